@@ -1,0 +1,204 @@
+package detect
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// Control is one Security Hub control (ECS.n) or exposure trait. Exactly one of the evaluation functions
+// is set, matching ResourceType; it is a pure function of its resource, the inventory and the settings.
+type Control struct {
+	ID           string
+	Title        string
+	Severity     Severity
+	ResourceType string
+	// Exposure marks the exposure traits of services (not Security Hub controls with an ECS.n id).
+	Exposure bool
+
+	// TaskDefinition evaluates the latest ACTIVE revision of a family. The driver makes every other
+	// revision NOT_APPLICABLE without calling it.
+	TaskDefinition func(td *TaskDefinition, s *Settings) Verdict
+	// Service evaluates a service; exposure traits look up the revision it runs in the inventory.
+	Service          func(svc *ecstypes.Service, in *Inventory, s *Settings) Verdict
+	Cluster          func(c *ecstypes.Cluster, s *Settings) Verdict
+	TaskSet          func(ts *ecstypes.TaskSet, s *Settings) Verdict
+	CapacityProvider func(cp *ecstypes.CapacityProvider, s *Settings) Verdict
+	// Enabled, when set, says whether the control applies under these settings at all (ECS.13/14/15 are
+	// off when no required tag keys are configured).
+	Enabled func(s *Settings) bool
+}
+
+// Settings are the inputs of evaluation that come from configuration.
+type Settings struct {
+	// RequiredTags lists the tag keys ECS.13 (services), ECS.14 (clusters) and ECS.15 (task definitions)
+	// require, by resource type. No keys: the control is off.
+	RequiredTags map[string][]string
+	// Controls restricts evaluation to these ids; empty means every control.
+	Controls []string
+	// Exemptions suppress FAILED results.
+	Exemptions []Exemption
+	// Now decides whether an exemption has expired; zero means time.Now().
+	Now time.Time
+}
+
+// Exemption suppresses the FAILED results of a control (or of every control, when Control is empty)
+// for a resource chosen by ARN or by tag, until Expires (zero: forever).
+type Exemption struct {
+	Control  string
+	Arn      string
+	TagKey   string
+	TagValue string // empty: any value of TagKey
+	Reason   string
+	Expires  time.Time
+}
+
+func (e Exemption) describe() string {
+	if e.Arn != "" {
+		return "exemption for " + e.Arn
+	}
+	if e.TagValue != "" {
+		return fmt.Sprintf("exemption for tag %s=%s", e.TagKey, e.TagValue)
+	}
+	return "exemption for tag " + e.TagKey
+}
+
+// Lookup returns the control with the given id.
+func Lookup(id string) (Control, bool) {
+	for _, c := range All() {
+		if strings.EqualFold(c.ID, id) {
+			return c, true
+		}
+	}
+	return Control{}, false
+}
+
+// IDs lists every control id in registry order.
+func IDs() []string {
+	all := All()
+	ids := make([]string, len(all))
+	for i, c := range all {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+// Evaluate runs the controls over the inventory and returns one result per (control, evaluated resource),
+// in registry order, then by resource ARN.
+func Evaluate(in *Inventory, s *Settings) []Result {
+	if s == nil {
+		s = &Settings{}
+	}
+	want := map[string]bool{}
+	for _, id := range s.Controls {
+		want[strings.ToUpper(id)] = true
+	}
+	var out []Result
+	for _, c := range All() {
+		if len(want) > 0 && !want[strings.ToUpper(c.ID)] {
+			continue
+		}
+		if c.Enabled != nil && !c.Enabled(s) {
+			continue
+		}
+		rs := evaluateControl(c, in, s)
+		sort.SliceStable(rs, func(i, j int) bool { return rs[i].ResourceArn < rs[j].ResourceArn })
+		out = append(out, rs...)
+	}
+	return out
+}
+
+func evaluateControl(c Control, in *Inventory, s *Settings) []Result {
+	var out []Result
+	emit := func(arn string, tags map[string]string, v Verdict) {
+		r := Result{
+			Control: c.ID, Title: c.Title, Severity: c.Severity, ResourceType: c.ResourceType,
+			ResourceArn: arn, Region: RegionOf(arn), Status: v.Status, Reason: v.Reason, Offenders: v.Offenders,
+		}
+		if r.Status == Failed {
+			r.Suppressed = s.exempt(c.ID, arn, tags)
+		}
+		out = append(out, r)
+	}
+	switch {
+	case c.TaskDefinition != nil:
+		for i := range in.TaskDefinitions {
+			td := &in.TaskDefinitions[i]
+			emit(td.ARN(), ecsTags(td.Tags), evaluateRevision(c, in, td, s))
+		}
+	case c.Service != nil:
+		for i := range in.Services {
+			svc := &in.Services[i]
+			emit(deref(svc.ServiceArn), ecsTags(svc.Tags), c.Service(svc, in, s))
+		}
+	case c.Cluster != nil:
+		for i := range in.Clusters {
+			cl := &in.Clusters[i]
+			emit(deref(cl.ClusterArn), ecsTags(cl.Tags), c.Cluster(cl, s))
+		}
+	case c.TaskSet != nil:
+		for i := range in.TaskSets {
+			ts := &in.TaskSets[i]
+			emit(deref(ts.TaskSetArn), ecsTags(ts.Tags), c.TaskSet(ts, s))
+		}
+	case c.CapacityProvider != nil:
+		for i := range in.CapacityProviders {
+			cp := &in.CapacityProviders[i]
+			emit(deref(cp.CapacityProviderArn), ecsTags(cp.Tags), c.CapacityProvider(cp, s))
+		}
+	}
+	return out
+}
+
+// evaluateRevision scores only the latest ACTIVE revision of a family, as Security Hub does.
+func evaluateRevision(c Control, in *Inventory, td *TaskDefinition, s *Settings) Verdict {
+	if td.Status != ecstypes.TaskDefinitionStatusActive {
+		return NA(fmt.Sprintf("revision %d is %s; only the latest ACTIVE revision of a family is evaluated", td.Revision, td.Status))
+	}
+	if latest, ok := in.LatestActive(td.ARN()); ok && latest.ARN() != td.ARN() {
+		return NA(fmt.Sprintf("revision %d is superseded by revision %d; only the latest ACTIVE revision of a family is evaluated", td.Revision, latest.Revision))
+	}
+	return c.TaskDefinition(td, s)
+}
+
+func (s *Settings) exempt(control, arn string, tags map[string]string) *Suppressed {
+	now := s.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	for _, e := range s.Exemptions {
+		if e.Control != "" && !strings.EqualFold(e.Control, control) {
+			continue
+		}
+		if !e.Expires.IsZero() && !now.Before(e.Expires) {
+			continue
+		}
+		match := e.Arn != "" && e.Arn == arn
+		if e.TagKey != "" {
+			if v, ok := tags[e.TagKey]; ok && (e.TagValue == "" || e.TagValue == v) {
+				match = true
+			}
+		}
+		if !match {
+			continue
+		}
+		sup := &Suppressed{By: e.describe(), Reason: e.Reason}
+		if !e.Expires.IsZero() {
+			exp := e.Expires
+			sup.Expires = &exp
+		}
+		return sup
+	}
+	return nil
+}
+
+func ecsTags(tags []ecstypes.Tag) map[string]string {
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[deref(t.Key)] = deref(t.Value)
+	}
+	return m
+}

@@ -1,0 +1,353 @@
+package detect
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+)
+
+// Resource types, spelled as AWS Config and Security Hub spell them.
+const (
+	TypeTaskDefinition   = "AWS::ECS::TaskDefinition"
+	TypeService          = "AWS::ECS::Service"
+	TypeCluster          = "AWS::ECS::Cluster"
+	TypeTaskSet          = "AWS::ECS::TaskSet"
+	TypeCapacityProvider = "AWS::ECS::CapacityProvider"
+	TypeSecurityGroup    = "AWS::EC2::SecurityGroup"
+	TypeSubnet           = "AWS::EC2::Subnet"
+	TypeRouteTable       = "AWS::EC2::RouteTable"
+	TypeLoadBalancer     = "AWS::ElasticLoadBalancingV2::LoadBalancer"
+	TypeTargetGroup      = "AWS::ElasticLoadBalancingV2::TargetGroup"
+	TypeRole             = "AWS::IAM::Role"
+)
+
+// Inventory is everything the detector knows about an estate. Both sources (the live API and a snapshot)
+// build it; controls read it and nothing else. ECS and EC2 resources are kept as the SDK's own types so that
+// no field is ever lost between reading a resource and proposing a new revision of it.
+//
+// An Inventory may be partial (a snapshot of one service without its task definition): lookups report
+// absence, and controls turn absence into NOT_EVALUATED, never into PASSED.
+//
+// Fill the slices, then read; the lookup index is built on the first lookup and not rebuilt.
+type Inventory struct {
+	TaskDefinitions   []TaskDefinition
+	Services          []ecstypes.Service
+	Clusters          []ecstypes.Cluster
+	TaskSets          []ecstypes.TaskSet
+	CapacityProviders []ecstypes.CapacityProvider
+	SecurityGroups    []ec2types.SecurityGroup
+	Subnets           []ec2types.Subnet
+	RouteTables       []ec2types.RouteTable
+	LoadBalancers     []elbtypes.LoadBalancer
+	TargetGroups      []elbtypes.TargetGroup
+	Roles             []Role
+
+	// Errors lists what could not be read. A non-empty list makes a scan incomplete (non-zero exit).
+	Errors []ReadError
+
+	once  sync.Once
+	index *index
+}
+
+// TaskDefinition is one task-definition revision with the tags DescribeTaskDefinition returns beside it.
+type TaskDefinition struct {
+	ecstypes.TaskDefinition
+	Tags []ecstypes.Tag
+}
+
+// ARN returns the revision's ARN.
+func (t *TaskDefinition) ARN() string { return deref(t.TaskDefinitionArn) }
+
+// Role is an IAM role with the policies that decide what its holder may do.
+type Role struct {
+	Arn  string
+	Name string
+	// AssumeRolePolicy is the trust policy document (JSON text).
+	AssumeRolePolicy string
+	Inline           []PolicyDocument
+	Attached         []AttachedPolicy
+	// PoliciesKnown is true when Inline and Attached are complete (a snapshot holding only
+	// `aws iam get-role` knows the role but not its policies).
+	PoliciesKnown bool
+	Tags          map[string]string
+}
+
+// PolicyDocument is a named policy document (JSON text, already URL-decoded).
+type PolicyDocument struct {
+	Name     string
+	Document string
+}
+
+// AttachedPolicy is a managed policy attached to a role. Document is its default version's text when
+// known, "" otherwise.
+type AttachedPolicy struct {
+	Name     string
+	Arn      string
+	Document string
+}
+
+// ReadError records a resource (or a whole kind of resource) that could not be read.
+type ReadError struct {
+	Region       string `json:"region,omitempty"`
+	ResourceType string `json:"resourceType"`
+	Resource     string `json:"resource"`
+	Operation    string `json:"operation"`
+	Message      string `json:"message"`
+}
+
+func (e ReadError) Error() string {
+	where := e.Resource
+	if e.Region != "" {
+		where = e.Region + " " + where
+	}
+	return fmt.Sprintf("%s %s: %s: %s", e.ResourceType, where, e.Operation, e.Message)
+}
+
+type index struct {
+	taskDefs       map[string]*TaskDefinition
+	latestActive   map[string]*TaskDefinition // family key -> latest ACTIVE revision present
+	services       map[string]*ecstypes.Service
+	clusters       map[string]*ecstypes.Cluster
+	securityGroups map[string]*ec2types.SecurityGroup
+	subnets        map[string]*ec2types.Subnet
+	loadBalancers  map[string]*elbtypes.LoadBalancer
+	targetGroups   map[string]*elbtypes.TargetGroup
+	roles          map[string]*Role
+	routeBySubnet  map[string]*ec2types.RouteTable
+	mainRouteByVPC map[string]*ec2types.RouteTable
+}
+
+func (in *Inventory) idx() *index {
+	in.once.Do(func() {
+		x := &index{
+			taskDefs:       map[string]*TaskDefinition{},
+			latestActive:   map[string]*TaskDefinition{},
+			services:       map[string]*ecstypes.Service{},
+			clusters:       map[string]*ecstypes.Cluster{},
+			securityGroups: map[string]*ec2types.SecurityGroup{},
+			subnets:        map[string]*ec2types.Subnet{},
+			loadBalancers:  map[string]*elbtypes.LoadBalancer{},
+			targetGroups:   map[string]*elbtypes.TargetGroup{},
+			roles:          map[string]*Role{},
+			routeBySubnet:  map[string]*ec2types.RouteTable{},
+			mainRouteByVPC: map[string]*ec2types.RouteTable{},
+		}
+		for i := range in.TaskDefinitions {
+			td := &in.TaskDefinitions[i]
+			x.taskDefs[td.ARN()] = td
+			if td.Status != ecstypes.TaskDefinitionStatusActive {
+				continue
+			}
+			key := FamilyKey(td.ARN())
+			if cur, ok := x.latestActive[key]; !ok || td.Revision > cur.Revision {
+				x.latestActive[key] = td
+			}
+		}
+		for i := range in.Services {
+			x.services[deref(in.Services[i].ServiceArn)] = &in.Services[i]
+		}
+		for i := range in.Clusters {
+			x.clusters[deref(in.Clusters[i].ClusterArn)] = &in.Clusters[i]
+		}
+		for i := range in.SecurityGroups {
+			x.securityGroups[deref(in.SecurityGroups[i].GroupId)] = &in.SecurityGroups[i]
+		}
+		for i := range in.Subnets {
+			x.subnets[deref(in.Subnets[i].SubnetId)] = &in.Subnets[i]
+		}
+		for i := range in.LoadBalancers {
+			x.loadBalancers[deref(in.LoadBalancers[i].LoadBalancerArn)] = &in.LoadBalancers[i]
+		}
+		for i := range in.TargetGroups {
+			x.targetGroups[deref(in.TargetGroups[i].TargetGroupArn)] = &in.TargetGroups[i]
+		}
+		for i := range in.Roles {
+			x.roles[in.Roles[i].Arn] = &in.Roles[i]
+		}
+		for i := range in.RouteTables {
+			rt := &in.RouteTables[i]
+			for _, a := range rt.Associations {
+				if a.Main != nil && *a.Main {
+					x.mainRouteByVPC[deref(rt.VpcId)] = rt
+				}
+				if a.SubnetId != nil {
+					x.routeBySubnet[*a.SubnetId] = rt
+				}
+			}
+		}
+		in.index = x
+	})
+	return in.index
+}
+
+// TaskDefinition returns the revision with the given ARN.
+func (in *Inventory) TaskDefinition(arn string) (*TaskDefinition, bool) {
+	td, ok := in.idx().taskDefs[arn]
+	return td, ok
+}
+
+// LatestActive returns the latest ACTIVE revision present for the family of the given task-definition ARN.
+func (in *Inventory) LatestActive(taskDefinitionArn string) (*TaskDefinition, bool) {
+	td, ok := in.idx().latestActive[FamilyKey(taskDefinitionArn)]
+	return td, ok
+}
+
+// IsLatestActive reports whether td is the latest ACTIVE revision of its family among those present —
+// the only revision Security Hub scores.
+func (in *Inventory) IsLatestActive(td *TaskDefinition) bool {
+	latest, ok := in.LatestActive(td.ARN())
+	return ok && latest.ARN() == td.ARN()
+}
+
+// Service returns the service with the given ARN.
+func (in *Inventory) Service(arn string) (*ecstypes.Service, bool) {
+	s, ok := in.idx().services[arn]
+	return s, ok
+}
+
+// Cluster returns the cluster with the given ARN.
+func (in *Inventory) Cluster(arn string) (*ecstypes.Cluster, bool) {
+	c, ok := in.idx().clusters[arn]
+	return c, ok
+}
+
+// SecurityGroup returns the security group with the given id.
+func (in *Inventory) SecurityGroup(id string) (*ec2types.SecurityGroup, bool) {
+	g, ok := in.idx().securityGroups[id]
+	return g, ok
+}
+
+// Subnet returns the subnet with the given id.
+func (in *Inventory) Subnet(id string) (*ec2types.Subnet, bool) {
+	s, ok := in.idx().subnets[id]
+	return s, ok
+}
+
+// RouteTableFor returns the route table that governs a subnet: its explicit association, else the main
+// route table of its VPC (which needs the subnet itself to be known).
+func (in *Inventory) RouteTableFor(subnetID string) (*ec2types.RouteTable, bool) {
+	x := in.idx()
+	if rt, ok := x.routeBySubnet[subnetID]; ok {
+		return rt, true
+	}
+	if sn, ok := x.subnets[subnetID]; ok {
+		rt, ok := x.mainRouteByVPC[deref(sn.VpcId)]
+		return rt, ok
+	}
+	return nil, false
+}
+
+// LoadBalancer returns the load balancer with the given ARN.
+func (in *Inventory) LoadBalancer(arn string) (*elbtypes.LoadBalancer, bool) {
+	lb, ok := in.idx().loadBalancers[arn]
+	return lb, ok
+}
+
+// TargetGroup returns the target group with the given ARN.
+func (in *Inventory) TargetGroup(arn string) (*elbtypes.TargetGroup, bool) {
+	tg, ok := in.idx().targetGroups[arn]
+	return tg, ok
+}
+
+// Role returns the IAM role with the given ARN.
+func (in *Inventory) Role(arn string) (*Role, bool) {
+	r, ok := in.idx().roles[arn]
+	return r, ok
+}
+
+// TaskDefinitionARN is a parsed task-definition revision ARN
+// (arn:PARTITION:ecs:REGION:ACCOUNT:task-definition/FAMILY:REVISION).
+type TaskDefinitionARN struct {
+	Partition, Region, Account, Family string
+	Revision                           int
+}
+
+// ParseTaskDefinitionARN parses a task-definition revision ARN.
+func ParseTaskDefinitionARN(arn string) (TaskDefinitionARN, error) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "ecs" || !strings.HasPrefix(parts[5], "task-definition/") {
+		return TaskDefinitionARN{}, fmt.Errorf("%q is not a task-definition ARN", arn)
+	}
+	famRev := strings.TrimPrefix(parts[5], "task-definition/")
+	i := strings.LastIndexByte(famRev, ':')
+	if i <= 0 {
+		return TaskDefinitionARN{}, fmt.Errorf("task-definition ARN %q has no revision", arn)
+	}
+	rev, err := strconv.Atoi(famRev[i+1:])
+	if err != nil || rev < 1 {
+		return TaskDefinitionARN{}, fmt.Errorf("task-definition ARN %q has a bad revision", arn)
+	}
+	return TaskDefinitionARN{Partition: parts[1], Region: parts[3], Account: parts[4], Family: famRev[:i], Revision: rev}, nil
+}
+
+// FamilyKey identifies a task-definition family across accounts and regions ("" for a malformed ARN).
+func FamilyKey(taskDefinitionArn string) string {
+	a, err := ParseTaskDefinitionARN(taskDefinitionArn)
+	if err != nil {
+		return ""
+	}
+	return a.Partition + ":" + a.Region + ":" + a.Account + ":" + a.Family
+}
+
+// RegionOf returns the region field of an ARN ("" when it has none).
+func RegionOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[3]
+}
+
+// AccountOf returns the account field of an ARN ("" when it has none).
+func AccountOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[4]
+}
+
+// Regions lists the regions the inventory's ECS resources live in, sorted.
+func (in *Inventory) Regions() []string {
+	seen := map[string]bool{}
+	add := func(arn *string) {
+		if r := RegionOf(deref(arn)); r != "" {
+			seen[r] = true
+		}
+	}
+	for i := range in.TaskDefinitions {
+		add(in.TaskDefinitions[i].TaskDefinitionArn)
+	}
+	for i := range in.Services {
+		add(in.Services[i].ServiceArn)
+	}
+	for i := range in.Clusters {
+		add(in.Clusters[i].ClusterArn)
+	}
+	out := make([]string, 0, len(seen))
+	for r := range seen {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Count is the number of resources held, of every kind.
+func (in *Inventory) Count() int {
+	return len(in.TaskDefinitions) + len(in.Services) + len(in.Clusters) + len(in.TaskSets) +
+		len(in.CapacityProviders) + len(in.SecurityGroups) + len(in.Subnets) + len(in.RouteTables) +
+		len(in.LoadBalancers) + len(in.TargetGroups) + len(in.Roles)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
