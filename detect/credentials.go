@@ -1,0 +1,202 @@
+package detect
+
+import (
+	"regexp"
+	"strings"
+
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// Plaintext-credential detection for container `environment` entries, by value and by name. It decides
+// which variables the plaintext-credentials exposure trait reports and which ones the planner moves to
+// Secrets Manager. It returns the KIND of credential only: a value never leaves these functions.
+//
+// The rules, in order:
+//
+//  1. Empty values, booleans (true/false/yes/no/on/off) and references are not credentials. A reference is
+//     a value starting with arn:<partition>:secretsmanager:, arn:<partition>:ssm:, ssm:, secretsmanager:
+//     or {{resolve: (a CloudFormation dynamic reference).
+//  2. By value, whatever the name: a PEM private key (-----BEGIN … PRIVATE KEY-----), an AWS access key id
+//     (AKIA/ASIA/ABIA/ACCA + 16 upper-case letters or digits), a GitHub token (ghp_/gho_/ghu_/ghs_/ghr_,
+//     github_pat_), a Slack token (xoxa-/xoxb-/xoxp-/xoxr-), a Stripe live key (sk_live_/rk_live_), a Google
+//     API key (AIza + 35), a JSON Web Token (eyJ….eyJ….…), a URL with user:password@.
+//  3. An AWS secret access key (40 characters of base64: A-Z a-z 0-9 / +) when the name is AWS-ish (it
+//     contains AWS or SECRET_ACCESS_KEY) — or, in ClassifyEnvironment, when the same container also holds
+//     an AWS access key id.
+//  4. By name: the three ECS.8 names (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ECS_ENGINE_AUTH_DATA);
+//     otherwise the name is upper-cased, '-' and '.' read as '_', and split on '_' into words. It is
+//     secret-like when a word ends with PASSWORD, PASSWD, PASSPHRASE, SECRET, SECRETS, TOKEN, APIKEY,
+//     PRIVATEKEY, CREDENTIAL, CREDENTIALS or CREDS, or is PWD (the name PWD/OLDPWD itself is the shell's
+//     working directory), or two adjacent words are API KEY, PRIVATE KEY, ACCESS KEY, SECRET KEY,
+//     SIGNING KEY, ENCRYPTION KEY, MASTER KEY or AUTH KEY — unless the LAST word describes the secret
+//     rather than holding it (URL, URI, FILE, PATH, ARN, ID, NAME, ENDPOINT, HOST, PORT, DIR, TTL, EXPIRY,
+//     TIMEOUT, LENGTH, SIZE, TYPE, ENABLED, REGION, HEADER, FORMAT, VERSION, ALGORITHM, POLICY, …):
+//     DB_PASSWORD, API_KEY, GITHUB_TOKEN, dbPassword are secret-like; TOKEN_URL, PASSWORD_MIN_LENGTH,
+//     SECRET_ARN, DB_PASSWORD_FILE, TOKENIZER_MODEL are not.
+
+// Credential kinds (Offender.Detail of the plaintext-credentials trait).
+const (
+	KindAWSAccessKeyID = "AWS access key id"
+	KindAWSSecretKey   = "AWS secret access key"
+	KindECSEngineAuth  = "registry authentication data"
+	KindPrivateKey     = "private key"
+	KindGitHubToken    = "GitHub token"
+	KindSlackToken     = "Slack token"
+	KindStripeKey      = "Stripe live key"
+	KindGoogleAPIKey   = "Google API key"
+	KindJWT            = "JSON Web Token"
+	KindURLPassword    = "password in a URL"
+	KindPassword       = "password"
+	KindSecret         = "secret"
+	KindToken          = "token"
+	KindAPIKey         = "API key"
+	KindCredential     = "credential"
+	KindAccessKey      = "access key"
+)
+
+var valueDetectors = []struct {
+	kind string
+	re   *regexp.Regexp
+}{
+	{KindPrivateKey, regexp.MustCompile(`-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----`)},
+	{KindAWSAccessKeyID, regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b`)},
+	{KindGitHubToken, regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{20,})`)},
+	{KindSlackToken, regexp.MustCompile(`\bxox[abpr]-[A-Za-z0-9-]{10,}`)},
+	{KindStripeKey, regexp.MustCompile(`\b[sr]k_live_[A-Za-z0-9]{16,}`)},
+	{KindGoogleAPIKey, regexp.MustCompile(`\bAIza[0-9A-Za-z_\-]{35}`)},
+	{KindJWT, regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`)},
+	{KindURLPassword, regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@`)},
+}
+
+var awsSecretKeyValue = regexp.MustCompile(`^[A-Za-z0-9/+]{40}$`)
+
+var referencePrefix = regexp.MustCompile(`^(?:arn:[a-z-]+:(?:secretsmanager|ssm):|ssm:|secretsmanager:|\{\{resolve:)`)
+
+var nameWordSuffixes = []struct{ suffix, kind string }{
+	{"PASSWORD", KindPassword}, {"PASSWD", KindPassword}, {"PASSPHRASE", KindPassword},
+	{"SECRETS", KindSecret}, {"SECRET", KindSecret},
+	{"TOKEN", KindToken},
+	{"APIKEY", KindAPIKey}, {"PRIVATEKEY", KindPrivateKey},
+	{"CREDENTIALS", KindCredential}, {"CREDENTIAL", KindCredential}, {"CREDS", KindCredential},
+}
+
+var namePairs = map[string]string{
+	"API": KindAPIKey, "PRIVATE": KindPrivateKey, "ACCESS": KindAccessKey, "SECRET": KindSecret,
+	"SIGNING": KindSecret, "ENCRYPTION": KindSecret, "MASTER": KindSecret, "AUTH": KindSecret,
+}
+
+var descriptorWords = map[string]bool{
+	"URL": true, "URLS": true, "URI": true, "FILE": true, "FILES": true, "PATH": true, "ARN": true, "ID": true,
+	"NAME": true, "ENDPOINT": true, "HOST": true, "PORT": true, "DIR": true, "TTL": true, "EXPIRY": true,
+	"EXPIRES": true, "EXPIRATION": true, "TIMEOUT": true, "LENGTH": true, "LEN": true, "SIZE": true,
+	"TYPE": true, "ENABLED": true, "DISABLED": true, "REGION": true, "HEADER": true, "FORMAT": true,
+	"VERSION": true, "ALGORITHM": true, "POLICY": true, "MODE": true, "COUNT": true, "PREFIX": true,
+	"LOCATION": true, "ISSUER": true, "AUDIENCE": true, "SCOPE": true, "SCOPES": true,
+}
+
+// ClassifyEnv says whether an environment variable holds a plaintext credential, and of which kind,
+// judging by its value and its name (see the rules above). It never returns or records the value.
+func ClassifyEnv(name, value string) (kind string, ok bool) {
+	kind, _, ok = classifyEnv(name, value)
+	return kind, ok
+}
+
+// EnvCredential is one environment variable found to hold a credential: its name and the kind, never the
+// value. ByValue says whether the value itself gave it away (as opposed to the name alone).
+type EnvCredential struct {
+	Name    string
+	Kind    string
+	ByValue bool
+}
+
+// ClassifyEnvironment applies ClassifyEnv to one container's environment, and additionally flags a
+// 40-character AWS secret access key whose name is not AWS-ish when the same container holds an AWS access
+// key id. Results are in the environment's order.
+func ClassifyEnvironment(env []ecstypes.KeyValuePair) []EnvCredential {
+	found := make([]*EnvCredential, len(env))
+	hasKeyID := false
+	for i, kv := range env {
+		if kind, byValue, ok := classifyEnv(deref(kv.Name), deref(kv.Value)); ok {
+			found[i] = &EnvCredential{Name: deref(kv.Name), Kind: kind, ByValue: byValue}
+			hasKeyID = hasKeyID || (kind == KindAWSAccessKeyID && byValue)
+		}
+	}
+	out := make([]EnvCredential, 0, len(env))
+	for i, kv := range env {
+		switch {
+		case found[i] != nil:
+			out = append(out, *found[i])
+		case hasKeyID && awsSecretKeyValue.MatchString(strings.TrimSpace(deref(kv.Value))):
+			out = append(out, EnvCredential{Name: deref(kv.Name), Kind: KindAWSSecretKey, ByValue: true})
+		}
+	}
+	return out
+}
+
+func classifyEnv(name, value string) (kind string, byValue, ok bool) {
+	v := strings.TrimSpace(value)
+	if v == "" || isBooleanWord(v) || referencePrefix.MatchString(v) {
+		return "", false, false
+	}
+	for _, d := range valueDetectors {
+		if d.re.MatchString(v) {
+			return d.kind, true, true
+		}
+	}
+	upper := strings.ToUpper(name)
+	if awsSecretKeyValue.MatchString(v) && (strings.Contains(upper, "AWS") || strings.Contains(upper, "SECRET_ACCESS_KEY")) {
+		return KindAWSSecretKey, true, true
+	}
+	if k, ok := classifyName(name); ok {
+		return k, false, true
+	}
+	return "", false, false
+}
+
+// classifyName is the by-name rule (rule 4 above).
+func classifyName(name string) (string, bool) {
+	switch name {
+	case "AWS_ACCESS_KEY_ID":
+		return KindAWSAccessKeyID, true
+	case "AWS_SECRET_ACCESS_KEY":
+		return KindAWSSecretKey, true
+	case "ECS_ENGINE_AUTH_DATA":
+		return KindECSEngineAuth, true
+	case "PWD", "OLDPWD":
+		return "", false
+	}
+	n := strings.NewReplacer("-", "_", ".", "_").Replace(strings.ToUpper(name))
+	var words []string
+	for _, w := range strings.Split(n, "_") {
+		if w != "" {
+			words = append(words, w)
+		}
+	}
+	if len(words) == 0 || descriptorWords[words[len(words)-1]] {
+		return "", false
+	}
+	for i, w := range words {
+		if w == "PWD" {
+			return KindPassword, true
+		}
+		for _, s := range nameWordSuffixes {
+			if strings.HasSuffix(w, s.suffix) {
+				return s.kind, true
+			}
+		}
+		if i+1 < len(words) && words[i+1] == "KEY" {
+			if k, ok := namePairs[w]; ok {
+				return k, true
+			}
+		}
+	}
+	return "", false
+}
+
+func isBooleanWord(v string) bool {
+	switch strings.ToLower(v) {
+	case "true", "false", "yes", "no", "on", "off":
+		return true
+	}
+	return false
+}

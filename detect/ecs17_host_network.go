@@ -1,0 +1,23 @@
+package detect
+
+import (
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// ECS17 — ecs-task-definition-network-mode-not-host: networkMode host fails.
+func ECS17() Control {
+	return Control{
+		ID:             "ECS.17",
+		Title:          "ECS task definitions should not use host network mode",
+		Severity:       SeverityMedium,
+		ResourceType:   TypeTaskDefinition,
+		TaskDefinition: evalECS17,
+	}
+}
+
+func evalECS17(td *TaskDefinition, _ *Settings) Verdict {
+	if td.NetworkMode == ecstypes.NetworkModeHost {
+		return Fail("networkMode is host", Offender{Field: "networkMode", Detail: "networkMode is host"})
+	}
+	return Pass("networkMode is not host")
+}

@@ -1,0 +1,52 @@
+package detect
+
+import (
+	"fmt"
+
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// ECS18 — ecs-task-definition-efs-encryption-enabled: an EFS volume whose transitEncryption is not
+// ENABLED (DISABLED or absent, which defaults to DISABLED) fails. No EFS volume: passes.
+func ECS18() Control {
+	return Control{
+		ID:             "ECS.18",
+		Title:          "ECS Task Definitions should use in-transit encryption for EFS volumes",
+		Severity:       SeverityMedium,
+		ResourceType:   TypeTaskDefinition,
+		TaskDefinition: evalECS18,
+	}
+}
+
+func evalECS18(td *TaskDefinition, _ *Settings) Verdict {
+	var offs []Offender
+	efs := 0
+	for i, vol := range td.Volumes {
+		if vol.EfsVolumeConfiguration == nil {
+			continue
+		}
+		efs++
+		if vol.EfsVolumeConfiguration.TransitEncryption == ecstypes.EFSTransitEncryptionEnabled {
+			continue
+		}
+		state := string(vol.EfsVolumeConfiguration.TransitEncryption)
+		if state == "" {
+			state = "absent (DISABLED)"
+		}
+		name := deref(vol.Name)
+		if name == "" {
+			name = fmt.Sprintf("#%d", i)
+		}
+		offs = append(offs, Offender{
+			Field:  "volumes." + name + ".efsVolumeConfiguration.transitEncryption",
+			Detail: fmt.Sprintf("EFS volume %q: transitEncryption is %s", name, state),
+		})
+	}
+	if len(offs) > 0 {
+		return failAll(offs)
+	}
+	if efs == 0 {
+		return Pass("no EFS volume")
+	}
+	return Pass("every EFS volume has transit encryption enabled")
+}

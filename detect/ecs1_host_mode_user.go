@@ -1,0 +1,57 @@
+package detect
+
+import (
+	"strings"
+
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// ECS1 — ecs-task-definition-user-for-host-mode-check. A task definition in host network mode fails when
+// any container is neither privileged nor run as a non-root user. Retired by Security Hub in 2026 in favour
+// of ECS.4/17/20/21; the Config rule still evaluates it.
+func ECS1() Control {
+	return Control{
+		ID:             "ECS.1",
+		Title:          "Amazon ECS task definitions should have secure networking modes and user definitions.",
+		Severity:       SeverityHigh,
+		ResourceType:   TypeTaskDefinition,
+		TaskDefinition: evalECS1,
+	}
+}
+
+func evalECS1(td *TaskDefinition, _ *Settings) Verdict {
+	if td.NetworkMode != ecstypes.NetworkModeHost {
+		return Pass("networkMode is not host")
+	}
+	var offs []Offender
+	for i := range td.ContainerDefinitions {
+		c := &td.ContainerDefinitions[i]
+		if c.Privileged != nil && *c.Privileged {
+			continue
+		}
+		if !isRootUserHostMode(c.User) {
+			continue
+		}
+		user := "absent"
+		if c.User != nil {
+			user = `"` + *c.User + `"`
+		}
+		offs = append(offs, Offender{
+			Container: containerName(c, i), Field: "user",
+			Detail: "host network mode with user " + user + " (root) and privileged " + boolState(c.Privileged),
+		})
+	}
+	if len(offs) > 0 {
+		return failAll(offs)
+	}
+	return Pass("host network mode, but every container is privileged or runs as a non-root user")
+}
+
+// isRootUserHostMode is ECS.1's notion of root: user absent, "root", "0", or a "0:" / "root:" user:group.
+func isRootUserHostMode(u *string) bool {
+	if u == nil {
+		return true
+	}
+	s := *u
+	return s == "" || s == "root" || s == "0" || strings.HasPrefix(s, "0:") || strings.HasPrefix(s, "root:")
+}

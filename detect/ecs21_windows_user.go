@@ -1,0 +1,40 @@
+package detect
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ECS21 — ecs-task-definition-windows-user-non-admin. Evaluated when operatingSystemFamily is
+// WINDOWS_SERVER_* or unset; LINUX is NOT_APPLICABLE. Fails when any container's user is absent or the
+// default administrator "containeradministrator" (compared case-insensitively, as Windows account names are).
+func ECS21() Control {
+	return Control{
+		ID:             "ECS.21",
+		Title:          "ECS Task Definitions should configure non-administrator users in Windows container definitions",
+		Severity:       SeverityMedium,
+		ResourceType:   TypeTaskDefinition,
+		TaskDefinition: evalECS21,
+	}
+}
+
+func evalECS21(td *TaskDefinition, _ *Settings) Verdict {
+	if f := osFamily(td); f != "" && !isWindowsFamily(f) {
+		return NA("operatingSystemFamily is " + f + "; ECS.21 evaluates Windows task definitions")
+	}
+	var offs []Offender
+	for i := range td.ContainerDefinitions {
+		c := &td.ContainerDefinitions[i]
+		name := containerName(c, i)
+		switch u := deref(c.User); {
+		case u == "":
+			offs = append(offs, Offender{Container: name, Field: "user", Detail: "user is absent"})
+		case strings.EqualFold(u, "containeradministrator"):
+			offs = append(offs, Offender{Container: name, Field: "user", Detail: fmt.Sprintf("user is %q", u)})
+		}
+	}
+	if len(offs) > 0 {
+		return failAll(offs)
+	}
+	return Pass("every container sets a non-administrator user")
+}

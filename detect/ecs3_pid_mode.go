@@ -1,0 +1,24 @@
+package detect
+
+import (
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// ECS3 — ecs-task-definition-pid-mode-check: pidMode host fails; task or absent passes. ipcMode is not
+// part of it.
+func ECS3() Control {
+	return Control{
+		ID:             "ECS.3",
+		Title:          "ECS task definitions should not share the host's process namespace",
+		Severity:       SeverityHigh,
+		ResourceType:   TypeTaskDefinition,
+		TaskDefinition: evalECS3,
+	}
+}
+
+func evalECS3(td *TaskDefinition, _ *Settings) Verdict {
+	if td.PidMode == ecstypes.PidModeHost {
+		return Fail("pidMode is host", Offender{Field: "pidMode", Detail: "pidMode is host"})
+	}
+	return Pass("pidMode is not host")
+}

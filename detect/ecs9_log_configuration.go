@@ -1,0 +1,38 @@
+package detect
+
+// ECS9 — ecs-task-definition-log-configuration: any container without logConfiguration, or with an empty
+// logDriver, fails. Any driver counts. A FireLens router (firelensConfiguration set) is a container like
+// any other: without its own logConfiguration it fails.
+func ECS9() Control {
+	return Control{
+		ID:             "ECS.9",
+		Title:          "ECS task definitions should have a logging configuration",
+		Severity:       SeverityHigh,
+		ResourceType:   TypeTaskDefinition,
+		TaskDefinition: evalECS9,
+	}
+}
+
+func evalECS9(td *TaskDefinition, _ *Settings) Verdict {
+	var offs []Offender
+	for i := range td.ContainerDefinitions {
+		c := &td.ContainerDefinitions[i]
+		var detail string
+		switch {
+		case c.LogConfiguration == nil:
+			detail = "no logConfiguration"
+		case c.LogConfiguration.LogDriver == "":
+			detail = "logConfiguration has no logDriver"
+		default:
+			continue
+		}
+		if c.FirelensConfiguration != nil {
+			detail += " (FireLens log router)"
+		}
+		offs = append(offs, Offender{Container: containerName(c, i), Field: "logConfiguration", Detail: detail})
+	}
+	if len(offs) > 0 {
+		return failAll(offs)
+	}
+	return Pass("every container has a log driver")
+}

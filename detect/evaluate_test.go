@@ -1,0 +1,218 @@
+package detect
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+func TestRegistry(t *testing.T) {
+	want := []string{"ECS.1", "ECS.2", "ECS.3", "ECS.4", "ECS.5", "ECS.8", "ECS.9", "ECS.10", "ECS.12", "ECS.13", "ECS.14",
+		"ECS.15", "ECS.16", "ECS.17", "ECS.18", "ECS.19", "ECS.20", "ECS.21",
+		"EXPOSURE.privileged", "EXPOSURE.admin-task-role", "EXPOSURE.host-path-volume", "EXPOSURE.host-pid",
+		"EXPOSURE.host-network", "EXPOSURE.plaintext-credentials", "EXPOSURE.open-security-group", "EXPOSURE.public-ip"}
+	if got := IDs(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("IDs() = %v\nwant %v", got, want)
+	}
+	for _, c := range All() {
+		t.Run(c.ID, func(t *testing.T) {
+			if c.Title == "" || c.Severity == "" || c.ResourceType == "" {
+				t.Errorf("missing title, severity or resource type: %+v", c)
+			}
+			set := 0
+			for _, f := range []bool{c.TaskDefinition != nil, c.Service != nil, c.Cluster != nil, c.TaskSet != nil, c.CapacityProvider != nil} {
+				if f {
+					set++
+				}
+			}
+			if set != 1 {
+				t.Errorf("%d evaluation functions set, want 1", set)
+			}
+			wantType := map[bool]string{true: TypeTaskDefinition}[c.TaskDefinition != nil] +
+				map[bool]string{true: TypeService}[c.Service != nil] +
+				map[bool]string{true: TypeCluster}[c.Cluster != nil] +
+				map[bool]string{true: TypeTaskSet}[c.TaskSet != nil] +
+				map[bool]string{true: TypeCapacityProvider}[c.CapacityProvider != nil]
+			if c.ResourceType != wantType {
+				t.Errorf("ResourceType %s, evaluation function for %s", c.ResourceType, wantType)
+			}
+			if c.Exposure != strings.HasPrefix(c.ID, "EXPOSURE.") {
+				t.Errorf("Exposure flag %v does not match the id", c.Exposure)
+			}
+			if c.Exposure && c.ResourceType != TypeService {
+				t.Errorf("exposure trait on %s", c.ResourceType)
+			}
+		})
+	}
+	if c, ok := Lookup("ecs.5"); !ok || c.ID != "ECS.5" {
+		t.Errorf("Lookup is not case-insensitive")
+	}
+}
+
+// byControlAndArn indexes results.
+func byControlAndArn(rs []Result) map[string]Result {
+	m := map[string]Result{}
+	for _, r := range rs {
+		m[r.Control+" "+r.ResourceArn] = r
+	}
+	return m
+}
+
+func TestEvaluateScoresOnlyLatestActiveRevision(t *testing.T) {
+	inv := &Inventory{TaskDefinitions: []TaskDefinition{
+		taskDef("web", 1, containers(ctr("web", privileged(true)))),
+		taskDef("web", 2, containers(ctr("web", privileged(true)))),
+		taskDef("web", 3, tdStatus(ecstypes.TaskDefinitionStatusInactive), containers(ctr("web"))),
+	}}
+	rs := byControlAndArn(Evaluate(inv, &Settings{Controls: []string{"ECS.4"}}))
+	if len(rs) != 3 {
+		t.Fatalf("got %d results, want 3: %v", len(rs), rs)
+	}
+	for _, tc := range []struct {
+		rev       int
+		want      Status
+		reasonHas string
+	}{
+		{1, NotApplicable, "superseded by revision 2"},
+		{2, Failed, `container "web": privileged is true`},
+		{3, NotApplicable, "INACTIVE"},
+	} {
+		r := rs["ECS.4 "+tdARN("web", tc.rev)]
+		if r.Status != tc.want || !strings.Contains(r.Reason, tc.reasonHas) {
+			t.Errorf("revision %d: %s %q, want %s containing %q", tc.rev, r.Status, r.Reason, tc.want, tc.reasonHas)
+		}
+	}
+}
+
+func TestEvaluateControlFilter(t *testing.T) {
+	inv := &Inventory{
+		TaskDefinitions: []TaskDefinition{taskDef("web", 1, containers(ctr("web")))},
+		Services:        []ecstypes.Service{service("web", runs(tdARN("web", 1)))},
+	}
+	rs := Evaluate(inv, &Settings{Controls: []string{"ecs.5", "EXPOSURE.host-pid"}})
+	if len(rs) != 2 || rs[0].Control != "ECS.5" || rs[1].Control != "EXPOSURE.host-pid" {
+		t.Fatalf("filtered results = %+v", rs)
+	}
+	if rs[0].Title == "" || rs[0].Severity != SeverityHigh || rs[0].Region != "eu-west-1" {
+		t.Errorf("result metadata not filled: %+v", rs[0])
+	}
+}
+
+func TestEvaluateTagControlsOffWithoutKeys(t *testing.T) {
+	inv := &Inventory{
+		TaskDefinitions: []TaskDefinition{taskDef("web", 1)},
+		Services:        []ecstypes.Service{service("web")},
+	}
+	for _, r := range Evaluate(inv, nil) {
+		switch r.Control {
+		case "ECS.13", "ECS.14", "ECS.15":
+			t.Errorf("%s evaluated without required tag keys", r.Control)
+		}
+	}
+	rs := Evaluate(inv, &Settings{RequiredTags: map[string][]string{TypeService: {"owner"}}})
+	var got []string
+	for _, r := range rs {
+		if r.Control == "ECS.13" || r.Control == "ECS.14" || r.Control == "ECS.15" {
+			got = append(got, r.Control+" "+string(r.Status))
+		}
+	}
+	if strings.Join(got, ",") != "ECS.13 FAILED" {
+		t.Errorf("tag results = %v, want [ECS.13 FAILED]", got)
+	}
+}
+
+func TestEvaluateExemptions(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	inv := func() *Inventory {
+		return &Inventory{TaskDefinitions: []TaskDefinition{
+			taskDef("a", 1, pidMode(ecstypes.PidModeHost)),
+			taskDef("b", 1, pidMode(ecstypes.PidModeHost), tdTags("ecsfix:exempt", "monitoring")),
+			taskDef("c", 1),
+		}}
+	}
+	tests := []struct {
+		name       string
+		exemption  Exemption
+		suppressed map[string]bool // family -> suppressed
+	}{
+		{"by arn", Exemption{Control: "ECS.3", Arn: tdARN("a", 1), Reason: "agent"}, map[string]bool{"a": true}},
+		{"by arn, any control", Exemption{Arn: tdARN("a", 1)}, map[string]bool{"a": true}},
+		{"by arn, other control", Exemption{Control: "ECS.4", Arn: tdARN("a", 1)}, map[string]bool{}},
+		{"by tag key", Exemption{Control: "ECS.3", TagKey: "ecsfix:exempt"}, map[string]bool{"b": true}},
+		{"by tag key and value", Exemption{Control: "ecs.3", TagKey: "ecsfix:exempt", TagValue: "monitoring"}, map[string]bool{"b": true}},
+		{"by tag, other value", Exemption{Control: "ECS.3", TagKey: "ecsfix:exempt", TagValue: "other"}, map[string]bool{}},
+		{"not yet expired", Exemption{Arn: tdARN("a", 1), Expires: now.Add(time.Hour)}, map[string]bool{"a": true}},
+		{"expired is not applied", Exemption{Arn: tdARN("a", 1), Expires: now.Add(-time.Hour)}, map[string]bool{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rs := Evaluate(inv(), &Settings{Controls: []string{"ECS.3"}, Exemptions: []Exemption{tc.exemption}, Now: now})
+			if len(rs) != 3 {
+				t.Fatalf("got %d results", len(rs))
+			}
+			for _, r := range rs {
+				fam := strings.TrimSuffix(strings.TrimPrefix(r.ResourceArn, "arn:aws:ecs:eu-west-1:"+testAccount+":task-definition/"), ":1")
+				if got := r.Suppressed != nil; got != tc.suppressed[fam] {
+					t.Errorf("%s (%s): suppressed = %v, want %v", fam, r.Status, got, tc.suppressed[fam])
+				}
+				if fam == "c" && r.Status != Passed {
+					t.Errorf("c: %s", r.Status)
+				}
+			}
+		})
+	}
+}
+
+// TestNoSecretValueInResults plants credentials in every place a control reads and checks that no value
+// reaches the results (reasons, offenders, titles), marshalled as the scan's JSON output is.
+func TestNoSecretValueInResults(t *testing.T) {
+	planted := []string{fakeAccessKeyID, fakeSessionKey, fakeSecretKey, fakePEM, fakeGitHub, fakeGitHubPAT, fakeSlack,
+		fakeStripe, fakeGoogle, fakeJWT, fakeURL, fakePassword, "s3cretPassw0rd", "hunter2-not-in-output"}
+	td := taskDef("leaky", 1, networkMode(ecstypes.NetworkModeHost), containers(
+		ctr("web", env(
+			"AWS_ACCESS_KEY_ID", fakeAccessKeyID,
+			"AWS_SECRET_ACCESS_KEY", fakeSecretKey,
+			"ECS_ENGINE_AUTH_DATA", fakePassword,
+			"TLS_KEY", fakePEM,
+			"GH", fakeGitHub,
+			"GH2", fakeGitHubPAT,
+			"SLACK", fakeSlack,
+			"STRIPE", fakeStripe,
+			"MAPS", fakeGoogle,
+			"SESSION", fakeJWT,
+			"DATABASE_URL", fakeURL,
+			"DB_PASSWORD", "hunter2-not-in-output",
+		)),
+		ctr("worker", env("KEY", fakeSessionKey, "SIG", fakeSecretKey)),
+	))
+	inv := &Inventory{
+		TaskDefinitions: []TaskDefinition{td},
+		Services:        []ecstypes.Service{service("leaky", runs(td.ARN()))},
+	}
+	rs := Evaluate(inv, &Settings{})
+	out, err := json.Marshal(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range planted {
+		for _, piece := range strings.Split(secret, "\n") {
+			if len(piece) >= 8 && strings.Contains(string(out), piece) {
+				t.Errorf("a planted secret value appears in the results")
+			}
+		}
+	}
+	// And the trait did find them all: 12 in web, 2 in worker.
+	for _, r := range rs {
+		if r.Control == "EXPOSURE.plaintext-credentials" {
+			if r.Status != Failed || len(r.Offenders) != 14 {
+				t.Errorf("plaintext credentials: %s with %d offenders: %+v", r.Status, len(r.Offenders), r.Offenders)
+			}
+		}
+		if r.Control == "ECS.8" && (r.Status != Failed || len(r.Offenders) != 3) {
+			t.Errorf("ECS.8: %s with %d offenders", r.Status, len(r.Offenders))
+		}
+	}
+}
