@@ -1,0 +1,85 @@
+// Package snapshot is the offline source of ecsfix: it builds a detect.Inventory from files holding
+// the JSON that the AWS CLI prints (`--output json`), so that an estate can be scanned without access to
+// the account, and so that tests and the demo need none.
+//
+// It must never call AWS, never drop a field it does not understand, and never guess: an unknown field,
+// a value of the wrong type, malformed JSON, an unrecognised document or two different versions of one
+// resource are errors naming the file (and the JSON path, or line and column).
+//
+// # Format
+//
+// A snapshot is a file, or a folder searched recursively for *.json files (hidden files and folders are
+// skipped; a file given directly is read whatever its name). Each file holds one command's output,
+// recognised by its top-level keys:
+//
+//	aws ecs describe-task-definition --include TAGS      {"taskDefinition": {…}, "tags": […]}
+//	aws ecs describe-services --include TAGS             {"services": […], "failures": […]}
+//	aws ecs describe-clusters --include SETTINGS TAGS CONFIGURATIONS
+//	                                                     {"clusters": […], "failures": […]}
+//	aws ecs describe-task-sets                           {"taskSets": […], "failures": […]}
+//	aws ecs describe-capacity-providers                  {"capacityProviders": […], "failures": […], "nextToken"}
+//	aws ec2 describe-security-groups                     {"SecurityGroups": […], "NextToken"}
+//	aws ec2 describe-subnets                             {"Subnets": […], "NextToken"}
+//	aws ec2 describe-route-tables                        {"RouteTables": […], "NextToken"}
+//	aws elbv2 describe-load-balancers                    {"LoadBalancers": […], "NextMarker"}
+//	aws elbv2 describe-target-groups                     {"TargetGroups": […], "NextMarker"}
+//	aws iam get-role                                     {"Role": {…}}
+//	aws iam get-role-policy                              {"RoleName", "PolicyName", "PolicyDocument"}
+//	aws iam get-account-authorization-details --filter Role AWSManagedPolicy LocalManagedPolicy
+//	                                                     {"RoleDetailList": […], "Policies": […], …}
+//
+// Values are decoded into the AWS SDK for Go v2 types the inventory holds. Member names match the SDK's
+// field names case-insensitively (the CLI prints ECS in camelCase, EC2, ELB and IAM in PascalCase);
+// timestamps are ISO 8601 strings (AWS CLI v2) or epoch seconds (AWS CLI v1 for JSON services); null is
+// the zero value; enums keep their text. IAM policy documents, which the CLI prints as JSON objects, are
+// kept as compact JSON text (a still URL-encoded string is decoded).
+//
+// Several files may describe the same resource (same ARN or id): identical copies are kept once,
+// different ones are an error naming both files. All task-definition revisions present are kept (the
+// controls score the latest ACTIVE one). Task sets come from services' taskSets and from
+// describe-task-sets. A "failures" entry with reason MISSING is ignored; any other becomes a
+// detect.ReadError naming the file (the scan is then incomplete). A role from get-role alone has
+// PoliciesKnown=false; get-role-policy adds an inline policy to the role of that name;
+// get-account-authorization-details gives complete roles (PoliciesKnown=true) with the default-version
+// document of each attached managed policy that it lists (others keep an empty document). Users and
+// groups in that output are read and checked, then ignored. A paginated output that still has a
+// next token is accepted as a partial snapshot.
+//
+// # Exporting a snapshot
+//
+// testdata/export-snapshot.sh in the repository does the following; region and credentials are the
+// CLI's (AWS_REGION, AWS_PROFILE, …):
+//
+//	out=snapshot; mkdir -p $out/ecs $out/ec2 $out/elbv2 $out/iam
+//	for cluster in $(aws ecs list-clusters --query 'clusterArns[]' --output text); do
+//	  name=${cluster##*/}
+//	  aws ecs describe-clusters --clusters "$cluster" --include SETTINGS TAGS CONFIGURATIONS \
+//	    --output json >$out/ecs/cluster-$name.json
+//	  services=($(aws ecs list-services --cluster "$cluster" --query 'serviceArns[]' --output text))
+//	  for ((i = 0; i < ${#services[@]}; i += 10)); do   # describe-services takes 10 at a time
+//	    aws ecs describe-services --cluster "$cluster" --services "${services[@]:i:10}" --include TAGS \
+//	      --output json >$out/ecs/services-$name-$((i / 10 + 1)).json
+//	  done
+//	done
+//	# the latest ACTIVE revision of every family …
+//	for family in $(aws ecs list-task-definition-families --status ACTIVE --query 'families[]' --output text); do
+//	  aws ecs describe-task-definition --task-definition "$family" --include TAGS --output json >$out/ecs/taskdef-$family.json
+//	done
+//	# … and the revisions the services run (deployments[].taskDefinition, taskSets[].taskDefinition)
+//	for arn in $(jq -r '.services[] | (.deployments[]?.taskDefinition, .taskSets[]?.taskDefinition)' $out/ecs/services-*.json | sort -u); do
+//	  rev=${arn##*/}
+//	  aws ecs describe-task-definition --task-definition "$arn" --include TAGS --output json >$out/ecs/taskdef-${rev/:/-}.json
+//	done
+//	aws ecs describe-capacity-providers --output json >$out/ecs/capacity-providers.json
+//	aws ec2 describe-security-groups --output json >$out/ec2/security-groups.json
+//	aws ec2 describe-subnets --output json >$out/ec2/subnets.json
+//	aws ec2 describe-route-tables --output json >$out/ec2/route-tables.json
+//	aws elbv2 describe-load-balancers --output json >$out/elbv2/load-balancers.json
+//	aws elbv2 describe-target-groups --output json >$out/elbv2/target-groups.json
+//	aws iam get-account-authorization-details --filter Role AWSManagedPolicy LocalManagedPolicy \
+//	  --output json >$out/iam/authorization-details.json
+//
+// The CLI follows pagination itself. Task sets need no command of their own: describe-services includes
+// them. Where get-account-authorization-details is not allowed, `aws iam get-role --role-name R` (and
+// `aws iam get-role-policy --role-name R --policy-name P` per inline policy) give a partial view.
+package snapshot

@@ -1,0 +1,337 @@
+package snapshot
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// Load reads a snapshot: a file, or a folder searched recursively for *.json files (hidden files and
+// folders skipped). It fails on the first file that is malformed, holds an unknown field or a value of
+// the wrong type, or is not a recognised AWS CLI document, and when two files disagree about a resource.
+func Load(path string) (*detect.Inventory, error) {
+	snap, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return snap.Inventory, nil
+}
+
+// Snapshot is a loaded snapshot: its inventory, and where each ECS resource was read from.
+type Snapshot struct {
+	Inventory *detect.Inventory
+	// Origins maps the ARN of each task definition, service, cluster, task set and capacity provider to
+	// the file (and line) it was first read from.
+	Origins map[string]Origin
+}
+
+// Origin is a place in a snapshot file.
+type Origin struct {
+	File string
+	Line int // 1-based; 0 when unknown
+}
+
+// Open is Load, keeping the origin of each resource (for SARIF locations).
+func Open(path string) (*Snapshot, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	var files []string
+	if info.IsDir() {
+		files, err = jsonFiles(path)
+		if err != nil {
+			return nil, err
+		}
+		if len(files) == 0 {
+			return nil, fmt.Errorf("snapshot %s: no *.json files found; a snapshot folder holds the JSON output of AWS CLI commands (see `go doc github.com/ecsfix/ecsfix/detect/snapshot`)", path)
+		}
+	} else {
+		files = []string{path}
+	}
+	parts, err := parseFiles(files)
+	if err != nil {
+		return nil, err
+	}
+	in, err := merge(parts)
+	if err != nil {
+		return nil, err
+	}
+	snap := &Snapshot{Inventory: in, Origins: map[string]Origin{}}
+	for _, p := range parts {
+		for id, line := range p.lines {
+			if _, ok := snap.Origins[id]; !ok {
+				snap.Origins[id] = Origin{File: p.file, Line: line}
+			}
+		}
+	}
+	return snap, nil
+}
+
+// Parse reads a single document (the output of one AWS CLI command); name is used in error messages.
+func Parse(name string, data []byte) (*detect.Inventory, error) {
+	p, err := parseDocument(name, data)
+	if err != nil {
+		return nil, err
+	}
+	return merge([]*part{p})
+}
+
+func jsonFiles(root string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("snapshot: %w", err)
+		}
+		if p != root && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !strings.EqualFold(filepath.Ext(d.Name()), ".json") {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			fi, err := os.Stat(p) // a symbolic link: follow it to a file, never to a folder
+			if err != nil {
+				return fmt.Errorf("snapshot: %w", err)
+			}
+			if !fi.Mode().IsRegular() {
+				return nil
+			}
+		}
+		files = append(files, p)
+		return nil
+	})
+	sort.Strings(files)
+	return files, err
+}
+
+// parseFiles reads and parses files in parallel; the parts come back in the files' order, and the error
+// reported is that of the first failing file in that order.
+func parseFiles(files []string) ([]*part, error) {
+	parts := make([]*part, len(files))
+	errs := make([]error, len(files))
+	workers := min(runtime.GOMAXPROCS(0), len(files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				data, err := os.ReadFile(files[i])
+				if err != nil {
+					errs[i] = fmt.Errorf("snapshot: %w", err)
+					continue
+				}
+				parts[i], errs[i] = parseDocument(files[i], data)
+				if errs[i] == nil {
+					parts[i].locate(data)
+				}
+			}
+		}()
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return parts, nil
+}
+
+// locate records the line of the first quoted occurrence of each ECS resource's ARN in the file's text:
+// the CLI prints a resource's own ARN before any reference to other resources of the same document.
+func (p *part) locate(data []byte) {
+	var ids []string
+	for _, it := range p.taskDefinitions {
+		ids = append(ids, it.id)
+	}
+	for _, it := range p.services {
+		ids = append(ids, it.id)
+	}
+	for _, it := range p.clusters {
+		ids = append(ids, it.id)
+	}
+	for _, it := range p.taskSets {
+		ids = append(ids, it.id)
+	}
+	for _, it := range p.capacityProviders {
+		ids = append(ids, it.id)
+	}
+	p.lines = make(map[string]int, len(ids))
+	for _, id := range ids {
+		if off := bytes.Index(data, []byte(`"`+id+`"`)); off >= 0 {
+			p.lines[id], _ = lineCol(data, off)
+		}
+	}
+}
+
+// seen remembers where a resource was first found.
+type seen struct {
+	file, where string
+	index       int
+}
+
+type merger struct {
+	seen map[string]seen // resource type + "\x00" + id
+}
+
+// add appends the items not already present; a resource found twice must be identical.
+func add[T any](m *merger, typ, file string, items []item[T], dst *[]T) error {
+	for _, it := range items {
+		key := typ + "\x00" + it.id
+		if s, ok := m.seen[key]; ok {
+			if reflect.DeepEqual((*dst)[s.index], it.v) {
+				continue
+			}
+			return conflict(typ, it.id, s.file, s.where, file, it.where)
+		}
+		m.seen[key] = seen{file: file, where: it.where, index: len(*dst)}
+		*dst = append(*dst, it.v)
+	}
+	return nil
+}
+
+func conflict(typ, id, file1, where1, file2, where2 string) error {
+	if file1 == file2 {
+		return fmt.Errorf("%s: %s %s appears twice with different content (%s and %s)", file1, typ, id, where1, where2)
+	}
+	return fmt.Errorf("%s %s differs between %s (%s) and %s (%s); a snapshot must hold one version of each resource",
+		typ, id, file1, where1, file2, where2)
+}
+
+func merge(parts []*part) (*detect.Inventory, error) {
+	in := &detect.Inventory{}
+	m := &merger{seen: map[string]seen{}}
+	type roleState struct {
+		seen
+		complete bool
+	}
+	roles := map[string]*roleState{}
+	var roleList []*detect.Role
+	policies := map[string]item[managedPolicy]{}
+	policyFile := map[string]string{}
+	for _, p := range parts {
+		for _, step := range []error{
+			add(m, detect.TypeTaskDefinition, p.file, p.taskDefinitions, &in.TaskDefinitions),
+			add(m, detect.TypeService, p.file, p.services, &in.Services),
+			add(m, detect.TypeCluster, p.file, p.clusters, &in.Clusters),
+			add(m, detect.TypeTaskSet, p.file, p.taskSets, &in.TaskSets),
+			add(m, detect.TypeCapacityProvider, p.file, p.capacityProviders, &in.CapacityProviders),
+			add(m, detect.TypeSecurityGroup, p.file, p.securityGroups, &in.SecurityGroups),
+			add(m, detect.TypeSubnet, p.file, p.subnets, &in.Subnets),
+			add(m, detect.TypeRouteTable, p.file, p.routeTables, &in.RouteTables),
+			add(m, detect.TypeLoadBalancer, p.file, p.loadBalancers, &in.LoadBalancers),
+			add(m, detect.TypeTargetGroup, p.file, p.targetGroups, &in.TargetGroups),
+		} {
+			if step != nil {
+				return nil, step
+			}
+		}
+		in.Errors = append(in.Errors, p.errors...)
+
+		for _, it := range p.roles {
+			st, ok := roles[it.id]
+			if !ok {
+				roles[it.id] = &roleState{seen: seen{file: p.file, where: it.where, index: len(in.Roles)}, complete: it.v.complete}
+				in.Roles = append(in.Roles, it.v.role)
+				continue
+			}
+			cur := &in.Roles[st.index]
+			nw := it.v.role
+			sameIdentity := cur.Name == nw.Name && cur.AssumeRolePolicy == nw.AssumeRolePolicy && reflect.DeepEqual(cur.Tags, nw.Tags)
+			switch {
+			case !sameIdentity:
+				return nil, conflict(detect.TypeRole, it.id, st.file, st.where, p.file, it.where)
+			case st.complete && it.v.complete:
+				if !reflect.DeepEqual(*cur, nw) {
+					return nil, conflict(detect.TypeRole, it.id, st.file, st.where, p.file, it.where)
+				}
+			case it.v.complete: // the complete view replaces the get-role one
+				*cur = nw
+				st.seen = seen{file: p.file, where: it.where, index: st.index}
+				st.complete = true
+			}
+		}
+		for _, it := range p.policies {
+			if prev, ok := policies[it.id]; ok {
+				if prev.v != it.v {
+					return nil, conflict("AWS::IAM::ManagedPolicy", it.id, policyFile[it.id], prev.where, p.file, it.where)
+				}
+				continue
+			}
+			policies[it.id] = it
+			policyFile[it.id] = p.file
+		}
+	}
+	for i := range in.Roles {
+		roleList = append(roleList, &in.Roles[i])
+	}
+
+	// Inline policies exported one by one (aws iam get-role-policy) join their role by name.
+	for _, p := range parts {
+		for _, it := range p.inline {
+			var matches []*detect.Role
+			for _, r := range roleList {
+				if r.Name == it.v.roleName {
+					matches = append(matches, r)
+				}
+			}
+			switch len(matches) {
+			case 0:
+				return nil, fmt.Errorf("%s: inline policy %s of role %s: the snapshot has no role named %s (add the output of `aws iam get-role --role-name %s`)",
+					p.file, it.v.policy.Name, it.v.roleName, it.v.roleName, it.v.roleName)
+			case 1:
+			default:
+				return nil, fmt.Errorf("%s: inline policy %s of role %s: several roles in the snapshot have that name (in different accounts); export the role with `aws iam get-account-authorization-details` instead",
+					p.file, it.v.policy.Name, it.v.roleName)
+			}
+			r := matches[0]
+			found := false
+			for _, have := range r.Inline {
+				if have.Name == it.v.policy.Name {
+					if have.Document != it.v.policy.Document {
+						return nil, fmt.Errorf("%s: inline policy %s of role %s differs from the one already in the snapshot; a snapshot must hold one version of each resource",
+							p.file, it.v.policy.Name, r.Name)
+					}
+					found = true
+				}
+			}
+			if found {
+				continue
+			}
+			if r.PoliciesKnown {
+				st := roles[r.Arn]
+				return nil, fmt.Errorf("%s: inline policy %s of role %s is not among the role's policies in %s; a snapshot must hold one version of each resource",
+					p.file, it.v.policy.Name, r.Name, st.file)
+			}
+			r.Inline = append(r.Inline, it.v.policy)
+		}
+	}
+
+	// Attached managed policies get their default version's document when the snapshot lists it.
+	for _, r := range roleList {
+		for j := range r.Attached {
+			if mp, ok := policies[r.Attached[j].Arn]; ok {
+				r.Attached[j].Document = mp.v.document
+			}
+		}
+	}
+	return in, nil
+}
