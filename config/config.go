@@ -1,0 +1,284 @@
+// Package config loads ecsfix's configuration from a file, ECSFIX_* environment variables and command-line
+// flags (in rising precedence), through a viper instance of its own, and validates it. Invalid
+// configuration is an error naming the key; it is never silently ignored or defaulted.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/viper"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// Config is ecsfix's configuration. Keys are snake_case in the file; the environment variable for a key
+// is ECSFIX_ and the key in upper case with dots as underscores (scan.concurrency → ECSFIX_SCAN_CONCURRENCY).
+type Config struct {
+	// Regions to scan live; empty means the SDK's configured region.
+	Regions    []string `mapstructure:"regions"`
+	AllRegions bool     `mapstructure:"all_regions"`
+
+	Log struct {
+		Level  string `mapstructure:"level"`  // debug, info, warn, error
+		Format string `mapstructure:"format"` // text (tint) or json
+	} `mapstructure:"log"`
+
+	Scan struct {
+		// Concurrency bounds the AWS calls in flight at once.
+		Concurrency int `mapstructure:"concurrency"`
+		// MaxAttempts bounds the attempts per AWS call (throttling and transient errors are retried).
+		MaxAttempts int `mapstructure:"max_attempts"`
+	} `mapstructure:"scan"`
+
+	// Controls restricts evaluation to these control ids; empty means all.
+	Controls []string `mapstructure:"controls"`
+
+	// RequiredTags are the tag keys ECS.13 (services), ECS.14 (clusters) and ECS.15 (task definitions)
+	// require. A control with no keys is off.
+	RequiredTags struct {
+		Service        []string `mapstructure:"service"`
+		Cluster        []string `mapstructure:"cluster"`
+		TaskDefinition []string `mapstructure:"task_definition"`
+	} `mapstructure:"required_tags"`
+
+	Exemptions []Exemption `mapstructure:"exemptions"`
+}
+
+// Exemption suppresses a control's FAILED results for a resource chosen by ARN or tag.
+type Exemption struct {
+	// Control is a control id; empty means every control.
+	Control string `mapstructure:"control"`
+	ARN     string `mapstructure:"arn"`
+	// Tag is "key" (any value) or "key=value".
+	Tag    string `mapstructure:"tag"`
+	Reason string `mapstructure:"reason"`
+	// Expires is a date (2026-12-31) or an RFC 3339 time; after it the exemption no longer applies.
+	Expires string `mapstructure:"expires"`
+}
+
+// Defaults.
+const (
+	DefaultConcurrency = 8
+	DefaultMaxAttempts = 10
+)
+
+// New returns a viper instance with ecsfix's defaults and environment binding.
+func New() *viper.Viper {
+	v := viper.New()
+	v.SetEnvPrefix("ECSFIX")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	// Every scalar key needs a default so that AutomaticEnv can supply it at Unmarshal time.
+	v.SetDefault("regions", []string{})
+	v.SetDefault("all_regions", false)
+	v.SetDefault("log.level", "info")
+	v.SetDefault("log.format", "text")
+	v.SetDefault("scan.concurrency", DefaultConcurrency)
+	v.SetDefault("scan.max_attempts", DefaultMaxAttempts)
+	v.SetDefault("controls", []string{})
+	v.SetDefault("required_tags.service", []string{})
+	v.SetDefault("required_tags.cluster", []string{})
+	v.SetDefault("required_tags.task_definition", []string{})
+	return v
+}
+
+// Load reads the configuration file (file, or $ECSFIX_CONFIG, or the first of ./ecsfix.yaml and
+// $XDG_CONFIG_HOME/ecsfix/config.yaml that exists; none is fine), then decodes and validates
+// everything v knows, flags included.
+func Load(v *viper.Viper, file string) (*Config, error) {
+	if file == "" {
+		file = os.Getenv("ECSFIX_CONFIG")
+	}
+	explicit := file != ""
+	if !explicit {
+		file = findDefaultFile()
+	}
+	if file != "" {
+		v.SetConfigFile(file)
+		if err := v.ReadInConfig(); err != nil {
+			if !explicit && errors.Is(err, fs.ErrNotExist) {
+				file = ""
+			} else {
+				return nil, fmt.Errorf("config file %s: %w", file, err)
+			}
+		}
+	}
+	var c Config
+	err := v.UnmarshalExact(&c, viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(
+		mapstructure.StringToSliceHookFunc(","),
+		timeToStringHook,
+	)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", describe(file), err)
+	}
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", describe(file), err)
+	}
+	return &c, nil
+}
+
+// timeToStringHook keeps dates as text: YAML reads an unquoted 2026-12-31 as a time.
+func timeToStringHook(from, to reflect.Type, data any) (any, error) {
+	t, ok := data.(time.Time)
+	if !ok || to.Kind() != reflect.String {
+		return data, nil
+	}
+	if t.Equal(t.Truncate(24 * time.Hour)) {
+		return t.Format(time.DateOnly), nil
+	}
+	return t.Format(time.RFC3339), nil
+}
+
+func describe(file string) string {
+	if file == "" {
+		return "configuration"
+	}
+	return "config file " + file
+}
+
+func findDefaultFile() string {
+	candidates := []string{"ecsfix.yaml"}
+	if dir, err := os.UserConfigDir(); err == nil {
+		candidates = append(candidates, filepath.Join(dir, "ecsfix", "config.yaml"))
+	}
+	for _, f := range candidates {
+		if _, err := os.Stat(f); err == nil {
+			return f
+		}
+	}
+	return ""
+}
+
+// Validate checks every value and names the key of the first bad one.
+func (c *Config) Validate() error {
+	var errs []error
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log.level: %q is not one of debug, info, warn, error", c.Log.Level))
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("log.format: %q is not one of text, json", c.Log.Format))
+	}
+	if c.Scan.Concurrency < 1 || c.Scan.Concurrency > 64 {
+		errs = append(errs, fmt.Errorf("scan.concurrency: %d is outside 1..64", c.Scan.Concurrency))
+	}
+	if c.Scan.MaxAttempts < 1 || c.Scan.MaxAttempts > 50 {
+		errs = append(errs, fmt.Errorf("scan.max_attempts: %d is outside 1..50", c.Scan.MaxAttempts))
+	}
+	for _, id := range c.Controls {
+		if _, ok := detect.Lookup(id); !ok {
+			errs = append(errs, fmt.Errorf("controls: unknown control id %q (known: %s)", id, strings.Join(detect.IDs(), ", ")))
+		}
+	}
+	for i, r := range c.Regions {
+		if r == "" || strings.ContainsAny(r, " /:") {
+			errs = append(errs, fmt.Errorf("regions[%d]: %q is not a region name", i, r))
+		}
+	}
+	for i, e := range c.Exemptions {
+		key := fmt.Sprintf("exemptions[%d]", i)
+		if e.Control != "" {
+			if _, ok := detect.Lookup(e.Control); !ok {
+				errs = append(errs, fmt.Errorf("%s.control: unknown control id %q", key, e.Control))
+			}
+		}
+		if (e.ARN == "") == (e.Tag == "") {
+			errs = append(errs, fmt.Errorf("%s: set exactly one of arn and tag", key))
+		}
+		if e.Tag != "" && strings.HasPrefix(e.Tag, "=") {
+			errs = append(errs, fmt.Errorf("%s.tag: %q has no key", key, e.Tag))
+		}
+		if e.Expires != "" {
+			if _, err := parseExpiry(e.Expires); err != nil {
+				errs = append(errs, fmt.Errorf("%s.expires: %w", key, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func parseExpiry(s string) (time.Time, error) {
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		// A date means "through that day" in UTC.
+		return t.Add(24 * time.Hour), nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is neither a date (2026-12-31) nor an RFC 3339 time", s)
+}
+
+// Settings converts the configuration into the detector's evaluation settings. Call Validate first.
+func (c *Config) Settings() detect.Settings {
+	s := detect.Settings{
+		Controls: append([]string(nil), c.Controls...),
+		RequiredTags: map[string][]string{
+			detect.TypeService:        nonEmpty(c.RequiredTags.Service),
+			detect.TypeCluster:        nonEmpty(c.RequiredTags.Cluster),
+			detect.TypeTaskDefinition: nonEmpty(c.RequiredTags.TaskDefinition),
+		},
+	}
+	for _, e := range c.Exemptions {
+		x := detect.Exemption{Control: e.Control, Arn: e.ARN, Reason: e.Reason}
+		if e.Tag != "" {
+			k, v, _ := strings.Cut(e.Tag, "=")
+			x.TagKey, x.TagValue = k, v
+		}
+		if e.Expires != "" {
+			x.Expires, _ = parseExpiry(e.Expires)
+		}
+		s.Exemptions = append(s.Exemptions, x)
+	}
+	return s
+}
+
+// ExpiredExemptions lists the exemptions whose expiry is past at now, for a warning.
+func (c *Config) ExpiredExemptions(now time.Time) []Exemption {
+	var out []Exemption
+	for _, e := range c.Exemptions {
+		if t, err := parseExpiry(e.Expires); e.Expires != "" && err == nil && !now.Before(t) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func nonEmpty(in []string) []string {
+	var out []string
+	for _, s := range in {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Keys lists every configuration key, for documentation and tests.
+func Keys() []string {
+	var keys []string
+	var walk func(t reflect.Type, prefix string)
+	walk = func(t reflect.Type, prefix string) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name := prefix + f.Tag.Get("mapstructure")
+			if f.Type.Kind() == reflect.Struct {
+				walk(f.Type, name+".")
+				continue
+			}
+			keys = append(keys, name)
+		}
+	}
+	walk(reflect.TypeOf(Config{}), "")
+	return keys
+}
