@@ -1,0 +1,133 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// TextOptions shape the human table.
+type TextOptions struct {
+	// All shows every verdict, not only failures.
+	All bool
+	// Color uses ANSI colours (only when the stream is a terminal and NO_COLOR is unset).
+	Color bool
+}
+
+const (
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiDim    = "\x1b[2m"
+	ansiBold   = "\x1b[1m"
+	ansiReset  = "\x1b[0m"
+)
+
+// Text writes FAILED results (or, with All, every verdict) grouped by resource, then what could not be
+// evaluated or read, then a summary line.
+func Text(w io.Writer, r *Report, o TextOptions) error {
+	p := &printer{w: w, color: o.Color}
+	keep := func(res detect.Result) bool {
+		if res.Status == detect.NotEvaluated {
+			return false
+		}
+		return o.All || res.Status == detect.Failed
+	}
+	groups := byResource(r.Results, keep)
+	ctlWidth := 0
+	for _, g := range groups {
+		for _, res := range g.results {
+			ctlWidth = max(ctlWidth, len(res.Control))
+		}
+	}
+	for _, g := range groups {
+		p.printf("%s  %s\n", p.paint(ansiBold, g.arn), p.paint(ansiDim, g.resourceType))
+		for _, res := range g.results {
+			status, colour := statusLabel(res)
+			p.printf("  %s  %-*s  %-8s  %s\n", p.paint(colour, fmt.Sprintf("%-10s", status)), ctlWidth, res.Control,
+				res.Severity, res.Reason)
+			if s := res.Suppressed; s != nil {
+				note := s.By
+				if s.Reason != "" {
+					note += ": " + s.Reason
+				}
+				if s.Expires != nil {
+					note += ", until " + s.Expires.Format("2006-01-02 15:04 MST")
+				}
+				p.printf("  %s  %s\n", strings.Repeat(" ", 10), p.paint(ansiDim, "suppressed by "+note))
+			}
+		}
+		p.printf("\n")
+	}
+	if len(groups) == 0 && !o.All {
+		p.printf("No failing controls.\n\n")
+	}
+
+	var unknown []detect.Result
+	for _, res := range r.Results {
+		if res.Status == detect.NotEvaluated {
+			unknown = append(unknown, res)
+		}
+	}
+	if len(unknown) > 0 {
+		p.printf("%s\n", p.paint(ansiYellow, "Not evaluated (the inventory lacks what these controls need):"))
+		for _, res := range unknown {
+			p.printf("  %s  %s  %s\n", res.Control, res.ResourceArn, res.Reason)
+		}
+		p.printf("\n")
+	}
+	if len(r.Errors) > 0 {
+		p.printf("%s\n", p.paint(ansiRed, "Could not read (the scan is incomplete; nothing below was evaluated):"))
+		for _, e := range r.Errors {
+			p.printf("  %s\n", e.Error())
+		}
+		p.printf("\n")
+	}
+	s := r.Summary()
+	p.printf("%d resources, %d verdicts: %s, %d suppressed, %d passed, %d not applicable; %d not evaluated, %d read errors\n",
+		s.Resources, s.Evaluated, p.paint(failColour(s.Failed), fmt.Sprintf("%d failed", s.Failed)), s.Suppressed,
+		s.Passed, s.NotApplicable, s.NotEvaluated, s.Errors)
+	return p.err
+}
+
+func statusLabel(res detect.Result) (string, string) {
+	switch {
+	case res.Status == detect.Failed && res.Suppressed != nil:
+		return "SUPPRESSED", ansiYellow
+	case res.Status == detect.Failed:
+		return "FAILED", ansiRed
+	case res.Status == detect.Passed:
+		return "PASSED", ansiGreen
+	default:
+		return "N/A", ansiDim
+	}
+}
+
+func failColour(n int) string {
+	if n > 0 {
+		return ansiRed
+	}
+	return ansiGreen
+}
+
+// printer remembers the first write error so that rendering code stays linear.
+type printer struct {
+	w     io.Writer
+	color bool
+	err   error
+}
+
+func (p *printer) printf(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
+}
+
+func (p *printer) paint(code, s string) string {
+	if !p.color {
+		return s
+	}
+	return code + s + ansiReset
+}
