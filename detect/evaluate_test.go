@@ -216,3 +216,32 @@ func TestNoSecretValueInResults(t *testing.T) {
 		}
 	}
 }
+
+func TestRoleLookupByShortName(t *testing.T) {
+	in := &Inventory{Roles: []Role{
+		{Arn: "arn:aws:iam::111111111111:role/app", Name: "app"},
+		{Arn: "arn:aws:iam::111111111111:role/shared", Name: "shared"},
+		{Arn: "arn:aws:iam::222222222222:role/shared", Name: "shared"},
+	}}
+	tests := []struct {
+		ref  string
+		want string
+	}{
+		{"arn:aws:iam::111111111111:role/app", "arn:aws:iam::111111111111:role/app"},
+		{"app", "arn:aws:iam::111111111111:role/app"},
+		{"shared", ""}, // ambiguous across accounts
+		{"arn:aws:iam::333333333333:role/app", ""},
+		{"missing", ""},
+	}
+	for _, tt := range tests {
+		r, ok := in.Role(tt.ref)
+		if got := ""; ok {
+			got = r.Arn
+			if got != tt.want {
+				t.Errorf("Role(%q) = %q, want %q", tt.ref, got, tt.want)
+			}
+		} else if tt.want != "" {
+			t.Errorf("Role(%q) not found, want %q", tt.ref, tt.want)
+		}
+	}
+}

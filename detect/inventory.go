@@ -119,6 +119,7 @@ type index struct {
 	loadBalancers  map[string]*elbtypes.LoadBalancer
 	targetGroups   map[string]*elbtypes.TargetGroup
 	roles          map[string]*Role
+	rolesByName    map[string][]*Role
 	routeBySubnet  map[string]*ec2types.RouteTable
 	mainRouteByVPC map[string]*ec2types.RouteTable
 }
@@ -135,6 +136,7 @@ func (in *Inventory) idx() *index {
 			loadBalancers:  map[string]*elbtypes.LoadBalancer{},
 			targetGroups:   map[string]*elbtypes.TargetGroup{},
 			roles:          map[string]*Role{},
+			rolesByName:    map[string][]*Role{},
 			routeBySubnet:  map[string]*ec2types.RouteTable{},
 			mainRouteByVPC: map[string]*ec2types.RouteTable{},
 		}
@@ -169,6 +171,7 @@ func (in *Inventory) idx() *index {
 		}
 		for i := range in.Roles {
 			x.roles[in.Roles[i].Arn] = &in.Roles[i]
+			x.rolesByName[in.Roles[i].Name] = append(x.rolesByName[in.Roles[i].Name], &in.Roles[i])
 		}
 		for i := range in.RouteTables {
 			rt := &in.RouteTables[i]
@@ -255,10 +258,21 @@ func (in *Inventory) TargetGroup(arn string) (*elbtypes.TargetGroup, bool) {
 	return tg, ok
 }
 
-// Role returns the IAM role with the given ARN.
-func (in *Inventory) Role(arn string) (*Role, bool) {
-	r, ok := in.idx().roles[arn]
-	return r, ok
+// Role returns the IAM role with the given ARN. A task definition may also name its roles by short name:
+// a name (no "arn:" prefix) matches the one role of that name, and is unknown when several accounts in
+// the inventory have a role of that name.
+func (in *Inventory) Role(arnOrName string) (*Role, bool) {
+	x := in.idx()
+	if r, ok := x.roles[arnOrName]; ok {
+		return r, true
+	}
+	if strings.HasPrefix(arnOrName, "arn:") {
+		return nil, false
+	}
+	if rs := x.rolesByName[arnOrName]; len(rs) == 1 {
+		return rs[0], true
+	}
+	return nil, false
 }
 
 // TaskDefinitionARN is a parsed task-definition revision ARN

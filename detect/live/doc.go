@@ -1,0 +1,14 @@
+// Package live builds a detect.Inventory from the AWS API: ECS clusters, services, task sets, task
+// definitions, capacity providers, and what controls and fixes need around them (security groups,
+// subnets, route tables, load balancers, IAM task and execution roles).
+//
+// It only reads. It makes as few calls as it can (batched describes, one DescribeTaskDefinition per
+// family, everything deduplicated, IAM read once across regions), bounds how many run at once, and
+// retries throttling with exponential backoff and jitter.
+//
+// It fails closed: every call that fails is recorded in Inventory.Errors, and nothing that could not be
+// read is ever filled in with a guess (a role whose policies could not all be read has
+// PoliciesKnown=false; a family whose describe failed is absent and has an error). It never logs or
+// returns request bodies, so no secret value (a task definition's environment) leaves it except inside
+// the inventory itself.
+package live

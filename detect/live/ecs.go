@@ -1,0 +1,438 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// Batch sizes the ECS API accepts.
+const (
+	describeClustersBatch = 100
+	describeServicesBatch = 10
+)
+
+// regionScan reads one region.
+type regionScan struct {
+	s      *scanner
+	region string
+	c      regionClients
+
+	mu        sync.Mutex
+	described map[string]*detect.TaskDefinition // every revision described, by ARN
+	keep      map[string]bool                   // revisions that go into the inventory
+	svcs      []ecstypes.Service
+	taskSets  []ecstypes.TaskSet
+	lbSGs     []string
+	cpNames   []string // capacity providers named by clusters
+}
+
+func (r *regionScan) run(ctx context.Context) {
+	// Phase 1: clusters and their services, task-definition families, capacity providers.
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		r.clusters(ctx)
+		r.capacityProviders(ctx)
+	})
+	wg.Go(func() { r.families(ctx) })
+	wg.Wait()
+
+	// Phase 2: what the services use: the revisions they run, their network and load balancers.
+	wg.Go(func() { r.runningRevisions(ctx) })
+	wg.Go(func() {
+		r.loadBalancers(ctx)
+		r.securityGroups(ctx)
+	})
+	wg.Go(func() { r.subnetsAndRoutes(ctx) })
+	wg.Wait()
+
+	tds := make([]detect.TaskDefinition, 0, len(r.keep))
+	for _, arn := range sortedKeys(r.keep) {
+		tds = append(tds, *r.described[arn])
+	}
+	r.s.add(len(tds), func(in *detect.Inventory) { in.TaskDefinitions = append(in.TaskDefinitions, tds...) })
+}
+
+// roles lists the task and execution roles of the revisions kept.
+func (r *regionScan) roles() []string {
+	var out []string
+	for arn := range r.keep {
+		td := r.described[arn]
+		out = append(out, aws.ToString(td.TaskRoleArn), aws.ToString(td.ExecutionRoleArn))
+	}
+	sort.Strings(out)
+	return uniq(out)
+}
+
+// clusters reads every cluster (ListClusters, DescribeClusters by 100) and the services of each.
+func (r *regionScan) clusters(ctx context.Context) {
+	var arns []string
+	p := ecs.NewListClustersPaginator(r.c.ecs, &ecs.ListClustersInput{})
+	for p.HasMorePages() {
+		var out *ecs.ListClustersOutput
+		err := r.s.call(ctx, func(ctx context.Context) (err error) {
+			out, err = p.NextPage(ctx)
+			return err
+		})
+		if err != nil {
+			r.s.fail(ctx, r.region, detect.TypeCluster, "*", "ListClusters", err)
+			return
+		}
+		arns = append(arns, out.ClusterArns...)
+	}
+	var wg sync.WaitGroup
+	for _, batch := range chunks(uniq(arns), describeClustersBatch) {
+		wg.Go(func() {
+			var out *ecs.DescribeClustersOutput
+			err := r.s.call(ctx, func(ctx context.Context) (err error) {
+				out, err = r.c.ecs.DescribeClusters(ctx, &ecs.DescribeClustersInput{
+					Clusters: batch,
+					Include:  []ecstypes.ClusterField{ecstypes.ClusterFieldSettings, ecstypes.ClusterFieldTags, ecstypes.ClusterFieldConfigurations},
+				})
+				return err
+			})
+			if err != nil {
+				for _, arn := range batch {
+					r.s.fail(ctx, r.region, detect.TypeCluster, arn, "DescribeClusters", err)
+				}
+				return
+			}
+			r.failures(detect.TypeCluster, "DescribeClusters", out.Failures)
+			r.s.add(len(out.Clusters), func(in *detect.Inventory) { in.Clusters = append(in.Clusters, out.Clusters...) })
+			r.mu.Lock()
+			for _, c := range out.Clusters {
+				r.cpNames = append(r.cpNames, c.CapacityProviders...)
+			}
+			r.mu.Unlock()
+			for _, c := range out.Clusters {
+				wg.Go(func() { r.services(ctx, aws.ToString(c.ClusterArn), aws.ToString(c.ClusterName)) })
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// failures records the failures a batch describe reports, except MISSING (deleted since it was listed).
+func (r *regionScan) failures(resourceType, op string, fs []ecstypes.Failure) {
+	for _, f := range fs {
+		if aws.ToString(f.Reason) == "MISSING" {
+			continue
+		}
+		msg := aws.ToString(f.Reason)
+		if d := aws.ToString(f.Detail); d != "" {
+			msg += ": " + d
+		}
+		r.s.failf(r.region, resourceType, aws.ToString(f.Arn), op, "%s", msg)
+	}
+}
+
+// services reads the services of a cluster (ListServices, DescribeServices by 10) and their task sets.
+func (r *regionScan) services(ctx context.Context, clusterArn, clusterName string) {
+	var arns []string
+	p := ecs.NewListServicesPaginator(r.c.ecs, &ecs.ListServicesInput{Cluster: aws.String(clusterArn)})
+	for p.HasMorePages() {
+		var out *ecs.ListServicesOutput
+		err := r.s.call(ctx, func(ctx context.Context) (err error) {
+			out, err = p.NextPage(ctx)
+			return err
+		})
+		if err != nil {
+			r.s.fail(ctx, r.region, detect.TypeService, clusterArn+" (services)", "ListServices", err)
+			return
+		}
+		for _, arn := range out.ServiceArns {
+			// Long-format ARNs name their cluster: skip another cluster's services (the emulator lists
+			// them) before spending a describe on them.
+			if parts := strings.Split(arn, "/"); len(parts) == 3 && parts[1] != clusterName {
+				continue
+			}
+			arns = append(arns, arn)
+		}
+	}
+	var wg sync.WaitGroup
+	for _, batch := range chunks(uniq(arns), describeServicesBatch) {
+		wg.Go(func() {
+			var out *ecs.DescribeServicesOutput
+			err := r.s.call(ctx, func(ctx context.Context) (err error) {
+				out, err = r.c.ecs.DescribeServices(ctx, &ecs.DescribeServicesInput{
+					Cluster: aws.String(clusterArn), Services: batch,
+					Include: []ecstypes.ServiceField{ecstypes.ServiceFieldTags},
+				})
+				return err
+			})
+			if err != nil {
+				for _, arn := range batch {
+					r.s.fail(ctx, r.region, detect.TypeService, arn, "DescribeServices", err)
+				}
+				return
+			}
+			r.failures(detect.TypeService, "DescribeServices", out.Failures)
+			var kept []ecstypes.Service
+			for _, svc := range out.Services {
+				if aws.ToString(svc.ClusterArn) != clusterArn || aws.ToString(svc.Status) == "INACTIVE" {
+					continue
+				}
+				kept = append(kept, svc)
+			}
+			r.mu.Lock()
+			r.svcs = append(r.svcs, kept...)
+			r.mu.Unlock()
+			r.s.add(len(kept), func(in *detect.Inventory) { in.Services = append(in.Services, kept...) })
+			for _, svc := range kept {
+				if len(svc.TaskSets) > 0 {
+					wg.Go(func() { r.serviceTaskSets(ctx, svc) })
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// serviceTaskSets takes a service's task sets from DescribeServices, which embeds them, and calls
+// DescribeTaskSets only for their tags when the embedded copies carry none. If that call fails, the
+// embedded task sets are kept (their network configuration is complete) and the error is recorded.
+func (r *regionScan) serviceTaskSets(ctx context.Context, svc ecstypes.Service) {
+	sets := svc.TaskSets
+	needTags := false
+	for _, ts := range sets {
+		if ts.Tags == nil {
+			needTags = true
+		}
+	}
+	if needTags {
+		ids := make([]string, 0, len(sets))
+		for _, ts := range sets {
+			ids = append(ids, aws.ToString(ts.TaskSetArn))
+		}
+		var out *ecs.DescribeTaskSetsOutput
+		err := r.s.call(ctx, func(ctx context.Context) (err error) {
+			out, err = r.c.ecs.DescribeTaskSets(ctx, &ecs.DescribeTaskSetsInput{
+				Cluster: svc.ClusterArn, Service: svc.ServiceArn, TaskSets: ids,
+				Include: []ecstypes.TaskSetField{ecstypes.TaskSetFieldTags},
+			})
+			return err
+		})
+		if err != nil {
+			r.s.fail(ctx, r.region, detect.TypeTaskSet, aws.ToString(svc.ServiceArn)+" (task sets)", "DescribeTaskSets", err)
+		} else {
+			r.failures(detect.TypeTaskSet, "DescribeTaskSets", out.Failures)
+			byArn := map[string]ecstypes.TaskSet{}
+			for _, ts := range out.TaskSets {
+				byArn[aws.ToString(ts.TaskSetArn)] = ts
+			}
+			merged := make([]ecstypes.TaskSet, 0, len(sets))
+			for _, ts := range sets {
+				if full, ok := byArn[aws.ToString(ts.TaskSetArn)]; ok {
+					ts = full
+				}
+				merged = append(merged, ts)
+			}
+			sets = merged
+		}
+	}
+	r.mu.Lock()
+	r.taskSets = append(r.taskSets, sets...)
+	r.mu.Unlock()
+	r.s.add(len(sets), func(in *detect.Inventory) { in.TaskSets = append(in.TaskSets, sets...) })
+}
+
+// families reads the latest ACTIVE revision of every family with one DescribeTaskDefinition each.
+func (r *regionScan) families(ctx context.Context) {
+	p := ecs.NewListTaskDefinitionFamiliesPaginator(r.c.ecs, &ecs.ListTaskDefinitionFamiliesInput{Status: ecstypes.TaskDefinitionFamilyStatusActive})
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	seen := map[string]bool{}
+	for p.HasMorePages() {
+		var out *ecs.ListTaskDefinitionFamiliesOutput
+		err := r.s.call(ctx, func(ctx context.Context) (err error) {
+			out, err = p.NextPage(ctx)
+			return err
+		})
+		if err != nil {
+			r.s.fail(ctx, r.region, detect.TypeTaskDefinition, "*", "ListTaskDefinitionFamilies", err)
+			return
+		}
+		for _, fam := range out.Families {
+			if seen[fam] {
+				continue
+			}
+			seen[fam] = true
+			wg.Go(func() { r.family(ctx, fam) })
+		}
+	}
+}
+
+// family reads the latest ACTIVE revision of a family. DescribeTaskDefinition by family name returns it
+// on AWS; when it returns a revision that is not ACTIVE (the emulator returns the highest revision
+// whatever its status), the ACTIVE revisions are listed and the highest is described. A family without
+// an ACTIVE revision is skipped.
+func (r *regionScan) family(ctx context.Context, family string) {
+	td, err := r.describe(ctx, family)
+	if err != nil {
+		r.s.fail(ctx, r.region, detect.TypeTaskDefinition, family, "DescribeTaskDefinition", err)
+		return
+	}
+	if td.Status == ecstypes.TaskDefinitionStatusActive && aws.ToString(td.Family) == family {
+		r.markKeep(td.ARN())
+		return
+	}
+	type candidate struct {
+		arn string
+		rev int
+	}
+	var cands []candidate
+	p := ecs.NewListTaskDefinitionsPaginator(r.c.ecs, &ecs.ListTaskDefinitionsInput{
+		FamilyPrefix: aws.String(family), Status: ecstypes.TaskDefinitionStatusActive, Sort: ecstypes.SortOrderDesc,
+	})
+	for p.HasMorePages() {
+		var out *ecs.ListTaskDefinitionsOutput
+		err := r.s.call(ctx, func(ctx context.Context) (err error) {
+			out, err = p.NextPage(ctx)
+			return err
+		})
+		if err != nil {
+			r.s.fail(ctx, r.region, detect.TypeTaskDefinition, family, "ListTaskDefinitions", err)
+			return
+		}
+		for _, arn := range out.TaskDefinitionArns {
+			// familyPrefix is a prefix: "web" also lists "web-api".
+			if a, err := detect.ParseTaskDefinitionARN(arn); err == nil && a.Family == family {
+				cands = append(cands, candidate{arn, a.Revision})
+			}
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool { return cands[i].rev > cands[j].rev })
+	for _, c := range cands {
+		got := r.cached(c.arn)
+		if got == nil {
+			var err error
+			if got, err = r.describe(ctx, c.arn); err != nil {
+				r.s.fail(ctx, r.region, detect.TypeTaskDefinition, c.arn, "DescribeTaskDefinition", err)
+				return
+			}
+		}
+		if got.Status == ecstypes.TaskDefinitionStatusActive {
+			r.markKeep(got.ARN())
+			return
+		}
+	}
+}
+
+// describe calls DescribeTaskDefinition (with tags) and caches the revision by ARN.
+func (r *regionScan) describe(ctx context.Context, ref string) (*detect.TaskDefinition, error) {
+	var out *ecs.DescribeTaskDefinitionOutput
+	err := r.s.call(ctx, func(ctx context.Context) (err error) {
+		out, err = r.c.ecs.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{
+			TaskDefinition: aws.String(ref), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags},
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out.TaskDefinition == nil || out.TaskDefinition.TaskDefinitionArn == nil {
+		return nil, errors.New("the response holds no task definition")
+	}
+	td := &detect.TaskDefinition{TaskDefinition: *out.TaskDefinition, Tags: out.Tags}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if prev, ok := r.described[td.ARN()]; ok {
+		return prev, nil
+	}
+	r.described[td.ARN()] = td
+	return td, nil
+}
+
+func (r *regionScan) cached(arn string) *detect.TaskDefinition {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.described[arn]
+}
+
+func (r *regionScan) markKeep(arn string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.keep[arn] = true
+}
+
+// runningRevisions reads the revisions services and task sets run that were not read as the latest of
+// their family: each once.
+func (r *regionScan) runningRevisions(ctx context.Context) {
+	var refs []string
+	for _, svc := range r.svcs {
+		refs = append(refs, aws.ToString(svc.TaskDefinition))
+		for _, d := range svc.Deployments {
+			refs = append(refs, aws.ToString(d.TaskDefinition))
+		}
+	}
+	for _, ts := range r.taskSets {
+		refs = append(refs, aws.ToString(ts.TaskDefinition))
+	}
+	var wg sync.WaitGroup
+	for _, ref := range uniq(refs) {
+		if td := r.cached(ref); td != nil {
+			r.markKeep(ref)
+			continue
+		}
+		wg.Go(func() {
+			td, err := r.describe(ctx, ref)
+			if err != nil {
+				r.s.fail(ctx, r.region, detect.TypeTaskDefinition, ref, "DescribeTaskDefinition", err)
+				return
+			}
+			r.markKeep(td.ARN())
+		})
+	}
+	wg.Wait()
+}
+
+// capacityProviders reads every capacity provider (DescribeCapacityProviders without names, by pages,
+// with tags). If that fails, the providers the clusters name are described by name (the emulator
+// requires names) and the failure stays recorded: providers attached to no cluster may be missing.
+func (r *regionScan) capacityProviders(ctx context.Context) {
+	include := []ecstypes.CapacityProviderField{ecstypes.CapacityProviderFieldTags}
+	got, err := r.describeCapacityProviders(ctx, &ecs.DescribeCapacityProvidersInput{Include: include})
+	if err != nil {
+		r.s.fail(ctx, r.region, detect.TypeCapacityProvider, "*", "DescribeCapacityProviders", err)
+		got = nil
+		for _, batch := range chunks(uniq(r.cpNames), 100) {
+			more, err := r.describeCapacityProviders(ctx, &ecs.DescribeCapacityProvidersInput{CapacityProviders: batch, Include: include})
+			if err != nil {
+				r.s.fail(ctx, r.region, detect.TypeCapacityProvider, strings.Join(batch, ","), "DescribeCapacityProviders", err)
+				continue
+			}
+			got = append(got, more...)
+		}
+	}
+	r.s.add(len(got), func(inv *detect.Inventory) { inv.CapacityProviders = append(inv.CapacityProviders, got...) })
+}
+
+func (r *regionScan) describeCapacityProviders(ctx context.Context, in *ecs.DescribeCapacityProvidersInput) ([]ecstypes.CapacityProvider, error) {
+	var got []ecstypes.CapacityProvider
+	for {
+		var out *ecs.DescribeCapacityProvidersOutput
+		err := r.s.call(ctx, func(ctx context.Context) (err error) {
+			out, err = r.c.ecs.DescribeCapacityProviders(ctx, in)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		r.failures(detect.TypeCapacityProvider, "DescribeCapacityProviders", out.Failures)
+		got = append(got, out.CapacityProviders...)
+		if aws.ToString(out.NextToken) == "" || aws.ToString(out.NextToken) == aws.ToString(in.NextToken) {
+			return got, nil
+		}
+		next := *in
+		next.NextToken = out.NextToken
+		in = &next
+	}
+}

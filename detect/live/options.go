@@ -1,0 +1,63 @@
+package live
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+)
+
+// Defaults of Options.
+const (
+	DefaultConcurrency = 8
+	DefaultMaxAttempts = 10
+)
+
+// Options tune a Scan. The zero value scans cfg.Region with the defaults.
+type Options struct {
+	// Regions to scan; empty means cfg.Region. See EnabledRegions for --all-regions.
+	Regions []string
+	// Concurrency bounds the API calls in flight at once, across regions (default 8).
+	Concurrency int
+	// Progress, when set, is called with the running total of resources read, each time it grows.
+	// Calls are serialised and the total never decreases.
+	Progress func(resourcesRead int)
+	// MaxAttempts is the number of attempts per call, throttling included (default: cfg.RetryMaxAttempts
+	// when set, else 10). The client-side retry quota is disabled so that a throttling storm is ridden
+	// out with backoff instead of failing with "retry quota exceeded".
+	MaxAttempts int
+	// MaxBackoff caps the exponential backoff between attempts (default: the SDK's, 20 s).
+	MaxBackoff time.Duration
+}
+
+// Stats describe the API traffic of a Scan.
+type Stats struct {
+	// Calls counts operations (one per call, however many attempts it took).
+	Calls int
+	// Retries counts the attempts beyond the first.
+	Retries int
+	// Resources counts what was read into the inventory.
+	Resources int
+	Duration  time.Duration
+	// PerOperation counts calls by "service:Operation" (for example "ecs:DescribeServices").
+	PerOperation map[string]int
+}
+
+// EnabledRegions lists the regions enabled for the account (ec2 DescribeRegions), sorted.
+func EnabledRegions(ctx context.Context, cfg aws.Config) ([]string, error) {
+	out, err := ec2.NewFromConfig(cfg).DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
+	if err != nil {
+		return nil, fmt.Errorf("list enabled regions: %w", err)
+	}
+	regions := make([]string, 0, len(out.Regions))
+	for _, r := range out.Regions {
+		if r.RegionName != nil {
+			regions = append(regions, *r.RegionName)
+		}
+	}
+	sort.Strings(regions)
+	return regions, nil
+}

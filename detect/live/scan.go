@@ -1,0 +1,209 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// Scan reads the ECS estate of cfg's account in the chosen regions into an inventory.
+//
+// What could not be read is listed in Inventory.Errors and the scan goes on with the rest. The error is
+// non-nil only when the whole scan is meaningless: no region, no credentials, credentials AWS rejects,
+// or ctx cancelled.
+func Scan(ctx context.Context, cfg aws.Config, opts Options) (*detect.Inventory, Stats, error) {
+	start := time.Now()
+	regions := opts.Regions
+	if len(regions) == 0 && cfg.Region != "" {
+		regions = []string{cfg.Region}
+	}
+	if len(regions) == 0 {
+		return nil, Stats{}, errors.New("no AWS region: set AWS_REGION, a profile region, or --region")
+	}
+	if cfg.Credentials == nil {
+		return nil, Stats{}, errors.New("no AWS credentials found (environment, shared config, SSO or instance role)")
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return nil, Stats{}, fmt.Errorf("get AWS credentials: %w", err)
+	}
+	iamRegion := cfg.Region
+	if iamRegion == "" {
+		iamRegion = regions[0]
+	}
+	counter := newCallCounter()
+	inv, st, err := scan(ctx, sdkClients(cfg, opts, counter, iamRegion), regions, opts)
+	counter.fill(&st)
+	st.Duration = time.Since(start)
+	return inv, st, err
+}
+
+// scan is Scan over any clients (fakes in unit tests).
+func scan(ctx context.Context, cf clientFactory, regions []string, opts Options) (*detect.Inventory, Stats, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	n := opts.Concurrency
+	if n <= 0 {
+		n = DefaultConcurrency
+	}
+	s := &scanner{opts: opts, sem: make(chan struct{}, n), inv: &detect.Inventory{}, cancel: cancel}
+
+	regions = uniq(regions)
+	var wg sync.WaitGroup
+	results := make([]*regionScan, len(regions))
+	for i, region := range regions {
+		rs := &regionScan{s: s, region: region, c: cf.region(region), described: map[string]*detect.TaskDefinition{}, keep: map[string]bool{}}
+		results[i] = rs
+		wg.Go(func() { rs.run(ctx) })
+	}
+	wg.Wait()
+
+	// IAM is global: each role is read once, whichever regions use it.
+	var roles []string
+	for _, rs := range results {
+		roles = append(roles, rs.roles()...)
+	}
+	if len(roles) > 0 && ctx.Err() == nil {
+		(&iamScan{s: s, c: cf.iam(), policies: map[string]*policyEntry{}}).run(ctx, uniq(roles))
+	}
+
+	if err := context.Cause(ctx); err != nil {
+		return s.inv, Stats{Resources: s.read}, err
+	}
+	sortInventory(s.inv)
+	return s.inv, Stats{Resources: s.read}, nil
+}
+
+// scanner holds what the regions share: the bound on calls in flight, the inventory being filled and
+// the progress count.
+type scanner struct {
+	opts   Options
+	sem    chan struct{}
+	cancel context.CancelCauseFunc
+
+	mu   sync.Mutex // guards inv and read
+	inv  *detect.Inventory
+	read int
+}
+
+// call runs one API call within the concurrency bound.
+func (s *scanner) call(ctx context.Context, fn func(context.Context) error) error {
+	select {
+	case s.sem <- struct{}{}:
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+	defer func() { <-s.sem }()
+	return fn(ctx)
+}
+
+// add appends resources to the inventory under the lock and reports progress.
+func (s *scanner) add(n int, fn func(in *detect.Inventory)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn(s.inv)
+	if n == 0 {
+		return
+	}
+	s.read += n
+	if s.opts.Progress != nil {
+		s.opts.Progress(s.read)
+	}
+}
+
+// fail records a read error. Errors that make the whole scan meaningless (rejected credentials) cancel it;
+// errors caused by the scan being cancelled are not recorded.
+func (s *scanner) fail(ctx context.Context, region, resourceType, resource, op string, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	if fatal(err) {
+		s.cancel(fmt.Errorf("%s: %w", op, err))
+		return
+	}
+	s.add(0, func(in *detect.Inventory) {
+		in.Errors = append(in.Errors, detect.ReadError{
+			Region: region, ResourceType: resourceType, Resource: resource, Operation: op, Message: message(err),
+		})
+	})
+}
+
+// failf records a read error that is not an SDK error (a resource reported missing or failed).
+func (s *scanner) failf(region, resourceType, resource, op, format string, args ...any) {
+	s.add(0, func(in *detect.Inventory) {
+		in.Errors = append(in.Errors, detect.ReadError{
+			Region: region, ResourceType: resourceType, Resource: resource, Operation: op, Message: fmt.Sprintf(format, args...),
+		})
+	})
+}
+
+// fatal reports errors after which no call can succeed: AWS rejects the credentials themselves.
+func fatal(err error) bool {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	switch ae.ErrorCode() {
+	case "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException",
+		"InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure", "RequestExpired":
+		return true
+	}
+	return false
+}
+
+// message is a short error text: the API error's code and message, or the transport error. It never
+// holds a request body.
+func message(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		if ae.ErrorMessage() == "" {
+			return ae.ErrorCode()
+		}
+		return ae.ErrorCode() + ": " + ae.ErrorMessage()
+	}
+	var oe *smithy.OperationError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return oe.Err.Error()
+	}
+	return err.Error()
+}
+
+func uniq(ss []string) []string {
+	seen := make(map[string]bool, len(ss))
+	out := make([]string, 0, len(ss))
+	for _, s := range ss {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func chunks[T any](items []T, size int) [][]T {
+	var out [][]T
+	for len(items) > size {
+		out = append(out, items[:size:size])
+		items = items[size:]
+	}
+	if len(items) > 0 {
+		out = append(out, items)
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,263 @@
+// Package mototest runs the moto AWS emulator for integration tests: one moto_server per test package,
+// and a fresh emulated AWS account per test, so that tests run in parallel without resets.
+//
+// Use it from TestMain:
+//
+//	func TestMain(m *testing.M) { mototest.Main(m) }
+//
+// then, in a test, cfg := mototest.Config(t). When moto_server is not installed, Config skips the test
+// with a message, unless ECSFIX_REQUIRE_MOTO=1 is set (CI), in which case it fails the test.
+//
+// It must never reach a real AWS endpoint: every config it builds has static fake credentials, no shared
+// config files and an explicit endpoint.
+package mototest
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// Region is the region every config points at.
+const Region = "us-east-1"
+
+// RequireEnv is the environment variable that turns a missing moto_server into a test failure.
+const RequireEnv = "ECSFIX_REQUIRE_MOTO"
+
+// Server is a running moto_server.
+type Server struct {
+	URL    string
+	cmd    *exec.Cmd
+	exited chan error
+}
+
+var (
+	mu       sync.Mutex
+	current  *Server
+	startErr error
+)
+
+// Main starts one moto_server, runs the package's tests and benchmarks, stops the server and exits with
+// the tests' code. When moto_server cannot be started, the tests still run: integration tests skip (or
+// fail under ECSFIX_REQUIRE_MOTO=1) when they ask for a Config.
+func Main(m *testing.M) {
+	srv, err := Start()
+	mu.Lock()
+	current, startErr = srv, err
+	mu.Unlock()
+	code := m.Run()
+	if srv != nil {
+		srv.Stop()
+	}
+	os.Exit(code)
+}
+
+// Start starts a moto_server on a free local port and waits until it answers. The server dies with the
+// test binary (Pdeathsig) if Stop is never called.
+func Start() (*Server, error) {
+	bin, err := exec.LookPath("moto_server")
+	if err != nil {
+		return nil, fmt.Errorf("moto_server not found in PATH (install moto[server] 5.x): %w", err)
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	cmd.Env = append(os.Environ(), "MOTO_IAM_LOAD_MANAGED_POLICIES=true")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if os.Getenv("MOTOTEST_VERBOSE") != "" {
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start moto_server: %w", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, exited: exited}
+	deadline := time.Now().Add(30 * time.Second)
+	client := &http.Client{Timeout: time.Second}
+	for {
+		select {
+		case err := <-exited:
+			return nil, fmt.Errorf("moto_server exited before it was ready: %v", err)
+		default:
+		}
+		resp, err := client.Get(s.URL + "/moto-api/")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s, nil
+			}
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			<-exited
+			return nil, errors.New("moto_server did not become ready within 30s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Stop terminates the server (SIGTERM, then SIGKILL after 5 s) and waits for it.
+func (s *Server) Stop() {
+	if s == nil || s.cmd == nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.exited:
+	case <-time.After(5 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.exited
+	}
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// server returns the package's server, or skips/fails t when there is none.
+func server(t testing.TB) *Server {
+	t.Helper()
+	mu.Lock()
+	srv, err := current, startErr
+	mu.Unlock()
+	if srv != nil {
+		return srv
+	}
+	if err == nil {
+		err = errors.New("mototest.Main was not called from TestMain")
+	}
+	if os.Getenv(RequireEnv) == "1" {
+		t.Fatalf("moto emulator required (%s=1) but unavailable: %v", RequireEnv, err)
+	}
+	t.Skipf("skipping integration test: moto emulator unavailable: %v (set %s=1 to fail instead)", err, RequireEnv)
+	return nil
+}
+
+// Endpoint returns the URL of the package's moto_server (for AWS_ENDPOINT_URL).
+func Endpoint(t testing.TB) string {
+	t.Helper()
+	return server(t).URL
+}
+
+// Option changes a Config.
+type Option func(*options)
+
+type options struct {
+	maxAttempts int
+	account     string
+}
+
+// MaxAttempts limits the SDK's attempts per call (1: no retries; use it in tests that expect errors).
+func MaxAttempts(n int) Option { return func(o *options) { o.maxAttempts = n } }
+
+// Account uses the given 12-digit account instead of a fresh one (to share an account between configs).
+func Account(id string) Option { return func(o *options) { o.account = id } }
+
+// NewAccountID returns a random 12-digit account id.
+func NewAccountID() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(9e11))
+	if err != nil {
+		panic(err)
+	}
+	return fmt.Sprintf("%012d", n.Int64()+1e11)
+}
+
+// Config returns an SDK config pointed at the package's moto_server, in region us-east-1, with static
+// credentials and a fresh random account (sent as the x-moto-account-id header), so that every test sees
+// an empty estate of its own (with a default VPC).
+func Config(t testing.TB, opts ...Option) aws.Config {
+	t.Helper()
+	srv := server(t)
+	o := options{}
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.account == "" {
+		o.account = NewAccountID()
+	}
+	return configFor(srv.URL, o)
+}
+
+func configFor(url string, o options) aws.Config {
+	cfg := aws.Config{
+		Region: Region,
+		Credentials: credentials.StaticCredentialsProvider{Value: aws.Credentials{
+			AccessKeyID: "AKIAMOTOTESTEXAMPLE", SecretAccessKey: "motosecret", Source: "mototest",
+			AccountID: o.account,
+		}},
+		BaseEndpoint: aws.String(url),
+		HTTPClient:   &http.Client{Timeout: 60 * time.Second},
+		APIOptions: []func(*middleware.Stack) error{
+			smithyhttp.AddHeaderValue("x-moto-account-id", o.account),
+		},
+	}
+	if o.maxAttempts > 0 {
+		cfg.RetryMaxAttempts = o.maxAttempts
+	}
+	return cfg
+}
+
+// AccountID returns the emulated account a Config built by this package works in.
+func AccountID(cfg aws.Config) string {
+	if cfg.Credentials == nil {
+		return ""
+	}
+	c, err := cfg.Credentials.Retrieve(context.Background())
+	if err != nil {
+		return ""
+	}
+	return c.AccountID
+}
+
+// Env returns environment variables (KEY=VALUE) that point a process using the SDK's default chain (the
+// CLI under test) at the moto_server and at cfg's account: moto maps an access key to the account that
+// created it, so Env creates an IAM user and access key in that account.
+func Env(t testing.TB, cfg aws.Config) []string {
+	t.Helper()
+	srv := server(t)
+	ctx := context.Background()
+	client := iam.NewFromConfig(cfg)
+	user := "mototest-" + NewAccountID()
+	if _, err := client.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(user)}); err != nil {
+		t.Fatalf("mototest: create user: %v", err)
+	}
+	key, err := client.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(user)})
+	if err != nil {
+		t.Fatalf("mototest: create access key: %v", err)
+	}
+	return []string{
+		"AWS_ENDPOINT_URL=" + srv.URL,
+		"AWS_REGION=" + Region,
+		"AWS_ACCESS_KEY_ID=" + aws.ToString(key.AccessKey.AccessKeyId),
+		"AWS_SECRET_ACCESS_KEY=" + aws.ToString(key.AccessKey.SecretAccessKey),
+		"AWS_SESSION_TOKEN=",
+		"AWS_PROFILE=",
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=/dev/null",
+		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+	}
+}
