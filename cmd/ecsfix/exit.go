@@ -1,0 +1,48 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Exit codes. They are part of the command-line contract (README, "Exit codes").
+const (
+	exitOK = 0
+	// exitError: bad input (snapshot, config, plan), an API error, or any other failure.
+	exitError = 1
+	// exitUsage: bad flags or arguments.
+	exitUsage = 2
+	// exitIncomplete: the scan ran but some resources could not be read; the output lists them.
+	exitIncomplete = 3
+)
+
+// exitCodeError ends the command with a code and, when err is set, a message.
+type exitCodeError struct {
+	code int
+	err  error
+}
+
+func (e *exitCodeError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitCodeError) Unwrap() error { return e.err }
+
+func usageErrorf(format string, args ...any) error {
+	return &exitCodeError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// exitCode maps an error to the process exit code, in one place.
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ec *exitCodeError
+	if errors.As(err, &ec) {
+		return ec.code
+	}
+	return exitError
+}

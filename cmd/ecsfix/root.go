@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/lmittmann/tint"
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
+	"github.com/ecsfix/ecsfix/config"
+)
+
+// globalOptions are what every command shares: streams, configuration and the logger.
+type globalOptions struct {
+	io         *streams
+	viper      *viper.Viper
+	configFile string
+	cfg        *config.Config
+	log        *slog.Logger
+	// started is set once flags and arguments were accepted, so that later errors are not usage errors.
+	started bool
+}
+
+// run builds the command tree, executes it with args and returns the process exit code.
+func run(ctx context.Context, args []string, io *streams) int {
+	g := &globalOptions{io: io, viper: config.New()}
+	root := newCmdRoot(g)
+	root.SetArgs(args)
+	root.SetIn(io.In)
+	root.SetOut(io.Out)
+	root.SetErr(io.ErrOut)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var ec *exitCodeError
+	if !g.started && !errors.As(err, &ec) {
+		err = &exitCodeError{code: exitUsage, err: err}
+	}
+	if ec := (*exitCodeError)(nil); !errors.As(err, &ec) || ec.err != nil {
+		fmt.Fprintf(io.ErrOut, "ecsfix: %v\n", err)
+	}
+	if errors.Is(err, context.Canceled) {
+		return exitError
+	}
+	return exitCode(err)
+}
+
+func newCmdRoot(g *globalOptions) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "ecsfix",
+		Short: "Find and safely fix the Amazon ECS misconfigurations AWS Security Hub reports",
+		Long: `ecsfix evaluates an ECS estate against Security Hub's ECS controls and exposure traits,
+from the live AWS API or from a snapshot of AWS CLI output, and plans and applies safe fixes.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			g.started = true
+			cfg, err := config.Load(g.viper, g.configFile)
+			if err != nil {
+				return err
+			}
+			g.cfg = cfg
+			g.log = newLogger(g.io, cfg)
+			return nil
+		},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErrorf("%w", err) })
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.configFile, "config", "", "configuration file (default: $ECSFIX_CONFIG, ./ecsfix.yaml, ~/.config/ecsfix/config.yaml)")
+	pf.StringArray("region", nil, "AWS region to scan (repeatable; default: the SDK's configured region)")
+	pf.Bool("all-regions", false, "scan every region enabled for the account")
+	pf.String("log-level", "info", "log level: debug, info, warn, error")
+	pf.String("log-format", "text", "log format on stderr: text or json")
+	for key, flag := range map[string]string{
+		"regions": "region", "all_regions": "all-regions", "log.level": "log-level", "log.format": "log-format",
+	} {
+		if err := g.viper.BindPFlag(key, pf.Lookup(flag)); err != nil {
+			panic(err) // a programming error: the flag above does not exist
+		}
+	}
+	root.AddCommand(newCmdScan(g), newCmdVersion(g))
+	return root
+}
+
+// newLogger logs to stderr: coloured text through tint on a terminal, plain text elsewhere, or JSON.
+func newLogger(io *streams, cfg *config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level)) // validated by config
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(io.ErrOut, &slog.HandlerOptions{Level: level}))
+	}
+	return slog.New(tint.NewHandler(io.ErrOut, &tint.Options{
+		Level: level, TimeFormat: time.TimeOnly, NoColor: !io.colorErr(),
+	}))
+}

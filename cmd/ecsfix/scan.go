@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/live"
+	"github.com/ecsfix/ecsfix/detect/report"
+	"github.com/ecsfix/ecsfix/detect/snapshot"
+)
+
+type scanOptions struct {
+	g        *globalOptions
+	snapshot string
+	format   string
+	all      bool
+	controls []string
+	exitCode int
+}
+
+func newCmdScan(g *globalOptions) *cobra.Command {
+	o := &scanOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "scan",
+		Short: "Evaluate ECS controls and exposure traits, live or from a snapshot",
+		Long: `scan evaluates every ECS control and exposure trait as Security Hub does.
+
+Without --snapshot it reads the live estate through the AWS SDK's standard configuration
+(AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ...). With --snapshot it reads a file or a folder of
+AWS CLI JSON output instead and needs no AWS account.
+
+Exit codes: 0 the scan ran (whatever it found); 1 an error (bad snapshot, config, AWS failure);
+2 bad flags; 3 some resources could not be read (listed in the output); N, with --exit-code N, when
+there are unsuppressed FAILED results and the scan is complete.`,
+		Example: `  ecsfix scan --snapshot testdata/demo
+  ecsfix scan --region eu-west-1 --region us-east-1 --format json
+  ecsfix scan --snapshot export/ --format sarif > ecsfix.sarif
+  ecsfix scan --control ECS.5 --control ECS.8 --exit-code 4`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return scanRun(cmd.Context(), o, cmd.Flags().Changed("region") || cmd.Flags().Changed("all-regions"))
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.snapshot, "snapshot", "", "read a snapshot (a file or folder of AWS CLI JSON output) instead of the live API")
+	f.StringVar(&o.format, "format", "text", "output format: text, json or sarif")
+	f.BoolVar(&o.all, "all", false, "text format: show every verdict, not only failures")
+	f.StringArrayVar(&o.controls, "control", nil, "evaluate only this control id (repeatable), e.g. ECS.5")
+	f.IntVar(&o.exitCode, "exit-code", 0, "exit with this code when there are unsuppressed FAILED results")
+	return cmd
+}
+
+func scanRun(ctx context.Context, o *scanOptions, regionFlags bool) error {
+	switch o.format {
+	case "text", "json", "sarif":
+	default:
+		return usageErrorf("--format: %q is not one of text, json, sarif", o.format)
+	}
+	if o.exitCode < 0 || o.exitCode > 125 {
+		return usageErrorf("--exit-code: %d is outside 0..125", o.exitCode)
+	}
+	for _, id := range o.controls {
+		if _, ok := detect.Lookup(id); !ok {
+			return usageErrorf("--control: unknown control id %q", id)
+		}
+	}
+	if o.snapshot != "" && regionFlags {
+		return usageErrorf("--region and --all-regions apply to live scans, not to --snapshot")
+	}
+	cfg := o.g.cfg
+	for _, e := range cfg.ExpiredExemptions(time.Now()) {
+		o.g.log.Warn("exemption has expired and no longer applies", "control", e.Control, "arn", e.ARN, "tag", e.Tag, "expired", e.Expires)
+	}
+
+	rep := &report.Report{ToolVersion: toolVersion()}
+	var inv *detect.Inventory
+	if o.snapshot != "" {
+		start := time.Now()
+		snap, err := snapshot.Open(o.snapshot)
+		if err != nil {
+			return err
+		}
+		inv = snap.Inventory
+		rep.Source = report.Source{Kind: "snapshot", Path: o.snapshot, Regions: inv.Regions()}
+		rep.Origins = make(map[string]report.Origin, len(snap.Origins))
+		for arn, at := range snap.Origins {
+			rep.Origins[arn] = report.Origin{File: filepath.ToSlash(at.File), Line: at.Line}
+		}
+		o.g.log.Info("snapshot read", "path", o.snapshot, "resources", inv.Count(), "took", time.Since(start).Round(time.Millisecond))
+	} else {
+		var err error
+		inv, rep.Source, err = liveInventory(ctx, o)
+		if err != nil {
+			return err
+		}
+	}
+
+	settings := cfg.Settings()
+	if len(o.controls) > 0 {
+		settings.Controls = o.controls
+	}
+	rep.Results = detect.Evaluate(inv, &settings)
+	rep.Errors = inv.Errors
+	rep.Resources = inv.Count()
+	if err := render(o.g.io.Out, rep, o, o.g.io.colorOut()); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	switch {
+	case rep.Incomplete():
+		return &exitCodeError{code: exitIncomplete, err: fmt.Errorf("scan incomplete: %d resource(s) could not be read", len(rep.Errors))}
+	case o.exitCode != 0 && rep.Summary().Failed > 0:
+		return &exitCodeError{code: o.exitCode}
+	}
+	return nil
+}
+
+func render(w io.Writer, rep *report.Report, o *scanOptions, color bool) error {
+	switch o.format {
+	case "json":
+		return report.JSON(w, rep)
+	case "sarif":
+		return report.SARIF(w, rep)
+	}
+	return report.Text(w, rep, report.TextOptions{All: o.all, Color: color})
+}
+
+// liveInventory reads the estate through the AWS API, drawing a progress indicator on a terminal.
+func liveInventory(ctx context.Context, o *scanOptions) (*detect.Inventory, report.Source, error) {
+	cfg := o.g.cfg
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, report.Source{}, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	regions := cfg.Regions
+	if cfg.AllRegions {
+		regions, err = live.EnabledRegions(ctx, awsCfg)
+		if err != nil {
+			return nil, report.Source{}, fmt.Errorf("list enabled regions: %w", err)
+		}
+	}
+	if len(regions) == 0 {
+		if awsCfg.Region == "" {
+			return nil, report.Source{}, fmt.Errorf("no AWS region: set AWS_REGION, a profile region, or --region")
+		}
+		regions = []string{awsCfg.Region}
+	}
+	progress, done := progressIndicator(o.g.io)
+	start := time.Now()
+	inv, stats, err := live.Scan(ctx, awsCfg, live.Options{
+		Regions:     regions,
+		Concurrency: cfg.Scan.Concurrency,
+		MaxAttempts: cfg.Scan.MaxAttempts,
+		Progress:    progress,
+	})
+	done()
+	if err != nil {
+		return nil, report.Source{}, err
+	}
+	o.g.log.Info("scan finished", "regions", regions, "resources", inv.Count(), "apiCalls", stats.Calls,
+		"retries", stats.Retries, "took", time.Since(start).Round(time.Millisecond))
+	return inv, report.Source{Kind: "live", Regions: regions}, nil
+}
+
+// progressIndicator returns a callback that shows the resources read so far on stderr, when stderr is a
+// terminal, and a function that clears it.
+func progressIndicator(io *streams) (func(int), func()) {
+	if !io.ErrTTY {
+		return nil, func() {}
+	}
+	bar := progressbar.NewOptions(-1,
+		progressbar.OptionSetWriter(io.ErrOut),
+		progressbar.OptionSetDescription("reading resources"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSpinnerType(14),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionEnableColorCodes(!io.NoColor),
+	)
+	return func(n int) { _ = bar.Set(n) }, func() { _ = bar.Finish() }
+}
