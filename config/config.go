@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/plan"
 )
 
 // Config is ecsfix's configuration. Keys are snake_case in the file; the environment variable for a key
@@ -50,6 +51,34 @@ type Config struct {
 	} `mapstructure:"required_tags"`
 
 	Exemptions []Exemption `mapstructure:"exemptions"`
+
+	Fix Fix `mapstructure:"fix"`
+}
+
+// Fix configures what the planner proposes and what the applier may do unattended.
+type Fix struct {
+	// Controls restricts which controls are fixed; empty means every control with a remediation.
+	Controls []string `mapstructure:"controls"`
+	// Risk overrides controls' default risks: [{control: ECS.5, risk: low}]. (A list, because viper reads
+	// the dots of a map key such as ECS.5 as nesting.)
+	Risk []RiskOverride `mapstructure:"risk"`
+	// UnattendedRisk is the highest risk applied without an approval (and by apply --auto).
+	UnattendedRisk string `mapstructure:"unattended_risk"`
+	// WritablePaths stay writable (through task volumes) when ECS.5 makes root filesystems read-only.
+	WritablePaths []string `mapstructure:"writable_paths"`
+	// LinuxUser and WindowsUser are set on containers failing ECS.20 / ECS.21; empty: not fixed.
+	LinuxUser   string `mapstructure:"linux_user"`
+	WindowsUser string `mapstructure:"windows_user"`
+	// HostPath: "read-only" makes host-path mounts read-only; "remove" removes the volumes.
+	HostPath string `mapstructure:"host_path"`
+	// OwnerTagKeys mark resources owned by infrastructure as code; they are not patched live unless
+	// PatchOwned is set.
+	OwnerTagKeys []string `mapstructure:"owner_tag_keys"`
+	PatchOwned   bool     `mapstructure:"patch_owned"`
+	// Concurrency bounds the independent actions applied at once.
+	Concurrency int `mapstructure:"concurrency"`
+	// WaitTimeout bounds apply --wait.
+	WaitTimeout time.Duration `mapstructure:"wait_timeout"`
 }
 
 // Exemption suppresses a control's FAILED results for a resource chosen by ARN or tag.
@@ -63,6 +92,16 @@ type Exemption struct {
 	// Expires is a date (2026-12-31) or an RFC 3339 time; after it the exemption no longer applies.
 	Expires string `mapstructure:"expires"`
 }
+
+// RiskOverride sets the risk of a control's fix.
+type RiskOverride struct {
+	Control string `mapstructure:"control"`
+	Risk    string `mapstructure:"risk"`
+}
+
+// DefaultOwnerTagKeys are the tag keys that mark a resource as owned by infrastructure as code:
+// CloudFormation (and so CDK), Copilot, and the common Terraform convention.
+var DefaultOwnerTagKeys = []string{"aws:cloudformation:stack-name", "copilot-application", "terraform"}
 
 // Defaults.
 const (
@@ -87,6 +126,16 @@ func New() *viper.Viper {
 	v.SetDefault("required_tags.service", []string{})
 	v.SetDefault("required_tags.cluster", []string{})
 	v.SetDefault("required_tags.task_definition", []string{})
+	v.SetDefault("fix.controls", []string{})
+	v.SetDefault("fix.unattended_risk", "low")
+	v.SetDefault("fix.writable_paths", []string{"/tmp"})
+	v.SetDefault("fix.linux_user", "")
+	v.SetDefault("fix.windows_user", "")
+	v.SetDefault("fix.host_path", "read-only")
+	v.SetDefault("fix.owner_tag_keys", DefaultOwnerTagKeys)
+	v.SetDefault("fix.patch_owned", false)
+	v.SetDefault("fix.concurrency", 4)
+	v.SetDefault("fix.wait_timeout", "10m")
 	return v
 }
 
@@ -114,6 +163,7 @@ func Load(v *viper.Viper, file string) (*Config, error) {
 	var c Config
 	err := v.UnmarshalExact(&c, viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(
 		mapstructure.StringToSliceHookFunc(","),
+		mapstructure.StringToTimeDurationHookFunc(),
 		timeToStringHook,
 	)))
 	if err != nil {
@@ -205,8 +255,79 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
+	errs = append(errs, c.Fix.validate()...)
 	return errors.Join(errs...)
 }
+
+func (f *Fix) validate() []error {
+	var errs []error
+	for _, id := range f.Controls {
+		if _, ok := detect.Lookup(id); !ok {
+			errs = append(errs, fmt.Errorf("fix.controls: unknown control id %q", id))
+		}
+	}
+	for i, r := range f.Risk {
+		if _, ok := detect.Lookup(r.Control); !ok {
+			errs = append(errs, fmt.Errorf("fix.risk[%d].control: unknown control id %q", i, r.Control))
+		}
+		if !validRisk(r.Risk) {
+			errs = append(errs, fmt.Errorf("fix.risk[%d].risk: %q is not one of low, medium, high", i, r.Risk))
+		}
+	}
+	if !validRisk(f.UnattendedRisk) && f.UnattendedRisk != "none" {
+		errs = append(errs, fmt.Errorf("fix.unattended_risk: %q is not one of none, low, medium, high", f.UnattendedRisk))
+	}
+	switch f.HostPath {
+	case plan.HostPathReadOnly, plan.HostPathRemove:
+	default:
+		errs = append(errs, fmt.Errorf("fix.host_path: %q is not one of read-only, remove", f.HostPath))
+	}
+	for i, p := range f.WritablePaths {
+		if !strings.HasPrefix(p, "/") || strings.Contains(p, "..") {
+			errs = append(errs, fmt.Errorf("fix.writable_paths[%d]: %q is not an absolute path", i, p))
+		}
+	}
+	if f.Concurrency < 1 || f.Concurrency > 32 {
+		errs = append(errs, fmt.Errorf("fix.concurrency: %d is outside 1..32", f.Concurrency))
+	}
+	if f.WaitTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("fix.wait_timeout: %v is not a positive duration", f.WaitTimeout))
+	}
+	return errs
+}
+
+func validRisk(r string) bool {
+	switch plan.Risk(r) {
+	case plan.RiskLow, plan.RiskMedium, plan.RiskHigh:
+		return true
+	}
+	return false
+}
+
+// PlanOptions converts the configuration into the planner's options. Call Validate first.
+func (c *Config) PlanOptions() plan.Options {
+	o := plan.Options{
+		Fix:           append([]string(nil), c.Fix.Controls...),
+		Risk:          map[string]plan.Risk{},
+		WritablePaths: nonEmpty(c.Fix.WritablePaths),
+		LinuxUser:     c.Fix.LinuxUser,
+		WindowsUser:   c.Fix.WindowsUser,
+		HostPath:      c.Fix.HostPath,
+		OwnerTagKeys:  nonEmpty(c.Fix.OwnerTagKeys),
+		PatchOwned:    c.Fix.PatchOwned,
+	}
+	for _, r := range c.Fix.Risk {
+		id := r.Control
+		if ctl, ok := detect.Lookup(id); ok {
+			id = ctl.ID // the registry's spelling
+		}
+		o.Risk[id] = plan.Risk(r.Risk)
+	}
+	return o
+}
+
+// UnattendedRisk is the highest risk applied without approval; "none" means every action needs one.
+func (c *Config) UnattendedRisk() plan.Risk { return plan.Risk(c.Fix.UnattendedRisk) }
 
 func parseExpiry(s string) (time.Time, error) {
 	if t, err := time.Parse(time.DateOnly, s); err == nil {

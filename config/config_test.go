@@ -42,7 +42,7 @@ func TestLoadDefaults(t *testing.T) {
 func TestEveryKeyHasADefault(t *testing.T) {
 	v := New()
 	for _, k := range Keys() {
-		if k == "exemptions" {
+		if k == "exemptions" || k == "fix.risk" {
 			continue // a list of objects: file only
 		}
 		if !v.IsSet(k) {
@@ -134,5 +134,44 @@ func TestExpiredExemptions(t *testing.T) {
 	got := c.ExpiredExemptions(time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC))
 	if len(got) != 1 || got[0].ARN != "a" {
 		t.Errorf("expired = %+v", got)
+	}
+}
+
+func TestFixSection(t *testing.T) {
+	p := writeFile(t, `
+fix:
+  controls: [ECS.5, ECS.10]
+  risk:
+    - control: ecs.5
+      risk: low
+  unattended_risk: medium
+  writable_paths: [/tmp, /var/cache/nginx]
+  linux_user: "1000"
+  wait_timeout: 90s
+`)
+	c, err := Load(New(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := c.PlanOptions()
+	if o.Risk["ECS.5"] != "low" || len(o.Risk) != 1 {
+		t.Errorf("risk overrides = %v (want ECS.5 in the registry's spelling)", o.Risk)
+	}
+	if len(o.WritablePaths) != 2 || o.LinuxUser != "1000" || o.HostPath != "read-only" || len(o.OwnerTagKeys) == 0 {
+		t.Errorf("plan options = %+v", o)
+	}
+	if c.UnattendedRisk() != "medium" || c.Fix.WaitTimeout.Seconds() != 90 {
+		t.Errorf("unattended %q, wait %v", c.UnattendedRisk(), c.Fix.WaitTimeout)
+	}
+	for _, bad := range []struct{ body, want string }{
+		{"fix:\n  risk:\n    - control: ECS.5\n      risk: extreme\n", "fix.risk[0].risk"},
+		{"fix:\n  unattended_risk: all\n", "fix.unattended_risk"},
+		{"fix:\n  writable_paths: [tmp]\n", "fix.writable_paths[0]"},
+		{"fix:\n  host_path: delete\n", "fix.host_path"},
+		{"fix:\n  controls: [ECS.6]\n", "fix.controls"},
+	} {
+		if _, err := Load(New(), writeFile(t, bad.body)); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%q: err = %v, want %q", bad.body, err, bad.want)
+		}
 	}
 }

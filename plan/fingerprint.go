@@ -1,0 +1,61 @@
+package plan
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// Fact names. The planner records them from the inventory; the applier re-reads each resource and
+// computes them again with the same functions, so that "changed" means the same thing on both sides.
+const (
+	FactTaskDefinition  = "taskDefinition"
+	FactPlatformVersion = "platformVersion"
+	FactDeploymentID    = "primaryDeploymentId"
+	FactDeploymentAt    = "primaryDeploymentUpdatedAt"
+	FactStatus          = "status"
+	FactDesiredCount    = "desiredCount"
+	FactSettings        = "settings"
+	FactLatestActive    = "latestActiveRevision"
+)
+
+// ServiceFacts are what must not change between planning and applying a service update: the revision it
+// runs, its platform version, its primary deployment (id and last update) and its status.
+func ServiceFacts(svc *ecstypes.Service) map[string]string {
+	f := map[string]string{
+		FactTaskDefinition:  aws.ToString(svc.TaskDefinition),
+		FactPlatformVersion: aws.ToString(svc.PlatformVersion),
+		FactStatus:          aws.ToString(svc.Status),
+	}
+	for _, d := range svc.Deployments {
+		if aws.ToString(d.Status) != "PRIMARY" {
+			continue
+		}
+		f[FactDeploymentID] = aws.ToString(d.Id)
+		if d.UpdatedAt != nil {
+			f[FactDeploymentAt] = d.UpdatedAt.UTC().Format(time.RFC3339Nano)
+		}
+	}
+	return f
+}
+
+// ClusterFacts fingerprint a cluster's settings ("containerInsights=disabled", sorted, comma-joined).
+func ClusterFacts(c *ecstypes.Cluster) map[string]string {
+	var s []string
+	for _, st := range c.Settings {
+		s = append(s, string(st.Name)+"="+aws.ToString(st.Value))
+	}
+	sort.Strings(s)
+	return map[string]string{FactSettings: strings.Join(s, ","), FactStatus: aws.ToString(c.Status)}
+}
+
+// TaskDefinitionFacts fingerprint a source revision: its status, and the latest ACTIVE revision of its
+// family (a newer revision registered since planning makes a plan that fixes the family's latest stale).
+func TaskDefinitionFacts(td *detect.TaskDefinition, latestActiveArn string) map[string]string {
+	return map[string]string{FactStatus: string(td.Status), FactLatestActive: latestActiveArn}
+}

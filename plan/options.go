@@ -1,0 +1,33 @@
+package plan
+
+import "time"
+
+// Options are the planner's inputs that come from configuration and the command line.
+type Options struct {
+	ToolVersion string
+	Now         time.Time
+	Source      Source
+	// Fix restricts which controls are fixed; empty means every control that has a remediation.
+	Fix []string
+	// Risk overrides the default risk of a control's fix (CONTROLS.md), by control id.
+	Risk map[string]Risk
+	// WritablePaths are mounted from task volumes when ECS.5 makes the root filesystem read-only.
+	WritablePaths []string
+	// LinuxUser is set as the user of containers failing ECS.20; empty: ECS.20 is not fixed.
+	LinuxUser string
+	// WindowsUser is set as the user of containers failing ECS.21; empty: ECS.21 is not fixed.
+	WindowsUser string
+	// HostPath is what the host-path exposure fix does: "read-only" (mount points read-only) or "remove".
+	HostPath string
+	// OwnerTagKeys mark resources owned by infrastructure as code (CloudFormation, CDK, Copilot,
+	// Terraform): they are reported with the change to make in their source, not patched live.
+	OwnerTagKeys []string
+	// PatchOwned patches owned resources anyway.
+	PatchOwned bool
+}
+
+// Host-path fix modes.
+const (
+	HostPathReadOnly = "read-only"
+	HostPathRemove   = "remove"
+)

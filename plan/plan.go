@@ -1,0 +1,194 @@
+package plan
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// FormatVersion is the version of the plan file format. A reader refuses a plan of another version.
+const FormatVersion = 1
+
+// Risk is how much a change can break. Configuration decides which risk applies unattended.
+type Risk string
+
+const (
+	RiskLow    Risk = "low"
+	RiskMedium Risk = "medium"
+	RiskHigh   Risk = "high"
+)
+
+// Rank orders risks: low < medium < high; an unknown risk ranks above high.
+func (r Risk) Rank() int {
+	switch r {
+	case RiskLow:
+		return 1
+	case RiskMedium:
+		return 2
+	case RiskHigh:
+		return 3
+	}
+	return 4
+}
+
+// ActionType names what an action does. Each type has its own payload field in Action.
+type ActionType string
+
+const (
+	// RegisterTaskDefinition registers a fixed revision derived from a source revision.
+	RegisterTaskDefinition ActionType = "register-task-definition"
+	// UpdateService moves a service to a fixed revision and/or changes its settings.
+	UpdateService ActionType = "update-service"
+	// UpdateClusterSettings changes a cluster's settings (Container Insights).
+	UpdateClusterSettings ActionType = "update-cluster-settings"
+)
+
+// Plan is the contract between deciding and writing: complete enough to apply without re-planning,
+// carrying the fingerprints of the state it was planned against, never holding a secret value.
+// See doc.go for the file format.
+type Plan struct {
+	FormatVersion int       `json:"formatVersion"`
+	Tool          Tool      `json:"tool"`
+	CreatedAt     time.Time `json:"createdAt"`
+	Source        Source    `json:"source"`
+	// Actions are in apply order: every action comes after the actions it depends on.
+	Actions []Action `json:"actions"`
+	// State fingerprints the resources the plan was made against; apply refuses the plan (stale) when
+	// any of them changed.
+	State []Fingerprint `json:"state"`
+	// Skipped lists findings the plan does not fix, and why (not configured, owned by CloudFormation,
+	// external deployment controller, needs input, no automatic fix).
+	Skipped []Skipped `json:"skipped"`
+	// Approvals are not part of the content hash; each is bound to the hash it approved.
+	Approvals []Approval `json:"approvals,omitempty"`
+}
+
+// Tool identifies the ecsfix that made the plan.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Source says what the plan was made from.
+type Source struct {
+	Kind    string   `json:"kind"` // "live" or "snapshot"
+	Path    string   `json:"path,omitempty"`
+	Regions []string `json:"regions,omitempty"`
+}
+
+// Action is one change to one resource.
+type Action struct {
+	ID      string     `json:"id"`
+	Type    ActionType `json:"type"`
+	Account string     `json:"account"`
+	Region  string     `json:"region"`
+	// Resource is the ARN of the resource changed; for a registration, the source revision's ARN.
+	Resource string `json:"resource"`
+	// Controls are the control ids this action fixes.
+	Controls []string `json:"controls"`
+	Risk     Risk     `json:"risk"`
+	// Summary is one line saying what changes.
+	Summary string `json:"summary"`
+	// Notes tell the reviewer what to know (a service running an older revision than its family's
+	// latest, a redeployment, a cost).
+	Notes []string `json:"notes,omitempty"`
+	// Preconditions were checked when planning, and are checked again when applying.
+	Preconditions []Precondition `json:"preconditions,omitempty"`
+	DependsOn     []string       `json:"dependsOn,omitempty"`
+
+	RegisterTaskDefinition *RegisterTaskDefinitionChange `json:"registerTaskDefinition,omitempty"`
+	UpdateService          *UpdateServiceChange          `json:"updateService,omitempty"`
+	UpdateClusterSettings  *UpdateClusterSettingsChange  `json:"updateClusterSettings,omitempty"`
+}
+
+// Precondition is a check made for an action.
+type Precondition struct {
+	Check  string `json:"check"`
+	Result string `json:"result"` // what was found
+}
+
+// RegisterTaskDefinitionChange registers After, a copy of the source revision with every registrable
+// field carried over plus the edits. Before and After are RegisterTaskDefinition inputs in the AWS CLI's
+// JSON form (the form `aws ecs register-task-definition --cli-input-json` takes), with secret-bearing
+// values replaced by Masked placeholders.
+type RegisterTaskDefinitionChange struct {
+	SourceArn string          `json:"sourceArn"`
+	Family    string          `json:"family"`
+	Before    json.RawMessage `json:"before"`
+	After     json.RawMessage `json:"after"`
+	// Edits list the changes made to Before, one line each, labelled with their control.
+	Edits  []Edit   `json:"edits"`
+	Masked []Masked `json:"masked,omitempty"`
+}
+
+// Edit is one change inside a task definition.
+type Edit struct {
+	Control string `json:"control"`
+	Path    string `json:"path"` // e.g. containerDefinitions[web].readonlyRootFilesystem
+	Change  string `json:"change"`
+}
+
+// MaskedValue is the placeholder a masked value has in Before and After.
+const MaskedValue = "(masked)"
+
+// Masked is a value left out of the plan: Path locates the placeholder in After (a JSON path such as
+// containerDefinitions[0].environment[2].value), SourcePath the value in the source revision; the applier
+// takes the value from the source revision at apply time and checks it against SHA256 (hex of the value's
+// SHA-256) before registering.
+type Masked struct {
+	Path       string `json:"path"`
+	SourcePath string `json:"sourcePath"`
+	SHA256     string `json:"sha256"`
+}
+
+// UpdateServiceChange updates a service's settings; unset fields of After are left as they are.
+type UpdateServiceChange struct {
+	Cluster string          `json:"cluster"`
+	Service string          `json:"service"`
+	Before  ServiceSettings `json:"before"`
+	After   ServiceSettings `json:"after"`
+	// TaskDefinitionFrom is the id of the registration whose new revision After.TaskDefinition stands for.
+	TaskDefinitionFrom string `json:"taskDefinitionFrom,omitempty"`
+}
+
+// ServiceSettings are the service fields ecsfix changes.
+type ServiceSettings struct {
+	TaskDefinition  string `json:"taskDefinition,omitempty"`
+	PlatformVersion string `json:"platformVersion,omitempty"`
+}
+
+// UpdateClusterSettingsChange sets cluster settings.
+type UpdateClusterSettingsChange struct {
+	Cluster string           `json:"cluster"`
+	Before  []ClusterSetting `json:"before"`
+	After   []ClusterSetting `json:"after"`
+}
+
+// ClusterSetting is a cluster setting (name and value).
+type ClusterSetting struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Fingerprint records facts about a resource at planning time. Apply re-reads the resource and refuses
+// the plan when a fact differs, naming the resource, the fact, and both values.
+type Fingerprint struct {
+	Resource     string            `json:"resource"`
+	ResourceType string            `json:"resourceType"`
+	Region       string            `json:"region"`
+	Facts        map[string]string `json:"facts"`
+}
+
+// Skipped is a finding the plan does not fix.
+type Skipped struct {
+	Control  string `json:"control"`
+	Resource string `json:"resource"`
+	Reason   string `json:"reason"`
+}
+
+// Approval records who approved the plan's content, when, and for which ticket.
+type Approval struct {
+	By       string    `json:"by"`
+	Ticket   string    `json:"ticket,omitempty"`
+	At       time.Time `json:"at"`
+	PlanHash string    `json:"planHash"`
+}
