@@ -1,7 +1,6 @@
 package snapshot
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -13,6 +12,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsjson"
 )
 
 // The documents a snapshot may hold: the top-level shape of each AWS CLI command's JSON output.
@@ -173,18 +173,13 @@ type managedPolicy struct {
 
 // parseDocument parses one file's content into the resources it holds.
 func parseDocument(file string, data []byte) (*part, error) {
-	root, err := parseJSON(data)
+	root, err := awsjson.Parse(data)
 	if err != nil {
-		var se *syntaxError
-		if errors.As(err, &se) {
-			line, col := lineCol(data, se.off)
-			return nil, fmt.Errorf("%s:%d:%d: invalid JSON: %s", file, line, col, se.msg)
-		}
-		return nil, fmt.Errorf("%s: invalid JSON: %w", file, err)
+		return nil, fmt.Errorf("%s:%w", file, err)
 	}
-	if root.kind != kindObject {
+	if root.Kind() != "object" {
 		return nil, fmt.Errorf("%s: not a recognised AWS CLI document: the top level is %s, expected an object; a snapshot holds the JSON output (--output json) of: %s",
-			file, root.kind, recognisedList())
+			file, root.Kind(), recognisedList())
 	}
 	var found []int
 	for i, k := range kinds {
@@ -194,10 +189,7 @@ func parseDocument(file string, data []byte) (*part, error) {
 	}
 	switch len(found) {
 	case 0:
-		keys := make([]string, len(root.keys))
-		for i, m := range root.keys {
-			keys[i] = m.key
-		}
+		keys := root.Keys()
 		sort.Strings(keys)
 		return nil, fmt.Errorf("%s: not a recognised AWS CLI document (top-level keys: %s); a snapshot holds the JSON output (--output json) of: %s",
 			file, strings.Join(keys, ", "), recognisedList())
@@ -212,8 +204,7 @@ func parseDocument(file string, data []byte) (*part, error) {
 	}
 	k := kinds[found[0]]
 	doc := k.newDoc()
-	d := &decoder{file: file, src: data}
-	if err := d.decode(root, reflect.ValueOf(doc).Elem(), nil); err != nil {
+	if err := root.Decode(file, doc, awsjson.PolicyField{Type: reflect.TypeFor[rolePolicyDoc](), Field: "PolicyDocument"}); err != nil {
 		return nil, err
 	}
 	c := &collector{part: &part{file: file}}
@@ -223,10 +214,10 @@ func parseDocument(file string, data []byte) (*part, error) {
 	return c.part, nil
 }
 
-func hasAnyKey(n *node, keys []string) bool {
-	for _, m := range n.keys {
+func hasAnyKey(n *awsjson.Document, keys []string) bool {
+	for _, m := range n.Keys() {
 		for _, k := range keys {
-			if strings.EqualFold(m.key, k) {
+			if strings.EqualFold(m, k) {
 				return true
 			}
 		}

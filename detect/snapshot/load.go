@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsjson"
 )
 
 // Load reads a snapshot: a file, or a folder searched recursively for *.json files (hidden files and
@@ -177,7 +178,7 @@ func (p *part) locate(data []byte) {
 	p.lines = make(map[string]int, len(ids))
 	for _, id := range ids {
 		if off := bytes.Index(data, []byte(`"`+id+`"`)); off >= 0 {
-			p.lines[id], _ = lineCol(data, off)
+			p.lines[id], _ = awsjson.LineCol(data, off)
 		}
 	}
 }

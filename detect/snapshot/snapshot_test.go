@@ -11,6 +11,7 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsjson"
 )
 
 // writeTree writes files (relative path -> content) under a new temporary folder.
@@ -479,57 +480,9 @@ func TestLoadWalk(t *testing.T) {
 // TestDecoderCoversSDKTypes fails when an SDK type the snapshot decodes gains a field of a kind the
 // decoder cannot fill (it would fail at load time on real data otherwise).
 func TestDecoderCoversSDKTypes(t *testing.T) {
-	seen := map[reflect.Type]bool{}
-	var walk func(t reflect.Type, path string) []string
-	walk = func(ty reflect.Type, path string) []string {
-		if seen[ty] {
-			return nil
-		}
-		seen[ty] = true
-		switch ty.Kind() {
-		case reflect.Pointer, reflect.Slice:
-			if ty == byteSliceType {
-				return nil
-			}
-			return walk(ty.Elem(), path+"[]")
-		case reflect.Map:
-			if ty.Key().Kind() != reflect.String {
-				return []string{path + ": map key " + ty.Key().String()}
-			}
-			return walk(ty.Elem(), path+"{}")
-		case reflect.Struct:
-			if ty == timeType {
-				return nil
-			}
-			var bad []string
-			for i := 0; i < ty.NumField(); i++ {
-				if f := ty.Field(i); f.IsExported() {
-					bad = append(bad, walk(f.Type, path+"."+f.Name)...)
-				}
-			}
-			return bad
-		case reflect.Interface:
-			if ty == ecsDocumentType {
-				return nil
-			}
-			if members, ok := unions[ty]; ok {
-				var bad []string
-				for _, st := range members {
-					bad = append(bad, walk(st, path+"("+st.Name()+")")...)
-				}
-				return bad
-			}
-			return []string{path + ": " + ty.String()}
-		case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
-			return nil
-		default:
-			return []string{path + ": " + ty.String()}
-		}
-	}
 	for _, k := range kinds {
 		ty := reflect.TypeOf(k.newDoc()).Elem()
-		for _, bad := range walk(ty, ty.Name()) {
+		for _, bad := range awsjson.Unsupported(ty) {
 			t.Errorf("unsupported field type at %s", bad)
 		}
 	}

@@ -1,4 +1,4 @@
-package snapshot
+package awsjson
 
 import (
 	"encoding/json"

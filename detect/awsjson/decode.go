@@ -1,4 +1,4 @@
-package snapshot
+package awsjson
 
 import (
 	"bytes"
@@ -88,6 +88,14 @@ func (e *decodeError) Error() string {
 type decoder struct {
 	file string
 	src  []byte
+	// policy lists extra fields (beyond policyFields) holding IAM policy documents.
+	policy map[reflect.Type]map[string]bool
+}
+
+// isPolicy reports whether a struct field holds an IAM policy document: the CLI prints it as a JSON
+// object, the model keeps text.
+func (d *decoder) isPolicy(t reflect.Type, field string) bool {
+	return policyFields[t][field] || d.policy[t][field]
 }
 
 func (d *decoder) errAt(off int, p *path, format string, args ...any) error {
@@ -108,8 +116,6 @@ var (
 type fieldInfo struct {
 	index int
 	name  string
-	// policy marks an IAM policy document: the CLI prints it as a JSON object, the model keeps text.
-	policy bool
 }
 
 type structInfo struct {
@@ -125,7 +131,6 @@ var policyFields = map[reflect.Type]map[string]bool{
 	reflect.TypeFor[iamtypes.RoleDetail]():    {"AssumeRolePolicyDocument": true},
 	reflect.TypeFor[iamtypes.PolicyDetail]():  {"PolicyDocument": true},
 	reflect.TypeFor[iamtypes.PolicyVersion](): {"Document": true},
-	reflect.TypeFor[rolePolicyDoc]():          {"PolicyDocument": true},
 }
 
 func infoOf(t reflect.Type) *structInfo {
@@ -138,7 +143,7 @@ func infoOf(t reflect.Type) *structInfo {
 		if !f.IsExported() {
 			continue
 		}
-		si.byName[strings.ToLower(f.Name)] = fieldInfo{index: i, name: f.Name, policy: policyFields[t][f.Name]}
+		si.byName[strings.ToLower(f.Name)] = fieldInfo{index: i, name: f.Name}
 	}
 	si.n = t.NumField()
 	structCache.Store(t, si)
@@ -296,7 +301,7 @@ func (d *decoder) decodeStruct(n *node, v reflect.Value, p *path) error {
 			seen[fi.index] = true
 		}
 		f := v.Field(fi.index)
-		if fi.policy {
+		if d.isPolicy(v.Type(), fi.name) {
 			if err := d.decodePolicy(kv.val, f, fp); err != nil {
 				return err
 			}
@@ -340,7 +345,7 @@ func unionMembers(members ...any) map[reflect.Type]map[string]reflect.Type {
 		// the interface is the part of the name before "Member"; find it among the fields' users
 		iface, member, ok := strings.Cut(name, "Member")
 		if !ok {
-			panic("snapshot: " + name + " is not a union member type")
+			panic("awsjson: " + name + " is not a union member type")
 		}
 		it := unionInterface(pt, iface)
 		if out[it] == nil {
@@ -361,7 +366,7 @@ func unionInterface(member reflect.Type, name string) reflect.Type {
 			return it
 		}
 	}
-	panic("snapshot: no union interface " + name + " for " + member.String())
+	panic("awsjson: no union interface " + name + " for " + member.String())
 }
 
 func (d *decoder) decodeUnion(n *node, v reflect.Value, p *path, members map[string]reflect.Type) error {

@@ -1,0 +1,42 @@
+package awsjson
+
+import (
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+)
+
+// FuzzUnmarshal: any input either fails with an error naming the input, or decodes to a value that
+// Marshal writes and Unmarshal reads back equal.
+func FuzzUnmarshal(f *testing.F) {
+	for _, seed := range []string{
+		`{"family": "web", "containerDefinitions": [{"name": "web", "image": "nginx", "privileged": false, "environment": [{"name": "A", "value": "b"}]}]}`,
+		`{"volumes": [{"name": "v", "efsVolumeConfiguration": {"fileSystemId": "fs-1", "transitEncryptionPort": 2999}}], "pidMode": "host"}`,
+		`{"containerDefinitions": [{"resourceRequirements": [{"type": "GPU", "value": "1", "sharingStrategy": {"nvidiaMps": {}}}], "dockerLabels": {"a.b": "c"}}]}`,
+		`{"tags": [{"key": "k", "value": "v"}], "cpu": "256", "memory": null}`,
+		`{"family": 1}`, `[`, `{"bogus": true}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var in ecs.RegisterTaskDefinitionInput
+		if err := Unmarshal("fuzz.json", data, &in); err != nil {
+			if len(err.Error()) < 9 || err.Error()[:9] != "fuzz.json" {
+				t.Errorf("error does not name the input: %v", err)
+			}
+			return
+		}
+		b, err := Marshal(&in)
+		if err != nil {
+			t.Fatalf("Marshal: %v", err)
+		}
+		var again ecs.RegisterTaskDefinitionInput
+		if err := Unmarshal("again.json", b, &again); err != nil {
+			t.Fatalf("re-read: %v\n%s", err, b)
+		}
+		b2, err := Marshal(&again)
+		if err != nil || string(b2) != string(b) {
+			t.Fatalf("not stable:\n%s\n%s", b, b2)
+		}
+	})
+}
