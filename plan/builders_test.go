@@ -1,0 +1,244 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// Builders for the planner's tests, and an in-memory applier that plays a plan against an inventory.
+
+const (
+	bAccount = "111122223333"
+	bRegion  = "eu-west-1"
+	bCluster = "arn:aws:ecs:eu-west-1:111122223333:cluster/prod"
+)
+
+func bTDArn(family string, rev int) string {
+	return fmt.Sprintf("arn:aws:ecs:%s:%s:task-definition/%s:%d", bRegion, bAccount, family, rev)
+}
+
+func bSvcArn(name string) string {
+	return fmt.Sprintf("arn:aws:ecs:%s:%s:service/prod/%s", bRegion, bAccount, name)
+}
+
+type tdMod func(*detect.TaskDefinition)
+
+// bTD is a compliant revision (one container "app", read-only root, non-root user, logs) changed by mods.
+func bTD(family string, rev int, mods ...tdMod) detect.TaskDefinition {
+	td := detect.TaskDefinition{TaskDefinition: ecstypes.TaskDefinition{
+		TaskDefinitionArn:       aws.String(bTDArn(family, rev)),
+		Family:                  aws.String(family),
+		Revision:                int32(rev),
+		Status:                  ecstypes.TaskDefinitionStatusActive,
+		NetworkMode:             ecstypes.NetworkModeAwsvpc,
+		Cpu:                     aws.String("256"),
+		Memory:                  aws.String("512"),
+		ContainerDefinitions:    []ecstypes.ContainerDefinition{bContainer("app")},
+		RequiresCompatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityFargate},
+		Compatibilities:         []ecstypes.Compatibility{ecstypes.CompatibilityEc2, ecstypes.CompatibilityFargate},
+	}}
+	for _, m := range mods {
+		m(&td)
+	}
+	return td
+}
+
+func bContainer(name string) ecstypes.ContainerDefinition {
+	return ecstypes.ContainerDefinition{
+		Name: aws.String(name), Image: aws.String("example/" + name + ":1"), Essential: aws.Bool(true),
+		ReadonlyRootFilesystem: aws.Bool(true), User: aws.String("1000"),
+		LogConfiguration: &ecstypes.LogConfiguration{LogDriver: ecstypes.LogDriverAwslogs, Options: map[string]string{"awslogs-group": "/ecs/" + name}},
+	}
+}
+
+// ctrMod changes container i.
+func ctrMod(i int, f func(c *ecstypes.ContainerDefinition)) tdMod {
+	return func(td *detect.TaskDefinition) { f(&td.ContainerDefinitions[i]) }
+}
+
+func withContainer(c ecstypes.ContainerDefinition) tdMod {
+	return func(td *detect.TaskDefinition) { td.ContainerDefinitions = append(td.ContainerDefinitions, c) }
+}
+
+func withTags(kv ...string) tdMod {
+	return func(td *detect.TaskDefinition) { td.Tags = bTags(kv...) }
+}
+
+func bTags(kv ...string) []ecstypes.Tag {
+	var out []ecstypes.Tag
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, ecstypes.Tag{Key: aws.String(kv[i]), Value: aws.String(kv[i+1])})
+	}
+	return out
+}
+
+type svcMod func(*ecstypes.Service)
+
+func bSvc(name, tdArn string, mods ...svcMod) ecstypes.Service {
+	s := ecstypes.Service{
+		ServiceArn: aws.String(bSvcArn(name)), ServiceName: aws.String(name), ClusterArn: aws.String(bCluster),
+		TaskDefinition: aws.String(tdArn), LaunchType: ecstypes.LaunchTypeFargate, PlatformVersion: aws.String("LATEST"),
+		Status: aws.String("ACTIVE"), DesiredCount: 2,
+		Deployments: []ecstypes.Deployment{{Id: aws.String("ecs-svc/1" + name), Status: aws.String("PRIMARY"),
+			UpdatedAt: aws.Time(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)), TaskDefinition: aws.String(tdArn)}},
+		NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
+			Subnets: []string{"subnet-1"}, SecurityGroups: []string{"sg-1"}, AssignPublicIp: ecstypes.AssignPublicIpDisabled}},
+	}
+	for _, m := range mods {
+		m(&s)
+	}
+	return s
+}
+
+func bClusterOf(insights string, tags ...string) ecstypes.Cluster {
+	c := ecstypes.Cluster{ClusterArn: aws.String(bCluster), ClusterName: aws.String("prod"), Status: aws.String("ACTIVE"), Tags: bTags(tags...)}
+	if insights != "" {
+		c.Settings = []ecstypes.ClusterSetting{{Name: ecstypes.ClusterSettingNameContainerInsights, Value: aws.String(insights)}}
+	}
+	return c
+}
+
+func bInventory(tds []detect.TaskDefinition, svcs []ecstypes.Service, clusters ...ecstypes.Cluster) *detect.Inventory {
+	if len(clusters) == 0 {
+		clusters = []ecstypes.Cluster{bClusterOf("enabled")}
+	}
+	return &detect.Inventory{TaskDefinitions: tds, Services: svcs, Clusters: clusters}
+}
+
+var bNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func bOptions(mods ...func(*Options)) Options {
+	o := Options{ToolVersion: "test", Now: bNow, Source: Source{Kind: "snapshot", Path: "test"},
+		LinuxUser: "1000", WindowsUser: "ContainerUser",
+		OwnerTagKeys: []string{"aws:cloudformation:stack-name", "copilot-application", "terraform"}}
+	for _, m := range mods {
+		m(&o)
+	}
+	return o
+}
+
+func bSettings() *detect.Settings { return &detect.Settings{Now: bNow} }
+
+// buildPlan evaluates the inventory and builds its plan.
+func buildPlan(t testing.TB, in *detect.Inventory, o Options) *Plan {
+	t.Helper()
+	p, err := Build(in, detect.Evaluate(in, bSettings()), o)
+	if err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	if err := p.Validate(); err != nil {
+		t.Fatalf("the plan does not validate: %v", err)
+	}
+	return p
+}
+
+// applyPlan plays a plan against a copy of the inventory, as the applier would: each registration adds
+// an ACTIVE revision with the family's next number (its input rebuilt with Input, masked values filled
+// from the source), each service update moves the service, each cluster update sets its settings.
+func applyPlan(t testing.TB, in *detect.Inventory, p *Plan) *detect.Inventory {
+	t.Helper()
+	out := &detect.Inventory{
+		TaskDefinitions: append([]detect.TaskDefinition(nil), in.TaskDefinitions...),
+		Services:        append([]ecstypes.Service(nil), in.Services...),
+		Clusters:        append([]ecstypes.Cluster(nil), in.Clusters...),
+		TaskSets:        in.TaskSets, CapacityProviders: in.CapacityProviders, SecurityGroups: in.SecurityGroups,
+		Subnets: in.Subnets, RouteTables: in.RouteTables, LoadBalancers: in.LoadBalancers,
+		TargetGroups: in.TargetGroups, Roles: in.Roles,
+	}
+	registered := map[string]string{} // action id -> new ARN
+	done := map[string]bool{}
+	for _, a := range p.Actions {
+		for _, d := range a.DependsOn {
+			if !done[d] {
+				t.Fatalf("action %s depends on %s, which is not an earlier action", a.ID, d)
+			}
+		}
+		done[a.ID] = true
+		switch a.Type {
+		case RegisterTaskDefinition:
+			src, ok := in.TaskDefinition(a.RegisterTaskDefinition.SourceArn)
+			if !ok {
+				t.Fatalf("%s: source %s not in inventory", a.ID, a.RegisterTaskDefinition.SourceArn)
+			}
+			input, err := a.RegisterTaskDefinition.Input(src)
+			if err != nil {
+				t.Fatalf("%s: Input: %v", a.ID, err)
+			}
+			fam := aws.ToString(input.Family)
+			next := 0
+			for _, td := range out.TaskDefinitions {
+				if aws.ToString(td.Family) == fam && int(td.Revision) > next {
+					next = int(td.Revision)
+				}
+			}
+			next++
+			arn := src.ARN()[:strings.LastIndexByte(src.ARN(), ':')] + fmt.Sprintf(":%d", next)
+			td := revisionOf(input, arn, int32(next))
+			out.TaskDefinitions = append(out.TaskDefinitions, td)
+			registered[a.ID] = arn
+		case UpdateService:
+			u := a.UpdateService
+			found := false
+			for i := range out.Services {
+				s := &out.Services[i]
+				if aws.ToString(s.ServiceArn) != a.Resource {
+					continue
+				}
+				found = true
+				if u.After.TaskDefinition != "" && u.TaskDefinitionFrom == "" {
+					s.TaskDefinition = aws.String(u.After.TaskDefinition)
+				} else if u.After.TaskDefinition != "" {
+					arn, ok := registered[u.TaskDefinitionFrom]
+					if !ok {
+						t.Fatalf("%s: taskDefinitionFrom %q was not registered", a.ID, u.TaskDefinitionFrom)
+					}
+					s.TaskDefinition = aws.String(arn)
+				}
+				if u.After.PlatformVersion != "" {
+					s.PlatformVersion = aws.String(u.After.PlatformVersion)
+				}
+			}
+			if !found {
+				t.Fatalf("%s: service %s not found", a.ID, a.Resource)
+			}
+		case UpdateClusterSettings:
+			for i := range out.Clusters {
+				c := &out.Clusters[i]
+				if aws.ToString(c.ClusterArn) != a.Resource {
+					continue
+				}
+				var settings []ecstypes.ClusterSetting
+				set := map[string]bool{}
+				for _, st := range a.UpdateClusterSettings.After {
+					set[st.Name] = true
+					settings = append(settings, ecstypes.ClusterSetting{Name: ecstypes.ClusterSettingName(st.Name), Value: aws.String(st.Value)})
+				}
+				for _, st := range c.Settings {
+					if !set[string(st.Name)] {
+						settings = append(settings, st)
+					}
+				}
+				c.Settings = settings
+			}
+		}
+	}
+	return out
+}
+
+// assertConverges applies the plan, re-plans the result, and fails when the new plan has any action.
+func assertConverges(t *testing.T, in *detect.Inventory, p *Plan, o Options) *detect.Inventory {
+	t.Helper()
+	after := applyPlan(t, in, p)
+	again := buildPlan(t, after, o)
+	for _, a := range again.Actions {
+		t.Errorf("re-planning the applied estate gives action %s %s on %s (%v): %s", a.ID, a.Type, a.Resource, a.Controls, a.Summary)
+	}
+	return after
+}

@@ -1,0 +1,23 @@
+package plan
+
+import (
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// fixECS10 moves a Fargate service to platform version LATEST (ECS.10). Changing the platform version
+// starts a new deployment: the service's tasks are replaced.
+func fixECS10(svc *ecstypes.Service, _ Options) (before, after ServiceSettings, out fixOutcome) {
+	pv := aws.ToString(svc.PlatformVersion)
+	if svc.LaunchType != ecstypes.LaunchTypeFargate || pv == "" || pv == "LATEST" {
+		return before, after, fixOutcome{}
+	}
+	before.PlatformVersion, after.PlatformVersion = pv, "LATEST"
+	out.Edits = []Edit{{Control: "ECS.10", Path: "platformVersion", Change: "set platformVersion to LATEST (was " + pv + ")"}}
+	out.Preconditions = []Precondition{
+		{Check: "service launchType", Result: string(svc.LaunchType)},
+		{Check: "service platformVersion", Result: pv},
+	}
+	out.Notes = []string{"changing the platform version redeploys the service: its tasks are replaced by tasks on the latest Fargate platform"}
+	return before, after, out
+}

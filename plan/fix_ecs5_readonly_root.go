@@ -1,0 +1,159 @@
+package plan
+
+import (
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// DefaultWritablePaths stay writable when ECS.5 makes root filesystems read-only and none are configured.
+var DefaultWritablePaths = []string{"/tmp"}
+
+// fixECS5 makes the root filesystem of every container read-only (ECS.5) and keeps the configured
+// writable paths (default /tmp) writable: one task volume per path (a plain volume: task storage, no host
+// path), mounted read-write at that path in each container made read-only, unless the container already
+// mounts something there. Windows task definitions are skipped (Windows containers do not support it).
+// ECS Exec needs a writable root filesystem: services with enableExecuteCommand get a warning.
+func fixECS5(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome {
+	if f := osFamilyOf(in); isWindows(f) {
+		return fixOutcome{Skip: "operatingSystemFamily is " + string(f) + ": Windows containers do not support readonlyRootFilesystem"}
+	}
+	var out fixOutcome
+	var changed []int
+	for i := range in.ContainerDefinitions {
+		c := &in.ContainerDefinitions[i]
+		if c.ReadonlyRootFilesystem != nil && *c.ReadonlyRootFilesystem {
+			continue
+		}
+		before := "absent"
+		if c.ReadonlyRootFilesystem != nil {
+			before = "false"
+		}
+		c.ReadonlyRootFilesystem = aws.Bool(true)
+		changed = append(changed, i)
+		out.Edits = append(out.Edits, Edit{
+			Control: "ECS.5",
+			Path:    "containerDefinitions[" + containerLabel(c, i) + "].readonlyRootFilesystem",
+			Change:  "set readonlyRootFilesystem to true (was " + before + ")",
+		})
+	}
+	if len(changed) == 0 {
+		return fixOutcome{}
+	}
+	paths := ctx.opts.WritablePaths
+	if len(paths) == 0 {
+		paths = DefaultWritablePaths
+	}
+	for _, p := range paths {
+		p = path.Clean(p)
+		var need []int
+		for _, i := range changed {
+			if !mountsAt(&in.ContainerDefinitions[i], p) {
+				need = append(need, i)
+			}
+		}
+		if len(need) == 0 {
+			continue
+		}
+		name, exists := scratchVolume(in, p)
+		if !exists {
+			in.Volumes = append(in.Volumes, ecstypes.Volume{Name: aws.String(name)})
+			out.Edits = append(out.Edits, Edit{
+				Control: "ECS.5",
+				Path:    "volumes[" + name + "]",
+				Change:  "add task volume " + name + " (task storage, no host path) to keep " + p + " writable",
+			})
+		}
+		for _, i := range need {
+			c := &in.ContainerDefinitions[i]
+			c.MountPoints = append(c.MountPoints, ecstypes.MountPoint{
+				SourceVolume: aws.String(name), ContainerPath: aws.String(p), ReadOnly: aws.Bool(false),
+			})
+			out.Edits = append(out.Edits, Edit{
+				Control: "ECS.5",
+				Path:    "containerDefinitions[" + containerLabel(c, i) + "].mountPoints[" + p + "]",
+				Change:  "mount volume " + name + " read-write at " + p,
+			})
+		}
+	}
+	out.Notes = append(out.Notes, "with a read-only root filesystem a container can write only to its volumes (task volumes are mounted at "+
+		strings.Join(paths, ", ")+"): an application writing elsewhere fails; add such paths to fix.writable_paths")
+	for _, svc := range ctx.services {
+		exec := svc.EnableExecuteCommand
+		out.Preconditions = append(out.Preconditions, Precondition{
+			Check:  fmt.Sprintf("service %s enableExecuteCommand", aws.ToString(svc.ServiceName)),
+			Result: strconv.FormatBool(exec),
+		})
+		if exec {
+			out.Notes = append(out.Notes, fmt.Sprintf("service %s has ECS Exec enabled (enableExecuteCommand): ECS Exec needs a writable root filesystem, so `aws ecs execute-command` stops working on its tasks", aws.ToString(svc.ServiceName)))
+		}
+	}
+	return out
+}
+
+// mountsAt reports whether a container already mounts something at p.
+func mountsAt(c *ecstypes.ContainerDefinition, p string) bool {
+	for _, mp := range c.MountPoints {
+		if cp := aws.ToString(mp.ContainerPath); cp != "" && path.Clean(cp) == p {
+			return true
+		}
+	}
+	return false
+}
+
+// scratchVolume names the task volume for a writable path ("/tmp" → "ecsfix-tmp"). It reports whether a
+// plain volume (no host path, no other configuration) of that name exists already, and picks another
+// name when a volume of that name exists but is something else.
+func scratchVolume(in *ecs.RegisterTaskDefinitionInput, p string) (string, bool) {
+	base := "ecsfix-" + sanitizeVolumeName(strings.Trim(p, "/"))
+	for n := 1; ; n++ {
+		name := base
+		if n > 1 {
+			name = fmt.Sprintf("%s-%d", base, n)
+		}
+		var found *ecstypes.Volume
+		for i := range in.Volumes {
+			if aws.ToString(in.Volumes[i].Name) == name {
+				found = &in.Volumes[i]
+			}
+		}
+		if found == nil {
+			return name, false
+		}
+		if isPlainVolume(found) {
+			return name, true
+		}
+	}
+}
+
+func isPlainVolume(v *ecstypes.Volume) bool {
+	return (v.Host == nil || aws.ToString(v.Host.SourcePath) == "") && v.EfsVolumeConfiguration == nil &&
+		v.DockerVolumeConfiguration == nil && v.FsxWindowsFileServerVolumeConfiguration == nil &&
+		v.ConfiguredAtLaunch == nil
+}
+
+// sanitizeVolumeName keeps what a volume name may hold (letters, digits, hyphens, underscores).
+func sanitizeVolumeName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '-':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	if b.Len() == 0 {
+		return "root"
+	}
+	out := b.String()
+	if len(out) > 200 {
+		out = out[:200]
+	}
+	return out
+}

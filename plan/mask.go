@@ -1,0 +1,335 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsjson"
+)
+
+// Secrets stay secret (DESIGN principle 6). Before and After of a registration are the
+// RegisterTaskDefinition input in the CLI's JSON form with every secret-bearing value replaced by
+// MaskedValue:
+//   - every environment value, whatever its name;
+//   - any other string that detect.ClassifyEnv flags: key/value pairs and map entries (dockerLabels,
+//     logConfiguration and firelensConfiguration options, driver options, proxy properties) by key and
+//     value, list elements (command, entryPoint, healthCheck command) and plain fields by value.
+//
+// A masked value's path uses indexes (containerDefinitions[0].environment[2].value) and map keys
+// (containerDefinitions[0].dockerLabels["com.example.token"]). SourcePath locates the value in the source
+// revision's registrable form (RegisterInput of the source); the applier takes it from there at apply time
+// and checks it against the plan's hash (Input).
+
+var keyValuePairType = reflect.TypeFor[ecstypes.KeyValuePair]()
+
+// maskedValue is one value found to need masking.
+type maskedValue struct {
+	path  string
+	value string
+}
+
+// findSecrets lists the secret-bearing string values of a registration input, in a stable order.
+func findSecrets(in *ecs.RegisterTaskDefinitionInput) []maskedValue {
+	var out []maskedValue
+	var walk func(v reflect.Value, path, field, name string)
+	walk = func(v reflect.Value, path, field, name string) {
+		switch v.Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if !v.IsNil() {
+				walk(v.Elem(), path, field, name)
+			}
+		case reflect.Struct:
+			if v.Type() == keyValuePairType {
+				n, val := derefString(v.FieldByName("Name")), v.FieldByName("Value")
+				if val.IsNil() {
+					return
+				}
+				s := val.Elem().String()
+				if _, flagged := detect.ClassifyEnv(n, s); field == "environment" || flagged {
+					out = append(out, maskedValue{path: path + ".value", value: s})
+				}
+				return
+			}
+			t := v.Type()
+			for i := 0; i < t.NumField(); i++ {
+				f := t.Field(i)
+				if !f.IsExported() {
+					continue
+				}
+				j := awsjson.JSONName(f.Name)
+				walk(v.Field(i), joinPath(path, j), j, "")
+			}
+		case reflect.Slice:
+			if v.Type().Elem().Kind() == reflect.Uint8 {
+				return
+			}
+			for i := 0; i < v.Len(); i++ {
+				walk(v.Index(i), fmt.Sprintf("%s[%d]", path, i), field, "")
+			}
+		case reflect.Map:
+			keys := make([]string, 0, v.Len())
+			for _, k := range v.MapKeys() {
+				keys = append(keys, k.String())
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				walk(v.MapIndex(reflect.ValueOf(k).Convert(v.Type().Key())), mapKeyPath(path, k), field, k)
+			}
+		case reflect.String:
+			s := v.String()
+			if s == MaskedValue {
+				return
+			}
+			if _, flagged := detect.ClassifyEnv(name, s); flagged {
+				out = append(out, maskedValue{path: path, value: s})
+			}
+		}
+	}
+	walk(reflect.ValueOf(in).Elem(), "", "", "")
+	return out
+}
+
+// mapKeyPath appends a map key to a path: dotted when the key is plain (dockerLabels.team), quoted in
+// brackets otherwise (dockerLabels["com.example.token"]).
+func mapKeyPath(path, key string) string {
+	if key != "" && !strings.ContainsAny(key, ".[]\"\\") {
+		return path + "." + key
+	}
+	return path + "[" + strconv.Quote(key) + "]"
+}
+
+func derefString(v reflect.Value) string {
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return ""
+		}
+		v = v.Elem()
+	}
+	return v.String()
+}
+
+func joinPath(path, field string) string {
+	if path == "" {
+		return field
+	}
+	return path + "." + field
+}
+
+func hashValue(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// maskedJSON marshals a copy of in with its secret-bearing values masked, and lists them. source is the
+// unedited input of the source revision: each masked value must be found there at the same path (edits
+// never move a secret-bearing value), which is its SourcePath.
+func maskedJSON(in, source *ecs.RegisterTaskDefinitionInput) ([]byte, []Masked, error) {
+	c := deepCopy(*in)
+	secrets := findSecrets(&c)
+	masked := make([]Masked, 0, len(secrets))
+	for _, s := range secrets {
+		if source != nil {
+			sv, err := getPath(reflect.ValueOf(source).Elem(), s.path)
+			if err != nil || sv != s.value {
+				return nil, nil, fmt.Errorf("masking %s: the value is not at the same path in the source revision", s.path)
+			}
+		}
+		if err := setPath(reflect.ValueOf(&c).Elem(), s.path, MaskedValue); err != nil {
+			return nil, nil, fmt.Errorf("masking %s: %w", s.path, err)
+		}
+		masked = append(masked, Masked{Path: s.path, SourcePath: s.path, SHA256: hashValue(s.value)})
+	}
+	b, err := awsjson.Marshal(&c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, masked, nil
+}
+
+// Input rebuilds the RegisterTaskDefinition input to send: After decoded, each masked value filled from
+// the source revision (read at apply time) at its SourcePath after checking it against the plan's SHA-256.
+// A missing value or a hash mismatch is an error naming the path, never the value.
+func (c *RegisterTaskDefinitionChange) Input(source *detect.TaskDefinition) (*ecs.RegisterTaskDefinitionInput, error) {
+	if source == nil {
+		return nil, fmt.Errorf("register %s: no source revision", c.SourceArn)
+	}
+	if c.SourceArn != "" && source.ARN() != c.SourceArn {
+		return nil, fmt.Errorf("register from %s: the source revision given is %s", c.SourceArn, source.ARN())
+	}
+	var in ecs.RegisterTaskDefinitionInput
+	if err := awsjson.Unmarshal("plan registration of "+c.SourceArn, c.After, &in); err != nil {
+		return nil, err
+	}
+	src := RegisterInput(source)
+	root := reflect.ValueOf(&in).Elem()
+	for _, m := range c.Masked {
+		v, err := getPath(reflect.ValueOf(src).Elem(), m.SourcePath)
+		if err != nil {
+			return nil, fmt.Errorf("masked value %s: source revision %s has no value at %s", m.Path, source.ARN(), m.SourcePath)
+		}
+		if hashValue(v) != strings.ToLower(m.SHA256) {
+			return nil, fmt.Errorf("masked value %s: the value at %s in source revision %s does not match the plan's SHA-256 (the source changed since planning)", m.Path, m.SourcePath, source.ARN())
+		}
+		cur, err := getPath(root, m.Path)
+		if err != nil {
+			return nil, fmt.Errorf("masked value %s: the plan's new revision has no value there", m.Path)
+		}
+		if cur != MaskedValue {
+			return nil, fmt.Errorf("masked value %s: the plan's new revision does not hold the mask placeholder there", m.Path)
+		}
+		if err := setPath(root, m.Path, v); err != nil {
+			return nil, fmt.Errorf("masked value %s: %w", m.Path, err)
+		}
+	}
+	return &in, nil
+}
+
+// A path is a sequence of fields (JSON names), indexes [i] and quoted map keys ["k"].
+type pathSeg struct {
+	field string
+	index int
+	key   string
+	kind  byte // 'f', 'i', 'k'
+}
+
+func parsePath(p string) ([]pathSeg, error) {
+	var segs []pathSeg
+	for i := 0; i < len(p); {
+		switch p[i] {
+		case '.':
+			i++
+		case '[':
+			if i+1 < len(p) && p[i+1] == '"' {
+				// a quoted key: find the closing quote (with escapes) then ']'
+				j := i + 2
+				for j < len(p) && p[j] != '"' {
+					if p[j] == '\\' {
+						j++
+					}
+					j++
+				}
+				if j+1 >= len(p) || p[j+1] != ']' {
+					return nil, fmt.Errorf("bad path %q", p)
+				}
+				k, err := strconv.Unquote(p[i+1 : j+1])
+				if err != nil {
+					return nil, fmt.Errorf("bad path %q", p)
+				}
+				segs = append(segs, pathSeg{key: k, kind: 'k'})
+				i = j + 2
+				continue
+			}
+			j := strings.IndexByte(p[i:], ']')
+			if j < 0 {
+				return nil, fmt.Errorf("bad path %q", p)
+			}
+			n, err := strconv.Atoi(p[i+1 : i+j])
+			if err != nil || n < 0 {
+				return nil, fmt.Errorf("bad path %q", p)
+			}
+			segs = append(segs, pathSeg{index: n, kind: 'i'})
+			i += j + 1
+		default:
+			j := i
+			for j < len(p) && p[j] != '.' && p[j] != '[' {
+				j++
+			}
+			segs = append(segs, pathSeg{field: p[i:j], kind: 'f'})
+			i = j
+		}
+	}
+	if len(segs) == 0 {
+		return nil, fmt.Errorf("empty path")
+	}
+	return segs, nil
+}
+
+// walkPath follows a path to the string it names; it returns the string's value and a setter.
+func walkPath(root reflect.Value, p string) (string, func(string), error) {
+	segs, err := parsePath(p)
+	if err != nil {
+		return "", nil, err
+	}
+	v := root
+	for n, s := range segs {
+		for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+			if v.IsNil() {
+				return "", nil, fmt.Errorf("no value at %s", p)
+			}
+			v = v.Elem()
+		}
+		switch s.kind {
+		case 'f':
+			if v.Kind() == reflect.Map {
+				s = pathSeg{key: s.field, kind: 'k'}
+			}
+		}
+		switch s.kind {
+		case 'f':
+			if v.Kind() != reflect.Struct {
+				return "", nil, fmt.Errorf("no value at %s", p)
+			}
+			found := false
+			for i := 0; i < v.NumField(); i++ {
+				if f := v.Type().Field(i); f.IsExported() && awsjson.JSONName(f.Name) == s.field {
+					v, found = v.Field(i), true
+					break
+				}
+			}
+			if !found {
+				return "", nil, fmt.Errorf("no field %s at %s", s.field, p)
+			}
+		case 'i':
+			if v.Kind() != reflect.Slice || s.index >= v.Len() {
+				return "", nil, fmt.Errorf("no value at %s", p)
+			}
+			v = v.Index(s.index)
+		case 'k':
+			if v.Kind() != reflect.Map || v.Type().Key().Kind() != reflect.String || v.Type().Elem().Kind() != reflect.String {
+				return "", nil, fmt.Errorf("no value at %s", p)
+			}
+			if n != len(segs)-1 {
+				return "", nil, fmt.Errorf("no value at %s", p)
+			}
+			m, k := v, reflect.ValueOf(s.key).Convert(v.Type().Key())
+			e := m.MapIndex(k)
+			if !e.IsValid() {
+				return "", nil, fmt.Errorf("no value at %s", p)
+			}
+			return e.String(), func(x string) { m.SetMapIndex(k, reflect.ValueOf(x).Convert(m.Type().Elem())) }, nil
+		}
+	}
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return "", nil, fmt.Errorf("no value at %s", p)
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.String || !v.CanSet() {
+		return "", nil, fmt.Errorf("no string at %s", p)
+	}
+	return v.String(), func(x string) { v.SetString(x) }, nil
+}
+
+func getPath(root reflect.Value, p string) (string, error) {
+	s, _, err := walkPath(root, p)
+	return s, err
+}
+
+func setPath(root reflect.Value, p, value string) error {
+	_, set, err := walkPath(root, p)
+	if err != nil {
+		return err
+	}
+	set(value)
+	return nil
+}

@@ -1,0 +1,861 @@
+package plan
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsjson"
+)
+
+// Build makes a plan from an inventory and the detector's results on it. It is a pure function: it never
+// calls AWS.
+//
+// From the FAILED, unsuppressed results it makes one new revision per source revision (combining every
+// fix for it), an update-service action per service that runs a revision needing a fix (moving it to the
+// fixed revision; ECS.10 combined into the same action) and an update-cluster-settings action per
+// cluster failing ECS.12. Every other failed finding — suppressed, not selected by Options.Fix, owned by
+// infrastructure as code, needing input, deployed by CodeDeploy or an external controller, or without an
+// automatic fix — is listed in Skipped with the reason.
+func Build(in *detect.Inventory, results []detect.Result, o Options) (*Plan, error) {
+	b := &builder{
+		inv:       in,
+		opts:      o,
+		evaluated: map[string]bool{},
+		byKey:     map[string]*detect.Result{},
+		revs:      map[string]*revisionPlan{},
+		services:  map[string]*servicePlan{},
+		skipped:   map[string]Skipped{},
+	}
+	for i := range results {
+		r := &results[i]
+		b.evaluated[r.Control] = true
+		b.byKey[r.Control+"\x00"+r.ResourceArn] = r
+	}
+	for i := range results {
+		if err := b.classify(&results[i]); err != nil {
+			return nil, err
+		}
+	}
+	b.runningRevisions()
+	if err := b.buildRevisions(); err != nil {
+		return nil, err
+	}
+	b.orderFamilies()
+	return b.assemble()
+}
+
+type builder struct {
+	inv       *detect.Inventory
+	opts      Options
+	evaluated map[string]bool           // controls present in the results
+	byKey     map[string]*detect.Result // control + "\x00" + resource ARN
+	revs      map[string]*revisionPlan  // source revision ARN
+	services  map[string]*servicePlan   // service ARN
+	clusters  []*clusterPlan
+	skipped   map[string]Skipped                  // control + resource + reason, for de-duplication
+	families  map[string][]*detect.TaskDefinition // ACTIVE revisions by family key, built on first use
+}
+
+// revisionPlan is the new revision planned from one source revision.
+type revisionPlan struct {
+	source *detect.TaskDefinition
+	// want maps a fix id to the result controls that asked for it.
+	want     map[string]map[string]bool
+	services []*ecstypes.Service // services moved to it
+	// latestCopy marks the re-registration of the family's latest revision with no edits, made so that
+	// it stays the family's newest ACTIVE revision after older revisions are fixed.
+	latestCopy bool
+
+	input         *ecs.RegisterTaskDefinitionInput
+	edits         []Edit
+	controls      map[string]bool
+	notes         []string
+	preconditions []Precondition
+	risk          Risk
+	id            string
+	dependsOn     []*revisionPlan
+	// existing is a newer ACTIVE revision of the family that already is this fix (an earlier plan,
+	// applied in part): nothing is registered, services move to it.
+	existing string
+}
+
+// target is how an update-service action names the revision: the existing fixed revision's ARN, or a
+// placeholder for the one the registration creates.
+func (rp *revisionPlan) target() string {
+	if rp.existing != "" {
+		return rp.existing
+	}
+	return fmt.Sprintf("(new revision of %s from %s)", aws.ToString(rp.source.Family), revName(rp.source.ARN()))
+}
+
+type servicePlan struct {
+	svc      *ecstypes.Service
+	rev      *revisionPlan // the registration it moves to, nil when none
+	platform bool          // ECS.10
+	controls map[string]bool
+}
+
+type clusterPlan struct {
+	cluster  *ecstypes.Cluster
+	change   *UpdateClusterSettingsChange
+	outcome  fixOutcome
+	controls []string
+}
+
+func (b *builder) skip(control, resource, reason string) {
+	k := control + "\x00" + resource + "\x00" + reason
+	b.skipped[k] = Skipped{Control: control, Resource: resource, Reason: reason}
+}
+
+// selected reports whether Options.Fix lets a control be fixed (by its own id or its fix's id).
+func (b *builder) selected(control, fixID string) bool {
+	if len(b.opts.Fix) == 0 {
+		return true
+	}
+	for _, f := range b.opts.Fix {
+		if strings.EqualFold(f, control) || strings.EqualFold(f, fixID) {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *builder) risk(control string, def Risk) Risk {
+	if r, ok := b.opts.Risk[control]; ok && r != "" {
+		return r
+	}
+	return def
+}
+
+func (b *builder) rev(td *detect.TaskDefinition) *revisionPlan {
+	rp, ok := b.revs[td.ARN()]
+	if !ok {
+		rp = &revisionPlan{source: td, want: map[string]map[string]bool{}}
+		b.revs[td.ARN()] = rp
+	}
+	return rp
+}
+
+func (rp *revisionPlan) ask(fixID, control string) {
+	if rp.want[fixID] == nil {
+		rp.want[fixID] = map[string]bool{}
+	}
+	rp.want[fixID][control] = true
+}
+
+func (b *builder) service(svc *ecstypes.Service) *servicePlan {
+	arn := aws.ToString(svc.ServiceArn)
+	sp, ok := b.services[arn]
+	if !ok {
+		sp = &servicePlan{svc: svc, controls: map[string]bool{}}
+		b.services[arn] = sp
+	}
+	return sp
+}
+
+// classify routes one result: a fix request, or a Skipped entry.
+func (b *builder) classify(r *detect.Result) error {
+	if r.Status != detect.Failed {
+		return nil
+	}
+	if r.Suppressed != nil {
+		reason := "suppressed by " + r.Suppressed.By
+		if r.Suppressed.Reason != "" {
+			reason += ": " + r.Suppressed.Reason
+		}
+		if r.Suppressed.Expires != nil {
+			reason += " (until " + r.Suppressed.Expires.UTC().Format("2006-01-02") + ")"
+		}
+		b.skip(r.Control, r.ResourceArn, reason)
+		return nil
+	}
+	switch r.Control {
+	case "ECS.10":
+		if !b.selected(r.Control, r.Control) {
+			b.skip(r.Control, r.ResourceArn, "not selected for fixing (fix.controls)")
+			return nil
+		}
+		svc, ok := b.inv.Service(r.ResourceArn)
+		if !ok {
+			return nil
+		}
+		if reason := b.serviceBlocked(svc); reason != "" {
+			b.skip(r.Control, r.ResourceArn, reason+": set platformVersion to LATEST")
+			return nil
+		}
+		sp := b.service(svc)
+		sp.platform = true
+		sp.controls[r.Control] = true
+		return nil
+	case "ECS.12":
+		if !b.selected(r.Control, r.Control) {
+			b.skip(r.Control, r.ResourceArn, "not selected for fixing (fix.controls)")
+			return nil
+		}
+		c, ok := b.inv.Cluster(r.ResourceArn)
+		if !ok {
+			return nil
+		}
+		if owner := b.owner(c.Tags); owner != "" {
+			b.skip(r.Control, r.ResourceArn, owner+": set the cluster setting containerInsights to enabled in its source")
+			return nil
+		}
+		ch, out := fixECS12(c, b.opts)
+		if ch == nil {
+			return nil
+		}
+		b.clusters = append(b.clusters, &clusterPlan{cluster: c, change: ch, outcome: out, controls: []string{r.Control}})
+		return nil
+	}
+	fix, ok := fixFor(r.Control)
+	if !ok {
+		b.skip(r.Control, r.ResourceArn, noFixReason(r.Control))
+		return nil
+	}
+	if !b.selected(r.Control, fix.ID) {
+		b.skip(r.Control, r.ResourceArn, "not selected for fixing (fix.controls)")
+		return nil
+	}
+	switch r.ResourceType {
+	case detect.TypeTaskDefinition:
+		td, ok := b.inv.TaskDefinition(r.ResourceArn)
+		if !ok {
+			return nil
+		}
+		b.rev(td).ask(fix.ID, r.Control)
+	case detect.TypeService:
+		// exposure traits, evaluated on the revision the service runs; runningRevisions moves it
+		svc, ok := b.inv.Service(r.ResourceArn)
+		if !ok {
+			return nil
+		}
+		td, ok := b.inv.TaskDefinition(aws.ToString(svc.TaskDefinition))
+		if !ok {
+			return nil
+		}
+		sp := b.service(svc)
+		sp.controls[r.Control] = true
+		if reason := b.serviceBlocked(svc); reason != "" && !isDeployedElsewhere(svc) {
+			// owned: nothing is registered for it, the change goes to its source
+			return nil
+		}
+		b.rev(td).ask(fix.ID, r.Control)
+	}
+	return nil
+}
+
+// runningRevisions adds, for each service that ecsfix may move, the task-definition findings of the
+// revision it RUNS (the detector scores only each family's latest ACTIVE revision).
+func (b *builder) runningRevisions() {
+	var tdControls []detect.Control
+	for _, c := range detect.All() {
+		if c.TaskDefinition == nil || !b.evaluated[c.ID] {
+			continue
+		}
+		if _, ok := fixFor(c.ID); ok {
+			tdControls = append(tdControls, c)
+		}
+	}
+	for i := range b.inv.Services {
+		svc := &b.inv.Services[i]
+		td, ok := b.inv.TaskDefinition(aws.ToString(svc.TaskDefinition))
+		if !ok {
+			continue
+		}
+		latest, hasLatest := b.inv.LatestActive(td.ARN())
+		isLatest := hasLatest && latest.ARN() == td.ARN()
+		for _, c := range tdControls {
+			fix, _ := fixFor(c.ID)
+			if isLatest {
+				continue // the results cover the latest revision
+			}
+			if c.TaskDefinition(td, &detect.Settings{}).Status != detect.Failed {
+				continue
+			}
+			if hasLatest {
+				if lr := b.byKey[c.ID+"\x00"+latest.ARN()]; lr != nil && lr.Suppressed != nil {
+					b.skip(c.ID, td.ARN(), "suppressed on the family's latest revision by "+lr.Suppressed.By)
+					continue
+				}
+			}
+			if !b.selected(c.ID, fix.ID) {
+				b.skip(c.ID, td.ARN(), "not selected for fixing (fix.controls)")
+				continue
+			}
+			b.service(svc).controls[c.ID] = true
+			if reason := b.serviceBlocked(svc); reason != "" && !isDeployedElsewhere(svc) {
+				continue
+			}
+			b.rev(td).ask(fix.ID, c.ID)
+		}
+	}
+	// every service whose running revision is being fixed moves to it
+	for i := range b.inv.Services {
+		svc := &b.inv.Services[i]
+		rp, ok := b.revs[aws.ToString(svc.TaskDefinition)]
+		if !ok || len(rp.want) == 0 {
+			continue
+		}
+		rp.services = append(rp.services, svc)
+		b.service(svc)
+	}
+}
+
+// isDeployedElsewhere reports a service whose deployments ecsfix does not drive (CodeDeploy blue/green,
+// an external controller).
+func isDeployedElsewhere(svc *ecstypes.Service) bool {
+	if svc.DeploymentController == nil {
+		return false
+	}
+	t := svc.DeploymentController.Type
+	return t == ecstypes.DeploymentControllerTypeCodeDeploy || t == ecstypes.DeploymentControllerTypeExternal
+}
+
+// serviceBlocked says why a service is not updated live ("" when it may be).
+func (b *builder) serviceBlocked(svc *ecstypes.Service) string {
+	if owner := b.owner(svc.Tags); owner != "" {
+		return owner
+	}
+	if isDeployedElsewhere(svc) {
+		return "deployed by the " + string(svc.DeploymentController.Type) + " deployment controller, which ecsfix does not drive"
+	}
+	return ""
+}
+
+// ownerNames describe the usual owner tag keys.
+var ownerNames = map[string]string{
+	"aws:cloudformation:stack-name": "CloudFormation stack",
+	"copilot-application":           "Copilot application",
+	"copilot-service":               "Copilot service",
+	"terraform":                     "Terraform",
+	"managed-by":                    "",
+	"aws:cdk:path":                  "CDK construct",
+}
+
+// owner names the infrastructure-as-code owner of a resource from its tags ("" when not owned, or when
+// Options.PatchOwned).
+func (b *builder) owner(tags []ecstypes.Tag) string {
+	if b.opts.PatchOwned {
+		return ""
+	}
+	for _, k := range b.opts.OwnerTagKeys {
+		for _, t := range tags {
+			if aws.ToString(t.Key) != k {
+				continue
+			}
+			v := aws.ToString(t.Value)
+			if name := ownerNames[k]; name != "" {
+				return fmt.Sprintf("owned by %s %s (%s)", name, v, k)
+			}
+			return fmt.Sprintf("owned by infrastructure as code (tag %s=%s)", k, v)
+		}
+	}
+	return ""
+}
+
+// buildRevisions applies the requested fixes to a copy of each source revision.
+func (b *builder) buildRevisions() error {
+	for _, arn := range sortedKeys(b.revs) {
+		rp := b.revs[arn]
+		if len(rp.want) == 0 {
+			delete(b.revs, arn)
+			continue
+		}
+		ctx := &revisionContext{inv: b.inv, source: rp.source, services: rp.services, opts: b.opts}
+		rp.input = RegisterInput(rp.source)
+		rp.controls = map[string]bool{}
+		var skips [][2]string
+		for _, fix := range revisionFixes() {
+			asked := rp.want[fix.ID]
+			if len(asked) == 0 {
+				continue
+			}
+			out := fix.Apply(ctx, rp.input)
+			if out.Skip != "" {
+				for c := range asked {
+					skips = append(skips, [2]string{c, out.Skip})
+				}
+				continue
+			}
+			if len(out.Edits) == 0 {
+				continue
+			}
+			rp.edits = append(rp.edits, out.Edits...)
+			rp.notes = append(rp.notes, out.Notes...)
+			rp.preconditions = append(rp.preconditions, out.Preconditions...)
+			for c := range asked {
+				rp.controls[c] = true
+			}
+			for _, e := range out.Edits {
+				rp.risk = maxRisk(rp.risk, b.risk(e.Control, fix.Risk))
+			}
+		}
+		for _, s := range skips {
+			b.skip(s[0], arn, s[1])
+		}
+		if len(rp.edits) == 0 {
+			delete(b.revs, arn)
+			continue
+		}
+		if owner := b.owner(rp.source.Tags); owner != "" {
+			changes := make([]string, len(rp.edits))
+			for i, e := range rp.edits {
+				changes[i] = e.Path + ": " + e.Change
+			}
+			for _, c := range sortedKeys(rp.controls) {
+				b.skip(c, arn, owner+": make the change in its source ("+strings.Join(changes, "; ")+")")
+			}
+			delete(b.revs, arn)
+			continue
+		}
+		if tags := reservedTags(rp.source.Tags); len(tags) > 0 {
+			rp.notes = append(rp.notes, "reserved tags "+strings.Join(tags, ", ")+" are not carried to the new revision: only AWS may set aws: tags")
+		}
+		existing, err := b.alreadyRegistered(rp)
+		if err != nil {
+			return err
+		}
+		rp.existing = existing
+	}
+	// services: those whose revision is not registered (owned, nothing to edit) are not moved
+	for _, sp := range b.services {
+		if rp, ok := b.revs[aws.ToString(sp.svc.TaskDefinition)]; ok {
+			sp.rev = rp
+		}
+	}
+	return nil
+}
+
+// alreadyRegistered finds a newer ACTIVE revision of the source's family whose registrable form is
+// exactly the fixed input: re-planning after a partly applied plan (revision registered, service not
+// moved) then moves the service instead of registering a duplicate.
+func (b *builder) alreadyRegistered(rp *revisionPlan) (string, error) {
+	want, err := awsjson.Marshal(rp.input)
+	if err != nil {
+		return "", fmt.Errorf("plan %s: %w", rp.source.ARN(), err)
+	}
+	if b.families == nil {
+		b.families = map[string][]*detect.TaskDefinition{}
+		for i := range b.inv.TaskDefinitions {
+			td := &b.inv.TaskDefinitions[i]
+			if td.Status == ecstypes.TaskDefinitionStatusActive {
+				k := detect.FamilyKey(td.ARN())
+				b.families[k] = append(b.families[k], td)
+			}
+		}
+	}
+	best := ""
+	var bestRev int32
+	for _, td := range b.families[detect.FamilyKey(rp.source.ARN())] {
+		if td.Revision <= rp.source.Revision {
+			continue
+		}
+		got, err := awsjson.Marshal(RegisterInput(td))
+		if err != nil {
+			return "", fmt.Errorf("plan %s: %w", td.ARN(), err)
+		}
+		if bytes.Equal(got, want) && td.Revision > bestRev {
+			best, bestRev = td.ARN(), td.Revision
+		}
+	}
+	return best, nil
+}
+
+// orderFamilies registers, within each family, the fixes of older revisions first and the fix of the
+// family's latest ACTIVE revision last (depending on the others), so that the family's newest revision
+// is always the fix of its latest code. When the latest revision needs no fix, it is re-registered
+// unchanged after the others.
+func (b *builder) orderFamilies() {
+	byFamily := map[string][]*revisionPlan{}
+	for _, rp := range b.revs {
+		if rp.existing != "" {
+			continue
+		}
+		k := detect.FamilyKey(rp.source.ARN())
+		byFamily[k] = append(byFamily[k], rp)
+	}
+	for _, rps := range byFamily {
+		latest, ok := b.inv.LatestActive(rps[0].source.ARN())
+		if !ok {
+			continue
+		}
+		var older []*revisionPlan
+		var last *revisionPlan
+		for _, rp := range rps {
+			if rp.source.ARN() == latest.ARN() {
+				last = rp
+			} else {
+				older = append(older, rp)
+			}
+		}
+		if len(older) == 0 {
+			continue
+		}
+		if last == nil {
+			if b.owner(latest.Tags) != "" {
+				continue
+			}
+			last = &revisionPlan{source: latest, latestCopy: true, input: RegisterInput(latest), controls: map[string]bool{}}
+			last.notes = append(last.notes, fmt.Sprintf("%s needs no fix; it is registered again, unchanged, after the fixed older revisions so that the family's newest ACTIVE revision stays its latest code", revName(latest.ARN())))
+			if tags := reservedTags(latest.Tags); len(tags) > 0 {
+				last.notes = append(last.notes, "reserved tags "+strings.Join(tags, ", ")+" are not carried to the new revision: only AWS may set aws: tags")
+			}
+			b.revs[latest.ARN()] = last
+		}
+		sort.Slice(older, func(i, j int) bool { return older[i].source.Revision < older[j].source.Revision })
+		last.dependsOn = older
+		if last.latestCopy {
+			for _, o := range older {
+				last.risk = maxRisk(last.risk, o.risk)
+				for c := range o.controls {
+					last.controls[c] = true
+				}
+			}
+		}
+	}
+}
+
+// assemble numbers the actions in apply order and fills the plan.
+func (b *builder) assemble() (*Plan, error) {
+	p := &Plan{
+		FormatVersion: FormatVersion,
+		Tool:          Tool{Name: "ecsfix", Version: b.opts.ToolVersion},
+		CreatedAt:     b.opts.Now,
+		Source:        b.opts.Source,
+		Actions:       []Action{},
+		State:         []Fingerprint{},
+		Skipped:       []Skipped{},
+	}
+	state := map[string]Fingerprint{}
+	next := 1
+	newID := func() string {
+		id := fmt.Sprintf("a%d", next)
+		next++
+		return id
+	}
+
+	// registrations: by family, older revisions first, the family's latest last
+	regs := make([]*revisionPlan, 0, len(b.revs))
+	for _, rp := range b.revs {
+		if rp.existing == "" {
+			regs = append(regs, rp)
+		}
+	}
+	sort.Slice(regs, func(i, j int) bool {
+		fi, fj := detect.FamilyKey(regs[i].source.ARN()), detect.FamilyKey(regs[j].source.ARN())
+		if fi != fj {
+			return fi < fj
+		}
+		li, lj := len(regs[i].dependsOn) > 0, len(regs[j].dependsOn) > 0
+		if li != lj {
+			return !li
+		}
+		return regs[i].source.Revision < regs[j].source.Revision
+	})
+	for _, rp := range regs {
+		rp.id = newID()
+	}
+	for _, rp := range regs {
+		a, err := b.registration(rp)
+		if err != nil {
+			return nil, err
+		}
+		p.Actions = append(p.Actions, a)
+		latest := ""
+		if l, ok := b.inv.LatestActive(rp.source.ARN()); ok {
+			latest = l.ARN()
+		}
+		state[rp.source.ARN()] = Fingerprint{
+			Resource: rp.source.ARN(), ResourceType: detect.TypeTaskDefinition, Region: detect.RegionOf(rp.source.ARN()),
+			Facts: TaskDefinitionFacts(rp.source, latest),
+		}
+	}
+
+	// service updates
+	for _, arn := range sortedKeys(b.services) {
+		sp := b.services[arn]
+		a, ok := b.serviceAction(sp)
+		if !ok {
+			continue
+		}
+		a.ID = newID()
+		p.Actions = append(p.Actions, a)
+		state[arn] = Fingerprint{Resource: arn, ResourceType: detect.TypeService, Region: detect.RegionOf(arn), Facts: ServiceFacts(sp.svc)}
+	}
+
+	// cluster settings
+	sort.Slice(b.clusters, func(i, j int) bool {
+		return aws.ToString(b.clusters[i].cluster.ClusterArn) < aws.ToString(b.clusters[j].cluster.ClusterArn)
+	})
+	for _, cp := range b.clusters {
+		arn := aws.ToString(cp.cluster.ClusterArn)
+		risk := RiskLow
+		for _, c := range cp.controls {
+			risk = maxRisk(risk, b.risk(c, riskECS12))
+		}
+		p.Actions = append(p.Actions, Action{
+			ID: newID(), Type: UpdateClusterSettings, Account: detect.AccountOf(arn), Region: detect.RegionOf(arn),
+			Resource: arn, Controls: cp.controls, Risk: risk,
+			Summary:               "enable Container Insights on cluster " + aws.ToString(cp.cluster.ClusterName),
+			Notes:                 cp.outcome.Notes,
+			Preconditions:         cp.outcome.Preconditions,
+			UpdateClusterSettings: cp.change,
+		})
+		state[arn] = Fingerprint{Resource: arn, ResourceType: detect.TypeCluster, Region: detect.RegionOf(arn), Facts: ClusterFacts(cp.cluster)}
+	}
+
+	for _, k := range sortedKeys(state) {
+		p.State = append(p.State, state[k])
+	}
+	for _, s := range b.skipped {
+		p.Skipped = append(p.Skipped, s)
+	}
+	sort.Slice(p.Skipped, func(i, j int) bool {
+		a, c := p.Skipped[i], p.Skipped[j]
+		if a.Resource != c.Resource {
+			return a.Resource < c.Resource
+		}
+		if a.Control != c.Control {
+			return a.Control < c.Control
+		}
+		return a.Reason < c.Reason
+	})
+	return p, nil
+}
+
+// registration is the register-task-definition action for a revision plan.
+func (b *builder) registration(rp *revisionPlan) (Action, error) {
+	arn := rp.source.ARN()
+	before, _, err := maskedJSON(RegisterInput(rp.source), nil)
+	if err != nil {
+		return Action{}, fmt.Errorf("plan %s: %w", arn, err)
+	}
+	after, masked, err := maskedJSON(rp.input, RegisterInput(rp.source))
+	if err != nil {
+		return Action{}, fmt.Errorf("plan %s: %w", arn, err)
+	}
+	family := aws.ToString(rp.source.Family)
+	a := Action{
+		Type: RegisterTaskDefinition, Account: detect.AccountOf(arn), Region: detect.RegionOf(arn),
+		ID: rp.id, Resource: arn, Controls: sortedKeys(rp.controls), Risk: rp.risk,
+		Notes: dedup(rp.notes),
+		Preconditions: append([]Precondition{
+			{Check: "source revision status", Result: string(rp.source.Status)},
+		}, rp.preconditions...),
+		RegisterTaskDefinition: &RegisterTaskDefinitionChange{
+			SourceArn: arn, Family: family, Before: before, After: after, Edits: rp.edits, Masked: masked,
+		},
+	}
+	if a.Risk == "" {
+		a.Risk = RiskLow
+	}
+	if a.RegisterTaskDefinition.Edits == nil {
+		a.RegisterTaskDefinition.Edits = []Edit{}
+	}
+	if l, ok := b.inv.LatestActive(arn); ok {
+		a.Preconditions = append(a.Preconditions, Precondition{Check: "family's latest ACTIVE revision", Result: l.ARN()})
+	}
+	for _, d := range rp.dependsOn {
+		a.DependsOn = append(a.DependsOn, d.id)
+	}
+	switch {
+	case rp.latestCopy:
+		a.Summary = fmt.Sprintf("register %s again, unchanged, as the newest revision of %s", revName(arn), family)
+	default:
+		a.Summary = fmt.Sprintf("register a new revision of %s from %s (%s)", family, revName(arn), strings.Join(a.Controls, ", "))
+	}
+	if len(rp.dependsOn) > 0 && !rp.latestCopy {
+		a.Notes = append(a.Notes, fmt.Sprintf("%s is the family's latest ACTIVE revision: its new revision is registered after those of the older revisions services run, so it stays the family's newest", revName(arn)))
+	}
+	return a, nil
+}
+
+// serviceAction is the update-service action for a service, if any.
+func (b *builder) serviceAction(sp *servicePlan) (Action, bool) {
+	svc := sp.svc
+	arn := aws.ToString(svc.ServiceArn)
+	var before, after ServiceSettings
+	var notes []string
+	var pre []Precondition
+	controls := map[string]bool{}
+	risk := Risk("")
+	from := ""
+	blocked := b.serviceBlocked(svc)
+
+	if rp := sp.rev; rp != nil {
+		newRev := rp.target()
+		what := "the new revision registered by action " + rp.id + " " + newRev
+		if rp.existing != "" {
+			what = "the fixed revision " + revName(rp.existing) + ", already registered,"
+		}
+		if blocked != "" {
+			for _, c := range sortedKeys(rp.controls) {
+				how := "deploy " + what + " yourself"
+				if b.owner(svc.Tags) != "" {
+					how = "point its task definition at " + what + " in its source"
+				} else if svc.DeploymentController != nil && svc.DeploymentController.Type == ecstypes.DeploymentControllerTypeCodeDeploy {
+					how = "deploy " + what + " through a CodeDeploy deployment (AppSpec TaskDefinition)"
+				} else if svc.DeploymentController != nil && svc.DeploymentController.Type == ecstypes.DeploymentControllerTypeExternal {
+					how = "create a task set with " + what + " through the external controller"
+				}
+				b.skip(c, arn, blocked+": "+how)
+			}
+		} else {
+			before.TaskDefinition, after.TaskDefinition = aws.ToString(svc.TaskDefinition), newRev
+			if rp.existing == "" {
+				from = rp.id
+			} else {
+				notes = append(notes, "the fixed revision "+revName(rp.existing)+" of "+revName(rp.source.ARN())+" is already registered (by an earlier plan): the service moves to it")
+			}
+			for c := range rp.controls {
+				controls[c] = true
+			}
+			risk = maxRisk(risk, rp.risk)
+			notes = append(notes, "moving the service to the new revision starts a deployment: its tasks are replaced")
+			if latest, ok := b.inv.LatestActive(rp.source.ARN()); ok && latest.ARN() != rp.source.ARN() {
+				also := "the family's latest is fixed too, and registered last"
+				if lp := b.revs[latest.ARN()]; lp == nil {
+					also = "the family's latest needs no change"
+				} else if lp.latestCopy {
+					also = revName(latest.ARN()) + " needs no fix and is registered again, unchanged, last, so that it stays the family's newest"
+				}
+				notes = append(notes, fmt.Sprintf("the service runs %s while the family's latest ACTIVE revision is %s: the service moves to the fix of the revision it runs; %s",
+					revName(rp.source.ARN()), revName(latest.ARN()), also))
+			}
+			pre = append(pre, Precondition{Check: "service taskDefinition", Result: aws.ToString(svc.TaskDefinition)})
+			if rp.want["ECS.5"] != nil {
+				pre = append(pre, Precondition{Check: "service enableExecuteCommand", Result: fmt.Sprint(svc.EnableExecuteCommand)})
+				if svc.EnableExecuteCommand {
+					notes = append(notes, "ECS Exec is enabled on this service: it needs a writable root filesystem, so `aws ecs execute-command` stops working once the root filesystem is read-only")
+				}
+			}
+		}
+	} else if blocked != "" && !isDeployedElsewhere(svc) {
+		// owned services with findings on their revision: the change goes to their source
+		for _, c := range sortedKeys(sp.controls) {
+			if c == "ECS.10" {
+				continue
+			}
+			b.skip(c, arn, blocked+": fix the task definition it deploys in its source ("+aws.ToString(svc.TaskDefinition)+")")
+		}
+	}
+	if sp.platform && blocked == "" {
+		pb, pa, out := fixECS10(svc, b.opts)
+		if len(out.Edits) > 0 {
+			before.PlatformVersion, after.PlatformVersion = pb.PlatformVersion, pa.PlatformVersion
+			controls["ECS.10"] = true
+			risk = maxRisk(risk, b.risk("ECS.10", riskECS10))
+			notes = append(notes, out.Notes...)
+			pre = append(pre, out.Preconditions...)
+		}
+	}
+	if after == (ServiceSettings{}) {
+		return Action{}, false
+	}
+	if svc.DeploymentController != nil {
+		pre = append(pre, Precondition{Check: "service deploymentController", Result: string(svc.DeploymentController.Type)})
+	} else {
+		pre = append(pre, Precondition{Check: "service deploymentController", Result: "ECS (default)"})
+	}
+	var what []string
+	if after.TaskDefinition != "" {
+		what = append(what, "move to "+after.TaskDefinition)
+	}
+	if after.PlatformVersion != "" {
+		what = append(what, "platform version LATEST")
+	}
+	return Action{
+		Type: UpdateService, Account: detect.AccountOf(arn), Region: detect.RegionOf(arn), Resource: arn,
+		Controls: sortedKeys(controls), Risk: risk,
+		Summary:       "update service " + aws.ToString(svc.ServiceName) + ": " + strings.Join(what, ", "),
+		Notes:         dedup(notes),
+		Preconditions: pre,
+		DependsOn:     nonEmptyList(from),
+		UpdateService: &UpdateServiceChange{
+			Cluster: aws.ToString(svc.ClusterArn), Service: aws.ToString(svc.ServiceName),
+			Before: before, After: after, TaskDefinitionFrom: from,
+		},
+	}, true
+}
+
+// noFixReason says why a failed control has no automatic fix.
+func noFixReason(control string) string {
+	switch control {
+	case "ECS.1", "ECS.17", "EXPOSURE.host-network":
+		return "no automatic fix yet: moving off host network mode (to awsvpc, with a network configuration for the service, or bridge) changes how the containers are reached; change networkMode in the task definition"
+	case "ECS.8", "EXPOSURE.plaintext-credentials":
+		return "no automatic fix yet: move the credentials to Secrets Manager (a secrets entry per variable, with GetSecretValue for the execution role on exactly those secrets) and rotate them"
+	case "ECS.2", "EXPOSURE.public-ip":
+		return "no automatic fix yet: set assignPublicIp to DISABLED once the service's subnets reach ECR, S3 and CloudWatch Logs through a NAT gateway or VPC endpoints"
+	case "EXPOSURE.open-security-group":
+		return "no automatic fix yet: replace the world-open ingress rule by one from the load balancer's security group or known CIDRs"
+	case "EXPOSURE.admin-task-role":
+		return "no automatic fix: reduce the task role's policies to what the application needs (detaching is left to you)"
+	case "ECS.9":
+		return "no automatic fix yet: add a logConfiguration (awslogs, with a log group the execution role can write to) to every container"
+	case "ECS.16":
+		return "task sets cannot change their network configuration in place: create a new task set with assignPublicIp DISABLED, shift traffic to it (update-service-primary-task-set), then delete the old task set"
+	case "ECS.19":
+		return "no automatic fix yet: enable managed termination protection on the capacity provider (its Auto Scaling group needs instance scale-in protection)"
+	case "ECS.13", "ECS.14", "ECS.15":
+		return "no automatic fix yet: add the required tag keys (tag-resource)"
+	}
+	return "no automatic fix"
+}
+
+func maxRisk(a, b Risk) Risk {
+	if a == "" {
+		return b
+	}
+	if b == "" {
+		return a
+	}
+	if b.Rank() > a.Rank() {
+		return b
+	}
+	return a
+}
+
+// shortName is family:revision for a task-definition ARN (the ARN itself when it does not parse).
+func revName(arn string) string {
+	a, err := detect.ParseTaskDefinitionARN(arn)
+	if err != nil {
+		return arn
+	}
+	return fmt.Sprintf("%s:%d", a.Family, a.Revision)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func dedup(s []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func nonEmptyList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}

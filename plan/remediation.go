@@ -1,0 +1,110 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// Remediations of task-definition findings. Each lives in its own file (fix_*.go) as a function from the
+// inventory, the source revision, the services that run it and the options to edits of a copy of the
+// source's RegisterTaskDefinition input; the planner combines every fix for one revision into one new
+// revision.
+
+// Control ids of the exposure traits whose fix is a task-definition edit.
+const (
+	exposurePrivileged = "EXPOSURE.privileged"
+	exposureHostPID    = "EXPOSURE.host-pid"
+	exposureHostPath   = "EXPOSURE.host-path-volume"
+)
+
+// revisionContext is what a task-definition remediation may read.
+type revisionContext struct {
+	inv    *detect.Inventory
+	source *detect.TaskDefinition
+	// services run the source revision (those the plan moves to the fixed revision).
+	services []*ecstypes.Service
+	opts     Options
+}
+
+// fixOutcome is what a remediation did: its edits (applied to the input it was given) and notes for
+// the reviewer, or, when it cannot fix the finding, why (Skip) and no edits.
+type fixOutcome struct {
+	Edits []Edit
+	Notes []string
+	// Preconditions checked while deciding the edits.
+	Preconditions []Precondition
+	Skip          string
+}
+
+// revisionFix is one kind of task-definition remediation.
+type revisionFix struct {
+	// ID is the control whose fix this is; it labels the edits and keys the default risk.
+	ID string
+	// Controls are the result controls (Security Hub controls and exposure traits) it answers.
+	Controls []string
+	Risk     Risk
+	Apply    func(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome
+}
+
+// revisionFixes are the task-definition remediations, in the order they are applied to a revision.
+func revisionFixes() []revisionFix {
+	return []revisionFix{
+		{ID: "ECS.3", Controls: []string{"ECS.3", exposureHostPID}, Risk: RiskMedium, Apply: fixECS3},
+		{ID: "ECS.4", Controls: []string{"ECS.4", exposurePrivileged}, Risk: RiskHigh, Apply: fixECS4},
+		{ID: "ECS.5", Controls: []string{"ECS.5"}, Risk: RiskMedium, Apply: fixECS5},
+		{ID: "ECS.18", Controls: []string{"ECS.18"}, Risk: RiskMedium, Apply: fixECS18},
+		{ID: "ECS.20", Controls: []string{"ECS.20", "ECS.21"}, Risk: RiskHigh, Apply: fixUser},
+		{ID: exposureHostPath, Controls: []string{exposureHostPath}, Risk: RiskHigh, Apply: fixHostPath},
+	}
+}
+
+// Default risks of the service and cluster fixes (CONTROLS.md).
+const (
+	riskECS10 = RiskLow
+	riskECS12 = RiskLow
+)
+
+// fixFor returns the task-definition remediation answering a control.
+func fixFor(control string) (revisionFix, bool) {
+	for _, f := range revisionFixes() {
+		for _, c := range f.Controls {
+			if strings.EqualFold(c, control) {
+				return f, true
+			}
+		}
+	}
+	return revisionFix{}, false
+}
+
+// containerLabel names a container in an edit path: its name, or #i when it has none.
+func containerLabel(c *ecstypes.ContainerDefinition, i int) string {
+	if n := aws.ToString(c.Name); n != "" {
+		return n
+	}
+	return fmt.Sprintf("#%d", i)
+}
+
+// volumeLabel names a volume in an edit path.
+func volumeLabel(v *ecstypes.Volume, i int) string {
+	if n := aws.ToString(v.Name); n != "" {
+		return n
+	}
+	return fmt.Sprintf("#%d", i)
+}
+
+func isWindows(family ecstypes.OSFamily) bool {
+	return strings.HasPrefix(strings.ToUpper(string(family)), "WINDOWS_SERVER")
+}
+
+func osFamilyOf(in *ecs.RegisterTaskDefinitionInput) ecstypes.OSFamily {
+	if in.RuntimePlatform == nil {
+		return ""
+	}
+	return in.RuntimePlatform.OperatingSystemFamily
+}

@@ -1,0 +1,186 @@
+package plan
+
+import (
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// Faithful revisions (DESIGN principle 1): a new revision is the source revision with every registrable
+// field carried over, plus the edits. TestRegisterInputCarriesEveryField walks the SDK's TaskDefinition
+// and fails when a field is neither carried nor listed in droppedTaskDefinitionFields.
+
+// droppedTaskDefinitionFields are the read-only fields of a revision: AWS sets them, RegisterTaskDefinition
+// does not take them.
+var droppedTaskDefinitionFields = map[string]string{
+	"TaskDefinitionArn":  "set by AWS on registration",
+	"Revision":           "set by AWS on registration",
+	"Status":             "set by AWS",
+	"RequiresAttributes": "derived by AWS from the definition",
+	"Compatibilities":    "derived by AWS from the definition",
+	"RegisteredAt":       "set by AWS on registration",
+	"RegisteredBy":       "set by AWS on registration",
+	"DeregisteredAt":     "set by AWS on deregistration",
+	"DeleteRequestedAt":  "set by AWS on deletion",
+}
+
+// RegisterInput returns the RegisterTaskDefinition input that registers a copy of the source revision:
+// every registrable field carried over (tags included, except the reserved aws: tags, which only AWS may
+// set), the read-only ones dropped. The input is a deep copy: editing it never changes the inventory.
+func RegisterInput(td *detect.TaskDefinition) *ecs.RegisterTaskDefinitionInput {
+	c := deepCopy(td.TaskDefinition)
+	return &ecs.RegisterTaskDefinitionInput{
+		ContainerDefinitions:    c.ContainerDefinitions,
+		Family:                  c.Family,
+		Cpu:                     c.Cpu,
+		EnableFaultInjection:    c.EnableFaultInjection,
+		EphemeralStorage:        c.EphemeralStorage,
+		ExecutionRoleArn:        c.ExecutionRoleArn,
+		InferenceAccelerators:   c.InferenceAccelerators,
+		IpcMode:                 c.IpcMode,
+		Memory:                  c.Memory,
+		NetworkMode:             c.NetworkMode,
+		PidMode:                 c.PidMode,
+		PlacementConstraints:    c.PlacementConstraints,
+		ProxyConfiguration:      c.ProxyConfiguration,
+		RequiresCompatibilities: c.RequiresCompatibilities,
+		RuntimePlatform:         c.RuntimePlatform,
+		Tags:                    registrableTags(td.Tags),
+		TaskRoleArn:             c.TaskRoleArn,
+		Volumes:                 c.Volumes,
+	}
+}
+
+// registrableTags copies the tags a registration may carry: keys starting with "aws:" are reserved
+// (CloudFormation's stack tags, for instance) and refused by RegisterTaskDefinition.
+func registrableTags(tags []ecstypes.Tag) []ecstypes.Tag {
+	if tags == nil {
+		return nil
+	}
+	out := make([]ecstypes.Tag, 0, len(tags))
+	for _, t := range tags {
+		if strings.HasPrefix(strings.ToLower(aws.ToString(t.Key)), "aws:") {
+			continue
+		}
+		out = append(out, deepCopy(t))
+	}
+	return out
+}
+
+// reservedTags lists the aws: tag keys of a revision (not carried to the new revision).
+func reservedTags(tags []ecstypes.Tag) []string {
+	var out []string
+	for _, t := range tags {
+		if k := aws.ToString(t.Key); strings.HasPrefix(strings.ToLower(k), "aws:") {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// revisionOf is the revision a registration of in would create, as the detector sees it (for checking
+// which controls the edits fix, and for applying a plan in memory in tests).
+func revisionOf(in *ecs.RegisterTaskDefinitionInput, arn string, revision int32) detect.TaskDefinition {
+	c := deepCopy(*in)
+	td := detect.TaskDefinition{
+		TaskDefinition: ecstypes.TaskDefinition{
+			ContainerDefinitions:    c.ContainerDefinitions,
+			Family:                  c.Family,
+			Cpu:                     c.Cpu,
+			EnableFaultInjection:    c.EnableFaultInjection,
+			EphemeralStorage:        c.EphemeralStorage,
+			ExecutionRoleArn:        c.ExecutionRoleArn,
+			InferenceAccelerators:   c.InferenceAccelerators,
+			IpcMode:                 c.IpcMode,
+			Memory:                  c.Memory,
+			NetworkMode:             c.NetworkMode,
+			PidMode:                 c.PidMode,
+			PlacementConstraints:    c.PlacementConstraints,
+			ProxyConfiguration:      c.ProxyConfiguration,
+			RequiresCompatibilities: c.RequiresCompatibilities,
+			RuntimePlatform:         c.RuntimePlatform,
+			TaskRoleArn:             c.TaskRoleArn,
+			Volumes:                 c.Volumes,
+			TaskDefinitionArn:       aws.String(arn),
+			Revision:                revision,
+			Status:                  ecstypes.TaskDefinitionStatusActive,
+		},
+		Tags: c.Tags,
+	}
+	return td
+}
+
+// deepCopy copies a value of SDK types so that the copy shares no pointer, slice or map with the
+// original. Smithy documents (immutable) are shared.
+func deepCopy[T any](v T) T {
+	src := reflect.ValueOf(&v).Elem()
+	dst := reflect.New(src.Type()).Elem()
+	copyValue(dst, src)
+	return dst.Interface().(T)
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+func copyValue(dst, src reflect.Value) {
+	switch src.Kind() {
+	case reflect.Pointer:
+		if src.IsNil() {
+			return
+		}
+		p := reflect.New(src.Type().Elem())
+		copyValue(p.Elem(), src.Elem())
+		dst.Set(p)
+	case reflect.Interface:
+		if src.IsNil() {
+			return
+		}
+		e := src.Elem()
+		// union members (SharingStrategyMemberNvidiaMps, …) are copied; documents are immutable, shared
+		if e.Kind() == reflect.Pointer && e.Elem().Kind() == reflect.Struct && strings.Contains(e.Elem().Type().Name(), "Member") {
+			c := reflect.New(e.Elem().Type())
+			copyValue(c.Elem(), e.Elem())
+			dst.Set(c)
+			return
+		}
+		dst.Set(e)
+	case reflect.Struct:
+		if src.Type() == timeType {
+			dst.Set(src)
+			return
+		}
+		// unexported fields of SDK types are empty markers (noSmithyDocumentSerde)
+		for i := 0; i < src.NumField(); i++ {
+			if src.Type().Field(i).IsExported() {
+				copyValue(dst.Field(i), src.Field(i))
+			}
+		}
+	case reflect.Slice:
+		if src.IsNil() {
+			return
+		}
+		s := reflect.MakeSlice(src.Type(), src.Len(), src.Len())
+		for i := 0; i < src.Len(); i++ {
+			copyValue(s.Index(i), src.Index(i))
+		}
+		dst.Set(s)
+	case reflect.Map:
+		if src.IsNil() {
+			return
+		}
+		m := reflect.MakeMapWithSize(src.Type(), src.Len())
+		for _, k := range src.MapKeys() {
+			e := reflect.New(src.Type().Elem()).Elem()
+			copyValue(e, src.MapIndex(k))
+			m.SetMapIndex(k, e)
+		}
+		dst.Set(m)
+	default:
+		dst.Set(src)
+	}
+}
