@@ -1,0 +1,73 @@
+package plan
+
+import (
+	"errors"
+	"strings"
+	"time"
+)
+
+// RiskNone is the unattended risk level at which no action applies unattended: every action needs an
+// approval. It is never the risk of an action.
+const RiskNone Risk = "none"
+
+// ValidApprovals returns the approvals bound to the plan's current content (their PlanHash equals
+// ContentHash). An approval of other content does not count.
+func (p *Plan) ValidApprovals() []Approval {
+	h, err := p.contentHash()
+	if err != nil {
+		return nil
+	}
+	var valid []Approval
+	for _, a := range p.Approvals {
+		if a.PlanHash == h {
+			valid = append(valid, a)
+		}
+	}
+	return valid
+}
+
+// Approve records an approval by `by` (required), for ticket (optional), at `at`, bound to the plan's
+// current content hash.
+func (p *Plan) Approve(by, ticket string, at time.Time) error {
+	by, ticket = strings.TrimSpace(by), strings.TrimSpace(ticket)
+	if by == "" {
+		return errors.New("approve plan: who approves is required")
+	}
+	if at.IsZero() {
+		return errors.New("approve plan: the time of approval is required")
+	}
+	h, err := p.contentHash()
+	if err != nil {
+		return err
+	}
+	p.Approvals = append(p.Approvals, Approval{By: by, Ticket: ticket, At: at.UTC(), PlanHash: h})
+	return nil
+}
+
+// NeedsApproval lists, in plan order, the actions whose risk is above the unattended level. With
+// RiskNone, or a level that is not low, medium or high (fail closed), every action needs approval.
+func (p *Plan) NeedsApproval(unattended Risk) []Action {
+	var out []Action
+	for _, a := range p.Actions {
+		if !withinRisk(a.Risk, unattended) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// withinRisk reports whether an action of risk r is at or below the level limit. Nothing is within
+// RiskNone or an unknown level; an unknown risk is within nothing.
+func withinRisk(r, limit Risk) bool {
+	switch limit {
+	case RiskLow, RiskMedium, RiskHigh:
+	default:
+		return false
+	}
+	switch r {
+	case RiskLow, RiskMedium, RiskHigh:
+	default:
+		return false
+	}
+	return r.Rank() <= limit.Rank()
+}

@@ -1,0 +1,96 @@
+// Package plan decides how to fix what detect found, and defines the plan file: the contract between
+// deciding and writing.
+//
+// The planner turns an inventory, its results and the configuration into a Plan (planner.go, one file
+// per fix kind). This package also holds the plan file format (file.go, validate.go), approvals
+// (approve.go), the unattended subset (subset.go), the fingerprints that make a plan stale
+// (fingerprint.go), and the renderers (render*.go), which format a plan and decide nothing.
+//
+// What package plan must never do: call AWS or any other service, read the environment or the clock
+// (Options.Now is given), or hold a secret value. The planner works on the inventory only; the applier
+// (package fix) is the only code that writes to AWS.
+//
+// # The plan file
+//
+// A plan file is one JSON document, the encoding/json form of Plan:
+//
+//   - formatVersion: FormatVersion; see Versioning below.
+//   - tool: the name and version of the ecsfix that made the plan; createdAt: when (RFC 3339).
+//   - source: what the plan was made from: "live" with its regions, or "snapshot" with its path.
+//   - actions: the changes, in apply order (an empty list when there is nothing to change). Each action
+//     has an id unique in the plan, a type, the account, region and resource (an ARN; for a
+//     registration, the source revision), the controls it fixes, its risk (low, medium, high), a
+//     one-line summary, notes for the reviewer, the preconditions checked while planning (checked
+//     again when applying), and dependsOn: ids of earlier actions that must be applied first. It
+//     carries exactly one payload, the one its type names:
+//     registerTaskDefinition (register-task-definition: the source revision and the new one, both
+//     as RegisterTaskDefinition inputs in the AWS CLI's JSON form, the edits, each labelled with its
+//     control, and the masked values), updateService (update-service: the service's settings before
+//     and after; taskDefinitionFrom names the registration whose new revision it deploys), or
+//     updateClusterSettings (update-cluster-settings: the cluster's settings before and after).
+//   - state: fingerprints of every resource the plan was made against (see Stale plans).
+//   - skipped: the findings the plan does not fix, and why (not configured, owned by infrastructure
+//     as code, needs input, no automatic fix).
+//   - approvals: who approved which content (see Approvals). Approvals are not part of the content.
+//
+// # Canonical form and tamper evidence
+//
+// Write writes the canonical form: encoding/json with two-space indentation and a trailing newline;
+// object members in the order of the Go struct fields, map keys sorted, optional members left out when
+// empty, required lists written as [] rather than null, strings escaped as encoding/json escapes them
+// (including <, > and &), times in RFC 3339 with nanoseconds only when non-zero. Read accepts a file only
+// when it is byte for byte Write of what it parsed, and refuses it otherwise with "plan FILE was modified
+// outside ecsfix (it is not in canonical form)" (ErrModified). So any byte changed by hand either changes
+// the content, and with it the content hash that approvals are bound to, or breaks the canonical form
+// and is refused. Read is strict in every other way too: unknown fields, a second JSON value after the
+// plan, a missing tool or createdAt, an action without its payload or with another type's payload,
+// duplicate ids, a dependency on an action that does not come earlier, an unknown risk: each is an error
+// naming the file. Write refuses a plan that Read would refuse.
+//
+// # Content hash and approvals
+//
+// ContentHash is "sha256:" followed by the hex SHA-256 of the canonical form of the plan without its
+// approvals. Approve appends an Approval (who, when, optional ticket) bound to the current content hash;
+// ValidApprovals returns the approvals whose hash is the plan's current one, so an approval of other
+// content never counts. An approval is a record, not a signature: it shows that the content was not
+// changed since it was approved, and the file's custody (a ticket, a review) vouches for who approved.
+// A subset of a plan (Subset: the actions at or below a risk, with their dependencies) is a new plan
+// and carries no approval.
+//
+// # Masked values
+//
+// No secret value is ever in a plan, so a plan can be attached to a ticket. A value that would be one (an
+// environment variable holding a credential) is replaced in before and after by the placeholder
+// MaskedValue, and listed under masked: path locates the placeholder in after, sourcePath locates the
+// value in the source revision (in its registrable form, the shape of before), and sha256 is the hex
+// SHA-256 of the value. Paths are dotted keys with bracketed indexes or quoted map keys
+// (containerDefinitions[0].environment[2].value, containerDefinitions[0].dockerLabels["com.example.token"]). When applying, the applier reads the value from
+// the source revision, checks its SHA-256 against the plan's, and only then fills it in: a value changed
+// since planning refuses the action. Validate refuses a plan in which a masked place holds anything but
+// the placeholder, and the renderers mask those places again before showing a diff.
+//
+// # Stale plans
+//
+// state records, for each resource the plan was made against, facts computed by the functions in
+// fingerprint.go (the revision a service runs, its primary deployment, a cluster's settings, the latest
+// ACTIVE revision of a family). Apply reads each resource again, computes the same facts, and refuses the
+// whole plan when one differs, naming the resource, the fact and both values: such a plan was made for a
+// state that no longer exists and must be made again.
+//
+// # Versioning
+//
+// formatVersion changes whenever a change to the format could make an older or newer ecsfix misread a
+// plan: a field added, removed, renamed, or given another meaning. (Unlike the scan document, a plan
+// never gains fields within a version, because Read refuses unknown fields and the canonical form
+// covers every field.) An ecsfix reads exactly one format version and refuses any other with an error
+// saying which version it reads (ErrFormatVersion); a plan is short-lived, so the remedy is to make the
+// plan again, or to apply it with the ecsfix that made it.
+//
+// # Rendering
+//
+// The renderers format a plan and decide nothing: text (what `ecsfix plan` and `ecsfix show` print, like
+// `terraform plan`), markdown (for a ticket) and json (the plan file itself). Task definitions are
+// normalised before they are diffed (normalize.go): lists whose order carries no meaning are sorted,
+// defaults that AWS documents are filled in and read-only fields dropped, so a diff shows only real
+// change.
+package plan

@@ -1,0 +1,344 @@
+package plan
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/aymanbagabas/go-udiff"
+)
+
+// Renderers format a Plan; they decide nothing and call nothing (terraform's views). One file per format:
+// render_text.go (what `ecsfix plan` prints), render_markdown.go (for a ticket), render_json.go (the plan
+// file itself).
+
+// RenderOptions shape the human renderings.
+type RenderOptions struct {
+	// Color uses ANSI colours (only when the stream is a terminal and NO_COLOR is unset).
+	Color bool
+	// UnattendedRisk is the highest risk applied without approval (configuration, not part of the plan);
+	// RiskNone or empty: every action needs approval.
+	UnattendedRisk Risk
+}
+
+// Renderer renders a plan in one format.
+type Renderer interface {
+	Render(w io.Writer, p *Plan) error
+}
+
+// The renderers, one per format.
+type (
+	TextRenderer     struct{ Options RenderOptions }
+	MarkdownRenderer struct{ Options RenderOptions }
+	JSONRenderer     struct{}
+)
+
+var (
+	_ Renderer = (*TextRenderer)(nil)
+	_ Renderer = (*MarkdownRenderer)(nil)
+	_ Renderer = (*JSONRenderer)(nil)
+)
+
+// Formats are the names NewRenderer accepts.
+var Formats = []string{"text", "markdown", "json"}
+
+// NewRenderer returns the renderer of a format: text, markdown or json.
+func NewRenderer(format string, o RenderOptions) (Renderer, error) {
+	switch format {
+	case "text":
+		return &TextRenderer{Options: o}, nil
+	case "markdown":
+		return &MarkdownRenderer{Options: o}, nil
+	case "json":
+		return &JSONRenderer{}, nil
+	}
+	return nil, fmt.Errorf("unknown plan format %q (want one of %s)", format, strings.Join(Formats, ", "))
+}
+
+// Render implements Renderer.
+func (r *TextRenderer) Render(w io.Writer, p *Plan) error { return RenderText(w, p, r.Options) }
+
+// Render implements Renderer.
+func (r *MarkdownRenderer) Render(w io.Writer, p *Plan) error { return RenderMarkdown(w, p, r.Options) }
+
+// Render implements Renderer.
+func (r *JSONRenderer) Render(w io.Writer, p *Plan) error { return RenderJSON(w, p) }
+
+// diffContext is the number of unchanged lines shown around a change.
+const diffContext = 3
+
+// actionDiff is the unified diff of what an action changes, or "" when it has no payload.
+// Registrations diff the normalised task definitions; service and cluster updates diff their settings.
+func actionDiff(a *Action) (string, error) {
+	switch {
+	case a.RegisterTaskDefinition != nil:
+		return registrationDiff(a.RegisterTaskDefinition)
+	case a.UpdateService != nil:
+		u := a.UpdateService
+		name := "service/" + shortName(u.Service)
+		if !strings.HasPrefix(u.Service, "arn:") {
+			name = "service/" + shortName(u.Cluster) + "/" + u.Service
+		}
+		return unifiedDiff(name+" (now)", name+" (after)", serviceLines(u, false), serviceLines(u, true))
+	case a.UpdateClusterSettings != nil:
+		c := a.UpdateClusterSettings
+		name := "cluster/" + shortName(c.Cluster)
+		before, after := clusterLines(c)
+		return unifiedDiff(name+" (now)", name+" (after)", before, after)
+	}
+	return "", nil
+}
+
+func unifiedDiff(fromLabel, toLabel, before, after string) (string, error) {
+	edits := udiff.Lines(before, after)
+	return udiff.ToUnified(fromLabel, toLabel, before, edits, diffContext)
+}
+
+// registrationDiff diffs the normalised Before and After, with every masked place showing MaskedValue
+// (the plan holds placeholders there already; masking again costs nothing and keeps a mistake out of
+// the output).
+func registrationDiff(c *RegisterTaskDefinitionChange) (string, error) {
+	before, err := decodeObject(c.Before)
+	if err != nil {
+		return "", fmt.Errorf("task definition %s: before: %w", c.SourceArn, err)
+	}
+	after, err := decodeObject(c.After)
+	if err != nil {
+		return "", fmt.Errorf("task definition %s: after: %w", c.SourceArn, err)
+	}
+	for _, m := range c.Masked {
+		if _, set, ok := lookupJSONPath(before, m.SourcePath); ok {
+			set(MaskedValue)
+		}
+		if _, set, ok := lookupJSONPath(after, m.Path); ok {
+			set(MaskedValue)
+		}
+	}
+	normalizeTaskDefinitionDoc(before)
+	normalizeTaskDefinitionDoc(after)
+	b, err := encodeGenericJSON(before)
+	if err != nil {
+		return "", err
+	}
+	a, err := encodeGenericJSON(after)
+	if err != nil {
+		return "", err
+	}
+	from := "task-definition/" + shortName(c.SourceArn)
+	to := "task-definition/" + c.Family + " (new revision)"
+	return unifiedDiff(from, to, string(b), string(a))
+}
+
+// serviceLines renders the settings a service update touches, one "name: value" line each; after
+// overlays After on Before (unset fields of After are left as they are).
+func serviceLines(u *UpdateServiceChange, after bool) string {
+	type field struct{ name, before, after string }
+	fields := []field{
+		{"taskDefinition", u.Before.TaskDefinition, u.After.TaskDefinition},
+		{"platformVersion", u.Before.PlatformVersion, u.After.PlatformVersion},
+	}
+	var b strings.Builder
+	for _, f := range fields {
+		if f.before == "" && f.after == "" {
+			continue
+		}
+		v := f.before
+		if after && f.after != "" {
+			v = f.after
+			if f.name == "taskDefinition" && u.TaskDefinitionFrom != "" {
+				v += " (the revision " + u.TaskDefinitionFrom + " registers)"
+			}
+		}
+		if v == "" {
+			v = "(not set)"
+		}
+		fmt.Fprintf(&b, "%s: %s\n", f.name, v)
+	}
+	return b.String()
+}
+
+// clusterLines renders a cluster's settings before and after (After overlaid on Before), sorted by name.
+func clusterLines(c *UpdateClusterSettingsChange) (before, after string) {
+	bm, am := map[string]string{}, map[string]string{}
+	for _, s := range c.Before {
+		bm[s.Name], am[s.Name] = s.Value, s.Value
+	}
+	for _, s := range c.After {
+		am[s.Name] = s.Value
+	}
+	lines := func(m map[string]string) string {
+		names := make([]string, 0, len(m))
+		for n := range m {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		var b strings.Builder
+		for _, n := range names {
+			fmt.Fprintf(&b, "%s: %s\n", n, m[n])
+		}
+		return b.String()
+	}
+	return lines(bm), lines(am)
+}
+
+// maskedPlace says where a masked value is: "containerDefinitions[1].environment[1].value in the new
+// revision (from containerDefinitions[0].environment[1].value in web:3)".
+func maskedPlace(m Masked, source string) string {
+	return m.Path + " in the new revision (from " + m.SourcePath + " in " + source + ")"
+}
+
+// maskedExplanation follows the list of masked places.
+const maskedExplanation = "Masked values are not in the plan: ecsfix reads them from the source revision when applying " +
+	"and checks each against the SHA-256 the plan records."
+
+// shortName is the part of an ARN after the resource type ("task-definition/web:3" → "web:3",
+// "service/prod/web" → "prod/web"); anything that is not an ARN is returned as it is.
+func shortName(arn string) string {
+	if !strings.HasPrefix(arn, "arn:") {
+		return arn
+	}
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return arn
+	}
+	res := parts[5]
+	if i := strings.IndexByte(res, '/'); i >= 0 {
+		return res[i+1:]
+	}
+	return res
+}
+
+// actionLabel names an action's resource briefly: "task-definition/web:3", "service/prod/web".
+func actionLabel(a *Action) string {
+	if strings.HasPrefix(a.Resource, "arn:") {
+		parts := strings.SplitN(a.Resource, ":", 6)
+		if len(parts) == 6 {
+			return parts[5]
+		}
+	}
+	return a.Resource
+}
+
+// planSummary is the counting part of the summary line: "3 task definitions, 2 services, 1 cluster to
+// change; 2 high-risk actions need approval (unattended risk: low)".
+func planSummary(p *Plan, unattended Risk) string {
+	var tds, svcs, clusters int
+	for _, a := range p.Actions {
+		switch a.Type {
+		case RegisterTaskDefinition:
+			tds++
+		case UpdateService:
+			svcs++
+		case UpdateClusterSettings:
+			clusters++
+		}
+	}
+	var what []string
+	for _, c := range []struct {
+		n              int
+		single, plural string
+	}{{tds, "task definition", "task definitions"}, {svcs, "service", "services"}, {clusters, "cluster", "clusters"}} {
+		if c.n > 0 {
+			what = append(what, plural(c.n, c.single, c.plural))
+		}
+	}
+	s := strings.Join(what, ", ") + " to change; "
+	level := unattendedLabel(unattended)
+	needs := p.NeedsApproval(unattended)
+	if len(needs) == 0 {
+		return s + fmt.Sprintf("every action is within the unattended risk (%s)", level)
+	}
+	byRisk := map[Risk]int{}
+	for _, a := range needs {
+		byRisk[a.Risk]++
+	}
+	var parts []string
+	for _, r := range []Risk{RiskHigh, RiskMedium, RiskLow} {
+		if byRisk[r] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s-risk", byRisk[r], r))
+		}
+	}
+	verb := "actions need"
+	if len(needs) == 1 {
+		verb = "action needs"
+	}
+	return s + fmt.Sprintf("%s %s approval (unattended risk: %s)", strings.Join(parts, " and "), verb, level)
+}
+
+func unattendedLabel(r Risk) string {
+	switch r {
+	case RiskLow, RiskMedium, RiskHigh:
+		return string(r)
+	}
+	return string(RiskNone)
+}
+
+func plural(n int, single, many string) string {
+	if n == 1 {
+		return "1 " + single
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// approvalValid says whether an approval counts for content of the given hash.
+func approvalValid(a Approval, hash string) bool { return hash != "" && a.PlanHash == hash }
+
+// describeApproval is "alice (ticket CHG-1234) at 2026-05-01 10:00 UTC".
+func describeApproval(a Approval) string {
+	s := a.By
+	if a.Ticket != "" {
+		s += " (ticket " + a.Ticket + ")"
+	}
+	return s + " at " + a.At.UTC().Format("2006-01-02 15:04 MST")
+}
+
+// describeSource is "snapshot testdata/demo" or "live eu-west-1, us-east-1".
+func describeSource(s Source) string {
+	out := s.Kind
+	if s.Path != "" {
+		out += " " + s.Path
+	}
+	if len(s.Regions) > 0 {
+		out += " (" + strings.Join(s.Regions, ", ") + ")"
+	}
+	return out
+}
+
+// needsApprovalSet is the ids of the actions above the unattended risk.
+func needsApprovalSet(p *Plan, unattended Risk) map[string]bool {
+	m := map[string]bool{}
+	for _, a := range p.NeedsApproval(unattended) {
+		m[a.ID] = true
+	}
+	return m
+}
+
+// renderPrinter remembers the first write error so that rendering code stays linear.
+type renderPrinter struct {
+	w     io.Writer
+	color bool
+	err   error
+}
+
+func (p *renderPrinter) printf(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
+}
+
+func (p *renderPrinter) paint(code, s string) string {
+	if !p.color || s == "" {
+		return s
+	}
+	return code + s + ansiResetCode
+}
+
+const (
+	ansiRedCode    = "\x1b[31m"
+	ansiGreenCode  = "\x1b[32m"
+	ansiYellowCode = "\x1b[33m"
+	ansiCyanCode   = "\x1b[36m"
+	ansiBoldCode   = "\x1b[1m"
+	ansiResetCode  = "\x1b[0m"
+)

@@ -1,0 +1,122 @@
+package plan
+
+import (
+	"io"
+	"strings"
+)
+
+// RenderText writes the plan as `ecsfix plan` prints it, like `terraform plan`: each action in apply
+// order with its risk, the controls it fixes, notes, preconditions and dependencies, then a unified diff
+// of what it changes; then a summary line, the approvals, and the findings not fixed.
+func RenderText(w io.Writer, p *Plan, o RenderOptions) error {
+	pr := &renderPrinter{w: w, color: o.Color}
+	pr.printf("%s\n\n", pr.paint(ansiBoldCode, "ecsfix plan, made by "+p.Tool.Name+" "+p.Tool.Version+" at "+
+		p.CreatedAt.UTC().Format("2006-01-02 15:04 MST")+" from "+describeSource(p.Source)))
+	if len(p.Actions) == 0 {
+		pr.printf("No changes. Nothing that ecsfix fixes needs a change.\n")
+		textSkipped(pr, p)
+		return pr.err
+	}
+	needs := needsApprovalSet(p, o.UnattendedRisk)
+	for i := range p.Actions {
+		if err := textAction(pr, &p.Actions[i], needs[p.Actions[i].ID]); err != nil {
+			return err
+		}
+	}
+	pr.printf("%s\n", pr.paint(ansiBoldCode, "Plan: "+planSummary(p, o.UnattendedRisk)+"."))
+	hash := p.ContentHash()
+	pr.printf("Content: %s\n", hash)
+	for _, a := range p.Approvals {
+		if approvalValid(a, hash) {
+			pr.printf("%s\n", pr.paint(ansiGreenCode, "Approved by "+describeApproval(a)+"."))
+		} else {
+			pr.printf("%s\n", pr.paint(ansiYellowCode, "Approval by "+describeApproval(a)+" is for other content ("+
+				a.PlanHash+") and does not count."))
+		}
+	}
+	textSkipped(pr, p)
+	return pr.err
+}
+
+const textLabelWidth = 13
+
+func textAction(pr *renderPrinter, a *Action, needsApproval bool) error {
+	header := "# " + a.ID + ": " + string(a.Type) + " " + actionLabel(a)
+	pr.printf("%s", pr.paint(ansiBoldCode, header))
+	if a.Risk == RiskHigh {
+		pr.printf("  %s", pr.paint(ansiRedCode, "[HIGH RISK]"))
+	}
+	pr.printf("\n")
+	field := func(label, value string) {
+		if label != "" {
+			label += ":"
+		}
+		pr.printf("  %-*s%s\n", textLabelWidth, label, value)
+	}
+	field("resource", a.Resource+" (account "+a.Account+", "+a.Region+")")
+	risk := string(a.Risk)
+	if needsApproval {
+		risk += " (needs approval)"
+	} else {
+		risk += " (applies unattended)"
+	}
+	field("risk", risk)
+	field("fixes", strings.Join(a.Controls, ", "))
+	field("summary", a.Summary)
+	for _, n := range a.Notes {
+		field("note", n)
+	}
+	for _, c := range a.Preconditions {
+		field("checked", c.Check+": "+c.Result)
+	}
+	if len(a.DependsOn) > 0 {
+		field("depends on", strings.Join(a.DependsOn, ", "))
+	}
+	if r := a.RegisterTaskDefinition; r != nil {
+		for _, e := range r.Edits {
+			field("edit", e.Control+"  "+e.Path+": "+e.Change)
+		}
+		for _, m := range r.Masked {
+			field("masked", maskedPlace(m, shortName(r.SourceArn)))
+		}
+		if len(r.Masked) > 0 {
+			field("", maskedExplanation)
+		}
+	}
+	diff, err := actionDiff(a)
+	if err != nil {
+		return err
+	}
+	if diff != "" {
+		pr.printf("\n")
+		for _, line := range strings.SplitAfter(strings.TrimSuffix(diff, "\n"), "\n") {
+			pr.printf("    %s\n", textDiffLine(pr, strings.TrimSuffix(line, "\n")))
+		}
+	}
+	pr.printf("\n")
+	return nil
+}
+
+func textDiffLine(pr *renderPrinter, line string) string {
+	switch {
+	case strings.HasPrefix(line, "---"), strings.HasPrefix(line, "+++"):
+		return pr.paint(ansiBoldCode, line)
+	case strings.HasPrefix(line, "@@"):
+		return pr.paint(ansiCyanCode, line)
+	case strings.HasPrefix(line, "-"):
+		return pr.paint(ansiRedCode, line)
+	case strings.HasPrefix(line, "+"):
+		return pr.paint(ansiGreenCode, line)
+	}
+	return line
+}
+
+func textSkipped(pr *renderPrinter, p *Plan) {
+	if len(p.Skipped) == 0 {
+		return
+	}
+	pr.printf("\n%s\n", pr.paint(ansiYellowCode, "Not fixed:"))
+	for _, s := range p.Skipped {
+		pr.printf("  %s  %s\n      %s\n", s.Control, s.Resource, s.Reason)
+	}
+}

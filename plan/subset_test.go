@@ -1,0 +1,81 @@
+package plan
+
+import (
+	"bytes"
+	"reflect"
+	"testing"
+)
+
+func ids(actions []Action) []string {
+	var out []string
+	for _, a := range actions {
+		out = append(out, a.ID)
+	}
+	return out
+}
+
+func resources(fps []Fingerprint) []string {
+	var out []string
+	for _, f := range fps {
+		out = append(out, f.Resource)
+	}
+	return out
+}
+
+func TestSubset(t *testing.T) {
+	tests := []struct {
+		name      string
+		edit      func(*Plan)
+		maxRisk   Risk
+		kept      []string
+		left      []string
+		keptState []string
+	}{
+		{"low", nil, RiskLow, []string{"a4", "a5"}, []string{"a1", "a2", "a3"}, []string{fxAPISvc, fxCluster}},
+		{"medium", nil, RiskMedium, []string{"a1", "a3", "a4", "a5"}, []string{"a2"}, []string{fxWeb3, fxWebSvc, fxAPISvc, fxCluster}},
+		{"high", nil, RiskHigh, []string{"a1", "a2", "a3", "a4", "a5"}, nil, []string{fxWeb3, fxWorker7, fxWebSvc, fxAPISvc, fxCluster}},
+		{"none", nil, RiskNone, nil, []string{"a1", "a2", "a3", "a4", "a5"}, nil},
+		{"unknown level keeps nothing", nil, "bogus", nil, []string{"a1", "a2", "a3", "a4", "a5"}, nil},
+		{"a dependent of a dropped action is dropped", func(p *Plan) { p.Actions[0].Risk = RiskHigh }, RiskMedium,
+			[]string{"a4", "a5"}, []string{"a1", "a2", "a3"}, []string{fxAPISvc, fxCluster}},
+		{"taskDefinitionFrom counts as a dependency", func(p *Plan) {
+			p.Actions[0].Risk = RiskHigh
+			p.Actions[2].DependsOn = nil
+		}, RiskMedium, []string{"a4", "a5"}, []string{"a1", "a2", "a3"}, []string{fxAPISvc, fxCluster}},
+		{"closure is transitive", func(p *Plan) {
+			p.Actions[0].Risk = RiskHigh
+			p.Actions[3].DependsOn = []string{"a3"}
+		}, RiskMedium, []string{"a5"}, []string{"a1", "a2", "a3", "a4"}, []string{fxCluster}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := renderFixture(t)
+			if tt.edit != nil {
+				tt.edit(p)
+			}
+			kept, left := p.Subset(tt.maxRisk)
+			if got := ids(kept.Actions); !reflect.DeepEqual(got, tt.kept) {
+				t.Errorf("kept = %v, want %v", got, tt.kept)
+			}
+			if got := ids(left); !reflect.DeepEqual(got, tt.left) {
+				t.Errorf("left = %v, want %v", got, tt.left)
+			}
+			if got := resources(kept.State); !reflect.DeepEqual(got, tt.keptState) {
+				t.Errorf("state = %v, want %v", got, tt.keptState)
+			}
+			if len(kept.Approvals) != 0 {
+				t.Errorf("a subset carries approvals: %+v", kept.Approvals)
+			}
+			if !reflect.DeepEqual(kept.Skipped, p.Skipped) || kept.Tool != p.Tool || !kept.CreatedAt.Equal(p.CreatedAt) {
+				t.Errorf("subset lost the plan's header or skipped findings")
+			}
+			var b bytes.Buffer
+			if err := Write(&b, kept); err != nil {
+				t.Errorf("the subset is not a valid plan: %v", err)
+			}
+			if len(p.Actions) != 5 || len(p.Approvals) != 2 {
+				t.Error("Subset modified the plan")
+			}
+		})
+	}
+}

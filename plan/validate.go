@@ -1,0 +1,209 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Validate checks what a plan must hold to be applied: the current format version, the tool that made
+// it and when, and actions that are each complete (an id unique in the plan, a known type with exactly
+// the payload of that type, a known risk, dependencies on earlier actions only, masked values that are
+// placeholders). It reports every problem found.
+func (p *Plan) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if p.FormatVersion != FormatVersion {
+		bad("formatVersion is %d, want %d", p.FormatVersion, FormatVersion)
+	}
+	if p.Tool.Name == "" || p.Tool.Version == "" {
+		bad("tool: name and version are required")
+	}
+	if p.CreatedAt.IsZero() {
+		bad("createdAt is required")
+	}
+	seen := map[string]ActionType{}
+	for i, a := range p.Actions {
+		where := fmt.Sprintf("action %d", i+1)
+		if a.ID != "" {
+			where += fmt.Sprintf(" (%s)", a.ID)
+		}
+		for _, err := range validateAction(&a, seen) {
+			errs = append(errs, fmt.Errorf("%s: %w", where, err))
+		}
+		if a.ID != "" {
+			if _, dup := seen[a.ID]; dup {
+				bad("%s: id %q is used by an earlier action", where, a.ID)
+			} else {
+				seen[a.ID] = a.Type
+			}
+		}
+	}
+	for i, f := range p.State {
+		if f.Resource == "" {
+			bad("state %d: resource is required", i+1)
+		}
+	}
+	for i, ap := range p.Approvals {
+		if ap.By == "" || ap.PlanHash == "" || ap.At.IsZero() {
+			bad("approval %d: by, at and planHash are required", i+1)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// validateAction checks one action; earlier maps the ids of the actions before it to their types.
+func validateAction(a *Action, earlier map[string]ActionType) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if a.ID == "" {
+		bad("id is required")
+	}
+	if a.Resource == "" {
+		bad("resource is required")
+	}
+	switch a.Risk {
+	case RiskLow, RiskMedium, RiskHigh:
+	case "":
+		bad("risk is required")
+	default:
+		bad("risk %q is not one of low, medium, high", a.Risk)
+	}
+	for _, d := range a.DependsOn {
+		switch {
+		case d == a.ID:
+			bad("depends on itself")
+		case earlier[d] == "":
+			bad("depends on %q, which is not an earlier action", d)
+		}
+	}
+
+	payloads := 0
+	for _, set := range []bool{a.RegisterTaskDefinition != nil, a.UpdateService != nil, a.UpdateClusterSettings != nil} {
+		if set {
+			payloads++
+		}
+	}
+	var has bool
+	switch a.Type {
+	case RegisterTaskDefinition:
+		if has = a.RegisterTaskDefinition != nil; has {
+			errs = append(errs, validateRegistration(a.RegisterTaskDefinition)...)
+		}
+	case UpdateService:
+		if has = a.UpdateService != nil; has {
+			u := a.UpdateService
+			if u.Cluster == "" || u.Service == "" {
+				bad("updateService: cluster and service are required")
+			}
+			if u.After == (ServiceSettings{}) {
+				bad("updateService: after changes nothing")
+			}
+			if f := u.TaskDefinitionFrom; f != "" && earlier[f] != RegisterTaskDefinition {
+				bad("updateService: taskDefinitionFrom %q is not an earlier registration", f)
+			}
+		}
+	case UpdateClusterSettings:
+		if has = a.UpdateClusterSettings != nil; has {
+			if a.UpdateClusterSettings.Cluster == "" {
+				bad("updateClusterSettings: cluster is required")
+			}
+		}
+	case "":
+		bad("type is required")
+		return errs
+	default:
+		bad("type %q is unknown", a.Type)
+		return errs
+	}
+	switch {
+	case !has:
+		bad("type %s needs its %s payload", a.Type, payloadField(a.Type))
+	case payloads > 1:
+		bad("type %s may carry only its %s payload", a.Type, payloadField(a.Type))
+	}
+	return errs
+}
+
+func payloadField(t ActionType) string {
+	switch t {
+	case RegisterTaskDefinition:
+		return "registerTaskDefinition"
+	case UpdateService:
+		return "updateService"
+	case UpdateClusterSettings:
+		return "updateClusterSettings"
+	}
+	return string(t)
+}
+
+// validateRegistration checks a registration's documents and that every masked place holds the
+// placeholder, never a value.
+func validateRegistration(r *RegisterTaskDefinitionChange) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if r.SourceArn == "" || r.Family == "" {
+		bad("registerTaskDefinition: sourceArn and family are required")
+	}
+	before, err := decodeObject(r.Before)
+	if err != nil {
+		bad("registerTaskDefinition: before: %v", err)
+	}
+	after, err := decodeObject(r.After)
+	if err != nil {
+		bad("registerTaskDefinition: after: %v", err)
+	}
+	for i, m := range r.Masked {
+		if _, err := parseJSONPath(m.Path); err != nil {
+			bad("registerTaskDefinition: masked %d: path: %v", i+1, err)
+		}
+		if _, err := parseJSONPath(m.SourcePath); err != nil {
+			bad("registerTaskDefinition: masked %d: sourcePath: %v", i+1, err)
+		}
+		if !isSHA256Hex(m.SHA256) {
+			bad("registerTaskDefinition: masked %d: sha256 is not 64 lowercase hex digits", i+1)
+		}
+		// Say where, never what: the value may be the secret itself.
+		if after != nil {
+			switch v, _, ok := lookupJSONPath(after, m.Path); {
+			case !ok:
+				bad("registerTaskDefinition: after has no placeholder at masked path %s", m.Path)
+			case v != MaskedValue:
+				bad("registerTaskDefinition: after holds a value at masked path %s instead of %q", m.Path, MaskedValue)
+			}
+		}
+		if before != nil {
+			if v, _, ok := lookupJSONPath(before, m.SourcePath); ok && v != MaskedValue {
+				bad("registerTaskDefinition: before holds a value at masked path %s instead of %q", m.SourcePath, MaskedValue)
+			}
+		}
+	}
+	return errs
+}
+
+// decodeObject decodes a JSON object.
+func decodeObject(raw []byte) (map[string]any, error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, errors.New("missing")
+	}
+	v, err := decodeGenericJSON(raw)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, errors.New("not a JSON object")
+	}
+	return m, nil
+}
+
+func isSHA256Hex(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil && s == strings.ToLower(s)
+}
