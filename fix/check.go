@@ -1,0 +1,438 @@
+package fix
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/plan"
+)
+
+// checkTarget checks that the caller works in the account of every action and fingerprint, and
+// addresses their regions.
+func (r *run) checkTarget(ctx context.Context) error {
+	out, err := r.cl.sts().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return fmt.Errorf("identify the caller (sts GetCallerIdentity): %w", err)
+	}
+	r.account = aws.ToString(out.Account)
+	if r.account == "" {
+		return errors.New("identify the caller: sts GetCallerIdentity returned no account")
+	}
+	allowed := map[string]bool{}
+	for _, reg := range r.o.Regions {
+		allowed[reg] = true
+	}
+	var bad []string
+	for _, a := range r.p.Actions {
+		if a.Account != r.account {
+			bad = append(bad, fmt.Sprintf("action %s is for account %q", a.ID, a.Account))
+		}
+		if acct := detect.AccountOf(a.Resource); acct != "" && acct != a.Account {
+			bad = append(bad, fmt.Sprintf("action %s changes %s, in account %s", a.ID, a.Resource, acct))
+		}
+		if !allowed[a.Region] {
+			bad = append(bad, fmt.Sprintf("action %s is for region %q", a.ID, a.Region))
+		}
+		if reg := detect.RegionOf(a.Resource); reg != "" && reg != a.Region {
+			bad = append(bad, fmt.Sprintf("action %s changes %s, in region %s", a.ID, a.Resource, reg))
+		}
+	}
+	for _, f := range r.p.State {
+		if acct := detect.AccountOf(f.Resource); acct != "" && acct != r.account {
+			bad = append(bad, fmt.Sprintf("state %s is in account %s", f.Resource, acct))
+		}
+		if !allowed[r.regionOf(f)] {
+			bad = append(bad, fmt.Sprintf("state %s is in region %q", f.Resource, r.regionOf(f)))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("%w: the caller is in account %s and addresses region(s) %s: %s",
+			ErrWrongAccount, r.account, strings.Join(r.o.Regions, ", "), strings.Join(bad, "; "))
+	}
+	r.printf("check: the caller's account %s and region(s) %s are the plan's", r.account, strings.Join(r.o.Regions, ", "))
+	r.log.Info("caller identified", "account", r.account, "arn", aws.ToString(out.Arn))
+	return nil
+}
+
+func (r *run) regionOf(f plan.Fingerprint) string {
+	if f.Region != "" {
+		return f.Region
+	}
+	return detect.RegionOf(f.Resource)
+}
+
+// checkApproval refuses a plan holding an action above the unattended risk without a valid approval.
+func (r *run) checkApproval() error {
+	need := r.p.NeedsApproval(r.o.UnattendedRisk)
+	if len(need) == 0 {
+		r.printf("check: approval not needed (no action above %s risk)", r.o.UnattendedRisk)
+		return nil
+	}
+	valid := r.p.ValidApprovals()
+	if len(valid) == 0 {
+		return &NotApprovedError{Actions: need, Unattended: r.o.UnattendedRisk}
+	}
+	var by []string
+	for _, a := range valid {
+		s := a.By
+		if a.Ticket != "" {
+			s += " (" + a.Ticket + ")"
+		}
+		by = append(by, s)
+	}
+	r.printf("check: approved by %s", strings.Join(by, ", "))
+	return nil
+}
+
+// checkStale re-reads every fingerprinted resource and compares its facts with the plan's. Changes the
+// journal says this plan made (a resumed apply) are expected, not stale.
+func (r *run) checkStale(ctx context.Context) error {
+	// What touches each resource.
+	clusterOf := map[string]string{}
+	touching := map[string][]string{} // resource -> action ids changing it
+	for _, a := range r.p.Actions {
+		switch a.Type {
+		case plan.UpdateService:
+			clusterOf[a.Resource] = a.UpdateService.Cluster
+		}
+		touching[a.Resource] = append(touching[a.Resource], a.ID)
+	}
+	started := func(resource string) bool {
+		found := false
+		r.j.view(func(st *journalState) {
+			for _, id := range touching[resource] {
+				if st.started[id] != nil || st.done[id] != nil {
+					found = true
+				}
+			}
+		})
+		return found
+	}
+
+	var changes []StaleChange
+	compare := func(f plan.Fingerprint, current map[string]string, expected func(fact, current string) bool) {
+		keys := make([]string, 0, len(f.Facts))
+		for k := range f.Facts {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if cur := current[k]; cur != f.Facts[k] && (expected == nil || !expected(k, cur)) {
+				changes = append(changes, StaleChange{Resource: f.Resource, Fact: k, Planned: f.Facts[k], Current: cur})
+			}
+		}
+	}
+
+	type svcKey struct{ region, cluster string }
+	services := map[svcKey][]plan.Fingerprint{}
+	clusters := map[string][]plan.Fingerprint{}
+	for _, f := range r.p.State {
+		switch f.ResourceType {
+		case detect.TypeService:
+			cluster := clusterOf[f.Resource]
+			if cluster == "" {
+				cluster = clusterFromServiceARN(f.Resource)
+			}
+			if cluster == "" {
+				return fmt.Errorf("%w: state %s: cannot tell the service's cluster", ErrInvalidPlan, f.Resource)
+			}
+			k := svcKey{r.regionOf(f), cluster}
+			services[k] = append(services[k], f)
+		case detect.TypeCluster:
+			clusters[r.regionOf(f)] = append(clusters[r.regionOf(f)], f)
+		case detect.TypeTaskDefinition:
+		default:
+			return fmt.Errorf("%w: state %s: resource type %q cannot be checked", ErrInvalidPlan, f.Resource, f.ResourceType)
+		}
+	}
+	n := 0
+	// Services, by cluster, 10 at a time.
+	for k, fs := range services {
+		for start := 0; start < len(fs); start += 10 {
+			batch := fs[start:min(start+10, len(fs))]
+			names := make([]string, len(batch))
+			for i, f := range batch {
+				names[i] = f.Resource
+			}
+			got, err := describeServices(ctx, r.cl.ecs(k.region), k.cluster, names)
+			if err != nil {
+				return err
+			}
+			for _, f := range batch {
+				n++
+				svc := got[f.Resource]
+				if svc == nil {
+					changes = append(changes, StaleChange{Resource: f.Resource, Fact: plan.FactStatus, Planned: f.Facts[plan.FactStatus], Current: "MISSING"})
+					continue
+				}
+				var expected func(string, string) bool
+				if started(f.Resource) {
+					// This plan moved the service already: its revision, platform and deployment changed.
+					expected = func(fact, _ string) bool { return fact != plan.FactStatus }
+				}
+				compare(f, plan.ServiceFacts(svc), expected)
+			}
+		}
+	}
+	// Clusters, 100 at a time.
+	for region, fs := range clusters {
+		for start := 0; start < len(fs); start += 100 {
+			batch := fs[start:min(start+100, len(fs))]
+			names := make([]string, len(batch))
+			for i, f := range batch {
+				names[i] = f.Resource
+			}
+			got, err := describeClusters(ctx, r.cl.ecs(region), names)
+			if err != nil {
+				return err
+			}
+			for _, f := range batch {
+				n++
+				c := got[f.Resource]
+				if c == nil {
+					changes = append(changes, StaleChange{Resource: f.Resource, Fact: plan.FactStatus, Planned: f.Facts[plan.FactStatus], Current: "MISSING"})
+					continue
+				}
+				var expected func(string, string) bool
+				if started(f.Resource) {
+					expected = func(fact, _ string) bool { return fact == plan.FactSettings }
+				}
+				compare(f, plan.ClusterFacts(c), expected)
+			}
+		}
+	}
+	// Task definitions: the revision, and its family's latest ACTIVE revision.
+	latest := map[string]*detect.TaskDefinition{}
+	for _, f := range r.p.State {
+		if f.ResourceType != detect.TypeTaskDefinition {
+			continue
+		}
+		n++
+		api := r.cl.ecs(r.regionOf(f))
+		td, err := r.source(ctx, api, f.Resource)
+		if err != nil {
+			return err
+		}
+		fam := detect.FamilyKey(td.ARN())
+		lt, ok := latest[fam]
+		if !ok {
+			if lt, err = latestActive(ctx, api, aws.ToString(td.Family)); err != nil {
+				return err
+			}
+			latest[fam] = lt
+		}
+		latestArn := ""
+		if lt != nil {
+			latestArn = lt.ARN()
+		}
+		compare(f, plan.TaskDefinitionFacts(td, latestArn), func(fact, cur string) bool {
+			return fact == plan.FactLatestActive && lt != nil && r.registeredByThisPlan(lt)
+		})
+	}
+	if len(changes) > 0 {
+		return &StaleError{Changes: changes}
+	}
+	r.printf("check: %d resource(s) re-read, none changed since the plan was made", n)
+	return nil
+}
+
+// registeredByThisPlan tells whether td is a revision this plan registered: recorded in the journal, or
+// carrying this plan's provenance tag.
+func (r *run) registeredByThisPlan(td *detect.TaskDefinition) bool {
+	for _, t := range td.Tags {
+		if aws.ToString(t.Key) == TagPlan && aws.ToString(t.Value) == r.short {
+			return true
+		}
+	}
+	found := false
+	r.j.view(func(st *journalState) {
+		for _, d := range st.done {
+			if d.Result != nil && d.Result.TaskDefinitionArn == td.ARN() {
+				found = true
+			}
+		}
+	})
+	return found
+}
+
+// source returns a source revision (with its tags), read once per run.
+func (r *run) source(ctx context.Context, api ecsAPI, arn string) (*detect.TaskDefinition, error) {
+	r.mu.Lock()
+	td := r.sources[arn]
+	r.mu.Unlock()
+	if td != nil {
+		return td, nil
+	}
+	td, err := describeTaskDefinition(ctx, api, arn)
+	if err != nil {
+		return nil, err
+	}
+	r.learnSecrets(td)
+	r.mu.Lock()
+	r.sources[arn] = td
+	r.mu.Unlock()
+	return td, nil
+}
+
+// clusterFromServiceARN returns the cluster of a service ARN in the long format
+// (arn:…:service/CLUSTER/NAME), "" for the short format.
+func clusterFromServiceARN(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 {
+		return ""
+	}
+	p := strings.Split(parts[5], "/")
+	if len(p) == 3 && p[0] == "service" {
+		return p[1]
+	}
+	return ""
+}
+
+// describeServices describes services of one cluster (at most 10), by ARN or name; the result is keyed
+// by each name asked for. Services that are INACTIVE or missing are absent.
+func describeServices(ctx context.Context, api ecsAPI, cluster string, names []string) (map[string]*ecstypes.Service, error) {
+	out, err := api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: names})
+	if err != nil {
+		return nil, fmt.Errorf("describe services of cluster %s: %w", cluster, err)
+	}
+	got := map[string]*ecstypes.Service{}
+	for _, name := range names {
+		for i := range out.Services {
+			s := &out.Services[i]
+			if aws.ToString(s.Status) == "INACTIVE" {
+				continue
+			}
+			if aws.ToString(s.ServiceArn) == name || aws.ToString(s.ServiceName) == name || aws.ToString(s.ServiceName) == lastSegment(name) && strings.HasPrefix(name, "arn:") {
+				got[name] = s
+				break
+			}
+		}
+	}
+	return got, nil
+}
+
+func describeService(ctx context.Context, api ecsAPI, cluster, service string) (*ecstypes.Service, error) {
+	got, err := describeServices(ctx, api, cluster, []string{service})
+	if err != nil {
+		return nil, err
+	}
+	if got[service] == nil {
+		return nil, fmt.Errorf("service %s of cluster %s is missing or inactive", service, cluster)
+	}
+	return got[service], nil
+}
+
+func lastSegment(arn string) string {
+	if i := strings.LastIndexByte(arn, '/'); i >= 0 {
+		return arn[i+1:]
+	}
+	return arn
+}
+
+// describeClusters describes clusters with their settings, keyed by each name asked for; a missing or
+// INACTIVE cluster is absent.
+func describeClusters(ctx context.Context, api ecsAPI, names []string) (map[string]*ecstypes.Cluster, error) {
+	out, err := api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: names, Include: []ecstypes.ClusterField{ecstypes.ClusterFieldSettings}})
+	if err != nil {
+		return nil, fmt.Errorf("describe clusters: %w", err)
+	}
+	got := map[string]*ecstypes.Cluster{}
+	for _, name := range names {
+		for i := range out.Clusters {
+			c := &out.Clusters[i]
+			if aws.ToString(c.Status) == "INACTIVE" {
+				continue
+			}
+			if aws.ToString(c.ClusterArn) == name || aws.ToString(c.ClusterName) == name || aws.ToString(c.ClusterName) == lastSegment(name) && strings.HasPrefix(name, "arn:") {
+				got[name] = c
+				break
+			}
+		}
+	}
+	return got, nil
+}
+
+func describeCluster(ctx context.Context, api ecsAPI, cluster string) (*ecstypes.Cluster, error) {
+	got, err := describeClusters(ctx, api, []string{cluster})
+	if err != nil {
+		return nil, err
+	}
+	if got[cluster] == nil {
+		return nil, fmt.Errorf("cluster %s is missing or inactive", cluster)
+	}
+	return got[cluster], nil
+}
+
+// describeTaskDefinition describes a revision (or a family's latest) with its tags.
+func describeTaskDefinition(ctx context.Context, api ecsAPI, ref string) (*detect.TaskDefinition, error) {
+	out, err := api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{
+		TaskDefinition: aws.String(ref), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("describe task definition %s: %w", ref, err)
+	}
+	if out.TaskDefinition == nil || out.TaskDefinition.TaskDefinitionArn == nil {
+		return nil, fmt.Errorf("describe task definition %s: the response holds no task definition", ref)
+	}
+	return &detect.TaskDefinition{TaskDefinition: *out.TaskDefinition, Tags: out.Tags}, nil
+}
+
+// latestActive returns the family's latest ACTIVE revision (nil when it has none). DescribeTaskDefinition
+// by family returns it on AWS; the emulator may return an INACTIVE one, and then the ACTIVE revisions
+// are listed and the highest is described.
+func latestActive(ctx context.Context, api ecsAPI, family string) (*detect.TaskDefinition, error) {
+	td, err := describeTaskDefinition(ctx, api, family)
+	if err == nil && td.Status == ecstypes.TaskDefinitionStatusActive && aws.ToString(td.Family) == family {
+		return td, nil
+	}
+	revs, err := activeRevisions(ctx, api, family)
+	if err != nil {
+		return nil, err
+	}
+	for i := len(revs) - 1; i >= 0; i-- {
+		got, err := describeTaskDefinition(ctx, api, revs[i].arn)
+		if err != nil {
+			return nil, err
+		}
+		if got.Status == ecstypes.TaskDefinitionStatusActive {
+			return got, nil
+		}
+	}
+	return nil, nil
+}
+
+type revision struct {
+	arn string
+	rev int
+}
+
+// activeRevisions lists the family's ACTIVE revisions, in increasing revision order.
+func activeRevisions(ctx context.Context, api ecsAPI, family string) ([]revision, error) {
+	var revs []revision
+	p := ecs.NewListTaskDefinitionsPaginator(api, &ecs.ListTaskDefinitionsInput{
+		FamilyPrefix: aws.String(family), Status: ecstypes.TaskDefinitionStatusActive,
+	})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list task definitions of family %s: %w", family, err)
+		}
+		for _, arn := range out.TaskDefinitionArns {
+			// familyPrefix is a prefix: "web" also lists "web-api".
+			if a, err := detect.ParseTaskDefinitionARN(arn); err == nil && a.Family == family {
+				revs = append(revs, revision{arn, a.Revision})
+			}
+		}
+	}
+	sort.Slice(revs, func(i, j int) bool { return revs[i].rev < revs[j].rev })
+	return revs, nil
+}

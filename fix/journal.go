@@ -1,0 +1,287 @@
+package fix
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/ecsfix/ecsfix/plan"
+)
+
+// The journal is a JSON Lines file, one record per line, each line written and fsync'd before the next
+// step runs (principle 7). It holds no secret value: a registration is recorded as its family, source
+// revision and number of edits, never as its input.
+//
+// Records, in the order they are written:
+//
+//	{"type":"header","formatVersion":1,"planHash":"…","planPath":"plan.json","tool":"ecsfix 1.2.0","account":"123456789012","time":"…"}
+//	{"type":"started","action":"a1","actionType":"register-task-definition","region":"…","resource":"<source ARN>","request":"…","before":{…},"time":"…"}
+//	{"type":"done","action":"a1","result":{"taskDefinitionArn":"…"},"time":"…"}
+//	{"type":"failed","action":"a2","error":"…","time":"…"}
+//	{"type":"wait","action":"a2","result":{…},"error":"…","time":"…"}
+//	{"type":"rollback-started","action":"a2","request":"…","time":"…"}
+//	{"type":"rollback-done","action":"a2","result":{…},"time":"…"}
+//	{"type":"rollback-failed","action":"a2","error":"…","time":"…"}
+//
+// "before" is the state an action replaces: for a service its taskDefinition and platformVersion, for a
+// cluster its settings, for a registration the family's latest ACTIVE revision at the time (so that a
+// registration made but not recorded, and not tagged, can still be noticed). Rollback appends its own
+// records (rollback-*) to the same journal, so that one file tells the whole story and a second rollback
+// knows what the first did.
+//
+// A line cut short by a crash is dropped when the journal is reopened; any other malformed line makes the
+// journal unreadable (fail closed).
+
+// JournalFormatVersion is the version of the journal's records.
+const JournalFormatVersion = 1
+
+// Record types.
+const (
+	RecHeader          = "header"
+	RecStarted         = "started"
+	RecDone            = "done"
+	RecFailed          = "failed"
+	RecWait            = "wait"
+	RecRollbackStarted = "rollback-started"
+	RecRollbackDone    = "rollback-done"
+	RecRollbackFailed  = "rollback-failed"
+)
+
+// Record is one line of the journal.
+type Record struct {
+	Type string    `json:"type"`
+	Time time.Time `json:"time"`
+
+	// Header.
+	FormatVersion int    `json:"formatVersion,omitempty"`
+	PlanHash      string `json:"planHash,omitempty"`
+	PlanPath      string `json:"planPath,omitempty"`
+	Tool          string `json:"tool,omitempty"`
+	Account       string `json:"account,omitempty"`
+
+	// Action records.
+	Action     string          `json:"action,omitempty"`
+	ActionType plan.ActionType `json:"actionType,omitempty"`
+	Region     string          `json:"region,omitempty"`
+	Resource   string          `json:"resource,omitempty"`
+	// Request describes the call, secrets masked (a registration: family, source, edits count).
+	Request string       `json:"request,omitempty"`
+	Before  *StateRecord `json:"before,omitempty"`
+	// After is the state a "started" record intends (the target revision, the settings).
+	After  *StateRecord `json:"after,omitempty"`
+	Result *StateRecord `json:"result,omitempty"`
+	Error  string       `json:"error,omitempty"`
+}
+
+// StateRecord is the state of a resource before or after an action.
+type StateRecord struct {
+	// Services.
+	Cluster         string `json:"cluster,omitempty"`
+	Service         string `json:"service,omitempty"`
+	TaskDefinition  string `json:"taskDefinition,omitempty"`
+	PlatformVersion string `json:"platformVersion,omitempty"`
+	// Clusters.
+	Settings []plan.ClusterSetting `json:"settings,omitempty"`
+	// Registrations.
+	TaskDefinitionArn    string `json:"taskDefinitionArn,omitempty"`
+	Family               string `json:"family,omitempty"`
+	LatestActiveRevision int    `json:"latestActiveRevision,omitempty"`
+	// Tagged is true when the registration carries the provenance tags.
+	Tagged bool `json:"tagged,omitempty"`
+	// Reused is true when an existing revision registered by this plan was found and reused.
+	Reused bool `json:"reused,omitempty"`
+	// DeploymentID is the service's primary deployment after the update.
+	DeploymentID string `json:"deploymentId,omitempty"`
+}
+
+// journalState is what a journal says about a plan.
+type journalState struct {
+	header  *Record
+	started map[string]*Record // first "started" of each action (its before is the original state)
+	done    map[string]*Record
+	failed  map[string]*Record
+	rbDone  map[string]*Record
+	rbStart map[string]*Record
+	all     []Record
+}
+
+func newJournalState() *journalState {
+	return &journalState{started: map[string]*Record{}, done: map[string]*Record{}, failed: map[string]*Record{},
+		rbDone: map[string]*Record{}, rbStart: map[string]*Record{}}
+}
+
+func (s *journalState) apply(r Record) {
+	s.all = append(s.all, r)
+	rc := r
+	switch r.Type {
+	case RecHeader:
+		if s.header == nil {
+			s.header = &rc
+		}
+	case RecStarted:
+		if _, ok := s.started[r.Action]; !ok {
+			s.started[r.Action] = &rc
+		}
+	case RecDone:
+		s.done[r.Action] = &rc
+		delete(s.failed, r.Action)
+	case RecFailed:
+		s.failed[r.Action] = &rc
+	case RecRollbackStarted:
+		if _, ok := s.rbStart[r.Action]; !ok {
+			s.rbStart[r.Action] = &rc
+		}
+	case RecRollbackDone:
+		s.rbDone[r.Action] = &rc
+	}
+}
+
+// readJournal reads the journal at path. It returns (nil, 0, nil) when there is none, and the length of
+// the valid content (a trailing line cut short by a crash is not counted).
+func readJournal(path string) (*journalState, int64, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("read journal %s: %w", path, err)
+	}
+	st := newJournalState()
+	var valid int64
+	line := 0
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			// A last line without its newline was being written when the run stopped: it never counted.
+			break
+		}
+		line++
+		text := data[:i]
+		data = data[i+1:]
+		if len(bytes.TrimSpace(text)) > 0 {
+			var r Record
+			dec := json.NewDecoder(bytes.NewReader(text))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&r); err != nil {
+				return nil, 0, fmt.Errorf("journal %s line %d: %w: %v", path, line, ErrJournalMismatch, err)
+			}
+			if line == 1 && r.Type != RecHeader {
+				return nil, 0, fmt.Errorf("journal %s: %w: the first record is %q, not a header", path, ErrJournalMismatch, r.Type)
+			}
+			st.apply(r)
+		}
+		valid += int64(i + 1)
+	}
+	if st.header == nil {
+		if valid == 0 {
+			return nil, 0, nil // created, header never completed: as if absent
+		}
+		return nil, 0, fmt.Errorf("journal %s: %w: no header", path, ErrJournalMismatch)
+	}
+	if st.header.FormatVersion != JournalFormatVersion {
+		return nil, 0, fmt.Errorf("journal %s: %w: format version %d, this ecsfix writes %d", path, ErrJournalMismatch, st.header.FormatVersion, JournalFormatVersion)
+	}
+	return st, valid, nil
+}
+
+// journal appends records to the file, one fsync'd line each. Safe for concurrent use.
+type journal struct {
+	mu   sync.Mutex
+	f    *os.File
+	path string
+	st   *journalState
+	now  func() time.Time
+}
+
+// openJournal opens the journal for appending, cutting off a partial last line; header is written when
+// the journal is new.
+func openJournal(path string, st *journalState, valid int64, header Record) (*journal, error) {
+	if st == nil {
+		st = newJournalState()
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	if err := f.Truncate(valid); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open journal %s: %w", path, err)
+	}
+	if _, err := f.Seek(valid, io.SeekStart); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open journal %s: %w", path, err)
+	}
+	j := &journal{f: f, path: path, st: st, now: time.Now}
+	if st.header == nil {
+		if err := j.write(header); err != nil {
+			f.Close()
+			return nil, err
+		}
+		// Make the new file's name durable too.
+		if d, err := os.Open(filepath.Dir(path)); err == nil {
+			_ = d.Sync()
+			d.Close()
+		}
+	}
+	return j, nil
+}
+
+// view calls f with the journal's state under the journal's lock.
+func (j *journal) view(f func(st *journalState)) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	f(j.st)
+}
+
+// write appends one record and syncs it to disk. A journal without a file (dry run) writes nothing.
+func (j *journal) write(r Record) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return nil
+	}
+	if r.Time.IsZero() {
+		r.Time = j.now().UTC()
+	}
+	data, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	w := bufio.NewWriter(j.f)
+	w.Write(data)
+	w.WriteByte('\n')
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("write journal %s: %w", j.path, err)
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("sync journal %s: %w", j.path, err)
+	}
+	j.st.apply(r)
+	return nil
+}
+
+func (j *journal) close() error {
+	if j.f == nil {
+		return nil
+	}
+	return j.f.Close()
+}
+
+// ReadJournal returns the records of the journal at path (for tools and tests).
+func ReadJournal(path string) ([]Record, error) {
+	st, _, err := readJournal(path)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return nil, fmt.Errorf("journal %s: %w", path, os.ErrNotExist)
+	}
+	return st.all, nil
+}

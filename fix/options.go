@@ -1,0 +1,120 @@
+package fix
+
+import (
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/ecsfix/ecsfix/plan"
+)
+
+// Defaults of Options.
+const (
+	DefaultConcurrency = 4
+	DefaultMaxAttempts = 10
+	DefaultWaitTimeout = 15 * time.Minute
+)
+
+// Options tune Apply and Rollback. Only JournalPath is required (except in a dry run).
+type Options struct {
+	// DryRun runs every check against AWS (read-only), then prints the calls Apply would make, and
+	// writes nothing: no AWS write, no journal.
+	DryRun bool
+	// JournalPath is the journal to write, or to resume from when it exists (see journal.go).
+	JournalPath string
+	// PlanPath is the plan file's path, recorded in the journal header when set.
+	PlanPath string
+	// ToolVersion is recorded in the journal header.
+	ToolVersion string
+	// Out receives human lines saying what is done, step by step (nil: discarded).
+	Out io.Writer
+	// Log receives structured logs (nil: discarded). Never a secret value.
+	Log *slog.Logger
+	// UnattendedRisk is the highest risk applied without an approval ("" means low).
+	UnattendedRisk plan.Risk
+	// Regions the caller addresses: a plan with an action in another region is refused. Empty means the
+	// config's region.
+	Regions []string
+	// Concurrency bounds the actions applied at once (default 4).
+	Concurrency int
+	// Wait waits, after updating services, until each is stable or its deployment failed.
+	Wait bool
+	// WaitTimeout bounds the wait of each service (default 15 min).
+	WaitTimeout time.Duration
+	// RollbackOnFailure returns a service whose deployment failed to its journalled previous revision
+	// and platform version (with Wait).
+	RollbackOnFailure bool
+	// MaxAttempts is the number of attempts per API call, throttling included (default: the config's
+	// RetryMaxAttempts when set, else 10).
+	MaxAttempts int
+
+	// pollDelay overrides the waiter's delay between polls (tests).
+	pollDelay time.Duration
+}
+
+// Status is what became of an action.
+type Status string
+
+const (
+	// StatusDone: the action was applied by this run.
+	StatusDone Status = "done"
+	// StatusSkipped: the journal records the action as done already, or its effect was found in place.
+	StatusSkipped Status = "skipped"
+	// StatusFailed: the action failed (Error says why).
+	StatusFailed Status = "failed"
+	// StatusNotRun: the action was not attempted (a dependency did not complete, or interrupted).
+	StatusNotRun Status = "not-run"
+	// StatusRolledBack: the action was applied, then returned to its previous state.
+	StatusRolledBack Status = "rolled-back"
+	// StatusWouldDo: dry run; the action would be applied.
+	StatusWouldDo Status = "would-do"
+)
+
+// Report says what Apply or Rollback did.
+type Report struct {
+	PlanHash string
+	Journal  string
+	DryRun   bool
+	Actions  []ActionReport
+	// Waits holds the result of waiting for each updated service (with Wait).
+	Waits []WaitReport
+	// Calls counts AWS API calls by "service:Operation".
+	Calls map[string]int
+}
+
+// ActionReport is the outcome of one action.
+type ActionReport struct {
+	ID       string
+	Type     plan.ActionType
+	Resource string
+	Status   Status
+	// TaskDefinitionArn is the registered (or reused) revision of a registration, or the revision a
+	// service was moved to.
+	TaskDefinitionArn string
+	// Detail says what was found or done (a reused revision, an effect already in place).
+	Detail string
+	Error  string
+}
+
+// WaitReport is the outcome of waiting for one service.
+type WaitReport struct {
+	Action  string
+	Service string
+	Stable  bool
+	// Failed is true when the deployment failed (circuit breaker rollback, rollout FAILED, the service
+	// running another revision again) or did not settle within the timeout.
+	Failed bool
+	Reason string
+	// RolledBack is true when the service was returned to its previous revision (RollbackOnFailure).
+	RolledBack bool
+}
+
+// Action returns the report of the action id (nil when absent).
+func (r *Report) Action(id string) *ActionReport {
+	for i := range r.Actions {
+		if r.Actions[i].ID == id {
+			return &r.Actions[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,151 @@
+package fix
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/plan"
+)
+
+// serviceAPI is what waiting for a service and returning it to its previous revision need.
+type serviceAPI interface {
+	ecs.DescribeServicesAPIClient
+	UpdateService(context.Context, *ecs.UpdateServiceInput, ...func(*ecs.Options)) (*ecs.UpdateServiceOutput, error)
+}
+
+var errDeploymentFailed = errors.New("deployment failed")
+
+// waitAll waits for every service the plan moved, at most Concurrency at once, and returns the ones
+// whose deployment failed to their previous revision when RollbackOnFailure is set.
+func (r *run) waitAll(ctx context.Context, rep *Report) []WaitReport {
+	type job struct {
+		idx int
+		a   *plan.Action
+	}
+	var jobs []job
+	for i, ar := range rep.Actions {
+		if ar.Type != plan.UpdateService || (ar.Status != StatusDone && ar.Status != StatusSkipped) {
+			continue
+		}
+		jobs = append(jobs, job{i, r.action(ar.ID)})
+	}
+	waits := make([]WaitReport, len(jobs))
+	sem := make(chan struct{}, r.o.Concurrency)
+	var wg sync.WaitGroup
+	for k, jb := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			c := jb.a.UpdateService
+			target := rep.Actions[jb.idx].TaskDefinitionArn
+			w := WaitReport{Action: jb.a.ID, Service: c.Service}
+			r.printf("%s: waiting for service %s to reach a steady state (at most %s)", jb.a.ID, c.Service, r.o.WaitTimeout)
+			reason, err := waitService(ctx, r.cl.ecs(jb.a.Region), c.Cluster, c.Service, target, r.o.WaitTimeout, r.o.pollDelay)
+			switch {
+			case err == nil:
+				w.Stable = true
+				r.printf("%s: service %s is stable", jb.a.ID, c.Service)
+			case reason != "":
+				w.Failed, w.Reason = true, reason
+			default:
+				w.Failed, w.Reason = true, r.scrub(err.Error())
+			}
+			rec := Record{Type: RecWait, Action: jb.a.ID, Result: &StateRecord{Cluster: c.Cluster, Service: c.Service, TaskDefinition: target}}
+			if w.Failed {
+				rec.Error = w.Reason
+				r.printf("%s: service %s: deployment FAILED: %s", jb.a.ID, c.Service, w.Reason)
+			}
+			if err := r.j.write(rec); err != nil {
+				w.Reason += "; " + err.Error()
+			}
+			if w.Failed && r.o.RollbackOnFailure {
+				var start, done *Record
+				r.j.view(func(st *journalState) { start, done = st.started[jb.a.ID], st.done[jb.a.ID] })
+				if start != nil {
+					ar := r.rollbackService(ctx, start, done)
+					if ar.Status == StatusRolledBack {
+						w.RolledBack = true
+						rep.Actions[jb.idx].Status = StatusRolledBack
+						rep.Actions[jb.idx].Detail = ar.Detail
+					} else {
+						w.Reason += "; rollback failed: " + ar.Error
+					}
+				}
+			}
+			waits[k] = w
+		}()
+	}
+	wg.Wait()
+	return waits
+}
+
+// waitService waits until the service is stable (one deployment, running count = desired count). It
+// stops early when the deployment failed, and returns why (reason is "" for other errors, a timeout
+// included).
+func waitService(ctx context.Context, api serviceAPI, cluster, service, target string, timeout, delay time.Duration) (reason string, err error) {
+	w := ecs.NewServicesStableWaiter(api, func(o *ecs.ServicesStableWaiterOptions) {
+		if delay > 0 {
+			o.MinDelay, o.MaxDelay = delay, 4*delay
+		}
+		o.Retryable = func(ctx context.Context, _ *ecs.DescribeServicesInput, out *ecs.DescribeServicesOutput, err error) (bool, error) {
+			if err != nil {
+				return false, err
+			}
+			if len(out.Services) == 0 {
+				reason = "the service is missing"
+				return false, errDeploymentFailed
+			}
+			s := &out.Services[0]
+			if st := aws.ToString(s.Status); st != "ACTIVE" {
+				reason = "the service is " + st
+				return false, errDeploymentFailed
+			}
+			if why := deploymentFailure(s, target); why != "" {
+				reason = why
+				return false, errDeploymentFailed
+			}
+			if len(s.Deployments) == 1 && s.RunningCount == s.DesiredCount {
+				return false, nil
+			}
+			return true, nil
+		}
+	})
+	err = w.Wait(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}}, timeout)
+	if err != nil && reason == "" && ctx.Err() == nil {
+		reason = fmt.Sprintf("not stable within %s: %v", timeout, err)
+	}
+	return reason, err
+}
+
+// deploymentFailure says why the service's deployment of target failed ("" when it has not): the
+// rollout failed (the deployment circuit breaker), or the primary deployment runs another revision again
+// (rolled back).
+func deploymentFailure(s *ecstypes.Service, target string) string {
+	for _, d := range s.Deployments {
+		if d.RolloutState == ecstypes.DeploymentRolloutStateFailed && (target == "" || aws.ToString(d.TaskDefinition) == target) {
+			why := fmt.Sprintf("deployment %s of %s failed", aws.ToString(d.Id), aws.ToString(d.TaskDefinition))
+			if d.RolloutStateReason != nil {
+				why += ": " + aws.ToString(d.RolloutStateReason)
+			}
+			return why
+		}
+	}
+	if target == "" {
+		return ""
+	}
+	for _, d := range s.Deployments {
+		if aws.ToString(d.Status) == "PRIMARY" && aws.ToString(d.TaskDefinition) != target {
+			return fmt.Sprintf("the primary deployment runs %s again, not %s (rolled back)", aws.ToString(d.TaskDefinition), target)
+		}
+	}
+	return ""
+}
