@@ -14,6 +14,14 @@ const (
 	exitUsage = 2
 	// exitIncomplete: the scan ran but some resources could not be read; the output lists them.
 	exitIncomplete = 3
+	// exitLeftForApproval: apply --auto applied what it may and left actions that need an approval.
+	exitLeftForApproval = 4
+	// exitStale: the plan's resources changed since it was made; nothing was changed.
+	exitStale = 5
+	// exitNotApproved: the plan has actions above the unattended risk and no valid approval.
+	exitNotApproved = 6
+	// exitDeploymentFailed: with --wait, a service did not reach a steady state.
+	exitDeploymentFailed = 7
 )
 
 // exitCodeError ends the command with a code and, when err is set, a message.

@@ -83,7 +83,7 @@ from the live AWS API or from a snapshot of AWS CLI output, and plans and applie
 			panic(err) // a programming error: the flag above does not exist
 		}
 	}
-	root.AddCommand(newCmdScan(g), newCmdVersion(g))
+	root.AddCommand(newCmdScan(g), newCmdPlan(g), newCmdShow(g), newCmdApprove(g), newCmdApply(g), newCmdRollback(g), newCmdVersion(g))
 	return root
 }
 

@@ -4,17 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 	"time"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/detect/live"
 	"github.com/ecsfix/ecsfix/detect/report"
-	"github.com/ecsfix/ecsfix/detect/snapshot"
 )
 
 type scanOptions struct {
@@ -67,55 +64,19 @@ func scanRun(ctx context.Context, o *scanOptions, regionFlags bool) error {
 	if o.exitCode < 0 || o.exitCode > 125 {
 		return usageErrorf("--exit-code: %d is outside 0..125", o.exitCode)
 	}
-	for _, id := range o.controls {
-		if _, ok := detect.Lookup(id); !ok {
-			return usageErrorf("--control: unknown control id %q", id)
-		}
+	if err := validateControls(o.controls); err != nil {
+		return err
 	}
-	if o.snapshot != "" && regionFlags {
-		return usageErrorf("--region and --all-regions apply to live scans, not to --snapshot")
+	rep, _, err := o.g.inventory(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags}, o.controls)
+	if err != nil {
+		return err
 	}
-	cfg := o.g.cfg
-	for _, e := range cfg.ExpiredExemptions(time.Now()) {
-		o.g.log.Warn("exemption has expired and no longer applies", "control", e.Control, "arn", e.ARN, "tag", e.Tag, "expired", e.Expires)
-	}
-
-	rep := &report.Report{ToolVersion: toolVersion()}
-	var inv *detect.Inventory
-	if o.snapshot != "" {
-		start := time.Now()
-		snap, err := snapshot.Open(o.snapshot)
-		if err != nil {
-			return err
-		}
-		inv = snap.Inventory
-		rep.Source = report.Source{Kind: "snapshot", Path: o.snapshot, Regions: inv.Regions()}
-		rep.Origins = make(map[string]report.Origin, len(snap.Origins))
-		for arn, at := range snap.Origins {
-			rep.Origins[arn] = report.Origin{File: filepath.ToSlash(at.File), Line: at.Line}
-		}
-		o.g.log.Info("snapshot read", "path", o.snapshot, "resources", inv.Count(), "took", time.Since(start).Round(time.Millisecond))
-	} else {
-		var err error
-		inv, rep.Source, err = liveInventory(ctx, o)
-		if err != nil {
-			return err
-		}
-	}
-
-	settings := cfg.Settings()
-	if len(o.controls) > 0 {
-		settings.Controls = o.controls
-	}
-	rep.Results = detect.Evaluate(inv, &settings)
-	rep.Errors = inv.Errors
-	rep.Resources = inv.Count()
 	if err := render(o.g.io.Out, rep, o, o.g.io.colorOut()); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
 	switch {
 	case rep.Incomplete():
-		return &exitCodeError{code: exitIncomplete, err: fmt.Errorf("scan incomplete: %d resource(s) could not be read", len(rep.Errors))}
+		return incompleteError(rep)
 	case o.exitCode != 0 && rep.Summary().Failed > 0:
 		return &exitCodeError{code: o.exitCode}
 	}
@@ -133,11 +94,11 @@ func render(w io.Writer, rep *report.Report, o *scanOptions, color bool) error {
 }
 
 // liveInventory reads the estate through the AWS API, drawing a progress indicator on a terminal.
-func liveInventory(ctx context.Context, o *scanOptions) (*detect.Inventory, report.Source, error) {
-	cfg := o.g.cfg
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+func (g *globalOptions) liveInventory(ctx context.Context) (*detect.Inventory, report.Source, error) {
+	cfg := g.cfg
+	awsCfg, err := awsConfig(ctx)
 	if err != nil {
-		return nil, report.Source{}, fmt.Errorf("load AWS configuration: %w", err)
+		return nil, report.Source{}, err
 	}
 	regions := cfg.Regions
 	if cfg.AllRegions {
@@ -152,7 +113,7 @@ func liveInventory(ctx context.Context, o *scanOptions) (*detect.Inventory, repo
 		}
 		regions = []string{awsCfg.Region}
 	}
-	progress, done := progressIndicator(o.g.io)
+	progress, done := progressIndicator(g.io)
 	start := time.Now()
 	inv, stats, err := live.Scan(ctx, awsCfg, live.Options{
 		Regions:     regions,
@@ -164,7 +125,7 @@ func liveInventory(ctx context.Context, o *scanOptions) (*detect.Inventory, repo
 	if err != nil {
 		return nil, report.Source{}, err
 	}
-	o.g.log.Info("scan finished", "regions", regions, "resources", inv.Count(), "apiCalls", stats.Calls,
+	g.log.Info("scan finished", "regions", regions, "resources", inv.Count(), "apiCalls", stats.Calls,
 		"retries", stats.Retries, "took", time.Since(start).Round(time.Millisecond))
 	return inv, report.Source{Kind: "live", Regions: regions}, nil
 }

@@ -11,6 +11,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/ecsfix/ecsfix/detect/mototest"
 )
@@ -41,10 +42,21 @@ func liveEnv(t *testing.T, cfg aws.Config) {
 	t.Setenv("ECSFIX_SCAN_MAX_ATTEMPTS", "2") // moto answers some calls with 500: do not wait on retries
 }
 
-func TestScanLive(t *testing.T) {
-	ctx := context.Background()
-	cfg := mototest.Config(t)
-	e2, cs := ec2.NewFromConfig(cfg), ecs.NewFromConfig(cfg)
+// buildSmallEstate creates, in cfg's emulated account, a cluster without Container Insights, a privileged
+// task definition with a planted AWS secret key and an admin task role, and a FARGATE service on platform
+// 1.3.0 with a public IP behind a world-open security group.
+func buildSmallEstate(t *testing.T, ctx context.Context, cfg aws.Config) {
+	t.Helper()
+	e2, cs, im := ec2.NewFromConfig(cfg), ecs.NewFromConfig(cfg), iam.NewFromConfig(cfg)
+	role, err := im.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("web-task"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := im.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("web-task"), PolicyName: aws.String("all"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
 
 	subnets, err := e2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{{Name: aws.String("default-for-az"), Values: []string{"true"}}}})
 	if err != nil || len(subnets.Subnets) == 0 {
@@ -63,7 +75,7 @@ func TestScanLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := cs.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
-		Family: aws.String("web"), NetworkMode: ecstypes.NetworkModeAwsvpc, Cpu: aws.String("256"), Memory: aws.String("512"),
+		Family: aws.String("web"), TaskRoleArn: role.Role.Arn, NetworkMode: ecstypes.NetworkModeAwsvpc, Cpu: aws.String("256"), Memory: aws.String("512"),
 		RequiresCompatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityFargate},
 		ContainerDefinitions: []ecstypes.ContainerDefinition{{
 			Name: aws.String("web"), Image: aws.String("nginx"), Privileged: aws.Bool(true),
@@ -82,6 +94,12 @@ func TestScanLive(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestScanLive(t *testing.T) {
+	ctx := context.Background()
+	cfg := mototest.Config(t)
+	buildSmallEstate(t, ctx, cfg)
 	liveEnv(t, cfg)
 
 	out, errOut, code := runCLI(t, "scan", "--format", "json")
@@ -96,6 +114,7 @@ func TestScanLive(t *testing.T) {
 	for control, suffix := range map[string]string{
 		"ECS.12": "cluster/prod", "ECS.4": "task-definition/web:1", "ECS.8": "task-definition/web:1",
 		"ECS.2": "service/prod/web", "ECS.10": "service/prod/web", "EXPOSURE.open-security-group": "service/prod/web",
+		"EXPOSURE.admin-task-role": "service/prod/web",
 	} {
 		if got := doc.status(control, suffix); got != "FAILED" {
 			t.Errorf("%s on %s = %s, want FAILED", control, suffix, got)

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ecsfix/ecsfix/fix"
+	"github.com/ecsfix/ecsfix/plan"
+)
+
+type applyOptions struct {
+	g                 *globalOptions
+	auto              bool
+	dryRun            bool
+	journal           string
+	out               string
+	wait              bool
+	rollbackOnFailure bool
+}
+
+func newCmdApply(g *globalOptions) *cobra.Command {
+	o := &applyOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "apply [FILE | --auto]",
+		Short: "Apply a saved plan, or (--auto) scan, plan and apply the unattended-risk fixes",
+		Long: `apply FILE applies a saved plan as a whole. It first re-reads every resource the plan touches and
+refuses a stale plan (anything changed since planning) naming what changed; it refuses a plan with an
+action above the unattended risk (fix.unattended_risk, default low) that has no valid approval, and a
+plan for another account or region. Then it applies in dependency order, recording every step in a
+journal, so that running it again after an interruption resumes where it stopped.
+
+apply --auto scans the live estate, plans, and applies only the actions at or below the unattended risk,
+without approval; it prints what it did and what it left for approval. Meant for a schedule.
+
+Exit codes: 0 done; 1 error; 2 bad flags; 3 the scan (--auto) was incomplete; 4 --auto left actions
+that need approval; 5 the plan is stale; 6 the plan needs an approval; 7 a deployment failed (--wait).`,
+		Example: `  ecsfix apply plan.json --dry-run
+  ecsfix apply plan.json --journal plan.journal --wait --rollback-on-failure
+  ecsfix apply --auto --journal /var/log/ecsfix/$(date +%F).journal`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			regionFlags := cmd.Flags().Changed("region") || cmd.Flags().Changed("all-regions")
+			switch {
+			case o.auto && len(args) > 0:
+				return usageErrorf("give either a plan FILE or --auto, not both")
+			case o.auto:
+				return applyAuto(cmd.Context(), o, regionFlags)
+			case len(args) == 0:
+				return usageErrorf("apply needs a plan FILE (from ecsfix plan --out FILE), or --auto")
+			case o.out != "":
+				return usageErrorf("--out goes with --auto")
+			}
+			return applyFile(cmd.Context(), o, args[0])
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.auto, "auto", false, "scan, plan and apply only the actions at or below the unattended risk")
+	f.BoolVar(&o.dryRun, "dry-run", false, "check everything and print each API call it would make, changing nothing")
+	f.StringVar(&o.journal, "journal", "", "journal file (default: FILE.journal; with --auto: ecsfix-auto-TIME.journal)")
+	f.StringVar(&o.out, "out", "", "with --auto: also save the plan it applied")
+	f.BoolVar(&o.wait, "wait", false, "wait for updated services to reach a steady state (fix.wait_timeout)")
+	f.BoolVar(&o.rollbackOnFailure, "rollback-on-failure", false, "with --wait: return a service whose deployment failed to its previous revision")
+	return cmd
+}
+
+func (o *applyOptions) fixOptions(journal string) fix.Options {
+	cfg := o.g.cfg
+	return fix.Options{
+		DryRun:            o.dryRun,
+		JournalPath:       journal,
+		ToolVersion:       toolVersion(),
+		Regions:           cfg.Regions,
+		Out:               o.g.io.Out,
+		Log:               o.g.log,
+		UnattendedRisk:    cfg.UnattendedRisk(),
+		Concurrency:       cfg.Fix.Concurrency,
+		Wait:              o.wait,
+		WaitTimeout:       cfg.Fix.WaitTimeout,
+		RollbackOnFailure: o.rollbackOnFailure,
+		MaxAttempts:       cfg.Scan.MaxAttempts,
+	}
+}
+
+func applyFile(ctx context.Context, o *applyOptions, file string) error {
+	if o.rollbackOnFailure && !o.wait {
+		return usageErrorf("--rollback-on-failure needs --wait")
+	}
+	p, err := plan.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	journal := o.journal
+	if journal == "" {
+		journal = file + ".journal"
+	}
+	awsCfg, err := awsConfig(ctx)
+	if err != nil {
+		return err
+	}
+	opts := o.fixOptions(journal)
+	opts.PlanPath = file
+	_, err = fix.Apply(ctx, awsCfg, p, opts)
+	return applyError(err)
+}
+
+func applyAuto(ctx context.Context, o *applyOptions, regionFlags bool) error {
+	if o.rollbackOnFailure && !o.wait {
+		return usageErrorf("--rollback-on-failure needs --wait")
+	}
+	full, rep, err := o.g.makePlan(ctx, source{regionFlags: regionFlags}, nil)
+	if err != nil {
+		return err
+	}
+	if rep.Incomplete() {
+		return incompleteError(rep) // fail closed: never apply a plan made from a partial read
+	}
+	unattended := o.g.cfg.UnattendedRisk()
+	p, left := full.Subset(unattended)
+	if o.out != "" {
+		if err := writePlanFile(o.out, p); err != nil {
+			return err
+		}
+	}
+	journal := o.journal
+	if journal == "" {
+		journal = "ecsfix-auto-" + time.Now().UTC().Format("20060102T150405Z") + ".journal"
+	}
+	fmt.Fprintf(o.g.io.Out, "ecsfix apply --auto: %d action(s) at or below %s risk to apply, %d left for approval.\n", len(p.Actions), unattended, len(left))
+	if len(p.Actions) > 0 {
+		awsCfg, err := awsConfig(ctx)
+		if err != nil {
+			return err
+		}
+		opts := o.fixOptions(journal)
+		if o.out != "" {
+			opts.PlanPath = o.out
+		}
+		if _, err := fix.Apply(ctx, awsCfg, p, opts); err != nil {
+			return applyError(err)
+		}
+	}
+	if len(left) > 0 {
+		fmt.Fprintf(o.g.io.Out, "\nLeft for approval (run ecsfix plan --out FILE, then approve and apply it):\n")
+		for _, a := range left {
+			fmt.Fprintf(o.g.io.Out, "  %-4s %-6s %s  %s\n", a.ID, a.Risk, a.Summary, a.Resource)
+		}
+	}
+	if len(left) > 0 {
+		return &exitCodeError{code: exitLeftForApproval}
+	}
+	return nil
+}
+
+// applyError maps the applier's refusals and outcomes to their exit codes (nil stays nil).
+func applyError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, fix.ErrStale):
+		return &exitCodeError{code: exitStale, err: err}
+	case errors.Is(err, fix.ErrNotApproved):
+		return &exitCodeError{code: exitNotApproved, err: err}
+	case errors.Is(err, fix.ErrDeploymentFailed):
+		return &exitCodeError{code: exitDeploymentFailed, err: err}
+	}
+	return err
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ecsfix/ecsfix/detect/report"
+	"github.com/ecsfix/ecsfix/plan"
+)
+
+type planOptions struct {
+	g        *globalOptions
+	snapshot string
+	out      string
+	controls []string
+}
+
+func newCmdPlan(g *globalOptions) *cobra.Command {
+	o := &planOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Show the changes that would fix the findings, and save them as a plan file",
+		Long: `plan scans (live, or from --snapshot), decides how to fix each finding, and prints the changes like
+terraform plan: a unified diff of every new task-definition revision and of every service and cluster
+update, each labelled with the controls it fixes, its risk and the preconditions checked. Nothing is
+changed. With --out the plan is saved for review (ecsfix show), approval (ecsfix approve) and
+ecsfix apply.`,
+		Example: `  ecsfix plan --snapshot testdata/demo
+  ecsfix plan --out plan.json
+  ecsfix plan --control ECS.5 --control ECS.12 --out plan.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return planRun(cmd.Context(), o, cmd.Flags().Changed("region") || cmd.Flags().Changed("all-regions"))
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.snapshot, "snapshot", "", "plan from a snapshot (a file or folder of AWS CLI JSON output) instead of the live API")
+	f.StringVar(&o.out, "out", "", "write the plan file here")
+	f.StringArrayVar(&o.controls, "control", nil, "fix only this control id (repeatable)")
+	return cmd
+}
+
+func planRun(ctx context.Context, o *planOptions, regionFlags bool) error {
+	if err := validateControls(o.controls); err != nil {
+		return err
+	}
+	p, rep, err := o.g.makePlan(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags}, o.controls)
+	if err != nil {
+		return err
+	}
+	ropts := plan.RenderOptions{Color: o.g.io.colorOut(), UnattendedRisk: o.g.cfg.UnattendedRisk()}
+	if err := plan.RenderText(o.g.io.Out, p, ropts); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	if rep.Incomplete() {
+		// Fail closed: a plan made from a partial read is shown, not saved.
+		if o.out != "" {
+			o.g.log.Error("plan file not written: the scan was incomplete", "out", o.out)
+		}
+		return incompleteError(rep)
+	}
+	if o.out != "" {
+		if err := writePlanFile(o.out, p); err != nil {
+			return err
+		}
+		o.g.log.Info("plan written", "file", o.out, "actions", len(p.Actions), "hash", p.ContentHash())
+	}
+	return nil
+}
+
+// makePlan reads and evaluates the estate, then plans its fixes.
+func (g *globalOptions) makePlan(ctx context.Context, src source, controls []string) (*plan.Plan, *report.Report, error) {
+	rep, inv, err := g.inventory(ctx, src, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := g.cfg.PlanOptions()
+	if len(controls) > 0 {
+		opts.Fix = controls
+	}
+	opts.ToolVersion = toolVersion()
+	opts.Now = time.Now().UTC()
+	opts.Source = plan.Source{Kind: rep.Source.Kind, Path: rep.Source.Path, Regions: rep.Source.Regions}
+	p, err := plan.Build(inv, rep.Results, opts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("plan: %w", err)
+	}
+	return p, rep, nil
+}
+
+// writePlanFile writes a plan atomically (a temporary file renamed over the target), so that an
+// interrupted write never leaves a truncated plan.
+func writePlanFile(path string, p *plan.Plan) error {
+	var buf bytes.Buffer
+	if err := plan.Write(&buf, p); err != nil {
+		return fmt.Errorf("write plan %s: %w", path, err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".ecsfix-plan-*")
+	if err != nil {
+		return fmt.Errorf("write plan %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(buf.Bytes()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write plan %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write plan %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write plan %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write plan %s: %w", path, err)
+	}
+	return nil
+}
