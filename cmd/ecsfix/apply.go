@@ -36,7 +36,8 @@ journal, so that running it again after an interruption resumes where it stopped
 apply --auto scans the live estate, plans, and applies only the actions at or below the unattended risk,
 without approval; it prints what it did and what it left for approval. Meant for a schedule.
 
-Exit codes: 0 done; 1 error; 2 bad flags; 3 the scan (--auto) was incomplete; 4 --auto left actions
+Exit codes: 0 done; 1 error; 2 bad flags; 3 the scan (--auto) could not read some resources (they were
+neither planned nor changed; the rest was applied); 4 --auto left actions
 that need approval; 5 the plan is stale; 6 the plan needs an approval; 7 a deployment failed (--wait).`,
 		Example: `  ecsfix apply plan.json --dry-run
   ecsfix apply plan.json --journal plan.journal --wait --rollback-on-failure
@@ -115,9 +116,6 @@ func applyAuto(ctx context.Context, o *applyOptions, regionFlags bool) error {
 	if err != nil {
 		return err
 	}
-	if rep.Incomplete() {
-		return incompleteError(rep) // fail closed: never apply a plan made from a partial read
-	}
 	unattended := o.g.cfg.UnattendedRisk()
 	p, left := full.Subset(unattended)
 	if o.out != "" {
@@ -148,6 +146,13 @@ func applyAuto(ctx context.Context, o *applyOptions, regionFlags bool) error {
 		for _, a := range left {
 			fmt.Fprintf(o.g.io.Out, "  %-4s %-6s %s  %s\n", a.ID, a.Risk, a.Summary, a.Resource)
 		}
+	}
+	if rep.Incomplete() {
+		// Nothing that could not be read was planned or changed; the exit code says the scan was partial.
+		for _, e := range rep.Errors {
+			o.g.log.Warn("could not read; not planned", "resource", e.Resource, "operation", e.Operation, "error", e.Message)
+		}
+		return incompleteError(rep)
 	}
 	if len(left) > 0 {
 		return &exitCodeError{code: exitLeftForApproval}

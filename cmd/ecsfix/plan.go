@@ -58,18 +58,19 @@ func planRun(ctx context.Context, o *planOptions, regionFlags bool) error {
 	if err := plan.RenderText(o.g.io.Out, p, ropts); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
-	if rep.Incomplete() {
-		// Fail closed: a plan made from a partial read is shown, not saved.
-		if o.out != "" {
-			o.g.log.Error("plan file not written: the scan was incomplete", "out", o.out)
-		}
-		return incompleteError(rep)
-	}
 	if o.out != "" {
 		if err := writePlanFile(o.out, p); err != nil {
 			return err
 		}
 		o.g.log.Info("plan written", "file", o.out, "actions", len(p.Actions), "hash", p.ContentHash())
+	}
+	if rep.Incomplete() {
+		// The plan holds actions only for resources that were read; what could not be read is neither
+		// passed nor fixed, and the exit code says the picture is partial.
+		for _, e := range rep.Errors {
+			o.g.log.Warn("could not read; not planned", "resource", e.Resource, "operation", e.Operation, "error", e.Message)
+		}
+		return incompleteError(rep)
 	}
 	return nil
 }

@@ -43,8 +43,9 @@ func liveEnv(t *testing.T, cfg aws.Config) {
 }
 
 // buildSmallEstate creates, in cfg's emulated account, a cluster without Container Insights, a privileged
-// task definition with a planted AWS secret key and an admin task role, and a FARGATE service on platform
-// 1.3.0 with a public IP behind a world-open security group.
+// task definition with a planted AWS secret key and an admin task role, a FARGATE service "web" on
+// platform 1.3.0 with a public IP behind a world-open security group, and a FARGATE service "api" whose
+// only finding is its platform version.
 func buildSmallEstate(t *testing.T, ctx context.Context, cfg aws.Config) {
 	t.Helper()
 	e2, cs, im := ec2.NewFromConfig(cfg), ecs.NewFromConfig(cfg), iam.NewFromConfig(cfg)
@@ -90,6 +91,25 @@ func buildSmallEstate(t *testing.T, ctx context.Context, cfg aws.Config) {
 		NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
 			Subnets: []string{aws.ToString(subnets.Subnets[0].SubnetId)}, SecurityGroups: []string{aws.ToString(sg.GroupId)},
 			AssignPublicIp: ecstypes.AssignPublicIpEnabled,
+		}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
+		Family: aws.String("api"), NetworkMode: ecstypes.NetworkModeAwsvpc, Cpu: aws.String("256"), Memory: aws.String("512"),
+		RequiresCompatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityFargate},
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{
+			Name: aws.String("api"), Image: aws.String("api:1"), User: aws.String("1000"), ReadonlyRootFilesystem: aws.Bool(true),
+			LogConfiguration: &ecstypes.LogConfiguration{LogDriver: ecstypes.LogDriverAwslogs, Options: map[string]string{"awslogs-group": "/ecs/api"}},
+		}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.CreateService(ctx, &ecs.CreateServiceInput{
+		Cluster: aws.String("prod"), ServiceName: aws.String("api"), TaskDefinition: aws.String("api"), DesiredCount: aws.Int32(1),
+		LaunchType: ecstypes.LaunchTypeFargate, PlatformVersion: aws.String("1.3.0"),
+		NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
+			Subnets: []string{aws.ToString(subnets.Subnets[0].SubnetId)}, SecurityGroups: []string{aws.ToString(sg.GroupId)},
 		}},
 	}); err != nil {
 		t.Fatal(err)

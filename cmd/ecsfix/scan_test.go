@@ -169,3 +169,29 @@ func TestVersion(t *testing.T) {
 		t.Errorf("version: exit %d, %q", code, out)
 	}
 }
+
+// planVolatile blanks what changes between runs of `ecsfix plan`: the time, the tool version, and the
+// content hash (which covers the time).
+var planVolatile = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`made by ecsfix \S+ at [^)]*? from`), "made by ecsfix X at TIME from"},
+	{regexp.MustCompile(`sha256:[0-9a-f]{64}`), "sha256:HASH"},
+}
+
+func TestPlanDemoGolden(t *testing.T) {
+	out, errOut, code := runCLI(t, "plan", "--snapshot", demo)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, v := range planVolatile {
+		out = v.re.ReplaceAllString(out, v.with)
+	}
+	golden(t, "plan-demo.txt", out)
+	for _, s := range plantedSecrets {
+		if strings.Contains(out, s) {
+			t.Error("the demo plan prints a planted secret value")
+		}
+	}
+}
