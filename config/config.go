@@ -160,6 +160,9 @@ func Load(v *viper.Viper, file string) (*Config, error) {
 			}
 		}
 	}
+	if err := checkEnvironment(os.Environ()); err != nil {
+		return nil, err
+	}
 	var c Config
 	err := v.UnmarshalExact(&c, viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(
 		mapstructure.StringToSliceHookFunc(","),
@@ -185,6 +188,30 @@ func timeToStringHook(from, to reflect.Type, data any) (any, error) {
 		return t.Format(time.DateOnly), nil
 	}
 	return t.Format(time.RFC3339), nil
+}
+
+// envNotKeys are ECSFIX_ variables that are not configuration keys.
+var envNotKeys = map[string]bool{
+	"ECSFIX_CONFIG":       true, // the configuration file
+	"ECSFIX_REQUIRE_MOTO": true, // tests: fail instead of skipping without the emulator
+}
+
+// checkEnvironment refuses an ECSFIX_ variable that names no configuration key: a typo such as
+// ECSFIX_FIX_UNATENDED_RISK would otherwise be ignored and leave the default in force.
+func checkEnvironment(environ []string) error {
+	known := map[string]bool{}
+	for _, k := range Keys() {
+		known["ECSFIX_"+strings.ToUpper(strings.ReplaceAll(k, ".", "_"))] = true
+	}
+	var errs []error
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "ECSFIX_") || known[name] || envNotKeys[name] {
+			continue
+		}
+		errs = append(errs, fmt.Errorf("environment variable %s is not a configuration key (see the README's Configuration section)", name))
+	}
+	return errors.Join(errs...)
 }
 
 func describe(file string) string {

@@ -175,3 +175,23 @@ fix:
 		}
 	}
 }
+
+func TestUnknownEnvironmentVariable(t *testing.T) {
+	t.Setenv("ECSFIX_FIX_UNATENDED_RISK", "none") // a typo of ECSFIX_FIX_UNATTENDED_RISK
+	_, err := Load(New(), writeFile(t, ""))
+	if err == nil || !strings.Contains(err.Error(), "ECSFIX_FIX_UNATENDED_RISK") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestEnvironmentOverridesFixKeys(t *testing.T) {
+	t.Setenv("ECSFIX_FIX_UNATTENDED_RISK", "none")
+	t.Setenv("ECSFIX_FIX_WRITABLE_PATHS", "/tmp,/var/run")
+	c, err := Load(New(), writeFile(t, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Fix.UnattendedRisk != "none" || len(c.Fix.WritablePaths) != 2 {
+		t.Errorf("fix = %+v", c.Fix)
+	}
+}

@@ -224,8 +224,10 @@ func (r *run) scrub(s string) string {
 	return s
 }
 
-// learnSecrets records the values of a source revision that must never be printed: environment values
-// Docker labels, and the options of log and FireLens configurations.
+// learnSecrets records the values of a source revision that must never be printed: environment values,
+// Docker labels, command, entry point and health-check arguments (where passwords hide), and the options
+// of log and FireLens configurations — the values the plan masks. Scrubbing a harmless word from an error
+// message is the price of never printing a secret.
 func (r *run) learnSecrets(td *detect.TaskDefinition) {
 	var vals []string
 	add := func(v string) {
@@ -239,6 +241,17 @@ func (r *run) learnSecrets(td *detect.TaskDefinition) {
 		}
 		for _, v := range c.DockerLabels {
 			add(v)
+		}
+		for _, v := range c.Command {
+			add(v)
+		}
+		for _, v := range c.EntryPoint {
+			add(v)
+		}
+		if c.HealthCheck != nil {
+			for _, v := range c.HealthCheck.Command {
+				add(v)
+			}
 		}
 		if c.LogConfiguration != nil {
 			for _, v := range c.LogConfiguration.Options {
