@@ -104,6 +104,9 @@ func applyFile(ctx context.Context, o *applyOptions, file string) error {
 	}
 	opts := o.fixOptions(journal)
 	opts.PlanPath = file
+	if o.g.cfg.AllRegions {
+		opts.Regions = actionRegions(p) // --all-regions: whatever regions the plan names
+	}
 	_, err = fix.Apply(ctx, awsCfg, p, opts)
 	return applyError(err)
 }
@@ -134,6 +137,7 @@ func applyAuto(ctx context.Context, o *applyOptions, regionFlags bool) error {
 			return err
 		}
 		opts := o.fixOptions(journal)
+		opts.Regions = rep.Source.Regions // the regions just scanned
 		if o.out != "" {
 			opts.PlanPath = o.out
 		}
@@ -173,4 +177,17 @@ func applyError(err error) error {
 		return &exitCodeError{code: exitDeploymentFailed, err: err}
 	}
 	return err
+}
+
+// actionRegions lists the regions a plan's actions are in.
+func actionRegions(p *plan.Plan) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range p.Actions {
+		if !seen[a.Region] {
+			seen[a.Region] = true
+			out = append(out, a.Region)
+		}
+	}
+	return out
 }
