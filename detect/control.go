@@ -164,6 +164,36 @@ func evaluateRevision(c Control, in *Inventory, td *TaskDefinition, s *Settings)
 	return c.TaskDefinition(td, s)
 }
 
+// EvaluateRevision applies a task-definition control to one revision, whether or not it is its family's
+// latest ACTIVE revision (the planner uses it on the older revisions services run), with the settings'
+// exemptions applied to a FAILED result as Evaluate applies them (by ARN or tag, until they expire). A
+// control without a TaskDefinition function, or one off under these settings, gives NOT_APPLICABLE. A nil
+// s is empty settings.
+func EvaluateRevision(c Control, td *TaskDefinition, s *Settings) Result {
+	if s == nil {
+		s = &Settings{}
+	}
+	arn := td.ARN()
+	r := Result{
+		Control: c.ID, Title: c.Title, Severity: c.Severity, ResourceType: c.ResourceType,
+		ResourceArn: arn, Region: RegionOf(arn),
+	}
+	var v Verdict
+	switch {
+	case c.TaskDefinition == nil:
+		v = NA(c.ID + " does not evaluate task definitions")
+	case c.Enabled != nil && !c.Enabled(s):
+		v = NA(c.ID + " is off under these settings")
+	default:
+		v = c.TaskDefinition(td, s)
+	}
+	r.Status, r.Reason, r.Offenders = v.Status, v.Reason, v.Offenders
+	if r.Status == Failed {
+		r.Suppressed = s.exempt(c.ID, arn, ecsTags(td.Tags))
+	}
+	return r
+}
+
 func (s *Settings) exempt(control, arn string, tags map[string]string) *Suppressed {
 	now := s.Now
 	if now.IsZero() {

@@ -44,12 +44,13 @@ func (p *Plan) Approve(by, ticket string, at time.Time) error {
 	return nil
 }
 
-// NeedsApproval lists, in plan order, the actions whose risk is above the unattended level. With
-// RiskNone, or a level that is not low, medium or high (fail closed), every action needs approval.
-func (p *Plan) NeedsApproval(unattended Risk) []Action {
+// NeedsApproval lists, in plan order, the actions whose effective risk (EffectiveRisk, with the
+// configuration's risk overrides) is above the unattended level. With RiskNone, or a level that is not
+// low, medium or high (fail closed), every action needs approval.
+func (p *Plan) NeedsApproval(unattended Risk, overrides map[string]Risk) []Action {
 	var out []Action
 	for _, a := range p.Actions {
-		if !withinRisk(a.Risk, unattended) {
+		if !withinRisk(p.EffectiveRisk(a, overrides), unattended) {
 			out = append(out, a)
 		}
 	}

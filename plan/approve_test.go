@@ -69,7 +69,7 @@ func TestNeedsApproval(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(string(tt.unattended), func(t *testing.T) {
 			var got []string
-			for _, a := range p.NeedsApproval(tt.unattended) {
+			for _, a := range p.NeedsApproval(tt.unattended, nil) {
 				got = append(got, a.ID)
 			}
 			if !reflect.DeepEqual(got, tt.want) {

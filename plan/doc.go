@@ -44,8 +44,17 @@
 // the content, and with it the content hash that approvals are bound to, or breaks the canonical form
 // and is refused. Read is strict in every other way too: unknown fields, a second JSON value after the
 // plan, a missing tool or createdAt, an action without its payload or with another type's payload,
-// duplicate ids, a dependency on an action that does not come earlier, an unknown risk: each is an error
-// naming the file. Write refuses a plan that Read would refuse.
+// duplicate ids, a dependency on an action that does not come earlier, an unknown risk, controls that the
+// action's type cannot fix (a registration labelled with a service control, a cluster update with
+// anything but ECS.12, a service update with controls that neither ECS.10 nor the registration it deploys
+// answers): each is an error naming the file and the action. Write refuses a plan that Read would refuse.
+//
+// # Effective risk
+//
+// An action's risk field is a label; what decides whether it needs approval (NeedsApproval) or applies
+// unattended (Subset) is its effective risk (EffectiveRisk): the higher of the label and a floor derived
+// from what the action does, with the configuration's risk overrides. Relabelling a high-risk action as
+// low in a plan file therefore does not skip its approval.
 //
 // # Content hash and approvals
 //
@@ -54,13 +63,16 @@
 // ValidApprovals returns the approvals whose hash is the plan's current one, so an approval of other
 // content never counts. An approval is a record, not a signature: it shows that the content was not
 // changed since it was approved, and the file's custody (a ticket, a review) vouches for who approved.
-// A subset of a plan (Subset: the actions at or below a risk, with their dependencies) is a new plan
-// and carries no approval.
+// A subset of a plan (Subset: the actions whose effective risk is at or below a level, with their
+// dependencies, and a family's registrations kept or left out together) is a new plan and carries no
+// approval.
 //
 // # Masked values
 //
-// No secret value is ever in a plan, so a plan can be attached to a ticket. A value that would be one (an
-// environment variable holding a credential) is replaced in before and after by the placeholder
+// No secret value is ever in a plan, so a plan can be attached to a ticket. A value that could be one
+// (every environment value, command, entryPoint and healthCheck.command element, dockerLabels value,
+// logConfiguration and firelensConfiguration option value, and any other string that looks like a
+// credential) is replaced in before and after by the placeholder
 // MaskedValue, and listed under masked: path locates the placeholder in after, sourcePath locates the
 // value in the source revision (in its registrable form, the shape of before), and sha256 is the hex
 // SHA-256 of the value. Paths are dotted keys with bracketed indexes or quoted map keys

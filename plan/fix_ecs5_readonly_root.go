@@ -17,7 +17,10 @@ var DefaultWritablePaths = []string{"/tmp"}
 // fixECS5 makes the root filesystem of every container read-only (ECS.5) and keeps the configured
 // writable paths (default /tmp) writable: one task volume per path (a plain volume: task storage, no host
 // path), mounted read-write at that path in each container made read-only, unless the container already
-// mounts something there. Windows task definitions are skipped (Windows containers do not support it).
+// mounts something read-write there. A read-only mount at the path is not doubled (ECS refuses two mounts
+// at one path): it becomes read-write when its volume is a task volume without host path (task storage),
+// and is otherwise left as it is, with a note that the path stays read-only. Windows task definitions are
+// skipped (Windows containers do not support it).
 // ECS Exec needs a writable root filesystem: services with enableExecuteCommand get a warning.
 func fixECS5(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome {
 	if f := osFamilyOf(in); isWindows(f) {
@@ -53,8 +56,23 @@ func fixECS5(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 		p = path.Clean(p)
 		var need []int
 		for _, i := range changed {
-			if !mountsAt(&in.ContainerDefinitions[i], p) {
+			c := &in.ContainerDefinitions[i]
+			mp := mountAt(c, p)
+			switch {
+			case mp == nil:
 				need = append(need, i)
+			case !aws.ToBool(mp.ReadOnly):
+				// writable already
+			case isTaskStorage(in, aws.ToString(mp.SourceVolume)):
+				mp.ReadOnly = aws.Bool(false)
+				out.Edits = append(out.Edits, Edit{
+					Control: "ECS.5",
+					Path:    "containerDefinitions[" + containerLabel(c, i) + "].mountPoints[" + p + "]",
+					Change:  "make the mount of volume " + aws.ToString(mp.SourceVolume) + " at " + p + " read-write (was read-only)",
+				})
+			default:
+				out.Notes = append(out.Notes, fmt.Sprintf("container %s mounts volume %s read-only at %s, and the volume is not task storage: ecsfix leaves that mount as it is, so %s stays read-only in that container",
+					containerLabel(c, i), aws.ToString(mp.SourceVolume), p, p))
 			}
 		}
 		if len(need) == 0 {
@@ -96,11 +114,30 @@ func fixECS5(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 	return out
 }
 
-// mountsAt reports whether a container already mounts something at p.
-func mountsAt(c *ecstypes.ContainerDefinition, p string) bool {
-	for _, mp := range c.MountPoints {
+// mountAt returns a container's mount point at p (nil when it mounts nothing there). When several are at
+// p, a read-write one is preferred.
+func mountAt(c *ecstypes.ContainerDefinition, p string) *ecstypes.MountPoint {
+	var found *ecstypes.MountPoint
+	for i := range c.MountPoints {
+		mp := &c.MountPoints[i]
 		if cp := aws.ToString(mp.ContainerPath); cp != "" && path.Clean(cp) == p {
-			return true
+			if !aws.ToBool(mp.ReadOnly) {
+				return mp
+			}
+			if found == nil {
+				found = mp
+			}
+		}
+	}
+	return found
+}
+
+// isTaskStorage reports whether the named volume of the task definition is a task volume without host
+// path (plain task storage), which a mount may safely make writable.
+func isTaskStorage(in *ecs.RegisterTaskDefinitionInput, name string) bool {
+	for i := range in.Volumes {
+		if aws.ToString(in.Volumes[i].Name) == name {
+			return isPlainVolume(&in.Volumes[i])
 		}
 	}
 	return false

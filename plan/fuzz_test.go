@@ -42,6 +42,6 @@ func FuzzRead(f *testing.F) {
 				t.Fatalf("render %s: %v", format, err)
 			}
 		}
-		p.Subset(RiskMedium)
+		p.Subset(RiskMedium, nil)
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,10 +20,15 @@ import (
 // Secrets stay secret (DESIGN principle 6). Before and After of a registration are the
 // RegisterTaskDefinition input in the CLI's JSON form with every secret-bearing value replaced by
 // MaskedValue:
-//   - every environment value, whatever its name;
-//   - any other string that detect.ClassifyEnv flags: key/value pairs and map entries (dockerLabels,
-//     logConfiguration and firelensConfiguration options, driver options, proxy properties) by key and
-//     value, list elements (command, entryPoint, healthCheck command) and plain fields by value.
+//   - unconditionally, whatever it looks like, every value of the places where applications put secrets
+//     in ways no pattern recognises ("--db-password" "Hunter2…", "PGPASSWORD=… psql"): every environment
+//     value, every element of a container's command, entryPoint and healthCheck.command, every
+//     dockerLabels value, every logConfiguration.options and firelensConfiguration.options value;
+//   - any other string that detect.ClassifyEnv flags: key/value pairs and map entries (driver options,
+//     proxy properties) by key and value, and plain fields by value.
+//
+// ARNs that name a secret (secrets[].valueFrom, repositoryCredentials.credentialsParameter) are not
+// secret values and are kept.
 //
 // A masked value's path uses indexes (containerDefinitions[0].environment[2].value) and map keys
 // (containerDefinitions[0].dockerLabels["com.example.token"]). SourcePath locates the value in the source
@@ -30,6 +36,13 @@ import (
 // and checks it against the plan's hash (Input).
 
 var keyValuePairType = reflect.TypeFor[ecstypes.KeyValuePair]()
+
+// alwaysMaskedLists and alwaysMaskedMaps are the lists of strings and the string maps whose every value
+// is masked, as paths below a container definition.
+var (
+	alwaysMaskedLists = regexp.MustCompile(`^containerDefinitions\[\d+\]\.(command|entryPoint|healthCheck\.command)$`)
+	alwaysMaskedMaps  = regexp.MustCompile(`^containerDefinitions\[\d+\]\.(dockerLabels|logConfiguration\.options|firelensConfiguration\.options)$`)
+)
 
 // maskedValue is one value found to need masking.
 type maskedValue struct {
@@ -40,12 +53,12 @@ type maskedValue struct {
 // findSecrets lists the secret-bearing string values of a registration input, in a stable order.
 func findSecrets(in *ecs.RegisterTaskDefinitionInput) []maskedValue {
 	var out []maskedValue
-	var walk func(v reflect.Value, path, field, name string)
-	walk = func(v reflect.Value, path, field, name string) {
+	var walk func(v reflect.Value, path, field, name string, always bool)
+	walk = func(v reflect.Value, path, field, name string, always bool) {
 		switch v.Kind() {
 		case reflect.Pointer, reflect.Interface:
 			if !v.IsNil() {
-				walk(v.Elem(), path, field, name)
+				walk(v.Elem(), path, field, name, always)
 			}
 		case reflect.Struct:
 			if v.Type() == keyValuePairType {
@@ -66,14 +79,15 @@ func findSecrets(in *ecs.RegisterTaskDefinitionInput) []maskedValue {
 					continue
 				}
 				j := awsjson.JSONName(f.Name)
-				walk(v.Field(i), joinPath(path, j), j, "")
+				walk(v.Field(i), joinPath(path, j), j, "", false)
 			}
 		case reflect.Slice:
 			if v.Type().Elem().Kind() == reflect.Uint8 {
 				return
 			}
+			all := v.Type().Elem().Kind() == reflect.String && alwaysMaskedLists.MatchString(path)
 			for i := 0; i < v.Len(); i++ {
-				walk(v.Index(i), fmt.Sprintf("%s[%d]", path, i), field, "")
+				walk(v.Index(i), fmt.Sprintf("%s[%d]", path, i), field, "", all)
 			}
 		case reflect.Map:
 			keys := make([]string, 0, v.Len())
@@ -81,12 +95,17 @@ func findSecrets(in *ecs.RegisterTaskDefinitionInput) []maskedValue {
 				keys = append(keys, k.String())
 			}
 			sort.Strings(keys)
+			all := alwaysMaskedMaps.MatchString(path)
 			for _, k := range keys {
-				walk(v.MapIndex(reflect.ValueOf(k).Convert(v.Type().Key())), mapKeyPath(path, k), field, k)
+				walk(v.MapIndex(reflect.ValueOf(k).Convert(v.Type().Key())), mapKeyPath(path, k), field, k, all)
 			}
 		case reflect.String:
 			s := v.String()
 			if s == MaskedValue {
+				return
+			}
+			if always {
+				out = append(out, maskedValue{path: path, value: s})
 				return
 			}
 			if _, flagged := detect.ClassifyEnv(name, s); flagged {
@@ -94,7 +113,7 @@ func findSecrets(in *ecs.RegisterTaskDefinitionInput) []maskedValue {
 			}
 		}
 	}
-	walk(reflect.ValueOf(in).Elem(), "", "", "")
+	walk(reflect.ValueOf(in).Elem(), "", "", "", false)
 	return out
 }
 

@@ -1,6 +1,10 @@
 package plan
 
-import "time"
+import (
+	"time"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
 
 // Options are the planner's inputs that come from configuration and the command line.
 type Options struct {
@@ -24,6 +28,10 @@ type Options struct {
 	OwnerTagKeys []string
 	// PatchOwned patches owned resources anyway.
 	PatchOwned bool
+	// Settings are the evaluation settings the results were made with (exemptions, required tags): the
+	// planner evaluates the older revisions services run itself, with them, so that an exemption (by ARN
+	// or tag, until it expires) applies there too. Nil: no exemptions. A zero Settings.Now is Now.
+	Settings *detect.Settings
 }
 
 // Host-path fix modes.

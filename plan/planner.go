@@ -127,11 +127,31 @@ func (b *builder) selected(control, fixID string) bool {
 	return false
 }
 
-func (b *builder) risk(control string, def Risk) Risk {
-	if r, ok := b.opts.Risk[control]; ok && r != "" {
-		return r
+func (b *builder) risk(control string) Risk { return controlRisk(control, b.opts.Risk) }
+
+// settings are the evaluation settings for revisions the planner evaluates itself (the older revisions
+// services run): Options.Settings, with the plan's time when it has none.
+func (b *builder) settings() *detect.Settings {
+	s := detect.Settings{}
+	if b.opts.Settings != nil {
+		s = *b.opts.Settings
 	}
-	return def
+	if s.Now.IsZero() {
+		s.Now = b.opts.Now
+	}
+	return &s
+}
+
+// suppressedReason is the Skipped reason of a suppressed result.
+func suppressedReason(sup *detect.Suppressed) string {
+	reason := "suppressed by " + sup.By
+	if sup.Reason != "" {
+		reason += ": " + sup.Reason
+	}
+	if sup.Expires != nil {
+		reason += " (until " + sup.Expires.UTC().Format("2006-01-02") + ")"
+	}
+	return reason
 }
 
 func (b *builder) rev(td *detect.TaskDefinition) *revisionPlan {
@@ -166,14 +186,7 @@ func (b *builder) classify(r *detect.Result) error {
 		return nil
 	}
 	if r.Suppressed != nil {
-		reason := "suppressed by " + r.Suppressed.By
-		if r.Suppressed.Reason != "" {
-			reason += ": " + r.Suppressed.Reason
-		}
-		if r.Suppressed.Expires != nil {
-			reason += " (until " + r.Suppressed.Expires.UTC().Format("2006-01-02") + ")"
-		}
-		b.skip(r.Control, r.ResourceArn, reason)
+		b.skip(r.Control, r.ResourceArn, suppressedReason(r.Suppressed))
 		return nil
 	}
 	switch r.Control {
@@ -252,8 +265,11 @@ func (b *builder) classify(r *detect.Result) error {
 }
 
 // runningRevisions adds, for each service that ecsfix may move, the task-definition findings of the
-// revision it RUNS (the detector scores only each family's latest ACTIVE revision).
+// revision it RUNS (the detector scores only each family's latest ACTIVE revision). The revision is
+// evaluated with Options.Settings: a FAILED result that an exemption suppresses is skipped as exempted,
+// like a suppressed result on a latest revision.
 func (b *builder) runningRevisions() {
+	settings := b.settings()
 	var tdControls []detect.Control
 	for _, c := range detect.All() {
 		if c.TaskDefinition == nil || !b.evaluated[c.ID] {
@@ -276,7 +292,12 @@ func (b *builder) runningRevisions() {
 			if isLatest {
 				continue // the results cover the latest revision
 			}
-			if c.TaskDefinition(td, &detect.Settings{}).Status != detect.Failed {
+			r := detect.EvaluateRevision(c, td, settings)
+			if r.Status != detect.Failed {
+				continue
+			}
+			if r.Suppressed != nil {
+				b.skip(c.ID, td.ARN(), suppressedReason(r.Suppressed))
 				continue
 			}
 			if hasLatest {
@@ -394,7 +415,10 @@ func (b *builder) buildRevisions() error {
 				rp.controls[c] = true
 			}
 			for _, e := range out.Edits {
-				rp.risk = maxRisk(rp.risk, b.risk(e.Control, fix.Risk))
+				rp.risk = maxRisk(rp.risk, b.risk(e.Control))
+			}
+			for c := range asked {
+				rp.risk = maxRisk(rp.risk, b.risk(c))
 			}
 		}
 		for _, s := range skips {
@@ -404,16 +428,28 @@ func (b *builder) buildRevisions() error {
 			delete(b.revs, arn)
 			continue
 		}
+		changes := make([]string, len(rp.edits))
+		for i, e := range rp.edits {
+			changes[i] = e.Path + ": " + e.Change
+		}
 		if owner := b.owner(rp.source.Tags); owner != "" {
-			changes := make([]string, len(rp.edits))
-			for i, e := range rp.edits {
-				changes[i] = e.Path + ": " + e.Change
-			}
 			for _, c := range sortedKeys(rp.controls) {
 				b.skip(c, arn, owner+": make the change in its source ("+strings.Join(changes, "; ")+")")
 			}
 			delete(b.revs, arn)
 			continue
+		}
+		// An older revision of a family whose latest is owned: its fix would become the family's newest
+		// ACTIVE revision, and the latest (owned) is not re-registered after it.
+		if latest, ok := b.inv.LatestActive(arn); ok && latest.ARN() != arn {
+			if owner := b.owner(latest.Tags); owner != "" {
+				for _, c := range sortedKeys(rp.controls) {
+					b.skip(c, arn, fmt.Sprintf("the family's latest ACTIVE revision %s is %s: a fixed copy of %s would become the family's newest revision; "+
+						"make the change in the source of the service's task definition (%s)", revName(latest.ARN()), owner, revName(arn), strings.Join(changes, "; ")))
+				}
+				delete(b.revs, arn)
+				continue
+			}
 		}
 		if tags := reservedTags(rp.source.Tags); len(tags) > 0 {
 			rp.notes = append(rp.notes, "reserved tags "+strings.Join(tags, ", ")+" are not carried to the new revision: only AWS may set aws: tags")
@@ -435,9 +471,11 @@ func (b *builder) buildRevisions() error {
 
 // alreadyRegistered finds a newer ACTIVE revision of the source's family whose registrable form is
 // exactly the fixed input: re-planning after a partly applied plan (revision registered, service not
-// moved) then moves the service instead of registering a duplicate.
+// moved), or after a rollback (service moved back), then moves the service instead of registering a
+// duplicate. The comparison ignores ecsfix's own tags (TagPrefix: the provenance the applier adds to what
+// it registers), which RegisterInput leaves out, and no tags equals an empty tag list.
 func (b *builder) alreadyRegistered(rp *revisionPlan) (string, error) {
-	want, err := awsjson.Marshal(rp.input)
+	want, err := comparableInput(rp.input)
 	if err != nil {
 		return "", fmt.Errorf("plan %s: %w", rp.source.ARN(), err)
 	}
@@ -457,7 +495,7 @@ func (b *builder) alreadyRegistered(rp *revisionPlan) (string, error) {
 		if td.Revision <= rp.source.Revision {
 			continue
 		}
-		got, err := awsjson.Marshal(RegisterInput(td))
+		got, err := comparableInput(RegisterInput(td))
 		if err != nil {
 			return "", fmt.Errorf("plan %s: %w", td.ARN(), err)
 		}
@@ -466,6 +504,15 @@ func (b *builder) alreadyRegistered(rp *revisionPlan) (string, error) {
 		}
 	}
 	return best, nil
+}
+
+// comparableInput is the JSON form of a registration input for comparing two revisions' content.
+func comparableInput(in *ecs.RegisterTaskDefinitionInput) ([]byte, error) {
+	c := *in
+	if len(c.Tags) == 0 {
+		c.Tags = nil
+	}
+	return awsjson.Marshal(&c)
 }
 
 // orderFamilies registers, within each family, the fixes of older revisions first and the fix of the
@@ -598,7 +645,7 @@ func (b *builder) assemble() (*Plan, error) {
 		arn := aws.ToString(cp.cluster.ClusterArn)
 		risk := RiskLow
 		for _, c := range cp.controls {
-			risk = maxRisk(risk, b.risk(c, riskECS12))
+			risk = maxRisk(risk, b.risk(c))
 		}
 		p.Actions = append(p.Actions, Action{
 			ID: newID(), Type: UpdateClusterSettings, Account: detect.AccountOf(arn), Region: detect.RegionOf(arn),
@@ -627,6 +674,10 @@ func (b *builder) assemble() (*Plan, error) {
 		}
 		return a.Reason < c.Reason
 	})
+	// every action carries at least the risk that its content implies (what apply judges it by)
+	for i := range p.Actions {
+		p.Actions[i].Risk = p.EffectiveRisk(p.Actions[i], b.opts.Risk)
+	}
 	return p, nil
 }
 
@@ -712,7 +763,8 @@ func (b *builder) serviceAction(sp *servicePlan) (Action, bool) {
 			if rp.existing == "" {
 				from = rp.id
 			} else {
-				notes = append(notes, "the fixed revision "+revName(rp.existing)+" of "+revName(rp.source.ARN())+" is already registered (by an earlier plan): the service moves to it")
+				notes = append(notes, "the fixed revision "+revName(rp.existing)+" of "+revName(rp.source.ARN())+" is already registered (by an earlier plan): the service moves to it",
+					"the service moves to a revision that this plan does not register, so applying cannot derive its content from the plan: the action is high risk")
 			}
 			for c := range rp.controls {
 				controls[c] = true
@@ -751,7 +803,7 @@ func (b *builder) serviceAction(sp *servicePlan) (Action, bool) {
 		if len(out.Edits) > 0 {
 			before.PlatformVersion, after.PlatformVersion = pb.PlatformVersion, pa.PlatformVersion
 			controls["ECS.10"] = true
-			risk = maxRisk(risk, b.risk("ECS.10", riskECS10))
+			risk = maxRisk(risk, b.risk("ECS.10"))
 			notes = append(notes, out.Notes...)
 			pre = append(pre, out.Preconditions...)
 		}

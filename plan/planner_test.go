@@ -546,7 +546,7 @@ func TestSecretsNeverInPlan(t *testing.T) {
 		}
 	}
 	reg := actionsOf(p, RegisterTaskDefinition)[0].RegisterTaskDefinition
-	if len(reg.Masked) != 8 {
+	if len(reg.Masked) != 15 {
 		t.Errorf("masked %+v", reg.Masked)
 	}
 	got, err := reg.Input(&in.TaskDefinitions[0])

@@ -48,27 +48,20 @@ type revisionFix struct {
 	ID string
 	// Controls are the result controls (Security Hub controls and exposure traits) it answers.
 	Controls []string
-	Risk     Risk
 	Apply    func(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome
 }
 
 // revisionFixes are the task-definition remediations, in the order they are applied to a revision.
 func revisionFixes() []revisionFix {
 	return []revisionFix{
-		{ID: "ECS.3", Controls: []string{"ECS.3", exposureHostPID}, Risk: RiskMedium, Apply: fixECS3},
-		{ID: "ECS.4", Controls: []string{"ECS.4", exposurePrivileged}, Risk: RiskHigh, Apply: fixECS4},
-		{ID: "ECS.5", Controls: []string{"ECS.5"}, Risk: RiskMedium, Apply: fixECS5},
-		{ID: "ECS.18", Controls: []string{"ECS.18"}, Risk: RiskMedium, Apply: fixECS18},
-		{ID: "ECS.20", Controls: []string{"ECS.20", "ECS.21"}, Risk: RiskHigh, Apply: fixUser},
-		{ID: exposureHostPath, Controls: []string{exposureHostPath}, Risk: RiskHigh, Apply: fixHostPath},
+		{ID: "ECS.3", Controls: []string{"ECS.3", exposureHostPID}, Apply: fixECS3},
+		{ID: "ECS.4", Controls: []string{"ECS.4", exposurePrivileged}, Apply: fixECS4},
+		{ID: "ECS.5", Controls: []string{"ECS.5"}, Apply: fixECS5},
+		{ID: "ECS.18", Controls: []string{"ECS.18"}, Apply: fixECS18},
+		{ID: "ECS.20", Controls: []string{"ECS.20", "ECS.21"}, Apply: fixUser},
+		{ID: exposureHostPath, Controls: []string{exposureHostPath}, Apply: fixHostPath},
 	}
 }
-
-// Default risks of the service and cluster fixes (CONTROLS.md).
-const (
-	riskECS10 = RiskLow
-	riskECS12 = RiskLow
-)
 
 // fixFor returns the task-definition remediation answering a control.
 func fixFor(control string) (revisionFix, bool) {

@@ -20,6 +20,9 @@ type RenderOptions struct {
 	// UnattendedRisk is the highest risk applied without approval (configuration, not part of the plan);
 	// RiskNone or empty: every action needs approval.
 	UnattendedRisk Risk
+	// RiskOverrides are the configuration's risk overrides, by control id. Actions are shown with, and
+	// judged against UnattendedRisk by, their effective risk (Plan.EffectiveRisk).
+	RiskOverrides map[string]Risk
 }
 
 // Renderer renders a plan in one format.
@@ -222,7 +225,8 @@ func actionLabel(a *Action) string {
 
 // planSummary is the counting part of the summary line: "3 task definitions, 2 services, 1 cluster to
 // change; 2 high-risk actions need approval (unattended risk: low)".
-func planSummary(p *Plan, unattended Risk) string {
+func planSummary(p *Plan, o RenderOptions) string {
+	unattended := o.UnattendedRisk
 	var tds, svcs, clusters int
 	for _, a := range p.Actions {
 		switch a.Type {
@@ -245,13 +249,13 @@ func planSummary(p *Plan, unattended Risk) string {
 	}
 	s := strings.Join(what, ", ") + " to change; "
 	level := unattendedLabel(unattended)
-	needs := p.NeedsApproval(unattended)
+	needs := p.NeedsApproval(unattended, o.RiskOverrides)
 	if len(needs) == 0 {
 		return s + fmt.Sprintf("every action is within the unattended risk (%s)", level)
 	}
 	byRisk := map[Risk]int{}
 	for _, a := range needs {
-		byRisk[a.Risk]++
+		byRisk[p.EffectiveRisk(a, o.RiskOverrides)]++
 	}
 	var parts []string
 	for _, r := range []Risk{RiskHigh, RiskMedium, RiskLow} {
@@ -281,6 +285,13 @@ func plural(n int, single, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
+// shownAction is an action as the renderers show it: with its effective risk.
+func shownAction(p *Plan, i int, o RenderOptions) *Action {
+	a := p.Actions[i]
+	a.Risk = p.EffectiveRisk(a, o.RiskOverrides)
+	return &a
+}
+
 // approvalValid says whether an approval counts for content of the given hash.
 func approvalValid(a Approval, hash string) bool { return hash != "" && a.PlanHash == hash }
 
@@ -306,9 +317,9 @@ func describeSource(s Source) string {
 }
 
 // needsApprovalSet is the ids of the actions above the unattended risk.
-func needsApprovalSet(p *Plan, unattended Risk) map[string]bool {
+func needsApprovalSet(p *Plan, o RenderOptions) map[string]bool {
 	m := map[string]bool{}
-	for _, a := range p.NeedsApproval(unattended) {
+	for _, a := range p.NeedsApproval(o.UnattendedRisk, o.RiskOverrides) {
 		m[a.ID] = true
 	}
 	return m

@@ -17,15 +17,16 @@ func RenderMarkdown(w io.Writer, p *Plan, o RenderOptions) error {
 	if len(p.Actions) == 0 {
 		pr.printf("**No changes.** Nothing that ecsfix fixes needs a change.\n")
 	} else {
-		pr.printf("**Plan: %s.**\n\n", mdText(planSummary(p, o.UnattendedRisk)))
-		needs := needsApprovalSet(p, o.UnattendedRisk)
+		pr.printf("**Plan: %s.**\n\n", mdText(planSummary(p, o)))
+		needs := needsApprovalSet(p, o)
 		pr.printf("| id | action | resource | controls | risk |\n|---|---|---|---|---|\n")
-		for _, a := range p.Actions {
-			pr.printf("| %s | %s | %s | %s | %s |\n", mdCell(a.ID), mdCell(string(a.Type)), mdCode(actionLabel(&a)),
+		for i := range p.Actions {
+			a := shownAction(p, i, o)
+			pr.printf("| %s | %s | %s | %s | %s |\n", mdCell(a.ID), mdCell(string(a.Type)), mdCode(actionLabel(a)),
 				mdCell(strings.Join(a.Controls, ", ")), mdRisk(a.Risk, needs[a.ID]))
 		}
 		for i := range p.Actions {
-			if err := mdAction(pr, &p.Actions[i], needs[p.Actions[i].ID]); err != nil {
+			if err := mdAction(pr, shownAction(p, i, o), needs[p.Actions[i].ID]); err != nil {
 				return err
 			}
 		}

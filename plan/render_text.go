@@ -17,13 +17,13 @@ func RenderText(w io.Writer, p *Plan, o RenderOptions) error {
 		textSkipped(pr, p)
 		return pr.err
 	}
-	needs := needsApprovalSet(p, o.UnattendedRisk)
+	needs := needsApprovalSet(p, o)
 	for i := range p.Actions {
-		if err := textAction(pr, &p.Actions[i], needs[p.Actions[i].ID]); err != nil {
+		if err := textAction(pr, shownAction(p, i, o), needs[p.Actions[i].ID]); err != nil {
 			return err
 		}
 	}
-	pr.printf("%s\n", pr.paint(ansiBoldCode, "Plan: "+planSummary(p, o.UnattendedRisk)+"."))
+	pr.printf("%s\n", pr.paint(ansiBoldCode, "Plan: "+planSummary(p, o)+"."))
 	hash := p.ContentHash()
 	pr.printf("Content: %s\n", hash)
 	for _, a := range p.Approvals {

@@ -1,26 +1,55 @@
 package plan
 
-// Subset returns the plan of the actions at or below maxRisk whose dependencies are all kept (an action
-// that depends on a dropped action is dropped too), and the actions left out, in plan order. The subset is
-// a new plan: its State holds only the fingerprints of resources the kept actions touch, and it carries no
-// approval. Kept actions share their payloads with p.
-func (p *Plan) Subset(maxRisk Risk) (kept *Plan, left []Action) {
+// Subset returns the plan of the actions whose effective risk (EffectiveRisk, with the configuration's
+// risk overrides) is at or below maxRisk, and the actions left out, in plan order. An action that depends
+// on a left-out action is left out too (transitively), and the registrations of one family (same account,
+// region and family) are kept or left out together: keeping the fix of an older revision without the
+// registration of the family's latest would make the family's newest ACTIVE revision old code. The subset
+// is a new plan: its State holds only the fingerprints of resources the kept actions touch, and it carries
+// no approval. Kept actions share their payloads with p.
+func (p *Plan) Subset(maxRisk Risk, overrides map[string]Risk) (kept *Plan, left []Action) {
 	k := *p
 	k.Actions = []Action{}
 	k.Approvals = nil
 	k.Skipped = append([]Skipped(nil), p.Skipped...)
-	keptIDs := map[string]bool{}
+
+	out := map[string]bool{} // ids left out
+	for _, a := range p.Actions {
+		if !withinRisk(p.EffectiveRisk(a, overrides), maxRisk) {
+			out[a.ID] = true
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		drop := func(id string) {
+			if !out[id] {
+				out[id], changed = true, true
+			}
+		}
+		families := map[string]bool{} // families with a registration left out
+		for _, a := range p.Actions {
+			if f, ok := registrationFamily(&a); ok && out[a.ID] {
+				families[f] = true
+			}
+		}
+		for _, a := range p.Actions {
+			if f, ok := registrationFamily(&a); ok && families[f] {
+				drop(a.ID)
+			}
+			for _, d := range actionDependencies(&a) {
+				if out[d] || !p.hasAction(d) {
+					drop(a.ID)
+				}
+			}
+		}
+	}
+
 	touched := map[string]bool{}
 	for _, a := range p.Actions {
-		ok := withinRisk(a.Risk, maxRisk)
-		for _, d := range actionDependencies(&a) {
-			ok = ok && keptIDs[d]
-		}
-		if !ok {
+		if out[a.ID] {
 			left = append(left, a)
 			continue
 		}
-		keptIDs[a.ID] = true
 		k.Actions = append(k.Actions, a)
 		for _, r := range touchedResources(&a) {
 			touched[r] = true
@@ -33,6 +62,23 @@ func (p *Plan) Subset(maxRisk Risk) (kept *Plan, left []Action) {
 		}
 	}
 	return &k, left
+}
+
+// registrationFamily is the family key (account, region, family) of a registration.
+func registrationFamily(a *Action) (string, bool) {
+	if a.Type != RegisterTaskDefinition || a.RegisterTaskDefinition == nil {
+		return "", false
+	}
+	return a.Account + "\x00" + a.Region + "\x00" + a.RegisterTaskDefinition.Family, true
+}
+
+func (p *Plan) hasAction(id string) bool {
+	for i := range p.Actions {
+		if p.Actions[i].ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // actionDependencies are the ids an action needs applied before it: DependsOn and, for a service update,

@@ -53,7 +53,7 @@ func TestSubset(t *testing.T) {
 			if tt.edit != nil {
 				tt.edit(p)
 			}
-			kept, left := p.Subset(tt.maxRisk)
+			kept, left := p.Subset(tt.maxRisk, nil)
 			if got := ids(kept.Actions); !reflect.DeepEqual(got, tt.kept) {
 				t.Errorf("kept = %v, want %v", got, tt.kept)
 			}

@@ -30,9 +30,16 @@ var droppedTaskDefinitionFields = map[string]string{
 	"DeleteRequestedAt":  "set by AWS on deletion",
 }
 
+// TagPrefix starts the keys of the tags ecsfix itself sets: the applier tags every revision it registers
+// with its provenance (ecsfix:plan, ecsfix:action; package fix). These tags are not part of a revision's
+// content: RegisterInput leaves them out, so that they are not carried from a source revision to a new
+// one (the applier sets its own) and so that a revision ecsfix registered compares equal to the fix the
+// planner would make again (no duplicate registration after an applied or rolled-back plan).
+const TagPrefix = "ecsfix:"
+
 // RegisterInput returns the RegisterTaskDefinition input that registers a copy of the source revision:
 // every registrable field carried over (tags included, except the reserved aws: tags, which only AWS may
-// set), the read-only ones dropped. The input is a deep copy: editing it never changes the inventory.
+// set, and ecsfix's own TagPrefix tags), the read-only ones dropped. The input is a deep copy: editing it never changes the inventory.
 func RegisterInput(td *detect.TaskDefinition) *ecs.RegisterTaskDefinitionInput {
 	c := deepCopy(td.TaskDefinition)
 	return &ecs.RegisterTaskDefinitionInput{
@@ -58,14 +65,16 @@ func RegisterInput(td *detect.TaskDefinition) *ecs.RegisterTaskDefinitionInput {
 }
 
 // registrableTags copies the tags a registration may carry: keys starting with "aws:" are reserved
-// (CloudFormation's stack tags, for instance) and refused by RegisterTaskDefinition.
+// (CloudFormation's stack tags, for instance) and refused by RegisterTaskDefinition; keys starting with
+// TagPrefix are ecsfix's provenance, which the applier sets itself.
 func registrableTags(tags []ecstypes.Tag) []ecstypes.Tag {
 	if tags == nil {
 		return nil
 	}
 	out := make([]ecstypes.Tag, 0, len(tags))
 	for _, t := range tags {
-		if strings.HasPrefix(strings.ToLower(aws.ToString(t.Key)), "aws:") {
+		k := strings.ToLower(aws.ToString(t.Key))
+		if strings.HasPrefix(k, "aws:") || strings.HasPrefix(k, TagPrefix) {
 			continue
 		}
 		out = append(out, deepCopy(t))

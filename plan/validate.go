@@ -25,8 +25,9 @@ func (p *Plan) Validate() error {
 	if p.CreatedAt.IsZero() {
 		bad("createdAt is required")
 	}
-	seen := map[string]ActionType{}
-	for i, a := range p.Actions {
+	seen := map[string]*Action{}
+	for i := range p.Actions {
+		a := p.Actions[i]
 		where := fmt.Sprintf("action %d", i+1)
 		if a.ID != "" {
 			where += fmt.Sprintf(" (%s)", a.ID)
@@ -38,7 +39,7 @@ func (p *Plan) Validate() error {
 			if _, dup := seen[a.ID]; dup {
 				bad("%s: id %q is used by an earlier action", where, a.ID)
 			} else {
-				seen[a.ID] = a.Type
+				seen[a.ID] = &p.Actions[i]
 			}
 		}
 	}
@@ -55,8 +56,8 @@ func (p *Plan) Validate() error {
 	return errors.Join(errs...)
 }
 
-// validateAction checks one action; earlier maps the ids of the actions before it to their types.
-func validateAction(a *Action, earlier map[string]ActionType) []error {
+// validateAction checks one action; earlier maps the ids of the actions before it to them.
+func validateAction(a *Action, earlier map[string]*Action) []error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if a.ID == "" {
@@ -76,7 +77,7 @@ func validateAction(a *Action, earlier map[string]ActionType) []error {
 		switch {
 		case d == a.ID:
 			bad("depends on itself")
-		case earlier[d] == "":
+		case earlier[d] == nil:
 			bad("depends on %q, which is not an earlier action", d)
 		}
 	}
@@ -102,7 +103,7 @@ func validateAction(a *Action, earlier map[string]ActionType) []error {
 			if u.After == (ServiceSettings{}) {
 				bad("updateService: after changes nothing")
 			}
-			if f := u.TaskDefinitionFrom; f != "" && earlier[f] != RegisterTaskDefinition {
+			if f := u.TaskDefinitionFrom; f != "" && (earlier[f] == nil || earlier[f].Type != RegisterTaskDefinition) {
 				bad("updateService: taskDefinitionFrom %q is not an earlier registration", f)
 			}
 		}
@@ -124,6 +125,67 @@ func validateAction(a *Action, earlier map[string]ActionType) []error {
 		bad("type %s needs its %s payload", a.Type, payloadField(a.Type))
 	case payloads > 1:
 		bad("type %s may carry only its %s payload", a.Type, payloadField(a.Type))
+	default:
+		errs = append(errs, validateControls(a, earlier)...)
+	}
+	return errs
+}
+
+// validateControls checks that an action's controls are those its type can fix: a registration fixes
+// task-definition controls and exposure traits that have a registration remediation (its edits too); a
+// cluster settings update fixes ECS.12; a service update fixes ECS.10 (when it sets the platform version)
+// and the controls of the registration whose revision it deploys (or, moving to a revision the plan does
+// not register, controls that have a registration remediation). A label that its content does not back
+// would let an action pass for another, lower-risk, one.
+func validateControls(a *Action, earlier map[string]*Action) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if len(a.Controls) == 0 {
+		bad("controls: an action fixes at least one control")
+	}
+	switch a.Type {
+	case RegisterTaskDefinition:
+		for _, c := range a.Controls {
+			if _, ok := fixFor(c); !ok {
+				bad("controls: %q is not a control that a new task-definition revision fixes", c)
+			}
+		}
+		for i, e := range a.RegisterTaskDefinition.Edits {
+			if _, ok := fixFor(e.Control); !ok {
+				bad("registerTaskDefinition: edit %d: control %q is not a control that a new task-definition revision fixes", i+1, e.Control)
+			}
+		}
+	case UpdateClusterSettings:
+		for _, c := range a.Controls {
+			if !strings.EqualFold(c, "ECS.12") {
+				bad("controls: %q is not a control that a cluster settings update fixes (only ECS.12)", c)
+			}
+		}
+	case UpdateService:
+		u := a.UpdateService
+		var deployed map[string]bool
+		if reg := earlier[u.TaskDefinitionFrom]; u.TaskDefinitionFrom != "" && reg != nil {
+			deployed = map[string]bool{}
+			for _, c := range reg.Controls {
+				deployed[strings.ToUpper(c)] = true
+			}
+		}
+		for _, c := range a.Controls {
+			switch {
+			case strings.EqualFold(c, "ECS.10"):
+				if u.After.PlatformVersion == "" {
+					bad("controls: ECS.10 is fixed by setting the platform version, which this update does not set")
+				}
+			case u.After.TaskDefinition == "":
+				bad("controls: %q is not fixed by a service update that does not change the task definition", c)
+			case u.TaskDefinitionFrom == "":
+				if _, ok := fixFor(c); !ok {
+					bad("controls: %q is not a control that a new task-definition revision fixes", c)
+				}
+			case deployed != nil && !deployed[strings.ToUpper(c)]:
+				bad("controls: %q is not among the controls of registration %s, whose revision the service moves to", c, u.TaskDefinitionFrom)
+			}
+		}
 	}
 	return errs
 }

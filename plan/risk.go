@@ -1,0 +1,146 @@
+package plan
+
+import (
+	"strings"
+)
+
+// Risk from content, not labels. An action's Risk field is what the planner wrote, but a plan file can be
+// edited; what decides whether an action may apply unattended (NeedsApproval, Subset) is its effective
+// risk: the higher of its Risk field and a floor derived from what the action does, using the same
+// default-risk table the planner uses (defaultRisks) and the configuration's overrides.
+
+// defaultRisks is the one table of default risks of the fixes (CONTROLS.md), by control id (Security Hub
+// controls and exposure traits). The planner labels its actions with it and EffectiveRisk derives the
+// floor of an action's risk from it. A control that is not here has no automatic fix: its risk is high.
+var defaultRisks = map[string]Risk{
+	"ECS.3":            RiskMedium,
+	exposureHostPID:    RiskMedium,
+	"ECS.4":            RiskHigh,
+	exposurePrivileged: RiskHigh,
+	"ECS.5":            RiskMedium,
+	"ECS.10":           RiskLow,
+	"ECS.12":           RiskLow,
+	"ECS.18":           RiskMedium,
+	"ECS.20":           RiskHigh,
+	"ECS.21":           RiskHigh,
+	exposureHostPath:   RiskHigh,
+}
+
+// controlRisk is the risk of fixing a control: the override for the control's id, else the override for
+// the id of the remediation that answers it (an override of ECS.4 also covers EXPOSURE.privileged, whose
+// fix is the same edit), else the default; a control without a default is high. Ids match regardless of
+// case; an empty override counts as none.
+func controlRisk(control string, overrides map[string]Risk) Risk {
+	if r, ok := lookupRisk(overrides, control); ok {
+		return r
+	}
+	if f, ok := fixFor(control); ok {
+		if r, ok := lookupRisk(overrides, f.ID); ok {
+			return r
+		}
+	}
+	if r, ok := lookupRisk(defaultRisks, control); ok {
+		return r
+	}
+	return RiskHigh
+}
+
+func lookupRisk(m map[string]Risk, id string) (Risk, bool) {
+	if r, ok := m[id]; ok && r != "" {
+		return r, true
+	}
+	for k, r := range m {
+		if r != "" && strings.EqualFold(k, id) {
+			return r, true
+		}
+	}
+	return "", false
+}
+
+// EffectiveRisk is the risk that decides whether an action needs approval: the higher of a.Risk and a
+// floor derived from what the action does, with the configuration's risk overrides (by control id):
+//   - register-task-definition: the highest risk of its Controls and its Edits' controls; high when it
+//     names none, or names a control without an automatic fix;
+//   - update-service: moving to a revision that the plan does not register (no TaskDefinitionFrom) is
+//     high; moving to the revision a registration of this plan creates is that registration's effective
+//     risk (high when no such registration is in the plan); setting platformVersion to LATEST adds
+//     ECS.10's risk, setting it to anything else is high;
+//   - update-cluster-settings: ECS.12's risk when it sets exactly containerInsights to enabled or
+//     enhanced, high otherwise;
+//   - anything else (an unknown type, a missing payload): high.
+//
+// An a.Risk that is not low, medium or high is returned as it is: it is within no unattended level.
+func (p *Plan) EffectiveRisk(a Action, overrides map[string]Risk) Risk {
+	return maxRisk(a.Risk, p.riskFloor(&a, overrides))
+}
+
+func (p *Plan) riskFloor(a *Action, overrides map[string]Risk) Risk {
+	switch a.Type {
+	case RegisterTaskDefinition:
+		r := a.RegisterTaskDefinition
+		if r == nil {
+			return RiskHigh
+		}
+		controls := append([]string(nil), a.Controls...)
+		for _, e := range r.Edits {
+			controls = append(controls, e.Control)
+		}
+		if len(controls) == 0 {
+			return RiskHigh
+		}
+		floor := Risk("")
+		for _, c := range controls {
+			floor = maxRisk(floor, controlRisk(c, overrides))
+		}
+		return floor
+	case UpdateService:
+		u := a.UpdateService
+		if u == nil || u.After == (ServiceSettings{}) {
+			return RiskHigh
+		}
+		floor := Risk("")
+		if u.After.TaskDefinition != "" {
+			reg := p.registrationAction(u.TaskDefinitionFrom)
+			if reg == nil {
+				return RiskHigh
+			}
+			floor = maxRisk(floor, p.EffectiveRisk(*reg, overrides))
+		}
+		switch pv := u.After.PlatformVersion; pv {
+		case "":
+		case "LATEST":
+			floor = maxRisk(floor, controlRisk("ECS.10", overrides))
+		default:
+			return RiskHigh
+		}
+		return floor
+	case UpdateClusterSettings:
+		c := a.UpdateClusterSettings
+		if c == nil || len(c.After) != 1 || c.After[0].Name != containerInsights {
+			return RiskHigh
+		}
+		switch c.After[0].Value {
+		case "enabled", "enhanced":
+			return controlRisk("ECS.12", overrides)
+		}
+		return RiskHigh
+	}
+	return RiskHigh
+}
+
+// containerInsights is the name of the cluster setting ECS.12 fixes.
+const containerInsights = "containerInsights"
+
+// registrationAction returns the register-task-definition action with the given id (nil when id is empty
+// or names no registration of the plan).
+func (p *Plan) registrationAction(id string) *Action {
+	if p == nil || id == "" {
+		return nil
+	}
+	for i := range p.Actions {
+		if a := &p.Actions[i]; a.ID == id && a.Type == RegisterTaskDefinition && a.RegisterTaskDefinition != nil {
+			return a
+		}
+	}
+	return nil
+}
