@@ -72,7 +72,10 @@ func (r *run) regionOf(f plan.Fingerprint) string {
 
 // checkApproval refuses a plan holding an action above the unattended risk without a valid approval.
 func (r *run) checkApproval() error {
-	need := r.p.NeedsApproval(r.o.UnattendedRisk)
+	need := r.p.NeedsApproval(r.o.UnattendedRisk, r.o.RiskOverrides)
+	for i := range need { // report the risk that counts: recomputed from what the action does
+		need[i].Risk = r.p.EffectiveRisk(need[i], r.o.RiskOverrides)
+	}
 	if len(need) == 0 {
 		r.printf("check: approval not needed (no action above %s risk)", r.o.UnattendedRisk)
 		return nil

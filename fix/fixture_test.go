@@ -213,7 +213,7 @@ func registration(t *testing.T, src *detect.TaskDefinition) *plan.RegisterTaskDe
 }
 
 // makePlan plans, by hand, what the planner would: a new revision of web:1 (ECS.5) that service web
-// moves to, Fargate platform 1.4.0 for service api (ECS.10), Container Insights on cluster prod
+// moves to, Fargate platform LATEST for service api (ECS.10), Container Insights on cluster prod
 // (ECS.12); with the fingerprints of the current state.
 func (e *estate) makePlan(t *testing.T) *plan.Plan {
 	t.Helper()
@@ -221,8 +221,12 @@ func (e *estate) makePlan(t *testing.T) *plan.Plan {
 	web, api, cluster := e.service(t, "web"), e.service(t, "api"), e.clusterState(t)
 	region := mototest.Region
 	act := func(id string, typ plan.ActionType, resource, control string) plan.Action {
+		risk := plan.RiskLow
+		if control == "ECS.5" {
+			risk = plan.RiskMedium
+		}
 		return plan.Action{ID: id, Type: typ, Account: e.account, Region: region, Resource: resource,
-			Controls: []string{control}, Risk: plan.RiskLow, Summary: id}
+			Controls: []string{control}, Risk: risk, Summary: id}
 	}
 	a1 := act("a1", plan.RegisterTaskDefinition, src.ARN(), "ECS.5")
 	a1.RegisterTaskDefinition = registration(t, src)
@@ -233,7 +237,7 @@ func (e *estate) makePlan(t *testing.T) *plan.Plan {
 		After:  plan.ServiceSettings{TaskDefinition: strings.TrimSuffix(e.webRevs[0], ":1") + ":4"}}
 	a3 := act("a3", plan.UpdateService, e.fargate, "ECS.10")
 	a3.UpdateService = &plan.UpdateServiceChange{Cluster: "prod", Service: "api",
-		Before: plan.ServiceSettings{PlatformVersion: "1.3.0"}, After: plan.ServiceSettings{PlatformVersion: "1.4.0"}}
+		Before: plan.ServiceSettings{PlatformVersion: "1.3.0"}, After: plan.ServiceSettings{PlatformVersion: "LATEST"}}
 	a4 := act("a4", plan.UpdateClusterSettings, e.cluster, "ECS.12")
 	a4.UpdateClusterSettings = &plan.UpdateClusterSettingsChange{Cluster: "prod",
 		Before: []plan.ClusterSetting{{Name: "containerInsights", Value: containerInsights(cluster)}},
@@ -254,9 +258,11 @@ func (e *estate) makePlan(t *testing.T) *plan.Plan {
 	}
 }
 
-// opts returns Options writing the journal in a temporary folder, Out into buf.
+// opts returns Options writing the journal in a temporary folder, Out into buf. The fixture plan's
+// actions are at most medium risk, applied unattended here; the approval tests raise one to high.
 func opts(t *testing.T, buf *bytes.Buffer) Options {
-	return Options{JournalPath: filepath.Join(t.TempDir(), "journal.jsonl"), Out: buf, Concurrency: 2, MaxAttempts: 3, ToolVersion: "test"}
+	return Options{JournalPath: filepath.Join(t.TempDir(), "journal.jsonl"), Out: buf, Concurrency: 2, MaxAttempts: 3, ToolVersion: "test",
+		UnattendedRisk: plan.RiskMedium}
 }
 
 func writes(calls map[string]int) map[string]int {

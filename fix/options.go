@@ -32,6 +32,9 @@ type Options struct {
 	Log *slog.Logger
 	// UnattendedRisk is the highest risk applied without an approval ("" means low).
 	UnattendedRisk plan.Risk
+	// RiskOverrides are the configuration's per-control risks (fix.risk). An action's risk is recomputed
+	// from what it does (plan.EffectiveRisk), so a risk lowered by editing the plan file does not count.
+	RiskOverrides map[string]plan.Risk
 	// Regions the caller addresses: a plan with an action in another region is refused. Empty means the
 	// config's region.
 	Regions []string

@@ -82,7 +82,7 @@ func TestApplyResume(t *testing.T) {
 				if s := e.service(t, "web"); aws.ToString(s.TaskDefinition) != newArn {
 					t.Errorf("service web runs %s, want %s", aws.ToString(s.TaskDefinition), newArn)
 				}
-				if s := e.service(t, "api"); aws.ToString(s.PlatformVersion) != "1.4.0" {
+				if s := e.service(t, "api"); aws.ToString(s.PlatformVersion) != "LATEST" {
 					t.Errorf("service api platform %s", aws.ToString(s.PlatformVersion))
 				}
 				if v := containerInsights(e.clusterState(t)); v != "enabled" {

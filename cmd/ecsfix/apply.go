@@ -78,6 +78,7 @@ func (o *applyOptions) fixOptions(journal string) fix.Options {
 		Out:               o.g.io.Out,
 		Log:               o.g.log,
 		UnattendedRisk:    cfg.UnattendedRisk(),
+		RiskOverrides:     cfg.PlanOptions().Risk,
 		Concurrency:       cfg.Fix.Concurrency,
 		Wait:              o.wait,
 		WaitTimeout:       cfg.Fix.WaitTimeout,
@@ -120,7 +121,7 @@ func applyAuto(ctx context.Context, o *applyOptions, regionFlags bool) error {
 		return err
 	}
 	unattended := o.g.cfg.UnattendedRisk()
-	p, left := full.Subset(unattended)
+	p, left := full.Subset(unattended, o.g.cfg.PlanOptions().Risk)
 	if o.out != "" {
 		if err := writePlanFile(o.out, p); err != nil {
 			return err

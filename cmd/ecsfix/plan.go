@@ -54,7 +54,7 @@ func planRun(ctx context.Context, o *planOptions, regionFlags bool) error {
 	if err != nil {
 		return err
 	}
-	ropts := plan.RenderOptions{Color: o.g.io.colorOut(), UnattendedRisk: o.g.cfg.UnattendedRisk()}
+	ropts := plan.RenderOptions{Color: o.g.io.colorOut(), UnattendedRisk: o.g.cfg.UnattendedRisk(), RiskOverrides: o.g.cfg.PlanOptions().Risk}
 	if err := plan.RenderText(o.g.io.Out, p, ropts); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
@@ -88,6 +88,8 @@ func (g *globalOptions) makePlan(ctx context.Context, src source, controls []str
 	opts.ToolVersion = toolVersion()
 	opts.Now = time.Now().UTC()
 	opts.Source = plan.Source{Kind: rep.Source.Kind, Path: rep.Source.Path, Regions: rep.Source.Regions}
+	settings := g.cfg.Settings()
+	opts.Settings = &settings // exemptions apply to the revisions services run, too
 	p, err := plan.Build(inv, rep.Results, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("plan: %w", err)

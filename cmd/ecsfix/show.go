@@ -24,7 +24,7 @@ func newCmdShow(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ropts := plan.RenderOptions{Color: g.io.colorOut(), UnattendedRisk: g.cfg.UnattendedRisk()}
+			ropts := plan.RenderOptions{Color: g.io.colorOut(), UnattendedRisk: g.cfg.UnattendedRisk(), RiskOverrides: g.cfg.PlanOptions().Risk}
 			switch format {
 			case "json":
 				return plan.RenderJSON(g.io.Out, p)

@@ -81,6 +81,24 @@ func TestTicketWorkflow(t *testing.T) {
 		t.Fatal("an unapproved apply changed something")
 	}
 
+	// Lowering the risk labels of an unapproved plan does not skip the approval: risk is recomputed
+	// from what each action does.
+	unapproved, err := os.ReadFile(planFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lowered := strings.NewReplacer(`"risk": "high"`, `"risk": "low"`, `"risk": "medium"`, `"risk": "low"`).Replace(string(unapproved))
+	loweredFile := filepath.Join(dir, "lowered.json")
+	if err := os.WriteFile(loweredFile, []byte(lowered), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := runCLI(t, "apply", loweredFile); code != exitNotApproved {
+		t.Errorf("a plan with lowered risk labels: exit %d, want %d\n%s", code, exitNotApproved, errOut)
+	}
+	if td, _ := describeService(t, cfg); td != tdBefore {
+		t.Fatal("a plan with lowered risk labels changed the service")
+	}
+
 	out, errOut, code = runCLI(t, "approve", planFile, "--by", "alice", "--ticket", "OPS-1")
 	if code != 0 || !strings.Contains(out, "by alice for OPS-1") {
 		t.Fatalf("approve: exit %d\n%s%s", code, out, errOut)
