@@ -105,7 +105,7 @@ func apply(ctx context.Context, cl *clients, p *plan.Plan, o Options) (*Report, 
 		return nil, errors.New("a journal path is required to apply (or use a dry run)")
 	}
 	rep := &Report{PlanHash: r.hash, Journal: o.JournalPath, DryRun: o.DryRun}
-	defer func() { rep.Calls = cl.calls.snapshot() }()
+	defer func() { rep.Calls = cl.calls.PerOperation() }()
 
 	// (a) account and regions.
 	if err := r.checkTarget(ctx); err != nil {

@@ -2,16 +2,13 @@ package fix
 
 import (
 	"context"
-	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go/middleware"
+
+	"github.com/ecsfix/ecsfix/detect/awsclient"
 )
 
 // ecsAPI is the ECS operations the applier uses, declared here so that tests can pass fakes for what the
@@ -35,30 +32,14 @@ type clients struct {
 	ecs func(region string) ecsAPI
 	sts func() stsAPI
 	// calls counts the calls made through SDK clients.
-	calls *callCounter
+	calls *awsclient.Counter
 }
 
 // sdkClients builds SDK clients from cfg with a standard retryer (throttling ridden out with backoff, no
 // client-side retry quota) and a call counter, as the live scanner does.
 func sdkClients(cfg aws.Config, maxAttempts int) *clients {
-	attempts := maxAttempts
-	if attempts <= 0 {
-		attempts = cfg.RetryMaxAttempts
-	}
-	if attempts <= 0 {
-		attempts = DefaultMaxAttempts
-	}
-	counter := newCallCounter()
-	base := cfg.Copy()
-	base.Retryer = func() aws.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = attempts
-			o.RateLimiter = ratelimit.None
-		})
-	}
-	base.RetryMaxAttempts = 0
-	base.RetryMode = ""
-	base.APIOptions = append(append([]func(*middleware.Stack) error{}, cfg.APIOptions...), counter.add)
+	counter := awsclient.NewCounter()
+	base := awsclient.Configure(cfg, maxAttempts, 0, counter)
 	var mu sync.Mutex
 	byRegion := map[string]ecsAPI{}
 	return &clients{
@@ -77,37 +58,4 @@ func sdkClients(cfg aws.Config, maxAttempts int) *clients {
 		sts:   func() stsAPI { return sts.NewFromConfig(base) },
 		calls: counter,
 	}
-}
-
-// callCounter counts operations with a middleware around the retry loop.
-type callCounter struct {
-	mu    sync.Mutex
-	perOp map[string]int
-}
-
-func newCallCounter() *callCounter { return &callCounter{perOp: map[string]int{}} }
-
-func (c *callCounter) add(stack *middleware.Stack) error {
-	return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("ecsfixFixCallCounter",
-		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-			out, md, err := next.HandleFinalize(ctx, in)
-			op := strings.ToLower(strings.ReplaceAll(awsmiddleware.GetServiceID(ctx), " ", "")) + ":" + awsmiddleware.GetOperationName(ctx)
-			c.mu.Lock()
-			c.perOp[op]++
-			c.mu.Unlock()
-			return out, md, err
-		}), middleware.Before)
-}
-
-func (c *callCounter) snapshot() map[string]int {
-	if c == nil {
-		return nil
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := make(map[string]int, len(c.perOp))
-	for k, v := range c.perOp {
-		out[k] = v
-	}
-	return out
 }

@@ -5,13 +5,14 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/ecsfix/ecsfix/detect/awsclient"
 	"github.com/ecsfix/ecsfix/plan"
 )
 
 // Defaults of Options.
 const (
 	DefaultConcurrency = 4
-	DefaultMaxAttempts = 10
+	DefaultMaxAttempts = awsclient.DefaultMaxAttempts
 	DefaultWaitTimeout = 15 * time.Minute
 )
 

@@ -38,7 +38,7 @@ func rollback(ctx context.Context, cl *clients, path string, o Options) (*Report
 		return nil, fmt.Errorf("journal %s: %w", path, os.ErrNotExist)
 	}
 	rep := &Report{PlanHash: st.header.PlanHash, Journal: path, DryRun: o.DryRun}
-	defer func() { rep.Calls = cl.calls.snapshot() }()
+	defer func() { rep.Calls = cl.calls.PerOperation() }()
 	r.hash, r.short = st.header.PlanHash, shortHash(st.header.PlanHash)
 
 	// The journal's account and regions must be the caller's.

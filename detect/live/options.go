@@ -8,12 +8,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
+	"github.com/ecsfix/ecsfix/detect/awsclient"
 )
 
 // Defaults of Options.
 const (
 	DefaultConcurrency = 8
-	DefaultMaxAttempts = 10
+	DefaultMaxAttempts = awsclient.DefaultMaxAttempts
 )
 
 // Options tune a Scan. The zero value scans cfg.Region with the defaults.

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsclient"
 )
 
 // Scan reads the ECS estate of cfg's account in the chosen regions into an inventory.
@@ -38,9 +39,10 @@ func Scan(ctx context.Context, cfg aws.Config, opts Options) (*detect.Inventory,
 	if iamRegion == "" {
 		iamRegion = regions[0]
 	}
-	counter := newCallCounter()
+	counter := awsclient.NewCounter()
 	inv, st, err := scan(ctx, sdkClients(cfg, opts, counter, iamRegion), regions, opts)
-	counter.fill(&st)
+	st.Calls, st.Retries = counter.Totals()
+	st.PerOperation = counter.PerOperation()
 	st.Duration = time.Since(start)
 	return inv, st, err
 }
