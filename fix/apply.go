@@ -224,44 +224,15 @@ func (r *run) scrub(s string) string {
 	return s
 }
 
-// learnSecrets records the values of a source revision that must never be printed: environment values,
-// Docker labels, command, entry point and health-check arguments (where passwords hide), and the options
-// of log and FireLens configurations — the values the plan masks. Scrubbing a harmless word from an error
-// message is the price of never printing a secret.
+// learnSecrets records the values of a source revision that must never be printed: the values the plan
+// masks (plan.SecretValues: environment values, command, entry point and health-check arguments, Docker
+// labels, log and FireLens options, and anything else that looks like a credential). Scrubbing a harmless
+// word from an error message is the price of never printing a secret.
 func (r *run) learnSecrets(td *detect.TaskDefinition) {
 	var vals []string
-	add := func(v string) {
-		if len(v) >= 4 {
+	for _, v := range plan.SecretValues(td) {
+		if len(v) >= 4 { // shorter values would mangle every message they appear in
 			vals = append(vals, v)
-		}
-	}
-	for _, c := range td.ContainerDefinitions {
-		for _, kv := range c.Environment {
-			add(aws.ToString(kv.Value))
-		}
-		for _, v := range c.DockerLabels {
-			add(v)
-		}
-		for _, v := range c.Command {
-			add(v)
-		}
-		for _, v := range c.EntryPoint {
-			add(v)
-		}
-		if c.HealthCheck != nil {
-			for _, v := range c.HealthCheck.Command {
-				add(v)
-			}
-		}
-		if c.LogConfiguration != nil {
-			for _, v := range c.LogConfiguration.Options {
-				add(v)
-			}
-		}
-		if c.FirelensConfiguration != nil {
-			for _, v := range c.FirelensConfiguration.Options {
-				add(v)
-			}
 		}
 	}
 	r.mu.Lock()

@@ -50,6 +50,17 @@ type maskedValue struct {
 	value string
 }
 
+// SecretValues returns the values of a revision that the plan masks (by the rule above): what the
+// applier must never print, and scrubs from any message it writes.
+func SecretValues(td *detect.TaskDefinition) []string {
+	found := findSecrets(RegisterInput(td))
+	out := make([]string, 0, len(found))
+	for _, m := range found {
+		out = append(out, m.value)
+	}
+	return out
+}
+
 // findSecrets lists the secret-bearing string values of a registration input, in a stable order.
 func findSecrets(in *ecs.RegisterTaskDefinitionInput) []maskedValue {
 	var out []maskedValue
