@@ -79,6 +79,23 @@ type Fix struct {
 	Concurrency int `mapstructure:"concurrency"`
 	// WaitTimeout bounds apply --wait.
 	WaitTimeout time.Duration `mapstructure:"wait_timeout"`
+
+	Secrets struct {
+		// NamePrefix starts secret names: PREFIX/<family>/<container>[/<variable>].
+		NamePrefix  string `mapstructure:"name_prefix"`
+		PerVariable bool   `mapstructure:"per_variable"`
+		KmsKeyID    string `mapstructure:"kms_key_id"`
+		// ExecutionRole is given to task definitions that have none (an ARN); empty: reported instead.
+		ExecutionRole string `mapstructure:"execution_role"`
+		// DeregisterOld proposes deregistering the revisions that held the plaintext (high risk).
+		DeregisterOld bool `mapstructure:"deregister_old_revisions"`
+	} `mapstructure:"secrets"`
+
+	Logs struct {
+		GroupTemplate string `mapstructure:"group_template"`
+		RetentionDays int32  `mapstructure:"retention_days"`
+		KmsKeyID      string `mapstructure:"kms_key_id"`
+	} `mapstructure:"logs"`
 }
 
 // Exemption suppresses a control's FAILED results for a resource chosen by ARN or tag.
@@ -136,6 +153,14 @@ func New() *viper.Viper {
 	v.SetDefault("fix.patch_owned", false)
 	v.SetDefault("fix.concurrency", 4)
 	v.SetDefault("fix.wait_timeout", "10m")
+	v.SetDefault("fix.secrets.name_prefix", "ecsfix")
+	v.SetDefault("fix.secrets.per_variable", false)
+	v.SetDefault("fix.secrets.kms_key_id", "")
+	v.SetDefault("fix.secrets.execution_role", "")
+	v.SetDefault("fix.secrets.deregister_old_revisions", false)
+	v.SetDefault("fix.logs.group_template", "/ecs/{family}")
+	v.SetDefault("fix.logs.retention_days", 30)
+	v.SetDefault("fix.logs.kms_key_id", "")
 	return v
 }
 
@@ -317,10 +342,31 @@ func (f *Fix) validate() []error {
 	if f.Concurrency < 1 || f.Concurrency > 32 {
 		errs = append(errs, fmt.Errorf("fix.concurrency: %d is outside 1..32", f.Concurrency))
 	}
+	if p := f.Secrets.NamePrefix; p == "" || strings.ContainsAny(p, " :") || strings.HasPrefix(p, "/") {
+		errs = append(errs, fmt.Errorf("fix.secrets.name_prefix: %q is not a secret name prefix", p))
+	}
+	if r := f.Secrets.ExecutionRole; r != "" && !strings.HasPrefix(r, "arn:") {
+		errs = append(errs, fmt.Errorf("fix.secrets.execution_role: %q is not a role ARN", r))
+	}
+	if !strings.Contains(f.Logs.GroupTemplate, "{family}") && !strings.Contains(f.Logs.GroupTemplate, "{container}") {
+		errs = append(errs, fmt.Errorf("fix.logs.group_template: %q names neither {family} nor {container}", f.Logs.GroupTemplate))
+	}
+	if !validRetention(f.Logs.RetentionDays) {
+		errs = append(errs, fmt.Errorf("fix.logs.retention_days: %d is not a CloudWatch Logs retention (0, 1, 3, 5, 7, 14, 30, 60, 90, …)", f.Logs.RetentionDays))
+	}
 	if f.WaitTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("fix.wait_timeout: %v is not a positive duration", f.WaitTimeout))
 	}
 	return errs
+}
+
+// validRetention: the retention periods CloudWatch Logs accepts (0: never expire).
+func validRetention(days int32) bool {
+	switch days {
+	case 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653:
+		return true
+	}
+	return false
 }
 
 func validRisk(r string) bool {
@@ -342,6 +388,11 @@ func (c *Config) PlanOptions() plan.Options {
 		HostPath:      c.Fix.HostPath,
 		OwnerTagKeys:  nonEmpty(c.Fix.OwnerTagKeys),
 		PatchOwned:    c.Fix.PatchOwned,
+		Secrets: plan.SecretsOptions{
+			NamePrefix: c.Fix.Secrets.NamePrefix, PerVariable: c.Fix.Secrets.PerVariable, KmsKeyID: c.Fix.Secrets.KmsKeyID,
+			ExecutionRole: c.Fix.Secrets.ExecutionRole, DeregisterOld: c.Fix.Secrets.DeregisterOld,
+		},
+		Logs: plan.LogsOptions{GroupTemplate: c.Fix.Logs.GroupTemplate, RetentionDays: c.Fix.Logs.RetentionDays, KmsKeyID: c.Fix.Logs.KmsKeyID},
 	}
 	for _, r := range c.Fix.Risk {
 		id := r.Control

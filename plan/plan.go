@@ -40,7 +40,20 @@ const (
 	UpdateService ActionType = "update-service"
 	// UpdateClusterSettings changes a cluster's settings (Container Insights).
 	UpdateClusterSettings ActionType = "update-cluster-settings"
+	// CreateSecret creates (or, on resume, finds and verifies) a Secrets Manager secret holding values
+	// moved out of a revision's environment.
+	CreateSecret ActionType = "create-secret"
+	// PutRolePolicy creates or updates the inline policy ecsfix owns on a role (the execution role's
+	// access to moved secrets and to log groups).
+	PutRolePolicy ActionType = "put-role-policy"
+	// EnsureLogGroup creates a CloudWatch Logs group (with a retention) unless it exists.
+	EnsureLogGroup ActionType = "ensure-log-group"
+	// DeregisterTaskDefinition deregisters revisions that still hold plaintext credentials (opt-in).
+	DeregisterTaskDefinition ActionType = "deregister-task-definition"
 )
+
+// OwnedPolicyName is the name of the inline role policy ecsfix owns and updates.
+const OwnedPolicyName = "ecsfix"
 
 // Plan is the contract between deciding and writing: complete enough to apply without re-planning,
 // carrying the fingerprints of the state it was planned against, never holding a secret value.
@@ -95,9 +108,13 @@ type Action struct {
 	Preconditions []Precondition `json:"preconditions,omitempty"`
 	DependsOn     []string       `json:"dependsOn,omitempty"`
 
-	RegisterTaskDefinition *RegisterTaskDefinitionChange `json:"registerTaskDefinition,omitempty"`
-	UpdateService          *UpdateServiceChange          `json:"updateService,omitempty"`
-	UpdateClusterSettings  *UpdateClusterSettingsChange  `json:"updateClusterSettings,omitempty"`
+	RegisterTaskDefinition   *RegisterTaskDefinitionChange   `json:"registerTaskDefinition,omitempty"`
+	UpdateService            *UpdateServiceChange            `json:"updateService,omitempty"`
+	UpdateClusterSettings    *UpdateClusterSettingsChange    `json:"updateClusterSettings,omitempty"`
+	CreateSecret             *CreateSecretChange             `json:"createSecret,omitempty"`
+	PutRolePolicy            *PutRolePolicyChange            `json:"putRolePolicy,omitempty"`
+	EnsureLogGroup           *EnsureLogGroupChange           `json:"ensureLogGroup,omitempty"`
+	DeregisterTaskDefinition *DeregisterTaskDefinitionChange `json:"deregisterTaskDefinition,omitempty"`
 }
 
 // Precondition is a check made for an action.
@@ -118,6 +135,72 @@ type RegisterTaskDefinitionChange struct {
 	// Edits list the changes made to Before, one line each, labelled with their control.
 	Edits  []Edit   `json:"edits"`
 	Masked []Masked `json:"masked,omitempty"`
+	// SecretRefs are secrets[].valueFrom placeholders in After that name secrets created by earlier
+	// create-secret actions; the applier writes the created secret's ARN there (with ":KEY::" when the
+	// secret holds a JSON object).
+	SecretRefs []SecretRef `json:"secretRefs,omitempty"`
+}
+
+// SecretRef locates a valueFrom placeholder in After and the secret it stands for.
+type SecretRef struct {
+	Path string `json:"path"` // e.g. containerDefinitions[0].secrets[1].valueFrom
+	From string `json:"from"` // the id of the create-secret action
+	Key  string `json:"key,omitempty"`
+}
+
+// CreateSecretChange creates a Secrets Manager secret from values of a source revision's environment.
+// The plan holds the values' hashes, never the values: the applier reads them from the source revision
+// and checks each hash before creating the secret.
+type CreateSecretChange struct {
+	Name     string `json:"name"`
+	KmsKeyID string `json:"kmsKeyId,omitempty"`
+	// JSON is true when the secret holds a JSON object with one key per variable (one secret per
+	// container); false when it holds one variable's value as plain text.
+	JSON   bool                `json:"json"`
+	Values []SecretValueSource `json:"values"`
+	// Tags say where the secret came from (source revision, container).
+	Tags map[string]string `json:"tags,omitempty"`
+}
+
+// SecretValueSource is where one value of a secret comes from.
+type SecretValueSource struct {
+	Key        string `json:"key"` // the variable's name (the JSON key when JSON)
+	SourceArn  string `json:"sourceArn"`
+	SourcePath string `json:"sourcePath"` // e.g. containerDefinitions[0].environment[2].value
+	SHA256     string `json:"sha256"`
+}
+
+// PutRolePolicyChange makes the ecsfix-owned inline policy (OwnedPolicyName) of a role hold Statements,
+// in addition to whatever statements of other Sids it already holds.
+type PutRolePolicyChange struct {
+	Role       string `json:"role"` // ARN
+	PolicyName string `json:"policyName"`
+	// Before is the policy's document when planned ("" when the role had no such policy).
+	Before     string            `json:"before,omitempty"`
+	Statements []PolicyStatement `json:"statements"`
+}
+
+// PolicyStatement is an Allow statement the owned policy must hold. ResourcesFrom names create-secret
+// actions whose secret ARNs are added to Resources when applying.
+type PolicyStatement struct {
+	Sid           string   `json:"sid"`
+	Actions       []string `json:"actions"`
+	Resources     []string `json:"resources,omitempty"`
+	ResourcesFrom []string `json:"resourcesFrom,omitempty"`
+}
+
+// EnsureLogGroupChange creates a log group with a retention when it does not exist; an existing group
+// is left as it is.
+type EnsureLogGroupChange struct {
+	Name          string `json:"name"`
+	RetentionDays int32  `json:"retentionDays,omitempty"`
+	KmsKeyID      string `json:"kmsKeyId,omitempty"`
+}
+
+// DeregisterTaskDefinitionChange deregisters revisions that still hold moved plaintext credentials.
+// It is opt-in and high risk, comes after every service moved off them, and is never undone by rollback.
+type DeregisterTaskDefinitionChange struct {
+	TaskDefinitions []string `json:"taskDefinitions"`
 }
 
 // Edit is one change inside a task definition.
