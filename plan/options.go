@@ -32,6 +32,36 @@ type Options struct {
 	// planner evaluates the older revisions services run itself, with them, so that an exemption (by ARN
 	// or tag, until it expires) applies there too. Nil: no exemptions. A zero Settings.Now is Now.
 	Settings *detect.Settings
+
+	// Secrets configures moving environment credentials to Secrets Manager (ECS.8, plaintext credentials).
+	Secrets SecretsOptions
+	// Logs configures adding awslogs logging (ECS.9).
+	Logs LogsOptions
+}
+
+// SecretsOptions configure the secrets fix.
+type SecretsOptions struct {
+	// NamePrefix starts every secret's name: PREFIX/<family>/<container>[/<variable>]; default "ecsfix".
+	NamePrefix string
+	// PerVariable makes one secret per variable instead of one JSON secret per container.
+	PerVariable bool
+	// KmsKeyID encrypts the secrets with a customer key; the execution role then also gets kms:Decrypt.
+	KmsKeyID string
+	// ExecutionRole is the role given to task definitions without an execution role; empty: such task
+	// definitions are reported, not fixed.
+	ExecutionRole string
+	// DeregisterOld adds the opt-in, high-risk deregistration of the revisions that held the plaintext.
+	DeregisterOld bool
+}
+
+// LogsOptions configure the logging fix.
+type LogsOptions struct {
+	// GroupTemplate names the log group; {family} and {container} are replaced; default "/ecs/{family}".
+	GroupTemplate string
+	// RetentionDays of a created group; 0 keeps logs forever.
+	RetentionDays int32
+	// KmsKeyID encrypts a created group.
+	KmsKeyID string
 }
 
 // Host-path fix modes.
