@@ -150,9 +150,18 @@ func applyPlan(t testing.TB, in *detect.Inventory, p *Plan) *detect.Inventory {
 		Clusters:        append([]ecstypes.Cluster(nil), in.Clusters...),
 		TaskSets:        in.TaskSets, CapacityProviders: in.CapacityProviders, SecurityGroups: in.SecurityGroups,
 		Subnets: in.Subnets, RouteTables: in.RouteTables, LoadBalancers: in.LoadBalancers,
-		TargetGroups: in.TargetGroups, Roles: in.Roles,
+		TargetGroups: in.TargetGroups,
+	}
+	for _, r := range in.Roles {
+		r.Inline = append([]detect.PolicyDocument(nil), r.Inline...)
+		out.Roles = append(out.Roles, r)
 	}
 	registered := map[string]string{} // action id -> new ARN
+	secretArns := map[string]string{} // create-secret action id -> secret ARN
+	sources := map[string]*detect.TaskDefinition{}
+	for i := range in.TaskDefinitions {
+		sources[in.TaskDefinitions[i].ARN()] = &in.TaskDefinitions[i]
+	}
 	done := map[string]bool{}
 	for _, a := range p.Actions {
 		for _, d := range a.DependsOn {
@@ -167,7 +176,7 @@ func applyPlan(t testing.TB, in *detect.Inventory, p *Plan) *detect.Inventory {
 			if !ok {
 				t.Fatalf("%s: source %s not in inventory", a.ID, a.RegisterTaskDefinition.SourceArn)
 			}
-			input, err := a.RegisterTaskDefinition.Input(src)
+			input, err := a.RegisterTaskDefinition.Input(src, secretArns)
 			if err != nil {
 				t.Fatalf("%s: Input: %v", a.ID, err)
 			}
@@ -207,6 +216,56 @@ func applyPlan(t testing.TB, in *detect.Inventory, p *Plan) *detect.Inventory {
 			}
 			if !found {
 				t.Fatalf("%s: service %s not found", a.ID, a.Resource)
+			}
+		case CreateSecret:
+			if _, err := a.CreateSecret.SecretString(sources); err != nil {
+				t.Fatalf("%s: SecretString: %v", a.ID, err)
+			}
+			secretArns[a.ID] = a.Resource + "-AbCdEf"
+		case EnsureLogGroup:
+			if a.EnsureLogGroup.Name == "" {
+				t.Fatalf("%s: no log group name", a.ID)
+			}
+		case PutRolePolicy:
+			c := a.PutRolePolicy
+			found := false
+			for i := range out.Roles {
+				r := &out.Roles[i]
+				if r.Arn != c.Role {
+					continue
+				}
+				found = true
+				cur, at := "", -1
+				for j, p := range r.Inline {
+					if p.Name == c.PolicyName {
+						cur, at = p.Document, j
+					}
+				}
+				doc, err := c.Document(cur, secretArns)
+				if err != nil {
+					t.Fatalf("%s: Document: %v", a.ID, err)
+				}
+				if at >= 0 {
+					r.Inline[at].Document = doc
+				} else {
+					r.Inline = append(r.Inline, detect.PolicyDocument{Name: c.PolicyName, Document: doc})
+				}
+			}
+			if !found {
+				doc, err := c.Document("", secretArns)
+				if err != nil {
+					t.Fatalf("%s: Document: %v", a.ID, err)
+				}
+				out.Roles = append(out.Roles, detect.Role{Arn: c.Role, Name: c.Role[strings.LastIndexByte(c.Role, '/')+1:],
+					Inline: []detect.PolicyDocument{{Name: c.PolicyName, Document: doc}}})
+			}
+		case DeregisterTaskDefinition:
+			for _, arn := range a.DeregisterTaskDefinition.TaskDefinitions {
+				for i := range out.TaskDefinitions {
+					if out.TaskDefinitions[i].ARN() == arn {
+						out.TaskDefinitions[i].Status = ecstypes.TaskDefinitionStatusInactive
+					}
+				}
 			}
 		case UpdateClusterSettings:
 			for i := range out.Clusters {

@@ -22,6 +22,7 @@ const (
 	FactDesiredCount    = "desiredCount"
 	FactSettings        = "settings"
 	FactLatestActive    = "latestActiveRevision"
+	FactOwnedPolicy     = "ownedPolicySha256"
 )
 
 // ServiceFacts are what must not change between planning and applying a service update: the revision it
@@ -58,4 +59,15 @@ func ClusterFacts(c *ecstypes.Cluster) map[string]string {
 // family (a newer revision registered since planning makes a plan that fixes the family's latest stale).
 func TaskDefinitionFacts(td *detect.TaskDefinition, latestActiveArn string) map[string]string {
 	return map[string]string{FactStatus: string(td.Status), FactLatestActive: latestActiveArn}
+}
+
+// RoleFacts fingerprint a role whose owned policy a put-role-policy action changes: the hex SHA-256 of the
+// document of its inline policy named OwnedPolicyName ("" when it has none). The applier computes it on a
+// detect.Role it builds from iam GetRolePolicy.
+func RoleFacts(r *detect.Role) map[string]string {
+	doc := ownedPolicy(r)
+	if doc == "" {
+		return map[string]string{FactOwnedPolicy: ""}
+	}
+	return map[string]string{FactOwnedPolicy: hashValue(doc)}
 }

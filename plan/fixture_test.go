@@ -243,6 +243,52 @@ func renderFixture(t testing.TB) *Plan {
 					After:   []ClusterSetting{{Name: "containerInsights", Value: "enabled"}},
 				},
 			},
+			{
+				ID: "a6", Type: CreateSecret, Account: fxAccount, Region: fxRegion,
+				Resource: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecsfix/web/web",
+				Controls: []string{"ECS.8", "EXPOSURE.plaintext-credentials"}, Risk: RiskMedium,
+				Summary: "create secret ecsfix/web/web holding a JSON object with the keys AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, DB_PASSWORD from container web of web:3",
+				Notes:   []string{"AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY held an AWS access key in plain text: rotate it (create a new key, update this secret, deactivate the old key)"},
+				CreateSecret: &CreateSecretChange{
+					Name: "ecsfix/web/web", KmsKeyID: "alias/app-secrets", JSON: true,
+					Values: []SecretValueSource{
+						{Key: "AWS_ACCESS_KEY_ID", SourceArn: fxWeb3, SourcePath: "containerDefinitions[0].environment[2].value", SHA256: sha256Hex(fixtureSecrets["AWS_ACCESS_KEY_ID"])},
+						{Key: "AWS_SECRET_ACCESS_KEY", SourceArn: fxWeb3, SourcePath: "containerDefinitions[0].environment[0].value", SHA256: sha256Hex(fixtureSecrets["AWS_SECRET_ACCESS_KEY"])},
+						{Key: "DB_PASSWORD", SourceArn: fxWeb3, SourcePath: "containerDefinitions[0].environment[1].value", SHA256: sha256Hex(fixtureSecrets["DB_PASSWORD"])},
+					},
+					Tags: map[string]string{"ecsfix:source": fxWeb3, "ecsfix:container": "web"},
+				},
+			},
+			{
+				ID: "a7", Type: EnsureLogGroup, Account: fxAccount, Region: fxRegion,
+				Resource: "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/worker",
+				Controls: []string{"ECS.9"}, Risk: RiskMedium,
+				Summary:        "create log group /ecs/worker (logs kept 30 days) unless it exists",
+				EnsureLogGroup: &EnsureLogGroupChange{Name: "/ecs/worker", RetentionDays: 30},
+			},
+			{
+				ID: "a8", Type: PutRolePolicy, Account: fxAccount, Region: fxRegion,
+				Resource: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+				Controls: []string{"ECS.8", "ECS.9", "EXPOSURE.plaintext-credentials"}, Risk: RiskMedium,
+				Summary:   "grant ecsTaskExecutionRole secretsmanager:GetSecretValue on 1 secret, kms:Decrypt on alias/app-secrets, writing to 1 log group (inline policy ecsfix)",
+				DependsOn: []string{"a6"},
+				PutRolePolicy: &PutRolePolicyChange{
+					Role: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole", PolicyName: OwnedPolicyName,
+					Before: `{"Version":"2012-10-17","Statement":[{"Sid":"EcsfixReadSecrets","Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecsfix/api/api-Xy12Ab"}]}`,
+					Statements: []PolicyStatement{
+						{Sid: SidReadSecrets, Actions: []string{"secretsmanager:GetSecretValue"}, ResourcesFrom: []string{"a6"}},
+						{Sid: SidDecryptSecrets, Actions: []string{"kms:Decrypt"}, Resources: []string{"arn:aws:kms:eu-west-1:123456789012:alias/app-secrets"}},
+						{Sid: SidWriteLogs, Actions: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resources: []string{"arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/worker:*"}},
+					},
+				},
+			},
+			{
+				ID: "a9", Type: DeregisterTaskDefinition, Account: fxAccount, Region: fxRegion, Resource: fxWeb3,
+				Controls: []string{"ECS.8", "EXPOSURE.plaintext-credentials"}, Risk: RiskHigh,
+				Summary:                  "deregister web:3, which holds the moved credentials in plain text",
+				DependsOn:                []string{"a3"},
+				DeregisterTaskDefinition: &DeregisterTaskDefinitionChange{TaskDefinitions: []string{fxWeb3}},
+			},
 		},
 		State: []Fingerprint{
 			{Resource: fxWeb3, ResourceType: "AWS::ECS::TaskDefinition", Region: fxRegion, Facts: map[string]string{FactStatus: "ACTIVE", FactLatestActive: fxWeb3}},

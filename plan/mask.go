@@ -160,23 +160,32 @@ func hashValue(s string) string {
 }
 
 // maskedJSON marshals a copy of in with its secret-bearing values masked, and lists them. source is the
-// unedited input of the source revision: each masked value must be found there at the same path (edits
-// never move a secret-bearing value), which is its SourcePath.
-func maskedJSON(in, source *ecs.RegisterTaskDefinitionInput) ([]byte, []Masked, error) {
+// unedited input of the source revision: each masked value must be found there, at the same path unless
+// moved maps its path to the one it has in the source (an environment entry shifted by the removal of
+// others), which is its SourcePath. Values at the paths of plain were set by the planner itself (the
+// awslogs options it adds) and are not masked.
+func maskedJSON(in, source *ecs.RegisterTaskDefinitionInput, moved map[string]string, plain map[string]bool) ([]byte, []Masked, error) {
 	c := deepCopy(*in)
 	secrets := findSecrets(&c)
 	masked := make([]Masked, 0, len(secrets))
 	for _, s := range secrets {
+		if plain[s.path] {
+			continue
+		}
+		srcPath := s.path
+		if m, ok := moved[s.path]; ok {
+			srcPath = m
+		}
 		if source != nil {
-			sv, err := getPath(reflect.ValueOf(source).Elem(), s.path)
+			sv, err := getPath(reflect.ValueOf(source).Elem(), srcPath)
 			if err != nil || sv != s.value {
-				return nil, nil, fmt.Errorf("masking %s: the value is not at the same path in the source revision", s.path)
+				return nil, nil, fmt.Errorf("masking %s: the value is not at %s in the source revision", s.path, srcPath)
 			}
 		}
 		if err := setPath(reflect.ValueOf(&c).Elem(), s.path, MaskedValue); err != nil {
 			return nil, nil, fmt.Errorf("masking %s: %w", s.path, err)
 		}
-		masked = append(masked, Masked{Path: s.path, SourcePath: s.path, SHA256: hashValue(s.value)})
+		masked = append(masked, Masked{Path: s.path, SourcePath: srcPath, SHA256: hashValue(s.value)})
 	}
 	b, err := awsjson.Marshal(&c)
 	if err != nil {
@@ -186,9 +195,11 @@ func maskedJSON(in, source *ecs.RegisterTaskDefinitionInput) ([]byte, []Masked, 
 }
 
 // Input rebuilds the RegisterTaskDefinition input to send: After decoded, each masked value filled from
-// the source revision (read at apply time) at its SourcePath after checking it against the plan's SHA-256.
-// A missing value or a hash mismatch is an error naming the path, never the value.
-func (c *RegisterTaskDefinitionChange) Input(source *detect.TaskDefinition) (*ecs.RegisterTaskDefinitionInput, error) {
+// the source revision (read at apply time) at its SourcePath after checking it against the plan's SHA-256,
+// and each SecretRef's placeholder replaced by the ARN of the secret its create-secret action created
+// (secretArns, by action id; with ":KEY::" when the ref has a Key). A missing value, a hash mismatch or a
+// missing ARN is an error naming the path, never the value.
+func (c *RegisterTaskDefinitionChange) Input(source *detect.TaskDefinition, secretArns map[string]string) (*ecs.RegisterTaskDefinitionInput, error) {
 	if source == nil {
 		return nil, fmt.Errorf("register %s: no source revision", c.SourceArn)
 	}
@@ -218,6 +229,22 @@ func (c *RegisterTaskDefinitionChange) Input(source *detect.TaskDefinition) (*ec
 		}
 		if err := setPath(root, m.Path, v); err != nil {
 			return nil, fmt.Errorf("masked value %s: %w", m.Path, err)
+		}
+	}
+	for _, r := range c.SecretRefs {
+		cur, err := getPath(root, r.Path)
+		if err != nil {
+			return nil, fmt.Errorf("secret ref %s (secret of %s): the plan's new revision has no value there", r.Path, r.From)
+		}
+		if cur != secretPlaceholder(r.From) {
+			return nil, fmt.Errorf("secret ref %s (secret of %s): the plan's new revision does not hold the placeholder %q there", r.Path, r.From, secretPlaceholder(r.From))
+		}
+		arn := secretArns[r.From]
+		if arn == "" {
+			return nil, fmt.Errorf("secret ref %s: no ARN for the secret of action %s", r.Path, r.From)
+		}
+		if err := setPath(root, r.Path, SecretValueFrom(arn, r.Key)); err != nil {
+			return nil, fmt.Errorf("secret ref %s: %w", r.Path, err)
 		}
 	}
 	return &in, nil

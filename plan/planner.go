@@ -84,6 +84,15 @@ type revisionPlan struct {
 	// existing is a newer ACTIVE revision of the family that already is this fix (an earlier plan,
 	// applied in part): nothing is registered, services move to it.
 	existing string
+
+	// secrets and logs are what the new revision needs besides itself (ECS.8, ECS.9); moved and plain
+	// tell masking where values moved and which values the planner set.
+	secrets    []*secretNeed
+	logs       []*logNeed
+	moved      map[string]string
+	plain      map[string]bool
+	secretRefs []SecretRef
+	supportIDs []string // create-secret, ensure-log-group and put-role-policy actions it depends on
 }
 
 // target is how an update-service action names the revision: the existing fixed revision's ARN, or a
@@ -410,6 +419,26 @@ func (b *builder) buildRevisions() error {
 			}
 			rp.edits = append(rp.edits, out.Edits...)
 			rp.notes = append(rp.notes, out.Notes...)
+			for _, n := range out.Secrets {
+				n.controls = asked
+				rp.secrets = append(rp.secrets, n)
+			}
+			for _, n := range out.LogGroups {
+				n.controls = asked
+				rp.logs = append(rp.logs, n)
+			}
+			for k, v := range out.Moved {
+				if rp.moved == nil {
+					rp.moved = map[string]string{}
+				}
+				rp.moved[k] = v
+			}
+			for _, p := range out.Plain {
+				if rp.plain == nil {
+					rp.plain = map[string]bool{}
+				}
+				rp.plain[p] = true
+			}
 			rp.preconditions = append(rp.preconditions, out.Preconditions...)
 			for c := range asked {
 				rp.controls[c] = true
@@ -606,8 +635,15 @@ func (b *builder) assemble() (*Plan, error) {
 		}
 		return regs[i].source.Revision < regs[j].source.Revision
 	})
+	sup := b.support(regs)
+	for _, a := range sup.actions(newID) {
+		p.Actions = append(p.Actions, a)
+	}
 	for _, rp := range regs {
 		rp.id = newID()
+	}
+	if err := sup.resolve(regs); err != nil {
+		return nil, err
 	}
 	for _, rp := range regs {
 		a, err := b.registration(rp)
@@ -626,6 +662,7 @@ func (b *builder) assemble() (*Plan, error) {
 	}
 
 	// service updates
+	moved := map[string]string{} // service ARN -> id of the update that moves it
 	for _, arn := range sortedKeys(b.services) {
 		sp := b.services[arn]
 		a, ok := b.serviceAction(sp)
@@ -633,6 +670,9 @@ func (b *builder) assemble() (*Plan, error) {
 			continue
 		}
 		a.ID = newID()
+		if a.UpdateService.After.TaskDefinition != "" {
+			moved[arn] = a.ID
+		}
 		p.Actions = append(p.Actions, a)
 		state[arn] = Fingerprint{Resource: arn, ResourceType: detect.TypeService, Region: detect.RegionOf(arn), Facts: ServiceFacts(sp.svc)}
 	}
@@ -656,6 +696,14 @@ func (b *builder) assemble() (*Plan, error) {
 			UpdateClusterSettings: cp.change,
 		})
 		state[arn] = Fingerprint{Resource: arn, ResourceType: detect.TypeCluster, Region: detect.RegionOf(arn), Facts: ClusterFacts(cp.cluster)}
+	}
+
+	// deregistration of the revisions that held moved plaintext (opt-in)
+	if b.opts.Secrets.DeregisterOld {
+		p.Actions = append(p.Actions, b.deregistrations(regs, moved, newID)...)
+	}
+	for _, f := range sup.state() {
+		state[f.Resource] = f
 	}
 
 	for _, k := range sortedKeys(state) {
@@ -684,11 +732,11 @@ func (b *builder) assemble() (*Plan, error) {
 // registration is the register-task-definition action for a revision plan.
 func (b *builder) registration(rp *revisionPlan) (Action, error) {
 	arn := rp.source.ARN()
-	before, _, err := maskedJSON(RegisterInput(rp.source), nil)
+	before, _, err := maskedJSON(RegisterInput(rp.source), nil, nil, nil)
 	if err != nil {
 		return Action{}, fmt.Errorf("plan %s: %w", arn, err)
 	}
-	after, masked, err := maskedJSON(rp.input, RegisterInput(rp.source))
+	after, masked, err := maskedJSON(rp.input, RegisterInput(rp.source), rp.moved, rp.plain)
 	if err != nil {
 		return Action{}, fmt.Errorf("plan %s: %w", arn, err)
 	}
@@ -702,6 +750,7 @@ func (b *builder) registration(rp *revisionPlan) (Action, error) {
 		}, rp.preconditions...),
 		RegisterTaskDefinition: &RegisterTaskDefinitionChange{
 			SourceArn: arn, Family: family, Before: before, After: after, Edits: rp.edits, Masked: masked,
+			SecretRefs: rp.secretRefs,
 		},
 	}
 	if a.Risk == "" {
@@ -713,6 +762,7 @@ func (b *builder) registration(rp *revisionPlan) (Action, error) {
 	if l, ok := b.inv.LatestActive(arn); ok {
 		a.Preconditions = append(a.Preconditions, Precondition{Check: "family's latest ACTIVE revision", Result: l.ARN()})
 	}
+	a.DependsOn = append(a.DependsOn, rp.supportIDs...)
 	for _, d := range rp.dependsOn {
 		a.DependsOn = append(a.DependsOn, d.id)
 	}

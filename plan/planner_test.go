@@ -549,7 +549,7 @@ func TestSecretsNeverInPlan(t *testing.T) {
 	if len(reg.Masked) != 15 {
 		t.Errorf("masked %+v", reg.Masked)
 	}
-	got, err := reg.Input(&in.TaskDefinitions[0])
+	got, err := reg.Input(&in.TaskDefinitions[0], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -573,12 +573,12 @@ func TestSecretsNeverInPlan(t *testing.T) {
 	changed := bTD("web", 1)
 	changed.TaskDefinition = deepCopy(in.TaskDefinitions[0].TaskDefinition)
 	changed.ContainerDefinitions[0].Environment[1].Value = aws.String("AKIAIOSFODNN7CHANGED")
-	_, err = reg.Input(&changed)
+	_, err = reg.Input(&changed, nil)
 	if err == nil || !strings.Contains(err.Error(), "containerDefinitions[0].environment[1].value") || strings.Contains(err.Error(), "AKIA") {
 		t.Errorf("changed source: %v", err)
 	}
 	changed.ContainerDefinitions[0].Environment = changed.ContainerDefinitions[0].Environment[:1]
-	if _, err = reg.Input(&changed); err == nil || !strings.Contains(err.Error(), "has no value at") {
+	if _, err = reg.Input(&changed, nil); err == nil || !strings.Contains(err.Error(), "has no value at") {
 		t.Errorf("missing source value: %v", err)
 	}
 }
@@ -656,10 +656,18 @@ func TestDemoPlan(t *testing.T) {
 
 func typeOrder(t ActionType) int {
 	switch t {
-	case RegisterTaskDefinition:
+	case CreateSecret:
 		return 0
-	case UpdateService:
+	case EnsureLogGroup:
 		return 1
+	case PutRolePolicy:
+		return 2
+	case RegisterTaskDefinition:
+		return 3
+	case UpdateService:
+		return 4
+	case UpdateClusterSettings:
+		return 5
 	}
-	return 2
+	return 6
 }

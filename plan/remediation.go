@@ -40,6 +40,17 @@ type fixOutcome struct {
 	// Preconditions checked while deciding the edits.
 	Preconditions []Precondition
 	Skip          string
+
+	// Secrets are the secrets the edited input's secrets entries refer to (ECS.8): the builder names
+	// them and makes their create-secret actions.
+	Secrets []*secretNeed
+	// LogGroups are the log groups the edited input writes to (ECS.9), with the role that writes.
+	LogGroups []*logNeed
+	// Moved maps the path of a value in the edited input to its path in the source revision, for values
+	// an edit moved (environment entries shifted by the removal of others).
+	Moved map[string]string
+	// Plain are the paths of values the fix itself set (not secrets): they are not masked.
+	Plain []string
 }
 
 // revisionFix is one kind of task-definition remediation.
@@ -60,6 +71,8 @@ func revisionFixes() []revisionFix {
 		{ID: "ECS.18", Controls: []string{"ECS.18"}, Apply: fixECS18},
 		{ID: "ECS.20", Controls: []string{"ECS.20", "ECS.21"}, Apply: fixUser},
 		{ID: exposureHostPath, Controls: []string{exposureHostPath}, Apply: fixHostPath},
+		{ID: "ECS.8", Controls: []string{"ECS.8", exposurePlaintext}, Apply: fixSecrets},
+		{ID: "ECS.9", Controls: []string{"ECS.9"}, Apply: fixLogs},
 	}
 }
 

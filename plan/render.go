@@ -89,8 +89,76 @@ func actionDiff(a *Action) (string, error) {
 		name := "cluster/" + shortName(c.Cluster)
 		before, after := clusterLines(c)
 		return unifiedDiff(name+" (now)", name+" (after)", before, after)
+	case a.PutRolePolicy != nil:
+		return policyDiff(a.PutRolePolicy)
 	}
 	return "", nil
+}
+
+// policyDiff diffs the owned policy's document before and after a put-role-policy action, the ARNs of
+// secrets still to be created shown as "(ARN of the secret created by aN)".
+func policyDiff(c *PutRolePolicyChange) (string, error) {
+	placeholder := func(id string) (string, error) { return resourcePlaceholder(id), nil }
+	before := ""
+	if strings.TrimSpace(c.Before) != "" {
+		b, err := mergePolicy(c.Before, nil, placeholder)
+		if err != nil {
+			return "", fmt.Errorf("role %s: before: %w", c.Role, err)
+		}
+		before = b
+	}
+	after, err := mergePolicy(c.Before, c.Statements, placeholder)
+	if err != nil {
+		return "", fmt.Errorf("role %s: %w", c.Role, err)
+	}
+	name := "role/" + shortName(c.Role) + " policy " + c.PolicyName
+	return unifiedDiff(name+" (now)", name+" (after)", before, after)
+}
+
+// actionDetails are the lines that describe what a create-secret, ensure-log-group or deregister action
+// does (label, value), never a secret value: a secret's keys show the first 12 hex digits of each hash.
+func actionDetails(a *Action) [][2]string {
+	var out [][2]string
+	if c := a.CreateSecret; c != nil {
+		out = append(out, [2]string{"secret", c.Name})
+		if c.JSON {
+			out = append(out, [2]string{"holds", "a JSON object, one key per variable"})
+		} else {
+			out = append(out, [2]string{"holds", "one value, as plain text"})
+		}
+		for _, v := range c.Values {
+			h := v.SHA256
+			if len(h) > 12 {
+				h = h[:12]
+			}
+			out = append(out, [2]string{"key", v.Key + "  sha256 " + h + "…  from " + v.SourcePath + " in " + shortName(v.SourceArn)})
+		}
+		kms := "aws/secretsmanager (the account's default key)"
+		if c.KmsKeyID != "" {
+			kms = c.KmsKeyID
+		}
+		out = append(out, [2]string{"kms key", kms})
+		for _, k := range sortedKeys(c.Tags) {
+			out = append(out, [2]string{"tag", k + "=" + c.Tags[k]})
+		}
+	}
+	if g := a.EnsureLogGroup; g != nil {
+		out = append(out, [2]string{"log group", g.Name})
+		keep := "never expire"
+		if g.RetentionDays > 0 {
+			keep = fmt.Sprintf("%d days", g.RetentionDays)
+		}
+		out = append(out, [2]string{"retention", keep})
+		if g.KmsKeyID != "" {
+			out = append(out, [2]string{"kms key", g.KmsKeyID})
+		}
+	}
+	if d := a.DeregisterTaskDefinition; d != nil {
+		for _, td := range d.TaskDefinitions {
+			out = append(out, [2]string{"deregister", td})
+		}
+	}
+	return out
 }
 
 func unifiedDiff(fromLabel, toLabel, before, after string) (string, error) {
@@ -227,7 +295,7 @@ func actionLabel(a *Action) string {
 // change; 2 high-risk actions need approval (unattended risk: low)".
 func planSummary(p *Plan, o RenderOptions) string {
 	unattended := o.UnattendedRisk
-	var tds, svcs, clusters int
+	var tds, svcs, clusters, secrets, groups, roles, deregs int
 	for _, a := range p.Actions {
 		switch a.Type {
 		case RegisterTaskDefinition:
@@ -236,13 +304,23 @@ func planSummary(p *Plan, o RenderOptions) string {
 			svcs++
 		case UpdateClusterSettings:
 			clusters++
+		case CreateSecret:
+			secrets++
+		case EnsureLogGroup:
+			groups++
+		case PutRolePolicy:
+			roles++
+		case DeregisterTaskDefinition:
+			deregs++
 		}
 	}
 	var what []string
 	for _, c := range []struct {
 		n              int
 		single, plural string
-	}{{tds, "task definition", "task definitions"}, {svcs, "service", "services"}, {clusters, "cluster", "clusters"}} {
+	}{{tds, "task definition", "task definitions"}, {svcs, "service", "services"}, {clusters, "cluster", "clusters"},
+		{secrets, "secret", "secrets"}, {groups, "log group", "log groups"}, {roles, "role policy", "role policies"},
+		{deregs, "deregistration", "deregistrations"}} {
 		if c.n > 0 {
 			what = append(what, plural(c.n, c.single, c.plural))
 		}
@@ -353,3 +431,13 @@ const (
 	ansiBoldCode   = "\x1b[1m"
 	ansiResetCode  = "\x1b[0m"
 )
+
+// secretRefText says what fills a secret reference: "containerDefinitions[0].secrets[0].valueFrom: the
+// ARN of the secret created by a1, key DB_PASSWORD".
+func secretRefText(r SecretRef) string {
+	s := r.Path + ": the ARN of the secret created by " + r.From
+	if r.Key != "" {
+		s += ", key " + r.Key
+	}
+	return s
+}

@@ -87,7 +87,18 @@ func mdAction(pr *renderPrinter, a *Action, needsApproval bool) error {
 				mdCode(shortName(r.SourceArn))+")")
 		}
 	}
+	var details, refs []string
+	for _, d := range actionDetails(a) {
+		details = append(details, mdText(d[0])+": "+mdCode(d[1]))
+	}
+	if r := a.RegisterTaskDefinition; r != nil {
+		for _, ref := range r.SecretRefs {
+			refs = append(refs, mdText(secretRefText(ref)))
+		}
+	}
 	list("Notes", notes)
+	list("Details", details)
+	list("Secret references", refs)
 	list("Checked", checks)
 	list("Edits", edits)
 	list("Masked values", masked)

@@ -82,6 +82,19 @@ func textAction(pr *renderPrinter, a *Action, needsApproval bool) error {
 		if len(r.Masked) > 0 {
 			field("", maskedExplanation)
 		}
+		for _, ref := range r.SecretRefs {
+			field("secret ref", secretRefText(ref))
+		}
+	}
+	for _, d := range actionDetails(a) {
+		field(d[0], d[1])
+	}
+	if c := a.PutRolePolicy; c != nil {
+		for _, st := range c.Statements {
+			for _, id := range st.ResourcesFrom {
+				field("grant", st.Sid+": "+strings.Join(st.Actions, ", ")+" on "+resourcePlaceholder(id))
+			}
+		}
 	}
 	diff, err := actionDiff(a)
 	if err != nil {

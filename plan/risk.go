@@ -24,6 +24,9 @@ var defaultRisks = map[string]Risk{
 	"ECS.20":           RiskHigh,
 	"ECS.21":           RiskHigh,
 	exposureHostPath:   RiskHigh,
+	"ECS.8":            RiskMedium,
+	exposurePlaintext:  RiskMedium,
+	"ECS.9":            RiskMedium,
 }
 
 // controlRisk is the risk of fixing a control: the override for the control's id, else the override for
@@ -67,6 +70,14 @@ func lookupRisk(m map[string]Risk, id string) (Risk, bool) {
 //     ECS.10's risk, setting it to anything else is high;
 //   - update-cluster-settings: ECS.12's risk when it sets exactly containerInsights to enabled or
 //     enhanced, high otherwise;
+//   - create-secret: the highest risk of ECS.8 and its Controls (high when it names a control other than
+//     ECS.8 and the plaintext-credentials exposure, or none);
+//   - ensure-log-group: ECS.9's risk (high when it names another control, or none);
+//   - put-role-policy: medium when it writes the owned policy and every statement's Sid is one of
+//     ecsfix's (EcsfixReadSecrets, EcsfixDecryptSecrets, EcsfixWriteLogs) and its actions are within
+//     secretsmanager:GetSecretValue, kms:Decrypt, logs:CreateLogStream and logs:PutLogEvents; high
+//     otherwise;
+//   - deregister-task-definition: high, always;
 //   - anything else (an unknown type, a missing payload): high.
 //
 // An a.Risk that is not low, medium or high is returned as it is: it is within no unattended level.
@@ -124,8 +135,63 @@ func (p *Plan) riskFloor(a *Action, overrides map[string]Risk) Risk {
 			return controlRisk("ECS.12", overrides)
 		}
 		return RiskHigh
+	case CreateSecret:
+		if a.CreateSecret == nil || !controlsWithin(a.Controls, "ECS.8", exposurePlaintext) {
+			return RiskHigh
+		}
+		floor := controlRisk("ECS.8", overrides)
+		for _, c := range a.Controls {
+			floor = maxRisk(floor, controlRisk(c, overrides))
+		}
+		return floor
+	case EnsureLogGroup:
+		if a.EnsureLogGroup == nil || !controlsWithin(a.Controls, "ECS.9") {
+			return RiskHigh
+		}
+		return controlRisk("ECS.9", overrides)
+	case PutRolePolicy:
+		c := a.PutRolePolicy
+		if c == nil || c.PolicyName != OwnedPolicyName || len(c.Statements) == 0 {
+			return RiskHigh
+		}
+		for _, st := range c.Statements {
+			if !ownedSids[st.Sid] || len(st.Actions) == 0 {
+				return RiskHigh
+			}
+			for _, act := range st.Actions {
+				if !grantableActions[act] {
+					return RiskHigh
+				}
+			}
+		}
+		return RiskMedium
+	case DeregisterTaskDefinition:
+		return RiskHigh
 	}
 	return RiskHigh
+}
+
+// ownedSids and grantableActions bound what a put-role-policy action may grant and still be medium risk.
+var (
+	ownedSids        = map[string]bool{SidReadSecrets: true, SidDecryptSecrets: true, SidWriteLogs: true}
+	grantableActions = map[string]bool{"secretsmanager:GetSecretValue": true, "kms:Decrypt": true, "logs:CreateLogStream": true, "logs:PutLogEvents": true}
+)
+
+// controlsWithin reports whether controls is non-empty and each is one of allowed (case-insensitive).
+func controlsWithin(controls []string, allowed ...string) bool {
+	if len(controls) == 0 {
+		return false
+	}
+	for _, c := range controls {
+		ok := false
+		for _, a := range allowed {
+			ok = ok || strings.EqualFold(c, a)
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // containerInsights is the name of the cluster setting ECS.12 fixes.

@@ -104,5 +104,16 @@ func touchedResources(a *Action) []string {
 	if c := a.UpdateClusterSettings; c != nil {
 		r = append(r, c.Cluster)
 	}
+	if c := a.CreateSecret; c != nil {
+		for _, v := range c.Values {
+			r = append(r, v.SourceArn)
+		}
+	}
+	if c := a.PutRolePolicy; c != nil {
+		r = append(r, c.Role)
+	}
+	if c := a.DeregisterTaskDefinition; c != nil {
+		r = append(r, c.TaskDefinitions...)
+	}
 	return r
 }

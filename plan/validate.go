@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/ecsfix/ecsfix/detect"
 )
 
 // Validate checks what a plan must hold to be applied: the current format version, the tool that made
@@ -83,7 +85,8 @@ func validateAction(a *Action, earlier map[string]*Action) []error {
 	}
 
 	payloads := 0
-	for _, set := range []bool{a.RegisterTaskDefinition != nil, a.UpdateService != nil, a.UpdateClusterSettings != nil} {
+	for _, set := range []bool{a.RegisterTaskDefinition != nil, a.UpdateService != nil, a.UpdateClusterSettings != nil,
+		a.CreateSecret != nil, a.PutRolePolicy != nil, a.EnsureLogGroup != nil, a.DeregisterTaskDefinition != nil} {
 		if set {
 			payloads++
 		}
@@ -92,7 +95,7 @@ func validateAction(a *Action, earlier map[string]*Action) []error {
 	switch a.Type {
 	case RegisterTaskDefinition:
 		if has = a.RegisterTaskDefinition != nil; has {
-			errs = append(errs, validateRegistration(a.RegisterTaskDefinition)...)
+			errs = append(errs, validateRegistration(a.RegisterTaskDefinition, earlier)...)
 		}
 	case UpdateService:
 		if has = a.UpdateService != nil; has {
@@ -111,6 +114,34 @@ func validateAction(a *Action, earlier map[string]*Action) []error {
 		if has = a.UpdateClusterSettings != nil; has {
 			if a.UpdateClusterSettings.Cluster == "" {
 				bad("updateClusterSettings: cluster is required")
+			}
+		}
+	case CreateSecret:
+		if has = a.CreateSecret != nil; has {
+			errs = append(errs, validateCreateSecret(a.CreateSecret)...)
+		}
+	case PutRolePolicy:
+		if has = a.PutRolePolicy != nil; has {
+			errs = append(errs, validatePutRolePolicy(a.PutRolePolicy, earlier)...)
+		}
+	case EnsureLogGroup:
+		if has = a.EnsureLogGroup != nil; has {
+			if a.EnsureLogGroup.Name == "" {
+				bad("ensureLogGroup: name is required")
+			}
+			if a.EnsureLogGroup.RetentionDays < 0 {
+				bad("ensureLogGroup: retentionDays is negative")
+			}
+		}
+	case DeregisterTaskDefinition:
+		if has = a.DeregisterTaskDefinition != nil; has {
+			if len(a.DeregisterTaskDefinition.TaskDefinitions) == 0 {
+				bad("deregisterTaskDefinition: taskDefinitions is empty")
+			}
+			for i, td := range a.DeregisterTaskDefinition.TaskDefinitions {
+				if _, err := detect.ParseTaskDefinitionARN(td); err != nil {
+					bad("deregisterTaskDefinition: task definition %d: %v", i+1, err)
+				}
 			}
 		}
 	case "":
@@ -153,6 +184,24 @@ func validateControls(a *Action, earlier map[string]*Action) []error {
 		for i, e := range a.RegisterTaskDefinition.Edits {
 			if _, ok := fixFor(e.Control); !ok {
 				bad("registerTaskDefinition: edit %d: control %q is not a control that a new task-definition revision fixes", i+1, e.Control)
+			}
+		}
+	case CreateSecret, DeregisterTaskDefinition:
+		for _, c := range a.Controls {
+			if !strings.EqualFold(c, "ECS.8") && !strings.EqualFold(c, exposurePlaintext) {
+				bad("controls: %q is not a control that a %s action fixes (ECS.8, %s)", c, a.Type, exposurePlaintext)
+			}
+		}
+	case EnsureLogGroup:
+		for _, c := range a.Controls {
+			if !strings.EqualFold(c, "ECS.9") {
+				bad("controls: %q is not a control that an ensure-log-group action fixes (only ECS.9)", c)
+			}
+		}
+	case PutRolePolicy:
+		for _, c := range a.Controls {
+			if !strings.EqualFold(c, "ECS.8") && !strings.EqualFold(c, exposurePlaintext) && !strings.EqualFold(c, "ECS.9") {
+				bad("controls: %q is not a control that a put-role-policy action fixes (ECS.8, %s, ECS.9)", c, exposurePlaintext)
 			}
 		}
 	case UpdateClusterSettings:
@@ -198,13 +247,21 @@ func payloadField(t ActionType) string {
 		return "updateService"
 	case UpdateClusterSettings:
 		return "updateClusterSettings"
+	case CreateSecret:
+		return "createSecret"
+	case PutRolePolicy:
+		return "putRolePolicy"
+	case EnsureLogGroup:
+		return "ensureLogGroup"
+	case DeregisterTaskDefinition:
+		return "deregisterTaskDefinition"
 	}
 	return string(t)
 }
 
 // validateRegistration checks a registration's documents and that every masked place holds the
 // placeholder, never a value.
-func validateRegistration(r *RegisterTaskDefinitionChange) []error {
+func validateRegistration(r *RegisterTaskDefinitionChange, earlier map[string]*Action) []error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if r.SourceArn == "" || r.Family == "" {
@@ -241,6 +298,115 @@ func validateRegistration(r *RegisterTaskDefinitionChange) []error {
 			if v, _, ok := lookupJSONPath(before, m.SourcePath); ok && v != MaskedValue {
 				bad("registerTaskDefinition: before holds a value at masked path %s instead of %q", m.SourcePath, MaskedValue)
 			}
+		}
+	}
+	for i, ref := range r.SecretRefs {
+		if _, err := parseJSONPath(ref.Path); err != nil {
+			bad("registerTaskDefinition: secret ref %d: path: %v", i+1, err)
+			continue
+		}
+		cs := earlier[ref.From]
+		if cs == nil || cs.Type != CreateSecret || cs.CreateSecret == nil {
+			bad("registerTaskDefinition: secret ref %d (%s): from %q is not an earlier create-secret action", i+1, ref.Path, ref.From)
+		} else {
+			switch {
+			case cs.CreateSecret.JSON && !secretHasKey(cs.CreateSecret, ref.Key):
+				bad("registerTaskDefinition: secret ref %d (%s): key %q is not a key of the JSON secret of %s", i+1, ref.Path, ref.Key, ref.From)
+			case !cs.CreateSecret.JSON && ref.Key != "":
+				bad("registerTaskDefinition: secret ref %d (%s): the secret of %s is plain text, it has no key %q", i+1, ref.Path, ref.From, ref.Key)
+			}
+		}
+		if after != nil {
+			if v, _, ok := lookupJSONPath(after, ref.Path); !ok || v != secretPlaceholder(ref.From) {
+				bad("registerTaskDefinition: secret ref %d: after does not hold the placeholder %q at %s", i+1, secretPlaceholder(ref.From), ref.Path)
+			}
+		}
+	}
+	return errs
+}
+
+func secretHasKey(c *CreateSecretChange, key string) bool {
+	for _, v := range c.Values {
+		if v.Key == key {
+			return key != ""
+		}
+	}
+	return false
+}
+
+// validateCreateSecret checks a create-secret payload: a name, values each with a key (unique), a source
+// and a hash, exactly one value for a plain-text secret.
+func validateCreateSecret(c *CreateSecretChange) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.Name == "" {
+		bad("createSecret: name is required")
+	}
+	if len(c.Values) == 0 {
+		bad("createSecret: values is empty")
+	}
+	if !c.JSON && len(c.Values) > 1 {
+		bad("createSecret: a plain-text secret (json false) holds one value, not %d", len(c.Values))
+	}
+	keys := map[string]bool{}
+	for i, v := range c.Values {
+		if v.Key == "" {
+			bad("createSecret: value %d: key is required", i+1)
+		} else if keys[v.Key] {
+			bad("createSecret: value %d: key %s is used by an earlier value", i+1, v.Key)
+		}
+		keys[v.Key] = true
+		if _, err := detect.ParseTaskDefinitionARN(v.SourceArn); err != nil {
+			bad("createSecret: value %d (%s): sourceArn: %v", i+1, v.Key, err)
+		}
+		if _, err := parseJSONPath(v.SourcePath); err != nil {
+			bad("createSecret: value %d (%s): sourcePath: %v", i+1, v.Key, err)
+		}
+		if !isSHA256Hex(v.SHA256) {
+			bad("createSecret: value %d (%s): sha256 is not 64 lowercase hex digits", i+1, v.Key)
+		}
+	}
+	return errs
+}
+
+// validatePutRolePolicy checks a put-role-policy payload: a role, the owned policy (ecsfix never writes
+// another), statements each with a Sid, actions and resources, ResourcesFrom naming earlier create-secret
+// actions.
+func validatePutRolePolicy(c *PutRolePolicyChange, earlier map[string]*Action) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if !strings.HasPrefix(c.Role, "arn:") {
+		bad("putRolePolicy: role must be a role ARN")
+	}
+	if c.PolicyName != OwnedPolicyName {
+		bad("putRolePolicy: policyName is %q: ecsfix writes only its own policy %q", c.PolicyName, OwnedPolicyName)
+	}
+	if len(c.Statements) == 0 {
+		bad("putRolePolicy: statements is empty")
+	}
+	sids := map[string]bool{}
+	for i, st := range c.Statements {
+		if st.Sid == "" {
+			bad("putRolePolicy: statement %d: sid is required", i+1)
+		} else if sids[st.Sid] {
+			bad("putRolePolicy: statement %d: sid %s is used by an earlier statement", i+1, st.Sid)
+		}
+		sids[st.Sid] = true
+		if len(st.Actions) == 0 {
+			bad("putRolePolicy: statement %d: actions is empty", i+1)
+		}
+		if len(st.Resources)+len(st.ResourcesFrom) == 0 {
+			bad("putRolePolicy: statement %d: no resources", i+1)
+		}
+		for _, id := range st.ResourcesFrom {
+			if e := earlier[id]; e == nil || e.Type != CreateSecret {
+				bad("putRolePolicy: statement %d: resourcesFrom %q is not an earlier create-secret action", i+1, id)
+			}
+		}
+	}
+	if c.Before != "" {
+		if _, err := decodeObject([]byte(c.Before)); err != nil {
+			bad("putRolePolicy: before: %v", err)
 		}
 	}
 	return errs

@@ -1,0 +1,133 @@
+package plan
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// ECS.9: every container without a log driver (a FireLens router included) gets an awslogs
+// logConfiguration: the group from fix.logs.group_template (default /ecs/{family}), the revision's region,
+// the container's name as stream prefix. An ensure-log-group action creates each group (with the
+// configured retention) unless it exists; the execution role gets logs:CreateLogStream and
+// logs:PutLogEvents on the group unless its known policies already allow them.
+
+// DefaultLogGroupTemplate names log groups when fix.logs.group_template is not set.
+const DefaultLogGroupTemplate = "/ecs/{family}"
+
+// logNeed is a log group a new revision writes to, and the role that must be allowed to write there
+// ("" when only the container instance role writes: EC2 without an execution role).
+type logNeed struct {
+	group    string
+	role     string
+	controls map[string]bool
+}
+
+// logGroupName expands the group template for a container.
+func logGroupName(template, family, container string) string {
+	if template == "" {
+		template = DefaultLogGroupTemplate
+	}
+	return strings.NewReplacer("{family}", family, "{container}", container).Replace(template)
+}
+
+// runsOnFargate reports whether a revision may run on Fargate (where the execution role writes logs).
+func runsOnFargate(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) bool {
+	if slices.Contains(in.RequiresCompatibilities, ecstypes.CompatibilityFargate) {
+		return true
+	}
+	for _, s := range ctx.services {
+		if s.LaunchType == ecstypes.LaunchTypeFargate {
+			return true
+		}
+		for _, cp := range s.CapacityProviderStrategy {
+			if strings.HasPrefix(aws.ToString(cp.CapacityProvider), "FARGATE") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fixLogs adds awslogs logging to every container without a log driver (ECS.9).
+func fixLogs(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome {
+	var missing []int
+	for i := range in.ContainerDefinitions {
+		c := &in.ContainerDefinitions[i]
+		if c.LogConfiguration == nil || c.LogConfiguration.LogDriver == "" {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) == 0 {
+		return fixOutcome{}
+	}
+	var out fixOutcome
+	fargate := runsOnFargate(ctx, in)
+	role := aws.ToString(in.ExecutionRoleArn)
+	if role == "" && fargate {
+		r, edits := ensureExecutionRole(ctx, in, "ECS.9", "on Fargate the execution role writes the containers' logs")
+		if r == "" {
+			return fixOutcome{Skip: "awslogs on Fargate needs an execution role to write the logs: set fix.secrets.execution_role"}
+		}
+		role = r
+		out.Edits = append(out.Edits, edits...)
+	}
+	family := aws.ToString(in.Family)
+	region := detect.RegionOf(ctx.source.ARN())
+	groups := map[string]bool{}
+	for _, i := range missing {
+		c := &in.ContainerDefinitions[i]
+		name := aws.ToString(c.Name)
+		group := logGroupName(ctx.opts.Logs.GroupTemplate, family, name)
+		was := "no logConfiguration"
+		lc := c.LogConfiguration
+		if lc == nil {
+			lc = &ecstypes.LogConfiguration{}
+		} else {
+			was = "a logConfiguration without logDriver"
+		}
+		lc.LogDriver = ecstypes.LogDriverAwslogs
+		if lc.Options == nil {
+			lc.Options = map[string]string{}
+		}
+		opts := map[string]string{"awslogs-group": group, "awslogs-region": region, "awslogs-stream-prefix": name}
+		for _, k := range sortedKeys(opts) {
+			lc.Options[k] = opts[k]
+			out.Plain = append(out.Plain, fmt.Sprintf("containerDefinitions[%d].logConfiguration.options.%s", i, k))
+		}
+		c.LogConfiguration = lc
+		what := ""
+		if c.FirelensConfiguration != nil {
+			what = " (the FireLens log router's own logs)"
+		}
+		out.Edits = append(out.Edits, Edit{
+			Control: "ECS.9", Path: "containerDefinitions[" + containerLabel(c, i) + "].logConfiguration",
+			Change: fmt.Sprintf("add awslogs logging%s to log group %s (region %s, stream prefix %s); was %s", what, group, region, name, was),
+		})
+		groups[group] = true
+	}
+	for _, g := range sortedKeys(groups) {
+		n := &logNeed{group: g}
+		if fargate || role != "" {
+			n.role = role
+		}
+		out.LogGroups = append(out.LogGroups, n)
+	}
+	if !fargate {
+		out.Notes = append(out.Notes, fmt.Sprintf("on EC2 the awslogs driver writes with the container instance role: it needs logs:CreateLogStream and logs:PutLogEvents on %s (the role ecsInstanceRole usually has them through AmazonEC2ContainerServiceforEC2Role)",
+			strings.Join(sortedKeys(groups), ", ")))
+	}
+	out.Notes = append(out.Notes, "the containers' output goes to CloudWatch Logs (billed by ingestion and storage)")
+	return out
+}
+
+// logGroupArn is the ARN of a log group's streams (what a policy grants writing to).
+func logGroupArn(partition, region, account, name string) string {
+	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, region, account, name)
+}
