@@ -50,13 +50,14 @@ type run struct {
 	p     *plan.Plan
 	hash  string
 	short string
-	// account is the caller's account.
-	account string
-	j       *journal
+	// account is the caller's account; partition its partition (from the caller's ARN).
+	account   string
+	partition string
+	j         *journal
 
 	mu      sync.Mutex
 	sources map[string]*detect.TaskDefinition // source revisions read, by ARN
-	targets map[string]string                 // registration id -> revision ARN
+	targets map[string]string                 // registration id -> revision ARN; create-secret id -> secret ARN
 	resumed map[string]bool                   // actions an earlier run started
 	secrets []string                          // values scrubbed from every message
 }

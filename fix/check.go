@@ -27,6 +27,9 @@ func (r *run) checkTarget(ctx context.Context) error {
 	if r.account == "" {
 		return errors.New("identify the caller: sts GetCallerIdentity returned no account")
 	}
+	if p := strings.SplitN(aws.ToString(out.Arn), ":", 3); len(p) == 3 && p[0] == "arn" {
+		r.partition = p[1]
+	}
 	allowed := map[string]bool{}
 	for _, reg := range r.o.Regions {
 		allowed[reg] = true
@@ -49,6 +52,9 @@ func (r *run) checkTarget(ctx context.Context) error {
 	for _, f := range r.p.State {
 		if acct := detect.AccountOf(f.Resource); acct != "" && acct != r.account {
 			bad = append(bad, fmt.Sprintf("state %s is in account %s", f.Resource, acct))
+		}
+		if f.ResourceType == detect.TypeRole && r.regionOf(f) == "" {
+			continue // IAM is global
 		}
 		if !allowed[r.regionOf(f)] {
 			bad = append(bad, fmt.Sprintf("state %s is in region %q", f.Resource, r.regionOf(f)))
@@ -106,6 +112,16 @@ func (r *run) checkStale(ctx context.Context) error {
 		switch a.Type {
 		case plan.UpdateService:
 			clusterOf[a.Resource] = a.UpdateService.Cluster
+		case plan.PutRolePolicy:
+			if a.PutRolePolicy.Role != a.Resource {
+				touching[a.PutRolePolicy.Role] = append(touching[a.PutRolePolicy.Role], a.ID)
+			}
+		case plan.DeregisterTaskDefinition:
+			for _, td := range a.DeregisterTaskDefinition.TaskDefinitions {
+				if td != a.Resource {
+					touching[td] = append(touching[td], a.ID)
+				}
+			}
 		}
 		touching[a.Resource] = append(touching[a.Resource], a.ID)
 	}
@@ -152,7 +168,7 @@ func (r *run) checkStale(ctx context.Context) error {
 			services[k] = append(services[k], f)
 		case detect.TypeCluster:
 			clusters[r.regionOf(f)] = append(clusters[r.regionOf(f)], f)
-		case detect.TypeTaskDefinition:
+		case detect.TypeTaskDefinition, detect.TypeRole:
 		default:
 			return fmt.Errorf("%w: state %s: resource type %q cannot be checked", ErrInvalidPlan, f.Resource, f.ResourceType)
 		}
@@ -237,15 +253,55 @@ func (r *run) checkStale(ctx context.Context) error {
 		if lt != nil {
 			latestArn = lt.ARN()
 		}
+		deregistered := started(f.Resource) // by this plan's deregistration, resumed
 		compare(f, plan.TaskDefinitionFacts(td, latestArn), func(fact, cur string) bool {
-			return fact == plan.FactLatestActive && lt != nil && r.registeredByThisPlan(lt)
+			return fact == plan.FactLatestActive && (lt != nil && r.registeredByThisPlan(lt) || deregistered) ||
+				fact == plan.FactStatus && deregistered && cur == string(ecstypes.TaskDefinitionStatusInactive)
 		})
+	}
+	// Roles: the inline policy ecsfix owns.
+	for _, f := range r.p.State {
+		if f.ResourceType != detect.TypeRole {
+			continue
+		}
+		n++
+		role, err := r.readRole(ctx, f)
+		if err != nil {
+			return err
+		}
+		var expected func(string, string) bool
+		if started(f.Resource) {
+			// This plan put its statements into the owned policy already.
+			expected = func(string, string) bool { return true }
+		}
+		compare(f, plan.RoleFacts(role), expected)
 	}
 	if len(changes) > 0 {
 		return &StaleError{Changes: changes}
 	}
 	r.printf("check: %d resource(s) re-read, none changed since the plan was made", n)
 	return nil
+}
+
+// readRole re-reads what the plan fingerprints of a role: its ecsfix-owned inline policy.
+func (r *run) readRole(ctx context.Context, f plan.Fingerprint) (*detect.Role, error) {
+	name, err := roleName(f.Resource)
+	if err != nil {
+		return nil, fmt.Errorf("%w: state %s: %v", ErrInvalidPlan, f.Resource, err)
+	}
+	region := r.regionOf(f)
+	if region == "" && len(r.o.Regions) > 0 {
+		region = r.o.Regions[0]
+	}
+	doc, ok, err := getRolePolicy(ctx, r.cl.iam(region), name, plan.OwnedPolicyName)
+	if err != nil {
+		return nil, err
+	}
+	role := &detect.Role{Arn: f.Resource, Name: name}
+	if ok {
+		role.Inline = []detect.PolicyDocument{{Name: plan.OwnedPolicyName, Document: doc}}
+	}
+	return role, nil
 }
 
 // registeredByThisPlan tells whether td is a revision this plan registered: recorded in the journal, or

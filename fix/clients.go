@@ -5,7 +5,10 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ecsfix/ecsfix/detect/awsclient"
@@ -19,6 +22,7 @@ type ecsAPI interface {
 	DescribeClusters(context.Context, *ecs.DescribeClustersInput, ...func(*ecs.Options)) (*ecs.DescribeClustersOutput, error)
 	DescribeTaskDefinition(context.Context, *ecs.DescribeTaskDefinitionInput, ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error)
 	RegisterTaskDefinition(context.Context, *ecs.RegisterTaskDefinitionInput, ...func(*ecs.Options)) (*ecs.RegisterTaskDefinitionOutput, error)
+	DeregisterTaskDefinition(context.Context, *ecs.DeregisterTaskDefinitionInput, ...func(*ecs.Options)) (*ecs.DeregisterTaskDefinitionOutput, error)
 	UpdateService(context.Context, *ecs.UpdateServiceInput, ...func(*ecs.Options)) (*ecs.UpdateServiceOutput, error)
 	UpdateCluster(context.Context, *ecs.UpdateClusterInput, ...func(*ecs.Options)) (*ecs.UpdateClusterOutput, error)
 }
@@ -27,12 +31,58 @@ type stsAPI interface {
 	GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
 }
 
+// secretsAPI is the Secrets Manager operations of the create-secret action.
+type secretsAPI interface {
+	DescribeSecret(context.Context, *secretsmanager.DescribeSecretInput, ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
+	CreateSecret(context.Context, *secretsmanager.CreateSecretInput, ...func(*secretsmanager.Options)) (*secretsmanager.CreateSecretOutput, error)
+	GetSecretValue(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+// iamAPI is the IAM operations on the inline policy ecsfix owns (put-role-policy, its stale check and
+// its rollback).
+type iamAPI interface {
+	GetRolePolicy(context.Context, *iam.GetRolePolicyInput, ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error)
+	PutRolePolicy(context.Context, *iam.PutRolePolicyInput, ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error)
+	DeleteRolePolicy(context.Context, *iam.DeleteRolePolicyInput, ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error)
+}
+
+// logsAPI is the CloudWatch Logs operations of the ensure-log-group action.
+type logsAPI interface {
+	CreateLogGroup(context.Context, *cloudwatchlogs.CreateLogGroupInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error)
+	PutRetentionPolicy(context.Context, *cloudwatchlogs.PutRetentionPolicyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutRetentionPolicyOutput, error)
+	ListTagsForResource(context.Context, *cloudwatchlogs.ListTagsForResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error)
+}
+
 // clients builds the API clients of a run; tests wrap them.
 type clients struct {
-	ecs func(region string) ecsAPI
-	sts func() stsAPI
+	ecs     func(region string) ecsAPI
+	sts     func() stsAPI
+	secrets func(region string) secretsAPI
+	// iam is global: the region only picks the partition's endpoint.
+	iam  func(region string) iamAPI
+	logs func(region string) logsAPI
 	// calls counts the calls made through SDK clients.
 	calls *awsclient.Counter
+}
+
+// perRegion returns a function building one client per region from base (cached).
+func perRegion[T any](base aws.Config, build func(aws.Config) T) func(string) T {
+	var mu sync.Mutex
+	byRegion := map[string]T{}
+	return func(region string) T {
+		mu.Lock()
+		defer mu.Unlock()
+		if c, ok := byRegion[region]; ok {
+			return c
+		}
+		rc := base.Copy()
+		if region != "" {
+			rc.Region = region
+		}
+		c := build(rc)
+		byRegion[region] = c
+		return c
+	}
 }
 
 // sdkClients builds SDK clients from cfg with a standard retryer (throttling ridden out with backoff, no
@@ -40,22 +90,12 @@ type clients struct {
 func sdkClients(cfg aws.Config, maxAttempts int) *clients {
 	counter := awsclient.NewCounter()
 	base := awsclient.Configure(cfg, maxAttempts, 0, counter)
-	var mu sync.Mutex
-	byRegion := map[string]ecsAPI{}
 	return &clients{
-		ecs: func(region string) ecsAPI {
-			mu.Lock()
-			defer mu.Unlock()
-			if c, ok := byRegion[region]; ok {
-				return c
-			}
-			rc := base.Copy()
-			rc.Region = region
-			c := ecs.NewFromConfig(rc)
-			byRegion[region] = c
-			return c
-		},
-		sts:   func() stsAPI { return sts.NewFromConfig(base) },
-		calls: counter,
+		ecs:     perRegion(base, func(c aws.Config) ecsAPI { return ecs.NewFromConfig(c) }),
+		sts:     func() stsAPI { return sts.NewFromConfig(base) },
+		secrets: perRegion(base, func(c aws.Config) secretsAPI { return secretsmanager.NewFromConfig(c) }),
+		iam:     perRegion(base, func(c aws.Config) iamAPI { return iam.NewFromConfig(c) }),
+		logs:    perRegion(base, func(c aws.Config) logsAPI { return cloudwatchlogs.NewFromConfig(c) }),
+		calls:   counter,
 	}
 }

@@ -9,13 +9,20 @@
 //     (ErrNotApproved, *NotApprovedError);
 //  3. re-reads every resource the plan fingerprinted and refuses a plan made against another state
 //     (ErrStale, *StaleError naming the resource, the fact, and both values);
-//  4. only then writes: registrations first, then the services that use them, and cluster settings,
-//     independent actions concurrently, each step journalled (see journal.go) so that running Apply
-//     again with the same journal resumes and converges without creating duplicates;
+//  4. only then writes, in dependency order: what a new revision depends on first (create-secret: the
+//     secret, holding the values read from the source revision and checked against the plan's hashes,
+//     verified by reading it back; put-role-policy: the execution role's grant to read exactly those
+//     secrets and to write to its log group, merged into the inline policy ecsfix owns and read back;
+//     ensure-log-group: the log group, with its retention), then registrations (whose secrets[].valueFrom
+//     are the created secrets' ARNs), then the services that use them, and cluster settings, and last the
+//     opt-in deregistration of the revisions that still hold plaintext values (refused while a service
+//     of the plan runs one); independent actions concurrently, each step journalled (see journal.go) so
+//     that running Apply again with the same journal resumes and converges without creating duplicates;
 //  5. optionally waits for services to reach a steady state and returns the ones whose deployment failed
 //     to their journalled previous revision.
 //
-// Rollback returns the services and clusters a journal records to their previous state.
+// Rollback returns the services, clusters and owned role policies a journal records to their previous
+// state; secrets, log groups and registered or deregistered revisions are kept.
 //
 // What it must never do:
 //   - lose a field: a registration is built from the source revision re-read at apply time with the
@@ -24,8 +31,15 @@
 //   - print a secret: environment values and secret-bearing options never appear in the journal, the
 //     human output, a log line or an error (registrations are described as family, source and number of
 //     edits; error messages from AWS are scrubbed of the source's values);
-//   - delete anything: no deregistration, no deletion, not even on rollback (a new revision stays
-//     registered; services are moved back to the old one);
-//   - register a duplicate: a registration carries provenance tags (ecsfix:plan, ecsfix:action) and is
-//     looked for before registering again.
+//   - delete anything, except what a plan explicitly holds: the opt-in deregister-task-definition action,
+//     and, on rollback, the inline role policy ecsfix owns when the role had none before. A new revision
+//     stays registered on rollback (services are moved back to the old one); secrets and log groups are
+//     never deleted;
+//   - overwrite what it did not make: a secret of the planned name that this plan's action did not create
+//     (its provenance tags) fails the action; a role policy statement is merged into, never replaced,
+//     and statements of other Sids are kept as they are;
+//   - register or create a duplicate: a registration, a secret and a log group carry provenance tags
+//     (ecsfix:plan, ecsfix:action) and are looked for before being made again;
+//   - print a secret value it moves: the value of a create-secret action is scrubbed, in its plain and
+//     JSON-escaped forms, from every message; the journal records the secret's name and ARN only.
 package fix

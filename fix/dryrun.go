@@ -50,6 +50,50 @@ func (r *run) dryRun(rep *Report) {
 			c := a.UpdateClusterSettings
 			b, _ := json.Marshal(map[string]any{"cluster": c.Cluster, "settings": c.After})
 			r.printf("%s: would call ecs:UpdateCluster %s", a.ID, b)
+		case plan.CreateSecret:
+			// The value is never printed, not even in a dry run: only how many keys, and where from.
+			c := a.CreateSecret
+			params := map[string]any{"name": c.Name, "tags": secretTags(c, r.short, a.ID)}
+			if c.KmsKeyID != "" {
+				params["kmsKeyId"] = c.KmsKeyID
+			}
+			b, _ := json.Marshal(params)
+			r.printf("%s: would call secretsmanager:CreateSecret %s SecretString: (%s) (unless this plan created it earlier), then read it back", a.ID, b, secretSources(c))
+		case plan.PutRolePolicy:
+			c := a.PutRolePolicy
+			name := c.PolicyName
+			if name == "" {
+				name = plan.OwnedPolicyName
+			}
+			role, _ := roleName(c.Role)
+			stmts := make([]map[string]any, 0, len(c.Statements))
+			for _, st := range c.Statements {
+				res := append([]string(nil), st.Resources...)
+				for _, id := range st.ResourcesFrom {
+					res = append(res, fmt.Sprintf("(the secret %s creates)", id))
+				}
+				stmts = append(stmts, map[string]any{"Sid": st.Sid, "Effect": "Allow", "Action": st.Actions, "Resource": res})
+			}
+			b, _ := json.Marshal(map[string]any{"roleName": role, "policyName": name})
+			s, _ := json.Marshal(stmts)
+			r.printf("%s: would call iam:PutRolePolicy %s merging these statements into the policy's other statements: %s", a.ID, b, s)
+		case plan.EnsureLogGroup:
+			c := a.EnsureLogGroup
+			params := map[string]any{"logGroupName": c.Name, "tags": map[string]string{TagPlan: r.short, TagAction: a.ID}}
+			if c.KmsKeyID != "" {
+				params["kmsKeyId"] = c.KmsKeyID
+			}
+			b, _ := json.Marshal(params)
+			line := fmt.Sprintf("%s: would call logs:CreateLogGroup %s (an existing group is left as it is)", a.ID, b)
+			if c.RetentionDays > 0 {
+				line += fmt.Sprintf(", then logs:PutRetentionPolicy {\"logGroupName\":%q,\"retentionInDays\":%d}", c.Name, c.RetentionDays)
+			}
+			r.printf("%s", line)
+		case plan.DeregisterTaskDefinition:
+			for _, td := range a.DeregisterTaskDefinition.TaskDefinitions {
+				b, _ := json.Marshal(map[string]string{"taskDefinition": td})
+				r.printf("%s: would call ecs:DeregisterTaskDefinition %s (unless a service of the plan still runs it)", a.ID, b)
+			}
 		}
 		rep.Actions = append(rep.Actions, ar)
 	}

@@ -86,8 +86,12 @@ func (r *run) do(ctx context.Context, a *plan.Action, rep ActionReport) ActionRe
 			if rep.TaskDefinitionArn == "" {
 				rep.TaskDefinitionArn = done.Result.TaskDefinition
 			}
-			if a.Type == plan.RegisterTaskDefinition {
+			switch a.Type {
+			case plan.RegisterTaskDefinition:
 				r.setTarget(a.ID, done.Result.TaskDefinitionArn)
+			case plan.CreateSecret:
+				r.setTarget(a.ID, done.Result.SecretArn)
+				rep.SecretArn = done.Result.SecretArn
 			}
 		}
 		r.printf("%s: skipped, %s", a.ID, rep.Detail)
@@ -101,6 +105,14 @@ func (r *run) do(ctx context.Context, a *plan.Action, rep ActionReport) ActionRe
 		err = r.updateService(ctx, a, &rep)
 	case plan.UpdateClusterSettings:
 		err = r.updateCluster(ctx, a, &rep)
+	case plan.CreateSecret:
+		err = r.createSecret(ctx, a, &rep)
+	case plan.PutRolePolicy:
+		err = r.putRolePolicy(ctx, a, &rep)
+	case plan.EnsureLogGroup:
+		err = r.ensureLogGroup(ctx, a, &rep)
+	case plan.DeregisterTaskDefinition:
+		err = r.deregister(ctx, a, &rep)
 	default:
 		err = fmt.Errorf("unknown action type %q", a.Type)
 	}
@@ -149,7 +161,15 @@ func (r *run) register(ctx context.Context, a *plan.Action, rep *ActionReport) e
 	if err != nil {
 		return err
 	}
-	in, err := c.Input(src)
+	secretArns := map[string]string{}
+	for _, ref := range c.SecretRefs {
+		arn := r.target(ref.From)
+		if arn == "" {
+			return fmt.Errorf("create-secret %s produced no secret ARN for %s (it did not complete)", ref.From, ref.Path)
+		}
+		secretArns[ref.From] = arn
+	}
+	in, err := c.Input(src, secretArns)
 	if err != nil {
 		return fmt.Errorf("build the registration from %s: %w", c.SourceArn, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -295,15 +296,23 @@ func readFile(t *testing.T, path string) string {
 	return string(b)
 }
 
-// fault fails or interrupts the nth write call (RegisterTaskDefinition, UpdateService, UpdateCluster):
-// "before" fails it before it is sent, "after" fails it after AWS made the change (the response is lost),
-// "cancel" lets it succeed and cancels the run's context.
+// fault fails or interrupts the nth write call (RegisterTaskDefinition, UpdateService, UpdateCluster, or
+// the operations named by ops): "before" fails it before it is sent, "after" fails it after AWS made the
+// change (the response is lost), "cancel" lets it succeed and cancels the run's context.
 type fault struct {
 	mu     sync.Mutex
 	n      int
 	mode   string
 	count  int
 	cancel context.CancelFunc
+	ops    []string
+}
+
+func (f *fault) counts(op string) bool {
+	if f.ops != nil {
+		return slices.Contains(f.ops, op)
+	}
+	return op == "RegisterTaskDefinition" || op == "UpdateService" || op == "UpdateCluster"
 }
 
 var errInjected = errors.New("injected fault")
@@ -312,7 +321,7 @@ func (f *fault) add(stack *middleware.Stack) error {
 	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("injectFault",
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 			op := awsmiddleware.GetOperationName(ctx)
-			if op != "RegisterTaskDefinition" && op != "UpdateService" && op != "UpdateCluster" {
+			if !f.counts(op) {
 				return next.HandleInitialize(ctx, in)
 			}
 			f.mu.Lock()

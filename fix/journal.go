@@ -25,6 +25,7 @@ import (
 //	{"type":"started","action":"a1","actionType":"register-task-definition","region":"…","resource":"<source ARN>","request":"…","before":{…},"time":"…"}
 //	{"type":"done","action":"a1","result":{"taskDefinitionArn":"…"},"time":"…"}
 //	{"type":"failed","action":"a2","error":"…","time":"…"}
+//	{"type":"step","action":"a6","request":"ecs:DeregisterTaskDefinition taskDefinition=…","result":{…},"time":"…"}
 //	{"type":"wait","action":"a2","result":{…},"error":"…","time":"…"}
 //	{"type":"rollback-started","action":"a2","request":"…","time":"…"}
 //	{"type":"rollback-done","action":"a2","result":{…},"time":"…"}
@@ -32,7 +33,11 @@ import (
 //
 // "before" is the state an action replaces: for a service its taskDefinition and platformVersion, for a
 // cluster its settings, for a registration the family's latest ACTIVE revision at the time (so that a
-// registration made but not recorded, and not tagged, can still be noticed). Rollback appends its own
+// registration made but not recorded, and not tagged, can still be noticed), for a role policy the owned
+// policy's document (or that there was none), for a deregistration the revisions it deregisters. A
+// create-secret action records the secret's name and, when done, its ARN: never its value (its request
+// says how many keys it holds and where they come from). An ensure-log-group action records whether it
+// created the group. A deregistration writes one "step" record per revision deregistered. Rollback appends its own
 // records (rollback-*) to the same journal, so that one file tells the whole story and a second rollback
 // knows what the first did.
 //
@@ -44,11 +49,13 @@ const JournalFormatVersion = 1
 
 // Record types.
 const (
-	RecHeader          = "header"
-	RecStarted         = "started"
-	RecDone            = "done"
-	RecFailed          = "failed"
-	RecWait            = "wait"
+	RecHeader  = "header"
+	RecStarted = "started"
+	RecDone    = "done"
+	RecFailed  = "failed"
+	RecWait    = "wait"
+	// RecStep records one call of an action that makes several (a deregistration of one revision).
+	RecStep            = "step"
 	RecRollbackStarted = "rollback-started"
 	RecRollbackDone    = "rollback-done"
 	RecRollbackFailed  = "rollback-failed"
@@ -99,6 +106,27 @@ type StateRecord struct {
 	Reused bool `json:"reused,omitempty"`
 	// DeploymentID is the service's primary deployment after the update.
 	DeploymentID string `json:"deploymentId,omitempty"`
+
+	// Secrets (create-secret): the secret's name and ARN, never its value. Reused is true when the
+	// secret was created by this plan in an earlier run and found again.
+	SecretName string `json:"secretName,omitempty"`
+	SecretArn  string `json:"secretArn,omitempty"`
+
+	// Role policies (put-role-policy): the inline policy ecsfix owns. Before, PolicyExists says whether
+	// the role had the policy (false: rollback deletes it) and PolicyDocument is its document then;
+	// After and Result hold the document put. Policy documents name ARNs and actions, never a secret.
+	RoleArn        string `json:"roleArn,omitempty"`
+	PolicyName     string `json:"policyName,omitempty"`
+	PolicyExists   *bool  `json:"policyExists,omitempty"`
+	PolicyDocument string `json:"policyDocument,omitempty"`
+
+	// Log groups (ensure-log-group): Created is false when the group existed and was left as it was.
+	LogGroup      string `json:"logGroup,omitempty"`
+	RetentionDays int32  `json:"retentionDays,omitempty"`
+	Created       *bool  `json:"created,omitempty"`
+
+	// Deregistrations: the revisions to deregister (before) or deregistered (result).
+	TaskDefinitions []string `json:"taskDefinitions,omitempty"`
 }
 
 // journalState is what a journal says about a plan.

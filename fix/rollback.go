@@ -8,13 +8,22 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/ecsfix/ecsfix/plan"
 )
 
-// Rollback returns every service and cluster the journal at journalPath records as changed to its
-// previous state: a service to its previous task definition and platform version, a cluster to its
-// previous settings. It never deletes or deregisters anything (the revisions the plan registered stay).
+// Rollback returns every service, cluster and role policy the journal at journalPath records as changed
+// to its previous state: a service to its previous task definition and platform version, a cluster to its
+// previous settings, the execution role's inline policy that ecsfix owns (plan.OwnedPolicyName) to its
+// previous document, or deleted when the role had no such policy before (it is ecsfix's own policy,
+// holding only the grants ecsfix added). A role policy is restored only after every service was
+// returned: while a service may still run a fixed revision, the grant it needs stays.
+//
+// It never deletes or deregisters anything else: the revisions the plan registered stay, the secrets it
+// created are kept (the previous revisions hold the values in plaintext and do not need them, but ecsfix
+// never deletes a secret: delete it once nothing uses it), the log groups it created are kept (with
+// their logs), and revisions it deregistered stay deregistered (ECS cannot make them ACTIVE again).
 //
 // It appends its own records (rollback-started, rollback-done, rollback-failed) to the same journal, so
 // that running it again converges: what is rolled back already is skipped without a call. A resource
@@ -86,6 +95,18 @@ func rollback(ctx context.Context, cl *clients, path string, o Options) (*Report
 			if done != nil && done.Result != nil {
 				ar.TaskDefinitionArn = done.Result.TaskDefinitionArn
 			}
+		case start.ActionType == plan.CreateSecret:
+			ar.Status, ar.Detail = StatusSkipped, "kept: ecsfix never deletes a secret (the previous revisions do not use it; delete it once nothing does)"
+			if done != nil && done.Result != nil {
+				ar.SecretArn = done.Result.SecretArn
+			}
+			r.printf("%s: secret kept", start.Action)
+		case start.ActionType == plan.EnsureLogGroup:
+			ar.Status, ar.Detail = StatusSkipped, "kept: ecsfix never deletes a log group"
+			r.printf("%s: log group kept", start.Action)
+		case start.ActionType == plan.DeregisterTaskDefinition:
+			ar.Status, ar.Detail = StatusSkipped, "kept: a deregistered revision cannot be made ACTIVE again"
+			r.printf("%s: deregistered revisions stay deregistered", start.Action)
 		case rbDone != nil:
 			ar.Status, ar.Detail = StatusSkipped, "rolled back earlier (journal)"
 			r.printf("%s: skipped, rolled back earlier (journal)", start.Action)
@@ -93,6 +114,11 @@ func rollback(ctx context.Context, cl *clients, path string, o Options) (*Report
 			ar = r.rollbackService(ctx, &start, done)
 		case start.ActionType == plan.UpdateClusterSettings:
 			ar = r.rollbackCluster(ctx, &start)
+		case start.ActionType == plan.PutRolePolicy && len(failed) > 0:
+			ar.Status, ar.Detail = StatusNotRun, fmt.Sprintf("not restored: the rollback of %s did not complete, and what still runs a fixed revision needs the grant", strings.Join(failed, ", "))
+			r.printf("%s: policy not restored: %s", start.Action, ar.Detail)
+		case start.ActionType == plan.PutRolePolicy:
+			ar = r.rollbackRolePolicy(ctx, &start, done)
 		default:
 			ar.Status, ar.Error = StatusFailed, fmt.Sprintf("unknown action type %q", start.ActionType)
 		}
@@ -271,5 +297,94 @@ func (r *run) rollbackCluster(ctx context.Context, start *Record) ActionReport {
 		return fail("%v", err)
 	}
 	ar.Status, ar.Detail = StatusRolledBack, "returned to "+settingsString(want)
+	return ar
+}
+
+// rollbackRolePolicy returns the owned inline policy to the document it had before the apply, or deletes
+// it when the role had none (ecsfix's own policy), when it still holds what ecsfix put (or is already
+// back).
+func (r *run) rollbackRolePolicy(ctx context.Context, start, done *Record) ActionReport {
+	ar := ActionReport{ID: start.Action, Type: start.ActionType, Resource: start.Resource}
+	fail := func(format string, args ...any) ActionReport {
+		msg := r.scrub(fmt.Sprintf(format, args...))
+		ar.Status, ar.Error = StatusFailed, msg
+		if !r.o.DryRun {
+			if err := r.j.write(Record{Type: RecRollbackFailed, Action: start.Action, Error: msg}); err != nil {
+				ar.Error += "; " + err.Error()
+			}
+		}
+		r.printf("%s: rollback FAILED: %s", start.Action, msg)
+		return ar
+	}
+	prev := start.Before
+	if prev == nil || prev.PolicyExists == nil || prev.RoleArn == "" || prev.PolicyName == "" {
+		return fail("the journal does not record the role policy's previous state")
+	}
+	set := ""
+	if start.After != nil {
+		set = start.After.PolicyDocument
+	}
+	if done != nil && done.Result != nil && done.Result.PolicyDocument != "" {
+		set = done.Result.PolicyDocument
+	}
+	role, err := roleName(prev.RoleArn)
+	if err != nil {
+		return fail("%v", err)
+	}
+	api := r.cl.iam(start.Region)
+	cur, exists, err := getRolePolicy(ctx, api, role, prev.PolicyName)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if exists == *prev.PolicyExists && (!exists || samePolicy(cur, prev.PolicyDocument)) {
+		ar.Status, ar.Detail = StatusRolledBack, "already at its previous state"
+		r.printf("%s: policy %s of role %s is already as it was", start.Action, prev.PolicyName, role)
+		if !r.o.DryRun {
+			if err := r.j.write(Record{Type: RecRollbackDone, Action: start.Action,
+				Result: &StateRecord{RoleArn: prev.RoleArn, PolicyName: prev.PolicyName, PolicyExists: aws.Bool(exists), PolicyDocument: cur}}); err != nil {
+				return fail("%v", err)
+			}
+		}
+		return ar
+	}
+	if !exists || !samePolicy(cur, set) {
+		return fail("policy %s of role %s changed since the apply (it no longer holds the document ecsfix put); not touched", prev.PolicyName, role)
+	}
+	var req string
+	if *prev.PolicyExists {
+		req = fmt.Sprintf("iam:PutRolePolicy role=%s policyName=%s (the previous document)", prev.RoleArn, prev.PolicyName)
+	} else {
+		req = fmt.Sprintf("iam:DeleteRolePolicy role=%s policyName=%s (ecsfix's own policy; the role had none before)", prev.RoleArn, prev.PolicyName)
+	}
+	if r.o.DryRun {
+		r.printf("%s: would call %s", start.Action, req)
+		ar.Status = StatusWouldDo
+		return ar
+	}
+	if err := r.j.write(Record{Type: RecRollbackStarted, Action: start.Action, ActionType: start.ActionType, Region: start.Region,
+		Resource: start.Resource, Request: req}); err != nil {
+		return fail("%v", err)
+	}
+	if *prev.PolicyExists {
+		r.printf("%s: restoring the previous document of policy %s of role %s", start.Action, prev.PolicyName, role)
+		_, err = api.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(prev.PolicyName),
+			PolicyDocument: aws.String(prev.PolicyDocument)})
+	} else {
+		r.printf("%s: deleting policy %s of role %s (ecsfix's own; the role had none before)", start.Action, prev.PolicyName, role)
+		_, err = api.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(prev.PolicyName)})
+	}
+	if err != nil {
+		return fail("%s: %v", req, err)
+	}
+	if err := r.j.write(Record{Type: RecRollbackDone, Action: start.Action,
+		Result: &StateRecord{RoleArn: prev.RoleArn, PolicyName: prev.PolicyName, PolicyExists: prev.PolicyExists, PolicyDocument: prev.PolicyDocument}}); err != nil {
+		return fail("%v", err)
+	}
+	ar.Status = StatusRolledBack
+	if *prev.PolicyExists {
+		ar.Detail = "restored the previous document"
+	} else {
+		ar.Detail = "deleted (the role had no such policy before)"
+	}
 	return ar
 }
