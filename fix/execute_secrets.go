@@ -272,188 +272,6 @@ func getRolePolicy(ctx context.Context, api iamAPI, role, name string) (string, 
 	return doc, true, nil
 }
 
-// policyStatements parses a policy document into its top-level members and its statements (a single
-// statement object becomes a list of one).
-func policyStatements(doc string) (map[string]any, []any, error) {
-	if strings.TrimSpace(doc) == "" {
-		return map[string]any{"Version": "2012-10-17"}, nil, nil
-	}
-	var top map[string]any
-	if err := json.Unmarshal([]byte(doc), &top); err != nil {
-		return nil, nil, fmt.Errorf("the policy document is not a JSON object: %v", err)
-	}
-	switch s := top["Statement"].(type) {
-	case nil:
-		return top, nil, nil
-	case []any:
-		return top, s, nil
-	case map[string]any:
-		return top, []any{s}, nil
-	default:
-		return nil, nil, errors.New("the policy document's Statement is neither an object nor a list")
-	}
-}
-
-// stringList reads an Action or Resource member: a string or a list of strings.
-func stringList(v any) ([]string, bool) {
-	switch x := v.(type) {
-	case nil:
-		return nil, true
-	case string:
-		return []string{x}, true
-	case []any:
-		out := make([]string, 0, len(x))
-		for _, e := range x {
-			s, ok := e.(string)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, s)
-		}
-		return out, true
-	}
-	return nil, false
-}
-
-func union(have, add []string) ([]string, bool) {
-	seen := map[string]bool{}
-	for _, s := range have {
-		seen[s] = true
-	}
-	out, changed := append([]string(nil), have...), false
-	for _, s := range add {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-			changed = true
-		}
-	}
-	return out, changed
-}
-
-func anyList(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
-}
-
-// resolvedStatements returns the plan's statements with ResourcesFrom replaced by the ARNs of the secrets
-// those create-secret actions made.
-func (r *run) resolvedStatements(c *plan.PutRolePolicyChange) ([]plan.PolicyStatement, error) {
-	out := make([]plan.PolicyStatement, 0, len(c.Statements))
-	for _, st := range c.Statements {
-		res := append([]string(nil), st.Resources...)
-		for _, id := range st.ResourcesFrom {
-			arn := r.target(id)
-			if arn == "" {
-				return nil, fmt.Errorf("statement %s: create-secret %s produced no secret ARN (it did not complete)", st.Sid, id)
-			}
-			res = append(res, arn)
-		}
-		if len(st.Actions) == 0 || len(res) == 0 {
-			return nil, fmt.Errorf("statement %s names no action or no resource", st.Sid)
-		}
-		out = append(out, plan.PolicyStatement{Sid: st.Sid, Actions: st.Actions, Resources: res})
-	}
-	return out, nil
-}
-
-// mergePolicy returns doc with every statement of want present: a statement with the same Sid gets the
-// union of its actions and resources, a missing one is added; every other statement is kept as it is.
-// changed is false when doc already grants everything.
-func mergePolicy(doc string, want []plan.PolicyStatement) (merged string, changed bool, err error) {
-	top, stmts, err := policyStatements(doc)
-	if err != nil {
-		return "", false, err
-	}
-	for _, w := range want {
-		found := false
-		for i, s := range stmts {
-			m, ok := s.(map[string]any)
-			if !ok || m["Sid"] != w.Sid {
-				continue
-			}
-			found = true
-			if err := mergeable(m); err != nil {
-				return "", false, fmt.Errorf("statement %s: %v: ecsfix does not merge into it", w.Sid, err)
-			}
-			acts, _ := stringList(m["Action"])
-			res, _ := stringList(m["Resource"])
-			acts, c1 := union(acts, w.Actions)
-			res, c2 := union(res, w.Resources)
-			if c1 || c2 {
-				changed = true
-				m["Action"], m["Resource"] = anyList(acts), anyList(res)
-				stmts[i] = m
-			}
-			break
-		}
-		if !found {
-			changed = true
-			stmts = append(stmts, map[string]any{"Sid": w.Sid, "Effect": "Allow", "Action": anyList(w.Actions), "Resource": anyList(w.Resources)})
-		}
-	}
-	if _, ok := top["Version"]; !ok {
-		top["Version"] = "2012-10-17"
-	}
-	top["Statement"] = stmts
-	b, err := json.Marshal(top)
-	if err != nil {
-		return "", false, err
-	}
-	return string(b), changed, nil
-}
-
-// mergeable tells why a statement with a planned Sid cannot take more actions and resources: anything
-// but a plain Allow of Action on Resource.
-func mergeable(m map[string]any) error {
-	if m["Effect"] != "Allow" {
-		return fmt.Errorf("its Effect is %v, not Allow", m["Effect"])
-	}
-	for _, k := range []string{"NotAction", "NotResource", "Principal", "NotPrincipal", "Condition"} {
-		if _, ok := m[k]; ok {
-			return fmt.Errorf("it has %s", k)
-		}
-	}
-	if _, ok := stringList(m["Action"]); !ok {
-		return errors.New("its Action is not a list of strings")
-	}
-	if _, ok := stringList(m["Resource"]); !ok {
-		return errors.New("its Resource is not a list of strings")
-	}
-	return nil
-}
-
-// grants tells whether doc holds every statement of want (by Sid, Allow, with at least its actions and
-// resources).
-func grants(doc string, want []plan.PolicyStatement) bool {
-	_, stmts, err := policyStatements(doc)
-	if err != nil {
-		return false
-	}
-	for _, w := range want {
-		ok := false
-		for _, s := range stmts {
-			m, isMap := s.(map[string]any)
-			if !isMap || m["Sid"] != w.Sid || mergeable(m) != nil {
-				continue
-			}
-			acts, _ := stringList(m["Action"])
-			res, _ := stringList(m["Resource"])
-			_, c1 := union(acts, w.Actions)
-			_, c2 := union(res, w.Resources)
-			ok = !c1 && !c2
-			break
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
-
 // samePolicy compares two policy documents as JSON values ("" is no policy).
 func samePolicy(a, b string) bool {
 	if strings.TrimSpace(a) == "" || strings.TrimSpace(b) == "" {
@@ -486,7 +304,7 @@ func (r *run) putRolePolicy(ctx context.Context, a *plan.Action, rep *ActionRepo
 	if err != nil {
 		return err
 	}
-	want, err := r.resolvedStatements(c)
+	want, err := c.Resolve(r.secretArns(c))
 	if err != nil {
 		return err
 	}
@@ -495,7 +313,7 @@ func (r *run) putRolePolicy(ctx context.Context, a *plan.Action, rep *ActionRepo
 	if err != nil {
 		return err
 	}
-	merged, changed, err := mergePolicy(cur, want)
+	merged, changed, err := plan.MergePolicy(cur, want)
 	if err != nil {
 		return fmt.Errorf("policy %s of role %s: %w", name, role, err)
 	}
@@ -521,7 +339,7 @@ func (r *run) putRolePolicy(ctx context.Context, a *plan.Action, rep *ActionRepo
 	if err != nil {
 		return fmt.Errorf("read back: %w", err)
 	}
-	if !ok || !grants(got, want) {
+	if !ok || !plan.Grants(got, want) {
 		return fmt.Errorf("policy %s of role %s does not read back the statements put (%s)", name, role, sidList(want))
 	}
 	r.printf("%s: verified: policy %s of role %s grants %s", a.ID, name, role, sidList(want))
@@ -728,4 +546,15 @@ func runs(svc *ecstypes.Service, td string) bool {
 		}
 	}
 	return false
+}
+
+// secretArns maps the create-secret actions a put-role-policy names to the secrets they created.
+func (r *run) secretArns(c *plan.PutRolePolicyChange) map[string]string {
+	out := map[string]string{}
+	for _, st := range c.Statements {
+		for _, id := range st.ResourcesFrom {
+			out[id] = r.target(id)
+		}
+	}
+	return out
 }

@@ -193,78 +193,174 @@ func ownedPolicy(r *detect.Role) string {
 	return ""
 }
 
-// Document is the owned policy's document after the action, for the applier: current (the policy's
-// document now, "" when the role has none) with each of Statements merged in — a statement of the same
-// Sid gains the actions and resources it lacks (nothing is removed, so that what an earlier plan granted
-// stays granted), a new Sid is appended — and the ARNs of the secrets that the create-secret actions
-// named by ResourcesFrom created (secretArns, by action id). A missing ARN is an error.
-func (c *PutRolePolicyChange) Document(current string, secretArns map[string]string) (string, error) {
-	return mergePolicy(current, c.Statements, func(id string) (string, error) {
-		arn := secretArns[id]
-		if arn == "" {
-			return "", fmt.Errorf("policy %s of %s: no ARN for the secret of action %s", c.PolicyName, c.Role, id)
+// Resolve returns Statements with ResourcesFrom replaced by the ARNs of the secrets those create-secret
+// actions created (secretArns, by action id). A missing ARN, or a statement without an action or a
+// resource, is an error.
+func (c *PutRolePolicyChange) Resolve(secretArns map[string]string) ([]PolicyStatement, error) {
+	out := make([]PolicyStatement, 0, len(c.Statements))
+	for _, st := range c.Statements {
+		res := append([]string(nil), st.Resources...)
+		for _, id := range st.ResourcesFrom {
+			arn := secretArns[id]
+			if arn == "" {
+				return nil, fmt.Errorf("policy %s of %s: statement %s: no ARN for the secret of action %s", c.PolicyName, c.Role, st.Sid, id)
+			}
+			res = append(res, arn)
 		}
-		return arn, nil
-	})
+		if len(st.Actions) == 0 || len(res) == 0 {
+			return nil, fmt.Errorf("policy %s of %s: statement %s names no action or no resource", c.PolicyName, c.Role, st.Sid)
+		}
+		out = append(out, PolicyStatement{Sid: st.Sid, Actions: st.Actions, Resources: res})
+	}
+	return out, nil
+}
+
+// Document is the owned policy's document after the action: current (the document now, "" when the role
+// has no such policy) merged with the resolved Statements (see MergePolicy).
+func (c *PutRolePolicyChange) Document(current string, secretArns map[string]string) (string, error) {
+	want, err := c.Resolve(secretArns)
+	if err != nil {
+		return "", err
+	}
+	doc, _, err := MergePolicy(current, want)
+	return doc, err
 }
 
 // resourcePlaceholder stands for the ARN of a secret that a create-secret action creates (renderers).
 func resourcePlaceholder(id string) string { return "(ARN of the secret created by " + id + ")" }
 
-// mergePolicy merges statements into a policy document (see Document) and returns it indented.
-func mergePolicy(current string, stmts []PolicyStatement, resolve func(id string) (string, error)) (string, error) {
-	doc := map[string]any{}
-	var list []any
-	if strings.TrimSpace(current) != "" {
-		if err := json.Unmarshal([]byte(current), &doc); err != nil {
-			return "", fmt.Errorf("the current policy document is not a JSON object: %v", err)
-		}
-		switch s := doc["Statement"].(type) {
-		case nil:
-		case []any:
-			list = s
-		case map[string]any:
-			list = []any{s}
-		default:
-			return "", fmt.Errorf("the current policy document's Statement is neither an object nor a list")
-		}
-	}
-	if _, ok := doc["Version"]; !ok {
-		doc["Version"] = "2012-10-17"
-	}
-	for _, st := range stmts {
-		resources := append([]string(nil), st.Resources...)
-		for _, id := range st.ResourcesFrom {
-			arn, err := resolve(id)
-			if err != nil {
-				return "", err
-			}
-			resources = append(resources, arn)
-		}
-		var found map[string]any
-		for _, x := range list {
-			if m, ok := x.(map[string]any); ok && m["Sid"] == st.Sid {
-				found = m
-			}
-		}
-		if found == nil {
-			list = append(list, map[string]any{"Sid": st.Sid, "Effect": "Allow", "Action": toAny(st.Actions), "Resource": toAny(resources)})
-			continue
-		}
-		found["Effect"] = "Allow"
-		if a := unionAny(found["Action"], st.Actions); !sameLen(found["Action"], a) {
-			found["Action"] = a
-		}
-		if r := unionAny(found["Resource"], resources); !sameLen(found["Resource"], r) {
-			found["Resource"] = r
-		}
-	}
-	doc["Statement"] = list
-	b, err := json.MarshalIndent(doc, "", "  ")
+// MergePolicy returns doc with every statement of want (resolved: no ResourcesFrom) present, indented:
+// a statement of the same Sid gains the actions and resources it lacks — nothing is removed, so what an
+// earlier plan granted stays granted — and a new Sid is appended; every other statement is kept as it is.
+// A statement of a planned Sid that is anything but a plain Allow of Action on Resource (a Deny, a
+// Condition, NotAction, …) is an error: ecsfix never widens such a statement. changed is false when doc
+// already grants everything.
+func MergePolicy(doc string, want []PolicyStatement) (merged string, changed bool, err error) {
+	top, stmts, err := policyStatements(doc)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
-	return string(b) + "\n", nil
+	for _, w := range want {
+		found := false
+		for i, st := range stmts {
+			m, ok := st.(map[string]any)
+			if !ok || m["Sid"] != w.Sid {
+				continue
+			}
+			found = true
+			if err := mergeable(m); err != nil {
+				return "", false, fmt.Errorf("statement %s: %v: ecsfix does not merge into it", w.Sid, err)
+			}
+			acts, _ := stringsOf(m["Action"])
+			res, _ := stringsOf(m["Resource"])
+			acts, c1 := union(acts, w.Actions)
+			res, c2 := union(res, w.Resources)
+			if c1 || c2 {
+				changed = true
+				m["Action"], m["Resource"] = toAny(acts), toAny(res)
+				stmts[i] = m
+			}
+			break
+		}
+		if !found {
+			changed = true
+			stmts = append(stmts, map[string]any{"Sid": w.Sid, "Effect": "Allow", "Action": toAny(w.Actions), "Resource": toAny(w.Resources)})
+		}
+	}
+	if _, ok := top["Version"]; !ok {
+		top["Version"] = "2012-10-17"
+	}
+	top["Statement"] = stmts
+	b, err := json.MarshalIndent(top, "", "  ")
+	if err != nil {
+		return "", false, err
+	}
+	return string(b) + "\n", changed, nil
+}
+
+// Grants tells whether doc already holds every statement of want (resolved), mergeable and with at
+// least its actions and resources.
+func Grants(doc string, want []PolicyStatement) bool {
+	_, changed, err := MergePolicy(doc, want)
+	return err == nil && !changed
+}
+
+// policyStatements parses a policy document into its top-level members and its statements (a single
+// statement object becomes a list of one).
+func policyStatements(doc string) (map[string]any, []any, error) {
+	if strings.TrimSpace(doc) == "" {
+		return map[string]any{"Version": "2012-10-17"}, nil, nil
+	}
+	var top map[string]any
+	if err := json.Unmarshal([]byte(doc), &top); err != nil {
+		return nil, nil, fmt.Errorf("the policy document is not a JSON object: %v", err)
+	}
+	switch st := top["Statement"].(type) {
+	case nil:
+		return top, nil, nil
+	case []any:
+		return top, st, nil
+	case map[string]any:
+		return top, []any{st}, nil
+	}
+	return nil, nil, fmt.Errorf("the policy document's Statement is neither an object nor a list")
+}
+
+// mergeable tells why a statement cannot take more actions and resources: anything but a plain Allow of
+// Action on Resource.
+func mergeable(m map[string]any) error {
+	if m["Effect"] != "Allow" {
+		return fmt.Errorf("its Effect is %v, not Allow", m["Effect"])
+	}
+	for _, k := range []string{"NotAction", "NotResource", "Principal", "NotPrincipal", "Condition"} {
+		if _, ok := m[k]; ok {
+			return fmt.Errorf("it has %s", k)
+		}
+	}
+	if _, ok := stringsOf(m["Action"]); !ok {
+		return fmt.Errorf("its Action is not a list of strings")
+	}
+	if _, ok := stringsOf(m["Resource"]); !ok {
+		return fmt.Errorf("its Resource is not a list of strings")
+	}
+	return nil
+}
+
+// stringsOf reads an Action or Resource member: a string or a list of strings.
+func stringsOf(v any) ([]string, bool) {
+	switch x := v.(type) {
+	case nil:
+		return nil, true
+	case string:
+		return []string{x}, true
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			str, ok := e.(string)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, str)
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+func union(have, add []string) ([]string, bool) {
+	seen := map[string]bool{}
+	for _, x := range have {
+		seen[x] = true
+	}
+	out, changed := append([]string(nil), have...), false
+	for _, x := range add {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+			changed = true
+		}
+	}
+	return out, changed
 }
 
 func toAny(s []string) []any {
@@ -273,38 +369,4 @@ func toAny(s []string) []any {
 		out[i] = x
 	}
 	return out
-}
-
-// unionAny is a string-or-list JSON value with the missing strings appended, as a list.
-func unionAny(cur any, add []string) []any {
-	var out []any
-	seen := map[string]bool{}
-	switch v := cur.(type) {
-	case string:
-		out, seen[v] = append(out, v), true
-	case []any:
-		for _, x := range v {
-			out = append(out, x)
-			if s, ok := x.(string); ok {
-				seen[s] = true
-			}
-		}
-	}
-	for _, s := range add {
-		if !seen[s] {
-			out, seen[s] = append(out, s), true
-		}
-	}
-	return out
-}
-
-// sameLen reports whether a string-or-list JSON value holds as many strings as list (nothing was added).
-func sameLen(cur any, list []any) bool {
-	switch v := cur.(type) {
-	case string:
-		return len(list) == 1
-	case []any:
-		return len(v) == len(list)
-	}
-	return false
 }

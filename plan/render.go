@@ -98,16 +98,21 @@ func actionDiff(a *Action) (string, error) {
 // policyDiff diffs the owned policy's document before and after a put-role-policy action, the ARNs of
 // secrets still to be created shown as "(ARN of the secret created by aN)".
 func policyDiff(c *PutRolePolicyChange) (string, error) {
-	placeholder := func(id string) (string, error) { return resourcePlaceholder(id), nil }
+	placeholders := map[string]string{}
+	for _, st := range c.Statements {
+		for _, id := range st.ResourcesFrom {
+			placeholders[id] = resourcePlaceholder(id)
+		}
+	}
 	before := ""
 	if strings.TrimSpace(c.Before) != "" {
-		b, err := mergePolicy(c.Before, nil, placeholder)
+		b, _, err := MergePolicy(c.Before, nil)
 		if err != nil {
 			return "", fmt.Errorf("role %s: before: %w", c.Role, err)
 		}
 		before = b
 	}
-	after, err := mergePolicy(c.Before, c.Statements, placeholder)
+	after, err := c.Document(c.Before, placeholders)
 	if err != nil {
 		return "", fmt.Errorf("role %s: %w", c.Role, err)
 	}
