@@ -91,6 +91,12 @@ type Fix struct {
 		DeregisterOld bool `mapstructure:"deregister_old_revisions"`
 	} `mapstructure:"secrets"`
 
+	Network struct {
+		// ReplacementSubnets are private subnets a service may move to when disabling its public IP
+		// would cut its subnets off from ECR, S3 and CloudWatch Logs.
+		ReplacementSubnets []SubnetSet `mapstructure:"replacement_subnets"`
+	} `mapstructure:"network"`
+
 	Logs struct {
 		GroupTemplate string `mapstructure:"group_template"`
 		RetentionDays int32  `mapstructure:"retention_days"`
@@ -108,6 +114,12 @@ type Exemption struct {
 	Reason string `mapstructure:"reason"`
 	// Expires is a date (2026-12-31) or an RFC 3339 time; after it the exemption no longer applies.
 	Expires string `mapstructure:"expires"`
+}
+
+// SubnetSet lists subnets of one VPC.
+type SubnetSet struct {
+	VPC     string   `mapstructure:"vpc"`
+	Subnets []string `mapstructure:"subnets"`
 }
 
 // RiskOverride sets the risk of a control's fix.
@@ -354,6 +366,19 @@ func (f *Fix) validate() []error {
 	if !validRetention(f.Logs.RetentionDays) {
 		errs = append(errs, fmt.Errorf("fix.logs.retention_days: %d is not a CloudWatch Logs retention (0, 1, 3, 5, 7, 14, 30, 60, 90, …)", f.Logs.RetentionDays))
 	}
+	for i, set := range f.Network.ReplacementSubnets {
+		if !strings.HasPrefix(set.VPC, "vpc-") {
+			errs = append(errs, fmt.Errorf("fix.network.replacement_subnets[%d].vpc: %q is not a VPC id", i, set.VPC))
+		}
+		if len(set.Subnets) == 0 {
+			errs = append(errs, fmt.Errorf("fix.network.replacement_subnets[%d].subnets: no subnet", i))
+		}
+		for _, sn := range set.Subnets {
+			if !strings.HasPrefix(sn, "subnet-") {
+				errs = append(errs, fmt.Errorf("fix.network.replacement_subnets[%d].subnets: %q is not a subnet id", i, sn))
+			}
+		}
+	}
 	if f.WaitTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("fix.wait_timeout: %v is not a positive duration", f.WaitTimeout))
 	}
@@ -392,7 +417,11 @@ func (c *Config) PlanOptions() plan.Options {
 			NamePrefix: c.Fix.Secrets.NamePrefix, PerVariable: c.Fix.Secrets.PerVariable, KmsKeyID: c.Fix.Secrets.KmsKeyID,
 			ExecutionRole: c.Fix.Secrets.ExecutionRole, DeregisterOld: c.Fix.Secrets.DeregisterOld,
 		},
-		Logs: plan.LogsOptions{GroupTemplate: c.Fix.Logs.GroupTemplate, RetentionDays: c.Fix.Logs.RetentionDays, KmsKeyID: c.Fix.Logs.KmsKeyID},
+		Logs:               plan.LogsOptions{GroupTemplate: c.Fix.Logs.GroupTemplate, RetentionDays: c.Fix.Logs.RetentionDays, KmsKeyID: c.Fix.Logs.KmsKeyID},
+		ReplacementSubnets: map[string][]string{},
+	}
+	for _, set := range c.Fix.Network.ReplacementSubnets {
+		o.ReplacementSubnets[set.VPC] = append(o.ReplacementSubnets[set.VPC], set.Subnets...)
 	}
 	for _, r := range c.Fix.Risk {
 		id := r.Control

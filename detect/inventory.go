@@ -47,6 +47,13 @@ type Inventory struct {
 	LoadBalancers     []elbtypes.LoadBalancer
 	TargetGroups      []elbtypes.TargetGroup
 	Roles             []Role
+	// VpcEndpoints of the VPCs the services use (a private subnet reaches ECR, S3 and CloudWatch Logs
+	// through them, or through a NAT gateway).
+	VpcEndpoints []ec2types.VpcEndpoint
+	// VpcEndpointsKnown is true when VpcEndpoints is complete for those VPCs (a live scan that read them,
+	// or a snapshot holding describe-vpc-endpoints): without it, "no endpoint" cannot be told from
+	// "not exported".
+	VpcEndpointsKnown bool
 
 	// Errors lists what could not be read. A non-empty list makes a scan incomplete (non-zero exit).
 	Errors []ReadError
@@ -356,7 +363,7 @@ func (in *Inventory) Regions() []string {
 func (in *Inventory) Count() int {
 	return len(in.TaskDefinitions) + len(in.Services) + len(in.Clusters) + len(in.TaskSets) +
 		len(in.CapacityProviders) + len(in.SecurityGroups) + len(in.Subnets) + len(in.RouteTables) +
-		len(in.LoadBalancers) + len(in.TargetGroups) + len(in.Roles)
+		len(in.LoadBalancers) + len(in.TargetGroups) + len(in.Roles) + len(in.VpcEndpoints)
 }
 
 func deref(s *string) string {

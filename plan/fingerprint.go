@@ -22,6 +22,7 @@ const (
 	FactDesiredCount    = "desiredCount"
 	FactSettings        = "settings"
 	FactLatestActive    = "latestActiveRevision"
+	FactNetwork         = "network"
 	FactOwnedPolicy     = "ownedPolicySha256"
 )
 
@@ -33,6 +34,7 @@ func ServiceFacts(svc *ecstypes.Service) map[string]string {
 		FactPlatformVersion: aws.ToString(svc.PlatformVersion),
 		FactStatus:          aws.ToString(svc.Status),
 	}
+	f[FactNetwork] = NetworkFact(svc.NetworkConfiguration)
 	for _, d := range svc.Deployments {
 		if aws.ToString(d.Status) != "PRIMARY" {
 			continue
@@ -70,4 +72,18 @@ func RoleFacts(r *detect.Role) map[string]string {
 		return map[string]string{FactOwnedPolicy: ""}
 	}
 	return map[string]string{FactOwnedPolicy: hashValue(doc)}
+}
+
+// NetworkFact is a service's awsvpc configuration as one comparable string
+// ("subnets=a,b;securityGroups=c;assignPublicIp=DISABLED"; "" without one).
+func NetworkFact(nc *ecstypes.NetworkConfiguration) string {
+	if nc == nil || nc.AwsvpcConfiguration == nil {
+		return ""
+	}
+	c := nc.AwsvpcConfiguration
+	subnets := append([]string(nil), c.Subnets...)
+	groups := append([]string(nil), c.SecurityGroups...)
+	sort.Strings(subnets)
+	sort.Strings(groups)
+	return "subnets=" + strings.Join(subnets, ",") + ";securityGroups=" + strings.Join(groups, ",") + ";assignPublicIp=" + string(c.AssignPublicIp)
 }

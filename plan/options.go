@@ -37,6 +37,9 @@ type Options struct {
 	Secrets SecretsOptions
 	// Logs configures adding awslogs logging (ECS.9).
 	Logs LogsOptions
+	// ReplacementSubnets are private subnets, by VPC id, that a service may move to when its own subnets
+	// would lose their way to ECR, S3 and CloudWatch Logs without a public IP (ECS.2, public IP).
+	ReplacementSubnets map[string][]string
 }
 
 // SecretsOptions configure the secrets fix.

@@ -237,6 +237,15 @@ type UpdateServiceChange struct {
 type ServiceSettings struct {
 	TaskDefinition  string `json:"taskDefinition,omitempty"`
 	PlatformVersion string `json:"platformVersion,omitempty"`
+	// Network is the whole awsvpc configuration (UpdateService replaces it as a whole).
+	Network *AwsVpcSettings `json:"network,omitempty"`
+}
+
+// AwsVpcSettings is a service's awsvpc network configuration.
+type AwsVpcSettings struct {
+	Subnets        []string `json:"subnets"`
+	SecurityGroups []string `json:"securityGroups"`
+	AssignPublicIp string   `json:"assignPublicIp"`
 }
 
 // UpdateClusterSettingsChange sets cluster settings.
