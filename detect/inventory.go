@@ -129,6 +129,7 @@ type index struct {
 	rolesByName    map[string][]*Role
 	routeBySubnet  map[string]*ec2types.RouteTable
 	mainRouteByVPC map[string]*ec2types.RouteTable
+	endpointsByVPC map[string][]ec2types.VpcEndpoint
 }
 
 func (in *Inventory) idx() *index {
@@ -146,6 +147,7 @@ func (in *Inventory) idx() *index {
 			rolesByName:    map[string][]*Role{},
 			routeBySubnet:  map[string]*ec2types.RouteTable{},
 			mainRouteByVPC: map[string]*ec2types.RouteTable{},
+			endpointsByVPC: map[string][]ec2types.VpcEndpoint{},
 		}
 		for i := range in.TaskDefinitions {
 			td := &in.TaskDefinitions[i]
@@ -190,6 +192,10 @@ func (in *Inventory) idx() *index {
 					x.routeBySubnet[*a.SubnetId] = rt
 				}
 			}
+		}
+		for _, ep := range in.VpcEndpoints {
+			vpc := deref(ep.VpcId)
+			x.endpointsByVPC[vpc] = append(x.endpointsByVPC[vpc], ep)
 		}
 		in.index = x
 	})
@@ -251,6 +257,12 @@ func (in *Inventory) RouteTableFor(subnetID string) (*ec2types.RouteTable, bool)
 		return rt, ok
 	}
 	return nil, false
+}
+
+// VpcEndpointsOf returns the VPC endpoints of a VPC present in the inventory (nil when none). Whether
+// "none" means the VPC has none or that they were not read is VpcEndpointsKnown.
+func (in *Inventory) VpcEndpointsOf(vpcID string) []ec2types.VpcEndpoint {
+	return in.idx().endpointsByVPC[vpcID]
 }
 
 // LoadBalancer returns the load balancer with the given ARN.

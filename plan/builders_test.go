@@ -150,7 +150,7 @@ func applyPlan(t testing.TB, in *detect.Inventory, p *Plan) *detect.Inventory {
 		Clusters:        append([]ecstypes.Cluster(nil), in.Clusters...),
 		TaskSets:        in.TaskSets, CapacityProviders: in.CapacityProviders, SecurityGroups: in.SecurityGroups,
 		Subnets: in.Subnets, RouteTables: in.RouteTables, LoadBalancers: in.LoadBalancers,
-		TargetGroups: in.TargetGroups,
+		TargetGroups: in.TargetGroups, VpcEndpoints: in.VpcEndpoints, VpcEndpointsKnown: in.VpcEndpointsKnown,
 	}
 	for _, r := range in.Roles {
 		r.Inline = append([]detect.PolicyDocument(nil), r.Inline...)
@@ -212,6 +212,11 @@ func applyPlan(t testing.TB, in *detect.Inventory, p *Plan) *detect.Inventory {
 				}
 				if u.After.PlatformVersion != "" {
 					s.PlatformVersion = aws.String(u.After.PlatformVersion)
+				}
+				if n := u.After.Network; n != nil {
+					s.NetworkConfiguration = &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
+						Subnets: append([]string(nil), n.Subnets...), SecurityGroups: append([]string(nil), n.SecurityGroups...),
+						AssignPublicIp: ecstypes.AssignPublicIp(n.AssignPublicIp)}}
 				}
 			}
 			if !found {

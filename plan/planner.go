@@ -47,6 +47,7 @@ func Build(in *detect.Inventory, results []detect.Result, o Options) (*Plan, err
 	if err := b.buildRevisions(); err != nil {
 		return nil, err
 	}
+	b.publicIPs()
 	b.orderFamilies()
 	return b.assemble()
 }
@@ -109,6 +110,10 @@ type servicePlan struct {
 	rev      *revisionPlan // the registration it moves to, nil when none
 	platform bool          // ECS.10
 	controls map[string]bool
+	// publicIP are the public-IP controls (ECS.2, EXPOSURE.public-ip) asking for the network fix;
+	// network is the change decided for them (fix_ecs2_public_ip.go).
+	publicIP map[string]bool
+	network  *networkPlan
 }
 
 type clusterPlan struct {
@@ -234,6 +239,28 @@ func (b *builder) classify(r *detect.Result) error {
 			return nil
 		}
 		b.clusters = append(b.clusters, &clusterPlan{cluster: c, change: ch, outcome: out, controls: []string{r.Control}})
+		return nil
+	case controlPublicIP, exposurePublicIP:
+		if r.ResourceType != detect.TypeService {
+			break
+		}
+		if !b.selected(r.Control, controlPublicIP) {
+			b.skip(r.Control, r.ResourceArn, "not selected for fixing (fix.controls)")
+			return nil
+		}
+		svc, ok := b.inv.Service(r.ResourceArn)
+		if !ok {
+			return nil
+		}
+		if reason := b.serviceBlocked(svc); reason != "" {
+			b.skip(r.Control, r.ResourceArn, reason+": set assignPublicIp to DISABLED in its source once its subnets reach ECR, S3 and CloudWatch Logs through a NAT gateway or VPC endpoints")
+			return nil
+		}
+		sp := b.service(svc)
+		if sp.publicIP == nil {
+			sp.publicIP = map[string]bool{}
+		}
+		sp.publicIP[r.Control] = true
 		return nil
 	}
 	fix, ok := fixFor(r.Control)
@@ -858,6 +885,18 @@ func (b *builder) serviceAction(sp *servicePlan) (Action, bool) {
 			pre = append(pre, out.Preconditions...)
 		}
 	}
+	if np := sp.network; np != nil && blocked == "" {
+		before.Network, after.Network = np.before, np.after
+		for c := range sp.publicIP {
+			controls[c] = true
+			risk = maxRisk(risk, b.risk(c))
+		}
+		if after.TaskDefinition == "" && after.PlatformVersion == "" {
+			notes = append(notes, "changing the network configuration starts a deployment: the service's tasks are replaced")
+		}
+		notes = append(notes, np.notes...)
+		pre = append(pre, np.pre...)
+	}
 	if after == (ServiceSettings{}) {
 		return Action{}, false
 	}
@@ -872,6 +911,12 @@ func (b *builder) serviceAction(sp *servicePlan) (Action, bool) {
 	}
 	if after.PlatformVersion != "" {
 		what = append(what, "platform version LATEST")
+	}
+	if n := after.Network; n != nil {
+		if before.Network != nil && !sameStrings(before.Network.Subnets, n.Subnets) {
+			what = append(what, "move to subnets "+strings.Join(n.Subnets, ", "))
+		}
+		what = append(what, "assignPublicIp "+n.AssignPublicIp)
 	}
 	return Action{
 		Type: UpdateService, Account: detect.AccountOf(arn), Region: detect.RegionOf(arn), Resource: arn,

@@ -231,6 +231,24 @@ func serviceLines(u *UpdateServiceChange, after bool) string {
 		}
 		fmt.Fprintf(&b, "%s: %s\n", f.name, v)
 	}
+	if u.Before.Network != nil || u.After.Network != nil {
+		n := u.Before.Network
+		if after && u.After.Network != nil {
+			n = u.After.Network
+		}
+		list := func(s []string) string {
+			if len(s) == 0 {
+				return "(none)"
+			}
+			return strings.Join(s, ", ")
+		}
+		if n == nil {
+			b.WriteString("network: (not set)\n")
+		} else {
+			fmt.Fprintf(&b, "network.subnets: %s\nnetwork.securityGroups: %s\nnetwork.assignPublicIp: %s\n",
+				list(n.Subnets), list(n.SecurityGroups), n.AssignPublicIp)
+		}
+	}
 	return b.String()
 }
 

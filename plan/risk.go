@@ -27,6 +27,8 @@ var defaultRisks = map[string]Risk{
 	"ECS.8":            RiskMedium,
 	exposurePlaintext:  RiskMedium,
 	"ECS.9":            RiskMedium,
+	controlPublicIP:    RiskHigh,
+	exposurePublicIP:   RiskHigh,
 }
 
 // controlRisk is the risk of fixing a control: the override for the control's id, else the override for
@@ -67,7 +69,8 @@ func lookupRisk(m map[string]Risk, id string) (Risk, bool) {
 //   - update-service: moving to a revision that the plan does not register (no TaskDefinitionFrom) is
 //     high; moving to the revision a registration of this plan creates is that registration's effective
 //     risk (high when no such registration is in the plan); setting platformVersion to LATEST adds
-//     ECS.10's risk, setting it to anything else is high;
+//     ECS.10's risk, setting it to anything else is high; setting the network configuration is high
+//     (it changes where the tasks run and how they reach ECR, S3 and CloudWatch Logs);
 //   - update-cluster-settings: ECS.12's risk when it sets exactly containerInsights to enabled or
 //     enhanced, high otherwise;
 //   - create-secret: the highest risk of ECS.8 and its Controls (high when it names a control other than
@@ -122,6 +125,9 @@ func (p *Plan) riskFloor(a *Action, overrides map[string]Risk) Risk {
 		case "LATEST":
 			floor = maxRisk(floor, controlRisk("ECS.10", overrides))
 		default:
+			return RiskHigh
+		}
+		if u.After.Network != nil {
 			return RiskHigh
 		}
 		return floor

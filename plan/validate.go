@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
 	"github.com/ecsfix/ecsfix/detect"
 )
 
@@ -108,6 +110,14 @@ func validateAction(a *Action, earlier map[string]*Action) []error {
 			}
 			if f := u.TaskDefinitionFrom; f != "" && (earlier[f] == nil || earlier[f].Type != RegisterTaskDefinition) {
 				bad("updateService: taskDefinitionFrom %q is not an earlier registration", f)
+			}
+			for _, e := range validateNetwork("after", u.After.Network) {
+				bad("updateService: %v", e)
+			}
+			if u.Before.Network != nil {
+				for _, e := range validateNetwork("before", u.Before.Network) {
+					bad("updateService: %v", e)
+				}
 			}
 		}
 	case UpdateClusterSettings:
@@ -221,6 +231,10 @@ func validateControls(a *Action, earlier map[string]*Action) []error {
 		}
 		for _, c := range a.Controls {
 			switch {
+			case strings.EqualFold(c, controlPublicIP) || strings.EqualFold(c, exposurePublicIP):
+				if u.After.Network == nil || u.After.Network.AssignPublicIp != string(ecstypes.AssignPublicIpDisabled) {
+					bad("controls: %q is fixed by a network configuration with assignPublicIp DISABLED, which this update does not set", c)
+				}
 			case strings.EqualFold(c, "ECS.10"):
 				if u.After.PlatformVersion == "" {
 					bad("controls: ECS.10 is fixed by setting the platform version, which this update does not set")
@@ -235,6 +249,37 @@ func validateControls(a *Action, earlier map[string]*Action) []error {
 				bad("controls: %q is not among the controls of registration %s, whose revision the service moves to", c, u.TaskDefinitionFrom)
 			}
 		}
+	}
+	return errs
+}
+
+// validateNetwork checks an awsvpc configuration of a service update: subnets, security groups and
+// assignPublicIp ENABLED or DISABLED (nil: not changed, nothing to check).
+func validateNetwork(which string, n *AwsVpcSettings) []error {
+	if n == nil {
+		return nil
+	}
+	var errs []error
+	if len(n.Subnets) == 0 {
+		errs = append(errs, fmt.Errorf("%s.network: subnets is empty", which))
+	}
+	for i, s := range n.Subnets {
+		if !strings.HasPrefix(s, "subnet-") {
+			errs = append(errs, fmt.Errorf("%s.network: subnet %d: %q is not a subnet id", which, i+1, s))
+		}
+	}
+	if len(n.SecurityGroups) == 0 {
+		errs = append(errs, fmt.Errorf("%s.network: securityGroups is empty", which))
+	}
+	for i, g := range n.SecurityGroups {
+		if !strings.HasPrefix(g, "sg-") {
+			errs = append(errs, fmt.Errorf("%s.network: security group %d: %q is not a security group id", which, i+1, g))
+		}
+	}
+	switch n.AssignPublicIp {
+	case string(ecstypes.AssignPublicIpEnabled), string(ecstypes.AssignPublicIpDisabled):
+	default:
+		errs = append(errs, fmt.Errorf("%s.network: assignPublicIp %q is not ENABLED or DISABLED", which, n.AssignPublicIp))
 	}
 	return errs
 }

@@ -6,7 +6,7 @@
 # credentials are the CLI's own: AWS_REGION / AWS_DEFAULT_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, …
 #
 # Permissions needed: ecs:List*, ecs:Describe*, ec2:DescribeSecurityGroups, ec2:DescribeSubnets,
-# ec2:DescribeRouteTables, elasticloadbalancing:DescribeLoadBalancers, elasticloadbalancing:DescribeTargetGroups,
+# ec2:DescribeRouteTables, ec2:DescribeVpcEndpoints, elasticloadbalancing:DescribeLoadBalancers, elasticloadbalancing:DescribeTargetGroups,
 # iam:GetAccountAuthorizationDetails (the ReadOnlyAccess or SecurityAudit managed policies have them all).
 set -euo pipefail
 
@@ -62,10 +62,12 @@ if ! awsj ecs describe-capacity-providers >"$out/ecs/capacity-providers.json" 2>
   done
 fi
 
-# --- Networking: security groups, subnets, route tables, load balancers, target groups ------------------
+# --- Networking: security groups, subnets, route tables, VPC endpoints, load balancers, target groups ------------------
 awsj ec2 describe-security-groups >"$out/ec2/security-groups.json"
 awsj ec2 describe-subnets >"$out/ec2/subnets.json"
 awsj ec2 describe-route-tables >"$out/ec2/route-tables.json"
+# VPC endpoints: whether private subnets reach ECR, S3 and CloudWatch Logs without a NAT gateway
+awsj ec2 describe-vpc-endpoints >"$out/ec2/vpc-endpoints.json"
 awsj elbv2 describe-load-balancers >"$out/elbv2/load-balancers.json"
 awsj elbv2 describe-target-groups >"$out/elbv2/target-groups.json"
 

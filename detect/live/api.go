@@ -31,6 +31,7 @@ type ec2API interface {
 	ec2.DescribeSecurityGroupsAPIClient
 	ec2.DescribeSubnetsAPIClient
 	ec2.DescribeRouteTablesAPIClient
+	ec2.DescribeVpcEndpointsAPIClient
 }
 
 type elbAPI interface {

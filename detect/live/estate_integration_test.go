@@ -23,6 +23,7 @@ type estate struct {
 	vpc, subnetA, subnetB      string
 	webSG, lbSG, taskSetSG     string
 	routeTable, mainRouteTable string
+	s3Endpoint, logsEndpoint   string // in vpc; another VPC's endpoint is not read
 	tg, lb                     string
 	taskRole, execRole         string
 	prod, xprod                string
@@ -52,7 +53,8 @@ func recoverSeed(t testing.TB) {
 //   - clusters prod (containerInsights enabled) and xprod (whose name contains "prod": the emulator's
 //     ListServices on prod also lists xprod's services);
 //   - family web 1..3 with 3 deregistered (INACTIVE highest), service web runs web:2 (awsvpc, behind an
-//     ALB, in subnets A (explicit route table) and B (main route table));
+//     ALB, in subnets A (explicit route table) and B (main route table)); the VPC has an S3 gateway
+//     endpoint (on A's route table) and a logs interface endpoint; another VPC's endpoint is not read;
 //   - family api 1..2, service api pinned to api:1; family solo:1 run by worker in xprod (bridge);
 //   - family gone:1 deregistered (no ACTIVE revision: skipped); family batch:1 run by a task set of the
 //     EXTERNAL service ext;
@@ -77,6 +79,15 @@ func seedEstate(t testing.TB, cfg aws.Config) estate {
 	rt := must(ec2c.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{VpcId: aws.String(e.vpc)}))
 	e.routeTable = aws.ToString(rt.RouteTable.RouteTableId)
 	must(ec2c.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: aws.String(e.routeTable), SubnetId: aws.String(e.subnetA)}))
+	endpoint := func(vpc, svc string, typ ec2types.VpcEndpointType, routeTables, subnets []string) string {
+		out := must(ec2c.CreateVpcEndpoint(ctx, &ec2.CreateVpcEndpointInput{VpcId: aws.String(vpc), ServiceName: aws.String("com.amazonaws.us-east-1." + svc),
+			VpcEndpointType: typ, RouteTableIds: routeTables, SubnetIds: subnets, PrivateDnsEnabled: aws.Bool(typ == ec2types.VpcEndpointTypeInterface)}))
+		return aws.ToString(out.VpcEndpoint.VpcEndpointId)
+	}
+	e.s3Endpoint = endpoint(e.vpc, "s3", ec2types.VpcEndpointTypeGateway, []string{e.routeTable}, nil)
+	e.logsEndpoint = endpoint(e.vpc, "logs", ec2types.VpcEndpointTypeInterface, nil, []string{e.subnetA})
+	other := must(ec2c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.99.0.0/16")}))
+	endpoint(aws.ToString(other.Vpc.VpcId), "logs", ec2types.VpcEndpointTypeInterface, nil, nil)
 	sg := func(name string) string {
 		out := must(ec2c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String(name), Description: aws.String(name), VpcId: aws.String(e.vpc)}))
 		return aws.ToString(out.GroupId)

@@ -409,9 +409,37 @@ func (f fakeEC2) DescribeSubnets(_ context.Context, in *ec2.DescribeSubnetsInput
 	}
 	out := &ec2.DescribeSubnetsOutput{}
 	for _, id := range filterValues(in.Filters) {
-		out.Subnets = append(out.Subnets, ec2types.Subnet{SubnetId: aws.String(id), VpcId: aws.String("vpc-1")})
+		out.Subnets = append(out.Subnets, ec2types.Subnet{SubnetId: aws.String(id), VpcId: aws.String(fakeVPCOf(id))})
 	}
 	return out, nil
+}
+
+// fakeVPCOf is the VPC of a fake subnet: subnet-vpc-X is in vpc-X, any other in vpc-1.
+func fakeVPCOf(subnet string) string {
+	if v, ok := strings.CutPrefix(subnet, "subnet-vpc-"); ok {
+		return "vpc-" + v
+	}
+	return "vpc-1"
+}
+
+// DescribeVpcEndpoints answers one endpoint per VPC of the vpc-id filter, 100 a page.
+func (f fakeEC2) DescribeVpcEndpoints(_ context.Context, in *ec2.DescribeVpcEndpointsInput, _ ...func(*ec2.Options)) (*ec2.DescribeVpcEndpointsOutput, error) {
+	vpcs := filterValues(in.Filters)
+	leave, err := f.enter("DescribeVpcEndpoints", strings.Join(vpcs, ","), len(vpcs))
+	defer leave()
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Filters) != 1 || aws.ToString(in.Filters[0].Name) != "vpc-id" || len(vpcs) > 200 {
+		return nil, apiErr("InvalidParameterValue")
+	}
+	var all []ec2types.VpcEndpoint
+	for _, v := range vpcs {
+		all = append(all, ec2types.VpcEndpoint{VpcEndpointId: aws.String("vpce-" + v), VpcId: aws.String(v),
+			ServiceName: aws.String("com.amazonaws.us-east-1.s3"), VpcEndpointType: ec2types.VpcEndpointTypeGateway, State: ec2types.State("available")})
+	}
+	got, next := page(all, in.NextToken, 100)
+	return &ec2.DescribeVpcEndpointsOutput{VpcEndpoints: got, NextToken: next}, nil
 }
 
 func (f fakeEC2) DescribeRouteTables(_ context.Context, in *ec2.DescribeRouteTablesInput, _ ...func(*ec2.Options)) (*ec2.DescribeRouteTablesOutput, error) {

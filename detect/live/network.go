@@ -127,6 +127,7 @@ func (r *regionScan) subnetsAndRoutes(ctx context.Context) {
 				if id := aws.ToString(rt.RouteTableId); !seen[id] {
 					seen[id] = true
 					fresh = append(fresh, rt)
+					vpcs = append(vpcs, aws.ToString(rt.VpcId))
 				}
 			}
 			mu.Unlock()
@@ -134,17 +135,60 @@ func (r *regionScan) subnetsAndRoutes(ctx context.Context) {
 		}
 		return nil, nil
 	}
+	subnetVPCs := uniq(vpcs)
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		r.ec2Filtered(ctx, "association.subnet-id", subnets, detect.TypeRouteTable, "DescribeRouteTables", routes)
 	})
 	wg.Go(func() {
-		r.ec2Filtered(ctx, "vpc-id", uniq(vpcs), detect.TypeRouteTable, "DescribeRouteTables",
+		r.ec2Filtered(ctx, "vpc-id", subnetVPCs, detect.TypeRouteTable, "DescribeRouteTables",
 			func(ctx context.Context, f []ec2types.Filter) ([]string, error) {
 				return routes(ctx, append(f, ec2types.Filter{Name: aws.String("association.main"), Values: []string{"true"}}))
 			})
 	})
 	wg.Wait()
+	// the VPCs of the subnets read, and of the route tables associated with subnets not read
+	r.vpcEndpoints(ctx, uniq(vpcs))
+}
+
+// typeVpcEndpoint is the resource type of a VPC endpoint, as AWS Config spells it.
+const typeVpcEndpoint = "AWS::EC2::VPCEndpoint"
+
+// vpcEndpoints reads the VPC endpoints of the services' VPCs (a subnet without a NAT route reaches ECR,
+// S3 and CloudWatch Logs through them). A failed read leaves the inventory's endpoints unknown
+// (Inventory.VpcEndpointsKnown false): "no endpoint" must not be told from "not read".
+func (r *regionScan) vpcEndpoints(ctx context.Context, vpcs []string) {
+	if len(vpcs) == 0 {
+		return
+	}
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	r.ec2Filtered(ctx, "vpc-id", vpcs, typeVpcEndpoint, "DescribeVpcEndpoints",
+		func(ctx context.Context, f []ec2types.Filter) ([]string, error) {
+			p := ec2.NewDescribeVpcEndpointsPaginator(r.c.ec2, &ec2.DescribeVpcEndpointsInput{Filters: f})
+			for p.HasMorePages() {
+				var out *ec2.DescribeVpcEndpointsOutput
+				err := r.s.call(ctx, func(ctx context.Context) (err error) {
+					out, err = p.NextPage(ctx)
+					return err
+				})
+				if err != nil {
+					r.s.endpointsUnknown.Store(true)
+					return nil, err
+				}
+				var fresh []ec2types.VpcEndpoint
+				mu.Lock()
+				for _, ep := range out.VpcEndpoints {
+					if id := aws.ToString(ep.VpcEndpointId); !seen[id] {
+						seen[id] = true
+						fresh = append(fresh, ep)
+					}
+				}
+				mu.Unlock()
+				r.s.add(len(fresh), func(in *detect.Inventory) { in.VpcEndpoints = append(in.VpcEndpoints, fresh...) })
+			}
+			return nil, nil
+		})
 }
 
 // ec2Filtered calls read once per batch of at most 200 values of the filter, concurrently, records the

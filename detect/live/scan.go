@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -79,6 +80,7 @@ func scan(ctx context.Context, cf clientFactory, regions []string, opts Options)
 	if err := context.Cause(ctx); err != nil {
 		return s.inv, Stats{Resources: s.read}, err
 	}
+	s.inv.VpcEndpointsKnown = !s.endpointsUnknown.Load()
 	sortInventory(s.inv)
 	return s.inv, Stats{Resources: s.read}, nil
 }
@@ -93,6 +95,8 @@ type scanner struct {
 	mu   sync.Mutex // guards inv and read
 	inv  *detect.Inventory
 	read int
+	// endpointsUnknown is set when a DescribeVpcEndpoints call failed.
+	endpointsUnknown atomic.Bool
 }
 
 // call runs one API call within the concurrency bound.

@@ -69,6 +69,7 @@ func TestScanMoto(t *testing.T) {
 		{"security groups", ids(inv.SecurityGroups, func(g ec2types.SecurityGroup) string { return aws.ToString(g.GroupId) }), sorted(e.webSG, e.lbSG, e.taskSetSG)},
 		{"subnets", ids(inv.Subnets, func(s ec2types.Subnet) string { return aws.ToString(s.SubnetId) }), sorted(e.subnetA, e.subnetB)},
 		{"route tables", ids(inv.RouteTables, func(r ec2types.RouteTable) string { return aws.ToString(r.RouteTableId) }), sorted(e.routeTable, e.mainRouteTable)},
+		{"vpc endpoints", ids(inv.VpcEndpoints, func(v ec2types.VpcEndpoint) string { return aws.ToString(v.VpcEndpointId) }), sorted(e.s3Endpoint, e.logsEndpoint)},
 		{"target groups", ids(inv.TargetGroups, func(tg elbtypes.TargetGroup) string { return aws.ToString(tg.TargetGroupArn) }), []string{e.tg}},
 		{"load balancers", ids(inv.LoadBalancers, func(lb elbtypes.LoadBalancer) string { return aws.ToString(lb.LoadBalancerArn) }), []string{e.lb}},
 		{"roles", ids(inv.Roles, func(r detect.Role) string { return r.Arn }), sorted(e.execRole, e.taskRole)},
@@ -88,6 +89,14 @@ func TestScanMoto(t *testing.T) {
 	}
 	if rt, ok := inv.RouteTableFor(e.subnetB); !ok || aws.ToString(rt.RouteTableId) != e.mainRouteTable {
 		t.Errorf("subnet B should fall back to the main route table, got %v", rt)
+	}
+	if !inv.VpcEndpointsKnown {
+		t.Error("VpcEndpointsKnown is false after every DescribeVpcEndpoints succeeded")
+	}
+	for _, ep := range inv.VpcEndpointsOf(e.vpc) {
+		if aws.ToString(ep.VpcEndpointId) == e.s3Endpoint && (ep.VpcEndpointType != ec2types.VpcEndpointTypeGateway || len(ep.RouteTableIds) != 1 || ep.RouteTableIds[0] != e.routeTable) {
+			t.Errorf("s3 endpoint lacks its type or route table: %+v", ep)
+		}
 	}
 	task, _ := inv.Role(e.taskRole)
 	if task == nil || !task.PoliciesKnown || len(task.Inline) != 1 || task.Inline[0].Name != "s3" || len(task.Attached) != 2 {
@@ -115,7 +124,7 @@ func TestScanMoto(t *testing.T) {
 		"ecs:ListClusters": 1, "ecs:DescribeClusters": 1, "ecs:ListServices": 2, "ecs:DescribeServices": 2,
 		"ecs:ListTaskDefinitionFamilies": 1, "ecs:DescribeTaskDefinition": 5 + 1 + 1, "ecs:ListTaskDefinitions": 2,
 		"ecs:DescribeCapacityProviders": 2,
-		"ec2:DescribeSecurityGroups":    1, "ec2:DescribeSubnets": 1, "ec2:DescribeRouteTables": 2,
+		"ec2:DescribeSecurityGroups":    1, "ec2:DescribeSubnets": 1, "ec2:DescribeRouteTables": 2, "ec2:DescribeVpcEndpoints": 1,
 		"elbv2:DescribeTargetGroups": 1, "elbv2:DescribeLoadBalancers": 1,
 		"iam:GetRole": 2, "iam:ListRolePolicies": 2, "iam:GetRolePolicy": 1, "iam:ListAttachedRolePolicies": 2,
 		"iam:GetPolicy": 2, "iam:GetPolicyVersion": 2,

@@ -356,3 +356,61 @@ func TestDecodePolicy(t *testing.T) {
 		t.Error("want an error for a bad encoding")
 	}
 }
+
+func TestVpcEndpointsBatchedAndPaginated(t *testing.T) {
+	f := newFakes()
+	f.ecs.clusters = []string{"a"}
+	f.ecs.addFamily("f", active)
+	for i := range 250 {
+		s := f.ecs.addService("a", fmt.Sprint("s", i), tdArnOf("f", 1))
+		s.NetworkConfiguration = &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
+			Subnets: []string{fmt.Sprint("subnet-vpc-", i)}, SecurityGroups: []string{"sg-1"}}}
+	}
+	inv := runFakes(t, f, Options{})
+	// 250 VPCs (vpc-1, that of the fake route table, among them): batches of 200 and 50, the first in two pages
+	if len(inv.VpcEndpoints) != 250 || !inv.VpcEndpointsKnown {
+		t.Errorf("endpoints %d, known %v", len(inv.VpcEndpoints), inv.VpcEndpointsKnown)
+	}
+	if f.rec.maxBatch["DescribeVpcEndpoints"] > 200 || f.rec.count("DescribeVpcEndpoints") != 3 {
+		t.Errorf("DescribeVpcEndpoints: %d calls, largest batch %d", f.rec.count("DescribeVpcEndpoints"), f.rec.maxBatch["DescribeVpcEndpoints"])
+	}
+	if eps := inv.VpcEndpointsOf("vpc-7"); len(eps) != 1 || aws.ToString(eps[0].VpcEndpointId) != "vpce-vpc-7" {
+		t.Errorf("VpcEndpointsOf(vpc-7) = %+v", eps)
+	}
+	if len(inv.Errors) != 0 {
+		t.Errorf("errors %v", inv.Errors)
+	}
+}
+
+func TestVpcEndpointsReadError(t *testing.T) {
+	f := newFakes()
+	f.ecs.clusters = []string{"a"}
+	f.ecs.addFamily("f", active)
+	s := f.ecs.addService("a", "s", tdArnOf("f", 1))
+	s.NetworkConfiguration = &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
+		Subnets: []string{"subnet-vpc-a"}, SecurityGroups: []string{"sg-1"}}}
+	f.rec.fail["DescribeVpcEndpoints"] = apiErr("UnauthorizedOperation")
+	inv := runFakes(t, f, Options{})
+	if inv.VpcEndpointsKnown || len(inv.VpcEndpoints) != 0 {
+		t.Errorf("known %v, endpoints %d: a failed read must leave the endpoints unknown", inv.VpcEndpointsKnown, len(inv.VpcEndpoints))
+	}
+	var got []string
+	for _, e := range inv.Errors {
+		got = append(got, e.ResourceType+"|"+e.Resource+"|"+e.Operation+"|"+e.Message)
+	}
+	want := []string{"AWS::EC2::VPCEndpoint|vpc-a,vpc-1|DescribeVpcEndpoints|UnauthorizedOperation: UnauthorizedOperation (injected)"}
+	if d := diff(want, got); d != "" {
+		t.Error(d)
+	}
+}
+
+func TestNoNetworkEndpointsKnown(t *testing.T) {
+	f := newFakes()
+	f.ecs.clusters = []string{"a"}
+	f.ecs.addFamily("f", active)
+	f.ecs.addService("a", "s", tdArnOf("f", 1))
+	inv := runFakes(t, f, Options{})
+	if !inv.VpcEndpointsKnown || f.rec.count("DescribeVpcEndpoints") != 0 {
+		t.Errorf("known %v, calls %d: no VPC used, nothing to read, nothing unknown", inv.VpcEndpointsKnown, f.rec.count("DescribeVpcEndpoints"))
+	}
+}

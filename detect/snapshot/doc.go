@@ -21,6 +21,7 @@
 //	aws ec2 describe-security-groups                     {"SecurityGroups": […], "NextToken"}
 //	aws ec2 describe-subnets                             {"Subnets": […], "NextToken"}
 //	aws ec2 describe-route-tables                        {"RouteTables": […], "NextToken"}
+//	aws ec2 describe-vpc-endpoints                       {"VpcEndpoints": […], "NextToken"}
 //	aws elbv2 describe-load-balancers                    {"LoadBalancers": […], "NextMarker"}
 //	aws elbv2 describe-target-groups                     {"TargetGroups": […], "NextMarker"}
 //	aws iam get-role                                     {"Role": {…}}
@@ -44,6 +45,14 @@
 // document of each attached managed policy that it lists (others keep an empty document). Users and
 // groups in that output are read and checked, then ignored. A paginated output that still has a
 // next token is accepted as a partial snapshot.
+//
+// VPC endpoints decide whether a service's subnets still reach ECR, S3 and CloudWatch Logs once its
+// public IP is disabled. A snapshot holding describe-vpc-endpoints output (with no next token left)
+// sets Inventory.VpcEndpointsKnown: a VPC with no endpoint in it then has none. Without that document
+// the endpoints are unknown and the plan does not disable a public IP on their account (a NAT gateway
+// route still counts). Export it for every region (and account) the snapshot covers: a VPC whose
+// endpoints were not exported looks as if it had none, which only ever keeps a public IP, never removes
+// one.
 //
 // # Exporting a snapshot
 //
@@ -74,6 +83,7 @@
 //	aws ec2 describe-security-groups --output json >$out/ec2/security-groups.json
 //	aws ec2 describe-subnets --output json >$out/ec2/subnets.json
 //	aws ec2 describe-route-tables --output json >$out/ec2/route-tables.json
+//	aws ec2 describe-vpc-endpoints --output json >$out/ec2/vpc-endpoints.json
 //	aws elbv2 describe-load-balancers --output json >$out/elbv2/load-balancers.json
 //	aws elbv2 describe-target-groups --output json >$out/elbv2/target-groups.json
 //	aws iam get-account-authorization-details --filter Role AWSManagedPolicy LocalManagedPolicy \

@@ -58,6 +58,11 @@ type routeTablesDoc struct {
 	NextToken   *string
 }
 
+type vpcEndpointsDoc struct {
+	VpcEndpoints []ec2types.VpcEndpoint
+	NextToken    *string
+}
+
 type loadBalancersDoc struct {
 	LoadBalancers []elbtypes.LoadBalancer
 	NextMarker    *string
@@ -104,6 +109,7 @@ var kinds = []docKind{
 	{"aws ec2 describe-security-groups", []string{"securitygroups"}, func() any { return new(securityGroupsDoc) }, (*collector).collectSecurityGroups},
 	{"aws ec2 describe-subnets", []string{"subnets"}, func() any { return new(subnetsDoc) }, (*collector).collectSubnets},
 	{"aws ec2 describe-route-tables", []string{"routetables"}, func() any { return new(routeTablesDoc) }, (*collector).collectRouteTables},
+	{"aws ec2 describe-vpc-endpoints", []string{"vpcendpoints"}, func() any { return new(vpcEndpointsDoc) }, (*collector).collectVpcEndpoints},
 	{"aws elbv2 describe-load-balancers", []string{"loadbalancers"}, func() any { return new(loadBalancersDoc) }, (*collector).collectLoadBalancers},
 	{"aws elbv2 describe-target-groups", []string{"targetgroups"}, func() any { return new(targetGroupsDoc) }, (*collector).collectTargetGroups},
 	{"aws iam get-role", []string{"role"}, func() any { return new(roleDoc) }, (*collector).collectRole},
@@ -139,13 +145,17 @@ type part struct {
 	securityGroups    []item[ec2types.SecurityGroup]
 	subnets           []item[ec2types.Subnet]
 	routeTables       []item[ec2types.RouteTable]
-	loadBalancers     []item[elbtypes.LoadBalancer]
-	targetGroups      []item[elbtypes.TargetGroup]
-	roles             []item[roleRecord]
-	inline            []item[inlinePolicy]
-	policies          []item[managedPolicy]
-	errors            []detect.ReadError
-	lines             map[string]int // ECS resource ARN -> line in the file (see locate)
+	vpcEndpoints      []item[ec2types.VpcEndpoint]
+	// endpointsDoc is set when the file is describe-vpc-endpoints output; endpointsComplete when it has
+	// no next token (the whole list, not one page).
+	endpointsDoc, endpointsComplete bool
+	loadBalancers                   []item[elbtypes.LoadBalancer]
+	targetGroups                    []item[elbtypes.TargetGroup]
+	roles                           []item[roleRecord]
+	inline                          []item[inlinePolicy]
+	policies                        []item[managedPolicy]
+	errors                          []detect.ReadError
+	lines                           map[string]int // ECS resource ARN -> line in the file (see locate)
 }
 
 // item is one resource with its identity and where it was found.
@@ -371,6 +381,23 @@ func (c *collector) collectRouteTables(v any) error {
 		}
 		c.routeTables = append(c.routeTables, item[ec2types.RouteTable]{id: *rt.RouteTableId, where: where, v: rt})
 	}
+	return nil
+}
+
+func (c *collector) collectVpcEndpoints(v any) error {
+	doc := v.(*vpcEndpointsDoc)
+	for i, ep := range doc.VpcEndpoints {
+		where := fmt.Sprintf("VpcEndpoints[%d]", i)
+		if str(ep.VpcEndpointId) == "" {
+			return c.missing(where, "VpcEndpointId")
+		}
+		if str(ep.VpcId) == "" {
+			return c.missing(where, "VpcId")
+		}
+		c.vpcEndpoints = append(c.vpcEndpoints, item[ec2types.VpcEndpoint]{id: *ep.VpcEndpointId, where: where, v: ep})
+	}
+	c.endpointsDoc = true
+	c.endpointsComplete = doc.NextToken == nil || *doc.NextToken == ""
 	return nil
 }
 

@@ -183,6 +183,9 @@ func (p *part) locate(data []byte) {
 	}
 }
 
+// typeVpcEndpoint is the resource type of a VPC endpoint, as AWS Config spells it.
+const typeVpcEndpoint = "AWS::EC2::VPCEndpoint"
+
 // seen remembers where a resource was first found.
 type seen struct {
 	file, where string
@@ -228,7 +231,12 @@ func merge(parts []*part) (*detect.Inventory, error) {
 	var roleList []*detect.Role
 	policies := map[string]item[managedPolicy]{}
 	policyFile := map[string]string{}
+	endpointDocs, endpointsComplete := false, true
 	for _, p := range parts {
+		if p.endpointsDoc {
+			endpointDocs = true
+			endpointsComplete = endpointsComplete && p.endpointsComplete
+		}
 		for _, step := range []error{
 			add(m, detect.TypeTaskDefinition, p.file, p.taskDefinitions, &in.TaskDefinitions),
 			add(m, detect.TypeService, p.file, p.services, &in.Services),
@@ -238,6 +246,7 @@ func merge(parts []*part) (*detect.Inventory, error) {
 			add(m, detect.TypeSecurityGroup, p.file, p.securityGroups, &in.SecurityGroups),
 			add(m, detect.TypeSubnet, p.file, p.subnets, &in.Subnets),
 			add(m, detect.TypeRouteTable, p.file, p.routeTables, &in.RouteTables),
+			add(m, typeVpcEndpoint, p.file, p.vpcEndpoints, &in.VpcEndpoints),
 			add(m, detect.TypeLoadBalancer, p.file, p.loadBalancers, &in.LoadBalancers),
 			add(m, detect.TypeTargetGroup, p.file, p.targetGroups, &in.TargetGroups),
 		} {
@@ -281,6 +290,9 @@ func merge(parts []*part) (*detect.Inventory, error) {
 			policyFile[it.id] = p.file
 		}
 	}
+	// Without describe-vpc-endpoints (or with only a page of it), "no endpoint" cannot be told from
+	// "not exported".
+	in.VpcEndpointsKnown = endpointDocs && endpointsComplete
 	for i := range in.Roles {
 		roleList = append(roleList, &in.Roles[i])
 	}

@@ -79,6 +79,9 @@ func TestExportScriptAgainstMoto(t *testing.T) {
 	if len(in.SecurityGroups) < 2 || len(in.Subnets) < 2 || len(in.RouteTables) < 1 {
 		t.Errorf("networking: %d security groups, %d subnets, %d route tables", len(in.SecurityGroups), len(in.Subnets), len(in.RouteTables))
 	}
+	if !in.VpcEndpointsKnown || len(in.VpcEndpoints) != 1 || str(in.VpcEndpoints[0].ServiceName) != "com.amazonaws.eu-west-1.logs" {
+		t.Errorf("vpc endpoints (known %v) = %+v", in.VpcEndpointsKnown, in.VpcEndpoints)
+	}
 	r, ok := in.Role("arn:aws:iam::123456789012:role/app-task")
 	if !ok || !r.PoliciesKnown || len(r.Inline) != 1 || len(r.Attached) != 1 || r.Attached[0].Document == "" {
 		t.Errorf("role = %+v", r)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsfix/ecsfix/detect"
@@ -220,6 +221,22 @@ func TestParseKinds(t *testing.T) {
 					t.Errorf("attached = %+v", r.Attached)
 				}
 			}},
+		{"describe-vpc-endpoints", vpceDoc, func(t *testing.T, in *detect.Inventory) {
+			if !in.VpcEndpointsKnown || len(in.VpcEndpoints) != 2 {
+				t.Fatalf("known %v, endpoints %d", in.VpcEndpointsKnown, len(in.VpcEndpoints))
+			}
+			eps := in.VpcEndpointsOf("vpc-1")
+			if len(eps) != 2 {
+				t.Fatalf("VpcEndpointsOf(vpc-1) = %d", len(eps))
+			}
+			s3, logs := eps[0], eps[1]
+			if s3.VpcEndpointType != ec2types.VpcEndpointTypeGateway || !strings.EqualFold(string(s3.State), "available") || len(s3.RouteTableIds) != 1 || s3.RouteTableIds[0] != "rtb-1" {
+				t.Errorf("s3 endpoint = %+v", s3)
+			}
+			if logs.VpcEndpointType != ec2types.VpcEndpointTypeInterface || logs.PrivateDnsEnabled == nil || !*logs.PrivateDnsEnabled || *logs.ServiceName != "com.amazonaws.eu-west-1.logs" {
+				t.Errorf("logs endpoint = %+v", logs)
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -349,6 +366,51 @@ func TestFailures(t *testing.T) {
 
 const svcA = `{"services": [{"serviceArn": "arn:aws:ecs:eu-west-1:123456789012:service/prod/a", "desiredCount": 1,
 	"taskSets": [{"taskSetArn": "arn:aws:ecs:eu-west-1:123456789012:task-set/prod/a/ecs-svc/1", "status": "PRIMARY"}]}]}`
+
+const vpceDoc = `{"VpcEndpoints": [
+	{"VpcEndpointId": "vpce-s3", "VpcEndpointType": "Gateway", "VpcId": "vpc-1", "ServiceName": "com.amazonaws.eu-west-1.s3",
+	 "State": "available", "PolicyDocument": "{\"Statement\":[]}", "RouteTableIds": ["rtb-1"], "SubnetIds": [], "Groups": [],
+	 "PrivateDnsEnabled": false, "RequesterManaged": false, "NetworkInterfaceIds": [], "DnsEntries": [],
+	 "CreationTimestamp": "2024-03-12T09:41:27.000Z", "Tags": [], "OwnerId": "123456789012"},
+	{"VpcEndpointId": "vpce-logs", "VpcEndpointType": "Interface", "VpcId": "vpc-1", "ServiceName": "com.amazonaws.eu-west-1.logs",
+	 "State": "available", "SubnetIds": ["subnet-1"], "Groups": [{"GroupId": "sg-1", "GroupName": "endpoints"}], "IpAddressType": "ipv4",
+	 "DnsOptions": {"DnsRecordIpType": "ipv4"}, "PrivateDnsEnabled": true, "RequesterManaged": false}]}`
+
+// TestVpcEndpointsKnown: the endpoints are known only when the snapshot holds the whole
+// describe-vpc-endpoints output.
+func TestVpcEndpointsKnown(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		known bool
+		count int
+	}{
+		{"no endpoints document", map[string]string{"svc.json": svcA}, false, 0},
+		{"endpoints document", map[string]string{"svc.json": svcA, "ec2/vpc-endpoints.json": vpceDoc}, true, 2},
+		{"empty endpoints document: the VPCs have none", map[string]string{"ec2/vpc-endpoints.json": `{"VpcEndpoints": []}`}, true, 0},
+		{"one page of several", map[string]string{"ec2/vpc-endpoints.json": strings.Replace(vpceDoc, `"VpcEndpoints": [`, `"NextToken": "abc", "VpcEndpoints": [`, 1)}, false, 2},
+		{"same endpoints twice", map[string]string{"a.json": vpceDoc, "b.json": vpceDoc}, true, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in, err := Load(writeTree(t, tt.files))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if in.VpcEndpointsKnown != tt.known || len(in.VpcEndpoints) != tt.count {
+				t.Errorf("known %v, endpoints %d; want %v, %d", in.VpcEndpointsKnown, len(in.VpcEndpoints), tt.known, tt.count)
+			}
+		})
+	}
+	_, err := Load(writeTree(t, map[string]string{"a.json": vpceDoc, "b.json": strings.Replace(vpceDoc, `"available"`, `"pending"`, 1)}))
+	if err == nil || !strings.Contains(err.Error(), "AWS::EC2::VPCEndpoint vpce-s3 differs between") {
+		t.Errorf("conflicting endpoints: %v", err)
+	}
+	_, err = Parse("e.json", []byte(`{"VpcEndpoints": [{"VpcId": "vpc-1"}]}`))
+	if err == nil || !strings.Contains(err.Error(), "e.json: VpcEndpoints[0]: missing VpcEndpointId") {
+		t.Errorf("endpoint without id: %v", err)
+	}
+}
 
 func TestMerge(t *testing.T) {
 	tests := []struct {
@@ -501,6 +563,7 @@ func TestDemo(t *testing.T) {
 		"security groups":    {len(in.SecurityGroups), 6},
 		"subnets":            {len(in.Subnets), 4},
 		"route tables":       {len(in.RouteTables), 3},
+		"vpc endpoints":      {len(in.VpcEndpoints), 1},
 		"load balancers":     {len(in.LoadBalancers), 1},
 		"target groups":      {len(in.TargetGroups), 2},
 		"roles":              {len(in.Roles), 7},
@@ -561,6 +624,9 @@ func TestDemo(t *testing.T) {
 	rt, ok := in.RouteTableFor(api.NetworkConfiguration.AwsvpcConfiguration.Subnets[0])
 	if !ok || rt.Routes[1].NatGatewayId == nil {
 		t.Errorf("api subnet route table = %+v", rt)
+	}
+	if !in.VpcEndpointsKnown {
+		t.Error("the demo holds describe-vpc-endpoints: its endpoints are known")
 	}
 	insights := map[string]string{}
 	for _, c := range in.Clusters {
