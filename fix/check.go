@@ -195,8 +195,19 @@ func (r *run) checkStale(ctx context.Context) error {
 				}
 				var expected func(string, string) bool
 				if started(f.Resource) {
-					// This plan moved the service already: its revision, platform and deployment changed.
-					expected = func(fact, _ string) bool { return fact != plan.FactStatus }
+					// This plan moved the service already: its revision, platform and deployment changed,
+					// and its network configuration when it is one that an update of this plan, started,
+					// sets.
+					nets := r.networksSet(f.Resource)
+					expected = func(fact, cur string) bool {
+						switch fact {
+						case plan.FactStatus:
+							return false
+						case plan.FactNetwork:
+							return nets[normalizeNetworkFact(cur)]
+						}
+						return true
+					}
 				}
 				compare(f, plan.ServiceFacts(svc), expected)
 			}
@@ -281,6 +292,23 @@ func (r *run) checkStale(ctx context.Context) error {
 	}
 	r.printf("check: %d resource(s) re-read, none changed since the plan was made", n)
 	return nil
+}
+
+// networksSet returns the network configurations (as networkFact writes them) that the plan's service
+// updates of service, started or done by an earlier run, set.
+func (r *run) networksSet(service string) map[string]bool {
+	nets := map[string]bool{}
+	r.j.view(func(st *journalState) {
+		for _, a := range r.p.Actions {
+			if a.Type != plan.UpdateService || a.Resource != service || a.UpdateService == nil || a.UpdateService.After.Network == nil {
+				continue
+			}
+			if st.started[a.ID] != nil || st.done[a.ID] != nil {
+				nets[networkFact(a.UpdateService.After.Network)] = true
+			}
+		}
+	})
+	return nets
 }
 
 // readRole re-reads what the plan fingerprints of a role: its ecsfix-owned inline policy.

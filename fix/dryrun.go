@@ -37,12 +37,18 @@ func (r *run) dryRun(rep *Report) {
 			if c.TaskDefinitionFrom != "" {
 				td = fmt.Sprintf("(the revision %s registers)", c.TaskDefinitionFrom)
 			}
-			params := map[string]string{"cluster": c.Cluster, "service": c.Service}
+			params := map[string]any{"cluster": c.Cluster, "service": c.Service}
 			if td != "" {
 				params["taskDefinition"] = td
 			}
 			if c.After.PlatformVersion != "" {
 				params["platformVersion"] = c.After.PlatformVersion
+			}
+			if n := c.After.Network; n != nil {
+				// The whole awsvpc configuration, as UpdateService takes it (and replaces the service's).
+				params["networkConfiguration"] = map[string]any{"awsvpcConfiguration": map[string]any{
+					"subnets": nonNil(n.Subnets), "securityGroups": nonNil(n.SecurityGroups), "assignPublicIp": n.AssignPublicIp,
+				}}
 			}
 			b, _ := json.Marshal(params)
 			r.printf("%s: would call ecs:UpdateService %s", a.ID, b)
@@ -105,4 +111,12 @@ func indentJSON(raw json.RawMessage) string {
 		return "    " + strings.TrimSpace(string(raw))
 	}
 	return "    " + b.String()
+}
+
+// nonNil returns s, or an empty list for nil (printed as [], not null).
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

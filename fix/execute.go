@@ -282,7 +282,9 @@ func (r *run) findRegistered(ctx context.Context, api ecsAPI, src detect.TaskDef
 	return "", newest, nil
 }
 
-// updateService moves a service to the revision its registration produced (and/or a platform version).
+// updateService moves a service to the revision its registration produced, a platform version and/or
+// a network configuration, in one UpdateService call. A network configuration is sent whole (subnets,
+// security groups, assignPublicIp): UpdateService replaces the service's awsvpc configuration with it.
 func (r *run) updateService(ctx context.Context, a *plan.Action, rep *ActionReport) error {
 	c := a.UpdateService
 	target := c.After.TaskDefinition
@@ -291,35 +293,37 @@ func (r *run) updateService(ctx context.Context, a *plan.Action, rep *ActionRepo
 			return fmt.Errorf("registration %s produced no revision", c.TaskDefinitionFrom)
 		}
 	}
+	net := c.After.Network
+	if net != nil {
+		if err := checkNetwork(net); err != nil {
+			return err
+		}
+	}
+	pv := c.After.PlatformVersion
 	api := r.cl.ecs(a.Region)
 	cur, err := describeService(ctx, api, c.Cluster, c.Service)
 	if err != nil {
 		return err
 	}
-	after := &StateRecord{Cluster: c.Cluster, Service: c.Service, TaskDefinition: target, PlatformVersion: c.After.PlatformVersion}
-	req := updateServiceRequest(c.Cluster, c.Service, target, c.After.PlatformVersion)
+	after := &StateRecord{Cluster: c.Cluster, Service: c.Service, TaskDefinition: target, PlatformVersion: pv, Network: net}
+	req := updateServiceRequest(c.Cluster, c.Service, target, pv, net)
 	if r.started(a.ID) == nil {
+		// The state replaced, read live: what rollback returns the service to.
 		before := &StateRecord{Cluster: c.Cluster, Service: c.Service,
-			TaskDefinition: aws.ToString(cur.TaskDefinition), PlatformVersion: aws.ToString(cur.PlatformVersion)}
+			TaskDefinition: aws.ToString(cur.TaskDefinition), PlatformVersion: aws.ToString(cur.PlatformVersion),
+			Network: networkOf(cur.NetworkConfiguration)}
 		if err := r.j.write(Record{Type: RecStarted, Action: a.ID, ActionType: a.Type, Region: a.Region,
 			Resource: a.Resource, Request: req, Before: before, After: after}); err != nil {
 			return err
 		}
 	}
 	rep.TaskDefinitionArn = target
-	if serviceAt(cur, target, c.After.PlatformVersion) {
-		r.printf("%s: service %s already runs %s: nothing to do", a.ID, c.Service, describeTarget(target, c.After.PlatformVersion))
+	if serviceAt(cur, target, pv, net) {
+		r.printf("%s: service %s already runs %s: nothing to do", a.ID, c.Service, describeTarget(target, pv, net))
 		return r.finish(a, rep, StatusDone, "already in place", serviceState(cur))
 	}
-	r.printf("%s: updating service %s of cluster %s to %s", a.ID, c.Service, c.Cluster, describeTarget(target, c.After.PlatformVersion))
-	in := &ecs.UpdateServiceInput{Cluster: aws.String(c.Cluster), Service: aws.String(c.Service)}
-	if target != "" {
-		in.TaskDefinition = aws.String(target)
-	}
-	if c.After.PlatformVersion != "" {
-		in.PlatformVersion = aws.String(c.After.PlatformVersion)
-	}
-	out, err := api.UpdateService(ctx, in)
+	r.printf("%s: updating service %s of cluster %s to %s", a.ID, c.Service, c.Cluster, describeTarget(target, pv, net))
+	out, err := api.UpdateService(ctx, updateServiceInput(c.Cluster, c.Service, target, pv, net))
 	if err != nil {
 		return fmt.Errorf("update service %s: %w", c.Service, err)
 	}
@@ -331,7 +335,21 @@ func (r *run) updateService(ctx context.Context, a *plan.Action, rep *ActionRepo
 	return r.finish(a, rep, StatusDone, "updated", result)
 }
 
-func updateServiceRequest(cluster, service, td, pv string) string {
+// updateServiceInput sets what is not empty: the revision, the platform version, the whole network
+// configuration.
+func updateServiceInput(cluster, service, td, pv string, net *plan.AwsVpcSettings) *ecs.UpdateServiceInput {
+	in := &ecs.UpdateServiceInput{Cluster: aws.String(cluster), Service: aws.String(service)}
+	if td != "" {
+		in.TaskDefinition = aws.String(td)
+	}
+	if pv != "" {
+		in.PlatformVersion = aws.String(pv)
+	}
+	in.NetworkConfiguration = toSDKNetwork(net)
+	return in
+}
+
+func updateServiceRequest(cluster, service, td, pv string, net *plan.AwsVpcSettings) string {
 	s := fmt.Sprintf("ecs:UpdateService cluster=%s service=%s", cluster, service)
 	if td != "" {
 		s += " taskDefinition=" + td
@@ -339,10 +357,13 @@ func updateServiceRequest(cluster, service, td, pv string) string {
 	if pv != "" {
 		s += " platformVersion=" + pv
 	}
+	if net != nil {
+		s += " networkConfiguration.awsvpcConfiguration=" + networkString(net)
+	}
 	return s
 }
 
-func describeTarget(td, pv string) string {
+func describeTarget(td, pv string, net *plan.AwsVpcSettings) string {
 	var parts []string
 	if td != "" {
 		parts = append(parts, td)
@@ -350,17 +371,23 @@ func describeTarget(td, pv string) string {
 	if pv != "" {
 		parts = append(parts, "platform "+pv)
 	}
+	if net != nil {
+		parts = append(parts, "network "+networkString(net))
+	}
 	return strings.Join(parts, ", ")
 }
 
-// serviceAt tells whether the service is set to the revision and platform version ("" matches any).
-func serviceAt(s *ecstypes.Service, td, pv string) bool {
-	return (td == "" || aws.ToString(s.TaskDefinition) == td) && (pv == "" || aws.ToString(s.PlatformVersion) == pv)
+// serviceAt tells whether the service is set to the revision, platform version and network
+// configuration ("" and nil match any).
+func serviceAt(s *ecstypes.Service, td, pv string, net *plan.AwsVpcSettings) bool {
+	return (td == "" || aws.ToString(s.TaskDefinition) == td) && (pv == "" || aws.ToString(s.PlatformVersion) == pv) &&
+		(net == nil || sameNetwork(networkOf(s.NetworkConfiguration), net))
 }
 
 func serviceState(s *ecstypes.Service) *StateRecord {
 	st := &StateRecord{Cluster: aws.ToString(s.ClusterArn), Service: aws.ToString(s.ServiceName),
-		TaskDefinition: aws.ToString(s.TaskDefinition), PlatformVersion: aws.ToString(s.PlatformVersion)}
+		TaskDefinition: aws.ToString(s.TaskDefinition), PlatformVersion: aws.ToString(s.PlatformVersion),
+		Network: networkOf(s.NetworkConfiguration)}
 	for _, d := range s.Deployments {
 		if aws.ToString(d.Status) == "PRIMARY" {
 			st.DeploymentID = aws.ToString(d.Id)

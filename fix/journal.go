@@ -31,7 +31,8 @@ import (
 //	{"type":"rollback-done","action":"a2","result":{…},"time":"…"}
 //	{"type":"rollback-failed","action":"a2","error":"…","time":"…"}
 //
-// "before" is the state an action replaces: for a service its taskDefinition and platformVersion, for a
+// "before" is the state an action replaces: for a service its taskDefinition, platformVersion and
+// network (its whole awsvpc configuration: subnets, security groups, assignPublicIp, read live), for a
 // cluster its settings, for a registration the family's latest ACTIVE revision at the time (so that a
 // registration made but not recorded, and not tagged, can still be noticed), for a role policy the owned
 // policy's document (or that there was none), for a deregistration the revisions it deregisters. A
@@ -94,6 +95,10 @@ type StateRecord struct {
 	Service         string `json:"service,omitempty"`
 	TaskDefinition  string `json:"taskDefinition,omitempty"`
 	PlatformVersion string `json:"platformVersion,omitempty"`
+	// Network is the service's whole awsvpc configuration (nil when it has none): before, as read live
+	// when the action started; after, the one the plan sets (only when it sets one); as a result, as
+	// the service reports it.
+	Network *plan.AwsVpcSettings `json:"network,omitempty"`
 	// Clusters.
 	Settings []plan.ClusterSetting `json:"settings,omitempty"`
 	// Registrations.

@@ -14,9 +14,10 @@ import (
 )
 
 // Rollback returns every service, cluster and role policy the journal at journalPath records as changed
-// to its previous state: a service to its previous task definition and platform version, a cluster to its
-// previous settings, the execution role's inline policy that ecsfix owns (plan.OwnedPolicyName) to its
-// previous document, or deleted when the role had no such policy before (it is ecsfix's own policy,
+// to its previous state: a service to its previous task definition, platform version and network
+// configuration (as a whole: subnets, security groups, assignPublicIp), a cluster to its previous
+// settings, the execution role's inline policy that ecsfix owns (plan.OwnedPolicyName) to its previous
+// document, or deleted when the role had no such policy before (it is ecsfix's own policy,
 // holding only the grants ecsfix added). A role policy is restored only after every service was
 // returned: while a service may still run a fixed revision, the grant it needs stays.
 //
@@ -27,8 +28,8 @@ import (
 //
 // It appends its own records (rollback-started, rollback-done, rollback-failed) to the same journal, so
 // that running it again converges: what is rolled back already is skipped without a call. A resource
-// changed by someone else since the apply (a service now running neither the revision ecsfix set nor the
-// previous one) is not touched, and reported as failed. o.DryRun prints the calls without making them.
+// changed by someone else since the apply (a service now set to neither what ecsfix set — revision,
+// platform version, network configuration — nor what it had before) is not touched, and reported as failed. o.DryRun prints the calls without making them.
 func Rollback(ctx context.Context, cfg aws.Config, journalPath string, o Options) (*Report, error) {
 	cl := sdkClients(cfg, o.MaxAttempts)
 	if len(o.Regions) == 0 && cfg.Region != "" {
@@ -143,8 +144,9 @@ func (r *run) checkJournalTarget(ctx context.Context, account string, regions []
 	return r.checkTarget(ctx)
 }
 
-// rollbackService returns a service to the revision and platform version it had before start, when it
-// still runs what ecsfix set (or is already back).
+// rollbackService returns a service to the revision, platform version and network configuration (as a
+// whole) it had before start, for what the apply changed, when it still runs what ecsfix set (or is
+// already back).
 func (r *run) rollbackService(ctx context.Context, start, done *Record) ActionReport {
 	ar := ActionReport{ID: start.Action, Type: start.ActionType, Resource: start.Resource}
 	fail := func(format string, args ...any) ActionReport {
@@ -162,16 +164,23 @@ func (r *run) rollbackService(ctx context.Context, start, done *Record) ActionRe
 		return fail("the journal does not record the service's previous state")
 	}
 	prev, set := start.Before, start.After
-	if done != nil && done.Result != nil && set.TaskDefinition == "" && done.Result.TaskDefinition != "" && set.PlatformVersion == "" {
+	if done != nil && done.Result != nil && set.TaskDefinition == "" && done.Result.TaskDefinition != "" && set.PlatformVersion == "" && set.Network == nil {
 		set = done.Result
 	}
 	// Only what the apply changed is returned.
 	var wantTD, wantPV string
+	var wantNet *plan.AwsVpcSettings
 	if set.TaskDefinition != "" && set.TaskDefinition != prev.TaskDefinition {
 		wantTD = prev.TaskDefinition
 	}
 	if set.PlatformVersion != "" && set.PlatformVersion != prev.PlatformVersion {
 		wantPV = prev.PlatformVersion
+	}
+	if set.Network != nil && !sameNetwork(set.Network, prev.Network) {
+		if prev.Network == nil {
+			return fail("the journal records no previous network configuration of service %s (it had none, and UpdateService cannot remove one); not touched", prev.Service)
+		}
+		wantNet = prev.Network
 	}
 	api := r.cl.ecs(start.Region)
 	cur, err := describeService(ctx, api, prev.Cluster, prev.Service)
@@ -179,9 +188,9 @@ func (r *run) rollbackService(ctx context.Context, start, done *Record) ActionRe
 		return fail("%v", err)
 	}
 	ar.TaskDefinitionArn = prev.TaskDefinition
-	if (wantTD == "" && wantPV == "") || serviceAt(cur, wantTD, wantPV) {
+	if (wantTD == "" && wantPV == "" && wantNet == nil) || serviceAt(cur, wantTD, wantPV, wantNet) {
 		ar.Status, ar.Detail = StatusRolledBack, "already at its previous state"
-		r.printf("%s: service %s already runs %s", start.Action, prev.Service, describeTarget(prev.TaskDefinition, prev.PlatformVersion))
+		r.printf("%s: service %s already runs %s", start.Action, prev.Service, describeTarget(prev.TaskDefinition, prev.PlatformVersion, wantNet))
 		if !r.o.DryRun {
 			if err := r.j.write(Record{Type: RecRollbackDone, Action: start.Action, Result: serviceState(cur)}); err != nil {
 				return fail("%v", err)
@@ -189,11 +198,15 @@ func (r *run) rollbackService(ctx context.Context, start, done *Record) ActionRe
 		}
 		return ar
 	}
-	if !serviceAt(cur, set.TaskDefinition, set.PlatformVersion) {
+	if !serviceAt(cur, set.TaskDefinition, set.PlatformVersion, set.Network) {
+		now := describeTarget(aws.ToString(cur.TaskDefinition), aws.ToString(cur.PlatformVersion), nil)
+		if set.Network != nil {
+			now += ", network " + networkString(networkOf(cur.NetworkConfiguration))
+		}
 		return fail("service %s changed since the apply: it runs %s, ecsfix set %s; not touched",
-			prev.Service, describeTarget(aws.ToString(cur.TaskDefinition), aws.ToString(cur.PlatformVersion)), describeTarget(set.TaskDefinition, set.PlatformVersion))
+			prev.Service, now, describeTarget(set.TaskDefinition, set.PlatformVersion, set.Network))
 	}
-	req := updateServiceRequest(prev.Cluster, prev.Service, wantTD, wantPV)
+	req := updateServiceRequest(prev.Cluster, prev.Service, wantTD, wantPV, wantNet)
 	if r.o.DryRun {
 		r.printf("%s: would call %s", start.Action, req)
 		ar.Status = StatusWouldDo
@@ -203,26 +216,19 @@ func (r *run) rollbackService(ctx context.Context, start, done *Record) ActionRe
 		Resource: start.Resource, Request: req}); err != nil {
 		return fail("%v", err)
 	}
-	r.printf("%s: returning service %s of cluster %s to %s", start.Action, prev.Service, prev.Cluster, describeTarget(wantTD, wantPV))
-	in := &ecs.UpdateServiceInput{Cluster: aws.String(prev.Cluster), Service: aws.String(prev.Service)}
-	if wantTD != "" {
-		in.TaskDefinition = aws.String(wantTD)
-	}
-	if wantPV != "" {
-		in.PlatformVersion = aws.String(wantPV)
-	}
-	out, err := api.UpdateService(ctx, in)
+	r.printf("%s: returning service %s of cluster %s to %s", start.Action, prev.Service, prev.Cluster, describeTarget(wantTD, wantPV, wantNet))
+	out, err := api.UpdateService(ctx, updateServiceInput(prev.Cluster, prev.Service, wantTD, wantPV, wantNet))
 	if err != nil {
 		return fail("update service %s: %v", prev.Service, err)
 	}
-	result := &StateRecord{Cluster: prev.Cluster, Service: prev.Service, TaskDefinition: wantTD, PlatformVersion: wantPV}
+	result := &StateRecord{Cluster: prev.Cluster, Service: prev.Service, TaskDefinition: wantTD, PlatformVersion: wantPV, Network: wantNet}
 	if out.Service != nil {
 		result = serviceState(out.Service)
 	}
 	if err := r.j.write(Record{Type: RecRollbackDone, Action: start.Action, Result: result}); err != nil {
 		return fail("%v", err)
 	}
-	ar.Status, ar.Detail = StatusRolledBack, "returned to "+describeTarget(prev.TaskDefinition, prev.PlatformVersion)
+	ar.Status, ar.Detail = StatusRolledBack, "returned to "+describeTarget(prev.TaskDefinition, prev.PlatformVersion, wantNet)
 	return ar
 }
 
