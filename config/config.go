@@ -357,6 +357,10 @@ func (f *Fix) validate() []error {
 	if p := f.Secrets.NamePrefix; p == "" || strings.ContainsAny(p, " :") || strings.HasPrefix(p, "/") {
 		errs = append(errs, fmt.Errorf("fix.secrets.name_prefix: %q is not a secret name prefix", p))
 	}
+	if k := f.Secrets.KmsKeyID; strings.HasPrefix(k, "alias/") || strings.Contains(k, ":alias/") {
+		// IAM evaluates kms:Decrypt against the key's ARN, never an alias: a grant on an alias would not work.
+		errs = append(errs, fmt.Errorf("fix.secrets.kms_key_id: %q is an alias; give the key id or key ARN", k))
+	}
 	if r := f.Secrets.ExecutionRole; r != "" && !strings.HasPrefix(r, "arn:") {
 		errs = append(errs, fmt.Errorf("fix.secrets.execution_role: %q is not a role ARN", r))
 	}

@@ -169,6 +169,8 @@ fix:
 		{"fix:\n  writable_paths: [tmp]\n", "fix.writable_paths[0]"},
 		{"fix:\n  host_path: delete\n", "fix.host_path"},
 		{"fix:\n  controls: [ECS.6]\n", "fix.controls"},
+		{"fix:\n  secrets:\n    kms_key_id: alias/app\n", "fix.secrets.kms_key_id"},
+		{"fix:\n  network:\n    replacement_subnets:\n      - vpc: vpc-1\n        subnets: [sn-1]\n", "fix.network.replacement_subnets[0].subnets"},
 	} {
 		if _, err := Load(New(), writeFile(t, bad.body)); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%q: err = %v, want %q", bad.body, err, bad.want)
