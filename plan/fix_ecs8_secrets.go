@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -100,19 +101,155 @@ func movedVariables(env []ecstypes.KeyValuePair) (idx []int, kinds map[string]st
 	return idx, kinds
 }
 
-// ensureExecutionRole makes sure the input has an execution role: the one it has, or the configured one
-// (with an edit). It returns the role, or "" when there is none to use.
-func ensureExecutionRole(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, control, why string) (string, []Edit) {
+// execRole is the execution role a fix relies on: the revision's own, or the configured one, which the
+// fix adds (apply) once every check of the fix has passed.
+type execRole struct {
+	arn   string
+	added bool // the revision has none: apply sets the configured one
+	// logs are the awslogs groups the revision already writes to, which an added role must be allowed to
+	// write to (with an execution role, the agent writes the logs with it, not with the instance role).
+	logs []*logNeed
+	pre  []Precondition
+}
+
+// ec2ExecutionRoleNeed is what a fix needing an execution role says when it cannot add one to an EC2 revision.
+const ec2ExecutionRoleNeed = "adding an execution role changes how this EC2 task definition's logs and image pulls are authorised: " +
+	"give it an execution role with AmazonECSTaskExecutionRolePolicy (or equivalent) yourself, then re-plan"
+
+// executionRole decides the execution role of the input: the one it has, or the configured one when the
+// revision may run on Fargate (never added to an EC2-only revision: once a task definition has an
+// execution role, the agent uses it instead of the container instance role for awslogs and private ECR
+// pulls). need starts the skip reasons ("moving the credentials … needs an execution role to …").
+// An added role must be able to pull the revision's private ECR images and write to the log groups it
+// already uses; when its known policies say otherwise, the fix is skipped.
+func executionRole(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, need string) (execRole, string) {
 	if r := aws.ToString(in.ExecutionRoleArn); r != "" {
-		return r, nil
+		return execRole{arn: r}, ""
+	}
+	if !runsOnFargate(ctx, in) {
+		return execRole{}, need + ", and " + ec2ExecutionRoleNeed
 	}
 	r := roleArnOf(ctx.opts.Secrets.ExecutionRole, ctx.source.ARN())
 	if r == "" {
-		return "", nil
+		return execRole{}, need + ": set fix.secrets.execution_role"
 	}
-	in.ExecutionRoleArn = aws.String(r)
-	return r, []Edit{{Control: control, Path: "executionRoleArn",
-		Change: "set executionRoleArn to " + r + " (fix.secrets.execution_role; the revision had none): " + why}}
+	er := execRole{arn: r, added: true}
+	role, _ := ctx.inv.Role(r)
+	known := role != nil && role.PoliciesKnown
+	src := ctx.source.ARN()
+	part, region := partitionOf(src), detect.RegionOf(src)
+
+	// private ECR pulls
+	repos := ecrRepositories(in, part)
+	ecrActions := "ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer"
+	check := fmt.Sprintf("execution role %s (fix.secrets.execution_role, added to the revision) may pull its images from ECR (%s)", shortName(r), ecrActions)
+	switch {
+	case len(repos) == 0:
+		er.pre = append(er.pre, Precondition{Check: check, Result: "no image of the revision is in a private ECR repository: none needed"})
+	case !known:
+		er.pre = append(er.pre, Precondition{Check: check, Result: "not known when planning (the inventory does not hold the role's policies): the role must allow " + ecrActions + " on " + strings.Join(repos, ", ") + ", as AmazonECSTaskExecutionRolePolicy does, or the tasks cannot pull their images"})
+	default:
+		var lacks []string
+		var by []string
+		if ok, b := roleAllows(role, []string{"ecr:GetAuthorizationToken"}, "*"); ok {
+			by = append(by, b)
+		} else {
+			lacks = append(lacks, "ecr:GetAuthorizationToken on *")
+		}
+		for _, repo := range repos {
+			if ok, b := roleAllows(role, []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}, repo); ok {
+				by = append(by, b)
+			} else {
+				lacks = append(lacks, "ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on "+repo)
+			}
+		}
+		if len(lacks) > 0 {
+			return execRole{}, fmt.Sprintf("%s; the configured execution role %s would also pull the revision's private ECR images, but its policies do not allow %s: attach AmazonECSTaskExecutionRolePolicy (or equivalent) to it, then re-plan",
+				need, shortName(r), strings.Join(lacks, "; "))
+		}
+		er.pre = append(er.pre, Precondition{Check: check, Result: "allowed by " + strings.Join(dedup(by), ", ")})
+	}
+
+	// the log groups the revision already writes to
+	seen := map[string]bool{}
+	for i := range in.ContainerDefinitions {
+		lc := in.ContainerDefinitions[i].LogConfiguration
+		if lc == nil || lc.LogDriver != ecstypes.LogDriverAwslogs {
+			continue
+		}
+		g := lc.Options["awslogs-group"]
+		if g == "" {
+			continue
+		}
+		gr := lc.Options["awslogs-region"]
+		if gr == "" {
+			gr = region
+		}
+		if strings.EqualFold(lc.Options["awslogs-create-group"], "true") {
+			c := fmt.Sprintf("execution role %s may create log group %s (awslogs-create-group of container %s)", shortName(r), g, containerLabel(&in.ContainerDefinitions[i], i))
+			if !known {
+				er.pre = append(er.pre, Precondition{Check: c, Result: "not known when planning: the role must allow logs:CreateLogGroup, or the container cannot start"})
+			} else if ok, b := roleAllows(role, []string{"logs:CreateLogGroup"}, logGroupArn(part, gr, detect.AccountOf(src), g)+":*"); ok {
+				er.pre = append(er.pre, Precondition{Check: c, Result: "allowed by " + b})
+			} else {
+				return execRole{}, fmt.Sprintf("%s; the configured execution role %s would also create log group %s (awslogs-create-group), but its policies do not allow logs:CreateLogGroup on it: grant it, or remove awslogs-create-group, then re-plan",
+					need, shortName(r), g)
+			}
+		}
+		if seen[gr+"\x00"+g] {
+			continue
+		}
+		seen[gr+"\x00"+g] = true
+		er.logs = append(er.logs, &logNeed{group: g, region: gr, role: r, existing: true})
+	}
+	for _, n := range er.logs {
+		if d := logsDenial(role, part, n.region, detect.AccountOf(src), n.group); d != "" {
+			return execRole{}, fmt.Sprintf("%s; the configured execution role %s would also write the logs of log group %s, but %s denies it: change that statement, then re-plan", need, shortName(r), n.group, d)
+		}
+	}
+	return er, ""
+}
+
+// apply sets an added execution role on the input, and returns its edit.
+func (er execRole) apply(in *ecs.RegisterTaskDefinitionInput, control, why string) []Edit {
+	if !er.added {
+		return nil
+	}
+	in.ExecutionRoleArn = aws.String(er.arn)
+	change := "set executionRoleArn to " + er.arn + " (fix.secrets.execution_role; the revision had none): " + why
+	if len(er.logs) > 0 {
+		var gs []string
+		for _, n := range er.logs {
+			gs = append(gs, n.group)
+		}
+		change += "; it also writes the logs of " + strings.Join(gs, ", ") + " from now on"
+	}
+	return []Edit{{Control: control, Path: "executionRoleArn", Change: change}}
+}
+
+// ecrImage matches a private ECR image: account, region, repository.
+var ecrImage = regexp.MustCompile(`^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)`)
+
+// ecrRepositories lists the ARNs of the private ECR repositories the input's images come from, sorted.
+func ecrRepositories(in *ecs.RegisterTaskDefinitionInput, partition string) []string {
+	seen := map[string]bool{}
+	for _, c := range in.ContainerDefinitions {
+		if m := ecrImage.FindStringSubmatch(aws.ToString(c.Image)); m != nil {
+			seen[fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s", partition, m[2], m[1], m[3])] = true
+		}
+	}
+	return sortedKeys(seen)
+}
+
+// logsDenial names the statement of a role's known policies denying writing to a log group ("" when none).
+func logsDenial(role *detect.Role, partition, region, account, group string) string {
+	res := logGroupArn(partition, region, account, group) + ":log-stream:ecsfix-check"
+	for _, a := range []string{"logs:CreateLogStream", "logs:PutLogEvents"} {
+		if d := roleDenial(role, a, res); d != "" {
+			return d + " (" + a + ")"
+		}
+	}
+	return ""
 }
 
 // roleArnOf is a role's ARN from an ARN or a role name, in the account and partition of a task definition.
@@ -160,14 +297,35 @@ func fixSecrets(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOu
 		return fixOutcome{}
 	}
 	var out fixOutcome
-	role, edits := ensureExecutionRole(ctx, in, "ECS.8", "it reads the secrets when a task starts")
-	if role == "" {
-		return fixOutcome{Skip: "moving the credentials to Secrets Manager needs an execution role to read secrets: set fix.secrets.execution_role"}
+	if k := ctx.opts.Secrets.KmsKeyID; isKMSAlias(k) {
+		return fixOutcome{Skip: "fix.secrets.kms_key_id must be a key id or key ARN, not an alias: IAM evaluates kms:Decrypt against the key's ARN, so a grant on " + k + " would not let the execution role decrypt the secrets"}
 	}
-	out.Edits = append(out.Edits, edits...)
-	out.Moved = map[string]string{}
+	er, skip := executionRole(ctx, in, "moving the credentials to Secrets Manager needs an execution role to read secrets")
+	if skip != "" {
+		return fixOutcome{Skip: skip}
+	}
+	role := er.arn
 	src := ctx.source.ARN()
 	perVar := ctx.opts.Secrets.PerVariable
+	var names []string
+	for _, m := range todo {
+		c := &in.ContainerDefinitions[m.i]
+		base := secretNamePrefix(ctx.opts) + "/" + aws.ToString(in.Family) + "/" + aws.ToString(c.Name)
+		if !perVar {
+			names = append(names, base)
+			continue
+		}
+		for _, j := range m.idx {
+			names = append(names, base+"/"+aws.ToString(c.Environment[j].Name))
+		}
+	}
+	if d := secretsDenial(ctx, role, names); d != "" {
+		return fixOutcome{Skip: d}
+	}
+	out.Edits = append(out.Edits, er.apply(in, "ECS.8", "it reads the secrets when a task starts")...)
+	out.Preconditions = append(out.Preconditions, er.pre...)
+	out.LogGroups = append(out.LogGroups, er.logs...)
+	out.Moved = map[string]string{}
 	var rotate []string
 	for _, m := range todo {
 		c := &in.ContainerDefinitions[m.i]
@@ -233,6 +391,11 @@ func fixSecrets(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOu
 		c.Environment = kept
 	}
 	out.Notes = append(out.Notes, "the new revision's containers read the moved variables from Secrets Manager when a task starts (the execution role "+role+" gets secretsmanager:GetSecretValue on exactly those secrets)")
+	if perVar {
+		out.Notes = append(out.Notes, "one secret per variable (fix.secrets.per_variable): each secrets entry's valueFrom is the bare ARN of its secret")
+	} else {
+		out.Notes = append(out.Notes, "one JSON secret per container: each secrets entry's valueFrom is the secret's ARN followed by :KEY:: (KEY the variable's name, a key of the JSON object)")
+	}
 	if len(rotate) > 0 {
 		sort.Strings(rotate)
 		out.Notes = append(out.Notes, fmt.Sprintf("%s held an AWS access key in plain text in %s, readable by anyone who may describe task definitions: rotate the key (create a new one, put it in the secret, deactivate the old one)",
@@ -299,4 +462,42 @@ func partitionOf(arn string) string {
 		return "aws"
 	}
 	return parts[1]
+}
+
+// isKMSAlias reports a KMS key reference that is an alias (alias/NAME or an alias ARN).
+func isKMSAlias(k string) bool {
+	return strings.HasPrefix(k, "alias/") || strings.Contains(k, ":alias/")
+}
+
+// secretNamePrefix is the configured prefix of secret names, without a trailing slash.
+func secretNamePrefix(o Options) string {
+	if p := strings.TrimSuffix(o.Secrets.NamePrefix, "/"); p != "" {
+		return p
+	}
+	return DefaultSecretPrefix
+}
+
+// secretsDenial is the skip reason when the execution role's known policies deny reading the planned
+// secrets (by name, with any suffix) or decrypting them with the configured key: the grant ecsfix adds
+// could not work.
+func secretsDenial(ctx *revisionContext, role string, names []string) string {
+	r, _ := ctx.inv.Role(role)
+	if r == nil || !r.PoliciesKnown {
+		return ""
+	}
+	src := ctx.source.ARN()
+	part, region, account := partitionOf(src), detect.RegionOf(src), detect.AccountOf(src)
+	for _, n := range names {
+		res := secretArn(part, region, account, n) + "-AbCdEf"
+		if d := roleDenial(r, "secretsmanager:GetSecretValue", res); d != "" {
+			return fmt.Sprintf("the execution role %s may not read the secret %s: %s denies secretsmanager:GetSecretValue on it, so the grant ecsfix would add cannot work: change that statement, then re-plan", shortName(role), n, d)
+		}
+	}
+	if k := ctx.opts.Secrets.KmsKeyID; k != "" {
+		key := kmsKeyArn(k, partitionOf(role), region, account)
+		if d := roleDenial(r, "kms:Decrypt", key); d != "" {
+			return fmt.Sprintf("the execution role %s may not decrypt the secrets: %s denies kms:Decrypt on %s, so the grant ecsfix would add cannot work: change that statement, then re-plan", shortName(role), d, key)
+		}
+	}
+	return ""
 }

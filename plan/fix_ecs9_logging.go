@@ -27,6 +27,11 @@ type logNeed struct {
 	group    string
 	role     string
 	controls map[string]bool
+	// region is the group's region when it is not the revision's (an existing awslogs-region).
+	region string
+	// existing marks a group the revision already wrote to before the fix: the role is granted writing
+	// to it, no ensure-log-group action is made.
+	existing bool
 }
 
 // logGroupName expands the group template for a container.
@@ -37,17 +42,33 @@ func logGroupName(template, family, container string) string {
 	return strings.NewReplacer("{family}", family, "{container}", container).Replace(template)
 }
 
-// runsOnFargate reports whether a revision may run on Fargate (where the execution role writes logs).
+// runsOnFargate reports whether a revision may run on Fargate (where the execution role writes logs and
+// reads secrets): it requires or is compatible with FARGATE, or a service runs it on Fargate — launch
+// type FARGATE, a FARGATE or FARGATE_SPOT capacity provider, or neither a launch type nor a strategy (the
+// cluster's default strategy, which may be Fargate). A revision whose known compatibilities lack FARGATE
+// cannot run there, whatever a service says.
 func runsOnFargate(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) bool {
 	if slices.Contains(in.RequiresCompatibilities, ecstypes.CompatibilityFargate) {
 		return true
+	}
+	if ctx.source != nil {
+		if slices.Contains(ctx.source.RequiresCompatibilities, ecstypes.CompatibilityFargate) ||
+			slices.Contains(ctx.source.Compatibilities, ecstypes.CompatibilityFargate) {
+			return true
+		}
+		if len(ctx.source.Compatibilities) > 0 {
+			return false
+		}
 	}
 	for _, s := range ctx.services {
 		if s.LaunchType == ecstypes.LaunchTypeFargate {
 			return true
 		}
+		if s.LaunchType == "" && len(s.CapacityProviderStrategy) == 0 {
+			return true
+		}
 		for _, cp := range s.CapacityProviderStrategy {
-			if strings.HasPrefix(aws.ToString(cp.CapacityProvider), "FARGATE") {
+			if p := aws.ToString(cp.CapacityProvider); p == "FARGATE" || p == "FARGATE_SPOT" {
 				return true
 			}
 		}
@@ -70,16 +91,30 @@ func fixLogs(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 	var out fixOutcome
 	fargate := runsOnFargate(ctx, in)
 	role := aws.ToString(in.ExecutionRoleArn)
-	if role == "" && fargate {
-		r, edits := ensureExecutionRole(ctx, in, "ECS.9", "on Fargate the execution role writes the containers' logs")
-		if r == "" {
-			return fixOutcome{Skip: "awslogs on Fargate needs an execution role to write the logs: set fix.secrets.execution_role"}
-		}
-		role = r
-		out.Edits = append(out.Edits, edits...)
-	}
 	family := aws.ToString(in.Family)
 	region := detect.RegionOf(ctx.source.ARN())
+	src := ctx.source.ARN()
+	var er execRole
+	if role == "" && fargate {
+		var skip string
+		er, skip = executionRole(ctx, in, "awslogs on Fargate needs an execution role to write the logs")
+		if skip != "" {
+			return fixOutcome{Skip: skip}
+		}
+		role = er.arn
+	}
+	if role != "" {
+		r, _ := ctx.inv.Role(role)
+		for _, i := range missing {
+			g := logGroupName(ctx.opts.Logs.GroupTemplate, family, aws.ToString(in.ContainerDefinitions[i].Name))
+			if d := logsDenial(r, partitionOf(src), region, detect.AccountOf(src), g); d != "" {
+				return fixOutcome{Skip: fmt.Sprintf("the execution role %s may not write to log group %s: %s denies it, so the grant ecsfix would add cannot work: change that statement, then re-plan", shortName(role), g, d)}
+			}
+		}
+	}
+	out.Edits = append(out.Edits, er.apply(in, "ECS.9", "on Fargate the execution role writes the containers' logs")...)
+	out.Preconditions = append(out.Preconditions, er.pre...)
+	out.LogGroups = append(out.LogGroups, er.logs...)
 	groups := map[string]bool{}
 	for _, i := range missing {
 		c := &in.ContainerDefinitions[i]
@@ -113,13 +148,9 @@ func fixLogs(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 		groups[group] = true
 	}
 	for _, g := range sortedKeys(groups) {
-		n := &logNeed{group: g}
-		if fargate || role != "" {
-			n.role = role
-		}
-		out.LogGroups = append(out.LogGroups, n)
+		out.LogGroups = append(out.LogGroups, &logNeed{group: g, role: role})
 	}
-	if !fargate {
+	if role == "" {
 		out.Notes = append(out.Notes, fmt.Sprintf("on EC2 the awslogs driver writes with the container instance role: it needs logs:CreateLogStream and logs:PutLogEvents on %s (the role ecsInstanceRole usually has them through AmazonEC2ContainerServiceforEC2Role)",
 			strings.Join(sortedKeys(groups), ", ")))
 	}

@@ -322,6 +322,7 @@ func TestLogsFix(t *testing.T) {
 			name: "EC2 only without execution role: the instance role is noted",
 			tds: []detect.TaskDefinition{bTD("web", 1, ctrMod(0, noLogs), func(td *detect.TaskDefinition) {
 				td.RequiresCompatibilities = []ecstypes.Compatibility{ecstypes.CompatibilityEc2}
+				td.Compatibilities = []ecstypes.Compatibility{ecstypes.CompatibilityEc2}
 			})},
 			svc: func(s *ecstypes.Service) { s.LaunchType = ecstypes.LaunchTypeEc2 },
 			check: func(t *testing.T, p *Plan) {

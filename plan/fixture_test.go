@@ -250,7 +250,7 @@ func renderFixture(t testing.TB) *Plan {
 				Summary: "create secret ecsfix/web/web holding a JSON object with the keys AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, DB_PASSWORD from container web of web:3",
 				Notes:   []string{"AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY held an AWS access key in plain text: rotate it (create a new key, update this secret, deactivate the old key)"},
 				CreateSecret: &CreateSecretChange{
-					Name: "ecsfix/web/web", KmsKeyID: "alias/app-secrets", JSON: true,
+					Name: "ecsfix/web/web", KmsKeyID: "1234abcd-12ab-34cd-56ef-1234567890ab", JSON: true,
 					Values: []SecretValueSource{
 						{Key: "AWS_ACCESS_KEY_ID", SourceArn: fxWeb3, SourcePath: "containerDefinitions[0].environment[2].value", SHA256: sha256Hex(fixtureSecrets["AWS_ACCESS_KEY_ID"])},
 						{Key: "AWS_SECRET_ACCESS_KEY", SourceArn: fxWeb3, SourcePath: "containerDefinitions[0].environment[0].value", SHA256: sha256Hex(fixtureSecrets["AWS_SECRET_ACCESS_KEY"])},
@@ -270,14 +270,14 @@ func renderFixture(t testing.TB) *Plan {
 				ID: "a8", Type: PutRolePolicy, Account: fxAccount, Region: fxRegion,
 				Resource: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
 				Controls: []string{"ECS.8", "ECS.9", "EXPOSURE.plaintext-credentials"}, Risk: RiskMedium,
-				Summary:   "grant ecsTaskExecutionRole secretsmanager:GetSecretValue on 1 secret, kms:Decrypt on alias/app-secrets, writing to 1 log group (inline policy ecsfix)",
+				Summary:   "grant ecsTaskExecutionRole secretsmanager:GetSecretValue on 1 secret, kms:Decrypt on 1234abcd-12ab-34cd-56ef-1234567890ab, writing to 1 log group (inline policy ecsfix)",
 				DependsOn: []string{"a6"},
 				PutRolePolicy: &PutRolePolicyChange{
 					Role: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole", PolicyName: OwnedPolicyName,
 					Before: `{"Version":"2012-10-17","Statement":[{"Sid":"EcsfixReadSecrets","Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecsfix/api/api-Xy12Ab"}]}`,
 					Statements: []PolicyStatement{
 						{Sid: SidReadSecrets, Actions: []string{"secretsmanager:GetSecretValue"}, ResourcesFrom: []string{"a6"}},
-						{Sid: SidDecryptSecrets, Actions: []string{"kms:Decrypt"}, Resources: []string{"arn:aws:kms:eu-west-1:123456789012:alias/app-secrets"}},
+						{Sid: SidDecryptSecrets, Actions: []string{"kms:Decrypt"}, Resources: []string{"arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}},
 						{Sid: SidWriteLogs, Actions: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resources: []string{"arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/worker:*"}},
 					},
 				},

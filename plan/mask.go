@@ -23,7 +23,9 @@ import (
 //   - unconditionally, whatever it looks like, every value of the places where applications put secrets
 //     in ways no pattern recognises ("--db-password" "Hunter2…", "PGPASSWORD=… psql"): every environment
 //     value, every element of a container's command, entryPoint and healthCheck.command, every
-//     dockerLabels value, every logConfiguration.options and firelensConfiguration.options value;
+//     dockerLabels value, every logConfiguration.options value (except those of the options in
+//     visibleLogOptions, which configure where and how logs go and hold no secret) and every
+//     firelensConfiguration.options value;
 //   - any other string that detect.ClassifyEnv flags: key/value pairs and map entries (driver options,
 //     proxy properties) by key and value, and plain fields by value.
 //
@@ -42,7 +44,15 @@ var keyValuePairType = reflect.TypeFor[ecstypes.KeyValuePair]()
 var (
 	alwaysMaskedLists = regexp.MustCompile(`^containerDefinitions\[\d+\]\.(command|entryPoint|healthCheck\.command)$`)
 	alwaysMaskedMaps  = regexp.MustCompile(`^containerDefinitions\[\d+\]\.(dockerLabels|logConfiguration\.options|firelensConfiguration\.options)$`)
+	logOptionsPath    = regexp.MustCompile(`^containerDefinitions\[\d+\]\.logConfiguration\.options$`)
 )
+
+// visibleLogOptions are the logConfiguration.options keys whose values are not secrets: they stay
+// visible (masked only when detect.ClassifyEnv flags them, like any other string).
+var visibleLogOptions = map[string]bool{
+	"awslogs-group": true, "awslogs-region": true, "awslogs-stream-prefix": true, "awslogs-create-group": true,
+	"awslogs-datetime-format": true, "awslogs-multiline-pattern": true, "mode": true, "max-buffer-size": true,
+}
 
 // maskedValue is one value found to need masking.
 type maskedValue struct {
@@ -107,8 +117,9 @@ func findSecrets(in *ecs.RegisterTaskDefinitionInput) []maskedValue {
 			}
 			sort.Strings(keys)
 			all := alwaysMaskedMaps.MatchString(path)
+			logOpts := logOptionsPath.MatchString(path)
 			for _, k := range keys {
-				walk(v.MapIndex(reflect.ValueOf(k).Convert(v.Type().Key())), mapKeyPath(path, k), field, k, all)
+				walk(v.MapIndex(reflect.ValueOf(k).Convert(v.Type().Key())), mapKeyPath(path, k), field, k, all && !(logOpts && visibleLogOptions[k]))
 			}
 		case reflect.String:
 			s := v.String()

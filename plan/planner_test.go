@@ -519,6 +519,7 @@ func TestSecretsNeverInPlan(t *testing.T) {
 		"xoxb-1234567890-abcdefghij",
 		"sup3r-s3cret-label",
 		"opt-token-value-123",
+		"log-opt-token-value-456",
 	}
 	td := bTD("web", 1, ctrMod(0, func(c *ecstypes.ContainerDefinition) {
 		c.ReadonlyRootFilesystem = nil
@@ -533,6 +534,7 @@ func TestSecretsNeverInPlan(t *testing.T) {
 		c.HealthCheck = &ecstypes.HealthCheck{Command: []string{"CMD-SHELL", "curl -H 'x: " + secrets[5] + "' localhost"}}
 		c.DockerLabels = map[string]string{"com.example.api_token": secrets[6], "team": "a"}
 		c.FirelensConfiguration = &ecstypes.FirelensConfiguration{Type: ecstypes.FirelensConfigurationTypeFluentbit, Options: map[string]string{"splunk_token": secrets[7]}}
+		c.LogConfiguration.Options["splunk-token"] = secrets[8]
 	}))
 	in := bInventory([]detect.TaskDefinition{td}, []ecstypes.Service{bSvc("web", bTDArn("web", 1))})
 	p := buildPlan(t, in, bOptions())
@@ -548,6 +550,11 @@ func TestSecretsNeverInPlan(t *testing.T) {
 	reg := actionsOf(p, RegisterTaskDefinition)[0].RegisterTaskDefinition
 	if len(reg.Masked) != 15 {
 		t.Errorf("masked %+v", reg.Masked)
+	}
+	for _, m := range reg.Masked {
+		if strings.Contains(m.Path, "awslogs-") {
+			t.Errorf("a log option that is not a secret is masked: %s", m.Path)
+		}
 	}
 	got, err := reg.Input(&in.TaskDefinitions[0], nil)
 	if err != nil {

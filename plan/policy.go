@@ -14,10 +14,30 @@ import (
 // the document of the policy ecsfix owns after a put-role-policy action.
 
 // ecsTaskExecutionPolicySuffix ends the ARN of the AWS managed AmazonECSTaskExecutionRolePolicy (in any
-// partition), which allows logs:CreateLogStream and logs:PutLogEvents on every resource.
+// partition), which allows the actions of ecsTaskExecutionActions on every resource.
 const ecsTaskExecutionPolicySuffix = ":iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 
+// ecsTaskExecutionActions are the actions AmazonECSTaskExecutionRolePolicy allows (lower case).
+var ecsTaskExecutionActions = map[string]bool{
+	"logs:createlogstream": true, "logs:putlogevents": true,
+	"ecr:getauthorizationtoken": true, "ecr:batchchecklayeravailability": true, "ecr:getdownloadurlforlayer": true, "ecr:batchgetimage": true,
+}
+
+// hasTaskExecutionPolicy reports whether AmazonECSTaskExecutionRolePolicy is attached to a role.
+func hasTaskExecutionPolicy(r *detect.Role) bool {
+	if r == nil {
+		return false
+	}
+	for _, p := range r.Attached {
+		if strings.HasSuffix(p.Arn, ecsTaskExecutionPolicySuffix) {
+			return true
+		}
+	}
+	return false
+}
+
 type policyStatement struct {
+	Sid         string
 	Effect      string
 	Action      []string
 	NotAction   []string
@@ -53,6 +73,7 @@ func parseStatements(doc string) ([]policyStatement, error) {
 	for _, it := range items {
 		var s policyStatement
 		_ = json.Unmarshal(it["Effect"], &s.Effect)
+		_ = json.Unmarshal(it["Sid"], &s.Sid)
 		var err error
 		for _, f := range []struct {
 			key string
@@ -160,7 +181,7 @@ func roleAllows(r *detect.Role, actions []string, resource string) (bool, string
 	var by []string
 	for _, a := range actions {
 		allowed := ""
-		if managed != "" && (strings.EqualFold(a, "logs:CreateLogStream") || strings.EqualFold(a, "logs:PutLogEvents")) {
+		if managed != "" && ecsTaskExecutionActions[strings.ToLower(a)] {
 			allowed = managed
 		}
 		for _, d := range docs {
@@ -178,6 +199,51 @@ func roleAllows(r *detect.Role, actions []string, resource string) (bool, string
 		by = append(by, allowed)
 	}
 	return true, strings.Join(dedup(by), ", ")
+}
+
+// roleDenial names the statement of a role's known policies (inline, or attached with a known document)
+// that denies, or may deny, action on resource: "inline policy NAME, statement SID", with "(under a
+// Condition)" when the Deny has one. "" when none does, or the role's policies are not known.
+func roleDenial(r *detect.Role, action, resource string) string {
+	if r == nil || !r.PoliciesKnown {
+		return ""
+	}
+	type doc struct{ name, text string }
+	var docs []doc
+	for _, p := range r.Inline {
+		docs = append(docs, doc{"inline policy " + p.Name, p.Document})
+	}
+	for _, p := range r.Attached {
+		if p.Document != "" {
+			docs = append(docs, doc{"managed policy " + p.Arn, p.Document})
+		}
+	}
+	for _, d := range docs {
+		stmts, err := parseStatements(d.text)
+		if err != nil {
+			continue
+		}
+		for i, s := range stmts {
+			if s.Effect != "Deny" {
+				continue
+			}
+			actionHit := anyMatch(s.Action, action, true) || (len(s.NotAction) > 0 && !anyMatch(s.NotAction, action, true))
+			resourceHit := anyMatch(s.Resource, resource, false) || (len(s.NotResource) > 0 && !anyMatch(s.NotResource, resource, false))
+			if !actionHit || !resourceHit {
+				continue
+			}
+			st := fmt.Sprintf("statement %d", i+1)
+			if s.Sid != "" {
+				st = "statement " + s.Sid
+			}
+			out := d.name + ", " + st
+			if s.Condition {
+				out += " (under a Condition)"
+			}
+			return out
+		}
+	}
+	return ""
 }
 
 // ownedPolicy is the document of a role's inline policy named OwnedPolicyName ("" when none).

@@ -456,11 +456,11 @@ const (
 )
 
 // secretRefText says what fills a secret reference: "containerDefinitions[0].secrets[0].valueFrom: the
-// ARN of the secret created by a1, key DB_PASSWORD".
+// ARN of the secret created by a1 followed by :DB_PASSWORD:: (key DB_PASSWORD)" for a JSON secret, "…:
+// the bare ARN of the secret created by a1" for a secret per variable.
 func secretRefText(r SecretRef) string {
-	s := r.Path + ": the ARN of the secret created by " + r.From
 	if r.Key != "" {
-		s += ", key " + r.Key
+		return r.Path + ": the ARN of the secret created by " + r.From + " followed by :" + r.Key + ":: (key " + r.Key + ")"
 	}
-	return s
+	return r.Path + ": the bare ARN of the secret created by " + r.From
 }

@@ -1,7 +1,11 @@
 package plan
 
 import (
+	"encoding/json"
+	"regexp"
 	"strings"
+
+	"github.com/ecsfix/ecsfix/detect"
 )
 
 // Risk from content, not labels. An action's Risk field is what the planner wrote, but a plan file can be
@@ -76,10 +80,15 @@ func lookupRisk(m map[string]Risk, id string) (Risk, bool) {
 //   - create-secret: the highest risk of ECS.8 and its Controls (high when it names a control other than
 //     ECS.8 and the plaintext-credentials exposure, or none);
 //   - ensure-log-group: ECS.9's risk (high when it names another control, or none);
-//   - put-role-policy: medium when it writes the owned policy and every statement's Sid is one of
-//     ecsfix's (EcsfixReadSecrets, EcsfixDecryptSecrets, EcsfixWriteLogs) and its actions are within
-//     secretsmanager:GetSecretValue, kms:Decrypt, logs:CreateLogStream and logs:PutLogEvents; high
-//     otherwise;
+//   - put-role-policy: medium when all of these hold, high otherwise: it writes the owned policy; every
+//     statement's Sid is one of ecsfix's with exactly that Sid's actions (EcsfixReadSecrets:
+//     secretsmanager:GetSecretValue; EcsfixDecryptSecrets: kms:Decrypt; EcsfixWriteLogs:
+//     logs:CreateLogStream, logs:PutLogEvents); EcsfixReadSecrets names no literal resource, only
+//     create-secret actions of this plan (ResourcesFrom); each EcsfixWriteLogs resource is
+//     arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME:* in the role's partition and account, with no
+//     other wildcard; EcsfixDecryptSecrets names exactly one key ARN (arn:…:kms:REGION:ACCOUNT:key/ID, no
+//     alias, no wildcard); and the role is the execution role of a registration of this plan (its After)
+//     or of a source revision it registers from (its Before);
 //   - deregister-task-definition: high, always;
 //   - anything else (an unknown type, a missing payload): high.
 //
@@ -157,17 +166,12 @@ func (p *Plan) riskFloor(a *Action, overrides map[string]Risk) Risk {
 		return controlRisk("ECS.9", overrides)
 	case PutRolePolicy:
 		c := a.PutRolePolicy
-		if c == nil || c.PolicyName != OwnedPolicyName || len(c.Statements) == 0 {
+		if c == nil || c.PolicyName != OwnedPolicyName || len(c.Statements) == 0 || !p.isExecutionRole(c.Role) {
 			return RiskHigh
 		}
 		for _, st := range c.Statements {
-			if !ownedSids[st.Sid] || len(st.Actions) == 0 {
+			if !p.ownedStatement(c.Role, st) {
 				return RiskHigh
-			}
-			for _, act := range st.Actions {
-				if !grantableActions[act] {
-					return RiskHigh
-				}
 			}
 		}
 		return RiskMedium
@@ -177,11 +181,105 @@ func (p *Plan) riskFloor(a *Action, overrides map[string]Risk) Risk {
 	return RiskHigh
 }
 
-// ownedSids and grantableActions bound what a put-role-policy action may grant and still be medium risk.
+// sidActions are the exact actions of each statement ecsfix puts in the policy it owns: what a
+// put-role-policy action may grant and still be medium risk.
+var sidActions = map[string][]string{
+	SidReadSecrets:    {"secretsmanager:GetSecretValue"},
+	SidDecryptSecrets: {"kms:Decrypt"},
+	SidWriteLogs:      {"logs:CreateLogStream", "logs:PutLogEvents"},
+}
+
 var (
-	ownedSids        = map[string]bool{SidReadSecrets: true, SidDecryptSecrets: true, SidWriteLogs: true}
-	grantableActions = map[string]bool{"secretsmanager:GetSecretValue": true, "kms:Decrypt": true, "logs:CreateLogStream": true, "logs:PutLogEvents": true}
+	logStreamsResource = regexp.MustCompile(`^arn:([a-z0-9-]+):logs:([a-z]{2}(?:-[a-z]+)+-\d+):(\d{12}):log-group:([A-Za-z0-9_\-/.#]+):\*$`)
+	kmsKeyResource     = regexp.MustCompile(`^arn:([a-z0-9-]+):kms:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:key/[A-Za-z0-9-]+$`)
 )
+
+// ownedStatement reports whether a statement of a put-role-policy action for role is exactly one that
+// ecsfix plans (see EffectiveRisk).
+func (p *Plan) ownedStatement(role string, st PolicyStatement) bool {
+	want, ok := sidActions[st.Sid]
+	if !ok || len(st.Actions) != len(want) {
+		return false
+	}
+	have := map[string]bool{}
+	for _, a := range st.Actions {
+		have[a] = true
+	}
+	for _, a := range want {
+		if !have[a] {
+			return false
+		}
+	}
+	if len(have) != len(want) {
+		return false
+	}
+	switch st.Sid {
+	case SidReadSecrets:
+		if len(st.Resources) != 0 || len(st.ResourcesFrom) == 0 {
+			return false
+		}
+		for _, id := range st.ResourcesFrom {
+			if !p.hasActionOf(id, CreateSecret) {
+				return false
+			}
+		}
+	case SidWriteLogs:
+		if len(st.ResourcesFrom) != 0 || len(st.Resources) == 0 {
+			return false
+		}
+		for _, r := range st.Resources {
+			m := logStreamsResource.FindStringSubmatch(r)
+			if m == nil || m[1] != partitionOf(role) || m[3] != detect.AccountOf(role) {
+				return false
+			}
+		}
+	case SidDecryptSecrets:
+		if len(st.ResourcesFrom) != 0 || len(st.Resources) != 1 {
+			return false
+		}
+		m := kmsKeyResource.FindStringSubmatch(st.Resources[0])
+		if m == nil || m[1] != partitionOf(role) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasActionOf reports whether the plan has an action of that id and type.
+func (p *Plan) hasActionOf(id string, typ ActionType) bool {
+	for i := range p.Actions {
+		if p.Actions[i].ID == id && p.Actions[i].Type == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// isExecutionRole reports whether role is the execution role of a registration of the plan (in its
+// After) or of the source revision it registers from (its Before).
+func (p *Plan) isExecutionRole(role string) bool {
+	if p == nil || role == "" {
+		return false
+	}
+	for i := range p.Actions {
+		r := p.Actions[i].RegisterTaskDefinition
+		if p.Actions[i].Type != RegisterTaskDefinition || r == nil {
+			continue
+		}
+		for _, doc := range []json.RawMessage{r.After, r.Before} {
+			var td struct {
+				ExecutionRoleArn string `json:"executionRoleArn"`
+			}
+			if len(doc) == 0 || json.Unmarshal(doc, &td) != nil || td.ExecutionRoleArn == "" {
+				continue
+			}
+			if td.ExecutionRoleArn == role || roleArnOf(td.ExecutionRoleArn, r.SourceArn) == role {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // controlsWithin reports whether controls is non-empty and each is one of allowed (case-insensitive).
 func controlsWithin(controls []string, allowed ...string) bool {

@@ -57,10 +57,7 @@ type supportPlan struct {
 
 func (b *builder) support(regs []*revisionPlan) *supportPlan {
 	s := &supportPlan{b: b, byNeed: map[*secretNeed]*secretPlan{}, groupOf: map[string]*logGroupPlan{}, roleOf: map[string]*rolePlan{}, roleFor: map[*revisionPlan]*rolePlan{}}
-	prefix := strings.TrimSuffix(b.opts.Secrets.NamePrefix, "/")
-	if prefix == "" {
-		prefix = DefaultSecretPrefix
-	}
+	prefix := secretNamePrefix(b.opts)
 	byKey := map[string]*secretPlan{}
 	for _, rp := range regs {
 		for _, n := range rp.secrets {
@@ -154,20 +151,26 @@ func (b *builder) support(regs []*revisionPlan) *supportPlan {
 			}
 		}
 		for _, n := range rp.logs {
-			k := part + ":" + region + ":" + account + ":" + n.group
-			g := s.groupOf[k]
-			if g == nil {
-				g = &logGroupPlan{name: n.group, partition: part, region: region, account: account, controls: map[string]bool{}}
-				s.groupOf[k] = g
-				s.groups = append(s.groups, g)
+			gregion := region
+			if n.region != "" {
+				gregion = n.region
 			}
-			for c := range n.controls {
-				g.controls[c] = true
+			if !n.existing {
+				k := part + ":" + gregion + ":" + account + ":" + n.group
+				g := s.groupOf[k]
+				if g == nil {
+					g = &logGroupPlan{name: n.group, partition: part, region: gregion, account: account, controls: map[string]bool{}}
+					s.groupOf[k] = g
+					s.groups = append(s.groups, g)
+				}
+				for c := range n.controls {
+					g.controls[c] = true
+				}
 			}
 			if n.role == "" {
 				continue
 			}
-			resource := logGroupArn(part, region, account, n.group)
+			resource := logGroupArn(part, gregion, account, n.group)
 			rl := role(n.role)
 			if ok, by := roleAllows(rl.role, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, resource+":log-stream:ecsfix-check"); ok {
 				rp.preconditions = append(rp.preconditions, Precondition{
@@ -259,7 +262,7 @@ func (s *supportPlan) actions(newID func() string) []Action {
 			Summary: fmt.Sprintf("create secret %s holding %s from container %s of %s", sp.change.Name, what, sp.container, revName(src)),
 			Notes:   notes,
 			Preconditions: []Precondition{
-				{Check: "secret " + sp.change.Name, Result: "not in the inventory: created when applying; an existing secret of that name is used only when it holds exactly these values"},
+				{Check: "secret " + sp.change.Name, Result: "not in the inventory: created when applying; an existing secret of that name is reused only when ecsfix created it (ecsfix tags) for the same revision and container and it holds exactly these values; any other secret of that name makes the action fail, changing nothing"},
 				{Check: "encryption key", Result: kms},
 			},
 			CreateSecret: sp.change,
@@ -308,7 +311,7 @@ func (s *supportPlan) actions(newID func() string) []Action {
 			ch.Statements = append(ch.Statements, st)
 			what = append(what, fmt.Sprintf("secretsmanager:GetSecretValue on %d secret%s", len(rl.secrets), map[bool]string{true: "s", false: ""}[len(rl.secrets) > 1]))
 			if k := b.opts.Secrets.KmsKeyID; k != "" {
-				ch.Statements = append(ch.Statements, PolicyStatement{Sid: SidDecryptSecrets, Actions: []string{"kms:Decrypt"}, Resources: []string{kmsKeyArn(k, rl)}})
+				ch.Statements = append(ch.Statements, PolicyStatement{Sid: SidDecryptSecrets, Actions: []string{"kms:Decrypt"}, Resources: []string{kmsKeyArn(k, partitionOf(rl.arn), rl.region, rl.account)}})
 				what = append(what, "kms:Decrypt on "+k)
 			}
 		}
@@ -330,16 +333,14 @@ func (s *supportPlan) actions(newID func() string) []Action {
 	return out
 }
 
-// kmsKeyArn is the ARN of a configured KMS key (an ARN, an id, or an alias) for a policy's Resource.
-func kmsKeyArn(k string, rl *rolePlan) string {
+// kmsKeyArn is the ARN of a configured KMS key (a key ARN or a key id) for a policy's Resource: a key id
+// is a key of the account and region given. IAM evaluates kms:Decrypt against the key's ARN, never an
+// alias, so the planner refuses aliases (fixSecrets).
+func kmsKeyArn(k, partition, region, account string) string {
 	if strings.HasPrefix(k, "arn:") {
 		return k
 	}
-	part := partitionOf(rl.arn)
-	if strings.HasPrefix(k, "alias/") {
-		return fmt.Sprintf("arn:%s:kms:%s:%s:%s", part, rl.region, rl.account, k)
-	}
-	return fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", part, rl.region, rl.account, k)
+	return fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", partition, region, account, k)
 }
 
 // resolve writes, now that the support actions have ids, each new revision's secret placeholders, secret
@@ -370,7 +371,11 @@ func (s *supportPlan) resolve(regs []*revisionPlan) error {
 		}
 		for _, n := range rp.logs {
 			arn := rp.source.ARN()
-			if g := s.groupOf[partitionOf(arn)+":"+detect.RegionOf(arn)+":"+detect.AccountOf(arn)+":"+n.group]; g != nil {
+			gregion := detect.RegionOf(arn)
+			if n.region != "" {
+				gregion = n.region
+			}
+			if g := s.groupOf[partitionOf(arn)+":"+gregion+":"+detect.AccountOf(arn)+":"+n.group]; g != nil {
 				add(g.id)
 			}
 		}
