@@ -38,12 +38,11 @@ type secretsAPI interface {
 	GetSecretValue(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
 }
 
-// iamAPI is the IAM operations on the inline policy ecsfix owns (put-role-policy, its stale check and
-// its rollback).
+// iamAPI is the IAM operations on the inline policy ecsfix owns (put-role-policy and its stale check;
+// rollback keeps the policy, and nothing deletes it).
 type iamAPI interface {
 	GetRolePolicy(context.Context, *iam.GetRolePolicyInput, ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error)
 	PutRolePolicy(context.Context, *iam.PutRolePolicyInput, ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error)
-	DeleteRolePolicy(context.Context, *iam.DeleteRolePolicyInput, ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error)
 }
 
 // logsAPI is the CloudWatch Logs operations of the ensure-log-group action.

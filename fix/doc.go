@@ -21,8 +21,9 @@
 //  5. optionally waits for services to reach a steady state and returns the ones whose deployment failed
 //     to their journalled previous revision.
 //
-// Rollback returns the services, clusters and owned role policies a journal records to their previous
-// state; secrets, log groups and registered or deregistered revisions are kept.
+// Rollback returns the services and clusters a journal records to their previous state; secrets, log
+// groups, the execution role's grants (the registered revisions stay ACTIVE and need them) and registered
+// or deregistered revisions are kept.
 //
 // What it must never do:
 //   - lose a field: a registration is built from the source revision re-read at apply time with the
@@ -31,13 +32,14 @@
 //   - print a secret: environment values and secret-bearing options never appear in the journal, the
 //     human output, a log line or an error (registrations are described as family, source and number of
 //     edits; error messages from AWS are scrubbed of the source's values);
-//   - delete anything, except what a plan explicitly holds: the opt-in deregister-task-definition action,
-//     and, on rollback, the inline role policy ecsfix owns when the role had none before. A new revision
-//     stays registered on rollback (services are moved back to the old one); secrets and log groups are
-//     never deleted;
-//   - overwrite what it did not make: a secret of the planned name that this plan's action did not create
-//     (its provenance tags) fails the action; a role policy statement is merged into, never replaced,
-//     and statements of other Sids are kept as they are;
+//   - delete anything, except what a plan explicitly holds: the opt-in deregister-task-definition action.
+//     A new revision stays registered on rollback (services are moved back to the old one), and so do
+//     the role policy grants it needs; secrets and log groups are never deleted;
+//   - overwrite what it did not make: a secret of the planned name is reused only when ecsfix created it
+//     (an ecsfix:plan tag) for the same container (ecsfix:container) and the same source revision or
+//     family (ecsfix:source), and it holds exactly the intended value; any other fails the action,
+//     untouched. A role policy statement is merged into, never replaced, and statements of other Sids
+//     are kept as they are;
 //   - register or create a duplicate: a registration, a secret and a log group carry provenance tags
 //     (ecsfix:plan, ecsfix:action) and are looked for before being made again;
 //   - print a secret value it moves: the value of a create-secret action is scrubbed, in its plain and

@@ -115,9 +115,11 @@ func createSecretRequest(c *plan.CreateSecretChange) string {
 	return s + " secretString=(" + secretSources(c) + ")"
 }
 
-// createSecret creates the secret, or finds the one this plan created in an earlier run and checks that
-// it holds the intended value; a secret of that name that this plan did not create is never touched.
-// Either way the secret must read back the intended value before the action is done.
+// createSecret creates the secret, or reuses the one of the planned name that ecsfix created for the
+// same family and container holding exactly the intended value (this plan's, in an earlier run; or an
+// earlier plan's, rolled back or superseded: the planner gives a family's container the same name every
+// time). Any other secret of that name is never touched: the action fails. Either way the secret must
+// read back the intended value before the action is done.
 func (r *run) createSecret(ctx context.Context, a *plan.Action, rep *ActionReport) error {
 	c := a.CreateSecret
 	value, err := r.secretValue(ctx, a)
@@ -131,24 +133,25 @@ func (r *run) createSecret(ctx context.Context, a *plan.Action, rep *ActionRepor
 			return err
 		}
 	}
-	arn, reused, err := r.findOrCreateSecret(ctx, api, a, value)
+	arn, origin, err := r.findOrCreateSecret(ctx, api, a, value)
 	if err != nil {
 		return err
 	}
+	reused := origin != ""
 	// Verify: the secret reads back the intended value (compared, never printed).
 	got, err := api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn)})
 	if err != nil {
 		return fmt.Errorf("read back secret %s: %w", c.Name, err)
 	}
 	if !sameSecret(aws.ToString(got.SecretString), value) {
-		return fmt.Errorf("secret %s (%s) does not read back the value it was created with", c.Name, arn)
+		return fmt.Errorf("secret %s (%s) does not read back the intended value", c.Name, arn)
 	}
 	r.setTarget(a.ID, arn)
 	rep.SecretArn = arn
 	detail := "created " + arn
 	if reused {
-		detail = "reused " + arn + ", created by this plan earlier"
-		r.printf("%s: found secret %s (%s), created by this plan earlier, holding the intended value: reused", a.ID, c.Name, arn)
+		detail = "reused " + arn + ", " + origin
+		r.printf("%s: found secret %s (%s), %s, holding the intended value: reused", a.ID, c.Name, arn, origin)
 	} else {
 		r.printf("%s: created secret %s (%s)", a.ID, c.Name, arn)
 	}
@@ -157,9 +160,9 @@ func (r *run) createSecret(ctx context.Context, a *plan.Action, rep *ActionRepor
 	return r.finish(a, rep, StatusDone, detail, &StateRecord{SecretName: c.Name, SecretArn: arn, Reused: reused})
 }
 
-// findOrCreateSecret returns the ARN of the secret named c.Name: created now, or (reused) created by this
-// plan's action earlier and holding value.
-func (r *run) findOrCreateSecret(ctx context.Context, api secretsAPI, a *plan.Action, value string) (arn string, reused bool, err error) {
+// findOrCreateSecret returns the ARN of the secret named c.Name: created now (origin ""), or an existing
+// one that ownSecret accepts (origin says who created it).
+func (r *run) findOrCreateSecret(ctx context.Context, api secretsAPI, a *plan.Action, value string) (arn, origin string, err error) {
 	c := a.CreateSecret
 	for attempt := 0; attempt < 2; attempt++ {
 		cur, err := api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(c.Name)})
@@ -168,10 +171,9 @@ func (r *run) findOrCreateSecret(ctx context.Context, api secretsAPI, a *plan.Ac
 		case errors.As(err, &nf):
 			r.log.Debug("secret absent: creating it", "action", a.ID, "name", c.Name)
 		case err != nil:
-			return "", false, fmt.Errorf("describe secret %s: %w", c.Name, err)
+			return "", "", fmt.Errorf("describe secret %s: %w", c.Name, err)
 		default:
-			arn, err := r.ownSecret(ctx, api, a, cur, value)
-			return arn, true, err
+			return r.ownSecret(ctx, api, a, cur, value)
 		}
 		in := &secretsmanager.CreateSecretInput{Name: aws.String(c.Name), SecretString: aws.String(value),
 			ClientRequestToken: aws.String(requestToken(r.hash, a.ID))}
@@ -194,40 +196,83 @@ func (r *run) findOrCreateSecret(ctx context.Context, api secretsAPI, a *plan.Ac
 			continue // created since it was described: look at it again
 		}
 		if err != nil {
-			return "", false, fmt.Errorf("create secret %s: %w", c.Name, err)
+			return "", "", fmt.Errorf("create secret %s: %w", c.Name, err)
 		}
 		if aws.ToString(out.ARN) == "" {
-			return "", false, fmt.Errorf("create secret %s: the response holds no ARN", c.Name)
+			return "", "", fmt.Errorf("create secret %s: the response holds no ARN", c.Name)
 		}
-		return aws.ToString(out.ARN), false, nil
+		return aws.ToString(out.ARN), "", nil
 	}
-	return "", false, fmt.Errorf("create secret %s: it exists but cannot be described", c.Name)
+	return "", "", fmt.Errorf("create secret %s: it exists but cannot be described", c.Name)
 }
 
-// ownSecret accepts an existing secret only when this plan's action created it (its provenance tags) and
-// it holds value: a resumed apply. Anything else is an error; the secret is not touched.
-func (r *run) ownSecret(ctx context.Context, api secretsAPI, a *plan.Action, cur *secretsmanager.DescribeSecretOutput, value string) (string, error) {
+// Provenance tags the planner puts on a secret (plan.CreateSecretChange.Tags).
+const (
+	tagSource    = plan.TagPrefix + "source"
+	tagContainer = plan.TagPrefix + "container"
+)
+
+// secretOrigin is what a create-secret action's secret is for: the source revision its values come from
+// (the plan's ecsfix:source tag, else the values' source), its family and its container.
+func secretOrigin(c *plan.CreateSecretChange) (source, family, container string) {
+	source, container = c.Tags[tagSource], c.Tags[tagContainer]
+	if source == "" && len(c.Values) > 0 {
+		source = c.Values[0].SourceArn
+	}
+	family = source
+	if p, err := detect.ParseTaskDefinitionARN(source); err == nil {
+		family = p.Family
+	}
+	return source, family, container
+}
+
+// ownSecret decides whether an existing secret of the planned name may be reused. It may when
+//   - this plan's action created it (its ecsfix:plan and ecsfix:action tags): a resumed apply; or
+//   - ecsfix created it (it carries an ecsfix:plan tag) for the same container (ecsfix:container) and the
+//     same source revision (ecsfix:source) or another revision of the same family: an earlier plan, rolled
+//     back or superseded, since the planner gives a family's container the same secret name every time;
+//
+// and, either way, it holds exactly value (compared, never printed). Anything else is an error and the
+// secret is not touched. origin says who created it.
+func (r *run) ownSecret(ctx context.Context, api secretsAPI, a *plan.Action, cur *secretsmanager.DescribeSecretOutput, value string) (arn, origin string, err error) {
 	c := a.CreateSecret
-	arn := aws.ToString(cur.ARN)
+	arn = aws.ToString(cur.ARN)
 	tags := map[string]string{}
 	for _, t := range cur.Tags {
 		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
-	if tags[TagPlan] != r.short || tags[TagAction] != a.ID {
-		return "", fmt.Errorf("a secret named %s exists already (%s) and was not created by this plan's action %s (its tags %s=%q, %s=%q): ecsfix never overwrites a secret it did not create; delete or rename it, or configure another secret name, and plan again",
-			c.Name, arn, a.ID, TagPlan, tags[TagPlan], TagAction, tags[TagAction])
+	source, family, container := secretOrigin(c)
+	refuse := func(why string) (string, string, error) {
+		return "", "", fmt.Errorf("a secret named %s exists (%s) and was not created by ecsfix for family %s container %s with these values (%s): ecsfix never overwrites a secret it did not create for them; delete or rename it, or set fix.secrets.name_prefix, and plan again",
+			c.Name, arn, family, container, why)
+	}
+	thisPlan := tags[TagPlan] == r.short && tags[TagAction] == a.ID
+	switch {
+	case thisPlan:
+		origin = "created by this plan earlier"
+	case tags[TagPlan] == "":
+		return refuse("it carries no " + TagPlan + " tag")
+	case container == "" || tags[tagContainer] != container:
+		return refuse(fmt.Sprintf("its %s tag is %q", tagContainer, tags[tagContainer]))
+	case tags[tagSource] != source && (detect.FamilyKey(tags[tagSource]) == "" || detect.FamilyKey(tags[tagSource]) != detect.FamilyKey(source)):
+		return refuse(fmt.Sprintf("its %s tag is %q, not a revision of family %s", tagSource, tags[tagSource], family))
+	default:
+		origin = fmt.Sprintf("created by ecsfix earlier (plan %s, action %s, from %s)", tags[TagPlan], tags[TagAction], tags[tagSource])
 	}
 	if cur.DeletedDate != nil {
-		return "", fmt.Errorf("secret %s (%s), created by this plan, is scheduled for deletion: restore it (secretsmanager RestoreSecret) before resuming", c.Name, arn)
+		return "", "", fmt.Errorf("secret %s (%s), %s, is scheduled for deletion: restore it (secretsmanager RestoreSecret), or delete it for good, before applying again", c.Name, arn, origin)
 	}
 	got, err := api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn)})
 	if err != nil {
-		return "", fmt.Errorf("read secret %s, created by this plan earlier: %w", c.Name, err)
+		return "", "", fmt.Errorf("read secret %s (%s), %s: %w", c.Name, arn, origin, err)
 	}
 	if !sameSecret(aws.ToString(got.SecretString), value) {
-		return "", fmt.Errorf("secret %s (%s) was created by this plan but no longer holds the value read from the source revision: not overwritten; check who changed it", c.Name, arn)
+		if thisPlan {
+			return "", "", fmt.Errorf("secret %s (%s) was created by this plan but no longer holds the value read from the source revision: not overwritten; check who changed it", c.Name, arn)
+		}
+		return refuse("it holds other values")
 	}
-	return arn, nil
+	return arn, origin, nil
 }
 
 func sameSecret(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

@@ -112,14 +112,16 @@ type StateRecord struct {
 	// DeploymentID is the service's primary deployment after the update.
 	DeploymentID string `json:"deploymentId,omitempty"`
 
-	// Secrets (create-secret): the secret's name and ARN, never its value. Reused is true when the
-	// secret was created by this plan in an earlier run and found again.
+	// Secrets (create-secret): the secret's name and ARN, never its value. Reused is true when an
+	// existing secret was found and reused: created by this plan in an earlier run, or by an earlier
+	// plan for the same family and container, holding the same value.
 	SecretName string `json:"secretName,omitempty"`
 	SecretArn  string `json:"secretArn,omitempty"`
 
 	// Role policies (put-role-policy): the inline policy ecsfix owns. Before, PolicyExists says whether
-	// the role had the policy (false: rollback deletes it) and PolicyDocument is its document then;
-	// After and Result hold the document put. Policy documents name ARNs and actions, never a secret.
+	// the role had the policy and PolicyDocument is its document then (for the record: rollback keeps
+	// the grants, which the registered revisions need); After and Result hold the document put. Policy
+	// documents name ARNs and actions, never a secret.
 	RoleArn        string `json:"roleArn,omitempty"`
 	PolicyName     string `json:"policyName,omitempty"`
 	PolicyExists   *bool  `json:"policyExists,omitempty"`

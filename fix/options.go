@@ -95,7 +95,8 @@ type ActionReport struct {
 	// TaskDefinitionArn is the registered (or reused) revision of a registration, or the revision a
 	// service was moved to.
 	TaskDefinitionArn string
-	// SecretArn is the secret a create-secret action created (or found, created by this plan earlier).
+	// SecretArn is the secret a create-secret action created (or reused: created by ecsfix earlier for
+	// the same family and container, holding the same value).
 	SecretArn string
 	// Detail says what was found or done (a reused revision, an effect already in place).
 	Detail string

@@ -8,28 +8,28 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/ecsfix/ecsfix/plan"
 )
 
-// Rollback returns every service, cluster and role policy the journal at journalPath records as changed
-// to its previous state: a service to its previous task definition, platform version and network
-// configuration (as a whole: subnets, security groups, assignPublicIp), a cluster to its previous
-// settings, the execution role's inline policy that ecsfix owns (plan.OwnedPolicyName) to its previous
-// document, or deleted when the role had no such policy before (it is ecsfix's own policy,
-// holding only the grants ecsfix added). A role policy is restored only after every service was
-// returned: while a service may still run a fixed revision, the grant it needs stays.
+// Rollback returns every service and cluster the journal at journalPath records as changed to its
+// previous state: a service to its previous task definition, platform version and network configuration
+// (as a whole: subnets, security groups, assignPublicIp), a cluster to its previous settings.
 //
-// It never deletes or deregisters anything else: the revisions the plan registered stay, the secrets it
-// created are kept (the previous revisions hold the values in plaintext and do not need them, but ecsfix
-// never deletes a secret: delete it once nothing uses it), the log groups it created are kept (with
-// their logs), and revisions it deregistered stay deregistered (ECS cannot make them ACTIVE again).
+// It never deletes, deregisters or revokes anything: the revisions the plan registered stay ACTIVE (the
+// newest of a family is what a deployment by family name starts, so they must keep working), and so
+// the execution role's grants stay in the inline policy ecsfix owns (plan.OwnedPolicyName): they allow
+// reading only the secrets ecsfix created, whose values the previous revisions hold in plaintext anyway,
+// and writing to the log groups ecsfix named. The secrets it created are kept (ecsfix never deletes a
+// secret: delete it once nothing uses it; a later plan for the same family and container reuses it), the
+// log groups it created are kept (with their logs), and revisions it deregistered stay deregistered (ECS
+// cannot make them ACTIVE again).
 //
 // It appends its own records (rollback-started, rollback-done, rollback-failed) to the same journal, so
 // that running it again converges: what is rolled back already is skipped without a call. A resource
 // changed by someone else since the apply (a service now set to neither what ecsfix set — revision,
-// platform version, network configuration — nor what it had before) is not touched, and reported as failed. o.DryRun prints the calls without making them.
+// platform version, network configuration — nor what it had before) is not touched, and reported as
+// failed. o.DryRun prints the calls without making them.
 func Rollback(ctx context.Context, cfg aws.Config, journalPath string, o Options) (*Report, error) {
 	cl := sdkClients(cfg, o.MaxAttempts)
 	if len(o.Regions) == 0 && cfg.Region != "" {
@@ -115,11 +115,9 @@ func rollback(ctx context.Context, cl *clients, path string, o Options) (*Report
 			ar = r.rollbackService(ctx, &start, done)
 		case start.ActionType == plan.UpdateClusterSettings:
 			ar = r.rollbackCluster(ctx, &start)
-		case start.ActionType == plan.PutRolePolicy && len(failed) > 0:
-			ar.Status, ar.Detail = StatusNotRun, fmt.Sprintf("not restored: the rollback of %s did not complete, and what still runs a fixed revision needs the grant", strings.Join(failed, ", "))
-			r.printf("%s: policy not restored: %s", start.Action, ar.Detail)
 		case start.ActionType == plan.PutRolePolicy:
-			ar = r.rollbackRolePolicy(ctx, &start, done)
+			ar.Status, ar.Detail = StatusSkipped, "kept: the revisions this plan registered stay ACTIVE and need its grants (reading only the secrets ecsfix created, whose values the previous revisions hold in plaintext anyway, and writing to the log groups ecsfix set up); ecsfix never revokes them on rollback"
+			r.printf("%s: %s kept: the revisions this plan registered stay ACTIVE and need its grants", start.Action, policyOf(&start))
 		default:
 			ar.Status, ar.Error = StatusFailed, fmt.Sprintf("unknown action type %q", start.ActionType)
 		}
@@ -306,91 +304,16 @@ func (r *run) rollbackCluster(ctx context.Context, start *Record) ActionReport {
 	return ar
 }
 
-// rollbackRolePolicy returns the owned inline policy to the document it had before the apply, or deletes
-// it when the role had none (ecsfix's own policy), when it still holds what ecsfix put (or is already
-// back).
-func (r *run) rollbackRolePolicy(ctx context.Context, start, done *Record) ActionReport {
-	ar := ActionReport{ID: start.Action, Type: start.ActionType, Resource: start.Resource}
-	fail := func(format string, args ...any) ActionReport {
-		msg := r.scrub(fmt.Sprintf(format, args...))
-		ar.Status, ar.Error = StatusFailed, msg
-		if !r.o.DryRun {
-			if err := r.j.write(Record{Type: RecRollbackFailed, Action: start.Action, Error: msg}); err != nil {
-				ar.Error += "; " + err.Error()
+// policyOf names the role policy a put-role-policy action's started record changes.
+func policyOf(start *Record) string {
+	for _, st := range []*StateRecord{start.Before, start.After} {
+		if st != nil && st.RoleArn != "" {
+			name := st.PolicyName
+			if name == "" {
+				name = plan.OwnedPolicyName
 			}
+			return fmt.Sprintf("policy %s of role %s", name, st.RoleArn)
 		}
-		r.printf("%s: rollback FAILED: %s", start.Action, msg)
-		return ar
 	}
-	prev := start.Before
-	if prev == nil || prev.PolicyExists == nil || prev.RoleArn == "" || prev.PolicyName == "" {
-		return fail("the journal does not record the role policy's previous state")
-	}
-	set := ""
-	if start.After != nil {
-		set = start.After.PolicyDocument
-	}
-	if done != nil && done.Result != nil && done.Result.PolicyDocument != "" {
-		set = done.Result.PolicyDocument
-	}
-	role, err := roleName(prev.RoleArn)
-	if err != nil {
-		return fail("%v", err)
-	}
-	api := r.cl.iam(start.Region)
-	cur, exists, err := getRolePolicy(ctx, api, role, prev.PolicyName)
-	if err != nil {
-		return fail("%v", err)
-	}
-	if exists == *prev.PolicyExists && (!exists || samePolicy(cur, prev.PolicyDocument)) {
-		ar.Status, ar.Detail = StatusRolledBack, "already at its previous state"
-		r.printf("%s: policy %s of role %s is already as it was", start.Action, prev.PolicyName, role)
-		if !r.o.DryRun {
-			if err := r.j.write(Record{Type: RecRollbackDone, Action: start.Action,
-				Result: &StateRecord{RoleArn: prev.RoleArn, PolicyName: prev.PolicyName, PolicyExists: aws.Bool(exists), PolicyDocument: cur}}); err != nil {
-				return fail("%v", err)
-			}
-		}
-		return ar
-	}
-	if !exists || !samePolicy(cur, set) {
-		return fail("policy %s of role %s changed since the apply (it no longer holds the document ecsfix put); not touched", prev.PolicyName, role)
-	}
-	var req string
-	if *prev.PolicyExists {
-		req = fmt.Sprintf("iam:PutRolePolicy role=%s policyName=%s (the previous document)", prev.RoleArn, prev.PolicyName)
-	} else {
-		req = fmt.Sprintf("iam:DeleteRolePolicy role=%s policyName=%s (ecsfix's own policy; the role had none before)", prev.RoleArn, prev.PolicyName)
-	}
-	if r.o.DryRun {
-		r.printf("%s: would call %s", start.Action, req)
-		ar.Status = StatusWouldDo
-		return ar
-	}
-	if err := r.j.write(Record{Type: RecRollbackStarted, Action: start.Action, ActionType: start.ActionType, Region: start.Region,
-		Resource: start.Resource, Request: req}); err != nil {
-		return fail("%v", err)
-	}
-	if *prev.PolicyExists {
-		r.printf("%s: restoring the previous document of policy %s of role %s", start.Action, prev.PolicyName, role)
-		_, err = api.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(prev.PolicyName),
-			PolicyDocument: aws.String(prev.PolicyDocument)})
-	} else {
-		r.printf("%s: deleting policy %s of role %s (ecsfix's own; the role had none before)", start.Action, prev.PolicyName, role)
-		_, err = api.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(prev.PolicyName)})
-	}
-	if err != nil {
-		return fail("%s: %v", req, err)
-	}
-	if err := r.j.write(Record{Type: RecRollbackDone, Action: start.Action,
-		Result: &StateRecord{RoleArn: prev.RoleArn, PolicyName: prev.PolicyName, PolicyExists: prev.PolicyExists, PolicyDocument: prev.PolicyDocument}}); err != nil {
-		return fail("%v", err)
-	}
-	ar.Status = StatusRolledBack
-	if *prev.PolicyExists {
-		ar.Detail = "restored the previous document"
-	} else {
-		ar.Detail = "deleted (the role had no such policy before)"
-	}
-	return ar
+	return "the role policy"
 }

@@ -503,7 +503,7 @@ func TestSecretsApply(t *testing.T) {
 }
 
 // TestSecretsApplyExistingPolicy merges into an owned policy the role holds already: other statements
-// are kept; rollback restores the previous document.
+// are kept; rollback keeps the merged document (the registered revision stays ACTIVE and needs it).
 func TestSecretsApplyExistingPolicy(t *testing.T) {
 	t.Parallel()
 	prior := `{"Version":"2012-10-17","Statement":[{"Sid":"Other","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/*"}]}`
@@ -523,11 +523,18 @@ func TestSecretsApplyExistingPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatalf("rollback: %v\n%s", err, out.String())
 	}
-	if a := rep.Action("a2"); a.Status != StatusRolledBack {
-		t.Errorf("a2 = %+v", a)
+	if a := rep.Action("a2"); a.Status != StatusSkipped || !strings.HasPrefix(a.Detail, "kept") {
+		t.Errorf("a2 = %+v, want kept", a)
 	}
-	if !samePolicy(e.ownedPolicy(t), prior) {
-		t.Errorf("the owned policy is %s, want the previous document", e.ownedPolicy(t))
+	if rep.Calls["iam:PutRolePolicy"]+rep.Calls["iam:DeleteRolePolicy"] != 0 {
+		t.Errorf("rollback wrote the role policy: %v", anyWrites(rep.Calls))
+	}
+	doc := e.ownedPolicy(t)
+	if s := statement(t, doc, "Other"); s == nil || !slices.Equal(strs(s["Action"]), []string{"s3:GetObject"}) {
+		t.Errorf("the other statement was not kept: %s", doc)
+	}
+	if statement(t, doc, "EcsfixReadSecrets") == nil || statement(t, doc, "EcsfixWriteLogs") == nil {
+		t.Errorf("rollback removed ecsfix's grants: %s", doc)
 	}
 }
 
@@ -591,8 +598,8 @@ func TestSecretsResume(t *testing.T) {
 	}
 }
 
-// TestSecretsForeignSecret: a secret of the planned name that this plan did not create is never
-// touched; the action fails and nothing that depends on it runs.
+// TestSecretsForeignSecret: a secret of the planned name that ecsfix did not create is never touched;
+// the action fails and nothing that depends on it runs.
 func TestSecretsForeignSecret(t *testing.T) {
 	t.Parallel()
 	e := seedSecrets(t, "")
@@ -606,8 +613,10 @@ func TestSecretsForeignSecret(t *testing.T) {
 	if !errors.Is(err, ErrIncomplete) {
 		t.Fatalf("err = %v, want ErrIncomplete", err)
 	}
-	if a := rep.Action("a1"); a.Status != StatusFailed || !strings.Contains(a.Error, "not created by this plan") {
-		t.Errorf("a1 = %+v, want failed: not created by this plan", a)
+	if a := rep.Action("a1"); a.Status != StatusFailed || !strings.Contains(a.Error, "a secret named "+secretName+" exists") ||
+		!strings.Contains(a.Error, "not created by ecsfix for family app container app with these values") ||
+		!strings.Contains(a.Error, "fix.secrets.name_prefix") || strings.Contains(a.Error, "this plan") {
+		t.Errorf("a1 = %+v, want failed: not created by ecsfix for family app container app", a)
 	}
 	for _, id := range []string{"a2", "a4", "a5"} {
 		if a := rep.Action(id); a.Status != StatusNotRun {
@@ -629,8 +638,8 @@ func TestSecretsForeignSecret(t *testing.T) {
 	}
 }
 
-// TestSecretsRollback returns the service and deletes the owned policy (the role had none); the secret
-// and the log group are kept.
+// TestSecretsRollback returns the service; the owned policy's grants (which the registered revision,
+// still ACTIVE and the family's newest, needs), the secret and the log group are kept.
 func TestSecretsRollback(t *testing.T) {
 	t.Parallel()
 	e := seedSecrets(t, "")
@@ -650,8 +659,8 @@ func TestSecretsRollback(t *testing.T) {
 	if w := anyWrites(rep.Calls); len(w) != 0 {
 		t.Errorf("a rollback dry run wrote: %v", w)
 	}
-	if !strings.Contains(out.String(), "would call iam:DeleteRolePolicy role="+e.role+" policyName=ecsfix") {
-		t.Errorf("the rollback dry run does not print the policy's deletion:\n%s", out.String())
+	if !strings.Contains(out.String(), "a2: policy ecsfix of role "+e.role+" kept") || strings.Contains(out.String(), "RolePolicy") {
+		t.Errorf("the rollback dry run does not say the policy is kept:\n%s", out.String())
 	}
 
 	out.Reset()
@@ -659,17 +668,28 @@ func TestSecretsRollback(t *testing.T) {
 	if err != nil {
 		t.Fatalf("rollback: %v\n%s", err, out.String())
 	}
-	want := map[string]Status{"a1": StatusSkipped, "a2": StatusRolledBack, "a3": StatusSkipped, "a4": StatusSkipped, "a5": StatusRolledBack}
+	want := map[string]Status{"a1": StatusSkipped, "a2": StatusSkipped, "a3": StatusSkipped, "a4": StatusSkipped, "a5": StatusRolledBack}
 	for _, a := range rep.Actions {
 		if a.Status != want[a.ID] {
 			t.Errorf("%s: %s (%s %s), want %s", a.ID, a.Status, a.Detail, a.Error, want[a.ID])
 		}
 	}
-	if !strings.Contains(rep.Action("a1").Detail, "kept") || !strings.Contains(rep.Action("a3").Detail, "kept") {
-		t.Errorf("a1 = %+v, a3 = %+v: want kept", rep.Action("a1"), rep.Action("a3"))
+	for _, id := range []string{"a1", "a2", "a3"} {
+		if !strings.HasPrefix(rep.Action(id).Detail, "kept") {
+			t.Errorf("%s = %+v: want kept", id, rep.Action(id))
+		}
 	}
-	if doc := e.ownedPolicy(t); doc != "" {
-		t.Errorf("the owned policy is still there: %s", doc)
+	if w := anyWrites(rep.Calls); len(w) != 1 || w["ecs:UpdateService"] != 1 {
+		t.Errorf("rollback wrote %v, want the service's update only", w)
+	}
+	// The revision the plan registered stays ACTIVE, the family's newest: what deploys by family name
+	// still starts it, and its execution role may still read its secret.
+	arn, _ := e.secretValue(t)
+	if read := statement(t, e.ownedPolicy(t), "EcsfixReadSecrets"); read == nil || !slices.Equal(strs(read["Resource"]), []string{arn}) {
+		t.Errorf("the grant to read %s was not kept: %s", arn, e.ownedPolicy(t))
+	}
+	if lt, err := latestActive(context.Background(), e.api, "app"); err != nil || lt == nil || lt.Revision != 2 {
+		t.Errorf("the family's latest ACTIVE revision = %v (%v), want app:2", lt, err)
 	}
 	if s := e.service(t, "app"); aws.ToString(s.TaskDefinition) != e.src {
 		t.Errorf("service app runs %s, want %s", aws.ToString(s.TaskDefinition), e.src)
