@@ -245,3 +245,31 @@ func TestRoleLookupByShortName(t *testing.T) {
 		}
 	}
 }
+
+func TestParsePolicy(t *testing.T) {
+	tests := []struct {
+		name    string
+		doc     string
+		want    int
+		wantErr bool
+	}{
+		{"one statement object", `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`, 1, false},
+		{"a list with Not forms and a condition", `{"Statement":[{"Sid":"a","Effect":"Deny","NotAction":["iam:*"],"Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}},{"Effect":"Allow","Action":["ec2:Describe*"],"NotResource":"arn:aws:s3:::x"}]}`, 2, false},
+		{"no statement", `{"Version":"2012-10-17"}`, 0, false},
+		{"malformed JSON", `{"Statement":`, 0, true},
+		{"Action of the wrong type", `{"Statement":{"Effect":"Allow","Action":7,"Resource":"*"}}`, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParsePolicy(tt.doc)
+			if (err != nil) != tt.wantErr || len(got) != tt.want {
+				t.Fatalf("ParsePolicy = %+v, %v; want %d statements, error %v", got, err, tt.want, tt.wantErr)
+			}
+			if tt.name == "a list with Not forms and a condition" {
+				if s := got[0]; s.Sid != "a" || s.Effect != "Deny" || len(s.NotAction) != 1 || !s.Condition || got[1].NotResource[0] != "arn:aws:s3:::x" {
+					t.Errorf("statements = %+v", got)
+				}
+			}
+		})
+	}
+}

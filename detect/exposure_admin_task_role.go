@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -94,47 +93,16 @@ type adminStatement struct {
 // "*" or "*:*" and whose Resource is "*". Statement may be an object or a list; Action and Resource a
 // string or a list.
 func adminStatements(doc string) ([]adminStatement, error) {
-	var policy struct {
-		Statement json.RawMessage
-	}
-	if err := json.Unmarshal([]byte(doc), &policy); err != nil {
-		return nil, fmt.Errorf("malformed policy document: %v", err)
-	}
-	type statement struct {
-		Sid      string
-		Effect   string
-		Action   json.RawMessage
-		Resource json.RawMessage
-	}
-	var stmts []statement
-	raw := []byte(strings.TrimSpace(string(policy.Statement)))
-	switch {
-	case len(raw) == 0 || string(raw) == "null":
-		return nil, nil
-	case raw[0] == '[':
-		if err := json.Unmarshal(raw, &stmts); err != nil {
-			return nil, fmt.Errorf("malformed Statement: %v", err)
-		}
-	default:
-		var s statement
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, fmt.Errorf("malformed Statement: %v", err)
-		}
-		stmts = []statement{s}
+	stmts, err := ParsePolicy(doc)
+	if err != nil {
+		return nil, err
 	}
 	var out []adminStatement
 	for i, s := range stmts {
 		if s.Effect != "Allow" {
 			continue
 		}
-		actions, err := stringOrList(s.Action)
-		if err != nil {
-			return nil, fmt.Errorf("statement #%d: malformed Action: %v", i, err)
-		}
-		resources, err := stringOrList(s.Resource)
-		if err != nil {
-			return nil, fmt.Errorf("statement #%d: malformed Resource: %v", i, err)
-		}
+		actions, resources := s.Action, s.Resource
 		action := ""
 		for _, a := range actions {
 			if a == "*" || a == "*:*" {
@@ -155,19 +123,4 @@ func adminStatements(doc string) ([]adminStatement, error) {
 		out = append(out, adminStatement{statement: name, action: action})
 	}
 	return out, nil
-}
-
-func stringOrList(raw json.RawMessage) ([]string, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	var one string
-	if err := json.Unmarshal(raw, &one); err == nil {
-		return []string{one}, nil
-	}
-	var many []string
-	if err := json.Unmarshal(raw, &many); err != nil {
-		return nil, err
-	}
-	return many, nil
 }

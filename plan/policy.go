@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -34,72 +33,6 @@ func hasTaskExecutionPolicy(r *detect.Role) bool {
 		}
 	}
 	return false
-}
-
-type policyStatement struct {
-	Sid         string
-	Effect      string
-	Action      []string
-	NotAction   []string
-	Resource    []string
-	NotResource []string
-	Condition   bool
-}
-
-// parseStatements reads a policy document's statements (Statement an object or a list; Action and
-// Resource a string or a list).
-func parseStatements(doc string) ([]policyStatement, error) {
-	var policy struct{ Statement json.RawMessage }
-	if err := json.Unmarshal([]byte(doc), &policy); err != nil {
-		return nil, err
-	}
-	raw := bytes.TrimSpace(policy.Statement)
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	var items []map[string]json.RawMessage
-	if raw[0] == '[' {
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return nil, err
-		}
-	} else {
-		var one map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &one); err != nil {
-			return nil, err
-		}
-		items = append(items, one)
-	}
-	var out []policyStatement
-	for _, it := range items {
-		var s policyStatement
-		_ = json.Unmarshal(it["Effect"], &s.Effect)
-		_ = json.Unmarshal(it["Sid"], &s.Sid)
-		var err error
-		for _, f := range []struct {
-			key string
-			dst *[]string
-		}{{"Action", &s.Action}, {"NotAction", &s.NotAction}, {"Resource", &s.Resource}, {"NotResource", &s.NotResource}} {
-			if *f.dst, err = stringList(it[f.key]); err != nil {
-				return nil, fmt.Errorf("%s: %v", f.key, err)
-			}
-		}
-		_, s.Condition = it["Condition"]
-		out = append(out, s)
-	}
-	return out, nil
-}
-
-func stringList(raw json.RawMessage) ([]string, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	var one string
-	if err := json.Unmarshal(raw, &one); err == nil {
-		return []string{one}, nil
-	}
-	var many []string
-	err := json.Unmarshal(raw, &many)
-	return many, err
 }
 
 // wildcardMatch matches s against an IAM pattern (* any run, ? one character).
@@ -136,7 +69,7 @@ func anyMatch(patterns []string, s string, fold bool) bool {
 // documentDecides says whether a document allows action on resource (an unconditional Allow) and whether
 // it may deny it (any Deny that could apply, conditions and Not* elements counted as applying).
 func documentDecides(doc, action, resource string) (allows, denies bool, err error) {
-	stmts, err := parseStatements(doc)
+	stmts, err := detect.ParsePolicy(doc)
 	if err != nil {
 		return false, false, err
 	}
@@ -219,7 +152,7 @@ func roleDenial(r *detect.Role, action, resource string) string {
 		}
 	}
 	for _, d := range docs {
-		stmts, err := parseStatements(d.text)
+		stmts, err := detect.ParsePolicy(d.text)
 		if err != nil {
 			continue
 		}
