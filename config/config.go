@@ -91,6 +91,12 @@ type Fix struct {
 		DeregisterOld bool `mapstructure:"deregister_old_revisions"`
 	} `mapstructure:"secrets"`
 
+	IAM struct {
+		// DetachAdmin opts into detaching AdministratorAccess from task roles and removing Allow */*
+		// statements from their inline policies (high risk, journalled, restored by rollback).
+		DetachAdmin bool `mapstructure:"detach_admin"`
+	} `mapstructure:"iam"`
+
 	Network struct {
 		// ReplacementSubnets are private subnets a service may move to when disabling its public IP
 		// would cut its subnets off from ECR, S3 and CloudWatch Logs.
@@ -170,6 +176,7 @@ func New() *viper.Viper {
 	v.SetDefault("fix.secrets.kms_key_id", "")
 	v.SetDefault("fix.secrets.execution_role", "")
 	v.SetDefault("fix.secrets.deregister_old_revisions", false)
+	v.SetDefault("fix.iam.detach_admin", false)
 	v.SetDefault("fix.logs.group_template", "/ecs/{family}")
 	v.SetDefault("fix.logs.retention_days", 30)
 	v.SetDefault("fix.logs.kms_key_id", "")
@@ -423,6 +430,7 @@ func (c *Config) PlanOptions() plan.Options {
 		},
 		Logs:               plan.LogsOptions{GroupTemplate: c.Fix.Logs.GroupTemplate, RetentionDays: c.Fix.Logs.RetentionDays, KmsKeyID: c.Fix.Logs.KmsKeyID},
 		ReplacementSubnets: map[string][]string{},
+		DetachAdmin:        c.Fix.IAM.DetachAdmin,
 	}
 	for _, set := range c.Fix.Network.ReplacementSubnets {
 		o.ReplacementSubnets[set.VPC] = append(o.ReplacementSubnets[set.VPC], set.Subnets...)

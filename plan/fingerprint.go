@@ -23,6 +23,8 @@ const (
 	FactSettings        = "settings"
 	FactLatestActive    = "latestActiveRevision"
 	FactNetwork         = "network"
+	FactAttached        = "attachedPolicies"
+	FactInline          = "inlinePolicies"
 	FactOwnedPolicy     = "ownedPolicySha256"
 )
 
@@ -72,6 +74,23 @@ func RoleFacts(r *detect.Role) map[string]string {
 		return map[string]string{FactOwnedPolicy: ""}
 	}
 	return map[string]string{FactOwnedPolicy: hashValue(doc)}
+}
+
+// RolePolicyFacts fingerprint all of a role's policies, for a change to policies ecsfix does not own (the
+// admin task-role fix): the attached policy ARNs, sorted and comma-joined, and each inline policy as
+// name=sha256 of its document, sorted and comma-joined. The applier reads the role's policies and compares.
+func RolePolicyFacts(r *detect.Role) map[string]string {
+	attached := make([]string, 0, len(r.Attached))
+	for _, a := range r.Attached {
+		attached = append(attached, a.Arn)
+	}
+	inline := make([]string, 0, len(r.Inline))
+	for _, p := range r.Inline {
+		inline = append(inline, p.Name+"="+hashValue(p.Document))
+	}
+	sort.Strings(attached)
+	sort.Strings(inline)
+	return map[string]string{FactAttached: strings.Join(attached, ","), FactInline: strings.Join(inline, ",")}
 }
 
 // NetworkFact is a service's awsvpc configuration as one comparable string

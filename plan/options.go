@@ -40,6 +40,10 @@ type Options struct {
 	// ReplacementSubnets are private subnets, by VPC id, that a service may move to when its own subnets
 	// would lose their way to ECR, S3 and CloudWatch Logs without a public IP (ECS.2, public IP).
 	ReplacementSubnets map[string][]string
+	// DetachAdmin opts into fixing admin task roles: detaching AdministratorAccess and removing Allow */*
+	// statements from their inline policies (high risk). Off: the finding is reported with the role, the
+	// policy and the statement.
+	DetachAdmin bool
 }
 
 // SecretsOptions configure the secrets fix.

@@ -50,6 +50,11 @@ const (
 	EnsureLogGroup ActionType = "ensure-log-group"
 	// DeregisterTaskDefinition deregisters revisions that still hold plaintext credentials (opt-in).
 	DeregisterTaskDefinition ActionType = "deregister-task-definition"
+	// DetachRolePolicy detaches AdministratorAccess from a task role (opt-in, high risk).
+	DetachRolePolicy ActionType = "detach-role-policy"
+	// RemovePolicyStatements removes Allow */* statements from a task role's inline policy (opt-in, high
+	// risk); the policy is deleted when nothing else remains in it, and rollback puts it back.
+	RemovePolicyStatements ActionType = "remove-policy-statements"
 )
 
 // OwnedPolicyName is the name of the inline role policy ecsfix owns and updates.
@@ -115,6 +120,8 @@ type Action struct {
 	PutRolePolicy            *PutRolePolicyChange            `json:"putRolePolicy,omitempty"`
 	EnsureLogGroup           *EnsureLogGroupChange           `json:"ensureLogGroup,omitempty"`
 	DeregisterTaskDefinition *DeregisterTaskDefinitionChange `json:"deregisterTaskDefinition,omitempty"`
+	DetachRolePolicy         *DetachRolePolicyChange         `json:"detachRolePolicy,omitempty"`
+	RemovePolicyStatements   *RemovePolicyStatementsChange   `json:"removePolicyStatements,omitempty"`
 }
 
 // Precondition is a check made for an action.
@@ -283,4 +290,21 @@ type Approval struct {
 	Ticket   string    `json:"ticket,omitempty"`
 	At       time.Time `json:"at"`
 	PlanHash string    `json:"planHash"`
+}
+
+// DetachRolePolicyChange detaches a managed policy from a role.
+type DetachRolePolicyChange struct {
+	Role      string `json:"role"` // ARN
+	PolicyArn string `json:"policyArn"`
+}
+
+// RemovePolicyStatementsChange rewrites a role's inline policy without the statements that grant
+// administrative access. Before is the document when planned; After is the document to put ("" when no
+// statement remains: the inline policy is then deleted, and rollback puts Before back).
+type RemovePolicyStatementsChange struct {
+	Role       string   `json:"role"` // ARN
+	PolicyName string   `json:"policyName"`
+	Before     string   `json:"before"`
+	After      string   `json:"after,omitempty"`
+	Removed    []string `json:"removed"` // the statements removed: their Sid, or "#index"
 }
