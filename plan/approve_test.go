@@ -54,16 +54,16 @@ func TestApprove(t *testing.T) {
 }
 
 func TestNeedsApproval(t *testing.T) {
-	p := renderFixture(t) // a1 medium, a2 high, a3 medium, a4 low, a5 low, a6-a8 medium, a9 high
+	p := renderFixture(t) // a1 medium, a2 high, a3 medium, a4 low, a5 low, a6-a8 medium, a9-a11 high
 	tests := []struct {
 		unattended Risk
 		want       []string
 	}{
-		{RiskNone, []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9"}},
-		{"", []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9"}},
-		{"bogus", []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9"}},
-		{RiskLow, []string{"a1", "a2", "a3", "a6", "a7", "a8", "a9"}},
-		{RiskMedium, []string{"a2", "a9"}},
+		{RiskNone, []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10", "a11"}},
+		{"", []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10", "a11"}},
+		{"bogus", []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10", "a11"}},
+		{RiskLow, []string{"a1", "a2", "a3", "a6", "a7", "a8", "a9", "a10", "a11"}},
+		{RiskMedium, []string{"a2", "a9", "a10", "a11"}},
 		{RiskHigh, nil},
 	}
 	for _, tt := range tests {

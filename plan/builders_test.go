@@ -154,6 +154,7 @@ func applyPlan(t testing.TB, in *detect.Inventory, p *Plan) *detect.Inventory {
 	}
 	for _, r := range in.Roles {
 		r.Inline = append([]detect.PolicyDocument(nil), r.Inline...)
+		r.Attached = append([]detect.AttachedPolicy(nil), r.Attached...)
 		out.Roles = append(out.Roles, r)
 	}
 	registered := map[string]string{} // action id -> new ARN
@@ -272,6 +273,36 @@ func applyPlan(t testing.TB, in *detect.Inventory, p *Plan) *detect.Inventory {
 					}
 				}
 			}
+		case DetachRolePolicy:
+			c := a.DetachRolePolicy
+			r := roleIn(t, out, c.Role)
+			at := -1
+			for j, ap := range r.Attached {
+				if ap.Arn == c.PolicyArn {
+					at = j
+				}
+			}
+			if at < 0 {
+				t.Fatalf("%s: %s is not attached to %s", a.ID, c.PolicyArn, c.Role)
+			}
+			r.Attached = append(r.Attached[:at], r.Attached[at+1:]...)
+		case RemovePolicyStatements:
+			c := a.RemovePolicyStatements
+			r := roleIn(t, out, c.Role)
+			at := -1
+			for j, ip := range r.Inline {
+				if ip.Name == c.PolicyName {
+					at = j
+				}
+			}
+			if at < 0 || r.Inline[at].Document != c.Before {
+				t.Fatalf("%s: inline policy %s of %s is not the planned before", a.ID, c.PolicyName, c.Role)
+			}
+			if c.After == "" {
+				r.Inline = append(r.Inline[:at], r.Inline[at+1:]...)
+			} else {
+				r.Inline[at].Document = c.After
+			}
 		case UpdateClusterSettings:
 			for i := range out.Clusters {
 				c := &out.Clusters[i]
@@ -294,6 +325,18 @@ func applyPlan(t testing.TB, in *detect.Inventory, p *Plan) *detect.Inventory {
 		}
 	}
 	return out
+}
+
+// roleIn is the role of that ARN in an inventory being applied to.
+func roleIn(t testing.TB, in *detect.Inventory, arn string) *detect.Role {
+	t.Helper()
+	for i := range in.Roles {
+		if in.Roles[i].Arn == arn {
+			return &in.Roles[i]
+		}
+	}
+	t.Fatalf("role %s is not in the inventory", arn)
+	return nil
 }
 
 // assertConverges applies the plan, re-plans the result, and fails when the new plan has any action.

@@ -57,7 +57,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	if v := p.ValidApprovals(); len(v) != 1 || v[0].By != "alice" {
 		t.Errorf("ValidApprovals after round trip = %+v, want alice's", v)
 	}
-	if len(p.Actions) != 9 || p.Actions[2].UpdateService.TaskDefinitionFrom != "a1" || len(p.State) != 5 || len(p.Skipped) != 3 {
+	if len(p.Actions) != 11 || p.Actions[2].UpdateService.TaskDefinitionFrom != "a1" || len(p.State) != 5 || len(p.Skipped) != 3 {
 		t.Errorf("round trip lost content: %+v", p)
 	}
 }

@@ -21,7 +21,28 @@ const (
 	fxWebSvc  = "arn:aws:ecs:eu-west-1:123456789012:service/prod/web"
 	fxAPISvc  = "arn:aws:ecs:eu-west-1:123456789012:service/prod/api"
 	fxTaskSet = "arn:aws:ecs:eu-west-1:123456789012:task-set/prod/batch/ecs-svc/1234567890"
+	fxWebRole = "arn:aws:iam::123456789012:role/web-task"
+	tAdminFx  = "arn:aws:iam::aws:policy/AdministratorAccess"
 )
+
+// webExtraBefore is an inline policy of web-task with two statements granting administrative access
+// among others; webExtraAfter is the document without them, as the planner indents it.
+const webExtraBefore = `{"Version":"2012-10-17","Statement":[{"Sid":"Admin","Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"ReadAssets","Effect":"Allow","Action":["s3:GetObject"],"Resource":"arn:aws:s3:::web-assets/*"},{"Effect":"Allow","Action":"*:*","Resource":["*"]}]}`
+
+const webExtraAfter = `{
+  "Statement": [
+    {
+      "Action": [
+        "s3:GetObject"
+      ],
+      "Effect": "Allow",
+      "Resource": "arn:aws:s3:::web-assets/*",
+      "Sid": "ReadAssets"
+    }
+  ],
+  "Version": "2012-10-17"
+}
+`
 
 // fixtureSecrets are the values the fixture's masked places stand for. They appear in no plan document:
 // only their hashes do. No golden file may contain them.
@@ -288,6 +309,38 @@ func renderFixture(t testing.TB) *Plan {
 				Summary:                  "deregister web:3, which holds the moved credentials in plain text",
 				DependsOn:                []string{"a3"},
 				DeregisterTaskDefinition: &DeregisterTaskDefinitionChange{TaskDefinitions: []string{fxWeb3}},
+			},
+			{
+				ID: "a10", Type: DetachRolePolicy, Account: fxAccount, Region: fxRegion, Resource: fxWebRole,
+				Controls: []string{"EXPOSURE.admin-task-role"}, Risk: RiskHigh,
+				Summary: "detach AdministratorAccess from task role web-task",
+				Notes: []string{
+					"task role web-task is used by service prod/web: it loses this access",
+					"the application may need some of these permissions: grant them explicitly first (a policy naming the actions and resources it uses)",
+					"rollback attaches " + tAdminFx + " again",
+				},
+				Preconditions: []Precondition{
+					{Check: "attached policies of web-task", Result: tAdminFx},
+					{Check: "inline policies of web-task", Result: "web-extra"},
+				},
+				DetachRolePolicy: &DetachRolePolicyChange{Role: fxWebRole, PolicyArn: tAdminFx},
+			},
+			{
+				ID: "a11", Type: RemovePolicyStatements, Account: fxAccount, Region: fxRegion, Resource: fxWebRole,
+				Controls: []string{"EXPOSURE.admin-task-role"}, Risk: RiskHigh,
+				Summary: `remove statements "Admin", #2 (Allow every action on every resource) from inline policy web-extra of task role web-task`,
+				Notes: []string{
+					"task role web-task is used by service prod/web: it loses this access",
+					"rollback puts inline policy web-extra back as it was (before)",
+				},
+				Preconditions: []Precondition{
+					{Check: "attached policies of web-task", Result: tAdminFx},
+					{Check: "inline policies of web-task", Result: "web-extra"},
+				},
+				RemovePolicyStatements: &RemovePolicyStatementsChange{
+					Role: fxWebRole, PolicyName: "web-extra", Before: webExtraBefore, After: webExtraAfter,
+					Removed: []string{"Admin", "#2"},
+				},
 			},
 		},
 		State: []Fingerprint{

@@ -62,6 +62,7 @@ type builder struct {
 	clusters  []*clusterPlan
 	skipped   map[string]Skipped                  // control + resource + reason, for de-duplication
 	families  map[string][]*detect.TaskDefinition // ACTIVE revisions by family key, built on first use
+	admin     map[string]*adminRolePlan           // admin task roles to fix, by role ARN (fix_admin_role.go)
 }
 
 // revisionPlan is the new revision planned from one source revision.
@@ -239,6 +240,16 @@ func (b *builder) classify(r *detect.Result) error {
 			return nil
 		}
 		b.clusters = append(b.clusters, &clusterPlan{cluster: c, change: ch, outcome: out, controls: []string{r.Control}})
+		return nil
+	case exposureAdminRole:
+		if r.ResourceType != detect.TypeService {
+			break
+		}
+		if !b.selected(r.Control, r.Control) {
+			b.skip(r.Control, r.ResourceArn, "not selected for fixing (fix.controls)")
+			return nil
+		}
+		b.adminFinding(r)
 		return nil
 	case controlPublicIP, exposurePublicIP:
 		if r.ResourceType != detect.TypeService {
@@ -731,6 +742,26 @@ func (b *builder) assemble() (*Plan, error) {
 	}
 	for _, f := range sup.state() {
 		state[f.Resource] = f
+	}
+
+	// admin task roles (opt-in): one fingerprint per role, merged with the owned policy's
+	adminActs, adminState := b.adminActions(newID)
+	p.Actions = append(p.Actions, adminActs...)
+	for _, f := range adminState {
+		cur, ok := state[f.Resource]
+		if !ok {
+			state[f.Resource] = f
+			continue
+		}
+		facts := map[string]string{}
+		for k, v := range cur.Facts {
+			facts[k] = v
+		}
+		for k, v := range f.Facts {
+			facts[k] = v
+		}
+		cur.Facts = facts
+		state[f.Resource] = cur
 	}
 
 	for _, k := range sortedKeys(state) {

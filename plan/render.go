@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/aymanbagabas/go-udiff"
@@ -91,8 +92,39 @@ func actionDiff(a *Action) (string, error) {
 		return unifiedDiff(name+" (now)", name+" (after)", before, after)
 	case a.PutRolePolicy != nil:
 		return policyDiff(a.PutRolePolicy)
+	case a.RemovePolicyStatements != nil:
+		return removedStatementsDiff(a.RemovePolicyStatements)
 	}
 	return "", nil
+}
+
+// deletedPolicyText stands for the document after a remove-policy-statements action that leaves no
+// statement.
+const deletedPolicyText = "(the inline policy is deleted)\n"
+
+// removedStatementsDiff diffs an inline policy before and after a remove-policy-statements action, both
+// documents indented alike so that only the removed statements show.
+func removedStatementsDiff(c *RemovePolicyStatementsChange) (string, error) {
+	indent := func(which, doc string) (string, error) {
+		v, err := decodeGenericJSON([]byte(doc))
+		if err != nil {
+			return "", fmt.Errorf("role %s policy %s: %s: %w", c.Role, c.PolicyName, which, err)
+		}
+		b, err := encodeGenericJSON(v)
+		return string(b), err
+	}
+	before, err := indent("before", c.Before)
+	if err != nil {
+		return "", err
+	}
+	after := deletedPolicyText
+	if c.After != "" {
+		if after, err = indent("after", c.After); err != nil {
+			return "", err
+		}
+	}
+	name := "role/" + shortName(c.Role) + " policy " + c.PolicyName
+	return unifiedDiff(name+" (now)", name+" (after)", before, after)
 }
 
 // policyDiff diffs the owned policy's document before and after a put-role-policy action, the ARNs of
@@ -120,7 +152,8 @@ func policyDiff(c *PutRolePolicyChange) (string, error) {
 	return unifiedDiff(name+" (now)", name+" (after)", before, after)
 }
 
-// actionDetails are the lines that describe what a create-secret, ensure-log-group or deregister action
+// actionDetails are the lines that describe what a create-secret, ensure-log-group, deregister,
+// detach-role-policy or remove-policy-statements action
 // does (label, value), never a secret value: a secret's keys show the first 12 hex digits of each hash.
 func actionDetails(a *Action) [][2]string {
 	var out [][2]string
@@ -161,6 +194,22 @@ func actionDetails(a *Action) [][2]string {
 	if d := a.DeregisterTaskDefinition; d != nil {
 		for _, td := range d.TaskDefinitions {
 			out = append(out, [2]string{"deregister", td})
+		}
+	}
+	if d := a.DetachRolePolicy; d != nil {
+		out = append(out, [2]string{"role", d.Role}, [2]string{"detach", d.PolicyArn})
+	}
+	if r := a.RemovePolicyStatements; r != nil {
+		out = append(out, [2]string{"role", r.Role}, [2]string{"policy", r.PolicyName + " (inline)"})
+		for _, st := range r.Removed {
+			what := "statement " + st
+			if !strings.HasPrefix(st, "#") {
+				what = "statement " + strconv.Quote(st)
+			}
+			out = append(out, [2]string{"remove", what})
+		}
+		if r.After == "" {
+			out = append(out, [2]string{"then", "no statement remains: the inline policy is deleted"})
 		}
 	}
 	return out
@@ -318,7 +367,7 @@ func actionLabel(a *Action) string {
 // change; 2 high-risk actions need approval (unattended risk: low)".
 func planSummary(p *Plan, o RenderOptions) string {
 	unattended := o.UnattendedRisk
-	var tds, svcs, clusters, secrets, groups, roles, deregs int
+	var tds, svcs, clusters, secrets, groups, roles, deregs, detaches, removes int
 	for _, a := range p.Actions {
 		switch a.Type {
 		case RegisterTaskDefinition:
@@ -335,6 +384,10 @@ func planSummary(p *Plan, o RenderOptions) string {
 			roles++
 		case DeregisterTaskDefinition:
 			deregs++
+		case DetachRolePolicy:
+			detaches++
+		case RemovePolicyStatements:
+			removes++
 		}
 	}
 	var what []string
@@ -343,7 +396,8 @@ func planSummary(p *Plan, o RenderOptions) string {
 		single, plural string
 	}{{tds, "task definition", "task definitions"}, {svcs, "service", "services"}, {clusters, "cluster", "clusters"},
 		{secrets, "secret", "secrets"}, {groups, "log group", "log groups"}, {roles, "role policy", "role policies"},
-		{deregs, "deregistration", "deregistrations"}} {
+		{deregs, "deregistration", "deregistrations"}, {detaches, "policy detachment", "policy detachments"},
+		{removes, "inline policy edit", "inline policy edits"}} {
 		if c.n > 0 {
 			what = append(what, plural(c.n, c.single, c.plural))
 		}

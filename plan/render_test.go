@@ -105,10 +105,10 @@ func TestRenderSummaryLine(t *testing.T) {
 		unattended Risk
 		want       string
 	}{
-		{"low", RiskLow, "Plan: 2 task definitions, 2 services, 1 cluster, 1 secret, 1 log group, 1 role policy, 1 deregistration to change; 2 high-risk and 5 medium-risk actions need approval (unattended risk: low)."},
-		{"medium", RiskMedium, "Plan: 2 task definitions, 2 services, 1 cluster, 1 secret, 1 log group, 1 role policy, 1 deregistration to change; 2 high-risk actions need approval (unattended risk: medium)."},
-		{"high", RiskHigh, "Plan: 2 task definitions, 2 services, 1 cluster, 1 secret, 1 log group, 1 role policy, 1 deregistration to change; every action is within the unattended risk (high)."},
-		{"none", RiskNone, "2 high-risk and 5 medium-risk and 2 low-risk actions need approval (unattended risk: none)."},
+		{"low", RiskLow, "Plan: 2 task definitions, 2 services, 1 cluster, 1 secret, 1 log group, 1 role policy, 1 deregistration, 1 policy detachment, 1 inline policy edit to change; 4 high-risk and 5 medium-risk actions need approval (unattended risk: low)."},
+		{"medium", RiskMedium, "Plan: 2 task definitions, 2 services, 1 cluster, 1 secret, 1 log group, 1 role policy, 1 deregistration, 1 policy detachment, 1 inline policy edit to change; 4 high-risk actions need approval (unattended risk: medium)."},
+		{"high", RiskHigh, "Plan: 2 task definitions, 2 services, 1 cluster, 1 secret, 1 log group, 1 role policy, 1 deregistration, 1 policy detachment, 1 inline policy edit to change; every action is within the unattended risk (high)."},
+		{"none", RiskNone, "4 high-risk and 5 medium-risk and 2 low-risk actions need approval (unattended risk: none)."},
 		{"unset means none", "", "(unattended risk: none)."},
 	}
 	for _, tt := range tests {

@@ -33,6 +33,7 @@ var defaultRisks = map[string]Risk{
 	"ECS.9":            RiskMedium,
 	controlPublicIP:    RiskHigh,
 	exposurePublicIP:   RiskHigh,
+	exposureAdminRole:  RiskHigh,
 }
 
 // controlRisk is the risk of fixing a control: the override for the control's id, else the override for
@@ -90,6 +91,8 @@ func lookupRisk(m map[string]Risk, id string) (Risk, bool) {
 //     alias, no wildcard); and the role is the execution role of a registration of this plan (its After)
 //     or of a source revision it registers from (its Before);
 //   - deregister-task-definition: high, always;
+//   - detach-role-policy and remove-policy-statements (the admin task-role fix): high, always, whatever
+//     the overrides say;
 //   - anything else (an unknown type, a missing payload): high.
 //
 // An a.Risk that is not low, medium or high is returned as it is: it is within no unattended level.
@@ -175,7 +178,7 @@ func (p *Plan) riskFloor(a *Action, overrides map[string]Risk) Risk {
 			}
 		}
 		return RiskMedium
-	case DeregisterTaskDefinition:
+	case DeregisterTaskDefinition, DetachRolePolicy, RemovePolicyStatements:
 		return RiskHigh
 	}
 	return RiskHigh

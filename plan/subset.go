@@ -115,5 +115,11 @@ func touchedResources(a *Action) []string {
 	if c := a.DeregisterTaskDefinition; c != nil {
 		r = append(r, c.TaskDefinitions...)
 	}
+	if c := a.DetachRolePolicy; c != nil {
+		r = append(r, c.Role)
+	}
+	if c := a.RemovePolicyStatements; c != nil {
+		r = append(r, c.Role)
+	}
 	return r
 }

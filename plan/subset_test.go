@@ -31,23 +31,23 @@ func TestSubset(t *testing.T) {
 		left      []string
 		keptState []string
 	}{
-		{"low", nil, RiskLow, []string{"a4", "a5"}, []string{"a1", "a2", "a3", "a6", "a7", "a8", "a9"}, []string{fxAPISvc, fxCluster}},
-		{"medium", nil, RiskMedium, []string{"a1", "a3", "a4", "a5", "a6", "a7", "a8"}, []string{"a2", "a9"}, []string{fxWeb3, fxWebSvc, fxAPISvc, fxCluster}},
-		{"high", nil, RiskHigh, []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9"}, nil, []string{fxWeb3, fxWorker7, fxWebSvc, fxAPISvc, fxCluster}},
-		{"none", nil, RiskNone, nil, []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9"}, nil},
-		{"unknown level keeps nothing", nil, "bogus", nil, []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9"}, nil},
+		{"low", nil, RiskLow, []string{"a4", "a5"}, []string{"a1", "a2", "a3", "a6", "a7", "a8", "a9", "a10", "a11"}, []string{fxAPISvc, fxCluster}},
+		{"medium", nil, RiskMedium, []string{"a1", "a3", "a4", "a5", "a6", "a7", "a8"}, []string{"a2", "a9", "a10", "a11"}, []string{fxWeb3, fxWebSvc, fxAPISvc, fxCluster}},
+		{"high", nil, RiskHigh, []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10", "a11"}, nil, []string{fxWeb3, fxWorker7, fxWebSvc, fxAPISvc, fxCluster}},
+		{"none", nil, RiskNone, nil, []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10", "a11"}, nil},
+		{"unknown level keeps nothing", nil, "bogus", nil, []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10", "a11"}, nil},
 		{"a dependent of a dropped action is dropped", func(p *Plan) { p.Actions[0].Risk = RiskHigh }, RiskMedium,
-			[]string{"a4", "a5", "a6", "a7", "a8"}, []string{"a1", "a2", "a3", "a9"}, []string{fxWeb3, fxAPISvc, fxCluster}},
+			[]string{"a4", "a5", "a6", "a7", "a8"}, []string{"a1", "a2", "a3", "a9", "a10", "a11"}, []string{fxWeb3, fxAPISvc, fxCluster}},
 		{"taskDefinitionFrom counts as a dependency", func(p *Plan) {
 			p.Actions[0].Risk = RiskHigh
 			p.Actions[2].DependsOn = nil
-		}, RiskMedium, []string{"a4", "a5", "a6", "a7", "a8"}, []string{"a1", "a2", "a3", "a9"}, []string{fxWeb3, fxAPISvc, fxCluster}},
+		}, RiskMedium, []string{"a4", "a5", "a6", "a7", "a8"}, []string{"a1", "a2", "a3", "a9", "a10", "a11"}, []string{fxWeb3, fxAPISvc, fxCluster}},
 		{"closure is transitive", func(p *Plan) {
 			p.Actions[0].Risk = RiskHigh
 			p.Actions[3].DependsOn = []string{"a3"}
-		}, RiskMedium, []string{"a5", "a6", "a7", "a8"}, []string{"a1", "a2", "a3", "a4", "a9"}, []string{fxWeb3, fxCluster}},
+		}, RiskMedium, []string{"a5", "a6", "a7", "a8"}, []string{"a1", "a2", "a3", "a4", "a9", "a10", "a11"}, []string{fxWeb3, fxCluster}},
 		{"a put-role-policy depends on its secret", func(p *Plan) { p.Actions[5].Risk = RiskHigh }, RiskMedium,
-			[]string{"a1", "a3", "a4", "a5", "a7"}, []string{"a2", "a6", "a8", "a9"}, []string{fxWeb3, fxWebSvc, fxAPISvc, fxCluster}},
+			[]string{"a1", "a3", "a4", "a5", "a7"}, []string{"a2", "a6", "a8", "a9", "a10", "a11"}, []string{fxWeb3, fxWebSvc, fxAPISvc, fxCluster}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,7 +75,7 @@ func TestSubset(t *testing.T) {
 			if err := Write(&b, kept); err != nil {
 				t.Errorf("the subset is not a valid plan: %v", err)
 			}
-			if len(p.Actions) != 9 || len(p.Approvals) != 2 {
+			if len(p.Actions) != 11 || len(p.Approvals) != 2 {
 				t.Error("Subset modified the plan")
 			}
 		})

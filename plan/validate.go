@@ -88,7 +88,8 @@ func validateAction(a *Action, earlier map[string]*Action) []error {
 
 	payloads := 0
 	for _, set := range []bool{a.RegisterTaskDefinition != nil, a.UpdateService != nil, a.UpdateClusterSettings != nil,
-		a.CreateSecret != nil, a.PutRolePolicy != nil, a.EnsureLogGroup != nil, a.DeregisterTaskDefinition != nil} {
+		a.CreateSecret != nil, a.PutRolePolicy != nil, a.EnsureLogGroup != nil, a.DeregisterTaskDefinition != nil,
+		a.DetachRolePolicy != nil, a.RemovePolicyStatements != nil} {
 		if set {
 			payloads++
 		}
@@ -154,6 +155,14 @@ func validateAction(a *Action, earlier map[string]*Action) []error {
 				}
 			}
 		}
+	case DetachRolePolicy:
+		if has = a.DetachRolePolicy != nil; has {
+			errs = append(errs, validateDetachRolePolicy(a.DetachRolePolicy, a.Resource)...)
+		}
+	case RemovePolicyStatements:
+		if has = a.RemovePolicyStatements != nil; has {
+			errs = append(errs, validateRemovePolicyStatements(a.RemovePolicyStatements, a.Resource)...)
+		}
 	case "":
 		bad("type is required")
 		return errs
@@ -212,6 +221,12 @@ func validateControls(a *Action, earlier map[string]*Action) []error {
 		for _, c := range a.Controls {
 			if !strings.EqualFold(c, "ECS.8") && !strings.EqualFold(c, exposurePlaintext) && !strings.EqualFold(c, "ECS.9") {
 				bad("controls: %q is not a control that a put-role-policy action fixes (ECS.8, %s, ECS.9)", c, exposurePlaintext)
+			}
+		}
+	case DetachRolePolicy, RemovePolicyStatements:
+		for _, c := range a.Controls {
+			if !strings.EqualFold(c, exposureAdminRole) {
+				bad("controls: %q is not a control that a %s action fixes (only %s)", c, a.Type, exposureAdminRole)
 			}
 		}
 	case UpdateClusterSettings:
@@ -300,6 +315,10 @@ func payloadField(t ActionType) string {
 		return "ensureLogGroup"
 	case DeregisterTaskDefinition:
 		return "deregisterTaskDefinition"
+	case DetachRolePolicy:
+		return "detachRolePolicy"
+	case RemovePolicyStatements:
+		return "removePolicyStatements"
 	}
 	return string(t)
 }
@@ -452,6 +471,58 @@ func validatePutRolePolicy(c *PutRolePolicyChange, earlier map[string]*Action) [
 	if c.Before != "" {
 		if _, err := decodeObject([]byte(c.Before)); err != nil {
 			bad("putRolePolicy: before: %v", err)
+		}
+	}
+	return errs
+}
+
+// validateDetachRolePolicy checks a detach-role-policy payload: an IAM role ARN (the action's resource)
+// and an IAM policy ARN.
+func validateDetachRolePolicy(c *DetachRolePolicyChange, resource string) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if !iamRoleArn.MatchString(c.Role) {
+		bad("detachRolePolicy: role %q is not an IAM role ARN", c.Role)
+	} else if c.Role != resource {
+		bad("detachRolePolicy: role %s is not the action's resource %s", c.Role, resource)
+	}
+	if !iamPolicyArn.MatchString(c.PolicyArn) {
+		bad("detachRolePolicy: policyArn %q is not an IAM policy ARN", c.PolicyArn)
+	}
+	return errs
+}
+
+// validateRemovePolicyStatements checks a remove-policy-statements payload: an IAM role ARN (the
+// action's resource), a policy name, a Before that parses, Removed naming statements of Before (by Sid or
+// "#index"), and an After that parses unless it is "" (the policy is deleted).
+func validateRemovePolicyStatements(c *RemovePolicyStatementsChange, resource string) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if !iamRoleArn.MatchString(c.Role) {
+		bad("removePolicyStatements: role %q is not an IAM role ARN", c.Role)
+	} else if c.Role != resource {
+		bad("removePolicyStatements: role %s is not the action's resource %s", c.Role, resource)
+	}
+	if c.PolicyName == "" {
+		bad("removePolicyStatements: policyName is required")
+	}
+	before, err := detect.ParsePolicy(c.Before)
+	if err != nil {
+		bad("removePolicyStatements: before: %v", err)
+	}
+	if len(c.Removed) == 0 {
+		bad("removePolicyStatements: removed is empty")
+	} else if err == nil {
+		labels := statementLabels(before)
+		for i, r := range c.Removed {
+			if !labels[r] {
+				bad("removePolicyStatements: removed %d: %q names no statement of before (a Sid or #index)", i+1, r)
+			}
+		}
+	}
+	if c.After != "" {
+		if _, err := detect.ParsePolicy(c.After); err != nil {
+			bad("removePolicyStatements: after: %v", err)
 		}
 	}
 	return errs
