@@ -116,6 +116,14 @@ func (r *run) checkStale(ctx context.Context) error {
 			if a.PutRolePolicy.Role != a.Resource {
 				touching[a.PutRolePolicy.Role] = append(touching[a.PutRolePolicy.Role], a.ID)
 			}
+		case plan.DetachRolePolicy:
+			if a.DetachRolePolicy.Role != a.Resource {
+				touching[a.DetachRolePolicy.Role] = append(touching[a.DetachRolePolicy.Role], a.ID)
+			}
+		case plan.RemovePolicyStatements:
+			if a.RemovePolicyStatements.Role != a.Resource {
+				touching[a.RemovePolicyStatements.Role] = append(touching[a.RemovePolicyStatements.Role], a.ID)
+			}
 		case plan.DeregisterTaskDefinition:
 			for _, td := range a.DeregisterTaskDefinition.TaskDefinitions {
 				if td != a.Resource {
@@ -270,12 +278,24 @@ func (r *run) checkStale(ctx context.Context) error {
 				fact == plan.FactStatus && deregistered && cur == string(ecstypes.TaskDefinitionStatusInactive)
 		})
 	}
-	// Roles: the inline policy ecsfix owns.
+	// Roles: the inline policy ecsfix owns; or, for the admin task-role fix, all of the role's policies.
 	for _, f := range r.p.State {
 		if f.ResourceType != detect.TypeRole {
 			continue
 		}
 		n++
+		if needsAllPolicies(f) {
+			if _, err := roleName(f.Resource); err != nil {
+				return fmt.Errorf("%w: state %s: %v", ErrInvalidPlan, f.Resource, err)
+			}
+			role, err := readRolePolicies(ctx, r.cl.iam(r.iamRegion(f)), f.Resource)
+			if err != nil {
+				return err
+			}
+			// Only the facts the plan recorded are compared (compare ranges over them).
+			compare(f, rolePolicyFacts(role), r.roleChangesExpected(f, role))
+			continue
+		}
 		role, err := r.readRole(ctx, f)
 		if err != nil {
 			return err
@@ -317,11 +337,7 @@ func (r *run) readRole(ctx context.Context, f plan.Fingerprint) (*detect.Role, e
 	if err != nil {
 		return nil, fmt.Errorf("%w: state %s: %v", ErrInvalidPlan, f.Resource, err)
 	}
-	region := r.regionOf(f)
-	if region == "" && len(r.o.Regions) > 0 {
-		region = r.o.Regions[0]
-	}
-	doc, ok, err := getRolePolicy(ctx, r.cl.iam(region), name, plan.OwnedPolicyName)
+	doc, ok, err := getRolePolicy(ctx, r.cl.iam(r.iamRegion(f)), name, plan.OwnedPolicyName)
 	if err != nil {
 		return nil, err
 	}
@@ -330,6 +346,16 @@ func (r *run) readRole(ctx context.Context, f plan.Fingerprint) (*detect.Role, e
 		role.Inline = []detect.PolicyDocument{{Name: plan.OwnedPolicyName, Document: doc}}
 	}
 	return role, nil
+}
+
+// iamRegion is the region whose endpoint reads a role of the plan's state (IAM is global: the region
+// only picks the partition's endpoint).
+func (r *run) iamRegion(f plan.Fingerprint) string {
+	region := r.regionOf(f)
+	if region == "" && len(r.o.Regions) > 0 {
+		region = r.o.Regions[0]
+	}
+	return region
 }
 
 // registeredByThisPlan tells whether td is a revision this plan registered: recorded in the journal, or

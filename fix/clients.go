@@ -38,11 +38,18 @@ type secretsAPI interface {
 	GetSecretValue(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
 }
 
-// iamAPI is the IAM operations on the inline policy ecsfix owns (put-role-policy and its stale check;
-// rollback keeps the policy, and nothing deletes it).
+// iamAPI is the IAM operations on roles: the inline policy ecsfix owns (put-role-policy and its stale
+// check; rollback keeps the policy, and nothing deletes it), and the opt-in admin task-role fix
+// (detach-role-policy, remove-policy-statements), which reads all of a role's policies and whose rollback
+// re-attaches and puts back what it detached and rewrote.
 type iamAPI interface {
+	iam.ListAttachedRolePoliciesAPIClient
+	iam.ListRolePoliciesAPIClient
 	GetRolePolicy(context.Context, *iam.GetRolePolicyInput, ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error)
 	PutRolePolicy(context.Context, *iam.PutRolePolicyInput, ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error)
+	DeleteRolePolicy(context.Context, *iam.DeleteRolePolicyInput, ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error)
+	AttachRolePolicy(context.Context, *iam.AttachRolePolicyInput, ...func(*iam.Options)) (*iam.AttachRolePolicyOutput, error)
+	DetachRolePolicy(context.Context, *iam.DetachRolePolicyInput, ...func(*iam.Options)) (*iam.DetachRolePolicyOutput, error)
 }
 
 // logsAPI is the CloudWatch Logs operations of the ensure-log-group action.

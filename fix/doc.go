@@ -16,13 +16,19 @@
 //     ensure-log-group: the log group, with its retention), then registrations (whose secrets[].valueFrom
 //     are the created secrets' ARNs), then the services that use them, and cluster settings, and last the
 //     opt-in deregistration of the revisions that still hold plaintext values (refused while a service
-//     of the plan runs one); independent actions concurrently, each step journalled (see journal.go) so
+//     of the plan runs one), and the opt-in, high-risk admin task-role fix (detach-role-policy:
+//     AdministratorAccess detached from a task role; remove-policy-statements: the Allow */* statements
+//     removed from a task role's inline policy, deleted when nothing else remains, only when the policy
+//     read live is the plan's Before), each journalling the role's policies first and verified by reading
+//     them back; independent actions concurrently, each step journalled (see journal.go) so
 //     that running Apply again with the same journal resumes and converges without creating duplicates;
 //  5. optionally waits for services to reach a steady state and returns the ones whose deployment failed
 //     to their journalled previous revision.
 //
-// Rollback returns the services and clusters a journal records to their previous state; secrets, log
-// groups, the execution role's grants (the registered revisions stay ACTIVE and need them) and registered
+// Rollback returns the services and clusters a journal records to their previous state, re-attaches a
+// managed policy the admin task-role fix detached and puts back the journalled document of an inline
+// policy it rewrote or deleted (the only IAM objects ecsfix restores; a role changed since by someone else
+// is not touched); secrets, log groups, the execution role's grants (the registered revisions stay ACTIVE and need them) and registered
 // or deregistered revisions are kept.
 //
 // What it must never do:
@@ -32,7 +38,9 @@
 //   - print a secret: environment values and secret-bearing options never appear in the journal, the
 //     human output, a log line or an error (registrations are described as family, source and number of
 //     edits; error messages from AWS are scrubbed of the source's values);
-//   - delete anything, except what a plan explicitly holds: the opt-in deregister-task-definition action.
+//   - delete anything, except what a plan explicitly holds: the opt-in deregister-task-definition action,
+//     and the opt-in remove-policy-statements action deleting an inline policy left with no statement
+//     (rollback puts it back).
 //     A new revision stays registered on rollback (services are moved back to the old one), and so do
 //     the role policy grants it needs; secrets and log groups are never deleted;
 //   - overwrite what it did not make: a secret of the planned name is reused only when ecsfix created it

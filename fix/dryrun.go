@@ -100,6 +100,8 @@ func (r *run) dryRun(rep *Report) {
 				b, _ := json.Marshal(map[string]string{"taskDefinition": td})
 				r.printf("%s: would call ecs:DeregisterTaskDefinition %s (unless a service of the plan still runs it)", a.ID, b)
 			}
+		case plan.DetachRolePolicy, plan.RemovePolicyStatements:
+			r.dryRunAdminRole(&a)
 		}
 		rep.Actions = append(rep.Actions, ar)
 	}

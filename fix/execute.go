@@ -113,6 +113,10 @@ func (r *run) do(ctx context.Context, a *plan.Action, rep ActionReport) ActionRe
 		err = r.ensureLogGroup(ctx, a, &rep)
 	case plan.DeregisterTaskDefinition:
 		err = r.deregister(ctx, a, &rep)
+	case plan.DetachRolePolicy:
+		err = r.detachRolePolicy(ctx, a, &rep)
+	case plan.RemovePolicyStatements:
+		err = r.removePolicyStatements(ctx, a, &rep)
 	default:
 		err = fmt.Errorf("unknown action type %q", a.Type)
 	}

@@ -35,7 +35,9 @@ import (
 // network (its whole awsvpc configuration: subnets, security groups, assignPublicIp, read live), for a
 // cluster its settings, for a registration the family's latest ACTIVE revision at the time (so that a
 // registration made but not recorded, and not tagged, can still be noticed), for a role policy the owned
-// policy's document (or that there was none), for a deregistration the revisions it deregisters. A
+// policy's document (or that there was none), for a deregistration the revisions it deregisters, for a
+// detach-role-policy the policies attached to the role (ARNs), for a remove-policy-statements the inline
+// policy's whole document (what rollback puts back). A
 // create-secret action records the secret's name and, when done, its ARN: never its value (its request
 // says how many keys it holds and where they come from). An ensure-log-group action records whether it
 // created the group. A deregistration writes one "step" record per revision deregistered. Rollback appends its own
@@ -126,6 +128,15 @@ type StateRecord struct {
 	PolicyName     string `json:"policyName,omitempty"`
 	PolicyExists   *bool  `json:"policyExists,omitempty"`
 	PolicyDocument string `json:"policyDocument,omitempty"`
+
+	// Admin task-role fix. detach-role-policy: PolicyArn is the managed policy detached; Before,
+	// AttachedPolicies are the ARNs of every policy attached to the role then (read live; rollback
+	// re-attaches PolicyArn only when it is among them); Result, those attached after the detach.
+	// remove-policy-statements uses RoleArn, PolicyName, PolicyExists and PolicyDocument: before, the
+	// inline policy's document read live (what rollback puts back); after, the document put (PolicyExists
+	// false when the policy is deleted).
+	PolicyArn        string   `json:"policyArn,omitempty"`
+	AttachedPolicies []string `json:"attachedPolicies,omitempty"`
 
 	// Log groups (ensure-log-group): Created is false when the group existed and was left as it was.
 	LogGroup      string `json:"logGroup,omitempty"`

@@ -16,7 +16,13 @@ import (
 // previous state: a service to its previous task definition, platform version and network configuration
 // (as a whole: subnets, security groups, assignPublicIp), a cluster to its previous settings.
 //
-// It never deletes, deregisters or revokes anything: the revisions the plan registered stay ACTIVE (the
+// It also undoes the opt-in admin task-role fix: it re-attaches a managed policy that a detach-role-policy
+// action detached (when it was attached before the apply), and puts back the whole document, as journalled
+// before the apply, of an inline policy that a remove-policy-statements action rewrote or deleted. These
+// are the only IAM objects ecsfix ever restores this way; a role whose policies are neither what the apply
+// left nor what they were before is not touched, and reported as failed.
+//
+// Otherwise it never deletes, deregisters or revokes anything: the revisions the plan registered stay ACTIVE (the
 // newest of a family is what a deployment by family name starts, so they must keep working), and so
 // the execution role's grants stay in the inline policy ecsfix owns (plan.OwnedPolicyName): they allow
 // reading only the secrets ecsfix created, whose values the previous revisions hold in plaintext anyway,
@@ -115,6 +121,10 @@ func rollback(ctx context.Context, cl *clients, path string, o Options) (*Report
 			ar = r.rollbackService(ctx, &start, done)
 		case start.ActionType == plan.UpdateClusterSettings:
 			ar = r.rollbackCluster(ctx, &start)
+		case start.ActionType == plan.DetachRolePolicy:
+			ar = r.rollbackDetach(ctx, &start)
+		case start.ActionType == plan.RemovePolicyStatements:
+			ar = r.rollbackRemoveStatements(ctx, &start, done)
 		case start.ActionType == plan.PutRolePolicy:
 			ar.Status, ar.Detail = StatusSkipped, "kept: the revisions this plan registered stay ACTIVE and need its grants (reading only the secrets ecsfix created, whose values the previous revisions hold in plaintext anyway, and writing to the log groups ecsfix set up); ecsfix never revokes them on rollback"
 			r.printf("%s: %s kept: the revisions this plan registered stay ACTIVE and need its grants", start.Action, policyOf(&start))
