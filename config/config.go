@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -101,6 +102,8 @@ type Fix struct {
 		// ReplacementSubnets are private subnets a service may move to when disabling its public IP
 		// would cut its subnets off from ECR, S3 and CloudWatch Logs.
 		ReplacementSubnets []SubnetSet `mapstructure:"replacement_subnets"`
+		// TrustedCIDRs replace world-open ingress rules of services not behind a load balancer.
+		TrustedCIDRs []string `mapstructure:"trusted_cidrs"`
 	} `mapstructure:"network"`
 
 	Logs struct {
@@ -177,6 +180,7 @@ func New() *viper.Viper {
 	v.SetDefault("fix.secrets.execution_role", "")
 	v.SetDefault("fix.secrets.deregister_old_revisions", false)
 	v.SetDefault("fix.iam.detach_admin", false)
+	v.SetDefault("fix.network.trusted_cidrs", []string{})
 	v.SetDefault("fix.logs.group_template", "/ecs/{family}")
 	v.SetDefault("fix.logs.retention_days", 30)
 	v.SetDefault("fix.logs.kms_key_id", "")
@@ -390,6 +394,13 @@ func (f *Fix) validate() []error {
 			}
 		}
 	}
+	for i, c := range f.Network.TrustedCIDRs {
+		if _, n, err := net.ParseCIDR(c); err != nil || n.String() != c {
+			errs = append(errs, fmt.Errorf("fix.network.trusted_cidrs[%d]: %q is not a network in CIDR form", i, c))
+		} else if ones, _ := n.Mask.Size(); ones == 0 {
+			errs = append(errs, fmt.Errorf("fix.network.trusted_cidrs[%d]: %q is the whole internet", i, c))
+		}
+	}
 	if f.WaitTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("fix.wait_timeout: %v is not a positive duration", f.WaitTimeout))
 	}
@@ -431,6 +442,7 @@ func (c *Config) PlanOptions() plan.Options {
 		Logs:               plan.LogsOptions{GroupTemplate: c.Fix.Logs.GroupTemplate, RetentionDays: c.Fix.Logs.RetentionDays, KmsKeyID: c.Fix.Logs.KmsKeyID},
 		ReplacementSubnets: map[string][]string{},
 		DetachAdmin:        c.Fix.IAM.DetachAdmin,
+		TrustedCIDRs:       nonEmpty(c.Fix.Network.TrustedCIDRs),
 	}
 	for _, set := range c.Fix.Network.ReplacementSubnets {
 		o.ReplacementSubnets[set.VPC] = append(o.ReplacementSubnets[set.VPC], set.Subnets...)

@@ -54,6 +54,10 @@ type Inventory struct {
 	// or a snapshot holding describe-vpc-endpoints): without it, "no endpoint" cannot be told from
 	// "not exported".
 	VpcEndpointsKnown bool
+	// NetworkInterfaces that carry the services' security groups (who else uses a group).
+	NetworkInterfaces []ec2types.NetworkInterface
+	// NetworkInterfacesKnown is true when NetworkInterfaces is complete for those groups.
+	NetworkInterfacesKnown bool
 
 	// Errors lists what could not be read. A non-empty list makes a scan incomplete (non-zero exit).
 	Errors []ReadError
@@ -375,7 +379,7 @@ func (in *Inventory) Regions() []string {
 func (in *Inventory) Count() int {
 	return len(in.TaskDefinitions) + len(in.Services) + len(in.Clusters) + len(in.TaskSets) +
 		len(in.CapacityProviders) + len(in.SecurityGroups) + len(in.Subnets) + len(in.RouteTables) +
-		len(in.LoadBalancers) + len(in.TargetGroups) + len(in.Roles) + len(in.VpcEndpoints)
+		len(in.LoadBalancers) + len(in.TargetGroups) + len(in.Roles) + len(in.VpcEndpoints) + len(in.NetworkInterfaces)
 }
 
 func deref(s *string) string {

@@ -1,11 +1,13 @@
 package plan
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsfix/ecsfix/detect"
@@ -25,6 +27,8 @@ const (
 	FactNetwork         = "network"
 	FactAttached        = "attachedPolicies"
 	FactInline          = "inlinePolicies"
+	FactIngress         = "ingress"
+	FactEgress          = "egress"
 	FactOwnedPolicy     = "ownedPolicySha256"
 )
 
@@ -91,6 +95,55 @@ func RolePolicyFacts(r *detect.Role) map[string]string {
 	sort.Strings(attached)
 	sort.Strings(inline)
 	return map[string]string{FactAttached: strings.Join(attached, ","), FactInline: strings.Join(inline, ",")}
+}
+
+// SecurityGroupFacts fingerprint a group's rules: ingress and egress, each as the sorted canonical rules
+// (one per source) joined by ";".
+func SecurityGroupFacts(g *ec2types.SecurityGroup) map[string]string {
+	return map[string]string{FactIngress: rulesFact(RulesOf(g.IpPermissions)), FactEgress: rulesFact(RulesOf(g.IpPermissionsEgress))}
+}
+
+// RulesOf flattens EC2 permissions into rules with one source each.
+func RulesOf(perms []ec2types.IpPermission) []IngressRule {
+	var out []IngressRule
+	for _, p := range perms {
+		base := IngressRule{Protocol: aws.ToString(p.IpProtocol), FromPort: aws.ToInt32(p.FromPort), ToPort: aws.ToInt32(p.ToPort)}
+		for _, r := range p.IpRanges {
+			x := base
+			x.CidrIPv4, x.Description = aws.ToString(r.CidrIp), aws.ToString(r.Description)
+			out = append(out, x)
+		}
+		for _, r := range p.Ipv6Ranges {
+			x := base
+			x.CidrIPv6, x.Description = aws.ToString(r.CidrIpv6), aws.ToString(r.Description)
+			out = append(out, x)
+		}
+		for _, r := range p.UserIdGroupPairs {
+			x := base
+			x.SourceGroup, x.Description = aws.ToString(r.GroupId), aws.ToString(r.Description)
+			out = append(out, x)
+		}
+		for _, r := range p.PrefixListIds {
+			x := base
+			x.SourceGroup, x.Description = "prefix-list:"+aws.ToString(r.PrefixListId), aws.ToString(r.Description)
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// RuleKey is a rule's identity (without its description).
+func RuleKey(r IngressRule) string {
+	return fmt.Sprintf("%s/%d-%d/%s%s%s", r.Protocol, r.FromPort, r.ToPort, r.CidrIPv4, r.CidrIPv6, r.SourceGroup)
+}
+
+func rulesFact(rules []IngressRule) string {
+	keys := make([]string, 0, len(rules))
+	for _, r := range rules {
+		keys = append(keys, RuleKey(r))
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, ";")
 }
 
 // NetworkFact is a service's awsvpc configuration as one comparable string

@@ -44,6 +44,8 @@ type Options struct {
 	// statements from their inline policies (high risk). Off: the finding is reported with the role, the
 	// policy and the statement.
 	DetachAdmin bool
+	// TrustedCIDRs replace a world-open ingress rule of a service not behind a load balancer.
+	TrustedCIDRs []string
 }
 
 // SecretsOptions configure the secrets fix.

@@ -55,6 +55,12 @@ const (
 	// RemovePolicyStatements removes Allow */* statements from a task role's inline policy (opt-in, high
 	// risk); the policy is deleted when nothing else remains in it, and rollback puts it back.
 	RemovePolicyStatements ActionType = "remove-policy-statements"
+	// UpdateSecurityGroupIngress replaces world-open ingress rules of a group used only by the service:
+	// the replacement rules are authorized first, then the open ones revoked.
+	UpdateSecurityGroupIngress ActionType = "update-security-group-ingress"
+	// CreateSecurityGroup creates a copy of a shared group without its world-open rules (with their
+	// replacements); an update-service then moves the service to it. The shared group is not edited.
+	CreateSecurityGroup ActionType = "create-security-group"
 )
 
 // OwnedPolicyName is the name of the inline role policy ecsfix owns and updates.
@@ -113,15 +119,17 @@ type Action struct {
 	Preconditions []Precondition `json:"preconditions,omitempty"`
 	DependsOn     []string       `json:"dependsOn,omitempty"`
 
-	RegisterTaskDefinition   *RegisterTaskDefinitionChange   `json:"registerTaskDefinition,omitempty"`
-	UpdateService            *UpdateServiceChange            `json:"updateService,omitempty"`
-	UpdateClusterSettings    *UpdateClusterSettingsChange    `json:"updateClusterSettings,omitempty"`
-	CreateSecret             *CreateSecretChange             `json:"createSecret,omitempty"`
-	PutRolePolicy            *PutRolePolicyChange            `json:"putRolePolicy,omitempty"`
-	EnsureLogGroup           *EnsureLogGroupChange           `json:"ensureLogGroup,omitempty"`
-	DeregisterTaskDefinition *DeregisterTaskDefinitionChange `json:"deregisterTaskDefinition,omitempty"`
-	DetachRolePolicy         *DetachRolePolicyChange         `json:"detachRolePolicy,omitempty"`
-	RemovePolicyStatements   *RemovePolicyStatementsChange   `json:"removePolicyStatements,omitempty"`
+	RegisterTaskDefinition     *RegisterTaskDefinitionChange     `json:"registerTaskDefinition,omitempty"`
+	UpdateService              *UpdateServiceChange              `json:"updateService,omitempty"`
+	UpdateClusterSettings      *UpdateClusterSettingsChange      `json:"updateClusterSettings,omitempty"`
+	CreateSecret               *CreateSecretChange               `json:"createSecret,omitempty"`
+	PutRolePolicy              *PutRolePolicyChange              `json:"putRolePolicy,omitempty"`
+	EnsureLogGroup             *EnsureLogGroupChange             `json:"ensureLogGroup,omitempty"`
+	DeregisterTaskDefinition   *DeregisterTaskDefinitionChange   `json:"deregisterTaskDefinition,omitempty"`
+	DetachRolePolicy           *DetachRolePolicyChange           `json:"detachRolePolicy,omitempty"`
+	RemovePolicyStatements     *RemovePolicyStatementsChange     `json:"removePolicyStatements,omitempty"`
+	UpdateSecurityGroupIngress *UpdateSecurityGroupIngressChange `json:"updateSecurityGroupIngress,omitempty"`
+	CreateSecurityGroup        *CreateSecurityGroupChange        `json:"createSecurityGroup,omitempty"`
 }
 
 // Precondition is a check made for an action.
@@ -238,6 +246,9 @@ type UpdateServiceChange struct {
 	After   ServiceSettings `json:"after"`
 	// TaskDefinitionFrom is the id of the registration whose new revision After.TaskDefinition stands for.
 	TaskDefinitionFrom string `json:"taskDefinitionFrom,omitempty"`
+	// SecurityGroupsFrom maps placeholders in After.Network.SecurityGroups ("(security group created by
+	// aN)") to the create-security-group action whose new group id replaces them when applying.
+	SecurityGroupsFrom map[string]string `json:"securityGroupsFrom,omitempty"`
 }
 
 // ServiceSettings are the service fields ecsfix changes.
@@ -307,4 +318,41 @@ type RemovePolicyStatementsChange struct {
 	Before     string   `json:"before"`
 	After      string   `json:"after,omitempty"`
 	Removed    []string `json:"removed"` // the statements removed: their Sid, or "#index"
+}
+
+// SecurityGroupPlaceholder stands in After.Network.SecurityGroups for the group a create-security-group
+// action creates.
+func SecurityGroupPlaceholder(actionID string) string {
+	return "(security group created by " + actionID + ")"
+}
+
+// IngressRule is one security-group rule (ingress or egress) with exactly one source or destination.
+type IngressRule struct {
+	Protocol    string `json:"protocol"` // tcp, udp, icmp, icmpv6, or -1 (all)
+	FromPort    int32  `json:"fromPort"`
+	ToPort      int32  `json:"toPort"`
+	CidrIPv4    string `json:"cidrIpv4,omitempty"`
+	CidrIPv6    string `json:"cidrIpv6,omitempty"`
+	SourceGroup string `json:"sourceGroup,omitempty"` // a security group id
+	Description string `json:"description,omitempty"`
+}
+
+// UpdateSecurityGroupIngressChange authorizes the replacement rules, then revokes the world-open ones.
+type UpdateSecurityGroupIngressChange struct {
+	GroupID   string        `json:"groupId"`
+	VpcID     string        `json:"vpcId"`
+	Authorize []IngressRule `json:"authorize"`
+	Revoke    []IngressRule `json:"revoke"`
+}
+
+// CreateSecurityGroupChange creates a copy of CopyOf with Ingress (its rules without the world-open ones,
+// plus their replacements) and Egress (its egress rules, as they are).
+type CreateSecurityGroupChange struct {
+	VpcID       string            `json:"vpcId"`
+	GroupName   string            `json:"groupName"`
+	Description string            `json:"description"`
+	CopyOf      string            `json:"copyOf"`
+	Ingress     []IngressRule     `json:"ingress"`
+	Egress      []IngressRule     `json:"egress"`
+	Tags        map[string]string `json:"tags,omitempty"`
 }
