@@ -134,6 +134,7 @@ type index struct {
 	routeBySubnet  map[string]*ec2types.RouteTable
 	mainRouteByVPC map[string]*ec2types.RouteTable
 	endpointsByVPC map[string][]ec2types.VpcEndpoint
+	enisByGroup    map[string][]ec2types.NetworkInterface
 }
 
 func (in *Inventory) idx() *index {
@@ -152,6 +153,7 @@ func (in *Inventory) idx() *index {
 			routeBySubnet:  map[string]*ec2types.RouteTable{},
 			mainRouteByVPC: map[string]*ec2types.RouteTable{},
 			endpointsByVPC: map[string][]ec2types.VpcEndpoint{},
+			enisByGroup:    map[string][]ec2types.NetworkInterface{},
 		}
 		for i := range in.TaskDefinitions {
 			td := &in.TaskDefinitions[i]
@@ -200,6 +202,17 @@ func (in *Inventory) idx() *index {
 		for _, ep := range in.VpcEndpoints {
 			vpc := deref(ep.VpcId)
 			x.endpointsByVPC[vpc] = append(x.endpointsByVPC[vpc], ep)
+		}
+		for _, ni := range in.NetworkInterfaces {
+			seen := map[string]bool{}
+			for _, g := range ni.Groups {
+				id := deref(g.GroupId)
+				if id == "" || seen[id] {
+					continue
+				}
+				seen[id] = true
+				x.enisByGroup[id] = append(x.enisByGroup[id], ni)
+			}
 		}
 		in.index = x
 	})
@@ -267,6 +280,13 @@ func (in *Inventory) RouteTableFor(subnetID string) (*ec2types.RouteTable, bool)
 // "none" means the VPC has none or that they were not read is VpcEndpointsKnown.
 func (in *Inventory) VpcEndpointsOf(vpcID string) []ec2types.VpcEndpoint {
 	return in.idx().endpointsByVPC[vpcID]
+}
+
+// InterfacesWithGroup returns the network interfaces present in the inventory that carry a security group
+// (nil when none). Whether "none" means no interface carries it or that interfaces were not read is
+// NetworkInterfacesKnown.
+func (in *Inventory) InterfacesWithGroup(groupID string) []ec2types.NetworkInterface {
+	return in.idx().enisByGroup[groupID]
 }
 
 // LoadBalancer returns the load balancer with the given ARN.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsfix/ecsfix/detect"
@@ -151,7 +152,14 @@ func applyPlan(t testing.TB, in *detect.Inventory, p *Plan) *detect.Inventory {
 		TaskSets:        in.TaskSets, CapacityProviders: in.CapacityProviders, SecurityGroups: in.SecurityGroups,
 		Subnets: in.Subnets, RouteTables: in.RouteTables, LoadBalancers: in.LoadBalancers,
 		TargetGroups: in.TargetGroups, VpcEndpoints: in.VpcEndpoints, VpcEndpointsKnown: in.VpcEndpointsKnown,
+		NetworkInterfaces: in.NetworkInterfaces, NetworkInterfacesKnown: in.NetworkInterfacesKnown,
 	}
+	out.SecurityGroups = nil
+	for _, g := range in.SecurityGroups {
+		g.IpPermissions = append([]ec2types.IpPermission(nil), g.IpPermissions...)
+		out.SecurityGroups = append(out.SecurityGroups, g)
+	}
+	createdGroups := map[string]string{} // create-security-group action id -> new group id
 	for _, r := range in.Roles {
 		r.Inline = append([]detect.PolicyDocument(nil), r.Inline...)
 		r.Attached = append([]detect.AttachedPolicy(nil), r.Attached...)
@@ -215,14 +223,65 @@ func applyPlan(t testing.TB, in *detect.Inventory, p *Plan) *detect.Inventory {
 					s.PlatformVersion = aws.String(u.After.PlatformVersion)
 				}
 				if n := u.After.Network; n != nil {
+					var groups []string
+					for _, g := range n.SecurityGroups {
+						if from, ok := u.SecurityGroupsFrom[g]; ok {
+							id, ok := createdGroups[from]
+							if !ok {
+								t.Fatalf("%s: securityGroupsFrom %q was not created", a.ID, from)
+							}
+							g = id
+						}
+						groups = append(groups, g)
+					}
 					s.NetworkConfiguration = &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
-						Subnets: append([]string(nil), n.Subnets...), SecurityGroups: append([]string(nil), n.SecurityGroups...),
+						Subnets: append([]string(nil), n.Subnets...), SecurityGroups: groups,
 						AssignPublicIp: ecstypes.AssignPublicIp(n.AssignPublicIp)}}
 				}
 			}
 			if !found {
 				t.Fatalf("%s: service %s not found", a.ID, a.Resource)
 			}
+		case UpdateSecurityGroupIngress:
+			c := a.UpdateSecurityGroupIngress
+			found := false
+			for i := range out.SecurityGroups {
+				g := &out.SecurityGroups[i]
+				if aws.ToString(g.GroupId) != c.GroupID {
+					continue
+				}
+				found = true
+				revoke := map[string]bool{}
+				for _, r := range c.Revoke {
+					revoke[RuleKey(r)] = true
+				}
+				var kept []ec2types.IpPermission
+				for _, r := range RulesOf(g.IpPermissions) {
+					if !revoke[RuleKey(r)] {
+						kept = append(kept, permissionOf(r))
+					}
+				}
+				for _, r := range c.Authorize {
+					kept = append(kept, permissionOf(r))
+				}
+				g.IpPermissions = kept
+			}
+			if !found {
+				t.Fatalf("%s: security group %s not found", a.ID, c.GroupID)
+			}
+		case CreateSecurityGroup:
+			c := a.CreateSecurityGroup
+			id := "sg-copy" + a.ID
+			g := ec2types.SecurityGroup{GroupId: aws.String(id), GroupName: aws.String(c.GroupName), VpcId: aws.String(c.VpcID),
+				Description: aws.String(c.Description)}
+			for _, r := range c.Ingress {
+				g.IpPermissions = append(g.IpPermissions, permissionOf(r))
+			}
+			for _, r := range c.Egress {
+				g.IpPermissionsEgress = append(g.IpPermissionsEgress, permissionOf(r))
+			}
+			out.SecurityGroups = append(out.SecurityGroups, g)
+			createdGroups[a.ID] = id
 		case CreateSecret:
 			if _, err := a.CreateSecret.SecretString(sources); err != nil {
 				t.Fatalf("%s: SecretString: %v", a.ID, err)
@@ -348,4 +407,18 @@ func assertConverges(t *testing.T, in *detect.Inventory, p *Plan, o Options) *de
 		t.Errorf("re-planning the applied estate gives action %s %s on %s (%v): %s", a.ID, a.Type, a.Resource, a.Controls, a.Summary)
 	}
 	return after
+}
+
+// permissionOf is the EC2 permission of one rule.
+func permissionOf(r IngressRule) ec2types.IpPermission {
+	p := ec2types.IpPermission{IpProtocol: aws.String(r.Protocol), FromPort: aws.Int32(r.FromPort), ToPort: aws.Int32(r.ToPort)}
+	switch {
+	case r.CidrIPv4 != "":
+		p.IpRanges = []ec2types.IpRange{{CidrIp: aws.String(r.CidrIPv4)}}
+	case r.CidrIPv6 != "":
+		p.Ipv6Ranges = []ec2types.Ipv6Range{{CidrIpv6: aws.String(r.CidrIPv6)}}
+	default:
+		p.UserIdGroupPairs = []ec2types.UserIdGroupPair{{GroupId: aws.String(r.SourceGroup)}}
+	}
+	return p
 }

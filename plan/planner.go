@@ -48,6 +48,7 @@ func Build(in *detect.Inventory, results []detect.Result, o Options) (*Plan, err
 		return nil, err
 	}
 	b.publicIPs()
+	b.openSecurityGroups()
 	b.orderFamilies()
 	return b.assemble()
 }
@@ -115,6 +116,10 @@ type servicePlan struct {
 	// network is the change decided for them (fix_ecs2_public_ip.go).
 	publicIP map[string]bool
 	network  *networkPlan
+	// openSG is set when the service asked for the open-security-group fix; sg is the fix decided
+	// (fix_open_security_group.go).
+	openSG bool
+	sg     *sgPlan
 }
 
 type clusterPlan struct {
@@ -250,6 +255,24 @@ func (b *builder) classify(r *detect.Result) error {
 			return nil
 		}
 		b.adminFinding(r)
+		return nil
+	case exposureOpenSG:
+		if r.ResourceType != detect.TypeService {
+			break
+		}
+		if !b.selected(r.Control, r.Control) {
+			b.skip(r.Control, r.ResourceArn, "not selected for fixing (fix.controls)")
+			return nil
+		}
+		svc, ok := b.inv.Service(r.ResourceArn)
+		if !ok {
+			return nil
+		}
+		if reason := b.serviceBlocked(svc); reason != "" {
+			b.skip(r.Control, r.ResourceArn, reason+": replace the ingress rules from 0.0.0.0/0 and ::/0 of its security groups by rules from its load balancer's security group or known CIDRs in its source")
+			return nil
+		}
+		b.service(svc).openSG = true
 		return nil
 	case controlPublicIP, exposurePublicIP:
 		if r.ResourceType != detect.TypeService {
@@ -699,6 +722,13 @@ func (b *builder) assemble() (*Plan, error) {
 		}
 	}
 
+	// security groups: edited in place, or copied (the service updates below move services to copies)
+	sgActs, sgState := b.sgActions(newID)
+	p.Actions = append(p.Actions, sgActs...)
+	for _, f := range sgState {
+		state[f.Resource] = f
+	}
+
 	// service updates
 	moved := map[string]string{} // service ARN -> id of the update that moves it
 	for _, arn := range sortedKeys(b.services) {
@@ -846,6 +876,7 @@ func (b *builder) serviceAction(sp *servicePlan) (Action, bool) {
 	controls := map[string]bool{}
 	risk := Risk("")
 	from := ""
+	var sgDeps []string
 	blocked := b.serviceBlocked(svc)
 
 	if rp := sp.rev; rp != nil {
@@ -928,6 +959,32 @@ func (b *builder) serviceAction(sp *servicePlan) (Action, bool) {
 		notes = append(notes, np.notes...)
 		pre = append(pre, np.pre...)
 	}
+	var sgFrom map[string]string
+	if sp.sg != nil && blocked == "" {
+		current := after.Network
+		if current == nil {
+			current = currentNetwork(svc)
+		}
+		if n, from := sp.sgNetwork(current); n != nil {
+			if before.Network == nil {
+				before.Network = currentNetwork(svc)
+			}
+			after.Network = n
+			sgFrom = from
+			controls[exposureOpenSG] = true
+			risk = maxRisk(risk, b.risk(exposureOpenSG))
+			var deps []string
+			for _, g := range sortedKeys(sp.sg.moves) {
+				deps = append(deps, sp.sg.moves[g])
+				notes = append(notes, "the service moves from security group "+g+" to the copy that action "+sp.sg.moves[g]+" creates")
+			}
+			if after.TaskDefinition == "" && after.PlatformVersion == "" && sp.network == nil {
+				notes = append(notes, "changing the network configuration starts a deployment: the service's tasks are replaced")
+			}
+			pre = append(pre, Precondition{Check: "service security groups", Result: strings.Join(currentNetwork(svc).SecurityGroups, ", ")})
+			sgDeps = deps
+		}
+	}
 	if after == (ServiceSettings{}) {
 		return Action{}, false
 	}
@@ -947,7 +1004,14 @@ func (b *builder) serviceAction(sp *servicePlan) (Action, bool) {
 		if before.Network != nil && !sameStrings(before.Network.Subnets, n.Subnets) {
 			what = append(what, "move to subnets "+strings.Join(n.Subnets, ", "))
 		}
-		what = append(what, "assignPublicIp "+n.AssignPublicIp)
+		if before.Network != nil && n.AssignPublicIp != before.Network.AssignPublicIp {
+			what = append(what, "assignPublicIp "+n.AssignPublicIp)
+		} else if sp.network != nil {
+			what = append(what, "assignPublicIp "+n.AssignPublicIp)
+		}
+		if len(sgFrom) > 0 {
+			what = append(what, "move to security groups "+strings.Join(n.SecurityGroups, ", "))
+		}
 	}
 	return Action{
 		Type: UpdateService, Account: detect.AccountOf(arn), Region: detect.RegionOf(arn), Resource: arn,
@@ -955,10 +1019,10 @@ func (b *builder) serviceAction(sp *servicePlan) (Action, bool) {
 		Summary:       "update service " + aws.ToString(svc.ServiceName) + ": " + strings.Join(what, ", "),
 		Notes:         dedup(notes),
 		Preconditions: pre,
-		DependsOn:     nonEmptyList(from),
+		DependsOn:     append(sgDeps, nonEmptyList(from)...),
 		UpdateService: &UpdateServiceChange{
 			Cluster: aws.ToString(svc.ClusterArn), Service: aws.ToString(svc.ServiceName),
-			Before: before, After: after, TaskDefinitionFrom: from,
+			Before: before, After: after, TaskDefinitionFrom: from, SecurityGroupsFrom: sgFrom,
 		},
 	}, true
 }

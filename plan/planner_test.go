@@ -671,10 +671,12 @@ func typeOrder(t ActionType) int {
 		return 2
 	case RegisterTaskDefinition:
 		return 3
-	case UpdateService:
+	case UpdateSecurityGroupIngress, CreateSecurityGroup:
 		return 4
-	case UpdateClusterSettings:
+	case UpdateService:
 		return 5
+	case UpdateClusterSettings:
+		return 6
 	}
-	return 6
+	return 7
 }

@@ -94,6 +94,9 @@ func actionDiff(a *Action) (string, error) {
 		return policyDiff(a.PutRolePolicy)
 	case a.RemovePolicyStatements != nil:
 		return removedStatementsDiff(a.RemovePolicyStatements)
+	case a.UpdateSecurityGroupIngress != nil:
+		u := a.UpdateSecurityGroupIngress
+		return ingressDiff("security-group/"+u.GroupID+" ingress (now)", "security-group/"+u.GroupID+" ingress (after)", u.Revoke, u.Authorize)
 	}
 	return "", nil
 }
@@ -198,6 +201,27 @@ func actionDetails(a *Action) [][2]string {
 	}
 	if d := a.DetachRolePolicy; d != nil {
 		out = append(out, [2]string{"role", d.Role}, [2]string{"detach", d.PolicyArn})
+	}
+	if u := a.UpdateSecurityGroupIngress; u != nil {
+		out = append(out, [2]string{"security group", u.GroupID + " (" + u.VpcID + ")"})
+		for _, r := range u.Authorize {
+			out = append(out, [2]string{"authorize", ruleText(r)})
+		}
+		for _, r := range u.Revoke {
+			out = append(out, [2]string{"revoke", ruleText(r)})
+		}
+	}
+	if c := a.CreateSecurityGroup; c != nil {
+		out = append(out, [2]string{"copy of", c.CopyOf + " (not edited)"}, [2]string{"name", c.GroupName}, [2]string{"vpc", c.VpcID})
+		for _, r := range c.Ingress {
+			out = append(out, [2]string{"ingress", ruleText(r)})
+		}
+		for _, r := range c.Egress {
+			out = append(out, [2]string{"egress", ruleText(r)})
+		}
+		for _, k := range sortedKeys(c.Tags) {
+			out = append(out, [2]string{"tag", k + "=" + c.Tags[k]})
+		}
 	}
 	if r := a.RemovePolicyStatements; r != nil {
 		out = append(out, [2]string{"role", r.Role}, [2]string{"policy", r.PolicyName + " (inline)"})
@@ -517,4 +541,16 @@ func secretRefText(r SecretRef) string {
 		return r.Path + ": the ARN of the secret created by " + r.From + " followed by :" + r.Key + ":: (key " + r.Key + ")"
 	}
 	return r.Path + ": the bare ARN of the secret created by " + r.From
+}
+
+// ingressDiff diffs rule lists: removed rules on the left, added ones on the right.
+func ingressDiff(fromLabel, toLabel string, removed, added []IngressRule) (string, error) {
+	var before, after strings.Builder
+	for _, r := range removed {
+		before.WriteString(ruleText(r) + "\n")
+	}
+	for _, r := range added {
+		after.WriteString(ruleText(r) + "\n")
+	}
+	return unifiedDiff(fromLabel, toLabel, before.String(), after.String())
 }

@@ -89,7 +89,7 @@ func validateAction(a *Action, earlier map[string]*Action) []error {
 	payloads := 0
 	for _, set := range []bool{a.RegisterTaskDefinition != nil, a.UpdateService != nil, a.UpdateClusterSettings != nil,
 		a.CreateSecret != nil, a.PutRolePolicy != nil, a.EnsureLogGroup != nil, a.DeregisterTaskDefinition != nil,
-		a.DetachRolePolicy != nil, a.RemovePolicyStatements != nil} {
+		a.DetachRolePolicy != nil, a.RemovePolicyStatements != nil, a.UpdateSecurityGroupIngress != nil, a.CreateSecurityGroup != nil} {
 		if set {
 			payloads++
 		}
@@ -112,9 +112,10 @@ func validateAction(a *Action, earlier map[string]*Action) []error {
 			if f := u.TaskDefinitionFrom; f != "" && (earlier[f] == nil || earlier[f].Type != RegisterTaskDefinition) {
 				bad("updateService: taskDefinitionFrom %q is not an earlier registration", f)
 			}
-			for _, e := range validateNetwork("after", u.After.Network) {
+			for _, e := range validateNetworkFrom("after", u.After.Network, u.SecurityGroupsFrom) {
 				bad("updateService: %v", e)
 			}
+			errs = append(errs, validateSecurityGroupsFrom(u, earlier)...)
 			if u.Before.Network != nil {
 				for _, e := range validateNetwork("before", u.Before.Network) {
 					bad("updateService: %v", e)
@@ -162,6 +163,14 @@ func validateAction(a *Action, earlier map[string]*Action) []error {
 	case RemovePolicyStatements:
 		if has = a.RemovePolicyStatements != nil; has {
 			errs = append(errs, validateRemovePolicyStatements(a.RemovePolicyStatements, a.Resource)...)
+		}
+	case UpdateSecurityGroupIngress:
+		if has = a.UpdateSecurityGroupIngress != nil; has {
+			errs = append(errs, validateIngressUpdate(a.UpdateSecurityGroupIngress, a.Resource)...)
+		}
+	case CreateSecurityGroup:
+		if has = a.CreateSecurityGroup != nil; has {
+			errs = append(errs, validateCreateSecurityGroup(a.CreateSecurityGroup, a.Resource)...)
 		}
 	case "":
 		bad("type is required")
@@ -229,6 +238,12 @@ func validateControls(a *Action, earlier map[string]*Action) []error {
 				bad("controls: %q is not a control that a %s action fixes (only %s)", c, a.Type, exposureAdminRole)
 			}
 		}
+	case UpdateSecurityGroupIngress, CreateSecurityGroup:
+		for _, c := range a.Controls {
+			if !strings.EqualFold(c, exposureOpenSG) {
+				bad("controls: %q is not a control that a %s action fixes (only %s)", c, a.Type, exposureOpenSG)
+			}
+		}
 	case UpdateClusterSettings:
 		for _, c := range a.Controls {
 			if !strings.EqualFold(c, "ECS.12") {
@@ -249,6 +264,10 @@ func validateControls(a *Action, earlier map[string]*Action) []error {
 			case strings.EqualFold(c, controlPublicIP) || strings.EqualFold(c, exposurePublicIP):
 				if u.After.Network == nil || u.After.Network.AssignPublicIp != string(ecstypes.AssignPublicIpDisabled) {
 					bad("controls: %q is fixed by a network configuration with assignPublicIp DISABLED, which this update does not set", c)
+				}
+			case strings.EqualFold(c, exposureOpenSG):
+				if len(u.SecurityGroupsFrom) == 0 || u.After.Network == nil {
+					bad("controls: %q is fixed by a service update that moves the service to copied security groups, which this update does not do", c)
 				}
 			case strings.EqualFold(c, "ECS.10"):
 				if u.After.PlatformVersion == "" {
@@ -271,6 +290,12 @@ func validateControls(a *Action, earlier map[string]*Action) []error {
 // validateNetwork checks an awsvpc configuration of a service update: subnets, security groups and
 // assignPublicIp ENABLED or DISABLED (nil: not changed, nothing to check).
 func validateNetwork(which string, n *AwsVpcSettings) []error {
+	return validateNetworkFrom(which, n, nil)
+}
+
+// validateNetworkFrom is validateNetwork where the security groups may also be placeholders listed in
+// from (SecurityGroupsFrom).
+func validateNetworkFrom(which string, n *AwsVpcSettings, from map[string]string) []error {
 	if n == nil {
 		return nil
 	}
@@ -287,6 +312,9 @@ func validateNetwork(which string, n *AwsVpcSettings) []error {
 		errs = append(errs, fmt.Errorf("%s.network: securityGroups is empty", which))
 	}
 	for i, g := range n.SecurityGroups {
+		if _, ok := from[g]; ok {
+			continue
+		}
 		if !strings.HasPrefix(g, "sg-") {
 			errs = append(errs, fmt.Errorf("%s.network: security group %d: %q is not a security group id", which, i+1, g))
 		}
@@ -319,6 +347,10 @@ func payloadField(t ActionType) string {
 		return "detachRolePolicy"
 	case RemovePolicyStatements:
 		return "removePolicyStatements"
+	case UpdateSecurityGroupIngress:
+		return "updateSecurityGroupIngress"
+	case CreateSecurityGroup:
+		return "createSecurityGroup"
 	}
 	return string(t)
 }
@@ -550,4 +582,141 @@ func isSHA256Hex(s string) bool {
 	}
 	_, err := hex.DecodeString(s)
 	return err == nil && s == strings.ToLower(s)
+}
+
+// validateSecurityGroupsFrom checks a service update's SecurityGroupsFrom: each placeholder is the one of
+// its action, appears in After.Network.SecurityGroups, and names an earlier create-security-group action.
+func validateSecurityGroupsFrom(u *UpdateServiceChange, earlier map[string]*Action) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	for _, ph := range sortedKeys(u.SecurityGroupsFrom) {
+		id := u.SecurityGroupsFrom[ph]
+		if ph != SecurityGroupPlaceholder(id) {
+			bad("updateService: securityGroupsFrom: placeholder %q is not the one of action %q (%q)", ph, id, SecurityGroupPlaceholder(id))
+		}
+		if u.After.Network == nil || !contains(u.After.Network.SecurityGroups, ph) {
+			bad("updateService: securityGroupsFrom: placeholder %q is not in after.network.securityGroups", ph)
+		}
+		if a := earlier[id]; a == nil || a.Type != CreateSecurityGroup {
+			bad("updateService: securityGroupsFrom: %q is not an earlier create-security-group action", id)
+		}
+	}
+	if u.After.Network != nil {
+		for _, g := range u.After.Network.SecurityGroups {
+			if strings.HasPrefix(g, "(") {
+				if _, ok := u.SecurityGroupsFrom[g]; !ok {
+					bad("updateService: after.network.securityGroups: placeholder %q is not in securityGroupsFrom", g)
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// validateRule checks one security-group rule: a valid protocol, ports in range, exactly one source.
+func validateRule(which string, i int, r IngressRule) []error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s rule %d: %s", which, i+1, fmt.Sprintf(format, args...)))
+	}
+	switch r.Protocol {
+	case "tcp", "udp", "6", "17":
+		if r.FromPort < 0 || r.ToPort > 65535 || r.FromPort > r.ToPort {
+			bad("ports %d-%d are not a range within 0-65535", r.FromPort, r.ToPort)
+		}
+	case "icmp", "icmpv6", "1", "58":
+		if r.FromPort < -1 || r.FromPort > 255 || r.ToPort < -1 || r.ToPort > 255 {
+			bad("icmp type/code %d/%d out of range", r.FromPort, r.ToPort)
+		}
+	case "-1":
+	default:
+		bad("protocol %q is not tcp, udp, icmp, icmpv6 or -1", r.Protocol)
+	}
+	n := 0
+	for _, s := range []string{r.CidrIPv4, r.CidrIPv6, r.SourceGroup} {
+		if s != "" {
+			n++
+		}
+	}
+	if n != 1 {
+		bad("has %d sources, want exactly one", n)
+	}
+	if r.SourceGroup != "" && !strings.HasPrefix(r.SourceGroup, "sg-") && !strings.HasPrefix(r.SourceGroup, "prefix-list:pl-") {
+		bad("source %q is not a security group id", r.SourceGroup)
+	}
+	if r.CidrIPv4 != "" && !strings.Contains(r.CidrIPv4, "/") {
+		bad("cidrIpv4 %q is not a CIDR", r.CidrIPv4)
+	}
+	if r.CidrIPv6 != "" && !strings.Contains(r.CidrIPv6, "/") {
+		bad("cidrIpv6 %q is not a CIDR", r.CidrIPv6)
+	}
+	return errs
+}
+
+func validateIngressUpdate(c *UpdateSecurityGroupIngressChange, resource string) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if !strings.HasPrefix(c.GroupID, "sg-") {
+		bad("updateSecurityGroupIngress: groupId %q is not a security group id", c.GroupID)
+	}
+	if resource != c.GroupID {
+		bad("updateSecurityGroupIngress: resource %q is not groupId %q", resource, c.GroupID)
+	}
+	if !strings.HasPrefix(c.VpcID, "vpc-") {
+		bad("updateSecurityGroupIngress: vpcId %q is not a VPC id", c.VpcID)
+	}
+	if len(c.Revoke) == 0 {
+		bad("updateSecurityGroupIngress: revokes nothing")
+	}
+	for i, r := range c.Authorize {
+		for _, e := range validateRule("updateSecurityGroupIngress: authorize", i, r) {
+			errs = append(errs, e)
+		}
+		if isWorld(r) {
+			bad("updateSecurityGroupIngress: authorize rule %d (%s) widens: a replacement is never from 0.0.0.0/0 or ::/0", i+1, ruleText(r))
+		}
+	}
+	for i, r := range c.Revoke {
+		for _, e := range validateRule("updateSecurityGroupIngress: revoke", i, r) {
+			errs = append(errs, e)
+		}
+		if !isWorld(r) {
+			bad("updateSecurityGroupIngress: revoke rule %d (%s) is not a world-open rule: only rules from 0.0.0.0/0 or ::/0 are revoked", i+1, ruleText(r))
+		}
+	}
+	return errs
+}
+
+func validateCreateSecurityGroup(c *CreateSecurityGroupChange, resource string) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if !strings.HasPrefix(c.CopyOf, "sg-") {
+		bad("createSecurityGroup: copyOf %q is not a security group id", c.CopyOf)
+	}
+	if resource != c.CopyOf {
+		bad("createSecurityGroup: resource %q is not copyOf %q", resource, c.CopyOf)
+	}
+	if !strings.HasPrefix(c.VpcID, "vpc-") {
+		bad("createSecurityGroup: vpcId %q is not a VPC id", c.VpcID)
+	}
+	if c.GroupName == "" || len(c.GroupName) > 255 || strings.HasPrefix(strings.ToLower(c.GroupName), "sg-") {
+		bad("createSecurityGroup: groupName %q is empty, longer than 255 or starts with sg-", c.GroupName)
+	}
+	if c.Description == "" || len(c.Description) > 255 {
+		bad("createSecurityGroup: description is empty or longer than 255")
+	}
+	for i, r := range c.Ingress {
+		for _, e := range validateRule("createSecurityGroup: ingress", i, r) {
+			errs = append(errs, e)
+		}
+		if isWorld(r) {
+			bad("createSecurityGroup: ingress rule %d (%s) widens: the copy holds no rule from 0.0.0.0/0 or ::/0", i+1, ruleText(r))
+		}
+	}
+	for i, r := range c.Egress {
+		for _, e := range validateRule("createSecurityGroup: egress", i, r) {
+			errs = append(errs, e)
+		}
+	}
+	return errs
 }

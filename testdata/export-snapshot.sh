@@ -68,6 +68,8 @@ awsj ec2 describe-subnets >"$out/ec2/subnets.json"
 awsj ec2 describe-route-tables >"$out/ec2/route-tables.json"
 # VPC endpoints: whether private subnets reach ECR, S3 and CloudWatch Logs without a NAT gateway
 awsj ec2 describe-vpc-endpoints >"$out/ec2/vpc-endpoints.json"
+# network interfaces: whether a service's security group is also used by other resources
+awsj ec2 describe-network-interfaces >"$out/ec2/network-interfaces.json"
 awsj elbv2 describe-load-balancers >"$out/elbv2/load-balancers.json"
 awsj elbv2 describe-target-groups >"$out/elbv2/target-groups.json"
 

@@ -32,6 +32,7 @@ type ec2API interface {
 	ec2.DescribeSubnetsAPIClient
 	ec2.DescribeRouteTablesAPIClient
 	ec2.DescribeVpcEndpointsAPIClient
+	ec2.DescribeNetworkInterfacesAPIClient
 }
 
 type elbAPI interface {

@@ -52,6 +52,7 @@ func (r *regionScan) run(ctx context.Context) {
 		r.securityGroups(ctx)
 	})
 	wg.Go(func() { r.subnetsAndRoutes(ctx) })
+	wg.Go(func() { r.networkInterfaces(ctx) })
 	wg.Wait()
 
 	tds := make([]detect.TaskDefinition, 0, len(r.keep))

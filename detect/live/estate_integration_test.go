@@ -25,6 +25,7 @@ type estate struct {
 	routeTable, mainRouteTable string
 	s3Endpoint, logsEndpoint   string // in vpc; another VPC's endpoint is not read
 	tg, lb                     string
+	webENI                     string // another resource's interface carrying webSG (read); none carries lbSG
 	taskRole, execRole         string
 	prod, xprod                string
 	web, api, worker, ext      string
@@ -93,6 +94,10 @@ func seedEstate(t testing.TB, cfg aws.Config) estate {
 		return aws.ToString(out.GroupId)
 	}
 	e.webSG, e.lbSG, e.taskSetSG = sg("web"), sg("lb"), sg("taskset")
+	eni := must(ec2c.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: aws.String(e.subnetA), Groups: []string{e.webSG},
+		Description: aws.String("bastion")}))
+	e.webENI = aws.ToString(eni.NetworkInterface.NetworkInterfaceId)
+	must(ec2c.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: aws.String(e.subnetB), Groups: []string{e.lbSG}, Description: aws.String("not read")}))
 	must(ec2c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(e.webSG), IpPermissions: []ec2types.IpPermission{{
 		IpProtocol: aws.String("tcp"), FromPort: aws.Int32(80), ToPort: aws.Int32(80), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}}}))
 

@@ -442,6 +442,27 @@ func (f fakeEC2) DescribeVpcEndpoints(_ context.Context, in *ec2.DescribeVpcEndp
 	return &ec2.DescribeVpcEndpointsOutput{VpcEndpoints: got, NextToken: next}, nil
 }
 
+// DescribeNetworkInterfaces answers, for each group of the group-id filter, one ECS task interface
+// carrying it (eni-GROUP), 100 a page.
+func (f fakeEC2) DescribeNetworkInterfaces(_ context.Context, in *ec2.DescribeNetworkInterfacesInput, _ ...func(*ec2.Options)) (*ec2.DescribeNetworkInterfacesOutput, error) {
+	groups := filterValues(in.Filters)
+	leave, err := f.enter("DescribeNetworkInterfaces", strings.Join(groups, ","), len(groups))
+	defer leave()
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Filters) != 1 || aws.ToString(in.Filters[0].Name) != "group-id" || len(groups) > 200 {
+		return nil, apiErr("InvalidParameterValue")
+	}
+	var all []ec2types.NetworkInterface
+	for _, g := range groups {
+		all = append(all, ec2types.NetworkInterface{NetworkInterfaceId: aws.String("eni-" + g), InterfaceType: ec2types.NetworkInterfaceTypeInterface,
+			Description: aws.String("arn:aws:ecs:us-east-1:123456789012:attachment/" + g), Groups: []ec2types.GroupIdentifier{{GroupId: aws.String(g)}}})
+	}
+	got, next := page(all, in.NextToken, 100)
+	return &ec2.DescribeNetworkInterfacesOutput{NetworkInterfaces: got, NextToken: next}, nil
+}
+
 func (f fakeEC2) DescribeRouteTables(_ context.Context, in *ec2.DescribeRouteTablesInput, _ ...func(*ec2.Options)) (*ec2.DescribeRouteTablesOutput, error) {
 	leave, err := f.enter("DescribeRouteTables", "", len(in.Filters[0].Values))
 	defer leave()

@@ -81,6 +81,7 @@ func scan(ctx context.Context, cf clientFactory, regions []string, opts Options)
 		return s.inv, Stats{Resources: s.read}, err
 	}
 	s.inv.VpcEndpointsKnown = !s.endpointsUnknown.Load()
+	s.inv.NetworkInterfacesKnown = !s.interfacesUnknown.Load()
 	sortInventory(s.inv)
 	return s.inv, Stats{Resources: s.read}, nil
 }
@@ -97,6 +98,8 @@ type scanner struct {
 	read int
 	// endpointsUnknown is set when a DescribeVpcEndpoints call failed.
 	endpointsUnknown atomic.Bool
+	// interfacesUnknown is set when a DescribeNetworkInterfaces call failed.
+	interfacesUnknown atomic.Bool
 }
 
 // call runs one API call within the concurrency bound.

@@ -70,6 +70,7 @@ func TestScanMoto(t *testing.T) {
 		{"subnets", ids(inv.Subnets, func(s ec2types.Subnet) string { return aws.ToString(s.SubnetId) }), sorted(e.subnetA, e.subnetB)},
 		{"route tables", ids(inv.RouteTables, func(r ec2types.RouteTable) string { return aws.ToString(r.RouteTableId) }), sorted(e.routeTable, e.mainRouteTable)},
 		{"vpc endpoints", ids(inv.VpcEndpoints, func(v ec2types.VpcEndpoint) string { return aws.ToString(v.VpcEndpointId) }), sorted(e.s3Endpoint, e.logsEndpoint)},
+		{"network interfaces", ids(inv.NetworkInterfaces, func(n ec2types.NetworkInterface) string { return aws.ToString(n.NetworkInterfaceId) }), []string{e.webENI}},
 		{"target groups", ids(inv.TargetGroups, func(tg elbtypes.TargetGroup) string { return aws.ToString(tg.TargetGroupArn) }), []string{e.tg}},
 		{"load balancers", ids(inv.LoadBalancers, func(lb elbtypes.LoadBalancer) string { return aws.ToString(lb.LoadBalancerArn) }), []string{e.lb}},
 		{"roles", ids(inv.Roles, func(r detect.Role) string { return r.Arn }), sorted(e.execRole, e.taskRole)},
@@ -98,6 +99,12 @@ func TestScanMoto(t *testing.T) {
 			t.Errorf("s3 endpoint lacks its type or route table: %+v", ep)
 		}
 	}
+	if !inv.NetworkInterfacesKnown {
+		t.Error("NetworkInterfacesKnown is false after every DescribeNetworkInterfaces succeeded")
+	}
+	if nis := inv.InterfacesWithGroup(e.webSG); len(nis) != 1 || aws.ToString(nis[0].Description) != "bastion" {
+		t.Errorf("InterfacesWithGroup(web) = %+v", nis)
+	}
 	task, _ := inv.Role(e.taskRole)
 	if task == nil || !task.PoliciesKnown || len(task.Inline) != 1 || task.Inline[0].Name != "s3" || len(task.Attached) != 2 {
 		t.Fatalf("task role incomplete: %+v", task)
@@ -125,7 +132,8 @@ func TestScanMoto(t *testing.T) {
 		"ecs:ListTaskDefinitionFamilies": 1, "ecs:DescribeTaskDefinition": 5 + 1 + 1, "ecs:ListTaskDefinitions": 2,
 		"ecs:DescribeCapacityProviders": 2,
 		"ec2:DescribeSecurityGroups":    1, "ec2:DescribeSubnets": 1, "ec2:DescribeRouteTables": 2, "ec2:DescribeVpcEndpoints": 1,
-		"elbv2:DescribeTargetGroups": 1, "elbv2:DescribeLoadBalancers": 1,
+		"ec2:DescribeNetworkInterfaces": 1,
+		"elbv2:DescribeTargetGroups":    1, "elbv2:DescribeLoadBalancers": 1,
 		"iam:GetRole": 2, "iam:ListRolePolicies": 2, "iam:GetRolePolicy": 1, "iam:ListAttachedRolePolicies": 2,
 		"iam:GetPolicy": 2, "iam:GetPolicyVersion": 2,
 	}

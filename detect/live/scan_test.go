@@ -414,3 +414,50 @@ func TestNoNetworkEndpointsKnown(t *testing.T) {
 		t.Errorf("known %v, calls %d: no VPC used, nothing to read, nothing unknown", inv.VpcEndpointsKnown, f.rec.count("DescribeVpcEndpoints"))
 	}
 }
+
+func TestNetworkInterfacesBatchedAndPaginated(t *testing.T) {
+	f := newFakes()
+	f.ecs.clusters = []string{"a"}
+	f.ecs.addFamily("f", active)
+	for i := range 250 {
+		s := f.ecs.addService("a", fmt.Sprint("s", i), tdArnOf("f", 1))
+		s.NetworkConfiguration = &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
+			Subnets: []string{"subnet-1"}, SecurityGroups: []string{fmt.Sprint("sg-", i)}}}
+	}
+	inv := runFakes(t, f, Options{})
+	// 250 groups: batches of 200 and 50, the first in two pages
+	if len(inv.NetworkInterfaces) != 250 || !inv.NetworkInterfacesKnown {
+		t.Errorf("interfaces %d, known %v", len(inv.NetworkInterfaces), inv.NetworkInterfacesKnown)
+	}
+	if f.rec.maxBatch["DescribeNetworkInterfaces"] > 200 || f.rec.count("DescribeNetworkInterfaces") != 3 {
+		t.Errorf("DescribeNetworkInterfaces: %d calls, largest batch %d", f.rec.count("DescribeNetworkInterfaces"), f.rec.maxBatch["DescribeNetworkInterfaces"])
+	}
+	if nis := inv.InterfacesWithGroup("sg-7"); len(nis) != 1 || aws.ToString(nis[0].NetworkInterfaceId) != "eni-sg-7" {
+		t.Errorf("InterfacesWithGroup(sg-7) = %+v", nis)
+	}
+	if nis := inv.InterfacesWithGroup("sg-none"); len(nis) != 0 {
+		t.Errorf("InterfacesWithGroup(sg-none) = %+v", nis)
+	}
+}
+
+func TestNetworkInterfacesReadError(t *testing.T) {
+	f := newFakes()
+	f.ecs.clusters = []string{"a"}
+	f.ecs.addFamily("f", active)
+	s := f.ecs.addService("a", "s", tdArnOf("f", 1))
+	s.NetworkConfiguration = &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
+		Subnets: []string{"subnet-1"}, SecurityGroups: []string{"sg-1"}}}
+	f.rec.fail["DescribeNetworkInterfaces"] = apiErr("UnauthorizedOperation")
+	inv := runFakes(t, f, Options{})
+	if inv.NetworkInterfacesKnown || len(inv.NetworkInterfaces) != 0 {
+		t.Errorf("known %v, interfaces %d: a failed read must leave the interfaces unknown", inv.NetworkInterfacesKnown, len(inv.NetworkInterfaces))
+	}
+	var got []string
+	for _, e := range inv.Errors {
+		got = append(got, e.ResourceType+"|"+e.Resource+"|"+e.Operation+"|"+e.Message)
+	}
+	want := []string{"AWS::EC2::NetworkInterface|sg-1|DescribeNetworkInterfaces|UnauthorizedOperation: UnauthorizedOperation (injected)"}
+	if d := diff(want, got); d != "" {
+		t.Error(d)
+	}
+}

@@ -26,6 +26,7 @@ func sortInventory(in *detect.Inventory) {
 	sortBy(in.LoadBalancers, func(l elbtypes.LoadBalancer) string { return aws.ToString(l.LoadBalancerArn) })
 	sortBy(in.TargetGroups, func(t elbtypes.TargetGroup) string { return aws.ToString(t.TargetGroupArn) })
 	sortBy(in.VpcEndpoints, func(e ec2types.VpcEndpoint) string { return aws.ToString(e.VpcEndpointId) })
+	sortBy(in.NetworkInterfaces, func(n ec2types.NetworkInterface) string { return aws.ToString(n.NetworkInterfaceId) })
 	sortBy(in.Roles, func(r detect.Role) string { return r.Arn })
 	slices.SortStableFunc(in.Errors, func(a, b detect.ReadError) int {
 		return cmp.Or(cmp.Compare(a.Region, b.Region), cmp.Compare(a.ResourceType, b.ResourceType),

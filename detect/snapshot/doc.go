@@ -22,6 +22,7 @@
 //	aws ec2 describe-subnets                             {"Subnets": […], "NextToken"}
 //	aws ec2 describe-route-tables                        {"RouteTables": […], "NextToken"}
 //	aws ec2 describe-vpc-endpoints                       {"VpcEndpoints": […], "NextToken"}
+//	aws ec2 describe-network-interfaces                  {"NetworkInterfaces": […], "NextToken"}
 //	aws elbv2 describe-load-balancers                    {"LoadBalancers": […], "NextMarker"}
 //	aws elbv2 describe-target-groups                     {"TargetGroups": […], "NextMarker"}
 //	aws iam get-role                                     {"Role": {…}}
@@ -84,6 +85,7 @@
 //	aws ec2 describe-subnets --output json >$out/ec2/subnets.json
 //	aws ec2 describe-route-tables --output json >$out/ec2/route-tables.json
 //	aws ec2 describe-vpc-endpoints --output json >$out/ec2/vpc-endpoints.json
+//	aws ec2 describe-network-interfaces --output json >$out/ec2/network-interfaces.json
 //	aws elbv2 describe-load-balancers --output json >$out/elbv2/load-balancers.json
 //	aws elbv2 describe-target-groups --output json >$out/elbv2/target-groups.json
 //	aws iam get-account-authorization-details --filter Role AWSManagedPolicy LocalManagedPolicy \

@@ -63,6 +63,11 @@ type vpcEndpointsDoc struct {
 	NextToken    *string
 }
 
+type networkInterfacesDoc struct {
+	NetworkInterfaces []ec2types.NetworkInterface
+	NextToken         *string
+}
+
 type loadBalancersDoc struct {
 	LoadBalancers []elbtypes.LoadBalancer
 	NextMarker    *string
@@ -110,6 +115,7 @@ var kinds = []docKind{
 	{"aws ec2 describe-subnets", []string{"subnets"}, func() any { return new(subnetsDoc) }, (*collector).collectSubnets},
 	{"aws ec2 describe-route-tables", []string{"routetables"}, func() any { return new(routeTablesDoc) }, (*collector).collectRouteTables},
 	{"aws ec2 describe-vpc-endpoints", []string{"vpcendpoints"}, func() any { return new(vpcEndpointsDoc) }, (*collector).collectVpcEndpoints},
+	{"aws ec2 describe-network-interfaces", []string{"networkinterfaces"}, func() any { return new(networkInterfacesDoc) }, (*collector).collectNetworkInterfaces},
 	{"aws elbv2 describe-load-balancers", []string{"loadbalancers"}, func() any { return new(loadBalancersDoc) }, (*collector).collectLoadBalancers},
 	{"aws elbv2 describe-target-groups", []string{"targetgroups"}, func() any { return new(targetGroupsDoc) }, (*collector).collectTargetGroups},
 	{"aws iam get-role", []string{"role"}, func() any { return new(roleDoc) }, (*collector).collectRole},
@@ -149,13 +155,16 @@ type part struct {
 	// endpointsDoc is set when the file is describe-vpc-endpoints output; endpointsComplete when it has
 	// no next token (the whole list, not one page).
 	endpointsDoc, endpointsComplete bool
-	loadBalancers                   []item[elbtypes.LoadBalancer]
-	targetGroups                    []item[elbtypes.TargetGroup]
-	roles                           []item[roleRecord]
-	inline                          []item[inlinePolicy]
-	policies                        []item[managedPolicy]
-	errors                          []detect.ReadError
-	lines                           map[string]int // ECS resource ARN -> line in the file (see locate)
+	networkInterfaces               []item[ec2types.NetworkInterface]
+	// interfacesDoc and interfacesComplete are the same for describe-network-interfaces output.
+	interfacesDoc, interfacesComplete bool
+	loadBalancers                     []item[elbtypes.LoadBalancer]
+	targetGroups                      []item[elbtypes.TargetGroup]
+	roles                             []item[roleRecord]
+	inline                            []item[inlinePolicy]
+	policies                          []item[managedPolicy]
+	errors                            []detect.ReadError
+	lines                             map[string]int // ECS resource ARN -> line in the file (see locate)
 }
 
 // item is one resource with its identity and where it was found.
@@ -381,6 +390,20 @@ func (c *collector) collectRouteTables(v any) error {
 		}
 		c.routeTables = append(c.routeTables, item[ec2types.RouteTable]{id: *rt.RouteTableId, where: where, v: rt})
 	}
+	return nil
+}
+
+func (c *collector) collectNetworkInterfaces(v any) error {
+	doc := v.(*networkInterfacesDoc)
+	for i, ni := range doc.NetworkInterfaces {
+		where := fmt.Sprintf("NetworkInterfaces[%d]", i)
+		if str(ni.NetworkInterfaceId) == "" {
+			return c.missing(where, "NetworkInterfaceId")
+		}
+		c.networkInterfaces = append(c.networkInterfaces, item[ec2types.NetworkInterface]{id: *ni.NetworkInterfaceId, where: where, v: ni})
+	}
+	c.interfacesDoc = true
+	c.interfacesComplete = doc.NextToken == nil || *doc.NextToken == ""
 	return nil
 }
 

@@ -186,6 +186,9 @@ func (p *part) locate(data []byte) {
 // typeVpcEndpoint is the resource type of a VPC endpoint, as AWS Config spells it.
 const typeVpcEndpoint = "AWS::EC2::VPCEndpoint"
 
+// typeNetworkInterface is the resource type of a network interface, as AWS Config spells it.
+const typeNetworkInterface = "AWS::EC2::NetworkInterface"
+
 // seen remembers where a resource was first found.
 type seen struct {
 	file, where string
@@ -232,10 +235,15 @@ func merge(parts []*part) (*detect.Inventory, error) {
 	policies := map[string]item[managedPolicy]{}
 	policyFile := map[string]string{}
 	endpointDocs, endpointsComplete := false, true
+	interfaceDocs, interfacesComplete := false, true
 	for _, p := range parts {
 		if p.endpointsDoc {
 			endpointDocs = true
 			endpointsComplete = endpointsComplete && p.endpointsComplete
+		}
+		if p.interfacesDoc {
+			interfaceDocs = true
+			interfacesComplete = interfacesComplete && p.interfacesComplete
 		}
 		for _, step := range []error{
 			add(m, detect.TypeTaskDefinition, p.file, p.taskDefinitions, &in.TaskDefinitions),
@@ -247,6 +255,7 @@ func merge(parts []*part) (*detect.Inventory, error) {
 			add(m, detect.TypeSubnet, p.file, p.subnets, &in.Subnets),
 			add(m, detect.TypeRouteTable, p.file, p.routeTables, &in.RouteTables),
 			add(m, typeVpcEndpoint, p.file, p.vpcEndpoints, &in.VpcEndpoints),
+			add(m, typeNetworkInterface, p.file, p.networkInterfaces, &in.NetworkInterfaces),
 			add(m, detect.TypeLoadBalancer, p.file, p.loadBalancers, &in.LoadBalancers),
 			add(m, detect.TypeTargetGroup, p.file, p.targetGroups, &in.TargetGroups),
 		} {
@@ -293,6 +302,8 @@ func merge(parts []*part) (*detect.Inventory, error) {
 	// Without describe-vpc-endpoints (or with only a page of it), "no endpoint" cannot be told from
 	// "not exported".
 	in.VpcEndpointsKnown = endpointDocs && endpointsComplete
+	// Likewise, "no other interface carries the group" needs describe-network-interfaces, complete.
+	in.NetworkInterfacesKnown = interfaceDocs && interfacesComplete
 	for i := range in.Roles {
 		roleList = append(roleList, &in.Roles[i])
 	}

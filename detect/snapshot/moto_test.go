@@ -82,6 +82,15 @@ func TestExportScriptAgainstMoto(t *testing.T) {
 	if !in.VpcEndpointsKnown || len(in.VpcEndpoints) != 1 || str(in.VpcEndpoints[0].ServiceName) != "com.amazonaws.eu-west-1.logs" {
 		t.Errorf("vpc endpoints (known %v) = %+v", in.VpcEndpointsKnown, in.VpcEndpoints)
 	}
+	bastion := 0
+	for _, ni := range in.NetworkInterfaces {
+		if str(ni.Description) == "bastion" && len(ni.Groups) == 1 && len(in.InterfacesWithGroup(str(ni.Groups[0].GroupId))) > 0 {
+			bastion++
+		}
+	}
+	if !in.NetworkInterfacesKnown || bastion != 1 {
+		t.Errorf("network interfaces (known %v, bastion %d) = %+v", in.NetworkInterfacesKnown, bastion, in.NetworkInterfaces)
+	}
 	r, ok := in.Role("arn:aws:iam::123456789012:role/app-task")
 	if !ok || !r.PoliciesKnown || len(r.Inline) != 1 || len(r.Attached) != 1 || r.Attached[0].Document == "" {
 		t.Errorf("role = %+v", r)

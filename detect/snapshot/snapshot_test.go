@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -672,5 +673,57 @@ func TestOpenRecordsOrigins(t *testing.T) {
 	}
 	if len(snap.Origins) == 0 {
 		t.Fatal("no origins")
+	}
+}
+
+const eniDoc = `{"NetworkInterfaces": [
+	{"NetworkInterfaceId": "eni-task", "InterfaceType": "interface", "Description": "arn:aws:ecs:eu-west-1:123456789012:attachment/0b4c",
+	 "RequesterId": "578734482556", "RequesterManaged": true, "Status": "in-use", "SubnetId": "subnet-1", "VpcId": "vpc-1",
+	 "Groups": [{"GroupId": "sg-1", "GroupName": "web"}], "PrivateIpAddress": "10.0.1.5", "Attachment": {"Status": "attached"}},
+	{"NetworkInterfaceId": "eni-db", "InterfaceType": "interface", "Description": "bastion", "Status": "in-use",
+	 "SubnetId": "subnet-1", "VpcId": "vpc-1", "Groups": [{"GroupId": "sg-1", "GroupName": "web"}, {"GroupId": "sg-2", "GroupName": "db"}]}]}`
+
+// TestNetworkInterfacesKnown: describe-network-interfaces is recognised, indexed by group, and known only
+// when whole.
+func TestNetworkInterfacesKnown(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		known bool
+		count int
+	}{
+		{"no interfaces document", map[string]string{"svc.json": svcA}, false, 0},
+		{"interfaces document", map[string]string{"svc.json": svcA, "ec2/network-interfaces.json": eniDoc}, true, 2},
+		{"empty interfaces document", map[string]string{"ec2/network-interfaces.json": `{"NetworkInterfaces": []}`}, true, 0},
+		{"one page of several", map[string]string{"ec2/network-interfaces.json": strings.Replace(eniDoc, `"NetworkInterfaces": [`, `"NextToken": "abc", "NetworkInterfaces": [`, 1)}, false, 2},
+		{"same interfaces twice", map[string]string{"a.json": eniDoc, "b.json": eniDoc}, true, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in, err := Load(writeTree(t, tt.files))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if in.NetworkInterfacesKnown != tt.known || len(in.NetworkInterfaces) != tt.count {
+				t.Errorf("known %v, interfaces %d; want %v, %d", in.NetworkInterfacesKnown, len(in.NetworkInterfaces), tt.known, tt.count)
+			}
+		})
+	}
+	in, err := Parse("eni.json", []byte(eniDoc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nis := in.InterfacesWithGroup("sg-1"); len(nis) != 2 {
+		t.Errorf("InterfacesWithGroup(sg-1) = %d, want 2", len(nis))
+	}
+	if nis := in.InterfacesWithGroup("sg-2"); len(nis) != 1 || *nis[0].NetworkInterfaceId != "eni-db" || *nis[0].Description != "bastion" {
+		t.Errorf("InterfacesWithGroup(sg-2) = %+v", nis)
+	}
+	if !slices.Contains(Recognised(), "aws ec2 describe-network-interfaces") {
+		t.Error("describe-network-interfaces is not recognised")
+	}
+	_, err = Parse("e.json", []byte(`{"NetworkInterfaces": [{"VpcId": "vpc-1"}]}`))
+	if err == nil || !strings.Contains(err.Error(), "e.json: NetworkInterfaces[0]: missing NetworkInterfaceId") {
+		t.Errorf("interface without id: %v", err)
 	}
 }

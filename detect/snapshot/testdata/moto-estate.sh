@@ -8,6 +8,7 @@ SUBNET=$(aws ec2 describe-subnets --query 'Subnets[0].SubnetId' --output text)
 SUBNET2=$(aws ec2 describe-subnets --query 'Subnets[1].SubnetId' --output text)
 SG=$(aws ec2 create-security-group --group-name web-tasks --description "web tasks" --vpc-id $VPC --query GroupId --output text)
 aws ec2 authorize-security-group-ingress --group-id $SG --protocol tcp --port 8080 --cidr 0.0.0.0/0 >/dev/null
+aws ec2 create-network-interface --subnet-id $SUBNET --groups $SG --description bastion >/dev/null
 aws ec2 create-vpc-endpoint --vpc-id $VPC --service-name com.amazonaws.eu-west-1.logs --vpc-endpoint-type Interface \
   --subnet-ids $SUBNET --private-dns-enabled >/dev/null
 aws iam create-role --role-name app-task --assume-role-policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}' >/dev/null

@@ -1,0 +1,530 @@
+package plan
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// The open-security-group fix (EXPOSURE.open-security-group): each ingress rule of a service's awsvpc
+// security groups that is open to 0.0.0.0/0 or ::/0 is replaced by a rule with the same protocol and ports
+// from the narrowest source that keeps the service working: the security groups of the load balancers in
+// front of it (service.loadBalancers → target group → load balancers → their security groups), else the
+// configured trusted CIDRs (Options.TrustedCIDRs). With neither, the plan says what it needs and proposes
+// nothing: an open rule is never removed without its replacement, and a replacement is never world-open.
+// An "all traffic" rule is replaced on the ports the service's containers expose (containerPort of the
+// task definition's portMappings); when none are known the plan cannot tell which ports, and skips.
+//
+// A group used by anything but the service (another service or task set, a load balancer — whose own
+// group is never edited —, a network interface that is not an ECS task's) is not edited: the plan creates
+// a copy without the open rules (with their replacements) and moves the service to it. When the network
+// interfaces were not read, who else uses a group cannot be told: the group is copied (the safe side).
+
+const exposureOpenSG = "EXPOSURE.open-security-group"
+
+const (
+	worldIPv4 = "0.0.0.0/0"
+	worldIPv6 = "::/0"
+)
+
+// sgChange is the change planned for one of a service's security groups.
+type sgChange struct {
+	group   *ec2types.SecurityGroup
+	open    []IngressRule // the world-open rules, revoked (or left out of the copy)
+	repl    []IngressRule // their replacements
+	shared  []string      // who else uses the group (empty: edited in place)
+	sources []string      // the load balancer groups the replacements come from (nil: trusted CIDRs)
+	ports   []string      // the ports the replacements open ("tcp 8080")
+	notes   []string
+}
+
+// sgPlan is the open-security-group fix of one service.
+type sgPlan struct {
+	changes []*sgChange
+	// moves maps a copied group id to the id of the create-security-group action (set by assemble).
+	moves map[string]string
+}
+
+// isWorld reports whether a rule is open to the whole internet.
+func isWorld(r IngressRule) bool { return r.CidrIPv4 == worldIPv4 || r.CidrIPv6 == worldIPv6 }
+
+// openSecurityGroups decides the fix of every service that asked for it.
+func (b *builder) openSecurityGroups() {
+	for _, arn := range sortedKeys(b.services) {
+		sp := b.services[arn]
+		if !sp.openSG {
+			continue
+		}
+		plan, reason := b.openSGFix(sp)
+		if reason != "" {
+			b.skip(exposureOpenSG, arn, reason)
+			continue
+		}
+		if plan != nil {
+			sp.sg = plan
+		}
+	}
+}
+
+// openSGFix is the fix for one service, or why there is none (nil and "" when nothing is open).
+func (b *builder) openSGFix(sp *servicePlan) (*sgPlan, string) {
+	svc := sp.svc
+	vpc := awsvpcOf(svc)
+	if vpc == nil {
+		return nil, "the service has no awsvpc network configuration"
+	}
+	if len(vpc.SecurityGroups) == 0 {
+		return nil, "cannot tell: the service's awsvpcConfiguration names no security group (the tasks get the VPC's default group, which is not edited)"
+	}
+	var plan sgPlan
+	for _, id := range dedup(vpc.SecurityGroups) {
+		g, ok := b.inv.SecurityGroup(id)
+		if !ok {
+			return nil, "cannot tell: security group " + id + " is not in the inventory"
+		}
+		var open []IngressRule
+		for _, r := range RulesOf(g.IpPermissions) {
+			if isWorld(r) {
+				open = append(open, r)
+			}
+		}
+		if len(open) == 0 {
+			continue
+		}
+		if owner := b.owner(ec2Tags(g.Tags)); owner != "" {
+			return nil, "security group " + id + " is " + owner + ": replace its ingress rules from 0.0.0.0/0 and ::/0 in its source"
+		}
+		ch, reason := b.groupFix(sp, g, open)
+		if reason != "" {
+			return nil, reason
+		}
+		plan.changes = append(plan.changes, ch)
+	}
+	if len(plan.changes) == 0 {
+		return nil, ""
+	}
+	return &plan, ""
+}
+
+// groupFix plans the replacement of a group's open rules.
+func (b *builder) groupFix(sp *servicePlan, g *ec2types.SecurityGroup, open []IngressRule) (*sgChange, string) {
+	svc := sp.svc
+	id := aws.ToString(g.GroupId)
+	ch := &sgChange{group: g, open: open}
+
+	// the sources: the load balancers' groups, else the trusted CIDRs
+	lbGroups, reason := b.loadBalancerGroups(svc)
+	if reason != "" {
+		return nil, reason
+	}
+	var cidrs []string
+	if len(lbGroups) == 0 {
+		for _, c := range dedup(b.opts.TrustedCIDRs) {
+			if c == worldIPv4 || c == worldIPv6 || strings.HasSuffix(c, "/0") {
+				return nil, "fix.network.trusted_cidrs holds " + c + ", which is the whole internet: a replacement must be narrower than the rule it replaces"
+			}
+			cidrs = append(cidrs, c)
+		}
+	}
+	ch.sources = lbGroups
+
+	// the ports
+	type port struct {
+		proto    string
+		from, to int32
+	}
+	var containerPorts []port
+	portsKnown := false
+	portsOf := func() ([]port, bool) {
+		if portsKnown {
+			return containerPorts, len(containerPorts) > 0
+		}
+		portsKnown = true
+		td, ok := b.inv.TaskDefinition(aws.ToString(svc.TaskDefinition))
+		if !ok {
+			return nil, false
+		}
+		seen := map[port]bool{}
+		for _, c := range td.ContainerDefinitions {
+			for _, pm := range c.PortMappings {
+				if pm.ContainerPort == nil {
+					continue
+				}
+				proto := string(pm.Protocol)
+				if proto == "" {
+					proto = "tcp"
+				}
+				p := port{proto, *pm.ContainerPort, *pm.ContainerPort}
+				if !seen[p] {
+					seen[p] = true
+					containerPorts = append(containerPorts, p)
+				}
+			}
+		}
+		sort.Slice(containerPorts, func(i, j int) bool {
+			if containerPorts[i].proto != containerPorts[j].proto {
+				return containerPorts[i].proto < containerPorts[j].proto
+			}
+			return containerPorts[i].from < containerPorts[j].from
+		})
+		return containerPorts, len(containerPorts) > 0
+	}
+
+	seen := map[string]bool{}
+	var portNames []string
+	for _, o := range open {
+		var ports []port
+		if o.Protocol == "-1" {
+			ps, ok := portsOf()
+			if !ok {
+				return nil, fmt.Sprintf("cannot tell which ports: security group %s allows all traffic from %s, and the ports the service's containers expose (portMappings of %s) are not known; replace the rule by hand, or add portMappings",
+					id, worldSource(o), revName(aws.ToString(svc.TaskDefinition)))
+			}
+			ports = ps
+		} else {
+			ports = []port{{o.Protocol, o.FromPort, o.ToPort}}
+		}
+		for _, p := range ports {
+			name := rulePorts(IngressRule{Protocol: p.proto, FromPort: p.from, ToPort: p.to})
+			if !contains(portNames, name) {
+				portNames = append(portNames, name)
+			}
+			if len(lbGroups) == 0 && len(cidrs) == 0 {
+				continue
+			}
+			desc := "ecsfix: replaces " + worldSource(o)
+			var rules []IngressRule
+			for _, s := range lbGroups {
+				rules = append(rules, IngressRule{Protocol: p.proto, FromPort: p.from, ToPort: p.to, SourceGroup: s, Description: desc})
+			}
+			for _, c := range cidrs {
+				r := IngressRule{Protocol: p.proto, FromPort: p.from, ToPort: p.to, Description: desc}
+				if strings.Contains(c, ":") {
+					r.CidrIPv6 = c
+				} else {
+					r.CidrIPv4 = c
+				}
+				rules = append(rules, r)
+			}
+			for _, r := range rules {
+				k := RuleKey(r)
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+				ch.repl = append(ch.repl, r)
+			}
+		}
+	}
+	if len(lbGroups) == 0 && len(cidrs) == 0 {
+		return nil, "needs input: the service has no load balancer with a security group; set fix.network.trusted_cidrs to the networks that must reach " +
+			portWord(portNames) + strings.Join(portNames, ", ") + " (security group " + id + " allows them from the internet)"
+	}
+	ch.ports = portNames
+	ch.shared = b.sharedWith(id, svc)
+
+	var removed, added []string
+	for _, r := range open {
+		removed = append(removed, ruleText(r))
+	}
+	for _, r := range ch.repl {
+		added = append(added, ruleText(r))
+	}
+	if len(ch.shared) > 0 {
+		ch.notes = append(ch.notes, "the copy of "+id+" leaves out: "+strings.Join(removed, "; "), "the copy adds: "+strings.Join(added, "; "))
+	} else {
+		ch.notes = append(ch.notes, "removes from "+id+": "+strings.Join(removed, "; "), "adds to "+id+": "+strings.Join(added, "; "))
+	}
+	if len(lbGroups) > 0 {
+		ch.notes = append(ch.notes, "the load balancer keeps reaching "+portWord(portNames)+strings.Join(portNames, ", ")+"; nothing else can")
+	} else {
+		ch.notes = append(ch.notes, "the configured trusted CIDRs ("+strings.Join(cidrs, ", ")+") keep reaching "+portWord(portNames)+strings.Join(portNames, ", ")+"; nothing else can")
+	}
+	if len(ch.shared) > 0 {
+		ch.notes = append(ch.notes, "group "+id+" is also used by "+strings.Join(ch.shared, ", ")+": it is not edited; the service moves to a copy")
+	}
+	if !b.inv.NetworkInterfacesKnown {
+		ch.notes[len(ch.notes)-1] = "cannot tell whether group " + id + " is also used by other resources (the network interfaces are not in the inventory; export `aws ec2 describe-network-interfaces`): it is not edited; the service moves to a copy"
+		if others := ch.shared[:len(ch.shared)-1]; len(others) > 0 {
+			ch.notes[len(ch.notes)-1] = "group " + id + " is also used by " + strings.Join(others, ", ") + ", and maybe more (the network interfaces are not in the inventory): it is not edited; the service moves to a copy"
+		}
+	}
+	return ch, ""
+}
+
+// loadBalancerGroups are the security groups of the load balancers in front of a service (nil when it
+// has none, or only load balancers without security groups), or why they cannot be told.
+func (b *builder) loadBalancerGroups(svc *ecstypes.Service) ([]string, string) {
+	var out []string
+	for _, l := range svc.LoadBalancers {
+		tgArn := aws.ToString(l.TargetGroupArn)
+		if tgArn == "" {
+			return nil, "cannot tell: the service names a Classic Load Balancer (" + aws.ToString(l.LoadBalancerName) + "), whose security groups are not in the inventory"
+		}
+		tg, ok := b.inv.TargetGroup(tgArn)
+		if !ok {
+			return nil, "cannot tell: target group " + tgArn + " is not in the inventory (export `aws elbv2 describe-target-groups`)"
+		}
+		for _, lbArn := range tg.LoadBalancerArns {
+			lb, ok := b.inv.LoadBalancer(lbArn)
+			if !ok {
+				return nil, "cannot tell: load balancer " + lbArn + " is not in the inventory (export `aws elbv2 describe-load-balancers`)"
+			}
+			for _, g := range lb.SecurityGroups {
+				if _, ok := b.inv.SecurityGroup(g); !ok {
+					return nil, "cannot tell: security group " + g + " of load balancer " + lbArn + " is not in the inventory"
+				}
+				out = append(out, g)
+			}
+		}
+	}
+	out = dedup(out)
+	sort.Strings(out)
+	return out, ""
+}
+
+// ecsTaskInterface matches the description ECS gives the network interfaces of awsvpc tasks.
+var ecsTaskInterface = regexp.MustCompile(`^arn:aws[a-z-]*:ecs:`)
+
+// sharedWith lists who else uses a group: other services and task sets, load balancers, network
+// interfaces that are not ECS tasks'; or says that it cannot be told (nil: only the service).
+func (b *builder) sharedWith(id string, svc *ecstypes.Service) []string {
+	var out []string
+	arn := aws.ToString(svc.ServiceArn)
+	for i := range b.inv.Services {
+		o := &b.inv.Services[i]
+		if aws.ToString(o.ServiceArn) == arn {
+			continue
+		}
+		if v := awsvpcOf(o); v != nil && contains(v.SecurityGroups, id) {
+			out = append(out, "service "+aws.ToString(o.ServiceName))
+		}
+	}
+	for i := range b.inv.TaskSets {
+		ts := &b.inv.TaskSets[i]
+		if ts.NetworkConfiguration != nil && ts.NetworkConfiguration.AwsvpcConfiguration != nil && contains(ts.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups, id) {
+			out = append(out, "task set "+aws.ToString(ts.Id))
+		}
+	}
+	for i := range b.inv.LoadBalancers {
+		lb := &b.inv.LoadBalancers[i]
+		if contains(lb.SecurityGroups, id) {
+			out = append(out, "load balancer "+aws.ToString(lb.LoadBalancerName)+" (as its own group, which is never edited)")
+		}
+	}
+	if !b.inv.NetworkInterfacesKnown {
+		return append(out, "cannot tell what else (the network interfaces are not in the inventory)")
+	}
+	for _, ni := range b.inv.InterfacesWithGroup(id) {
+		if ni.InterfaceType == ec2types.NetworkInterfaceTypeInterface && ecsTaskInterface.MatchString(aws.ToString(ni.Description)) {
+			continue
+		}
+		what := "network interface " + aws.ToString(ni.NetworkInterfaceId)
+		if d := aws.ToString(ni.Description); d != "" {
+			what += " (" + d + ")"
+		} else if t := string(ni.InterfaceType); t != "" {
+			what += " (" + t + ")"
+		}
+		out = append(out, what)
+	}
+	return out
+}
+
+// sgActions are the update-security-group-ingress and create-security-group actions of every service,
+// in service order, with the fingerprints of the groups they read or change. They record, in each
+// service's plan, the create action that its update-service moves it to.
+func (b *builder) sgActions(newID func() string) ([]Action, []Fingerprint) {
+	var acts []Action
+	var state []Fingerprint
+	for _, arn := range sortedKeys(b.services) {
+		sp := b.services[arn]
+		if sp.sg == nil {
+			continue
+		}
+		svc := sp.svc
+		region, account := detect.RegionOf(arn), detect.AccountOf(arn)
+		name := aws.ToString(svc.ServiceName)
+		for _, ch := range sp.sg.changes {
+			g := ch.group
+			id := aws.ToString(g.GroupId)
+			state = append(state, Fingerprint{Resource: id, ResourceType: detect.TypeSecurityGroup, Region: region, Facts: SecurityGroupFacts(g)})
+			for _, s := range ch.sources {
+				if sg, ok := b.inv.SecurityGroup(s); ok {
+					state = append(state, Fingerprint{Resource: s, ResourceType: detect.TypeSecurityGroup, Region: region, Facts: SecurityGroupFacts(sg)})
+				}
+			}
+			pre := []Precondition{{Check: "security group " + id + " ingress", Result: SecurityGroupFacts(g)[FactIngress]}}
+			if len(ch.shared) == 0 {
+				pre = append(pre, Precondition{Check: "who else uses " + id, Result: "nothing: no other service, task set, load balancer or network interface"})
+				var auth []IngressRule
+				have := map[string]bool{}
+				for _, r := range RulesOf(g.IpPermissions) {
+					have[RuleKey(r)] = true
+				}
+				for _, r := range ch.repl {
+					if !have[RuleKey(r)] {
+						auth = append(auth, r)
+					}
+				}
+				if auth == nil {
+					auth = []IngressRule{}
+				}
+				acts = append(acts, Action{
+					ID: newID(), Type: UpdateSecurityGroupIngress, Account: account, Region: region, Resource: id,
+					Controls: []string{exposureOpenSG}, Risk: RiskHigh,
+					Summary:       fmt.Sprintf("replace the world-open ingress of security group %s (service %s) by %s", id, name, sourceText(ch)),
+					Notes:         append([]string{"the replacement rules are authorized before the world-open ones are revoked"}, ch.notes...),
+					Preconditions: pre,
+					UpdateSecurityGroupIngress: &UpdateSecurityGroupIngressChange{
+						GroupID: id, VpcID: aws.ToString(g.VpcId), Authorize: auth, Revoke: append([]IngressRule(nil), ch.open...),
+					},
+				})
+				continue
+			}
+			pre = append(pre, Precondition{Check: "who else uses " + id, Result: strings.Join(ch.shared, "; ")})
+			openKeys := map[string]bool{}
+			for _, r := range ch.open {
+				openKeys[RuleKey(r)] = true
+			}
+			var ingress []IngressRule
+			seen := map[string]bool{}
+			for _, r := range RulesOf(g.IpPermissions) {
+				if openKeys[RuleKey(r)] {
+					continue
+				}
+				seen[RuleKey(r)] = true
+				ingress = append(ingress, r)
+			}
+			for _, r := range ch.repl {
+				if !seen[RuleKey(r)] {
+					seen[RuleKey(r)] = true
+					ingress = append(ingress, r)
+				}
+			}
+			egress := RulesOf(g.IpPermissionsEgress)
+			if ingress == nil {
+				ingress = []IngressRule{}
+			}
+			if egress == nil {
+				egress = []IngressRule{}
+			}
+			groupName := "ecsfix-" + aws.ToString(g.GroupName) + "-" + name
+			if len(groupName) > 255 {
+				groupName = groupName[:255]
+			}
+			desc := fmt.Sprintf("copy of %s without world-open ingress, made by ecsfix for service %s", id, name)
+			if len(desc) > 255 {
+				desc = desc[:255]
+			}
+			aid := newID()
+			if sp.sg.moves == nil {
+				sp.sg.moves = map[string]string{}
+			}
+			sp.sg.moves[id] = aid
+			acts = append(acts, Action{
+				ID: aid, Type: CreateSecurityGroup, Account: account, Region: region, Resource: id,
+				Controls: []string{exposureOpenSG}, Risk: RiskHigh,
+				Summary:       fmt.Sprintf("create a copy of security group %s without its world-open ingress, for service %s", id, name),
+				Notes:         ch.notes,
+				Preconditions: pre,
+				CreateSecurityGroup: &CreateSecurityGroupChange{
+					VpcID: aws.ToString(g.VpcId), GroupName: groupName,
+					Description: desc,
+					CopyOf:      id, Ingress: ingress, Egress: egress,
+					Tags: map[string]string{"ecsfix:copy-of": id},
+				},
+			})
+		}
+	}
+	return acts, state
+}
+
+// sgNetwork overlays a service's security-group moves on its network change (nil when none).
+func (sp *servicePlan) sgNetwork(current *AwsVpcSettings) (*AwsVpcSettings, map[string]string) {
+	if sp.sg == nil || len(sp.sg.moves) == 0 || current == nil {
+		return nil, nil
+	}
+	after := &AwsVpcSettings{Subnets: append([]string(nil), current.Subnets...), AssignPublicIp: current.AssignPublicIp}
+	from := map[string]string{}
+	for _, g := range current.SecurityGroups {
+		if aid, ok := sp.sg.moves[g]; ok {
+			ph := SecurityGroupPlaceholder(aid)
+			from[ph] = aid
+			after.SecurityGroups = append(after.SecurityGroups, ph)
+			continue
+		}
+		after.SecurityGroups = append(after.SecurityGroups, g)
+	}
+	return after, from
+}
+
+// currentNetwork is a service's awsvpc configuration as AwsVpcSettings (nil without one).
+func currentNetwork(svc *ecstypes.Service) *AwsVpcSettings {
+	vpc := awsvpcOf(svc)
+	if vpc == nil {
+		return nil
+	}
+	return &AwsVpcSettings{Subnets: append([]string(nil), vpc.Subnets...), SecurityGroups: append([]string(nil), vpc.SecurityGroups...),
+		AssignPublicIp: string(vpc.AssignPublicIp)}
+}
+
+func sourceText(ch *sgChange) string {
+	if len(ch.sources) > 0 {
+		return "rules from the load balancer's security group " + strings.Join(ch.sources, ", ")
+	}
+	return "rules from the configured trusted CIDRs"
+}
+
+func worldSource(r IngressRule) string {
+	if r.CidrIPv6 != "" {
+		return r.CidrIPv6
+	}
+	return r.CidrIPv4
+}
+
+// rulePorts renders a rule's protocol and ports: "tcp 443", "tcp 8000-8080", "all traffic", "icmp".
+func rulePorts(r IngressRule) string {
+	switch r.Protocol {
+	case "-1", "":
+		return "all traffic"
+	case "icmp", "icmpv6", "1", "58":
+		return r.Protocol
+	}
+	switch {
+	case r.FromPort == r.ToPort:
+		return fmt.Sprintf("%s %d", r.Protocol, r.FromPort)
+	case r.FromPort <= 0 && r.ToPort >= 65535:
+		return r.Protocol + " all ports"
+	}
+	return fmt.Sprintf("%s %d-%d", r.Protocol, r.FromPort, r.ToPort)
+}
+
+// ruleText renders a rule: "tcp 8080 from sg-1", "tcp 443 from 0.0.0.0/0".
+func ruleText(r IngressRule) string {
+	src := firstNonEmpty(r.CidrIPv4, r.CidrIPv6, r.SourceGroup, "(no source)")
+	return rulePorts(r) + " from " + src
+}
+
+// ec2Tags converts EC2 tags for the owner check.
+func ec2Tags(tags []ec2types.Tag) []ecstypes.Tag {
+	out := make([]ecstypes.Tag, 0, len(tags))
+	for _, t := range tags {
+		out = append(out, ecstypes.Tag{Key: t.Key, Value: t.Value})
+	}
+	return out
+}
+
+// portWord is "port tcp 8080" or "ports tcp 80, tcp 443" (without the list).
+func portWord(ports []string) string {
+	if len(ports) == 1 {
+		return "port "
+	}
+	return "ports "
+}
