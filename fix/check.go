@@ -176,7 +176,7 @@ func (r *run) checkStale(ctx context.Context) error {
 			services[k] = append(services[k], f)
 		case detect.TypeCluster:
 			clusters[r.regionOf(f)] = append(clusters[r.regionOf(f)], f)
-		case detect.TypeTaskDefinition, detect.TypeRole:
+		case detect.TypeTaskDefinition, detect.TypeRole, detect.TypeSecurityGroup:
 		default:
 			return fmt.Errorf("%w: state %s: resource type %q cannot be checked", ErrInvalidPlan, f.Resource, f.ResourceType)
 		}
@@ -307,6 +307,40 @@ func (r *run) checkStale(ctx context.Context) error {
 		}
 		compare(f, plan.RoleFacts(role), expected)
 	}
+	// Security groups, by region, described in batches: the rules the plan recorded (on a resumed
+	// apply, the ingress rules may be as this plan's started updates of the group leave them).
+	groups := map[string][]plan.Fingerprint{}
+	var regions []string
+	for _, f := range r.p.State {
+		if f.ResourceType != detect.TypeSecurityGroup {
+			continue
+		}
+		if _, ok := groups[r.regionOf(f)]; !ok {
+			regions = append(regions, r.regionOf(f))
+		}
+		groups[r.regionOf(f)] = append(groups[r.regionOf(f)], f)
+	}
+	sort.Strings(regions)
+	for _, region := range regions {
+		fs := groups[region]
+		ids := make([]string, len(fs))
+		for i, f := range fs {
+			ids[i] = f.Resource
+		}
+		got, err := describeGroups(ctx, r.cl.ec2(region), ids)
+		if err != nil {
+			return err
+		}
+		for _, f := range fs {
+			n++
+			g := got[f.Resource]
+			if g == nil {
+				changes = append(changes, StaleChange{Resource: f.Resource, Fact: plan.FactStatus, Planned: f.Facts[plan.FactStatus], Current: "MISSING"})
+				continue
+			}
+			compare(f, plan.SecurityGroupFacts(g), r.securityGroupExpected(f.Resource, f.Facts[plan.FactIngress]))
+		}
+	}
 	if len(changes) > 0 {
 		return &StaleError{Changes: changes}
 	}
@@ -324,7 +358,11 @@ func (r *run) networksSet(service string) map[string]bool {
 				continue
 			}
 			if st.started[a.ID] != nil || st.done[a.ID] != nil {
-				nets[networkFact(a.UpdateService.After.Network)] = true
+				// Groups this plan created stand as placeholders in the plan: the journal has their ids.
+				n, err := resolveGroups(a.UpdateService.After.Network, a.UpdateService, func(id string) string { return createdGroup(st, id) })
+				if err == nil {
+					nets[networkFact(n)] = true
+				}
 			}
 		}
 	})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -59,6 +60,17 @@ type logsAPI interface {
 	ListTagsForResource(context.Context, *cloudwatchlogs.ListTagsForResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error)
 }
 
+// ec2API is the EC2 operations of the security-group fix (update-security-group-ingress,
+// create-security-group) and of its stale check.
+type ec2API interface {
+	ec2.DescribeSecurityGroupsAPIClient
+	CreateSecurityGroup(context.Context, *ec2.CreateSecurityGroupInput, ...func(*ec2.Options)) (*ec2.CreateSecurityGroupOutput, error)
+	AuthorizeSecurityGroupIngress(context.Context, *ec2.AuthorizeSecurityGroupIngressInput, ...func(*ec2.Options)) (*ec2.AuthorizeSecurityGroupIngressOutput, error)
+	RevokeSecurityGroupIngress(context.Context, *ec2.RevokeSecurityGroupIngressInput, ...func(*ec2.Options)) (*ec2.RevokeSecurityGroupIngressOutput, error)
+	AuthorizeSecurityGroupEgress(context.Context, *ec2.AuthorizeSecurityGroupEgressInput, ...func(*ec2.Options)) (*ec2.AuthorizeSecurityGroupEgressOutput, error)
+	RevokeSecurityGroupEgress(context.Context, *ec2.RevokeSecurityGroupEgressInput, ...func(*ec2.Options)) (*ec2.RevokeSecurityGroupEgressOutput, error)
+}
+
 // clients builds the API clients of a run; tests wrap them.
 type clients struct {
 	ecs     func(region string) ecsAPI
@@ -67,6 +79,7 @@ type clients struct {
 	// iam is global: the region only picks the partition's endpoint.
 	iam  func(region string) iamAPI
 	logs func(region string) logsAPI
+	ec2  func(region string) ec2API
 	// calls counts the calls made through SDK clients.
 	calls *awsclient.Counter
 }
@@ -102,6 +115,7 @@ func sdkClients(cfg aws.Config, maxAttempts int) *clients {
 		secrets: perRegion(base, func(c aws.Config) secretsAPI { return secretsmanager.NewFromConfig(c) }),
 		iam:     perRegion(base, func(c aws.Config) iamAPI { return iam.NewFromConfig(c) }),
 		logs:    perRegion(base, func(c aws.Config) logsAPI { return cloudwatchlogs.NewFromConfig(c) }),
+		ec2:     perRegion(base, func(c aws.Config) ec2API { return ec2.NewFromConfig(c) }),
 		calls:   counter,
 	}
 }

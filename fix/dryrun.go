@@ -102,6 +102,8 @@ func (r *run) dryRun(rep *Report) {
 			}
 		case plan.DetachRolePolicy, plan.RemovePolicyStatements:
 			r.dryRunAdminRole(&a)
+		case plan.UpdateSecurityGroupIngress, plan.CreateSecurityGroup:
+			r.dryRunSecurityGroup(&a)
 		}
 		rep.Actions = append(rep.Actions, ar)
 	}

@@ -92,6 +92,8 @@ func (r *run) do(ctx context.Context, a *plan.Action, rep ActionReport) ActionRe
 			case plan.CreateSecret:
 				r.setTarget(a.ID, done.Result.SecretArn)
 				rep.SecretArn = done.Result.SecretArn
+			case plan.CreateSecurityGroup:
+				r.setTarget(a.ID, done.Result.GroupID)
 			}
 		}
 		r.printf("%s: skipped, %s", a.ID, rep.Detail)
@@ -117,6 +119,10 @@ func (r *run) do(ctx context.Context, a *plan.Action, rep ActionReport) ActionRe
 		err = r.detachRolePolicy(ctx, a, &rep)
 	case plan.RemovePolicyStatements:
 		err = r.removePolicyStatements(ctx, a, &rep)
+	case plan.UpdateSecurityGroupIngress:
+		err = r.updateIngress(ctx, a, &rep)
+	case plan.CreateSecurityGroup:
+		err = r.createGroup(ctx, a, &rep)
 	default:
 		err = fmt.Errorf("unknown action type %q", a.Type)
 	}
@@ -297,7 +303,12 @@ func (r *run) updateService(ctx context.Context, a *plan.Action, rep *ActionRepo
 			return fmt.Errorf("registration %s produced no revision", c.TaskDefinitionFrom)
 		}
 	}
-	net := c.After.Network
+	// Placeholders of groups created by this plan are replaced by the groups' ids first: everything
+	// below (the check, the comparison, the journal, the call) sees real ids.
+	net, err := resolveGroups(c.After.Network, c, r.target)
+	if err != nil {
+		return err
+	}
 	if net != nil {
 		if err := checkNetwork(net); err != nil {
 			return err

@@ -40,7 +40,10 @@ import (
 // policy's whole document (what rollback puts back). A
 // create-secret action records the secret's name and, when done, its ARN: never its value (its request
 // says how many keys it holds and where they come from). An ensure-log-group action records whether it
-// created the group. A deregistration writes one "step" record per revision deregistered. Rollback appends its own
+// created the group. An update-security-group-ingress action records the group's ingress rules read live
+// (before) and intended (after); a create-security-group action records the group's name and VPC, a "step"
+// record with the new group's id as soon as it is created, and, when done, the group's id and rules. A
+// deregistration writes one "step" record per revision deregistered. Rollback appends its own
 // records (rollback-*) to the same journal, so that one file tells the whole story and a second rollback
 // knows what the first did.
 //
@@ -145,6 +148,17 @@ type StateRecord struct {
 
 	// Deregistrations: the revisions to deregister (before) or deregistered (result).
 	TaskDefinitions []string `json:"taskDefinitions,omitempty"`
+
+	// Security groups. update-security-group-ingress: GroupID and Ingress, the group's ingress rules
+	// read live (before: what rollback restores), intended (after), and as described once done (result).
+	// create-security-group: GroupName and VpcID (before), the rules intended (after), and as a result the
+	// new group's id (the target of the update-service moving to it), its rules, and Created (false when
+	// a group this plan created earlier was found by its tags and reused).
+	GroupID   string             `json:"groupId,omitempty"`
+	GroupName string             `json:"groupName,omitempty"`
+	VpcID     string             `json:"vpcId,omitempty"`
+	Ingress   []plan.IngressRule `json:"ingress,omitempty"`
+	Egress    []plan.IngressRule `json:"egress,omitempty"`
 }
 
 // journalState is what a journal says about a plan.

@@ -22,6 +22,11 @@ import (
 // are the only IAM objects ecsfix ever restores this way; a role whose policies are neither what the apply
 // left nor what they were before is not touched, and reported as failed.
 //
+// It restores the ingress rules of a security group that an update-security-group-ingress action changed
+// (re-authorizing the world-open rules it revoked, then revoking the rules it authorized), unless the
+// group's rules are neither what the apply left nor what they were before. A security group that a
+// create-security-group action created is kept.
+//
 // Otherwise it never deletes, deregisters or revokes anything: the revisions the plan registered stay ACTIVE (the
 // newest of a family is what a deployment by family name starts, so they must keep working), and so
 // the execution role's grants stay in the inline policy ecsfix owns (plan.OwnedPolicyName): they allow
@@ -111,6 +116,12 @@ func rollback(ctx context.Context, cl *clients, path string, o Options) (*Report
 		case start.ActionType == plan.EnsureLogGroup:
 			ar.Status, ar.Detail = StatusSkipped, "kept: ecsfix never deletes a log group"
 			r.printf("%s: log group kept", start.Action)
+		case start.ActionType == plan.CreateSecurityGroup:
+			ar.Status, ar.Detail = StatusSkipped, "kept: ecsfix never deletes a security group (the service's own rollback moves it back to its previous groups)"
+			if done != nil && done.Result != nil {
+				ar.Detail += "; group " + done.Result.GroupID
+			}
+			r.printf("%s: security group kept", start.Action)
 		case start.ActionType == plan.DeregisterTaskDefinition:
 			ar.Status, ar.Detail = StatusSkipped, "kept: a deregistered revision cannot be made ACTIVE again"
 			r.printf("%s: deregistered revisions stay deregistered", start.Action)
@@ -125,6 +136,8 @@ func rollback(ctx context.Context, cl *clients, path string, o Options) (*Report
 			ar = r.rollbackDetach(ctx, &start)
 		case start.ActionType == plan.RemovePolicyStatements:
 			ar = r.rollbackRemoveStatements(ctx, &start, done)
+		case start.ActionType == plan.UpdateSecurityGroupIngress:
+			ar = r.rollbackIngress(ctx, &start, done)
 		case start.ActionType == plan.PutRolePolicy:
 			ar.Status, ar.Detail = StatusSkipped, "kept: the revisions this plan registered stay ACTIVE and need its grants (reading only the secrets ecsfix created, whose values the previous revisions hold in plaintext anyway, and writing to the log groups ecsfix set up); ecsfix never revokes them on rollback"
 			r.printf("%s: %s kept: the revisions this plan registered stay ACTIVE and need its grants", start.Action, policyOf(&start))
