@@ -92,6 +92,13 @@ type Fix struct {
 		DeregisterOld bool `mapstructure:"deregister_old_revisions"`
 	} `mapstructure:"secrets"`
 
+	HostNetwork struct {
+		// Awsvpc gives, per cluster, the network a service moved from host to awsvpc gets.
+		Awsvpc []AwsvpcDefaults `mapstructure:"awsvpc"`
+		// AllowDaemons lets the fix touch daemons and host agents, which usually need the host network.
+		AllowDaemons bool `mapstructure:"allow_daemons"`
+	} `mapstructure:"host_network"`
+
 	IAM struct {
 		// DetachAdmin opts into detaching AdministratorAccess from task roles and removing Allow */*
 		// statements from their inline policies (high risk, journalled, restored by rollback).
@@ -123,6 +130,13 @@ type Exemption struct {
 	Reason string `mapstructure:"reason"`
 	// Expires is a date (2026-12-31) or an RFC 3339 time; after it the exemption no longer applies.
 	Expires string `mapstructure:"expires"`
+}
+
+// AwsvpcDefaults is the awsvpc network of services moved off host networking in one cluster.
+type AwsvpcDefaults struct {
+	Cluster        string   `mapstructure:"cluster"`
+	Subnets        []string `mapstructure:"subnets"`
+	SecurityGroups []string `mapstructure:"security_groups"`
 }
 
 // SubnetSet lists subnets of one VPC.
@@ -180,6 +194,7 @@ func New() *viper.Viper {
 	v.SetDefault("fix.secrets.execution_role", "")
 	v.SetDefault("fix.secrets.deregister_old_revisions", false)
 	v.SetDefault("fix.iam.detach_admin", false)
+	v.SetDefault("fix.host_network.allow_daemons", false)
 	v.SetDefault("fix.network.trusted_cidrs", []string{})
 	v.SetDefault("fix.logs.group_template", "/ecs/{family}")
 	v.SetDefault("fix.logs.retention_days", 30)
@@ -394,6 +409,25 @@ func (f *Fix) validate() []error {
 			}
 		}
 	}
+	for i, a := range f.HostNetwork.Awsvpc {
+		key := fmt.Sprintf("fix.host_network.awsvpc[%d]", i)
+		if a.Cluster == "" {
+			errs = append(errs, fmt.Errorf("%s.cluster: a cluster name is required", key))
+		}
+		if len(a.Subnets) == 0 || len(a.SecurityGroups) == 0 {
+			errs = append(errs, fmt.Errorf("%s: subnets and security_groups are both required", key))
+		}
+		for _, sn := range a.Subnets {
+			if !strings.HasPrefix(sn, "subnet-") {
+				errs = append(errs, fmt.Errorf("%s.subnets: %q is not a subnet id", key, sn))
+			}
+		}
+		for _, sg := range a.SecurityGroups {
+			if !strings.HasPrefix(sg, "sg-") {
+				errs = append(errs, fmt.Errorf("%s.security_groups: %q is not a security group id", key, sg))
+			}
+		}
+	}
 	for i, c := range f.Network.TrustedCIDRs {
 		if _, n, err := net.ParseCIDR(c); err != nil || n.String() != c {
 			errs = append(errs, fmt.Errorf("fix.network.trusted_cidrs[%d]: %q is not a network in CIDR form", i, c))
@@ -443,6 +477,10 @@ func (c *Config) PlanOptions() plan.Options {
 		ReplacementSubnets: map[string][]string{},
 		DetachAdmin:        c.Fix.IAM.DetachAdmin,
 		TrustedCIDRs:       nonEmpty(c.Fix.Network.TrustedCIDRs),
+		HostNetwork:        plan.HostNetworkOptions{Awsvpc: map[string]plan.AwsVpcSettings{}, AllowDaemons: c.Fix.HostNetwork.AllowDaemons},
+	}
+	for _, a := range c.Fix.HostNetwork.Awsvpc {
+		o.HostNetwork.Awsvpc[a.Cluster] = plan.AwsVpcSettings{Subnets: a.Subnets, SecurityGroups: a.SecurityGroups, AssignPublicIp: "DISABLED"}
 	}
 	for _, set := range c.Fix.Network.ReplacementSubnets {
 		o.ReplacementSubnets[set.VPC] = append(o.ReplacementSubnets[set.VPC], set.Subnets...)

@@ -46,6 +46,17 @@ type Options struct {
 	DetachAdmin bool
 	// TrustedCIDRs replace a world-open ingress rule of a service not behind a load balancer.
 	TrustedCIDRs []string
+	// HostNetwork configures moving task definitions off the host network mode (ECS.1, ECS.17).
+	HostNetwork HostNetworkOptions
+}
+
+// HostNetworkOptions configure the host-networking fix.
+type HostNetworkOptions struct {
+	// Awsvpc gives, per cluster name, the subnets and security groups a service moved to awsvpc gets.
+	Awsvpc map[string]AwsVpcSettings
+	// AllowDaemons lets the fix touch DAEMON services and containers that look like host agents, which
+	// usually need the host network.
+	AllowDaemons bool
 }
 
 // SecretsOptions configure the secrets fix.
