@@ -96,6 +96,9 @@ type revisionPlan struct {
 	plain      map[string]bool
 	secretRefs []SecretRef
 	supportIDs []string // create-secret, ensure-log-group and put-role-policy actions it depends on
+	// networks are the awsvpc network configurations, by service ARN, of the services moved to the new
+	// revision (the host-network fix moving it to awsvpc).
+	networks map[string]*AwsVpcSettings
 }
 
 // target is how an update-service action names the revision: the existing fixed revision's ARN, or a
@@ -493,6 +496,12 @@ func (b *builder) buildRevisions() error {
 					rp.moved = map[string]string{}
 				}
 				rp.moved[k] = v
+			}
+			for k, v := range out.Networks {
+				if rp.networks == nil {
+					rp.networks = map[string]*AwsVpcSettings{}
+				}
+				rp.networks[k] = v
 			}
 			for _, p := range out.Plain {
 				if rp.plain == nil {
@@ -959,6 +968,19 @@ func (b *builder) serviceAction(sp *servicePlan) (Action, bool) {
 		notes = append(notes, np.notes...)
 		pre = append(pre, np.pre...)
 	}
+	hostNet := false
+	if rp := sp.rev; rp != nil && blocked == "" && after.Network == nil {
+		if n := rp.networks[arn]; n != nil {
+			// the host-network fix moves the revision to awsvpc: the service gets a network configuration
+			hostNet = true
+			before.Network = currentNetwork(svc)
+			after.Network = &AwsVpcSettings{Subnets: append([]string(nil), n.Subnets...),
+				SecurityGroups: append([]string(nil), n.SecurityGroups...), AssignPublicIp: n.AssignPublicIp}
+			pre = append(pre, Precondition{Check: "service networkConfiguration", Result: networkText(before.Network)})
+			notes = append(notes, "the service gets the awsvpc network configuration of fix.host_network.awsvpc for cluster "+clusterNameOf(svc)+
+				", deployed together with the awsvpc revision")
+		}
+	}
 	var sgFrom map[string]string
 	if sp.sg != nil && blocked == "" {
 		current := after.Network
@@ -1012,6 +1034,10 @@ func (b *builder) serviceAction(sp *servicePlan) (Action, bool) {
 		if len(sgFrom) > 0 {
 			what = append(what, "move to security groups "+strings.Join(n.SecurityGroups, ", "))
 		}
+		if hostNet && len(sgFrom) == 0 {
+			what = append(what, "awsvpc network (subnets "+strings.Join(n.Subnets, ", ")+"; security groups "+strings.Join(n.SecurityGroups, ", ")+
+				"; assignPublicIp "+n.AssignPublicIp+")")
+		}
 	}
 	return Action{
 		Type: UpdateService, Account: detect.AccountOf(arn), Region: detect.RegionOf(arn), Resource: arn,
@@ -1030,8 +1056,6 @@ func (b *builder) serviceAction(sp *servicePlan) (Action, bool) {
 // noFixReason says why a failed control has no automatic fix.
 func noFixReason(control string) string {
 	switch control {
-	case "ECS.1", "ECS.17", "EXPOSURE.host-network":
-		return "no automatic fix yet: moving off host network mode (to awsvpc, with a network configuration for the service, or bridge) changes how the containers are reached; change networkMode in the task definition"
 	case "ECS.8", "EXPOSURE.plaintext-credentials":
 		return "no automatic fix yet: move the credentials to Secrets Manager (a secrets entry per variable, with GetSecretValue for the execution role on exactly those secrets) and rotate them"
 	case "ECS.2", "EXPOSURE.public-ip":

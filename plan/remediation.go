@@ -51,6 +51,9 @@ type fixOutcome struct {
 	Moved map[string]string
 	// Plain are the paths of values the fix itself set (not secrets): they are not masked.
 	Plain []string
+	// Networks are the whole awsvpc network configurations, by service ARN, that the services moved to
+	// the edited revision need (the host-network fix moving it to awsvpc).
+	Networks map[string]*AwsVpcSettings
 }
 
 // revisionFix is one kind of task-definition remediation.
@@ -66,6 +69,7 @@ type revisionFix struct {
 func revisionFixes() []revisionFix {
 	return []revisionFix{
 		{ID: "ECS.3", Controls: []string{"ECS.3", exposureHostPID}, Apply: fixECS3},
+		{ID: controlHostNetwork, Controls: []string{controlHostNetwork, controlHostMode, exposureHostNetwork}, Apply: fixHostNetwork},
 		{ID: "ECS.4", Controls: []string{"ECS.4", exposurePrivileged}, Apply: fixECS4},
 		{ID: "ECS.5", Controls: []string{"ECS.5"}, Apply: fixECS5},
 		{ID: "ECS.18", Controls: []string{"ECS.18"}, Apply: fixECS18},
