@@ -439,30 +439,6 @@ func (r *run) removePolicyStatements(ctx context.Context, a *plan.Action, rep *A
 // ---------------------------------------------------------------------------------------------------
 // Rollback
 
-// rollbackFail reports a rollback as failed and journals it (not in a dry run).
-func (r *run) rollbackFail(start *Record, ar ActionReport, format string, args ...any) ActionReport {
-	msg := r.scrub(fmt.Sprintf(format, args...))
-	ar.Status, ar.Error = StatusFailed, msg
-	if !r.o.DryRun {
-		if err := r.j.write(Record{Type: RecRollbackFailed, Action: start.Action, Error: msg}); err != nil {
-			ar.Error += "; " + err.Error()
-		}
-	}
-	r.printf("%s: rollback FAILED: %s", start.Action, msg)
-	return ar
-}
-
-// rollbackDone journals a rollback as done (not in a dry run).
-func (r *run) rollbackDone(start *Record, ar ActionReport, detail string, result *StateRecord) ActionReport {
-	ar.Status, ar.Detail = StatusRolledBack, detail
-	if !r.o.DryRun {
-		if err := r.j.write(Record{Type: RecRollbackDone, Action: start.Action, Result: result}); err != nil {
-			return r.rollbackFail(start, ar, "%v", err)
-		}
-	}
-	return ar
-}
-
 // rollbackDetach re-attaches the managed policy a detach-role-policy action detached, when it was
 // attached before the apply and the role's attached policies are still what the apply left (or already
 // back to what they were). A role whose attached policies are neither is not touched: reported failed.

@@ -170,17 +170,7 @@ func (r *run) checkJournalTarget(ctx context.Context, account string, regions []
 // already back).
 func (r *run) rollbackService(ctx context.Context, start, done *Record) ActionReport {
 	ar := ActionReport{ID: start.Action, Type: start.ActionType, Resource: start.Resource}
-	fail := func(format string, args ...any) ActionReport {
-		msg := r.scrub(fmt.Sprintf(format, args...))
-		ar.Status, ar.Error = StatusFailed, msg
-		if !r.o.DryRun {
-			if err := r.j.write(Record{Type: RecRollbackFailed, Action: start.Action, Error: msg}); err != nil {
-				ar.Error += "; " + err.Error()
-			}
-		}
-		r.printf("%s: rollback FAILED: %s", start.Action, msg)
-		return ar
-	}
+	fail := func(format string, args ...any) ActionReport { return r.rollbackFail(start, ar, format, args...) }
 	if start.Before == nil || start.After == nil {
 		return fail("the journal does not record the service's previous state")
 	}
@@ -257,17 +247,7 @@ func (r *run) rollbackService(ctx context.Context, start, done *Record) ActionRe
 // did not report before is Container Insights' default, disabled).
 func (r *run) rollbackCluster(ctx context.Context, start *Record) ActionReport {
 	ar := ActionReport{ID: start.Action, Type: start.ActionType, Resource: start.Resource}
-	fail := func(format string, args ...any) ActionReport {
-		msg := r.scrub(fmt.Sprintf(format, args...))
-		ar.Status, ar.Error = StatusFailed, msg
-		if !r.o.DryRun {
-			if err := r.j.write(Record{Type: RecRollbackFailed, Action: start.Action, Error: msg}); err != nil {
-				ar.Error += "; " + err.Error()
-			}
-		}
-		r.printf("%s: rollback FAILED: %s", start.Action, msg)
-		return ar
-	}
+	fail := func(format string, args ...any) ActionReport { return r.rollbackFail(start, ar, format, args...) }
 	if start.Before == nil || start.After == nil {
 		return fail("the journal does not record the cluster's previous settings")
 	}
@@ -339,4 +319,28 @@ func policyOf(start *Record) string {
 		}
 	}
 	return "the role policy"
+}
+
+// rollbackFail reports a rollback as failed and journals it (not in a dry run).
+func (r *run) rollbackFail(start *Record, ar ActionReport, format string, args ...any) ActionReport {
+	msg := r.scrub(fmt.Sprintf(format, args...))
+	ar.Status, ar.Error = StatusFailed, msg
+	if !r.o.DryRun {
+		if err := r.j.write(Record{Type: RecRollbackFailed, Action: start.Action, Error: msg}); err != nil {
+			ar.Error += "; " + err.Error()
+		}
+	}
+	r.printf("%s: rollback FAILED: %s", start.Action, msg)
+	return ar
+}
+
+// rollbackDone journals a rollback as done (not in a dry run).
+func (r *run) rollbackDone(start *Record, ar ActionReport, detail string, result *StateRecord) ActionReport {
+	ar.Status, ar.Detail = StatusRolledBack, detail
+	if !r.o.DryRun {
+		if err := r.j.write(Record{Type: RecRollbackDone, Action: start.Action, Result: result}); err != nil {
+			return r.rollbackFail(start, ar, "%v", err)
+		}
+	}
+	return ar
 }

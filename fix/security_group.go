@@ -569,17 +569,7 @@ func (r *run) securityGroupExpected(group, planned string) func(fact, cur string
 // re-authorizes what it revoked, then revokes what it authorized.
 func (r *run) rollbackIngress(ctx context.Context, start, done *Record) ActionReport {
 	ar := ActionReport{ID: start.Action, Type: start.ActionType, Resource: start.Resource}
-	fail := func(format string, args ...any) ActionReport {
-		msg := r.scrub(fmt.Sprintf(format, args...))
-		ar.Status, ar.Error = StatusFailed, msg
-		if !r.o.DryRun {
-			if err := r.j.write(Record{Type: RecRollbackFailed, Action: start.Action, Error: msg}); err != nil {
-				ar.Error += "; " + err.Error()
-			}
-		}
-		r.printf("%s: rollback FAILED: %s", start.Action, msg)
-		return ar
-	}
+	fail := func(format string, args ...any) ActionReport { return r.rollbackFail(start, ar, format, args...) }
 	if start.Before == nil || start.After == nil || start.Before.GroupID == "" {
 		return fail("the journal does not record the security group's previous rules")
 	}
