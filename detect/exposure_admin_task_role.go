@@ -28,6 +28,25 @@ func ExposureAdminTaskRole() Control {
 
 var administratorAccessArn = regexp.MustCompile(`^arn:[a-z-]+:iam::aws:policy/AdministratorAccess$`)
 
+// IsAdministratorAccess reports whether a policy ARN is the AWS managed AdministratorAccess policy.
+func IsAdministratorAccess(arn string) bool { return administratorAccessArn.MatchString(arn) }
+
+// IsAdminStatement reports whether a statement is an Allow of "*" (or "*:*") on Resource "*": the
+// administrative access the admin task-role trait reports.
+func IsAdminStatement(s Statement) bool {
+	if s.Effect != "Allow" {
+		return false
+	}
+	action, resource := false, false
+	for _, a := range s.Action {
+		action = action || a == "*" || a == "*:*"
+	}
+	for _, r := range s.Resource {
+		resource = resource || r == "*"
+	}
+	return action && resource
+}
+
 func evalAdminTaskRole(svc *ecstypes.Service, in *Inventory, _ *Settings) Verdict {
 	td, unknown := runningRevision(svc, in)
 	if unknown != nil {

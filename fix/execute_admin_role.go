@@ -249,6 +249,10 @@ func detachRequest(role, policyArn string) string {
 // verifies by listing the role's policies again.
 func (r *run) detachRolePolicy(ctx context.Context, a *plan.Action, rep *ActionReport) error {
 	c := a.DetachRolePolicy
+	if !detect.IsAdministratorAccess(c.PolicyArn) {
+		// Detaching anything else (a guardrail full of Denies, say) could widen access.
+		return fmt.Errorf("detach %s: only AdministratorAccess is ever detached", c.PolicyArn)
+	}
 	role, err := roleName(c.Role)
 	if err != nil {
 		return err
@@ -352,6 +356,17 @@ func onlyRemoves(before, after string) error {
 	}
 	if len(as) == len(bs) {
 		return errors.New("after removes no statement")
+	}
+	// Only administrative Allow */* statements may go: removing a Deny, or a narrower Allow, is not what
+	// this action is for (a Deny removed would widen access).
+	typed, err := detect.ParsePolicy(before)
+	if err != nil || len(typed) != len(bs) {
+		return fmt.Errorf("before: cannot read its statements: %v", err)
+	}
+	for j := range bs {
+		if !used[j] && !detect.IsAdminStatement(typed[j]) {
+			return fmt.Errorf("before's statement %d is removed but is not an Allow of * on *: only administrative statements may be removed", j+1)
+		}
 	}
 	return nil
 }
