@@ -115,6 +115,24 @@ func (b *builder) roleUsers(role *detect.Role) []*ecstypes.Service {
 	return out
 }
 
+// executionRoleUsers are the task definitions of the inventory (family:revision, sorted) whose
+// execution role, by ARN or name, is the role.
+func (b *builder) executionRoleUsers(role *detect.Role) []string {
+	var out []string
+	for i := range b.inv.TaskDefinitions {
+		td := &b.inv.TaskDefinitions[i]
+		ref := aws.ToString(td.ExecutionRoleArn)
+		if ref == "" {
+			continue
+		}
+		if r, ok := b.inv.Role(ref); (ok && r.Arn == role.Arn) || ref == role.Arn || roleArnOf(ref, td.ARN()) == role.Arn {
+			out = append(out, "task definition "+revName(td.ARN()))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // adminActions makes the actions of every admin task role asked for, in role ARN order, and the
 // fingerprints of those roles (RoleFacts merged with RolePolicyFacts).
 func (b *builder) adminActions(newID func() string) ([]Action, []Fingerprint) {
@@ -141,6 +159,13 @@ func (b *builder) adminActions(newID func() string) ([]Action, []Fingerprint) {
 			for _, r := range ap.findings {
 				b.skip(r.Control, r.ResourceArn, owned+": "+r.Reason+"; remove the administrative access from the role in its source")
 			}
+			continue
+		}
+
+		// the execution role pulls images, writes logs and reads secrets at task start: never strip it
+		if uses := b.executionRoleUsers(role); len(uses) > 0 {
+			skipAll("role " + role.Arn + " is also the execution role of " + strings.Join(uses, ", ") +
+				": detaching would stop image pulls, logs and secrets; give the task a separate task role")
 			continue
 		}
 

@@ -336,31 +336,19 @@ func TestAdminTaskRoleCannotTell(t *testing.T) {
 	}
 }
 
-// TestAdminTaskRoleMergesFingerprint: a role that is the execution role the secrets fix grants and the
-// task role the admin fix changes has one fingerprint holding both kinds of facts.
-func TestAdminTaskRoleMergesFingerprint(t *testing.T) {
+// TestAdminTaskRoleThatTheSecretsFixGrants: a role that is the execution role the secrets fix grants and the
+// task role holding administrative access gets the grant, but keeps its access (it is an execution role).
+func TestAdminTaskRoleThatTheSecretsFixGrants(t *testing.T) {
 	in := bInventory([]detect.TaskDefinition{bTD("web", 1, withExecRole, withTaskRole(tExecRole), credEnv())},
 		[]ecstypes.Service{bSvc("web", bTDArn("web", 1))})
 	in.Roles = []detect.Role{execRoleOf(detect.PolicyDocument{Name: "app", Document: policyDoc(tReadS3, tAdminStmt)})}
 	o := bOptions(detachAdmin)
 	p := buildPlan(t, in, o)
-	if len(actionsOf(p, PutRolePolicy)) != 1 || len(actionsOf(p, RemovePolicyStatements)) != 1 {
+	if len(actionsOf(p, PutRolePolicy)) != 1 || len(actionsOf(p, RemovePolicyStatements)) != 0 {
 		t.Fatalf("actions %+v", p.Actions)
 	}
-	n := 0
-	for _, f := range p.State {
-		if f.Resource != tExecRole {
-			continue
-		}
-		n++
-		for _, k := range []string{FactOwnedPolicy, FactAttached, FactInline} {
-			if _, ok := f.Facts[k]; !ok {
-				t.Errorf("fingerprint lacks %s: %+v", k, f.Facts)
-			}
-		}
-	}
-	if n != 1 {
-		t.Fatalf("%d fingerprints of the role", n)
+	if !hasSkipped(p, exposureAdminRole, bSvcArn("web"), "is also the execution role of task definition web:1") {
+		t.Fatalf("skipped %+v", p.Skipped)
 	}
 	assertConverges(t, in, p, o)
 }
@@ -413,6 +401,28 @@ func TestAdminTaskRoleValidation(t *testing.T) {
 		{"removed empty", func() Action { a := remove(); a.RemovePolicyStatements.Removed = nil; return a }, "removed is empty"},
 		{"removed names nothing", func() Action { a := remove(); a.RemovePolicyStatements.Removed = []string{"Nope"}; return a }, `"Nope" names no statement of before`},
 		{"no policy name", func() Action { a := remove(); a.RemovePolicyStatements.PolicyName = ""; return a }, "policyName is required"},
+		{"detach another policy", func() Action {
+			a := detach()
+			a.DetachRolePolicy.PolicyArn = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+			return a
+		}, "is not AdministratorAccess"},
+		{"detach a customer AdministratorAccess", func() Action {
+			a := detach()
+			a.DetachRolePolicy.PolicyArn = "arn:aws:iam::111122223333:policy/AdministratorAccess"
+			return a
+		}, "is not AdministratorAccess"},
+		{"detach in another partition ok", func() Action {
+			a := detach()
+			a.DetachRolePolicy.PolicyArn = "arn:aws-us-gov:iam::aws:policy/AdministratorAccess"
+			return a
+		}, ""},
+		{"remove a statement that is not admin", func() Action { a := remove(); a.RemovePolicyStatements.Removed = []string{"#1"}; return a }, "is not an Allow of every action on every resource"},
+		{"remove a Deny", func() Action {
+			a := remove()
+			a.RemovePolicyStatements.Before = policyDoc(tAdminStmt, `{"Sid":"NoDelete","Effect":"Deny","Action":"*","Resource":"*"}`)
+			a.RemovePolicyStatements.Removed = []string{"Admin", "NoDelete"}
+			return a
+		}, `"NoDelete" is not an Allow of every action on every resource`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -482,5 +492,28 @@ func TestAdminTaskRoleRendering(t *testing.T) {
 	diff, err := actionDiff(&c)
 	if err != nil || !strings.Contains(diff, "+(the inline policy is deleted)") {
 		t.Errorf("diff of a deleted policy: %v\n%s", err, diff)
+	}
+}
+
+// A task role that is also an execution role keeps its access: the agent needs it at task start.
+func TestAdminTaskRoleThatIsAlsoExecutionRoleIsSkipped(t *testing.T) {
+	for _, ref := range []string{tTaskRole, shortName(tTaskRole)} {
+		td := bTD("web", 1, withTaskRole(tTaskRole), func(td *detect.TaskDefinition) { td.ExecutionRoleArn = aws.String(ref) })
+		in := bInventory([]detect.TaskDefinition{td}, []ecstypes.Service{bSvc("web", bTDArn("web", 1))})
+		in.Roles = []detect.Role{taskRole(attached(tAdminArn, ""))}
+		p := buildPlan(t, in, bOptions(detachAdmin))
+		if as := actionsOf(p, DetachRolePolicy); len(as) != 0 {
+			t.Fatalf("execution role %s: detaches %s", ref, as[0].DetachRolePolicy.PolicyArn)
+		}
+		found := false
+		for _, s := range p.Skipped {
+			if s.Control == exposureAdminRole && strings.Contains(s.Reason, "is also the execution role of task definition web:1") &&
+				strings.Contains(s.Reason, "give the task a separate task role") {
+				found = true
+			}
+		}
+		if !found {
+			t.Fatalf("execution role %s: no Skipped naming the execution role: %+v", ref, p.Skipped)
+		}
 	}
 }

@@ -88,11 +88,18 @@ func (b *builder) publicIPFix(sp *servicePlan) (*networkPlan, string) {
 	if len(current.SecurityGroups) == 0 {
 		return nil, "cannot tell: the service's awsvpcConfiguration names no security group (the task would get the VPC's default group)"
 	}
+	outside := b.imagesOutsideECR(sp, detect.AccountOf(aws.ToString(svc.ServiceArn)), region)
 	check := func(subnet string) egress {
 		e := b.subnetEgress(subnet, region, needs)
 		if e.ok && e.viaEndpoints && err != "" {
 			// the endpoints would have to cover whatever the task definition reads: unknown
 			return egress{unknown: true, why: subnet + " reaches ECR, S3 and CloudWatch Logs through VPC endpoints, but " + err}
+		}
+		if e.ok && e.viaEndpoints && len(outside) > 0 {
+			// the endpoints reach this account's private ECR in this region, nothing else
+			return egress{why: subnet + " reaches AWS only through VPC endpoints (no NAT gateway), but image" + map[bool]string{true: "", false: "s"}[len(outside) == 1] + " " +
+				strings.Join(outside, ", ") + " " + map[bool]string{true: "is", false: "are"}[len(outside) == 1] +
+				" not in this account's private ECR in " + region + ": pulling needs the internet"}
 		}
 		return e
 	}
@@ -275,6 +282,36 @@ func (b *builder) subnetEgress(subnet, region string, needs []string) egress {
 	}
 	return egress{lacks: lacks, why: route + " and its VPC " + vpcID + " has no usable endpoints for " + strings.Join(lacks, ", ") +
 		": disabling the public IP would stop " + joinAnd(lost)}
+}
+
+// imagesOutsideECR are the container images of the revision the service runs (the fixed one when this
+// plan registers one) that are not in the account's private ECR in the region
+// (<account>.dkr.ecr.<region>.amazonaws.com/…): Docker Hub, public.ecr.aws, ghcr.io, another account or
+// region need the internet. Nil when the task definition is not known (extraNeeds says so).
+func (b *builder) imagesOutsideECR(sp *servicePlan, account, region string) []string {
+	var cds []ecstypes.ContainerDefinition
+	if rp := sp.rev; rp != nil && rp.input != nil {
+		cds = rp.input.ContainerDefinitions
+	} else if td, ok := b.inv.TaskDefinition(aws.ToString(sp.svc.TaskDefinition)); ok {
+		cds = td.ContainerDefinitions
+	}
+	var out []string
+	for _, c := range cds {
+		img := aws.ToString(c.Image)
+		if !privateECRImage(img, account, region) && !contains(out, img) {
+			out = append(out, img)
+		}
+	}
+	return out
+}
+
+// privateECRImage reports whether an image is in the account's private ECR registry in the region.
+func privateECRImage(image, account, region string) bool {
+	host, _, ok := strings.Cut(image, "/")
+	if !ok || account == "" || region == "" {
+		return false
+	}
+	return host == account+".dkr.ecr."+region+".amazonaws.com" || host == account+".dkr.ecr."+region+".amazonaws.com.cn"
 }
 
 // extraNeeds are the services besides ECR, S3 and logs that the service's tasks reach at start: Secrets

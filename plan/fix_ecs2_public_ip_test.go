@@ -66,6 +66,18 @@ func netInventory(endpoints []ec2types.VpcEndpoint, known bool, mods ...svcMod) 
 		netRT("rtb-priv", []string{"subnet-priv"}, nil),
 	}
 	in.VpcEndpoints, in.VpcEndpointsKnown = endpoints, known
+	// through VPC endpoints only images of the account's private ECR in the region can be pulled
+	for i := range in.TaskDefinitions[0].ContainerDefinitions {
+		in.TaskDefinitions[0].ContainerDefinitions[i].Image = aws.String(tECRImage)
+	}
+	return in
+}
+
+const tECRImage = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1"
+
+// withImage sets the image of the first container.
+func withImage(in *detect.Inventory, image string) *detect.Inventory {
+	in.TaskDefinitions[0].ContainerDefinitions[0].Image = aws.String(image)
 	return in
 }
 
@@ -110,6 +122,17 @@ func TestPublicIPFix(t *testing.T) {
 				}
 			}},
 		{name: "no default route, every endpoint: disable", in: netInventory(allEndpoints(), true, publicIP("subnet-priv")), subnets: "subnet-priv"},
+		{name: "every endpoint, Docker Hub image: skipped", in: withImage(netInventory(allEndpoints(), true, publicIP("subnet-pub")), "nginx:1.27"),
+			skip: []string{"subnet-pub reaches AWS only through VPC endpoints (no NAT gateway), but image nginx:1.27 is not in this account's private ECR in eu-west-1: pulling needs the internet"}},
+		{name: "every endpoint, public ECR image: skipped", in: withImage(netInventory(allEndpoints(), true, publicIP("subnet-priv")), "public.ecr.aws/nginx/nginx:1"),
+			skip: []string{"image public.ecr.aws/nginx/nginx:1 is not in this account's private ECR"}},
+		{name: "every endpoint, ghcr image: skipped", in: withImage(netInventory(allEndpoints(), true, publicIP("subnet-priv")), "ghcr.io/o/app:1"),
+			skip: []string{"image ghcr.io/o/app:1 is not in this account's private ECR"}},
+		{name: "every endpoint, ECR image of another region: skipped", in: withImage(netInventory(allEndpoints(), true, publicIP("subnet-priv")), "111122223333.dkr.ecr.us-east-1.amazonaws.com/app:1"),
+			skip: []string{"is not in this account's private ECR in eu-west-1"}},
+		{name: "every endpoint, ECR image of another account: skipped", in: withImage(netInventory(allEndpoints(), true, publicIP("subnet-priv")), "999988887777.dkr.ecr.eu-west-1.amazonaws.com/app:1"),
+			skip: []string{"is not in this account's private ECR in eu-west-1"}},
+		{name: "NAT route, Docker Hub image: disable", in: withImage(netInventory(nil, false, publicIP("subnet-nat")), "nginx:1.27"), subnets: "subnet-nat"},
 		{name: "missing the logs endpoint: skipped naming it", in: netInventory(allEndpoints("logs"), true, publicIP("subnet-pub")),
 			skip: []string{"has no usable endpoints for logs:", "would stop logging"}},
 		{name: "s3 gateway not on the subnet's route table", in: netInventory(func() []ec2types.VpcEndpoint {

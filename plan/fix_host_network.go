@@ -260,6 +260,9 @@ func hostAgents(cds []ecstypes.ContainerDefinition) []string {
 }
 
 // clusterNameOf is the name of a service's cluster (fix.host_network.awsvpc is keyed by it).
+// hostRollbackNote is what a plan says of a service it moves from host to awsvpc network mode.
+const hostRollbackNote = "rollback cannot return this service to host mode: a service keeps its network configuration once it has one; rolling back needs a new service"
+
 func clusterNameOf(svc *ecstypes.Service) string { return shortName(aws.ToString(svc.ClusterArn)) }
 
 func serviceNames(svcs []*ecstypes.Service) string {

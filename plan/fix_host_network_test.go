@@ -147,6 +147,11 @@ func TestHostNetwork(t *testing.T) {
 				if s[0].Risk != RiskHigh || !strings.Contains(s[0].Summary, "awsvpc network (subnets subnet-a, subnet-b; security groups sg-app; assignPublicIp DISABLED)") {
 					t.Errorf("risk %s summary %s", s[0].Risk, s[0].Summary)
 				}
+				// a service keeps its network configuration: rollback cannot return it to host mode
+				want := "rollback cannot return this service to host mode: a service keeps its network configuration once it has one; rolling back needs a new service"
+				if !contains(s[0].Notes, want) || !strings.Contains(preconditionText(s[0]), want) {
+					t.Errorf("notes %q preconditions %s lack the rollback limit", s[0].Notes, preconditionText(s[0]))
+				}
 			},
 		},
 		{

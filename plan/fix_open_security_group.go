@@ -22,10 +22,17 @@ import (
 // An "all traffic" rule is replaced on the ports the service's containers expose (containerPort of the
 // task definition's portMappings); when none are known the plan cannot tell which ports, and skips.
 //
+// A load balancer without security groups (an NLB) in front of the service lets its clients reach the
+// tasks directly: the replacement cannot be told, and the plan skips.
+//
 // A group used by anything but the service (another service or task set, a load balancer — whose own
-// group is never edited —, a network interface that is not an ECS task's) is not edited: the plan creates
-// a copy without the open rules (with their replacements) and moves the service to it. When the network
-// interfaces were not read, who else uses a group cannot be told: the group is copied (the safe side).
+// group is never edited —, any network interface: the inventory does not tie an ECS task's interface to
+// its service, and it may be a standalone task's) is not edited: the plan creates a copy without the open
+// rules (with their replacements), named ecsfix-<group>-<cluster>-<service>, and
+// moves the service to it. When the network interfaces were not read, who else uses a group cannot be
+// told: the group is copied (the safe side). A group is not copied when the copy could not stand in for
+// it: when it has rules whose source is itself, or when another group of the inventory admits or reaches
+// it; the plan skips and says so.
 
 const exposureOpenSG = "EXPOSURE.open-security-group"
 
@@ -229,6 +236,11 @@ func (b *builder) groupFix(sp *servicePlan, g *ec2types.SecurityGroup, open []In
 	}
 	ch.ports = portNames
 	ch.shared = b.sharedWith(id, svc)
+	if len(ch.shared) > 0 {
+		if reason := b.copyLosesReferences(g); reason != "" {
+			return nil, reason
+		}
+	}
 
 	var removed, added []string
 	for _, r := range open {
@@ -259,6 +271,49 @@ func (b *builder) groupFix(sp *servicePlan, g *ec2types.SecurityGroup, open []In
 	return ch, ""
 }
 
+// copyLosesReferences says why a copy of a group would not stand in for it (""  when it would): rules
+// of the group whose source is the group itself (the copy would admit the original, not itself), and
+// rules of other groups of the inventory that admit or reach the group (they would not apply to the copy).
+func (b *builder) copyLosesReferences(g *ec2types.SecurityGroup) string {
+	id := aws.ToString(g.GroupId)
+	refers := func(perms []ec2types.IpPermission) bool {
+		for _, p := range perms {
+			for _, pair := range p.UserIdGroupPairs {
+				if aws.ToString(pair.GroupId) == id {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if refers(g.IpPermissions) || refers(g.IpPermissionsEgress) {
+		return "cannot tell: security group " + id + " has rules whose source is itself: a copy would refer to the original, not to itself; replace its world-open rules yourself"
+	}
+	var others, texts []string
+	for i := range b.inv.SecurityGroups {
+		o := &b.inv.SecurityGroups[i]
+		oid := aws.ToString(o.GroupId)
+		if oid == id {
+			continue
+		}
+		var how []string
+		if refers(o.IpPermissions) {
+			how = append(how, "admits")
+		}
+		if refers(o.IpPermissionsEgress) {
+			how = append(how, "reaches")
+		}
+		if len(how) > 0 {
+			others = append(others, oid)
+			texts = append(texts, "group "+oid+" "+strings.Join(how, " and ")+" "+id)
+		}
+	}
+	if len(others) > 0 {
+		return strings.Join(texts, "; ") + ": a copy would lose that; edit " + strings.Join(others, ", ") + " or the original yourself"
+	}
+	return ""
+}
+
 // loadBalancerGroups are the security groups of the load balancers in front of a service (nil when it
 // has none, or only load balancers without security groups), or why they cannot be told.
 func (b *builder) loadBalancerGroups(svc *ecstypes.Service) ([]string, string) {
@@ -276,6 +331,9 @@ func (b *builder) loadBalancerGroups(svc *ecstypes.Service) ([]string, string) {
 			lb, ok := b.inv.LoadBalancer(lbArn)
 			if !ok {
 				return nil, "cannot tell: load balancer " + lbArn + " is not in the inventory (export `aws elbv2 describe-load-balancers`)"
+			}
+			if len(lb.SecurityGroups) == 0 {
+				return nil, "cannot tell: load balancer " + firstNonEmpty(aws.ToString(lb.LoadBalancerName), lbArn) + " has no security group (its clients reach the tasks directly)"
 			}
 			for _, g := range lb.SecurityGroups {
 				if _, ok := b.inv.SecurityGroup(g); !ok {
@@ -322,15 +380,17 @@ func (b *builder) sharedWith(id string, svc *ecstypes.Service) []string {
 	if !b.inv.NetworkInterfacesKnown {
 		return append(out, "cannot tell what else (the network interfaces are not in the inventory)")
 	}
+	// an ECS task's interface may be a standalone task's or another service's: the inventory does not tie
+	// interfaces to services, so every interface counts as another user (the group is copied)
 	for _, ni := range b.inv.InterfacesWithGroup(id) {
-		if ni.InterfaceType == ec2types.NetworkInterfaceTypeInterface && ecsTaskInterface.MatchString(aws.ToString(ni.Description)) {
-			continue
-		}
 		what := "network interface " + aws.ToString(ni.NetworkInterfaceId)
 		if d := aws.ToString(ni.Description); d != "" {
 			what += " (" + d + ")"
 		} else if t := string(ni.InterfaceType); t != "" {
 			what += " (" + t + ")"
+		}
+		if ecsTaskInterface.MatchString(aws.ToString(ni.Description)) {
+			what += ", an ECS task's that the inventory does not tie to service " + aws.ToString(svc.ServiceName)
 		}
 		out = append(out, what)
 	}
@@ -415,7 +475,9 @@ func (b *builder) sgActions(newID func() string) ([]Action, []Fingerprint) {
 			if egress == nil {
 				egress = []IngressRule{}
 			}
-			groupName := "ecsfix-" + aws.ToString(g.GroupName) + "-" + name
+			// The plan's time makes the name unique per plan: a copy kept by a rollback never collides with the
+			// copy a later plan makes.
+			groupName := "ecsfix-" + aws.ToString(g.GroupName) + "-" + clusterNameOf(svc) + "-" + name + "-" + b.opts.Now.UTC().Format("20060102T150405")
 			if len(groupName) > 255 {
 				groupName = groupName[:255]
 			}

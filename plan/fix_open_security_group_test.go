@@ -35,14 +35,21 @@ func sgGroup(id string, perms ...ec2types.IpPermission) ec2types.SecurityGroup {
 		IpPermissionsEgress: []ec2types.IpPermission{sgPerm("-1", 0, 0, "0.0.0.0/0", "")}}
 }
 
-// sgInventory: service "app" (sg-1, whose ingress is perms) runs app:1; the ENIs are known and ECS's.
+// sgInventory: service "app" (sg-1, whose ingress is perms) runs app:1; the network interfaces are known
+// and none has sg-1 (any interface, even an ECS task's, makes the group shared: the inventory does not
+// tie interfaces to services).
 func sgInventory(perms []ec2types.IpPermission, mods ...svcMod) *detect.Inventory {
 	in := bInventory([]detect.TaskDefinition{bTD("app", 1)}, []ecstypes.Service{bSvc("app", bTDArn("app", 1), mods...)})
 	in.SecurityGroups = []ec2types.SecurityGroup{sgGroup("sg-1", perms...), sgGroup("sg-alb", sgPerm("tcp", 443, 443, "0.0.0.0/0", ""))}
-	in.NetworkInterfaces = []ec2types.NetworkInterface{{NetworkInterfaceId: aws.String("eni-task"), InterfaceType: ec2types.NetworkInterfaceTypeInterface,
-		Description: aws.String("arn:aws:ecs:eu-west-1:111122223333:attachment/x"), Groups: []ec2types.GroupIdentifier{{GroupId: aws.String("sg-1")}}}}
 	in.NetworkInterfacesKnown = true
 	return in
+}
+
+// ecsTaskENI is the network interface of an ECS task that has sg-1 (the service's, or not: the inventory
+// cannot tell).
+func ecsTaskENI(id string) ec2types.NetworkInterface {
+	return ec2types.NetworkInterface{NetworkInterfaceId: aws.String(id), InterfaceType: ec2types.NetworkInterfaceTypeInterface,
+		Description: aws.String("arn:aws:ecs:eu-west-1:111122223333:attachment/" + id), Groups: []ec2types.GroupIdentifier{{GroupId: aws.String("sg-1")}}}
 }
 
 func behindALB(s *ecstypes.Service) {
@@ -101,9 +108,47 @@ func TestOpenSecurityGroupFix(t *testing.T) {
 		{"no LB, trusted CIDRs", nil, []ec2types.IpPermission{open8080}, nil,
 			func(o *Options) { o.TrustedCIDRs = []string{"10.0.0.0/8", "fd00::/8"} },
 			"in-place tcp 8080 from 10.0.0.0/8; tcp 8080 from fd00::/8 | tcp 8080 from 0.0.0.0/0"},
-		{"NLB without groups and no CIDRs: needs input", func(in *detect.Inventory) { withLB(in, sgNLB) },
+		{"NLB without groups: cannot tell", func(in *detect.Inventory) { withLB(in, sgNLB) },
 			[]ec2types.IpPermission{open8080}, []svcMod{behindALB}, nil,
-			"skip needs input: the service has no load balancer with a security group; set fix.network.trusted_cidrs to the networks that must reach port tcp 8080"},
+			"skip cannot tell: load balancer lb has no security group (its clients reach the tasks directly)"},
+		{"NLB without groups, trusted CIDRs: cannot tell", func(in *detect.Inventory) { withLB(in, sgNLB) },
+			[]ec2types.IpPermission{open8080}, []svcMod{behindALB}, func(o *Options) { o.TrustedCIDRs = []string{"10.0.0.0/8"} },
+			"skip cannot tell: load balancer lb has no security group"},
+		{"ALB and NLB in front: cannot tell", func(in *detect.Inventory) {
+			in.TargetGroups = []elbtypes.TargetGroup{{TargetGroupArn: aws.String(sgTG), LoadBalancerArns: []string{sgALB}},
+				{TargetGroupArn: aws.String(sgTG + "nlb"), LoadBalancerArns: []string{sgNLB}}}
+			in.LoadBalancers = []elbtypes.LoadBalancer{{LoadBalancerArn: aws.String(sgALB), LoadBalancerName: aws.String("alb"), SecurityGroups: []string{"sg-alb"}},
+				{LoadBalancerArn: aws.String(sgNLB), LoadBalancerName: aws.String("nlb")}}
+		}, []ec2types.IpPermission{open8080}, []svcMod{func(s *ecstypes.Service) {
+			s.LoadBalancers = []ecstypes.LoadBalancer{
+				{TargetGroupArn: aws.String(sgTG), ContainerName: aws.String("app"), ContainerPort: aws.Int32(8080)},
+				{TargetGroupArn: aws.String(sgTG + "nlb"), ContainerName: aws.String("app"), ContainerPort: aws.Int32(8080)},
+			}
+		}}, nil, "skip cannot tell: load balancer nlb has no security group (its clients reach the tasks directly)"},
+		{"an ECS task's ENI: copy", func(in *detect.Inventory) {
+			withLB(in, sgALB, "sg-alb")
+			in.NetworkInterfaces = append(in.NetworkInterfaces, ecsTaskENI("eni-batch"))
+		}, []ec2types.IpPermission{open8080}, []svcMod{behindALB}, nil, "copy tcp 8080 from sg-alb"},
+		{"shared and self-referencing: cannot tell", func(in *detect.Inventory) {
+			withLB(in, sgALB, "sg-alb")
+			in.NetworkInterfaces = append(in.NetworkInterfaces, ecsTaskENI("eni-task"))
+		}, []ec2types.IpPermission{open8080, {IpProtocol: aws.String("tcp"), FromPort: aws.Int32(7000), ToPort: aws.Int32(7000),
+			UserIdGroupPairs: []ec2types.UserIdGroupPair{{GroupId: aws.String("sg-1")}}}}, []svcMod{behindALB}, nil,
+			"skip cannot tell: security group sg-1 has rules whose source is itself"},
+		{"shared, and another group admits it: skipped", func(in *detect.Inventory) {
+			withLB(in, sgALB, "sg-alb")
+			in.NetworkInterfaces = append(in.NetworkInterfaces, ecsTaskENI("eni-task"))
+			in.SecurityGroups = append(in.SecurityGroups, sgGroup("sg-db", ec2types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(5432), ToPort: aws.Int32(5432),
+				UserIdGroupPairs: []ec2types.UserIdGroupPair{{GroupId: aws.String("sg-1")}}}))
+		}, []ec2types.IpPermission{open8080}, []svcMod{behindALB}, nil,
+			"skip group sg-db admits sg-1: a copy would lose that; edit sg-db or the original yourself"},
+		{"shared, and another group reaches it: skipped", func(in *detect.Inventory) {
+			withLB(in, sgALB, "sg-alb")
+			in.NetworkInterfaces = append(in.NetworkInterfaces, ecsTaskENI("eni-task"))
+			in.SecurityGroups[1].IpPermissionsEgress = []ec2types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(8080), ToPort: aws.Int32(8080),
+				UserIdGroupPairs: []ec2types.UserIdGroupPair{{GroupId: aws.String("sg-1")}}}}
+		}, []ec2types.IpPermission{open8080}, []svcMod{behindALB}, nil,
+			"skip group sg-alb reaches sg-1: a copy would lose that; edit sg-alb or the original yourself"},
 		{"neither: needs input", nil, []ec2types.IpPermission{open8080}, nil, nil, "skip needs input"},
 		{"trusted CIDR 0.0.0.0/0 is refused", nil, []ec2types.IpPermission{open8080}, nil,
 			func(o *Options) { o.TrustedCIDRs = []string{"0.0.0.0/0"} }, "skip is the whole internet"},
@@ -181,7 +226,7 @@ func TestOpenSecurityGroupFix(t *testing.T) {
 				if got := rulesText(c.Ingress); got != want {
 					t.Errorf("copy ingress %q\nwant %q", got, want)
 				}
-				if c.CopyOf != "sg-1" || c.VpcID != "vpc-1" || c.GroupName != "ecsfix-g-sg-1-app" || c.Tags["ecsfix:copy-of"] != "sg-1" || len(c.Egress) != 1 {
+				if c.CopyOf != "sg-1" || c.VpcID != "vpc-1" || c.GroupName != "ecsfix-g-sg-1-prod-app-20260301T120000" || c.Tags["ecsfix:copy-of"] != "sg-1" || len(c.Egress) != 1 {
 					t.Errorf("copy = %+v", c)
 				}
 				ph := SecurityGroupPlaceholder(creates[0].ID)

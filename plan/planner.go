@@ -979,6 +979,8 @@ func (b *builder) serviceAction(sp *servicePlan) (Action, bool) {
 			pre = append(pre, Precondition{Check: "service networkConfiguration", Result: networkText(before.Network)})
 			notes = append(notes, "the service gets the awsvpc network configuration of fix.host_network.awsvpc for cluster "+clusterNameOf(svc)+
 				", deployed together with the awsvpc revision")
+			notes = append(notes, hostRollbackNote)
+			pre = append(pre, Precondition{Check: "rollback to host network mode", Result: hostRollbackNote})
 		}
 	}
 	var sgFrom map[string]string

@@ -520,6 +520,8 @@ func validateDetachRolePolicy(c *DetachRolePolicyChange, resource string) []erro
 	}
 	if !iamPolicyArn.MatchString(c.PolicyArn) {
 		bad("detachRolePolicy: policyArn %q is not an IAM policy ARN", c.PolicyArn)
+	} else if !administratorAccessArn.MatchString(c.PolicyArn) {
+		bad("detachRolePolicy: policyArn %q is not AdministratorAccess (arn:<partition>:iam::aws:policy/AdministratorAccess): ecsfix detaches no other policy", c.PolicyArn)
 	}
 	return errs
 }
@@ -549,6 +551,13 @@ func validateRemovePolicyStatements(c *RemovePolicyStatementsChange, resource st
 		for i, r := range c.Removed {
 			if !labels[r] {
 				bad("removePolicyStatements: removed %d: %q names no statement of before (a Sid or #index)", i+1, r)
+				continue
+			}
+			for j, st := range before {
+				if (r == fmt.Sprintf("#%d", j) || (st.Sid != "" && st.Sid == r)) && !isAdminStatement(st) {
+					bad("removePolicyStatements: removed %d: %q is not an Allow of every action on every resource: removing it could widen access", i+1, r)
+					break
+				}
 			}
 		}
 	}

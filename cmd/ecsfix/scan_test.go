@@ -178,6 +178,7 @@ var planVolatile = []struct {
 }{
 	{regexp.MustCompile(`made by ecsfix \S+ at [^)]*? from`), "made by ecsfix X at TIME from"},
 	{regexp.MustCompile(`sha256:[0-9a-f]{64}`), "sha256:HASH"},
+	{regexp.MustCompile(`-\d{8}T\d{6}\b`), "-TIME"}, // the plan's time in the names of security-group copies
 }
 
 func TestPlanDemoGolden(t *testing.T) {
