@@ -26,7 +26,7 @@ func ExposureAdminTaskRole() Control {
 	}
 }
 
-var administratorAccessArn = regexp.MustCompile(`^arn:[a-z-]+:iam::aws:policy/AdministratorAccess$`)
+var administratorAccessArn = regexp.MustCompile(`^arn:[a-z0-9-]+:iam::aws:policy/AdministratorAccess$`)
 
 // IsAdministratorAccess reports whether a policy ARN is the AWS managed AdministratorAccess policy.
 func IsAdministratorAccess(arn string) bool { return administratorAccessArn.MatchString(arn) }

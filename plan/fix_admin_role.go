@@ -23,9 +23,8 @@ const exposureAdminRole = "EXPOSURE.admin-task-role"
 const optInAdmin = "detaching is opt-in: set fix.iam.detach_admin"
 
 var (
-	administratorAccessArn = regexp.MustCompile(`^arn:[a-z0-9-]+:iam::aws:policy/AdministratorAccess$`)
-	iamRoleArn             = regexp.MustCompile(`^arn:[a-z0-9-]+:iam::\d{12}:role/[\w+=,.@/-]+$`)
-	iamPolicyArn           = regexp.MustCompile(`^arn:[a-z0-9-]+:iam::(aws|\d{12}):policy/[\w+=,.@/-]+$`)
+	iamRoleArn   = regexp.MustCompile(`^arn:[a-z0-9-]+:iam::\d{12}:role/[\w+=,.@/-]+$`)
+	iamPolicyArn = regexp.MustCompile(`^arn:[a-z0-9-]+:iam::(aws|\d{12}):policy/[\w+=,.@/-]+$`)
 )
 
 // adminRolePlan is the fix of one task role, asked for by the findings of the services using it.
@@ -172,7 +171,7 @@ func (b *builder) adminActions(newID func() string) ([]Action, []Fingerprint) {
 		var detach []string
 		var notes []string
 		for _, p := range role.Attached {
-			if administratorAccessArn.MatchString(p.Arn) {
+			if detect.IsAdministratorAccess(p.Arn) {
 				detach = append(detach, p.Arn)
 				continue
 			}
@@ -337,25 +336,11 @@ func adminStatementIndexes(doc string) ([]adminStatementRef, error) {
 	}
 	var out []adminStatementRef
 	for i, s := range stmts {
-		if isAdminStatement(s) {
+		if detect.IsAdminStatement(s) {
 			out = append(out, adminStatementRef{index: i, sid: s.Sid})
 		}
 	}
 	return out, nil
-}
-
-func isAdminStatement(s detect.Statement) bool {
-	if s.Effect != "Allow" {
-		return false
-	}
-	action, resource := false, false
-	for _, a := range s.Action {
-		action = action || a == "*" || a == "*:*"
-	}
-	for _, r := range s.Resource {
-		resource = resource || r == "*"
-	}
-	return action && resource
 }
 
 // removeStatements returns doc without the statements found, indented ("" when no statement remains).

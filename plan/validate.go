@@ -520,7 +520,7 @@ func validateDetachRolePolicy(c *DetachRolePolicyChange, resource string) []erro
 	}
 	if !iamPolicyArn.MatchString(c.PolicyArn) {
 		bad("detachRolePolicy: policyArn %q is not an IAM policy ARN", c.PolicyArn)
-	} else if !administratorAccessArn.MatchString(c.PolicyArn) {
+	} else if !detect.IsAdministratorAccess(c.PolicyArn) {
 		bad("detachRolePolicy: policyArn %q is not AdministratorAccess (arn:<partition>:iam::aws:policy/AdministratorAccess): ecsfix detaches no other policy", c.PolicyArn)
 	}
 	return errs
@@ -554,7 +554,7 @@ func validateRemovePolicyStatements(c *RemovePolicyStatementsChange, resource st
 				continue
 			}
 			for j, st := range before {
-				if (r == fmt.Sprintf("#%d", j) || (st.Sid != "" && st.Sid == r)) && !isAdminStatement(st) {
+				if (r == fmt.Sprintf("#%d", j) || (st.Sid != "" && st.Sid == r)) && !detect.IsAdminStatement(st) {
 					bad("removePolicyStatements: removed %d: %q is not an Allow of every action on every resource: removing it could widen access", i+1, r)
 					break
 				}
