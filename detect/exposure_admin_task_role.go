@@ -3,6 +3,7 @@ package detect
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -118,22 +119,12 @@ func adminStatements(doc string) ([]adminStatement, error) {
 	}
 	var out []adminStatement
 	for i, s := range stmts {
-		if s.Effect != "Allow" {
+		if !IsAdminStatement(s) {
 			continue
 		}
-		actions, resources := s.Action, s.Resource
-		action := ""
-		for _, a := range actions {
-			if a == "*" || a == "*:*" {
-				action = a
-			}
-		}
-		allResources := false
-		for _, r := range resources {
-			allResources = allResources || r == "*"
-		}
-		if action == "" || !allResources {
-			continue
+		action := "*"
+		if !slices.Contains(s.Action, "*") {
+			action = "*:*"
 		}
 		name := fmt.Sprintf("statement #%d", i)
 		if s.Sid != "" {
