@@ -391,7 +391,7 @@ func actionLabel(a *Action) string {
 // change; 2 high-risk actions need approval (unattended risk: low)".
 func planSummary(p *Plan, o RenderOptions) string {
 	unattended := o.UnattendedRisk
-	var tds, svcs, clusters, secrets, groups, roles, deregs, detaches, removes int
+	var tds, svcs, clusters, secrets, groups, roles, deregs, detaches, removes, sgEdits, sgCopies int
 	for _, a := range p.Actions {
 		switch a.Type {
 		case RegisterTaskDefinition:
@@ -412,6 +412,10 @@ func planSummary(p *Plan, o RenderOptions) string {
 			detaches++
 		case RemovePolicyStatements:
 			removes++
+		case UpdateSecurityGroupIngress:
+			sgEdits++
+		case CreateSecurityGroup:
+			sgCopies++
 		}
 	}
 	var what []string
@@ -421,7 +425,8 @@ func planSummary(p *Plan, o RenderOptions) string {
 	}{{tds, "task definition", "task definitions"}, {svcs, "service", "services"}, {clusters, "cluster", "clusters"},
 		{secrets, "secret", "secrets"}, {groups, "log group", "log groups"}, {roles, "role policy", "role policies"},
 		{deregs, "deregistration", "deregistrations"}, {detaches, "policy detachment", "policy detachments"},
-		{removes, "inline policy edit", "inline policy edits"}} {
+		{removes, "inline policy edit", "inline policy edits"}, {sgEdits, "security group", "security groups"},
+		{sgCopies, "security group copy", "security group copies"}} {
 		if c.n > 0 {
 			what = append(what, plural(c.n, c.single, c.plural))
 		}
