@@ -491,8 +491,7 @@ func (r *run) rollbackDetach(ctx context.Context, start *Record) ActionReport {
 		ar.Status = StatusWouldDo
 		return ar
 	}
-	if err := r.j.write(Record{Type: RecRollbackStarted, Action: start.Action, ActionType: start.ActionType, Region: start.Region,
-		Resource: start.Resource, Request: req}); err != nil {
+	if err := r.journalRollbackStarted(start, req); err != nil {
 		return r.rollbackFail(start, ar, "%v", err)
 	}
 	r.printf("%s: re-attaching policy %s to role %s", start.Action, prev.PolicyArn, role)
@@ -552,8 +551,7 @@ func (r *run) rollbackRemoveStatements(ctx context.Context, start *Record, done 
 		ar.Status = StatusWouldDo
 		return ar
 	}
-	if err := r.j.write(Record{Type: RecRollbackStarted, Action: start.Action, ActionType: start.ActionType, Region: start.Region,
-		Resource: start.Resource, Request: fmt.Sprintf("iam:PutRolePolicy role=%s policyName=%s (the document before the apply)", prev.RoleArn, name)}); err != nil {
+	if err := r.journalRollbackStarted(start, fmt.Sprintf("iam:PutRolePolicy role=%s policyName=%s (the document before the apply)", prev.RoleArn, name)); err != nil {
 		return r.rollbackFail(start, ar, "%v", err)
 	}
 	r.printf("%s: putting back policy %s of role %s as it was before the apply", start.Action, name, role)

@@ -223,8 +223,7 @@ func (r *run) rollbackService(ctx context.Context, start, done *Record) ActionRe
 		ar.Status = StatusWouldDo
 		return ar
 	}
-	if err := r.j.write(Record{Type: RecRollbackStarted, Action: start.Action, ActionType: start.ActionType, Region: start.Region,
-		Resource: start.Resource, Request: req}); err != nil {
+	if err := r.journalRollbackStarted(start, req); err != nil {
 		return fail("%v", err)
 	}
 	r.printf("%s: returning service %s of cluster %s to %s", start.Action, prev.Service, prev.Cluster, describeTarget(wantTD, wantPV, wantNet))
@@ -292,8 +291,7 @@ func (r *run) rollbackCluster(ctx context.Context, start *Record) ActionReport {
 		ar.Status = StatusWouldDo
 		return ar
 	}
-	if err := r.j.write(Record{Type: RecRollbackStarted, Action: start.Action, ActionType: start.ActionType, Region: start.Region,
-		Resource: start.Resource, Request: req}); err != nil {
+	if err := r.journalRollbackStarted(start, req); err != nil {
 		return fail("%v", err)
 	}
 	r.printf("%s: returning cluster %s to %s", start.Action, cluster, settingsString(want))
@@ -319,6 +317,12 @@ func policyOf(start *Record) string {
 		}
 	}
 	return "the role policy"
+}
+
+// journalRollbackStarted records that a rollback step is about to make its call (req, masked).
+func (r *run) journalRollbackStarted(start *Record, req string) error {
+	return r.j.write(Record{Type: RecRollbackStarted, Action: start.Action, ActionType: start.ActionType, Region: start.Region,
+		Resource: start.Resource, Request: req})
 }
 
 // rollbackFail reports a rollback as failed and journals it (not in a dry run).

@@ -610,8 +610,7 @@ func (r *run) rollbackIngress(ctx context.Context, start, done *Record) ActionRe
 		ar.Status = StatusWouldDo
 		return ar
 	}
-	if err := r.j.write(Record{Type: RecRollbackStarted, Action: start.Action, ActionType: start.ActionType, Region: start.Region,
-		Resource: start.Resource, Request: req}); err != nil {
+	if err := r.journalRollbackStarted(start, req); err != nil {
 		return fail("%v", err)
 	}
 	r.printf("%s: restoring the ingress rules of security group %s: authorizing %s, then revoking %s", start.Action, group, keysOf(reAuth), keysOf(unAuth))
