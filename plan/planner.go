@@ -214,19 +214,10 @@ func (b *builder) classify(r *detect.Result) error {
 	}
 	switch r.Control {
 	case "ECS.10":
-		if !b.selected(r.Control, r.Control) {
-			b.skip(r.Control, r.ResourceArn, "not selected for fixing (fix.controls)")
+		sp := b.serviceToFix(r, r.Control, "set platformVersion to LATEST")
+		if sp == nil {
 			return nil
 		}
-		svc, ok := b.inv.Service(r.ResourceArn)
-		if !ok {
-			return nil
-		}
-		if reason := b.serviceBlocked(svc); reason != "" {
-			b.skip(r.Control, r.ResourceArn, reason+": set platformVersion to LATEST")
-			return nil
-		}
-		sp := b.service(svc)
 		sp.platform = true
 		sp.controls[r.Control] = true
 		return nil
@@ -263,37 +254,20 @@ func (b *builder) classify(r *detect.Result) error {
 		if r.ResourceType != detect.TypeService {
 			break
 		}
-		if !b.selected(r.Control, r.Control) {
-			b.skip(r.Control, r.ResourceArn, "not selected for fixing (fix.controls)")
+		sp := b.serviceToFix(r, r.Control, "replace the ingress rules from 0.0.0.0/0 and ::/0 of its security groups by rules from its load balancer's security group or known CIDRs in its source")
+		if sp == nil {
 			return nil
 		}
-		svc, ok := b.inv.Service(r.ResourceArn)
-		if !ok {
-			return nil
-		}
-		if reason := b.serviceBlocked(svc); reason != "" {
-			b.skip(r.Control, r.ResourceArn, reason+": replace the ingress rules from 0.0.0.0/0 and ::/0 of its security groups by rules from its load balancer's security group or known CIDRs in its source")
-			return nil
-		}
-		b.service(svc).openSG = true
+		sp.openSG = true
 		return nil
 	case controlPublicIP, exposurePublicIP:
 		if r.ResourceType != detect.TypeService {
 			break
 		}
-		if !b.selected(r.Control, controlPublicIP) {
-			b.skip(r.Control, r.ResourceArn, "not selected for fixing (fix.controls)")
+		sp := b.serviceToFix(r, controlPublicIP, "set assignPublicIp to DISABLED in its source once its subnets reach ECR, S3 and CloudWatch Logs through a NAT gateway or VPC endpoints")
+		if sp == nil {
 			return nil
 		}
-		svc, ok := b.inv.Service(r.ResourceArn)
-		if !ok {
-			return nil
-		}
-		if reason := b.serviceBlocked(svc); reason != "" {
-			b.skip(r.Control, r.ResourceArn, reason+": set assignPublicIp to DISABLED in its source once its subnets reach ECR, S3 and CloudWatch Logs through a NAT gateway or VPC endpoints")
-			return nil
-		}
-		sp := b.service(svc)
 		if sp.publicIP == nil {
 			sp.publicIP = map[string]bool{}
 		}
@@ -335,6 +309,25 @@ func (b *builder) classify(r *detect.Result) error {
 		b.rev(td).ask(fix.ID, r.Control)
 	}
 	return nil
+}
+
+// serviceToFix routes a finding about a service to that service's plan. It returns nil when fixID is not
+// selected (fix.controls), the service is not in the inventory, or the service cannot be updated live —
+// then the finding is Skipped with the reason and inSource, what to change in its source instead.
+func (b *builder) serviceToFix(r *detect.Result, fixID, inSource string) *servicePlan {
+	if !b.selected(r.Control, fixID) {
+		b.skip(r.Control, r.ResourceArn, "not selected for fixing (fix.controls)")
+		return nil
+	}
+	svc, ok := b.inv.Service(r.ResourceArn)
+	if !ok {
+		return nil
+	}
+	if reason := b.serviceBlocked(svc); reason != "" {
+		b.skip(r.Control, r.ResourceArn, reason+": "+inSource)
+		return nil
+	}
+	return b.service(svc)
 }
 
 // runningRevisions adds, for each service that ecsfix may move, the task-definition findings of the
