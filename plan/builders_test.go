@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsfix/ecsfix/detect"
@@ -421,4 +422,36 @@ func permissionOf(r IngressRule) ec2types.IpPermission {
 		p.UserIdGroupPairs = []ec2types.UserIdGroupPair{{GroupId: aws.String(r.SourceGroup)}}
 	}
 	return p
+}
+
+// revisionOf is the revision a registration of in would create, as the detector sees it (for
+// applying a plan in memory).
+func revisionOf(in *ecs.RegisterTaskDefinitionInput, arn string, revision int32) detect.TaskDefinition {
+	c := deepCopy(*in)
+	td := detect.TaskDefinition{
+		TaskDefinition: ecstypes.TaskDefinition{
+			ContainerDefinitions:    c.ContainerDefinitions,
+			Family:                  c.Family,
+			Cpu:                     c.Cpu,
+			EnableFaultInjection:    c.EnableFaultInjection,
+			EphemeralStorage:        c.EphemeralStorage,
+			ExecutionRoleArn:        c.ExecutionRoleArn,
+			InferenceAccelerators:   c.InferenceAccelerators,
+			IpcMode:                 c.IpcMode,
+			Memory:                  c.Memory,
+			NetworkMode:             c.NetworkMode,
+			PidMode:                 c.PidMode,
+			PlacementConstraints:    c.PlacementConstraints,
+			ProxyConfiguration:      c.ProxyConfiguration,
+			RequiresCompatibilities: c.RequiresCompatibilities,
+			RuntimePlatform:         c.RuntimePlatform,
+			TaskRoleArn:             c.TaskRoleArn,
+			Volumes:                 c.Volumes,
+			TaskDefinitionArn:       aws.String(arn),
+			Revision:                revision,
+			Status:                  ecstypes.TaskDefinitionStatusActive,
+		},
+		Tags: c.Tags,
+	}
+	return td
 }

@@ -93,38 +93,6 @@ func reservedTags(tags []ecstypes.Tag) []string {
 	return out
 }
 
-// revisionOf is the revision a registration of in would create, as the detector sees it (for checking
-// which controls the edits fix, and for applying a plan in memory in tests).
-func revisionOf(in *ecs.RegisterTaskDefinitionInput, arn string, revision int32) detect.TaskDefinition {
-	c := deepCopy(*in)
-	td := detect.TaskDefinition{
-		TaskDefinition: ecstypes.TaskDefinition{
-			ContainerDefinitions:    c.ContainerDefinitions,
-			Family:                  c.Family,
-			Cpu:                     c.Cpu,
-			EnableFaultInjection:    c.EnableFaultInjection,
-			EphemeralStorage:        c.EphemeralStorage,
-			ExecutionRoleArn:        c.ExecutionRoleArn,
-			InferenceAccelerators:   c.InferenceAccelerators,
-			IpcMode:                 c.IpcMode,
-			Memory:                  c.Memory,
-			NetworkMode:             c.NetworkMode,
-			PidMode:                 c.PidMode,
-			PlacementConstraints:    c.PlacementConstraints,
-			ProxyConfiguration:      c.ProxyConfiguration,
-			RequiresCompatibilities: c.RequiresCompatibilities,
-			RuntimePlatform:         c.RuntimePlatform,
-			TaskRoleArn:             c.TaskRoleArn,
-			Volumes:                 c.Volumes,
-			TaskDefinitionArn:       aws.String(arn),
-			Revision:                revision,
-			Status:                  ecstypes.TaskDefinitionStatusActive,
-		},
-		Tags: c.Tags,
-	}
-	return td
-}
-
 // deepCopy copies a value of SDK types so that the copy shares no pointer, slice or map with the
 // original. Smithy documents (immutable) are shared.
 func deepCopy[T any](v T) T {
