@@ -23,7 +23,7 @@ const (
 // rule reads the service's LaunchType, which such a service does not have, so Security Hub does not score it.
 func ECS10() Control {
 	return Control{
-		ID:           "ECS.10",
+		ID:           ECS10ID,
 		Title:        "ECS Fargate services should run on the latest Fargate platform version",
 		Severity:     SeverityMedium,
 		ResourceType: TypeService,

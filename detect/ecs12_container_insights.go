@@ -10,7 +10,7 @@ import (
 // or enhanced; otherwise (disabled, or no setting) it fails.
 func ECS12() Control {
 	return Control{
-		ID:           "ECS.12",
+		ID:           ECS12ID,
 		Title:        "ECS clusters should use Container Insights",
 		Severity:     SeverityMedium,
 		ResourceType: TypeCluster,

@@ -9,7 +9,7 @@ import (
 // requiredTagKeys parameter is empty, only requires some tag; ecsfix leaves the control off instead.)
 func ECS13() Control {
 	return Control{
-		ID:           "ECS.13",
+		ID:           ECS13ID,
 		Title:        "ECS services should be tagged",
 		Severity:     SeverityLow,
 		ResourceType: TypeService,

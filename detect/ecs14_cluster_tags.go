@@ -8,7 +8,7 @@ import (
 // (Settings.RequiredTags[TypeCluster]) fails. Off when no keys are configured.
 func ECS14() Control {
 	return Control{
-		ID:           "ECS.14",
+		ID:           ECS14ID,
 		Title:        "ECS clusters should be tagged",
 		Severity:     SeverityLow,
 		ResourceType: TypeCluster,

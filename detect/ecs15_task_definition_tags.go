@@ -4,7 +4,7 @@ package detect
 // required tag keys (Settings.RequiredTags[TypeTaskDefinition]) fails. Off when no keys are configured.
 func ECS15() Control {
 	return Control{
-		ID:           "ECS.15",
+		ID:           ECS15ID,
 		Title:        "ECS task definitions should be tagged",
 		Severity:     SeverityLow,
 		ResourceType: TypeTaskDefinition,

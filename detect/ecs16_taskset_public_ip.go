@@ -8,7 +8,7 @@ import (
 // ENABLED fails.
 func ECS16() Control {
 	return Control{
-		ID:           "ECS.16",
+		ID:           ECS16ID,
 		Title:        "ECS task sets should not automatically assign public IP addresses",
 		Severity:     SeverityHigh,
 		ResourceType: TypeTaskSet,

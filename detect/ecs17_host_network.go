@@ -7,7 +7,7 @@ import (
 // ECS17 — ecs-task-definition-network-mode-not-host: networkMode host fails.
 func ECS17() Control {
 	return Control{
-		ID:             "ECS.17",
+		ID:             ECS17ID,
 		Title:          "ECS task definitions should not use host network mode",
 		Severity:       SeverityMedium,
 		ResourceType:   TypeTaskDefinition,

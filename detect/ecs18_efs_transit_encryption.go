@@ -10,7 +10,7 @@ import (
 // ENABLED (DISABLED or absent, which defaults to DISABLED) fails. No EFS volume: passes.
 func ECS18() Control {
 	return Control{
-		ID:             "ECS.18",
+		ID:             ECS18ID,
 		Title:          "ECS Task Definitions should use in-transit encryption for EFS volumes",
 		Severity:       SeverityMedium,
 		ResourceType:   TypeTaskDefinition,

@@ -9,7 +9,7 @@ import (
 // an Auto Scaling group (FARGATE, FARGATE_SPOT, managed instances) are NOT_APPLICABLE.
 func ECS19() Control {
 	return Control{
-		ID:               "ECS.19",
+		ID:               ECS19ID,
 		Title:            "ECS capacity providers should have managed termination protection enabled",
 		Severity:         SeverityMedium,
 		ResourceType:     TypeCapacityProvider,

@@ -11,7 +11,7 @@ import (
 // of ECS.4/17/20/21; the Config rule still evaluates it.
 func ECS1() Control {
 	return Control{
-		ID:             "ECS.1",
+		ID:             ECS1ID,
 		Title:          "Amazon ECS task definitions should have secure networking modes and user definitions.",
 		Severity:       SeverityHigh,
 		ResourceType:   TypeTaskDefinition,

@@ -17,7 +17,7 @@ import (
 // (ECS.1's notion of root, which does catch them, is stricter).
 func ECS20() Control {
 	return Control{
-		ID:             "ECS.20",
+		ID:             ECS20ID,
 		Title:          "ECS Task Definitions should configure non-root users in Linux container definitions",
 		Severity:       SeverityMedium,
 		ResourceType:   TypeTaskDefinition,

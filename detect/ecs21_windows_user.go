@@ -10,7 +10,7 @@ import (
 // default administrator "containeradministrator" (compared case-insensitively, as Windows account names are).
 func ECS21() Control {
 	return Control{
-		ID:             "ECS.21",
+		ID:             ECS21ID,
 		Title:          "ECS Task Definitions should configure non-administrator users in Windows container definitions",
 		Severity:       SeverityMedium,
 		ResourceType:   TypeTaskDefinition,

@@ -8,7 +8,7 @@ import (
 // ENABLED fails; DISABLED or no network configuration passes.
 func ECS2() Control {
 	return Control{
-		ID:           "ECS.2",
+		ID:           ECS2ID,
 		Title:        "ECS services should not have public IP addresses assigned to them automatically",
 		Severity:     SeverityHigh,
 		ResourceType: TypeService,

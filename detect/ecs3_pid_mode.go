@@ -8,7 +8,7 @@ import (
 // part of it.
 func ECS3() Control {
 	return Control{
-		ID:             "ECS.3",
+		ID:             ECS3ID,
 		Title:          "ECS task definitions should not share the host's process namespace",
 		Severity:       SeverityHigh,
 		ResourceType:   TypeTaskDefinition,

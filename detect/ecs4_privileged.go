@@ -4,7 +4,7 @@ package detect
 // do not fail it.
 func ECS4() Control {
 	return Control{
-		ID:             "ECS.4",
+		ID:             ECS4ID,
 		Title:          "ECS containers should run as non-privileged",
 		Severity:       SeverityHigh,
 		ResourceType:   TypeTaskDefinition,

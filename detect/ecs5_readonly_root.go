@@ -5,7 +5,7 @@ package detect
 // containers do not support the parameter.
 func ECS5() Control {
 	return Control{
-		ID:             "ECS.5",
+		ID:             ECS5ID,
 		Title:          "ECS task definitions should configure containers to be limited to read-only access to root filesystems",
 		Severity:       SeverityHigh,
 		ResourceType:   TypeTaskDefinition,

@@ -13,7 +13,7 @@ var ecs8SecretNames = map[string]bool{
 // spellings pass.
 func ECS8() Control {
 	return Control{
-		ID:             "ECS.8",
+		ID:             ECS8ID,
 		Title:          "Secrets should not be passed as container environment variables",
 		Severity:       SeverityHigh,
 		ResourceType:   TypeTaskDefinition,

@@ -5,7 +5,7 @@ package detect
 // any other: without its own logConfiguration it fails.
 func ECS9() Control {
 	return Control{
-		ID:             "ECS.9",
+		ID:             ECS9ID,
 		Title:          "ECS task definitions should have a logging configuration",
 		Severity:       SeverityHigh,
 		ResourceType:   TypeTaskDefinition,

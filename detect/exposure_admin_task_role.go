@@ -18,7 +18,7 @@ import (
 // NOT_EVALUATED — unless another policy already proves administrative access, which FAILS.
 func ExposureAdminTaskRole() Control {
 	return Control{
-		ID:           "EXPOSURE.admin-task-role",
+		ID:           ExposureAdminTaskRoleID,
 		Title:        "The IAM role associated with the Amazon ECS service has an administrative access policy",
 		Severity:     SeverityHigh,
 		ResourceType: TypeService,

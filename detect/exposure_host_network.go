@@ -7,7 +7,7 @@ import (
 // ExposureHostNetwork — the service runs a revision with networkMode host.
 func ExposureHostNetwork() Control {
 	return Control{
-		ID:           "EXPOSURE.host-network",
+		ID:           ExposureHostNetworkID,
 		Title:        "The Amazon ECS service uses a task definition that is configured with host networking mode enabled",
 		Severity:     SeverityMedium,
 		ResourceType: TypeService,

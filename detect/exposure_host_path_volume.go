@@ -9,7 +9,7 @@ import (
 // (host.sourcePath non-empty), which gives its containers access to the host's filesystem.
 func ExposureHostPathVolume() Control {
 	return Control{
-		ID:           "EXPOSURE.host-path-volume",
+		ID:           ExposureHostPathVolumeID,
 		Title:        "The Amazon ECS service uses a task definition that mounts host filesystem paths",
 		Severity:     SeverityHigh,
 		ResourceType: TypeService,

@@ -7,7 +7,7 @@ import (
 // ExposureHostPID — the service runs a revision with pidMode host.
 func ExposureHostPID() Control {
 	return Control{
-		ID:           "EXPOSURE.host-pid",
+		ID:           ExposureHostPIDID,
 		Title:        "The Amazon ECS service uses a task definition configured to share a host's process namespace",
 		Severity:     SeverityHigh,
 		ResourceType: TypeService,

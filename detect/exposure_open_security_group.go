@@ -15,7 +15,7 @@ import (
 // container instances' security groups.
 func ExposureOpenSecurityGroup() Control {
 	return Control{
-		ID:           "EXPOSURE.open-security-group",
+		ID:           ExposureOpenSecurityGroupID,
 		Title:        "The Amazon ECS service has a security group that allows ingress from the internet",
 		Severity:     SeverityHigh,
 		ResourceType: TypeService,

@@ -10,7 +10,7 @@ import (
 // variable and the kind of credential, never the value.
 func ExposurePlaintextCredentials() Control {
 	return Control{
-		ID:           "EXPOSURE.plaintext-credentials",
+		ID:           ExposurePlaintextCredentialsID,
 		Title:        "The Amazon ECS service uses a task definition that passes credentials in plaintext environment variables",
 		Severity:     SeverityHigh,
 		ResourceType: TypeService,

@@ -3,7 +3,7 @@ package detect
 // ExposurePrivileged — the service runs a revision with a privileged container.
 func ExposurePrivileged() Control {
 	return Control{
-		ID:           "EXPOSURE.privileged",
+		ID:           ExposurePrivilegedID,
 		Title:        "The Amazon ECS service uses a task definition configured with elevated privileges",
 		Severity:     SeverityHigh,
 		ResourceType: TypeService,

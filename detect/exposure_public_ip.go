@@ -7,7 +7,7 @@ import (
 // ExposurePublicIP — the service's awsvpc configuration assigns public IP addresses to its tasks.
 func ExposurePublicIP() Control {
 	return Control{
-		ID:           "EXPOSURE.public-ip",
+		ID:           ExposurePublicIPID,
 		Title:        "The Amazon ECS service assigns public IP addresses to its tasks",
 		Severity:     SeverityHigh,
 		ResourceType: TypeService,
