@@ -253,6 +253,20 @@ func (c *collector) missing(where, field string) error {
 	return fmt.Errorf("%s: %s: missing %s", c.file, where, field)
 }
 
+// collectItems appends one item per element of list, found at name[i] and identified by the field that id
+// returns (named idField in the error when it is missing or empty).
+func collectItems[T any](c *collector, into *[]item[T], list []T, name, idField string, id func(*T) *string) error {
+	for i := range list {
+		where := fmt.Sprintf("%s[%d]", name, i)
+		v := str(id(&list[i]))
+		if v == "" {
+			return c.missing(where, idField)
+		}
+		*into = append(*into, item[T]{id: v, where: where, v: list[i]})
+	}
+	return nil
+}
+
 func str(s *string) string {
 	if s == nil {
 		return ""
@@ -309,12 +323,8 @@ func (c *collector) collectServices(v any) error {
 			return c.missing(where, "serviceArn")
 		}
 		c.services = append(c.services, item[ecstypes.Service]{id: *s.ServiceArn, where: where, v: s})
-		for j, ts := range s.TaskSets {
-			tw := fmt.Sprintf("%s.taskSets[%d]", where, j)
-			if str(ts.TaskSetArn) == "" {
-				return c.missing(tw, "taskSetArn")
-			}
-			c.taskSets = append(c.taskSets, item[ecstypes.TaskSet]{id: *ts.TaskSetArn, where: tw, v: ts})
+		if err := collectItems(c, &c.taskSets, s.TaskSets, where+".taskSets", "taskSetArn", func(ts *ecstypes.TaskSet) *string { return ts.TaskSetArn }); err != nil {
+			return err
 		}
 	}
 	c.failures(doc.Failures, detect.TypeService, "DescribeServices")
@@ -323,12 +333,8 @@ func (c *collector) collectServices(v any) error {
 
 func (c *collector) collectClusters(v any) error {
 	doc := v.(*clustersDoc)
-	for i, cl := range doc.Clusters {
-		where := fmt.Sprintf("clusters[%d]", i)
-		if str(cl.ClusterArn) == "" {
-			return c.missing(where, "clusterArn")
-		}
-		c.clusters = append(c.clusters, item[ecstypes.Cluster]{id: *cl.ClusterArn, where: where, v: cl})
+	if err := collectItems(c, &c.clusters, doc.Clusters, "clusters", "clusterArn", func(cl *ecstypes.Cluster) *string { return cl.ClusterArn }); err != nil {
+		return err
 	}
 	c.failures(doc.Failures, detect.TypeCluster, "DescribeClusters")
 	return nil
@@ -336,12 +342,8 @@ func (c *collector) collectClusters(v any) error {
 
 func (c *collector) collectTaskSets(v any) error {
 	doc := v.(*taskSetsDoc)
-	for i, ts := range doc.TaskSets {
-		where := fmt.Sprintf("taskSets[%d]", i)
-		if str(ts.TaskSetArn) == "" {
-			return c.missing(where, "taskSetArn")
-		}
-		c.taskSets = append(c.taskSets, item[ecstypes.TaskSet]{id: *ts.TaskSetArn, where: where, v: ts})
+	if err := collectItems(c, &c.taskSets, doc.TaskSets, "taskSets", "taskSetArn", func(ts *ecstypes.TaskSet) *string { return ts.TaskSetArn }); err != nil {
+		return err
 	}
 	c.failures(doc.Failures, detect.TypeTaskSet, "DescribeTaskSets")
 	return nil
@@ -349,58 +351,29 @@ func (c *collector) collectTaskSets(v any) error {
 
 func (c *collector) collectCapacityProviders(v any) error {
 	doc := v.(*capacityProvidersDoc)
-	for i, cp := range doc.CapacityProviders {
-		where := fmt.Sprintf("capacityProviders[%d]", i)
-		if str(cp.CapacityProviderArn) == "" {
-			return c.missing(where, "capacityProviderArn")
-		}
-		c.capacityProviders = append(c.capacityProviders, item[ecstypes.CapacityProvider]{id: *cp.CapacityProviderArn, where: where, v: cp})
+	if err := collectItems(c, &c.capacityProviders, doc.CapacityProviders, "capacityProviders", "capacityProviderArn", func(cp *ecstypes.CapacityProvider) *string { return cp.CapacityProviderArn }); err != nil {
+		return err
 	}
 	c.failures(doc.Failures, detect.TypeCapacityProvider, "DescribeCapacityProviders")
 	return nil
 }
 
 func (c *collector) collectSecurityGroups(v any) error {
-	for i, g := range v.(*securityGroupsDoc).SecurityGroups {
-		where := fmt.Sprintf("SecurityGroups[%d]", i)
-		if str(g.GroupId) == "" {
-			return c.missing(where, "GroupId")
-		}
-		c.securityGroups = append(c.securityGroups, item[ec2types.SecurityGroup]{id: *g.GroupId, where: where, v: g})
-	}
-	return nil
+	return collectItems(c, &c.securityGroups, v.(*securityGroupsDoc).SecurityGroups, "SecurityGroups", "GroupId", func(x *ec2types.SecurityGroup) *string { return x.GroupId })
 }
 
 func (c *collector) collectSubnets(v any) error {
-	for i, s := range v.(*subnetsDoc).Subnets {
-		where := fmt.Sprintf("Subnets[%d]", i)
-		if str(s.SubnetId) == "" {
-			return c.missing(where, "SubnetId")
-		}
-		c.subnets = append(c.subnets, item[ec2types.Subnet]{id: *s.SubnetId, where: where, v: s})
-	}
-	return nil
+	return collectItems(c, &c.subnets, v.(*subnetsDoc).Subnets, "Subnets", "SubnetId", func(x *ec2types.Subnet) *string { return x.SubnetId })
 }
 
 func (c *collector) collectRouteTables(v any) error {
-	for i, rt := range v.(*routeTablesDoc).RouteTables {
-		where := fmt.Sprintf("RouteTables[%d]", i)
-		if str(rt.RouteTableId) == "" {
-			return c.missing(where, "RouteTableId")
-		}
-		c.routeTables = append(c.routeTables, item[ec2types.RouteTable]{id: *rt.RouteTableId, where: where, v: rt})
-	}
-	return nil
+	return collectItems(c, &c.routeTables, v.(*routeTablesDoc).RouteTables, "RouteTables", "RouteTableId", func(x *ec2types.RouteTable) *string { return x.RouteTableId })
 }
 
 func (c *collector) collectNetworkInterfaces(v any) error {
 	doc := v.(*networkInterfacesDoc)
-	for i, ni := range doc.NetworkInterfaces {
-		where := fmt.Sprintf("NetworkInterfaces[%d]", i)
-		if str(ni.NetworkInterfaceId) == "" {
-			return c.missing(where, "NetworkInterfaceId")
-		}
-		c.networkInterfaces = append(c.networkInterfaces, item[ec2types.NetworkInterface]{id: *ni.NetworkInterfaceId, where: where, v: ni})
+	if err := collectItems(c, &c.networkInterfaces, doc.NetworkInterfaces, "NetworkInterfaces", "NetworkInterfaceId", func(ni *ec2types.NetworkInterface) *string { return ni.NetworkInterfaceId }); err != nil {
+		return err
 	}
 	c.interfacesDoc = true
 	c.interfacesComplete = doc.NextToken == nil || *doc.NextToken == ""
@@ -425,25 +398,11 @@ func (c *collector) collectVpcEndpoints(v any) error {
 }
 
 func (c *collector) collectLoadBalancers(v any) error {
-	for i, lb := range v.(*loadBalancersDoc).LoadBalancers {
-		where := fmt.Sprintf("LoadBalancers[%d]", i)
-		if str(lb.LoadBalancerArn) == "" {
-			return c.missing(where, "LoadBalancerArn")
-		}
-		c.loadBalancers = append(c.loadBalancers, item[elbtypes.LoadBalancer]{id: *lb.LoadBalancerArn, where: where, v: lb})
-	}
-	return nil
+	return collectItems(c, &c.loadBalancers, v.(*loadBalancersDoc).LoadBalancers, "LoadBalancers", "LoadBalancerArn", func(x *elbtypes.LoadBalancer) *string { return x.LoadBalancerArn })
 }
 
 func (c *collector) collectTargetGroups(v any) error {
-	for i, tg := range v.(*targetGroupsDoc).TargetGroups {
-		where := fmt.Sprintf("TargetGroups[%d]", i)
-		if str(tg.TargetGroupArn) == "" {
-			return c.missing(where, "TargetGroupArn")
-		}
-		c.targetGroups = append(c.targetGroups, item[elbtypes.TargetGroup]{id: *tg.TargetGroupArn, where: where, v: tg})
-	}
-	return nil
+	return collectItems(c, &c.targetGroups, v.(*targetGroupsDoc).TargetGroups, "TargetGroups", "TargetGroupArn", func(x *elbtypes.TargetGroup) *string { return x.TargetGroupArn })
 }
 
 func iamTags(tags []iamtypes.Tag) map[string]string {
