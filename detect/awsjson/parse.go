@@ -170,9 +170,7 @@ func (p *parser) object() (*node, error) {
 	p.pos++ // {
 	p.skipSpace()
 	if p.pos < len(p.src) && p.src[p.pos] == '}' {
-		p.pos++
-		n.end = p.pos
-		p.depth--
+		p.close(n)
 		return n, nil
 	}
 	for {
@@ -196,20 +194,8 @@ func (p *parser) object() (*node, error) {
 			return nil, err
 		}
 		n.keys = append(n.keys, member{key: key, keyOff: keyOff, val: v})
-		p.skipSpace()
-		if p.pos >= len(p.src) {
-			return nil, p.errorf("unexpected end of input, expected ',' or '}'")
-		}
-		switch p.src[p.pos] {
-		case ',':
-			p.pos++
-		case '}':
-			p.pos++
-			n.end = p.pos
-			p.depth--
-			return n, nil
-		default:
-			return nil, p.errorf("unexpected %s, expected ',' or '}'", p.describe())
+		if done, err := p.separator(n, '}'); err != nil || done {
+			return n, err
 		}
 	}
 }
@@ -222,9 +208,7 @@ func (p *parser) array() (*node, error) {
 	p.pos++ // [
 	p.skipSpace()
 	if p.pos < len(p.src) && p.src[p.pos] == ']' {
-		p.pos++
-		n.end = p.pos
-		p.depth--
+		p.close(n)
 		return n, nil
 	}
 	for {
@@ -234,22 +218,34 @@ func (p *parser) array() (*node, error) {
 			return nil, err
 		}
 		n.elems = append(n.elems, v)
-		p.skipSpace()
-		if p.pos >= len(p.src) {
-			return nil, p.errorf("unexpected end of input, expected ',' or ']'")
-		}
-		switch p.src[p.pos] {
-		case ',':
-			p.pos++
-		case ']':
-			p.pos++
-			n.end = p.pos
-			p.depth--
-			return n, nil
-		default:
-			return nil, p.errorf("unexpected %s, expected ',' or ']'", p.describe())
+		if done, err := p.separator(n, ']'); err != nil || done {
+			return n, err
 		}
 	}
+}
+
+// separator reads what follows a member or an element: ',' (another follows) or closing, the end of n.
+func (p *parser) separator(n *node, closing byte) (done bool, err error) {
+	p.skipSpace()
+	if p.pos >= len(p.src) {
+		return false, p.errorf("unexpected end of input, expected ',' or '%c'", closing)
+	}
+	switch p.src[p.pos] {
+	case ',':
+		p.pos++
+		return false, nil
+	case closing:
+		p.close(n)
+		return true, nil
+	}
+	return false, p.errorf("unexpected %s, expected ',' or '%c'", p.describe(), closing)
+}
+
+// close consumes the closing bracket of n and leaves it.
+func (p *parser) close(n *node) {
+	p.pos++
+	n.end = p.pos
+	p.depth--
 }
 
 // str reads a string starting at the opening quote.
