@@ -6,33 +6,25 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 
 	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/plan"
 )
 
-// Validate checks every value and names the key of the first bad one.
+// risks are the risks a fix may be given, in rising order.
+var risks = []string{string(plan.RiskLow), string(plan.RiskMedium), string(plan.RiskHigh)}
+
+// Validate checks every value and names the key of each bad one.
 func (c *Config) Validate() error {
 	var errs []error
-	switch c.Log.Level {
-	case "debug", "info", "warn", "error":
-	default:
-		errs = append(errs, fmt.Errorf("log.level: %q is not one of debug, info, warn, error", c.Log.Level))
-	}
-	switch c.Log.Format {
-	case "text", "json":
-	default:
-		errs = append(errs, fmt.Errorf("log.format: %q is not one of text, json", c.Log.Format))
-	}
-	if c.Scan.Concurrency < 1 || c.Scan.Concurrency > 64 {
-		errs = append(errs, fmt.Errorf("scan.concurrency: %d is outside 1..64", c.Scan.Concurrency))
-	}
-	if c.Scan.MaxAttempts < 1 || c.Scan.MaxAttempts > 50 {
-		errs = append(errs, fmt.Errorf("scan.max_attempts: %d is outside 1..50", c.Scan.MaxAttempts))
-	}
+	errs = appendErr(errs, oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error"))
+	errs = appendErr(errs, oneOf("log.format", c.Log.Format, "text", "json"))
+	errs = appendErr(errs, within("scan.concurrency", c.Scan.Concurrency, 1, 64))
+	errs = appendErr(errs, within("scan.max_attempts", c.Scan.MaxAttempts, 1, 50))
 	for _, id := range c.Controls {
-		if _, ok := detect.Lookup(id); !ok {
+		if !knownControl(id) {
 			errs = append(errs, fmt.Errorf("controls: unknown control id %q (known: %s)", id, strings.Join(detect.IDs(), ", ")))
 		}
 	}
@@ -43,10 +35,8 @@ func (c *Config) Validate() error {
 	}
 	for i, e := range c.Exemptions {
 		key := fmt.Sprintf("exemptions[%d]", i)
-		if e.Control != "" {
-			if _, ok := detect.Lookup(e.Control); !ok {
-				errs = append(errs, fmt.Errorf("%s.control: unknown control id %q", key, e.Control))
-			}
+		if e.Control != "" && !knownControl(e.Control) {
+			errs = append(errs, fmt.Errorf("%s.control: unknown control id %q", key, e.Control))
 		}
 		if (e.ARN == "") == (e.Tag == "") {
 			errs = append(errs, fmt.Errorf("%s: set exactly one of arn and tag", key))
@@ -67,34 +57,24 @@ func (c *Config) Validate() error {
 func (f *Fix) validate() []error {
 	var errs []error
 	for _, id := range f.Controls {
-		if _, ok := detect.Lookup(id); !ok {
+		if !knownControl(id) {
 			errs = append(errs, fmt.Errorf("fix.controls: unknown control id %q", id))
 		}
 	}
 	for i, r := range f.Risk {
-		if _, ok := detect.Lookup(r.Control); !ok {
+		if !knownControl(r.Control) {
 			errs = append(errs, fmt.Errorf("fix.risk[%d].control: unknown control id %q", i, r.Control))
 		}
-		if !validRisk(r.Risk) {
-			errs = append(errs, fmt.Errorf("fix.risk[%d].risk: %q is not one of low, medium, high", i, r.Risk))
-		}
+		errs = appendErr(errs, oneOf(fmt.Sprintf("fix.risk[%d].risk", i), r.Risk, risks...))
 	}
-	if !validRisk(f.UnattendedRisk) && f.UnattendedRisk != "none" {
-		errs = append(errs, fmt.Errorf("fix.unattended_risk: %q is not one of none, low, medium, high", f.UnattendedRisk))
-	}
-	switch f.HostPath {
-	case plan.HostPathReadOnly, plan.HostPathRemove:
-	default:
-		errs = append(errs, fmt.Errorf("fix.host_path: %q is not one of read-only, remove", f.HostPath))
-	}
+	errs = appendErr(errs, oneOf("fix.unattended_risk", f.UnattendedRisk, append([]string{"none"}, risks...)...))
+	errs = appendErr(errs, oneOf("fix.host_path", f.HostPath, plan.HostPathReadOnly, plan.HostPathRemove))
 	for i, p := range f.WritablePaths {
 		if !strings.HasPrefix(p, "/") || strings.Contains(p, "..") {
 			errs = append(errs, fmt.Errorf("fix.writable_paths[%d]: %q is not an absolute path", i, p))
 		}
 	}
-	if f.Concurrency < 1 || f.Concurrency > 32 {
-		errs = append(errs, fmt.Errorf("fix.concurrency: %d is outside 1..32", f.Concurrency))
-	}
+	errs = appendErr(errs, within("fix.concurrency", f.Concurrency, 1, 32))
 	if p := f.Secrets.NamePrefix; p == "" || strings.ContainsAny(p, " :") || strings.HasPrefix(p, "/") {
 		errs = append(errs, fmt.Errorf("fix.secrets.name_prefix: %q is not a secret name prefix", p))
 	}
@@ -112,17 +92,12 @@ func (f *Fix) validate() []error {
 		errs = append(errs, fmt.Errorf("fix.logs.retention_days: %d is not a CloudWatch Logs retention (0, 1, 3, 5, 7, 14, 30, 60, 90, …)", f.Logs.RetentionDays))
 	}
 	for i, set := range f.Network.ReplacementSubnets {
-		if !strings.HasPrefix(set.VPC, "vpc-") {
-			errs = append(errs, fmt.Errorf("fix.network.replacement_subnets[%d].vpc: %q is not a VPC id", i, set.VPC))
-		}
+		key := fmt.Sprintf("fix.network.replacement_subnets[%d]", i)
+		errs = append(errs, idsOf(key+".vpc", []string{set.VPC}, "vpc-", "VPC id")...)
 		if len(set.Subnets) == 0 {
-			errs = append(errs, fmt.Errorf("fix.network.replacement_subnets[%d].subnets: no subnet", i))
+			errs = append(errs, fmt.Errorf("%s.subnets: no subnet", key))
 		}
-		for _, sn := range set.Subnets {
-			if !strings.HasPrefix(sn, "subnet-") {
-				errs = append(errs, fmt.Errorf("fix.network.replacement_subnets[%d].subnets: %q is not a subnet id", i, sn))
-			}
-		}
+		errs = append(errs, idsOf(key+".subnets", set.Subnets, "subnet-", "subnet id")...)
 	}
 	for i, a := range f.HostNetwork.Awsvpc {
 		key := fmt.Sprintf("fix.host_network.awsvpc[%d]", i)
@@ -132,16 +107,8 @@ func (f *Fix) validate() []error {
 		if len(a.Subnets) == 0 || len(a.SecurityGroups) == 0 {
 			errs = append(errs, fmt.Errorf("%s: subnets and security_groups are both required", key))
 		}
-		for _, sn := range a.Subnets {
-			if !strings.HasPrefix(sn, "subnet-") {
-				errs = append(errs, fmt.Errorf("%s.subnets: %q is not a subnet id", key, sn))
-			}
-		}
-		for _, sg := range a.SecurityGroups {
-			if !strings.HasPrefix(sg, "sg-") {
-				errs = append(errs, fmt.Errorf("%s.security_groups: %q is not a security group id", key, sg))
-			}
-		}
+		errs = append(errs, idsOf(key+".subnets", a.Subnets, "subnet-", "subnet id")...)
+		errs = append(errs, idsOf(key+".security_groups", a.SecurityGroups, "sg-", "security group id")...)
 	}
 	for i, c := range f.Network.TrustedCIDRs {
 		if _, n, err := net.ParseCIDR(c); err != nil || n.String() != c {
@@ -156,18 +123,51 @@ func (f *Fix) validate() []error {
 	return errs
 }
 
+// appendErr appends err to errs unless it is nil.
+func appendErr(errs []error, err error) []error {
+	if err != nil {
+		return append(errs, err)
+	}
+	return errs
+}
+
+// oneOf refuses a value of key that is not one of allowed (exactly, case included).
+func oneOf(key, value string, allowed ...string) error {
+	if slices.Contains(allowed, value) {
+		return nil
+	}
+	return fmt.Errorf("%s: %q is not one of %s", key, value, strings.Join(allowed, ", "))
+}
+
+// within refuses a value of key outside lo..hi.
+func within(key string, n, lo, hi int) error {
+	if n < lo || n > hi {
+		return fmt.Errorf("%s: %d is outside %d..%d", key, n, lo, hi)
+	}
+	return nil
+}
+
+// idsOf refuses each of the AWS ids under key that does not start with prefix (what names the kind of id).
+func idsOf(key string, ids []string, prefix, what string) []error {
+	var errs []error
+	for _, id := range ids {
+		if !strings.HasPrefix(id, prefix) {
+			errs = append(errs, fmt.Errorf("%s: %q is not a %s", key, id, what))
+		}
+	}
+	return errs
+}
+
+// knownControl reports whether id names a control of the detector's registry (in any case).
+func knownControl(id string) bool {
+	_, ok := detect.Lookup(id)
+	return ok
+}
+
 // validRetention: the retention periods CloudWatch Logs accepts (0: never expire).
 func validRetention(days int32) bool {
 	switch days {
 	case 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653:
-		return true
-	}
-	return false
-}
-
-func validRisk(r string) bool {
-	switch plan.Risk(r) {
-	case plan.RiskLow, plan.RiskMedium, plan.RiskHigh:
 		return true
 	}
 	return false
