@@ -1,0 +1,174 @@
+// This file holds the validation of a decoded configuration: every bad value is an error naming its key.
+
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+
+	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/plan"
+)
+
+// risks are the risks a fix may be given, in rising order.
+var risks = []string{string(plan.RiskLow), string(plan.RiskMedium), string(plan.RiskHigh)}
+
+// Validate checks every value and names the key of each bad one.
+func (c *Config) Validate() error {
+	var errs []error
+	errs = appendErr(errs, oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error"))
+	errs = appendErr(errs, oneOf("log.format", c.Log.Format, "text", "json"))
+	errs = appendErr(errs, within("scan.concurrency", c.Scan.Concurrency, 1, 64))
+	errs = appendErr(errs, within("scan.max_attempts", c.Scan.MaxAttempts, 1, 50))
+	for _, id := range c.Controls {
+		if !knownControl(id) {
+			errs = append(errs, fmt.Errorf("controls: unknown control id %q (known: %s)", id, strings.Join(detect.IDs(), ", ")))
+		}
+	}
+	for i, r := range c.Regions {
+		if r == "" || strings.ContainsAny(r, " /:") {
+			errs = append(errs, fmt.Errorf("regions[%d]: %q is not a region name", i, r))
+		}
+	}
+	for i, e := range c.Exemptions {
+		key := fmt.Sprintf("exemptions[%d]", i)
+		if e.Control != "" && !knownControl(e.Control) {
+			errs = append(errs, fmt.Errorf("%s.control: unknown control id %q", key, e.Control))
+		}
+		if (e.ARN == "") == (e.Tag == "") {
+			errs = append(errs, fmt.Errorf("%s: set exactly one of arn and tag", key))
+		}
+		if e.Tag != "" && strings.HasPrefix(e.Tag, "=") {
+			errs = append(errs, fmt.Errorf("%s.tag: %q has no key", key, e.Tag))
+		}
+		if e.Expires != "" {
+			if _, err := parseExpiry(e.Expires); err != nil {
+				errs = append(errs, fmt.Errorf("%s.expires: %w", key, err))
+			}
+		}
+	}
+	errs = append(errs, c.Fix.validate()...)
+	return errors.Join(errs...)
+}
+
+func (f *Fix) validate() []error {
+	var errs []error
+	for _, id := range f.Controls {
+		if !knownControl(id) {
+			errs = append(errs, fmt.Errorf("fix.controls: unknown control id %q", id))
+		}
+	}
+	for i, r := range f.Risk {
+		if !knownControl(r.Control) {
+			errs = append(errs, fmt.Errorf("fix.risk[%d].control: unknown control id %q", i, r.Control))
+		}
+		errs = appendErr(errs, oneOf(fmt.Sprintf("fix.risk[%d].risk", i), r.Risk, risks...))
+	}
+	errs = appendErr(errs, oneOf("fix.unattended_risk", f.UnattendedRisk, append([]string{"none"}, risks...)...))
+	errs = appendErr(errs, oneOf("fix.host_path", f.HostPath, plan.HostPathReadOnly, plan.HostPathRemove))
+	for i, p := range f.WritablePaths {
+		if !strings.HasPrefix(p, "/") || strings.Contains(p, "..") {
+			errs = append(errs, fmt.Errorf("fix.writable_paths[%d]: %q is not an absolute path", i, p))
+		}
+	}
+	errs = appendErr(errs, within("fix.concurrency", f.Concurrency, 1, 32))
+	if p := f.Secrets.NamePrefix; p == "" || strings.ContainsAny(p, " :") || strings.HasPrefix(p, "/") {
+		errs = append(errs, fmt.Errorf("fix.secrets.name_prefix: %q is not a secret name prefix", p))
+	}
+	if k := f.Secrets.KmsKeyID; strings.HasPrefix(k, "alias/") || strings.Contains(k, ":alias/") {
+		// IAM evaluates kms:Decrypt against the key's ARN, never an alias: a grant on an alias would not work.
+		errs = append(errs, fmt.Errorf("fix.secrets.kms_key_id: %q is an alias; give the key id or key ARN", k))
+	}
+	if r := f.Secrets.ExecutionRole; r != "" && !strings.HasPrefix(r, "arn:") {
+		errs = append(errs, fmt.Errorf("fix.secrets.execution_role: %q is not a role ARN", r))
+	}
+	if !strings.Contains(f.Logs.GroupTemplate, "{family}") && !strings.Contains(f.Logs.GroupTemplate, "{container}") {
+		errs = append(errs, fmt.Errorf("fix.logs.group_template: %q names neither {family} nor {container}", f.Logs.GroupTemplate))
+	}
+	if !validRetention(f.Logs.RetentionDays) {
+		errs = append(errs, fmt.Errorf("fix.logs.retention_days: %d is not a CloudWatch Logs retention (0, 1, 3, 5, 7, 14, 30, 60, 90, …)", f.Logs.RetentionDays))
+	}
+	for i, set := range f.Network.ReplacementSubnets {
+		key := fmt.Sprintf("fix.network.replacement_subnets[%d]", i)
+		errs = append(errs, idsOf(key+".vpc", []string{set.VPC}, "vpc-", "VPC id")...)
+		if len(set.Subnets) == 0 {
+			errs = append(errs, fmt.Errorf("%s.subnets: no subnet", key))
+		}
+		errs = append(errs, idsOf(key+".subnets", set.Subnets, "subnet-", "subnet id")...)
+	}
+	for i, a := range f.HostNetwork.Awsvpc {
+		key := fmt.Sprintf("fix.host_network.awsvpc[%d]", i)
+		if a.Cluster == "" {
+			errs = append(errs, fmt.Errorf("%s.cluster: a cluster name is required", key))
+		}
+		if len(a.Subnets) == 0 || len(a.SecurityGroups) == 0 {
+			errs = append(errs, fmt.Errorf("%s: subnets and security_groups are both required", key))
+		}
+		errs = append(errs, idsOf(key+".subnets", a.Subnets, "subnet-", "subnet id")...)
+		errs = append(errs, idsOf(key+".security_groups", a.SecurityGroups, "sg-", "security group id")...)
+	}
+	for i, c := range f.Network.TrustedCIDRs {
+		if _, n, err := net.ParseCIDR(c); err != nil || n.String() != c {
+			errs = append(errs, fmt.Errorf("fix.network.trusted_cidrs[%d]: %q is not a network in CIDR form", i, c))
+		} else if ones, _ := n.Mask.Size(); ones == 0 {
+			errs = append(errs, fmt.Errorf("fix.network.trusted_cidrs[%d]: %q is the whole internet", i, c))
+		}
+	}
+	if f.WaitTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("fix.wait_timeout: %v is not a positive duration", f.WaitTimeout))
+	}
+	return errs
+}
+
+// appendErr appends err to errs unless it is nil.
+func appendErr(errs []error, err error) []error {
+	if err != nil {
+		return append(errs, err)
+	}
+	return errs
+}
+
+// oneOf refuses a value of key that is not one of allowed (exactly, case included).
+func oneOf(key, value string, allowed ...string) error {
+	if slices.Contains(allowed, value) {
+		return nil
+	}
+	return fmt.Errorf("%s: %q is not one of %s", key, value, strings.Join(allowed, ", "))
+}
+
+// within refuses a value of key outside lo..hi.
+func within(key string, n, lo, hi int) error {
+	if n < lo || n > hi {
+		return fmt.Errorf("%s: %d is outside %d..%d", key, n, lo, hi)
+	}
+	return nil
+}
+
+// idsOf refuses each of the AWS ids under key that does not start with prefix (what names the kind of id).
+func idsOf(key string, ids []string, prefix, what string) []error {
+	var errs []error
+	for _, id := range ids {
+		if !strings.HasPrefix(id, prefix) {
+			errs = append(errs, fmt.Errorf("%s: %q is not a %s", key, id, what))
+		}
+	}
+	return errs
+}
+
+// knownControl reports whether id names a control of the detector's registry (in any case).
+func knownControl(id string) bool {
+	_, ok := detect.Lookup(id)
+	return ok
+}
+
+// validRetention: the retention periods CloudWatch Logs accepts (0: never expire).
+func validRetention(days int32) bool {
+	switch days {
+	case 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653:
+		return true
+	}
+	return false
+}
