@@ -1,5 +1,10 @@
 package plan
 
+import (
+	"fmt"
+	"strings"
+)
+
 // The change kinds. Every action carries one payload, of the kind its type names; each kind lives in its
 // own file (change_*.go) with its payload type, its validation, the risk floor derived from what it does,
 // the resources it touches, how it is rendered, and how its after-state is rebuilt from the state read at
@@ -138,4 +143,34 @@ func payloadField(t ActionType) string {
 		return k.field
 	}
 	return string(t)
+}
+
+// controlsAmong checks that each control of a is one of allowed (case-insensitive); what names the kind
+// of action in the message ("a create-secret action").
+func controlsAmong(a *Action, what string, allowed ...string) []error {
+	var errs []error
+	for _, c := range a.Controls {
+		if controlsWithin([]string{c}, allowed...) {
+			continue
+		}
+		list := strings.Join(allowed, ", ")
+		if len(allowed) == 1 {
+			list = "only " + allowed[0]
+		}
+		errs = append(errs, fmt.Errorf("controls: %q is not a control that %s fixes (%s)", c, what, list))
+	}
+	return errs
+}
+
+// uniqueStrings is the non-empty strings of s, each once, in order.
+func uniqueStrings(s ...string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range s {
+		if v != "" && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
 }

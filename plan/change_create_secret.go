@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/ecsfix/ecsfix/detect"
 )
@@ -118,23 +117,6 @@ func (c *CreateSecretChange) validate(*Action, map[string]*Action) []error {
 // validateControls: ECS.8 and the plaintext-credentials exposure.
 func (c *CreateSecretChange) validateControls(a *Action, _ map[string]*Action) []error {
 	return controlsAmong(a, "a create-secret action", detect.ECS8ID, detect.ExposurePlaintextCredentialsID)
-}
-
-// controlsAmong checks that each control of a is one of allowed (case-insensitive); what names the kind
-// of action in the message ("a create-secret action").
-func controlsAmong(a *Action, what string, allowed ...string) []error {
-	var errs []error
-	for _, c := range a.Controls {
-		if controlsWithin([]string{c}, allowed...) {
-			continue
-		}
-		list := strings.Join(allowed, ", ")
-		if len(allowed) == 1 {
-			list = "only " + allowed[0]
-		}
-		errs = append(errs, fmt.Errorf("controls: %q is not a control that %s fixes (%s)", c, what, list))
-	}
-	return errs
 }
 
 // riskFloor: the highest risk of ECS.8 and its Controls (high when it names a control other than ECS.8

@@ -266,16 +266,3 @@ func (p *Plan) isExecutionRole(role string) bool {
 	}
 	return false
 }
-
-// uniqueStrings is the non-empty strings of s, each once, in order.
-func uniqueStrings(s ...string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, v := range s {
-		if v != "" && !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
-	return out
-}

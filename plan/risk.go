@@ -92,7 +92,10 @@ func lookupRisk(m map[string]Risk, id string) (Risk, bool) {
 //   - deregister-task-definition: high, always;
 //   - detach-role-policy and remove-policy-statements (the admin task-role fix): high, always, whatever
 //     the overrides say;
+//   - update-security-group-ingress and create-security-group: high, always;
 //   - anything else (an unknown type, a missing payload): high.
+//
+// Each change kind derives its floor (riskFloor in its change_*.go file).
 //
 // An a.Risk that is not low, medium or high is returned as it is: it is within no unattended level.
 func (p *Plan) EffectiveRisk(a Action, overrides map[string]Risk) Risk {
