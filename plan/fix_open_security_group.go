@@ -59,9 +59,6 @@ type sgPlan struct {
 	moves map[string]string
 }
 
-// isWorld reports whether a rule is open to the whole internet.
-func isWorld(r IngressRule) bool { return r.CidrIPv4 == worldIPv4 || r.CidrIPv6 == worldIPv6 }
-
 // openSecurityGroups decides the fix of every service that asked for it.
 func (b *builder) openSecurityGroups() {
 	for _, arn := range sortedKeys(b.services) {
@@ -549,29 +546,6 @@ func worldSource(r IngressRule) string {
 		return r.CidrIPv6
 	}
 	return r.CidrIPv4
-}
-
-// rulePorts renders a rule's protocol and ports: "tcp 443", "tcp 8000-8080", "all traffic", "icmp".
-func rulePorts(r IngressRule) string {
-	switch r.Protocol {
-	case "-1", "":
-		return "all traffic"
-	case "icmp", "icmpv6", "1", "58":
-		return r.Protocol
-	}
-	switch {
-	case r.FromPort == r.ToPort:
-		return fmt.Sprintf("%s %d", r.Protocol, r.FromPort)
-	case r.FromPort <= 0 && r.ToPort >= 65535:
-		return r.Protocol + " all ports"
-	}
-	return fmt.Sprintf("%s %d-%d", r.Protocol, r.FromPort, r.ToPort)
-}
-
-// ruleText renders a rule: "tcp 8080 from sg-1", "tcp 443 from 0.0.0.0/0".
-func ruleText(r IngressRule) string {
-	src := firstNonEmpty(r.CidrIPv4, r.CidrIPv6, r.SourceGroup, "(no source)")
-	return rulePorts(r) + " from " + src
 }
 
 // ec2Tags converts EC2 tags for the owner check.

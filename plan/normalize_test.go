@@ -122,7 +122,7 @@ func TestNormalizeKeepsRealChanges(t *testing.T) {
 func TestRegistrationDiffEmptyForEquivalentDocuments(t *testing.T) {
 	c := &RegisterTaskDefinitionChange{SourceArn: "arn:aws:ecs:eu-west-1:123456789012:task-definition/app:4", Family: "app",
 		Before: []byte(normBase), After: []byte(normReordered)}
-	d, err := registrationDiff(c)
+	d, err := c.diff()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestRegistrationDiffEmptyForEquivalentDocuments(t *testing.T) {
 	}
 	c.After = []byte(strings.Replace(normReordered, `{"name": "b", "image": "b", "essential": false, "privileged": null,`,
 		`{"name": "b", "image": "b", "essential": false, "user": "1000",`, 1))
-	d, err = registrationDiff(c)
+	d, err = c.diff()
 	if err != nil {
 		t.Fatal(err)
 	}

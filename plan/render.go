@@ -3,8 +3,6 @@ package plan
 import (
 	"fmt"
 	"io"
-	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/aymanbagabas/go-udiff"
@@ -72,281 +70,26 @@ func (r *JSONRenderer) Render(w io.Writer, p *Plan) error { return RenderJSON(w,
 // diffContext is the number of unchanged lines shown around a change.
 const diffContext = 3
 
-// actionDiff is the unified diff of what an action changes, or "" when it has no payload.
-// Registrations diff the normalised task definitions; service and cluster updates diff their settings.
+// actionDiff is the unified diff of what an action changes (its change kind's diff), or "" when it has
+// no payload or its kind shows none.
 func actionDiff(a *Action) (string, error) {
-	switch {
-	case a.RegisterTaskDefinition != nil:
-		return registrationDiff(a.RegisterTaskDefinition)
-	case a.UpdateService != nil:
-		u := a.UpdateService
-		name := "service/" + shortName(u.Service)
-		if !strings.HasPrefix(u.Service, "arn:") {
-			name = "service/" + shortName(u.Cluster) + "/" + u.Service
-		}
-		return unifiedDiff(name+" (now)", name+" (after)", serviceLines(u, false), serviceLines(u, true))
-	case a.UpdateClusterSettings != nil:
-		c := a.UpdateClusterSettings
-		name := "cluster/" + shortName(c.Cluster)
-		before, after := clusterLines(c)
-		return unifiedDiff(name+" (now)", name+" (after)", before, after)
-	case a.PutRolePolicy != nil:
-		return policyDiff(a.PutRolePolicy)
-	case a.RemovePolicyStatements != nil:
-		return removedStatementsDiff(a.RemovePolicyStatements)
-	case a.UpdateSecurityGroupIngress != nil:
-		u := a.UpdateSecurityGroupIngress
-		return ingressDiff("security-group/"+u.GroupID+" ingress (now)", "security-group/"+u.GroupID+" ingress (after)", u.Revoke, u.Authorize)
+	if c := a.Change(); c != nil {
+		return c.diff()
 	}
 	return "", nil
 }
 
-// deletedPolicyText stands for the document after a remove-policy-statements action that leaves no
-// statement.
-const deletedPolicyText = "(the inline policy is deleted)\n"
-
-// removedStatementsDiff diffs an inline policy before and after a remove-policy-statements action, both
-// documents indented alike so that only the removed statements show.
-func removedStatementsDiff(c *RemovePolicyStatementsChange) (string, error) {
-	indent := func(which, doc string) (string, error) {
-		v, err := decodeGenericJSON([]byte(doc))
-		if err != nil {
-			return "", fmt.Errorf("role %s policy %s: %s: %w", c.Role, c.PolicyName, which, err)
-		}
-		b, err := encodeGenericJSON(v)
-		return string(b), err
+// actionDetails are what the renderers show of an action's change besides its common fields.
+func actionDetails(a *Action) changeDetails {
+	if c := a.Change(); c != nil {
+		return c.details()
 	}
-	before, err := indent("before", c.Before)
-	if err != nil {
-		return "", err
-	}
-	after := deletedPolicyText
-	if c.After != "" {
-		if after, err = indent("after", c.After); err != nil {
-			return "", err
-		}
-	}
-	name := "role/" + shortName(c.Role) + " policy " + c.PolicyName
-	return unifiedDiff(name+" (now)", name+" (after)", before, after)
-}
-
-// policyDiff diffs the owned policy's document before and after a put-role-policy action, the ARNs of
-// secrets still to be created shown as "(ARN of the secret created by aN)".
-func policyDiff(c *PutRolePolicyChange) (string, error) {
-	placeholders := map[string]string{}
-	for _, st := range c.Statements {
-		for _, id := range st.ResourcesFrom {
-			placeholders[id] = resourcePlaceholder(id)
-		}
-	}
-	before := ""
-	if strings.TrimSpace(c.Before) != "" {
-		b, _, err := MergePolicy(c.Before, nil)
-		if err != nil {
-			return "", fmt.Errorf("role %s: before: %w", c.Role, err)
-		}
-		before = b
-	}
-	after, err := c.Document(c.Before, placeholders)
-	if err != nil {
-		return "", fmt.Errorf("role %s: %w", c.Role, err)
-	}
-	name := "role/" + shortName(c.Role) + " policy " + c.PolicyName
-	return unifiedDiff(name+" (now)", name+" (after)", before, after)
-}
-
-// actionDetails are the lines that describe what a create-secret, ensure-log-group, deregister,
-// detach-role-policy or remove-policy-statements action
-// does (label, value), never a secret value: a secret's keys show the first 12 hex digits of each hash.
-func actionDetails(a *Action) [][2]string {
-	var out [][2]string
-	if c := a.CreateSecret; c != nil {
-		out = append(out, [2]string{"secret", c.Name})
-		if c.JSON {
-			out = append(out, [2]string{"holds", "a JSON object, one key per variable"})
-		} else {
-			out = append(out, [2]string{"holds", "one value, as plain text"})
-		}
-		for _, v := range c.Values {
-			h := v.SHA256
-			if len(h) > 12 {
-				h = h[:12]
-			}
-			out = append(out, [2]string{"key", v.Key + "  sha256 " + h + "…  from " + v.SourcePath + " in " + shortName(v.SourceArn)})
-		}
-		kms := "aws/secretsmanager (the account's default key)"
-		if c.KmsKeyID != "" {
-			kms = c.KmsKeyID
-		}
-		out = append(out, [2]string{"kms key", kms})
-		for _, k := range sortedKeys(c.Tags) {
-			out = append(out, [2]string{"tag", k + "=" + c.Tags[k]})
-		}
-	}
-	if g := a.EnsureLogGroup; g != nil {
-		out = append(out, [2]string{"log group", g.Name})
-		keep := "never expire"
-		if g.RetentionDays > 0 {
-			keep = fmt.Sprintf("%d days", g.RetentionDays)
-		}
-		out = append(out, [2]string{"retention", keep})
-		if g.KmsKeyID != "" {
-			out = append(out, [2]string{"kms key", g.KmsKeyID})
-		}
-	}
-	if d := a.DeregisterTaskDefinition; d != nil {
-		for _, td := range d.TaskDefinitions {
-			out = append(out, [2]string{"deregister", td})
-		}
-	}
-	if d := a.DetachRolePolicy; d != nil {
-		out = append(out, [2]string{"role", d.Role}, [2]string{"detach", d.PolicyArn})
-	}
-	if u := a.UpdateSecurityGroupIngress; u != nil {
-		out = append(out, [2]string{"security group", u.GroupID + " (" + u.VpcID + ")"})
-		for _, r := range u.Authorize {
-			out = append(out, [2]string{"authorize", ruleText(r)})
-		}
-		for _, r := range u.Revoke {
-			out = append(out, [2]string{"revoke", ruleText(r)})
-		}
-	}
-	if c := a.CreateSecurityGroup; c != nil {
-		out = append(out, [2]string{"copy of", c.CopyOf + " (not edited)"}, [2]string{"name", c.GroupName}, [2]string{"vpc", c.VpcID})
-		for _, r := range c.Ingress {
-			out = append(out, [2]string{"ingress", ruleText(r)})
-		}
-		for _, r := range c.Egress {
-			out = append(out, [2]string{"egress", ruleText(r)})
-		}
-		for _, k := range sortedKeys(c.Tags) {
-			out = append(out, [2]string{"tag", k + "=" + c.Tags[k]})
-		}
-	}
-	if r := a.RemovePolicyStatements; r != nil {
-		out = append(out, [2]string{"role", r.Role}, [2]string{"policy", r.PolicyName + " (inline)"})
-		for _, st := range r.Removed {
-			what := "statement " + st
-			if !strings.HasPrefix(st, "#") {
-				what = "statement " + strconv.Quote(st)
-			}
-			out = append(out, [2]string{"remove", what})
-		}
-		if r.After == "" {
-			out = append(out, [2]string{"then", "no statement remains: the inline policy is deleted"})
-		}
-	}
-	return out
+	return changeDetails{}
 }
 
 func unifiedDiff(fromLabel, toLabel, before, after string) (string, error) {
 	edits := udiff.Lines(before, after)
 	return udiff.ToUnified(fromLabel, toLabel, before, edits, diffContext)
-}
-
-// registrationDiff diffs the normalised Before and After, with every masked place showing MaskedValue
-// (the plan holds placeholders there already; masking again costs nothing and keeps a mistake out of
-// the output).
-func registrationDiff(c *RegisterTaskDefinitionChange) (string, error) {
-	before, err := decodeObject(c.Before)
-	if err != nil {
-		return "", fmt.Errorf("task definition %s: before: %w", c.SourceArn, err)
-	}
-	after, err := decodeObject(c.After)
-	if err != nil {
-		return "", fmt.Errorf("task definition %s: after: %w", c.SourceArn, err)
-	}
-	for _, m := range c.Masked {
-		if _, set, ok := lookupJSONPath(before, m.SourcePath); ok {
-			set(MaskedValue)
-		}
-		if _, set, ok := lookupJSONPath(after, m.Path); ok {
-			set(MaskedValue)
-		}
-	}
-	normalizeTaskDefinitionDoc(before)
-	normalizeTaskDefinitionDoc(after)
-	b, err := encodeGenericJSON(before)
-	if err != nil {
-		return "", err
-	}
-	a, err := encodeGenericJSON(after)
-	if err != nil {
-		return "", err
-	}
-	from := "task-definition/" + shortName(c.SourceArn)
-	to := "task-definition/" + c.Family + " (new revision)"
-	return unifiedDiff(from, to, string(b), string(a))
-}
-
-// serviceLines renders the settings a service update touches, one "name: value" line each; after
-// overlays After on Before (unset fields of After are left as they are).
-func serviceLines(u *UpdateServiceChange, after bool) string {
-	type field struct{ name, before, after string }
-	fields := []field{
-		{"taskDefinition", u.Before.TaskDefinition, u.After.TaskDefinition},
-		{"platformVersion", u.Before.PlatformVersion, u.After.PlatformVersion},
-	}
-	var b strings.Builder
-	for _, f := range fields {
-		if f.before == "" && f.after == "" {
-			continue
-		}
-		v := f.before
-		if after && f.after != "" {
-			v = f.after
-			if f.name == "taskDefinition" && u.TaskDefinitionFrom != "" {
-				v += " (the revision " + u.TaskDefinitionFrom + " registers)"
-			}
-		}
-		if v == "" {
-			v = "(not set)"
-		}
-		fmt.Fprintf(&b, "%s: %s\n", f.name, v)
-	}
-	if u.Before.Network != nil || u.After.Network != nil {
-		n := u.Before.Network
-		if after && u.After.Network != nil {
-			n = u.After.Network
-		}
-		list := func(s []string) string {
-			if len(s) == 0 {
-				return "(none)"
-			}
-			return strings.Join(s, ", ")
-		}
-		if n == nil {
-			b.WriteString("network: (not set)\n")
-		} else {
-			fmt.Fprintf(&b, "network.subnets: %s\nnetwork.securityGroups: %s\nnetwork.assignPublicIp: %s\n",
-				list(n.Subnets), list(n.SecurityGroups), n.AssignPublicIp)
-		}
-	}
-	return b.String()
-}
-
-// clusterLines renders a cluster's settings before and after (After overlaid on Before), sorted by name.
-func clusterLines(c *UpdateClusterSettingsChange) (before, after string) {
-	bm, am := map[string]string{}, map[string]string{}
-	for _, s := range c.Before {
-		bm[s.Name], am[s.Name] = s.Value, s.Value
-	}
-	for _, s := range c.After {
-		am[s.Name] = s.Value
-	}
-	lines := func(m map[string]string) string {
-		names := make([]string, 0, len(m))
-		for n := range m {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		var b strings.Builder
-		for _, n := range names {
-			fmt.Fprintf(&b, "%s: %s\n", n, m[n])
-		}
-		return b.String()
-	}
-	return lines(bm), lines(am)
 }
 
 // maskedPlace says where a masked value is: "containerDefinitions[1].environment[1].value in the new
@@ -391,44 +134,14 @@ func actionLabel(a *Action) string {
 // change; 2 high-risk actions need approval (unattended risk: low)".
 func planSummary(p *Plan, o RenderOptions) string {
 	unattended := o.UnattendedRisk
-	var tds, svcs, clusters, secrets, groups, roles, deregs, detaches, removes, sgEdits, sgCopies int
+	counts := map[ActionType]int{}
 	for _, a := range p.Actions {
-		switch a.Type {
-		case RegisterTaskDefinition:
-			tds++
-		case UpdateService:
-			svcs++
-		case UpdateClusterSettings:
-			clusters++
-		case CreateSecret:
-			secrets++
-		case EnsureLogGroup:
-			groups++
-		case PutRolePolicy:
-			roles++
-		case DeregisterTaskDefinition:
-			deregs++
-		case DetachRolePolicy:
-			detaches++
-		case RemovePolicyStatements:
-			removes++
-		case UpdateSecurityGroupIngress:
-			sgEdits++
-		case CreateSecurityGroup:
-			sgCopies++
-		}
+		counts[a.Type]++
 	}
 	var what []string
-	for _, c := range []struct {
-		n              int
-		single, plural string
-	}{{tds, "task definition", "task definitions"}, {svcs, "service", "services"}, {clusters, "cluster", "clusters"},
-		{secrets, "secret", "secrets"}, {groups, "log group", "log groups"}, {roles, "role policy", "role policies"},
-		{deregs, "deregistration", "deregistrations"}, {detaches, "policy detachment", "policy detachments"},
-		{removes, "inline policy edit", "inline policy edits"}, {sgEdits, "security group", "security groups"},
-		{sgCopies, "security group copy", "security group copies"}} {
-		if c.n > 0 {
-			what = append(what, plural(c.n, c.single, c.plural))
+	for _, k := range changeKinds {
+		if n := counts[k.typ]; n > 0 {
+			what = append(what, plural(n, k.single, k.plural))
 		}
 	}
 	s := strings.Join(what, ", ") + " to change; "
@@ -546,16 +259,4 @@ func secretRefText(r SecretRef) string {
 		return r.Path + ": the ARN of the secret created by " + r.From + " followed by :" + r.Key + ":: (key " + r.Key + ")"
 	}
 	return r.Path + ": the bare ARN of the secret created by " + r.From
-}
-
-// ingressDiff diffs rule lists: removed rules on the left, added ones on the right.
-func ingressDiff(fromLabel, toLabel string, removed, added []IngressRule) (string, error) {
-	var before, after strings.Builder
-	for _, r := range removed {
-		before.WriteString(ruleText(r) + "\n")
-	}
-	for _, r := range added {
-		after.WriteString(ruleText(r) + "\n")
-	}
-	return unifiedDiff(fromLabel, toLabel, before.String(), after.String())
 }

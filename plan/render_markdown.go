@@ -78,23 +78,19 @@ func mdAction(pr *renderPrinter, a *Action, needsApproval bool) error {
 	for _, c := range a.Preconditions {
 		checks = append(checks, mdText(c.Check)+": "+mdText(c.Result))
 	}
-	if r := a.RegisterTaskDefinition; r != nil {
-		for _, e := range r.Edits {
-			edits = append(edits, mdText(e.Control)+" "+mdCode(e.Path)+": "+mdText(e.Change))
-		}
-		for _, m := range r.Masked {
-			masked = append(masked, mdCode(m.Path)+" in the new revision (from "+mdCode(m.SourcePath)+" in "+
-				mdCode(shortName(r.SourceArn))+")")
-		}
+	d := actionDetails(a)
+	for _, e := range d.edits {
+		edits = append(edits, mdText(e.Control)+" "+mdCode(e.Path)+": "+mdText(e.Change))
+	}
+	for _, m := range d.masked {
+		masked = append(masked, mdCode(m.Path)+" in the new revision (from "+mdCode(m.SourcePath)+" in "+mdCode(d.source)+")")
 	}
 	var details, refs []string
-	for _, d := range actionDetails(a) {
-		details = append(details, mdText(d[0])+": "+mdCode(d[1]))
+	for _, r := range d.rows {
+		details = append(details, mdText(r[0])+": "+mdCode(r[1]))
 	}
-	if r := a.RegisterTaskDefinition; r != nil {
-		for _, ref := range r.SecretRefs {
-			refs = append(refs, mdText(secretRefText(ref)))
-		}
+	for _, ref := range d.secretRefs {
+		refs = append(refs, mdText(secretRefText(ref)))
 	}
 	list("Notes", notes)
 	list("Details", details)

@@ -72,29 +72,24 @@ func textAction(pr *renderPrinter, a *Action, needsApproval bool) error {
 	if len(a.DependsOn) > 0 {
 		field("depends on", strings.Join(a.DependsOn, ", "))
 	}
-	if r := a.RegisterTaskDefinition; r != nil {
-		for _, e := range r.Edits {
-			field("edit", e.Control+"  "+e.Path+": "+e.Change)
-		}
-		for _, m := range r.Masked {
-			field("masked", maskedPlace(m, shortName(r.SourceArn)))
-		}
-		if len(r.Masked) > 0 {
-			field("", maskedExplanation)
-		}
-		for _, ref := range r.SecretRefs {
-			field("secret ref", secretRefText(ref))
-		}
+	d := actionDetails(a)
+	for _, e := range d.edits {
+		field("edit", e.Control+"  "+e.Path+": "+e.Change)
 	}
-	for _, d := range actionDetails(a) {
-		field(d[0], d[1])
+	for _, m := range d.masked {
+		field("masked", maskedPlace(m, d.source))
 	}
-	if c := a.PutRolePolicy; c != nil {
-		for _, st := range c.Statements {
-			for _, id := range st.ResourcesFrom {
-				field("grant", st.Sid+": "+strings.Join(st.Actions, ", ")+" on "+resourcePlaceholder(id))
-			}
-		}
+	if len(d.masked) > 0 {
+		field("", maskedExplanation)
+	}
+	for _, ref := range d.secretRefs {
+		field("secret ref", secretRefText(ref))
+	}
+	for _, r := range d.rows {
+		field(r[0], r[1])
+	}
+	for _, g := range d.grants {
+		field(g[0], g[1])
 	}
 	diff, err := actionDiff(a)
 	if err != nil {

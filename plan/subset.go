@@ -64,14 +64,6 @@ func (p *Plan) Subset(maxRisk Risk, overrides map[string]Risk) (kept *Plan, left
 	return &k, left
 }
 
-// registrationFamily is the family key (account, region, family) of a registration.
-func registrationFamily(a *Action) (string, bool) {
-	if a.Type != RegisterTaskDefinition || a.RegisterTaskDefinition == nil {
-		return "", false
-	}
-	return a.Account + "\x00" + a.Region + "\x00" + a.RegisterTaskDefinition.Family, true
-}
-
 func (p *Plan) hasAction(id string) bool {
 	for i := range p.Actions {
 		if p.Actions[i].ID == id {
@@ -81,45 +73,25 @@ func (p *Plan) hasAction(id string) bool {
 	return false
 }
 
-// actionDependencies are the ids an action needs applied before it: DependsOn and, for a service update,
-// the registration whose revision it deploys.
+// actionDependencies are the ids an action needs applied before it: DependsOn and those its change
+// implies (for a service update, the registration whose revision it deploys).
 func actionDependencies(a *Action) []string {
 	deps := a.DependsOn
-	if u := a.UpdateService; u != nil && u.TaskDefinitionFrom != "" {
-		deps = append(append([]string(nil), deps...), u.TaskDefinitionFrom)
+	if c := a.Change(); c != nil {
+		if more := c.implicitDependencies(); len(more) > 0 {
+			deps = append(append([]string(nil), deps...), more...)
+		}
 	}
 	return deps
 }
 
-// touchedResources are the resources whose fingerprints an action relies on. The list errs on the side
-// of keeping a fingerprint: an extra one only makes the stale check stricter.
+// touchedResources are the resources whose fingerprints an action relies on: its resource and those
+// its change touches. The list errs on the side of keeping a fingerprint: an extra one only makes the
+// stale check stricter.
 func touchedResources(a *Action) []string {
 	r := []string{a.Resource}
-	if c := a.RegisterTaskDefinition; c != nil {
-		r = append(r, c.SourceArn)
-	}
-	if c := a.UpdateService; c != nil {
-		r = append(r, c.Cluster, c.Service, c.Before.TaskDefinition)
-	}
-	if c := a.UpdateClusterSettings; c != nil {
-		r = append(r, c.Cluster)
-	}
-	if c := a.CreateSecret; c != nil {
-		for _, v := range c.Values {
-			r = append(r, v.SourceArn)
-		}
-	}
-	if c := a.PutRolePolicy; c != nil {
-		r = append(r, c.Role)
-	}
-	if c := a.DeregisterTaskDefinition; c != nil {
-		r = append(r, c.TaskDefinitions...)
-	}
-	if c := a.DetachRolePolicy; c != nil {
-		r = append(r, c.Role)
-	}
-	if c := a.RemovePolicyStatements; c != nil {
-		r = append(r, c.Role)
+	if c := a.Change(); c != nil {
+		r = append(r, c.Touches()...)
 	}
 	return r
 }

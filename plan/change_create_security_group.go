@@ -1,0 +1,140 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// The create-security-group change kind: a copy of a shared group without its world-open rules (with
+// their replacements); an update-service then moves the service to it. The shared group is not edited.
+
+// CreateSecurityGroup creates a copy of a shared group without its world-open rules (with their
+// replacements); an update-service then moves the service to it. The shared group is not edited.
+const CreateSecurityGroup ActionType = "create-security-group"
+
+// CreateSecurityGroupChange creates a copy of CopyOf with Ingress (its rules without the world-open ones,
+// plus their replacements) and Egress (its egress rules, as they are).
+type CreateSecurityGroupChange struct {
+	VpcID       string            `json:"vpcId"`
+	GroupName   string            `json:"groupName"`
+	Description string            `json:"description"`
+	CopyOf      string            `json:"copyOf"`
+	Ingress     []IngressRule     `json:"ingress"`
+	Egress      []IngressRule     `json:"egress"`
+	Tags        map[string]string `json:"tags,omitempty"`
+}
+
+// SecurityGroupPlaceholder stands in After.Network.SecurityGroups for the group a create-security-group
+// action creates.
+func SecurityGroupPlaceholder(actionID string) string {
+	return "(security group created by " + actionID + ")"
+}
+
+// Touches implements Change: nothing besides the group copied (the action's resource).
+func (c *CreateSecurityGroupChange) Touches() []string { return nil }
+
+// Writes implements Change: a new group (the copied one is not edited); the copied group is the
+// action's resource.
+func (c *CreateSecurityGroupChange) Writes(a *Action) []string { return uniqueStrings(a.Resource) }
+
+// Facts implements Change: the copied group's ingress and egress rules (SecurityGroupFacts).
+func (c *CreateSecurityGroupChange) Facts(*Action) []FactCheck {
+	return []FactCheck{{Resource: c.CopyOf, ResourceType: detect.TypeSecurityGroup, Facts: []string{FactIngress, FactEgress}}}
+}
+
+// Rederivable implements Change: see Rebuild.
+func (c *CreateSecurityGroupChange) Rederivable() bool { return true }
+
+// GroupRules are a security group's ingress and egress rules.
+type GroupRules struct {
+	Ingress []IngressRule
+	Egress  []IngressRule
+}
+
+var _ Rebuilder[GroupRules, GroupRules] = (*CreateSecurityGroupChange)(nil)
+
+// Rebuild is the copy's rules, from the rules of the group copied read at apply time: its ingress
+// rules without the world-open ones, plus the plan's rules that are not world-open and not among them
+// (the replacements), and its egress rules as they are. The plan does not record the copied group's
+// rules apart from the copy's, so a rule of the group removed since planning comes back as a
+// replacement: the fingerprint of the group (Facts) is what catches that change.
+func (c *CreateSecurityGroupChange) Rebuild(before GroupRules) (GroupRules, error) {
+	out := GroupRules{Ingress: []IngressRule{}, Egress: append([]IngressRule{}, before.Egress...)}
+	seen := map[string]bool{}
+	for _, r := range before.Ingress {
+		if k := RuleKey(r); !isWorld(r) && !seen[k] {
+			seen[k] = true
+			out.Ingress = append(out.Ingress, r)
+		}
+	}
+	for _, r := range c.Ingress {
+		if isWorld(r) {
+			return GroupRules{}, fmt.Errorf("copy of %s: its ingress rule %s would be open to the world", c.CopyOf, ruleText(r))
+		}
+		if k := RuleKey(r); !seen[k] {
+			seen[k] = true
+			out.Ingress = append(out.Ingress, r)
+		}
+	}
+	return out, nil
+}
+
+func (c *CreateSecurityGroupChange) implicitDependencies() []string { return nil }
+
+// validate: the group copied (the action's resource), a VPC, a name and a description EC2 takes, valid
+// rules, no world-open ingress rule.
+func (c *CreateSecurityGroupChange) validate(a *Action, _ map[string]*Action) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if !strings.HasPrefix(c.CopyOf, "sg-") {
+		bad("createSecurityGroup: copyOf %q is not a security group id", c.CopyOf)
+	}
+	if a.Resource != c.CopyOf {
+		bad("createSecurityGroup: resource %q is not copyOf %q", a.Resource, c.CopyOf)
+	}
+	if !strings.HasPrefix(c.VpcID, "vpc-") {
+		bad("createSecurityGroup: vpcId %q is not a VPC id", c.VpcID)
+	}
+	if c.GroupName == "" || len(c.GroupName) > 255 || strings.HasPrefix(strings.ToLower(c.GroupName), "sg-") {
+		bad("createSecurityGroup: groupName %q is empty, longer than 255 or starts with sg-", c.GroupName)
+	}
+	if c.Description == "" || len(c.Description) > 255 {
+		bad("createSecurityGroup: description is empty or longer than 255")
+	}
+	for i, r := range c.Ingress {
+		errs = append(errs, validateRule("createSecurityGroup: ingress", i, r)...)
+		if isWorld(r) {
+			bad("createSecurityGroup: ingress rule %d (%s) widens: the copy holds no rule from 0.0.0.0/0 or ::/0", i+1, ruleText(r))
+		}
+	}
+	for i, r := range c.Egress {
+		errs = append(errs, validateRule("createSecurityGroup: egress", i, r)...)
+	}
+	return errs
+}
+
+// validateControls: the open-security-group exposure only.
+func (c *CreateSecurityGroupChange) validateControls(a *Action, _ map[string]*Action) []error {
+	return controlsAmong(a, "a create-security-group action", detect.ExposureOpenSecurityGroupID)
+}
+
+// riskFloor: high (a security-group copy has no lower default).
+func (c *CreateSecurityGroupChange) riskFloor(*Plan, *Action, map[string]Risk) Risk { return RiskHigh }
+
+func (c *CreateSecurityGroupChange) details() changeDetails {
+	out := [][2]string{{"copy of", c.CopyOf + " (not edited)"}, {"name", c.GroupName}, {"vpc", c.VpcID}}
+	for _, r := range c.Ingress {
+		out = append(out, [2]string{"ingress", ruleText(r)})
+	}
+	for _, r := range c.Egress {
+		out = append(out, [2]string{"egress", ruleText(r)})
+	}
+	for _, k := range sortedKeys(c.Tags) {
+		out = append(out, [2]string{"tag", k + "=" + c.Tags[k]})
+	}
+	return changeDetails{rows: out}
+}
+
+func (c *CreateSecurityGroupChange) diff() (string, error) { return "", nil }

@@ -1,0 +1,96 @@
+package plan
+
+import (
+	"fmt"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// The ensure-log-group change kind: a CloudWatch Logs group created, with a retention, unless it exists
+// (ECS.9).
+
+// EnsureLogGroup creates a CloudWatch Logs group (with a retention) unless it exists.
+const EnsureLogGroup ActionType = "ensure-log-group"
+
+// EnsureLogGroupChange creates a log group with a retention when it does not exist; an existing group
+// is left as it is.
+type EnsureLogGroupChange struct {
+	Name          string `json:"name"`
+	RetentionDays int32  `json:"retentionDays,omitempty"`
+	KmsKeyID      string `json:"kmsKeyId,omitempty"`
+}
+
+// LogGroupState is a log group as read at apply time.
+type LogGroupState struct {
+	Name          string
+	RetentionDays int32
+	KmsKeyID      string
+}
+
+// Touches implements Change: nothing fingerprinted besides the action's resource.
+func (g *EnsureLogGroupChange) Touches() []string { return nil }
+
+// Writes implements Change: the log group.
+func (g *EnsureLogGroupChange) Writes(a *Action) []string { return uniqueStrings(a.Resource, g.Name) }
+
+// Facts implements Change: none (an existing group is left as it is).
+func (g *EnsureLogGroupChange) Facts(*Action) []FactCheck { return nil }
+
+// Rederivable implements Change: see Rebuild.
+func (g *EnsureLogGroupChange) Rederivable() bool { return true }
+
+var _ Rebuilder[*LogGroupState, *LogGroupState] = (*EnsureLogGroupChange)(nil)
+
+// Rebuild is the log group after the change, from the group read at apply time (nil: there is none):
+// an existing group as it is, else the group the plan creates.
+func (g *EnsureLogGroupChange) Rebuild(before *LogGroupState) (*LogGroupState, error) {
+	if before != nil {
+		if before.Name != g.Name {
+			return nil, fmt.Errorf("log group %s: read group %s instead", g.Name, before.Name)
+		}
+		s := *before
+		return &s, nil
+	}
+	return &LogGroupState{Name: g.Name, RetentionDays: g.RetentionDays, KmsKeyID: g.KmsKeyID}, nil
+}
+
+func (g *EnsureLogGroupChange) implicitDependencies() []string { return nil }
+
+func (g *EnsureLogGroupChange) validate(*Action, map[string]*Action) []error {
+	var errs []error
+	if g.Name == "" {
+		errs = append(errs, fmt.Errorf("ensureLogGroup: name is required"))
+	}
+	if g.RetentionDays < 0 {
+		errs = append(errs, fmt.Errorf("ensureLogGroup: retentionDays is negative"))
+	}
+	return errs
+}
+
+// validateControls: ECS.9 only.
+func (g *EnsureLogGroupChange) validateControls(a *Action, _ map[string]*Action) []error {
+	return controlsAmong(a, "an ensure-log-group action", detect.ECS9ID)
+}
+
+// riskFloor: ECS.9's risk (high when it names another control, or none).
+func (g *EnsureLogGroupChange) riskFloor(_ *Plan, a *Action, overrides map[string]Risk) Risk {
+	if !controlsWithin(a.Controls, detect.ECS9ID) {
+		return RiskHigh
+	}
+	return controlRisk(detect.ECS9ID, overrides)
+}
+
+func (g *EnsureLogGroupChange) details() changeDetails {
+	out := [][2]string{{"log group", g.Name}}
+	keep := "never expire"
+	if g.RetentionDays > 0 {
+		keep = fmt.Sprintf("%d days", g.RetentionDays)
+	}
+	out = append(out, [2]string{"retention", keep})
+	if g.KmsKeyID != "" {
+		out = append(out, [2]string{"kms key", g.KmsKeyID})
+	}
+	return changeDetails{rows: out}
+}
+
+func (g *EnsureLogGroupChange) diff() (string, error) { return "", nil }

@@ -1,0 +1,243 @@
+package plan
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// The put-role-policy change kind: the inline policy ecsfix owns on a role (the execution role's access
+// to moved secrets and to log groups). The document functions (Resolve, Document, MergePolicy) are in
+// policy.go.
+
+// PutRolePolicy creates or updates the inline policy ecsfix owns on a role (the execution role's
+// access to moved secrets and to log groups).
+const PutRolePolicy ActionType = "put-role-policy"
+
+// OwnedPolicyName is the name of the inline role policy ecsfix owns and updates.
+const OwnedPolicyName = "ecsfix"
+
+// PutRolePolicyChange makes the ecsfix-owned inline policy (OwnedPolicyName) of a role hold Statements,
+// in addition to whatever statements of other Sids it already holds.
+type PutRolePolicyChange struct {
+	Role       string `json:"role"` // ARN
+	PolicyName string `json:"policyName"`
+	// Before is the policy's document when planned ("" when the role had no such policy).
+	Before     string            `json:"before,omitempty"`
+	Statements []PolicyStatement `json:"statements"`
+}
+
+// PolicyStatement is an Allow statement the owned policy must hold. ResourcesFrom names create-secret
+// actions whose secret ARNs are added to Resources when applying.
+type PolicyStatement struct {
+	Sid           string   `json:"sid"`
+	Actions       []string `json:"actions"`
+	Resources     []string `json:"resources,omitempty"`
+	ResourcesFrom []string `json:"resourcesFrom,omitempty"`
+}
+
+// Touches implements Change: the role.
+func (c *PutRolePolicyChange) Touches() []string { return []string{c.Role} }
+
+// Writes implements Change: the role.
+func (c *PutRolePolicyChange) Writes(a *Action) []string { return uniqueStrings(a.Resource, c.Role) }
+
+// Facts implements Change: the hash of the role's owned policy (RoleFacts).
+func (c *PutRolePolicyChange) Facts(*Action) []FactCheck {
+	return []FactCheck{{Resource: c.Role, ResourceType: detect.TypeRole, Facts: []string{FactOwnedPolicy}}}
+}
+
+// Rederivable implements Change: see Rebuild.
+func (c *PutRolePolicyChange) Rederivable() bool { return true }
+
+// RolePolicyBefore is what Rebuild of a put-role-policy starts from: the owned policy's document read at
+// apply time ("" when the role has none), and the ARNs of the secrets earlier actions created, by action
+// id.
+type RolePolicyBefore struct {
+	Document   string
+	SecretArns map[string]string
+}
+
+var _ Rebuilder[RolePolicyBefore, string] = (*PutRolePolicyChange)(nil)
+
+// Rebuild is the owned policy's document to put: the one read with the plan's statements merged in
+// (Document).
+func (c *PutRolePolicyChange) Rebuild(before RolePolicyBefore) (string, error) {
+	return c.Document(before.Document, before.SecretArns)
+}
+
+func (c *PutRolePolicyChange) implicitDependencies() []string { return nil }
+
+// validate checks a put-role-policy payload: a role, the owned policy (ecsfix never writes another),
+// statements each with a Sid, actions and resources, ResourcesFrom naming earlier create-secret actions.
+func (c *PutRolePolicyChange) validate(_ *Action, earlier map[string]*Action) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if !strings.HasPrefix(c.Role, "arn:") {
+		bad("putRolePolicy: role must be a role ARN")
+	}
+	if c.PolicyName != OwnedPolicyName {
+		bad("putRolePolicy: policyName is %q: ecsfix writes only its own policy %q", c.PolicyName, OwnedPolicyName)
+	}
+	if len(c.Statements) == 0 {
+		bad("putRolePolicy: statements is empty")
+	}
+	sids := map[string]bool{}
+	for i, st := range c.Statements {
+		if st.Sid == "" {
+			bad("putRolePolicy: statement %d: sid is required", i+1)
+		} else if sids[st.Sid] {
+			bad("putRolePolicy: statement %d: sid %s is used by an earlier statement", i+1, st.Sid)
+		}
+		sids[st.Sid] = true
+		if len(st.Actions) == 0 {
+			bad("putRolePolicy: statement %d: actions is empty", i+1)
+		}
+		if len(st.Resources)+len(st.ResourcesFrom) == 0 {
+			bad("putRolePolicy: statement %d: no resources", i+1)
+		}
+		for _, id := range st.ResourcesFrom {
+			if e := earlier[id]; e == nil || e.Type != CreateSecret {
+				bad("putRolePolicy: statement %d: resourcesFrom %q is not an earlier create-secret action", i+1, id)
+			}
+		}
+	}
+	if c.Before != "" {
+		if _, err := decodeObject([]byte(c.Before)); err != nil {
+			bad("putRolePolicy: before: %v", err)
+		}
+	}
+	return errs
+}
+
+// validateControls: ECS.8, the plaintext-credentials exposure (access to moved secrets) and ECS.9
+// (access to log groups).
+func (c *PutRolePolicyChange) validateControls(a *Action, _ map[string]*Action) []error {
+	return controlsAmong(a, "a put-role-policy action", detect.ECS8ID, detect.ExposurePlaintextCredentialsID, detect.ECS9ID)
+}
+
+// riskFloor: medium when it writes the owned policy of the execution role of a registration of this
+// plan and every statement is exactly one ecsfix plans (ownedStatement), high otherwise.
+func (c *PutRolePolicyChange) riskFloor(p *Plan, _ *Action, _ map[string]Risk) Risk {
+	if c.PolicyName != OwnedPolicyName || len(c.Statements) == 0 || !p.isExecutionRole(c.Role) {
+		return RiskHigh
+	}
+	for _, st := range c.Statements {
+		if !p.ownedStatement(c.Role, st) {
+			return RiskHigh
+		}
+	}
+	return RiskMedium
+}
+
+// details: the grants on secrets still to be created (text rendering only).
+func (c *PutRolePolicyChange) details() changeDetails {
+	var grants [][2]string
+	for _, st := range c.Statements {
+		for _, id := range st.ResourcesFrom {
+			grants = append(grants, [2]string{"grant", st.Sid + ": " + strings.Join(st.Actions, ", ") + " on " + resourcePlaceholder(id)})
+		}
+	}
+	return changeDetails{grants: grants}
+}
+
+// diff diffs the owned policy's document before and after, the ARNs of secrets still to be created
+// shown as "(ARN of the secret created by aN)".
+func (c *PutRolePolicyChange) diff() (string, error) {
+	placeholders := map[string]string{}
+	for _, st := range c.Statements {
+		for _, id := range st.ResourcesFrom {
+			placeholders[id] = resourcePlaceholder(id)
+		}
+	}
+	before := ""
+	if strings.TrimSpace(c.Before) != "" {
+		b, _, err := MergePolicy(c.Before, nil)
+		if err != nil {
+			return "", fmt.Errorf("role %s: before: %w", c.Role, err)
+		}
+		before = b
+	}
+	after, err := c.Document(c.Before, placeholders)
+	if err != nil {
+		return "", fmt.Errorf("role %s: %w", c.Role, err)
+	}
+	name := "role/" + shortName(c.Role) + " policy " + c.PolicyName
+	return unifiedDiff(name+" (now)", name+" (after)", before, after)
+}
+
+// sidActions are the exact actions of each statement ecsfix puts in the policy it owns: what a
+// put-role-policy action may grant and still be medium risk.
+var sidActions = map[string][]string{
+	SidReadSecrets:    {"secretsmanager:GetSecretValue"},
+	SidDecryptSecrets: {"kms:Decrypt"},
+	SidWriteLogs:      {"logs:CreateLogStream", "logs:PutLogEvents"},
+}
+
+var (
+	logStreamsResource = regexp.MustCompile(`^arn:([a-z0-9-]+):logs:([a-z]{2}(?:-[a-z]+)+-\d+):(\d{12}):log-group:([A-Za-z0-9_\-/.#]+):\*$`)
+	kmsKeyResource     = regexp.MustCompile(`^arn:([a-z0-9-]+):kms:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:key/[A-Za-z0-9-]+$`)
+)
+
+// ownedStatement reports whether a statement of a put-role-policy action for role is exactly one that
+// ecsfix plans (see EffectiveRisk).
+func (p *Plan) ownedStatement(role string, st PolicyStatement) bool {
+	want, ok := sidActions[st.Sid]
+	if !ok || len(st.Actions) != len(want) {
+		return false
+	}
+	have := map[string]bool{}
+	for _, a := range st.Actions {
+		have[a] = true
+	}
+	for _, a := range want {
+		if !have[a] {
+			return false
+		}
+	}
+	if len(have) != len(want) {
+		return false
+	}
+	switch st.Sid {
+	case SidReadSecrets:
+		if len(st.Resources) != 0 || len(st.ResourcesFrom) == 0 {
+			return false
+		}
+		for _, id := range st.ResourcesFrom {
+			if !p.hasActionOf(id, CreateSecret) {
+				return false
+			}
+		}
+	case SidWriteLogs:
+		if len(st.ResourcesFrom) != 0 || len(st.Resources) == 0 {
+			return false
+		}
+		for _, r := range st.Resources {
+			m := logStreamsResource.FindStringSubmatch(r)
+			if m == nil || m[1] != partitionOf(role) || m[3] != detect.AccountOf(role) {
+				return false
+			}
+		}
+	case SidDecryptSecrets:
+		if len(st.ResourcesFrom) != 0 || len(st.Resources) != 1 {
+			return false
+		}
+		m := kmsKeyResource.FindStringSubmatch(st.Resources[0])
+		if m == nil || m[1] != partitionOf(role) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasActionOf reports whether the plan has an action of that id and type.
+func (p *Plan) hasActionOf(id string, typ ActionType) bool {
+	for i := range p.Actions {
+		if p.Actions[i].ID == id && p.Actions[i].Type == typ {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,268 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// The register-task-definition change kind: a fixed revision registered from a source revision.
+//
+// Its edits are text today (Edit.Change says what the remedy did), so the applier cannot re-derive the
+// revision from the source revision it reads at apply time: Rederivable is false. Re-deriving a
+// registration means re-running the remedies named by its edits on the source revision and comparing the
+// result with After; that is the next step's job, and this kind has no Rebuild until then.
+
+// RegisterTaskDefinition registers a fixed revision derived from a source revision.
+const RegisterTaskDefinition ActionType = "register-task-definition"
+
+// RegisterTaskDefinitionChange registers After, a copy of the source revision with every registrable
+// field carried over plus the edits. Before and After are RegisterTaskDefinition inputs in the AWS CLI's
+// JSON form (the form `aws ecs register-task-definition --cli-input-json` takes), with secret-bearing
+// values replaced by Masked placeholders.
+type RegisterTaskDefinitionChange struct {
+	SourceArn string          `json:"sourceArn"`
+	Family    string          `json:"family"`
+	Before    json.RawMessage `json:"before"`
+	After     json.RawMessage `json:"after"`
+	// Edits list the changes made to Before, one line each, labelled with their control.
+	Edits  []Edit   `json:"edits"`
+	Masked []Masked `json:"masked,omitempty"`
+	// SecretRefs are secrets[].valueFrom placeholders in After that name secrets created by earlier
+	// create-secret actions; the applier writes the created secret's ARN there (with ":KEY::" when the
+	// secret holds a JSON object).
+	SecretRefs []SecretRef `json:"secretRefs,omitempty"`
+}
+
+// SecretRef locates a valueFrom placeholder in After and the secret it stands for.
+type SecretRef struct {
+	Path string `json:"path"` // e.g. containerDefinitions[0].secrets[1].valueFrom
+	From string `json:"from"` // the id of the create-secret action
+	Key  string `json:"key,omitempty"`
+}
+
+// Edit is one change inside a task definition.
+type Edit struct {
+	Control string `json:"control"`
+	Path    string `json:"path"` // e.g. containerDefinitions[web].readonlyRootFilesystem
+	Change  string `json:"change"`
+}
+
+// MaskedValue is the placeholder a masked value has in Before and After.
+const MaskedValue = "(masked)"
+
+// Masked is a value left out of the plan: Path locates the placeholder in After (a JSON path such as
+// containerDefinitions[0].environment[2].value), SourcePath the value in the source revision; the applier
+// takes the value from the source revision at apply time and checks it against SHA256 (hex of the value's
+// SHA-256) before registering.
+type Masked struct {
+	Path       string `json:"path"`
+	SourcePath string `json:"sourcePath"`
+	SHA256     string `json:"sha256"`
+}
+
+// Touches implements Change: the source revision.
+func (r *RegisterTaskDefinitionChange) Touches() []string { return []string{r.SourceArn} }
+
+// Writes implements Change: a new revision of the source revision's family, which changes the family's
+// latest ACTIVE revision, a fact of the source revision.
+func (r *RegisterTaskDefinitionChange) Writes(a *Action) []string {
+	return uniqueStrings(a.Resource, r.SourceArn)
+}
+
+// Facts implements Change: the source revision's status and its family's latest ACTIVE revision.
+func (r *RegisterTaskDefinitionChange) Facts(*Action) []FactCheck {
+	return []FactCheck{{Resource: r.SourceArn, ResourceType: detect.TypeTaskDefinition, Facts: []string{FactStatus, FactLatestActive}}}
+}
+
+// Rederivable implements Change: not yet (see the top of this file).
+func (r *RegisterTaskDefinitionChange) Rederivable() bool { return false }
+
+func (r *RegisterTaskDefinitionChange) implicitDependencies() []string { return nil }
+
+// validate checks a registration's documents and that every masked place holds the placeholder, never a
+// value.
+func (r *RegisterTaskDefinitionChange) validate(_ *Action, earlier map[string]*Action) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if r.SourceArn == "" || r.Family == "" {
+		bad("registerTaskDefinition: sourceArn and family are required")
+	}
+	before, err := decodeObject(r.Before)
+	if err != nil {
+		bad("registerTaskDefinition: before: %v", err)
+	}
+	after, err := decodeObject(r.After)
+	if err != nil {
+		bad("registerTaskDefinition: after: %v", err)
+	}
+	for i, m := range r.Masked {
+		if _, err := parseJSONPath(m.Path); err != nil {
+			bad("registerTaskDefinition: masked %d: path: %v", i+1, err)
+		}
+		if _, err := parseJSONPath(m.SourcePath); err != nil {
+			bad("registerTaskDefinition: masked %d: sourcePath: %v", i+1, err)
+		}
+		if !isSHA256Hex(m.SHA256) {
+			bad("registerTaskDefinition: masked %d: sha256 is not 64 lowercase hex digits", i+1)
+		}
+		// Say where, never what: the value may be the secret itself.
+		if after != nil {
+			switch v, _, ok := lookupJSONPath(after, m.Path); {
+			case !ok:
+				bad("registerTaskDefinition: after has no placeholder at masked path %s", m.Path)
+			case v != MaskedValue:
+				bad("registerTaskDefinition: after holds a value at masked path %s instead of %q", m.Path, MaskedValue)
+			}
+		}
+		if before != nil {
+			if v, _, ok := lookupJSONPath(before, m.SourcePath); ok && v != MaskedValue {
+				bad("registerTaskDefinition: before holds a value at masked path %s instead of %q", m.SourcePath, MaskedValue)
+			}
+		}
+	}
+	for i, ref := range r.SecretRefs {
+		if _, err := parseJSONPath(ref.Path); err != nil {
+			bad("registerTaskDefinition: secret ref %d: path: %v", i+1, err)
+			continue
+		}
+		cs := earlier[ref.From]
+		if cs == nil || cs.Type != CreateSecret || cs.CreateSecret == nil {
+			bad("registerTaskDefinition: secret ref %d (%s): from %q is not an earlier create-secret action", i+1, ref.Path, ref.From)
+		} else {
+			switch {
+			case cs.CreateSecret.JSON && !cs.CreateSecret.hasKey(ref.Key):
+				bad("registerTaskDefinition: secret ref %d (%s): key %q is not a key of the JSON secret of %s", i+1, ref.Path, ref.Key, ref.From)
+			case !cs.CreateSecret.JSON && ref.Key != "":
+				bad("registerTaskDefinition: secret ref %d (%s): the secret of %s is plain text, it has no key %q", i+1, ref.Path, ref.From, ref.Key)
+			}
+		}
+		if after != nil {
+			if v, _, ok := lookupJSONPath(after, ref.Path); !ok || v != secretPlaceholder(ref.From) {
+				bad("registerTaskDefinition: secret ref %d: after does not hold the placeholder %q at %s", i+1, secretPlaceholder(ref.From), ref.Path)
+			}
+		}
+	}
+	return errs
+}
+
+// validateControls: a registration fixes task-definition controls and exposure traits that have a
+// registration remediation, its edits too.
+func (r *RegisterTaskDefinitionChange) validateControls(a *Action, _ map[string]*Action) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	for _, c := range a.Controls {
+		if _, ok := fixFor(c); !ok {
+			bad("controls: %q is not a control that a new task-definition revision fixes", c)
+		}
+	}
+	for i, e := range r.Edits {
+		if _, ok := fixFor(e.Control); !ok {
+			bad("registerTaskDefinition: edit %d: control %q is not a control that a new task-definition revision fixes", i+1, e.Control)
+		}
+	}
+	return errs
+}
+
+// riskFloor: the highest risk of its Controls and its Edits' controls; high when it names none.
+func (r *RegisterTaskDefinitionChange) riskFloor(_ *Plan, a *Action, overrides map[string]Risk) Risk {
+	controls := append([]string(nil), a.Controls...)
+	for _, e := range r.Edits {
+		controls = append(controls, e.Control)
+	}
+	if len(controls) == 0 {
+		return RiskHigh
+	}
+	floor := Risk("")
+	for _, c := range controls {
+		floor = maxRisk(floor, controlRisk(c, overrides))
+	}
+	return floor
+}
+
+func (r *RegisterTaskDefinitionChange) details() changeDetails {
+	return changeDetails{edits: r.Edits, masked: r.Masked, secretRefs: r.SecretRefs, source: shortName(r.SourceArn)}
+}
+
+// diff diffs the normalised Before and After, with every masked place showing MaskedValue (the plan
+// holds placeholders there already; masking again costs nothing and keeps a mistake out of the output).
+func (r *RegisterTaskDefinitionChange) diff() (string, error) {
+	before, err := decodeObject(r.Before)
+	if err != nil {
+		return "", fmt.Errorf("task definition %s: before: %w", r.SourceArn, err)
+	}
+	after, err := decodeObject(r.After)
+	if err != nil {
+		return "", fmt.Errorf("task definition %s: after: %w", r.SourceArn, err)
+	}
+	for _, m := range r.Masked {
+		if _, set, ok := lookupJSONPath(before, m.SourcePath); ok {
+			set(MaskedValue)
+		}
+		if _, set, ok := lookupJSONPath(after, m.Path); ok {
+			set(MaskedValue)
+		}
+	}
+	normalizeTaskDefinitionDoc(before)
+	normalizeTaskDefinitionDoc(after)
+	b, err := encodeGenericJSON(before)
+	if err != nil {
+		return "", err
+	}
+	aj, err := encodeGenericJSON(after)
+	if err != nil {
+		return "", err
+	}
+	from := "task-definition/" + shortName(r.SourceArn)
+	to := "task-definition/" + r.Family + " (new revision)"
+	return unifiedDiff(from, to, string(b), string(aj))
+}
+
+// registrationFamily is the family key (account, region, family) of a registration.
+func registrationFamily(a *Action) (string, bool) {
+	if a.Type != RegisterTaskDefinition || a.RegisterTaskDefinition == nil {
+		return "", false
+	}
+	return a.Account + "\x00" + a.Region + "\x00" + a.RegisterTaskDefinition.Family, true
+}
+
+// registrationAction returns the register-task-definition action with the given id (nil when id is empty
+// or names no registration of the plan).
+func (p *Plan) registrationAction(id string) *Action {
+	if p == nil || id == "" {
+		return nil
+	}
+	for i := range p.Actions {
+		if a := &p.Actions[i]; a.ID == id && a.Type == RegisterTaskDefinition && a.RegisterTaskDefinition != nil {
+			return a
+		}
+	}
+	return nil
+}
+
+// isExecutionRole reports whether role is the execution role of a registration of the plan (in its
+// After) or of the source revision it registers from (its Before).
+func (p *Plan) isExecutionRole(role string) bool {
+	if p == nil || role == "" {
+		return false
+	}
+	for i := range p.Actions {
+		r := p.Actions[i].RegisterTaskDefinition
+		if p.Actions[i].Type != RegisterTaskDefinition || r == nil {
+			continue
+		}
+		for _, doc := range []json.RawMessage{r.After, r.Before} {
+			var td struct {
+				ExecutionRoleArn string `json:"executionRoleArn"`
+			}
+			if len(doc) == 0 || json.Unmarshal(doc, &td) != nil || td.ExecutionRoleArn == "" {
+				continue
+			}
+			if td.ExecutionRoleArn == role || roleArnOf(td.ExecutionRoleArn, r.SourceArn) == role {
+				return true
+			}
+		}
+	}
+	return false
+}

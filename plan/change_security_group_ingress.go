@@ -1,0 +1,222 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// The update-security-group-ingress change kind: the world-open ingress rules of a group used only by
+// the service replaced, the replacement rules authorized first, then the open ones revoked. Also the
+// security-group rule (IngressRule) both security-group kinds use: its checks and how it is shown.
+
+// UpdateSecurityGroupIngress replaces world-open ingress rules of a group used only by the service:
+// the replacement rules are authorized first, then the open ones revoked.
+const UpdateSecurityGroupIngress ActionType = "update-security-group-ingress"
+
+// IngressRule is one security-group rule (ingress or egress) with exactly one source or destination.
+type IngressRule struct {
+	Protocol    string `json:"protocol"` // tcp, udp, icmp, icmpv6, or -1 (all)
+	FromPort    int32  `json:"fromPort"`
+	ToPort      int32  `json:"toPort"`
+	CidrIPv4    string `json:"cidrIpv4,omitempty"`
+	CidrIPv6    string `json:"cidrIpv6,omitempty"`
+	SourceGroup string `json:"sourceGroup,omitempty"` // a security group id
+	Description string `json:"description,omitempty"`
+}
+
+// UpdateSecurityGroupIngressChange authorizes the replacement rules, then revokes the world-open ones.
+type UpdateSecurityGroupIngressChange struct {
+	GroupID   string        `json:"groupId"`
+	VpcID     string        `json:"vpcId"`
+	Authorize []IngressRule `json:"authorize"`
+	Revoke    []IngressRule `json:"revoke"`
+}
+
+// Touches implements Change: nothing besides the group (the action's resource).
+func (u *UpdateSecurityGroupIngressChange) Touches() []string { return nil }
+
+// Writes implements Change: the group.
+func (u *UpdateSecurityGroupIngressChange) Writes(a *Action) []string {
+	return uniqueStrings(a.Resource, u.GroupID)
+}
+
+// Facts implements Change: the group's ingress and egress rules (SecurityGroupFacts).
+func (u *UpdateSecurityGroupIngressChange) Facts(*Action) []FactCheck {
+	return []FactCheck{{Resource: u.GroupID, ResourceType: detect.TypeSecurityGroup, Facts: []string{FactIngress, FactEgress}}}
+}
+
+// Rederivable implements Change: see Rebuild.
+func (u *UpdateSecurityGroupIngressChange) Rederivable() bool { return true }
+
+var _ Rebuilder[[]IngressRule, []IngressRule] = (*UpdateSecurityGroupIngressChange)(nil)
+
+// Rebuild is the group's ingress rules after the change, from those read at apply time: the same with
+// Authorize added (once) and Revoke removed, rules compared by RuleKey. It refuses edits that would
+// widen access (see validate).
+func (u *UpdateSecurityGroupIngressChange) Rebuild(before []IngressRule) ([]IngressRule, error) {
+	for _, r := range u.Authorize {
+		if isWorld(r) {
+			return nil, fmt.Errorf("security group %s: authorizing %s would open it to the world", u.GroupID, ruleText(r))
+		}
+	}
+	for _, r := range u.Revoke {
+		if !isWorld(r) {
+			return nil, fmt.Errorf("security group %s: %s is not a world-open rule: only those are revoked", u.GroupID, ruleText(r))
+		}
+	}
+	drop := map[string]bool{}
+	for _, r := range u.Revoke {
+		drop[RuleKey(r)] = true
+	}
+	out := []IngressRule{}
+	seen := map[string]bool{}
+	for _, r := range append(append([]IngressRule{}, before...), u.Authorize...) {
+		k := RuleKey(r)
+		if drop[k] || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (u *UpdateSecurityGroupIngressChange) implicitDependencies() []string { return nil }
+
+// validate: a group id (the action's resource) and its VPC, something revoked, every rule valid, no
+// replacement world-open, every revoked rule world-open.
+func (u *UpdateSecurityGroupIngressChange) validate(a *Action, _ map[string]*Action) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if !strings.HasPrefix(u.GroupID, "sg-") {
+		bad("updateSecurityGroupIngress: groupId %q is not a security group id", u.GroupID)
+	}
+	if a.Resource != u.GroupID {
+		bad("updateSecurityGroupIngress: resource %q is not groupId %q", a.Resource, u.GroupID)
+	}
+	if !strings.HasPrefix(u.VpcID, "vpc-") {
+		bad("updateSecurityGroupIngress: vpcId %q is not a VPC id", u.VpcID)
+	}
+	if len(u.Revoke) == 0 {
+		bad("updateSecurityGroupIngress: revokes nothing")
+	}
+	for i, r := range u.Authorize {
+		errs = append(errs, validateRule("updateSecurityGroupIngress: authorize", i, r)...)
+		if isWorld(r) {
+			bad("updateSecurityGroupIngress: authorize rule %d (%s) widens: a replacement is never from 0.0.0.0/0 or ::/0", i+1, ruleText(r))
+		}
+	}
+	for i, r := range u.Revoke {
+		errs = append(errs, validateRule("updateSecurityGroupIngress: revoke", i, r)...)
+		if !isWorld(r) {
+			bad("updateSecurityGroupIngress: revoke rule %d (%s) is not a world-open rule: only rules from 0.0.0.0/0 or ::/0 are revoked", i+1, ruleText(r))
+		}
+	}
+	return errs
+}
+
+// validateControls: the open-security-group exposure only.
+func (u *UpdateSecurityGroupIngressChange) validateControls(a *Action, _ map[string]*Action) []error {
+	return controlsAmong(a, "a update-security-group-ingress action", detect.ExposureOpenSecurityGroupID)
+}
+
+// riskFloor: high (a security-group edit has no lower default).
+func (u *UpdateSecurityGroupIngressChange) riskFloor(*Plan, *Action, map[string]Risk) Risk {
+	return RiskHigh
+}
+
+func (u *UpdateSecurityGroupIngressChange) details() changeDetails {
+	out := [][2]string{{"security group", u.GroupID + " (" + u.VpcID + ")"}}
+	for _, r := range u.Authorize {
+		out = append(out, [2]string{"authorize", ruleText(r)})
+	}
+	for _, r := range u.Revoke {
+		out = append(out, [2]string{"revoke", ruleText(r)})
+	}
+	return changeDetails{rows: out}
+}
+
+// diff: the revoked rules on the left, the authorized ones on the right.
+func (u *UpdateSecurityGroupIngressChange) diff() (string, error) {
+	return ingressDiff("security-group/"+u.GroupID+" ingress (now)", "security-group/"+u.GroupID+" ingress (after)", u.Revoke, u.Authorize)
+}
+
+// ingressDiff diffs rule lists: removed rules on the left, added ones on the right.
+func ingressDiff(fromLabel, toLabel string, removed, added []IngressRule) (string, error) {
+	var before, after strings.Builder
+	for _, r := range removed {
+		before.WriteString(ruleText(r) + "\n")
+	}
+	for _, r := range added {
+		after.WriteString(ruleText(r) + "\n")
+	}
+	return unifiedDiff(fromLabel, toLabel, before.String(), after.String())
+}
+
+// isWorld reports whether a rule is open to the whole internet.
+func isWorld(r IngressRule) bool { return r.CidrIPv4 == worldIPv4 || r.CidrIPv6 == worldIPv6 }
+
+// validateRule checks one security-group rule: a valid protocol, ports in range, exactly one source.
+func validateRule(which string, i int, r IngressRule) []error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s rule %d: %s", which, i+1, fmt.Sprintf(format, args...)))
+	}
+	switch r.Protocol {
+	case "tcp", "udp", "6", "17":
+		if r.FromPort < 0 || r.ToPort > 65535 || r.FromPort > r.ToPort {
+			bad("ports %d-%d are not a range within 0-65535", r.FromPort, r.ToPort)
+		}
+	case "icmp", "icmpv6", "1", "58":
+		if r.FromPort < -1 || r.FromPort > 255 || r.ToPort < -1 || r.ToPort > 255 {
+			bad("icmp type/code %d/%d out of range", r.FromPort, r.ToPort)
+		}
+	case "-1":
+	default:
+		bad("protocol %q is not tcp, udp, icmp, icmpv6 or -1", r.Protocol)
+	}
+	n := 0
+	for _, s := range []string{r.CidrIPv4, r.CidrIPv6, r.SourceGroup} {
+		if s != "" {
+			n++
+		}
+	}
+	if n != 1 {
+		bad("has %d sources, want exactly one", n)
+	}
+	if r.SourceGroup != "" && !strings.HasPrefix(r.SourceGroup, "sg-") && !strings.HasPrefix(r.SourceGroup, "prefix-list:pl-") {
+		bad("source %q is not a security group id", r.SourceGroup)
+	}
+	if r.CidrIPv4 != "" && !strings.Contains(r.CidrIPv4, "/") {
+		bad("cidrIpv4 %q is not a CIDR", r.CidrIPv4)
+	}
+	if r.CidrIPv6 != "" && !strings.Contains(r.CidrIPv6, "/") {
+		bad("cidrIpv6 %q is not a CIDR", r.CidrIPv6)
+	}
+	return errs
+}
+
+// rulePorts renders a rule's protocol and ports: "tcp 443", "tcp 8000-8080", "all traffic", "icmp".
+func rulePorts(r IngressRule) string {
+	switch r.Protocol {
+	case "-1", "":
+		return "all traffic"
+	case "icmp", "icmpv6", "1", "58":
+		return r.Protocol
+	}
+	switch {
+	case r.FromPort == r.ToPort:
+		return fmt.Sprintf("%s %d", r.Protocol, r.FromPort)
+	case r.FromPort <= 0 && r.ToPort >= 65535:
+		return r.Protocol + " all ports"
+	}
+	return fmt.Sprintf("%s %d-%d", r.Protocol, r.FromPort, r.ToPort)
+}
+
+// ruleText renders a rule: "tcp 8080 from sg-1", "tcp 443 from 0.0.0.0/0".
+func ruleText(r IngressRule) string {
+	src := firstNonEmpty(r.CidrIPv4, r.CidrIPv6, r.SourceGroup, "(no source)")
+	return rulePorts(r) + " from " + src
+}

@@ -1,0 +1,374 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// The update-service change kind: a service moved to a fixed revision, a platform version and/or an
+// awsvpc network configuration, in one UpdateService call.
+
+// UpdateService moves a service to a fixed revision and/or changes its settings.
+const UpdateService ActionType = "update-service"
+
+// UpdateServiceChange updates a service's settings; unset fields of After are left as they are.
+type UpdateServiceChange struct {
+	Cluster string          `json:"cluster"`
+	Service string          `json:"service"`
+	Before  ServiceSettings `json:"before"`
+	After   ServiceSettings `json:"after"`
+	// TaskDefinitionFrom is the id of the registration whose new revision After.TaskDefinition stands for.
+	TaskDefinitionFrom string `json:"taskDefinitionFrom,omitempty"`
+	// SecurityGroupsFrom maps placeholders in After.Network.SecurityGroups ("(security group created by
+	// aN)") to the create-security-group action whose new group id replaces them when applying.
+	SecurityGroupsFrom map[string]string `json:"securityGroupsFrom,omitempty"`
+}
+
+// ServiceSettings are the service fields ecsfix changes.
+type ServiceSettings struct {
+	TaskDefinition  string `json:"taskDefinition,omitempty"`
+	PlatformVersion string `json:"platformVersion,omitempty"`
+	// Network is the whole awsvpc configuration (UpdateService replaces it as a whole).
+	Network *AwsVpcSettings `json:"network,omitempty"`
+}
+
+// AwsVpcSettings is a service's awsvpc network configuration.
+type AwsVpcSettings struct {
+	Subnets        []string `json:"subnets"`
+	SecurityGroups []string `json:"securityGroups"`
+	AssignPublicIp string   `json:"assignPublicIp"`
+}
+
+// Touches implements Change: the cluster, the service and the revision it runs.
+func (u *UpdateServiceChange) Touches() []string {
+	return []string{u.Cluster, u.Service, u.Before.TaskDefinition}
+}
+
+// Writes implements Change: the service.
+func (u *UpdateServiceChange) Writes(a *Action) []string { return uniqueStrings(a.Resource) }
+
+// Facts implements Change: the service's revision, platform version, network configuration, primary
+// deployment and status (ServiceFacts).
+func (u *UpdateServiceChange) Facts(a *Action) []FactCheck {
+	return []FactCheck{{Resource: a.Resource, ResourceType: detect.TypeService,
+		Facts: []string{FactTaskDefinition, FactPlatformVersion, FactStatus, FactNetwork, FactDeploymentID, FactDeploymentAt}}}
+}
+
+// Rederivable implements Change: see Rebuild.
+func (u *UpdateServiceChange) Rederivable() bool { return true }
+
+// ServiceBefore is what Rebuild of a service update starts from: the service's settings read at apply
+// time, and the ids produced by earlier actions of the plan (the revision a registration registered, the
+// group a create-security-group created), by action id.
+type ServiceBefore struct {
+	Settings ServiceSettings
+	Produced func(actionID string) string
+}
+
+var _ Rebuilder[ServiceBefore, ServiceSettings] = (*UpdateServiceChange)(nil)
+
+// Rebuild is the service's settings after the update, from its settings read at apply time: the
+// revision and platform version the plan sets, and the network configuration with the plan's edits
+// (Before to After) applied to the one read: assignPublicIp as After says when the plan changes it, the
+// security groups and subnets the plan removes taken out and those it adds put in (placeholders replaced
+// by the groups the plan created). Settings the plan does not change are kept as read.
+func (u *UpdateServiceChange) Rebuild(before ServiceBefore) (ServiceSettings, error) {
+	produced := func(id string) string {
+		if before.Produced == nil {
+			return ""
+		}
+		return before.Produced(id)
+	}
+	out := ServiceSettings{TaskDefinition: before.Settings.TaskDefinition, PlatformVersion: before.Settings.PlatformVersion,
+		Network: copyNetwork(before.Settings.Network)}
+	if u.After.TaskDefinition != "" {
+		out.TaskDefinition = u.After.TaskDefinition
+		if u.TaskDefinitionFrom != "" {
+			if out.TaskDefinition = produced(u.TaskDefinitionFrom); out.TaskDefinition == "" {
+				return ServiceSettings{}, fmt.Errorf("registration %s produced no revision", u.TaskDefinitionFrom)
+			}
+		}
+	}
+	if u.After.PlatformVersion != "" {
+		out.PlatformVersion = u.After.PlatformVersion
+	}
+	if u.After.Network == nil {
+		return out, nil
+	}
+	after := copyNetwork(u.After.Network)
+	for i, g := range after.SecurityGroups {
+		if id, ok := u.SecurityGroupsFrom[g]; ok {
+			if after.SecurityGroups[i] = produced(id); after.SecurityGroups[i] == "" {
+				return ServiceSettings{}, fmt.Errorf("create-security-group %s produced no group", id)
+			}
+		}
+	}
+	if u.Before.Network == nil || out.Network == nil {
+		out.Network = after
+		return out, nil
+	}
+	n := out.Network
+	if u.After.Network.AssignPublicIp != u.Before.Network.AssignPublicIp {
+		n.AssignPublicIp = after.AssignPublicIp
+	}
+	n.Subnets = applyListEdit(n.Subnets, u.Before.Network.Subnets, after.Subnets)
+	n.SecurityGroups = applyListEdit(n.SecurityGroups, u.Before.Network.SecurityGroups, after.SecurityGroups)
+	return out, nil
+}
+
+// applyListEdit applies the edit from → to (the elements removed and added) to cur.
+func applyListEdit(cur, from, to []string) []string {
+	out := []string{}
+	for _, s := range cur {
+		if !contains(from, s) || contains(to, s) {
+			out = append(out, s)
+		}
+	}
+	for _, s := range to {
+		if !contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func copyNetwork(n *AwsVpcSettings) *AwsVpcSettings {
+	if n == nil {
+		return nil
+	}
+	return &AwsVpcSettings{Subnets: append([]string{}, n.Subnets...), SecurityGroups: append([]string{}, n.SecurityGroups...),
+		AssignPublicIp: n.AssignPublicIp}
+}
+
+// implicitDependencies: the registration whose revision it deploys.
+func (u *UpdateServiceChange) implicitDependencies() []string {
+	if u.TaskDefinitionFrom != "" {
+		return []string{u.TaskDefinitionFrom}
+	}
+	return nil
+}
+
+func (u *UpdateServiceChange) validate(_ *Action, earlier map[string]*Action) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if u.Cluster == "" || u.Service == "" {
+		bad("updateService: cluster and service are required")
+	}
+	if u.After == (ServiceSettings{}) {
+		bad("updateService: after changes nothing")
+	}
+	if f := u.TaskDefinitionFrom; f != "" && (earlier[f] == nil || earlier[f].Type != RegisterTaskDefinition) {
+		bad("updateService: taskDefinitionFrom %q is not an earlier registration", f)
+	}
+	for _, e := range validateNetworkFrom("after", u.After.Network, u.SecurityGroupsFrom) {
+		bad("updateService: %v", e)
+	}
+	errs = append(errs, u.validateSecurityGroupsFrom(earlier)...)
+	if u.Before.Network != nil {
+		for _, e := range validateNetwork("before", u.Before.Network) {
+			bad("updateService: %v", e)
+		}
+	}
+	return errs
+}
+
+// validateControls: a service update fixes ECS.10 (when it sets the platform version), ECS.2 and the
+// public-IP exposure (when it sets assignPublicIp DISABLED), the open-security-group exposure (when it
+// moves the service to copied groups), and the controls of the registration whose revision it deploys
+// (or, moving to a revision the plan does not register, controls that have a registration remediation).
+func (u *UpdateServiceChange) validateControls(a *Action, earlier map[string]*Action) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	var deployed map[string]bool
+	if reg := earlier[u.TaskDefinitionFrom]; u.TaskDefinitionFrom != "" && reg != nil {
+		deployed = map[string]bool{}
+		for _, c := range reg.Controls {
+			deployed[strings.ToUpper(c)] = true
+		}
+	}
+	for _, c := range a.Controls {
+		switch {
+		case strings.EqualFold(c, detect.ECS2ID) || strings.EqualFold(c, detect.ExposurePublicIPID):
+			if u.After.Network == nil || u.After.Network.AssignPublicIp != string(ecstypes.AssignPublicIpDisabled) {
+				bad("controls: %q is fixed by a network configuration with assignPublicIp DISABLED, which this update does not set", c)
+			}
+		case strings.EqualFold(c, detect.ExposureOpenSecurityGroupID):
+			if len(u.SecurityGroupsFrom) == 0 || u.After.Network == nil {
+				bad("controls: %q is fixed by a service update that moves the service to copied security groups, which this update does not do", c)
+			}
+		case strings.EqualFold(c, detect.ECS10ID):
+			if u.After.PlatformVersion == "" {
+				bad("controls: ECS.10 is fixed by setting the platform version, which this update does not set")
+			}
+		case u.After.TaskDefinition == "":
+			bad("controls: %q is not fixed by a service update that does not change the task definition", c)
+		case u.TaskDefinitionFrom == "":
+			if _, ok := fixFor(c); !ok {
+				bad("controls: %q is not a control that a new task-definition revision fixes", c)
+			}
+		case deployed != nil && !deployed[strings.ToUpper(c)]:
+			bad("controls: %q is not among the controls of registration %s, whose revision the service moves to", c, u.TaskDefinitionFrom)
+		}
+	}
+	return errs
+}
+
+// riskFloor: moving to a revision that the plan does not register is high; moving to the revision a
+// registration of this plan creates is that registration's effective risk; platformVersion LATEST adds
+// ECS.10's risk, any other is high; a network configuration is high.
+func (u *UpdateServiceChange) riskFloor(p *Plan, _ *Action, overrides map[string]Risk) Risk {
+	if u.After == (ServiceSettings{}) {
+		return RiskHigh
+	}
+	floor := Risk("")
+	if u.After.TaskDefinition != "" {
+		reg := p.registrationAction(u.TaskDefinitionFrom)
+		if reg == nil {
+			return RiskHigh
+		}
+		floor = maxRisk(floor, p.EffectiveRisk(*reg, overrides))
+	}
+	switch pv := u.After.PlatformVersion; pv {
+	case "":
+	case "LATEST":
+		floor = maxRisk(floor, controlRisk(detect.ECS10ID, overrides))
+	default:
+		return RiskHigh
+	}
+	if u.After.Network != nil {
+		return RiskHigh
+	}
+	return floor
+}
+
+func (u *UpdateServiceChange) details() changeDetails { return changeDetails{} }
+
+// diff diffs the settings the update touches.
+func (u *UpdateServiceChange) diff() (string, error) {
+	name := "service/" + shortName(u.Service)
+	if !strings.HasPrefix(u.Service, "arn:") {
+		name = "service/" + shortName(u.Cluster) + "/" + u.Service
+	}
+	return unifiedDiff(name+" (now)", name+" (after)", serviceLines(u, false), serviceLines(u, true))
+}
+
+// serviceLines renders the settings a service update touches, one "name: value" line each; after
+// overlays After on Before (unset fields of After are left as they are).
+func serviceLines(u *UpdateServiceChange, after bool) string {
+	type field struct{ name, before, after string }
+	fields := []field{
+		{"taskDefinition", u.Before.TaskDefinition, u.After.TaskDefinition},
+		{"platformVersion", u.Before.PlatformVersion, u.After.PlatformVersion},
+	}
+	var b strings.Builder
+	for _, f := range fields {
+		if f.before == "" && f.after == "" {
+			continue
+		}
+		v := f.before
+		if after && f.after != "" {
+			v = f.after
+			if f.name == "taskDefinition" && u.TaskDefinitionFrom != "" {
+				v += " (the revision " + u.TaskDefinitionFrom + " registers)"
+			}
+		}
+		if v == "" {
+			v = "(not set)"
+		}
+		fmt.Fprintf(&b, "%s: %s\n", f.name, v)
+	}
+	if u.Before.Network != nil || u.After.Network != nil {
+		n := u.Before.Network
+		if after && u.After.Network != nil {
+			n = u.After.Network
+		}
+		list := func(s []string) string {
+			if len(s) == 0 {
+				return "(none)"
+			}
+			return strings.Join(s, ", ")
+		}
+		if n == nil {
+			b.WriteString("network: (not set)\n")
+		} else {
+			fmt.Fprintf(&b, "network.subnets: %s\nnetwork.securityGroups: %s\nnetwork.assignPublicIp: %s\n",
+				list(n.Subnets), list(n.SecurityGroups), n.AssignPublicIp)
+		}
+	}
+	return b.String()
+}
+
+// validateNetwork checks an awsvpc configuration of a service update: subnets, security groups and
+// assignPublicIp ENABLED or DISABLED (nil: not changed, nothing to check).
+func validateNetwork(which string, n *AwsVpcSettings) []error {
+	return validateNetworkFrom(which, n, nil)
+}
+
+// validateNetworkFrom is validateNetwork where the security groups may also be placeholders listed in
+// from (SecurityGroupsFrom). UpdateService replaces the awsvpc configuration as a whole: one without a
+// subnet, or without a security group (the service would be given the VPC's default group), or with an
+// assignPublicIp other than ENABLED or DISABLED, is refused.
+func validateNetworkFrom(which string, n *AwsVpcSettings, from map[string]string) []error {
+	if n == nil {
+		return nil
+	}
+	var errs []error
+	if len(n.Subnets) == 0 {
+		errs = append(errs, fmt.Errorf("%s.network: subnets is empty", which))
+	}
+	for i, s := range n.Subnets {
+		if !strings.HasPrefix(s, "subnet-") || strings.TrimSpace(s) != s {
+			errs = append(errs, fmt.Errorf("%s.network: subnet %d: %q is not a subnet id", which, i+1, s))
+		}
+	}
+	if len(n.SecurityGroups) == 0 {
+		errs = append(errs, fmt.Errorf("%s.network: securityGroups is empty (the service would be given the VPC's default group)", which))
+	}
+	for i, g := range n.SecurityGroups {
+		if _, ok := from[g]; ok {
+			continue
+		}
+		if !strings.HasPrefix(g, "sg-") || strings.TrimSpace(g) != g {
+			errs = append(errs, fmt.Errorf("%s.network: security group %d: %q is not a security group id", which, i+1, g))
+		}
+	}
+	switch n.AssignPublicIp {
+	case string(ecstypes.AssignPublicIpEnabled), string(ecstypes.AssignPublicIpDisabled):
+	default:
+		errs = append(errs, fmt.Errorf("%s.network: assignPublicIp %q is not ENABLED or DISABLED", which, n.AssignPublicIp))
+	}
+	return errs
+}
+
+// validateSecurityGroupsFrom checks a service update's SecurityGroupsFrom: each placeholder is the one of
+// its action, appears in After.Network.SecurityGroups, and names an earlier create-security-group action.
+func (u *UpdateServiceChange) validateSecurityGroupsFrom(earlier map[string]*Action) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	for _, ph := range sortedKeys(u.SecurityGroupsFrom) {
+		id := u.SecurityGroupsFrom[ph]
+		if ph != SecurityGroupPlaceholder(id) {
+			bad("updateService: securityGroupsFrom: placeholder %q is not the one of action %q (%q)", ph, id, SecurityGroupPlaceholder(id))
+		}
+		if u.After.Network == nil || !contains(u.After.Network.SecurityGroups, ph) {
+			bad("updateService: securityGroupsFrom: placeholder %q is not in after.network.securityGroups", ph)
+		}
+		if a := earlier[id]; a == nil || a.Type != CreateSecurityGroup {
+			bad("updateService: securityGroupsFrom: %q is not an earlier create-security-group action", id)
+		}
+	}
+	if u.After.Network != nil {
+		for _, g := range u.After.Network.SecurityGroups {
+			if strings.HasPrefix(g, "(") {
+				if _, ok := u.SecurityGroupsFrom[g]; !ok {
+					bad("updateService: after.network.securityGroups: placeholder %q is not in securityGroupsFrom", g)
+				}
+			}
+		}
+	}
+	return errs
+}
