@@ -27,6 +27,9 @@ var (
 	iamPolicyArn = regexp.MustCompile(`^arn:[a-z0-9-]+:iam::(aws|\d{12}):policy/[\w+=,.@/-]+$`)
 )
 
+// adminRoleNoFix is why an admin task-role finding on anything but a service is not fixed.
+const adminRoleNoFix = "ecsfix fixes the task roles of services only: reduce the task role's policies to what the application needs"
+
 // adminRolePlan is the fix of one task role, asked for by the findings of the services using it.
 type adminRolePlan struct {
 	role     *detect.Role

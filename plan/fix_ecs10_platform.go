@@ -3,7 +3,19 @@ package plan
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect"
 )
+
+// platformFinding routes a selected ECS.10 finding to its service's plan.
+func (b *builder) platformFinding(r *detect.Result) {
+	sp := b.serviceToFix(r, "set platformVersion to LATEST")
+	if sp == nil {
+		return
+	}
+	sp.platform = true
+	sp.controls[r.Control] = true
+}
 
 // fixECS10 moves a Fargate service to platform version LATEST (ECS.10). Changing the platform version
 // starts a new deployment: the service's tasks are replaced.

@@ -30,6 +30,21 @@ const (
 	exposurePublicIP = "EXPOSURE.public-ip"
 )
 
+// publicIPNoFix is why a public-IP finding on anything but a service is not fixed.
+const publicIPNoFix = "ecsfix fixes the public IPs of services only: set assignPublicIp to DISABLED once the subnets reach ECR, S3 and CloudWatch Logs through a NAT gateway or VPC endpoints"
+
+// publicIPFinding routes a selected public-IP finding (ECS.2, EXPOSURE.public-ip) to its service's plan.
+func (b *builder) publicIPFinding(r *detect.Result) {
+	sp := b.serviceToFix(r, "set assignPublicIp to DISABLED in its source once its subnets reach ECR, S3 and CloudWatch Logs through a NAT gateway or VPC endpoints")
+	if sp == nil {
+		return
+	}
+	if sp.publicIP == nil {
+		sp.publicIP = map[string]bool{}
+	}
+	sp.publicIP[r.Control] = true
+}
+
 // networkPlan is the network change planned for a service.
 type networkPlan struct {
 	before, after *AwsVpcSettings

@@ -14,6 +14,16 @@ import (
 // DefaultWritablePaths stay writable when ECS.5 makes root filesystems read-only and none are configured.
 var DefaultWritablePaths = []string{"/tmp"}
 
+// ecs5OnMove is what a service moving to a read-only-root revision adds: ECS Exec needs a writable root
+// filesystem.
+func ecs5OnMove(svc *ecstypes.Service) ([]Precondition, []string) {
+	pre := []Precondition{{Check: "service enableExecuteCommand", Result: fmt.Sprint(svc.EnableExecuteCommand)}}
+	if !svc.EnableExecuteCommand {
+		return pre, nil
+	}
+	return pre, []string{"ECS Exec is enabled on this service: it needs a writable root filesystem, so `aws ecs execute-command` stops working once the root filesystem is read-only"}
+}
+
 // fixECS5 makes the root filesystem of every container read-only (ECS.5) and keeps the configured
 // writable paths (default /tmp) writable: one task volume per path (a plain volume: task storage, no host
 // path), mounted read-write at that path in each container made read-only, unless the container already

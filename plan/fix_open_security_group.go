@@ -62,6 +62,18 @@ type sgPlan struct {
 // isWorld reports whether a rule is open to the whole internet.
 func isWorld(r IngressRule) bool { return r.CidrIPv4 == worldIPv4 || r.CidrIPv6 == worldIPv6 }
 
+// openSGNoFix is why an open-security-group finding on anything but a service is not fixed.
+const openSGNoFix = "ecsfix fixes the security groups of services only: replace the world-open ingress rule by one from the load balancer's security group or known CIDRs"
+
+// openSGFinding routes a selected open-security-group finding to its service's plan.
+func (b *builder) openSGFinding(r *detect.Result) {
+	sp := b.serviceToFix(r, "replace the ingress rules from 0.0.0.0/0 and ::/0 of its security groups by rules from its load balancer's security group or known CIDRs in its source")
+	if sp == nil {
+		return
+	}
+	sp.openSG = true
+}
+
 // openSecurityGroups decides the fix of every service that asked for it.
 func (b *builder) openSecurityGroups() {
 	for _, arn := range sortedKeys(b.services) {

@@ -39,9 +39,7 @@ func Build(in *detect.Inventory, results []detect.Result, o Options) (*Plan, err
 		b.byKey[r.Control+"\x00"+r.ResourceArn] = r
 	}
 	for i := range results {
-		if err := b.classify(&results[i]); err != nil {
-			return nil, err
-		}
+		b.route(&results[i])
 	}
 	b.runningRevisions()
 	if err := b.buildRevisions(); err != nil {
@@ -165,18 +163,6 @@ func (b *builder) settings() *detect.Settings {
 	return &s
 }
 
-// suppressedReason is the Skipped reason of a suppressed result.
-func suppressedReason(sup *detect.Suppressed) string {
-	reason := "suppressed by " + sup.By
-	if sup.Reason != "" {
-		reason += ": " + sup.Reason
-	}
-	if sup.Expires != nil {
-		reason += " (until " + sup.Expires.UTC().Format("2006-01-02") + ")"
-	}
-	return reason
-}
-
 func (b *builder) rev(td *detect.TaskDefinition) *revisionPlan {
 	rp, ok := b.revs[td.ARN()]
 	if !ok {
@@ -201,133 +187,6 @@ func (b *builder) service(svc *ecstypes.Service) *servicePlan {
 		b.services[arn] = sp
 	}
 	return sp
-}
-
-// classify routes one result: a fix request, or a Skipped entry.
-func (b *builder) classify(r *detect.Result) error {
-	if r.Status != detect.Failed {
-		return nil
-	}
-	if r.Suppressed != nil {
-		b.skip(r.Control, r.ResourceArn, suppressedReason(r.Suppressed))
-		return nil
-	}
-	switch r.Control {
-	case "ECS.10":
-		sp := b.serviceToFix(r, r.Control, "set platformVersion to LATEST")
-		if sp == nil {
-			return nil
-		}
-		sp.platform = true
-		sp.controls[r.Control] = true
-		return nil
-	case "ECS.12":
-		if !b.selected(r.Control, r.Control) {
-			b.skip(r.Control, r.ResourceArn, "not selected for fixing (fix.controls)")
-			return nil
-		}
-		c, ok := b.inv.Cluster(r.ResourceArn)
-		if !ok {
-			return nil
-		}
-		if owner := b.owner(c.Tags); owner != "" {
-			b.skip(r.Control, r.ResourceArn, owner+": set the cluster setting containerInsights to enabled in its source")
-			return nil
-		}
-		ch, out := fixECS12(c, b.opts)
-		if ch == nil {
-			return nil
-		}
-		b.clusters = append(b.clusters, &clusterPlan{cluster: c, change: ch, outcome: out, controls: []string{r.Control}})
-		return nil
-	case exposureAdminRole:
-		if r.ResourceType != detect.TypeService {
-			break
-		}
-		if !b.selected(r.Control, r.Control) {
-			b.skip(r.Control, r.ResourceArn, "not selected for fixing (fix.controls)")
-			return nil
-		}
-		b.adminFinding(r)
-		return nil
-	case exposureOpenSG:
-		if r.ResourceType != detect.TypeService {
-			break
-		}
-		sp := b.serviceToFix(r, r.Control, "replace the ingress rules from 0.0.0.0/0 and ::/0 of its security groups by rules from its load balancer's security group or known CIDRs in its source")
-		if sp == nil {
-			return nil
-		}
-		sp.openSG = true
-		return nil
-	case controlPublicIP, exposurePublicIP:
-		if r.ResourceType != detect.TypeService {
-			break
-		}
-		sp := b.serviceToFix(r, controlPublicIP, "set assignPublicIp to DISABLED in its source once its subnets reach ECR, S3 and CloudWatch Logs through a NAT gateway or VPC endpoints")
-		if sp == nil {
-			return nil
-		}
-		if sp.publicIP == nil {
-			sp.publicIP = map[string]bool{}
-		}
-		sp.publicIP[r.Control] = true
-		return nil
-	}
-	fix, ok := fixFor(r.Control)
-	if !ok {
-		b.skip(r.Control, r.ResourceArn, noFixReason(r.Control))
-		return nil
-	}
-	if !b.selected(r.Control, fix.ID) {
-		b.skip(r.Control, r.ResourceArn, "not selected for fixing (fix.controls)")
-		return nil
-	}
-	switch r.ResourceType {
-	case detect.TypeTaskDefinition:
-		td, ok := b.inv.TaskDefinition(r.ResourceArn)
-		if !ok {
-			return nil
-		}
-		b.rev(td).ask(fix.ID, r.Control)
-	case detect.TypeService:
-		// exposure traits, evaluated on the revision the service runs; runningRevisions moves it
-		svc, ok := b.inv.Service(r.ResourceArn)
-		if !ok {
-			return nil
-		}
-		td, ok := b.inv.TaskDefinition(aws.ToString(svc.TaskDefinition))
-		if !ok {
-			return nil
-		}
-		sp := b.service(svc)
-		sp.controls[r.Control] = true
-		if reason := b.serviceBlocked(svc); reason != "" && !isDeployedElsewhere(svc) {
-			// owned: nothing is registered for it, the change goes to its source
-			return nil
-		}
-		b.rev(td).ask(fix.ID, r.Control)
-	}
-	return nil
-}
-
-// serviceToFix routes a finding about a service to that service's plan. It returns nil when fixID is not
-// selected (fix.controls), the service is not in the inventory, or the service cannot be updated live —
-// then the finding is Skipped with the reason and inSource, what to change in its source instead.
-func (b *builder) serviceToFix(r *detect.Result, fixID, inSource string) *servicePlan {
-	if !b.selected(r.Control, fixID) {
-		b.skip(r.Control, r.ResourceArn, "not selected for fixing (fix.controls)")
-		return nil
-	}
-	svc, ok := b.inv.Service(r.ResourceArn)
-	if !ok {
-		return nil
-	}
-	if reason := b.serviceBlocked(svc); reason != "" {
-		b.skip(r.Control, r.ResourceArn, reason+": "+inSource)
-		return nil
-	}
-	return b.service(svc)
 }
 
 // runningRevisions adds, for each service that ecsfix may move, the task-definition findings of the
@@ -373,7 +232,7 @@ func (b *builder) runningRevisions() {
 				}
 			}
 			if !b.selected(c.ID, fix.ID) {
-				b.skip(c.ID, td.ARN(), "not selected for fixing (fix.controls)")
+				b.skip(c.ID, td.ARN(), notSelected)
 				continue
 			}
 			b.service(svc).controls[c.ID] = true
@@ -459,8 +318,11 @@ func (b *builder) buildRevisions() error {
 		rp.input = RegisterInput(rp.source)
 		rp.controls = map[string]bool{}
 		var skips [][2]string
-		for _, fix := range revisionFixes() {
+		for _, fix := range remedies() {
 			asked := rp.want[fix.ID]
+			if fix.Edits != editsRevision {
+				continue
+			}
 			if len(asked) == 0 {
 				continue
 			}
@@ -923,10 +785,11 @@ func (b *builder) serviceAction(sp *servicePlan) (Action, bool) {
 					revName(rp.source.ARN()), revName(latest.ARN()), also))
 			}
 			pre = append(pre, Precondition{Check: "service taskDefinition", Result: aws.ToString(svc.TaskDefinition)})
-			if rp.want["ECS.5"] != nil {
-				pre = append(pre, Precondition{Check: "service enableExecuteCommand", Result: fmt.Sprint(svc.EnableExecuteCommand)})
-				if svc.EnableExecuteCommand {
-					notes = append(notes, "ECS Exec is enabled on this service: it needs a writable root filesystem, so `aws ecs execute-command` stops working once the root filesystem is read-only")
+			for _, rem := range remedies() {
+				if rem.onMove != nil && rp.want[rem.ID] != nil {
+					p, n := rem.onMove(svc)
+					pre = append(pre, p...)
+					notes = append(notes, n...)
 				}
 			}
 		}
@@ -1046,29 +909,6 @@ func (b *builder) serviceAction(sp *servicePlan) (Action, bool) {
 			Before: before, After: after, TaskDefinitionFrom: from, SecurityGroupsFrom: sgFrom,
 		},
 	}, true
-}
-
-// noFixReason says why a failed control has no automatic fix.
-func noFixReason(control string) string {
-	switch control {
-	case "ECS.8", "EXPOSURE.plaintext-credentials":
-		return "no automatic fix yet: move the credentials to Secrets Manager (a secrets entry per variable, with GetSecretValue for the execution role on exactly those secrets) and rotate them"
-	case "ECS.2", "EXPOSURE.public-ip":
-		return "no automatic fix yet: set assignPublicIp to DISABLED once the service's subnets reach ECR, S3 and CloudWatch Logs through a NAT gateway or VPC endpoints"
-	case "EXPOSURE.open-security-group":
-		return "no automatic fix yet: replace the world-open ingress rule by one from the load balancer's security group or known CIDRs"
-	case "EXPOSURE.admin-task-role":
-		return "no automatic fix: reduce the task role's policies to what the application needs (detaching is left to you)"
-	case "ECS.9":
-		return "no automatic fix yet: add a logConfiguration (awslogs, with a log group the execution role can write to) to every container"
-	case "ECS.16":
-		return "task sets cannot change their network configuration in place: create a new task set with assignPublicIp DISABLED, shift traffic to it (update-service-primary-task-set), then delete the old task set"
-	case "ECS.19":
-		return "no automatic fix yet: enable managed termination protection on the capacity provider (its Auto Scaling group needs instance scale-in protection)"
-	case "ECS.13", "ECS.14", "ECS.15":
-		return "no automatic fix yet: add the required tag keys (tag-resource)"
-	}
-	return "no automatic fix"
 }
 
 func maxRisk(a, b Risk) Risk {
