@@ -33,3 +33,19 @@ func fixECS10(svc *ecstypes.Service, _ Options) (before, after ServiceSettings, 
 	out.Notes = []string{"changing the platform version redeploys the service: its tasks are replaced by tasks on the latest Fargate platform"}
 	return before, after, out
 }
+
+// platformUpdate adds the ECS.10 fix to a service's update.
+func (b *builder) platformUpdate(u *serviceUpdate, sp *servicePlan) {
+	if !sp.platform {
+		return
+	}
+	pb, pa, out := fixECS10(sp.svc, b.opts)
+	if len(out.Edits) == 0 {
+		return
+	}
+	u.before.PlatformVersion, u.after.PlatformVersion = pb.PlatformVersion, pa.PlatformVersion
+	u.controls[detect.ECS10ID] = true
+	u.risk = maxRisk(u.risk, b.risk(detect.ECS10ID))
+	u.notes = append(u.notes, out.Notes...)
+	u.pre = append(u.pre, out.Preconditions...)
+}

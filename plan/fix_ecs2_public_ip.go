@@ -84,6 +84,24 @@ func (b *builder) publicIPs() {
 	}
 }
 
+// publicIPUpdate adds the network change decided for the public-IP controls to a service's update.
+func (b *builder) publicIPUpdate(u *serviceUpdate, sp *servicePlan) {
+	np := sp.network
+	if np == nil {
+		return
+	}
+	u.before.Network, u.after.Network = np.before, np.after
+	for c := range sp.publicIP {
+		u.controls[c] = true
+		u.risk = maxRisk(u.risk, b.risk(c))
+	}
+	if u.after.TaskDefinition == "" && u.after.PlatformVersion == "" {
+		u.notes = append(u.notes, redeployNote)
+	}
+	u.notes = append(u.notes, np.notes...)
+	u.pre = append(u.pre, np.pre...)
+}
+
 // publicIPFix is the network change for one service, or why there is none.
 func (b *builder) publicIPFix(sp *servicePlan) (*networkPlan, string) {
 	svc := sp.svc

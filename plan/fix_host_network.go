@@ -259,10 +259,33 @@ func hostAgents(cds []ecstypes.ContainerDefinition) []string {
 	return agents
 }
 
-// clusterNameOf is the name of a service's cluster (fix.host_network.awsvpc is keyed by it).
+// hostNetworkUpdate gives a service moving to an awsvpc revision made by the host-network fix its awsvpc
+// network configuration, unless a network change of the public-IP fix already set one.
+func hostNetworkUpdate(u *serviceUpdate, sp *servicePlan) {
+	rp := sp.rev
+	if rp == nil || u.after.Network != nil {
+		return
+	}
+	svc := sp.svc
+	n := rp.networks[aws.ToString(svc.ServiceArn)]
+	if n == nil {
+		return
+	}
+	u.hostNet = true
+	u.before.Network = currentNetwork(svc)
+	u.after.Network = &AwsVpcSettings{Subnets: append([]string(nil), n.Subnets...),
+		SecurityGroups: append([]string(nil), n.SecurityGroups...), AssignPublicIp: n.AssignPublicIp}
+	u.pre = append(u.pre, Precondition{Check: "service networkConfiguration", Result: networkText(u.before.Network)})
+	u.notes = append(u.notes, "the service gets the awsvpc network configuration of fix.host_network.awsvpc for cluster "+clusterNameOf(svc)+
+		", deployed together with the awsvpc revision")
+	u.notes = append(u.notes, hostRollbackNote)
+	u.pre = append(u.pre, Precondition{Check: "rollback to host network mode", Result: hostRollbackNote})
+}
+
 // hostRollbackNote is what a plan says of a service it moves from host to awsvpc network mode.
 const hostRollbackNote = "rollback cannot return this service to host mode: a service keeps its network configuration once it has one; rolling back needs a new service"
 
+// clusterNameOf is the name of a service's cluster (fix.host_network.awsvpc is keyed by it).
 func clusterNameOf(svc *ecstypes.Service) string { return shortName(aws.ToString(svc.ClusterArn)) }
 
 func serviceNames(svcs []*ecstypes.Service) string {

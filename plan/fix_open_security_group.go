@@ -62,18 +62,6 @@ type sgPlan struct {
 // isWorld reports whether a rule is open to the whole internet.
 func isWorld(r IngressRule) bool { return r.CidrIPv4 == worldIPv4 || r.CidrIPv6 == worldIPv6 }
 
-// openSGNoFix is why an open-security-group finding on anything but a service is not fixed.
-const openSGNoFix = "ecsfix fixes the security groups of services only: replace the world-open ingress rule by one from the load balancer's security group or known CIDRs"
-
-// openSGFinding routes a selected open-security-group finding to its service's plan.
-func (b *builder) openSGFinding(r *detect.Result) {
-	sp := b.serviceToFix(r, "replace the ingress rules from 0.0.0.0/0 and ::/0 of its security groups by rules from its load balancer's security group or known CIDRs in its source")
-	if sp == nil {
-		return
-	}
-	sp.openSG = true
-}
-
 // openSecurityGroups decides the fix of every service that asked for it.
 func (b *builder) openSecurityGroups() {
 	for _, arn := range sortedKeys(b.services) {
@@ -90,6 +78,18 @@ func (b *builder) openSecurityGroups() {
 			sp.sg = plan
 		}
 	}
+}
+
+// openSGNoFix is why an open-security-group finding on anything but a service is not fixed.
+const openSGNoFix = "ecsfix fixes the security groups of services only: replace the world-open ingress rule by one from the load balancer's security group or known CIDRs"
+
+// openSGFinding routes a selected open-security-group finding to its service's plan.
+func (b *builder) openSGFinding(r *detect.Result) {
+	sp := b.serviceToFix(r, "replace the ingress rules from 0.0.0.0/0 and ::/0 of its security groups by rules from its load balancer's security group or known CIDRs in its source")
+	if sp == nil {
+		return
+	}
+	sp.openSG = true
 }
 
 // openSGFix is the fix for one service, or why there is none (nil and "" when nothing is open).
@@ -537,6 +537,40 @@ func (sp *servicePlan) sgNetwork(current *AwsVpcSettings) (*AwsVpcSettings, map[
 		after.SecurityGroups = append(after.SecurityGroups, g)
 	}
 	return after, from
+}
+
+// securityGroupUpdate adds the open-security-group fix to a service's update: its network configuration
+// with the copies of its security groups in place of the originals (an edit in place changes nothing).
+func (b *builder) securityGroupUpdate(u *serviceUpdate, sp *servicePlan) {
+	if sp.sg == nil {
+		return
+	}
+	svc := sp.svc
+	current := u.after.Network
+	if current == nil {
+		current = currentNetwork(svc)
+	}
+	n, from := sp.sgNetwork(current)
+	if n == nil {
+		return
+	}
+	if u.before.Network == nil {
+		u.before.Network = currentNetwork(svc)
+	}
+	u.after.Network = n
+	u.sgFrom = from
+	u.controls[detect.ExposureOpenSecurityGroupID] = true
+	u.risk = maxRisk(u.risk, b.risk(detect.ExposureOpenSecurityGroupID))
+	var deps []string
+	for _, g := range sortedKeys(sp.sg.moves) {
+		deps = append(deps, sp.sg.moves[g])
+		u.notes = append(u.notes, "the service moves from security group "+g+" to the copy that action "+sp.sg.moves[g]+" creates")
+	}
+	if u.after.TaskDefinition == "" && u.after.PlatformVersion == "" && sp.network == nil {
+		u.notes = append(u.notes, redeployNote)
+	}
+	u.pre = append(u.pre, Precondition{Check: "service security groups", Result: strings.Join(currentNetwork(svc).SecurityGroups, ", ")})
+	u.sgDeps = deps
 }
 
 // currentNetwork is a service's awsvpc configuration as AwsVpcSettings (nil without one).
