@@ -85,53 +85,37 @@ func (rp *revisionPlan) ask(fixID, control string) {
 // evaluated with Options.Settings: a FAILED result that an exemption suppresses is skipped as exempted,
 // like a suppressed result on a latest revision.
 func (b *builder) runningRevisions() {
-	settings := b.settings()
-	var tdControls []detect.Control
-	for _, c := range detect.All() {
-		if c.TaskDefinition == nil || !b.evaluated[c.ID] {
-			continue
-		}
-		if _, ok := fixFor(c.ID); ok {
-			tdControls = append(tdControls, c)
+	var ids []string
+	for _, id := range sortedKeys(b.evaluated) {
+		if _, ok := fixFor(id); ok {
+			ids = append(ids, id)
 		}
 	}
-	for i := range b.inv.Services {
-		svc := &b.inv.Services[i]
-		td, ok := b.inv.TaskDefinition(aws.ToString(svc.TaskDefinition))
-		if !ok {
+	for _, rr := range detect.EvaluateRunning(b.inv, b.settings(), ids...) {
+		r, svc, td := &rr.Result, rr.Service, rr.Revision
+		if r.Status != detect.Failed {
 			continue
 		}
-		latest, hasLatest := b.inv.LatestActive(td.ARN())
-		isLatest := hasLatest && latest.ARN() == td.ARN()
-		for _, c := range tdControls {
-			fix, _ := fixFor(c.ID)
-			if isLatest {
-				continue // the results cover the latest revision
-			}
-			r := detect.EvaluateRevision(c, td, settings)
-			if r.Status != detect.Failed {
-				continue
-			}
-			if r.Suppressed != nil {
-				b.skip(c.ID, td.ARN(), suppressedReason(r.Suppressed))
-				continue
-			}
-			if hasLatest {
-				if lr := b.byKey[c.ID+"\x00"+latest.ARN()]; lr != nil && lr.Suppressed != nil {
-					b.skip(c.ID, td.ARN(), "suppressed on the family's latest revision by "+lr.Suppressed.By)
-					continue
-				}
-			}
-			if !b.selected(c.ID, fix.ID) {
-				b.skip(c.ID, td.ARN(), notSelected)
-				continue
-			}
-			b.service(svc).controls[c.ID] = true
-			if reason := b.serviceBlocked(svc); reason != "" && !isDeployedElsewhere(svc) {
-				continue
-			}
-			b.rev(td).ask(fix.ID, c.ID)
+		if r.Suppressed != nil {
+			b.skip(r.Control, td.ARN(), suppressedReason(r.Suppressed))
+			continue
 		}
+		if latest, ok := b.inv.LatestActive(td.ARN()); ok {
+			if lr := b.byKey[r.Control+"\x00"+latest.ARN()]; lr != nil && lr.Suppressed != nil {
+				b.skip(r.Control, td.ARN(), "suppressed on the family's latest revision by "+lr.Suppressed.By)
+				continue
+			}
+		}
+		fix, _ := fixFor(r.Control)
+		if !b.selected(r.Control, fix.ID) {
+			b.skip(r.Control, td.ARN(), notSelected)
+			continue
+		}
+		b.service(svc).controls[r.Control] = true
+		if reason := b.serviceBlocked(svc); reason != "" && !isDeployedElsewhere(svc) {
+			continue
+		}
+		b.rev(td).ask(fix.ID, r.Control)
 	}
 	// every service whose running revision is being fixed moves to it
 	for i := range b.inv.Services {
