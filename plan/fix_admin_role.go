@@ -17,8 +17,6 @@ import (
 // AdministratorAccess and a remove-policy-statements action per inline policy holding Allow statements of
 // Action "*" (or "*:*") on Resource "*". Other managed policies granting that are reported, never edited.
 
-const exposureAdminRole = "EXPOSURE.admin-task-role"
-
 // optInAdmin is what the Skipped reason of an admin task role says when the fix is not opted into.
 const optInAdmin = "detaching is opt-in: set fix.iam.detach_admin"
 
@@ -241,7 +239,7 @@ func (b *builder) adminActions(newID func() string) ([]Action, []Fingerprint) {
 		for _, pa := range detach {
 			actions = append(actions, Action{
 				ID: newID(), Type: DetachRolePolicy, Account: detect.AccountOf(role.Arn), Region: region, Resource: role.Arn,
-				Controls: []string{exposureAdminRole}, Risk: RiskHigh,
+				Controls: []string{detect.ExposureAdminTaskRoleID}, Risk: RiskHigh,
 				Summary:          "detach " + shortName(pa) + " from task role " + shortName(role.Arn),
 				Notes:            append(append([]string(nil), common...), "rollback attaches "+pa+" again"),
 				Preconditions:    pre,
@@ -257,7 +255,7 @@ func (b *builder) adminActions(newID func() string) ([]Action, []Fingerprint) {
 			}
 			actions = append(actions, Action{
 				ID: newID(), Type: RemovePolicyStatements, Account: detect.AccountOf(role.Arn), Region: region, Resource: role.Arn,
-				Controls: []string{exposureAdminRole}, Risk: RiskHigh,
+				Controls: []string{detect.ExposureAdminTaskRoleID}, Risk: RiskHigh,
 				Summary:                summary,
 				Notes:                  append(append([]string(nil), common...), rollback),
 				Preconditions:          append(append([]Precondition(nil), pre...), Precondition{Check: "inline policy " + c.PolicyName + " sha256", Result: hashValue(c.Before)}),

@@ -25,7 +25,7 @@ func fixECS10(svc *ecstypes.Service, _ Options) (before, after ServiceSettings, 
 		return before, after, fixOutcome{}
 	}
 	before.PlatformVersion, after.PlatformVersion = pv, "LATEST"
-	out.Edits = []Edit{{Control: "ECS.10", Path: "platformVersion", Change: "set platformVersion to LATEST (was " + pv + ")"}}
+	out.Edits = []Edit{{Control: detect.ECS10ID, Path: "platformVersion", Change: "set platformVersion to LATEST (was " + pv + ")"}}
 	out.Preconditions = []Precondition{
 		{Check: "service launchType", Result: string(svc.LaunchType)},
 		{Check: "service platformVersion", Result: pv},

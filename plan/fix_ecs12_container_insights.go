@@ -50,7 +50,7 @@ func fixECS12(c *ecstypes.Cluster, _ Options) (*UpdateClusterSettingsChange, fix
 		was = current
 	}
 	out := fixOutcome{
-		Edits:         []Edit{{Control: "ECS.12", Path: "settings.containerInsights", Change: "set containerInsights to enabled (was " + was + ")"}},
+		Edits:         []Edit{{Control: detect.ECS12ID, Path: "settings.containerInsights", Change: "set containerInsights to enabled (was " + was + ")"}},
 		Preconditions: []Precondition{{Check: "cluster containerInsights", Result: was}},
 		Notes: []string{"Container Insights is billed: CloudWatch charges for its custom metrics and performance log events, " +
 			"in proportion to the number of tasks and services in the cluster"},

@@ -25,11 +25,6 @@ import (
 // When the service's own subnets fail, configured replacement subnets of the same VPC
 // (Options.ReplacementSubnets), each passing the same check, take their place.
 
-const (
-	controlPublicIP  = "ECS.2"
-	exposurePublicIP = "EXPOSURE.public-ip"
-)
-
 // publicIPNoFix is why a public-IP finding on anything but a service is not fixed.
 const publicIPNoFix = "ecsfix fixes the public IPs of services only: set assignPublicIp to DISABLED once the subnets reach ECR, S3 and CloudWatch Logs through a NAT gateway or VPC endpoints"
 

@@ -26,9 +26,6 @@ import (
 // execution role gets secretsmanager:GetSecretValue on exactly those secrets (and kms:Decrypt on a
 // configured key) through the inline policy ecsfix owns (put-role-policy).
 
-// exposurePlaintext is the plaintext-credentials exposure trait.
-const exposurePlaintext = "EXPOSURE.plaintext-credentials"
-
 // DefaultSecretPrefix starts secret names when fix.secrets.prefix is not set.
 const DefaultSecretPrefix = "ecsfix"
 
@@ -322,7 +319,7 @@ func fixSecrets(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOu
 	if d := secretsDenial(ctx, role, names); d != "" {
 		return fixOutcome{Skip: d}
 	}
-	out.Edits = append(out.Edits, er.apply(in, "ECS.8", "it reads the secrets when a task starts")...)
+	out.Edits = append(out.Edits, er.apply(in, detect.ECS8ID, "it reads the secrets when a task starts")...)
 	out.Preconditions = append(out.Preconditions, er.pre...)
 	out.LogGroups = append(out.LogGroups, er.logs...)
 	out.Moved = map[string]string{}
@@ -378,7 +375,7 @@ func fixSecrets(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOu
 				what += ", key " + key
 			}
 			out.Edits = append(out.Edits, Edit{
-				Control: "ECS.8", Path: "containerDefinitions[" + label + "].environment[" + n + "]",
+				Control: detect.ECS8ID, Path: "containerDefinitions[" + label + "].environment[" + n + "]",
 				Change: "move the plaintext " + m.kinds[n] + " to Secrets Manager: the environment entry becomes a secrets entry reading " + what,
 			})
 			if isAWSKey(n, m.kinds[n]) {

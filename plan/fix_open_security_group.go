@@ -34,8 +34,6 @@ import (
 // it: when it has rules whose source is itself, or when another group of the inventory admits or reaches
 // it; the plan skips and says so.
 
-const exposureOpenSG = "EXPOSURE.open-security-group"
-
 const (
 	worldIPv4 = "0.0.0.0/0"
 	worldIPv6 = "::/0"
@@ -71,7 +69,7 @@ func (b *builder) openSecurityGroups() {
 		}
 		plan, reason := b.openSGFix(sp)
 		if reason != "" {
-			b.skip(exposureOpenSG, arn, reason)
+			b.skip(detect.ExposureOpenSecurityGroupID, arn, reason)
 			continue
 		}
 		if plan != nil {
@@ -450,7 +448,7 @@ func (b *builder) sgActions(newID func() string) ([]Action, []Fingerprint) {
 				}
 				acts = append(acts, Action{
 					ID: newID(), Type: UpdateSecurityGroupIngress, Account: account, Region: region, Resource: id,
-					Controls: []string{exposureOpenSG}, Risk: RiskHigh,
+					Controls: []string{detect.ExposureOpenSecurityGroupID}, Risk: RiskHigh,
 					Summary:       fmt.Sprintf("replace the world-open ingress of security group %s (service %s) by %s", id, name, sourceText(ch)),
 					Notes:         append([]string{"the replacement rules are authorized before the world-open ones are revoked"}, ch.notes...),
 					Preconditions: pre,
@@ -504,7 +502,7 @@ func (b *builder) sgActions(newID func() string) ([]Action, []Fingerprint) {
 			sp.sg.moves[id] = aid
 			acts = append(acts, Action{
 				ID: aid, Type: CreateSecurityGroup, Account: account, Region: region, Resource: id,
-				Controls: []string{exposureOpenSG}, Risk: RiskHigh,
+				Controls: []string{detect.ExposureOpenSecurityGroupID}, Risk: RiskHigh,
 				Summary:       fmt.Sprintf("create a copy of security group %s without its world-open ingress, for service %s", id, name),
 				Notes:         ch.notes,
 				Preconditions: pre,

@@ -100,7 +100,7 @@ func (p *Plan) riskFloor(a *Action, overrides map[string]Risk) Risk {
 		}
 		return RiskHigh
 	case CreateSecret:
-		if a.CreateSecret == nil || !controlsWithin(a.Controls, "ECS.8", exposurePlaintext) {
+		if a.CreateSecret == nil || !controlsWithin(a.Controls, "ECS.8", detect.ExposurePlaintextCredentialsID) {
 			return RiskHigh
 		}
 		floor := controlRisk("ECS.8", overrides)

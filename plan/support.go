@@ -278,7 +278,7 @@ func (s *supportPlan) actions(newID func() string) []Action {
 		out = append(out, Action{
 			ID: g.id, Type: EnsureLogGroup, Account: g.account, Region: g.region,
 			Resource: logGroupArn(g.partition, g.region, g.account, g.name),
-			Controls: sortedKeys(g.controls), Risk: b.risk("ECS.9"),
+			Controls: sortedKeys(g.controls), Risk: b.risk(detect.ECS9ID),
 			Summary: fmt.Sprintf("create log group %s (logs %s) unless it exists", g.name, keep),
 			Notes:   []string{"log groups are not in the inventory: an existing group is left as it is (its retention too)"},
 			EnsureLogGroup: &EnsureLogGroupChange{

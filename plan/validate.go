@@ -216,8 +216,8 @@ func validateControls(a *Action, earlier map[string]*Action) []error {
 		}
 	case CreateSecret, DeregisterTaskDefinition:
 		for _, c := range a.Controls {
-			if !strings.EqualFold(c, "ECS.8") && !strings.EqualFold(c, exposurePlaintext) {
-				bad("controls: %q is not a control that a %s action fixes (ECS.8, %s)", c, a.Type, exposurePlaintext)
+			if !strings.EqualFold(c, "ECS.8") && !strings.EqualFold(c, detect.ExposurePlaintextCredentialsID) {
+				bad("controls: %q is not a control that a %s action fixes (ECS.8, %s)", c, a.Type, detect.ExposurePlaintextCredentialsID)
 			}
 		}
 	case EnsureLogGroup:
@@ -228,20 +228,20 @@ func validateControls(a *Action, earlier map[string]*Action) []error {
 		}
 	case PutRolePolicy:
 		for _, c := range a.Controls {
-			if !strings.EqualFold(c, "ECS.8") && !strings.EqualFold(c, exposurePlaintext) && !strings.EqualFold(c, "ECS.9") {
-				bad("controls: %q is not a control that a put-role-policy action fixes (ECS.8, %s, ECS.9)", c, exposurePlaintext)
+			if !strings.EqualFold(c, "ECS.8") && !strings.EqualFold(c, detect.ExposurePlaintextCredentialsID) && !strings.EqualFold(c, "ECS.9") {
+				bad("controls: %q is not a control that a put-role-policy action fixes (ECS.8, %s, ECS.9)", c, detect.ExposurePlaintextCredentialsID)
 			}
 		}
 	case DetachRolePolicy, RemovePolicyStatements:
 		for _, c := range a.Controls {
-			if !strings.EqualFold(c, exposureAdminRole) {
-				bad("controls: %q is not a control that a %s action fixes (only %s)", c, a.Type, exposureAdminRole)
+			if !strings.EqualFold(c, detect.ExposureAdminTaskRoleID) {
+				bad("controls: %q is not a control that a %s action fixes (only %s)", c, a.Type, detect.ExposureAdminTaskRoleID)
 			}
 		}
 	case UpdateSecurityGroupIngress, CreateSecurityGroup:
 		for _, c := range a.Controls {
-			if !strings.EqualFold(c, exposureOpenSG) {
-				bad("controls: %q is not a control that a %s action fixes (only %s)", c, a.Type, exposureOpenSG)
+			if !strings.EqualFold(c, detect.ExposureOpenSecurityGroupID) {
+				bad("controls: %q is not a control that a %s action fixes (only %s)", c, a.Type, detect.ExposureOpenSecurityGroupID)
 			}
 		}
 	case UpdateClusterSettings:
@@ -261,11 +261,11 @@ func validateControls(a *Action, earlier map[string]*Action) []error {
 		}
 		for _, c := range a.Controls {
 			switch {
-			case strings.EqualFold(c, controlPublicIP) || strings.EqualFold(c, exposurePublicIP):
+			case strings.EqualFold(c, detect.ECS2ID) || strings.EqualFold(c, detect.ExposurePublicIPID):
 				if u.After.Network == nil || u.After.Network.AssignPublicIp != string(ecstypes.AssignPublicIpDisabled) {
 					bad("controls: %q is fixed by a network configuration with assignPublicIp DISABLED, which this update does not set", c)
 				}
-			case strings.EqualFold(c, exposureOpenSG):
+			case strings.EqualFold(c, detect.ExposureOpenSecurityGroupID):
 				if len(u.SecurityGroupsFrom) == 0 || u.After.Network == nil {
 					bad("controls: %q is fixed by a service update that moves the service to copied security groups, which this update does not do", c)
 				}
