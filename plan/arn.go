@@ -1,18 +1,23 @@
 package plan
 
-import (
-	"fmt"
-
-	"github.com/ecsfix/ecsfix/detect"
-)
+import "strings"
 
 // Short names of ARNs for the texts of the plan.
 
-// shortName is family:revision for a task-definition ARN (the ARN itself when it does not parse).
-func revName(arn string) string {
-	a, err := detect.ParseTaskDefinitionARN(arn)
-	if err != nil {
+// shortARN is the part of an ARN after the resource type ("task-definition/web:3" → "web:3",
+// "service/prod/web" → "prod/web", "role/app/web-task" → "app/web-task"); anything that is not an ARN is
+// returned as it is.
+func shortARN(arn string) string {
+	if !strings.HasPrefix(arn, "arn:") {
 		return arn
 	}
-	return fmt.Sprintf("%s:%d", a.Family, a.Revision)
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return arn
+	}
+	res := parts[5]
+	if i := strings.IndexByte(res, '/'); i >= 0 {
+		return res[i+1:]
+	}
+	return res
 }
