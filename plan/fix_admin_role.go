@@ -17,8 +17,6 @@ import (
 // AdministratorAccess and a remove-policy-statements action per inline policy holding Allow statements of
 // Action "*" (or "*:*") on Resource "*". Other managed policies granting that are reported, never edited.
 
-const exposureAdminRole = "EXPOSURE.admin-task-role"
-
 // optInAdmin is what the Skipped reason of an admin task role says when the fix is not opted into.
 const optInAdmin = "detaching is opt-in: set fix.iam.detach_admin"
 
@@ -26,6 +24,9 @@ var (
 	iamRoleArn   = regexp.MustCompile(`^arn:[a-z0-9-]+:iam::\d{12}:role/[\w+=,.@/-]+$`)
 	iamPolicyArn = regexp.MustCompile(`^arn:[a-z0-9-]+:iam::(aws|\d{12}):policy/[\w+=,.@/-]+$`)
 )
+
+// adminRoleNoFix is why an admin task-role finding on anything but a service is not fixed.
+const adminRoleNoFix = "ecsfix fixes the task roles of services only: reduce the task role's policies to what the application needs"
 
 // adminRolePlan is the fix of one task role, asked for by the findings of the services using it.
 type adminRolePlan struct {
@@ -66,7 +67,7 @@ func (b *builder) adminFinding(r *detect.Result) {
 		return
 	}
 	if owner := b.owner(td.Tags); owner != "" {
-		skip("task definition " + revName(td.ARN()) + " is " + owner + ": " + r.Reason + "; remove the administrative access from the task role in its source")
+		skip("task definition " + shortARN(td.ARN()) + " is " + owner + ": " + r.Reason + "; remove the administrative access from the task role in its source")
 		return
 	}
 	if owner := b.owner(mapTags(role.Tags)); owner != "" {
@@ -125,7 +126,7 @@ func (b *builder) executionRoleUsers(role *detect.Role) []string {
 			continue
 		}
 		if r, ok := b.inv.Role(ref); (ok && r.Arn == role.Arn) || ref == role.Arn || roleArnOf(ref, td.ARN()) == role.Arn {
-			out = append(out, "task definition "+revName(td.ARN()))
+			out = append(out, "task definition "+shortARN(td.ARN()))
 		}
 	}
 	sort.Strings(out)
@@ -150,7 +151,7 @@ func (b *builder) adminActions(newID func() string) ([]Action, []Fingerprint) {
 		owned := ""
 		for _, svc := range users {
 			if o := b.owner(svc.Tags); o != "" {
-				owned = "service " + shortName(aws.ToString(svc.ServiceArn)) + ", which also uses task role " + role.Arn + ", is " + o
+				owned = "service " + shortARN(aws.ToString(svc.ServiceArn)) + ", which also uses task role " + role.Arn + ", is " + o
 				break
 			}
 		}
@@ -221,14 +222,14 @@ func (b *builder) adminActions(newID func() string) ([]Action, []Fingerprint) {
 		region := detect.RegionOf(ap.findings[0].ResourceArn)
 		var names []string
 		for _, svc := range users {
-			names = append(names, shortName(aws.ToString(svc.ServiceArn)))
+			names = append(names, shortARN(aws.ToString(svc.ServiceArn)))
 		}
 		var common []string
 		switch {
 		case len(names) == 1:
-			common = append(common, "task role "+shortName(role.Arn)+" is used by service "+names[0]+": it loses this access")
+			common = append(common, "task role "+shortARN(role.Arn)+" is used by service "+names[0]+": it loses this access")
 		case len(names) > 1:
-			common = append(common, "task role "+shortName(role.Arn)+" is used by services "+strings.Join(names, ", ")+": all of them lose this access, not only the one whose finding this fixes")
+			common = append(common, "task role "+shortARN(role.Arn)+" is used by services "+strings.Join(names, ", ")+": all of them lose this access, not only the one whose finding this fixes")
 		}
 		common = append(common,
 			"the application may need some of these permissions: grant them explicitly first (a policy naming the actions and resources it uses)",
@@ -238,8 +239,8 @@ func (b *builder) adminActions(newID func() string) ([]Action, []Fingerprint) {
 		for _, pa := range detach {
 			actions = append(actions, Action{
 				ID: newID(), Type: DetachRolePolicy, Account: detect.AccountOf(role.Arn), Region: region, Resource: role.Arn,
-				Controls: []string{exposureAdminRole}, Risk: RiskHigh,
-				Summary:          "detach " + shortName(pa) + " from task role " + shortName(role.Arn),
+				Controls: []string{detect.ExposureAdminTaskRoleID}, Risk: RiskHigh,
+				Summary:          "detach " + shortARN(pa) + " from task role " + shortARN(role.Arn),
 				Notes:            append(append([]string(nil), common...), "rollback attaches "+pa+" again"),
 				Preconditions:    pre,
 				DetachRolePolicy: &DetachRolePolicyChange{Role: role.Arn, PolicyArn: pa},
@@ -247,14 +248,14 @@ func (b *builder) adminActions(newID func() string) ([]Action, []Fingerprint) {
 		}
 		for _, e := range edits {
 			c := e.change
-			summary := "remove " + describeStatements(e.found) + " (Allow every action on every resource) from inline policy " + c.PolicyName + " of task role " + shortName(role.Arn)
+			summary := "remove " + describeStatements(e.found) + " (Allow every action on every resource) from inline policy " + c.PolicyName + " of task role " + shortARN(role.Arn)
 			rollback := "rollback puts inline policy " + c.PolicyName + " back as it was (before)"
 			if c.After == "" {
-				summary = "delete inline policy " + c.PolicyName + " of task role " + shortName(role.Arn) + ": it holds only " + describeStatements(e.found) + " (Allow every action on every resource)"
+				summary = "delete inline policy " + c.PolicyName + " of task role " + shortARN(role.Arn) + ": it holds only " + describeStatements(e.found) + " (Allow every action on every resource)"
 			}
 			actions = append(actions, Action{
 				ID: newID(), Type: RemovePolicyStatements, Account: detect.AccountOf(role.Arn), Region: region, Resource: role.Arn,
-				Controls: []string{exposureAdminRole}, Risk: RiskHigh,
+				Controls: []string{detect.ExposureAdminTaskRoleID}, Risk: RiskHigh,
 				Summary:                summary,
 				Notes:                  append(append([]string(nil), common...), rollback),
 				Preconditions:          append(append([]Precondition(nil), pre...), Precondition{Check: "inline policy " + c.PolicyName + " sha256", Result: hashValue(c.Before)}),
@@ -289,8 +290,8 @@ func rolePolicyPreconditions(r *detect.Role) []Precondition {
 		return strings.Join(s, ", ")
 	}
 	return []Precondition{
-		{Check: "attached policies of " + shortName(r.Arn), Result: list(attached)},
-		{Check: "inline policies of " + shortName(r.Arn), Result: list(inline)},
+		{Check: "attached policies of " + shortARN(r.Arn), Result: list(attached)},
+		{Check: "inline policies of " + shortARN(r.Arn), Result: list(inline)},
 	}
 }
 

@@ -72,7 +72,7 @@ func TestAdminTaskRoleFix(t *testing.T) {
 					t.Fatalf("actions %+v", p.Actions)
 				}
 				for _, want := range []string{tTaskRole, `inline policy "app"`, `statement "Admin"`, "detaching is opt-in: set fix.iam.detach_admin"} {
-					if !hasSkipped(p, exposureAdminRole, bSvcArn("web"), want) {
+					if !hasSkipped(p, detect.ExposureAdminTaskRoleID, bSvcArn("web"), want) {
 						t.Errorf("no skipped reason with %q: %+v", want, p.Skipped)
 					}
 				}
@@ -93,7 +93,7 @@ func TestAdminTaskRoleFix(t *testing.T) {
 				if a.Type != DetachRolePolicy || a.DetachRolePolicy.PolicyArn != tAdminArn || a.DetachRolePolicy.Role != tTaskRole || a.Resource != tTaskRole {
 					t.Fatalf("action %+v", a)
 				}
-				if a.Risk != RiskHigh || strings.Join(a.Controls, ",") != exposureAdminRole {
+				if a.Risk != RiskHigh || strings.Join(a.Controls, ",") != detect.ExposureAdminTaskRoleID {
 					t.Errorf("risk %s controls %v", a.Risk, a.Controls)
 				}
 				notes := strings.Join(a.Notes, "\n")
@@ -174,7 +174,7 @@ func TestAdminTaskRoleFix(t *testing.T) {
 				if len(p.Actions) != 1 || p.Actions[0].Type != DetachRolePolicy {
 					t.Fatalf("actions %+v", p.Actions)
 				}
-				if !hasSkipped(p, exposureAdminRole, bSvcArn("web"), "edit or detach policy "+tCustomArn+" yourself: ecsfix does not change managed policies other than detaching AdministratorAccess") {
+				if !hasSkipped(p, detect.ExposureAdminTaskRoleID, bSvcArn("web"), "edit or detach policy "+tCustomArn+" yourself: ecsfix does not change managed policies other than detaching AdministratorAccess") {
 					t.Errorf("skipped %+v", p.Skipped)
 				}
 			},
@@ -187,7 +187,7 @@ func TestAdminTaskRoleFix(t *testing.T) {
 			opts:     detachAdmin,
 			converge: true,
 			check: func(t *testing.T, p *Plan) {
-				if len(p.Actions) != 0 || !hasSkipped(p, exposureAdminRole, bSvcArn("web"), `statement "Admin"`) {
+				if len(p.Actions) != 0 || !hasSkipped(p, detect.ExposureAdminTaskRoleID, bSvcArn("web"), `statement "Admin"`) {
 					t.Fatalf("actions %+v skipped %+v", p.Actions, p.Skipped)
 				}
 				if stateOf(p, tTaskRole) != nil {
@@ -230,7 +230,7 @@ func TestAdminTaskRoleFix(t *testing.T) {
 			roles: []detect.Role{taskRole(attached(tAdminArn, ""), func(r *detect.Role) { r.Tags = map[string]string{"aws:cloudformation:stack-name": "app"} })},
 			opts:  detachAdmin,
 			check: func(t *testing.T, p *Plan) {
-				if len(p.Actions) != 0 || !hasSkipped(p, exposureAdminRole, bSvcArn("web"), "owned by CloudFormation stack app") {
+				if len(p.Actions) != 0 || !hasSkipped(p, detect.ExposureAdminTaskRoleID, bSvcArn("web"), "owned by CloudFormation stack app") {
 					t.Fatalf("actions %+v skipped %+v", p.Actions, p.Skipped)
 				}
 			},
@@ -242,7 +242,7 @@ func TestAdminTaskRoleFix(t *testing.T) {
 			roles: []detect.Role{taskRole(attached(tAdminArn, ""))},
 			opts:  detachAdmin,
 			check: func(t *testing.T, p *Plan) {
-				if len(p.Actions) != 0 || !hasSkipped(p, exposureAdminRole, bSvcArn("web"), "in its source") {
+				if len(p.Actions) != 0 || !hasSkipped(p, detect.ExposureAdminTaskRoleID, bSvcArn("web"), "in its source") {
 					t.Fatalf("actions %+v skipped %+v", p.Actions, p.Skipped)
 				}
 			},
@@ -254,7 +254,7 @@ func TestAdminTaskRoleFix(t *testing.T) {
 			roles: []detect.Role{taskRole(attached(tAdminArn, ""))},
 			opts:  detachAdmin,
 			check: func(t *testing.T, p *Plan) {
-				if len(p.Actions) != 0 || !hasSkipped(p, exposureAdminRole, bSvcArn("web"), "service prod/api, which also uses task role") {
+				if len(p.Actions) != 0 || !hasSkipped(p, detect.ExposureAdminTaskRoleID, bSvcArn("web"), "service prod/api, which also uses task role") {
 					t.Fatalf("actions %+v skipped %+v", p.Actions, p.Skipped)
 				}
 			},
@@ -266,7 +266,7 @@ func TestAdminTaskRoleFix(t *testing.T) {
 			roles: []detect.Role{taskRole(attached(tAdminArn, ""))},
 			opts:  func(o *Options) { o.DetachAdmin, o.Fix = true, []string{"ECS.5"} },
 			check: func(t *testing.T, p *Plan) {
-				if len(p.Actions) != 0 || !hasSkipped(p, exposureAdminRole, bSvcArn("web"), "not selected") {
+				if len(p.Actions) != 0 || !hasSkipped(p, detect.ExposureAdminTaskRoleID, bSvcArn("web"), "not selected") {
 					t.Fatalf("actions %+v skipped %+v", p.Actions, p.Skipped)
 				}
 			},
@@ -283,7 +283,7 @@ func TestAdminTaskRoleFix(t *testing.T) {
 			p := buildPlan(t, in, o)
 			tt.check(t, p)
 			for _, a := range p.Actions {
-				if got := p.EffectiveRisk(a, map[string]Risk{exposureAdminRole: RiskLow}); got != RiskHigh {
+				if got := p.EffectiveRisk(a, map[string]Risk{detect.ExposureAdminTaskRoleID: RiskLow}); got != RiskHigh {
 					t.Errorf("%s: effective risk %s with a low override, want high", a.ID, got)
 				}
 			}
@@ -297,7 +297,7 @@ func TestAdminTaskRoleFix(t *testing.T) {
 				after := assertConverges(t, in, p, o)
 				again := buildPlan(t, after, o)
 				for _, r := range detect.Evaluate(after, bSettings()) {
-					if r.Control == exposureAdminRole && r.Status == detect.Failed && len(p.Actions) > 0 && !hasSkipped(again, exposureAdminRole, r.ResourceArn, "managed policies") {
+					if r.Control == detect.ExposureAdminTaskRoleID && r.Status == detect.Failed && len(p.Actions) > 0 && !hasSkipped(again, detect.ExposureAdminTaskRoleID, r.ResourceArn, "managed policies") {
 						t.Errorf("after applying, %s still fails: %s", r.ResourceArn, r.Reason)
 					}
 				}
@@ -329,7 +329,7 @@ func TestAdminTaskRoleCannotTell(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(p.Actions) != 0 || !hasSkipped(p, exposureAdminRole, bSvcArn("web"), tt.want) {
+			if len(p.Actions) != 0 || !hasSkipped(p, detect.ExposureAdminTaskRoleID, bSvcArn("web"), tt.want) {
 				t.Fatalf("actions %+v skipped %+v", p.Actions, p.Skipped)
 			}
 		})
@@ -347,7 +347,7 @@ func TestAdminTaskRoleThatTheSecretsFixGrants(t *testing.T) {
 	if len(actionsOf(p, PutRolePolicy)) != 1 || len(actionsOf(p, RemovePolicyStatements)) != 0 {
 		t.Fatalf("actions %+v", p.Actions)
 	}
-	if !hasSkipped(p, exposureAdminRole, bSvcArn("web"), "is also the execution role of task definition web:1") {
+	if !hasSkipped(p, detect.ExposureAdminTaskRoleID, bSvcArn("web"), "is also the execution role of task definition web:1") {
 		t.Fatalf("skipped %+v", p.Skipped)
 	}
 	assertConverges(t, in, p, o)
@@ -356,12 +356,12 @@ func TestAdminTaskRoleThatTheSecretsFixGrants(t *testing.T) {
 func TestAdminTaskRoleValidation(t *testing.T) {
 	detach := func() Action {
 		return Action{ID: "a1", Type: DetachRolePolicy, Account: bAccount, Region: bRegion, Resource: tTaskRole,
-			Controls: []string{exposureAdminRole}, Risk: RiskHigh, Summary: "detach",
+			Controls: []string{detect.ExposureAdminTaskRoleID}, Risk: RiskHigh, Summary: "detach",
 			DetachRolePolicy: &DetachRolePolicyChange{Role: tTaskRole, PolicyArn: tAdminArn}}
 	}
 	remove := func() Action {
 		return Action{ID: "a1", Type: RemovePolicyStatements, Account: bAccount, Region: bRegion, Resource: tTaskRole,
-			Controls: []string{exposureAdminRole}, Risk: RiskHigh, Summary: "remove",
+			Controls: []string{detect.ExposureAdminTaskRoleID}, Risk: RiskHigh, Summary: "remove",
 			RemovePolicyStatements: &RemovePolicyStatementsChange{Role: tTaskRole, PolicyName: "app",
 				Before: policyDoc(tAdminStmt, tReadS3), After: policyDoc(tReadS3), Removed: []string{"Admin"}}}
 	}
@@ -448,7 +448,7 @@ func TestAdminTaskRoleEffectiveRisk(t *testing.T) {
 		}
 		a := as[0]
 		a.Risk = RiskLow
-		if got := p.EffectiveRisk(a, map[string]Risk{exposureAdminRole: RiskLow}); got != RiskHigh {
+		if got := p.EffectiveRisk(a, map[string]Risk{detect.ExposureAdminTaskRoleID: RiskLow}); got != RiskHigh {
 			t.Errorf("%s: effective risk %s, want high", typ, got)
 		}
 		if kept, _ := p.Subset(RiskMedium, nil); func() bool {
@@ -497,7 +497,7 @@ func TestAdminTaskRoleRendering(t *testing.T) {
 
 // A task role that is also an execution role keeps its access: the agent needs it at task start.
 func TestAdminTaskRoleThatIsAlsoExecutionRoleIsSkipped(t *testing.T) {
-	for _, ref := range []string{tTaskRole, shortName(tTaskRole)} {
+	for _, ref := range []string{tTaskRole, shortARN(tTaskRole)} {
 		td := bTD("web", 1, withTaskRole(tTaskRole), func(td *detect.TaskDefinition) { td.ExecutionRoleArn = aws.String(ref) })
 		in := bInventory([]detect.TaskDefinition{td}, []ecstypes.Service{bSvc("web", bTDArn("web", 1))})
 		in.Roles = []detect.Role{taskRole(attached(tAdminArn, ""))}
@@ -507,7 +507,7 @@ func TestAdminTaskRoleThatIsAlsoExecutionRoleIsSkipped(t *testing.T) {
 		}
 		found := false
 		for _, s := range p.Skipped {
-			if s.Control == exposureAdminRole && strings.Contains(s.Reason, "is also the execution role of task definition web:1") &&
+			if s.Control == detect.ExposureAdminTaskRoleID && strings.Contains(s.Reason, "is also the execution role of task definition web:1") &&
 				strings.Contains(s.Reason, "give the task a separate task role") {
 				found = true
 			}

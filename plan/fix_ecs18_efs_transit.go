@@ -5,6 +5,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect"
 )
 
 // fixECS18 enables transit encryption on every EFS volume without it (ECS.18). The volume's
@@ -23,7 +25,7 @@ func fixECS18(_ *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcom
 		}
 		efs.TransitEncryption = ecstypes.EFSTransitEncryptionEnabled
 		out.Edits = append(out.Edits, Edit{
-			Control: "ECS.18",
+			Control: detect.ECS18ID,
 			Path:    "volumes[" + volumeLabel(v, i) + "].efsVolumeConfiguration.transitEncryption",
 			Change:  "set transitEncryption to ENABLED (was " + before + ")",
 		})

@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/ecsfix/ecsfix/detect"
 )
 
 // fixUser sets the configured non-root user (ECS.20, Linux: fix.linux_user) or non-administrator user
@@ -15,9 +17,9 @@ import (
 func fixUser(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome {
 	family := osFamilyOf(in)
 	windows := isWindows(family)
-	control, user, key := "ECS.20", ctx.opts.LinuxUser, "fix.linux_user"
+	control, user, key := detect.ECS20ID, ctx.opts.LinuxUser, "fix.linux_user"
 	if windows {
-		control, user, key = "ECS.21", ctx.opts.WindowsUser, "fix.windows_user"
+		control, user, key = detect.ECS21ID, ctx.opts.WindowsUser, "fix.windows_user"
 	} else if family != "" && family != "LINUX" {
 		return fixOutcome{}
 	}

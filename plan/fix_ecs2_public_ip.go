@@ -25,10 +25,20 @@ import (
 // When the service's own subnets fail, configured replacement subnets of the same VPC
 // (Options.ReplacementSubnets), each passing the same check, take their place.
 
-const (
-	controlPublicIP  = "ECS.2"
-	exposurePublicIP = "EXPOSURE.public-ip"
-)
+// publicIPNoFix is why a public-IP finding on anything but a service is not fixed.
+const publicIPNoFix = "ecsfix fixes the public IPs of services only: set assignPublicIp to DISABLED once the subnets reach ECR, S3 and CloudWatch Logs through a NAT gateway or VPC endpoints"
+
+// publicIPFinding routes a selected public-IP finding (ECS.2, EXPOSURE.public-ip) to its service's plan.
+func (b *builder) publicIPFinding(r *detect.Result) {
+	sp := b.serviceToFix(r, "set assignPublicIp to DISABLED in its source once its subnets reach ECR, S3 and CloudWatch Logs through a NAT gateway or VPC endpoints")
+	if sp == nil {
+		return
+	}
+	if sp.publicIP == nil {
+		sp.publicIP = map[string]bool{}
+	}
+	sp.publicIP[r.Control] = true
+}
 
 // networkPlan is the network change planned for a service.
 type networkPlan struct {
@@ -67,6 +77,24 @@ func (b *builder) publicIPs() {
 		}
 		sp.network = np
 	}
+}
+
+// publicIPUpdate adds the network change decided for the public-IP controls to a service's update.
+func (b *builder) publicIPUpdate(u *serviceUpdate, sp *servicePlan) {
+	np := sp.network
+	if np == nil {
+		return
+	}
+	u.before.Network, u.after.Network = np.before, np.after
+	for c := range sp.publicIP {
+		u.controls[c] = true
+		u.risk = maxRisk(u.risk, b.risk(c))
+	}
+	if u.after.TaskDefinition == "" && u.after.PlatformVersion == "" {
+		u.notes = append(u.notes, redeployNote)
+	}
+	u.notes = append(u.notes, np.notes...)
+	u.pre = append(u.pre, np.pre...)
 }
 
 // publicIPFix is the network change for one service, or why there is none.

@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect"
 )
 
 // monitoringAgents are name fragments of containers that usually need the host's PID namespace.
@@ -23,7 +25,7 @@ func fixECS3(_ *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome
 		return fixOutcome{}
 	}
 	in.PidMode = ""
-	out := fixOutcome{Edits: []Edit{{Control: "ECS.3", Path: "pidMode", Change: `remove pidMode "host" (containers get their own process namespace)`}}}
+	out := fixOutcome{Edits: []Edit{{Control: detect.ECS3ID, Path: "pidMode", Change: `remove pidMode "host" (containers get their own process namespace)`}}}
 	var agents []string
 	for i := range in.ContainerDefinitions {
 		c := &in.ContainerDefinitions[i]

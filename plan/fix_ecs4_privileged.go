@@ -2,6 +2,8 @@ package plan
 
 import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/ecsfix/ecsfix/detect"
 )
 
 // fixECS4 drops privileged from every privileged container (ECS.4, privileged exposure).
@@ -14,7 +16,7 @@ func fixECS4(_ *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome
 		}
 		c.Privileged = nil
 		out.Edits = append(out.Edits, Edit{
-			Control: "ECS.4",
+			Control: detect.ECS4ID,
 			Path:    "containerDefinitions[" + containerLabel(c, i) + "].privileged",
 			Change:  "remove privileged true (the container no longer gets every host capability and device)",
 		})

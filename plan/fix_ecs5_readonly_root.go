@@ -9,10 +9,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect"
 )
 
 // DefaultWritablePaths stay writable when ECS.5 makes root filesystems read-only and none are configured.
 var DefaultWritablePaths = []string{"/tmp"}
+
+// ecs5OnMove is what a service moving to a read-only-root revision adds: ECS Exec needs a writable root
+// filesystem.
+func ecs5OnMove(svc *ecstypes.Service) ([]Precondition, []string) {
+	pre := []Precondition{{Check: "service enableExecuteCommand", Result: fmt.Sprint(svc.EnableExecuteCommand)}}
+	if !svc.EnableExecuteCommand {
+		return pre, nil
+	}
+	return pre, []string{"ECS Exec is enabled on this service: it needs a writable root filesystem, so `aws ecs execute-command` stops working once the root filesystem is read-only"}
+}
 
 // fixECS5 makes the root filesystem of every container read-only (ECS.5) and keeps the configured
 // writable paths (default /tmp) writable: one task volume per path (a plain volume: task storage, no host
@@ -40,7 +52,7 @@ func fixECS5(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 		c.ReadonlyRootFilesystem = aws.Bool(true)
 		changed = append(changed, i)
 		out.Edits = append(out.Edits, Edit{
-			Control: "ECS.5",
+			Control: detect.ECS5ID,
 			Path:    "containerDefinitions[" + containerLabel(c, i) + "].readonlyRootFilesystem",
 			Change:  "set readonlyRootFilesystem to true (was " + before + ")",
 		})
@@ -66,7 +78,7 @@ func fixECS5(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 			case isTaskStorage(in, aws.ToString(mp.SourceVolume)):
 				mp.ReadOnly = aws.Bool(false)
 				out.Edits = append(out.Edits, Edit{
-					Control: "ECS.5",
+					Control: detect.ECS5ID,
 					Path:    "containerDefinitions[" + containerLabel(c, i) + "].mountPoints[" + p + "]",
 					Change:  "make the mount of volume " + aws.ToString(mp.SourceVolume) + " at " + p + " read-write (was read-only)",
 				})
@@ -82,7 +94,7 @@ func fixECS5(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 		if !exists {
 			in.Volumes = append(in.Volumes, ecstypes.Volume{Name: aws.String(name)})
 			out.Edits = append(out.Edits, Edit{
-				Control: "ECS.5",
+				Control: detect.ECS5ID,
 				Path:    "volumes[" + name + "]",
 				Change:  "add task volume " + name + " (task storage, no host path) to keep " + p + " writable",
 			})
@@ -93,7 +105,7 @@ func fixECS5(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 				SourceVolume: aws.String(name), ContainerPath: aws.String(p), ReadOnly: aws.Bool(false),
 			})
 			out.Edits = append(out.Edits, Edit{
-				Control: "ECS.5",
+				Control: detect.ECS5ID,
 				Path:    "containerDefinitions[" + containerLabel(c, i) + "].mountPoints[" + p + "]",
 				Change:  "mount volume " + name + " read-write at " + p,
 			})

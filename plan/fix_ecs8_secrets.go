@@ -26,9 +26,6 @@ import (
 // execution role gets secretsmanager:GetSecretValue on exactly those secrets (and kms:Decrypt on a
 // configured key) through the inline policy ecsfix owns (put-role-policy).
 
-// exposurePlaintext is the plaintext-credentials exposure trait.
-const exposurePlaintext = "EXPOSURE.plaintext-credentials"
-
 // DefaultSecretPrefix starts secret names when fix.secrets.prefix is not set.
 const DefaultSecretPrefix = "ecsfix"
 
@@ -142,7 +139,7 @@ func executionRole(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, ne
 	// private ECR pulls
 	repos := ecrRepositories(in, part)
 	ecrActions := "ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer"
-	check := fmt.Sprintf("execution role %s (fix.secrets.execution_role, added to the revision) may pull its images from ECR (%s)", shortName(r), ecrActions)
+	check := fmt.Sprintf("execution role %s (fix.secrets.execution_role, added to the revision) may pull its images from ECR (%s)", shortARN(r), ecrActions)
 	switch {
 	case len(repos) == 0:
 		er.pre = append(er.pre, Precondition{Check: check, Result: "no image of the revision is in a private ECR repository: none needed"})
@@ -165,7 +162,7 @@ func executionRole(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, ne
 		}
 		if len(lacks) > 0 {
 			return execRole{}, fmt.Sprintf("%s; the configured execution role %s would also pull the revision's private ECR images, but its policies do not allow %s: attach AmazonECSTaskExecutionRolePolicy (or equivalent) to it, then re-plan",
-				need, shortName(r), strings.Join(lacks, "; "))
+				need, shortARN(r), strings.Join(lacks, "; "))
 		}
 		er.pre = append(er.pre, Precondition{Check: check, Result: "allowed by " + strings.Join(dedup(by), ", ")})
 	}
@@ -186,14 +183,14 @@ func executionRole(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, ne
 			gr = region
 		}
 		if strings.EqualFold(lc.Options["awslogs-create-group"], "true") {
-			c := fmt.Sprintf("execution role %s may create log group %s (awslogs-create-group of container %s)", shortName(r), g, containerLabel(&in.ContainerDefinitions[i], i))
+			c := fmt.Sprintf("execution role %s may create log group %s (awslogs-create-group of container %s)", shortARN(r), g, containerLabel(&in.ContainerDefinitions[i], i))
 			if !known {
 				er.pre = append(er.pre, Precondition{Check: c, Result: "not known when planning: the role must allow logs:CreateLogGroup, or the container cannot start"})
 			} else if ok, b := roleAllows(role, []string{"logs:CreateLogGroup"}, logGroupArn(part, gr, detect.AccountOf(src), g)+":*"); ok {
 				er.pre = append(er.pre, Precondition{Check: c, Result: "allowed by " + b})
 			} else {
 				return execRole{}, fmt.Sprintf("%s; the configured execution role %s would also create log group %s (awslogs-create-group), but its policies do not allow logs:CreateLogGroup on it: grant it, or remove awslogs-create-group, then re-plan",
-					need, shortName(r), g)
+					need, shortARN(r), g)
 			}
 		}
 		if seen[gr+"\x00"+g] {
@@ -204,7 +201,7 @@ func executionRole(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, ne
 	}
 	for _, n := range er.logs {
 		if d := logsDenial(role, part, n.region, detect.AccountOf(src), n.group); d != "" {
-			return execRole{}, fmt.Sprintf("%s; the configured execution role %s would also write the logs of log group %s, but %s denies it: change that statement, then re-plan", need, shortName(r), n.group, d)
+			return execRole{}, fmt.Sprintf("%s; the configured execution role %s would also write the logs of log group %s, but %s denies it: change that statement, then re-plan", need, shortARN(r), n.group, d)
 		}
 	}
 	return er, ""
@@ -322,7 +319,7 @@ func fixSecrets(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOu
 	if d := secretsDenial(ctx, role, names); d != "" {
 		return fixOutcome{Skip: d}
 	}
-	out.Edits = append(out.Edits, er.apply(in, "ECS.8", "it reads the secrets when a task starts")...)
+	out.Edits = append(out.Edits, er.apply(in, detect.ECS8ID, "it reads the secrets when a task starts")...)
 	out.Preconditions = append(out.Preconditions, er.pre...)
 	out.LogGroups = append(out.LogGroups, er.logs...)
 	out.Moved = map[string]string{}
@@ -378,7 +375,7 @@ func fixSecrets(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOu
 				what += ", key " + key
 			}
 			out.Edits = append(out.Edits, Edit{
-				Control: "ECS.8", Path: "containerDefinitions[" + label + "].environment[" + n + "]",
+				Control: detect.ECS8ID, Path: "containerDefinitions[" + label + "].environment[" + n + "]",
 				Change: "move the plaintext " + m.kinds[n] + " to Secrets Manager: the environment entry becomes a secrets entry reading " + what,
 			})
 			if isAWSKey(n, m.kinds[n]) {
@@ -399,7 +396,7 @@ func fixSecrets(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOu
 	if len(rotate) > 0 {
 		sort.Strings(rotate)
 		out.Notes = append(out.Notes, fmt.Sprintf("%s held an AWS access key in plain text in %s, readable by anyone who may describe task definitions: rotate the key (create a new one, put it in the secret, deactivate the old one)",
-			strings.Join(dedup(rotate), ", "), revName(src)))
+			strings.Join(dedup(rotate), ", "), shortARN(src)))
 	}
 	return out
 }
@@ -490,13 +487,13 @@ func secretsDenial(ctx *revisionContext, role string, names []string) string {
 	for _, n := range names {
 		res := secretArn(part, region, account, n) + "-AbCdEf"
 		if d := roleDenial(r, "secretsmanager:GetSecretValue", res); d != "" {
-			return fmt.Sprintf("the execution role %s may not read the secret %s: %s denies secretsmanager:GetSecretValue on it, so the grant ecsfix would add cannot work: change that statement, then re-plan", shortName(role), n, d)
+			return fmt.Sprintf("the execution role %s may not read the secret %s: %s denies secretsmanager:GetSecretValue on it, so the grant ecsfix would add cannot work: change that statement, then re-plan", shortARN(role), n, d)
 		}
 	}
 	if k := ctx.opts.Secrets.KmsKeyID; k != "" {
 		key := kmsKeyArn(k, partitionOf(role), region, account)
 		if d := roleDenial(r, "kms:Decrypt", key); d != "" {
-			return fmt.Sprintf("the execution role %s may not decrypt the secrets: %s denies kms:Decrypt on %s, so the grant ecsfix would add cannot work: change that statement, then re-plan", shortName(role), d, key)
+			return fmt.Sprintf("the execution role %s may not decrypt the secrets: %s denies kms:Decrypt on %s, so the grant ecsfix would add cannot work: change that statement, then re-plan", shortARN(role), d, key)
 		}
 	}
 	return ""

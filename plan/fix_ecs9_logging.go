@@ -108,11 +108,11 @@ func fixLogs(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 		for _, i := range missing {
 			g := logGroupName(ctx.opts.Logs.GroupTemplate, family, aws.ToString(in.ContainerDefinitions[i].Name))
 			if d := logsDenial(r, partitionOf(src), region, detect.AccountOf(src), g); d != "" {
-				return fixOutcome{Skip: fmt.Sprintf("the execution role %s may not write to log group %s: %s denies it, so the grant ecsfix would add cannot work: change that statement, then re-plan", shortName(role), g, d)}
+				return fixOutcome{Skip: fmt.Sprintf("the execution role %s may not write to log group %s: %s denies it, so the grant ecsfix would add cannot work: change that statement, then re-plan", shortARN(role), g, d)}
 			}
 		}
 	}
-	out.Edits = append(out.Edits, er.apply(in, "ECS.9", "on Fargate the execution role writes the containers' logs")...)
+	out.Edits = append(out.Edits, er.apply(in, detect.ECS9ID, "on Fargate the execution role writes the containers' logs")...)
 	out.Preconditions = append(out.Preconditions, er.pre...)
 	out.LogGroups = append(out.LogGroups, er.logs...)
 	groups := map[string]bool{}
@@ -142,7 +142,7 @@ func fixLogs(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 			what = " (the FireLens log router's own logs)"
 		}
 		out.Edits = append(out.Edits, Edit{
-			Control: "ECS.9", Path: "containerDefinitions[" + containerLabel(c, i) + "].logConfiguration",
+			Control: detect.ECS9ID, Path: "containerDefinitions[" + containerLabel(c, i) + "].logConfiguration",
 			Change: fmt.Sprintf("add awslogs logging%s to log group %s (region %s, stream prefix %s); was %s", what, group, region, name, was),
 		})
 		groups[group] = true

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/ecsfix/ecsfix/detect"
 )
 
 // The host-networking fix (ECS.1, ECS.17, EXPOSURE.host-network): move a revision off networkMode host,
@@ -28,12 +30,6 @@ import (
 // they are left alone unless Options.HostNetwork.AllowDaemons. A revision that no service runs (the
 // family's latest only) has no cluster whose awsvpc settings would apply: the bridge rules decide.
 // Whatever cannot be done safely is Skipped with what the plan needs instead: it never guesses.
-
-const (
-	controlHostMode     = "ECS.1"
-	controlHostNetwork  = "ECS.17"
-	exposureHostNetwork = "EXPOSURE.host-network"
-)
 
 // fixHostNetwork moves a host-mode revision to awsvpc or bridge.
 func fixHostNetwork(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome {
@@ -118,7 +114,7 @@ func hostToAwsvpc(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fix
 		}
 	}
 	in.NetworkMode = ecstypes.NetworkModeAwsvpc
-	out.Edits = append(out.Edits, Edit{Control: controlHostNetwork, Path: "networkMode",
+	out.Edits = append(out.Edits, Edit{Control: detect.ECS17ID, Path: "networkMode",
 		Change: `"host" → "awsvpc" (each task gets its own network interface; the services get a network configuration from fix.host_network.awsvpc)`})
 	var ports []string
 	for i := range in.ContainerDefinitions {
@@ -135,7 +131,7 @@ func hostToAwsvpc(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fix
 			}
 			old := aws.ToInt32(pm.HostPort)
 			pm.HostPort = nil
-			out.Edits = append(out.Edits, Edit{Control: controlHostNetwork, Path: fmt.Sprintf("containerDefinitions[%s].portMappings[%d].hostPort", label, j),
+			out.Edits = append(out.Edits, Edit{Control: detect.ECS17ID, Path: fmt.Sprintf("containerDefinitions[%s].portMappings[%d].hostPort", label, j),
 				Change: fmt.Sprintf("remove hostPort %d (awsvpc requires hostPort to equal containerPort or be absent)", old)})
 			out.Notes = append(out.Notes, fmt.Sprintf("container %s: hostPort %d differed from containerPort %s and is dropped: the task is reached at its own address on port %s",
 				label, old, portText(pm.ContainerPort), portText(pm.ContainerPort)))
@@ -215,7 +211,7 @@ func hostToBridge(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, clu
 		{Check: "requiresCompatibilities", Result: compatText(in.RequiresCompatibilities)},
 	}}
 	in.NetworkMode = ecstypes.NetworkModeBridge
-	out.Edits = append(out.Edits, Edit{Control: controlHostNetwork, Path: "networkMode",
+	out.Edits = append(out.Edits, Edit{Control: detect.ECS17ID, Path: "networkMode",
 		Change: `"host" → "bridge" (the container gets its own network namespace; its ports are mapped to the same host ports)`})
 	var ports []string
 	for j := range c.PortMappings {
@@ -230,7 +226,7 @@ func hostToBridge(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, clu
 			change = fmt.Sprintf("hostPort %d → %d (= containerPort: the port the container listened on in host mode)", aws.ToInt32(pm.HostPort), cp)
 		}
 		pm.HostPort = aws.Int32(cp)
-		out.Edits = append(out.Edits, Edit{Control: controlHostNetwork, Path: fmt.Sprintf("containerDefinitions[%s].portMappings[%d].hostPort", label, j), Change: change})
+		out.Edits = append(out.Edits, Edit{Control: detect.ECS17ID, Path: fmt.Sprintf("containerDefinitions[%s].portMappings[%d].hostPort", label, j), Change: change})
 	}
 	if len(ports) > 0 {
 		out.Notes = append(out.Notes, "the container keeps the host ports "+strings.Join(ports, ", ")+" (hostPort = containerPort), so clients keep reaching it at the instance's address")
@@ -259,11 +255,34 @@ func hostAgents(cds []ecstypes.ContainerDefinition) []string {
 	return agents
 }
 
-// clusterNameOf is the name of a service's cluster (fix.host_network.awsvpc is keyed by it).
+// hostNetworkUpdate gives a service moving to an awsvpc revision made by the host-network fix its awsvpc
+// network configuration, unless a network change of the public-IP fix already set one.
+func hostNetworkUpdate(u *serviceUpdate, sp *servicePlan) {
+	rp := sp.rev
+	if rp == nil || u.after.Network != nil {
+		return
+	}
+	svc := sp.svc
+	n := rp.networks[aws.ToString(svc.ServiceArn)]
+	if n == nil {
+		return
+	}
+	u.hostNet = true
+	u.before.Network = currentNetwork(svc)
+	u.after.Network = &AwsVpcSettings{Subnets: append([]string(nil), n.Subnets...),
+		SecurityGroups: append([]string(nil), n.SecurityGroups...), AssignPublicIp: n.AssignPublicIp}
+	u.pre = append(u.pre, Precondition{Check: "service networkConfiguration", Result: networkText(u.before.Network)})
+	u.notes = append(u.notes, "the service gets the awsvpc network configuration of fix.host_network.awsvpc for cluster "+clusterNameOf(svc)+
+		", deployed together with the awsvpc revision")
+	u.notes = append(u.notes, hostRollbackNote)
+	u.pre = append(u.pre, Precondition{Check: "rollback to host network mode", Result: hostRollbackNote})
+}
+
 // hostRollbackNote is what a plan says of a service it moves from host to awsvpc network mode.
 const hostRollbackNote = "rollback cannot return this service to host mode: a service keeps its network configuration once it has one; rolling back needs a new service"
 
-func clusterNameOf(svc *ecstypes.Service) string { return shortName(aws.ToString(svc.ClusterArn)) }
+// clusterNameOf is the name of a service's cluster (fix.host_network.awsvpc is keyed by it).
+func clusterNameOf(svc *ecstypes.Service) string { return shortARN(aws.ToString(svc.ClusterArn)) }
 
 func serviceNames(svcs []*ecstypes.Service) string {
 	var names []string

@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect"
 )
 
 // fixHostPath answers the host-path exposure: by default (fix.host_path "read-only") every mount point of
@@ -32,7 +34,7 @@ func fixHostPath(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixO
 			v := in.Volumes[i]
 			if v.Host != nil && aws.ToString(v.Host.SourcePath) != "" {
 				out.Edits = append(out.Edits, Edit{
-					Control: exposureHostPath,
+					Control: detect.ExposureHostPathVolumeID,
 					Path:    "volumes[" + volumeLabel(&v, i) + "]",
 					Change:  "remove host-path volume (host " + aws.ToString(v.Host.SourcePath) + ")",
 				})
@@ -48,7 +50,7 @@ func fixHostPath(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixO
 			for _, mp := range c.MountPoints {
 				if hostVols[aws.ToString(mp.SourceVolume)] {
 					out.Edits = append(out.Edits, Edit{
-						Control: exposureHostPath,
+						Control: detect.ExposureHostPathVolumeID,
 						Path:    "containerDefinitions[" + containerLabel(c, i) + "].mountPoints[" + aws.ToString(mp.ContainerPath) + "]",
 						Change:  "remove mount of host-path volume " + aws.ToString(mp.SourceVolume),
 					})
@@ -76,7 +78,7 @@ func fixHostPath(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixO
 			}
 			mp.ReadOnly = aws.Bool(true)
 			out.Edits = append(out.Edits, Edit{
-				Control: exposureHostPath,
+				Control: detect.ExposureHostPathVolumeID,
 				Path:    "containerDefinitions[" + containerLabel(c, i) + "].mountPoints[" + aws.ToString(mp.ContainerPath) + "].readOnly",
 				Change:  "set readOnly true on the mount of host-path volume " + aws.ToString(mp.SourceVolume),
 			})

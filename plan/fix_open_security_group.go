@@ -34,8 +34,6 @@ import (
 // it: when it has rules whose source is itself, or when another group of the inventory admits or reaches
 // it; the plan skips and says so.
 
-const exposureOpenSG = "EXPOSURE.open-security-group"
-
 const (
 	worldIPv4 = "0.0.0.0/0"
 	worldIPv6 = "::/0"
@@ -68,13 +66,25 @@ func (b *builder) openSecurityGroups() {
 		}
 		plan, reason := b.openSGFix(sp)
 		if reason != "" {
-			b.skip(exposureOpenSG, arn, reason)
+			b.skip(detect.ExposureOpenSecurityGroupID, arn, reason)
 			continue
 		}
 		if plan != nil {
 			sp.sg = plan
 		}
 	}
+}
+
+// openSGNoFix is why an open-security-group finding on anything but a service is not fixed.
+const openSGNoFix = "ecsfix fixes the security groups of services only: replace the world-open ingress rule by one from the load balancer's security group or known CIDRs"
+
+// openSGFinding routes a selected open-security-group finding to its service's plan.
+func (b *builder) openSGFinding(r *detect.Result) {
+	sp := b.serviceToFix(r, "replace the ingress rules from 0.0.0.0/0 and ::/0 of its security groups by rules from its load balancer's security group or known CIDRs in its source")
+	if sp == nil {
+		return
+	}
+	sp.openSG = true
 }
 
 // openSGFix is the fix for one service, or why there is none (nil and "" when nothing is open).
@@ -189,7 +199,7 @@ func (b *builder) groupFix(sp *servicePlan, g *ec2types.SecurityGroup, open []In
 			ps, ok := portsOf()
 			if !ok {
 				return nil, fmt.Sprintf("cannot tell which ports: security group %s allows all traffic from %s, and the ports the service's containers expose (portMappings of %s) are not known; replace the rule by hand, or add portMappings",
-					id, worldSource(o), revName(aws.ToString(svc.TaskDefinition)))
+					id, worldSource(o), shortARN(aws.ToString(svc.TaskDefinition)))
 			}
 			ports = ps
 		} else {
@@ -435,7 +445,7 @@ func (b *builder) sgActions(newID func() string) ([]Action, []Fingerprint) {
 				}
 				acts = append(acts, Action{
 					ID: newID(), Type: UpdateSecurityGroupIngress, Account: account, Region: region, Resource: id,
-					Controls: []string{exposureOpenSG}, Risk: RiskHigh,
+					Controls: []string{detect.ExposureOpenSecurityGroupID}, Risk: RiskHigh,
 					Summary:       fmt.Sprintf("replace the world-open ingress of security group %s (service %s) by %s", id, name, sourceText(ch)),
 					Notes:         append([]string{"the replacement rules are authorized before the world-open ones are revoked"}, ch.notes...),
 					Preconditions: pre,
@@ -489,7 +499,7 @@ func (b *builder) sgActions(newID func() string) ([]Action, []Fingerprint) {
 			sp.sg.moves[id] = aid
 			acts = append(acts, Action{
 				ID: aid, Type: CreateSecurityGroup, Account: account, Region: region, Resource: id,
-				Controls: []string{exposureOpenSG}, Risk: RiskHigh,
+				Controls: []string{detect.ExposureOpenSecurityGroupID}, Risk: RiskHigh,
 				Summary:       fmt.Sprintf("create a copy of security group %s without its world-open ingress, for service %s", id, name),
 				Notes:         ch.notes,
 				Preconditions: pre,
@@ -522,6 +532,40 @@ func (sp *servicePlan) sgNetwork(current *AwsVpcSettings) (*AwsVpcSettings, map[
 		after.SecurityGroups = append(after.SecurityGroups, g)
 	}
 	return after, from
+}
+
+// securityGroupUpdate adds the open-security-group fix to a service's update: its network configuration
+// with the copies of its security groups in place of the originals (an edit in place changes nothing).
+func (b *builder) securityGroupUpdate(u *serviceUpdate, sp *servicePlan) {
+	if sp.sg == nil {
+		return
+	}
+	svc := sp.svc
+	current := u.after.Network
+	if current == nil {
+		current = currentNetwork(svc)
+	}
+	n, from := sp.sgNetwork(current)
+	if n == nil {
+		return
+	}
+	if u.before.Network == nil {
+		u.before.Network = currentNetwork(svc)
+	}
+	u.after.Network = n
+	u.sgFrom = from
+	u.controls[detect.ExposureOpenSecurityGroupID] = true
+	u.risk = maxRisk(u.risk, b.risk(detect.ExposureOpenSecurityGroupID))
+	var deps []string
+	for _, g := range sortedKeys(sp.sg.moves) {
+		deps = append(deps, sp.sg.moves[g])
+		u.notes = append(u.notes, "the service moves from security group "+g+" to the copy that action "+sp.sg.moves[g]+" creates")
+	}
+	if u.after.TaskDefinition == "" && u.after.PlatformVersion == "" && sp.network == nil {
+		u.notes = append(u.notes, redeployNote)
+	}
+	u.pre = append(u.pre, Precondition{Check: "service security groups", Result: strings.Join(currentNetwork(svc).SecurityGroups, ", ")})
+	u.sgDeps = deps
 }
 
 // currentNetwork is a service's awsvpc configuration as AwsVpcSettings (nil without one).

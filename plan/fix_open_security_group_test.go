@@ -246,12 +246,12 @@ func TestOpenSecurityGroupFix(t *testing.T) {
 				}
 				found := false
 				for _, s := range p.Skipped {
-					if s.Control == exposureOpenSG && strings.Contains(s.Reason, want) {
+					if s.Control == detect.ExposureOpenSecurityGroupID && strings.Contains(s.Reason, want) {
 						found = true
 					}
 				}
 				if !found {
-					t.Errorf("no skipped %s with %q: %+v", exposureOpenSG, want, p.Skipped)
+					t.Errorf("no skipped %s with %q: %+v", detect.ExposureOpenSecurityGroupID, want, p.Skipped)
 				}
 				return
 			}

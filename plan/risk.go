@@ -7,64 +7,7 @@ import (
 // Risk from content, not labels. An action's Risk field is what the planner wrote, but a plan file can be
 // edited; what decides whether an action may apply unattended (NeedsApproval, Subset) is its effective
 // risk: the higher of its Risk field and a floor derived from what the action does, using the same
-// default-risk table the planner uses (defaultRisks) and the configuration's overrides.
-
-// defaultRisks is the one table of default risks of the fixes (CONTROLS.md), by control id (Security Hub
-// controls and exposure traits). The planner labels its actions with it and EffectiveRisk derives the
-// floor of an action's risk from it. A control that is not here has no automatic fix: its risk is high.
-var defaultRisks = map[string]Risk{
-	"ECS.3":             RiskMedium,
-	exposureHostPID:     RiskMedium,
-	"ECS.4":             RiskHigh,
-	exposurePrivileged:  RiskHigh,
-	"ECS.5":             RiskMedium,
-	"ECS.10":            RiskLow,
-	"ECS.12":            RiskLow,
-	"ECS.18":            RiskMedium,
-	"ECS.20":            RiskHigh,
-	"ECS.21":            RiskHigh,
-	exposureHostPath:    RiskHigh,
-	"ECS.8":             RiskMedium,
-	exposurePlaintext:   RiskMedium,
-	"ECS.9":             RiskMedium,
-	controlPublicIP:     RiskHigh,
-	exposurePublicIP:    RiskHigh,
-	exposureAdminRole:   RiskHigh,
-	controlHostMode:     RiskHigh,
-	controlHostNetwork:  RiskHigh,
-	exposureHostNetwork: RiskHigh,
-}
-
-// controlRisk is the risk of fixing a control: the override for the control's id, else the override for
-// the id of the remediation that answers it (an override of ECS.4 also covers EXPOSURE.privileged, whose
-// fix is the same edit), else the default; a control without a default is high. Ids match regardless of
-// case; an empty override counts as none.
-func controlRisk(control string, overrides map[string]Risk) Risk {
-	if r, ok := lookupRisk(overrides, control); ok {
-		return r
-	}
-	if f, ok := fixFor(control); ok {
-		if r, ok := lookupRisk(overrides, f.ID); ok {
-			return r
-		}
-	}
-	if r, ok := lookupRisk(defaultRisks, control); ok {
-		return r
-	}
-	return RiskHigh
-}
-
-func lookupRisk(m map[string]Risk, id string) (Risk, bool) {
-	if r, ok := m[id]; ok && r != "" {
-		return r, true
-	}
-	for k, r := range m {
-		if r != "" && strings.EqualFold(k, id) {
-			return r, true
-		}
-	}
-	return "", false
-}
+// default risks the planner uses (the registry of remedies, remedies.go) and the configuration's overrides.
 
 // EffectiveRisk is the risk that decides whether an action needs approval: the higher of a.Risk and a
 // floor derived from what the action does, with the configuration's risk overrides (by control id):

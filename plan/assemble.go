@@ -1,0 +1,171 @@
+package plan
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// Assembling the plan: every planned change becomes an action, numbered in apply order, with the state
+// the applier checks before it writes.
+
+// assemble numbers the actions in apply order and fills the plan.
+func (b *builder) assemble() (*Plan, error) {
+	p := &Plan{
+		FormatVersion: FormatVersion,
+		Tool:          Tool{Name: "ecsfix", Version: b.opts.ToolVersion},
+		CreatedAt:     b.opts.Now,
+		Source:        b.opts.Source,
+		Actions:       []Action{},
+		State:         []Fingerprint{},
+		Skipped:       []Skipped{},
+	}
+	state := map[string]Fingerprint{}
+	next := 1
+	newID := func() string {
+		id := fmt.Sprintf("a%d", next)
+		next++
+		return id
+	}
+
+	// registrations: by family, older revisions first, the family's latest last
+	regs := make([]*revisionPlan, 0, len(b.revs))
+	for _, rp := range b.revs {
+		if rp.existing == "" {
+			regs = append(regs, rp)
+		}
+	}
+	sort.Slice(regs, func(i, j int) bool {
+		fi, fj := detect.FamilyKey(regs[i].source.ARN()), detect.FamilyKey(regs[j].source.ARN())
+		if fi != fj {
+			return fi < fj
+		}
+		li, lj := len(regs[i].dependsOn) > 0, len(regs[j].dependsOn) > 0
+		if li != lj {
+			return !li
+		}
+		return regs[i].source.Revision < regs[j].source.Revision
+	})
+	sup := b.support(regs)
+	for _, a := range sup.actions(newID) {
+		p.Actions = append(p.Actions, a)
+	}
+	for _, rp := range regs {
+		rp.id = newID()
+	}
+	if err := sup.resolve(regs); err != nil {
+		return nil, err
+	}
+	for _, rp := range regs {
+		a, err := b.registration(rp)
+		if err != nil {
+			return nil, err
+		}
+		p.Actions = append(p.Actions, a)
+		latest := ""
+		if l, ok := b.inv.LatestActive(rp.source.ARN()); ok {
+			latest = l.ARN()
+		}
+		state[rp.source.ARN()] = Fingerprint{
+			Resource: rp.source.ARN(), ResourceType: detect.TypeTaskDefinition, Region: detect.RegionOf(rp.source.ARN()),
+			Facts: TaskDefinitionFacts(rp.source, latest),
+		}
+	}
+
+	// security groups: edited in place, or copied (the service updates below move services to copies)
+	sgActs, sgState := b.sgActions(newID)
+	p.Actions = append(p.Actions, sgActs...)
+	for _, f := range sgState {
+		state[f.Resource] = f
+	}
+
+	// service updates
+	moved := map[string]string{} // service ARN -> id of the update that moves it
+	for _, arn := range sortedKeys(b.services) {
+		sp := b.services[arn]
+		a, ok := b.serviceAction(sp)
+		if !ok {
+			continue
+		}
+		a.ID = newID()
+		if a.UpdateService.After.TaskDefinition != "" {
+			moved[arn] = a.ID
+		}
+		p.Actions = append(p.Actions, a)
+		state[arn] = Fingerprint{Resource: arn, ResourceType: detect.TypeService, Region: detect.RegionOf(arn), Facts: ServiceFacts(sp.svc)}
+	}
+
+	// cluster settings
+	sort.Slice(b.clusters, func(i, j int) bool {
+		return aws.ToString(b.clusters[i].cluster.ClusterArn) < aws.ToString(b.clusters[j].cluster.ClusterArn)
+	})
+	for _, cp := range b.clusters {
+		arn := aws.ToString(cp.cluster.ClusterArn)
+		risk := RiskLow
+		for _, c := range cp.controls {
+			risk = maxRisk(risk, b.risk(c))
+		}
+		p.Actions = append(p.Actions, Action{
+			ID: newID(), Type: UpdateClusterSettings, Account: detect.AccountOf(arn), Region: detect.RegionOf(arn),
+			Resource: arn, Controls: cp.controls, Risk: risk,
+			Summary:               "enable Container Insights on cluster " + aws.ToString(cp.cluster.ClusterName),
+			Notes:                 cp.outcome.Notes,
+			Preconditions:         cp.outcome.Preconditions,
+			UpdateClusterSettings: cp.change,
+		})
+		state[arn] = Fingerprint{Resource: arn, ResourceType: detect.TypeCluster, Region: detect.RegionOf(arn), Facts: ClusterFacts(cp.cluster)}
+	}
+
+	// deregistration of the revisions that held moved plaintext (opt-in)
+	if b.opts.Secrets.DeregisterOld {
+		p.Actions = append(p.Actions, b.deregistrations(regs, moved, newID)...)
+	}
+	for _, f := range sup.state() {
+		state[f.Resource] = f
+	}
+
+	// admin task roles (opt-in): one fingerprint per role, merged with the owned policy's
+	adminActs, adminState := b.adminActions(newID)
+	p.Actions = append(p.Actions, adminActs...)
+	for _, f := range adminState {
+		cur, ok := state[f.Resource]
+		if !ok {
+			state[f.Resource] = f
+			continue
+		}
+		facts := map[string]string{}
+		for k, v := range cur.Facts {
+			facts[k] = v
+		}
+		for k, v := range f.Facts {
+			facts[k] = v
+		}
+		cur.Facts = facts
+		state[f.Resource] = cur
+	}
+
+	for _, k := range sortedKeys(state) {
+		p.State = append(p.State, state[k])
+	}
+	for _, s := range b.skipped {
+		p.Skipped = append(p.Skipped, s)
+	}
+	sort.Slice(p.Skipped, func(i, j int) bool {
+		a, c := p.Skipped[i], p.Skipped[j]
+		if a.Resource != c.Resource {
+			return a.Resource < c.Resource
+		}
+		if a.Control != c.Control {
+			return a.Control < c.Control
+		}
+		return a.Reason < c.Reason
+	})
+	// every action carries at least the risk that its content implies (what apply judges it by)
+	for i := range p.Actions {
+		p.Actions[i].Risk = p.EffectiveRisk(p.Actions[i], b.opts.Risk)
+	}
+	return p, nil
+}

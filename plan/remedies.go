@@ -1,0 +1,152 @@
+package plan
+
+import (
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// The registry of remedies: for each failed control, the remedy that answers it — what it edits, its
+// default risk (CONTROLS.md), and why a finding it cannot take is not fixed. Each remedy with a fix lives
+// in its own file (fix_*.go); the planner routes every finding through this table (route.go).
+
+// target is what a remedy edits, and so which findings it takes.
+type target int
+
+const (
+	// editsNothing: no automatic fix; every finding is Skipped with the remedy's NoFix reason.
+	editsNothing target = iota
+	// editsRevision: a new task-definition revision, for findings on a task definition or on a service
+	// running one (which moves to the new revision).
+	editsRevision
+	// editsService: the service the finding is on.
+	editsService
+	// editsCluster: the cluster the finding is on.
+	editsCluster
+	// editsOther: other resources of the service the finding is on (its security groups, its task role).
+	editsOther
+)
+
+// takes reports whether a remedy of this target takes a finding on a resource of this type.
+func (t target) takes(resourceType string) bool {
+	switch t {
+	case editsRevision:
+		return resourceType == detect.TypeTaskDefinition || resourceType == detect.TypeService
+	case editsService, editsOther:
+		return resourceType == detect.TypeService
+	case editsCluster:
+		return resourceType == detect.TypeCluster
+	}
+	return false
+}
+
+// remedy is one entry of the registry.
+type remedy struct {
+	// ID names the remedy: the control whose fix it is. It labels the edits of a revision, selects the
+	// remedy in fix.controls along with the controls it answers, and keys the risk override of a revision
+	// remedy for every control it answers.
+	ID string
+	// Controls are the result controls (Security Hub controls and exposure traits) it answers.
+	Controls []string
+	// Risk is the default risk of its fix ("" for no automatic fix: high).
+	Risk  Risk
+	Edits target
+	// NoFix is why a finding is not fixed: every finding of a control without automatic fix, or a
+	// finding on a resource the remedy does not take.
+	NoFix string
+
+	// Apply edits a copy of a revision's registration input (editsRevision); the remedies of a revision
+	// apply in registry order.
+	Apply func(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome
+	// route takes a selected finding of another target into the plan.
+	route func(b *builder, r *detect.Result)
+	// onMove is what a service moving to a revision this remedy edited adds to its update-service action.
+	onMove func(svc *ecstypes.Service) ([]Precondition, []string)
+}
+
+// revisionFix is a remedy that edits a task-definition revision, as fixFor returns it.
+type revisionFix = remedy
+
+// remedies is the registry, the remedies of a revision first, in the order they apply to it.
+func remedies() []remedy {
+	return []remedy{
+		{ID: detect.ECS3ID, Controls: controlIDs(detect.ECS3ID, detect.ExposureHostPIDID), Risk: RiskMedium, Edits: editsRevision, Apply: fixECS3},
+		{ID: detect.ECS17ID, Controls: controlIDs(detect.ECS17ID, detect.ECS1ID, detect.ExposureHostNetworkID), Risk: RiskHigh, Edits: editsRevision, Apply: fixHostNetwork},
+		{ID: detect.ECS4ID, Controls: controlIDs(detect.ECS4ID, detect.ExposurePrivilegedID), Risk: RiskHigh, Edits: editsRevision, Apply: fixECS4},
+		{ID: detect.ECS5ID, Controls: controlIDs(detect.ECS5ID), Risk: RiskMedium, Edits: editsRevision, Apply: fixECS5, onMove: ecs5OnMove},
+		{ID: detect.ECS18ID, Controls: controlIDs(detect.ECS18ID), Risk: RiskMedium, Edits: editsRevision, Apply: fixECS18},
+		{ID: detect.ECS20ID, Controls: controlIDs(detect.ECS20ID, detect.ECS21ID), Risk: RiskHigh, Edits: editsRevision, Apply: fixUser},
+		{ID: detect.ExposureHostPathVolumeID, Controls: controlIDs(detect.ExposureHostPathVolumeID), Risk: RiskHigh, Edits: editsRevision, Apply: fixHostPath},
+		{ID: detect.ECS8ID, Controls: controlIDs(detect.ECS8ID, detect.ExposurePlaintextCredentialsID), Risk: RiskMedium, Edits: editsRevision, Apply: fixSecrets},
+		{ID: detect.ECS9ID, Controls: controlIDs(detect.ECS9ID), Risk: RiskMedium, Edits: editsRevision, Apply: fixLogs},
+		{ID: detect.ECS10ID, Controls: controlIDs(detect.ECS10ID), Risk: RiskLow, Edits: editsService, route: (*builder).platformFinding},
+		{ID: detect.ECS2ID, Controls: controlIDs(detect.ECS2ID, detect.ExposurePublicIPID), Risk: RiskHigh, Edits: editsService, route: (*builder).publicIPFinding, NoFix: publicIPNoFix},
+		{ID: detect.ExposureOpenSecurityGroupID, Controls: controlIDs(detect.ExposureOpenSecurityGroupID), Risk: RiskHigh, Edits: editsOther, route: (*builder).openSGFinding, NoFix: openSGNoFix},
+		{ID: detect.ExposureAdminTaskRoleID, Controls: controlIDs(detect.ExposureAdminTaskRoleID), Risk: RiskHigh, Edits: editsOther, route: (*builder).adminFinding, NoFix: adminRoleNoFix},
+		{ID: detect.ECS12ID, Controls: controlIDs(detect.ECS12ID), Risk: RiskLow, Edits: editsCluster, route: (*builder).containerInsightsFinding},
+		{ID: detect.ECS13ID, Controls: controlIDs(detect.ECS13ID, detect.ECS14ID, detect.ECS15ID), NoFix: "no automatic fix yet: add the required tag keys (tag-resource)"},
+		{ID: detect.ECS16ID, Controls: controlIDs(detect.ECS16ID), NoFix: "task sets cannot change their network configuration in place: create a new task set with assignPublicIp DISABLED, shift traffic to it (update-service-primary-task-set), then delete the old task set"},
+		{ID: detect.ECS19ID, Controls: controlIDs(detect.ECS19ID), NoFix: "no automatic fix yet: enable managed termination protection on the capacity provider (its Auto Scaling group needs instance scale-in protection)"},
+	}
+}
+
+// noRemedy is the Skipped reason of a control the registry does not know.
+const noRemedy = "no automatic fix"
+
+func controlIDs(s ...string) []string { return s }
+
+// remedyFor returns the remedy answering a control (ids match regardless of case).
+func remedyFor(control string) (remedy, bool) {
+	for _, r := range remedies() {
+		for _, c := range r.Controls {
+			if strings.EqualFold(c, control) {
+				return r, true
+			}
+		}
+	}
+	return remedy{}, false
+}
+
+// fixFor returns the remedy answering a control when it edits a task-definition revision.
+func fixFor(control string) (revisionFix, bool) {
+	r, ok := remedyFor(control)
+	if !ok || r.Edits != editsRevision {
+		return remedy{}, false
+	}
+	return r, true
+}
+
+// controlRisk is the risk of fixing a control: the override for the control's id, else the override for
+// the id of the revision remedy that answers it (an override of ECS.4 also covers EXPOSURE.privileged,
+// whose fix is the same edit), else the remedy's default; a control without automatic fix is high. Ids
+// match regardless of case; an empty override counts as none. The planner labels its actions with it and
+// EffectiveRisk derives the floor of an action's risk from it.
+func controlRisk(control string, overrides map[string]Risk) Risk {
+	if r, ok := lookupRisk(overrides, control); ok {
+		return r
+	}
+	if f, ok := fixFor(control); ok {
+		if r, ok := lookupRisk(overrides, f.ID); ok {
+			return r
+		}
+	}
+	if rem, ok := remedyFor(control); ok && rem.Risk != "" {
+		return rem.Risk
+	}
+	return RiskHigh
+}
+
+func lookupRisk(m map[string]Risk, id string) (Risk, bool) {
+	if r, ok := m[id]; ok && r != "" {
+		return r, true
+	}
+	for k, r := range m {
+		if r != "" && strings.EqualFold(k, id) {
+			return r, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,396 @@
+package plan
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsjson"
+)
+
+// The revision plan: the new task-definition revisions, one per source revision that needs fixing (every
+// revision remedy asked for it combined), the revisions services run, already registered fixes, and the
+// order of registration within a family.
+
+// revisionPlan is the new revision planned from one source revision.
+type revisionPlan struct {
+	source *detect.TaskDefinition
+	// want maps a fix id to the result controls that asked for it.
+	want     map[string]map[string]bool
+	services []*ecstypes.Service // services moved to it
+	// latestCopy marks the re-registration of the family's latest revision with no edits, made so that
+	// it stays the family's newest ACTIVE revision after older revisions are fixed.
+	latestCopy bool
+
+	input         *ecs.RegisterTaskDefinitionInput
+	edits         []Edit
+	controls      map[string]bool
+	notes         []string
+	preconditions []Precondition
+	risk          Risk
+	id            string
+	dependsOn     []*revisionPlan
+	// existing is a newer ACTIVE revision of the family that already is this fix (an earlier plan,
+	// applied in part): nothing is registered, services move to it.
+	existing string
+
+	// secrets and logs are what the new revision needs besides itself (ECS.8, ECS.9); moved and plain
+	// tell masking where values moved and which values the planner set.
+	secrets    []*secretNeed
+	logs       []*logNeed
+	moved      map[string]string
+	plain      map[string]bool
+	secretRefs []SecretRef
+	supportIDs []string // create-secret, ensure-log-group and put-role-policy actions it depends on
+	// networks are the awsvpc network configurations, by service ARN, of the services moved to the new
+	// revision (the host-network fix moving it to awsvpc).
+	networks map[string]*AwsVpcSettings
+}
+
+// target is how an update-service action names the revision: the existing fixed revision's ARN, or a
+// placeholder for the one the registration creates.
+func (rp *revisionPlan) target() string {
+	if rp.existing != "" {
+		return rp.existing
+	}
+	return fmt.Sprintf("(new revision of %s from %s)", aws.ToString(rp.source.Family), shortARN(rp.source.ARN()))
+}
+
+// rev is the revision plan of a source revision, made on first use.
+func (b *builder) rev(td *detect.TaskDefinition) *revisionPlan {
+	rp, ok := b.revs[td.ARN()]
+	if !ok {
+		rp = &revisionPlan{source: td, want: map[string]map[string]bool{}}
+		b.revs[td.ARN()] = rp
+	}
+	return rp
+}
+
+// ask records that a control asked for a remedy (by its id) on the revision.
+func (rp *revisionPlan) ask(fixID, control string) {
+	if rp.want[fixID] == nil {
+		rp.want[fixID] = map[string]bool{}
+	}
+	rp.want[fixID][control] = true
+}
+
+// runningRevisions adds, for each service that ecsfix may move, the task-definition findings of the
+// revision it RUNS (the detector scores only each family's latest ACTIVE revision). The revision is
+// evaluated with Options.Settings: a FAILED result that an exemption suppresses is skipped as exempted,
+// like a suppressed result on a latest revision.
+func (b *builder) runningRevisions() {
+	var ids []string
+	for _, id := range sortedKeys(b.evaluated) {
+		if _, ok := fixFor(id); ok {
+			ids = append(ids, id)
+		}
+	}
+	for _, rr := range detect.EvaluateRunning(b.inv, b.settings(), ids...) {
+		r, svc, td := &rr.Result, rr.Service, rr.Revision
+		if r.Status != detect.Failed {
+			continue
+		}
+		if r.Suppressed != nil {
+			b.skip(r.Control, td.ARN(), suppressedReason(r.Suppressed))
+			continue
+		}
+		if latest, ok := b.inv.LatestActive(td.ARN()); ok {
+			if lr := b.byKey[r.Control+"\x00"+latest.ARN()]; lr != nil && lr.Suppressed != nil {
+				b.skip(r.Control, td.ARN(), "suppressed on the family's latest revision by "+lr.Suppressed.By)
+				continue
+			}
+		}
+		fix, _ := fixFor(r.Control)
+		if !b.selected(r.Control, fix.ID) {
+			b.skip(r.Control, td.ARN(), notSelected)
+			continue
+		}
+		b.service(svc).controls[r.Control] = true
+		if reason := b.serviceBlocked(svc); reason != "" && !isDeployedElsewhere(svc) {
+			continue
+		}
+		b.rev(td).ask(fix.ID, r.Control)
+	}
+	// every service whose running revision is being fixed moves to it
+	for i := range b.inv.Services {
+		svc := &b.inv.Services[i]
+		rp, ok := b.revs[aws.ToString(svc.TaskDefinition)]
+		if !ok || len(rp.want) == 0 {
+			continue
+		}
+		rp.services = append(rp.services, svc)
+		b.service(svc)
+	}
+}
+
+// buildRevisions applies the requested fixes to a copy of each source revision.
+func (b *builder) buildRevisions() error {
+	for _, arn := range sortedKeys(b.revs) {
+		rp := b.revs[arn]
+		if len(rp.want) == 0 {
+			delete(b.revs, arn)
+			continue
+		}
+		ctx := &revisionContext{inv: b.inv, source: rp.source, services: rp.services, opts: b.opts}
+		rp.input = RegisterInput(rp.source)
+		rp.controls = map[string]bool{}
+		var skips [][2]string
+		for _, fix := range remedies() {
+			asked := rp.want[fix.ID]
+			if fix.Edits != editsRevision {
+				continue
+			}
+			if len(asked) == 0 {
+				continue
+			}
+			out := fix.Apply(ctx, rp.input)
+			if out.Skip != "" {
+				for c := range asked {
+					skips = append(skips, [2]string{c, out.Skip})
+				}
+				continue
+			}
+			if len(out.Edits) == 0 {
+				continue
+			}
+			rp.edits = append(rp.edits, out.Edits...)
+			rp.notes = append(rp.notes, out.Notes...)
+			for _, n := range out.Secrets {
+				n.controls = asked
+				rp.secrets = append(rp.secrets, n)
+			}
+			for _, n := range out.LogGroups {
+				n.controls = asked
+				rp.logs = append(rp.logs, n)
+			}
+			for k, v := range out.Moved {
+				if rp.moved == nil {
+					rp.moved = map[string]string{}
+				}
+				rp.moved[k] = v
+			}
+			for k, v := range out.Networks {
+				if rp.networks == nil {
+					rp.networks = map[string]*AwsVpcSettings{}
+				}
+				rp.networks[k] = v
+			}
+			for _, p := range out.Plain {
+				if rp.plain == nil {
+					rp.plain = map[string]bool{}
+				}
+				rp.plain[p] = true
+			}
+			rp.preconditions = append(rp.preconditions, out.Preconditions...)
+			for c := range asked {
+				rp.controls[c] = true
+			}
+			for _, e := range out.Edits {
+				rp.risk = maxRisk(rp.risk, b.risk(e.Control))
+			}
+			for c := range asked {
+				rp.risk = maxRisk(rp.risk, b.risk(c))
+			}
+		}
+		for _, s := range skips {
+			b.skip(s[0], arn, s[1])
+		}
+		if len(rp.edits) == 0 {
+			delete(b.revs, arn)
+			continue
+		}
+		changes := make([]string, len(rp.edits))
+		for i, e := range rp.edits {
+			changes[i] = e.Path + ": " + e.Change
+		}
+		if owner := b.owner(rp.source.Tags); owner != "" {
+			for _, c := range sortedKeys(rp.controls) {
+				b.skip(c, arn, owner+": make the change in its source ("+strings.Join(changes, "; ")+")")
+			}
+			delete(b.revs, arn)
+			continue
+		}
+		// An older revision of a family whose latest is owned: its fix would become the family's newest
+		// ACTIVE revision, and the latest (owned) is not re-registered after it.
+		if latest, ok := b.inv.LatestActive(arn); ok && latest.ARN() != arn {
+			if owner := b.owner(latest.Tags); owner != "" {
+				for _, c := range sortedKeys(rp.controls) {
+					b.skip(c, arn, fmt.Sprintf("the family's latest ACTIVE revision %s is %s: a fixed copy of %s would become the family's newest revision; "+
+						"make the change in the source of the service's task definition (%s)", shortARN(latest.ARN()), owner, shortARN(arn), strings.Join(changes, "; ")))
+				}
+				delete(b.revs, arn)
+				continue
+			}
+		}
+		if tags := reservedTags(rp.source.Tags); len(tags) > 0 {
+			rp.notes = append(rp.notes, "reserved tags "+strings.Join(tags, ", ")+" are not carried to the new revision: only AWS may set aws: tags")
+		}
+		existing, err := b.alreadyRegistered(rp)
+		if err != nil {
+			return err
+		}
+		rp.existing = existing
+	}
+	// services: those whose revision is not registered (owned, nothing to edit) are not moved
+	for _, sp := range b.services {
+		if rp, ok := b.revs[aws.ToString(sp.svc.TaskDefinition)]; ok {
+			sp.rev = rp
+		}
+	}
+	return nil
+}
+
+// alreadyRegistered finds a newer ACTIVE revision of the source's family whose registrable form is
+// exactly the fixed input: re-planning after a partly applied plan (revision registered, service not
+// moved), or after a rollback (service moved back), then moves the service instead of registering a
+// duplicate. The comparison ignores ecsfix's own tags (TagPrefix: the provenance the applier adds to what
+// it registers), which RegisterInput leaves out, and no tags equals an empty tag list.
+func (b *builder) alreadyRegistered(rp *revisionPlan) (string, error) {
+	want, err := comparableInput(rp.input)
+	if err != nil {
+		return "", fmt.Errorf("plan %s: %w", rp.source.ARN(), err)
+	}
+	if b.families == nil {
+		b.families = map[string][]*detect.TaskDefinition{}
+		for i := range b.inv.TaskDefinitions {
+			td := &b.inv.TaskDefinitions[i]
+			if td.Status == ecstypes.TaskDefinitionStatusActive {
+				k := detect.FamilyKey(td.ARN())
+				b.families[k] = append(b.families[k], td)
+			}
+		}
+	}
+	best := ""
+	var bestRev int32
+	for _, td := range b.families[detect.FamilyKey(rp.source.ARN())] {
+		if td.Revision <= rp.source.Revision {
+			continue
+		}
+		got, err := comparableInput(RegisterInput(td))
+		if err != nil {
+			return "", fmt.Errorf("plan %s: %w", td.ARN(), err)
+		}
+		if bytes.Equal(got, want) && td.Revision > bestRev {
+			best, bestRev = td.ARN(), td.Revision
+		}
+	}
+	return best, nil
+}
+
+// comparableInput is the JSON form of a registration input for comparing two revisions' content.
+func comparableInput(in *ecs.RegisterTaskDefinitionInput) ([]byte, error) {
+	c := *in
+	if len(c.Tags) == 0 {
+		c.Tags = nil
+	}
+	return awsjson.Marshal(&c)
+}
+
+// orderFamilies registers, within each family, the fixes of older revisions first and the fix of the
+// family's latest ACTIVE revision last (depending on the others), so that the family's newest revision
+// is always the fix of its latest code. When the latest revision needs no fix, it is re-registered
+// unchanged after the others.
+func (b *builder) orderFamilies() {
+	byFamily := map[string][]*revisionPlan{}
+	for _, rp := range b.revs {
+		if rp.existing != "" {
+			continue
+		}
+		k := detect.FamilyKey(rp.source.ARN())
+		byFamily[k] = append(byFamily[k], rp)
+	}
+	for _, rps := range byFamily {
+		latest, ok := b.inv.LatestActive(rps[0].source.ARN())
+		if !ok {
+			continue
+		}
+		var older []*revisionPlan
+		var last *revisionPlan
+		for _, rp := range rps {
+			if rp.source.ARN() == latest.ARN() {
+				last = rp
+			} else {
+				older = append(older, rp)
+			}
+		}
+		if len(older) == 0 {
+			continue
+		}
+		if last == nil {
+			if b.owner(latest.Tags) != "" {
+				continue
+			}
+			last = &revisionPlan{source: latest, latestCopy: true, input: RegisterInput(latest), controls: map[string]bool{}}
+			last.notes = append(last.notes, fmt.Sprintf("%s needs no fix; it is registered again, unchanged, after the fixed older revisions so that the family's newest ACTIVE revision stays its latest code", shortARN(latest.ARN())))
+			if tags := reservedTags(latest.Tags); len(tags) > 0 {
+				last.notes = append(last.notes, "reserved tags "+strings.Join(tags, ", ")+" are not carried to the new revision: only AWS may set aws: tags")
+			}
+			b.revs[latest.ARN()] = last
+		}
+		sort.Slice(older, func(i, j int) bool { return older[i].source.Revision < older[j].source.Revision })
+		last.dependsOn = older
+		if last.latestCopy {
+			for _, o := range older {
+				last.risk = maxRisk(last.risk, o.risk)
+				for c := range o.controls {
+					last.controls[c] = true
+				}
+			}
+		}
+	}
+}
+
+// registration is the register-task-definition action for a revision plan.
+func (b *builder) registration(rp *revisionPlan) (Action, error) {
+	arn := rp.source.ARN()
+	before, _, err := maskedJSON(RegisterInput(rp.source), nil, nil, nil)
+	if err != nil {
+		return Action{}, fmt.Errorf("plan %s: %w", arn, err)
+	}
+	after, masked, err := maskedJSON(rp.input, RegisterInput(rp.source), rp.moved, rp.plain)
+	if err != nil {
+		return Action{}, fmt.Errorf("plan %s: %w", arn, err)
+	}
+	family := aws.ToString(rp.source.Family)
+	a := Action{
+		Type: RegisterTaskDefinition, Account: detect.AccountOf(arn), Region: detect.RegionOf(arn),
+		ID: rp.id, Resource: arn, Controls: sortedKeys(rp.controls), Risk: rp.risk,
+		Notes: dedup(rp.notes),
+		Preconditions: append([]Precondition{
+			{Check: "source revision status", Result: string(rp.source.Status)},
+		}, rp.preconditions...),
+		RegisterTaskDefinition: &RegisterTaskDefinitionChange{
+			SourceArn: arn, Family: family, Before: before, After: after, Edits: rp.edits, Masked: masked,
+			SecretRefs: rp.secretRefs,
+		},
+	}
+	if a.Risk == "" {
+		a.Risk = RiskLow
+	}
+	if a.RegisterTaskDefinition.Edits == nil {
+		a.RegisterTaskDefinition.Edits = []Edit{}
+	}
+	if l, ok := b.inv.LatestActive(arn); ok {
+		a.Preconditions = append(a.Preconditions, Precondition{Check: "family's latest ACTIVE revision", Result: l.ARN()})
+	}
+	a.DependsOn = append(a.DependsOn, rp.supportIDs...)
+	for _, d := range rp.dependsOn {
+		a.DependsOn = append(a.DependsOn, d.id)
+	}
+	switch {
+	case rp.latestCopy:
+		a.Summary = fmt.Sprintf("register %s again, unchanged, as the newest revision of %s", shortARN(arn), family)
+	default:
+		a.Summary = fmt.Sprintf("register a new revision of %s from %s (%s)", family, shortARN(arn), strings.Join(a.Controls, ", "))
+	}
+	if len(rp.dependsOn) > 0 && !rp.latestCopy {
+		a.Notes = append(a.Notes, fmt.Sprintf("%s is the family's latest ACTIVE revision: its new revision is registered after those of the older revisions services run, so it stays the family's newest", shortARN(arn)))
+	}
+	return a, nil
+}

@@ -1,0 +1,202 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// The service plan: one update-service action per service, merging what the remedies ask of it — the move
+// to its fixed revision, the platform version (ECS.10), the network configuration (public IP, host network)
+// and its security groups (open security groups).
+
+// servicePlan is what the plan changes on one service.
+type servicePlan struct {
+	svc      *ecstypes.Service
+	rev      *revisionPlan // the registration it moves to, nil when none
+	platform bool          // ECS.10
+	controls map[string]bool
+	// publicIP are the public-IP controls (ECS.2, EXPOSURE.public-ip) asking for the network fix;
+	// network is the change decided for them (fix_ecs2_public_ip.go).
+	publicIP map[string]bool
+	network  *networkPlan
+	// openSG is set when the service asked for the open-security-group fix; sg is the fix decided
+	// (fix_open_security_group.go).
+	openSG bool
+	sg     *sgPlan
+}
+
+// service is the plan of a service, made on first use.
+func (b *builder) service(svc *ecstypes.Service) *servicePlan {
+	arn := aws.ToString(svc.ServiceArn)
+	sp, ok := b.services[arn]
+	if !ok {
+		sp = &servicePlan{svc: svc, controls: map[string]bool{}}
+		b.services[arn] = sp
+	}
+	return sp
+}
+
+// serviceUpdate is the update-service action of one service while the service's fixes add to it.
+type serviceUpdate struct {
+	before, after ServiceSettings
+	notes         []string
+	pre           []Precondition
+	controls      map[string]bool
+	risk          Risk
+	// from is the registration the service moves to; sgDeps are the create-security-group actions of
+	// the copies it moves to, sgFrom maps each copy to its action.
+	from   string
+	sgDeps []string
+	sgFrom map[string]string
+	// hostNet marks the awsvpc network configuration given by the host-network fix.
+	hostNet bool
+}
+
+// redeployNote says that a network change alone replaces the service's tasks.
+const redeployNote = "changing the network configuration starts a deployment: the service's tasks are replaced"
+
+// serviceAction is the update-service action for a service, if any: the move to its fixed revision,
+// then each service fix in turn. A service that cannot be updated live gets Skipped entries instead.
+func (b *builder) serviceAction(sp *servicePlan) (Action, bool) {
+	u := &serviceUpdate{controls: map[string]bool{}}
+	blocked := b.serviceBlocked(sp.svc)
+	switch {
+	case sp.rev != nil && blocked != "":
+		b.skipBlockedMove(sp, blocked)
+	case sp.rev != nil:
+		b.moveToRevision(u, sp)
+	case blocked != "" && !isDeployedElsewhere(sp.svc):
+		b.skipOwnedRevision(sp, blocked)
+	}
+	if blocked == "" {
+		b.platformUpdate(u, sp)
+		b.publicIPUpdate(u, sp)
+		hostNetworkUpdate(u, sp)
+		b.securityGroupUpdate(u, sp)
+	}
+	if u.after == (ServiceSettings{}) {
+		return Action{}, false
+	}
+	return updateServiceAction(sp, u), true
+}
+
+// skipBlockedMove skips the revision findings of a service that moves to a fixed revision but cannot be
+// updated live, saying how to deploy the fix instead.
+func (b *builder) skipBlockedMove(sp *servicePlan, blocked string) {
+	svc, rp := sp.svc, sp.rev
+	what := "the new revision registered by action " + rp.id + " " + rp.target()
+	if rp.existing != "" {
+		what = "the fixed revision " + shortARN(rp.existing) + ", already registered,"
+	}
+	for _, c := range sortedKeys(rp.controls) {
+		how := "deploy " + what + " yourself"
+		if b.owner(svc.Tags) != "" {
+			how = "point its task definition at " + what + " in its source"
+		} else if svc.DeploymentController != nil && svc.DeploymentController.Type == ecstypes.DeploymentControllerTypeCodeDeploy {
+			how = "deploy " + what + " through a CodeDeploy deployment (AppSpec TaskDefinition)"
+		} else if svc.DeploymentController != nil && svc.DeploymentController.Type == ecstypes.DeploymentControllerTypeExternal {
+			how = "create a task set with " + what + " through the external controller"
+		}
+		b.skip(c, aws.ToString(svc.ServiceArn), blocked+": "+how)
+	}
+}
+
+// skipOwnedRevision skips the findings on the revision an owned service runs: the change goes to its
+// source.
+func (b *builder) skipOwnedRevision(sp *servicePlan, blocked string) {
+	for _, c := range sortedKeys(sp.controls) {
+		if c == detect.ECS10ID {
+			continue
+		}
+		b.skip(c, aws.ToString(sp.svc.ServiceArn), blocked+": fix the task definition it deploys in its source ("+aws.ToString(sp.svc.TaskDefinition)+")")
+	}
+}
+
+// moveToRevision moves the service to the fix of the revision it runs.
+func (b *builder) moveToRevision(u *serviceUpdate, sp *servicePlan) {
+	svc, rp := sp.svc, sp.rev
+	u.before.TaskDefinition, u.after.TaskDefinition = aws.ToString(svc.TaskDefinition), rp.target()
+	if rp.existing == "" {
+		u.from = rp.id
+	} else {
+		u.notes = append(u.notes, "the fixed revision "+shortARN(rp.existing)+" of "+shortARN(rp.source.ARN())+" is already registered (by an earlier plan): the service moves to it",
+			"the service moves to a revision that this plan does not register, so applying cannot derive its content from the plan: the action is high risk")
+	}
+	for c := range rp.controls {
+		u.controls[c] = true
+	}
+	u.risk = maxRisk(u.risk, rp.risk)
+	u.notes = append(u.notes, "moving the service to the new revision starts a deployment: its tasks are replaced")
+	if latest, ok := b.inv.LatestActive(rp.source.ARN()); ok && latest.ARN() != rp.source.ARN() {
+		also := "the family's latest is fixed too, and registered last"
+		if lp := b.revs[latest.ARN()]; lp == nil {
+			also = "the family's latest needs no change"
+		} else if lp.latestCopy {
+			also = shortARN(latest.ARN()) + " needs no fix and is registered again, unchanged, last, so that it stays the family's newest"
+		}
+		u.notes = append(u.notes, fmt.Sprintf("the service runs %s while the family's latest ACTIVE revision is %s: the service moves to the fix of the revision it runs; %s",
+			shortARN(rp.source.ARN()), shortARN(latest.ARN()), also))
+	}
+	u.pre = append(u.pre, Precondition{Check: "service taskDefinition", Result: aws.ToString(svc.TaskDefinition)})
+	for _, rem := range remedies() {
+		if rem.onMove != nil && rp.want[rem.ID] != nil {
+			p, n := rem.onMove(svc)
+			u.pre = append(u.pre, p...)
+			u.notes = append(u.notes, n...)
+		}
+	}
+}
+
+// updateServiceAction is the update-service action of a service's update.
+func updateServiceAction(sp *servicePlan, u *serviceUpdate) Action {
+	svc := sp.svc
+	arn := aws.ToString(svc.ServiceArn)
+	pre := u.pre
+	if svc.DeploymentController != nil {
+		pre = append(pre, Precondition{Check: "service deploymentController", Result: string(svc.DeploymentController.Type)})
+	} else {
+		pre = append(pre, Precondition{Check: "service deploymentController", Result: "ECS (default)"})
+	}
+	before, after := u.before, u.after
+	var what []string
+	if after.TaskDefinition != "" {
+		what = append(what, "move to "+after.TaskDefinition)
+	}
+	if after.PlatformVersion != "" {
+		what = append(what, "platform version LATEST")
+	}
+	if n := after.Network; n != nil {
+		if before.Network != nil && !sameStrings(before.Network.Subnets, n.Subnets) {
+			what = append(what, "move to subnets "+strings.Join(n.Subnets, ", "))
+		}
+		if before.Network != nil && n.AssignPublicIp != before.Network.AssignPublicIp {
+			what = append(what, "assignPublicIp "+n.AssignPublicIp)
+		} else if sp.network != nil {
+			what = append(what, "assignPublicIp "+n.AssignPublicIp)
+		}
+		if len(u.sgFrom) > 0 {
+			what = append(what, "move to security groups "+strings.Join(n.SecurityGroups, ", "))
+		}
+		if u.hostNet && len(u.sgFrom) == 0 {
+			what = append(what, "awsvpc network (subnets "+strings.Join(n.Subnets, ", ")+"; security groups "+strings.Join(n.SecurityGroups, ", ")+
+				"; assignPublicIp "+n.AssignPublicIp+")")
+		}
+	}
+	return Action{
+		Type: UpdateService, Account: detect.AccountOf(arn), Region: detect.RegionOf(arn), Resource: arn,
+		Controls: sortedKeys(u.controls), Risk: u.risk,
+		Summary:       "update service " + aws.ToString(svc.ServiceName) + ": " + strings.Join(what, ", "),
+		Notes:         dedup(u.notes),
+		Preconditions: pre,
+		DependsOn:     append(u.sgDeps, nonEmptyList(u.from)...),
+		UpdateService: &UpdateServiceChange{
+			Cluster: aws.ToString(svc.ClusterArn), Service: aws.ToString(svc.ServiceName),
+			Before: before, After: after, TaskDefinitionFrom: u.from, SecurityGroupsFrom: u.sgFrom,
+		},
+	}
+}
