@@ -104,7 +104,7 @@ func (c *UpdateClusterSettingsChange) details() changeDetails { return changeDet
 
 // diff diffs the cluster's settings.
 func (c *UpdateClusterSettingsChange) diff() (string, error) {
-	name := "cluster/" + shortName(c.Cluster)
+	name := "cluster/" + shortARN(c.Cluster)
 	before, after := clusterLines(c)
 	return unifiedDiff(name+" (now)", name+" (after)", before, after)
 }

@@ -235,6 +235,6 @@ func (c *RemovePolicyStatementsChange) diff() (string, error) {
 			return "", err
 		}
 	}
-	name := "role/" + shortName(c.Role) + " policy " + c.PolicyName
+	name := "role/" + shortARN(c.Role) + " policy " + c.PolicyName
 	return unifiedDiff(name+" (now)", name+" (after)", before, after)
 }

@@ -102,23 +102,6 @@ func maskedPlace(m Masked, source string) string {
 const maskedExplanation = "Masked values are not in the plan: ecsfix reads them from the source revision when applying " +
 	"and checks each against the SHA-256 the plan records."
 
-// shortName is the part of an ARN after the resource type ("task-definition/web:3" → "web:3",
-// "service/prod/web" → "prod/web"); anything that is not an ARN is returned as it is.
-func shortName(arn string) string {
-	if !strings.HasPrefix(arn, "arn:") {
-		return arn
-	}
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 {
-		return arn
-	}
-	res := parts[5]
-	if i := strings.IndexByte(res, '/'); i >= 0 {
-		return res[i+1:]
-	}
-	return res
-}
-
 // actionLabel names an action's resource briefly: "task-definition/web:3", "service/prod/web".
 func actionLabel(a *Action) string {
 	if strings.HasPrefix(a.Resource, "arn:") {
