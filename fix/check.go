@@ -8,11 +8,11 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsread"
 	"github.com/ecsfix/ecsfix/plan"
 )
 
@@ -167,7 +167,7 @@ func (r *run) checkStale(ctx context.Context) error {
 		case detect.TypeService:
 			cluster := clusterOf[f.Resource]
 			if cluster == "" {
-				cluster = clusterFromServiceARN(f.Resource)
+				cluster = awsread.ClusterOfServiceARN(f.Resource)
 			}
 			if cluster == "" {
 				return fmt.Errorf("%w: state %s: cannot tell the service's cluster", ErrInvalidPlan, f.Resource)
@@ -190,7 +190,7 @@ func (r *run) checkStale(ctx context.Context) error {
 			for i, f := range batch {
 				names[i] = f.Resource
 			}
-			got, err := describeServices(ctx, r.cl.ecs(k.region), k.cluster, names)
+			got, err := awsread.DescribeServices(ctx, r.cl.ecs(k.region), k.cluster, names)
 			if err != nil {
 				return err
 			}
@@ -229,7 +229,7 @@ func (r *run) checkStale(ctx context.Context) error {
 			for i, f := range batch {
 				names[i] = f.Resource
 			}
-			got, err := describeClusters(ctx, r.cl.ecs(region), names)
+			got, err := awsread.DescribeClusters(ctx, r.cl.ecs(region), names)
 			if err != nil {
 				return err
 			}
@@ -263,7 +263,7 @@ func (r *run) checkStale(ctx context.Context) error {
 		fam := detect.FamilyKey(td.ARN())
 		lt, ok := latest[fam]
 		if !ok {
-			if lt, err = latestActive(ctx, api, aws.ToString(td.Family)); err != nil {
+			if lt, err = awsread.LatestActive(ctx, api, aws.ToString(td.Family), awsread.LatestOptions{}); err != nil {
 				return err
 			}
 			latest[fam] = lt
@@ -423,7 +423,7 @@ func (r *run) source(ctx context.Context, api ecsAPI, arn string) (*detect.TaskD
 	if td != nil {
 		return td, nil
 	}
-	td, err := describeTaskDefinition(ctx, api, arn)
+	td, err := awsread.DescribeTaskDefinition(ctx, api, arn)
 	if err != nil {
 		return nil, err
 	}
@@ -432,158 +432,4 @@ func (r *run) source(ctx context.Context, api ecsAPI, arn string) (*detect.TaskD
 	r.sources[arn] = td
 	r.mu.Unlock()
 	return td, nil
-}
-
-// clusterFromServiceARN returns the cluster of a service ARN in the long format
-// (arn:…:service/CLUSTER/NAME), "" for the short format.
-func clusterFromServiceARN(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 {
-		return ""
-	}
-	p := strings.Split(parts[5], "/")
-	if len(p) == 3 && p[0] == "service" {
-		return p[1]
-	}
-	return ""
-}
-
-// describeServices describes services of one cluster (at most 10), by ARN or name; the result is keyed
-// by each name asked for. Services that are INACTIVE or missing are absent.
-func describeServices(ctx context.Context, api ecsAPI, cluster string, names []string) (map[string]*ecstypes.Service, error) {
-	out, err := api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: names})
-	if err != nil {
-		return nil, fmt.Errorf("describe services of cluster %s: %w", cluster, err)
-	}
-	got := map[string]*ecstypes.Service{}
-	for _, name := range names {
-		for i := range out.Services {
-			s := &out.Services[i]
-			if aws.ToString(s.Status) == "INACTIVE" {
-				continue
-			}
-			if aws.ToString(s.ServiceArn) == name || aws.ToString(s.ServiceName) == name || aws.ToString(s.ServiceName) == lastSegment(name) && strings.HasPrefix(name, "arn:") {
-				got[name] = s
-				break
-			}
-		}
-	}
-	return got, nil
-}
-
-func describeService(ctx context.Context, api ecsAPI, cluster, service string) (*ecstypes.Service, error) {
-	got, err := describeServices(ctx, api, cluster, []string{service})
-	if err != nil {
-		return nil, err
-	}
-	if got[service] == nil {
-		return nil, fmt.Errorf("service %s of cluster %s is missing or inactive", service, cluster)
-	}
-	return got[service], nil
-}
-
-func lastSegment(arn string) string {
-	if i := strings.LastIndexByte(arn, '/'); i >= 0 {
-		return arn[i+1:]
-	}
-	return arn
-}
-
-// describeClusters describes clusters with their settings, keyed by each name asked for; a missing or
-// INACTIVE cluster is absent.
-func describeClusters(ctx context.Context, api ecsAPI, names []string) (map[string]*ecstypes.Cluster, error) {
-	out, err := api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: names, Include: []ecstypes.ClusterField{ecstypes.ClusterFieldSettings}})
-	if err != nil {
-		return nil, fmt.Errorf("describe clusters: %w", err)
-	}
-	got := map[string]*ecstypes.Cluster{}
-	for _, name := range names {
-		for i := range out.Clusters {
-			c := &out.Clusters[i]
-			if aws.ToString(c.Status) == "INACTIVE" {
-				continue
-			}
-			if aws.ToString(c.ClusterArn) == name || aws.ToString(c.ClusterName) == name || aws.ToString(c.ClusterName) == lastSegment(name) && strings.HasPrefix(name, "arn:") {
-				got[name] = c
-				break
-			}
-		}
-	}
-	return got, nil
-}
-
-func describeCluster(ctx context.Context, api ecsAPI, cluster string) (*ecstypes.Cluster, error) {
-	got, err := describeClusters(ctx, api, []string{cluster})
-	if err != nil {
-		return nil, err
-	}
-	if got[cluster] == nil {
-		return nil, fmt.Errorf("cluster %s is missing or inactive", cluster)
-	}
-	return got[cluster], nil
-}
-
-// describeTaskDefinition describes a revision (or a family's latest) with its tags.
-func describeTaskDefinition(ctx context.Context, api ecsAPI, ref string) (*detect.TaskDefinition, error) {
-	out, err := api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{
-		TaskDefinition: aws.String(ref), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("describe task definition %s: %w", ref, err)
-	}
-	if out.TaskDefinition == nil || out.TaskDefinition.TaskDefinitionArn == nil {
-		return nil, fmt.Errorf("describe task definition %s: the response holds no task definition", ref)
-	}
-	return &detect.TaskDefinition{TaskDefinition: *out.TaskDefinition, Tags: out.Tags}, nil
-}
-
-// latestActive returns the family's latest ACTIVE revision (nil when it has none). DescribeTaskDefinition
-// by family returns it on AWS; the emulator may return an INACTIVE one, and then the ACTIVE revisions
-// are listed and the highest is described.
-func latestActive(ctx context.Context, api ecsAPI, family string) (*detect.TaskDefinition, error) {
-	td, err := describeTaskDefinition(ctx, api, family)
-	if err == nil && td.Status == ecstypes.TaskDefinitionStatusActive && aws.ToString(td.Family) == family {
-		return td, nil
-	}
-	revs, err := activeRevisions(ctx, api, family)
-	if err != nil {
-		return nil, err
-	}
-	for i := len(revs) - 1; i >= 0; i-- {
-		got, err := describeTaskDefinition(ctx, api, revs[i].arn)
-		if err != nil {
-			return nil, err
-		}
-		if got.Status == ecstypes.TaskDefinitionStatusActive {
-			return got, nil
-		}
-	}
-	return nil, nil
-}
-
-type revision struct {
-	arn string
-	rev int
-}
-
-// activeRevisions lists the family's ACTIVE revisions, in increasing revision order.
-func activeRevisions(ctx context.Context, api ecsAPI, family string) ([]revision, error) {
-	var revs []revision
-	p := ecs.NewListTaskDefinitionsPaginator(api, &ecs.ListTaskDefinitionsInput{
-		FamilyPrefix: aws.String(family), Status: ecstypes.TaskDefinitionStatusActive,
-	})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list task definitions of family %s: %w", family, err)
-		}
-		for _, arn := range out.TaskDefinitionArns {
-			// familyPrefix is a prefix: "web" also lists "web-api".
-			if a, err := detect.ParseTaskDefinitionARN(arn); err == nil && a.Family == family {
-				revs = append(revs, revision{arn, a.Revision})
-			}
-		}
-	}
-	sort.Slice(revs, func(i, j int) bool { return revs[i].rev < revs[j].rev })
-	return revs, nil
 }

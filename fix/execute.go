@@ -3,7 +3,6 @@ package fix
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,6 +10,7 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsread"
 	"github.com/ecsfix/ecsfix/plan"
 )
 
@@ -187,7 +187,7 @@ func (r *run) register(ctx context.Context, a *plan.Action, rep *ActionReport) e
 
 	prev := r.started(a.ID)
 	if prev == nil {
-		lt, err := latestActive(ctx, api, srcArn.Family)
+		lt, err := awsread.LatestActive(ctx, api, srcArn.Family, awsread.LatestOptions{})
 		if err != nil {
 			return err
 		}
@@ -260,21 +260,20 @@ func addProvenance(in *ecs.RegisterTaskDefinitionInput, short, id string) bool {
 // this plan's and action's provenance tags. It returns its ARN ("" when none) and the newest ACTIVE
 // revision number of the family.
 func (r *run) findRegistered(ctx context.Context, api ecsAPI, src detect.TaskDefinitionARN, id string) (string, int, error) {
-	revs, err := activeRevisions(ctx, api, src.Family)
+	revs, err := awsread.ActiveRevisions(ctx, api, src.Family)
 	if err != nil {
 		return "", 0, err
 	}
 	newest := 0
-	var newer []revision
+	var newer []awsread.Revision // highest first, as listed
 	for _, rv := range revs {
-		newest = max(newest, rv.rev)
-		if rv.rev > src.Revision {
+		newest = max(newest, rv.Revision)
+		if rv.Revision > src.Revision {
 			newer = append(newer, rv)
 		}
 	}
-	sort.Slice(newer, func(i, j int) bool { return newer[i].rev > newer[j].rev })
 	for _, rv := range newer {
-		td, err := describeTaskDefinition(ctx, api, rv.arn)
+		td, err := awsread.DescribeTaskDefinition(ctx, api, rv.ARN)
 		if err != nil {
 			return "", 0, err
 		}
@@ -316,7 +315,7 @@ func (r *run) updateService(ctx context.Context, a *plan.Action, rep *ActionRepo
 	}
 	pv := c.After.PlatformVersion
 	api := r.cl.ecs(a.Region)
-	cur, err := describeService(ctx, api, c.Cluster, c.Service)
+	cur, err := awsread.DescribeService(ctx, api, c.Cluster, c.Service)
 	if err != nil {
 		return err
 	}
@@ -416,7 +415,7 @@ func serviceState(s *ecstypes.Service) *StateRecord {
 func (r *run) updateCluster(ctx context.Context, a *plan.Action, rep *ActionReport) error {
 	c := a.UpdateClusterSettings
 	api := r.cl.ecs(a.Region)
-	cur, err := describeCluster(ctx, api, c.Cluster)
+	cur, err := awsread.DescribeCluster(ctx, api, c.Cluster)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsread"
 	"github.com/ecsfix/ecsfix/plan"
 )
 
@@ -292,7 +293,7 @@ func roleName(arn string) (string, error) {
 	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || !strings.HasPrefix(parts[5], "role/") {
 		return "", fmt.Errorf("%q is not an IAM role ARN", arn)
 	}
-	return lastSegment(parts[5]), nil
+	return awsread.LastSegment(parts[5]), nil
 }
 
 // getRolePolicy returns an inline policy's document (URL-decoded), and false when the role has no such
@@ -509,7 +510,7 @@ func (r *run) deregister(ctx context.Context, a *plan.Action, rep *ActionReport)
 		if len(users) > 0 {
 			return fmt.Errorf("%s is still run by %s: not deregistered (move the service(s) off it first)", td, strings.Join(users, ", "))
 		}
-		cur, err := describeTaskDefinition(ctx, api, td)
+		cur, err := awsread.DescribeTaskDefinition(ctx, api, td)
 		if err != nil {
 			return err
 		}
@@ -548,7 +549,7 @@ func (r *run) servicesRunning(ctx context.Context, region, td string) ([]string,
 		}
 		cluster := clusterOf[f.Resource]
 		if cluster == "" {
-			cluster = clusterFromServiceARN(f.Resource)
+			cluster = awsread.ClusterOfServiceARN(f.Resource)
 		}
 		if cluster == "" {
 			return nil, fmt.Errorf("state %s: cannot tell the service's cluster", f.Resource)
@@ -565,7 +566,7 @@ func (r *run) servicesRunning(ctx context.Context, region, td string) ([]string,
 		names := byCluster[cluster]
 		for start := 0; start < len(names); start += 10 {
 			batch := names[start:min(start+10, len(names))]
-			got, err := describeServices(ctx, r.cl.ecs(region), cluster, batch)
+			got, err := awsread.DescribeServices(ctx, r.cl.ecs(region), cluster, batch)
 			if err != nil {
 				return nil, err
 			}

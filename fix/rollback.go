@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
+	"github.com/ecsfix/ecsfix/detect/awsread"
 	"github.com/ecsfix/ecsfix/plan"
 )
 
@@ -194,7 +195,7 @@ func (r *run) rollbackService(ctx context.Context, start, done *Record) ActionRe
 		wantNet = prev.Network
 	}
 	api := r.cl.ecs(start.Region)
-	cur, err := describeService(ctx, api, prev.Cluster, prev.Service)
+	cur, err := awsread.DescribeService(ctx, api, prev.Cluster, prev.Service)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -267,7 +268,7 @@ func (r *run) rollbackCluster(ctx context.Context, start *Record) ActionReport {
 		want = append(want, plan.ClusterSetting{Name: s.Name, Value: v})
 	}
 	api := r.cl.ecs(start.Region)
-	cur, err := describeCluster(ctx, api, cluster)
+	cur, err := awsread.DescribeCluster(ctx, api, cluster)
 	if err != nil {
 		return fail("%v", err)
 	}
