@@ -2,132 +2,37 @@ package fix
 
 import (
 	"context"
-	"errors"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/detect/awsread"
 	"github.com/ecsfix/ecsfix/plan"
 )
 
-// checkTarget checks that the caller works in the account of every action and fingerprint, and
-// addresses their regions.
-func (r *run) checkTarget(ctx context.Context) error {
-	out, err := r.cl.sts().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return fmt.Errorf("identify the caller (sts GetCallerIdentity): %w", err)
-	}
-	r.account = aws.ToString(out.Account)
-	if r.account == "" {
-		return errors.New("identify the caller: sts GetCallerIdentity returned no account")
-	}
-	if p := strings.SplitN(aws.ToString(out.Arn), ":", 3); len(p) == 3 && p[0] == "arn" {
-		r.partition = p[1]
-	}
-	allowed := map[string]bool{}
-	for _, reg := range r.o.Regions {
-		allowed[reg] = true
-	}
-	var bad []string
-	for _, a := range r.p.Actions {
-		if a.Account != r.account {
-			bad = append(bad, fmt.Sprintf("action %s is for account %q", a.ID, a.Account))
-		}
-		if acct := detect.AccountOf(a.Resource); acct != "" && acct != a.Account {
-			bad = append(bad, fmt.Sprintf("action %s changes %s, in account %s", a.ID, a.Resource, acct))
-		}
-		if !allowed[a.Region] {
-			bad = append(bad, fmt.Sprintf("action %s is for region %q", a.ID, a.Region))
-		}
-		if reg := detect.RegionOf(a.Resource); reg != "" && reg != a.Region {
-			bad = append(bad, fmt.Sprintf("action %s changes %s, in region %s", a.ID, a.Resource, reg))
-		}
-	}
-	for _, f := range r.p.State {
-		if acct := detect.AccountOf(f.Resource); acct != "" && acct != r.account {
-			bad = append(bad, fmt.Sprintf("state %s is in account %s", f.Resource, acct))
-		}
-		if f.ResourceType == detect.TypeRole && r.regionOf(f) == "" {
-			continue // IAM is global
-		}
-		if !allowed[r.regionOf(f)] {
-			bad = append(bad, fmt.Sprintf("state %s is in region %q", f.Resource, r.regionOf(f)))
-		}
-	}
-	if len(bad) > 0 {
-		return fmt.Errorf("%w: the caller is in account %s and addresses region(s) %s: %s",
-			ErrWrongAccount, r.account, strings.Join(r.o.Regions, ", "), strings.Join(bad, "; "))
-	}
-	r.printf("check: the caller's account %s and region(s) %s are the plan's", r.account, strings.Join(r.o.Regions, ", "))
-	r.log.Info("caller identified", "account", r.account, "arn", aws.ToString(out.Arn))
-	return nil
-}
-
-func (r *run) regionOf(f plan.Fingerprint) string {
-	if f.Region != "" {
-		return f.Region
-	}
-	return detect.RegionOf(f.Resource)
-}
-
-// checkApproval refuses a plan holding an action above the unattended risk without a valid approval.
-func (r *run) checkApproval() error {
-	need := r.p.NeedsApproval(r.o.UnattendedRisk, r.o.RiskOverrides)
-	for i := range need { // report the risk that counts: recomputed from what the action does
-		need[i].Risk = r.p.EffectiveRisk(need[i], r.o.RiskOverrides)
-	}
-	if len(need) == 0 {
-		r.printf("check: approval not needed (no action above %s risk)", r.o.UnattendedRisk)
-		return nil
-	}
-	valid := r.p.ValidApprovals()
-	if len(valid) == 0 {
-		return &NotApprovedError{Actions: need, Unattended: r.o.UnattendedRisk}
-	}
-	var by []string
-	for _, a := range valid {
-		s := a.By
-		if a.Ticket != "" {
-			s += " (" + a.Ticket + ")"
-		}
-		by = append(by, s)
-	}
-	r.printf("check: approved by %s", strings.Join(by, ", "))
-	return nil
-}
+// The stale check: every resource the plan fingerprinted is re-read and its facts compared with the
+// plan's, before anything is written. On a resumed apply the changes this plan's started actions make are
+// expected, not stale.
 
 // checkStale re-reads every fingerprinted resource and compares its facts with the plan's. Changes the
 // journal says this plan made (a resumed apply) are expected, not stale.
 func (r *run) checkStale(ctx context.Context) error {
 	// What touches each resource.
-	clusterOf := map[string]string{}
+	clusterOf := r.serviceClusters()
 	touching := map[string][]string{} // resource -> action ids changing it
 	for _, a := range r.p.Actions {
-		switch a.Type {
-		case plan.UpdateService:
-			clusterOf[a.Resource] = a.UpdateService.Cluster
-		case plan.PutRolePolicy:
-			if a.PutRolePolicy.Role != a.Resource {
-				touching[a.PutRolePolicy.Role] = append(touching[a.PutRolePolicy.Role], a.ID)
-			}
-		case plan.DetachRolePolicy:
-			if a.DetachRolePolicy.Role != a.Resource {
-				touching[a.DetachRolePolicy.Role] = append(touching[a.DetachRolePolicy.Role], a.ID)
-			}
-		case plan.RemovePolicyStatements:
-			if a.RemovePolicyStatements.Role != a.Resource {
-				touching[a.RemovePolicyStatements.Role] = append(touching[a.RemovePolicyStatements.Role], a.ID)
-			}
-		case plan.DeregisterTaskDefinition:
-			for _, td := range a.DeregisterTaskDefinition.TaskDefinitions {
-				if td != a.Resource {
-					touching[td] = append(touching[td], a.ID)
+		if ex := executors[a.Type]; ex.touches != nil {
+			for _, res := range ex.touches(&a) {
+				if res != a.Resource {
+					touching[res] = append(touching[res], a.ID)
 				}
 			}
 		}
@@ -354,7 +259,7 @@ func (r *run) networksSet(service string) map[string]bool {
 	nets := map[string]bool{}
 	r.j.view(func(st *journalState) {
 		for _, a := range r.p.Actions {
-			if a.Type != plan.UpdateService || a.Resource != service || a.UpdateService == nil || a.UpdateService.After.Network == nil {
+			if a.UpdateService == nil || a.Resource != service || a.UpdateService.After.Network == nil {
 				continue
 			}
 			if st.started[a.ID] != nil || st.done[a.ID] != nil {
@@ -415,21 +320,175 @@ func (r *run) registeredByThisPlan(td *detect.TaskDefinition) bool {
 	return found
 }
 
-// source returns a source revision (with its tags), read once per run.
-func (r *run) source(ctx context.Context, api ecsAPI, arn string) (*detect.TaskDefinition, error) {
-	r.mu.Lock()
-	td := r.sources[arn]
-	r.mu.Unlock()
-	if td != nil {
-		return td, nil
+// rolePolicyFacts are the facts of a role whose policies the plan fingerprinted with
+// plan.RolePolicyFacts (and plan.RoleFacts), computed on the role read live.
+func rolePolicyFacts(role *detect.Role) map[string]string {
+	f := plan.RolePolicyFacts(role)
+	for k, v := range plan.RoleFacts(role) {
+		f[k] = v
 	}
-	td, err := awsread.DescribeTaskDefinition(ctx, api, arn)
-	if err != nil {
-		return nil, err
+	return f
+}
+
+// needsAllPolicies tells whether a role fingerprint records facts about all of its policies.
+func needsAllPolicies(f plan.Fingerprint) bool {
+	_, a := f.Facts[plan.FactAttached]
+	_, i := f.Facts[plan.FactInline]
+	return a || i
+}
+
+// roleChangesExpected returns, for a role fingerprint, which differences a resumed apply expects: the
+// changes this plan's actions on the role, started or done by an earlier run, make. A detach may have
+// removed its policy from the attached list; a statement removal may have rewritten (or deleted) its
+// inline policy to the plan's After; a put-role-policy may have changed the owned policy. Nothing else.
+func (r *run) roleChangesExpected(f plan.Fingerprint, live *detect.Role) func(fact, cur string) bool {
+	var detached []string
+	removed := map[string]*plan.RemovePolicyStatementsChange{}
+	ownedPut := false
+	r.j.view(func(st *journalState) {
+		for i := range r.p.Actions {
+			a := &r.p.Actions[i]
+			if st.started[a.ID] == nil && st.done[a.ID] == nil {
+				continue
+			}
+			// The payload says the kind (plan.Validate: an action carries only its type's payload).
+			switch {
+			case a.DetachRolePolicy != nil && a.DetachRolePolicy.Role == f.Resource:
+				detached = append(detached, a.DetachRolePolicy.PolicyArn)
+			case a.RemovePolicyStatements != nil && a.RemovePolicyStatements.Role == f.Resource:
+				removed[a.RemovePolicyStatements.PolicyName] = a.RemovePolicyStatements
+			case a.PutRolePolicy != nil && a.PutRolePolicy.Role == f.Resource:
+				ownedPut = true
+			}
+		}
+	})
+	if len(detached) == 0 && len(removed) == 0 && !ownedPut {
+		return nil
 	}
-	r.learnSecrets(td)
-	r.mu.Lock()
-	r.sources[arn] = td
-	r.mu.Unlock()
-	return td, nil
+	return func(fact, cur string) bool {
+		switch fact {
+		case plan.FactOwnedPolicy:
+			return ownedPut || removed[plan.OwnedPolicyName] != nil
+		case plan.FactAttached:
+			// What is attached now is what was planned less some of the policies this plan detaches.
+			planned, now := splitList(f.Facts[fact]), splitList(cur)
+			for _, a := range now {
+				if !slices.Contains(planned, a) {
+					return false
+				}
+			}
+			for _, a := range planned {
+				if !slices.Contains(now, a) && !slices.Contains(detached, a) {
+					return false
+				}
+			}
+			return true
+		case plan.FactInline:
+			// Each inline policy is as planned, or one this plan rewrites and now holds its After (or, with
+			// an empty After, is gone), or the owned policy a started put-role-policy changes.
+			planned := map[string]string{}
+			for _, e := range splitList(f.Facts[fact]) {
+				if i := strings.LastIndexByte(e, '='); i > 0 {
+					planned[e[:i]] = e[i+1:]
+				}
+			}
+			live1 := map[string]string{}
+			for _, p := range live.Inline {
+				live1[p.Name] = p.Document
+			}
+			names := map[string]bool{}
+			for n := range planned {
+				names[n] = true
+			}
+			for n := range live1 {
+				names[n] = true
+			}
+			for n := range names {
+				doc, isLive := live1[n]
+				h, wasPlanned := planned[n]
+				if isLive && wasPlanned && docHash(doc) == h {
+					continue
+				}
+				if n == plan.OwnedPolicyName && ownedPut {
+					continue
+				}
+				c := removed[n]
+				switch {
+				case c == nil || !wasPlanned:
+					return false
+				case c.After == "" && !isLive:
+				case c.After != "" && isLive && samePolicy(doc, c.After):
+				default:
+					return false
+				}
+			}
+			return true
+		}
+		return false
+	}
+}
+
+// docHash is the hex SHA-256 of a policy document, as plan.RolePolicyFacts records it.
+func docHash(doc string) string {
+	sum := sha256.Sum256([]byte(doc))
+	return hex.EncodeToString(sum[:])
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+// securityGroupExpected returns, for a fingerprinted group, the check of its facts on a resumed apply: the
+// ingress rules may be those the plan's update-security-group-ingress actions of the group, started or
+// done, leave (in part or in whole). It returns nil when no such action started.
+func (r *run) securityGroupExpected(group, planned string) func(fact, cur string) bool {
+	auth, rev := map[string]bool{}, map[string]bool{}
+	found := false
+	r.j.view(func(st *journalState) {
+		for _, a := range r.p.Actions {
+			if a.UpdateSecurityGroupIngress == nil || a.UpdateSecurityGroupIngress.GroupID != group {
+				continue
+			}
+			if st.started[a.ID] == nil && st.done[a.ID] == nil {
+				continue
+			}
+			found = true
+			for k := range ruleKeys(a.UpdateSecurityGroupIngress.Authorize) {
+				auth[k] = true
+			}
+			for k := range ruleKeys(a.UpdateSecurityGroupIngress.Revoke) {
+				rev[k] = true
+			}
+		}
+	})
+	if !found {
+		return nil
+	}
+	split := func(s string) map[string]bool {
+		m := map[string]bool{}
+		if s != "" {
+			for _, k := range strings.Split(s, ";") {
+				m[k] = true
+			}
+		}
+		return m
+	}
+	return func(fact, cur string) bool {
+		return fact == plan.FactIngress && partOfWay(split(cur), split(planned), auth, rev)
+	}
+}
+
+// serviceClusters maps the services the plan updates to their clusters (the state's other services are
+// found by their long-format ARN).
+func (r *run) serviceClusters() map[string]string {
+	clusterOf := map[string]string{}
+	for _, a := range r.p.Actions {
+		if a.UpdateService != nil {
+			clusterOf[a.Resource] = a.UpdateService.Cluster
+		}
+	}
+	return clusterOf
 }
