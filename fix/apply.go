@@ -97,15 +97,6 @@ func apply(ctx context.Context, cl *clients, p *plan.Plan, o Options) (*Report, 
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidPlan, err)
 	}
-	for _, a := range p.Actions {
-		// UpdateService replaces the awsvpc configuration as a whole: refuse one it cannot take as it is,
-		// before anything is read or changed.
-		if a.Type == plan.UpdateService && a.UpdateService != nil && a.UpdateService.After.Network != nil {
-			if err := checkNetwork(a.UpdateService.After.Network); err != nil {
-				return nil, fmt.Errorf("action %s: %w", a.ID, err)
-			}
-		}
-	}
 	r.p = p
 	r.hash = p.ContentHash()
 	if r.hash == "" {

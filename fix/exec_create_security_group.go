@@ -74,9 +74,6 @@ func (r *run) findCreated(ctx context.Context, api ec2API, vpc, id string) (*ec2
 // the plan's.
 func (r *run) createGroup(ctx context.Context, a *plan.Action, rep *ActionReport) error {
 	c := a.CreateSecurityGroup
-	if err := checkCreateGroup(c); err != nil {
-		return err
-	}
 	api := r.cl.ec2(a.Region)
 	if r.started(a.ID) == nil {
 		if err := r.j.write(Record{Type: RecStarted, Action: a.ID, ActionType: a.Type, Region: a.Region, Resource: a.Resource,

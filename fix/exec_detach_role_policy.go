@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
-	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/plan"
 )
 
@@ -33,10 +32,6 @@ func detachRequest(role, policyArn string) string {
 // verifies by listing the role's policies again.
 func (r *run) detachRolePolicy(ctx context.Context, a *plan.Action, rep *ActionReport) error {
 	c := a.DetachRolePolicy
-	if !detect.IsAdministratorAccess(c.PolicyArn) {
-		// Detaching anything else (a guardrail full of Denies, say) could widen access.
-		return fmt.Errorf("detach %s: only AdministratorAccess is ever detached", c.PolicyArn)
-	}
 	role, err := roleName(c.Role)
 	if err != nil {
 		return err

@@ -37,9 +37,6 @@ func (r *run) removePolicyStatements(ctx context.Context, a *plan.Action, rep *A
 	if err != nil {
 		return err
 	}
-	if c.PolicyName == "" {
-		return fmt.Errorf("%w: action %s names no policy", ErrInvalidPlan, a.ID)
-	}
 	if err := onlyRemoves(c.Before, c.After); err != nil {
 		return fmt.Errorf("%w: action %s: policy %s of role %s: %v", ErrInvalidPlan, a.ID, c.PolicyName, role, err)
 	}

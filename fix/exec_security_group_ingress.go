@@ -36,9 +36,6 @@ func ingressAfter(rules, authorize, revoke []plan.IngressRule) []plan.IngressRul
 // updateIngress authorizes the replacement rules, verifies them, then revokes the world-open ones.
 func (r *run) updateIngress(ctx context.Context, a *plan.Action, rep *ActionReport) error {
 	c := a.UpdateSecurityGroupIngress
-	if err := checkIngressChange(c); err != nil {
-		return err
-	}
 	api := r.cl.ec2(a.Region)
 	g, err := describeGroup(ctx, api, c.GroupID)
 	if err != nil {

@@ -31,15 +31,11 @@ func (r *run) updateService(ctx context.Context, a *plan.Action, rep *ActionRepo
 		}
 	}
 	// Placeholders of groups created by this plan are replaced by the groups' ids first: everything
-	// below (the check, the comparison, the journal, the call) sees real ids.
+	// below (the comparison, the journal, the call) sees real ids. plan.Validate checked the network
+	// configuration whole (subnets, groups, assignPublicIp) before anything was read.
 	net, err := resolveGroups(c.After.Network, c, r.target)
 	if err != nil {
 		return err
-	}
-	if net != nil {
-		if err := checkNetwork(net); err != nil {
-			return err
-		}
 	}
 	pv := c.After.PlatformVersion
 	api := r.cl.ecs(a.Region)
