@@ -26,6 +26,8 @@ type executor struct {
 	// settledByRollbackDone: a rollback-done record of an earlier rollback settles the action before
 	// rollback is called (false for what is always kept: rollback reports it kept again).
 	settledByRollbackDone bool
+	// deploys: the action starts a deployment that Apply's Wait follows (waitAll).
+	deploys bool
 	// touches lists the resources the action changes besides its own Resource (the stale check expects
 	// their changes on a resumed apply); nil when none.
 	touches func(a *plan.Action) []string
@@ -39,7 +41,7 @@ var executors = map[plan.ActionType]executor{
 	},
 	plan.UpdateService: {
 		apply: (*run).updateService, dryRun: (*run).dryRunUpdateService,
-		rollback: (*run).rollbackService, settledByRollbackDone: true,
+		rollback: (*run).rollbackService, settledByRollbackDone: true, deploys: true,
 	},
 	plan.UpdateClusterSettings: {
 		apply: (*run).updateCluster, dryRun: (*run).dryRunClusterSettings,
