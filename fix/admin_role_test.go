@@ -540,21 +540,3 @@ func TestAdminRoleResumeStale(t *testing.T) {
 	}
 }
 
-func TestOnlyRemovesAdministrativeStatements(t *testing.T) {
-	before := `{"Version":"2012-10-17","Statement":[{"Sid":"Admin","Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"Guard","Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"},{"Sid":"Read","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
-	tests := []struct {
-		name, after string
-		ok          bool
-	}{
-		{"the admin statement removed", `{"Version":"2012-10-17","Statement":[{"Sid":"Guard","Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"},{"Sid":"Read","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`, true},
-		{"a Deny removed (widens)", `{"Version":"2012-10-17","Statement":[{"Sid":"Admin","Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"Read","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`, false},
-		{"a narrow Allow removed", `{"Version":"2012-10-17","Statement":[{"Sid":"Admin","Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"Guard","Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}`, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := onlyRemoves(before, tt.after); (err == nil) != tt.ok {
-				t.Errorf("onlyRemoves: %v, want ok=%v", err, tt.ok)
-			}
-		})
-	}
-}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsread"
 	"github.com/ecsfix/ecsfix/plan"
 )
 
@@ -95,15 +96,6 @@ func apply(ctx context.Context, cl *clients, p *plan.Plan, o Options) (*Report, 
 	}
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidPlan, err)
-	}
-	for _, a := range p.Actions {
-		// UpdateService replaces the awsvpc configuration as a whole: refuse one it cannot take as it is,
-		// before anything is read or changed.
-		if a.Type == plan.UpdateService && a.UpdateService != nil && a.UpdateService.After.Network != nil {
-			if err := checkNetwork(a.UpdateService.After.Network); err != nil {
-				return nil, fmt.Errorf("action %s: %w", a.ID, err)
-			}
-		}
 	}
 	r.p = p
 	r.hash = p.ContentHash()
@@ -208,21 +200,6 @@ func shortHash(h string) string {
 	return h
 }
 
-// checkJournal checks that an existing journal belongs to this plan and can be resumed.
-func (r *run) checkJournal(st *journalState) error {
-	if st.header.PlanHash != r.hash {
-		return fmt.Errorf("%w: journal %s records plan %s, this plan is %s (use another journal path)",
-			ErrJournalMismatch, r.o.JournalPath, st.header.PlanHash, r.hash)
-	}
-	if st.header.Account != "" && st.header.Account != r.account {
-		return fmt.Errorf("%w: journal %s records account %s, the caller is in %s", ErrJournalMismatch, r.o.JournalPath, st.header.Account, r.account)
-	}
-	if len(st.rbStart) > 0 {
-		return fmt.Errorf("%w: journal %s records a rollback of this plan; to apply it again, use a new journal", ErrJournalMismatch, r.o.JournalPath)
-	}
-	return nil
-}
-
 // scrub replaces every known secret value in s by the mask.
 func (r *run) scrub(s string) string {
 	r.mu.Lock()
@@ -271,4 +248,23 @@ func (r *run) action(id string) *plan.Action {
 		}
 	}
 	return nil
+}
+
+// source returns a source revision (with its tags), read once per run.
+func (r *run) source(ctx context.Context, api ecsAPI, arn string) (*detect.TaskDefinition, error) {
+	r.mu.Lock()
+	td := r.sources[arn]
+	r.mu.Unlock()
+	if td != nil {
+		return td, nil
+	}
+	td, err := awsread.DescribeTaskDefinition(ctx, api, arn)
+	if err != nil {
+		return nil, err
+	}
+	r.learnSecrets(td)
+	r.mu.Lock()
+	r.sources[arn] = td
+	r.mu.Unlock()
+	return td, nil
 }

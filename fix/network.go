@@ -1,7 +1,6 @@
 package fix
 
 import (
-	"fmt"
 	"strings"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -62,32 +61,4 @@ func networkString(n *plan.AwsVpcSettings) string {
 		return "no network configuration"
 	}
 	return networkFact(n)
-}
-
-// checkNetwork refuses a network configuration UpdateService cannot take as a whole, or would take with
-// a meaning the plan does not say: no subnet, no security group (the service would get the VPC's default
-// group), or an assignPublicIp other than ENABLED or DISABLED.
-func checkNetwork(n *plan.AwsVpcSettings) error {
-	var bad []string
-	if len(n.Subnets) == 0 {
-		bad = append(bad, "it names no subnet")
-	}
-	if len(n.SecurityGroups) == 0 {
-		bad = append(bad, "it names no security group (the service would be given the VPC's default group)")
-	}
-	for _, s := range append(append([]string{}, n.Subnets...), n.SecurityGroups...) {
-		if strings.TrimSpace(s) == "" {
-			bad = append(bad, "it holds an empty subnet or security group id")
-			break
-		}
-	}
-	switch ecstypes.AssignPublicIp(n.AssignPublicIp) {
-	case ecstypes.AssignPublicIpEnabled, ecstypes.AssignPublicIpDisabled:
-	default:
-		bad = append(bad, fmt.Sprintf("assignPublicIp is %q, not ENABLED or DISABLED", n.AssignPublicIp))
-	}
-	if len(bad) > 0 {
-		return fmt.Errorf("%w: the network configuration %s: %s", ErrInvalidPlan, networkString(n), strings.Join(bad, "; "))
-	}
-	return nil
 }

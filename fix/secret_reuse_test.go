@@ -13,6 +13,7 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsread"
 	"github.com/ecsfix/ecsfix/plan"
 )
 
@@ -22,7 +23,7 @@ func (e *secretsEstate) replan(t *testing.T, at time.Time) *plan.Plan {
 	t.Helper()
 	p := e.makeSecretsPlan(t, false)
 	p.CreatedAt = at
-	lt, err := latestActive(context.Background(), e.api, "app")
+	lt, err := awsread.LatestActive(context.Background(), e.api, "app", awsread.LatestOptions{})
 	if err != nil || lt == nil {
 		t.Fatalf("the latest revision of app: %v", err)
 	}

@@ -25,6 +25,7 @@ import (
 
 	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/detect/awsjson"
+	"github.com/ecsfix/ecsfix/detect/awsread"
 	"github.com/ecsfix/ecsfix/detect/mototest"
 	"github.com/ecsfix/ecsfix/plan"
 )
@@ -688,7 +689,7 @@ func TestSecretsRollback(t *testing.T) {
 	if read := statement(t, e.ownedPolicy(t), "EcsfixReadSecrets"); read == nil || !slices.Equal(strs(read["Resource"]), []string{arn}) {
 		t.Errorf("the grant to read %s was not kept: %s", arn, e.ownedPolicy(t))
 	}
-	if lt, err := latestActive(context.Background(), e.api, "app"); err != nil || lt == nil || lt.Revision != 2 {
+	if lt, err := awsread.LatestActive(context.Background(), e.api, "app", awsread.LatestOptions{}); err != nil || lt == nil || lt.Revision != 2 {
 		t.Errorf("the family's latest ACTIVE revision = %v (%v), want app:2", lt, err)
 	}
 	if s := e.service(t, "app"); aws.ToString(s.TaskDefinition) != e.src {

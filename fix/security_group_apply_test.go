@@ -281,16 +281,11 @@ func TestApplySecurityGroupRefusesWidening(t *testing.T) {
 		p := e.ingressPlan(t, c)
 		var out bytes.Buffer
 		o := opts(t, &out)
-		// Refused up front by the plan's validation, or (defence in depth) by the executor.
+		// Refused up front by the plan's validation (the applier keeps no copy of it), before anything is
+		// read or written.
 		rep, err := Apply(context.Background(), e.cfg, p, o)
-		switch {
-		case errors.Is(err, ErrInvalidPlan):
-		case errors.Is(err, ErrIncomplete):
-			if a := rep.Action("s1"); a.Status != StatusFailed || !strings.Contains(a.Error, "refused") {
-				t.Errorf("%s: s1 = %+v", name, a)
-			}
-		default:
-			t.Errorf("%s: err = %v, want a refusal", name, err)
+		if !errors.Is(err, ErrInvalidPlan) {
+			t.Errorf("%s: err = %v, want a refusal (ErrInvalidPlan)", name, err)
 			continue
 		}
 		if rep != nil {
@@ -298,8 +293,11 @@ func TestApplySecurityGroupRefusesWidening(t *testing.T) {
 				t.Errorf("%s: wrote %v", name, w)
 			}
 		}
-		if err := checkIngressChange(&c); !errors.Is(err, ErrInvalidPlan) || !strings.Contains(err.Error(), "refused") {
-			t.Errorf("%s: the executor's own check: %v", name, err)
+		// The plan's own rule refuses it for what it does, not only for a missing field.
+		c.VpcID = e.vpc
+		p = e.ingressPlan(t, c)
+		if err := plan.ValidateAction(p, actionByID(p, "s1")); err == nil || !strings.Contains(err.Error(), "widens") && !strings.Contains(err.Error(), "is not a world-open rule") {
+			t.Errorf("%s: the plan's validation of the action: %v", name, err)
 		}
 	}
 	e.wantIngress(t, "after the refusals", e.sg, e.open())
@@ -475,25 +473,16 @@ func TestApplySecurityGroupCopyRefusesWorldOpen(t *testing.T) {
 	var out bytes.Buffer
 	o := opts(t, &out)
 	rep, err := Apply(context.Background(), e.cfg, p, o)
-	switch {
-	case errors.Is(err, ErrInvalidPlan): // refused up front by the plan's validation
-	case errors.Is(err, ErrIncomplete):
-		if a := rep.Action("c1"); a.Status != StatusFailed || !strings.Contains(a.Error, "refused") {
-			t.Errorf("c1 = %+v", a)
-		}
-		if a := rep.Action("c2"); a.Status != StatusNotRun {
-			t.Errorf("c2 = %+v", a)
-		}
-	default:
-		t.Fatalf("err = %v, want a refusal", err)
+	if !errors.Is(err, ErrInvalidPlan) { // refused up front by the plan's validation
+		t.Fatalf("err = %v, want a refusal (ErrInvalidPlan)", err)
 	}
 	if rep != nil {
 		if w, w2 := ec2Writes(rep.Calls), writes(rep.Calls); len(w) != 0 || len(w2) != 0 {
 			t.Errorf("wrote %v %v", w, w2)
 		}
 	}
-	if err := checkCreateGroup(p.Actions[0].CreateSecurityGroup); !errors.Is(err, ErrInvalidPlan) || !strings.Contains(err.Error(), "refused") {
-		t.Errorf("the executor's own check: %v", err)
+	if err := plan.ValidateAction(p, actionByID(p, "c1")); err == nil || !strings.Contains(err.Error(), "widens") {
+		t.Errorf("the plan's validation of the copy: %v", err)
 	}
 	if gs := e.serviceGroups(t); gs[0] != e.sg {
 		t.Errorf("the service moved: %v", gs)
@@ -536,4 +525,14 @@ func TestResolveGroups(t *testing.T) {
 	if _, err := resolveGroups(net, &plan.UpdateServiceChange{SecurityGroupsFrom: map[string]string{"x": "c9"}}, func(string) string { return "" }); !errors.Is(err, ErrInvalidPlan) {
 		t.Errorf("an unmapped placeholder: %v", err)
 	}
+}
+
+// actionByID returns the action id of p (nil when absent).
+func actionByID(p *plan.Plan, id string) *plan.Action {
+	for i := range p.Actions {
+		if p.Actions[i].ID == id {
+			return &p.Actions[i]
+		}
+	}
+	return nil
 }

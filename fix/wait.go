@@ -31,7 +31,7 @@ func (r *run) waitAll(ctx context.Context, rep *Report) []WaitReport {
 	}
 	var jobs []job
 	for i, ar := range rep.Actions {
-		if ar.Type != plan.UpdateService || (ar.Status != StatusDone && ar.Status != StatusSkipped) {
+		if !executors[ar.Type].deploys || (ar.Status != StatusDone && ar.Status != StatusSkipped) {
 			continue
 		}
 		jobs = append(jobs, job{i, r.action(ar.ID)})

@@ -118,8 +118,8 @@ func (c *RemovePolicyStatementsChange) implicitDependencies() []string { return 
 
 // validate checks a remove-policy-statements payload: an IAM role ARN (the action's resource), a policy
 // name, a Before that parses, Removed naming statements of Before (by Sid or "#index") that each allow
-// every action on every resource, and an After that is Before without exactly those statements, or ""
-// (the policy deleted): a statement removal never grants anything new, nor removes anything else.
+// every action on every resource, and an After that is Before without exactly those statements ("" when
+// none remains: the policy deleted): a statement removal never grants anything new, nor removes anything else.
 func (c *RemovePolicyStatementsChange) validate(a *Action, _ map[string]*Action) []error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
@@ -166,13 +166,15 @@ func (c *RemovePolicyStatementsChange) validate(a *Action, _ map[string]*Action)
 	if !labelsOK || !afterOK {
 		return errs
 	}
-	// An After of "" (the policy deleted) is taken as it is today, whatever else Before holds: see the
-	// tests of the admin task-role fix ("remove to nothing ok").
+	// After "" deletes the policy: only when nothing but the removed statements was in it, since deleting a
+	// policy that holds a Deny (or any other statement) is not a removal of the administrative ones.
 	want, err := c.Rebuild(c.Before)
 	switch {
 	case err != nil:
 		bad("removePolicyStatements: before: %v", err)
-	case c.After != "" && !sameJSON(want, c.After):
+	case c.After == "" && want != "":
+		bad("removePolicyStatements: after is empty (the policy deleted), but before holds statements that removed does not name: a statement removal may only remove those, and nothing else")
+	case !sameJSON(want, c.After):
 		bad("removePolicyStatements: after is not before without exactly the statements removed names (%s): a statement removal may only remove those, and nothing else",
 			strings.Join(c.Removed, ", "))
 	}

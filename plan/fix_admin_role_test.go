@@ -372,7 +372,12 @@ func TestAdminTaskRoleValidation(t *testing.T) {
 	}{
 		{"detach ok", detach, ""},
 		{"remove ok", remove, ""},
-		{"remove to nothing ok", func() Action { a := remove(); a.RemovePolicyStatements.After = ""; return a }, ""},
+		{"remove to nothing ok", func() Action {
+			a := remove()
+			a.RemovePolicyStatements.Before, a.RemovePolicyStatements.After = policyDoc(tAdminStmt), ""
+			return a
+		}, ""},
+		{"remove to nothing while other statements remain", func() Action { a := remove(); a.RemovePolicyStatements.After = ""; return a }, "after is empty (the policy deleted)"},
 		{"remove by index ok", func() Action { a := remove(); a.RemovePolicyStatements.Removed = []string{"#0"}; return a }, ""},
 		{"detach without payload", func() Action { a := detach(); a.DetachRolePolicy = nil; return a }, "needs its detachRolePolicy payload"},
 		{"detach with another payload", func() Action {

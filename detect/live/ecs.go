@@ -12,6 +12,7 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsread"
 )
 
 // Batch sizes the ECS API accepts.
@@ -271,78 +272,41 @@ func (r *regionScan) families(ctx context.Context) {
 	}
 }
 
-// family reads the latest ACTIVE revision of a family. DescribeTaskDefinition by family name returns it
-// on AWS; when it returns a revision that is not ACTIVE (the emulator returns the highest revision
-// whatever its status), the ACTIVE revisions are listed and the highest is described. A family without
-// an ACTIVE revision is skipped.
+// family reads the latest ACTIVE revision of a family (awsread.LatestActive: one DescribeTaskDefinition
+// by family name on AWS; the emulator's fallback lists the ACTIVE revisions and describes them from the
+// highest down, answering from the revisions described already). A family without an ACTIVE revision is
+// skipped; a failure is recorded against the call and the reference that failed.
 func (r *regionScan) family(ctx context.Context, family string) {
-	td, err := r.describe(ctx, family)
-	if err != nil {
-		r.s.fail(ctx, r.region, detect.TypeTaskDefinition, family, "DescribeTaskDefinition", err)
-		return
-	}
-	if td.Status == ecstypes.TaskDefinitionStatusActive && aws.ToString(td.Family) == family {
-		r.markKeep(td.ARN())
-		return
-	}
-	type candidate struct {
-		arn string
-		rev int
-	}
-	var cands []candidate
-	p := ecs.NewListTaskDefinitionsPaginator(r.c.ecs, &ecs.ListTaskDefinitionsInput{
-		FamilyPrefix: aws.String(family), Status: ecstypes.TaskDefinitionStatusActive, Sort: ecstypes.SortOrderDesc,
+	td, err := awsread.LatestActive(ctx, r.boundECS(), family, awsread.LatestOptions{
+		FamilyErrorFails: true,
+		Describe: func(ctx context.Context, ref string) (*detect.TaskDefinition, error) {
+			if got := r.cached(ref); got != nil {
+				return got, nil
+			}
+			return r.describe(ctx, ref)
+		},
 	})
-	for p.HasMorePages() {
-		var out *ecs.ListTaskDefinitionsOutput
-		err := r.s.call(ctx, func(ctx context.Context) (err error) {
-			out, err = p.NextPage(ctx)
-			return err
-		})
-		if err != nil {
-			r.s.fail(ctx, r.region, detect.TypeTaskDefinition, family, "ListTaskDefinitions", err)
-			return
+	if err != nil {
+		op, resource := awsread.OpDescribeTaskDefinition, family
+		var re *awsread.Error
+		if errors.As(err, &re) {
+			op, resource = re.Op, re.Resource
 		}
-		for _, arn := range out.TaskDefinitionArns {
-			// familyPrefix is a prefix: "web" also lists "web-api".
-			if a, err := detect.ParseTaskDefinitionARN(arn); err == nil && a.Family == family {
-				cands = append(cands, candidate{arn, a.Revision})
-			}
-		}
+		r.s.fail(ctx, r.region, detect.TypeTaskDefinition, resource, op, cause(err))
+		return
 	}
-	sort.Slice(cands, func(i, j int) bool { return cands[i].rev > cands[j].rev })
-	for _, c := range cands {
-		got := r.cached(c.arn)
-		if got == nil {
-			var err error
-			if got, err = r.describe(ctx, c.arn); err != nil {
-				r.s.fail(ctx, r.region, detect.TypeTaskDefinition, c.arn, "DescribeTaskDefinition", err)
-				return
-			}
-		}
-		if got.Status == ecstypes.TaskDefinitionStatusActive {
-			r.markKeep(got.ARN())
-			return
-		}
+	if td != nil {
+		r.markKeep(td.ARN())
 	}
 }
 
-// describe calls DescribeTaskDefinition (with tags) and caches the revision by ARN.
+// describe calls DescribeTaskDefinition (with tags) and caches the revision by ARN. A failure is an
+// *awsread.Error.
 func (r *regionScan) describe(ctx context.Context, ref string) (*detect.TaskDefinition, error) {
-	var out *ecs.DescribeTaskDefinitionOutput
-	err := r.s.call(ctx, func(ctx context.Context) (err error) {
-		out, err = r.c.ecs.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{
-			TaskDefinition: aws.String(ref), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags},
-		})
-		return err
-	})
+	td, err := awsread.DescribeTaskDefinition(ctx, r.boundECS(), ref)
 	if err != nil {
 		return nil, err
 	}
-	if out.TaskDefinition == nil || out.TaskDefinition.TaskDefinitionArn == nil {
-		return nil, errors.New("the response holds no task definition")
-	}
-	td := &detect.TaskDefinition{TaskDefinition: *out.TaskDefinition, Tags: out.Tags}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if prev, ok := r.described[td.ARN()]; ok {
@@ -350,6 +314,33 @@ func (r *regionScan) describe(ctx context.Context, ref string) (*detect.TaskDefi
 	}
 	r.described[td.ARN()] = td
 	return td, nil
+}
+
+// boundECS is the region's ECS client for the shared reads, each call within the scan's bound.
+func (r *regionScan) boundECS() awsread.TaskDefinitionAPI {
+	return boundTaskDefinitions{s: r.s, api: r.c.ecs}
+}
+
+// boundTaskDefinitions runs each task-definition read through scanner.call.
+type boundTaskDefinitions struct {
+	s   *scanner
+	api ecsAPI
+}
+
+func (b boundTaskDefinitions) DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, opts ...func(*ecs.Options)) (out *ecs.DescribeTaskDefinitionOutput, err error) {
+	err = b.s.call(ctx, func(ctx context.Context) (err error) {
+		out, err = b.api.DescribeTaskDefinition(ctx, in, opts...)
+		return err
+	})
+	return out, err
+}
+
+func (b boundTaskDefinitions) ListTaskDefinitions(ctx context.Context, in *ecs.ListTaskDefinitionsInput, opts ...func(*ecs.Options)) (out *ecs.ListTaskDefinitionsOutput, err error) {
+	err = b.s.call(ctx, func(ctx context.Context) (err error) {
+		out, err = b.api.ListTaskDefinitions(ctx, in, opts...)
+		return err
+	})
+	return out, err
 }
 
 func (r *regionScan) cached(arn string) *detect.TaskDefinition {
@@ -386,7 +377,7 @@ func (r *regionScan) runningRevisions(ctx context.Context) {
 		wg.Go(func() {
 			td, err := r.describe(ctx, ref)
 			if err != nil {
-				r.s.fail(ctx, r.region, detect.TypeTaskDefinition, ref, "DescribeTaskDefinition", err)
+				r.s.fail(ctx, r.region, detect.TypeTaskDefinition, ref, "DescribeTaskDefinition", cause(err))
 				return
 			}
 			r.markKeep(td.ARN())
@@ -436,4 +427,14 @@ func (r *regionScan) describeCapacityProviders(ctx context.Context, in *ecs.Desc
 		next.NextToken = out.NextToken
 		in = &next
 	}
+}
+
+// cause is the error of a failed shared read without the operation and reference the scanner records
+// apart.
+func cause(err error) error {
+	var re *awsread.Error
+	if errors.As(err, &re) {
+		return re.Err
+	}
+	return err
 }

@@ -1,0 +1,182 @@
+package fix
+
+import (
+	"context"
+	"fmt"
+
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsread"
+	"github.com/ecsfix/ecsfix/plan"
+)
+
+// The executor of register-task-definition: a new revision built from the source revision re-read at
+// apply time with the plan's edits (plan.RegisterTaskDefinitionChange.Input), the secrets' ARNs put in
+// place of their placeholders, tagged with its provenance so that a resumed apply finds it again.
+// Rollback keeps it: the newest revision of a family is what a deployment by family name starts.
+
+// registrationRequest describes a registration without its content (which may hold secret values).
+func registrationRequest(a *plan.Action) string {
+	c := a.RegisterTaskDefinition
+	return fmt.Sprintf("ecs:RegisterTaskDefinition family=%s source=%s edits=%d", c.Family, c.SourceArn, len(c.Edits))
+}
+
+// register registers the fixed revision, or finds the one this plan registered already.
+func (r *run) register(ctx context.Context, a *plan.Action, rep *ActionReport) error {
+	c := a.RegisterTaskDefinition
+	api := r.cl.ecs(a.Region)
+	src, err := r.source(ctx, api, c.SourceArn)
+	if err != nil {
+		return err
+	}
+	srcArn, err := detect.ParseTaskDefinitionARN(src.ARN())
+	if err != nil {
+		return err
+	}
+	secretArns := map[string]string{}
+	for _, ref := range c.SecretRefs {
+		arn := r.target(ref.From)
+		if arn == "" {
+			return fmt.Errorf("create-secret %s produced no secret ARN for %s (it did not complete)", ref.From, ref.Path)
+		}
+		secretArns[ref.From] = arn
+	}
+	in, err := c.Input(src, secretArns)
+	if err != nil {
+		return fmt.Errorf("build the registration from %s: %w", c.SourceArn, err)
+	}
+	tagged := addProvenance(in, r.short, a.ID)
+
+	prev := r.started(a.ID)
+	if prev == nil {
+		lt, err := awsread.LatestActive(ctx, api, srcArn.Family, awsread.LatestOptions{})
+		if err != nil {
+			return err
+		}
+		before := &StateRecord{TaskDefinitionArn: src.ARN(), Family: srcArn.Family, Tagged: tagged}
+		if lt != nil {
+			if p, err := detect.ParseTaskDefinitionARN(lt.ARN()); err == nil {
+				before.LatestActiveRevision = p.Revision
+			}
+		}
+		if err := r.j.write(Record{Type: RecStarted, Action: a.ID, ActionType: a.Type, Region: a.Region,
+			Resource: a.Resource, Request: registrationRequest(a), Before: before}); err != nil {
+			return err
+		}
+		prev = &Record{Before: before}
+	}
+	r.printf("%s: registering a new revision of %s from %s (%d edit(s))", a.ID, srcArn.Family, src.ARN(), len(c.Edits))
+
+	// A revision this plan registered without journalling it (a crash between the two) is reused.
+	found, newest, err := r.findRegistered(ctx, api, srcArn, a.ID)
+	if err != nil {
+		return err
+	}
+	if found != "" {
+		r.setTarget(a.ID, found)
+		rep.TaskDefinitionArn = found
+		r.printf("%s: found %s, registered by this plan earlier: reused", a.ID, found)
+		return r.finish(a, rep, StatusDone, "reused "+found+", registered by this plan earlier", &StateRecord{TaskDefinitionArn: found, Reused: true})
+	}
+	if !tagged && prev.Before != nil && newest > prev.Before.LatestActiveRevision && r.isResume(a.ID) {
+		return fmt.Errorf("revision %d of %s was registered after this registration started, and registrations of this family cannot carry provenance tags (too many tags): check whether it is this plan's, then deregister it or record it, before resuming",
+			newest, srcArn.Family)
+	}
+
+	out, err := api.RegisterTaskDefinition(ctx, in)
+	if err != nil {
+		return fmt.Errorf("register task definition %s: %w", srcArn.Family, err)
+	}
+	if out.TaskDefinition == nil || out.TaskDefinition.TaskDefinitionArn == nil {
+		return fmt.Errorf("register task definition %s: the response holds no task definition", srcArn.Family)
+	}
+	arn := aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+	r.setTarget(a.ID, arn)
+	rep.TaskDefinitionArn = arn
+	r.printf("%s: registered %s", a.ID, arn)
+	r.log.Info("registered task definition", "action", a.ID, "family", srcArn.Family, "source", src.ARN(), "edits", len(c.Edits), "arn", arn)
+	return r.finish(a, rep, StatusDone, "registered", &StateRecord{TaskDefinitionArn: arn, Tagged: tagged})
+}
+
+// isResume tells whether the action was started by an earlier run.
+func (r *run) isResume(id string) bool { return r.resumed[id] }
+
+// addProvenance adds the provenance tags (replacing those a source registered by ecsfix carries) when
+// the tag limit allows; it reports whether they were added.
+func addProvenance(in *ecs.RegisterTaskDefinitionInput, short, id string) bool {
+	kept := in.Tags[:0:0]
+	for _, t := range in.Tags {
+		if k := aws.ToString(t.Key); k != TagPlan && k != TagAction {
+			kept = append(kept, t)
+		}
+	}
+	if len(kept)+2 > maxTags {
+		in.Tags = kept
+		return false
+	}
+	in.Tags = append(kept, ecstypes.Tag{Key: aws.String(TagPlan), Value: aws.String(short)}, ecstypes.Tag{Key: aws.String(TagAction), Value: aws.String(id)})
+	return true
+}
+
+// findRegistered looks for an ACTIVE revision of the source's family, newer than the source, carrying
+// this plan's and action's provenance tags. It returns its ARN ("" when none) and the newest ACTIVE
+// revision number of the family.
+func (r *run) findRegistered(ctx context.Context, api ecsAPI, src detect.TaskDefinitionARN, id string) (string, int, error) {
+	revs, err := awsread.ActiveRevisions(ctx, api, src.Family)
+	if err != nil {
+		return "", 0, err
+	}
+	newest := 0
+	var newer []awsread.Revision // highest first, as listed
+	for _, rv := range revs {
+		newest = max(newest, rv.Revision)
+		if rv.Revision > src.Revision {
+			newer = append(newer, rv)
+		}
+	}
+	for _, rv := range newer {
+		td, err := awsread.DescribeTaskDefinition(ctx, api, rv.ARN)
+		if err != nil {
+			return "", 0, err
+		}
+		if td.Status != ecstypes.TaskDefinitionStatusActive {
+			continue
+		}
+		tags := map[string]string{}
+		for _, t := range td.Tags {
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+		if tags[TagPlan] == r.short && tags[TagAction] == id {
+			return td.ARN(), newest, nil
+		}
+	}
+	return "", newest, nil
+}
+
+// resumeRegistration takes the revision an earlier run registered (its done record) as the target of the
+// service updates deploying it.
+func (r *run) resumeRegistration(a *plan.Action, done *Record, rep *ActionReport) {
+	r.setTarget(a.ID, done.Result.TaskDefinitionArn)
+}
+
+// dryRunRegistration prints the registration as the plan's After, whose secret-bearing values are
+// placeholders.
+func (r *run) dryRunRegistration(a *plan.Action) {
+	c := a.RegisterTaskDefinition
+	r.printf("%s: would call ecs:RegisterTaskDefinition (a new revision of %s from %s, %d edit(s); tags %s=%s, %s=%s added) with:\n%s",
+		a.ID, c.Family, c.SourceArn, len(c.Edits), TagPlan, r.short, TagAction, a.ID, indentJSON(c.After))
+}
+
+// rollbackRegistration keeps the revision registered (the services are moved back to the old one).
+func (r *run) rollbackRegistration(_ context.Context, start, done *Record) ActionReport {
+	ar := ActionReport{ID: start.Action, Type: start.ActionType, Resource: start.Resource}
+	ar.Status, ar.Detail = StatusSkipped, "registered revisions are kept (ecsfix never deregisters)"
+	if done != nil && done.Result != nil {
+		ar.TaskDefinitionArn = done.Result.TaskDefinitionArn
+	}
+	return ar
+}

@@ -1,0 +1,128 @@
+package fix
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/plan"
+)
+
+// The checks Apply and Rollback make before reading anything else: the caller's account and regions are
+// the plan's (or the journal's), the plan is approved when it must be, the journal is this plan's.
+
+// checkTarget checks that the caller works in the account of every action and fingerprint, and
+// addresses their regions.
+func (r *run) checkTarget(ctx context.Context) error {
+	out, err := r.cl.sts().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return fmt.Errorf("identify the caller (sts GetCallerIdentity): %w", err)
+	}
+	r.account = aws.ToString(out.Account)
+	if r.account == "" {
+		return errors.New("identify the caller: sts GetCallerIdentity returned no account")
+	}
+	if p := strings.SplitN(aws.ToString(out.Arn), ":", 3); len(p) == 3 && p[0] == "arn" {
+		r.partition = p[1]
+	}
+	allowed := map[string]bool{}
+	for _, reg := range r.o.Regions {
+		allowed[reg] = true
+	}
+	var bad []string
+	for _, a := range r.p.Actions {
+		if a.Account != r.account {
+			bad = append(bad, fmt.Sprintf("action %s is for account %q", a.ID, a.Account))
+		}
+		if acct := detect.AccountOf(a.Resource); acct != "" && acct != a.Account {
+			bad = append(bad, fmt.Sprintf("action %s changes %s, in account %s", a.ID, a.Resource, acct))
+		}
+		if !allowed[a.Region] {
+			bad = append(bad, fmt.Sprintf("action %s is for region %q", a.ID, a.Region))
+		}
+		if reg := detect.RegionOf(a.Resource); reg != "" && reg != a.Region {
+			bad = append(bad, fmt.Sprintf("action %s changes %s, in region %s", a.ID, a.Resource, reg))
+		}
+	}
+	for _, f := range r.p.State {
+		if acct := detect.AccountOf(f.Resource); acct != "" && acct != r.account {
+			bad = append(bad, fmt.Sprintf("state %s is in account %s", f.Resource, acct))
+		}
+		if f.ResourceType == detect.TypeRole && r.regionOf(f) == "" {
+			continue // IAM is global
+		}
+		if !allowed[r.regionOf(f)] {
+			bad = append(bad, fmt.Sprintf("state %s is in region %q", f.Resource, r.regionOf(f)))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("%w: the caller is in account %s and addresses region(s) %s: %s",
+			ErrWrongAccount, r.account, strings.Join(r.o.Regions, ", "), strings.Join(bad, "; "))
+	}
+	r.printf("check: the caller's account %s and region(s) %s are the plan's", r.account, strings.Join(r.o.Regions, ", "))
+	r.log.Info("caller identified", "account", r.account, "arn", aws.ToString(out.Arn))
+	return nil
+}
+
+func (r *run) regionOf(f plan.Fingerprint) string {
+	if f.Region != "" {
+		return f.Region
+	}
+	return detect.RegionOf(f.Resource)
+}
+
+// checkApproval refuses a plan holding an action above the unattended risk without a valid approval.
+func (r *run) checkApproval() error {
+	need := r.p.NeedsApproval(r.o.UnattendedRisk, r.o.RiskOverrides)
+	for i := range need { // report the risk that counts: recomputed from what the action does
+		need[i].Risk = r.p.EffectiveRisk(need[i], r.o.RiskOverrides)
+	}
+	if len(need) == 0 {
+		r.printf("check: approval not needed (no action above %s risk)", r.o.UnattendedRisk)
+		return nil
+	}
+	valid := r.p.ValidApprovals()
+	if len(valid) == 0 {
+		return &NotApprovedError{Actions: need, Unattended: r.o.UnattendedRisk}
+	}
+	var by []string
+	for _, a := range valid {
+		s := a.By
+		if a.Ticket != "" {
+			s += " (" + a.Ticket + ")"
+		}
+		by = append(by, s)
+	}
+	r.printf("check: approved by %s", strings.Join(by, ", "))
+	return nil
+}
+
+// checkJournal checks that an existing journal belongs to this plan and can be resumed.
+func (r *run) checkJournal(st *journalState) error {
+	if st.header.PlanHash != r.hash {
+		return fmt.Errorf("%w: journal %s records plan %s, this plan is %s (use another journal path)",
+			ErrJournalMismatch, r.o.JournalPath, st.header.PlanHash, r.hash)
+	}
+	if st.header.Account != "" && st.header.Account != r.account {
+		return fmt.Errorf("%w: journal %s records account %s, the caller is in %s", ErrJournalMismatch, r.o.JournalPath, st.header.Account, r.account)
+	}
+	if len(st.rbStart) > 0 {
+		return fmt.Errorf("%w: journal %s records a rollback of this plan; to apply it again, use a new journal", ErrJournalMismatch, r.o.JournalPath)
+	}
+	return nil
+}
+
+// checkJournalTarget checks that the caller is in the journal's account and addresses its regions.
+func (r *run) checkJournalTarget(ctx context.Context, account string, regions []string) error {
+	p := &plan.Plan{}
+	for _, reg := range regions {
+		p.Actions = append(p.Actions, plan.Action{ID: "journal", Account: account, Region: reg})
+	}
+	r.p = p
+	return r.checkTarget(ctx)
+}

@@ -1,0 +1,494 @@
+package fix
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsread"
+	"github.com/ecsfix/ecsfix/plan"
+)
+
+// The stale check: every resource the plan fingerprinted is re-read and its facts compared with the
+// plan's, before anything is written. On a resumed apply the changes this plan's started actions make are
+// expected, not stale.
+
+// checkStale re-reads every fingerprinted resource and compares its facts with the plan's. Changes the
+// journal says this plan made (a resumed apply) are expected, not stale.
+func (r *run) checkStale(ctx context.Context) error {
+	// What touches each resource.
+	clusterOf := r.serviceClusters()
+	touching := map[string][]string{} // resource -> action ids changing it
+	for _, a := range r.p.Actions {
+		if ex := executors[a.Type]; ex.touches != nil {
+			for _, res := range ex.touches(&a) {
+				if res != a.Resource {
+					touching[res] = append(touching[res], a.ID)
+				}
+			}
+		}
+		touching[a.Resource] = append(touching[a.Resource], a.ID)
+	}
+	started := func(resource string) bool {
+		found := false
+		r.j.view(func(st *journalState) {
+			for _, id := range touching[resource] {
+				if st.started[id] != nil || st.done[id] != nil {
+					found = true
+				}
+			}
+		})
+		return found
+	}
+
+	var changes []StaleChange
+	compare := func(f plan.Fingerprint, current map[string]string, expected func(fact, current string) bool) {
+		keys := make([]string, 0, len(f.Facts))
+		for k := range f.Facts {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if cur := current[k]; cur != f.Facts[k] && (expected == nil || !expected(k, cur)) {
+				changes = append(changes, StaleChange{Resource: f.Resource, Fact: k, Planned: f.Facts[k], Current: cur})
+			}
+		}
+	}
+
+	type svcKey struct{ region, cluster string }
+	services := map[svcKey][]plan.Fingerprint{}
+	clusters := map[string][]plan.Fingerprint{}
+	for _, f := range r.p.State {
+		switch f.ResourceType {
+		case detect.TypeService:
+			cluster := clusterOf[f.Resource]
+			if cluster == "" {
+				cluster = awsread.ClusterOfServiceARN(f.Resource)
+			}
+			if cluster == "" {
+				return fmt.Errorf("%w: state %s: cannot tell the service's cluster", ErrInvalidPlan, f.Resource)
+			}
+			k := svcKey{r.regionOf(f), cluster}
+			services[k] = append(services[k], f)
+		case detect.TypeCluster:
+			clusters[r.regionOf(f)] = append(clusters[r.regionOf(f)], f)
+		case detect.TypeTaskDefinition, detect.TypeRole, detect.TypeSecurityGroup:
+		default:
+			return fmt.Errorf("%w: state %s: resource type %q cannot be checked", ErrInvalidPlan, f.Resource, f.ResourceType)
+		}
+	}
+	n := 0
+	// Services, by cluster, 10 at a time.
+	for k, fs := range services {
+		for start := 0; start < len(fs); start += 10 {
+			batch := fs[start:min(start+10, len(fs))]
+			names := make([]string, len(batch))
+			for i, f := range batch {
+				names[i] = f.Resource
+			}
+			got, err := awsread.DescribeServices(ctx, r.cl.ecs(k.region), k.cluster, names)
+			if err != nil {
+				return err
+			}
+			for _, f := range batch {
+				n++
+				svc := got[f.Resource]
+				if svc == nil {
+					changes = append(changes, StaleChange{Resource: f.Resource, Fact: plan.FactStatus, Planned: f.Facts[plan.FactStatus], Current: "MISSING"})
+					continue
+				}
+				var expected func(string, string) bool
+				if started(f.Resource) {
+					// This plan moved the service already: its revision, platform and deployment changed,
+					// and its network configuration when it is one that an update of this plan, started,
+					// sets.
+					nets := r.networksSet(f.Resource)
+					expected = func(fact, cur string) bool {
+						switch fact {
+						case plan.FactStatus:
+							return false
+						case plan.FactNetwork:
+							return nets[normalizeNetworkFact(cur)]
+						}
+						return true
+					}
+				}
+				compare(f, plan.ServiceFacts(svc), expected)
+			}
+		}
+	}
+	// Clusters, 100 at a time.
+	for region, fs := range clusters {
+		for start := 0; start < len(fs); start += 100 {
+			batch := fs[start:min(start+100, len(fs))]
+			names := make([]string, len(batch))
+			for i, f := range batch {
+				names[i] = f.Resource
+			}
+			got, err := awsread.DescribeClusters(ctx, r.cl.ecs(region), names)
+			if err != nil {
+				return err
+			}
+			for _, f := range batch {
+				n++
+				c := got[f.Resource]
+				if c == nil {
+					changes = append(changes, StaleChange{Resource: f.Resource, Fact: plan.FactStatus, Planned: f.Facts[plan.FactStatus], Current: "MISSING"})
+					continue
+				}
+				var expected func(string, string) bool
+				if started(f.Resource) {
+					expected = func(fact, _ string) bool { return fact == plan.FactSettings }
+				}
+				compare(f, plan.ClusterFacts(c), expected)
+			}
+		}
+	}
+	// Task definitions: the revision, and its family's latest ACTIVE revision.
+	latest := map[string]*detect.TaskDefinition{}
+	for _, f := range r.p.State {
+		if f.ResourceType != detect.TypeTaskDefinition {
+			continue
+		}
+		n++
+		api := r.cl.ecs(r.regionOf(f))
+		td, err := r.source(ctx, api, f.Resource)
+		if err != nil {
+			return err
+		}
+		fam := detect.FamilyKey(td.ARN())
+		lt, ok := latest[fam]
+		if !ok {
+			if lt, err = awsread.LatestActive(ctx, api, aws.ToString(td.Family), awsread.LatestOptions{}); err != nil {
+				return err
+			}
+			latest[fam] = lt
+		}
+		latestArn := ""
+		if lt != nil {
+			latestArn = lt.ARN()
+		}
+		deregistered := started(f.Resource) // by this plan's deregistration, resumed
+		compare(f, plan.TaskDefinitionFacts(td, latestArn), func(fact, cur string) bool {
+			return fact == plan.FactLatestActive && (lt != nil && r.registeredByThisPlan(lt) || deregistered) ||
+				fact == plan.FactStatus && deregistered && cur == string(ecstypes.TaskDefinitionStatusInactive)
+		})
+	}
+	// Roles: the inline policy ecsfix owns; or, for the admin task-role fix, all of the role's policies.
+	for _, f := range r.p.State {
+		if f.ResourceType != detect.TypeRole {
+			continue
+		}
+		n++
+		if needsAllPolicies(f) {
+			if _, err := roleName(f.Resource); err != nil {
+				return fmt.Errorf("%w: state %s: %v", ErrInvalidPlan, f.Resource, err)
+			}
+			role, err := readRolePolicies(ctx, r.cl.iam(r.iamRegion(f)), f.Resource)
+			if err != nil {
+				return err
+			}
+			// Only the facts the plan recorded are compared (compare ranges over them).
+			compare(f, rolePolicyFacts(role), r.roleChangesExpected(f, role))
+			continue
+		}
+		role, err := r.readRole(ctx, f)
+		if err != nil {
+			return err
+		}
+		var expected func(string, string) bool
+		if started(f.Resource) {
+			// This plan put its statements into the owned policy already.
+			expected = func(string, string) bool { return true }
+		}
+		compare(f, plan.RoleFacts(role), expected)
+	}
+	// Security groups, by region, described in batches: the rules the plan recorded (on a resumed
+	// apply, the ingress rules may be as this plan's started updates of the group leave them).
+	groups := map[string][]plan.Fingerprint{}
+	var regions []string
+	for _, f := range r.p.State {
+		if f.ResourceType != detect.TypeSecurityGroup {
+			continue
+		}
+		if _, ok := groups[r.regionOf(f)]; !ok {
+			regions = append(regions, r.regionOf(f))
+		}
+		groups[r.regionOf(f)] = append(groups[r.regionOf(f)], f)
+	}
+	sort.Strings(regions)
+	for _, region := range regions {
+		fs := groups[region]
+		ids := make([]string, len(fs))
+		for i, f := range fs {
+			ids[i] = f.Resource
+		}
+		got, err := describeGroups(ctx, r.cl.ec2(region), ids)
+		if err != nil {
+			return err
+		}
+		for _, f := range fs {
+			n++
+			g := got[f.Resource]
+			if g == nil {
+				changes = append(changes, StaleChange{Resource: f.Resource, Fact: plan.FactStatus, Planned: f.Facts[plan.FactStatus], Current: "MISSING"})
+				continue
+			}
+			compare(f, plan.SecurityGroupFacts(g), r.securityGroupExpected(f.Resource, f.Facts[plan.FactIngress]))
+		}
+	}
+	if len(changes) > 0 {
+		return &StaleError{Changes: changes}
+	}
+	r.printf("check: %d resource(s) re-read, none changed since the plan was made", n)
+	return nil
+}
+
+// networksSet returns the network configurations (as networkFact writes them) that the plan's service
+// updates of service, started or done by an earlier run, set.
+func (r *run) networksSet(service string) map[string]bool {
+	nets := map[string]bool{}
+	r.j.view(func(st *journalState) {
+		for _, a := range r.p.Actions {
+			if a.UpdateService == nil || a.Resource != service || a.UpdateService.After.Network == nil {
+				continue
+			}
+			if st.started[a.ID] != nil || st.done[a.ID] != nil {
+				// Groups this plan created stand as placeholders in the plan: the journal has their ids.
+				n, err := resolveGroups(a.UpdateService.After.Network, a.UpdateService, func(id string) string { return createdGroup(st, id) })
+				if err == nil {
+					nets[networkFact(n)] = true
+				}
+			}
+		}
+	})
+	return nets
+}
+
+// readRole re-reads what the plan fingerprints of a role: its ecsfix-owned inline policy.
+func (r *run) readRole(ctx context.Context, f plan.Fingerprint) (*detect.Role, error) {
+	name, err := roleName(f.Resource)
+	if err != nil {
+		return nil, fmt.Errorf("%w: state %s: %v", ErrInvalidPlan, f.Resource, err)
+	}
+	doc, ok, err := getRolePolicy(ctx, r.cl.iam(r.iamRegion(f)), name, plan.OwnedPolicyName)
+	if err != nil {
+		return nil, err
+	}
+	role := &detect.Role{Arn: f.Resource, Name: name}
+	if ok {
+		role.Inline = []detect.PolicyDocument{{Name: plan.OwnedPolicyName, Document: doc}}
+	}
+	return role, nil
+}
+
+// iamRegion is the region whose endpoint reads a role of the plan's state (IAM is global: the region
+// only picks the partition's endpoint).
+func (r *run) iamRegion(f plan.Fingerprint) string {
+	region := r.regionOf(f)
+	if region == "" && len(r.o.Regions) > 0 {
+		region = r.o.Regions[0]
+	}
+	return region
+}
+
+// registeredByThisPlan tells whether td is a revision this plan registered: recorded in the journal, or
+// carrying this plan's provenance tag.
+func (r *run) registeredByThisPlan(td *detect.TaskDefinition) bool {
+	for _, t := range td.Tags {
+		if aws.ToString(t.Key) == TagPlan && aws.ToString(t.Value) == r.short {
+			return true
+		}
+	}
+	found := false
+	r.j.view(func(st *journalState) {
+		for _, d := range st.done {
+			if d.Result != nil && d.Result.TaskDefinitionArn == td.ARN() {
+				found = true
+			}
+		}
+	})
+	return found
+}
+
+// rolePolicyFacts are the facts of a role whose policies the plan fingerprinted with
+// plan.RolePolicyFacts (and plan.RoleFacts), computed on the role read live.
+func rolePolicyFacts(role *detect.Role) map[string]string {
+	f := plan.RolePolicyFacts(role)
+	for k, v := range plan.RoleFacts(role) {
+		f[k] = v
+	}
+	return f
+}
+
+// needsAllPolicies tells whether a role fingerprint records facts about all of its policies.
+func needsAllPolicies(f plan.Fingerprint) bool {
+	_, a := f.Facts[plan.FactAttached]
+	_, i := f.Facts[plan.FactInline]
+	return a || i
+}
+
+// roleChangesExpected returns, for a role fingerprint, which differences a resumed apply expects: the
+// changes this plan's actions on the role, started or done by an earlier run, make. A detach may have
+// removed its policy from the attached list; a statement removal may have rewritten (or deleted) its
+// inline policy to the plan's After; a put-role-policy may have changed the owned policy. Nothing else.
+func (r *run) roleChangesExpected(f plan.Fingerprint, live *detect.Role) func(fact, cur string) bool {
+	var detached []string
+	removed := map[string]*plan.RemovePolicyStatementsChange{}
+	ownedPut := false
+	r.j.view(func(st *journalState) {
+		for i := range r.p.Actions {
+			a := &r.p.Actions[i]
+			if st.started[a.ID] == nil && st.done[a.ID] == nil {
+				continue
+			}
+			// The payload says the kind (plan.Validate: an action carries only its type's payload).
+			switch {
+			case a.DetachRolePolicy != nil && a.DetachRolePolicy.Role == f.Resource:
+				detached = append(detached, a.DetachRolePolicy.PolicyArn)
+			case a.RemovePolicyStatements != nil && a.RemovePolicyStatements.Role == f.Resource:
+				removed[a.RemovePolicyStatements.PolicyName] = a.RemovePolicyStatements
+			case a.PutRolePolicy != nil && a.PutRolePolicy.Role == f.Resource:
+				ownedPut = true
+			}
+		}
+	})
+	if len(detached) == 0 && len(removed) == 0 && !ownedPut {
+		return nil
+	}
+	return func(fact, cur string) bool {
+		switch fact {
+		case plan.FactOwnedPolicy:
+			return ownedPut || removed[plan.OwnedPolicyName] != nil
+		case plan.FactAttached:
+			// What is attached now is what was planned less some of the policies this plan detaches.
+			planned, now := splitList(f.Facts[fact]), splitList(cur)
+			for _, a := range now {
+				if !slices.Contains(planned, a) {
+					return false
+				}
+			}
+			for _, a := range planned {
+				if !slices.Contains(now, a) && !slices.Contains(detached, a) {
+					return false
+				}
+			}
+			return true
+		case plan.FactInline:
+			// Each inline policy is as planned, or one this plan rewrites and now holds its After (or, with
+			// an empty After, is gone), or the owned policy a started put-role-policy changes.
+			planned := map[string]string{}
+			for _, e := range splitList(f.Facts[fact]) {
+				if i := strings.LastIndexByte(e, '='); i > 0 {
+					planned[e[:i]] = e[i+1:]
+				}
+			}
+			live1 := map[string]string{}
+			for _, p := range live.Inline {
+				live1[p.Name] = p.Document
+			}
+			names := map[string]bool{}
+			for n := range planned {
+				names[n] = true
+			}
+			for n := range live1 {
+				names[n] = true
+			}
+			for n := range names {
+				doc, isLive := live1[n]
+				h, wasPlanned := planned[n]
+				if isLive && wasPlanned && docHash(doc) == h {
+					continue
+				}
+				if n == plan.OwnedPolicyName && ownedPut {
+					continue
+				}
+				c := removed[n]
+				switch {
+				case c == nil || !wasPlanned:
+					return false
+				case c.After == "" && !isLive:
+				case c.After != "" && isLive && samePolicy(doc, c.After):
+				default:
+					return false
+				}
+			}
+			return true
+		}
+		return false
+	}
+}
+
+// docHash is the hex SHA-256 of a policy document, as plan.RolePolicyFacts records it.
+func docHash(doc string) string {
+	sum := sha256.Sum256([]byte(doc))
+	return hex.EncodeToString(sum[:])
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+// securityGroupExpected returns, for a fingerprinted group, the check of its facts on a resumed apply: the
+// ingress rules may be those the plan's update-security-group-ingress actions of the group, started or
+// done, leave (in part or in whole). It returns nil when no such action started.
+func (r *run) securityGroupExpected(group, planned string) func(fact, cur string) bool {
+	auth, rev := map[string]bool{}, map[string]bool{}
+	found := false
+	r.j.view(func(st *journalState) {
+		for _, a := range r.p.Actions {
+			if a.UpdateSecurityGroupIngress == nil || a.UpdateSecurityGroupIngress.GroupID != group {
+				continue
+			}
+			if st.started[a.ID] == nil && st.done[a.ID] == nil {
+				continue
+			}
+			found = true
+			for k := range ruleKeys(a.UpdateSecurityGroupIngress.Authorize) {
+				auth[k] = true
+			}
+			for k := range ruleKeys(a.UpdateSecurityGroupIngress.Revoke) {
+				rev[k] = true
+			}
+		}
+	})
+	if !found {
+		return nil
+	}
+	split := func(s string) map[string]bool {
+		m := map[string]bool{}
+		if s != "" {
+			for _, k := range strings.Split(s, ";") {
+				m[k] = true
+			}
+		}
+		return m
+	}
+	return func(fact, cur string) bool {
+		return fact == plan.FactIngress && partOfWay(split(cur), split(planned), auth, rev)
+	}
+}
+
+// serviceClusters maps the services the plan updates to their clusters (the state's other services are
+// found by their long-format ARN).
+func (r *run) serviceClusters() map[string]string {
+	clusterOf := map[string]string{}
+	for _, a := range r.p.Actions {
+		if a.UpdateService != nil {
+			clusterOf[a.Resource] = a.UpdateService.Cluster
+		}
+	}
+	return clusterOf
+}
