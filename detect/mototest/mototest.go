@@ -91,8 +91,10 @@ func Main(m *testing.M) {
 
 // Start starts the moto emulator through the repository's launcher (launcher/ecsfix_moto.py, which mends
 // moto bugs before running moto's own server) on a free local port and waits until it answers. The server
-// dies with the test binary (Pdeathsig) if Stop is never called.
-func Start() (*Server, error) {
+// dies with the test binary (Pdeathsig) if Stop is never called. AWS managed IAM policies are loaded;
+// env (KEY=VALUE) is added to the server's environment and overrides that, e.g.
+// MOTO_IAM_LOAD_MANAGED_POLICIES=false.
+func Start(env ...string) (*Server, error) {
 	pythons := pythonCandidates()
 	if len(pythons) == 0 {
 		return nil, errors.New("moto not found: neither moto_server nor python3 is in PATH (install moto[server] 5.x)")
@@ -108,7 +110,7 @@ func Start() (*Server, error) {
 	}
 	var errs []error
 	for _, py := range pythons {
-		s, err := startWith(py, script)
+		s, err := startWith(py, script, env)
 		if err == nil {
 			s.dir = dir
 			return s, nil
@@ -175,13 +177,13 @@ func shebangPython(script string) string {
 }
 
 // startWith runs the launcher script with the given interpreter and waits until the server answers.
-func startWith(python, script string) (*Server, error) {
+func startWith(python, script string, env []string) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(python, script, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	cmd.Env = append(os.Environ(), "MOTO_IAM_LOAD_MANAGED_POLICIES=true")
+	cmd.Env = append(append(os.Environ(), "MOTO_IAM_LOAD_MANAGED_POLICIES=true"), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	var stderr bytes.Buffer
 	cmd.Stderr = &limitedWriter{w: &stderr, n: 16 << 10}
