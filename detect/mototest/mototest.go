@@ -121,6 +121,9 @@ func Start(env ...string) (*Server, error) {
 		}
 	}
 	os.RemoveAll(dir)
+	if errors.Is(errs[len(errs)-1], errNoMoto) {
+		return nil, fmt.Errorf("moto not found: %w (install moto[server] 5.x)", errors.Join(errs...))
+	}
 	return nil, errors.Join(errs...)
 }
 

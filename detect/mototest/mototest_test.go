@@ -98,6 +98,12 @@ func TestStartWithoutMoto(t *testing.T) {
 		srv.Stop()
 		t.Fatalf("err = %v, want moto not found", err)
 	}
+	// A python3 in PATH that cannot import moto (the launcher's exit code 3) is not moto either.
+	t.Setenv("PATH", filepath.Dir(fakePython(t, "exit 3")))
+	if srv, err := Start(); err == nil || !strings.Contains(err.Error(), "moto not found") || !strings.Contains(err.Error(), "cannot import moto") {
+		srv.Stop()
+		t.Fatalf("err = %v, want moto not found", err)
+	}
 }
 
 // fakePython writes an executable shell script standing in for an interpreter.
