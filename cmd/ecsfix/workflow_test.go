@@ -55,8 +55,8 @@ func TestTicketWorkflow(t *testing.T) {
 	planFile := filepath.Join(dir, "plan.json")
 
 	out, errOut, code := runCLI(t, "plan", "--out", planFile)
-	if code != exitIncomplete { // moto fails DescribeCapacityProviders without names: a partial read
-		t.Fatalf("plan: exit %d, want %d\n%s", code, exitIncomplete, errOut)
+	if code != exitOK { // a complete scan
+		t.Fatalf("plan: exit %d, want %d\n%s", code, exitOK, errOut)
 	}
 	for _, want := range []string{"register-task-definition", "update-service", "update-cluster-settings", "ECS.4", "ECS.10", "ECS.12", "-      \"privileged\": true"} {
 		if !strings.Contains(out, want) {
@@ -160,7 +160,10 @@ func TestTicketWorkflow(t *testing.T) {
 	}
 
 	// Re-planning finds nothing left to do for what was fixed.
-	out, _, _ = runCLI(t, "plan", "--out", filepath.Join(dir, "again.json"))
+	out, errOut, code = runCLI(t, "plan", "--out", filepath.Join(dir, "again.json"))
+	if code != exitOK {
+		t.Errorf("re-plan: exit %d, want %d\n%s", code, exitOK, errOut)
+	}
 	again, err := os.ReadFile(filepath.Join(dir, "again.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -193,8 +196,7 @@ func TestTicketWorkflow(t *testing.T) {
 }
 
 // TestAutoAppliesOnlyUnattendedRisk runs apply --auto: the low-risk fixes (Container Insights, Fargate
-// platform) are applied; the rest is left for approval with exit code 4 (3 on moto, whose capacity
-// provider listing always fails: the scan is partial).
+// platform) are applied; the rest is left for approval with exit code 4.
 func TestAutoAppliesOnlyUnattendedRisk(t *testing.T) {
 	ctx := context.Background()
 	cfg := mototest.Config(t)
@@ -204,8 +206,8 @@ func TestAutoAppliesOnlyUnattendedRisk(t *testing.T) {
 	journal := filepath.Join(t.TempDir(), "auto.journal")
 
 	out, errOut, code := runCLI(t, "apply", "--auto", "--journal", journal)
-	if code != exitIncomplete {
-		t.Fatalf("apply --auto: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitIncomplete, out, errOut)
+	if code != exitLeftForApproval {
+		t.Fatalf("apply --auto: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitLeftForApproval, out, errOut)
 	}
 	if !strings.Contains(out, "left for approval") {
 		t.Errorf("apply --auto should list what it left:\n%s", out)

@@ -1,27 +1,38 @@
-// Package mototest runs the moto AWS emulator for integration tests: one moto_server per test package,
-// and a fresh emulated AWS account per test, so that tests run in parallel without resets.
+// Package mototest runs the moto AWS emulator for integration tests: one server per test package, and a
+// fresh emulated AWS account per test, so that tests run in parallel without resets.
+//
+// The server is started through launcher/ecsfix_moto.py (embedded here), which patches moto's bugs that
+// the tests would otherwise meet (see the script) and then runs moto's own server, exactly as moto_server
+// does. The launcher runs with the first interpreter that can import moto (see pythonCandidates).
 //
 // Use it from TestMain:
 //
 //	func TestMain(m *testing.M) { mototest.Main(m) }
 //
-// then, in a test, cfg := mototest.Config(t). When moto_server is not installed, Config skips the test
-// with a message, unless ECSFIX_REQUIRE_MOTO=1 is set (CI), in which case it fails the test.
+// then, in a test, cfg := mototest.Config(t). When moto is not installed, Config skips the test with a
+// message, unless ECSFIX_REQUIRE_MOTO=1 is set (CI), in which case it fails the test.
 //
 // It must never reach a real AWS endpoint: every config it builds has static fake credentials, no shared
 // config files and an explicit endpoint.
 package mototest
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
+	_ "embed"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -37,14 +48,24 @@ import (
 // Region is the region every config points at.
 const Region = "us-east-1"
 
-// RequireEnv is the environment variable that turns a missing moto_server into a test failure.
+// RequireEnv is the environment variable that turns a missing moto emulator into a test failure.
 const RequireEnv = "ECSFIX_REQUIRE_MOTO"
 
-// Server is a running moto_server.
+// PythonEnv names the Python interpreter to run the launcher with, before the ones looked up (optional).
+const PythonEnv = "MOTOTEST_PYTHON"
+
+// launcher is the script that mends moto and runs its server; Start writes it to a temporary directory,
+// so that it is found whatever the test's working directory.
+//
+//go:embed launcher/ecsfix_moto.py
+var launcher []byte
+
+// Server is a running moto emulator.
 type Server struct {
 	URL    string
 	cmd    *exec.Cmd
 	exited chan error
+	dir    string // holds the launcher script; removed by Stop
 }
 
 var (
@@ -53,8 +74,8 @@ var (
 	startErr error
 )
 
-// Main starts one moto_server, runs the package's tests and benchmarks, stops the server and exits with
-// the tests' code. When moto_server cannot be started, the tests still run: integration tests skip (or
+// Main starts one moto server, runs the package's tests and benchmarks, stops the server and exits with
+// the tests' code. When the server cannot be started, the tests still run: integration tests skip (or
 // fail under ECSFIX_REQUIRE_MOTO=1) when they ask for a Config.
 func Main(m *testing.M) {
 	srv, err := Start()
@@ -68,25 +89,112 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
-// Start starts a moto_server on a free local port and waits until it answers. The server dies with the
-// test binary (Pdeathsig) if Stop is never called.
-func Start() (*Server, error) {
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		return nil, fmt.Errorf("moto_server not found in PATH (install moto[server] 5.x): %w", err)
+// Start starts the moto emulator through the repository's launcher (launcher/ecsfix_moto.py, which mends
+// moto bugs before running moto's own server) on a free local port and waits until it answers. The server
+// dies with the test binary (Pdeathsig) if Stop is never called. AWS managed IAM policies are loaded;
+// env (KEY=VALUE) is added to the server's environment and overrides that, e.g.
+// MOTO_IAM_LOAD_MANAGED_POLICIES=false.
+func Start(env ...string) (*Server, error) {
+	pythons := pythonCandidates()
+	if len(pythons) == 0 {
+		return nil, errors.New("moto not found: neither moto_server nor python3 is in PATH (install moto[server] 5.x)")
 	}
+	dir, err := os.MkdirTemp("", "mototest-")
+	if err != nil {
+		return nil, err
+	}
+	script := filepath.Join(dir, "ecsfix_moto.py")
+	if err := os.WriteFile(script, launcher, 0o644); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	var errs []error
+	for _, py := range pythons {
+		s, err := startWith(py, script, env)
+		if err == nil {
+			s.dir = dir
+			return s, nil
+		}
+		errs = append(errs, err)
+		if !errors.Is(err, errNoMoto) {
+			break
+		}
+	}
+	os.RemoveAll(dir)
+	if errors.Is(errs[len(errs)-1], errNoMoto) {
+		return nil, fmt.Errorf("moto not found: %w (install moto[server] 5.x)", errors.Join(errs...))
+	}
+	return nil, errors.Join(errs...)
+}
+
+// launcherNoMoto is the launcher's exit code when its interpreter cannot import moto.
+const launcherNoMoto = 3
+
+var errNoMoto = errors.New("cannot import moto")
+
+// pythonCandidates lists the interpreters that may have moto, most likely first: $MOTOTEST_PYTHON, the
+// interpreter moto_server's script names, the python3 next to moto_server (a virtualenv's or pyenv's), the
+// python3 in PATH.
+func pythonCandidates() []string {
+	var out []string
+	add := func(p string) {
+		if p == "" || slices.Contains(out, p) {
+			return
+		}
+		if _, err := exec.LookPath(p); err == nil {
+			out = append(out, p)
+		}
+	}
+	add(os.Getenv(PythonEnv))
+	if bin, err := exec.LookPath("moto_server"); err == nil {
+		add(shebangPython(bin))
+		add(filepath.Join(filepath.Dir(bin), "python3"))
+	}
+	if p, err := exec.LookPath("python3"); err == nil {
+		add(p)
+	}
+	return out
+}
+
+// shebangPython returns the Python interpreter a script's #! line names, or "" if it names none (a pyenv
+// shim is a shell script).
+func shebangPython(script string) string {
+	f, err := os.Open(script)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	line, _ := bufio.NewReader(io.LimitReader(f, 1024)).ReadString('\n')
+	fields := strings.Fields(strings.TrimPrefix(line, "#!"))
+	if !strings.HasPrefix(line, "#!") || len(fields) == 0 {
+		return ""
+	}
+	interp := fields[0]
+	if filepath.Base(interp) == "env" && len(fields) > 1 {
+		interp = fields[1]
+	}
+	if !strings.HasPrefix(filepath.Base(interp), "python") {
+		return ""
+	}
+	return interp
+}
+
+// startWith runs the launcher script with the given interpreter and waits until the server answers.
+func startWith(python, script string, env []string) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	cmd.Env = append(os.Environ(), "MOTO_IAM_LOAD_MANAGED_POLICIES=true")
+	cmd := exec.Command(python, script, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	cmd.Env = append(append(os.Environ(), "MOTO_IAM_LOAD_MANAGED_POLICIES=true"), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	var stderr bytes.Buffer
+	cmd.Stderr = &limitedWriter{w: &stderr, n: 16 << 10}
 	if os.Getenv("MOTOTEST_VERBOSE") != "" {
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start moto_server: %w", err)
+		return nil, fmt.Errorf("start moto launcher with %s: %w", python, err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -96,7 +204,10 @@ func Start() (*Server, error) {
 	for {
 		select {
 		case err := <-exited:
-			return nil, fmt.Errorf("moto_server exited before it was ready: %v", err)
+			if cmd.ProcessState != nil && cmd.ProcessState.ExitCode() == launcherNoMoto {
+				return nil, fmt.Errorf("%s %w", python, errNoMoto)
+			}
+			return nil, fmt.Errorf("moto launcher (%s) exited before it was ready: %v\n%s", python, err, stderr.String())
 		default:
 		}
 		resp, err := client.Get(s.URL + "/moto-api/")
@@ -109,7 +220,7 @@ func Start() (*Server, error) {
 		if time.Now().After(deadline) {
 			_ = cmd.Process.Kill()
 			<-exited
-			return nil, errors.New("moto_server did not become ready within 30s")
+			return nil, fmt.Errorf("moto launcher (%s) did not become ready within 30s", python)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -127,6 +238,26 @@ func (s *Server) Stop() {
 		_ = s.cmd.Process.Kill()
 		<-s.exited
 	}
+	if s.dir != "" {
+		os.RemoveAll(s.dir)
+	}
+}
+
+// limitedWriter keeps the first n bytes written to it and drops the rest (moto logs every request).
+type limitedWriter struct {
+	w io.Writer
+	n int
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	if l.n > 0 {
+		k := min(len(p), l.n)
+		l.n -= k
+		if _, err := l.w.Write(p[:k]); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
 }
 
 func freePort() (int, error) {
@@ -157,7 +288,7 @@ func server(t testing.TB) *Server {
 	return nil
 }
 
-// Endpoint returns the URL of the package's moto_server (for AWS_ENDPOINT_URL).
+// Endpoint returns the URL of the package's moto server (for AWS_ENDPOINT_URL).
 func Endpoint(t testing.TB) string {
 	t.Helper()
 	return server(t).URL
@@ -186,7 +317,7 @@ func NewAccountID() string {
 	return fmt.Sprintf("%012d", n.Int64()+1e11)
 }
 
-// Config returns an SDK config pointed at the package's moto_server, in region us-east-1, with static
+// Config returns an SDK config pointed at the package's moto server, in region us-east-1, with static
 // credentials and a fresh random account (sent as the x-moto-account-id header), so that every test sees
 // an empty estate of its own (with a default VPC).
 func Config(t testing.TB, opts ...Option) aws.Config {
@@ -234,7 +365,7 @@ func AccountID(cfg aws.Config) string {
 }
 
 // Env returns environment variables (KEY=VALUE) that point a process using the SDK's default chain (the
-// CLI under test) at the moto_server and at cfg's account: moto maps an access key to the account that
+// CLI under test) at the moto server and at cfg's account: moto maps an access key to the account that
 // created it, so Env creates an IAM user and access key in that account.
 func Env(t testing.TB, cfg aws.Config) []string {
 	t.Helper()

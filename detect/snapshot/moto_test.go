@@ -3,17 +3,14 @@
 package snapshot
 
 import (
-	"context"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
+	"slices"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/ecsfix/ecsfix/detect/mototest"
 )
 
 // TestExportScriptAgainstMoto runs testdata/export-snapshot.sh against the moto emulator holding a
@@ -22,12 +19,17 @@ func TestExportScriptAgainstMoto(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow (starts moto and runs the aws CLI ~40 times)")
 	}
-	for _, tool := range []string{"moto_server", "aws", "jq", "bash"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("ECSFIX_REQUIRE_MOTO") == "1" {
-				t.Fatalf("%s is not on PATH and ECSFIX_REQUIRE_MOTO=1", tool)
+	awsBin := ""
+	for _, tool := range []string{"aws", "jq", "bash"} {
+		p, err := exec.LookPath(tool)
+		if err != nil {
+			if os.Getenv(mototest.RequireEnv) == "1" {
+				t.Fatalf("%s is not on PATH and %s=1", tool, mototest.RequireEnv)
 			}
 			t.Skipf("%s is not on PATH", tool)
+		}
+		if tool == "aws" {
+			awsBin = p
 		}
 	}
 	endpoint := startMoto(t)
@@ -51,9 +53,48 @@ func TestExportScriptAgainstMoto(t *testing.T) {
 		}
 	}
 	run(filepath.Join("testdata", "moto-estate.sh"))
-	out := t.TempDir()
-	run(filepath.Join("..", "..", "testdata", "export-snapshot.sh"), out)
+	// The export reads every capacity provider with one unnamed describe-capacity-providers; should that
+	// fail (as it did on moto 5.2.1 before the test harness mended it), it describes by name the providers
+	// the clusters use. failing/aws stands for an aws CLI whose unnamed call fails.
+	failing := t.TempDir()
+	err := os.WriteFile(filepath.Join(failing, "aws"), []byte(`#!/bin/sh
+case " $* " in
+*" ecs describe-capacity-providers "*)
+  case " $* " in *" --capacity-providers "*) ;; *) echo "An error occurred (ServerException): injected" >&2; exit 254 ;; esac ;;
+esac
+exec "$ECSFIX_REAL_AWS" "$@"
+`), 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, path, providersFile string
+	}{
+		{"complete", "", "capacity-providers.json"},
+		{"unnamed describe-capacity-providers fails", failing, "capacity-providers-1.json"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			runEnv := env
+			if tt.path != "" {
+				runEnv = append(slices.Clone(env), "PATH="+tt.path+string(os.PathListSeparator)+os.Getenv("PATH"), "ECSFIX_REAL_AWS="+awsBin)
+			}
+			out := t.TempDir()
+			cmd := exec.Command("bash", filepath.Join("..", "..", "testdata", "export-snapshot.sh"), out)
+			cmd.Env = runEnv
+			if b, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("export-snapshot.sh: %v\n%s", err, b)
+			}
+			if _, err := os.Stat(filepath.Join(out, "ecs", tt.providersFile)); err != nil {
+				t.Errorf("capacity providers not where expected: %v", err)
+			}
+			checkMotoExport(t, out)
+		})
+	}
+}
 
+// checkMotoExport loads what export-snapshot.sh wrote for the estate of testdata/moto-estate.sh.
+func checkMotoExport(t *testing.T, out string) {
+	t.Helper()
 	in, err := Load(out)
 	if err != nil {
 		t.Fatal(err)
@@ -97,39 +138,17 @@ func TestExportScriptAgainstMoto(t *testing.T) {
 	}
 }
 
-// startMoto starts moto_server on a free port and returns its endpoint; it stops with the test.
+// startMoto starts the moto emulator (through the test harness's launcher, without AWS managed IAM policies)
+// and returns its endpoint; it stops with the test.
 func startMoto(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := mototest.Start("MOTO_IAM_LOAD_MANAGED_POLICIES=false")
 	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command("moto_server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-	})
-	endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, endpoint+"/moto-api/", nil)
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return endpoint
-			}
+		if os.Getenv(mototest.RequireEnv) == "1" {
+			t.Fatalf("moto emulator required (%s=1) but unavailable: %v", mototest.RequireEnv, err)
 		}
-		select {
-		case <-ctx.Done():
-			t.Fatal("moto_server did not start within 30s")
-		case <-time.After(100 * time.Millisecond):
-		}
+		t.Skipf("moto emulator unavailable: %v", err)
 	}
+	t.Cleanup(srv.Stop)
+	return srv.URL
 }
