@@ -539,4 +539,3 @@ func TestAdminRoleResumeStale(t *testing.T) {
 		t.Fatalf("resume err = %v, want stale %s only (the inline policy's change is this plan's)", err, plan.FactAttached)
 	}
 }
-
