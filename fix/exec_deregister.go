@@ -136,6 +136,3 @@ func (r *run) rollbackDeregister(_ context.Context, start, _ *Record) ActionRepo
 	r.printf("%s: deregistered revisions stay deregistered", start.Action)
 	return ar
 }
-
-// touchesDeregister: the revisions it deregisters.
-func touchesDeregister(a *plan.Action) []string { return a.DeregisterTaskDefinition.TaskDefinitions }

@@ -100,9 +100,6 @@ func (r *run) dryRunDetach(a *plan.Action) {
 	r.printf("%s: would call iam:DetachRolePolicy %s (unless it is detached already)", a.ID, b)
 }
 
-// touchesDetach: the role it changes.
-func touchesDetach(a *plan.Action) []string { return []string{a.DetachRolePolicy.Role} }
-
 // rollbackDetach re-attaches the managed policy a detach-role-policy action detached, when it was
 // attached before the apply and the role's attached policies are still what the apply left (or already
 // back to what they were). A role whose attached policies are neither is not touched: reported failed.

@@ -142,6 +142,3 @@ func policyOf(start *Record) string {
 	}
 	return "the role policy"
 }
-
-// touchesPutRolePolicy: the role whose policy it changes.
-func touchesPutRolePolicy(a *plan.Action) []string { return []string{a.PutRolePolicy.Role} }

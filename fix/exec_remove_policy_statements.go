@@ -113,9 +113,6 @@ func (r *run) dryRunRemoveStatements(a *plan.Action) {
 	r.printf("%s: would call iam:PutRolePolicy %s (removing statements %s) with the document:\n%s", a.ID, b, strings.Join(c.Removed, ", "), indentJSON(json.RawMessage(c.After)))
 }
 
-// touchesRemoveStatements: the role whose policy it changes.
-func touchesRemoveStatements(a *plan.Action) []string { return []string{a.RemovePolicyStatements.Role} }
-
 // rollbackRemoveStatements puts back the inline policy's document journalled before a
 // remove-policy-statements action, when the policy still holds what the apply left (or is already back).
 // A policy that holds neither is not touched: reported failed.

@@ -28,9 +28,6 @@ type executor struct {
 	settledByRollbackDone bool
 	// deploys: the action starts a deployment that Apply's Wait follows (waitAll).
 	deploys bool
-	// touches lists the resources the action changes besides its own Resource (the stale check expects
-	// their changes on a resumed apply); nil when none.
-	touches func(a *plan.Action) []string
 }
 
 // executors is the table of change kinds, keyed by the plan's action type.
@@ -53,7 +50,7 @@ var executors = map[plan.ActionType]executor{
 	},
 	plan.PutRolePolicy: {
 		apply: (*run).putRolePolicy, dryRun: (*run).dryRunPutRolePolicy,
-		rollback: (*run).rollbackPutRolePolicy, settledByRollbackDone: true, touches: touchesPutRolePolicy,
+		rollback: (*run).rollbackPutRolePolicy, settledByRollbackDone: true,
 	},
 	plan.EnsureLogGroup: {
 		apply: (*run).ensureLogGroup, dryRun: (*run).dryRunLogGroup,
@@ -61,15 +58,15 @@ var executors = map[plan.ActionType]executor{
 	},
 	plan.DeregisterTaskDefinition: {
 		apply: (*run).deregister, dryRun: (*run).dryRunDeregister,
-		rollback: (*run).rollbackDeregister, touches: touchesDeregister,
+		rollback: (*run).rollbackDeregister,
 	},
 	plan.DetachRolePolicy: {
 		apply: (*run).detachRolePolicy, dryRun: (*run).dryRunDetach,
-		rollback: (*run).rollbackDetach, settledByRollbackDone: true, touches: touchesDetach,
+		rollback: (*run).rollbackDetach, settledByRollbackDone: true,
 	},
 	plan.RemovePolicyStatements: {
 		apply: (*run).removePolicyStatements, dryRun: (*run).dryRunRemoveStatements,
-		rollback: (*run).rollbackRemoveStatements, settledByRollbackDone: true, touches: touchesRemoveStatements,
+		rollback: (*run).rollbackRemoveStatements, settledByRollbackDone: true,
 	},
 	plan.UpdateSecurityGroupIngress: {
 		apply: (*run).updateIngress, dryRun: (*run).dryRunIngress,

@@ -28,15 +28,12 @@ func (r *run) checkStale(ctx context.Context) error {
 	// What touches each resource.
 	clusterOf := r.serviceClusters()
 	touching := map[string][]string{} // resource -> action ids changing it
-	for _, a := range r.p.Actions {
-		if ex := executors[a.Type]; ex.touches != nil {
-			for _, res := range ex.touches(&a) {
-				if res != a.Resource {
-					touching[res] = append(touching[res], a.ID)
-				}
-			}
+	for i := range r.p.Actions {
+		a := &r.p.Actions[i]
+		// Validate (run before this) made sure every action carries its payload.
+		for _, res := range a.Change().Writes(a) {
+			touching[res] = append(touching[res], a.ID)
 		}
-		touching[a.Resource] = append(touching[a.Resource], a.ID)
 	}
 	started := func(resource string) bool {
 		found := false
