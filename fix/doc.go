@@ -25,6 +25,26 @@
 //  5. optionally waits for services to reach a steady state and returns the ones whose deployment failed
 //     to their journalled previous revision.
 //
+// # Executors, and how an action travels
+//
+// There is one executor per change kind of package plan, each in its own exec_*.go file (apply,
+// dry-run, rollback, and what a done record gives back on resume), listed in the one table in
+// executors.go: register-task-definition, update-service, update-cluster-settings, create-secret,
+// put-role-policy, ensure-log-group, deregister-task-definition, detach-role-policy,
+// remove-policy-statements, update-security-group-ingress and create-security-group. Validation is the
+// plan's own (plan.Plan.Validate, plan.ValidateAction); fix keeps no copy of it. Reads that package
+// detect/live makes too (a family's latest ACTIVE revision, services, clusters) come from detect/awsread.
+//
+// Apply → apply: Plan.Validate (ErrInvalidPlan); preflight.go: checkTarget (STS) and checkApproval;
+// readJournal and checkJournal; stale.go: checkStale re-reads every fingerprinted resource (awsread,
+// readRolePolicies, describeGroups) and compares it with plan.*Facts, expecting on a resumed apply the
+// changes of the resources this plan's started actions write (plan.Change.Writes). Then dryRun (each
+// executor's dryRun), or openJournal and execute: in dependency order, do calls the executor's resume
+// for an action the journal says is done, else its apply, which journals "started" with the state
+// before, writes, verifies and journals "done" (run.finish). waitAll follows the kinds that deploy.
+// Rollback → rollback: checkJournalTarget, then, for each started record in reverse order, the
+// executor's rollback (journalRollbackStarted, rollbackDone, rollbackFail).
+//
 // Rollback returns the services and clusters a journal records to their previous state, re-attaches a
 // managed policy the admin task-role fix detached and puts back the journalled document of an inline
 // policy it rewrote or deleted (the only IAM objects ecsfix restores; a role changed since by someone else

@@ -1,10 +1,55 @@
 // Package plan decides how to fix what detect found, and defines the plan file: the contract between
 // deciding and writing.
 //
-// The planner turns an inventory, its results and the configuration into a Plan (planner.go, one file
-// per fix kind). This package also holds the plan file format (file.go, validate.go), approvals
-// (approve.go), the unattended subset (subset.go), the fingerprints that make a plan stale
-// (fingerprint.go), and the renderers (render*.go), which format a plan and decide nothing.
+// The planner turns an inventory, its results and the configuration into a Plan. This package also
+// holds the plan file format (file.go, validate.go), approvals (approve.go), the unattended subset
+// (subset.go), the fingerprints that make a plan stale (fingerprint.go), and the renderers (render*.go),
+// which format a plan and decide nothing.
+//
+// # Remedies and change kinds
+//
+// Two registries, each one table: remedies (remedies.go) say how a finding is fixed; change kinds
+// (change.go) say what one action of the plan does.
+//
+// A remedy has an id, the controls it fixes, a default risk, the reason given when it cannot fix (NoFix)
+// and what it edits: a task-definition revision (ECS.3 with host-pid, ECS.17 with ECS.1 and
+// host-network, ECS.4 with privileged, ECS.5, ECS.18, ECS.20 with ECS.21, host-path-volume, ECS.8 with
+// plaintext-credentials, ECS.9), a service (ECS.10, ECS.2 with public-ip), a cluster (ECS.12) or another
+// resource (open-security-group, admin-task-role). ECS.13/14/15, ECS.16 and ECS.19 have no automatic fix.
+// Each remedy is one fix_*.go file; notes it adds (the ECS Exec note of ECS.5) live there.
+//
+// A change kind is the payload of an action, implementing Change: register-task-definition,
+// update-service, update-cluster-settings, create-secret, ensure-log-group, put-role-policy,
+// deregister-task-definition, detach-role-policy, remove-policy-statements,
+// update-security-group-ingress, create-security-group. Each is one change_*.go file holding its payload
+// type, its validation and the controls it may carry, its risk floor, what it touches and writes, the
+// facts the applier must find before writing (Facts), its rendering and diff, and, where its payload
+// holds typed edits, how its after-state is rebuilt from the state read at apply time (Rebuilder).
+// changeKinds maps an action type to its payload (Action.Change); nothing else switches on the type.
+// A new kind of fix is its remedy file, its change-kind file, its executor file in package fix, and one
+// line in each of the three tables.
+//
+// # How a finding travels
+//
+// Build sends every FAILED result to route (route.go), which skips suppressed results, finds the remedy
+// (remedyFor), and gives a finding it cannot take the remedy's NoFix reason, one the configuration does
+// not select "not selected". The rest go where the remedy edits. Revision remedies are recorded on the
+// revision plan (routeRevision); runningRevisions adds the findings of older revisions that services
+// run (detect.EvaluateRunning), and buildRevisions applies each remedy's Apply to a copy of the source
+// revision in registry order, one new revision per source revision, leaving owned ones to their
+// infrastructure code (ownership.go) and reusing a fix already registered; orderFamilies registers a
+// family's latest last. Service remedies (platformFinding, publicIPFinding) fill the service plan
+// (services.go); openSGFinding and adminFinding plan security groups and task roles;
+// containerInsightsFinding plans the cluster. assemble numbers the actions in apply order (secrets, log
+// groups and role policies; registrations; security groups; one update per service; cluster settings;
+// deregistrations; admin roles), records the fingerprints and what is skipped, and raises each action's
+// risk to its effective risk.
+//
+// An action of a plan file then travels through its change kind: Plan.Validate (validateAction: common
+// fields, Change.validate, the one-payload rule, Change.validateControls; ValidateAction for one
+// action), EffectiveRisk (Change.riskFloor with the remedies' risks, controlRisk), which decides
+// NeedsApproval and Subset, and the renderers (Change.details, Change.diff). The applier (package fix)
+// checks the plan's fingerprints, and executes each action with the executor of its kind.
 //
 // What package plan must never do: call AWS or any other service, read the environment or the clock
 // (Options.Now is given), or hold a secret value. The planner works on the inventory only; the applier
