@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/ecsfix/ecsfix/detect"
-	"github.com/ecsfix/ecsfix/detect/awsread"
 )
 
 // Reading a role's policies, for the put-role-policy, detach-role-policy and remove-policy-statements
@@ -28,7 +27,7 @@ func roleName(arn string) (string, error) {
 	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || !strings.HasPrefix(parts[5], "role/") {
 		return "", fmt.Errorf("%q is not an IAM role ARN", arn)
 	}
-	return awsread.LastSegment(parts[5]), nil
+	return detect.ARNName(parts[5]), nil
 }
 
 // getRolePolicy returns an inline policy's document (URL-decoded), and false when the role has no such

@@ -104,7 +104,7 @@ func (c *UpdateClusterSettingsChange) details() changeDetails { return changeDet
 
 // diff diffs the cluster's settings.
 func (c *UpdateClusterSettingsChange) diff() (string, error) {
-	name := "cluster/" + shortARN(c.Cluster)
+	name := "cluster/" + detect.ShortARN(c.Cluster)
 	before, after := clusterLines(c)
 	return unifiedDiff(name+" (now)", name+" (after)", before, after)
 }

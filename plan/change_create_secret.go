@@ -146,7 +146,7 @@ func (c *CreateSecretChange) details() changeDetails {
 		if len(h) > 12 {
 			h = h[:12]
 		}
-		out = append(out, [2]string{"key", v.Key + "  sha256 " + h + "…  from " + v.SourcePath + " in " + shortARN(v.SourceArn)})
+		out = append(out, [2]string{"key", v.Key + "  sha256 " + h + "…  from " + v.SourcePath + " in " + detect.ShortARN(v.SourceArn)})
 	}
 	kms := "aws/secretsmanager (the account's default key)"
 	if c.KmsKeyID != "" {

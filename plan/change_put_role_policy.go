@@ -164,7 +164,7 @@ func (c *PutRolePolicyChange) diff() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("role %s: %w", c.Role, err)
 	}
-	name := "role/" + shortARN(c.Role) + " policy " + c.PolicyName
+	name := "role/" + detect.ShortARN(c.Role) + " policy " + c.PolicyName
 	return unifiedDiff(name+" (now)", name+" (after)", before, after)
 }
 

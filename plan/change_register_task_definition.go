@@ -182,7 +182,7 @@ func (r *RegisterTaskDefinitionChange) riskFloor(_ *Plan, a *Action, overrides m
 }
 
 func (r *RegisterTaskDefinitionChange) details() changeDetails {
-	return changeDetails{edits: r.Edits, masked: r.Masked, secretRefs: r.SecretRefs, source: shortARN(r.SourceArn)}
+	return changeDetails{edits: r.Edits, masked: r.Masked, secretRefs: r.SecretRefs, source: detect.ShortARN(r.SourceArn)}
 }
 
 // diff diffs the normalised Before and After, with every masked place showing MaskedValue (the plan
@@ -214,7 +214,7 @@ func (r *RegisterTaskDefinitionChange) diff() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	from := "task-definition/" + shortARN(r.SourceArn)
+	from := "task-definition/" + detect.ShortARN(r.SourceArn)
 	to := "task-definition/" + r.Family + " (new revision)"
 	return unifiedDiff(from, to, string(b), string(aj))
 }

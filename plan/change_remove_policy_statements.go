@@ -237,6 +237,6 @@ func (c *RemovePolicyStatementsChange) diff() (string, error) {
 			return "", err
 		}
 	}
-	name := "role/" + shortARN(c.Role) + " policy " + c.PolicyName
+	name := "role/" + detect.ShortARN(c.Role) + " policy " + c.PolicyName
 	return unifiedDiff(name+" (now)", name+" (after)", before, after)
 }

@@ -249,9 +249,9 @@ func (u *UpdateServiceChange) details() changeDetails { return changeDetails{} }
 
 // diff diffs the settings the update touches.
 func (u *UpdateServiceChange) diff() (string, error) {
-	name := "service/" + shortARN(u.Service)
+	name := "service/" + detect.ShortARN(u.Service)
 	if !strings.HasPrefix(u.Service, "arn:") {
-		name = "service/" + shortARN(u.Cluster) + "/" + u.Service
+		name = "service/" + detect.ShortARN(u.Cluster) + "/" + u.Service
 	}
 	return unifiedDiff(name+" (now)", name+" (after)", serviceLines(u, false), serviceLines(u, true))
 }

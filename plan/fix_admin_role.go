@@ -67,7 +67,7 @@ func (b *builder) adminFinding(r *detect.Result) {
 		return
 	}
 	if owner := b.owner(td.Tags); owner != "" {
-		skip("task definition " + shortARN(td.ARN()) + " is " + owner + ": " + r.Reason + "; remove the administrative access from the task role in its source")
+		skip("task definition " + detect.ShortARN(td.ARN()) + " is " + owner + ": " + r.Reason + "; remove the administrative access from the task role in its source")
 		return
 	}
 	if owner := b.owner(mapTags(role.Tags)); owner != "" {
@@ -126,7 +126,7 @@ func (b *builder) executionRoleUsers(role *detect.Role) []string {
 			continue
 		}
 		if r, ok := b.inv.Role(ref); (ok && r.Arn == role.Arn) || ref == role.Arn || roleArnOf(ref, td.ARN()) == role.Arn {
-			out = append(out, "task definition "+shortARN(td.ARN()))
+			out = append(out, "task definition "+detect.ShortARN(td.ARN()))
 		}
 	}
 	sort.Strings(out)
@@ -151,7 +151,7 @@ func (b *builder) adminActions(newID func() string) ([]Action, []Fingerprint) {
 		owned := ""
 		for _, svc := range users {
 			if o := b.owner(svc.Tags); o != "" {
-				owned = "service " + shortARN(aws.ToString(svc.ServiceArn)) + ", which also uses task role " + role.Arn + ", is " + o
+				owned = "service " + detect.ShortARN(aws.ToString(svc.ServiceArn)) + ", which also uses task role " + role.Arn + ", is " + o
 				break
 			}
 		}
@@ -222,14 +222,14 @@ func (b *builder) adminActions(newID func() string) ([]Action, []Fingerprint) {
 		region := detect.RegionOf(ap.findings[0].ResourceArn)
 		var names []string
 		for _, svc := range users {
-			names = append(names, shortARN(aws.ToString(svc.ServiceArn)))
+			names = append(names, detect.ShortARN(aws.ToString(svc.ServiceArn)))
 		}
 		var common []string
 		switch {
 		case len(names) == 1:
-			common = append(common, "task role "+shortARN(role.Arn)+" is used by service "+names[0]+": it loses this access")
+			common = append(common, "task role "+detect.ShortARN(role.Arn)+" is used by service "+names[0]+": it loses this access")
 		case len(names) > 1:
-			common = append(common, "task role "+shortARN(role.Arn)+" is used by services "+strings.Join(names, ", ")+": all of them lose this access, not only the one whose finding this fixes")
+			common = append(common, "task role "+detect.ShortARN(role.Arn)+" is used by services "+strings.Join(names, ", ")+": all of them lose this access, not only the one whose finding this fixes")
 		}
 		common = append(common,
 			"the application may need some of these permissions: grant them explicitly first (a policy naming the actions and resources it uses)",
@@ -240,7 +240,7 @@ func (b *builder) adminActions(newID func() string) ([]Action, []Fingerprint) {
 			actions = append(actions, Action{
 				ID: newID(), Type: DetachRolePolicy, Account: detect.AccountOf(role.Arn), Region: region, Resource: role.Arn,
 				Controls: []string{detect.ExposureAdminTaskRoleID}, Risk: RiskHigh,
-				Summary:          "detach " + shortARN(pa) + " from task role " + shortARN(role.Arn),
+				Summary:          "detach " + detect.ShortARN(pa) + " from task role " + detect.ShortARN(role.Arn),
 				Notes:            append(append([]string(nil), common...), "rollback attaches "+pa+" again"),
 				Preconditions:    pre,
 				DetachRolePolicy: &DetachRolePolicyChange{Role: role.Arn, PolicyArn: pa},
@@ -248,10 +248,10 @@ func (b *builder) adminActions(newID func() string) ([]Action, []Fingerprint) {
 		}
 		for _, e := range edits {
 			c := e.change
-			summary := "remove " + describeStatements(e.found) + " (Allow every action on every resource) from inline policy " + c.PolicyName + " of task role " + shortARN(role.Arn)
+			summary := "remove " + describeStatements(e.found) + " (Allow every action on every resource) from inline policy " + c.PolicyName + " of task role " + detect.ShortARN(role.Arn)
 			rollback := "rollback puts inline policy " + c.PolicyName + " back as it was (before)"
 			if c.After == "" {
-				summary = "delete inline policy " + c.PolicyName + " of task role " + shortARN(role.Arn) + ": it holds only " + describeStatements(e.found) + " (Allow every action on every resource)"
+				summary = "delete inline policy " + c.PolicyName + " of task role " + detect.ShortARN(role.Arn) + ": it holds only " + describeStatements(e.found) + " (Allow every action on every resource)"
 			}
 			actions = append(actions, Action{
 				ID: newID(), Type: RemovePolicyStatements, Account: detect.AccountOf(role.Arn), Region: region, Resource: role.Arn,
@@ -290,8 +290,8 @@ func rolePolicyPreconditions(r *detect.Role) []Precondition {
 		return strings.Join(s, ", ")
 	}
 	return []Precondition{
-		{Check: "attached policies of " + shortARN(r.Arn), Result: list(attached)},
-		{Check: "inline policies of " + shortARN(r.Arn), Result: list(inline)},
+		{Check: "attached policies of " + detect.ShortARN(r.Arn), Result: list(attached)},
+		{Check: "inline policies of " + detect.ShortARN(r.Arn), Result: list(inline)},
 	}
 }
 

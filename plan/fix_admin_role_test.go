@@ -502,7 +502,7 @@ func TestAdminTaskRoleRendering(t *testing.T) {
 
 // A task role that is also an execution role keeps its access: the agent needs it at task start.
 func TestAdminTaskRoleThatIsAlsoExecutionRoleIsSkipped(t *testing.T) {
-	for _, ref := range []string{tTaskRole, shortARN(tTaskRole)} {
+	for _, ref := range []string{tTaskRole, detect.ShortARN(tTaskRole)} {
 		td := bTD("web", 1, withTaskRole(tTaskRole), func(td *detect.TaskDefinition) { td.ExecutionRoleArn = aws.String(ref) })
 		in := bInventory([]detect.TaskDefinition{td}, []ecstypes.Service{bSvc("web", bTDArn("web", 1))})
 		in.Roles = []detect.Role{taskRole(attached(tAdminArn, ""))}

@@ -139,7 +139,7 @@ func executionRole(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, ne
 	// private ECR pulls
 	repos := ecrRepositories(in, part)
 	ecrActions := "ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer"
-	check := fmt.Sprintf("execution role %s (fix.secrets.execution_role, added to the revision) may pull its images from ECR (%s)", shortARN(r), ecrActions)
+	check := fmt.Sprintf("execution role %s (fix.secrets.execution_role, added to the revision) may pull its images from ECR (%s)", detect.ShortARN(r), ecrActions)
 	switch {
 	case len(repos) == 0:
 		er.pre = append(er.pre, Precondition{Check: check, Result: "no image of the revision is in a private ECR repository: none needed"})
@@ -162,7 +162,7 @@ func executionRole(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, ne
 		}
 		if len(lacks) > 0 {
 			return execRole{}, fmt.Sprintf("%s; the configured execution role %s would also pull the revision's private ECR images, but its policies do not allow %s: attach AmazonECSTaskExecutionRolePolicy (or equivalent) to it, then re-plan",
-				need, shortARN(r), strings.Join(lacks, "; "))
+				need, detect.ShortARN(r), strings.Join(lacks, "; "))
 		}
 		er.pre = append(er.pre, Precondition{Check: check, Result: "allowed by " + strings.Join(dedup(by), ", ")})
 	}
@@ -183,14 +183,14 @@ func executionRole(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, ne
 			gr = region
 		}
 		if strings.EqualFold(lc.Options["awslogs-create-group"], "true") {
-			c := fmt.Sprintf("execution role %s may create log group %s (awslogs-create-group of container %s)", shortARN(r), g, containerLabel(&in.ContainerDefinitions[i], i))
+			c := fmt.Sprintf("execution role %s may create log group %s (awslogs-create-group of container %s)", detect.ShortARN(r), g, containerLabel(&in.ContainerDefinitions[i], i))
 			if !known {
 				er.pre = append(er.pre, Precondition{Check: c, Result: "not known when planning: the role must allow logs:CreateLogGroup, or the container cannot start"})
 			} else if ok, b := roleAllows(role, []string{"logs:CreateLogGroup"}, logGroupArn(part, gr, detect.AccountOf(src), g)+":*"); ok {
 				er.pre = append(er.pre, Precondition{Check: c, Result: "allowed by " + b})
 			} else {
 				return execRole{}, fmt.Sprintf("%s; the configured execution role %s would also create log group %s (awslogs-create-group), but its policies do not allow logs:CreateLogGroup on it: grant it, or remove awslogs-create-group, then re-plan",
-					need, shortARN(r), g)
+					need, detect.ShortARN(r), g)
 			}
 		}
 		if seen[gr+"\x00"+g] {
@@ -201,7 +201,7 @@ func executionRole(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, ne
 	}
 	for _, n := range er.logs {
 		if d := logsDenial(role, part, n.region, detect.AccountOf(src), n.group); d != "" {
-			return execRole{}, fmt.Sprintf("%s; the configured execution role %s would also write the logs of log group %s, but %s denies it: change that statement, then re-plan", need, shortARN(r), n.group, d)
+			return execRole{}, fmt.Sprintf("%s; the configured execution role %s would also write the logs of log group %s, but %s denies it: change that statement, then re-plan", need, detect.ShortARN(r), n.group, d)
 		}
 	}
 	return er, ""
@@ -396,7 +396,7 @@ func fixSecrets(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOu
 	if len(rotate) > 0 {
 		sort.Strings(rotate)
 		out.Notes = append(out.Notes, fmt.Sprintf("%s held an AWS access key in plain text in %s, readable by anyone who may describe task definitions: rotate the key (create a new one, put it in the secret, deactivate the old one)",
-			strings.Join(dedup(rotate), ", "), shortARN(src)))
+			strings.Join(dedup(rotate), ", "), detect.ShortARN(src)))
 	}
 	return out
 }
@@ -487,13 +487,13 @@ func secretsDenial(ctx *revisionContext, role string, names []string) string {
 	for _, n := range names {
 		res := secretArn(part, region, account, n) + "-AbCdEf"
 		if d := roleDenial(r, "secretsmanager:GetSecretValue", res); d != "" {
-			return fmt.Sprintf("the execution role %s may not read the secret %s: %s denies secretsmanager:GetSecretValue on it, so the grant ecsfix would add cannot work: change that statement, then re-plan", shortARN(role), n, d)
+			return fmt.Sprintf("the execution role %s may not read the secret %s: %s denies secretsmanager:GetSecretValue on it, so the grant ecsfix would add cannot work: change that statement, then re-plan", detect.ShortARN(role), n, d)
 		}
 	}
 	if k := ctx.opts.Secrets.KmsKeyID; k != "" {
 		key := kmsKeyArn(k, partitionOf(role), region, account)
 		if d := roleDenial(r, "kms:Decrypt", key); d != "" {
-			return fmt.Sprintf("the execution role %s may not decrypt the secrets: %s denies kms:Decrypt on %s, so the grant ecsfix would add cannot work: change that statement, then re-plan", shortARN(role), d, key)
+			return fmt.Sprintf("the execution role %s may not decrypt the secrets: %s denies kms:Decrypt on %s, so the grant ecsfix would add cannot work: change that statement, then re-plan", detect.ShortARN(role), d, key)
 		}
 	}
 	return ""

@@ -108,7 +108,7 @@ func fixLogs(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 		for _, i := range missing {
 			g := logGroupName(ctx.opts.Logs.GroupTemplate, family, aws.ToString(in.ContainerDefinitions[i].Name))
 			if d := logsDenial(r, partitionOf(src), region, detect.AccountOf(src), g); d != "" {
-				return fixOutcome{Skip: fmt.Sprintf("the execution role %s may not write to log group %s: %s denies it, so the grant ecsfix would add cannot work: change that statement, then re-plan", shortARN(role), g, d)}
+				return fixOutcome{Skip: fmt.Sprintf("the execution role %s may not write to log group %s: %s denies it, so the grant ecsfix would add cannot work: change that statement, then re-plan", detect.ShortARN(role), g, d)}
 			}
 		}
 	}

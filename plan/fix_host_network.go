@@ -282,7 +282,9 @@ func hostNetworkUpdate(u *serviceUpdate, sp *servicePlan) {
 const hostRollbackNote = "rollback cannot return this service to host mode: a service keeps its network configuration once it has one; rolling back needs a new service"
 
 // clusterNameOf is the name of a service's cluster (fix.host_network.awsvpc is keyed by it).
-func clusterNameOf(svc *ecstypes.Service) string { return shortARN(aws.ToString(svc.ClusterArn)) }
+func clusterNameOf(svc *ecstypes.Service) string {
+	return detect.ShortARN(aws.ToString(svc.ClusterArn))
+}
 
 func serviceNames(svcs []*ecstypes.Service) string {
 	var names []string

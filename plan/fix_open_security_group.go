@@ -199,7 +199,7 @@ func (b *builder) groupFix(sp *servicePlan, g *ec2types.SecurityGroup, open []In
 			ps, ok := portsOf()
 			if !ok {
 				return nil, fmt.Sprintf("cannot tell which ports: security group %s allows all traffic from %s, and the ports the service's containers expose (portMappings of %s) are not known; replace the rule by hand, or add portMappings",
-					id, worldSource(o), shortARN(aws.ToString(svc.TaskDefinition)))
+					id, worldSource(o), detect.ShortARN(aws.ToString(svc.TaskDefinition)))
 			}
 			ports = ps
 		} else {

@@ -59,7 +59,7 @@ func (rp *revisionPlan) target() string {
 	if rp.existing != "" {
 		return rp.existing
 	}
-	return fmt.Sprintf("(new revision of %s from %s)", aws.ToString(rp.source.Family), shortARN(rp.source.ARN()))
+	return fmt.Sprintf("(new revision of %s from %s)", aws.ToString(rp.source.Family), detect.ShortARN(rp.source.ARN()))
 }
 
 // rev is the revision plan of a source revision, made on first use.
@@ -222,7 +222,7 @@ func (b *builder) buildRevisions() error {
 			if owner := b.owner(latest.Tags); owner != "" {
 				for _, c := range sortedKeys(rp.controls) {
 					b.skip(c, arn, fmt.Sprintf("the family's latest ACTIVE revision %s is %s: a fixed copy of %s would become the family's newest revision; "+
-						"make the change in the source of the service's task definition (%s)", shortARN(latest.ARN()), owner, shortARN(arn), strings.Join(changes, "; ")))
+						"make the change in the source of the service's task definition (%s)", detect.ShortARN(latest.ARN()), owner, detect.ShortARN(arn), strings.Join(changes, "; ")))
 				}
 				delete(b.revs, arn)
 				continue
@@ -327,7 +327,7 @@ func (b *builder) orderFamilies() {
 				continue
 			}
 			last = &revisionPlan{source: latest, latestCopy: true, input: RegisterInput(latest), controls: map[string]bool{}}
-			last.notes = append(last.notes, fmt.Sprintf("%s needs no fix; it is registered again, unchanged, after the fixed older revisions so that the family's newest ACTIVE revision stays its latest code", shortARN(latest.ARN())))
+			last.notes = append(last.notes, fmt.Sprintf("%s needs no fix; it is registered again, unchanged, after the fixed older revisions so that the family's newest ACTIVE revision stays its latest code", detect.ShortARN(latest.ARN())))
 			if tags := reservedTags(latest.Tags); len(tags) > 0 {
 				last.notes = append(last.notes, "reserved tags "+strings.Join(tags, ", ")+" are not carried to the new revision: only AWS may set aws: tags")
 			}
@@ -385,12 +385,12 @@ func (b *builder) registration(rp *revisionPlan) (Action, error) {
 	}
 	switch {
 	case rp.latestCopy:
-		a.Summary = fmt.Sprintf("register %s again, unchanged, as the newest revision of %s", shortARN(arn), family)
+		a.Summary = fmt.Sprintf("register %s again, unchanged, as the newest revision of %s", detect.ShortARN(arn), family)
 	default:
-		a.Summary = fmt.Sprintf("register a new revision of %s from %s (%s)", family, shortARN(arn), strings.Join(a.Controls, ", "))
+		a.Summary = fmt.Sprintf("register a new revision of %s from %s (%s)", family, detect.ShortARN(arn), strings.Join(a.Controls, ", "))
 	}
 	if len(rp.dependsOn) > 0 && !rp.latestCopy {
-		a.Notes = append(a.Notes, fmt.Sprintf("%s is the family's latest ACTIVE revision: its new revision is registered after those of the older revisions services run, so it stays the family's newest", shortARN(arn)))
+		a.Notes = append(a.Notes, fmt.Sprintf("%s is the family's latest ACTIVE revision: its new revision is registered after those of the older revisions services run, so it stays the family's newest", detect.ShortARN(arn)))
 	}
 	return a, nil
 }

@@ -91,7 +91,7 @@ func (b *builder) skipBlockedMove(sp *servicePlan, blocked string) {
 	svc, rp := sp.svc, sp.rev
 	what := "the new revision registered by action " + rp.id + " " + rp.target()
 	if rp.existing != "" {
-		what = "the fixed revision " + shortARN(rp.existing) + ", already registered,"
+		what = "the fixed revision " + detect.ShortARN(rp.existing) + ", already registered,"
 	}
 	for _, c := range sortedKeys(rp.controls) {
 		how := "deploy " + what + " yourself"
@@ -124,7 +124,7 @@ func (b *builder) moveToRevision(u *serviceUpdate, sp *servicePlan) {
 	if rp.existing == "" {
 		u.from = rp.id
 	} else {
-		u.notes = append(u.notes, "the fixed revision "+shortARN(rp.existing)+" of "+shortARN(rp.source.ARN())+" is already registered (by an earlier plan): the service moves to it",
+		u.notes = append(u.notes, "the fixed revision "+detect.ShortARN(rp.existing)+" of "+detect.ShortARN(rp.source.ARN())+" is already registered (by an earlier plan): the service moves to it",
 			"the service moves to a revision that this plan does not register, so applying cannot derive its content from the plan: the action is high risk")
 	}
 	for c := range rp.controls {
@@ -137,10 +137,10 @@ func (b *builder) moveToRevision(u *serviceUpdate, sp *servicePlan) {
 		if lp := b.revs[latest.ARN()]; lp == nil {
 			also = "the family's latest needs no change"
 		} else if lp.latestCopy {
-			also = shortARN(latest.ARN()) + " needs no fix and is registered again, unchanged, last, so that it stays the family's newest"
+			also = detect.ShortARN(latest.ARN()) + " needs no fix and is registered again, unchanged, last, so that it stays the family's newest"
 		}
 		u.notes = append(u.notes, fmt.Sprintf("the service runs %s while the family's latest ACTIVE revision is %s: the service moves to the fix of the revision it runs; %s",
-			shortARN(rp.source.ARN()), shortARN(latest.ARN()), also))
+			detect.ShortARN(rp.source.ARN()), detect.ShortARN(latest.ARN()), also))
 	}
 	u.pre = append(u.pre, Precondition{Check: "service taskDefinition", Result: aws.ToString(svc.TaskDefinition)})
 	for _, rem := range remedies() {

@@ -174,7 +174,7 @@ func (b *builder) support(regs []*revisionPlan) *supportPlan {
 			rl := role(n.role)
 			if ok, by := roleAllows(rl.role, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, resource+":log-stream:ecsfix-check"); ok {
 				rp.preconditions = append(rp.preconditions, Precondition{
-					Check:  fmt.Sprintf("execution role %s may write to log group %s (logs:CreateLogStream, logs:PutLogEvents)", shortARN(rl.arn), n.group),
+					Check:  fmt.Sprintf("execution role %s may write to log group %s (logs:CreateLogStream, logs:PutLogEvents)", detect.ShortARN(rl.arn), n.group),
 					Result: "allowed by " + by,
 				})
 				continue
@@ -227,11 +227,11 @@ func (s *supportPlan) actions(newID func() string) []Action {
 		}
 		var older []string
 		for a := range sp.sources {
-			older = append(older, shortARN(a))
+			older = append(older, detect.ShortARN(a))
 		}
 		sort.Strings(older)
 		notes := []string{
-			fmt.Sprintf("the values are read from %s when applying and checked against the SHA-256 the plan records; the plan never holds them", shortARN(src)),
+			fmt.Sprintf("the values are read from %s when applying and checked against the SHA-256 the plan records; the plan never holds them", detect.ShortARN(src)),
 			fmt.Sprintf("%s still hold%s these values in plain text (readable by anyone who may describe task definitions, even once deregistered): deregister %s (fix.secrets.deregister_old_revisions) once no service runs %s",
 				strings.Join(older, ", "), map[bool]string{true: "", false: "s"}[len(older) > 1], map[bool]string{true: "them", false: "it"}[len(older) > 1], map[bool]string{true: "them", false: "it"}[len(older) > 1]),
 		}
@@ -259,7 +259,7 @@ func (s *supportPlan) actions(newID func() string) []Action {
 			ID: sp.id, Type: CreateSecret, Account: detect.AccountOf(src), Region: detect.RegionOf(src),
 			Resource: secretArn(partitionOf(src), detect.RegionOf(src), detect.AccountOf(src), sp.change.Name),
 			Controls: sortedKeys(sp.controls), Risk: risk,
-			Summary: fmt.Sprintf("create secret %s holding %s from container %s of %s", sp.change.Name, what, sp.container, shortARN(src)),
+			Summary: fmt.Sprintf("create secret %s holding %s from container %s of %s", sp.change.Name, what, sp.container, detect.ShortARN(src)),
 			Notes:   notes,
 			Preconditions: []Precondition{
 				{Check: "secret " + sp.change.Name, Result: "not in the inventory: created when applying; an existing secret of that name is reused only when ecsfix created it (ecsfix tags) for the same revision and container and it holds exactly these values; any other secret of that name makes the action fail, changing nothing"},
@@ -298,9 +298,9 @@ func (s *supportPlan) actions(newID func() string) []Action {
 			if ch.Before != "" {
 				state = "present (sha256 " + hashValue(ch.Before)[:12] + ")"
 			}
-			pre = append(pre, Precondition{Check: "inline policy " + OwnedPolicyName + " of " + shortARN(rl.arn), Result: state})
+			pre = append(pre, Precondition{Check: "inline policy " + OwnedPolicyName + " of " + detect.ShortARN(rl.arn), Result: state})
 		} else {
-			notes = append(notes, "the current "+OwnedPolicyName+" policy of "+shortARN(rl.arn)+" was not known when planning (the inventory does not hold the role's policies): applying merges these statements into whatever it holds")
+			notes = append(notes, "the current "+OwnedPolicyName+" policy of "+detect.ShortARN(rl.arn)+" was not known when planning (the inventory does not hold the role's policies): applying merges these statements into whatever it holds")
 		}
 		if len(rl.secrets) > 0 {
 			st := PolicyStatement{Sid: SidReadSecrets, Actions: []string{"secretsmanager:GetSecretValue"}}
@@ -323,7 +323,7 @@ func (s *supportPlan) actions(newID func() string) []Action {
 		out = append(out, Action{
 			ID: rl.id, Type: PutRolePolicy, Account: rl.account, Region: rl.region, Resource: rl.arn,
 			Controls: sortedKeys(rl.controls), Risk: RiskMedium,
-			Summary:       "grant " + shortARN(rl.arn) + " " + strings.Join(what, ", ") + " (inline policy " + OwnedPolicyName + ")",
+			Summary:       "grant " + detect.ShortARN(rl.arn) + " " + strings.Join(what, ", ") + " (inline policy " + OwnedPolicyName + ")",
 			Notes:         notes,
 			Preconditions: pre,
 			DependsOn:     deps,
@@ -465,7 +465,7 @@ func (b *builder) deregistrations(regs []*revisionPlan, moved map[string]string,
 		sort.Slice(deps, func(i, j int) bool { return actionNumber(deps[i]) < actionNumber(deps[j]) })
 		var names []string
 		for _, r := range f.revs {
-			names = append(names, shortARN(r))
+			names = append(names, detect.ShortARN(r))
 		}
 		first := f.revs[0]
 		out = append(out, Action{

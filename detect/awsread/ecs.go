@@ -222,16 +222,7 @@ func DescribeCluster(ctx context.Context, api ClustersAPI, cluster string) (*ecs
 
 // named tells whether name (an ARN or a name, as asked for) names the resource of arn and resourceName.
 func named(name, arn, resourceName string) bool {
-	return arn == name || resourceName == name || resourceName == LastSegment(name) && strings.HasPrefix(name, "arn:")
-}
-
-// LastSegment is what follows the last '/' of an ARN (a service's, cluster's or role's name), the whole
-// string when it has none.
-func LastSegment(arn string) string {
-	if i := strings.LastIndexByte(arn, '/'); i >= 0 {
-		return arn[i+1:]
-	}
-	return arn
+	return arn == name || resourceName == name || resourceName == detect.ARNName(name) && strings.HasPrefix(name, "arn:")
 }
 
 // ClusterOfServiceARN returns the cluster of a service ARN in the long format

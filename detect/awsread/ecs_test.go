@@ -121,7 +121,4 @@ func TestARNSegments(t *testing.T) {
 	if got := ClusterOfServiceARN("arn:aws:ecs:eu-west-1:1:service/web"); got != "" {
 		t.Errorf("short format: %q", got)
 	}
-	if got := LastSegment("arn:aws:iam::1:role/path/app"); got != "app" {
-		t.Errorf("LastSegment: %q", got)
-	}
 }

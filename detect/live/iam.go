@@ -41,9 +41,7 @@ func (x *iamScan) run(ctx context.Context, refs []string) {
 // roleName returns the name of a role given by ARN (arn:aws:iam::ACCOUNT:role/PATH/NAME) or by name.
 func roleName(ref string) string {
 	if strings.HasPrefix(ref, "arn:") {
-		if i := strings.LastIndexByte(ref, '/'); i >= 0 {
-			return ref[i+1:]
-		}
+		return detect.ARNName(ref)
 	}
 	return ref
 }

@@ -1,4 +1,4 @@
-package plan
+package detect
 
 import "testing"
 
@@ -14,8 +14,22 @@ func TestShortARN(t *testing.T) {
 		"web:3":                                                    "web:3",
 		"":                                                         "",
 	} {
-		if got := shortARN(in); got != want {
-			t.Errorf("shortARN(%q) = %q, want %q", in, got, want)
+		if got := ShortARN(in); got != want {
+			t.Errorf("ShortARN(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestARNName(t *testing.T) {
+	for in, want := range map[string]string{
+		"arn:aws:iam::1:role/path/app":                   "app",
+		"arn:aws:ecs:eu-west-1:1:service/prod/web":       "web",
+		"arn:aws:ecs:eu-west-1:123456789012:cluster/ops": "ops",
+		"web": "web",
+		"":    "",
+	} {
+		if got := ARNName(in); got != want {
+			t.Errorf("ARNName(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
