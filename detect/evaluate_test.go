@@ -408,3 +408,27 @@ func TestEvaluateRevision(t *testing.T) {
 		})
 	}
 }
+
+// TestEvaluateSortIsStable pins that results sharing an ARN (an inventory listing a resource twice) keep
+// the inventory's order.
+func TestEvaluateSortIsStable(t *testing.T) {
+	inv := &Inventory{Services: []ecstypes.Service{
+		service("web", vpcConfig(ecstypes.AssignPublicIpEnabled, nil)),
+		service("api"),
+		service("web", vpcConfig(ecstypes.AssignPublicIpDisabled, nil)),
+		service("web"),
+	}}
+	var got []string
+	for _, r := range Evaluate(inv, &Settings{Controls: []string{"ECS.2"}}) {
+		got = append(got, strings.TrimPrefix(r.ResourceArn, svcARN(""))+" "+r.Reason)
+	}
+	want := []string{
+		"api no awsvpc network configuration",
+		"web networkConfiguration.awsvpcConfiguration.assignPublicIp is ENABLED",
+		"web assignPublicIp is not ENABLED",
+		"web no awsvpc network configuration",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("results:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
