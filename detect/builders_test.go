@@ -230,3 +230,79 @@ func runServiceCases(t *testing.T, c Control, cases []svcCase) {
 		})
 	}
 }
+
+// checkExactVerdict asserts a verdict field by field: status, the whole reason and every offender in order.
+func checkExactVerdict(t *testing.T, got, want Verdict) {
+	t.Helper()
+	if got.Status != want.Status || got.Reason != want.Reason {
+		t.Errorf("verdict = %s %q\nwant      %s %q", got.Status, got.Reason, want.Status, want.Reason)
+	}
+	if len(got.Offenders) != len(want.Offenders) {
+		t.Fatalf("offenders = %+v\nwant        %+v", got.Offenders, want.Offenders)
+	}
+	for i := range want.Offenders {
+		if got.Offenders[i] != want.Offenders[i] {
+			t.Errorf("offender %d = %+v\nwant          %+v", i, got.Offenders[i], want.Offenders[i])
+		}
+	}
+}
+
+type exactTDCase struct {
+	name string
+	td   TaskDefinition
+	want Verdict
+}
+
+// runExactTaskDefinitionCases evaluates each task definition with empty settings and compares whole verdicts.
+func runExactTaskDefinitionCases(t *testing.T, c Control, cases []exactTDCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			checkExactVerdict(t, c.TaskDefinition(&tc.td, &Settings{}), tc.want)
+		})
+	}
+}
+
+type exactSvcCase struct {
+	name string
+	svc  ecstypes.Service
+	inv  *Inventory
+	want Verdict
+}
+
+// runExactServiceCases evaluates each service against its inventory (nil: empty) and compares whole verdicts.
+func runExactServiceCases(t *testing.T, c Control, cases []exactSvcCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := tc.inv
+			if in == nil {
+				in = &Inventory{}
+			}
+			checkExactVerdict(t, c.Service(&tc.svc, in, &Settings{}), tc.want)
+		})
+	}
+}
+
+// unnamed is a container definition without a name (a malformed definition), reported as "#i".
+func unnamed(opts ...ctrOpt) ecstypes.ContainerDefinition {
+	c := ecstypes.ContainerDefinition{}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// wantFail is the FAILED verdict listing the offenders as the controls word them: `container "web": detail`
+// (the detail alone for task-level offenders), joined by "; ".
+func wantFail(offs ...Offender) Verdict {
+	parts := make([]string, 0, len(offs))
+	for _, o := range offs {
+		if o.Container == "" {
+			parts = append(parts, o.Detail)
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("container %q: %s", o.Container, o.Detail))
+	}
+	return Verdict{Status: Failed, Reason: strings.Join(parts, "; "), Offenders: offs}
+}

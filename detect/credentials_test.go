@@ -111,3 +111,81 @@ func TestClassifyEnvironmentPairsSecretKeyWithAccessKey(t *testing.T) {
 		t.Errorf("unpaired 40-char value flagged: %+v", got)
 	}
 }
+
+// TestClassifyEnvEdges pins the boundaries of the rules: booleans and references whatever their case, the
+// AWS-ish names that make 40 characters a secret key, and the word splitting of names.
+func TestClassifyEnvEdges(t *testing.T) {
+	for _, tc := range []struct {
+		name, envName, value, wantKind string
+	}{
+		{"boolean in upper case", "DB_PASSWORD", "YES", ""},
+		{"boolean off", "API_TOKEN", "Off", ""},
+		{"boolean padded", "API_TOKEN", " true ", ""},
+		{"secretsmanager prefix", "DB_PASSWORD", "secretsmanager:prod/db", ""},
+		{"ssm arn in another partition", "DB_PASSWORD", "arn:aws-cn:ssm:cn-north-1:123456789012:parameter/db", ""},
+		{"40 characters under a SECRET_ACCESS_KEY name", "MY_SECRET_ACCESS_KEY", fakeSecretKey, KindAWSSecretKey},
+		{"40 characters under an aws name in lower case", "aws_signing_material", fakeSecretKey, KindAWSSecretKey},
+		{"41 characters under an aws name is judged by name", "AWS_THING", fakeSecretKey + "x", ""},
+		{"empty name", "", "abc123", ""},
+		{"only separators", "_-.", "abc123", ""},
+		{"OLDPWD is a directory", "OLDPWD", "/app", ""},
+		{"PWD as a word", "DB_PWD", "abc123", KindPassword},
+		{"PWD as a word not last", "PWD_DB", "abc123", KindPassword},
+		{"doubled separators", "DB__PASSWORD", "abc123", KindPassword},
+		{"suffix word first", "PASSWORD_DB", "abc123", KindPassword},
+		{"SECRETS suffix", "APP_SECRETS", "abc123", KindSecret},
+		{"CREDS suffix", "SERVICE_CREDS", "abc123", KindCredential},
+		{"PASSPHRASE suffix", "KEY_PASSPHRASE", "abc123", KindPassword},
+		{"APIKEY suffix", "MAPS_APIKEY", "abc123", KindAPIKey},
+		{"ACCESS KEY pair", "STORAGE_ACCESS_KEY", "abc123", KindAccessKey},
+		{"SIGNING KEY pair", "SIGNING_KEY", "abc123", KindSecret},
+		{"MASTER KEY pair", "master-key", "abc123", KindSecret},
+		{"KEY before the pair word", "KEY_API", "abc123", ""},
+		{"pair followed by a descriptor", "API_KEY_ID", "abc123", ""},
+		{"KEY alone", "KEY", "abc123", ""},
+		{"pair word then another word", "API_HOST_KEY", "abc123", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			kind, ok := ClassifyEnv(tc.envName, tc.value)
+			if ok != (tc.wantKind != "") || kind != tc.wantKind {
+				t.Errorf("ClassifyEnv(%q) = %q, %v; want %q", tc.envName, kind, ok, tc.wantKind)
+			}
+		})
+	}
+}
+
+// TestClassifyEnvironmentPairing pins when a neutral 40-character value counts as a secret key: only when
+// the container holds an access key id recognised by its value, before or after it.
+func TestClassifyEnvironmentPairing(t *testing.T) {
+	kv := func(n, v string) ecstypes.KeyValuePair {
+		return ecstypes.KeyValuePair{Name: aws.String(n), Value: aws.String(v)}
+	}
+	for _, tc := range []struct {
+		name string
+		env  []ecstypes.KeyValuePair
+		want []EnvCredential
+	}{
+		{"key id after the secret", []ecstypes.KeyValuePair{kv("SIGNATURE", fakeSecretKey), kv("LOG", "x"), kv("KEY", fakeAccessKeyID)},
+			[]EnvCredential{{Name: "SIGNATURE", Kind: KindAWSSecretKey, ByValue: true}, {Name: "KEY", Kind: KindAWSAccessKeyID, ByValue: true}}},
+		{"key id known only by its name", []ecstypes.KeyValuePair{kv("AWS_ACCESS_KEY_ID", "not-a-key"), kv("SIGNATURE", fakeSecretKey)},
+			[]EnvCredential{{Name: "AWS_ACCESS_KEY_ID", Kind: KindAWSAccessKeyID}}},
+		{"another credential by value", []ecstypes.KeyValuePair{kv("GH", fakeGitHub), kv("SIGNATURE", fakeSecretKey)},
+			[]EnvCredential{{Name: "GH", Kind: KindGitHubToken, ByValue: true}}},
+		{"padded secret beside a key id", []ecstypes.KeyValuePair{kv("KEY", fakeAccessKeyID), kv("SIGNATURE", " "+fakeSecretKey+" "), kv("CHECK", "short")},
+			[]EnvCredential{{Name: "KEY", Kind: KindAWSAccessKeyID, ByValue: true}, {Name: "SIGNATURE", Kind: KindAWSSecretKey, ByValue: true}}},
+		{"by-name credentials keep their order", []ecstypes.KeyValuePair{kv("B_TOKEN", "x"), kv("A_PASSWORD", "y")},
+			[]EnvCredential{{Name: "B_TOKEN", Kind: KindToken}, {Name: "A_PASSWORD", Kind: KindPassword}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ClassifyEnvironment(tc.env)
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %+v, want %+v", got, tc.want)
+			}
+			for i := range tc.want {
+				if got[i] != tc.want[i] {
+					t.Errorf("[%d] = %+v, want %+v", i, got[i], tc.want[i])
+				}
+			}
+		})
+	}
+}

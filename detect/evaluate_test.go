@@ -2,10 +2,13 @@ package detect
 
 import (
 	"encoding/json"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
@@ -271,5 +274,161 @@ func TestParsePolicy(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEvaluateWithoutFilter runs every control: a control that is off (the tag controls without keys)
+// is skipped without ending the run, and results come in registry order, then by resource ARN whatever
+// the inventory's order.
+func TestEvaluateWithoutFilter(t *testing.T) {
+	cluster := func(name string) ecstypes.Cluster {
+		return ecstypes.Cluster{ClusterArn: aws.String("arn:aws:ecs:eu-west-1:123456789012:cluster/" + name)}
+	}
+	inv := &Inventory{
+		TaskDefinitions: []TaskDefinition{taskDef("zeta", 1), taskDef("alpha", 1), taskDef("mid", 1)},
+		Services:        []ecstypes.Service{service("web"), service("api"), service("worker")},
+		Clusters:        []ecstypes.Cluster{cluster("prod"), cluster("dev")},
+		TaskSets:        []ecstypes.TaskSet{{TaskSetArn: aws.String("arn:aws:ecs:eu-west-1:123456789012:task-set/prod/web/ecs-svc-1")}},
+		CapacityProviders: []ecstypes.CapacityProvider{
+			{CapacityProviderArn: aws.String("arn:aws:ecs:eu-west-1:123456789012:capacity-provider/b"), Name: aws.String("b")},
+			{CapacityProviderArn: aws.String("arn:aws:ecs:eu-west-1:123456789012:capacity-provider/a"), Name: aws.String("a")},
+		},
+	}
+	arns := map[string][]string{}
+	for _, td := range inv.TaskDefinitions {
+		arns[TypeTaskDefinition] = append(arns[TypeTaskDefinition], td.ARN())
+	}
+	for _, s := range inv.Services {
+		arns[TypeService] = append(arns[TypeService], *s.ServiceArn)
+	}
+	for _, c := range inv.Clusters {
+		arns[TypeCluster] = append(arns[TypeCluster], *c.ClusterArn)
+	}
+	arns[TypeTaskSet] = []string{*inv.TaskSets[0].TaskSetArn}
+	for _, cp := range inv.CapacityProviders {
+		arns[TypeCapacityProvider] = append(arns[TypeCapacityProvider], *cp.CapacityProviderArn)
+	}
+	for _, l := range arns {
+		sort.Strings(l)
+	}
+	expected := func(off ...string) []string {
+		var out []string
+		for _, c := range All() {
+			if slices.Contains(off, c.ID) {
+				continue
+			}
+			for _, arn := range arns[c.ResourceType] {
+				out = append(out, c.ID+" "+arn)
+			}
+		}
+		return out
+	}
+	got := func(rs []Result) []string {
+		var out []string
+		for _, r := range rs {
+			out = append(out, r.Control+" "+r.ResourceArn)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		s    *Settings
+		want []string
+	}{
+		{"nil settings", nil, expected("ECS.13", "ECS.14", "ECS.15")},
+		{"no tag keys", &Settings{}, expected("ECS.13", "ECS.14", "ECS.15")},
+		{"task-definition keys only", &Settings{RequiredTags: map[string][]string{TypeTaskDefinition: {"team"}}}, expected("ECS.13", "ECS.14")},
+		{"service keys only", &Settings{RequiredTags: map[string][]string{TypeService: {"team"}}}, expected("ECS.14", "ECS.15")},
+		{"every tag control on", &Settings{RequiredTags: map[string][]string{TypeService: {"team"}, TypeCluster: {"team"}, TypeTaskDefinition: {"team"}}}, expected()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if g := got(Evaluate(inv, tc.s)); strings.Join(g, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("results:\n%s\nwant:\n%s", strings.Join(g, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestEvaluateRevisionNotLatest(t *testing.T) {
+	inv := &Inventory{TaskDefinitions: []TaskDefinition{
+		taskDef("web", 1, pidMode(ecstypes.PidModeHost)),
+		taskDef("web", 2),
+		taskDef("web", 3, tdStatus(ecstypes.TaskDefinitionStatusInactive), pidMode(ecstypes.PidModeHost)),
+	}}
+	rs := Evaluate(inv, &Settings{Controls: []string{"ECS.3"}})
+	want := []Result{
+		{Control: "ECS.3", ResourceArn: tdARN("web", 1), Status: NotApplicable, Reason: "revision 1 is superseded by revision 2; only the latest ACTIVE revision of a family is evaluated"},
+		{Control: "ECS.3", ResourceArn: tdARN("web", 2), Status: Passed, Reason: "pidMode is not host"},
+		{Control: "ECS.3", ResourceArn: tdARN("web", 3), Status: NotApplicable, Reason: "revision 3 is INACTIVE; only the latest ACTIVE revision of a family is evaluated"},
+	}
+	if len(rs) != len(want) {
+		t.Fatalf("got %d results: %+v", len(rs), rs)
+	}
+	for i, w := range want {
+		r := rs[i]
+		if r.Control != w.Control || r.ResourceArn != w.ResourceArn || r.Status != w.Status || r.Reason != w.Reason {
+			t.Errorf("result %d = %s %s %s %q\nwant       %s %s %s %q", i, r.Control, r.ResourceArn, r.Status, r.Reason, w.Control, w.ResourceArn, w.Status, w.Reason)
+		}
+	}
+}
+
+func TestEvaluateRevision(t *testing.T) {
+	old := taskDef("web", 1, pidMode(ecstypes.PidModeHost), tdTags("team", "core"))
+	clean := taskDef("web", 2, tdTags("team", "core"))
+	exempt := &Settings{Exemptions: []Exemption{{TagKey: "team", Reason: "why"}}}
+	tagged := &Settings{RequiredTags: map[string][]string{TypeTaskDefinition: {"owner"}}}
+	for _, tc := range []struct {
+		name       string
+		c          Control
+		td         TaskDefinition
+		s          *Settings
+		status     Status
+		reason     string
+		suppressed bool
+	}{
+		{"any revision is evaluated", ECS3(), old, nil, Failed, "pidMode is host", false},
+		{"a FAILED result is exempted", ECS3(), old, exempt, Failed, "pidMode is host", true},
+		{"a PASSED result is never exempted", ECS3(), clean, exempt, Passed, "pidMode is not host", false},
+		{"not a task-definition control", ECS2(), old, nil, NotApplicable, "ECS.2 does not evaluate task definitions", false},
+		{"a control off under these settings", ECS15(), old, nil, NotApplicable, "ECS.15 is off under these settings", false},
+		{"a control on under these settings", ECS15(), old, tagged, Failed, `missing required tag keys: "owner"`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := EvaluateRevision(tc.c, &tc.td, tc.s)
+			if r.Control != tc.c.ID || r.Title != tc.c.Title || r.Severity != tc.c.Severity || r.ResourceType != tc.c.ResourceType ||
+				r.ResourceArn != tc.td.ARN() || r.Region != "eu-west-1" {
+				t.Errorf("result metadata = %+v", r)
+			}
+			if r.Status != tc.status || r.Reason != tc.reason || (r.Suppressed != nil) != tc.suppressed {
+				t.Errorf("result = %s %q suppressed %+v; want %s %q suppressed %v", r.Status, r.Reason, r.Suppressed, tc.status, tc.reason, tc.suppressed)
+			}
+			if tc.status == Failed && len(r.Offenders) == 0 {
+				t.Errorf("FAILED result without offenders")
+			}
+		})
+	}
+}
+
+// TestEvaluateSortIsStable pins that results sharing an ARN (an inventory listing a resource twice) keep
+// the inventory's order.
+func TestEvaluateSortIsStable(t *testing.T) {
+	inv := &Inventory{Services: []ecstypes.Service{
+		service("web", vpcConfig(ecstypes.AssignPublicIpEnabled, nil)),
+		service("api"),
+		service("web", vpcConfig(ecstypes.AssignPublicIpDisabled, nil)),
+		service("web"),
+	}}
+	var got []string
+	for _, r := range Evaluate(inv, &Settings{Controls: []string{"ECS.2"}}) {
+		got = append(got, strings.TrimPrefix(r.ResourceArn, svcARN(""))+" "+r.Reason)
+	}
+	want := []string{
+		"api no awsvpc network configuration",
+		"web networkConfiguration.awsvpcConfiguration.assignPublicIp is ENABLED",
+		"web assignPublicIp is not ENABLED",
+		"web no awsvpc network configuration",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("results:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
