@@ -28,12 +28,10 @@ func (r *run) updateCluster(ctx context.Context, a *plan.Action, rep *ActionRepo
 		return err
 	}
 	req := updateClusterRequest(c.Cluster, c.After)
-	if r.started(a.ID) == nil {
-		if err := r.j.write(Record{Type: RecStarted, Action: a.ID, ActionType: a.Type, Region: a.Region, Resource: a.Resource,
-			Request: req, Before: &StateRecord{Cluster: c.Cluster, Settings: clusterSettings(cur)},
-			After: &StateRecord{Cluster: c.Cluster, Settings: c.After}}); err != nil {
-			return err
-		}
+	if err := r.journalStarted(a, req,
+		&StateRecord{Cluster: c.Cluster, Settings: clusterSettings(cur)},
+		&StateRecord{Cluster: c.Cluster, Settings: c.After}); err != nil {
+		return err
 	}
 	if settingsIn(cur, c.After) {
 		r.printf("%s: cluster %s already has %s: nothing to do", a.ID, c.Cluster, settingsString(c.After))

@@ -41,13 +41,10 @@ func (r *run) detachRolePolicy(ctx context.Context, a *plan.Action, rep *ActionR
 	if err != nil {
 		return err
 	}
-	if r.started(a.ID) == nil {
-		if err := r.j.write(Record{Type: RecStarted, Action: a.ID, ActionType: a.Type, Region: a.Region, Resource: a.Resource,
-			Request: detachRequest(c.Role, c.PolicyArn),
-			Before:  &StateRecord{RoleArn: c.Role, PolicyArn: c.PolicyArn, AttachedPolicies: before},
-			After:   &StateRecord{RoleArn: c.Role, PolicyArn: c.PolicyArn, AttachedPolicies: without(before, c.PolicyArn)}}); err != nil {
-			return err
-		}
+	if err := r.journalStarted(a, detachRequest(c.Role, c.PolicyArn),
+		&StateRecord{RoleArn: c.Role, PolicyArn: c.PolicyArn, AttachedPolicies: before},
+		&StateRecord{RoleArn: c.Role, PolicyArn: c.PolicyArn, AttachedPolicies: without(before, c.PolicyArn)}); err != nil {
+		return err
 	}
 	if !slices.Contains(before, c.PolicyArn) {
 		r.printf("%s: policy %s is not attached to role %s: nothing to do", a.ID, c.PolicyArn, role)

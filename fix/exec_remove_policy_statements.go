@@ -51,13 +51,10 @@ func (r *run) removePolicyStatements(ctx context.Context, a *plan.Action, rep *A
 		}
 		return fmt.Errorf("policy %s of role %s changed since the plan was made (it %s): not touched; make a new plan", c.PolicyName, role, what)
 	}
-	if r.started(a.ID) == nil {
-		if err := r.j.write(Record{Type: RecStarted, Action: a.ID, ActionType: a.Type, Region: a.Region, Resource: a.Resource,
-			Request: removeRequest(c),
-			Before:  &StateRecord{RoleArn: c.Role, PolicyName: c.PolicyName, PolicyExists: aws.Bool(exists), PolicyDocument: cur},
-			After:   &StateRecord{RoleArn: c.Role, PolicyName: c.PolicyName, PolicyExists: aws.Bool(c.After != ""), PolicyDocument: c.After}}); err != nil {
-			return err
-		}
+	if err := r.journalStarted(a, removeRequest(c),
+		&StateRecord{RoleArn: c.Role, PolicyName: c.PolicyName, PolicyExists: aws.Bool(exists), PolicyDocument: cur},
+		&StateRecord{RoleArn: c.Role, PolicyName: c.PolicyName, PolicyExists: aws.Bool(c.After != ""), PolicyDocument: c.After}); err != nil {
+		return err
 	}
 	result := &StateRecord{RoleArn: c.Role, PolicyName: c.PolicyName, PolicyExists: aws.Bool(c.After != ""), PolicyDocument: c.After}
 	if atAfter {

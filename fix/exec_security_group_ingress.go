@@ -42,12 +42,10 @@ func (r *run) updateIngress(ctx context.Context, a *plan.Action, rep *ActionRepo
 		return err
 	}
 	cur := plan.RulesOf(g.IpPermissions)
-	if r.started(a.ID) == nil {
-		if err := r.j.write(Record{Type: RecStarted, Action: a.ID, ActionType: a.Type, Region: a.Region, Resource: a.Resource,
-			Request: ingressRequest(c), Before: &StateRecord{GroupID: c.GroupID, Ingress: cur},
-			After: &StateRecord{GroupID: c.GroupID, Ingress: ingressAfter(cur, c.Authorize, c.Revoke)}}); err != nil {
-			return err
-		}
+	if err := r.journalStarted(a, ingressRequest(c),
+		&StateRecord{GroupID: c.GroupID, Ingress: cur},
+		&StateRecord{GroupID: c.GroupID, Ingress: ingressAfter(cur, c.Authorize, c.Revoke)}); err != nil {
+		return err
 	}
 	have := ruleKeys(cur)
 	toAuth, toRevoke := missing(c.Authorize, have), present(c.Revoke, have)

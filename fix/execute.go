@@ -111,6 +111,16 @@ func (r *run) started(id string) *Record {
 	return s
 }
 
+// journalStarted journals that a is about to write (the call, masked, and the state before and after),
+// unless an earlier run did: the first "started" record keeps the original state.
+func (r *run) journalStarted(a *plan.Action, req string, before, after *StateRecord) error {
+	if r.started(a.ID) != nil {
+		return nil
+	}
+	return r.j.write(Record{Type: RecStarted, Action: a.ID, ActionType: a.Type, Region: a.Region, Resource: a.Resource,
+		Request: req, Before: before, After: after})
+}
+
 func (r *run) finish(a *plan.Action, rep *ActionReport, status Status, detail string, result *StateRecord) error {
 	if err := r.j.write(Record{Type: RecDone, Action: a.ID, ActionType: a.Type, Result: result}); err != nil {
 		return err
