@@ -143,13 +143,8 @@ func (r *run) rollbackCluster(ctx context.Context, start, _ *Record) ActionRepor
 			cluster, settingsString(clusterSettings(cur)), settingsString(start.After.Settings))
 	}
 	req := updateClusterRequest(cluster, want)
-	if r.o.DryRun {
-		r.printf("%s: would call %s", start.Action, req)
-		ar.Status = StatusWouldDo
+	if ar, ok := r.rollbackBegin(start, ar, req, req); !ok {
 		return ar
-	}
-	if err := r.journalRollbackStarted(start, req); err != nil {
-		return fail("%v", err)
 	}
 	r.printf("%s: returning cluster %s to %s", start.Action, cluster, settingsString(want))
 	if _, err := api.UpdateCluster(ctx, &ecs.UpdateClusterInput{Cluster: aws.String(cluster), Settings: toSDKSettings(want)}); err != nil {

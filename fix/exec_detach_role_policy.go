@@ -128,14 +128,9 @@ func (r *run) rollbackDetach(ctx context.Context, start, _ *Record) ActionReport
 			role, strings.Join(cur, ", "), strings.Join(left, ", "), strings.Join(prev.AttachedPolicies, ", "))
 	}
 	req := fmt.Sprintf("iam:AttachRolePolicy role=%s policyArn=%s", prev.RoleArn, prev.PolicyArn)
-	if r.o.DryRun {
-		b, _ := json.Marshal(map[string]string{"roleName": role, "policyArn": prev.PolicyArn})
-		r.printf("%s: would call iam:AttachRolePolicy %s", start.Action, b)
-		ar.Status = StatusWouldDo
+	b, _ := json.Marshal(map[string]string{"roleName": role, "policyArn": prev.PolicyArn})
+	if ar, ok := r.rollbackBegin(start, ar, req, fmt.Sprintf("iam:AttachRolePolicy %s", b)); !ok {
 		return ar
-	}
-	if err := r.journalRollbackStarted(start, req); err != nil {
-		return r.rollbackFail(start, ar, "%v", err)
 	}
 	r.printf("%s: re-attaching policy %s to role %s", start.Action, prev.PolicyArn, role)
 	if _, err := api.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(prev.PolicyArn)}); err != nil {

@@ -146,14 +146,10 @@ func (r *run) rollbackRemoveStatements(ctx context.Context, start, done *Record)
 	if !*prev.PolicyExists {
 		return r.rollbackFail(start, ar, "the journal records that role %s had no policy %s before the apply, yet it has one now; not touched", role, name)
 	}
-	if r.o.DryRun {
-		b, _ := json.Marshal(map[string]string{"roleName": role, "policyName": name})
-		r.printf("%s: would call iam:PutRolePolicy %s with the document journalled before the apply:\n%s", start.Action, b, indentJSON(json.RawMessage(prev.PolicyDocument)))
-		ar.Status = StatusWouldDo
+	b, _ := json.Marshal(map[string]string{"roleName": role, "policyName": name})
+	if ar, ok := r.rollbackBegin(start, ar, fmt.Sprintf("iam:PutRolePolicy role=%s policyName=%s (the document before the apply)", prev.RoleArn, name),
+		fmt.Sprintf("iam:PutRolePolicy %s with the document journalled before the apply:\n%s", b, indentJSON(json.RawMessage(prev.PolicyDocument)))); !ok {
 		return ar
-	}
-	if err := r.journalRollbackStarted(start, fmt.Sprintf("iam:PutRolePolicy role=%s policyName=%s (the document before the apply)", prev.RoleArn, name)); err != nil {
-		return r.rollbackFail(start, ar, "%v", err)
 	}
 	r.printf("%s: putting back policy %s of role %s as it was before the apply", start.Action, name, role)
 	if _, err := api.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(name),

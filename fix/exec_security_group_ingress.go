@@ -131,13 +131,8 @@ func (r *run) rollbackIngress(ctx context.Context, start, done *Record) ActionRe
 	}
 	reAuth, unAuth := missing(revoked, curK), present(authorized, curK)
 	req := fmt.Sprintf("ec2:AuthorizeSecurityGroupIngress %s, then ec2:RevokeSecurityGroupIngress %s", rulesJSON(group, reAuth), rulesJSON(group, unAuth))
-	if r.o.DryRun {
-		r.printf("%s: would call %s", start.Action, req)
-		ar.Status = StatusWouldDo
+	if ar, ok := r.rollbackBegin(start, ar, req, req); !ok {
 		return ar
-	}
-	if err := r.journalRollbackStarted(start, req); err != nil {
-		return fail("%v", err)
 	}
 	r.printf("%s: restoring the ingress rules of security group %s: authorizing %s, then revoking %s", start.Action, group, keysOf(reAuth), keysOf(unAuth))
 	if err := authorize(ctx, api, group, false, reAuth); err != nil {

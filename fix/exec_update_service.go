@@ -243,13 +243,8 @@ func (r *run) rollbackService(ctx context.Context, start, done *Record) ActionRe
 			prev.Service, now, describeTarget(set.TaskDefinition, set.PlatformVersion, set.Network))
 	}
 	req := updateServiceRequest(prev.Cluster, prev.Service, wantTD, wantPV, wantNet)
-	if r.o.DryRun {
-		r.printf("%s: would call %s", start.Action, req)
-		ar.Status = StatusWouldDo
+	if ar, ok := r.rollbackBegin(start, ar, req, req); !ok {
 		return ar
-	}
-	if err := r.journalRollbackStarted(start, req); err != nil {
-		return fail("%v", err)
 	}
 	r.printf("%s: returning service %s of cluster %s to %s", start.Action, prev.Service, prev.Cluster, describeTarget(wantTD, wantPV, wantNet))
 	out, err := api.UpdateService(ctx, updateServiceInput(prev.Cluster, prev.Service, wantTD, wantPV, wantNet))
