@@ -41,9 +41,10 @@
 // changes of the resources this plan's started actions write (plan.Change.Writes). Then dryRun (each
 // executor's dryRun), or openJournal and execute: in dependency order, do calls the executor's resume
 // for an action the journal says is done, else its apply, which journals "started" with the state
-// before, writes, verifies and journals "done" (run.finish). waitAll follows the kinds that deploy.
+// before (journalStarted), writes, verifies and journals "done" (run.finish). waitAll follows the kinds
+// that deploy.
 // Rollback → rollback: checkJournalTarget, then, for each started record in reverse order, the
-// executor's rollback (journalRollbackStarted, rollbackDone, rollbackFail).
+// executor's rollback (rollbackBegin, rollbackDone, rollbackFail).
 //
 // Rollback returns the services and clusters a journal records to their previous state, re-attaches a
 // managed policy the admin task-role fix detached and puts back the journalled document of an inline

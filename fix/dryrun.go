@@ -12,13 +12,7 @@ func (r *run) dryRun(rep *Report) {
 	r.printf("dry run: nothing will be changed; the calls an apply would make:")
 	for _, a := range r.p.Actions {
 		ar := ActionReport{ID: a.ID, Type: a.Type, Resource: a.Resource, Status: StatusWouldDo}
-		var done *Record
-		r.j.view(func(st *journalState) { done = st.done[a.ID] })
-		if done != nil {
-			ar.Status, ar.Detail = StatusSkipped, "done in an earlier run (journal)"
-			if done.Result != nil {
-				ar.TaskDefinitionArn = done.Result.TaskDefinitionArn
-			}
+		if r.doneEarlier(a.ID, &ar) != nil {
 			r.printf("%s: skipped, done in an earlier run (journal)", a.ID)
 			rep.Actions = append(rep.Actions, ar)
 			continue

@@ -28,12 +28,10 @@ func (r *run) updateCluster(ctx context.Context, a *plan.Action, rep *ActionRepo
 		return err
 	}
 	req := updateClusterRequest(c.Cluster, c.After)
-	if r.started(a.ID) == nil {
-		if err := r.j.write(Record{Type: RecStarted, Action: a.ID, ActionType: a.Type, Region: a.Region, Resource: a.Resource,
-			Request: req, Before: &StateRecord{Cluster: c.Cluster, Settings: clusterSettings(cur)},
-			After: &StateRecord{Cluster: c.Cluster, Settings: c.After}}); err != nil {
-			return err
-		}
+	if err := r.journalStarted(a, req,
+		&StateRecord{Cluster: c.Cluster, Settings: clusterSettings(cur)},
+		&StateRecord{Cluster: c.Cluster, Settings: c.After}); err != nil {
+		return err
 	}
 	if settingsIn(cur, c.After) {
 		r.printf("%s: cluster %s already has %s: nothing to do", a.ID, c.Cluster, settingsString(c.After))
@@ -145,13 +143,8 @@ func (r *run) rollbackCluster(ctx context.Context, start, _ *Record) ActionRepor
 			cluster, settingsString(clusterSettings(cur)), settingsString(start.After.Settings))
 	}
 	req := updateClusterRequest(cluster, want)
-	if r.o.DryRun {
-		r.printf("%s: would call %s", start.Action, req)
-		ar.Status = StatusWouldDo
+	if ar, ok := r.rollbackBegin(start, ar, req, req); !ok {
 		return ar
-	}
-	if err := r.journalRollbackStarted(start, req); err != nil {
-		return fail("%v", err)
 	}
 	r.printf("%s: returning cluster %s to %s", start.Action, cluster, settingsString(want))
 	if _, err := api.UpdateCluster(ctx, &ecs.UpdateClusterInput{Cluster: aws.String(cluster), Settings: toSDKSettings(want)}); err != nil {

@@ -117,11 +117,8 @@ func (r *run) createSecret(ctx context.Context, a *plan.Action, rep *ActionRepor
 		return err
 	}
 	api := r.cl.secrets(a.Region)
-	if r.started(a.ID) == nil {
-		if err := r.j.write(Record{Type: RecStarted, Action: a.ID, ActionType: a.Type, Region: a.Region, Resource: a.Resource,
-			Request: createSecretRequest(c), After: &StateRecord{SecretName: c.Name}}); err != nil {
-			return err
-		}
+	if err := r.journalStarted(a, createSecretRequest(c), nil, &StateRecord{SecretName: c.Name}); err != nil {
+		return err
 	}
 	arn, origin, err := r.findOrCreateSecret(ctx, api, a, value)
 	if err != nil {

@@ -75,12 +75,10 @@ func (r *run) findCreated(ctx context.Context, api ec2API, vpc, id string) (*ec2
 func (r *run) createGroup(ctx context.Context, a *plan.Action, rep *ActionReport) error {
 	c := a.CreateSecurityGroup
 	api := r.cl.ec2(a.Region)
-	if r.started(a.ID) == nil {
-		if err := r.j.write(Record{Type: RecStarted, Action: a.ID, ActionType: a.Type, Region: a.Region, Resource: a.Resource,
-			Request: createGroupRequest(c), Before: &StateRecord{GroupName: c.GroupName, VpcID: c.VpcID},
-			After: &StateRecord{GroupName: c.GroupName, VpcID: c.VpcID, Ingress: c.Ingress, Egress: c.Egress}}); err != nil {
-			return err
-		}
+	if err := r.journalStarted(a, createGroupRequest(c),
+		&StateRecord{GroupName: c.GroupName, VpcID: c.VpcID},
+		&StateRecord{GroupName: c.GroupName, VpcID: c.VpcID, Ingress: c.Ingress, Egress: c.Egress}); err != nil {
+		return err
 	}
 	g, err := r.findCreated(ctx, api, c.VpcID, a.ID)
 	if err != nil {

@@ -26,12 +26,9 @@ import (
 func (r *run) deregister(ctx context.Context, a *plan.Action, rep *ActionReport) error {
 	c := a.DeregisterTaskDefinition
 	api := r.cl.ecs(a.Region)
-	if r.started(a.ID) == nil {
-		if err := r.j.write(Record{Type: RecStarted, Action: a.ID, ActionType: a.Type, Region: a.Region, Resource: a.Resource,
-			Request: "ecs:DeregisterTaskDefinition taskDefinitions=" + strings.Join(c.TaskDefinitions, ","),
-			Before:  &StateRecord{TaskDefinitions: c.TaskDefinitions}}); err != nil {
-			return err
-		}
+	if err := r.journalStarted(a, "ecs:DeregisterTaskDefinition taskDefinitions="+strings.Join(c.TaskDefinitions, ","),
+		&StateRecord{TaskDefinitions: c.TaskDefinitions}, nil); err != nil {
+		return err
 	}
 	var done []string
 	for _, td := range c.TaskDefinitions {

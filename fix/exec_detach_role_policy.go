@@ -41,13 +41,10 @@ func (r *run) detachRolePolicy(ctx context.Context, a *plan.Action, rep *ActionR
 	if err != nil {
 		return err
 	}
-	if r.started(a.ID) == nil {
-		if err := r.j.write(Record{Type: RecStarted, Action: a.ID, ActionType: a.Type, Region: a.Region, Resource: a.Resource,
-			Request: detachRequest(c.Role, c.PolicyArn),
-			Before:  &StateRecord{RoleArn: c.Role, PolicyArn: c.PolicyArn, AttachedPolicies: before},
-			After:   &StateRecord{RoleArn: c.Role, PolicyArn: c.PolicyArn, AttachedPolicies: without(before, c.PolicyArn)}}); err != nil {
-			return err
-		}
+	if err := r.journalStarted(a, detachRequest(c.Role, c.PolicyArn),
+		&StateRecord{RoleArn: c.Role, PolicyArn: c.PolicyArn, AttachedPolicies: before},
+		&StateRecord{RoleArn: c.Role, PolicyArn: c.PolicyArn, AttachedPolicies: without(before, c.PolicyArn)}); err != nil {
+		return err
 	}
 	if !slices.Contains(before, c.PolicyArn) {
 		r.printf("%s: policy %s is not attached to role %s: nothing to do", a.ID, c.PolicyArn, role)
@@ -131,14 +128,9 @@ func (r *run) rollbackDetach(ctx context.Context, start, _ *Record) ActionReport
 			role, strings.Join(cur, ", "), strings.Join(left, ", "), strings.Join(prev.AttachedPolicies, ", "))
 	}
 	req := fmt.Sprintf("iam:AttachRolePolicy role=%s policyArn=%s", prev.RoleArn, prev.PolicyArn)
-	if r.o.DryRun {
-		b, _ := json.Marshal(map[string]string{"roleName": role, "policyArn": prev.PolicyArn})
-		r.printf("%s: would call iam:AttachRolePolicy %s", start.Action, b)
-		ar.Status = StatusWouldDo
+	b, _ := json.Marshal(map[string]string{"roleName": role, "policyArn": prev.PolicyArn})
+	if ar, ok := r.rollbackBegin(start, ar, req, fmt.Sprintf("iam:AttachRolePolicy %s", b)); !ok {
 		return ar
-	}
-	if err := r.journalRollbackStarted(start, req); err != nil {
-		return r.rollbackFail(start, ar, "%v", err)
 	}
 	r.printf("%s: re-attaching policy %s to role %s", start.Action, prev.PolicyArn, role)
 	if _, err := api.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(prev.PolicyArn)}); err != nil {

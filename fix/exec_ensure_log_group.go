@@ -35,11 +35,8 @@ func ensureLogGroupRequest(c *plan.EnsureLogGroupChange) string {
 func (r *run) ensureLogGroup(ctx context.Context, a *plan.Action, rep *ActionReport) error {
 	c := a.EnsureLogGroup
 	api := r.cl.logs(a.Region)
-	if r.started(a.ID) == nil {
-		if err := r.j.write(Record{Type: RecStarted, Action: a.ID, ActionType: a.Type, Region: a.Region, Resource: a.Resource,
-			Request: ensureLogGroupRequest(c), After: &StateRecord{LogGroup: c.Name, RetentionDays: c.RetentionDays}}); err != nil {
-			return err
-		}
+	if err := r.journalStarted(a, ensureLogGroupRequest(c), nil, &StateRecord{LogGroup: c.Name, RetentionDays: c.RetentionDays}); err != nil {
+		return err
 	}
 	in := &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(c.Name), Tags: map[string]string{TagPlan: r.short, TagAction: a.ID}}
 	if c.KmsKeyID != "" {

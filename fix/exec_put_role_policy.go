@@ -50,13 +50,10 @@ func (r *run) putRolePolicy(ctx context.Context, a *plan.Action, rep *ActionRepo
 	if err != nil {
 		return fmt.Errorf("policy %s of role %s: %w", name, role, err)
 	}
-	if r.started(a.ID) == nil {
-		if err := r.j.write(Record{Type: RecStarted, Action: a.ID, ActionType: a.Type, Region: a.Region, Resource: a.Resource,
-			Request: putRolePolicyRequest(c.Role, name, want),
-			Before:  &StateRecord{RoleArn: c.Role, PolicyName: name, PolicyExists: aws.Bool(exists), PolicyDocument: cur},
-			After:   &StateRecord{RoleArn: c.Role, PolicyName: name, PolicyExists: aws.Bool(true), PolicyDocument: merged}}); err != nil {
-			return err
-		}
+	if err := r.journalStarted(a, putRolePolicyRequest(c.Role, name, want),
+		&StateRecord{RoleArn: c.Role, PolicyName: name, PolicyExists: aws.Bool(exists), PolicyDocument: cur},
+		&StateRecord{RoleArn: c.Role, PolicyName: name, PolicyExists: aws.Bool(true), PolicyDocument: merged}); err != nil {
+		return err
 	}
 	result := &StateRecord{RoleArn: c.Role, PolicyName: name, PolicyExists: aws.Bool(true), PolicyDocument: merged}
 	if !changed {

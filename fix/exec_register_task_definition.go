@@ -63,8 +63,7 @@ func (r *run) register(ctx context.Context, a *plan.Action, rep *ActionReport) e
 				before.LatestActiveRevision = p.Revision
 			}
 		}
-		if err := r.j.write(Record{Type: RecStarted, Action: a.ID, ActionType: a.Type, Region: a.Region,
-			Resource: a.Resource, Request: registrationRequest(a), Before: before}); err != nil {
+		if err := r.journalStarted(a, registrationRequest(a), before, nil); err != nil {
 			return err
 		}
 		prev = &Record{Before: before}

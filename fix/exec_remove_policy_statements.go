@@ -51,13 +51,10 @@ func (r *run) removePolicyStatements(ctx context.Context, a *plan.Action, rep *A
 		}
 		return fmt.Errorf("policy %s of role %s changed since the plan was made (it %s): not touched; make a new plan", c.PolicyName, role, what)
 	}
-	if r.started(a.ID) == nil {
-		if err := r.j.write(Record{Type: RecStarted, Action: a.ID, ActionType: a.Type, Region: a.Region, Resource: a.Resource,
-			Request: removeRequest(c),
-			Before:  &StateRecord{RoleArn: c.Role, PolicyName: c.PolicyName, PolicyExists: aws.Bool(exists), PolicyDocument: cur},
-			After:   &StateRecord{RoleArn: c.Role, PolicyName: c.PolicyName, PolicyExists: aws.Bool(c.After != ""), PolicyDocument: c.After}}); err != nil {
-			return err
-		}
+	if err := r.journalStarted(a, removeRequest(c),
+		&StateRecord{RoleArn: c.Role, PolicyName: c.PolicyName, PolicyExists: aws.Bool(exists), PolicyDocument: cur},
+		&StateRecord{RoleArn: c.Role, PolicyName: c.PolicyName, PolicyExists: aws.Bool(c.After != ""), PolicyDocument: c.After}); err != nil {
+		return err
 	}
 	result := &StateRecord{RoleArn: c.Role, PolicyName: c.PolicyName, PolicyExists: aws.Bool(c.After != ""), PolicyDocument: c.After}
 	if atAfter {
@@ -149,14 +146,10 @@ func (r *run) rollbackRemoveStatements(ctx context.Context, start, done *Record)
 	if !*prev.PolicyExists {
 		return r.rollbackFail(start, ar, "the journal records that role %s had no policy %s before the apply, yet it has one now; not touched", role, name)
 	}
-	if r.o.DryRun {
-		b, _ := json.Marshal(map[string]string{"roleName": role, "policyName": name})
-		r.printf("%s: would call iam:PutRolePolicy %s with the document journalled before the apply:\n%s", start.Action, b, indentJSON(json.RawMessage(prev.PolicyDocument)))
-		ar.Status = StatusWouldDo
+	b, _ := json.Marshal(map[string]string{"roleName": role, "policyName": name})
+	if ar, ok := r.rollbackBegin(start, ar, fmt.Sprintf("iam:PutRolePolicy role=%s policyName=%s (the document before the apply)", prev.RoleArn, name),
+		fmt.Sprintf("iam:PutRolePolicy %s with the document journalled before the apply:\n%s", b, indentJSON(json.RawMessage(prev.PolicyDocument)))); !ok {
 		return ar
-	}
-	if err := r.journalRollbackStarted(start, fmt.Sprintf("iam:PutRolePolicy role=%s policyName=%s (the document before the apply)", prev.RoleArn, name)); err != nil {
-		return r.rollbackFail(start, ar, "%v", err)
 	}
 	r.printf("%s: putting back policy %s of role %s as it was before the apply", start.Action, name, role)
 	if _, err := api.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(name),

@@ -42,12 +42,10 @@ func (r *run) updateIngress(ctx context.Context, a *plan.Action, rep *ActionRepo
 		return err
 	}
 	cur := plan.RulesOf(g.IpPermissions)
-	if r.started(a.ID) == nil {
-		if err := r.j.write(Record{Type: RecStarted, Action: a.ID, ActionType: a.Type, Region: a.Region, Resource: a.Resource,
-			Request: ingressRequest(c), Before: &StateRecord{GroupID: c.GroupID, Ingress: cur},
-			After: &StateRecord{GroupID: c.GroupID, Ingress: ingressAfter(cur, c.Authorize, c.Revoke)}}); err != nil {
-			return err
-		}
+	if err := r.journalStarted(a, ingressRequest(c),
+		&StateRecord{GroupID: c.GroupID, Ingress: cur},
+		&StateRecord{GroupID: c.GroupID, Ingress: ingressAfter(cur, c.Authorize, c.Revoke)}); err != nil {
+		return err
 	}
 	have := ruleKeys(cur)
 	toAuth, toRevoke := missing(c.Authorize, have), present(c.Revoke, have)
@@ -133,13 +131,8 @@ func (r *run) rollbackIngress(ctx context.Context, start, done *Record) ActionRe
 	}
 	reAuth, unAuth := missing(revoked, curK), present(authorized, curK)
 	req := fmt.Sprintf("ec2:AuthorizeSecurityGroupIngress %s, then ec2:RevokeSecurityGroupIngress %s", rulesJSON(group, reAuth), rulesJSON(group, unAuth))
-	if r.o.DryRun {
-		r.printf("%s: would call %s", start.Action, req)
-		ar.Status = StatusWouldDo
+	if ar, ok := r.rollbackBegin(start, ar, req, req); !ok {
 		return ar
-	}
-	if err := r.journalRollbackStarted(start, req); err != nil {
-		return fail("%v", err)
 	}
 	r.printf("%s: restoring the ingress rules of security group %s: authorizing %s, then revoking %s", start.Action, group, keysOf(reAuth), keysOf(unAuth))
 	if err := authorize(ctx, api, group, false, reAuth); err != nil {

@@ -45,15 +45,12 @@ func (r *run) updateService(ctx context.Context, a *plan.Action, rep *ActionRepo
 	}
 	after := &StateRecord{Cluster: c.Cluster, Service: c.Service, TaskDefinition: target, PlatformVersion: pv, Network: net}
 	req := updateServiceRequest(c.Cluster, c.Service, target, pv, net)
-	if r.started(a.ID) == nil {
-		// The state replaced, read live: what rollback returns the service to.
-		before := &StateRecord{Cluster: c.Cluster, Service: c.Service,
-			TaskDefinition: aws.ToString(cur.TaskDefinition), PlatformVersion: aws.ToString(cur.PlatformVersion),
-			Network: networkOf(cur.NetworkConfiguration)}
-		if err := r.j.write(Record{Type: RecStarted, Action: a.ID, ActionType: a.Type, Region: a.Region,
-			Resource: a.Resource, Request: req, Before: before, After: after}); err != nil {
-			return err
-		}
+	// The state replaced, read live: what rollback returns the service to.
+	before := &StateRecord{Cluster: c.Cluster, Service: c.Service,
+		TaskDefinition: aws.ToString(cur.TaskDefinition), PlatformVersion: aws.ToString(cur.PlatformVersion),
+		Network: networkOf(cur.NetworkConfiguration)}
+	if err := r.journalStarted(a, req, before, after); err != nil {
+		return err
 	}
 	rep.TaskDefinitionArn = target
 	if serviceAt(cur, target, pv, net) {
@@ -246,13 +243,8 @@ func (r *run) rollbackService(ctx context.Context, start, done *Record) ActionRe
 			prev.Service, now, describeTarget(set.TaskDefinition, set.PlatformVersion, set.Network))
 	}
 	req := updateServiceRequest(prev.Cluster, prev.Service, wantTD, wantPV, wantNet)
-	if r.o.DryRun {
-		r.printf("%s: would call %s", start.Action, req)
-		ar.Status = StatusWouldDo
+	if ar, ok := r.rollbackBegin(start, ar, req, req); !ok {
 		return ar
-	}
-	if err := r.journalRollbackStarted(start, req); err != nil {
-		return fail("%v", err)
 	}
 	r.printf("%s: returning service %s of cluster %s to %s", start.Action, prev.Service, prev.Cluster, describeTarget(wantTD, wantPV, wantNet))
 	out, err := api.UpdateService(ctx, updateServiceInput(prev.Cluster, prev.Service, wantTD, wantPV, wantNet))

@@ -70,12 +70,8 @@ func (r *run) execute(ctx context.Context) []ActionReport {
 }
 
 func (r *run) do(ctx context.Context, a *plan.Action, rep ActionReport) ActionReport {
-	var done *Record
-	r.j.view(func(st *journalState) { done = st.done[a.ID] })
-	if done != nil {
-		rep.Status, rep.Detail = StatusSkipped, "done in an earlier run (journal)"
+	if done := r.doneEarlier(a.ID, &rep); done != nil {
 		if done.Result != nil {
-			rep.TaskDefinitionArn = done.Result.TaskDefinitionArn
 			if rep.TaskDefinitionArn == "" {
 				rep.TaskDefinitionArn = done.Result.TaskDefinition
 			}
@@ -109,6 +105,30 @@ func (r *run) started(id string) *Record {
 	var s *Record
 	r.j.view(func(st *journalState) { s = st.started[id] })
 	return s
+}
+
+// doneEarlier returns the journal's done record of action id, nil when there is none; with one, it reports
+// the action skipped, with the revision the record names.
+func (r *run) doneEarlier(id string, rep *ActionReport) *Record {
+	var done *Record
+	r.j.view(func(st *journalState) { done = st.done[id] })
+	if done != nil {
+		rep.Status, rep.Detail = StatusSkipped, "done in an earlier run (journal)"
+		if done.Result != nil {
+			rep.TaskDefinitionArn = done.Result.TaskDefinitionArn
+		}
+	}
+	return done
+}
+
+// journalStarted journals that a is about to write (the call, masked, and the state before and after),
+// unless an earlier run did: the first "started" record keeps the original state.
+func (r *run) journalStarted(a *plan.Action, req string, before, after *StateRecord) error {
+	if r.started(a.ID) != nil {
+		return nil
+	}
+	return r.j.write(Record{Type: RecStarted, Action: a.ID, ActionType: a.Type, Region: a.Region, Resource: a.Resource,
+		Request: req, Before: before, After: after})
 }
 
 func (r *run) finish(a *plan.Action, rep *ActionReport, status Status, detail string, result *StateRecord) error {

@@ -177,6 +177,11 @@ func newJournalState() *journalState {
 		rbDone: map[string]*Record{}, rbStart: map[string]*Record{}}
 }
 
+// begun tells whether the journal records action id started or done.
+func (s *journalState) begun(id string) bool {
+	return s.started[id] != nil || s.done[id] != nil
+}
+
 func (s *journalState) apply(r Record) {
 	s.all = append(s.all, r)
 	rc := r

@@ -119,10 +119,21 @@ func rollback(ctx context.Context, cl *clients, path string, o Options) (*Report
 	return rep, nil
 }
 
-// journalRollbackStarted records that a rollback step is about to make its call (req, masked).
-func (r *run) journalRollbackStarted(start *Record, req string) error {
-	return r.j.write(Record{Type: RecRollbackStarted, Action: start.Action, ActionType: start.ActionType, Region: start.Region,
-		Resource: start.Resource, Request: req})
+// rollbackBegin is where a rollback step begins to write. In a dry run it prints the call it would make
+// (wouldCall) and reports it as would-do; otherwise it journals that the step is about to make its call
+// (req, masked; a failure to journal fails the rollback). It returns false, with the report to return,
+// when the step stops here.
+func (r *run) rollbackBegin(start *Record, ar ActionReport, req, wouldCall string) (ActionReport, bool) {
+	if r.o.DryRun {
+		r.printf("%s: would call %s", start.Action, wouldCall)
+		ar.Status = StatusWouldDo
+		return ar, false
+	}
+	if err := r.j.write(Record{Type: RecRollbackStarted, Action: start.Action, ActionType: start.ActionType, Region: start.Region,
+		Resource: start.Resource, Request: req}); err != nil {
+		return r.rollbackFail(start, ar, "%v", err), false
+	}
+	return ar, true
 }
 
 // rollbackFail reports a rollback as failed and journals it (not in a dry run).

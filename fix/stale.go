@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,7 +40,7 @@ func (r *run) checkStale(ctx context.Context) error {
 		found := false
 		r.j.view(func(st *journalState) {
 			for _, id := range touching[resource] {
-				if st.started[id] != nil || st.done[id] != nil {
+				if st.begun(id) {
 					found = true
 				}
 			}
@@ -47,19 +48,7 @@ func (r *run) checkStale(ctx context.Context) error {
 		return found
 	}
 
-	var changes []StaleChange
-	compare := func(f plan.Fingerprint, current map[string]string, expected func(fact, current string) bool) {
-		keys := make([]string, 0, len(f.Facts))
-		for k := range f.Facts {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			if cur := current[k]; cur != f.Facts[k] && (expected == nil || !expected(k, cur)) {
-				changes = append(changes, StaleChange{Resource: f.Resource, Fact: k, Planned: f.Facts[k], Current: cur})
-			}
-		}
-	}
+	var sc staleCheck
 
 	type svcKey struct{ region, cluster string }
 	services := map[svcKey][]plan.Fingerprint{}
@@ -83,71 +72,46 @@ func (r *run) checkStale(ctx context.Context) error {
 			return fmt.Errorf("%w: state %s: resource type %q cannot be checked", ErrInvalidPlan, f.Resource, f.ResourceType)
 		}
 	}
-	n := 0
 	// Services, by cluster, 10 at a time.
 	for k, fs := range services {
-		for start := 0; start < len(fs); start += 10 {
-			batch := fs[start:min(start+10, len(fs))]
-			names := make([]string, len(batch))
-			for i, f := range batch {
-				names[i] = f.Resource
-			}
-			got, err := awsread.DescribeServices(ctx, r.cl.ecs(k.region), k.cluster, names)
-			if err != nil {
-				return err
-			}
-			for _, f := range batch {
-				n++
-				svc := got[f.Resource]
-				if svc == nil {
-					changes = append(changes, StaleChange{Resource: f.Resource, Fact: plan.FactStatus, Planned: f.Facts[plan.FactStatus], Current: "MISSING"})
-					continue
-				}
-				var expected func(string, string) bool
-				if started(f.Resource) {
-					// This plan moved the service already: its revision, platform and deployment changed,
-					// and its network configuration when it is one that an update of this plan, started,
-					// sets.
-					nets := r.networksSet(f.Resource)
-					expected = func(fact, cur string) bool {
-						switch fact {
-						case plan.FactStatus:
-							return false
-						case plan.FactNetwork:
-							return nets[normalizeNetworkFact(cur)]
-						}
-						return true
+		err := recheck(&sc, fs, 10, func(names []string) (map[string]*ecstypes.Service, error) {
+			return awsread.DescribeServices(ctx, r.cl.ecs(k.region), k.cluster, names)
+		}, func(f plan.Fingerprint, svc *ecstypes.Service) {
+			var expected func(string, string) bool
+			if started(f.Resource) {
+				// This plan moved the service already: its revision, platform and deployment changed,
+				// and its network configuration when it is one that an update of this plan, started,
+				// sets.
+				nets := r.networksSet(f.Resource)
+				expected = func(fact, cur string) bool {
+					switch fact {
+					case plan.FactStatus:
+						return false
+					case plan.FactNetwork:
+						return nets[normalizeNetworkFact(cur)]
 					}
+					return true
 				}
-				compare(f, plan.ServiceFacts(svc), expected)
 			}
+			sc.compare(f, plan.ServiceFacts(svc), expected)
+		})
+		if err != nil {
+			return err
 		}
 	}
 	// Clusters, 100 at a time.
 	for region, fs := range clusters {
-		for start := 0; start < len(fs); start += 100 {
-			batch := fs[start:min(start+100, len(fs))]
-			names := make([]string, len(batch))
-			for i, f := range batch {
-				names[i] = f.Resource
+		err := recheck(&sc, fs, 100, func(names []string) (map[string]*ecstypes.Cluster, error) {
+			return awsread.DescribeClusters(ctx, r.cl.ecs(region), names)
+		}, func(f plan.Fingerprint, c *ecstypes.Cluster) {
+			var expected func(string, string) bool
+			if started(f.Resource) {
+				expected = func(fact, _ string) bool { return fact == plan.FactSettings }
 			}
-			got, err := awsread.DescribeClusters(ctx, r.cl.ecs(region), names)
-			if err != nil {
-				return err
-			}
-			for _, f := range batch {
-				n++
-				c := got[f.Resource]
-				if c == nil {
-					changes = append(changes, StaleChange{Resource: f.Resource, Fact: plan.FactStatus, Planned: f.Facts[plan.FactStatus], Current: "MISSING"})
-					continue
-				}
-				var expected func(string, string) bool
-				if started(f.Resource) {
-					expected = func(fact, _ string) bool { return fact == plan.FactSettings }
-				}
-				compare(f, plan.ClusterFacts(c), expected)
-			}
+			sc.compare(f, plan.ClusterFacts(c), expected)
+		})
+		if err != nil {
+			return err
 		}
 	}
 	// Task definitions: the revision, and its family's latest ACTIVE revision.
@@ -156,7 +120,7 @@ func (r *run) checkStale(ctx context.Context) error {
 		if f.ResourceType != detect.TypeTaskDefinition {
 			continue
 		}
-		n++
+		sc.n++
 		api := r.cl.ecs(r.regionOf(f))
 		td, err := r.source(ctx, api, f.Resource)
 		if err != nil {
@@ -175,7 +139,7 @@ func (r *run) checkStale(ctx context.Context) error {
 			latestArn = lt.ARN()
 		}
 		deregistered := started(f.Resource) // by this plan's deregistration, resumed
-		compare(f, plan.TaskDefinitionFacts(td, latestArn), func(fact, cur string) bool {
+		sc.compare(f, plan.TaskDefinitionFacts(td, latestArn), func(fact, cur string) bool {
 			return fact == plan.FactLatestActive && (lt != nil && r.registeredByThisPlan(lt) || deregistered) ||
 				fact == plan.FactStatus && deregistered && cur == string(ecstypes.TaskDefinitionStatusInactive)
 		})
@@ -185,7 +149,7 @@ func (r *run) checkStale(ctx context.Context) error {
 		if f.ResourceType != detect.TypeRole {
 			continue
 		}
-		n++
+		sc.n++
 		if needsAllPolicies(f) {
 			if _, err := roleName(f.Resource); err != nil {
 				return fmt.Errorf("%w: state %s: %v", ErrInvalidPlan, f.Resource, err)
@@ -195,7 +159,7 @@ func (r *run) checkStale(ctx context.Context) error {
 				return err
 			}
 			// Only the facts the plan recorded are compared (compare ranges over them).
-			compare(f, rolePolicyFacts(role), r.roleChangesExpected(f, role))
+			sc.compare(f, rolePolicyFacts(role), r.roleChangesExpected(f, role))
 			continue
 		}
 		role, err := r.readRole(ctx, f)
@@ -207,7 +171,7 @@ func (r *run) checkStale(ctx context.Context) error {
 			// This plan put its statements into the owned policy already.
 			expected = func(string, string) bool { return true }
 		}
-		compare(f, plan.RoleFacts(role), expected)
+		sc.compare(f, plan.RoleFacts(role), expected)
 	}
 	// Security groups, by region, described in batches: the rules the plan recorded (on a resumed
 	// apply, the ingress rules may be as this plan's started updates of the group leave them).
@@ -224,29 +188,68 @@ func (r *run) checkStale(ctx context.Context) error {
 	}
 	sort.Strings(regions)
 	for _, region := range regions {
+		// One read for the region's groups (describeGroups batches them itself).
 		fs := groups[region]
-		ids := make([]string, len(fs))
-		for i, f := range fs {
-			ids[i] = f.Resource
-		}
-		got, err := describeGroups(ctx, r.cl.ec2(region), ids)
+		err := recheck(&sc, fs, len(fs), func(ids []string) (map[string]*ec2types.SecurityGroup, error) {
+			return describeGroups(ctx, r.cl.ec2(region), ids)
+		}, func(f plan.Fingerprint, g *ec2types.SecurityGroup) {
+			sc.compare(f, plan.SecurityGroupFacts(g), r.securityGroupExpected(f.Resource, f.Facts[plan.FactIngress]))
+		})
 		if err != nil {
 			return err
 		}
-		for _, f := range fs {
-			n++
-			g := got[f.Resource]
-			if g == nil {
-				changes = append(changes, StaleChange{Resource: f.Resource, Fact: plan.FactStatus, Planned: f.Facts[plan.FactStatus], Current: "MISSING"})
-				continue
-			}
-			compare(f, plan.SecurityGroupFacts(g), r.securityGroupExpected(f.Resource, f.Facts[plan.FactIngress]))
+	}
+	if len(sc.changes) > 0 {
+		return &StaleError{Changes: sc.changes}
+	}
+	r.printf("check: %d resource(s) re-read, none changed since the plan was made", sc.n)
+	return nil
+}
+
+// staleCheck gathers what the stale check finds: the facts that changed, and how many resources it re-read.
+type staleCheck struct {
+	changes []StaleChange
+	n       int
+}
+
+// compare records each fact of f whose current value differs from the planned one, unless expected
+// (nil: nothing) says the difference is one this plan's started actions make.
+func (sc *staleCheck) compare(f plan.Fingerprint, current map[string]string, expected func(fact, current string) bool) {
+	keys := make([]string, 0, len(f.Facts))
+	for k := range f.Facts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if cur := current[k]; cur != f.Facts[k] && (expected == nil || !expected(k, cur)) {
+			sc.changes = append(sc.changes, StaleChange{Resource: f.Resource, Fact: k, Planned: f.Facts[k], Current: cur})
 		}
 	}
-	if len(changes) > 0 {
-		return &StaleError{Changes: changes}
+}
+
+// recheck re-reads the resources of fs, size at a time (read is given their names and returns what it
+// found, keyed by name), counts each, records one that is gone as MISSING, and passes every other one to
+// check with what was read of it.
+func recheck[T any](sc *staleCheck, fs []plan.Fingerprint, size int, read func(names []string) (map[string]*T, error), check func(plan.Fingerprint, *T)) error {
+	for start := 0; start < len(fs); start += size {
+		batch := fs[start:min(start+size, len(fs))]
+		names := make([]string, len(batch))
+		for i, f := range batch {
+			names[i] = f.Resource
+		}
+		got, err := read(names)
+		if err != nil {
+			return err
+		}
+		for _, f := range batch {
+			sc.n++
+			if got[f.Resource] == nil {
+				sc.changes = append(sc.changes, StaleChange{Resource: f.Resource, Fact: plan.FactStatus, Planned: f.Facts[plan.FactStatus], Current: "MISSING"})
+				continue
+			}
+			check(f, got[f.Resource])
+		}
 	}
-	r.printf("check: %d resource(s) re-read, none changed since the plan was made", n)
 	return nil
 }
 
@@ -259,7 +262,7 @@ func (r *run) networksSet(service string) map[string]bool {
 			if a.UpdateService == nil || a.Resource != service || a.UpdateService.After.Network == nil {
 				continue
 			}
-			if st.started[a.ID] != nil || st.done[a.ID] != nil {
+			if st.begun(a.ID) {
 				// Groups this plan created stand as placeholders in the plan: the journal has their ids.
 				n, err := resolveGroups(a.UpdateService.After.Network, a.UpdateService, func(id string) string { return createdGroup(st, id) })
 				if err == nil {
@@ -345,7 +348,7 @@ func (r *run) roleChangesExpected(f plan.Fingerprint, live *detect.Role) func(fa
 	r.j.view(func(st *journalState) {
 		for i := range r.p.Actions {
 			a := &r.p.Actions[i]
-			if st.started[a.ID] == nil && st.done[a.ID] == nil {
+			if !st.begun(a.ID) {
 				continue
 			}
 			// The payload says the kind (plan.Validate: an action carries only its type's payload).
@@ -449,7 +452,7 @@ func (r *run) securityGroupExpected(group, planned string) func(fact, cur string
 			if a.UpdateSecurityGroupIngress == nil || a.UpdateSecurityGroupIngress.GroupID != group {
 				continue
 			}
-			if st.started[a.ID] == nil && st.done[a.ID] == nil {
+			if !st.begun(a.ID) {
 				continue
 			}
 			found = true

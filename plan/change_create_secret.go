@@ -93,14 +93,11 @@ func (c *CreateSecretChange) validate(*Action, map[string]*Action) []error {
 	if !c.JSON && len(c.Values) > 1 {
 		bad("createSecret: a plain-text secret (json false) holds one value, not %d", len(c.Values))
 	}
-	keys := map[string]bool{}
+	keys := distinct{}
 	for i, v := range c.Values {
-		if v.Key == "" {
-			bad("createSecret: value %d: key is required", i+1)
-		} else if keys[v.Key] {
-			bad("createSecret: value %d: key %s is used by an earlier value", i+1, v.Key)
+		if err := keys.check(fmt.Sprintf("createSecret: value %d", i+1), "key", v.Key, "value"); err != nil {
+			errs = append(errs, err)
 		}
-		keys[v.Key] = true
 		if _, err := detect.ParseTaskDefinitionARN(v.SourceArn); err != nil {
 			bad("createSecret: value %d (%s): sourceArn: %v", i+1, v.Key, err)
 		}

@@ -84,14 +84,11 @@ func (c *PutRolePolicyChange) validate(_ *Action, earlier map[string]*Action) []
 	if len(c.Statements) == 0 {
 		bad("putRolePolicy: statements is empty")
 	}
-	sids := map[string]bool{}
+	sids := distinct{}
 	for i, st := range c.Statements {
-		if st.Sid == "" {
-			bad("putRolePolicy: statement %d: sid is required", i+1)
-		} else if sids[st.Sid] {
-			bad("putRolePolicy: statement %d: sid %s is used by an earlier statement", i+1, st.Sid)
+		if err := sids.check(fmt.Sprintf("putRolePolicy: statement %d", i+1), "sid", st.Sid, "statement"); err != nil {
+			errs = append(errs, err)
 		}
-		sids[st.Sid] = true
 		if len(st.Actions) == 0 {
 			bad("putRolePolicy: statement %d: actions is empty", i+1)
 		}

@@ -107,26 +107,22 @@ func SecurityGroupFacts(g *ec2types.SecurityGroup) map[string]string {
 func RulesOf(perms []ec2types.IpPermission) []IngressRule {
 	var out []IngressRule
 	for _, p := range perms {
-		base := IngressRule{Protocol: aws.ToString(p.IpProtocol), FromPort: aws.ToInt32(p.FromPort), ToPort: aws.ToInt32(p.ToPort)}
+		// rule is the permission's rule with one source (one of cidr4, cidr6, group) and its description.
+		rule := func(cidr4, cidr6, group string, description *string) IngressRule {
+			return IngressRule{Protocol: aws.ToString(p.IpProtocol), FromPort: aws.ToInt32(p.FromPort), ToPort: aws.ToInt32(p.ToPort),
+				CidrIPv4: cidr4, CidrIPv6: cidr6, SourceGroup: group, Description: aws.ToString(description)}
+		}
 		for _, r := range p.IpRanges {
-			x := base
-			x.CidrIPv4, x.Description = aws.ToString(r.CidrIp), aws.ToString(r.Description)
-			out = append(out, x)
+			out = append(out, rule(aws.ToString(r.CidrIp), "", "", r.Description))
 		}
 		for _, r := range p.Ipv6Ranges {
-			x := base
-			x.CidrIPv6, x.Description = aws.ToString(r.CidrIpv6), aws.ToString(r.Description)
-			out = append(out, x)
+			out = append(out, rule("", aws.ToString(r.CidrIpv6), "", r.Description))
 		}
 		for _, r := range p.UserIdGroupPairs {
-			x := base
-			x.SourceGroup, x.Description = aws.ToString(r.GroupId), aws.ToString(r.Description)
-			out = append(out, x)
+			out = append(out, rule("", "", aws.ToString(r.GroupId), r.Description))
 		}
 		for _, r := range p.PrefixListIds {
-			x := base
-			x.SourceGroup, x.Description = "prefix-list:"+aws.ToString(r.PrefixListId), aws.ToString(r.Description)
-			out = append(out, x)
+			out = append(out, rule("", "", "prefix-list:"+aws.ToString(r.PrefixListId), r.Description))
 		}
 	}
 	return out

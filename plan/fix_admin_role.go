@@ -204,15 +204,16 @@ func (b *builder) adminActions(newID func() string) ([]Action, []Fingerprint) {
 			if len(found) == 0 {
 				continue
 			}
-			after, err := removeStatements(p.Document, found)
+			ch := &RemovePolicyStatementsChange{Role: role.Arn, PolicyName: p.Name, Before: p.Document}
+			for _, f := range found {
+				ch.Removed = append(ch.Removed, f.label())
+			}
+			after, err := ch.Rebuild(p.Document)
 			if err != nil {
 				skipAll(fmt.Sprintf("inline policy %s of task role %s: %v; edit it yourself", p.Name, role.Arn, err))
 				continue
 			}
-			ch := &RemovePolicyStatementsChange{Role: role.Arn, PolicyName: p.Name, Before: p.Document, After: after}
-			for _, f := range found {
-				ch.Removed = append(ch.Removed, f.label())
-			}
+			ch.After = after
 			edits = append(edits, inlineEdit{change: ch, found: found})
 		}
 		if len(detach) == 0 && len(edits) == 0 {
@@ -342,50 +343,6 @@ func adminStatementIndexes(doc string) ([]adminStatementRef, error) {
 		}
 	}
 	return out, nil
-}
-
-// removeStatements returns doc without the statements found, indented ("" when no statement remains).
-// Numbers and every other member are kept as they are.
-func removeStatements(doc string, found []adminStatementRef) (string, error) {
-	v, err := decodeGenericJSON([]byte(doc))
-	if err != nil {
-		return "", fmt.Errorf("the policy document is not JSON: %v", err)
-	}
-	top, ok := v.(map[string]any)
-	if !ok {
-		return "", fmt.Errorf("the policy document is not a JSON object")
-	}
-	var stmts []any
-	switch st := top["Statement"].(type) {
-	case []any:
-		stmts = st
-	case map[string]any:
-		stmts = []any{st}
-	default:
-		return "", fmt.Errorf("the policy document's Statement is neither an object nor a list")
-	}
-	drop := map[int]bool{}
-	for _, f := range found {
-		if f.index < 0 || f.index >= len(stmts) {
-			return "", fmt.Errorf("statement #%d is not in the policy document", f.index)
-		}
-		drop[f.index] = true
-	}
-	kept := []any{}
-	for i, s := range stmts {
-		if !drop[i] {
-			kept = append(kept, s)
-		}
-	}
-	if len(kept) == 0 {
-		return "", nil
-	}
-	top["Statement"] = kept
-	out, err := encodeGenericJSON(top)
-	if err != nil {
-		return "", err
-	}
-	return string(out), nil
 }
 
 // statementLabels are the names a remove-policy-statements action may give the statements of a

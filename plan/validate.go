@@ -159,6 +159,23 @@ func decodeObject(raw []byte) (map[string]any, error) {
 	return m, nil
 }
 
+// distinct checks, item by item, that the items of a list each have a key and none has the key of an
+// earlier one.
+type distinct map[string]bool
+
+// check returns what is wrong with the key of one item (nil when nothing): where names the item
+// ("createSecret: value 2"), field the key ("key") and item what the items are ("value").
+func (d distinct) check(where, field, key, item string) error {
+	defer func() { d[key] = true }()
+	switch {
+	case key == "":
+		return fmt.Errorf("%s: %s is required", where, field)
+	case d[key]:
+		return fmt.Errorf("%s: %s %s is used by an earlier %s", where, field, key, item)
+	}
+	return nil
+}
+
 func isSHA256Hex(s string) bool {
 	if len(s) != 64 {
 		return false

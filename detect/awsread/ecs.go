@@ -157,20 +157,9 @@ func DescribeServices(ctx context.Context, api ServicesAPI, cluster string, name
 	if err != nil {
 		return nil, fmt.Errorf("describe services of cluster %s: %w", cluster, err)
 	}
-	got := map[string]*ecstypes.Service{}
-	for _, name := range names {
-		for i := range out.Services {
-			s := &out.Services[i]
-			if aws.ToString(s.Status) == "INACTIVE" {
-				continue
-			}
-			if named(name, aws.ToString(s.ServiceArn), aws.ToString(s.ServiceName)) {
-				got[name] = s
-				break
-			}
-		}
-	}
-	return got, nil
+	return byName(names, out.Services, func(s *ecstypes.Service) (status, arn, name string) {
+		return aws.ToString(s.Status), aws.ToString(s.ServiceArn), aws.ToString(s.ServiceName)
+	}), nil
 }
 
 // DescribeService describes one service; a missing or INACTIVE service is an error.
@@ -192,20 +181,9 @@ func DescribeClusters(ctx context.Context, api ClustersAPI, names []string) (map
 	if err != nil {
 		return nil, fmt.Errorf("describe clusters: %w", err)
 	}
-	got := map[string]*ecstypes.Cluster{}
-	for _, name := range names {
-		for i := range out.Clusters {
-			c := &out.Clusters[i]
-			if aws.ToString(c.Status) == "INACTIVE" {
-				continue
-			}
-			if named(name, aws.ToString(c.ClusterArn), aws.ToString(c.ClusterName)) {
-				got[name] = c
-				break
-			}
-		}
-	}
-	return got, nil
+	return byName(names, out.Clusters, func(c *ecstypes.Cluster) (status, arn, name string) {
+		return aws.ToString(c.Status), aws.ToString(c.ClusterArn), aws.ToString(c.ClusterName)
+	}), nil
 }
 
 // DescribeCluster describes one cluster with its settings; a missing or INACTIVE cluster is an error.
@@ -218,6 +196,25 @@ func DescribeCluster(ctx context.Context, api ClustersAPI, cluster string) (*ecs
 		return nil, fmt.Errorf("cluster %s is missing or inactive", cluster)
 	}
 	return got[cluster], nil
+}
+
+// byName keys what a describe call returned by each name asked for (the first item that name names),
+// leaving out the INACTIVE ones; id gives an item's status, ARN and name.
+func byName[T any](names []string, items []T, id func(*T) (status, arn, name string)) map[string]*T {
+	got := map[string]*T{}
+	for _, name := range names {
+		for i := range items {
+			status, arn, resourceName := id(&items[i])
+			if status == "INACTIVE" {
+				continue
+			}
+			if named(name, arn, resourceName) {
+				got[name] = &items[i]
+				break
+			}
+		}
+	}
+	return got
 }
 
 // named tells whether name (an ARN or a name, as asked for) names the resource of arn and resourceName.

@@ -78,17 +78,11 @@ func (r *regionScan) roles() []string {
 func (r *regionScan) clusters(ctx context.Context) {
 	var arns []string
 	p := ecs.NewListClustersPaginator(r.c.ecs, &ecs.ListClustersInput{})
-	for p.HasMorePages() {
-		var out *ecs.ListClustersOutput
-		err := r.s.call(ctx, func(ctx context.Context) (err error) {
-			out, err = p.NextPage(ctx)
-			return err
-		})
-		if err != nil {
-			r.s.fail(ctx, r.region, detect.TypeCluster, "*", "ListClusters", err)
-			return
-		}
+	if err := pages(ctx, r.s, p.HasMorePages, p.NextPage, func(out *ecs.ListClustersOutput) {
 		arns = append(arns, out.ClusterArns...)
+	}); err != nil {
+		r.s.fail(ctx, r.region, detect.TypeCluster, "*", "ListClusters", err)
+		return
 	}
 	var wg sync.WaitGroup
 	for _, batch := range chunks(uniq(arns), describeClustersBatch) {
@@ -140,16 +134,7 @@ func (r *regionScan) failures(resourceType, op string, fs []ecstypes.Failure) {
 func (r *regionScan) services(ctx context.Context, clusterArn, clusterName string) {
 	var arns []string
 	p := ecs.NewListServicesPaginator(r.c.ecs, &ecs.ListServicesInput{Cluster: aws.String(clusterArn)})
-	for p.HasMorePages() {
-		var out *ecs.ListServicesOutput
-		err := r.s.call(ctx, func(ctx context.Context) (err error) {
-			out, err = p.NextPage(ctx)
-			return err
-		})
-		if err != nil {
-			r.s.fail(ctx, r.region, detect.TypeService, clusterArn+" (services)", "ListServices", err)
-			return
-		}
+	if err := pages(ctx, r.s, p.HasMorePages, p.NextPage, func(out *ecs.ListServicesOutput) {
 		for _, arn := range out.ServiceArns {
 			// Long-format ARNs name their cluster: skip another cluster's services (the emulator lists
 			// them) before spending a describe on them.
@@ -158,6 +143,9 @@ func (r *regionScan) services(ctx context.Context, clusterArn, clusterName strin
 			}
 			arns = append(arns, arn)
 		}
+	}); err != nil {
+		r.s.fail(ctx, r.region, detect.TypeService, clusterArn+" (services)", "ListServices", err)
+		return
 	}
 	var wg sync.WaitGroup
 	for _, batch := range chunks(uniq(arns), describeServicesBatch) {
@@ -252,16 +240,7 @@ func (r *regionScan) families(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	seen := map[string]bool{}
-	for p.HasMorePages() {
-		var out *ecs.ListTaskDefinitionFamiliesOutput
-		err := r.s.call(ctx, func(ctx context.Context) (err error) {
-			out, err = p.NextPage(ctx)
-			return err
-		})
-		if err != nil {
-			r.s.fail(ctx, r.region, detect.TypeTaskDefinition, "*", "ListTaskDefinitionFamilies", err)
-			return
-		}
+	if err := pages(ctx, r.s, p.HasMorePages, p.NextPage, func(out *ecs.ListTaskDefinitionFamiliesOutput) {
 		for _, fam := range out.Families {
 			if seen[fam] {
 				continue
@@ -269,6 +248,8 @@ func (r *regionScan) families(ctx context.Context) {
 			seen[fam] = true
 			wg.Go(func() { r.family(ctx, fam) })
 		}
+	}); err != nil {
+		r.s.fail(ctx, r.region, detect.TypeTaskDefinition, "*", "ListTaskDefinitionFamilies", err)
 	}
 }
 

@@ -91,19 +91,13 @@ func (x *iamScan) role(ctx context.Context, ref string) {
 	wg.Go(func() {
 		var names []string
 		p := iam.NewListRolePoliciesPaginator(x.c, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
-		for p.HasMorePages() {
-			var out *iam.ListRolePoliciesOutput
-			err := x.s.call(ctx, func(ctx context.Context) (err error) {
-				out, err = p.NextPage(ctx)
-				return err
-			})
-			if err != nil {
-				mu.Lock()
-				failed("ListRolePolicies", err)
-				mu.Unlock()
-				return
-			}
+		if err := pages(ctx, x.s, p.HasMorePages, p.NextPage, func(out *iam.ListRolePoliciesOutput) {
 			names = append(names, out.PolicyNames...)
+		}); err != nil {
+			mu.Lock()
+			failed("ListRolePolicies", err)
+			mu.Unlock()
+			return
 		}
 		docs := make([]detect.PolicyDocument, len(names))
 		var iwg sync.WaitGroup
@@ -139,21 +133,15 @@ func (x *iamScan) role(ctx context.Context, ref string) {
 	wg.Go(func() {
 		var attached []detect.AttachedPolicy
 		p := iam.NewListAttachedRolePoliciesPaginator(x.c, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
-		for p.HasMorePages() {
-			var out *iam.ListAttachedRolePoliciesOutput
-			err := x.s.call(ctx, func(ctx context.Context) (err error) {
-				out, err = p.NextPage(ctx)
-				return err
-			})
-			if err != nil {
-				mu.Lock()
-				failed("ListAttachedRolePolicies", err)
-				mu.Unlock()
-				return
-			}
+		if err := pages(ctx, x.s, p.HasMorePages, p.NextPage, func(out *iam.ListAttachedRolePoliciesOutput) {
 			for _, ap := range out.AttachedPolicies {
 				attached = append(attached, detect.AttachedPolicy{Name: aws.ToString(ap.PolicyName), Arn: aws.ToString(ap.PolicyArn)})
 			}
+		}); err != nil {
+			mu.Lock()
+			failed("ListAttachedRolePolicies", err)
+			mu.Unlock()
+			return
 		}
 		var awg sync.WaitGroup
 		for i := range attached {

@@ -56,19 +56,13 @@ func (r *regionScan) securityGroups(ctx context.Context) {
 		func(ctx context.Context, f []ec2types.Filter) ([]string, error) {
 			var ids []string
 			p := ec2.NewDescribeSecurityGroupsPaginator(r.c.ec2, &ec2.DescribeSecurityGroupsInput{Filters: f})
-			for p.HasMorePages() {
-				var out *ec2.DescribeSecurityGroupsOutput
-				err := r.s.call(ctx, func(ctx context.Context) (err error) {
-					out, err = p.NextPage(ctx)
-					return err
-				})
-				if err != nil {
-					return ids, err
-				}
+			if err := pages(ctx, r.s, p.HasMorePages, p.NextPage, func(out *ec2.DescribeSecurityGroupsOutput) {
 				for _, g := range out.SecurityGroups {
 					ids = append(ids, aws.ToString(g.GroupId))
 				}
 				r.s.add(len(out.SecurityGroups), func(in *detect.Inventory) { in.SecurityGroups = append(in.SecurityGroups, out.SecurityGroups...) })
+			}); err != nil {
+				return ids, err
 			}
 			return ids, nil
 		})
@@ -88,15 +82,7 @@ func (r *regionScan) subnetsAndRoutes(ctx context.Context) {
 		func(ctx context.Context, f []ec2types.Filter) ([]string, error) {
 			var ids []string
 			p := ec2.NewDescribeSubnetsPaginator(r.c.ec2, &ec2.DescribeSubnetsInput{Filters: f})
-			for p.HasMorePages() {
-				var out *ec2.DescribeSubnetsOutput
-				err := r.s.call(ctx, func(ctx context.Context) (err error) {
-					out, err = p.NextPage(ctx)
-					return err
-				})
-				if err != nil {
-					return ids, err
-				}
+			if err := pages(ctx, r.s, p.HasMorePages, p.NextPage, func(out *ec2.DescribeSubnetsOutput) {
 				mu.Lock()
 				for _, sn := range out.Subnets {
 					ids = append(ids, aws.ToString(sn.SubnetId))
@@ -104,6 +90,8 @@ func (r *regionScan) subnetsAndRoutes(ctx context.Context) {
 				}
 				mu.Unlock()
 				r.s.add(len(out.Subnets), func(in *detect.Inventory) { in.Subnets = append(in.Subnets, out.Subnets...) })
+			}); err != nil {
+				return ids, err
 			}
 			return ids, nil
 		})
@@ -112,26 +100,16 @@ func (r *regionScan) subnetsAndRoutes(ctx context.Context) {
 	seen := map[string]bool{}
 	routes := func(ctx context.Context, f []ec2types.Filter) ([]string, error) {
 		p := ec2.NewDescribeRouteTablesPaginator(r.c.ec2, &ec2.DescribeRouteTablesInput{Filters: f})
-		for p.HasMorePages() {
-			var out *ec2.DescribeRouteTablesOutput
-			err := r.s.call(ctx, func(ctx context.Context) (err error) {
-				out, err = p.NextPage(ctx)
-				return err
-			})
-			if err != nil {
-				return nil, err
-			}
-			var fresh []ec2types.RouteTable
+		if err := pages(ctx, r.s, p.HasMorePages, p.NextPage, func(out *ec2.DescribeRouteTablesOutput) {
 			mu.Lock()
-			for _, rt := range out.RouteTables {
-				if id := aws.ToString(rt.RouteTableId); !seen[id] {
-					seen[id] = true
-					fresh = append(fresh, rt)
-					vpcs = append(vpcs, aws.ToString(rt.VpcId))
-				}
+			fresh := unseen(seen, out.RouteTables, func(rt ec2types.RouteTable) *string { return rt.RouteTableId })
+			for _, rt := range fresh {
+				vpcs = append(vpcs, aws.ToString(rt.VpcId))
 			}
 			mu.Unlock()
 			r.s.add(len(fresh), func(in *detect.Inventory) { in.RouteTables = append(in.RouteTables, fresh...) })
+		}); err != nil {
+			return nil, err
 		}
 		return nil, nil
 	}
@@ -166,26 +144,14 @@ func (r *regionScan) vpcEndpoints(ctx context.Context, vpcs []string) {
 	r.ec2Filtered(ctx, "vpc-id", vpcs, typeVpcEndpoint, "DescribeVpcEndpoints",
 		func(ctx context.Context, f []ec2types.Filter) ([]string, error) {
 			p := ec2.NewDescribeVpcEndpointsPaginator(r.c.ec2, &ec2.DescribeVpcEndpointsInput{Filters: f})
-			for p.HasMorePages() {
-				var out *ec2.DescribeVpcEndpointsOutput
-				err := r.s.call(ctx, func(ctx context.Context) (err error) {
-					out, err = p.NextPage(ctx)
-					return err
-				})
-				if err != nil {
-					r.s.endpointsUnknown.Store(true)
-					return nil, err
-				}
-				var fresh []ec2types.VpcEndpoint
+			if err := pages(ctx, r.s, p.HasMorePages, p.NextPage, func(out *ec2.DescribeVpcEndpointsOutput) {
 				mu.Lock()
-				for _, ep := range out.VpcEndpoints {
-					if id := aws.ToString(ep.VpcEndpointId); !seen[id] {
-						seen[id] = true
-						fresh = append(fresh, ep)
-					}
-				}
+				fresh := unseen(seen, out.VpcEndpoints, func(ep ec2types.VpcEndpoint) *string { return ep.VpcEndpointId })
 				mu.Unlock()
 				r.s.add(len(fresh), func(in *detect.Inventory) { in.VpcEndpoints = append(in.VpcEndpoints, fresh...) })
+			}); err != nil {
+				r.s.endpointsUnknown.Store(true)
+				return nil, err
 			}
 			return nil, nil
 		})
@@ -207,29 +173,29 @@ func (r *regionScan) networkInterfaces(ctx context.Context) {
 	r.ec2Filtered(ctx, "group-id", groups, typeNetworkInterface, "DescribeNetworkInterfaces",
 		func(ctx context.Context, f []ec2types.Filter) ([]string, error) {
 			p := ec2.NewDescribeNetworkInterfacesPaginator(r.c.ec2, &ec2.DescribeNetworkInterfacesInput{Filters: f})
-			for p.HasMorePages() {
-				var out *ec2.DescribeNetworkInterfacesOutput
-				err := r.s.call(ctx, func(ctx context.Context) (err error) {
-					out, err = p.NextPage(ctx)
-					return err
-				})
-				if err != nil {
-					r.s.interfacesUnknown.Store(true)
-					return nil, err
-				}
-				var fresh []ec2types.NetworkInterface
+			if err := pages(ctx, r.s, p.HasMorePages, p.NextPage, func(out *ec2.DescribeNetworkInterfacesOutput) {
 				mu.Lock()
-				for _, ni := range out.NetworkInterfaces {
-					if id := aws.ToString(ni.NetworkInterfaceId); !seen[id] {
-						seen[id] = true
-						fresh = append(fresh, ni)
-					}
-				}
+				fresh := unseen(seen, out.NetworkInterfaces, func(ni ec2types.NetworkInterface) *string { return ni.NetworkInterfaceId })
 				mu.Unlock()
 				r.s.add(len(fresh), func(in *detect.Inventory) { in.NetworkInterfaces = append(in.NetworkInterfaces, fresh...) })
+			}); err != nil {
+				r.s.interfacesUnknown.Store(true)
+				return nil, err
 			}
 			return nil, nil
 		})
+}
+
+// unseen returns the items whose id (id) is not in seen yet, in order, and adds their ids to seen.
+func unseen[T any](seen map[string]bool, items []T, id func(T) *string) []T {
+	var fresh []T
+	for _, it := range items {
+		if k := aws.ToString(id(it)); !seen[k] {
+			seen[k] = true
+			fresh = append(fresh, it)
+		}
+	}
+	return fresh
 }
 
 // ec2Filtered calls read once per batch of at most 200 values of the filter, concurrently, records the
@@ -293,16 +259,10 @@ func (r *regionScan) loadBalancers(ctx context.Context) {
 	r.elbBatches(ctx, tgArns, detect.TypeTargetGroup, "DescribeTargetGroups", func(ctx context.Context, batch []string) error {
 		p := elb.NewDescribeTargetGroupsPaginator(r.c.elb, &elb.DescribeTargetGroupsInput{TargetGroupArns: batch})
 		var got []elbtypes.TargetGroup
-		for p.HasMorePages() {
-			var out *elb.DescribeTargetGroupsOutput
-			err := r.s.call(ctx, func(ctx context.Context) (err error) {
-				out, err = p.NextPage(ctx)
-				return err
-			})
-			if err != nil {
-				return err
-			}
+		if err := pages(ctx, r.s, p.HasMorePages, p.NextPage, func(out *elb.DescribeTargetGroupsOutput) {
 			got = append(got, out.TargetGroups...)
+		}); err != nil {
+			return err
 		}
 		mu.Lock()
 		for _, tg := range got {
@@ -315,16 +275,10 @@ func (r *regionScan) loadBalancers(ctx context.Context) {
 	r.elbBatches(ctx, uniq(lbArns), detect.TypeLoadBalancer, "DescribeLoadBalancers", func(ctx context.Context, batch []string) error {
 		p := elb.NewDescribeLoadBalancersPaginator(r.c.elb, &elb.DescribeLoadBalancersInput{LoadBalancerArns: batch})
 		var got []elbtypes.LoadBalancer
-		for p.HasMorePages() {
-			var out *elb.DescribeLoadBalancersOutput
-			err := r.s.call(ctx, func(ctx context.Context) (err error) {
-				out, err = p.NextPage(ctx)
-				return err
-			})
-			if err != nil {
-				return err
-			}
+		if err := pages(ctx, r.s, p.HasMorePages, p.NextPage, func(out *elb.DescribeLoadBalancersOutput) {
 			got = append(got, out.LoadBalancers...)
+		}); err != nil {
+			return err
 		}
 		mu.Lock()
 		for _, lb := range got {

@@ -113,6 +113,24 @@ func (s *scanner) call(ctx context.Context, fn func(context.Context) error) erro
 	return fn(ctx)
 }
 
+// pages reads every page of a paginator (more and next: its HasMorePages and NextPage) through the
+// scanner's call, within the concurrency bound, handing each page to page in order. It stops at the
+// first error and returns it.
+func pages[Out, Opt any](ctx context.Context, s *scanner, more func() bool, next func(context.Context, ...func(Opt)) (Out, error), page func(Out)) error {
+	for more() {
+		var out Out
+		err := s.call(ctx, func(ctx context.Context) (err error) {
+			out, err = next(ctx)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		page(out)
+	}
+	return nil
+}
+
 // add appends resources to the inventory under the lock and reports progress.
 func (s *scanner) add(n int, fn func(in *detect.Inventory)) {
 	s.mu.Lock()
