@@ -109,12 +109,12 @@ func TestCheckApprovals(t *testing.T) {
 	}
 
 	tests := []struct {
-		name    string
-		signers *AllowedSigners
-		pol     ApprovalPolicy
-		add     []approver
-		counts  []bool
-		reason  string // in the first refused approval's reason
+		name     string
+		signers  *AllowedSigners
+		pol      ApprovalPolicy
+		add      []approver
+		counts   []bool
+		reason   string // in the first refused approval's reason
 		signers_ int    // distinct signers
 	}{
 		{name: "signed, listed", signers: listed, add: []approver{signed("alice", "OPS-1", alice)}, counts: []bool{true}, signers_: 1},
