@@ -115,16 +115,16 @@ func TestCheckApprovals(t *testing.T) {
 		add      []approver
 		counts   []bool
 		reason   string // in the first refused approval's reason
-		signers_ int    // distinct signers
+		distinct int    // distinct signers
 	}{
-		{name: "signed, listed", signers: listed, add: []approver{signed("alice", "OPS-1", alice)}, counts: []bool{true}, signers_: 1},
-		{name: "listed under a second principal", signers: listed, add: []approver{signed("robert", "", bob)}, counts: []bool{true}, signers_: 1},
+		{name: "signed, listed", signers: listed, add: []approver{signed("alice", "OPS-1", alice)}, counts: []bool{true}, distinct: 1},
+		{name: "listed under a second principal", signers: listed, add: []approver{signed("robert", "", bob)}, counts: []bool{true}, distinct: 1},
 		{name: "unsigned with allowed signers", signers: listed,
 			add:    []approver{func(t *testing.T, p *Plan) { _ = p.Approve("alice", "", at) }},
 			counts: []bool{false}, reason: "unsigned, and approvals.allowed_signers is set"},
 		{name: "unsigned without allowed signers", add: []approver{func(t *testing.T, p *Plan) { _ = p.Approve("alice", "", at) }},
-			counts: []bool{true}, signers_: 1},
-		{name: "signed without allowed signers", add: []approver{signed("eve", "", eve)}, counts: []bool{true}, signers_: 1},
+			counts: []bool{true}, distinct: 1},
+		{name: "signed without allowed signers", add: []approver{signed("eve", "", eve)}, counts: []bool{true}, distinct: 1},
 		{name: "forged signature", signers: listed,
 			add: []approver{edit(signed("alice", "OPS-1", alice), func(a *Approval) {
 				forged := Approval{By: "alice", Ticket: "OPS-1", At: at, PlanHash: "sha256:00"}
@@ -168,18 +168,18 @@ func TestCheckApprovals(t *testing.T) {
 		{name: "not yet valid-after", signers: mustSigners(t, signerLine("alice", `valid-after="20260601"`, alice)),
 			add: []approver{signed("alice", "", alice)}, counts: []bool{false}, reason: "valid after"},
 		{name: "within validity", signers: mustSigners(t, signerLine("alice", `valid-after="20260101",valid-before="20270101Z"`, alice)),
-			add: []approver{signed("alice", "", alice)}, counts: []bool{true}, signers_: 1},
+			add: []approver{signed("alice", "", alice)}, counts: []bool{true}, distinct: 1},
 		{name: "wildcard principal", signers: mustSigners(t, signerLine("*@example.com,!mallory@example.com", "", alice)),
-			add: []approver{signed("alice@example.com", "", alice), signed("mallory@example.com", "", alice)}, counts: []bool{true, false}, signers_: 1},
+			add: []approver{signed("alice@example.com", "", alice), signed("mallory@example.com", "", alice)}, counts: []bool{true, false}, distinct: 1},
 		{name: "the same key twice", signers: mustSigners(t, signerLine("alice,bob", "", alice)),
-			add: []approver{signed("alice", "", alice), signed("bob", "", alice)}, counts: []bool{true, true}, signers_: 1},
+			add: []approver{signed("alice", "", alice), signed("bob", "", alice)}, counts: []bool{true, true}, distinct: 1},
 		{name: "one name with two keys", signers: mustSigners(t, signerLine("alice", "", alice), signerLine("alice", "", bob)),
-			add: []approver{signed("alice", "", alice), signed("Alice", "", bob)}, counts: []bool{true, false}, reason: "lists it for alice, not for Alice", signers_: 1},
-		{name: "two signers", signers: listed, add: []approver{signed("alice", "", alice), signed("bob", "", bob)}, counts: []bool{true, true}, signers_: 2},
+			add: []approver{signed("alice", "", alice), signed("Alice", "", bob)}, counts: []bool{true, false}, reason: "lists it for alice, not for Alice", distinct: 1},
+		{name: "two signers", signers: listed, add: []approver{signed("alice", "", alice), signed("bob", "", bob)}, counts: []bool{true, true}, distinct: 2},
 		{name: "an old approval", signers: listed, pol: ApprovalPolicy{MaxApprovalAge: 30 * time.Minute},
 			add: []approver{signed("alice", "", alice)}, counts: []bool{false}, reason: "longer ago than approvals.max_approval_age (30m0s)"},
 		{name: "a recent approval", signers: listed, pol: ApprovalPolicy{MaxApprovalAge: 2 * time.Hour},
-			add: []approver{signed("alice", "", alice)}, counts: []bool{true}, signers_: 1},
+			add: []approver{signed("alice", "", alice)}, counts: []bool{true}, distinct: 1},
 		{name: "dated in the future", signers: listed,
 			add: []approver{func(t *testing.T, p *Plan) {
 				if _, err := p.ApproveSigned("alice", "", now.Add(time.Hour), alice); err != nil {
@@ -213,8 +213,8 @@ func TestCheckApprovals(t *testing.T) {
 			if tt.reason != "" && !strings.Contains(refused, tt.reason) {
 				t.Errorf("reason %q lacks %q", refused, tt.reason)
 			}
-			if n := len(DistinctSigners(checks)); n != tt.signers_ {
-				t.Errorf("%d distinct signers, want %d", n, tt.signers_)
+			if n := len(DistinctSigners(checks)); n != tt.distinct {
+				t.Errorf("%d distinct signers, want %d", n, tt.distinct)
 			}
 		})
 	}
