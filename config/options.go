@@ -4,6 +4,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -50,6 +51,26 @@ func (c *Config) PlanOptions() plan.Options {
 
 // UnattendedRisk is the highest risk applied without approval; "none" means every action needs one.
 func (c *Config) UnattendedRisk() plan.Risk { return plan.Risk(c.Fix.UnattendedRisk) }
+
+// ApprovalPolicy is what makes an approval count (approvals.*), the allowed signers read from their
+// file. Call Validate first.
+func (c *Config) ApprovalPolicy() (plan.ApprovalPolicy, error) {
+	pol := plan.ApprovalPolicy{
+		Quorum: map[plan.Risk]int{
+			plan.RiskLow: c.Approvals.Quorum.Low, plan.RiskMedium: c.Approvals.Quorum.Medium, plan.RiskHigh: c.Approvals.Quorum.High,
+		},
+		MaxPlanAge:     c.Approvals.MaxPlanAge,
+		MaxApprovalAge: c.Approvals.MaxApprovalAge,
+	}
+	if c.Approvals.AllowedSigners != "" {
+		s, err := plan.ReadAllowedSigners(c.Approvals.AllowedSigners)
+		if err != nil {
+			return pol, fmt.Errorf("approvals.allowed_signers: %w", err)
+		}
+		pol.Signers = s
+	}
+	return pol, nil
+}
 
 // Settings converts the configuration into the detector's evaluation settings. Call Validate first.
 func (c *Config) Settings() detect.Settings {

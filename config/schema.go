@@ -42,6 +42,26 @@ type Config struct {
 	Exemptions []Exemption `mapstructure:"exemptions"`
 
 	Fix Fix `mapstructure:"fix"`
+
+	Approvals Approvals `mapstructure:"approvals"`
+}
+
+// Approvals configures what makes an approval count (see the README's Approvals section).
+type Approvals struct {
+	// AllowedSigners is an OpenSSH allowed_signers file. When set, only approvals signed (approve --key)
+	// by a listed key whose principals match the approval's --by count; unset, approvals are unsigned
+	// records and apply warns so on every run.
+	AllowedSigners string `mapstructure:"allowed_signers"`
+	// Quorum is how many distinct signers the highest risk needing approval needs.
+	Quorum struct {
+		Low    int `mapstructure:"low"`
+		Medium int `mapstructure:"medium"`
+		High   int `mapstructure:"high"`
+	} `mapstructure:"quorum"`
+	// MaxPlanAge refuses to apply a plan made longer ago (from its createdAt); 0: no limit.
+	MaxPlanAge time.Duration `mapstructure:"max_plan_age"`
+	// MaxApprovalAge makes an older approval not count; 0: no limit.
+	MaxApprovalAge time.Duration `mapstructure:"max_approval_age"`
 }
 
 // Fix configures what the planner proposes and what the applier may do unattended.
@@ -186,6 +206,12 @@ var defaults = []struct {
 	{"fix.logs.group_template", "/ecs/{family}"},
 	{"fix.logs.retention_days", 30},
 	{"fix.logs.kms_key_id", ""},
+	{"approvals.allowed_signers", ""},
+	{"approvals.quorum.low", 1},
+	{"approvals.quorum.medium", 1},
+	{"approvals.quorum.high", 1},
+	{"approvals.max_plan_age", "0s"},
+	{"approvals.max_approval_age", "0s"},
 }
 
 // Keys lists every configuration key, for documentation and tests.

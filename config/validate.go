@@ -51,7 +51,30 @@ func (c *Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.Fix.validate()...)
+	errs = append(errs, c.Approvals.validate()...)
 	return errors.Join(errs...)
+}
+
+func (a *Approvals) validate() []error {
+	var errs []error
+	if a.AllowedSigners != "" {
+		if _, err := plan.ReadAllowedSigners(a.AllowedSigners); err != nil {
+			errs = append(errs, fmt.Errorf("approvals.allowed_signers: %w", err))
+		}
+	}
+	for _, q := range []struct {
+		level string
+		n     int
+	}{{"low", a.Quorum.Low}, {"medium", a.Quorum.Medium}, {"high", a.Quorum.High}} {
+		errs = appendErr(errs, within("approvals.quorum."+q.level, q.n, 1, 10))
+	}
+	if a.MaxPlanAge < 0 {
+		errs = append(errs, fmt.Errorf("approvals.max_plan_age: %v is negative (0 means no limit)", a.MaxPlanAge))
+	}
+	if a.MaxApprovalAge < 0 {
+		errs = append(errs, fmt.Errorf("approvals.max_approval_age: %v is negative (0 means no limit)", a.MaxApprovalAge))
+	}
+	return errs
 }
 
 func (f *Fix) validate() []error {

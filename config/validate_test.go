@@ -3,8 +3,13 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ecsfix/ecsfix/plan"
 )
 
 func TestLoadRejects(t *testing.T) {
@@ -50,5 +55,57 @@ func TestFixSectionRejects(t *testing.T) {
 		if _, err := Load(New(), writeFile(t, bad.body)); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%q: err = %v, want %q", bad.body, err, bad.want)
 		}
+	}
+}
+
+func TestApprovalsSection(t *testing.T) {
+	dir := t.TempDir()
+	signers := filepath.Join(dir, "allowed_signers")
+	key := "AAAAC3NzaC1lZDI1NTE5AAAAIJ0QvYVxRGcz2hYHkcI4+Ek3x8W/6ZyCDQaDtclp3sR3"
+	if err := os.WriteFile(signers, []byte("alice ssh-ed25519 "+key+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, []byte("# nobody yet\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []struct{ body, want string }{
+		{"approvals:\n  allowed_signers: " + filepath.Join(dir, "missing") + "\n", "approvals.allowed_signers: open"},
+		{"approvals:\n  allowed_signers: " + empty + "\n", "no allowed signer"},
+		{"approvals:\n  allowed_signers: " + dir + "\n", "approvals.allowed_signers"},
+		{"approvals:\n  quorum:\n    high: 0\n", "approvals.quorum.high: 0 is outside 1..10"},
+		{"approvals:\n  quorum:\n    medium: -1\n", "approvals.quorum.medium"},
+		{"approvals:\n  max_plan_age: soon\n", "max_plan_age"},
+		{"approvals:\n  max_approval_age: -1h\n", "approvals.max_approval_age: -1h0m0s is negative"},
+		{"approvals:\n  signers: x\n", "signers"},
+	} {
+		if _, err := Load(New(), writeFile(t, bad.body)); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%q: err = %v, want %q", bad.body, err, bad.want)
+		}
+	}
+
+	c, err := Load(New(), writeFile(t, "approvals:\n  allowed_signers: "+signers+
+		"\n  quorum: {low: 1, medium: 1, high: 2}\n  max_plan_age: 72h\n  max_approval_age: 24h\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := c.ApprovalPolicy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pol.Signers == nil || len(pol.Signers.Signers) != 1 || pol.QuorumFor(plan.RiskHigh) != 2 || pol.QuorumFor(plan.RiskMedium) != 1 ||
+		pol.MaxPlanAge != 72*time.Hour || pol.MaxApprovalAge != 24*time.Hour {
+		t.Errorf("policy = %+v", pol)
+	}
+
+	// The environment sets each key too.
+	t.Setenv("ECSFIX_APPROVALS_QUORUM_HIGH", "3")
+	t.Setenv("ECSFIX_APPROVALS_MAX_APPROVAL_AGE", "90m")
+	c, err = Load(New(), writeFile(t, "{}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pol, err := c.ApprovalPolicy(); err != nil || pol.Signers != nil || pol.QuorumFor(plan.RiskHigh) != 3 || pol.MaxApprovalAge != 90*time.Minute || pol.MaxPlanAge != 0 {
+		t.Errorf("policy from the environment = %+v, %v", pol, err)
 	}
 }

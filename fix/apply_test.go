@@ -3,13 +3,17 @@ package fix
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"errors"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/ecsfix/ecsfix/plan"
 )
@@ -186,6 +190,56 @@ func TestApplyRefusals(t *testing.T) {
 			want: ErrNotApproved,
 		},
 		{
+			name: "not approved: unsigned, with allowed signers",
+			change: func(t *testing.T, e *estate, p *plan.Plan, o *Options) {
+				p.Actions[2].Risk = plan.RiskHigh
+				_, o.Approvals.Signers = approvalSigner(t, "alice")
+				if err := p.Approve("alice", "T-1", p.CreatedAt); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: ErrNotApproved,
+			check: func(t *testing.T, err error) {
+				if !strings.Contains(err.Error(), "approval 1 by alice (ticket T-1)") || !strings.Contains(err.Error(), "unsigned, and approvals.allowed_signers is set") {
+					t.Errorf("the error does not say which approval was refused and why: %v", err)
+				}
+			},
+		},
+		{
+			name: "not approved: a quorum of two, one key twice",
+			change: func(t *testing.T, e *estate, p *plan.Plan, o *Options) {
+				p.Actions[2].Risk = plan.RiskHigh
+				var signer ssh.Signer
+				signer, o.Approvals.Signers = approvalSigner(t, "alice,bob")
+				o.Approvals.Quorum = map[plan.Risk]int{plan.RiskHigh: 2}
+				o.Now = func() time.Time { return p.CreatedAt.Add(time.Hour) }
+				for _, by := range []string{"alice", "bob"} {
+					if _, err := p.ApproveSigned(by, "T-1", p.CreatedAt, signer); err != nil {
+						t.Fatal(err)
+					}
+				}
+			},
+			want: ErrNotApproved,
+			check: func(t *testing.T, err error) {
+				if !strings.Contains(err.Error(), "high risk needs 2 distinct signer(s) (approvals.quorum.high), 1 counted") {
+					t.Errorf("the error does not name the quorum: %v", err)
+				}
+			},
+		},
+		{
+			name: "not approved: a plan older than max_plan_age",
+			change: func(t *testing.T, e *estate, p *plan.Plan, o *Options) {
+				o.Approvals.MaxPlanAge = time.Hour
+				o.Now = func() time.Time { return p.CreatedAt.Add(2 * time.Hour) }
+			},
+			want: ErrNotApproved,
+			check: func(t *testing.T, err error) {
+				if !strings.Contains(err.Error(), "approvals.max_plan_age (1h0m0s)") {
+					t.Errorf("the error does not name the rule: %v", err)
+				}
+			},
+		},
+		{
 			name: "wrong account",
 			change: func(t *testing.T, e *estate, p *plan.Plan, o *Options) {
 				for i := range p.Actions {
@@ -296,4 +350,22 @@ func TestApplyDryRun(t *testing.T) {
 	if n := len(e.webRevisions(t)); n != 3 {
 		t.Errorf("family web has %d revisions after a dry run, want 3", n)
 	}
+}
+
+// approvalSigner makes an ed25519 key and an allowed_signers list giving it the principals.
+func approvalSigner(t *testing.T, principals string) (ssh.Signer, *plan.AllowedSigners) {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := plan.ParseAllowedSigners("allowed_signers", append([]byte(principals+" "), ssh.MarshalAuthorizedKey(s.PublicKey())...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, list
 }

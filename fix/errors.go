@@ -57,20 +57,44 @@ func (e *StaleError) Error() string {
 // Is makes errors.Is(err, ErrStale) true.
 func (e *StaleError) Is(target error) bool { return target == ErrStale }
 
-// NotApprovedError lists the actions that need an approval.
+// NotApprovedError lists the actions that need an approval, and why the approvals the plan holds are
+// not enough: the rule refused (a plan too old), or the quorum not reached, with each approval that
+// does not count and why.
 type NotApprovedError struct {
 	Actions []plan.Action
 	// Unattended is the risk allowed without approval.
 	Unattended plan.Risk
+	// Rule, when set, is a rule of the approval policy that refuses the plan whatever its approvals.
+	Rule string
+	// Level is the highest risk among Actions; Quorum is how many distinct signers it needs.
+	Level  plan.Risk
+	Quorum int
+	// Counted and Refused describe the approvals that count and those that do not (with the reason).
+	Counted, Refused []string
 }
 
 func (e *NotApprovedError) Error() string {
+	if e.Rule != "" {
+		return "the plan is not approved: " + e.Rule
+	}
 	ids := make([]string, 0, len(e.Actions))
 	for _, a := range e.Actions {
 		ids = append(ids, fmt.Sprintf("%s (%s risk)", a.ID, a.Risk))
 	}
-	return fmt.Sprintf("the plan is not approved: %d action(s) above the unattended risk %q need an approval: %s (run ecsfix approve)",
+	var b strings.Builder
+	fmt.Fprintf(&b, "the plan is not approved: %d action(s) above the unattended risk %q need an approval: %s",
 		len(e.Actions), e.Unattended, strings.Join(ids, ", "))
+	if e.Quorum > 1 || len(e.Counted) > 0 {
+		fmt.Fprintf(&b, "; %s risk needs %d distinct signer(s) (approvals.quorum.%s), %d counted", e.Level, e.Quorum, e.Level, len(e.Counted))
+		if len(e.Counted) > 0 {
+			fmt.Fprintf(&b, " (%s)", strings.Join(e.Counted, "; "))
+		}
+	}
+	for _, r := range e.Refused {
+		b.WriteString("; " + r)
+	}
+	b.WriteString(" (run ecsfix approve)")
+	return b.String()
 }
 
 // Is makes errors.Is(err, ErrNotApproved) true.

@@ -36,6 +36,11 @@ type Options struct {
 	// RiskOverrides are the configuration's per-control risks (fix.risk). An action's risk is recomputed
 	// from what it does (plan.EffectiveRisk), so a risk lowered by editing the plan file does not count.
 	RiskOverrides map[string]plan.Risk
+	// Approvals is what makes an approval count (allowed signers, quorum, maximum ages); the zero policy
+	// counts any approval of the plan's content, one for each risk.
+	Approvals plan.ApprovalPolicy
+	// Now is the clock the approval checks read (nil: time.Now).
+	Now func() time.Time
 	// Regions the caller addresses: a plan with an action in another region is refused. Empty means the
 	// config's region.
 	Regions []string

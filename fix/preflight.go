@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -76,29 +77,52 @@ func (r *run) regionOf(f plan.Fingerprint) string {
 	return detect.RegionOf(f.Resource)
 }
 
-// checkApproval refuses a plan holding an action above the unattended risk without a valid approval.
+// checkApproval refuses a plan older than the approval policy's maximum plan age, and a plan holding an
+// action above the unattended risk without enough approvals that count (plan.CheckApprovals): as many
+// distinct signers as the quorum of the highest risk among those actions.
 func (r *run) checkApproval() error {
+	now := time.Now()
+	if r.o.Now != nil {
+		now = r.o.Now()
+	}
+	pol := r.o.Approvals
 	need := r.p.NeedsApproval(r.o.UnattendedRisk, r.o.RiskOverrides)
 	for i := range need { // report the risk that counts: recomputed from what the action does
 		need[i].Risk = r.p.EffectiveRisk(need[i], r.o.RiskOverrides)
+	}
+	if err := pol.CheckPlanAge(r.p, now); err != nil {
+		return &NotApprovedError{Actions: need, Unattended: r.o.UnattendedRisk, Rule: err.Error()}
 	}
 	if len(need) == 0 {
 		r.printf("check: approval not needed (no action above %s risk)", r.o.UnattendedRisk)
 		return nil
 	}
-	valid := r.p.ValidApprovals()
-	if len(valid) == 0 {
-		return &NotApprovedError{Actions: need, Unattended: r.o.UnattendedRisk}
+	level := need[0].Risk
+	for _, a := range need {
+		if a.Risk.Rank() > level.Rank() {
+			level = a.Risk
+		}
+	}
+	quorum := pol.QuorumFor(level)
+	checks := r.p.CheckApprovals(pol, now)
+	counted := plan.DistinctSigners(checks)
+	if len(counted) < quorum {
+		e := &NotApprovedError{Actions: need, Unattended: r.o.UnattendedRisk, Level: level, Quorum: quorum}
+		for _, c := range counted {
+			e.Counted = append(e.Counted, c.Describe())
+		}
+		for _, c := range checks {
+			if !c.Counts {
+				e.Refused = append(e.Refused, c.Describe())
+			}
+		}
+		return e
 	}
 	var by []string
-	for _, a := range valid {
-		s := a.By
-		if a.Ticket != "" {
-			s += " (" + a.Ticket + ")"
-		}
-		by = append(by, s)
+	for _, c := range counted {
+		by = append(by, c.Describe())
 	}
-	r.printf("check: approved by %s", strings.Join(by, ", "))
+	r.printf("check: approved (%s risk needs %d distinct signer(s)): %s", level, quorum, strings.Join(by, "; "))
 	return nil
 }
 

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -26,22 +27,37 @@ func (p *Plan) ValidApprovals() []Approval {
 	return valid
 }
 
-// Approve records an approval by `by` (required), for ticket (optional), at `at`, bound to the plan's
-// current content hash.
+// Approve records an unsigned approval by `by` (required), for ticket (optional), at `at`, bound to the
+// plan's current content hash. ApproveSigned records a signed one.
 func (p *Plan) Approve(by, ticket string, at time.Time) error {
-	by, ticket = strings.TrimSpace(by), strings.TrimSpace(ticket)
-	if by == "" {
-		return errors.New("approve plan: who approves is required")
-	}
-	if at.IsZero() {
-		return errors.New("approve plan: the time of approval is required")
-	}
-	h, err := p.contentHash()
+	a, err := p.newApproval(by, ticket, at)
 	if err != nil {
 		return err
 	}
-	p.Approvals = append(p.Approvals, Approval{By: by, Ticket: ticket, At: at.UTC(), PlanHash: h})
+	p.Approvals = append(p.Approvals, a)
 	return nil
+}
+
+// newApproval is the unsigned approval Approve would record. Names and tickets holding control
+// characters are refused: they would be printed raw, and the signed statement is one line a field.
+func (p *Plan) newApproval(by, ticket string, at time.Time) (Approval, error) {
+	by, ticket = strings.TrimSpace(by), strings.TrimSpace(ticket)
+	if by == "" {
+		return Approval{}, errors.New("approve plan: who approves is required")
+	}
+	if at.IsZero() {
+		return Approval{}, errors.New("approve plan: the time of approval is required")
+	}
+	for _, f := range []struct{ name, value string }{{"who approves", by}, {"ticket", ticket}} {
+		if err := checkStatementField(f.name, f.value); err != nil {
+			return Approval{}, fmt.Errorf("approve plan: %w", err)
+		}
+	}
+	h, err := p.contentHash()
+	if err != nil {
+		return Approval{}, err
+	}
+	return Approval{By: by, Ticket: ticket, At: at.UTC(), PlanHash: h}, nil
 }
 
 // NeedsApproval lists, in plan order, the actions whose effective risk (EffectiveRisk, with the

@@ -106,8 +106,12 @@
 // ContentHash is "sha256:" followed by the hex SHA-256 of the canonical form of the plan without its
 // approvals. Approve appends an Approval (who, when, optional ticket) bound to the current content hash;
 // ValidApprovals returns the approvals whose hash is the plan's current one, so an approval of other
-// content never counts. An approval is a record, not a signature: it shows that the content was not
-// changed since it was approved, and the file's custody (a ticket, a review) vouches for who approved.
+// content never counts. ApproveSigned also signs the approval's statement (Approval.Statement: plan hash,
+// by, ticket, time) with an SSH key in OpenSSH's SSHSIG format, namespace SignatureNamespace (sign.go);
+// CheckApprovals judges each approval under an ApprovalPolicy (allowed signers read from an OpenSSH
+// allowed_signers file, sign_allowed.go; maximum ages), and DistinctSigners counts them for the quorum.
+// Without allowed signers an approval is a record: it shows that the content was not changed since it
+// was approved, and the file's custody (a ticket, a review) vouches for who approved.
 // A subset of a plan (Subset: the actions whose effective risk is at or below a level, with their
 // dependencies, and a family's registrations kept or left out together) is a new plan and carries no
 // approval.

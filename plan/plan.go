@@ -121,10 +121,14 @@ type Skipped struct {
 	Reason   string `json:"reason"`
 }
 
-// Approval records who approved the plan's content, when, and for which ticket.
+// Approval records who approved the plan's content, when, and for which ticket. A signed approval also
+// holds an SSH signature (OpenSSH's SSHSIG format, armored) of its statement (Approval.Statement: the
+// plan hash, by, ticket and at), and the SHA256 fingerprint of the key that made it (see sign.go).
 type Approval struct {
-	By       string    `json:"by"`
-	Ticket   string    `json:"ticket,omitempty"`
-	At       time.Time `json:"at"`
-	PlanHash string    `json:"planHash"`
+	By        string    `json:"by"`
+	Ticket    string    `json:"ticket,omitempty"`
+	At        time.Time `json:"at"`
+	PlanHash  string    `json:"planHash"`
+	Signature string    `json:"signature,omitempty"`
+	Signer    string    `json:"signer,omitempty"`
 }

@@ -29,8 +29,9 @@ func newCmdApply(g *globalOptions) *cobra.Command {
 		Short: "Apply a saved plan, or (--auto) scan, plan and apply the unattended-risk fixes",
 		Long: `apply FILE applies a saved plan as a whole. It first re-reads every resource the plan touches and
 refuses a stale plan (anything changed since planning) naming what changed; it refuses a plan with an
-action above the unattended risk (fix.unattended_risk, default low) that has no valid approval, and a
-plan for another account or region. Then it applies in dependency order, recording every step in a
+action above the unattended risk (fix.unattended_risk, default low) without enough approvals that count
+(approvals.*: signed by allowed signers, a quorum of distinct signers, maximum plan and approval ages),
+and a plan for another account or region. Then it applies in dependency order, recording every step in a
 journal, so that running it again after an interruption resumes where it stopped.
 
 apply --auto scans the live estate, plans, and applies only the actions at or below the unattended risk,
@@ -38,7 +39,8 @@ without approval; it prints what it did and what it left for approval. Meant for
 
 Exit codes: 0 done; 1 error; 2 bad flags; 3 the scan (--auto) could not read some resources (they were
 neither planned nor changed; the rest was applied); 4 --auto left actions
-that need approval; 5 the plan is stale; 6 the plan needs an approval; 7 a deployment failed (--wait).`,
+that need approval; 5 the plan is stale; 6 the plan needs an approval (or its approvals do not
+count); 7 a deployment failed (--wait).`,
 		Example: `  ecsfix apply plan.json --dry-run
   ecsfix apply plan.json --journal plan.journal --wait --rollback-on-failure
   ecsfix apply --auto --journal /var/log/ecsfix/$(date +%F).journal`,
@@ -105,6 +107,12 @@ func applyFile(ctx context.Context, o *applyOptions, file string) error {
 	}
 	opts := o.fixOptions(journal)
 	opts.PlanPath = file
+	if opts.Approvals, err = o.g.cfg.ApprovalPolicy(); err != nil {
+		return err
+	}
+	if opts.Approvals.Signers == nil {
+		fmt.Fprintln(o.g.io.ErrOut, "warning: approvals.allowed_signers is not set: approvals are unsigned records, which anyone who can write the plan file can add")
+	}
 	if o.g.cfg.AllRegions {
 		opts.Regions = actionRegions(p) // --all-regions: whatever regions the plan names
 	}

@@ -1,44 +1,83 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/term"
 
 	"github.com/ecsfix/ecsfix/plan"
 )
 
 func newCmdApprove(g *globalOptions) *cobra.Command {
-	var by, ticket string
+	var by, ticket, keyPath string
 	cmd := &cobra.Command{
 		Use:   "approve FILE",
-		Short: "Record an approval of a plan, bound to its content hash",
+		Short: "Record an approval of a plan, bound to its content hash, signed with an SSH key (--key)",
 		Long: `approve records who approved the plan (and for which ticket) inside the plan file. The approval is
-bound to the plan's content hash: changing any byte of the plan's content invalidates it.`,
-		Example: `  ecsfix approve plan.json --by alice --ticket OPS-1234`,
+bound to the plan's content hash: changing any byte of the plan's content invalidates it.
+
+With --key, the approval is signed with that SSH private key in OpenSSH's SSHSIG format (namespace
+ecsfix-plan), over a statement holding the plan's content hash, --by, --ticket and the time, so none of
+them can be changed afterwards. When approvals.allowed_signers is set, only signed approvals by a key
+listed there for the --by name count, and approve refuses any other. An encrypted key's passphrase is
+asked for on a terminal only.`,
+		Example: `  ecsfix approve plan.json --by alice --ticket OPS-1234 --key ~/.ssh/id_ed25519`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if strings.TrimSpace(by) == "" {
 				return usageErrorf("--by NAME is required")
 			}
+			pol, err := g.cfg.ApprovalPolicy()
+			if err != nil {
+				return err
+			}
+			if pol.Signers != nil && keyPath == "" {
+				return usageErrorf("approvals.allowed_signers is set, so an approval must be signed: give --key PATH (your SSH private key)")
+			}
 			p, err := plan.ReadFile(args[0])
 			if err != nil {
 				return err
 			}
-			if err := p.Approve(by, ticket, time.Now().UTC()); err != nil {
-				return fmt.Errorf("approve %s: %w", args[0], err)
+			now := time.Now().UTC()
+			signed := ""
+			if keyPath == "" {
+				if err := p.Approve(by, ticket, now); err != nil {
+					return fmt.Errorf("approve %s: %w", args[0], err)
+				}
+			} else {
+				signer, err := loadSigner(g.io, keyPath)
+				if err != nil {
+					return err
+				}
+				a, err := p.ApproveSigned(by, ticket, now, signer)
+				if err != nil {
+					return fmt.Errorf("approve %s: %w", args[0], err)
+				}
+				if pol.Signers != nil {
+					// Refuse here an approval apply would not count, rather than write it.
+					checks := p.CheckApprovals(pol, now)
+					if c := checks[len(checks)-1]; !c.Counts {
+						return fmt.Errorf("approve %s: %s", args[0], c.Describe())
+					}
+				}
+				signed = ", signed with key " + a.Signer
 			}
 			if err := writePlanFile(args[0], p); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(g.io.Out, "Approved %s (%s, %d actions) by %s%s.\n", args[0], p.ContentHash(), len(p.Actions), by, ticketSuffix(ticket))
+			_, err = fmt.Fprintf(g.io.Out, "Approved %s (%s, %d actions) by %s%s%s.\n", args[0], p.ContentHash(), len(p.Actions), by, ticketSuffix(ticket), signed)
 			return err
 		},
 	}
-	cmd.Flags().StringVar(&by, "by", "", "who approves (required)")
-	cmd.Flags().StringVar(&ticket, "ticket", "", "the ticket the approval belongs to")
+	cmd.Flags().StringVar(&by, "by", "", "who approves (required; with approvals.allowed_signers, a principal of the key)")
+	cmd.Flags().StringVar(&ticket, "ticket", "", "the ticket the approval belongs to (signed with it)")
+	cmd.Flags().StringVar(&keyPath, "key", "", "sign the approval with this SSH private key (OpenSSH, PEM or PKCS#8)")
 	return cmd
 }
 
@@ -47,4 +86,48 @@ func ticketSuffix(ticket string) string {
 		return ""
 	}
 	return " for " + ticket
+}
+
+// loadSigner reads the SSH private key at path. An encrypted key's passphrase is asked for when standard
+// input is a terminal, else refused. No error says anything of the key's content.
+func loadSigner(s *streams, path string) (ssh.Signer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--key: %w", err)
+	}
+	signer, err := ssh.ParsePrivateKey(data)
+	var missing *ssh.PassphraseMissingError
+	if errors.As(err, &missing) {
+		f, ok := s.In.(*os.File)
+		if !ok || !term.IsTerminal(int(f.Fd())) {
+			return nil, fmt.Errorf("--key %s: the key is encrypted; ecsfix asks for its passphrase on a terminal only", path)
+		}
+		fmt.Fprintf(s.ErrOut, "Passphrase for %s: ", path)
+		pass, rerr := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(s.ErrOut)
+		if rerr != nil {
+			return nil, fmt.Errorf("--key %s: read the passphrase: %w", path, rerr)
+		}
+		signer, err = ssh.ParsePrivateKeyWithPassphrase(data, pass)
+		clear(pass)
+		if err != nil {
+			return nil, fmt.Errorf("--key %s: the passphrase does not decrypt the key", path)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--key %s: not an SSH private key ecsfix can read (%s)", path, keyErrorText(err))
+	}
+	return signer, nil
+}
+
+// keyErrorText is the parse error's own words, cut to one short line: never the key's bytes.
+func keyErrorText(err error) string {
+	msg := err.Error()
+	if i := strings.IndexAny(msg, "\r\n"); i >= 0 {
+		msg = msg[:i]
+	}
+	if len(msg) > 80 {
+		msg = msg[:80]
+	}
+	return msg
 }
