@@ -7,6 +7,10 @@
 // files or the environment, never use viper's global instance, and never accept an unknown key, an
 // unknown ECSFIX_ variable or an unknown control id.
 //
-// Files: schema.go (types, keys, defaults), load.go (reading), validate.go (validation), options.go (what
-// the configuration gives the detector and the planner).
+// The approval policy (fix.unattended_risk, fix.risk, approvals.*) comes only from an explicit file, the
+// user's configuration file and the environment: a ./ecsfix.yaml found in the working directory may
+// tighten it, never loosen it (a loosening value there is ignored with a warning).
+//
+// Files: schema.go (types, keys, defaults), load.go (reading), policy.go (the approval policy's sources),
+// validate.go (validation), options.go (what the configuration gives the detector and the planner).
 package config

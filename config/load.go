@@ -31,43 +31,71 @@ func New() *viper.Viper {
 	return v
 }
 
-// Load reads the configuration file (file, or $ECSFIX_CONFIG, or the first of ./ecsfix.yaml and
-// $XDG_CONFIG_HOME/ecsfix/config.yaml that exists; none is fine), then decodes and validates
-// everything v knows, flags included.
+// Load reads the configuration as LoadWithWarnings does, without the warnings.
 func Load(v *viper.Viper, file string) (*Config, error) {
+	c, _, err := LoadWithWarnings(v, file)
+	return c, err
+}
+
+// LoadWithWarnings reads the configuration file (file, or $ECSFIX_CONFIG, or the first of ./ecsfix.yaml
+// and $XDG_CONFIG_HOME/ecsfix/config.yaml that exists; none is fine), then decodes and validates
+// everything v knows, flags included.
+//
+// The approval policy (policyKeys) is the trusted sources' only: an explicit file (file or
+// $ECSFIX_CONFIG), the user's configuration file, the environment. A ./ecsfix.yaml found in the working
+// directory may tighten it and never loosen it: a loosening value there is ignored, with a warning naming
+// the file and the key (the policy returned is the trusted one for that key).
+func LoadWithWarnings(v *viper.Viper, file string) (*Config, []string, error) {
 	if file == "" {
 		file = os.Getenv("ECSFIX_CONFIG")
 	}
 	explicit := file != ""
+	var local, user string
 	if !explicit {
-		file = findDefaultFile()
+		local, user = findDefaultFiles()
+		file = local
+		if file == "" {
+			file = user
+		}
 	}
 	if file != "" {
 		v.SetConfigFile(file)
 		if err := v.ReadInConfig(); err != nil {
 			if !explicit && errors.Is(err, fs.ErrNotExist) {
-				file = ""
+				file, local = "", ""
 			} else {
-				return nil, fmt.Errorf("config file %s: %w", file, err)
+				return nil, nil, fmt.Errorf("config file %s: %w", file, err)
 			}
 		}
 	}
 	if err := checkEnvironment(os.Environ()); err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	var warnings []string
+	if local != "" {
+		w, err := trustPolicy(v, local, user)
+		if err != nil {
+			return nil, nil, err
+		}
+		warnings = w
 	}
 	var c Config
-	err := v.UnmarshalExact(&c, viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(
+	err := v.UnmarshalExact(&c, viper.DecodeHook(decodeHook()))
+	if err != nil {
+		return nil, warnings, fmt.Errorf("%s: %w", describe(file), err)
+	}
+	if err := c.Validate(); err != nil {
+		return nil, warnings, fmt.Errorf("%s: %w", describe(file), err)
+	}
+	return &c, warnings, nil
+}
+
+func decodeHook() mapstructure.DecodeHookFunc {
+	return mapstructure.ComposeDecodeHookFunc(
 		mapstructure.StringToSliceHookFunc(","),
 		mapstructure.StringToTimeDurationHookFunc(),
 		timeToStringHook,
-	)))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", describe(file), err)
-	}
-	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", describe(file), err)
-	}
-	return &c, nil
+	)
 }
 
 // timeToStringHook keeps dates as text: YAML reads an unquoted 2026-12-31 as a time.
@@ -113,15 +141,21 @@ func describe(file string) string {
 	return "config file " + file
 }
 
-func findDefaultFile() string {
-	candidates := []string{"ecsfix.yaml"}
-	if dir, err := os.UserConfigDir(); err == nil {
-		candidates = append(candidates, filepath.Join(dir, "ecsfix", "config.yaml"))
+// localConfigFile is the configuration file looked for in the working directory.
+const localConfigFile = "ecsfix.yaml"
+
+// findDefaultFiles returns ./ecsfix.yaml and the user's configuration file
+// ($XDG_CONFIG_HOME/ecsfix/config.yaml, ~/.config/ecsfix/config.yaml, or the platform's equivalent),
+// each "" when it does not exist.
+func findDefaultFiles() (local, user string) {
+	if _, err := os.Stat(localConfigFile); err == nil {
+		local = localConfigFile
 	}
-	for _, f := range candidates {
+	if dir, err := os.UserConfigDir(); err == nil {
+		f := filepath.Join(dir, "ecsfix", "config.yaml")
 		if _, err := os.Stat(f); err == nil {
-			return f
+			user = f
 		}
 	}
-	return ""
+	return local, user
 }

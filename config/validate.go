@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -98,18 +99,30 @@ func (f *Fix) validate() []error {
 		}
 	}
 	errs = appendErr(errs, within("fix.concurrency", f.Concurrency, 1, 32))
-	if p := f.Secrets.NamePrefix; p == "" || strings.ContainsAny(p, " :") || strings.HasPrefix(p, "/") {
+	// Names ecsfix makes up become CreateSecret and CreateLogGroup calls and the resources of the grants it
+	// writes: each must be a name AWS allows, never a wildcard or a path that escapes its prefix. (The
+	// planner checks each name again once {family} and {container} are substituted.)
+	if p := f.Secrets.NamePrefix; p == "" {
 		errs = append(errs, fmt.Errorf("fix.secrets.name_prefix: %q is not a secret name prefix", p))
+	} else if err := plan.CheckSecretName(strings.TrimSuffix(p, "/")); err != nil {
+		errs = append(errs, fmt.Errorf("fix.secrets.name_prefix: %q is not a secret name prefix: %v", p, err))
 	}
 	if k := f.Secrets.KmsKeyID; strings.HasPrefix(k, "alias/") || strings.Contains(k, ":alias/") {
 		// IAM evaluates kms:Decrypt against the key's ARN, never an alias: a grant on an alias would not work.
 		errs = append(errs, fmt.Errorf("fix.secrets.kms_key_id: %q is an alias; give the key id or key ARN", k))
+	} else if k != "" && !kmsKeyID.MatchString(k) && !kmsKeyARN.MatchString(k) {
+		errs = append(errs, fmt.Errorf("fix.secrets.kms_key_id: %q is neither a key id nor a key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)", k))
 	}
-	if r := f.Secrets.ExecutionRole; r != "" && !strings.HasPrefix(r, "arn:") {
-		errs = append(errs, fmt.Errorf("fix.secrets.execution_role: %q is not a role ARN", r))
+	if k := f.Logs.KmsKeyID; strings.ContainsAny(k, "*? ") {
+		errs = append(errs, fmt.Errorf("fix.logs.kms_key_id: %q is not a key ARN", k))
 	}
-	if !strings.Contains(f.Logs.GroupTemplate, "{family}") && !strings.Contains(f.Logs.GroupTemplate, "{container}") {
-		errs = append(errs, fmt.Errorf("fix.logs.group_template: %q names neither {family} nor {container}", f.Logs.GroupTemplate))
+	if r := f.Secrets.ExecutionRole; r != "" && !roleARN.MatchString(r) {
+		errs = append(errs, fmt.Errorf("fix.secrets.execution_role: %q is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME)", r))
+	}
+	if t := f.Logs.GroupTemplate; !strings.Contains(t, "{family}") && !strings.Contains(t, "{container}") {
+		errs = append(errs, fmt.Errorf("fix.logs.group_template: %q names neither {family} nor {container}", t))
+	} else if err := plan.CheckLogGroupName(strings.NewReplacer("{family}", "family", "{container}", "container").Replace(t)); err != nil {
+		errs = append(errs, fmt.Errorf("fix.logs.group_template: %q does not make a valid log group name ({family} and {container} are the only placeholders): %v", t, err))
 	}
 	if !validRetention(f.Logs.RetentionDays) {
 		errs = append(errs, fmt.Errorf("fix.logs.retention_days: %d is not a CloudWatch Logs retention (0, 1, 3, 5, 7, 14, 30, 60, 90, …)", f.Logs.RetentionDays))
@@ -145,6 +158,14 @@ func (f *Fix) validate() []error {
 	}
 	return errs
 }
+
+// kmsKeyID, kmsKeyARN and roleARN are the forms of the key and role fix.secrets names: they become the
+// resources of grants, so no wildcard or other character IAM would read as a pattern.
+var (
+	kmsKeyID  = regexp.MustCompile(`^(mrk-)?[A-Za-z0-9-]{1,64}$`)
+	kmsKeyARN = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-)?[A-Za-z0-9-]{1,64}$`)
+	roleARN   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$`)
+)
 
 // appendErr appends err to errs unless it is nil.
 func appendErr(errs []error, err error) []error {

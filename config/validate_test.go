@@ -109,3 +109,38 @@ func TestApprovalsSection(t *testing.T) {
 		t.Errorf("policy from the environment = %+v, %v", pol, err)
 	}
 }
+
+// TestNamesThatBecomeGrantsRejects: the names and ARNs that become the resources of the grants ecsfix
+// writes are refused, naming the key, when AWS would refuse them or IAM would read them as a pattern.
+func TestNamesThatBecomeGrantsRejects(t *testing.T) {
+	for _, bad := range []struct{ body, want string }{
+		{"fix:\n  logs:\n    group_template: \"*{container}*\"\n", "fix.logs.group_template"},
+		{"fix:\n  logs:\n    group_template: /ecs/{family}?\n", "character '?'"},
+		{"fix:\n  logs:\n    group_template: /ecs/../{family}\n", `".." path segment`},
+		{"fix:\n  logs:\n    group_template: aws/{family}\n", "reserves"},
+		{"fix:\n  logs:\n    group_template: /ecs/{family}/{task}\n", "character '{'"},
+		{"fix:\n  logs:\n    group_template: /ecs/{family}/" + strings.Repeat("x", 510) + "\n", "AWS allows 512"},
+		{"fix:\n  logs:\n    kms_key_id: \"*\"\n", "fix.logs.kms_key_id"},
+		{"fix:\n  secrets:\n    name_prefix: ../..\n", "fix.secrets.name_prefix"},
+		{"fix:\n  secrets:\n    name_prefix: \"ecsfix/*\"\n", "character '*'"},
+		{"fix:\n  secrets:\n    name_prefix: /ecsfix\n", "starts with /"},
+		{"fix:\n  secrets:\n    name_prefix: ecsfix/./x\n", `"." path segment`},
+		{"fix:\n  secrets:\n    name_prefix: \"\"\n", "fix.secrets.name_prefix"},
+		{"fix:\n  secrets:\n    kms_key_id: \"*\"\n", "fix.secrets.kms_key_id"},
+		{"fix:\n  secrets:\n    kms_key_id: arn:aws:kms:eu-west-1:111122223333:key/*\n", "fix.secrets.kms_key_id"},
+		{"fix:\n  secrets:\n    execution_role: arn:aws:iam::111122223333:role/*\n", "fix.secrets.execution_role"},
+		{"fix:\n  secrets:\n    execution_role: \"arn:aws:iam::*:role/exec\"\n", "fix.secrets.execution_role"},
+	} {
+		p := writeFile(t, bad.body)
+		_, err := Load(New(), p)
+		if err == nil || !strings.Contains(err.Error(), bad.want) || !strings.Contains(err.Error(), p) {
+			t.Errorf("%q: err = %v, want %q and the file", bad.body, err, bad.want)
+		}
+	}
+	ok := "fix:\n  logs:\n    group_template: /ecs/{family}/{container}\n  secrets:\n    name_prefix: team/ecsfix/\n" +
+		"    kms_key_id: arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\n" +
+		"    execution_role: arn:aws:iam::111122223333:role/service/ecsTaskExecutionRole\n"
+	if _, err := Load(New(), writeFile(t, ok)); err != nil {
+		t.Errorf("valid names refused: %v", err)
+	}
+}

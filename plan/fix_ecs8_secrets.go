@@ -182,6 +182,13 @@ func executionRole(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, ne
 		if gr == "" {
 			gr = region
 		}
+		// The group and region become a grant on arn:…:log-group:NAME:*: never one with a wildcard.
+		if err := CheckLogGroupName(g); err != nil {
+			return execRole{}, fmt.Sprintf("%s; the configured execution role %s would also write the logs of container %s, but its awslogs-group is invalid: %v", need, detect.ShortARN(r), containerLabel(&in.ContainerDefinitions[i], i), err)
+		}
+		if err := CheckRegionName(gr); err != nil {
+			return execRole{}, fmt.Sprintf("%s; the configured execution role %s would also write the logs of container %s, but its awslogs-region is invalid: %v", need, detect.ShortARN(r), containerLabel(&in.ContainerDefinitions[i], i), err)
+		}
 		if strings.EqualFold(lc.Options["awslogs-create-group"], "true") {
 			c := fmt.Sprintf("execution role %s may create log group %s (awslogs-create-group of container %s)", detect.ShortARN(r), g, containerLabel(&in.ContainerDefinitions[i], i))
 			if !known {
@@ -314,6 +321,13 @@ func fixSecrets(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOu
 		}
 		for _, j := range m.idx {
 			names = append(names, base+"/"+aws.ToString(c.Environment[j].Name))
+		}
+	}
+	// Each name becomes a CreateSecret call and, through its ARN, a grant: a family, container or variable
+	// name AWS would not allow there (a wildcard, a ".." segment) leaves the fix undone.
+	for _, n := range names {
+		if err := CheckSecretName(n); err != nil {
+			return fixOutcome{Skip: fmt.Sprintf("no valid secret name for these credentials (fix.secrets.name_prefix/<family>/<container>[/<variable>]): %v", err)}
 		}
 	}
 	if d := secretsDenial(ctx, role, names); d != "" {

@@ -94,6 +94,17 @@ func fixLogs(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 	family := aws.ToString(in.Family)
 	region := detect.RegionOf(ctx.source.ARN())
 	src := ctx.source.ARN()
+	// Each group name becomes a CreateLogGroup call and a grant on arn:…:log-group:NAME:*: a family or
+	// container name AWS would not allow there (a wildcard, a ".." segment) leaves the fix undone.
+	if err := CheckRegionName(region); err != nil {
+		return fixOutcome{Skip: fmt.Sprintf("the revision's region: %v, so no log group ARN can be granted", err)}
+	}
+	for _, i := range missing {
+		g := logGroupName(ctx.opts.Logs.GroupTemplate, family, aws.ToString(in.ContainerDefinitions[i].Name))
+		if err := CheckLogGroupName(g); err != nil {
+			return fixOutcome{Skip: fmt.Sprintf("fix.logs.group_template %q gives container %s an invalid log group name: %v", ctx.opts.Logs.GroupTemplate, containerLabel(&in.ContainerDefinitions[i], i), err)}
+		}
+	}
 	var er execRole
 	if role == "" && fargate {
 		var skip string

@@ -60,12 +60,15 @@ from the live AWS API or from a snapshot of AWS CLI output, and plans and applie
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			g.started = true
-			cfg, err := config.Load(g.viper, g.configFile)
+			cfg, warnings, err := config.LoadWithWarnings(g.viper, g.configFile)
 			if err != nil {
 				return err
 			}
 			g.cfg = cfg
 			g.log = newLogger(g.io, cfg)
+			for _, w := range warnings {
+				g.log.Warn(w)
+			}
 			return nil
 		},
 	}
