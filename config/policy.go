@@ -153,32 +153,36 @@ func lowers(before, after map[string]plan.Risk) string {
 	return ""
 }
 
-// tighterApproval reports whether local is a tightening of trusted for an approvals key, by the key's
-// meaning: a count (a key naming quorum or a number of signers) is tighter when larger; a maximum age
-// (a key naming age, ttl or expiry) when shorter, where zero or empty means no limit; a key starting
-// with require when true. Anything else — the allowed signers above all — is never a tightening: only
-// its trusted value counts.
+// How each approvals key tightens: a quorum when larger, a maximum age when shorter (zero means no
+// limit). The allowed signers are not in the table: only their trusted value ever counts, as for any
+// approvals key not listed here.
+var approvalTightening = map[string]func(local, trusted any) bool{
+	"approvals.quorum.low":       largerCount,
+	"approvals.quorum.medium":    largerCount,
+	"approvals.quorum.high":      largerCount,
+	"approvals.max_plan_age":     shorterAge,
+	"approvals.max_approval_age": shorterAge,
+}
+
+// tighterApproval reports whether local is a tightening of trusted for an approvals key
+// (approvalTightening); for any other key, the allowed signers above all, it never is.
 func tighterApproval(key string, local, trusted any) bool {
-	leaf := key[strings.LastIndex(key, ".")+1:]
-	switch {
-	case strings.Contains(key, "allowed_signers"):
-		return false
-	case strings.Contains(key, "quorum") || strings.Contains(leaf, "signers") || strings.Contains(leaf, "count"):
-		l, okL := toInt(local)
-		t, okT := toInt(trusted)
-		return okL && okT && l >= t
-	case strings.Contains(leaf, "age") || strings.Contains(leaf, "ttl") || strings.Contains(leaf, "expir"):
-		l, okL := toDuration(local)
-		t, okT := toDuration(trusted)
-		return okL && okT && l > 0 && (t <= 0 || l <= t)
-	case strings.HasPrefix(leaf, "require"):
-		l, ok := local.(bool)
-		if s, isString := local.(string); isString {
-			l, ok = s == "true", s == "true" || s == "false"
-		}
-		return ok && l
-	}
-	return false
+	tighter, ok := approvalTightening[key]
+	return ok && tighter(local, trusted)
+}
+
+// largerCount: a count is tighter when at least as large.
+func largerCount(local, trusted any) bool {
+	l, okL := toInt(local)
+	t, okT := toInt(trusted)
+	return okL && okT && l >= t
+}
+
+// shorterAge: a maximum age is tighter when it is a limit at most as long (zero or empty is no limit).
+func shorterAge(local, trusted any) bool {
+	l, okL := toDuration(local)
+	t, okT := toDuration(trusted)
+	return okL && okT && l > 0 && (t <= 0 || l <= t)
 }
 
 func toInt(x any) (int64, bool) {

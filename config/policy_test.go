@@ -130,7 +130,7 @@ func TestWorkingDirectoryFileStillConfigures(t *testing.T) {
 }
 
 // TestApprovalsKeysMayOnlyTighten drives trustPolicy with approvals.* keys as the approvals settings
-// would hold them: counts may grow, maximum ages shrink, the allowed signers never change.
+// hold them: quorums may grow, maximum ages shrink, the allowed signers never change.
 func TestApprovalsKeysMayOnlyTighten(t *testing.T) {
 	read := func(body string) *viper.Viper {
 		t.Helper()
@@ -153,7 +153,6 @@ func TestApprovalsKeysMayOnlyTighten(t *testing.T) {
   quorum: {high: 1, medium: 2}
   max_plan_age: 0
   max_approval_age: 1h
-  require_ticket: true
 `)
 	warnings, err := trustPolicy(v, "ecsfix.yaml", user)
 	if err != nil {
@@ -165,7 +164,6 @@ func TestApprovalsKeysMayOnlyTighten(t *testing.T) {
 		"approvals.quorum.medium":    2,                             // tighter than none
 		"approvals.max_plan_age":     "72h",                         // 0 (no limit) would loosen
 		"approvals.max_approval_age": "1h",                          // shorter: kept
-		"approvals.require_ticket":   true,
 	}
 	for k, w := range want {
 		if !sameValue(v.Get(k), w) {
@@ -178,7 +176,7 @@ func TestApprovalsKeysMayOnlyTighten(t *testing.T) {
 			t.Errorf("no warning for %s: %s", k, text)
 		}
 	}
-	for _, k := range []string{"approvals.quorum.medium", "approvals.max_approval_age", "approvals.require_ticket"} {
+	for _, k := range []string{"approvals.quorum.medium", "approvals.max_approval_age"} {
 		if strings.Contains(text, k) {
 			t.Errorf("a tightening %s warned: %s", k, text)
 		}
