@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ecsfix/ecsfix/internal/textsafe"
 	"github.com/ecsfix/ecsfix/plan"
 )
 
@@ -33,7 +34,7 @@ bound to the plan's content hash: changing any byte of the plan's content invali
 			if err := writePlanFile(args[0], p); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(g.io.Out, "Approved %s (%s, %d actions) by %s%s.\n", args[0], p.ContentHash(), len(p.Actions), by, ticketSuffix(ticket))
+			_, err = fmt.Fprintf(g.io.Out, "Approved %s (%s, %d actions) by %s%s.\n", textsafe.Line(args[0]), p.ContentHash(), len(p.Actions), textsafe.Line(by), textsafe.Line(ticketSuffix(ticket)))
 			return err
 		},
 	}
