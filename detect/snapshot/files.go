@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Limits bound what a snapshot may hold, so that a huge file or a folder of a million files is refused
@@ -28,13 +29,14 @@ type Limits struct {
 	MaxTotalBytes int64
 }
 
-// Default limits. Parsing holds a document's syntax tree besides its bytes, several files at a time, so
-// a file costs a multiple of its size while it is read: 256 MiB per file is far above the largest AWS
-// CLI output of a real account (get-account-authorization-details of a large one is tens of MiB) and
-// well below what makes a machine swap; 100,000 entries is about ten times the files of an estate of
-// 10,000 task-definition families; 2 GiB in all bounds the inventory kept.
+// Default limits. Parsing holds a document's syntax tree besides its bytes, so a file costs up to about
+// twenty times its size while it is parsed (files are parsed in parallel only up to parseBudget bytes at
+// once), and the inventory kept about twice the snapshot's size. 128 MiB per file is several times the
+// largest AWS CLI output of a real account (get-account-authorization-details of a large one is tens of
+// MiB) and keeps the peak under about 3 GiB; 100,000 entries is about ten times the files of an estate
+// of 10,000 task-definition families; 2 GiB in all bounds the inventory kept.
 const (
-	DefaultMaxFileBytes  int64 = 256 << 20
+	DefaultMaxFileBytes  int64 = 128 << 20
 	DefaultMaxFiles            = 100_000
 	DefaultMaxTotalBytes int64 = 2 << 30
 )
@@ -60,6 +62,7 @@ type source struct {
 	root  *os.Root // nil for a single file
 	dir   string   // the folder as given, to name files in messages
 	files []string // slash-separated names inside root, sorted; or the single file's path
+	sizes map[string]int64
 	lim   Limits
 }
 
@@ -88,13 +91,13 @@ func openSource(p string, lim Limits) (*source, error) {
 		if info.Mode().IsRegular() && info.Size() > lim.MaxFileBytes {
 			return nil, fileTooLarge(p, info.Size(), lim)
 		}
-		return &source{files: []string{p}, lim: lim}, nil
+		return &source{files: []string{p}, sizes: map[string]int64{p: info.Size()}, lim: lim}, nil
 	}
 	root, err := os.OpenRoot(p)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
-	s := &source{root: root, dir: p, lim: lim}
+	s := &source{root: root, dir: p, sizes: map[string]int64{}, lim: lim}
 	w := &walker{s: s}
 	if err := w.walk("."); err != nil {
 		root.Close()
@@ -195,6 +198,7 @@ func (w *walker) entry(dir string, e fs.DirEntry, subdirs *[]string) error {
 			s.dir, s.lim.MaxTotalBytes, s.display(name))
 	}
 	s.files = append(s.files, name)
+	s.sizes[name] = info.Size()
 	return nil
 }
 
@@ -228,4 +232,41 @@ func (s *source) read(name string) ([]byte, error) {
 		return nil, fmt.Errorf("snapshot: %s holds more than %d bytes (the limit snapshot.max_file_bytes)", s.display(name), s.lim.MaxFileBytes)
 	}
 	return buf.Bytes(), nil
+}
+
+// parseBudget bounds the bytes of the files parsed at once: small files are parsed in parallel, a file
+// of parseBudget bytes or more alone, so that the peak memory of a load follows its largest file, not
+// the number of processors times it.
+const parseBudget int64 = 64 << 20
+
+// budget is a counting semaphore of bytes.
+type budget struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	free int64
+}
+
+func newBudget(n int64) *budget {
+	b := &budget{free: n}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+// weight is what a file of size bytes takes of a budget of parseBudget: at least 1, at most all of it.
+func weight(size int64) int64 { return min(max(size, 1), parseBudget) }
+
+func (b *budget) acquire(n int64) {
+	b.mu.Lock()
+	for b.free < n {
+		b.cond.Wait()
+	}
+	b.free -= n
+	b.mu.Unlock()
+}
+
+func (b *budget) release(n int64) {
+	b.mu.Lock()
+	b.free += n
+	b.mu.Unlock()
+	b.cond.Broadcast()
 }

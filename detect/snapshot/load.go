@@ -89,6 +89,7 @@ func parseFiles(src *source) ([]*part, error) {
 	errs := make([]error, len(files))
 	workers := min(runtime.GOMAXPROCS(0), len(files))
 	next := make(chan int)
+	mem := newBudget(parseBudget)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -96,18 +97,19 @@ func parseFiles(src *source) ([]*part, error) {
 			defer wg.Done()
 			for i := range next {
 				data, err := src.read(files[i])
-				if err != nil {
-					errs[i] = err
-					continue
+				if err == nil {
+					parts[i], err = parseDocument(src.display(files[i]), data)
 				}
-				parts[i], errs[i] = parseDocument(src.display(files[i]), data)
-				if errs[i] == nil {
+				if err == nil {
 					parts[i].locate(data)
 				}
+				errs[i] = err
+				mem.release(weight(src.sizes[files[i]]))
 			}
 		}()
 	}
 	for i := range files {
+		mem.acquire(weight(src.sizes[files[i]]))
 		next <- i
 	}
 	close(next)
