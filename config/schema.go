@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"reflect"
 	"time"
+
+	"github.com/ecsfix/ecsfix/detect/snapshot"
 )
 
 // Config is ecsfix's configuration. Keys are snake_case in the file; the environment variable for a key
@@ -27,6 +29,14 @@ type Config struct {
 		// MaxAttempts bounds the attempts per AWS call (throttling and transient errors are retried).
 		MaxAttempts int `mapstructure:"max_attempts"`
 	} `mapstructure:"scan"`
+
+	// Snapshot bounds what --snapshot reads: the size of a file, the entries walked in a folder and the
+	// bytes read in all (see snapshot.Limits).
+	Snapshot struct {
+		MaxFileBytes  int64 `mapstructure:"max_file_bytes"`
+		MaxFiles      int   `mapstructure:"max_files"`
+		MaxTotalBytes int64 `mapstructure:"max_total_bytes"`
+	} `mapstructure:"snapshot"`
 
 	// Controls restricts evaluation to these control ids; empty means all.
 	Controls []string `mapstructure:"controls"`
@@ -181,6 +191,9 @@ var defaults = []struct {
 	{"log.format", "text"},
 	{"scan.concurrency", DefaultConcurrency},
 	{"scan.max_attempts", DefaultMaxAttempts},
+	{"snapshot.max_file_bytes", snapshot.DefaultMaxFileBytes},
+	{"snapshot.max_files", snapshot.DefaultMaxFiles},
+	{"snapshot.max_total_bytes", snapshot.DefaultMaxTotalBytes},
 	{"controls", []string{}},
 	{"required_tags.service", []string{}},
 	{"required_tags.cluster", []string{}},

@@ -24,6 +24,14 @@ func (c *Config) Validate() error {
 	errs = appendErr(errs, oneOf("log.format", c.Log.Format, "text", "json"))
 	errs = appendErr(errs, within("scan.concurrency", c.Scan.Concurrency, 1, 64))
 	errs = appendErr(errs, within("scan.max_attempts", c.Scan.MaxAttempts, 1, 50))
+	for _, l := range []struct {
+		key string
+		n   int64
+	}{{"snapshot.max_file_bytes", c.Snapshot.MaxFileBytes}, {"snapshot.max_files", int64(c.Snapshot.MaxFiles)}, {"snapshot.max_total_bytes", c.Snapshot.MaxTotalBytes}} {
+		if l.n <= 0 {
+			errs = append(errs, fmt.Errorf("%s: %d is not a positive number", l.key, l.n))
+		}
+	}
 	for _, id := range c.Controls {
 		if !knownControl(id) {
 			errs = append(errs, fmt.Errorf("controls: unknown control id %q (known: %s)", id, strings.Join(detect.IDs(), ", ")))

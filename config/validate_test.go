@@ -25,6 +25,8 @@ func TestLoadRejects(t *testing.T) {
 		{"bad expiry", "exemptions:\n  - arn: a\n    expires: soon\n", "exemptions[0].expires"},
 		{"bad log format", "log:\n  format: xml\n", "log.format"},
 		{"bad concurrency", "scan:\n  concurrency: 0\n", "scan.concurrency"},
+		{"zero snapshot file limit", "snapshot:\n  max_file_bytes: 0\n", "snapshot.max_file_bytes"},
+		{"negative snapshot file count", "snapshot:\n  max_files: -1\n", "snapshot.max_files"},
 		{"malformed yaml", "scan: [\n", "config file"},
 		{"wrong type", "scan:\n  concurrency: many\n", "concurrency"},
 	}

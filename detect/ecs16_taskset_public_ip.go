@@ -18,6 +18,11 @@ func ECS16() Control {
 
 func evalECS16(ts *ecstypes.TaskSet, _ *Settings) Verdict {
 	vpc := awsvpc(ts.NetworkConfiguration)
+	if vpc != nil {
+		if v := checkEnum("networkConfiguration.awsvpcConfiguration.assignPublicIp", vpc.AssignPublicIp); v != nil {
+			return *v
+		}
+	}
 	if vpc != nil && vpc.AssignPublicIp == ecstypes.AssignPublicIpEnabled {
 		return Fail("networkConfiguration.awsvpcConfiguration.assignPublicIp is ENABLED",
 			Offender{Field: "networkConfiguration.awsvpcConfiguration.assignPublicIp", Detail: "ENABLED"})

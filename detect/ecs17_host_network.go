@@ -16,6 +16,9 @@ func ECS17() Control {
 }
 
 func evalECS17(td *TaskDefinition, _ *Settings) Verdict {
+	if v := checkEnum("networkMode", td.NetworkMode); v != nil {
+		return *v
+	}
 	if td.NetworkMode == ecstypes.NetworkModeHost {
 		return Fail("networkMode is host", Offender{Field: "networkMode", Detail: "networkMode is host"})
 	}

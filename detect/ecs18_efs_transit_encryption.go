@@ -7,7 +7,8 @@ import (
 )
 
 // ECS18 — ecs-task-definition-efs-encryption-enabled: an EFS volume whose transitEncryption is not
-// ENABLED (DISABLED or absent, which defaults to DISABLED) fails. No EFS volume: passes.
+// ENABLED (DISABLED or absent, which defaults to DISABLED) fails. No EFS volume: passes. A transitEncryption
+// outside ENABLED and DISABLED (a template placeholder) is NOT_EVALUATED.
 func ECS18() Control {
 	return Control{
 		ID:             ECS18ID,
@@ -26,6 +27,9 @@ func evalECS18(td *TaskDefinition, _ *Settings) Verdict {
 			continue
 		}
 		efs++
+		if v := checkEnum("volumes."+volumeName(vol, i)+".efsVolumeConfiguration.transitEncryption", vol.EfsVolumeConfiguration.TransitEncryption); v != nil {
+			return *v
+		}
 		if vol.EfsVolumeConfiguration.TransitEncryption == ecstypes.EFSTransitEncryptionEnabled {
 			continue
 		}
@@ -33,10 +37,7 @@ func evalECS18(td *TaskDefinition, _ *Settings) Verdict {
 		if state == "" {
 			state = "absent (DISABLED)"
 		}
-		name := deref(vol.Name)
-		if name == "" {
-			name = fmt.Sprintf("#%d", i)
-		}
+		name := volumeName(vol, i)
 		offs = append(offs, Offender{
 			Field:  "volumes." + name + ".efsVolumeConfiguration.transitEncryption",
 			Detail: fmt.Sprintf("EFS volume %q: transitEncryption is %s", name, state),
@@ -49,4 +50,12 @@ func evalECS18(td *TaskDefinition, _ *Settings) Verdict {
 		return Pass("no EFS volume")
 	}
 	return Pass("every EFS volume has transit encryption enabled")
+}
+
+// volumeName is a volume's name, or #index when it has none.
+func volumeName(vol ecstypes.Volume, i int) string {
+	if name := deref(vol.Name); name != "" {
+		return name
+	}
+	return fmt.Sprintf("#%d", i)
 }

@@ -22,6 +22,9 @@ func evalECS19(cp *ecstypes.CapacityProvider, _ *Settings) Verdict {
 	if asg == nil {
 		return NA("the capacity provider has no Auto Scaling group provider (" + deref(cp.Name) + ")")
 	}
+	if v := checkEnum("autoScalingGroupProvider.managedTerminationProtection", asg.ManagedTerminationProtection); v != nil {
+		return *v
+	}
 	if asg.ManagedTerminationProtection == ecstypes.ManagedTerminationProtectionEnabled {
 		return Pass("managed termination protection is ENABLED")
 	}

@@ -20,6 +20,9 @@ func ECS1() Control {
 }
 
 func evalECS1(td *TaskDefinition, _ *Settings) Verdict {
+	if v := checkEnum("networkMode", td.NetworkMode); v != nil {
+		return *v
+	}
 	if td.NetworkMode != ecstypes.NetworkModeHost {
 		return Pass("networkMode is not host")
 	}

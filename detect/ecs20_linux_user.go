@@ -26,6 +26,9 @@ func ECS20() Control {
 }
 
 func evalECS20(td *TaskDefinition, _ *Settings) Verdict {
+	if v := checkOSFamily(td); v != nil {
+		return *v
+	}
 	if f := osFamily(td); f != "" && f != "LINUX" {
 		return NA("operatingSystemFamily is " + f + "; ECS.20 evaluates Linux task definitions")
 	}

@@ -19,6 +19,9 @@ func ECS21() Control {
 }
 
 func evalECS21(td *TaskDefinition, _ *Settings) Verdict {
+	if v := checkOSFamily(td); v != nil {
+		return *v
+	}
 	if f := osFamily(td); f != "" && !isWindowsFamily(f) {
 		return NA("operatingSystemFamily is " + f + "; ECS.21 evaluates Windows task definitions")
 	}

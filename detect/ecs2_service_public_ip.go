@@ -21,6 +21,9 @@ func evalECS2(svc *ecstypes.Service, _ *Inventory, _ *Settings) Verdict {
 	if vpc == nil {
 		return Pass("no awsvpc network configuration")
 	}
+	if v := checkEnum("networkConfiguration.awsvpcConfiguration.assignPublicIp", vpc.AssignPublicIp); v != nil {
+		return *v
+	}
 	if vpc.AssignPublicIp == ecstypes.AssignPublicIpEnabled {
 		return Fail("networkConfiguration.awsvpcConfiguration.assignPublicIp is ENABLED",
 			Offender{Field: "networkConfiguration.awsvpcConfiguration.assignPublicIp", Detail: "ENABLED"})

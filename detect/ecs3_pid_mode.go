@@ -17,6 +17,9 @@ func ECS3() Control {
 }
 
 func evalECS3(td *TaskDefinition, _ *Settings) Verdict {
+	if v := checkEnum("pidMode", td.PidMode); v != nil {
+		return *v
+	}
 	if td.PidMode == ecstypes.PidModeHost {
 		return Fail("pidMode is host", Offender{Field: "pidMode", Detail: "pidMode is host"})
 	}

@@ -14,6 +14,9 @@ func ECS5() Control {
 }
 
 func evalECS5(td *TaskDefinition, _ *Settings) Verdict {
+	if v := checkOSFamily(td); v != nil {
+		return *v
+	}
 	if f := osFamily(td); isWindowsFamily(f) {
 		return NA("operatingSystemFamily is " + f + "; Windows containers do not support readonlyRootFilesystem")
 	}

@@ -1,7 +1,10 @@
 package detect
 
+import "fmt"
+
 // ECS9 — ecs-task-definition-log-configuration: any container without logConfiguration, or with an empty
-// logDriver, fails. Any driver counts. A FireLens router (firelensConfiguration set) is a container like
+// logDriver, fails. Any driver AWS defines counts; a logDriver outside them (a template placeholder) is
+// NOT_EVALUATED. A FireLens router (firelensConfiguration set) is a container like
 // any other: without its own logConfiguration it fails.
 func ECS9() Control {
 	return Control{
@@ -14,6 +17,13 @@ func ECS9() Control {
 }
 
 func evalECS9(td *TaskDefinition, _ *Settings) Verdict {
+	for i := range td.ContainerDefinitions {
+		if c := &td.ContainerDefinitions[i]; c.LogConfiguration != nil {
+			if v := checkEnum(fmt.Sprintf("container %q logConfiguration.logDriver", containerName(c, i)), c.LogConfiguration.LogDriver); v != nil {
+				return *v
+			}
+		}
+	}
 	var offs []Offender
 	for i := range td.ContainerDefinitions {
 		c := &td.ContainerDefinitions[i]

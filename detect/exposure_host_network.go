@@ -13,6 +13,9 @@ func ExposureHostNetwork() Control {
 		ResourceType: TypeService,
 		Exposure:     true,
 		Service: exposureOnRevision(func(td *TaskDefinition) Verdict {
+			if v := checkEnum("networkMode", td.NetworkMode); v != nil {
+				return *v
+			}
 			if td.NetworkMode == ecstypes.NetworkModeHost {
 				return Fail("networkMode is host", Offender{Field: "networkMode", Detail: "networkMode is host"})
 			}

@@ -13,6 +13,9 @@ func ExposureHostPID() Control {
 		ResourceType: TypeService,
 		Exposure:     true,
 		Service: exposureOnRevision(func(td *TaskDefinition) Verdict {
+			if v := checkEnum("pidMode", td.PidMode); v != nil {
+				return *v
+			}
 			if td.PidMode == ecstypes.PidModeHost {
 				return Fail("pidMode is host", Offender{Field: "pidMode", Detail: "pidMode is host"})
 			}

@@ -17,6 +17,9 @@ func ExposurePublicIP() Control {
 			if vpc == nil {
 				return NA("no awsvpc network configuration: tasks use the container instances' network interfaces")
 			}
+			if v := checkEnum("networkConfiguration.awsvpcConfiguration.assignPublicIp", vpc.AssignPublicIp); v != nil {
+				return *v
+			}
 			if vpc.AssignPublicIp == ecstypes.AssignPublicIpEnabled {
 				return Fail("networkConfiguration.awsvpcConfiguration.assignPublicIp is ENABLED",
 					Offender{Field: "networkConfiguration.awsvpcConfiguration.assignPublicIp", Detail: "ENABLED"})

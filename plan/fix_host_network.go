@@ -190,6 +190,9 @@ func hostToBridge(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, clu
 			return fixOutcome{Skip: "requiresCompatibilities includes FARGATE, which supports only awsvpc: configure fix.host_network.awsvpc " + where}
 		}
 	}
+	if f := osFamilyOf(in); detect.OutsideEnum(f) {
+		return fixOutcome{Skip: fmt.Sprintf("runtimePlatform.operatingSystemFamily is %q, which is not a value AWS defines: whether bridge is supported is unknown", f)}
+	}
 	if isWindows(osFamilyOf(in)) {
 		return fixOutcome{Skip: "Windows containers do not support bridge: configure fix.host_network.awsvpc " + where}
 	}

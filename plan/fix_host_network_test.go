@@ -108,6 +108,32 @@ func TestHostNetwork(t *testing.T) {
 			},
 		},
 		{
+			name: "operatingSystemFamily outside the SDK's values → skipped, not moved to bridge",
+			tds: []detect.TaskDefinition{bTD("web", 1, hostTD, func(td *detect.TaskDefinition) {
+				td.RuntimePlatform = &ecstypes.RuntimePlatform{OperatingSystemFamily: "${OS_FAMILY}"}
+			})},
+			svcs: []ecstypes.Service{svc},
+			check: func(t *testing.T, p *Plan) {
+				onlyHostNet(t, p)
+				if !hasSkipped(p, "ECS.17", bTDArn("web", 1), `operatingSystemFamily is "${OS_FAMILY}", which is not a value AWS defines`) {
+					t.Errorf("skipped %+v", p.Skipped)
+				}
+			},
+		},
+		{
+			name: "networkMode outside the SDK's values → not evaluated, nothing planned",
+			tds: []detect.TaskDefinition{bTD("web", 1, hostTD, func(td *detect.TaskDefinition) {
+				td.NetworkMode = "${NETWORK_MODE}"
+			})},
+			svcs: []ecstypes.Service{svc},
+			check: func(t *testing.T, p *Plan) {
+				onlyHostNet(t, p)
+				if hasSkipped(p, "ECS.17", "", "") || hasSkipped(p, "ECS.1", "", "") {
+					t.Errorf("skipped %+v", p.Skipped)
+				}
+			},
+		},
+		{
 			name: "multi-container without an awsvpc entry → skipped",
 			tds:  []detect.TaskDefinition{multi},
 			svcs: []ecstypes.Service{svc},

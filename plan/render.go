@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/aymanbagabas/go-udiff"
+	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
 // Renderers format a Plan; they decide nothing and call nothing (terraform's views). One file per format:
@@ -205,7 +206,9 @@ func needsApprovalSet(p *Plan, o RenderOptions) map[string]bool {
 	return m
 }
 
-// renderPrinter remembers the first write error so that rendering code stays linear.
+// renderPrinter remembers the first write error so that rendering code stays linear. It is the output
+// boundary of the text and Markdown renderers: every string it prints is escaped (textsafe.Args), so a
+// control character or bidi override in a plan's names, notes, reasons or approvals is shown, not obeyed.
 type renderPrinter struct {
 	w     io.Writer
 	color bool
@@ -214,15 +217,16 @@ type renderPrinter struct {
 
 func (p *renderPrinter) printf(format string, args ...any) {
 	if p.err == nil {
-		_, p.err = fmt.Fprintf(p.w, format, args...)
+		_, p.err = fmt.Fprintf(p.w, format, textsafe.Args(args)...)
 	}
 }
 
-func (p *renderPrinter) paint(code, s string) string {
+// paint escapes s and colours it; the colour codes survive printf.
+func (p *renderPrinter) paint(code, s string) textsafe.Safe {
 	if !p.color || s == "" {
-		return s
+		return textsafe.Safe(textsafe.Line(s))
 	}
-	return code + s + ansiResetCode
+	return textsafe.Safe(code + textsafe.Line(s) + ansiResetCode)
 }
 
 const (

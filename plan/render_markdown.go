@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
 // RenderMarkdown writes the plan for a ticket: a title, a summary table, each action with its diff in a
@@ -107,7 +109,7 @@ func mdAction(pr *renderPrinter, a *Action, needsApproval bool) error {
 	}
 	if diff != "" {
 		fence := mdFence(diff)
-		pr.printf("\n%sdiff\n%s%s\n", fence, diff, fence)
+		pr.printf("\n%sdiff\n%s%s\n", fence, textsafe.Safe(textsafe.Text(diff)), fence)
 	}
 	return nil
 }

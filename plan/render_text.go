@@ -3,6 +3,8 @@ package plan
 import (
 	"io"
 	"strings"
+
+	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
 // RenderText writes the plan as `ecsfix plan` prints it, like `terraform plan`: each action in apply
@@ -105,7 +107,7 @@ func textAction(pr *renderPrinter, a *Action, needsApproval bool) error {
 	return nil
 }
 
-func textDiffLine(pr *renderPrinter, line string) string {
+func textDiffLine(pr *renderPrinter, line string) textsafe.Safe {
 	switch {
 	case strings.HasPrefix(line, "---"), strings.HasPrefix(line, "+++"):
 		return pr.paint(ansiBoldCode, line)
@@ -116,7 +118,7 @@ func textDiffLine(pr *renderPrinter, line string) string {
 	case strings.HasPrefix(line, "+"):
 		return pr.paint(ansiGreenCode, line)
 	}
-	return line
+	return textsafe.Safe(textsafe.Line(line))
 }
 
 func textSkipped(pr *renderPrinter, p *Plan) {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ecsfix/ecsfix/fix"
+	"github.com/ecsfix/ecsfix/internal/textsafe"
 	"github.com/ecsfix/ecsfix/plan"
 )
 
@@ -77,7 +78,7 @@ func (o *applyOptions) fixOptions(journal string) fix.Options {
 		JournalPath:       journal,
 		ToolVersion:       toolVersion(),
 		Regions:           cfg.Regions,
-		Out:               o.g.io.Out,
+		Out:               textsafe.NewWriter(o.g.io.Out), // the applier prints names and errors from the plan and AWS
 		Log:               o.g.log,
 		UnattendedRisk:    cfg.UnattendedRisk(),
 		RiskOverrides:     cfg.PlanOptions().Risk,
@@ -157,7 +158,7 @@ func applyAuto(ctx context.Context, o *applyOptions, regionFlags bool) error {
 	if len(left) > 0 {
 		fmt.Fprintf(o.g.io.Out, "\nLeft for approval (run ecsfix plan --out FILE, then approve and apply it):\n")
 		for _, a := range left {
-			fmt.Fprintf(o.g.io.Out, "  %-4s %-6s %s  %s\n", a.ID, a.Risk, a.Summary, a.Resource)
+			fmt.Fprintf(o.g.io.Out, "  %-4s %-6s %s  %s\n", textsafe.Line(a.ID), a.Risk, textsafe.Line(a.Summary), textsafe.Line(a.Resource))
 		}
 	}
 	if rep.Incomplete() {

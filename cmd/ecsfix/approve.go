@@ -11,6 +11,7 @@ import (
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/term"
 
+	"github.com/ecsfix/ecsfix/internal/textsafe"
 	"github.com/ecsfix/ecsfix/plan"
 )
 
@@ -71,7 +72,7 @@ asked for on a terminal only.`,
 			if err := writePlanFile(args[0], p); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(g.io.Out, "Approved %s (%s, %d actions) by %s%s%s.\n", args[0], p.ContentHash(), len(p.Actions), by, ticketSuffix(ticket), signed)
+			_, err = fmt.Fprintf(g.io.Out, "Approved %s (%s, %d actions) by %s%s%s.\n", textsafe.Line(args[0]), p.ContentHash(), len(p.Actions), textsafe.Line(by), textsafe.Line(ticketSuffix(ticket)), textsafe.Line(signed))
 			return err
 		},
 	}

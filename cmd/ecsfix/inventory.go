@@ -32,7 +32,9 @@ func (g *globalOptions) inventory(ctx context.Context, src source, controls []st
 	var inv *detect.Inventory
 	if src.snapshot != "" {
 		start := time.Now()
-		snap, err := snapshot.Open(src.snapshot)
+		snap, err := snapshot.OpenWith(src.snapshot, snapshot.Limits{
+			MaxFileBytes: g.cfg.Snapshot.MaxFileBytes, MaxFiles: g.cfg.Snapshot.MaxFiles, MaxTotalBytes: g.cfg.Snapshot.MaxTotalBytes,
+		})
 		if err != nil {
 			return nil, nil, err
 		}

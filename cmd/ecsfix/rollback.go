@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ecsfix/ecsfix/fix"
+	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
 func newCmdRollback(g *globalOptions) *cobra.Command {
@@ -23,7 +24,7 @@ task-definition revisions stay registered). It is journalled itself, and running
 				return err
 			}
 			_, err = fix.Rollback(cmd.Context(), awsCfg, args[0], fix.Options{
-				DryRun: dryRun, Out: g.io.Out, Log: g.log, Concurrency: g.cfg.Fix.Concurrency, MaxAttempts: g.cfg.Scan.MaxAttempts,
+				DryRun: dryRun, Out: textsafe.NewWriter(g.io.Out), Log: g.log, Concurrency: g.cfg.Fix.Concurrency, MaxAttempts: g.cfg.Scan.MaxAttempts,
 			})
 			return err
 		},

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/ecsfix/ecsfix/config"
+	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
 // globalOptions are what every command shares: streams, configuration and the logger.
@@ -42,7 +43,7 @@ func run(ctx context.Context, args []string, io *streams) int {
 		err = &exitCodeError{code: exitUsage, err: err}
 	}
 	if ec := (*exitCodeError)(nil); !errors.As(err, &ec) || ec.err != nil {
-		fmt.Fprintf(io.ErrOut, "ecsfix: %v\n", err)
+		fmt.Fprintf(io.ErrOut, "ecsfix: %s\n", textsafe.Text(err.Error())) // errors quote file content and AWS messages
 	}
 	if errors.Is(err, context.Canceled) {
 		return exitError
@@ -94,10 +95,28 @@ from the live AWS API or from a snapshot of AWS CLI output, and plans and applie
 func newLogger(io *streams, cfg *config.Config) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Log.Level)) // validated by config
-	if cfg.Log.Format == "json" {
+	if cfg.Log.Format == "json" {                  // the JSON encoder escapes control characters; values round-trip
 		return slog.New(slog.NewJSONHandler(io.ErrOut, &slog.HandlerOptions{Level: level}))
 	}
 	return slog.New(tint.NewHandler(io.ErrOut, &tint.Options{
-		Level: level, TimeFormat: time.TimeOnly, NoColor: !io.colorErr(),
+		Level: level, TimeFormat: time.TimeOnly, NoColor: !io.colorErr(), ReplaceAttr: escapeAttr,
 	}))
+}
+
+// escapeAttr escapes the control characters and bidi overrides of a text log line's values (resource
+// names, file paths, AWS error messages), as every other text output does.
+func escapeAttr(_ []string, a slog.Attr) slog.Attr {
+	switch v := a.Value.Any().(type) {
+	case string:
+		if s := textsafe.Line(v); s != v {
+			return slog.String(a.Key, s)
+		}
+	case error:
+		return slog.String(a.Key, textsafe.Line(v.Error()))
+	case fmt.Stringer:
+		if s := v.String(); textsafe.Line(s) != s {
+			return slog.String(a.Key, textsafe.Line(s))
+		}
+	}
+	return a
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
 // TextOptions shape the human table.
@@ -119,15 +120,18 @@ type printer struct {
 	err   error
 }
 
+// printf is the output boundary of the text report: every string it prints is escaped (textsafe.Args),
+// so a control character or bidi override in a resource name, reason or error is shown, not obeyed.
 func (p *printer) printf(format string, args ...any) {
 	if p.err == nil {
-		_, p.err = fmt.Fprintf(p.w, format, args...)
+		_, p.err = fmt.Fprintf(p.w, format, textsafe.Args(args)...)
 	}
 }
 
-func (p *printer) paint(code, s string) string {
+// paint escapes s and colours it; the colour codes survive printf.
+func (p *printer) paint(code, s string) textsafe.Safe {
 	if !p.color {
-		return s
+		return textsafe.Safe(textsafe.Line(s))
 	}
-	return code + s + ansiReset
+	return textsafe.Safe(code + textsafe.Line(s) + ansiReset)
 }

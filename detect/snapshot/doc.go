@@ -9,8 +9,13 @@
 // # Format
 //
 // A snapshot is a file, or a folder searched recursively for *.json files (hidden files and folders are
-// skipped; a file given directly is read whatever its name). Each file holds one command's output,
-// recognised by its top-level keys:
+// skipped; a file given directly is read whatever its name). A folder is read through an os.Root: a
+// symbolic link is followed when it leads to a file inside the folder, is refused (an error naming the
+// link) when it leads outside it, and is not followed when it leads to a folder. Limits (Limits; the
+// configuration keys snapshot.max_file_bytes, snapshot.max_files and snapshot.max_total_bytes) bound the
+// size of a file, the entries walked in a folder and the bytes read in all; they are checked from the
+// folder's listing before any file is read, and a snapshot over one is refused with an error naming the
+// limit and the file. Each file holds one command's output, recognised by its top-level keys:
 //
 //	aws ecs describe-task-definition --include TAGS      {"taskDefinition": {…}, "tags": […]}
 //	aws ecs describe-services --include TAGS             {"services": […], "failures": […]}

@@ -3,13 +3,8 @@ package snapshot
 import (
 	"bytes"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"reflect"
 	"runtime"
-	"sort"
-	"strings"
 	"sync"
 
 	"github.com/ecsfix/ecsfix/detect"
@@ -17,7 +12,7 @@ import (
 )
 
 // Load reads a snapshot: a file, or a folder searched recursively for *.json files (hidden files and
-// folders skipped). It fails on the first file that is malformed, holds an unknown field or a value of
+// folders skipped), within DefaultLimits. It fails on the first file that is malformed, holds an unknown field or a value of
 // the wrong type, or is not a recognised AWS CLI document, and when two files disagree about a resource.
 func Load(path string) (*detect.Inventory, error) {
 	snap, err := Open(path)
@@ -41,25 +36,24 @@ type Origin struct {
 	Line int // 1-based; 0 when unknown
 }
 
-// Open is Load, keeping the origin of each resource (for SARIF locations).
+// Open is Load, keeping the origin of each resource (for SARIF locations), within DefaultLimits.
 func Open(path string) (*Snapshot, error) {
-	info, err := os.Stat(path)
+	return OpenWith(path, DefaultLimits)
+}
+
+// OpenWith is Open within the given limits. A folder is read through an os.Root: a symbolic link
+// leading outside it is an error naming the link; a link to a file inside it is followed, a link to a
+// folder is not. Sizes and counts are checked before any file is read.
+func OpenWith(path string, lim Limits) (*Snapshot, error) {
+	src, err := openSource(path, lim)
 	if err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
+		return nil, err
 	}
-	var files []string
-	if info.IsDir() {
-		files, err = jsonFiles(path)
-		if err != nil {
-			return nil, err
-		}
-		if len(files) == 0 {
-			return nil, fmt.Errorf("snapshot %s: no *.json files found; a snapshot folder holds the JSON output of AWS CLI commands (see `go doc github.com/ecsfix/ecsfix/detect/snapshot`)", path)
-		}
-	} else {
-		files = []string{path}
+	defer src.close()
+	if src.root != nil && len(src.files) == 0 {
+		return nil, fmt.Errorf("snapshot %s: no *.json files found; a snapshot folder holds the JSON output of AWS CLI commands (see `go doc github.com/ecsfix/ecsfix/detect/snapshot`)", path)
 	}
-	parts, err := parseFiles(files)
+	parts, err := parseFiles(src)
 	if err != nil {
 		return nil, err
 	}
@@ -87,63 +81,35 @@ func Parse(name string, data []byte) (*detect.Inventory, error) {
 	return merge([]*part{p})
 }
 
-func jsonFiles(root string) ([]string, error) {
-	var files []string
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return fmt.Errorf("snapshot: %w", err)
-		}
-		if p != root && strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() || !strings.EqualFold(filepath.Ext(d.Name()), ".json") {
-			return nil
-		}
-		if !d.Type().IsRegular() {
-			fi, err := os.Stat(p) // a symbolic link: follow it to a file, never to a folder
-			if err != nil {
-				return fmt.Errorf("snapshot: %w", err)
-			}
-			if !fi.Mode().IsRegular() {
-				return nil
-			}
-		}
-		files = append(files, p)
-		return nil
-	})
-	sort.Strings(files)
-	return files, err
-}
-
 // parseFiles reads and parses files in parallel; the parts come back in the files' order, and the error
 // reported is that of the first failing file in that order.
-func parseFiles(files []string) ([]*part, error) {
+func parseFiles(src *source) ([]*part, error) {
+	files := src.files
 	parts := make([]*part, len(files))
 	errs := make([]error, len(files))
 	workers := min(runtime.GOMAXPROCS(0), len(files))
 	next := make(chan int)
+	mem := newBudget(parseBudget)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				data, err := os.ReadFile(files[i])
-				if err != nil {
-					errs[i] = fmt.Errorf("snapshot: %w", err)
-					continue
+				data, err := src.read(files[i])
+				if err == nil {
+					parts[i], err = parseDocument(src.display(files[i]), data)
 				}
-				parts[i], errs[i] = parseDocument(files[i], data)
-				if errs[i] == nil {
+				if err == nil {
 					parts[i].locate(data)
 				}
+				errs[i] = err
+				mem.release(weight(src.sizes[files[i]]))
 			}
 		}()
 	}
 	for i := range files {
+		mem.acquire(weight(src.sizes[files[i]]))
 		next <- i
 	}
 	close(next)

@@ -1,0 +1,126 @@
+// This file tests that a snapshot stays inside its folder and within its limits.
+
+package snapshot
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSymlinks(t *testing.T) {
+	outside := writeTree(t, map[string]string{"secret.json": svcA})
+	dir := writeTree(t, map[string]string{"ecs/taskdef.json": tdWeb1, "real/services.json": svcA})
+	link := func(t *testing.T, target, name string) string {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.Symlink(target, p); err != nil {
+			t.Skipf("symbolic links: %v", err)
+		}
+		t.Cleanup(func() { os.Remove(p) })
+		return p
+	}
+
+	// A link to a file inside the folder is followed.
+	link(t, filepath.Join("..", "real", "services.json"), "ecs/services.json")
+	snap, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Inventory.Services) != 1 {
+		t.Errorf("services = %d", len(snap.Inventory.Services))
+	}
+
+	// A link leading outside, absolute or through .., is refused, naming the link.
+	for _, target := range []string{
+		filepath.Join(outside, "secret.json"),
+		filepath.Join("..", "..", filepath.Base(outside), "secret.json"),
+	} {
+		t.Run(target, func(t *testing.T) {
+			p := link(t, target, "ecs/escape.json")
+			_, err := Open(dir)
+			if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "outside the snapshot folder") {
+				t.Errorf("error = %v", err)
+			}
+		})
+	}
+
+	// A link to a folder is not followed, inside or outside.
+	link(t, outside, "ecs/elsewhere")
+	link(t, filepath.Join("..", "real"), "ecs/again")
+	if _, err := Open(dir); err != nil {
+		t.Errorf("links to folders: %v", err)
+	}
+
+	// A dangling link is an error naming it.
+	p := link(t, "nothing.json", "ecs/dangling.json")
+	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), p) {
+		t.Errorf("dangling link: %v", err)
+	}
+}
+
+// TestLimits: a huge file (sparse: no disk used) and a folder of many tiny files are refused before
+// they are read, naming the limit and the file.
+func TestLimits(t *testing.T) {
+	t.Run("file size", func(t *testing.T) {
+		dir := writeTree(t, map[string]string{"ecs/services.json": svcA})
+		big := filepath.Join(dir, "ecs", "big.json")
+		f, err := os.Create(big)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 500 MB, the size the issue reports, as a sparse file: if it were read, the test would fail on
+		// its content, not pass.
+		if err := f.Truncate(500 << 20); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		for _, path := range []string{dir, big} {
+			_, err := Open(path)
+			if err == nil || !strings.Contains(err.Error(), big) || !strings.Contains(err.Error(), "snapshot.max_file_bytes") {
+				t.Errorf("Open(%s) = %v", path, err)
+			}
+		}
+		// A configured limit applies too.
+		_, err = OpenWith(filepath.Join(dir, "ecs", "services.json"), Limits{MaxFileBytes: 100})
+		if err == nil || !strings.Contains(err.Error(), "more than 100 (the limit snapshot.max_file_bytes)") {
+			t.Errorf("small limit: %v", err)
+		}
+	})
+
+	t.Run("file count", func(t *testing.T) {
+		dir := t.TempDir()
+		const n = 2000
+		for i := range n {
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%05d.json", i)), []byte("{}"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := OpenWith(dir, Limits{MaxFiles: n / 4})
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("more than %d files and folders (the limit snapshot.max_files)", n/4)) {
+			t.Errorf("error = %v", err)
+		}
+		// Within the limit, the files are read (and these are not AWS CLI documents).
+		if _, err := OpenWith(dir, Limits{MaxFiles: n}); err == nil || strings.Contains(err.Error(), "snapshot.max_files") {
+			t.Errorf("within the limit: %v", err)
+		}
+	})
+
+	t.Run("total bytes", func(t *testing.T) {
+		dir := writeTree(t, map[string]string{"a/services.json": svcA, "b/taskdef.json": tdWeb1})
+		lim := Limits{MaxTotalBytes: int64(len(svcA) + len(tdWeb1) - 1)}
+		_, err := OpenWith(dir, lim)
+		// The error names the file at which the sum went over (the folders are walked in the
+		// file system's order).
+		if err == nil || !strings.Contains(err.Error(), "snapshot.max_total_bytes") ||
+			!strings.Contains(err.Error(), filepath.Join(dir, "b", "taskdef.json")) && !strings.Contains(err.Error(), filepath.Join(dir, "a", "services.json")) {
+			t.Errorf("error = %v", err)
+		}
+		lim.MaxTotalBytes++
+		if _, err := OpenWith(dir, lim); err != nil {
+			t.Errorf("at the limit: %v", err)
+		}
+	})
+}
