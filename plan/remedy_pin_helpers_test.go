@@ -84,3 +84,15 @@ func pinFamily(f ecstypes.OSFamily) tdMod {
 		td.RuntimePlatform = &ecstypes.RuntimePlatform{OperatingSystemFamily: f}
 	}
 }
+
+// pinServedPlan builds and validates the plan of one revision run by service web (for the exposures,
+// which the detector evaluates on services), and returns the plan and its only registration.
+func pinServedPlan(t *testing.T, td detect.TaskDefinition, mods ...func(*Options)) (*Plan, Action) {
+	t.Helper()
+	p := buildPlan(t, bInventory([]detect.TaskDefinition{td}, []ecstypes.Service{bSvc("web", td.ARN())}), bOptions(mods...))
+	regs := actionsOf(p, RegisterTaskDefinition)
+	if len(regs) != 1 {
+		t.Fatalf("want one registration, got %+v", p.Actions)
+	}
+	return p, regs[0]
+}
