@@ -124,7 +124,7 @@ func TestRemedyHostPath(t *testing.T) {
 				hp + "containerDefinitions[b].mountPoints[/l]: remove mount of host-path volume logs",
 				hp + "containerDefinitions[d].mountPoints[/l]: remove mount of host-path volume logs",
 			},
-			notes: []string{"the containers lose access to sock, logs on the host: anything they read or wrote there (sockets, logs, state) is gone"},
+			notes:   []string{"the containers lose access to sock, logs on the host: anything they read or wrote there (sockets, logs, state) is gone"},
 			volumes: []string{"scratch", "docker"},
 			mounts:  []string{"scratch@/data", "scratch@/tmp2(rw)", "-", "[]"},
 		},
