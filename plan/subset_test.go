@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"reflect"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/ecsfix/ecsfix/detect"
 )
 
 func ids(actions []Action) []string {
@@ -79,5 +83,48 @@ func TestSubset(t *testing.T) {
 				t.Error("Subset modified the plan")
 			}
 		})
+	}
+}
+
+// Subset keeps a family's registrations together.
+func TestSubsetKeepsFamilyWhole(t *testing.T) {
+	writableRoot := func(c *ecstypes.ContainerDefinition) { c.ReadonlyRootFilesystem = nil }
+	privileged := func(c *ecstypes.ContainerDefinition) { c.Privileged = aws.Bool(true) }
+	in := bInventory([]detect.TaskDefinition{
+		bTD("web", 1, ctrMod(0, writableRoot)), // medium: ECS.5
+		bTD("web", 2, ctrMod(0, privileged)),   // the latest, high: ECS.4
+		bTD("api", 1, ctrMod(0, writableRoot)), // another family, medium
+	}, []ecstypes.Service{bSvc("web", bTDArn("web", 1)), bSvc("front", bTDArn("web", 2)), bSvc("api", bTDArn("api", 1))},
+		bClusterOf("disabled"))
+	p := buildPlan(t, in, bOptions())
+	kept, left := p.Subset(RiskMedium, nil)
+	for _, a := range kept.Actions {
+		if a.Type == RegisterTaskDefinition && a.RegisterTaskDefinition.Family == "web" {
+			t.Errorf("kept registration %s of %s while the family's latest is left out", a.ID, a.Resource)
+		}
+		if a.Type == UpdateService && a.Resource != bSvcArn("api") {
+			t.Errorf("kept %s %s", a.ID, a.Summary)
+		}
+	}
+	var keptTypes []string
+	for _, a := range kept.Actions {
+		keptTypes = append(keptTypes, string(a.Type)+" "+a.Resource)
+	}
+	want := []string{"register-task-definition " + bTDArn("api", 1), "update-service " + bSvcArn("api"), "update-cluster-settings " + bCluster}
+	if !reflect.DeepEqual(keptTypes, want) {
+		t.Errorf("kept %v, want %v", keptTypes, want)
+	}
+	if len(kept.Actions)+len(left) != len(p.Actions) {
+		t.Errorf("kept %d + left %d != %d", len(kept.Actions), len(left), len(p.Actions))
+	}
+	var b bytes.Buffer
+	if err := Write(&b, kept); err != nil {
+		t.Errorf("the subset is not a valid plan: %v", err)
+	}
+	// the subset applied leaves no family whose newest revision is older code
+	after := applyPlan(t, in, kept)
+	latest, _ := after.LatestActive(bTDArn("web", 1))
+	if latest.ARN() != bTDArn("web", 2) {
+		t.Errorf("web's newest revision is %s", latest.ARN())
 	}
 }

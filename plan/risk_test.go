@@ -5,11 +5,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
-
-	"github.com/ecsfix/ecsfix/detect"
 )
 
 // Risk from content: the Risk label of a plan file does not decide approval.
@@ -120,79 +115,79 @@ func TestRelabelledPlanStillNeedsApproval(t *testing.T) {
 	}
 }
 
-func TestValidateControlsMatchType(t *testing.T) {
+// The risk floor of put-role-policy actions.
+
+// 4. The risk floor of put-role-policy checks the statements' content and the role.
+func TestPutRolePolicyRiskFloor(t *testing.T) {
+	p := renderFixture(t)
+	var base Action
+	for _, a := range p.Actions {
+		if a.Type == PutRolePolicy {
+			base = a
+		}
+	}
+	base.Risk = RiskLow
+	low := map[string]Risk{"ECS.8": RiskLow, "ECS.9": RiskLow}
+	if got := p.EffectiveRisk(base, low); got != RiskMedium {
+		t.Fatalf("untampered: %s", got)
+	}
+	stmt := func(a *Action, sid string) *PolicyStatement {
+		c := *a.PutRolePolicy
+		c.Statements = append([]PolicyStatement(nil), c.Statements...)
+		a.PutRolePolicy = &c
+		for i := range c.Statements {
+			if c.Statements[i].Sid == sid {
+				return &c.Statements[i]
+			}
+		}
+		t.Fatalf("no statement %s", sid)
+		return nil
+	}
 	tests := []struct {
 		name string
-		edit func(p *Plan)
-		want string
+		edit func(a *Action)
 	}{
-		{"registration labelled with a service control", func(p *Plan) { p.Actions[0].Controls = []string{"ECS.10"} }, `action 1 (a1): controls: "ECS.10"`},
-		{"registration without controls", func(p *Plan) { p.Actions[1].Controls = nil }, "action 2 (a2): controls: an action fixes at least one control"},
-		{"registration edit with an unknown control", func(p *Plan) { p.Actions[1].RegisterTaskDefinition.Edits[0].Control = "ECS.12" }, `action 2 (a2): registerTaskDefinition: edit 1: control "ECS.12"`},
-		{"cluster update labelled ECS.5", func(p *Plan) { p.Actions[4].Controls = []string{"ECS.5"} }, `action 5 (a5): controls: "ECS.5" is not a control that a cluster settings update fixes`},
-		{"service update labelled with a control its registration does not fix", func(p *Plan) { p.Actions[2].Controls = []string{"ECS.4"} },
-			`action 3 (a3): controls: "ECS.4" is not among the controls of registration a1`},
-		{"platform update labelled ECS.5", func(p *Plan) { p.Actions[3].Controls = []string{"ECS.5"} }, `action 4 (a4): controls: "ECS.5" is not fixed by a service update that does not change the task definition`},
-		{"ECS.10 without a platform version", func(p *Plan) { p.Actions[2].Controls = []string{"ECS.5", "ECS.10"} }, "action 3 (a3): controls: ECS.10 is fixed by setting the platform version"},
+		{"another role", func(a *Action) {
+			c := *a.PutRolePolicy
+			c.Role = "arn:aws:iam::123456789012:role/admin"
+			a.PutRolePolicy = &c
+		}},
+		{"extra action", func(a *Action) {
+			s := stmt(a, SidWriteLogs)
+			s.Actions = append(append([]string(nil), s.Actions...), "logs:DeleteLogGroup")
+		}},
+		{"an action of another Sid", func(a *Action) { stmt(a, SidReadSecrets).Actions = []string{"kms:Decrypt"} }},
+		{"one action missing", func(a *Action) { stmt(a, SidWriteLogs).Actions = []string{"logs:PutLogEvents"} }},
+		{"literal secret resource", func(a *Action) { stmt(a, SidReadSecrets).Resources = []string{"*"} }},
+		{"resourcesFrom not a create-secret", func(a *Action) { stmt(a, SidReadSecrets).ResourcesFrom = []string{"a1"} }},
+		{"log resource *", func(a *Action) { stmt(a, SidWriteLogs).Resources = []string{"*"} }},
+		{"log group name wildcard", func(a *Action) {
+			stmt(a, SidWriteLogs).Resources = []string{"arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/*:*"}
+		}},
+		{"log group of another account", func(a *Action) {
+			stmt(a, SidWriteLogs).Resources = []string{"arn:aws:logs:eu-west-1:999999999999:log-group:/ecs/worker:*"}
+		}},
+		{"log region wildcard", func(a *Action) {
+			stmt(a, SidWriteLogs).Resources = []string{"arn:aws:logs:*:123456789012:log-group:/ecs/worker:*"}
+		}},
+		{"kms alias", func(a *Action) {
+			stmt(a, SidDecryptSecrets).Resources = []string{"arn:aws:kms:eu-west-1:123456789012:alias/app"}
+		}},
+		{"kms wildcard", func(a *Action) {
+			stmt(a, SidDecryptSecrets).Resources = []string{"arn:aws:kms:eu-west-1:123456789012:key/*"}
+		}},
+		{"two kms keys", func(a *Action) {
+			s := stmt(a, SidDecryptSecrets)
+			s.Resources = append(append([]string(nil), s.Resources...), "arn:aws:kms:eu-west-1:123456789012:key/other")
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := renderFixture(t)
-			if err := p.Validate(); err != nil {
-				t.Fatalf("the fixture does not validate: %v", err)
-			}
-			tt.edit(p)
-			b, err := canonicalPlan(p, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = Read("edited.json", b)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Read = %v, want an error containing %q", err, tt.want)
+			a := base
+			tt.edit(&a)
+			if got := p.EffectiveRisk(a, low); got != RiskHigh {
+				t.Errorf("EffectiveRisk = %s, want high", got)
 			}
 		})
-	}
-}
-
-// Subset keeps a family's registrations together.
-func TestSubsetKeepsFamilyWhole(t *testing.T) {
-	writableRoot := func(c *ecstypes.ContainerDefinition) { c.ReadonlyRootFilesystem = nil }
-	privileged := func(c *ecstypes.ContainerDefinition) { c.Privileged = aws.Bool(true) }
-	in := bInventory([]detect.TaskDefinition{
-		bTD("web", 1, ctrMod(0, writableRoot)), // medium: ECS.5
-		bTD("web", 2, ctrMod(0, privileged)),   // the latest, high: ECS.4
-		bTD("api", 1, ctrMod(0, writableRoot)), // another family, medium
-	}, []ecstypes.Service{bSvc("web", bTDArn("web", 1)), bSvc("front", bTDArn("web", 2)), bSvc("api", bTDArn("api", 1))},
-		bClusterOf("disabled"))
-	p := buildPlan(t, in, bOptions())
-	kept, left := p.Subset(RiskMedium, nil)
-	for _, a := range kept.Actions {
-		if a.Type == RegisterTaskDefinition && a.RegisterTaskDefinition.Family == "web" {
-			t.Errorf("kept registration %s of %s while the family's latest is left out", a.ID, a.Resource)
-		}
-		if a.Type == UpdateService && a.Resource != bSvcArn("api") {
-			t.Errorf("kept %s %s", a.ID, a.Summary)
-		}
-	}
-	var keptTypes []string
-	for _, a := range kept.Actions {
-		keptTypes = append(keptTypes, string(a.Type)+" "+a.Resource)
-	}
-	want := []string{"register-task-definition " + bTDArn("api", 1), "update-service " + bSvcArn("api"), "update-cluster-settings " + bCluster}
-	if !reflect.DeepEqual(keptTypes, want) {
-		t.Errorf("kept %v, want %v", keptTypes, want)
-	}
-	if len(kept.Actions)+len(left) != len(p.Actions) {
-		t.Errorf("kept %d + left %d != %d", len(kept.Actions), len(left), len(p.Actions))
-	}
-	var b bytes.Buffer
-	if err := Write(&b, kept); err != nil {
-		t.Errorf("the subset is not a valid plan: %v", err)
-	}
-	// the subset applied leaves no family whose newest revision is older code
-	after := applyPlan(t, in, kept)
-	latest, _ := after.LatestActive(bTDArn("web", 1))
-	if latest.ARN() != bTDArn("web", 2) {
-		t.Errorf("web's newest revision is %s", latest.ARN())
 	}
 }
