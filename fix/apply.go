@@ -140,8 +140,15 @@ func apply(ctx context.Context, cl *clients, p *plan.Plan, o Options) (*Report, 
 		r.resumed[id] = true
 	}
 	r.j = &journal{st: st, path: o.JournalPath}
-	// (c) staleness.
+	// (c) staleness: every resource an action relies on must be fingerprinted, then is re-read.
+	if err := p.CheckStateCoverage(); err != nil {
+		return rep, fmt.Errorf("%w: %v", ErrInvalidPlan, err)
+	}
 	if err := r.checkStale(ctx); err != nil {
+		return rep, err
+	}
+	// (d) every action's write re-derived from the state just read (preflight.go).
+	if err := r.checkRederived(ctx); err != nil {
 		return rep, err
 	}
 

@@ -37,6 +37,10 @@ func (r *run) register(ctx context.Context, a *plan.Action, rep *ActionReport) e
 	if err != nil {
 		return err
 	}
+	// Checked before any write by checkRederived; again here, on the revision this write is built from.
+	if err := r.p.RebuildRegistration(a, src); err != nil {
+		return err
+	}
 	secretArns := map[string]string{}
 	for _, ref := range c.SecretRefs {
 		arn := r.target(ref.From)

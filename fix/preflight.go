@@ -150,3 +150,31 @@ func (r *run) checkJournalTarget(ctx context.Context, account string, regions []
 	r.p = p
 	return r.checkTarget(ctx)
 }
+
+// checkRederived re-derives, before anything is written, the write of every action whose change kind
+// the applier can re-derive from the state it read for the stale check: a registration's new revision
+// is rebuilt from its source revision (read once, by the stale check) by re-running the remedies its
+// edits name (plan.Plan.RebuildRegistration). One that differs from the plan's after-state refuses the
+// whole apply, naming the action and the first differing field; so do the edits' controls, from which
+// the action's risk and approval derive, when they do not back what the action writes.
+func (r *run) checkRederived(ctx context.Context) error {
+	n := 0
+	for i := range r.p.Actions {
+		a := &r.p.Actions[i]
+		if a.Type != plan.RegisterTaskDefinition || a.RegisterTaskDefinition == nil {
+			continue
+		}
+		src, err := r.source(ctx, r.cl.ecs(a.Region), a.RegisterTaskDefinition.SourceArn)
+		if err != nil {
+			return err
+		}
+		if err := r.p.RebuildRegistration(a, src); err != nil {
+			return fmt.Errorf("%w: %v", ErrInvalidPlan, err)
+		}
+		n++
+	}
+	if n > 0 {
+		r.printf("check: %d new task definition(s) re-derived from their source revisions, as planned", n)
+	}
+	return nil
+}

@@ -138,7 +138,30 @@ func buildPlan(t testing.TB, in *detect.Inventory, o Options) *Plan {
 	if err := p.Validate(); err != nil {
 		t.Fatalf("the plan does not validate: %v", err)
 	}
+	assertRederivable(t, in, p)
 	return p
+}
+
+// assertRederivable checks that every registration of a plan is re-derived from its source revision as
+// the applier re-derives it, and that the plan's state covers what its actions rely on.
+func assertRederivable(t testing.TB, in *detect.Inventory, p *Plan) {
+	t.Helper()
+	for i := range p.Actions {
+		a := &p.Actions[i]
+		if a.Type != RegisterTaskDefinition {
+			continue
+		}
+		src, ok := in.TaskDefinition(a.RegisterTaskDefinition.SourceArn)
+		if !ok {
+			t.Fatalf("%s: source %s not in the inventory", a.ID, a.RegisterTaskDefinition.SourceArn)
+		}
+		if err := p.RebuildRegistration(a, src); err != nil {
+			t.Errorf("re-derive: %v", err)
+		}
+	}
+	if err := p.CheckStateCoverage(); err != nil {
+		t.Errorf("state coverage: %v", err)
+	}
 }
 
 // applyPlan plays a plan against a copy of the inventory, as the applier would: each registration adds

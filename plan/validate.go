@@ -11,7 +11,7 @@ import (
 // Validate checks what a plan must hold to be applied: the current format version, the tool that made
 // it and when, and actions that are each complete (an id unique in the plan, a known type with exactly
 // the payload of that type, a known risk, dependencies on earlier actions only, masked values that are
-// placeholders). It reports every problem found.
+// placeholders). It reports every problem found. The applier also requires CheckStateCoverage.
 func (p *Plan) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
@@ -183,3 +183,58 @@ func isSHA256Hex(s string) bool {
 	_, err := hex.DecodeString(s)
 	return err == nil && s == strings.ToLower(s)
 }
+
+// CheckStateCoverage checks that the plan's state holds, for every action, a fingerprint of each resource
+// the action reads or writes with each fact the applier must find as planned (Change.Facts), except the
+// optional facts (optionalFact): the stale check compares only
+// what state records, so a plan whose state was emptied or thinned would otherwise be applied unchecked.
+// It reports every gap, nil when there is none.
+func (p *Plan) CheckStateCoverage() error {
+	byResource := map[string][]*Fingerprint{}
+	for i := range p.State {
+		f := &p.State[i]
+		byResource[f.Resource] = append(byResource[f.Resource], f)
+	}
+	var errs []error
+	for i := range p.Actions {
+		a := &p.Actions[i]
+		c := a.Change()
+		if c == nil {
+			continue // reported by validateAction
+		}
+		for _, fc := range c.Facts(a) {
+			var need []string
+			for _, fact := range fc.Facts {
+				if !optionalFact[fact] {
+					need = append(need, fact)
+				}
+			}
+			if fc.Resource == "" || len(need) == 0 {
+				continue
+			}
+			var f *Fingerprint
+			for _, cand := range byResource[fc.Resource] {
+				if fc.ResourceType == "" || cand.ResourceType == fc.ResourceType {
+					f = cand
+					break
+				}
+			}
+			if f == nil {
+				errs = append(errs, fmt.Errorf("action %s: state has no fingerprint of %s (%s), which the action relies on: the plan cannot be checked against the current state",
+					a.ID, fc.Resource, fc.ResourceType))
+				continue
+			}
+			for _, fact := range need {
+				if _, ok := f.Facts[fact]; !ok {
+					errs = append(errs, fmt.Errorf("action %s: state %s has no fact %q, which the action relies on", a.ID, fc.Resource, fact))
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// optionalFact are facts a legitimate plan may lack: a service without deployments has no primary
+// deployment, and the planner fingerprints an execution role's owned policy only when the inventory knew
+// its policies (put-role-policy reads the policy at apply time and merges into it).
+var optionalFact = map[string]bool{FactDeploymentID: true, FactDeploymentAt: true, FactOwnedPolicy: true}

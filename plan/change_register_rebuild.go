@@ -1,0 +1,429 @@
+package plan
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsjson"
+)
+
+// Re-deriving a registration at apply time: the new revision is rebuilt from the source revision read
+// then, by re-running the remedies its edits name, and compared with the plan's After. A plan edited by
+// hand (another image, privileged added, another task role, an edit relabelled) differs, and the applier
+// refuses it before writing anything.
+//
+// The remedies that depend only on the revision and on one configuration value (ECS.3, ECS.4, ECS.5,
+// ECS.18, ECS.20/21, host-path-volume) are re-run; their configuration value is the one the plan's own
+// edits show (the user an ECS.20 edit sets, the paths ECS.5 keeps writable, either host-path mode). The
+// remedies that depend on the inventory (ECS.8 and ECS.9: the execution role and its policies; ECS.17:
+// the services and their clusters) are re-derived field by field: each field they may change is taken
+// from After only when it is what that remedy could have written there (an environment entry removed, a
+// secret whose valueFrom is the placeholder of a create-secret action of the plan, awslogs logging to a
+// log group an ensure-log-group action of the plan makes, an execution role a put-role-policy action of
+// the plan grants, networkMode awsvpc or bridge from host, a hostPort equal to its containerPort or
+// removed). Every other field must be the source revision's.
+
+// RederiveError is a registration whose After is not what its edits make of the source revision.
+type RederiveError struct {
+	Action string
+	// Path is the first differing field (a JSON path into the registration input), "" when the
+	// difference is not one field (Reason says what).
+	Path   string
+	Reason string
+}
+
+func (e *RederiveError) Error() string {
+	if e.Path == "" {
+		return fmt.Sprintf("action %s: the new task definition is not what its edits make of the source revision: %s", e.Action, e.Reason)
+	}
+	return fmt.Sprintf("action %s: the new task definition is not what its edits make of the source revision: field %s %s", e.Action, e.Path, e.Reason)
+}
+
+// RebuildRegistration re-derives the after-state of registration a of p from source, the source
+// revision read at apply time, and compares it with the plan's After (masked values and secret
+// placeholders compared as placeholders, each masked value checked to be the source's value at its
+// sourcePath). It returns a *RederiveError naming the first differing field, nil when they are equal.
+func (p *Plan) RebuildRegistration(a *Action, source *detect.TaskDefinition) error {
+	c := a.RegisterTaskDefinition
+	if a.Type != RegisterTaskDefinition || c == nil {
+		return fmt.Errorf("action %s is not a registration", a.ID)
+	}
+	fail := func(path, format string, args ...any) error {
+		return &RederiveError{Action: a.ID, Path: path, Reason: fmt.Sprintf(format, args...)}
+	}
+	if source == nil || source.ARN() != c.SourceArn {
+		return fail("", "the source revision read is not %s", c.SourceArn)
+	}
+	var after ecs.RegisterTaskDefinitionInput
+	if err := awsjson.Unmarshal("plan registration of "+c.SourceArn, c.After, &after); err != nil {
+		return fail("", "after: %v", err)
+	}
+	ids := map[string]bool{}
+	for _, e := range c.Edits {
+		f, ok := fixFor(e.Control)
+		if !ok {
+			return fail("", "edit control %q has no task-definition remedy", e.Control)
+		}
+		ids[f.ID] = true
+	}
+	var lastErr error
+	for _, opts := range rebuildOptions(c, &after) {
+		err := p.rebuildWith(a, source, &after, ids, opts)
+		if err == nil {
+			return nil
+		}
+		if lastErr == nil {
+			lastErr = err
+		}
+	}
+	return lastErr
+}
+
+// rebuildOptions are the configurations to re-run the remedies with: the user and writable paths the
+// plan's edits show, with each host-path mode.
+func rebuildOptions(c *RegisterTaskDefinitionChange, after *ecs.RegisterTaskDefinitionInput) []Options {
+	var base Options
+	for _, e := range c.Edits {
+		f, _ := fixFor(e.Control)
+		switch f.ID {
+		case detect.ECS20ID:
+			label, rest, ok := containerOfPath(e.Path)
+			if !ok || rest != "user" {
+				continue
+			}
+			for i := range after.ContainerDefinitions {
+				if containerLabel(&after.ContainerDefinitions[i], i) == label {
+					u := aws.ToString(after.ContainerDefinitions[i].User)
+					base.LinuxUser, base.WindowsUser = u, u
+				}
+			}
+		case detect.ECS5ID:
+			if _, rest, ok := containerOfPath(e.Path); ok && strings.HasPrefix(rest, "mountPoints[") && strings.HasSuffix(rest, "]") {
+				pth := strings.TrimSuffix(strings.TrimPrefix(rest, "mountPoints["), "]")
+				if !slices.Contains(base.WritablePaths, pth) {
+					base.WritablePaths = append(base.WritablePaths, pth)
+				}
+			}
+		}
+	}
+	ro, rm := base, base
+	ro.HostPath, rm.HostPath = HostPathReadOnly, HostPathRemove
+	return []Options{ro, rm}
+}
+
+// containerOfPath splits an edit path "containerDefinitions[LABEL].rest" (LABEL may hold brackets and
+// dots only in rest).
+func containerOfPath(p string) (label, rest string, ok bool) {
+	const pre = "containerDefinitions["
+	if !strings.HasPrefix(p, pre) {
+		return "", "", false
+	}
+	p = p[len(pre):]
+	i := strings.Index(p, "].")
+	if i < 0 {
+		return "", "", false
+	}
+	return p[:i], p[i+2:], true
+}
+
+// rebuildWith re-runs the remedies named by ids on a copy of source with opts, and compares.
+func (p *Plan) rebuildWith(a *Action, source *detect.TaskDefinition, after *ecs.RegisterTaskDefinitionInput, ids map[string]bool, opts Options) error {
+	c := a.RegisterTaskDefinition
+	fail := func(path, format string, args ...any) error {
+		return &RederiveError{Action: a.ID, Path: path, Reason: fmt.Sprintf(format, args...)}
+	}
+	src := RegisterInput(source)
+	in := RegisterInput(source)
+	ctx := &revisionContext{inv: &detect.Inventory{TaskDefinitions: []detect.TaskDefinition{*source}}, source: source, opts: opts}
+	for _, r := range remedies() {
+		if r.Edits != editsRevision || !ids[r.ID] {
+			continue
+		}
+		var err error
+		switch r.ID {
+		case detect.ECS17ID:
+			err = p.rederiveNetwork(a, in, after)
+		case detect.ECS8ID:
+			err = p.rederiveSecrets(a, src, in, after)
+		case detect.ECS9ID:
+			err = p.rederiveLogs(a, in, after)
+		default:
+			if out := r.Apply(ctx, in); out.Skip != "" {
+				err = fail("", "remedy %s does not apply to the source revision read now: %s", r.ID, out.Skip)
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	// Compare as documents: masked places hold the placeholder once the value there is checked to be
+	// the source's, secret references hold their placeholder (taken from After only where a SecretRef
+	// says so).
+	root := reflect.ValueOf(in).Elem()
+	for _, m := range c.Masked {
+		want, err := getPath(reflect.ValueOf(src).Elem(), m.SourcePath)
+		if err != nil {
+			return fail(m.Path, "is masked, but the source revision has no value at %s", m.SourcePath)
+		}
+		got, err := getPath(root, m.Path)
+		if err != nil {
+			return fail(m.Path, "is masked, but the re-derived revision has no value there")
+		}
+		if got != want {
+			return fail(m.Path, "is masked from %s, but the re-derived revision holds another value there", m.SourcePath)
+		}
+		if err := setPath(root, m.Path, MaskedValue); err != nil {
+			return fail(m.Path, "%v", err)
+		}
+	}
+	rebuilt, err := awsjson.Marshal(in)
+	if err != nil {
+		return fail("", "%v", err)
+	}
+	got, err := decodeObject(rebuilt)
+	if err != nil {
+		return fail("", "%v", err)
+	}
+	want, err := decodeObject(c.After)
+	if err != nil {
+		return fail("", "after: %v", err)
+	}
+	if path, ok := firstDifference(want, got, ""); !ok {
+		return fail(path, "differs (the plan's value is not the re-derived one)")
+	}
+	return nil
+}
+
+// firstDifference walks two decoded JSON documents and returns the path of the first difference.
+func firstDifference(x, y any, path string) (string, bool) {
+	join := func(k string) string {
+		if path == "" {
+			return k
+		}
+		return path + "." + k
+	}
+	switch xv := x.(type) {
+	case map[string]any:
+		yv, ok := y.(map[string]any)
+		if !ok {
+			return path, false
+		}
+		for _, k := range sortedKeys(keyUnion(xv, yv)) {
+			xe, xok := xv[k]
+			ye, yok := yv[k]
+			if xok != yok {
+				return join(k), false
+			}
+			if p, ok := firstDifference(xe, ye, join(k)); !ok {
+				return p, false
+			}
+		}
+		return "", true
+	case []any:
+		yv, ok := y.([]any)
+		if !ok {
+			return path, false
+		}
+		for i := range max(len(xv), len(yv)) {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			if i >= len(xv) || i >= len(yv) {
+				return p, false
+			}
+			if q, ok := firstDifference(xv[i], yv[i], p); !ok {
+				return q, false
+			}
+		}
+		return "", true
+	default:
+		if !reflect.DeepEqual(x, y) {
+			return path, false
+		}
+		return "", true
+	}
+}
+
+func keyUnion(a, b map[string]any) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
+}
+
+// sameContainers reports whether after has the containers of in, by name, in order.
+func sameContainers(in, after *ecs.RegisterTaskDefinitionInput) bool {
+	if len(in.ContainerDefinitions) != len(after.ContainerDefinitions) {
+		return false
+	}
+	for i := range in.ContainerDefinitions {
+		if aws.ToString(in.ContainerDefinitions[i].Name) != aws.ToString(after.ContainerDefinitions[i].Name) {
+			return false
+		}
+	}
+	return true
+}
+
+// rederiveNetwork is the host-network fix (ECS.17) re-derived: networkMode host becomes After's when it
+// is awsvpc or bridge, and each hostPort becomes After's when that is its containerPort or absent.
+func (p *Plan) rederiveNetwork(a *Action, in, after *ecs.RegisterTaskDefinitionInput) error {
+	if in.NetworkMode != ecstypes.NetworkModeHost {
+		return nil
+	}
+	if m := after.NetworkMode; m != ecstypes.NetworkModeAwsvpc && m != ecstypes.NetworkModeBridge {
+		return &RederiveError{Action: a.ID, Path: "networkMode", Reason: fmt.Sprintf("is %q: the host-network fix sets awsvpc or bridge", m)}
+	}
+	in.NetworkMode = after.NetworkMode
+	if !sameContainers(in, after) {
+		return nil // the comparison names the difference
+	}
+	for i := range in.ContainerDefinitions {
+		pms, apms := in.ContainerDefinitions[i].PortMappings, after.ContainerDefinitions[i].PortMappings
+		if len(pms) != len(apms) {
+			continue
+		}
+		for j := range pms {
+			hp := apms[j].HostPort
+			if hp == nil || aws.ToInt32(hp) == aws.ToInt32(pms[j].ContainerPort) {
+				pms[j].HostPort = hp
+			}
+		}
+	}
+	return nil
+}
+
+// executionRoleGranted reports whether role is the role of a put-role-policy action of the plan.
+func (p *Plan) executionRoleGranted(role, source string) bool {
+	for i := range p.Actions {
+		if pr := p.Actions[i].PutRolePolicy; p.Actions[i].Type == PutRolePolicy && pr != nil {
+			if pr.Role == role || pr.Role == roleArnOf(role, source) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rederiveExecutionRole sets After's execution role when the source has none and the plan grants it.
+func (p *Plan) rederiveExecutionRole(a *Action, in, after *ecs.RegisterTaskDefinitionInput) error {
+	if aws.ToString(in.ExecutionRoleArn) != "" || aws.ToString(after.ExecutionRoleArn) == "" {
+		return nil
+	}
+	r := aws.ToString(after.ExecutionRoleArn)
+	if !p.executionRoleGranted(r, a.RegisterTaskDefinition.SourceArn) {
+		return &RederiveError{Action: a.ID, Path: "executionRoleArn", Reason: fmt.Sprintf("is set to %s, which no put-role-policy action of the plan grants", r)}
+	}
+	in.ExecutionRoleArn = after.ExecutionRoleArn
+	return nil
+}
+
+// rederiveSecrets is the secrets fix (ECS.8) re-derived: environment entries removed (the others kept,
+// in order), secrets added whose valueFrom is the placeholder of a create-secret action (a SecretRef),
+// named as a removed entry, and an execution role the plan grants.
+func (p *Plan) rederiveSecrets(a *Action, src, in, after *ecs.RegisterTaskDefinitionInput) error {
+	c := a.RegisterTaskDefinition
+	if err := p.rederiveExecutionRole(a, in, after); err != nil {
+		return err
+	}
+	if !sameContainers(in, after) {
+		return nil
+	}
+	refs := map[string]bool{}
+	for _, r := range c.SecretRefs {
+		refs[r.Path] = true
+	}
+	for i := range in.ContainerDefinitions {
+		ic, ac := &in.ContainerDefinitions[i], &after.ContainerDefinitions[i]
+		keep := map[string]bool{}
+		for _, e := range ac.Environment {
+			keep[aws.ToString(e.Name)] = true
+		}
+		removed := map[string]bool{}
+		var kept []ecstypes.KeyValuePair
+		for _, e := range ic.Environment {
+			if keep[aws.ToString(e.Name)] {
+				kept = append(kept, e)
+			} else {
+				removed[aws.ToString(e.Name)] = true
+			}
+		}
+		if len(removed) == 0 {
+			continue
+		}
+		ic.Environment = kept
+		if len(ac.Secrets) < len(ic.Secrets) {
+			continue
+		}
+		for j := len(ic.Secrets); j < len(ac.Secrets); j++ {
+			s := ac.Secrets[j]
+			path := fmt.Sprintf("containerDefinitions[%d].secrets[%d].valueFrom", i, j)
+			if !refs[path] {
+				return &RederiveError{Action: a.ID, Path: path, Reason: "is an added secret that no create-secret action of the plan stands for"}
+			}
+			if !removed[aws.ToString(s.Name)] {
+				return &RederiveError{Action: a.ID, Path: fmt.Sprintf("containerDefinitions[%d].secrets[%d].name", i, j), Reason: fmt.Sprintf("is %q, not the name of an environment entry the fix moves", aws.ToString(s.Name))}
+			}
+			ic.Secrets = append(ic.Secrets, ecstypes.Secret{Name: s.Name, ValueFrom: s.ValueFrom})
+		}
+	}
+	_ = src
+	return nil
+}
+
+// rederiveLogs is the logging fix (ECS.9) re-derived: a container without a log driver gets After's
+// awslogs configuration when it writes to a log group an ensure-log-group action of the plan makes, in
+// the action's region, with the container's name as stream prefix (the options it had kept); and an
+// execution role the plan grants.
+func (p *Plan) rederiveLogs(a *Action, in, after *ecs.RegisterTaskDefinitionInput) error {
+	if err := p.rederiveExecutionRole(a, in, after); err != nil {
+		return err
+	}
+	if !sameContainers(in, after) {
+		return nil
+	}
+	groups := map[string]bool{}
+	for i := range p.Actions {
+		if g := p.Actions[i].EnsureLogGroup; p.Actions[i].Type == EnsureLogGroup && g != nil && p.Actions[i].Region == a.Region {
+			groups[g.Name] = true
+		}
+	}
+	for i := range in.ContainerDefinitions {
+		ic, ac := &in.ContainerDefinitions[i], &after.ContainerDefinitions[i]
+		if ic.LogConfiguration != nil && ic.LogConfiguration.LogDriver != "" {
+			continue
+		}
+		lc := ac.LogConfiguration
+		if lc == nil || lc.LogDriver != ecstypes.LogDriverAwslogs {
+			continue // the comparison names the difference
+		}
+		path := fmt.Sprintf("containerDefinitions[%d].logConfiguration.options", i)
+		o := lc.Options
+		if g := o["awslogs-group"]; !groups[g] {
+			return &RederiveError{Action: a.ID, Path: path + ".awslogs-group", Reason: fmt.Sprintf("is %q, a log group no ensure-log-group action of the plan makes in %s", g, a.Region)}
+		}
+		if o["awslogs-region"] != a.Region || o["awslogs-stream-prefix"] != aws.ToString(ic.Name) {
+			return &RederiveError{Action: a.ID, Path: path, Reason: "is not the action's region and the container's name as stream prefix"}
+		}
+		out := &ecstypes.LogConfiguration{LogDriver: ecstypes.LogDriverAwslogs, Options: map[string]string{}}
+		if ic.LogConfiguration != nil {
+			out.SecretOptions = ic.LogConfiguration.SecretOptions
+			for k, v := range ic.LogConfiguration.Options {
+				out.Options[k] = v
+			}
+		}
+		for _, k := range []string{"awslogs-group", "awslogs-region", "awslogs-stream-prefix"} {
+			out.Options[k] = o[k]
+		}
+		ic.LogConfiguration = out
+	}
+	return nil
+}
