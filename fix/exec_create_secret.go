@@ -21,13 +21,13 @@ import (
 )
 
 // The executor of create-secret: the secret a fixed revision's secrets[].valueFrom names, holding the
-// values read from the source revisions and checked against the plan's hashes, verified by reading it
-// back. It is safe to repeat: a secret an earlier run (or an earlier plan, for the same family and
+// values read from the source revisions the plan names (immutable, by ARN), verified by reading it
+// back. Values are compared only with each other, in constant time: no digest of a value is kept. It is safe to repeat: a secret an earlier run (or an earlier plan, for the same family and
 // container) created is found again and verified, never made twice; any other secret of the name is never
 // touched. Rollback keeps it.
 
 // secretValue reads the values of a create-secret action from its source revisions (read once per run,
-// shared with the stale check), checks them against the plan's hashes and returns the secret's string.
+// shared with the stale check), each from the variable the plan names, and returns the secret's string.
 // The value, in its plain and JSON-escaped forms, is scrubbed from every message from then on.
 func (r *run) secretValue(ctx context.Context, a *plan.Action) (string, error) {
 	c := a.CreateSecret
@@ -264,7 +264,11 @@ func (r *run) ownSecret(ctx context.Context, api secretsAPI, a *plan.Action, cur
 
 func sameSecret(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
-// requestToken is the idempotency token of a creation: the same plan and action always send the same.
+// requestToken is the idempotency token of a creation (Secrets Manager's ClientRequestToken, which
+// becomes the secret's first version id, readable by anyone who may describe the secret): the same plan
+// and action always send the same, so a creation repeated after a crash (a resumed apply, a retry) is
+// recognised as the same request. It is derived from non-secret data only: the plan's content hash,
+// which no longer covers anything derived from a secret value (format version 2), and the action's id.
 func requestToken(hash, id string) string {
 	sum := sha256.Sum256([]byte(hash + "\x00" + id))
 	return hex.EncodeToString(sum[:])[:48]

@@ -3,8 +3,6 @@ package fix
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -186,9 +184,8 @@ func registration(t *testing.T, src *detect.TaskDefinition) *plan.RegisterTaskDe
 		for ci := range in.ContainerDefinitions {
 			for ei := range in.ContainerDefinitions[ci].Environment {
 				kv := &in.ContainerDefinitions[ci].Environment[ei]
-				sum := sha256.Sum256([]byte(aws.ToString(kv.Value)))
 				p := fmt.Sprintf("containerDefinitions[%d].environment[%d].value", ci, ei)
-				ms = append(ms, plan.Masked{Path: p, SourcePath: p, SHA256: hex.EncodeToString(sum[:])})
+				ms = append(ms, plan.Masked{Path: p, SourcePath: p})
 				kv.Value = aws.String(plan.MaskedValue)
 			}
 		}

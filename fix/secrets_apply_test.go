@@ -3,8 +3,6 @@ package fix
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -108,11 +106,6 @@ func seedSecrets(t *testing.T, prior string) *secretsEstate {
 	return e
 }
 
-func sha(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
-}
-
 // ownedPolicy returns the role's owned policy document ("" when none).
 func (e *secretsEstate) ownedPolicy(t *testing.T) string {
 	t.Helper()
@@ -152,14 +145,13 @@ func (e *secretsEstate) makeSecretsPlan(t *testing.T, deregister bool) *plan.Pla
 			Controls: controls, Risk: plan.RiskMedium, Summary: id}
 	}
 	moved := []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "DB_PASSWORD"}
-	values := map[string]string{"AWS_ACCESS_KEY_ID": plantedKeyID, "AWS_SECRET_ACCESS_KEY": plantedSecret, "DB_PASSWORD": planted}
 
 	a1 := act("a1", plan.CreateSecret, fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s", region, e.account, secretName), "ECS.8")
 	a1.CreateSecret = &plan.CreateSecretChange{Name: secretName, JSON: true,
 		Tags: map[string]string{"ecsfix:source": e.src, "ecsfix:container": "app"}}
 	for i, name := range moved {
 		a1.CreateSecret.Values = append(a1.CreateSecret.Values, plan.SecretValueSource{Key: name, SourceArn: e.src,
-			SourcePath: fmt.Sprintf("containerDefinitions[0].environment[%d].value", i), SHA256: sha(values[name])})
+			SourcePath: fmt.Sprintf("containerDefinitions[0].environment[%d].value", i)})
 	}
 	logArn := fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", region, e.account, logGroup)
 	a2 := act("a2", plan.PutRolePolicy, e.role, "ECS.8", "ECS.9")
@@ -191,7 +183,7 @@ func (e *secretsEstate) makeSecretsPlan(t *testing.T, deregister bool) *plan.Pla
 			continue
 		}
 		masked = append(masked, plan.Masked{Path: fmt.Sprintf("containerDefinitions[0].environment[%d].value", len(env)),
-			SourcePath: fmt.Sprintf("containerDefinitions[0].environment[%d].value", i), SHA256: sha(aws.ToString(kv.Value))})
+			SourcePath: fmt.Sprintf("containerDefinitions[0].environment[%d].value", i)})
 		env = append(env, ecstypes.KeyValuePair{Name: kv.Name, Value: aws.String(plan.MaskedValue)})
 	}
 	c.Environment = env

@@ -14,8 +14,8 @@ import (
 const CreateSecret ActionType = "create-secret"
 
 // CreateSecretChange creates a Secrets Manager secret from values of a source revision's environment.
-// The plan holds the values' hashes, never the values: the applier reads them from the source revision
-// and checks each hash before creating the secret.
+// The plan holds where each value is (source revision and path), never the value nor anything derived
+// from it: the applier reads the values from the source revisions, which are immutable, at apply time.
 type CreateSecretChange struct {
 	Name     string `json:"name"`
 	KmsKeyID string `json:"kmsKeyId,omitempty"`
@@ -32,7 +32,6 @@ type SecretValueSource struct {
 	Key        string `json:"key"` // the variable's name (the JSON key when JSON)
 	SourceArn  string `json:"sourceArn"`
 	SourcePath string `json:"sourcePath"` // e.g. containerDefinitions[0].environment[2].value
-	SHA256     string `json:"sha256"`
 }
 
 // Touches implements Change: the revisions the values come from.
@@ -62,7 +61,7 @@ func (c *CreateSecretChange) Rederivable() bool { return true }
 var _ Rebuilder[map[string]*detect.TaskDefinition, string] = (*CreateSecretChange)(nil)
 
 // Rebuild is the secret's value, from the source revisions read at apply time (by ARN): each value read
-// at its SourcePath and checked against its SHA-256 (SecretString).
+// at its SourcePath, the entry there named Key (SecretString).
 func (c *CreateSecretChange) Rebuild(sources map[string]*detect.TaskDefinition) (string, error) {
 	return c.SecretString(sources)
 }
@@ -79,8 +78,8 @@ func (c *CreateSecretChange) hasKey(key string) bool {
 	return false
 }
 
-// validate checks a create-secret payload: a name, values each with a key (unique), a source and a
-// hash, exactly one value for a plain-text secret.
+// validate checks a create-secret payload: a name, values each with a key (unique) and a source,
+// exactly one value for a plain-text secret.
 func (c *CreateSecretChange) validate(*Action, map[string]*Action) []error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
@@ -104,9 +103,6 @@ func (c *CreateSecretChange) validate(*Action, map[string]*Action) []error {
 		if _, err := parseJSONPath(v.SourcePath); err != nil {
 			bad("createSecret: value %d (%s): sourcePath: %v", i+1, v.Key, err)
 		}
-		if !isSHA256Hex(v.SHA256) {
-			bad("createSecret: value %d (%s): sha256 is not 64 lowercase hex digits", i+1, v.Key)
-		}
 	}
 	return errs
 }
@@ -129,7 +125,7 @@ func (c *CreateSecretChange) riskFloor(_ *Plan, a *Action, overrides map[string]
 	return floor
 }
 
-// details: never a secret value: a secret's keys show the first 12 hex digits of each hash.
+// details: never a secret value nor anything derived from one: each key shows where its value is.
 func (c *CreateSecretChange) details() changeDetails {
 	var out [][2]string
 	out = append(out, [2]string{"secret", c.Name})
@@ -139,11 +135,7 @@ func (c *CreateSecretChange) details() changeDetails {
 		out = append(out, [2]string{"holds", "one value, as plain text"})
 	}
 	for _, v := range c.Values {
-		h := v.SHA256
-		if len(h) > 12 {
-			h = h[:12]
-		}
-		out = append(out, [2]string{"key", v.Key + "  sha256 " + h + "…  from " + v.SourcePath + " in " + detect.ShortARN(v.SourceArn)})
+		out = append(out, [2]string{"key", v.Key + "  from " + v.SourcePath + " in " + detect.ShortARN(v.SourceArn)})
 	}
 	kms := "aws/secretsmanager (the account's default key)"
 	if c.KmsKeyID != "" {

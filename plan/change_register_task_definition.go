@@ -54,12 +54,11 @@ const MaskedValue = "(masked)"
 
 // Masked is a value left out of the plan: Path locates the placeholder in After (a JSON path such as
 // containerDefinitions[0].environment[2].value), SourcePath the value in the source revision; the applier
-// takes the value from the source revision at apply time and checks it against SHA256 (hex of the value's
-// SHA-256) before registering.
+// takes the value from the source revision at apply time. Nothing derived from the value (no digest) is
+// recorded: revisions are immutable, so the source revision's ARN identifies the value.
 type Masked struct {
 	Path       string `json:"path"`
 	SourcePath string `json:"sourcePath"`
-	SHA256     string `json:"sha256"`
 }
 
 // Touches implements Change: the source revision.
@@ -103,9 +102,6 @@ func (r *RegisterTaskDefinitionChange) validate(_ *Action, earlier map[string]*A
 		}
 		if _, err := parseJSONPath(m.SourcePath); err != nil {
 			bad("registerTaskDefinition: masked %d: sourcePath: %v", i+1, err)
-		}
-		if !isSHA256Hex(m.SHA256) {
-			bad("registerTaskDefinition: masked %d: sha256 is not 64 lowercase hex digits", i+1)
 		}
 		// Say where, never what: the value may be the secret itself.
 		if after != nil {

@@ -118,17 +118,27 @@
 //
 // # Masked values
 //
-// No secret value is ever in a plan, so a plan can be attached to a ticket. A value that could be one
-// (every environment value, command, entryPoint and healthCheck.command element, dockerLabels value,
+// No secret value is ever in a plan, nor anything derived from one by a public function (a hash of the
+// value, or of a document that holds it: a digest of a weak password gives the password back to a
+// dictionary attack), so a plan can be attached to a ticket. A value that could be one (every
+// environment value, command, entryPoint and healthCheck.command element, dockerLabels value,
 // logConfiguration and firelensConfiguration option value, and any other string that looks like a
-// credential) is replaced in before and after by the placeholder
-// MaskedValue, and listed under masked: path locates the placeholder in after, sourcePath locates the
-// value in the source revision (in its registrable form, the shape of before), and sha256 is the hex
-// SHA-256 of the value. Paths are dotted keys with bracketed indexes or quoted map keys
-// (containerDefinitions[0].environment[2].value, containerDefinitions[0].dockerLabels["com.example.token"]). When applying, the applier reads the value from
-// the source revision, checks its SHA-256 against the plan's, and only then fills it in: a value changed
-// since planning refuses the action. Validate refuses a plan in which a masked place holds anything but
-// the placeholder, and the renderers mask those places again before showing a diff.
+// credential) is replaced in before and after by the placeholder MaskedValue, and listed under masked:
+// path locates the placeholder in after, sourcePath locates the value in the source revision (in its
+// registrable form, the shape of before). Paths are dotted keys with bracketed indexes or quoted map
+// keys (containerDefinitions[0].environment[2].value,
+// containerDefinitions[0].dockerLabels["com.example.token"]). A create-secret action's values are
+// listed the same way: the variable (key), the source revision (sourceArn) and sourcePath.
+//
+// Task-definition revisions are immutable, so the source revision's ARN identifies its values: when
+// applying, the applier reads the revision the plan names (a revision deregistered or deleted since
+// planning makes the plan stale), takes each value from its sourcePath, checks that it fills the same
+// place (the same container by name and, for an environment entry, the same variable) and only then
+// fills it in. Where values must be compared (a secret found on a resumed apply or left by an earlier
+// plan is reused only when it holds exactly the intended values), the applier compares the values
+// themselves, in constant time, never a stored digest. Validate refuses a plan in which a masked place
+// holds anything but the placeholder, and the renderers mask those places again before showing a diff
+// and show where each masked value comes from, never a digest.
 //
 // # Stale plans
 //
@@ -141,7 +151,9 @@
 // # Versioning
 //
 // formatVersion changes whenever a change to the format could make an older or newer ecsfix misread a
-// plan: a field added, removed, renamed, or given another meaning. (Unlike the scan document, a plan
+// plan: a field added, removed, renamed, or given another meaning. Version 2 removed the sha256 of each
+// masked value and of each create-secret value; a version 1 plan is refused with a message saying so
+// (make the plan again; the old file holds digests of secret values and is as sensitive as they are). (Unlike the scan document, a plan
 // never gains fields within a version, because Read refuses unknown fields and the canonical form
 // covers every field.) An ecsfix reads exactly one format version and refuses any other with an error
 // saying which version it reads (ErrFormatVersion); a plan is short-lived, so the remedy is to make the

@@ -90,6 +90,10 @@ func checkFormatVersion(data []byte) error {
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return fmt.Errorf("formatVersion %s is not a version number", raw)
 	}
+	if v == 1 {
+		return fmt.Errorf("%w 1: this ecsfix reads plan format version %d only; a version 1 plan records SHA-256 digests of secret values: make the plan again with this ecsfix (and keep the old plan file as private as the values themselves, or delete it)",
+			ErrFormatVersion, FormatVersion)
+	}
 	if v != FormatVersion {
 		return fmt.Errorf("%w %d: this ecsfix reads plan format version %d only (make the plan again with this ecsfix, or apply it with the ecsfix that made it)",
 			ErrFormatVersion, v, FormatVersion)

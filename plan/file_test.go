@@ -86,7 +86,7 @@ func TestReadRefusesNonCanonical(t *testing.T) {
 	}{
 		{"trailing space", func(s string) string { return strings.Replace(s, `"id": "a1",`, `"id": "a1", `, 1) }},
 		{"indentation", func(s string) string { return strings.Replace(s, "\n  \"tool\"", "\n\t\"tool\"", 1) }},
-		{"compact", func(s string) string { return strings.Replace(s, "\"formatVersion\": 1", "\"formatVersion\":1", 1) }},
+		{"compact", func(s string) string { return strings.Replace(s, "\"formatVersion\": 2", "\"formatVersion\":2", 1) }},
 		{"reordered keys", func(s string) string {
 			return strings.Replace(s, "\"id\": \"a1\",\n      \"type\": \"register-task-definition\",",
 				"\"type\": \"register-task-definition\",\n      \"id\": \"a1\",", 1)
@@ -188,19 +188,22 @@ func TestReadRefusesInvalidPlans(t *testing.T) {
 		is      error
 	}{
 		{"unknown field", func(t *testing.T) []byte {
-			return []byte(strings.Replace(string(writeFixture(t)), `"formatVersion": 1,`, `"formatVersion": 1, "extra": true,`, 1))
+			return []byte(strings.Replace(string(writeFixture(t)), `"formatVersion": 2,`, `"formatVersion": 2, "extra": true,`, 1))
 		}, `unknown field "extra"`, nil},
 		{"unknown nested field", func(t *testing.T) []byte {
 			return []byte(strings.Replace(string(writeFixture(t)), `"risk": "low",`, `"risk": "low", "force": true,`, 1))
 		}, `unknown field "force"`, nil},
 		{"newer format version", func(t *testing.T) []byte {
-			return []byte(strings.Replace(string(writeFixture(t)), `"formatVersion": 1,`, `"formatVersion": 2, "newField": 1,`, 1))
-		}, "unsupported plan format version 2: this ecsfix reads plan format version 1 only", ErrFormatVersion},
+			return []byte(strings.Replace(string(writeFixture(t)), `"formatVersion": 2,`, `"formatVersion": 3, "newField": 1,`, 1))
+		}, "unsupported plan format version 3: this ecsfix reads plan format version 2 only", ErrFormatVersion},
+		{"format version 1 (digests of secret values)", func(t *testing.T) []byte {
+			return []byte(strings.Replace(string(writeFixture(t)), `"formatVersion": 2,`, `"formatVersion": 1,`, 1))
+		}, "unsupported plan format version 1: this ecsfix reads plan format version 2 only; a version 1 plan records SHA-256 digests of secret values: make the plan again with this ecsfix", ErrFormatVersion},
 		{"no format version", func(t *testing.T) []byte {
-			return []byte(strings.Replace(string(writeFixture(t)), `"formatVersion": 1,`, ``, 1))
+			return []byte(strings.Replace(string(writeFixture(t)), `"formatVersion": 2,`, ``, 1))
 		}, "no formatVersion", nil},
 		{"format version not a number", func(t *testing.T) []byte {
-			return []byte(strings.Replace(string(writeFixture(t)), `"formatVersion": 1,`, `"formatVersion": "1",`, 1))
+			return []byte(strings.Replace(string(writeFixture(t)), `"formatVersion": 2,`, `"formatVersion": "1",`, 1))
 		}, "is not a version number", nil},
 		{"not JSON", func(*testing.T) []byte { return []byte("formatVersion = 1\n") }, "not a plan file", nil},
 		{"trailing value", func(t *testing.T) []byte { return append(writeFixture(t), "{}\n"...) }, "unexpected data after the plan", nil},
@@ -282,11 +285,10 @@ func TestReadRefusesInvalidPlans(t *testing.T) {
 			p.Actions[1].RegisterTaskDefinition.After = []byte(`[]`)
 			return encodeUnchecked(t, p)
 		}, "after: not a JSON object", nil},
-		{"bad masked hash", func(t *testing.T) []byte {
-			p := renderFixture(t)
-			p.Actions[0].RegisterTaskDefinition.Masked[0].SHA256 = "abc"
-			return encodeUnchecked(t, p)
-		}, "sha256 is not 64 lowercase hex digits", nil},
+		{"masked value with its digest (format version 1)", func(t *testing.T) []byte {
+			return []byte(strings.Replace(string(writeFixture(t)), `"sourcePath": "containerDefinitions[0].environment[0].value"`,
+				`"sourcePath": "containerDefinitions[0].environment[0].value", "sha256": "`+strings.Repeat("ab", 32)+`"`, 1))
+		}, `unknown field "sha256"`, nil},
 		{"approval without a name", func(t *testing.T) []byte {
 			p := renderFixture(t)
 			p.Approvals[0].By = ""

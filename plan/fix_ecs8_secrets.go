@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -49,10 +50,13 @@ type secretNeed struct {
 	variable  string // per-variable secret: its variable; "" for a JSON secret
 	json      bool
 	values    []SecretValueSource
-	refs      []secretRefNeed
-	kinds     map[string]string // variable -> kind of credential
-	controls  map[string]bool
-	role      string // the execution role that reads it
+	// same identifies the values themselves (quoted, in order), to group needs holding the same values;
+	// in memory only, never written.
+	same     []string
+	refs     []secretRefNeed
+	kinds    map[string]string // variable -> kind of credential
+	controls map[string]bool
+	role     string // the execution role that reads it
 }
 
 type secretRefNeed struct{ path, key string }
@@ -375,8 +379,8 @@ func fixSecrets(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOu
 			need.values = append(need.values, SecretValueSource{
 				Key: n, SourceArn: src,
 				SourcePath: fmt.Sprintf("containerDefinitions[%d].environment[%d].value", m.i, j),
-				SHA256:     hashValue(aws.ToString(kv.Value)),
 			})
+			need.same = append(need.same, strconv.Quote(n)+"="+strconv.Quote(aws.ToString(kv.Value)))
 			need.kinds[n] = m.kinds[n]
 			key := ""
 			if need.json {
@@ -420,9 +424,14 @@ func isAWSKey(name, kind string) bool {
 	return name == "AWS_ACCESS_KEY_ID" || name == "AWS_SECRET_ACCESS_KEY" || kind == detect.KindAWSAccessKeyID || kind == detect.KindAWSSecretKey
 }
 
+// envValuePath is the path of the value of a container's environment entry.
+var envValuePath = regexp.MustCompile(`^containerDefinitions\[\d+\]\.environment\[\d+\]\.value$`)
+
 // SecretString is the secret's content, for the applier: each value read from the source revision it
-// comes from (sources, by ARN) at its SourcePath and checked against the plan's SHA-256; a JSON object
-// (keys sorted) when JSON, the one value otherwise. Errors name the key and the path, never a value.
+// comes from (sources, by ARN: the revision the plan names; revisions are immutable, so the ARN
+// identifies the values) at its SourcePath, an environment entry whose variable is the value's Key; a
+// JSON object (keys sorted) when JSON, the one value otherwise. Errors name the key and the path, never
+// a value.
 func (c *CreateSecretChange) SecretString(sources map[string]*detect.TaskDefinition) (string, error) {
 	if len(c.Values) == 0 {
 		return "", fmt.Errorf("secret %s: no values", c.Name)
@@ -437,12 +446,20 @@ func (c *CreateSecretChange) SecretString(sources map[string]*detect.TaskDefinit
 		if src == nil {
 			return "", fmt.Errorf("secret %s: key %s: source revision %s was not given", c.Name, v.Key, v.SourceArn)
 		}
-		got, err := getPath(reflect.ValueOf(RegisterInput(src)).Elem(), v.SourcePath)
+		if err := checkSource(v.SourceArn, src); err != nil {
+			return "", fmt.Errorf("secret %s: key %s: %w", c.Name, v.Key, err)
+		}
+		root := reflect.ValueOf(RegisterInput(src)).Elem()
+		entry, isEnv := strings.CutSuffix(v.SourcePath, ".value")
+		if !isEnv || !envValuePath.MatchString(v.SourcePath) {
+			return "", fmt.Errorf("secret %s: key %s: source path %s is not the value of an environment entry", c.Name, v.Key, v.SourcePath)
+		}
+		if name, err := getPath(root, entry+".name"); err != nil || name != v.Key {
+			return "", fmt.Errorf("secret %s: key %s: the environment entry at %s in source revision %s is not the variable %s", c.Name, v.Key, entry, v.SourceArn, v.Key)
+		}
+		got, err := getPath(root, v.SourcePath)
 		if err != nil {
 			return "", fmt.Errorf("secret %s: key %s: source revision %s has no value at %s", c.Name, v.Key, v.SourceArn, v.SourcePath)
-		}
-		if hashValue(got) != strings.ToLower(v.SHA256) {
-			return "", fmt.Errorf("secret %s: key %s: the value at %s in source revision %s does not match the plan's SHA-256 (the source changed since planning)", c.Name, v.Key, v.SourcePath, v.SourceArn)
 		}
 		if _, dup := obj[v.Key]; dup {
 			return "", fmt.Errorf("secret %s: key %s is listed twice", c.Name, v.Key)

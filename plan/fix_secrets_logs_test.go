@@ -79,7 +79,7 @@ func TestSecretsFix(t *testing.T) {
 				if strings.Join(keys, ",") != "AWS_ACCESS_KEY_ID,AWS_SECRET_ACCESS_KEY,DB_PASSWORD" {
 					t.Errorf("keys %v", keys)
 				}
-				if v := cs[0].CreateSecret.Values[2]; v.SourcePath != "containerDefinitions[0].environment[3].value" || v.SHA256 != hashValue(tDBPass) {
+				if v := cs[0].CreateSecret.Values[2]; v.SourcePath != "containerDefinitions[0].environment[3].value" {
 					t.Errorf("value %+v", v)
 				}
 				if cs[0].CreateSecret.Tags[TagPrefix+"source"] != bTDArn("web", 1) || cs[0].CreateSecret.Tags[TagPrefix+"container"] != "app" {
@@ -402,10 +402,22 @@ func TestSecretRefsAndSecretString(t *testing.T) {
 	if s != want {
 		t.Errorf("SecretString = %d bytes, not the sorted JSON object", len(s))
 	}
-	changed := bTD("web", 1, withExecRole, withEnv("AWS_ACCESS_KEY_ID", tAccessKey, "LOG_LEVEL", "info", "AWS_SECRET_ACCESS_KEY", tSecretKey, "DB_PASSWORD", "changed-pass"))
-	_, err = cs.CreateSecret.SecretString(map[string]*detect.TaskDefinition{src.ARN(): &changed})
-	if err == nil || !strings.Contains(err.Error(), "key DB_PASSWORD") || !strings.Contains(err.Error(), "environment[3]") || strings.Contains(err.Error(), "changed-pass") {
-		t.Errorf("changed value: %v", err)
+	// a value taken from another variable than its key (a plan edited to move one value into another
+	// key) is refused, and the error carries no value
+	swapped := *cs.CreateSecret
+	swapped.Values = append([]SecretValueSource(nil), cs.CreateSecret.Values...)
+	swapped.Values[2].SourcePath = "containerDefinitions[0].environment[0].value"
+	_, err = swapped.SecretString(map[string]*detect.TaskDefinition{src.ARN(): src})
+	if err == nil || !strings.Contains(err.Error(), "key DB_PASSWORD") || !strings.Contains(err.Error(), "environment[0] in source revision") || strings.Contains(err.Error(), tAccessKey) {
+		t.Errorf("value of another variable: %v", err)
+	}
+	swapped.Values[2].SourcePath = "containerDefinitions[0].image"
+	if _, err = swapped.SecretString(map[string]*detect.TaskDefinition{src.ARN(): src}); err == nil || !strings.Contains(err.Error(), "is not the value of an environment entry") {
+		t.Errorf("value not from the environment: %v", err)
+	}
+	other := bTD("web", 2, withExecRole, withEnv("AWS_ACCESS_KEY_ID", tAccessKey, "LOG_LEVEL", "info", "AWS_SECRET_ACCESS_KEY", tSecretKey, "DB_PASSWORD", tDBPass))
+	if _, err = cs.CreateSecret.SecretString(map[string]*detect.TaskDefinition{src.ARN(): &other}); err == nil || !strings.Contains(err.Error(), "the revision read is "+other.ARN()) {
+		t.Errorf("another revision: %v", err)
 	}
 	if _, err := cs.CreateSecret.SecretString(nil); err == nil {
 		t.Error("no sources: no error")
@@ -435,7 +447,6 @@ func TestValidateNewTypes(t *testing.T) {
 		want string
 	}{
 		{"create-secret labelled ECS.9", func(p *Plan) { p.Actions[idx(p, CreateSecret)].Controls = []string{"ECS.9"} }, `"ECS.9" is not a control that a create-secret action fixes`},
-		{"create-secret with a bad hash", func(p *Plan) { p.Actions[idx(p, CreateSecret)].CreateSecret.Values[0].SHA256 = "x" }, "sha256 is not 64 lowercase hex digits"},
 		{"plain secret with two values", func(p *Plan) { p.Actions[idx(p, CreateSecret)].CreateSecret.JSON = false }, "a plain-text secret (json false) holds one value"},
 		{"ensure-log-group labelled ECS.8", func(p *Plan) { p.Actions[idx(p, EnsureLogGroup)].Controls = []string{"ECS.8"} }, "only ECS.9"},
 		{"put-role-policy on another policy", func(p *Plan) { p.Actions[idx(p, PutRolePolicy)].PutRolePolicy.PolicyName = "admin" }, "ecsfix writes only its own policy"},

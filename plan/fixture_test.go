@@ -207,10 +207,10 @@ func renderFixture(t testing.TB) *Plan {
 						{Control: "ECS.5", Path: "containerDefinitions[web].mountPoints", Change: "mount task volume ecsfix-tmp at /tmp"},
 					},
 					Masked: []Masked{
-						{Path: "containerDefinitions[1].environment[3].value", SourcePath: "containerDefinitions[0].environment[0].value", SHA256: sha256Hex(fixtureSecrets["AWS_SECRET_ACCESS_KEY"])},
-						{Path: "containerDefinitions[1].environment[1].value", SourcePath: "containerDefinitions[0].environment[1].value", SHA256: sha256Hex(fixtureSecrets["DB_PASSWORD"])},
-						{Path: "containerDefinitions[1].environment[2].value", SourcePath: "containerDefinitions[0].environment[2].value", SHA256: sha256Hex(fixtureSecrets["AWS_ACCESS_KEY_ID"])},
-						{Path: "containerDefinitions[1].environment[0].value", SourcePath: "containerDefinitions[0].environment[3].value", SHA256: sha256Hex("info")},
+						{Path: "containerDefinitions[1].environment[3].value", SourcePath: "containerDefinitions[0].environment[0].value"},
+						{Path: "containerDefinitions[1].environment[1].value", SourcePath: "containerDefinitions[0].environment[1].value"},
+						{Path: "containerDefinitions[1].environment[2].value", SourcePath: "containerDefinitions[0].environment[2].value"},
+						{Path: "containerDefinitions[1].environment[0].value", SourcePath: "containerDefinitions[0].environment[3].value"},
 					},
 				},
 			},
@@ -273,9 +273,9 @@ func renderFixture(t testing.TB) *Plan {
 				CreateSecret: &CreateSecretChange{
 					Name: "ecsfix/web/web", KmsKeyID: "1234abcd-12ab-34cd-56ef-1234567890ab", JSON: true,
 					Values: []SecretValueSource{
-						{Key: "AWS_ACCESS_KEY_ID", SourceArn: fxWeb3, SourcePath: "containerDefinitions[0].environment[2].value", SHA256: sha256Hex(fixtureSecrets["AWS_ACCESS_KEY_ID"])},
-						{Key: "AWS_SECRET_ACCESS_KEY", SourceArn: fxWeb3, SourcePath: "containerDefinitions[0].environment[0].value", SHA256: sha256Hex(fixtureSecrets["AWS_SECRET_ACCESS_KEY"])},
-						{Key: "DB_PASSWORD", SourceArn: fxWeb3, SourcePath: "containerDefinitions[0].environment[1].value", SHA256: sha256Hex(fixtureSecrets["DB_PASSWORD"])},
+						{Key: "AWS_ACCESS_KEY_ID", SourceArn: fxWeb3, SourcePath: "containerDefinitions[0].environment[2].value"},
+						{Key: "AWS_SECRET_ACCESS_KEY", SourceArn: fxWeb3, SourcePath: "containerDefinitions[0].environment[0].value"},
+						{Key: "DB_PASSWORD", SourceArn: fxWeb3, SourcePath: "containerDefinitions[0].environment[1].value"},
 					},
 					Tags: map[string]string{"ecsfix:source": fxWeb3, "ecsfix:container": "web"},
 				},

@@ -35,7 +35,10 @@ import (
 // A masked value's path uses indexes (containerDefinitions[0].environment[2].value) and map keys
 // (containerDefinitions[0].dockerLabels["com.example.token"]). SourcePath locates the value in the source
 // revision's registrable form (RegisterInput of the source); the applier takes it from there at apply time
-// and checks it against the plan's hash (Input).
+// (Input). Nothing derived from a value (no digest) is recorded: a digest of a weak password is the
+// password. Revisions are immutable, so the source revision's ARN identifies its values; Input checks
+// that the source is that revision, and that each value fills the same place it had there (the same
+// container and, for an environment entry, the same variable).
 
 var keyValuePairType = reflect.TypeFor[ecstypes.KeyValuePair]()
 
@@ -165,6 +168,8 @@ func joinPath(path, field string) string {
 	return path + "." + field
 }
 
+// hashValue is the hex SHA-256 of a document that holds no secret value (a role's policy), for the
+// fingerprints that make a plan stale. Never of a secret value, nor of a document that holds one.
 func hashValue(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
@@ -196,7 +201,7 @@ func maskedJSON(in, source *ecs.RegisterTaskDefinitionInput, moved map[string]st
 		if err := setPath(reflect.ValueOf(&c).Elem(), s.path, MaskedValue); err != nil {
 			return nil, nil, fmt.Errorf("masking %s: %w", s.path, err)
 		}
-		masked = append(masked, Masked{Path: s.path, SourcePath: srcPath, SHA256: hashValue(s.value)})
+		masked = append(masked, Masked{Path: s.path, SourcePath: srcPath})
 	}
 	b, err := awsjson.Marshal(&c)
 	if err != nil {
@@ -206,16 +211,17 @@ func maskedJSON(in, source *ecs.RegisterTaskDefinitionInput, moved map[string]st
 }
 
 // Input rebuilds the RegisterTaskDefinition input to send: After decoded, each masked value filled from
-// the source revision (read at apply time) at its SourcePath after checking it against the plan's SHA-256,
-// and each SecretRef's placeholder replaced by the ARN of the secret its create-secret action created
-// (secretArns, by action id; with ":KEY::" when the ref has a Key). A missing value, a hash mismatch or a
-// missing ARN is an error naming the path, never the value.
+// the source revision (read at apply time: the revision the plan names) at its SourcePath, which
+// must be the same place (samePlace) as its Path in the new revision, and each SecretRef's placeholder
+// replaced by the ARN of the secret its create-secret action created (secretArns, by action id; with
+// ":KEY::" when the ref has a Key). A missing value, a value taken from another place or a missing ARN
+// is an error naming the path, never the value.
 func (c *RegisterTaskDefinitionChange) Input(source *detect.TaskDefinition, secretArns map[string]string) (*ecs.RegisterTaskDefinitionInput, error) {
 	if source == nil {
 		return nil, fmt.Errorf("register %s: no source revision", c.SourceArn)
 	}
-	if c.SourceArn != "" && source.ARN() != c.SourceArn {
-		return nil, fmt.Errorf("register from %s: the source revision given is %s", c.SourceArn, source.ARN())
+	if err := checkSource(c.SourceArn, source); err != nil {
+		return nil, fmt.Errorf("register: %w", err)
 	}
 	var in ecs.RegisterTaskDefinitionInput
 	if err := awsjson.Unmarshal("plan registration of "+c.SourceArn, c.After, &in); err != nil {
@@ -228,8 +234,8 @@ func (c *RegisterTaskDefinitionChange) Input(source *detect.TaskDefinition, secr
 		if err != nil {
 			return nil, fmt.Errorf("masked value %s: source revision %s has no value at %s", m.Path, source.ARN(), m.SourcePath)
 		}
-		if hashValue(v) != strings.ToLower(m.SHA256) {
-			return nil, fmt.Errorf("masked value %s: the value at %s in source revision %s does not match the plan's SHA-256 (the source changed since planning)", m.Path, m.SourcePath, source.ARN())
+		if err := samePlace(reflect.ValueOf(src).Elem(), m.SourcePath, root, m.Path); err != nil {
+			return nil, fmt.Errorf("masked value %s: %w", m.Path, err)
 		}
 		cur, err := getPath(root, m.Path)
 		if err != nil {
@@ -259,6 +265,78 @@ func (c *RegisterTaskDefinitionChange) Input(source *detect.TaskDefinition, secr
 		}
 	}
 	return &in, nil
+}
+
+// checkSource checks that the source revision read at apply time is the one the plan names: revisions
+// are immutable, so its ARN identifies its values. (Its status is a fact of the plan's state, checked
+// with the others before anything is written: a revision deregistered or deleted since planning makes
+// the plan stale.)
+func checkSource(want string, source *detect.TaskDefinition) error {
+	if source == nil {
+		return fmt.Errorf("source revision %s was not read", want)
+	}
+	if source.ARN() != want {
+		return fmt.Errorf("the plan names source revision %s, the revision read is %s", want, source.ARN())
+	}
+	return nil
+}
+
+// samePlace checks that a value taken from srcPath in the source revision lands at dstPath in the new
+// revision in the same place: the same fields and map keys, the same container (by name) and, for an
+// element of a container's environment, the same variable (by name). The planner only moves values
+// between indexes (an environment entry shifted by the removal of others); anything else is a plan
+// edited to put a value where it was not.
+func samePlace(src reflect.Value, srcPath string, dst reflect.Value, dstPath string) error {
+	a, err := placeLabel(src, srcPath)
+	if err != nil {
+		return fmt.Errorf("source path %s: %w", srcPath, err)
+	}
+	b, err := placeLabel(dst, dstPath)
+	if err != nil {
+		return fmt.Errorf("path %s: %w", dstPath, err)
+	}
+	if a != b {
+		return fmt.Errorf("the value at %s in the source revision (%s) is not the one of that place in the new revision (%s)", srcPath, a, b)
+	}
+	return nil
+}
+
+// placeLabel is a path with the index of a container replaced by its name and the index of an
+// environment entry by its variable's name: containerDefinitions[web].environment[DB_PASSWORD].value.
+func placeLabel(root reflect.Value, p string) (string, error) {
+	segs, err := parsePath(p)
+	if err != nil {
+		return "", err
+	}
+	var prefix, label strings.Builder
+	prev := ""
+	for _, s := range segs {
+		switch s.kind {
+		case 'f':
+			prefix.WriteString("." + s.field)
+			label.WriteString("." + s.field)
+			prev = s.field
+			continue
+		case 'k':
+			q := "[" + strconv.Quote(s.key) + "]"
+			prefix.WriteString(q)
+			label.WriteString(q)
+		case 'i':
+			idx := fmt.Sprintf("[%d]", s.index)
+			prefix.WriteString(idx)
+			if prev == "containerDefinitions" || prev == "environment" {
+				name, err := getPath(root, strings.TrimPrefix(prefix.String(), ".")+".name")
+				if err != nil {
+					return "", fmt.Errorf("no name at %s", strings.TrimPrefix(prefix.String(), "."))
+				}
+				label.WriteString("[name=" + strconv.Quote(name) + "]")
+			} else {
+				label.WriteString(idx)
+			}
+		}
+		prev = ""
+	}
+	return strings.TrimPrefix(label.String(), "."), nil
 }
 
 // A path is a sequence of fields (JSON names), indexes [i] and quoted map keys ["k"].

@@ -5,7 +5,9 @@ import (
 )
 
 // FormatVersion is the version of the plan file format. A reader refuses a plan of another version.
-const FormatVersion = 1
+// Version 2 dropped the sha256 of masked values and of a secret's values (no digest of a secret value
+// is in a plan).
+const FormatVersion = 2
 
 // Risk is how much a change can break. Configuration decides which risk applies unattended.
 type Risk string

@@ -1,6 +1,11 @@
 package plan
 
 import (
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -576,19 +581,63 @@ func TestSecretsNeverInPlan(t *testing.T) {
 		t.Error("edits lost")
 	}
 
-	// a changed source value is refused, and the error does not carry it
-	changed := bTD("web", 1)
-	changed.TaskDefinition = deepCopy(in.TaskDefinitions[0].TaskDefinition)
-	changed.ContainerDefinitions[0].Environment[1].Value = aws.String("AKIAIOSFODNN7CHANGED")
-	_, err = reg.Input(&changed, nil)
-	if err == nil || !strings.Contains(err.Error(), "containerDefinitions[0].environment[1].value") || strings.Contains(err.Error(), "AKIA") {
-		t.Errorf("changed source: %v", err)
+	// no digest of a value is in the plan either: a weak password falls to a dictionary attack on it
+	for _, s := range secrets {
+		for _, d := range valueDigests(s) {
+			if strings.Contains(strings.ToLower(string(raw)), strings.ToLower(d)) {
+				t.Errorf("a digest of secret %q appears in the plan", s)
+			}
+		}
 	}
-	changed.ContainerDefinitions[0].Environment = changed.ContainerDefinitions[0].Environment[:1]
-	if _, err = reg.Input(&changed, nil); err == nil || !strings.Contains(err.Error(), "has no value at") {
+
+	// another revision than the plan's source is refused: the ARN identifies the values
+	other := bTD("web", 2)
+	other.TaskDefinition = deepCopy(in.TaskDefinitions[0].TaskDefinition)
+	other.TaskDefinitionArn = aws.String(bTDArn("web", 2))
+	if _, err = reg.Input(&other, nil); err == nil || !strings.Contains(err.Error(), "the plan names source revision "+bTDArn("web", 1)) {
+		t.Errorf("other source: %v", err)
+	}
+
+	// a plan edited to take a value from another place (another variable) is refused, and the error
+	// carries no value
+	edited := *reg
+	edited.Masked = append([]Masked(nil), reg.Masked...)
+	for i, m := range edited.Masked {
+		if m.SourcePath == "containerDefinitions[0].environment[0].value" {
+			edited.Masked[i].SourcePath = "containerDefinitions[0].environment[1].value"
+		}
+	}
+	_, err = edited.Input(&in.TaskDefinitions[0], nil)
+	if err == nil || !strings.Contains(err.Error(), "containerDefinitions[0].environment[1].value") || !strings.Contains(err.Error(), "is not the one of that place") {
+		t.Errorf("value from another place: %v", err)
+	}
+	for _, s := range secrets {
+		if err != nil && strings.Contains(err.Error(), s) {
+			t.Errorf("the error carries secret %q", s)
+		}
+	}
+	missing := bTD("web", 1)
+	missing.TaskDefinition = deepCopy(in.TaskDefinitions[0].TaskDefinition)
+	missing.ContainerDefinitions[0].Environment = missing.ContainerDefinitions[0].Environment[:1]
+	if _, err = reg.Input(&missing, nil); err == nil || !strings.Contains(err.Error(), "has no value at") {
 		t.Errorf("missing source value: %v", err)
 	}
 }
+
+// valueDigests are the forms of a value's public digests that must never be written: the hex (lower
+// and upper case) and base64 of its SHA-256, SHA-1 and MD5, and the 12-digit prefix of each hex.
+func valueDigests(s string) []string {
+	var out []string
+	for _, sum := range [][]byte{sha256Sum(s), sha1Sum(s), md5Sum(s)} {
+		h := hex.EncodeToString(sum)
+		out = append(out, h, h[:12], base64.StdEncoding.EncodeToString(sum), base64.RawURLEncoding.EncodeToString(sum))
+	}
+	return out
+}
+
+func sha256Sum(s string) []byte { b := sha256.Sum256([]byte(s)); return b[:] }
+func sha1Sum(s string) []byte   { b := sha1.Sum([]byte(s)); return b[:] }
+func md5Sum(s string) []byte    { b := md5.Sum([]byte(s)); return b[:] }
 
 func TestDemoPlan(t *testing.T) {
 	in, err := snapshot.Load(filepath.Join("..", "testdata", "demo"))

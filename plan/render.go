@@ -100,8 +100,8 @@ func maskedPlace(m Masked, source string) string {
 }
 
 // maskedExplanation follows the list of masked places.
-const maskedExplanation = "Masked values are not in the plan: ecsfix reads them from the source revision when applying " +
-	"and checks each against the SHA-256 the plan records."
+const maskedExplanation = "Masked values are not in the plan, nor anything derived from them: ecsfix reads each from its place " +
+	"in the source revision (immutable, named by its ARN) when applying."
 
 // actionLabel names an action's resource briefly: "task-definition/web:3", "service/prod/web".
 func actionLabel(a *Action) string {

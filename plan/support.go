@@ -61,10 +61,7 @@ func (b *builder) support(regs []*revisionPlan) *supportPlan {
 	byKey := map[string]*secretPlan{}
 	for _, rp := range regs {
 		for _, n := range rp.secrets {
-			var kv []string
-			for _, v := range n.values {
-				kv = append(kv, v.Key+"="+v.SHA256)
-			}
+			kv := append([]string(nil), n.same...)
 			sort.Strings(kv)
 			key := detect.FamilyKey(rp.source.ARN()) + "\x00" + n.container + "\x00" + n.variable + "\x00" + fmt.Sprint(n.json) + "\x00" + strings.Join(kv, ",")
 			sp := byKey[key]

@@ -2,10 +2,8 @@ package plan
 
 import (
 	"bytes"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 )
 
 // Validate checks what a plan must hold to be applied: the current format version, the tool that made
@@ -174,14 +172,6 @@ func (d distinct) check(where, field, key, item string) error {
 		return fmt.Errorf("%s: %s %s is used by an earlier %s", where, field, key, item)
 	}
 	return nil
-}
-
-func isSHA256Hex(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	_, err := hex.DecodeString(s)
-	return err == nil && s == strings.ToLower(s)
 }
 
 // CheckStateCoverage checks that the plan's state holds, for every action, a fingerprint of each resource

@@ -2,6 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +22,9 @@ import (
 )
 
 // leakValues are planted in a task definition: credentials in environment variables, a password in the
-// command, a token in a Docker label and a log option. None may appear anywhere ecsfix writes.
+// command, a token in a Docker label and a log option, and a weak password (which a dictionary attack
+// recovers from any digest of it) in the environment. None may appear anywhere ecsfix writes, nor any
+// digest of one (leakDigests).
 var leakValues = []string{
 	"AKIAIOSFODNN7EXAMPLE",
 	"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
@@ -25,6 +32,23 @@ var leakValues = []string{
 	"hunter2-in-the-command-line",
 	"label-token-9f8e7d6c5b4a",
 	"splunk-token-0a1b2c3d4e5f",
+	"Summer2024!",
+}
+
+// leakDigests are the forms in which a public digest of a value could be written: the hex of its SHA-256,
+// SHA-1 and MD5 in lower case (a text is searched in lower case, which covers upper case too) cut to 12
+// digits, the shortest prefix a renderer would show (any longer prefix contains it), and their base64
+// (standard and URL alphabets, padded or not).
+func leakDigests(v string) []string {
+	s256, s1, m5 := sha256.Sum256([]byte(v)), sha1.Sum([]byte(v)), md5.Sum([]byte(v))
+	var out []string
+	for _, sum := range [][]byte{s256[:], s1[:], m5[:]} {
+		out = append(out, hex.EncodeToString(sum)[:12])
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+			out = append(out, enc.EncodeToString(sum))
+		}
+	}
+	return out
 }
 
 // TestNoSecretLeaksEndToEnd runs scan, plan, show, approve, apply and rollback at debug log level on an
@@ -56,6 +80,7 @@ func TestNoSecretLeaksEndToEnd(t *testing.T) {
 				{Name: aws.String("AWS_ACCESS_KEY_ID"), Value: aws.String(leakValues[0])},
 				{Name: aws.String("AWS_SECRET_ACCESS_KEY"), Value: aws.String(leakValues[1])},
 				{Name: aws.String("DB_PASSWORD"), Value: aws.String(leakValues[2])},
+				{Name: aws.String("ADMIN_PASSWORD"), Value: aws.String(leakValues[6])},
 				{Name: aws.String("LOG_LEVEL"), Value: aws.String("info")},
 			},
 		}},
@@ -92,7 +117,27 @@ func TestNoSecretLeaksEndToEnd(t *testing.T) {
 			t.Errorf("the plan lacks a %s action:\n%s", want, out)
 		}
 	}
+	step([]int{0}, "show", planFile)
 	step([]int{0}, "show", planFile, "--format", "markdown")
+	step([]int{0}, "show", planFile, "--format", "json")
+
+	// A plan of format version 1 (which held digests of the values) is refused: make it again.
+	data, err := os.ReadFile(planFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := filepath.Join(dir, "v1.json")
+	if err := os.WriteFile(v1, []byte(strings.Replace(string(data), `"formatVersion": 2,`, `"formatVersion": 1,`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := runCLI(t, "apply", v1, "--journal", filepath.Join(dir, "v1.journal")); code != exitError ||
+		!strings.Contains(errOut, "plan format version 1") || !strings.Contains(errOut, "make the plan again") {
+		t.Errorf("a version 1 plan: exit %d, want %d with a message saying to plan again\n%s", code, exitError, errOut)
+	}
+	if revs, err := cs.ListTaskDefinitions(ctx, &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String("billing")}); err != nil || len(revs.TaskDefinitionArns) != 1 {
+		t.Fatalf("a refused version 1 plan registered a revision: %v %v", revs, err)
+	}
+
 	step([]int{0}, "approve", planFile, "--by", "alice")
 	step([]int{0}, "apply", planFile, "--journal", journal, "--dry-run")
 	step([]int{0}, "apply", planFile, "--journal", journal)
@@ -111,7 +156,7 @@ func TestNoSecretLeaksEndToEnd(t *testing.T) {
 		}
 		all += aws.ToString(v.SecretString)
 	}
-	for _, v := range leakValues[:3] {
+	for _, v := range append(leakValues[:3:3], leakValues[6]) {
 		if !strings.Contains(all, v) {
 			t.Errorf("a moved credential is not in Secrets Manager with its value")
 		}
@@ -126,9 +171,15 @@ func TestNoSecretLeaksEndToEnd(t *testing.T) {
 		seen = append(seen, f+"\n"+string(data))
 	}
 	for _, text := range seen {
+		lower := strings.ToLower(text)
 		for _, v := range leakValues {
 			if strings.Contains(text, v) {
 				t.Errorf("a planted secret value appears in:\n%.300s", text)
+			}
+			for _, d := range leakDigests(v) {
+				if strings.Contains(text, d) || strings.Contains(lower, strings.ToLower(d)) && len(d) == 12 {
+					t.Errorf("a digest of planted value %q (%s) appears in:\n%.300s", v, d, text)
+				}
 			}
 		}
 	}
