@@ -11,6 +11,8 @@ import (
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/ecsfix/ecsfix/plan"
 )
 
 // chainedJournal writes a header and three records, and returns the journal's path and lines.
@@ -183,5 +185,35 @@ func TestForeignJournal(t *testing.T) {
 	}
 	if _, err := Rollback(context.Background(), e.cfg, nil, o.JournalPath, o); !errors.Is(err, ErrJournalMismatch) {
 		t.Errorf("rollback without a plan: err = %v", err)
+	}
+}
+
+// TestDoneRecordOutsideThePlan: a done record naming another account's secret, a revision in another
+// region or of another family is not used on resume.
+func TestDoneRecordOutsideThePlan(t *testing.T) {
+	t.Parallel()
+	const acct, region = "111111111111", "us-east-1"
+	secret := &plan.Action{ID: "s1", Type: plan.CreateSecret, Account: acct, Region: region}
+	reg := &plan.Action{ID: "a1", Type: plan.RegisterTaskDefinition, Account: acct, Region: region,
+		Resource:               "arn:aws:ecs:us-east-1:111111111111:task-definition/web:1",
+		RegisterTaskDefinition: &plan.RegisterTaskDefinitionChange{Family: "web"}}
+	cases := []struct {
+		a    *plan.Action
+		res  StateRecord
+		fail bool
+	}{
+		{secret, StateRecord{SecretArn: "arn:aws:secretsmanager:us-east-1:111111111111:secret:ecsfix/web-AbCdEf"}, false},
+		{secret, StateRecord{SecretArn: "arn:aws:secretsmanager:us-east-1:999999999999:secret:ecsfix/web-AbCdEf"}, true},
+		{secret, StateRecord{SecretArn: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:ecsfix/web-AbCdEf"}, true},
+		{secret, StateRecord{SecretArn: "not an arn"}, true},
+		{reg, StateRecord{TaskDefinitionArn: "arn:aws:ecs:us-east-1:111111111111:task-definition/web:2"}, false},
+		{reg, StateRecord{TaskDefinitionArn: "arn:aws:ecs:us-east-1:111111111111:task-definition/evil:1"}, true},
+		{reg, StateRecord{TaskDefinitionArn: "arn:aws:ecs:us-east-1:999999999999:task-definition/web:2"}, true},
+	}
+	for _, c := range cases {
+		err := checkDoneResult(c.a, &Record{Type: RecDone, Action: c.a.ID, Result: &c.res})
+		if (err != nil) != c.fail || c.fail && !errors.Is(err, ErrJournalMismatch) {
+			t.Errorf("%s %+v: err = %v, want failure %v", c.a.ID, c.res, err, c.fail)
+		}
 	}
 }
