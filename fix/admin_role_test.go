@@ -239,7 +239,7 @@ func TestAdminRoleApplyRollback(t *testing.T) {
 	out.Reset()
 	dry := o
 	dry.DryRun = true
-	if _, err := Rollback(context.Background(), e.cfg, o.JournalPath, dry); err != nil {
+	if _, err := Rollback(context.Background(), e.cfg, p, o.JournalPath, dry); err != nil {
 		t.Fatalf("dry-run rollback: %v", err)
 	}
 	for _, want := range []string{`would call iam:AttachRolePolicy {"policyArn":"` + adminArn + `","roleName":"web-task"}`,
@@ -252,7 +252,7 @@ func TestAdminRoleApplyRollback(t *testing.T) {
 
 	// Rollback restores both exactly.
 	out.Reset()
-	rb, err := Rollback(context.Background(), e.cfg, o.JournalPath, o)
+	rb, err := Rollback(context.Background(), e.cfg, p, o.JournalPath, o)
 	if err != nil {
 		t.Fatalf("rollback: %v\n%s", err, out.String())
 	}
@@ -264,7 +264,7 @@ func TestAdminRoleApplyRollback(t *testing.T) {
 	e.wantState(t, "after the rollback", []string{adminArn, s3ReadArn}, mixedPolicy)
 
 	// A second rollback converges without a call.
-	rb, err = Rollback(context.Background(), e.cfg, o.JournalPath, o)
+	rb, err = Rollback(context.Background(), e.cfg, p, o.JournalPath, o)
 	if err != nil {
 		t.Fatalf("second rollback: %v", err)
 	}
@@ -290,7 +290,7 @@ func TestAdminRoleRollbackRefuses(t *testing.T) {
 	}
 	changed := `{"Version":"2012-10-17","Statement":[{"Sid":"Other","Effect":"Allow","Action":"sqs:SendMessage","Resource":"*"}]}`
 	e.putInline(t, changed)
-	rb, err := Rollback(context.Background(), e.cfg, o.JournalPath, o)
+	rb, err := Rollback(context.Background(), e.cfg, p, o.JournalPath, o)
 	if !errors.Is(err, ErrIncomplete) {
 		t.Fatalf("rollback err = %v, want ErrIncomplete", err)
 	}
@@ -376,7 +376,7 @@ func TestAdminRoleDeletePolicy(t *testing.T) {
 	}
 
 	out.Reset()
-	if _, err := Rollback(context.Background(), e.cfg, o.JournalPath, o); err != nil {
+	if _, err := Rollback(context.Background(), e.cfg, p, o.JournalPath, o); err != nil {
 		t.Fatalf("rollback: %v\n%s", err, out.String())
 	}
 	e.wantState(t, "after the rollback", []string{adminArn, s3ReadArn}, adminPolicy)
@@ -446,7 +446,7 @@ func TestAdminRoleResume(t *testing.T) {
 				t.Errorf("a1 started %d times in the journal, want 1", started)
 			}
 
-			if _, err := Rollback(context.Background(), e.cfg, o.JournalPath, o); err != nil {
+			if _, err := Rollback(context.Background(), e.cfg, p, o.JournalPath, o); err != nil {
 				t.Fatalf("rollback: %v", err)
 			}
 			e.wantState(t, "after the rollback", []string{adminArn, s3ReadArn}, mixedPolicy)

@@ -108,6 +108,14 @@ func apply(ctx context.Context, cl *clients, p *plan.Plan, o Options) (*Report, 
 	}
 	rep := &Report{PlanHash: r.hash, Journal: o.JournalPath, DryRun: o.DryRun}
 	defer func() { rep.Calls = cl.calls.PerOperation() }()
+	// One run at a time on a journal, from before it is read until the last record (lock.go).
+	if !o.DryRun {
+		lk, err := lockJournal(o.JournalPath)
+		if err != nil {
+			return rep, err
+		}
+		defer lk.unlock()
+	}
 
 	// (a) account and regions.
 	if err := r.checkTarget(ctx); err != nil {

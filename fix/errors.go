@@ -19,6 +19,11 @@ var (
 	ErrWrongAccount = errors.New("the plan is for another account or region")
 	// ErrJournalMismatch: the journal at the path records another plan (or is not an ecsfix journal).
 	ErrJournalMismatch = errors.New("the journal belongs to another plan")
+	// ErrJournalTampered: a journal record does not follow the one before it (its chain value differs):
+	// the journal was edited, reordered, cut in the middle, or pieced together from another journal.
+	ErrJournalTampered = errors.New("the journal fails its integrity check")
+	// ErrJournalLocked: another apply or rollback holds the journal's lock.
+	ErrJournalLocked = errors.New("the journal is in use by another run")
 	// ErrInvalidPlan: the plan cannot be applied as written (unknown action type, missing payload,
 	// dependency on an unknown or later action).
 	ErrInvalidPlan = errors.New("the plan is invalid")

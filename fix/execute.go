@@ -3,6 +3,9 @@ package fix
 import (
 	"context"
 	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
 	"github.com/ecsfix/ecsfix/plan"
 )
@@ -71,6 +74,12 @@ func (r *run) execute(ctx context.Context) []ActionReport {
 
 func (r *run) do(ctx context.Context, a *plan.Action, rep ActionReport) ActionReport {
 	if done := r.doneEarlier(a.ID, &rep); done != nil {
+		if err := checkDoneResult(a, done); err != nil {
+			rep.Status, rep.Detail, rep.TaskDefinitionArn = StatusFailed, "", ""
+			rep.Error = r.scrub(err.Error())
+			r.printf("%s: FAILED: %s", a.ID, rep.Error)
+			return rep
+		}
 		if done.Result != nil {
 			if rep.TaskDefinitionArn == "" {
 				rep.TaskDefinitionArn = done.Result.TaskDefinition
@@ -137,4 +146,47 @@ func (r *run) finish(a *plan.Action, rep *ActionReport, status Status, detail st
 	}
 	rep.Status, rep.Detail = status, detail
 	return nil
+}
+
+// checkDoneResult refuses a done record whose result names a resource outside the action's account and
+// region, or a revision of another family than the registration's: what an earlier run made is used by
+// later actions (a grant on a secret, a service moved to a revision), so a journal naming something
+// else is not trusted.
+func checkDoneResult(a *plan.Action, done *Record) error {
+	res := done.Result
+	if res == nil {
+		return nil
+	}
+	for _, v := range []struct{ what, arn string }{
+		{"taskDefinitionArn", res.TaskDefinitionArn}, {"secretArn", res.SecretArn}, {"taskDefinition", res.TaskDefinition},
+	} {
+		if v.arn == "" || !strings.HasPrefix(v.arn, "arn:") && v.what == "taskDefinition" {
+			continue // a service's revision may be a family:revision
+		}
+		parsed, err := arn.Parse(v.arn)
+		if err != nil || parsed.AccountID != a.Account || parsed.Region != a.Region {
+			return fmt.Errorf("%w: the done record of %s names %s %s, outside the action's account %s and region %s; not used",
+				ErrJournalMismatch, a.ID, v.what, v.arn, a.Account, a.Region)
+		}
+	}
+	if a.Type == plan.RegisterTaskDefinition && res.TaskDefinitionArn != "" {
+		want := arnFamily(a.Resource)
+		if a.RegisterTaskDefinition != nil && a.RegisterTaskDefinition.Family != "" {
+			want = a.RegisterTaskDefinition.Family
+		}
+		if got := arnFamily(res.TaskDefinitionArn); got == "" || got != want {
+			return fmt.Errorf("%w: the done record of %s names revision %s, not of family %s; not used", ErrJournalMismatch, a.ID, res.TaskDefinitionArn, want)
+		}
+	}
+	return nil
+}
+
+// arnFamily is the family of a task-definition ARN ("" when it is not one).
+func arnFamily(s string) string {
+	_, rest, ok := strings.Cut(s, ":task-definition/")
+	if !ok {
+		return ""
+	}
+	fam, _, _ := strings.Cut(rest, ":")
+	return fam
 }

@@ -3,6 +3,8 @@ package fix
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,9 +51,18 @@ import (
 //
 // A line cut short by a crash is dropped when the journal is reopened; any other malformed line makes the
 // journal unreadable (fail closed).
+//
+// Every record carries a chain value ("chain"): the hex SHA-256 of the chain value of the record before it
+// and of the record's canonical JSON without its chain field (json.Marshal of the Record); the header's is
+// seeded by the plan's content hash it names. Reading verifies every link, so a record edited, reordered,
+// removed from the middle or copied from another journal is refused, naming its line. The chain makes
+// changes by hand detectable; it is not a signature: whoever can write the journal can also rewrite the
+// whole chain (the lock, the plan's approval and the checks of rollback and resume against the plan and
+// AWS are what bound what a journal can make ecsfix do). Records cut off at the end (the journal
+// truncated after a whole line) cannot be told from a run that stopped there.
 
-// JournalFormatVersion is the version of the journal's records.
-const JournalFormatVersion = 1
+// JournalFormatVersion is the version of the journal's records (2: chained records).
+const JournalFormatVersion = 2
 
 // Record types.
 const (
@@ -91,6 +102,24 @@ type Record struct {
 	After  *StateRecord `json:"after,omitempty"`
 	Result *StateRecord `json:"result,omitempty"`
 	Error  string       `json:"error,omitempty"`
+
+	// Chain binds the record to the one before it and, through the header, to the plan (see above).
+	Chain string `json:"chain,omitempty"`
+}
+
+// chainOf is the chain value of r following prev (the chain value of the record before it; for the
+// header, the plan's content hash).
+func chainOf(prev string, r Record) (string, error) {
+	r.Chain = ""
+	data, err := json.Marshal(r)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	h.Write([]byte(prev))
+	h.Write([]byte{'\n'})
+	h.Write(data)
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // StateRecord is the state of a resource before or after an action.
@@ -170,6 +199,8 @@ type journalState struct {
 	rbDone  map[string]*Record
 	rbStart map[string]*Record
 	all     []Record
+	// last is the chain value of the last record.
+	last string
 }
 
 func newJournalState() *journalState {
@@ -184,6 +215,7 @@ func (s *journalState) begun(id string) bool {
 
 func (s *journalState) apply(r Record) {
 	s.all = append(s.all, r)
+	s.last = r.Chain
 	rc := r
 	switch r.Type {
 	case RecHeader:
@@ -240,6 +272,21 @@ func readJournal(path string) (*journalState, int64, error) {
 			if line == 1 && r.Type != RecHeader {
 				return nil, 0, fmt.Errorf("journal %s: %w: the first record is %q, not a header", path, ErrJournalMismatch, r.Type)
 			}
+			if line == 1 && r.FormatVersion != JournalFormatVersion {
+				return nil, 0, fmt.Errorf("journal %s: %w: format version %d, this ecsfix writes %d", path, ErrJournalMismatch, r.FormatVersion, JournalFormatVersion)
+			}
+			if line > 1 && r.Type == RecHeader {
+				return nil, 0, fmt.Errorf("journal %s line %d: %w: a second header", path, line, ErrJournalTampered)
+			}
+			prev := st.last
+			if line == 1 {
+				prev = r.PlanHash
+			}
+			want, err := chainOf(prev, r)
+			if err != nil || r.Chain != want {
+				return nil, 0, fmt.Errorf("journal %s line %d: %w: the record does not follow the one before it "+
+					"(edited, reordered, moved from another journal, or a record before it removed)", path, line, ErrJournalTampered)
+			}
 			st.apply(r)
 		}
 		valid += int64(i + 1)
@@ -249,9 +296,6 @@ func readJournal(path string) (*journalState, int64, error) {
 			return nil, 0, nil // created, header never completed: as if absent
 		}
 		return nil, 0, fmt.Errorf("journal %s: %w: no header", path, ErrJournalMismatch)
-	}
-	if st.header.FormatVersion != JournalFormatVersion {
-		return nil, 0, fmt.Errorf("journal %s: %w: format version %d, this ecsfix writes %d", path, ErrJournalMismatch, st.header.FormatVersion, JournalFormatVersion)
 	}
 	return st, valid, nil
 }
@@ -315,6 +359,15 @@ func (j *journal) write(r Record) error {
 	if r.Time.IsZero() {
 		r.Time = j.now().UTC()
 	}
+	prev := j.st.last
+	if r.Type == RecHeader {
+		prev = r.PlanHash
+	}
+	chain, err := chainOf(prev, r)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	r.Chain = chain
 	data, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)

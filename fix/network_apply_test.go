@@ -229,7 +229,7 @@ func TestApplyNetwork(t *testing.T) {
 			out.Reset()
 			dry := o
 			dry.DryRun = true
-			if _, err := Rollback(context.Background(), e.cfg, o.JournalPath, dry); err != nil {
+			if _, err := Rollback(context.Background(), e.cfg, p, o.JournalPath, dry); err != nil {
 				t.Fatalf("rollback dry run: %v", err)
 			}
 			if want := "networkConfiguration.awsvpcConfiguration=" + networkString(e.original()); !strings.Contains(out.String(), want) {
@@ -239,7 +239,7 @@ func TestApplyNetwork(t *testing.T) {
 
 			// Rollback restores the network configuration as a whole, and the platform version.
 			out.Reset()
-			rep, err = Rollback(context.Background(), e.cfg, o.JournalPath, o)
+			rep, err = Rollback(context.Background(), e.cfg, p, o.JournalPath, o)
 			if err != nil {
 				t.Fatalf("rollback: %v\n%s", err, out.String())
 			}
@@ -255,7 +255,7 @@ func TestApplyNetwork(t *testing.T) {
 				t.Errorf("rollback-done result = %+v", rd.Result)
 			}
 			// Again: a no-op.
-			rep, err = Rollback(context.Background(), e.cfg, o.JournalPath, o)
+			rep, err = Rollback(context.Background(), e.cfg, p, o.JournalPath, o)
 			if err != nil {
 				t.Fatalf("rollback again: %v", err)
 			}
@@ -362,7 +362,7 @@ func TestApplyNetworkResume(t *testing.T) {
 				t.Errorf("%d started records, want 1", n)
 			}
 			// And the rollback returns the original network.
-			if _, err := Rollback(context.Background(), e.cfg, o.JournalPath, o); err != nil {
+			if _, err := Rollback(context.Background(), e.cfg, p, o.JournalPath, o); err != nil {
 				t.Fatalf("rollback: %v", err)
 			}
 			wantNetwork(t, "after rollback", e.service(t), e.original())
@@ -411,7 +411,7 @@ func TestRollbackNetworkChangedService(t *testing.T) {
 	}
 	other := &plan.AwsVpcSettings{Subnets: slices.Clone(e.subnets[2:4]), SecurityGroups: []string{e.sg}, AssignPublicIp: "DISABLED"}
 	e.setNetwork(t, other)
-	rep, err := Rollback(context.Background(), e.cfg, o.JournalPath, o)
+	rep, err := Rollback(context.Background(), e.cfg, p, o.JournalPath, o)
 	if !errors.Is(err, ErrIncomplete) {
 		t.Fatalf("err = %v, want ErrIncomplete", err)
 	}

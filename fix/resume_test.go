@@ -111,7 +111,7 @@ func TestRollback(t *testing.T) {
 	out.Reset()
 	dry := o
 	dry.DryRun = true
-	rep, err := Rollback(context.Background(), e.cfg, o.JournalPath, dry)
+	rep, err := Rollback(context.Background(), e.cfg, p, o.JournalPath, dry)
 	if err != nil {
 		t.Fatalf("rollback dry run: %v", err)
 	}
@@ -126,7 +126,7 @@ func TestRollback(t *testing.T) {
 	}
 
 	out.Reset()
-	rep, err = Rollback(context.Background(), e.cfg, o.JournalPath, o)
+	rep, err = Rollback(context.Background(), e.cfg, p, o.JournalPath, o)
 	if err != nil {
 		t.Fatalf("rollback: %v\n%s", err, out.String())
 	}
@@ -156,7 +156,7 @@ func TestRollback(t *testing.T) {
 	}
 
 	// Again: a no-op.
-	rep, err = Rollback(context.Background(), e.cfg, o.JournalPath, o)
+	rep, err = Rollback(context.Background(), e.cfg, p, o.JournalPath, o)
 	if err != nil {
 		t.Fatalf("rollback again: %v", err)
 	}
@@ -183,7 +183,7 @@ func TestRollbackChangedService(t *testing.T) {
 	if _, err := e.api.UpdateService(context.Background(), updateWebTo(e.webRevs[2])); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Rollback(context.Background(), e.cfg, o.JournalPath, o)
+	rep, err := Rollback(context.Background(), e.cfg, p, o.JournalPath, o)
 	if !errors.Is(err, ErrIncomplete) {
 		t.Fatalf("err = %v, want ErrIncomplete", err)
 	}

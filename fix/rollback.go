@@ -5,12 +5,24 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/ecsfix/ecsfix/plan"
 )
 
 // Rollback returns every service and cluster the journal at journalPath records as changed to its
-// previous state: a service to its previous task definition, platform version and network configuration
+// previous state, acting only on states the plan p itself recorded. p must be the plan the journal
+// applied (its content hash is the journal header's), valid, for the caller's account and regions, and
+// approved as Apply requires (checked as of the journal header's time); the journal must pass its chain
+// (journal.go), and Rollback holds the journal's lock for the whole run. Each step is checked against
+// the plan's action of the same id before it runs (plannedRollback): same type, region and resource, and
+// a state to restore that is the plan's Before (a service's revision, platform version and network, a
+// cluster's settings, the rules the plan revoked and authorized, the policy it detached, the inline
+// policy's document); a step whose journalled state differs is refused, reported as failed, and not run.
+//
+// It returns a service to its previous task definition, platform version and network configuration
 // (as a whole: subnets, security groups, assignPublicIp), a cluster to its previous settings.
 //
 // It also undoes the opt-in admin task-role fix: it re-attaches a managed policy that a detach-role-policy
@@ -38,16 +50,24 @@ import (
 // changed by someone else since the apply (a service now set to neither what ecsfix set — revision,
 // platform version, network configuration — nor what it had before) is not touched, and reported as
 // failed. o.DryRun prints the calls without making them.
-func Rollback(ctx context.Context, cfg aws.Config, journalPath string, o Options) (*Report, error) {
+func Rollback(ctx context.Context, cfg aws.Config, p *plan.Plan, journalPath string, o Options) (*Report, error) {
 	cl := sdkClients(cfg, o.MaxAttempts)
 	if len(o.Regions) == 0 && cfg.Region != "" {
 		o.Regions = []string{cfg.Region}
 	}
-	return rollback(ctx, cl, journalPath, o)
+	return rollback(ctx, cl, p, journalPath, o)
 }
 
-func rollback(ctx context.Context, cl *clients, path string, o Options) (*Report, error) {
+func rollback(ctx context.Context, cl *clients, p *plan.Plan, path string, o Options) (*Report, error) {
 	r := newRun(cl, o)
+	// One run at a time on a journal (lock.go), taken before it is read.
+	if !o.DryRun {
+		lk, err := lockJournal(path)
+		if err != nil {
+			return nil, err
+		}
+		defer lk.unlock()
+	}
 	st, valid, err := readJournal(path)
 	if err != nil {
 		return nil, err
@@ -57,16 +77,32 @@ func rollback(ctx context.Context, cl *clients, path string, o Options) (*Report
 	}
 	rep := &Report{PlanHash: st.header.PlanHash, Journal: path, DryRun: o.DryRun}
 	defer func() { rep.Calls = cl.calls.PerOperation() }()
-	r.hash, r.short = st.header.PlanHash, shortHash(st.header.PlanHash)
 
-	// The journal's account and regions must be the caller's.
-	var regions []string
-	for _, rec := range st.all {
-		if rec.Type == RecStarted {
-			regions = append(regions, rec.Region)
-		}
+	// The plan the journal applied: valid, of the journal's content hash, and approved as Apply wants it.
+	if p == nil {
+		return rep, fmt.Errorf("%w: rollback of journal %s needs the plan it applied (rollback --plan FILE)", ErrJournalMismatch, path)
 	}
-	if err := r.checkJournalTarget(ctx, st.header.Account, regions); err != nil {
+	if err := p.Validate(); err != nil {
+		return rep, fmt.Errorf("%w: %v", ErrInvalidPlan, err)
+	}
+	if h := p.ContentHash(); h == "" || h != st.header.PlanHash {
+		return rep, fmt.Errorf("%w: journal %s records plan %s, the plan given is %s", ErrJournalMismatch, path, st.header.PlanHash, h)
+	}
+	r.p, r.hash, r.short = p, st.header.PlanHash, shortHash(st.header.PlanHash)
+
+	// The plan's account and regions, and the journal's account, must be the caller's.
+	if err := r.checkTarget(ctx); err != nil {
+		return rep, err
+	}
+	if st.header.Account != "" && st.header.Account != r.account {
+		return rep, fmt.Errorf("%w: journal %s records account %s, the caller is in %s", ErrJournalMismatch, path, st.header.Account, r.account)
+	}
+	// Approvals are checked as of the time the apply began (the journal's header), so that a maximum
+	// age does not forbid undoing an apply that was approved when it ran.
+	if at := st.header.Time; !at.IsZero() && r.o.Now == nil && at.Before(time.Now()) {
+		r.o.Now = func() time.Time { return at }
+	}
+	if err := r.checkApproval(); err != nil {
 		return rep, err
 	}
 
@@ -99,9 +135,13 @@ func rollback(ctx context.Context, cl *clients, path string, o Options) (*Report
 		r.j.view(func(st *journalState) { done, rbDone = st.done[start.Action], st.rbDone[start.Action] })
 		ar := ActionReport{ID: start.Action, Type: start.ActionType, Resource: start.Resource}
 		ex, known := executors[start.ActionType]
+		refusal := r.plannedRollback(&start, done)
 		switch {
 		case !known:
 			ar.Status, ar.Error = StatusFailed, fmt.Sprintf("unknown action type %q", start.ActionType)
+		case refusal != nil:
+			ar.Status, ar.Error = StatusFailed, "refused: "+r.scrub(refusal.Error())
+			r.printf("%s: rollback REFUSED: %s", start.Action, ar.Error)
 		case rbDone != nil && ex.settledByRollbackDone:
 			ar.Status, ar.Detail = StatusSkipped, "rolled back earlier (journal)"
 			r.printf("%s: skipped, rolled back earlier (journal)", start.Action)

@@ -50,7 +50,7 @@ func TestSecretsReplanAfterRollback(t *testing.T) {
 	if _, err := Apply(context.Background(), e.cfg, p1, o1); err != nil {
 		t.Fatalf("apply: %v\n%s", err, out.String())
 	}
-	if _, err := Rollback(context.Background(), e.cfg, o1.JournalPath, o1); err != nil {
+	if _, err := Rollback(context.Background(), e.cfg, p1, o1.JournalPath, o1); err != nil {
 		t.Fatalf("rollback: %v\n%s", err, out.String())
 	}
 	arn1, _ := e.secretValue(t)

@@ -512,7 +512,7 @@ func TestSecretsApplyExistingPolicy(t *testing.T) {
 	if s := statement(t, e.ownedPolicy(t), "Other"); s == nil || !slices.Equal(strs(s["Action"]), []string{"s3:GetObject"}) {
 		t.Errorf("the other statement was not kept: %v", s)
 	}
-	rep, err = Rollback(context.Background(), e.cfg, o.JournalPath, o)
+	rep, err = Rollback(context.Background(), e.cfg, p, o.JournalPath, o)
 	if err != nil {
 		t.Fatalf("rollback: %v\n%s", err, out.String())
 	}
@@ -645,7 +645,7 @@ func TestSecretsRollback(t *testing.T) {
 	out.Reset()
 	dry := o
 	dry.DryRun = true
-	rep, err := Rollback(context.Background(), e.cfg, o.JournalPath, dry)
+	rep, err := Rollback(context.Background(), e.cfg, p, o.JournalPath, dry)
 	if err != nil {
 		t.Fatalf("rollback dry run: %v", err)
 	}
@@ -657,7 +657,7 @@ func TestSecretsRollback(t *testing.T) {
 	}
 
 	out.Reset()
-	rep, err = Rollback(context.Background(), e.cfg, o.JournalPath, o)
+	rep, err = Rollback(context.Background(), e.cfg, p, o.JournalPath, o)
 	if err != nil {
 		t.Fatalf("rollback: %v\n%s", err, out.String())
 	}
@@ -694,7 +694,7 @@ func TestSecretsRollback(t *testing.T) {
 		t.Errorf("the log group was not kept")
 	}
 	// Again: a no-op.
-	rep, err = Rollback(context.Background(), e.cfg, o.JournalPath, o)
+	rep, err = Rollback(context.Background(), e.cfg, p, o.JournalPath, o)
 	if err != nil {
 		t.Fatalf("rollback again: %v", err)
 	}
@@ -803,7 +803,7 @@ func TestSecretsDeregister(t *testing.T) {
 		}
 		// Rollback keeps it deregistered (the service's own rollback to it is up to ECS: AWS refuses an
 		// INACTIVE revision, the emulator does not).
-		rep, _ = Rollback(context.Background(), e.cfg, o.JournalPath, o)
+		rep, _ = Rollback(context.Background(), e.cfg, p, o.JournalPath, o)
 		if a := rep.Action("a6"); a.Status != StatusSkipped || !strings.Contains(a.Detail, "kept") {
 			t.Errorf("a6 = %+v, want kept", a)
 		}
@@ -879,7 +879,7 @@ func TestSecretsHygiene(t *testing.T) {
 	if err != nil {
 		t.Fatalf("apply: %v\n%s", err, out.String())
 	}
-	rb, err := Rollback(context.Background(), e2.cfg, o2.JournalPath, o2)
+	rb, err := Rollback(context.Background(), e2.cfg, p2, o2.JournalPath, o2)
 	if err != nil {
 		t.Fatalf("rollback: %v", err)
 	}

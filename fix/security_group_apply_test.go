@@ -192,7 +192,7 @@ func TestApplySecurityGroupIngress(t *testing.T) {
 	out.Reset()
 	dry := o
 	dry.DryRun = true
-	if _, err := Rollback(context.Background(), e.cfg, o.JournalPath, dry); err != nil {
+	if _, err := Rollback(context.Background(), e.cfg, p, o.JournalPath, dry); err != nil {
 		t.Fatalf("rollback dry run: %v", err)
 	}
 	if !strings.Contains(out.String(), "ec2:AuthorizeSecurityGroupIngress") || !strings.Contains(out.String(), "0.0.0.0/0") {
@@ -201,7 +201,7 @@ func TestApplySecurityGroupIngress(t *testing.T) {
 	e.wantIngress(t, "after the rollback dry run", e.sg, e.fromALB())
 
 	// Rollback restores exactly the journalled rules.
-	rep, err = Rollback(context.Background(), e.cfg, o.JournalPath, o)
+	rep, err = Rollback(context.Background(), e.cfg, p, o.JournalPath, o)
 	if err != nil {
 		t.Fatalf("rollback: %v\n%s", err, out.String())
 	}
@@ -209,7 +209,7 @@ func TestApplySecurityGroupIngress(t *testing.T) {
 		t.Errorf("rollback s1 = %+v", a)
 	}
 	e.wantIngress(t, "after rollback", e.sg, e.open())
-	rep, err = Rollback(context.Background(), e.cfg, o.JournalPath, o)
+	rep, err = Rollback(context.Background(), e.cfg, p, o.JournalPath, o)
 	if err != nil || len(ec2Writes(rep.Calls)) != 0 {
 		t.Errorf("rollback again: %v, wrote %v", err, ec2Writes(rep.Calls))
 	}
@@ -264,7 +264,7 @@ func TestApplySecurityGroupIngressResume(t *testing.T) {
 	if st := record(t, o.JournalPath, RecStarted, "s1"); !sameRules(st.Before.Ingress, []plan.IngressRule{e.open()}) {
 		t.Errorf("started before = %s", keysOf(st.Before.Ingress))
 	}
-	if _, err := Rollback(context.Background(), e.cfg, o.JournalPath, o); err != nil {
+	if _, err := Rollback(context.Background(), e.cfg, p, o.JournalPath, o); err != nil {
 		t.Fatalf("rollback: %v", err)
 	}
 	e.wantIngress(t, "after rollback", e.sg, e.open())
@@ -416,7 +416,7 @@ func TestApplySecurityGroupCopy(t *testing.T) {
 	}
 
 	// Rollback: the service back on the original group, the copy kept.
-	rep, err = Rollback(context.Background(), e.cfg, o.JournalPath, o)
+	rep, err = Rollback(context.Background(), e.cfg, p, o.JournalPath, o)
 	if err != nil {
 		t.Fatalf("rollback: %v", err)
 	}

@@ -212,7 +212,7 @@ func TestApplyWaitRollbackOnFailure(t *testing.T) {
 			t.Errorf("the journal has no %s record", want)
 		}
 	}
-	rb, err := Rollback(context.Background(), e.cfg, o.JournalPath, o)
+	rb, err := Rollback(context.Background(), e.cfg, p, o.JournalPath, o)
 	if err != nil {
 		t.Fatalf("rollback: %v", err)
 	}

@@ -41,7 +41,8 @@ without approval; it prints what it did and what it left for approval. Meant for
 Exit codes: 0 done; 1 error; 2 bad flags; 3 the scan (--auto) could not read some resources (they were
 neither planned nor changed; the rest was applied); 4 --auto left actions
 that need approval; 5 the plan is stale; 6 the plan needs an approval (or its approvals do not
-count); 7 a deployment failed (--wait).`,
+count); 7 a deployment failed (--wait); 8 another apply or rollback holds the journal; 9 the journal
+is another plan's or fails its integrity check.`,
 		Example: `  ecsfix apply plan.json --dry-run
   ecsfix apply plan.json --journal plan.journal --wait --rollback-on-failure
   ecsfix apply --auto --journal /var/log/ecsfix/$(date +%F).journal`,
@@ -185,6 +186,10 @@ func applyError(err error) error {
 		return &exitCodeError{code: exitNotApproved, err: err}
 	case errors.Is(err, fix.ErrDeploymentFailed):
 		return &exitCodeError{code: exitDeploymentFailed, err: err}
+	case errors.Is(err, fix.ErrJournalLocked):
+		return &exitCodeError{code: exitJournalLocked, err: err}
+	case errors.Is(err, fix.ErrJournalMismatch), errors.Is(err, fix.ErrJournalTampered):
+		return &exitCodeError{code: exitJournalRefused, err: err}
 	}
 	return err
 }

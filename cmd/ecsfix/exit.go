@@ -22,6 +22,11 @@ const (
 	exitNotApproved = 6
 	// exitDeploymentFailed: with --wait, a service did not reach a steady state.
 	exitDeploymentFailed = 7
+	// exitJournalLocked: another apply or rollback holds the journal's lock; nothing was changed.
+	exitJournalLocked = 8
+	// exitJournalRefused: the journal is not this plan's, fails its chain (edited, reordered, pieced
+	// together from another journal), or rollback was given no plan or another plan; nothing was changed.
+	exitJournalRefused = 9
 )
 
 // exitCodeError ends the command with a code and, when err is set, a message.

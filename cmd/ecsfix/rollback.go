@@ -1,34 +1,69 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/ecsfix/ecsfix/fix"
 	"github.com/ecsfix/ecsfix/internal/textsafe"
+	"github.com/ecsfix/ecsfix/plan"
 )
 
 func newCmdRollback(g *globalOptions) *cobra.Command {
 	var dryRun bool
+	var planFile string
 	cmd := &cobra.Command{
-		Use:   "rollback JOURNAL",
+		Use:   "rollback [--plan PLAN] JOURNAL",
 		Short: "Return services and clusters to the state recorded in an apply journal",
 		Long: `rollback reads the journal of an apply and returns each service it changed to its previous revision
 and settings, and each cluster to its previous settings. It never deletes or deregisters anything (new
-task-definition revisions stay registered). It is journalled itself, and running it again converges.`,
+task-definition revisions stay registered). It is journalled itself, and running it again converges.
+
+It acts only on states the plan itself recorded: it needs the plan the journal applied (--plan, by default
+the plan path the journal's header names), which must be the journal's plan (same content hash), valid
+and approved as apply requires; a step whose journalled state before differs from the plan's is refused
+and not run. A journal that fails its chain (edited, reordered, pieced together) is refused whole, and a
+journal another apply or rollback is using is refused at once.`,
 		Example: `  ecsfix rollback plan.json.journal
-  ecsfix rollback plan.json.journal --dry-run`,
+  ecsfix rollback --plan plan.json plan.json.journal --dry-run`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			journal := args[0]
+			file := planFile
+			if file == "" {
+				recs, err := fix.ReadJournal(journal)
+				if err != nil {
+					return applyError(err)
+				}
+				if file = recs[0].PlanPath; file == "" {
+					return usageErrorf("journal %s does not name its plan: give it with --plan", journal)
+				}
+			}
+			p, err := plan.ReadFile(file)
+			if err != nil {
+				return fmt.Errorf("rollback needs the plan the journal applied: %w", err)
+			}
 			awsCfg, err := awsConfig(cmd.Context())
 			if err != nil {
 				return err
 			}
-			_, err = fix.Rollback(cmd.Context(), awsCfg, args[0], fix.Options{
+			approvals, err := g.cfg.ApprovalPolicy()
+			if err != nil {
+				return err
+			}
+			opts := fix.Options{
 				DryRun: dryRun, Out: textsafe.NewWriter(g.io.Out), Log: g.log, Concurrency: g.cfg.Fix.Concurrency, MaxAttempts: g.cfg.Scan.MaxAttempts,
-			})
-			return err
+				Regions: g.cfg.Regions, UnattendedRisk: g.cfg.UnattendedRisk(), RiskOverrides: g.cfg.PlanOptions().Risk, Approvals: approvals,
+			}
+			if g.cfg.AllRegions {
+				opts.Regions = actionRegions(p)
+			}
+			_, err = fix.Rollback(cmd.Context(), awsCfg, p, journal, opts)
+			return applyError(err)
 		},
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the calls it would make, changing nothing")
+	cmd.Flags().StringVar(&planFile, "plan", "", "the plan the journal applied (default: the plan path its header names)")
 	return cmd
 }
