@@ -35,16 +35,22 @@
 // plan's own (plan.Plan.Validate, plan.ValidateAction); fix keeps no copy of it. Reads that package
 // detect/live makes too (a family's latest ACTIVE revision, services, clusters) come from detect/awsread.
 //
-// Apply → apply: Plan.Validate (ErrInvalidPlan); preflight.go: checkTarget (STS) and checkApproval;
-// readJournal and checkJournal; stale.go: checkStale re-reads every fingerprinted resource (awsread,
-// readRolePolicies, describeGroups) and compares it with plan.*Facts, expecting on a resumed apply the
-// changes of the resources this plan's started actions write (plan.Change.Writes). Then dryRun (each
+// Apply → apply: Plan.Validate (ErrInvalidPlan) and Plan.CheckStateCoverage (every resource an action
+// relies on is fingerprinted); preflight.go: checkTarget (STS) and checkApproval; lockJournal (one run
+// at a time), readJournal (every record chained to the one before) and checkJournal; stale.go:
+// checkStale re-reads every fingerprinted resource (awsread, readRolePolicies, describeGroups) and
+// compares it with plan.*Facts, expecting on a resumed apply the changes of the resources this plan's
+// started actions write (plan.Change.Writes); checkRederived rebuilds every registration from the
+// source revision it read (plan.Plan.RebuildRegistration) and refuses the apply when the plan's
+// after-state differs. Then dryRun (each
 // executor's dryRun), or openJournal and execute: in dependency order, do calls the executor's resume
 // for an action the journal says is done, else its apply, which journals "started" with the state
 // before (journalStarted), writes, verifies and journals "done" (run.finish). waitAll follows the kinds
 // that deploy.
-// Rollback → rollback: checkJournalTarget, then, for each started record in reverse order, the
-// executor's rollback (rollbackBegin, rollbackDone, rollbackFail).
+// Rollback → rollback: the plan the journal belongs to (same content hash, validated, approved as of the
+// apply), lockJournal, checkTarget, then, for each started record in reverse order, plannedRollback
+// (the step restores only the before-state the plan recorded for that action) and the executor's
+// rollback (rollbackBegin, rollbackDone, rollbackFail).
 //
 // Rollback returns the services and clusters a journal records to their previous state, re-attaches a
 // managed policy the admin task-role fix detached and puts back the journalled document of an inline

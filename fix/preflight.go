@@ -141,15 +141,6 @@ func (r *run) checkJournal(st *journalState) error {
 	return nil
 }
 
-// checkJournalTarget checks that the caller is in the journal's account and addresses its regions.
-func (r *run) checkJournalTarget(ctx context.Context, account string, regions []string) error {
-	p := &plan.Plan{}
-	for _, reg := range regions {
-		p.Actions = append(p.Actions, plan.Action{ID: "journal", Account: account, Region: reg})
-	}
-	r.p = p
-	return r.checkTarget(ctx)
-}
 
 // checkRederived re-derives, before anything is written, the write of every action whose change kind
 // the applier can re-derive from the state it read for the stale check: a registration's new revision
