@@ -141,7 +141,6 @@ func (r *run) checkJournal(st *journalState) error {
 	return nil
 }
 
-
 // checkRederived re-derives, before anything is written, the write of every action whose change kind
 // the applier can re-derive from the state it read for the stale check: a registration's new revision
 // is rebuilt from its source revision (read once, by the stale check) by re-running the remedies its
