@@ -7,8 +7,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -73,7 +74,7 @@ func trustPolicy(v *viper.Viper, local, user string) ([]string, error) {
 			keys[k] = true
 		}
 	}
-	for _, k := range sortedKeys(keys) {
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		lv, bv := v.Get(k), b.Get(k)
 		if sameValue(lv, bv) {
 			continue
@@ -133,7 +134,7 @@ func trustRisk(v, b *viper.Viper, user string, warn func(key, what string)) erro
 		}
 	}
 	var raw []any
-	for _, id := range sortedKeys(merged) {
+	for _, id := range slices.Sorted(maps.Keys(merged)) {
 		raw = append(raw, map[string]any{"control": id, "risk": string(merged[id])})
 	}
 	if raw == nil {
@@ -239,13 +240,4 @@ func zeroLike(x any) any {
 		return false
 	}
 	return 0
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -2,6 +2,8 @@ package plan
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -84,7 +86,7 @@ func (b *builder) assemble() (*Plan, error) {
 
 	// service updates
 	moved := map[string]string{} // service ARN -> id of the update that moves it
-	for _, arn := range sortedKeys(b.services) {
+	for _, arn := range slices.Sorted(maps.Keys(b.services)) {
 		sp := b.services[arn]
 		a, ok := b.serviceAction(sp)
 		if !ok {
@@ -147,7 +149,7 @@ func (b *builder) assemble() (*Plan, error) {
 		state[f.Resource] = cur
 	}
 
-	for _, k := range sortedKeys(state) {
+	for _, k := range slices.Sorted(maps.Keys(state)) {
 		p.State = append(p.State, state[k])
 	}
 	for _, s := range b.skipped {

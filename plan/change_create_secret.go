@@ -2,6 +2,8 @@ package plan
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/ecsfix/ecsfix/detect"
 )
@@ -142,7 +144,7 @@ func (c *CreateSecretChange) details() changeDetails {
 		kms = c.KmsKeyID
 	}
 	out = append(out, [2]string{"kms key", kms})
-	for _, k := range sortedKeys(c.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(c.Tags)) {
 		out = append(out, [2]string{"tag", k + "=" + c.Tags[k]})
 	}
 	return changeDetails{rows: out}

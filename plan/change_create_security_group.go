@@ -2,6 +2,8 @@ package plan
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/ecsfix/ecsfix/detect"
@@ -131,7 +133,7 @@ func (c *CreateSecurityGroupChange) details() changeDetails {
 	for _, r := range c.Egress {
 		out = append(out, [2]string{"egress", ruleText(r)})
 	}
-	for _, k := range sortedKeys(c.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(c.Tags)) {
 		out = append(out, [2]string{"tag", k + "=" + c.Tags[k]})
 	}
 	return changeDetails{rows: out}

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -215,7 +216,7 @@ func firstDifference(x, y any, path string) (string, bool) {
 		if !ok {
 			return path, false
 		}
-		for _, k := range sortedKeys(keyUnion(xv, yv)) {
+		for _, k := range slices.Sorted(maps.Keys(keyUnion(xv, yv))) {
 			xe, xok := xv[k]
 			ye, yok := yv[k]
 			if xok != yok {

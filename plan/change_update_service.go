@@ -2,6 +2,8 @@ package plan
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -349,7 +351,7 @@ func validateNetworkFrom(which string, n *AwsVpcSettings, from map[string]string
 func (u *UpdateServiceChange) validateSecurityGroupsFrom(earlier map[string]*Action) []error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	for _, ph := range sortedKeys(u.SecurityGroupsFrom) {
+	for _, ph := range slices.Sorted(maps.Keys(u.SecurityGroupsFrom)) {
 		id := u.SecurityGroupsFrom[ph]
 		if ph != SecurityGroupPlaceholder(id) {
 			bad("updateService: securityGroupsFrom: placeholder %q is not the one of action %q (%q)", ph, id, SecurityGroupPlaceholder(id))

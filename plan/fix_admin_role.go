@@ -2,7 +2,9 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -92,7 +94,7 @@ func (b *builder) adminFinding(r *detect.Result) {
 // mapTags turns IAM tags into ECS tags for owner (sorted, so that the first owner key found is stable).
 func mapTags(m map[string]string) []ecstypes.Tag {
 	out := make([]ecstypes.Tag, 0, len(m))
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		out = append(out, ecstypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
 	}
 	return out
@@ -138,7 +140,7 @@ func (b *builder) executionRoleUsers(role *detect.Role) []string {
 func (b *builder) adminActions(newID func() string) ([]Action, []Fingerprint) {
 	var actions []Action
 	var state []Fingerprint
-	for _, arn := range sortedKeys(b.admin) {
+	for _, arn := range slices.Sorted(maps.Keys(b.admin)) {
 		ap := b.admin[arn]
 		role := ap.role
 		skipAll := func(reason string) {

@@ -2,6 +2,8 @@ package plan
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -62,14 +64,14 @@ var endpointServices = []string{"ecr.api", "ecr.dkr", "s3", "logs"}
 
 // publicIPs decides the network change of every service that asked for the public-IP fix.
 func (b *builder) publicIPs() {
-	for _, arn := range sortedKeys(b.services) {
+	for _, arn := range slices.Sorted(maps.Keys(b.services)) {
 		sp := b.services[arn]
 		if len(sp.publicIP) == 0 {
 			continue
 		}
 		np, reason := b.publicIPFix(sp)
 		if reason != "" {
-			for _, c := range sortedKeys(sp.publicIP) {
+			for _, c := range slices.Sorted(maps.Keys(sp.publicIP)) {
 				b.skip(c, arn, reason)
 			}
 			sp.publicIP = nil
@@ -168,7 +170,7 @@ func (b *builder) publicIPFix(sp *servicePlan) (*networkPlan, string) {
 	if len(vpcs) != 1 {
 		return nil, strings.Join(consequence, "; ") + ": " + fix
 	}
-	vpcID := sortedKeys(vpcs)[0]
+	vpcID := slices.Sorted(maps.Keys(vpcs))[0]
 	repl := dedup(b.opts.ReplacementSubnets[vpcID])
 	if len(repl) == 0 {
 		return nil, strings.Join(consequence, "; ") + ": " + fix
@@ -376,9 +378,7 @@ func (b *builder) extraNeeds(sp *servicePlan) ([]string, string) {
 	if rp := sp.rev; rp != nil && len(rp.secrets) > 0 {
 		need["secretsmanager"] = true
 	}
-	out := sortedKeys(need)
-	sort.Strings(out)
-	return out, ""
+	return slices.Sorted(maps.Keys(need)), ""
 }
 
 func awsvpcOf(svc *ecstypes.Service) *ecstypes.AwsVpcConfiguration {

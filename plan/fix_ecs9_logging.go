@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -143,7 +144,7 @@ func fixLogs(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 			lc.Options = map[string]string{}
 		}
 		opts := map[string]string{"awslogs-group": group, "awslogs-region": region, "awslogs-stream-prefix": name}
-		for _, k := range sortedKeys(opts) {
+		for _, k := range slices.Sorted(maps.Keys(opts)) {
 			lc.Options[k] = opts[k]
 			out.Plain = append(out.Plain, fmt.Sprintf("containerDefinitions[%d].logConfiguration.options.%s", i, k))
 		}
@@ -158,12 +159,12 @@ func fixLogs(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 		})
 		groups[group] = true
 	}
-	for _, g := range sortedKeys(groups) {
+	for _, g := range slices.Sorted(maps.Keys(groups)) {
 		out.LogGroups = append(out.LogGroups, &logNeed{group: g, role: role})
 	}
 	if role == "" {
 		out.Notes = append(out.Notes, fmt.Sprintf("on EC2 the awslogs driver writes with the container instance role: it needs logs:CreateLogStream and logs:PutLogEvents on %s (the role ecsInstanceRole usually has them through AmazonEC2ContainerServiceforEC2Role)",
-			strings.Join(sortedKeys(groups), ", ")))
+			strings.Join(slices.Sorted(maps.Keys(groups)), ", ")))
 	}
 	out.Notes = append(out.Notes, "the containers' output goes to CloudWatch Logs (billed by ingestion and storage)")
 	return out

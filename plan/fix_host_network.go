@@ -2,6 +2,8 @@ package plan
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -67,12 +69,12 @@ func fixHostNetwork(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) f
 	if len(withEntry) > 0 && len(without) > 0 {
 		return fixOutcome{Skip: fmt.Sprintf("services %s run it in clusters with fix.host_network.awsvpc settings, and services %s in clusters without (%s): "+
 			"one revision cannot be awsvpc for some of them and bridge for others; configure fix.host_network.awsvpc for cluster %s",
-			serviceNames(withEntry), serviceNames(without), strings.Join(sortedKeys(missing), ", "), strings.Join(sortedKeys(missing), ", "))}
+			serviceNames(withEntry), serviceNames(without), strings.Join(slices.Sorted(maps.Keys(missing)), ", "), strings.Join(slices.Sorted(maps.Keys(missing)), ", "))}
 	}
 	if len(withEntry) > 0 {
 		return hostToAwsvpc(ctx, in)
 	}
-	return hostToBridge(ctx, in, sortedKeys(missing))
+	return hostToBridge(ctx, in, slices.Sorted(maps.Keys(missing)))
 }
 
 // hostToAwsvpc makes the revision awsvpc and gives each service its cluster's network configuration.

@@ -2,7 +2,9 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -59,7 +61,7 @@ type sgPlan struct {
 
 // openSecurityGroups decides the fix of every service that asked for it.
 func (b *builder) openSecurityGroups() {
-	for _, arn := range sortedKeys(b.services) {
+	for _, arn := range slices.Sorted(maps.Keys(b.services)) {
 		sp := b.services[arn]
 		if !sp.openSG {
 			continue
@@ -410,7 +412,7 @@ func (b *builder) sharedWith(id string, svc *ecstypes.Service) []string {
 func (b *builder) sgActions(newID func() string) ([]Action, []Fingerprint) {
 	var acts []Action
 	var state []Fingerprint
-	for _, arn := range sortedKeys(b.services) {
+	for _, arn := range slices.Sorted(maps.Keys(b.services)) {
 		sp := b.services[arn]
 		if sp.sg == nil {
 			continue
@@ -557,7 +559,7 @@ func (b *builder) securityGroupUpdate(u *serviceUpdate, sp *servicePlan) {
 	u.controls[detect.ExposureOpenSecurityGroupID] = true
 	u.risk = maxRisk(u.risk, b.risk(detect.ExposureOpenSecurityGroupID))
 	var deps []string
-	for _, g := range sortedKeys(sp.sg.moves) {
+	for _, g := range slices.Sorted(maps.Keys(sp.sg.moves)) {
 		deps = append(deps, sp.sg.moves[g])
 		u.notes = append(u.notes, "the service moves from security group "+g+" to the copy that action "+sp.sg.moves[g]+" creates")
 	}

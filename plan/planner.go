@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"sort"
 	"strings"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -114,15 +113,6 @@ func maxRisk(a, b Risk) Risk {
 		return b
 	}
 	return a
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func dedup(s []string) []string {

@@ -3,6 +3,8 @@ package plan
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -86,7 +88,7 @@ func (rp *revisionPlan) ask(fixID, control string) {
 // like a suppressed result on a latest revision.
 func (b *builder) runningRevisions() {
 	var ids []string
-	for _, id := range sortedKeys(b.evaluated) {
+	for _, id := range slices.Sorted(maps.Keys(b.evaluated)) {
 		if _, ok := fixFor(id); ok {
 			ids = append(ids, id)
 		}
@@ -131,7 +133,7 @@ func (b *builder) runningRevisions() {
 
 // buildRevisions applies the requested fixes to a copy of each source revision.
 func (b *builder) buildRevisions() error {
-	for _, arn := range sortedKeys(b.revs) {
+	for _, arn := range slices.Sorted(maps.Keys(b.revs)) {
 		rp := b.revs[arn]
 		if len(rp.want) == 0 {
 			delete(b.revs, arn)
@@ -210,7 +212,7 @@ func (b *builder) buildRevisions() error {
 			changes[i] = e.Path + ": " + e.Change
 		}
 		if owner := b.owner(rp.source.Tags); owner != "" {
-			for _, c := range sortedKeys(rp.controls) {
+			for _, c := range slices.Sorted(maps.Keys(rp.controls)) {
 				b.skip(c, arn, owner+": make the change in its source ("+strings.Join(changes, "; ")+")")
 			}
 			delete(b.revs, arn)
@@ -220,7 +222,7 @@ func (b *builder) buildRevisions() error {
 		// ACTIVE revision, and the latest (owned) is not re-registered after it.
 		if latest, ok := b.inv.LatestActive(arn); ok && latest.ARN() != arn {
 			if owner := b.owner(latest.Tags); owner != "" {
-				for _, c := range sortedKeys(rp.controls) {
+				for _, c := range slices.Sorted(maps.Keys(rp.controls)) {
 					b.skip(c, arn, fmt.Sprintf("the family's latest ACTIVE revision %s is %s: a fixed copy of %s would become the family's newest revision; "+
 						"make the change in the source of the service's task definition (%s)", detect.ShortARN(latest.ARN()), owner, detect.ShortARN(arn), strings.Join(changes, "; ")))
 				}
@@ -360,7 +362,7 @@ func (b *builder) registration(rp *revisionPlan) (Action, error) {
 	family := aws.ToString(rp.source.Family)
 	a := Action{
 		Type: RegisterTaskDefinition, Account: detect.AccountOf(arn), Region: detect.RegionOf(arn),
-		ID: rp.id, Resource: arn, Controls: sortedKeys(rp.controls), Risk: rp.risk,
+		ID: rp.id, Resource: arn, Controls: slices.Sorted(maps.Keys(rp.controls)), Risk: rp.risk,
 		Notes: dedup(rp.notes),
 		Preconditions: append([]Precondition{
 			{Check: "source revision status", Result: string(rp.source.Status)},

@@ -2,6 +2,8 @@ package plan
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -93,7 +95,7 @@ func (b *builder) skipBlockedMove(sp *servicePlan, blocked string) {
 	if rp.existing != "" {
 		what = "the fixed revision " + detect.ShortARN(rp.existing) + ", already registered,"
 	}
-	for _, c := range sortedKeys(rp.controls) {
+	for _, c := range slices.Sorted(maps.Keys(rp.controls)) {
 		how := "deploy " + what + " yourself"
 		if b.owner(svc.Tags) != "" {
 			how = "point its task definition at " + what + " in its source"
@@ -109,7 +111,7 @@ func (b *builder) skipBlockedMove(sp *servicePlan, blocked string) {
 // skipOwnedRevision skips the findings on the revision an owned service runs: the change goes to its
 // source.
 func (b *builder) skipOwnedRevision(sp *servicePlan, blocked string) {
-	for _, c := range sortedKeys(sp.controls) {
+	for _, c := range slices.Sorted(maps.Keys(sp.controls)) {
 		if c == detect.ECS10ID {
 			continue
 		}
@@ -189,7 +191,7 @@ func updateServiceAction(sp *servicePlan, u *serviceUpdate) Action {
 	}
 	return Action{
 		Type: UpdateService, Account: detect.AccountOf(arn), Region: detect.RegionOf(arn), Resource: arn,
-		Controls: sortedKeys(u.controls), Risk: u.risk,
+		Controls: slices.Sorted(maps.Keys(u.controls)), Risk: u.risk,
 		Summary:       "update service " + aws.ToString(svc.ServiceName) + ": " + strings.Join(what, ", "),
 		Notes:         dedup(u.notes),
 		Preconditions: pre,

@@ -2,7 +2,9 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -255,7 +257,7 @@ func (s *supportPlan) actions(newID func() string) []Action {
 		out = append(out, Action{
 			ID: sp.id, Type: CreateSecret, Account: detect.AccountOf(src), Region: detect.RegionOf(src),
 			Resource: secretArn(partitionOf(src), detect.RegionOf(src), detect.AccountOf(src), sp.change.Name),
-			Controls: sortedKeys(sp.controls), Risk: risk,
+			Controls: slices.Sorted(maps.Keys(sp.controls)), Risk: risk,
 			Summary: fmt.Sprintf("create secret %s holding %s from container %s of %s", sp.change.Name, what, sp.container, detect.ShortARN(src)),
 			Notes:   notes,
 			Preconditions: []Precondition{
@@ -275,7 +277,7 @@ func (s *supportPlan) actions(newID func() string) []Action {
 		out = append(out, Action{
 			ID: g.id, Type: EnsureLogGroup, Account: g.account, Region: g.region,
 			Resource: logGroupArn(g.partition, g.region, g.account, g.name),
-			Controls: sortedKeys(g.controls), Risk: b.risk(detect.ECS9ID),
+			Controls: slices.Sorted(maps.Keys(g.controls)), Risk: b.risk(detect.ECS9ID),
 			Summary: fmt.Sprintf("create log group %s (logs %s) unless it exists", g.name, keep),
 			Notes:   []string{"log groups are not in the inventory: an existing group is left as it is (its retention too)"},
 			EnsureLogGroup: &EnsureLogGroupChange{
@@ -313,13 +315,13 @@ func (s *supportPlan) actions(newID func() string) []Action {
 			}
 		}
 		if len(rl.groups) > 0 {
-			ch.Statements = append(ch.Statements, PolicyStatement{Sid: SidWriteLogs, Actions: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resources: sortedKeys(rl.groups)})
+			ch.Statements = append(ch.Statements, PolicyStatement{Sid: SidWriteLogs, Actions: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resources: slices.Sorted(maps.Keys(rl.groups))})
 			what = append(what, fmt.Sprintf("writing to %d log group%s", len(rl.groups), map[bool]string{true: "s", false: ""}[len(rl.groups) > 1]))
 		}
 		notes = append(notes, "the statements are merged into the policy "+OwnedPolicyName+" that ecsfix owns: statements of other Sids, and resources granted by earlier plans, are kept")
 		out = append(out, Action{
 			ID: rl.id, Type: PutRolePolicy, Account: rl.account, Region: rl.region, Resource: rl.arn,
-			Controls: sortedKeys(rl.controls), Risk: RiskMedium,
+			Controls: slices.Sorted(maps.Keys(rl.controls)), Risk: RiskMedium,
 			Summary:       "grant " + detect.ShortARN(rl.arn) + " " + strings.Join(what, ", ") + " (inline policy " + OwnedPolicyName + ")",
 			Notes:         notes,
 			Preconditions: pre,
@@ -467,7 +469,7 @@ func (b *builder) deregistrations(regs []*revisionPlan, moved map[string]string,
 		first := f.revs[0]
 		out = append(out, Action{
 			ID: newID(), Type: DeregisterTaskDefinition, Account: detect.AccountOf(first), Region: detect.RegionOf(first),
-			Resource: first, Controls: sortedKeys(f.controls), Risk: RiskHigh,
+			Resource: first, Controls: slices.Sorted(maps.Keys(f.controls)), Risk: RiskHigh,
 			Summary: "deregister " + strings.Join(names, ", ") + ", which hold the moved credentials in plain text",
 			Notes: []string{
 				"a deregistered revision cannot start new tasks or services and rollback does not register it again",

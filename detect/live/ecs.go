@@ -3,6 +3,8 @@ package live
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -57,7 +59,7 @@ func (r *regionScan) run(ctx context.Context) {
 	wg.Wait()
 
 	tds := make([]detect.TaskDefinition, 0, len(r.keep))
-	for _, arn := range sortedKeys(r.keep) {
+	for _, arn := range slices.Sorted(maps.Keys(r.keep)) {
 		tds = append(tds, *r.described[arn])
 	}
 	r.s.add(len(tds), func(in *detect.Inventory) { in.TaskDefinitions = append(in.TaskDefinitions, tds...) })

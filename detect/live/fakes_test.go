@@ -3,6 +3,8 @@ package live
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -222,7 +224,7 @@ func (f *fakeECS) ListTaskDefinitionFamilies(_ context.Context, in *ecs.ListTask
 		return nil, err
 	}
 	var fams []string
-	for _, fam := range sortedKeys(f.revs) {
+	for _, fam := range slices.Sorted(maps.Keys(f.revs)) {
 		for _, td := range f.revs[fam] {
 			if td.Status == ecstypes.TaskDefinitionStatusActive || in.Status != ecstypes.TaskDefinitionFamilyStatusActive {
 				fams = append(fams, fam)
@@ -241,7 +243,7 @@ func (f *fakeECS) ListTaskDefinitions(_ context.Context, in *ecs.ListTaskDefinit
 		return nil, err
 	}
 	var arns []string
-	for _, fam := range sortedKeys(f.revs) {
+	for _, fam := range slices.Sorted(maps.Keys(f.revs)) {
 		if !strings.HasPrefix(fam, aws.ToString(in.FamilyPrefix)) {
 			continue
 		}
@@ -328,7 +330,7 @@ func (f *fakeIAM) ListRolePolicies(_ context.Context, in *iam.ListRolePoliciesIn
 	if err != nil {
 		return nil, err
 	}
-	names := sortedKeys(f.inline[aws.ToString(in.RoleName)])
+	names := slices.Sorted(maps.Keys(f.inline[aws.ToString(in.RoleName)]))
 	items, next := page(names, in.Marker, 1)
 	return &iam.ListRolePoliciesOutput{PolicyNames: items, Marker: next, IsTruncated: next != nil}, nil
 }
