@@ -79,17 +79,14 @@ func ControlRisk(control string, overrides map[string]Risk) Risk {
 	return controlRisk(control, overrides)
 }
 
-// RiskRank orders risks: none 0, low 1, medium 2, high 3; -1 for anything else.
+// RiskRank orders the levels of risk the configuration names: none 0, then low, medium and high as Rank
+// orders them; -1 for anything else.
 func RiskRank(r Risk) int {
-	switch r {
-	case "none":
+	switch {
+	case r == RiskNone:
 		return 0
-	case RiskLow:
-		return 1
-	case RiskMedium:
-		return 2
-	case RiskHigh:
-		return 3
+	case r.Rank() <= RiskHigh.Rank():
+		return r.Rank()
 	}
 	return -1
 }
