@@ -138,3 +138,35 @@ func (c *CreateSecurityGroupChange) details() changeDetails {
 }
 
 func (c *CreateSecurityGroupChange) diff() (string, error) { return "", nil }
+
+// rederive implements rederiver: the copy's rules rebuilt from the group copied as read (Rebuild) must
+// be the plan's: every ingress rule of the group that is not world-open, plus replacements of its
+// world-open rules (the same protocol and ports, from a source that is not the world; their sources
+// come from the configuration and are not re-derived); its egress rules as they are.
+func (c *CreateSecurityGroupChange) rederive(_ *Plan, a *Action, st *ReadState) error {
+	const what = "the security group copy's rules"
+	cur, ok := st.SecurityGroups[c.CopyOf]
+	if !ok {
+		return rederiveFail(a, what, "", "the security group %s was not read", c.CopyOf)
+	}
+	got, err := c.Rebuild(cur)
+	if err != nil {
+		return rederiveFail(a, what, "", "%v", err)
+	}
+	have := ruleIndex(cur.Ingress)
+	for i, r := range c.Ingress {
+		if !have[RuleKey(r)] && !replacesOneOf(r, cur.Ingress) {
+			return rederiveFail(a, what, fmt.Sprintf("createSecurityGroup.ingress[%d]", i), "(%s) is neither a rule of %s nor a replacement of one of its world-open rules", ruleText(r), c.CopyOf)
+		}
+	}
+	planned := ruleIndex(c.Ingress)
+	for _, r := range got.Ingress {
+		if !planned[RuleKey(r)] {
+			return rederiveFail(a, what, "createSecurityGroup.ingress", "leaves out %s, a rule of %s", ruleText(r), c.CopyOf)
+		}
+	}
+	if rulesFact(c.Egress) != rulesFact(got.Egress) {
+		return rederiveFail(a, what, "createSecurityGroup.egress", "is not the egress rules of %s as read", c.CopyOf)
+	}
+	return nil
+}
