@@ -221,8 +221,8 @@ func ruleText(r IngressRule) string {
 	return rulePorts(r) + " from " + src
 }
 
-// rederive implements rederiver: from the group's ingress rules read, each revoked rule is one of its
-// world-open rules (on a resumed apply it may be gone already), and each authorized rule replaces one
+// rederive implements rederiver: from the group's ingress rules read, each revoked rule is a
+// world-open rule (one already gone is left so: revoking is idempotent), and each authorized rule replaces one
 // of the revoked rules (the same protocol and ports, from a source that is not the world); Rebuild
 // then gives the rules the group ends with. The replacements' sources come from the configuration
 // (fix.open_security_group) and are shown to the reviewer; they are not re-derived.
@@ -232,13 +232,9 @@ func (u *UpdateSecurityGroupIngressChange) rederive(_ *Plan, a *Action, st *Read
 	if !ok {
 		return rederiveFail(a, what, "", "the security group %s was not read", u.GroupID)
 	}
-	have := ruleIndex(cur.Ingress)
 	for i, r := range u.Revoke {
 		if !isWorld(r) {
 			return rederiveFail(a, what, fmt.Sprintf("updateSecurityGroupIngress.revoke[%d]", i), "(%s) is not a world-open rule", ruleText(r))
-		}
-		if !st.Started[a.ID] && !have[RuleKey(r)] {
-			return rederiveFail(a, what, fmt.Sprintf("updateSecurityGroupIngress.revoke[%d]", i), "(%s) is not a rule of the group as read", ruleText(r))
 		}
 	}
 	for i, r := range u.Authorize {

@@ -376,7 +376,8 @@ func (u *UpdateServiceChange) validateSecurityGroupsFrom(earlier map[string]*Act
 // rederive implements rederiver. From the service read (on a resumed apply, the fields the plan's
 // Before records, which the first run checked) and the plan's typed edits:
 //   - the revision: the new revision of the registration TaskDefinitionFrom names, whose source must be
-//     the revision the service runs (After.TaskDefinition is that registration's placeholder); without
+//     the revision the service runs (After.TaskDefinition names it: that registration's placeholder, or
+//     a revision of its family); without
 //     one, a newer revision of the family the service runs (the fix an earlier plan registered: its
 //     content is not re-derived, and the action is high risk);
 //   - the platform version: LATEST (ECS.10), or unchanged;
@@ -426,8 +427,10 @@ func (u *UpdateServiceChange) rederive(p *Plan, a *Action, st *ReadState) error 
 			if src := reg.RegisterTaskDefinition.SourceArn; src != cur.TaskDefinition {
 				return fail("updateService.taskDefinitionFrom", "is %s, a fix of %s; the service runs %s", reg.ID, src, cur.TaskDefinition)
 			}
+			// After.TaskDefinition only names the revision (the applier deploys the one the
+			// registration registers): its placeholder, or a revision of its family.
 			want := NewRevisionPlaceholder(reg.RegisterTaskDefinition.Family, reg.RegisterTaskDefinition.SourceArn)
-			if td != want {
+			if _, err := detect.ParseTaskDefinitionARN(td); td != want && (err != nil || detect.FamilyKey(td) != detect.FamilyKey(reg.RegisterTaskDefinition.SourceArn)) {
 				return fail("updateService.after.taskDefinition", "is %q; the revision %s registers is %q", td, reg.ID, want)
 			}
 			placeholders[reg.ID] = td
