@@ -247,14 +247,14 @@ func (p *Plan) hasActionOf(id string, typ ActionType) bool {
 // (unless a resumed apply already put it).
 func (c *PutRolePolicyChange) rederive(p *Plan, a *Action, st *ReadState) error {
 	const what = "the role's owned policy"
-	if !p.isExecutionRole(c.Role) {
-		return rederiveFail(a, what, "putRolePolicy.role", "is %s, the execution role of no registration of the plan", c.Role)
-	}
 	for i, s := range c.Statements {
 		if !p.ownedStatement(c.Role, s) {
 			return rederiveFail(a, what, fmt.Sprintf("putRolePolicy.statements[%d]", i), "(sid %q: %s on %s) is not a statement ecsfix plans for the secrets and log groups of the plan's registrations",
 				s.Sid, strings.Join(s.Actions, ", "), strings.Join(append(append([]string{}, s.Resources...), s.ResourcesFrom...), ", "))
 		}
+	}
+	if !p.isExecutionRole(c.Role) {
+		return rederiveFail(a, what, "putRolePolicy.role", "is %s, the execution role of no registration of the plan", c.Role)
 	}
 	role, ok := st.Roles[c.Role]
 	if !ok {
