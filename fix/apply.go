@@ -27,8 +27,9 @@ const (
 // maxTags is the number of tags a task definition may carry.
 const maxTags = 50
 
-// Apply applies p: it checks the account and regions, the approval and the freshness of every resource
-// the plan fingerprinted, changing nothing until all pass; then it applies the actions in dependency
+// Apply applies p: it checks the account and regions, the freshness of every resource the plan
+// fingerprinted, that every action's after-state is re-derived from what it read, and the approval,
+// changing nothing until all pass; then it applies the actions in dependency
 // order, journalling each step at o.JournalPath. Running it again with the same journal resumes.
 //
 // The error is one of the sentinels of this package (wrapped, or as its typed error) when a check fails,
@@ -60,6 +61,7 @@ type run struct {
 	sources map[string]*detect.TaskDefinition // source revisions read, by ARN
 	targets map[string]string                 // registration id -> revision ARN; create-secret id -> secret ARN
 	resumed map[string]bool                   // actions an earlier run started
+	read    *plan.ReadState                   // what the stale check read, for the re-derivation
 	secrets []string                          // values scrubbed from every message
 }
 
@@ -94,7 +96,14 @@ func apply(ctx context.Context, cl *clients, p *plan.Plan, o Options) (*Report, 
 	if p == nil {
 		return nil, fmt.Errorf("%w: no plan", ErrInvalidPlan)
 	}
+	// The order of the checks is the order of their errors' precedence: an invalid plan (Validate, a
+	// resource an action relies on without a fingerprint), the wrong account or region, a journal
+	// locked, tampered with or of another plan, a stale resource, an action that is not re-derived, and
+	// last a plan that is not approved.
 	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidPlan, err)
+	}
+	if err := p.CheckStateCoverage(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidPlan, err)
 	}
 	r.p = p
@@ -121,10 +130,6 @@ func apply(ctx context.Context, cl *clients, p *plan.Plan, o Options) (*Report, 
 	if err := r.checkTarget(ctx); err != nil {
 		return rep, err
 	}
-	// (b) approval.
-	if err := r.checkApproval(); err != nil {
-		return rep, err
-	}
 	// The journal: a new one, or the one to resume.
 	var st *journalState
 	var valid int64
@@ -148,15 +153,17 @@ func apply(ctx context.Context, cl *clients, p *plan.Plan, o Options) (*Report, 
 		r.resumed[id] = true
 	}
 	r.j = &journal{st: st, path: o.JournalPath}
-	// (c) staleness: every resource an action relies on must be fingerprinted, then is re-read.
-	if err := p.CheckStateCoverage(); err != nil {
-		return rep, fmt.Errorf("%w: %v", ErrInvalidPlan, err)
-	}
+	// (b) staleness: every resource an action relies on was fingerprinted (checked above), and is re-read.
 	if err := r.checkStale(ctx); err != nil {
 		return rep, err
 	}
-	// (d) every action's write re-derived from the state just read (preflight.go).
-	if err := r.checkRederived(ctx); err != nil {
+	// (c) every action's write re-derived from the state just read (preflight.go).
+	if err := r.checkRederived(); err != nil {
+		return rep, err
+	}
+	// (d) approval, last: the risk that decides it is computed from the typed edits, which the
+	// re-derivation has just confirmed are what the plan's after-states do.
+	if err := r.checkApproval(); err != nil {
 		return rep, err
 	}
 

@@ -5,10 +5,13 @@
 //
 //  1. checks the plan can be applied here: the caller's account (STS) is every action's account, and
 //     every action's region is one the caller allows (ErrWrongAccount);
-//  2. checks approval: a plan holding an action above the unattended risk needs a valid approval
-//     (ErrNotApproved, *NotApprovedError);
-//  3. re-reads every resource the plan fingerprinted and refuses a plan made against another state
-//     (ErrStale, *StaleError naming the resource, the fact, and both values);
+//  2. re-reads every resource the plan fingerprinted and refuses a plan made against another state
+//     (ErrStale, *StaleError naming the resource, the fact, and both values), then re-derives every
+//     action's after-state from what it read plus the plan's typed edits (plan.Plan.Rederive) and
+//     refuses a plan whose after-state differs (ErrInvalidPlan wrapping a *plan.RederiveError naming
+//     the action and the field);
+//  3. checks approval, last, on risks computed from what step 2 confirmed: a plan holding an action
+//     above the unattended risk needs enough valid approvals (ErrNotApproved, *NotApprovedError);
 //  4. only then writes, in dependency order: what a new revision depends on first (create-secret: the
 //     secret, holding the values read from the source revision and checked against the plan's hashes,
 //     verified by reading it back; put-role-policy: the execution role's grant to read exactly those
@@ -36,13 +39,13 @@
 // detect/live makes too (a family's latest ACTIVE revision, services, clusters) come from detect/awsread.
 //
 // Apply → apply: Plan.Validate (ErrInvalidPlan) and Plan.CheckStateCoverage (every resource an action
-// relies on is fingerprinted); preflight.go: checkTarget (STS) and checkApproval; lockJournal (one run
-// at a time), readJournal (every record chained to the one before) and checkJournal; stale.go:
-// checkStale re-reads every fingerprinted resource (awsread, readRolePolicies, describeGroups) and
-// compares it with plan.*Facts, expecting on a resumed apply the changes of the resources this plan's
-// started actions write (plan.Change.Writes); checkRederived rebuilds every registration from the
-// source revision it read (plan.Plan.RebuildRegistration) and refuses the apply when the plan's
-// after-state differs. Then dryRun (each
+// relies on is fingerprinted); lockJournal (one run at a time); preflight.go: checkTarget (STS);
+// readJournal (every record chained to the one before) and checkJournal; stale.go: checkStale re-reads
+// every fingerprinted resource (awsread, readRolePolicies, describeGroups), keeps what it read (r.read)
+// and compares it with plan.*Facts, expecting on a resumed apply the changes of the resources this
+// plan's started actions write (plan.Change.Writes); checkRederived hands what was read to
+// plan.Plan.Rederive for every action and refuses the apply when an after-state differs; checkApproval.
+// Then dryRun (each
 // executor's dryRun), or openJournal and execute: in dependency order, do calls the executor's resume
 // for an action the journal says is done, else its apply, which journals "started" with the state
 // before (journalStarted), writes, verifies and journals "done" (run.finish). waitAll follows the kinds

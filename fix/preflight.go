@@ -141,30 +141,35 @@ func (r *run) checkJournal(st *journalState) error {
 	return nil
 }
 
-// checkRederived re-derives, before anything is written, the write of every action whose change kind
-// the applier can re-derive from the state it read for the stale check: a registration's new revision
-// is rebuilt from its source revision (read once, by the stale check) by re-running the remedies its
-// edits name (plan.Plan.RebuildRegistration). One that differs from the plan's after-state refuses the
-// whole apply, naming the action and the first differing field; so do the edits' controls, from which
-// the action's risk and approval derive, when they do not back what the action writes.
-func (r *run) checkRederived(ctx context.Context) error {
-	n := 0
-	for i := range r.p.Actions {
-		a := &r.p.Actions[i]
-		if a.Type != plan.RegisterTaskDefinition || a.RegisterTaskDefinition == nil {
-			continue
-		}
-		src, err := r.source(ctx, r.cl.ecs(a.Region), a.RegisterTaskDefinition.SourceArn)
-		if err != nil {
-			return err
-		}
-		if err := r.p.RebuildRegistration(a, src); err != nil {
-			return fmt.Errorf("%w: %v", ErrInvalidPlan, err)
-		}
-		n++
+// checkRederived re-derives, before anything is written, the write of every action from the state the
+// stale check read (r.read: no resource is read again) plus the plan's typed edits (plan.Plan.Rederive,
+// each change kind's rederive and Rebuild): a registration's new revision is rebuilt from its source
+// revision by re-running the remedies its edits name; a service update, a cluster's settings, a
+// security group's rules or its copy, the owned role policy, a detachment, an inline policy rewrite, a
+// deregistration and a secret each from the resource read and the other actions of the plan; a log
+// group is fully determined by its payload. One whose after-state differs refuses the whole apply,
+// naming the action and the first differing field (*plan.RederiveError, wrapped in ErrInvalidPlan). An
+// action an earlier run of this plan started (a resumed apply) is re-derived from the before-state the
+// plan recorded where what it wrote may already be there.
+func (r *run) checkRederived() error {
+	st := r.read
+	if st == nil {
+		return fmt.Errorf("%w: nothing was read to re-derive the plan from", ErrInvalidPlan)
 	}
-	if n > 0 {
-		r.printf("check: %d new task definition(s) re-derived from their source revisions, as planned", n)
+	r.j.view(func(js *journalState) {
+		for i := range r.p.Actions {
+			if js.begun(r.p.Actions[i].ID) {
+				st.Started[r.p.Actions[i].ID] = true
+			}
+		}
+	})
+	for i := range r.p.Actions {
+		if err := r.p.Rederive(&r.p.Actions[i], st); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidPlan, err)
+		}
+	}
+	if n := len(r.p.Actions); n > 0 {
+		r.printf("check: %d action(s) re-derived from the state read and the plan's edits, as planned", n)
 	}
 	return nil
 }

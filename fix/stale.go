@@ -24,8 +24,15 @@ import (
 // expected, not stale.
 
 // checkStale re-reads every fingerprinted resource and compares its facts with the plan's. Changes the
-// journal says this plan made (a resumed apply) are expected, not stale.
+// journal says this plan made (a resumed apply) are expected, not stale. What it reads is kept in
+// r.read (keep), by resource, for the re-derivation that follows (checkRederived): no resource is read
+// twice.
 func (r *run) checkStale(ctx context.Context) error {
+	r.read = &plan.ReadState{
+		TaskDefinitions: map[string]*detect.TaskDefinition{}, Services: map[string]plan.ServiceSettings{},
+		Clusters: map[string][]plan.ClusterSetting{}, SecurityGroups: map[string]plan.GroupRules{},
+		Roles: map[string]plan.RoleRead{}, Started: map[string]bool{},
+	}
 	// What touches each resource.
 	clusterOf := r.serviceClusters()
 	touching := map[string][]string{} // resource -> action ids changing it
@@ -77,6 +84,7 @@ func (r *run) checkStale(ctx context.Context) error {
 		err := recheck(&sc, fs, 10, func(names []string) (map[string]*ecstypes.Service, error) {
 			return awsread.DescribeServices(ctx, r.cl.ecs(k.region), k.cluster, names)
 		}, func(f plan.Fingerprint, svc *ecstypes.Service) {
+			r.keepService(f.Resource, svc)
 			var expected func(string, string) bool
 			if started(f.Resource) {
 				// This plan moved the service already: its revision, platform and deployment changed,
@@ -104,6 +112,7 @@ func (r *run) checkStale(ctx context.Context) error {
 		err := recheck(&sc, fs, 100, func(names []string) (map[string]*ecstypes.Cluster, error) {
 			return awsread.DescribeClusters(ctx, r.cl.ecs(region), names)
 		}, func(f plan.Fingerprint, c *ecstypes.Cluster) {
+			r.keepCluster(f.Resource, c)
 			var expected func(string, string) bool
 			if started(f.Resource) {
 				expected = func(fact, _ string) bool { return fact == plan.FactSettings }
@@ -126,6 +135,7 @@ func (r *run) checkStale(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		r.read.TaskDefinitions[f.Resource] = td
 		fam := detect.FamilyKey(td.ARN())
 		lt, ok := latest[fam]
 		if !ok {
@@ -158,6 +168,7 @@ func (r *run) checkStale(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
+			r.keepRole(f.Resource, role, true)
 			// Only the facts the plan recorded are compared (compare ranges over them).
 			sc.compare(f, rolePolicyFacts(role), r.roleChangesExpected(f, role))
 			continue
@@ -166,6 +177,7 @@ func (r *run) checkStale(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		r.keepRole(f.Resource, role, false)
 		var expected func(string, string) bool
 		if started(f.Resource) {
 			// This plan put its statements into the owned policy already.
@@ -193,6 +205,7 @@ func (r *run) checkStale(ctx context.Context) error {
 		err := recheck(&sc, fs, len(fs), func(ids []string) (map[string]*ec2types.SecurityGroup, error) {
 			return describeGroups(ctx, r.cl.ec2(region), ids)
 		}, func(f plan.Fingerprint, g *ec2types.SecurityGroup) {
+			r.read.SecurityGroups[f.Resource] = plan.GroupRules{Ingress: plan.RulesOf(g.IpPermissions), Egress: plan.RulesOf(g.IpPermissionsEgress)}
 			sc.compare(f, plan.SecurityGroupFacts(g), r.securityGroupExpected(f.Resource, f.Facts[plan.FactIngress]))
 		})
 		if err != nil {
@@ -204,6 +217,38 @@ func (r *run) checkStale(ctx context.Context) error {
 	}
 	r.printf("check: %d resource(s) re-read, none changed since the plan was made", sc.n)
 	return nil
+}
+
+// keepService keeps the settings of a service read by the stale check, under its ARN as the plan names
+// it.
+func (r *run) keepService(arn string, svc *ecstypes.Service) {
+	r.read.Services[arn] = plan.ServiceSettings{TaskDefinition: aws.ToString(svc.TaskDefinition),
+		PlatformVersion: aws.ToString(svc.PlatformVersion), Network: networkOf(svc.NetworkConfiguration)}
+}
+
+// keepCluster keeps the settings of a cluster read by the stale check.
+func (r *run) keepCluster(arn string, c *ecstypes.Cluster) {
+	settings := []plan.ClusterSetting{}
+	for _, s := range c.Settings {
+		settings = append(settings, plan.ClusterSetting{Name: string(s.Name), Value: aws.ToString(s.Value)})
+	}
+	r.read.Clusters[arn] = settings
+}
+
+// keepRole keeps a role read by the stale check: its owned policy, or (all) every policy. A role read
+// both ways keeps every policy.
+func (r *run) keepRole(arn string, role *detect.Role, all bool) {
+	if prev, ok := r.read.Roles[arn]; ok && prev.AllPolicies && !all {
+		return
+	}
+	rr := plan.RoleRead{Inline: map[string]string{}, Attached: []string{}, AllPolicies: all}
+	for _, p := range role.Inline {
+		rr.Inline[p.Name] = p.Document
+	}
+	for _, p := range role.Attached {
+		rr.Attached = append(rr.Attached, p.Arn)
+	}
+	r.read.Roles[arn] = rr
 }
 
 // staleCheck gathers what the stale check finds: the facts that changed, and how many resources it re-read.

@@ -132,3 +132,33 @@ func clusterLines(c *UpdateClusterSettingsChange) (before, after string) {
 	}
 	return lines(bm), lines(am)
 }
+
+// rederive implements rederiver: the one setting the ECS.12 fix sets (containerInsights, enabled or
+// enhanced) applied to the cluster's settings read (Rebuild); any other setting is not what a remedy
+// plans.
+func (c *UpdateClusterSettingsChange) rederive(_ *Plan, a *Action, st *ReadState) error {
+	const what = "the cluster's settings"
+	cur, ok := st.Clusters[a.Resource]
+	if !ok {
+		cur, ok = st.Clusters[c.Cluster]
+	}
+	if !ok {
+		return rederiveFail(a, what, "", "the cluster %s was not read", c.Cluster)
+	}
+	for i, s := range c.After {
+		path := fmt.Sprintf("updateClusterSettings.after[%d]", i)
+		if s.Name != containerInsights {
+			return rederiveFail(a, what, path+".name", "is %q: the ECS.12 fix sets %s only", s.Name, containerInsights)
+		}
+		if s.Value != "enabled" && s.Value != "enhanced" {
+			return rederiveFail(a, what, path+".value", "is %q: the ECS.12 fix sets enabled or enhanced", s.Value)
+		}
+	}
+	if len(c.After) != 1 {
+		return rederiveFail(a, what, "updateClusterSettings.after", "holds %d settings: the ECS.12 fix sets one", len(c.After))
+	}
+	if _, err := c.Rebuild(cur); err != nil {
+		return rederiveFail(a, what, "", "%v", err)
+	}
+	return nil
+}

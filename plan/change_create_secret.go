@@ -151,3 +151,25 @@ func (c *CreateSecretChange) details() changeDetails {
 }
 
 func (c *CreateSecretChange) diff() (string, error) { return "", nil }
+
+// rederive implements rederiver: a secret that a registration of the plan refers to (a secretRef from
+// it), whose value is rebuilt from the source revisions read (Rebuild: each value taken at its
+// sourcePath and checked to fill the same place). Nothing of the value is kept or returned.
+func (c *CreateSecretChange) rederive(p *Plan, a *Action, st *ReadState) error {
+	const what = "the secret"
+	used := false
+	for i := range p.Actions {
+		if r := p.Actions[i].RegisterTaskDefinition; p.Actions[i].Type == RegisterTaskDefinition && r != nil {
+			for _, ref := range r.SecretRefs {
+				used = used || ref.From == a.ID
+			}
+		}
+	}
+	if !used {
+		return rederiveFail(a, what, "createSecret", "is a secret no registration of the plan refers to")
+	}
+	if _, err := c.Rebuild(st.TaskDefinitions); err != nil {
+		return rederiveFail(a, what, "createSecret.values", "%v", err)
+	}
+	return nil
+}

@@ -140,3 +140,52 @@ func (c *CreateSecurityGroupChange) details() changeDetails {
 }
 
 func (c *CreateSecurityGroupChange) diff() (string, error) { return "", nil }
+
+// rederive implements rederiver: the copy's rules rebuilt from the group copied as read (Rebuild) must
+// be the plan's: every ingress rule of the group that is not world-open, plus replacements of its
+// world-open rules (the same protocol and ports, from a source that is not the world; their sources
+// come from the configuration and are not re-derived); egress rules each within one of the group's
+// (the same destination, and its protocol and ports: the copy may be narrower, never wider).
+func (c *CreateSecurityGroupChange) rederive(_ *Plan, a *Action, st *ReadState) error {
+	const what = "the security group copy's rules"
+	cur, ok := st.SecurityGroups[c.CopyOf]
+	if !ok {
+		return rederiveFail(a, what, "", "the security group %s was not read", c.CopyOf)
+	}
+	got, err := c.Rebuild(cur)
+	if err != nil {
+		return rederiveFail(a, what, "", "%v", err)
+	}
+	have := ruleIndex(cur.Ingress)
+	for i, r := range c.Ingress {
+		if !have[RuleKey(r)] && !replacesOneOf(r, cur.Ingress) {
+			return rederiveFail(a, what, fmt.Sprintf("createSecurityGroup.ingress[%d]", i), "(%s) is neither a rule of %s nor a replacement of one of its world-open rules", ruleText(r), c.CopyOf)
+		}
+	}
+	planned := ruleIndex(c.Ingress)
+	for _, r := range got.Ingress {
+		if !planned[RuleKey(r)] {
+			return rederiveFail(a, what, "createSecurityGroup.ingress", "leaves out %s, a rule of %s", ruleText(r), c.CopyOf)
+		}
+	}
+	for i, r := range c.Egress {
+		if !coveredBy(r, got.Egress) {
+			return rederiveFail(a, what, fmt.Sprintf("createSecurityGroup.egress[%d]", i), "(%s) is not within an egress rule of %s as read", ruleText(r), c.CopyOf)
+		}
+	}
+	return nil
+}
+
+// coveredBy reports whether rule r allows nothing that one of rules does not: the same source or
+// destination, with all traffic or the same protocol over a port range that holds r's.
+func coveredBy(r IngressRule, rules []IngressRule) bool {
+	for _, o := range rules {
+		if o.CidrIPv4 != r.CidrIPv4 || o.CidrIPv6 != r.CidrIPv6 || o.SourceGroup != r.SourceGroup {
+			continue
+		}
+		if o.Protocol == "-1" || o.Protocol == r.Protocol && o.FromPort <= r.FromPort && r.ToPort <= o.ToPort {
+			return true
+		}
+	}
+	return false
+}

@@ -94,3 +94,35 @@ func (d *DeregisterTaskDefinitionChange) details() changeDetails {
 }
 
 func (d *DeregisterTaskDefinitionChange) diff() (string, error) { return "", nil }
+
+// rederive implements rederiver: each revision deregistered is the source revision of a registration
+// of the plan that moves its plaintext values to secrets (the revisions that still hold them), read
+// ACTIVE (on a resumed apply, INACTIVE too); Rebuild gives the statuses after.
+func (d *DeregisterTaskDefinitionChange) rederive(p *Plan, a *Action, st *ReadState) error {
+	const what = "the revisions' statuses"
+	moved := map[string]bool{}
+	for i := range p.Actions {
+		if r := p.Actions[i].RegisterTaskDefinition; p.Actions[i].Type == RegisterTaskDefinition && r != nil && len(r.SecretRefs) > 0 {
+			moved[r.SourceArn] = true
+		}
+	}
+	statuses := map[string]string{}
+	for i, td := range d.TaskDefinitions {
+		path := fmt.Sprintf("deregisterTaskDefinition.taskDefinitions[%d]", i)
+		if !moved[td] {
+			return rederiveFail(a, what, path, "is %s, not the source of a registration of the plan that moves its plaintext values to secrets", td)
+		}
+		read := st.TaskDefinitions[td]
+		if read == nil {
+			return rederiveFail(a, what, path, "is %s, which was not read", td)
+		}
+		if s := string(read.Status); s != string(ecstypes.TaskDefinitionStatusActive) && !(st.Started[a.ID] && s == string(ecstypes.TaskDefinitionStatusInactive)) {
+			return rederiveFail(a, what, path, "is %s, which is %s", td, s)
+		}
+		statuses[td] = string(read.Status)
+	}
+	if _, err := d.Rebuild(statuses); err != nil {
+		return rederiveFail(a, what, "", "%v", err)
+	}
+	return nil
+}

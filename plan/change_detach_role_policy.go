@@ -83,3 +83,20 @@ func (d *DetachRolePolicyChange) details() changeDetails {
 }
 
 func (d *DetachRolePolicyChange) diff() (string, error) { return "", nil }
+
+// rederive implements rederiver: AdministratorAccess, attached to the role as read (on a resumed apply,
+// it may be detached already), detached from the policies read (Rebuild).
+func (d *DetachRolePolicyChange) rederive(_ *Plan, a *Action, st *ReadState) error {
+	const what = "the role's attached policies"
+	role, ok := st.Roles[d.Role]
+	if !ok || !role.AllPolicies {
+		return rederiveFail(a, what, "", "the policies of role %s were not read", d.Role)
+	}
+	if !st.Started[a.ID] && !contains(role.Attached, d.PolicyArn) {
+		return rederiveFail(a, what, "detachRolePolicy.policyArn", "is %s, not attached to the role as read", d.PolicyArn)
+	}
+	if _, err := d.Rebuild(role.Attached); err != nil {
+		return rederiveFail(a, what, "detachRolePolicy.policyArn", "%v", err)
+	}
+	return nil
+}

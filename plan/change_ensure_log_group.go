@@ -43,6 +43,13 @@ var _ Rebuilder[*LogGroupState, *LogGroupState] = (*EnsureLogGroupChange)(nil)
 
 // Rebuild is the log group after the change, from the group read at apply time (nil: there is none):
 // an existing group as it is, else the group the plan creates.
+//
+// The applier does not read the group before the apply: the after-state is fully determined by the
+// payload and its validation (a name, a retention, a key; an existing group is left as it is), and what
+// the name may be is re-derived where it matters, in the registrations that log to it (an awslogs group
+// must be one an ensure-log-group action of the plan makes) and in the grant (the log streams of the
+// account). Its re-derivation (rederive) therefore rebuilds from "no group" and is consistent by
+// construction.
 func (g *EnsureLogGroupChange) Rebuild(before *LogGroupState) (*LogGroupState, error) {
 	if before != nil {
 		if before.Name != g.Name {
@@ -94,3 +101,12 @@ func (g *EnsureLogGroupChange) details() changeDetails {
 }
 
 func (g *EnsureLogGroupChange) diff() (string, error) { return "", nil }
+
+// rederive implements rederiver: consistent by construction (see Rebuild).
+func (g *EnsureLogGroupChange) rederive(_ *Plan, a *Action, _ *ReadState) error {
+	got, err := g.Rebuild(nil)
+	if err != nil || *got != (LogGroupState{Name: g.Name, RetentionDays: g.RetentionDays, KmsKeyID: g.KmsKeyID}) {
+		return rederiveFail(a, "the log group", "ensureLogGroup", "cannot be rebuilt from its payload: %v", err)
+	}
+	return nil
+}

@@ -238,3 +238,43 @@ func (p *Plan) hasActionOf(id string, typ ActionType) bool {
 	}
 	return false
 }
+
+// rederive implements rederiver: the grant is re-derived from the plan's registrations: the role is the
+// execution role of one of them, and every statement is exactly one ecsfix plans for it
+// (ownedStatement: reading the secrets the plan creates, decrypting them with their key, writing to log
+// streams of the account), never another action or resource. The document to put is then the owned
+// policy read with those statements merged in (Rebuild); the plan's Before must be the one read
+// (unless a resumed apply already put it).
+func (c *PutRolePolicyChange) rederive(p *Plan, a *Action, st *ReadState) error {
+	const what = "the role's owned policy"
+	for i, s := range c.Statements {
+		if !p.ownedStatement(c.Role, s) {
+			return rederiveFail(a, what, fmt.Sprintf("putRolePolicy.statements[%d]", i), "(sid %q: %s on %s) is not a statement ecsfix plans for the secrets and log groups of the plan's registrations",
+				s.Sid, strings.Join(s.Actions, ", "), strings.Join(append(append([]string{}, s.Resources...), s.ResourcesFrom...), ", "))
+		}
+	}
+	if !p.isExecutionRole(c.Role) {
+		return rederiveFail(a, what, "putRolePolicy.role", "is %s, the execution role of no registration of the plan", c.Role)
+	}
+	role, ok := st.Roles[c.Role]
+	if !ok {
+		return rederiveFail(a, what, "", "the role %s was not read", c.Role)
+	}
+	doc := role.Inline[c.PolicyName]
+	if !st.Started[a.ID] && !sameDocument(doc, c.Before) {
+		return rederiveFail(a, what, "putRolePolicy.before", "is not the role's policy %s as read", c.PolicyName)
+	}
+	if st.Started[a.ID] {
+		doc = c.Before
+	}
+	arns := map[string]string{}
+	for _, s := range c.Statements {
+		for _, id := range s.ResourcesFrom {
+			arns[id] = resourcePlaceholder(id)
+		}
+	}
+	if _, err := c.Rebuild(RolePolicyBefore{Document: doc, SecretArns: arns}); err != nil {
+		return rederiveFail(a, what, "", "%v", err)
+	}
+	return nil
+}

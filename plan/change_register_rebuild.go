@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"reflect"
@@ -31,20 +32,38 @@ import (
 // the plan grants, networkMode awsvpc or bridge from host, a hostPort equal to its containerPort or
 // removed). Every other field must be the source revision's.
 
-// RederiveError is a registration whose After is not what its edits make of the source revision.
+// RederiveError is an action whose after-state is not what its typed edits make of the state read at
+// apply time (for a registration: of the source revision).
 type RederiveError struct {
 	Action string
-	// Path is the first differing field (a JSON path into the registration input), "" when the
-	// difference is not one field (Reason says what).
+	// What names the after-state ("" for a registration's new task definition).
+	What string
+	// Path is the first differing field (for a registration, a JSON path into the registration input;
+	// for the other kinds, a path into the action's payload), "" when the difference is not one field
+	// (Reason says what).
 	Path   string
 	Reason string
 }
 
 func (e *RederiveError) Error() string {
-	if e.Path == "" {
-		return fmt.Sprintf("action %s: the new task definition is not what its edits make of the source revision: %s", e.Action, e.Reason)
+	what := "the new task definition is not what its edits make of the source revision"
+	if e.What != "" {
+		what = e.What + " is not what its edits make of the state read at apply time"
 	}
-	return fmt.Sprintf("action %s: the new task definition is not what its edits make of the source revision: field %s %s", e.Action, e.Path, e.Reason)
+	if e.Path == "" {
+		return fmt.Sprintf("action %s: %s: %s", e.Action, what, e.Reason)
+	}
+	return fmt.Sprintf("action %s: %s: field %s %s", e.Action, what, e.Path, e.Reason)
+}
+
+// rederive implements rederiver: the registration re-derived from its source revision as read
+// (RebuildRegistration).
+func (r *RegisterTaskDefinitionChange) rederive(p *Plan, a *Action, st *ReadState) error {
+	src := st.TaskDefinitions[r.SourceArn]
+	if src == nil {
+		return &RederiveError{Action: a.ID, Reason: "its source revision " + r.SourceArn + " was not read"}
+	}
+	return p.RebuildRegistration(a, src)
 }
 
 // RebuildRegistration re-derives the after-state of registration a of p from source, the source
@@ -427,4 +446,16 @@ func (p *Plan) rederiveLogs(a *Action, in, after *ecs.RegisterTaskDefinitionInpu
 		ic.LogConfiguration = out
 	}
 	return nil
+}
+
+// movesToAwsvpc reports whether the registration moves its revision from networkMode host to awsvpc
+// (the host-network fix, with the configuration's awsvpc settings for the services moved to it).
+func (r *RegisterTaskDefinitionChange) movesToAwsvpc() bool {
+	var before, after struct {
+		NetworkMode string `json:"networkMode"`
+	}
+	if json.Unmarshal(r.Before, &before) != nil || json.Unmarshal(r.After, &after) != nil {
+		return false
+	}
+	return before.NetworkMode == string(ecstypes.NetworkModeHost) && after.NetworkMode == string(ecstypes.NetworkModeAwsvpc)
 }

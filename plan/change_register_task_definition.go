@@ -7,12 +7,9 @@ import (
 	"github.com/ecsfix/ecsfix/detect"
 )
 
-// The register-task-definition change kind: a fixed revision registered from a source revision.
-//
-// Its edits are text today (Edit.Change says what the remedy did), so the applier cannot re-derive the
-// revision from the source revision it reads at apply time: Rederivable is false. Re-deriving a
-// registration means re-running the remedies named by its edits on the source revision and comparing the
-// result with After; that is the next step's job, and this kind has no Rebuild until then.
+// The register-task-definition change kind: a fixed revision registered from a source revision. The
+// applier re-derives it by re-running the remedies its edits name on the source revision it reads at
+// apply time and comparing the result with After (change_register_rebuild.go).
 
 // RegisterTaskDefinition registers a fixed revision derived from a source revision.
 const RegisterTaskDefinition ActionType = "register-task-definition"
@@ -75,8 +72,9 @@ func (r *RegisterTaskDefinitionChange) Facts(*Action) []FactCheck {
 	return []FactCheck{{Resource: r.SourceArn, ResourceType: detect.TypeTaskDefinition, Facts: []string{FactStatus, FactLatestActive}}}
 }
 
-// Rederivable implements Change: not yet (see the top of this file).
-func (r *RegisterTaskDefinitionChange) Rederivable() bool { return false }
+// Rederivable implements Change: the new revision is rebuilt from the source revision read at apply
+// time by re-running the remedies its edits name (RebuildRegistration, change_register_rebuild.go).
+func (r *RegisterTaskDefinitionChange) Rederivable() bool { return true }
 
 func (r *RegisterTaskDefinitionChange) implicitDependencies() []string { return nil }
 

@@ -240,3 +240,29 @@ func (c *RemovePolicyStatementsChange) diff() (string, error) {
 	name := "role/" + detect.ShortARN(c.Role) + " policy " + c.PolicyName
 	return unifiedDiff(name+" (now)", name+" (after)", before, after)
 }
+
+// rederive implements rederiver: the inline policy read (the plan's Before on a resumed apply, which may
+// have rewritten it already) without the Allow */* statements Removed names (Rebuild) must be the
+// plan's After, and the one read must be its Before.
+func (c *RemovePolicyStatementsChange) rederive(_ *Plan, a *Action, st *ReadState) error {
+	const what = "the role's inline policy"
+	role, ok := st.Roles[c.Role]
+	if !ok || !role.AllPolicies {
+		return rederiveFail(a, what, "", "the policies of role %s were not read", c.Role)
+	}
+	doc := c.Before
+	if !st.Started[a.ID] {
+		doc = role.Inline[c.PolicyName]
+		if !sameDocument(doc, c.Before) {
+			return rederiveFail(a, what, "removePolicyStatements.before", "is not the role's policy %s as read", c.PolicyName)
+		}
+	}
+	got, err := c.Rebuild(doc)
+	if err != nil {
+		return rederiveFail(a, what, "removePolicyStatements.removed", "%v", err)
+	}
+	if !sameDocument(got, c.After) {
+		return rederiveFail(a, what, "removePolicyStatements.after", "is not the policy read without the statements removed")
+	}
+	return nil
+}

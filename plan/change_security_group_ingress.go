@@ -220,3 +220,30 @@ func ruleText(r IngressRule) string {
 	src := firstNonEmpty(r.CidrIPv4, r.CidrIPv6, r.SourceGroup, "(no source)")
 	return rulePorts(r) + " from " + src
 }
+
+// rederive implements rederiver: from the group's ingress rules read, each revoked rule is a
+// world-open rule (one already gone is left so: revoking is idempotent), and each authorized rule replaces one
+// of the revoked rules (the same protocol and ports, from a source that is not the world); Rebuild
+// then gives the rules the group ends with. The replacements' sources come from the configuration
+// (fix.open_security_group) and are shown to the reviewer; they are not re-derived.
+func (u *UpdateSecurityGroupIngressChange) rederive(_ *Plan, a *Action, st *ReadState) error {
+	const what = "the security group's ingress rules"
+	cur, ok := st.SecurityGroups[u.GroupID]
+	if !ok {
+		return rederiveFail(a, what, "", "the security group %s was not read", u.GroupID)
+	}
+	for i, r := range u.Revoke {
+		if !isWorld(r) {
+			return rederiveFail(a, what, fmt.Sprintf("updateSecurityGroupIngress.revoke[%d]", i), "(%s) is not a world-open rule", ruleText(r))
+		}
+	}
+	for i, r := range u.Authorize {
+		if !replacesOneOf(r, u.Revoke) {
+			return rederiveFail(a, what, fmt.Sprintf("updateSecurityGroupIngress.authorize[%d]", i), "(%s) does not replace a revoked rule: a replacement has its protocol and ports, from a source that is not the world", ruleText(r))
+		}
+	}
+	if _, err := u.Rebuild(cur.Ingress); err != nil {
+		return rederiveFail(a, what, "", "%v", err)
+	}
+	return nil
+}

@@ -374,3 +374,145 @@ func (u *UpdateServiceChange) validateSecurityGroupsFrom(earlier map[string]*Act
 	}
 	return errs
 }
+
+// rederive implements rederiver. From the service read (on a resumed apply, the fields the plan's
+// Before records, which the first run checked) and the plan's typed edits:
+//   - the revision: the new revision of the registration TaskDefinitionFrom names, whose source must be
+//     the revision the service runs (After.TaskDefinition names it: that registration's placeholder, or
+//     a revision of its family); without
+//     one, a newer revision of the family the service runs (the fix an earlier plan registered: its
+//     content is not re-derived, and the action is high risk);
+//   - the platform version: LATEST (ECS.10), or unchanged;
+//   - the network: the security groups read, each one a create-security-group action of the plan copies
+//     replaced by that copy's placeholder; assignPublicIp as read or DISABLED; the subnets read (other
+//     subnets only where assignPublicIp goes from ENABLED to DISABLED: the ECS.2 fix's replacement
+//     subnets, from the configuration). A service with no network configuration gets one only with a
+//     registration of the plan that moves its revision from host to awsvpc (the host-network fix; the
+//     configuration's subnets and groups).
+//
+// The result of Rebuild on the service read must then be the plan's After.
+func (u *UpdateServiceChange) rederive(p *Plan, a *Action, st *ReadState) error {
+	const what = "the service's settings"
+	fail := func(path, format string, args ...any) error {
+		return rederiveFail(a, what, path, format, args...)
+	}
+	cur, ok := st.Services[a.Resource]
+	if !ok {
+		return fail("", "the service %s was not read", a.Resource)
+	}
+	if st.Started[a.ID] {
+		// It may run what this update set: start from what the plan saw.
+		if u.Before.TaskDefinition != "" {
+			cur.TaskDefinition = u.Before.TaskDefinition
+		}
+		if u.Before.PlatformVersion != "" {
+			cur.PlatformVersion = u.Before.PlatformVersion
+		}
+		if u.Before.Network != nil {
+			cur.Network = copyNetwork(u.Before.Network)
+		}
+	} else {
+		if b := u.Before.TaskDefinition; b != "" && b != cur.TaskDefinition {
+			return fail("updateService.before.taskDefinition", "is %s; the service runs %s", b, cur.TaskDefinition)
+		}
+		if b := u.Before.Network; b != nil && (cur.Network == nil || !sameNetworkSettings(b, cur.Network)) {
+			return fail("updateService.before.network", "is not the service's network configuration as read")
+		}
+	}
+	placeholders := map[string]string{} // action id -> what stands for what it produces
+	if td := u.After.TaskDefinition; td != "" {
+		if u.TaskDefinitionFrom != "" {
+			reg := p.registrationAction(u.TaskDefinitionFrom)
+			if reg == nil {
+				return fail("updateService.taskDefinitionFrom", "is %q, not a registration of the plan", u.TaskDefinitionFrom)
+			}
+			if src := reg.RegisterTaskDefinition.SourceArn; src != cur.TaskDefinition {
+				return fail("updateService.taskDefinitionFrom", "is %s, a fix of %s; the service runs %s", reg.ID, src, cur.TaskDefinition)
+			}
+			// After.TaskDefinition only names the revision (the applier deploys the one the
+			// registration registers): its placeholder, or a revision of its family.
+			want := NewRevisionPlaceholder(reg.RegisterTaskDefinition.Family, reg.RegisterTaskDefinition.SourceArn)
+			if _, err := detect.ParseTaskDefinitionARN(td); td != want && (err != nil || detect.FamilyKey(td) != detect.FamilyKey(reg.RegisterTaskDefinition.SourceArn)) {
+				return fail("updateService.after.taskDefinition", "is %q; the revision %s registers is %q", td, reg.ID, want)
+			}
+			placeholders[reg.ID] = td
+		} else {
+			from, err1 := detect.ParseTaskDefinitionARN(cur.TaskDefinition)
+			to, err2 := detect.ParseTaskDefinitionARN(td)
+			if err1 != nil || err2 != nil || detect.FamilyKey(td) != detect.FamilyKey(cur.TaskDefinition) || to.Revision <= from.Revision {
+				return fail("updateService.after.taskDefinition", "is %s, a revision this plan does not register and not a newer revision of the family the service runs (%s)", td, cur.TaskDefinition)
+			}
+		}
+	}
+	if pv := u.After.PlatformVersion; pv != "" && pv != "LATEST" {
+		return fail("updateService.after.platformVersion", "is %q: the ECS.10 fix sets LATEST", pv)
+	}
+	for ph, id := range u.SecurityGroupsFrom {
+		placeholders[id] = ph
+	}
+	if n := u.After.Network; n != nil {
+		if err := u.rederiveNetwork(p, a, cur.Network, fail); err != nil {
+			return err
+		}
+	}
+	got, err := u.Rebuild(ServiceBefore{Settings: cur, Produced: func(id string) string { return placeholders[id] }})
+	if err != nil {
+		return fail("", "%v", err)
+	}
+	if t := u.After.TaskDefinition; t != "" && got.TaskDefinition != t {
+		return fail("updateService.after.taskDefinition", "is %s; rebuilt: %s", t, got.TaskDefinition)
+	}
+	if pv := u.After.PlatformVersion; pv != "" && got.PlatformVersion != pv {
+		return fail("updateService.after.platformVersion", "is %s; rebuilt: %s", pv, got.PlatformVersion)
+	}
+	if n := u.After.Network; n != nil && (got.Network == nil || !sameNetworkSettings(n, got.Network)) {
+		return fail("updateService.after.network", "is not the network configuration rebuilt from the one read")
+	}
+	return nil
+}
+
+// rederiveNetwork checks After.Network against the network configuration read (cur, nil when none).
+func (u *UpdateServiceChange) rederiveNetwork(p *Plan, a *Action, cur *AwsVpcSettings, fail func(path, format string, args ...any) error) error {
+	n := u.After.Network
+	if cur == nil {
+		reg := p.registrationAction(u.TaskDefinitionFrom)
+		if reg == nil || !reg.RegisterTaskDefinition.movesToAwsvpc() {
+			return fail("updateService.after.network", "sets a network configuration on a service that has none, which only the host-network fix does, with a registration of this plan moving its revision to awsvpc")
+		}
+		return nil
+	}
+	if n.AssignPublicIp != cur.AssignPublicIp && n.AssignPublicIp != "DISABLED" {
+		return fail("updateService.after.network.assignPublicIp", "is %s; the service's is %s, and a fix only disables it", n.AssignPublicIp, cur.AssignPublicIp)
+	}
+	copies := map[string]string{} // group copied -> placeholder of its copy
+	for ph, id := range u.SecurityGroupsFrom {
+		if c := p.actionByID(id); c != nil && c.CreateSecurityGroup != nil {
+			copies[c.CreateSecurityGroup.CopyOf] = ph
+		}
+	}
+	want := []string{}
+	for _, g := range cur.SecurityGroups {
+		if ph, ok := copies[g]; ok {
+			g = ph
+		}
+		want = append(want, g)
+	}
+	if !sameStrings(n.SecurityGroups, want) {
+		return fail("updateService.after.network.securityGroups", "is %s; rebuilt from the groups read: %s", strings.Join(n.SecurityGroups, ", "), strings.Join(want, ", "))
+	}
+	if !sameStrings(n.Subnets, cur.Subnets) && !(cur.AssignPublicIp == "ENABLED" && n.AssignPublicIp == "DISABLED") {
+		return fail("updateService.after.network.subnets", "is %s; the service's are %s, and only the public-IP fix moves a service to other subnets", strings.Join(n.Subnets, ", "), strings.Join(cur.Subnets, ", "))
+	}
+	return nil
+}
+
+// sameNetworkSettings reports whether two awsvpc configurations are equal (lists in any order).
+func sameNetworkSettings(a, b *AwsVpcSettings) bool {
+	return a.AssignPublicIp == b.AssignPublicIp && sameStrings(a.Subnets, b.Subnets) && sameStrings(a.SecurityGroups, b.SecurityGroups)
+}
+
+// NewRevisionPlaceholder is how an update-service action names the revision a registration of the
+// plan creates from source (of family).
+func NewRevisionPlaceholder(family, source string) string {
+	return fmt.Sprintf("(new revision of %s from %s)", family, detect.ShortARN(source))
+}

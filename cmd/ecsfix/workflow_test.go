@@ -107,9 +107,12 @@ func TestTicketWorkflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Editing an approved plan voids the approval (content changed) or is refused (not canonical).
+	// Editing an approved plan voids the approval (content changed) or is refused (not canonical). An
+	// edit of what an action writes is refused before the approval is looked at: its after-state is not
+	// re-derived (exit 1, naming the action and the field).
 	for name, edit := range map[string]string{
-		"content":    strings.Replace(string(data), `"LATEST"`, `"1.3.0"`, 1),
+		"content":    strings.Replace(string(data), `"summary": "`, `"summary": "(edited) `, 1),
+		"after":      strings.Replace(string(data), `"LATEST"`, `"1.3.0"`, 1),
 		"formatting": strings.Replace(string(data), "{\n", "{ \n", 1),
 	} {
 		tampered := filepath.Join(dir, name+".json")
@@ -122,6 +125,9 @@ func TestTicketWorkflow(t *testing.T) {
 		}
 		if name == "content" && code != exitNotApproved {
 			t.Errorf("edited content: exit %d, want %d (approval void)\n%s", code, exitNotApproved, errOut)
+		}
+		if name == "after" && (code != exitError || !strings.Contains(errOut, "field updateService.after.platformVersion")) {
+			t.Errorf("edited after-state: exit %d, want %d naming the field\n%s", code, exitError, errOut)
 		}
 		if name == "formatting" && !strings.Contains(errOut, "modified outside ecsfix") {
 			t.Errorf("edited formatting: stderr %q", errOut)

@@ -1,0 +1,118 @@
+package plan
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// Re-deriving every action at apply time: the applier hands Plan.Rederive what it read for the stale
+// check (ReadState, no further call), and each change kind rebuilds its after-state from that state
+// plus its typed edits (its Rebuild method), and checks that the plan's after-state is that: what a
+// remedy of ecsfix could have planned there. The first difference is a *RederiveError naming the
+// action and the field; the applier then refuses the whole apply before anything is written.
+
+// ReadState is what the applier read at apply time, by resource: what Plan.Rederive rebuilds each
+// action's after-state from.
+type ReadState struct {
+	// TaskDefinitions are the revisions read (source revisions, revisions fingerprinted), by ARN.
+	TaskDefinitions map[string]*detect.TaskDefinition
+	// Services are the settings of the services read, by service ARN.
+	Services map[string]ServiceSettings
+	// Clusters are the settings of the clusters read, by cluster ARN.
+	Clusters map[string][]ClusterSetting
+	// SecurityGroups are the rules of the groups read, by group id.
+	SecurityGroups map[string]GroupRules
+	// Roles are the roles read, by ARN: the owned inline policy only, or (AllPolicies) every policy.
+	Roles map[string]RoleRead
+	// Started are the actions an earlier run of this plan started (a resumed apply): what they write
+	// may already hold their after-state, so they are re-derived from the before-state the plan
+	// recorded (which the first run checked against what it read) where the read one may differ.
+	Started map[string]bool
+}
+
+// RoleRead is a role as read at apply time.
+type RoleRead struct {
+	// Inline are the inline policies' documents, by name (only the owned one unless AllPolicies).
+	Inline map[string]string
+	// Attached are the ARNs of the attached managed policies (known only with AllPolicies).
+	Attached    []string
+	AllPolicies bool
+}
+
+// rederiver is a change kind that re-derives its after-state from the state read at apply time.
+type rederiver interface {
+	rederive(p *Plan, a *Action, st *ReadState) error
+}
+
+// Rederive rebuilds the after-state of action a from st and the plan's typed edits, and compares it
+// with the plan's after-state. It returns a *RederiveError naming the first differing field, or
+// saying that the action's kind cannot be re-derived; nil when the plan's after-state is re-derived.
+func (p *Plan) Rederive(a *Action, st *ReadState) error {
+	ch := a.Change()
+	if ch == nil {
+		return &RederiveError{Action: a.ID, What: "the action", Reason: fmt.Sprintf("type %q carries no payload of its type", a.Type)}
+	}
+	r, ok := ch.(rederiver)
+	if !ch.Rederivable() || !ok {
+		return &RederiveError{Action: a.ID, What: "the action", Reason: fmt.Sprintf("a %s action cannot be re-derived from the state read at apply time", a.Type)}
+	}
+	if st == nil {
+		st = &ReadState{}
+	}
+	return r.rederive(p, a, st)
+}
+
+// rederiveFail is the RederiveError of action a, about what, at path.
+func rederiveFail(a *Action, what, path, format string, args ...any) error {
+	return &RederiveError{Action: a.ID, What: what, Path: path, Reason: fmt.Sprintf(format, args...)}
+}
+
+// sameDocument reports whether two JSON documents are equal as JSON ("" equals only "").
+func sameDocument(a, b string) bool {
+	if strings.TrimSpace(a) == "" || strings.TrimSpace(b) == "" {
+		return strings.TrimSpace(a) == strings.TrimSpace(b)
+	}
+	x, errX := decodeGenericJSON([]byte(a))
+	y, errY := decodeGenericJSON([]byte(b))
+	if errX != nil || errY != nil {
+		return a == b
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+// replacesOneOf reports whether rule r could replace one of the world-open rules of rules: the same
+// protocol and ports, from a source that is not the world (the open-security-group fix narrows a
+// rule's source, never its ports).
+func replacesOneOf(r IngressRule, rules []IngressRule) bool {
+	if isWorld(r) {
+		return false
+	}
+	for _, o := range rules {
+		if isWorld(o) && o.Protocol == r.Protocol && o.FromPort == r.FromPort && o.ToPort == r.ToPort {
+			return true
+		}
+	}
+	return false
+}
+
+// ruleIndex is the set of rule keys of rules.
+func ruleIndex(rules []IngressRule) map[string]bool {
+	m := map[string]bool{}
+	for _, r := range rules {
+		m[RuleKey(r)] = true
+	}
+	return m
+}
+
+// actionByID is the action of the plan with that id, nil when none.
+func (p *Plan) actionByID(id string) *Action {
+	for i := range p.Actions {
+		if p.Actions[i].ID == id {
+			return &p.Actions[i]
+		}
+	}
+	return nil
+}
