@@ -75,7 +75,11 @@ func (r *run) execute(ctx context.Context) []ActionReport {
 
 func (r *run) do(ctx context.Context, a *plan.Action, rep ActionReport) ActionReport {
 	if done := r.doneEarlier(a.ID, &rep); done != nil {
-		if err := checkDoneResult(a, done); err != nil {
+		err := checkDoneResult(a, done)
+		if err == nil && a.Type == plan.CreateSecurityGroup {
+			err = r.checkDoneGroup(ctx, a, done)
+		}
+		if err != nil {
 			rep.Status, rep.Detail, rep.TaskDefinitionArn = StatusFailed, "", ""
 			rep.Error = r.scrub(err.Error())
 			r.printf("%s: FAILED: %s", a.ID, rep.Error)
