@@ -256,3 +256,36 @@ func TestDoneGroupChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestReversedRisk: undoing an action is rated as an apply of the reversed change would be.
+func TestReversedRisk(t *testing.T) {
+	t.Parallel()
+	cluster := func(before, after string) *plan.Action {
+		return &plan.Action{ID: "c", Type: plan.UpdateClusterSettings, Controls: []string{"ECS.12"}, Risk: plan.RiskLow,
+			UpdateClusterSettings: &plan.UpdateClusterSettingsChange{Cluster: "prod",
+				Before: []plan.ClusterSetting{{Name: "containerInsights", Value: before}}, After: []plan.ClusterSetting{{Name: "containerInsights", Value: after}}}}
+	}
+	platform := &plan.Action{ID: "s", Type: plan.UpdateService, Controls: []string{"ECS.10"}, Risk: plan.RiskLow,
+		UpdateService: &plan.UpdateServiceChange{Cluster: "prod", Service: "api",
+			Before: plan.ServiceSettings{PlatformVersion: "1.3.0"}, After: plan.ServiceSettings{PlatformVersion: "LATEST"}}}
+	cases := []struct {
+		a      *plan.Action
+		risk   plan.Risk
+		writes bool
+	}{
+		{cluster("disabled", "enabled"), plan.RiskHigh, true}, // back to disabled
+		{cluster("enabled", "enhanced"), plan.RiskLow, true},  // back to enabled: ECS.12's own risk
+		{platform, plan.RiskHigh, true},                       // back to a pinned version
+		{&plan.Action{ID: "d", Type: plan.DetachRolePolicy}, plan.RiskHigh, true},
+		{&plan.Action{ID: "r", Type: plan.RegisterTaskDefinition}, "", false}, // kept: nothing written
+		{&plan.Action{ID: "k", Type: plan.CreateSecret}, "", false},
+	}
+	for _, c := range cases {
+		r := newRun(nil, Options{})
+		r.p = &plan.Plan{Actions: []plan.Action{*c.a}}
+		risk, writes := r.reversedRisk(c.a)
+		if risk != c.risk || writes != c.writes {
+			t.Errorf("%s: reversed risk %q (writes %v), want %q (%v)", c.a.ID, risk, writes, c.risk, c.writes)
+		}
+	}
+}
