@@ -98,6 +98,9 @@ type Fix struct {
 	Concurrency int `mapstructure:"concurrency"`
 	// WaitTimeout bounds apply --wait.
 	WaitTimeout time.Duration `mapstructure:"wait_timeout"`
+	// ResumeWindow is how long after an interrupted write a resumed apply keeps looking for what that
+	// write may have made (AWS's reads lag its writes) before writing again; 0 disables the wait.
+	ResumeWindow time.Duration `mapstructure:"resume_window"`
 
 	Secrets struct {
 		// NamePrefix starts secret names: PREFIX/<family>/<container>[/<variable>].
@@ -208,6 +211,7 @@ var defaults = []struct {
 	{"fix.patch_owned", false},
 	{"fix.concurrency", 4},
 	{"fix.wait_timeout", "10m"},
+	{"fix.resume_window", "10s"},
 	{"fix.secrets.name_prefix", "ecsfix"},
 	{"fix.secrets.per_variable", false},
 	{"fix.secrets.kms_key_id", ""},

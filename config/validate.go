@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/plan"
@@ -163,6 +164,9 @@ func (f *Fix) validate() []error {
 	}
 	if f.WaitTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("fix.wait_timeout: %v is not a positive duration", f.WaitTimeout))
+	}
+	if f.ResumeWindow < 0 || f.ResumeWindow > 10*time.Minute {
+		errs = append(errs, fmt.Errorf("fix.resume_window: %v is not a duration from 0 to 10m", f.ResumeWindow))
 	}
 	return errs
 }

@@ -51,9 +51,10 @@
 // before (journalStarted), writes, verifies and journals "done" (run.finish). waitAll follows the kinds
 // that deploy.
 // Rollback → rollback: the plan the journal belongs to (same content hash, validated, approved as of the
-// apply), lockJournal, checkTarget, then, for each started record in reverse order, plannedRollback
-// (the step restores only the before-state the plan recorded for that action) and the executor's
-// rollback (rollbackBegin, rollbackDone, rollbackFail).
+// apply), lockJournal, checkTarget, checkRollbackApproval (undoing is rated as an apply of the reversed
+// changes: reversedRisk, so a plan applied unattended is not undone unattended), then, for each started
+// record in reverse order, plannedRollback (the step restores only the before-state the plan recorded
+// for that action) and the executor's rollback (rollbackBegin, rollbackDone, rollbackFail).
 //
 // Rollback returns the services and clusters a journal records to their previous state, re-attaches a
 // managed policy the admin task-role fix detached and puts back the journalled document of an inline
@@ -78,8 +79,18 @@
 //     family (ecsfix:source), and it holds exactly the intended value; any other fails the action,
 //     untouched. A role policy statement is merged into, never replaced, and statements of other Sids
 //     are kept as they are;
-//   - register or create a duplicate: a registration, a secret and a log group carry provenance tags
-//     (ecsfix:plan, ecsfix:action) and are looked for before being made again;
+//   - register or create a duplicate: a registration, a secret, a security group and a log group carry
+//     provenance tags (ecsfix:plan, ecsfix:action) and are looked for before being made again; an action
+//     an earlier run started without recording its outcome is looked for again over
+//     Options.ResumeWindow (lookAgain: AWS's reads lag its writes, and RegisterTaskDefinition takes no
+//     idempotency token) before it writes;
+//   - reuse on resume what it did not make: the tags, whose values anyone who can read the plan knows,
+//     only point at candidates; a candidate is reused only when it is, field by field, what the action
+//     makes (findRegistered: the registrable form of the revision is the registration the action sends;
+//     sameSecretFields: the planned name, KMS key and tags, and the intended value; createdByAction: the
+//     planned VPC, name, description, tags and rules), and one with the tags but other content fails the
+//     action; a done record's secret or revision must be in the action's account and region
+//     (checkDoneResult), its security group in the action's region and VPC (checkDoneGroup);
 //   - print a secret value it moves: the value of a create-secret action is scrubbed, in its plain and
 //     JSON-escaped forms, from every message; the journal records the secret's name and ARN only.
 package fix

@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -152,16 +154,34 @@ func (r *run) createSecret(ctx context.Context, a *plan.Action, rep *ActionRepor
 func (r *run) findOrCreateSecret(ctx context.Context, api secretsAPI, a *plan.Action, value string) (arn, origin string, err error) {
 	c := a.CreateSecret
 	for attempt := 0; attempt < 2; attempt++ {
-		cur, err := api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(c.Name)})
-		var nf *smtypes.ResourceNotFoundException
-		switch {
-		case errors.As(err, &nf):
-			r.log.Debug("secret absent: creating it", "action", a.ID, "name", c.Name)
-		case err != nil:
-			return "", "", fmt.Errorf("describe secret %s: %w", c.Name, err)
-		default:
+		var cur *secretsmanager.DescribeSecretOutput
+		describe := func() (bool, error) {
+			out, err := api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(c.Name)})
+			var nf *smtypes.ResourceNotFoundException
+			switch {
+			case errors.As(err, &nf):
+				return false, nil
+			case err != nil:
+				return false, fmt.Errorf("describe secret %s: %w", c.Name, err)
+			}
+			cur = out
+			return true, nil
+		}
+		var found bool
+		var err error
+		if attempt == 0 {
+			// An earlier run's creation may not be visible yet: looked for over the resume window.
+			found, err = r.lookAgain(ctx, a, "secret "+c.Name, describe)
+		} else {
+			found, err = describe()
+		}
+		if err != nil {
+			return "", "", err
+		}
+		if found {
 			return r.ownSecret(ctx, api, a, cur, value)
 		}
+		r.log.Debug("secret absent: creating it", "action", a.ID, "name", c.Name)
 		in := &secretsmanager.CreateSecretInput{Name: aws.String(c.Name), SecretString: aws.String(value),
 			ClientRequestToken: aws.String(requestToken(r.hash, a.ID))}
 		if c.KmsKeyID != "" {
@@ -246,6 +266,9 @@ func (r *run) ownSecret(ctx context.Context, api secretsAPI, a *plan.Action, cur
 	default:
 		origin = fmt.Sprintf("created by ecsfix earlier (plan %s, action %s, from %s)", tags[TagPlan], tags[TagAction], tags[tagSource])
 	}
+	if err := sameSecretFields(c, cur, tags, thisPlan, r.short, a.ID); err != nil {
+		return refuse(err.Error())
+	}
 	if cur.DeletedDate != nil {
 		return "", "", fmt.Errorf("secret %s (%s), %s, is scheduled for deletion: restore it (secretsmanager RestoreSecret), or delete it for good, before applying again", c.Name, arn, origin)
 	}
@@ -260,6 +283,55 @@ func (r *run) ownSecret(ctx context.Context, api secretsAPI, a *plan.Action, cur
 		return refuse("it holds other values")
 	}
 	return arn, origin, nil
+}
+
+// sameSecretFields checks that an existing secret is, apart from its value (compared by the caller),
+// what this action creates: the planned name, the planned KMS key (the account's default key when the
+// plan names none), and exactly the planned tags (aws: tags aside). A secret an earlier plan created
+// (thisPlan false) carries that plan's provenance: its ecsfix:plan, ecsfix:action and ecsfix:source
+// values are not compared here (ownSecret checks the source's family).
+func sameSecretFields(c *plan.CreateSecretChange, cur *secretsmanager.DescribeSecretOutput, tags map[string]string, thisPlan bool, short, id string) error {
+	if n := aws.ToString(cur.Name); n != c.Name {
+		return fmt.Errorf("its name is %q", n)
+	}
+	if k := aws.ToString(cur.KmsKeyId); !sameKmsKey(c.KmsKeyID, k) {
+		return fmt.Errorf("its KMS key is %q, the plan's %q", k, c.KmsKeyID)
+	}
+	want := secretTags(c, short, id)
+	skip := func(k string) bool {
+		if strings.HasPrefix(strings.ToLower(k), "aws:") {
+			return true
+		}
+		return !thisPlan && (k == TagPlan || k == TagAction || k == tagSource)
+	}
+	for _, k := range slices.Sorted(maps.Keys(want)) {
+		if !skip(k) && tags[k] != want[k] {
+			return fmt.Errorf("its tag %s is %q, the plan's %q", k, tags[k], want[k])
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		if _, ok := want[k]; !ok && !skip(k) {
+			return fmt.Errorf("it carries tag %s, which the plan does not set", k)
+		}
+	}
+	return nil
+}
+
+// sameKmsKey tells whether the key a secret reports (DescribeSecret's KmsKeyId: empty or the AWS
+// managed key's alias for the default, else the id, alias or ARN the creation named) is the plan's.
+func sameKmsKey(planned, got string) bool {
+	if planned == "" {
+		return got == "" || got == "alias/aws/secretsmanager" || strings.HasSuffix(got, ":alias/aws/secretsmanager")
+	}
+	switch {
+	case got == planned:
+		return true
+	case strings.HasPrefix(planned, "arn:"):
+		return false
+	case strings.HasPrefix(planned, "alias/"):
+		return strings.HasSuffix(got, ":"+planned)
+	}
+	return strings.HasSuffix(got, ":key/"+planned)
 }
 
 func sameSecret(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -80,9 +82,21 @@ func (r *run) createGroup(ctx context.Context, a *plan.Action, rep *ActionReport
 		&StateRecord{GroupName: c.GroupName, VpcID: c.VpcID, Ingress: c.Ingress, Egress: c.Egress}); err != nil {
 		return err
 	}
-	g, err := r.findCreated(ctx, api, c.VpcID, a.ID)
+	// A group this plan created earlier is looked for by its tags (over the resume window when an
+	// earlier run started this action), then reused only when it is what this action creates.
+	var g *ec2types.SecurityGroup
+	_, err := r.lookAgain(ctx, a, "no security group created by this action in "+c.VpcID, func() (bool, error) {
+		var err error
+		g, err = r.findCreated(ctx, api, c.VpcID, a.ID)
+		return g != nil, err
+	})
 	if err != nil {
 		return err
+	}
+	if g != nil {
+		if err := r.createdByAction(c, a.ID, g); err != nil {
+			return err
+		}
 	}
 	created := g == nil
 	var id string
@@ -146,6 +160,95 @@ func (r *run) createGroup(ctx context.Context, a *plan.Action, rep *ActionReport
 	}
 	return r.finish(a, rep, StatusDone, detail, &StateRecord{GroupID: id, GroupName: c.GroupName, VpcID: c.VpcID,
 		Ingress: in, Egress: eg, Created: aws.Bool(created), Reused: !created})
+}
+
+// createdByAction refuses a group found by this action's provenance tags (whose values anyone who can
+// read the plan knows) unless it is what the action creates: the plan's VPC, name, description and tags,
+// and rules the action makes on its way (every ingress rule a planned one; every egress rule a planned
+// one or the allow-all rule a new group starts with, which the action revokes).
+func (r *run) createdByAction(c *plan.CreateSecurityGroupChange, id string, g *ec2types.SecurityGroup) error {
+	gid := aws.ToString(g.GroupId)
+	refuse := func(field, format string, args ...any) error {
+		return fmt.Errorf("security group %s carries this plan's provenance tags (%s=%s, %s=%s) but is not what %s creates: %s %s; not reused, and nothing created: find out who created it, delete it, then resume",
+			gid, TagPlan, r.short, TagAction, id, id, field, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case aws.ToString(g.VpcId) != c.VpcID:
+		return refuse("vpcId", "is %s, the plan's %s", aws.ToString(g.VpcId), c.VpcID)
+	case aws.ToString(g.GroupName) != c.GroupName:
+		return refuse("groupName", "is %q, the plan's %q", aws.ToString(g.GroupName), c.GroupName)
+	case aws.ToString(g.Description) != c.Description:
+		return refuse("description", "is %q, the plan's %q", aws.ToString(g.Description), c.Description)
+	}
+	want := map[string]string{}
+	for _, spec := range createGroupInput(c, r.short, id).TagSpecifications {
+		for _, t := range spec.Tags {
+			want[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	got := map[string]string{}
+	for _, t := range g.Tags {
+		if k := aws.ToString(t.Key); !strings.HasPrefix(strings.ToLower(k), "aws:") {
+			got[k] = aws.ToString(t.Value)
+		}
+	}
+	for _, k := range sortedKeys(want, got) {
+		if w, ok := want[k]; !ok {
+			return refuse("tags", "hold %s, which the plan does not set", k)
+		} else if got[k] != w {
+			return refuse("tags", "hold %s=%q, the plan's %q", k, got[k], w)
+		}
+	}
+	if extra := missing(plan.RulesOf(g.IpPermissions), ruleKeys(c.Ingress)); len(extra) > 0 {
+		return refuse("ingress", "holds %s, which the plan does not", keysOf(extra))
+	}
+	egress := ruleKeys(c.Egress)
+	for _, cidr := range []string{"0.0.0.0/0", "::/0"} {
+		egress[plan.RuleKey(plan.IngressRule{Protocol: "-1", CidrIPv4: cidr})] = true
+		egress[plan.RuleKey(plan.IngressRule{Protocol: "-1", CidrIPv6: cidr})] = true
+	}
+	if extra := missing(plan.RulesOf(g.IpPermissionsEgress), egress); len(extra) > 0 {
+		return refuse("egress", "holds %s, which the plan does not", keysOf(extra))
+	}
+	return nil
+}
+
+func sortedKeys(ms ...map[string]string) []string {
+	seen := map[string]bool{}
+	for _, m := range ms {
+		for k := range m {
+			seen[k] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
+// checkDoneGroup checks, before a resumed apply uses the group a done record names (the services of the
+// plan are moved to it), that the group exists in the action's region (the client is the region's) and
+// VPC, with the planned name.
+func (r *run) checkDoneGroup(ctx context.Context, a *plan.Action, done *Record) error {
+	c := a.CreateSecurityGroup
+	if c == nil || done.Result == nil {
+		return nil
+	}
+	id := done.Result.GroupID
+	if id == "" {
+		return fmt.Errorf("%w: the done record of %s names no security group; not used", ErrJournalMismatch, a.ID)
+	}
+	got, err := describeGroups(ctx, r.cl.ec2(a.Region), []string{id})
+	if err != nil {
+		return err
+	}
+	g := got[id]
+	switch {
+	case g == nil:
+		return fmt.Errorf("%w: the done record of %s names security group %s, which is not in region %s; not used", ErrJournalMismatch, a.ID, id, a.Region)
+	case aws.ToString(g.VpcId) != c.VpcID:
+		return fmt.Errorf("%w: the done record of %s names security group %s, of VPC %s, not the plan's %s; not used", ErrJournalMismatch, a.ID, id, aws.ToString(g.VpcId), c.VpcID)
+	case aws.ToString(g.GroupName) != c.GroupName:
+		return fmt.Errorf("%w: the done record of %s names security group %s, named %q, not the plan's %q; not used", ErrJournalMismatch, a.ID, id, aws.ToString(g.GroupName), c.GroupName)
+	}
+	return nil
 }
 
 // createdGroup is the id of the group a create-security-group action produced, as the journal records it.

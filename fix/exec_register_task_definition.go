@@ -1,8 +1,14 @@
 package fix
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
@@ -10,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsjson"
 	"github.com/ecsfix/ecsfix/detect/awsread"
 	"github.com/ecsfix/ecsfix/plan"
 )
@@ -53,6 +60,10 @@ func (r *run) register(ctx context.Context, a *plan.Action, rep *ActionReport) e
 	if err != nil {
 		return fmt.Errorf("build the registration from %s: %w", c.SourceArn, err)
 	}
+	want, err := registrableDoc(in)
+	if err != nil {
+		return fmt.Errorf("build the registration from %s: %w", c.SourceArn, err)
+	}
 	tagged := addProvenance(in, r.short, a.ID)
 
 	prev := r.started(a.ID)
@@ -74,15 +85,24 @@ func (r *run) register(ctx context.Context, a *plan.Action, rep *ActionReport) e
 	}
 	r.printf("%s: registering a new revision of %s from %s (%d edit(s))", a.ID, srcArn.Family, src.ARN(), len(c.Edits))
 
-	// A revision this plan registered without journalling it (a crash between the two) is reused.
-	found, newest, err := r.findRegistered(ctx, api, srcArn, a.ID)
+	// A revision this plan registered without journalling it (a crash between the two) is reused when
+	// it is exactly what this registration sends; looked for again over the resume window when an
+	// earlier run started this action, since a revision registered just before a crash may not be
+	// listed yet.
+	var found string
+	newest := 0
+	_, err = r.lookAgain(ctx, a, "no revision of "+srcArn.Family+" registered by this action", func() (bool, error) {
+		var err error
+		found, newest, err = r.findRegistered(ctx, api, srcArn, a.ID, want)
+		return found != "", err
+	})
 	if err != nil {
 		return err
 	}
 	if found != "" {
 		r.setTarget(a.ID, found)
 		rep.TaskDefinitionArn = found
-		r.printf("%s: found %s, registered by this plan earlier: reused", a.ID, found)
+		r.printf("%s: found %s, registered by this plan earlier and equal to this registration: reused", a.ID, found)
 		return r.finish(a, rep, StatusDone, "reused "+found+", registered by this plan earlier", &StateRecord{TaskDefinitionArn: found, Reused: true})
 	}
 	if !tagged && prev.Before != nil && newest > prev.Before.LatestActiveRevision && r.isResume(a.ID) {
@@ -125,10 +145,14 @@ func addProvenance(in *ecs.RegisterTaskDefinitionInput, short, id string) bool {
 	return true
 }
 
-// findRegistered looks for an ACTIVE revision of the source's family, newer than the source, carrying
-// this plan's and action's provenance tags. It returns its ARN ("" when none) and the newest ACTIVE
-// revision number of the family.
-func (r *run) findRegistered(ctx context.Context, api ecsAPI, src detect.TaskDefinitionARN, id string) (string, int, error) {
+// findRegistered looks for an ACTIVE revision of the source's family, newer than the source, that this
+// action registered: the provenance tags (ecsfix:plan, ecsfix:action) only point at candidates, since
+// anyone who can read the plan knows their values; a candidate is this action's only when its
+// registrable form (plan.RegisterInput, provenance tags aside) is want, the registration this action
+// sends. A candidate carrying the tags with other content is refused: the action fails, naming it and
+// its first differing field, and nothing is registered (neither reused nor duplicated). It returns the
+// ARN found ("" when none) and the newest ACTIVE revision number of the family.
+func (r *run) findRegistered(ctx context.Context, api ecsAPI, src detect.TaskDefinitionARN, id string, want map[string]any) (string, int, error) {
 	revs, err := awsread.ActiveRevisions(ctx, api, src.Family)
 	if err != nil {
 		return "", 0, err
@@ -141,6 +165,7 @@ func (r *run) findRegistered(ctx context.Context, api ecsAPI, src detect.TaskDef
 			newer = append(newer, rv)
 		}
 	}
+	found := ""
 	for _, rv := range newer {
 		td, err := awsread.DescribeTaskDefinition(ctx, api, rv.ARN)
 		if err != nil {
@@ -153,11 +178,110 @@ func (r *run) findRegistered(ctx context.Context, api ecsAPI, src detect.TaskDef
 		for _, t := range td.Tags {
 			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 		}
-		if tags[TagPlan] == r.short && tags[TagAction] == id {
-			return td.ARN(), newest, nil
+		if tags[TagPlan] != r.short || tags[TagAction] != id {
+			continue
+		}
+		got, err := registrableDoc(plan.RegisterInput(td))
+		if err != nil {
+			return "", 0, fmt.Errorf("read revision %s: %w", td.ARN(), err)
+		}
+		if path, same := firstDifference(want, got, ""); !same {
+			return "", 0, fmt.Errorf("revision %s carries this plan's provenance tags (%s=%s, %s=%s) but is not what %s registers: field %s differs; not reused, and nothing registered: find out who registered it, deregister it, then resume",
+				td.ARN(), TagPlan, r.short, TagAction, id, id, pathOrWhole(path))
+		}
+		if found == "" {
+			found = td.ARN()
 		}
 	}
-	return "", newest, nil
+	return found, newest, nil
+}
+
+// registrableDoc is the normalised registrable form of a registration (plan.NormalizeTaskDefinition:
+// defaults AWS fills in, order that carries no meaning, empty lists), without ecsfix's own tags, as
+// decoded JSON: what two registrations are compared by.
+func registrableDoc(in *ecs.RegisterTaskDefinitionInput) (map[string]any, error) {
+	cp := *in
+	cp.Tags = nil
+	for _, t := range in.Tags {
+		if !strings.HasPrefix(strings.ToLower(aws.ToString(t.Key)), plan.TagPrefix) {
+			cp.Tags = append(cp.Tags, t)
+		}
+	}
+	raw, err := awsjson.Marshal(&cp)
+	if err != nil {
+		return nil, err
+	}
+	norm, err := plan.NormalizeTaskDefinition(raw)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(norm))
+	dec.UseNumber()
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// firstDifference walks two decoded JSON documents and returns the path of their first difference
+// (false), or true when they are equal.
+func firstDifference(x, y any, path string) (string, bool) {
+	join := func(k string) string {
+		if path == "" {
+			return k
+		}
+		return path + "." + k
+	}
+	switch xv := x.(type) {
+	case map[string]any:
+		yv, ok := y.(map[string]any)
+		if !ok {
+			return path, false
+		}
+		keys := map[string]bool{}
+		for k := range xv {
+			keys[k] = true
+		}
+		for k := range yv {
+			keys[k] = true
+		}
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
+			xe, xok := xv[k]
+			ye, yok := yv[k]
+			if xok != yok {
+				return join(k), false
+			}
+			if p, ok := firstDifference(xe, ye, join(k)); !ok {
+				return p, false
+			}
+		}
+		return "", true
+	case []any:
+		yv, ok := y.([]any)
+		if !ok {
+			return path, false
+		}
+		for i := range max(len(xv), len(yv)) {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			if i >= len(xv) || i >= len(yv) {
+				return p, false
+			}
+			if q, ok := firstDifference(xv[i], yv[i], p); !ok {
+				return q, false
+			}
+		}
+		return "", true
+	default:
+		return path, reflect.DeepEqual(x, y)
+	}
+}
+
+func pathOrWhole(p string) string {
+	if p == "" {
+		return "(the whole document)"
+	}
+	return p
 }
 
 // resumeRegistration takes the revision an earlier run registered (its done record) as the target of the

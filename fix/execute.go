@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
@@ -74,7 +75,11 @@ func (r *run) execute(ctx context.Context) []ActionReport {
 
 func (r *run) do(ctx context.Context, a *plan.Action, rep ActionReport) ActionReport {
 	if done := r.doneEarlier(a.ID, &rep); done != nil {
-		if err := checkDoneResult(a, done); err != nil {
+		err := checkDoneResult(a, done)
+		if err == nil && a.Type == plan.CreateSecurityGroup {
+			err = r.checkDoneGroup(ctx, a, done)
+		}
+		if err != nil {
 			rep.Status, rep.Detail, rep.TaskDefinitionArn = StatusFailed, "", ""
 			rep.Error = r.scrub(err.Error())
 			r.printf("%s: FAILED: %s", a.ID, rep.Error)
@@ -189,4 +194,64 @@ func arnFamily(s string) string {
 	}
 	fam, _, _ := strings.Cut(rest, ":")
 	return fam
+}
+
+// resumeLookups is how many times, after the first, a resumed action looks again within the window.
+const resumeLookups = 3
+
+// lookAgain calls look, which looks for what action a would make (a revision, a secret, a group), and
+// returns what it finds. When it finds nothing and an earlier run started a without recording its
+// outcome, that run's write may have landed just before it stopped, and AWS's reads lag its writes: look
+// is called again, resumeLookups times spaced over the window, until Options.ResumeWindow after the
+// started record (at most a window from now), before the action writes again. RegisterTaskDefinition
+// takes no idempotency token, so this is what keeps an automatic retry from registering a duplicate.
+func (r *run) lookAgain(ctx context.Context, a *plan.Action, what string, look func() (bool, error)) (bool, error) {
+	found, err := look()
+	if found || err != nil || !r.isResume(a.ID) || r.o.ResumeWindow <= 0 {
+		return found, err
+	}
+	start := r.started(a.ID)
+	if start == nil {
+		return false, nil
+	}
+	now := r.now()
+	deadline := start.Time.Add(r.o.ResumeWindow)
+	if limit := now.Add(r.o.ResumeWindow); deadline.After(limit) {
+		deadline = limit
+	}
+	step := r.o.ResumeWindow / resumeLookups
+	for now.Before(deadline) {
+		d := min(step, deadline.Sub(now))
+		r.printf("%s: started by an earlier run at %s with no outcome recorded, and %s not found: looking again in %s (fix.resume_window %s), since AWS may not show it yet",
+			a.ID, start.Time.UTC().Format(time.RFC3339), what, d.Round(time.Millisecond), r.o.ResumeWindow)
+		if err := r.sleep(ctx, d); err != nil {
+			return false, err
+		}
+		if found, err := look(); found || err != nil {
+			return found, err
+		}
+		now = r.now()
+	}
+	return false, nil
+}
+
+func (r *run) now() time.Time {
+	if r.o.clock != nil {
+		return r.o.clock()
+	}
+	return time.Now()
+}
+
+func (r *run) sleep(ctx context.Context, d time.Duration) error {
+	if r.o.sleep != nil {
+		return r.o.sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

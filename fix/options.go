@@ -1,6 +1,7 @@
 package fix
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"time"
@@ -57,8 +58,17 @@ type Options struct {
 	// RetryMaxAttempts when set, else 10).
 	MaxAttempts int
 
+	// ResumeWindow: an action an earlier run started without recording its outcome (its write may have
+	// landed just before a crash, and AWS's reads lag its writes) is looked for again, a few times, until
+	// this long after its started record, before it is written again. 0 disables the wait (the CLI's
+	// fix.resume_window defaults to 10s).
+	ResumeWindow time.Duration
+
 	// pollDelay overrides the waiter's delay between polls (tests).
 	pollDelay time.Duration
+	// clock and sleep replace time.Now and the resume window's sleep (tests).
+	clock func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Status is what became of an action.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -107,11 +108,28 @@ func TestRollback(t *testing.T) {
 	if _, err := Apply(context.Background(), e.cfg, p, o); err != nil {
 		t.Fatalf("apply: %v\n%s", err, out.String())
 	}
+	// The plan applied unattended (medium at most), but undoing it is rated as an apply of the
+	// reversed changes (Container Insights off, a pinned platform, an older revision: high): refused
+	// without an approval, nothing changed.
+	before := readFile(t, o.JournalPath)
+	rep, err := Rollback(context.Background(), e.cfg, p, o.JournalPath, o)
+	if !errors.Is(err, ErrNotApproved) || !strings.Contains(err.Error(), "a4 (high risk)") {
+		t.Fatalf("unapproved rollback: %v, want ErrNotApproved naming a4", err)
+	}
+	if w := writes(rep.Calls); len(w) != 0 {
+		t.Errorf("an unapproved rollback wrote: %v", w)
+	}
+	if readFile(t, o.JournalPath) != before {
+		t.Errorf("an unapproved rollback wrote to the journal")
+	}
+	if err := p.Approve("alice", "T-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	// A dry run prints the calls and changes nothing.
 	out.Reset()
 	dry := o
 	dry.DryRun = true
-	rep, err := Rollback(context.Background(), e.cfg, p, o.JournalPath, dry)
+	rep, err = Rollback(context.Background(), e.cfg, p, o.JournalPath, dry)
 	if err != nil {
 		t.Fatalf("rollback dry run: %v", err)
 	}
@@ -181,6 +199,9 @@ func TestRollbackChangedService(t *testing.T) {
 		t.Fatalf("apply: %v", err)
 	}
 	if _, err := e.api.UpdateService(context.Background(), updateWebTo(e.webRevs[2])); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Approve("alice", "T-1", time.Now()); err != nil { // rollback's own approval
 		t.Fatal(err)
 	}
 	rep, err := Rollback(context.Background(), e.cfg, p, o.JournalPath, o)

@@ -105,6 +105,16 @@ func rollback(ctx context.Context, cl *clients, p *plan.Plan, path string, o Opt
 	if err := r.checkApproval(); err != nil {
 		return rep, err
 	}
+	// Undoing is a change of its own: each step's reversed change needs the approval apply would ask.
+	var started []string
+	for _, rec := range st.all {
+		if rec.Type == RecStarted {
+			started = append(started, rec.Action)
+		}
+	}
+	if err := r.checkRollbackApproval(started, st.header.Time); err != nil {
+		return rep, err
+	}
 
 	if o.DryRun {
 		r.j = &journal{st: st, path: path}

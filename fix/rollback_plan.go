@@ -1,9 +1,12 @@
-// What a rollback step may restore: only the state the plan itself recorded for the action.
+// What a rollback step may restore: only the state the plan itself recorded for the action; and the
+// approval a rollback needs: the approval an apply of the reversed changes would need.
 
 package fix
 
 import (
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/ecsfix/ecsfix/plan"
 )
@@ -140,4 +143,134 @@ var plannedBefore = map[plan.ActionType]func(a *plan.Action, before, after *Stat
 		}
 		return nil
 	},
+}
+
+// Rollback needs the approval an apply of the reversed changes would need: undoing an action writes the
+// state the plan saw before it (an older revision, a pinned platform version, Container Insights off, a
+// world-open rule, an admin policy), which is a change of its own, rated as apply rates a change from
+// what it does (plan.Plan.EffectiveRisk). So a plan that needed no approval to apply (Container Insights
+// on, platform LATEST) needs one to roll back, unless the configuration applies that risk unattended.
+
+// reversedRisk is the risk of rolling back action a, as apply would rate the reversed change; false when
+// a's rollback writes nothing (what it made is kept).
+func (r *run) reversedRisk(a *plan.Action) (plan.Risk, bool) {
+	rev := *a
+	switch a.Type {
+	case plan.UpdateService:
+		if a.UpdateService == nil {
+			return plan.RiskHigh, true
+		}
+		c := *a.UpdateService
+		c.Before, c.After = c.After, c.Before
+		c.TaskDefinitionFrom, c.SecurityGroupsFrom = "", nil // back to what the plan found, not what it made
+		rev.UpdateService = &c
+	case plan.UpdateClusterSettings:
+		if a.UpdateClusterSettings == nil {
+			return plan.RiskHigh, true
+		}
+		c := *a.UpdateClusterSettings
+		c.Before, c.After = c.After, restoredSettings(a.UpdateClusterSettings)
+		rev.UpdateClusterSettings = &c
+	case plan.UpdateSecurityGroupIngress, plan.DetachRolePolicy, plan.RemovePolicyStatements:
+		// Re-authorizing a world-open rule, re-attaching or putting back an admin policy: no lower risk.
+		return plan.RiskHigh, true
+	default:
+		if _, writes := plannedBefore[a.Type]; writes {
+			return plan.RiskHigh, true
+		}
+		return "", false
+	}
+	return r.p.EffectiveRisk(rev, r.o.RiskOverrides), true
+}
+
+// restoredSettings are the settings rollback sets on a cluster: each setting the plan sets, to its value
+// before (containerInsights "disabled" when it was unset).
+func restoredSettings(c *plan.UpdateClusterSettingsChange) []plan.ClusterSetting {
+	by := map[string]string{}
+	for _, s := range c.Before {
+		by[s.Name] = s.Value
+	}
+	out := make([]plan.ClusterSetting, 0, len(c.After))
+	for _, s := range c.After {
+		v, ok := by[s.Name]
+		if !ok && s.Name == "containerInsights" {
+			v = "disabled"
+		}
+		out = append(out, plan.ClusterSetting{Name: s.Name, Value: v})
+	}
+	return out
+}
+
+// checkRollbackApproval refuses a rollback whose steps (the actions the journal started whose rollback
+// writes) include one whose reversed risk is above the unattended risk, unless the plan holds as many
+// approvals that count (by distinct signers) as the quorum of the highest such risk. An approval counts
+// as of the apply (the journal's header time, as checkApproval reads it) or as of now: an approval given
+// for the rollback, after the apply, counts too.
+func (r *run) checkRollbackApproval(ids []string, applied time.Time) error {
+	var need []plan.Action
+	level := plan.Risk("")
+	started := map[string]bool{}
+	for _, id := range ids {
+		started[id] = true // an id the plan does not hold is refused step by step by plannedRollback
+	}
+	for i := range r.p.Actions {
+		a := &r.p.Actions[i]
+		if !started[a.ID] {
+			continue
+		}
+		risk, writes := r.reversedRisk(a)
+		if !writes || withinUnattended(risk, r.o.UnattendedRisk) {
+			continue
+		}
+		rev := *a
+		rev.Risk = risk
+		need = append(need, rev)
+		if level == "" || risk.Rank() > level.Rank() {
+			level = risk
+		}
+	}
+	if len(need) == 0 {
+		r.printf("check: rollback needs no approval (no step above %s risk)", r.o.UnattendedRisk)
+		return nil
+	}
+	pol := r.o.Approvals
+	quorum := pol.QuorumFor(level)
+	checks := r.p.CheckApprovals(pol, time.Now())
+	if !applied.IsZero() {
+		for i, c := range r.p.CheckApprovals(pol, applied) {
+			if c.Counts && i < len(checks) && !checks[i].Counts {
+				checks[i] = c
+			}
+		}
+	}
+	counted := plan.DistinctSigners(checks)
+	ids = ids[:0:0]
+	for _, a := range need {
+		ids = append(ids, fmt.Sprintf("%s (%s risk)", a.ID, a.Risk))
+	}
+	if len(counted) < quorum {
+		e := &NotApprovedError{Actions: need, Unattended: r.o.UnattendedRisk, Level: level, Quorum: quorum}
+		for _, c := range counted {
+			e.Counted = append(e.Counted, c.Describe())
+		}
+		for _, c := range checks {
+			if !c.Counts {
+				e.Refused = append(e.Refused, c.Describe())
+			}
+		}
+		return fmt.Errorf("rollback restores the state before %s, rated as an apply of the reversed change would be: %w", strings.Join(ids, ", "), e)
+	}
+	var by []string
+	for _, c := range counted {
+		by = append(by, c.Describe())
+	}
+	r.printf("check: rollback approved (undoing %s; %s risk needs %d distinct signer(s)): %s", strings.Join(ids, ", "), level, quorum, strings.Join(by, "; "))
+	return nil
+}
+
+// withinUnattended reports whether risk r may be applied without approval under limit ("none", or an
+// unknown level or risk, allows nothing).
+func withinUnattended(r, limit plan.Risk) bool {
+	known := func(x plan.Risk) bool { return x == plan.RiskLow || x == plan.RiskMedium || x == plan.RiskHigh }
+	return known(r) && known(limit) && r.Rank() <= limit.Rank()
 }

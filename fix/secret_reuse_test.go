@@ -102,6 +102,9 @@ func TestSecretsReplanAfterRollback(t *testing.T) {
 // when ecsfix created it (an ecsfix:plan tag) for the same container and the same source revision, or
 // another revision of the same family, and it holds exactly the intended value. Anything else fails the
 // action with nothing changed.
+// thisPlan, as a tag value in TestSecretsExistingSecret, stands for the plan's short hash.
+const thisPlan = "(this plan)"
+
 func TestSecretsExistingSecret(t *testing.T) {
 	t.Parallel()
 	const refused = "was not created by ecsfix for family app container app with these values"
@@ -127,6 +130,16 @@ func TestSecretsExistingSecret(t *testing.T) {
 		{name: "earlier plan, another family", wantError: "not a revision of family app", tags: func(e *secretsEstate) map[string]string {
 			return map[string]string{TagPlan: "0123456789ab", TagAction: "a1", "ecsfix:source": strings.Replace(e.src, "task-definition/app:", "task-definition/api:", 1), "ecsfix:container": "app"}
 		}},
+		// This plan's tags (thisPlan stands for its short hash): reused only with exactly the planned tags.
+		{name: "this plan, the planned tags", tags: func(e *secretsEstate) map[string]string {
+			return map[string]string{TagPlan: thisPlan, TagAction: "a1", "ecsfix:source": e.src, "ecsfix:container": "app"}
+		}},
+		{name: "this plan, an extra tag", wantError: "(it carries tag owner, which the plan does not set)", tags: func(e *secretsEstate) map[string]string {
+			return map[string]string{TagPlan: thisPlan, TagAction: "a1", "ecsfix:source": e.src, "ecsfix:container": "app", "owner": "mallory"}
+		}},
+		{name: "this plan, another source tag", wantError: "its tag ecsfix:source is", tags: func(e *secretsEstate) map[string]string {
+			return map[string]string{TagPlan: thisPlan, TagAction: "a1", "ecsfix:source": strings.TrimSuffix(e.src, ":1") + ":7", "ecsfix:container": "app"}
+		}},
 		{name: "no ecsfix:plan tag", wantError: "(it carries no ecsfix:plan tag)", tags: func(e *secretsEstate) map[string]string {
 			return map[string]string{"ecsfix:source": e.src, "ecsfix:container": "app"}
 		}},
@@ -148,6 +161,9 @@ func TestSecretsExistingSecret(t *testing.T) {
 			}
 			in := &secretsmanager.CreateSecretInput{Name: aws.String(secretName), SecretString: aws.String(value)}
 			for k, v := range tc.tags(e) {
+				if v == thisPlan {
+					v = shortHash(p.ContentHash())
+				}
 				in.Tags = append(in.Tags, smtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
 			}
 			created, err := e.sm.CreateSecret(ctx, in)
@@ -177,7 +193,8 @@ func TestSecretsExistingSecret(t *testing.T) {
 				if err != nil {
 					t.Fatalf("apply: %v\n%s", err, out.String())
 				}
-				if a1.Status != StatusDone || a1.SecretArn != aws.ToString(created.ARN) || !strings.Contains(a1.Detail, "reused") || !strings.Contains(a1.Detail, "plan 0123456789ab") {
+				if a1.Status != StatusDone || a1.SecretArn != aws.ToString(created.ARN) || !strings.Contains(a1.Detail, "reused") ||
+					!strings.Contains(a1.Detail, "plan 0123456789ab") && !strings.Contains(a1.Detail, "created by this plan earlier") {
 					t.Errorf("a1 = %+v, want %s reused", a1, aws.ToString(created.ARN))
 				}
 				e.checkFixed(t, strings.TrimSuffix(e.src, ":1")+":2")

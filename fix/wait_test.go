@@ -212,6 +212,9 @@ func TestApplyWaitRollbackOnFailure(t *testing.T) {
 			t.Errorf("the journal has no %s record", want)
 		}
 	}
+	if err := p.Approve("alice", "T-1", time.Now()); err != nil { // rollback's own approval
+		t.Fatal(err)
+	}
 	rb, err := Rollback(context.Background(), e.cfg, p, o.JournalPath, o)
 	if err != nil {
 		t.Fatalf("rollback: %v", err)

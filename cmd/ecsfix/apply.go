@@ -86,6 +86,7 @@ func (o *applyOptions) fixOptions(journal string) fix.Options {
 		Concurrency:       cfg.Fix.Concurrency,
 		Wait:              o.wait,
 		WaitTimeout:       cfg.Fix.WaitTimeout,
+		ResumeWindow:      cfg.Fix.ResumeWindow,
 		RollbackOnFailure: o.rollbackOnFailure,
 		MaxAttempts:       cfg.Scan.MaxAttempts,
 	}
