@@ -22,7 +22,9 @@ task-definition revisions stay registered). It is journalled itself, and running
 
 It acts only on states the plan itself recorded: it needs the plan the journal applied (--plan, by default
 the plan path the journal's header names), which must be the journal's plan (same content hash), valid
-and approved as apply requires; a step whose journalled state before differs from the plan's is refused
+and approved as an apply of the reversed changes would require (undoing a change is rated like making
+the reverse change; approvals valid at the apply or now count); a step whose journalled state before
+differs from the plan's is refused
 and not run. A journal that fails its chain (edited, reordered, pieced together) is refused whole, and a
 journal another apply or rollback is using is refused at once.`,
 		Example: `  ecsfix rollback plan.json.journal
