@@ -24,8 +24,8 @@ import (
 // detect.ClassifyEnvironment flags (by name or by value). They leave `environment` and become `secrets`
 // entries whose valueFrom names a secret created by a create-secret action of the plan: one JSON secret
 // per container (PREFIX/<family>/<container>, one key per variable) or, with fix.secrets.per_variable,
-// one plain secret per variable (PREFIX/<family>/<container>/<VAR>). The plan holds each value's SHA-256,
-// never the value; the applier reads it from the source revision (CreateSecretChange.SecretString). The
+// one plain secret per variable (PREFIX/<family>/<container>/<VAR>). The plan holds neither the value nor
+// anything derived from it; the applier reads it from the source revision (CreateSecretChange.SecretString). The
 // execution role gets secretsmanager:GetSecretValue on exactly those secrets (and kms:Decrypt on a
 // configured key) through the inline policy ecsfix owns (put-role-policy).
 

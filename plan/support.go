@@ -230,7 +230,7 @@ func (s *supportPlan) actions(newID func() string) []Action {
 		}
 		sort.Strings(older)
 		notes := []string{
-			fmt.Sprintf("the values are read from %s when applying and checked against the SHA-256 the plan records; the plan never holds them", detect.ShortARN(src)),
+			fmt.Sprintf("the values are read from %s (immutable, named by its ARN) when applying, each from the place the plan names; the plan never holds them, nor anything derived from them", detect.ShortARN(src)),
 			fmt.Sprintf("%s still hold%s these values in plain text (readable by anyone who may describe task definitions, even once deregistered): deregister %s (fix.secrets.deregister_old_revisions) once no service runs %s",
 				strings.Join(older, ", "), map[bool]string{true: "", false: "s"}[len(older) > 1], map[bool]string{true: "them", false: "it"}[len(older) > 1], map[bool]string{true: "them", false: "it"}[len(older) > 1]),
 		}
