@@ -54,6 +54,11 @@ func TestRemedyPublicIP(t *testing.T) {
 			pipSecondService(in, publicIP("subnet-nat"))
 			return in
 		}},
+		{name: "second service fixed, the first asks only the platform version", in: func() *detect.Inventory {
+			in := netInventory(nil, true, func(s *ecstypes.Service) { s.PlatformVersion = aws.String("1.4.0") })
+			pipSecondService(in, publicIP("subnet-nat"))
+			return in
+		}},
 		{name: "first service skipped, second fixed", in: func() *detect.Inventory {
 			in := netInventory(nil, true, publicIP("subnet-pub"))
 			pipSecondService(in, publicIP("subnet-nat"), func(s *ecstypes.Service) {
@@ -165,7 +170,7 @@ func TestRemedyPublicIP(t *testing.T) {
 		}, opts: []func(*Options){replace("subnet-nat")}},
 		{name: "replacements all bad, each said", in: func() *detect.Inventory {
 			in := netInventory(nil, true, publicIP("subnet-pub"))
-			pipSubnet(in, "subnet-v2", "vpc-2", pipRoute(ec2types.RouteStateActive, nat("nat-9")))
+			pipSubnet(in, "subnet-v2", "vpc-2", pipRoute(ec2types.RouteStateActive, igw))
 			pipSubnet(in, "subnet-tgw", "vpc-1", pipRoute(ec2types.RouteStateActive, func(r *ec2types.Route) { r.TransitGatewayId = aws.String("tgw-1") }))
 			return in
 		}, opts: []func(*Options){replace("subnet-gone", "subnet-v2", "subnet-priv", "subnet-tgw", "subnet-nat")}},

@@ -124,6 +124,18 @@ func TestRemedySecrets(t *testing.T) {
 			td.ContainerDefinitions = append(td.ContainerDefinitions, c)
 		}),
 			roles: []detect.Role{{Arn: tExecRole, Name: "exec"}}, opts: []func(*Options){configured("exec")}},
+		{name: "configured role known, log groups after other drivers, empty and repeated groups", mods: append(append([]tdMod{
+			secretsLogs(0, "awslogs-group", "/ecs/a"), ctrMod(0, func(c *ecstypes.ContainerDefinition) { c.LogConfiguration.LogDriver = ecstypes.LogDriverFluentd }),
+		}, moves...), secretsLogs(1, "awslogs-group", ""), func(td *detect.TaskDefinition) {
+			for _, g := range []string{"/ecs/a", "/ecs/a", "/ecs/b"} {
+				c := bContainer("c" + g[5:])
+				c.LogConfiguration.Options["awslogs-group"] = g
+				td.ContainerDefinitions = append(td.ContainerDefinitions, c)
+			}
+		}), roles: []detect.Role{secretsRole(true)}, opts: []func(*Options){configured("exec")}},
+		{name: "own role denies the second container's secret", mods: []tdMod{withExecRole, secretsSecond,
+			secretsEnv(0, "AWS_ACCESS_KEY_ID", tAccessKey), secretsEnv(1, "AWS_SECRET_ACCESS_KEY", tSecretKey)},
+			roles: []detect.Role{secretsRole(true, secretsDenyGet)}},
 		{name: "configured role known, log writing denied", mods: append(append([]tdMod{secretsLogs(0, "awslogs-group", "/ecs/near")}, moves...),
 			secretsLogs(1, "awslogs-group", "/ecs/far", "awslogs-region", "us-east-1")),
 			roles: []detect.Role{secretsRole(true, secretsDenyLog)}, opts: []func(*Options){configured("exec")}},
