@@ -55,7 +55,7 @@ func TestRemedyPublicIP(t *testing.T) {
 			return in
 		}},
 		{name: "second service fixed, the first asks only the platform version", in: func() *detect.Inventory {
-			in := netInventory(nil, true, func(s *ecstypes.Service) { s.PlatformVersion = aws.String("1.4.0") })
+			in := netInventory(nil, true, func(s *ecstypes.Service) { s.PlatformVersion = aws.String("1.3.0") })
 			pipSecondService(in, publicIP("subnet-nat"))
 			return in
 		}},

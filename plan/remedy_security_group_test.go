@@ -76,6 +76,11 @@ func TestRemedySecurityGroup(t *testing.T) {
 				withContainer(bContainer("side")), osgPortMappings(1, 443, "", 53, "udp", 9000, "tcp"))
 			return in
 		}, opts: []func(*Options){trusted("10.0.0.0/8", "fd00::/8", "10.0.0.0/8")}},
+		{name: "two groups edited in place", in: func() *detect.Inventory {
+			in := sgInventory([]ec2types.IpPermission{open80}, osgGroups("sg-1", "sg-2"))
+			in.SecurityGroups = append(in.SecurityGroups, sgGroup("sg-2", sgPerm("tcp", 443, 443, "", "::/0")))
+			return in
+		}, opts: []func(*Options){trusted("10.0.0.0/8")}},
 		{name: "no source: every port named", in: func() *detect.Inventory {
 			in := sgInventory([]ec2types.IpPermission{allOpen})
 			in.TaskDefinitions[0] = bTD("app", 1, osgPortMappings(0, 443, "tcp", 80, "tcp"))
