@@ -150,12 +150,15 @@ func (r *run) checkJournal(st *journalState) error {
 // group is fully determined by its payload. One whose after-state differs refuses the whole apply,
 // naming the action and the first differing field (*plan.RederiveError, wrapped in ErrInvalidPlan). An
 // action an earlier run of this plan started (a resumed apply) is re-derived from the before-state the
-// plan recorded where what it wrote may already be there.
+// plan recorded where what it wrote may already be there. Values the configuration supplies (a
+// replacement rule's CIDR, replacement subnets, the host-network fix's network, a log group's name) are
+// checked against Options.Configured, and refused without it.
 func (r *run) checkRederived() error {
 	st := r.read
 	if st == nil {
 		return fmt.Errorf("%w: nothing was read to re-derive the plan from", ErrInvalidPlan)
 	}
+	st.Config = r.o.Configured
 	r.j.view(func(js *journalState) {
 		for i := range r.p.Actions {
 			if js.begun(r.p.Actions[i].ID) {

@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/ecsfix/ecsfix/detect"
@@ -31,6 +32,56 @@ type ReadState struct {
 	// may already hold their after-state, so they are re-derived from the before-state the plan
 	// recorded (which the first run checked against what it read) where the read one may differ.
 	Started map[string]bool
+	// Config are the values the applier's configuration gives the fixes that take them from there; nil
+	// when the applier was given none: then an action holding such a value is refused (ConfiguredValues).
+	Config *ConfiguredValues
+}
+
+// ConfiguredValues are the values of the configuration that fixes take as given (they are not derived
+// from anything read): the applier's configuration must give the same ones, or the action is refused.
+// An edited plan cannot so swap a trusted CIDR, a replacement subnet, a host-network configuration or a
+// log group's name for its own.
+type ConfiguredValues struct {
+	// TrustedCIDRs are the sources a world-open rule may be replaced by (fix.network.trusted_cidrs).
+	TrustedCIDRs []string
+	// ReplacementSubnets are the subnets, by VPC id, the public-IP fix may move a service to
+	// (fix.network.replacement_subnets).
+	ReplacementSubnets map[string][]string
+	// Awsvpc is the network configuration, by cluster name, a service moved off the host network gets
+	// (fix.host_network.awsvpc).
+	Awsvpc map[string]AwsVpcSettings
+	// LogGroupTemplate names the log groups of the logging fix (fix.logs.group_template; "" is
+	// DefaultLogGroupTemplate).
+	LogGroupTemplate string
+}
+
+// ConfiguredValues are the values of o that re-derivation checks a plan against (see ConfiguredValues).
+func (o *Options) ConfiguredValues() *ConfiguredValues {
+	return &ConfiguredValues{TrustedCIDRs: o.TrustedCIDRs, ReplacementSubnets: o.ReplacementSubnets,
+		Awsvpc: o.HostNetwork.Awsvpc, LogGroupTemplate: o.Logs.GroupTemplate}
+}
+
+// noConfig is the failure of an action holding a value the configuration supplies, when the applier
+// was given no configuration to check it against.
+func noConfig(a *Action, what, path, key string) error {
+	return rederiveFail(a, what, path, "comes from the configuration (%s), and the applier was given no configuration to check it against", key)
+}
+
+// trustedSource checks that a replacement rule's CIDR source is one of the configured trusted CIDRs (a
+// rule from a security group is left to the rules above: a load balancer's group is not read at apply
+// time).
+func (st *ReadState) trustedSource(a *Action, what, path string, r IngressRule) error {
+	cidr := firstNonEmpty(r.CidrIPv4, r.CidrIPv6)
+	if cidr == "" {
+		return nil
+	}
+	if st.Config == nil {
+		return noConfig(a, what, path, "fix.network.trusted_cidrs")
+	}
+	if !slices.Contains(st.Config.TrustedCIDRs, cidr) {
+		return rederiveFail(a, what, path, "(%s) is from %s, which is not in fix.network.trusted_cidrs (%s)", ruleText(r), cidr, strings.Join(st.Config.TrustedCIDRs, ", "))
+	}
+	return nil
 }
 
 // RoleRead is a role as read at apply time.
