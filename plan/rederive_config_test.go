@@ -198,3 +198,30 @@ func TestRederiveLogGroupNames(t *testing.T) {
 		}
 	}
 }
+
+// TestRederiveLogGrant: the execution role's grant to write logs names only log groups a registration
+// of the plan writes to (whose names are checked against the template there).
+func TestRederiveLogGrant(t *testing.T) {
+	const role = "arn:aws:iam::123456789012:role/exec"
+	grant := func(group string) (*Plan, *ReadState) {
+		reg := &RegisterTaskDefinitionChange{SourceArn: cfgSource, Family: "app", After: json.RawMessage(`{"family":"app","executionRoleArn":"` + role +
+			`","containerDefinitions":[{"name":"web","logConfiguration":{"logDriver":"awslogs","options":{"awslogs-group":"/ecs/app","awslogs-region":"eu-west-1"}}}]}`)}
+		p := &Plan{Actions: []Action{
+			{ID: "a1", Type: PutRolePolicy, Region: "eu-west-1", Resource: role, PutRolePolicy: &PutRolePolicyChange{Role: role, PolicyName: "ecsfix",
+				Statements: []PolicyStatement{{Sid: SidWriteLogs, Actions: sidActions[SidWriteLogs],
+					Resources: []string{"arn:aws:logs:eu-west-1:123456789012:log-group:" + group + ":*"}}}}},
+			{ID: "a2", Type: RegisterTaskDefinition, Region: "eu-west-1", Resource: cfgSource, RegisterTaskDefinition: reg},
+		}}
+		return p, &ReadState{Roles: map[string]RoleRead{role: {Inline: map[string]string{}}}}
+	}
+	p, st := grant("/ecs/app")
+	if err := p.Rederive(&p.Actions[0], st); err != nil {
+		t.Fatalf("the grant on the registration's group refused: %v", err)
+	}
+	p, st = grant("/attacker/group")
+	err := p.Rederive(&p.Actions[0], st)
+	var re *RederiveError
+	if !errors.As(err, &re) || re.Action != "a1" || re.Path != "putRolePolicy.statements[0].resources[0]" || !strings.Contains(err.Error(), "no registration of the plan writes to") {
+		t.Errorf("err = %v, want a refusal naming a1 and putRolePolicy.statements[0].resources[0]", err)
+	}
+}
