@@ -385,10 +385,11 @@ func (u *UpdateServiceChange) validateSecurityGroupsFrom(earlier map[string]*Act
 //   - the platform version: LATEST (ECS.10), or unchanged;
 //   - the network: the security groups read, each one a create-security-group action of the plan copies
 //     replaced by that copy's placeholder; assignPublicIp as read or DISABLED; the subnets read (other
-//     subnets only where assignPublicIp goes from ENABLED to DISABLED: the ECS.2 fix's replacement
-//     subnets, from the configuration). A service with no network configuration gets one only with a
-//     registration of the plan that moves its revision from host to awsvpc (the host-network fix; the
-//     configuration's subnets and groups).
+//     subnets only where assignPublicIp goes from ENABLED to DISABLED, and only the ECS.2 fix's
+//     replacement subnets of one VPC in the applier's configuration, ReadState.Config). A service with
+//     no network configuration gets one only with a registration of the plan that moves its revision
+//     from host to awsvpc (the host-network fix), and exactly the subnets and groups the applier's
+//     configuration names for its cluster, assignPublicIp DISABLED.
 //
 // The result of Rebuild on the service read must then be the plan's After.
 func (u *UpdateServiceChange) rederive(p *Plan, a *Action, st *ReadState) error {
