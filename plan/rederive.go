@@ -12,7 +12,8 @@ import (
 // Re-deriving every action at apply time: the applier hands Plan.Rederive what it read for the stale
 // check (ReadState, no further call), and each change kind rebuilds its after-state from that state
 // plus its typed edits (its Rebuild method), and checks that the plan's after-state is that: what a
-// remedy of ecsfix could have planned there. The first difference is a *RederiveError naming the
+// remedy of ecsfix could have planned there. Values a remedy takes from the configuration are checked
+// against the applier's (ReadState.Config, ConfiguredValues), never taken from the plan. The first difference is a *RederiveError naming the
 // action and the field; the applier then refuses the whole apply before anything is written.
 
 // ReadState is what the applier read at apply time, by resource: what Plan.Rederive rebuilds each
