@@ -11,7 +11,9 @@
 //     refuses a plan whose after-state differs (ErrInvalidPlan wrapping a *plan.RederiveError naming
 //     the action and the field); values the configuration supplies (trusted CIDRs, replacement subnets,
 //     the host-network fix's networks, log group names) are checked against Options.Configured, and an
-//     action holding one is refused when the caller gave none;
+//     action holding one is refused when the caller gave none; a replacement rule from a security group
+//     must be a load balancer's group of its VPC (readLoadBalancerGroups: the one read re-derivation
+//     adds, DescribeLoadBalancers, only for such plans);
 //  3. checks approval, last, on risks computed from what step 2 confirmed: a plan holding an action
 //     above the unattended risk needs enough valid approvals (ErrNotApproved, *NotApprovedError);
 //  4. only then writes, in dependency order: what a new revision depends on first (create-secret: the

@@ -13,6 +13,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
 	"github.com/ecsfix/ecsfix/plan"
 )
 
@@ -88,5 +91,73 @@ func TestApplyRefusesUnconfiguredReplacementSubnets(t *testing.T) {
 	}
 	if got := networkOf(e.service(t).NetworkConfiguration); !reflect.DeepEqual(got, before) {
 		t.Errorf("the service's network moved: %+v", got)
+	}
+}
+
+// TestApplyReplacementFromGroup: a replacement rule from a security group must be the group of a load
+// balancer of the group's VPC. The load balancers are the one read re-derivation adds to the stale
+// check's: one DescribeLoadBalancers, only for a plan with such a rule. A group of no load balancer is
+// refused, nothing written.
+func TestApplyReplacementFromGroup(t *testing.T) {
+	t.Parallel()
+	e := seedSG(t)
+	var out bytes.Buffer
+	o := opts(t, &out)
+	o.DryRun = true
+	rep, err := Apply(context.Background(), e.cfg, e.ingressPlan(t, e.defaultIngress()), o)
+	if err != nil {
+		t.Fatalf("the load balancer's group: %v\n%s", err, out.String())
+	}
+	// The stale check: the caller, the group; re-derivation: the load balancers.
+	want := map[string]int{"sts:GetCallerIdentity": 1, "ec2:DescribeSecurityGroups": 1, "elbv2:DescribeLoadBalancers": 1}
+	if len(rep.Calls) != len(want) {
+		t.Errorf("calls %v, want %v", rep.Calls, want)
+	}
+	for op, n := range want {
+		if rep.Calls[op] != n {
+			t.Errorf("%s: %d calls, want %d (all: %v)", op, rep.Calls[op], n, rep.Calls)
+		}
+	}
+
+	other, err := e.ec2.CreateSecurityGroup(context.Background(), &ec2.CreateSecurityGroupInput{GroupName: aws.String("mallory"), Description: aws.String("mallory"), VpcId: aws.String(e.vpc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.defaultIngress()
+	c.Authorize[0].SourceGroup = aws.ToString(other.GroupId)
+	o = opts(t, &out)
+	rep, err = Apply(context.Background(), e.cfg, e.ingressPlan(t, c), o)
+	var re *plan.RederiveError
+	if !errors.Is(err, ErrInvalidPlan) || !errors.As(err, &re) || re.Action != "s1" || re.Path != "updateSecurityGroupIngress.authorize[0]" ||
+		!strings.Contains(err.Error(), "the group of no load balancer") {
+		t.Fatalf("err = %v, want a refusal naming s1, updateSecurityGroupIngress.authorize[0]", err)
+	}
+	if rep != nil {
+		if w := ec2Writes(rep.Calls); len(w) != 0 {
+			t.Errorf("wrote %v", w)
+		}
+	}
+	e.wantIngress(t, "after the refusal", e.sg, e.open())
+}
+
+// TestApplyReadsNoLoadBalancerWithoutGroupSource: a plan with no replacement from a group reads no load
+// balancer.
+func TestApplyReadsNoLoadBalancerWithoutGroupSource(t *testing.T) {
+	t.Parallel()
+	e := seedSG(t)
+	c := e.defaultIngress()
+	c.Authorize = []plan.IngressRule{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, CidrIPv4: "10.0.0.0/8"}}
+	var out bytes.Buffer
+	o := opts(t, &out)
+	o.DryRun = true
+	o.Configured = &plan.ConfiguredValues{TrustedCIDRs: []string{"10.0.0.0/8"}}
+	rep, err := Apply(context.Background(), e.cfg, e.ingressPlan(t, c), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for op := range rep.Calls {
+		if strings.HasPrefix(op, "elbv2:") {
+			t.Errorf("read %s: %v", op, rep.Calls)
+		}
 	}
 }

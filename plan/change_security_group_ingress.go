@@ -226,7 +226,7 @@ func ruleText(r IngressRule) string {
 // of the revoked rules (the same protocol and ports, from a source that is not the world); Rebuild
 // then gives the rules the group ends with. A replacement from a CIDR must be from one of the
 // configuration's trusted CIDRs (fix.network.trusted_cidrs, given to the applier); one from a security
-// group (a load balancer's) is bounded by the rules above, not re-derived.
+// group must be the group of a load balancer of the group's VPC (ReadState.LoadBalancerGroups).
 func (u *UpdateSecurityGroupIngressChange) rederive(_ *Plan, a *Action, st *ReadState) error {
 	const what = "the security group's ingress rules"
 	cur, ok := st.SecurityGroups[u.GroupID]
@@ -242,7 +242,7 @@ func (u *UpdateSecurityGroupIngressChange) rederive(_ *Plan, a *Action, st *Read
 		if !replacesOneOf(r, u.Revoke) {
 			return rederiveFail(a, what, fmt.Sprintf("updateSecurityGroupIngress.authorize[%d]", i), "(%s) does not replace a revoked rule: a replacement has its protocol and ports, from a source that is not the world", ruleText(r))
 		}
-		if err := st.trustedSource(a, what, fmt.Sprintf("updateSecurityGroupIngress.authorize[%d]", i), r); err != nil {
+		if err := st.trustedSource(a, what, fmt.Sprintf("updateSecurityGroupIngress.authorize[%d]", i), u.VpcID, r); err != nil {
 			return err
 		}
 	}

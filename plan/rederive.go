@@ -36,6 +36,9 @@ type ReadState struct {
 	// Config are the values the applier's configuration gives the fixes that take them from there; nil
 	// when the applier was given none: then an action holding such a value is refused (ConfiguredValues).
 	Config *ConfiguredValues
+	// LoadBalancerGroups are the security groups of the load balancers read, by region, then group id,
+	// with the VPC of the load balancer: read only for a plan replacing a rule by one from a group.
+	LoadBalancerGroups map[string]map[string]string
 }
 
 // ConfiguredValues are the values of the configuration that fixes take as given (they are not derived
@@ -68,10 +71,22 @@ func noConfig(a *Action, what, path, key string) error {
 	return rederiveFail(a, what, path, "comes from the configuration (%s), and the applier was given no configuration to check it against", key)
 }
 
-// trustedSource checks that a replacement rule's CIDR source is one of the configured trusted CIDRs (a
-// rule from a security group is left to the rules above: a load balancer's group is not read at apply
-// time).
-func (st *ReadState) trustedSource(a *Action, what, path string, r IngressRule) error {
+// trustedSource checks a replacement rule's source: a CIDR must be one of the configured trusted CIDRs;
+// a security group must be the group of a load balancer of the action's region in vpc (read at apply
+// time; which load balancer is in front of which service is not re-read).
+func (st *ReadState) trustedSource(a *Action, what, path, vpc string, r IngressRule) error {
+	if g := r.SourceGroup; g != "" {
+		lbVPC, ok := st.LoadBalancerGroups[a.Region][g]
+		switch {
+		case st.LoadBalancerGroups[a.Region] == nil:
+			return rederiveFail(a, what, path, "(%s) is from security group %s, and the load balancers of %s were not read", ruleText(r), g, a.Region)
+		case !ok:
+			return rederiveFail(a, what, path, "(%s) is from security group %s, the group of no load balancer in %s: a replacement comes from a load balancer's group or fix.network.trusted_cidrs", ruleText(r), g, a.Region)
+		case vpc != "" && lbVPC != vpc:
+			return rederiveFail(a, what, path, "(%s) is from security group %s, the group of a load balancer in %s, not in %s", ruleText(r), g, lbVPC, vpc)
+		}
+		return nil
+	}
 	cidr := firstNonEmpty(r.CidrIPv4, r.CidrIPv6)
 	if cidr == "" {
 		return nil

@@ -30,6 +30,16 @@ func from(cidr string) IngressRule {
 	return IngressRule{Protocol: "tcp", FromPort: 8080, ToPort: 8080, CidrIPv4: cidr}
 }
 
+func fromGroup(g string) IngressRule {
+	return IngressRule{Protocol: "tcp", FromPort: 8080, ToPort: 8080, SourceGroup: g}
+}
+
+// withLBs adds to st the load balancers read: sg-alb in vpc-1, sg-other in vpc-2.
+func withLBs(p *Plan, st *ReadState) (*Plan, *ReadState) {
+	st.LoadBalancerGroups = map[string]map[string]string{"eu-west-1": {"sg-alb": "vpc-1", "sg-other": "vpc-2"}}
+	return p, st
+}
+
 // ingressPlan replaces the world-open rule of sg-1 by one from src.
 func ingressPlan(src IngressRule) (*Plan, *ReadState) {
 	p := &Plan{Actions: []Action{{ID: "a1", Type: UpdateSecurityGroupIngress, Region: "eu-west-1", Resource: "sg-1",
@@ -90,9 +100,18 @@ func TestRederiveConfiguredValues(t *testing.T) {
 		why   string
 	}{
 		{"ingress: a trusted CIDR", func() (*Plan, *ReadState) { return ingressPlan(from("10.0.0.0/8")) }, configured(), "", ""},
-		{"ingress: a load balancer's group (bounded)", func() (*Plan, *ReadState) {
-			return ingressPlan(IngressRule{Protocol: "tcp", FromPort: 8080, ToPort: 8080, SourceGroup: "sg-alb"})
+		{"ingress: a load balancer's group", func() (*Plan, *ReadState) {
+			return withLBs(ingressPlan(fromGroup("sg-alb")))
 		}, nil, "", ""},
+		{"ingress: a group of no load balancer", func() (*Plan, *ReadState) { return withLBs(ingressPlan(fromGroup("sg-evil"))) }, nil,
+			"updateSecurityGroupIngress.authorize[0]", "the group of no load balancer in eu-west-1"},
+		{"ingress: a load balancer's group of another VPC", func() (*Plan, *ReadState) { return withLBs(ingressPlan(fromGroup("sg-other"))) }, nil,
+			"updateSecurityGroupIngress.authorize[0]", "in vpc-2, not in vpc-1"},
+		{"ingress: load balancers not read", func() (*Plan, *ReadState) { return ingressPlan(fromGroup("sg-alb")) }, nil,
+			"updateSecurityGroupIngress.authorize[0]", "were not read"},
+		{"copy: a load balancer's group", func() (*Plan, *ReadState) { return withLBs(copyPlan(fromGroup("sg-alb"))) }, nil, "", ""},
+		{"copy: a group of no load balancer", func() (*Plan, *ReadState) { return withLBs(copyPlan(fromGroup("sg-evil"))) }, nil,
+			"createSecurityGroup.ingress[0]", "the group of no load balancer"},
 		{"ingress: the trusted CIDR replaced", func() (*Plan, *ReadState) { return ingressPlan(from("203.0.113.0/24")) }, configured(),
 			"updateSecurityGroupIngress.authorize[0]", "not in fix.network.trusted_cidrs"},
 		{"ingress: no configuration", func() (*Plan, *ReadState) { return ingressPlan(from("10.0.0.0/8")) }, nil,
