@@ -158,7 +158,7 @@ func apply(ctx context.Context, cl *clients, p *plan.Plan, o Options) (*Report, 
 		return rep, err
 	}
 	// (c) every action's write re-derived from the state just read (preflight.go).
-	if err := r.checkRederived(); err != nil {
+	if err := r.checkRederived(ctx); err != nil {
 		return rep, err
 	}
 	// (d) approval, last: the risk that decides it is computed from the typed edits, which the

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -71,6 +72,12 @@ type ec2API interface {
 	RevokeSecurityGroupEgress(context.Context, *ec2.RevokeSecurityGroupEgressInput, ...func(*ec2.Options)) (*ec2.RevokeSecurityGroupEgressOutput, error)
 }
 
+// elbAPI is the one Elastic Load Balancing read of the applier: the load balancers' security groups, which
+// a replacement ingress rule from a security group must be one of (re-derivation).
+type elbAPI interface {
+	elasticloadbalancingv2.DescribeLoadBalancersAPIClient
+}
+
 // clients builds the API clients of a run; tests wrap them.
 type clients struct {
 	ecs     func(region string) ecsAPI
@@ -80,6 +87,7 @@ type clients struct {
 	iam  func(region string) iamAPI
 	logs func(region string) logsAPI
 	ec2  func(region string) ec2API
+	elb  func(region string) elbAPI
 	// calls counts the calls made through SDK clients.
 	calls *awsclient.Counter
 }
@@ -116,6 +124,7 @@ func sdkClients(cfg aws.Config, maxAttempts int) *clients {
 		iam:     perRegion(base, func(c aws.Config) iamAPI { return iam.NewFromConfig(c) }),
 		logs:    perRegion(base, func(c aws.Config) logsAPI { return cloudwatchlogs.NewFromConfig(c) }),
 		ec2:     perRegion(base, func(c aws.Config) ec2API { return ec2.NewFromConfig(c) }),
+		elb:     perRegion(base, func(c aws.Config) elbAPI { return elasticloadbalancingv2.NewFromConfig(c) }),
 		calls:   counter,
 	}
 }

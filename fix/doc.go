@@ -9,7 +9,11 @@
 //     (ErrStale, *StaleError naming the resource, the fact, and both values), then re-derives every
 //     action's after-state from what it read plus the plan's typed edits (plan.Plan.Rederive) and
 //     refuses a plan whose after-state differs (ErrInvalidPlan wrapping a *plan.RederiveError naming
-//     the action and the field);
+//     the action and the field); values the configuration supplies (trusted CIDRs, replacement subnets,
+//     the host-network fix's networks, log group names) are checked against Options.Configured, and an
+//     action holding one is refused when the caller gave none; a replacement rule from a security group
+//     must be a load balancer's group of its VPC (readLoadBalancerGroups: the one read re-derivation
+//     adds, DescribeLoadBalancers, only for such plans);
 //  3. checks approval, last, on risks computed from what step 2 confirmed: a plan holding an action
 //     above the unattended risk needs enough valid approvals (ErrNotApproved, *NotApprovedError);
 //  4. only then writes, in dependency order: what a new revision depends on first (create-secret: the
@@ -44,7 +48,8 @@
 // every fingerprinted resource (awsread, readRolePolicies, describeGroups), keeps what it read (r.read)
 // and compares it with plan.*Facts, expecting on a resumed apply the changes of the resources this
 // plan's started actions write (plan.Change.Writes); checkRederived hands what was read to
-// plan.Plan.Rederive for every action and refuses the apply when an after-state differs; checkApproval.
+// plan.Plan.Rederive for every action, with Options.Configured (plan.ReadState.Config), and refuses
+// the apply when an after-state differs; checkApproval.
 // Then dryRun (each
 // executor's dryRun), or openJournal and execute: in dependency order, do calls the executor's resume
 // for an action the journal says is done, else its apply, which journals "started" with the state

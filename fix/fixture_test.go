@@ -265,10 +265,12 @@ func (e *estate) makePlan(t *testing.T) *plan.Plan {
 }
 
 // opts returns Options writing the journal in a temporary folder, Out into buf. The fixture plan's
-// actions are at most medium risk, applied unattended here; the approval tests raise one to high.
+// actions are at most medium risk, applied unattended here; the approval tests raise one to high. The
+// configured values are the defaults (log groups /ecs/{family}), with no trusted CIDR, replacement
+// subnet or host-network configuration: tests that plan those set them.
 func opts(t *testing.T, buf *bytes.Buffer) Options {
 	return Options{JournalPath: filepath.Join(t.TempDir(), "journal.jsonl"), Out: buf, Concurrency: 2, MaxAttempts: 3, ToolVersion: "test",
-		UnattendedRisk: plan.RiskMedium}
+		UnattendedRisk: plan.RiskMedium, Configured: &plan.ConfiguredValues{}}
 }
 
 func writes(calls map[string]int) map[string]int {

@@ -173,7 +173,7 @@ func TestApplyNetwork(t *testing.T) {
 			target := plan.AwsVpcSettings{Subnets: tt.subnets(e), SecurityGroups: []string{e.sg}, AssignPublicIp: "DISABLED"}
 			p := e.makePlan(t, target, tt.pv)
 			var out bytes.Buffer
-			o := opts(t, &out)
+			o := e.opts(t, &out)
 			rep, err := Apply(context.Background(), e.cfg, p, o)
 			if err != nil {
 				t.Fatalf("apply: %v\n%s", err, out.String())
@@ -274,7 +274,7 @@ func TestApplyNetworkStale(t *testing.T) {
 	moved := &plan.AwsVpcSettings{Subnets: []string{e.subnets[0]}, SecurityGroups: []string{e.sg}, AssignPublicIp: "ENABLED"}
 	e.setNetwork(t, moved)
 	var out bytes.Buffer
-	o := opts(t, &out)
+	o := e.opts(t, &out)
 	rep, err := Apply(context.Background(), e.cfg, p, o)
 	if !errors.Is(err, ErrStale) {
 		t.Fatalf("err = %v, want ErrStale", err)
@@ -310,7 +310,7 @@ func TestApplyNetworkResume(t *testing.T) {
 			target := plan.AwsVpcSettings{Subnets: slices.Clone(e.subnets[2:4]), SecurityGroups: []string{e.sg}, AssignPublicIp: "DISABLED"}
 			p := e.makePlan(t, target, "")
 			var out bytes.Buffer
-			o := opts(t, &out)
+			o := e.opts(t, &out)
 			f := &fault{n: 1, mode: mode, ops: []string{"UpdateService"}}
 			faulty := e.cfg.Copy()
 			faulty.APIOptions = append(append([]func(*smithymw.Stack) error{}, faulty.APIOptions...), f.add)
@@ -377,7 +377,7 @@ func TestApplyNetworkResumeStale(t *testing.T) {
 	e := seedNetwork(t)
 	p := e.makePlan(t, plan.AwsVpcSettings{Subnets: slices.Clone(e.subnets[:2]), SecurityGroups: []string{e.sg}, AssignPublicIp: "DISABLED"}, "")
 	var out bytes.Buffer
-	o := opts(t, &out)
+	o := e.opts(t, &out)
 	f := &fault{n: 1, mode: "before", ops: []string{"UpdateService"}}
 	faulty := e.cfg.Copy()
 	faulty.APIOptions = append(append([]func(*smithymw.Stack) error{}, faulty.APIOptions...), f.add)
@@ -405,7 +405,7 @@ func TestRollbackNetworkChangedService(t *testing.T) {
 	e := seedNetwork(t)
 	p := e.makePlan(t, plan.AwsVpcSettings{Subnets: slices.Clone(e.subnets[:2]), SecurityGroups: []string{e.sg}, AssignPublicIp: "DISABLED"}, "")
 	var out bytes.Buffer
-	o := opts(t, &out)
+	o := e.opts(t, &out)
 	if _, err := Apply(context.Background(), e.cfg, p, o); err != nil {
 		t.Fatalf("apply: %v", err)
 	}
@@ -430,7 +430,7 @@ func TestApplyNetworkDryRun(t *testing.T) {
 	target := plan.AwsVpcSettings{Subnets: slices.Clone(e.subnets[2:4]), SecurityGroups: []string{e.sg}, AssignPublicIp: "DISABLED"}
 	p := e.makePlan(t, target, "")
 	var out bytes.Buffer
-	o := opts(t, &out)
+	o := e.opts(t, &out)
 	o.DryRun = true
 	rep, err := Apply(context.Background(), e.cfg, p, o)
 	if err != nil {
@@ -465,7 +465,7 @@ func TestApplyNetworkInvalid(t *testing.T) {
 	} {
 		p := e.makePlan(t, n, "")
 		var out bytes.Buffer
-		o := opts(t, &out)
+		o := e.opts(t, &out)
 		rep, err := Apply(context.Background(), e.cfg, p, o)
 		if !errors.Is(err, ErrInvalidPlan) {
 			t.Errorf("%s: err = %v, want ErrInvalidPlan", name, err)
@@ -512,4 +512,12 @@ func TestSameNetwork(t *testing.T) {
 	if got, want := networkFact(a), plan.NetworkFact(toSDKNetwork(a)); got != want {
 		t.Errorf("networkFact = %q, plan.NetworkFact = %q", got, want)
 	}
+}
+
+// opts are the fixture's Options with the configuration's replacement subnets: every subnet of the
+// default VPC (the tests move the service to some of them).
+func (e *netEstate) opts(t *testing.T, buf *bytes.Buffer) Options {
+	o := opts(t, buf)
+	o.Configured = &plan.ConfiguredValues{ReplacementSubnets: map[string][]string{"vpc-default": slices.Clone(e.subnets)}}
+	return o
 }

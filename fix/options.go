@@ -40,6 +40,11 @@ type Options struct {
 	// Approvals is what makes an approval count (allowed signers, quorum, maximum ages); the zero policy
 	// counts any approval of the plan's content, one for each risk.
 	Approvals plan.ApprovalPolicy
+	// Configured are the configuration's values the fixes take as given (trusted CIDRs, replacement
+	// subnets, the host-network fix's awsvpc networks, the log group template), which re-derivation
+	// checks the plan's against (plan.ConfiguredValues; plan.Options.ConfiguredValues gives them). Nil:
+	// an action holding such a value is refused, naming the configuration key it comes from.
+	Configured *plan.ConfiguredValues
 	// Now is the clock the approval checks read (nil: time.Now).
 	Now func() time.Time
 	// Regions the caller addresses: a plan with an action in another region is refused. Empty means the

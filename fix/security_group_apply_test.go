@@ -13,6 +13,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	smithymw "github.com/aws/smithy-go/middleware"
 
 	"github.com/ecsfix/ecsfix/detect"
@@ -53,6 +54,14 @@ func seedSG(t *testing.T) *sgEstate {
 		return aws.ToString(out.GroupId)
 	}
 	e.alb, e.sg = mk("alb"), mk("api")
+	// The load balancer whose group "alb" is (a replacement from a group must be a load balancer's).
+	if len(sn.Subnets) < 2 {
+		t.Fatalf("want two default subnets, have %d", len(sn.Subnets))
+	}
+	if _, err := elasticloadbalancingv2.NewFromConfig(cfg).CreateLoadBalancer(ctx, &elasticloadbalancingv2.CreateLoadBalancerInput{Name: aws.String("alb"),
+		Subnets: []string{e.subnet, aws.ToString(sn.Subnets[1].SubnetId)}, SecurityGroups: []string{e.alb}}); err != nil {
+		t.Fatal(err)
+	}
 	if err := authorize(ctx, e.ec2, e.sg, false, []plan.IngressRule{e.open()}); err != nil {
 		t.Fatal(err)
 	}

@@ -143,8 +143,8 @@ func (c *CreateSecurityGroupChange) diff() (string, error) { return "", nil }
 
 // rederive implements rederiver: the copy's rules rebuilt from the group copied as read (Rebuild) must
 // be the plan's: every ingress rule of the group that is not world-open, plus replacements of its
-// world-open rules (the same protocol and ports, from a source that is not the world; their sources
-// come from the configuration and are not re-derived); egress rules each within one of the group's
+// world-open rules (the same protocol and ports, from a source that is not the world: a CIDR among the
+// configuration's trusted CIDRs, or the group of a load balancer of its VPC); egress rules each within one of the group's
 // (the same destination, and its protocol and ports: the copy may be narrower, never wider).
 func (c *CreateSecurityGroupChange) rederive(_ *Plan, a *Action, st *ReadState) error {
 	const what = "the security group copy's rules"
@@ -158,8 +158,14 @@ func (c *CreateSecurityGroupChange) rederive(_ *Plan, a *Action, st *ReadState) 
 	}
 	have := ruleIndex(cur.Ingress)
 	for i, r := range c.Ingress {
-		if !have[RuleKey(r)] && !replacesOneOf(r, cur.Ingress) {
+		if have[RuleKey(r)] {
+			continue
+		}
+		if !replacesOneOf(r, cur.Ingress) {
 			return rederiveFail(a, what, fmt.Sprintf("createSecurityGroup.ingress[%d]", i), "(%s) is neither a rule of %s nor a replacement of one of its world-open rules", ruleText(r), c.CopyOf)
+		}
+		if err := st.trustedSource(a, what, fmt.Sprintf("createSecurityGroup.ingress[%d]", i), c.VpcID, r); err != nil {
+			return err
 		}
 	}
 	planned := ruleIndex(c.Ingress)

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/ecsfix/ecsfix/detect"
@@ -102,11 +103,36 @@ func (g *EnsureLogGroupChange) details() changeDetails {
 
 func (g *EnsureLogGroupChange) diff() (string, error) { return "", nil }
 
-// rederive implements rederiver: consistent by construction (see Rebuild).
-func (g *EnsureLogGroupChange) rederive(_ *Plan, a *Action, _ *ReadState) error {
+// rederive implements rederiver: consistent by construction (see Rebuild), and named by the
+// configuration: its name is fix.logs.group_template (given to the applier; nil: refused) filled with
+// the family and a container's name of a registration of the plan in the action's region.
+func (g *EnsureLogGroupChange) rederive(p *Plan, a *Action, st *ReadState) error {
 	got, err := g.Rebuild(nil)
 	if err != nil || *got != (LogGroupState{Name: g.Name, RetentionDays: g.RetentionDays, KmsKeyID: g.KmsKeyID}) {
 		return rederiveFail(a, "the log group", "ensureLogGroup", "cannot be rebuilt from its payload: %v", err)
 	}
-	return nil
+	if st.Config == nil {
+		return noConfig(a, "the log group", "ensureLogGroup.name", "fix.logs.group_template")
+	}
+	for i := range p.Actions {
+		r := p.Actions[i].RegisterTaskDefinition
+		if p.Actions[i].Type != RegisterTaskDefinition || r == nil || p.Actions[i].Region != a.Region {
+			continue
+		}
+		var after struct {
+			Family               string `json:"family"`
+			ContainerDefinitions []struct {
+				Name string `json:"name"`
+			} `json:"containerDefinitions"`
+		}
+		if json.Unmarshal(r.After, &after) != nil {
+			continue
+		}
+		for _, c := range after.ContainerDefinitions {
+			if logGroupName(st.Config.LogGroupTemplate, after.Family, c.Name) == g.Name {
+				return nil
+			}
+		}
+	}
+	return rederiveFail(a, "the log group", "ensureLogGroup.name", "is %q, which fix.logs.group_template %q gives no container of a registration of the plan in %s", g.Name, templateOrDefault(st.Config.LogGroupTemplate), a.Region)
 }

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -229,6 +230,35 @@ func (p *Plan) ownedStatement(role string, st PolicyStatement) bool {
 	return true
 }
 
+// registrationLogGroups are the awslogs groups the registrations of the plan write to, as "REGION NAME"
+// (the region an awslogs-region option names, else the registration's).
+func (p *Plan) registrationLogGroups() map[string]bool {
+	out := map[string]bool{}
+	for i := range p.Actions {
+		r := p.Actions[i].RegisterTaskDefinition
+		if p.Actions[i].Type != RegisterTaskDefinition || r == nil {
+			continue
+		}
+		var after struct {
+			ContainerDefinitions []struct {
+				LogConfiguration *struct {
+					LogDriver string            `json:"logDriver"`
+					Options   map[string]string `json:"options"`
+				} `json:"logConfiguration"`
+			} `json:"containerDefinitions"`
+		}
+		if json.Unmarshal(r.After, &after) != nil {
+			continue
+		}
+		for _, c := range after.ContainerDefinitions {
+			if lc := c.LogConfiguration; lc != nil && lc.LogDriver == "awslogs" && lc.Options["awslogs-group"] != "" {
+				out[firstNonEmpty(lc.Options["awslogs-region"], p.Actions[i].Region)+" "+lc.Options["awslogs-group"]] = true
+			}
+		}
+	}
+	return out
+}
+
 // hasActionOf reports whether the plan has an action of that id and type.
 func (p *Plan) hasActionOf(id string, typ ActionType) bool {
 	for i := range p.Actions {
@@ -255,6 +285,17 @@ func (c *PutRolePolicyChange) rederive(p *Plan, a *Action, st *ReadState) error 
 	}
 	if !p.isExecutionRole(c.Role) {
 		return rederiveFail(a, what, "putRolePolicy.role", "is %s, the execution role of no registration of the plan", c.Role)
+	}
+	written := p.registrationLogGroups()
+	for i, s := range c.Statements {
+		if s.Sid != SidWriteLogs {
+			continue
+		}
+		for j, r := range s.Resources {
+			if m := logStreamsResource.FindStringSubmatch(r); m != nil && !written[m[2]+" "+m[4]] {
+				return rederiveFail(a, what, fmt.Sprintf("putRolePolicy.statements[%d].resources[%d]", i, j), "is %s, a log group no registration of the plan writes to (its names come from fix.logs.group_template, checked there)", r)
+			}
+		}
 	}
 	role, ok := st.Roles[c.Role]
 	if !ok {

@@ -63,7 +63,51 @@ func (r *RegisterTaskDefinitionChange) rederive(p *Plan, a *Action, st *ReadStat
 	if src == nil {
 		return &RederiveError{Action: a.ID, Reason: "its source revision " + r.SourceArn + " was not read"}
 	}
-	return p.RebuildRegistration(a, src)
+	if err := p.RebuildRegistration(a, src); err != nil {
+		return err
+	}
+	return r.checkLogGroupNames(a, src, st.Config)
+}
+
+// checkLogGroupNames checks the log group of each container the logging fix gives an awslogs
+// configuration (one that had no log driver): its name must be the configuration's
+// fix.logs.group_template filled with the family and the container's name (cfg nil: refused).
+func (r *RegisterTaskDefinitionChange) checkLogGroupNames(a *Action, source *detect.TaskDefinition, cfg *ConfiguredValues) error {
+	var after ecs.RegisterTaskDefinitionInput
+	if err := awsjson.Unmarshal("plan registration of "+r.SourceArn, r.After, &after); err != nil {
+		return &RederiveError{Action: a.ID, Reason: fmt.Sprintf("after: %v", err)}
+	}
+	src := RegisterInput(source)
+	for i := range after.ContainerDefinitions {
+		if i >= len(src.ContainerDefinitions) {
+			break
+		}
+		if lc := src.ContainerDefinitions[i].LogConfiguration; lc != nil && lc.LogDriver != "" {
+			continue
+		}
+		lc := after.ContainerDefinitions[i].LogConfiguration
+		if lc == nil || lc.LogDriver != ecstypes.LogDriverAwslogs {
+			continue
+		}
+		path := fmt.Sprintf("containerDefinitions[%d].logConfiguration.options.awslogs-group", i)
+		if cfg == nil {
+			return noConfig(a, "the new task definition", path, "fix.logs.group_template")
+		}
+		got := lc.Options["awslogs-group"]
+		if want := logGroupName(cfg.LogGroupTemplate, aws.ToString(after.Family), aws.ToString(after.ContainerDefinitions[i].Name)); got != want {
+			return &RederiveError{Action: a.ID, What: "the new task definition", Path: path,
+				Reason: fmt.Sprintf("is %q; fix.logs.group_template %q gives %q", got, templateOrDefault(cfg.LogGroupTemplate), want)}
+		}
+	}
+	return nil
+}
+
+// templateOrDefault is the log group template in effect.
+func templateOrDefault(t string) string {
+	if t == "" {
+		return DefaultLogGroupTemplate
+	}
+	return t
 }
 
 // RebuildRegistration re-derives the after-state of registration a of p from source, the source

@@ -224,8 +224,9 @@ func ruleText(r IngressRule) string {
 // rederive implements rederiver: from the group's ingress rules read, each revoked rule is a
 // world-open rule (one already gone is left so: revoking is idempotent), and each authorized rule replaces one
 // of the revoked rules (the same protocol and ports, from a source that is not the world); Rebuild
-// then gives the rules the group ends with. The replacements' sources come from the configuration
-// (fix.open_security_group) and are shown to the reviewer; they are not re-derived.
+// then gives the rules the group ends with. A replacement from a CIDR must be from one of the
+// configuration's trusted CIDRs (fix.network.trusted_cidrs, given to the applier); one from a security
+// group must be the group of a load balancer of the group's VPC (ReadState.LoadBalancerGroups).
 func (u *UpdateSecurityGroupIngressChange) rederive(_ *Plan, a *Action, st *ReadState) error {
 	const what = "the security group's ingress rules"
 	cur, ok := st.SecurityGroups[u.GroupID]
@@ -240,6 +241,9 @@ func (u *UpdateSecurityGroupIngressChange) rederive(_ *Plan, a *Action, st *Read
 	for i, r := range u.Authorize {
 		if !replacesOneOf(r, u.Revoke) {
 			return rederiveFail(a, what, fmt.Sprintf("updateSecurityGroupIngress.authorize[%d]", i), "(%s) does not replace a revoked rule: a replacement has its protocol and ports, from a source that is not the world", ruleText(r))
+		}
+		if err := st.trustedSource(a, what, fmt.Sprintf("updateSecurityGroupIngress.authorize[%d]", i), u.VpcID, r); err != nil {
+			return err
 		}
 	}
 	if _, err := u.Rebuild(cur.Ingress); err != nil {

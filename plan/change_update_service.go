@@ -385,10 +385,11 @@ func (u *UpdateServiceChange) validateSecurityGroupsFrom(earlier map[string]*Act
 //   - the platform version: LATEST (ECS.10), or unchanged;
 //   - the network: the security groups read, each one a create-security-group action of the plan copies
 //     replaced by that copy's placeholder; assignPublicIp as read or DISABLED; the subnets read (other
-//     subnets only where assignPublicIp goes from ENABLED to DISABLED: the ECS.2 fix's replacement
-//     subnets, from the configuration). A service with no network configuration gets one only with a
-//     registration of the plan that moves its revision from host to awsvpc (the host-network fix; the
-//     configuration's subnets and groups).
+//     subnets only where assignPublicIp goes from ENABLED to DISABLED, and only the ECS.2 fix's
+//     replacement subnets of one VPC in the applier's configuration, ReadState.Config). A service with
+//     no network configuration gets one only with a registration of the plan that moves its revision
+//     from host to awsvpc (the host-network fix), and exactly the subnets and groups the applier's
+//     configuration names for its cluster, assignPublicIp DISABLED.
 //
 // The result of Rebuild on the service read must then be the plan's After.
 func (u *UpdateServiceChange) rederive(p *Plan, a *Action, st *ReadState) error {
@@ -451,7 +452,7 @@ func (u *UpdateServiceChange) rederive(p *Plan, a *Action, st *ReadState) error 
 		placeholders[id] = ph
 	}
 	if n := u.After.Network; n != nil {
-		if err := u.rederiveNetwork(p, a, cur.Network, fail); err != nil {
+		if err := u.rederiveNetwork(p, a, cur.Network, st.Config, fail); err != nil {
 			return err
 		}
 	}
@@ -472,12 +473,29 @@ func (u *UpdateServiceChange) rederive(p *Plan, a *Action, st *ReadState) error 
 }
 
 // rederiveNetwork checks After.Network against the network configuration read (cur, nil when none).
-func (u *UpdateServiceChange) rederiveNetwork(p *Plan, a *Action, cur *AwsVpcSettings, fail func(path, format string, args ...any) error) error {
+// Values the configuration supplies (cfg: the host-network fix's subnets and groups, the public-IP fix's
+// replacement subnets) must be the applier's configuration's; with none (cfg nil), they are refused.
+func (u *UpdateServiceChange) rederiveNetwork(p *Plan, a *Action, cur *AwsVpcSettings, cfg *ConfiguredValues, fail func(path, format string, args ...any) error) error {
 	n := u.After.Network
 	if cur == nil {
 		reg := p.registrationAction(u.TaskDefinitionFrom)
 		if reg == nil || !reg.RegisterTaskDefinition.movesToAwsvpc() {
 			return fail("updateService.after.network", "sets a network configuration on a service that has none, which only the host-network fix does, with a registration of this plan moving its revision to awsvpc")
+		}
+		if cfg == nil {
+			return noConfig(a, "the service's settings", "updateService.after.network", "fix.host_network.awsvpc")
+		}
+		cluster := detect.ShortARN(u.Cluster)
+		want, ok := cfg.Awsvpc[cluster]
+		switch {
+		case !ok:
+			return fail("updateService.after.network", "comes from fix.host_network.awsvpc, which names no network for cluster %s", cluster)
+		case !sameStrings(n.Subnets, want.Subnets):
+			return fail("updateService.after.network.subnets", "is %s; fix.host_network.awsvpc for cluster %s names %s", strings.Join(n.Subnets, ", "), cluster, strings.Join(want.Subnets, ", "))
+		case !sameStrings(n.SecurityGroups, want.SecurityGroups):
+			return fail("updateService.after.network.securityGroups", "is %s; fix.host_network.awsvpc for cluster %s names %s", strings.Join(n.SecurityGroups, ", "), cluster, strings.Join(want.SecurityGroups, ", "))
+		case n.AssignPublicIp != "DISABLED":
+			return fail("updateService.after.network.assignPublicIp", "is %s; the host-network fix sets DISABLED", n.AssignPublicIp)
 		}
 		return nil
 	}
@@ -500,10 +518,35 @@ func (u *UpdateServiceChange) rederiveNetwork(p *Plan, a *Action, cur *AwsVpcSet
 	if !sameStrings(n.SecurityGroups, want) {
 		return fail("updateService.after.network.securityGroups", "is %s; rebuilt from the groups read: %s", strings.Join(n.SecurityGroups, ", "), strings.Join(want, ", "))
 	}
-	if !sameStrings(n.Subnets, cur.Subnets) && !(cur.AssignPublicIp == "ENABLED" && n.AssignPublicIp == "DISABLED") {
-		return fail("updateService.after.network.subnets", "is %s; the service's are %s, and only the public-IP fix moves a service to other subnets", strings.Join(n.Subnets, ", "), strings.Join(cur.Subnets, ", "))
+	if !sameStrings(n.Subnets, cur.Subnets) {
+		if !(cur.AssignPublicIp == "ENABLED" && n.AssignPublicIp == "DISABLED") {
+			return fail("updateService.after.network.subnets", "is %s; the service's are %s, and only the public-IP fix moves a service to other subnets", strings.Join(n.Subnets, ", "), strings.Join(cur.Subnets, ", "))
+		}
+		if cfg == nil {
+			return noConfig(a, "the service's settings", "updateService.after.network.subnets", "fix.network.replacement_subnets")
+		}
+		if !replacementSubnets(n.Subnets, cfg.ReplacementSubnets) {
+			return fail("updateService.after.network.subnets", "is %s, not among the replacement subnets of one VPC in fix.network.replacement_subnets", strings.Join(n.Subnets, ", "))
+		}
 	}
 	return nil
+}
+
+// replacementSubnets reports whether subnets are all replacement subnets configured for one VPC.
+func replacementSubnets(subnets []string, byVPC map[string][]string) bool {
+	if len(subnets) == 0 {
+		return false
+	}
+	for _, repl := range byVPC {
+		ok := true
+		for _, s := range subnets {
+			ok = ok && slices.Contains(repl, s)
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 // sameNetworkSettings reports whether two awsvpc configurations are equal (lists in any order).
