@@ -87,7 +87,29 @@ func LoadWithWarnings(v *viper.Viper, file string) (*Config, []string, error) {
 	if err := c.Validate(); err != nil {
 		return nil, warnings, fmt.Errorf("%s: %w", describe(file), err)
 	}
+	if local != "" {
+		if c.trusted, err = trustedConfig(user); err != nil {
+			return nil, warnings, err
+		}
+	}
 	return &c, warnings, nil
+}
+
+// trustedConfig is the configuration of the trusted sources alone: the defaults, the user's configuration
+// file (user, "" for none) and the environment, without the working directory's ./ecsfix.yaml.
+func trustedConfig(user string) (*Config, error) {
+	b := New()
+	if user != "" {
+		b.SetConfigFile(user)
+		if err := b.ReadInConfig(); err != nil {
+			return nil, fmt.Errorf("config file %s: %w", user, err)
+		}
+	}
+	var c Config
+	if err := b.UnmarshalExact(&c, viper.DecodeHook(decodeHook())); err != nil {
+		return nil, fmt.Errorf("%s: %w", describe(user), err)
+	}
+	return &c, nil
 }
 
 func decodeHook() mapstructure.DecodeHookFunc {

@@ -116,3 +116,17 @@ func nonEmpty(in []string) []string {
 	}
 	return out
 }
+
+// ConfiguredValues are the values the configuration supplies to fixes (trusted CIDRs, replacement subnets,
+// host-network networks, the log group template) as the applier re-derives a plan against them: from the
+// trusted sources only (an explicit file, the user's configuration file, the environment), never from a
+// ./ecsfix.yaml found in the working directory, which could otherwise widen what an edited plan may hold
+// (a CIDR of its own among the trusted ones).
+func (c *Config) ConfiguredValues() *plan.ConfiguredValues {
+	src := c
+	if c.trusted != nil {
+		src = c.trusted
+	}
+	o := src.PlanOptions()
+	return o.ConfiguredValues()
+}

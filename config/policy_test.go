@@ -182,3 +182,42 @@ func TestApprovalsKeysMayOnlyTighten(t *testing.T) {
 		}
 	}
 }
+
+// TestConfiguredValuesForApplyComeFromTrustedSources: the values a plan is re-derived against when applying
+// (trusted CIDRs, replacement subnets, host-network networks, the log group template) are the trusted
+// sources' alone: a ./ecsfix.yaml of the working directory shapes what plan proposes, never what apply accepts.
+func TestConfiguredValuesForApplyComeFromTrustedSources(t *testing.T) {
+	inWorkDir(t, `fix:
+  network:
+    trusted_cidrs: [203.0.113.0/24]
+  logs:
+    group_template: /attacker/{family}
+`, `fix:
+  network:
+    trusted_cidrs: [10.0.0.0/8]
+`)
+	c, err := Load(New(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.PlanOptions().TrustedCIDRs; len(got) != 1 || got[0] != "203.0.113.0/24" {
+		t.Errorf("plan's trusted CIDRs = %v, want the working directory's", got)
+	}
+	cv := c.ConfiguredValues()
+	if len(cv.TrustedCIDRs) != 1 || cv.TrustedCIDRs[0] != "10.0.0.0/8" {
+		t.Errorf("apply's trusted CIDRs = %v, want the user's file's only", cv.TrustedCIDRs)
+	}
+	if cv.LogGroupTemplate == "/attacker/{family}" {
+		t.Errorf("apply's log group template is the working directory's %q", cv.LogGroupTemplate)
+	}
+
+	// With an explicit file, that file is the trusted source.
+	t.Setenv("ECSFIX_CONFIG", "ecsfix.yaml")
+	c, err = Load(New(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cv := c.ConfiguredValues(); len(cv.TrustedCIDRs) != 1 || cv.TrustedCIDRs[0] != "203.0.113.0/24" {
+		t.Errorf("apply's trusted CIDRs with an explicit file = %v, want that file's", cv.TrustedCIDRs)
+	}
+}

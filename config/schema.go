@@ -14,6 +14,10 @@ import (
 // Config is ecsfix's configuration. Keys are snake_case in the file; the environment variable for a key
 // is ECSFIX_ and the key in upper case with dots as underscores (scan.concurrency → ECSFIX_SCAN_CONCURRENCY).
 type Config struct {
+	// trusted is the configuration of the trusted sources alone, when a ./ecsfix.yaml of the working
+	// directory was read too (see ConfiguredValues); nil otherwise.
+	trusted *Config
+
 	// Regions to scan live; empty means the SDK's configured region.
 	Regions    []string `mapstructure:"regions"`
 	AllRegions bool     `mapstructure:"all_regions"`
@@ -238,6 +242,9 @@ func Keys() []string {
 	walk = func(t reflect.Type, prefix string) {
 		for i := 0; i < t.NumField(); i++ {
 			f := t.Field(i)
+			if !f.IsExported() {
+				continue // not configuration (Config.trusted)
+			}
 			name := prefix + f.Tag.Get("mapstructure")
 			if f.Type.Kind() == reflect.Struct {
 				walk(f.Type, name+".")

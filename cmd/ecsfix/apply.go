@@ -74,7 +74,6 @@ is another plan's or fails its integrity check.`,
 
 func (o *applyOptions) fixOptions(journal string) fix.Options {
 	cfg := o.g.cfg
-	planOpts := cfg.PlanOptions()
 	return fix.Options{
 		DryRun:            o.dryRun,
 		JournalPath:       journal,
@@ -84,7 +83,7 @@ func (o *applyOptions) fixOptions(journal string) fix.Options {
 		Log:               o.g.log,
 		UnattendedRisk:    cfg.UnattendedRisk(),
 		RiskOverrides:     cfg.PlanOptions().Risk,
-		Configured:        planOpts.ConfiguredValues(),
+		Configured:        cfg.ConfiguredValues(),
 		Concurrency:       cfg.Fix.Concurrency,
 		Wait:              o.wait,
 		WaitTimeout:       cfg.Fix.WaitTimeout,
