@@ -52,6 +52,8 @@ func TestUpdateServiceValidate(t *testing.T) {
 		{"before network checked", nil, svcAction(UpdateServiceChange{Cluster: "prod", Service: "web", Before: ServiceSettings{Network: net("DISABLED", "x")}, After: ServiceSettings{Network: net("DISABLED", "sg-1")}}, "ECS.2"), `before.network: security group 1: "x"`},
 		{"moves to a copy", []Action{g1}, svcAction(UpdateServiceChange{Cluster: "prod", Service: "web", After: ServiceSettings{Network: net("ENABLED", ph, "sg-2")},
 			SecurityGroupsFrom: map[string]string{ph: "g1"}}, detect.ExposureOpenSecurityGroupID), ""},
+		{"a bad group after a placeholder", []Action{g1}, svcAction(UpdateServiceChange{Cluster: "prod", Service: "web", After: ServiceSettings{Network: net("ENABLED", ph, "group-2")},
+			SecurityGroupsFrom: map[string]string{ph: "g1"}}, detect.ExposureOpenSecurityGroupID), `security group 2: "group-2" is not a security group id`},
 		{"placeholder of another action", []Action{g1}, svcAction(UpdateServiceChange{Cluster: "prod", Service: "web", After: ServiceSettings{Network: net("ENABLED", SecurityGroupPlaceholder("g2"))},
 			SecurityGroupsFrom: map[string]string{SecurityGroupPlaceholder("g2"): "g1"}}, detect.ExposureOpenSecurityGroupID), `is not the one of action "g1"`},
 		{"placeholder not in the groups", []Action{g1}, svcAction(UpdateServiceChange{Cluster: "prod", Service: "web", After: ServiceSettings{Network: net("ENABLED", "sg-2")},
