@@ -37,6 +37,9 @@ func TestPutRolePolicyValidate(t *testing.T) {
 		{"a sid twice", secrets, prpAction(func(c *PutRolePolicyChange) { c.Statements[2].Sid = SidDecryptSecrets }), "putRolePolicy: statement 3: sid EcsfixDecryptSecrets is used by an earlier statement"},
 		{"no action", secrets, prpAction(func(c *PutRolePolicyChange) { c.Statements[1].Actions = nil }), "putRolePolicy: statement 2: actions is empty"},
 		{"no resource", secrets, prpAction(func(c *PutRolePolicyChange) { c.Statements[1].Resources = nil }), "putRolePolicy: statement 2: no resources"},
+		{"resources and resources from", secrets, prpAction(func(c *PutRolePolicyChange) {
+			c.Statements[0].Resources = []string{"arn:aws:secretsmanager:eu-west-1:123456789012:secret:x"}
+		}), ""},
 		{"resources from only", secrets, prpAction(func(c *PutRolePolicyChange) { c.Statements = c.Statements[:1] }), ""},
 		{"resources from no action", secrets, prpAction(func(c *PutRolePolicyChange) { c.Statements[0].ResourcesFrom = []string{"s1", "s9"} }),
 			`putRolePolicy: statement 1: resourcesFrom "s9" is not an earlier create-secret action`},
@@ -61,6 +64,7 @@ func TestPutRolePolicyRiskFloorCases(t *testing.T) {
 		{"another policy", earlier, st(func(c *PutRolePolicyChange) { c.PolicyName = "app" }), nil, RiskHigh},
 		{"no statement", earlier, st(func(c *PutRolePolicyChange) { c.Statements = nil }), nil, RiskHigh},
 		{"a foreign sid", earlier, st(func(c *PutRolePolicyChange) { c.Statements[2].Sid = "Mine" }), nil, RiskHigh},
+		{"a foreign sid without actions", earlier, st(func(c *PutRolePolicyChange) { c.Statements[2].Sid, c.Statements[2].Actions = "Mine", nil }), nil, RiskHigh},
 		{"one action too few", earlier, st(func(c *PutRolePolicyChange) { c.Statements[2].Actions = []string{"logs:PutLogEvents"} }), nil, RiskHigh},
 		{"another action", earlier, st(func(c *PutRolePolicyChange) { c.Statements[1].Actions = []string{"kms:*"} }), nil, RiskHigh},
 		{"an action twice", earlier, st(func(c *PutRolePolicyChange) {
