@@ -139,6 +139,14 @@ func TestValidateActionNotInPlan(t *testing.T) {
 	if err := ValidateAction(r, &r.Actions[1]); err == nil || !strings.Contains(err.Error(), `id "a1" is used by an earlier action`) {
 		t.Errorf("the second a1: %v", err)
 	}
+	// The first a1, by identity or as a copy found by its id, has no earlier duplicate.
+	if err := ValidateAction(r, &r.Actions[0]); err != nil {
+		t.Errorf("the first a1: %v", err)
+	}
+	first := r.Actions[0]
+	if err := ValidateAction(r, &first); err != nil {
+		t.Errorf("a copy of the first a1: %v", err)
+	}
 }
 
 func TestValidateHelpers(t *testing.T) {
