@@ -16,12 +16,11 @@ const (
 )
 
 func regChange(f func(r *RegisterTaskDefinitionChange)) Action {
-	h := strings.Repeat("ab", 32)
 	r := &RegisterTaskDefinitionChange{SourceArn: fxWeb3, Family: "web", Before: json.RawMessage(regBefore), After: json.RawMessage(regAfter),
 		Edits: []Edit{{Control: "ECS.5", Path: "containerDefinitions[web].readonlyRootFilesystem", Change: "absent → true"}},
 		Masked: []Masked{
-			{Path: "containerDefinitions[0].environment[0].value", SourcePath: "containerDefinitions[0].environment[0].value", SHA256: h},
-			{Path: "containerDefinitions[0].environment[1].value", SourcePath: "containerDefinitions[0].environment[1].value", SHA256: h},
+			{Path: "containerDefinitions[0].environment[0].value", SourcePath: "containerDefinitions[0].environment[0].value"},
+			{Path: "containerDefinitions[0].environment[1].value", SourcePath: "containerDefinitions[0].environment[1].value"},
 		},
 		SecretRefs: []SecretRef{
 			{Path: "containerDefinitions[0].secrets[0].valueFrom", From: "s1", Key: "K"},
@@ -36,9 +35,8 @@ func regChange(f func(r *RegisterTaskDefinitionChange)) Action {
 
 // secretActions are create-secret actions s1 (a JSON object with the key K) and s2 (plain text).
 func secretActions() []Action {
-	h := strings.Repeat("ab", 32)
 	v := func(key string) SecretValueSource {
-		return SecretValueSource{Key: key, SourceArn: fxWeb3, SourcePath: "containerDefinitions[0].environment[0].value", SHA256: h}
+		return SecretValueSource{Key: key, SourceArn: fxWeb3, SourcePath: "containerDefinitions[0].environment[0].value"}
 	}
 	mk := func(id string, json bool, vals ...SecretValueSource) Action {
 		return Action{ID: id, Type: CreateSecret, Resource: "secret-" + id, Controls: []string{"ECS.8"}, Risk: RiskMedium,
@@ -59,7 +57,6 @@ func TestRegisterTaskDefinitionValidate(t *testing.T) {
 		{"no after", secrets, regChange(func(r *RegisterTaskDefinitionChange) { r.After = json.RawMessage("[]") }), "registerTaskDefinition: after: not a JSON object"},
 		{"masked path", secrets, regChange(func(r *RegisterTaskDefinitionChange) { r.Masked[1].Path = "" }), "masked 2: path: empty path"},
 		{"masked source path", secrets, regChange(func(r *RegisterTaskDefinitionChange) { r.Masked[1].SourcePath = "" }), "masked 2: sourcePath: empty path"},
-		{"masked sha256", secrets, regChange(func(r *RegisterTaskDefinitionChange) { r.Masked[1].SHA256 = "abc" }), "masked 2: sha256 is not 64 lowercase hex digits"},
 		{"no placeholder at the masked path", secrets, regChange(func(r *RegisterTaskDefinitionChange) {
 			r.Masked[1].Path = "containerDefinitions[0].environment[5].value"
 		}),
@@ -231,7 +228,8 @@ func TestRegistrationLookups(t *testing.T) {
 	if (*Plan)(nil).isExecutionRole(regExecRole) {
 		t.Error("a nil plan has an execution role")
 	}
-	if reg.RegisterTaskDefinition.Rederivable() || reg.RegisterTaskDefinition.implicitDependencies() != nil {
-		t.Error("a registration is re-derivable or has implicit dependencies")
+	// Registrations are re-derived (RebuildRegistration) since issue 8.
+	if !reg.RegisterTaskDefinition.Rederivable() || reg.RegisterTaskDefinition.implicitDependencies() != nil {
+		t.Error("a registration is not re-derivable, or has implicit dependencies")
 	}
 }

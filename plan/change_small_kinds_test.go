@@ -111,9 +111,8 @@ func TestEnsureLogGroupKind(t *testing.T) {
 }
 
 func secretAction(f func(c *CreateSecretChange)) Action {
-	h := strings.Repeat("ab", 32)
 	v := func(key string, i int) SecretValueSource {
-		return SecretValueSource{Key: key, SourceArn: fxWeb3, SourcePath: "containerDefinitions[0].environment[" + string(rune('0'+i)) + "].value", SHA256: h}
+		return SecretValueSource{Key: key, SourceArn: fxWeb3, SourcePath: "containerDefinitions[0].environment[" + string(rune('0'+i)) + "].value"}
 	}
 	c := &CreateSecretChange{Name: "ecsfix/web/web", JSON: true, Values: []SecretValueSource{v("A", 0), v("B", 1)}}
 	if f != nil {
@@ -134,7 +133,6 @@ func TestCreateSecretKind(t *testing.T) {
 		{"a key twice", nil, secretAction(func(c *CreateSecretChange) { c.Values[1].Key = "A" }), "createSecret: value 2: key A is used by an earlier value"},
 		{"a source that is not a revision", nil, secretAction(func(c *CreateSecretChange) { c.Values[1].SourceArn = fxWebSvc }), "createSecret: value 2 (B): sourceArn: "},
 		{"a bad source path", nil, secretAction(func(c *CreateSecretChange) { c.Values[1].SourcePath = "" }), "createSecret: value 2 (B): sourcePath: empty path"},
-		{"a bad sha256", nil, secretAction(func(c *CreateSecretChange) { c.Values[1].SHA256 = "AB" }), "createSecret: value 2 (B): sha256 is not 64 lowercase hex digits"},
 		{"another control", nil, func() Action { a := secretAction(nil); a.Controls = []string{"ECS.8", "ECS.9"}; return a }(),
 			`"ECS.9" is not a control that a create-secret action fixes (ECS.8, EXPOSURE.plaintext-credentials)`},
 	})
@@ -148,20 +146,18 @@ func TestCreateSecretKind(t *testing.T) {
 		{"none", nil, withControls(), nil, RiskHigh},
 	})
 	c := secretAction(func(c *CreateSecretChange) {
-		c.Values[1].SHA256 = "abc"
 		c.Tags = map[string]string{"z": "1", "a": "2"}
 	}).CreateSecret
 	want := [][2]string{{"secret", "ecsfix/web/web"}, {"holds", "a JSON object, one key per variable"},
-		{"key", "A  sha256 abababababab…  from containerDefinitions[0].environment[0].value in web:3"},
-		{"key", "B  sha256 abc…  from containerDefinitions[0].environment[1].value in web:3"},
+		{"key", "A  from containerDefinitions[0].environment[0].value in web:3"},
+		{"key", "B  from containerDefinitions[0].environment[1].value in web:3"},
 		{"kms key", "aws/secretsmanager (the account's default key)"}, {"tag", "a=2"}, {"tag", "z=1"}}
 	if got := c.details().rows; !reflect.DeepEqual(got, want) {
 		t.Errorf("details = %q", got)
 	}
 	c.JSON, c.KmsKeyID, c.Tags, c.Values = false, "k1", nil, c.Values[:1]
-	c.Values[0].SHA256 = strings.Repeat("c", 13)
 	want = [][2]string{{"secret", "ecsfix/web/web"}, {"holds", "one value, as plain text"},
-		{"key", "A  sha256 cccccccccccc…  from containerDefinitions[0].environment[0].value in web:3"}, {"kms key", "k1"}}
+		{"key", "A  from containerDefinitions[0].environment[0].value in web:3"}, {"kms key", "k1"}}
 	if got := c.details().rows; !reflect.DeepEqual(got, want) {
 		t.Errorf("plain-text details = %q", got)
 	}
