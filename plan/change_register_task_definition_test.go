@@ -213,6 +213,7 @@ func TestRegistrationLookups(t *testing.T) {
 		{"an ARN in before", []Action{withRoles(`{"executionRoleArn":"`+regExecRole+`"}`, `{}`)}, regExecRole, true},
 		{"after not JSON, before names it", []Action{withRoles(`{"executionRoleArn":"exec"}`, `{`)}, regExecRole, true},
 		{"after empty, before names it", []Action{withRoles(`{"executionRoleArn":"exec"}`, ``)}, regExecRole, true},
+		{"an after that does not decode names no role", []Action{withRoles(`{}`, `{"executionRoleArn":"`+regExecRole+`","executionRoleArn":5}`)}, regExecRole, false},
 		{"another role", []Action{reg}, "arn:aws:iam::123456789012:role/other", false},
 		{"no role asked", []Action{reg}, "", false},
 		{"no role named", []Action{withRoles(`{}`, `{}`)}, regExecRole, false},
