@@ -5,9 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
-	"reflect"
-	"slices"
 	"strings"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -185,7 +182,7 @@ func (r *run) findRegistered(ctx context.Context, api ecsAPI, src detect.TaskDef
 		if err != nil {
 			return "", 0, fmt.Errorf("read revision %s: %w", td.ARN(), err)
 		}
-		if path, same := firstDifference(want, got, ""); !same {
+		if path, same := plan.FirstDifference(want, got, ""); !same {
 			return "", 0, fmt.Errorf("revision %s carries this plan's provenance tags (%s=%s, %s=%s) but is not what %s registers: field %s differs; not reused, and nothing registered: find out who registered it, deregister it, then resume",
 				td.ARN(), TagPlan, r.short, TagAction, id, id, pathOrWhole(path))
 		}
@@ -222,59 +219,6 @@ func registrableDoc(in *ecs.RegisterTaskDefinitionInput) (map[string]any, error)
 		return nil, err
 	}
 	return doc, nil
-}
-
-// firstDifference walks two decoded JSON documents and returns the path of their first difference
-// (false), or true when they are equal.
-func firstDifference(x, y any, path string) (string, bool) {
-	join := func(k string) string {
-		if path == "" {
-			return k
-		}
-		return path + "." + k
-	}
-	switch xv := x.(type) {
-	case map[string]any:
-		yv, ok := y.(map[string]any)
-		if !ok {
-			return path, false
-		}
-		keys := map[string]bool{}
-		for k := range xv {
-			keys[k] = true
-		}
-		for k := range yv {
-			keys[k] = true
-		}
-		for _, k := range slices.Sorted(maps.Keys(keys)) {
-			xe, xok := xv[k]
-			ye, yok := yv[k]
-			if xok != yok {
-				return join(k), false
-			}
-			if p, ok := firstDifference(xe, ye, join(k)); !ok {
-				return p, false
-			}
-		}
-		return "", true
-	case []any:
-		yv, ok := y.([]any)
-		if !ok {
-			return path, false
-		}
-		for i := range max(len(xv), len(yv)) {
-			p := fmt.Sprintf("%s[%d]", path, i)
-			if i >= len(xv) || i >= len(yv) {
-				return p, false
-			}
-			if q, ok := firstDifference(xv[i], yv[i], p); !ok {
-				return q, false
-			}
-		}
-		return "", true
-	default:
-		return path, reflect.DeepEqual(x, y)
-	}
 }
 
 func pathOrWhole(p string) string {

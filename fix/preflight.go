@@ -105,23 +105,9 @@ func (r *run) checkApproval() error {
 		}
 	}
 	quorum := pol.QuorumFor(level)
-	checks := r.p.CheckApprovals(pol, now)
-	counted := plan.DistinctSigners(checks)
-	if len(counted) < quorum {
-		e := &NotApprovedError{Actions: need, Unattended: r.o.UnattendedRisk, Level: level, Quorum: quorum}
-		for _, c := range counted {
-			e.Counted = append(e.Counted, c.Describe())
-		}
-		for _, c := range checks {
-			if !c.Counts {
-				e.Refused = append(e.Refused, c.Describe())
-			}
-		}
-		return e
-	}
-	var by []string
-	for _, c := range counted {
-		by = append(by, c.Describe())
+	by, err := r.quorum(need, level, quorum, r.p.CheckApprovals(pol, now))
+	if err != nil {
+		return err
 	}
 	r.printf("check: approved (%s risk needs %d distinct signer(s)): %s", level, quorum, strings.Join(by, "; "))
 	return nil
@@ -224,4 +210,27 @@ func (r *run) checkRederived(ctx context.Context) error {
 		r.printf("check: %d action(s) re-derived from the state read and the plan's edits, as planned", n)
 	}
 	return nil
+}
+
+// quorum counts the distinct signers among the approval checks: their descriptions when they reach the
+// quorum that level needs, else a *NotApprovedError naming the actions, who counted and what was refused.
+func (r *run) quorum(need []plan.Action, level plan.Risk, quorum int, checks []plan.ApprovalCheck) ([]string, error) {
+	counted := plan.DistinctSigners(checks)
+	if len(counted) < quorum {
+		e := &NotApprovedError{Actions: need, Unattended: r.o.UnattendedRisk, Level: level, Quorum: quorum}
+		for _, c := range counted {
+			e.Counted = append(e.Counted, c.Describe())
+		}
+		for _, c := range checks {
+			if !c.Counts {
+				e.Refused = append(e.Refused, c.Describe())
+			}
+		}
+		return nil, e
+	}
+	var by []string
+	for _, c := range counted {
+		by = append(by, c.Describe())
+	}
+	return by, nil
 }

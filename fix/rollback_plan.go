@@ -243,26 +243,13 @@ func (r *run) checkRollbackApproval(ids []string, applied time.Time) error {
 			}
 		}
 	}
-	counted := plan.DistinctSigners(checks)
 	ids = ids[:0:0]
 	for _, a := range need {
 		ids = append(ids, fmt.Sprintf("%s (%s risk)", a.ID, a.Risk))
 	}
-	if len(counted) < quorum {
-		e := &NotApprovedError{Actions: need, Unattended: r.o.UnattendedRisk, Level: level, Quorum: quorum}
-		for _, c := range counted {
-			e.Counted = append(e.Counted, c.Describe())
-		}
-		for _, c := range checks {
-			if !c.Counts {
-				e.Refused = append(e.Refused, c.Describe())
-			}
-		}
-		return fmt.Errorf("rollback restores the state before %s, rated as an apply of the reversed change would be: %w", strings.Join(ids, ", "), e)
-	}
-	var by []string
-	for _, c := range counted {
-		by = append(by, c.Describe())
+	by, err := r.quorum(need, level, quorum, checks)
+	if err != nil {
+		return fmt.Errorf("rollback restores the state before %s, rated as an apply of the reversed change would be: %w", strings.Join(ids, ", "), err)
 	}
 	r.printf("check: rollback approved (undoing %s; %s risk needs %d distinct signer(s)): %s", strings.Join(ids, ", "), level, quorum, strings.Join(by, "; "))
 	return nil

@@ -259,14 +259,15 @@ func (p *Plan) rebuildWith(a *Action, source *detect.TaskDefinition, after *ecs.
 	if err != nil {
 		return fail("", "after: %v", err)
 	}
-	if path, ok := firstDifference(want, got, ""); !ok {
+	if path, ok := FirstDifference(want, got, ""); !ok {
 		return fail(path, "differs (the plan's value is not the re-derived one)")
 	}
 	return nil
 }
 
-// firstDifference walks two decoded JSON documents and returns the path of the first difference.
-func firstDifference(x, y any, path string) (string, bool) {
+// FirstDifference walks two decoded JSON documents and returns the path of their first difference and
+// false, or "" and true when they are equal. The applier uses it too (a revision found on resume).
+func FirstDifference(x, y any, path string) (string, bool) {
 	join := func(k string) string {
 		if path == "" {
 			return k
@@ -285,7 +286,7 @@ func firstDifference(x, y any, path string) (string, bool) {
 			if xok != yok {
 				return join(k), false
 			}
-			if p, ok := firstDifference(xe, ye, join(k)); !ok {
+			if p, ok := FirstDifference(xe, ye, join(k)); !ok {
 				return p, false
 			}
 		}
@@ -300,7 +301,7 @@ func firstDifference(x, y any, path string) (string, bool) {
 			if i >= len(xv) || i >= len(yv) {
 				return p, false
 			}
-			if q, ok := firstDifference(xv[i], yv[i], p); !ok {
+			if q, ok := FirstDifference(xv[i], yv[i], p); !ok {
 				return q, false
 			}
 		}
