@@ -25,7 +25,7 @@ func TestGoldenFilesHoldNoSecretDigests(t *testing.T) {
 		values = append(values, SecretValues(&in.TaskDefinitions[i])...)
 	}
 	var files []string
-	for _, pattern := range []string{filepath.Join("..", "testdata", "golden", "*"), filepath.Join("testdata", "fuzz", "FuzzRead", "*")} {
+	for _, pattern := range []string{filepath.Join("..", "testdata", "golden", "*"), filepath.Join("testdata", "fuzz", "FuzzRead", "*"), filepath.Join("testdata", "pins", "*")} {
 		m, err := filepath.Glob(pattern)
 		if err != nil {
 			t.Fatal(err)

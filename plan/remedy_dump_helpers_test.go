@@ -81,25 +81,23 @@ func remedyBuild(t *testing.T, in *detect.Inventory, results []detect.Result, mo
 	return p
 }
 
-// remedyPins are the flat lines each test expects, by test name (kept in the remedy_*_pins_test.go files).
-var remedyPins = map[string]string{}
-
-// remedyPin compares a plan's flat lines with the test's pin. With REMEDY_PIN_OUT set to a directory, it
-// writes what it got there instead of comparing (to write a new pin, to be reviewed line by line).
+// remedyPin compares a plan's flat lines with the test's pin, testdata/pins/<test name>.txt (a "/" of the
+// name as "__"); -update rewrites the pin instead (to be reviewed line by line, as any golden file).
 func remedyPin(t *testing.T, p *Plan) {
 	t.Helper()
 	got := remedyFlat(t, p)
-	if dir := os.Getenv("REMEDY_PIN_OUT"); dir != "" {
-		name := strings.NewReplacer("/", "__").Replace(t.Name())
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(got+"\n"), 0o644); err != nil {
+	file := filepath.Join("testdata", "pins", strings.NewReplacer("/", "__").Replace(t.Name())+".txt")
+	if *updateGolden {
+		if err := os.WriteFile(file, []byte(got+"\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	want, ok := remedyPins[t.Name()]
-	if !ok {
-		t.Fatalf("no pin for %s", t.Name())
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("no pin for %s: %v", t.Name(), err)
 	}
+	want := string(raw)
 	want = strings.Trim(want, "\n")
 	if got == want {
 		return
