@@ -35,8 +35,39 @@ def mend_ecs_describe_capacity_providers():
     EC2ContainerServiceBackend.describe_capacity_providers = describe_capacity_providers
 
 
+def mend_kms_get_public_key():
+    """KMS GetPublicKey names the key by its ARN and its spec in KeySpec, as AWS does. moto 5.2.1 answers
+    the bare key id and only the deprecated CustomerMasterKeySpec."""
+    import base64
+    import json
+
+    from moto.kms.responses import KmsResponse
+
+    KmsResponse.get_public_key  # fails the start when moto renames it
+
+    def get_public_key(self):
+        key_id = self._get_param("KeyId")
+
+        self._validate_key_id(key_id)
+        key, public_key = self.kms_backend.get_public_key(key_id)
+        return json.dumps(
+            {
+                "CustomerMasterKeySpec": key.key_spec,
+                "EncryptionAlgorithms": key.encryption_algorithms,
+                "KeyId": key.arn,
+                "KeySpec": key.key_spec,
+                "KeyUsage": key.key_usage,
+                "PublicKey": base64.b64encode(public_key).decode("UTF-8"),
+                "SigningAlgorithms": key.signing_algorithms,
+            }
+        )
+
+    KmsResponse.get_public_key = get_public_key
+
+
 MENDS = [
     mend_ecs_describe_capacity_providers,
+    mend_kms_get_public_key,
 ]
 
 
