@@ -15,7 +15,6 @@ import (
 	"github.com/ecsfix/ecsfix/plan"
 )
 
-
 // An operator's dry run of a plan nobody approved yet: every check runs, every call is printed, then
 // what an approval must cover; exit 0. Apply still refuses it (exit 6), changing nothing.
 func TestDryRunBeforeApproval(t *testing.T) {
