@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -195,5 +196,48 @@ func TestServicePartsOneAtATime(t *testing.T) {
 	}
 	if got := sameWrites(p.Actions); len(got[2]) != 1 || got[2][0] != 1 || len(got[1]) != 0 {
 		t.Errorf("sameWrites = %v, want b3 after b2", got)
+	}
+}
+
+// With --wait, a service updated by two actions is waited for once, for the revision it was moved to;
+// when that deployment fails, --rollback-on-failure rolls back both updates, the last first.
+func TestServicePartsWaitOnceRollBackBoth(t *testing.T) {
+	t.Parallel()
+	e := seed(t)
+	p := e.servicePartsPlan(t)
+	var out bytes.Buffer
+	o := opts(t, &out)
+	o.Wait, o.RollbackOnFailure, o.WaitTimeout, o.pollDelay = true, true, 5*time.Second, time.Millisecond
+	o.Regions = []string{e.cfg.Region}
+	cl := sdkClients(e.cfg, 3)
+	real := cl.ecs
+	fake := map[string]*failingDeployments{}
+	var mu sync.Mutex
+	cl.ecs = func(region string) ecsAPI {
+		mu.Lock()
+		defer mu.Unlock()
+		if fake[region] == nil {
+			fake[region] = &failingDeployments{ecsAPI: real(region), updated: map[string]string{}, fail: map[string]bool{"api": true}}
+		}
+		return fake[region]
+	}
+	rep, err := apply(context.Background(), cl, p, o)
+	if !errors.Is(err, ErrDeploymentFailed) {
+		t.Fatalf("err = %v, want ErrDeploymentFailed\n%s", err, out.String())
+	}
+	if len(rep.Waits) != 1 || rep.Waits[0].Service != "api" || rep.Waits[0].Action != "b3" || !rep.Waits[0].Failed || !rep.Waits[0].RolledBack {
+		t.Fatalf("waits = %+v, want one failed and rolled back wait for api, after b3", rep.Waits)
+	}
+	for _, id := range []string{"b2", "b3"} {
+		if a := rep.Action(id); a.Status != StatusRolledBack {
+			t.Errorf("%s = %+v, want rolled back", id, a)
+		}
+	}
+	s := e.service(t, "api")
+	if aws.ToString(s.TaskDefinition) != e.apiRev || aws.ToString(s.PlatformVersion) != "1.3.0" {
+		t.Errorf("service api runs %s on %s, want its previous %s on 1.3.0", aws.ToString(s.TaskDefinition), aws.ToString(s.PlatformVersion), e.apiRev)
+	}
+	if n := strings.Count(out.String(), "waiting for service api"); n != 1 {
+		t.Errorf("waited %d times for service api, want once:\n%s", n, out.String())
 	}
 }
