@@ -32,6 +32,10 @@ const maxTags = 50
 // changing nothing until all pass; then it applies the actions in dependency
 // order, journalling each step at o.JournalPath. Running it again with the same journal resumes.
 //
+// With o.DryRun, nothing is written: after the same checks it prints the calls an apply would make. A
+// plan that only lacks an approval is no error then: the Report's NeedsApproval says what an approval
+// must cover, and the calls are printed all the same.
+//
 // The error is one of the sentinels of this package (wrapped, or as its typed error) when a check fails,
 // ErrIncomplete when an action failed or did not run, ErrDeploymentFailed when a service did not reach a
 // steady state (with Wait). The Report is returned whenever anything was attempted.
@@ -162,9 +166,21 @@ func apply(ctx context.Context, cl *clients, p *plan.Plan, o Options) (*Report, 
 		return rep, err
 	}
 	// (d) approval, last: the risk that decides it is computed from the typed edits, which the
-	// re-derivation has just confirmed are what the plan's after-states do.
+	// re-derivation has just confirmed are what the plan's after-states do. A dry run goes on without
+	// one, for the reviewer who decides whether to give it: it prints the calls, then what an apply
+	// would need (Report.NeedsApproval); it fails only when no approval could make the plan apply.
 	if err := r.checkApproval(); err != nil {
-		return rep, err
+		var na *NotApprovedError
+		if !o.DryRun || !errors.As(err, &na) {
+			return rep, err
+		}
+		rep.NeedsApproval = na
+		r.dryRun(rep)
+		r.dryRunApproval(na)
+		if na.Rule != "" {
+			return rep, err
+		}
+		return rep, nil
 	}
 
 	if o.DryRun {

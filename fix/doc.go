@@ -50,11 +50,12 @@
 // plan's started actions write (plan.Change.Writes); checkRederived hands what was read to
 // plan.Plan.Rederive for every action, with Options.Configured (plan.ReadState.Config), and refuses
 // the apply when an after-state differs; checkApproval.
-// Then dryRun (each
-// executor's dryRun), or openJournal and execute: in dependency order, do calls the executor's resume
+// Then dryRun (each executor's dryRun; a dry run goes on when checkApproval only found an approval
+// missing, and dryRunApproval says what it must cover), or openJournal and execute: in dependency order
+// (actions writing one resource one after the other, sameWrites), do calls the executor's resume
 // for an action the journal says is done, else its apply, which journals "started" with the state
 // before (journalStarted), writes, verifies and journals "done" (run.finish). waitAll follows the kinds
-// that deploy.
+// that deploy, once per service.
 // Rollback → rollback: the plan the journal belongs to (same content hash, validated, approved as of the
 // apply), lockJournal, checkTarget, checkRollbackApproval (undoing is rated as an apply of the reversed
 // changes: reversedRisk, so a plan applied unattended is not undone unattended), then, for each started

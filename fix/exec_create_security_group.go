@@ -2,7 +2,6 @@ package fix
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -268,7 +267,7 @@ func (r *run) resumeSecurityGroup(a *plan.Action, done *Record, rep *ActionRepor
 // dryRunCreateGroup prints the EC2 calls with the group and its rules.
 func (r *run) dryRunCreateGroup(a *plan.Action) {
 	c := a.CreateSecurityGroup
-	b, _ := json.Marshal(createGroupInput(c, r.short, a.ID))
+	b := setJSON(createGroupInput(c, r.short, a.ID))
 	g := fmt.Sprintf("(the group %s creates)", a.ID)
 	r.printf("%s: would call ec2:CreateSecurityGroup %s (unless this plan created it earlier), then ec2:AuthorizeSecurityGroupIngress %s, ec2:AuthorizeSecurityGroupEgress %s, and ec2:RevokeSecurityGroupEgress on every other egress rule (the default allow-all one included)",
 		a.ID, b, rulesJSON(g, c.Ingress), rulesJSON(g, c.Egress))

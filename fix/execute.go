@@ -13,7 +13,9 @@ import (
 
 // execute applies the actions in dependency order, independent ones concurrently (at most Concurrency
 // at once), starting ready actions in plan order. An action whose dependency did not complete is not run;
-// after ctx is cancelled no action starts, and the ones under way record their outcome.
+// after ctx is cancelled no action starts, and the ones under way record their outcome. Actions that
+// write one resource (the updates of one service, each part with its own risk) run one after the other,
+// in plan order, without depending on each other: one that fails does not keep the next from running.
 func (r *run) execute(ctx context.Context) []ActionReport {
 	acts := r.p.Actions
 	reps := make([]ActionReport, len(acts))
@@ -24,6 +26,7 @@ func (r *run) execute(ctx context.Context) []ActionReport {
 		index[a.ID] = i
 		reps[i] = ActionReport{ID: a.ID, Type: a.Type, Resource: a.Resource}
 	}
+	after := sameWrites(acts) // i -> earlier actions writing a resource i writes
 	doneCh := make(chan int)
 	inFlight := 0
 	for {
@@ -34,6 +37,12 @@ func (r *run) execute(ctx context.Context) []ActionReport {
 			}
 			a := &acts[i]
 			ready, blocked := true, ""
+			for _, j := range after[i] {
+				ready = ready && state[j] == finished
+			}
+			if !ready {
+				continue
+			}
 			for _, dep := range a.DependsOn {
 				j := index[dep]
 				if state[j] != finished {
@@ -71,6 +80,26 @@ func (r *run) execute(ctx context.Context) []ActionReport {
 		state[i] = finished
 		inFlight--
 	}
+}
+
+// sameWrites lists, for each action, the earlier actions that write one of the resources it writes.
+func sameWrites(acts []plan.Action) [][]int {
+	writers := map[string][]int{}
+	out := make([][]int, len(acts))
+	for i := range acts {
+		a := &acts[i]
+		seen := map[int]bool{}
+		for _, res := range a.Change().Writes(a) {
+			for _, j := range writers[res] {
+				if !seen[j] {
+					seen[j] = true
+					out[i] = append(out[i], j)
+				}
+			}
+			writers[res] = append(writers[res], i)
+		}
+	}
+	return out
 }
 
 func (r *run) do(ctx context.Context, a *plan.Action, rep ActionReport) ActionReport {

@@ -99,7 +99,10 @@ type Report struct {
 	PlanHash string
 	Journal  string
 	DryRun   bool
-	Actions  []ActionReport
+	// NeedsApproval is set by a dry run of a plan that an apply would refuse for want of approvals:
+	// the actions above the unattended risk, the quorum, the approvals that count and those that do not.
+	NeedsApproval *NotApprovedError
+	Actions       []ActionReport
 	// Waits holds the result of waiting for each updated service (with Wait).
 	Waits []WaitReport
 	// Calls counts AWS API calls by "service:Operation".

@@ -223,7 +223,7 @@ func (r *run) quorum(need []plan.Action, level plan.Risk, quorum int, checks []p
 		}
 		for _, c := range checks {
 			if !c.Counts {
-				e.Refused = append(e.Refused, c.Describe())
+				e.Refused = append(e.Refused, r.describeRefused(c))
 			}
 		}
 		return nil, e
@@ -233,4 +233,21 @@ func (r *run) quorum(need []plan.Action, level plan.Risk, quorum int, checks []p
 		by = append(by, c.Describe())
 	}
 	return by, nil
+}
+
+// describeRefused describes an approval that does not count. One bound to another content hash is
+// said to be for another plan, with both hashes and what to do: the plan changed since it was approved
+// (or the approval was copied from another plan's file), so it must be reviewed and approved again.
+func (r *run) describeRefused(c plan.ApprovalCheck) string {
+	d := c.Describe()
+	if c.Approval.PlanHash == r.hash {
+		return d
+	}
+	file := r.o.PlanPath
+	if file == "" {
+		file = "FILE"
+	}
+	return strings.TrimSuffix(d, "; does not count: "+c.Reason) + fmt.Sprintf(
+		"; does not count: it is an approval of another plan (it approved %s; this plan is %s): the plan's content changed since it was approved, or the approval comes from another plan's file; review this plan (ecsfix show %s) and approve it (ecsfix approve %s)",
+		c.Approval.PlanHash, r.hash, file, file)
 }

@@ -2,7 +2,6 @@ package fix
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -197,6 +196,5 @@ func rulesJSON(group string, rules []plan.IngressRule) string {
 	for _, r := range rules {
 		perms = append(perms, permission(r))
 	}
-	b, _ := json.Marshal(map[string]any{"GroupId": group, "IpPermissions": perms})
-	return string(b)
+	return setJSON(map[string]any{"GroupId": group, "IpPermissions": perms}) // only the fields set, as for the other calls
 }

@@ -23,18 +23,29 @@ type serviceAPI interface {
 var errDeploymentFailed = errors.New("deployment failed")
 
 // waitAll waits for every service the plan moved, at most Concurrency at once, and returns the ones
-// whose deployment failed to their previous revision when RollbackOnFailure is set.
+// whose deployment failed to their previous revision when RollbackOnFailure is set. A service updated
+// by several actions (each part of its fix with its own risk) is waited for once, after its last
+// update, for the revision it was moved to; on failure each of its updates is rolled back, the last
+// first.
 func (r *run) waitAll(ctx context.Context, rep *Report) []WaitReport {
 	type job struct {
-		idx int
-		a   *plan.Action
+		idxs []int // the service's updates, in plan order
+		a    *plan.Action
 	}
-	var jobs []job
+	var jobs []*job
+	byService := map[string]*job{}
 	for i, ar := range rep.Actions {
 		if !executors[ar.Type].deploys || (ar.Status != StatusDone && ar.Status != StatusSkipped) {
 			continue
 		}
-		jobs = append(jobs, job{i, r.action(ar.ID)})
+		a := r.action(ar.ID)
+		jb := byService[a.Resource]
+		if jb == nil {
+			jb = &job{}
+			byService[a.Resource] = jb
+			jobs = append(jobs, jb)
+		}
+		jb.idxs, jb.a = append(jb.idxs, i), a
 	}
 	waits := make([]WaitReport, len(jobs))
 	sem := make(chan struct{}, r.o.Concurrency)
@@ -46,7 +57,12 @@ func (r *run) waitAll(ctx context.Context, rep *Report) []WaitReport {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			c := jb.a.UpdateService
-			target := rep.Actions[jb.idx].TaskDefinitionArn
+			target := ""
+			for _, i := range jb.idxs {
+				if t := rep.Actions[i].TaskDefinitionArn; t != "" {
+					target = t
+				}
+			}
 			w := WaitReport{Action: jb.a.ID, Service: c.Service}
 			r.printf("%s: waiting for service %s to reach a steady state (at most %s)", jb.a.ID, c.Service, r.o.WaitTimeout)
 			reason, err := waitService(ctx, r.cl.ecs(jb.a.Region), c.Cluster, c.Service, target, r.o.WaitTimeout, r.o.pollDelay)
@@ -68,18 +84,29 @@ func (r *run) waitAll(ctx context.Context, rep *Report) []WaitReport {
 				w.Reason += "; " + err.Error()
 			}
 			if w.Failed && r.o.RollbackOnFailure {
-				var start, done *Record
-				r.j.view(func(st *journalState) { start, done = st.started[jb.a.ID], st.done[jb.a.ID] })
-				if start != nil {
+				rolled, failed := false, false
+				for n := len(jb.idxs) - 1; n >= 0; n-- {
+					idx := jb.idxs[n]
+					id := rep.Actions[idx].ID
+					var start, done *Record
+					r.j.view(func(st *journalState) { start, done = st.started[id], st.done[id] })
+					if start == nil {
+						continue
+					}
 					ar := r.rollbackService(ctx, start, done)
 					if ar.Status == StatusRolledBack {
-						w.RolledBack = true
-						rep.Actions[jb.idx].Status = StatusRolledBack
-						rep.Actions[jb.idx].Detail = ar.Detail
+						rolled = true
+						rep.Actions[idx].Status = StatusRolledBack
+						rep.Actions[idx].Detail = ar.Detail
 					} else {
+						failed = true
 						w.Reason += "; rollback failed: " + ar.Error
+						if len(jb.idxs) > 1 {
+							w.Reason += " (" + id + ")"
+						}
 					}
 				}
+				w.RolledBack = rolled && !failed
 			}
 			waits[k] = w
 		}()

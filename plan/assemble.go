@@ -84,20 +84,18 @@ func (b *builder) assemble() (*Plan, error) {
 		state[f.Resource] = f
 	}
 
-	// service updates
+	// service updates: up to three per service, each part with its own risk (services.go)
 	moved := map[string]string{} // service ARN -> id of the update that moves it
 	for _, arn := range slices.Sorted(maps.Keys(b.services)) {
 		sp := b.services[arn]
-		a, ok := b.serviceAction(sp)
-		if !ok {
-			continue
+		for _, a := range b.serviceActions(sp) {
+			a.ID = newID()
+			if a.UpdateService.After.TaskDefinition != "" {
+				moved[arn] = a.ID
+			}
+			p.Actions = append(p.Actions, a)
+			state[arn] = Fingerprint{Resource: arn, ResourceType: detect.TypeService, Region: detect.RegionOf(arn), Facts: ServiceFacts(sp.svc)}
 		}
-		a.ID = newID()
-		if a.UpdateService.After.TaskDefinition != "" {
-			moved[arn] = a.ID
-		}
-		p.Actions = append(p.Actions, a)
-		state[arn] = Fingerprint{Resource: arn, ResourceType: detect.TypeService, Region: detect.RegionOf(arn), Facts: ServiceFacts(sp.svc)}
 	}
 
 	// cluster settings

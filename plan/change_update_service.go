@@ -12,7 +12,8 @@ import (
 )
 
 // The update-service change kind: a service moved to a fixed revision, a platform version and/or an
-// awsvpc network configuration, in one UpdateService call.
+// awsvpc network configuration, in one UpdateService call. The planner makes one per part of a service's
+// fix that carries its own risk (services.go); each holds in Before and After only what it writes.
 
 // UpdateService moves a service to a fixed revision and/or changes its settings.
 const UpdateService ActionType = "update-service"

@@ -41,7 +41,8 @@
 // family's latest last. Service remedies (platformFinding, publicIPFinding) fill the service plan
 // (services.go); openSGFinding and adminFinding plan security groups and task roles;
 // containerInsightsFinding plans the cluster. assemble numbers the actions in apply order (secrets, log
-// groups and role policies; registrations; security groups; one update per service; cluster settings;
+// groups and role policies; registrations; security groups; a service's updates, one per part of its fix
+// with its own risk (platform, revision, network), lowest first; cluster settings;
 // deregistrations; admin roles), records the fingerprints and what is skipped, and raises each action's
 // risk to its effective risk.
 //

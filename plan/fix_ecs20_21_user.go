@@ -40,11 +40,16 @@ func fixUser(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 		return fixOutcome{}
 	}
 	if user == "" {
-		what := "non-root Linux user"
-		if windows {
-			what = "non-administrator Windows user"
+		// Name the setting that fixes this revision: the one its operating system family reads.
+		// fix.windows_user is for Windows revisions only; a revision that names no family runs Linux,
+		// and fix.linux_user answers ECS.21's reading of it too.
+		switch {
+		case windows:
+			return fixOutcome{Skip: fmt.Sprintf("no non-administrator Windows user is configured: set %s (e.g. ContainerUser) to the user the containers should run as (the task definition's operatingSystemFamily is %s)", key, family)}
+		case family == "":
+			return fixOutcome{Skip: fmt.Sprintf("no non-root Linux user is configured: set %s (e.g. 1000:1000) to the user the containers should run as; the task definition names no operatingSystemFamily, so it runs Linux and %s fixes ECS.20 and ECS.21 alike (fix.windows_user is for Windows task definitions only)", key, key)}
 		}
-		return fixOutcome{Skip: fmt.Sprintf("no %s is configured: set %s (e.g. 1000:1000) to the user the containers should run as", what, key)}
+		return fixOutcome{Skip: fmt.Sprintf("no non-root Linux user is configured: set %s (e.g. 1000:1000) to the user the containers should run as", key)}
 	}
 	var out fixOutcome
 	for _, i := range failing {

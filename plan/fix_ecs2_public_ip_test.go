@@ -238,19 +238,29 @@ func TestPublicIPWithNewRevision(t *testing.T) {
 	in.TaskDefinitions[0].ContainerDefinitions[0].Privileged = aws.Bool(true)
 	o := bOptions()
 	p := buildPlan(t, in, o)
+	// Two updates of the service, each with its own risk: the move to the new revision, then the
+	// network configuration; each writes only its own fields and starts its own deployment.
 	svcs := actionsOf(p, UpdateService)
-	if len(svcs) != 1 || len(actionsOf(p, RegisterTaskDefinition)) != 1 {
+	if len(svcs) != 2 || len(actionsOf(p, RegisterTaskDefinition)) != 1 {
 		t.Fatalf("actions %+v", p.Actions)
 	}
-	a := svcs[0]
-	if a.UpdateService.After.TaskDefinition == "" || a.UpdateService.After.Network == nil || a.UpdateService.TaskDefinitionFrom == "" {
-		t.Errorf("after %+v", a.UpdateService.After)
+	move, net := svcs[0], svcs[1]
+	if move.UpdateService.After.TaskDefinition == "" || move.UpdateService.After.Network != nil || move.UpdateService.Before.Network != nil || move.UpdateService.TaskDefinitionFrom == "" {
+		t.Errorf("move: before %+v after %+v", move.UpdateService.Before, move.UpdateService.After)
 	}
-	if got := strings.Join(a.Controls, ","); got != "ECS.2,ECS.4,EXPOSURE.privileged,EXPOSURE.public-ip" || a.Risk != RiskHigh {
-		t.Errorf("controls %s risk %s", got, a.Risk)
+	if net.UpdateService.After.TaskDefinition != "" || net.UpdateService.After.Network == nil || net.UpdateService.TaskDefinitionFrom != "" || len(net.DependsOn) != 0 {
+		t.Errorf("network: after %+v, depends on %v", net.UpdateService.After, net.DependsOn)
 	}
-	if n := joinNotes(a); strings.Count(n, "starts a deployment") != 1 {
-		t.Errorf("one deployment note expected: %s", n)
+	if got := strings.Join(move.Controls, ","); got != "ECS.4,EXPOSURE.privileged" || move.Risk != RiskHigh {
+		t.Errorf("move: controls %s risk %s", got, move.Risk)
+	}
+	if got := strings.Join(net.Controls, ","); got != "ECS.2,EXPOSURE.public-ip" || net.Risk != RiskHigh {
+		t.Errorf("network: controls %s risk %s", got, net.Risk)
+	}
+	for _, a := range svcs {
+		if n := joinNotes(a); strings.Count(n, "starts a deployment") != 1 {
+			t.Errorf("%s: one deployment note expected: %s", a.ID, n)
+		}
 	}
 	var diff strings.Builder
 	if err := RenderText(&diff, p, RenderOptions{}); err != nil {

@@ -16,8 +16,9 @@ import (
 // calls AWS.
 //
 // From the FAILED, unsuppressed results it makes one new revision per source revision (combining every
-// fix for it), an update-service action per service that runs a revision needing a fix (moving it to the
-// fixed revision; ECS.10 combined into the same action) and an update-cluster-settings action per
+// fix for it), update-service actions for each service that runs a revision needing a fix or fails a
+// service control (one per part with its own risk: the platform version for ECS.10; the move to the fixed
+// revision; the network configuration) and an update-cluster-settings action per
 // cluster failing ECS.12. Every other failed finding — suppressed, not selected by Options.Fix, owned by
 // infrastructure as code, needing input, deployed by CodeDeploy or an external controller, or without an
 // automatic fix — is listed in Skipped with the reason.

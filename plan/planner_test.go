@@ -432,18 +432,24 @@ func TestRemediations(t *testing.T) {
 			check: func(t *testing.T, p *Plan) {
 				regs := actionsOf(p, RegisterTaskDefinition)
 				svcs := actionsOf(p, UpdateService)
-				if len(regs) != 1 || len(svcs) != 1 {
+				if len(regs) != 1 || len(svcs) != 2 {
 					t.Fatalf("actions %+v", p.Actions)
 				}
 				if got := strings.Join(regs[0].Controls, ","); got != "ECS.20,ECS.21,ECS.3,ECS.4,ECS.5,EXPOSURE.host-pid,EXPOSURE.privileged" {
 					t.Errorf("controls %s", got)
 				}
-				s := svcs[0]
-				if s.UpdateService.After.PlatformVersion != "LATEST" || s.UpdateService.After.TaskDefinition == "" || s.Risk != RiskHigh ||
-					!strings.Contains(strings.Join(s.Controls, ","), "ECS.10") {
+				// The platform version is its own update, low risk, first; the move carries the
+				// revision's risk and does not set the platform.
+				pv, s := svcs[0], svcs[1]
+				if pv.UpdateService.After != (ServiceSettings{PlatformVersion: "LATEST"}) || pv.UpdateService.Before != (ServiceSettings{PlatformVersion: "1.3.0"}) ||
+					pv.Risk != RiskLow || strings.Join(pv.Controls, ",") != "ECS.10" || len(pv.DependsOn) != 0 {
+					t.Errorf("platform update %+v", pv)
+				}
+				if s.UpdateService.After.PlatformVersion != "" || s.UpdateService.After.TaskDefinition == "" || s.Risk != RiskHigh ||
+					strings.Contains(strings.Join(s.Controls, ","), "ECS.10") {
 					t.Errorf("service %+v", s)
 				}
-				if p.Actions[0].ID != "a1" || p.Actions[1].ID != "a2" || strings.Join(s.DependsOn, ",") != "a1" {
+				if p.Actions[0].ID != "a1" || pv.ID != "a2" || s.ID != "a3" || strings.Join(s.DependsOn, ",") != "a1" {
 					t.Errorf("ids %+v", p.Actions)
 				}
 			},

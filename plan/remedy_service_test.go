@@ -1,8 +1,8 @@
 package plan
 
 // Pins of routing (route.go) and of the service plan (services.go) through Build: one update-service
-// merging a revision move, the platform version, the public IP and a security-group copy; services that
-// cannot be updated live; services on an older revision; suppressed, unselected and unknown findings.
+// for each of the platform version, the revision move, and the network (public IP and a security-group
+// copy); services that cannot be updated live; services on an older revision; suppressed, unselected and unknown findings.
 
 import (
 	"testing"
@@ -28,7 +28,7 @@ func TestRemedyService(t *testing.T) {
 		results func(in *detect.Inventory) []detect.Result
 		opts    []func(*Options)
 	}{
-		{name: "one update merges the revision, platform, public IP and security-group copy", in: func() *detect.Inventory {
+		{name: "revision, platform, public IP and security-group copy: one update per risk, lowest first", in: func() *detect.Inventory {
 			in := netInventory(nil, true, publicIP("subnet-pub", "subnet-nat"), oldPlatform, behindALB)
 			writable(&in.TaskDefinitions[0])
 			openSG(in)

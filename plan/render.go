@@ -115,12 +115,17 @@ func actionLabel(a *Action) string {
 }
 
 // planSummary is the counting part of the summary line: "3 task definitions, 2 services, 1 cluster to
-// change; 2 high-risk actions need approval (unattended risk: low)".
+// change; 2 high-risk actions need approval (unattended risk: low)". It counts resources, not actions:
+// a service updated by several actions (each part of its fix with its own risk) is one service.
 func planSummary(p *Plan, o RenderOptions) string {
 	unattended := o.UnattendedRisk
 	counts := map[ActionType]int{}
+	seen := map[[2]string]bool{}
 	for _, a := range p.Actions {
-		counts[a.Type]++
+		if k := [2]string{string(a.Type), a.Resource}; !seen[k] {
+			seen[k] = true
+			counts[a.Type]++
+		}
 	}
 	var what []string
 	for _, k := range changeKinds {

@@ -12,9 +12,11 @@ import (
 	"github.com/ecsfix/ecsfix/detect"
 )
 
-// The service plan: one update-service action per service, merging what the remedies ask of it — the move
-// to its fixed revision, the platform version (ECS.10), the network configuration (public IP, host network)
-// and its security groups (open security groups).
+// The service plan: the update-service actions of a service, one for each part of what the remedies ask
+// of it that carries a risk of its own — the platform version (ECS.10); the move to its fixed revision
+// (with the awsvpc network the host-network fix gives it, deployed together); the network configuration
+// (public IP, open security groups) — so that an unattended apply is never kept from a low-risk part by
+// a riskier one of the same service.
 
 // servicePlan is what the plan changes on one service.
 type servicePlan struct {
@@ -62,30 +64,47 @@ type serviceUpdate struct {
 // redeployNote says that a network change alone replaces the service's tasks.
 const redeployNote = "changing the network configuration starts a deployment: the service's tasks are replaced"
 
-// serviceAction is the update-service action for a service, if any: the move to its fixed revision,
-// then each service fix in turn. A service that cannot be updated live gets Skipped entries instead.
-func (b *builder) serviceAction(sp *servicePlan) (Action, bool) {
-	u := &serviceUpdate{controls: map[string]bool{}}
+// serviceActions are the update-service actions of a service, lowest risk first (in the order platform,
+// revision, network among equal risks): the platform version (ECS.10); the move to its fixed revision,
+// with the network configuration the host-network fix gives it (an awsvpc revision cannot run without
+// one, so they make one deployment); the network configuration the public-IP and open-security-group
+// fixes change (one awsvpc configuration, which UpdateService replaces whole). Each action's Before and
+// After hold only the fields it writes, so each is re-derived, applied, resumed and rolled back on its
+// own, and carries its own risk. A service that cannot be updated live gets Skipped entries instead.
+func (b *builder) serviceActions(sp *servicePlan) []Action {
+	platform, move, network := newServiceUpdate(), newServiceUpdate(), newServiceUpdate()
 	blocked := b.serviceBlocked(sp.svc)
 	switch {
 	case sp.rev != nil && blocked != "":
 		b.skipBlockedMove(sp, blocked)
 	case sp.rev != nil:
-		b.moveToRevision(u, sp)
+		b.moveToRevision(move, sp)
 	case blocked != "" && !isDeployedElsewhere(sp.svc):
 		b.skipOwnedRevision(sp, blocked)
 	}
 	if blocked == "" {
-		b.platformUpdate(u, sp)
-		b.publicIPUpdate(u, sp)
-		hostNetworkUpdate(u, sp)
-		b.securityGroupUpdate(u, sp)
+		b.platformUpdate(platform, sp)
+		b.publicIPUpdate(network, sp)
+		b.securityGroupUpdate(network, sp)
+		if network.after.Network == nil {
+			hostNetworkUpdate(move, sp)
+		}
 	}
-	if u.after == (ServiceSettings{}) {
-		return Action{}, false
+	var parts []*serviceUpdate
+	for _, u := range []*serviceUpdate{platform, move, network} {
+		if u.after != (ServiceSettings{}) {
+			parts = append(parts, u)
+		}
 	}
-	return updateServiceAction(sp, u), true
+	slices.SortStableFunc(parts, func(x, y *serviceUpdate) int { return x.risk.Rank() - y.risk.Rank() })
+	acts := make([]Action, 0, len(parts))
+	for _, u := range parts {
+		acts = append(acts, updateServiceAction(sp, u))
+	}
+	return acts
 }
+
+func newServiceUpdate() *serviceUpdate { return &serviceUpdate{controls: map[string]bool{}} }
 
 // skipBlockedMove skips the revision findings of a service that moves to a fixed revision but cannot be
 // updated live, saying how to deploy the fix instead.

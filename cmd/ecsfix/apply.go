@@ -35,8 +35,14 @@ action above the unattended risk (fix.unattended_risk, default low) without enou
 and a plan for another account or region. Then it applies in dependency order, recording every step in a
 journal, so that running it again after an interruption resumes where it stopped.
 
+apply FILE --dry-run makes the same checks, prints every call it would make and changes nothing. It works
+on a plan nobody approved yet: after the calls it says what an apply would need approved (the actions,
+their risks, the quorum) and exits 0; apply without --dry-run still refuses that plan (exit 6).
+
 apply --auto scans the live estate, plans, and applies only the actions at or below the unattended risk,
-without approval; it prints what it did and what it left for approval. Meant for a schedule.
+without approval; it prints what it did and what it left for approval. A service's fixes are separate
+actions by risk (platform version, revision move, network), so a low-risk one is applied even when the
+service's others need approval. Meant for a schedule.
 
 Exit codes: 0 done; 1 error; 2 bad flags; 3 the scan (--auto) could not read some resources (they were
 neither planned nor changed; the rest was applied); 4 --auto left actions
@@ -64,7 +70,7 @@ is another plan's or fails its integrity check.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.auto, "auto", false, "scan, plan and apply only the actions at or below the unattended risk")
-	f.BoolVar(&o.dryRun, "dry-run", false, "check everything and print each API call it would make, changing nothing")
+	f.BoolVar(&o.dryRun, "dry-run", false, "check everything and print each API call it would make, and what needs approval, changing nothing")
 	f.StringVar(&o.journal, "journal", "", "journal file (default: FILE.journal; with --auto: ecsfix-auto-TIME.journal)")
 	f.StringVar(&o.out, "out", "", "with --auto: also save the plan it applied")
 	f.BoolVar(&o.wait, "wait", false, "wait for updated services to reach a steady state (fix.wait_timeout)")

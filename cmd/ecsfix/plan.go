@@ -30,7 +30,10 @@ func newCmdPlan(g *globalOptions) *cobra.Command {
 terraform plan: a unified diff of every new task-definition revision and of every service and cluster
 update, each labelled with the controls it fixes, its risk and the preconditions checked. Nothing is
 changed. With --out the plan is saved for review (ecsfix show), approval (ecsfix approve) and
-ecsfix apply.`,
+ecsfix apply.
+
+--control means what it means on scan: only those controls are evaluated, so only their findings are
+fixed. The configuration's fix.controls narrows what is fixed among the findings.`,
 		Example: `  ecsfix plan --snapshot testdata/demo
   ecsfix plan --out plan.json
   ecsfix plan --control ECS.5 --control ECS.12 --out plan.json`,
@@ -42,7 +45,7 @@ ecsfix apply.`,
 	f := cmd.Flags()
 	f.StringVar(&o.snapshot, "snapshot", "", "plan from a snapshot (a file or folder of AWS CLI JSON output) instead of the live API")
 	f.StringVar(&o.out, "out", "", "write the plan file here")
-	f.StringArrayVar(&o.controls, "control", nil, "fix only this control id (repeatable)")
+	f.StringArrayVar(&o.controls, "control", nil, "evaluate, and so fix, only this control id (repeatable), as scan --control does")
 	return cmd
 }
 
@@ -50,6 +53,7 @@ func planRun(ctx context.Context, o *planOptions, regionFlags bool) error {
 	if err := validateControls(o.controls); err != nil {
 		return err
 	}
+	o.g.warnOffControls(o.controls)
 	p, rep, err := o.g.makePlan(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags}, o.controls)
 	if err != nil {
 		return err
@@ -75,21 +79,23 @@ func planRun(ctx context.Context, o *planOptions, regionFlags bool) error {
 	return nil
 }
 
-// makePlan reads and evaluates the estate, then plans its fixes.
+// makePlan reads and evaluates the estate, then plans its fixes. controls (--control), when set, are the
+// only controls evaluated, as for scan: in the scan and in the planner's own evaluation of the
+// revisions services run; fix.controls then narrows what is fixed among their findings.
 func (g *globalOptions) makePlan(ctx context.Context, src source, controls []string) (*plan.Plan, *report.Report, error) {
-	rep, inv, err := g.inventory(ctx, src, nil)
+	rep, inv, err := g.inventory(ctx, src, controls)
 	if err != nil {
 		return nil, nil, err
 	}
 	opts := g.cfg.PlanOptions()
-	if len(controls) > 0 {
-		opts.Fix = controls
-	}
 	opts.ToolVersion = toolVersion()
 	opts.Now = time.Now().UTC()
 	opts.Source = plan.Source{Kind: rep.Source.Kind, Path: rep.Source.Path, Regions: rep.Source.Regions}
 	settings := g.cfg.Settings()
-	opts.Settings = &settings // exemptions apply to the revisions services run, too
+	if len(controls) > 0 {
+		settings.Controls = controls
+	}
+	opts.Settings = &settings // exemptions (and --control) apply to the revisions services run, too
 	p, err := plan.Build(inv, rep.Results, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("plan: %w", err)

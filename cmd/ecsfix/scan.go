@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -67,6 +68,7 @@ func scanRun(ctx context.Context, o *scanOptions, regionFlags bool) error {
 	if err := validateControls(o.controls); err != nil {
 		return err
 	}
+	o.g.warnOffControls(o.controls)
 	rep, _, err := o.g.inventory(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags}, o.controls)
 	if err != nil {
 		return err
@@ -81,6 +83,42 @@ func scanRun(ctx context.Context, o *scanOptions, regionFlags bool) error {
 		return &exitCodeError{code: o.exitCode}
 	}
 	return nil
+}
+
+// warnOffControls warns, on stderr, of each control selected by name (--control, else the
+// configuration's controls) that evaluates nothing as configured: a tag control (ECS.13, ECS.14, ECS.15)
+// whose required_tags list is empty is off, and a scan of it alone would say only "No failing controls.".
+func (g *globalOptions) warnOffControls(flag []string) {
+	selected := flag
+	if len(selected) == 0 {
+		selected = g.cfg.Controls
+	}
+	tags := g.cfg.RequiredTags
+	keys := []struct {
+		id, key, env string
+		set          []string
+	}{
+		{detect.ECS13ID, "required_tags.service", "ECSFIX_REQUIRED_TAGS_SERVICE", tags.Service},
+		{detect.ECS14ID, "required_tags.cluster", "ECSFIX_REQUIRED_TAGS_CLUSTER", tags.Cluster},
+		{detect.ECS15ID, "required_tags.task_definition", "ECSFIX_REQUIRED_TAGS_TASK_DEFINITION", tags.TaskDefinition},
+	}
+	for _, id := range selected {
+		for _, k := range keys {
+			if strings.EqualFold(id, k.id) && !hasNonEmpty(k.set) {
+				fmt.Fprintf(g.io.ErrOut, "warning: %s is off: %s lists no tag key, so it evaluates nothing; set the keys it requires in the configuration (%s: [team]) or the environment (%s=team)\n",
+					k.id, k.key, k.key, k.env)
+			}
+		}
+	}
+}
+
+func hasNonEmpty(ss []string) bool {
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func render(w io.Writer, rep *report.Report, o *scanOptions, color bool) error {

@@ -202,7 +202,8 @@ func TestTicketWorkflow(t *testing.T) {
 }
 
 // TestAutoAppliesOnlyUnattendedRisk runs apply --auto: the low-risk fixes (Container Insights, Fargate
-// platform) are applied; the rest is left for approval with exit code 4.
+// platform, also on a service whose other fixes are riskier) are applied; the rest is left for approval
+// with exit code 4.
 func TestAutoAppliesOnlyUnattendedRisk(t *testing.T) {
 	ctx := context.Background()
 	cfg := mototest.Config(t)
@@ -224,7 +225,15 @@ func TestAutoAppliesOnlyUnattendedRisk(t *testing.T) {
 	if _, pv := describeServiceNamed(t, cfg, "api"); pv != "LATEST" {
 		t.Errorf("service api (only ECS.10, low risk) is on platform %s, want LATEST", pv)
 	}
-	if td, pv := describeService(t, cfg); td != tdBefore || pv != "1.3.0" {
-		t.Errorf("apply --auto changed service web (%s, %s): its update includes a higher-risk new revision", td, pv)
+	// Service web has a low-risk part (ECS.10, its own update) and a high-risk one (the move to a
+	// revision without privileged): the low part is applied, the other left for approval.
+	if td, pv := describeService(t, cfg); td != tdBefore || pv != "LATEST" {
+		t.Errorf("after apply --auto service web runs %s on %s, want %s (its move is high risk) on LATEST (ECS.10 is low risk)", td, pv, tdBefore)
+	}
+	if !strings.Contains(out, "high   update service web: move to") {
+		t.Errorf("apply --auto does not list web's move as left for approval:\n%s", out)
+	}
+	if strings.Contains(out[strings.Index(out, "Left for approval"):], "update service web: platform version LATEST") {
+		t.Errorf("apply --auto lists web's platform update as left for approval:\n%s", out)
 	}
 }
