@@ -44,7 +44,10 @@ journal another apply or rollback is using is refused at once.`,
 			}
 			p, err := plan.ReadFile(file)
 			if err != nil {
-				return fmt.Errorf("rollback needs the plan the journal applied: %w", err)
+				if planFile == "" {
+					return fmt.Errorf("rollback needs the plan the journal applied, which its header names: %w (give the plan with --plan FILE)", err)
+				}
+				return fmt.Errorf("--plan: rollback needs the plan the journal applied: %w", err)
 			}
 			awsCfg, err := awsConfig(cmd.Context())
 			if err != nil {
