@@ -176,9 +176,9 @@ func (f *Fix) validate() []error {
 var (
 	// regionName is the form of every AWS region name: a partition's area, words, a number.
 	regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
-	kmsKeyID  = regexp.MustCompile(`^(mrk-)?[A-Za-z0-9-]{1,64}$`)
-	kmsKeyARN = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-)?[A-Za-z0-9-]{1,64}$`)
-	roleARN   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$`)
+	kmsKeyID   = regexp.MustCompile(`^(mrk-)?[A-Za-z0-9-]{1,64}$`)
+	kmsKeyARN  = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-)?[A-Za-z0-9-]{1,64}$`)
+	roleARN    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$`)
 )
 
 // appendErr appends err to errs unless it is nil.
