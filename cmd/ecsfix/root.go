@@ -76,6 +76,7 @@ from the live AWS API or from a snapshot of AWS CLI output, and plans and applie
 			}
 			g.started = true
 			g.cfg = cfg
+			cmd.SetContext(withRegions(cmd.Context(), cfg.Regions))
 			g.log = newLogger(g.io, cfg)
 			logConfiguration(g.log, loaded)
 			return nil
