@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/lmittmann/tint"
@@ -95,6 +96,17 @@ from the live AWS API or from a snapshot of AWS CLI output, and plans and applie
 		}
 	}
 	root.AddCommand(newCmdScan(g), newCmdPlan(g), newCmdShow(g), newCmdApprove(g), newCmdApply(g), newCmdRollback(g), newCmdVersion(g))
+	// Every command's help ends with its exit codes, from the one table (exit.go).
+	for _, c := range root.Commands() {
+		if !slices.Contains(verbs, c.Name()) {
+			continue
+		}
+		long := c.Long
+		if long == "" {
+			long = c.Short + "."
+		}
+		c.Long = long + "\n\n" + exitHelp(c.Name())
+	}
 	return root
 }
 

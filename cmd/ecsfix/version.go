@@ -62,9 +62,7 @@ func newCmdVersion(g *globalOptions) *cobra.Command {
 		Long: `version prints ecsfix's version, the Go version it was built with and the platform. The version is the
 module version (v0.1.0 when installed with go install github.com/ecsfix/ecsfix/cmd/ecsfix@v0.1.0; the
 pseudo-version Go makes from the commit, such as v0.0.0-20261202053000-cd595fd1234a, when built in a
-checkout, +dirty with uncommitted changes), else the commit (devel-cd595fd1234a), else devel.
-
-Exit codes: 0 printed; 1 an error (a bad configuration); 2 bad flags or arguments.`,
+checkout, +dirty with uncommitted changes), else the commit (devel-cd595fd1234a), else devel.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			_, err := fmt.Fprintf(g.io.Out, "ecsfix %s (%s, %s/%s)\n", toolVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
