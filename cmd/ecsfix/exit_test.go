@@ -5,6 +5,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -101,5 +102,33 @@ func TestHelpShowsEachCommandsExitCodes(t *testing.T) {
 	out, _, code := runCLI(t, "help", "apply")
 	if code != 0 || !strings.Contains(out, "  4  it applied what it may") || !strings.Contains(out, "When several hold (apply --auto)") {
 		t.Errorf("ecsfix help apply (exit %d) lacks code 4 or its precedence:\n%s", code, out)
+	}
+}
+
+// The scheduled job's list of apply --auto's exit codes names every code apply --auto can exit with but 2
+// (6 cannot happen: it applies only what needs no approval), and no other.
+func TestReadmeScheduledJobExitCodes(t *testing.T) {
+	text := readme(t)
+	start := strings.Index(text, "### A scheduled job\n")
+	if start < 0 {
+		t.Fatal("the README has no ### A scheduled job section")
+	}
+	section := text[start:]
+	section = section[:strings.Index(section, "\nAnd a CI gate")]
+	listed := map[string]bool{}
+	item := regexp.MustCompile(`(?m)^- ([0-9, or]+):`)
+	for _, m := range item.FindAllStringSubmatch(section, -1) {
+		for _, c := range regexp.MustCompile(`[0-9]+`).FindAllString(m[1], -1) {
+			listed[c] = true
+		}
+	}
+	for _, d := range exitCodes {
+		want := d.forCommand("apply") && d.code != "2" && d.code != "6"
+		if listed[d.code] != want {
+			t.Errorf("the scheduled job lists exit code %s: %v, want %v", d.code, listed[d.code], want)
+		}
+	}
+	if !strings.Contains(section, "3 wins over 4") {
+		t.Error("the scheduled job does not say that 3 wins over 4")
 	}
 }
