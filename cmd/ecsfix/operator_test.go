@@ -44,6 +44,8 @@ func TestBadFlagValuesExit2NamingTheFlag(t *testing.T) {
 		{[]string{"--log-level", "trace", "version"}, "--log-level"},
 		{[]string{"--region", "not a region", "scan"}, "--region"},
 		{[]string{"--region", "eu-west", "plan"}, "--region"},
+		{[]string{"--region", "eu-west-1", "--all-regions", "scan"}, "--all-regions"},
+		{[]string{"--all-regions=maybe", "scan"}, "--all-regions"},
 		{[]string{"scan", "--snapshot", demo, "--control", "ECS.0"}, "--control"},
 		{[]string{"plan", "--snapshot", demo, "--control", "nope"}, "--control"},
 		{[]string{"scan", "--snapshot", demo, "--format", "yaml"}, "--format"},

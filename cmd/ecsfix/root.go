@@ -67,6 +67,9 @@ from the live AWS API or from a snapshot of AWS CLI output, and plans and applie
 					given[key] = "--" + flag
 				}
 			}
+			if given["regions"] != "" && given["all_regions"] != "" {
+				return usageErrorf("--region and --all-regions do not go together: give the regions to scan, or --all-regions for every enabled region")
+			}
 			cfg, loaded, err := config.LoadFrom(g.viper, g.configFile, given)
 			if err != nil {
 				if ce := (*config.Error)(nil); errors.As(err, &ce) && ce.FromFlags() {
