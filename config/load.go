@@ -65,8 +65,9 @@ type Loaded struct {
 // everything v knows, flags included. flags maps each key to the flag that set it on the command line
 // (only the flags given), so that an error names the flag.
 //
-// Every error is an *Error: each problem names the key and where its value came from (the flag, the
-// ECSFIX_ variable, the file).
+// A file that cannot be read and every bad key or value is an *Error: each problem names the key and
+// where its value came from (the flag, the ECSFIX_ variable, the file). An ECSFIX_ variable that names
+// no key is an error naming the variable.
 //
 // The approval policy (policyKeys) is the trusted sources' only: an explicit file (file or
 // $ECSFIX_CONFIG), the user's configuration file, the environment. A ./ecsfix.yaml found in the working

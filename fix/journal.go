@@ -282,7 +282,8 @@ func readJournal(path string) (*journalState, int64, error) {
 					"use the ecsfix version that wrote it (its header names it)", path, r.FormatVersion, JournalFormatVersion)}
 			}
 			if line > 1 && r.Type == RecHeader {
-				return nil, 0, fmt.Errorf("journal %s line %d: %w: a second header", path, line, ErrJournalTampered)
+				return nil, 0, fmt.Errorf("journal %s line %d: %w: a second header (journals pieced together); nothing was changed: "+
+					"use the journal the apply wrote, unedited", path, line, ErrJournalTampered)
 			}
 			prev := st.last
 			if line == 1 {
@@ -291,7 +292,8 @@ func readJournal(path string) (*journalState, int64, error) {
 			want, err := chainOf(prev, r)
 			if err != nil || r.Chain != want {
 				return nil, 0, fmt.Errorf("journal %s line %d: %w: the record does not follow the one before it "+
-					"(edited, reordered, moved from another journal, or a record before it removed)", path, line, ErrJournalTampered)
+					"(edited, reordered, moved from another journal, or a record before it removed); nothing was changed: "+
+					"use the journal the apply wrote, unedited, and find out who changed this one", path, line, ErrJournalTampered)
 			}
 			st.apply(r)
 		}
