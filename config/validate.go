@@ -39,8 +39,8 @@ func (c *Config) Validate() error {
 		}
 	}
 	for i, r := range c.Regions {
-		if r == "" || strings.ContainsAny(r, " /:") {
-			errs = append(errs, fmt.Errorf("regions[%d]: %q is not a region name", i, r))
+		if !regionName.MatchString(r) {
+			errs = append(errs, fmt.Errorf("regions[%d]: %q is not an AWS region name (such as eu-west-1, us-gov-west-1)", i, r))
 		}
 	}
 	for i, e := range c.Exemptions {
@@ -174,9 +174,11 @@ func (f *Fix) validate() []error {
 // kmsKeyID, kmsKeyARN and roleARN are the forms of the key and role fix.secrets names: they become the
 // resources of grants, so no wildcard or other character IAM would read as a pattern.
 var (
-	kmsKeyID  = regexp.MustCompile(`^(mrk-)?[A-Za-z0-9-]{1,64}$`)
-	kmsKeyARN = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-)?[A-Za-z0-9-]{1,64}$`)
-	roleARN   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$`)
+	// regionName is the form of every AWS region name: a partition's area, words, a number.
+	regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+	kmsKeyID   = regexp.MustCompile(`^(mrk-)?[A-Za-z0-9-]{1,64}$`)
+	kmsKeyARN  = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-)?[A-Za-z0-9-]{1,64}$`)
+	roleARN    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$`)
 )
 
 // appendErr appends err to errs unless it is nil.

@@ -56,6 +56,17 @@ type Exemption struct {
 	Expires  time.Time
 }
 
+// ExpiryText renders an exemption's expiry as the configuration wrote it. A date (expires: 2027-12-31)
+// applies through that day in UTC, so it expires at midnight UTC after it: an expiry at midnight UTC is
+// shown as the day it ends, "through 2027-12-31 (UTC)"; any other time as "until 2027-06-30 18:00 UTC".
+func ExpiryText(t time.Time) string {
+	t = t.UTC()
+	if t.Equal(t.Truncate(24 * time.Hour)) {
+		return "through " + t.Add(-24*time.Hour).Format(time.DateOnly) + " (UTC)"
+	}
+	return "until " + t.Format("2006-01-02 15:04 MST")
+}
+
 func (e Exemption) describe() string {
 	if e.Arn != "" {
 		return "exemption for " + e.Arn

@@ -250,6 +250,7 @@ func readJournal(path string) (*journalState, int64, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("read journal %s: %w", path, err)
 	}
+	all := data
 	st := newJournalState()
 	var valid int64
 	line := 0
@@ -267,16 +268,22 @@ func readJournal(path string) (*journalState, int64, error) {
 			dec := json.NewDecoder(bytes.NewReader(text))
 			dec.DisallowUnknownFields()
 			if err := dec.Decode(&r); err != nil {
-				return nil, 0, fmt.Errorf("journal %s line %d: %w: %v", path, line, ErrJournalMismatch, err)
+				if line == 1 {
+					return nil, 0, notJournal(path, all, fmt.Sprintf("its first line is not a journal record (%v)", err))
+				}
+				return nil, 0, &journalError{fmt.Sprintf("journal %s line %d is not a journal record (%v): the file was edited, or is not an ecsfix journal; "+
+					"nothing was changed (give the journal an apply wrote, untouched)", path, line, err)}
 			}
 			if line == 1 && r.Type != RecHeader {
-				return nil, 0, fmt.Errorf("journal %s: %w: the first record is %q, not a header", path, ErrJournalMismatch, r.Type)
+				return nil, 0, notJournal(path, all, fmt.Sprintf("its first record is %q, not a journal header", r.Type))
 			}
 			if line == 1 && r.FormatVersion != JournalFormatVersion {
-				return nil, 0, fmt.Errorf("journal %s: %w: format version %d, this ecsfix writes %d", path, ErrJournalMismatch, r.FormatVersion, JournalFormatVersion)
+				return nil, 0, &journalError{fmt.Sprintf("journal %s has format version %d; this ecsfix reads version %d: "+
+					"use the ecsfix version that wrote it (its header names it)", path, r.FormatVersion, JournalFormatVersion)}
 			}
 			if line > 1 && r.Type == RecHeader {
-				return nil, 0, fmt.Errorf("journal %s line %d: %w: a second header", path, line, ErrJournalTampered)
+				return nil, 0, fmt.Errorf("journal %s line %d: %w: a second header (journals pieced together); nothing was changed: "+
+					"use the journal the apply wrote, unedited", path, line, ErrJournalTampered)
 			}
 			prev := st.last
 			if line == 1 {
@@ -285,7 +292,8 @@ func readJournal(path string) (*journalState, int64, error) {
 			want, err := chainOf(prev, r)
 			if err != nil || r.Chain != want {
 				return nil, 0, fmt.Errorf("journal %s line %d: %w: the record does not follow the one before it "+
-					"(edited, reordered, moved from another journal, or a record before it removed)", path, line, ErrJournalTampered)
+					"(edited, reordered, moved from another journal, or a record before it removed); nothing was changed: "+
+					"use the journal the apply wrote, unedited, and find out who changed this one", path, line, ErrJournalTampered)
 			}
 			st.apply(r)
 		}
@@ -295,7 +303,7 @@ func readJournal(path string) (*journalState, int64, error) {
 		if valid == 0 {
 			return nil, 0, nil // created, header never completed: as if absent
 		}
-		return nil, 0, fmt.Errorf("journal %s: %w: no header", path, ErrJournalMismatch)
+		return nil, 0, notJournal(path, all, "it has no journal header")
 	}
 	return st, valid, nil
 }
@@ -399,7 +407,47 @@ func ReadJournal(path string) ([]Record, error) {
 		return nil, err
 	}
 	if st == nil {
-		return nil, fmt.Errorf("journal %s: %w", path, os.ErrNotExist)
+		return nil, absentJournal(path)
 	}
 	return st.all, nil
 }
+
+// journalError is a journal refused for what the file is (not a journal, another format): its message
+// says what is wrong and what to do, without the generic "belongs to another plan". It matches
+// ErrJournalMismatch, so that callers and exit codes treat it as a journal that is not this plan's.
+type journalError struct{ msg string }
+
+func (e *journalError) Error() string        { return e.msg }
+func (e *journalError) Is(target error) bool { return target == ErrJournalMismatch }
+
+// notJournal says that the file at path is not an ecsfix journal (why), and what to give instead; a plan
+// file given where the journal belongs is named as such.
+func notJournal(path string, data []byte, why string) error {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) == nil && top["formatVersion"] != nil && top["actions"] != nil {
+		return &journalError{fmt.Sprintf("%s is a plan file, not a journal: give the journal its apply wrote "+
+			"(by default the plan's path with .journal added: ecsfix rollback --plan %s %s.journal)", path, path, path)}
+	}
+	return &journalError{fmt.Sprintf("%s is not an ecsfix journal: %s; give the journal an apply wrote "+
+		"(by default the plan's path with .journal added, e.g. plan.json.journal)", path, why)}
+}
+
+// absentJournal says why there is no journal at path to read: no such file, or a file an apply created
+// without recording anything (empty, or only an unfinished first line).
+func absentJournal(path string) error {
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return &absentError{fmt.Sprintf("journal %s does not exist: give the journal an apply wrote "+
+				"(by default the plan's path with .journal added, e.g. plan.json.journal; apply --journal names another)", path)}
+		}
+		return fmt.Errorf("journal %s: %w", path, err)
+	}
+	return &absentError{fmt.Sprintf("journal %s is empty: no apply recorded anything in it, so there is nothing to roll back "+
+		"(check that it is the journal of the apply you mean)", path)}
+}
+
+// absentError is a journal that is not there to read; it matches os.ErrNotExist.
+type absentError struct{ msg string }
+
+func (e *absentError) Error() string { return e.msg }
+func (e *absentError) Unwrap() error { return os.ErrNotExist }

@@ -60,6 +60,9 @@ func Rollback(ctx context.Context, cfg aws.Config, p *plan.Plan, journalPath str
 
 func rollback(ctx context.Context, cl *clients, p *plan.Plan, path string, o Options) (*Report, error) {
 	r := newRun(cl, o)
+	if _, err := os.Stat(path); err != nil {
+		return nil, absentJournal(path) // and no lock file left behind for a journal that is not there
+	}
 	// One run at a time on a journal (lock.go), taken before it is read.
 	if !o.DryRun {
 		lk, err := lockJournal(path)
@@ -73,7 +76,7 @@ func rollback(ctx context.Context, cl *clients, p *plan.Plan, path string, o Opt
 		return nil, err
 	}
 	if st == nil {
-		return nil, fmt.Errorf("journal %s: %w", path, os.ErrNotExist)
+		return nil, absentJournal(path)
 	}
 	rep := &Report{PlanHash: st.header.PlanHash, Journal: path, DryRun: o.DryRun}
 	defer func() { rep.Calls = cl.calls.PerOperation() }()
@@ -86,7 +89,8 @@ func rollback(ctx context.Context, cl *clients, p *plan.Plan, path string, o Opt
 		return rep, fmt.Errorf("%w: %v", ErrInvalidPlan, err)
 	}
 	if h := p.ContentHash(); h == "" || h != st.header.PlanHash {
-		return rep, fmt.Errorf("%w: journal %s records plan %s, the plan given is %s", ErrJournalMismatch, path, st.header.PlanHash, h)
+		return rep, fmt.Errorf("%w: journal %s records plan %s, the plan given is %s: give the plan that apply applied (rollback --plan FILE); nothing was changed",
+			ErrJournalMismatch, path, st.header.PlanHash, h)
 	}
 	r.p, r.hash, r.short = p, st.header.PlanHash, shortHash(st.header.PlanHash)
 
@@ -95,7 +99,8 @@ func rollback(ctx context.Context, cl *clients, p *plan.Plan, path string, o Opt
 		return rep, err
 	}
 	if st.header.Account != "" && st.header.Account != r.account {
-		return rep, fmt.Errorf("%w: journal %s records account %s, the caller is in %s", ErrJournalMismatch, path, st.header.Account, r.account)
+		return rep, fmt.Errorf("%w: journal %s records account %s, the caller is in %s: roll back with credentials of account %s; nothing was changed",
+			ErrJournalMismatch, path, st.header.Account, r.account, st.header.Account)
 	}
 	// Approvals are checked as of the time the apply began (the journal's header), so that a maximum
 	// age does not forbid undoing an apply that was approved when it ran.

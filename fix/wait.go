@@ -115,43 +115,71 @@ func (r *run) waitAll(ctx context.Context, rep *Report) []WaitReport {
 	return waits
 }
 
-// waitService waits until the service is stable (one deployment, running count = desired count). It
-// stops early when the deployment failed, and returns why (reason is "" for other errors, a timeout
-// included).
+// defaultPollDelay is the first delay between two looks at a service; it doubles up to maxPollDelay.
+const (
+	defaultPollDelay = 15 * time.Second
+	maxPollDelay     = 2 * time.Minute
+)
+
+// waitService waits until the service is stable (one deployment, running count = desired count), for
+// timeout at most. It stops early when the deployment failed, and returns why (reason is "" for other
+// errors; a timeout has its reason).
+//
+// It polls with a loop of its own rather than the SDK's ServicesStable waiter, which gives up as soon as
+// less than its minimum delay (15 s) is left: a timeout below that returned after the first look. Here the
+// delay is at most a quarter of the timeout, the last look is at the deadline, and a timeout is reported
+// only once the deadline has passed.
 func waitService(ctx context.Context, api serviceAPI, cluster, service, target string, timeout, delay time.Duration) (reason string, err error) {
-	w := ecs.NewServicesStableWaiter(api, func(o *ecs.ServicesStableWaiterOptions) {
-		if delay > 0 {
-			o.MinDelay, o.MaxDelay = delay, 4*delay
-		}
-		o.Retryable = func(ctx context.Context, _ *ecs.DescribeServicesInput, out *ecs.DescribeServicesOutput, err error) (bool, error) {
-			if err != nil {
-				return false, err
-			}
-			if len(out.Services) == 0 {
-				reason = "the service is missing"
-				return false, errDeploymentFailed
-			}
-			s := &out.Services[0]
-			if st := aws.ToString(s.Status); st != "ACTIVE" {
-				reason = "the service is " + st
-				return false, errDeploymentFailed
-			}
-			if why := deploymentFailure(s, target); why != "" {
-				reason = why
-				return false, errDeploymentFailed
-			}
-			if len(s.Deployments) == 1 && s.RunningCount == s.DesiredCount {
-				return false, nil
-			}
-			return true, nil
-		}
-	})
-	err = w.Wait(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}}, timeout)
-	if err != nil && reason == "" && ctx.Err() == nil {
-		reason = fmt.Sprintf("not stable within %s: %v", timeout, err)
+	if delay <= 0 {
+		delay = defaultPollDelay
 	}
-	return reason, err
+	if q := timeout / 4; q > 0 && delay > q {
+		delay = q
+	}
+	deadline := time.Now().Add(timeout)
+	in := &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}}
+	for {
+		// A look that hangs must not outlast the deadline by much: it is bounded by the time left and
+		// at least a few seconds.
+		lookCtx, cancel := context.WithTimeout(ctx, max(time.Until(deadline), 5*time.Second))
+		out, err := api.DescribeServices(lookCtx, in)
+		cancel()
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		if err != nil {
+			return "", err
+		}
+		if len(out.Services) == 0 {
+			return "the service is missing", errDeploymentFailed
+		}
+		s := &out.Services[0]
+		if st := aws.ToString(s.Status); st != "ACTIVE" {
+			return "the service is " + st, errDeploymentFailed
+		}
+		if why := deploymentFailure(s, target); why != "" {
+			return why, errDeploymentFailed
+		}
+		if len(s.Deployments) == 1 && s.RunningCount == s.DesiredCount {
+			return "", nil
+		}
+		state := fmt.Sprintf("%d of %d tasks running, %d deployment(s)", s.RunningCount, s.DesiredCount, len(s.Deployments))
+		left := time.Until(deadline)
+		if left <= 0 {
+			return fmt.Sprintf("not stable within %s (%s)", timeout, state), errWaitTimeout
+		}
+		t := time.NewTimer(min(delay, left))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return "", ctx.Err()
+		case <-t.C:
+		}
+		delay = min(2*delay, maxPollDelay, max(timeout/4, time.Millisecond))
+	}
 }
+
+var errWaitTimeout = errors.New("wait timed out")
 
 // deploymentFailure says why the service's deployment of target failed ("" when it has not): the
 // rollout failed (the deployment circuit breaker), or the primary deployment runs another revision again

@@ -46,7 +46,7 @@ func suppressedReason(sup *detect.Suppressed) string {
 		reason += ": " + sup.Reason
 	}
 	if sup.Expires != nil {
-		reason += " (until " + sup.Expires.UTC().Format("2006-01-02") + ")"
+		reason += " (" + detect.ExpiryText(*sup.Expires) + ")"
 	}
 	return reason
 }

@@ -42,13 +42,7 @@ their risks, the quorum) and exits 0; apply without --dry-run still refuses that
 apply --auto scans the live estate, plans, and applies only the actions at or below the unattended risk,
 without approval; it prints what it did and what it left for approval. A service's fixes are separate
 actions by risk (platform version, revision move, network), so a low-risk one is applied even when the
-service's others need approval. Meant for a schedule.
-
-Exit codes: 0 done; 1 error; 2 bad flags; 3 the scan (--auto) could not read some resources (they were
-neither planned nor changed; the rest was applied); 4 --auto left actions
-that need approval; 5 the plan is stale; 6 the plan needs an approval (or its approvals do not
-count); 7 a deployment failed (--wait); 8 another apply or rollback holds the journal; 9 the journal
-is another plan's or fails its integrity check.`,
+service's others need approval. Meant for a schedule.`,
 		Example: `  ecsfix apply plan.json --dry-run
   ecsfix apply plan.json --journal plan.journal --wait --rollback-on-failure
   ecsfix apply --auto --journal /var/log/ecsfix/$(date +%F).journal`,

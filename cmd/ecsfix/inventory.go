@@ -10,6 +10,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsclient"
 	"github.com/ecsfix/ecsfix/detect/report"
 	"github.com/ecsfix/ecsfix/detect/snapshot"
 )
@@ -75,11 +76,32 @@ func incompleteError(rep *report.Report) error {
 	return &exitCodeError{code: exitIncomplete, err: fmt.Errorf("scan incomplete: %d resource(s) could not be read", len(rep.Errors))}
 }
 
-// awsConfig loads the SDK's standard configuration (environment, profile, SSO, instance role, …).
+// awsConfig loads the SDK's standard configuration (environment, profile, SSO, instance role, …), then
+// makes the first call (awsclient.Reach) in the first configured region (see withRegions), so that an
+// endpoint that cannot be reached, or refuses the credentials, fails within seconds with one clear error
+// rather than after every read's retries.
 func awsConfig(ctx context.Context) (aws.Config, error) {
 	cfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
 		return cfg, fmt.Errorf("load AWS configuration: %w", err)
 	}
+	region := cfg.Region
+	if rs, _ := ctx.Value(regionsKey{}).([]string); len(rs) > 0 {
+		region = rs[0]
+	}
+	if region == "" {
+		return cfg, nil // the command says that a region is needed
+	}
+	if _, err := awsclient.Reach(ctx, cfg, region); err != nil {
+		return cfg, err
+	}
 	return cfg, nil
+}
+
+// regionsKey holds, in a command's context, the regions the configuration names (--region, regions).
+type regionsKey struct{}
+
+// withRegions records the configured regions for awsConfig's first call.
+func withRegions(ctx context.Context, regions []string) context.Context {
+	return context.WithValue(ctx, regionsKey{}, regions)
 }

@@ -24,27 +24,31 @@ It acts only on states the plan itself recorded: it needs the plan the journal a
 the plan path the journal's header names), which must be the journal's plan (same content hash), valid
 and approved as an apply of the reversed changes would require (undoing a change is rated like making
 the reverse change; approvals valid at the apply or now count); a step whose journalled state before
-differs from the plan's is refused
-and not run. A journal that fails its chain (edited, reordered, pieced together) is refused whole, and a
-journal another apply or rollback is using is refused at once.`,
+differs from the plan's is refused and not run (the others are). A journal that fails its chain (edited,
+reordered, pieced together) is refused whole, and a journal another apply or rollback is using is
+refused at once.`,
 		Example: `  ecsfix rollback plan.json.journal
   ecsfix rollback --plan plan.json plan.json.journal --dry-run`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			journal := args[0]
+			// The journal first: a missing, empty or wrong file is said before anything else is read.
+			recs, err := fix.ReadJournal(journal)
+			if err != nil {
+				return applyError(err)
+			}
 			file := planFile
 			if file == "" {
-				recs, err := fix.ReadJournal(journal)
-				if err != nil {
-					return applyError(err)
-				}
 				if file = recs[0].PlanPath; file == "" {
 					return usageErrorf("journal %s does not name its plan: give it with --plan", journal)
 				}
 			}
 			p, err := plan.ReadFile(file)
 			if err != nil {
-				return fmt.Errorf("rollback needs the plan the journal applied: %w", err)
+				if planFile == "" {
+					return fmt.Errorf("rollback needs the plan the journal applied, which its header names: %w (give the plan with --plan FILE)", err)
+				}
+				return fmt.Errorf("--plan: rollback needs the plan the journal applied: %w", err)
 			}
 			awsCfg, err := awsConfig(cmd.Context())
 			if err != nil {

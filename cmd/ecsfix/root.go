@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/lmittmann/tint"
@@ -60,16 +61,28 @@ from the live AWS API or from a snapshot of AWS CLI output, and plans and applie
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			g.started = true
-			cfg, warnings, err := config.LoadWithWarnings(g.viper, g.configFile)
+			given := map[string]string{} // configuration keys set by a flag on this command line
+			for key, flag := range flagKeys {
+				if f := cmd.Flags().Lookup(flag); f != nil && f.Changed {
+					given[key] = "--" + flag
+				}
+			}
+			if given["regions"] != "" && given["all_regions"] != "" {
+				return usageErrorf("--region and --all-regions do not go together: give the regions to scan, or --all-regions for every enabled region")
+			}
+			cfg, loaded, err := config.LoadFrom(g.viper, g.configFile, given)
 			if err != nil {
+				if ce := (*config.Error)(nil); errors.As(err, &ce) && ce.FromFlags() {
+					return &exitCodeError{code: exitUsage, err: err}
+				}
+				g.started = true // a bad configuration file or variable: an error, not a usage error
 				return err
 			}
+			g.started = true
 			g.cfg = cfg
+			cmd.SetContext(withRegions(cmd.Context(), cfg.Regions))
 			g.log = newLogger(g.io, cfg)
-			for _, w := range warnings {
-				g.log.Warn(w)
-			}
+			logConfiguration(g.log, loaded)
 			return nil
 		},
 	}
@@ -80,15 +93,53 @@ from the live AWS API or from a snapshot of AWS CLI output, and plans and applie
 	pf.Bool("all-regions", false, "scan every region enabled for the account")
 	pf.String("log-level", "info", "log level: debug, info, warn, error")
 	pf.String("log-format", "text", "log format on stderr: text or json")
-	for key, flag := range map[string]string{
-		"regions": "region", "all_regions": "all-regions", "log.level": "log-level", "log.format": "log-format",
-	} {
+	for key, flag := range flagKeys {
 		if err := g.viper.BindPFlag(key, pf.Lookup(flag)); err != nil {
 			panic(err) // a programming error: the flag above does not exist
 		}
 	}
 	root.AddCommand(newCmdScan(g), newCmdPlan(g), newCmdShow(g), newCmdApprove(g), newCmdApply(g), newCmdRollback(g), newCmdVersion(g))
+	// Every command's help ends with its exit codes, from the one table (exit.go).
+	for _, c := range root.Commands() {
+		if !slices.Contains(verbs, c.Name()) {
+			continue
+		}
+		long := c.Long
+		if long == "" {
+			long = c.Short + "."
+		}
+		c.Long = long + "\n\n" + exitHelp(c.Name())
+	}
 	return root
+}
+
+// flagKeys are the configuration keys the global flags set, and their flags.
+var flagKeys = map[string]string{
+	"regions": "region", "all_regions": "all-regions", "log.level": "log-level", "log.format": "log-format",
+}
+
+// logConfiguration says, on every command, which configuration file was read (or none), which files were
+// found and not read, and where the approval policy comes from when the working directory's file was
+// read; then the warnings of that file's ignored values.
+func logConfiguration(log *slog.Logger, l *config.Loaded) {
+	attrs := []any{"file", "none"}
+	if l.File != "" {
+		attrs = []any{"file", l.File, "from", l.From}
+	}
+	if l.From == "working directory" {
+		policy := "defaults and ECSFIX_* variables"
+		if l.PolicyFile != "" {
+			policy = l.PolicyFile
+		}
+		attrs = append(attrs, "approvalPolicyFrom", policy)
+	}
+	if len(l.Ignored) > 0 {
+		attrs = append(attrs, "notRead", l.Ignored)
+	}
+	log.Info("configuration", attrs...)
+	for _, w := range l.Warnings {
+		log.Warn(w)
+	}
 }
 
 // newLogger logs to stderr: coloured text through tint on a terminal, plain text elsewhere, or JSON.

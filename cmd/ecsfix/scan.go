@@ -33,11 +33,7 @@ func newCmdScan(g *globalOptions) *cobra.Command {
 
 Without --snapshot it reads the live estate through the AWS SDK's standard configuration
 (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ...). With --snapshot it reads a file or a folder of
-AWS CLI JSON output instead and needs no AWS account.
-
-Exit codes: 0 the scan ran (whatever it found); 1 an error (bad snapshot, config, AWS failure);
-2 bad flags; 3 some resources could not be read (listed in the output); N, with --exit-code N, when
-there are unsuppressed FAILED results and the scan is complete.`,
+AWS CLI JSON output instead and needs no AWS account.`,
 		Example: `  ecsfix scan --snapshot testdata/demo
   ecsfix scan --region eu-west-1 --region us-east-1 --format json
   ecsfix scan --snapshot export/ --format sarif > ecsfix.sarif

@@ -55,7 +55,7 @@ func Text(w io.Writer, r *Report, o TextOptions) error {
 					note += ": " + s.Reason
 				}
 				if s.Expires != nil {
-					note += ", until " + s.Expires.Format("2006-01-02 15:04 MST")
+					note += ", " + detect.ExpiryText(*s.Expires)
 				}
 				p.printf("  %s  %s\n", strings.Repeat(" ", 10), p.paint(ansiDim, "suppressed by "+note))
 			}
