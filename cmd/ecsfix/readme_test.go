@@ -15,6 +15,7 @@ import (
 	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/detect/live"
 	"github.com/ecsfix/ecsfix/detect/mototest"
+	"github.com/ecsfix/ecsfix/detect/snapshot"
 )
 
 func readme(t *testing.T) string {
@@ -185,6 +186,9 @@ func exportEnv(endpoint string, extra ...string) []string {
 // for is missing), private (folders 0700, files 0600), and the script says it holds secrets. A failing
 // call stops the script with its exit code and leaves no file for it.
 func TestReadmeExportScript(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: the aws CLI runs about a hundred times")
+	}
 	for _, tool := range []string{"aws", "jq", "bash"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s is not on PATH: the export script needs it", tool)
@@ -260,21 +264,6 @@ func TestReadmeExportScript(t *testing.T) {
 		}
 	})
 
-	t.Run("region from --region", func(t *testing.T) {
-		out := filepath.Join(t.TempDir(), "snapshot")
-		cmd := exec.Command("bash", script, "--region", "eu-north-1", out)
-		cmd.Env = exportEnv(srv.URL)
-		if b, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("export-snapshot.sh --region: %v\n%s", err, b)
-		}
-		if _, err := os.Stat(filepath.Join(out, "ec2", "subnets.json")); err != nil {
-			t.Error(err)
-		}
-		if m, _ := filepath.Glob(filepath.Join(out, "ecs", "cluster-*.json")); len(m) != 0 {
-			t.Errorf("--region eu-north-1 exported the clusters of another region: %v", m)
-		}
-	})
-
 	t.Run("no region", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "snapshot")
 		cmd := exec.Command("bash", script, out)
@@ -285,9 +274,9 @@ func TestReadmeExportScript(t *testing.T) {
 		}
 	})
 
-	// The next cases work in a region without clusters, so the script makes few calls.
 	// A call that fails (here describe-subnets, through an aws wrapper) stops the script: its exit code,
-	// no subnets file and none of the later files, no temporary file left.
+	// no subnets file and none of the later files, no temporary file left. It works in the region --region
+	// names (no variable names one), which has no clusters, so the script makes few calls.
 	t.Run("a failed call stops it", func(t *testing.T) {
 		real, _ := exec.LookPath("aws")
 		bin := t.TempDir()
@@ -296,8 +285,8 @@ func TestReadmeExportScript(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := filepath.Join(t.TempDir(), "snapshot")
-		cmd := exec.Command("bash", script, out)
-		cmd.Env = exportEnv(srv.URL, "AWS_DEFAULT_REGION=eu-north-1", "ECSFIX_REAL_AWS="+real,
+		cmd := exec.Command("bash", script, "--region", "eu-north-1", out)
+		cmd.Env = exportEnv(srv.URL, "ECSFIX_REAL_AWS="+real,
 			"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 		b, err := cmd.CombinedOutput()
 		if code := processExit(err); code != 254 || !strings.Contains(string(b), "injected") {
@@ -310,6 +299,9 @@ func TestReadmeExportScript(t *testing.T) {
 		}
 		if _, err := os.Stat(filepath.Join(out, "ec2", "security-groups.json")); err != nil {
 			t.Errorf("the calls before the failure left no file: %v", err)
+		}
+		if m, _ := filepath.Glob(filepath.Join(out, "ecs", "cluster-*.json")); len(m) != 0 {
+			t.Errorf("--region eu-north-1 exported the clusters of another region: %v", m)
 		}
 		entries, _ := filepath.Glob(filepath.Join(out, ".*"))
 		if len(entries) != 0 {
@@ -349,4 +341,133 @@ func processExit(err error) int {
 		return ee.ExitCode()
 	}
 	return -1
+}
+
+// TestReadmeStandsAlone checks that the README works in a clone: every relative link ([text](path)) and
+// every repository path it names in code spans (`detect/doc.go`) is a file or folder of the repository,
+// and nothing points outside it (no ../, no absolute path to a file of the machine it was written on).
+func TestReadmeStandsAlone(t *testing.T) {
+	doc := readme(t)
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(kind, target string) {
+		t.Helper()
+		target, _, _ = strings.Cut(target, "#")
+		if target == "" {
+			return
+		}
+		if strings.HasPrefix(target, "/") || strings.HasPrefix(target, "..") || strings.Contains(target, "/../") {
+			t.Errorf("README %s %q points outside the repository", kind, target)
+			return
+		}
+		abs := filepath.Join(root, filepath.FromSlash(target))
+		if rel, err := filepath.Rel(root, abs); err != nil || strings.HasPrefix(rel, "..") {
+			t.Errorf("README %s %q points outside the repository", kind, target)
+			return
+		}
+		if _, err := os.Stat(abs); err != nil {
+			t.Errorf("README %s %q: no such file in the repository", kind, target)
+		}
+	}
+	links := 0
+	for _, m := range regexp.MustCompile(`\]\(([^)\s]+)\)`).FindAllStringSubmatch(doc, -1) {
+		if strings.Contains(m[1], "://") || strings.HasPrefix(m[1], "mailto:") {
+			continue
+		}
+		links++
+		check("link", m[1])
+	}
+	// Repository paths in code spans: a relative path with a folder and a source or document extension,
+	// or anything starting with ../ (which only a file outside the repository can be).
+	spans := 0
+	for _, m := range regexp.MustCompile("`([^`\\s]+)`").FindAllStringSubmatch(doc, -1) {
+		p := m[1]
+		switch {
+		case strings.HasPrefix(p, "../"):
+			check("path", p)
+		case regexp.MustCompile(`^[a-z][A-Za-z0-9_./-]*/[A-Za-z0-9_.-]+\.(go|md|sh|py|yaml|json)$`).MatchString(p) &&
+			!strings.Contains(p, "$") && !strings.HasPrefix(p, "ecs/") && !strings.HasPrefix(p, "ec2/") &&
+			!strings.HasPrefix(p, "elbv2/") && !strings.HasPrefix(p, "iam/") && !strings.HasPrefix(p, "snapshot/"):
+			spans++
+			check("path", p)
+		}
+	}
+	if links < 2 || spans < 5 {
+		t.Errorf("found %d links and %d repository paths: the patterns no longer match the README", links, spans)
+	}
+	// The documentation the README sends users to holds what it promises.
+	for file, wants := range map[string][]string{
+		"doc.go":        {"# Principles", "Fail closed", "Secrets stay secret", "Fix what runs", "Never widen"},
+		"detect/doc.go": {"# Control semantics", "ECS.1 ", "ECS.21", "EXPOSURE.open-security-group", "NOT_EVALUATED"},
+	} {
+		b, err := os.ReadFile(filepath.Join(root, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range wants {
+			if !strings.Contains(string(b), w) {
+				t.Errorf("%s, which the README points to, lacks %q", file, w)
+			}
+		}
+	}
+}
+
+// TestReadmeDetectDocCoversEveryControl checks that the control semantics the README points to
+// (detect/doc.go) describe every control and trait ecsfix evaluates.
+func TestReadmeDetectDocCoversEveryControl(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "detect", "doc.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	for _, c := range detect.All() {
+		id := c.ID
+		if regexp.MustCompile(`^ECS\.1[345]$`).MatchString(id) {
+			id = "ECS.13, ECS.14, ECS.15"
+		}
+		if !regexp.MustCompile(`(?m)^//\t` + regexp.QuoteMeta(id) + `\s`).MatchString(text) {
+			t.Errorf("detect/doc.go does not describe %s", c.ID)
+		}
+	}
+}
+
+// TestReadmeSnapshotDocuments checks the README's snapshot section against the snapshot reader and the
+// export script: the table has a row for every command whose output a snapshot may hold; the script runs
+// every one of them but the alternatives the README names (describe-task-sets, whose task sets the
+// services embed, and get-role / get-role-policy, for when get-account-authorization-details is not
+// allowed); and the "in essence" listing names every command the script runs.
+func TestReadmeSnapshotDocuments(t *testing.T) {
+	doc := readme(t)
+	start, end := strings.Index(doc, "### From a snapshot"), strings.Index(doc, "### Output")
+	if start < 0 || end < start {
+		t.Fatal("README has no snapshot section")
+	}
+	section := doc[start:end]
+	script, err := os.ReadFile(filepath.Join("..", "..", "testdata", "export-snapshot.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	essence := regexp.MustCompile("(?s)It runs, in essence:\n\n```sh\n(.*?)```").FindStringSubmatch(section)
+	if essence == nil {
+		t.Fatal("the snapshot section has no \"in essence\" listing")
+	}
+	alternatives := map[string]bool{"aws ecs describe-task-sets": true, "aws iam get-role": true, "aws iam get-role-policy": true}
+	for _, cmd := range snapshot.Recognised() {
+		if !regexp.MustCompile("(?m)^\\| `" + regexp.QuoteMeta(cmd) + "[ `]").MatchString(section) {
+			t.Errorf("the README's snapshot table has no row for %s", cmd)
+		}
+		fields := strings.Fields(cmd) // aws SERVICE OPERATION
+		runs := regexp.MustCompile(`(?m)^[^#\n]*\b` + fields[1] + ` ` + fields[2] + `\b`).MatchString(string(script))
+		if alternatives[cmd] {
+			continue
+		}
+		if !runs {
+			t.Errorf("testdata/export-snapshot.sh does not run %s", cmd)
+		}
+		if !strings.Contains(essence[1], fields[1]+" "+fields[2]) && !strings.Contains(essence[1], fields[2]+",") {
+			t.Errorf("the README's \"in essence\" listing does not name %s", cmd)
+		}
+	}
 }
