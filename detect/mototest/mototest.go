@@ -86,6 +86,11 @@ func Main(m *testing.M) {
 	if srv != nil {
 		srv.Stop()
 	}
+	iamMu.Lock()
+	if iamSrv != nil {
+		iamSrv.Stop()
+	}
+	iamMu.Unlock()
 	os.Exit(code)
 }
 
@@ -385,6 +390,121 @@ func Env(t testing.TB, cfg aws.Config) []string {
 		"AWS_REGION=" + Region,
 		"AWS_ACCESS_KEY_ID=" + aws.ToString(key.AccessKey.AccessKeyId),
 		"AWS_SECRET_ACCESS_KEY=" + aws.ToString(key.AccessKey.SecretAccessKey),
+		"AWS_SESSION_TOKEN=",
+		"AWS_PROFILE=",
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=/dev/null",
+		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+	}
+}
+
+// The IAM-enforcing server: moto checks every request's signature and evaluates the caller's IAM
+// policies when it runs with INITIAL_NO_AUTH_ACTION_COUNT (the number of requests it serves before it
+// starts enforcing). Enforcement is server-wide, so it is a server of its own, started on first use and
+// stopped by Main.
+var (
+	iamMu    sync.Mutex
+	iamSrv   *Server
+	iamAdmin aws.Config
+	iamErr   error
+)
+
+// IAMAccount is the one emulated account of the IAM-enforcing server.
+const IAMAccount = "210987654321"
+
+// iamBootstrapCalls is the number of requests the IAM-enforcing server serves without checking them: the
+// three that create its administrator (CreateUser, PutUserPolicy, CreateAccessKey).
+const iamBootstrapCalls = 3
+
+// IAMEnforced returns an SDK config for the administrator of an emulated account (IAMAccount) on a moto
+// server that enforces IAM: every request must be signed by an IAM user's access key and be allowed by
+// that user's policies, as in AWS. The administrator (policy Allow */*) stands for the account's root:
+// tests use it to build the estate and to create users with the policies under test (UserConfig). The
+// server and the account are shared by the package's tests; it skips or fails t like Config when moto is
+// unavailable.
+//
+// What moto evaluates, and what the launcher mends for it, is listed in the launcher's mends
+// (mend_iam_*): moto checks the action of each request, the Resource element only where it knows the
+// request's resource ARN, and conditions only on the keys the launcher supplies; calls made on the
+// caller's behalf by another service (iam:PassRole by ECS, kms: by Secrets Manager) are not checked.
+func IAMEnforced(t testing.TB) aws.Config {
+	t.Helper()
+	server(t) // skip or fail as Config does when moto is unavailable
+	iamMu.Lock()
+	defer iamMu.Unlock()
+	if iamSrv == nil && iamErr == nil {
+		iamSrv, iamAdmin, iamErr = startIAM()
+	}
+	if iamErr != nil {
+		t.Fatalf("mototest: start the IAM-enforcing moto server: %v", iamErr)
+	}
+	return iamAdmin
+}
+
+// startIAM starts the IAM-enforcing server and creates its administrator in its first requests.
+func startIAM() (*Server, aws.Config, error) {
+	srv, err := Start(fmt.Sprintf("INITIAL_NO_AUTH_ACTION_COUNT=%d", iamBootstrapCalls))
+	if err != nil {
+		return nil, aws.Config{}, err
+	}
+	boot := configFor(srv.URL, options{account: IAMAccount, maxAttempts: 1})
+	ctx := context.Background()
+	client := iam.NewFromConfig(boot)
+	fail := func(err error) (*Server, aws.Config, error) {
+		srv.Stop()
+		return nil, aws.Config{}, err
+	}
+	if _, err := client.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("mototest-admin")}); err != nil {
+		return fail(err)
+	}
+	if _, err := client.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("mototest-admin"), PolicyName: aws.String("admin"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)}); err != nil {
+		return fail(err)
+	}
+	key, err := client.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("mototest-admin")})
+	if err != nil {
+		return fail(err)
+	}
+	admin := configFor(srv.URL, options{account: IAMAccount})
+	admin.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")
+	// The enforcement is on: an unsigned-by-a-user request must be refused, or the server does not enforce.
+	if _, err := client.ListUsers(ctx, &iam.ListUsersInput{}); err == nil {
+		return fail(errors.New("moto does not enforce IAM: a request signed with an unknown access key was served"))
+	}
+	return srv, admin, nil
+}
+
+// UserConfig creates, with admin (from IAMEnforced), an IAM user holding the given policy documents
+// (each attached as a customer managed policy, as an operator would attach them) and returns a config
+// signed with its access key, and the environment variables that point the CLI's default chain at it.
+func UserConfig(t testing.TB, admin aws.Config, name string, policies ...string) (aws.Config, []string) {
+	t.Helper()
+	ctx := context.Background()
+	client := iam.NewFromConfig(admin)
+	if _, err := client.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err != nil {
+		t.Fatalf("mototest: create user %s: %v", name, err)
+	}
+	for i, doc := range policies {
+		pol, err := client.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(fmt.Sprintf("%s-%d", name, i+1)), PolicyDocument: aws.String(doc)})
+		if err != nil {
+			t.Fatalf("mototest: create policy %d of %s: %v", i+1, name, err)
+		}
+		if _, err := client.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(name), PolicyArn: pol.Policy.Arn}); err != nil {
+			t.Fatalf("mototest: attach policy %d to %s: %v", i+1, name, err)
+		}
+	}
+	key, err := client.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
+	if err != nil {
+		t.Fatalf("mototest: create access key of %s: %v", name, err)
+	}
+	id, secret := aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey)
+	cfg := admin.Copy()
+	cfg.Credentials = credentials.NewStaticCredentialsProvider(id, secret, "")
+	return cfg, []string{
+		"AWS_ENDPOINT_URL=" + aws.ToString(admin.BaseEndpoint),
+		"AWS_REGION=" + Region,
+		"AWS_ACCESS_KEY_ID=" + id,
+		"AWS_SECRET_ACCESS_KEY=" + secret,
 		"AWS_SESSION_TOKEN=",
 		"AWS_PROFILE=",
 		"AWS_EC2_METADATA_DISABLED=true",

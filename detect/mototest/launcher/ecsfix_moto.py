@@ -65,9 +65,250 @@ def mend_kms_get_public_key():
     KmsResponse.get_public_key = get_public_key
 
 
+def mend_ecs_service_assign_public_ip():
+    """An ECS service created with an awsvpc network configuration that does not set assignPublicIp reads
+    back with assignPublicIp DISABLED, AWS's default (moto 5.2.1 keeps the configuration as sent, so
+    DescribeServices omits the field, which AWS never does)."""
+    from moto.ecs.models import Service
+
+    original = Service._validate_network
+
+    def _validate_network(self, nc):
+        nc = original(self, nc)
+        awsvpc = nc.get("awsvpcConfiguration")
+        if isinstance(awsvpc, dict) and not awsvpc.get("assignPublicIp"):
+            awsvpc["assignPublicIp"] = "DISABLED"
+        return nc
+
+    Service._validate_network = _validate_network
+
+
+# --- IAM enforcement (INITIAL_NO_AUTH_ACTION_COUNT) -----------------------------------------------------
+#
+# With INITIAL_NO_AUTH_ACTION_COUNT set, moto checks each request's signature and evaluates the caller's
+# identity policies for the request's action (moto/core/authorization.py, moto/iam/access_control.py).
+# Out of the box it evaluates the Resource element against "*" (so a scoped statement never matches) except
+# for the services that name the resource (IAM roles, SQS, STS), and it ignores Condition elements on
+# identity policies (no request supplies context keys; an unsupported operator passes). The mends below
+# make moto evaluate what ecsfix's documented policies use:
+#
+#   enforced: the action of every request; the resource ARN of Secrets Manager secrets, CloudWatch Logs
+#     log groups and IAM roles (moto's own); the condition keys iam:PolicyARN (AttachRolePolicy,
+#     DetachRolePolicy, ...) and iam:PassedToService; the operators String*, Arn*, Bool, with IfExists;
+#     iam:PassRole for the roles an ECS RegisterTaskDefinition names.
+#   not enforced: other resource types (ECS, EC2, ELB and KMS requests match only Resource "*" or a
+#     pattern that matches "*"); other condition keys (an Allow statement that needs one does not apply:
+#     the request is refused, never allowed by mistake); calls another service makes on the caller's
+#     behalf (kms:Decrypt and kms:GenerateDataKey by Secrets Manager); resource-based policies, permission
+#     boundaries and SCPs.
+
+
+def mend_iam_resource_arns():
+    """Secrets Manager and CloudWatch Logs requests are evaluated against the ARN of the secret or log
+    group they name (moto passes "*"), as IAM does: a secret by its ARN (a name not yet created, as for
+    CreateSecret, by arn:...:secret:NAME), a log group as arn:...:log-group:NAME (a resourceArn parameter
+    as given)."""
+    from moto.logs.responses import LogsResponse
+    from moto.secretsmanager.responses import SecretsManagerResponse
+    from moto.secretsmanager.models import secretsmanager_backends
+    from moto.utilities.utils import get_partition
+
+    def secret_resource(self):
+        name = self._get_param("SecretId") or self._get_param("Name")
+        if not name:
+            return "*"
+        if name.startswith("arn:"):
+            return name
+        backend = secretsmanager_backends[self.current_account][self.region]
+        if name in backend.secrets:
+            return backend.secrets[name].arn
+        return f"arn:{get_partition(self.region)}:secretsmanager:{self.region}:{self.current_account}:secret:{name}"
+
+    def log_group_resource(self):
+        arn = self._get_param("resourceArn")
+        if arn:
+            return arn
+        name = self._get_param("logGroupName")
+        if not name:
+            return "*"
+        return f"arn:{get_partition(self.region)}:logs:{self.region}:{self.current_account}:log-group:{name}"
+
+    for cls in (SecretsManagerResponse, LogsResponse):
+        if hasattr(cls, "_determine_resource"):
+            raise RuntimeError(f"{cls.__name__} has a _determine_resource of its own now: review this mend")
+    SecretsManagerResponse._determine_resource = secret_resource
+    LogsResponse._determine_resource = log_group_resource
+
+
+class RequestContext(dict):
+    """The condition keys of one request (a dict that marks identity-policy evaluation)."""
+
+
+def _condition_matches(operator, expected, actual):
+    import fnmatch
+
+    base = operator[: -len("IfExists")] if operator.endswith("IfExists") else operator
+    if actual is None:
+        # AWS: a missing key satisfies ...IfExists and the negated operators, nothing else.
+        return operator.endswith("IfExists") or "Not" in base
+    expected = expected if isinstance(expected, list) else [expected]
+    expected = [str(e) for e in expected]
+    if base in ("StringEquals", "ArnEquals"):
+        return actual in expected
+    if base == "StringEqualsIgnoreCase":
+        return actual.lower() in [e.lower() for e in expected]
+    if base in ("StringLike", "ArnLike"):
+        return any(fnmatch.fnmatchcase(actual, e) for e in expected)
+    if base in ("StringNotEquals", "ArnNotEquals"):
+        return actual not in expected
+    if base in ("StringNotLike", "ArnNotLike"):
+        return not any(fnmatch.fnmatchcase(actual, e) for e in expected)
+    if base == "Bool":
+        return actual.lower() in [e.lower() for e in expected]
+    return None  # not evaluated
+
+
+def mend_iam_conditions():
+    """Identity policies' Condition elements are evaluated on the request's context keys, as IAM does: a
+    statement whose condition is not met does not apply (moto answers an Allow statement whose condition
+    fails with an explicit deny, and passes any condition whose key it lacks or whose operator it does not
+    know). Keys: iam:PolicyARN (the PolicyArn parameter of an IAM request), iam:PassedToService (the
+    iam:PassRole check below). A condition moto cannot evaluate (another key or operator) makes the
+    statement not apply: a test of a policy is refused where AWS might allow, never the reverse. Trust
+    policies (sts:AssumeRole) keep moto's own evaluation."""
+    from moto.iam import access_control
+    from moto.iam.access_control import IAMPolicy, IAMPolicyStatement, IAMRequestBase, PermissionResult
+
+    original_check_conditions = IAMPolicyStatement._check_conditions
+    original_statement_permitted = IAMPolicyStatement.is_action_permitted
+
+    def _check_conditions(self, incoming_condition_values):
+        if not isinstance(incoming_condition_values, RequestContext):
+            return original_check_conditions(self, incoming_condition_values)
+        for operator, keys in (self._statement.get("Condition") or {}).items():
+            for key, expected in keys.items():
+                matched = _condition_matches(operator, expected, incoming_condition_values.get(key.lower()))
+                if not matched:
+                    return False
+        return True
+
+    def is_action_permitted(self, action, resource="*", principal=None, incoming_condition_values=None):
+        result = original_statement_permitted(self, action, resource, principal, incoming_condition_values)
+        if (
+            result == PermissionResult.DENIED
+            and isinstance(incoming_condition_values, RequestContext)
+            and self._statement.get("Effect") == "Allow"
+        ):
+            return PermissionResult.NEUTRAL  # an Allow whose condition is not met does not apply
+        return result
+
+    def check_action_permitted(self, resource, context=None):
+        if self._action == "sts:GetCallerIdentity":  # always allowed, as in moto and AWS
+            return
+        if context is None:
+            context = RequestContext()
+            policy_arn = (self._data or {}).get("PolicyArn")
+            if isinstance(policy_arn, list):
+                policy_arn = policy_arn[0] if policy_arn else None
+            if self._action.startswith("iam:") and policy_arn:
+                context["iam:policyarn"] = policy_arn
+        permitted = False
+        for policy in self._access_key.collect_policies():
+            result = IAMPolicy(policy).is_action_permitted(self._action, resource, None, context)
+            if result == PermissionResult.DENIED:
+                self._raise_access_denied()
+            elif result == PermissionResult.PERMITTED:
+                permitted = True
+        if self._is_assuming_role_operation(resource):
+            permitted = permitted and self._check_role_trust_relationship(resource)
+        if not permitted:
+            self._raise_access_denied()
+
+    for name in ("_check_conditions", "is_action_permitted"):
+        if not hasattr(IAMPolicyStatement, name):
+            raise RuntimeError(f"IAMPolicyStatement.{name} is gone: review this mend")
+    if not hasattr(IAMRequestBase, "check_action_permitted") or not hasattr(IAMRequestBase, "_is_assuming_role_operation"):
+        raise RuntimeError("IAMRequestBase changed: review this mend")
+    IAMPolicyStatement._check_conditions = _check_conditions
+    IAMPolicyStatement.is_action_permitted = is_action_permitted
+    IAMRequestBase.check_action_permitted = check_action_permitted
+    access_control.RequestContext = RequestContext
+
+
+def mend_iam_access_denied_errors():
+    """A request its caller's policies do not allow is answered as the service answers it, so that the
+    SDK decodes the denial: a JSON-protocol service (ECS, Secrets Manager, CloudWatch Logs, ...) with 400
+    and a JSON body of __type AccessDeniedException; a query-protocol service other than EC2 (IAM, STS,
+    Elastic Load Balancing) with 403 and <ErrorResponse><Error>...AccessDenied...</Error></ErrorResponse>.
+    moto answers all but EC2 and S3 with EC2's error layout (<Errors><Error>), which the SDKs of those
+    services cannot decode (the caller sees a deserialization error or UnknownError, not the denial)."""
+    from xml.sax.saxutils import escape
+
+    from moto.core.exceptions import AccessDeniedError, JsonRESTError
+    from moto.iam.access_control import IAMRequest
+
+    original = IAMRequest._raise_access_denied
+
+    class QueryAccessDeniedError(AccessDeniedError):
+        def __init__(self, user_arn, action):
+            super().__init__(user_arn, action)
+            self.description = (
+                '<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>Sender</Type>'
+                f"<Code>AccessDenied</Code><Message>{escape(self.message)}</Message></Error>"
+                "<RequestId>ecsfix-moto-access-denied</RequestId></ErrorResponse>"
+            )
+
+    def _raise_access_denied(self):
+        message = f"User: {self._access_key.arn} is not authorized to perform: {self._action}"
+        if self._headers.get("X-Amz-Target"):
+            raise JsonRESTError("AccessDeniedException", message)
+        if self._service != "ec2":
+            raise QueryAccessDeniedError(user_arn=self._access_key.arn, action=self._action)
+        original(self)
+
+    IAMRequest._raise_access_denied = _raise_access_denied
+
+
+def mend_ecs_register_task_definition_pass_role():
+    """ECS RegisterTaskDefinition naming a task role or an execution role needs iam:PassRole on that role
+    (with iam:PassedToService ecs-tasks.amazonaws.com), as in AWS; moto checks only ecs:RegisterTaskDefinition."""
+    from moto.core import authorization
+    from moto.ecs.responses import EC2ContainerServiceResponse
+    from moto.iam.access_control import IAMRequest
+    from moto import settings
+
+    original = EC2ContainerServiceResponse._authenticate_and_authorize_normal_action
+
+    def _authenticate_and_authorize_normal_action(self, resource="*"):
+        enforced = authorization.ActionAuthenticatorMixin.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT
+        original(self, resource)
+        if not enforced or self._get_action() != "RegisterTaskDefinition":
+            return
+        roles = [self._get_param("taskRoleArn"), self._get_param("executionRoleArn")]
+        for role in [r for r in roles if r]:
+            request = IAMRequest(
+                account_id=self.current_account,
+                method=self.method,
+                path=self.uri,
+                data=self.data,
+                body=self.raw_body,
+                headers=self.headers,
+                action="PassRole",
+            )
+            request._action = "iam:PassRole"
+            request.check_action_permitted(role, RequestContext({"iam:passedtoservice": "ecs-tasks.amazonaws.com"}))
+
+    EC2ContainerServiceResponse._authenticate_and_authorize_normal_action = _authenticate_and_authorize_normal_action
+
+
 MENDS = [
     mend_ecs_describe_capacity_providers,
     mend_kms_get_public_key,
+    mend_ecs_service_assign_public_ip,
+    mend_iam_resource_arns,
+    mend_iam_conditions,
+    mend_iam_access_denied_errors,
+    mend_ecs_register_task_definition_pass_role,
 ]
 
 
