@@ -639,7 +639,8 @@ func (u *UpdateServiceChange) rederiveExisting(p *Plan, a *Action, running strin
 			if field == "" {
 				field = "(the revision as a whole)"
 			}
-			return rederiveFail(a, what, path, "is %s, which is not the revision the service runs (%s) with the action's edits: its field %s: %s", td, running, field, re.Reason)
+			reason := strings.Replace(re.Reason, "the plan's value is not the re-derived one", "the value of "+detect.ShortARN(td)+" is not the re-derived one", 1)
+			return rederiveFail(a, what, path, "is %s, which is not the revision the service runs (%s) with the action's edits: its field %s: %s", td, running, field, reason)
 		}
 		return rederiveFail(a, what, path, "is %s: %v", td, err)
 	}
