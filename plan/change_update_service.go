@@ -293,7 +293,9 @@ func (u *UpdateServiceChange) riskFloor(p *Plan, _ *Action, overrides map[string
 	return floor
 }
 
-func (u *UpdateServiceChange) details() changeDetails { return changeDetails{} }
+// details: a move to a revision an earlier plan registered shows the edits that revision applies (what
+// the applier re-derives it with).
+func (u *UpdateServiceChange) details() changeDetails { return changeDetails{edits: u.Edits} }
 
 // diff diffs the settings the update touches.
 func (u *UpdateServiceChange) diff() (string, error) {

@@ -278,3 +278,17 @@ func TestReusableFixes(t *testing.T) {
 		t.Errorf("a fix that needs a log group is reusable")
 	}
 }
+
+// show lists the edits a move to an earlier plan's revision re-derives it with.
+func TestRenderMoveEdits(t *testing.T) {
+	p, _, _ := existingMove(t)
+	var b strings.Builder
+	if err := RenderText(&b, p, RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range p.Actions[0].UpdateService.Edits {
+		if !strings.Contains(b.String(), e.Control+"  "+e.Path+": "+e.Change) {
+			t.Errorf("the text rendering does not show edit %s %s:\n%s", e.Control, e.Path, b.String())
+		}
+	}
+}
