@@ -646,7 +646,8 @@ func (u *UpdateServiceChange) rederiveExisting(p *Plan, a *Action, running strin
 		}
 		return rederiveFail(a, what, path, "is %s: %v", td, err)
 	}
-	return nil
+	// As for a registration: a log group the logging fix names comes from the configuration's template.
+	return reg.RegisterTaskDefinition.checkLogGroupNames(reg, src, st.Config)
 }
 
 // editsFix reports whether one of the update's edits is the fix of control c (the same remedy).

@@ -292,3 +292,40 @@ func TestRenderMoveEdits(t *testing.T) {
 		}
 	}
 }
+
+// A move whose edits name the logging fix (a fix the planner does not reuse) is re-derived like its
+// registration: the log group must be one an ensure-log-group action of the plan makes.
+func TestRederiveMoveWithLoggingEdits(t *testing.T) {
+	noLogs := ctrMod(0, func(c *ecstypes.ContainerDefinition) { c.LogConfiguration = nil })
+	src := bTD("web", 1, noLogs)
+	target := bTD("web", 2, noLogs, ctrMod(0, func(c *ecstypes.ContainerDefinition) {
+		c.LogConfiguration = &ecstypes.LogConfiguration{LogDriver: ecstypes.LogDriverAwslogs,
+			Options: map[string]string{"awslogs-group": "/elsewhere", "awslogs-region": bRegion, "awslogs-stream-prefix": "app"}}
+	}))
+	svc := bSvcArn("web")
+	p := &Plan{Actions: []Action{{ID: "a1", Type: UpdateService, Account: bAccount, Region: bRegion, Resource: svc, Controls: []string{detect.ECS9ID},
+		UpdateService: &UpdateServiceChange{Cluster: bCluster, Service: svc, Before: ServiceSettings{TaskDefinition: src.ARN()}, After: ServiceSettings{TaskDefinition: target.ARN()},
+			Edits: []Edit{{Control: detect.ECS9ID, Path: "containerDefinitions[app].logConfiguration", Change: "log to /elsewhere"}}}}}}
+	st := &ReadState{Services: map[string]ServiceSettings{svc: {TaskDefinition: src.ARN()}},
+		TaskDefinitions: map[string]*detect.TaskDefinition{src.ARN(): &src, target.ARN(): &target}, Config: &ConfiguredValues{}}
+	wantRefused(t, p.Rederive(&p.Actions[0], st), "a1", "updateService.after.taskDefinition", "containerDefinitions[0].logConfiguration.options.awslogs-group")
+}
+
+// With an ensure-log-group action for it, the group must still be the configuration's template's.
+func TestRederiveMoveLogGroupFromTemplate(t *testing.T) {
+	noLogs := ctrMod(0, func(c *ecstypes.ContainerDefinition) { c.LogConfiguration = nil })
+	src := bTD("web", 1, noLogs)
+	target := bTD("web", 2, noLogs, ctrMod(0, func(c *ecstypes.ContainerDefinition) {
+		c.LogConfiguration = &ecstypes.LogConfiguration{LogDriver: ecstypes.LogDriverAwslogs,
+			Options: map[string]string{"awslogs-group": "/elsewhere", "awslogs-region": bRegion, "awslogs-stream-prefix": "app"}}
+	}))
+	svc := bSvcArn("web")
+	p := &Plan{Actions: []Action{
+		{ID: "a1", Type: EnsureLogGroup, Account: bAccount, Region: bRegion, Resource: "/elsewhere", EnsureLogGroup: &EnsureLogGroupChange{Name: "/elsewhere", RetentionDays: 30}},
+		{ID: "a2", Type: UpdateService, Account: bAccount, Region: bRegion, Resource: svc, Controls: []string{detect.ECS9ID},
+			UpdateService: &UpdateServiceChange{Cluster: bCluster, Service: svc, Before: ServiceSettings{TaskDefinition: src.ARN()}, After: ServiceSettings{TaskDefinition: target.ARN()},
+				Edits: []Edit{{Control: detect.ECS9ID, Path: "containerDefinitions[app].logConfiguration", Change: "log to /elsewhere"}}}}}}
+	st := &ReadState{Services: map[string]ServiceSettings{svc: {TaskDefinition: src.ARN()}},
+		TaskDefinitions: map[string]*detect.TaskDefinition{src.ARN(): &src, target.ARN(): &target}, Config: &ConfiguredValues{}}
+	wantRefused(t, p.Rederive(&p.Actions[1], st), "a2", "containerDefinitions[0].logConfiguration.options.awslogs-group", "fix.logs.group_template")
+}
