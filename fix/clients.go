@@ -72,10 +72,12 @@ type ec2API interface {
 	RevokeSecurityGroupEgress(context.Context, *ec2.RevokeSecurityGroupEgressInput, ...func(*ec2.Options)) (*ec2.RevokeSecurityGroupEgressOutput, error)
 }
 
-// elbAPI is the one Elastic Load Balancing read of the applier: the load balancers' security groups, which
-// a replacement ingress rule from a security group must be one of (re-derivation).
+// elbAPI is the Elastic Load Balancing reads of the applier: the target groups in front of a service
+// and their load balancers' security groups, which a replacement ingress rule from a security group must
+// be one of (re-derivation).
 type elbAPI interface {
 	elasticloadbalancingv2.DescribeLoadBalancersAPIClient
+	elasticloadbalancingv2.DescribeTargetGroupsAPIClient
 }
 
 // clients builds the API clients of a run; tests wrap them.

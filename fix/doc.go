@@ -12,8 +12,10 @@
 //     the action and the field); values the configuration supplies (trusted CIDRs, replacement subnets,
 //     the host-network fix's networks, log group names) are checked against Options.Configured, and an
 //     action holding one is refused when the caller gave none; a replacement rule from a security group
-//     must be a load balancer's group of its VPC (readLoadBalancerGroups: the one read re-derivation
-//     adds, DescribeLoadBalancers, only for such plans);
+//     must be the group of a load balancer in front of a service the action names, which uses the group
+//     (readBalancers: the reads re-derivation adds, DescribeTargetGroups and DescribeLoadBalancers by
+//     ARN, only for such plans); a move to a revision an earlier plan registered must be the revision
+//     the service runs with the action's edits, field by field;
 //  3. checks approval, last, on risks computed from what step 2 confirmed: a plan holding an action
 //     above the unattended risk needs enough valid approvals (ErrNotApproved, *NotApprovedError);
 //  4. only then writes, in dependency order: what a new revision depends on first (create-secret: the

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ecsfix/ecsfix/detect"
@@ -128,51 +127,6 @@ func (r *run) checkJournal(st *journalState) error {
 	return nil
 }
 
-// readLoadBalancerGroups reads, in each region where an action replaces a world-open rule by one from a
-// security group, the load balancers' security groups (DescribeLoadBalancers, paginated): the only read
-// re-derivation adds to the stale check's, and only for such plans.
-func (r *run) readLoadBalancerGroups(ctx context.Context, st *plan.ReadState) error {
-	regions := map[string]bool{}
-	for i := range r.p.Actions {
-		a := &r.p.Actions[i]
-		var rules []plan.IngressRule
-		if u := a.UpdateSecurityGroupIngress; a.Type == plan.UpdateSecurityGroupIngress && u != nil {
-			rules = u.Authorize
-		}
-		if c := a.CreateSecurityGroup; a.Type == plan.CreateSecurityGroup && c != nil {
-			rules = c.Ingress
-		}
-		for _, rule := range rules {
-			if rule.SourceGroup != "" {
-				regions[a.Region] = true
-			}
-		}
-	}
-	if len(regions) == 0 {
-		return nil
-	}
-	if st.LoadBalancerGroups == nil {
-		st.LoadBalancerGroups = map[string]map[string]string{}
-	}
-	for region := range regions {
-		groups := map[string]string{}
-		pages := elasticloadbalancingv2.NewDescribeLoadBalancersPaginator(r.cl.elb(region), &elasticloadbalancingv2.DescribeLoadBalancersInput{})
-		for pages.HasMorePages() {
-			out, err := pages.NextPage(ctx)
-			if err != nil {
-				return fmt.Errorf("read the load balancers of %s (elasticloadbalancing DescribeLoadBalancers), whose security groups a replacement rule may come from: %w", region, err)
-			}
-			for _, lb := range out.LoadBalancers {
-				for _, g := range lb.SecurityGroups {
-					groups[g] = aws.ToString(lb.VpcId)
-				}
-			}
-		}
-		st.LoadBalancerGroups[region] = groups
-	}
-	return nil
-}
-
 // checkRederived re-derives, before anything is written, the write of every action from the state the
 // stale check read (r.read: no resource is read again) plus the plan's typed edits (plan.Plan.Rederive,
 // each change kind's rederive and Rebuild): a registration's new revision is rebuilt from its source
@@ -191,7 +145,7 @@ func (r *run) checkRederived(ctx context.Context) error {
 		return fmt.Errorf("%w: nothing was read to re-derive the plan from", ErrInvalidPlan)
 	}
 	st.Config = r.o.Configured
-	if err := r.readLoadBalancerGroups(ctx, st); err != nil {
+	if err := r.readBalancers(ctx, st); err != nil {
 		return err
 	}
 	r.j.view(func(js *journalState) {

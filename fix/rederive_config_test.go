@@ -95,9 +95,11 @@ func TestApplyRefusesUnconfiguredReplacementSubnets(t *testing.T) {
 }
 
 // TestApplyReplacementFromGroup: a replacement rule from a security group must be the group of a load
-// balancer of the group's VPC. The load balancers are the one read re-derivation adds to the stale
-// check's: one DescribeLoadBalancers, only for a plan with such a rule. A group of no load balancer is
-// refused, nothing written.
+// balancer in front of the service the action names (its target groups, their load balancers, read at
+// apply time). Those are the reads re-derivation adds to the stale check's (which reads the service):
+// one DescribeTargetGroups and one DescribeLoadBalancers, only for a plan with such a rule. The group of
+// another load balancer of the same VPC, in front of no service of the action, is refused, nothing
+// written.
 func TestApplyReplacementFromGroup(t *testing.T) {
 	t.Parallel()
 	e := seedSG(t)
@@ -108,8 +110,10 @@ func TestApplyReplacementFromGroup(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the load balancer's group: %v\n%s", err, out.String())
 	}
-	// The stale check: the caller, the group; re-derivation: the load balancers.
-	want := map[string]int{"sts:GetCallerIdentity": 1, "ec2:DescribeSecurityGroups": 1, "elbv2:DescribeLoadBalancers": 1}
+	// The stale check: the caller, the group, the service; re-derivation: its target group, its load
+	// balancer.
+	want := map[string]int{"sts:GetCallerIdentity": 1, "ec2:DescribeSecurityGroups": 1, "ecs:DescribeServices": 1,
+		"elbv2:DescribeTargetGroups": 1, "elbv2:DescribeLoadBalancers": 1}
 	if len(rep.Calls) != len(want) {
 		t.Errorf("calls %v, want %v", rep.Calls, want)
 	}
@@ -123,13 +127,15 @@ func TestApplyReplacementFromGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// mallory is a load balancer's group, of the same VPC, in front of no service of the action.
+	e.balancer(t, "mallory", e.subnets(t), aws.ToString(other.GroupId))
 	c := e.defaultIngress()
 	c.Authorize[0].SourceGroup = aws.ToString(other.GroupId)
 	o = opts(t, &out)
 	rep, err = Apply(context.Background(), e.cfg, e.ingressPlan(t, c), o)
 	var re *plan.RederiveError
 	if !errors.Is(err, ErrInvalidPlan) || !errors.As(err, &re) || re.Action != "s1" || re.Path != "updateSecurityGroupIngress.authorize[0]" ||
-		!strings.Contains(err.Error(), "the group of no load balancer") {
+		!strings.Contains(err.Error(), "not the group of a load balancer in front of service prod/api (as read: "+e.alb+")") {
 		t.Fatalf("err = %v, want a refusal naming s1, updateSecurityGroupIngress.authorize[0]", err)
 	}
 	if rep != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	smithymw "github.com/aws/smithy-go/middleware"
 
 	"github.com/ecsfix/ecsfix/detect"
@@ -34,6 +35,7 @@ type sgEstate struct {
 	subnet  string
 	alb, sg string
 	svc     string
+	tg      string // the target group of service api, behind load balancer alb
 }
 
 func seedSG(t *testing.T) *sgEstate {
@@ -58,10 +60,7 @@ func seedSG(t *testing.T) *sgEstate {
 	if len(sn.Subnets) < 2 {
 		t.Fatalf("want two default subnets, have %d", len(sn.Subnets))
 	}
-	if _, err := elasticloadbalancingv2.NewFromConfig(cfg).CreateLoadBalancer(ctx, &elasticloadbalancingv2.CreateLoadBalancerInput{Name: aws.String("alb"),
-		Subnets: []string{e.subnet, aws.ToString(sn.Subnets[1].SubnetId)}, SecurityGroups: []string{e.alb}}); err != nil {
-		t.Fatal(err)
-	}
+	e.tg = e.balancer(t, "alb", []string{e.subnet, aws.ToString(sn.Subnets[1].SubnetId)}, e.alb)
 	if err := authorize(ctx, e.ec2, e.sg, false, []plan.IngressRule{e.open()}); err != nil {
 		t.Fatal(err)
 	}
@@ -79,6 +78,7 @@ func seedSG(t *testing.T) *sgEstate {
 	svc, err := e.ecs.CreateService(ctx, &ecs.CreateServiceInput{
 		Cluster: aws.String("prod"), ServiceName: aws.String("api"), TaskDefinition: td.TaskDefinition.TaskDefinitionArn,
 		DesiredCount: aws.Int32(1), LaunchType: ecstypes.LaunchTypeFargate,
+		LoadBalancers: []ecstypes.LoadBalancer{{TargetGroupArn: aws.String(e.tg), ContainerName: aws.String("api"), ContainerPort: aws.Int32(8080)}},
 		NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
 			Subnets: []string{e.subnet}, SecurityGroups: []string{e.sg}, AssignPublicIp: ecstypes.AssignPublicIpDisabled}},
 	})
@@ -87,6 +87,49 @@ func seedSG(t *testing.T) *sgEstate {
 	}
 	e.svc = aws.ToString(svc.Service.ServiceArn)
 	return e
+}
+
+// balancer creates an application load balancer with group sg in subnets, and a target group (type ip,
+// port 8080) it forwards to; it returns the target group's ARN.
+func (e *sgEstate) balancer(t *testing.T, name string, subnets []string, sg string) string {
+	t.Helper()
+	ctx := context.Background()
+	lb := elasticloadbalancingv2.NewFromConfig(e.cfg)
+	out, err := lb.CreateLoadBalancer(ctx, &elasticloadbalancingv2.CreateLoadBalancerInput{Name: aws.String(name), Subnets: subnets, SecurityGroups: []string{sg}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := lb.CreateTargetGroup(ctx, &elasticloadbalancingv2.CreateTargetGroupInput{Name: aws.String(name), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(8080),
+		VpcId: aws.String(e.vpc), TargetType: elbtypes.TargetTypeEnumIp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lb.CreateListener(ctx, &elasticloadbalancingv2.CreateListenerInput{LoadBalancerArn: out.LoadBalancers[0].LoadBalancerArn, Port: aws.Int32(80),
+		Protocol: elbtypes.ProtocolEnumHttp, DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: tg.TargetGroups[0].TargetGroupArn}}}); err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(tg.TargetGroups[0].TargetGroupArn)
+}
+
+// subnets are two default subnets (a load balancer needs two).
+func (e *sgEstate) subnets(t *testing.T) []string {
+	t.Helper()
+	sn, err := e.ec2.DescribeSubnets(context.Background(), &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{{Name: aws.String("default-for-az"), Values: []string{"true"}}}})
+	if err != nil || len(sn.Subnets) < 2 {
+		t.Fatalf("default subnets: %v", err)
+	}
+	return []string{aws.ToString(sn.Subnets[0].SubnetId), aws.ToString(sn.Subnets[1].SubnetId)}
+}
+
+// protected names service api, the one group api protects.
+func (e *sgEstate) protected() []plan.ProtectedService {
+	return []plan.ProtectedService{{Cluster: "prod", Service: e.svc}}
+}
+
+// serviceFingerprint is the fingerprint of service api as it is now.
+func (e *sgEstate) serviceFingerprint(t *testing.T) plan.Fingerprint {
+	svc := e.service(t)
+	return plan.Fingerprint{Resource: e.svc, ResourceType: detect.TypeService, Region: mototest.Region, Facts: plan.ServiceFacts(&svc)}
 }
 
 func (e *sgEstate) open() plan.IngressRule {
@@ -134,11 +177,12 @@ func (e *sgEstate) ingressPlan(t *testing.T, c plan.UpdateSecurityGroupIngressCh
 	t.Helper()
 	a := plan.Action{ID: "s1", Type: plan.UpdateSecurityGroupIngress, Account: e.account, Region: mototest.Region, Resource: e.sg,
 		Controls: []string{openSG}, Risk: plan.RiskHigh, Summary: "admit 8080 from the load balancer only", UpdateSecurityGroupIngress: &c}
-	return e.newPlan(t, []plan.Action{a}, []plan.Fingerprint{e.fingerprint(t, e.sg)})
+	return e.newPlan(t, []plan.Action{a}, []plan.Fingerprint{e.fingerprint(t, e.sg), e.serviceFingerprint(t)})
 }
 
 func (e *sgEstate) defaultIngress() plan.UpdateSecurityGroupIngressChange {
-	return plan.UpdateSecurityGroupIngressChange{GroupID: e.sg, VpcID: e.vpc, Authorize: []plan.IngressRule{e.fromALB()}, Revoke: []plan.IngressRule{e.open()}}
+	return plan.UpdateSecurityGroupIngressChange{GroupID: e.sg, VpcID: e.vpc, Authorize: []plan.IngressRule{e.fromALB()}, Revoke: []plan.IngressRule{e.open()},
+		Services: e.protected()}
 }
 
 // ec2Writes are the EC2 writes of a report's calls.
@@ -345,7 +389,7 @@ func (e *sgEstate) copyPlan(t *testing.T, ingress []plan.IngressRule) *plan.Plan
 	c1 := plan.Action{ID: "c1", Type: plan.CreateSecurityGroup, Account: e.account, Region: mototest.Region, Resource: e.sg,
 		Controls: []string{openSG}, Risk: plan.RiskHigh, Summary: "copy group api without its open rule",
 		CreateSecurityGroup: &plan.CreateSecurityGroupChange{VpcID: e.vpc, GroupName: "api-ecsfix", Description: "api without world-open ingress",
-			CopyOf: e.sg, Ingress: ingress, Egress: egress, Tags: map[string]string{"team": "payments"}}}
+			CopyOf: e.sg, Ingress: ingress, Egress: egress, Tags: map[string]string{"team": "payments"}, Services: e.protected()}}
 	ph := plan.SecurityGroupPlaceholder("c1")
 	svc := e.service(t)
 	c2 := plan.Action{ID: "c2", Type: plan.UpdateService, Account: e.account, Region: mototest.Region, Resource: e.svc,

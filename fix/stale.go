@@ -31,7 +31,7 @@ func (r *run) checkStale(ctx context.Context) error {
 	r.read = &plan.ReadState{
 		TaskDefinitions: map[string]*detect.TaskDefinition{}, Services: map[string]plan.ServiceSettings{},
 		Clusters: map[string][]plan.ClusterSetting{}, SecurityGroups: map[string]plan.GroupRules{},
-		Roles: map[string]plan.RoleRead{}, Started: map[string]bool{},
+		Roles: map[string]plan.RoleRead{}, Started: map[string]bool{}, ServiceTargetGroups: map[string][]string{},
 	}
 	// What touches each resource.
 	clusterOf := r.serviceClusters()
@@ -220,10 +220,15 @@ func (r *run) checkStale(ctx context.Context) error {
 }
 
 // keepService keeps the settings of a service read by the stale check, under its ARN as the plan names
-// it.
+// it, and the target group of each of its loadBalancers entries ("" for a Classic Load Balancer's).
 func (r *run) keepService(arn string, svc *ecstypes.Service) {
 	r.read.Services[arn] = plan.ServiceSettings{TaskDefinition: aws.ToString(svc.TaskDefinition),
 		PlatformVersion: aws.ToString(svc.PlatformVersion), Network: networkOf(svc.NetworkConfiguration)}
+	tgs := []string{}
+	for _, l := range svc.LoadBalancers {
+		tgs = append(tgs, aws.ToString(l.TargetGroupArn))
+	}
+	r.read.ServiceTargetGroups[arn] = tgs
 }
 
 // keepCluster keeps the settings of a cluster read by the stale check.
@@ -526,10 +531,24 @@ func (r *run) securityGroupExpected(group, planned string) func(fact, cur string
 	}
 }
 
-// serviceClusters maps the services the plan updates to their clusters (the state's other services are
-// found by their long-format ARN).
+// serviceClusters maps the services the plan updates, and those its security-group actions name, to
+// their clusters (the state's other services are found by their long-format ARN).
 func (r *run) serviceClusters() map[string]string {
 	clusterOf := map[string]string{}
+	for _, a := range r.p.Actions {
+		var named []plan.ProtectedService
+		switch {
+		case a.UpdateSecurityGroupIngress != nil:
+			named = a.UpdateSecurityGroupIngress.Services
+		case a.CreateSecurityGroup != nil:
+			named = a.CreateSecurityGroup.Services
+		}
+		for _, s := range named {
+			if clusterOf[s.Service] == "" {
+				clusterOf[s.Service] = s.Cluster
+			}
+		}
+	}
 	for _, a := range r.p.Actions {
 		if a.UpdateService != nil {
 			clusterOf[a.Resource] = a.UpdateService.Cluster

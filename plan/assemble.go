@@ -95,6 +95,9 @@ func (b *builder) assemble() (*Plan, error) {
 			}
 			p.Actions = append(p.Actions, a)
 			state[arn] = Fingerprint{Resource: arn, ResourceType: detect.TypeService, Region: detect.RegionOf(arn), Facts: ServiceFacts(sp.svc)}
+			for _, f := range b.existingRevisionState(&a) {
+				state[f.Resource] = f
+			}
 		}
 	}
 

@@ -26,6 +26,8 @@ type CreateSecurityGroupChange struct {
 	Ingress     []IngressRule     `json:"ingress"`
 	Egress      []IngressRule     `json:"egress"`
 	Tags        map[string]string `json:"tags,omitempty"`
+	// Services are the services the copy is made for (see UpdateSecurityGroupIngressChange.Services).
+	Services []ProtectedService `json:"services,omitempty"`
 }
 
 // SecurityGroupPlaceholder stands in After.Network.SecurityGroups for the group a create-security-group
@@ -34,16 +36,18 @@ func SecurityGroupPlaceholder(actionID string) string {
 	return "(security group created by " + actionID + ")"
 }
 
-// Touches implements Change: nothing besides the group copied (the action's resource).
-func (c *CreateSecurityGroupChange) Touches() []string { return nil }
+// Touches implements Change: the services it names (besides the group copied, the action's resource).
+func (c *CreateSecurityGroupChange) Touches() []string { return protectedServices(c.Services) }
 
 // Writes implements Change: a new group (the copied one is not edited); the copied group is the
 // action's resource.
 func (c *CreateSecurityGroupChange) Writes(a *Action) []string { return uniqueStrings(a.Resource) }
 
-// Facts implements Change: the copied group's ingress and egress rules (SecurityGroupFacts).
+// Facts implements Change: the copied group's ingress and egress rules (SecurityGroupFacts), and the
+// status and network configuration of the services it names.
 func (c *CreateSecurityGroupChange) Facts(*Action) []FactCheck {
-	return []FactCheck{{Resource: c.CopyOf, ResourceType: detect.TypeSecurityGroup, Facts: []string{FactIngress, FactEgress}}}
+	return append([]FactCheck{{Resource: c.CopyOf, ResourceType: detect.TypeSecurityGroup, Facts: []string{FactIngress, FactEgress}}},
+		protectedFacts(c.Services)...)
 }
 
 // Rederivable implements Change: see Rebuild.
@@ -114,7 +118,7 @@ func (c *CreateSecurityGroupChange) validate(a *Action, _ map[string]*Action) []
 	for i, r := range c.Egress {
 		errs = append(errs, validateRule("createSecurityGroup: egress", i, r)...)
 	}
-	return errs
+	return append(errs, validateProtected(a, "createSecurityGroup", c.Services)...)
 }
 
 // validateControls: the open-security-group exposure only.
@@ -144,9 +148,11 @@ func (c *CreateSecurityGroupChange) diff() (string, error) { return "", nil }
 // rederive implements rederiver: the copy's rules rebuilt from the group copied as read (Rebuild) must
 // be the plan's: every ingress rule of the group that is not world-open, plus replacements of its
 // world-open rules (the same protocol and ports, from a source that is not the world: a CIDR among the
-// configuration's trusted CIDRs, or the group of a load balancer of its VPC); egress rules each within one of the group's
-// (the same destination, and its protocol and ports: the copy may be narrower, never wider).
-func (c *CreateSecurityGroupChange) rederive(_ *Plan, a *Action, st *ReadState) error {
+// configuration's trusted CIDRs, or the group of a load balancer in front of a service the action names,
+// re-derived from what the applier read: ReadState.balancerSources); egress rules each within one of the
+// group's (the same destination, and its protocol and ports: the copy may be narrower, never wider).
+// Each service named must use the group copied.
+func (c *CreateSecurityGroupChange) rederive(p *Plan, a *Action, st *ReadState) error {
 	const what = "the security group copy's rules"
 	cur, ok := st.SecurityGroups[c.CopyOf]
 	if !ok {
@@ -156,7 +162,11 @@ func (c *CreateSecurityGroupChange) rederive(_ *Plan, a *Action, st *ReadState) 
 	if err != nil {
 		return rederiveFail(a, what, "", "%v", err)
 	}
+	if err := st.checkProtected(p, a, what, "createSecurityGroup", c.CopyOf, c.Services); err != nil {
+		return err
+	}
 	have := ruleIndex(cur.Ingress)
+	var lbs *balancerGroups
 	for i, r := range c.Ingress {
 		if have[RuleKey(r)] {
 			continue
@@ -164,7 +174,12 @@ func (c *CreateSecurityGroupChange) rederive(_ *Plan, a *Action, st *ReadState) 
 		if !replacesOneOf(r, cur.Ingress) {
 			return rederiveFail(a, what, fmt.Sprintf("createSecurityGroup.ingress[%d]", i), "(%s) is neither a rule of %s nor a replacement of one of its world-open rules", ruleText(r), c.CopyOf)
 		}
-		if err := st.trustedSource(a, what, fmt.Sprintf("createSecurityGroup.ingress[%d]", i), c.VpcID, r); err != nil {
+		if r.SourceGroup != "" && lbs == nil {
+			if lbs, err = st.balancerSources(p, a, what, "createSecurityGroup", c.CopyOf, c.Services); err != nil {
+				return err
+			}
+		}
+		if err := st.trustedSource(a, what, fmt.Sprintf("createSecurityGroup.ingress[%d]", i), c.VpcID, r, lbs); err != nil {
 			return err
 		}
 	}

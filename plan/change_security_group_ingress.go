@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
 	"github.com/ecsfix/ecsfix/detect"
 )
 
@@ -32,19 +34,77 @@ type UpdateSecurityGroupIngressChange struct {
 	VpcID     string        `json:"vpcId"`
 	Authorize []IngressRule `json:"authorize"`
 	Revoke    []IngressRule `json:"revoke"`
+	// Services are the services whose tasks use the group, as the planner found them: a replacement
+	// rule from a security group must be from the group of a load balancer in front of one of them, as
+	// the applier reads them at apply time (a plan without them and with such a rule is refused).
+	Services []ProtectedService `json:"services,omitempty"`
 }
 
-// Touches implements Change: nothing besides the group (the action's resource).
-func (u *UpdateSecurityGroupIngressChange) Touches() []string { return nil }
+// ProtectedService names a service whose tasks use a security group that an action edits or copies.
+type ProtectedService struct {
+	// Cluster is the service's cluster (ARN or name).
+	Cluster string `json:"cluster"`
+	// Service is the service's ARN.
+	Service string `json:"service"`
+}
+
+// protectedServices are the ARNs of services.
+func protectedServices(services []ProtectedService) []string {
+	var out []string
+	for _, s := range services {
+		out = append(out, s.Service)
+	}
+	return out
+}
+
+// protectedFacts are the facts the applier must find as planned of the services an action names: their
+// status and network configuration (which security groups their tasks use).
+func protectedFacts(services []ProtectedService) []FactCheck {
+	var out []FactCheck
+	for _, s := range uniqueStrings(protectedServices(services)...) {
+		out = append(out, FactCheck{Resource: s, ResourceType: detect.TypeService, Facts: []string{FactStatus, FactNetwork}})
+	}
+	return out
+}
+
+// validateProtected checks the services an action names (field is its payload's JSON name): each a
+// service ARN of the action's account and region, with its cluster, named once.
+func validateProtected(a *Action, field string, services []ProtectedService) []error {
+	var errs []error
+	seen := map[string]bool{}
+	for i, s := range services {
+		where := fmt.Sprintf("%s: services[%d]", field, i)
+		parsed, err := arn.Parse(s.Service)
+		switch {
+		case err != nil || parsed.Service != "ecs" || !strings.HasPrefix(parsed.Resource, "service/"):
+			errs = append(errs, fmt.Errorf("%s: service %q is not an ECS service ARN", where, s.Service))
+		case parsed.AccountID != a.Account || parsed.Region != a.Region:
+			errs = append(errs, fmt.Errorf("%s: service %s is not in the action's account %s and region %s", where, s.Service, a.Account, a.Region))
+		}
+		if strings.TrimSpace(s.Cluster) == "" {
+			errs = append(errs, fmt.Errorf("%s: cluster is required", where))
+		}
+		if seen[s.Service] {
+			errs = append(errs, fmt.Errorf("%s: service %s is named twice", where, s.Service))
+		}
+		seen[s.Service] = true
+	}
+	return errs
+}
+
+// Touches implements Change: the services it names (besides the group, the action's resource).
+func (u *UpdateSecurityGroupIngressChange) Touches() []string { return protectedServices(u.Services) }
 
 // Writes implements Change: the group.
 func (u *UpdateSecurityGroupIngressChange) Writes(a *Action) []string {
 	return uniqueStrings(a.Resource, u.GroupID)
 }
 
-// Facts implements Change: the group's ingress and egress rules (SecurityGroupFacts).
+// Facts implements Change: the group's ingress and egress rules (SecurityGroupFacts), and the status and
+// network configuration of the services it names (re-derivation reads them).
 func (u *UpdateSecurityGroupIngressChange) Facts(*Action) []FactCheck {
-	return []FactCheck{{Resource: u.GroupID, ResourceType: detect.TypeSecurityGroup, Facts: []string{FactIngress, FactEgress}}}
+	return append([]FactCheck{{Resource: u.GroupID, ResourceType: detect.TypeSecurityGroup, Facts: []string{FactIngress, FactEgress}}},
+		protectedFacts(u.Services)...)
 }
 
 // Rederivable implements Change: see Rebuild.
@@ -114,7 +174,7 @@ func (u *UpdateSecurityGroupIngressChange) validate(a *Action, _ map[string]*Act
 			bad("updateSecurityGroupIngress: revoke rule %d (%s) is not a world-open rule: only rules from 0.0.0.0/0 or ::/0 are revoked", i+1, ruleText(r))
 		}
 	}
-	return errs
+	return append(errs, validateProtected(a, "updateSecurityGroupIngress", u.Services)...)
 }
 
 // validateControls: the open-security-group exposure only.
@@ -224,10 +284,12 @@ func ruleText(r IngressRule) string {
 // rederive implements rederiver: from the group's ingress rules read, each revoked rule is a
 // world-open rule (one already gone is left so: revoking is idempotent), and each authorized rule replaces one
 // of the revoked rules (the same protocol and ports, from a source that is not the world); Rebuild
-// then gives the rules the group ends with. A replacement from a CIDR must be from one of the
-// configuration's trusted CIDRs (fix.network.trusted_cidrs, given to the applier); one from a security
-// group must be the group of a load balancer of the group's VPC (ReadState.LoadBalancerGroups).
-func (u *UpdateSecurityGroupIngressChange) rederive(_ *Plan, a *Action, st *ReadState) error {
+// then gives the rules the group ends with. Each service the action names must use the group (its
+// network configuration as read). A replacement from a CIDR must be from one of the configuration's
+// trusted CIDRs (fix.network.trusted_cidrs, given to the applier); one from a security group must be the
+// group of a load balancer in front of one of those services, re-derived from what the applier read
+// (ReadState.balancerSources): a plan naming no service is refused.
+func (u *UpdateSecurityGroupIngressChange) rederive(p *Plan, a *Action, st *ReadState) error {
 	const what = "the security group's ingress rules"
 	cur, ok := st.SecurityGroups[u.GroupID]
 	if !ok {
@@ -238,11 +300,21 @@ func (u *UpdateSecurityGroupIngressChange) rederive(_ *Plan, a *Action, st *Read
 			return rederiveFail(a, what, fmt.Sprintf("updateSecurityGroupIngress.revoke[%d]", i), "(%s) is not a world-open rule", ruleText(r))
 		}
 	}
+	if err := st.checkProtected(p, a, what, "updateSecurityGroupIngress", u.GroupID, u.Services); err != nil {
+		return err
+	}
+	var lbs *balancerGroups
+	if groupSourced(u.Authorize) {
+		var err error
+		if lbs, err = st.balancerSources(p, a, what, "updateSecurityGroupIngress", u.GroupID, u.Services); err != nil {
+			return err
+		}
+	}
 	for i, r := range u.Authorize {
 		if !replacesOneOf(r, u.Revoke) {
 			return rederiveFail(a, what, fmt.Sprintf("updateSecurityGroupIngress.authorize[%d]", i), "(%s) does not replace a revoked rule: a replacement has its protocol and ports, from a source that is not the world", ruleText(r))
 		}
-		if err := st.trustedSource(a, what, fmt.Sprintf("updateSecurityGroupIngress.authorize[%d]", i), u.VpcID, r); err != nil {
+		if err := st.trustedSource(a, what, fmt.Sprintf("updateSecurityGroupIngress.authorize[%d]", i), u.VpcID, r, lbs); err != nil {
 			return err
 		}
 	}

@@ -1,14 +1,17 @@
 package plan
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsjson"
 )
 
 // The update-service change kind: a service moved to a fixed revision, a platform version and/or an
@@ -29,6 +32,11 @@ type UpdateServiceChange struct {
 	// SecurityGroupsFrom maps placeholders in After.Network.SecurityGroups ("(security group created by
 	// aN)") to the create-security-group action whose new group id replaces them when applying.
 	SecurityGroupsFrom map[string]string `json:"securityGroupsFrom,omitempty"`
+	// Edits are, for a move to a revision this plan does not register (no TaskDefinitionFrom: a fix an
+	// earlier plan registered), the fixes that revision applies to the revision the service runs, as a
+	// registration records them: the applier re-derives the revision from the one the service runs with
+	// these edits and refuses any other (rederiveExisting), and the action's risk is theirs.
+	Edits []Edit `json:"edits,omitempty"`
 }
 
 // ServiceSettings are the service fields ecsfix changes.
@@ -46,19 +54,36 @@ type AwsVpcSettings struct {
 	AssignPublicIp string   `json:"assignPublicIp"`
 }
 
-// Touches implements Change: the cluster, the service and the revision it runs.
+// Touches implements Change: the cluster, the service and the revision it runs (and, moving to a
+// revision this plan does not register, that revision).
 func (u *UpdateServiceChange) Touches() []string {
+	if u.movesToExisting() {
+		return []string{u.Cluster, u.Service, u.Before.TaskDefinition, u.After.TaskDefinition}
+	}
 	return []string{u.Cluster, u.Service, u.Before.TaskDefinition}
+}
+
+// movesToExisting reports whether the update moves the service to a revision this plan does not
+// register (a fix an earlier plan registered).
+func (u *UpdateServiceChange) movesToExisting() bool {
+	return u.After.TaskDefinition != "" && u.TaskDefinitionFrom == ""
 }
 
 // Writes implements Change: the service.
 func (u *UpdateServiceChange) Writes(a *Action) []string { return uniqueStrings(a.Resource) }
 
 // Facts implements Change: the service's revision, platform version, network configuration, primary
-// deployment and status (ServiceFacts).
+// deployment and status (ServiceFacts); moving to a revision this plan does not register, the status of
+// that revision and of the one the service runs (re-derivation reads both).
 func (u *UpdateServiceChange) Facts(a *Action) []FactCheck {
-	return []FactCheck{{Resource: a.Resource, ResourceType: detect.TypeService,
+	out := []FactCheck{{Resource: a.Resource, ResourceType: detect.TypeService,
 		Facts: []string{FactTaskDefinition, FactPlatformVersion, FactStatus, FactNetwork, FactDeploymentID, FactDeploymentAt}}}
+	if u.movesToExisting() {
+		for _, td := range uniqueStrings(u.Before.TaskDefinition, u.After.TaskDefinition) {
+			out = append(out, FactCheck{Resource: td, ResourceType: detect.TypeTaskDefinition, Facts: []string{FactStatus}})
+		}
+	}
+	return out
 }
 
 // Rederivable implements Change: see Rebuild.
@@ -193,6 +218,14 @@ func (u *UpdateServiceChange) validateControls(a *Action, earlier map[string]*Ac
 			deployed[strings.ToUpper(c)] = true
 		}
 	}
+	for i, e := range u.Edits {
+		if _, ok := fixFor(e.Control); !ok {
+			bad("updateService: edit %d: control %q is not a control that a new task-definition revision fixes", i+1, e.Control)
+		}
+	}
+	if len(u.Edits) > 0 && !u.movesToExisting() {
+		bad("updateService: edits are those of a revision this plan does not register; this update moves to none")
+	}
 	for _, c := range a.Controls {
 		switch {
 		case strings.EqualFold(c, detect.ECS2ID) || strings.EqualFold(c, detect.ExposurePublicIPID):
@@ -212,6 +245,8 @@ func (u *UpdateServiceChange) validateControls(a *Action, earlier map[string]*Ac
 		case u.TaskDefinitionFrom == "":
 			if _, ok := fixFor(c); !ok {
 				bad("controls: %q is not a control that a new task-definition revision fixes", c)
+			} else if len(u.Edits) > 0 && !u.editsFix(c) {
+				bad("controls: %q is not among the controls of the edits of the revision the service moves to", c)
 			}
 		case deployed != nil && !deployed[strings.ToUpper(c)]:
 			bad("controls: %q is not among the controls of registration %s, whose revision the service moves to", c, u.TaskDefinitionFrom)
@@ -220,20 +255,31 @@ func (u *UpdateServiceChange) validateControls(a *Action, earlier map[string]*Ac
 	return errs
 }
 
-// riskFloor: moving to a revision that the plan does not register is high; moving to the revision a
-// registration of this plan creates is that registration's effective risk; platformVersion LATEST adds
-// ECS.10's risk, any other is high; a network configuration is high.
+// riskFloor: moving to the revision a registration of this plan creates is that registration's
+// effective risk; moving to a revision that the plan does not register (a fix an earlier plan
+// registered) is the highest risk of its edits' controls, which the applier re-derives that revision
+// with (high when it names none); platformVersion LATEST adds ECS.10's risk, any other is high; a
+// network configuration is high.
 func (u *UpdateServiceChange) riskFloor(p *Plan, _ *Action, overrides map[string]Risk) Risk {
 	if u.After == (ServiceSettings{}) {
 		return RiskHigh
 	}
 	floor := Risk("")
 	if u.After.TaskDefinition != "" {
-		reg := p.registrationAction(u.TaskDefinitionFrom)
-		if reg == nil {
-			return RiskHigh
+		if u.TaskDefinitionFrom == "" {
+			if len(u.Edits) == 0 {
+				return RiskHigh
+			}
+			for _, e := range u.Edits {
+				floor = maxRisk(floor, controlRisk(e.Control, overrides))
+			}
+		} else {
+			reg := p.registrationAction(u.TaskDefinitionFrom)
+			if reg == nil {
+				return RiskHigh
+			}
+			floor = maxRisk(floor, p.EffectiveRisk(*reg, overrides))
 		}
-		floor = maxRisk(floor, p.EffectiveRisk(*reg, overrides))
 	}
 	switch pv := u.After.PlatformVersion; pv {
 	case "":
@@ -248,7 +294,9 @@ func (u *UpdateServiceChange) riskFloor(p *Plan, _ *Action, overrides map[string
 	return floor
 }
 
-func (u *UpdateServiceChange) details() changeDetails { return changeDetails{} }
+// details: a move to a revision an earlier plan registered shows the edits that revision applies (what
+// the applier re-derives it with).
+func (u *UpdateServiceChange) details() changeDetails { return changeDetails{edits: u.Edits} }
 
 // diff diffs the settings the update touches.
 func (u *UpdateServiceChange) diff() (string, error) {
@@ -380,9 +428,9 @@ func (u *UpdateServiceChange) validateSecurityGroupsFrom(earlier map[string]*Act
 // Before records, which the first run checked) and the plan's typed edits:
 //   - the revision: the new revision of the registration TaskDefinitionFrom names, whose source must be
 //     the revision the service runs (After.TaskDefinition names it: that registration's placeholder, or
-//     a revision of its family); without
-//     one, a newer revision of the family the service runs (the fix an earlier plan registered: its
-//     content is not re-derived, and the action is high risk);
+//     a revision of its family); without one (the fix an earlier plan registered), a newer revision of
+//     the family the service runs, in its account and region, equal field by field to the revision the
+//     service runs with the action's Edits re-applied (rederiveExisting);
 //   - the platform version: LATEST (ECS.10), or unchanged;
 //   - the network: the security groups read, each one a create-security-group action of the plan copies
 //     replaced by that copy's placeholder; assignPublicIp as read or DISABLED; the subnets read (other
@@ -438,12 +486,8 @@ func (u *UpdateServiceChange) rederive(p *Plan, a *Action, st *ReadState) error 
 				return fail("updateService.after.taskDefinition", "is %q; the revision %s registers is %q", td, reg.ID, want)
 			}
 			placeholders[reg.ID] = td
-		} else {
-			from, err1 := detect.ParseTaskDefinitionARN(cur.TaskDefinition)
-			to, err2 := detect.ParseTaskDefinitionARN(td)
-			if err1 != nil || err2 != nil || detect.FamilyKey(td) != detect.FamilyKey(cur.TaskDefinition) || to.Revision <= from.Revision {
-				return fail("updateService.after.taskDefinition", "is %s, a revision this plan does not register and not a newer revision of the family the service runs (%s)", td, cur.TaskDefinition)
-			}
+		} else if err := u.rederiveExisting(p, a, cur.TaskDefinition, st); err != nil {
+			return err
 		}
 	}
 	if pv := u.After.PlatformVersion; pv != "" && pv != "LATEST" {
@@ -559,4 +603,64 @@ func sameNetworkSettings(a, b *AwsVpcSettings) bool {
 // plan creates from source (of family).
 func NewRevisionPlaceholder(family, source string) string {
 	return fmt.Sprintf("(new revision of %s from %s)", family, detect.ShortARN(source))
+}
+
+// rederiveExisting re-derives a move to a revision this plan does not register (a fix an earlier plan
+// registered): the target (After.TaskDefinition) and the revision the service runs (running) as read at
+// apply time; the target must be a newer revision of running's family, in its account and region, and
+// equal, field by field, to running rebuilt with the action's Edits (RebuildRegistration: the same
+// comparison that re-derives a registration and that resume uses to reuse a revision). A plan without
+// edits (made before ecsfix recorded them) is refused: nothing would say what the revision may differ in.
+func (u *UpdateServiceChange) rederiveExisting(p *Plan, a *Action, running string, st *ReadState) error {
+	const what, path = "the service's settings", "updateService.after.taskDefinition"
+	td := u.After.TaskDefinition
+	if len(u.Edits) == 0 {
+		return rederiveFail(a, what, "updateService.edits", "is empty: the service moves to %s, a revision this plan does not register, and the action names no edits to re-derive it from the revision the service runs (a plan made before ecsfix recorded them): make the plan again", td)
+	}
+	from, err1 := detect.ParseTaskDefinitionARN(running)
+	to, err2 := detect.ParseTaskDefinitionARN(td)
+	if err1 != nil || err2 != nil || detect.FamilyKey(td) != detect.FamilyKey(running) || to.Revision <= from.Revision {
+		return rederiveFail(a, what, path, "is %s, a revision this plan does not register and not a newer revision of the family the service runs (%s), in its account and region", td, running)
+	}
+	src, target := st.TaskDefinitions[running], st.TaskDefinitions[td]
+	if src == nil {
+		return rederiveFail(a, what, path, "moves from %s, the revision the service runs, which was not read", running)
+	}
+	if target == nil {
+		return rederiveFail(a, what, path, "is %s, which was not read", td)
+	}
+	after, err := awsjson.Marshal(RegisterInput(target))
+	if err != nil {
+		return rederiveFail(a, what, path, "is %s, which cannot be encoded: %v", td, err)
+	}
+	reg := &Action{ID: a.ID, Type: RegisterTaskDefinition, Account: a.Account, Region: a.Region, Resource: running,
+		RegisterTaskDefinition: &RegisterTaskDefinitionChange{SourceArn: running, Family: aws.ToString(src.Family), After: after, Edits: u.Edits}}
+	if err := p.RebuildRegistration(reg, src); err != nil {
+		var re *RederiveError
+		if errors.As(err, &re) {
+			field := re.Path
+			if field == "" {
+				field = "(the revision as a whole)"
+			}
+			reason := strings.Replace(re.Reason, "the plan's value is not the re-derived one", "the value of "+detect.ShortARN(td)+" is not the re-derived one", 1)
+			return rederiveFail(a, what, path, "is %s, which is not the revision the service runs (%s) with the action's edits: its field %s: %s", td, running, field, reason)
+		}
+		return rederiveFail(a, what, path, "is %s: %v", td, err)
+	}
+	// As for a registration: a log group the logging fix names comes from the configuration's template.
+	return reg.RegisterTaskDefinition.checkLogGroupNames(reg, src, st.Config)
+}
+
+// editsFix reports whether one of the update's edits is the fix of control c (the same remedy).
+func (u *UpdateServiceChange) editsFix(c string) bool {
+	want, ok := fixFor(c)
+	if !ok {
+		return false
+	}
+	for _, e := range u.Edits {
+		if f, ok := fixFor(e.Control); ok && f.ID == want.ID {
+			return true
+		}
+	}
+	return false
 }

@@ -407,7 +407,9 @@ func (b *builder) sharedWith(id string, svc *ecstypes.Service) []string {
 }
 
 // sgActions are the update-security-group-ingress and create-security-group actions of every service,
-// in service order, with the fingerprints of the groups they read or change. They record, in each
+// in service order, with the fingerprints of the groups they read or change and of the service they
+// protect (each action names it: Services). The target groups and load balancers in front of the service
+// get no fingerprint: the applier reads them again and derives the allowed sources from what it reads. They record, in each
 // service's plan, the create action that its update-service moves it to.
 func (b *builder) sgActions(newID func() string) ([]Action, []Fingerprint) {
 	var acts []Action
@@ -420,6 +422,12 @@ func (b *builder) sgActions(newID func() string) ([]Action, []Fingerprint) {
 		svc := sp.svc
 		region, account := detect.RegionOf(arn), detect.AccountOf(arn)
 		name := aws.ToString(svc.ServiceName)
+		// The service the groups protect: the applier re-reads it (its network configuration, and the
+		// load balancers in front of it that a replacement rule from a group must come from).
+		protected := []ProtectedService{{Cluster: aws.ToString(svc.ClusterArn), Service: arn}}
+		if len(sp.sg.changes) > 0 {
+			state = append(state, Fingerprint{Resource: arn, ResourceType: detect.TypeService, Region: region, Facts: ServiceFacts(svc)})
+		}
 		for _, ch := range sp.sg.changes {
 			g := ch.group
 			id := aws.ToString(g.GroupId)
@@ -453,6 +461,7 @@ func (b *builder) sgActions(newID func() string) ([]Action, []Fingerprint) {
 					Preconditions: pre,
 					UpdateSecurityGroupIngress: &UpdateSecurityGroupIngressChange{
 						GroupID: id, VpcID: aws.ToString(g.VpcId), Authorize: auth, Revoke: append([]IngressRule(nil), ch.open...),
+						Services: protected,
 					},
 				})
 				continue
@@ -509,7 +518,8 @@ func (b *builder) sgActions(newID func() string) ([]Action, []Fingerprint) {
 					VpcID: aws.ToString(g.VpcId), GroupName: groupName,
 					Description: desc,
 					CopyOf:      id, Ingress: ingress, Egress: egress,
-					Tags: map[string]string{"ecsfix:copy-of": id},
+					Tags:     map[string]string{"ecsfix:copy-of": id},
+					Services: protected,
 				},
 			})
 		}

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -36,9 +37,17 @@ type ReadState struct {
 	// Config are the values the applier's configuration gives the fixes that take them from there; nil
 	// when the applier was given none: then an action holding such a value is refused (ConfiguredValues).
 	Config *ConfiguredValues
-	// LoadBalancerGroups are the security groups of the load balancers read, by region, then group id,
-	// with the VPC of the load balancer: read only for a plan replacing a rule by one from a group.
-	LoadBalancerGroups map[string]map[string]string
+	// ServiceTargetGroups are, by service ARN, the target group of each loadBalancers entry of the
+	// services read ("" for an entry naming a Classic Load Balancer): kept by the stale check, no read of
+	// its own.
+	ServiceTargetGroups map[string][]string
+	// TargetGroups are the target groups read, by ARN, with the ARNs of their load balancers; nil when
+	// none was read. One that was not found is absent. Read only for a plan replacing a world-open rule
+	// by one from a security group: from the target groups of the services its actions name.
+	TargetGroups map[string][]string
+	// LoadBalancers are the load balancers of those target groups read, by ARN; nil when none was read.
+	// One that was not found is absent.
+	LoadBalancers map[string]LoadBalancerRead
 }
 
 // ConfiguredValues are the values of the configuration that fixes take as given (they are not derived
@@ -71,17 +80,113 @@ func noConfig(a *Action, what, path, key string) error {
 	return rederiveFail(a, what, path, "comes from the configuration (%s), and the applier was given no configuration to check it against", key)
 }
 
+// LoadBalancerRead is a load balancer as read at apply time.
+type LoadBalancerRead struct {
+	VpcID          string
+	SecurityGroups []string
+}
+
+// balancerGroups are the security groups a replacement rule may come from, re-derived from what was
+// read (balancerSources): by group id, the VPC of its load balancer; services names the services they
+// are in front of, for messages.
+type balancerGroups struct {
+	groups   map[string]string
+	services string
+}
+
+// serviceNetwork is the network configuration of service as read; on a resumed apply where an update of
+// the service by this plan started, the one that update's Before records (which the first run checked
+// against what it read): the service may already be on what the update set.
+func (p *Plan) serviceNetwork(st *ReadState, service string) (*AwsVpcSettings, bool) {
+	cur, ok := st.Services[service]
+	if !ok {
+		return nil, false
+	}
+	for i := range p.Actions {
+		o := &p.Actions[i]
+		if u := o.UpdateService; o.Type == UpdateService && u != nil && o.Resource == service && st.Started[o.ID] && u.Before.Network != nil {
+			return u.Before.Network, true
+		}
+	}
+	return cur.Network, true
+}
+
+// checkProtected checks the services an action editing or copying group names (field is the payload's
+// JSON name): each one was read and its network configuration uses group. A plan edited to name another
+// service (one in front of another load balancer) is so refused unless that service really uses the group.
+func (st *ReadState) checkProtected(p *Plan, a *Action, what, field, group string, services []ProtectedService) error {
+	for i, s := range services {
+		n, ok := p.serviceNetwork(st, s.Service)
+		if !ok {
+			return rederiveFail(a, what, fmt.Sprintf("%s.services[%d]", field, i), "is service %s, which was not read", s.Service)
+		}
+		if n == nil || !slices.Contains(n.SecurityGroups, group) {
+			return rederiveFail(a, what, fmt.Sprintf("%s.services[%d]", field, i), "is service %s, whose network configuration as read does not use security group %s", s.Service, group)
+		}
+	}
+	return nil
+}
+
+// balancerSources re-derives the security groups a replacement rule of an action editing or copying
+// group may come from: those of the load balancers in front of the services the action names (after
+// checkProtected), as read at apply time: each service's loadBalancers → their target groups → the
+// target groups' load balancers → those load balancers' security groups. Nothing of this comes from the
+// plan: the target groups and load balancers have no fingerprint, they are read and derived again.
+func (st *ReadState) balancerSources(p *Plan, a *Action, what, field, group string, services []ProtectedService) (*balancerGroups, error) {
+	if len(services) == 0 {
+		return nil, rederiveFail(a, what, field+".services", "is empty: a replacement rule from a security group is re-derived from the load balancers in front of the services the group protects, and the action names none (a plan made before ecsfix named them): make the plan again")
+	}
+	if err := st.checkProtected(p, a, what, field, group, services); err != nil {
+		return nil, err
+	}
+	out := &balancerGroups{groups: map[string]string{}}
+	var names []string
+	for i, s := range services {
+		path := fmt.Sprintf("%s.services[%d]", field, i)
+		names = append(names, detect.ShortARN(s.Service))
+		for _, tg := range st.ServiceTargetGroups[s.Service] {
+			if tg == "" {
+				return nil, rederiveFail(a, what, path, "is service %s, behind a Classic Load Balancer, whose security groups are not read", s.Service)
+			}
+			if st.TargetGroups == nil {
+				return nil, rederiveFail(a, what, path, "is service %s, whose target groups were not read", s.Service)
+			}
+			lbs, ok := st.TargetGroups[tg]
+			if !ok {
+				return nil, rederiveFail(a, what, path, "is service %s, whose target group %s was not found", s.Service, tg)
+			}
+			for _, arn := range lbs {
+				lb, ok := st.LoadBalancers[arn]
+				if !ok {
+					return nil, rederiveFail(a, what, path, "is service %s, whose load balancer %s (of target group %s) was not found", s.Service, arn, tg)
+				}
+				for _, g := range lb.SecurityGroups {
+					out.groups[g] = lb.VpcID
+				}
+			}
+		}
+	}
+	out.services = strings.Join(names, ", ")
+	return out, nil
+}
+
 // trustedSource checks a replacement rule's source: a CIDR must be one of the configured trusted CIDRs;
-// a security group must be the group of a load balancer of the action's region in vpc (read at apply
-// time; which load balancer is in front of which service is not re-read).
-func (st *ReadState) trustedSource(a *Action, what, path, vpc string, r IngressRule) error {
+// a security group must be one of lbs, the groups of the load balancers in front of the services the
+// action names as read at apply time (balancerSources), in vpc.
+func (st *ReadState) trustedSource(a *Action, what, path, vpc string, r IngressRule, lbs *balancerGroups) error {
 	if g := r.SourceGroup; g != "" {
-		lbVPC, ok := st.LoadBalancerGroups[a.Region][g]
+		if lbs == nil {
+			return rederiveFail(a, what, path, "(%s) is from security group %s, and the load balancers in front of the services were not read", ruleText(r), g)
+		}
+		lbVPC, ok := lbs.groups[g]
 		switch {
-		case st.LoadBalancerGroups[a.Region] == nil:
-			return rederiveFail(a, what, path, "(%s) is from security group %s, and the load balancers of %s were not read", ruleText(r), g, a.Region)
 		case !ok:
-			return rederiveFail(a, what, path, "(%s) is from security group %s, the group of no load balancer in %s: a replacement comes from a load balancer's group or fix.network.trusted_cidrs", ruleText(r), g, a.Region)
+			have := slices.Sorted(maps.Keys(lbs.groups))
+			list := strings.Join(have, ", ")
+			if len(have) == 0 {
+				list = "none"
+			}
+			return rederiveFail(a, what, path, "(%s) is from security group %s, which is not the group of a load balancer in front of service %s (as read: %s): a replacement comes from such a group or fix.network.trusted_cidrs", ruleText(r), g, lbs.services, list)
 		case vpc != "" && lbVPC != vpc:
 			return rederiveFail(a, what, path, "(%s) is from security group %s, the group of a load balancer in %s, not in %s", ruleText(r), g, lbVPC, vpc)
 		}
@@ -98,6 +203,16 @@ func (st *ReadState) trustedSource(a *Action, what, path, vpc string, r IngressR
 		return rederiveFail(a, what, path, "(%s) is from %s, which is not in fix.network.trusted_cidrs (%s)", ruleText(r), cidr, strings.Join(st.Config.TrustedCIDRs, ", "))
 	}
 	return nil
+}
+
+// groupSourced reports whether one of rules comes from a security group.
+func groupSourced(rules []IngressRule) bool {
+	for _, r := range rules {
+		if r.SourceGroup != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // RoleRead is a role as read at apply time.

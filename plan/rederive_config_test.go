@@ -34,11 +34,39 @@ func fromGroup(g string) IngressRule {
 	return IngressRule{Protocol: "tcp", FromPort: 8080, ToPort: 8080, SourceGroup: g}
 }
 
-// withLBs adds to st the load balancers read: sg-alb in vpc-1, sg-other in vpc-2.
+// withLBs names service api as the one the action protects, and adds to st what the applier read: api
+// uses sg-1 and is behind target group tg/api, of load balancers lb/alb (group sg-alb, in vpc-1) and
+// lb/other (group sg-other, in vpc-2); load balancer lb/evil (group sg-evil, in vpc-1) is in front of
+// another service.
 func withLBs(p *Plan, st *ReadState) (*Plan, *ReadState) {
-	st.LoadBalancerGroups = map[string]map[string]string{"eu-west-1": {"sg-alb": "vpc-1", "sg-other": "vpc-2"}}
+	named := []ProtectedService{{Cluster: "prod", Service: lbService}}
+	for i := range p.Actions {
+		if u := p.Actions[i].UpdateSecurityGroupIngress; u != nil {
+			u.Services = named
+		}
+		if c := p.Actions[i].CreateSecurityGroup; c != nil {
+			c.Services = named
+		}
+	}
+	st.Services = map[string]ServiceSettings{lbService: {Network: &AwsVpcSettings{Subnets: []string{"subnet-a"}, SecurityGroups: []string{"sg-1"}, AssignPublicIp: "DISABLED"}}}
+	st.ServiceTargetGroups = map[string][]string{lbService: {lbTG}}
+	st.TargetGroups = map[string][]string{lbTG: {lbALB, lbOther}, lbEvilTG: {lbEvil}}
+	st.LoadBalancers = map[string]LoadBalancerRead{
+		lbALB:   {VpcID: "vpc-1", SecurityGroups: []string{"sg-alb"}},
+		lbOther: {VpcID: "vpc-2", SecurityGroups: []string{"sg-other"}},
+		lbEvil:  {VpcID: "vpc-1", SecurityGroups: []string{"sg-evil"}},
+	}
 	return p, st
 }
+
+const (
+	lbService = "arn:aws:ecs:eu-west-1:123456789012:service/prod/api"
+	lbTG      = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api/1"
+	lbEvilTG  = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/evil/2"
+	lbALB     = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/alb/1"
+	lbOther   = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/other/2"
+	lbEvil    = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/evil/3"
+)
 
 // ingressPlan replaces the world-open rule of sg-1 by one from src.
 func ingressPlan(src IngressRule) (*Plan, *ReadState) {
@@ -104,14 +132,19 @@ func TestRederiveConfiguredValues(t *testing.T) {
 			return withLBs(ingressPlan(fromGroup("sg-alb")))
 		}, nil, "", ""},
 		{"ingress: a group of no load balancer", func() (*Plan, *ReadState) { return withLBs(ingressPlan(fromGroup("sg-evil"))) }, nil,
-			"updateSecurityGroupIngress.authorize[0]", "the group of no load balancer in eu-west-1"},
+			"updateSecurityGroupIngress.authorize[0]", "not the group of a load balancer in front of service prod/api (as read: sg-alb, sg-other)"},
 		{"ingress: a load balancer's group of another VPC", func() (*Plan, *ReadState) { return withLBs(ingressPlan(fromGroup("sg-other"))) }, nil,
 			"updateSecurityGroupIngress.authorize[0]", "in vpc-2, not in vpc-1"},
-		{"ingress: load balancers not read", func() (*Plan, *ReadState) { return ingressPlan(fromGroup("sg-alb")) }, nil,
-			"updateSecurityGroupIngress.authorize[0]", "were not read"},
+		{"ingress: load balancers not read", func() (*Plan, *ReadState) {
+			p, st := withLBs(ingressPlan(fromGroup("sg-alb")))
+			st.TargetGroups, st.LoadBalancers = nil, nil
+			return p, st
+		}, nil, "updateSecurityGroupIngress.services[0]", "whose target groups were not read"},
+		{"ingress: no service named", func() (*Plan, *ReadState) { return ingressPlan(fromGroup("sg-alb")) }, nil,
+			"updateSecurityGroupIngress.services", "names none (a plan made before ecsfix named them)"},
 		{"copy: a load balancer's group", func() (*Plan, *ReadState) { return withLBs(copyPlan(fromGroup("sg-alb"))) }, nil, "", ""},
 		{"copy: a group of no load balancer", func() (*Plan, *ReadState) { return withLBs(copyPlan(fromGroup("sg-evil"))) }, nil,
-			"createSecurityGroup.ingress[0]", "the group of no load balancer"},
+			"createSecurityGroup.ingress[0]", "not the group of a load balancer in front of service"},
 		{"ingress: the trusted CIDR replaced", func() (*Plan, *ReadState) { return ingressPlan(from("203.0.113.0/24")) }, configured(),
 			"updateSecurityGroupIngress.authorize[0]", "not in fix.network.trusted_cidrs"},
 		{"ingress: no configuration", func() (*Plan, *ReadState) { return ingressPlan(from("10.0.0.0/8")) }, nil,

@@ -252,8 +252,12 @@ func (b *builder) buildRevisions() error {
 // exactly the fixed input: re-planning after a partly applied plan (revision registered, service not
 // moved), or after a rollback (service moved back), then moves the service instead of registering a
 // duplicate. The comparison ignores ecsfix's own tags (TagPrefix: the provenance the applier adds to what
-// it registers), which RegisterInput leaves out, and no tags equals an empty tag list.
+// it registers), which RegisterInput leaves out, and no tags equals an empty tag list. Only a fix the
+// applier can re-derive from the two revisions alone is reused (reusable); any other is registered again.
 func (b *builder) alreadyRegistered(rp *revisionPlan) (string, error) {
+	if !reusable(rp) {
+		return "", nil
+	}
 	want, err := comparableInput(rp.input)
 	if err != nil {
 		return "", fmt.Errorf("plan %s: %w", rp.source.ARN(), err)
@@ -283,6 +287,28 @@ func (b *builder) alreadyRegistered(rp *revisionPlan) (string, error) {
 		}
 	}
 	return best, nil
+}
+
+// reusable reports whether an existing revision may stand for rp's fix: the applier re-derives it from
+// the revision the service runs and the move's edits alone (UpdateServiceChange.rederiveExisting). The
+// secrets, logging and host-network fixes (ECS.8, ECS.9, ECS.17) are re-derived against the plan's own
+// create-secret, ensure-log-group, put-role-policy actions and the services' networks, which a move to a
+// revision an earlier plan registered does not carry: their fix is registered again instead.
+func reusable(rp *revisionPlan) bool {
+	if len(rp.secrets) > 0 || len(rp.logs) > 0 || len(rp.networks) > 0 {
+		return false
+	}
+	for _, e := range rp.edits {
+		f, ok := fixFor(e.Control)
+		if !ok {
+			return false
+		}
+		switch f.ID {
+		case detect.ECS8ID, detect.ECS9ID, detect.ECS17ID:
+			return false
+		}
+	}
+	return true
 }
 
 // comparableInput is the JSON form of a registration input for comparing two revisions' content.

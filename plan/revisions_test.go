@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -99,8 +100,17 @@ func TestAlreadyRegisteredWithProvenanceTags(t *testing.T) {
 		t.Fatalf("re-plan after rollback: %+v", again.Actions)
 	}
 	u := again.Actions[0].UpdateService
-	if u.After.TaskDefinition != bTDArn("web", 2) || u.TaskDefinitionFrom != "" || again.Actions[0].Risk != RiskHigh {
-		t.Errorf("service update %+v risk %s", u, again.Actions[0].Risk)
+	// The move carries the edits of the fix (those the first plan's registration made), and its risk is
+	// theirs: the applier re-derives web:2 from web:1 with them.
+	reg := actionsOf(p, RegisterTaskDefinition)[0]
+	if u.After.TaskDefinition != bTDArn("web", 2) || u.TaskDefinitionFrom != "" || again.Actions[0].Risk != reg.Risk || reg.Risk == RiskHigh {
+		t.Errorf("service update %+v risk %s, want the registration's %s", u, again.Actions[0].Risk, reg.Risk)
+	}
+	if !reflect.DeepEqual(u.Edits, reg.RegisterTaskDefinition.Edits) || len(u.Edits) == 0 {
+		t.Errorf("service update edits %+v, want the registration's %+v", u.Edits, reg.RegisterTaskDefinition.Edits)
+	}
+	if err := again.CheckStateCoverage(); err != nil {
+		t.Errorf("state coverage: %v", err)
 	}
 
 	// ecsfix tags of a source revision are not carried to a new registration

@@ -55,6 +55,7 @@ type serviceUpdate struct {
 	// from is the registration the service moves to; sgDeps are the create-security-group actions of
 	// the copies it moves to, sgFrom maps each copy to its action.
 	from   string
+	edits  []Edit // moving to a fix an earlier plan registered: the edits it applies
 	sgDeps []string
 	sgFrom map[string]string
 	// hostNet marks the awsvpc network configuration given by the host-network fix.
@@ -146,7 +147,8 @@ func (b *builder) moveToRevision(u *serviceUpdate, sp *servicePlan) {
 		u.from = rp.id
 	} else {
 		u.notes = append(u.notes, "the fixed revision "+detect.ShortARN(rp.existing)+" of "+detect.ShortARN(rp.source.ARN())+" is already registered (by an earlier plan): the service moves to it",
-			"the service moves to a revision that this plan does not register, so applying cannot derive its content from the plan: the action is high risk")
+			"applying re-reads both revisions and moves the service only if "+detect.ShortARN(rp.existing)+" is, field by field, "+detect.ShortARN(rp.source.ARN())+" with this action's edits")
+		u.edits = append([]Edit{}, rp.edits...)
 	}
 	for c := range rp.controls {
 		u.controls[c] = true
@@ -217,7 +219,30 @@ func updateServiceAction(sp *servicePlan, u *serviceUpdate) Action {
 		DependsOn:     append(u.sgDeps, nonEmptyList(u.from)...),
 		UpdateService: &UpdateServiceChange{
 			Cluster: aws.ToString(svc.ClusterArn), Service: aws.ToString(svc.ServiceName),
-			Before: before, After: after, TaskDefinitionFrom: u.from, SecurityGroupsFrom: u.sgFrom,
+			Before: before, After: after, TaskDefinitionFrom: u.from, SecurityGroupsFrom: u.sgFrom, Edits: u.edits,
 		},
 	}
+}
+
+// existingRevisionState are the fingerprints a move to a fix an earlier plan registered (update-service
+// a) relies on: the revision the service runs and the one it moves to, which the applier reads to
+// re-derive the second from the first (nil for any other action).
+func (b *builder) existingRevisionState(a *Action) []Fingerprint {
+	u := a.UpdateService
+	if u == nil || !u.movesToExisting() {
+		return nil
+	}
+	var out []Fingerprint
+	for _, arn := range []string{u.Before.TaskDefinition, u.After.TaskDefinition} {
+		td, ok := b.inv.TaskDefinition(arn)
+		if !ok {
+			continue
+		}
+		latest := ""
+		if l, ok := b.inv.LatestActive(arn); ok {
+			latest = l.ARN()
+		}
+		out = append(out, Fingerprint{Resource: arn, ResourceType: detect.TypeTaskDefinition, Region: detect.RegionOf(arn), Facts: TaskDefinitionFacts(td, latest)})
+	}
+	return out
 }

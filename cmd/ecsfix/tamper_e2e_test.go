@@ -150,6 +150,11 @@ func TestTamperedPlansRefused(t *testing.T) {
 			a := firstOf(t, p, plan.UpdateService, "web")
 			a.UpdateService.After.TaskDefinition, a.UpdateService.TaskDefinitionFrom = apiBefore, ""
 			a.DependsOn, a.Controls = nil, []string{"ECS.10"}
+			// What a move to a revision an earlier plan registered carries: edits, and the fingerprint of
+			// the revision (without it the plan is refused for its state before anything is re-derived).
+			a.UpdateService.Edits = firstOf(t, p, plan.RegisterTaskDefinition, "web").RegisterTaskDefinition.Edits
+			p.State = append(p.State, plan.Fingerprint{Resource: apiBefore, ResourceType: detect.TypeTaskDefinition, Region: mototest.Region,
+				Facts: map[string]string{plan.FactStatus: "ACTIVE"}})
 		}, func(p *plan.Plan) string { return firstOf(t, p, plan.UpdateService, "web").ID }, "updateService.after.taskDefinition"},
 		{"update-service: another network", func(t *testing.T, p *plan.Plan) {
 			a := firstOf(t, p, plan.UpdateService, "web")
