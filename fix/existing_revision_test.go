@@ -133,9 +133,9 @@ func TestMoveToEarlierPlansRevisionRisk(t *testing.T) {
 	o := opts(t, &out)
 	o.DryRun = true
 	o.UnattendedRisk = plan.RiskLow
-	var na *NotApprovedError
-	if _, err := Apply(context.Background(), e.cfg, p, o); !errors.As(err, &na) || !strings.Contains(err.Error(), "u1 (medium risk)") {
-		t.Fatalf("unattended at low: %v, want u1 refused as medium risk", err)
+	// A dry run of a plan that lacks only an approval succeeds and says what needs approving.
+	if rep, err := Apply(context.Background(), e.cfg, p, o); err != nil || rep.NeedsApproval == nil || !strings.Contains(rep.NeedsApproval.Error(), "u1 (medium risk)") {
+		t.Fatalf("unattended at low: %v (needs approval: %v), want u1 to need approval as medium risk", err, rep.NeedsApproval)
 	}
 	o.UnattendedRisk = plan.RiskMedium
 	if _, err := Apply(context.Background(), e.cfg, p, o); err != nil {

@@ -101,6 +101,15 @@ func (e *sgEstate) balancer(t *testing.T, name string, subnets []string, sg stri
 	}
 	tg, err := lb.CreateTargetGroup(ctx, &elasticloadbalancingv2.CreateTargetGroupInput{Name: aws.String(name), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(8080),
 		VpcId: aws.String(e.vpc), TargetType: elbtypes.TargetTypeEnumIp})
+	var dup *elbtypes.DuplicateTargetGroupNameException
+	if errors.As(err, &dup) {
+		// A retried create whose first attempt landed (the emulator slowed by a loaded machine): the
+		// account is this test's own, so the group of that name is the one it created.
+		var d *elasticloadbalancingv2.DescribeTargetGroupsOutput
+		if d, err = lb.DescribeTargetGroups(ctx, &elasticloadbalancingv2.DescribeTargetGroupsInput{Names: []string{name}}); err == nil {
+			tg = &elasticloadbalancingv2.CreateTargetGroupOutput{TargetGroups: d.TargetGroups}
+		}
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
