@@ -10,6 +10,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/ecsfix/ecsfix/config"
 	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/detect/live"
 	"github.com/ecsfix/ecsfix/detect/report"
@@ -154,6 +155,7 @@ func (g *globalOptions) liveInventory(ctx context.Context) (*detect.Inventory, r
 		Concurrency: cfg.Scan.Concurrency,
 		MaxAttempts: cfg.Scan.MaxAttempts,
 		Progress:    progress,
+		Roles:       configuredRoles(cfg),
 	})
 	done()
 	if err != nil {
@@ -162,6 +164,15 @@ func (g *globalOptions) liveInventory(ctx context.Context) (*detect.Inventory, r
 	g.log.Info("scan finished", "regions", regions, "resources", inv.Count(), "apiCalls", stats.Calls,
 		"retries", stats.Retries, "took", time.Since(start).Round(time.Millisecond))
 	return inv, report.Source{Kind: "live", Regions: regions}, nil
+}
+
+// configuredRoles are the roles the configuration may add to a revision, read with the estate so that a
+// plan knows their policies and fingerprints them.
+func configuredRoles(cfg *config.Config) []string {
+	if r := cfg.Fix.Secrets.ExecutionRole; r != "" {
+		return []string{r}
+	}
+	return nil
 }
 
 // progressIndicator returns a callback that shows the resources read so far on stderr, when stderr is a

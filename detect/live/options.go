@@ -33,6 +33,10 @@ type Options struct {
 	MaxAttempts int
 	// MaxBackoff caps the exponential backoff between attempts (default: the SDK's, 20 s).
 	MaxBackoff time.Duration
+	// Roles are IAM roles (ARNs, or names in the caller's account) read besides the roles of the task
+	// definitions: those the configuration may add to a revision (fix.secrets.execution_role), whose
+	// policies a fix must know and whose state a plan must fingerprint.
+	Roles []string
 }
 
 // Stats describe the API traffic of a Scan.

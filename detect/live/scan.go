@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -69,7 +70,7 @@ func scan(ctx context.Context, cf clientFactory, regions []string, opts Options)
 	wg.Wait()
 
 	// IAM is global: each role is read once, whichever regions use it.
-	var roles []string
+	roles := slices.Clone(opts.Roles)
 	for _, rs := range results {
 		roles = append(roles, rs.roles()...)
 	}
