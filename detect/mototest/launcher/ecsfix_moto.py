@@ -65,6 +65,52 @@ def mend_kms_get_public_key():
     KmsResponse.get_public_key = get_public_key
 
 
+def mend_ecs_update_service_deployment():
+    """UpdateService that changes what the tasks run (task definition, platform version, network
+    configuration) or forces a new deployment starts a new PRIMARY deployment of that configuration, as
+    on AWS; moto 5.2.1 changes the service but leaves its deployment on the old task definition, so a
+    service never reads as having deployed what it was updated to. moto runs no tasks: the new deployment
+    is COMPLETED at once, with the old one's counts, and replaces it. The service names its task
+    definition by ARN, as AWS answers, whatever form the request used."""
+    import copy
+
+    from moto.core.utils import utcnow
+    from moto.ecs.models import EC2ContainerServiceBackend
+    from moto.moto_api._internal import mock_random
+
+    original = EC2ContainerServiceBackend.update_service
+
+    def update_service(self, service_properties):
+        cluster = service_properties.get("cluster", "default")
+        name = str(service_properties.get("service", "")).split("/")[-1]
+        force = bool(service_properties.get("force_new_deployment"))
+        before = self._get_service(cluster, name)
+        was = (before.task_definition, before.platform_version, copy.deepcopy(before.network_configuration))
+        service = original(self, service_properties)
+        if service.task_definition:
+            service.task_definition = self.describe_task_definition(service.task_definition).arn
+        now = (service.task_definition, service.platform_version, service.network_configuration)
+        if service.deployments and (force or now[0] != was[0] or now[1] != was[1] or now[2] != was[2]):
+            d = dict(service.deployments[0])
+            d.update(
+                {
+                    "id": f"ecs-svc/{mock_random.randint(0, 32**12)}",
+                    "createdAt": utcnow(),
+                    "updatedAt": utcnow(),
+                    "status": "PRIMARY",
+                    "rolloutState": "COMPLETED",
+                    "rolloutStateReason": "ECS deployment completed.",
+                    "taskDefinition": service.task_definition,
+                    "platformVersion": service.platform_version,
+                    "networkConfiguration": service.network_configuration,
+                }
+            )
+            service.deployments = [d]
+        return service
+
+    EC2ContainerServiceBackend.update_service = update_service
+
+
 def mend_ecs_service_assign_public_ip():
     """An ECS service created with an awsvpc network configuration that does not set assignPublicIp reads
     back with assignPublicIp DISABLED, AWS's default (moto 5.2.1 keeps the configuration as sent, so
@@ -305,6 +351,7 @@ MENDS = [
     mend_ecs_describe_capacity_providers,
     mend_kms_get_public_key,
     mend_ecs_service_assign_public_ip,
+    mend_ecs_update_service_deployment,
     mend_iam_resource_arns,
     mend_iam_conditions,
     mend_iam_access_denied_errors,
