@@ -335,18 +335,18 @@ func TestStreamMatchesWhole(t *testing.T) {
 // TestSyntaxErrors pins the messages and positions of malformed JSON.
 func TestSyntaxErrors(t *testing.T) {
 	for doc, want := range map[string]string{
-		`{"a": [1, 2}`:           "x.json:1:12: invalid JSON: unexpected character '}', expected ',' or ']'",
-		"{\n  \"a\": \"b\tc\"}":    "x.json:2:10: invalid JSON: control character 0x09 in string (escape it)",
-		"{\n  \"a\": \"b\xffc\"}":  "x.json:2:8: invalid JSON: invalid UTF-8 in string",
-		`{"a": "b\qc"}`:          `x.json:1:9: invalid JSON: invalid escape sequence in string`,
-		`{"a": "b\u00zz"}`:       `x.json:1:9: invalid JSON: invalid \u escape in string`,
-		`{"a": "b`:               "x.json:1:7: invalid JSON: unterminated string",
-		`{"a": 1.}`:              "x.json:1:9: invalid JSON: invalid number: expected a digit after the decimal point",
-		`{"a": nul}`:             "x.json:1:7: invalid JSON: invalid literal, expected null",
-		`{"a": 1 "b": 2}`:        "x.json:1:9: invalid JSON: unexpected character '\"', expected ',' or '}'",
-		`{1: 2}`:                 "x.json:1:2: invalid JSON: unexpected character '1', expected a member name in double quotes",
-		"{\"a\": 1}\n\x00":       "x.json:2:1: invalid JSON: unexpected byte 0x00 after the end of the document",
-		strings.Repeat("[", 201): "x.json:1:201: invalid JSON: document nested deeper than 200 levels",
+		`{"a": [1, 2}`:            "x.json:1:12: invalid JSON: unexpected character '}', expected ',' or ']'",
+		"{\n  \"a\": \"b\tc\"}":   "x.json:2:10: invalid JSON: control character 0x09 in string (escape it)",
+		"{\n  \"a\": \"b\xffc\"}": "x.json:2:8: invalid JSON: invalid UTF-8 in string",
+		`{"a": "b\qc"}`:           `x.json:1:9: invalid JSON: invalid escape sequence in string`,
+		`{"a": "b\u00zz"}`:        `x.json:1:9: invalid JSON: invalid \u escape in string`,
+		`{"a": "b`:                "x.json:1:7: invalid JSON: unterminated string",
+		`{"a": 1.}`:               "x.json:1:9: invalid JSON: invalid number: expected a digit after the decimal point",
+		`{"a": nul}`:              "x.json:1:7: invalid JSON: invalid literal, expected null",
+		`{"a": 1 "b": 2}`:         "x.json:1:9: invalid JSON: unexpected character '\"', expected ',' or '}'",
+		`{1: 2}`:                  "x.json:1:2: invalid JSON: unexpected character '1', expected a member name in double quotes",
+		"{\"a\": 1}\n\x00":        "x.json:2:1: invalid JSON: unexpected byte 0x00 after the end of the document",
+		strings.Repeat("[", 201):  "x.json:1:201: invalid JSON: document nested deeper than 200 levels",
 	} {
 		for name, open := range readers([]byte(doc)) {
 			_, err := Scan("x.json", open(), nil)

@@ -165,7 +165,9 @@ func BenchmarkLoadMemory(b *testing.B) {
 		// One describe-services file of 2,000 services: a large file whose resources are all kept.
 		{"OneServicesFile", func(tb testing.TB, dir string) { writeServicesFile(tb, filepath.Join(dir, "services.json"), 2000) }},
 		// One task definition with 300,000 environment variables: one huge element, kept.
-		{"OneHugeTaskDefinition", func(tb testing.TB, dir string) { writeHugeTaskDefinition(tb, filepath.Join(dir, "taskdef.json"), 300000) }},
+		{"OneHugeTaskDefinition", func(tb testing.TB, dir string) {
+			writeHugeTaskDefinition(tb, filepath.Join(dir, "taskdef.json"), 300000)
+		}},
 		// One authorization-details file of 100,000 users: a large file of which nothing is kept.
 		{"UnkeptUsersFile", func(tb testing.TB, dir string) { writeUsersFile(tb, filepath.Join(dir, "iam.json"), 100000) }},
 	}
