@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ecsfix/ecsfix/detect"
 )
@@ -85,7 +86,7 @@ func Parse(name string, data []byte) (*detect.Inventory, error) {
 }
 
 // parseFiles reads and parses files in parallel; the parts come back in the files' order, and the error
-// reported is that of the first failing file in that order.
+// reported is that of the first failing file in that order (the files after a failing one are not read).
 func parseFiles(src *source) ([]*part, error) {
 	files := src.files
 	parts := make([]*part, len(files))
@@ -93,6 +94,9 @@ func parseFiles(src *source) ([]*part, error) {
 	workers := min(runtime.GOMAXPROCS(0), len(files))
 	next := make(chan int)
 	mem := newBudget(parseBudget)
+	// firstFailed is the index of the first file found failing: the files after it are not read.
+	var firstFailed atomic.Int64
+	firstFailed.Store(int64(len(files)))
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -100,12 +104,22 @@ func parseFiles(src *source) ([]*part, error) {
 			defer wg.Done()
 			for i := range next {
 				parts[i], errs[i] = src.parse(files[i])
+				for errs[i] != nil {
+					f := firstFailed.Load()
+					if int64(i) >= f || firstFailed.CompareAndSwap(f, int64(i)) {
+						break
+					}
+				}
 				mem.release(weight(src.sizes[files[i]]))
 			}
 		}()
 	}
 	for i := range files {
 		mem.acquire(weight(src.sizes[files[i]]))
+		if int64(i) > firstFailed.Load() {
+			mem.release(weight(src.sizes[files[i]]))
+			break
+		}
 		next <- i
 	}
 	close(next)
