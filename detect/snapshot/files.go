@@ -29,12 +29,13 @@ type Limits struct {
 	MaxTotalBytes int64
 }
 
-// Default limits. Parsing holds a document's syntax tree besides its bytes, so a file costs up to about
-// twenty times its size while it is parsed (files are parsed in parallel only up to parseBudget bytes at
-// once), and the inventory kept about twice the snapshot's size. 128 MiB per file is several times the
-// largest AWS CLI output of a real account (get-account-authorization-details of a large one is tens of
-// MiB) and keeps the peak under about 3 GiB; 100,000 entries is about ten times the files of an estate
-// of 10,000 task-definition families; 2 GiB in all bounds the inventory kept.
+// Default limits. A file is read as a stream, one element of its lists at a time (see parseDocument):
+// loading costs about what the inventory keeps (about 1.2 to 2 times the bytes of the resources kept,
+// nothing for what is only checked, such as the users of get-account-authorization-details), plus one
+// element and small buffers per file being read; with Go's collector the peak heap is about twice that.
+// 128 MiB per file is several times the largest AWS CLI output of a real account
+// (get-account-authorization-details of a large one is tens of MiB); 100,000 entries is about ten times
+// the files of an estate of 10,000 task-definition families; 2 GiB in all bounds the inventory kept.
 const (
 	DefaultMaxFileBytes  int64 = 128 << 20
 	DefaultMaxFiles            = 100_000
