@@ -84,6 +84,11 @@ type EachField struct {
 type Options struct {
 	Policy []PolicyField
 	Each   []EachField
+	// MaxBytes, when positive, bounds an estimate of the memory the values decoded take (the elements
+	// given to Each functions included): past it, Decode fails naming the value it reached. A few bytes
+	// of JSON can make a large value (an empty object is a whole struct), so the input's size alone does
+	// not bound what it decodes to.
+	MaxBytes int64
 }
 
 // Decode reads one JSON document from src and stores it strictly into v, a non-nil pointer, one value
@@ -102,7 +107,7 @@ func decodeFrom(name string, r *reader, v any, opt Options) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("%s: awsjson: decode needs a non-nil pointer, got %T", name, v)
 	}
-	dec := &decoder{file: name, r: r}
+	dec := &decoder{file: name, r: r, max: opt.MaxBytes}
 	for _, p := range opt.Policy {
 		if dec.policy == nil {
 			dec.policy = map[reflect.Type]map[string]bool{}

@@ -427,3 +427,23 @@ func TestEachField(t *testing.T) {
 		t.Errorf("error from Elem: %v", err)
 	}
 }
+
+// TestMaxBytes: values that take more memory than Options.MaxBytes are refused at the value that goes
+// over, whether kept or given to an Each function.
+func TestMaxBytes(t *testing.T) {
+	doc := `{"containerDefinitions": [` + strings.Repeat(`{}, `, 99) + `{}]}`
+	size := reflect.TypeFor[ecstypes.ContainerDefinition]().Size()
+	var v ecs.RegisterTaskDefinitionInput
+	if err := Decode("x.json", strings.NewReader(doc), &v, Options{MaxBytes: int64(100 * size)}); err != nil || len(v.ContainerDefinitions) != 100 {
+		t.Fatalf("within the bound: %v", err)
+	}
+	err := Decode("x.json", strings.NewReader(doc), &v, Options{MaxBytes: int64(50 * size)})
+	if err == nil || !strings.HasPrefix(err.Error(), "x.json: containerDefinitions[50]: the values decoded so far take more than") {
+		t.Errorf("over the bound: %v", err)
+	}
+	each := EachField{Type: reflect.TypeFor[ecs.RegisterTaskDefinitionInput](), Field: "ContainerDefinitions", Elem: func(int, any) error { return nil }}
+	err = Decode("x.json", strings.NewReader(doc), &v, Options{MaxBytes: int64(50 * size), Each: []EachField{each}})
+	if err == nil || !strings.Contains(err.Error(), "containerDefinitions[50]: the values decoded so far") {
+		t.Errorf("over the bound, elements not kept: %v", err)
+	}
+}

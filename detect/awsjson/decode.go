@@ -92,6 +92,18 @@ type decoder struct {
 	policy map[reflect.Type]map[string]bool
 	// each lists slice fields whose elements go one at a time to a function instead of into the slice.
 	each map[reflect.Type]map[string]func(i int, v any) error
+	// used estimates the bytes of the values decoded so far (kept or not); max bounds it (0: no bound).
+	used, max int64
+}
+
+// charge adds n bytes to the values decoded, failing past the bound: a few bytes of JSON can make a
+// large value (an empty object is a whole struct), so the input's size alone does not bound the memory.
+func (d *decoder) charge(n uintptr, at position, p *path) error {
+	d.used += int64(n)
+	if d.max > 0 && d.used > d.max {
+		return d.errAt(at, p, "the values decoded so far take more than %d bytes, the bound for this input (JSON whose few bytes make large values, such as many empty objects, is refused)", d.max)
+	}
+	return nil
 }
 
 // isPolicy reports whether a struct field holds an IAM policy document: the CLI prints it as a JSON
@@ -169,6 +181,9 @@ func (d *decoder) decode(v reflect.Value, p *path) error {
 	switch t.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
+			if err := d.charge(t.Elem().Size(), at, p); err != nil {
+				return err
+			}
 			v.Set(reflect.New(t.Elem()))
 		}
 		return d.decode(v.Elem(), p)
@@ -176,6 +191,10 @@ func (d *decoder) decode(v reflect.Value, p *path) error {
 		if t == ecsDocumentType {
 			raw, at, err := d.r.raw()
 			if err != nil {
+				return err
+			}
+			// decoded as encoding/json does, into maps and slices: several times the text
+			if err := d.charge(8*uintptr(len(raw)), at, p); err != nil {
 				return err
 			}
 			dec := json.NewDecoder(bytes.NewReader(raw))
@@ -217,6 +236,9 @@ func (d *decoder) decode(v reflect.Value, p *path) error {
 		}
 		s, err := d.r.string(true)
 		if err != nil {
+			return err
+		}
+		if err := d.charge(uintptr(len(s)), at, p); err != nil {
 			return err
 		}
 		v.SetString(s)
@@ -286,6 +308,9 @@ func (d *decoder) decode(v reflect.Value, p *path) error {
 			if err != nil {
 				return d.errAt(at, p, "invalid base64: %v", err)
 			}
+			if err := d.charge(uintptr(len(b)), at, p); err != nil {
+				return err
+			}
 			v.SetBytes(b)
 			return nil
 		}
@@ -295,6 +320,9 @@ func (d *decoder) decode(v reflect.Value, p *path) error {
 		s := reflect.MakeSlice(t, 0, 0)
 		zero := reflect.Zero(t.Elem())
 		err := d.r.array(func(i int) error {
+			if err := d.charge(t.Elem().Size(), d.r.at, p.elem(i)); err != nil {
+				return err
+			}
 			s = reflect.Append(s, zero)
 			return d.decode(s.Index(i), p.elem(i))
 		})
@@ -320,6 +348,9 @@ func (d *decoder) decode(v reflect.Value, p *path) error {
 			kv := reflect.ValueOf(key).Convert(t.Key())
 			if m.MapIndex(kv).IsValid() {
 				return d.errAt(keyAt, p.field(key), "duplicate key")
+			}
+			if err := d.charge(uintptr(len(key))+t.Key().Size()+t.Elem().Size(), keyAt, p.field(key)); err != nil {
+				return err
 			}
 			e := reflect.New(t.Elem()).Elem()
 			if err := d.decode(e, p.field(key)); err != nil {
@@ -392,6 +423,9 @@ func (d *decoder) decodeEach(t reflect.Type, each func(i int, v any) error, p *p
 		return d.mismatch(k, d.r.at, p, "array")
 	}
 	return d.r.array(func(i int) error {
+		if err := d.charge(t.Elem().Size(), d.r.at, p.elem(i)); err != nil {
+			return err
+		}
 		e := reflect.New(t.Elem())
 		if err := d.decode(e.Elem(), p.elem(i)); err != nil {
 			return err
@@ -475,10 +509,14 @@ func (d *decoder) decodeUnion(k nodeKind, v reflect.Value, p *path, members map[
 	}
 	sub := *d
 	sub.r = newBytesReader(raw, at)
+	defer func() { d.used = sub.used }()
 	return sub.r.object(true, func(key string, keyAt position) error {
 		st, ok := members[strings.ToLower(key)]
 		if !ok {
 			return d.errAt(keyAt, p.field(key), "unknown field")
+		}
+		if err := sub.charge(st.Size(), keyAt, p.field(key)); err != nil {
+			return err
 		}
 		m := reflect.New(st)
 		f := m.Elem().FieldByName("Value")
@@ -532,6 +570,9 @@ func (d *decoder) decodePolicy(f reflect.Value, p *path) error {
 		}
 	default:
 		return d.mismatch(k, at, p, "policy document (object)")
+	}
+	if err := d.charge(uintptr(len(text)), at, p); err != nil {
+		return err
 	}
 	switch f.Kind() {
 	case reflect.String:

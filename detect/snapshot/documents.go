@@ -199,10 +199,18 @@ type managedPolicy struct {
 // maxListedKeys bounds the top-level keys an error about an unrecognised document lists.
 const maxListedKeys = 50
 
-// parseDocument reads one document into the resources it holds. src is read twice: once to check the
-// JSON and recognise the document by its top-level keys, then to decode it, one element of its lists at
-// a time. Neither holds the document: what stays is what the inventory keeps.
-func parseDocument(file string, src io.ReadSeeker) (*part, error) {
+// A document's values may take at most decodeFactor times its size in memory, and at least
+// minDecodeBudget bytes: AWS CLI output decodes to about one to two times its size, while a file of
+// empty objects (each a whole struct) would decode to two hundred times its size.
+const (
+	decodeFactor    = 16
+	minDecodeBudget = 64 << 10
+)
+
+// parseDocument reads one document of size bytes into the resources it holds. src is read twice: once
+// to check the JSON and recognise the document by its top-level keys, then to decode it, one element of
+// its lists at a time. Neither holds the document: what stays is what the inventory keeps.
+func parseDocument(file string, src io.ReadSeeker, size int64) (*part, error) {
 	var found []int
 	var keys []string
 	nkeys := 0
@@ -248,7 +256,10 @@ func parseDocument(file string, src io.ReadSeeker) (*part, error) {
 	}
 	k := kinds[found[0]]
 	c := &collector{part: &part{file: file}}
-	opt := awsjson.Options{Policy: []awsjson.PolicyField{{Type: reflect.TypeFor[rolePolicyDoc](), Field: "PolicyDocument"}}}
+	opt := awsjson.Options{
+		Policy:   []awsjson.PolicyField{{Type: reflect.TypeFor[rolePolicyDoc](), Field: "PolicyDocument"}},
+		MaxBytes: max(decodeFactor*size, minDecodeBudget),
+	}
 	if k.each != nil {
 		opt.Each = k.each(c)
 	}

@@ -222,7 +222,7 @@ func (s *source) open(name string) (readSeekCloser, error) {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
 	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
-		return &limitedFile{f: f, max: s.lim.MaxFileBytes}, nil
+		return &limitedFile{f: f, max: s.lim.MaxFileBytes, size: info.Size()}, nil
 	}
 	defer f.Close()
 	var buf bytes.Buffer
@@ -239,6 +239,7 @@ func (s *source) open(name string) (readSeekCloser, error) {
 type readSeekCloser interface {
 	io.ReadSeeker
 	io.Closer
+	Size() int64 // when opened
 }
 
 type nopCloser struct{ *bytes.Reader }
@@ -258,8 +259,11 @@ func (e *ioFailure) Unwrap() error { return e.err }
 type limitedFile struct {
 	f    *os.File
 	max  int64
+	size int64 // when opened
 	read int64 // since the last seek to the start
 }
+
+func (l *limitedFile) Size() int64 { return l.size }
 
 func (l *limitedFile) Read(b []byte) (int, error) {
 	if l.read > l.max {

@@ -183,3 +183,19 @@ func TestLocate(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeBound: a file whose few bytes would decode to far more memory (empty objects, each a whole
+// struct) is refused, naming the file and the element; AWS CLI output is far from the bound.
+func TestDecodeBound(t *testing.T) {
+	doc := `{"taskDefinition": {"taskDefinitionArn": "arn:aws:ecs:eu-west-1:1:task-definition/a:1", "containerDefinitions": [` +
+		strings.Repeat(`{},`, 100_000) + `{}]}}`
+	_, err := Load(writeTree(t, map[string]string{"ecs/taskdef.json": doc}))
+	if err == nil || !strings.Contains(err.Error(), "taskdef.json: taskDefinition.containerDefinitions[") ||
+		!strings.Contains(err.Error(), "the values decoded so far take more than") {
+		t.Errorf("error = %v", err)
+	}
+	// A small document may decode to more than decodeFactor times its size.
+	if _, err := Parse("small.json", []byte(`{"taskDefinition": {"taskDefinitionArn": "arn:aws:ecs:eu-west-1:1:task-definition/a:1", "containerDefinitions": [{}, {}, {}]}}`)); err != nil {
+		t.Errorf("small document: %v", err)
+	}
+}

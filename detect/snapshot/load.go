@@ -78,7 +78,7 @@ func OpenWith(path string, lim Limits) (*Snapshot, error) {
 
 // Parse reads a single document (the output of one AWS CLI command); name is used in error messages.
 func Parse(name string, data []byte) (*detect.Inventory, error) {
-	p, err := parseDocument(name, bytes.NewReader(data))
+	p, err := parseDocument(name, bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func (s *source) parse(name string) (*part, error) {
 		return nil, err
 	}
 	defer f.Close()
-	p, err := parseDocument(s.display(name), f)
+	p, err := parseDocument(s.display(name), f, f.Size())
 	if err == nil {
 		err = p.locate(f)
 	}
