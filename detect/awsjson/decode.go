@@ -320,11 +320,12 @@ func (d *decoder) decode(v reflect.Value, p *path) error {
 		s := reflect.MakeSlice(t, 0, 0)
 		zero := reflect.Zero(t.Elem())
 		err := d.r.array(func(i int) error {
-			if err := d.charge(t.Elem().Size(), d.r.at, p.elem(i)); err != nil {
+			ep := p.elem(i)
+			if err := d.charge(t.Elem().Size(), d.r.at, ep); err != nil {
 				return err
 			}
 			s = reflect.Append(s, zero)
-			return d.decode(s.Index(i), p.elem(i))
+			return d.decode(s.Index(i), ep)
 		})
 		if err != nil {
 			return err
@@ -349,11 +350,12 @@ func (d *decoder) decode(v reflect.Value, p *path) error {
 			if m.MapIndex(kv).IsValid() {
 				return d.errAt(keyAt, p.field(key), "duplicate key")
 			}
-			if err := d.charge(uintptr(len(key))+t.Key().Size()+t.Elem().Size(), keyAt, p.field(key)); err != nil {
+			kp := p.field(key)
+			if err := d.charge(uintptr(len(key))+t.Key().Size()+t.Elem().Size(), keyAt, kp); err != nil {
 				return err
 			}
 			e := reflect.New(t.Elem()).Elem()
-			if err := d.decode(e, p.field(key)); err != nil {
+			if err := d.decode(e, kp); err != nil {
 				return err
 			}
 			m.SetMapIndex(kv, e)
@@ -423,11 +425,12 @@ func (d *decoder) decodeEach(t reflect.Type, each func(i int, v any) error, p *p
 		return d.mismatch(k, d.r.at, p, "array")
 	}
 	return d.r.array(func(i int) error {
-		if err := d.charge(t.Elem().Size(), d.r.at, p.elem(i)); err != nil {
+		ep := p.elem(i)
+		if err := d.charge(t.Elem().Size(), d.r.at, ep); err != nil {
 			return err
 		}
 		e := reflect.New(t.Elem())
-		if err := d.decode(e.Elem(), p.elem(i)); err != nil {
+		if err := d.decode(e.Elem(), ep); err != nil {
 			return err
 		}
 		return each(i, e.Interface())
