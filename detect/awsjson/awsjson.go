@@ -3,15 +3,9 @@ package awsjson
 import (
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 )
-
-// Document is a parsed JSON document, kept with its source text so that decoding errors can give a line
-// and column.
-type Document struct {
-	root *node
-	src  []byte
-}
 
 // SyntaxError is malformed JSON at byte Offset (Line and Column are 1-based; columns count bytes).
 type SyntaxError struct {
@@ -24,31 +18,50 @@ func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("%d:%d: invalid JSON: %s", e.Line, e.Column, e.Msg)
 }
 
-// Parse parses exactly one JSON value (surrounded by optional white space and an optional UTF-8
-// byte-order mark). A malformed document gives a *SyntaxError.
-func Parse(data []byte) (*Document, error) {
-	root, err := parseJSON(data)
-	if err != nil {
-		var se *syntaxError
-		if errors.As(err, &se) {
-			line, col := LineCol(data, se.off)
-			return nil, &SyntaxError{Offset: se.off, Line: line, Column: col, Msg: se.msg}
-		}
-		return nil, err
+// named gives an error of the reader the input's name: "name:line:col: invalid JSON: …" for malformed
+// JSON, "name: …" for a failure to read; a decoding error names its input already.
+func named(name string, err error) error {
+	var se *syntaxError
+	var re *readError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Errorf("%s:%w", name, &SyntaxError{Offset: int(se.at.off), Line: se.at.line, Column: se.at.col, Msg: se.msg})
+	case errors.As(err, &re):
+		return fmt.Errorf("%s: %w", name, re.err)
 	}
-	return &Document{root: root, src: data}, nil
+	return err
 }
 
-// Kind is the top-level value's kind: "object", "array", "string", "number", "boolean" or "null".
-func (d *Document) Kind() string { return d.root.kind.String() }
+// Scan reads exactly one JSON value from src (surrounded by optional white space and an optional UTF-8
+// byte-order mark) and checks it as Decode would check its syntax, keeping nothing of it: it returns the
+// value's kind ("object", "array", "string", "number", "boolean" or "null") and, when it is an object,
+// calls key with each of its member names in order. Malformed JSON gives an error wrapping a
+// *SyntaxError, "name:line:column: invalid JSON: …"; a failure of src wraps src's error.
+func Scan(name string, src io.Reader, key func(string)) (kind string, err error) {
+	r := newReader(src)
+	defer r.release()
+	return scan(name, r, key)
+}
 
-// Keys lists the top-level object's member keys in document order (nil when it is not an object).
-func (d *Document) Keys() []string {
-	keys := make([]string, 0, len(d.root.keys))
-	for _, m := range d.root.keys {
-		keys = append(keys, m.key)
+func scan(name string, r *reader, key func(string)) (string, error) {
+	var k nodeKind
+	err := r.document(func() error {
+		var err error
+		if k, err = r.kind(); err != nil {
+			return err
+		}
+		if k != kindObject || key == nil {
+			return r.skip()
+		}
+		return r.object(true, func(m string, _ position) error {
+			key(m)
+			return r.skip()
+		})
+	})
+	if err != nil {
+		return "", named(name, err)
 	}
-	return keys
+	return k.String(), nil
 }
 
 // PolicyField names a string field that holds an IAM policy document: the CLI prints it as a JSON
@@ -58,15 +71,44 @@ type PolicyField struct {
 	Field string       // the Go field name
 }
 
-// Decode stores the document into v, a non-nil pointer. name identifies the input in errors
-// ("file.json: services[0].createdAt: …").
-func (d *Document) Decode(name string, v any, policy ...PolicyField) error {
+// EachField names a slice field whose elements are not kept in the slice but given one at a time, as
+// each is decoded, to Elem (with the element's index and a pointer to a new element value); the field
+// stays nil. An error from Elem ends the decoding and is returned as it is.
+type EachField struct {
+	Type  reflect.Type // the struct type
+	Field string       // the Go field name
+	Elem  func(i int, v any) error
+}
+
+// Options adjust Decode.
+type Options struct {
+	Policy []PolicyField
+	Each   []EachField
+	// MaxBytes, when positive, bounds an estimate of the memory the values decoded take (the elements
+	// given to Each functions included): past it, Decode fails naming the value it reached. A few bytes
+	// of JSON can make a large value (an empty object is a whole struct), so the input's size alone does
+	// not bound what it decodes to.
+	MaxBytes int64
+}
+
+// Decode reads one JSON document from src and stores it strictly into v, a non-nil pointer, one value
+// at a time: it holds the values decoded and the one being read, never the document's tree. name
+// identifies the input in errors ("file.json: services[0].createdAt: …", "file.json:3:4: invalid JSON:
+// …"). Decoding stops at the first problem in the document's order; call Scan first to report malformed
+// JSON before any other problem.
+func Decode(name string, src io.Reader, v any, opt Options) error {
+	r := newReader(src)
+	defer r.release()
+	return decodeFrom(name, r, v, opt)
+}
+
+func decodeFrom(name string, r *reader, v any, opt Options) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("%s: awsjson: decode needs a non-nil pointer, got %T", name, v)
 	}
-	dec := &decoder{file: name, src: d.src}
-	for _, p := range policy {
+	dec := &decoder{file: name, r: r, max: opt.MaxBytes}
+	for _, p := range opt.Policy {
 		if dec.policy == nil {
 			dec.policy = map[reflect.Type]map[string]bool{}
 		}
@@ -75,21 +117,29 @@ func (d *Document) Decode(name string, v any, policy ...PolicyField) error {
 		}
 		dec.policy[p.Type][p.Field] = true
 	}
-	return dec.decode(d.root, rv.Elem(), nil)
-}
-
-// Unmarshal parses data and decodes it strictly into v (a non-nil pointer); name identifies the input in
-// errors.
-func Unmarshal(name string, data []byte, v any) error {
-	doc, err := Parse(data)
-	if err != nil {
-		return fmt.Errorf("%s:%w", name, err)
+	for _, e := range opt.Each {
+		if dec.each == nil {
+			dec.each = map[reflect.Type]map[string]func(int, any) error{}
+		}
+		if dec.each[e.Type] == nil {
+			dec.each[e.Type] = map[string]func(int, any) error{}
+		}
+		dec.each[e.Type][e.Field] = e.Elem
 	}
-	return doc.Decode(name, v)
+	if err := r.document(func() error { return dec.decode(rv.Elem(), nil) }); err != nil {
+		return named(name, err)
+	}
+	return nil
 }
 
-// LineCol turns a byte offset into a 1-based line and column (columns count bytes).
-func LineCol(src []byte, off int) (line, col int) { return lineCol(src, off) }
+// Unmarshal decodes data strictly into v (a non-nil pointer); name identifies the input in errors.
+// Malformed JSON is reported before any other problem.
+func Unmarshal(name string, data []byte, v any) error {
+	if _, err := scan(name, newBytesReader(data, startOfInput), nil); err != nil {
+		return err
+	}
+	return decodeFrom(name, newBytesReader(data, startOfInput), v, Options{})
+}
 
 // Unsupported walks a type as the decoder would and lists the paths of fields whose type it cannot
 // fill (empty when every field is supported). Tests use it to notice an SDK upgrade that adds such a field.

@@ -1,13 +1,18 @@
 package awsjson
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -261,5 +266,184 @@ func TestUnsupportedCoversECS(t *testing.T) {
 		for _, bad := range Unsupported(ty) {
 			t.Errorf("unsupported field type at %s", bad)
 		}
+	}
+}
+
+// readers gives the same input as a whole, as a stream of one byte per read (every token and every
+// multi-byte character split across reads), and through the reader's buffer.
+func readers(data []byte) map[string]func() io.Reader {
+	return map[string]func() io.Reader{
+		"bytes":    func() io.Reader { return bytes.NewReader(data) },
+		"one-byte": func() io.Reader { return iotest.OneByteReader(bytes.NewReader(data)) },
+		"half":     func() io.Reader { return iotest.HalfReader(bytes.NewReader(data)) },
+	}
+}
+
+// TestStreamMatchesWhole: Scan and Decode over a stream give what Unmarshal gives on the whole input,
+// errors (with their line and column) included, however the stream is cut.
+func TestStreamMatchesWhole(t *testing.T) {
+	for _, doc := range []string{
+		`{"family": "web", "containerDefinitions": [{"name": "wéb ✓ 😀", "image": "nginx", "environment": [{"name": "A", "value": "\u00e9\ud83d\ude00\"\\/\b\f\n\r\t"}]}]}`,
+		"\xEF\xBB\xBF" + `{"family": "a"}`,
+		"{\n  \"family\": \"a\",\n  \"cpu\": 256\n}",
+		`{"family": "a", "cpu": }`,
+		`{"family": "a\u12"}`,
+		`{"family": "a\x"}`,
+		`{"family": "a`,
+		`{"family": "a\`,
+		"{\"family\": \"a\xff\tb\"}",
+		"{\"family\": \"a\xffb\"}",
+		"{\"family\": \"a\xe2\x82\"}",
+		`{"family": "a"} x`,
+		`{"family": "a",}`,
+		`{"family" "a"}`,
+		`{"containerDefinitions": [{"cpu": 1.5}]}`,
+		`{"containerDefinitions": [{"cpu": -}]}`,
+		`{"containerDefinitions": [{"cpu": 1e}]}`,
+		`{"containerDefinitions": [{"cpu": 01}]}`,
+		`{"containerDefinitions": [{"privileged": tru}]}`,
+		`{"containerDefinitions": [{"privileged": true, "Privileged": false}]}`,
+		`{"containerDefinitions": [{"dockerLabels": {"a": "1", "a": "2"}}]}`,
+		`{"containerDefinitions": [{"resourceRequirements": [{"type": "GPU", "sharingStrategy": {"nvidiaMps": {}, "x": 1}}]}]}`,
+		`{"containerDefinitions": [{"resourceRequirements": [{"type": "GPU", "sharingStrategy": {"bogus": {}}}]}]}`,
+		`{"tags": null, "volumes": [], "placementConstraints": [{"type": "memberOf", "expression": "attribute:x == y"}]}`,
+		strings.Repeat("[", 300),
+		``,
+		`   `,
+	} {
+		want := func() (string, string) {
+			var v ecs.RegisterTaskDefinitionInput
+			err := Unmarshal("doc.json", []byte(doc), &v)
+			b, _ := Marshal(&v)
+			return fmt.Sprint(err), string(b)
+		}
+		wantErr, wantOut := want()
+		for name, open := range readers([]byte(doc)) {
+			var v ecs.RegisterTaskDefinitionInput
+			_, err := Scan("doc.json", open(), nil)
+			if err == nil {
+				err = Decode("doc.json", open(), &v, Options{})
+			}
+			got, _ := Marshal(&v)
+			if fmt.Sprint(err) != wantErr || (err == nil && string(got) != wantOut) {
+				t.Errorf("%q through %s:\n got %v\n%s\nwant %v\n%s", doc, name, err, got, wantErr, wantOut)
+			}
+		}
+	}
+}
+
+// TestSyntaxErrors pins the messages and positions of malformed JSON.
+func TestSyntaxErrors(t *testing.T) {
+	for doc, want := range map[string]string{
+		`{"a": [1, 2}`:            "x.json:1:12: invalid JSON: unexpected character '}', expected ',' or ']'",
+		"{\n  \"a\": \"b\tc\"}":   "x.json:2:10: invalid JSON: control character 0x09 in string (escape it)",
+		"{\n  \"a\": \"b\xffc\"}": "x.json:2:8: invalid JSON: invalid UTF-8 in string",
+		`{"a": "b\qc"}`:           `x.json:1:9: invalid JSON: invalid escape sequence in string`,
+		`{"a": "b\u00zz"}`:        `x.json:1:9: invalid JSON: invalid \u escape in string`,
+		`{"a": "b`:                "x.json:1:7: invalid JSON: unterminated string",
+		`{"a": 1.}`:               "x.json:1:9: invalid JSON: invalid number: expected a digit after the decimal point",
+		`{"a": nul}`:              "x.json:1:7: invalid JSON: invalid literal, expected null",
+		`{"a": 1 "b": 2}`:         "x.json:1:9: invalid JSON: unexpected character '\"', expected ',' or '}'",
+		`{1: 2}`:                  "x.json:1:2: invalid JSON: unexpected character '1', expected a member name in double quotes",
+		"{\"a\": 1}\n\x00":        "x.json:2:1: invalid JSON: unexpected byte 0x00 after the end of the document",
+		strings.Repeat("[", 201):  "x.json:1:201: invalid JSON: document nested deeper than 200 levels",
+	} {
+		for name, open := range readers([]byte(doc)) {
+			_, err := Scan("x.json", open(), nil)
+			var se *SyntaxError
+			if err == nil || err.Error() != want || !errors.As(err, &se) {
+				t.Errorf("%q through %s: %v, want %s", doc, name, err, want)
+			}
+		}
+	}
+}
+
+// TestScanKeys: Scan reports the top-level kind and the top-level keys, in order, and only those.
+func TestScanKeys(t *testing.T) {
+	var keys []string
+	kind, err := Scan("x.json", strings.NewReader(`{"b": {"inner": 1}, "a": [{"deep": 2}], "B": null}`), func(k string) { keys = append(keys, k) })
+	if err != nil || kind != "object" || strings.Join(keys, ",") != "b,a,B" {
+		t.Errorf("kind %s, keys %v, %v", kind, keys, err)
+	}
+	if kind, err := Scan("x.json", strings.NewReader(` [1] `), func(string) { t.Error("key of an array") }); err != nil || kind != "array" {
+		t.Errorf("array: %s, %v", kind, err)
+	}
+}
+
+// failingReader fails after giving some bytes.
+type failingReader struct{ data []byte }
+
+func (f *failingReader) Read(b []byte) (int, error) {
+	if len(f.data) == 0 {
+		return 0, errors.New("disk on fire")
+	}
+	n := copy(b, f.data)
+	f.data = f.data[n:]
+	return n, nil
+}
+
+// TestReadFailure: a failure of the input is reported as itself, not as malformed JSON.
+func TestReadFailure(t *testing.T) {
+	_, err := Scan("x.json", &failingReader{data: []byte(`{"family": "a`)}, nil)
+	var se *SyntaxError
+	if err == nil || err.Error() != "x.json: disk on fire" || errors.As(err, &se) {
+		t.Errorf("Scan: %v", err)
+	}
+	var v ecs.RegisterTaskDefinitionInput
+	err = Decode("x.json", &failingReader{data: []byte(`{"family": "a"}`)}, &v, Options{})
+	if err == nil || err.Error() != "x.json: disk on fire" {
+		t.Errorf("Decode: %v", err)
+	}
+}
+
+// TestEachField: the elements of a slice field named in Options.Each go to its function one at a time,
+// in order, with their index, and the slice stays nil; an error from the function ends the decoding.
+func TestEachField(t *testing.T) {
+	doc := `{"containerDefinitions": [{"name": "a"}, {"name": "b", "image": "x"}], "family": "f"}`
+	var names []string
+	var v ecs.RegisterTaskDefinitionInput
+	each := EachField{Type: reflect.TypeFor[ecs.RegisterTaskDefinitionInput](), Field: "ContainerDefinitions", Elem: func(i int, e any) error {
+		c := e.(*ecstypes.ContainerDefinition)
+		names = append(names, fmt.Sprintf("%d:%s", i, *c.Name))
+		if i == 1 && c.Image == nil {
+			return errors.New("element 1 not whole")
+		}
+		return nil
+	}}
+	if err := Decode("x.json", strings.NewReader(doc), &v, Options{Each: []EachField{each}}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(names, ",") != "0:a,1:b" || v.ContainerDefinitions != nil || *v.Family != "f" {
+		t.Errorf("names %v, kept %v, family %v", names, v.ContainerDefinitions, v.Family)
+	}
+	// Elements are still checked strictly, with their path.
+	err := Decode("x.json", strings.NewReader(`{"containerDefinitions": [{"name": "a"}, {"nam": "b"}]}`), &v, Options{Each: []EachField{each}})
+	if err == nil || !strings.Contains(err.Error(), "x.json: containerDefinitions[1].nam: unknown field (line 1, column 43)") {
+		t.Errorf("unknown field in an element: %v", err)
+	}
+	stop := errors.New("stop")
+	each.Elem = func(int, any) error { return stop }
+	if err := Decode("x.json", strings.NewReader(doc), &v, Options{Each: []EachField{each}}); !errors.Is(err, stop) {
+		t.Errorf("error from Elem: %v", err)
+	}
+}
+
+// TestMaxBytes: values that take more memory than Options.MaxBytes are refused at the value that goes
+// over, whether kept or given to an Each function.
+func TestMaxBytes(t *testing.T) {
+	doc := `{"containerDefinitions": [` + strings.Repeat(`{}, `, 99) + `{}]}`
+	size := reflect.TypeFor[ecstypes.ContainerDefinition]().Size()
+	var v ecs.RegisterTaskDefinitionInput
+	if err := Decode("x.json", strings.NewReader(doc), &v, Options{MaxBytes: int64(100 * size)}); err != nil || len(v.ContainerDefinitions) != 100 {
+		t.Fatalf("within the bound: %v", err)
+	}
+	err := Decode("x.json", strings.NewReader(doc), &v, Options{MaxBytes: int64(50 * size)})
+	if err == nil || !strings.HasPrefix(err.Error(), "x.json: containerDefinitions[50]: the values decoded so far take more than") {
+		t.Errorf("over the bound: %v", err)
+	}
+	each := EachField{Type: reflect.TypeFor[ecs.RegisterTaskDefinitionInput](), Field: "ContainerDefinitions", Elem: func(int, any) error { return nil }}
+	err = Decode("x.json", strings.NewReader(doc), &v, Options{MaxBytes: int64(50 * size), Each: []EachField{each}})
+	if err == nil || !strings.Contains(err.Error(), "containerDefinitions[50]: the values decoded so far") {
+		t.Errorf("over the bound, elements not kept: %v", err)
 	}
 }

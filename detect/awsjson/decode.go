@@ -19,10 +19,10 @@ import (
 	smithyjson "github.com/aws/smithy-go/document/json"
 )
 
-// The decoder fills SDK types from the parsed JSON tree by reflection. It is strict: every member must
-// match an exported field (case-insensitively, so camelCase ECS and PascalCase EC2/IAM keys both work),
-// every value must have the field's type, and anything else is an error naming the JSON path.
-
+// The decoder fills SDK types from the JSON read by a reader, by reflection, one value at a time: it
+// never builds the document's tree. It is strict: every member must match an exported field
+// (case-insensitively, so camelCase ECS and PascalCase EC2/IAM keys both work), every value must have the
+// field's type, and anything else is an error naming the JSON path.
 // path is a JSON path, built as a linked list and rendered only when an error needs it.
 type path struct {
 	parent *path
@@ -87,9 +87,23 @@ func (e *decodeError) Error() string {
 
 type decoder struct {
 	file string
-	src  []byte
+	r    *reader
 	// policy lists extra fields (beyond policyFields) holding IAM policy documents.
 	policy map[reflect.Type]map[string]bool
+	// each lists slice fields whose elements go one at a time to a function instead of into the slice.
+	each map[reflect.Type]map[string]func(i int, v any) error
+	// used estimates the bytes of the values decoded so far (kept or not); max bounds it (0: no bound).
+	used, max int64
+}
+
+// charge adds n bytes to the values decoded, failing past the bound: a few bytes of JSON can make a
+// large value (an empty object is a whole struct), so the input's size alone does not bound the memory.
+func (d *decoder) charge(n uintptr, at position, p *path) error {
+	d.used += int64(n)
+	if d.max > 0 && d.used > d.max {
+		return d.errAt(at, p, "the values decoded so far take more than %d bytes, the bound for this input (JSON whose few bytes make large values, such as many empty objects, is refused)", d.max)
+	}
+	return nil
 }
 
 // isPolicy reports whether a struct field holds an IAM policy document: the CLI prints it as a JSON
@@ -98,13 +112,12 @@ func (d *decoder) isPolicy(t reflect.Type, field string) bool {
 	return policyFields[t][field] || d.policy[t][field]
 }
 
-func (d *decoder) errAt(off int, p *path, format string, args ...any) error {
-	line, col := lineCol(d.src, off)
-	return &decodeError{file: d.file, path: p.String(), msg: fmt.Sprintf(format, args...), line: line, col: col}
+func (d *decoder) errAt(at position, p *path, format string, args ...any) error {
+	return &decodeError{file: d.file, path: p.String(), msg: fmt.Sprintf(format, args...), line: at.line, col: at.col}
 }
 
-func (d *decoder) mismatch(n *node, p *path, want string) error {
-	return d.errAt(n.start, p, "expected %s, got %s", want, n.kind)
+func (d *decoder) mismatch(k nodeKind, at position, p *path, want string) error {
+	return d.errAt(at, p, "expected %s, got %s", want, k)
 }
 
 var (
@@ -150,168 +163,278 @@ func infoOf(t reflect.Type) *structInfo {
 	return si
 }
 
-// decode stores the JSON value n into v (which must be settable).
-func (d *decoder) decode(n *node, v reflect.Value, p *path) error {
+// decode reads the next value into v (which must be settable).
+func (d *decoder) decode(v reflect.Value, p *path) error {
 	t := v.Type()
-	if n.kind == kindNull {
+	k, err := d.r.kind()
+	if err != nil {
+		return err
+	}
+	at := d.r.at
+	if k == kindNull {
+		if _, err := d.r.literal(); err != nil {
+			return err
+		}
 		v.Set(reflect.Zero(t))
 		return nil
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
+			if err := d.charge(t.Elem().Size(), at, p); err != nil {
+				return err
+			}
 			v.Set(reflect.New(t.Elem()))
 		}
-		return d.decode(n, v.Elem(), p)
+		return d.decode(v.Elem(), p)
 	case reflect.Interface:
 		if t == ecsDocumentType {
-			dec := json.NewDecoder(bytes.NewReader(d.src[n.start:n.end]))
+			raw, at, err := d.r.raw()
+			if err != nil {
+				return err
+			}
+			// decoded as encoding/json does, into maps and slices: several times the text
+			if err := d.charge(8*uintptr(len(raw)), at, p); err != nil {
+				return err
+			}
+			dec := json.NewDecoder(bytes.NewReader(raw))
 			dec.UseNumber()
 			var x any
 			if err := dec.Decode(&x); err != nil {
-				return d.errAt(n.start, p, "invalid document: %v", err)
+				return d.errAt(at, p, "invalid document: %v", err)
 			}
 			v.Set(reflect.ValueOf(ecsdocument.Interface(&openDocument{Interface: ecsdocument.NewLazyDocument(x), value: x})))
 			return nil
 		}
 		if members, ok := unions[t]; ok {
-			return d.decodeUnion(n, v, p, members)
+			return d.decodeUnion(k, v, p, members)
 		}
-		return d.errAt(n.start, p, "unsupported field type %s", t)
+		return d.errAt(at, p, "unsupported field type %s", t)
 	case reflect.Struct:
 		if t == timeType {
-			tm, err := parseTime(n)
+			var text string
+			switch k {
+			case kindString:
+				text, err = d.r.string(true)
+			case kindNumber:
+				text, err = d.r.number(true)
+			}
 			if err != nil {
-				return d.errAt(n.start, p, "%v", err)
+				return err
+			}
+			tm, err := parseTime(k, text)
+			if err != nil {
+				return d.errAt(at, p, "%v", err)
 			}
 			v.Set(reflect.ValueOf(tm))
 			return nil
 		}
-		return d.decodeStruct(n, v, p)
+		return d.decodeStruct(k, v, p)
 	case reflect.String:
-		if n.kind != kindString {
-			return d.mismatch(n, p, "string")
+		if k != kindString {
+			return d.mismatch(k, at, p, "string")
 		}
-		v.SetString(n.s)
+		s, err := d.r.string(true)
+		if err != nil {
+			return err
+		}
+		if err := d.charge(uintptr(len(s)), at, p); err != nil {
+			return err
+		}
+		v.SetString(s)
 		return nil
 	case reflect.Bool:
-		if n.kind != kindBool {
-			return d.mismatch(n, p, "boolean")
+		if k != kindBool {
+			return d.mismatch(k, at, p, "boolean")
 		}
-		v.SetBool(n.b)
+		b, err := d.r.literal()
+		if err != nil {
+			return err
+		}
+		v.SetBool(b)
 		return nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if n.kind != kindNumber {
-			return d.mismatch(n, p, "integer")
+		if k != kindNumber {
+			return d.mismatch(k, at, p, "integer")
 		}
-		i, err := strconv.ParseInt(n.s, 10, t.Bits())
+		s, err := d.r.number(true)
 		if err != nil {
-			return d.errAt(n.start, p, "expected an integer that fits in %d bits, got %s", t.Bits(), n.s)
+			return err
+		}
+		i, err := strconv.ParseInt(s, 10, t.Bits())
+		if err != nil {
+			return d.errAt(at, p, "expected an integer that fits in %d bits, got %s", t.Bits(), s)
 		}
 		v.SetInt(i)
 		return nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		if n.kind != kindNumber {
-			return d.mismatch(n, p, "integer")
+		if k != kindNumber {
+			return d.mismatch(k, at, p, "integer")
 		}
-		u, err := strconv.ParseUint(n.s, 10, t.Bits())
+		s, err := d.r.number(true)
 		if err != nil {
-			return d.errAt(n.start, p, "expected a non-negative integer that fits in %d bits, got %s", t.Bits(), n.s)
+			return err
+		}
+		u, err := strconv.ParseUint(s, 10, t.Bits())
+		if err != nil {
+			return d.errAt(at, p, "expected a non-negative integer that fits in %d bits, got %s", t.Bits(), s)
 		}
 		v.SetUint(u)
 		return nil
 	case reflect.Float32, reflect.Float64:
-		if n.kind != kindNumber {
-			return d.mismatch(n, p, "number")
+		if k != kindNumber {
+			return d.mismatch(k, at, p, "number")
 		}
-		f, err := strconv.ParseFloat(n.s, t.Bits())
+		s, err := d.r.number(true)
 		if err != nil {
-			return d.errAt(n.start, p, "number %s out of range", n.s)
+			return err
+		}
+		f, err := strconv.ParseFloat(s, t.Bits())
+		if err != nil {
+			return d.errAt(at, p, "number %s out of range", s)
 		}
 		v.SetFloat(f)
 		return nil
 	case reflect.Slice:
 		if t == byteSliceType {
-			if n.kind != kindString {
-				return d.mismatch(n, p, "base64 string")
+			if k != kindString {
+				return d.mismatch(k, at, p, "base64 string")
 			}
-			b, err := base64.StdEncoding.DecodeString(n.s)
+			s, err := d.r.string(true)
 			if err != nil {
-				return d.errAt(n.start, p, "invalid base64: %v", err)
+				return err
+			}
+			b, err := base64.StdEncoding.DecodeString(s)
+			if err != nil {
+				return d.errAt(at, p, "invalid base64: %v", err)
+			}
+			if err := d.charge(uintptr(len(b)), at, p); err != nil {
+				return err
 			}
 			v.SetBytes(b)
 			return nil
 		}
-		if n.kind != kindArray {
-			return d.mismatch(n, p, "array")
+		if k != kindArray {
+			return d.mismatch(k, at, p, "array")
 		}
-		s := reflect.MakeSlice(t, len(n.elems), len(n.elems))
-		for i, e := range n.elems {
-			if err := d.decode(e, s.Index(i), p.elem(i)); err != nil {
+		s := reflect.MakeSlice(t, 0, 0)
+		zero := reflect.Zero(t.Elem())
+		err := d.r.array(func(i int) error {
+			ep := p.elem(i)
+			if err := d.charge(t.Elem().Size(), d.r.at, ep); err != nil {
 				return err
 			}
+			s = reflect.Append(s, zero)
+			return d.decode(s.Index(i), ep)
+		})
+		if err != nil {
+			return err
+		}
+		if s.Cap() > s.Len() { // keep no spare capacity: the inventory holds these slices
+			exact := reflect.MakeSlice(t, s.Len(), s.Len())
+			reflect.Copy(exact, s)
+			s = exact
 		}
 		v.Set(s)
 		return nil
 	case reflect.Map:
 		if t.Key().Kind() != reflect.String {
-			return d.errAt(n.start, p, "unsupported map type %s", t)
+			return d.errAt(at, p, "unsupported map type %s", t)
 		}
-		if n.kind != kindObject {
-			return d.mismatch(n, p, "object")
+		if k != kindObject {
+			return d.mismatch(k, at, p, "object")
 		}
-		m := reflect.MakeMapWithSize(t, len(n.keys))
-		for _, kv := range n.keys {
-			k := reflect.ValueOf(kv.key).Convert(t.Key())
-			if m.MapIndex(k).IsValid() {
-				return d.errAt(kv.keyOff, p.field(kv.key), "duplicate key")
+		m := reflect.MakeMap(t)
+		err := d.r.object(true, func(key string, keyAt position) error {
+			kv := reflect.ValueOf(key).Convert(t.Key())
+			if m.MapIndex(kv).IsValid() {
+				return d.errAt(keyAt, p.field(key), "duplicate key")
 			}
-			e := reflect.New(t.Elem()).Elem()
-			if err := d.decode(kv.val, e, p.field(kv.key)); err != nil {
+			kp := p.field(key)
+			if err := d.charge(uintptr(len(key))+t.Key().Size()+t.Elem().Size(), keyAt, kp); err != nil {
 				return err
 			}
-			m.SetMapIndex(k, e)
+			e := reflect.New(t.Elem()).Elem()
+			if err := d.decode(e, kp); err != nil {
+				return err
+			}
+			m.SetMapIndex(kv, e)
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		v.Set(m)
 		return nil
 	default:
-		return d.errAt(n.start, p, "unsupported field type %s", t)
+		return d.errAt(at, p, "unsupported field type %s", t)
 	}
 }
 
-func (d *decoder) decodeStruct(n *node, v reflect.Value, p *path) error {
-	if n.kind != kindObject {
-		return d.mismatch(n, p, "object")
+func (d *decoder) decodeStruct(k nodeKind, v reflect.Value, p *path) error {
+	if k != kindObject {
+		return d.mismatch(k, d.r.at, p, "object")
 	}
-	si := infoOf(v.Type())
+	t := v.Type()
+	si := infoOf(t)
+	first := -1
 	var seen []bool
-	if len(n.keys) > 1 {
-		seen = make([]bool, si.n)
-	}
-	for _, kv := range n.keys {
-		fp := p.field(kv.key)
-		fi, ok := si.byName[strings.ToLower(kv.key)]
+	return d.r.object(true, func(key string, keyAt position) error {
+		fp := p.field(key)
+		fi, ok := si.byName[strings.ToLower(key)]
 		if !ok {
-			return d.errAt(kv.keyOff, fp, "unknown field")
+			return d.errAt(keyAt, fp, "unknown field")
 		}
-		if seen != nil {
+		switch {
+		case first < 0:
+			first = fi.index
+		default:
+			if seen == nil {
+				seen = make([]bool, si.n)
+				seen[first] = true
+			}
 			if seen[fi.index] {
-				return d.errAt(kv.keyOff, fp, "duplicate field")
+				return d.errAt(keyAt, fp, "duplicate field")
 			}
 			seen[fi.index] = true
 		}
 		f := v.Field(fi.index)
-		if d.isPolicy(v.Type(), fi.name) {
-			if err := d.decodePolicy(kv.val, f, fp); err != nil {
-				return err
-			}
-			continue
+		if d.isPolicy(t, fi.name) {
+			return d.decodePolicy(f, fp)
 		}
-		if err := d.decode(kv.val, f, fp); err != nil {
+		if each := d.each[t][fi.name]; each != nil {
+			return d.decodeEach(f.Type(), each, fp)
+		}
+		return d.decode(f, fp)
+	})
+}
+
+// decodeEach reads an array for a slice field of type t, passing each element (a pointer to a new value)
+// to each instead of keeping it.
+func (d *decoder) decodeEach(t reflect.Type, each func(i int, v any) error, p *path) error {
+	k, err := d.r.kind()
+	if err != nil {
+		return err
+	}
+	switch k {
+	case kindNull:
+		_, err := d.r.literal()
+		return err
+	case kindArray:
+	default:
+		return d.mismatch(k, d.r.at, p, "array")
+	}
+	return d.r.array(func(i int) error {
+		ep := p.elem(i)
+		if err := d.charge(t.Elem().Size(), d.r.at, ep); err != nil {
 			return err
 		}
-	}
-	return nil
+		e := reflect.New(t.Elem())
+		if err := d.decode(e.Elem(), ep); err != nil {
+			return err
+		}
+		return each(i, e.Interface())
+	})
 }
 
 // openDocument is an open-content value (a Smithy document, such as a lifecycle hook's hookDetails) read
@@ -369,55 +492,90 @@ func unionInterface(member reflect.Type, name string) reflect.Type {
 	panic("awsjson: no union interface " + name + " for " + member.String())
 }
 
-func (d *decoder) decodeUnion(n *node, v reflect.Value, p *path, members map[string]reflect.Type) error {
-	if n.kind != kindObject {
-		return d.mismatch(n, p, "object with one member")
+func (d *decoder) decodeUnion(k nodeKind, v reflect.Value, p *path, members map[string]reflect.Type) error {
+	if k != kindObject {
+		return d.mismatch(k, d.r.at, p, "object with one member")
 	}
-	if len(n.keys) != 1 {
-		return d.errAt(n.start, p, "expected exactly one member of %s, got %d", v.Type().Name(), len(n.keys))
-	}
-	kv := n.keys[0]
-	st, ok := members[strings.ToLower(kv.key)]
-	if !ok {
-		return d.errAt(kv.keyOff, p.field(kv.key), "unknown field")
-	}
-	m := reflect.New(st)
-	f := m.Elem().FieldByName("Value")
-	if !f.IsValid() {
-		return d.errAt(kv.keyOff, p.field(kv.key), "unsupported union member %s", st)
-	}
-	if err := d.decode(kv.val, f, p.field(kv.key)); err != nil {
+	// The members are counted before any is decoded, so the value is read as text first (a union's
+	// value is small) and decoded from that text.
+	raw, at, err := d.r.raw()
+	if err != nil {
 		return err
 	}
-	v.Set(m)
-	return nil
+	count := 0
+	counter := newBytesReader(raw, at)
+	if err := counter.object(false, func(string, position) error { count++; return counter.skip() }); err != nil {
+		return err
+	}
+	if count != 1 {
+		return d.errAt(at, p, "expected exactly one member of %s, got %d", v.Type().Name(), count)
+	}
+	sub := *d
+	sub.r = newBytesReader(raw, at)
+	defer func() { d.used = sub.used }()
+	return sub.r.object(true, func(key string, keyAt position) error {
+		st, ok := members[strings.ToLower(key)]
+		if !ok {
+			return d.errAt(keyAt, p.field(key), "unknown field")
+		}
+		if err := sub.charge(st.Size(), keyAt, p.field(key)); err != nil {
+			return err
+		}
+		m := reflect.New(st)
+		f := m.Elem().FieldByName("Value")
+		if !f.IsValid() {
+			return d.errAt(keyAt, p.field(key), "unsupported union member %s", st)
+		}
+		if err := sub.decode(f, p.field(key)); err != nil {
+			return err
+		}
+		v.Set(m)
+		return nil
+	})
 }
 
 // decodePolicy stores an IAM policy document as JSON text. The CLI prints it as an object (it decodes
 // the URL-encoded text the API returns); a string is accepted too, URL-decoded when it is still encoded.
-func (d *decoder) decodePolicy(n *node, f reflect.Value, p *path) error {
+func (d *decoder) decodePolicy(f reflect.Value, p *path) error {
+	k, err := d.r.kind()
+	if err != nil {
+		return err
+	}
+	at := d.r.at
 	var text string
-	switch n.kind {
+	switch k {
 	case kindNull:
+		if _, err := d.r.literal(); err != nil {
+			return err
+		}
 		f.Set(reflect.Zero(f.Type()))
 		return nil
 	case kindObject, kindArray:
+		raw, _, err := d.r.raw()
+		if err != nil {
+			return err
+		}
 		var b bytes.Buffer
-		if err := json.Compact(&b, d.src[n.start:n.end]); err != nil {
-			return d.errAt(n.start, p, "invalid policy document: %v", err)
+		if err := json.Compact(&b, raw); err != nil {
+			return d.errAt(at, p, "invalid policy document: %v", err)
 		}
 		text = b.String()
 	case kindString:
-		text = n.s
+		if text, err = d.r.string(true); err != nil {
+			return err
+		}
 		if strings.HasPrefix(strings.TrimSpace(text), "%") {
 			u, err := url.PathUnescape(text)
 			if err != nil {
-				return d.errAt(n.start, p, "invalid URL-encoded policy document: %v", err)
+				return d.errAt(at, p, "invalid URL-encoded policy document: %v", err)
 			}
 			text = u
 		}
 	default:
-		return d.mismatch(n, p, "policy document (object)")
+		return d.mismatch(k, at, p, "policy document (object)")
+	}
+	if err := d.charge(uintptr(len(text)), at, p); err != nil {
+		return err
 	}
 	switch f.Kind() {
 	case reflect.String:
@@ -425,7 +583,7 @@ func (d *decoder) decodePolicy(n *node, f reflect.Value, p *path) error {
 	case reflect.Pointer:
 		f.Set(reflect.ValueOf(&text))
 	default:
-		return d.errAt(n.start, p, "unsupported field type %s", f.Type())
+		return d.errAt(at, p, "unsupported field type %s", f.Type())
 	}
 	return nil
 }
@@ -433,10 +591,10 @@ func (d *decoder) decodePolicy(n *node, f reflect.Value, p *path) error {
 // parseTime reads a timestamp as the CLI prints it: an ISO-8601 string (AWS CLI v2, and v1 for XML
 // services) or epoch seconds with an optional fraction (AWS CLI v1 for JSON services). Times are kept in
 // UTC, as the SDK returns them.
-func parseTime(n *node) (time.Time, error) {
-	switch n.kind {
+func parseTime(k nodeKind, text string) (time.Time, error) {
+	switch k {
 	case kindString:
-		s := strings.TrimSpace(n.s)
+		s := strings.TrimSpace(text)
 		for _, layout := range []string{
 			time.RFC3339Nano,
 			"2006-01-02T15:04:05Z0700",
@@ -453,11 +611,11 @@ func parseTime(n *node) (time.Time, error) {
 		if looksNumeric(s) {
 			return parseEpoch(s)
 		}
-		return time.Time{}, fmt.Errorf("invalid timestamp %q (want ISO 8601, e.g. 2024-05-01T12:00:00.123000+00:00, or epoch seconds)", n.s)
+		return time.Time{}, fmt.Errorf("invalid timestamp %q (want ISO 8601, e.g. 2024-05-01T12:00:00.123000+00:00, or epoch seconds)", text)
 	case kindNumber:
-		return parseEpoch(n.s)
+		return parseEpoch(text)
 	default:
-		return time.Time{}, fmt.Errorf("expected a timestamp (string or epoch seconds), got %s", n.kind)
+		return time.Time{}, fmt.Errorf("expected a timestamp (string or epoch seconds), got %s", k)
 	}
 }
 

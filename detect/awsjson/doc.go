@@ -6,6 +6,11 @@
 // the field's type, duplicate keys are refused, and an error names the input and the JSON path. It never
 // guesses. Writing (Marshal) is deterministic so that plans and diffs built from it are stable.
 //
+// Reading never builds a document's tree: Decode reads from a stream and fills the target one value at a
+// time, and can hand the elements of a list to a function one by one instead of keeping them
+// (Options.Each), so that reading a large document holds what the caller keeps, not the document. Scan
+// checks a document's syntax and lists its top-level keys without keeping anything.
+//
 // It exists so that snapshots (read) and plans (written, then read back by the applier) share one
 // definition of the AWS CLI's JSON form. It must never be lenient: an unknown field is an error, not
 // something to skip, because skipping would silently lose a field of a task definition.

@@ -1,7 +1,11 @@
 package awsjson
 
 import (
+	"bytes"
+	"fmt"
+	"reflect"
 	"testing"
+	"testing/iotest"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 )
@@ -20,7 +24,17 @@ func FuzzUnmarshal(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var in ecs.RegisterTaskDefinitionInput
-		if err := Unmarshal("fuzz.json", data, &in); err != nil {
+		err := Unmarshal("fuzz.json", data, &in)
+		// Read as a stream cut after every byte, the input gives the same error, or the same value.
+		var streamed ecs.RegisterTaskDefinitionInput
+		_, serr := Scan("fuzz.json", iotest.OneByteReader(bytes.NewReader(data)), nil)
+		if serr == nil {
+			serr = Decode("fuzz.json", iotest.OneByteReader(bytes.NewReader(data)), &streamed, Options{})
+		}
+		if fmt.Sprint(serr) != fmt.Sprint(err) || (err == nil && !reflect.DeepEqual(streamed, in)) {
+			t.Fatalf("stream: %v, whole: %v", serr, err)
+		}
+		if err != nil {
 			if len(err.Error()) < 9 || err.Error()[:9] != "fuzz.json" {
 				t.Errorf("error does not name the input: %v", err)
 			}

@@ -1,14 +1,18 @@
+// This file holds the JSON reader: a tokenizer over a stream that keeps what encoding/json throws away
+// and the decoder needs (the order of object members, duplicate keys, the exact text of numbers, the line
+// and column of every value, the text of a value kept as text), and never holds more of the document
+// than the value the decoder asks for.
+
 package awsjson
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"sync"
 	"unicode/utf8"
 )
-
-// A small JSON parser that keeps what encoding/json throws away and the decoder needs: the order of
-// object members, duplicate keys, the exact text of numbers, and the byte offset of every value (for
-// error messages and for keeping IAM policy documents as the text they were).
 
 type nodeKind uint8
 
@@ -38,267 +42,423 @@ func (k nodeKind) String() string {
 	}
 }
 
-type node struct {
-	kind  nodeKind
-	b     bool
-	s     string // a string's value, or a number's text
-	elems []*node
-	keys  []member
-	start int // offset of the value's first byte
-	end   int // offset just past the value
-}
-
-type member struct {
-	key    string
-	keyOff int
-	val    *node
-}
-
 // maxDepth bounds nesting so that hostile input cannot exhaust the stack.
 const maxDepth = 200
 
+// position is a place in the input: a byte offset, and a 1-based line and column (columns count bytes).
+type position struct {
+	off       int64
+	line, col int
+}
+
+var startOfInput = position{line: 1, col: 1}
+
 type syntaxError struct {
-	off int
+	at  position
 	msg string
 }
 
 func (e *syntaxError) Error() string { return e.msg }
 
-type parser struct {
-	src   []byte
-	pos   int
+// readError is a failure to read the input (not a problem with its content).
+type readError struct{ err error }
+
+func (e *readError) Error() string { return e.err.Error() }
+func (e *readError) Unwrap() error { return e.err }
+
+// reader reads JSON tokens from a stream through a small buffer.
+type reader struct {
+	src  io.Reader
+	buf  []byte
+	i, n int      // buf[i:n] is read and not yet consumed
+	at   position // of buf[i]
+	eof  bool     // src has nothing more
+	err  error    // why src failed, other than its end
+	// depth is the nesting of objects and arrays at the current position.
 	depth int
+	// capture, when set, receives every byte consumed (the text of a value kept as text).
+	capture *bytes.Buffer
+	str     []byte // a string's bytes as they are read
 }
 
-// parseJSON parses exactly one JSON value (surrounded by optional white space).
-func parseJSON(src []byte) (*node, error) {
-	p := &parser{src: src}
-	// A UTF-8 byte-order mark, as some Windows editors write it, is not part of the document.
-	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
-		p.pos = 3
-	}
-	p.skipSpace()
-	n, err := p.value()
-	if err != nil {
-		return nil, err
-	}
-	p.skipSpace()
-	if p.pos < len(p.src) {
-		return nil, p.errorf("unexpected %s after the end of the document", p.describe())
-	}
-	return n, nil
+const readBuffer = 32 << 10
+
+// buffers are the readers' buffers, reused: a snapshot reads thousands of small files.
+var buffers = sync.Pool{New: func() any { return new([readBuffer]byte) }}
+
+// newReader reads src; release gives its buffer back once it is done.
+func newReader(src io.Reader) *reader {
+	return &reader{src: src, buf: buffers.Get().(*[readBuffer]byte)[:], at: startOfInput}
 }
 
-func (p *parser) errorf(format string, args ...any) error {
-	return &syntaxError{off: p.pos, msg: fmt.Sprintf(format, args...)}
+func (r *reader) release() {
+	if r.src != nil && cap(r.buf) == readBuffer {
+		buffers.Put((*[readBuffer]byte)(r.buf[:readBuffer]))
+	}
+	r.buf = nil
 }
 
-func (p *parser) describe() string {
-	if p.pos >= len(p.src) {
+// newBytesReader reads data, which starts at position at of a larger input.
+func newBytesReader(data []byte, at position) *reader {
+	return &reader{buf: data, n: len(data), eof: true, at: at}
+}
+
+// fill makes k bytes available unless the input ends first, and reports whether they are.
+func (r *reader) fill(k int) bool {
+	for r.n-r.i < k && !r.eof {
+		if r.i > 0 {
+			r.n = copy(r.buf, r.buf[r.i:r.n])
+			r.i = 0
+		}
+		m, err := r.src.Read(r.buf[r.n:])
+		r.n += m
+		switch {
+		case err == io.EOF:
+			r.eof = true
+		case err != nil:
+			r.eof, r.err = true, err
+		}
+	}
+	return r.n-r.i >= k
+}
+
+// peek returns the next byte without consuming it; ok is false at the end of the input.
+func (r *reader) peek() (c byte, ok bool) {
+	if r.i >= r.n && !r.fill(1) {
+		return 0, false
+	}
+	return r.buf[r.i], true
+}
+
+// next consumes one byte, which must be available.
+func (r *reader) next() {
+	c := r.buf[r.i]
+	r.i++
+	r.at.off++
+	if c == '\n' {
+		r.at.line++
+		r.at.col = 1
+	} else {
+		r.at.col++
+	}
+	if r.capture != nil {
+		r.capture.WriteByte(c)
+	}
+}
+
+// advance consumes k available bytes that hold no newline.
+func (r *reader) advance(k int) {
+	if r.capture != nil {
+		r.capture.Write(r.buf[r.i : r.i+k])
+	}
+	r.i += k
+	r.at.off += int64(k)
+	r.at.col += k
+}
+
+func (r *reader) errorAt(at position, format string, args ...any) error {
+	if r.err != nil {
+		return &readError{r.err}
+	}
+	return &syntaxError{at: at, msg: fmt.Sprintf(format, args...)}
+}
+
+func (r *reader) errorf(format string, args ...any) error {
+	return r.errorAt(r.at, format, args...)
+}
+
+func (r *reader) describe() string {
+	c, ok := r.peek()
+	if !ok {
 		return "end of input"
 	}
-	c := p.src[p.pos]
 	if c >= 0x20 && c < 0x7f {
 		return fmt.Sprintf("character %q", c)
 	}
 	return fmt.Sprintf("byte 0x%02x", c)
 }
 
-func (p *parser) skipSpace() {
-	for p.pos < len(p.src) {
-		switch p.src[p.pos] {
-		case ' ', '\t', '\n', '\r':
-			p.pos++
+func (r *reader) skipSpace() {
+	for {
+		c, ok := r.peek()
+		if !ok {
+			return
+		}
+		switch c {
+		case ' ', '\t', '\r':
+			r.advance(1)
+		case '\n':
+			r.next()
 		default:
 			return
 		}
 	}
 }
 
-func (p *parser) value() (*node, error) {
-	if p.pos >= len(p.src) {
-		return nil, p.errorf("unexpected end of input, expected a value")
+// document reads exactly one JSON value with value (surrounded by optional white space and an optional
+// UTF-8 byte-order mark, as some Windows editors write it, which is not part of the document).
+func (r *reader) document(value func() error) error {
+	if r.fill(3) && r.buf[r.i] == 0xEF && r.buf[r.i+1] == 0xBB && r.buf[r.i+2] == 0xBF {
+		r.advance(3)
 	}
-	start := p.pos
-	switch c := p.src[p.pos]; {
-	case c == '{':
-		return p.object()
-	case c == '[':
-		return p.array()
-	case c == '"':
-		s, err := p.str()
-		if err != nil {
-			return nil, err
-		}
-		return &node{kind: kindString, s: s, start: start, end: p.pos}, nil
-	case c == '-' || (c >= '0' && c <= '9'):
-		return p.number()
-	case c == 't':
-		return p.literal("true", &node{kind: kindBool, b: true})
-	case c == 'f':
-		return p.literal("false", &node{kind: kindBool})
-	case c == 'n':
-		return p.literal("null", &node{kind: kindNull})
-	default:
-		return nil, p.errorf("unexpected %s, expected a value", p.describe())
+	r.skipSpace()
+	if err := value(); err != nil {
+		return err
 	}
-}
-
-func (p *parser) literal(word string, n *node) (*node, error) {
-	if len(p.src)-p.pos < len(word) || string(p.src[p.pos:p.pos+len(word)]) != word {
-		return nil, p.errorf("invalid literal, expected %s", word)
+	r.skipSpace()
+	if _, ok := r.peek(); ok {
+		return r.errorf("unexpected %s after the end of the document", r.describe())
 	}
-	n.start = p.pos
-	p.pos += len(word)
-	n.end = p.pos
-	return n, nil
-}
-
-func (p *parser) enter() error {
-	p.depth++
-	if p.depth > maxDepth {
-		return p.errorf("document nested deeper than %d levels", maxDepth)
+	if r.err != nil {
+		return &readError{r.err}
 	}
 	return nil
 }
 
-func (p *parser) object() (*node, error) {
-	if err := p.enter(); err != nil {
-		return nil, err
+// kind skips white space and tells the kind of the value that follows, from its first byte.
+func (r *reader) kind() (nodeKind, error) {
+	r.skipSpace()
+	c, ok := r.peek()
+	switch {
+	case !ok:
+		return 0, r.errorf("unexpected end of input, expected a value")
+	case c == '{':
+		return kindObject, nil
+	case c == '[':
+		return kindArray, nil
+	case c == '"':
+		return kindString, nil
+	case c == '-' || (c >= '0' && c <= '9'):
+		return kindNumber, nil
+	case c == 't' || c == 'f':
+		return kindBool, nil
+	case c == 'n':
+		return kindNull, nil
 	}
-	n := &node{kind: kindObject, start: p.pos}
-	p.pos++ // {
-	p.skipSpace()
-	if p.pos < len(p.src) && p.src[p.pos] == '}' {
-		p.close(n)
-		return n, nil
+	return 0, r.errorf("unexpected %s, expected a value", r.describe())
+}
+
+// skip reads one value, checking it and keeping nothing of it.
+func (r *reader) skip() error {
+	k, err := r.kind()
+	if err != nil {
+		return err
+	}
+	switch k {
+	case kindObject:
+		return r.object(false, func(string, position) error { return r.skip() })
+	case kindArray:
+		return r.array(func(int) error { return r.skip() })
+	case kindString:
+		_, err = r.string(false)
+	case kindNumber:
+		_, err = r.number(false)
+	default:
+		_, err = r.literal()
+	}
+	return err
+}
+
+// raw reads one value and returns its text, and where it starts.
+func (r *reader) raw() ([]byte, position, error) {
+	if _, err := r.kind(); err != nil {
+		return nil, r.at, err
+	}
+	at := r.at
+	var b bytes.Buffer
+	r.capture = &b
+	err := r.skip()
+	r.capture = nil
+	return b.Bytes(), at, err
+}
+
+func (r *reader) enter() error {
+	r.depth++
+	if r.depth > maxDepth {
+		return r.errorf("document nested deeper than %d levels", maxDepth)
+	}
+	r.next() // { or [
+	return nil
+}
+
+// object reads an object, calling member with each member's name and where the name starts; member
+// reads the value. keys=false does not keep names (member gets "").
+func (r *reader) object(keys bool, member func(key string, at position) error) error {
+	if err := r.enter(); err != nil {
+		return err
+	}
+	r.skipSpace()
+	if c, ok := r.peek(); ok && c == '}' {
+		r.leave()
+		return nil
 	}
 	for {
-		p.skipSpace()
-		if p.pos >= len(p.src) || p.src[p.pos] != '"' {
-			return nil, p.errorf("unexpected %s, expected a member name in double quotes", p.describe())
+		r.skipSpace()
+		if c, ok := r.peek(); !ok || c != '"' {
+			return r.errorf("unexpected %s, expected a member name in double quotes", r.describe())
 		}
-		keyOff := p.pos
-		key, err := p.str()
+		at := r.at
+		key, err := r.string(keys)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		p.skipSpace()
-		if p.pos >= len(p.src) || p.src[p.pos] != ':' {
-			return nil, p.errorf("unexpected %s, expected ':' after a member name", p.describe())
+		r.skipSpace()
+		if c, ok := r.peek(); !ok || c != ':' {
+			return r.errorf("unexpected %s, expected ':' after a member name", r.describe())
 		}
-		p.pos++
-		p.skipSpace()
-		v, err := p.value()
-		if err != nil {
-			return nil, err
+		r.next()
+		r.skipSpace()
+		if err := member(key, at); err != nil {
+			return err
 		}
-		n.keys = append(n.keys, member{key: key, keyOff: keyOff, val: v})
-		if done, err := p.separator(n, '}'); err != nil || done {
-			return n, err
+		if done, err := r.separator('}'); err != nil || done {
+			return err
 		}
 	}
 }
 
-func (p *parser) array() (*node, error) {
-	if err := p.enter(); err != nil {
-		return nil, err
+// array reads an array, calling elem with each element's index; elem reads the element.
+func (r *reader) array(elem func(i int) error) error {
+	if err := r.enter(); err != nil {
+		return err
 	}
-	n := &node{kind: kindArray, start: p.pos}
-	p.pos++ // [
-	p.skipSpace()
-	if p.pos < len(p.src) && p.src[p.pos] == ']' {
-		p.close(n)
-		return n, nil
+	r.skipSpace()
+	if c, ok := r.peek(); ok && c == ']' {
+		r.leave()
+		return nil
 	}
-	for {
-		p.skipSpace()
-		v, err := p.value()
-		if err != nil {
-			return nil, err
+	for i := 0; ; i++ {
+		r.skipSpace()
+		if err := elem(i); err != nil {
+			return err
 		}
-		n.elems = append(n.elems, v)
-		if done, err := p.separator(n, ']'); err != nil || done {
-			return n, err
+		if done, err := r.separator(']'); err != nil || done {
+			return err
 		}
 	}
 }
 
-// separator reads what follows a member or an element: ',' (another follows) or closing, the end of n.
-func (p *parser) separator(n *node, closing byte) (done bool, err error) {
-	p.skipSpace()
-	if p.pos >= len(p.src) {
-		return false, p.errorf("unexpected end of input, expected ',' or '%c'", closing)
-	}
-	switch p.src[p.pos] {
-	case ',':
-		p.pos++
+// separator reads what follows a member or an element: ',' (another follows) or closing.
+func (r *reader) separator(closing byte) (done bool, err error) {
+	r.skipSpace()
+	c, ok := r.peek()
+	switch {
+	case !ok:
+		return false, r.errorf("unexpected end of input, expected ',' or '%c'", closing)
+	case c == ',':
+		r.next()
 		return false, nil
-	case closing:
-		p.close(n)
+	case c == closing:
+		r.leave()
 		return true, nil
 	}
-	return false, p.errorf("unexpected %s, expected ',' or '%c'", p.describe(), closing)
+	return false, r.errorf("unexpected %s, expected ',' or '%c'", r.describe(), closing)
 }
 
-// close consumes the closing bracket of n and leaves it.
-func (p *parser) close(n *node) {
-	p.pos++
-	n.end = p.pos
-	p.depth--
+// leave consumes the closing bracket of an object or array.
+func (r *reader) leave() {
+	r.next()
+	r.depth--
 }
 
-// str reads a string starting at the opening quote.
-func (p *parser) str() (string, error) {
-	start := p.pos
-	p.pos++ // "
-	escaped := false
+// literal reads true, false or null.
+func (r *reader) literal() (bool, error) {
+	word := "null"
+	switch r.buf[r.i] {
+	case 't':
+		word = "true"
+	case 'f':
+		word = "false"
+	}
+	if !r.fill(len(word)) || string(r.buf[r.i:r.i+len(word)]) != word {
+		return false, r.errorf("invalid literal, expected %s", word)
+	}
+	r.advance(len(word))
+	return word == "true", nil
+}
+
+// string reads a string starting at the opening quote; with keep, it returns its value.
+func (r *reader) string(keep bool) (string, error) {
+	start := r.at
+	r.next() // "
+	escaped, badUTF8 := false, false
+	r.str = r.str[:0]
 	for {
-		if p.pos >= len(p.src) {
-			p.pos = start
-			return "", p.errorf("unterminated string")
+		if r.i >= r.n && !r.fill(1) {
+			return "", r.errorAt(start, "unterminated string")
 		}
-		c := p.src[p.pos]
+		// a run of plain ASCII, consumed at once
+		j := r.i
+		for j < r.n {
+			c := r.buf[j]
+			if c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+				break
+			}
+			j++
+		}
+		if j > r.i {
+			if keep {
+				r.str = append(r.str, r.buf[r.i:j]...)
+			}
+			r.advance(j - r.i)
+			continue
+		}
+		c := r.buf[r.i]
 		switch {
 		case c == '"':
-			p.pos++
-			raw := p.src[start:p.pos]
-			if !utf8.Valid(raw) {
-				p.pos = start
-				return "", p.errorf("invalid UTF-8 in string")
+			r.next()
+			if badUTF8 {
+				return "", r.errorAt(start, "invalid UTF-8 in string")
+			}
+			if !keep {
+				return "", nil
 			}
 			if !escaped {
-				return string(raw[1 : len(raw)-1]), nil
+				return string(r.str), nil
 			}
+			quoted := make([]byte, 0, len(r.str)+2)
+			quoted = append(append(append(quoted, '"'), r.str...), '"')
 			var s string
-			if err := json.Unmarshal(raw, &s); err != nil {
-				p.pos = start
-				return "", p.errorf("invalid string: %v", err)
+			if err := json.Unmarshal(quoted, &s); err != nil {
+				return "", r.errorAt(start, "invalid string: %v", err)
 			}
 			return s, nil
 		case c == '\\':
 			escaped = true
-			if p.pos+1 >= len(p.src) {
-				p.pos++
-				return "", p.errorf("unterminated escape sequence")
+			if !r.fill(2) {
+				r.next()
+				return "", r.errorf("unterminated escape sequence")
 			}
-			switch p.src[p.pos+1] {
+			size := 2
+			switch r.buf[r.i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				p.pos += 2
 			case 'u':
-				for i := 2; i < 6; i++ {
-					if p.pos+i >= len(p.src) || !isHex(p.src[p.pos+i]) {
-						return "", p.errorf("invalid \\u escape in string")
+				size = 6
+				ok := r.fill(6)
+				for k := 2; k < 6; k++ {
+					if !ok && r.i+k >= r.n || !isHex(r.buf[r.i+k]) {
+						return "", r.errorf("invalid \\u escape in string")
 					}
 				}
-				p.pos += 6
 			default:
-				return "", p.errorf("invalid escape sequence in string")
+				return "", r.errorf("invalid escape sequence in string")
 			}
+			if keep {
+				r.str = append(r.str, r.buf[r.i:r.i+size]...)
+			}
+			r.advance(size)
 		case c < 0x20:
-			return "", p.errorf("control character 0x%02x in string (escape it)", c)
-		default:
-			p.pos++
+			return "", r.errorf("control character 0x%02x in string (escape it)", c)
+		default: // the first byte of a multi-byte sequence, checked whole once the string ends
+			r.fill(utf8.UTFMax)
+			ru, size := utf8.DecodeRune(r.buf[r.i:r.n])
+			if ru == utf8.RuneError && size == 1 {
+				badUTF8 = true
+			}
+			if keep {
+				r.str = append(r.str, r.buf[r.i:r.i+size]...)
+			}
+			r.advance(size)
 		}
 	}
 }
@@ -309,58 +469,47 @@ func isHex(c byte) bool {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-func (p *parser) number() (*node, error) {
-	start := p.pos
-	if p.src[p.pos] == '-' {
-		p.pos++
-	}
-	switch {
-	case p.pos < len(p.src) && p.src[p.pos] == '0':
-		p.pos++
-	case p.pos < len(p.src) && isDigit(p.src[p.pos]):
-		for p.pos < len(p.src) && isDigit(p.src[p.pos]) {
-			p.pos++
+// number reads a number; with keep, it returns its text.
+func (r *reader) number(keep bool) (string, error) {
+	r.str = r.str[:0]
+	take := func() {
+		if keep {
+			r.str = append(r.str, r.buf[r.i])
 		}
+		r.advance(1)
+	}
+	digits := func() {
+		for c, ok := r.peek(); ok && isDigit(c); c, ok = r.peek() {
+			take()
+		}
+	}
+	if c, _ := r.peek(); c == '-' {
+		take()
+	}
+	switch c, ok := r.peek(); {
+	case ok && c == '0':
+		take()
+	case ok && isDigit(c):
+		digits()
 	default:
-		return nil, p.errorf("invalid number")
+		return "", r.errorf("invalid number")
 	}
-	if p.pos < len(p.src) && p.src[p.pos] == '.' {
-		p.pos++
-		if p.pos >= len(p.src) || !isDigit(p.src[p.pos]) {
-			return nil, p.errorf("invalid number: expected a digit after the decimal point")
+	if c, ok := r.peek(); ok && c == '.' {
+		take()
+		if c, ok := r.peek(); !ok || !isDigit(c) {
+			return "", r.errorf("invalid number: expected a digit after the decimal point")
 		}
-		for p.pos < len(p.src) && isDigit(p.src[p.pos]) {
-			p.pos++
-		}
+		digits()
 	}
-	if p.pos < len(p.src) && (p.src[p.pos] == 'e' || p.src[p.pos] == 'E') {
-		p.pos++
-		if p.pos < len(p.src) && (p.src[p.pos] == '+' || p.src[p.pos] == '-') {
-			p.pos++
+	if c, ok := r.peek(); ok && (c == 'e' || c == 'E') {
+		take()
+		if c, ok := r.peek(); ok && (c == '+' || c == '-') {
+			take()
 		}
-		if p.pos >= len(p.src) || !isDigit(p.src[p.pos]) {
-			return nil, p.errorf("invalid number: expected a digit in the exponent")
+		if c, ok := r.peek(); !ok || !isDigit(c) {
+			return "", r.errorf("invalid number: expected a digit in the exponent")
 		}
-		for p.pos < len(p.src) && isDigit(p.src[p.pos]) {
-			p.pos++
-		}
+		digits()
 	}
-	return &node{kind: kindNumber, s: string(p.src[start:p.pos]), start: start, end: p.pos}, nil
-}
-
-// lineCol turns a byte offset into a 1-based line and column (columns count bytes).
-func lineCol(src []byte, off int) (line, col int) {
-	if off > len(src) {
-		off = len(src)
-	}
-	line, col = 1, 1
-	for _, c := range src[:off] {
-		if c == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
-	return line, col
+	return string(r.str), nil
 }

@@ -15,7 +15,9 @@
 // configuration keys snapshot.max_file_bytes, snapshot.max_files and snapshot.max_total_bytes) bound the
 // size of a file, the entries walked in a folder and the bytes read in all; they are checked from the
 // folder's listing before any file is read, and a snapshot over one is refused with an error naming the
-// limit and the file. Each file holds one command's output, recognised by its top-level keys:
+// limit and the file. A file is read as a stream, twice (to check its JSON and recognise it, then to
+// decode it one element of its lists at a time), never whole: loading holds what the inventory keeps,
+// not the files. Each file holds one command's output, recognised by its top-level keys:
 //
 //	aws ecs describe-task-definition --include TAGS      {"taskDefinition": {…}, "tags": […]}
 //	aws ecs describe-services --include TAGS             {"services": […], "failures": […]}

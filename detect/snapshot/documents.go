@@ -2,7 +2,9 @@ package snapshot
 
 import (
 	"fmt"
+	"io"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -102,25 +104,29 @@ type docKind struct {
 	command string   // the command that prints it
 	keys    []string // top-level keys that identify it (lower case); any one suffices
 	newDoc  func() any
-	collect func(c *collector, doc any) error
+	// each lists the document's lists read one element at a time: each element is checked and turned
+	// into what the inventory keeps as soon as it is decoded, so that a document is never held whole.
+	each func(c *collector) []awsjson.EachField
+	// finish collects what is left in the document once it is read (nil: nothing).
+	finish func(c *collector, doc any) error
 }
 
 var kinds = []docKind{
-	{"aws ecs describe-task-definition", []string{"taskdefinition"}, func() any { return new(taskDefinitionDoc) }, (*collector).collectTaskDefinition},
-	{"aws ecs describe-services", []string{"services"}, func() any { return new(servicesDoc) }, (*collector).collectServices},
-	{"aws ecs describe-clusters", []string{"clusters"}, func() any { return new(clustersDoc) }, (*collector).collectClusters},
-	{"aws ecs describe-task-sets", []string{"tasksets"}, func() any { return new(taskSetsDoc) }, (*collector).collectTaskSets},
-	{"aws ecs describe-capacity-providers", []string{"capacityproviders"}, func() any { return new(capacityProvidersDoc) }, (*collector).collectCapacityProviders},
-	{"aws ec2 describe-security-groups", []string{"securitygroups"}, func() any { return new(securityGroupsDoc) }, (*collector).collectSecurityGroups},
-	{"aws ec2 describe-subnets", []string{"subnets"}, func() any { return new(subnetsDoc) }, (*collector).collectSubnets},
-	{"aws ec2 describe-route-tables", []string{"routetables"}, func() any { return new(routeTablesDoc) }, (*collector).collectRouteTables},
-	{"aws ec2 describe-vpc-endpoints", []string{"vpcendpoints"}, func() any { return new(vpcEndpointsDoc) }, (*collector).collectVpcEndpoints},
-	{"aws ec2 describe-network-interfaces", []string{"networkinterfaces"}, func() any { return new(networkInterfacesDoc) }, (*collector).collectNetworkInterfaces},
-	{"aws elbv2 describe-load-balancers", []string{"loadbalancers"}, func() any { return new(loadBalancersDoc) }, (*collector).collectLoadBalancers},
-	{"aws elbv2 describe-target-groups", []string{"targetgroups"}, func() any { return new(targetGroupsDoc) }, (*collector).collectTargetGroups},
-	{"aws iam get-role", []string{"role"}, func() any { return new(roleDoc) }, (*collector).collectRole},
-	{"aws iam get-role-policy", []string{"policydocument"}, func() any { return new(rolePolicyDoc) }, (*collector).collectRolePolicy},
-	{"aws iam get-account-authorization-details", []string{"roledetaillist", "policies", "userdetaillist", "groupdetaillist"}, func() any { return new(authorizationDetailsDoc) }, (*collector).collectAuthorizationDetails},
+	{"aws ecs describe-task-definition", []string{"taskdefinition"}, func() any { return new(taskDefinitionDoc) }, nil, (*collector).collectTaskDefinition},
+	{"aws ecs describe-services", []string{"services"}, func() any { return new(servicesDoc) }, (*collector).eachService, nil},
+	{"aws ecs describe-clusters", []string{"clusters"}, func() any { return new(clustersDoc) }, (*collector).eachCluster, nil},
+	{"aws ecs describe-task-sets", []string{"tasksets"}, func() any { return new(taskSetsDoc) }, (*collector).eachTaskSet, nil},
+	{"aws ecs describe-capacity-providers", []string{"capacityproviders"}, func() any { return new(capacityProvidersDoc) }, (*collector).eachCapacityProvider, nil},
+	{"aws ec2 describe-security-groups", []string{"securitygroups"}, func() any { return new(securityGroupsDoc) }, (*collector).eachSecurityGroup, nil},
+	{"aws ec2 describe-subnets", []string{"subnets"}, func() any { return new(subnetsDoc) }, (*collector).eachSubnet, nil},
+	{"aws ec2 describe-route-tables", []string{"routetables"}, func() any { return new(routeTablesDoc) }, (*collector).eachRouteTable, nil},
+	{"aws ec2 describe-vpc-endpoints", []string{"vpcendpoints"}, func() any { return new(vpcEndpointsDoc) }, (*collector).eachVpcEndpoint, (*collector).finishVpcEndpoints},
+	{"aws ec2 describe-network-interfaces", []string{"networkinterfaces"}, func() any { return new(networkInterfacesDoc) }, (*collector).eachNetworkInterface, (*collector).finishNetworkInterfaces},
+	{"aws elbv2 describe-load-balancers", []string{"loadbalancers"}, func() any { return new(loadBalancersDoc) }, (*collector).eachLoadBalancer, nil},
+	{"aws elbv2 describe-target-groups", []string{"targetgroups"}, func() any { return new(targetGroupsDoc) }, (*collector).eachTargetGroup, nil},
+	{"aws iam get-role", []string{"role"}, func() any { return new(roleDoc) }, nil, (*collector).collectRole},
+	{"aws iam get-role-policy", []string{"policydocument"}, func() any { return new(rolePolicyDoc) }, nil, (*collector).collectRolePolicy},
+	{"aws iam get-account-authorization-details", []string{"roledetaillist", "policies", "userdetaillist", "groupdetaillist"}, func() any { return new(authorizationDetailsDoc) }, (*collector).eachAuthorizationDetail, nil},
 }
 
 // Recognised lists the commands whose output a snapshot may hold.
@@ -190,30 +196,54 @@ type managedPolicy struct {
 	document string // default version's text, "" when not listed
 }
 
-// parseDocument parses one file's content into the resources it holds.
-func parseDocument(file string, data []byte) (*part, error) {
-	root, err := awsjson.Parse(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s:%w", file, err)
-	}
-	if root.Kind() != "object" {
-		return nil, fmt.Errorf("%s: not a recognised AWS CLI document: the top level is %s, expected an object; a snapshot holds the JSON output (--output json) of: %s",
-			file, root.Kind(), recognisedList())
-	}
+// maxListedKeys bounds the top-level keys an error about an unrecognised document lists.
+const maxListedKeys = 50
+
+// A document's values may take at most decodeFactor times its size in memory, and at least
+// minDecodeBudget bytes: AWS CLI output decodes to about one to two times its size, while a file of
+// empty objects (each a whole struct) would decode to two hundred times its size.
+const (
+	decodeFactor    = 16
+	minDecodeBudget = 64 << 10
+)
+
+// parseDocument reads one document of size bytes into the resources it holds. src is read twice: once
+// to check the JSON and recognise the document by its top-level keys, then to decode it, one element of
+// its lists at a time. Neither holds the document: what stays is what the inventory keeps.
+func parseDocument(file string, src io.ReadSeeker, size int64) (*part, error) {
 	var found []int
-	for i, k := range kinds {
-		if hasAnyKey(root, k.keys) {
-			found = append(found, i)
+	var keys []string
+	nkeys := 0
+	kind, err := awsjson.Scan(file, src, func(key string) {
+		nkeys++
+		if len(keys) < maxListedKeys {
+			keys = append(keys, key)
 		}
+		for i, k := range kinds {
+			if !slices.Contains(found, i) && slices.ContainsFunc(k.keys, func(s string) bool { return strings.EqualFold(s, key) }) {
+				found = append(found, i)
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if kind != "object" {
+		return nil, fmt.Errorf("%s: not a recognised AWS CLI document: the top level is %s, expected an object; a snapshot holds the JSON output (--output json) of: %s",
+			file, kind, recognisedList())
 	}
 	switch len(found) {
 	case 0:
-		keys := root.Keys()
 		sort.Strings(keys)
+		listed := strings.Join(keys, ", ")
+		if nkeys > len(keys) {
+			listed += fmt.Sprintf(", and %d more", nkeys-len(keys))
+		}
 		return nil, fmt.Errorf("%s: not a recognised AWS CLI document (top-level keys: %s); a snapshot holds the JSON output (--output json) of: %s",
-			file, strings.Join(keys, ", "), recognisedList())
+			file, listed, recognisedList())
 	case 1:
 	default:
+		sort.Ints(found)
 		names := make([]string, len(found))
 		for i, f := range found {
 			names[i] = kinds[f].command
@@ -221,27 +251,28 @@ func parseDocument(file string, data []byte) (*part, error) {
 		return nil, fmt.Errorf("%s: mixes the outputs of several commands (%s); a snapshot file holds the output of one command",
 			file, strings.Join(names, "; "))
 	}
+	if _, err := src.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
 	k := kinds[found[0]]
-	doc := k.newDoc()
-	if err := root.Decode(file, doc, awsjson.PolicyField{Type: reflect.TypeFor[rolePolicyDoc](), Field: "PolicyDocument"}); err != nil {
-		return nil, err
-	}
 	c := &collector{part: &part{file: file}}
-	if err := k.collect(c, doc); err != nil {
+	opt := awsjson.Options{
+		Policy:   []awsjson.PolicyField{{Type: reflect.TypeFor[rolePolicyDoc](), Field: "PolicyDocument"}},
+		MaxBytes: max(decodeFactor*size, minDecodeBudget),
+	}
+	if k.each != nil {
+		opt.Each = k.each(c)
+	}
+	doc := k.newDoc()
+	if err := awsjson.Decode(file, src, doc, opt); err != nil {
 		return nil, err
 	}
-	return c.part, nil
-}
-
-func hasAnyKey(n *awsjson.Document, keys []string) bool {
-	for _, m := range n.Keys() {
-		for _, k := range keys {
-			if strings.EqualFold(m, k) {
-				return true
-			}
+	if k.finish != nil {
+		if err := k.finish(c, doc); err != nil {
+			return nil, err
 		}
 	}
-	return false
+	return c.part, nil
 }
 
 // collector turns a decoded document into a part, checking that every resource has its identity.
@@ -253,18 +284,31 @@ func (c *collector) missing(where, field string) error {
 	return fmt.Errorf("%s: %s: missing %s", c.file, where, field)
 }
 
-// collectItems appends one item per element of list, found at name[i] and identified by the field that id
-// returns (named idField in the error when it is missing or empty).
-func collectItems[T any](c *collector, into *[]item[T], list []T, name, idField string, id func(*T) *string) error {
-	for i := range list {
+// eachItem reads the list field of docType one element at a time: each, found at name[i], is kept as
+// an item identified by the field that id returns (named idField in the error when it is missing or
+// empty); then, when set, more sees it too.
+func eachItem[T any](c *collector, docType reflect.Type, field string, into *[]item[T], name, idField string, id func(*T) *string, more func(where string, v *T) error) awsjson.EachField {
+	return awsjson.EachField{Type: docType, Field: field, Elem: func(i int, e any) error {
+		v := e.(*T)
 		where := fmt.Sprintf("%s[%d]", name, i)
-		v := str(id(&list[i]))
-		if v == "" {
+		s := str(id(v))
+		if s == "" {
 			return c.missing(where, idField)
 		}
-		*into = append(*into, item[T]{id: v, where: where, v: list[i]})
-	}
-	return nil
+		*into = append(*into, item[T]{id: s, where: where, v: *v})
+		if more != nil {
+			return more(where, v)
+		}
+		return nil
+	}}
+}
+
+// eachFailure turns a list of failures into read errors, one element at a time.
+func eachFailure(c *collector, docType reflect.Type, resourceType, operation string) awsjson.EachField {
+	return awsjson.EachField{Type: docType, Field: "Failures", Elem: func(_ int, e any) error {
+		c.failure(e.(*ecstypes.Failure), resourceType, operation)
+		return nil
+	}}
 }
 
 func str(s *string) string {
@@ -274,21 +318,19 @@ func str(s *string) string {
 	return *s
 }
 
-func (c *collector) failures(fs []ecstypes.Failure, resourceType, operation string) {
-	for _, f := range fs {
-		reason := str(f.Reason)
-		if reason == "MISSING" {
-			continue // asked for something that does not exist: nothing to evaluate
-		}
-		msg := c.file + ": " + reason
-		if f.Detail != nil {
-			msg += ": " + *f.Detail
-		}
-		c.errors = append(c.errors, detect.ReadError{
-			Region: detect.RegionOf(str(f.Arn)), ResourceType: resourceType, Resource: str(f.Arn),
-			Operation: operation, Message: msg,
-		})
+func (c *collector) failure(f *ecstypes.Failure, resourceType, operation string) {
+	reason := str(f.Reason)
+	if reason == "MISSING" {
+		return // asked for something that does not exist: nothing to evaluate
 	}
+	msg := c.file + ": " + reason
+	if f.Detail != nil {
+		msg += ": " + *f.Detail
+	}
+	c.errors = append(c.errors, detect.ReadError{
+		Region: detect.RegionOf(str(f.Arn)), ResourceType: resourceType, Resource: str(f.Arn),
+		Operation: operation, Message: msg,
+	})
 }
 
 func (c *collector) collectTaskDefinition(v any) error {
@@ -315,74 +357,75 @@ func (c *collector) collectTaskDefinition(v any) error {
 	return nil
 }
 
-func (c *collector) collectServices(v any) error {
-	doc := v.(*servicesDoc)
-	for i, s := range doc.Services {
-		where := fmt.Sprintf("services[%d]", i)
-		if str(s.ServiceArn) == "" {
-			return c.missing(where, "serviceArn")
-		}
-		c.services = append(c.services, item[ecstypes.Service]{id: *s.ServiceArn, where: where, v: s})
-		if err := collectItems(c, &c.taskSets, s.TaskSets, where+".taskSets", "taskSetArn", func(ts *ecstypes.TaskSet) *string { return ts.TaskSetArn }); err != nil {
-			return err
-		}
+func (c *collector) eachService() []awsjson.EachField {
+	t := reflect.TypeFor[servicesDoc]()
+	return []awsjson.EachField{
+		eachItem(c, t, "Services", &c.services, "services", "serviceArn", func(s *ecstypes.Service) *string { return s.ServiceArn },
+			func(where string, s *ecstypes.Service) error {
+				for j := range s.TaskSets {
+					ts := &s.TaskSets[j]
+					w := fmt.Sprintf("%s.taskSets[%d]", where, j)
+					if str(ts.TaskSetArn) == "" {
+						return c.missing(w, "taskSetArn")
+					}
+					c.taskSets = append(c.taskSets, item[ecstypes.TaskSet]{id: *ts.TaskSetArn, where: w, v: *ts})
+				}
+				return nil
+			}),
+		eachFailure(c, t, detect.TypeService, "DescribeServices"),
 	}
-	c.failures(doc.Failures, detect.TypeService, "DescribeServices")
-	return nil
 }
 
-func (c *collector) collectClusters(v any) error {
-	doc := v.(*clustersDoc)
-	if err := collectItems(c, &c.clusters, doc.Clusters, "clusters", "clusterArn", func(cl *ecstypes.Cluster) *string { return cl.ClusterArn }); err != nil {
-		return err
+func (c *collector) eachCluster() []awsjson.EachField {
+	t := reflect.TypeFor[clustersDoc]()
+	return []awsjson.EachField{
+		eachItem(c, t, "Clusters", &c.clusters, "clusters", "clusterArn", func(cl *ecstypes.Cluster) *string { return cl.ClusterArn }, nil),
+		eachFailure(c, t, detect.TypeCluster, "DescribeClusters"),
 	}
-	c.failures(doc.Failures, detect.TypeCluster, "DescribeClusters")
-	return nil
 }
 
-func (c *collector) collectTaskSets(v any) error {
-	doc := v.(*taskSetsDoc)
-	if err := collectItems(c, &c.taskSets, doc.TaskSets, "taskSets", "taskSetArn", func(ts *ecstypes.TaskSet) *string { return ts.TaskSetArn }); err != nil {
-		return err
+func (c *collector) eachTaskSet() []awsjson.EachField {
+	t := reflect.TypeFor[taskSetsDoc]()
+	return []awsjson.EachField{
+		eachItem(c, t, "TaskSets", &c.taskSets, "taskSets", "taskSetArn", func(ts *ecstypes.TaskSet) *string { return ts.TaskSetArn }, nil),
+		eachFailure(c, t, detect.TypeTaskSet, "DescribeTaskSets"),
 	}
-	c.failures(doc.Failures, detect.TypeTaskSet, "DescribeTaskSets")
-	return nil
 }
 
-func (c *collector) collectCapacityProviders(v any) error {
-	doc := v.(*capacityProvidersDoc)
-	if err := collectItems(c, &c.capacityProviders, doc.CapacityProviders, "capacityProviders", "capacityProviderArn", func(cp *ecstypes.CapacityProvider) *string { return cp.CapacityProviderArn }); err != nil {
-		return err
+func (c *collector) eachCapacityProvider() []awsjson.EachField {
+	t := reflect.TypeFor[capacityProvidersDoc]()
+	return []awsjson.EachField{
+		eachItem(c, t, "CapacityProviders", &c.capacityProviders, "capacityProviders", "capacityProviderArn", func(cp *ecstypes.CapacityProvider) *string { return cp.CapacityProviderArn }, nil),
+		eachFailure(c, t, detect.TypeCapacityProvider, "DescribeCapacityProviders"),
 	}
-	c.failures(doc.Failures, detect.TypeCapacityProvider, "DescribeCapacityProviders")
-	return nil
 }
 
-func (c *collector) collectSecurityGroups(v any) error {
-	return collectItems(c, &c.securityGroups, v.(*securityGroupsDoc).SecurityGroups, "SecurityGroups", "GroupId", func(x *ec2types.SecurityGroup) *string { return x.GroupId })
+func (c *collector) eachSecurityGroup() []awsjson.EachField {
+	return []awsjson.EachField{eachItem(c, reflect.TypeFor[securityGroupsDoc](), "SecurityGroups", &c.securityGroups, "SecurityGroups", "GroupId", func(x *ec2types.SecurityGroup) *string { return x.GroupId }, nil)}
 }
 
-func (c *collector) collectSubnets(v any) error {
-	return collectItems(c, &c.subnets, v.(*subnetsDoc).Subnets, "Subnets", "SubnetId", func(x *ec2types.Subnet) *string { return x.SubnetId })
+func (c *collector) eachSubnet() []awsjson.EachField {
+	return []awsjson.EachField{eachItem(c, reflect.TypeFor[subnetsDoc](), "Subnets", &c.subnets, "Subnets", "SubnetId", func(x *ec2types.Subnet) *string { return x.SubnetId }, nil)}
 }
 
-func (c *collector) collectRouteTables(v any) error {
-	return collectItems(c, &c.routeTables, v.(*routeTablesDoc).RouteTables, "RouteTables", "RouteTableId", func(x *ec2types.RouteTable) *string { return x.RouteTableId })
+func (c *collector) eachRouteTable() []awsjson.EachField {
+	return []awsjson.EachField{eachItem(c, reflect.TypeFor[routeTablesDoc](), "RouteTables", &c.routeTables, "RouteTables", "RouteTableId", func(x *ec2types.RouteTable) *string { return x.RouteTableId }, nil)}
 }
 
-func (c *collector) collectNetworkInterfaces(v any) error {
+func (c *collector) eachNetworkInterface() []awsjson.EachField {
+	return []awsjson.EachField{eachItem(c, reflect.TypeFor[networkInterfacesDoc](), "NetworkInterfaces", &c.networkInterfaces, "NetworkInterfaces", "NetworkInterfaceId", func(ni *ec2types.NetworkInterface) *string { return ni.NetworkInterfaceId }, nil)}
+}
+
+func (c *collector) finishNetworkInterfaces(v any) error {
 	doc := v.(*networkInterfacesDoc)
-	if err := collectItems(c, &c.networkInterfaces, doc.NetworkInterfaces, "NetworkInterfaces", "NetworkInterfaceId", func(ni *ec2types.NetworkInterface) *string { return ni.NetworkInterfaceId }); err != nil {
-		return err
-	}
 	c.interfacesDoc = true
 	c.interfacesComplete = doc.NextToken == nil || *doc.NextToken == ""
 	return nil
 }
 
-func (c *collector) collectVpcEndpoints(v any) error {
-	doc := v.(*vpcEndpointsDoc)
-	for i, ep := range doc.VpcEndpoints {
+func (c *collector) eachVpcEndpoint() []awsjson.EachField {
+	return []awsjson.EachField{{Type: reflect.TypeFor[vpcEndpointsDoc](), Field: "VpcEndpoints", Elem: func(i int, e any) error {
+		ep := e.(*ec2types.VpcEndpoint)
 		where := fmt.Sprintf("VpcEndpoints[%d]", i)
 		if str(ep.VpcEndpointId) == "" {
 			return c.missing(where, "VpcEndpointId")
@@ -390,19 +433,24 @@ func (c *collector) collectVpcEndpoints(v any) error {
 		if str(ep.VpcId) == "" {
 			return c.missing(where, "VpcId")
 		}
-		c.vpcEndpoints = append(c.vpcEndpoints, item[ec2types.VpcEndpoint]{id: *ep.VpcEndpointId, where: where, v: ep})
-	}
+		c.vpcEndpoints = append(c.vpcEndpoints, item[ec2types.VpcEndpoint]{id: *ep.VpcEndpointId, where: where, v: *ep})
+		return nil
+	}}}
+}
+
+func (c *collector) finishVpcEndpoints(v any) error {
+	doc := v.(*vpcEndpointsDoc)
 	c.endpointsDoc = true
 	c.endpointsComplete = doc.NextToken == nil || *doc.NextToken == ""
 	return nil
 }
 
-func (c *collector) collectLoadBalancers(v any) error {
-	return collectItems(c, &c.loadBalancers, v.(*loadBalancersDoc).LoadBalancers, "LoadBalancers", "LoadBalancerArn", func(x *elbtypes.LoadBalancer) *string { return x.LoadBalancerArn })
+func (c *collector) eachLoadBalancer() []awsjson.EachField {
+	return []awsjson.EachField{eachItem(c, reflect.TypeFor[loadBalancersDoc](), "LoadBalancers", &c.loadBalancers, "LoadBalancers", "LoadBalancerArn", func(x *elbtypes.LoadBalancer) *string { return x.LoadBalancerArn }, nil)}
 }
 
-func (c *collector) collectTargetGroups(v any) error {
-	return collectItems(c, &c.targetGroups, v.(*targetGroupsDoc).TargetGroups, "TargetGroups", "TargetGroupArn", func(x *elbtypes.TargetGroup) *string { return x.TargetGroupArn })
+func (c *collector) eachTargetGroup() []awsjson.EachField {
+	return []awsjson.EachField{eachItem(c, reflect.TypeFor[targetGroupsDoc](), "TargetGroups", &c.targetGroups, "TargetGroups", "TargetGroupArn", func(x *elbtypes.TargetGroup) *string { return x.TargetGroupArn }, nil)}
 }
 
 func iamTags(tags []iamtypes.Tag) map[string]string {
@@ -450,47 +498,58 @@ func (c *collector) collectRolePolicy(v any) error {
 	return nil
 }
 
-func (c *collector) collectAuthorizationDetails(v any) error {
-	doc := v.(*authorizationDetailsDoc)
-	for i, r := range doc.RoleDetailList {
-		where := fmt.Sprintf("RoleDetailList[%d]", i)
-		if str(r.Arn) == "" {
-			return c.missing(where, "Arn")
-		}
-		if str(r.RoleName) == "" {
-			return c.missing(where, "RoleName")
-		}
-		role := detect.Role{
-			Arn: *r.Arn, Name: *r.RoleName, AssumeRolePolicy: str(r.AssumeRolePolicyDocument),
-			PoliciesKnown: true, Tags: iamTags(r.Tags),
-		}
-		for j, p := range r.RolePolicyList {
-			if str(p.PolicyName) == "" {
-				return c.missing(fmt.Sprintf("%s.RolePolicyList[%d]", where, j), "PolicyName")
+// eachAuthorizationDetail keeps of get-account-authorization-details what the inventory holds of each
+// role and the default version's document of each managed policy; users and groups are read and checked,
+// then dropped.
+func (c *collector) eachAuthorizationDetail() []awsjson.EachField {
+	t := reflect.TypeFor[authorizationDetailsDoc]()
+	drop := func(int, any) error { return nil }
+	return []awsjson.EachField{
+		{Type: t, Field: "UserDetailList", Elem: drop},
+		{Type: t, Field: "GroupDetailList", Elem: drop},
+		{Type: t, Field: "RoleDetailList", Elem: func(i int, e any) error {
+			r := e.(*iamtypes.RoleDetail)
+			where := fmt.Sprintf("RoleDetailList[%d]", i)
+			if str(r.Arn) == "" {
+				return c.missing(where, "Arn")
 			}
-			role.Inline = append(role.Inline, detect.PolicyDocument{Name: *p.PolicyName, Document: str(p.PolicyDocument)})
-		}
-		for j, a := range r.AttachedManagedPolicies {
-			if str(a.PolicyArn) == "" {
-				return c.missing(fmt.Sprintf("%s.AttachedManagedPolicies[%d]", where, j), "PolicyArn")
+			if str(r.RoleName) == "" {
+				return c.missing(where, "RoleName")
 			}
-			role.Attached = append(role.Attached, detect.AttachedPolicy{Name: str(a.PolicyName), Arn: *a.PolicyArn})
-		}
-		c.roles = append(c.roles, item[roleRecord]{id: *r.Arn, where: where, v: roleRecord{role: role, complete: true}})
+			role := detect.Role{
+				Arn: *r.Arn, Name: *r.RoleName, AssumeRolePolicy: str(r.AssumeRolePolicyDocument),
+				PoliciesKnown: true, Tags: iamTags(r.Tags),
+			}
+			for j, p := range r.RolePolicyList {
+				if str(p.PolicyName) == "" {
+					return c.missing(fmt.Sprintf("%s.RolePolicyList[%d]", where, j), "PolicyName")
+				}
+				role.Inline = append(role.Inline, detect.PolicyDocument{Name: *p.PolicyName, Document: str(p.PolicyDocument)})
+			}
+			for j, a := range r.AttachedManagedPolicies {
+				if str(a.PolicyArn) == "" {
+					return c.missing(fmt.Sprintf("%s.AttachedManagedPolicies[%d]", where, j), "PolicyArn")
+				}
+				role.Attached = append(role.Attached, detect.AttachedPolicy{Name: str(a.PolicyName), Arn: *a.PolicyArn})
+			}
+			c.roles = append(c.roles, item[roleRecord]{id: *r.Arn, where: where, v: roleRecord{role: role, complete: true}})
+			return nil
+		}},
+		{Type: t, Field: "Policies", Elem: func(i int, e any) error {
+			p := e.(*iamtypes.ManagedPolicyDetail)
+			where := fmt.Sprintf("Policies[%d]", i)
+			if str(p.Arn) == "" {
+				return c.missing(where, "Arn")
+			}
+			mp := managedPolicy{arn: *p.Arn}
+			for _, pv := range p.PolicyVersionList {
+				if pv.IsDefaultVersion || (p.DefaultVersionId != nil && str(pv.VersionId) == *p.DefaultVersionId) {
+					mp.document = str(pv.Document)
+					break
+				}
+			}
+			c.policies = append(c.policies, item[managedPolicy]{id: *p.Arn, where: where, v: mp})
+			return nil
+		}},
 	}
-	for i, p := range doc.Policies {
-		where := fmt.Sprintf("Policies[%d]", i)
-		if str(p.Arn) == "" {
-			return c.missing(where, "Arn")
-		}
-		mp := managedPolicy{arn: *p.Arn}
-		for _, pv := range p.PolicyVersionList {
-			if pv.IsDefaultVersion || (p.DefaultVersionId != nil && str(pv.VersionId) == *p.DefaultVersionId) {
-				mp.document = str(pv.Document)
-				break
-			}
-		}
-		c.policies = append(c.policies, item[managedPolicy]{id: *p.Arn, where: where, v: mp})
-	}
-	return nil
 }

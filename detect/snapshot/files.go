@@ -29,12 +29,13 @@ type Limits struct {
 	MaxTotalBytes int64
 }
 
-// Default limits. Parsing holds a document's syntax tree besides its bytes, so a file costs up to about
-// twenty times its size while it is parsed (files are parsed in parallel only up to parseBudget bytes at
-// once), and the inventory kept about twice the snapshot's size. 128 MiB per file is several times the
-// largest AWS CLI output of a real account (get-account-authorization-details of a large one is tens of
-// MiB) and keeps the peak under about 3 GiB; 100,000 entries is about ten times the files of an estate
-// of 10,000 task-definition families; 2 GiB in all bounds the inventory kept.
+// Default limits. A file is read as a stream, one element of its lists at a time (see parseDocument):
+// loading costs about what the inventory keeps (about 1.2 to 2 times the bytes of the resources kept,
+// nothing for what is only checked, such as the users of get-account-authorization-details), plus one
+// element and small buffers per file being read; with Go's collector the peak heap is about twice that.
+// 128 MiB per file is several times the largest AWS CLI output of a real account
+// (get-account-authorization-details of a large one is tens of MiB); 100,000 entries is about ten times
+// the files of an estate of 10,000 task-definition families; 2 GiB in all bounds the inventory kept.
 const (
 	DefaultMaxFileBytes  int64 = 128 << 20
 	DefaultMaxFiles            = 100_000
@@ -206,9 +207,10 @@ func fileTooLarge(name string, size int64, lim Limits) error {
 	return fmt.Errorf("snapshot: %s is %d bytes, more than %d (the limit snapshot.max_file_bytes)", name, size, lim.MaxFileBytes)
 }
 
-// read reads one file of the source, never more than MaxFileBytes (a file may grow after it was
-// measured, and a file given directly may be a pipe).
-func (s *source) read(name string) ([]byte, error) {
+// open opens one file of the source for reading, never more than MaxFileBytes of it (a file may grow
+// after it was measured). A file that cannot be read twice (a pipe, given directly) is read into memory,
+// within the same limit.
+func (s *source) open(name string) (readSeekCloser, error) {
 	var f *os.File
 	var err error
 	if s.root != nil {
@@ -219,24 +221,99 @@ func (s *source) read(name string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
+	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
+		return &limitedFile{f: f, max: s.lim.MaxFileBytes, size: info.Size()}, nil
+	}
 	defer f.Close()
 	var buf bytes.Buffer
-	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() && info.Size() <= s.lim.MaxFileBytes {
-		buf.Grow(int(info.Size()) + bytes.MinRead)
-	}
 	n, err := buf.ReadFrom(io.LimitReader(f, s.lim.MaxFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: %s: %w", s.display(name), err)
 	}
 	if n > s.lim.MaxFileBytes {
-		return nil, fmt.Errorf("snapshot: %s holds more than %d bytes (the limit snapshot.max_file_bytes)", s.display(name), s.lim.MaxFileBytes)
+		return nil, s.readErr(name, errTooLarge)
 	}
-	return buf.Bytes(), nil
+	return nopCloser{bytes.NewReader(buf.Bytes())}, nil
+}
+
+type readSeekCloser interface {
+	io.ReadSeeker
+	io.Closer
+	Size() int64 // when opened
+}
+
+type nopCloser struct{ *bytes.Reader }
+
+func (nopCloser) Close() error { return nil }
+
+// errTooLarge is a file that grew over MaxFileBytes after it was measured.
+var errTooLarge = errors.New("file over the size limit")
+
+// ioFailure is a failure to read a file, as opposed to a problem with its content.
+type ioFailure struct{ err error }
+
+func (e *ioFailure) Error() string { return e.err.Error() }
+func (e *ioFailure) Unwrap() error { return e.err }
+
+// limitedFile reads a regular file from its start, failing with errTooLarge past max bytes.
+type limitedFile struct {
+	f    *os.File
+	max  int64
+	size int64 // when opened
+	read int64 // since the last seek to the start
+}
+
+func (l *limitedFile) Size() int64 { return l.size }
+
+func (l *limitedFile) Read(b []byte) (int, error) {
+	if l.read > l.max {
+		return 0, errTooLarge
+	}
+	if int64(len(b)) > l.max+1-l.read {
+		b = b[:l.max+1-l.read]
+	}
+	n, err := l.f.Read(b)
+	l.read += int64(n)
+	if l.read > l.max {
+		return n, errTooLarge
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		err = &ioFailure{err}
+	}
+	return n, err
+}
+
+func (l *limitedFile) Seek(offset int64, whence int) (int64, error) {
+	if offset != 0 || whence != io.SeekStart {
+		return 0, errors.New("snapshot: files are read from their start only")
+	}
+	l.read = 0
+	n, err := l.f.Seek(0, io.SeekStart)
+	if err != nil {
+		err = &ioFailure{err}
+	}
+	return n, err
+}
+
+func (l *limitedFile) Close() error { return l.f.Close() }
+
+// readErr turns an error reading a file into the message that names the file and, when the file grew
+// past it, the limit; an error about the file's content names the file already.
+func (s *source) readErr(name string, err error) error {
+	var io *ioFailure
+	switch {
+	case errors.Is(err, errTooLarge):
+		return fmt.Errorf("snapshot: %s holds more than %d bytes (the limit snapshot.max_file_bytes)", s.display(name), s.lim.MaxFileBytes)
+	case errors.As(err, &io):
+		return fmt.Errorf("snapshot: %s: %w", s.display(name), io.err)
+	}
+	return err
 }
 
 // parseBudget bounds the bytes of the files parsed at once: small files are parsed in parallel, a file
-// of parseBudget bytes or more alone, so that the peak memory of a load follows its largest file, not
-// the number of processors times it.
+// of parseBudget bytes or more alone. A file is read one element at a time, so what it costs while it is
+// parsed is mostly what the inventory keeps of it; the budget keeps a file with one huge element from
+// being parsed beside another.
 const parseBudget int64 = 64 << 20
 
 // budget is a counting semaphore of bytes.

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
 func TestSymlinks(t *testing.T) {
@@ -123,4 +125,77 @@ func TestLimits(t *testing.T) {
 			t.Errorf("at the limit: %v", err)
 		}
 	})
+}
+
+// TestFileOverLimitWhileRead: a file that holds more than max_file_bytes when it is read (it grew after
+// it was measured) is refused with the limit's error, whichever pass over it notices.
+func TestFileOverLimitWhileRead(t *testing.T) {
+	dir := writeTree(t, map[string]string{"ecs/taskdef.json": tdWeb1})
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	for _, max := range []int64{10, int64(len(tdWeb1)) / 2, int64(len(tdWeb1)) - 1} {
+		s := &source{root: root, dir: dir, lim: Limits{MaxFileBytes: max}.withDefaults()}
+		_, err := s.parse("ecs/taskdef.json")
+		want := fmt.Sprintf("snapshot: %s holds more than %d bytes (the limit snapshot.max_file_bytes)", filepath.Join(dir, "ecs", "taskdef.json"), max)
+		if err == nil || err.Error() != want {
+			t.Errorf("limit %d: %v", max, err)
+		}
+	}
+	s := &source{root: root, dir: dir, lim: Limits{MaxFileBytes: int64(len(tdWeb1))}.withDefaults()}
+	if _, err := s.parse("ecs/taskdef.json"); err != nil {
+		t.Errorf("at the limit: %v", err)
+	}
+}
+
+// TestLocate: a resource's line is that of the first quoted occurrence of its ARN in the file, as a search
+// of the whole text finds it, wherever the file's buffers are cut.
+func TestLocate(t *testing.T) {
+	const arn = "arn:aws:ecs:eu-west-1:123456789012:service/prod/a"
+	filler := strings.Repeat(`"x": "`+strings.Repeat("y", 1000)+"\",\n", 70) // past a buffer
+	for name, doc := range map[string]string{
+		"own field":              "{\n\"services\": [{\n\"serviceArn\": \"" + arn + "\"}]}",
+		"after a long file":      "{\n" + filler + "\"services\": [{\n\"serviceArn\": \"" + arn + "\"}]}",
+		"earlier inside a value": "{\"a\": \"say \\\"" + arn + "\"\n}\n\"" + arn + "\"",
+		"a longer string first":  "\"" + arn + "/more\"\n\n\"" + arn + "\"",
+		"a prefix first":         "\"arn:aws\"\n\"" + arn + "\"",
+		"as a key":               "{\n\n\"" + arn + "\": 1}",
+		"not quoted":             arn + "\n",
+		"unterminated":           "\n\"" + arn,
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := &part{services: []item[ecstypes.Service]{{id: arn}, {id: `has"quote`}}}
+			if err := p.locate(strings.NewReader(doc)); err != nil {
+				t.Fatal(err)
+			}
+			want := 0
+			if off := strings.Index(doc, `"`+arn+`"`); off >= 0 {
+				want = strings.Count(doc[:off], "\n") + 1
+			}
+			if got, ok := p.lines[arn]; got != want || ok != (want > 0) {
+				t.Errorf("line %d (found %v), want %d", got, ok, want)
+			}
+			if _, ok := p.lines[`has"quote`]; ok {
+				t.Error("an ARN holding a quote was located")
+			}
+		})
+	}
+}
+
+// TestDecodeBound: a file whose few bytes would decode to far more memory (empty objects, each a whole
+// struct) is refused, naming the file and the element; AWS CLI output is far from the bound.
+func TestDecodeBound(t *testing.T) {
+	doc := `{"taskDefinition": {"taskDefinitionArn": "arn:aws:ecs:eu-west-1:1:task-definition/a:1", "containerDefinitions": [` +
+		strings.Repeat(`{},`, 100_000) + `{}]}}`
+	_, err := Load(writeTree(t, map[string]string{"ecs/taskdef.json": doc}))
+	if err == nil || !strings.Contains(err.Error(), "taskdef.json: taskDefinition.containerDefinitions[") ||
+		!strings.Contains(err.Error(), "the values decoded so far take more than") {
+		t.Errorf("error = %v", err)
+	}
+	// A small document may decode to more than decodeFactor times its size.
+	if _, err := Parse("small.json", []byte(`{"taskDefinition": {"taskDefinitionArn": "arn:aws:ecs:eu-west-1:1:task-definition/a:1", "containerDefinitions": [{}, {}, {}]}}`)); err != nil {
+		t.Errorf("small document: %v", err)
+	}
 }

@@ -1,14 +1,18 @@
 package snapshot
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"runtime"
+	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ecsfix/ecsfix/detect"
-	"github.com/ecsfix/ecsfix/detect/awsjson"
 )
 
 // Load reads a snapshot: a file, or a folder searched recursively for *.json files (hidden files and
@@ -74,7 +78,7 @@ func OpenWith(path string, lim Limits) (*Snapshot, error) {
 
 // Parse reads a single document (the output of one AWS CLI command); name is used in error messages.
 func Parse(name string, data []byte) (*detect.Inventory, error) {
-	p, err := parseDocument(name, data)
+	p, err := parseDocument(name, bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +86,7 @@ func Parse(name string, data []byte) (*detect.Inventory, error) {
 }
 
 // parseFiles reads and parses files in parallel; the parts come back in the files' order, and the error
-// reported is that of the first failing file in that order.
+// reported is that of the first failing file in that order (the files after a failing one are not read).
 func parseFiles(src *source) ([]*part, error) {
 	files := src.files
 	parts := make([]*part, len(files))
@@ -90,26 +94,32 @@ func parseFiles(src *source) ([]*part, error) {
 	workers := min(runtime.GOMAXPROCS(0), len(files))
 	next := make(chan int)
 	mem := newBudget(parseBudget)
+	// firstFailed is the index of the first file found failing: the files after it are not read.
+	var firstFailed atomic.Int64
+	firstFailed.Store(int64(len(files)))
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				data, err := src.read(files[i])
-				if err == nil {
-					parts[i], err = parseDocument(src.display(files[i]), data)
+				parts[i], errs[i] = src.parse(files[i])
+				for errs[i] != nil {
+					f := firstFailed.Load()
+					if int64(i) >= f || firstFailed.CompareAndSwap(f, int64(i)) {
+						break
+					}
 				}
-				if err == nil {
-					parts[i].locate(data)
-				}
-				errs[i] = err
 				mem.release(weight(src.sizes[files[i]]))
 			}
 		}()
 	}
 	for i := range files {
 		mem.acquire(weight(src.sizes[files[i]]))
+		if int64(i) > firstFailed.Load() {
+			mem.release(weight(src.sizes[files[i]]))
+			break
+		}
 		next <- i
 	}
 	close(next)
@@ -122,31 +132,102 @@ func parseFiles(src *source) ([]*part, error) {
 	return parts, nil
 }
 
-// locate records the line of the first quoted occurrence of each ECS resource's ARN in the file's text:
-// the CLI prints a resource's own ARN before any reference to other resources of the same document.
-func (p *part) locate(data []byte) {
-	var ids []string
-	for _, it := range p.taskDefinitions {
-		ids = append(ids, it.id)
+// parse reads one file of the source into its part, and locates its resources in it.
+func (s *source) parse(name string) (*part, error) {
+	f, err := s.open(name)
+	if err != nil {
+		return nil, err
 	}
-	for _, it := range p.services {
-		ids = append(ids, it.id)
+	defer f.Close()
+	p, err := parseDocument(s.display(name), f, f.Size())
+	if err == nil {
+		err = p.locate(f)
 	}
-	for _, it := range p.clusters {
-		ids = append(ids, it.id)
+	if err != nil {
+		return nil, s.readErr(name, err)
 	}
-	for _, it := range p.taskSets {
-		ids = append(ids, it.id)
-	}
-	for _, it := range p.capacityProviders {
-		ids = append(ids, it.id)
-	}
-	p.lines = make(map[string]int, len(ids))
-	for _, id := range ids {
-		if off := bytes.Index(data, []byte(`"`+id+`"`)); off >= 0 {
-			p.lines[id], _ = awsjson.LineCol(data, off)
+	return p, nil
+}
+
+// lineReaders are locate's buffered readers, reused: a snapshot reads thousands of small files.
+var lineReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 32<<10) }}
+
+// locate records the line of the first quoted occurrence of each ECS resource's ARN in the file's text
+// (the CLI prints a resource's own ARN before any reference to other resources of the same document),
+// reading the file once more, a buffer at a time. Every double quote starts a candidate that the next
+// one ends; an ARN holding a double quote is not located.
+func (p *part) locate(src io.ReadSeeker) error {
+	want := map[string]bool{}
+	longest := 0
+	add := func(id string) {
+		if !strings.Contains(id, `"`) {
+			want[id] = true
+			longest = max(longest, len(id))
 		}
 	}
+	for _, it := range p.taskDefinitions {
+		add(it.id)
+	}
+	for _, it := range p.services {
+		add(it.id)
+	}
+	for _, it := range p.clusters {
+		add(it.id)
+	}
+	for _, it := range p.taskSets {
+		add(it.id)
+	}
+	for _, it := range p.capacityProviders {
+		add(it.id)
+	}
+	p.lines = make(map[string]int, len(want))
+	if len(want) == 0 {
+		return nil
+	}
+	if _, err := src.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	br := lineReaders.Get().(*bufio.Reader)
+	defer lineReaders.Put(br)
+	br.Reset(src)
+	defer br.Reset(nil)
+	line := 1
+	open := false    // a quote was seen: what follows, up to the next quote, is a candidate
+	var cand []byte  // the candidate so far, while it is no longer than the longest ARN
+	tooLong := false // the candidate is longer than that
+	candLine := 0
+	for len(p.lines) < len(want) {
+		chunk, err := br.ReadSlice('"')
+		quote := err == nil
+		body := chunk
+		if quote {
+			body = chunk[:len(chunk)-1]
+		}
+		if open && !tooLong {
+			if len(cand)+len(body) > longest {
+				tooLong = true
+			} else {
+				cand = append(cand, body...)
+			}
+		}
+		line += bytes.Count(body, []byte{'\n'})
+		if quote {
+			if open && !tooLong && want[string(cand)] {
+				if _, done := p.lines[string(cand)]; !done {
+					p.lines[string(cand)] = candLine
+				}
+			}
+			open, cand, tooLong, candLine = true, cand[:0], false, line
+		}
+		switch {
+		case err == nil, errors.Is(err, bufio.ErrBufferFull):
+		case errors.Is(err, io.EOF):
+			return nil
+		default:
+			return err
+		}
+	}
+	return nil
 }
 
 // typeVpcEndpoint is the resource type of a VPC endpoint, as AWS Config spells it.

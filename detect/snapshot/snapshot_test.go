@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -277,6 +278,7 @@ func TestParseErrors(t *testing.T) {
 		{"trailing data", `{"services": []} {}`, []string{"x.json:1:18: invalid JSON: unexpected character '{' after the end"}},
 		{"empty file", ``, []string{"x.json:1:1: invalid JSON"}},
 		{"unrecognised", `{"Reservations": []}`, []string{"x.json: not a recognised AWS CLI document (top-level keys: Reservations)", "aws ecs describe-services", "aws iam get-account-authorization-details"}},
+		{"many unrecognised keys", "{" + manyKeys(60) + "}", []string{"(top-level keys: k00, k01, ", "k49, and 10 more)"}},
 		{"not an object", `[1, 2]`, []string{"x.json: not a recognised AWS CLI document: the top level is array"}},
 		{"mixed kinds", `{"services": [], "clusters": []}`, []string{"x.json: mixes the outputs of several commands (aws ecs describe-services; aws ecs describe-clusters)"}},
 		{"missing ARN", `{"services": [{"serviceName": "web"}]}`, []string{"x.json: services[0]: missing serviceArn"}},
@@ -305,6 +307,15 @@ func TestParseErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// manyKeys is n members "kNN": NN, for a document with many top-level keys.
+func manyKeys(n int) string {
+	members := make([]string, n)
+	for i := range n {
+		members[i] = fmt.Sprintf(`"k%02d": %d`, i, i)
+	}
+	return strings.Join(members, ", ")
 }
 
 func TestTimestamps(t *testing.T) {
