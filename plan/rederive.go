@@ -66,12 +66,15 @@ type ConfiguredValues struct {
 	// LogGroupTemplate names the log groups of the logging fix (fix.logs.group_template; "" is
 	// DefaultLogGroupTemplate).
 	LogGroupTemplate string
+	// ExecutionRole is the role the secrets and logging fixes give a revision that has none
+	// (fix.secrets.execution_role; "" gives none).
+	ExecutionRole string
 }
 
 // ConfiguredValues are the values of o that re-derivation checks a plan against (see ConfiguredValues).
 func (o *Options) ConfiguredValues() *ConfiguredValues {
 	return &ConfiguredValues{TrustedCIDRs: o.TrustedCIDRs, ReplacementSubnets: o.ReplacementSubnets,
-		Awsvpc: o.HostNetwork.Awsvpc, LogGroupTemplate: o.Logs.GroupTemplate}
+		Awsvpc: o.HostNetwork.Awsvpc, LogGroupTemplate: o.Logs.GroupTemplate, ExecutionRole: o.Secrets.ExecutionRole}
 }
 
 // noConfig is the failure of an action holding a value the configuration supplies, when the applier
