@@ -21,6 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"golang.org/x/sys/unix"
 
@@ -478,4 +480,102 @@ func holdJournalLock(t *testing.T, journal string) func() {
 		t.Fatal(err)
 	}
 	return func() { f.Close() }
+}
+
+// TestSessionKMSApprovalGames: approvals signed by KMS keys where the key is not the listed one: an
+// alias re-pointed to another key after the list was written, a key listed for another principal, one
+// key listed for two principals signing as both (a quorum of two), and a signed approval copied under
+// another name. None counts as it pretends; the high-risk plan applies nothing (exit 6).
+func TestSessionKMSApprovalGames(t *testing.T) {
+	ctx := context.Background()
+	cfg := mototest.Config(t)
+	buildSmallEstate(t, ctx, cfg)
+	liveEnv(t, cfg)
+	dir := t.TempDir()
+	planFile := filepath.Join(dir, "plan.json")
+	if _, errOut, code := runCLI(t, "plan", "--out", planFile); code != exitOK {
+		t.Fatalf("plan: exit %d\n%s", code, errOut)
+	}
+	original, err := os.ReadFile(planFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := estateState(t, cfg)
+	aliceKey := kmsKey(t, cfg, kmstypes.KeyUsageTypeSignVerify, kmstypes.KeySpecEccNistP256, "alias/ecsfix-alice")
+	eveKey := kmsKey(t, cfg, kmstypes.KeyUsageTypeSignVerify, kmstypes.KeySpecEccNistP256, "")
+	bobKey := kmsKey(t, cfg, kmstypes.KeyUsageTypeSignVerify, kmstypes.KeySpecEccNistP256, "alias/ecsfix-bob")
+	sharedKey := kmsKey(t, cfg, kmstypes.KeyUsageTypeSignVerify, kmstypes.KeySpecEccNistP256, "alias/ecsfix-shared")
+	signers := filepath.Join(dir, "allowed_signers")
+	if err := os.WriteFile(signers, []byte("alice "+kmsAllowedKey(t, cfg, aliceKey, dir)+"\nbob "+kmsAllowedKey(t, cfg, bobKey, dir)+
+		"\ncarol,dave "+kmsAllowedKey(t, cfg, sharedKey, dir)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	copyPlan := func(name string) string {
+		f := filepath.Join(dir, name+".json")
+		if err := os.WriteFile(f, original, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	approve := func(file, by, key string, list bool) {
+		t.Helper()
+		if list {
+			t.Setenv("ECSFIX_APPROVALS_ALLOWED_SIGNERS", signers)
+		} else {
+			t.Setenv("ECSFIX_APPROVALS_ALLOWED_SIGNERS", "")
+		}
+		if out, errOut, code := runCLI(t, "approve", file, "--by", by, "--key", key); code != exitOK {
+			t.Fatalf("approve %s by %s with %s: exit %d\n%s%s", file, by, key, code, out, errOut)
+		}
+	}
+	apply := func(name, file string, says ...string) {
+		t.Helper()
+		t.Setenv("ECSFIX_APPROVALS_ALLOWED_SIGNERS", signers)
+		out, errOut, code := runCLI(t, "apply", file)
+		refused(t, cfg, name, before, out, errOut, code, exitNotApproved, says...)
+	}
+
+	// alice's alias re-pointed to eve's key: approve refuses it while the list is set; an approval made
+	// without the list does not count with it.
+	if _, err := kms.NewFromConfig(cfg).UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/ecsfix-alice"), TargetKeyId: aws.String(eveKey)}); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ECSFIX_APPROVALS_ALLOWED_SIGNERS", signers)
+	f := copyPlan("alias")
+	if _, errOut, code := runCLI(t, "approve", f, "--by", "alice", "--key", "kms:alias/ecsfix-alice"); code == exitOK || !strings.Contains(errOut, "is not in approvals.allowed_signers") {
+		t.Errorf("approve with a re-pointed alias: exit %d\n%s", code, errOut)
+	}
+	if now, _ := os.ReadFile(f); string(now) != string(original) {
+		t.Error("a refused approve wrote the plan")
+	}
+	approve(f, "alice", "kms:alias/ecsfix-alice", false)
+	apply("alias re-pointed to an unlisted key", f, "approval 1 by alice", "is not in approvals.allowed_signers")
+
+	// bob's key signing for alice.
+	f = copyPlan("bob-for-alice")
+	approve(f, "alice", "kms:alias/ecsfix-bob", false)
+	apply("a key listed for bob signs for alice", f, "approval 1 by alice", "does not count")
+
+	// One key listed for carol and dave signs as both: one signer, not a quorum of two.
+	t.Setenv("ECSFIX_APPROVALS_QUORUM_HIGH", "2")
+	f = copyPlan("shared")
+	approve(f, "carol", "kms:alias/ecsfix-shared", true)
+	approve(f, "dave", "kms:alias/ecsfix-shared", true)
+	apply("one key for two principals", f, "needs 2 distinct signer(s)")
+
+	// alice's good signature copied as bob's approval: it does not verify for bob.
+	t.Setenv("ECSFIX_APPROVALS_QUORUM_HIGH", "")
+	if _, err := kms.NewFromConfig(cfg).UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/ecsfix-alice"), TargetKeyId: aws.String(aliceKey)}); err != nil {
+		t.Fatal(err)
+	}
+	f = copyPlan("copied")
+	approve(f, "alice", "kms:alias/ecsfix-alice", true)
+	p := mustRead(t, f)
+	forged := p.Approvals[0]
+	forged.By = "bob"
+	p.Approvals = []plan.Approval{forged}
+	if err := writePlanFile(f, p); err != nil {
+		t.Fatal(err)
+	}
+	apply("alice's signature as bob's approval", f, "approval 1 by bob", "does not count")
 }
