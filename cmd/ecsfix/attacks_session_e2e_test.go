@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -294,11 +295,13 @@ func TestSessionForgedDoneRegistration(t *testing.T) {
 	refused(t, cfg, "forged done registration", before, strings.ReplaceAll(out, "journal: "+journal, ""), errOut, code, exitJournalRefused, plantedArn, reg.ID)
 }
 
-// TestSessionWorkingDirectoryExecutionRole: the trusted configuration lets medium-risk fixes apply
-// unattended and names no execution role for the secrets fix to give a revision without one; a
-// ./ecsfix.yaml in the working directory names one (a role an attacker can assume). apply --auto
-// must not give that role to the revision nor grant it the secret; with the file gone, it applies.
-func TestSessionWorkingDirectoryExecutionRole(t *testing.T) {
+// TestSessionWorkingDirectorySecretsSettings: the trusted configuration lets medium-risk fixes apply
+// unattended; a ./ecsfix.yaml in the working directory names the settings of the secrets fix: an
+// execution role (one an attacker can assume) where the trusted configuration names none, a secret name
+// prefix others may read, a KMS key of its choosing. apply --auto must not give or grant that role, nor
+// create a secret under that prefix or key: each is refused naming the field and the setting. With the
+// file gone, the trusted settings apply.
+func TestSessionWorkingDirectorySecretsSettings(t *testing.T) {
 	ctx := context.Background()
 	cfg := mototest.Config(t)
 	buildSmallEstate(t, ctx, cfg)
@@ -312,37 +315,73 @@ func TestSessionWorkingDirectoryExecutionRole(t *testing.T) {
 		}
 		arns = append(arns, aws.ToString(r.Role.Arn))
 	}
+	attackerKey := kmsKey(t, cfg, kmstypes.KeyUsageTypeEncryptDecrypt, kmstypes.KeySpecSymmetricDefault, "")
 	liveEnv(t, cfg)
 	dir := t.TempDir()
 	t.Chdir(dir)
 	t.Setenv("ECSFIX_FIX_UNATTENDED_RISK", "medium")
 	t.Setenv("ECSFIX_FIX_CONTROLS", "ECS.8")
-	if err := os.WriteFile(filepath.Join(dir, "ecsfix.yaml"), []byte("fix:\n  secrets:\n    execution_role: "+arns[1]+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	before := estateState(t, cfg)
-	out, errOut, code := runCLI(t, "apply", "--auto", "--journal", filepath.Join(dir, "a.journal"))
-	pols, err := im.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("attacker")})
-	if err != nil {
-		t.Fatal(err)
+	for i, tt := range []struct {
+		name, file, trustedRole string
+		says                    []string
+	}{
+		{"execution role", "fix:\n  secrets:\n    execution_role: " + arns[1] + "\n", "", []string{"executionRoleArn", "fix.secrets.execution_role"}},
+		{"secret name prefix", "fix:\n  secrets:\n    name_prefix: shared\n", arns[0], []string{"createSecret.name", "fix.secrets.name_prefix ecsfix/"}},
+		{"secret KMS key", "fix:\n  secrets:\n    kms_key_id: " + attackerKey + "\n", arns[0], []string{"createSecret.kmsKeyId", "fix.secrets.kms_key_id"}},
+	} {
+		if err := os.WriteFile(filepath.Join(dir, "ecsfix.yaml"), []byte(tt.file), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv("ECSFIX_FIX_SECRETS_EXECUTION_ROLE", tt.trustedRole) // a variable: it takes precedence over any file
+		journal := filepath.Join(dir, fmt.Sprintf("attack%d.journal", i))
+		out, errOut, code := runCLI(t, "apply", "--auto", "--journal", journal)
+		if pols, err := im.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("attacker")}); err != nil || len(pols.PolicyNames) > 0 {
+			t.Errorf("%s: apply --auto granted the role a ./ecsfix.yaml named: %v %v", tt.name, pols, err)
+		}
+		refused(t, cfg, "./ecsfix.yaml "+tt.name, before, strings.ReplaceAll(out, "journal: "+journal, ""), errOut, code, 0, tt.says...)
 	}
-	if len(pols.PolicyNames) > 0 {
-		t.Errorf("apply --auto granted the role a ./ecsfix.yaml named: %v\nstdout:\n%s\nstderr:\n%s", pols.PolicyNames, out, errOut)
-	}
-	refused(t, cfg, "execution role from ./ecsfix.yaml", before, strings.ReplaceAll(out, "journal: "+filepath.Join(dir, "a.journal"), ""), errOut, code, 0,
-		"executionRoleArn", "fix.secrets.execution_role")
 
-	// Without the file, the role the trusted configuration names (a variable: it takes precedence over
-	// any file) is given and granted.
+	// Without the file, with a trusted key: a plan edited so that the execution role is granted
+	// kms:Decrypt on another key than the configured one is refused.
 	if err := os.Remove(filepath.Join(dir, "ecsfix.yaml")); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("ECSFIX_FIX_SECRETS_EXECUTION_ROLE", arns[0])
-	if out, errOut, code := runCLI(t, "apply", "--auto", "--journal", filepath.Join(dir, "b.journal")); code != exitOK {
-		t.Fatalf("apply --auto with the trusted role: exit %d\n%s%s", code, out, errOut)
+	goodKey := kmsKey(t, cfg, kmstypes.KeyUsageTypeEncryptDecrypt, kmstypes.KeySpecSymmetricDefault, "")
+	t.Setenv("ECSFIX_FIX_SECRETS_KMS_KEY_ID", goodKey)
+	planFile := filepath.Join(dir, "plan.json")
+	if _, errOut, code := runCLI(t, "plan", "--out", planFile); code != exitOK {
+		t.Fatalf("plan: exit %d\n%s", code, errOut)
 	}
-	if pols, err := im.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("web-exec")}); err != nil || len(pols.PolicyNames) != 1 {
-		t.Errorf("the trusted execution role's policies: %v %v", pols, err)
+	p := mustRead(t, planFile)
+	grant := firstOf(t, p, plan.PutRolePolicy, "")
+	edited := false
+	for i, st := range grant.PutRolePolicy.Statements {
+		if st.Sid == plan.SidDecryptSecrets {
+			grant.PutRolePolicy.Statements[i].Resources = []string{strings.Replace(st.Resources[0], goodKey, attackerKey, 1)}
+			edited = true
+		}
+	}
+	if !edited {
+		t.Fatalf("the plan grants no kms:Decrypt on %s:\n%+v", goodKey, grant.PutRolePolicy.Statements)
+	}
+	if err := writePlanFile(planFile, p); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := runCLI(t, "approve", planFile, "--by", "alice"); code != exitOK {
+		t.Fatalf("approve: exit %d\n%s", code, errOut)
+	}
+	out, errOut, code := runCLI(t, "apply", planFile)
+	refused(t, cfg, "kms:Decrypt on another key", before, out, errOut, code, 0, grant.ID, "putRolePolicy.statements", attackerKey, "fix.secrets.kms_key_id")
+
+	// The trusted settings apply: the trusted role is given, and granted the secret and its key.
+	if out, errOut, code := runCLI(t, "apply", "--auto", "--journal", filepath.Join(dir, "b.journal")); code != exitOK {
+		t.Fatalf("apply --auto with the trusted settings: exit %d\n%s%s", code, out, errOut)
+	}
+	doc, err := im.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String("web-exec"), PolicyName: aws.String(plan.OwnedPolicyName)})
+	if err != nil || !strings.Contains(aws.ToString(doc.PolicyDocument), goodKey) {
+		t.Errorf("the trusted execution role's policy: %v %v", doc, err)
 	}
 }
 
