@@ -157,6 +157,10 @@ func apply(ctx context.Context, cl *clients, p *plan.Plan, o Options) (*Report, 
 		r.resumed[id] = true
 	}
 	r.j = &journal{st: st, path: o.JournalPath}
+	// The revisions the journal's done registrations name, which a resume deploys (exec_register_task_definition.go).
+	if err := r.checkDoneRegistrations(ctx); err != nil {
+		return rep, err
+	}
 	// (b) staleness: every resource an action relies on was fingerprinted (checked above), and is re-read.
 	if err := r.checkStale(ctx); err != nil {
 		return rep, err

@@ -228,6 +228,69 @@ func pathOrWhole(p string) string {
 	return p
 }
 
+// checkDoneRegistrations checks, before anything is written, the revision each registration's done
+// record names (the revision the service updates after it deploy on resume): it must be, field by
+// field, what the registration sends, its source read now with the plan's edits and the secrets the
+// journal's create-secret records name, as findRegistered compares a revision found by its tags. The
+// journal's chain is no signature, so a journal written by hand could otherwise name any revision of
+// the family (a planted one, privileged, with another image) and have it deployed. A difference refuses
+// the apply (ErrJournalMismatch) naming the action, the revision and the field, never a value.
+func (r *run) checkDoneRegistrations(ctx context.Context) error {
+	for i := range r.p.Actions {
+		a := &r.p.Actions[i]
+		c := a.RegisterTaskDefinition
+		if a.Type != plan.RegisterTaskDefinition || c == nil {
+			continue
+		}
+		var done *Record
+		secretArns := map[string]string{}
+		r.j.view(func(st *journalState) {
+			done = st.done[a.ID]
+			for _, ref := range c.SecretRefs {
+				if d := st.done[ref.From]; d != nil && d.Result != nil {
+					secretArns[ref.From] = d.Result.SecretArn
+				}
+			}
+		})
+		if done == nil || done.Result == nil || done.Result.TaskDefinitionArn == "" {
+			continue
+		}
+		named := done.Result.TaskDefinitionArn
+		if err := checkDoneResult(a, done); err != nil {
+			return err
+		}
+		refuse := func(format string, args ...any) error {
+			return fmt.Errorf("%w: the done record of %s names revision %s, %s; not used, nothing changed: find out who wrote the journal, and apply with a new one",
+				ErrJournalMismatch, a.ID, named, fmt.Sprintf(format, args...))
+		}
+		api := r.cl.ecs(a.Region)
+		src, err := r.source(ctx, api, c.SourceArn)
+		if err != nil {
+			return err
+		}
+		in, err := c.Input(src, secretArns)
+		if err != nil {
+			return refuse("and what %s registers cannot be rebuilt from the journal: %v", a.ID, err)
+		}
+		want, err := registrableDoc(in)
+		if err != nil {
+			return fmt.Errorf("build the registration of %s from %s: %w", a.ID, c.SourceArn, err)
+		}
+		td, err := awsread.DescribeTaskDefinition(ctx, api, named)
+		if err != nil {
+			return err
+		}
+		got, err := registrableDoc(plan.RegisterInput(td))
+		if err != nil {
+			return fmt.Errorf("read revision %s: %w", named, err)
+		}
+		if path, same := plan.FirstDifference(want, got, ""); !same {
+			return refuse("which is not what %s registers: field %s differs", a.ID, pathOrWhole(path))
+		}
+	}
+	return nil
+}
+
 // resumeRegistration takes the revision an earlier run registered (its done record) as the target of the
 // service updates deploying it.
 func (r *run) resumeRegistration(a *plan.Action, done *Record, rep *ActionReport) {

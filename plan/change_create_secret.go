@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/ecsfix/ecsfix/detect"
 )
@@ -167,6 +168,15 @@ func (c *CreateSecretChange) rederive(p *Plan, a *Action, st *ReadState) error {
 	}
 	if !used {
 		return rederiveFail(a, what, "createSecret", "is a secret no registration of the plan refers to")
+	}
+	// Its name and key come from the applier's configuration, never from the plan: a secret named
+	// under another prefix (one others may read) or encrypted with another key is refused.
+	prefix, key := st.Config.secretSettings()
+	if !strings.HasPrefix(c.Name, prefix+"/") {
+		return rederiveFail(a, what, "createSecret.name", "is %s, not under fix.secrets.name_prefix %s/", c.Name, prefix)
+	}
+	if c.KmsKeyID != key {
+		return rederiveFail(a, what, "createSecret.kmsKeyId", "is %q; fix.secrets.kms_key_id is %q", c.KmsKeyID, key)
 	}
 	if _, err := c.Rebuild(st.TaskDefinitions); err != nil {
 		return rederiveFail(a, what, "createSecret.values", "%v", err)

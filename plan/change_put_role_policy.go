@@ -287,7 +287,14 @@ func (c *PutRolePolicyChange) rederive(p *Plan, a *Action, st *ReadState) error 
 		return rederiveFail(a, what, "putRolePolicy.role", "is %s, the execution role of no registration of the plan", c.Role)
 	}
 	written := p.registrationLogGroups()
+	_, key := st.Config.secretSettings()
 	for i, s := range c.Statements {
+		if s.Sid == SidDecryptSecrets {
+			// The key the secrets are encrypted with: the configuration's (fix.secrets.kms_key_id).
+			if r := s.Resources[0]; key == "" || r != kmsKeyArn(key, partitionOf(c.Role), detect.RegionOf(r), detect.AccountOf(c.Role)) {
+				return rederiveFail(a, what, fmt.Sprintf("putRolePolicy.statements[%d].resources[0]", i), "is %s, not the key fix.secrets.kms_key_id names (%q)", r, key)
+			}
+		}
 		if s.Sid != SidWriteLogs {
 			continue
 		}

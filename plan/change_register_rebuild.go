@@ -66,7 +66,35 @@ func (r *RegisterTaskDefinitionChange) rederive(p *Plan, a *Action, st *ReadStat
 	if err := p.RebuildRegistration(a, src); err != nil {
 		return err
 	}
+	if err := r.checkExecutionRole(a, src, st.Config); err != nil {
+		return err
+	}
 	return r.checkLogGroupNames(a, src, st.Config)
+}
+
+// checkExecutionRole checks the execution role a fix gives a revision that has none: it must be the
+// configuration's fix.secrets.execution_role (cfg nil: refused), never a role the plan names, which a
+// put-role-policy action of the same plan would then grant.
+func (r *RegisterTaskDefinitionChange) checkExecutionRole(a *Action, source *detect.TaskDefinition, cfg *ConfiguredValues) error {
+	var after ecs.RegisterTaskDefinitionInput
+	if err := awsjson.Unmarshal("plan registration of "+r.SourceArn, r.After, &after); err != nil {
+		return &RederiveError{Action: a.ID, Reason: fmt.Sprintf("after: %v", err)}
+	}
+	got := aws.ToString(after.ExecutionRoleArn)
+	if got == "" || aws.ToString(source.ExecutionRoleArn) != "" {
+		return nil
+	}
+	if cfg == nil {
+		return noConfig(a, "the new task definition", "executionRoleArn", "fix.secrets.execution_role")
+	}
+	if want := roleArnOf(cfg.ExecutionRole, r.SourceArn); got != want && got != cfg.ExecutionRole {
+		if want == "" {
+			want = "none"
+		}
+		return &RederiveError{Action: a.ID, What: "the new task definition", Path: "executionRoleArn",
+			Reason: fmt.Sprintf("is %s; fix.secrets.execution_role gives %s", got, want)}
+	}
+	return nil
 }
 
 // checkLogGroupNames checks the log group of each container the logging fix gives an awslogs

@@ -83,6 +83,9 @@ func validateProtected(a *Action, field string, services []ProtectedService) []e
 		}
 		if strings.TrimSpace(s.Cluster) == "" {
 			errs = append(errs, fmt.Errorf("%s: cluster is required", where))
+		} else if err == nil && !clusterOfService(s.Cluster, parsed) {
+			// The applier reads the service in this cluster: it must be the one the ARN names.
+			errs = append(errs, fmt.Errorf("%s: cluster %q is not the cluster of service %s", where, s.Cluster, s.Service))
 		}
 		if seen[s.Service] {
 			errs = append(errs, fmt.Errorf("%s: service %s is named twice", where, s.Service))
@@ -90,6 +93,23 @@ func validateProtected(a *Action, field string, services []ProtectedService) []e
 		seen[s.Service] = true
 	}
 	return errs
+}
+
+// clusterOfService reports whether cluster (a name or an ARN) can be the cluster of service: an ARN in
+// the service's partition, account and region, and, when the service's ARN names its cluster
+// (service/CLUSTER/NAME), that cluster.
+func clusterOfService(cluster string, service arn.ARN) bool {
+	name := cluster
+	if strings.HasPrefix(cluster, "arn:") {
+		c, err := arn.Parse(cluster)
+		if err != nil || c.Partition != service.Partition || c.Service != "ecs" || c.AccountID != service.AccountID || c.Region != service.Region ||
+			!strings.HasPrefix(c.Resource, "cluster/") {
+			return false
+		}
+		name = strings.TrimPrefix(c.Resource, "cluster/")
+	}
+	parts := strings.Split(service.Resource, "/")
+	return len(parts) != 3 || parts[1] == name
 }
 
 // Touches implements Change: the services it names (besides the group, the action's resource).

@@ -180,11 +180,13 @@ func (u *UpdateServiceChange) implicitDependencies() []string {
 	return nil
 }
 
-func (u *UpdateServiceChange) validate(_ *Action, earlier map[string]*Action) []error {
+func (u *UpdateServiceChange) validate(a *Action, earlier map[string]*Action) []error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if u.Cluster == "" || u.Service == "" {
 		bad("updateService: cluster and service are required")
+	} else if err := u.validateTarget(a); err != nil {
+		errs = append(errs, err)
 	}
 	if u.After == (ServiceSettings{}) {
 		bad("updateService: after changes nothing")
@@ -202,6 +204,34 @@ func (u *UpdateServiceChange) validate(_ *Action, earlier map[string]*Action) []
 		}
 	}
 	return errs
+}
+
+// validateTarget checks that the service the update calls (Cluster, Service) is the action's resource,
+// the service whose state the stale check and the re-derivation read: the service's name (or its ARN),
+// and its cluster's name or an ARN of its cluster in its partition, account and region. A plan edited so
+// that an update read on one service writes another is refused.
+func (u *UpdateServiceChange) validateTarget(a *Action) error {
+	res := strings.SplitN(a.Resource, ":", 6)
+	if len(res) != 6 || res[0] != "arn" || res[2] != "ecs" || !strings.HasPrefix(res[5], "service/") {
+		return fmt.Errorf("updateService: resource %q is not a service ARN", a.Resource)
+	}
+	path := strings.Split(strings.TrimPrefix(res[5], "service/"), "/")
+	name := path[len(path)-1]
+	if u.Service != a.Resource && u.Service != name {
+		return fmt.Errorf("updateService.service: %q is not service %s, the action's resource", u.Service, a.Resource)
+	}
+	cluster := u.Cluster
+	if strings.HasPrefix(cluster, "arn:") {
+		c := strings.SplitN(cluster, ":", 6)
+		if len(c) != 6 || c[1] != res[1] || c[2] != "ecs" || c[3] != res[3] || c[4] != res[4] || !strings.HasPrefix(c[5], "cluster/") {
+			return fmt.Errorf("updateService.cluster: %q is not a cluster in the account and region of service %s, the action's resource", u.Cluster, a.Resource)
+		}
+		cluster = strings.TrimPrefix(c[5], "cluster/")
+	}
+	if len(path) == 2 && cluster != path[0] {
+		return fmt.Errorf("updateService.cluster: %q is not the cluster of service %s, the action's resource", u.Cluster, a.Resource)
+	}
+	return nil
 }
 
 // validateControls: a service update fixes ECS.10 (when it sets the platform version), ECS.2 and the
@@ -647,7 +677,11 @@ func (u *UpdateServiceChange) rederiveExisting(p *Plan, a *Action, running strin
 		}
 		return rederiveFail(a, what, path, "is %s: %v", td, err)
 	}
-	// As for a registration: a log group the logging fix names comes from the configuration's template.
+	// As for a registration: an execution role a fix adds, and a log group the logging fix names, come
+	// from the configuration.
+	if err := reg.RegisterTaskDefinition.checkExecutionRole(reg, src, st.Config); err != nil {
+		return err
+	}
 	return reg.RegisterTaskDefinition.checkLogGroupNames(reg, src, st.Config)
 }
 

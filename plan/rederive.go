@@ -66,12 +66,30 @@ type ConfiguredValues struct {
 	// LogGroupTemplate names the log groups of the logging fix (fix.logs.group_template; "" is
 	// DefaultLogGroupTemplate).
 	LogGroupTemplate string
+	// ExecutionRole is the role the secrets and logging fixes give a revision that has none
+	// (fix.secrets.execution_role; "" gives none).
+	ExecutionRole string
+	// SecretNamePrefix starts the names of the secrets the secrets fix creates (fix.secrets.name_prefix;
+	// "" is DefaultSecretPrefix); SecretKmsKeyID is the key that encrypts them and that the execution
+	// role is granted kms:Decrypt on (fix.secrets.kms_key_id; "" is none).
+	SecretNamePrefix string
+	SecretKmsKeyID   string
+}
+
+// secretSettings are the secrets fix's name prefix and key the applier checks a plan against: its
+// configuration's, or the defaults when it was given none (a prefix of DefaultSecretPrefix, no key).
+func (c *ConfiguredValues) secretSettings() (prefix, key string) {
+	if c == nil {
+		return DefaultSecretPrefix, ""
+	}
+	return secretNamePrefix(Options{Secrets: SecretsOptions{NamePrefix: c.SecretNamePrefix}}), c.SecretKmsKeyID
 }
 
 // ConfiguredValues are the values of o that re-derivation checks a plan against (see ConfiguredValues).
 func (o *Options) ConfiguredValues() *ConfiguredValues {
 	return &ConfiguredValues{TrustedCIDRs: o.TrustedCIDRs, ReplacementSubnets: o.ReplacementSubnets,
-		Awsvpc: o.HostNetwork.Awsvpc, LogGroupTemplate: o.Logs.GroupTemplate}
+		Awsvpc: o.HostNetwork.Awsvpc, LogGroupTemplate: o.Logs.GroupTemplate, ExecutionRole: o.Secrets.ExecutionRole,
+		SecretNamePrefix: o.Secrets.NamePrefix, SecretKmsKeyID: o.Secrets.KmsKeyID}
 }
 
 // noConfig is the failure of an action holding a value the configuration supplies, when the applier

@@ -125,6 +125,7 @@ func TestRemedySecurityGroup(t *testing.T) {
 		{name: "interfaces unknown, no other user", in: func() *detect.Inventory {
 			in := sgInventory([]ec2types.IpPermission{open80}, behindALB, func(s *ecstypes.Service) {
 				s.ServiceName = aws.String(strings.Repeat("s", 240))
+				s.ServiceArn = aws.String(bSvcArn(strings.Repeat("s", 240))) // its ARN names it, as on AWS
 			})
 			withLB(in, sgALB, "sg-alb")
 			in.NetworkInterfacesKnown = false
