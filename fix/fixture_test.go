@@ -270,7 +270,7 @@ func (e *estate) makePlan(t *testing.T) *plan.Plan {
 // subnet or host-network configuration: tests that plan those set them.
 func opts(t *testing.T, buf *bytes.Buffer) Options {
 	return Options{JournalPath: filepath.Join(t.TempDir(), "journal.jsonl"), Out: buf, Concurrency: 2, MaxAttempts: 3, ToolVersion: "test",
-		UnattendedRisk: plan.RiskMedium, Configured: &plan.ConfiguredValues{}}
+		UnattendedRisk: plan.RiskMedium, Configured: &plan.ConfiguredValues{LogRetentionDays: 30}}
 }
 
 func writes(calls map[string]int) map[string]int {

@@ -130,9 +130,21 @@ func (g *EnsureLogGroupChange) rederive(p *Plan, a *Action, st *ReadState) error
 		}
 		for _, c := range after.ContainerDefinitions {
 			if logGroupName(st.Config.LogGroupTemplate, after.Family, c.Name) == g.Name {
-				return nil
+				return g.rederiveSettings(a, st.Config)
 			}
 		}
 	}
 	return rederiveFail(a, "the log group", "ensureLogGroup.name", "is %q, which fix.logs.group_template %q gives no container of a registration of the plan in %s", g.Name, templateOrDefault(st.Config.LogGroupTemplate), a.Region)
+}
+
+// rederiveSettings checks the group's retention and key against the trusted configuration, like its name:
+// a file that only steered the plan (./ecsfix.yaml) cannot shorten how long logs are kept or choose their key.
+func (g *EnsureLogGroupChange) rederiveSettings(a *Action, c *ConfiguredValues) error {
+	if g.RetentionDays != c.LogRetentionDays {
+		return rederiveFail(a, "the log group", "ensureLogGroup.retentionDays", "is %d; fix.logs.retention_days of the configuration apply runs with is %d", g.RetentionDays, c.LogRetentionDays)
+	}
+	if g.KmsKeyID != c.LogKmsKeyID {
+		return rederiveFail(a, "the log group", "ensureLogGroup.kmsKeyId", "is %q; fix.logs.kms_key_id of the configuration apply runs with is %q", g.KmsKeyID, c.LogKmsKeyID)
+	}
+	return nil
 }

@@ -74,6 +74,10 @@ type ConfiguredValues struct {
 	// role is granted kms:Decrypt on (fix.secrets.kms_key_id; "" is none).
 	SecretNamePrefix string
 	SecretKmsKeyID   string
+	// LogRetentionDays and LogKmsKeyID are the retention and the key of the log groups the logging fix
+	// creates (fix.logs.retention_days, 0 keeps logs forever; fix.logs.kms_key_id, "" is none).
+	LogRetentionDays int32
+	LogKmsKeyID      string
 }
 
 // secretSettings are the secrets fix's name prefix and key the applier checks a plan against: its
@@ -89,7 +93,8 @@ func (c *ConfiguredValues) secretSettings() (prefix, key string) {
 func (o *Options) ConfiguredValues() *ConfiguredValues {
 	return &ConfiguredValues{TrustedCIDRs: o.TrustedCIDRs, ReplacementSubnets: o.ReplacementSubnets,
 		Awsvpc: o.HostNetwork.Awsvpc, LogGroupTemplate: o.Logs.GroupTemplate, ExecutionRole: o.Secrets.ExecutionRole,
-		SecretNamePrefix: o.Secrets.NamePrefix, SecretKmsKeyID: o.Secrets.KmsKeyID}
+		SecretNamePrefix: o.Secrets.NamePrefix, SecretKmsKeyID: o.Secrets.KmsKeyID,
+		LogRetentionDays: o.Logs.RetentionDays, LogKmsKeyID: o.Logs.KmsKeyID}
 }
 
 // noConfig is the failure of an action holding a value the configuration supplies, when the applier

@@ -178,11 +178,15 @@ func TestRederiveConfiguredValues(t *testing.T) {
 		{"host network: no configuration", func() (*Plan, *ReadState) {
 			return hostNetworkPlan(AwsVpcSettings{Subnets: []string{"subnet-a"}, SecurityGroups: []string{"sg-a"}, AssignPublicIp: "DISABLED"})
 		}, nil, "updateService.after.network", "fix.host_network.awsvpc"},
-		{"log group: the default template", func() (*Plan, *ReadState) { return ensureGroupPlan("/ecs/app") }, &ConfiguredValues{}, "", ""},
+		{"log group: the default template", func() (*Plan, *ReadState) { return ensureGroupPlan("/ecs/app") }, &ConfiguredValues{LogRetentionDays: 30}, "", ""},
 		{"log group: the configured template", func() (*Plan, *ReadState) { return ensureGroupPlan("/svc/app/web") },
-			&ConfiguredValues{LogGroupTemplate: "/svc/{family}/{container}"}, "", ""},
-		{"log group: another name", func() (*Plan, *ReadState) { return ensureGroupPlan("/ecs/other") }, &ConfiguredValues{},
+			&ConfiguredValues{LogGroupTemplate: "/svc/{family}/{container}", LogRetentionDays: 30}, "", ""},
+		{"log group: another name", func() (*Plan, *ReadState) { return ensureGroupPlan("/ecs/other") }, &ConfiguredValues{LogRetentionDays: 30},
 			"ensureLogGroup.name", `fix.logs.group_template "/ecs/{family}"`},
+		{"log group: another retention", func() (*Plan, *ReadState) { return ensureGroupPlan("/ecs/app") }, &ConfiguredValues{LogRetentionDays: 365},
+			"ensureLogGroup.retentionDays", "fix.logs.retention_days of the configuration apply runs with is 365"},
+		{"log group: another key", func() (*Plan, *ReadState) { return ensureGroupPlan("/ecs/app") }, &ConfiguredValues{LogRetentionDays: 30, LogKmsKeyID: "alias/logs"},
+			"ensureLogGroup.kmsKeyId", `fix.logs.kms_key_id of the configuration apply runs with is "alias/logs"`},
 		{"log group: no configuration", func() (*Plan, *ReadState) { return ensureGroupPlan("/ecs/app") }, nil,
 			"ensureLogGroup.name", "fix.logs.group_template"},
 	}
