@@ -1,0 +1,105 @@
+// Tests of README promises met while following it top to bottom as a new operator: the configuration
+// example loads as written, and a journal that recorded a rollback is refused by apply with exit 9 and
+// a message that says to use a new journal.
+
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ecsfix/ecsfix/detect/mototest"
+)
+
+// readmeConfigExample is the README's example configuration: the first yaml block of "## Configuration".
+func readmeConfigExample(t *testing.T) string {
+	t.Helper()
+	text := readme(t)
+	start := strings.Index(text, "\n## Configuration\n")
+	if start < 0 {
+		t.Fatal("the README has no ## Configuration section")
+	}
+	section := text[start:]
+	open := strings.Index(section, "```yaml\n")
+	if open < 0 {
+		t.Fatal("the README's Configuration section has no yaml block")
+	}
+	body := section[open+len("```yaml\n"):]
+	end := strings.Index(body, "```")
+	if end < 0 {
+		t.Fatal("the README's configuration example is not closed")
+	}
+	return body[:end]
+}
+
+// TestReadmeConfigExampleLoads: the README's example configuration, passed as written, is accepted by
+// scan and plan on the demo, with no warning (an unknown key, an expired exemption, a value refused).
+func TestReadmeConfigExampleLoads(t *testing.T) {
+	demo := absDemo(t)
+	example := readmeConfigExample(t) // before leaving the package's folder
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, key := range []string{"regions:", "scan:", "snapshot:", "exemptions:", "fix:", "approvals:"} {
+		if !strings.Contains(example, key) {
+			t.Fatalf("the README's configuration example lacks %s; is it still the full example?\n%s", key, example)
+		}
+	}
+	cfg := writeText(t, filepath.Join(dir, "example.yaml"), example)
+	for _, verb := range []string{"scan", "plan"} {
+		_, errOut, code := runCLI(t, verb, "--snapshot", demo, "--config", cfg)
+		if code != exitOK {
+			t.Errorf("ecsfix %s with the README's example configuration: exit %d\n%s", verb, code, errOut)
+		}
+		if !strings.Contains(errOut, "configuration file="+cfg+" from=--config") {
+			t.Errorf("ecsfix %s does not say it read the example configuration:\n%s", verb, errOut)
+		}
+		for _, line := range strings.Split(errOut, "\n") {
+			if strings.Contains(line, " WRN ") || strings.HasPrefix(line, "warning:") {
+				t.Errorf("ecsfix %s warns on the README's example configuration: %s", verb, line)
+			}
+		}
+	}
+}
+
+// TestReadmeApplyAfterRollbackNeedsANewJournal: the exit-code table says that apply refuses a journal
+// that recorded a rollback of its plan (exit 9), and the message says what to do.
+func TestReadmeApplyAfterRollbackNeedsANewJournal(t *testing.T) {
+	ctx := context.Background()
+	cfg := mototest.Config(t)
+	buildSmallEstate(t, ctx, cfg)
+	liveEnv(t, cfg)
+	dir := t.TempDir()
+	journal, planFile := filepath.Join(dir, "run.journal"), filepath.Join(dir, "run.plan.json")
+
+	out, errOut, code := runCLI(t, "apply", "--auto", "--journal", journal, "--out", planFile)
+	if code != exitLeftForApproval {
+		t.Fatalf("apply --auto: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitLeftForApproval, out, errOut)
+	}
+	if _, errOut, code := runCLI(t, "approve", planFile, "--by", "alice"); code != exitOK {
+		t.Fatalf("approve: exit %d\n%s", code, errOut)
+	}
+	if out, errOut, code := runCLI(t, "rollback", journal); code != exitOK {
+		t.Fatalf("rollback: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if insights(t, cfg) == "enabled" {
+		t.Fatal("the rollback did not turn Container Insights back off")
+	}
+	_, errOut, code = runCLI(t, "apply", planFile, "--journal", journal)
+	if code != exitJournalRefused || !strings.Contains(errOut, "records a rollback of this plan") || !strings.Contains(errOut, "new journal") {
+		t.Errorf("apply with a journal that recorded a rollback: exit %d, want %d naming the rollback and a new journal\n%s", code, exitJournalRefused, errOut)
+	}
+	if insights(t, cfg) == "enabled" {
+		t.Error("the refused apply changed the cluster")
+	}
+	var row string
+	for _, d := range exitCodes {
+		if d.code == "9" {
+			row = d.markdownRow()
+		}
+	}
+	if !strings.Contains(row, "records a rollback") {
+		t.Errorf("the exit-code table's row 9 does not say that a journal recording a rollback is refused:\n%s", row)
+	}
+}
