@@ -45,7 +45,8 @@ actions by risk (platform version, revision move, network), so a low-risk one is
 service's others need approval. Meant for a schedule.`,
 		Example: `  ecsfix apply plan.json --dry-run
   ecsfix apply plan.json --journal plan.journal --wait --rollback-on-failure
-  ecsfix apply --auto --journal /var/log/ecsfix/$(date +%F).journal`,
+  stamp=$(date -u +%FT%H%M%S)  # one journal and one plan per run: rollback needs both
+  ecsfix apply --auto --journal "/var/log/ecsfix/$stamp.journal" --out "/var/log/ecsfix/$stamp.plan.json"`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			regionFlags := cmd.Flags().Changed("region") || cmd.Flags().Changed("all-regions")
@@ -66,7 +67,7 @@ service's others need approval. Meant for a schedule.`,
 	f.BoolVar(&o.auto, "auto", false, "scan, plan and apply only the actions at or below the unattended risk")
 	f.BoolVar(&o.dryRun, "dry-run", false, "check everything and print each API call it would make, and what needs approval, changing nothing")
 	f.StringVar(&o.journal, "journal", "", "journal file (default: FILE.journal; with --auto: ecsfix-auto-TIME.journal)")
-	f.StringVar(&o.out, "out", "", "with --auto: also save the plan it applied")
+	f.StringVar(&o.out, "out", "", "with --auto: also save the plan it applied (rollback needs it: without it the run cannot be rolled back)")
 	f.BoolVar(&o.wait, "wait", false, "wait for updated services to reach a steady state (fix.wait_timeout)")
 	f.BoolVar(&o.rollbackOnFailure, "rollback-on-failure", false, "with --wait: return a service whose deployment failed to its previous revision")
 	return cmd

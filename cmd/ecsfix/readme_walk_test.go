@@ -103,3 +103,30 @@ func TestReadmeApplyAfterRollbackNeedsANewJournal(t *testing.T) {
 		t.Errorf("the exit-code table's row 9 does not say that a journal recording a rollback is refused:\n%s", row)
 	}
 }
+
+// TestReadmeAutoRollbackNeedsItsSavedPlan: rollback of an apply --auto run reads the plan --out saved;
+// without --out, rollback says so, and the help's scheduled example saves the plan.
+func TestReadmeAutoRollbackNeedsItsSavedPlan(t *testing.T) {
+	ctx := context.Background()
+	cfg := mototest.Config(t)
+	buildSmallEstate(t, ctx, cfg)
+	liveEnv(t, cfg)
+	t.Chdir(t.TempDir())
+	out, errOut, code := runCLI(t, "apply", "--auto", "--journal", "run.journal")
+	if code != exitLeftForApproval {
+		t.Fatalf("apply --auto: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitLeftForApproval, out, errOut)
+	}
+	_, errOut, code = runCLI(t, "rollback", "run.journal")
+	if code != exitUsage || !strings.Contains(errOut, "does not name its plan") || !strings.Contains(errOut, "--out") {
+		t.Errorf("rollback of an apply --auto run without --out: exit %d, want %d naming --out\n%s", code, exitUsage, errOut)
+	}
+	if insights(t, cfg) != "enabled" {
+		t.Error("the refused rollback changed the cluster")
+	}
+	help, _, _ := runCLI(t, "help", "apply")
+	for _, line := range strings.Split(help, "\n") {
+		if strings.Contains(line, "ecsfix apply --auto") && !strings.Contains(line, "--out") {
+			t.Errorf("the help's example of apply --auto saves no plan, so its run cannot be rolled back: %s", line)
+		}
+	}
+}

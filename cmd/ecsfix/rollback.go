@@ -40,7 +40,7 @@ refused at once.`,
 			file := planFile
 			if file == "" {
 				if file = recs[0].PlanPath; file == "" {
-					return usageErrorf("journal %s does not name its plan: give it with --plan", journal)
+					return usageErrorf("journal %s does not name its plan (apply --auto saves its plan only with --out): give it with --plan", journal)
 				}
 			}
 			p, err := plan.ReadFile(file)
