@@ -1,11 +1,14 @@
 // Tests of README promises met while following it top to bottom as a new operator: the configuration
-// example loads as written, and a journal that recorded a rollback is refused by apply with exit 9 and
-// a message that says to use a new journal.
+// example loads as written; rollback --dry-run changes nothing; a journal that recorded a rollback is
+// refused by apply with exit 9 and a message that says to use a new journal; an apply --auto run is
+// rolled back with the plan --out saved.
 
 package main
 
 import (
+	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -79,6 +82,21 @@ func TestReadmeApplyAfterRollbackNeedsANewJournal(t *testing.T) {
 	}
 	if _, errOut, code := runCLI(t, "approve", planFile, "--by", "alice"); code != exitOK {
 		t.Fatalf("approve: exit %d\n%s", code, errOut)
+	}
+	// rollback --dry-run prints the calls and changes nothing: not the cluster, not the journal.
+	before, err := os.ReadFile(journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = runCLI(t, "rollback", journal, "--dry-run")
+	if code != exitOK || !strings.Contains(out, "would call ecs:UpdateCluster") {
+		t.Errorf("rollback --dry-run: exit %d, want %d and the calls\nstdout:\n%s\nstderr:\n%s", code, exitOK, out, errOut)
+	}
+	if after, err := os.ReadFile(journal); err != nil || !bytes.Equal(before, after) {
+		t.Errorf("rollback --dry-run changed the journal (%v)", err)
+	}
+	if insights(t, cfg) != "enabled" {
+		t.Error("rollback --dry-run changed the cluster")
 	}
 	if out, errOut, code := runCLI(t, "rollback", journal); code != exitOK {
 		t.Fatalf("rollback: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
