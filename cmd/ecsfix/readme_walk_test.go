@@ -148,3 +148,50 @@ func TestReadmeAutoRollbackNeedsItsSavedPlan(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeListsEveryMend: the README's "Development" section lists every mend the launcher applies to
+// moto. A mend added to MENDS without a README entry fails here: add its bullet and its phrase below.
+func TestReadmeListsEveryMend(t *testing.T) {
+	text := readme(t)
+	start := strings.Index(text, "It mends:\n")
+	end := strings.Index(text, "`detect/mototest` embeds the script")
+	if start < 0 || end < start {
+		t.Fatal("the README's Development section has no list of the launcher's mends")
+	}
+	list := text[start:end]
+	// What the README's list must say for each mend (the call or the subject of its bullet).
+	phrase := map[string]string{
+		"mend_ecs_describe_capacity_providers":        "`DescribeCapacityProviders` without names",
+		"mend_kms_get_public_key":                     "KMS `GetPublicKey`",
+		"mend_ecs_service_assign_public_ip":           "created without `assignPublicIp`",
+		"mend_ecs_update_service_deployment":          "ECS `UpdateService`",
+		"mend_iam_resource_arns":                      "evaluate the resource ARNs of secrets",
+		"mend_iam_conditions":                         "the condition keys `iam:PolicyARN`",
+		"mend_iam_access_denied_errors":               "answer denials as each service does",
+		"mend_ecs_register_task_definition_pass_role": "`iam:PassRole` on the roles a",
+	}
+	script, err := os.ReadFile("../../detect/mototest/launcher/ecsfix_moto.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(string(script), "\nMENDS = [")
+	if i < 0 {
+		t.Fatal("the launcher has no MENDS list")
+	}
+	body, _, _ := strings.Cut(string(script)[i+len("\nMENDS = ["):], "]")
+	var n int
+	for _, name := range strings.FieldsFunc(body, func(r rune) bool { return r == ',' || r == '\n' || r == ' ' }) {
+		n++
+		p, ok := phrase[name]
+		if !ok {
+			t.Errorf("the launcher's mend %s is not in the README's list (and not in this test's phrases)", name)
+			continue
+		}
+		if !strings.Contains(strings.Join(strings.Fields(list), " "), p) {
+			t.Errorf("the README's list of mends does not say %q (mend %s)", p, name)
+		}
+	}
+	if n != len(phrase) {
+		t.Errorf("MENDS lists %d mends, this test knows %d: a mend was removed, drop its phrase", n, len(phrase))
+	}
+}
