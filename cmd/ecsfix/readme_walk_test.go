@@ -1,7 +1,8 @@
 // Tests of README promises met while following it top to bottom as a new operator: the configuration
 // example loads as written; rollback --dry-run changes nothing; a journal that recorded a rollback is
 // refused by apply with exit 9 and a message that says to use a new journal; an apply --auto run is
-// rolled back with the plan --out saved.
+// rolled back with the plan --out saved; a partly refused rollback exits 1 in its own words; the
+// launcher's mends are all listed.
 
 package main
 
@@ -12,6 +13,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsfix/ecsfix/detect/mototest"
 )
@@ -193,5 +198,40 @@ func TestReadmeListsEveryMend(t *testing.T) {
 	}
 	if n != len(phrase) {
 		t.Errorf("MENDS lists %d mends, this test knows %d: a mend was removed, drop its phrase", n, len(phrase))
+	}
+}
+
+// TestReadmeRollbackPartlyRefusedExits1: "rollback: some steps were refused or failed (each is listed;
+// the others were rolled back)" exits 1, and the message speaks of the rollback, not of an apply.
+func TestReadmeRollbackPartlyRefusedExits1(t *testing.T) {
+	ctx := context.Background()
+	cfg := mototest.Config(t)
+	buildSmallEstate(t, ctx, cfg)
+	liveEnv(t, cfg)
+	dir := t.TempDir()
+	journal, planFile := filepath.Join(dir, "run.journal"), filepath.Join(dir, "run.plan.json")
+	if out, errOut, code := runCLI(t, "apply", "--auto", "--journal", journal, "--out", planFile); code != exitLeftForApproval {
+		t.Fatalf("apply --auto: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	// Someone changes the cluster after the apply: its rollback step is refused, the services' go on.
+	if _, err := ecs.NewFromConfig(cfg).UpdateCluster(ctx, &ecs.UpdateClusterInput{Cluster: aws.String("prod"),
+		Settings: []ecstypes.ClusterSetting{{Name: ecstypes.ClusterSettingNameContainerInsights, Value: aws.String("enhanced")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := runCLI(t, "approve", planFile, "--by", "alice"); code != exitOK {
+		t.Fatalf("approve: exit %d\n%s", code, errOut)
+	}
+	out, errOut, code := runCLI(t, "rollback", journal)
+	if code != exitError || !strings.Contains(errOut, "the rollback is incomplete") || strings.Contains(errOut, "the apply is incomplete") {
+		t.Errorf("rollback with one step refused: exit %d, want %d saying the rollback is incomplete\nstdout:\n%s\nstderr:\n%s", code, exitError, out, errOut)
+	}
+	if !strings.Contains(out, "changed since the apply") {
+		t.Errorf("rollback does not list the refused step with why:\n%s", out)
+	}
+	if insights(t, cfg) != "enhanced" {
+		t.Errorf("rollback touched the cluster someone changed since the apply")
+	}
+	if _, pv := describeService(t, cfg); pv != "1.3.0" {
+		t.Errorf("service web is on platform %s after the rollback, want 1.3.0 (its step was not refused)", pv)
 	}
 }
