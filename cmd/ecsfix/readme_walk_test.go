@@ -235,3 +235,28 @@ func TestReadmeRollbackPartlyRefusedExits1(t *testing.T) {
 		t.Errorf("service web is on platform %s after the rollback, want 1.3.0 (its step was not refused)", pv)
 	}
 }
+
+// TestReadmeWaitFailureExits7SayingWhatToDo: "--wait: a failed deployment (…, or the timeout) is
+// reported with exit code 7"; the message names the services left updated and how to undo the run.
+// The emulator runs no tasks, so a service that wants one never settles.
+func TestReadmeWaitFailureExits7SayingWhatToDo(t *testing.T) {
+	ctx := context.Background()
+	cfg := mototest.Config(t)
+	buildSmallEstate(t, ctx, cfg)
+	liveEnv(t, cfg)
+	t.Setenv("ECSFIX_FIX_WAIT_TIMEOUT", "1s")
+	dir := t.TempDir()
+	journal, planFile := filepath.Join(dir, "run.journal"), filepath.Join(dir, "run.plan.json")
+	out, errOut, code := runCLI(t, "apply", "--auto", "--wait", "--journal", journal, "--out", planFile)
+	if code != exitDeploymentFailed {
+		t.Fatalf("apply --auto --wait on services that never settle: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitDeploymentFailed, out, errOut)
+	}
+	for _, want := range []string{"a deployment failed", "still updated as the plan says", "web", "ecsfix rollback " + journal} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("the exit-7 message does not say %q:\n%s", want, errOut)
+		}
+	}
+	if _, pv := describeService(t, cfg); pv != "LATEST" {
+		t.Errorf("service web is on platform %s, want LATEST (applied, then not settled)", pv)
+	}
+}
