@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -45,7 +46,8 @@ actions by risk (platform version, revision move, network), so a low-risk one is
 service's others need approval. Meant for a schedule.`,
 		Example: `  ecsfix apply plan.json --dry-run
   ecsfix apply plan.json --journal plan.journal --wait --rollback-on-failure
-  ecsfix apply --auto --journal /var/log/ecsfix/$(date +%F).journal`,
+  stamp=$(date -u +%FT%H%M%S)  # one journal and one plan per run: rollback needs both
+  ecsfix apply --auto --journal "/var/log/ecsfix/$stamp.journal" --out "/var/log/ecsfix/$stamp.plan.json"`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			regionFlags := cmd.Flags().Changed("region") || cmd.Flags().Changed("all-regions")
@@ -66,7 +68,7 @@ service's others need approval. Meant for a schedule.`,
 	f.BoolVar(&o.auto, "auto", false, "scan, plan and apply only the actions at or below the unattended risk")
 	f.BoolVar(&o.dryRun, "dry-run", false, "check everything and print each API call it would make, and what needs approval, changing nothing")
 	f.StringVar(&o.journal, "journal", "", "journal file (default: FILE.journal; with --auto: ecsfix-auto-TIME.journal)")
-	f.StringVar(&o.out, "out", "", "with --auto: also save the plan it applied")
+	f.StringVar(&o.out, "out", "", "with --auto: also save the plan it applied (rollback needs it: without it the run cannot be rolled back)")
 	f.BoolVar(&o.wait, "wait", false, "wait for updated services to reach a steady state (fix.wait_timeout)")
 	f.BoolVar(&o.rollbackOnFailure, "rollback-on-failure", false, "with --wait: return a service whose deployment failed to its previous revision")
 	return cmd
@@ -120,8 +122,8 @@ func applyFile(ctx context.Context, o *applyOptions, file string) error {
 	if o.g.cfg.AllRegions {
 		opts.Regions = actionRegions(p) // --all-regions: whatever regions the plan names
 	}
-	_, err = fix.Apply(ctx, awsCfg, p, opts)
-	return applyError(err)
+	rep, err := fix.Apply(ctx, awsCfg, p, opts)
+	return deploymentError(applyError(err), rep, "with ecsfix rollback "+journal)
 }
 
 func applyAuto(ctx context.Context, o *applyOptions, regionFlags bool) error {
@@ -154,8 +156,12 @@ func applyAuto(ctx context.Context, o *applyOptions, regionFlags bool) error {
 		if o.out != "" {
 			opts.PlanPath = o.out
 		}
-		if _, err := fix.Apply(ctx, awsCfg, p, opts); err != nil {
-			return applyError(err)
+		if rep, err := fix.Apply(ctx, awsCfg, p, opts); err != nil {
+			undo := "with ecsfix rollback " + journal
+			if o.out == "" {
+				undo = "by hand (this run saved no plan, which ecsfix rollback needs: give --out next time)"
+			}
+			return deploymentError(applyError(err), rep, undo)
 		}
 	}
 	if len(left) > 0 {
@@ -207,4 +213,30 @@ func actionRegions(p *plan.Plan) []string {
 		}
 	}
 	return out
+}
+
+// deploymentError adds to a failed deployment (exit 7) what became of each failed service and what to
+// do (undo: how to undo the run, "with ecsfix rollback JOURNAL"); any other error is returned as it is.
+func deploymentError(err error, rep *fix.Report, undo string) error {
+	if !errors.Is(err, fix.ErrDeploymentFailed) || rep == nil {
+		return err
+	}
+	var left, returned []string
+	for _, w := range rep.Waits {
+		switch {
+		case w.Failed && w.RolledBack:
+			returned = append(returned, w.Service)
+		case w.Failed:
+			left = append(left, w.Service)
+		}
+	}
+	msg := err.Error() + " (each service's reason is listed above)"
+	if len(returned) > 0 {
+		msg += "; returned to its previous revision (--rollback-on-failure): " + strings.Join(returned, ", ")
+	}
+	if len(left) > 0 {
+		msg += "; still updated as the plan says: " + strings.Join(left, ", ") + ": read the service's events, then wait " +
+			"longer (fix.wait_timeout) or undo the run " + undo
+	}
+	return &exitCodeError{code: exitDeploymentFailed, err: errors.New(msg)}
 }

@@ -65,8 +65,8 @@ var exitCodes = []exitCodeDoc{
 		"when only an approval is missing (it prints the calls and what needs approving), and 6 when the plan is too old for any approval"},
 	{fmt.Sprint(exitDeploymentFailed), []string{"apply"}, "`--wait`: a service's deployment failed or did not settle within `fix.wait_timeout`"},
 	{fmt.Sprint(exitJournalLocked), []string{"apply", "rollback"}, "another apply or rollback holds the journal's lock; nothing was changed"},
-	{fmt.Sprint(exitJournalRefused), []string{"apply", "rollback"}, "the journal is another plan's (or `rollback` was given another plan), is not " +
-		"an ecsfix journal (a plan given in its place), or fails its integrity check (a record edited, reordered, removed or from another " +
+	{fmt.Sprint(exitJournalRefused), []string{"apply", "rollback"}, "the journal is another plan's (or `rollback` was given another plan), records a " +
+		"rollback of the plan (`apply`: give a new `--journal` to apply it again), is not an ecsfix journal (a plan given in its place), or fails its integrity check (a record edited, reordered, removed or from another " +
 		"journal; the message names the line); nothing was changed"},
 	{"N", []string{"scan"}, "`scan --exit-code N`: there are unsuppressed FAILED results (and the scan is complete)"},
 }

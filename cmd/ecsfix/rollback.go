@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -40,7 +42,7 @@ refused at once.`,
 			file := planFile
 			if file == "" {
 				if file = recs[0].PlanPath; file == "" {
-					return usageErrorf("journal %s does not name its plan: give it with --plan", journal)
+					return usageErrorf("journal %s does not name its plan (apply --auto saves its plan only with --out): give it with --plan", journal)
 				}
 			}
 			p, err := plan.ReadFile(file)
@@ -65,11 +67,31 @@ refused at once.`,
 			if g.cfg.AllRegions {
 				opts.Regions = actionRegions(p)
 			}
-			_, err = fix.Rollback(cmd.Context(), awsCfg, p, journal, opts)
-			return applyError(err)
+			rep, err := fix.Rollback(cmd.Context(), awsCfg, p, journal, opts)
+			return rollbackError(rep, err)
 		},
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the calls it would make, changing nothing")
 	cmd.Flags().StringVar(&planFile, "plan", "", "the plan the journal applied (default: the plan path its header names)")
 	return cmd
+}
+
+// rollbackError is applyError in the rollback's own words when steps were refused or failed (exit 1):
+// the applier's error says "the apply is incomplete", which reads wrong after a rollback.
+func rollbackError(rep *fix.Report, err error) error {
+	if !errors.Is(err, fix.ErrIncomplete) || rep == nil || rep.DryRun {
+		return applyError(err)
+	}
+	var left []string
+	for _, a := range rep.Actions {
+		if a.Status == fix.StatusFailed || a.Status == fix.StatusNotRun {
+			left = append(left, a.ID)
+		}
+	}
+	if len(left) == 0 {
+		return applyError(err)
+	}
+	return &exitCodeError{code: exitError, err: fmt.Errorf("the rollback is incomplete: %s not rolled back (each is listed above with why; "+
+		"the other steps were rolled back): return a resource changed since the apply by hand, or run rollback again once what "+
+		"stopped a step is resolved", strings.Join(left, ", "))}
 }
