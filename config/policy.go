@@ -86,6 +86,9 @@ func trustPolicy(v *viper.Viper, local, user string) ([]string, error) {
 		case !v.InConfig(k):
 			v.Set(k, bv)
 		case tighterApproval(k, lv, bv):
+		case isZeroValue(bv):
+			warn(k, fmt.Sprintf("%v is not taken from this file (the trusted configuration sets none, so there is nothing to tighten)", lv))
+			v.Set(k, bv)
 		default:
 			warn(k, fmt.Sprintf("%v is not a tightening of the trusted %v", lv, bv))
 			v.Set(k, bv)
@@ -240,4 +243,21 @@ func zeroLike(x any) any {
 		return false
 	}
 	return 0
+}
+
+// isZeroValue reports whether a trusted value is unset: nil, an empty string or list, or a zero number.
+func isZeroValue(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case []any:
+		return len(x) == 0
+	case []string:
+		return len(x) == 0
+	case int:
+		return x == 0
+	}
+	return false
 }

@@ -221,3 +221,27 @@ func TestConfiguredValuesForApplyComeFromTrustedSources(t *testing.T) {
 		t.Errorf("apply's trusted CIDRs with an explicit file = %v, want that file's", cv.TrustedCIDRs)
 	}
 }
+
+// TestAllowedSignersOnlyInWorkDir: allowed_signers set only in ./ecsfix.yaml is not taken, and the warning
+// says the trusted configuration sets none (not "a tightening of the trusted ", with nothing after it).
+func TestAllowedSignersOnlyInWorkDir(t *testing.T) {
+	inWorkDir(t, "", "fix:\n  unattended_risk: low\n")
+	user := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "ecsfix", "config.yaml")
+	v := New()
+	v.SetConfigType("yaml")
+	if err := v.ReadConfig(strings.NewReader("approvals:\n  allowed_signers: ./my_signers\n")); err != nil {
+		t.Fatal(err)
+	}
+	warnings, err := trustPolicy(v, "ecsfix.yaml", user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.GetString("approvals.allowed_signers"); got != "" {
+		t.Errorf("approvals.allowed_signers = %q, taken from the working directory", got)
+	}
+	text := strings.Join(warnings, "\n")
+	if !strings.Contains(text, "approvals.allowed_signers: ./my_signers is not taken from this file (the trusted configuration sets none") ||
+		strings.Contains(text, "trusted ;") {
+		t.Errorf("warnings: %s", text)
+	}
+}

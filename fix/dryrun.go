@@ -34,7 +34,11 @@ func (r *run) dryRun(rep *Report) {
 // (a plan older than approvals.max_plan_age) is said as such.
 func (r *run) dryRunApproval(e *NotApprovedError) {
 	if e.Rule != "" {
-		r.printf("dry run: an apply would refuse this plan whatever its approvals: %s (make a new plan)", e.Rule)
+		rule := e.Rule
+		if !strings.Contains(rule, "make a new plan") {
+			rule += " (make a new plan)"
+		}
+		r.printf("dry run: an apply would refuse this plan whatever its approvals: %s", rule)
 		return
 	}
 	r.printf("dry run: an apply needs an approval first (without one it refuses the plan, exit code 6): %d action(s) above the unattended risk %s (fix.unattended_risk):",

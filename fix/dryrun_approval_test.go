@@ -105,6 +105,9 @@ func TestDryRunUnapprovedStillChecks(t *testing.T) {
 		!strings.Contains(out.String(), "whatever its approvals") {
 		t.Errorf("a dry run of a plan older than max_plan_age: %v, want ErrNotApproved after the calls\n%s", err, out.String())
 	}
+	if n := strings.Count(out.String(), "make a new plan"); n != 1 {
+		t.Errorf("the dry run says %d times to make a new plan, want once:\n%s", n, out.String())
+	}
 
 	// The service changes: stale, the dry run prints no call.
 	if _, err := e.api.UpdateService(context.Background(), updateServiceInput("prod", "api", "", "1.4.0", nil)); err != nil {

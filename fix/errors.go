@@ -18,7 +18,7 @@ var (
 	// ErrWrongAccount: the plan is for another account or for a region the caller does not address.
 	ErrWrongAccount = errors.New("the plan is for another account or region")
 	// ErrJournalMismatch: the journal at the path records another plan (or is not an ecsfix journal).
-	ErrJournalMismatch = errors.New("the journal belongs to another plan")
+	ErrJournalMismatch = errors.New("the journal cannot be used with this plan")
 	// ErrJournalTampered: a journal record does not follow the one before it (its chain value differs):
 	// the journal was edited, reordered, cut in the middle, or pieced together from another journal.
 	ErrJournalTampered = errors.New("the journal fails its integrity check")

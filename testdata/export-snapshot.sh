@@ -44,7 +44,14 @@ chmod 700 "$out" "$out/ecs" "$out/ec2" "$out/elbv2" "$out/iam"
 echo "export-snapshot.sh: the snapshot in $out holds secrets (task definitions' environment values in plain text): it is readable by you only; keep it so" >&2
 
 tmp=$(mktemp "$out/.export.XXXXXX")
-trap 'rm -f "$tmp"' EXIT
+running="$out/.running-task-definitions"
+# On any exit: no scratch file is left; after a failure, no empty folder either.
+cleanup() {
+  local status=$?
+  rm -f "$tmp" "$running"
+  [ "$status" -eq 0 ] || find "$out" -mindepth 1 -depth -type d -empty -delete 2>/dev/null || true
+}
+trap cleanup EXIT
 
 awsj() { aws --region "$region" --output json "$@"; }
 # save FILE COMMAND…: runs the aws CLI command and moves its output to FILE only when it succeeded.
@@ -67,7 +74,6 @@ list() {
 slug() { printf '%s' "$1" | tr -c 'A-Za-z0-9._-' '_'; }
 
 # --- ECS: clusters, their services (in batches of 10, the API's limit) --------------------------------
-running="$out/.running-task-definitions"
 : >"$running"
 clusters=$(list 'clusterArns[]' ecs list-clusters)
 for cluster in $clusters; do

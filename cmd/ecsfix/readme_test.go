@@ -328,6 +328,23 @@ func TestReadmeExportScript(t *testing.T) {
 		if m, _ := filepath.Glob(filepath.Join(out, "ecs", "taskdef-*.json")); len(m) != 0 {
 			t.Errorf("the script went on after a failed list-services: %v", m)
 		}
+		// Nothing empty is left behind: no scratch file (the running revisions' list), no empty folder.
+		_ = filepath.WalkDir(out, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || path == out {
+				return err
+			}
+			if strings.HasPrefix(d.Name(), ".") {
+				t.Errorf("scratch file left behind: %s", path)
+			}
+			if d.IsDir() {
+				if e, _ := os.ReadDir(path); len(e) == 0 {
+					t.Errorf("empty folder left behind: %s", path)
+				}
+			} else if fi, _ := d.Info(); fi != nil && fi.Size() == 0 {
+				t.Errorf("empty file left behind: %s", path)
+			}
+			return nil
+		})
 	})
 }
 

@@ -110,7 +110,8 @@ func TestReadmeApplyAfterRollbackNeedsANewJournal(t *testing.T) {
 		t.Fatal("the rollback did not turn Container Insights back off")
 	}
 	_, errOut, code = runCLI(t, "apply", planFile, "--journal", journal)
-	if code != exitJournalRefused || !strings.Contains(errOut, "records a rollback of this plan") || !strings.Contains(errOut, "new journal") {
+	if code != exitJournalRefused || !strings.Contains(errOut, "records a rollback of this plan") || !strings.Contains(errOut, "new journal") ||
+		strings.Contains(errOut, "another plan") {
 		t.Errorf("apply with a journal that recorded a rollback: exit %d, want %d naming the rollback and a new journal\n%s", code, exitJournalRefused, errOut)
 	}
 	if insights(t, cfg) == "enabled" {

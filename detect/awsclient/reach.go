@@ -59,6 +59,14 @@ func Reach(ctx context.Context, cfg aws.Config, region string) (string, error) {
 	return aws.ToString(out.Account), nil
 }
 
+// credentialCodes are the error codes with which AWS refuses a caller's credentials or signature.
+var credentialCodes = map[string]bool{
+	"InvalidClientTokenId": true, "SignatureDoesNotMatch": true, "IncompleteSignature": true, "ExpiredToken": true,
+	"ExpiredTokenException": true, "RequestExpired": true, "AccessDenied": true, "AccessDeniedException": true,
+	"UnrecognizedClientException": true, "InvalidAccessKeyId": true, "AuthFailure": true, "MissingAuthenticationToken": true,
+	"InvalidSignatureException": true,
+}
+
 // reachError explains a failed first call.
 func reachError(err error, cfg aws.Config, timedOut bool) error {
 	where := "the AWS API"
@@ -73,9 +81,12 @@ func reachError(err error, cfg aws.Config, timedOut bool) error {
 	var send *smithyhttp.RequestSendError
 	var netErr net.Error
 	switch {
-	case errors.As(err, &api):
+	case errors.As(err, &api) && credentialCodes[api.ErrorCode()]:
 		return fmt.Errorf("%w: %s refused the credentials (sts GetCallerIdentity, region %s): %s: %s; check AWS_PROFILE, "+
 			"the credentials and their expiry", ErrUnreachable, where, region, api.ErrorCode(), api.ErrorMessage())
+	case errors.As(err, &api):
+		return fmt.Errorf("%w: %s answered the first call with an error (sts GetCallerIdentity, region %s): %s: %s; check that "+
+			"AWS_ENDPOINT_URL and the proxy settings lead to the AWS API, and the region", ErrUnreachable, where, region, api.ErrorCode(), api.ErrorMessage())
 	case strings.Contains(err.Error(), "credentials"):
 		return fmt.Errorf("%w: no usable AWS credentials (sts GetCallerIdentity): %v; set AWS_PROFILE or the AWS_* "+
 			"credential variables, or run where a role is available", ErrUnreachable, err)

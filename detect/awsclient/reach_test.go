@@ -75,3 +75,15 @@ func TestReachAnswers(t *testing.T) {
 		t.Fatalf("account %q, err %v", account, err)
 	}
 }
+
+// An endpoint that is not the AWS API (a web server answering 404 with an empty body) is named as such,
+// not as a refusal of the credentials.
+func TestReachNotAnAWSEndpoint(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	_, err := Reach(context.Background(), reachConfig(srv.URL), "eu-west-1")
+	if !errors.Is(err, ErrUnreachable) || strings.Contains(err.Error(), "credentials") ||
+		!strings.Contains(err.Error(), "answered the first call with an error") || !strings.Contains(err.Error(), "AWS_ENDPOINT_URL") {
+		t.Fatalf("err = %v", err)
+	}
+}
