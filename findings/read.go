@@ -109,7 +109,7 @@ func eventFindings(top map[string]json.RawMessage) ([]json.RawMessage, error) {
 		return nil, fmt.Errorf("event detail-type is not a string: %w", jsonErr(err))
 	}
 	if source != eventSource || detailType != eventDetailType {
-		return nil, fmt.Errorf("event from %q of type %q is not a %q event from %s",
+		return nil, fmt.Errorf("event from \"%s\" of type \"%s\" is not a %q event from %s",
 			textsafe.Line(clip(source)), textsafe.Line(clip(detailType)), eventDetailType, eventSource)
 	}
 	var detail struct {

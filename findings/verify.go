@@ -119,10 +119,7 @@ func verifyOne(f Finding, byResource map[string][]*detect.Result, scope Scope) V
 			}
 		}
 	}
-	what := control
-	if what == "" {
-		what = "no exposure trait"
-	}
+	what := "no exposure trait"
 	switch {
 	case len(failed) > 0:
 		v.Outcome = Live
@@ -142,8 +139,8 @@ func verifyOne(f Finding, byResource map[string][]*detect.Result, scope Scope) V
 			textsafe.Line(unknown[0].ResourceArn), textsafe.Line(unknown[0].Reason))
 	case len(passed) > 0 && control != "":
 		return done(Stale, "ecsfix finds %s %s on %s", control, passed[0].Status, textsafe.Line(passed[0].ResourceArn))
-	case len(passed) > 0:
-		return done(Stale, "ecsfix finds %s on %s", what, textsafe.Line(passed[0].ResourceArn))
+	case control == "":
+		return done(Stale, "ecsfix finds %s failing on %s", what, textsafe.Line(describeResources(res)))
 	}
 	return done(Stale, "ecsfix found no %s in the estate it read", textsafe.Line(describeResources(res)))
 }
