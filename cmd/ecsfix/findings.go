@@ -117,7 +117,7 @@ func (g *globalOptions) securityHubFindings(ctx context.Context) ([]findings.Fin
 		}
 		awsCfg.Region = g.cfg.Regions[0]
 	}
-	awsCfg = awsclient.Configure(awsCfg, g.cfg.Scan.MaxAttempts, 0, nil)
+	awsCfg = awsclient.Configure(awsCfg, g.cfg.Scan.MaxAttempts, 0, awsclient.NewCounter())
 	return readSecurityHub(ctx, securityhub.NewFromConfig(awsCfg))
 }
 
@@ -143,7 +143,11 @@ func readSecurityHub(ctx context.Context, sh securityHubAPI) ([]findings.Finding
 		if err != nil {
 			return nil, fmt.Errorf("securityhub GetFindings: page %d: %w", page+1, err)
 		}
-		out = append(out, fs...)
+		for _, f := range fs {
+			if wanted(f) {
+				out = append(out, f)
+			}
+		}
 	}
 	p2 := securityhub.NewGetFindingsV2Paginator(sh, &securityhub.GetFindingsV2Input{
 		Filters: getFindingsV2Filters(), MaxResults: aws.Int32(100)})
@@ -160,12 +164,22 @@ func readSecurityHub(ctx context.Context, sh securityHubAPI) ([]findings.Finding
 			return nil, fmt.Errorf("securityhub GetFindingsV2: page %d: %w", page+1, err)
 		}
 		for _, f := range fs {
-			if f.Exposure { // control findings come from GetFindings, in ASFF
+			if f.Exposure && wanted(f) { // control findings come from GetFindings, in ASFF
 				out = append(out, f)
 			}
 		}
 	}
 	return out, nil
+}
+
+// wanted applies the server-side filters again, on ecsfix's side: an emulator, or a Security Hub that
+// ignores a filter, must not widen what ecsfix acts on. A finding for a control outside ECS, on no ECS
+// resource, or not open (FAILED, ACTIVE, NEW or NOTIFIED) is dropped.
+func wanted(f findings.Finding) bool {
+	if open, _ := f.Open(); !open || len(f.ECSResources()) == 0 {
+		return false
+	}
+	return f.Exposure || strings.HasPrefix(strings.ToUpper(f.Control), "ECS.")
 }
 
 // verifyFindings re-verifies the findings against the scan and reports, on stderr, each that is not
