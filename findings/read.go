@@ -23,8 +23,8 @@ func ReadFrom(name string, r io.Reader) ([]Finding, error) {
 
 // Parse reads the findings in data, named name in errors: the JSON output of `aws securityhub
 // get-findings` ({"Findings": [ASFF...]}), of `aws securityhub get-findings-v2` ({"Findings":
-// [OCSF...]}), or an EventBridge "Security Hub Findings - Imported" event (detail.findings: [ASFF...]).
-// It refuses the whole input, naming the finding's index, when any finding is malformed: wrong types,
+// [OCSF...]}), or an EventBridge "Security Hub Findings - Imported" event (detail.findings: [ASFF...]) or
+// "Findings Imported V2" event (detail.findings: [OCSF...]). It refuses the whole input, naming the finding's index, when any finding is malformed: wrong types,
 // missing or malformed ids, control characters, too many resources. Findings are returned in input
 // order; which of them to act on is the caller's (Finding.Open).
 func Parse(name string, data []byte) ([]Finding, error) {
@@ -40,7 +40,7 @@ func Parse(name string, data []byte) ([]Finding, error) {
 		return nil, fail(fmt.Errorf("not a JSON object: %w", err))
 	}
 	var raws []json.RawMessage
-	var event bool
+	var format Format // set by an event's type; "" lets each finding's shape decide
 	switch {
 	case top["Findings"] != nil:
 		if err := json.Unmarshal(top["Findings"], &raws); err != nil {
@@ -48,10 +48,9 @@ func Parse(name string, data []byte) ([]Finding, error) {
 		}
 	case top["detail"] != nil:
 		var err error
-		if raws, err = eventFindings(top); err != nil {
+		if raws, format, err = eventFindings(top); err != nil {
 			return nil, fail(err)
 		}
-		event = true
 	default:
 		return nil, fail(errors.New("neither the output of get-findings or get-findings-v2 (no Findings) nor a Security Hub event (no detail)"))
 	}
@@ -60,7 +59,7 @@ func Parse(name string, data []byte) ([]Finding, error) {
 	}
 	out := make([]Finding, 0, len(raws))
 	for i, raw := range raws {
-		f, err := parseOne(raw, event)
+		f, err := parseOne(raw, format)
 		if err != nil {
 			return nil, fail(fmt.Errorf("finding %d: %w", i, err))
 		}
@@ -69,15 +68,16 @@ func Parse(name string, data []byte) ([]Finding, error) {
 	return out, nil
 }
 
-// parseOne parses one finding: OCSF when it has finding_info, else ASFF. An event holds ASFF only.
-func parseOne(raw json.RawMessage, event bool) (Finding, error) {
+// parseOne parses one finding in format, or, when format is "", as OCSF when it has finding_info and
+// as ASFF otherwise.
+func parseOne(raw json.RawMessage, format Format) (Finding, error) {
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &keys); err != nil {
 		return Finding{}, fmt.Errorf("not a JSON object: %w", jsonErr(err))
 	}
 	var f Finding
 	var err error
-	if _, ocsf := keys["finding_info"]; ocsf && !event {
+	if _, ocsf := keys["finding_info"]; format == OCSF || format == "" && ocsf {
 		f, err = parseOCSF(raw)
 	} else {
 		f, err = parseASFF(raw)
@@ -94,34 +94,37 @@ func parseOne(raw json.RawMessage, event bool) (Finding, error) {
 	return f, nil
 }
 
-// The EventBridge event Security Hub sends for imported (and updated) findings.
+// The EventBridge events Security Hub sends for imported (and updated) findings: ASFF findings from
+// Security Hub CSPM, OCSF findings from Security Hub (V2).
 const (
-	eventSource     = "aws.securityhub"
-	eventDetailType = "Security Hub Findings - Imported"
+	eventSource       = "aws.securityhub"
+	eventDetailType   = "Security Hub Findings - Imported"
+	eventDetailTypeV2 = "Findings Imported V2"
 )
 
-func eventFindings(top map[string]json.RawMessage) ([]json.RawMessage, error) {
+func eventFindings(top map[string]json.RawMessage) ([]json.RawMessage, Format, error) {
 	var source, detailType string
 	if err := json.Unmarshal(orNull(top["source"]), &source); err != nil {
-		return nil, fmt.Errorf("event source is not a string: %w", jsonErr(err))
+		return nil, "", fmt.Errorf("event source is not a string: %w", jsonErr(err))
 	}
 	if err := json.Unmarshal(orNull(top["detail-type"]), &detailType); err != nil {
-		return nil, fmt.Errorf("event detail-type is not a string: %w", jsonErr(err))
+		return nil, "", fmt.Errorf("event detail-type is not a string: %w", jsonErr(err))
 	}
-	if source != eventSource || detailType != eventDetailType {
-		return nil, fmt.Errorf("event from \"%s\" of type \"%s\" is not a %q event from %s",
-			textsafe.Line(clip(source)), textsafe.Line(clip(detailType)), eventDetailType, eventSource)
+	format := map[string]Format{eventDetailType: ASFF, eventDetailTypeV2: OCSF}[detailType]
+	if source != eventSource || format == "" {
+		return nil, "", fmt.Errorf("event from \"%s\" of type \"%s\" is not a %q or %q event from %s",
+			textsafe.Line(clip(source)), textsafe.Line(clip(detailType)), eventDetailType, eventDetailTypeV2, eventSource)
 	}
 	var detail struct {
 		Findings []json.RawMessage `json:"findings"`
 	}
 	if err := json.Unmarshal(top["detail"], &detail); err != nil {
-		return nil, fmt.Errorf("event detail: %w", jsonErr(err))
+		return nil, "", fmt.Errorf("event detail: %w", jsonErr(err))
 	}
 	if detail.Findings == nil {
-		return nil, errors.New("event detail holds no findings list")
+		return nil, "", errors.New("event detail holds no findings list")
 	}
-	return detail.Findings, nil
+	return detail.Findings, format, nil
 }
 
 func orNull(r json.RawMessage) json.RawMessage {

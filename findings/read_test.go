@@ -75,8 +75,17 @@ func TestParseGetFindingsV2(t *testing.T) {
 
 func TestParseImportedEvent(t *testing.T) {
 	fs := readFixture(t, "imported-event.json")
-	if len(fs) != 1 || fs[0].Control != "ECS.2" || fs[0].Workflow != "NOTIFIED" || fs[0].Account != "123456789012" {
+	if len(fs) != 1 || fs[0].Format != ASFF || fs[0].Control != "ECS.2" || fs[0].Workflow != "NOTIFIED" || fs[0].Account != "123456789012" {
 		t.Fatalf("event findings = %+v", fs)
+	}
+	fs = readFixture(t, "imported-v2-event.json")
+	if len(fs) != 1 || fs[0].Format != OCSF || !fs[0].Exposure || fs[0].Resources[0].Type != "AwsEcsService" {
+		t.Fatalf("V2 event findings = %+v", fs)
+	}
+	// An ASFF event's findings are ASFF whatever they hold: a finding_info there does not make one OCSF.
+	_, err := Parse("event.json", []byte(`{"source":"aws.securityhub","detail-type":"Security Hub Findings - Imported","detail":{"findings":[{"finding_info":{"uid":"x"}}]}}`))
+	if err == nil || !strings.Contains(err.Error(), "Id is required") {
+		t.Errorf("an OCSF finding in an ASFF event: %v, want it read as ASFF and refused", err)
 	}
 }
 
@@ -138,7 +147,7 @@ func TestParseRefusesHostileInput(t *testing.T) {
 		})), []string{"finding 0", "control"}},
 		{"deep nesting", []byte(`{"Findings":[` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `]}`), []string{"nested deeper than 64"}},
 		{"too large", append(append([]byte(`{"Findings":[],"x":"`), bytes.Repeat([]byte("a"), MaxInputBytes)...), `"}`...), []string{"larger than 64 MiB"}},
-		{"event of another type", []byte(`{"source":"aws.securityhub","detail-type":"Security Hub Insight Results","detail":{"findings":[]}}`), []string{"is not a \"Security Hub Findings - Imported\" event"}},
+		{"event of another type", []byte(`{"source":"aws.securityhub","detail-type":"Security Hub Insight Results","detail":{"findings":[]}}`), []string{`is not a "Security Hub Findings - Imported" or "Findings Imported V2" event`}},
 		{"event without findings", []byte(`{"source":"aws.securityhub","detail-type":"Security Hub Findings - Imported","detail":{}}`), []string{"no findings list"}},
 		{"event source of wrong type", []byte(`{"source":1,"detail-type":"Security Hub Findings - Imported","detail":{"findings":[]}}`), []string{"event source is not a string"}},
 		{"OCSF without uid", []byte(`{"Findings":[{"finding_info":{},"cloud":{"account":{"uid":"123456789012"},"region":"eu-west-1"}}]}`), []string{"finding 0", "finding_info.uid is required"}},
@@ -208,7 +217,7 @@ func TestAsffType(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"get-findings.json", "get-findings-v2.json", "imported-event.json"} {
+	for _, name := range []string{"get-findings.json", "get-findings-v2.json", "imported-event.json", "imported-v2-event.json"} {
 		data, err := os.ReadFile("testdata/" + name)
 		if err != nil {
 			f.Fatal(err)

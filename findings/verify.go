@@ -48,8 +48,25 @@ type Verdict struct {
 
 // Scope is what the evaluation covered. An empty field means "everything".
 type Scope struct {
+	Accounts []string // accounts read
 	Regions  []string // regions read
 	Controls []string // controls evaluated (--control)
+}
+
+// AccountsOf lists the accounts the results' resource ARNs name, sorted: the accounts an evaluation
+// read, as far as its results tell.
+func AccountsOf(results []detect.Result) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range results {
+		parts := strings.SplitN(r.ResourceArn, ":", 6)
+		if len(parts) == 6 && parts[4] != "" && !seen[parts[4]] {
+			seen[parts[4]] = true
+			out = append(out, parts[4])
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Verify re-verifies each finding against results, ecsfix's evaluation of the estate read within scope
@@ -97,6 +114,9 @@ func verifyOne(f Finding, byResource map[string][]*detect.Result, scope Scope) V
 	res := f.ECSResources()
 	if len(res) == 0 {
 		return done(Unsupported, "the finding names no ECS resource")
+	}
+	if len(scope.Accounts) > 0 && !contains(scope.Accounts, f.Account) {
+		return done(Unverified, "account %s was not read", f.Account)
 	}
 	if len(scope.Regions) > 0 && !containsFold(scope.Regions, f.Region) {
 		return done(Unverified, "region %s was not read", f.Region)

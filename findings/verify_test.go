@@ -58,6 +58,8 @@ func TestVerify(t *testing.T) {
 		{"not evaluated", finding("g", "ECS.8", "AwsEcsTaskDefinition", tdArn), Scope{}, Unverified, nil, "no environment read"},
 		{"control not selected", finding("h", "ECS.5", "AwsEcsTaskDefinition", tdArn), Scope{Controls: []string{"ECS.9"}}, Unverified, nil, "not among the selected"},
 		{"region not read", finding("i", "ECS.5", "AwsEcsTaskDefinition", tdArn), Scope{Regions: []string{"us-east-1"}}, Unverified, nil, "region eu-west-1 was not read"},
+		{"account not read", finding("i3", "ECS.5", "AwsEcsTaskDefinition", tdArn), Scope{Accounts: []string{"210987654321"}}, Unverified, nil, "account 123456789012 was not read"},
+		{"account read", finding("i4", "ECS.5", "AwsEcsTaskDefinition", tdArn), Scope{Accounts: AccountsOf(results)}, Live, []Match{{detect.ECS5ID, tdArn}}, ""},
 		{"region read", finding("i2", "ECS.5", "AwsEcsTaskDefinition", tdArn), Scope{Regions: []string{"us-east-1", "eu-west-1"}}, Live, []Match{{detect.ECS5ID, tdArn}}, ""},
 		{"exempt", finding("j", "ECS.2", "AwsEcsService", svcArn), Scope{}, Exempt, nil, "exemption for tag public=yes"},
 		{"resolved", with(finding("k", "ECS.5", "AwsEcsTaskDefinition", tdArn), func(f *Finding) { f.Workflow = "RESOLVED" }), Scope{}, Closed, nil, "RESOLVED"},

@@ -90,6 +90,13 @@ func TestFindingsInHashValidationAndRender(t *testing.T) {
 	if !strings.Contains(text.String(), "findings:    arn:aws:securityhub:eu-west-1:123456789012:security-control/ECS.12/finding/1") {
 		t.Errorf("text render lacks the finding:\n%s", text.String())
 	}
+	var md bytes.Buffer
+	if err := RenderMarkdown(&md, p, RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "- **Findings:** arn:aws:securityhub:eu-west-1:123456789012:security-control/ECS.12/finding/1") {
+		t.Errorf("markdown render lacks the finding:\n%s", md.String())
+	}
 	var buf bytes.Buffer
 	if err := Write(&buf, p); err != nil {
 		t.Fatal(err)

@@ -188,7 +188,8 @@ func (g *globalOptions) verifyFindings(fs []findings.Finding, rep *report.Report
 	if fs == nil {
 		return nil
 	}
-	vs := findings.Verify(fs, rep.Results, findings.Scope{Regions: rep.Source.Regions, Controls: controls})
+	vs := findings.Verify(fs, rep.Results, findings.Scope{
+		Accounts: findings.AccountsOf(rep.Results), Regions: rep.Source.Regions, Controls: controls})
 	counts := map[findings.Outcome]int{}
 	for _, v := range vs {
 		counts[v.Outcome]++
