@@ -253,6 +253,25 @@ func TestPlanFromSecurityHubFindings(t *testing.T) {
 	if !strings.Contains(stdout, "findings:    live-ecs12") {
 		t.Errorf("the plan's text does not show the finding an action resolves:\n%s", stdout)
 	}
+
+	// The limited plan is a plan like any other: approved, it applies, and fixes only what the live
+	// findings name (web, failing ECS.10 too but named by no finding, is left as it is).
+	webTD, webPV := describeService(t, cfg)
+	if _, errOut, code := runCLI(t, "approve", out, "--by", "alice"); code != exitOK {
+		t.Fatalf("approve: exit %d\n%s", code, errOut)
+	}
+	if stdout, errOut, code := runCLI(t, "apply", out); code != exitOK {
+		t.Fatalf("apply: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, errOut)
+	}
+	if got := insights(t, cfg); got != "enabled" {
+		t.Errorf("cluster prod Container Insights = %q after the apply, want enabled", got)
+	}
+	if _, pv := describeServiceNamed(t, cfg, "api"); pv == "1.3.0" {
+		t.Errorf("service api still on platform %s after the apply", pv)
+	}
+	if td, pv := describeService(t, cfg); td != webTD || pv != webPV {
+		t.Errorf("service web changed (%s %s → %s %s) though no finding named it", webTD, webPV, td, pv)
+	}
 }
 
 // --findings FILE and - read untrusted JSON: a malformed finding is a usage error naming the input and
@@ -308,5 +327,34 @@ func TestPlanFindingsFileOnSnapshot(t *testing.T) {
 	_, stderr, _ = runCLI(t, "scan", "--snapshot", "../../testdata/demo", "--findings", file, "--format", "json")
 	if !strings.Contains(stderr, "findings: 2 read in 1 account-region(s); 1 live, 1 stale") {
 		t.Errorf("scan stderr:\n%s", stderr)
+	}
+}
+
+// --findings - reads stdin, bounded, and names it in errors.
+func TestFindingsFromStdin(t *testing.T) {
+	t.Setenv("ECSFIX_CONFIG", "")
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	for _, c := range []struct {
+		name, in string
+		code     int
+		want     string
+	}{
+		{"event", `{"source":"aws.securityhub","detail-type":"Security Hub Findings - Imported","detail":{"findings":[` +
+			`{"Id":"f-ecs12","ProductArn":"p","AwsAccountId":"123456789012","Region":"eu-west-1","Compliance":{"Status":"FAILED","SecurityControlId":"ECS.12"},"RecordState":"ACTIVE","Workflow":{"Status":"NEW"},"Resources":[{"Type":"AwsEcsCluster","Id":"arn:aws:ecs:eu-west-1:123456789012:cluster/ops-ec2"}]}]}}`,
+			exitOK, "findings: 1 read in 1 account-region(s); 1 live"},
+		{"deep", strings.Repeat("[", 100), exitUsage, "--findings: findings stdin: JSON nested deeper than 64 levels"},
+		{"empty", "", exitUsage, "--findings: findings stdin: not a JSON object"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), []string{"plan", "--snapshot", "../../testdata/demo", "--findings", "-"},
+				&streams{In: strings.NewReader(c.in), Out: &out, ErrOut: &errOut})
+			if code != c.code || !strings.Contains(errOut.String(), c.want) {
+				t.Errorf("exit %d, want %d; stderr lacks %q:\n%s", code, c.code, c.want, errOut.String())
+			}
+			if c.code == exitOK && (!strings.Contains(out.String(), "findings:    f-ecs12") || strings.Count(out.String(), "\n# a") != 1) {
+				t.Errorf("the plan is not the one action resolving f-ecs12:\n%s", out.String())
+			}
+		})
 	}
 }
