@@ -67,7 +67,8 @@
 //     has an id unique in the plan, a type, the account, region and resource (an ARN; for a
 //     registration, the source revision), the controls it fixes, its risk (low, medium, high), a
 //     one-line summary, notes for the reviewer, the preconditions checked while planning (checked
-//     again when applying), and dependsOn: ids of earlier actions that must be applied first. It
+//     again when applying), dependsOn: ids of earlier actions that must be applied first, and, in a
+//     plan made with --findings, findings: the ids of the Security Hub findings it resolves. It
 //     carries exactly one payload, the one its type names:
 //     registerTaskDefinition (register-task-definition: the source revision and the new one, both
 //     as RegisterTaskDefinition inputs in the AWS CLI's JSON form, the edits, each labelled with its

@@ -78,6 +78,9 @@ type Action struct {
 	Resource string `json:"resource"`
 	// Controls are the control ids this action fixes.
 	Controls []string `json:"controls"`
+	// Findings are the ids of the Security Hub findings this action resolves (plan --findings): each
+	// re-verified by ecsfix's own evaluation. Part of the content hash, so an approval covers them.
+	Findings []string `json:"findings,omitempty"`
 	Risk     Risk     `json:"risk"`
 	// Summary is one line saying what changes.
 	Summary string `json:"summary"`

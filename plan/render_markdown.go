@@ -61,6 +61,9 @@ func mdAction(pr *renderPrinter, a *Action, needsApproval bool) error {
 	pr.printf("- **Resource:** %s (account %s, %s)\n", mdCode(a.Resource), mdText(a.Account), mdText(a.Region))
 	pr.printf("- **Risk:** %s\n", mdRisk(a.Risk, needsApproval))
 	pr.printf("- **Fixes:** %s\n", mdText(strings.Join(a.Controls, ", ")))
+	if len(a.Findings) > 0 {
+		pr.printf("- **Findings:** %s\n", mdText(strings.Join(a.Findings, ", ")))
+	}
 	if len(a.DependsOn) > 0 {
 		pr.printf("- **Depends on:** %s\n", mdText(strings.Join(a.DependsOn, ", ")))
 	}

@@ -64,6 +64,9 @@ func textAction(pr *renderPrinter, a *Action, needsApproval bool) error {
 	}
 	field("risk", risk)
 	field("fixes", strings.Join(a.Controls, ", "))
+	if len(a.Findings) > 0 {
+		field("findings", strings.Join(a.Findings, ", "))
+	}
 	field("summary", a.Summary)
 	for _, n := range a.Notes {
 		field("note", n)

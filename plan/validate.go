@@ -106,6 +106,7 @@ func validateAction(a *Action, earlier map[string]*Action) []error {
 	default:
 		bad("risk %q is not one of low, medium, high", a.Risk)
 	}
+	errs = append(errs, validateFindings(a.Findings)...)
 	for _, d := range a.DependsOn {
 		switch {
 		case d == a.ID:

@@ -19,6 +19,7 @@ type planOptions struct {
 	snapshot string
 	out      string
 	controls []string
+	findings string
 }
 
 func newCmdPlan(g *globalOptions) *cobra.Command {
@@ -46,6 +47,7 @@ fixed. The configuration's fix.controls narrows what is fixed among the findings
 	f.StringVar(&o.snapshot, "snapshot", "", "plan from a snapshot (a file or folder of AWS CLI JSON output) instead of the live API")
 	f.StringVar(&o.out, "out", "", "write the plan file here")
 	f.StringArrayVar(&o.controls, "control", nil, "evaluate, and so fix, only this control id (repeatable), as scan --control does")
+	addFindingsFlag(f, &o.findings)
 	return cmd
 }
 
@@ -54,8 +56,15 @@ func planRun(ctx context.Context, o *planOptions, regionFlags bool) error {
 		return err
 	}
 	o.g.warnOffControls(o.controls)
+	fs, err := o.g.readFindings(ctx, o.findings)
+	if err != nil {
+		return err
+	}
 	p, rep, err := o.g.makePlan(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags}, o.controls)
 	if err != nil {
+		return err
+	}
+	if p, err = o.g.limitToFindings(p, rep, fs, o.controls); err != nil {
 		return err
 	}
 	ropts := plan.RenderOptions{Color: o.g.io.colorOut(), UnattendedRisk: o.g.cfg.UnattendedRisk(), RiskOverrides: o.g.cfg.PlanOptions().Risk}

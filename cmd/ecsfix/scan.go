@@ -23,6 +23,7 @@ type scanOptions struct {
 	all      bool
 	controls []string
 	exitCode int
+	findings string
 }
 
 func newCmdScan(g *globalOptions) *cobra.Command {
@@ -50,6 +51,7 @@ AWS CLI JSON output instead and needs no AWS account.`,
 	f.BoolVar(&o.all, "all", false, "text format: show every verdict, not only failures")
 	f.StringArrayVar(&o.controls, "control", nil, "evaluate only this control id (repeatable), e.g. ECS.5")
 	f.IntVar(&o.exitCode, "exit-code", 0, "exit with this code when there are unsuppressed FAILED results")
+	addFindingsFlag(f, &o.findings)
 	return cmd
 }
 
@@ -66,10 +68,15 @@ func scanRun(ctx context.Context, o *scanOptions, regionFlags bool) error {
 		return err
 	}
 	o.g.warnOffControls(o.controls)
+	fs, err := o.g.readFindings(ctx, o.findings)
+	if err != nil {
+		return err
+	}
 	rep, _, err := o.g.inventory(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags}, o.controls)
 	if err != nil {
 		return err
 	}
+	o.g.verifyFindings(fs, rep, o.controls)
 	if err := render(o.g.io.Out, rep, o, o.g.io.colorOut()); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}

@@ -347,6 +347,166 @@ def mend_ecs_register_task_definition_pass_role():
     EC2ContainerServiceResponse._authenticate_and_authorize_normal_action = _authenticate_and_authorize_normal_action
 
 
+def mend_securityhub_batch_update_findings():
+    """Security Hub BatchUpdateFindings (PATCH /findings/batchupdate) updates the stored findings it
+    names, by Id and ProductArn, as AWS does: Workflow.Status, Note (Text and UpdatedBy, with UpdatedAt),
+    Severity.Label, VerificationState, Confidence, Criticality, Types and UserDefinedFields, and the
+    finding's UpdatedAt. It answers ProcessedFindings and, for a finding it does not hold,
+    UnprocessedFindings with ErrorCode FindingNotFound. A request naming no or more than 100 findings, a
+    note of more than 512 characters or without UpdatedBy, or an unknown workflow status is refused with
+    InvalidInputException, as on AWS. moto 5.2.1 lacks the call."""
+    import json
+
+    from moto.core.utils import utcnow
+    from moto.securityhub import urls
+    from moto.securityhub.exceptions import InvalidInputException
+    from moto.securityhub.models import SecurityHubBackend
+    from moto.securityhub.responses import SecurityHubResponse
+
+    SecurityHubBackend.batch_import_findings  # fails the start when moto renames it
+    urls.url_paths["{0}/findings/batchupdate$"] = SecurityHubResponse.dispatch
+    op = "BatchUpdateFindings"
+
+    def batch_update_findings(self, finding_identifiers, note=None, workflow=None, severity=None,
+                              verification_state=None, confidence=None, criticality=None, types=None,
+                              user_defined_fields=None):
+        if not finding_identifiers or len(finding_identifiers) > 100:
+            raise InvalidInputException(op=op, msg="FindingIdentifiers must name 1 to 100 findings")
+        if note is not None:
+            if not note.get("Text") or not note.get("UpdatedBy"):
+                raise InvalidInputException(op=op, msg="Note requires Text and UpdatedBy")
+            if len(note["Text"]) > 512:
+                raise InvalidInputException(op=op, msg="Note.Text must be at most 512 characters")
+        status = (workflow or {}).get("Status")
+        if workflow is not None and status not in ("NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"):
+            raise InvalidInputException(op=op, msg=f"Workflow.Status {status} is not valid")
+        now = utcnow().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        processed, unprocessed = [], []
+        for ident in finding_identifiers:
+            finding = next((f for f in self.findings if f.id == ident.get("Id")
+                            and f.data.get("ProductArn") == ident.get("ProductArn")), None)
+            if finding is None:
+                unprocessed.append({"FindingIdentifier": ident, "ErrorCode": "FindingNotFound",
+                                    "ErrorMessage": "Finding Not Found"})
+                continue
+            data = finding.data
+            if note is not None:
+                data["Note"] = {"Text": note["Text"], "UpdatedBy": note["UpdatedBy"], "UpdatedAt": now}
+            if status is not None:
+                data["Workflow"] = {"Status": status}
+                data["WorkflowState"] = {"NOTIFIED": "ASSIGNED", "SUPPRESSED": "DEFERRED"}.get(status, status)
+            if severity is not None:
+                data["Severity"] = {**data.get("Severity", {}), **severity}
+            if verification_state is not None:
+                data["VerificationState"] = verification_state
+            if confidence is not None:
+                data["Confidence"] = confidence
+            if criticality is not None:
+                data["Criticality"] = criticality
+            if types is not None:
+                data["Types"] = types
+            if user_defined_fields is not None:
+                data["UserDefinedFields"] = user_defined_fields
+            data["UpdatedAt"] = now
+            processed.append({"Id": finding.id, "ProductArn": data.get("ProductArn")})
+        return processed, unprocessed
+
+    def response(self):
+        params = json.loads(self.body) if self.body else {}
+        processed, unprocessed = self.securityhub_backend.batch_update_findings(
+            finding_identifiers=params.get("FindingIdentifiers"),
+            note=params.get("Note"),
+            workflow=params.get("Workflow"),
+            severity=params.get("Severity"),
+            verification_state=params.get("VerificationState"),
+            confidence=params.get("Confidence"),
+            criticality=params.get("Criticality"),
+            types=params.get("Types"),
+            user_defined_fields=params.get("UserDefinedFields"),
+        )
+        return json.dumps({"ProcessedFindings": processed, "UnprocessedFindings": unprocessed})
+
+    SecurityHubBackend.batch_update_findings = batch_update_findings
+    SecurityHubResponse.batch_update_findings = response
+
+
+def mend_securityhub_get_findings_v2():
+    """Security Hub GetFindingsV2 (POST /findingsv2) answers the stored findings in OCSF, paged by
+    MaxResults (1 to 100) and NextToken, as AWS does. moto 5.2.1 lacks the call, and stores findings in
+    ASFF only (BatchImportFindings): each is answered in its OCSF form (finding_info.uid the Id,
+    metadata.product.uid the ProductArn, cloud.account.uid and cloud.region, compliance.control and
+    compliance.status, status from Workflow.Status, comment from Note.Text, resources by uid and type).
+    A stored finding whose GeneratorId is "security-hub/Exposure" stands for an exposure finding
+    (finding_info.analytic.name Exposure, metadata.product.feature.uid security-hub/Exposure), which
+    BatchImportFindings cannot create. Like moto's GetFindings, it ignores Filters, SortCriteria and
+    Scopes: clients filter again."""
+    import json
+
+    from moto.securityhub import urls
+    from moto.securityhub.exceptions import InvalidInputException
+    from moto.securityhub.models import SecurityHubBackend
+    from moto.securityhub.responses import SecurityHubResponse
+    from moto.utilities.paginator import paginate
+
+    SecurityHubBackend.PAGINATION_MODEL["get_findings"]  # fails the start when moto renames it
+    urls.url_paths["{0}/findingsv2$"] = SecurityHubResponse.dispatch
+    SecurityHubBackend.PAGINATION_MODEL["get_findings_v2"] = {
+        "input_token": "next_token",
+        "limit_key": "max_results",
+        "limit_default": 100,
+        "unique_attribute": "id",
+        "fail_on_invalid_token": True,
+    }
+    compliance_status = {"PASSED": "Pass", "FAILED": "Fail", "WARNING": "Warning", "NOT_AVAILABLE": "Not Applicable"}
+    workflow_status = {"NEW": "New", "NOTIFIED": "In Progress", "RESOLVED": "Resolved", "SUPPRESSED": "Suppressed"}
+
+    def ocsf(data):
+        finding_info = {"uid": data.get("Id"), "title": data.get("Title"), "desc": data.get("Description"),
+                        "types": data.get("Types", []), "created_time_dt": data.get("CreatedAt"),
+                        "modified_time_dt": data.get("UpdatedAt")}
+        product = {"uid": data.get("ProductArn"), "name": data.get("ProductName")}
+        exposure = data.get("GeneratorId") == "security-hub/Exposure"
+        if exposure:
+            finding_info["analytic"] = {"name": "Exposure", "type": "Rule", "type_id": 1}
+            product["feature"] = {"uid": "security-hub/Exposure"}
+        out = {
+            "class_name": "Detection Finding" if exposure or "Compliance" not in data else "Compliance Finding",
+            "cloud": {"account": {"uid": data.get("AwsAccountId")}, "provider": "AWS", "region": data.get("Region")},
+            "finding_info": finding_info,
+            "metadata": {"product": product, "version": "1.6.0"},
+            "resources": [{"uid": r.get("Id"), "type": r.get("Type"), "region": r.get("Region")}
+                          for r in data.get("Resources", [])],
+            "severity": (data.get("Severity") or {}).get("Label", "INFORMATIONAL").title(),
+            "status": workflow_status.get((data.get("Workflow") or {}).get("Status", "NEW"), "Other"),
+        }
+        compliance = data.get("Compliance")
+        if compliance and not exposure:
+            out["compliance"] = {"control": compliance.get("SecurityControlId"),
+                                 "status": compliance_status.get(compliance.get("Status"), "Unknown")}
+        note = data.get("Note")
+        if note:
+            out["comment"] = note.get("Text")
+        return out
+
+    @paginate(pagination_model=SecurityHubBackend.PAGINATION_MODEL)
+    def get_findings_v2(self, max_results=None):
+        if max_results is not None and not 1 <= int(max_results) <= 100:
+            raise InvalidInputException(op="GetFindingsV2", msg="MaxResults must be a number between 1 and 100")
+        return list(self.findings)
+
+    def response(self):
+        params = json.loads(self.body) if self.body else {}
+        findings, next_token = self.securityhub_backend.get_findings_v2(
+            max_results=params.get("MaxResults"), next_token=params.get("NextToken"))
+        out = {"Findings": [ocsf(f.as_dict()) for f in findings]}
+        if next_token:
+            out["NextToken"] = next_token
+        return json.dumps(out)
+
+    SecurityHubBackend.get_findings_v2 = get_findings_v2
+    SecurityHubResponse.get_findings_v2 = response
+
+
 MENDS = [
     mend_ecs_describe_capacity_providers,
     mend_kms_get_public_key,
@@ -356,6 +516,8 @@ MENDS = [
     mend_iam_conditions,
     mend_iam_access_denied_errors,
     mend_ecs_register_task_definition_pass_role,
+    mend_securityhub_batch_update_findings,
+    mend_securityhub_get_findings_v2,
 ]
 
 
