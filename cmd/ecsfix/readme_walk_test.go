@@ -175,6 +175,8 @@ func TestReadmeListsEveryMend(t *testing.T) {
 		"mend_iam_conditions":                         "the condition keys `iam:PolicyARN`",
 		"mend_iam_access_denied_errors":               "answer denials as each service does",
 		"mend_ecs_register_task_definition_pass_role": "`iam:PassRole` on the roles a",
+		"mend_securityhub_batch_update_findings":      "Security Hub `BatchUpdateFindings`",
+		"mend_securityhub_get_findings_v2":            "Security Hub `GetFindingsV2`",
 	}
 	script, err := os.ReadFile("../../detect/mototest/launcher/ecsfix_moto.py")
 	if err != nil {
