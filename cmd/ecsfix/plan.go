@@ -19,10 +19,11 @@ type planOptions struct {
 	snapshot string
 	out      string
 	controls []string
+	accounts accountOptions
 }
 
 func newCmdPlan(g *globalOptions) *cobra.Command {
-	o := &planOptions{g: g}
+	o := &planOptions{g: g, accounts: accountOptions{verb: "plan"}}
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Show the changes that would fix the findings, and save them as a plan file",
@@ -46,6 +47,7 @@ fixed. The configuration's fix.controls narrows what is fixed among the findings
 	f.StringVar(&o.snapshot, "snapshot", "", "plan from a snapshot (a file or folder of AWS CLI JSON output) instead of the live API")
 	f.StringVar(&o.out, "out", "", "write the plan file here")
 	f.StringArrayVar(&o.controls, "control", nil, "evaluate, and so fix, only this control id (repeatable), as scan --control does")
+	o.accounts.addFlags(f, true)
 	return cmd
 }
 
@@ -54,7 +56,7 @@ func planRun(ctx context.Context, o *planOptions, regionFlags bool) error {
 		return err
 	}
 	o.g.warnOffControls(o.controls)
-	p, rep, err := o.g.makePlan(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags}, o.controls)
+	p, rep, err := o.g.makePlan(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags, accounts: &o.accounts}, o.controls)
 	if err != nil {
 		return err
 	}

@@ -23,10 +23,11 @@ type scanOptions struct {
 	all      bool
 	controls []string
 	exitCode int
+	accounts accountOptions
 }
 
 func newCmdScan(g *globalOptions) *cobra.Command {
-	o := &scanOptions{g: g}
+	o := &scanOptions{g: g, accounts: accountOptions{verb: "scan"}}
 	cmd := &cobra.Command{
 		Use:   "scan",
 		Short: "Evaluate ECS controls and exposure traits, live or from a snapshot",
@@ -50,6 +51,7 @@ AWS CLI JSON output instead and needs no AWS account.`,
 	f.BoolVar(&o.all, "all", false, "text format: show every verdict, not only failures")
 	f.StringArrayVar(&o.controls, "control", nil, "evaluate only this control id (repeatable), e.g. ECS.5")
 	f.IntVar(&o.exitCode, "exit-code", 0, "exit with this code when there are unsuppressed FAILED results")
+	o.accounts.addFlags(f, true)
 	return cmd
 }
 
@@ -66,7 +68,7 @@ func scanRun(ctx context.Context, o *scanOptions, regionFlags bool) error {
 		return err
 	}
 	o.g.warnOffControls(o.controls)
-	rep, _, err := o.g.inventory(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags}, o.controls)
+	rep, _, err := o.g.inventory(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags, accounts: &o.accounts}, o.controls)
 	if err != nil {
 		return err
 	}

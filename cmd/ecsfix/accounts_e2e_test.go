@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/ecsfix/ecsfix/detect/mototest"
+)
+
+// memberRole is the role ecsfix assumes in the organization's members in these tests.
+const memberRole = "ecsfix-member"
+
+// organization makes an emulated organization whose management account is the caller's (the returned
+// config) and creates one member per entry of members: with the member role when its value is true. It
+// returns the members' ids in the order given.
+func organization(t *testing.T, ctx context.Context, members ...bool) (aws.Config, []string) {
+	t.Helper()
+	mgmt := mototest.Config(t)
+	org := organizations.NewFromConfig(mgmt)
+	if _, err := org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i, withRole := range members {
+		out, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{
+			AccountName: aws.String("member" + string(rune('a'+i))), Email: aws.String("member" + string(rune('a'+i)) + "@example.com"),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := aws.ToString(out.CreateAccountStatus.AccountId)
+		if id == "" {
+			t.Fatalf("CreateAccount returned no account id: %+v", out.CreateAccountStatus)
+		}
+		ids = append(ids, id)
+		if withRole {
+			trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + mototest.AccountID(mgmt) + `:root"},"Action":"sts:AssumeRole"}]}`
+			if _, err := iam.NewFromConfig(member(t, id)).CreateRole(ctx, &iam.CreateRoleInput{
+				RoleName: aws.String(memberRole), AssumeRolePolicyDocument: aws.String(trust),
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return mgmt, ids
+}
+
+// member is a config acting directly in the emulated account id (to build and check its estate).
+func member(t *testing.T, id string) aws.Config { return mototest.Config(t, mototest.Account(id)) }
+
+func TestScanOrganization(t *testing.T) {
+	ctx := context.Background()
+	mgmt, ids := organization(t, ctx, true, true, false)
+	a, b, noRole := ids[0], ids[1], ids[2]
+	buildSmallEstate(t, ctx, member(t, a))
+	buildSmallEstate(t, ctx, member(t, b))
+	if _, err := ecs.NewFromConfig(member(t, noRole)).CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("hidden")}); err != nil {
+		t.Fatal(err)
+	}
+	liveEnv(t, mgmt)
+
+	out, errOut, code := runCLI(t, "scan", "--org", "--role-name", memberRole, "--format", "json")
+	var doc struct {
+		scanDoc
+		Errors []struct{ Account, Operation, Message, Resource string }
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("stdout is not JSON (%v): %s\nstderr: %s", err, out, errOut)
+	}
+	// Both members with the role are scanned, each finding in its own account.
+	for _, acct := range []string{a, b} {
+		for control, suffix := range map[string]string{"ECS.12": acct + ":cluster/prod", "ECS.10": acct + ":service/prod/web"} {
+			if got := doc.status(control, suffix); got != "FAILED" {
+				t.Errorf("%s on %s = %s, want FAILED\nstderr:\n%s", control, suffix, got, errOut)
+			}
+		}
+	}
+	for _, r := range doc.Results {
+		if strings.Contains(r.ResourceArn, ":"+noRole+":") {
+			t.Errorf("a result from the account whose role cannot be assumed: %+v", r)
+		}
+	}
+	// The member without the role is an error naming it, and the scan is incomplete.
+	if code != exitIncomplete {
+		t.Errorf("exit %d, want %d\nstderr:\n%s", code, exitIncomplete, errOut)
+	}
+	if len(doc.Errors) != 1 || doc.Errors[0].Account != noRole || doc.Errors[0].Operation != "sts:AssumeRole" ||
+		!strings.Contains(doc.Errors[0].Resource, noRole+":role/"+memberRole) || !strings.Contains(doc.Errors[0].Message, "AccessDenied") {
+		t.Errorf("errors = %+v, want one sts:AssumeRole error of account %s", doc.Errors, noRole)
+	}
+
+	// The text report names the account too; --exclude-account leaves it out, and the scan is complete.
+	out, errOut, code = runCLI(t, "scan", "--org", "--role-name", memberRole)
+	if code != exitIncomplete || !strings.Contains(out, "account "+noRole) {
+		t.Errorf("text scan: exit %d, want %d and an error naming account %s:\n%s\nstderr:\n%s", code, exitIncomplete, noRole, out, errOut)
+	}
+	out, errOut, code = runCLI(t, "scan", "--org", "--exclude-account", noRole, "--role-name", memberRole, "--format", "json")
+	if code != exitOK || !strings.Contains(out, a+":service/prod/web") || !strings.Contains(out, b+":service/prod/web") {
+		t.Errorf("scan --exclude-account: exit %d, want %d with both members' results\nstderr:\n%s", code, exitOK, errOut)
+	}
+	// --accounts reads the accounts named, alone.
+	out, errOut, code = runCLI(t, "scan", "--accounts", a, "--role-name", memberRole, "--format", "json")
+	if code != exitOK || !strings.Contains(out, a+":service/prod/web") || strings.Contains(out, b+":service/prod/web") {
+		t.Errorf("scan --accounts %s: exit %d, want %d with that account's results only\nstderr:\n%s", a, code, exitOK, errOut)
+	}
+}
+
+func TestAccountsFlagsRejects(t *testing.T) {
+	liveEnv(t, mototest.Config(t))
+	for _, args := range [][]string{
+		{"scan", "--accounts", "12345", "--role-name", "r"},
+		{"scan", "--accounts", "123456789012,abc", "--role-name", "r"},
+		{"plan", "--exclude-account", "123456789012"},
+		{"scan", "--accounts", "123456789012", "--role-name", "arn:aws:iam::123456789012:role/r"},
+		{"scan", "--accounts", "123456789012", "--role-name", "r", "--external-id", "a b"},
+		{"scan", "--accounts", "123456789012", "--snapshot", "testdata"},
+		{"scan", "--accounts", "123456789012"}, // another account and no role to reach it
+	} {
+		_, errOut, code := runCLI(t, args...)
+		if code != exitUsage {
+			t.Errorf("%v: exit %d, want %d\nstderr:\n%s", args, code, exitUsage, errOut)
+		}
+	}
+}
