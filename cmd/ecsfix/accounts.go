@@ -187,3 +187,11 @@ func (src source) checkAccounts(cfg *config.Config) error {
 	}
 	return src.accounts.check(cfg)
 }
+
+// checkForPlan checks the flags of apply FILE: the plan names its accounts, so only the role's flags go.
+func (a *accountOptions) checkForPlan(cfg *config.Config) error {
+	if a.selected() || len(a.exclude) > 0 {
+		return usageErrorf("--accounts, --org and --exclude-account go with apply --auto; a saved plan names its accounts")
+	}
+	return a.check(cfg)
+}
