@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/ecsfix/ecsfix/detect/mototest"
+	"github.com/ecsfix/ecsfix/plan"
 )
 
 // memberRole is the role ecsfix assumes in the organization's members in these tests.
@@ -127,6 +129,67 @@ func TestAccountsFlagsRejects(t *testing.T) {
 		_, errOut, code := runCLI(t, args...)
 		if code != exitUsage {
 			t.Errorf("%v: exit %d, want %d\nstderr:\n%s", args, code, exitUsage, errOut)
+		}
+	}
+}
+
+// plan --org, approve, apply: the fixes land in both members, each through its role, and an apply that
+// cannot reach a member (no role given) is refused before any write.
+func TestApplyOrganization(t *testing.T) {
+	ctx := context.Background()
+	mgmt, ids := organization(t, ctx, true, true)
+	members := []aws.Config{member(t, ids[0]), member(t, ids[1])}
+	for _, m := range members {
+		buildSmallEstate(t, ctx, m)
+	}
+	liveEnv(t, mgmt)
+	planFile := filepath.Join(t.TempDir(), "plan.json")
+	if _, errOut, code := runCLI(t, "plan", "--org", "--role-name", memberRole, "--out", planFile); code != exitOK {
+		t.Fatalf("plan --org: exit %d\n%s", code, errOut)
+	}
+	p, err := plan.ReadFile(planFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planned := map[string]int{}
+	for _, a := range p.Actions {
+		planned[a.Account]++
+	}
+	if planned[ids[0]] == 0 || planned[ids[1]] == 0 || len(planned) != 2 {
+		t.Fatalf("actions by account = %v, want actions in %s and %s only", planned, ids[0], ids[1])
+	}
+	if out, errOut, code := runCLI(t, "approve", planFile, "--by", "alice", "--ticket", "OPS-1"); code != exitOK {
+		t.Fatalf("approve: exit %d\n%s%s", code, out, errOut)
+	}
+	type state struct{ td, pv, insights string }
+	read := func(cfg aws.Config) state {
+		td, pv := describeService(t, cfg)
+		return state{td, pv, insights(t, cfg)}
+	}
+	before := []state{read(members[0]), read(members[1])}
+
+	// Without the member role, the members cannot be reached: refused, nothing changed.
+	out, errOut, code := runCLI(t, "apply", planFile)
+	if code == exitOK || !strings.Contains(errOut, "no role reaches it") || !strings.Contains(errOut, ids[0]) {
+		t.Fatalf("apply without the role: exit %d, want a refusal naming account %s\n%s%s", code, ids[0], out, errOut)
+	}
+	for i, m := range members {
+		if got := read(m); got != before[i] {
+			t.Fatalf("the refused apply changed account %s: %+v, was %+v", ids[i], got, before[i])
+		}
+	}
+
+	out, errOut, code = runCLI(t, "apply", planFile, "--role-name", memberRole)
+	if code != exitOK {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "through role "+memberRole) {
+		t.Errorf("apply does not say how it reached the members:\n%s", out)
+	}
+	for i, m := range members {
+		got := read(m)
+		if got.td == before[i].td || got.pv == before[i].pv || got.insights != "enabled" {
+			t.Errorf("account %s after apply: %+v, was %+v; want a new revision, a new platform and Container Insights", ids[i], got, before[i])
 		}
 	}
 }
