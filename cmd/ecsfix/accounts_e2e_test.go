@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -13,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
+	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/detect/mototest"
 	"github.com/ecsfix/ecsfix/plan"
 )
@@ -191,5 +195,107 @@ func TestApplyOrganization(t *testing.T) {
 		if got.td == before[i].td || got.pv == before[i].pv || got.insights != "enabled" {
 			t.Errorf("account %s after apply: %+v, was %+v; want a new revision, a new platform and Container Insights", ids[i], got, before[i])
 		}
+	}
+}
+
+// twoAccountSnapshot copies the demo snapshot into a folder twice: as exported from its account
+// (123456789012) and from another (210987654321), with that account's own resource ids.
+func twoAccountSnapshot(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	ids := regexp.MustCompile(`\b(sg|subnet|vpc|rtb|vpce|igw|nat)-0`)
+	err := filepath.WalkDir(demo, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(demo, path)
+		body, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		other := ids.ReplaceAll([]byte(strings.ReplaceAll(string(body), "123456789012", "210987654321")), []byte("${1}-9"))
+		for dst, b := range map[string][]byte{filepath.Join(dir, "a", rel): body, filepath.Join(dir, "b", rel): other} {
+			if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+				return err
+			}
+			if err := os.WriteFile(dst, b, 0o600); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// A snapshot folder holding two accounts: each result and plan action is the account's its ARN names,
+// and each account gets what it gets alone.
+func TestSnapshotOfTwoAccounts(t *testing.T) {
+	dir := twoAccountSnapshot(t)
+	count := func(args ...string) (results map[string]int, actions map[string]int) {
+		t.Helper()
+		out, errOut, code := runCLI(t, append([]string{"scan", "--format", "json"}, args...)...)
+		var doc scanDoc
+		if err := json.Unmarshal([]byte(out), &doc); err != nil || code != exitOK {
+			t.Fatalf("scan %v: exit %d (%v)\n%s", args, code, err, errOut)
+		}
+		results = map[string]int{}
+		for _, r := range doc.Results {
+			results[detect.AccountOf(r.ResourceArn)]++
+		}
+		planFile := filepath.Join(t.TempDir(), "plan.json")
+		if _, errOut, code := runCLI(t, append([]string{"plan", "--out", planFile}, args...)...); code != exitOK {
+			t.Fatalf("plan %v: exit %d\n%s", args, code, errOut)
+		}
+		p, err := plan.ReadFile(planFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		actions = map[string]int{}
+		for _, a := range p.Actions {
+			actions[a.Account]++
+			if acct := detect.AccountOf(a.Resource); acct != "" && acct != a.Account {
+				t.Errorf("action %s of account %s changes %s", a.ID, a.Account, a.Resource)
+			}
+		}
+		return results, actions
+	}
+	results, actions := count("--snapshot", dir)
+	alone, aloneActions := count("--snapshot", demo)
+	for _, acct := range []string{"123456789012", "210987654321"} {
+		if results[acct] == 0 || results[acct] != alone["123456789012"] {
+			t.Errorf("account %s: %d results, want %d as alone", acct, results[acct], alone["123456789012"])
+		}
+		if actions[acct] == 0 || actions[acct] != aloneActions["123456789012"] {
+			t.Errorf("account %s: %d actions, want %d as alone", acct, actions[acct], aloneActions["123456789012"])
+		}
+	}
+}
+
+// apply --auto --org applies the low-risk fixes in every member, each through its role.
+func TestApplyAutoOrganization(t *testing.T) {
+	ctx := context.Background()
+	mgmt, ids := organization(t, ctx, true, true)
+	members := []aws.Config{member(t, ids[0]), member(t, ids[1])}
+	var before []string
+	for _, m := range members {
+		buildSmallEstate(t, ctx, m)
+		_, pv := describeServiceNamed(t, m, "api")
+		before = append(before, pv)
+	}
+	liveEnv(t, mgmt)
+	out, errOut, code := runCLI(t, "apply", "--auto", "--org", "--role-name", memberRole)
+	if code != exitLeftForApproval {
+		t.Fatalf("apply --auto --org: exit %d, want %d (the riskier fixes left for approval)\n%s%s", code, exitLeftForApproval, out, errOut)
+	}
+	for i, m := range members {
+		if _, pv := describeServiceNamed(t, m, "api"); pv == before[i] {
+			t.Errorf("account %s: service api still on platform %s after apply --auto", ids[i], pv)
+		}
+	}
+	if !strings.Contains(out, "through role "+memberRole) {
+		t.Errorf("apply --auto does not say how it reached the members:\n%s", out)
 	}
 }
