@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/ecsfix/ecsfix/detect/mototest"
+	"github.com/ecsfix/ecsfix/plan"
 )
 
 // memberClients makes the caller's clients in an emulated account of its own, reaching other accounts
@@ -46,6 +47,15 @@ func TestApplyInMemberAccount(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "the caller's "+caller+", and "+e.account+" through role ecsfix-member") {
 		t.Errorf("the output does not say how the plan's account was reached:\n%s", out.String())
+	}
+	// The rollback of that journal undoes the writes in the member account, through its clients too.
+	cl.reached = nil
+	o.UnattendedRisk = plan.RiskHigh // the reversed changes are high risk: no approval needed for this test
+	if _, err := rollback(context.Background(), cl, p, o.JournalPath, o); err != nil {
+		t.Fatalf("rollback: %v\n%s", err, out.String())
+	}
+	if s := e.service(t, "api"); aws.ToString(s.PlatformVersion) != "1.3.0" {
+		t.Errorf("service api platform %s after the rollback, want 1.3.0", aws.ToString(s.PlatformVersion))
 	}
 }
 
