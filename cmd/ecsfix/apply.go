@@ -174,7 +174,7 @@ func applyAuto(ctx context.Context, o *applyOptions, regionFlags bool) error {
 	if rep.Incomplete() {
 		// Nothing that could not be read was planned or changed; the exit code says the scan was partial.
 		for _, e := range rep.Errors {
-			o.g.log.Warn("could not read; not planned", "resource", e.Resource, "operation", e.Operation, "error", e.Message)
+			o.g.log.Warn("could not read; not planned", "account", e.Account, "resource", e.Resource, "operation", e.Operation, "error", e.Message)
 		}
 		return incompleteError(rep)
 	}

@@ -74,7 +74,7 @@ func planRun(ctx context.Context, o *planOptions, regionFlags bool) error {
 		// The plan holds actions only for resources that were read; what could not be read is neither
 		// passed nor fixed, and the exit code says the picture is partial.
 		for _, e := range rep.Errors {
-			o.g.log.Warn("could not read; not planned", "resource", e.Resource, "operation", e.Operation, "error", e.Message)
+			o.g.log.Warn("could not read; not planned", "account", e.Account, "resource", e.Resource, "operation", e.Operation, "error", e.Message)
 		}
 		return incompleteError(rep)
 	}

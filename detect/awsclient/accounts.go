@@ -66,6 +66,12 @@ var ErrWrongAccount = errors.New("the credentials are in another account")
 // when they are assumed) and returns an error unless it is want. The error of a role that cannot be
 // assumed keeps AWS's code and message.
 func CheckAccount(ctx context.Context, cfg aws.Config, want string) error {
+	if cfg.Credentials == nil {
+		return errors.New("no credentials")
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil { // assumes the role, when cfg's is assumed
+		return fmt.Errorf("get the credentials (sts AssumeRole): %s", ShortError(err))
+	}
 	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return fmt.Errorf("sts GetCallerIdentity: %s", ShortError(err))
@@ -79,8 +85,17 @@ func CheckAccount(ctx context.Context, cfg aws.Config, want string) error {
 // OrganizationAccounts lists the ACTIVE accounts of the caller's organization (organizations
 // ListAccounts, every page), sorted.
 func OrganizationAccounts(ctx context.Context, cfg aws.Config) ([]string, error) {
+	return organizationAccounts(ctx, cfg, 0)
+}
+
+// organizationAccounts is OrganizationAccounts with pages of pageSize accounts (0: the service's default).
+func organizationAccounts(ctx context.Context, cfg aws.Config, pageSize int32) ([]string, error) {
 	var ids []string
-	p := organizations.NewListAccountsPaginator(organizations.NewFromConfig(cfg), &organizations.ListAccountsInput{})
+	in := &organizations.ListAccountsInput{}
+	if pageSize > 0 {
+		in.MaxResults = aws.Int32(pageSize)
+	}
+	p := organizations.NewListAccountsPaginator(organizations.NewFromConfig(cfg), in)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
