@@ -36,7 +36,7 @@ type accountOptions struct {
 // --exclude-account) when selection is set (scan, plan, apply --auto; a saved plan names its accounts).
 func (a *accountOptions) addFlags(f *pflag.FlagSet, selection bool) {
 	if selection {
-		f.StringSliceVar(&a.ids, "accounts", nil, "read these accounts (12-digit ids, comma-separated or repeated) besides or instead of the caller's")
+		f.StringSliceVar(&a.ids, "accounts", nil, "read these accounts (12-digit ids, comma-separated or repeated; the caller's only if listed)")
 		f.BoolVar(&a.org, "org", false, "read every ACTIVE account of the caller's organization (organizations ListAccounts)")
 		f.StringSliceVar(&a.exclude, "exclude-account", nil, "leave out this account (12-digit id; comma-separated or repeated)")
 	}
