@@ -85,12 +85,12 @@ func (r *run) checkTarget(ctx context.Context) error {
 		if acct == r.account {
 			continue
 		}
-		if len(bad) > 0 {
-			break // refused already: no role is assumed for a plan that is not applied
-		}
 		if r.cl.member == nil {
 			bad = append(bad, fmt.Sprintf("%s is for account %s, not the caller's, and no role reaches it (--role-name, accounts.role_name)", accounts[acct], acct))
 			continue
+		}
+		if len(bad) > 0 {
+			break // refused already: no role is assumed for a plan that is not applied
 		}
 		m, role := r.cl.member(r.partition, acct)
 		got, err := m.sts().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})

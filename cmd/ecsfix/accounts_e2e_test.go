@@ -174,8 +174,8 @@ func TestApplyOrganization(t *testing.T) {
 
 	// Without the member role, the members cannot be reached: refused, nothing changed.
 	out, errOut, code := runCLI(t, "apply", planFile)
-	if code == exitOK || !strings.Contains(errOut, "no role reaches it") || !strings.Contains(errOut, ids[0]) {
-		t.Fatalf("apply without the role: exit %d, want a refusal naming account %s\n%s%s", code, ids[0], out, errOut)
+	if code == exitOK || !strings.Contains(errOut, "no role reaches it") || !strings.Contains(errOut, "account "+ids[0]) || !strings.Contains(errOut, "account "+ids[1]) {
+		t.Fatalf("apply without the role: exit %d, want a refusal naming accounts %s and %s\n%s%s", code, ids[0], ids[1], out, errOut)
 	}
 	for i, m := range members {
 		if got := read(m); got != before[i] {
