@@ -34,6 +34,15 @@ type Config struct {
 		MaxAttempts int `mapstructure:"max_attempts"`
 	} `mapstructure:"scan"`
 
+	// Accounts says how member accounts (--accounts, --org) are read and changed: through the role
+	// RoleName (a name, or a path and a name) in each, with ExternalID when the role's trust policy asks
+	// for one, Concurrency accounts at a time.
+	Accounts struct {
+		RoleName    string `mapstructure:"role_name"`
+		ExternalID  string `mapstructure:"external_id"`
+		Concurrency int    `mapstructure:"concurrency"`
+	} `mapstructure:"accounts"`
+
 	// Snapshot bounds what --snapshot reads: the size of a file, the entries walked in a folder and the
 	// bytes read in all (see snapshot.Limits).
 	Snapshot struct {
@@ -184,6 +193,8 @@ var DefaultOwnerTagKeys = []string{"aws:cloudformation:stack-name", "copilot-app
 const (
 	DefaultConcurrency = 8
 	DefaultMaxAttempts = 10
+	// DefaultAccountConcurrency bounds the accounts read or changed at once.
+	DefaultAccountConcurrency = 4
 )
 
 // defaults are every scalar key's default: AutomaticEnv can supply a key at Unmarshal time only if viper
@@ -198,6 +209,9 @@ var defaults = []struct {
 	{"log.format", "text"},
 	{"scan.concurrency", DefaultConcurrency},
 	{"scan.max_attempts", DefaultMaxAttempts},
+	{"accounts.role_name", ""},
+	{"accounts.external_id", ""},
+	{"accounts.concurrency", DefaultAccountConcurrency},
 	{"snapshot.max_file_bytes", snapshot.DefaultMaxFileBytes},
 	{"snapshot.max_files", snapshot.DefaultMaxFiles},
 	{"snapshot.max_total_bytes", snapshot.DefaultMaxTotalBytes},

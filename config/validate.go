@@ -25,6 +25,13 @@ func (c *Config) Validate() error {
 	errs = appendErr(errs, oneOf("log.format", c.Log.Format, "text", "json"))
 	errs = appendErr(errs, within("scan.concurrency", c.Scan.Concurrency, 1, 64))
 	errs = appendErr(errs, within("scan.max_attempts", c.Scan.MaxAttempts, 1, 50))
+	errs = appendErr(errs, within("accounts.concurrency", c.Accounts.Concurrency, 1, 64))
+	if c.Accounts.RoleName != "" {
+		errs = appendErr(errs, CheckRoleName("accounts.role_name", c.Accounts.RoleName))
+	}
+	if c.Accounts.ExternalID != "" {
+		errs = appendErr(errs, CheckExternalID("accounts.external_id", c.Accounts.ExternalID))
+	}
 	for _, l := range []struct {
 		key string
 		n   int64
@@ -175,6 +182,10 @@ func (f *Fix) validate() []error {
 // resources of grants, so no wildcard or other character IAM would read as a pattern.
 var (
 	// regionName is the form of every AWS region name: a partition's area, words, a number.
+	// roleName is an IAM role's name, after an optional path ("/", or "/a/b/"), as IAM accepts them.
+	roleName = regexp.MustCompile(`^(/([\w+=,.@-]+/)*)?[\w+=,.@-]{1,64}$`)
+	// externalID is what sts AssumeRole accepts as an external id.
+	externalID = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
 	regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
 	kmsKeyID   = regexp.MustCompile(`^(mrk-)?[A-Za-z0-9-]{1,64}$`)
 	kmsKeyARN  = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-)?[A-Za-z0-9-]{1,64}$`)
@@ -229,4 +240,21 @@ func validRetention(days int32) bool {
 		return true
 	}
 	return false
+}
+
+// CheckRoleName checks an IAM role name, optionally after a path (ops/ecsfix-member or
+// /ops/ecsfix-member): what --role-name and accounts.role_name give. key names the input in the error.
+func CheckRoleName(key, name string) error {
+	if len(name) > 512 || !roleName.MatchString(name) {
+		return fmt.Errorf("%s: %q is not an IAM role name (letters, digits and +=,.@_- up to 64 characters, optionally after a path such as /ops/)", key, name)
+	}
+	return nil
+}
+
+// CheckExternalID checks an sts AssumeRole external id. The error never repeats the value.
+func CheckExternalID(key, id string) error {
+	if len(id) < 2 || len(id) > 1224 || !externalID.MatchString(id) {
+		return fmt.Errorf("%s: not an external id (2 to 1224 characters among letters, digits and +=,.@:/_-; the value is not shown)", key)
+	}
+	return nil
 }

@@ -29,6 +29,10 @@ func TestLoadRejects(t *testing.T) {
 		{"negative snapshot file count", "snapshot:\n  max_files: -1\n", "snapshot.max_files"},
 		{"malformed yaml", "scan: [\n", "config file"},
 		{"wrong type", "scan:\n  concurrency: many\n", "concurrency"},
+		{"bad role name", "accounts:\n  role_name: \"arn:aws:iam::111111111111:role/x\"\n", "accounts.role_name"},
+		{"role name too long", "accounts:\n  role_name: " + strings.Repeat("r", 65) + "\n", "accounts.role_name"},
+		{"bad external id", "accounts:\n  external_id: \"a b\"\n", "accounts.external_id"},
+		{"bad account concurrency", "accounts:\n  concurrency: 0\n", "accounts.concurrency"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,5 +148,28 @@ func TestNamesThatBecomeGrantsRejects(t *testing.T) {
 		"    execution_role: arn:aws:iam::111122223333:role/service/ecsTaskExecutionRole\n"
 	if _, err := Load(New(), writeFile(t, ok)); err != nil {
 		t.Errorf("valid names refused: %v", err)
+	}
+}
+
+func TestAccountsSection(t *testing.T) {
+	p := writeFile(t, "accounts:\n  role_name: /ops/ecsfix-member\n  external_id: Shh-7f3a9\n  concurrency: 2\n")
+	c, err := Load(New(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Accounts.RoleName != "/ops/ecsfix-member" || c.Accounts.ExternalID != "Shh-7f3a9" || c.Accounts.Concurrency != 2 {
+		t.Errorf("accounts = %+v", c.Accounts)
+	}
+	d, err := Load(New(), writeFile(t, "regions: [eu-west-1]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Accounts.Concurrency != DefaultAccountConcurrency || d.Accounts.RoleName != "" {
+		t.Errorf("default accounts = %+v", d.Accounts)
+	}
+	// A bad external id is refused without repeating it.
+	_, err = Load(New(), writeFile(t, "accounts:\n  external_id: \"Shh secret\"\n"))
+	if err == nil || !strings.Contains(err.Error(), "accounts.external_id") || strings.Contains(err.Error(), "Shh secret") {
+		t.Errorf("error = %v, want one naming accounts.external_id without its value", err)
 	}
 }

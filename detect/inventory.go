@@ -105,6 +105,8 @@ type AttachedPolicy struct {
 
 // ReadError records a resource (or a whole kind of resource) that could not be read.
 type ReadError struct {
+	// Account is the account the resource is in, when a scan reads several (--accounts, --org).
+	Account      string `json:"account,omitempty"`
 	Region       string `json:"region,omitempty"`
 	ResourceType string `json:"resourceType"`
 	Resource     string `json:"resource"`
@@ -116,6 +118,9 @@ func (e ReadError) Error() string {
 	where := e.Resource
 	if e.Region != "" {
 		where = e.Region + " " + where
+	}
+	if e.Account != "" {
+		where = "account " + e.Account + " " + where
 	}
 	return fmt.Sprintf("%s %s: %s: %s", e.ResourceType, where, e.Operation, e.Message)
 }

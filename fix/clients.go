@@ -2,6 +2,8 @@ package fix
 
 import (
 	"context"
+	"fmt"
+	"sort"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -92,6 +94,42 @@ type clients struct {
 	elb  func(region string) elbAPI
 	// calls counts the calls made through SDK clients.
 	calls *awsclient.Counter
+
+	// member builds the clients of another account than the caller's, through the role that reaches it,
+	// and returns the role's ARN; nil when no role is configured (only the caller's account is reached).
+	member func(partition, account string) (*clients, string)
+	// own is the caller's account; reached holds the clients of the other accounts checkTarget reached
+	// (set before any other call, read-only after).
+	own     string
+	reached map[string]*clients
+}
+
+// in returns the clients of account: these for the caller's account (and for "", a resource whose ARN
+// names no account), else the clients checkTarget reached it with. An account it did not reach is a
+// programming error: nothing is written with the wrong account's credentials.
+func (c *clients) in(account string) *clients {
+	if account == "" || account == c.own || c.own == "" {
+		return c
+	}
+	if m := c.reached[account]; m != nil {
+		return m
+	}
+	panic(fmt.Sprintf("fix: account %s was not reached and checked before use", account))
+}
+
+// withMembers lets cl reach the accounts of a plan other than the caller's through the role
+// o.RoleName in each (assumed with cfg's credentials, o.ExternalID when set, session ecsfix-apply or
+// ecsfix-rollback), sharing cl's call counter. Without o.RoleName, only the caller's account is reached.
+func withMembers(cl *clients, cfg aws.Config, o Options, verb string) *clients {
+	if o.RoleName == "" {
+		return cl
+	}
+	cl.member = func(partition, account string) (*clients, string) {
+		arn := awsclient.RoleARN(partition, account, o.RoleName)
+		m := sdkClientsCounting(awsclient.AssumeRole(cfg, arn, o.ExternalID, awsclient.SessionName(verb)), o.MaxAttempts, cl.calls)
+		return m, arn
+	}
+	return cl
 }
 
 // perRegion returns a function building one client per region from base (cached).
@@ -117,7 +155,11 @@ func perRegion[T any](base aws.Config, build func(aws.Config) T) func(string) T 
 // sdkClients builds SDK clients from cfg with a standard retryer (throttling ridden out with backoff, no
 // client-side retry quota) and a call counter, as the live scanner does.
 func sdkClients(cfg aws.Config, maxAttempts int) *clients {
-	counter := awsclient.NewCounter()
+	return sdkClientsCounting(cfg, maxAttempts, awsclient.NewCounter())
+}
+
+// sdkClientsCounting is sdkClients counting the calls on counter.
+func sdkClientsCounting(cfg aws.Config, maxAttempts int, counter *awsclient.Counter) *clients {
 	base := awsclient.Configure(cfg, maxAttempts, 0, counter)
 	return &clients{
 		ecs:     perRegion(base, func(c aws.Config) ecsAPI { return ecs.NewFromConfig(c) }),
@@ -129,4 +171,57 @@ func sdkClients(cfg aws.Config, maxAttempts int) *clients {
 		elb:     perRegion(base, func(c aws.Config) elbAPI { return elasticloadbalancingv2.NewFromConfig(c) }),
 		calls:   counter,
 	}
+}
+
+// accountRegion keys the reads made in one account and region.
+type accountRegion struct{ account, region string }
+
+// sortedAccountRegions returns m's keys in order.
+func sortedAccountRegions[V any](m map[accountRegion]V) []accountRegion {
+	keys := make([]accountRegion, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].account != keys[j].account {
+			return keys[i].account < keys[j].account
+		}
+		return keys[i].region < keys[j].region
+	})
+	return keys
+}
+
+// actionAccount is the account of the plan's action id ("" when the plan has none: the caller's).
+func (r *run) actionAccount(id string) string {
+	for i := range r.p.Actions {
+		if r.p.Actions[i].ID == id {
+			return r.p.Actions[i].Account
+		}
+	}
+	return ""
+}
+
+// groupAccount tells which account the security group id (no ARN: the id does not say) of the plan's
+// state is in: the account of the action that changes or copies it, else of the plan's actions in its
+// region when they are all in one account. A group whose account cannot be told is an invalid plan.
+func (r *run) groupAccount(id, region string) (string, error) {
+	in := map[string]bool{}
+	for i := range r.p.Actions {
+		a := &r.p.Actions[i]
+		if a.Resource == id || a.CreateSecurityGroup != nil && a.CreateSecurityGroup.CopyOf == id {
+			return a.Account, nil
+		}
+		if a.Region == region {
+			in[a.Account] = true
+		}
+	}
+	switch len(in) {
+	case 0:
+		return "", nil // no action in its region: the caller's account, as the target check requires
+	case 1:
+		for acct := range in {
+			return acct, nil
+		}
+	}
+	return "", fmt.Errorf("%w: state %s: the plan's actions in %s are in several accounts, and none changes the security group to tell which is its", ErrInvalidPlan, id, region)
 }

@@ -45,7 +45,8 @@
 // detect/live makes too (a family's latest ACTIVE revision, services, clusters) come from detect/awsread.
 //
 // Apply → apply: Plan.Validate (ErrInvalidPlan) and Plan.CheckStateCoverage (every resource an action
-// relies on is fingerprinted); lockJournal (one run at a time); preflight.go: checkTarget (STS);
+// relies on is fingerprinted); lockJournal (one run at a time); preflight.go: checkTarget (STS: every account of the plan
+// reached, the caller's or another through Options.RoleName, clients.in(account) for its calls);
 // readJournal (every record chained to the one before) and checkJournal; stale.go: checkStale re-reads
 // every fingerprinted resource (awsread, readRolePolicies, describeGroups), keeps what it read (r.read)
 // and compares it with plan.*Facts, expecting on a resumed apply the changes of the resources this

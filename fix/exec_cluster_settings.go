@@ -22,7 +22,7 @@ import (
 // AWS; the emulator implements only UpdateCluster).
 func (r *run) updateCluster(ctx context.Context, a *plan.Action, rep *ActionReport) error {
 	c := a.UpdateClusterSettings
-	api := r.cl.ecs(a.Region)
+	api := r.cl.in(a.Account).ecs(a.Region)
 	cur, err := awsread.DescribeCluster(ctx, api, c.Cluster)
 	if err != nil {
 		return err
@@ -123,7 +123,7 @@ func (r *run) rollbackCluster(ctx context.Context, start, _ *Record) ActionRepor
 		}
 		want = append(want, plan.ClusterSetting{Name: s.Name, Value: v})
 	}
-	api := r.cl.ecs(start.Region)
+	api := r.cl.in(r.actionAccount(start.Action)).ecs(start.Region)
 	cur, err := awsread.DescribeCluster(ctx, api, cluster)
 	if err != nil {
 		return fail("%v", err)

@@ -33,7 +33,7 @@ import (
 // The value, in its plain and JSON-escaped forms, is scrubbed from every message from then on.
 func (r *run) secretValue(ctx context.Context, a *plan.Action) (string, error) {
 	c := a.CreateSecret
-	api := r.cl.ecs(a.Region)
+	api := r.cl.in(a.Account).ecs(a.Region)
 	sources := map[string]*detect.TaskDefinition{}
 	for _, v := range c.Values {
 		if sources[v.SourceArn] != nil {
@@ -118,7 +118,7 @@ func (r *run) createSecret(ctx context.Context, a *plan.Action, rep *ActionRepor
 	if err != nil {
 		return err
 	}
-	api := r.cl.secrets(a.Region)
+	api := r.cl.in(a.Account).secrets(a.Region)
 	if err := r.journalStarted(a, createSecretRequest(c), nil, &StateRecord{SecretName: c.Name}); err != nil {
 		return err
 	}

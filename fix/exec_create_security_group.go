@@ -75,7 +75,7 @@ func (r *run) findCreated(ctx context.Context, api ec2API, vpc, id string) (*ec2
 // the plan's.
 func (r *run) createGroup(ctx context.Context, a *plan.Action, rep *ActionReport) error {
 	c := a.CreateSecurityGroup
-	api := r.cl.ec2(a.Region)
+	api := r.cl.in(a.Account).ec2(a.Region)
 	if err := r.journalStarted(a, createGroupRequest(c),
 		&StateRecord{GroupName: c.GroupName, VpcID: c.VpcID},
 		&StateRecord{GroupName: c.GroupName, VpcID: c.VpcID, Ingress: c.Ingress, Egress: c.Egress}); err != nil {
@@ -234,7 +234,7 @@ func (r *run) checkDoneGroup(ctx context.Context, a *plan.Action, done *Record) 
 	if id == "" {
 		return fmt.Errorf("%w: the done record of %s names no security group; not used", ErrJournalMismatch, a.ID)
 	}
-	got, err := describeGroups(ctx, r.cl.ec2(a.Region), []string{id})
+	got, err := describeGroups(ctx, r.cl.in(a.Account).ec2(a.Region), []string{id})
 	if err != nil {
 		return err
 	}

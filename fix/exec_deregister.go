@@ -25,7 +25,7 @@ import (
 // plan's state (described again) still runs it.
 func (r *run) deregister(ctx context.Context, a *plan.Action, rep *ActionReport) error {
 	c := a.DeregisterTaskDefinition
-	api := r.cl.ecs(a.Region)
+	api := r.cl.in(a.Account).ecs(a.Region)
 	if err := r.journalStarted(a, "ecs:DeregisterTaskDefinition taskDefinitions="+strings.Join(c.TaskDefinitions, ","),
 		&StateRecord{TaskDefinitions: c.TaskDefinitions}, nil); err != nil {
 		return err
@@ -68,7 +68,7 @@ func (r *run) servicesRunning(ctx context.Context, region, td string) ([]string,
 	clusterOf := r.serviceClusters()
 	byCluster := map[string][]string{}
 	for _, f := range r.p.State {
-		if f.ResourceType != detect.TypeService || r.regionOf(f) != region {
+		if f.ResourceType != detect.TypeService || r.regionOf(f) != region || detect.AccountOf(f.Resource) != detect.AccountOf(td) {
 			continue
 		}
 		cluster := clusterOf[f.Resource]
@@ -90,7 +90,7 @@ func (r *run) servicesRunning(ctx context.Context, region, td string) ([]string,
 		names := byCluster[cluster]
 		for start := 0; start < len(names); start += 10 {
 			batch := names[start:min(start+10, len(names))]
-			got, err := awsread.DescribeServices(ctx, r.cl.ecs(region), cluster, batch)
+			got, err := awsread.DescribeServices(ctx, r.cl.in(detect.AccountOf(td)).ecs(region), cluster, batch)
 			if err != nil {
 				return nil, err
 			}

@@ -36,7 +36,7 @@ func (r *run) detachRolePolicy(ctx context.Context, a *plan.Action, rep *ActionR
 	if err != nil {
 		return err
 	}
-	api := r.cl.iam(a.Region)
+	api := r.cl.in(a.Account).iam(a.Region)
 	before, err := attachedArns(ctx, api, role)
 	if err != nil {
 		return err
@@ -114,7 +114,7 @@ func (r *run) rollbackDetach(ctx context.Context, start, _ *Record) ActionReport
 		r.printf("%s: policy %s was not attached to role %s before the apply: nothing to restore", start.Action, prev.PolicyArn, role)
 		return r.rollbackDone(start, ar, "nothing to restore (the policy was not attached before the apply)", &StateRecord{RoleArn: prev.RoleArn, PolicyArn: prev.PolicyArn})
 	}
-	api := r.cl.iam(start.Region)
+	api := r.cl.in(r.actionAccount(start.Action)).iam(start.Region)
 	cur, err := attachedArns(ctx, api, role)
 	if err != nil {
 		return r.rollbackFail(start, ar, "%v", err)

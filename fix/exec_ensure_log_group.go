@@ -34,7 +34,7 @@ func ensureLogGroupRequest(c *plan.EnsureLogGroupChange) string {
 // an earlier run (its tags), whose retention is then set.
 func (r *run) ensureLogGroup(ctx context.Context, a *plan.Action, rep *ActionReport) error {
 	c := a.EnsureLogGroup
-	api := r.cl.logs(a.Region)
+	api := r.cl.in(a.Account).logs(a.Region)
 	if err := r.journalStarted(a, ensureLogGroupRequest(c), nil, &StateRecord{LogGroup: c.Name, RetentionDays: c.RetentionDays}); err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (r *run) ensureLogGroup(ctx context.Context, a *plan.Action, rep *ActionRep
 
 // logGroupCreatedHere tells whether the log group carries this plan's and action's provenance tags.
 func (r *run) logGroupCreatedHere(ctx context.Context, api logsAPI, a *plan.Action) (bool, error) {
-	arn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", r.partitionOf(a.Resource), a.Region, r.account, a.EnsureLogGroup.Name)
+	arn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", r.partitionOf(a.Resource), a.Region, a.Account, a.EnsureLogGroup.Name)
 	out, err := api.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
 	if err != nil {
 		return false, fmt.Errorf("list the tags of log group %s: %w", a.EnsureLogGroup.Name, err)

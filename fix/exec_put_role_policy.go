@@ -41,7 +41,7 @@ func (r *run) putRolePolicy(ctx context.Context, a *plan.Action, rep *ActionRepo
 	if err != nil {
 		return err
 	}
-	api := r.cl.iam(a.Region)
+	api := r.cl.in(a.Account).iam(a.Region)
 	cur, exists, err := getRolePolicy(ctx, api, role, name)
 	if err != nil {
 		return err

@@ -32,7 +32,7 @@ func registrationRequest(a *plan.Action) string {
 // register registers the fixed revision, or finds the one this plan registered already.
 func (r *run) register(ctx context.Context, a *plan.Action, rep *ActionReport) error {
 	c := a.RegisterTaskDefinition
-	api := r.cl.ecs(a.Region)
+	api := r.cl.in(a.Account).ecs(a.Region)
 	src, err := r.source(ctx, api, c.SourceArn)
 	if err != nil {
 		return err

@@ -37,7 +37,7 @@ func (r *run) removePolicyStatements(ctx context.Context, a *plan.Action, rep *A
 	if err != nil {
 		return err
 	}
-	api := r.cl.iam(a.Region)
+	api := r.cl.in(a.Account).iam(a.Region)
 	cur, exists, err := getRolePolicy(ctx, api, role, c.PolicyName)
 	if err != nil {
 		return err
@@ -124,7 +124,7 @@ func (r *run) rollbackRemoveStatements(ctx context.Context, start, done *Record)
 		return r.rollbackFail(start, ar, "%v", err)
 	}
 	name := prev.PolicyName
-	api := r.cl.iam(start.Region)
+	api := r.cl.in(r.actionAccount(start.Action)).iam(start.Region)
 	cur, exists, err := getRolePolicy(ctx, api, role, name)
 	if err != nil {
 		return r.rollbackFail(start, ar, "%v", err)

@@ -36,7 +36,7 @@ func ingressAfter(rules, authorize, revoke []plan.IngressRule) []plan.IngressRul
 // updateIngress authorizes the replacement rules, verifies them, then revokes the world-open ones.
 func (r *run) updateIngress(ctx context.Context, a *plan.Action, rep *ActionReport) error {
 	c := a.UpdateSecurityGroupIngress
-	api := r.cl.ec2(a.Region)
+	api := r.cl.in(a.Account).ec2(a.Region)
 	g, err := describeGroup(ctx, api, c.GroupID)
 	if err != nil {
 		return err
@@ -102,7 +102,7 @@ func (r *run) rollbackIngress(ctx context.Context, start, done *Record) ActionRe
 	group, prev, set := start.Before.GroupID, start.Before.Ingress, start.After.Ingress
 	prevK, setK := ruleKeys(prev), ruleKeys(set)
 	authorized, revoked := missing(set, prevK), missing(prev, setK)
-	api := r.cl.ec2(start.Region)
+	api := r.cl.in(r.actionAccount(start.Action)).ec2(start.Region)
 	g, err := describeGroup(ctx, api, group)
 	if err != nil {
 		return fail("%v", err)

@@ -38,7 +38,7 @@ func (r *run) updateService(ctx context.Context, a *plan.Action, rep *ActionRepo
 		return err
 	}
 	pv := c.After.PlatformVersion
-	api := r.cl.ecs(a.Region)
+	api := r.cl.in(a.Account).ecs(a.Region)
 	cur, err := awsread.DescribeService(ctx, api, c.Cluster, c.Service)
 	if err != nil {
 		return err
@@ -218,7 +218,7 @@ func (r *run) rollbackService(ctx context.Context, start, done *Record) ActionRe
 		}
 		wantNet = prev.Network
 	}
-	api := r.cl.ecs(start.Region)
+	api := r.cl.in(r.actionAccount(start.Action)).ecs(start.Region)
 	cur, err := awsread.DescribeService(ctx, api, prev.Cluster, prev.Service)
 	if err != nil {
 		return fail("%v", err)

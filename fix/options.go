@@ -50,6 +50,10 @@ type Options struct {
 	// Regions the caller addresses: a plan with an action in another region is refused. Empty means the
 	// config's region.
 	Regions []string
+	// RoleName is the role (a name, or a path and a name) assumed in each account of the plan other than
+	// the caller's, with ExternalID when set; empty: a plan for another account is refused.
+	RoleName   string
+	ExternalID string
 	// Concurrency bounds the actions applied at once (default 4).
 	Concurrency int
 	// Wait waits, after updating services, until each is stable or its deployment failed.

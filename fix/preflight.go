@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,14 +13,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsclient"
 	"github.com/ecsfix/ecsfix/plan"
 )
 
-// The checks Apply and Rollback make before reading anything else: the caller's account and regions are
-// the plan's (or the journal's), the plan is approved when it must be, the journal is this plan's.
+// The checks Apply and Rollback make before reading anything else: every account of the plan is
+// reachable (the caller's, or another through the member role) and its regions are addressed (or the
+// journal's), the plan is approved when it must be, the journal is this plan's.
 
-// checkTarget checks that the caller works in the account of every action and fingerprint, and
-// addresses their regions.
+// checkTarget checks that every account of the plan's actions and fingerprints is reachable, the caller's
+// own or another through the role Options.RoleName whose credentials sts GetCallerIdentity says are in
+// that account, that every action changes a resource of its own account and region, and that the caller
+// addresses those regions. It runs before anything else is read or written.
 func (r *run) checkTarget(ctx context.Context) error {
 	out, err := r.cl.sts().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
@@ -36,9 +42,17 @@ func (r *run) checkTarget(ctx context.Context) error {
 		allowed[reg] = true
 	}
 	var bad []string
+	accounts := map[string]string{} // account -> the first action or state that needs it
+	need := func(account, what string) {
+		if _, ok := accounts[account]; !ok {
+			accounts[account] = what
+		}
+	}
 	for _, a := range r.p.Actions {
-		if a.Account != r.account {
+		if !awsclient.ValidAccountID(a.Account) {
 			bad = append(bad, fmt.Sprintf("action %s is for account %q", a.ID, a.Account))
+		} else {
+			need(a.Account, "action "+a.ID)
 		}
 		if acct := detect.AccountOf(a.Resource); acct != "" && acct != a.Account {
 			bad = append(bad, fmt.Sprintf("action %s changes %s, in account %s", a.ID, a.Resource, acct))
@@ -51,8 +65,12 @@ func (r *run) checkTarget(ctx context.Context) error {
 		}
 	}
 	for _, f := range r.p.State {
-		if acct := detect.AccountOf(f.Resource); acct != "" && acct != r.account {
-			bad = append(bad, fmt.Sprintf("state %s is in account %s", f.Resource, acct))
+		if acct := detect.AccountOf(f.Resource); acct != "" {
+			if !awsclient.ValidAccountID(acct) {
+				bad = append(bad, fmt.Sprintf("state %s is in account %q", f.Resource, acct))
+			} else {
+				need(acct, "state "+f.Resource)
+			}
 		}
 		if f.ResourceType == detect.TypeRole && r.regionOf(f) == "" {
 			continue // IAM is global
@@ -61,11 +79,42 @@ func (r *run) checkTarget(ctx context.Context) error {
 			bad = append(bad, fmt.Sprintf("state %s is in region %q", f.Resource, r.regionOf(f)))
 		}
 	}
+	r.cl.own, r.cl.reached = r.account, map[string]*clients{}
+	var members []string
+	for _, acct := range slices.Sorted(maps.Keys(accounts)) {
+		if acct == r.account {
+			continue
+		}
+		if r.cl.member == nil {
+			bad = append(bad, fmt.Sprintf("%s is for account %s, not the caller's, and no role reaches it (--role-name, accounts.role_name)", accounts[acct], acct))
+			continue
+		}
+		if len(bad) > 0 {
+			break // refused already: no role is assumed for a plan that is not applied
+		}
+		m, role := r.cl.member(r.partition, acct)
+		got, err := m.sts().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		switch {
+		case err != nil:
+			bad = append(bad, fmt.Sprintf("account %s cannot be reached through role %s: %s", acct, role, awsclient.ShortError(err)))
+		case aws.ToString(got.Account) != acct:
+			bad = append(bad, fmt.Sprintf("account %s: role %s gives credentials in account %q (%s)", acct, role, aws.ToString(got.Account), aws.ToString(got.Arn)))
+		default:
+			r.cl.reached[acct] = m
+			members = append(members, acct)
+			r.log.Info("account reached", "account", acct, "role", role, "arn", aws.ToString(got.Arn))
+		}
+	}
 	if len(bad) > 0 {
 		return fmt.Errorf("%w: the caller is in account %s and addresses region(s) %s: %s",
 			ErrWrongAccount, r.account, strings.Join(r.o.Regions, ", "), strings.Join(bad, "; "))
 	}
-	r.printf("check: the caller's account %s and region(s) %s are the plan's", r.account, strings.Join(r.o.Regions, ", "))
+	if len(members) == 0 {
+		r.printf("check: the caller's account %s and region(s) %s are the plan's", r.account, strings.Join(r.o.Regions, ", "))
+	} else {
+		r.printf("check: the plan's accounts are reachable: the caller's %s, and %s through role %s (sts GetCallerIdentity in each); region(s) %s",
+			r.account, strings.Join(members, ", "), r.o.RoleName, strings.Join(r.o.Regions, ", "))
+	}
 	r.log.Info("caller identified", "account", r.account, "arn", aws.ToString(out.Arn))
 	return nil
 }

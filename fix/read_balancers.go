@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -29,7 +28,7 @@ const elbBatch = 20
 // their load balancers, into st.TargetGroups and st.LoadBalancers: one DescribeTargetGroups and one
 // DescribeLoadBalancers per region and 20 ARNs. A plan with no such rule reads nothing.
 func (r *run) readBalancers(ctx context.Context, st *plan.ReadState) error {
-	tgs := map[string][]string{} // region -> target group ARNs, each once
+	tgs := map[accountRegion][]string{} // account and region -> target group ARNs, each once
 	seen := map[string]bool{}
 	for i := range r.p.Actions {
 		a := &r.p.Actions[i]
@@ -51,7 +50,8 @@ func (r *run) readBalancers(ctx context.Context, st *plan.ReadState) error {
 				}
 				seen[tg] = true
 				region := firstOf(detect.RegionOf(tg), a.Region)
-				tgs[region] = append(tgs[region], tg)
+				k := accountRegion{firstOf(detect.AccountOf(tg), a.Account), region}
+				tgs[k] = append(tgs[k], tg)
 			}
 		}
 	}
@@ -59,9 +59,10 @@ func (r *run) readBalancers(ctx context.Context, st *plan.ReadState) error {
 		return nil
 	}
 	st.TargetGroups, st.LoadBalancers = map[string][]string{}, map[string]plan.LoadBalancerRead{}
-	lbs := map[string][]string{}
-	for _, region := range slices.Sorted(maps.Keys(tgs)) {
-		got, err := describeTargetGroups(ctx, r.cl.elb(region), tgs[region])
+	lbs := map[accountRegion][]string{}
+	for _, k := range sortedAccountRegions(tgs) {
+		region := k.region
+		got, err := describeTargetGroups(ctx, r.cl.in(k.account).elb(region), tgs[k])
 		if err != nil {
 			return fmt.Errorf("read the target groups in front of the services whose security groups the plan narrows (elasticloadbalancing DescribeTargetGroups, %s): %w", region, err)
 		}
@@ -70,13 +71,14 @@ func (r *run) readBalancers(ctx context.Context, st *plan.ReadState) error {
 			for _, lb := range owners {
 				if !seen[lb] {
 					seen[lb] = true
-					lbs[region] = append(lbs[region], lb)
+					lbs[k] = append(lbs[k], lb)
 				}
 			}
 		}
 	}
-	for _, region := range slices.Sorted(maps.Keys(lbs)) {
-		got, err := describeLoadBalancers(ctx, r.cl.elb(region), lbs[region])
+	for _, k := range sortedAccountRegions(lbs) {
+		region := k.region
+		got, err := describeLoadBalancers(ctx, r.cl.in(k.account).elb(region), lbs[k])
 		if err != nil {
 			return fmt.Errorf("read the load balancers in front of the services whose security groups the plan narrows (elasticloadbalancing DescribeLoadBalancers, %s): %w", region, err)
 		}

@@ -57,9 +57,10 @@ func (r *run) checkStale(ctx context.Context) error {
 
 	var sc staleCheck
 
-	type svcKey struct{ region, cluster string }
+	type svcKey struct{ account, region, cluster string }
+	type clusterKey struct{ account, region string }
 	services := map[svcKey][]plan.Fingerprint{}
-	clusters := map[string][]plan.Fingerprint{}
+	clusters := map[clusterKey][]plan.Fingerprint{}
 	for _, f := range r.p.State {
 		switch f.ResourceType {
 		case detect.TypeService:
@@ -70,10 +71,11 @@ func (r *run) checkStale(ctx context.Context) error {
 			if cluster == "" {
 				return fmt.Errorf("%w: state %s: cannot tell the service's cluster", ErrInvalidPlan, f.Resource)
 			}
-			k := svcKey{r.regionOf(f), cluster}
+			k := svcKey{detect.AccountOf(f.Resource), r.regionOf(f), cluster}
 			services[k] = append(services[k], f)
 		case detect.TypeCluster:
-			clusters[r.regionOf(f)] = append(clusters[r.regionOf(f)], f)
+			k := clusterKey{detect.AccountOf(f.Resource), r.regionOf(f)}
+			clusters[k] = append(clusters[k], f)
 		case detect.TypeTaskDefinition, detect.TypeRole, detect.TypeSecurityGroup:
 		default:
 			return fmt.Errorf("%w: state %s: resource type %q cannot be checked", ErrInvalidPlan, f.Resource, f.ResourceType)
@@ -82,7 +84,7 @@ func (r *run) checkStale(ctx context.Context) error {
 	// Services, by cluster, 10 at a time.
 	for k, fs := range services {
 		err := recheck(&sc, fs, 10, func(names []string) (map[string]*ecstypes.Service, error) {
-			return awsread.DescribeServices(ctx, r.cl.ecs(k.region), k.cluster, names)
+			return awsread.DescribeServices(ctx, r.cl.in(k.account).ecs(k.region), k.cluster, names)
 		}, func(f plan.Fingerprint, svc *ecstypes.Service) {
 			r.keepService(f.Resource, svc)
 			var expected func(string, string) bool
@@ -108,9 +110,9 @@ func (r *run) checkStale(ctx context.Context) error {
 		}
 	}
 	// Clusters, 100 at a time.
-	for region, fs := range clusters {
+	for k, fs := range clusters {
 		err := recheck(&sc, fs, 100, func(names []string) (map[string]*ecstypes.Cluster, error) {
-			return awsread.DescribeClusters(ctx, r.cl.ecs(region), names)
+			return awsread.DescribeClusters(ctx, r.cl.in(k.account).ecs(k.region), names)
 		}, func(f plan.Fingerprint, c *ecstypes.Cluster) {
 			r.keepCluster(f.Resource, c)
 			var expected func(string, string) bool
@@ -130,7 +132,7 @@ func (r *run) checkStale(ctx context.Context) error {
 			continue
 		}
 		sc.n++
-		api := r.cl.ecs(r.regionOf(f))
+		api := r.cl.in(detect.AccountOf(f.Resource)).ecs(r.regionOf(f))
 		td, err := r.source(ctx, api, f.Resource)
 		if err != nil {
 			return err
@@ -164,7 +166,7 @@ func (r *run) checkStale(ctx context.Context) error {
 			if _, err := roleName(f.Resource); err != nil {
 				return fmt.Errorf("%w: state %s: %v", ErrInvalidPlan, f.Resource, err)
 			}
-			role, err := readRolePolicies(ctx, r.cl.iam(r.iamRegion(f)), f.Resource)
+			role, err := readRolePolicies(ctx, r.cl.in(detect.AccountOf(f.Resource)).iam(r.iamRegion(f)), f.Resource)
 			if err != nil {
 				return err
 			}
@@ -187,23 +189,31 @@ func (r *run) checkStale(ctx context.Context) error {
 	}
 	// Security groups, by region, described in batches: the rules the plan recorded (on a resumed
 	// apply, the ingress rules may be as this plan's started updates of the group leave them).
-	groups := map[string][]plan.Fingerprint{}
-	var regions []string
+	type groupKey struct{ account, region string }
+	groups := map[groupKey][]plan.Fingerprint{}
+	var keys []groupKey
 	for _, f := range r.p.State {
 		if f.ResourceType != detect.TypeSecurityGroup {
 			continue
 		}
-		if _, ok := groups[r.regionOf(f)]; !ok {
-			regions = append(regions, r.regionOf(f))
+		account, err := r.groupAccount(f.Resource, r.regionOf(f))
+		if err != nil {
+			return err
 		}
-		groups[r.regionOf(f)] = append(groups[r.regionOf(f)], f)
+		k := groupKey{account, r.regionOf(f)}
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], f)
 	}
-	sort.Strings(regions)
-	for _, region := range regions {
+	sort.Slice(keys, func(i, j int) bool {
+		return keys[i].account+"\x00"+keys[i].region < keys[j].account+"\x00"+keys[j].region
+	})
+	for _, k := range keys {
 		// One read for the region's groups (describeGroups batches them itself).
-		fs := groups[region]
+		fs := groups[k]
 		err := recheck(&sc, fs, len(fs), func(ids []string) (map[string]*ec2types.SecurityGroup, error) {
-			return describeGroups(ctx, r.cl.ec2(region), ids)
+			return describeGroups(ctx, r.cl.in(k.account).ec2(k.region), ids)
 		}, func(f plan.Fingerprint, g *ec2types.SecurityGroup) {
 			r.read.SecurityGroups[f.Resource] = plan.GroupRules{Ingress: plan.RulesOf(g.IpPermissions), Egress: plan.RulesOf(g.IpPermissionsEgress)}
 			sc.compare(f, plan.SecurityGroupFacts(g), r.securityGroupExpected(f.Resource, f.Facts[plan.FactIngress]))
@@ -330,7 +340,7 @@ func (r *run) readRole(ctx context.Context, f plan.Fingerprint) (*detect.Role, e
 	if err != nil {
 		return nil, fmt.Errorf("%w: state %s: %v", ErrInvalidPlan, f.Resource, err)
 	}
-	doc, ok, err := getRolePolicy(ctx, r.cl.iam(r.iamRegion(f)), name, plan.OwnedPolicyName)
+	doc, ok, err := getRolePolicy(ctx, r.cl.in(detect.AccountOf(f.Resource)).iam(r.iamRegion(f)), name, plan.OwnedPolicyName)
 	if err != nil {
 		return nil, err
 	}

@@ -65,7 +65,7 @@ func (r *run) waitAll(ctx context.Context, rep *Report) []WaitReport {
 			}
 			w := WaitReport{Action: jb.a.ID, Service: c.Service}
 			r.printf("%s: waiting for service %s to reach a steady state (at most %s)", jb.a.ID, c.Service, r.o.WaitTimeout)
-			reason, err := waitService(ctx, r.cl.ecs(jb.a.Region), c.Cluster, c.Service, target, r.o.WaitTimeout, r.o.pollDelay)
+			reason, err := waitService(ctx, r.cl.in(jb.a.Account).ecs(jb.a.Region), c.Cluster, c.Service, target, r.o.WaitTimeout, r.o.pollDelay)
 			switch {
 			case err == nil:
 				w.Stable = true

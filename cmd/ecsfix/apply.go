@@ -22,10 +22,11 @@ type applyOptions struct {
 	out               string
 	wait              bool
 	rollbackOnFailure bool
+	accounts          accountOptions
 }
 
 func newCmdApply(g *globalOptions) *cobra.Command {
-	o := &applyOptions{g: g}
+	o := &applyOptions{g: g, accounts: accountOptions{verb: "apply"}}
 	cmd := &cobra.Command{
 		Use:   "apply [FILE | --auto]",
 		Short: "Apply a saved plan, or (--auto) scan, plan and apply the unattended-risk fixes",
@@ -71,6 +72,7 @@ service's others need approval. Meant for a schedule.`,
 	f.StringVar(&o.out, "out", "", "with --auto: also save the plan it applied (rollback needs it: without it the run cannot be rolled back)")
 	f.BoolVar(&o.wait, "wait", false, "wait for updated services to reach a steady state (fix.wait_timeout)")
 	f.BoolVar(&o.rollbackOnFailure, "rollback-on-failure", false, "with --wait: return a service whose deployment failed to its previous revision")
+	o.accounts.addFlags(f, true)
 	return cmd
 }
 
@@ -92,12 +94,17 @@ func (o *applyOptions) fixOptions(journal string) fix.Options {
 		ResumeWindow:      cfg.Fix.ResumeWindow,
 		RollbackOnFailure: o.rollbackOnFailure,
 		MaxAttempts:       cfg.Scan.MaxAttempts,
+		RoleName:          o.accounts.roleName, // filled from accounts.role_name by accountOptions.check
+		ExternalID:        o.accounts.externalID,
 	}
 }
 
 func applyFile(ctx context.Context, o *applyOptions, file string) error {
 	if o.rollbackOnFailure && !o.wait {
 		return usageErrorf("--rollback-on-failure needs --wait")
+	}
+	if err := o.accounts.checkForPlan(o.g.cfg); err != nil {
+		return err
 	}
 	p, err := plan.ReadFile(file)
 	if err != nil {
@@ -130,7 +137,7 @@ func applyAuto(ctx context.Context, o *applyOptions, regionFlags bool) error {
 	if o.rollbackOnFailure && !o.wait {
 		return usageErrorf("--rollback-on-failure needs --wait")
 	}
-	full, rep, err := o.g.makePlan(ctx, source{regionFlags: regionFlags}, nil)
+	full, rep, err := o.g.makePlan(ctx, source{regionFlags: regionFlags, accounts: &o.accounts}, nil)
 	if err != nil {
 		return err
 	}
@@ -173,7 +180,7 @@ func applyAuto(ctx context.Context, o *applyOptions, regionFlags bool) error {
 	if rep.Incomplete() {
 		// Nothing that could not be read was planned or changed; the exit code says the scan was partial.
 		for _, e := range rep.Errors {
-			o.g.log.Warn("could not read; not planned", "resource", e.Resource, "operation", e.Operation, "error", e.Message)
+			o.g.log.Warn("could not read; not planned", "account", e.Account, "resource", e.Resource, "operation", e.Operation, "error", e.Message)
 		}
 		return incompleteError(rep)
 	}

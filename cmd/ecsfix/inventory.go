@@ -18,13 +18,17 @@ import (
 // source is where a command reads the estate from: a snapshot path, or the live API.
 type source struct {
 	snapshot    string
-	regionFlags bool // --region or --all-regions given on the command line
+	regionFlags bool            // --region or --all-regions given on the command line
+	accounts    *accountOptions // --accounts, --org and the member role (accounts.go)
 }
 
 // inventory reads the estate and evaluates it: the shared first half of scan, plan and apply --auto.
 func (g *globalOptions) inventory(ctx context.Context, src source, controls []string) (*report.Report, *detect.Inventory, error) {
 	if src.snapshot != "" && src.regionFlags {
 		return nil, nil, usageErrorf("--region and --all-regions apply to live scans, not to --snapshot")
+	}
+	if err := src.checkAccounts(g.cfg); err != nil {
+		return nil, nil, err
 	}
 	for _, e := range g.cfg.ExpiredExemptions(time.Now()) {
 		g.log.Warn("exemption has expired and no longer applies", "control", e.Control, "arn", e.ARN, "tag", e.Tag, "expired", e.Expires)
@@ -46,6 +50,11 @@ func (g *globalOptions) inventory(ctx context.Context, src source, controls []st
 			rep.Origins[arn] = report.Origin{File: filepath.ToSlash(at.File), Line: at.Line}
 		}
 		g.log.Info("snapshot read", "path", src.snapshot, "resources", inv.Count(), "took", time.Since(start).Round(time.Millisecond))
+	} else if src.accounts.selected() {
+		var err error
+		if inv, rep.Source, err = g.accountsInventory(ctx, src.accounts); err != nil {
+			return nil, nil, err
+		}
 	} else {
 		var err error
 		inv, rep.Source, err = g.liveInventory(ctx)

@@ -20,10 +20,11 @@ type planOptions struct {
 	out      string
 	controls []string
 	findings string
+	accounts accountOptions
 }
 
 func newCmdPlan(g *globalOptions) *cobra.Command {
-	o := &planOptions{g: g}
+	o := &planOptions{g: g, accounts: accountOptions{verb: "plan"}}
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Show the changes that would fix the findings, and save them as a plan file",
@@ -48,6 +49,7 @@ fixed. The configuration's fix.controls narrows what is fixed among the findings
 	f.StringVar(&o.out, "out", "", "write the plan file here")
 	f.StringArrayVar(&o.controls, "control", nil, "evaluate, and so fix, only this control id (repeatable), as scan --control does")
 	addFindingsFlag(f, &o.findings)
+	o.accounts.addFlags(f, true)
 	return cmd
 }
 
@@ -60,7 +62,7 @@ func planRun(ctx context.Context, o *planOptions, regionFlags bool) error {
 	if err != nil {
 		return err
 	}
-	p, rep, err := o.g.makePlan(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags}, o.controls)
+	p, rep, err := o.g.makePlan(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags, accounts: &o.accounts}, o.controls)
 	if err != nil {
 		return err
 	}
@@ -81,7 +83,7 @@ func planRun(ctx context.Context, o *planOptions, regionFlags bool) error {
 		// The plan holds actions only for resources that were read; what could not be read is neither
 		// passed nor fixed, and the exit code says the picture is partial.
 		for _, e := range rep.Errors {
-			o.g.log.Warn("could not read; not planned", "resource", e.Resource, "operation", e.Operation, "error", e.Message)
+			o.g.log.Warn("could not read; not planned", "account", e.Account, "resource", e.Resource, "operation", e.Operation, "error", e.Message)
 		}
 		return incompleteError(rep)
 	}

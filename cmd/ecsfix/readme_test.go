@@ -111,12 +111,20 @@ func TestReadmePoliciesAreComplete(t *testing.T) {
 			}
 			actions, errA := stringOrList(st["Action"])
 			res, errR := stringOrList(st["Resource"])
-			if errA != nil || errR != nil || len(actions) == 0 || len(res) == 0 {
+			// A role's trust policy names a Principal instead of a Resource, and allows only sts:AssumeRole.
+			trust := st["Principal"] != nil
+			switch {
+			case trust && (st["Resource"] != nil || errA != nil || len(actions) != 1 || actions[0] != "sts:AssumeRole"):
+				t.Errorf("README line %d: %s: a trust statement must allow sts:AssumeRole to a Principal, without Resource", line, sid)
+			case !trust && (errA != nil || errR != nil || len(actions) == 0 || len(res) == 0):
 				t.Errorf("README line %d: %s: Action %s, Resource %s", line, sid, st["Action"], st["Resource"])
+			}
+			if trust {
+				actions = nil // not the bot's powers
 			}
 			for k := range st {
 				switch k {
-				case "Sid", "Effect", "Action", "Resource", "Condition":
+				case "Sid", "Effect", "Action", "Resource", "Condition", "Principal":
 				default:
 					t.Errorf("README line %d: %s: unexpected field %s", line, sid, k)
 				}

@@ -62,6 +62,7 @@ refused at once.`,
 			}
 			opts := fix.Options{
 				DryRun: dryRun, Out: textsafe.NewWriter(g.io.Out), Log: g.log, Concurrency: g.cfg.Fix.Concurrency, MaxAttempts: g.cfg.Scan.MaxAttempts,
+				RoleName: g.cfg.Accounts.RoleName, ExternalID: g.cfg.Accounts.ExternalID, // the plan's other accounts
 				Regions: g.cfg.Regions, UnattendedRisk: g.cfg.UnattendedRisk(), RiskOverrides: g.cfg.PlanOptions().Risk, Approvals: approvals,
 			}
 			if g.cfg.AllRegions {

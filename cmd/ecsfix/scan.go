@@ -24,10 +24,11 @@ type scanOptions struct {
 	controls []string
 	exitCode int
 	findings string
+	accounts accountOptions
 }
 
 func newCmdScan(g *globalOptions) *cobra.Command {
-	o := &scanOptions{g: g}
+	o := &scanOptions{g: g, accounts: accountOptions{verb: "scan"}}
 	cmd := &cobra.Command{
 		Use:   "scan",
 		Short: "Evaluate ECS controls and exposure traits, live or from a snapshot",
@@ -52,6 +53,7 @@ AWS CLI JSON output instead and needs no AWS account.`,
 	f.StringArrayVar(&o.controls, "control", nil, "evaluate only this control id (repeatable), e.g. ECS.5")
 	f.IntVar(&o.exitCode, "exit-code", 0, "exit with this code when there are unsuppressed FAILED results")
 	addFindingsFlag(f, &o.findings)
+	o.accounts.addFlags(f, true)
 	return cmd
 }
 
@@ -72,7 +74,7 @@ func scanRun(ctx context.Context, o *scanOptions, regionFlags bool) error {
 	if err != nil {
 		return err
 	}
-	rep, _, err := o.g.inventory(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags}, o.controls)
+	rep, _, err := o.g.inventory(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags, accounts: &o.accounts}, o.controls)
 	if err != nil {
 		return err
 	}

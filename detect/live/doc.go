@@ -6,6 +6,10 @@
 // family, everything deduplicated, IAM read once across regions), bounds how many run at once, and
 // retries throttling with exponential backoff and jitter.
 //
+// Scan reads one account (the credentials'); ScanAccounts reads several, each with its own credentials
+// (the caller's, or a role assumed in it) and its own bound on calls in flight, a bounded number of
+// accounts at once, into one inventory: an account that cannot be reached is one read error naming it.
+//
 // It fails closed: every call that fails is recorded in Inventory.Errors, and nothing that could not be
 // read is ever filled in with a guess (a role whose policies could not all be read has
 // PoliciesKnown=false; a family whose describe failed is absent and has an error). It never logs or

@@ -22,8 +22,11 @@ const (
 type Options struct {
 	// Regions to scan; empty means cfg.Region. See EnabledRegions for --all-regions.
 	Regions []string
-	// Concurrency bounds the API calls in flight at once, across regions (default 8).
+	// Concurrency bounds the API calls in flight at once, across regions (default 8): in each account,
+	// when ScanAccounts reads several.
 	Concurrency int
+	// AccountConcurrency bounds the accounts ScanAccounts reads at once (default 4).
+	AccountConcurrency int
 	// Progress, when set, is called with the running total of resources read, each time it grows.
 	// Calls are serialised and the total never decreases.
 	Progress func(resourcesRead int)

@@ -51,13 +51,18 @@ func Scan(ctx context.Context, cfg aws.Config, opts Options) (*detect.Inventory,
 
 // scan is Scan over any clients (fakes in unit tests).
 func scan(ctx context.Context, cf clientFactory, regions []string, opts Options) (*detect.Inventory, Stats, error) {
+	return scanAccount(ctx, "", cf, regions, opts)
+}
+
+// scanAccount is scan of one account among several: account names its read errors.
+func scanAccount(ctx context.Context, account string, cf clientFactory, regions []string, opts Options) (*detect.Inventory, Stats, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	n := opts.Concurrency
 	if n <= 0 {
 		n = DefaultConcurrency
 	}
-	s := &scanner{opts: opts, sem: make(chan struct{}, n), inv: &detect.Inventory{}, cancel: cancel}
+	s := &scanner{account: account, opts: opts, sem: make(chan struct{}, n), inv: &detect.Inventory{}, cancel: cancel}
 
 	regions = uniq(regions)
 	var wg sync.WaitGroup
@@ -90,9 +95,11 @@ func scan(ctx context.Context, cf clientFactory, regions []string, opts Options)
 // scanner holds what the regions share: the bound on calls in flight, the inventory being filled and
 // the progress count.
 type scanner struct {
-	opts   Options
-	sem    chan struct{}
-	cancel context.CancelCauseFunc
+	// account is the account scanned, named in its read errors when a scan reads several ("" for one).
+	account string
+	opts    Options
+	sem     chan struct{}
+	cancel  context.CancelCauseFunc
 
 	mu   sync.Mutex // guards inv and read
 	inv  *detect.Inventory
@@ -158,7 +165,7 @@ func (s *scanner) fail(ctx context.Context, region, resourceType, resource, op s
 	}
 	s.add(0, func(in *detect.Inventory) {
 		in.Errors = append(in.Errors, detect.ReadError{
-			Region: region, ResourceType: resourceType, Resource: resource, Operation: op, Message: message(err),
+			Account: s.account, Region: region, ResourceType: resourceType, Resource: resource, Operation: op, Message: message(err),
 		})
 	})
 }
@@ -167,7 +174,7 @@ func (s *scanner) fail(ctx context.Context, region, resourceType, resource, op s
 func (s *scanner) failf(region, resourceType, resource, op, format string, args ...any) {
 	s.add(0, func(in *detect.Inventory) {
 		in.Errors = append(in.Errors, detect.ReadError{
-			Region: region, ResourceType: resourceType, Resource: resource, Operation: op, Message: fmt.Sprintf(format, args...),
+			Account: s.account, Region: region, ResourceType: resourceType, Resource: resource, Operation: op, Message: fmt.Sprintf(format, args...),
 		})
 	})
 }

@@ -29,7 +29,7 @@ func sortInventory(in *detect.Inventory) {
 	sortBy(in.NetworkInterfaces, func(n ec2types.NetworkInterface) string { return aws.ToString(n.NetworkInterfaceId) })
 	sortBy(in.Roles, func(r detect.Role) string { return r.Arn })
 	slices.SortStableFunc(in.Errors, func(a, b detect.ReadError) int {
-		return cmp.Or(cmp.Compare(a.Region, b.Region), cmp.Compare(a.ResourceType, b.ResourceType),
+		return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.Region, b.Region), cmp.Compare(a.ResourceType, b.ResourceType),
 			cmp.Compare(a.Resource, b.Resource), cmp.Compare(a.Operation, b.Operation), cmp.Compare(a.Message, b.Message))
 	})
 }

@@ -375,6 +375,23 @@ func AccountID(cfg aws.Config) string {
 func Env(t testing.TB, cfg aws.Config) []string {
 	t.Helper()
 	srv := server(t)
+	id, secret := accessKey(t, cfg)
+	return []string{
+		"AWS_ENDPOINT_URL=" + srv.URL,
+		"AWS_REGION=" + Region,
+		"AWS_ACCESS_KEY_ID=" + id,
+		"AWS_SECRET_ACCESS_KEY=" + secret,
+		"AWS_SESSION_TOKEN=",
+		"AWS_PROFILE=",
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=/dev/null",
+		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+	}
+}
+
+// accessKey creates an IAM user and an access key in cfg's account.
+func accessKey(t testing.TB, cfg aws.Config) (id, secret string) {
+	t.Helper()
 	ctx := context.Background()
 	client := iam.NewFromConfig(cfg)
 	user := "mototest-" + NewAccountID()
@@ -385,16 +402,20 @@ func Env(t testing.TB, cfg aws.Config) []string {
 	if err != nil {
 		t.Fatalf("mototest: create access key: %v", err)
 	}
-	return []string{
-		"AWS_ENDPOINT_URL=" + srv.URL,
-		"AWS_REGION=" + Region,
-		"AWS_ACCESS_KEY_ID=" + aws.ToString(key.AccessKey.AccessKeyId),
-		"AWS_SECRET_ACCESS_KEY=" + aws.ToString(key.AccessKey.SecretAccessKey),
-		"AWS_SESSION_TOKEN=",
-		"AWS_PROFILE=",
-		"AWS_EC2_METADATA_DISABLED=true",
-		"AWS_CONFIG_FILE=/dev/null",
-		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+	return aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey)
+}
+
+// KeyConfig returns a config that works in cfg's account through an IAM user's access key, without the
+// x-moto-account-id header, so that moto maps credentials to accounts itself, as for the CLI under Env:
+// credentials from sts AssumeRole then act in the role's account.
+func KeyConfig(t testing.TB, cfg aws.Config) aws.Config {
+	t.Helper()
+	id, secret := accessKey(t, cfg)
+	return aws.Config{
+		Region:       Region,
+		Credentials:  credentials.NewStaticCredentialsProvider(id, secret, ""),
+		BaseEndpoint: aws.String(server(t).URL),
+		HTTPClient:   &http.Client{Timeout: 60 * time.Second},
 	}
 }
 

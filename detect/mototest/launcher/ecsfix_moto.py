@@ -507,6 +507,33 @@ def mend_securityhub_get_findings_v2():
     SecurityHubResponse.get_findings_v2 = response
 
 
+def mend_sts_assume_role_of_missing_role():
+    """sts AssumeRole of a role that does not exist is refused with AccessDenied, as in AWS ("User: ... is
+    not authorized to perform: sts:AssumeRole on resource: ..."); moto hands out credentials for any ARN
+    (in the ARN's account), so a member account without the role could not be told from one with it."""
+    from moto.iam.exceptions import NotFoundException
+    from moto.iam.models import iam_backends
+    from moto.sts.exceptions import STSClientError
+    from moto.sts.models import STSBackend
+    from moto.utilities.utils import get_partition
+
+    original = STSBackend.assume_role
+
+    def assume_role(self, region_name, role_session_name, role_arn, *args, **kwargs):
+        parts = role_arn.split(":")
+        account = parts[4] if len(parts) > 5 else ""
+        try:
+            iam_backends[account][get_partition(region_name)].get_role_by_arn(role_arn)
+        except (NotFoundException, KeyError):
+            raise STSClientError(
+                "AccessDenied",
+                f"User: arn:aws:iam::{self.account_id}:user/caller is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+            )
+        return original(self, region_name, role_session_name, role_arn, *args, **kwargs)
+
+    STSBackend.assume_role = assume_role
+
+
 MENDS = [
     mend_ecs_describe_capacity_providers,
     mend_kms_get_public_key,
@@ -518,6 +545,7 @@ MENDS = [
     mend_ecs_register_task_definition_pass_role,
     mend_securityhub_batch_update_findings,
     mend_securityhub_get_findings_v2,
+    mend_sts_assume_role_of_missing_role,
 ]
 
 
