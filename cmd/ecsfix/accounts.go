@@ -137,22 +137,9 @@ func accountsOf(targets []live.Target) string {
 // the caller's.
 func (g *globalOptions) accountsInventory(ctx context.Context, a *accountOptions) (*detect.Inventory, report.Source, error) {
 	cfg := g.cfg
-	awsCfg, err := awsConfig(ctx)
+	awsCfg, regions, err := g.liveRegions(ctx)
 	if err != nil {
 		return nil, report.Source{}, err
-	}
-	regions := cfg.Regions
-	if cfg.AllRegions {
-		// The regions enabled for the caller's account; one a member has not enabled is a read error there.
-		if regions, err = live.EnabledRegions(ctx, awsCfg); err != nil {
-			return nil, report.Source{}, fmt.Errorf("list enabled regions: %w", err)
-		}
-	}
-	if len(regions) == 0 {
-		if awsCfg.Region == "" {
-			return nil, report.Source{}, fmt.Errorf("no AWS region: set AWS_REGION, a profile region, or --region")
-		}
-		regions = []string{awsCfg.Region}
 	}
 	targets, err := a.targets(ctx, awsCfg)
 	if err != nil {

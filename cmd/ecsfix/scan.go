@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
@@ -137,25 +138,35 @@ func render(w io.Writer, rep *report.Report, o *scanOptions, color bool) error {
 	return report.Text(w, rep, report.TextOptions{All: o.all, Color: color})
 }
 
-// liveInventory reads the estate through the AWS API, drawing a progress indicator on a terminal.
-func (g *globalOptions) liveInventory(ctx context.Context) (*detect.Inventory, report.Source, error) {
-	cfg := g.cfg
+// liveRegions are the AWS configuration of a live read and the regions it reads: --region's, every region
+// enabled for the caller's account (--all-regions; one a member account has not enabled is a read error
+// there), or the SDK's configured region.
+func (g *globalOptions) liveRegions(ctx context.Context) (aws.Config, []string, error) {
 	awsCfg, err := awsConfig(ctx)
 	if err != nil {
-		return nil, report.Source{}, err
+		return aws.Config{}, nil, err
 	}
-	regions := cfg.Regions
-	if cfg.AllRegions {
-		regions, err = live.EnabledRegions(ctx, awsCfg)
-		if err != nil {
-			return nil, report.Source{}, fmt.Errorf("list enabled regions: %w", err)
+	regions := g.cfg.Regions
+	if g.cfg.AllRegions {
+		if regions, err = live.EnabledRegions(ctx, awsCfg); err != nil {
+			return aws.Config{}, nil, fmt.Errorf("list enabled regions: %w", err)
 		}
 	}
 	if len(regions) == 0 {
 		if awsCfg.Region == "" {
-			return nil, report.Source{}, fmt.Errorf("no AWS region: set AWS_REGION, a profile region, or --region")
+			return aws.Config{}, nil, fmt.Errorf("no AWS region: set AWS_REGION, a profile region, or --region")
 		}
 		regions = []string{awsCfg.Region}
+	}
+	return awsCfg, regions, nil
+}
+
+// liveInventory reads the estate through the AWS API, drawing a progress indicator on a terminal.
+func (g *globalOptions) liveInventory(ctx context.Context) (*detect.Inventory, report.Source, error) {
+	cfg := g.cfg
+	awsCfg, regions, err := g.liveRegions(ctx)
+	if err != nil {
+		return nil, report.Source{}, err
 	}
 	progress, done := progressIndicator(g.io)
 	start := time.Now()

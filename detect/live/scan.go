@@ -195,20 +195,7 @@ func fatal(err error) bool {
 
 // message is a short error text: the API error's code and message, or the transport error. It never
 // holds a request body.
-func message(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		if ae.ErrorMessage() == "" {
-			return ae.ErrorCode()
-		}
-		return ae.ErrorCode() + ": " + ae.ErrorMessage()
-	}
-	var oe *smithy.OperationError
-	if errors.As(err, &oe) && oe.Err != nil {
-		return oe.Err.Error()
-	}
-	return err.Error()
-}
+func message(err error) string { return awsclient.ShortError(err) }
 
 func uniq(ss []string) []string {
 	seen := make(map[string]bool, len(ss))
