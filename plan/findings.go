@@ -107,23 +107,14 @@ func (p *Plan) ForFindings(targets map[string][]string) *Plan {
 		}
 	}
 	k.Actions = []Action{}
-	touched := map[string]bool{}
 	for _, a := range p.Actions {
 		if !keep[a.ID] {
 			continue
 		}
 		a.Findings = ids[a.ID]
 		k.Actions = append(k.Actions, a)
-		for _, r := range touchedResources(&a) {
-			touched[r] = true
-		}
 	}
-	k.State = []Fingerprint{}
-	for _, f := range p.State {
-		if touched[f.Resource] {
-			k.State = append(k.State, f)
-		}
-	}
+	k.State = p.stateOf(k.Actions)
 	k.Skipped = []Skipped{}
 	for _, s := range p.Skipped {
 		if len(targets[s.Control+"\x00"+s.Resource]) > 0 {

@@ -44,24 +44,32 @@ func (p *Plan) Subset(maxRisk Risk, overrides map[string]Risk) (kept *Plan, left
 		}
 	}
 
-	touched := map[string]bool{}
 	for _, a := range p.Actions {
 		if out[a.ID] {
 			left = append(left, a)
 			continue
 		}
 		k.Actions = append(k.Actions, a)
-		for _, r := range touchedResources(&a) {
+	}
+	k.State = p.stateOf(k.Actions)
+	return &k, left
+}
+
+// stateOf are the fingerprints of p's state that actions read or write.
+func (p *Plan) stateOf(actions []Action) []Fingerprint {
+	touched := map[string]bool{}
+	for i := range actions {
+		for _, r := range touchedResources(&actions[i]) {
 			touched[r] = true
 		}
 	}
-	k.State = []Fingerprint{}
+	state := []Fingerprint{}
 	for _, f := range p.State {
 		if touched[f.Resource] {
-			k.State = append(k.State, f)
+			state = append(state, f)
 		}
 	}
-	return &k, left
+	return state
 }
 
 func (p *Plan) hasAction(id string) bool {
