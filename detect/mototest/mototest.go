@@ -376,8 +376,14 @@ func Env(t testing.TB, cfg aws.Config) []string {
 	t.Helper()
 	srv := server(t)
 	id, secret := accessKey(t, cfg)
+	return cliEnv(srv.URL, id, secret)
+}
+
+// cliEnv is the environment of a process (the CLI under test, the aws CLI) that reaches the emulator at
+// endpoint with the given access key and nothing from the machine's own AWS configuration.
+func cliEnv(endpoint, id, secret string) []string {
 	return []string{
-		"AWS_ENDPOINT_URL=" + srv.URL,
+		"AWS_ENDPOINT_URL=" + endpoint,
 		"AWS_REGION=" + Region,
 		"AWS_ACCESS_KEY_ID=" + id,
 		"AWS_SECRET_ACCESS_KEY=" + secret,
@@ -521,15 +527,5 @@ func UserConfig(t testing.TB, admin aws.Config, name string, policies ...string)
 	id, secret := aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey)
 	cfg := admin.Copy()
 	cfg.Credentials = credentials.NewStaticCredentialsProvider(id, secret, "")
-	return cfg, []string{
-		"AWS_ENDPOINT_URL=" + aws.ToString(admin.BaseEndpoint),
-		"AWS_REGION=" + Region,
-		"AWS_ACCESS_KEY_ID=" + id,
-		"AWS_SECRET_ACCESS_KEY=" + secret,
-		"AWS_SESSION_TOKEN=",
-		"AWS_PROFILE=",
-		"AWS_EC2_METADATA_DISABLED=true",
-		"AWS_CONFIG_FILE=/dev/null",
-		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-	}
+	return cfg, cliEnv(aws.ToString(admin.BaseEndpoint), id, secret)
 }
