@@ -286,7 +286,7 @@ func TestApplyAutoOrganization(t *testing.T) {
 		before = append(before, pv)
 	}
 	liveEnv(t, mgmt)
-	out, errOut, code := runCLI(t, "apply", "--auto", "--org", "--role-name", memberRole)
+	out, errOut, code := runCLI(t, "apply", "--auto", "--org", "--role-name", memberRole, "--journal", filepath.Join(t.TempDir(), "auto.journal"))
 	if code != exitLeftForApproval {
 		t.Fatalf("apply --auto --org: exit %d, want %d (the riskier fixes left for approval)\n%s%s", code, exitLeftForApproval, out, errOut)
 	}
