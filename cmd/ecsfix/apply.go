@@ -150,6 +150,9 @@ func applyFile(ctx context.Context, o *applyOptions, file string) error {
 			now = opts.Now()
 		}
 		approvers := fix.ApproverNames(p.CheckApprovals(opts.Approvals, now))
+		if rep.NeedsApproval != nil { // a dry run of a plan not approved yet: the notes it prints say so
+			approvers = []string{"(not yet: the plan needs approval)"}
+		}
 		if ferr := o.g.updateFindings(ctx, p, rep, nil, approvers, journal, o.dryRun); ferr != nil && err == nil {
 			return ferr
 		}
