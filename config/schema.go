@@ -43,6 +43,12 @@ type Config struct {
 		Concurrency int    `mapstructure:"concurrency"`
 	} `mapstructure:"accounts"`
 
+	// SecurityHub says what ecsfix writes to Security Hub: with UpdateFindings, apply (as with
+	// --update-findings) updates the findings its actions resolve, and rollback sets them back to NEW.
+	SecurityHub struct {
+		UpdateFindings bool `mapstructure:"update_findings"`
+	} `mapstructure:"securityhub"`
+
 	// Snapshot bounds what --snapshot reads: the size of a file, the entries walked in a folder and the
 	// bytes read in all (see snapshot.Limits).
 	Snapshot struct {
@@ -212,6 +218,7 @@ var defaults = []struct {
 	{"accounts.role_name", ""},
 	{"accounts.external_id", ""},
 	{"accounts.concurrency", DefaultAccountConcurrency},
+	{"securityhub.update_findings", false},
 	{"snapshot.max_file_bytes", snapshot.DefaultMaxFileBytes},
 	{"snapshot.max_files", snapshot.DefaultMaxFiles},
 	{"snapshot.max_total_bytes", snapshot.DefaultMaxTotalBytes},

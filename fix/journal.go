@@ -32,6 +32,8 @@ import (
 //	{"type":"rollback-started","action":"a2","request":"…","time":"…"}
 //	{"type":"rollback-done","action":"a2","result":{…},"time":"…"}
 //	{"type":"rollback-failed","action":"a2","error":"…","time":"…"}
+//	{"type":"findings-updated","findings":["…"],"workflow":"RESOLVED","request":"<the note>","time":"…"}
+//	{"type":"findings-reopened","findings":["…"],"workflow":"NEW","request":"<the note>","time":"…"}
 //
 // "before" is the state an action replaces: for a service its taskDefinition, platformVersion and
 // network (its whole awsvpc configuration: subnets, security groups, assignPublicIp, read live), for a
@@ -47,7 +49,10 @@ import (
 // record with the new group's id as soon as it is created, and, when done, the group's id and rules. A
 // deregistration writes one "step" record per revision deregistered. Rollback appends its own
 // records (rollback-*) to the same journal, so that one file tells the whole story and a second rollback
-// knows what the first did.
+// knows what the first did. apply --update-findings appends one "findings-updated" record per batch of
+// Security Hub findings updated (their ids, the workflow status set, empty for a note alone, and the
+// note), and rollback --update-findings one "findings-reopened" record per batch set back to NEW: a
+// resumed apply does not update a finding twice, and rollback reopens only what the apply resolved.
 //
 // A line cut short by a crash is dropped when the journal is reopened; any other malformed line makes the
 // journal unreadable (fail closed).
@@ -76,6 +81,9 @@ const (
 	RecRollbackStarted = "rollback-started"
 	RecRollbackDone    = "rollback-done"
 	RecRollbackFailed  = "rollback-failed"
+	// RecFindingsUpdated and RecFindingsReopened record Security Hub findings updated (findings_update.go).
+	RecFindingsUpdated  = "findings-updated"
+	RecFindingsReopened = "findings-reopened"
 )
 
 // Record is one line of the journal.
@@ -102,6 +110,11 @@ type Record struct {
 	After  *StateRecord `json:"after,omitempty"`
 	Result *StateRecord `json:"result,omitempty"`
 	Error  string       `json:"error,omitempty"`
+
+	// Findings records: the Security Hub finding ids updated and the workflow status set ("" for a note
+	// alone); Request holds the note.
+	Findings []string `json:"findings,omitempty"`
+	Workflow string   `json:"workflow,omitempty"`
 
 	// Chain binds the record to the one before it and, through the header, to the plan (see above).
 	Chain string `json:"chain,omitempty"`
@@ -199,13 +212,17 @@ type journalState struct {
 	rbDone  map[string]*Record
 	rbStart map[string]*Record
 	all     []Record
+	// findings is the last workflow status recorded for each finding id ("" for a note alone), in the
+	// order first recorded (findingOrder).
+	findings     map[string]string
+	findingOrder []string
 	// last is the chain value of the last record.
 	last string
 }
 
 func newJournalState() *journalState {
 	return &journalState{started: map[string]*Record{}, done: map[string]*Record{}, failed: map[string]*Record{},
-		rbDone: map[string]*Record{}, rbStart: map[string]*Record{}}
+		rbDone: map[string]*Record{}, rbStart: map[string]*Record{}, findings: map[string]string{}}
 }
 
 // begun tells whether the journal records action id started or done.
@@ -237,6 +254,13 @@ func (s *journalState) apply(r Record) {
 		}
 	case RecRollbackDone:
 		s.rbDone[r.Action] = &rc
+	case RecFindingsUpdated, RecFindingsReopened:
+		for _, id := range r.Findings {
+			if _, ok := s.findings[id]; !ok {
+				s.findingOrder = append(s.findingOrder, id)
+			}
+			s.findings[id] = r.Workflow
+		}
 	}
 }
 

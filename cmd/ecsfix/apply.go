@@ -23,6 +23,8 @@ type applyOptions struct {
 	wait              bool
 	rollbackOnFailure bool
 	accounts          accountOptions
+	findings          string // --findings (with --auto)
+	updateFindings    bool   // --update-findings, or securityhub.update_findings
 }
 
 func newCmdApply(g *globalOptions) *cobra.Command {
@@ -44,11 +46,19 @@ their risks, the quorum) and exits 0; apply without --dry-run still refuses that
 apply --auto scans the live estate, plans, and applies only the actions at or below the unattended risk,
 without approval; it prints what it did and what it left for approval. A service's fixes are separate
 actions by risk (platform version, revision move, network), so a low-risk one is applied even when the
-service's others need approval. Meant for a schedule.`,
+service's others need approval. Meant for a schedule. With --findings (securityhub, a file, or - for
+stdin) it acts only on the actions that resolve those findings' live ones, as plan --findings does.
+
+--update-findings (securityhub.update_findings) then updates, in the caller's Security Hub, each finding
+the plan's actions name: RESOLVED with a note (what was done, the plan's content hash, who approved) when
+all its actions succeeded; NOTIFIED with a note naming what waits when apply --auto left some for
+approval; a note alone, status unchanged, when one failed. Never SUPPRESSED. Each update is journalled,
+so a resumed apply does not update a finding twice; with --dry-run it prints the updates it would make.`,
 		Example: `  ecsfix apply plan.json --dry-run
   ecsfix apply plan.json --journal plan.journal --wait --rollback-on-failure
   stamp=$(date -u +%FT%H%M%S)  # one journal and one plan per run: rollback needs both
-  ecsfix apply --auto --journal "/var/log/ecsfix/$stamp.journal" --out "/var/log/ecsfix/$stamp.plan.json"`,
+  ecsfix apply --auto --journal "/var/log/ecsfix/$stamp.journal" --out "/var/log/ecsfix/$stamp.plan.json"
+  ecsfix apply --auto --findings securityhub --update-findings --out "$stamp.plan.json"`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			regionFlags := cmd.Flags().Changed("region") || cmd.Flags().Changed("all-regions")
@@ -61,6 +71,8 @@ service's others need approval. Meant for a schedule.`,
 				return usageErrorf("apply needs a plan FILE (from ecsfix plan --out FILE), or --auto")
 			case o.out != "":
 				return usageErrorf("--out goes with --auto")
+			case o.findings != "":
+				return usageErrorf("--findings goes with --auto (a saved plan records the findings it resolves: plan --findings)")
 			}
 			return applyFile(cmd.Context(), o, args[0])
 		},
@@ -72,6 +84,8 @@ service's others need approval. Meant for a schedule.`,
 	f.StringVar(&o.out, "out", "", "with --auto: also save the plan it applied (rollback needs it: without it the run cannot be rolled back)")
 	f.BoolVar(&o.wait, "wait", false, "wait for updated services to reach a steady state (fix.wait_timeout)")
 	f.BoolVar(&o.rollbackOnFailure, "rollback-on-failure", false, "with --wait: return a service whose deployment failed to its previous revision")
+	addFindingsFlag(f, &o.findings)
+	f.BoolVar(&o.updateFindings, "update-findings", false, "update the Security Hub findings the plan's actions resolve: RESOLVED, NOTIFIED or a note (default: securityhub.update_findings)")
 	o.accounts.addFlags(f, true)
 	return cmd
 }
@@ -130,15 +144,47 @@ func applyFile(ctx context.Context, o *applyOptions, file string) error {
 		opts.Regions = actionRegions(p) // --all-regions: whatever regions the plan names
 	}
 	rep, err := fix.Apply(ctx, awsCfg, p, opts)
+	if o.updating() && findingsAfter(rep, err) {
+		now := time.Now()
+		if opts.Now != nil {
+			now = opts.Now()
+		}
+		approvers := fix.ApproverNames(p.CheckApprovals(opts.Approvals, now))
+		if rep.NeedsApproval != nil { // a dry run of a plan not approved yet: the notes it prints say so
+			approvers = []string{"(not yet: the plan needs approval)"}
+		}
+		if ferr := o.g.updateFindings(ctx, p, rep, nil, approvers, journal, o.dryRun); ferr != nil && err == nil {
+			return ferr
+		}
+	}
 	return deploymentError(applyError(err), rep, "with ecsfix rollback "+journal)
+}
+
+// updating says whether apply updates findings: --update-findings, or securityhub.update_findings.
+func (o *applyOptions) updating() bool {
+	return o.updateFindings || o.g.cfg.SecurityHub.UpdateFindings
+}
+
+// findingsAfter says whether an apply that returned rep and err ran its actions (all, or some failing),
+// so that the findings they name are updated; a refused plan (stale, not approved, a journal refused)
+// updates nothing.
+func findingsAfter(rep *fix.Report, err error) bool {
+	return rep != nil && len(rep.Actions) > 0 && (err == nil || errors.Is(err, fix.ErrIncomplete))
 }
 
 func applyAuto(ctx context.Context, o *applyOptions, regionFlags bool) error {
 	if o.rollbackOnFailure && !o.wait {
 		return usageErrorf("--rollback-on-failure needs --wait")
 	}
+	fs, err := o.g.readFindings(ctx, o.findings)
+	if err != nil {
+		return err
+	}
 	full, rep, err := o.g.makePlan(ctx, source{regionFlags: regionFlags, accounts: &o.accounts}, nil)
 	if err != nil {
+		return err
+	}
+	if full, err = o.g.limitToFindings(full, rep, fs, nil); err != nil {
 		return err
 	}
 	unattended := o.g.cfg.UnattendedRisk()
@@ -163,12 +209,24 @@ func applyAuto(ctx context.Context, o *applyOptions, regionFlags bool) error {
 		if o.out != "" {
 			opts.PlanPath = o.out
 		}
-		if rep, err := fix.Apply(ctx, awsCfg, p, opts); err != nil {
+		frep, err := fix.Apply(ctx, awsCfg, p, opts)
+		if o.updating() && findingsAfter(frep, err) {
+			if ferr := o.g.updateFindings(ctx, p, frep, left, nil, journal, o.dryRun); ferr != nil && err == nil {
+				return ferr
+			}
+		}
+		if err != nil {
 			undo := "with ecsfix rollback " + journal
 			if o.out == "" {
 				undo = "by hand (this run saved no plan, which ecsfix rollback needs: give --out next time)"
 			}
-			return deploymentError(applyError(err), rep, undo)
+			return deploymentError(applyError(err), frep, undo)
+		}
+	}
+	if len(p.Actions) == 0 && o.updating() && len(left) > 0 {
+		// Nothing applied, so no journal: the findings that wait are marked NOTIFIED, unrecorded.
+		if err := o.g.updateFindings(ctx, p, nil, left, nil, "", o.dryRun); err != nil {
+			return err
 		}
 	}
 	if len(left) > 0 {

@@ -51,7 +51,9 @@ var exitCodes = []exitCodeDoc{
 	{fmt.Sprint(exitError), verbs, "an error: bad input (a snapshot, configuration file or `ECSFIX_*` variable, plan, journal that is missing or empty, key), " +
 		"the AWS API unreachable or refusing the credentials (the first call, `sts:GetCallerIdentity`, fails within about 20 seconds), an API failure, " +
 		"a plan for another account or region, an interrupted run; `apply`: some actions failed (run it again to resume from the journal); " +
-		"`rollback`: some steps were refused or failed (each is listed; the others were rolled back); the message names the input and what to do"},
+		"`rollback`: some steps were refused or failed (each is listed; the others were rolled back); " +
+		"`--update-findings`: some Security Hub findings could not be updated (each is listed with why; the changes were made); " +
+		"the message names the input and what to do"},
 	{fmt.Sprint(exitUsage), verbs, "bad flags or arguments: an unknown command or flag, a flag value of the wrong form (`--format`, `--control`, " +
 		"`--region`, `--log-level`, `--log-format`, `--exit-code`, …), flags that do not go together; the message names the flag; nothing was changed " +
 		"(a file a flag names that cannot be read is 1)"},

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/ecsfix/ecsfix/detect/awsclient"
 	"github.com/ecsfix/ecsfix/detect/report"
 	"github.com/ecsfix/ecsfix/findings"
+	"github.com/ecsfix/ecsfix/fix"
 	"github.com/ecsfix/ecsfix/internal/textsafe"
 	"github.com/ecsfix/ecsfix/plan"
 )
@@ -107,18 +109,75 @@ const maxFindingPages = 1000
 // (the administrator account, or the aggregation region): control findings with GetFindings, exposure
 // findings with GetFindingsV2.
 func (g *globalOptions) securityHubFindings(ctx context.Context) ([]findings.Finding, error) {
+	sh, err := g.securityHubClient(ctx, "--findings securityhub")
+	if err != nil {
+		return nil, err
+	}
+	return readSecurityHub(ctx, sh)
+}
+
+// securityHubClient is the Security Hub client of the caller's account and region (the administrator
+// account, or the aggregation region): where findings are read and updated. what names the flag that
+// needs it, in errors.
+func (g *globalOptions) securityHubClient(ctx context.Context, what string) (*securityhub.Client, error) {
 	awsCfg, err := awsConfig(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if awsCfg.Region == "" {
 		if len(g.cfg.Regions) == 0 {
-			return nil, fmt.Errorf("--findings securityhub: no AWS region: set AWS_REGION or a profile region (Security Hub's administrator or aggregation region)")
+			return nil, fmt.Errorf("%s: no AWS region: set AWS_REGION or a profile region (Security Hub's administrator or aggregation region)", what)
 		}
 		awsCfg.Region = g.cfg.Regions[0]
 	}
 	awsCfg = awsclient.Configure(awsCfg, g.cfg.Scan.MaxAttempts, 0, awsclient.NewCounter())
-	return readSecurityHub(ctx, securityhub.NewFromConfig(awsCfg))
+	return securityhub.NewFromConfig(awsCfg), nil
+}
+
+// updateFindings is apply's --update-findings: the findings the actions of p name (and of left, the
+// actions apply --auto left for approval) are updated in the caller's Security Hub from what the apply
+// did (rep), and the updates journalled in journal. approvers are the names of the approvals that
+// counted. With dryRun it prints the updates and makes none.
+func (g *globalOptions) updateFindings(ctx context.Context, p *plan.Plan, rep *fix.Report, left []plan.Action, approvers []string, journal string, dryRun bool) error {
+	updates := fix.ApplyFindingUpdates(p, rep, left, approvers)
+	if len(updates) == 0 {
+		fmt.Fprintln(g.io.Out, "--update-findings: the plan's actions name no Security Hub finding (plan --findings records them); none to update")
+		return nil
+	}
+	sh, err := g.securityHubClient(ctx, "--update-findings")
+	if err != nil {
+		return err
+	}
+	out := textsafe.NewWriter(g.io.Out)
+	fmt.Fprintf(out, "\nSecurity Hub findings (%d):\n", len(updates))
+	frep, err := fix.UpdateFindings(ctx, sh, updates, fix.FindingsOptions{DryRun: dryRun, JournalPath: journal, Out: out, Approvers: approvers})
+	if frep != nil && len(frep.Already) > 0 {
+		fmt.Fprintf(out, "%d finding(s) updated by an earlier run of this journal, not updated again\n", len(frep.Already))
+	}
+	return findingsError(err)
+}
+
+// reopenFindings is rollback's --update-findings: the findings the apply resolved and whose actions were
+// rolled back (rep) are set back to NEW in the caller's Security Hub, journalled in journal.
+func (g *globalOptions) reopenFindings(ctx context.Context, p *plan.Plan, rep *fix.Report, journal string, dryRun bool) error {
+	sh, err := g.securityHubClient(ctx, "--update-findings")
+	if err != nil {
+		return err
+	}
+	out := textsafe.NewWriter(g.io.Out)
+	frep, err := fix.ReopenFindings(ctx, sh, p, rep, fix.FindingsOptions{DryRun: dryRun, JournalPath: journal, Out: out})
+	if err == nil && frep != nil && len(frep.Updates) == 0 {
+		fmt.Fprintln(out, "--update-findings: no finding this journal resolved to set back to NEW")
+	}
+	return findingsError(err)
+}
+
+// findingsError gives findings not updated exit 1, saying that the changes themselves were made.
+func findingsError(err error) error {
+	if errors.Is(err, fix.ErrFindingsNotUpdated) {
+		return &exitCodeError{code: exitError, err: fmt.Errorf("%w; the changes themselves were made: run the same command again to retry the updates", err)}
+	}
+	return err
 }
 
 // securityHubAPI is what readSecurityHub calls.

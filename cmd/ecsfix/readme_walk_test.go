@@ -177,6 +177,7 @@ func TestReadmeListsEveryMend(t *testing.T) {
 		"mend_ecs_register_task_definition_pass_role": "`iam:PassRole` on the roles a",
 		"mend_securityhub_batch_update_findings":      "Security Hub `BatchUpdateFindings`",
 		"mend_securityhub_get_findings_v2":            "Security Hub `GetFindingsV2`",
+		"mend_securityhub_batch_update_findings_v2":   "Security Hub `BatchUpdateFindingsV2`",
 		"mend_sts_assume_role_of_missing_role":        "STS `AssumeRole` of a role that does not exist",
 	}
 	script, err := os.ReadFile("../../detect/mototest/launcher/ecsfix_moto.py")

@@ -13,7 +13,7 @@ import (
 )
 
 func newCmdRollback(g *globalOptions) *cobra.Command {
-	var dryRun bool
+	var dryRun, updateFindings bool
 	var planFile string
 	cmd := &cobra.Command{
 		Use:   "rollback [--plan PLAN] JOURNAL",
@@ -28,7 +28,10 @@ and approved as an apply of the reversed changes would require (undoing a change
 the reverse change; approvals valid at the apply or now count); a step whose journalled state before
 differs from the plan's is refused and not run (the others are). A journal that fails its chain (edited,
 reordered, pieced together) is refused whole, and a journal another apply or rollback is using is
-refused at once.`,
+refused at once.
+
+--update-findings (securityhub.update_findings) sets the Security Hub findings the apply had RESOLVED,
+and whose actions were rolled back, back to NEW with a note naming the plan; it is journalled too.`,
 		Example: `  ecsfix rollback plan.json.journal
   ecsfix rollback --plan plan.json plan.json.journal --dry-run`,
 		Args: cobra.ExactArgs(1),
@@ -69,10 +72,17 @@ refused at once.`,
 				opts.Regions = actionRegions(p)
 			}
 			rep, err := fix.Rollback(cmd.Context(), awsCfg, p, journal, opts)
+			if (updateFindings || g.cfg.SecurityHub.UpdateFindings) && rep != nil && len(rep.Actions) > 0 &&
+				(err == nil || errors.Is(err, fix.ErrIncomplete)) {
+				if ferr := g.reopenFindings(cmd.Context(), p, rep, journal, dryRun); ferr != nil && err == nil {
+					return ferr
+				}
+			}
 			return rollbackError(rep, err)
 		},
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the calls it would make, changing nothing")
+	cmd.Flags().BoolVar(&updateFindings, "update-findings", false, "set the Security Hub findings the apply resolved back to NEW (default: securityhub.update_findings)")
 	cmd.Flags().StringVar(&planFile, "plan", "", "the plan the journal applied (default: the plan path its header names)")
 	return cmd
 }

@@ -192,3 +192,70 @@ func TestGetFindingsV2Mend(t *testing.T) {
 		t.Errorf("x-1 = %+v, want an exposure finding", f)
 	}
 }
+
+// The launcher's mend: BatchUpdateFindingsV2 updates the stored findings named by account, id and
+// product (status and comment, as GetFindingsV2 then answers them), answers a finding it does not hold
+// as unprocessed, and refuses what AWS refuses.
+func TestBatchUpdateFindingsV2Mend(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg := Config(t, MaxAttempts(1))
+	c := securityhub.NewFromConfig(cfg)
+	account := AccountID(cfg)
+	importFindings(t, ctx, c, account, [4]string{"x-1", "", "NEW", "security-hub/Exposure"},
+		[4]string{"x-2", "", "NEW", "security-hub/Exposure"})
+	ident := func(id, acct string) types.OcsfFindingIdentifier {
+		return types.OcsfFindingIdentifier{CloudAccountUid: aws.String(acct), FindingInfoUid: aws.String(id), MetadataProductUid: aws.String(shProduct)}
+	}
+	out, err := c.BatchUpdateFindingsV2(ctx, &securityhub.BatchUpdateFindingsV2Input{
+		FindingIdentifiers: []types.OcsfFindingIdentifier{ident("x-1", account), ident("x-2", "999999999999"), ident("x-missing", account)},
+		Comment:            aws.String("fixed"), StatusId: aws.Int32(4),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.ProcessedFindings) != 1 || aws.ToString(out.ProcessedFindings[0].FindingIdentifier.FindingInfoUid) != "x-1" {
+		t.Errorf("ProcessedFindings = %+v, want x-1", out.ProcessedFindings)
+	}
+	var unprocessed []string
+	for _, u := range out.UnprocessedFindings {
+		unprocessed = append(unprocessed, aws.ToString(u.FindingIdentifier.FindingInfoUid)+" "+string(u.ErrorCode))
+	}
+	if strings.Join(unprocessed, ",") != "x-2 ResourceNotFoundException,x-missing ResourceNotFoundException" {
+		t.Errorf("UnprocessedFindings = %v, want x-2 (another account) and x-missing", unprocessed)
+	}
+	got, err := c.GetFindingsV2(ctx, &securityhub.GetFindingsV2Input{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := map[string]string{}
+	for _, d := range got.Findings {
+		var f struct {
+			FindingInfo struct{ UID string } `json:"finding_info"`
+			Status      string               `json:"status"`
+			Comment     string               `json:"comment"`
+		}
+		b, err := d.MarshalSmithyDocument()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &f); err != nil {
+			t.Fatal(err)
+		}
+		state[f.FindingInfo.UID] = f.Status + "|" + f.Comment
+	}
+	if state["x-1"] != "Resolved|fixed" || state["x-2"] != "New|" {
+		t.Errorf("after the update: %v, want x-1 Resolved|fixed and x-2 untouched", state)
+	}
+	for name, in := range map[string]*securityhub.BatchUpdateFindingsV2Input{
+		"comment too long": {FindingIdentifiers: []types.OcsfFindingIdentifier{ident("x-2", account)}, Comment: aws.String(strings.Repeat("n", 513))},
+		"no finding":       {FindingIdentifiers: []types.OcsfFindingIdentifier{}, StatusId: aws.Int32(4)},
+		"bad status":       {FindingIdentifiers: []types.OcsfFindingIdentifier{ident("x-2", account)}, StatusId: aws.Int32(7)},
+	} {
+		_, err := c.BatchUpdateFindingsV2(ctx, in)
+		var api smithy.APIError
+		if !errors.As(err, &api) || api.ErrorCode() != "InvalidInputException" {
+			t.Errorf("%s: err = %v, want InvalidInputException", name, err)
+		}
+	}
+}

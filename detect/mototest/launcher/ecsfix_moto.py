@@ -507,6 +507,77 @@ def mend_securityhub_get_findings_v2():
     SecurityHubResponse.get_findings_v2 = response
 
 
+def mend_securityhub_batch_update_findings_v2():
+    """Security Hub BatchUpdateFindingsV2 (PATCH /findingsv2/batchupdatev2) updates the stored findings it
+    names by FindingIdentifiers (CloudAccountUid, FindingInfoUid, MetadataProductUid), as AWS does for
+    OCSF findings: StatusId (1 New, 2 In Progress, 3 Suppressed, 4 Resolved: stored as the ASFF
+    Workflow.Status NEW, NOTIFIED, SUPPRESSED, RESOLVED, which GetFindingsV2 answers as status), Comment
+    (stored as the Note, answered as comment) and SeverityId, and the finding's UpdatedAt. It answers
+    ProcessedFindings and, for a finding it does not hold, UnprocessedFindings with ErrorCode
+    ResourceNotFoundException. A request naming no or more than 100 findings, a comment of more than 512
+    characters, or an unknown status id is refused with InvalidInputException. moto 5.2.1 lacks the call.
+    MetadataUids (the findings' metadata.uid, which BatchImportFindings cannot set) are not served."""
+    import json
+
+    from moto.core.utils import utcnow
+    from moto.securityhub import urls
+    from moto.securityhub.exceptions import InvalidInputException
+    from moto.securityhub.models import SecurityHubBackend
+    from moto.securityhub.responses import SecurityHubResponse
+
+    SecurityHubBackend.batch_import_findings  # fails the start when moto renames it
+    urls.url_paths["{0}/findingsv2/batchupdatev2$"] = SecurityHubResponse.dispatch
+    op = "BatchUpdateFindingsV2"
+    statuses = {1: "NEW", 2: "NOTIFIED", 3: "SUPPRESSED", 4: "RESOLVED"}
+    severities = {1: "INFORMATIONAL", 2: "LOW", 3: "MEDIUM", 4: "HIGH", 5: "CRITICAL", 6: "CRITICAL"}
+
+    def batch_update_findings_v2(self, finding_identifiers=None, comment=None, status_id=None, severity_id=None):
+        if not finding_identifiers or len(finding_identifiers) > 100:
+            raise InvalidInputException(op=op, msg="FindingIdentifiers must name 1 to 100 findings")
+        if comment is not None and len(comment) > 512:
+            raise InvalidInputException(op=op, msg="Comment must be at most 512 characters")
+        if status_id is not None and status_id not in statuses:
+            raise InvalidInputException(op=op, msg=f"StatusId {status_id} is not valid")
+        if severity_id is not None and severity_id not in severities:
+            raise InvalidInputException(op=op, msg=f"SeverityId {severity_id} is not valid")
+        now = utcnow().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        processed, unprocessed = [], []
+        for ident in finding_identifiers:
+            finding = next((f for f in self.findings if f.id == ident.get("FindingInfoUid")
+                            and f.data.get("ProductArn") == ident.get("MetadataProductUid")
+                            and f.data.get("AwsAccountId") == ident.get("CloudAccountUid")), None)
+            if finding is None:
+                unprocessed.append({"FindingIdentifier": ident, "ErrorCode": "ResourceNotFoundException",
+                                    "ErrorMessage": "Finding Not Found"})
+                continue
+            data = finding.data
+            if comment is not None:
+                data["Note"] = {"Text": comment, "UpdatedBy": op, "UpdatedAt": now}
+            if status_id is not None:
+                data["Workflow"] = {"Status": statuses[status_id]}
+                data["WorkflowState"] = {"NOTIFIED": "ASSIGNED", "SUPPRESSED": "DEFERRED"}.get(statuses[status_id], statuses[status_id])
+            if severity_id is not None:
+                data["Severity"] = {**data.get("Severity", {}), "Label": severities[severity_id]}
+            data["UpdatedAt"] = now
+            processed.append({"FindingIdentifier": ident})
+        return processed, unprocessed
+
+    def response(self):
+        params = json.loads(self.body) if self.body else {}
+        if params.get("MetadataUids"):
+            raise InvalidInputException(op=op, msg="MetadataUids are not served by this emulator: name findings by FindingIdentifiers")
+        processed, unprocessed = self.securityhub_backend.batch_update_findings_v2(
+            finding_identifiers=params.get("FindingIdentifiers"),
+            comment=params.get("Comment"),
+            status_id=params.get("StatusId"),
+            severity_id=params.get("SeverityId"),
+        )
+        return json.dumps({"ProcessedFindings": processed, "UnprocessedFindings": unprocessed})
+
+    SecurityHubBackend.batch_update_findings_v2 = batch_update_findings_v2
+    SecurityHubResponse.batch_update_findings_v2 = response
+
+
 def mend_sts_assume_role_of_missing_role():
     """sts AssumeRole of a role that does not exist is refused with AccessDenied, as in AWS ("User: ... is
     not authorized to perform: sts:AssumeRole on resource: ..."); moto hands out credentials for any ARN
@@ -545,6 +616,7 @@ MENDS = [
     mend_ecs_register_task_definition_pass_role,
     mend_securityhub_batch_update_findings,
     mend_securityhub_get_findings_v2,
+    mend_securityhub_batch_update_findings_v2,
     mend_sts_assume_role_of_missing_role,
 ]
 
