@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -60,6 +61,31 @@ type FindingUpdate struct {
 	Note   string
 	// Actions are the plan's actions that name the finding.
 	Actions []string
+	// Claims are what those actions fix (account, resource, controls): the finding Security Hub holds
+	// must be about one of them, or it is not updated (a plan's finding ids are only its word).
+	Claims []FindingClaim
+}
+
+// FindingClaim is what one action fixes: the finding it names must be in its account, name its resource
+// and be of one of its controls (an exposure finding: of an EXPOSURE trait among them).
+type FindingClaim struct {
+	Account, Resource string
+	Controls          []string
+}
+
+func claimOf(a *plan.Action) FindingClaim {
+	return FindingClaim{Account: a.Account, Resource: a.Resource, Controls: a.Controls}
+}
+
+// matches reports whether the finding Security Hub holds is about what the claim fixes.
+func (c FindingClaim) matches(l located) bool {
+	if l.account != c.Account || !slices.Contains(l.resources, c.Resource) {
+		return false
+	}
+	if l.ocsf {
+		return slices.ContainsFunc(c.Controls, func(x string) bool { return strings.HasPrefix(x, "EXPOSURE.") })
+	}
+	return l.control != "" && slices.Contains(c.Controls, l.control)
 }
 
 // FindingsReport says what the updates did.
@@ -88,6 +114,7 @@ type FindingsOptions struct {
 func ApplyFindingUpdates(p *plan.Plan, rep *Report, left []plan.Action, approvers []string) []FindingUpdate {
 	type state struct {
 		done, failed, waiting []string
+		claims                []FindingClaim
 	}
 	byID := map[string]*state{}
 	var order []string
@@ -109,6 +136,7 @@ func ApplyFindingUpdates(p *plan.Plan, rep *Report, left []plan.Action, approver
 		}
 		for _, id := range a.Findings {
 			s := get(id)
+			s.claims = append(s.claims, claimOf(&a))
 			switch status {
 			case StatusDone, StatusSkipped, StatusWouldDo:
 				s.done = append(s.done, a.ID)
@@ -119,14 +147,16 @@ func ApplyFindingUpdates(p *plan.Plan, rep *Report, left []plan.Action, approver
 	}
 	for _, a := range left {
 		for _, id := range a.Findings {
-			get(id).waiting = append(get(id).waiting, fmt.Sprintf("%s (%s risk)", a.ID, a.Risk))
+			s := get(id)
+			s.claims = append(s.claims, claimOf(&a))
+			s.waiting = append(s.waiting, fmt.Sprintf("%s (%s risk)", a.ID, a.Risk))
 		}
 	}
 	hash := p.ContentHash()
 	var out []FindingUpdate
 	for _, id := range order {
 		s := byID[id]
-		u := FindingUpdate{ID: id, Actions: append(append(append([]string{}, s.done...), s.failed...), s.waiting...)}
+		u := FindingUpdate{ID: id, Actions: append(append(append([]string{}, s.done...), s.failed...), s.waiting...), Claims: s.claims}
 		switch {
 		case len(s.failed) > 0:
 			u.Note = fmt.Sprintf("ecsfix could not apply %s of plan %s; status left as it was", list(s.failed), hash)
@@ -192,6 +222,9 @@ func ApproverNames(checks []plan.ApprovalCheck) []string {
 type located struct {
 	id, product, account string
 	ocsf                 bool
+	// resources are the ids of the resources the finding names; control its security control id (ASFF).
+	resources []string
+	control   string
 }
 
 // locate re-reads the findings by id in the caller's Security Hub: the plan records ids only, and the
@@ -227,7 +260,14 @@ func locate(ctx context.Context, sh SecurityHubAPI, ids []string) (map[string]lo
 				// in ASFF (generator security-hub/Exposure, as the test emulator serves them) is left to
 				// GetFindingsV2.
 				if want[id] && aws.ToString(f.GeneratorId) != "security-hub/Exposure" {
-					out[id] = located{id: id, product: aws.ToString(f.ProductArn), account: aws.ToString(f.AwsAccountId)}
+					l := located{id: id, product: aws.ToString(f.ProductArn), account: aws.ToString(f.AwsAccountId)}
+					for _, r := range f.Resources {
+						l.resources = append(l.resources, aws.ToString(r.Id))
+					}
+					if f.Compliance != nil {
+						l.control = aws.ToString(f.Compliance.SecurityControlId)
+					}
+					out[id] = l
 				}
 			}
 		}
@@ -268,7 +308,15 @@ func locate(ctx context.Context, sh SecurityHubAPI, ids []string) (map[string]lo
 				id := path(m, "finding_info", "uid")
 				if want[id] {
 					if _, ok := out[id]; !ok {
-						out[id] = located{id: id, product: path(m, "metadata", "product", "uid"), account: path(m, "cloud", "account", "uid"), ocsf: true}
+						l := located{id: id, product: path(m, "metadata", "product", "uid"), account: path(m, "cloud", "account", "uid"), ocsf: true}
+						if rs, ok := m["resources"].([]any); ok {
+							for _, r := range rs {
+								if rm, ok := r.(map[string]any); ok {
+									l.resources = append(l.resources, path(rm, "uid"))
+								}
+							}
+						}
+						out[id] = l
 					}
 				}
 			}
@@ -322,20 +370,20 @@ func ReopenFindings(ctx context.Context, sh SecurityHubAPI, p *plan.Plan, rep *R
 	if st == nil {
 		return nil, absentJournal(o.JournalPath)
 	}
-	undone := map[string]bool{}
+	undone := map[string][]FindingClaim{}
 	for _, a := range p.Actions {
 		ar := rep.Action(a.ID)
 		if ar == nil || (ar.Status != StatusRolledBack && ar.Status != StatusSkipped && ar.Status != StatusWouldDo) {
 			continue
 		}
 		for _, id := range a.Findings {
-			undone[id] = true
+			undone[id] = append(undone[id], claimOf(&a))
 		}
 	}
 	var updates []FindingUpdate
 	for _, id := range st.findingOrder {
-		if st.findings[id] == WorkflowResolved && undone[id] {
-			updates = append(updates, FindingUpdate{ID: id, Status: WorkflowNew,
+		if st.findings[id] == WorkflowResolved && len(undone[id]) > 0 {
+			updates = append(updates, FindingUpdate{ID: id, Status: WorkflowNew, Claims: undone[id],
 				Note: limitNote(fmt.Sprintf("ecsfix rolled back plan %s: the fix of this finding was undone", p.ContentHash()))})
 		}
 	}
@@ -417,6 +465,11 @@ func writeFindings(ctx context.Context, sh SecurityHubAPI, updates []FindingUpda
 		l, ok := where[u.ID]
 		if !ok {
 			rep.NotUpdated[u.ID] = "not found in this account's Security Hub (GetFindings, GetFindingsV2)"
+			continue
+		}
+		if !slices.ContainsFunc(u.Claims, func(c FindingClaim) bool { return c.matches(l) }) {
+			rep.NotUpdated[u.ID] = fmt.Sprintf("Security Hub's finding (account %s, control %s, resources %s) is not about what %s fixes: the plan names it, Security Hub does not agree",
+				textsafe.Line(l.account), textsafe.Line(firstNonEmptyStr(l.control, "exposure")), textsafe.Line(strings.Join(l.resources, ", ")), list(u.Actions))
 			continue
 		}
 		k := key{l.ocsf, u.Status, u.Note}
@@ -519,4 +572,13 @@ func updateBatch(ctx context.Context, sh SecurityHubAPI, batch []located, ocsf b
 		processed = append(processed, aws.ToString(p.Id))
 	}
 	return processed, unprocessed, nil
+}
+
+func firstNonEmptyStr(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
 }

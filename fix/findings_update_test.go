@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -124,6 +125,13 @@ func newTestJournal(t *testing.T, p *plan.Plan) string {
 	return path
 }
 
+// fixesWeb is an action of the test plans that fixes control on task definition web:1 of account, the
+// resource importTestFindings' findings name.
+func fixesWeb(id, account, control string, findings []string) plan.Action {
+	return plan.Action{ID: id, Risk: plan.RiskLow, Account: account, Region: "us-east-1",
+		Resource: "arn:aws:ecs:us-east-1:" + account + ":task-definition/web:1", Controls: []string{control}, Findings: findings}
+}
+
 func testPlan(actions ...plan.Action) *plan.Plan {
 	return &plan.Plan{FormatVersion: plan.FormatVersion, Actions: actions}
 }
@@ -181,7 +189,7 @@ func TestUpdateFindingsBatchesJournalsAndReopens(t *testing.T) {
 	c, account, cc := shClient(t)
 	ids := importTestFindings(t, c, account, "f", 150, false)
 	other := importTestFindings(t, c, account, "h", 1, false)
-	p := testPlan(plan.Action{ID: "a1", Risk: plan.RiskLow, Findings: ids}, plan.Action{ID: "a2", Risk: plan.RiskLow, Findings: other})
+	p := testPlan(fixesWeb("a1", account, "ECS.5", ids), fixesWeb("a2", account, "ECS.5", other))
 	journal := newTestJournal(t, p)
 	rep := &Report{Actions: []ActionReport{{ID: "a1", Status: StatusDone}, {ID: "a2", Status: StatusDone}}}
 	updates := ApplyFindingUpdates(p, rep, nil, []string{"alice"})
@@ -270,7 +278,7 @@ func TestUpdateFindingsNotUpdated(t *testing.T) {
 	ctx := context.Background()
 	c, account, _ := shClient(t)
 	ids := importTestFindings(t, c, account, "g", 1, false)
-	p := testPlan(plan.Action{ID: "a1", Risk: plan.RiskLow, Findings: []string{ids[0], "no-such-finding"}})
+	p := testPlan(fixesWeb("a1", account, "ECS.5", []string{ids[0], "no-such-finding"}))
 	journal := newTestJournal(t, p)
 	var out strings.Builder
 	frep, err := UpdateFindings(ctx, c, ApplyFindingUpdates(p, &Report{Actions: []ActionReport{{ID: "a1", Status: StatusDone}}}, nil, nil),
@@ -297,7 +305,7 @@ func TestUpdateFindingsOCSF(t *testing.T) {
 	ctx := context.Background()
 	c, account, cc := shClient(t)
 	ids := importTestFindings(t, c, account, "x", 2, true)
-	p := testPlan(plan.Action{ID: "a1", Risk: plan.RiskLow, Findings: ids})
+	p := testPlan(fixesWeb("a1", account, "EXPOSURE.privileged", ids))
 	journal := newTestJournal(t, p)
 	if _, err := UpdateFindings(ctx, c, ApplyFindingUpdates(p, &Report{Actions: []ActionReport{{ID: "a1", Status: StatusDone}}}, nil, nil),
 		FindingsOptions{JournalPath: journal}); err != nil {
@@ -310,5 +318,48 @@ func TestUpdateFindingsOCSF(t *testing.T) {
 		if s := findingStates(t, c)[id]; s[0] != "RESOLVED" || !strings.Contains(s[1], "ecsfix applied a1") {
 			t.Errorf("%s = %v, want RESOLVED with the note", id, s)
 		}
+	}
+}
+
+// A plan's finding ids are only its word: a finding Security Hub holds for another resource, another
+// control or another account than the action that names it fixes is not updated (an edited plan cannot
+// close findings its actions do not fix), and the error says so.
+func TestUpdateFindingsOnlyWhatTheActionFixes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, account, cc := shClient(t)
+	ids := importTestFindings(t, c, account, "k", 4, false)
+	exposure := importTestFindings(t, c, account, "y", 1, true)
+	other := fixesWeb("a2", account, "ECS.5", []string{ids[1]})
+	other.Resource = "arn:aws:ecs:us-east-1:" + account + ":task-definition/api:1"
+	foreign := fixesWeb("a4", "111122223333", "ECS.5", []string{ids[3]})
+	p := testPlan(
+		fixesWeb("a1", account, "ECS.5", []string{ids[0]}), // the one it fixes: updated
+		other, // another resource
+		fixesWeb("a3", account, "ECS.4", []string{ids[2]}), // another control
+		foreign, // another account
+		fixesWeb("a5", account, "ECS.5", exposure), // an exposure finding, and no EXPOSURE trait among its controls
+	)
+	journal := newTestJournal(t, p)
+	var rep Report
+	for _, a := range p.Actions {
+		rep.Actions = append(rep.Actions, ActionReport{ID: a.ID, Status: StatusDone})
+	}
+	var out strings.Builder
+	frep, err := UpdateFindings(ctx, c, ApplyFindingUpdates(p, &rep, nil, nil), FindingsOptions{JournalPath: journal, Out: &out})
+	if !errors.Is(err, ErrFindingsNotUpdated) {
+		t.Fatalf("err = %v, want ErrFindingsNotUpdated", err)
+	}
+	if !slices.Equal(frep.Updated, []string{ids[0]}) {
+		t.Errorf("updated %v, want only %s", frep.Updated, ids[0])
+	}
+	states := findingStates(t, c)
+	for _, id := range append(ids[1:], exposure...) {
+		if states[id][0] != "NEW" || !strings.Contains(frep.NotUpdated[id], "is not about what") {
+			t.Errorf("%s: state %v, not updated because %q; want NEW and the reason", id, states[id], frep.NotUpdated[id])
+		}
+	}
+	if cc.get("BatchUpdateFindingsV2") != 0 {
+		t.Errorf("%d BatchUpdateFindingsV2 calls, want none", cc.get("BatchUpdateFindingsV2"))
 	}
 }
