@@ -38,6 +38,9 @@ func importSH(t *testing.T, ctx context.Context, cfg aws.Config, fs ...shFinding
 	t.Helper()
 	c := securityhub.NewFromConfig(cfg)
 	account := mototest.AccountID(cfg)
+	if account == "" { // a config of the IAM-enforcing server's one account
+		account = mototest.IAMAccount
+	}
 	for start := 0; start < len(fs); start += 100 {
 		in := &securityhub.BatchImportFindingsInput{}
 		for _, f := range fs[start:min(start+100, len(fs))] {

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
 	"github.com/ecsfix/ecsfix/detect/mototest"
 )
@@ -41,7 +42,7 @@ func readmePolicies(t *testing.T, account string) map[string]string {
 		}
 		out[doc.Statement[0].Sid] = fill.Replace(m[1])
 	}
-	for _, sid := range []string{"EcsfixScan", "EcsfixApply", "EcsfixSecrets", "EcsfixDeregister", "EcsfixDetachAdmin", "EcsfixSecurityGroups"} {
+	for _, sid := range []string{"EcsfixScan", "EcsfixApply", "EcsfixSecrets", "EcsfixDeregister", "EcsfixDetachAdmin", "EcsfixSecurityGroups", "EcsfixUpdateFindings"} {
 		if out[sid] == "" {
 			t.Fatalf("the README has no policy starting with statement %s", sid)
 		}
@@ -180,6 +181,22 @@ func TestReadmePoliciesOnIAMEnforcingEmulator(t *testing.T) {
 	attached, err = im.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("web-task")})
 	if err != nil || len(attached.AttachedPolicies) != 1 || aws.ToString(attached.AttachedPolicies[0].PolicyArn) != adminPolicy {
 		t.Errorf("rollback did not re-attach AdministratorAccess: %v %+v", err, attached)
+	}
+
+	// Findings in and out: plan --findings securityhub with the scan policy (its EcsfixReadFindings), apply
+	// --update-findings with the apply policy and EcsfixUpdateFindings. Container Insights is off again
+	// after the rollback, so an ECS.12 finding on the cluster holds.
+	importSH(t, ctx, admin, shFinding{id: "iam-ecs12", control: "ECS.12", rtype: "AwsEcsCluster",
+		arn: "arn:aws:ecs:" + mototest.Region + ":" + account + ":cluster/prod", compliance: shtypes.ComplianceStatusFailed, workflow: shtypes.WorkflowStatusNew})
+	_, findingsApplyEnv := mototest.UserConfig(t, admin, "ecsfix-findings-apply", pol["EcsfixApply"], pol["EcsfixUpdateFindings"])
+	findingsPlan := filepath.Join(dir, "findings.json")
+	out = cli(scanEnv, []int{exitOK}, "plan", "--findings", "securityhub", "--out", findingsPlan)
+	if !strings.Contains(out, "update-cluster-settings") || !strings.Contains(out, "iam-ecs12") {
+		t.Fatalf("plan --findings securityhub with the scan policy does not fix the finding:\n%s", out)
+	}
+	cli(findingsApplyEnv, []int{exitOK}, "apply", findingsPlan, "--update-findings", "--journal", filepath.Join(dir, "findings.journal"))
+	if st := shStates(t, admin)["iam-ecs12"]; st[0] != "RESOLVED" {
+		t.Errorf("apply --update-findings with the README's policies left the finding %v", st)
 	}
 
 	// apply --auto, as the scheduled job: the scan and apply policies.

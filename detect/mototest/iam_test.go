@@ -16,6 +16,7 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/smithy-go"
 )
 
@@ -56,6 +57,9 @@ func TestIAMEnforcedMends(t *testing.T) {
 	}
 	if _, err := iam.NewFromConfig(user).ListRoles(ctx, &iam.ListRolesInput{}); !denied(err) {
 		t.Errorf("ListRoles, not allowed: %v, want AccessDenied", err)
+	}
+	if _, err := securityhub.NewFromConfig(user).GetFindings(ctx, &securityhub.GetFindingsInput{}); !denied(err) {
+		t.Errorf("Security Hub GetFindings, not allowed: %v, want AccessDeniedException", err)
 	}
 	// Resource ARNs of secrets and log groups.
 	sm := secretsmanager.NewFromConfig(user)

@@ -287,7 +287,8 @@ def mend_iam_access_denied_errors():
     and a JSON body of __type AccessDeniedException; a query-protocol service other than EC2 (IAM, STS,
     Elastic Load Balancing) with 403 and <ErrorResponse><Error>...AccessDenied...</Error></ErrorResponse>.
     moto answers all but EC2 and S3 with EC2's error layout (<Errors><Error>), which the SDKs of those
-    services cannot decode (the caller sees a deserialization error or UnknownError, not the denial)."""
+    services cannot decode (the caller sees a deserialization error or UnknownError, not the denial). Security
+    Hub, a REST-JSON service, is answered with 403 and a JSON AccessDeniedException."""
     from xml.sax.saxutils import escape
 
     from moto.core.exceptions import AccessDeniedError, JsonRESTError
@@ -304,10 +305,16 @@ def mend_iam_access_denied_errors():
                 "<RequestId>ecsfix-moto-access-denied</RequestId></ErrorResponse>"
             )
 
+    class RestJsonAccessDeniedError(JsonRESTError):
+        code = 403
+
     def _raise_access_denied(self):
         message = f"User: {self._access_key.arn} is not authorized to perform: {self._action}"
         if self._headers.get("X-Amz-Target"):
             raise JsonRESTError("AccessDeniedException", message)
+        if self._service == "securityhub":
+            # a REST-JSON service: 403 and AccessDeniedException, as Security Hub answers
+            raise RestJsonAccessDeniedError("AccessDeniedException", message)
         if self._service != "ec2":
             raise QueryAccessDeniedError(user_arn=self._access_key.arn, action=self._action)
         original(self)
