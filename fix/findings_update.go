@@ -468,8 +468,14 @@ func writeFindings(ctx context.Context, sh SecurityHubAPI, updates []FindingUpda
 			continue
 		}
 		if !slices.ContainsFunc(u.Claims, func(c FindingClaim) bool { return c.matches(l) }) {
+			control := l.control
+			if l.ocsf {
+				control = "exposure"
+			} else if control == "" {
+				control = "none"
+			}
 			rep.NotUpdated[u.ID] = fmt.Sprintf("Security Hub's finding (account %s, control %s, resources %s) is not about what %s fixes: the plan names it, Security Hub does not agree",
-				textsafe.Line(l.account), textsafe.Line(firstNonEmptyStr(l.control, "exposure")), textsafe.Line(strings.Join(l.resources, ", ")), list(u.Actions))
+				textsafe.Line(l.account), textsafe.Line(control), textsafe.Line(strings.Join(l.resources, ", ")), list(u.Actions))
 			continue
 		}
 		k := key{l.ocsf, u.Status, u.Note}
@@ -572,13 +578,4 @@ func updateBatch(ctx context.Context, sh SecurityHubAPI, batch []located, ocsf b
 		processed = append(processed, aws.ToString(p.Id))
 	}
 	return processed, unprocessed, nil
-}
-
-func firstNonEmptyStr(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
 }

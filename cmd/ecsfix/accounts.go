@@ -9,17 +9,14 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/pflag"
 
 	"github.com/ecsfix/ecsfix/config"
-	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/detect/awsclient"
 	"github.com/ecsfix/ecsfix/detect/live"
-	"github.com/ecsfix/ecsfix/detect/report"
 )
 
 // accountOptions are the flags that choose the accounts and the role that reaches them.
@@ -131,37 +128,6 @@ func accountsOf(targets []live.Target) string {
 		ids[i] = t.Account
 	}
 	return strings.Join(ids, ",")
-}
-
-// accountsInventory reads the estate of the chosen accounts through the AWS API, as liveInventory reads
-// the caller's.
-func (g *globalOptions) accountsInventory(ctx context.Context, a *accountOptions) (*detect.Inventory, report.Source, error) {
-	cfg := g.cfg
-	awsCfg, regions, err := g.liveRegions(ctx)
-	if err != nil {
-		return nil, report.Source{}, err
-	}
-	targets, err := a.targets(ctx, awsCfg)
-	if err != nil {
-		return nil, report.Source{}, err
-	}
-	progress, done := progressIndicator(g.io)
-	start := time.Now()
-	inv, stats, err := live.ScanAccounts(ctx, targets, live.Options{
-		Regions:            regions,
-		Concurrency:        cfg.Scan.Concurrency,
-		AccountConcurrency: cfg.Accounts.Concurrency,
-		MaxAttempts:        cfg.Scan.MaxAttempts,
-		Progress:           progress,
-		Roles:              configuredRoles(cfg),
-	})
-	done()
-	if err != nil {
-		return nil, report.Source{}, err
-	}
-	g.log.Info("scan finished", "accounts", accountsOf(targets), "regions", regions, "resources", inv.Count(),
-		"apiCalls", stats.Calls, "retries", stats.Retries, "took", time.Since(start).Round(time.Millisecond))
-	return inv, report.Source{Kind: "live", Regions: regions}, nil
 }
 
 // checkAccounts checks the accounts' flags of a command that reads the estate: they go with live scans.

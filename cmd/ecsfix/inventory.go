@@ -50,15 +50,9 @@ func (g *globalOptions) inventory(ctx context.Context, src source, controls []st
 			rep.Origins[arn] = report.Origin{File: filepath.ToSlash(at.File), Line: at.Line}
 		}
 		g.log.Info("snapshot read", "path", src.snapshot, "resources", inv.Count(), "took", time.Since(start).Round(time.Millisecond))
-	} else if src.accounts.selected() {
-		var err error
-		if inv, rep.Source, err = g.accountsInventory(ctx, src.accounts); err != nil {
-			return nil, nil, err
-		}
 	} else {
 		var err error
-		inv, rep.Source, err = g.liveInventory(ctx)
-		if err != nil {
+		if inv, rep.Source, err = g.liveInventory(ctx, src.accounts); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -161,28 +161,41 @@ func (g *globalOptions) liveRegions(ctx context.Context) (aws.Config, []string, 
 	return awsCfg, regions, nil
 }
 
-// liveInventory reads the estate through the AWS API, drawing a progress indicator on a terminal.
-func (g *globalOptions) liveInventory(ctx context.Context) (*detect.Inventory, report.Source, error) {
+// liveInventory reads the estate through the AWS API, drawing a progress indicator on a terminal: the
+// caller's account, or the accounts --accounts and --org choose (each through its role).
+func (g *globalOptions) liveInventory(ctx context.Context, a *accountOptions) (*detect.Inventory, report.Source, error) {
 	cfg := g.cfg
 	awsCfg, regions, err := g.liveRegions(ctx)
 	if err != nil {
 		return nil, report.Source{}, err
 	}
+	opts := live.Options{
+		Regions:            regions,
+		Concurrency:        cfg.Scan.Concurrency,
+		AccountConcurrency: cfg.Accounts.Concurrency,
+		MaxAttempts:        cfg.Scan.MaxAttempts,
+		Roles:              configuredRoles(cfg),
+	}
+	scan := func() (*detect.Inventory, live.Stats, error) { return live.Scan(ctx, awsCfg, opts) }
+	var logAccounts []any
+	if a.selected() {
+		targets, err := a.targets(ctx, awsCfg)
+		if err != nil {
+			return nil, report.Source{}, err
+		}
+		scan = func() (*detect.Inventory, live.Stats, error) { return live.ScanAccounts(ctx, targets, opts) }
+		logAccounts = []any{"accounts", accountsOf(targets)}
+	}
 	progress, done := progressIndicator(g.io)
+	opts.Progress = progress
 	start := time.Now()
-	inv, stats, err := live.Scan(ctx, awsCfg, live.Options{
-		Regions:     regions,
-		Concurrency: cfg.Scan.Concurrency,
-		MaxAttempts: cfg.Scan.MaxAttempts,
-		Progress:    progress,
-		Roles:       configuredRoles(cfg),
-	})
+	inv, stats, err := scan()
 	done()
 	if err != nil {
 		return nil, report.Source{}, err
 	}
-	g.log.Info("scan finished", "regions", regions, "resources", inv.Count(), "apiCalls", stats.Calls,
-		"retries", stats.Retries, "took", time.Since(start).Round(time.Millisecond))
+	g.log.Info("scan finished", append(logAccounts, "regions", regions, "resources", inv.Count(), "apiCalls", stats.Calls,
+		"retries", stats.Retries, "took", time.Since(start).Round(time.Millisecond))...)
 	return inv, report.Source{Kind: "live", Regions: regions}, nil
 }
 
