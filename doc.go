@@ -1,8 +1,8 @@
 // Package ecsfix is the documentation root of ecsfix, a tool that finds the Amazon ECS misconfigurations
-// AWS Security Hub reports and fixes them safely. The program is cmd/ecsfix; this file holds no code, only
-// the design principles every package keeps. The README is the user's guide; the control semantics are in
-// package detect (go doc ./detect), the plan file and how a finding becomes a write in packages plan and
-// fix.
+// AWS Security Hub reports and fixes them safely. The program is cmd/ecsfix, its commands in internal/cli;
+// this file holds no code, only the design principles every package keeps. The README is the user's
+// guide; the control semantics are in package detect (go doc ./detect), the plan file and how a finding
+// becomes a write in packages plan and fix.
 //
 // # How it is built
 //

@@ -1,9 +1,0 @@
-package main
-
-import (
-	"testing"
-
-	"github.com/ecsfix/ecsfix/detect/mototest"
-)
-
-func TestMain(m *testing.M) { mototest.Main(m) }

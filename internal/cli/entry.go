@@ -1,0 +1,26 @@
+// Package cli is ecsfix's command tree: every command, its flags and configuration, and the paths from
+// input to plan to applied change. cmd/ecsfix runs it from a terminal, cron or CI; cmd/ecsfix-lambda
+// runs the same commands from an AWS Lambda function, so both take one path to every write.
+package cli
+
+import (
+	"context"
+	"io"
+)
+
+// Streams are what a command reads and writes: standard input, standard output (the product) and
+// standard error (logs and progress), and whether each output is a terminal.
+type Streams = streams
+
+// SystemStreams are the process's own standard streams.
+func SystemStreams() *Streams { return systemStreams() }
+
+// BufferStreams are streams that are not terminals: in is standard input, out and errOut receive
+// standard output and standard error.
+func BufferStreams(in io.Reader, out, errOut io.Writer) *Streams {
+	return &streams{In: in, Out: out, ErrOut: errOut, NoColor: true}
+}
+
+// Run executes the ecsfix command line args (without the program name) and returns its exit code, as
+// the README's table of exit codes gives them.
+func Run(ctx context.Context, args []string, io *Streams) int { return run(ctx, args, io) }

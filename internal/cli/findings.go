@@ -1,0 +1,308 @@
+// --findings on scan and plan: reading Security Hub findings (a file, stdin, or Security Hub itself),
+// re-verifying them against the scan, and limiting a plan to the actions that resolve them.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
+	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
+	"github.com/spf13/pflag"
+
+	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsclient"
+	"github.com/ecsfix/ecsfix/detect/report"
+	"github.com/ecsfix/ecsfix/findings"
+	"github.com/ecsfix/ecsfix/fix"
+	"github.com/ecsfix/ecsfix/internal/textsafe"
+	"github.com/ecsfix/ecsfix/plan"
+)
+
+// findingsSecurityHub is the --findings value that reads Security Hub itself.
+const findingsSecurityHub = "securityhub"
+
+// addFindingsFlag registers --findings on a command.
+func addFindingsFlag(f *pflag.FlagSet, v *string) {
+	f.StringVar(v, "findings", "", "act on these Security Hub findings only: \"securityhub\" (read them from Security Hub), a file of get-findings, get-findings-v2 or EventBridge event JSON, or - for stdin")
+}
+
+// readFindings reads the findings --findings names; nil when it is empty.
+func (g *globalOptions) readFindings(ctx context.Context, from string) ([]findings.Finding, error) {
+	switch from {
+	case "":
+		return nil, nil
+	case findingsSecurityHub:
+		return g.securityHubFindings(ctx)
+	case "-":
+		fs, err := findings.ReadFrom("stdin", g.io.In)
+		if err != nil {
+			return nil, usageErrorf("--findings: %v", err)
+		}
+		return fs, nil
+	}
+	f, err := os.Open(from)
+	if err != nil {
+		return nil, usageErrorf("--findings: %v", err)
+	}
+	defer f.Close()
+	fs, err := findings.ReadFrom(from, f)
+	if err != nil {
+		return nil, usageErrorf("--findings: %v", err)
+	}
+	return fs, nil
+}
+
+// The server-side filters of GetFindings: the open ECS control findings, as Security Hub's console lists
+// them. Security Hub applies them; ecsfix checks every finding again (Finding.Open, ECSResources).
+func getFindingsFilters() *shtypes.AwsSecurityFindingFilters {
+	eq := func(vs ...string) []shtypes.StringFilter {
+		out := make([]shtypes.StringFilter, len(vs))
+		for i, v := range vs {
+			out[i] = shtypes.StringFilter{Comparison: shtypes.StringFilterComparisonEquals, Value: aws.String(v)}
+		}
+		return out
+	}
+	prefix := func(v string) []shtypes.StringFilter {
+		return []shtypes.StringFilter{{Comparison: shtypes.StringFilterComparisonPrefix, Value: aws.String(v)}}
+	}
+	return &shtypes.AwsSecurityFindingFilters{
+		ComplianceSecurityControlId: prefix("ECS."),
+		ComplianceStatus:            eq(string(shtypes.ComplianceStatusFailed)),
+		RecordState:                 eq(string(shtypes.RecordStateActive)),
+		WorkflowStatus:              eq(string(shtypes.WorkflowStatusNew), string(shtypes.WorkflowStatusNotified)),
+		ResourceType:                prefix("AwsEcs"),
+	}
+}
+
+// getFindingsV2Filters select the open exposure findings of ECS resources.
+func getFindingsV2Filters() *shtypes.OcsfFindingFilters {
+	str := func(field shtypes.OcsfStringField, cmp shtypes.StringFilterComparison, v string) shtypes.OcsfStringFilter {
+		return shtypes.OcsfStringFilter{FieldName: field, Filter: &shtypes.StringFilter{Comparison: cmp, Value: aws.String(v)}}
+	}
+	return &shtypes.OcsfFindingFilters{
+		CompositeOperator: shtypes.AllowedOperatorsAnd,
+		CompositeFilters: []shtypes.CompositeFilter{
+			{Operator: shtypes.AllowedOperatorsAnd, StringFilters: []shtypes.OcsfStringFilter{
+				str(shtypes.OcsfStringFieldFindingInfoAnalyticName, shtypes.StringFilterComparisonEquals, "Exposure"),
+			}},
+			{Operator: shtypes.AllowedOperatorsOr, StringFilters: []shtypes.OcsfStringFilter{
+				str(shtypes.OcsfStringFieldStatus, shtypes.StringFilterComparisonEquals, "New"),
+				str(shtypes.OcsfStringFieldStatus, shtypes.StringFilterComparisonEquals, "In Progress"),
+			}},
+			{Operator: shtypes.AllowedOperatorsOr, StringFilters: []shtypes.OcsfStringFilter{
+				str(shtypes.OcsfStringFieldResourcesType, shtypes.StringFilterComparisonPrefix, "AwsEcs"),
+				str(shtypes.OcsfStringFieldResourcesType, shtypes.StringFilterComparisonPrefix, "AWS::ECS::"),
+			}},
+		},
+	}
+}
+
+// maxFindingPages bounds the pages read from each of GetFindings and GetFindingsV2 (100 findings each).
+const maxFindingPages = 1000
+
+// securityHubFindings reads the open ECS findings from Security Hub in the caller's account and region
+// (the administrator account, or the aggregation region): control findings with GetFindings, exposure
+// findings with GetFindingsV2.
+func (g *globalOptions) securityHubFindings(ctx context.Context) ([]findings.Finding, error) {
+	sh, err := g.securityHubClient(ctx, "--findings securityhub")
+	if err != nil {
+		return nil, err
+	}
+	return readSecurityHub(ctx, sh)
+}
+
+// securityHubClient is the Security Hub client of the caller's account and region (the administrator
+// account, or the aggregation region): where findings are read and updated. what names the flag that
+// needs it, in errors.
+func (g *globalOptions) securityHubClient(ctx context.Context, what string) (*securityhub.Client, error) {
+	awsCfg, err := awsConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if awsCfg.Region == "" {
+		if len(g.cfg.Regions) == 0 {
+			return nil, fmt.Errorf("%s: no AWS region: set AWS_REGION or a profile region (Security Hub's administrator or aggregation region)", what)
+		}
+		awsCfg.Region = g.cfg.Regions[0]
+	}
+	awsCfg = awsclient.Configure(awsCfg, g.cfg.Scan.MaxAttempts, 0, awsclient.NewCounter())
+	return securityhub.NewFromConfig(awsCfg), nil
+}
+
+// updateFindings is apply's --update-findings: the findings the actions of p name (and of left, the
+// actions apply --auto left for approval) are updated in the caller's Security Hub from what the apply
+// did (rep), and the updates journalled in journal. approvers are the names of the approvals that
+// counted. With dryRun it prints the updates and makes none.
+func (g *globalOptions) updateFindings(ctx context.Context, p *plan.Plan, rep *fix.Report, left []plan.Action, approvers []string, journal string, dryRun bool) error {
+	updates := fix.ApplyFindingUpdates(p, rep, left, approvers)
+	if len(updates) == 0 {
+		fmt.Fprintln(g.io.Out, "--update-findings: the plan's actions name no Security Hub finding (plan --findings records them); none to update")
+		return nil
+	}
+	sh, err := g.securityHubClient(ctx, "--update-findings")
+	if err != nil {
+		return err
+	}
+	out := textsafe.NewWriter(g.io.Out)
+	fmt.Fprintf(out, "\nSecurity Hub findings (%d):\n", len(updates))
+	frep, err := fix.UpdateFindings(ctx, sh, updates, fix.FindingsOptions{DryRun: dryRun, JournalPath: journal, Out: out, Approvers: approvers})
+	if frep != nil && len(frep.Already) > 0 {
+		fmt.Fprintf(out, "%d finding(s) updated by an earlier run of this journal, not updated again\n", len(frep.Already))
+	}
+	return findingsError(err)
+}
+
+// reopenFindings is rollback's --update-findings: the findings the apply resolved and whose actions were
+// rolled back (rep) are set back to NEW in the caller's Security Hub, journalled in journal.
+func (g *globalOptions) reopenFindings(ctx context.Context, p *plan.Plan, rep *fix.Report, journal string, dryRun bool) error {
+	sh, err := g.securityHubClient(ctx, "--update-findings")
+	if err != nil {
+		return err
+	}
+	out := textsafe.NewWriter(g.io.Out)
+	frep, err := fix.ReopenFindings(ctx, sh, p, rep, fix.FindingsOptions{DryRun: dryRun, JournalPath: journal, Out: out})
+	if err == nil && frep != nil && len(frep.Updates) == 0 {
+		fmt.Fprintln(out, "--update-findings: no finding this journal resolved to set back to NEW")
+	}
+	return findingsError(err)
+}
+
+// findingsError gives findings not updated exit 1, saying that the changes themselves were made.
+func findingsError(err error) error {
+	if errors.Is(err, fix.ErrFindingsNotUpdated) {
+		return &exitCodeError{code: exitError, err: fmt.Errorf("%w; the changes themselves were made: run the same command again to retry the updates", err)}
+	}
+	return err
+}
+
+// securityHubAPI is what readSecurityHub calls.
+type securityHubAPI interface {
+	GetFindings(context.Context, *securityhub.GetFindingsInput, ...func(*securityhub.Options)) (*securityhub.GetFindingsOutput, error)
+	GetFindingsV2(context.Context, *securityhub.GetFindingsV2Input, ...func(*securityhub.Options)) (*securityhub.GetFindingsV2Output, error)
+}
+
+func readSecurityHub(ctx context.Context, sh securityHubAPI) ([]findings.Finding, error) {
+	var out []findings.Finding
+	p1 := securityhub.NewGetFindingsPaginator(sh, &securityhub.GetFindingsInput{
+		Filters: getFindingsFilters(), MaxResults: aws.Int32(100)})
+	for page := 0; p1.HasMorePages(); page++ {
+		if page == maxFindingPages {
+			return nil, fmt.Errorf("securityhub GetFindings: more than %d pages of findings; narrow them with --findings FILE", maxFindingPages)
+		}
+		o, err := p1.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("securityhub GetFindings: %w", err)
+		}
+		fs, err := findings.FromASFF(o.Findings)
+		if err != nil {
+			return nil, fmt.Errorf("securityhub GetFindings: page %d: %w", page+1, err)
+		}
+		for _, f := range fs {
+			if wanted(f) {
+				out = append(out, f)
+			}
+		}
+	}
+	p2 := securityhub.NewGetFindingsV2Paginator(sh, &securityhub.GetFindingsV2Input{
+		Filters: getFindingsV2Filters(), MaxResults: aws.Int32(100)})
+	for page := 0; p2.HasMorePages(); page++ {
+		if page == maxFindingPages {
+			return nil, fmt.Errorf("securityhub GetFindingsV2: more than %d pages of findings; narrow them with --findings FILE", maxFindingPages)
+		}
+		o, err := p2.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("securityhub GetFindingsV2: %w", err)
+		}
+		fs, err := findings.FromOCSF(o.Findings)
+		if err != nil {
+			return nil, fmt.Errorf("securityhub GetFindingsV2: page %d: %w", page+1, err)
+		}
+		for _, f := range fs {
+			if f.Exposure && wanted(f) { // control findings come from GetFindings, in ASFF
+				out = append(out, f)
+			}
+		}
+	}
+	return out, nil
+}
+
+// wanted applies the server-side filters again, on ecsfix's side: an emulator, or a Security Hub that
+// ignores a filter, must not widen what ecsfix acts on. A finding for a control outside ECS, on no ECS
+// resource, or not open (FAILED, ACTIVE, NEW or NOTIFIED) is dropped.
+func wanted(f findings.Finding) bool {
+	if open, _ := f.Open(); !open || len(f.ECSResources()) == 0 {
+		return false
+	}
+	return f.Exposure || strings.HasPrefix(strings.ToUpper(f.Control), "ECS.")
+}
+
+// verifyFindings re-verifies the findings against the scan and reports, on stderr, each that is not
+// live; it returns the verdicts. It does nothing when fs is nil.
+func (g *globalOptions) verifyFindings(fs []findings.Finding, rep *report.Report, controls []string) []findings.Verdict {
+	if fs == nil {
+		return nil
+	}
+	vs := findings.Verify(fs, rep.Results, findings.Scope{
+		Accounts: findings.AccountsOf(rep.Results), Regions: rep.Source.Regions, Controls: controls})
+	counts := map[findings.Outcome]int{}
+	for _, v := range vs {
+		counts[v.Outcome]++
+		if v.Outcome == findings.Live {
+			continue
+		}
+		fmt.Fprintf(g.io.ErrOut, "finding %s: %s (account %s, %s): %s\n", v.Outcome, v.Finding.Label(),
+			v.Finding.Account, v.Finding.Region, textsafe.Line(v.Reason))
+	}
+	var parts []string
+	for _, o := range []findings.Outcome{findings.Live, findings.Stale, findings.Unsupported, findings.Unverified, findings.Exempt, findings.Closed} {
+		if counts[o] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[o], o))
+		}
+	}
+	if len(parts) == 0 {
+		parts = []string{"none to act on"}
+	}
+	groups := findings.ByAccountRegion(fs)
+	fmt.Fprintf(g.io.ErrOut, "findings: %d read in %d account-region(s); %s\n", len(vs), len(groups), strings.Join(parts, ", "))
+	return vs
+}
+
+// limitToFindings is plan's hook: with --findings (fs not nil), the plan limited to the actions that
+// resolve the live findings (and what they depend on), each recording the ids of the findings it
+// resolves; without, p as is.
+func (g *globalOptions) limitToFindings(p *plan.Plan, rep *report.Report, fs []findings.Finding, controls []string) (*plan.Plan, error) {
+	if fs == nil {
+		return p, nil
+	}
+	vs := g.verifyFindings(fs, rep, controls)
+	limited := p.ForFindings(findings.Targets(vs))
+	resolved := map[string]bool{}
+	for _, a := range limited.Actions {
+		for _, id := range a.Findings {
+			resolved[id] = true
+		}
+	}
+	for _, v := range vs {
+		if v.Outcome == findings.Live && !resolved[v.Finding.ID] {
+			fmt.Fprintf(g.io.ErrOut, "finding live, no action: %s (account %s, %s): ecsfix fails %s but plans no fix for it (see the plan's skipped findings)\n",
+				v.Finding.Label(), v.Finding.Account, v.Finding.Region, textsafe.Line(matchList(v.Matches)))
+		}
+	}
+	if err := limited.Validate(); err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	return limited, nil
+}
+
+func matchList(ms []findings.Match) string {
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		parts[i] = m.Control + " on " + detect.ShortARN(m.Resource)
+	}
+	return strings.Join(parts, ", ")
+}

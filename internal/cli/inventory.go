@@ -1,0 +1,110 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsclient"
+	"github.com/ecsfix/ecsfix/detect/report"
+	"github.com/ecsfix/ecsfix/detect/snapshot"
+)
+
+// source is where a command reads the estate from: a snapshot path, or the live API.
+type source struct {
+	snapshot    string
+	regionFlags bool            // --region or --all-regions given on the command line
+	accounts    *accountOptions // --accounts, --org and the member role (accounts.go)
+}
+
+// inventory reads the estate and evaluates it: the shared first half of scan, plan and apply --auto.
+func (g *globalOptions) inventory(ctx context.Context, src source, controls []string) (*report.Report, *detect.Inventory, error) {
+	if src.snapshot != "" && src.regionFlags {
+		return nil, nil, usageErrorf("--region and --all-regions apply to live scans, not to --snapshot")
+	}
+	if err := src.checkAccounts(g.cfg); err != nil {
+		return nil, nil, err
+	}
+	for _, e := range g.cfg.ExpiredExemptions(time.Now()) {
+		g.log.Warn("exemption has expired and no longer applies", "control", e.Control, "arn", e.ARN, "tag", e.Tag, "expired", e.Expires)
+	}
+	rep := &report.Report{ToolVersion: toolVersion()}
+	var inv *detect.Inventory
+	if src.snapshot != "" {
+		start := time.Now()
+		snap, err := snapshot.OpenWith(src.snapshot, snapshot.Limits{
+			MaxFileBytes: g.cfg.Snapshot.MaxFileBytes, MaxFiles: g.cfg.Snapshot.MaxFiles, MaxTotalBytes: g.cfg.Snapshot.MaxTotalBytes,
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		inv = snap.Inventory
+		rep.Source = report.Source{Kind: "snapshot", Path: src.snapshot, Regions: inv.Regions()}
+		rep.Origins = make(map[string]report.Origin, len(snap.Origins))
+		for arn, at := range snap.Origins {
+			rep.Origins[arn] = report.Origin{File: filepath.ToSlash(at.File), Line: at.Line}
+		}
+		g.log.Info("snapshot read", "path", src.snapshot, "resources", inv.Count(), "took", time.Since(start).Round(time.Millisecond))
+	} else {
+		var err error
+		if inv, rep.Source, err = g.liveInventory(ctx, src.accounts); err != nil {
+			return nil, nil, err
+		}
+	}
+	settings := g.cfg.Settings()
+	if len(controls) > 0 {
+		settings.Controls = controls
+	}
+	rep.Results = detect.Evaluate(inv, &settings)
+	rep.Errors = inv.Errors
+	rep.Resources = inv.Count()
+	return rep, inv, nil
+}
+
+func validateControls(ids []string) error {
+	for _, id := range ids {
+		if _, ok := detect.Lookup(id); !ok {
+			return usageErrorf("--control: unknown control id %q", id)
+		}
+	}
+	return nil
+}
+
+func incompleteError(rep *report.Report) error {
+	return &exitCodeError{code: exitIncomplete, err: fmt.Errorf("scan incomplete: %d resource(s) could not be read", len(rep.Errors))}
+}
+
+// awsConfig loads the SDK's standard configuration (environment, profile, SSO, instance role, …), then
+// makes the first call (awsclient.Reach) in the first configured region (see withRegions), so that an
+// endpoint that cannot be reached, or refuses the credentials, fails within seconds with one clear error
+// rather than after every read's retries.
+func awsConfig(ctx context.Context) (aws.Config, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return cfg, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	region := cfg.Region
+	if rs, _ := ctx.Value(regionsKey{}).([]string); len(rs) > 0 {
+		region = rs[0]
+	}
+	if region == "" {
+		return cfg, nil // the command says that a region is needed
+	}
+	if _, err := awsclient.Reach(ctx, cfg, region); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// regionsKey holds, in a command's context, the regions the configuration names (--region, regions).
+type regionsKey struct{}
+
+// withRegions records the configured regions for awsConfig's first call.
+func withRegions(ctx context.Context, regions []string) context.Context {
+	return context.WithValue(ctx, regionsKey{}, regions)
+}

@@ -1,0 +1,9 @@
+package cli
+
+import (
+	"testing"
+
+	"github.com/ecsfix/ecsfix/detect/mototest"
+)
+
+func TestMain(m *testing.M) { mototest.Main(m) }
