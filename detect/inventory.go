@@ -70,10 +70,44 @@ type Inventory struct {
 type TaskDefinition struct {
 	ecstypes.TaskDefinition
 	Tags []ecstypes.Tag
+	// Source is where the task definition was read from when it was read from a file (a snapshot, or the
+	// files a team keeps in its repository); nil when it was read from the API.
+	Source *FileSource
+	// UnknownFields are the JSON paths of fields the document or the API response held that this build
+	// does not know. A new revision built from the SDK's decoding would lose them.
+	UnknownFields []string
 }
 
-// ARN returns the revision's ARN.
-func (t *TaskDefinition) ARN() string { return deref(t.TaskDefinitionArn) }
+// FileSource is where in a file a task definition was read from: the file, the line it starts on, and
+// the JSON pointer to it, so that a fix can be written back into the file itself.
+type FileSource struct {
+	// File is the slash-separated path relative to the snapshot folder (the path as given when the
+	// snapshot is one file).
+	File string
+	// Line is the 1-based line on which the task definition's object (or the containers' array) opens.
+	Line int
+	// Pointer is the RFC 6901 JSON pointer to the task definition's object in the file: "" when it is
+	// the whole document, "/taskDefinition" in describe-task-definition output; when ContainersOnly,
+	// the pointer to the containerDefinitions array.
+	Pointer string
+	// ContainersOnly is set when the file holds only a containerDefinitions array (as Terraform's
+	// container_definitions): the task-level settings are unknown, not absent.
+	ContainersOnly bool
+}
+
+// FileID is the identifier of a task definition that has no ARN (one kept as a file): its file, line
+// and family. Results, plans and SARIF name such a task definition by it.
+func FileID(src FileSource, family string) string {
+	return "file:" + src.File + ":" + strconv.Itoa(src.Line) + ":task-definition/" + family
+}
+
+// ARN returns the revision's ARN, or for a task definition read from a file without one, its FileID.
+func (t *TaskDefinition) ARN() string {
+	if t.TaskDefinitionArn == nil && t.Source != nil {
+		return FileID(*t.Source, deref(t.Family))
+	}
+	return deref(t.TaskDefinitionArn)
+}
 
 // Role is an IAM role with the policies that decide what its holder may do.
 type Role struct {
