@@ -222,9 +222,8 @@ func TestOrganizationFindingsEndToEnd(t *testing.T) {
 		}
 	}
 
-	// rollback reaches the members through accounts.role_name and sets the resolved findings back to NEW.
-	t.Setenv("ECSFIX_ACCOUNTS_ROLE_NAME", memberRole)
-	stdout, stderr, code = ecsfix("rollback", journal, "--plan", planFile, "--update-findings")
+	// rollback reaches the members through --role-name and sets the resolved findings back to NEW.
+	stdout, stderr, code = ecsfix("rollback", journal, "--plan", planFile, "--role-name", memberRole, "--update-findings")
 	if code != exitOK {
 		t.Fatalf("rollback --update-findings: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}

@@ -15,6 +15,7 @@ import (
 func newCmdRollback(g *globalOptions) *cobra.Command {
 	var dryRun, updateFindings bool
 	var planFile string
+	acct := accountOptions{verb: "rollback"} // the role that reaches the plan's other accounts
 	cmd := &cobra.Command{
 		Use:   "rollback [--plan PLAN] JOURNAL",
 		Short: "Return services and clusters to the state recorded in an apply journal",
@@ -55,6 +56,9 @@ and whose actions were rolled back, back to NEW with a note naming the plan; it 
 				}
 				return fmt.Errorf("--plan: rollback needs the plan the journal applied: %w", err)
 			}
+			if err := acct.checkForPlan(g.cfg); err != nil {
+				return err
+			}
 			awsCfg, err := awsConfig(cmd.Context())
 			if err != nil {
 				return err
@@ -65,7 +69,7 @@ and whose actions were rolled back, back to NEW with a note naming the plan; it 
 			}
 			opts := fix.Options{
 				DryRun: dryRun, Out: textsafe.NewWriter(g.io.Out), Log: g.log, Concurrency: g.cfg.Fix.Concurrency, MaxAttempts: g.cfg.Scan.MaxAttempts,
-				RoleName: g.cfg.Accounts.RoleName, ExternalID: g.cfg.Accounts.ExternalID, // the plan's other accounts
+				RoleName: acct.roleName, ExternalID: acct.externalID, // the plan's other accounts: filled from accounts.* by checkForPlan
 				Regions: g.cfg.Regions, UnattendedRisk: g.cfg.UnattendedRisk(), RiskOverrides: g.cfg.PlanOptions().Risk, Approvals: approvals,
 			}
 			if g.cfg.AllRegions {
@@ -84,6 +88,7 @@ and whose actions were rolled back, back to NEW with a note naming the plan; it 
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the calls it would make, changing nothing")
 	cmd.Flags().BoolVar(&updateFindings, "update-findings", false, "set the Security Hub findings the apply resolved back to NEW (default: securityhub.update_findings)")
 	cmd.Flags().StringVar(&planFile, "plan", "", "the plan the journal applied (default: the plan path its header names)")
+	acct.addFlags(cmd.Flags(), false)
 	return cmd
 }
 
