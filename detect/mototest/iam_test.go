@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
+	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 	"github.com/aws/smithy-go"
 )
 
@@ -48,7 +49,10 @@ func TestIAMEnforcedMends(t *testing.T) {
 		 "Condition":{"ArnEquals":{"iam:PolicyARN":"arn:aws:iam::aws:policy/AdministratorAccess"}}},
 		{"Sid":"Register","Effect":"Allow","Action":"ecs:RegisterTaskDefinition","Resource":"*"},
 		{"Sid":"Pass","Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::`+IAMAccount+`:role/mend-allowed",
-		 "Condition":{"StringEquals":{"iam:PassedToService":"ecs-tasks.amazonaws.com"}}}
+		 "Condition":{"StringEquals":{"iam:PassedToService":"ecs-tasks.amazonaws.com"}}},
+		{"Sid":"Findings","Effect":"Allow","Action":"securityhub:BatchUpdateFindings","Resource":"*"},
+		{"Sid":"NeverSuppress","Effect":"Deny","Action":"securityhub:BatchUpdateFindings","Resource":"*",
+		 "Condition":{"StringEquals":{"securityhub:ASFFSyntaxPath/Workflow.Status":"SUPPRESSED"}}}
 	]}`)
 
 	// Enforcement: an action the policy does not name is refused, with an error the SDK decodes.
@@ -100,6 +104,28 @@ func TestIAMEnforcedMends(t *testing.T) {
 	}
 	if err := register("mend-other"); !denied(err) {
 		t.Errorf("RegisterTaskDefinition with a role PassRole does not allow: %v, want AccessDeniedException", err)
+	}
+	// securityhub:ASFFSyntaxPath/Workflow.Status: a Deny on SUPPRESSED refuses that status only.
+	update := func(cfg aws.Config, status shtypes.WorkflowStatus) error {
+		_, err := securityhub.NewFromConfig(cfg).BatchUpdateFindings(ctx, &securityhub.BatchUpdateFindingsInput{
+			FindingIdentifiers: []shtypes.AwsSecurityFindingIdentifier{{Id: aws.String("f"), ProductArn: aws.String("arn:aws:securityhub:us-east-1::product/aws/securityhub")}},
+			Workflow:           &shtypes.WorkflowUpdate{Status: status}})
+		return err
+	}
+	if err := update(user, shtypes.WorkflowStatusResolved); err != nil {
+		t.Errorf("BatchUpdateFindings to RESOLVED under a Deny on SUPPRESSED: %v", err)
+	}
+	if err := update(user, shtypes.WorkflowStatusSuppressed); !denied(err) {
+		t.Errorf("BatchUpdateFindings to SUPPRESSED under a Deny on SUPPRESSED: %v, want AccessDeniedException", err)
+	}
+	// A Deny whose condition the emulator cannot evaluate applies: refused where AWS might allow, never the reverse.
+	strict, _ := UserConfig(t, admin, "mend-user-strict", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"securityhub:BatchUpdateFindings","Resource":"*"},
+		{"Effect":"Deny","Action":"securityhub:BatchUpdateFindings","Resource":"*",
+		 "Condition":{"StringEquals":{"securityhub:ASFFSyntaxPath/Severity.Label":"CRITICAL"}}}
+	]}`)
+	if err := update(strict, shtypes.WorkflowStatusResolved); !denied(err) {
+		t.Errorf("BatchUpdateFindings under a Deny on a key the emulator does not evaluate: %v, want AccessDeniedException", err)
 	}
 }
 

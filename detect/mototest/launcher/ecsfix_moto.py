@@ -219,8 +219,10 @@ def mend_iam_conditions():
     statement whose condition is not met does not apply (moto answers an Allow statement whose condition
     fails with an explicit deny, and passes any condition whose key it lacks or whose operator it does not
     know). Keys: iam:PolicyARN (the PolicyArn parameter of an IAM request), iam:PassedToService (the
-    iam:PassRole check below). A condition moto cannot evaluate (another key or operator) makes the
-    statement not apply: a test of a policy is refused where AWS might allow, never the reverse. Trust
+    iam:PassRole check below), securityhub:ASFFSyntaxPath/Workflow.Status (the workflow status a
+    BatchUpdateFindings request sets). A condition moto cannot evaluate (another key or operator) makes an
+    Allow statement not apply and a Deny statement apply: a test of a policy is refused where AWS might
+    allow, never the reverse. A Deny whose condition is evaluated and not met does not apply. Trust
     policies (sts:AssumeRole) keep moto's own evaluation."""
     from moto.iam import access_control
     from moto.iam.access_control import IAMPolicy, IAMPolicyStatement, IAMRequestBase, PermissionResult
@@ -238,14 +240,26 @@ def mend_iam_conditions():
                     return False
         return True
 
+    def evaluated(self, context):
+        # Every key of the condition is in the request's context and every operator is one evaluated here.
+        for operator, keys in (self._statement.get("Condition") or {}).items():
+            for key, expected in keys.items():
+                actual = context.get(key.lower())
+                if actual is None or _condition_matches(operator, expected, actual) is None:
+                    return False
+        return True
+
     def is_action_permitted(self, action, resource="*", principal=None, incoming_condition_values=None):
         result = original_statement_permitted(self, action, resource, principal, incoming_condition_values)
-        if (
-            result == PermissionResult.DENIED
-            and isinstance(incoming_condition_values, RequestContext)
-            and self._statement.get("Effect") == "Allow"
-        ):
-            return PermissionResult.NEUTRAL  # an Allow whose condition is not met does not apply
+        if result == PermissionResult.DENIED and isinstance(incoming_condition_values, RequestContext):
+            if self._statement.get("Effect") == "Allow":
+                return PermissionResult.NEUTRAL  # an Allow whose condition is not met does not apply
+            if (
+                self._statement.get("Condition")
+                and evaluated(self, incoming_condition_values)
+                and not _check_conditions(self, incoming_condition_values)
+            ):
+                return PermissionResult.NEUTRAL  # nor does a Deny whose condition is evaluated and not met
         return result
 
     def check_action_permitted(self, resource, context=None):
@@ -258,6 +272,16 @@ def mend_iam_conditions():
                 policy_arn = policy_arn[0] if policy_arn else None
             if self._action.startswith("iam:") and policy_arn:
                 context["iam:policyarn"] = policy_arn
+            if self._action == "securityhub:BatchUpdateFindings":
+                import json
+
+                try:
+                    update = json.loads(self._body or b"{}")
+                except ValueError:
+                    update = {}
+                status = (update.get("Workflow") or {}).get("Status") if isinstance(update, dict) else None
+                if isinstance(status, str):
+                    context["securityhub:asffsyntaxpath/workflow.status"] = status
         permitted = False
         for policy in self._access_key.collect_policies():
             result = IAMPolicy(policy).is_action_permitted(self._action, resource, None, context)
