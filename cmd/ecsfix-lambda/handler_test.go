@@ -47,9 +47,11 @@ func TestInvokeExitCodes(t *testing.T) {
 		var got []string
 		var out, errOut bytes.Buffer
 		h := &Handler{
-			Run:     func(_ context.Context, args []string, _ *cli.Streams) int { got = args; return c.code },
-			Out:     &out, ErrOut: &errOut, TempDir: t.TempDir(), Now: time.Now,
-			Environ: func() []string { return []string{"ECSFIXFN_ORG=true", "ECSFIXFN_EXCLUDE_ACCOUNTS=111111111111", "ECSFIXFN_WAIT=false", "ECSFIX_LOG_FORMAT=json"} },
+			Run: func(_ context.Context, args []string, _ *cli.Streams) int { got = args; return c.code },
+			Out: &out, ErrOut: &errOut, TempDir: t.TempDir(), Now: time.Now,
+			Environ: func() []string {
+				return []string{"ECSFIXFN_ORG=true", "ECSFIXFN_EXCLUDE_ACCOUNTS=111111111111", "ECSFIXFN_WAIT=false", "ECSFIX_LOG_FORMAT=json"}
+			},
 		}
 		b, err := h.Invoke(context.Background(), sched)
 		var res Result
