@@ -99,3 +99,20 @@ func TestRecordParts(t *testing.T) {
 		t.Errorf("a file the run did not write: %v", err)
 	}
 }
+
+// Both Security Hub findings events, ASFF and OCSF, are findings input; a schedule is not.
+func TestParseEventKinds(t *testing.T) {
+	for _, c := range []struct {
+		payload  string
+		findings bool
+	}{
+		{`{"id":"a","source":"aws.securityhub","detail-type":"Security Hub Findings - Imported","detail":{"findings":[]}}`, true},
+		{`{"id":"b","source":"aws.securityhub","detail-type":"Findings Imported V2","detail":{"findings":[]}}`, true},
+		{`{"id":"c","source":"aws.events","detail-type":"Scheduled Event","detail":{}}`, false},
+	} {
+		ev, err := parseEvent([]byte(c.payload))
+		if err != nil || ev.findings != c.findings {
+			t.Errorf("%s: %+v, %v; want findings %v", c.payload, ev, err, c.findings)
+		}
+	}
+}
