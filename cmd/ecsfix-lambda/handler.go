@@ -101,17 +101,18 @@ func (e event) name() string {
 // error when the exit code is a failure (see outcome).
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	ev, err := parseEvent(payload)
+	var flags []string
 	if err == nil {
-		var flags []string
 		if flags, err = h.flags(); err != nil {
 			err = fmt.Errorf("%s: %w", ev.name(), err)
-		} else {
-			return h.run(ctx, ev, payload, flags)
 		}
 	}
-	err = fmt.Errorf("ecsfix-lambda: refused %w; nothing was run", err)
-	fmt.Fprintln(h.ErrOut, err)
-	return nil, err
+	if err != nil {
+		err = fmt.Errorf("ecsfix-lambda: refused %w; nothing was run", err)
+		fmt.Fprintln(h.ErrOut, err)
+		return nil, err
+	}
+	return h.run(ctx, ev, payload, flags)
 }
 
 // run runs the command for ev.
