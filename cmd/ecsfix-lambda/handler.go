@@ -25,7 +25,7 @@ import (
 	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
-// MaxEventBytes is the largest event the function takes (EventBridge's own limit is 1 MB; a Security Hub
+// MaxEventBytes is the largest event the function takes (EventBridge caps an event at 1 MiB; a Security Hub
 // event holds one finding).
 const MaxEventBytes = 1 << 20
 
