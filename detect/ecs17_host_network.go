@@ -16,6 +16,9 @@ func ECS17() Control {
 }
 
 func evalECS17(td *TaskDefinition, _ *Settings) Verdict {
+	if v := taskLevelUnknown(td, "networkMode"); v != nil {
+		return *v
+	}
 	if v := checkEnum("networkMode", td.NetworkMode); v != nil {
 		return *v
 	}

@@ -20,6 +20,9 @@ func ECS18() Control {
 }
 
 func evalECS18(td *TaskDefinition, _ *Settings) Verdict {
+	if v := taskLevelUnknown(td, "volumes"); v != nil {
+		return *v
+	}
 	var offs []Offender
 	efs := 0
 	for i, vol := range td.Volumes {

@@ -25,7 +25,11 @@ func ECS20() Control {
 	}
 }
 
-func evalECS20(td *TaskDefinition, _ *Settings) Verdict {
+func evalECS20(td *TaskDefinition, s *Settings) Verdict {
+	return osFamilyNote(td, evalECS20Containers(td, s))
+}
+
+func evalECS20Containers(td *TaskDefinition, _ *Settings) Verdict {
 	if v := checkOSFamily(td); v != nil {
 		return *v
 	}
@@ -33,11 +37,16 @@ func evalECS20(td *TaskDefinition, _ *Settings) Verdict {
 		return NA("operatingSystemFamily is " + f + "; ECS.20 evaluates Linux task definitions")
 	}
 	var offs []Offender
-	var rootGroupForms []string
+	var rootGroupForms, unjudged []string
 	for i := range td.ContainerDefinitions {
 		c := &td.ContainerDefinitions[i]
 		name := containerName(c, i)
-		switch u := deref(c.User); {
+		u := deref(c.User)
+		if p, ok := userPlaceholder(u); ok {
+			unjudged = append(unjudged, fmt.Sprintf("container %q user is %s", name, placeholderText(u, p)))
+			continue
+		}
+		switch {
 		case u == "":
 			offs = append(offs, Offender{Container: name, Field: "user", Detail: "user is absent (runs as root)"})
 		case u == "root" || u == "0":
@@ -46,8 +55,8 @@ func evalECS20(td *TaskDefinition, _ *Settings) Verdict {
 			rootGroupForms = append(rootGroupForms, fmt.Sprintf("container %q user %q", name, u))
 		}
 	}
-	if len(offs) > 0 {
-		return failAll(offs)
+	if len(offs) > 0 || len(unjudged) > 0 {
+		return decideContainers(offs, unjudged, Verdict{})
 	}
 	if len(rootGroupForms) > 0 {
 		return Pass("no container's user is absent, \"root\" or \"0\" (note: " + strings.Join(rootGroupForms, ", ") +

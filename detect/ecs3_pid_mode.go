@@ -17,6 +17,9 @@ func ECS3() Control {
 }
 
 func evalECS3(td *TaskDefinition, _ *Settings) Verdict {
+	if v := taskLevelUnknown(td, "pidMode"); v != nil {
+		return *v
+	}
 	if v := checkEnum("pidMode", td.PidMode); v != nil {
 		return *v
 	}
