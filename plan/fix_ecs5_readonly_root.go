@@ -60,6 +60,16 @@ func fixECS5(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 	if len(changed) == 0 {
 		return fixOutcome{}
 	}
+	// A templated mount path may render as a writable path: a second mount there would be refused.
+	for _, i := range changed {
+		c := &in.ContainerDefinitions[i]
+		for _, mp := range c.MountPoints {
+			if r := placeholderRefusal("the containerPath of a mount point of container "+containerLabel(c, i), aws.ToString(mp.ContainerPath),
+				"to tell whether the container already mounts a writable path (fix.writable_paths) there"); r != "" {
+				return fixOutcome{Skip: r}
+			}
+		}
+	}
 	paths := ctx.opts.WritablePaths
 	if len(paths) == 0 {
 		paths = DefaultWritablePaths

@@ -100,6 +100,18 @@ func fixLogs(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 	if err := CheckRegionName(region); err != nil {
 		return fixOutcome{Skip: fmt.Sprintf("the revision's region: %v, so no log group ARN can be granted", err)}
 	}
+	// Nothing templated goes into a log group name, a stream prefix or a grant.
+	named := missing
+	if !strings.Contains(templateOrDefault(ctx.opts.Logs.GroupTemplate), "{family}") {
+		if r := namesRefusal(&ecs.RegisterTaskDefinitionInput{ContainerDefinitions: in.ContainerDefinitions}, named, "as the awslogs stream prefix"); r != "" {
+			return fixOutcome{Skip: r}
+		}
+	} else if r := namesRefusal(in, named, "in the log group name (fix.logs.group_template) and the awslogs stream prefix"); r != "" {
+		return fixOutcome{Skip: r}
+	}
+	if r := executionRoleRefusal(in, "as the role granted logs:CreateLogStream and logs:PutLogEvents on the log groups"); r != "" {
+		return fixOutcome{Skip: r}
+	}
 	for _, i := range missing {
 		g := logGroupName(ctx.opts.Logs.GroupTemplate, family, aws.ToString(in.ContainerDefinitions[i].Name))
 		if err := CheckLogGroupName(g); err != nil {
