@@ -43,7 +43,7 @@ func TestFixRefusesPlaceholders(t *testing.T) {
 			td:          bTD("web", 1, withExecRole, withEnv("AWS_ACCESS_KEY_ID", tAccessKey, "AWS_SECRET_ACCESS_KEY", "{{ must_env `AWS_SECRET_ACCESS_KEY` }}")),
 			roles:       []detect.Role{execRoleOf()},
 			placeholder: "{{ must_env `AWS_SECRET_ACCESS_KEY` }}", secret: true,
-			reasonHas:   []string{"AWS_SECRET_ACCESS_KEY of container app holds a template placeholder ({{…}})"}},
+			reasonHas: []string{"AWS_SECRET_ACCESS_KEY of container app holds a template placeholder ({{…}})"}},
 		{name: "ECS.8 templated execution role", control: detect.ECS8ID,
 			td: bTD("web", 1, credEnv(), func(td *detect.TaskDefinition) {
 				td.ExecutionRoleArn = aws.String("arn:aws:iam::<account-id>:role/ecsTaskExecutionRole")
@@ -57,7 +57,9 @@ func TestFixRefusesPlaceholders(t *testing.T) {
 			placeholder: "${APP_NAME}",
 			reasonHas:   []string{`the name of container ${APP_NAME} is "${APP_NAME}", a template placeholder (${…})`, "in the name of the secret"}},
 		{name: "ECS.8 added role, templated image", control: detect.ECS8ID,
-			td:          bTD("web", 1, credEnv(), ctrMod(0, func(c *ecstypes.ContainerDefinition) { c.Image = aws.String("111122223333.dkr.ecr.eu-west-1.amazonaws.com/${REPO}:latest") })),
+			td: bTD("web", 1, credEnv(), ctrMod(0, func(c *ecstypes.ContainerDefinition) {
+				c.Image = aws.String("111122223333.dkr.ecr.eu-west-1.amazonaws.com/${REPO}:latest")
+			})),
 			roles:       []detect.Role{execRoleOf()},
 			opts:        []func(*Options){addedRole},
 			placeholder: "${REPO}",
