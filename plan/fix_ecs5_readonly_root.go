@@ -102,6 +102,9 @@ func fixECS5(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 		}
 		name, exists := scratchVolume(in, p)
 		if !exists {
+			if r := containersOnlyRefusal(ctx, "adds a task volume (volumes) to keep "+p+" writable"); r != "" {
+				return fixOutcome{Skip: r}
+			}
 			in.Volumes = append(in.Volumes, ecstypes.Volume{Name: aws.String(name)})
 			out.Edits = append(out.Edits, Edit{
 				Control: detect.ECS5ID,

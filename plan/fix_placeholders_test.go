@@ -179,3 +179,48 @@ func TestFixUsesNoPlaceholderItDoesNotNeed(t *testing.T) {
 		}
 	}
 }
+
+// containersOnly makes a revision one read from a file holding only its containerDefinitions array: no
+// ARN and no task-level setting.
+func containersOnly(td *detect.TaskDefinition) {
+	td.TaskDefinition = ecstypes.TaskDefinition{Family: td.Family, Status: ecstypes.TaskDefinitionStatusActive, ContainerDefinitions: td.ContainerDefinitions}
+	td.Source = &detect.FileSource{File: "infra/containers.json", Line: 1, ContainersOnly: true}
+}
+
+func TestFixRefusesTaskLevelEditsOfContainersOnly(t *testing.T) {
+	// ECS.5 (a task volume for /tmp), ECS.8 (the execution role reads the secrets) and ECS.9 (the
+	// execution role or the launch type decides who writes the logs) need what is kept beside the
+	// containers.
+	td := bTD("web", 1, credEnv(), noLogs, ctrMod(0, func(c *ecstypes.ContainerDefinition) { c.ReadonlyRootFilesystem = nil }), containersOnly)
+	in := bInventory([]detect.TaskDefinition{td}, nil)
+	results := detect.Evaluate(in, bSettings())
+	want := map[string]string{
+		detect.ECS5ID: "adds a task volume (volumes) to keep /tmp writable",
+		detect.ECS8ID: "needs the execution role (executionRoleArn) that reads the secrets",
+		detect.ECS9ID: "needs the execution role and the launch type",
+	}
+	for c := range want {
+		failed := false
+		for _, r := range results {
+			failed = failed || (r.Control == c && r.Status == detect.Failed && r.ResourceArn == td.ARN())
+		}
+		if !failed {
+			t.Fatalf("%s does not fail on the containers-only task definition", c)
+		}
+	}
+	p := remedyBuild(t, in, results)
+	if len(p.Actions) != 0 {
+		t.Errorf("actions planned: %+v", p.Actions)
+	}
+	got := map[string]string{}
+	for _, s := range p.Skipped {
+		if s.Resource == td.ARN() {
+			got[s.Control] = s.Reason
+		}
+	}
+	for c, has := range want {
+		if !strings.Contains(got[c], has) || !strings.Contains(got[c], "holds only the containerDefinitions array") {
+			t.Errorf("%s: Not fixed reason %q, want %q", c, got[c], has)
+		}
+	}
+}
