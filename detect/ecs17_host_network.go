@@ -4,7 +4,8 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
-// ECS17 — ecs-task-definition-network-mode-not-host: networkMode host fails.
+// ECS17 — ecs-task-definition-network-mode-not-host: networkMode host fails. A containers-only file has
+// no networkMode: NOT_EVALUATED.
 func ECS17() Control {
 	return Control{
 		ID:             ECS17ID,

@@ -9,7 +9,8 @@ import (
 
 // ECS1 — ecs-task-definition-user-for-host-mode-check. A task definition in host network mode fails when
 // any container is neither privileged nor run as a non-root user. Retired by Security Hub in 2026 in favour
-// of ECS.4/17/20/21; the Config rule still evaluates it.
+// of ECS.4/17/20/21; the Config rule still evaluates it. A templated user (a placeholder) is not judged;
+// a containers-only file has no networkMode: NOT_EVALUATED unless no container could fail in host mode.
 func ECS1() Control {
 	return Control{
 		ID:             ECS1ID,

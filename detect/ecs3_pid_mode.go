@@ -5,7 +5,7 @@ import (
 )
 
 // ECS3 — ecs-task-definition-pid-mode-check: pidMode host fails; task or absent passes. ipcMode is not
-// part of it.
+// part of it. A containers-only file has no pidMode: NOT_EVALUATED.
 func ECS3() Control {
 	return Control{
 		ID:             ECS3ID,
