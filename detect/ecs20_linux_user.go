@@ -15,6 +15,9 @@ import (
 // of ECS.20 (for example HashiCorp's policy for it) match exactly ["root", "0"]. ecsfix reproduces that
 // verdict, and its pass reason points out containers that still run with uid 0 through a user:group form
 // (ECS.1's notion of root, which does catch them, is stricter).
+//
+// A user holding a template placeholder is not judged (userPlaceholder): the control is NOT_EVALUATED
+// unless another container fails it.
 func ECS20() Control {
 	return Control{
 		ID:             ECS20ID,

@@ -8,6 +8,7 @@ import (
 // ECS21 — ecs-task-definition-windows-user-non-admin. Evaluated when operatingSystemFamily is
 // WINDOWS_SERVER_* or unset; LINUX is NOT_APPLICABLE. Fails when any container's user is absent or the
 // default administrator "containeradministrator" (compared case-insensitively, as Windows account names are).
+// A user holding a template placeholder is not judged: NOT_EVALUATED unless another container fails.
 func ECS21() Control {
 	return Control{
 		ID:             ECS21ID,
