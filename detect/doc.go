@@ -33,7 +33,8 @@
 //	        ECS_ENGINE_AUTH_DATA fails. Values are not inspected; names in secrets or environmentFiles,
 //	        and other spellings, pass. (The plaintext-credentials trait below looks further.)
 //	ECS.9   (task definition) a container without logConfiguration, or with an empty logDriver, fails; any
-//	        driver AWS defines counts. A FireLens router is a container like any other.
+//	        driver AWS defines counts (one outside them is NOT_EVALUATED unless another container fails).
+//	        A FireLens router is a container like any other.
 //	ECS.10  (service) launch type FARGATE with a platformVersion that is neither LATEST nor the latest for
 //	        its OS (Linux 1.4.0, Windows 1.0.0) fails; no platformVersion means LATEST. EC2 and EXTERNAL
 //	        launch types, and services with a capacity-provider strategy (which have no launch type), are
@@ -60,6 +61,23 @@
 // placeholder such as ${NETWORK_MODE}, or HOST for host) makes every control that reads the field
 // NOT_EVALUATED, with a reason naming the field and the value: such a value is neither passed nor failed,
 // and nothing is planned from it.
+//
+// Template placeholders. A task definition kept as a file is often a template a pipeline renders before
+// registering it. FindPlaceholder recognises the placeholders of common tools (placeholder.go lists the
+// forms: ${…}, ${{…}}, {{…}}, #{…}, %{…}, $$…$$, $(…), __X__, <…> and a standalone $NAME) in any string
+// value. A control whose verdict depends on a placeholder is NOT_EVALUATED with a reason naming the field
+// and the placeholder: a container user (ECS.1, ECS.20, ECS.21; in "1000:${GID}" only the group is
+// templated and the user is judged), an enum field (above), an environment variable's name (ECS.8), a
+// tag key (ECS.15). A container that fails for certain still fails the control, and the reason lists
+// the containers not judged. A templated environment value does not change ECS.8 (the credential is
+// filled in when the template is rendered and still lands in plaintext); the value is never printed.
+//
+// Containers-only files. A task definition read from a file holding only a containerDefinitions array
+// (FileSource.ContainersOnly) lacks every task-level field: ECS.3 (pidMode), ECS.15 (tags), ECS.17
+// (networkMode) and ECS.18 (volumes) are NOT_EVALUATED, never PASSED; ECS.1 is NOT_EVALUATED unless no
+// container could fail it in host mode (then PASSED whatever the mode). The container-level controls
+// (ECS.4, ECS.5, ECS.8, ECS.9, ECS.20, ECS.21) are evaluated; with no operatingSystemFamily in the file,
+// as for a task definition that names none, and the reason says so.
 //
 // Exposure traits. Security Hub also reports exposure findings for ECS services; ecsfix reads them as
 // traits of a service, evaluated on the task-definition revision the service runs (not the family's

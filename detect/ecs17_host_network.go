@@ -4,7 +4,8 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
-// ECS17 — ecs-task-definition-network-mode-not-host: networkMode host fails.
+// ECS17 — ecs-task-definition-network-mode-not-host: networkMode host fails. A containers-only file has
+// no networkMode: NOT_EVALUATED.
 func ECS17() Control {
 	return Control{
 		ID:             ECS17ID,
@@ -16,6 +17,9 @@ func ECS17() Control {
 }
 
 func evalECS17(td *TaskDefinition, _ *Settings) Verdict {
+	if v := taskLevelUnknown(td, "networkMode"); v != nil {
+		return *v
+	}
 	if v := checkEnum("networkMode", td.NetworkMode); v != nil {
 		return *v
 	}

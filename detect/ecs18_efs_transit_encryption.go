@@ -8,7 +8,8 @@ import (
 
 // ECS18 — ecs-task-definition-efs-encryption-enabled: an EFS volume whose transitEncryption is not
 // ENABLED (DISABLED or absent, which defaults to DISABLED) fails. No EFS volume: passes. A transitEncryption
-// outside ENABLED and DISABLED (a template placeholder) is NOT_EVALUATED.
+// outside ENABLED and DISABLED (a template placeholder) is NOT_EVALUATED, and so is a containers-only file,
+// which has no volumes.
 func ECS18() Control {
 	return Control{
 		ID:             ECS18ID,
@@ -20,6 +21,9 @@ func ECS18() Control {
 }
 
 func evalECS18(td *TaskDefinition, _ *Settings) Verdict {
+	if v := taskLevelUnknown(td, "volumes"); v != nil {
+		return *v
+	}
 	var offs []Offender
 	efs := 0
 	for i, vol := range td.Volumes {

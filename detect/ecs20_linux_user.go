@@ -15,6 +15,9 @@ import (
 // of ECS.20 (for example HashiCorp's policy for it) match exactly ["root", "0"]. ecsfix reproduces that
 // verdict, and its pass reason points out containers that still run with uid 0 through a user:group form
 // (ECS.1's notion of root, which does catch them, is stricter).
+//
+// A user holding a template placeholder is not judged (userPlaceholder): the control is NOT_EVALUATED
+// unless another container fails it.
 func ECS20() Control {
 	return Control{
 		ID:             ECS20ID,
@@ -25,7 +28,11 @@ func ECS20() Control {
 	}
 }
 
-func evalECS20(td *TaskDefinition, _ *Settings) Verdict {
+func evalECS20(td *TaskDefinition, s *Settings) Verdict {
+	return osFamilyNote(td, evalECS20Containers(td, s))
+}
+
+func evalECS20Containers(td *TaskDefinition, _ *Settings) Verdict {
 	if v := checkOSFamily(td); v != nil {
 		return *v
 	}
@@ -33,11 +40,16 @@ func evalECS20(td *TaskDefinition, _ *Settings) Verdict {
 		return NA("operatingSystemFamily is " + f + "; ECS.20 evaluates Linux task definitions")
 	}
 	var offs []Offender
-	var rootGroupForms []string
+	var rootGroupForms, unjudged []string
 	for i := range td.ContainerDefinitions {
 		c := &td.ContainerDefinitions[i]
 		name := containerName(c, i)
-		switch u := deref(c.User); {
+		u := deref(c.User)
+		if p, ok := userPlaceholder(u); ok {
+			unjudged = append(unjudged, fmt.Sprintf("container %q user is %s", name, placeholderText(u, p)))
+			continue
+		}
+		switch {
 		case u == "":
 			offs = append(offs, Offender{Container: name, Field: "user", Detail: "user is absent (runs as root)"})
 		case u == "root" || u == "0":
@@ -46,8 +58,8 @@ func evalECS20(td *TaskDefinition, _ *Settings) Verdict {
 			rootGroupForms = append(rootGroupForms, fmt.Sprintf("container %q user %q", name, u))
 		}
 	}
-	if len(offs) > 0 {
-		return failAll(offs)
+	if len(offs) > 0 || len(unjudged) > 0 {
+		return decideContainers(offs, unjudged, Verdict{})
 	}
 	if len(rootGroupForms) > 0 {
 		return Pass("no container's user is absent, \"root\" or \"0\" (note: " + strings.Join(rootGroupForms, ", ") +

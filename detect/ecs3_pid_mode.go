@@ -5,7 +5,7 @@ import (
 )
 
 // ECS3 — ecs-task-definition-pid-mode-check: pidMode host fails; task or absent passes. ipcMode is not
-// part of it.
+// part of it. A containers-only file has no pidMode: NOT_EVALUATED.
 func ECS3() Control {
 	return Control{
 		ID:             ECS3ID,
@@ -17,6 +17,9 @@ func ECS3() Control {
 }
 
 func evalECS3(td *TaskDefinition, _ *Settings) Verdict {
+	if v := taskLevelUnknown(td, "pidMode"); v != nil {
+		return *v
+	}
 	if v := checkEnum("pidMode", td.PidMode); v != nil {
 		return *v
 	}

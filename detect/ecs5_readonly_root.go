@@ -13,7 +13,11 @@ func ECS5() Control {
 	}
 }
 
-func evalECS5(td *TaskDefinition, _ *Settings) Verdict {
+func evalECS5(td *TaskDefinition, s *Settings) Verdict {
+	return osFamilyNote(td, evalECS5Containers(td, s))
+}
+
+func evalECS5Containers(td *TaskDefinition, _ *Settings) Verdict {
 	if v := checkOSFamily(td); v != nil {
 		return *v
 	}

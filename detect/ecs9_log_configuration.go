@@ -4,7 +4,7 @@ import "fmt"
 
 // ECS9 — ecs-task-definition-log-configuration: any container without logConfiguration, or with an empty
 // logDriver, fails. Any driver AWS defines counts; a logDriver outside them (a template placeholder) is
-// NOT_EVALUATED. A FireLens router (firelensConfiguration set) is a container like
+// NOT_EVALUATED unless another container fails. A FireLens router (firelensConfiguration set) is a container like
 // any other: without its own logConfiguration it fails.
 func ECS9() Control {
 	return Control{
@@ -17,11 +17,10 @@ func ECS9() Control {
 }
 
 func evalECS9(td *TaskDefinition, _ *Settings) Verdict {
+	var unknown *Verdict
 	for i := range td.ContainerDefinitions {
-		if c := &td.ContainerDefinitions[i]; c.LogConfiguration != nil {
-			if v := checkEnum(fmt.Sprintf("container %q logConfiguration.logDriver", containerName(c, i)), c.LogConfiguration.LogDriver); v != nil {
-				return *v
-			}
+		if c := &td.ContainerDefinitions[i]; c.LogConfiguration != nil && unknown == nil {
+			unknown = checkEnum(fmt.Sprintf("container %q logConfiguration.logDriver", containerName(c, i)), c.LogConfiguration.LogDriver)
 		}
 	}
 	var offs []Offender
@@ -42,7 +41,11 @@ func evalECS9(td *TaskDefinition, _ *Settings) Verdict {
 		offs = append(offs, Offender{Container: containerName(c, i), Field: "logConfiguration", Detail: detail})
 	}
 	if len(offs) > 0 {
+		// A container without a log driver fails whatever another container's templated driver is.
 		return failAll(offs)
+	}
+	if unknown != nil {
+		return *unknown
 	}
 	return Pass("every container has a log driver")
 }

@@ -39,6 +39,9 @@ func checkEnum[T Enum[T]](field string, value T) *Verdict {
 		known = append(known, string(v))
 	}
 	v := unknownValue(field, string(value), known)
+	if p, ok := FindPlaceholder(string(value)); ok {
+		v = Unknown(fmt.Sprintf("%s is %s, not a value AWS defines (%s); %s", field, placeholderText(string(value), p), strings.Join(known, ", "), renderedLater))
+	}
 	return &v
 }
 

@@ -60,6 +60,16 @@ func fixECS5(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 	if len(changed) == 0 {
 		return fixOutcome{}
 	}
+	// A templated mount path may render as a writable path: a second mount there would be refused.
+	for _, i := range changed {
+		c := &in.ContainerDefinitions[i]
+		for _, mp := range c.MountPoints {
+			if r := placeholderRefusal("the containerPath of a mount point of container "+containerLabel(c, i), aws.ToString(mp.ContainerPath),
+				"to tell whether the container already mounts a writable path (fix.writable_paths) there"); r != "" {
+				return fixOutcome{Skip: r}
+			}
+		}
+	}
 	paths := ctx.opts.WritablePaths
 	if len(paths) == 0 {
 		paths = DefaultWritablePaths
@@ -92,6 +102,9 @@ func fixECS5(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 		}
 		name, exists := scratchVolume(in, p)
 		if !exists {
+			if r := containersOnlyRefusal(ctx, "adds a task volume (volumes) to keep "+p+" writable"); r != "" {
+				return fixOutcome{Skip: r}
+			}
 			in.Volumes = append(in.Volumes, ecstypes.Volume{Name: aws.String(name)})
 			out.Edits = append(out.Edits, Edit{
 				Control: detect.ECS5ID,

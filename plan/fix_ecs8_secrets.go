@@ -142,7 +142,14 @@ func executionRole(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, ne
 	src := ctx.source.ARN()
 	part, region := partitionOf(src), detect.RegionOf(src)
 
-	// private ECR pulls
+	// private ECR pulls: a templated image names no repository that can be checked
+	for i := range in.ContainerDefinitions {
+		c := &in.ContainerDefinitions[i]
+		if skip := placeholderRefusal("the image of container "+containerLabel(c, i), aws.ToString(c.Image),
+			"to decide whether the configured execution role "+detect.ShortARN(r)+" (fix.secrets.execution_role, added to the revision) must pull it from ECR"); skip != "" {
+			return execRole{}, need + "; " + skip
+		}
+	}
 	repos := ecrRepositories(in, part)
 	ecrActions := "ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer"
 	check := fmt.Sprintf("execution role %s (fix.secrets.execution_role, added to the revision) may pull its images from ECR (%s)", detect.ShortARN(r), ecrActions)
@@ -187,6 +194,13 @@ func executionRole(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, ne
 		gr := lc.Options["awslogs-region"]
 		if gr == "" {
 			gr = region
+		}
+		use := "in a grant to the configured execution role " + detect.ShortARN(r) + ", which would also write this container's logs"
+		if skip := placeholderRefusal("the awslogs-group of container "+containerLabel(&in.ContainerDefinitions[i], i), g, use); skip != "" {
+			return execRole{}, need + "; " + skip
+		}
+		if skip := placeholderRefusal("the awslogs-region of container "+containerLabel(&in.ContainerDefinitions[i], i), gr, use); skip != "" {
+			return execRole{}, need + "; " + skip
 		}
 		// The group and region become a grant on arn:…:log-group:NAME:*: never one with a wildcard.
 		if err := CheckLogGroupName(g); err != nil {
@@ -305,6 +319,32 @@ func fixSecrets(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOu
 	}
 	if len(todo) == 0 {
 		return fixOutcome{}
+	}
+	if r := containersOnlyRefusal(ctx, "needs the execution role (executionRoleArn) that reads the secrets"); r != "" {
+		return fixOutcome{Skip: r}
+	}
+	// Nothing templated goes into a secret, its name, or a grant.
+	var containers []int
+	for _, m := range todo {
+		c := &in.ContainerDefinitions[m.i]
+		for _, j := range m.idx {
+			kv := c.Environment[j]
+			field := "environment variable " + aws.ToString(kv.Name) + " of container " + containerLabel(c, m.i)
+			if r := placeholderRefusal("the name of "+field, aws.ToString(kv.Name), "as a key of the secret"); r != "" {
+				return fixOutcome{Skip: r}
+			}
+			if r := secretPlaceholderRefusal("the value of "+field, aws.ToString(kv.Value),
+				"store the placeholder in Secrets Manager instead of the credential: put the credential in Secrets Manager yourself and name it in the container's secrets (valueFrom)"); r != "" {
+				return fixOutcome{Skip: r}
+			}
+		}
+		containers = append(containers, m.i)
+	}
+	if r := namesRefusal(in, containers, "in the name of the secret (fix.secrets.name_prefix/<family>/<container>)"); r != "" {
+		return fixOutcome{Skip: r}
+	}
+	if r := executionRoleRefusal(in, "as the role granted secretsmanager:GetSecretValue on the new secrets"); r != "" {
+		return fixOutcome{Skip: r}
 	}
 	var out fixOutcome
 	if k := ctx.opts.Secrets.KmsKeyID; isKMSAlias(k) {

@@ -89,6 +89,9 @@ func fixLogs(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 	if len(missing) == 0 {
 		return fixOutcome{}
 	}
+	if r := containersOnlyRefusal(ctx, "needs the execution role and the launch type (executionRoleArn, requiresCompatibilities) that decide which role writes the logs"); r != "" {
+		return fixOutcome{Skip: r}
+	}
 	var out fixOutcome
 	fargate := runsOnFargate(ctx, in)
 	role := aws.ToString(in.ExecutionRoleArn)
@@ -99,6 +102,18 @@ func fixLogs(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 	// container name AWS would not allow there (a wildcard, a ".." segment) leaves the fix undone.
 	if err := CheckRegionName(region); err != nil {
 		return fixOutcome{Skip: fmt.Sprintf("the revision's region: %v, so no log group ARN can be granted", err)}
+	}
+	// Nothing templated goes into a log group name, a stream prefix or a grant.
+	named := missing
+	if !strings.Contains(templateOrDefault(ctx.opts.Logs.GroupTemplate), "{family}") {
+		if r := namesRefusal(&ecs.RegisterTaskDefinitionInput{ContainerDefinitions: in.ContainerDefinitions}, named, "as the awslogs stream prefix"); r != "" {
+			return fixOutcome{Skip: r}
+		}
+	} else if r := namesRefusal(in, named, "in the log group name (fix.logs.group_template) and the awslogs stream prefix"); r != "" {
+		return fixOutcome{Skip: r}
+	}
+	if r := executionRoleRefusal(in, "as the role granted logs:CreateLogStream and logs:PutLogEvents on the log groups"); r != "" {
+		return fixOutcome{Skip: r}
 	}
 	for _, i := range missing {
 		g := logGroupName(ctx.opts.Logs.GroupTemplate, family, aws.ToString(in.ContainerDefinitions[i].Name))
