@@ -89,7 +89,7 @@ func TestUnknownFieldsUnwalkable(t *testing.T) {
 	}
 	for _, body := range []string{
 		`{"taskDefinition": {"family": "` + secretValue, // cut
-		`{"taskDefinition": {}} {"again": 1}`,          // two values
+		`{"taskDefinition": {}} {"again": 1}`,           // two values
 		`{"taskDefinition": {"family": ` + secretValue + `}}`,
 		``,
 	} {
