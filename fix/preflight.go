@@ -206,6 +206,9 @@ func (r *run) checkRederived(ctx context.Context) error {
 	})
 	for i := range r.p.Actions {
 		if err := r.p.Rederive(&r.p.Actions[i], st); err != nil {
+			if ue := (*plan.UnknownFieldsError)(nil); errors.As(err, &ue) {
+				return err // not the plan's fault: AWS answers with a field this build does not know
+			}
 			return fmt.Errorf("%w: %w", ErrInvalidPlan, err)
 		}
 	}

@@ -141,7 +141,8 @@ func templateOrDefault(t string) string {
 // RebuildRegistration re-derives the after-state of registration a of p from source, the source
 // revision read at apply time, and compares it with the plan's After (masked values and secret
 // placeholders compared as placeholders, each masked value checked to be the source's value at its
-// sourcePath). It returns a *RederiveError naming the first differing field, nil when they are equal.
+// sourcePath). It returns a *RederiveError naming the first differing field, nil when they are equal;
+// an *UnknownFieldsError when the source holds fields this build does not know (unknown_fields.go).
 func (p *Plan) RebuildRegistration(a *Action, source *detect.TaskDefinition) error {
 	c := a.RegisterTaskDefinition
 	if a.Type != RegisterTaskDefinition || c == nil {
@@ -152,6 +153,9 @@ func (p *Plan) RebuildRegistration(a *Action, source *detect.TaskDefinition) err
 	}
 	if source == nil || source.ARN() != c.SourceArn {
 		return fail("", "the source revision read is not %s", c.SourceArn)
+	}
+	if err := refuseUnknownFields(a, source); err != nil {
+		return err
 	}
 	var after ecs.RegisterTaskDefinitionInput
 	if err := awsjson.Unmarshal("plan registration of "+c.SourceArn, c.After, &after); err != nil {

@@ -41,6 +41,7 @@ func Build(in *detect.Inventory, results []detect.Result, o Options) (*Plan, err
 		b.route(&results[i])
 	}
 	b.runningRevisions()
+	b.holdBackUnknownFields()
 	if err := b.buildRevisions(); err != nil {
 		return nil, err
 	}

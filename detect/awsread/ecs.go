@@ -58,18 +58,25 @@ func (e *Error) Unwrap() error { return e.Err }
 var errNoTaskDefinition = errors.New("the response holds no task definition")
 
 // DescribeTaskDefinition describes a revision (or a family's latest, as ECS picks it) with its tags: one
-// DescribeTaskDefinition call. A failure is an *Error.
+// DescribeTaskDefinition call. The response's raw JSON is read alongside the SDK's decoding (rawfields.go):
+// the members this build's SDK does not know are the result's UnknownFields (their JSON paths in the
+// response, e.g. "taskDefinition.containerDefinitions[0].newField"); an SDK client is needed for that, a
+// fake that ignores the call's options reports none. A failure is an *Error.
 func DescribeTaskDefinition(ctx context.Context, api TaskDefinitionAPI, ref string) (*detect.TaskDefinition, error) {
+	var raw rawFields
 	out, err := api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{
 		TaskDefinition: aws.String(ref), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags},
-	})
+	}, captureUnknownFields(&raw))
 	if err != nil {
 		return nil, &Error{Op: OpDescribeTaskDefinition, Resource: ref, Err: err}
 	}
 	if out.TaskDefinition == nil || out.TaskDefinition.TaskDefinitionArn == nil {
 		return nil, &Error{Op: OpDescribeTaskDefinition, Resource: ref, Err: errNoTaskDefinition}
 	}
-	return &detect.TaskDefinition{TaskDefinition: *out.TaskDefinition, Tags: out.Tags}, nil
+	if raw.err != nil {
+		return nil, &Error{Op: OpDescribeTaskDefinition, Resource: ref, Err: raw.err}
+	}
+	return &detect.TaskDefinition{TaskDefinition: *out.TaskDefinition, Tags: out.Tags, UnknownFields: raw.unknown}, nil
 }
 
 // Revision is one revision of a family, as listed.
