@@ -45,8 +45,7 @@ func (h *inflight) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // TestScanAccountsBounds: each account (here of one region) has its own bound on calls in flight
-// (Concurrency), and
-// AccountConcurrency accounts are read at once.
+// (Concurrency), and AccountConcurrency accounts are read at once.
 func TestScanAccountsBounds(t *testing.T) {
 	for _, tt := range []struct {
 		accountsAtOnce, perAccount int
