@@ -51,6 +51,14 @@ type Scope struct {
 	Accounts []string // accounts read
 	Regions  []string // regions read
 	Controls []string // controls evaluated (--control)
+	// Read, when set, lists the account-regions read (a scan narrowed to the findings): a finding of
+	// another is unverified, for the reason NotRead gives for its account-region when it has one.
+	Read    map[AccountRegion]bool
+	NotRead map[AccountRegion]string
+	// Errors are what the scan could not read: a finding on a resource the evaluation does not know is
+	// unverified, not stale, when its account could not be read, when a listing of its account-region
+	// failed, or when the resource's own read failed.
+	Errors []detect.ReadError
 }
 
 // AccountsOf lists the accounts the results' resource ARNs name, sorted: the accounts an evaluation
@@ -121,6 +129,12 @@ func verifyOne(f Finding, byResource map[string][]*detect.Result, scope Scope) V
 	if len(scope.Regions) > 0 && !containsFold(scope.Regions, f.Region) {
 		return done(Unverified, "region %s was not read", f.Region)
 	}
+	if k := (AccountRegion{Account: f.Account, Region: f.Region}); scope.Read != nil && !scope.Read[k] {
+		if why := scope.NotRead[k]; why != "" {
+			return done(Unverified, "account %s in %s was not read: %s", f.Account, f.Region, textsafe.Line(why))
+		}
+		return done(Unverified, "account %s in %s was not read", f.Account, f.Region)
+	}
 	var failed, exempt, unknown, passed []*detect.Result
 	for _, r := range res {
 		for _, x := range byResource[r.ID] {
@@ -140,6 +154,11 @@ func verifyOne(f Finding, byResource map[string][]*detect.Result, scope Scope) V
 		}
 	}
 	what := "no exposure trait"
+	if len(failed)+len(exempt)+len(unknown)+len(passed) == 0 {
+		if e, ok := readErrorOf(f, res, scope.Errors); ok {
+			return done(Unverified, "ecsfix could not read %s: %s", textsafe.Line(describeResources(res)), textsafe.Line(e.Error()))
+		}
+	}
 	switch {
 	case len(failed) > 0:
 		v.Outcome = Live
@@ -241,4 +260,43 @@ func ByAccountRegion(fs []Finding) []Group {
 		return out[i].Region < out[j].Region
 	})
 	return out
+}
+
+// readErrorOf returns a read error that may hide the finding's resources: the whole account's, a
+// listing of the finding's account-region ("*"), or the read of one of the resources (by ARN; a
+// task definition also by family; a service also by its cluster's service listing).
+func readErrorOf(f Finding, res []Resource, errs []detect.ReadError) (detect.ReadError, bool) {
+	for _, e := range errs {
+		if e.Account != "" && e.Account != f.Account {
+			continue
+		}
+		if e.ResourceType == "Account" {
+			return e, true
+		}
+		if e.Region != f.Region {
+			continue
+		}
+		if e.Resource == "*" {
+			return e, true
+		}
+		for _, r := range res {
+			if e.Resource == r.ID || r.Type == "AwsEcsTaskDefinition" && e.Resource == familyOf(r.ID) && e.Resource != "" {
+				return e, true
+			}
+			if r.Type == "AwsEcsService" && strings.HasPrefix(e.Resource, clusterOfService(r.ID)+" ") {
+				return e, true
+			}
+		}
+	}
+	return detect.ReadError{}, false
+}
+
+// clusterOfService is the cluster ARN of a long-format service ARN (for any other id, a string no
+// resource starts with).
+func clusterOfService(id string) string {
+	parts := strings.Split(arnResource(id), "/")
+	if !arnKind(id, "service") || len(parts) != 3 {
+		return "\x00"
+	}
+	return arnPrefix(id) + "cluster/" + parts[1]
 }

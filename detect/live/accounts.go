@@ -1,6 +1,6 @@
 // This file holds the scan of several accounts (--accounts, --org): each account read with its own
-// credentials and its own bound on calls in flight (AWS's limits are per account and region), a bounded
-// number of accounts at once, into one inventory whose read errors name their account.
+// credentials, each of its regions with its own bound on calls in flight (AWS's limits are per account
+// and region), a bounded number of accounts at once, into one inventory whose read errors name their account.
 
 package live
 
@@ -30,11 +30,14 @@ type Target struct {
 	// Role is the ARN of the role Config assumes ("" for the caller's own credentials): the scan first
 	// checks, with sts GetCallerIdentity, that the role can be assumed and its credentials are in Account.
 	Role string
+	// Regions, when set, are the regions read in this account instead of Options.Regions (a scan scoped
+	// to findings reads, in each account, the regions its findings name).
+	Regions []string
 }
 
 // ScanAccounts reads the estate of every target in the chosen regions (opts.Regions; each target's
-// Config.Region when empty) into one inventory, opts.AccountConcurrency accounts at once, each account
-// with its own bound of opts.Concurrency calls in flight.
+// Config.Region when empty; the target's Regions when set) into one inventory, opts.AccountConcurrency
+// accounts at once, each account-region with its own bound of opts.Concurrency calls in flight.
 //
 // An account that cannot be read at all (its role cannot be assumed, its credentials are in another
 // account or are rejected) is a read error naming the account, and the other accounts go on. The error
@@ -95,6 +98,9 @@ func scanTarget(ctx context.Context, t Target, opts Options, counter *awsclient.
 		}}}
 	}
 	regions := opts.Regions
+	if len(t.Regions) > 0 {
+		regions = t.Regions
+	}
 	if len(regions) == 0 && t.Config.Region != "" {
 		regions = []string{t.Config.Region}
 	}

@@ -44,8 +44,8 @@ func (h *inflight) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.shared.mu.Unlock()
 }
 
-// TestScanAccountsBounds: each account has its own bound on calls in flight (Concurrency), and
-// AccountConcurrency accounts are read at once.
+// TestScanAccountsBounds: each account (here of one region) has its own bound on calls in flight
+// (Concurrency), and AccountConcurrency accounts are read at once.
 func TestScanAccountsBounds(t *testing.T) {
 	for _, tt := range []struct {
 		accountsAtOnce, perAccount int

@@ -25,28 +25,57 @@ const (
 
 // regionScan reads one region.
 type regionScan struct {
-	s      *scanner
+	s *scanner
+	lane
 	region string
-	c      regionClients
+	// names narrows the region's read to what findings name (scope.go); nil reads it whole.
+	names *Names
+	c     regionClients
 
 	mu        sync.Mutex
 	described map[string]*detect.TaskDefinition // every revision described, by ARN
 	keep      map[string]bool                   // revisions that go into the inventory
-	svcs      []ecstypes.Service
-	taskSets  []ecstypes.TaskSet
-	lbSGs     []string
-	cpNames   []string // capacity providers named by clusters
+	// listed and listedClusters are the services and clusters read in phase 1; svcs are the services
+	// kept (keepServices), whose revisions, task sets and network are read.
+	listed         []ecstypes.Service
+	listedClusters []ecstypes.Cluster
+	svcs           []ecstypes.Service
+	taskSets       []ecstypes.TaskSet
+	lbSGs          []string
+	cpNames        []string // capacity providers named by clusters
 }
 
 func (r *regionScan) run(ctx context.Context) {
-	// Phase 1: clusters and their services, task-definition families, capacity providers.
+	// Phase 1: clusters and their services, task-definition families, capacity providers; narrowed to
+	// what the findings name when the region is scoped (scope.go).
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		r.clusters(ctx)
-		r.capacityProviders(ctx)
-	})
-	wg.Go(func() { r.families(ctx) })
+	if n := r.scoped(); n == nil {
+		wg.Go(func() {
+			r.clusters(ctx, nil, true)
+			r.capacityProviders(ctx)
+		})
+		wg.Go(func() { r.families(ctx) })
+	} else {
+		wg.Go(func() {
+			switch {
+			case n.needsServices():
+				r.clusters(ctx, nil, true)
+			case len(n.Clusters) > 0:
+				r.clusters(ctx, uniq(n.Clusters), false)
+			}
+		})
+		if len(n.CapacityProviders) > 0 {
+			wg.Go(func() { r.namedCapacityProviders(ctx, uniq(n.CapacityProviders)) })
+		}
+		for _, fam := range uniq(n.Families) {
+			wg.Go(func() { r.family(ctx, fam) })
+		}
+	}
 	wg.Wait()
+
+	// Phase 1b: the services kept (all of them, or those the scope needs), their task sets, and, when
+	// scoped, the latest ACTIVE revision of the families they run.
+	r.keepServices(ctx)
 
 	// Phase 2: what the services use: the revisions they run, their network and load balancers.
 	wg.Go(func() { r.runningRevisions(ctx) })
@@ -65,6 +94,49 @@ func (r *regionScan) run(ctx context.Context) {
 	r.s.add(len(tds), func(in *detect.Inventory) { in.TaskDefinitions = append(in.TaskDefinitions, tds...) })
 }
 
+// scoped returns the names the region's read is narrowed to, nil when it is read whole.
+func (r *regionScan) scoped() *Names {
+	if r.names == nil || r.names.Whole {
+		return nil
+	}
+	return r.names
+}
+
+// keepServices adds to the inventory the clusters and services listed (when scoped: those the scope
+// keeps, see Names.keep) and reads the task sets of the services kept; when scoped, it also reads the
+// latest ACTIVE revision of each family the kept services run, as a whole read would have.
+func (r *regionScan) keepServices(ctx context.Context) {
+	r.mu.Lock()
+	svcs, clusters := r.listed, r.listedClusters
+	r.mu.Unlock()
+	var families []string
+	if n := r.scoped(); n != nil {
+		svcs, families = n.keep(svcs)
+		clusters = n.clustersOf(clusters, svcs)
+	}
+	r.svcs = svcs
+	r.s.add(len(clusters), func(in *detect.Inventory) { in.Clusters = append(in.Clusters, clusters...) })
+	r.s.add(len(svcs), func(in *detect.Inventory) { in.Services = append(in.Services, svcs...) })
+	var wg sync.WaitGroup
+	for _, svc := range svcs {
+		if len(svc.TaskSets) > 0 {
+			wg.Go(func() { r.serviceTaskSets(ctx, svc) })
+		}
+	}
+	named := map[string]bool{}
+	if n := r.scoped(); n != nil {
+		for _, f := range n.Families {
+			named[f] = true
+		}
+	}
+	for _, fam := range families {
+		if !named[fam] {
+			wg.Go(func() { r.family(ctx, fam) })
+		}
+	}
+	wg.Wait()
+}
+
 // roles lists the task and execution roles of the revisions kept.
 func (r *regionScan) roles() []string {
 	var out []string
@@ -76,21 +148,24 @@ func (r *regionScan) roles() []string {
 	return uniq(out)
 }
 
-// clusters reads every cluster (ListClusters, DescribeClusters by 100) and the services of each.
-func (r *regionScan) clusters(ctx context.Context) {
-	var arns []string
-	p := ecs.NewListClustersPaginator(r.c.ecs, &ecs.ListClustersInput{})
-	if err := pages(ctx, r.s, p.HasMorePages, p.NextPage, func(out *ecs.ListClustersOutput) {
-		arns = append(arns, out.ClusterArns...)
-	}); err != nil {
-		r.s.fail(ctx, r.region, detect.TypeCluster, "*", "ListClusters", err)
-		return
+// clusters reads every cluster (ListClusters, DescribeClusters by 100), or only those named (named not
+// nil), and, with withServices, the services of each. What is read is kept aside for keepServices.
+func (r *regionScan) clusters(ctx context.Context, named []string, withServices bool) {
+	arns := named
+	if named == nil {
+		p := ecs.NewListClustersPaginator(r.c.ecs, &ecs.ListClustersInput{})
+		if err := pages(ctx, r, p.HasMorePages, p.NextPage, func(out *ecs.ListClustersOutput) {
+			arns = append(arns, out.ClusterArns...)
+		}); err != nil {
+			r.s.fail(ctx, r.region, detect.TypeCluster, "*", "ListClusters", err)
+			return
+		}
 	}
 	var wg sync.WaitGroup
 	for _, batch := range chunks(uniq(arns), describeClustersBatch) {
 		wg.Go(func() {
 			var out *ecs.DescribeClustersOutput
-			err := r.s.call(ctx, func(ctx context.Context) (err error) {
+			err := r.call(ctx, func(ctx context.Context) (err error) {
 				out, err = r.c.ecs.DescribeClusters(ctx, &ecs.DescribeClustersInput{
 					Clusters: batch,
 					Include:  []ecstypes.ClusterField{ecstypes.ClusterFieldSettings, ecstypes.ClusterFieldTags, ecstypes.ClusterFieldConfigurations},
@@ -104,13 +179,25 @@ func (r *regionScan) clusters(ctx context.Context) {
 				return
 			}
 			r.failures(detect.TypeCluster, "DescribeClusters", out.Failures)
-			r.s.add(len(out.Clusters), func(in *detect.Inventory) { in.Clusters = append(in.Clusters, out.Clusters...) })
-			r.mu.Lock()
+			var got []ecstypes.Cluster
 			for _, c := range out.Clusters {
+				// A cluster asked for by name is described even when deleted (INACTIVE); a listed one
+				// never is.
+				if named != nil && aws.ToString(c.Status) == "INACTIVE" {
+					continue
+				}
+				got = append(got, c)
+			}
+			r.mu.Lock()
+			r.listedClusters = append(r.listedClusters, got...)
+			for _, c := range got {
 				r.cpNames = append(r.cpNames, c.CapacityProviders...)
 			}
 			r.mu.Unlock()
-			for _, c := range out.Clusters {
+			if !withServices {
+				return
+			}
+			for _, c := range got {
 				wg.Go(func() { r.services(ctx, aws.ToString(c.ClusterArn), aws.ToString(c.ClusterName)) })
 			}
 		})
@@ -132,11 +219,12 @@ func (r *regionScan) failures(resourceType, op string, fs []ecstypes.Failure) {
 	}
 }
 
-// services reads the services of a cluster (ListServices, DescribeServices by 10) and their task sets.
+// services reads the services of a cluster (ListServices, DescribeServices by 10), kept aside for
+// keepServices.
 func (r *regionScan) services(ctx context.Context, clusterArn, clusterName string) {
 	var arns []string
 	p := ecs.NewListServicesPaginator(r.c.ecs, &ecs.ListServicesInput{Cluster: aws.String(clusterArn)})
-	if err := pages(ctx, r.s, p.HasMorePages, p.NextPage, func(out *ecs.ListServicesOutput) {
+	if err := pages(ctx, r, p.HasMorePages, p.NextPage, func(out *ecs.ListServicesOutput) {
 		for _, arn := range out.ServiceArns {
 			// Long-format ARNs name their cluster: skip another cluster's services (the emulator lists
 			// them) before spending a describe on them.
@@ -153,7 +241,7 @@ func (r *regionScan) services(ctx context.Context, clusterArn, clusterName strin
 	for _, batch := range chunks(uniq(arns), describeServicesBatch) {
 		wg.Go(func() {
 			var out *ecs.DescribeServicesOutput
-			err := r.s.call(ctx, func(ctx context.Context) (err error) {
+			err := r.call(ctx, func(ctx context.Context) (err error) {
 				out, err = r.c.ecs.DescribeServices(ctx, &ecs.DescribeServicesInput{
 					Cluster: aws.String(clusterArn), Services: batch,
 					Include: []ecstypes.ServiceField{ecstypes.ServiceFieldTags},
@@ -175,14 +263,8 @@ func (r *regionScan) services(ctx context.Context, clusterArn, clusterName strin
 				kept = append(kept, svc)
 			}
 			r.mu.Lock()
-			r.svcs = append(r.svcs, kept...)
+			r.listed = append(r.listed, kept...)
 			r.mu.Unlock()
-			r.s.add(len(kept), func(in *detect.Inventory) { in.Services = append(in.Services, kept...) })
-			for _, svc := range kept {
-				if len(svc.TaskSets) > 0 {
-					wg.Go(func() { r.serviceTaskSets(ctx, svc) })
-				}
-			}
 		})
 	}
 	wg.Wait()
@@ -205,7 +287,7 @@ func (r *regionScan) serviceTaskSets(ctx context.Context, svc ecstypes.Service) 
 			ids = append(ids, aws.ToString(ts.TaskSetArn))
 		}
 		var out *ecs.DescribeTaskSetsOutput
-		err := r.s.call(ctx, func(ctx context.Context) (err error) {
+		err := r.call(ctx, func(ctx context.Context) (err error) {
 			out, err = r.c.ecs.DescribeTaskSets(ctx, &ecs.DescribeTaskSetsInput{
 				Cluster: svc.ClusterArn, Service: svc.ServiceArn, TaskSets: ids,
 				Include: []ecstypes.TaskSetField{ecstypes.TaskSetFieldTags},
@@ -242,7 +324,7 @@ func (r *regionScan) families(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	seen := map[string]bool{}
-	if err := pages(ctx, r.s, p.HasMorePages, p.NextPage, func(out *ecs.ListTaskDefinitionFamiliesOutput) {
+	if err := pages(ctx, r, p.HasMorePages, p.NextPage, func(out *ecs.ListTaskDefinitionFamiliesOutput) {
 		for _, fam := range out.Families {
 			if seen[fam] {
 				continue
@@ -259,10 +341,25 @@ func (r *regionScan) families(ctx context.Context) {
 // by family name on AWS; the emulator's fallback lists the ACTIVE revisions and describes them from the
 // highest down, answering from the revisions described already). A family without an ACTIVE revision is
 // skipped; a failure is recorded against the call and the reference that failed.
+//
+// When the region is scoped, the family is one a finding names and may not exist: see namedFamily.
 func (r *regionScan) family(ctx context.Context, family string) {
+	if r.scoped() != nil {
+		r.namedFamily(ctx, family)
+		return
+	}
+	r.latestOf(ctx, family, nil)
+}
+
+// latestOf is family's read; first, when set, is DescribeTaskDefinition's answer for the family name,
+// read already.
+func (r *regionScan) latestOf(ctx context.Context, family string, first *detect.TaskDefinition) {
 	td, err := awsread.LatestActive(ctx, r.boundECS(), family, awsread.LatestOptions{
 		FamilyErrorFails: true,
 		Describe: func(ctx context.Context, ref string) (*detect.TaskDefinition, error) {
+			if ref == family && first != nil {
+				return first, nil
+			}
 			if got := r.cached(ref); got != nil {
 				return got, nil
 			}
@@ -301,12 +398,12 @@ func (r *regionScan) describe(ctx context.Context, ref string) (*detect.TaskDefi
 
 // boundECS is the region's ECS client for the shared reads, each call within the scan's bound.
 func (r *regionScan) boundECS() awsread.TaskDefinitionAPI {
-	return boundTaskDefinitions{s: r.s, api: r.c.ecs}
+	return boundTaskDefinitions{s: r.lane, api: r.c.ecs}
 }
 
-// boundTaskDefinitions runs each task-definition read through scanner.call.
+// boundTaskDefinitions runs each task-definition read through the region's lane.
 type boundTaskDefinitions struct {
-	s   *scanner
+	s   lane
 	api ecsAPI
 }
 
@@ -394,7 +491,7 @@ func (r *regionScan) describeCapacityProviders(ctx context.Context, in *ecs.Desc
 	var got []ecstypes.CapacityProvider
 	for {
 		var out *ecs.DescribeCapacityProvidersOutput
-		err := r.s.call(ctx, func(ctx context.Context) (err error) {
+		err := r.call(ctx, func(ctx context.Context) (err error) {
 			out, err = r.c.ecs.DescribeCapacityProviders(ctx, in)
 			return err
 		})

@@ -17,6 +17,7 @@ import (
 // iamScan reads roles once across regions, and each managed policy's default version once across roles.
 type iamScan struct {
 	s *scanner
+	lane
 	c iamAPI
 
 	mu       sync.Mutex
@@ -51,7 +52,7 @@ func roleName(ref string) string {
 func (x *iamScan) role(ctx context.Context, ref string) {
 	name := roleName(ref)
 	var got *iam.GetRoleOutput
-	err := x.s.call(ctx, func(ctx context.Context) (err error) {
+	err := x.call(ctx, func(ctx context.Context) (err error) {
 		got, err = x.c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 		return err
 	})
@@ -91,7 +92,7 @@ func (x *iamScan) role(ctx context.Context, ref string) {
 	wg.Go(func() {
 		var names []string
 		p := iam.NewListRolePoliciesPaginator(x.c, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
-		if err := pages(ctx, x.s, p.HasMorePages, p.NextPage, func(out *iam.ListRolePoliciesOutput) {
+		if err := pages(ctx, x, p.HasMorePages, p.NextPage, func(out *iam.ListRolePoliciesOutput) {
 			names = append(names, out.PolicyNames...)
 		}); err != nil {
 			mu.Lock()
@@ -104,7 +105,7 @@ func (x *iamScan) role(ctx context.Context, ref string) {
 		for i, pn := range uniq(names) {
 			iwg.Go(func() {
 				var out *iam.GetRolePolicyOutput
-				err := x.s.call(ctx, func(ctx context.Context) (err error) {
+				err := x.call(ctx, func(ctx context.Context) (err error) {
 					out, err = x.c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(pn)})
 					return err
 				})
@@ -133,7 +134,7 @@ func (x *iamScan) role(ctx context.Context, ref string) {
 	wg.Go(func() {
 		var attached []detect.AttachedPolicy
 		p := iam.NewListAttachedRolePoliciesPaginator(x.c, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
-		if err := pages(ctx, x.s, p.HasMorePages, p.NextPage, func(out *iam.ListAttachedRolePoliciesOutput) {
+		if err := pages(ctx, x, p.HasMorePages, p.NextPage, func(out *iam.ListAttachedRolePoliciesOutput) {
 			for _, ap := range out.AttachedPolicies {
 				attached = append(attached, detect.AttachedPolicy{Name: aws.ToString(ap.PolicyName), Arn: aws.ToString(ap.PolicyArn)})
 			}
@@ -192,7 +193,7 @@ func (x *iamScan) policy(ctx context.Context, arn string) (doc, op string, err e
 
 func (x *iamScan) readPolicy(ctx context.Context, arn string) (string, string, error) {
 	var pol *iam.GetPolicyOutput
-	err := x.s.call(ctx, func(ctx context.Context) (err error) {
+	err := x.call(ctx, func(ctx context.Context) (err error) {
 		pol, err = x.c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
 		return err
 	})
@@ -203,7 +204,7 @@ func (x *iamScan) readPolicy(ctx context.Context, arn string) (string, string, e
 		return "", "GetPolicy", errors.New("the policy has no default version")
 	}
 	var ver *iam.GetPolicyVersionOutput
-	err = x.s.call(ctx, func(ctx context.Context) (err error) {
+	err = x.call(ctx, func(ctx context.Context) (err error) {
 		ver, err = x.c.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: pol.Policy.DefaultVersionId})
 		return err
 	})

@@ -56,7 +56,7 @@ func (r *regionScan) securityGroups(ctx context.Context) {
 		func(ctx context.Context, f []ec2types.Filter) ([]string, error) {
 			var ids []string
 			p := ec2.NewDescribeSecurityGroupsPaginator(r.c.ec2, &ec2.DescribeSecurityGroupsInput{Filters: f})
-			if err := pages(ctx, r.s, p.HasMorePages, p.NextPage, func(out *ec2.DescribeSecurityGroupsOutput) {
+			if err := pages(ctx, r, p.HasMorePages, p.NextPage, func(out *ec2.DescribeSecurityGroupsOutput) {
 				for _, g := range out.SecurityGroups {
 					ids = append(ids, aws.ToString(g.GroupId))
 				}
@@ -82,7 +82,7 @@ func (r *regionScan) subnetsAndRoutes(ctx context.Context) {
 		func(ctx context.Context, f []ec2types.Filter) ([]string, error) {
 			var ids []string
 			p := ec2.NewDescribeSubnetsPaginator(r.c.ec2, &ec2.DescribeSubnetsInput{Filters: f})
-			if err := pages(ctx, r.s, p.HasMorePages, p.NextPage, func(out *ec2.DescribeSubnetsOutput) {
+			if err := pages(ctx, r, p.HasMorePages, p.NextPage, func(out *ec2.DescribeSubnetsOutput) {
 				mu.Lock()
 				for _, sn := range out.Subnets {
 					ids = append(ids, aws.ToString(sn.SubnetId))
@@ -100,7 +100,7 @@ func (r *regionScan) subnetsAndRoutes(ctx context.Context) {
 	seen := map[string]bool{}
 	routes := func(ctx context.Context, f []ec2types.Filter) ([]string, error) {
 		p := ec2.NewDescribeRouteTablesPaginator(r.c.ec2, &ec2.DescribeRouteTablesInput{Filters: f})
-		if err := pages(ctx, r.s, p.HasMorePages, p.NextPage, func(out *ec2.DescribeRouteTablesOutput) {
+		if err := pages(ctx, r, p.HasMorePages, p.NextPage, func(out *ec2.DescribeRouteTablesOutput) {
 			mu.Lock()
 			fresh := unseen(seen, out.RouteTables, func(rt ec2types.RouteTable) *string { return rt.RouteTableId })
 			for _, rt := range fresh {
@@ -144,7 +144,7 @@ func (r *regionScan) vpcEndpoints(ctx context.Context, vpcs []string) {
 	r.ec2Filtered(ctx, "vpc-id", vpcs, typeVpcEndpoint, "DescribeVpcEndpoints",
 		func(ctx context.Context, f []ec2types.Filter) ([]string, error) {
 			p := ec2.NewDescribeVpcEndpointsPaginator(r.c.ec2, &ec2.DescribeVpcEndpointsInput{Filters: f})
-			if err := pages(ctx, r.s, p.HasMorePages, p.NextPage, func(out *ec2.DescribeVpcEndpointsOutput) {
+			if err := pages(ctx, r, p.HasMorePages, p.NextPage, func(out *ec2.DescribeVpcEndpointsOutput) {
 				mu.Lock()
 				fresh := unseen(seen, out.VpcEndpoints, func(ep ec2types.VpcEndpoint) *string { return ep.VpcEndpointId })
 				mu.Unlock()
@@ -173,7 +173,7 @@ func (r *regionScan) networkInterfaces(ctx context.Context) {
 	r.ec2Filtered(ctx, "group-id", groups, typeNetworkInterface, "DescribeNetworkInterfaces",
 		func(ctx context.Context, f []ec2types.Filter) ([]string, error) {
 			p := ec2.NewDescribeNetworkInterfacesPaginator(r.c.ec2, &ec2.DescribeNetworkInterfacesInput{Filters: f})
-			if err := pages(ctx, r.s, p.HasMorePages, p.NextPage, func(out *ec2.DescribeNetworkInterfacesOutput) {
+			if err := pages(ctx, r, p.HasMorePages, p.NextPage, func(out *ec2.DescribeNetworkInterfacesOutput) {
 				mu.Lock()
 				fresh := unseen(seen, out.NetworkInterfaces, func(ni ec2types.NetworkInterface) *string { return ni.NetworkInterfaceId })
 				mu.Unlock()
@@ -259,7 +259,7 @@ func (r *regionScan) loadBalancers(ctx context.Context) {
 	r.elbBatches(ctx, tgArns, detect.TypeTargetGroup, "DescribeTargetGroups", func(ctx context.Context, batch []string) error {
 		p := elb.NewDescribeTargetGroupsPaginator(r.c.elb, &elb.DescribeTargetGroupsInput{TargetGroupArns: batch})
 		var got []elbtypes.TargetGroup
-		if err := pages(ctx, r.s, p.HasMorePages, p.NextPage, func(out *elb.DescribeTargetGroupsOutput) {
+		if err := pages(ctx, r, p.HasMorePages, p.NextPage, func(out *elb.DescribeTargetGroupsOutput) {
 			got = append(got, out.TargetGroups...)
 		}); err != nil {
 			return err
@@ -275,7 +275,7 @@ func (r *regionScan) loadBalancers(ctx context.Context) {
 	r.elbBatches(ctx, uniq(lbArns), detect.TypeLoadBalancer, "DescribeLoadBalancers", func(ctx context.Context, batch []string) error {
 		p := elb.NewDescribeLoadBalancersPaginator(r.c.elb, &elb.DescribeLoadBalancersInput{LoadBalancerArns: batch})
 		var got []elbtypes.LoadBalancer
-		if err := pages(ctx, r.s, p.HasMorePages, p.NextPage, func(out *elb.DescribeLoadBalancersOutput) {
+		if err := pages(ctx, r, p.HasMorePages, p.NextPage, func(out *elb.DescribeLoadBalancersOutput) {
 			got = append(got, out.LoadBalancers...)
 		}); err != nil {
 			return err

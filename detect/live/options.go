@@ -22,11 +22,18 @@ const (
 type Options struct {
 	// Regions to scan; empty means cfg.Region. See EnabledRegions for --all-regions.
 	Regions []string
-	// Concurrency bounds the API calls in flight at once, across regions (default 8): in each account,
-	// when ScanAccounts reads several.
+	// Concurrency bounds the API calls in flight at once in each account-region (default 8), and apart
+	// from them each account's IAM reads (IAM is global). AWS's API limits are per account and region,
+	// so each account-region is paced on its own: it has its own bound and its own SDK clients, hence
+	// its own retryer, and one throttled region does not hold back the others. A scan of R regions of A
+	// accounts may have up to min(A, AccountConcurrency) × (R + 1) × Concurrency calls in flight.
 	Concurrency int
 	// AccountConcurrency bounds the accounts ScanAccounts reads at once (default 4).
 	AccountConcurrency int
+	// Scope, when set, narrows the scan to the account-regions it names and, in each, to the resources
+	// its Names list (--findings). A region of Regions (or of a Target's Regions) that the scope does not
+	// name is not read.
+	Scope Scope
 	// Progress, when set, is called with the running total of resources read, each time it grows.
 	// Calls are serialised and the total never decreases.
 	Progress func(resourcesRead int)

@@ -62,14 +62,20 @@ func scanAccount(ctx context.Context, account string, cf clientFactory, regions 
 	if n <= 0 {
 		n = DefaultConcurrency
 	}
-	s := &scanner{account: account, opts: opts, sem: make(chan struct{}, n), inv: &detect.Inventory{}, cancel: cancel}
+	s := &scanner{account: account, opts: opts, inv: &detect.Inventory{}, cancel: cancel}
 
-	regions = uniq(regions)
+	// Each region has its own bound on calls in flight and its own clients (their own retryers): AWS's
+	// API limits are per account and region, so one region's throttling does not slow the others.
 	var wg sync.WaitGroup
-	results := make([]*regionScan, len(regions))
-	for i, region := range regions {
-		rs := &regionScan{s: s, region: region, c: cf.region(region), described: map[string]*detect.TaskDefinition{}, keep: map[string]bool{}}
-		results[i] = rs
+	var results []*regionScan
+	for _, region := range uniq(regions) {
+		names, ok := opts.Scope.names(account, region)
+		if !ok {
+			continue // the scope reads nothing there
+		}
+		rs := &regionScan{s: s, lane: newLane(n), region: region, names: names, c: cf.region(region),
+			described: map[string]*detect.TaskDefinition{}, keep: map[string]bool{}}
+		results = append(results, rs)
 		wg.Go(func() { rs.run(ctx) })
 	}
 	wg.Wait()
@@ -80,7 +86,8 @@ func scanAccount(ctx context.Context, account string, cf clientFactory, regions 
 		roles = append(roles, rs.roles()...)
 	}
 	if len(roles) > 0 && ctx.Err() == nil {
-		(&iamScan{s: s, c: cf.iam(), policies: map[string]*policyEntry{}}).run(ctx, uniq(roles))
+		// IAM is a global service: its calls have a bound of their own.
+		(&iamScan{s: s, lane: newLane(n), c: cf.iam(), policies: map[string]*policyEntry{}}).run(ctx, uniq(roles))
 	}
 
 	if err := context.Cause(ctx); err != nil {
@@ -92,13 +99,11 @@ func scanAccount(ctx context.Context, account string, cf clientFactory, regions 
 	return s.inv, Stats{Resources: s.read}, nil
 }
 
-// scanner holds what the regions share: the bound on calls in flight, the inventory being filled and
-// the progress count.
+// scanner holds what the regions of an account share: the inventory being filled and the progress count.
 type scanner struct {
 	// account is the account scanned, named in its read errors when a scan reads several ("" for one).
 	account string
 	opts    Options
-	sem     chan struct{}
 	cancel  context.CancelCauseFunc
 
 	mu   sync.Mutex // guards inv and read
@@ -110,24 +115,33 @@ type scanner struct {
 	interfacesUnknown atomic.Bool
 }
 
-// call runs one API call within the concurrency bound.
-func (s *scanner) call(ctx context.Context, fn func(context.Context) error) error {
+// lane bounds the API calls in flight of one account-region (or of an account's IAM reads).
+type lane struct{ sem chan struct{} }
+
+func newLane(n int) lane { return lane{sem: make(chan struct{}, n)} }
+
+// call runs one API call within the lane's bound.
+func (l lane) call(ctx context.Context, fn func(context.Context) error) error {
 	select {
-	case s.sem <- struct{}{}:
+	case l.sem <- struct{}{}:
 	case <-ctx.Done():
 		return context.Cause(ctx)
 	}
-	defer func() { <-s.sem }()
+	defer func() { <-l.sem }()
 	return fn(ctx)
 }
 
-// pages reads every page of a paginator (more and next: its HasMorePages and NextPage) through the
-// scanner's call, within the concurrency bound, handing each page to page in order. It stops at the
-// first error and returns it.
-func pages[Out, Opt any](ctx context.Context, s *scanner, more func() bool, next func(context.Context, ...func(Opt)) (Out, error), page func(Out)) error {
+// caller runs one API call within a bound (a lane, or what embeds one).
+type caller interface {
+	call(ctx context.Context, fn func(context.Context) error) error
+}
+
+// pages reads every page of a paginator (more and next: its HasMorePages and NextPage) through c's
+// call, within its bound, handing each page to page in order. It stops at the first error and returns it.
+func pages[Out, Opt any](ctx context.Context, c caller, more func() bool, next func(context.Context, ...func(Opt)) (Out, error), page func(Out)) error {
 	for more() {
 		var out Out
-		err := s.call(ctx, func(ctx context.Context) (err error) {
+		err := c.call(ctx, func(ctx context.Context) (err error) {
 			out, err = next(ctx)
 			return err
 		})

@@ -92,6 +92,26 @@ func (a *accountOptions) targets(ctx context.Context, cfg aws.Config) ([]live.Ta
 	if err != nil {
 		return nil, err
 	}
+	ids, err := a.selectedIDs(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, usageErrorf("no account left to read: --accounts, --org and --exclude-account leave none")
+	}
+	var targets []live.Target
+	for _, id := range ids {
+		t, err := a.target(cfg, own, partition, id)
+		if err != nil {
+			return nil, err
+		}
+		targets = append(targets, t)
+	}
+	return targets, nil
+}
+
+// selectedIDs are the accounts --accounts and --org choose, less --exclude-account, sorted.
+func (a *accountOptions) selectedIDs(ctx context.Context, cfg aws.Config) ([]string, error) {
 	ids := slices.Clone(a.ids)
 	if a.org {
 		org, err := awsclient.OrganizationAccounts(ctx, cfg)
@@ -102,23 +122,20 @@ func (a *accountOptions) targets(ctx context.Context, cfg aws.Config) ([]live.Ta
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	ids = slices.DeleteFunc(ids, func(id string) bool { return slices.Contains(a.exclude, id) })
-	if len(ids) == 0 {
-		return nil, usageErrorf("no account left to read: --accounts, --org and --exclude-account leave none")
+	return slices.DeleteFunc(ids, func(id string) bool { return slices.Contains(a.exclude, id) }), nil
+}
+
+// target is how account id is reached: the caller's own (own) with the caller's credentials, any other
+// through the role --role-name in it (a usage error when no role is given).
+func (a *accountOptions) target(cfg aws.Config, own, partition, id string) (live.Target, error) {
+	if id == own {
+		return live.Target{Account: id, Config: cfg}, nil
 	}
-	var targets []live.Target
-	for _, id := range ids {
-		if id == own {
-			targets = append(targets, live.Target{Account: id, Config: cfg})
-			continue
-		}
-		if a.roleName == "" {
-			return nil, usageErrorf("account %s is not the caller's (%s): give the role to assume in it with --role-name or accounts.role_name", id, own)
-		}
-		arn := awsclient.RoleARN(partition, id, a.roleName)
-		targets = append(targets, live.Target{Account: id, Role: arn, Config: awsclient.AssumeRole(cfg, arn, a.externalID, awsclient.SessionName(a.verb))})
+	if a.roleName == "" {
+		return live.Target{}, usageErrorf("account %s is not the caller's (%s): give the role to assume in it with --role-name or accounts.role_name", id, own)
 	}
-	return targets, nil
+	arn := awsclient.RoleARN(partition, id, a.roleName)
+	return live.Target{Account: id, Role: arn, Config: awsclient.AssumeRole(cfg, arn, a.externalID, awsclient.SessionName(a.verb))}, nil
 }
 
 // accountsOf lists the accounts of targets, for the log.

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/detect/awsclient"
+	"github.com/ecsfix/ecsfix/detect/live"
 	"github.com/ecsfix/ecsfix/detect/report"
 	"github.com/ecsfix/ecsfix/findings"
 	"github.com/ecsfix/ecsfix/fix"
@@ -31,8 +34,26 @@ func addFindingsFlag(f *pflag.FlagSet, v *string) {
 	f.StringVar(v, "findings", "", "act on these Security Hub findings only: \"securityhub\" (read them from Security Hub), a file of get-findings, get-findings-v2 or EventBridge event JSON, or - for stdin")
 }
 
-// readFindings reads the findings --findings names; nil when it is empty.
+// findingsRead are the findings --findings read and, once a live read narrowed to them has run, the
+// account-regions it read and why it did not read the others.
+type findingsRead struct {
+	fs      []findings.Finding
+	scoped  bool
+	read    map[findings.AccountRegion]bool
+	notRead map[findings.AccountRegion]string
+}
+
+// readFindings reads the findings --findings names; nil when it is empty. A live read that follows
+// reads only what they name (findingsInventory).
 func (g *globalOptions) readFindings(ctx context.Context, from string) ([]findings.Finding, error) {
+	fs, err := g.readFindingsFrom(ctx, from)
+	if err == nil && fs != nil {
+		g.findings = &findingsRead{fs: fs}
+	}
+	return fs, err
+}
+
+func (g *globalOptions) readFindingsFrom(ctx context.Context, from string) ([]findings.Finding, error) {
 	switch from {
 	case "":
 		return nil, nil
@@ -247,8 +268,11 @@ func (g *globalOptions) verifyFindings(fs []findings.Finding, rep *report.Report
 	if fs == nil {
 		return nil
 	}
-	vs := findings.Verify(fs, rep.Results, findings.Scope{
-		Accounts: findings.AccountsOf(rep.Results), Regions: rep.Source.Regions, Controls: controls})
+	scope := findings.Scope{Accounts: findings.AccountsOf(rep.Results), Regions: rep.Source.Regions, Controls: controls, Errors: rep.Errors}
+	if fr := g.findings; fr != nil && fr.scoped {
+		scope.Accounts, scope.Regions, scope.Read, scope.NotRead = nil, nil, fr.read, fr.notRead
+	}
+	vs := findings.Verify(fs, rep.Results, scope)
 	counts := map[findings.Outcome]int{}
 	for _, v := range vs {
 		counts[v.Outcome]++
@@ -305,4 +329,119 @@ func matchList(ms []findings.Match) string {
 		parts[i] = m.Control + " on " + detect.ShortARN(m.Resource)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// findingsInventory is the live read of a command given --findings: the account-regions the findings
+// name, each account reached as --accounts reaches it (the caller's own with its credentials, any other
+// through the role --role-name), and in each only what the findings name, with what their fixes need
+// (findings.Needs, live.Names). --accounts and --org (less --exclude-account) and --region (or the
+// configuration's regions) restrict it: a finding outside is unverified, saying why. Without --accounts
+// or --org, a finding of another account than the caller's is unverified when no role is given.
+func (g *globalOptions) findingsInventory(ctx context.Context, a *accountOptions, awsCfg aws.Config) (*detect.Inventory, report.Source, error) {
+	if a == nil {
+		a = &accountOptions{}
+	}
+	fr := g.findings
+	fr.scoped, fr.read, fr.notRead = true, map[findings.AccountRegion]bool{}, map[findings.AccountRegion]string{}
+	needs := findings.Needs(fr.fs, nil)
+	empty := &detect.Inventory{VpcEndpointsKnown: true, NetworkInterfacesKnown: true}
+	if len(needs) == 0 {
+		g.log.Info("scan skipped: no finding to re-verify needs a read", "findings", len(fr.fs))
+		return empty, report.Source{Kind: "live"}, nil
+	}
+	if awsCfg.Region == "" {
+		awsCfg.Region = needs[0].Region // STS and IAM need a region; the findings name one
+	}
+	own, partition, err := caller(ctx, awsCfg)
+	if err != nil {
+		return nil, report.Source{}, err
+	}
+	var chosen map[string]bool // nil: any account
+	if a.selected() {
+		ids, err := a.selectedIDs(ctx, awsCfg)
+		if err != nil {
+			return nil, report.Source{}, err
+		}
+		chosen = map[string]bool{}
+		for _, id := range ids {
+			chosen[id] = true
+		}
+	}
+	var regions map[string]bool // nil: any region
+	if len(g.cfg.Regions) > 0 && !g.cfg.AllRegions {
+		regions = map[string]bool{}
+		for _, r := range g.cfg.Regions {
+			regions[r] = true
+		}
+	}
+	scope := live.Scope{}
+	targets := map[string]*live.Target{}
+	var accounts, readRegions []string
+	whole := 0
+	for _, n := range needs {
+		k := n.AccountRegion
+		switch {
+		case regions != nil && !regions[n.Region]:
+			fr.notRead[k] = "region " + n.Region + " is not among the regions read (--region, or regions in the configuration)"
+			continue
+		case chosen != nil && slices.Contains(a.exclude, n.Account):
+			fr.notRead[k] = "account " + n.Account + " is left out by --exclude-account"
+			continue
+		case chosen != nil && !chosen[n.Account]:
+			fr.notRead[k] = "account " + n.Account + " is not among the accounts --accounts and --org choose"
+			continue
+		}
+		if targets[n.Account] == nil {
+			t, err := a.target(awsCfg, own, partition, n.Account)
+			if err != nil {
+				if chosen != nil {
+					return nil, report.Source{}, err // --accounts named it: as without --findings
+				}
+				fr.notRead[k] = "it is not the caller's account (" + own + ") and no role to assume in it is given (--role-name or accounts.role_name)"
+				continue
+			}
+			targets[n.Account] = &t
+			accounts = append(accounts, n.Account)
+		}
+		targets[n.Account].Regions = append(targets[n.Account].Regions, n.Region)
+		readRegions = append(readRegions, n.Region)
+		fr.read[k] = true
+		if n.Whole {
+			whole++
+			g.log.Info("reading the account-region whole", "account", n.Account, "region", n.Region, "because", textsafe.Line(n.Why))
+		}
+		scope[live.AccountRegion{Account: n.Account, Region: n.Region}] = &live.Names{Whole: n.Whole,
+			Families: n.Families, Services: n.Services, Clusters: n.Clusters, CapacityProviders: n.CapacityProviders}
+	}
+	slices.Sort(readRegions)
+	readRegions = slices.Compact(readRegions)
+	src := report.Source{Kind: "live", Regions: readRegions}
+	if len(accounts) == 0 {
+		g.log.Info("scan skipped: the findings' accounts and regions are all left out", "findings", len(fr.fs))
+		return empty, src, nil
+	}
+	list := make([]live.Target, len(accounts))
+	for i, id := range accounts {
+		list[i] = *targets[id]
+	}
+	cfg := g.cfg
+	opts := live.Options{
+		Concurrency:        cfg.Scan.Concurrency,
+		AccountConcurrency: cfg.Accounts.Concurrency,
+		MaxAttempts:        cfg.Scan.MaxAttempts,
+		Roles:              configuredRoles(cfg),
+		Scope:              scope,
+	}
+	progress, done := progressIndicator(g.io)
+	opts.Progress = progress
+	start := time.Now()
+	inv, stats, err := live.ScanAccounts(ctx, list, opts)
+	done()
+	if err != nil {
+		return nil, report.Source{}, err
+	}
+	g.log.Info("scan finished", "findings", len(fr.fs), "accounts", strings.Join(accounts, ","), "regions", readRegions,
+		"accountRegions", len(fr.read), "readWhole", whole, "resources", inv.Count(), "apiCalls", stats.Calls,
+		"retries", stats.Retries, "took", time.Since(start).Round(time.Millisecond))
+	return inv, src, nil
 }

@@ -25,6 +25,8 @@ type globalOptions struct {
 	log        *slog.Logger
 	// started is set once flags and arguments were accepted, so that later errors are not usage errors.
 	started bool
+	// findings are the findings --findings read, and what a live read narrowed to them read (findings.go).
+	findings *findingsRead
 }
 
 // run builds the command tree, executes it with args and returns the process exit code.

@@ -163,8 +163,17 @@ func (g *globalOptions) liveRegions(ctx context.Context) (aws.Config, []string, 
 
 // liveInventory reads the estate through the AWS API, drawing a progress indicator on a terminal: the
 // caller's account, or the accounts --accounts and --org choose (each through its role).
+//
+// With --findings, only what the findings name is read (findingsInventory).
 func (g *globalOptions) liveInventory(ctx context.Context, a *accountOptions) (*detect.Inventory, report.Source, error) {
 	cfg := g.cfg
+	if g.findings != nil {
+		awsCfg, err := awsConfig(ctx)
+		if err != nil {
+			return nil, report.Source{}, err
+		}
+		return g.findingsInventory(ctx, a, awsCfg)
+	}
 	awsCfg, regions, err := g.liveRegions(ctx)
 	if err != nil {
 		return nil, report.Source{}, err
