@@ -336,7 +336,8 @@ func matchList(ms []findings.Match) string {
 // through the role --role-name), and in each only what the findings name, with what their fixes need
 // (findings.Needs, live.Names). --accounts and --org (less --exclude-account) and --region (or the
 // configuration's regions) restrict it: a finding outside is unverified, saying why. Without --accounts
-// or --org, a finding of another account than the caller's is unverified when no role is given.
+// or --org, only the caller's account is read: a finding of another account is unverified, so that a
+// findings file or event cannot send ecsfix into an account the operator did not choose.
 func (g *globalOptions) findingsInventory(ctx context.Context, a *accountOptions, awsCfg aws.Config) (*detect.Inventory, report.Source, error) {
 	if a == nil {
 		a = &accountOptions{}
@@ -390,15 +391,15 @@ func (g *globalOptions) findingsInventory(ctx context.Context, a *accountOptions
 		case chosen != nil && !chosen[n.Account]:
 			fr.notRead[k] = "account " + n.Account + " is not among the accounts --accounts and --org choose"
 			continue
+		case chosen == nil && n.Account != own:
+			// A findings file or event never chooses the accounts ecsfix assumes a role in: the operator does.
+			fr.notRead[k] = "it is not the caller's account (" + own + "), and only --accounts or --org choose other accounts to act in"
+			continue
 		}
 		if targets[n.Account] == nil {
 			t, err := a.target(awsCfg, own, partition, n.Account)
 			if err != nil {
-				if chosen != nil {
-					return nil, report.Source{}, err // --accounts named it: as without --findings
-				}
-				fr.notRead[k] = "it is not the caller's account (" + own + ") and no role to assume in it is given (--role-name or accounts.role_name)"
-				continue
+				return nil, report.Source{}, err // --accounts or --org chose it: as without --findings
 			}
 			targets[n.Account] = &t
 			accounts = append(accounts, n.Account)

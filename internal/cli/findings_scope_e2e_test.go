@@ -259,8 +259,8 @@ func TestFindingsNarrowReadMatchesWholeRead(t *testing.T) {
 }
 
 // TestFindingsNarrowReadAccountsAndRegions: a live command given --findings reads the regions the
-// findings name (not the configured region alone); --region restricts it, and a finding of an account
-// that cannot be reached (not the caller's, no role) is unverified, saying why.
+// findings name (not the configured region alone); --region restricts it, and a finding of another
+// account than the caller's is unverified, saying why, unless --accounts or --org choose that account.
 func TestFindingsNarrowReadAccountsAndRegions(t *testing.T) {
 	ctx := context.Background()
 	cfg := mototest.Config(t)
@@ -288,7 +288,7 @@ func TestFindingsNarrowReadAccountsAndRegions(t *testing.T) {
 		// us-west-2 was read (the emulator's us-west-2 of the account has no cluster prod)
 		"finding stale: ECS.12 finding west (account " + account + ", us-west-2): ecsfix found no arn:aws:ecs:us-west-2:" + account + ":cluster/prod",
 		"finding unverified: ECS.12 finding elsewhere (account " + other + ", " + mototest.Region + "): account " + other + " in " + mototest.Region +
-			" was not read: it is not the caller's account (" + account + ") and no role to assume in it is given",
+			" was not read: it is not the caller's account (" + account + "), and only --accounts or --org choose other accounts to act in",
 		"findings: 3 read in 3 account-region(s); 1 live, 1 stale, 1 unverified",
 	} {
 		if !strings.Contains(stderr, w) {
@@ -299,6 +299,12 @@ func TestFindingsNarrowReadAccountsAndRegions(t *testing.T) {
 	if w := "finding unverified: ECS.12 finding west (account " + account + ", us-west-2): account " + account +
 		" in us-west-2 was not read: region us-west-2 is not among the regions read"; !strings.Contains(stderr, w) {
 		t.Errorf("with --region, stderr lacks %q:\n%s", w, stderr)
+	}
+	// A role does not widen it: without --accounts or --org, a finding never sends ecsfix into another account.
+	_, stderr, _ = runCLI(t, "scan", "--findings", file, "--role-name", "ecsfix-member", "--format", "json")
+	if w := "finding unverified: ECS.12 finding elsewhere (account " + other + ", " + mototest.Region + "): account " + other + " in " +
+		mototest.Region + " was not read: it is not the caller's account"; !strings.Contains(stderr, w) || strings.Contains(stderr, "AssumeRole") {
+		t.Errorf("with --role-name and no --org, stderr lacks %q or names AssumeRole:\n%s", w, stderr)
 	}
 	// --accounts restricts too; --exclude-account leaves an account out, saying so.
 	_, stderr, _ = runCLI(t, "scan", "--findings", file, "--accounts", account+","+other, "--exclude-account", other, "--format", "json")
