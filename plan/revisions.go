@@ -255,7 +255,7 @@ func (b *builder) buildRevisions() error {
 // it registers), which RegisterInput leaves out, and no tags equals an empty tag list. Only a fix the
 // applier can re-derive from the two revisions alone is reused (reusable); any other is registered again.
 func (b *builder) alreadyRegistered(rp *revisionPlan) (string, error) {
-	if !reusable(rp) {
+	if !reusable(rp) || isFileTaskDefinition(rp.source) {
 		return "", nil
 	}
 	want, err := comparableInput(rp.input)
@@ -327,8 +327,8 @@ func comparableInput(in *ecs.RegisterTaskDefinitionInput) ([]byte, error) {
 func (b *builder) orderFamilies() {
 	byFamily := map[string][]*revisionPlan{}
 	for _, rp := range b.revs {
-		if rp.existing != "" {
-			continue
+		if rp.existing != "" || isFileTaskDefinition(rp.source) {
+			continue // a file's task definition has no family in AWS to keep in order
 		}
 		k := detect.FamilyKey(rp.source.ARN())
 		byFamily[k] = append(byFamily[k], rp)
@@ -404,7 +404,7 @@ func (b *builder) registration(rp *revisionPlan) (Action, error) {
 	if a.RegisterTaskDefinition.Edits == nil {
 		a.RegisterTaskDefinition.Edits = []Edit{}
 	}
-	if l, ok := b.inv.LatestActive(arn); ok {
+	if l, ok := b.inv.LatestActive(arn); ok && !isFileTaskDefinition(rp.source) {
 		a.Preconditions = append(a.Preconditions, Precondition{Check: "family's latest ACTIVE revision", Result: l.ARN()})
 	}
 	a.DependsOn = append(a.DependsOn, rp.supportIDs...)
@@ -412,6 +412,9 @@ func (b *builder) registration(rp *revisionPlan) (Action, error) {
 		a.DependsOn = append(a.DependsOn, d.id)
 	}
 	switch {
+	case isFileTaskDefinition(rp.source):
+		a.Summary = fmt.Sprintf("fix task definition %s in file %s (line %d) (%s): ecsfix plan --format patch writes it into the file", family, rp.source.Source.File, rp.source.Source.Line, strings.Join(a.Controls, ", "))
+		a.Preconditions = a.Preconditions[1:] // a file's task definition has no status in AWS
 	case rp.latestCopy:
 		a.Summary = fmt.Sprintf("register %s again, unchanged, as the newest revision of %s", detect.ShortARN(arn), family)
 	default:
