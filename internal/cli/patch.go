@@ -132,3 +132,89 @@ func (o *planOptions) patch(p *plan.Plan, rep *report.Report, inv *detect.Invent
 	}
 	return nil
 }
+
+// addFileFindings locates the FAILED results of task definitions read from the snapshot's files at the
+// container or field that failed, and gives each the edits of its file that fix it (the same edits as
+// plan --format patch), for SARIF. What cannot be located or fixed keeps the result's plain location; a
+// failure here is logged, never fatal to the scan.
+func (g *globalOptions) addFileFindings(rep *report.Report, inv *detect.Inventory, snapshot string, controls []string) {
+	sf, err := newSnapshotFiles(snapshot)
+	if err != nil {
+		return
+	}
+	sf.fillSources(inv, rep.Origins)
+	root, err := os.OpenRoot(sf.dir)
+	if err != nil {
+		return
+	}
+	defer root.Close()
+	texts := map[string][]byte{}
+	read := func(file string) ([]byte, error) {
+		if b, ok := texts[file]; ok {
+			return b, nil
+		}
+		n, err := sf.name(file)
+		if err != nil {
+			return nil, err
+		}
+		b, err := root.ReadFile(n)
+		if err == nil {
+			texts[file] = b
+		}
+		return b, err
+	}
+	byID := map[string]*detect.TaskDefinition{}
+	for i := range inv.TaskDefinitions {
+		if td := &inv.TaskDefinitions[i]; td.Source != nil {
+			byID[td.ARN()] = td
+		}
+	}
+	fixes := map[string]*report.FileFix{} // task definition → fix of its file
+	fixed := map[string]map[string]bool{} // task definition → controls its fix fixes
+	if p, err := g.planOf(inv, rep, controls); err != nil {
+		g.log.Warn("no fixes in the SARIF output", "error", err)
+	} else if pt, err := filepatch.Build(p, inv, read); err != nil {
+		g.log.Warn("no fixes in the SARIF output", "error", err)
+	} else {
+		for _, f := range pt.Files {
+			reps, err := f.Replacements()
+			if err != nil {
+				continue // the fix would show a value ecsfix masks: plan --format patch --write makes it
+			}
+			ff := &report.FileFix{}
+			for _, r := range reps {
+				ff.Replacements = append(ff.Replacements, report.Replacement{StartLine: r.StartLine, EndLine: r.EndLine, Inserted: r.Inserted})
+			}
+			for _, fx := range f.Fixes {
+				fixes[fx.TaskDefinition] = ff
+				fixed[fx.TaskDefinition] = map[string]bool{}
+				for _, c := range fx.Controls {
+					fixed[fx.TaskDefinition][c] = true
+				}
+			}
+		}
+	}
+	rep.FileFindings = map[string]report.FileFinding{}
+	for _, res := range rep.Results {
+		td := byID[res.ResourceArn]
+		if res.Status != detect.Failed || td == nil {
+			continue
+		}
+		text, err := read(td.Source.File)
+		if err != nil {
+			continue
+		}
+		container, field := "", ""
+		if len(res.Offenders) > 0 {
+			container, field = res.Offenders[0].Container, res.Offenders[0].Field
+		}
+		ff := report.FileFinding{File: sf.display(td.Source.File), Line: filepatch.Locate(text, td.Source, container, field)}
+		if fx := fixes[td.ARN()]; fx != nil && fixed[td.ARN()][res.Control] {
+			ff.Fix = &report.FileFix{
+				Description:  "ecsfix: fix " + res.Control + " and the other findings of this task definition in " + ff.File + " (the edits of ecsfix plan --format patch)",
+				Replacements: fx.Replacements,
+			}
+		}
+		rep.FileFindings[report.FileFindingKey(res.Control, res.ResourceArn)] = ff
+	}
+}

@@ -192,3 +192,82 @@ func TestApplyRefusesAPlanOfFileTaskDefinitions(t *testing.T) {
 		t.Fatalf("apply of a plan of files: exit %d, stderr:\n%s", code, stderr)
 	}
 }
+
+// SARIF locates a file task definition's result at the field that failed and carries its fix: the
+// replacements, applied to the file, make what plan --format patch --write makes.
+func TestScanSARIFLocatesAndFixesFileFindings(t *testing.T) {
+	dir := patchRepo(t)
+	stdout, stderr, code := runCLI(t, "scan", "--snapshot", "deploy", "--format", "sarif")
+	if code != 0 {
+		t.Fatalf("scan exit %d: %s", code, stderr)
+	}
+	if strings.Contains(stdout, "hello-from-the-file") {
+		t.Error("the SARIF output holds an environment value")
+	}
+	type region struct{ StartLine, EndLine, StartColumn, EndColumn int }
+	var doc struct {
+		Runs []struct {
+			Results []struct {
+				RuleID    string
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string }
+						Region           region
+					}
+				}
+				Fixes []struct {
+					ArtifactChanges []struct {
+						ArtifactLocation struct{ URI string }
+						Replacements     []struct {
+							DeletedRegion   region
+							InsertedContent struct{ Text string }
+						}
+					}
+				}
+				Message struct{ Text string }
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range doc.Runs[0].Results {
+		if r.RuleID != "ECS.4" || !strings.Contains(r.Message.Text, "task-definition/web:3") {
+			continue
+		}
+		found = true
+		pl := r.Locations[0].PhysicalLocation
+		if pl.ArtifactLocation.URI != "deploy/web.json" || pl.Region.StartLine != 13 { // the "privileged" line
+			t.Errorf("ECS.4 on web:3 is located at %s:%d, want deploy/web.json:13", pl.ArtifactLocation.URI, pl.Region.StartLine)
+		}
+		if len(r.Fixes) != 1 || len(r.Fixes[0].ArtifactChanges) != 1 {
+			t.Fatalf("ECS.4 on web:3 has no fix: %+v", r.Fixes)
+		}
+		ch := r.Fixes[0].ArtifactChanges[0]
+		old, _ := os.ReadFile(filepath.Join(dir, "deploy", "web.json"))
+		lines := strings.SplitAfter(string(old), "\n")
+		var b strings.Builder
+		next := 1
+		for _, rp := range ch.Replacements {
+			for ; next < rp.DeletedRegion.StartLine; next++ {
+				b.WriteString(lines[next-1])
+			}
+			b.WriteString(rp.InsertedContent.Text)
+			next = rp.DeletedRegion.EndLine
+		}
+		for ; next <= len(lines); next++ {
+			b.WriteString(lines[next-1])
+		}
+		if _, stderr, code := runCLI(t, "plan", "--snapshot", "deploy", "--format", "patch", "--write"); code != 0 {
+			t.Fatal(stderr)
+		}
+		want, _ := os.ReadFile(filepath.Join(dir, "deploy", "web.json"))
+		if b.String() != string(want) {
+			t.Errorf("the SARIF fix makes\n%s\nplan --format patch --write makes\n%s", b.String(), want)
+		}
+	}
+	if !found {
+		t.Fatal("no ECS.4 result for web:3")
+	}
+}

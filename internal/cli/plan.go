@@ -130,6 +130,15 @@ func (g *globalOptions) makePlanOf(ctx context.Context, src source, controls []s
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	p, err := g.planOf(inv, rep, controls)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p, rep, inv, nil
+}
+
+// planOf plans the fixes of an inventory read and evaluated.
+func (g *globalOptions) planOf(inv *detect.Inventory, rep *report.Report, controls []string) (*plan.Plan, error) {
 	opts := g.cfg.PlanOptions()
 	opts.ToolVersion = toolVersion()
 	opts.Now = time.Now().UTC()
@@ -141,9 +150,9 @@ func (g *globalOptions) makePlanOf(ctx context.Context, src source, controls []s
 	opts.Settings = &settings // exemptions (and --control) apply to the revisions services run, too
 	p, err := plan.Build(inv, rep.Results, opts)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("plan: %w", err)
+		return nil, fmt.Errorf("plan: %w", err)
 	}
-	return p, rep, inv, nil
+	return p, nil
 }
 
 // writePlanFile writes a plan atomically (a temporary file renamed over the target), so that an
