@@ -151,6 +151,12 @@ func (b *builder) buildRevisions() error {
 			if len(asked) == 0 {
 				continue
 			}
+			if why := fileUnfixable(rp.source, fix.ID); why != "" {
+				for c := range asked {
+					skips = append(skips, [2]string{c, why})
+				}
+				continue
+			}
 			out := fix.Apply(ctx, rp.input)
 			if out.Skip != "" {
 				for c := range asked {
@@ -246,6 +252,24 @@ func (b *builder) buildRevisions() error {
 		}
 	}
 	return nil
+}
+
+// fileUnfixable is why a remedy is not planned for a task definition kept as a file (no ARN), "" when it
+// is: the secrets and logging fixes (ECS.8, ECS.9) write into the task definition the ARN of a secret, a
+// log group's region, an execution role granted in AWS, which a file names in no account or region.
+func fileUnfixable(td *detect.TaskDefinition, fixID string) string {
+	if !isFileTaskDefinition(td) {
+		return ""
+	}
+	switch fixID {
+	case detect.ECS8ID:
+		return "a task definition kept as a file: moving a value into Secrets Manager needs the secret created in AWS first; " +
+			"create it, then replace the environment entry with a secrets entry naming its ARN (and grant the execution role secretsmanager:GetSecretValue on it)"
+	case detect.ECS9ID:
+		return "a task definition kept as a file names no account or region for the log group: " +
+			"add a logConfiguration (awslogs, with awslogs-group, awslogs-region and awslogs-stream-prefix) to each container, and create the log group"
+	}
+	return ""
 }
 
 // alreadyRegistered finds a newer ACTIVE revision of the source's family whose registrable form is
