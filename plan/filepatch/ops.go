@@ -65,8 +65,8 @@ func SplitPointer(p string) ([]string, error) {
 
 // Diff returns the operations that turn before into after (two JSON documents). Objects are compared
 // member by member and arrays element by element, so that an operation touches the smallest value that
-// changed: a member added or removed, a scalar replaced, array elements removed or inserted when the
-// rest of the array is unchanged; an array changed otherwise is replaced whole. A member new in after is
+// changed: a member added or removed, a scalar replaced, array elements removed, inserted or changed (see
+// diffArrays); a value that changes type is replaced whole. A member new in after is
 // added after the existing ones. Removals from an array come last-first, so every index is the one the
 // array has when the operation applies.
 func Diff(before, after []byte) ([]Op, error) {
@@ -154,40 +154,44 @@ func (d *differ) diffObjects(path []string, b, a *hujson.Object) {
 	}
 }
 
-// diffArrays handles arrays of the same length (element by element), an array with elements removed
-// and one with elements inserted; it reports false for any other change (the array is then replaced).
+// diffArrays diffs two arrays: of one length, element by element; when the shorter is the longer with
+// elements removed or inserted (each element unchanged), by those removals or insertions; otherwise
+// element by element over the shorter's length, then the longer's tail added or removed. Every way gives
+// exactly after; the first two keep unchanged elements untouched.
 func (d *differ) diffArrays(path []string, b, a *hujson.Array) bool {
 	be, ae := b.Elements, a.Elements
 	key := func(src []byte, v *hujson.Value) string { return compact(raw(src, v)) }
+	n := min(len(be), len(ae))
 	switch {
-	case len(be) == len(ae):
-		for i := range be {
-			d.diff(with(path, strconv.Itoa(i)), &be[i], &ae[i])
-		}
-		return true
 	case len(be) > len(ae):
-		kept, ok := subsequence(len(ae), len(be), func(i, j int) bool { return key(d.after, &ae[i]) == key(d.before, &be[j]) })
-		if !ok {
-			return false
-		}
-		for j := len(be) - 1; j >= 0; j-- {
-			if !kept[j] {
-				d.ops = append(d.ops, Op{Kind: OpRemove, Path: with(path, strconv.Itoa(j))})
+		if kept, ok := subsequence(len(ae), len(be), func(i, j int) bool { return key(d.after, &ae[i]) == key(d.before, &be[j]) }); ok {
+			for j := len(be) - 1; j >= 0; j-- {
+				if !kept[j] {
+					d.ops = append(d.ops, Op{Kind: OpRemove, Path: with(path, strconv.Itoa(j))})
+				}
 			}
+			return true
 		}
-		return true
-	default:
-		kept, ok := subsequence(len(be), len(ae), func(i, j int) bool { return key(d.before, &be[i]) == key(d.after, &ae[j]) })
-		if !ok {
-			return false
-		}
-		for j := range ae {
-			if !kept[j] {
-				d.ops = append(d.ops, Op{Kind: OpAdd, Path: with(path, strconv.Itoa(j)), Value: cloneRaw(raw(d.after, &ae[j]))})
+	case len(be) < len(ae):
+		if kept, ok := subsequence(len(be), len(ae), func(i, j int) bool { return key(d.before, &be[i]) == key(d.after, &ae[j]) }); ok {
+			for j := range ae {
+				if !kept[j] {
+					d.ops = append(d.ops, Op{Kind: OpAdd, Path: with(path, strconv.Itoa(j)), Value: cloneRaw(raw(d.after, &ae[j]))})
+				}
 			}
+			return true
 		}
-		return true
 	}
+	for i := 0; i < n; i++ {
+		d.diff(with(path, strconv.Itoa(i)), &be[i], &ae[i])
+	}
+	for j := len(be) - 1; j >= n; j-- {
+		d.ops = append(d.ops, Op{Kind: OpRemove, Path: with(path, strconv.Itoa(j))})
+	}
+	for j := n; j < len(ae); j++ {
+		d.ops = append(d.ops, Op{Kind: OpAdd, Path: with(path, strconv.Itoa(j)), Value: cloneRaw(raw(d.after, &ae[j]))})
+	}
+	return true
 }
 
 // subsequence matches the n elements of the shorter array, in order, to elements of the longer one (m

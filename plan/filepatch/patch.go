@@ -51,6 +51,25 @@ type Fix struct {
 	Edits          []plan.Edit
 	// Ops are the operations applied, with pointers into the file.
 	Ops []Op
+	// LeftOut says which of the task definition's fixes are not in the file, and why ("" when none).
+	LeftOut string
+}
+
+// onlySecrets reports whether every control of an action is a secrets control (its support action is
+// for the ECS.8 edits a file leaves out).
+func onlySecrets(controls []string) bool {
+	for _, c := range controls {
+		if !isSecretsControl(c) {
+			return false
+		}
+	}
+	return len(controls) > 0
+}
+
+// isSecretsControl reports whether a control's fix moves values into Secrets Manager (ECS.8 and the
+// plaintext-credentials exposure).
+func isSecretsControl(control string) bool {
+	return strings.EqualFold(control, detect.ECS8ID) || strings.EqualFold(control, detect.ExposurePlaintextCredentialsID)
 }
 
 // Reader reads a file named as a Source names it.
@@ -105,8 +124,11 @@ func Build(p *plan.Plan, inv *detect.Inventory, read Reader) (*Patch, error) {
 			continue
 		}
 		f.Fixes = append(f.Fixes, *fix)
+		if fix.LeftOut != "" {
+			out.LeftOut = append(out.LeftOut, fmt.Sprintf("%s: %s", td.ARN(), fix.LeftOut))
+		}
 		for _, id := range a.DependsOn {
-			if d := actions[id]; d != nil && !plan.IsFileID(d.Resource) {
+			if d := actions[id]; d != nil && !plan.IsFileID(d.Resource) && !(fix.LeftOut != "" && onlySecrets(d.Controls)) {
 				prereq[fmt.Sprintf("%s: %s (for %s)", d.Type, d.Summary, td.ARN())] = true
 			}
 		}
@@ -160,11 +182,11 @@ func applyRegistration(t *Text, td *detect.TaskDefinition, a *plan.Action) (*Fix
 	if err != nil {
 		return nil, err.Error()
 	}
-	if len(c.SecretRefs) > 0 {
-		return nil, "its fix moves values into Secrets Manager secrets that must be created first (ECS.8): create each secret, then replace the environment entry with a secrets entry naming its ARN"
-	}
 	var fileOps []Op
 	for _, op := range ops {
+		if len(c.SecretRefs) > 0 && secretsEdit(op) {
+			continue // ECS.8: left out (see leftOutSecrets)
+		}
 		if bytes.Contains(op.Value, []byte(plan.MaskedValue)) {
 			return nil, "its change would write a value the plan masks; make it by hand"
 		}
@@ -192,8 +214,49 @@ func applyRegistration(t *Text, td *detect.TaskDefinition, a *plan.Action) (*Fix
 	if err := verify(saved, t.b, fileOps); err != nil {
 		return fail(err.Error())
 	}
-	return &Fix{TaskDefinition: td.ARN(), Controls: a.Controls, Edits: c.Edits, Ops: fileOps}, ""
+	fix := &Fix{TaskDefinition: td.ARN(), Controls: a.Controls, Edits: c.Edits, Ops: fileOps}
+	if len(c.SecretRefs) > 0 {
+		fix.Controls, fix.Edits = nil, nil
+		secretControls := map[string]bool{}
+		for _, e := range c.Edits {
+			if isSecretsControl(e.Control) {
+				secretControls[e.Control] = true
+			} else {
+				fix.Edits = append(fix.Edits, e)
+			}
+		}
+		for _, ctl := range a.Controls {
+			if !secretControls[ctl] && !isSecretsControl(ctl) {
+				fix.Controls = append(fix.Controls, ctl)
+			}
+		}
+		fix.LeftOut = secretsLeftOut
+		if len(fileOps) == 0 {
+			return fail(secretsLeftOut)
+		}
+	}
+	return fix, ""
 }
+
+// secretsEdit reports whether an operation is part of moving values into Secrets Manager (ECS.8): an
+// environment entry removed, a secrets entry added naming a secret the plan creates, the execution role
+// given to read it. Such edits name secrets that do not exist yet: they are left out of a file.
+func secretsEdit(op Op) bool {
+	if bytes.Contains(op.Value, []byte("(secret from ")) {
+		return true
+	}
+	p := op.Path
+	switch {
+	case len(p) >= 3 && p[0] == "containerDefinitions" && (p[2] == "environment" || p[2] == "secrets"):
+		return true
+	case len(p) == 1 && p[0] == "executionRoleArn":
+		return true
+	}
+	return false
+}
+
+// secretsLeftOut says what to do by hand for the ECS.8 edits left out of a file.
+const secretsLeftOut = "moving values into Secrets Manager (ECS.8) is not in this patch: the secrets must be created first; create each one, then replace the environment entry with a secrets entry naming its ARN (and give the execution role secretsmanager:GetSecretValue on it)"
 
 // maskedPointers are the file pointers of the values the plan masks in the source task definition.
 func maskedPointers(td *detect.TaskDefinition, c *plan.RegisterTaskDefinitionChange) []string {

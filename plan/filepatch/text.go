@@ -54,6 +54,11 @@ func (t *Text) indent(off int) string {
 	return string(t.b[s:e])
 }
 
+// oneLine reports whether the whole text is on one line (a final line ending aside).
+func (t *Text) oneLine() bool {
+	return !bytes.Contains(bytes.TrimRight(t.b, "\r\n"), []byte{'\n'})
+}
+
 func (t *Text) sameLine(a, b int) bool {
 	if a > b {
 		a, b = b, a
@@ -277,9 +282,10 @@ func (t *Text) addElement(v *hujson.Value, a *hujson.Array, i int, val json.RawM
 }
 
 // fillEmpty writes the first member or element (prefix is its name and separator) into an empty object
-// or array: on a line of its own when the brackets are on different lines, else between them.
+// or array: between the brackets when they are on one line and the value is a scalar (or the file is one
+// line), else on lines of its own, indented one step beyond the brackets' line.
 func (t *Text) fillEmpty(v *hujson.Value, prefix string, val json.RawMessage) error {
-	if t.sameLine(v.StartOffset, v.EndOffset) {
+	if t.sameLine(v.StartOffset, v.EndOffset) && (t.oneLine() || (len(val) > 0 && val[0] != '{' && val[0] != '[')) {
 		s, err := t.render(val, "", false)
 		if err != nil {
 			return err

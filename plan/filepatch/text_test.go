@@ -133,3 +133,19 @@ func TestDiffMinimalOps(t *testing.T) {
 		t.Fatalf("ops:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// An array whose element changes while another is appended: the element is edited in place and the new
+// one added, never the array rewritten.
+func TestDiffChangedAndAppendedElements(t *testing.T) {
+	ops, err := Diff([]byte(`{"v":[{"name":"a","t":"DISABLED"}]}`), []byte(`{"v":[{"name":"a","t":"ENABLED"},{"name":"b"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range ops {
+		got = append(got, string(o.Kind)+" "+o.Pointer()+" "+string(o.Value))
+	}
+	if want := `replace /v/0/t "ENABLED"|add /v/1 {"name":"b"}`; strings.Join(got, "|") != want {
+		t.Fatalf("ops %s, want %s", strings.Join(got, "|"), want)
+	}
+}
