@@ -9,6 +9,7 @@ import (
 
 	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/detect/report"
+	"github.com/ecsfix/ecsfix/internal/textsafe"
 	"github.com/ecsfix/ecsfix/plan"
 	"github.com/ecsfix/ecsfix/plan/filepatch"
 )
@@ -112,8 +113,14 @@ func (o *planOptions) patch(p *plan.Plan, rep *report.Report, inv *detect.Invent
 		return fmt.Errorf("read task-definition file %w", err)
 	}
 	out := pt.Unified(sf.display)
+	w := o.g.io.Out
+	if o.g.io.OutTTY {
+		// on a terminal, the files' characters that act on it are escaped; redirected (for git apply),
+		// the diff holds the files' bytes exactly
+		w = textsafe.NewWriter(w)
+	}
 	if !o.write {
-		if _, err := fmt.Fprint(o.g.io.Out, out); err != nil {
+		if _, err := fmt.Fprint(w, out); err != nil {
 			return fmt.Errorf("write output: %w", err)
 		}
 		return nil
@@ -122,10 +129,10 @@ func (o *planOptions) patch(p *plan.Plan, rep *report.Report, inv *detect.Invent
 	if i := strings.Index(out, "\ndiff --git "); i >= 0 {
 		out = out[:i+1]
 	}
-	fmt.Fprint(o.g.io.Out, out)
+	fmt.Fprint(w, out)
 	written, err := pt.Write(root, sf.name)
 	for _, f := range written {
-		fmt.Fprintf(o.g.io.Out, "wrote %s\n", sf.display(f))
+		fmt.Fprintf(w, "wrote %s\n", textsafe.Line(sf.display(f)))
 	}
 	if err != nil {
 		return fmt.Errorf("--write: %w", err)

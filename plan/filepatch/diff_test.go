@@ -89,3 +89,19 @@ func TestUnifiedDiffContextSkipsHiddenLines(t *testing.T) {
 		t.Errorf("a change followed by the hidden line: err = %v", err)
 	}
 }
+
+// The header is text for people: a name from a file that holds a bidi override is escaped there; the
+// diff's path is quoted as git quotes it.
+func TestUnifiedHeaderEscapes(t *testing.T) {
+	name := "evil\u202e.json"
+	p := &Patch{Files: []*File{{Name: name, Old: []byte("{\"a\":1}\n"), New: []byte("{\"a\":2}\n"), hidden: map[int]bool{},
+		Fixes: []Fix{{TaskDefinition: "file:" + name + ":1:task-definition/w\u202eeb", Controls: []string{"ECS.4"}}}}}}
+	out := p.Unified(func(n string) string { return n })
+	head, body, _ := strings.Cut(out, "diff --git")
+	if strings.ContainsRune(head, '\u202e') || !strings.Contains(head, `\u202e`) {
+		t.Errorf("header not escaped:\n%s", head)
+	}
+	if !strings.Contains(body, `"a/evil\342\200\256.json"`) {
+		t.Errorf("diff path not quoted as git quotes it:\n%s", body)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/tailscale/hujson"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/internal/textsafe"
 	"github.com/ecsfix/ecsfix/plan"
 )
 
@@ -414,7 +415,8 @@ type Display func(name string) string
 
 // Unified is the patch as git apply takes it: a header of comment lines (every line starts with "#",
 // which git apply skips before the first "diff --git") listing the prerequisites and what is left out,
-// then one diff per file. A file whose change cannot be shown without printing a value the plan masks is
+// then one diff per file. The header is escaped as text output is (internal/textsafe); the diffs are the
+// files' bytes, exactly, for git apply. A file whose change cannot be shown without printing a value the plan masks is
 // listed in the header instead (--write edits it all the same).
 func (p *Patch) Unified(display Display) string {
 	var head, body strings.Builder
@@ -430,7 +432,7 @@ func (p *Patch) Unified(display Display) string {
 	}
 	line := func(s string) {
 		for _, l := range strings.Split(s, "\n") {
-			head.WriteString(strings.TrimRight("# "+l, " ") + "\n")
+			head.WriteString(strings.TrimRight("# "+textsafe.Line(l), " ") + "\n") // names and reasons from files
 		}
 	}
 	line("ecsfix: fixes for task-definition files (apply with git apply, or ecsfix plan --format patch --write)")
