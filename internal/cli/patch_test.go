@@ -271,3 +271,26 @@ func TestScanSARIFLocatesAndFixesFileFindings(t *testing.T) {
 		t.Fatal("no ECS.4 result for web:3")
 	}
 }
+
+// --snapshot naming one file: the diff names it as given, and --write edits only it.
+func TestPlanFormatPatchOfOneFile(t *testing.T) {
+	dir := patchRepo(t)
+	stdout, stderr, code := runCLI(t, "plan", "--snapshot", "deploy/web.json", "--format", "patch")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "diff --git a/deploy/web.json b/deploy/web.json") || strings.Contains(stdout, "worker.json") {
+		t.Fatalf("patch:\n%s", stdout)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "one.patch"), []byte(stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gitIn(t, dir, "apply", "--check", "one.patch")
+	if _, stderr, code := runCLI(t, "plan", "--snapshot", "deploy/web.json", "--format", "patch", "--write"); code != 0 {
+		t.Fatalf("--write exit %d: %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "deploy", "jobs", "worker.json")); string(b) != patchFiles["jobs/worker.json"] {
+		t.Error("--write on one file changed another")
+	}
+	gitIn(t, dir, "apply", "-R", "--check", "one.patch")
+}
