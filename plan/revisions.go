@@ -151,6 +151,12 @@ func (b *builder) buildRevisions() error {
 			if len(asked) == 0 {
 				continue
 			}
+			if why := fileUnfixable(rp.source, fix.ID); why != "" {
+				for c := range asked {
+					skips = append(skips, [2]string{c, why})
+				}
+				continue
+			}
 			out := fix.Apply(ctx, rp.input)
 			if out.Skip != "" {
 				for c := range asked {
@@ -248,6 +254,24 @@ func (b *builder) buildRevisions() error {
 	return nil
 }
 
+// fileUnfixable is why a remedy is not planned for a task definition kept as a file (no ARN), "" when it
+// is: the secrets and logging fixes (ECS.8, ECS.9) write into the task definition the ARN of a secret, a
+// log group's region, an execution role granted in AWS, which a file names in no account or region.
+func fileUnfixable(td *detect.TaskDefinition, fixID string) string {
+	if !isFileTaskDefinition(td) {
+		return ""
+	}
+	switch fixID {
+	case detect.ECS8ID:
+		return "a task definition kept as a file: moving a value into Secrets Manager needs the secret created in AWS first; " +
+			"create it, then replace the environment entry with a secrets entry naming its ARN (and grant the execution role secretsmanager:GetSecretValue on it)"
+	case detect.ECS9ID:
+		return "a task definition kept as a file names no account or region for the log group: " +
+			"add a logConfiguration (awslogs, with awslogs-group, awslogs-region and awslogs-stream-prefix) to each container, and create the log group"
+	}
+	return ""
+}
+
 // alreadyRegistered finds a newer ACTIVE revision of the source's family whose registrable form is
 // exactly the fixed input: re-planning after a partly applied plan (revision registered, service not
 // moved), or after a rollback (service moved back), then moves the service instead of registering a
@@ -255,7 +279,7 @@ func (b *builder) buildRevisions() error {
 // it registers), which RegisterInput leaves out, and no tags equals an empty tag list. Only a fix the
 // applier can re-derive from the two revisions alone is reused (reusable); any other is registered again.
 func (b *builder) alreadyRegistered(rp *revisionPlan) (string, error) {
-	if !reusable(rp) {
+	if !reusable(rp) || isFileTaskDefinition(rp.source) {
 		return "", nil
 	}
 	want, err := comparableInput(rp.input)
@@ -327,8 +351,8 @@ func comparableInput(in *ecs.RegisterTaskDefinitionInput) ([]byte, error) {
 func (b *builder) orderFamilies() {
 	byFamily := map[string][]*revisionPlan{}
 	for _, rp := range b.revs {
-		if rp.existing != "" {
-			continue
+		if rp.existing != "" || isFileTaskDefinition(rp.source) {
+			continue // a file's task definition has no family in AWS to keep in order
 		}
 		k := detect.FamilyKey(rp.source.ARN())
 		byFamily[k] = append(byFamily[k], rp)
@@ -404,7 +428,7 @@ func (b *builder) registration(rp *revisionPlan) (Action, error) {
 	if a.RegisterTaskDefinition.Edits == nil {
 		a.RegisterTaskDefinition.Edits = []Edit{}
 	}
-	if l, ok := b.inv.LatestActive(arn); ok {
+	if l, ok := b.inv.LatestActive(arn); ok && !isFileTaskDefinition(rp.source) {
 		a.Preconditions = append(a.Preconditions, Precondition{Check: "family's latest ACTIVE revision", Result: l.ARN()})
 	}
 	a.DependsOn = append(a.DependsOn, rp.supportIDs...)
@@ -412,6 +436,9 @@ func (b *builder) registration(rp *revisionPlan) (Action, error) {
 		a.DependsOn = append(a.DependsOn, d.id)
 	}
 	switch {
+	case isFileTaskDefinition(rp.source):
+		a.Summary = fmt.Sprintf("fix task definition %s in file %s (line %d) (%s): ecsfix plan --format patch writes it into the file", family, rp.source.Source.File, rp.source.Source.Line, strings.Join(a.Controls, ", "))
+		a.Preconditions = a.Preconditions[1:] // a file's task definition has no status in AWS
 	case rp.latestCopy:
 		a.Summary = fmt.Sprintf("register %s again, unchanged, as the newest revision of %s", detect.ShortARN(arn), family)
 	default:

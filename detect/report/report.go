@@ -22,7 +22,33 @@ type Report struct {
 	Resources int
 	// Origins locates resources (by ARN) in the snapshot files they were read from, for SARIF.
 	Origins map[string]Origin
+	// FileFindings locate the results of task definitions read from files at the container or field
+	// that failed, with the fix of the file when there is one, by FileFindingKey (for SARIF).
+	FileFindings map[string]FileFinding
 }
+
+// FileFinding is where in its file a result's task definition failed, and the edits that fix it.
+type FileFinding struct {
+	File string
+	Line int
+	Fix  *FileFix
+}
+
+// FileFix is a fix of a file as line replacements of its text.
+type FileFix struct {
+	Description  string
+	Replacements []Replacement
+}
+
+// Replacement replaces the lines [StartLine, EndLine) (1-based; StartLine == EndLine inserts before
+// StartLine) with Inserted.
+type Replacement struct {
+	StartLine, EndLine int
+	Inserted           string
+}
+
+// FileFindingKey is the key of a result in Report.FileFindings.
+func FileFindingKey(control, resource string) string { return control + "\x00" + resource }
 
 // Source says where the inventory came from.
 type Source struct {

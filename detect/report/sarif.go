@@ -37,7 +37,14 @@ func SARIF(w io.Writer, r *Report) error {
 		loc := sarif.NewLocation().WithLogicalLocations([]*sarif.LogicalLocation{
 			sarif.NewLogicalLocation().WithFullyQualifiedName(res.ResourceArn).WithKind("resource"),
 		})
-		if o, ok := r.Origins[res.ResourceArn]; ok && o.File != "" {
+		ff, isFile := r.FileFindings[FileFindingKey(res.Control, res.ResourceArn)]
+		if isFile && ff.File != "" {
+			pl := sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(ff.File))
+			if ff.Line > 0 {
+				pl.WithRegion(sarif.NewRegion().WithStartLine(ff.Line))
+			}
+			loc.WithPhysicalLocation(pl)
+		} else if o, ok := r.Origins[res.ResourceArn]; ok && o.File != "" {
 			pl := sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(o.File))
 			if o.Line > 0 {
 				pl.WithRegion(sarif.NewRegion().WithStartLine(o.Line))
@@ -50,6 +57,14 @@ func SARIF(w io.Writer, r *Report) error {
 			WithMessage(sarif.NewTextMessage(res.ResourceArn + ": " + res.Reason)).
 			WithLocations([]*sarif.Location{loc}).
 			WithPartialFingerPrints(map[string]interface{}{"ecsfix/v1": hex.EncodeToString(sum[:16])})
+		if isFile && ff.Fix != nil && res.Suppressed == nil {
+			change := sarif.NewArtifactChange(sarif.NewSimpleArtifactLocation(ff.File))
+			for _, rp := range ff.Fix.Replacements {
+				region := sarif.NewRegion().WithStartLine(rp.StartLine).WithStartColumn(1).WithEndLine(rp.EndLine).WithEndColumn(1)
+				change.WithReplacement(sarif.NewReplacement(region).WithInsertedContent(sarif.NewArtifactContent().WithText(rp.Inserted)))
+			}
+			out.AddFix(sarif.NewFix().WithDescriptionText(ff.Fix.Description).WithArtifactChanges([]*sarif.ArtifactChange{change}))
+		}
 		if s := res.Suppressed; s != nil {
 			just := s.By
 			if s.Reason != "" {

@@ -124,6 +124,9 @@ func applyFile(ctx context.Context, o *applyOptions, file string) error {
 	if err != nil {
 		return err
 	}
+	if files := p.FileTaskDefinitions(); len(files) > 0 {
+		return fmt.Errorf("plan %s: its task definitions are files, not revisions in AWS (%s): ecsfix apply has nothing to register them from; fix the files with ecsfix plan --snapshot PATH --format patch", file, strings.Join(files, ", "))
+	}
 	journal := o.journal
 	if journal == "" {
 		journal = file + ".journal"

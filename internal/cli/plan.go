@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/detect/report"
 	"github.com/ecsfix/ecsfix/plan"
 )
@@ -20,6 +21,8 @@ type planOptions struct {
 	out      string
 	controls []string
 	findings string
+	format   string
+	write    bool
 	accounts accountOptions
 }
 
@@ -35,8 +38,15 @@ changed. With --out the plan is saved for review (ecsfix show), approval (ecsfix
 ecsfix apply.
 
 --control means what it means on scan: only those controls are evaluated, so only their findings are
-fixed. The configuration's fix.controls narrows what is fixed among the findings.`,
+fixed. The configuration's fix.controls narrows what is fixed among the findings.
+
+--format patch prints, instead, the fixes of the task definitions read from files (--snapshot) as a
+unified diff of those files that git apply takes: the same edits as a new revision would get, written
+into each file with its layout kept. Its header lists the changes AWS needs first (a log group, a role
+grant) and the fixes left out, with why. --write makes the edits in the files themselves.`,
 		Example: `  ecsfix plan --snapshot testdata/demo
+  ecsfix plan --snapshot deploy/ --format patch > fix.patch && git apply fix.patch
+  ecsfix plan --snapshot deploy/ --format patch --write
   ecsfix plan --out plan.json
   ecsfix plan --control ECS.5 --control ECS.12 --out plan.json`,
 		Args: cobra.NoArgs,
@@ -48,6 +58,8 @@ fixed. The configuration's fix.controls narrows what is fixed among the findings
 	f.StringVar(&o.snapshot, "snapshot", "", "plan from a snapshot (a file or folder of AWS CLI JSON output) instead of the live API")
 	f.StringVar(&o.out, "out", "", "write the plan file here")
 	f.StringArrayVar(&o.controls, "control", nil, "evaluate, and so fix, only this control id (repeatable), as scan --control does")
+	f.StringVar(&o.format, "format", "text", "output format: text (the plan) or patch (a diff of the task-definition files read with --snapshot)")
+	f.BoolVar(&o.write, "write", false, "with --format patch: make the edits in the files themselves")
 	addFindingsFlag(f, &o.findings)
 	o.accounts.addFlags(f, true)
 	return cmd
@@ -57,21 +69,35 @@ func planRun(ctx context.Context, o *planOptions, regionFlags bool) error {
 	if err := validateControls(o.controls); err != nil {
 		return err
 	}
+	switch {
+	case o.format != "text" && o.format != "patch":
+		return usageErrorf("--format: %q is not text or patch", o.format)
+	case o.write && o.format != "patch":
+		return usageErrorf("--write goes with --format patch")
+	case o.format == "patch" && o.snapshot == "":
+		return usageErrorf("--format patch edits task-definition files: give them with --snapshot")
+	}
 	o.g.warnOffControls(o.controls)
 	fs, err := o.g.readFindings(ctx, o.findings)
 	if err != nil {
 		return err
 	}
-	p, rep, err := o.g.makePlan(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags, accounts: &o.accounts}, o.controls)
+	p, rep, inv, err := o.g.makePlanOf(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags, accounts: &o.accounts}, o.controls)
 	if err != nil {
 		return err
 	}
 	if p, err = o.g.limitToFindings(p, rep, fs, o.controls); err != nil {
 		return err
 	}
-	ropts := plan.RenderOptions{Color: o.g.io.colorOut(), UnattendedRisk: o.g.cfg.UnattendedRisk(), RiskOverrides: o.g.cfg.PlanOptions().Risk}
-	if err := plan.RenderText(o.g.io.Out, p, ropts); err != nil {
-		return fmt.Errorf("write output: %w", err)
+	if o.format == "patch" {
+		if err := o.patch(p, rep, inv); err != nil {
+			return err
+		}
+	} else {
+		ropts := plan.RenderOptions{Color: o.g.io.colorOut(), UnattendedRisk: o.g.cfg.UnattendedRisk(), RiskOverrides: o.g.cfg.PlanOptions().Risk}
+		if err := plan.RenderText(o.g.io.Out, p, ropts); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
 	}
 	if o.out != "" {
 		if err := writePlanFile(o.out, p); err != nil {
@@ -94,10 +120,25 @@ func planRun(ctx context.Context, o *planOptions, regionFlags bool) error {
 // only controls evaluated, as for scan: in the scan and in the planner's own evaluation of the
 // revisions services run; fix.controls then narrows what is fixed among their findings.
 func (g *globalOptions) makePlan(ctx context.Context, src source, controls []string) (*plan.Plan, *report.Report, error) {
+	p, rep, _, err := g.makePlanOf(ctx, src, controls)
+	return p, rep, err
+}
+
+// makePlanOf is makePlan that also returns the inventory planned from.
+func (g *globalOptions) makePlanOf(ctx context.Context, src source, controls []string) (*plan.Plan, *report.Report, *detect.Inventory, error) {
 	rep, inv, err := g.inventory(ctx, src, controls)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
+	p, err := g.planOf(inv, rep, controls)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p, rep, inv, nil
+}
+
+// planOf plans the fixes of an inventory read and evaluated.
+func (g *globalOptions) planOf(inv *detect.Inventory, rep *report.Report, controls []string) (*plan.Plan, error) {
 	opts := g.cfg.PlanOptions()
 	opts.ToolVersion = toolVersion()
 	opts.Now = time.Now().UTC()
@@ -109,9 +150,9 @@ func (g *globalOptions) makePlan(ctx context.Context, src source, controls []str
 	opts.Settings = &settings // exemptions (and --control) apply to the revisions services run, too
 	p, err := plan.Build(inv, rep.Results, opts)
 	if err != nil {
-		return nil, nil, fmt.Errorf("plan: %w", err)
+		return nil, fmt.Errorf("plan: %w", err)
 	}
-	return p, rep, nil
+	return p, nil
 }
 
 // writePlanFile writes a plan atomically (a temporary file renamed over the target), so that an

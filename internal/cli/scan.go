@@ -75,9 +75,12 @@ func scanRun(ctx context.Context, o *scanOptions, regionFlags bool) error {
 	if err != nil {
 		return err
 	}
-	rep, _, err := o.g.inventory(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags, accounts: &o.accounts}, o.controls)
+	rep, inv, err := o.g.inventory(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags, accounts: &o.accounts}, o.controls)
 	if err != nil {
 		return err
+	}
+	if o.format == "sarif" && o.snapshot != "" {
+		o.g.addFileFindings(rep, inv, o.snapshot, o.controls) // patch.go: locations and fixes in task-definition files
 	}
 	o.g.verifyFindings(fs, rep, o.controls)
 	if err := render(o.g.io.Out, rep, o, o.g.io.colorOut()); err != nil {
