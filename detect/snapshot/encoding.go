@@ -98,7 +98,7 @@ func (u *utf16Reader) Seek(offset int64, whence int) (int64, error) {
 }
 
 func (u *utf16Reader) bad(what string) error {
-	return fmt.Errorf("invalid %s text at line %d (byte %d of the file): %s", u.order, u.line, u.off, what)
+	return fmt.Errorf("invalid %s text at line %d (byte offset %d): %s", u.order, u.line, u.off, what)
 }
 
 func (u *utf16Reader) Read(b []byte) (int, error) {
