@@ -21,9 +21,9 @@
 // configuration keys snapshot.max_file_bytes, snapshot.max_files and snapshot.max_total_bytes) bound the
 // size of a file, the entries walked in a folder and the bytes read in all; they are checked from the
 // folder's listing before any file is read, and a snapshot over one is refused with an error naming the
-// limit and the file (a file of a folder over max_file_bytes is a read error of its own, not read). A file is read as a stream, twice (to check its JSON and recognise it, then to
-// decode it one element of its lists at a time), never whole: loading holds what the inventory keeps,
-// not the files. A file is UTF-8 (a byte-order mark is skipped) or UTF-16, little- or big-endian, with a
+// limit and the file (a file of a folder over max_file_bytes is a read error of its own, not read). A
+// file is read as a stream, twice (to check its JSON and recognise it, then to decode it one element of
+// its lists at a time), never whole: loading holds what the inventory keeps, not the files. A file is UTF-8 (a byte-order mark is skipped) or UTF-16, little- or big-endian, with a
 // byte-order mark, transcoded to UTF-8 as it is read (lines in messages are the file's; columns count
 // UTF-8 bytes); a NUL byte among its first two bytes without a mark (UTF-16 without one) is refused. Each
 // file holds one command's output, recognised by its top-level keys:
