@@ -117,8 +117,12 @@ func (s *source) fileError(name string, err error) detect.ReadError {
 	if rest, ok := strings.CutPrefix(msg, file); ok && (strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, " ")) {
 		msg = strings.TrimLeft(strings.TrimPrefix(rest, ":"), " ")
 	}
-	return detect.ReadError{ResourceType: ResourceTypeFile, Resource: file, Operation: OperationReadFile, Message: msg}
+	return detect.ReadError{ResourceType: ResourceTypeFile, Resource: file, Operation: OperationReadFile, Message: shorten(msg, maxReadErrorMessage)}
 }
+
+// maxReadErrorMessage bounds the message of a file's read error (a JSON path may quote a member name
+// of any length): a hostile file cannot flood the output that lists the other files' errors.
+const maxReadErrorMessage = 8 << 10
 
 // Parse reads a single document (the output of one AWS CLI command); name is used in error messages.
 func Parse(name string, data []byte) (*detect.Inventory, error) {

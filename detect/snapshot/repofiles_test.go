@@ -7,9 +7,13 @@ package snapshot
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsfix/ecsfix/detect"
 )
@@ -341,5 +345,42 @@ func TestIdenticalCopiesAcrossFiles(t *testing.T) {
 	_, err = Load(writeTree(t, map[string]string{"a/worker.json": string(worker), "b/worker.json": changed}))
 	if err == nil || !strings.Contains(err.Error(), "AWS::ECS::TaskDefinition arn:aws:ecs:eu-west-1:111122223333:task-definition/worker:3 differs between") {
 		t.Errorf("error = %v", err)
+	}
+}
+
+// TestRegisterInputFieldsAreTaskDefinitionFields: a task definition of its own is decoded into the SDK's
+// TaskDefinition with its tags beside: every other field register-task-definition takes must be one of
+// TaskDefinition's, or a file using it would lose it (an SDK upgrade that adds one fails here).
+func TestRegisterInputFieldsAreTaskDefinitionFields(t *testing.T) {
+	in := reflect.TypeFor[ecs.RegisterTaskDefinitionInput]()
+	td := reflect.TypeFor[ecstypes.TaskDefinition]()
+	for i := range in.NumField() {
+		f := in.Field(i)
+		if !f.IsExported() || f.Name == "Tags" {
+			continue
+		}
+		if g, ok := td.FieldByName(f.Name); !ok || g.Type != f.Type {
+			t.Errorf("RegisterTaskDefinitionInput.%s (%s) is not a field of TaskDefinition of that type", f.Name, f.Type)
+		}
+	}
+}
+
+// TestHostileFileKeepsOthersErrors: a file whose error would quote a huge member name has a bounded
+// message, and the other files' errors are all there.
+func TestHostileFileKeepsOthersErrors(t *testing.T) {
+	huge := `{"services": [{"serviceArn": "a", "` + strings.Repeat("k", 1<<20) + `": 1}]}`
+	dir := writeTree(t, map[string]string{"a.json": huge, "b.json": `{"services": [`, "c.json": svcA})
+	in, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.Errors) != 2 || len(in.Services) != 1 {
+		t.Fatalf("errors %d, services %d", len(in.Errors), len(in.Services))
+	}
+	if m := in.Errors[0].Message; len(m) > maxReadErrorMessage+len("…") || !strings.HasPrefix(m, "services[0].kkkk") {
+		t.Errorf("a.json: message of %d bytes: %.100s", len(m), m)
+	}
+	if !strings.HasPrefix(in.Errors[1].Message, "1:15: invalid JSON") {
+		t.Errorf("b.json: %+v", in.Errors[1])
 	}
 }
