@@ -94,8 +94,24 @@ func validateControls(ids []string) error {
 	return nil
 }
 
+// incompleteError is exit code 3, saying how many snapshot files and how many resources could not be read.
 func incompleteError(rep *report.Report) error {
-	return &exitCodeError{code: exitIncomplete, err: fmt.Errorf("scan incomplete: %d resource(s) could not be read", len(rep.Errors))}
+	files := 0
+	for _, e := range rep.Errors {
+		if e.ResourceType == snapshot.ResourceTypeFile {
+			files++
+		}
+	}
+	var err error
+	switch {
+	case files == 0:
+		err = fmt.Errorf("scan incomplete: %d resource(s) could not be read", len(rep.Errors))
+	case files == len(rep.Errors):
+		err = fmt.Errorf("scan incomplete: %d snapshot file(s) could not be read", files)
+	default:
+		err = fmt.Errorf("scan incomplete: %d snapshot file(s) and %d resource(s) could not be read", files, len(rep.Errors)-files)
+	}
+	return &exitCodeError{code: exitIncomplete, err: err}
 }
 
 // awsConfig loads the SDK's standard configuration (environment, profile, SSO, instance role, …), then

@@ -28,7 +28,7 @@ func TestScanRepoFiles(t *testing.T) {
 		"file=" + corpus + "/broken/odd-utf16.json error=\"invalid UTF-16LE text at line 16 (byte offset 694): the file ends in the middle of a character",
 		"unknown field in a task-definition file; evaluated without it file=" + corpus + "/future-fields.json line=8 column=7 field=containerDefinitions[0].quantumAcceleration",
 		"unknown field in a task-definition file; evaluated without it file=" + corpus + "/future-fields.json line=15 column=3 field=carbonAwareScheduling",
-		"scan incomplete: 6 resource(s) could not be read",
+		"scan incomplete: 6 snapshot file(s) could not be read",
 	} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q; stderr:\n%s", want, errOut)
