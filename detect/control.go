@@ -164,8 +164,12 @@ func evaluateControl(c Control, in *Inventory, s *Settings) []Result {
 	return out
 }
 
-// evaluateRevision scores only the latest ACTIVE revision of a family, as Security Hub does.
+// evaluateRevision scores only the latest ACTIVE revision of a family, as Security Hub does; a task
+// definition kept as a file without an ARN is always scored.
 func evaluateRevision(c Control, in *Inventory, td *TaskDefinition, s *Settings) Verdict {
+	if td.FileOnly() {
+		return c.TaskDefinition(td, s)
+	}
 	if td.Status != ecstypes.TaskDefinitionStatusActive {
 		return NA(fmt.Sprintf("revision %d is %s; only the latest ACTIVE revision of a family is evaluated", td.Revision, td.Status))
 	}

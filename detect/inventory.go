@@ -109,6 +109,11 @@ func (t *TaskDefinition) ARN() string {
 	return deref(t.TaskDefinitionArn)
 }
 
+// FileOnly reports whether the task definition was read from a file and has no ARN (a file a team keeps
+// in its repository): it is not a registered revision, follows no latest-ACTIVE rule and is always
+// evaluated on its own, named by its FileID.
+func (t *TaskDefinition) FileOnly() bool { return t.TaskDefinitionArn == nil && t.Source != nil }
+
 // Role is an IAM role with the policies that decide what its holder may do.
 type Role struct {
 	Arn  string
@@ -197,10 +202,15 @@ func (in *Inventory) idx() *index {
 		for i := range in.TaskDefinitions {
 			td := &in.TaskDefinitions[i]
 			x.taskDefs[td.ARN()] = td
-			if td.Status != ecstypes.TaskDefinitionStatusActive {
+			// Only a revision with an ARN has a place in its family; one kept as a file without an ARN
+			// is a task definition of its own, never superseded (FileOnly).
+			if td.Status != ecstypes.TaskDefinitionStatusActive || td.FileOnly() {
 				continue
 			}
 			key := FamilyKey(td.ARN())
+			if key == "" {
+				continue
+			}
 			if cur, ok := x.latestActive[key]; !ok || td.Revision > cur.Revision {
 				x.latestActive[key] = td
 			}
@@ -271,7 +281,8 @@ func (in *Inventory) LatestActive(taskDefinitionArn string) (*TaskDefinition, bo
 }
 
 // IsLatestActive reports whether td is the latest ACTIVE revision of its family among those present —
-// the only revision Security Hub scores.
+// the only revision Security Hub scores. A task definition kept as a file without an ARN (FileOnly) has
+// no family revisions: it is not.
 func (in *Inventory) IsLatestActive(td *TaskDefinition) bool {
 	latest, ok := in.LatestActive(td.ARN())
 	return ok && latest.ARN() == td.ARN()

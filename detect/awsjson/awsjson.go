@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strings"
 )
 
 // SyntaxError is malformed JSON at byte Offset (Line and Column are 1-based; columns count bytes).
@@ -64,6 +65,71 @@ func scan(name string, r *reader, key func(string)) (string, error) {
 	return k.String(), nil
 }
 
+// Shape receives the outline of a document from ScanShape: the kind and line of its top-level value, the
+// members of a top-level object and the elements of a top-level array, without the document being kept.
+// Every callback is optional; lines are 1-based and count the input's newlines.
+type Shape struct {
+	// Top is called with the kind of the top-level value and the line on which it opens.
+	Top func(kind string, line int)
+	// Member is called, for a top-level object, with each member's name, the kind of its value and the
+	// line on which the value opens.
+	Member func(key, kind string, line int)
+	// Elem is called, for a top-level array, with each element's index, kind and line.
+	Elem func(i int, kind string, line int)
+	// ElemKey is called, for a top-level array, with each member name of each element that is an object.
+	ElemKey func(i int, key string)
+}
+
+// ScanShape is Scan reporting the document's outline to sh (see Shape). It checks the whole document's
+// syntax as Scan does and keeps nothing of it.
+func ScanShape(name string, src io.Reader, sh Shape) error {
+	r := newReader(src)
+	defer r.release()
+	if err := r.document(func() error { return scanShape(r, sh) }); err != nil {
+		return named(name, err)
+	}
+	return nil
+}
+
+func scanShape(r *reader, sh Shape) error {
+	k, err := r.kind()
+	if err != nil {
+		return err
+	}
+	if sh.Top != nil {
+		sh.Top(k.String(), r.at.line)
+	}
+	switch {
+	case k == kindObject && sh.Member != nil:
+		return r.object(true, func(m string, _ position) error {
+			vk, err := r.kind()
+			if err != nil {
+				return err
+			}
+			sh.Member(m, vk.String(), r.at.line)
+			return r.skip()
+		})
+	case k == kindArray && (sh.Elem != nil || sh.ElemKey != nil):
+		return r.array(func(i int) error {
+			ek, err := r.kind()
+			if err != nil {
+				return err
+			}
+			if sh.Elem != nil {
+				sh.Elem(i, ek.String(), r.at.line)
+			}
+			if ek != kindObject || sh.ElemKey == nil {
+				return r.skip()
+			}
+			return r.object(true, func(m string, _ position) error {
+				sh.ElemKey(i, m)
+				return r.skip()
+			})
+		})
+	}
+	return r.skip()
+}
+
 // PolicyField names a string field that holds an IAM policy document: the CLI prints it as a JSON
 // object, the model keeps its text. The IAM SDK types' own policy fields are known already.
 type PolicyField struct {
@@ -80,10 +146,34 @@ type EachField struct {
 	Elem  func(i int, v any) error
 }
 
+// ExtraField names a member that a struct type does not have as a field but that a document may hold
+// beside its fields (as `tags` inside a task definition kept as a file): its value is decoded into
+// Target, a non-nil pointer, instead of being an unknown field. A second occurrence in one object is a
+// duplicate field.
+type ExtraField struct {
+	Type   reflect.Type // the struct type
+	Key    string       // the member name, matched regardless of case
+	Target any
+}
+
+// UnknownField is a member that matches no field of its struct type (Options.Unknown).
+type UnknownField struct {
+	// Path is the member's JSON path in the document ("taskDefinition.containerDefinitions[0].foo");
+	// Inner is the same path below the document's top-level member ("containerDefinitions[0].foo"), ""
+	// for a top-level member.
+	Path, Inner  string
+	Line, Column int // where the member's name starts
+}
+
 // Options adjust Decode.
 type Options struct {
 	Policy []PolicyField
 	Each   []EachField
+	Extra  []ExtraField
+	// Unknown, when set, is called with each member that matches no field of a struct (outside unions):
+	// when it returns nil the member's value is skipped (its syntax checked, nothing kept) and decoding
+	// goes on; an error it returns ends the decoding. Unset, an unknown member is an error.
+	Unknown func(UnknownField) error
 	// MaxBytes, when positive, bounds an estimate of the memory the values decoded take (the elements
 	// given to Each functions included): past it, Decode fails naming the value it reached. A few bytes
 	// of JSON can make a large value (an empty object is a whole struct), so the input's size alone does
@@ -107,7 +197,16 @@ func decodeFrom(name string, r *reader, v any, opt Options) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("%s: awsjson: decode needs a non-nil pointer, got %T", name, v)
 	}
-	dec := &decoder{file: name, r: r, max: opt.MaxBytes}
+	dec := &decoder{file: name, r: r, max: opt.MaxBytes, unknown: opt.Unknown}
+	for _, e := range opt.Extra {
+		if dec.extra == nil {
+			dec.extra = map[reflect.Type]map[string]any{}
+		}
+		if dec.extra[e.Type] == nil {
+			dec.extra[e.Type] = map[string]any{}
+		}
+		dec.extra[e.Type][strings.ToLower(e.Key)] = e.Target
+	}
 	for _, p := range opt.Policy {
 		if dec.policy == nil {
 			dec.policy = map[reflect.Type]map[string]bool{}

@@ -38,12 +38,20 @@ func (p *path) String() string {
 	if p == nil {
 		return "(document)"
 	}
+	return p.render(0)
+}
+
+// below renders the path without its first member ("" when the path is that member alone, or empty).
+func (p *path) below() string { return p.render(1) }
+
+// render renders the path, leaving out its first skip components.
+func (p *path) render(skip int) string {
 	var parts []*path
 	for q := p; q != nil; q = q.parent {
 		parts = append(parts, q)
 	}
 	var b strings.Builder
-	for i := len(parts) - 1; i >= 0; i-- {
+	for i := len(parts) - 1 - skip; i >= 0; i-- {
 		q := parts[i]
 		switch {
 		case q.isIdx:
@@ -92,6 +100,10 @@ type decoder struct {
 	policy map[reflect.Type]map[string]bool
 	// each lists slice fields whose elements go one at a time to a function instead of into the slice.
 	each map[reflect.Type]map[string]func(i int, v any) error
+	// extra lists members decoded into targets of their own (Options.Extra), by struct type and lower-cased key.
+	extra map[reflect.Type]map[string]any
+	// unknown, when set, is given the members that match no field instead of failing (Options.Unknown).
+	unknown func(UnknownField) error
 	// used estimates the bytes of the values decoded so far (kept or not); max bounds it (0: no bound).
 	used, max int64
 }
@@ -379,11 +391,28 @@ func (d *decoder) decodeStruct(k nodeKind, v reflect.Value, p *path) error {
 	si := infoOf(t)
 	first := -1
 	var seen []bool
+	var extraSeen map[string]bool
 	return d.r.object(true, func(key string, keyAt position) error {
 		fp := p.field(key)
 		fi, ok := si.byName[strings.ToLower(key)]
 		if !ok {
-			return d.errAt(keyAt, fp, "unknown field")
+			if target, ok := d.extra[t][strings.ToLower(key)]; ok {
+				if extraSeen[strings.ToLower(key)] {
+					return d.errAt(keyAt, fp, "duplicate field")
+				}
+				if extraSeen == nil {
+					extraSeen = map[string]bool{}
+				}
+				extraSeen[strings.ToLower(key)] = true
+				return d.decode(reflect.ValueOf(target).Elem(), fp)
+			}
+			if d.unknown == nil {
+				return d.errAt(keyAt, fp, "unknown field")
+			}
+			if err := d.unknown(UnknownField{Path: fp.String(), Inner: fp.below(), Line: keyAt.line, Column: keyAt.col}); err != nil {
+				return err
+			}
+			return d.r.skip()
 		}
 		switch {
 		case first < 0:

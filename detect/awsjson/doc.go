@@ -13,5 +13,11 @@
 //
 // It exists so that snapshots (read) and plans (written, then read back by the applier) share one
 // definition of the AWS CLI's JSON form. It must never be lenient: an unknown field is an error, not
-// something to skip, because skipping would silently lose a field of a task definition.
+// something to skip, because skipping would silently lose a field of a task definition. The one way past
+// it is explicit: Options.Unknown hands each unknown field (its path and place) to the caller, which
+// records it (a task definition kept as a file keeps the fields this build does not know in its
+// UnknownFields, so that nothing rewritten from the SDK's decoding loses them unnoticed). Options.Extra
+// reads a member that is not a field of its type into a value of its own (the tags inside a task
+// definition kept as a file), and ScanShape gives a document's outline (top-level members and the lines
+// their values open on, the keys of a top-level array's elements) to recognise it before decoding.
 package awsjson

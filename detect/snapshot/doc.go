@@ -2,9 +2,15 @@
 // the JSON that the AWS CLI prints (`--output json`), so that an estate can be scanned without access to
 // the account, and so that tests and the demo need none.
 //
-// It must never call AWS, never drop a field it does not understand, and never guess: an unknown field,
-// a value of the wrong type, malformed JSON, an unrecognised document or two different versions of one
-// resource are errors naming the file (and the JSON path, or line and column).
+// It also reads the task definitions teams keep as files in their repositories (a task-definition.json
+// for the ECS deploy action, an ecspresso ecs-task-def.json, a console export, Terraform's
+// container_definitions), so that they can be scanned before they are deployed.
+//
+// It must never call AWS, never drop a field it does not understand, and never guess: a value of the
+// wrong type, malformed JSON, an unrecognised document, an unknown field (outside a task-definition
+// file, where it is a warning) or two different versions of one resource are errors naming the file
+// (and the JSON path, or line and column). One bad file of a folder never hides the rest: it is a
+// detect.ReadError naming the file and why (the scan is incomplete), and the other files are read.
 //
 // # Format
 //
@@ -15,9 +21,12 @@
 // configuration keys snapshot.max_file_bytes, snapshot.max_files and snapshot.max_total_bytes) bound the
 // size of a file, the entries walked in a folder and the bytes read in all; they are checked from the
 // folder's listing before any file is read, and a snapshot over one is refused with an error naming the
-// limit and the file. A file is read as a stream, twice (to check its JSON and recognise it, then to
-// decode it one element of its lists at a time), never whole: loading holds what the inventory keeps,
-// not the files. Each file holds one command's output, recognised by its top-level keys:
+// limit and the file (a file of a folder over max_file_bytes is a read error of its own, not read). A
+// file is read as a stream, twice (to check its JSON and recognise it, then to decode it one element of
+// its lists at a time), never whole: loading holds what the inventory keeps, not the files. A file is UTF-8 (a byte-order mark is skipped) or UTF-16, little- or big-endian, with a
+// byte-order mark, transcoded to UTF-8 as it is read (lines in messages are the file's; columns count
+// UTF-8 bytes); a NUL byte among its first two bytes without a mark (UTF-16 without one) is refused. Each
+// file holds one command's output, recognised by its top-level keys:
 //
 //	aws ecs describe-task-definition --include TAGS      {"taskDefinition": {…}, "tags": […]}
 //	aws ecs describe-services --include TAGS             {"services": […], "failures": […]}
@@ -37,14 +46,48 @@
 //	aws iam get-account-authorization-details --filter Role AWSManagedPolicy LocalManagedPolicy
 //	                                                     {"RoleDetailList": […], "Policies": […], …}
 //
+// or one task definition as a repository keeps it:
+//
+//	a task definition of its own, as register-task-definition --cli-input-json takes it or
+//	describe-task-definition --query taskDefinition prints it (output fields included)
+//	                                                     {"family", "containerDefinitions": […], "tags": […], …}
+//	describe-task-definition output with the tags inside the task definition (console, ecspresso)
+//	                                                     {"taskDefinition": {…, "tags": […]}}
+//	a containerDefinitions array (Terraform's container_definitions)
+//	                                                     [{"name", "image", …}, …]
+//
+// An object with a containerDefinitions member is a task definition of its own (no command's output has
+// one); an array is a containerDefinitions array when it is not empty and each element is an object with
+// a name and an image; anything else is not a recognised document. Tags inside a task definition are its
+// tags (beside it as well, they must be the same). Every task definition read from a file records its
+// detect.FileSource: the file (relative to the snapshot folder, or as given), the line its object (or
+// the array) opens on, the JSON pointer to it ("" for the whole document, "/taskDefinition" in
+// describe-task-definition output), and ContainersOnly for an array. One without a taskDefinitionArn is
+// named by detect.FileID (its file, line and family; it must have a family, but for an array, which has
+// none), is never a revision of its family (two files of one family are two task definitions, each
+// evaluated) and follows no latest-ACTIVE rule. A member of a task-definition file that matches no field
+// of this build is a Warning (Snapshot.Warnings: file, line, column, JSON path) and, inside the task
+// definition, one of its UnknownFields (the path within the task definition, as
+// "containerDefinitions[0].newField"); the first 100 of a file are kept, and one more warning counts the
+// rest. Elsewhere an unknown field stays an error: those documents are only read, and an AWS CLI output
+// that does not match the SDK types is a sign of the wrong document, not of a newer ECS.
+//
 // Values are decoded into the AWS SDK for Go v2 types the inventory holds. Member names match the SDK's
 // field names case-insensitively (the CLI prints ECS in camelCase, EC2, ELB and IAM in PascalCase);
 // timestamps are ISO 8601 strings (AWS CLI v2) or epoch seconds (AWS CLI v1 for JSON services); null is
 // the zero value; enums keep their text. IAM policy documents, which the CLI prints as JSON objects, are
 // kept as compact JSON text (a still URL-encoded string is decoded).
 //
-// Several files may describe the same resource (same ARN or id): identical copies are kept once,
-// different ones are an error naming both files. All task-definition revisions present are kept (the
+// A file of a folder that cannot be read (malformed, not recognised, a value of the wrong type, bad
+// UTF-16, over max_file_bytes, …) is a detect.ReadError (ResourceType "File", Resource the file,
+// Operation "ReadFile", Message why, with line and column or JSON path); the other files are read. A
+// single file given directly that cannot be read is an error, as are a folder over max_files or
+// max_total_bytes, a symbolic link leading outside it, and a dangling one: those concern the snapshot
+// as a whole.
+//
+// Several files may describe the same resource (same ARN or id): identical copies are kept once (a task
+// definition's Source, where it was read, is not compared), different ones are an error naming both
+// files: which copy is the estate cannot be told. All task-definition revisions present are kept (the
 // controls score the latest ACTIVE one). Task sets come from services' taskSets and from
 // describe-task-sets. A "failures" entry with reason MISSING is ignored; any other becomes a
 // detect.ReadError naming the file (the scan is then incomplete). A role from get-role alone has

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -112,7 +113,7 @@ type docKind struct {
 }
 
 var kinds = []docKind{
-	{"aws ecs describe-task-definition", []string{"taskdefinition"}, func() any { return new(taskDefinitionDoc) }, nil, (*collector).collectTaskDefinition},
+	{"aws ecs describe-task-definition", []string{"taskdefinition"}, func() any { return new(taskDefinitionDoc) }, nil, nil},
 	{"aws ecs describe-services", []string{"services"}, func() any { return new(servicesDoc) }, (*collector).eachService, nil},
 	{"aws ecs describe-clusters", []string{"clusters"}, func() any { return new(clustersDoc) }, (*collector).eachCluster, nil},
 	{"aws ecs describe-task-sets", []string{"tasksets"}, func() any { return new(taskSetsDoc) }, (*collector).eachTaskSet, nil},
@@ -129,7 +130,19 @@ var kinds = []docKind{
 	{"aws iam get-account-authorization-details", []string{"roledetaillist", "policies", "userdetaillist", "groupdetaillist"}, func() any { return new(authorizationDetailsDoc) }, (*collector).eachAuthorizationDetail, nil},
 }
 
-// Recognised lists the commands whose output a snapshot may hold.
+// bareTaskDefinitionKey is the member that makes an object a task definition of its own (as
+// register-task-definition --cli-input-json takes it, or describe-task-definition --query taskDefinition
+// prints it): no command's output has it at its top level.
+const bareTaskDefinitionKey = "containerDefinitions"
+
+// The shapes of a task definition kept as a file, beside the commands' outputs, as messages name them.
+const (
+	shapeBareTaskDefinition = "a task definition of its own ({\"family\", \"containerDefinitions\", …}, as register-task-definition --cli-input-json takes it or describe-task-definition --query taskDefinition prints it)"
+	shapeContainers         = "a containerDefinitions array ([{\"name\", \"image\", …}, …], as Terraform's container_definitions)"
+)
+
+// Recognised lists the commands whose output a snapshot may hold (task definitions kept as files, in
+// the shapes a repository holds them, are recognised too).
 func Recognised() []string {
 	out := make([]string, len(kinds))
 	for i, k := range kinds {
@@ -143,7 +156,7 @@ func recognisedList() string {
 	for i, k := range kinds {
 		parts[i] = k.command
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, ", ") + "; or " + shapeBareTaskDefinition + "; or " + shapeContainers
 }
 
 // part is what one document contributes, before merging.
@@ -171,6 +184,7 @@ type part struct {
 	policies                          []item[managedPolicy]
 	errors                            []detect.ReadError
 	lines                             map[string]int // ECS resource ARN -> line in the file (see locate)
+	warnings                          []Warning
 }
 
 // item is one resource with its identity and where it was found.
@@ -207,46 +221,154 @@ const (
 	minDecodeBudget = 64 << 10
 )
 
-// parseDocument reads one document of size bytes into the resources it holds. src is read twice: once
-// to check the JSON and recognise the document by its top-level keys, then to decode it, one element of
-// its lists at a time. Neither holds the document: what stays is what the inventory keeps.
-func parseDocument(file string, src io.ReadSeeker, size int64) (*part, error) {
-	var found []int
-	var keys []string
-	nkeys := 0
-	kind, err := awsjson.Scan(file, src, func(key string) {
-		nkeys++
-		if len(keys) < maxListedKeys {
-			keys = append(keys, key)
-		}
-		for i, k := range kinds {
-			if !slices.Contains(found, i) && slices.ContainsFunc(k.keys, func(s string) bool { return strings.EqualFold(s, key) }) {
-				found = append(found, i)
+// maxKeyInMessage bounds the length of a member name an error or a warning quotes.
+const maxKeyInMessage = 80
+
+// maxUnknownFields bounds the unknown fields a task-definition file records and warns of; past it, one
+// more warning counts the rest.
+const maxUnknownFields = 100
+
+// maxFieldPath bounds the length of an unknown field's recorded path.
+const maxFieldPath = 300
+
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// outline is what the first reading of a document learns of its shape.
+type outline struct {
+	top     string // kind of the top-level value
+	topLine int
+	found   []int // kinds whose keys the top-level object has
+	keys    []string
+	nkeys   int
+	// bare is set when the top-level object has a containerDefinitions member.
+	bare bool
+	// tdKey and tdLine are the taskDefinition member as spelled, and the line its value opens on.
+	tdKey  string
+	tdLine int
+	// elems counts a top-level array's elements; badElem is the first that is not a container
+	// definition (-1: none) and why.
+	elems   int
+	badElem int
+	badWhy  string
+	// the element being read: its kind and whether it has a name and an image
+	curKind           string
+	curName, curImage bool
+}
+
+// endElem judges the element just read: a container definition is an object with a name and an image.
+func (o *outline) endElem() {
+	if o.elems == 0 || o.badElem >= 0 {
+		return
+	}
+	i := o.elems - 1
+	switch {
+	case o.curKind != "object":
+		o.badElem, o.badWhy = i, "is "+article(o.curKind)
+	case !o.curName && !o.curImage:
+		o.badElem, o.badWhy = i, `has neither "name" nor "image"`
+	case !o.curName:
+		o.badElem, o.badWhy = i, `has no "name"`
+	case !o.curImage:
+		o.badElem, o.badWhy = i, `has no "image"`
+	}
+}
+
+func article(kind string) string {
+	if kind == "object" || kind == "array" {
+		return "an " + kind
+	}
+	return "a " + kind
+}
+
+// parseDocument reads one document of size bytes into the resources it holds; file names it in messages,
+// rel in the task definitions' Source (the path relative to the snapshot folder). src is read twice:
+// once to check the JSON and recognise the document by its shape, then to decode it, one element of its
+// lists at a time. Neither holds the document: what stays is what the inventory keeps.
+func parseDocument(file, rel string, src io.ReadSeeker, size int64) (*part, error) {
+	o := outline{badElem: -1}
+	err := awsjson.ScanShape(file, src, awsjson.Shape{
+		Top: func(kind string, line int) { o.top, o.topLine = kind, line },
+		Member: func(key, _ string, line int) {
+			o.nkeys++
+			if len(o.keys) < maxListedKeys {
+				o.keys = append(o.keys, shorten(key, maxKeyInMessage))
 			}
-		}
+			for i, k := range kinds {
+				if !slices.Contains(o.found, i) && slices.ContainsFunc(k.keys, func(s string) bool { return strings.EqualFold(s, key) }) {
+					o.found = append(o.found, i)
+					if k.keys[0] == "taskdefinition" {
+						o.tdKey, o.tdLine = key, line
+					}
+				}
+			}
+			if strings.EqualFold(key, bareTaskDefinitionKey) {
+				o.bare = true
+			}
+		},
+		Elem: func(_ int, kind string, _ int) {
+			o.endElem()
+			o.elems++
+			o.curKind, o.curName, o.curImage = kind, false, false
+		},
+		ElemKey: func(_ int, key string) {
+			switch {
+			case strings.EqualFold(key, "name"):
+				o.curName = true
+			case strings.EqualFold(key, "image"):
+				o.curImage = true
+			}
+		},
 	})
 	if err != nil {
 		return nil, err
 	}
-	if kind != "object" {
+	o.endElem()
+	c := &collector{part: &part{file: file}, rel: rel}
+	switch o.top {
+	case "object":
+	case "array":
+		switch {
+		case o.elems == 0:
+			return nil, fmt.Errorf("%s: not a recognised AWS CLI document: the top level is an empty array; a snapshot holds the JSON output (--output json) of: %s",
+				file, recognisedList())
+		case o.badElem >= 0:
+			return nil, fmt.Errorf("%s: not a recognised AWS CLI document: the top level is an array, and its element [%d] %s, so it is not a containerDefinitions array; a snapshot holds the JSON output (--output json) of: %s",
+				file, o.badElem, o.badWhy, recognisedList())
+		}
+		return c.containers(src, size, o.topLine)
+	default:
 		return nil, fmt.Errorf("%s: not a recognised AWS CLI document: the top level is %s, expected an object; a snapshot holds the JSON output (--output json) of: %s",
-			file, kind, recognisedList())
+			file, o.top, recognisedList())
 	}
-	switch len(found) {
-	case 0:
-		sort.Strings(keys)
-		listed := strings.Join(keys, ", ")
-		if nkeys > len(keys) {
-			listed += fmt.Sprintf(", and %d more", nkeys-len(keys))
+	switch {
+	case len(o.found) == 0 && o.bare:
+		return c.bareTaskDefinition(src, size, o.topLine)
+	case len(o.found) == 0:
+		sort.Strings(o.keys)
+		listed := strings.Join(o.keys, ", ")
+		if o.nkeys > len(o.keys) {
+			listed += fmt.Sprintf(", and %d more", o.nkeys-len(o.keys))
 		}
 		return nil, fmt.Errorf("%s: not a recognised AWS CLI document (top-level keys: %s); a snapshot holds the JSON output (--output json) of: %s",
 			file, listed, recognisedList())
-	case 1:
+	case len(o.found) == 1 && !o.bare:
 	default:
-		sort.Ints(found)
-		names := make([]string, len(found))
-		for i, f := range found {
-			names[i] = kinds[f].command
+		sort.Ints(o.found)
+		names := make([]string, 0, len(o.found)+1)
+		for _, f := range o.found {
+			names = append(names, kinds[f].command)
+		}
+		if o.bare {
+			names = append(names, "a task definition of its own (containerDefinitions)")
 		}
 		return nil, fmt.Errorf("%s: mixes the outputs of several commands (%s); a snapshot file holds the output of one command",
 			file, strings.Join(names, "; "))
@@ -254,12 +376,11 @@ func parseDocument(file string, src io.ReadSeeker, size int64) (*part, error) {
 	if _, err := src.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	k := kinds[found[0]]
-	c := &collector{part: &part{file: file}}
-	opt := awsjson.Options{
-		Policy:   []awsjson.PolicyField{{Type: reflect.TypeFor[rolePolicyDoc](), Field: "PolicyDocument"}},
-		MaxBytes: max(decodeFactor*size, minDecodeBudget),
+	k := kinds[o.found[0]]
+	if k.keys[0] == "taskdefinition" {
+		return c.describedTaskDefinition(src, size, o.tdKey, o.tdLine)
 	}
+	opt := decodeOptions(size)
 	if k.each != nil {
 		opt.Each = k.each(c)
 	}
@@ -275,9 +396,17 @@ func parseDocument(file string, src io.ReadSeeker, size int64) (*part, error) {
 	return c.part, nil
 }
 
+func decodeOptions(size int64) awsjson.Options {
+	return awsjson.Options{
+		Policy:   []awsjson.PolicyField{{Type: reflect.TypeFor[rolePolicyDoc](), Field: "PolicyDocument"}},
+		MaxBytes: max(decodeFactor*size, minDecodeBudget),
+	}
+}
+
 // collector turns a decoded document into a part, checking that every resource has its identity.
 type collector struct {
 	*part
+	rel string // the file's path in task definitions' Source
 }
 
 func (c *collector) missing(where, field string) error {
@@ -331,30 +460,6 @@ func (c *collector) failure(f *ecstypes.Failure, resourceType, operation string)
 		Region: detect.RegionOf(str(f.Arn)), ResourceType: resourceType, Resource: str(f.Arn),
 		Operation: operation, Message: msg,
 	})
-}
-
-func (c *collector) collectTaskDefinition(v any) error {
-	doc := v.(*taskDefinitionDoc)
-	if doc.TaskDefinition == nil {
-		return c.missing("taskDefinition", "value (it is null)")
-	}
-	td := detect.TaskDefinition{TaskDefinition: *doc.TaskDefinition, Tags: doc.Tags}
-	arn := td.ARN()
-	if arn == "" {
-		return c.missing("taskDefinition", "taskDefinitionArn")
-	}
-	a, err := detect.ParseTaskDefinitionARN(arn)
-	if err != nil {
-		return fmt.Errorf("%s: taskDefinition.taskDefinitionArn: %v", c.file, err)
-	}
-	if td.Revision != 0 && int(td.Revision) != a.Revision {
-		return fmt.Errorf("%s: taskDefinition.revision: %d does not match the ARN's revision %d", c.file, td.Revision, a.Revision)
-	}
-	if td.Family != nil && *td.Family != a.Family {
-		return fmt.Errorf("%s: taskDefinition.family: %q does not match the ARN's family %q", c.file, *td.Family, a.Family)
-	}
-	c.taskDefinitions = append(c.taskDefinitions, item[detect.TaskDefinition]{id: arn, where: "taskDefinition", v: td})
-	return nil
 }
 
 func (c *collector) eachService() []awsjson.EachField {

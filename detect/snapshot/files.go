@@ -65,7 +65,18 @@ type source struct {
 	files []string // slash-separated names inside root, sorted; or the single file's path
 	sizes map[string]int64
 	lim   Limits
+	// skipped are the files of a folder not read, and why (over max_file_bytes), sorted by name.
+	skipped []skippedFile
 }
+
+type skippedFile struct {
+	name string
+	err  error
+}
+
+// rel is a file's name in task definitions' Source: its slash-separated path inside the folder, or the
+// path of a single file as given.
+func (s *source) rel(name string) string { return name }
 
 // display is the name of a file in messages and origins: the folder as given joined with the name.
 func (s *source) display(name string) string {
@@ -105,6 +116,7 @@ func openSource(p string, lim Limits) (*source, error) {
 		return nil, err
 	}
 	sort.Strings(s.files)
+	sort.Slice(s.skipped, func(i, j int) bool { return s.skipped[i].name < s.skipped[j].name })
 	return s, nil
 }
 
@@ -191,7 +203,9 @@ func (w *walker) entry(dir string, e fs.DirEntry, subdirs *[]string) error {
 		return nil
 	}
 	if info.Size() > s.lim.MaxFileBytes {
-		return fileTooLarge(s.display(name), info.Size(), s.lim)
+		// one file too large to read: a read error of its own, the others are read
+		s.skipped = append(s.skipped, skippedFile{name: name, err: fileTooLarge(s.display(name), info.Size(), s.lim)})
+		return nil
 	}
 	w.total += info.Size()
 	if w.total > s.lim.MaxTotalBytes {

@@ -79,11 +79,21 @@ func TestLimits(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.Close()
-		for _, path := range []string{dir, big} {
-			_, err := Open(path)
-			if err == nil || !strings.Contains(err.Error(), big) || !strings.Contains(err.Error(), "snapshot.max_file_bytes") {
-				t.Errorf("Open(%s) = %v", path, err)
-			}
+		// Given alone, the file is refused; in a folder, it is a read error of its own and the other
+		// files are read.
+		if _, err := Open(big); err == nil || !strings.Contains(err.Error(), big) || !strings.Contains(err.Error(), "snapshot.max_file_bytes") {
+			t.Errorf("Open(%s) = %v", big, err)
+		}
+		snap, err := Open(dir)
+		if err != nil {
+			t.Fatalf("Open(%s) = %v", dir, err)
+		}
+		if errs := snap.Inventory.Errors; len(errs) != 1 || errs[0].Resource != big || errs[0].ResourceType != ResourceTypeFile ||
+			!strings.Contains(errs[0].Message, "snapshot.max_file_bytes") {
+			t.Errorf("read errors = %+v", errs)
+		}
+		if len(snap.Inventory.Services) != 1 {
+			t.Errorf("the other file was not read: %d services", len(snap.Inventory.Services))
 		}
 		// A configured limit applies too.
 		_, err = OpenWith(filepath.Join(dir, "ecs", "services.json"), Limits{MaxFileBytes: 100})
@@ -104,9 +114,13 @@ func TestLimits(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("more than %d files and folders (the limit snapshot.max_files)", n/4)) {
 			t.Errorf("error = %v", err)
 		}
-		// Within the limit, the files are read (and these are not AWS CLI documents).
-		if _, err := OpenWith(dir, Limits{MaxFiles: n}); err == nil || strings.Contains(err.Error(), "snapshot.max_files") {
-			t.Errorf("within the limit: %v", err)
+		// Within the limit, the files are read (and these are not AWS CLI documents: each is a read error).
+		snap, err := OpenWith(dir, Limits{MaxFiles: n})
+		if err != nil {
+			t.Fatalf("within the limit: %v", err)
+		}
+		if errs := snap.Inventory.Errors; len(errs) != n || !strings.Contains(errs[0].Message, "not a recognised AWS CLI document") {
+			t.Errorf("within the limit: %d read errors, first %+v", len(errs), errs[0])
 		}
 	})
 
@@ -189,10 +203,17 @@ func TestLocate(t *testing.T) {
 func TestDecodeBound(t *testing.T) {
 	doc := `{"taskDefinition": {"taskDefinitionArn": "arn:aws:ecs:eu-west-1:1:task-definition/a:1", "containerDefinitions": [` +
 		strings.Repeat(`{},`, 100_000) + `{}]}}`
-	_, err := Load(writeTree(t, map[string]string{"ecs/taskdef.json": doc}))
+	dir := writeTree(t, map[string]string{"ecs/taskdef.json": doc})
+	_, err := Load(filepath.Join(dir, "ecs", "taskdef.json"))
 	if err == nil || !strings.Contains(err.Error(), "taskdef.json: taskDefinition.containerDefinitions[") ||
 		!strings.Contains(err.Error(), "the values decoded so far take more than") {
 		t.Errorf("error = %v", err)
+	}
+	// In a folder, the file is a read error naming it.
+	in, err := Load(dir)
+	if err != nil || len(in.Errors) != 1 || !strings.HasPrefix(in.Errors[0].Message, "taskDefinition.containerDefinitions[") ||
+		!strings.Contains(in.Errors[0].Message, "the values decoded so far take more than") {
+		t.Errorf("folder: %v, %+v", err, in)
 	}
 	// A small document may decode to more than decodeFactor times its size.
 	if _, err := Parse("small.json", []byte(`{"taskDefinition": {"taskDefinitionArn": "arn:aws:ecs:eu-west-1:1:task-definition/a:1", "containerDefinitions": [{}, {}, {}]}}`)); err != nil {

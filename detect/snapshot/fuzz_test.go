@@ -16,6 +16,9 @@ func FuzzParse(f *testing.F) {
 		`{"services": [{"serviceArn": "a", "createdAt": 1716280191.907, "deploymentConfiguration": {"lifecycleHooks": [{"hookDetails": [1, {"a": null}]}]}}]}`,
 		`{"taskDefinition": {"taskDefinitionArn": "arn:aws:ecs:eu-west-1:1:task-definition/a:1", "containerDefinitions": [{"resourceRequirements": [{"type": "GPU", "value": "1", "sharingStrategy": {"nvidiaMps": {}}}]}]}}`,
 		`{"services": [`, `[]`, `null`, `{"Role": null}`,
+		`{"family": "f", "status": "ACTIVE", "containerDefinitions": [{"name": "a", "image": "b", "x": 1}], "tags": [{"key": "k"}]}`,
+		`[{"name": "a", "image": "b", "privileged": true}, {"name": "c", "image": "d", "y": [1]}]`,
+		"\xff\xfe{\x00}\x00", "\xfe\xff\x00[\x00]", "\xff\xfe\x00\xd8",
 	} {
 		f.Add([]byte(seed))
 	}

@@ -10,14 +10,16 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/ecsfix/ecsfix/detect"
 )
 
 // Load reads a snapshot: a file, or a folder searched recursively for *.json files (hidden files and
-// folders skipped), within DefaultLimits. It fails on the first file that is malformed, holds an unknown field or a value of
-// the wrong type, or is not a recognised AWS CLI document, and when two files disagree about a resource.
+// folders skipped), within DefaultLimits. A file of a folder that cannot be read (malformed, an unknown
+// field outside a task definition, a value of the wrong type, not a recognised document, over
+// max_file_bytes) is a detect.ReadError in the inventory, and the other files are read; a single file
+// given directly that cannot be read, a folder over max_files or max_total_bytes, a symbolic link
+// leading outside it, and two files disagreeing about a resource are errors.
 func Load(path string) (*detect.Inventory, error) {
 	snap, err := Open(path)
 	if err != nil {
@@ -26,13 +28,24 @@ func Load(path string) (*detect.Inventory, error) {
 	return snap.Inventory, nil
 }
 
-// Snapshot is a loaded snapshot: its inventory, and where each ECS resource was read from.
+// Snapshot is a loaded snapshot: its inventory, where each ECS resource was read from, and what was
+// read past.
 type Snapshot struct {
 	Inventory *detect.Inventory
-	// Origins maps the ARN of each task definition, service, cluster, task set and capacity provider to
-	// the file (and line) it was first read from.
+	// Origins maps the ARN of each task definition, service, cluster, task set and capacity provider
+	// (for a task definition kept as a file without an ARN, its detect.FileID) to the file (and line) it
+	// was first read from.
 	Origins map[string]Origin
+	// Warnings are the fields of task-definition files that this build does not know, in the files' order.
+	Warnings []Warning
 }
+
+// ResourceTypeFile is the ResourceType of a detect.ReadError about a snapshot file that could not be
+// read; its Resource is the file.
+const ResourceTypeFile = "File"
+
+// OperationReadFile is the Operation of such an error.
+const OperationReadFile = "ReadFile"
 
 // Origin is a place in a snapshot file.
 type Origin struct {
@@ -54,49 +67,85 @@ func OpenWith(path string, lim Limits) (*Snapshot, error) {
 		return nil, err
 	}
 	defer src.close()
-	if src.root != nil && len(src.files) == 0 {
+	if src.root != nil && len(src.files) == 0 && len(src.skipped) == 0 {
 		return nil, fmt.Errorf("snapshot %s: no *.json files found; a snapshot folder holds the JSON output of AWS CLI commands (see `go doc github.com/ecsfix/ecsfix/detect/snapshot`)", path)
 	}
-	parts, err := parseFiles(src)
+	parts, errs := parseFiles(src)
+	// A file given alone is the whole input: when it cannot be read, nothing can be evaluated.
+	if src.root == nil && errs[0] != nil {
+		return nil, errs[0]
+	}
+	var readErrs []detect.ReadError
+	var good []*part
+	skipped := 0
+	for i, name := range src.files {
+		for skipped < len(src.skipped) && src.skipped[skipped].name < name {
+			readErrs = append(readErrs, src.fileError(src.skipped[skipped].name, src.skipped[skipped].err))
+			skipped++
+		}
+		if errs[i] != nil {
+			readErrs = append(readErrs, src.fileError(name, errs[i]))
+			continue
+		}
+		good = append(good, parts[i])
+	}
+	for ; skipped < len(src.skipped); skipped++ {
+		readErrs = append(readErrs, src.fileError(src.skipped[skipped].name, src.skipped[skipped].err))
+	}
+	in, err := merge(good)
 	if err != nil {
 		return nil, err
 	}
-	in, err := merge(parts)
-	if err != nil {
-		return nil, err
-	}
+	in.Errors = append(readErrs, in.Errors...)
 	snap := &Snapshot{Inventory: in, Origins: map[string]Origin{}}
-	for _, p := range parts {
+	for _, p := range good {
 		for id, line := range p.lines {
 			if _, ok := snap.Origins[id]; !ok {
 				snap.Origins[id] = Origin{File: p.file, Line: line}
 			}
 		}
+		snap.Warnings = append(snap.Warnings, p.warnings...)
 	}
 	return snap, nil
 }
 
+// fileError is the read error of a file that could not be read: the message without the file's name
+// in front, which the error names already.
+func (s *source) fileError(name string, err error) detect.ReadError {
+	file := s.display(name)
+	msg := strings.TrimPrefix(err.Error(), "snapshot: ")
+	if rest, ok := strings.CutPrefix(msg, file); ok && (strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, " ")) {
+		msg = strings.TrimLeft(strings.TrimPrefix(rest, ":"), " ")
+	}
+	return detect.ReadError{ResourceType: ResourceTypeFile, Resource: file, Operation: OperationReadFile, Message: shorten(msg, maxReadErrorMessage)}
+}
+
+// maxReadErrorMessage bounds the message of a file's read error (a JSON path may quote a member name
+// of any length): a hostile file cannot flood the output that lists the other files' errors.
+const maxReadErrorMessage = 8 << 10
+
 // Parse reads a single document (the output of one AWS CLI command); name is used in error messages.
 func Parse(name string, data []byte) (*detect.Inventory, error) {
-	p, err := parseDocument(name, bytes.NewReader(data), int64(len(data)))
+	r, err := textOf(nopCloser{bytes.NewReader(data)})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	p, err := parseDocument(name, name, r, int64(len(data)))
 	if err != nil {
 		return nil, err
 	}
 	return merge([]*part{p})
 }
 
-// parseFiles reads and parses files in parallel; the parts come back in the files' order, and the error
-// reported is that of the first failing file in that order (the files after a failing one are not read).
-func parseFiles(src *source) ([]*part, error) {
+// parseFiles reads and parses every file in parallel; the parts and errors come back in the files'
+// order (a nil part where the file failed).
+func parseFiles(src *source) ([]*part, []error) {
 	files := src.files
 	parts := make([]*part, len(files))
 	errs := make([]error, len(files))
 	workers := min(runtime.GOMAXPROCS(0), len(files))
 	next := make(chan int)
 	mem := newBudget(parseBudget)
-	// firstFailed is the index of the first file found failing: the files after it are not read.
-	var firstFailed atomic.Int64
-	firstFailed.Store(int64(len(files)))
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -104,32 +153,17 @@ func parseFiles(src *source) ([]*part, error) {
 			defer wg.Done()
 			for i := range next {
 				parts[i], errs[i] = src.parse(files[i])
-				for errs[i] != nil {
-					f := firstFailed.Load()
-					if int64(i) >= f || firstFailed.CompareAndSwap(f, int64(i)) {
-						break
-					}
-				}
 				mem.release(weight(src.sizes[files[i]]))
 			}
 		}()
 	}
 	for i := range files {
 		mem.acquire(weight(src.sizes[files[i]]))
-		if int64(i) > firstFailed.Load() {
-			mem.release(weight(src.sizes[files[i]]))
-			break
-		}
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	return parts, nil
+	return parts, errs
 }
 
 // parse reads one file of the source into its part, and locates its resources in it.
@@ -139,9 +173,13 @@ func (s *source) parse(name string) (*part, error) {
 		return nil, err
 	}
 	defer f.Close()
-	p, err := parseDocument(s.display(name), f, f.Size())
+	text, err := textOf(f)
+	if err != nil {
+		return nil, s.readErr(name, fmt.Errorf("%s: %w", s.display(name), err))
+	}
+	p, err := parseDocument(s.display(name), s.rel(name), text, f.Size())
 	if err == nil {
-		err = p.locate(f)
+		err = p.locate(text)
 	}
 	if err != nil {
 		return nil, s.readErr(name, err)
@@ -166,6 +204,9 @@ func (p *part) locate(src io.ReadSeeker) error {
 		}
 	}
 	for _, it := range p.taskDefinitions {
+		if it.v.TaskDefinitionArn == nil {
+			continue // without an ARN, it is where its object opens (below)
+		}
 		add(it.id)
 	}
 	for _, it := range p.services {
@@ -181,6 +222,11 @@ func (p *part) locate(src io.ReadSeeker) error {
 		add(it.id)
 	}
 	p.lines = make(map[string]int, len(want))
+	for _, it := range p.taskDefinitions {
+		if it.v.TaskDefinitionArn == nil && it.v.Source != nil {
+			p.lines[it.id] = it.v.Source.Line
+		}
+	}
 	if len(want) == 0 {
 		return nil
 	}
@@ -196,7 +242,8 @@ func (p *part) locate(src io.ReadSeeker) error {
 	var cand []byte  // the candidate so far, while it is no longer than the longest ARN
 	tooLong := false // the candidate is longer than that
 	candLine := 0
-	for len(p.lines) < len(want) {
+	found := 0
+	for found < len(want) {
 		chunk, err := br.ReadSlice('"')
 		quote := err == nil
 		body := chunk
@@ -215,6 +262,7 @@ func (p *part) locate(src io.ReadSeeker) error {
 			if open && !tooLong && want[string(cand)] {
 				if _, done := p.lines[string(cand)]; !done {
 					p.lines[string(cand)] = candLine
+					found++
 				}
 			}
 			open, cand, tooLong, candLine = true, cand[:0], false, line
@@ -251,7 +299,7 @@ func add[T any](m *merger, typ, file string, items []item[T], dst *[]T) error {
 	for _, it := range items {
 		key := typ + "\x00" + it.id
 		if s, ok := m.seen[key]; ok {
-			if reflect.DeepEqual((*dst)[s.index], it.v) {
+			if same((*dst)[s.index], it.v) {
 				continue
 			}
 			return conflict(typ, it.id, s.file, s.where, file, it.where)
@@ -260,6 +308,17 @@ func add[T any](m *merger, typ, file string, items []item[T], dst *[]T) error {
 		*dst = append(*dst, it.v)
 	}
 	return nil
+}
+
+// same reports whether two copies of a resource are identical; two copies of a task-definition revision
+// read from different files differ in their Source, which is where they were read, not what they are.
+func same[T any](a, b T) bool {
+	if x, ok := any(a).(detect.TaskDefinition); ok {
+		y := any(b).(detect.TaskDefinition)
+		x.Source, y.Source = nil, nil
+		return reflect.DeepEqual(x, y)
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 func conflict(typ, id, file1, where1, file2, where2 string) error {

@@ -257,9 +257,9 @@ func TestParseErrors(t *testing.T) {
 		doc  string
 		want []string
 	}{
-		{"unknown field", `{"taskDefinition": {"taskDefinitionArn": "arn:aws:ecs:eu-west-1:1:task-definition/a:1",
-			"containerDefinitions": [{"name": "a"}, {"name": "b", "fooBar": 1}]}}`,
-			[]string{"x.json: taskDefinition.containerDefinitions[1].fooBar: unknown field (line 2,"}},
+		{"unknown field", `{"services": [{"serviceArn": "a"},
+			{"serviceArn": "b", "fooBar": 1}]}`,
+			[]string{"x.json: services[1].fooBar: unknown field (line 2,"}},
 		{"unknown top-level field", `{"services": [], "nextToken": "x"}`, []string{"x.json: nextToken: unknown field"}},
 		{"string for number", `{"services": [{"serviceArn": "a", "desiredCount": "2"}]}`,
 			[]string{"x.json: services[0].desiredCount: expected integer, got string"}},
@@ -279,7 +279,8 @@ func TestParseErrors(t *testing.T) {
 		{"empty file", ``, []string{"x.json:1:1: invalid JSON"}},
 		{"unrecognised", `{"Reservations": []}`, []string{"x.json: not a recognised AWS CLI document (top-level keys: Reservations)", "aws ecs describe-services", "aws iam get-account-authorization-details"}},
 		{"many unrecognised keys", "{" + manyKeys(60) + "}", []string{"(top-level keys: k00, k01, ", "k49, and 10 more)"}},
-		{"not an object", `[1, 2]`, []string{"x.json: not a recognised AWS CLI document: the top level is array"}},
+		{"not an object", `"x"`, []string{"x.json: not a recognised AWS CLI document: the top level is string"}},
+		{"array of numbers", `[1, 2]`, []string{"x.json: not a recognised AWS CLI document: the top level is an array, and its element [0] is a number, so it is not a containerDefinitions array"}},
 		{"mixed kinds", `{"services": [], "clusters": []}`, []string{"x.json: mixes the outputs of several commands (aws ecs describe-services; aws ecs describe-clusters)"}},
 		{"missing ARN", `{"services": [{"serviceName": "web"}]}`, []string{"x.json: services[0]: missing serviceArn"}},
 		{"bad task-definition ARN", `{"taskDefinition": {"taskDefinitionArn": "web:1"}}`, []string{"x.json: taskDefinition.taskDefinitionArn:", "is not a task-definition ARN"}},
@@ -529,9 +530,14 @@ func TestLoadWalk(t *testing.T) {
 		t.Errorf("single file: %v, %v", in, err)
 	}
 
-	// An error names the file.
+	// A file that cannot be read is a read error naming it; the other files are read.
 	bad := writeTree(t, map[string]string{"a/ok.json": svcA, "b/bad.json": `{"services": [}`})
-	if _, err := Load(bad); err == nil || !strings.Contains(err.Error(), filepath.Join(bad, "b", "bad.json")+":1:15: invalid JSON") {
+	if in, err := Load(bad); err != nil || len(in.Errors) != 1 || in.Errors[0].Resource != filepath.Join(bad, "b", "bad.json") ||
+		!strings.HasPrefix(in.Errors[0].Message, "1:15: invalid JSON") || len(in.Services) != 1 {
+		t.Errorf("Load = %+v, %v", in, err)
+	}
+	// Given alone, it is an error naming it.
+	if _, err := Load(filepath.Join(bad, "b", "bad.json")); err == nil || !strings.Contains(err.Error(), filepath.Join(bad, "b", "bad.json")+":1:15: invalid JSON") {
 		t.Errorf("error = %v", err)
 	}
 

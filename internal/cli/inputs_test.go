@@ -1,5 +1,6 @@
 // Tests of inputs that cannot hurt, through the CLI: a snapshot that leaves its folder or exceeds its
-// limits is refused with exit 1 and a message naming the cause.
+// limits is refused with exit 1 and a message naming the cause (a file of a folder over
+// snapshot.max_file_bytes is a read error of its own: exit 3).
 
 package cli
 
@@ -41,8 +42,16 @@ func TestSnapshotRefusedThroughCLI(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.Close()
-		out, errOut, code := runCLI(t, "plan", "--snapshot", dir)
+		// Given alone, it is refused before it is read.
+		out, errOut, code := runCLI(t, "plan", "--snapshot", filepath.Join(dir, "big.json"))
 		if code != exitError || !strings.Contains(errOut, "big.json") || !strings.Contains(errOut, "snapshot.max_file_bytes") || out != "" {
+			t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errOut)
+		}
+		// In a folder, it is a read error of its own, not read (its zeros would be invalid JSON), and the
+		// other file is planned: the plan is incomplete.
+		out, errOut, code = runCLI(t, "plan", "--snapshot", dir)
+		if code != exitIncomplete || !strings.Contains(errOut, "big.json") || !strings.Contains(errOut, "snapshot.max_file_bytes") ||
+			strings.Contains(errOut, "invalid JSON") || !strings.Contains(out, "update service web") {
 			t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errOut)
 		}
 	})

@@ -50,6 +50,7 @@ func (g *globalOptions) inventory(ctx context.Context, src source, controls []st
 			rep.Origins[arn] = report.Origin{File: filepath.ToSlash(at.File), Line: at.Line}
 		}
 		g.log.Info("snapshot read", "path", src.snapshot, "resources", inv.Count(), "took", time.Since(start).Round(time.Millisecond))
+		g.logSnapshotProblems(snap)
 	} else {
 		var err error
 		if inv, rep.Source, err = g.liveInventory(ctx, src.accounts); err != nil {
@@ -66,6 +67,24 @@ func (g *globalOptions) inventory(ctx context.Context, src source, controls []st
 	return rep, inv, nil
 }
 
+// logSnapshotProblems says, on stderr, which files of a snapshot could not be read (each is also a read
+// error of the report, and the scan is incomplete) and which fields of task-definition files this build
+// does not know (the task definitions are evaluated without them).
+func (g *globalOptions) logSnapshotProblems(snap *snapshot.Snapshot) {
+	for _, e := range snap.Inventory.Errors {
+		if e.ResourceType == snapshot.ResourceTypeFile {
+			g.log.Error("snapshot file not read; the scan is incomplete", "file", filepath.ToSlash(e.Resource), "error", e.Message)
+		}
+	}
+	for _, w := range snap.Warnings {
+		if w.Field == "" {
+			g.log.Warn(w.Message, "file", filepath.ToSlash(w.File))
+			continue
+		}
+		g.log.Warn("unknown field in a task-definition file; evaluated without it", "file", filepath.ToSlash(w.File), "line", w.Line, "column", w.Column, "field", w.Field)
+	}
+}
+
 func validateControls(ids []string) error {
 	for _, id := range ids {
 		if _, ok := detect.Lookup(id); !ok {
@@ -75,8 +94,24 @@ func validateControls(ids []string) error {
 	return nil
 }
 
+// incompleteError is exit code 3, saying how many snapshot files and how many resources could not be read.
 func incompleteError(rep *report.Report) error {
-	return &exitCodeError{code: exitIncomplete, err: fmt.Errorf("scan incomplete: %d resource(s) could not be read", len(rep.Errors))}
+	files := 0
+	for _, e := range rep.Errors {
+		if e.ResourceType == snapshot.ResourceTypeFile {
+			files++
+		}
+	}
+	var err error
+	switch {
+	case files == 0:
+		err = fmt.Errorf("scan incomplete: %d resource(s) could not be read", len(rep.Errors))
+	case files == len(rep.Errors):
+		err = fmt.Errorf("scan incomplete: %d snapshot file(s) could not be read", files)
+	default:
+		err = fmt.Errorf("scan incomplete: %d snapshot file(s) and %d resource(s) could not be read", files, len(rep.Errors)-files)
+	}
+	return &exitCodeError{code: exitIncomplete, err: err}
 }
 
 // awsConfig loads the SDK's standard configuration (environment, profile, SSO, instance role, …), then
