@@ -68,7 +68,7 @@ func (b *builder) assemble() (*Plan, error) {
 		}
 		p.Actions = append(p.Actions, a)
 		latest := ""
-		if l, ok := b.inv.LatestActive(rp.source.ARN()); ok && !isFileTaskDefinition(rp.source) {
+		if l, ok := b.inv.LatestActive(rp.source.ARN()); ok && !rp.source.FileOnly() {
 			latest = l.ARN()
 		}
 		state[rp.source.ARN()] = Fingerprint{

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/ecsfix/ecsfix/detect"
 )
 
 // Task definitions kept as files: a plan made from them names each by its detect.FileID (it has no ARN,
@@ -14,12 +12,6 @@ import (
 
 // IsFileID reports whether a resource name is the detect.FileID of a task definition kept as a file.
 func IsFileID(resource string) bool { return strings.HasPrefix(resource, "file:") }
-
-// isFileTaskDefinition reports whether a task definition was read from a file and has no ARN: it runs in
-// no service and has no family in AWS (two files of one family are two task definitions).
-func isFileTaskDefinition(td *detect.TaskDefinition) bool {
-	return td.TaskDefinitionArn == nil && td.Source != nil
-}
 
 // FileTaskDefinitions lists the actions of the plan that change a task definition kept as a file (one
 // without an ARN), as "action id (resource)". apply refuses such a plan: it has no revision in AWS to

@@ -320,9 +320,6 @@ func fixSecrets(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOu
 	if len(todo) == 0 {
 		return fixOutcome{}
 	}
-	if r := containersOnlyRefusal(ctx, "needs the execution role (executionRoleArn) that reads the secrets"); r != "" {
-		return fixOutcome{Skip: r}
-	}
 	// Nothing templated goes into a secret, its name, or a grant.
 	var containers []int
 	for _, m := range todo {

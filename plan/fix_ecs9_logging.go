@@ -89,9 +89,6 @@ func fixLogs(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 	if len(missing) == 0 {
 		return fixOutcome{}
 	}
-	if r := containersOnlyRefusal(ctx, "needs the execution role and the launch type (executionRoleArn, requiresCompatibilities) that decide which role writes the logs"); r != "" {
-		return fixOutcome{Skip: r}
-	}
 	var out fixOutcome
 	fargate := runsOnFargate(ctx, in)
 	role := aws.ToString(in.ExecutionRoleArn)

@@ -258,7 +258,7 @@ func (b *builder) buildRevisions() error {
 // is: the secrets and logging fixes (ECS.8, ECS.9) write into the task definition the ARN of a secret, a
 // log group's region, an execution role granted in AWS, which a file names in no account or region.
 func fileUnfixable(td *detect.TaskDefinition, fixID string) string {
-	if !isFileTaskDefinition(td) {
+	if !td.FileOnly() {
 		return ""
 	}
 	switch fixID {
@@ -279,7 +279,7 @@ func fileUnfixable(td *detect.TaskDefinition, fixID string) string {
 // it registers), which RegisterInput leaves out, and no tags equals an empty tag list. Only a fix the
 // applier can re-derive from the two revisions alone is reused (reusable); any other is registered again.
 func (b *builder) alreadyRegistered(rp *revisionPlan) (string, error) {
-	if !reusable(rp) || isFileTaskDefinition(rp.source) {
+	if !reusable(rp) || rp.source.FileOnly() {
 		return "", nil
 	}
 	want, err := comparableInput(rp.input)
@@ -351,7 +351,7 @@ func comparableInput(in *ecs.RegisterTaskDefinitionInput) ([]byte, error) {
 func (b *builder) orderFamilies() {
 	byFamily := map[string][]*revisionPlan{}
 	for _, rp := range b.revs {
-		if rp.existing != "" || isFileTaskDefinition(rp.source) {
+		if rp.existing != "" || rp.source.FileOnly() {
 			continue // a file's task definition has no family in AWS to keep in order
 		}
 		k := detect.FamilyKey(rp.source.ARN())
@@ -428,7 +428,7 @@ func (b *builder) registration(rp *revisionPlan) (Action, error) {
 	if a.RegisterTaskDefinition.Edits == nil {
 		a.RegisterTaskDefinition.Edits = []Edit{}
 	}
-	if l, ok := b.inv.LatestActive(arn); ok && !isFileTaskDefinition(rp.source) {
+	if l, ok := b.inv.LatestActive(arn); ok && !rp.source.FileOnly() {
 		a.Preconditions = append(a.Preconditions, Precondition{Check: "family's latest ACTIVE revision", Result: l.ARN()})
 	}
 	a.DependsOn = append(a.DependsOn, rp.supportIDs...)
@@ -436,7 +436,7 @@ func (b *builder) registration(rp *revisionPlan) (Action, error) {
 		a.DependsOn = append(a.DependsOn, d.id)
 	}
 	switch {
-	case isFileTaskDefinition(rp.source):
+	case rp.source.FileOnly():
 		a.Summary = fmt.Sprintf("fix task definition %s in file %s (line %d) (%s): ecsfix plan --format patch writes it into the file", family, rp.source.Source.File, rp.source.Source.Line, strings.Join(a.Controls, ", "))
 		a.Preconditions = a.Preconditions[1:] // a file's task definition has no status in AWS
 	case rp.latestCopy:
