@@ -16,7 +16,7 @@ const (
 	exitError = 1
 	// exitUsage: bad flags or arguments, a configuration value given by a flag included.
 	exitUsage = 2
-	// exitIncomplete: the scan ran but some resources could not be read; the output lists them.
+	// exitIncomplete: the scan ran but some resources (or snapshot files) could not be read; the output lists them.
 	exitIncomplete = 3
 	// exitLeftForApproval: apply --auto applied what it may and left actions that need an approval.
 	exitLeftForApproval = 4
@@ -57,7 +57,7 @@ var exitCodes = []exitCodeDoc{
 	{fmt.Sprint(exitUsage), verbs, "bad flags or arguments: an unknown command or flag, a flag value of the wrong form (`--format`, `--control`, " +
 		"`--region`, `--log-level`, `--log-format`, `--exit-code`, …), flags that do not go together; the message names the flag; nothing was changed " +
 		"(a file a flag names that cannot be read is 1)"},
-	{fmt.Sprint(exitIncomplete), []string{"scan", "plan", "apply --auto"}, "the scan ran but some resources could not be read; they are listed, results " +
+	{fmt.Sprint(exitIncomplete), []string{"scan", "plan", "apply --auto"}, "the scan ran but some resources (or, in a snapshot folder, some files) could not be read; they are listed, results " +
 		"for the rest are printed (`plan` still prints and saves the plan for what was read; `apply --auto` applies it)"},
 	{fmt.Sprint(exitLeftForApproval), []string{"apply --auto"}, "it applied what it may and left actions that need an approval (listed on stdout)"},
 	{fmt.Sprint(exitStale), []string{"apply"}, "the plan is stale (its resources changed since planning); nothing was changed"},

@@ -69,34 +69,11 @@ func (s *snapshotFiles) display(file string) string {
 	return p
 }
 
-// fillSources gives a task definition read from a describe-task-definition document of the snapshot,
-// whose reader did not record where it was, its place: the document's taskDefinition object in the file
-// its ARN was located in. A task definition that already has its Source keeps it.
-func (s *snapshotFiles) fillSources(inv *detect.Inventory, origins map[string]report.Origin) {
-	for i := range inv.TaskDefinitions {
-		td := &inv.TaskDefinitions[i]
-		o, ok := origins[td.ARN()]
-		if td.Source != nil || !ok || o.File == "" {
-			continue
-		}
-		file := o.File
-		if s.single == "" {
-			r, err := filepath.Rel(s.dir, filepath.FromSlash(o.File))
-			if err != nil || !filepath.IsLocal(r) {
-				continue
-			}
-			file = filepath.ToSlash(r)
-		}
-		td.Source = &detect.FileSource{File: file, Line: o.Line, Pointer: "/taskDefinition"}
-	}
-}
-
 func (o *planOptions) patch(p *plan.Plan, rep *report.Report, inv *detect.Inventory) error {
 	sf, err := newSnapshotFiles(o.snapshot)
 	if err != nil {
 		return fmt.Errorf("--snapshot: %w", err)
 	}
-	sf.fillSources(inv, rep.Origins)
 	root, err := os.OpenRoot(sf.dir)
 	if err != nil {
 		return fmt.Errorf("--snapshot: %w", err)
@@ -149,7 +126,6 @@ func (g *globalOptions) addFileFindings(rep *report.Report, inv *detect.Inventor
 	if err != nil {
 		return
 	}
-	sf.fillSources(inv, rep.Origins)
 	root, err := os.OpenRoot(sf.dir)
 	if err != nil {
 		return

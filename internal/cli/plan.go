@@ -12,6 +12,7 @@ import (
 
 	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/detect/report"
+	"github.com/ecsfix/ecsfix/detect/snapshot"
 	"github.com/ecsfix/ecsfix/plan"
 )
 
@@ -109,6 +110,9 @@ func planRun(ctx context.Context, o *planOptions, regionFlags bool) error {
 		// The plan holds actions only for resources that were read; what could not be read is neither
 		// passed nor fixed, and the exit code says the picture is partial.
 		for _, e := range rep.Errors {
+			if e.ResourceType == snapshot.ResourceTypeFile {
+				continue // the snapshot's reader has already logged the file and why
+			}
 			o.g.log.Warn("could not read; not planned", "account", e.Account, "resource", e.Resource, "operation", e.Operation, "error", e.Message)
 		}
 		return incompleteError(rep)
