@@ -52,7 +52,9 @@ func TestIAMEnforcedMends(t *testing.T) {
 		 "Condition":{"StringEquals":{"iam:PassedToService":"ecs-tasks.amazonaws.com"}}},
 		{"Sid":"Findings","Effect":"Allow","Action":"securityhub:BatchUpdateFindings","Resource":"*"},
 		{"Sid":"NeverSuppress","Effect":"Deny","Action":"securityhub:BatchUpdateFindings","Resource":"*",
-		 "Condition":{"StringEquals":{"securityhub:ASFFSyntaxPath/Workflow.Status":"SUPPRESSED"}}}
+		 "Condition":{"StringEquals":{"securityhub:ASFFSyntaxPath/Workflow.Status":"SUPPRESSED"}}},
+		{"Sid":"NeverSuppressOCSF","Effect":"Deny","Action":"securityhub:BatchUpdateFindings","Resource":"*",
+		 "Condition":{"StringEquals":{"securityhub:OCSFSyntaxPath/StatusId":"3"}}}
 	]}`)
 
 	// Enforcement: an action the policy does not name is refused, with an error the SDK decodes.
@@ -117,6 +119,21 @@ func TestIAMEnforcedMends(t *testing.T) {
 	}
 	if err := update(user, shtypes.WorkflowStatusSuppressed); !denied(err) {
 		t.Errorf("BatchUpdateFindings to SUPPRESSED under a Deny on SUPPRESSED: %v, want AccessDeniedException", err)
+	}
+	// BatchUpdateFindingsV2 is authorised as securityhub:BatchUpdateFindings, its status by
+	// securityhub:OCSFSyntaxPath/StatusId (3 is Suppressed).
+	updateV2 := func(cfg aws.Config, status int32) error {
+		_, err := securityhub.NewFromConfig(cfg).BatchUpdateFindingsV2(ctx, &securityhub.BatchUpdateFindingsV2Input{
+			FindingIdentifiers: []shtypes.OcsfFindingIdentifier{{CloudAccountUid: aws.String(IAMAccount), FindingInfoUid: aws.String("f"),
+				MetadataProductUid: aws.String("arn:aws:securityhub:us-east-1::product/aws/securityhub")}},
+			StatusId: aws.Int32(status)})
+		return err
+	}
+	if err := updateV2(user, 4); err != nil {
+		t.Errorf("BatchUpdateFindingsV2 to Resolved (4) under a Deny on StatusId 3: %v", err)
+	}
+	if err := updateV2(user, 3); !denied(err) {
+		t.Errorf("BatchUpdateFindingsV2 to Suppressed (3) under a Deny on StatusId 3: %v, want AccessDeniedException", err)
 	}
 	// A Deny whose condition the emulator cannot evaluate applies: refused where AWS might allow, never the reverse.
 	strict, _ := UserConfig(t, admin, "mend-user-strict", `{"Version":"2012-10-17","Statement":[

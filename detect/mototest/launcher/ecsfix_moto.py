@@ -220,7 +220,8 @@ def mend_iam_conditions():
     fails with an explicit deny, and passes any condition whose key it lacks or whose operator it does not
     know). Keys: iam:PolicyARN (the PolicyArn parameter of an IAM request), iam:PassedToService (the
     iam:PassRole check below), securityhub:ASFFSyntaxPath/Workflow.Status (the workflow status a
-    BatchUpdateFindings request sets). A condition moto cannot evaluate (another key or operator) makes an
+    BatchUpdateFindings request sets) and securityhub:OCSFSyntaxPath/StatusId (the status id a
+    BatchUpdateFindingsV2 request sets; AWS authorises that call as securityhub:BatchUpdateFindings). A condition moto cannot evaluate (another key or operator) makes an
     Allow statement not apply and a Deny statement apply: a test of a policy is refused where AWS might
     allow, never the reverse. A Deny whose condition is evaluated and not met does not apply. Trust
     policies (sts:AssumeRole) keep moto's own evaluation."""
@@ -240,12 +241,16 @@ def mend_iam_conditions():
                     return False
         return True
 
+    # The keys this mend puts in a request's context when the request has them: a request without one
+    # lacks it, as on AWS (a missing key meets only ...IfExists and the negated operators).
+    known_keys = {"iam:policyarn", "iam:passedtoservice", "securityhub:asffsyntaxpath/workflow.status",
+                  "securityhub:ocsfsyntaxpath/statusid"}
+
     def evaluated(self, context):
-        # Every key of the condition is in the request's context and every operator is one evaluated here.
+        # Every key of the condition is one the mend knows and every operator one evaluated here.
         for operator, keys in (self._statement.get("Condition") or {}).items():
             for key, expected in keys.items():
-                actual = context.get(key.lower())
-                if actual is None or _condition_matches(operator, expected, actual) is None:
+                if key.lower() not in known_keys or _condition_matches(operator, expected, "") is None:
                     return False
         return True
 
@@ -265,6 +270,12 @@ def mend_iam_conditions():
     def check_action_permitted(self, resource, context=None):
         if self._action == "sts:GetCallerIdentity":  # always allowed, as in moto and AWS
             return
+        if self._action == "securityhub:BatchUpdateFindingsV2":
+            # AWS authorises BatchUpdateFindingsV2 as securityhub:BatchUpdateFindings (there is no V2 action)
+            self._action = "securityhub:BatchUpdateFindings"
+            v2 = True
+        else:
+            v2 = False
         if context is None:
             context = RequestContext()
             policy_arn = (self._data or {}).get("PolicyArn")
@@ -279,9 +290,15 @@ def mend_iam_conditions():
                     update = json.loads(self._body or b"{}")
                 except ValueError:
                     update = {}
-                status = (update.get("Workflow") or {}).get("Status") if isinstance(update, dict) else None
-                if isinstance(status, str):
-                    context["securityhub:asffsyntaxpath/workflow.status"] = status
+                if not isinstance(update, dict):
+                    update = {}
+                if v2:
+                    if isinstance(update.get("StatusId"), int):
+                        context["securityhub:ocsfsyntaxpath/statusid"] = str(update["StatusId"])
+                else:
+                    status = (update.get("Workflow") or {}).get("Status")
+                    if isinstance(status, str):
+                        context["securityhub:asffsyntaxpath/workflow.status"] = status
         permitted = False
         for policy in self._access_key.collect_policies():
             result = IAMPolicy(policy).is_action_permitted(self._action, resource, None, context)
