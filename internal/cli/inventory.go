@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -55,6 +56,12 @@ func (g *globalOptions) inventory(ctx context.Context, src source, controls []st
 		var err error
 		if inv, rep.Source, err = g.liveInventory(ctx, src.accounts); err != nil {
 			return nil, nil, err
+		}
+		for _, td := range inv.TaskDefinitions {
+			if len(td.UnknownFields) > 0 {
+				g.log.Warn("AWS returned fields this build of ecsfix does not know; evaluated without them, and no new revision is planned from it (update ecsfix)",
+					"taskDefinition", td.ARN(), "fields", strings.Join(td.UnknownFields[:min(len(td.UnknownFields), 5)], ","), "count", len(td.UnknownFields))
+			}
 		}
 	}
 	settings := g.cfg.Settings()

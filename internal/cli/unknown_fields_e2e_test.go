@@ -114,6 +114,9 @@ func TestUnknownFieldsLive(t *testing.T) {
 	if strings.Contains(out, "register a new revision of web") || !strings.Contains(out, "Not fixed") || !strings.Contains(out, lose) {
 		t.Errorf("plan with the field:\n%s", out)
 	}
+	if !strings.Contains(errOut, "AWS returned fields this build of ecsfix does not know") || !strings.Contains(errOut, "task-definition/web:") {
+		t.Errorf("plan with the field does not warn, naming the revision:\n%s", errOut)
+	}
 	saved, err := os.ReadFile(filepath.Join(dir, "after.json"))
 	if err != nil {
 		t.Fatal(err)
