@@ -56,7 +56,7 @@ grant) and the fixes left out, with why. --write makes the edits in the files th
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.snapshot, "snapshot", "", "plan from a snapshot (a file or folder of AWS CLI JSON output) instead of the live API")
+	f.StringVar(&o.snapshot, "snapshot", "", "plan from a snapshot (a file or folder of AWS CLI JSON output or task-definition files) instead of the live API")
 	f.StringVar(&o.out, "out", "", "write the plan file here")
 	f.StringArrayVar(&o.controls, "control", nil, "evaluate, and so fix, only this control id (repeatable), as scan --control does")
 	f.StringVar(&o.format, "format", "text", "output format: text (the plan) or patch (a diff of the task-definition files read with --snapshot)")

@@ -48,7 +48,7 @@ AWS CLI JSON output instead and needs no AWS account.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.snapshot, "snapshot", "", "read a snapshot (a file or folder of AWS CLI JSON output) instead of the live API")
+	f.StringVar(&o.snapshot, "snapshot", "", "read a snapshot (a file or folder of AWS CLI JSON output or task-definition files) instead of the live API")
 	f.StringVar(&o.format, "format", "text", "output format: text, json or sarif")
 	f.BoolVar(&o.all, "all", false, "text format: show every verdict, not only failures")
 	f.StringArrayVar(&o.controls, "control", nil, "evaluate only this control id (repeatable), e.g. ECS.5")
