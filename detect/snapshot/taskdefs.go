@@ -184,6 +184,17 @@ func (c *collector) keep(where string, td *detect.TaskDefinition, src detect.Fil
 		if td.Family != nil && *td.Family != a.Family {
 			return fmt.Errorf("%s: %s: %q does not match the ARN's family %q", c.file, name("family"), *td.Family, a.Family)
 		}
+		// the ARN names the revision and family a document may leave out
+		if td.Revision == 0 {
+			if int(int32(a.Revision)) != a.Revision {
+				return fmt.Errorf("%s: %s: the revision %d is out of range", c.file, name("taskDefinitionArn"), a.Revision)
+			}
+			td.Revision = int32(a.Revision)
+		}
+		if td.Family == nil {
+			family := a.Family
+			td.Family = &family
+		}
 	}
 	w := where
 	if w == "" {
