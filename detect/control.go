@@ -165,18 +165,39 @@ func evaluateControl(c Control, in *Inventory, s *Settings) []Result {
 }
 
 // evaluateRevision scores only the latest ACTIVE revision of a family, as Security Hub does; a task
-// definition kept as a file without an ARN is always scored.
+// definition kept as a file without an ARN is always scored. A revision whose status is unknown (a file
+// with an ARN but no status) is scored too, its reason saying so: a missing status never hides findings.
 func evaluateRevision(c Control, in *Inventory, td *TaskDefinition, s *Settings) Verdict {
 	if td.FileOnly() {
 		return c.TaskDefinition(td, s)
 	}
+	if td.Status == "" {
+		v := c.TaskDefinition(td, s)
+		v.Reason = strings.TrimSuffix(v.Reason, ".") + " (" + unknownStatusNote + ")"
+		return v
+	}
+	rev := revisionNumber(td)
 	if td.Status != ecstypes.TaskDefinitionStatusActive {
-		return NA(fmt.Sprintf("revision %d is %s; only the latest ACTIVE revision of a family is evaluated", td.Revision, td.Status))
+		return NA(fmt.Sprintf("revision %d is %s; only the latest ACTIVE revision of a family is evaluated", rev, td.Status))
 	}
 	if latest, ok := in.LatestActive(td.ARN()); ok && latest.ARN() != td.ARN() {
-		return NA(fmt.Sprintf("revision %d is superseded by revision %d; only the latest ACTIVE revision of a family is evaluated", td.Revision, latest.Revision))
+		return NA(fmt.Sprintf("revision %d is superseded by revision %d; only the latest ACTIVE revision of a family is evaluated", rev, revisionNumber(latest)))
 	}
 	return c.TaskDefinition(td, s)
+}
+
+// unknownStatusNote ends the reason of a revision scored without a status.
+const unknownStatusNote = "the revision's status is unknown (it names none), so it is evaluated whether or not it is its family's latest ACTIVE revision"
+
+// revisionNumber is a revision's number: its revision field, else the one its ARN names (0 when neither).
+func revisionNumber(td *TaskDefinition) int {
+	if td.Revision != 0 {
+		return int(td.Revision)
+	}
+	if a, err := ParseTaskDefinitionARN(td.ARN()); err == nil {
+		return a.Revision
+	}
+	return 0
 }
 
 // EvaluateRevision applies a task-definition control to one revision, whether or not it is its family's

@@ -15,7 +15,9 @@
 // field.
 //
 // Which resources are scored. Task-definition controls score only the latest ACTIVE revision of each
-// family; every other revision (superseded, INACTIVE, DELETE_IN_PROGRESS) is NOT_APPLICABLE. Service
+// family; every other revision (superseded, INACTIVE, DELETE_IN_PROGRESS) is NOT_APPLICABLE. A revision
+// without status (a file with an ARN but no status) is scored, its reason saying its status is unknown:
+// a missing status never hides findings. Service
 // controls score every service, task-set controls every task set, cluster controls every cluster.
 // "Any container" means any entry of containerDefinitions.
 //

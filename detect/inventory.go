@@ -211,7 +211,7 @@ func (in *Inventory) idx() *index {
 			if key == "" {
 				continue
 			}
-			if cur, ok := x.latestActive[key]; !ok || td.Revision > cur.Revision {
+			if cur, ok := x.latestActive[key]; !ok || revisionNumber(td) > revisionNumber(cur) {
 				x.latestActive[key] = td
 			}
 		}

@@ -38,24 +38,12 @@ func fixECS5(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 	if f := osFamilyOf(in); isWindows(f) {
 		return fixOutcome{Skip: "operatingSystemFamily is " + string(f) + ": Windows containers do not support readonlyRootFilesystem"}
 	}
-	var out fixOutcome
+	// The containers to change, and every refusal, come before the first change.
 	var changed []int
 	for i := range in.ContainerDefinitions {
-		c := &in.ContainerDefinitions[i]
-		if c.ReadonlyRootFilesystem != nil && *c.ReadonlyRootFilesystem {
-			continue
+		if c := &in.ContainerDefinitions[i]; c.ReadonlyRootFilesystem == nil || !*c.ReadonlyRootFilesystem {
+			changed = append(changed, i)
 		}
-		before := "absent"
-		if c.ReadonlyRootFilesystem != nil {
-			before = "false"
-		}
-		c.ReadonlyRootFilesystem = aws.Bool(true)
-		changed = append(changed, i)
-		out.Edits = append(out.Edits, Edit{
-			Control: detect.ECS5ID,
-			Path:    "containerDefinitions[" + containerLabel(c, i) + "].readonlyRootFilesystem",
-			Change:  "set readonlyRootFilesystem to true (was " + before + ")",
-		})
 	}
 	if len(changed) == 0 {
 		return fixOutcome{}
@@ -73,6 +61,34 @@ func fixECS5(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 	paths := ctx.opts.WritablePaths
 	if len(paths) == 0 {
 		paths = DefaultWritablePaths
+	}
+	for _, p := range paths {
+		p = path.Clean(p)
+		if _, exists := scratchVolume(in, p); exists {
+			continue
+		}
+		for _, i := range changed {
+			if mountAt(&in.ContainerDefinitions[i], p) == nil {
+				if r := containersOnlyRefusal(ctx, "adds a task volume (volumes) to keep "+p+" writable"); r != "" {
+					return fixOutcome{Skip: r}
+				}
+				break
+			}
+		}
+	}
+	var out fixOutcome
+	for _, i := range changed {
+		c := &in.ContainerDefinitions[i]
+		before := "absent"
+		if c.ReadonlyRootFilesystem != nil {
+			before = "false"
+		}
+		c.ReadonlyRootFilesystem = aws.Bool(true)
+		out.Edits = append(out.Edits, Edit{
+			Control: detect.ECS5ID,
+			Path:    "containerDefinitions[" + containerLabel(c, i) + "].readonlyRootFilesystem",
+			Change:  "set readonlyRootFilesystem to true (was " + before + ")",
+		})
 	}
 	for _, p := range paths {
 		p = path.Clean(p)

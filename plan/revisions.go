@@ -157,7 +157,7 @@ func (b *builder) buildRevisions() error {
 				}
 				continue
 			}
-			out := fix.Apply(ctx, rp.input)
+			out, in := applyRemedy(fix, ctx, rp.input)
 			if out.Skip != "" {
 				for c := range asked {
 					skips = append(skips, [2]string{c, out.Skip})
@@ -167,6 +167,7 @@ func (b *builder) buildRevisions() error {
 			if len(out.Edits) == 0 {
 				continue
 			}
+			rp.input = in
 			rp.edits = append(rp.edits, out.Edits...)
 			rp.notes = append(rp.notes, out.Notes...)
 			for _, n := range out.Secrets {
@@ -252,6 +253,19 @@ func (b *builder) buildRevisions() error {
 		}
 	}
 	return nil
+}
+
+// applyRemedy applies a remedy to a deep copy of the registration input and returns its outcome and the
+// input to keep: the copy when the remedy made edits and did not skip, the input unchanged otherwise. A
+// remedy that skips (or reports no edit) so never changes the new revision, whatever it touched before
+// deciding.
+func applyRemedy(fix remedy, ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) (fixOutcome, *ecs.RegisterTaskDefinitionInput) {
+	work := deepCopy(in)
+	out := fix.Apply(ctx, work)
+	if out.Skip != "" || len(out.Edits) == 0 {
+		return out, in
+	}
+	return out, work
 }
 
 // fileUnfixable is why a remedy is not planned for a task definition kept as a file (no ARN), "" when it

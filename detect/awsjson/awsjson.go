@@ -141,8 +141,8 @@ type PolicyField struct {
 // each is decoded, to Elem (with the element's index and a pointer to a new element value); the field
 // stays nil. An error from Elem ends the decoding and is returned as it is.
 type EachField struct {
-	Type  reflect.Type // the struct type
-	Field string       // the Go field name
+	Type  reflect.Type // the struct type; or the slice type of the document itself, with Field ""
+	Field string       // the Go field name ("" for the document itself, an array decoded into a slice)
 	Elem  func(i int, v any) error
 }
 
@@ -225,7 +225,15 @@ func decodeFrom(name string, r *reader, v any, opt Options) error {
 		}
 		dec.each[e.Type][e.Field] = e.Elem
 	}
-	if err := r.document(func() error { return dec.decode(rv.Elem(), nil) }); err != nil {
+	top := rv.Elem()
+	if each := dec.each[top.Type()][""]; each != nil && top.Kind() == reflect.Slice {
+		// the document is the array itself: its elements go one at a time to the function
+		if err := r.document(func() error { return dec.decodeEach(top.Type(), each, nil) }); err != nil {
+			return named(name, err)
+		}
+		return nil
+	}
+	if err := r.document(func() error { return dec.decode(top, nil) }); err != nil {
 		return named(name, err)
 	}
 	return nil

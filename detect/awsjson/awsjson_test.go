@@ -428,6 +428,33 @@ func TestEachField(t *testing.T) {
 	}
 }
 
+// TestEachDocumentArray: an EachField with the slice type of the document and no field takes the
+// document's own elements one at a time; elements are still checked strictly, with their path.
+func TestEachDocumentArray(t *testing.T) {
+	var names []string
+	var v []ecstypes.ContainerDefinition
+	each := EachField{Type: reflect.TypeFor[[]ecstypes.ContainerDefinition](), Elem: func(i int, e any) error {
+		names = append(names, fmt.Sprintf("%d:%s", i, *e.(*ecstypes.ContainerDefinition).Name))
+		if i == 2 {
+			return errors.New("too many")
+		}
+		return nil
+	}}
+	if err := Decode("x.json", strings.NewReader(`[{"name": "a"}, {"name": "b"}]`), &v, Options{Each: []EachField{each}}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(names, ",") != "0:a,1:b" || v != nil {
+		t.Errorf("names %v, kept %v", names, v)
+	}
+	err := Decode("x.json", strings.NewReader(`[{"name": "a"}, {"nam": "b"}]`), &v, Options{Each: []EachField{each}})
+	if err == nil || !strings.Contains(err.Error(), "x.json: [1].nam: unknown field") {
+		t.Errorf("unknown field in an element: %v", err)
+	}
+	if err := Decode("x.json", strings.NewReader(`[{"name": "a"}, {"name": "b"}, {"name": "c"}, {`), &v, Options{Each: []EachField{each}}); err == nil || err.Error() != "too many" {
+		t.Errorf("error from Elem: %v", err)
+	}
+}
+
 // TestMaxBytes: values that take more memory than Options.MaxBytes are refused at the value that goes
 // over, whether kept or given to an Each function.
 func TestMaxBytes(t *testing.T) {

@@ -65,7 +65,10 @@
 // describe-task-definition output), and ContainersOnly for an array. One without a taskDefinitionArn is
 // named by detect.FileID (its file, line and family; it must have a family, but for an array, which has
 // none), is never a revision of its family (two files of one family are two task definitions, each
-// evaluated) and follows no latest-ACTIVE rule. A member of a task-definition file that matches no field
+// evaluated) and follows no latest-ACTIVE rule. One with an ARN takes its revision and family from the
+// ARN when it has none (a revision or family that contradicts the ARN is an error). A task definition of
+// any shape with more than MaxContainers (10) container definitions is an error, found while its
+// containers are read, one at a time. A member of a task-definition file that matches no field
 // of this build is a Warning (Snapshot.Warnings: file, line, column, JSON path) and, inside the task
 // definition, one of its UnknownFields (the path within the task definition, as
 // "containerDefinitions[0].newField"); the first 100 of a file are kept, and one more warning counts the

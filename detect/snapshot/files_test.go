@@ -201,17 +201,18 @@ func TestLocate(t *testing.T) {
 // TestDecodeBound: a file whose few bytes would decode to far more memory (empty objects, each a whole
 // struct) is refused, naming the file and the element; AWS CLI output is far from the bound.
 func TestDecodeBound(t *testing.T) {
-	doc := `{"taskDefinition": {"taskDefinitionArn": "arn:aws:ecs:eu-west-1:1:task-definition/a:1", "containerDefinitions": [` +
+	// (empty volumes: 100,000 empty container definitions are refused by the container limit first)
+	doc := `{"taskDefinition": {"taskDefinitionArn": "arn:aws:ecs:eu-west-1:1:task-definition/a:1", "containerDefinitions": [], "volumes": [` +
 		strings.Repeat(`{},`, 100_000) + `{}]}}`
 	dir := writeTree(t, map[string]string{"ecs/taskdef.json": doc})
 	_, err := Load(filepath.Join(dir, "ecs", "taskdef.json"))
-	if err == nil || !strings.Contains(err.Error(), "taskdef.json: taskDefinition.containerDefinitions[") ||
+	if err == nil || !strings.Contains(err.Error(), "taskdef.json: taskDefinition.volumes[") ||
 		!strings.Contains(err.Error(), "the values decoded so far take more than") {
 		t.Errorf("error = %v", err)
 	}
 	// In a folder, the file is a read error naming it.
 	in, err := Load(dir)
-	if err != nil || len(in.Errors) != 1 || !strings.HasPrefix(in.Errors[0].Message, "taskDefinition.containerDefinitions[") ||
+	if err != nil || len(in.Errors) != 1 || !strings.HasPrefix(in.Errors[0].Message, "taskDefinition.volumes[") ||
 		!strings.Contains(in.Errors[0].Message, "the values decoded so far take more than") {
 		t.Errorf("folder: %v, %+v", err, in)
 	}

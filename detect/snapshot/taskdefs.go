@@ -87,8 +87,10 @@ func (c *collector) describedTaskDefinition(src io.Reader, size int64, key strin
 		}
 		return ""
 	}}
+	var defs []ecstypes.ContainerDefinition
 	opt := decodeOptions(size)
 	opt.Extra = []awsjson.ExtraField{{Type: taskDefinitionType, Key: "tags", Target: &inside}}
+	opt.Each = []awsjson.EachField{c.eachContainer(taskDefinitionType, "ContainerDefinitions", key+".containerDefinitions", &defs)}
 	opt.Unknown = u.add
 	if err := awsjson.Decode(c.file, src, &doc, opt); err != nil {
 		return nil, err
@@ -97,6 +99,7 @@ func (c *collector) describedTaskDefinition(src io.Reader, size int64, key strin
 	if doc.TaskDefinition == nil {
 		return nil, c.missing("taskDefinition", "value (it is null)")
 	}
+	doc.TaskDefinition.ContainerDefinitions = defs
 	tags := doc.Tags
 	switch {
 	case len(inside) > 0 && len(tags) > 0 && !slices.Equal(tagPairs(inside), tagPairs(tags)):
@@ -127,6 +130,7 @@ func (c *collector) bareTaskDefinition(src io.ReadSeeker, size int64, line int) 
 	u := &unknowns{c: c, inner: func(f awsjson.UnknownField) string { return f.Path }}
 	opt := decodeOptions(size)
 	opt.Extra = []awsjson.ExtraField{{Type: taskDefinitionType, Key: "tags", Target: &tags}}
+	opt.Each = []awsjson.EachField{c.eachContainer(taskDefinitionType, "ContainerDefinitions", "containerDefinitions", &td.ContainerDefinitions)}
 	opt.Unknown = u.add
 	if err := awsjson.Decode(c.file, src, &td, opt); err != nil {
 		return nil, err
@@ -145,6 +149,7 @@ func (c *collector) containers(src io.ReadSeeker, size int64, line int) (*part, 
 	var defs []ecstypes.ContainerDefinition
 	u := &unknowns{c: c, inner: func(f awsjson.UnknownField) string { return "containerDefinitions" + f.Path }}
 	opt := decodeOptions(size)
+	opt.Each = []awsjson.EachField{c.eachContainer(reflect.TypeFor[[]ecstypes.ContainerDefinition](), "", "the array", &defs)}
 	opt.Unknown = u.add
 	if err := awsjson.Decode(c.file, src, &defs, opt); err != nil {
 		return nil, err
@@ -154,6 +159,23 @@ func (c *collector) containers(src io.ReadSeeker, size int64, line int) (*part, 
 	td := detect.TaskDefinition{TaskDefinition: ecstypes.TaskDefinition{ContainerDefinitions: defs}, UnknownFields: u.fields, Source: &src2}
 	c.taskDefinitions = append(c.taskDefinitions, item[detect.TaskDefinition]{id: td.ARN(), where: "(document)", v: td})
 	return c.part, nil
+}
+
+// MaxContainers is the most container definitions a task definition may hold: ECS refuses more (its
+// "Containers per task definition" quota, not adjustable).
+const MaxContainers = 10
+
+// eachContainer reads the container definitions of a task definition (the field of typ, or the document
+// itself when field is "") one at a time into defs, and refuses the file at the (MaxContainers+1)th, so
+// that a file of many containers is refused before it is decoded whole; where names the array.
+func (c *collector) eachContainer(typ reflect.Type, field, where string, defs *[]ecstypes.ContainerDefinition) awsjson.EachField {
+	return awsjson.EachField{Type: typ, Field: field, Elem: func(i int, v any) error {
+		if i >= MaxContainers {
+			return fmt.Errorf("%s: %s: more than %d container definitions; ECS allows at most %d in a task definition", c.file, where, MaxContainers, MaxContainers)
+		}
+		*defs = append(*defs, *v.(*ecstypes.ContainerDefinition))
+		return nil
+	}}
 }
 
 // keep checks a task definition read from a file and keeps it: one with an ARN (describe-task-definition
@@ -183,6 +205,17 @@ func (c *collector) keep(where string, td *detect.TaskDefinition, src detect.Fil
 		}
 		if td.Family != nil && *td.Family != a.Family {
 			return fmt.Errorf("%s: %s: %q does not match the ARN's family %q", c.file, name("family"), *td.Family, a.Family)
+		}
+		// the ARN names the revision and family a document may leave out
+		if td.Revision == 0 {
+			if int(int32(a.Revision)) != a.Revision {
+				return fmt.Errorf("%s: %s: the revision %d is out of range", c.file, name("taskDefinitionArn"), a.Revision)
+			}
+			td.Revision = int32(a.Revision)
+		}
+		if td.Family == nil {
+			family := a.Family
+			td.Family = &family
 		}
 	}
 	w := where
