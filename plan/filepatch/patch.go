@@ -3,8 +3,11 @@ package filepatch
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
+	"os"
 	"reflect"
 	"slices"
 	"sort"
@@ -73,8 +76,56 @@ func isSecretsControl(control string) bool {
 	return strings.EqualFold(control, detect.ECS8ID) || strings.EqualFold(control, detect.ExposurePlaintextCredentialsID)
 }
 
-// Reader reads a file named as a Source names it.
+// Reader reads a file named as a Source names it. A *NotPatchable error leaves the file's task
+// definitions out of the patch with its reason; any other error fails Build.
 type Reader func(name string) ([]byte, error)
+
+// NotPatchable is a Reader's error for a file that is not patched (a symbolic link), with the reason.
+type NotPatchable struct{ Reason string }
+
+func (e *NotPatchable) Error() string { return e.Reason }
+
+// symlinkReason is why a symbolic link is not patched: its target, read as a file of its own, is.
+const symlinkReason = "a symbolic link: patch its target"
+
+// utf16Reason is why a UTF-16 file is not patched.
+const utf16Reason = "the file is UTF-16: ecsfix patches UTF-8 files; convert it to UTF-8 (iconv -f UTF-16 -t UTF-8) to patch it"
+
+// RootReader reads files under root (name maps a Source's file to its name there); a symbolic link is
+// not read but NotPatchable (its target is patched under its own name).
+func RootReader(root *os.Root, name func(string) (string, error)) Reader {
+	return func(file string) ([]byte, error) {
+		n, err := name(file)
+		if err != nil {
+			return nil, err
+		}
+		st, err := root.Lstat(n)
+		if err != nil {
+			return nil, err
+		}
+		if st.Mode()&fs.ModeSymlink != 0 {
+			return nil, &NotPatchable{Reason: symlinkReason}
+		}
+		return root.ReadFile(n)
+	}
+}
+
+// unpatchable is why a file's text is not patched ("" when it is).
+func unpatchable(b []byte) string {
+	if bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF}) {
+		return utf16Reason
+	}
+	return ""
+}
+
+// leaveOut lists a registration of a file not patched: the task definition with its controls, then each
+// of its edits.
+func leaveOut(out *Patch, td *detect.TaskDefinition, a *plan.Action, why string) {
+	out.LeftOut = append(out.LeftOut, fmt.Sprintf("%s (%s): %s", td.ARN(), strings.Join(a.Controls, ", "), why))
+	for _, e := range a.RegisterTaskDefinition.Edits {
+		out.LeftOut = append(out.LeftOut, fmt.Sprintf("%s: %s %s: %s (not made: %s)", td.ARN(), e.Control, e.Path, e.Change, why))
+	}
+}
 
 // Build writes the fixes of p for its file task definitions (those of inv with a Source) into their
 // files, read with read. A registration that cannot be written is left out with the reason; an error is
@@ -93,6 +144,7 @@ func Build(p *plan.Plan, inv *detect.Inventory, read Reader) (*Patch, error) {
 	}
 	files := map[string]*File{}
 	texts := map[string]*Text{}
+	skip := map[string]string{} // file → why it is not patched
 	prereq := map[string]bool{}
 	live := 0
 	for i := range p.Actions {
@@ -109,10 +161,25 @@ func Build(p *plan.Plan, inv *detect.Inventory, read Reader) (*Patch, error) {
 			continue // a re-registration to keep a family's order: nothing changes in a file
 		}
 		f := files[td.Source.File]
+		if why, ok := skip[td.Source.File]; ok {
+			leaveOut(out, td, a, td.Source.File+": "+why)
+			continue
+		}
 		if f == nil {
 			b, err := read(td.Source.File)
+			var np *NotPatchable
+			if errors.As(err, &np) {
+				skip[td.Source.File] = np.Reason
+				leaveOut(out, td, a, td.Source.File+": "+np.Reason)
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", td.Source.File, err)
+			}
+			if why := unpatchable(b); why != "" {
+				skip[td.Source.File] = why
+				leaveOut(out, td, a, td.Source.File+": "+why)
+				continue
 			}
 			f = &File{Name: td.Source.File, Old: b, hidden: map[int]bool{}}
 			files[f.Name] = f
