@@ -58,3 +58,24 @@ func BenchmarkBuildManyMaskedValues(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBuildManyContainers: every container is edited, so the operations grow with the file; the
+// text is parsed once per operation, so the time grows with containers × size (ECS allows 10
+// containers a task definition).
+func BenchmarkBuildManyContainers(b *testing.B) {
+	for _, n := range []int{10, 50, 100, 200} {
+		files := map[string]string{"big.json": manyEnvFile(n, 2)}
+		in := readInventory(b, files)
+		p, err := plan.Build(in, evaluate(in), options())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("containers=%d/bytes=%d", n, len(files["big.json"])), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := filepatch.Build(p, in, func(string) ([]byte, error) { return []byte(files["big.json"]), nil }); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
