@@ -79,13 +79,7 @@ func (o *planOptions) patch(p *plan.Plan, rep *report.Report, inv *detect.Invent
 		return fmt.Errorf("--snapshot: %w", err)
 	}
 	defer root.Close()
-	pt, err := filepatch.Build(p, inv, func(file string) ([]byte, error) {
-		n, err := sf.name(file)
-		if err != nil {
-			return nil, err
-		}
-		return root.ReadFile(n)
-	})
+	pt, err := filepatch.Build(p, inv, filepatch.RootReader(root, sf.name))
 	if err != nil {
 		return fmt.Errorf("read task-definition file %w", err)
 	}
@@ -156,7 +150,7 @@ func (g *globalOptions) addFileFindings(rep *report.Report, inv *detect.Inventor
 	fixed := map[string]map[string]bool{} // task definition → controls its fix fixes
 	if p, err := g.planOf(inv, rep, controls); err != nil {
 		g.log.Warn("no fixes in the SARIF output", "error", err)
-	} else if pt, err := filepatch.Build(p, inv, read); err != nil {
+	} else if pt, err := filepatch.Build(p, inv, filepatch.RootReader(root, sf.name)); err != nil {
 		g.log.Warn("no fixes in the SARIF output", "error", err)
 	} else {
 		for _, f := range pt.Files {

@@ -294,3 +294,115 @@ func TestPlanFormatPatchOfOneFile(t *testing.T) {
 	}
 	gitIn(t, dir, "apply", "-R", "--check", "one.patch")
 }
+
+// utf16LE is s in UTF-16LE with its byte-order mark (s is ASCII).
+func utf16LE(s string) []byte {
+	out := []byte{0xFF, 0xFE}
+	for i := 0; i < len(s); i++ {
+		out = append(out, s[i], 0)
+	}
+	return out
+}
+
+// A PascalCase task definition (its secret beside the member fixed), a symbolic link to it, and a
+// UTF-16 file: the patch, --write and SARIF never print the secret, fix the PascalCase members as
+// spelled, leave the link and the UTF-16 file out with their reasons (every edit listed), give their
+// SARIF results no fix, and --write leaves the link a link.
+func TestPlanFormatPatchPascalCaseLinksAndUTF16(t *testing.T) {
+	const secret = "pascal-secret-value-9"
+	dir := patchRepo(t)
+	deploy := filepath.Join(dir, "deploy")
+	pascal := "{\n  \"Family\": \"pas\",\n  \"NetworkMode\": \"awsvpc\",\n  \"ContainerDefinitions\": [\n    {\n      \"Name\": \"p\",\n      \"Image\": \"example/p:1\",\n      \"User\": \"1000\",\n      \"ReadonlyRootFilesystem\": true,\n" +
+		"      \"LogConfiguration\": {\"LogDriver\": \"awslogs\", \"Options\": {\"awslogs-group\": \"/ecs/p\"}},\n" +
+		"      \"Environment\": [\n        {\"Name\": \"DB_PASSWORD\", \"Value\": \"" + secret + "\"}\n      ],\n      \"Privileged\": true\n    }\n  ]\n}\n"
+	u16 := "{\n  \"family\": \"u16\",\n  \"networkMode\": \"awsvpc\",\n  \"containerDefinitions\": [\n    {\"name\": \"u\", \"image\": \"example/u:1\", \"user\": \"0\", \"readonlyRootFilesystem\": true, \"privileged\": true,\n" +
+		"     \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/u\"}}}\n  ]\n}\n"
+	if err := os.WriteFile(filepath.Join(deploy, "pascal.json"), []byte(pascal), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(deploy, "utf16.json"), utf16LE(u16), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("pascal.json", filepath.Join(deploy, "link.json")); err != nil {
+		t.Skip(err)
+	}
+	before := failedControls(t, "deploy")
+	for _, want := range []string{"ECS.4 file:pascal.json:1:task-definition/pas", "ECS.4 file:link.json:1:task-definition/pas", "ECS.4 file:utf16.json:1:task-definition/u16"} {
+		if !before[want] {
+			t.Fatalf("before the patch, %s does not fail: %v", want, before)
+		}
+	}
+
+	stdout, stderr, code := runCLI(t, "plan", "--snapshot", "deploy", "--format", "patch")
+	if code != 0 {
+		t.Fatalf("plan --format patch exit %d: %s", code, stderr)
+	}
+	if strings.Contains(stdout+stderr, secret) {
+		t.Fatalf("the patch prints the environment value:\n%s", stdout)
+	}
+	for _, want := range []string{
+		"link.json: a symbolic link: patch its target",
+		"utf16.json: the file is UTF-16: ecsfix patches UTF-8 files; convert it to UTF-8 (iconv -f UTF-16 -t UTF-8) to patch it",
+		"file:utf16.json:1:task-definition/u16: ECS.4 containerDefinitions[u].privileged",
+		"file:utf16.json:1:task-definition/u16: ECS.20 containerDefinitions[u].user",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("the patch does not say %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "diff --git a/deploy/link.json") || strings.Contains(stdout, "diff --git a/deploy/utf16.json") || strings.Contains(stdout, "not JSON") {
+		t.Errorf("the patch edits the link or the UTF-16 file:\n%s", stdout)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "fix.patch"), []byte(stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gitIn(t, dir, "apply", "--check", "fix.patch")
+
+	sarifOut, stderr, code := runCLI(t, "scan", "--snapshot", "deploy", "--format", "sarif")
+	if code != 0 {
+		t.Fatalf("scan exit %d: %s", code, stderr)
+	}
+	if strings.Contains(sarifOut, secret) {
+		t.Fatal("the SARIF output holds the environment value")
+	}
+	var doc struct {
+		Runs []struct {
+			Results []struct {
+				Message struct{ Text string }
+				Fixes   []json.RawMessage
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(sarifOut), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range doc.Runs[0].Results {
+		if (strings.Contains(r.Message.Text, "utf16.json") || strings.Contains(r.Message.Text, "link.json")) && len(r.Fixes) > 0 {
+			t.Errorf("a result of the UTF-16 file or the link has a fix: %s", r.Message.Text)
+		}
+	}
+
+	wout, stderr, code := runCLI(t, "plan", "--snapshot", "deploy", "--format", "patch", "--write")
+	if code != 0 {
+		t.Fatalf("--write exit %d: %s", code, stderr)
+	}
+	if strings.Contains(wout+stderr, secret) {
+		t.Fatal("--write prints the environment value")
+	}
+	if st, err := os.Lstat(filepath.Join(deploy, "link.json")); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("--write replaced the symbolic link (%v)", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(deploy, "utf16.json")); string(b) != string(utf16LE(u16)) {
+		t.Error("--write changed the UTF-16 file")
+	}
+	b, _ := os.ReadFile(filepath.Join(deploy, "pascal.json"))
+	if strings.Contains(strings.ToLower(string(b)), "privileged") {
+		t.Errorf("pascal.json still holds Privileged:\n%s", b)
+	}
+	after := failedControls(t, "deploy") // the patched files read: no member twice
+	for _, k := range []string{"ECS.4 file:pascal.json:1:task-definition/pas", "ECS.4 file:link.json:1:task-definition/pas"} {
+		if after[k] {
+			t.Errorf("%s still FAILS after --write (its target was patched)", k)
+		}
+	}
+}

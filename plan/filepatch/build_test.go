@@ -33,7 +33,7 @@ var taskDefFiles = map[string]string{
 
 // readInventory decodes each file as the reader does (a stand-in for the snapshot reader, which fills
 // Source) and sets Source.
-func readInventory(t *testing.T, files map[string]string) *detect.Inventory {
+func readInventory(t testing.TB, files map[string]string) *detect.Inventory {
 	t.Helper()
 	in := &detect.Inventory{}
 	for name, text := range files {

@@ -2,6 +2,7 @@ package filepatch
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/aymanbagabas/go-udiff"
@@ -46,14 +47,7 @@ func lineEdits(old, new string) []lineEdit {
 	for i, l := range lines {
 		starts[i+1] = starts[i] + len(l)
 	}
-	lineOf := func(off int) int {
-		for i, s := range starts {
-			if s >= off {
-				return i
-			}
-		}
-		return len(lines)
-	}
+	lineOf := func(off int) int { return sort.SearchInts(starts, off) } // the first line starting at or after off
 	var out []lineEdit
 	for _, e := range udiff.Lines(old, new) {
 		out = append(out, lineEdit{from: lineOf(e.Start), to: lineOf(e.End), add: splitKeep(e.New)})

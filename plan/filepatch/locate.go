@@ -29,14 +29,23 @@ func Locate(text []byte, src *detect.FileSource, container, field string) int {
 	if i := strings.IndexAny(field, ".["); i >= 0 {
 		field = field[:i]
 	}
+	// members of any case, as the reader reads them
 	member := func(obj *hujson.Value, name string) *hujson.Value {
 		o, ok := obj.Value.(*hujson.Object)
 		if !ok || name == "" {
 			return nil
 		}
-		for i := range o.Members {
-			if memberName(&o.Members[i]) == name {
-				return &o.Members[i].Name
+		if i, err := memberIndex(o, name, true); err == nil && i >= 0 {
+			return &o.Members[i].Name
+		}
+		return nil
+	}
+	value := func(obj *hujson.Value, name string) *hujson.Value {
+		if m := member(obj, name); m != nil {
+			for i, o := 0, obj.Value.(*hujson.Object); i < len(o.Members); i++ {
+				if &o.Members[i].Name == m {
+					return &o.Members[i].Value
+				}
 			}
 		}
 		return nil
@@ -44,7 +53,7 @@ func Locate(text []byte, src *detect.FileSource, container, field string) int {
 	if container != "" {
 		list := td
 		if !src.ContainersOnly {
-			list = td.Find("/containerDefinitions")
+			list = value(td, "containerDefinitions")
 		}
 		var elems []hujson.Value
 		if list != nil {
@@ -54,7 +63,7 @@ func Locate(text []byte, src *detect.FileSource, container, field string) int {
 		}
 		for i := range elems {
 			c := &elems[i]
-			if n := c.Find("/name"); n != nil {
+			if n := value(c, "name"); n != nil {
 				if l, ok := n.Value.(hujson.Literal); ok && l.String() == container {
 					if m := member(c, field); m != nil {
 						return line(m.StartOffset)

@@ -125,6 +125,9 @@ func cloneRaw(b []byte) json.RawMessage { return append(json.RawMessage(nil), b.
 
 func memberName(m *hujson.ObjectMember) string {
 	if l, ok := m.Name.Value.(hujson.Literal); ok {
+		if len(l) >= 2 && l[0] == '"' && bytes.IndexByte(l, '\\') < 0 {
+			return string(l[1 : len(l)-1]) // no escapes: the name is its text
+		}
 		return l.String()
 	}
 	return ""

@@ -3,8 +3,11 @@ package filepatch
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
+	"os"
 	"reflect"
 	"slices"
 	"sort"
@@ -73,8 +76,56 @@ func isSecretsControl(control string) bool {
 	return strings.EqualFold(control, detect.ECS8ID) || strings.EqualFold(control, detect.ExposurePlaintextCredentialsID)
 }
 
-// Reader reads a file named as a Source names it.
+// Reader reads a file named as a Source names it. A *NotPatchable error leaves the file's task
+// definitions out of the patch with its reason; any other error fails Build.
 type Reader func(name string) ([]byte, error)
+
+// NotPatchable is a Reader's error for a file that is not patched (a symbolic link), with the reason.
+type NotPatchable struct{ Reason string }
+
+func (e *NotPatchable) Error() string { return e.Reason }
+
+// symlinkReason is why a symbolic link is not patched: its target, read as a file of its own, is.
+const symlinkReason = "a symbolic link: patch its target"
+
+// utf16Reason is why a UTF-16 file is not patched.
+const utf16Reason = "the file is UTF-16: ecsfix patches UTF-8 files; convert it to UTF-8 (iconv -f UTF-16 -t UTF-8) to patch it"
+
+// RootReader reads files under root (name maps a Source's file to its name there); a symbolic link is
+// not read but NotPatchable (its target is patched under its own name).
+func RootReader(root *os.Root, name func(string) (string, error)) Reader {
+	return func(file string) ([]byte, error) {
+		n, err := name(file)
+		if err != nil {
+			return nil, err
+		}
+		st, err := root.Lstat(n)
+		if err != nil {
+			return nil, err
+		}
+		if st.Mode()&fs.ModeSymlink != 0 {
+			return nil, &NotPatchable{Reason: symlinkReason}
+		}
+		return root.ReadFile(n)
+	}
+}
+
+// unpatchable is why a file's text is not patched ("" when it is).
+func unpatchable(b []byte) string {
+	if bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF}) {
+		return utf16Reason
+	}
+	return ""
+}
+
+// leaveOut lists a registration of a file not patched: the task definition with its controls, then each
+// of its edits.
+func leaveOut(out *Patch, td *detect.TaskDefinition, a *plan.Action, why string) {
+	out.LeftOut = append(out.LeftOut, fmt.Sprintf("%s (%s): %s", td.ARN(), strings.Join(a.Controls, ", "), why))
+	for _, e := range a.RegisterTaskDefinition.Edits {
+		out.LeftOut = append(out.LeftOut, fmt.Sprintf("%s: %s %s: %s (not made: %s)", td.ARN(), e.Control, e.Path, e.Change, why))
+	}
+}
 
 // Build writes the fixes of p for its file task definitions (those of inv with a Source) into their
 // files, read with read. A registration that cannot be written is left out with the reason; an error is
@@ -93,6 +144,7 @@ func Build(p *plan.Plan, inv *detect.Inventory, read Reader) (*Patch, error) {
 	}
 	files := map[string]*File{}
 	texts := map[string]*Text{}
+	skip := map[string]string{} // file → why it is not patched
 	prereq := map[string]bool{}
 	live := 0
 	for i := range p.Actions {
@@ -109,10 +161,25 @@ func Build(p *plan.Plan, inv *detect.Inventory, read Reader) (*Patch, error) {
 			continue // a re-registration to keep a family's order: nothing changes in a file
 		}
 		f := files[td.Source.File]
+		if why, ok := skip[td.Source.File]; ok {
+			leaveOut(out, td, a, td.Source.File+": "+why)
+			continue
+		}
 		if f == nil {
 			b, err := read(td.Source.File)
+			var np *NotPatchable
+			if errors.As(err, &np) {
+				skip[td.Source.File] = np.Reason
+				leaveOut(out, td, a, td.Source.File+": "+np.Reason)
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", td.Source.File, err)
+			}
+			if why := unpatchable(b); why != "" {
+				skip[td.Source.File] = why
+				leaveOut(out, td, a, td.Source.File+": "+why)
+				continue
 			}
 			f = &File{Name: td.Source.File, Old: b, hidden: map[int]bool{}}
 			files[f.Name] = f
@@ -200,18 +267,43 @@ func applyRegistration(t *Text, td *detect.TaskDefinition, a *plan.Action) (*Fix
 		}
 		fileOps = append(fileOps, Op{Kind: op.Kind, Path: append(append([]string(nil), base...), path...), Value: op.Value})
 	}
-	masked := maskedPointers(td, c)
-	t.Keep = func(b []byte, off int) bool { return onHiddenLine(b, off, masked) }
-	saved := append([]byte(nil), t.b...)
+	masked := maskedPaths(td, c)
+	fold := folderOf(td.Source)
+	t.Fold = fold
+	root, err := t.parsed()
+	if err != nil {
+		return nil, err.Error()
+	}
+	if _, missing, err := hiddenLines(t.b, root, masked, fold); err != nil || missing != "" {
+		// fail closed: a value the plan masks that is not where the file should hold it could be printed
+		// on any line, so no line of this task definition is
+		return nil, fmt.Sprintf("a value ecsfix masks (at %s) is not where the file should hold it; the task definition is left out so that none of its text is printed", missing)
+	}
+	ver, hidden := -1, map[int]bool{}
+	t.Keep = func(off int) bool {
+		if ver != t.ver {
+			ver, hidden = t.ver, nil
+			if r, err := t.parsed(); err == nil {
+				if h, missing, err := hiddenLines(t.b, r, masked, fold); err == nil && missing == "" {
+					hidden = h
+				}
+			}
+		}
+		return hidden == nil || hidden[bytes.Count(t.b[:off], []byte{'\n'})] // unknown: keep every line
+	}
+	saved := t.b
 	fail := func(why string) (*Fix, string) {
-		t.b = saved
+		t.set(saved)
 		return nil, why
 	}
-	for _, op := range fileOps {
-		if err := t.Apply(op); err != nil {
+	for i, op := range fileOps {
+		spelled, err := t.Apply(op)
+		if err != nil {
 			return fail(fmt.Sprintf("its edit at %s cannot be made in the file: %v", op.Pointer(), err))
 		}
+		fileOps[i] = spelled
 	}
+	t.Keep = nil
 	if err := verify(saved, t.b, fileOps); err != nil {
 		return fail(err.Error())
 	}
@@ -259,60 +351,112 @@ func secretsEdit(op Op) bool {
 // secretsLeftOut says what to do by hand for the ECS.8 edits left out of a file.
 const secretsLeftOut = "moving values into Secrets Manager (ECS.8) is not in this patch: the secrets must be created first; create each one, then replace the environment entry with a secrets entry naming its ARN (and give the execution role secretsmanager:GetSecretValue on it)"
 
-// maskedPointers are the file pointers of the values the plan masks in the source task definition.
-func maskedPointers(td *detect.TaskDefinition, c *plan.RegisterTaskDefinitionChange) []string {
+// maskedPaths are the paths in the file (spelled as the plan spells them) of the values the plan masks
+// in the source task definition.
+func maskedPaths(td *detect.TaskDefinition, c *plan.RegisterTaskDefinitionChange) [][]string {
 	base, _ := SplitPointer(td.Source.Pointer)
-	var out []string
+	var out [][]string
 	for _, m := range c.Masked {
 		toks, err := plan.PathTokens(m.SourcePath)
 		if err != nil {
+			out = append(out, []string{m.SourcePath}) // found nowhere: fails closed
 			continue
 		}
 		if td.Source.ContainersOnly {
 			if len(toks) == 0 || toks[0] != "containerDefinitions" {
+				out = append(out, append([]string{"(containers of)"}, toks...))
 				continue
 			}
 			toks = toks[1:]
 		}
-		out = append(out, Pointer(append(append([]string(nil), base...), toks...)))
+		out = append(out, append(append([]string(nil), base...), toks...))
 	}
 	return out
 }
 
-// hiddenLines are the 0-based lines of text that hold any of the values at the pointers.
-func hiddenLines(text []byte, ptrs []string) map[int]bool {
-	out := map[int]bool{}
-	v, err := hujson.Parse(text)
-	if err != nil {
-		return out
+// folderOf is the Folder of a task definition's file: the reader's types below its Source.Pointer.
+func folderOf(src *detect.FileSource) Folder {
+	base, _ := SplitPointer(src.Pointer)
+	if src.ContainersOnly {
+		return fieldFolder(base, containersType)
 	}
-	for _, p := range ptrs {
-		if f := v.Find(p); f != nil {
-			from := bytes.Count(text[:f.StartOffset], []byte{'\n'})
-			to := bytes.Count(text[:f.EndOffset], []byte{'\n'})
-			for l := from; l <= to; l++ {
-				out[l] = true
-			}
+	return fieldFolder(base, taskDefinitionType)
+}
+
+// hiddenLines are the 0-based lines of text (parsed as root) that hold any of the values at the paths,
+// members matched as fold says; missing is the first path the text holds nothing at ("" when none).
+func hiddenLines(text []byte, root *hujson.Value, paths [][]string, fold Folder) (map[int]bool, string, error) {
+	out := map[int]bool{}
+	var nl []int
+	for _, p := range paths {
+		f, _, err := resolve(root, p, fold)
+		if err != nil {
+			return nil, Pointer(p), err
+		}
+		if f == nil {
+			return nil, Pointer(p), nil
+		}
+		if nl == nil {
+			nl = newlines(text)
+		}
+		markLinesAt(out, nl, f.StartOffset, f.EndOffset)
+	}
+	return out, "", nil
+}
+
+// newlines are the offsets of text's line feeds.
+func newlines(text []byte) []int {
+	out := []int{}
+	for i, c := range text {
+		if c == '\n' {
+			out = append(out, i)
 		}
 	}
 	return out
 }
 
-func onHiddenLine(text []byte, off int, ptrs []string) bool {
-	return hiddenLines(text, ptrs)[bytes.Count(text[:off], []byte{'\n'})]
+// markLinesAt marks the 0-based lines that bytes [from, to) of a text are on; nl are its line feeds.
+func markLinesAt(lines map[int]bool, nl []int, from, to int) {
+	// the line of an offset is the number of line feeds before it
+	for l, last := sort.SearchInts(nl, from), sort.SearchInts(nl, to); l <= last; l++ {
+		lines[l] = true
+	}
+}
+
+// markLines marks the 0-based lines of text that bytes [from, to) are on.
+func markLines(lines map[int]bool, text []byte, from, to int) {
+	markLinesAt(lines, newlines(text), from, to)
 }
 
 // markHidden records the lines of the file's old text that hold a masked value of any task definition
-// fixed in it.
+// with a registration in it; when one of its masked values is not found, every line of that task
+// definition (fail closed).
 func markHidden(f *File, byID map[string]*detect.TaskDefinition, p *plan.Plan) error {
 	old := bytes.TrimPrefix(f.Old, bom)
+	v, err := hujson.Parse(old)
+	if err != nil {
+		markLines(f.hidden, old, 0, len(old))
+		return nil
+	}
 	for i := range p.Actions {
 		a := &p.Actions[i]
 		td := byID[a.Resource]
 		if td == nil || td.Source.File != f.Name || a.RegisterTaskDefinition == nil {
 			continue
 		}
-		for l := range hiddenLines(old, maskedPointers(td, a.RegisterTaskDefinition)) {
+		fold := folderOf(td.Source)
+		lines, missing, err := hiddenLines(old, &v, maskedPaths(td, a.RegisterTaskDefinition), fold)
+		if err != nil || missing != "" {
+			whole := &v
+			if base, err := SplitPointer(td.Source.Pointer); err == nil {
+				if w, _, _ := resolve(&v, base, nil); w != nil {
+					whole = w
+				}
+			}
+			markLines(f.hidden, old, whole.StartOffset, whole.EndOffset)
+			continue
+		}
+		for l := range lines {
 			f.hidden[l] = true
 		}
 	}
@@ -473,7 +617,7 @@ func EditFile(src []byte, ops []Op) ([]byte, error) {
 	text := bytes.TrimPrefix(src, bom)
 	t := NewText(text)
 	for _, op := range ops {
-		if err := t.Apply(op); err != nil {
+		if _, err := t.Apply(op); err != nil {
 			return nil, fmt.Errorf("edit at %s: %w", op.Pointer(), err)
 		}
 	}

@@ -20,10 +20,31 @@ import (
 type Text struct {
 	b  []byte
 	nl string
-	// Keep reports whether the line holding a byte offset must not change (it shows a value that must
-	// not be printed): a new member then goes before the first member instead of after the last one.
-	Keep func(b []byte, off int) bool
+	// Keep reports whether the line holding a byte offset of the text must not change (it shows a value
+	// that must not be printed): a new member then goes before the first member instead of after the
+	// last one.
+	Keep func(off int) bool
+	// Fold says which tokens of an operation's path match a member of any case (nil: none).
+	Fold Folder
+	// root is b parsed, nil until needed after a change; ver counts the changes.
+	root *hujson.Value
+	ver  int
 }
+
+// parsed is the text parsed (once per version of the text).
+func (t *Text) parsed() (*hujson.Value, error) {
+	if t.root == nil {
+		v, err := hujson.Parse(t.b)
+		if err != nil {
+			return nil, fmt.Errorf("the file is not JSON: %w", err)
+		}
+		t.root = &v
+	}
+	return t.root, nil
+}
+
+// set replaces the whole text.
+func (t *Text) set(b []byte) { t.b, t.root = b, nil; t.ver++ }
 
 // NewText starts editing src (without a byte-order mark).
 func NewText(src []byte) *Text {
@@ -38,7 +59,7 @@ func NewText(src []byte) *Text {
 func (t *Text) Bytes() []byte { return t.b }
 
 func (t *Text) splice(start, end int, s string) {
-	t.b = append(t.b[:start:start], append([]byte(s), t.b[end:]...)...)
+	t.set(append(t.b[:start:start], append([]byte(s), t.b[end:]...)...))
 }
 
 // lineStart is the offset of the start of the line holding off.
@@ -105,38 +126,45 @@ func quoteName(s string) string {
 	return string(b)
 }
 
-// Apply applies one operation whose path is a pointer into the whole document.
-func (t *Text) Apply(op Op) error {
-	root, err := hujson.Parse(t.b)
+// Apply applies one operation whose path is a pointer into the whole document, members matched as Fold
+// says: a member spelled in another case is replaced or removed as spelled, and one is added only when
+// the object has none of any case. It returns the operation with its path spelled as in the file.
+func (t *Text) Apply(op Op) (Op, error) {
+	root, err := t.parsed()
 	if err != nil {
-		return fmt.Errorf("the file is not JSON: %w", err)
+		return op, err
 	}
 	if len(op.Path) == 0 {
-		return fmt.Errorf("an operation on the whole document is not supported")
+		return op, fmt.Errorf("an operation on the whole document is not supported")
+	}
+	parent, spelled, err := resolve(root, op.Path[:len(op.Path)-1], t.Fold)
+	if err != nil {
+		return op, err
 	}
 	parentPtr, last := Pointer(op.Path[:len(op.Path)-1]), op.Path[len(op.Path)-1]
-	parent := root.Find(parentPtr)
 	if parent == nil {
-		return fmt.Errorf("the file has no value at %s", parentPtr)
+		return op, fmt.Errorf("the file has no value at %s", parentPtr)
 	}
+	op = Op{Kind: op.Kind, Path: append(spelled, last), Value: op.Value}
 	switch p := parent.Value.(type) {
 	case *hujson.Object:
-		idx := -1
-		for i := range p.Members {
-			if memberName(&p.Members[i]) == last {
-				idx = i
-			}
+		idx, err := memberIndex(p, last, t.Fold != nil && t.Fold(op.Path, len(op.Path)-1))
+		if err != nil {
+			return op, err
+		}
+		if idx >= 0 {
+			op.Path[len(op.Path)-1] = memberName(&p.Members[idx])
 		}
 		switch {
 		case op.Kind == OpRemove && idx < 0:
-			return nil // already absent
+			return op, nil // already absent
 		case op.Kind == OpRemove:
 			t.removeMember(parent, p, idx)
-			return nil
+			return op, nil
 		case idx >= 0:
-			return t.replace(&p.Members[idx].Value, op.Value)
+			return op, t.replace(&p.Members[idx].Value, op.Value)
 		default:
-			return t.addMember(parent, p, last, op.Value)
+			return op, t.addMember(parent, p, last, op.Value)
 		}
 	case *hujson.Array:
 		n := len(p.Elements)
@@ -145,19 +173,19 @@ func (t *Text) Apply(op Op) error {
 			i, err = n, nil
 		}
 		if err != nil || i < 0 || i > n || (i == n && op.Kind != OpAdd) {
-			return fmt.Errorf("the file has no element %s at %s (it has %d)", last, parentPtr, n)
+			return op, fmt.Errorf("the file has no element %s at %s (it has %d)", last, parentPtr, n)
 		}
 		switch op.Kind {
 		case OpRemove:
 			t.removeElement(parent, p, i)
-			return nil
+			return op, nil
 		case OpReplace:
-			return t.replace(&p.Elements[i], op.Value)
+			return op, t.replace(&p.Elements[i], op.Value)
 		default:
-			return t.addElement(parent, p, i, op.Value)
+			return op, t.addElement(parent, p, i, op.Value)
 		}
 	}
-	return fmt.Errorf("the value at %s is neither an object nor an array", parentPtr)
+	return op, fmt.Errorf("the value at %s is neither an object nor an array", parentPtr)
 }
 
 func (t *Text) replace(v *hujson.Value, val json.RawMessage) error {
@@ -215,7 +243,7 @@ func (t *Text) addMember(v *hujson.Value, o *hujson.Object, name string, val jso
 		t.splice(last.Value.EndOffset, last.Value.EndOffset, t.sep(m, kv)+quoteName(name)+kv+s)
 		return nil
 	}
-	if t.Keep != nil && t.Keep(t.b, last.Value.EndOffset) {
+	if t.Keep != nil && t.Keep(last.Value.EndOffset) {
 		first := &m[0]
 		ind := t.indent(first.Name.StartOffset)
 		s, err := t.render(val, ind, true)

@@ -107,8 +107,8 @@ func TestEditFileRefusesWhatTheFileDoesNotHold(t *testing.T) {
 func TestNewMemberAvoidsAKeptLine(t *testing.T) {
 	src := "{\n  \"name\": \"app\",\n  \"command\": [\"--token\", \"s3cr3t\"]\n}\n"
 	tx := NewText([]byte(src))
-	tx.Keep = func(b []byte, off int) bool { return strings.Contains(string(b[tx.lineStart(off):off]), "command") }
-	if err := tx.Apply(op(OpAdd, "/user", `"1000"`)); err != nil {
+	tx.Keep = func(off int) bool { return strings.Contains(string(tx.b[tx.lineStart(off):off]), "command") }
+	if _, err := tx.Apply(op(OpAdd, "/user", `"1000"`)); err != nil {
 		t.Fatal(err)
 	}
 	want := "{\n  \"user\": \"1000\",\n  \"name\": \"app\",\n  \"command\": [\"--token\", \"s3cr3t\"]\n}\n"

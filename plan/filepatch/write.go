@@ -5,12 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 )
 
 // Writing a patch into the files in place (plan --format patch --write): inside one folder (an os.Root:
-// no name leads out of it, through ".." or a symbolic link), each file only if it still holds the text
+// no name leads out of it, through ".." or a symbolic link; a file that is a symbolic link is not
+// written, its target is), each file only if it still holds the text
 // the patch was made from, each replaced whole by a rename so that a reader sees the old file or the new
 // one, never a part.
 
@@ -25,6 +27,9 @@ func (p *Patch) Write(root *os.Root, name func(string) (string, error)) ([]strin
 			return nil, err
 		}
 		names[i] = n
+		if st, err := root.Lstat(n); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+			return nil, fmt.Errorf("%s is %s; nothing was written", f.Name, symlinkReason)
+		}
 		cur, err := root.ReadFile(n)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.Name, err)
@@ -46,12 +51,12 @@ func (p *Patch) Write(root *os.Root, name func(string) (string, error)) ([]strin
 // writeAtomic replaces name under root with data: a new file beside it, synced, then renamed over it,
 // with the old file's permissions.
 func writeAtomic(root *os.Root, name string, data []byte) error {
-	st, err := root.Stat(name)
+	st, err := root.Lstat(name) // a symbolic link is never replaced
 	if err != nil {
 		return err
 	}
 	if !st.Mode().IsRegular() {
-		return fmt.Errorf("not a regular file")
+		return fmt.Errorf("not a regular file (%s)", st.Mode().Type())
 	}
 	var rnd [6]byte
 	if _, err := rand.Read(rnd[:]); err != nil {

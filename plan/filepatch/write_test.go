@@ -85,3 +85,23 @@ func TestWriteStaysInsideTheRoot(t *testing.T) {
 		t.Fatalf("the file outside the folder was changed: %s", b)
 	}
 }
+
+// A file of the patch that is a symbolic link (to another file inside the root) is never replaced:
+// nothing is written, and the link stays a link.
+func TestWriteRefusesASymbolicLink(t *testing.T) {
+	dir, root, p := writeSetup(t)
+	if err := os.Symlink("a.json", filepath.Join(dir, "link.json")); err != nil {
+		t.Skip(err)
+	}
+	p.Files = append(p.Files, &File{Name: "link.json", Old: []byte(`{"a":1}`), New: []byte(`{"a":3}`)})
+	got, err := p.Write(root, func(n string) (string, error) { return filepath.FromSlash(n), nil })
+	if err == nil || !strings.Contains(err.Error(), "link.json is a symbolic link: patch its target") || len(got) != 0 {
+		t.Fatalf("Write = %v, %v; want a refusal naming link.json", got, err)
+	}
+	if st, err := os.Lstat(filepath.Join(dir, "link.json")); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("link.json is no longer a symbolic link (%v)", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "a.json")); string(b) != `{"a":1}` {
+		t.Errorf("a.json = %s, want it unchanged", b)
+	}
+}
