@@ -129,13 +129,13 @@ func (f *Finding) check() error {
 		return err
 	}
 	if !accountRe.MatchString(f.Account) {
-		return fmt.Errorf("account \"%s\" is not a 12-digit AWS account id", textsafe.Line(clip(f.Account)))
+		return fmt.Errorf("account \"%s\" is not a 12-digit AWS account id", textsafe.Line(textsafe.Clip(f.Account, 80)))
 	}
 	if !regionRe.MatchString(f.Region) {
-		return fmt.Errorf("region \"%s\" is not an AWS region", textsafe.Line(clip(f.Region)))
+		return fmt.Errorf("region \"%s\" is not an AWS region", textsafe.Line(textsafe.Clip(f.Region, 80)))
 	}
 	if f.Control != "" && !controlRe.MatchString(f.Control) {
-		return fmt.Errorf("control \"%s\" is not a security control id", textsafe.Line(clip(f.Control)))
+		return fmt.Errorf("control \"%s\" is not a security control id", textsafe.Line(textsafe.Clip(f.Control, 80)))
 	}
 	for _, s := range []struct{ name, v string }{{"compliance status", f.Compliance}, {"record state", f.RecordState}, {"workflow status", f.Workflow}} {
 		if err := checkText(s.name, s.v, 64, false); err != nil {
@@ -172,26 +172,14 @@ func checkText(name, v string, max int, required bool) error {
 		return fmt.Errorf("%s is %d bytes long (at most %d)", name, len(v), max)
 	}
 	if !utf8.ValidString(v) {
-		return fmt.Errorf("%s \"%s\" is not UTF-8", name, textsafe.Line(clip(v)))
+		return fmt.Errorf("%s \"%s\" is not UTF-8", name, textsafe.Line(textsafe.Clip(v, 80)))
 	}
 	for _, r := range v {
 		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return fmt.Errorf("%s \"%s\" holds a control character", name, textsafe.Line(clip(v)))
+			return fmt.Errorf("%s \"%s\" holds a control character", name, textsafe.Line(textsafe.Clip(v, 80)))
 		}
 	}
 	return nil
-}
-
-// clip shortens a value for an error message.
-func clip(s string) string {
-	if len(s) <= 80 {
-		return s
-	}
-	cut := 80
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
 }
 
 // asffType maps an OCSF resource type in CloudFormation form (AWS::ECS::TaskDefinition) to its ASFF

@@ -113,7 +113,7 @@ func eventFindings(top map[string]json.RawMessage) ([]json.RawMessage, Format, e
 	format := map[string]Format{eventDetailType: ASFF, eventDetailTypeV2: OCSF}[detailType]
 	if source != eventSource || format == "" {
 		return nil, "", fmt.Errorf("event from \"%s\" of type \"%s\" is not a %q or %q event from %s",
-			textsafe.Line(clip(source)), textsafe.Line(clip(detailType)), eventDetailType, eventDetailTypeV2, eventSource)
+			textsafe.Line(textsafe.Clip(source, 80)), textsafe.Line(textsafe.Clip(detailType, 80)), eventDetailType, eventDetailTypeV2, eventSource)
 	}
 	var detail struct {
 		Findings []json.RawMessage `json:"findings"`

@@ -17,7 +17,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
@@ -91,9 +90,9 @@ type event struct {
 func (e event) name() string {
 	id := "without an id"
 	if e.id != "" {
-		id = strconv.Quote(clip(e.id)) // Quote escapes control characters and bidi overrides
+		id = strconv.Quote(textsafe.Clip(e.id, 80)) // Quote escapes control characters and bidi overrides
 	}
-	return fmt.Sprintf("event %s (source %q, detail-type %q)", id, clip(e.source), clip(e.detailType))
+	return fmt.Sprintf("event %s (source %q, detail-type %q)", id, textsafe.Clip(e.source, 80), textsafe.Clip(e.detailType, 80))
 }
 
 // Invoke handles one event: it refuses what is not a Security Hub findings event or a scheduled event,
@@ -134,7 +133,7 @@ func (h *Handler) run(ctx context.Context, ev event, payload []byte, flags []str
 	}
 	args = append(args, flags...)
 	fmt.Fprintf(h.ErrOut, "ecsfix-lambda: run %s: %s, account %s, region %s: ecsfix %s\n", run, ev.name(),
-		textsafe.Line(clip(ev.account)), textsafe.Line(clip(ev.region)), strings.Join(args, " "))
+		textsafe.Line(textsafe.Clip(ev.account, 80)), textsafe.Line(textsafe.Clip(ev.region, 80)), strings.Join(args, " "))
 
 	// The command stops a little before the function's deadline, so that the record is logged.
 	runCtx, cancel := ctx, context.CancelFunc(func() {})
@@ -250,12 +249,12 @@ func (h *Handler) flags() ([]string, error) {
 		}
 		i := slices.IndexFunc(boolVars, func(v struct{ name, flag string }) bool { return v.name == suffix })
 		if i < 0 {
-			errs = append(errs, fmt.Errorf("environment variable %s is not one of the function's (%s)", textsafe.Line(clip(name)), knownVars()))
+			errs = append(errs, fmt.Errorf("environment variable %s is not one of the function's (%s)", textsafe.Line(textsafe.Clip(name, 80)), knownVars()))
 			continue
 		}
 		on, err := strconv.ParseBool(value)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("environment variable %s: %q is not true or false", name, clip(value)))
+			errs = append(errs, fmt.Errorf("environment variable %s: %q is not true or false", name, textsafe.Clip(value, 80)))
 			continue
 		}
 		if on {
@@ -312,16 +311,4 @@ func outcome(code int) error {
 		return nil
 	}
 	return &ExitError{Code: code}
-}
-
-// clip shortens a text taken from the event to 80 bytes, on a character boundary.
-func clip(s string) string {
-	if len(s) <= 80 {
-		return s
-	}
-	cut := 80
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
 }

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/detect/awsjson"
+	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
 // The documents a snapshot may hold: the top-level shape of each AWS CLI command's JSON output.
@@ -231,17 +231,6 @@ const maxUnknownFields = 100
 // maxFieldPath bounds the length of an unknown field's recorded path.
 const maxFieldPath = 300
 
-func shorten(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
-
 // outline is what the first reading of a document learns of its shape.
 type outline struct {
 	top     string // kind of the top-level value
@@ -300,7 +289,7 @@ func parseDocument(file, rel string, src io.ReadSeeker, size int64) (*part, erro
 		Member: func(key, _ string, line int) {
 			o.nkeys++
 			if len(o.keys) < maxListedKeys {
-				o.keys = append(o.keys, shorten(key, maxKeyInMessage))
+				o.keys = append(o.keys, textsafe.Clip(key, maxKeyInMessage))
 			}
 			for i, k := range kinds {
 				if !slices.Contains(o.found, i) && slices.ContainsFunc(k.keys, func(s string) bool { return strings.EqualFold(s, key) }) {

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
 // Load reads a snapshot: a file, or a folder searched recursively for *.json files (hidden files and
@@ -117,7 +118,7 @@ func (s *source) fileError(name string, err error) detect.ReadError {
 	if rest, ok := strings.CutPrefix(msg, file); ok && (strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, " ")) {
 		msg = strings.TrimLeft(strings.TrimPrefix(rest, ":"), " ")
 	}
-	return detect.ReadError{ResourceType: ResourceTypeFile, Resource: file, Operation: OperationReadFile, Message: shorten(msg, maxReadErrorMessage)}
+	return detect.ReadError{ResourceType: ResourceTypeFile, Resource: file, Operation: OperationReadFile, Message: textsafe.Clip(msg, maxReadErrorMessage)}
 }
 
 // maxReadErrorMessage bounds the message of a file's read error (a JSON path may quote a member name

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/detect/awsjson"
+	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
 // Warning is something a snapshot file holds that ecsfix read past: a field of a task definition that
@@ -53,10 +54,10 @@ func (u *unknowns) add(f awsjson.UnknownField) error {
 		return nil
 	}
 	u.c.warnings = append(u.c.warnings, Warning{
-		File: u.c.file, Line: f.Line, Column: f.Column, Field: shorten(f.Path, maxFieldPath), Message: unknownFieldMessage,
+		File: u.c.file, Line: f.Line, Column: f.Column, Field: textsafe.Clip(f.Path, maxFieldPath), Message: unknownFieldMessage,
 	})
 	if in := u.inner(f); in != "" {
-		u.fields = append(u.fields, shorten(in, maxFieldPath))
+		u.fields = append(u.fields, textsafe.Clip(in, maxFieldPath))
 	}
 	return nil
 }

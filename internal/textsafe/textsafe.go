@@ -123,3 +123,15 @@ func Args(args []any) []any {
 	}
 	return out
 }
+
+// Clip shortens s to at most n bytes, cut on a character boundary, with "…" when something was cut off.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
