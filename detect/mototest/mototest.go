@@ -41,6 +41,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
@@ -401,7 +402,10 @@ func accessKey(t testing.TB, cfg aws.Config) (id, secret string) {
 	ctx := context.Background()
 	client := iam.NewFromConfig(cfg)
 	user := "mototest-" + NewAccountID()
-	if _, err := client.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(user)}); err != nil {
+	// The name is random: one that exists was made by this call's own earlier attempt, which the SDK
+	// retried when the busy server answered too late.
+	var exists *iamtypes.EntityAlreadyExistsException
+	if _, err := client.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(user)}); err != nil && !errors.As(err, &exists) {
 		t.Fatalf("mototest: create user: %v", err)
 	}
 	key, err := client.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(user)})
