@@ -351,6 +351,17 @@ func (r *regionScan) family(ctx context.Context, family string) {
 	r.latestOf(ctx, family, nil)
 }
 
+// failFamily records a failed read of family's revisions against the call and the reference that failed
+// (an awsread.Error names them), else against DescribeTaskDefinition of the family.
+func (r *regionScan) failFamily(ctx context.Context, family string, err error) {
+	op, resource := awsread.OpDescribeTaskDefinition, family
+	var re *awsread.Error
+	if errors.As(err, &re) {
+		op, resource = re.Op, re.Resource
+	}
+	r.s.fail(ctx, r.region, detect.TypeTaskDefinition, resource, op, cause(err))
+}
+
 // latestOf is family's read; first, when set, is DescribeTaskDefinition's answer for the family name,
 // read already.
 func (r *regionScan) latestOf(ctx context.Context, family string, first *detect.TaskDefinition) {
@@ -367,12 +378,7 @@ func (r *regionScan) latestOf(ctx context.Context, family string, first *detect.
 		},
 	})
 	if err != nil {
-		op, resource := awsread.OpDescribeTaskDefinition, family
-		var re *awsread.Error
-		if errors.As(err, &re) {
-			op, resource = re.Op, re.Resource
-		}
-		r.s.fail(ctx, r.region, detect.TypeTaskDefinition, resource, op, cause(err))
+		r.failFamily(ctx, family, err)
 		return
 	}
 	if td != nil {

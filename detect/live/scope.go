@@ -15,7 +15,6 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/ecsfix/ecsfix/detect"
-	"github.com/ecsfix/ecsfix/detect/awsread"
 )
 
 // AccountRegion is one account in one region: where AWS's API limits apply, and what findings are
@@ -181,12 +180,7 @@ func (r *regionScan) namedFamily(ctx context.Context, family string) {
 		if errors.As(cause(err), &ae) && ae.ErrorCode() == "ClientException" {
 			return
 		}
-		op, resource := awsread.OpDescribeTaskDefinition, family
-		var re *awsread.Error
-		if errors.As(err, &re) {
-			op, resource = re.Op, re.Resource
-		}
-		r.s.fail(ctx, r.region, detect.TypeTaskDefinition, resource, op, cause(err))
+		r.failFamily(ctx, family, err)
 		return
 	}
 	r.latestOf(ctx, family, first)
