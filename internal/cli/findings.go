@@ -208,43 +208,49 @@ type securityHubAPI interface {
 }
 
 func readSecurityHub(ctx context.Context, sh securityHubAPI) ([]findings.Finding, error) {
-	var out []findings.Finding
 	p1 := securityhub.NewGetFindingsPaginator(sh, &securityhub.GetFindingsInput{
 		Filters: getFindingsFilters(), MaxResults: aws.Int32(100)})
-	for page := 0; p1.HasMorePages(); page++ {
-		if page == maxFindingPages {
-			return nil, fmt.Errorf("securityhub GetFindings: more than %d pages of findings; narrow them with --findings FILE", maxFindingPages)
-		}
-		o, err := p1.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("securityhub GetFindings: %w", err)
-		}
-		fs, err := findings.FromASFF(o.Findings)
-		if err != nil {
-			return nil, fmt.Errorf("securityhub GetFindings: page %d: %w", page+1, err)
-		}
-		for _, f := range fs {
-			if wanted(f) {
-				out = append(out, f)
-			}
-		}
+	out, err := findingPages(ctx, "GetFindings", p1.HasMorePages, p1.NextPage,
+		func(o *securityhub.GetFindingsOutput) ([]findings.Finding, error) {
+			return findings.FromASFF(o.Findings)
+		},
+		wanted)
+	if err != nil {
+		return nil, err
 	}
 	p2 := securityhub.NewGetFindingsV2Paginator(sh, &securityhub.GetFindingsV2Input{
 		Filters: getFindingsV2Filters(), MaxResults: aws.Int32(100)})
-	for page := 0; p2.HasMorePages(); page++ {
+	exposure, err := findingPages(ctx, "GetFindingsV2", p2.HasMorePages, p2.NextPage,
+		func(o *securityhub.GetFindingsV2Output) ([]findings.Finding, error) {
+			return findings.FromOCSF(o.Findings)
+		},
+		func(f findings.Finding) bool { return f.Exposure && wanted(f) }) // control findings come from GetFindings, in ASFF
+	if err != nil {
+		return nil, err
+	}
+	return append(out, exposure...), nil
+}
+
+// findingPages reads every page of a findings paginator (more and next: its HasMorePages and NextPage),
+// at most maxFindingPages, converts each page's findings and keeps those keep accepts; op names the call
+// in errors.
+func findingPages[Out any](ctx context.Context, op string, more func() bool, next func(context.Context, ...func(*securityhub.Options)) (Out, error),
+	convert func(Out) ([]findings.Finding, error), keep func(findings.Finding) bool) ([]findings.Finding, error) {
+	var out []findings.Finding
+	for page := 0; more(); page++ {
 		if page == maxFindingPages {
-			return nil, fmt.Errorf("securityhub GetFindingsV2: more than %d pages of findings; narrow them with --findings FILE", maxFindingPages)
+			return nil, fmt.Errorf("securityhub %s: more than %d pages of findings; narrow them with --findings FILE", op, maxFindingPages)
 		}
-		o, err := p2.NextPage(ctx)
+		o, err := next(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("securityhub GetFindingsV2: %w", err)
+			return nil, fmt.Errorf("securityhub %s: %w", op, err)
 		}
-		fs, err := findings.FromOCSF(o.Findings)
+		fs, err := convert(o)
 		if err != nil {
-			return nil, fmt.Errorf("securityhub GetFindingsV2: page %d: %w", page+1, err)
+			return nil, fmt.Errorf("securityhub %s: page %d: %w", op, page+1, err)
 		}
 		for _, f := range fs {
-			if f.Exposure && wanted(f) { // control findings come from GetFindings, in ASFF
+			if keep(f) {
 				out = append(out, f)
 			}
 		}
