@@ -9,7 +9,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
@@ -431,24 +430,16 @@ func (g *globalOptions) findingsInventory(ctx context.Context, a *accountOptions
 	for i, id := range accounts {
 		list[i] = *targets[id]
 	}
-	cfg := g.cfg
-	opts := live.Options{
-		Concurrency:        cfg.Scan.Concurrency,
-		AccountConcurrency: cfg.Accounts.Concurrency,
-		MaxAttempts:        cfg.Scan.MaxAttempts,
-		Roles:              configuredRoles(cfg),
-		Scope:              scope,
-	}
-	progress, done := progressIndicator(g.io)
-	opts.Progress = progress
-	start := time.Now()
-	inv, stats, err := live.ScanAccounts(ctx, list, opts)
-	done()
+	opts := g.scanOptions()
+	opts.Scope = scope
+	inv, stats, took, err := g.runScan(opts, func(opts live.Options) (*detect.Inventory, live.Stats, error) {
+		return live.ScanAccounts(ctx, list, opts)
+	})
 	if err != nil {
 		return nil, report.Source{}, err
 	}
 	g.log.Info("scan finished", "findings", len(fr.fs), "accounts", strings.Join(accounts, ","), "regions", readRegions,
 		"accountRegions", len(fr.read), "readWhole", whole, "resources", inv.Count(), "apiCalls", stats.Calls,
-		"retries", stats.Retries, "took", time.Since(start).Round(time.Millisecond))
+		"retries", stats.Retries, "took", took)
 	return inv, src, nil
 }

@@ -169,7 +169,6 @@ func (g *globalOptions) liveRegions(ctx context.Context) (aws.Config, []string, 
 //
 // With --findings, only what the findings name is read (findingsInventory).
 func (g *globalOptions) liveInventory(ctx context.Context, a *accountOptions) (*detect.Inventory, report.Source, error) {
-	cfg := g.cfg
 	if g.findings != nil {
 		awsCfg, err := awsConfig(ctx)
 		if err != nil {
@@ -181,34 +180,49 @@ func (g *globalOptions) liveInventory(ctx context.Context, a *accountOptions) (*
 	if err != nil {
 		return nil, report.Source{}, err
 	}
-	opts := live.Options{
-		Regions:            regions,
-		Concurrency:        cfg.Scan.Concurrency,
-		AccountConcurrency: cfg.Accounts.Concurrency,
-		MaxAttempts:        cfg.Scan.MaxAttempts,
-		Roles:              configuredRoles(cfg),
-	}
-	scan := func() (*detect.Inventory, live.Stats, error) { return live.Scan(ctx, awsCfg, opts) }
+	opts := g.scanOptions()
+	opts.Regions = regions
+	scan := func(opts live.Options) (*detect.Inventory, live.Stats, error) { return live.Scan(ctx, awsCfg, opts) }
 	var logAccounts []any
 	if a.selected() {
 		targets, err := a.targets(ctx, awsCfg)
 		if err != nil {
 			return nil, report.Source{}, err
 		}
-		scan = func() (*detect.Inventory, live.Stats, error) { return live.ScanAccounts(ctx, targets, opts) }
+		scan = func(opts live.Options) (*detect.Inventory, live.Stats, error) {
+			return live.ScanAccounts(ctx, targets, opts)
+		}
 		logAccounts = []any{"accounts", accountsOf(targets)}
 	}
-	progress, done := progressIndicator(g.io)
-	opts.Progress = progress
-	start := time.Now()
-	inv, stats, err := scan()
-	done()
+	inv, stats, took, err := g.runScan(opts, scan)
 	if err != nil {
 		return nil, report.Source{}, err
 	}
 	g.log.Info("scan finished", append(logAccounts, "regions", regions, "resources", inv.Count(), "apiCalls", stats.Calls,
-		"retries", stats.Retries, "took", time.Since(start).Round(time.Millisecond))...)
+		"retries", stats.Retries, "took", took)...)
 	return inv, report.Source{Kind: "live", Regions: regions}, nil
+}
+
+// scanOptions are a live read's options from the configuration: its bounds, attempts and the roles it
+// reads besides the task definitions'.
+func (g *globalOptions) scanOptions() live.Options {
+	cfg := g.cfg
+	return live.Options{
+		Concurrency:        cfg.Scan.Concurrency,
+		AccountConcurrency: cfg.Accounts.Concurrency,
+		MaxAttempts:        cfg.Scan.MaxAttempts,
+		Roles:              configuredRoles(cfg),
+	}
+}
+
+// runScan runs a live read with opts, drawing its progress on a terminal, and says how long it took.
+func (g *globalOptions) runScan(opts live.Options, scan func(live.Options) (*detect.Inventory, live.Stats, error)) (*detect.Inventory, live.Stats, time.Duration, error) {
+	progress, done := progressIndicator(g.io)
+	opts.Progress = progress
+	start := time.Now()
+	inv, stats, err := scan(opts)
+	done()
+	return inv, stats, time.Since(start).Round(time.Millisecond), err
 }
 
 // configuredRoles are the roles the configuration may add to a revision, read with the estate so that a
