@@ -98,8 +98,14 @@ type FileSource struct {
 // FileID is the identifier of a task definition that has no ARN (one kept as a file): its file, line
 // and family. Results, plans and SARIF name such a task definition by it.
 func FileID(src FileSource, family string) string {
-	return "file:" + src.File + ":" + strconv.Itoa(src.Line) + ":task-definition/" + family
+	return fileIDPrefix + src.File + ":" + strconv.Itoa(src.Line) + ":task-definition/" + family
 }
+
+// fileIDPrefix starts every FileID; no ARN starts with it.
+const fileIDPrefix = "file:"
+
+// IsFileID reports whether a resource name is the FileID of a task definition kept as a file.
+func IsFileID(resource string) bool { return strings.HasPrefix(resource, fileIDPrefix) }
 
 // ARN returns the revision's ARN, or for a task definition read from a file without one, its FileID.
 func (t *TaskDefinition) ARN() string {

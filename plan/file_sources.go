@@ -3,15 +3,13 @@ package plan
 import (
 	"fmt"
 	"strconv"
-	"strings"
+
+	"github.com/ecsfix/ecsfix/detect"
 )
 
 // Task definitions kept as files: a plan made from them names each by its detect.FileID (it has no ARN,
 // no account, no region). Its fixes are written back into the files (package plan/filepatch); the applier,
 // which registers revisions in AWS, has nothing to register them from.
-
-// IsFileID reports whether a resource name is the detect.FileID of a task definition kept as a file.
-func IsFileID(resource string) bool { return strings.HasPrefix(resource, "file:") }
 
 // FileTaskDefinitions lists the actions of the plan that change a task definition kept as a file (one
 // without an ARN), as "action id (resource)". apply refuses such a plan: it has no revision in AWS to
@@ -19,7 +17,7 @@ func IsFileID(resource string) bool { return strings.HasPrefix(resource, "file:"
 func (p *Plan) FileTaskDefinitions() []string {
 	var out []string
 	for _, a := range p.Actions {
-		if IsFileID(a.Resource) {
+		if detect.IsFileID(a.Resource) {
 			out = append(out, a.ID+" ("+a.Resource+")")
 		}
 	}

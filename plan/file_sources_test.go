@@ -47,7 +47,7 @@ func TestPlanFileTaskDefinitionsOfOneFamily(t *testing.T) {
 		t.Fatalf("%d actions, want one registration per file: %+v", len(p.Actions), p.Actions)
 	}
 	for _, a := range p.Actions {
-		if !IsFileID(a.Resource) || len(a.DependsOn) > 0 || a.Account != "" || a.Region != "" {
+		if !detect.IsFileID(a.Resource) || len(a.DependsOn) > 0 || a.Account != "" || a.Region != "" {
 			t.Errorf("action %s on %s: dependsOn %v, account %q, region %q", a.ID, a.Resource, a.DependsOn, a.Account, a.Region)
 		}
 		for _, pc := range a.Preconditions {

@@ -196,7 +196,7 @@ func Build(p *plan.Plan, inv *detect.Inventory, read Reader) (*Patch, error) {
 			out.LeftOut = append(out.LeftOut, fmt.Sprintf("%s: %s", td.ARN(), fix.LeftOut))
 		}
 		for _, id := range a.DependsOn {
-			if d := actions[id]; d != nil && !plan.IsFileID(d.Resource) && !(fix.LeftOut != "" && onlySecrets(d.Controls)) {
+			if d := actions[id]; d != nil && !detect.IsFileID(d.Resource) && !(fix.LeftOut != "" && onlySecrets(d.Controls)) {
 				prereq[fmt.Sprintf("%s: %s (for %s)", d.Type, d.Summary, td.ARN())] = true
 			}
 		}
