@@ -153,7 +153,7 @@ func (h *Handler) run(ctx context.Context, ev event, payload []byte, flags []str
 		fail = fmt.Errorf("ecsfix-lambda: run %s for %s: %w", run, ev.name(), fail)
 		fmt.Fprintln(h.ErrOut, fail)
 	} else {
-		fmt.Fprintf(h.ErrOut, "ecsfix-lambda: run %s: exit %d (%s)\n", run, code, exitMeanings[code])
+		fmt.Fprintf(h.ErrOut, "ecsfix-lambda: run %s: exit %d (%s)\n", run, code, cli.ExitMeaning(code))
 	}
 	out, err := json.Marshal(Result{Run: run, ExitCode: code})
 	if err != nil {
@@ -276,26 +276,12 @@ func knownVars() string {
 	return strings.Join(names, ", ")
 }
 
-// exitMeanings say what each exit code of apply --auto means (the README's "Exit codes").
-var exitMeanings = map[int]string{
-	0: "done: everything found was applied, or there was nothing to do",
-	1: "an error: bad input or configuration, AWS unreachable or refusing, an action or a findings update that failed",
-	2: "bad flags: an ECSFIXFN_ variable's value (the message names the flag)",
-	3: "some resources could not be read: they were neither planned nor changed",
-	4: "applied what it may; some actions wait for an approval",
-	5: "a resource changed between the scan and the apply: nothing was changed",
-	6: "not approved: nothing was changed",
-	7: "a service's deployment failed (--wait)",
-	8: "another run holds the journal's lock: nothing was changed",
-	9: "the journal was refused: nothing was changed",
-}
-
 // ExitError is a run whose exit code is a failure of the function.
 type ExitError struct{ Code int }
 
 func (e *ExitError) Error() string {
-	meaning, ok := exitMeanings[e.Code]
-	if !ok {
+	meaning := cli.ExitMeaning(e.Code)
+	if meaning == "" {
 		meaning = "an exit code ecsfix does not document"
 	}
 	return fmt.Sprintf("ecsfix apply --auto exited %d: %s (the log above says why)", e.Code, meaning)
@@ -307,7 +293,7 @@ func (e *ExitError) Error() string {
 // destination: 3 (some resources not read) included, as something stays unfixed that nobody approved to
 // leave.
 func outcome(code int) error {
-	if code == 0 || code == 4 {
+	if code == cli.ExitOK || code == cli.ExitLeftForApproval {
 		return nil
 	}
 	return &ExitError{Code: code}

@@ -5,6 +5,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
 )
 
@@ -24,3 +25,21 @@ func BufferStreams(in io.Reader, out, errOut io.Writer) *Streams {
 // Run executes the ecsfix command line args (without the program name) and returns its exit code, as
 // the README's table of exit codes gives them.
 func Run(ctx context.Context, args []string, io *Streams) int { return run(ctx, args, io) }
+
+// The exit codes of a run that did its job: everything done (ExitOK), or done but for what waits for an
+// approval (ExitLeftForApproval, apply --auto). Every other code is a failure (see ExitMeaning).
+const (
+	ExitOK              = exitOK
+	ExitLeftForApproval = exitLeftForApproval
+)
+
+// ExitMeaning is what an exit code means, as the README's "Exit codes" table says it (markdown); "" for a
+// code ecsfix does not document.
+func ExitMeaning(code int) string {
+	for _, d := range exitCodes {
+		if d.code == fmt.Sprint(code) {
+			return d.meaning
+		}
+	}
+	return ""
+}
