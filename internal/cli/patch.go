@@ -69,12 +69,21 @@ func (s *snapshotFiles) display(file string) string {
 	return p
 }
 
-func (o *planOptions) patch(p *plan.Plan, rep *report.Report, inv *detect.Inventory) error {
-	sf, err := newSnapshotFiles(o.snapshot)
+// openSnapshot locates the --snapshot files and opens the os.Root they are read and written through.
+func openSnapshot(snapshot string) (*snapshotFiles, *os.Root, error) {
+	sf, err := newSnapshotFiles(snapshot)
 	if err != nil {
-		return fmt.Errorf("--snapshot: %w", err)
+		return nil, nil, err
 	}
 	root, err := os.OpenRoot(sf.dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sf, root, nil
+}
+
+func (o *planOptions) patch(p *plan.Plan, inv *detect.Inventory) error {
+	sf, root, err := openSnapshot(o.snapshot)
 	if err != nil {
 		return fmt.Errorf("--snapshot: %w", err)
 	}
@@ -116,11 +125,7 @@ func (o *planOptions) patch(p *plan.Plan, rep *report.Report, inv *detect.Invent
 // plan --format patch), for SARIF. What cannot be located or fixed keeps the result's plain location; a
 // failure here is logged, never fatal to the scan.
 func (g *globalOptions) addFileFindings(rep *report.Report, inv *detect.Inventory, snapshot string, controls []string) {
-	sf, err := newSnapshotFiles(snapshot)
-	if err != nil {
-		return
-	}
-	root, err := os.OpenRoot(sf.dir)
+	sf, root, err := openSnapshot(snapshot)
 	if err != nil {
 		return
 	}

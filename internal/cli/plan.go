@@ -91,7 +91,7 @@ func planRun(ctx context.Context, o *planOptions, regionFlags bool) error {
 		return err
 	}
 	if o.format == "patch" {
-		if err := o.patch(p, rep, inv); err != nil {
+		if err := o.patch(p, inv); err != nil {
 			return err
 		}
 	} else {
