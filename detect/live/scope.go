@@ -39,17 +39,6 @@ func (s Scope) names(account, region string) (*Names, bool) {
 	return n, ok
 }
 
-// Regions lists, sorted, the regions the scope reads in an account.
-func (s Scope) Regions(account string) []string {
-	var out []string
-	for k := range s {
-		if k.Account == account {
-			out = append(out, k.Region)
-		}
-	}
-	return sortedUniq(out)
-}
-
 // Names are the resources of one account-region a scoped scan reads, with what their evaluation and
 // their fixes need around them:
 //
@@ -184,15 +173,4 @@ func (r *regionScan) namedFamily(ctx context.Context, family string) {
 		return
 	}
 	r.latestOf(ctx, family, first)
-}
-
-// sortedUniq returns ss without duplicates or empty strings, sorted.
-func sortedUniq(ss []string) []string {
-	m := map[string]bool{}
-	for _, s := range ss {
-		if s != "" {
-			m[s] = true
-		}
-	}
-	return sortedKeys(m)
 }
