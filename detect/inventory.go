@@ -58,6 +58,9 @@ type Inventory struct {
 	NetworkInterfaces []ec2types.NetworkInterface
 	// NetworkInterfacesKnown is true when NetworkInterfaces is complete for those groups.
 	NetworkInterfacesKnown bool
+	// Images are the configurations of the container images the task definitions name, by reference
+	// as a container definition names it; an image absent here is unknown (not in ECR, or not read).
+	Images map[string]ImageConfig
 
 	// Errors lists what could not be read. A non-empty list makes a scan incomplete (non-zero exit).
 	Errors []ReadError

@@ -44,6 +44,11 @@ type Edit struct {
 	Control string `json:"control"`
 	Path    string `json:"path"` // e.g. containerDefinitions[web].readonlyRootFilesystem
 	Change  string `json:"change"`
+	// Risk, when set, is the risk of this edit where it is higher than its control's (an ECS.5 edit of a
+	// container whose writable paths cannot be known), and Why says what makes it so. The action's risk
+	// floor takes it into account; the applier re-derives the edits, so a lowered Risk does not survive.
+	Risk Risk   `json:"risk,omitempty"`
+	Why  string `json:"why,omitempty"`
 }
 
 // MaskedValue is the placeholder a masked value has in Before and After.
