@@ -33,8 +33,9 @@ type Change interface {
 	// its content backs them: a label that its content does not back would let an action pass for
 	// another, lower-risk, one.
 	validateControls(a *Action, earlier map[string]*Action) []error
-	// riskFloor is the lowest risk the action can have, from what it does (see EffectiveRisk).
-	riskFloor(p *Plan, a *Action, overrides map[string]Risk) Risk
+	// riskFloor is the lowest risk the action can have, from what it does (see EffectiveRisk), and why:
+	// the same code derives both, so the reasons shown cannot drift from the risk that decides.
+	riskFloor(p *Plan, a *Action, overrides map[string]Risk) RiskFloor
 	// details are what the renderers show of the change besides the action's common fields.
 	details() changeDetails
 	// diff is the unified diff of what the change does ("" when it shows none).

@@ -89,15 +89,22 @@ func (c *UpdateClusterSettingsChange) validateControls(a *Action, _ map[string]*
 }
 
 // riskFloor: ECS.12's risk when it sets exactly containerInsights to enabled or enhanced, high otherwise.
-func (c *UpdateClusterSettingsChange) riskFloor(_ *Plan, _ *Action, overrides map[string]Risk) Risk {
+func (c *UpdateClusterSettingsChange) riskFloor(_ *Plan, _ *Action, overrides map[string]Risk) RiskFloor {
 	if len(c.After) != 1 || c.After[0].Name != containerInsights {
-		return RiskHigh
+		var names []string
+		for _, s := range c.After {
+			names = append(names, s.Name)
+		}
+		return highBecause("it sets the cluster settings [%s]: ecsfix only ever sets containerInsights alone", strings.Join(names, ", "))
 	}
-	switch c.After[0].Value {
+	switch v := c.After[0].Value; v {
 	case "enabled", "enhanced":
-		return controlRisk(detect.ECS12ID, overrides)
+		var f RiskFloor
+		f.raiseControl(detect.ECS12ID, "containerInsights "+v, overrides)
+		return f
+	default:
+		return highBecause("containerInsights %q: ecsfix only ever sets enabled or enhanced", v)
 	}
-	return RiskHigh
 }
 
 func (c *UpdateClusterSettingsChange) details() changeDetails { return changeDetails{} }

@@ -117,18 +117,18 @@ func (c *CreateSecretChange) validateControls(a *Action, _ map[string]*Action) [
 
 // riskFloor: the highest risk of ECS.8 and its Controls (high when it names a control other than ECS.8
 // and the plaintext-credentials exposure, or none).
-func (c *CreateSecretChange) riskFloor(_ *Plan, a *Action, overrides map[string]Risk) Risk {
-	if !controlsWithin(a.Controls, detect.ECS8ID, detect.ExposurePlaintextCredentialsID) {
-		return RiskHigh
+func (c *CreateSecretChange) riskFloor(_ *Plan, a *Action, overrides map[string]Risk) RiskFloor {
+	if f, bad := controlsFloor(a, "a create-secret action", detect.ECS8ID, detect.ExposurePlaintextCredentialsID); bad {
+		return f
 	}
-	floor := controlRisk(detect.ECS8ID, overrides)
+	var f RiskFloor
+	f.raiseControl(detect.ECS8ID, "", overrides)
 	for _, id := range a.Controls {
-		floor = maxRisk(floor, controlRisk(id, overrides))
+		f.raiseControl(id, "", overrides)
 	}
-	return floor
+	return f
 }
 
-// details: never a secret value nor anything derived from one: each key shows where its value is.
 func (c *CreateSecretChange) details() changeDetails {
 	var out [][2]string
 	out = append(out, [2]string{"secret", c.Name})

@@ -127,7 +127,9 @@ func (c *CreateSecurityGroupChange) validateControls(a *Action, _ map[string]*Ac
 }
 
 // riskFloor: high (a security-group copy has no lower default).
-func (c *CreateSecurityGroupChange) riskFloor(*Plan, *Action, map[string]Risk) Risk { return RiskHigh }
+func (c *CreateSecurityGroupChange) riskFloor(*Plan, *Action, map[string]Risk) RiskFloor {
+	return highBecause("the service moves to a copy of the shared group %s without its world-open rules: clients outside the replacement sources lose access (a security-group change is always high)", c.CopyOf)
+}
 
 func (c *CreateSecurityGroupChange) details() changeDetails {
 	out := [][2]string{{"copy of", c.CopyOf + " (not edited)"}, {"name", c.GroupName}, {"vpc", c.VpcID}}

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"strings"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
@@ -81,8 +82,13 @@ func (d *DeregisterTaskDefinitionChange) validateControls(a *Action, _ map[strin
 }
 
 // riskFloor: high, always.
-func (d *DeregisterTaskDefinitionChange) riskFloor(*Plan, *Action, map[string]Risk) Risk {
-	return RiskHigh
+func (d *DeregisterTaskDefinitionChange) riskFloor(*Plan, *Action, map[string]Risk) RiskFloor {
+	var names []string
+	for _, td := range d.TaskDefinitions {
+		names = append(names, detect.ShortARN(td))
+	}
+	return highBecause("it deregisters %s: no new service or standalone task can start from an INACTIVE revision, rollback does not register it again, and a deregistration is never low risk",
+		strings.Join(names, ", "))
 }
 
 func (d *DeregisterTaskDefinitionChange) details() changeDetails {

@@ -76,7 +76,10 @@ func (d *DetachRolePolicyChange) validateControls(a *Action, _ map[string]*Actio
 }
 
 // riskFloor: high, always, whatever the overrides say.
-func (d *DetachRolePolicyChange) riskFloor(*Plan, *Action, map[string]Risk) Risk { return RiskHigh }
+func (d *DetachRolePolicyChange) riskFloor(*Plan, *Action, map[string]Risk) RiskFloor {
+	return highBecause("it detaches %s from the task role %s: whatever the task does with the access that policy gives fails (always high, whatever fix.risk says)",
+		d.PolicyArn, detect.ShortARN(d.Role))
+}
 
 func (d *DetachRolePolicyChange) details() changeDetails {
 	return changeDetails{rows: [][2]string{{"role", d.Role}, {"detach", d.PolicyArn}}}

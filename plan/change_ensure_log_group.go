@@ -81,11 +81,13 @@ func (g *EnsureLogGroupChange) validateControls(a *Action, _ map[string]*Action)
 }
 
 // riskFloor: ECS.9's risk (high when it names another control, or none).
-func (g *EnsureLogGroupChange) riskFloor(_ *Plan, a *Action, overrides map[string]Risk) Risk {
-	if !controlsWithin(a.Controls, detect.ECS9ID) {
-		return RiskHigh
+func (g *EnsureLogGroupChange) riskFloor(_ *Plan, a *Action, overrides map[string]Risk) RiskFloor {
+	if f, bad := controlsFloor(a, "an ensure-log-group action", detect.ECS9ID); bad {
+		return f
 	}
-	return controlRisk(detect.ECS9ID, overrides)
+	var f RiskFloor
+	f.raiseControl(detect.ECS9ID, "", overrides)
+	return f
 }
 
 func (g *EnsureLogGroupChange) details() changeDetails {

@@ -3,7 +3,9 @@ package plan
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/ecsfix/ecsfix/detect"
@@ -117,17 +119,28 @@ func (c *PutRolePolicyChange) validateControls(a *Action, _ map[string]*Action) 
 }
 
 // riskFloor: medium when it writes the owned policy of the execution role of a registration of this
-// plan and every statement is exactly one ecsfix plans (ownedStatement), high otherwise.
-func (c *PutRolePolicyChange) riskFloor(p *Plan, _ *Action, _ map[string]Risk) Risk {
-	if c.PolicyName != OwnedPolicyName || len(c.Statements) == 0 || !p.isExecutionRole(c.Role) {
-		return RiskHigh
+// plan and every statement is exactly one ecsfix plans (ownedStatement), high otherwise, each failed
+// condition named.
+func (c *PutRolePolicyChange) riskFloor(p *Plan, _ *Action, _ map[string]Risk) RiskFloor {
+	var f RiskFloor
+	if c.PolicyName != OwnedPolicyName {
+		f.raise(RiskHigh, fmt.Sprintf("it writes the policy %q, not ecsfix's own %q", c.PolicyName, OwnedPolicyName))
 	}
-	for _, st := range c.Statements {
-		if !p.ownedStatement(c.Role, st) {
-			return RiskHigh
+	if len(c.Statements) == 0 {
+		f.raise(RiskHigh, "it names no statement")
+	}
+	if !p.isExecutionRole(c.Role) {
+		f.raise(RiskHigh, fmt.Sprintf("the role %s is the execution role of no registration of this plan", c.Role))
+	}
+	for i, st := range c.Statements {
+		if why := p.ownedStatementWhy(c.Role, st); why != "" {
+			f.raise(RiskHigh, fmt.Sprintf("statement %d (sid %q): %s", i+1, st.Sid, why))
 		}
 	}
-	return RiskMedium
+	if f.Risk == "" {
+		f.raise(RiskMedium, fmt.Sprintf("it grants the execution role %s only what the plan's own secrets and log groups need (a role grant is never low)", detect.ShortARN(c.Role)))
+	}
+	return f
 }
 
 // details: the grants on secrets still to be created (text rendering only).
@@ -182,52 +195,66 @@ var (
 // ownedStatement reports whether a statement of a put-role-policy action for role is exactly one that
 // ecsfix plans (see EffectiveRisk).
 func (p *Plan) ownedStatement(role string, st PolicyStatement) bool {
+	return p.ownedStatementWhy(role, st) == ""
+}
+
+// ownedStatementWhy is "" when a statement of a put-role-policy action for role is exactly one that
+// ecsfix plans (see EffectiveRisk), else the condition it fails.
+func (p *Plan) ownedStatementWhy(role string, st PolicyStatement) string {
 	want, ok := sidActions[st.Sid]
-	if !ok || len(st.Actions) != len(want) {
-		return false
+	if !ok {
+		return "not a statement id ecsfix writes (" + strings.Join(slices.Sorted(maps.Keys(sidActions)), ", ") + ")"
 	}
 	have := map[string]bool{}
 	for _, a := range st.Actions {
 		have[a] = true
 	}
+	same := len(st.Actions) == len(want) && len(have) == len(want)
 	for _, a := range want {
-		if !have[a] {
-			return false
-		}
+		same = same && have[a]
 	}
-	if len(have) != len(want) {
-		return false
+	if !same {
+		return fmt.Sprintf("actions %s, not exactly %s", strings.Join(st.Actions, ", "), strings.Join(want, ", "))
 	}
 	switch st.Sid {
 	case SidReadSecrets:
-		if len(st.Resources) != 0 || len(st.ResourcesFrom) == 0 {
-			return false
+		if len(st.Resources) != 0 {
+			return "it names resources of its own (" + strings.Join(st.Resources, ", ") + "), not only secrets this plan creates"
+		}
+		if len(st.ResourcesFrom) == 0 {
+			return "it names no secret this plan creates"
 		}
 		for _, id := range st.ResourcesFrom {
 			if !p.hasActionOf(id, CreateSecret) {
-				return false
+				return fmt.Sprintf("resourcesFrom %q is no create-secret action of this plan", id)
 			}
 		}
 	case SidWriteLogs:
 		if len(st.ResourcesFrom) != 0 || len(st.Resources) == 0 {
-			return false
+			return "it names no log group's streams"
 		}
 		for _, r := range st.Resources {
 			m := logStreamsResource.FindStringSubmatch(r)
-			if m == nil || m[1] != partitionOf(role) || m[3] != detect.AccountOf(role) {
-				return false
+			if m == nil {
+				return fmt.Sprintf("%s is not the streams of one log group (arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME:*)", r)
+			}
+			if m[1] != partitionOf(role) || m[3] != detect.AccountOf(role) {
+				return fmt.Sprintf("%s is outside the role's partition and account", r)
 			}
 		}
 	case SidDecryptSecrets:
 		if len(st.ResourcesFrom) != 0 || len(st.Resources) != 1 {
-			return false
+			return "it does not name exactly one KMS key"
 		}
 		m := kmsKeyResource.FindStringSubmatch(st.Resources[0])
-		if m == nil || m[1] != partitionOf(role) {
-			return false
+		if m == nil {
+			return fmt.Sprintf("%s is not one KMS key's ARN (no alias, no wildcard)", st.Resources[0])
+		}
+		if m[1] != partitionOf(role) {
+			return fmt.Sprintf("%s is outside the role's partition", st.Resources[0])
 		}
 	}
-	return true
+	return ""
 }
 
 // registrationLogGroups are the awslogs groups the registrations of the plan write to, as "REGION NAME"

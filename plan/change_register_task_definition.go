@@ -3,6 +3,7 @@ package plan
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/ecsfix/ecsfix/detect"
 )
@@ -164,20 +165,49 @@ func (r *RegisterTaskDefinitionChange) validateControls(a *Action, _ map[string]
 	return errs
 }
 
-// riskFloor: the highest risk of its Controls and its Edits' controls; high when it names none.
-func (r *RegisterTaskDefinitionChange) riskFloor(_ *Plan, a *Action, overrides map[string]Risk) Risk {
-	controls := append([]string(nil), a.Controls...)
-	for _, e := range r.Edits {
-		controls = append(controls, e.Control)
+// riskFloor: the highest risk of its Controls and its Edits' controls, and of any edit's own Risk
+// (Edit.Why says why); high when it names none. Each reason names the edit ("containerDefinitions[app].
+// privileged: removed (ECS.4: high by default)"), or the control when no edit names it.
+func (r *RegisterTaskDefinitionChange) riskFloor(_ *Plan, a *Action, overrides map[string]Risk) RiskFloor {
+	return editsFloor(a.Controls, r.Edits, overrides)
+}
+
+// editsFloor is the floor of a registration's (or a move's) controls and edits: each edit at its
+// control's risk and at its own Risk when set; each control no edit names at its risk; high when there
+// is none.
+func editsFloor(controls []string, edits []Edit, overrides map[string]Risk) RiskFloor {
+	if len(controls) == 0 && len(edits) == 0 {
+		return highBecause("it names no control and no edit, so nothing bounds what it changes")
 	}
-	if len(controls) == 0 {
-		return RiskHigh
+	var f RiskFloor
+	for _, e := range edits {
+		f.raiseControl(e.Control, editText(e), overrides)
+		if e.Risk != "" {
+			why := e.Why
+			if why == "" {
+				why = "the edit is marked " + string(e.Risk)
+			}
+			f.raise(e.Risk, editText(e)+" ("+e.Control+": "+why+")")
+		}
 	}
-	floor := Risk("")
 	for _, c := range controls {
-		floor = maxRisk(floor, controlRisk(c, overrides))
+		named := false
+		for _, e := range edits {
+			named = named || strings.EqualFold(e.Control, c)
+		}
+		if !named {
+			f.raiseControl(c, "", overrides)
+		}
 	}
-	return floor
+	return f
+}
+
+// editText is an edit as a reason quotes it: "containerDefinitions[app].privileged: removed".
+func editText(e Edit) string {
+	if e.Change == "" {
+		return e.Path
+	}
+	return e.Path + ": " + e.Change
 }
 
 func (r *RegisterTaskDefinitionChange) details() changeDetails {

@@ -197,8 +197,13 @@ func (c *RemovePolicyStatementsChange) validateControls(a *Action, _ map[string]
 }
 
 // riskFloor: high, always, whatever the overrides say.
-func (c *RemovePolicyStatementsChange) riskFloor(*Plan, *Action, map[string]Risk) Risk {
-	return RiskHigh
+func (c *RemovePolicyStatementsChange) riskFloor(*Plan, *Action, map[string]Risk) RiskFloor {
+	what := "removes the administrator statements " + strings.Join(c.Removed, ", ") + " from"
+	if c.After == "" {
+		what = "deletes"
+	}
+	return highBecause("it %s the inline policy %s of the task role %s: whatever the task does with that access fails (always high, whatever fix.risk says)",
+		what, c.PolicyName, detect.ShortARN(c.Role))
 }
 
 func (c *RemovePolicyStatementsChange) details() changeDetails {

@@ -202,9 +202,27 @@ func (u *UpdateSecurityGroupIngressChange) validateControls(a *Action, _ map[str
 	return controlsAmong(a, "a update-security-group-ingress action", detect.ExposureOpenSecurityGroupID)
 }
 
-// riskFloor: high (a security-group edit has no lower default).
-func (u *UpdateSecurityGroupIngressChange) riskFloor(*Plan, *Action, map[string]Risk) Risk {
-	return RiskHigh
+// riskFloor: high (a security-group edit has no lower default); a reason per world-open rule revoked,
+// with its replacements.
+func (u *UpdateSecurityGroupIngressChange) riskFloor(*Plan, *Action, map[string]Risk) RiskFloor {
+	var f RiskFloor
+	for _, r := range u.Revoke {
+		var by []string
+		for _, n := range u.Authorize {
+			if n.Protocol == r.Protocol && n.FromPort == r.FromPort && n.ToPort == r.ToPort {
+				by = append(by, ruleText(n))
+			}
+		}
+		if len(by) == 0 {
+			f.raise(RiskHigh, fmt.Sprintf("the world-open rule %s of %s is revoked with no replacement: every client it let in loses access", ruleText(r), u.GroupID))
+			continue
+		}
+		f.raise(RiskHigh, fmt.Sprintf("the world-open rule %s of %s is replaced by %s: clients outside the new source lose access", ruleText(r), u.GroupID, strings.Join(by, ", ")))
+	}
+	if len(f.Why) == 0 {
+		f.raise(RiskHigh, fmt.Sprintf("it edits the ingress rules of %s (a security-group change is always high)", u.GroupID))
+	}
+	return f
 }
 
 func (u *UpdateSecurityGroupIngressChange) details() changeDetails {

@@ -287,41 +287,74 @@ func (u *UpdateServiceChange) validateControls(a *Action, earlier map[string]*Ac
 
 // riskFloor: moving to the revision a registration of this plan creates is that registration's
 // effective risk; moving to a revision that the plan does not register (a fix an earlier plan
-// registered) is the highest risk of its edits' controls, which the applier re-derives that revision
+// registered) is the highest risk of its edits (editsFloor), which the applier re-derives that revision
 // with (high when it names none); platformVersion LATEST adds ECS.10's risk, any other is high; a
-// network configuration is high.
-func (u *UpdateServiceChange) riskFloor(p *Plan, _ *Action, overrides map[string]Risk) Risk {
+// network configuration is high, each difference from the one planned against named.
+func (u *UpdateServiceChange) riskFloor(p *Plan, _ *Action, overrides map[string]Risk) RiskFloor {
 	if u.After == (ServiceSettings{}) {
-		return RiskHigh
+		return highBecause("it sets nothing: an update-service without a revision, platform version or network is no change ecsfix plans")
 	}
-	floor := Risk("")
-	if u.After.TaskDefinition != "" {
-		if u.TaskDefinitionFrom == "" {
-			if len(u.Edits) == 0 {
-				return RiskHigh
-			}
-			for _, e := range u.Edits {
-				floor = maxRisk(floor, controlRisk(e.Control, overrides))
-			}
-		} else {
+	var f RiskFloor
+	if td := u.After.TaskDefinition; td != "" {
+		switch {
+		case u.TaskDefinitionFrom == "" && len(u.Edits) == 0:
+			f.raise(RiskHigh, fmt.Sprintf("it moves the service to %s, a revision this plan does not register, and names no edits to re-derive it by", detect.ShortARN(td)))
+		case u.TaskDefinitionFrom == "":
+			f.raiseFloor(editsFloor(nil, u.Edits, overrides), fmt.Sprintf("it moves the service to %s, registered earlier: ", detect.ShortARN(td)))
+		default:
 			reg := p.registrationAction(u.TaskDefinitionFrom)
 			if reg == nil {
-				return RiskHigh
+				f.raise(RiskHigh, fmt.Sprintf("it moves the service to the revision of %s, which is no registration of this plan", u.TaskDefinitionFrom))
+			} else {
+				f.raiseFloor(p.RiskOf(*reg, overrides), fmt.Sprintf("it moves the service to the revision %s registers: ", reg.ID))
 			}
-			floor = maxRisk(floor, p.EffectiveRisk(*reg, overrides))
 		}
 	}
 	switch pv := u.After.PlatformVersion; pv {
 	case "":
 	case "LATEST":
-		floor = maxRisk(floor, controlRisk(detect.ECS10ID, overrides))
+		f.raiseControl(detect.ECS10ID, "platformVersion LATEST", overrides)
 	default:
-		return RiskHigh
+		f.raise(RiskHigh, fmt.Sprintf("platformVersion %q: ecsfix only ever sets LATEST", pv))
 	}
-	if u.After.Network != nil {
-		return RiskHigh
+	if n := u.After.Network; n != nil {
+		for _, why := range networkChanges(u.Before.Network, n) {
+			f.raise(RiskHigh, why)
+		}
 	}
-	return floor
+	return f
+}
+
+// networkChanges say what a new awsvpc configuration changes, and what that can break.
+func networkChanges(before, after *AwsVpcSettings) []string {
+	if before == nil {
+		return []string{"it sets the network configuration: where the tasks run, what may reach them, and how they reach ECR, S3 and CloudWatch Logs"}
+	}
+	var out []string
+	if before.AssignPublicIp != after.AssignPublicIp {
+		out = append(out, fmt.Sprintf("assignPublicIp %s → %s: the tasks reach ECR, S3, CloudWatch Logs and anything outside the VPC only through a NAT gateway or VPC endpoints",
+			orNone(before.AssignPublicIp), orNone(after.AssignPublicIp)))
+	}
+	if !slices.Equal(before.Subnets, after.Subnets) {
+		out = append(out, fmt.Sprintf("subnets %s → %s: the tasks run in other subnets, with their routes",
+			orNone(strings.Join(before.Subnets, ", ")), orNone(strings.Join(after.Subnets, ", "))))
+	}
+	if !slices.Equal(before.SecurityGroups, after.SecurityGroups) {
+		out = append(out, fmt.Sprintf("security groups %s → %s: what may reach the tasks, and what they may reach, changes",
+			orNone(strings.Join(before.SecurityGroups, ", ")), orNone(strings.Join(after.SecurityGroups, ", "))))
+	}
+	if len(out) == 0 {
+		out = append(out, "it sets the network configuration (as it is): UpdateService replaces it as a whole")
+	}
+	return out
+}
+
+// orNone is s, or "(none)" when empty.
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }
 
 // details: a move to a revision an earlier plan registered shows the edits that revision applies (what
