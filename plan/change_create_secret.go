@@ -122,9 +122,12 @@ func (c *CreateSecretChange) riskFloor(_ *Plan, a *Action, overrides map[string]
 		return f
 	}
 	var f RiskFloor
-	f.raiseControl(detect.ECS8ID, "", overrides)
+	what := "it creates the secret " + c.Name + " from plaintext values of a task definition"
+	f.raiseControl(detect.ECS8ID, what, overrides)
 	for _, id := range a.Controls {
-		f.raiseControl(id, "", overrides)
+		if r, _ := controlRiskWhy(id, overrides); r.Rank() > f.Risk.Rank() {
+			f.raiseControl(id, what, overrides)
+		}
 	}
 	return f
 }

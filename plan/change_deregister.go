@@ -87,7 +87,7 @@ func (d *DeregisterTaskDefinitionChange) riskFloor(*Plan, *Action, map[string]Ri
 	for _, td := range d.TaskDefinitions {
 		names = append(names, detect.ShortARN(td))
 	}
-	return highBecause("it deregisters %s: no new service or standalone task can start from an INACTIVE revision, rollback does not register it again, and a deregistration is never low risk",
+	return highBecause("it deregisters %s: an INACTIVE revision starts no new task or service and no service can be moved back to it, and rollback does not register it again (a deregistration is always high)",
 		strings.Join(names, ", "))
 }
 

@@ -86,7 +86,7 @@ func (g *EnsureLogGroupChange) riskFloor(_ *Plan, a *Action, overrides map[strin
 		return f
 	}
 	var f RiskFloor
-	f.raiseControl(detect.ECS9ID, "", overrides)
+	f.raiseControl(detect.ECS9ID, "it creates the log group "+g.Name+" unless it exists", overrides)
 	return f
 }
 

@@ -306,7 +306,11 @@ func (u *UpdateServiceChange) riskFloor(p *Plan, _ *Action, overrides map[string
 			if reg == nil {
 				f.raise(RiskHigh, fmt.Sprintf("it moves the service to the revision of %s, which is no registration of this plan", u.TaskDefinitionFrom))
 			} else {
-				f.raiseFloor(p.RiskOf(*reg, overrides), fmt.Sprintf("it moves the service to the revision %s registers: ", reg.ID))
+				rf := p.RiskOf(*reg, overrides)
+				if len(rf.Why) > 1 {
+					rf.Why = []string{fmt.Sprintf("%s is %s: %s", reg.ID, rf.Risk, strings.Join(rf.Why, "; "))}
+				}
+				f.raiseFloor(rf, fmt.Sprintf("it deploys the revision %s registers: ", reg.ID))
 			}
 		}
 	}

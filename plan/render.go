@@ -11,7 +11,7 @@ import (
 
 // Renderers format a Plan; they decide nothing and call nothing (terraform's views). One file per format:
 // render_text.go (what `ecsfix plan` prints), render_markdown.go (for a ticket), render_json.go (the plan
-// file itself).
+// file's content with each action's effective risk and why, derived when rendering).
 
 // RenderOptions shape the human renderings.
 type RenderOptions struct {
@@ -34,7 +34,7 @@ type Renderer interface {
 type (
 	TextRenderer     struct{ Options RenderOptions }
 	MarkdownRenderer struct{ Options RenderOptions }
-	JSONRenderer     struct{}
+	JSONRenderer     struct{ Options RenderOptions }
 )
 
 var (
@@ -54,7 +54,7 @@ func NewRenderer(format string, o RenderOptions) (Renderer, error) {
 	case "markdown":
 		return &MarkdownRenderer{Options: o}, nil
 	case "json":
-		return &JSONRenderer{}, nil
+		return &JSONRenderer{Options: o}, nil
 	}
 	return nil, fmt.Errorf("unknown plan format %q (want one of %s)", format, strings.Join(Formats, ", "))
 }
@@ -66,7 +66,7 @@ func (r *TextRenderer) Render(w io.Writer, p *Plan) error { return RenderText(w,
 func (r *MarkdownRenderer) Render(w io.Writer, p *Plan) error { return RenderMarkdown(w, p, r.Options) }
 
 // Render implements Renderer.
-func (r *JSONRenderer) Render(w io.Writer, p *Plan) error { return RenderJSON(w, p) }
+func (r *JSONRenderer) Render(w io.Writer, p *Plan) error { return RenderJSON(w, p, r.Options) }
 
 // diffContext is the number of unchanged lines shown around a change.
 const diffContext = 3
@@ -171,11 +171,22 @@ func plural(n int, single, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// shownAction is an action as the renderers show it: with its effective risk.
-func shownAction(p *Plan, i int, o RenderOptions) *Action {
+// shownAction is an action as the renderers show it: with its effective risk, and why when that is
+// medium or high (riskShown).
+func shownAction(p *Plan, i int, o RenderOptions) (*Action, []string) {
 	a := p.Actions[i]
-	a.Risk = p.EffectiveRisk(a, o.RiskOverrides)
-	return &a
+	f := p.RiskOf(a, o.RiskOverrides)
+	a.Risk = f.Risk
+	return &a, riskShown(f)
+}
+
+// riskShown are the reasons the renderers show for a risk: those of a medium or high risk (or of one
+// that is not low, medium or high); none for a low one.
+func riskShown(f RiskFloor) []string {
+	if f.Risk == RiskLow {
+		return nil
+	}
+	return f.Why
 }
 
 // approvalValid says whether an approval counts for content of the given hash.

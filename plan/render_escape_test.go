@@ -55,7 +55,7 @@ func TestRenderEscapesControlCharacters(t *testing.T) {
 	}
 
 	var b bytes.Buffer
-	if err := RenderJSON(&b, p); err != nil {
+	if err := RenderJSON(&b, p, RenderOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	var back struct {

@@ -1,6 +1,58 @@
 package plan
 
-import "io"
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+)
 
-// RenderJSON writes the plan file itself, in canonical form (see Write).
-func RenderJSON(w io.Writer, p *Plan) error { return Write(w, p) }
+// RenderJSON writes the plan as `ecsfix show --format json` prints it: the plan file's content in
+// canonical form (see Write), each action with two more members derived when rendering, never read from
+// the file: effectiveRisk (Plan.EffectiveRisk with o's overrides) and riskWhy (why, when medium or high).
+// The output is a view, not a plan file: the plan file is what `plan --out` wrote.
+func RenderJSON(w io.Writer, p *Plan, o RenderOptions) error {
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("render plan: %w", err)
+	}
+	canon, err := canonicalPlan(p, true)
+	if err != nil {
+		return fmt.Errorf("render plan: %w", err)
+	}
+	var c Plan // the canonical content: absent lists as [] (canonicalPlan)
+	if err := json.Unmarshal(canon, &c); err != nil {
+		return fmt.Errorf("render plan: %w", err)
+	}
+	v := jsonView{FormatVersion: c.FormatVersion, Tool: c.Tool, CreatedAt: c.CreatedAt, Source: c.Source,
+		Actions: make([]jsonViewAction, len(c.Actions)), State: c.State, Skipped: c.Skipped, Approvals: c.Approvals}
+	for i, a := range c.Actions {
+		f := p.RiskOf(p.Actions[i], o.RiskOverrides)
+		v.Actions[i] = jsonViewAction{Action: a, EffectiveRisk: f.Risk, RiskWhy: riskShown(f)}
+	}
+	b, err := json.MarshalIndent(&v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("render plan: %w", err)
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// jsonView is Plan's members, in Plan's order, with each action's derived risk (TestJSONViewHasPlanFields
+// keeps the two lists of members the same).
+type jsonView struct {
+	FormatVersion int              `json:"formatVersion"`
+	Tool          Tool             `json:"tool"`
+	CreatedAt     time.Time        `json:"createdAt"`
+	Source        Source           `json:"source"`
+	Actions       []jsonViewAction `json:"actions"`
+	State         []Fingerprint    `json:"state"`
+	Skipped       []Skipped        `json:"skipped"`
+	Approvals     []Approval       `json:"approvals,omitempty"`
+}
+
+// jsonViewAction is an action as the file holds it, then its effective risk and why.
+type jsonViewAction struct {
+	Action
+	EffectiveRisk Risk     `json:"effectiveRisk"`
+	RiskWhy       []string `json:"riskWhy,omitempty"`
+}

@@ -23,12 +23,13 @@ func RenderMarkdown(w io.Writer, p *Plan, o RenderOptions) error {
 		needs := needsApprovalSet(p, o)
 		pr.printf("| id | action | resource | controls | risk |\n|---|---|---|---|---|\n")
 		for i := range p.Actions {
-			a := shownAction(p, i, o)
+			a, _ := shownAction(p, i, o)
 			pr.printf("| %s | %s | %s | %s | %s |\n", mdCell(a.ID), mdCell(string(a.Type)), mdCode(actionLabel(a)),
 				mdCell(strings.Join(a.Controls, ", ")), mdRisk(a.Risk, needs[a.ID]))
 		}
 		for i := range p.Actions {
-			if err := mdAction(pr, shownAction(p, i, o), needs[p.Actions[i].ID]); err != nil {
+			a, why := shownAction(p, i, o)
+			if err := mdAction(pr, a, why, needs[p.Actions[i].ID]); err != nil {
 				return err
 			}
 		}
@@ -55,11 +56,14 @@ func RenderMarkdown(w io.Writer, p *Plan, o RenderOptions) error {
 	return pr.err
 }
 
-func mdAction(pr *renderPrinter, a *Action, needsApproval bool) error {
+func mdAction(pr *renderPrinter, a *Action, why []string, needsApproval bool) error {
 	pr.printf("\n## %s: %s %s\n\n", mdText(a.ID), mdText(string(a.Type)), mdCode(actionLabel(a)))
 	pr.printf("%s\n\n", mdText(a.Summary))
 	pr.printf("- **Resource:** %s (account %s, %s)\n", mdCode(a.Resource), mdText(a.Account), mdText(a.Region))
 	pr.printf("- **Risk:** %s\n", mdRisk(a.Risk, needsApproval))
+	for _, w := range why {
+		pr.printf("  - why %s: %s\n", mdText(string(a.Risk)), mdText(w))
+	}
 	pr.printf("- **Fixes:** %s\n", mdText(strings.Join(a.Controls, ", ")))
 	if len(a.Findings) > 0 {
 		pr.printf("- **Findings:** %s\n", mdText(strings.Join(a.Findings, ", ")))

@@ -40,7 +40,7 @@ func TestRenderGolden(t *testing.T) {
 	}{
 		{"plan-fixture.txt", renderFixture, func(b *bytes.Buffer, p *Plan) error { return RenderText(b, p, opts) }},
 		{"plan-fixture.md", renderFixture, func(b *bytes.Buffer, p *Plan) error { return RenderMarkdown(b, p, opts) }},
-		{"plan-fixture.json", renderFixture, func(b *bytes.Buffer, p *Plan) error { return RenderJSON(b, p) }},
+		{"plan-fixture.json", renderFixture, func(b *bytes.Buffer, p *Plan) error { return RenderJSON(b, p, opts) }},
 		{"plan-empty.txt", func(testing.TB) *Plan { return emptyFixture() }, func(b *bytes.Buffer, p *Plan) error { return RenderText(b, p, opts) }},
 		{"plan-empty.md", func(testing.TB) *Plan { return emptyFixture() }, func(b *bytes.Buffer, p *Plan) error { return RenderMarkdown(b, p, opts) }},
 	}
@@ -148,7 +148,7 @@ func TestRenderMasksDeclaredPlaces(t *testing.T) {
 		}
 	}
 	var b bytes.Buffer
-	if err := RenderJSON(&b, p); err == nil || strings.Contains(err.Error(), fixtureSecrets["AWS_SECRET_ACCESS_KEY"]) {
+	if err := RenderJSON(&b, p, RenderOptions{}); err == nil || strings.Contains(err.Error(), fixtureSecrets["AWS_SECRET_ACCESS_KEY"]) {
 		t.Errorf("RenderJSON of a plan holding a value at a masked place: err = %v, want a refusal that does not show it", err)
 	}
 }

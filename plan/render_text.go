@@ -21,7 +21,8 @@ func RenderText(w io.Writer, p *Plan, o RenderOptions) error {
 	}
 	needs := needsApprovalSet(p, o)
 	for i := range p.Actions {
-		if err := textAction(pr, shownAction(p, i, o), needs[p.Actions[i].ID]); err != nil {
+		a, why := shownAction(p, i, o)
+		if err := textAction(pr, a, why, needs[p.Actions[i].ID]); err != nil {
 			return err
 		}
 	}
@@ -42,7 +43,7 @@ func RenderText(w io.Writer, p *Plan, o RenderOptions) error {
 
 const textLabelWidth = 13
 
-func textAction(pr *renderPrinter, a *Action, needsApproval bool) error {
+func textAction(pr *renderPrinter, a *Action, why []string, needsApproval bool) error {
 	header := "# " + a.ID + ": " + string(a.Type) + " " + actionLabel(a)
 	pr.printf("%s", pr.paint(ansiBoldCode, header))
 	if a.Risk == RiskHigh {
@@ -63,6 +64,9 @@ func textAction(pr *renderPrinter, a *Action, needsApproval bool) error {
 		risk += " (applies unattended)"
 	}
 	field("risk", risk)
+	for _, w := range why {
+		field("why "+string(a.Risk), w)
+	}
 	field("fixes", strings.Join(a.Controls, ", "))
 	if len(a.Findings) > 0 {
 		field("findings", strings.Join(a.Findings, ", "))

@@ -32,7 +32,7 @@ func newCmdShow(g *globalOptions) *cobra.Command {
 			ropts := plan.RenderOptions{Color: g.io.colorOut(), UnattendedRisk: g.cfg.UnattendedRisk(), RiskOverrides: g.cfg.PlanOptions().Risk}
 			switch format {
 			case "json":
-				return plan.RenderJSON(g.io.Out, p)
+				return plan.RenderJSON(g.io.Out, p, ropts)
 			case "markdown":
 				ropts.Color = false
 				if err := plan.RenderMarkdown(g.io.Out, p, ropts); err != nil {
