@@ -1,5 +1,10 @@
 package plan
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Subset returns the plan of the actions whose effective risk (EffectiveRisk, with the configuration's
 // risk overrides) is at or below maxRisk, and the actions left out, in plan order. An action that depends
 // on a left-out action is left out too (transitively), and the registrations of one family (same account,
@@ -8,51 +13,67 @@ package plan
 // is a new plan: its State holds only the fingerprints of resources the kept actions touch, and it carries
 // no approval. Kept actions share their payloads with p.
 func (p *Plan) Subset(maxRisk Risk, overrides map[string]Risk) (kept *Plan, left []Action) {
+	kept, left, _ = p.subset(maxRisk, overrides)
+	return kept, left
+}
+
+// LeftOut says, by action id, why Subset(maxRisk, overrides) leaves each action out: "risk high: …" with
+// the reasons of its effective risk (RiskOf) for one above maxRisk; "depends on a2, left out" or "its
+// family web is registered by a3 too, left out" for one it leaves out with another.
+func (p *Plan) LeftOut(maxRisk Risk, overrides map[string]Risk) map[string]string {
+	_, _, why := p.subset(maxRisk, overrides)
+	return why
+}
+
+// subset is Subset, with why each action is left out (LeftOut).
+func (p *Plan) subset(maxRisk Risk, overrides map[string]Risk) (kept *Plan, left []Action, why map[string]string) {
 	k := *p
 	k.Actions = []Action{}
 	k.Approvals = nil
 	k.Skipped = append([]Skipped(nil), p.Skipped...)
 
-	out := map[string]bool{} // ids left out
+	why = map[string]string{} // ids left out, and why
 	for _, a := range p.Actions {
-		if !withinRisk(p.EffectiveRisk(a, overrides), maxRisk) {
-			out[a.ID] = true
+		if f := p.RiskOf(a, overrides); !withinRisk(f.Risk, maxRisk) {
+			why[a.ID] = "risk " + string(f.Risk) + ": " + strings.Join(f.Why, "; ")
 		}
 	}
 	for changed := true; changed; {
 		changed = false
-		drop := func(id string) {
-			if !out[id] {
-				out[id], changed = true, true
+		drop := func(id, because string) {
+			if _, out := why[id]; !out {
+				why[id], changed = because, true
 			}
 		}
-		families := map[string]bool{} // families with a registration left out
+		families := map[string]string{} // families with a registration left out: the first such one
 		for _, a := range p.Actions {
-			if f, ok := registrationFamily(&a); ok && out[a.ID] {
-				families[f] = true
+			if f, ok := registrationFamily(&a); ok && why[a.ID] != "" && families[f] == "" {
+				families[f] = a.ID
 			}
 		}
 		for _, a := range p.Actions {
-			if f, ok := registrationFamily(&a); ok && families[f] {
-				drop(a.ID)
+			if f, ok := registrationFamily(&a); ok && families[f] != "" && families[f] != a.ID {
+				drop(a.ID, fmt.Sprintf("%s registers family %s too and is left out: a family's registrations apply together", families[f], a.RegisterTaskDefinition.Family))
 			}
 			for _, d := range actionDependencies(&a) {
-				if out[d] || !p.hasAction(d) {
-					drop(a.ID)
+				if _, out := why[d]; out {
+					drop(a.ID, fmt.Sprintf("it depends on %s, left out", d))
+				} else if !p.hasAction(d) {
+					drop(a.ID, fmt.Sprintf("it depends on %s, which is not in the plan", d))
 				}
 			}
 		}
 	}
 
 	for _, a := range p.Actions {
-		if out[a.ID] {
+		if _, out := why[a.ID]; out {
 			left = append(left, a)
 			continue
 		}
 		k.Actions = append(k.Actions, a)
 	}
 	k.State = p.stateOf(k.Actions)
-	return &k, left
+	return &k, left, why
 }
 
 // stateOf are the fingerprints of p's state that actions read or write.

@@ -191,7 +191,12 @@ func applyAuto(ctx context.Context, o *applyOptions, regionFlags bool) error {
 		return err
 	}
 	unattended := o.g.cfg.UnattendedRisk()
-	p, left := full.Subset(unattended, o.g.cfg.PlanOptions().Risk)
+	overrides := o.g.cfg.PlanOptions().Risk
+	p, left := full.Subset(unattended, overrides)
+	leftWhy := full.LeftOut(unattended, overrides)
+	for i := range left { // what the list below and the findings' notes say is the risk that counts
+		left[i].Risk = full.EffectiveRisk(left[i], overrides)
+	}
 	if o.out != "" {
 		if err := writePlanFile(o.out, p); err != nil {
 			return err
@@ -235,7 +240,9 @@ func applyAuto(ctx context.Context, o *applyOptions, regionFlags bool) error {
 	if len(left) > 0 {
 		fmt.Fprintf(o.g.io.Out, "\nLeft for approval (run ecsfix plan --out FILE, then approve and apply it):\n")
 		for _, a := range left {
-			fmt.Fprintf(o.g.io.Out, "  %-4s %-6s %s  %s\n", textsafe.Line(a.ID), a.Risk, textsafe.Line(a.Summary), textsafe.Line(a.Resource))
+			fmt.Fprintf(o.g.io.Out, "  %-4s %-6s %s  %s\n", textsafe.Line(a.ID), textsafe.Line(string(a.Risk)),
+				textsafe.Line(a.Summary), textsafe.Line(a.Resource))
+			fmt.Fprintf(o.g.io.Out, "       left for approval: %s\n", textsafe.Line(leftWhy[a.ID]))
 		}
 	}
 	if rep.Incomplete() {
