@@ -78,8 +78,8 @@ func (c *PutRolePolicyChange) implicitDependencies() []string { return nil }
 func (c *PutRolePolicyChange) validate(_ *Action, earlier map[string]*Action) []error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if !strings.HasPrefix(c.Role, "arn:") {
-		bad("putRolePolicy: role must be a role ARN")
+	if err := checkRoleArn(c.Role); err != nil {
+		bad("putRolePolicy: role: %v", err)
 	}
 	if c.PolicyName != OwnedPolicyName {
 		bad("putRolePolicy: policyName is %q: ecsfix writes only its own policy %q", c.PolicyName, OwnedPolicyName)
@@ -110,6 +110,23 @@ func (c *PutRolePolicyChange) validate(_ *Action, earlier map[string]*Action) []
 		}
 	}
 	return errs
+}
+
+// iamRoleArnPattern is an IAM role's ARN: a partition, a 12-digit account, an optional path (segments of
+// printable ASCII) and a role name of 1 to 64 of the characters IAM allows ([\w+=,.@-]).
+var iamRoleArnPattern = regexp.MustCompile(`^arn:[a-z0-9-]+:iam::\d{12}:role/(?:[\x21-\x2E\x30-\x7E]+/)*([\w+=,.@-]{1,64})$`)
+
+// checkRoleArn says why arn is not an IAM role's ARN (nil when it is): the role a put-role-policy action
+// writes to and the execution role the secrets and logging fixes grant must be one IAM could name, never
+// a template placeholder or an unrendered value ("arn:aws:iam::ACCOUNT_ID:role/…", "<YOUR_ROLE>").
+func checkRoleArn(arn string) error {
+	if p, ok := detect.FindPlaceholder(arn); ok {
+		return fmt.Errorf("%q holds %s: it is not a role until the template is rendered", arn, p.Describe())
+	}
+	if !iamRoleArnPattern.MatchString(arn) {
+		return fmt.Errorf("%q is not an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME: a 12-digit account, a name of 1 to 64 letters, digits and +=,.@_-)", arn)
+	}
+	return nil
 }
 
 // validateControls: ECS.8, the plaintext-credentials exposure (access to moved secrets) and ECS.9

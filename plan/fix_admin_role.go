@@ -57,6 +57,9 @@ func (b *builder) adminFinding(r *detect.Result) {
 	case ref == "":
 		skip("cannot tell which task role grants administrative access: task definition " + td.ARN() + " has no task role")
 		return
+	case detect.HasPlaceholder(ref):
+		skip(placeholderRefusal("the taskRoleArn of task definition "+detect.ShortARN(td.ARN()), ref, "as the role whose administrative access is removed"))
+		return
 	case !ok:
 		skip("cannot tell which policies task role " + roleArnOf(ref, td.ARN()) + " has: the role is not in the inventory")
 		return

@@ -288,6 +288,19 @@ func roleArnOf(role, tdArn string) string {
 	return fmt.Sprintf("arn:%s:iam::%s:role/%s", a.Partition, a.Account, strings.TrimPrefix(role, "/"))
 }
 
+// roleGrantRefusal is the Skip reason of a fix that would grant the execution role role (a name or an
+// ARN, as the revision or the configuration gives it) what when that role, as the grant would name it
+// (roleArnOf), is not an IAM role's ARN (checkRoleArn): a value a template has not filled in, or a typo.
+// The revision would need the grant to start its tasks, so neither is planned; "" when it is one.
+func roleGrantRefusal(role, tdArn, what string) string {
+	err := checkRoleArn(roleArnOf(role, tdArn))
+	if err == nil {
+		return ""
+	}
+	return fmt.Sprintf("the execution role %s: the fix would grant it %s, and the new revision could not start its tasks without that grant: "+
+		"render the template first (plan from the task definition AWS registers), or make the change by hand and grant the role yourself", err, what)
+}
+
 // fixSecrets moves a revision's environment credentials to Secrets Manager (ECS.8, plaintext credentials).
 func fixSecrets(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome {
 	type moving struct {
@@ -353,6 +366,9 @@ func fixSecrets(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOu
 	}
 	role := er.arn
 	src := ctx.source.ARN()
+	if r := roleGrantRefusal(role, src, "secretsmanager:GetSecretValue on the new secrets"); r != "" {
+		return fixOutcome{Skip: r}
+	}
 	perVar := ctx.opts.Secrets.PerVariable
 	var names []string
 	for _, m := range todo {

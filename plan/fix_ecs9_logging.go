@@ -128,6 +128,9 @@ func fixLogs(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 		role = er.arn
 	}
 	if role != "" {
+		if r := roleGrantRefusal(role, src, "logs:CreateLogStream and logs:PutLogEvents on the log groups"); r != "" {
+			return fixOutcome{Skip: r}
+		}
 		r, _ := ctx.inv.Role(role)
 		for _, i := range missing {
 			g := logGroupName(ctx.opts.Logs.GroupTemplate, family, aws.ToString(in.ContainerDefinitions[i].Name))

@@ -47,7 +47,9 @@ func TestRiskOfSaysWhy(t *testing.T) {
 		{"a registration naming nothing", func(p *Plan) {
 			p.Actions[0].Controls, p.Actions[0].RegisterTaskDefinition.Edits = nil, nil
 		}, nil, "a1", RiskHigh, []string{"names no control and no edit"}, nil},
-		{"a move takes its registration's reasons", func(p *Plan) { p.Actions[1].RegisterTaskDefinition.Edits = p.Actions[1].RegisterTaskDefinition.Edits[:1] },
+		{"a move takes its registration's reasons", func(p *Plan) {
+			p.Actions[1].RegisterTaskDefinition.Edits = p.Actions[1].RegisterTaskDefinition.Edits[:1]
+		},
 			nil, "a3", RiskMedium, []string{"it deploys the revision a1 registers: a1 is medium: containerDefinitions[web].readonlyRootFilesystem"}, nil},
 		{"a move to a revision the plan does not register", func(p *Plan) {
 			p.Actions[2].UpdateService.TaskDefinitionFrom, p.Actions[2].DependsOn = "", nil
