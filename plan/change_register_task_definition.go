@@ -173,15 +173,37 @@ func (r *RegisterTaskDefinitionChange) riskFloor(_ *Plan, a *Action, overrides m
 }
 
 // editsFloor is the floor of a registration's (or a move's) controls and edits: each edit at its
-// control's risk and at its own Risk when set; each control no edit names at its risk; high when there
-// is none.
+// control's risk and at its own Risk when set; each control no edit answers at its risk; high when there
+// is none. A control's reason quotes its edit when it has one ("containerDefinitions[app].privileged:
+// remove privileged true (ECS.4: high by default)"), else lists their paths; an edit with its own Risk
+// is quoted with its Why.
 func editsFloor(controls []string, edits []Edit, overrides map[string]Risk) RiskFloor {
 	if len(controls) == 0 && len(edits) == 0 {
 		return highBecause("it names no control and no edit, so nothing bounds what it changes")
 	}
 	var f RiskFloor
+	var order []string
+	byControl := map[string][]Edit{}
 	for _, e := range edits {
-		f.raiseControl(e.Control, editText(e), overrides)
+		if _, ok := byControl[e.Control]; !ok {
+			order = append(order, e.Control)
+		}
+		byControl[e.Control] = append(byControl[e.Control], e)
+	}
+	for _, c := range order {
+		es := byControl[c]
+		if len(es) == 1 {
+			f.raiseControl(c, editText(es[0]), overrides)
+			continue
+		}
+		var paths []string
+		for _, e := range es {
+			paths = append(paths, e.Path)
+		}
+		r, why := controlRiskWhy(c, overrides)
+		f.raise(r, fmt.Sprintf("%d edits of %s: %s (%s)", len(es), c, strings.Join(paths, ", "), why))
+	}
+	for _, e := range edits {
 		if e.Risk != "" {
 			why := e.Why
 			if why == "" {
@@ -191,15 +213,26 @@ func editsFloor(controls []string, edits []Edit, overrides map[string]Risk) Risk
 		}
 	}
 	for _, c := range controls {
-		named := false
+		answered := false
 		for _, e := range edits {
-			named = named || strings.EqualFold(e.Control, c)
+			answered = answered || sameRemedy(e.Control, c)
 		}
-		if !named {
+		if !answered {
 			f.raiseControl(c, "", overrides)
 		}
 	}
 	return f
+}
+
+// sameRemedy reports whether two controls are answered by one remedy (ECS.4 and EXPOSURE.privileged),
+// or are the same control.
+func sameRemedy(a, b string) bool {
+	if strings.EqualFold(a, b) {
+		return true
+	}
+	ra, oka := remedyFor(a)
+	rb, okb := remedyFor(b)
+	return oka && okb && ra.ID == rb.ID
 }
 
 // editText is an edit as a reason quotes it: "containerDefinitions[app].privileged: removed".

@@ -307,8 +307,11 @@ func (u *UpdateServiceChange) riskFloor(p *Plan, _ *Action, overrides map[string
 				f.raise(RiskHigh, fmt.Sprintf("it moves the service to the revision of %s, which is no registration of this plan", u.TaskDefinitionFrom))
 			} else {
 				rf := p.RiskOf(*reg, overrides)
-				if len(rf.Why) > 1 {
+				switch {
+				case len(rf.Why) == 2:
 					rf.Why = []string{fmt.Sprintf("%s is %s: %s", reg.ID, rf.Risk, strings.Join(rf.Why, "; "))}
+				case len(rf.Why) > 2:
+					rf.Why = []string{fmt.Sprintf("%s is %s for the %d reasons it gives", reg.ID, rf.Risk, len(rf.Why))}
 				}
 				f.raiseFloor(rf, fmt.Sprintf("it deploys the revision %s registers: ", reg.ID))
 			}

@@ -26,7 +26,14 @@ func TestRiskOfSaysWhy(t *testing.T) {
 		not       []string // in no reason
 	}{
 		{"ECS.5 edits are medium by default", nil, nil, "a1", RiskMedium,
+			[]string{"2 edits of ECS.5: containerDefinitions[web].readonlyRootFilesystem, containerDefinitions[web].mountPoints (ECS.5: medium by default)"}, nil},
+		{"one edit of a control is quoted", func(p *Plan) {
+			p.Actions[0].RegisterTaskDefinition.Edits = p.Actions[0].RegisterTaskDefinition.Edits[:1]
+		}, nil, "a1", RiskMedium,
 			[]string{"containerDefinitions[web].readonlyRootFilesystem: absent → true (ECS.5: medium by default)"}, nil},
+		{"an exposure answered by an edit of its remedy adds no reason of its own", func(p *Plan) {
+			p.Actions[1].Controls = append(p.Actions[1].Controls, "EXPOSURE.privileged")
+		}, nil, "a2", RiskHigh, []string{"privileged: true → absent (ECS.4: high by default)"}, []string{"EXPOSURE.privileged"}},
 		{"each high edit is quoted", nil, nil, "a2", RiskHigh,
 			[]string{"containerDefinitions[worker].privileged: true → absent (ECS.4: high by default)", "containerDefinitions[worker].user: absent → 1000:1000 (ECS.20: high by default)"}, nil},
 		{"an edit riskier than its control quotes its Why", func(p *Plan) {
@@ -47,10 +54,13 @@ func TestRiskOfSaysWhy(t *testing.T) {
 		{"a registration naming nothing", func(p *Plan) {
 			p.Actions[0].Controls, p.Actions[0].RegisterTaskDefinition.Edits = nil, nil
 		}, nil, "a1", RiskHigh, []string{"names no control and no edit"}, nil},
-		{"a move takes its registration's reasons", func(p *Plan) {
-			p.Actions[1].RegisterTaskDefinition.Edits = p.Actions[1].RegisterTaskDefinition.Edits[:1]
-		},
-			nil, "a3", RiskMedium, []string{"it deploys the revision a1 registers: a1 is medium: containerDefinitions[web].readonlyRootFilesystem"}, nil},
+		{"a move takes its registration's reasons", nil, nil, "a3", RiskMedium,
+			[]string{"it deploys the revision a1 registers: 2 edits of ECS.5: containerDefinitions[web].readonlyRootFilesystem"}, nil},
+		{"a move names the registration of many reasons", func(p *Plan) {
+			p.Actions[0].RegisterTaskDefinition.Edits = append(p.Actions[0].RegisterTaskDefinition.Edits,
+				Edit{Control: "ECS.9", Path: "containerDefinitions[web].logConfiguration", Change: "add awslogs"},
+				Edit{Control: "ECS.18", Path: "volumes[efs].efsVolumeConfiguration.transitEncryption", Change: "ENABLED"})
+		}, nil, "a3", RiskMedium, []string{"it deploys the revision a1 registers: a1 is medium for the 3 reasons it gives"}, nil},
 		{"a move to a revision the plan does not register", func(p *Plan) {
 			p.Actions[2].UpdateService.TaskDefinitionFrom, p.Actions[2].DependsOn = "", nil
 		}, nil, "a3", RiskHigh, []string{"a revision this plan does not register, and names no edits"}, nil},
@@ -195,7 +205,7 @@ func TestLeftOutSaysWhy(t *testing.T) {
 	}
 	for id, want := range map[string]string{
 		"a2": "risk high: containerDefinitions[worker].privileged: true → absent (ECS.4: high by default)",
-		"a1": "risk medium: containerDefinitions[web].readonlyRootFilesystem",
+		"a1": "risk medium: 2 edits of ECS.5: containerDefinitions[web].readonlyRootFilesystem",
 		"a9": "risk high: it deregisters web:3",
 	} {
 		if !strings.HasPrefix(why[id], want) {
