@@ -101,7 +101,8 @@
 // An action's risk field is a label; what decides whether it needs approval (NeedsApproval) or applies
 // unattended (Subset) is its effective risk (EffectiveRisk): the higher of the label and a floor derived
 // from what the action does, with the configuration's risk overrides. Relabelling a high-risk action as
-// low in a plan file therefore does not skip its approval.
+// low in a plan file therefore does not skip its approval. The same derivation says why (RiskOf,
+// RiskFloor.Why): the renderers, `show` and apply --auto print those reasons, never a stored label.
 //
 // # Content hash and approvals
 //
@@ -164,7 +165,8 @@
 // # Rendering
 //
 // The renderers format a plan and decide nothing: text (what `ecsfix plan` and `ecsfix show` print, like
-// `terraform plan`), markdown (for a ticket) and json (the plan file itself). Task definitions are
+// `terraform plan`), markdown (for a ticket) and json (the plan file's content with each action's
+// derived effectiveRisk and riskWhy). Task definitions are
 // normalised before they are diffed (normalize.go): lists whose order carries no meaning are sorted,
 // defaults that AWS documents are filled in and read-only fields dropped, so a diff shows only real
 // change.
