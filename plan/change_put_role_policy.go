@@ -247,7 +247,10 @@ func (p *Plan) ownedStatementWhy(role string, st PolicyStatement) string {
 			}
 		}
 	case SidWriteLogs:
-		if len(st.ResourcesFrom) != 0 || len(st.Resources) == 0 {
+		if len(st.ResourcesFrom) != 0 {
+			return "it names secrets this plan creates (resourcesFrom), not log groups"
+		}
+		if len(st.Resources) == 0 {
 			return "it names no log group's streams"
 		}
 		for _, r := range st.Resources {
@@ -261,7 +264,7 @@ func (p *Plan) ownedStatementWhy(role string, st PolicyStatement) string {
 		}
 	case SidDecryptSecrets:
 		if len(st.ResourcesFrom) != 0 || len(st.Resources) != 1 {
-			return "it does not name exactly one KMS key"
+			return fmt.Sprintf("it names %d resources and %d secrets of this plan, not exactly one KMS key", len(st.Resources), len(st.ResourcesFrom))
 		}
 		m := kmsKeyResource.FindStringSubmatch(st.Resources[0])
 		if m == nil {

@@ -339,8 +339,11 @@ func networkChanges(before, after *AwsVpcSettings) []string {
 	}
 	var out []string
 	if before.AssignPublicIp != after.AssignPublicIp {
-		out = append(out, fmt.Sprintf("assignPublicIp %s → %s: the tasks reach ECR, S3, CloudWatch Logs and anything outside the VPC only through a NAT gateway or VPC endpoints",
-			orNone(before.AssignPublicIp), orNone(after.AssignPublicIp)))
+		what := "the tasks reach ECR, S3, CloudWatch Logs and anything outside the VPC only through a NAT gateway or VPC endpoints"
+		if after.AssignPublicIp == "ENABLED" {
+			what = "the tasks get public IP addresses, reachable from the internet wherever their security groups allow"
+		}
+		out = append(out, fmt.Sprintf("assignPublicIp %s → %s: %s", orNone(before.AssignPublicIp), orNone(after.AssignPublicIp), what))
 	}
 	if !slices.Equal(before.Subnets, after.Subnets) {
 		out = append(out, fmt.Sprintf("subnets %s → %s: the tasks run in other subnets, with their routes",

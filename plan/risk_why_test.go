@@ -77,6 +77,13 @@ func TestRiskOfSaysWhy(t *testing.T) {
 			p.Actions[3].UpdateService.Before.Network = &AwsVpcSettings{Subnets: []string{"subnet-1"}, SecurityGroups: []string{"sg-1"}, AssignPublicIp: "ENABLED"}
 			p.Actions[3].UpdateService.After.Network = &AwsVpcSettings{Subnets: []string{"subnet-1"}, SecurityGroups: []string{"sg-1"}, AssignPublicIp: "DISABLED"}
 		}, nil, "a4", RiskHigh, []string{"assignPublicIp ENABLED → DISABLED: the tasks reach ECR, S3, CloudWatch Logs"}, []string{"subnets", "security groups"}},
+		{"a network change that gives public IPs, and moves subnets", func(p *Plan) {
+			p.Actions[3].UpdateService.Before.Network = &AwsVpcSettings{Subnets: []string{"subnet-1"}, SecurityGroups: []string{"sg-1"}, AssignPublicIp: "DISABLED"}
+			p.Actions[3].UpdateService.After.Network = &AwsVpcSettings{Subnets: []string{"subnet-2"}, SecurityGroups: []string{"sg-1"}, AssignPublicIp: "ENABLED"}
+		}, nil, "a4", RiskHigh, []string{"assignPublicIp DISABLED → ENABLED: the tasks get public IP addresses", "subnets subnet-1 → subnet-2"}, []string{"NAT", "security groups sg"}},
+		{"a network configuration where there was none", func(p *Plan) {
+			p.Actions[3].UpdateService.After.Network = &AwsVpcSettings{Subnets: []string{"subnet-1"}, SecurityGroups: []string{"sg-1"}, AssignPublicIp: "DISABLED"}
+		}, nil, "a4", RiskHigh, []string{"it sets the network configuration: where the tasks run"}, []string{"ECS.10"}},
 		{"container insights", nil, nil, "a5", RiskLow, []string{"containerInsights enabled (ECS.12: low by default)"}, nil},
 		{"container insights disabled", func(p *Plan) { p.Actions[4].UpdateClusterSettings.After[0].Value = "disabled" }, nil, "a5", RiskHigh,
 			[]string{`containerInsights "disabled": ecsfix only ever sets enabled or enhanced`}, nil},
