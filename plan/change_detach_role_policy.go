@@ -77,7 +77,7 @@ func (d *DetachRolePolicyChange) validateControls(a *Action, _ map[string]*Actio
 
 // riskFloor: high, always, whatever the overrides say.
 func (d *DetachRolePolicyChange) riskFloor(*Plan, *Action, map[string]Risk) RiskFloor {
-	return highBecause("it detaches %s from the task role %s: whatever the task does with the access that policy gives fails (always high, whatever fix.risk says)",
+	return highBecause("it detaches %s from the task role %s: the task loses every access only that policy gave it, and what uses it fails (always high, whatever fix.risk says)",
 		d.PolicyArn, detect.ShortARN(d.Role))
 }
 

@@ -202,7 +202,7 @@ func (c *RemovePolicyStatementsChange) riskFloor(*Plan, *Action, map[string]Risk
 	if c.After == "" {
 		what = "deletes"
 	}
-	return highBecause("it %s the inline policy %s of the task role %s: whatever the task does with that access fails (always high, whatever fix.risk says)",
+	return highBecause("it %s the inline policy %s of the task role %s: the task loses every access only those statements gave it, and what uses it fails (always high, whatever fix.risk says)",
 		what, c.PolicyName, detect.ShortARN(c.Role))
 }
 
