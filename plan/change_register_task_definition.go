@@ -177,6 +177,12 @@ func (r *RegisterTaskDefinitionChange) riskFloor(_ *Plan, a *Action, overrides m
 	for _, c := range controls {
 		floor = maxRisk(floor, controlRisk(c, overrides))
 	}
+	// An edit riskier than its control says so (Edit.Risk; the applier re-derives it).
+	for _, e := range r.Edits {
+		if e.Risk != "" {
+			floor = maxRisk(floor, e.Risk)
+		}
+	}
 	return floor
 }
 

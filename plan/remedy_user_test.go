@@ -98,16 +98,16 @@ func TestRemedyUserSkipped(t *testing.T) {
 		// Each reason names the setting that fixes the revision: the one its operating system family reads.
 		{"no family (Linux) without fix.linux_user", []tdMod{ctrMod(0, func(c *ecstypes.ContainerDefinition) { c.User = aws.String("root") })},
 			func(o *Options) { o.LinuxUser = "" }, "ECS.20",
-			"no non-root Linux user is configured: set fix.linux_user (e.g. 1000:1000) to the user the containers should run as; the task definition names no operatingSystemFamily, so it runs Linux and fix.linux_user fixes ECS.20 and ECS.21 alike (fix.windows_user is for Windows task definitions only)"},
+			"no non-root Linux user is configured: set fix.linux_user (e.g. 1000:1000) to the user the containers should run as; the task definition names no operatingSystemFamily, so it runs Linux and fix.linux_user fixes ECS.20 and ECS.21 alike (fix.windows_user is for Windows task definitions only) (the image of container(s) app declares no non-root user, or is unknown: only images in the account's ECR are read)"},
 		{"no family: ECS.21 names fix.linux_user, with fix.windows_user set", []tdMod{ctrMod(0, func(c *ecstypes.ContainerDefinition) { c.User = nil })},
 			func(o *Options) { o.LinuxUser, o.WindowsUser = "", "ContainerUser" }, "ECS.21",
-			"no non-root Linux user is configured: set fix.linux_user (e.g. 1000:1000) to the user the containers should run as; the task definition names no operatingSystemFamily, so it runs Linux and fix.linux_user fixes ECS.20 and ECS.21 alike (fix.windows_user is for Windows task definitions only)"},
+			"no non-root Linux user is configured: set fix.linux_user (e.g. 1000:1000) to the user the containers should run as; the task definition names no operatingSystemFamily, so it runs Linux and fix.linux_user fixes ECS.20 and ECS.21 alike (fix.windows_user is for Windows task definitions only) (the image of container(s) app declares no non-root user, or is unknown: only images in the account's ECR are read)"},
 		{"LINUX without fix.linux_user", []tdMod{pinFamily(ecstypes.OSFamilyLinux), ctrMod(0, func(c *ecstypes.ContainerDefinition) { c.User = aws.String("0") })},
 			func(o *Options) { o.LinuxUser = "" }, "ECS.20",
-			"no non-root Linux user is configured: set fix.linux_user (e.g. 1000:1000) to the user the containers should run as"},
+			"no non-root Linux user is configured: set fix.linux_user (e.g. 1000:1000) to the user the containers should run as (the image of container(s) app declares no non-root user, or is unknown: only images in the account's ECR are read)"},
 		{"Windows without fix.windows_user", []tdMod{pinFamily(ecstypes.OSFamilyWindowsServer2019Full), ctrMod(0, func(c *ecstypes.ContainerDefinition) { c.User = nil })},
 			func(o *Options) { o.WindowsUser = "" }, "ECS.21",
-			"no non-administrator Windows user is configured: set fix.windows_user (e.g. ContainerUser) to the user the containers should run as (the task definition's operatingSystemFamily is WINDOWS_SERVER_2019_FULL)"},
+			"no non-administrator Windows user is configured: set fix.windows_user (e.g. ContainerUser) to the user the containers should run as (the task definition's operatingSystemFamily is WINDOWS_SERVER_2019_FULL) (the image of container(s) app declares no non-administrator user, or is unknown: only images in the account's ECR are read)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

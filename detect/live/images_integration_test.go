@@ -1,0 +1,124 @@
+package live
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect/mototest"
+)
+
+// tamper is a transport that serves other bytes for the configuration blob of digest: a registry (or
+// anything between) answering content that is not what the manifest names.
+type tamper struct {
+	digest string
+	next   http.RoundTripper
+}
+
+func (t tamper) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if err != nil || req.URL.Query().Get("digest") != t.digest {
+		return resp, err
+	}
+	resp.Body.Close()
+	body := []byte(`{"architecture":"amd64","os":"linux","config":{"User":"1000"}}`)
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return resp, nil
+}
+
+// A live scan reads the configurations of the images in the account's ECR: by tag and by digest (each
+// distinct configuration once), a multi-platform index resolved to the task definition's platform; a
+// configuration whose bytes are not its digest is not trusted, and images of other registries are not
+// read. Neither is a read error.
+func TestScanReadsImageConfigurations(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg := mototest.Config(t)
+	account := mototest.AccountID(cfg)
+	c := ecr.NewFromConfig(cfg)
+	reg := account + ".dkr.ecr.us-east-1.amazonaws.com/"
+
+	webCfg := []byte(`{"architecture":"amd64","os":"linux","config":{"User":"app:app","WorkingDir":"/srv","Volumes":{"/var/cache/web":{},"/data":{}}}}`)
+	webDigest := mototest.PushImage(t, c, "web", "v1", webCfg)
+	amd := mototest.PushImage(t, c, "multi", "", []byte(`{"architecture":"amd64","os":"linux","config":{"User":"amd"}}`))
+	arm := mototest.PushImage(t, c, "multi", "", []byte(`{"architecture":"arm64","os":"linux","config":{"User":"arm"}}`))
+	idx := mototest.PushIndex(t, c, "multi", "v2", map[string]string{"linux/amd64": amd, "linux/arm64": arm})
+	badCfg := []byte(`{"architecture":"amd64","os":"linux","config":{"User":"root"}}`)
+	mototest.PushImage(t, c, "bad", "v1", badCfg)
+
+	e := ecs.NewFromConfig(cfg)
+	register := func(family string, platform *ecstypes.RuntimePlatform, images ...string) {
+		t.Helper()
+		in := &ecs.RegisterTaskDefinitionInput{Family: aws.String(family), RuntimePlatform: platform}
+		for i, img := range images {
+			in.ContainerDefinitions = append(in.ContainerDefinitions, ecstypes.ContainerDefinition{
+				Name: aws.String(string(rune('a' + i))), Image: aws.String(img), Memory: aws.Int32(128)})
+		}
+		if _, err := e.RegisterTaskDefinition(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	register("web", nil, reg+"web:v1", "nginx:1.27", "public.ecr.aws/nginx/nginx:1", "123456789012.dkr.ecr.us-east-1.amazonaws.com/other:v1")
+	register("pinned", nil, reg+"web@"+webDigest, reg+"web:missing")
+	register("arm", &ecstypes.RuntimePlatform{CpuArchitecture: ecstypes.CPUArchitectureArm64, OperatingSystemFamily: ecstypes.OSFamilyLinux}, reg+"multi:v2")
+	register("bad", nil, reg+"bad:v1")
+
+	scanCfg := cfg.Copy()
+	scanCfg.HTTPClient = &http.Client{Transport: tamper{digest: mototest.Digest(badCfg), next: http.DefaultTransport}}
+	var logs bytes.Buffer
+	opts := motoOptions
+	opts.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	inv, st, err := Scan(ctx, scanCfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Errors) != 0 {
+		t.Fatalf("read errors: %+v", inv.Errors)
+	}
+	web, ok := inv.Image(reg + "web:v1")
+	if !ok || web.User != "app:app" || web.WorkingDir != "/srv" || strings.Join(web.Volumes, ",") != "/data,/var/cache/web" ||
+		web.Digest != webDigest || web.OS != "linux" || web.Architecture != "amd64" {
+		t.Fatalf("web:v1 = %+v (%v)", web, ok)
+	}
+	if pinned, ok := inv.Image(reg + "web@" + webDigest); !ok || pinned.User != "app:app" {
+		t.Fatalf("web@digest = %+v (%v)", pinned, ok)
+	}
+	if m, ok := inv.Image(reg + "multi:v2"); !ok || m.User != "arm" || m.Architecture != "arm64" || m.Digest != idx {
+		t.Fatalf("multi:v2 on ARM64 = %+v (%v), want the arm64 manifest's configuration", m, ok)
+	}
+	for _, ref := range []string{reg + "bad:v1", reg + "web:missing", "nginx:1.27", "public.ecr.aws/nginx/nginx:1", "123456789012.dkr.ecr.us-east-1.amazonaws.com/other:v1"} {
+		if got, ok := inv.Image(ref); ok {
+			t.Errorf("%s is known (%+v): it should stay unknown", ref, got)
+		}
+	}
+	if len(inv.Images) != 3 {
+		t.Errorf("images read: %d, want 3", len(inv.Images))
+	}
+	if !strings.Contains(logs.String(), "bad:v1") || !strings.Contains(logs.String(), "not trusted") {
+		t.Errorf("the tampered configuration is not logged as untrusted:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "web:missing") || !strings.Contains(logs.String(), "ImageNotFound") {
+		t.Errorf("the missing image is not logged:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), "X-Amz-") || strings.Contains(logs.String(), "ecr-layer?") {
+		t.Errorf("a download URL is logged:\n%s", logs.String())
+	}
+	// One BatchGetImage per repository (web's tag, digest and missing tag together), one more for the
+	// index's platform manifest; one GetDownloadUrlForLayer per distinct configuration.
+	if n := st.PerOperation["ecr:BatchGetImage"]; n != 4 {
+		t.Errorf("ecr:BatchGetImage calls: %d, want 4 (web, multi, multi's platform manifest, bad)", n)
+	}
+	if n := st.PerOperation["ecr:GetDownloadUrlForLayer"]; n != 3 {
+		t.Errorf("ecr:GetDownloadUrlForLayer calls: %d, want 3 (web, multi arm64, bad)", n)
+	}
+}
