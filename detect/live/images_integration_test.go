@@ -121,4 +121,15 @@ func TestScanReadsImageConfigurations(t *testing.T) {
 	if n := st.PerOperation["ecr:GetDownloadUrlForLayer"]; n != 3 {
 		t.Errorf("ecr:GetDownloadUrlForLayer calls: %d, want 3 (web, multi arm64, bad)", n)
 	}
+
+	// A scan narrowed to one family (--findings) reads the images of the revisions it keeps, and no other.
+	scoped := motoOptions
+	scoped.Scope = Scope{{Region: "us-east-1"}: &Names{Families: []string{"arm"}}}
+	inv, _, err = Scan(ctx, scanCfg, scoped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, ok := inv.Image(reg + "multi:v2"); !ok || m.User != "arm" || len(inv.Images) != 1 {
+		t.Errorf("scoped scan: images %+v, want only multi:v2 (arm64)", inv.Images)
+	}
 }
