@@ -179,17 +179,21 @@ func (p *Plan) RebuildRegistrationFrom(a *Action, source *detect.TaskDefinition,
 		ids[f.ID] = true
 	}
 	var lastErr error
-	var images map[string]detect.ImageConfig
-	if st != nil {
-		images = st.Images
+	// The images read now, and none: a user the plan took from the configuration (high risk) stays the
+	// applier's configured user even where the image, unknown when planning (a snapshot), declares one now.
+	imageSets := []map[string]detect.ImageConfig{nil}
+	if st != nil && len(st.Images) > 0 {
+		imageSets = []map[string]detect.ImageConfig{st.Images, nil}
 	}
-	for _, opts := range rebuildOptions(c, &after, st) {
-		err := p.rebuildWith(a, source, &after, ids, opts, images)
-		if err == nil {
-			return nil
-		}
-		if lastErr == nil {
-			lastErr = err
+	for _, images := range imageSets {
+		for _, opts := range rebuildOptions(c, &after, st) {
+			err := p.rebuildWith(a, source, &after, ids, opts, images)
+			if err == nil {
+				return nil
+			}
+			if lastErr == nil {
+				lastErr = err
+			}
 		}
 	}
 	return lastErr

@@ -261,6 +261,14 @@ func TestRederiveUserFromImage(t *testing.T) {
 			t.Errorf("%s: %v, want a RederiveError at %q", name, err, path)
 		}
 	}
+	// A plan made without the image (a snapshot: the configured user, high) applies where the image is
+	// read now and declares a user: the configured user is the applier's own.
+	offline := userInventory(nil)
+	po := buildPlan(t, offline, bOptions())
+	ao := pinOnlyRegistration(t, po)
+	if err := po.Rederive(&ao, state(images, good)); err != nil {
+		t.Errorf("a plan made without the image, the image read now: %v", err)
+	}
 	// The image's USER changed since the plan was made.
 	changed := app
 	changed.User = "www-data"
