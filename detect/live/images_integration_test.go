@@ -133,3 +133,42 @@ func TestScanReadsImageConfigurations(t *testing.T) {
 		t.Errorf("scoped scan: images %+v, want only multi:v2 (arm64)", inv.Images)
 	}
 }
+
+// A caller without the ECR permissions still gets a complete scan: the images stay unknown and the log
+// says why (the permissions to grant), with no read error.
+func TestScanWithoutECRPermissions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	admin := mototest.IAMEnforced(t)
+	account := mototest.IAMAccount
+	mototest.PushImage(t, ecr.NewFromConfig(admin), "no-ecr-app", "v1", []byte(`{"architecture":"amd64","os":"linux","config":{"User":"app"}}`))
+	ref := account + ".dkr.ecr.us-east-1.amazonaws.com/no-ecr-app:v1"
+	if _, err := ecs.NewFromConfig(admin).RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String("no-ecr-app"),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("app"), Image: aws.String(ref), Memory: aws.Int32(128)}}}); err != nil {
+		t.Fatal(err)
+	}
+	user, _ := mototest.UserConfig(t, admin, "ecsfix-scan-without-ecr",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecs:*","ec2:Describe*","elasticloadbalancing:Describe*","iam:Get*","iam:List*"],"Resource":"*"}]}`)
+	var logs bytes.Buffer
+	opts := motoOptions
+	opts.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	inv, _, err := Scan(ctx, user, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Errors) != 0 {
+		t.Errorf("read errors: %+v", inv.Errors)
+	}
+	if _, ok := inv.TaskDefinition("arn:aws:ecs:us-east-1:" + account + ":task-definition/no-ecr-app:1"); !ok {
+		t.Errorf("the task definition was not read: %d read, region %s, account %s", len(inv.TaskDefinitions), user.Region, account)
+		for _, td := range inv.TaskDefinitions {
+			t.Log(td.ARN())
+		}
+	}
+	if got, ok := inv.Image(ref); ok {
+		t.Errorf("image read without the permission: %+v", got)
+	}
+	if !strings.Contains(logs.String(), "no-ecr-app:v1") || !strings.Contains(logs.String(), "grant ecr:BatchGetImage and ecr:GetDownloadUrlForLayer") {
+		t.Errorf("the log does not say why the image is unknown:\n%s", logs.String())
+	}
+}
