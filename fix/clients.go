@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ecsfix/ecsfix/detect/awsclient"
+	"github.com/ecsfix/ecsfix/detect/live"
 )
 
 // ecsAPI is the ECS operations the applier uses, declared here so that tests can pass fakes for what the
@@ -92,6 +94,9 @@ type clients struct {
 	logs func(region string) logsAPI
 	ec2  func(region string) ec2API
 	elb  func(region string) elbAPI
+	// ecr reads image configurations (read_images.go), http fetches their blobs; nil ecr reads none.
+	ecr  func(region string) live.ImageAPI
+	http aws.HTTPClient
 	// calls counts the calls made through SDK clients.
 	calls *awsclient.Counter
 
@@ -169,6 +174,8 @@ func sdkClientsCounting(cfg aws.Config, maxAttempts int, counter *awsclient.Coun
 		logs:    perRegion(base, func(c aws.Config) logsAPI { return cloudwatchlogs.NewFromConfig(c) }),
 		ec2:     perRegion(base, func(c aws.Config) ec2API { return ec2.NewFromConfig(c) }),
 		elb:     perRegion(base, func(c aws.Config) elbAPI { return elasticloadbalancingv2.NewFromConfig(c) }),
+		ecr:     perRegion(base, func(c aws.Config) live.ImageAPI { return ecr.NewFromConfig(c) }),
+		http:    base.HTTPClient,
 		calls:   counter,
 	}
 }

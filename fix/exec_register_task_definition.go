@@ -42,7 +42,7 @@ func (r *run) register(ctx context.Context, a *plan.Action, rep *ActionReport) e
 		return err
 	}
 	// Checked before any write by checkRederived; again here, on the revision this write is built from.
-	if err := r.p.RebuildRegistration(a, src); err != nil {
+	if err := r.p.RebuildRegistrationFrom(a, src, r.read); err != nil {
 		return err
 	}
 	secretArns := map[string]string{}

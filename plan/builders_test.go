@@ -138,13 +138,13 @@ func buildPlan(t testing.TB, in *detect.Inventory, o Options) *Plan {
 	if err := p.Validate(); err != nil {
 		t.Fatalf("the plan does not validate: %v", err)
 	}
-	assertRederivable(t, in, p)
+	assertRederivable(t, in, p, o)
 	return p
 }
 
 // assertRederivable checks that every registration of a plan is re-derived from its source revision as
 // the applier re-derives it, and that the plan's state covers what its actions rely on.
-func assertRederivable(t testing.TB, in *detect.Inventory, p *Plan) {
+func assertRederivable(t testing.TB, in *detect.Inventory, p *Plan, o Options) {
 	t.Helper()
 	for i := range p.Actions {
 		a := &p.Actions[i]
@@ -155,7 +155,7 @@ func assertRederivable(t testing.TB, in *detect.Inventory, p *Plan) {
 		if !ok {
 			t.Fatalf("%s: source %s not in the inventory", a.ID, a.RegisterTaskDefinition.SourceArn)
 		}
-		if err := p.RebuildRegistration(a, src); err != nil {
+		if err := p.RebuildRegistrationFrom(a, src, &ReadState{Images: in.Images, Config: o.ConfiguredValues()}); err != nil {
 			t.Errorf("re-derive: %v", err)
 		}
 	}

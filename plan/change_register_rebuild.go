@@ -63,7 +63,7 @@ func (r *RegisterTaskDefinitionChange) rederive(p *Plan, a *Action, st *ReadStat
 	if src == nil {
 		return &RederiveError{Action: a.ID, Reason: "its source revision " + r.SourceArn + " was not read"}
 	}
-	if err := p.RebuildRegistration(a, src); err != nil {
+	if err := p.RebuildRegistrationFrom(a, src, st); err != nil {
 		return err
 	}
 	if err := r.checkExecutionRole(a, src, st.Config); err != nil {
@@ -144,6 +144,15 @@ func templateOrDefault(t string) string {
 // sourcePath). It returns a *RederiveError naming the first differing field, nil when they are equal;
 // an *UnknownFieldsError when the source holds fields this build does not know (unknown_fields.go).
 func (p *Plan) RebuildRegistration(a *Action, source *detect.TaskDefinition) error {
+	return p.RebuildRegistrationFrom(a, source, nil)
+}
+
+// RebuildRegistrationFrom is RebuildRegistration with the state read at apply time: the user an ECS.20
+// or ECS.21 edit sets is re-derived from the image configurations read then (st.Images) and the
+// applier's configuration (st.Config: fix.linux_user, fix.windows_user), never from the plan. With st
+// nil (or without them), an edit setting a user is re-derived only if it comes from nothing: it is
+// refused.
+func (p *Plan) RebuildRegistrationFrom(a *Action, source *detect.TaskDefinition, st *ReadState) error {
 	c := a.RegisterTaskDefinition
 	if a.Type != RegisterTaskDefinition || c == nil {
 		return fmt.Errorf("action %s is not a registration", a.ID)
@@ -170,36 +179,37 @@ func (p *Plan) RebuildRegistration(a *Action, source *detect.TaskDefinition) err
 		ids[f.ID] = true
 	}
 	var lastErr error
-	for _, opts := range rebuildOptions(c, &after) {
-		err := p.rebuildWith(a, source, &after, ids, opts)
-		if err == nil {
-			return nil
-		}
-		if lastErr == nil {
-			lastErr = err
+	// The images read now, and none: a user the plan took from the configuration (high risk) stays the
+	// applier's configured user even where the image, unknown when planning (a snapshot), declares one now.
+	imageSets := []map[string]detect.ImageConfig{nil}
+	if st != nil && len(st.Images) > 0 {
+		imageSets = []map[string]detect.ImageConfig{st.Images, nil}
+	}
+	for _, images := range imageSets {
+		for _, opts := range rebuildOptions(c, &after, st) {
+			err := p.rebuildWith(a, source, &after, ids, opts, images)
+			if err == nil {
+				return nil
+			}
+			if lastErr == nil {
+				lastErr = err
+			}
 		}
 	}
 	return lastErr
 }
 
-// rebuildOptions are the configurations to re-run the remedies with: the user and writable paths the
-// plan's edits show, with each host-path mode.
-func rebuildOptions(c *RegisterTaskDefinitionChange, after *ecs.RegisterTaskDefinitionInput) []Options {
+// rebuildOptions are the configurations to re-run the remedies with: the writable paths the plan's
+// edits show, with each host-path mode; the users of the applier's configuration (st.Config), none
+// when it has none (an ECS.20/21 edit then re-derives only from the images read, st.Images).
+func rebuildOptions(c *RegisterTaskDefinitionChange, after *ecs.RegisterTaskDefinitionInput, st *ReadState) []Options {
 	var base Options
+	if st != nil && st.Config != nil {
+		base.LinuxUser, base.WindowsUser = st.Config.LinuxUser, st.Config.WindowsUser
+	}
 	for _, e := range c.Edits {
 		f, _ := fixFor(e.Control)
 		switch f.ID {
-		case detect.ECS20ID:
-			label, rest, ok := containerOfPath(e.Path)
-			if !ok || rest != "user" {
-				continue
-			}
-			for i := range after.ContainerDefinitions {
-				if containerLabel(&after.ContainerDefinitions[i], i) == label {
-					u := aws.ToString(after.ContainerDefinitions[i].User)
-					base.LinuxUser, base.WindowsUser = u, u
-				}
-			}
 		case detect.ECS5ID:
 			if _, rest, ok := containerOfPath(e.Path); ok && strings.HasPrefix(rest, "mountPoints[") && strings.HasSuffix(rest, "]") {
 				pth := strings.TrimSuffix(strings.TrimPrefix(rest, "mountPoints["), "]")
@@ -212,6 +222,39 @@ func rebuildOptions(c *RegisterTaskDefinitionChange, after *ecs.RegisterTaskDefi
 	ro, rm := base, base
 	ro.HostPath, rm.HostPath = HostPathReadOnly, HostPathRemove
 	return []Options{ro, rm}
+}
+
+// sameEditRisks checks that each edit re-derived is in the plan with at least its risk: an edit setting
+// the configured user (high) cannot pass for one setting the image's user (low).
+func sameEditRisks(a *Action, planned, rebuilt []Edit) error {
+	for _, e := range rebuilt {
+		found := false
+		for _, pe := range planned {
+			if pe.Control == e.Control && pe.Path == e.Path {
+				found = true
+				if riskRank(pe.Risk) < riskRank(e.Risk) {
+					return &RederiveError{Action: a.ID, Path: e.Path, Reason: fmt.Sprintf("is an edit of risk %q in the plan; re-derived from what was read now it is %s: %s", pe.Risk, e.Risk, e.Why)}
+				}
+			}
+		}
+		if !found {
+			return &RederiveError{Action: a.ID, Path: e.Path, Reason: fmt.Sprintf("is edited when re-derived (%s), and the plan has no such edit", e.Change)}
+		}
+	}
+	return nil
+}
+
+// riskRank orders risks: none, low, medium, high.
+func riskRank(r Risk) int {
+	switch r {
+	case RiskLow:
+		return 1
+	case RiskMedium:
+		return 2
+	case RiskHigh:
+		return 3
+	}
+	return 0
 }
 
 // containerOfPath splits an edit path "containerDefinitions[LABEL].rest" (LABEL may hold brackets and
@@ -229,15 +272,16 @@ func containerOfPath(p string) (label, rest string, ok bool) {
 	return p[:i], p[i+2:], true
 }
 
-// rebuildWith re-runs the remedies named by ids on a copy of source with opts, and compares.
-func (p *Plan) rebuildWith(a *Action, source *detect.TaskDefinition, after *ecs.RegisterTaskDefinitionInput, ids map[string]bool, opts Options) error {
+// rebuildWith re-runs the remedies named by ids on a copy of source with opts and the image
+// configurations read at apply time, and compares.
+func (p *Plan) rebuildWith(a *Action, source *detect.TaskDefinition, after *ecs.RegisterTaskDefinitionInput, ids map[string]bool, opts Options, images map[string]detect.ImageConfig) error {
 	c := a.RegisterTaskDefinition
 	fail := func(path, format string, args ...any) error {
 		return &RederiveError{Action: a.ID, Path: path, Reason: fmt.Sprintf(format, args...)}
 	}
 	src := RegisterInput(source)
 	in := RegisterInput(source)
-	ctx := &revisionContext{inv: &detect.Inventory{TaskDefinitions: []detect.TaskDefinition{*source}}, source: source, opts: opts}
+	ctx := &revisionContext{inv: &detect.Inventory{TaskDefinitions: []detect.TaskDefinition{*source}, Images: images}, source: source, opts: opts}
 	for _, r := range remedies() {
 		if r.Edits != editsRevision || !ids[r.ID] {
 			continue
@@ -251,8 +295,11 @@ func (p *Plan) rebuildWith(a *Action, source *detect.TaskDefinition, after *ecs.
 		case detect.ECS9ID:
 			err = p.rederiveLogs(a, in, after)
 		default:
-			if out := r.Apply(ctx, in); out.Skip != "" {
+			out := r.Apply(ctx, in)
+			if out.Skip != "" {
 				err = fail("", "remedy %s does not apply to the source revision read now: %s", r.ID, out.Skip)
+			} else if r.ID == detect.ECS20ID {
+				err = sameEditRisks(a, c.Edits, out.Edits)
 			}
 		}
 		if err != nil {

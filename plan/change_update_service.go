@@ -708,7 +708,7 @@ func (u *UpdateServiceChange) rederiveExisting(p *Plan, a *Action, running strin
 	}
 	reg := &Action{ID: a.ID, Type: RegisterTaskDefinition, Account: a.Account, Region: a.Region, Resource: running,
 		RegisterTaskDefinition: &RegisterTaskDefinitionChange{SourceArn: running, Family: aws.ToString(src.Family), After: after, Edits: u.Edits}}
-	if err := p.RebuildRegistration(reg, src); err != nil {
+	if err := p.RebuildRegistrationFrom(reg, src, st); err != nil {
 		var re *RederiveError
 		if errors.As(err, &re) {
 			field := re.Path

@@ -6,14 +6,24 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsfix/ecsfix/detect"
 )
 
-// fixUser sets the configured non-root user (ECS.20, Linux: fix.linux_user) or non-administrator user
-// (ECS.21, Windows: fix.windows_user) on every container that has none or runs as root/administrator. A
-// task definition without operatingSystemFamily runs Linux: it gets the Linux user, which also satisfies
-// ECS.21's reading of it. Nothing is guessed: with no user configured, the finding is skipped.
+// fixUser gives every container that has no user, or runs as root/administrator, a non-root user
+// (ECS.20, Linux) or non-administrator user (ECS.21, Windows):
+//
+//   - the user its image's configuration declares (USER, read from ECR: Inventory.Images), when that
+//     user is not root/administrator: the container already runs as that user, so setting it explicitly
+//     changes nothing at runtime (the remedy's default risk, low);
+//   - otherwise the configured user (fix.linux_user; fix.windows_user for a Windows revision): the
+//     container then runs as a user its image does not declare, which may not own the files it writes
+//     (the edit is high risk and says why);
+//   - otherwise nothing is guessed: the finding is skipped, naming the containers and the setting.
+//
+// A task definition without operatingSystemFamily runs Linux: it gets the Linux user, which also
+// satisfies ECS.21's reading of it.
 func fixUser(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome {
 	family := osFamilyOf(in)
 	windows := isWindows(family)
@@ -39,20 +49,41 @@ func fixUser(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 	if len(failing) == 0 {
 		return fixOutcome{}
 	}
-	if user == "" {
+	// Each failing container's user: its image's, else the configured one.
+	users := make([]string, len(failing))
+	fromImage := make([]bool, len(failing))
+	var unknown []string
+	for k, i := range failing {
+		c := &in.ContainerDefinitions[i]
+		if u, ok := imageUser(ctx.inv, in, aws.ToString(c.Image), windows); ok {
+			users[k], fromImage[k] = u, true
+			continue
+		}
+		if user == "" {
+			unknown = append(unknown, containerLabel(c, i))
+			continue
+		}
+		users[k] = user
+	}
+	if len(unknown) > 0 {
+		why := fmt.Sprintf(" (the image of container(s) %s declares no non-root user, or is unknown: only images in the account's ECR are read)", strings.Join(unknown, ", "))
+		if windows {
+			why = fmt.Sprintf(" (the image of container(s) %s declares no non-administrator user, or is unknown: only images in the account's ECR are read)", strings.Join(unknown, ", "))
+		}
 		// Name the setting that fixes this revision: the one its operating system family reads.
 		// fix.windows_user is for Windows revisions only; a revision that names no family runs Linux,
 		// and fix.linux_user answers ECS.21's reading of it too.
 		switch {
 		case windows:
-			return fixOutcome{Skip: fmt.Sprintf("no non-administrator Windows user is configured: set %s (e.g. ContainerUser) to the user the containers should run as (the task definition's operatingSystemFamily is %s)", key, family)}
+			return fixOutcome{Skip: fmt.Sprintf("no non-administrator Windows user is configured: set %s (e.g. ContainerUser) to the user the containers should run as (the task definition's operatingSystemFamily is %s)%s", key, family, why)}
 		case family == "":
-			return fixOutcome{Skip: fmt.Sprintf("no non-root Linux user is configured: set %s (e.g. 1000:1000) to the user the containers should run as; the task definition names no operatingSystemFamily, so it runs Linux and %s fixes ECS.20 and ECS.21 alike (fix.windows_user is for Windows task definitions only)", key, key)}
+			return fixOutcome{Skip: fmt.Sprintf("no non-root Linux user is configured: set %s (e.g. 1000:1000) to the user the containers should run as; the task definition names no operatingSystemFamily, so it runs Linux and %s fixes ECS.20 and ECS.21 alike (fix.windows_user is for Windows task definitions only)%s", key, key, why)}
 		}
-		return fixOutcome{Skip: fmt.Sprintf("no non-root Linux user is configured: set %s (e.g. 1000:1000) to the user the containers should run as", key)}
+		return fixOutcome{Skip: fmt.Sprintf("no non-root Linux user is configured: set %s (e.g. 1000:1000) to the user the containers should run as%s", key, why)}
 	}
 	var out fixOutcome
-	for _, i := range failing {
+	configured := false
+	for k, i := range failing {
 		c := &in.ContainerDefinitions[i]
 		before := aws.ToString(c.User)
 		if before == "" {
@@ -60,13 +91,72 @@ func fixUser(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 		} else {
 			before = fmt.Sprintf("%q", before)
 		}
-		c.User = aws.String(user)
-		out.Edits = append(out.Edits, Edit{
+		c.User = aws.String(users[k])
+		e := Edit{
 			Control: control,
 			Path:    "containerDefinitions[" + containerLabel(c, i) + "].user",
-			Change:  fmt.Sprintf("set user to %q (was %s)", user, before),
-		})
+			Change:  fmt.Sprintf("set user to %q (was %s)", users[k], before),
+		}
+		if fromImage[k] {
+			e.Change += ", the user its image declares: nothing changes at runtime"
+		} else {
+			configured = true
+			e.Risk = RiskHigh
+			e.Why = fmt.Sprintf("user from configuration (%s): the image declares no non-root user, or is unknown; files the image writes to, and ports below 1024, must be usable by %q", key, users[k])
+		}
+		out.Edits = append(out.Edits, e)
 	}
-	out.Notes = append(out.Notes, fmt.Sprintf("the containers now run as %q: files the image writes to, and ports below 1024, must be usable by that user", user))
+	if configured {
+		out.Notes = append(out.Notes, fmt.Sprintf("the containers now run as %q: files the image writes to, and ports below 1024, must be usable by that user", user))
+	}
 	return out
+}
+
+// isRootUser reports whether an image's Linux USER (name, uid, user:group) runs as root: "", root, 0,
+// root:GROUP, 0:GROUP.
+func isRootUser(u string) bool {
+	name, _, _ := strings.Cut(u, ":")
+	return u == "" || name == "root" || name == "0"
+}
+
+// imageUser is the user image's configuration declares (Inventory.Images), when it is known, of the
+// task definition's platform, and not root (Linux) or ContainerAdministrator (Windows).
+func imageUser(inv *detect.Inventory, in *ecs.RegisterTaskDefinitionInput, image string, windows bool) (string, bool) {
+	if inv == nil || image == "" {
+		return "", false
+	}
+	c, ok := inv.Image(image)
+	if !ok {
+		return "", false
+	}
+	os, arch := platformOf(in)
+	if (c.OS != "" && c.OS != os) || (c.Architecture != "" && c.Architecture != arch) {
+		return "", false
+	}
+	u := strings.TrimSpace(c.User)
+	if windows {
+		if u == "" || strings.EqualFold(u, "containeradministrator") {
+			return "", false
+		}
+		return u, true
+	}
+	if isRootUser(u) {
+		return "", false
+	}
+	return u, true
+}
+
+// platformOf is the platform the task definition runs on, as an image configuration names it (linux/
+// amd64 when it names none).
+func platformOf(in *ecs.RegisterTaskDefinitionInput) (os, arch string) {
+	os, arch = "linux", "amd64"
+	if rp := in.RuntimePlatform; rp != nil {
+		if rp.CpuArchitecture == ecstypes.CPUArchitectureArm64 {
+			arch = "arm64"
+		}
+		if isWindows(rp.OperatingSystemFamily) {
+			os = "windows"
+		}
+	}
+	return os, arch
 }

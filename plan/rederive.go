@@ -48,6 +48,10 @@ type ReadState struct {
 	// LoadBalancers are the load balancers of those target groups read, by ARN; nil when none was read.
 	// One that was not found is absent.
 	LoadBalancers map[string]LoadBalancerRead
+	// Images are the configurations of the images of the source revisions read, by reference as a
+	// container definition names it (the same reads as a scan's: ECR only); one that could not be read
+	// is absent. The user an ECS.20/21 edit takes from an image is re-derived from them.
+	Images map[string]detect.ImageConfig
 }
 
 // ConfiguredValues are the values of the configuration that fixes take as given (they are not derived
@@ -78,6 +82,10 @@ type ConfiguredValues struct {
 	// creates (fix.logs.retention_days, 0 keeps logs forever; fix.logs.kms_key_id, "" is none).
 	LogRetentionDays int32
 	LogKmsKeyID      string
+	// LinuxUser and WindowsUser are the users ECS.20 and ECS.21 set when the image declares none
+	// (fix.linux_user, fix.windows_user; "" is none).
+	LinuxUser   string
+	WindowsUser string
 }
 
 // secretSettings are the secrets fix's name prefix and key the applier checks a plan against: its
@@ -94,7 +102,8 @@ func (o *Options) ConfiguredValues() *ConfiguredValues {
 	return &ConfiguredValues{TrustedCIDRs: o.TrustedCIDRs, ReplacementSubnets: o.ReplacementSubnets,
 		Awsvpc: o.HostNetwork.Awsvpc, LogGroupTemplate: o.Logs.GroupTemplate, ExecutionRole: o.Secrets.ExecutionRole,
 		SecretNamePrefix: o.Secrets.NamePrefix, SecretKmsKeyID: o.Secrets.KmsKeyID,
-		LogRetentionDays: o.Logs.RetentionDays, LogKmsKeyID: o.Logs.KmsKeyID}
+		LogRetentionDays: o.Logs.RetentionDays, LogKmsKeyID: o.Logs.KmsKeyID,
+		LinuxUser: o.LinuxUser, WindowsUser: o.WindowsUser}
 }
 
 // noConfig is the failure of an action holding a value the configuration supplies, when the applier

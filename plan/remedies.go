@@ -78,7 +78,7 @@ func remedies() []remedy {
 		{ID: detect.ECS4ID, Controls: controlIDs(detect.ECS4ID, detect.ExposurePrivilegedID), Risk: RiskHigh, Edits: editsRevision, Apply: fixECS4},
 		{ID: detect.ECS5ID, Controls: controlIDs(detect.ECS5ID), Risk: RiskMedium, Edits: editsRevision, Apply: fixECS5, onMove: ecs5OnMove},
 		{ID: detect.ECS18ID, Controls: controlIDs(detect.ECS18ID), Risk: RiskMedium, Edits: editsRevision, Apply: fixECS18},
-		{ID: detect.ECS20ID, Controls: controlIDs(detect.ECS20ID, detect.ECS21ID), Risk: RiskHigh, Edits: editsRevision, Apply: fixUser},
+		{ID: detect.ECS20ID, Controls: controlIDs(detect.ECS20ID, detect.ECS21ID), Risk: RiskLow, Edits: editsRevision, Apply: fixUser},
 		{ID: detect.ExposureHostPathVolumeID, Controls: controlIDs(detect.ExposureHostPathVolumeID), Risk: RiskHigh, Edits: editsRevision, Apply: fixHostPath},
 		{ID: detect.ECS8ID, Controls: controlIDs(detect.ECS8ID, detect.ExposurePlaintextCredentialsID), Risk: RiskMedium, Edits: editsRevision, Apply: fixSecrets},
 		{ID: detect.ECS9ID, Controls: controlIDs(detect.ECS9ID), Risk: RiskMedium, Edits: editsRevision, Apply: fixLogs},

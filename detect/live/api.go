@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -54,6 +55,9 @@ type regionClients struct {
 	ecs ecsAPI
 	ec2 ec2API
 	elb elbAPI
+	// ecr reads image configurations (images.go), http fetches their blobs; nil ecr reads none.
+	ecr  ImageAPI
+	http aws.HTTPClient
 }
 
 // clientFactory builds the clients a scan uses; tests replace it with fakes.
@@ -73,7 +77,8 @@ func sdkClients(cfg aws.Config, opts Options, counter *awsclient.Counter, iamReg
 	return clientFactory{
 		region: func(region string) regionClients {
 			c := forRegion(region)
-			return regionClients{ecs: ecs.NewFromConfig(c), ec2: ec2.NewFromConfig(c), elb: elb.NewFromConfig(c)}
+			return regionClients{ecs: ecs.NewFromConfig(c), ec2: ec2.NewFromConfig(c), elb: elb.NewFromConfig(c),
+				ecr: ecr.NewFromConfig(c), http: c.HTTPClient}
 		},
 		iam: func() iamAPI { return iam.NewFromConfig(forRegion(iamRegion)) },
 	}

@@ -91,6 +91,7 @@ func (r *regionScan) run(ctx context.Context) {
 	for _, arn := range slices.Sorted(maps.Keys(r.keep)) {
 		tds = append(tds, *r.described[arn])
 	}
+	r.images(ctx, tds)
 	r.s.add(len(tds), func(in *detect.Inventory) { in.TaskDefinitions = append(in.TaskDefinitions, tds...) })
 }
 

@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sort"
 	"time"
 
@@ -47,6 +48,9 @@ type Options struct {
 	// definitions: those the configuration may add to a revision (fix.secrets.execution_role), whose
 	// policies a fix must know and whose state a plan must fingerprint.
 	Roles []string
+	// Log, when set, receives what the scan leaves unknown without it being a read error: the images
+	// whose configuration could not be read from ECR (images.go), with why.
+	Log *slog.Logger
 }
 
 // Stats describe the API traffic of a Scan.

@@ -179,6 +179,9 @@ func TestReadmeListsEveryMend(t *testing.T) {
 		"mend_securityhub_get_findings_v2":            "Security Hub `GetFindingsV2`",
 		"mend_securityhub_batch_update_findings_v2":   "Security Hub `BatchUpdateFindingsV2`",
 		"mend_sts_assume_role_of_missing_role":        "STS `AssumeRole` of a role that does not exist",
+		"mend_ecr_image_digest":                       "ECR `PutImage` digests",
+		"mend_ecr_batch_get_image":                    "ECR `BatchGetImage`",
+		"mend_ecr_layers":                             "ECR layer upload and download",
 	}
 	script, err := os.ReadFile("../../detect/mototest/launcher/ecsfix_moto.py")
 	if err != nil {

@@ -212,6 +212,7 @@ func (g *globalOptions) scanOptions() live.Options {
 		AccountConcurrency: cfg.Accounts.Concurrency,
 		MaxAttempts:        cfg.Scan.MaxAttempts,
 		Roles:              configuredRoles(cfg),
+		Log:                g.log,
 	}
 }
 

@@ -653,6 +653,181 @@ def mend_sts_assume_role_of_missing_role():
     STSBackend.assume_role = assume_role
 
 
+def mend_ecr_image_digest():
+    """ECR PutImage gives an image the digest of its manifest, sha256 of the manifest's bytes, as AWS
+    (and every registry) does. moto 5.2.1 hashes the concatenated layer digests, and a manifest without
+    layers (an image index) gets a random digest, so no client could check a manifest it reads against
+    its digest."""
+    import hashlib
+
+    from moto.ecr.models import Image
+
+    Image._create_digest  # fails the start when moto renames it
+
+    def _create_digest(self):
+        self._image_digest = "sha256:" + hashlib.sha256(self.image_manifest.encode("utf-8")).hexdigest()
+
+    Image._create_digest = _create_digest
+
+
+def mend_ecr_batch_get_image():
+    """ECR BatchGetImage answers only the manifests whose media type is among acceptedMediaTypes (when
+    given), and names a failure by the id it was asked for (imageDigest or imageTag), as AWS does. moto
+    5.2.1 ignores acceptedMediaTypes and names every failure by imageTag "null". A manifest of a type not
+    accepted is answered as the registry API answers it (not found): AWS may convert a Docker v2
+    manifest to schema 1, which no ecsfix call accepts."""
+    from moto.ecr.models import ECRBackend
+    from moto.ecr.responses import ECRResponse
+    from moto.core.responses import ActionResult
+
+    original = ECRBackend.batch_get_image
+
+    def batch_get_image(self, repository_name, registry_id=None, image_ids=None, accepted_media_types=None):
+        response = original(self, repository_name, registry_id, image_ids)
+        images, failures = [], []
+        for image_id in image_ids or []:
+            found = [i for i in response["images"]
+                     if ("imageDigest" in image_id and i.get_image_digest() == image_id["imageDigest"])
+                     or ("imageTag" in image_id and image_id["imageTag"] in i.image_tags)]
+            if accepted_media_types:
+                found = [i for i in found if i.image_manifest_media_type in accepted_media_types]
+            if found:
+                images.extend(i for i in found if i not in images)
+                continue
+            asked = {k: image_id[k] for k in ("imageDigest", "imageTag") if k in image_id}
+            failures.append({"imageId": asked, "failureCode": "ImageNotFound", "failureReason": "Requested image not found"})
+        return {"images": images, "failures": failures}
+
+    def response(self):
+        return ActionResult(self.ecr_backend.batch_get_image(
+            self._get_param("repositoryName"), self._get_param("registryId"), self._get_param("imageIds"),
+            self._get_param("acceptedMediaTypes")))
+
+    ECRBackend.batch_get_image = batch_get_image
+    ECRResponse.batch_get_image = response
+
+
+def mend_ecr_layers():
+    """ECR layer upload and download, which moto 5.2.1 lacks (NotImplementedError): InitiateLayerUpload,
+    UploadLayerPart (parts in order, from byte 0), CompleteLayerUpload (the digest must be the sha256 of
+    the bytes uploaded) keep a blob (a layer or an image configuration) per repository, as docker push
+    makes them; GetDownloadUrlForLayer answers a URL on the emulator itself
+    (/moto-api/ecsfix/ecr-layer?...), which serves the blob unsigned as AWS's pre-signed S3 URL does.
+    Errors as AWS answers them: UploadNotFoundException, InvalidLayerPartException, EmptyUploadException,
+    InvalidLayerException, LayerAlreadyExistsException; for a download, LayersNotFoundException (no such
+    blob) and LayerInaccessibleException (a blob no image of the repository references)."""
+    import base64
+    import hashlib
+    import json
+    import uuid
+    from urllib.parse import parse_qs, quote, urlparse
+
+    from moto.core.exceptions import ServiceException
+    from moto.core.responses import ActionResult
+    from moto.ecr.models import ECRBackend, ecr_backends
+    from moto.ecr.responses import ECRResponse
+    from moto.moto_api._internal import urls as moto_api_urls
+
+    def error(code, message):
+        return type(code, (ServiceException,), {"code": code})(message)
+
+    def layers(self):
+        if not hasattr(self, "ecsfix_layers"):
+            self.ecsfix_layers, self.ecsfix_uploads = {}, {}
+        return self.ecsfix_layers, self.ecsfix_uploads
+
+    def upload_of(self, repository_name, registry_id, upload_id):
+        self._get_repository(repository_name, registry_id)
+        _, uploads = layers(self)
+        up = uploads.get(upload_id)
+        if up is None or up["repository"] != repository_name:
+            raise error("UploadNotFoundException", f"Upload with id '{upload_id}' is not found in repository '{repository_name}'")
+        return up
+
+    def initiate_layer_upload(self, repository_name, registry_id=None):
+        self._get_repository(repository_name, registry_id)
+        _, uploads = layers(self)
+        upload_id = str(uuid.uuid4())
+        uploads[upload_id] = {"repository": repository_name, "data": b""}
+        return {"uploadId": upload_id, "partSize": 10485760}
+
+    def upload_layer_part(self, repository_name, registry_id, upload_id, first, last, blob):
+        up = upload_of(self, repository_name, registry_id, upload_id)
+        if first != len(up["data"]) or last != first + len(blob) - 1:
+            raise error("InvalidLayerPartException", f"The part's byte range {first}-{last} does not follow the {len(up['data'])} bytes uploaded")
+        up["data"] += blob
+        return {"registryId": registry_id or self.account_id, "repositoryName": repository_name,
+                "uploadId": upload_id, "lastByteReceived": last}
+
+    def complete_layer_upload(self, repository_name, registry_id, upload_id, layer_digests):
+        up = upload_of(self, repository_name, registry_id, upload_id)
+        store, uploads = layers(self)
+        if not up["data"]:
+            raise error("EmptyUploadException", f"The upload with id '{upload_id}' contains no layer parts")
+        digest = "sha256:" + hashlib.sha256(up["data"]).hexdigest()
+        if not layer_digests or digest not in layer_digests:
+            raise error("InvalidLayerException", f"The calculated digest {digest} does not match the digests given")
+        if (repository_name, digest) in store:
+            del uploads[upload_id]
+            raise error("LayerAlreadyExistsException", f"The layer {digest} already exists in repository '{repository_name}'")
+        store[(repository_name, digest)] = up["data"]
+        del uploads[upload_id]
+        return {"registryId": registry_id or self.account_id, "repositoryName": repository_name,
+                "uploadId": upload_id, "layerDigest": digest}
+
+    def referenced(repository, digest):
+        for image in repository.images:
+            try:
+                m = json.loads(image.image_manifest)
+            except ValueError:
+                continue
+            blobs = [m.get("config", {}).get("digest")] + [layer.get("digest") for layer in m.get("layers", [])]
+            if digest in blobs:
+                return True
+        return False
+
+    def get_download_url_for_layer(self, repository_name, registry_id, digest, base_url):
+        repository = self._get_repository(repository_name, registry_id)
+        store, _ = layers(self)
+        if (repository_name, digest) not in store:
+            raise error("LayersNotFoundException", f"The layer with digest {digest} does not exist within the repository '{repository_name}'")
+        if not referenced(repository, digest):
+            raise error("LayerInaccessibleException", f"The layer with digest {digest} is not referenced by an image of the repository '{repository_name}'")
+        query = f"account={self.account_id}&region={self.region_name}&repository={quote(repository_name, safe='')}&digest={quote(digest, safe='')}"
+        return {"downloadUrl": f"{base_url}/moto-api/ecsfix/ecr-layer?{query}", "layerDigest": digest}
+
+    def base_url(self):
+        u = urlparse(self.uri)
+        return f"{u.scheme}://{u.netloc}"
+
+    ECRBackend.initiate_layer_upload = initiate_layer_upload
+    ECRBackend.upload_layer_part = upload_layer_part
+    ECRBackend.complete_layer_upload = complete_layer_upload
+    ECRBackend.get_download_url_for_layer = get_download_url_for_layer
+    ECRResponse.initiate_layer_upload = lambda self: ActionResult(self.ecr_backend.initiate_layer_upload(
+        self._get_param("repositoryName"), self._get_param("registryId")))
+    ECRResponse.upload_layer_part = lambda self: ActionResult(self.ecr_backend.upload_layer_part(
+        self._get_param("repositoryName"), self._get_param("registryId"), self._get_param("uploadId"),
+        self._get_param("partFirstByte"), self._get_param("partLastByte"),
+        base64.b64decode(self._get_param("layerPartBlob") or "")))
+    ECRResponse.complete_layer_upload = lambda self: ActionResult(self.ecr_backend.complete_layer_upload(
+        self._get_param("repositoryName"), self._get_param("registryId"), self._get_param("uploadId"),
+        self._get_param("layerDigests")))
+    ECRResponse.get_download_url_for_layer = lambda self: ActionResult(self.ecr_backend.get_download_url_for_layer(
+        self._get_param("repositoryName"), self._get_param("registryId"), self._get_param("layerDigest"), base_url(self)))
+
+    def serve_layer(request, full_url, headers):
+        q = {k: v[0] for k, v in parse_qs(urlparse(full_url).query).items()}
+        try:
+            backend = ecr_backends[q["account"]][q["region"]]
+            data = layers(backend)[0][(q["repository"], q["digest"])]
+        except KeyError:
+            return 404, {"Content-Type": "application/xml"}, "<Error><Code>NoSuchKey</Code></Error>"
+        return 200, {"Content-Type": "application/octet-stream"}, data
+
+    moto_api_urls.url_paths["{0}/moto-api/ecsfix/ecr-layer"] = serve_layer
+
+
 MENDS = [
     mend_ecs_describe_capacity_providers,
     mend_kms_get_public_key,
@@ -666,6 +841,9 @@ MENDS = [
     mend_securityhub_get_findings_v2,
     mend_securityhub_batch_update_findings_v2,
     mend_sts_assume_role_of_missing_role,
+    mend_ecr_image_digest,
+    mend_ecr_batch_get_image,
+    mend_ecr_layers,
 ]
 
 
