@@ -224,7 +224,8 @@ func renderFixture(t testing.TB) *Plan {
 					Before: compactJSON(t, workerBefore), After: compactJSON(t, workerAfter),
 					Edits: []Edit{
 						{Control: "ECS.4", Path: "containerDefinitions[worker].privileged", Change: "true → absent"},
-						{Control: "ECS.20", Path: "containerDefinitions[worker].user", Change: "absent → 1000:1000"},
+						{Control: "ECS.20", Path: "containerDefinitions[worker].user", Change: "absent → 1000:1000", Risk: RiskHigh,
+							Why: `user from configuration (fix.linux_user): the image declares no non-root user, or is unknown; files the image writes to, and ports below 1024, must be usable by "1000:1000"`},
 					},
 				},
 			},

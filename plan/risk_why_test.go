@@ -35,7 +35,7 @@ func TestRiskOfSaysWhy(t *testing.T) {
 			p.Actions[1].Controls = append(p.Actions[1].Controls, "EXPOSURE.privileged")
 		}, nil, "a2", RiskHigh, []string{"privileged: true → absent (ECS.4: high by default)"}, []string{"EXPOSURE.privileged"}},
 		{"each high edit is quoted", nil, nil, "a2", RiskHigh,
-			[]string{"containerDefinitions[worker].privileged: true → absent (ECS.4: high by default)", "containerDefinitions[worker].user: absent → 1000:1000 (ECS.20: high by default)"}, nil},
+			[]string{"containerDefinitions[worker].privileged: true → absent (ECS.4: high by default)", "containerDefinitions[worker].user: absent → 1000:1000 (ECS.20: user from configuration (fix.linux_user)"}, nil},
 		{"an edit riskier than its control quotes its Why", func(p *Plan) {
 			e := &p.Actions[0].RegisterTaskDefinition.Edits[0]
 			e.Risk, e.Why = RiskHigh, "image example/unknown: its writable paths cannot be known"
