@@ -69,6 +69,9 @@ func (r *RegisterTaskDefinitionChange) rederive(p *Plan, a *Action, st *ReadStat
 	if err := r.checkExecutionRole(a, src, st.Config); err != nil {
 		return err
 	}
+	if err := r.checkKeptWorkloads(a, src, st.Config); err != nil {
+		return err
+	}
 	return r.checkLogGroupNames(a, src, st.Config)
 }
 
@@ -93,6 +96,42 @@ func (r *RegisterTaskDefinitionChange) checkExecutionRole(a *Action, source *det
 		}
 		return &RederiveError{Action: a.ID, What: "the new task definition", Path: "executionRoleArn",
 			Reason: fmt.Sprintf("is %s; fix.secrets.execution_role gives %s", got, want)}
+	}
+	return nil
+}
+
+// checkKeptWorkloads refuses a registration that takes privileged from a host agent or privileged
+// workload, or pidMode host from a task with a host agent (workload.go), as recognised from the source
+// revision and the applier's configuration (fix.workloads; cfg nil: none): ecsfix keeps those, so a plan
+// that drops them was edited. (What the services that run the revision make a host agent, DAEMON
+// scheduling, is not read at apply time: the plan's own after-state decides it, rebuildHints.)
+func (r *RegisterTaskDefinitionChange) checkKeptWorkloads(a *Action, source *detect.TaskDefinition, cfg *ConfiguredValues) error {
+	var after ecs.RegisterTaskDefinitionInput
+	if err := awsjson.Unmarshal("plan registration of "+r.SourceArn, r.After, &after); err != nil {
+		return &RederiveError{Action: a.ID, Reason: fmt.Sprintf("after: %v", err)}
+	}
+	src := RegisterInput(source)
+	if !sameContainers(src, &after) {
+		return nil // the comparison names the difference
+	}
+	ctx := &revisionContext{inv: &detect.Inventory{}, source: source}
+	if cfg != nil {
+		ctx.opts.Workloads = cfg.Workloads
+	}
+	for i := range src.ContainerDefinitions {
+		if !aws.ToBool(src.ContainerDefinitions[i].Privileged) || aws.ToBool(after.ContainerDefinitions[i].Privileged) {
+			continue
+		}
+		if w := recogniseWorkload(ctx, src, i); w.Kept() {
+			return &RederiveError{Action: a.ID, What: "the new task definition", Path: fmt.Sprintf("containerDefinitions[%d].privileged", i),
+				Reason: fmt.Sprintf("is dropped, but container %s is %s (%s), which keeps privileged", containerLabel(&src.ContainerDefinitions[i], i), w.What(), w.Why)}
+		}
+	}
+	if src.PidMode == ecstypes.PidModeHost && after.PidMode != ecstypes.PidModeHost {
+		if agents := hostAgents(ctx, src); len(agents) > 0 {
+			return &RederiveError{Action: a.ID, What: "the new task definition", Path: "pidMode",
+				Reason: "is no longer host, but container " + strings.Join(agents, ", ") + ", which keeps the host's process namespace"}
+		}
 	}
 	return nil
 }
@@ -170,7 +209,7 @@ func (p *Plan) RebuildRegistration(a *Action, source *detect.TaskDefinition) err
 		ids[f.ID] = true
 	}
 	var lastErr error
-	for _, opts := range rebuildOptions(c, &after) {
+	for _, opts := range rebuildOptions(c, RegisterInput(source), &after) {
 		err := p.rebuildWith(a, source, &after, ids, opts)
 		if err == nil {
 			return nil
@@ -182,10 +221,12 @@ func (p *Plan) RebuildRegistration(a *Action, source *detect.TaskDefinition) err
 	return lastErr
 }
 
-// rebuildOptions are the configurations to re-run the remedies with: the user and writable paths the
-// plan's edits show, with each host-path mode.
-func rebuildOptions(c *RegisterTaskDefinitionChange, after *ecs.RegisterTaskDefinitionInput) []Options {
+// rebuildOptions are the configurations to re-run the remedies with: the user the plan's edits show,
+// and what the plan keeps (rebuildHints), with each host-path mode.
+func rebuildOptions(c *RegisterTaskDefinitionChange, src, after *ecs.RegisterTaskDefinitionInput) []Options {
 	var base Options
+	h := &rebuildHints{privileged: map[string]bool{}, paths: map[string][]string{}, hostMounts: map[string]bool{}, hostVolumes: map[string]bool{}}
+	base.rebuild = h
 	for _, e := range c.Edits {
 		f, _ := fixFor(e.Control)
 		switch f.ID {
@@ -201,17 +242,59 @@ func rebuildOptions(c *RegisterTaskDefinitionChange, after *ecs.RegisterTaskDefi
 				}
 			}
 		case detect.ECS5ID:
-			if _, rest, ok := containerOfPath(e.Path); ok && strings.HasPrefix(rest, "mountPoints[") && strings.HasSuffix(rest, "]") {
+			if label, rest, ok := containerOfPath(e.Path); ok && strings.HasPrefix(rest, "mountPoints[") && strings.HasSuffix(rest, "]") {
 				pth := strings.TrimSuffix(strings.TrimPrefix(rest, "mountPoints["), "]")
-				if !slices.Contains(base.WritablePaths, pth) {
-					base.WritablePaths = append(base.WritablePaths, pth)
+				if !slices.Contains(h.paths[label], pth) {
+					h.paths[label] = append(h.paths[label], pth)
 				}
 			}
+		}
+	}
+	// What After keeps of the source's host privileges: privileged containers (a host agent's), writable
+	// host-path mounts and host-path volumes. Anything else the remedies change as they would.
+	if sameContainers(src, after) {
+		for i := range src.ContainerDefinitions {
+			sc, ac := &src.ContainerDefinitions[i], &after.ContainerDefinitions[i]
+			label := containerLabel(sc, i)
+			if aws.ToBool(sc.Privileged) && aws.ToBool(ac.Privileged) {
+				h.privileged[label] = true
+			}
+			for _, mp := range sc.MountPoints {
+				if hostSourceOf(src, aws.ToString(mp.SourceVolume)) == "" || aws.ToBool(mp.ReadOnly) {
+					continue
+				}
+				for _, amp := range ac.MountPoints {
+					if aws.ToString(amp.SourceVolume) == aws.ToString(mp.SourceVolume) && aws.ToString(amp.ContainerPath) == aws.ToString(mp.ContainerPath) && !aws.ToBool(amp.ReadOnly) {
+						h.hostMounts[label+"\x00"+aws.ToString(mp.ContainerPath)] = true
+					}
+				}
+			}
+		}
+	}
+	for _, v := range after.Volumes {
+		if hostSourceOf(src, aws.ToString(v.Name)) != "" {
+			h.hostVolumes[aws.ToString(v.Name)] = true
 		}
 	}
 	ro, rm := base, base
 	ro.HostPath, rm.HostPath = HostPathReadOnly, HostPathRemove
 	return []Options{ro, rm}
+}
+
+// rebuildHints are what a registration's after-state keeps that the remedies decide by recognising a
+// workload (workload.go) from what the applier does not read (the services that run the revision, the
+// configuration, the images' configurations): the remedies keep exactly that when they re-derive it. A
+// plan edited to take more away than its remedies would (privileged dropped from a host agent) is refused
+// by checkKeptWorkloads.
+type rebuildHints struct {
+	// privileged are the containers, by label, privileged in the source and in After.
+	privileged map[string]bool
+	// paths are the paths the ECS.5 edits keep writable, by container label.
+	paths map[string][]string
+	// hostMounts are the writable mounts of host-path volumes After keeps writable ("LABEL\x00PATH").
+	hostMounts map[string]bool
+	// hostVolumes are the source's host-path volumes After keeps.
+	hostVolumes map[string]bool
 }
 
 // containerOfPath splits an edit path "containerDefinitions[LABEL].rest" (LABEL may hold brackets and

@@ -78,6 +78,9 @@ type ConfiguredValues struct {
 	// creates (fix.logs.retention_days, 0 keeps logs forever; fix.logs.kms_key_id, "" is none).
 	LogRetentionDays int32
 	LogKmsKeyID      string
+	// Workloads are the host agents and privileged workloads the configuration declares, or declares
+	// not to be (fix.workloads): a registration may not take privileged or pidMode host from one.
+	Workloads WorkloadOptions
 }
 
 // secretSettings are the secrets fix's name prefix and key the applier checks a plan against: its
@@ -94,7 +97,7 @@ func (o *Options) ConfiguredValues() *ConfiguredValues {
 	return &ConfiguredValues{TrustedCIDRs: o.TrustedCIDRs, ReplacementSubnets: o.ReplacementSubnets,
 		Awsvpc: o.HostNetwork.Awsvpc, LogGroupTemplate: o.Logs.GroupTemplate, ExecutionRole: o.Secrets.ExecutionRole,
 		SecretNamePrefix: o.Secrets.NamePrefix, SecretKmsKeyID: o.Secrets.KmsKeyID,
-		LogRetentionDays: o.Logs.RetentionDays, LogKmsKeyID: o.Logs.KmsKeyID}
+		LogRetentionDays: o.Logs.RetentionDays, LogKmsKeyID: o.Logs.KmsKeyID, Workloads: o.Workloads}
 }
 
 // noConfig is the failure of an action holding a value the configuration supplies, when the applier
