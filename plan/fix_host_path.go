@@ -57,6 +57,11 @@ func fixHostPath(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixO
 					}
 					continue
 				}
+				if why := imageWrites(ctx, c, aws.ToString(mp.ContainerPath)); why != "" {
+					keptVol[vol] = fmt.Sprintf("host-path volume %s (host %s) is kept: container %q keeps its data at %s there (%s); removing it would lose that data or, with a read-only root filesystem, stop the container: "+
+						"move the data to a task volume or EFS yourself", vol, hostSourceOf(in, vol), containerLabel(c, i), aws.ToString(mp.ContainerPath), why)
+					continue
+				}
 				if w := recogniseWorkload(ctx, in, i); w.Kept() {
 					keptVol[vol] = fmt.Sprintf("host-path volume %s (host %s) is kept: container %q mounts it and is %s (%s), which may need to write there or read it; "+
 						"ecsfix cannot tell which: make its mount readOnly yourself where it only reads", vol, hostSourceOf(in, vol), containerLabel(c, i), w.What(), w.Why)
@@ -133,6 +138,10 @@ func fixHostPath(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixO
 				if h.hostMounts[label+"\x00"+aws.ToString(mp.ContainerPath)] {
 					continue
 				}
+			} else if why := imageWrites(ctx, c, aws.ToString(mp.ContainerPath)); why != "" {
+				out.NotFixed = append(out.NotFixed, fmt.Sprintf("container %q keeps its mount of host path %s (volume %s) at %s writable: %s, so a read-only mount would stop it; "+
+					"move that data to a task volume or EFS yourself", label, src, vol, aws.ToString(mp.ContainerPath), why))
+				continue
 			} else if !readOnlySafe(src) {
 				if w == nil {
 					rw := recogniseWorkload(ctx, in, i)
@@ -177,4 +186,36 @@ func readOnlySafe(p string) bool {
 		return true
 	}
 	return slices.ContainsFunc(readOnlySafeHostPaths, func(s string) bool { return p == s || strings.HasPrefix(p, s+"/") })
+}
+
+// imageWrites says why container c writes at container path p ("" when nothing says so): p is, or lies
+// under, a path its well-known image writes (writable_paths.go) or a VOLUME its image declares (read
+// from ECR).
+func imageWrites(ctx *revisionContext, c *ecstypes.ContainerDefinition, p string) string {
+	if ctx.opts.rebuild != nil || p == "" {
+		return ""
+	}
+	p = path.Clean(p)
+	under := func(dir string) bool {
+		dir = path.Clean(dir)
+		return dir != "/" && (p == dir || strings.HasPrefix(p, dir+"/"))
+	}
+	image := aws.ToString(c.Image)
+	if e := knownImagePaths(image); e != nil {
+		for _, w := range e.Paths {
+			if w != "/tmp" && under(w) {
+				return "the " + e.Name + " image writes " + w + " (" + e.Source + ")"
+			}
+		}
+	}
+	if ctx.inv != nil {
+		if cfg, ok := ctx.inv.Image(image); ok {
+			for _, v := range cfg.Volumes {
+				if under(v) {
+					return "its image declares VOLUME " + v + " (its configuration, read from ECR)"
+				}
+			}
+		}
+	}
+	return ""
 }
