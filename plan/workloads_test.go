@@ -10,6 +10,7 @@ package plan
 
 import (
 	"encoding/json"
+	"errors"
 	"path"
 	"path/filepath"
 	"slices"
@@ -52,9 +53,9 @@ func workloadCases() []workloadCase {
 	return []workloadCase{
 		{file: "newrelic-infra.json", noRegistration: false,
 			notFixed: map[string]string{
-				"ECS.4":                 `container "newrelic-infra" keeps privileged: it is a host agent: image newrelic/nri-ecs:1.12.2 is the New Relic infrastructure agent`,
-				"ECS.3":                 `container "newrelic-infra" is a host agent (image newrelic/nri-ecs:1.12.2 is the New Relic infrastructure agent`,
-				"ECS.17":                `is a host agent (image newrelic/nri-ecs:1.12.2`,
+				"ECS.4":  `container "newrelic-infra" keeps privileged: it is a host agent: image newrelic/nri-ecs:1.12.2 is the New Relic infrastructure agent`,
+				"ECS.3":  `container "newrelic-infra" is a host agent (image newrelic/nri-ecs:1.12.2 is the New Relic infrastructure agent`,
+				"ECS.17": `is a host agent (image newrelic/nri-ecs:1.12.2`,
 			},
 			keepPrivileged: []string{"newrelic-infra"},
 			writable:       map[string][]string{"newrelic-infra": {"/var/db/newrelic-infra=the New Relic infrastructure agent image", "/tmp=the New Relic infrastructure agent image"}},
@@ -98,7 +99,7 @@ func workloadCases() []workloadCase {
 		},
 		{file: "code-sandbox.json",
 			notFixed: map[string]string{
-				"ECS.4":               `container "runner" keeps privileged: it is a privileged workload: task-definition family code-sandbox is a privileged workload (fix.workloads.privileged_families)`,
+				"ECS.4": `container "runner" keeps privileged: it is a privileged workload: task-definition family code-sandbox is a privileged workload (fix.workloads.privileged_families)`,
 			},
 			keepPrivileged: []string{"runner"},
 			unknown:        []string{"runner"},
@@ -431,16 +432,8 @@ func TestWorkloadsEditedPlanRefused(t *testing.T) {
 			}
 		})
 		var re *RederiveError
-		if err == nil || !errorsAs(err, &re) {
+		if err == nil || !errors.As(err, &re) || !strings.Contains(re.Path, "mountPoints") {
 			t.Errorf("err = %v", err)
 		}
 	})
-}
-
-func errorsAs(err error, re **RederiveError) bool {
-	r, ok := err.(*RederiveError)
-	if ok {
-		*re = r
-	}
-	return ok
 }
