@@ -251,12 +251,17 @@ func rebuildOptions(c *RegisterTaskDefinitionChange, src, after *ecs.RegisterTas
 		}
 	}
 	// What After keeps of the source's host privileges: privileged containers (a host agent's), writable
-	// host-path mounts and host-path volumes. Anything else the remedies change as they would.
+	// host-path mounts and host-path volumes, where no edit of the plan says it changes them. Anything
+	// else the remedies change as they would.
+	edited := map[string]bool{}
+	for _, e := range c.Edits {
+		edited[e.Path] = true
+	}
 	if sameContainers(src, after) {
 		for i := range src.ContainerDefinitions {
 			sc, ac := &src.ContainerDefinitions[i], &after.ContainerDefinitions[i]
 			label := containerLabel(sc, i)
-			if aws.ToBool(sc.Privileged) && aws.ToBool(ac.Privileged) {
+			if aws.ToBool(sc.Privileged) && aws.ToBool(ac.Privileged) && !edited["containerDefinitions["+label+"].privileged"] {
 				h.privileged[label] = true
 			}
 			for _, mp := range sc.MountPoints {
@@ -264,7 +269,8 @@ func rebuildOptions(c *RegisterTaskDefinitionChange, src, after *ecs.RegisterTas
 					continue
 				}
 				for _, amp := range ac.MountPoints {
-					if aws.ToString(amp.SourceVolume) == aws.ToString(mp.SourceVolume) && aws.ToString(amp.ContainerPath) == aws.ToString(mp.ContainerPath) && !aws.ToBool(amp.ReadOnly) {
+					if aws.ToString(amp.SourceVolume) == aws.ToString(mp.SourceVolume) && aws.ToString(amp.ContainerPath) == aws.ToString(mp.ContainerPath) && !aws.ToBool(amp.ReadOnly) &&
+						!edited["containerDefinitions["+label+"].mountPoints["+aws.ToString(mp.ContainerPath)+"].readOnly"] {
 						h.hostMounts[label+"\x00"+aws.ToString(mp.ContainerPath)] = true
 					}
 				}
@@ -272,7 +278,7 @@ func rebuildOptions(c *RegisterTaskDefinitionChange, src, after *ecs.RegisterTas
 		}
 	}
 	for _, v := range after.Volumes {
-		if hostSourceOf(src, aws.ToString(v.Name)) != "" {
+		if hostSourceOf(src, aws.ToString(v.Name)) != "" && !edited["volumes["+aws.ToString(v.Name)+"]"] {
 			h.hostVolumes[aws.ToString(v.Name)] = true
 		}
 	}
