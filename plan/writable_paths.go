@@ -31,6 +31,10 @@ type imagePaths struct {
 	Paths []string
 	// Source is where the paths come from.
 	Source string
+	// Partial, when set, says what else the image writes that no task volume can keep writable (a
+	// directory where the image keeps files, which an empty volume would hide): such a container's edit
+	// is high risk and says so.
+	Partial string
 }
 
 var wellKnownImagePaths = []imagePaths{
@@ -83,11 +87,15 @@ var wellKnownImagePaths = []imagePaths{
 		Paths:  []string{"/fluentd/log", "/tmp"},
 		Source: "github.com/fluent/fluentd-docker-image Dockerfile (buffers and logs in /fluentd/log)"},
 	{Name: "the CloudWatch agent", Images: []string{"amazon/cloudwatch-agent", "cloudwatch-agent/cloudwatch-agent"},
-		Paths:  []string{"/opt/aws/amazon-cloudwatch-agent/etc", "/opt/aws/amazon-cloudwatch-agent/logs", "/opt/aws/amazon-cloudwatch-agent/var", "/tmp"},
-		Source: "github.com/aws/amazon-cloudwatch-agent, container image (translates its configuration into etc/, logs to logs/, keeps state in var/ under /opt/aws/amazon-cloudwatch-agent)"},
+		Paths:  []string{"/opt/aws/amazon-cloudwatch-agent/logs", "/opt/aws/amazon-cloudwatch-agent/var", "/tmp"},
+		Source: "github.com/aws/amazon-cloudwatch-agent, container image (logs to logs/, keeps state in var/ under /opt/aws/amazon-cloudwatch-agent)",
+		Partial: "the CloudWatch agent also writes its translated configuration into /opt/aws/amazon-cloudwatch-agent/etc, where the image keeps files of its own (common-config.toml): " +
+			"an empty task volume there would hide them, so that path stays read-only and the agent may fail to start"},
 	{Name: "the Datadog Agent", Images: []string{"datadog/agent", "datadoghq/agent"},
-		Paths:  []string{"/etc/datadog-agent", "/var/log/datadog", "/var/run/datadog", "/opt/datadog-agent/run", "/var/run/s6", "/tmp"},
-		Source: "github.com/DataDog/helm-charts, datadog chart with readOnlyRootFilesystem (emptyDirs at /etc/datadog-agent, /var/log/datadog, /tmp, /var/run/s6; /opt/datadog-agent/run for log positions)"},
+		Paths:  []string{"/var/log/datadog", "/var/run/datadog", "/opt/datadog-agent/run", "/var/run/s6", "/tmp"},
+		Source: "github.com/DataDog/helm-charts, datadog chart with readOnlyRootFilesystem (emptyDirs at /var/log/datadog, /tmp, /var/run/s6; /opt/datadog-agent/run for log positions)",
+		Partial: "the Datadog Agent also writes /etc/datadog-agent at start, where the image keeps its default configuration (conf.d, auto_conf): an empty task volume there would hide it " +
+			"(the Datadog chart copies it in with an init container, which ECS has no equivalent of), so that path stays read-only and the agent may fail to start"},
 	{Name: "the X-Ray daemon", Images: []string{"amazon/aws-xray-daemon", "xray/aws-xray-daemon"},
 		Paths:  []string{"/tmp"},
 		Source: "github.com/aws/aws-xray-daemon Dockerfile (a static binary that logs to standard output)"},
@@ -189,11 +197,13 @@ func writablePathsOf(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, 
 	}
 	image := aws.ToString(c.Image)
 	known := false
+	partial := ""
 	if e := knownImagePaths(image); e != nil {
 		known = true
 		for _, p := range e.Paths {
 			add(p, e.Name+" image ("+e.Source+")")
 		}
+		partial = e.Partial
 	}
 	var cfg detect.ImageConfig
 	fromECR := false
@@ -219,6 +229,9 @@ func writablePathsOf(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, 
 	}
 	for _, p := range paths {
 		add(p, why)
+	}
+	if known && partial != "" {
+		cp.unknown = "container " + label + ": " + partial
 	}
 	if !known {
 		cp.unknown = fmt.Sprintf("container %s: the paths image %s writes are unknown (not a well-known image of ecsfix's table, and its configuration was not read from ECR): "+
