@@ -23,7 +23,11 @@ import (
 //
 // The remedies that depend only on the revision and on one configuration value (ECS.3, ECS.4, ECS.5,
 // ECS.18, ECS.20/21, host-path-volume) are re-run; their configuration value is the one the plan's own
-// edits show (the user an ECS.20 edit sets, the paths ECS.5 keeps writable, either host-path mode). The
+// edits show (the user an ECS.20 edit sets, the paths ECS.5 keeps writable in each container, either
+// host-path mode), and what they decided from what the applier does not read (a host agent recognised
+// by the services that run it or by the configuration, an image's paths read from ECR) is what After
+// keeps where no edit says otherwise (rebuildHints). Taking privileged or pidMode host from a container
+// the table or the applier's configuration recognises as a host agent is refused (checkKeptWorkloads). The
 // remedies that depend on the inventory (ECS.8 and ECS.9: the execution role and its policies; ECS.17:
 // the services and their clusters) are re-derived field by field: each field they may change is taken
 // from After only when it is what that remedy could have written there (an environment entry removed, a

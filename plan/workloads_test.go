@@ -442,3 +442,26 @@ func TestWorkloadsEditedPlanRefused(t *testing.T) {
 		}
 	})
 }
+
+// TestDaemonKeptPrivilegedRederives: a container kept privileged because a DAEMON service runs the
+// revision (which the applier does not read) is kept when the registration is re-derived, while the
+// task's other changes are re-derived as planned.
+func TestDaemonKeptPrivilegedRederives(t *testing.T) {
+	td := bTD("node-probe", 1, ctrMod(0, func(c *ecstypes.ContainerDefinition) {
+		c.Privileged = aws.Bool(true)
+		c.ReadonlyRootFilesystem = nil
+	}))
+	svc := bSvc("node-probe", td.ARN(), func(s *ecstypes.Service) { s.SchedulingStrategy = ecstypes.SchedulingStrategyDaemon })
+	in := bInventory([]detect.TaskDefinition{td}, []ecstypes.Service{svc})
+	p := buildPlan(t, in, bOptions()) // re-derives every registration
+	if !hasSkipped(p, "ECS.4", td.ARN(), `container "app" keeps privileged: it is a host agent: service node-probe runs it as a DAEMON`) {
+		t.Errorf("skipped %+v", p.Skipped)
+	}
+	regs := actionsOf(p, RegisterTaskDefinition)
+	if len(regs) != 1 || !aws.ToBool(afterInput(t, regs[0]).ContainerDefinitions[0].Privileged) {
+		t.Fatalf("registrations %+v", regs)
+	}
+	if err := p.RebuildRegistration(&regs[0], &in.TaskDefinitions[0]); err != nil {
+		t.Errorf("re-derive: %v", err)
+	}
+}
