@@ -33,6 +33,8 @@ func (c *Config) PlanOptions() plan.Options {
 		TrustedCIDRs:       nonEmpty(c.Fix.Network.TrustedCIDRs),
 		HostNetwork:        plan.HostNetworkOptions{Awsvpc: map[string]plan.AwsVpcSettings{}, AllowDaemons: c.Fix.HostNetwork.AllowDaemons},
 	}
+	o.Workloads = plan.WorkloadOptions{AgentImages: nonEmpty(c.Fix.Workloads.AgentImages), AgentContainers: nonEmpty(c.Fix.Workloads.AgentContainers),
+		NotAgents: nonEmpty(c.Fix.Workloads.NotAgents), PrivilegedFamilies: nonEmpty(c.Fix.Workloads.PrivilegedFamilies)}
 	for _, a := range c.Fix.HostNetwork.Awsvpc {
 		o.HostNetwork.Awsvpc[a.Cluster] = plan.AwsVpcSettings{Subnets: a.Subnets, SecurityGroups: a.SecurityGroups, AssignPublicIp: "DISABLED"}
 	}

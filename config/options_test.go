@@ -18,6 +18,11 @@ fix:
   writable_paths: [/tmp, /var/cache/nginx]
   linux_user: "1000"
   wait_timeout: 90s
+  workloads:
+    agent_images: [myorg/telemetry-agent]
+    agent_containers: [telemetry]
+    not_agents: [mycompany/datadog-dashboard-api]
+    privileged_families: [code-sandbox]
 `)
 	c, err := Load(New(), p)
 	if err != nil {
@@ -29,6 +34,14 @@ fix:
 	}
 	if len(o.WritablePaths) != 2 || o.LinuxUser != "1000" || o.HostPath != "read-only" || len(o.OwnerTagKeys) == 0 {
 		t.Errorf("plan options = %+v", o)
+	}
+	w := o.Workloads
+	if len(w.AgentImages) != 1 || w.AgentImages[0] != "myorg/telemetry-agent" || len(w.AgentContainers) != 1 || w.AgentContainers[0] != "telemetry" ||
+		len(w.NotAgents) != 1 || w.NotAgents[0] != "mycompany/datadog-dashboard-api" || len(w.PrivilegedFamilies) != 1 || w.PrivilegedFamilies[0] != "code-sandbox" {
+		t.Errorf("workloads = %+v", w)
+	}
+	if cv := c.ConfiguredValues(); len(cv.Workloads.PrivilegedFamilies) != 1 {
+		t.Errorf("configured values' workloads = %+v", cv.Workloads)
 	}
 	if c.UnattendedRisk() != "medium" || c.Fix.WaitTimeout.Seconds() != 90 {
 		t.Errorf("unattended %q, wait %v", c.UnattendedRisk(), c.Fix.WaitTimeout)

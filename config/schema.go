@@ -139,6 +139,19 @@ type Fix struct {
 		AllowDaemons bool `mapstructure:"allow_daemons"`
 	} `mapstructure:"host_network"`
 
+	Workloads struct {
+		// AgentImages are image repositories (path segments, "myorg/telemetry-agent") of host agents
+		// besides the well-known ones: they keep privileged, pidMode host and the host network.
+		AgentImages []string `mapstructure:"agent_images"`
+		// AgentContainers are container names of host agents besides the well-known ones.
+		AgentContainers []string `mapstructure:"agent_containers"`
+		// NotAgents are container names or image repositories that are never host agents.
+		NotAgents []string `mapstructure:"not_agents"`
+		// PrivilegedFamilies are task-definition families whose privileged containers keep privileged
+		// (a code-execution sandbox).
+		PrivilegedFamilies []string `mapstructure:"privileged_families"`
+	} `mapstructure:"workloads"`
+
 	IAM struct {
 		// DetachAdmin opts into detaching AdministratorAccess from task roles and removing Allow */*
 		// statements from their inline policies (high risk, journalled, restored by rollback).
@@ -244,6 +257,10 @@ var defaults = []struct {
 	{"fix.secrets.deregister_old_revisions", false},
 	{"fix.iam.detach_admin", false},
 	{"fix.host_network.allow_daemons", false},
+	{"fix.workloads.agent_images", []string{}},
+	{"fix.workloads.agent_containers", []string{}},
+	{"fix.workloads.not_agents", []string{}},
+	{"fix.workloads.privileged_families", []string{}},
 	{"fix.network.trusted_cidrs", []string{}},
 	{"fix.logs.group_template", "/ecs/{family}"},
 	{"fix.logs.retention_days", 30},

@@ -112,8 +112,14 @@ func (f *Fix) validate() []error {
 	for i, p := range f.WritablePaths {
 		if !strings.HasPrefix(p, "/") || strings.Contains(p, "..") {
 			errs = append(errs, fmt.Errorf("fix.writable_paths[%d]: %q is not an absolute path", i, p))
+		} else if strings.Trim(p, "/") == "" {
+			errs = append(errs, fmt.Errorf("fix.writable_paths[%d]: %q is the whole root filesystem (no volume may be mounted there)", i, p))
 		}
 	}
+	errs = append(errs, workloadNames("fix.workloads.agent_images", f.Workloads.AgentImages)...)
+	errs = append(errs, workloadNames("fix.workloads.agent_containers", f.Workloads.AgentContainers)...)
+	errs = append(errs, workloadNames("fix.workloads.not_agents", f.Workloads.NotAgents)...)
+	errs = append(errs, workloadNames("fix.workloads.privileged_families", f.Workloads.PrivilegedFamilies)...)
 	errs = appendErr(errs, within("fix.concurrency", f.Concurrency, 1, 32))
 	// Names ecsfix makes up become CreateSecret and CreateLogGroup calls and the resources of the grants it
 	// writes: each must be a name AWS allows, never a wildcard or a path that escapes its prefix. (The
@@ -257,4 +263,19 @@ func CheckExternalID(key, id string) error {
 		return fmt.Errorf("%s: not an external id (2 to 1224 characters among letters, digits and +=,.@:/_-; the value is not shown)", key)
 	}
 	return nil
+}
+
+// workloadName is an image repository path, a container name or a task-definition family as
+// fix.workloads lists them: letters, digits and . _ - / : @ (no space, no wildcard).
+var workloadName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._\-/:@]{0,254}$`)
+
+// workloadNames checks the entries of a fix.workloads list.
+func workloadNames(key string, names []string) []error {
+	var errs []error
+	for i, n := range names {
+		if !workloadName.MatchString(n) {
+			errs = append(errs, fmt.Errorf("%s[%d]: %q is not an image repository, container name or family (letters, digits, . _ - / : @; no wildcard)", key, i, n))
+		}
+	}
+	return errs
 }

@@ -196,10 +196,12 @@ func registration(t *testing.T, src *detect.TaskDefinition) *plan.RegisterTaskDe
 	after := plan.RegisterInput(src)
 	mask(after)
 	// What the ECS.5 remedy makes of it (the applier re-derives it): read-only root, /tmp kept writable.
+	// (one scratch volume per container: ecsfix-<container>-tmp)
+	scratch := "ecsfix-" + aws.ToString(after.ContainerDefinitions[0].Name) + "-tmp"
 	after.ContainerDefinitions[0].ReadonlyRootFilesystem = aws.Bool(true)
-	after.Volumes = append(after.Volumes, ecstypes.Volume{Name: aws.String("ecsfix-tmp")})
+	after.Volumes = append(after.Volumes, ecstypes.Volume{Name: aws.String(scratch)})
 	after.ContainerDefinitions[0].MountPoints = append(after.ContainerDefinitions[0].MountPoints,
-		ecstypes.MountPoint{SourceVolume: aws.String("ecsfix-tmp"), ContainerPath: aws.String("/tmp"), ReadOnly: aws.Bool(false)})
+		ecstypes.MountPoint{SourceVolume: aws.String(scratch), ContainerPath: aws.String("/tmp"), ReadOnly: aws.Bool(false)})
 	b, err := awsjson.Marshal(before)
 	if err != nil {
 		t.Fatal(err)
@@ -212,8 +214,8 @@ func registration(t *testing.T, src *detect.TaskDefinition) *plan.RegisterTaskDe
 		SourceArn: src.ARN(), Family: aws.ToString(src.Family), Before: b, After: a, Masked: masked,
 		Edits: []plan.Edit{
 			{Control: "ECS.5", Path: "containerDefinitions[web].readonlyRootFilesystem", Change: "set to true"},
-			{Control: "ECS.5", Path: "volumes[ecsfix-tmp]", Change: "add task volume ecsfix-tmp"},
-			{Control: "ECS.5", Path: "containerDefinitions[web].mountPoints[/tmp]", Change: "mount volume ecsfix-tmp read-write at /tmp"},
+			{Control: "ECS.5", Path: "volumes[" + scratch + "]", Change: "add task volume " + scratch},
+			{Control: "ECS.5", Path: "containerDefinitions[web].mountPoints[/tmp]", Change: "mount volume " + scratch + " read-write at /tmp"},
 		},
 	}
 }

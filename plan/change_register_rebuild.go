@@ -23,7 +23,11 @@ import (
 //
 // The remedies that depend only on the revision and on one configuration value (ECS.3, ECS.4, ECS.5,
 // ECS.18, ECS.20/21, host-path-volume) are re-run; their configuration value is the one the plan's own
-// edits show (the user an ECS.20 edit sets, the paths ECS.5 keeps writable, either host-path mode). The
+// edits show (the user an ECS.20 edit sets, the paths ECS.5 keeps writable in each container, either
+// host-path mode), and what they decided from what the applier does not read (a host agent recognised
+// by the services that run it or by the configuration, an image's paths read from ECR) is what After
+// keeps where no edit says otherwise (rebuildHints). Taking privileged or pidMode host from a container
+// the table or the applier's configuration recognises as a host agent is refused (checkKeptWorkloads). The
 // remedies that depend on the inventory (ECS.8 and ECS.9: the execution role and its policies; ECS.17:
 // the services and their clusters) are re-derived field by field: each field they may change is taken
 // from After only when it is what that remedy could have written there (an environment entry removed, a
@@ -69,6 +73,9 @@ func (r *RegisterTaskDefinitionChange) rederive(p *Plan, a *Action, st *ReadStat
 	if err := r.checkExecutionRole(a, src, st.Config); err != nil {
 		return err
 	}
+	if err := r.checkKeptWorkloads(a, src, st.Config); err != nil {
+		return err
+	}
 	return r.checkLogGroupNames(a, src, st.Config)
 }
 
@@ -93,6 +100,42 @@ func (r *RegisterTaskDefinitionChange) checkExecutionRole(a *Action, source *det
 		}
 		return &RederiveError{Action: a.ID, What: "the new task definition", Path: "executionRoleArn",
 			Reason: fmt.Sprintf("is %s; fix.secrets.execution_role gives %s", got, want)}
+	}
+	return nil
+}
+
+// checkKeptWorkloads refuses a registration that takes privileged from a host agent or privileged
+// workload, or pidMode host from a task with a host agent (workload.go), as recognised from the source
+// revision and the applier's configuration (fix.workloads; cfg nil: none): ecsfix keeps those, so a plan
+// that drops them was edited. (What the services that run the revision make a host agent, DAEMON
+// scheduling, is not read at apply time: the plan's own after-state decides it, rebuildHints.)
+func (r *RegisterTaskDefinitionChange) checkKeptWorkloads(a *Action, source *detect.TaskDefinition, cfg *ConfiguredValues) error {
+	var after ecs.RegisterTaskDefinitionInput
+	if err := awsjson.Unmarshal("plan registration of "+r.SourceArn, r.After, &after); err != nil {
+		return &RederiveError{Action: a.ID, Reason: fmt.Sprintf("after: %v", err)}
+	}
+	src := RegisterInput(source)
+	if !sameContainers(src, &after) {
+		return nil // the comparison names the difference
+	}
+	ctx := &revisionContext{inv: &detect.Inventory{}, source: source}
+	if cfg != nil {
+		ctx.opts.Workloads = cfg.Workloads
+	}
+	for i := range src.ContainerDefinitions {
+		if !aws.ToBool(src.ContainerDefinitions[i].Privileged) || aws.ToBool(after.ContainerDefinitions[i].Privileged) {
+			continue
+		}
+		if w := recogniseWorkload(ctx, src, i); w.Kept() {
+			return &RederiveError{Action: a.ID, What: "the new task definition", Path: fmt.Sprintf("containerDefinitions[%d].privileged", i),
+				Reason: fmt.Sprintf("is dropped, but container %s is %s (%s), which keeps privileged", containerLabel(&src.ContainerDefinitions[i], i), w.What(), w.Why)}
+		}
+	}
+	if src.PidMode == ecstypes.PidModeHost && after.PidMode != ecstypes.PidModeHost {
+		if agents := hostAgents(ctx, src); len(agents) > 0 {
+			return &RederiveError{Action: a.ID, What: "the new task definition", Path: "pidMode",
+				Reason: "is no longer host, but container " + strings.Join(agents, ", ") + ", which keeps the host's process namespace"}
+		}
 	}
 	return nil
 }
@@ -186,7 +229,7 @@ func (p *Plan) RebuildRegistrationFrom(a *Action, source *detect.TaskDefinition,
 		imageSets = []map[string]detect.ImageConfig{st.Images, nil}
 	}
 	for _, images := range imageSets {
-		for _, opts := range rebuildOptions(c, &after, st) {
+		for _, opts := range rebuildOptions(c, RegisterInput(source), &after, st) {
 			err := p.rebuildWith(a, source, &after, ids, opts, images)
 			if err == nil {
 				return nil
@@ -199,24 +242,58 @@ func (p *Plan) RebuildRegistrationFrom(a *Action, source *detect.TaskDefinition,
 	return lastErr
 }
 
-// rebuildOptions are the configurations to re-run the remedies with: the writable paths the plan's
-// edits show, with each host-path mode; the users of the applier's configuration (st.Config), none
+// rebuildOptions are the configurations to re-run the remedies with: what the plan keeps
+// (rebuildHints), with each host-path mode; the users of the applier's configuration (st.Config), none
 // when it has none (an ECS.20/21 edit then re-derives only from the images read, st.Images).
-func rebuildOptions(c *RegisterTaskDefinitionChange, after *ecs.RegisterTaskDefinitionInput, st *ReadState) []Options {
+func rebuildOptions(c *RegisterTaskDefinitionChange, src, after *ecs.RegisterTaskDefinitionInput, st *ReadState) []Options {
 	var base Options
 	if st != nil && st.Config != nil {
 		base.LinuxUser, base.WindowsUser = st.Config.LinuxUser, st.Config.WindowsUser
 	}
+	h := &rebuildHints{privileged: map[string]bool{}, paths: map[string][]string{}, hostMounts: map[string]bool{}, hostVolumes: map[string]bool{}}
+	base.rebuild = h
 	for _, e := range c.Edits {
 		f, _ := fixFor(e.Control)
 		switch f.ID {
 		case detect.ECS5ID:
-			if _, rest, ok := containerOfPath(e.Path); ok && strings.HasPrefix(rest, "mountPoints[") && strings.HasSuffix(rest, "]") {
+			if label, rest, ok := containerOfPath(e.Path); ok && strings.HasPrefix(rest, "mountPoints[") && strings.HasSuffix(rest, "]") {
 				pth := strings.TrimSuffix(strings.TrimPrefix(rest, "mountPoints["), "]")
-				if !slices.Contains(base.WritablePaths, pth) {
-					base.WritablePaths = append(base.WritablePaths, pth)
+				if !slices.Contains(h.paths[label], pth) {
+					h.paths[label] = append(h.paths[label], pth)
 				}
 			}
+		}
+	}
+	// What After keeps of the source's host privileges: privileged containers (a host agent's), writable
+	// host-path mounts and host-path volumes, where no edit of the plan says it changes them. Anything
+	// else the remedies change as they would.
+	edited := map[string]bool{}
+	for _, e := range c.Edits {
+		edited[e.Path] = true
+	}
+	if sameContainers(src, after) {
+		for i := range src.ContainerDefinitions {
+			sc, ac := &src.ContainerDefinitions[i], &after.ContainerDefinitions[i]
+			label := containerLabel(sc, i)
+			if aws.ToBool(sc.Privileged) && aws.ToBool(ac.Privileged) && !edited["containerDefinitions["+label+"].privileged"] {
+				h.privileged[label] = true
+			}
+			for _, mp := range sc.MountPoints {
+				if hostSourceOf(src, aws.ToString(mp.SourceVolume)) == "" || aws.ToBool(mp.ReadOnly) {
+					continue
+				}
+				for _, amp := range ac.MountPoints {
+					if aws.ToString(amp.SourceVolume) == aws.ToString(mp.SourceVolume) && aws.ToString(amp.ContainerPath) == aws.ToString(mp.ContainerPath) && !aws.ToBool(amp.ReadOnly) &&
+						!edited["containerDefinitions["+label+"].mountPoints["+aws.ToString(mp.ContainerPath)+"].readOnly"] {
+						h.hostMounts[label+"\x00"+aws.ToString(mp.ContainerPath)] = true
+					}
+				}
+			}
+		}
+	}
+	for _, v := range after.Volumes {
+		if hostSourceOf(src, aws.ToString(v.Name)) != "" && !edited["volumes["+aws.ToString(v.Name)+"]"] {
+			h.hostVolumes[aws.ToString(v.Name)] = true
 		}
 	}
 	ro, rm := base, base
@@ -255,6 +332,22 @@ func riskRank(r Risk) int {
 		return 3
 	}
 	return 0
+}
+
+// rebuildHints are what a registration's after-state keeps that the remedies decide by recognising a
+// workload (workload.go) from what the applier does not read (the services that run the revision, the
+// configuration, the images' configurations): the remedies keep exactly that when they re-derive it. A
+// plan edited to take more away than its remedies would (privileged dropped from a host agent) is refused
+// by checkKeptWorkloads.
+type rebuildHints struct {
+	// privileged are the containers, by label, privileged in the source and in After.
+	privileged map[string]bool
+	// paths are the paths the ECS.5 edits keep writable, by container label.
+	paths map[string][]string
+	// hostMounts are the writable mounts of host-path volumes After keeps writable ("LABEL\x00PATH").
+	hostMounts map[string]bool
+	// hostVolumes are the source's host-path volumes After keeps.
+	hostVolumes map[string]bool
 }
 
 // containerOfPath splits an edit path "containerDefinitions[LABEL].rest" (LABEL may hold brackets and

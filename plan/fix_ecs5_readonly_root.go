@@ -26,14 +26,17 @@ func ecs5OnMove(svc *ecstypes.Service) ([]Precondition, []string) {
 	return pre, []string{"ECS Exec is enabled on this service: it needs a writable root filesystem, so `aws ecs execute-command` stops working once the root filesystem is read-only"}
 }
 
-// fixECS5 makes the root filesystem of every container read-only (ECS.5) and keeps the configured
-// writable paths (default /tmp) writable: one task volume per path (a plain volume: task storage, no host
-// path), mounted read-write at that path in each container made read-only, unless the container already
-// mounts something read-write there. A read-only mount at the path is not doubled (ECS refuses two mounts
-// at one path): it becomes read-write when its volume is a task volume without host path (task storage),
-// and is otherwise left as it is, with a note that the path stays read-only. Windows task definitions are
-// skipped (Windows containers do not support it).
-// ECS Exec needs a writable root filesystem: services with enableExecuteCommand get a warning.
+// fixECS5 makes the root filesystem of every container read-only (ECS.5) and keeps writable, in each
+// container, the paths it writes (writablePathsOf): the configured fix.writable_paths (default /tmp), the
+// paths of a well-known image (writable_paths.go) and the VOLUMEs the image declares (its configuration
+// read from ECR). Each path gets a task volume of that container alone (plain task storage, no host
+// path: ecsfix-CONTAINER-PATH), mounted read-write, unless the container already mounts something
+// read-write there (a volume it may share with others). A read-only mount at the path is not doubled (ECS
+// refuses two mounts at one path): it becomes read-write when its volume is task storage, and is
+// otherwise left as it is, with a note that the path stays read-only. A container whose image's paths
+// are unknown still gets the change, as a high-risk edit that says so. Windows task definitions are
+// skipped (Windows containers do not support it). ECS Exec needs a writable root filesystem: services
+// with enableExecuteCommand get a warning.
 func fixECS5(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome {
 	if f := osFamilyOf(in); isWindows(f) {
 		return fixOutcome{Skip: "operatingSystemFamily is " + string(f) + ": Windows containers do not support readonlyRootFilesystem"}
@@ -58,21 +61,14 @@ func fixECS5(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 			}
 		}
 	}
-	paths := ctx.opts.WritablePaths
-	if len(paths) == 0 {
-		paths = DefaultWritablePaths
-	}
-	for _, p := range paths {
-		p = path.Clean(p)
-		if _, exists := scratchVolume(in, p); exists {
-			continue
-		}
-		for _, i := range changed {
-			if mountAt(&in.ContainerDefinitions[i], p) == nil {
-				if r := containersOnlyRefusal(ctx, "adds a task volume (volumes) to keep "+p+" writable"); r != "" {
+	wps := map[int]containerPaths{}
+	for _, i := range changed {
+		wps[i] = writablePathsOf(ctx, in, i)
+		for _, wp := range wps[i].paths {
+			if mountAt(&in.ContainerDefinitions[i], wp.path) == nil {
+				if r := containersOnlyRefusal(ctx, "adds a task volume (volumes) to keep "+wp.path+" writable"); r != "" {
 					return fixOutcome{Skip: r}
 				}
-				break
 			}
 		}
 	}
@@ -84,64 +80,61 @@ func fixECS5(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 			before = "false"
 		}
 		c.ReadonlyRootFilesystem = aws.Bool(true)
-		out.Edits = append(out.Edits, Edit{
+		cp := wps[i]
+		e := Edit{
 			Control: detect.ECS5ID,
 			Path:    "containerDefinitions[" + containerLabel(c, i) + "].readonlyRootFilesystem",
-			Change:  "set readonlyRootFilesystem to true (was " + before + ")",
-		})
+			Change:  "set readonlyRootFilesystem to true (was " + before + "); stays writable: " + cp.summary(),
+		}
+		if cp.unknown != "" {
+			e.Risk, e.Why = RiskHigh, cp.unknown
+		}
+		out.Edits = append(out.Edits, e)
+		out.Notes = append(out.Notes, cp.notes...)
 	}
-	for _, p := range paths {
-		p = path.Clean(p)
-		var need []int
-		for _, i := range changed {
-			c := &in.ContainerDefinitions[i]
+	for _, i := range changed {
+		c := &in.ContainerDefinitions[i]
+		label := containerLabel(c, i)
+		for _, wp := range wps[i].paths {
+			p := wp.path
 			mp := mountAt(c, p)
 			switch {
 			case mp == nil:
-				need = append(need, i)
 			case !aws.ToBool(mp.ReadOnly):
-				// writable already
+				continue // writable already
 			case isTaskStorage(in, aws.ToString(mp.SourceVolume)):
 				mp.ReadOnly = aws.Bool(false)
 				out.Edits = append(out.Edits, Edit{
 					Control: detect.ECS5ID,
-					Path:    "containerDefinitions[" + containerLabel(c, i) + "].mountPoints[" + p + "]",
-					Change:  "make the mount of volume " + aws.ToString(mp.SourceVolume) + " at " + p + " read-write (was read-only)",
+					Path:    "containerDefinitions[" + label + "].mountPoints[" + p + "]",
+					Change:  "make the mount of volume " + aws.ToString(mp.SourceVolume) + " at " + p + " read-write (was read-only): " + wp.why,
 				})
+				continue
 			default:
 				out.Notes = append(out.Notes, fmt.Sprintf("container %s mounts volume %s read-only at %s, and the volume is not task storage: ecsfix leaves that mount as it is, so %s stays read-only in that container",
-					containerLabel(c, i), aws.ToString(mp.SourceVolume), p, p))
+					label, aws.ToString(mp.SourceVolume), p, p))
+				continue
 			}
-		}
-		if len(need) == 0 {
-			continue
-		}
-		name, exists := scratchVolume(in, p)
-		if !exists {
-			if r := containersOnlyRefusal(ctx, "adds a task volume (volumes) to keep "+p+" writable"); r != "" {
-				return fixOutcome{Skip: r}
+			name, exists := scratchVolume(in, label, p)
+			if !exists {
+				in.Volumes = append(in.Volumes, ecstypes.Volume{Name: aws.String(name)})
+				out.Edits = append(out.Edits, Edit{
+					Control: detect.ECS5ID,
+					Path:    "volumes[" + name + "]",
+					Change:  "add task volume " + name + " (task storage, no host path) to keep " + p + " writable in container " + label + " alone",
+				})
 			}
-			in.Volumes = append(in.Volumes, ecstypes.Volume{Name: aws.String(name)})
-			out.Edits = append(out.Edits, Edit{
-				Control: detect.ECS5ID,
-				Path:    "volumes[" + name + "]",
-				Change:  "add task volume " + name + " (task storage, no host path) to keep " + p + " writable",
-			})
-		}
-		for _, i := range need {
-			c := &in.ContainerDefinitions[i]
 			c.MountPoints = append(c.MountPoints, ecstypes.MountPoint{
 				SourceVolume: aws.String(name), ContainerPath: aws.String(p), ReadOnly: aws.Bool(false),
 			})
 			out.Edits = append(out.Edits, Edit{
 				Control: detect.ECS5ID,
-				Path:    "containerDefinitions[" + containerLabel(c, i) + "].mountPoints[" + p + "]",
-				Change:  "mount volume " + name + " read-write at " + p,
+				Path:    "containerDefinitions[" + label + "].mountPoints[" + p + "]",
+				Change:  "mount volume " + name + " read-write at " + p + ": " + wp.why,
 			})
 		}
 	}
-	out.Notes = append(out.Notes, "with a read-only root filesystem a container can write only to its volumes (task volumes are mounted at "+
-		strings.Join(paths, ", ")+"): an application writing elsewhere fails; add such paths to fix.writable_paths")
+	out.Notes = append(out.Notes, "with a read-only root filesystem a container can write only to its volumes: an application writing elsewhere fails; add such paths to fix.writable_paths")
 	for _, svc := range ctx.services {
 		exec := svc.EnableExecuteCommand
 		out.Preconditions = append(out.Preconditions, Precondition{
@@ -184,11 +177,11 @@ func isTaskStorage(in *ecs.RegisterTaskDefinitionInput, name string) bool {
 	return false
 }
 
-// scratchVolume names the task volume for a writable path ("/tmp" → "ecsfix-tmp"). It reports whether a
-// plain volume (no host path, no other configuration) of that name exists already, and picks another
-// name when a volume of that name exists but is something else.
-func scratchVolume(in *ecs.RegisterTaskDefinitionInput, p string) (string, bool) {
-	base := "ecsfix-" + sanitizeVolumeName(strings.Trim(p, "/"))
+// scratchVolume names the task volume of one container for a writable path ("web", "/tmp" →
+// "ecsfix-web-tmp"). It reports whether a plain volume (no host path, no other configuration) of that
+// name exists already, and picks another name when a volume of that name exists but is something else.
+func scratchVolume(in *ecs.RegisterTaskDefinitionInput, container, p string) (string, bool) {
+	base := "ecsfix-" + sanitizeVolumeName(container+"-"+strings.Trim(p, "/"))
 	for n := 1; ; n++ {
 		name := base
 		if n > 1 {

@@ -28,8 +28,10 @@ import (
 //     (Fargate has only awsvpc), with every port mapping explicit (hostPort = containerPort), so that the
 //     container keeps listening on the same host ports.
 //
-// Daemons (DAEMON services) and containers that look like host agents usually need the host network:
-// they are left alone unless Options.HostNetwork.AllowDaemons. A revision that no service runs (the
+// Daemons (DAEMON services) and host agents (workload.go) usually need the host network: they are left
+// alone unless Options.HostNetwork.AllowDaemons. A task none of whose containers declares a port mapping
+// is left alone too: whatever it serves on the host's ports (a Consul server, the peers of a distributed
+// training job) would be cut off, and nothing says which ports those are. A revision that no service runs (the
 // family's latest only) has no cluster whose awsvpc settings would apply: the bridge rules decide.
 // Whatever cannot be done safely is Skipped with what the plan needs instead: it never guesses.
 
@@ -46,8 +48,10 @@ func fixHostNetwork(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) f
 				why = append(why, "service "+aws.ToString(svc.ServiceName)+" runs it as a DAEMON")
 			}
 		}
-		if agents := hostAgents(in.ContainerDefinitions); len(agents) > 0 {
-			why = append(why, "container "+strings.Join(agents, ", ")+" looks like a host agent")
+		noServices := *ctx
+		noServices.services = nil // DAEMON scheduling is named above
+		if agents := hostAgents(&noServices, in); len(agents) > 0 {
+			why = append(why, "container "+strings.Join(agents, ", "))
 		}
 		if len(why) > 0 {
 			return fixOutcome{Skip: strings.Join(why, "; ") + ", which usually needs the host network (the host's interfaces, addresses and ports): " +
@@ -114,6 +118,9 @@ func hostToAwsvpc(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fix
 			out.Notes = append(out.Notes, fmt.Sprintf("service %s is %s: when you deploy the new revision to it, give it the network configuration subnets %s, security groups %s, assignPublicIp DISABLED",
 				aws.ToString(svc.ServiceName), reason, strings.Join(n.Subnets, ", "), strings.Join(n.SecurityGroups, ", ")))
 		}
+	}
+	if r := unreachableWithoutPorts(in); r != "" {
+		return fixOutcome{Skip: r}
 	}
 	in.NetworkMode = ecstypes.NetworkModeAwsvpc
 	out.Edits = append(out.Edits, Edit{Control: detect.ECS17ID, Path: "networkMode",
@@ -202,6 +209,9 @@ func hostToBridge(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, clu
 		return fixOutcome{Skip: fmt.Sprintf("its %d containers share the host's network and may talk to each other over localhost, which bridge separates: "+
 			"configure fix.host_network.awsvpc %s (containers keep sharing localhost in awsvpc)", len(in.ContainerDefinitions), where)}
 	}
+	if r := unreachableWithoutPorts(in); r != "" {
+		return fixOutcome{Skip: r}
+	}
 	c := &in.ContainerDefinitions[0]
 	label := containerLabel(c, 0)
 	for _, pm := range c.PortMappings {
@@ -233,31 +243,11 @@ func hostToBridge(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, clu
 		pm.HostPort = aws.Int32(cp)
 		out.Edits = append(out.Edits, Edit{Control: detect.ECS17ID, Path: fmt.Sprintf("containerDefinitions[%s].portMappings[%d].hostPort", label, j), Change: change})
 	}
-	if len(ports) > 0 {
-		out.Notes = append(out.Notes, "the container keeps the host ports "+strings.Join(ports, ", ")+" (hostPort = containerPort), so clients keep reaching it at the instance's address")
-	} else {
-		out.Notes = append(out.Notes, "container "+label+" declares no port mappings: in bridge mode nothing outside the instance reaches it (its outbound traffic still works)")
-	}
+	out.Notes = append(out.Notes, "the container keeps the host ports "+strings.Join(ports, ", ")+" (hostPort = containerPort), so clients keep reaching it at the instance's address")
 	out.Notes = append(out.Notes,
 		"the container loses the host's network stack: it can no longer bind to the instance's addresses or to ports not declared in portMappings, nor see the host's interfaces",
 		"two tasks of this revision still cannot run on the same instance (they map the same host ports)")
 	return out
-}
-
-// hostAgents names the containers that look like host agents (the ECS.3 monitoring-agent recognition).
-func hostAgents(cds []ecstypes.ContainerDefinition) []string {
-	var agents []string
-	for i := range cds {
-		c := &cds[i]
-		text := strings.ToLower(aws.ToString(c.Name) + " " + aws.ToString(c.Image))
-		for _, a := range monitoringAgents {
-			if strings.Contains(text, a) {
-				agents = append(agents, fmt.Sprintf("%q (%s)", containerLabel(c, i), a))
-				break
-			}
-		}
-	}
-	return agents
 }
 
 // hostNetworkUpdate gives a service moving to an awsvpc revision made by the host-network fix its awsvpc
@@ -352,4 +342,19 @@ func networkText(n *AwsVpcSettings) string {
 		return "none"
 	}
 	return "subnets " + strings.Join(n.Subnets, ", ") + "; security groups " + strings.Join(n.SecurityGroups, ", ") + "; assignPublicIp " + n.AssignPublicIp
+}
+
+// unreachableWithoutPorts is why a host-mode revision is not moved when none of its containers declares
+// a port mapping, "" when one does. In host mode a container serves on any host port without declaring
+// it; after the move only the declared ports are mapped (bridge), or the task is at another address
+// (awsvpc): ecsfix cannot tell what clients reach, so it does not guess.
+func unreachableWithoutPorts(in *ecs.RegisterTaskDefinitionInput) string {
+	for i := range in.ContainerDefinitions {
+		if len(in.ContainerDefinitions[i].PortMappings) > 0 {
+			return ""
+		}
+	}
+	return "no container declares a port mapping: in host mode it may serve on any of the instance's ports (a Consul server's, a distributed training job's peers), " +
+		"which after the move nothing outside the task would reach, and nothing says which ports those are: networkMode host is left as it is; " +
+		"declare the ports it serves in portMappings (the move then keeps them), or exempt this task definition"
 }

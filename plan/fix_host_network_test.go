@@ -98,12 +98,23 @@ func TestHostNetwork(t *testing.T) {
 			},
 		},
 		{
-			name: "container without port mappings is fine in bridge",
+			name: "container without port mappings → skipped: nothing says what it serves (a Consul server, a training job)",
 			tds:  []detect.TaskDefinition{bTD("web", 1, hostTD)},
 			check: func(t *testing.T, p *Plan) {
-				a := actionsOf(p, RegisterTaskDefinition)
-				if len(a) != 1 || afterInput(t, a[0]).NetworkMode != ecstypes.NetworkModeBridge || !strings.Contains(joinNotes(a[0]), "declares no port mappings") {
-					t.Fatalf("actions %+v", p.Actions)
+				onlyHostNet(t, p)
+				if !hasSkipped(p, "ECS.17", bTDArn("web", 1), "no container declares a port mapping") {
+					t.Errorf("skipped %+v", p.Skipped)
+				}
+			},
+		},
+		{
+			name: "awsvpc without port mappings → skipped too",
+			tds:  []detect.TaskDefinition{bTD("web", 1, hostTD, withContainer(bContainer("sidecar")))},
+			svcs: []ecstypes.Service{svc},
+			opts: func(o *Options) { o.HostNetwork.Awsvpc = prodAwsvpc },
+			check: func(t *testing.T, p *Plan) {
+				if len(actionsOf(p, RegisterTaskDefinition)) != 0 || !hasSkipped(p, "ECS.17", bTDArn("web", 1), "no container declares a port mapping") {
+					t.Errorf("actions %+v skipped %+v", p.Actions, p.Skipped)
 				}
 			},
 		},
@@ -243,7 +254,7 @@ func TestHostNetwork(t *testing.T) {
 			}))},
 			check: func(t *testing.T, p *Plan) {
 				onlyHostNet(t, p)
-				if !hasSkipped(p, "ECS.17", bTDArn("agent", 1), `container "app" (datadog) looks like a host agent`) {
+				if !hasSkipped(p, "ECS.17", bTDArn("agent", 1), `container "app" is a host agent (image public.ecr.aws/datadog/agent:7 is the Datadog Agent`) {
 					t.Errorf("skipped %+v", p.Skipped)
 				}
 			},
@@ -262,7 +273,7 @@ func TestHostNetwork(t *testing.T) {
 		},
 		{
 			name: "owned revision → skipped with the change to make",
-			tds:  []detect.TaskDefinition{bTD("web", 1, hostTD, withTags("aws:cloudformation:stack-name", "web-prod"))},
+			tds:  []detect.TaskDefinition{bTD("web", 1, hostTD, ctrMod(0, ports(pm(8080, aws.Int32(8080)))), withTags("aws:cloudformation:stack-name", "web-prod"))},
 			check: func(t *testing.T, p *Plan) {
 				onlyHostNet(t, p)
 				if !hasSkipped(p, "ECS.17", bTDArn("web", 1), `owned by CloudFormation stack web-prod (aws:cloudformation:stack-name): make the change in its source (networkMode: "host" → "bridge"`) {

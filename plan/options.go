@@ -48,6 +48,13 @@ type Options struct {
 	TrustedCIDRs []string
 	// HostNetwork configures moving task definitions off the host network mode (ECS.1, ECS.17).
 	HostNetwork HostNetworkOptions
+	// Workloads adjust which containers are host agents or privileged workloads (workload.go), which
+	// keep their host privileges.
+	Workloads WorkloadOptions
+
+	// rebuild is set only when a registration is re-derived at apply time (change_register_rebuild.go):
+	// what the plan's own after-state keeps, which the remedies then keep without recognising anything.
+	rebuild *rebuildHints
 }
 
 // HostNetworkOptions configure the host-networking fix.

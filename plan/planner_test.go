@@ -76,10 +76,26 @@ func TestRemediations(t *testing.T) {
 		check func(t *testing.T, p *Plan)
 	}{
 		{
-			name: "ECS.3 pidMode host removed, agent flagged",
+			name: "ECS.3 pidMode host kept for a host agent, Not fixed with why",
 			tds: []detect.TaskDefinition{bTD("agent", 1, func(td *detect.TaskDefinition) { td.PidMode = ecstypes.PidModeHost },
 				ctrMod(0, func(c *ecstypes.ContainerDefinition) { c.Image = aws.String("public.ecr.aws/datadog/agent:7") }))},
 			svcs: []ecstypes.Service{bSvc("agent", bTDArn("agent", 1))},
+			check: func(t *testing.T, p *Plan) {
+				if len(p.Actions) != 0 {
+					t.Fatalf("actions: %+v", p.Actions)
+				}
+				for _, c := range []string{"ECS.3", "EXPOSURE.host-pid"} {
+					if !hasSkipped(p, c, bTDArn("agent", 1), `container "app" is a host agent (image public.ecr.aws/datadog/agent:7 is the Datadog Agent`) {
+						t.Errorf("%s: skipped %+v", c, p.Skipped)
+					}
+				}
+			},
+		},
+		{
+			name: "ECS.3 pidMode host removed when no container is a host agent",
+			tds: []detect.TaskDefinition{bTD("web", 1, func(td *detect.TaskDefinition) { td.PidMode = ecstypes.PidModeHost },
+				ctrMod(0, func(c *ecstypes.ContainerDefinition) { c.Image = aws.String("mycompany/datadog-dashboard-api:3") }))},
+			svcs: []ecstypes.Service{bSvc("web", bTDArn("web", 1))},
 			check: func(t *testing.T, p *Plan) {
 				regs := actionsOf(p, RegisterTaskDefinition)
 				if len(regs) != 1 || len(actionsOf(p, UpdateService)) != 1 {
@@ -91,9 +107,6 @@ func TestRemediations(t *testing.T) {
 				}
 				if a.Risk != RiskMedium || strings.Join(a.Controls, ",") != "ECS.3,EXPOSURE.host-pid" {
 					t.Errorf("risk %s controls %v", a.Risk, a.Controls)
-				}
-				if !strings.Contains(joinNotes(a), "datadog") {
-					t.Errorf("no agent note: %v", a.Notes)
 				}
 				if afterInput(t, a).PidMode != "" {
 					t.Error("pidMode still set")
@@ -129,7 +142,7 @@ func TestRemediations(t *testing.T) {
 			check: func(t *testing.T, p *Plan) {
 				a := actionsOf(p, RegisterTaskDefinition)[0]
 				want := "ECS.5 containerDefinitions[app].readonlyRootFilesystem,ECS.5 containerDefinitions[nginx].readonlyRootFilesystem," +
-					"ECS.5 volumes[ecsfix-tmp],ECS.5 containerDefinitions[app].mountPoints[/tmp]"
+					"ECS.5 volumes[ecsfix-app-tmp],ECS.5 containerDefinitions[app].mountPoints[/tmp]"
 				if got := strings.Join(editPaths(a), ","); got != want {
 					t.Errorf("edits\n%s\nwant\n%s", got, want)
 				}
@@ -137,8 +150,9 @@ func TestRemediations(t *testing.T) {
 				if len(in.ContainerDefinitions[1].MountPoints) != 1 || len(in.Volumes) != 2 || in.Volumes[1].Host != nil {
 					t.Errorf("volumes/mounts: %+v %+v", in.Volumes, in.ContainerDefinitions[1].MountPoints)
 				}
-				if a.Risk != RiskMedium || !strings.Contains(joinNotes(a), "ECS Exec") {
-					t.Errorf("risk %s notes %v", a.Risk, a.Notes)
+				// the images (example/…) are unknown: each read-only-root edit is high and says why
+				if a.Risk != RiskHigh || !strings.Contains(joinNotes(a), "ECS Exec") || !strings.Contains(strings.Join(p.RiskOf(a, nil).Why, "\n"), "writes are unknown") {
+					t.Errorf("risk %s (%q) notes %v", a.Risk, p.RiskOf(a, nil).Why, a.Notes)
 				}
 				s := actionsOf(p, UpdateService)[0]
 				if !strings.Contains(joinNotes(s), "ECS Exec") {
@@ -159,7 +173,7 @@ func TestRemediations(t *testing.T) {
 			opts: func(o *Options) { o.WritablePaths = []string{"/tmp", "/var/cache/nginx"} },
 			check: func(t *testing.T, p *Plan) {
 				in := afterInput(t, actionsOf(p, RegisterTaskDefinition)[0])
-				if len(in.Volumes) != 2 || aws.ToString(in.Volumes[1].Name) != "ecsfix-var-cache-nginx" || len(in.ContainerDefinitions[0].MountPoints) != 2 {
+				if len(in.Volumes) != 2 || aws.ToString(in.Volumes[1].Name) != "ecsfix-app-var-cache-nginx" || len(in.ContainerDefinitions[0].MountPoints) != 2 {
 					t.Errorf("volumes %+v mounts %+v", in.Volumes, in.ContainerDefinitions[0].MountPoints)
 				}
 			},
@@ -279,7 +293,11 @@ func TestRemediations(t *testing.T) {
 		},
 		{
 			name: "host path removed",
-			tds:  []detect.TaskDefinition{bTD("web", 1, hostVolume)},
+			tds: []detect.TaskDefinition{bTD("web", 1, func(td *detect.TaskDefinition) {
+				td.Volumes = append(td.Volumes, ecstypes.Volume{Name: aws.String("shared"), Host: &ecstypes.HostVolumeProperties{SourcePath: aws.String("/srv/shared")}})
+				td.ContainerDefinitions[0].MountPoints = append(td.ContainerDefinitions[0].MountPoints,
+					ecstypes.MountPoint{SourceVolume: aws.String("shared"), ContainerPath: aws.String("/shared")})
+			})},
 			svcs: []ecstypes.Service{bSvc("web", bTDArn("web", 1))},
 			opts: func(o *Options) { o.HostPath = HostPathRemove },
 			check: func(t *testing.T, p *Plan) {
@@ -290,6 +308,17 @@ func TestRemediations(t *testing.T) {
 				}
 				if len(a.RegisterTaskDefinition.Edits) != 2 {
 					t.Errorf("edits %v", editPaths(a))
+				}
+			},
+		},
+		{
+			name: "host path of a container that mounts the Docker socket is kept in remove mode, Not fixed with why",
+			tds:  []detect.TaskDefinition{bTD("web", 1, hostVolume)},
+			svcs: []ecstypes.Service{bSvc("web", bTDArn("web", 1))},
+			opts: func(o *Options) { o.HostPath = HostPathRemove },
+			check: func(t *testing.T, p *Plan) {
+				if len(p.Actions) != 0 || !hasSkipped(p, "EXPOSURE.host-path-volume", bTDArn("web", 1), `container "app" mounts it and is a host agent (it mounts the host's /var/run/docker.sock`) {
+					t.Errorf("actions %+v skipped %+v", p.Actions, p.Skipped)
 				}
 			},
 		},
@@ -460,8 +489,12 @@ func TestRemediations(t *testing.T) {
 			opts: func(o *Options) { o.Fix = []string{"ECS.5"}; o.Risk = map[string]Risk{"ECS.5": RiskLow} },
 			check: func(t *testing.T, p *Plan) {
 				regs := actionsOf(p, RegisterTaskDefinition)
-				if len(regs) != 1 || strings.Join(regs[0].Controls, ",") != "ECS.5" || regs[0].Risk != RiskLow {
+				// the override lowers ECS.5, not the edit of a container whose image is unknown
+				if len(regs) != 1 || strings.Join(regs[0].Controls, ",") != "ECS.5" || regs[0].Risk != RiskHigh {
 					t.Fatalf("registrations %+v", regs)
+				}
+				if why := strings.Join(p.RiskOf(regs[0], map[string]Risk{"ECS.5": RiskLow}).Why, "\n"); !strings.Contains(why, "writes are unknown") || strings.Contains(why, "ECS.5: low") {
+					t.Errorf("why %q", why)
 				}
 				if !hasSkipped(p, "ECS.4", bTDArn("web", 1), "not selected") {
 					t.Errorf("skipped %+v", p.Skipped)

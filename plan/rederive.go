@@ -86,6 +86,9 @@ type ConfiguredValues struct {
 	// (fix.linux_user, fix.windows_user; "" is none).
 	LinuxUser   string
 	WindowsUser string
+	// Workloads are the host agents and privileged workloads the configuration declares, or declares
+	// not to be (fix.workloads): a registration may not take privileged or pidMode host from one.
+	Workloads WorkloadOptions
 }
 
 // secretSettings are the secrets fix's name prefix and key the applier checks a plan against: its
@@ -103,7 +106,7 @@ func (o *Options) ConfiguredValues() *ConfiguredValues {
 		Awsvpc: o.HostNetwork.Awsvpc, LogGroupTemplate: o.Logs.GroupTemplate, ExecutionRole: o.Secrets.ExecutionRole,
 		SecretNamePrefix: o.Secrets.NamePrefix, SecretKmsKeyID: o.Secrets.KmsKeyID,
 		LogRetentionDays: o.Logs.RetentionDays, LogKmsKeyID: o.Logs.KmsKeyID,
-		LinuxUser: o.LinuxUser, WindowsUser: o.WindowsUser}
+		LinuxUser: o.LinuxUser, WindowsUser: o.WindowsUser, Workloads: o.Workloads}
 }
 
 // noConfig is the failure of an action holding a value the configuration supplies, when the applier

@@ -33,6 +33,10 @@ type fixOutcome struct {
 	// Preconditions checked while deciding the edits.
 	Preconditions []Precondition
 	Skip          string
+	// NotFixed are the parts of the finding a remedy that made edits leaves alone, each with why (a host
+	// agent kept privileged while the task's other containers lose it): the plan lists each under "Not
+	// fixed" for every control that asked for the remedy.
+	NotFixed []string
 
 	// Secrets are the secrets the edited input's secrets entries refer to (ECS.8): the builder names
 	// them and makes their create-secret actions.

@@ -32,25 +32,26 @@ func TestRemedyECS5ReadonlyRoot(t *testing.T) {
 		return ecstypes.Volume{Name: aws.String(name), Host: &ecstypes.HostVolumeProperties{SourcePath: aws.String("/srv/" + name)}}
 	}
 	const e5 = "ECS.5 containerDefinitions["
-	setRO := func(name, was string) string {
-		return e5 + name + "].readonlyRootFilesystem: set readonlyRootFilesystem to true (was " + was + ")"
+	setRO := func(name, was string, writable ...string) string {
+		if len(writable) == 0 {
+			writable = []string{"/tmp (default)"}
+		}
+		return e5 + name + "].readonlyRootFilesystem: set readonlyRootFilesystem to true (was " + was + "); stays writable: " + strings.Join(writable, ", ")
 	}
-	addVol := func(name, p string) string {
-		return "ECS.5 volumes[" + name + "]: add task volume " + name + " (task storage, no host path) to keep " + p + " writable"
+	addVol := func(ctr, name, p string) string {
+		return "ECS.5 volumes[" + name + "]: add task volume " + name + " (task storage, no host path) to keep " + p + " writable in container " + ctr + " alone"
 	}
-	mount := func(ctr, name, p string) string {
-		return e5 + ctr + "].mountPoints[" + p + "]: mount volume " + name + " read-write at " + p
+	mount := func(ctr, name, p, why string) string {
+		return e5 + ctr + "].mountPoints[" + p + "]: mount volume " + name + " read-write at " + p + ": " + why
 	}
 	makeRW := func(ctr, vol, p string) string {
-		return e5 + ctr + "].mountPoints[" + p + "]: make the mount of volume " + vol + " at " + p + " read-write (was read-only)"
+		return e5 + ctr + "].mountPoints[" + p + "]: make the mount of volume " + vol + " at " + p + " read-write (was read-only): default"
 	}
 	stays := func(ctr, vol, p string) string {
 		return "container " + ctr + " mounts volume " + vol + " read-only at " + p + ", and the volume is not task storage: ecsfix leaves that mount as it is, so " + p + " stays read-only in that container"
 	}
-	general := func(paths string) string {
-		return "with a read-only root filesystem a container can write only to its volumes (task volumes are mounted at " + paths +
-			"): an application writing elsewhere fails; add such paths to fix.writable_paths"
-	}
+	const general = "with a read-only root filesystem a container can write only to its volumes: an application writing elsewhere fails; add such paths to fix.writable_paths"
+	const cfg = "fix.writable_paths"
 	tests := []struct {
 		name    string
 		mods    []tdMod
@@ -61,15 +62,17 @@ func TestRemedyECS5ReadonlyRoot(t *testing.T) {
 		mounts  []string
 	}{
 		{
-			name:    "only containers not read-only already: absent and false, after a read-only one",
-			mods:    []tdMod{ctr("b", root(nil)), ctr("c", root(rw))},
-			edits:   []string{setRO("b", "absent"), setRO("c", "false"), addVol("ecsfix-tmp", "/tmp"), mount("b", "ecsfix-tmp", "/tmp"), mount("c", "ecsfix-tmp", "/tmp")},
-			notes:   []string{general("/tmp")},
-			volumes: []string{"ecsfix-tmp"},
-			mounts:  []string{"-", "ecsfix-tmp@/tmp(rw)", "ecsfix-tmp@/tmp(rw)"},
+			name: "only containers not read-only already: absent and false, after a read-only one; one volume each, never shared",
+			mods: []tdMod{ctr("b", root(nil)), ctr("c", root(rw))},
+			edits: []string{setRO("b", "absent"), setRO("c", "false"),
+				addVol("b", "ecsfix-b-tmp", "/tmp"), mount("b", "ecsfix-b-tmp", "/tmp", "default"),
+				addVol("c", "ecsfix-c-tmp", "/tmp"), mount("c", "ecsfix-c-tmp", "/tmp", "default")},
+			notes:   []string{general},
+			volumes: []string{"ecsfix-b-tmp", "ecsfix-c-tmp"},
+			mounts:  []string{"-", "ecsfix-b-tmp@/tmp(rw)", "ecsfix-c-tmp@/tmp(rw)"},
 		},
 		{
-			name: "existing mounts at /tmp: task storage made writable, other volumes noted, writable ones kept",
+			name: "existing mounts at /tmp: task storage made writable, other volumes noted, writable ones kept (a shared one stays shared)",
 			mods: []tdMod{
 				vols(hostVol("sock"), plain("scratch"), plain("scratch2")),
 				ctrMod(0, root(nil, pinMount("scratch", "/tmp", ro))),
@@ -82,7 +85,7 @@ func TestRemedyECS5ReadonlyRoot(t *testing.T) {
 			},
 			edits: []string{setRO("app", "absent"), setRO("b", "absent"), setRO("c", "absent"), setRO("d", "absent"), setRO("e", "absent"),
 				setRO("f", "absent"), setRO("g", "absent"), makeRW("app", "scratch", "/tmp")},
-			notes:   []string{stays("b", "sock", "/tmp"), stays("e", "sock", "/tmp"), stays("f", "ghost", "/tmp"), general("/tmp")},
+			notes:   []string{stays("b", "sock", "/tmp"), stays("e", "sock", "/tmp"), stays("f", "ghost", "/tmp"), general},
 			volumes: []string{"sock", "scratch", "scratch2"},
 			mounts: []string{"scratch@/tmp(rw)", "sock@/tmp/(ro)", "scratch@/tmp(rw)", "scratch@/tmp(ro),scratch2@/tmp(rw)",
 				"sock@/tmp(ro),scratch2@/tmp(ro)", "ghost@/tmp(ro)", "scratch@/tmp"},
@@ -91,67 +94,66 @@ func TestRemedyECS5ReadonlyRoot(t *testing.T) {
 			name:    "several paths: one already writable, the next still kept",
 			mods:    []tdMod{vols(plain("scratch")), ctrMod(0, root(nil, pinMount("scratch", "/tmp", rw)))},
 			paths:   []string{"/tmp", "/var/cache/"},
-			edits:   []string{setRO("app", "absent"), addVol("ecsfix-var-cache", "/var/cache"), mount("app", "ecsfix-var-cache", "/var/cache")},
-			notes:   []string{general("/tmp, /var/cache/")},
-			volumes: []string{"scratch", "ecsfix-var-cache"},
-			mounts:  []string{"scratch@/tmp(rw),ecsfix-var-cache@/var/cache(rw)"},
+			edits:   []string{setRO("app", "absent", "/tmp (fix.writable_paths)", "/var/cache (fix.writable_paths)"), addVol("app", "ecsfix-app-var-cache", "/var/cache"), mount("app", "ecsfix-app-var-cache", "/var/cache", cfg)},
+			notes:   []string{general},
+			volumes: []string{"scratch", "ecsfix-app-var-cache"},
+			mounts:  []string{"scratch@/tmp(rw),ecsfix-app-var-cache@/var/cache(rw)"},
 		},
 		{
 			name:    "a plain volume of the name is reused",
-			mods:    []tdMod{vols(plain("ecsfix-tmp")), ctrMod(0, root(nil))},
-			edits:   []string{setRO("app", "absent"), mount("app", "ecsfix-tmp", "/tmp")},
-			notes:   []string{general("/tmp")},
-			volumes: []string{"ecsfix-tmp"},
-			mounts:  []string{"ecsfix-tmp@/tmp(rw)"},
+			mods:    []tdMod{vols(plain("ecsfix-app-tmp")), ctrMod(0, root(nil))},
+			edits:   []string{setRO("app", "absent"), mount("app", "ecsfix-app-tmp", "/tmp", "default")},
+			notes:   []string{general},
+			volumes: []string{"ecsfix-app-tmp"},
+			mounts:  []string{"ecsfix-app-tmp@/tmp(rw)"},
 		},
 		{
 			name: "a host volume without source path is plain, reused",
-			mods: []tdMod{vols(plain("x"), ecstypes.Volume{Name: aws.String("ecsfix-tmp"), Host: &ecstypes.HostVolumeProperties{}}),
+			mods: []tdMod{vols(plain("x"), ecstypes.Volume{Name: aws.String("ecsfix-app-tmp"), Host: &ecstypes.HostVolumeProperties{}}),
 				ctrMod(0, root(nil))},
-			edits:   []string{setRO("app", "absent"), mount("app", "ecsfix-tmp", "/tmp")},
-			notes:   []string{general("/tmp")},
-			volumes: []string{"x", "ecsfix-tmp"},
-			mounts:  []string{"ecsfix-tmp@/tmp(rw)"},
+			edits:   []string{setRO("app", "absent"), mount("app", "ecsfix-app-tmp", "/tmp", "default")},
+			notes:   []string{general},
+			volumes: []string{"x", "ecsfix-app-tmp"},
+			mounts:  []string{"ecsfix-app-tmp@/tmp(rw)"},
 		},
 		{
 			name:    "a host-path volume of the name: the next name",
-			mods:    []tdMod{vols(hostVol("ecsfix-tmp")), ctrMod(0, root(nil))},
-			edits:   []string{setRO("app", "absent"), addVol("ecsfix-tmp-2", "/tmp"), mount("app", "ecsfix-tmp-2", "/tmp")},
-			notes:   []string{general("/tmp")},
-			volumes: []string{"ecsfix-tmp", "ecsfix-tmp-2"},
-			mounts:  []string{"ecsfix-tmp-2@/tmp(rw)"},
+			mods:    []tdMod{vols(hostVol("ecsfix-app-tmp")), ctrMod(0, root(nil))},
+			edits:   []string{setRO("app", "absent"), addVol("app", "ecsfix-app-tmp-2", "/tmp"), mount("app", "ecsfix-app-tmp-2", "/tmp", "default")},
+			notes:   []string{general},
+			volumes: []string{"ecsfix-app-tmp", "ecsfix-app-tmp-2"},
+			mounts:  []string{"ecsfix-app-tmp-2@/tmp(rw)"},
 		},
 		{
 			name: "EFS, Docker, FSx and configured-at-launch volumes of the names are not plain",
 			mods: []tdMod{vols(
-				ecstypes.Volume{Name: aws.String("ecsfix-tmp"), EfsVolumeConfiguration: &ecstypes.EFSVolumeConfiguration{FileSystemId: aws.String("fs-1"), TransitEncryption: ecstypes.EFSTransitEncryptionEnabled}},
-				ecstypes.Volume{Name: aws.String("ecsfix-tmp-2"), DockerVolumeConfiguration: &ecstypes.DockerVolumeConfiguration{Driver: aws.String("local")}},
-				ecstypes.Volume{Name: aws.String("ecsfix-tmp-3"), FsxWindowsFileServerVolumeConfiguration: &ecstypes.FSxWindowsFileServerVolumeConfiguration{FileSystemId: aws.String("fs-2"), RootDirectory: aws.String(`\`)}},
-				ecstypes.Volume{Name: aws.String("ecsfix-tmp-4"), ConfiguredAtLaunch: aws.Bool(true)},
+				ecstypes.Volume{Name: aws.String("ecsfix-app-tmp"), EfsVolumeConfiguration: &ecstypes.EFSVolumeConfiguration{FileSystemId: aws.String("fs-1"), TransitEncryption: ecstypes.EFSTransitEncryptionEnabled}},
+				ecstypes.Volume{Name: aws.String("ecsfix-app-tmp-2"), DockerVolumeConfiguration: &ecstypes.DockerVolumeConfiguration{Driver: aws.String("local")}},
+				ecstypes.Volume{Name: aws.String("ecsfix-app-tmp-3"), FsxWindowsFileServerVolumeConfiguration: &ecstypes.FSxWindowsFileServerVolumeConfiguration{FileSystemId: aws.String("fs-2"), RootDirectory: aws.String(`\`)}},
+				ecstypes.Volume{Name: aws.String("ecsfix-app-tmp-4"), ConfiguredAtLaunch: aws.Bool(true)},
 			), ctrMod(0, root(nil))},
-			edits:   []string{setRO("app", "absent"), addVol("ecsfix-tmp-5", "/tmp"), mount("app", "ecsfix-tmp-5", "/tmp")},
-			notes:   []string{general("/tmp")},
-			volumes: []string{"ecsfix-tmp", "ecsfix-tmp-2", "ecsfix-tmp-3", "ecsfix-tmp-4", "ecsfix-tmp-5"},
-			mounts:  []string{"ecsfix-tmp-5@/tmp(rw)"},
+			edits:   []string{setRO("app", "absent"), addVol("app", "ecsfix-app-tmp-5", "/tmp"), mount("app", "ecsfix-app-tmp-5", "/tmp", "default")},
+			notes:   []string{general},
+			volumes: []string{"ecsfix-app-tmp", "ecsfix-app-tmp-2", "ecsfix-app-tmp-3", "ecsfix-app-tmp-4", "ecsfix-app-tmp-5"},
+			mounts:  []string{"ecsfix-app-tmp-5@/tmp(rw)"},
 		},
 		{
-			name:  "volume names from paths: root, letters, digits, _ and - kept, others replaced",
+			name:  "volume names from container and path: letters, digits, _ and - kept, others replaced; / is never a mount path",
 			mods:  []tdMod{pinFamily(ecstypes.OSFamilyLinux), ctrMod(0, root(nil))},
 			paths: []string{"/", "/az-AZ_09", "/`{@[:/x"},
-			edits: []string{setRO("app", "absent"),
-				addVol("ecsfix-root", "/"), mount("app", "ecsfix-root", "/"),
-				addVol("ecsfix-az-AZ_09", "/az-AZ_09"), mount("app", "ecsfix-az-AZ_09", "/az-AZ_09"),
-				addVol("ecsfix-------x", "/`{@[:/x"), mount("app", "ecsfix-------x", "/`{@[:/x")},
-			notes:   []string{general("/, /az-AZ_09, /`{@[:/x")},
-			volumes: []string{"ecsfix-root", "ecsfix-az-AZ_09", "ecsfix-------x"},
-			mounts:  []string{"ecsfix-root@/(rw),ecsfix-az-AZ_09@/az-AZ_09(rw),ecsfix-------x@/`{@[:/x(rw)"},
+			edits: []string{setRO("app", "absent", "/az-AZ_09 ("+cfg+")", "/`{@[:/x ("+cfg+")"),
+				addVol("app", "ecsfix-app-az-AZ_09", "/az-AZ_09"), mount("app", "ecsfix-app-az-AZ_09", "/az-AZ_09", cfg),
+				addVol("app", "ecsfix-app-------x", "/`{@[:/x"), mount("app", "ecsfix-app-------x", "/`{@[:/x", cfg)},
+			notes:   []string{general},
+			volumes: []string{"ecsfix-app-az-AZ_09", "ecsfix-app-------x"},
+			mounts:  []string{"ecsfix-app-az-AZ_09@/az-AZ_09(rw),ecsfix-app-------x@/`{@[:/x(rw)"},
 		},
 		{
 			name:    "a long path's volume name is cut at 200 characters",
 			mods:    []tdMod{ctrMod(0, root(nil))},
 			paths:   []string{"/" + strings.Repeat("a", 150) + "/" + strings.Repeat("b", 60)},
 			edits:   nil, // checked below
-			volumes: []string{"ecsfix-" + strings.Repeat("a", 150) + "-" + strings.Repeat("b", 49)},
+			volumes: []string{"ecsfix-app-" + strings.Repeat("a", 150) + "-" + strings.Repeat("b", 45)},
 		},
 	}
 	for _, tc := range tests {
@@ -169,8 +171,11 @@ func TestRemedyECS5ReadonlyRoot(t *testing.T) {
 			pinSameLines(t, "edits", pinEdits(a), tc.edits)
 			pinSameLines(t, "notes", a.Notes, tc.notes)
 			pinSameLines(t, "mounts after", pinMounts(t, a), tc.mounts)
-			if a.Risk != RiskMedium {
-				t.Errorf("risk %s", a.Risk)
+			// the fixture's images (example/NAME) are unknown: each read-only-root edit says so, high
+			for _, e := range a.RegisterTaskDefinition.Edits {
+				if strings.HasSuffix(e.Path, ".readonlyRootFilesystem") != (e.Risk == RiskHigh && strings.Contains(e.Why, "are unknown (not a well-known image")) {
+					t.Errorf("edit %s: risk %q why %q", e.Path, e.Risk, e.Why)
+				}
 			}
 			for i, c := range afterInput(t, a).ContainerDefinitions {
 				if !aws.ToBool(c.ReadonlyRootFilesystem) {

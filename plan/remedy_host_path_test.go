@@ -52,8 +52,15 @@ func pinMounts(t *testing.T, a Action) []string {
 
 func TestRemedyHostPath(t *testing.T) {
 	scratch := ecstypes.Volume{Name: aws.String("scratch")}
-	sock := ecstypes.Volume{Name: aws.String("sock"), Host: &ecstypes.HostVolumeProperties{SourcePath: aws.String("/var/run/docker.sock")}}
-	logs := ecstypes.Volume{Name: aws.String("logs"), Host: &ecstypes.HostVolumeProperties{SourcePath: aws.String("/var/log")}}
+	sock := ecstypes.Volume{Name: aws.String("sock"), Host: &ecstypes.HostVolumeProperties{SourcePath: aws.String("/srv/run/app.sock")}}
+	logs := ecstypes.Volume{Name: aws.String("logs"), Host: &ecstypes.HostVolumeProperties{SourcePath: aws.String("/srv/log")}}
+	dockerSock := ecstypes.Volume{Name: aws.String("dsock"), Host: &ecstypes.HostVolumeProperties{SourcePath: aws.String("/var/run/docker.sock")}}
+	varLog := ecstypes.Volume{Name: aws.String("varlog"), Host: &ecstypes.HostVolumeProperties{SourcePath: aws.String("/var/log")}}
+	proc := ecstypes.Volume{Name: aws.String("proc"), Host: &ecstypes.HostVolumeProperties{SourcePath: aws.String("/proc")}}
+	sockNote := func(ctrs string) string {
+		return "a read-only mount of a socket does not stop container " + ctrs + " from using it (connecting to a socket is no write to the file system): " +
+			"through the Docker socket it can still start containers on the host; remove the volume (fix.host_path remove) unless the container needs it"
+	}
 	// docker is a host volume without a source path: Docker manages it, it is no host path.
 	docker := ecstypes.Volume{Name: aws.String("docker"), Host: &ecstypes.HostVolumeProperties{}}
 	ro, rw := aws.Bool(true), aws.Bool(false)
@@ -92,7 +99,7 @@ func TestRemedyHostPath(t *testing.T) {
 				hp + "containerDefinitions[b].mountPoints[/s2].readOnly: " + roChange + "sock",
 				hp + "containerDefinitions[b].mountPoints[/s3].readOnly: " + roChange + "sock",
 			},
-			notes:   []string{roNote},
+			notes:   []string{roNote, sockNote(`"b" (/srv/run/app.sock)`)},
 			volumes: []string{"scratch", "docker", "sock"},
 			mounts:  []string{"scratch@/data,docker@/d", "sock@/s1(ro),sock@/s2(ro),scratch@/x,sock@/s3(ro)"},
 		},
@@ -105,7 +112,7 @@ func TestRemedyHostPath(t *testing.T) {
 				hp + "containerDefinitions[app].mountPoints[/l].readOnly: " + roChange + "logs",
 				hp + "containerDefinitions[b].mountPoints[/s].readOnly: " + roChange + "sock",
 			},
-			notes:   []string{roNote},
+			notes:   []string{roNote, sockNote(`"b" (/srv/run/app.sock)`)},
 			volumes: []string{"sock", "logs"},
 			mounts:  []string{"logs@/l(ro)", "sock@/s(ro)"},
 		},
@@ -118,8 +125,8 @@ func TestRemedyHostPath(t *testing.T) {
 				[]ecstypes.MountPoint{pinMount("logs", "/l", nil)}),
 			remove: true,
 			edits: []string{
-				hp + "volumes[sock]: remove host-path volume (host /var/run/docker.sock)",
-				hp + "volumes[logs]: remove host-path volume (host /var/log)",
+				hp + "volumes[sock]: remove host-path volume (host /srv/run/app.sock)",
+				hp + "volumes[logs]: remove host-path volume (host /srv/log)",
 				hp + "containerDefinitions[b].mountPoints[/s]: remove mount of host-path volume sock",
 				hp + "containerDefinitions[b].mountPoints[/l]: remove mount of host-path volume logs",
 				hp + "containerDefinitions[d].mountPoints[/l]: remove mount of host-path volume logs",
@@ -133,10 +140,23 @@ func TestRemedyHostPath(t *testing.T) {
 			td: with([]ecstypes.Volume{logs, scratch},
 				[]ecstypes.MountPoint{pinMount("scratch", "/data", nil)}),
 			remove:  true,
-			edits:   []string{hp + "volumes[logs]: remove host-path volume (host /var/log)"},
+			edits:   []string{hp + "volumes[logs]: remove host-path volume (host /srv/log)"},
 			notes:   []string{"the containers lose access to logs on the host: anything they read or wrote there (sockets, logs, state) is gone"},
 			volumes: []string{"scratch"},
 			mounts:  []string{"scratch@/data"},
+		},
+		{
+			name: "read-only: host agents (they mount the host's /var/log, /proc) keep their writable mounts of /var/log (Not fixed); what they only read becomes read-only",
+			td: with([]ecstypes.Volume{varLog, proc, dockerSock},
+				[]ecstypes.MountPoint{pinMount("varlog", "/l", nil)},
+				[]ecstypes.MountPoint{pinMount("varlog", "/var/log", nil), pinMount("proc", "/host/proc", nil), pinMount("dsock", "/var/run/docker.sock", nil)}),
+			edits: []string{
+				hp + "containerDefinitions[b].mountPoints[/host/proc].readOnly: " + roChange + "proc",
+				hp + "containerDefinitions[b].mountPoints[/var/run/docker.sock].readOnly: " + roChange + "dsock",
+			},
+			notes:   []string{roNote, sockNote(`"b" (/var/run/docker.sock)`)},
+			volumes: []string{"varlog", "proc", "dsock"},
+			mounts:  []string{"varlog@/l", "varlog@/var/log,proc@/host/proc(ro),dsock@/var/run/docker.sock(ro)"},
 		},
 	}
 	for _, tc := range tests {

@@ -197,6 +197,11 @@ func (b *builder) buildRevisions() error {
 				rp.plain[p] = true
 			}
 			rp.preconditions = append(rp.preconditions, out.Preconditions...)
+			for _, why := range out.NotFixed {
+				for c := range asked {
+					skips = append(skips, [2]string{c, why})
+				}
+			}
 			for c := range asked {
 				rp.controls[c] = true
 			}

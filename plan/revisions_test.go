@@ -76,15 +76,15 @@ func TestExemptionOnRunningRevision(t *testing.T) {
 // No duplicate registration when the fix is already registered with ecsfix's provenance tags (after an
 // apply and a rollback).
 func TestAlreadyRegisteredWithProvenanceTags(t *testing.T) {
-	in := bInventory([]detect.TaskDefinition{
+	in := imagesRead(bInventory([]detect.TaskDefinition{
 		bTD("web", 1, ctrMod(0, func(c *ecstypes.ContainerDefinition) { c.ReadonlyRootFilesystem = nil }), withTags("team", "a")),
-	}, []ecstypes.Service{bSvc("web", bTDArn("web", 1))})
+	}, []ecstypes.Service{bSvc("web", bTDArn("web", 1))}))
 	o := bOptions()
 	p := buildPlan(t, in, o)
 	if len(actionsOf(p, RegisterTaskDefinition)) != 1 {
 		t.Fatalf("actions %+v", p.Actions)
 	}
-	applied := applyPlan(t, in, p)
+	applied := imagesRead(applyPlan(t, in, p))
 	// the applier tags what it registers; the rollback moves the service back to web:1
 	var fixed *detect.TaskDefinition
 	for i := range applied.TaskDefinitions {

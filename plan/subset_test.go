@@ -90,12 +90,12 @@ func TestSubset(t *testing.T) {
 func TestSubsetKeepsFamilyWhole(t *testing.T) {
 	writableRoot := func(c *ecstypes.ContainerDefinition) { c.ReadonlyRootFilesystem = nil }
 	privileged := func(c *ecstypes.ContainerDefinition) { c.Privileged = aws.Bool(true) }
-	in := bInventory([]detect.TaskDefinition{
+	in := imagesRead(bInventory([]detect.TaskDefinition{
 		bTD("web", 1, ctrMod(0, writableRoot)), // medium: ECS.5
 		bTD("web", 2, ctrMod(0, privileged)),   // the latest, high: ECS.4
 		bTD("api", 1, ctrMod(0, writableRoot)), // another family, medium
 	}, []ecstypes.Service{bSvc("web", bTDArn("web", 1)), bSvc("front", bTDArn("web", 2)), bSvc("api", bTDArn("api", 1))},
-		bClusterOf("disabled"))
+		bClusterOf("disabled")))
 	p := buildPlan(t, in, bOptions())
 	kept, left := p.Subset(RiskMedium, nil)
 	for _, a := range kept.Actions {
