@@ -48,6 +48,10 @@ type ReadState struct {
 	// LoadBalancers are the load balancers of those target groups read, by ARN; nil when none was read.
 	// One that was not found is absent.
 	LoadBalancers map[string]LoadBalancerRead
+	// AutoScalingGroups are the Auto Scaling groups read, by ARN (ECS.19's fix).
+	AutoScalingGroups map[string]AutoScalingGroupRead
+	// CapacityProviders are the capacity providers read, by ARN (ECS.19's fix).
+	CapacityProviders map[string]CapacityProviderRead
 }
 
 // ConfiguredValues are the values of the configuration that fixes take as given (they are not derived
