@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -54,6 +55,8 @@ type regionClients struct {
 	ecs ecsAPI
 	ec2 ec2API
 	elb elbAPI
+	// asg reads the capacity providers' Auto Scaling groups (autoscaling.go); nil reads none.
+	asg autoscalingAPI
 }
 
 // clientFactory builds the clients a scan uses; tests replace it with fakes.
@@ -73,7 +76,7 @@ func sdkClients(cfg aws.Config, opts Options, counter *awsclient.Counter, iamReg
 	return clientFactory{
 		region: func(region string) regionClients {
 			c := forRegion(region)
-			return regionClients{ecs: ecs.NewFromConfig(c), ec2: ec2.NewFromConfig(c), elb: elb.NewFromConfig(c)}
+			return regionClients{ecs: ecs.NewFromConfig(c), ec2: ec2.NewFromConfig(c), elb: elb.NewFromConfig(c), asg: autoscaling.NewFromConfig(c)}
 		},
 		iam: func() iamAPI { return iam.NewFromConfig(forRegion(iamRegion)) },
 	}
