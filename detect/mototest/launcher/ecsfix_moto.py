@@ -653,6 +653,59 @@ def mend_sts_assume_role_of_missing_role():
     STSBackend.assume_role = assume_role
 
 
+def mend_ecs_capacity_provider_termination_protection():
+    """ECS CreateCapacityProvider and UpdateCapacityProvider refuse managed termination protection ENABLED
+    unless the Auto Scaling group protects new instances from scale-in (NewInstancesProtectedFromScaleIn)
+    and the provider's managed scaling is ENABLED, as AWS does: ClientException, with AWS's message for the
+    group ("The managed termination protection setting for the capacity provider is invalid. To enable
+    managed termination protection for a capacity provider, the Auto Scaling group must have instance
+    protection from scale in enabled."). moto 5.2.1 accepts it whatever the group. A group this emulator
+    does not hold is not judged (moto's own capacity providers name groups it never created)."""
+    from moto.autoscaling.models import autoscaling_backends
+    from moto.ecs.exceptions import EcsClientException
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    original_create = EC2ContainerServiceBackend.create_capacity_provider
+    original_update = EC2ContainerServiceBackend.update_capacity_provider
+
+    def check(backend, asg_ref, protection, scaling_status):
+        if protection != "ENABLED":
+            return
+        name = asg_ref.split("autoScalingGroupName/")[-1] if asg_ref else ""
+        group = autoscaling_backends[backend.account_id][backend.region_name].autoscaling_groups.get(name)
+        if group is None:
+            return
+        if not group.new_instances_protected_from_scale_in:
+            raise EcsClientException(
+                "The managed termination protection setting for the capacity provider is invalid. To enable managed "
+                "termination protection for a capacity provider, the Auto Scaling group must have instance protection "
+                "from scale in enabled."
+            )
+        if scaling_status != "ENABLED":
+            raise EcsClientException(
+                "The managed termination protection setting for the capacity provider is invalid. To enable managed "
+                "termination protection for a capacity provider, managed scaling must be enabled."
+            )
+
+    def create_capacity_provider(self, name, asg_details, tags):
+        details = asg_details or {}
+        check(self, details.get("autoScalingGroupArn"), details.get("managedTerminationProtection"),
+              (details.get("managedScaling") or {}).get("status"))
+        return original_create(self, name, asg_details, tags)
+
+    def update_capacity_provider(self, name_or_arn, asg_provider):
+        provider = self._get_provider(name_or_arn)
+        if provider is not None and asg_provider:
+            current = provider.auto_scaling_group_provider
+            protection = asg_provider.get("managedTerminationProtection", current.get("managedTerminationProtection"))
+            scaling = (asg_provider.get("managedScaling") or {}).get("status", (current.get("managedScaling") or {}).get("status"))
+            check(self, current.get("autoScalingGroupArn"), protection, scaling)
+        return original_update(self, name_or_arn, asg_provider)
+
+    EC2ContainerServiceBackend.create_capacity_provider = create_capacity_provider
+    EC2ContainerServiceBackend.update_capacity_provider = update_capacity_provider
+
+
 MENDS = [
     mend_ecs_describe_capacity_providers,
     mend_kms_get_public_key,
@@ -666,6 +719,7 @@ MENDS = [
     mend_securityhub_get_findings_v2,
     mend_securityhub_batch_update_findings_v2,
     mend_sts_assume_role_of_missing_role,
+    mend_ecs_capacity_provider_termination_protection,
 ]
 
 
