@@ -110,7 +110,7 @@ func (c *UpdateAutoScalingGroupChange) riskFloor(_ *Plan, _ *Action, overrides m
 }
 
 func (c *UpdateAutoScalingGroupChange) details() changeDetails {
-	return changeDetails{rows: [][2]string{{"Auto Scaling group", c.Name}, {"For capacity provider", detect.ShortARN(c.CapacityProvider)}}}
+	return changeDetails{rows: [][2]string{{"group", c.Name}, {"provider", detect.ShortARN(c.CapacityProvider)}}}
 }
 
 // diff diffs the group's setting.

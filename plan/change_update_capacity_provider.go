@@ -138,7 +138,7 @@ func (c *UpdateCapacityProviderChange) riskFloor(_ *Plan, _ *Action, overrides m
 }
 
 func (c *UpdateCapacityProviderChange) details() changeDetails {
-	return changeDetails{rows: [][2]string{{"Capacity provider", c.Name}, {"Auto Scaling group", detect.AutoScalingGroupName(c.AutoScalingGroup)}}}
+	return changeDetails{rows: [][2]string{{"provider", c.Name}, {"group", detect.AutoScalingGroupName(c.AutoScalingGroup)}}}
 }
 
 // diff diffs the provider's setting.
