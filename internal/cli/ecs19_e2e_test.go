@@ -189,3 +189,62 @@ func TestECS19FixEndToEnd(t *testing.T) {
 		t.Errorf("rollback does not return the provider, then its group:\n%s", out)
 	}
 }
+
+// TestECS19ReadmePoliciesOnIAMEnforcingEmulator plans, applies and rolls back the ECS.19 fix as IAM users
+// holding exactly the README's policies: the scan policy to scan and plan (it reads the providers'
+// groups), the apply policy with the EcsfixCapacityProviders block to apply and roll back. A user without
+// autoscaling:UpdateAutoScalingGroup is refused, so the emulator does enforce the block. The providers
+// and groups are deleted afterwards: the IAM-enforcing emulator's account is shared with other tests.
+func TestECS19ReadmePoliciesOnIAMEnforcingEmulator(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: the IAM-enforcing emulator")
+	}
+	ctx := context.Background()
+	admin := mototest.IAMEnforced(t)
+	capacityEstate(t, ctx, admin)
+	t.Cleanup(func() {
+		c, asc := ecs.NewFromConfig(admin), autoscaling.NewFromConfig(admin)
+		for _, name := range []string{"nodes", "manual"} {
+			_, _ = c.DeleteCapacityProvider(ctx, &ecs.DeleteCapacityProviderInput{CapacityProvider: aws.String(name)})
+			_, _ = asc.DeleteAutoScalingGroup(ctx, &autoscaling.DeleteAutoScalingGroupInput{AutoScalingGroupName: aws.String(name + "-asg"), ForceDelete: aws.Bool(true)})
+		}
+		_, _ = asc.DeleteLaunchConfiguration(ctx, &autoscaling.DeleteLaunchConfigurationInput{LaunchConfigurationName: aws.String("ecs-nodes")})
+	})
+	pol := readmePolicies(t, mototest.IAMAccount)
+	if pol["EcsfixCapacityProviders"] == "" {
+		t.Fatal("the README has no policy starting with statement EcsfixCapacityProviders")
+	}
+	_, scanEnv := mototest.UserConfig(t, admin, "ecsfix-ecs19-scan", pol["EcsfixScan"])
+	_, applyEnv := mototest.UserConfig(t, admin, "ecsfix-ecs19-apply", pol["EcsfixApply"], pol["EcsfixCapacityProviders"])
+	_, shortEnv := mototest.UserConfig(t, admin, "ecsfix-ecs19-short", pol["EcsfixApply"], without(t, pol["EcsfixCapacityProviders"], "autoscaling:UpdateAutoScalingGroup"))
+	t.Setenv("ECSFIX_FIX_CONTROLS", "ECS.19")
+	dir := t.TempDir()
+	planFile := filepath.Join(dir, "plan.json")
+	cli := func(env []string, want int, args ...string) string {
+		t.Helper()
+		asUser(t, env)
+		out, errOut, code := runCLI(t, args...)
+		if code != want {
+			t.Fatalf("ecsfix %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, want, out, errOut)
+		}
+		return out + errOut
+	}
+	out := cli(scanEnv, exitOK, "plan", "--out", planFile)
+	if !strings.Contains(out, "update-auto-scaling-group") || !strings.Contains(out, "update-capacity-provider") {
+		t.Fatalf("the plan lacks the ECS.19 actions, so their permissions are not checked:\n%s", out)
+	}
+	cli(applyEnv, exitOK, "approve", planFile, "--by", "alice", "--ticket", "OPS-19")
+	out = cli(shortEnv, exitError, "apply", planFile, "--journal", filepath.Join(dir, "short.journal"))
+	if !strings.Contains(out, "UpdateAutoScalingGroup") || !strings.Contains(out, "AccessDenied") {
+		t.Errorf("an apply without autoscaling:UpdateAutoScalingGroup does not report the denied call:\n%s", out)
+	}
+	journal := filepath.Join(dir, "apply.journal")
+	cli(applyEnv, exitOK, "apply", planFile, "--journal", journal)
+	if protected, mtp := protections(t, admin, "nodes-asg", "nodes"); !protected || mtp != ecstypes.ManagedTerminationProtectionEnabled {
+		t.Errorf("after apply: %t, %s", protected, mtp)
+	}
+	cli(applyEnv, exitOK, "rollback", "--plan", planFile, journal)
+	if protected, mtp := protections(t, admin, "nodes-asg", "nodes"); protected || mtp != ecstypes.ManagedTerminationProtectionDisabled {
+		t.Errorf("after rollback: %t, %s", protected, mtp)
+	}
+}
