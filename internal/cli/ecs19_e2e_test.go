@@ -248,3 +248,77 @@ func TestECS19ReadmePoliciesOnIAMEnforcingEmulator(t *testing.T) {
 		t.Errorf("after rollback: %t, %s", protected, mtp)
 	}
 }
+
+// asgSnapshotDoc is `aws autoscaling describe-auto-scaling-groups` output (as the CLI prints it) holding
+// the demo's group ops-ec2-asg, its new instances not protected from scale-in.
+const asgSnapshotDoc = `{
+    "AutoScalingGroups": [
+        {
+            "AutoScalingGroupName": "ops-ec2-asg",
+            "AutoScalingGroupARN": "arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:2f0b6d3e-91c4-4a8b-b6d1-3e5f7a9c0b12:autoScalingGroupName/ops-ec2-asg",
+            "LaunchTemplate": {"LaunchTemplateId": "lt-0a1b2c3d4e5f60718", "LaunchTemplateName": "ops-ec2", "Version": "$Latest"},
+            "MinSize": 1,
+            "MaxSize": 4,
+            "DesiredCapacity": 2,
+            "DefaultCooldown": 300,
+            "AvailabilityZones": ["eu-west-1a", "eu-west-1b"],
+            "LoadBalancerNames": [],
+            "TargetGroupARNs": [],
+            "HealthCheckType": "EC2",
+            "HealthCheckGracePeriod": 0,
+            "Instances": [
+                {"InstanceId": "i-0a1b2c3d4e5f60718", "InstanceType": "m6i.large", "AvailabilityZone": "eu-west-1a",
+                 "LifecycleState": "InService", "HealthStatus": "Healthy", "ProtectedFromScaleIn": false}
+            ],
+            "CreatedTime": "2025-01-10T09:00:00.000Z",
+            "SuspendedProcesses": [],
+            "VPCZoneIdentifier": "subnet-0c3d4e5f6a7b8c910,subnet-0d4e5f6a7b8c9d021",
+            "EnabledMetrics": [],
+            "Tags": [{"ResourceId": "ops-ec2-asg", "ResourceType": "auto-scaling-group", "Key": "AmazonECSManaged", "Value": "", "PropagateAtLaunch": true}],
+            "TerminationPolicies": ["Default"],
+            "NewInstancesProtectedFromScaleIn": false,
+            "ServiceLinkedRoleARN": "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",
+            "CapacityRebalance": false,
+            "TrafficSources": []
+        }
+    ]
+}
+`
+
+// TestECS19FromSnapshot plans the ECS.19 fix offline: a snapshot holding describe-capacity-providers and
+// describe-auto-scaling-groups output plans the group's protection, then the provider's; a group file
+// without a group's name is a read error naming the file.
+func TestECS19FromSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	cps, err := os.ReadFile(filepath.Join(demo, "ecs", "capacity-providers.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string]string{"capacity-providers.json": string(cps), "auto-scaling-groups.json": asgSnapshotDoc} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("ECSFIX_FIX_CONTROLS", "ECS.19")
+	out, errOut, code := runCLI(t, "plan", "--snapshot", dir)
+	if code != exitOK {
+		t.Fatalf("plan: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	g := strings.Index(out, "protect new instances of Auto Scaling group ops-ec2-asg from scale-in (for capacity provider ops-ec2-asg)")
+	p := strings.Index(out, "enable managed termination protection on capacity provider ops-ec2-asg")
+	if g < 0 || p < g || !strings.Contains(out, "depends on:  a1") {
+		t.Errorf("the plan does not protect the group, then enable the provider's protection:\n%s", out)
+	}
+
+	bad := strings.Replace(asgSnapshotDoc, `"AutoScalingGroupName": "ops-ec2-asg",`, "", 1)
+	if err := os.WriteFile(filepath.Join(dir, "auto-scaling-groups.json"), []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = runCLI(t, "plan", "--snapshot", dir)
+	if code != exitIncomplete || !strings.Contains(out+errOut, "auto-scaling-groups.json error=\"AutoScalingGroups[0]: missing AutoScalingGroupName") {
+		t.Errorf("a group without its name: exit %d, want %d naming the file\nstdout:\n%s\nstderr:\n%s", code, exitIncomplete, out, errOut)
+	}
+	if strings.Contains(out, "update-auto-scaling-group") {
+		t.Errorf("a plan from an unreadable group file changes the group:\n%s", out)
+	}
+}
