@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
 	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/detect/mototest"
@@ -320,5 +321,30 @@ func TestECS19FromSnapshot(t *testing.T) {
 	}
 	if strings.Contains(out, "update-auto-scaling-group") {
 		t.Errorf("a plan from an unreadable group file changes the group:\n%s", out)
+	}
+}
+
+// TestECS19FromSecurityHubFinding plans the ECS.19 fix from a Security Hub finding on the capacity
+// provider: the scan, narrowed to what the finding names, reads that provider and its Auto Scaling group,
+// and the plan's actions resolve the finding.
+func TestECS19FromSecurityHubFinding(t *testing.T) {
+	ctx := context.Background()
+	cfg := mototest.Config(t)
+	capacityEstate(t, ctx, cfg)
+	liveEnv(t, cfg)
+	arn := "arn:aws:ecs:" + mototest.Region + ":" + mototest.AccountID(cfg) + ":capacity-provider/nodes"
+	importSH(t, ctx, cfg, shFinding{id: "ecs19-nodes", control: "ECS.19", rtype: "AwsEcsCapacityProvider", arn: arn,
+		compliance: shtypes.ComplianceStatusFailed, workflow: shtypes.WorkflowStatusNew})
+	out, errOut, code := runCLI(t, "plan", "--findings", "securityhub")
+	if code != exitOK {
+		t.Fatalf("plan --findings: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"update-auto-scaling-group", "update-capacity-provider", "ecs19-nodes"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan --findings lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "capacity-provider/manual") {
+		t.Errorf("the plan names the provider no finding names:\n%s", out)
 	}
 }
