@@ -4,16 +4,17 @@ import "testing"
 
 func TestShortARN(t *testing.T) {
 	for in, want := range map[string]string{
-		"arn:aws:ecs:eu-west-1:123456789012:task-definition/web:3":                                    "web:3",
-		"arn:aws:ecs:eu-west-1:123456789012:service/prod/web":                                         "prod/web",
-		"arn:aws:ecs:eu-west-1:123456789012:cluster/prod":                                             "prod",
-		"arn:aws:iam::123456789012:role/app/web-task":                                                 "app/web-task",
-		"arn:aws:iam::aws:policy/AdministratorAccess":                                                 "AdministratorAccess",
-		"arn:aws:sns:eu-west-1:123456789012:topic":                                                    "topic",
+		"arn:aws:ecs:eu-west-1:123456789012:task-definition/web:3": "web:3",
+		"arn:aws:ecs:eu-west-1:123456789012:service/prod/web":      "prod/web",
+		"arn:aws:ecs:eu-west-1:123456789012:cluster/prod":          "prod",
+		"arn:aws:iam::123456789012:role/app/web-task":              "app/web-task",
+		"arn:aws:iam::aws:policy/AdministratorAccess":              "AdministratorAccess",
+		"arn:aws:sns:eu-west-1:123456789012:topic":                 "topic",
+		"arn:aws:ecs:eu-west-1":                                    "arn:aws:ecs:eu-west-1",
+		"web:3":                                                    "web:3",
+		"":                                                         "",
+
 		"arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:0d1c:autoScalingGroupName/nodes": "autoScalingGroup/nodes",
-		"arn:aws:ecs:eu-west-1":                                                                       "arn:aws:ecs:eu-west-1",
-		"web:3":                                                                                       "web:3",
-		"":                                                                                            "",
 	} {
 		if got := ShortARN(in); got != want {
 			t.Errorf("ShortARN(%q) = %q, want %q", in, got, want)

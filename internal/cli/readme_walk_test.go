@@ -167,18 +167,19 @@ func TestReadmeListsEveryMend(t *testing.T) {
 	list := text[start:end]
 	// What the README's list must say for each mend (the call or the subject of its bullet).
 	phrase := map[string]string{
-		"mend_ecs_describe_capacity_providers":              "`DescribeCapacityProviders` without names",
-		"mend_kms_get_public_key":                           "KMS `GetPublicKey`",
-		"mend_ecs_service_assign_public_ip":                 "created without `assignPublicIp`",
-		"mend_ecs_update_service_deployment":                "ECS `UpdateService`",
-		"mend_iam_resource_arns":                            "evaluate the resource ARNs of secrets",
-		"mend_iam_conditions":                               "the condition keys `iam:PolicyARN`",
-		"mend_iam_access_denied_errors":                     "answer denials as each service does",
-		"mend_ecs_register_task_definition_pass_role":       "`iam:PassRole` on the roles a",
-		"mend_securityhub_batch_update_findings":            "Security Hub `BatchUpdateFindings`",
-		"mend_securityhub_get_findings_v2":                  "Security Hub `GetFindingsV2`",
-		"mend_securityhub_batch_update_findings_v2":         "Security Hub `BatchUpdateFindingsV2`",
-		"mend_sts_assume_role_of_missing_role":              "STS `AssumeRole` of a role that does not exist",
+		"mend_ecs_describe_capacity_providers":        "`DescribeCapacityProviders` without names",
+		"mend_kms_get_public_key":                     "KMS `GetPublicKey`",
+		"mend_ecs_service_assign_public_ip":           "created without `assignPublicIp`",
+		"mend_ecs_update_service_deployment":          "ECS `UpdateService`",
+		"mend_iam_resource_arns":                      "evaluate the resource ARNs of secrets",
+		"mend_iam_conditions":                         "the condition keys `iam:PolicyARN`",
+		"mend_iam_access_denied_errors":               "answer denials as each service does",
+		"mend_ecs_register_task_definition_pass_role": "`iam:PassRole` on the roles a",
+		"mend_securityhub_batch_update_findings":      "Security Hub `BatchUpdateFindings`",
+		"mend_securityhub_get_findings_v2":            "Security Hub `GetFindingsV2`",
+		"mend_securityhub_batch_update_findings_v2":   "Security Hub `BatchUpdateFindingsV2`",
+		"mend_sts_assume_role_of_missing_role":        "STS `AssumeRole` of a role that does not exist",
+
 		"mend_ecs_capacity_provider_termination_protection": "ECS `UpdateCapacityProvider` and `CreateCapacityProvider` with managed termination protection",
 	}
 	script, err := os.ReadFile("../../detect/mototest/launcher/ecsfix_moto.py")
