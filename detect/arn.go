@@ -17,6 +17,9 @@ func ShortARN(arn string) string {
 		return arn
 	}
 	res := parts[5]
+	if name := AutoScalingGroupName(arn); parts[2] == "autoscaling" && name != "" {
+		return "autoScalingGroup/" + name
+	}
 	if i := strings.IndexByte(res, '/'); i >= 0 {
 		return res[i+1:]
 	}

@@ -13,6 +13,8 @@ func TestShortARN(t *testing.T) {
 		"arn:aws:ecs:eu-west-1":                                    "arn:aws:ecs:eu-west-1",
 		"web:3":                                                    "web:3",
 		"":                                                         "",
+
+		"arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:0d1c:autoScalingGroupName/nodes": "autoScalingGroup/nodes",
 	} {
 		if got := ShortARN(in); got != want {
 			t.Errorf("ShortARN(%q) = %q, want %q", in, got, want)

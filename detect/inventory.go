@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
@@ -25,6 +26,7 @@ const (
 	TypeLoadBalancer     = "AWS::ElasticLoadBalancingV2::LoadBalancer"
 	TypeTargetGroup      = "AWS::ElasticLoadBalancingV2::TargetGroup"
 	TypeRole             = "AWS::IAM::Role"
+	TypeAutoScalingGroup = "AWS::AutoScaling::AutoScalingGroup"
 )
 
 // Inventory is everything the detector knows about an estate. Both sources (the live API and a snapshot)
@@ -61,6 +63,9 @@ type Inventory struct {
 	// Images are the configurations of the container images the task definitions name, by reference
 	// as a container definition names it; an image absent here is unknown (not in ECR, or not read).
 	Images map[string]ImageConfig
+	// AutoScalingGroups are the Auto Scaling groups of the capacity providers (ECS.19's fix turns on
+	// their scale-in protection of new instances first); a group absent here was not read.
+	AutoScalingGroups []astypes.AutoScalingGroup
 
 	// Errors lists what could not be read. A non-empty list makes a scan incomplete (non-zero exit).
 	Errors []ReadError
@@ -188,6 +193,8 @@ type index struct {
 	mainRouteByVPC map[string]*ec2types.RouteTable
 	endpointsByVPC map[string][]ec2types.VpcEndpoint
 	enisByGroup    map[string][]ec2types.NetworkInterface
+	capacity       map[string]*ecstypes.CapacityProvider
+	asgs           map[string]*astypes.AutoScalingGroup // by ARN, and by region + "\x00" + name
 }
 
 func (in *Inventory) idx() *index {
@@ -207,6 +214,17 @@ func (in *Inventory) idx() *index {
 			mainRouteByVPC: map[string]*ec2types.RouteTable{},
 			endpointsByVPC: map[string][]ec2types.VpcEndpoint{},
 			enisByGroup:    map[string][]ec2types.NetworkInterface{},
+			capacity:       map[string]*ecstypes.CapacityProvider{},
+			asgs:           map[string]*astypes.AutoScalingGroup{},
+		}
+		for i := range in.CapacityProviders {
+			x.capacity[deref(in.CapacityProviders[i].CapacityProviderArn)] = &in.CapacityProviders[i]
+		}
+		for i := range in.AutoScalingGroups {
+			g := &in.AutoScalingGroups[i]
+			arn := deref(g.AutoScalingGroupARN)
+			x.asgs[arn] = g
+			x.asgs[RegionOf(arn)+"\x00"+deref(g.AutoScalingGroupName)] = g
 		}
 		for i := range in.TaskDefinitions {
 			td := &in.TaskDefinitions[i]
@@ -348,6 +366,39 @@ func (in *Inventory) InterfacesWithGroup(groupID string) []ec2types.NetworkInter
 	return in.idx().enisByGroup[groupID]
 }
 
+// CapacityProvider returns the capacity provider with the given ARN.
+func (in *Inventory) CapacityProvider(arn string) (*ecstypes.CapacityProvider, bool) {
+	cp, ok := in.idx().capacity[arn]
+	return cp, ok
+}
+
+// AutoScalingGroup returns the Auto Scaling group a capacity provider names (autoScalingGroupArn: the
+// group's ARN, or its name, which is then looked up in region).
+func (in *Inventory) AutoScalingGroup(arnOrName, region string) (*astypes.AutoScalingGroup, bool) {
+	x := in.idx()
+	if g, ok := x.asgs[arnOrName]; ok && strings.HasPrefix(arnOrName, "arn:") {
+		return g, true
+	}
+	if strings.HasPrefix(arnOrName, "arn:") {
+		return nil, false
+	}
+	g, ok := x.asgs[region+"\x00"+arnOrName]
+	return g, ok
+}
+
+// AutoScalingGroupName is the name of the Auto Scaling group an ARN names
+// (arn:…:autoScalingGroup:UUID:autoScalingGroupName/NAME), or ref itself when it is no ARN.
+func AutoScalingGroupName(ref string) string {
+	if !strings.HasPrefix(ref, "arn:") {
+		return ref
+	}
+	const marker = ":autoScalingGroupName/"
+	if i := strings.LastIndex(ref, marker); i >= 0 {
+		return ref[i+len(marker):]
+	}
+	return ""
+}
+
 // LoadBalancer returns the load balancer with the given ARN.
 func (in *Inventory) LoadBalancer(arn string) (*elbtypes.LoadBalancer, bool) {
 	lb, ok := in.idx().loadBalancers[arn]
@@ -458,7 +509,8 @@ func (in *Inventory) Regions() []string {
 func (in *Inventory) Count() int {
 	return len(in.TaskDefinitions) + len(in.Services) + len(in.Clusters) + len(in.TaskSets) +
 		len(in.CapacityProviders) + len(in.SecurityGroups) + len(in.Subnets) + len(in.RouteTables) +
-		len(in.LoadBalancers) + len(in.TargetGroups) + len(in.Roles) + len(in.VpcEndpoints) + len(in.NetworkInterfaces)
+		len(in.LoadBalancers) + len(in.TargetGroups) + len(in.Roles) + len(in.VpcEndpoints) + len(in.NetworkInterfaces) +
+		len(in.AutoScalingGroups)
 }
 
 func deref(s *string) string {

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -31,6 +32,15 @@ type ecsAPI interface {
 	DeregisterTaskDefinition(context.Context, *ecs.DeregisterTaskDefinitionInput, ...func(*ecs.Options)) (*ecs.DeregisterTaskDefinitionOutput, error)
 	UpdateService(context.Context, *ecs.UpdateServiceInput, ...func(*ecs.Options)) (*ecs.UpdateServiceOutput, error)
 	UpdateCluster(context.Context, *ecs.UpdateClusterInput, ...func(*ecs.Options)) (*ecs.UpdateClusterOutput, error)
+	DescribeCapacityProviders(context.Context, *ecs.DescribeCapacityProvidersInput, ...func(*ecs.Options)) (*ecs.DescribeCapacityProvidersOutput, error)
+	UpdateCapacityProvider(context.Context, *ecs.UpdateCapacityProviderInput, ...func(*ecs.Options)) (*ecs.UpdateCapacityProviderOutput, error)
+}
+
+// autoscalingAPI is the Auto Scaling operations of the update-auto-scaling-group action (ECS.19's fix)
+// and of its stale check.
+type autoscalingAPI interface {
+	DescribeAutoScalingGroups(context.Context, *autoscaling.DescribeAutoScalingGroupsInput, ...func(*autoscaling.Options)) (*autoscaling.DescribeAutoScalingGroupsOutput, error)
+	UpdateAutoScalingGroup(context.Context, *autoscaling.UpdateAutoScalingGroupInput, ...func(*autoscaling.Options)) (*autoscaling.UpdateAutoScalingGroupOutput, error)
 }
 
 type stsAPI interface {
@@ -97,6 +107,7 @@ type clients struct {
 	// ecr reads image configurations (read_images.go), http fetches their blobs; nil ecr reads none.
 	ecr  func(region string) live.ImageAPI
 	http aws.HTTPClient
+	asg  func(region string) autoscalingAPI
 	// calls counts the calls made through SDK clients.
 	calls *awsclient.Counter
 
@@ -176,6 +187,7 @@ func sdkClientsCounting(cfg aws.Config, maxAttempts int, counter *awsclient.Coun
 		elb:     perRegion(base, func(c aws.Config) elbAPI { return elasticloadbalancingv2.NewFromConfig(c) }),
 		ecr:     perRegion(base, func(c aws.Config) live.ImageAPI { return ecr.NewFromConfig(c) }),
 		http:    base.HTTPClient,
+		asg:     perRegion(base, func(c aws.Config) autoscalingAPI { return autoscaling.NewFromConfig(c) }),
 		calls:   counter,
 	}
 }

@@ -40,7 +40,8 @@
 // dry-run, rollback, and what a done record gives back on resume), listed in the one table in
 // executors.go: register-task-definition, update-service, update-cluster-settings, create-secret,
 // put-role-policy, ensure-log-group, deregister-task-definition, detach-role-policy,
-// remove-policy-statements, update-security-group-ingress and create-security-group. Validation is the
+// remove-policy-statements, update-security-group-ingress, create-security-group,
+// update-auto-scaling-group and update-capacity-provider. Validation is the
 // plan's own (plan.Plan.Validate, plan.ValidateAction); fix keeps no copy of it. Reads that package
 // detect/live makes too (a family's latest ACTIVE revision, services, clusters) come from detect/awsread.
 //

@@ -76,4 +76,12 @@ var executors = map[plan.ActionType]executor{
 		apply: (*run).createGroup, resume: (*run).resumeSecurityGroup, dryRun: (*run).dryRunCreateGroup,
 		rollback: (*run).rollbackCreateGroup,
 	},
+	plan.UpdateAutoScalingGroup: {
+		apply: (*run).updateAutoScalingGroup, dryRun: (*run).dryRunAutoScalingGroup,
+		rollback: (*run).rollbackAutoScalingGroup, settledByRollbackDone: true,
+	},
+	plan.UpdateCapacityProvider: {
+		apply: (*run).updateCapacityProvider, dryRun: (*run).dryRunCapacityProvider,
+		rollback: (*run).rollbackCapacityProvider, settledByRollbackDone: true,
+	},
 }

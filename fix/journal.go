@@ -201,6 +201,15 @@ type StateRecord struct {
 	VpcID     string             `json:"vpcId,omitempty"`
 	Ingress   []plan.IngressRule `json:"ingress,omitempty"`
 	Egress    []plan.IngressRule `json:"egress,omitempty"`
+
+	// ECS.19. update-auto-scaling-group: AutoScalingGroup (the group's ARN) and ScaleInProtected, its
+	// NewInstancesProtectedFromScaleIn read live (before: what rollback restores), set (after), read back
+	// (result). update-capacity-provider: CapacityProvider (its ARN) and TerminationProtection, its
+	// managedTerminationProtection the same way.
+	AutoScalingGroup      string `json:"autoScalingGroup,omitempty"`
+	ScaleInProtected      *bool  `json:"scaleInProtected,omitempty"`
+	CapacityProvider      string `json:"capacityProvider,omitempty"`
+	TerminationProtection string `json:"terminationProtection,omitempty"`
 }
 
 // journalState is what a journal says about a plan.

@@ -126,6 +126,26 @@ var plannedBefore = map[plan.ActionType]func(a *plan.Action, before, after *Stat
 		}
 		return nil
 	},
+	plan.UpdateAutoScalingGroup: func(a *plan.Action, before, after *StateRecord) error {
+		c := a.UpdateAutoScalingGroup
+		if before.AutoScalingGroup != c.AutoScalingGroup {
+			return fmt.Errorf("the journal names Auto Scaling group %s, the plan %s", before.AutoScalingGroup, c.AutoScalingGroup)
+		}
+		if before.ScaleInProtected == nil || *before.ScaleInProtected != c.Before.NewInstancesProtectedFromScaleIn {
+			return fmt.Errorf("NewInstancesProtectedFromScaleIn before differs in the journal and in the plan (%t)", c.Before.NewInstancesProtectedFromScaleIn)
+		}
+		return nil
+	},
+	plan.UpdateCapacityProvider: func(a *plan.Action, before, after *StateRecord) error {
+		c := a.UpdateCapacityProvider
+		if before.CapacityProvider != c.CapacityProvider {
+			return fmt.Errorf("the journal names capacity provider %s, the plan %s", before.CapacityProvider, c.CapacityProvider)
+		}
+		if got, want := restoredProtection(before.TerminationProtection), restoredProtection(c.Before.ManagedTerminationProtection); got != want {
+			return fmt.Errorf("managedTerminationProtection before is %q in the journal, %q in the plan", got, want)
+		}
+		return nil
+	},
 	plan.DetachRolePolicy: func(a *plan.Action, before, _ *StateRecord) error {
 		c := a.DetachRolePolicy
 		if before.RoleArn != c.Role || before.PolicyArn != c.PolicyArn {

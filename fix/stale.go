@@ -76,7 +76,7 @@ func (r *run) checkStale(ctx context.Context) error {
 		case detect.TypeCluster:
 			k := clusterKey{detect.AccountOf(f.Resource), r.regionOf(f)}
 			clusters[k] = append(clusters[k], f)
-		case detect.TypeTaskDefinition, detect.TypeRole, detect.TypeSecurityGroup:
+		case detect.TypeTaskDefinition, detect.TypeRole, detect.TypeSecurityGroup, detect.TypeCapacityProvider, detect.TypeAutoScalingGroup:
 		default:
 			return fmt.Errorf("%w: state %s: resource type %q cannot be checked", ErrInvalidPlan, f.Resource, f.ResourceType)
 		}
@@ -221,6 +221,10 @@ func (r *run) checkStale(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+	}
+	// Capacity providers and their Auto Scaling groups (ECS.19's fix).
+	if err := r.checkStaleCapacity(ctx, &sc, started); err != nil {
+		return err
 	}
 	if len(sc.changes) > 0 {
 		return &StaleError{Changes: sc.changes}

@@ -122,6 +122,13 @@ func (b *builder) assemble() (*Plan, error) {
 		state[arn] = Fingerprint{Resource: arn, ResourceType: detect.TypeCluster, Region: detect.RegionOf(arn), Facts: ClusterFacts(cp.cluster)}
 	}
 
+	// capacity providers' managed termination protection, each after its group's scale-in protection
+	cpActs, cpState := b.capacityActions(newID)
+	p.Actions = append(p.Actions, cpActs...)
+	for _, f := range cpState {
+		state[f.Resource] = f
+	}
+
 	// deregistration of the revisions that held moved plaintext (opt-in)
 	if b.opts.Secrets.DeregisterOld {
 		p.Actions = append(p.Actions, b.deregistrations(regs, moved, newID)...)

@@ -95,6 +95,8 @@ var changeKinds = []changeKind{
 	{RemovePolicyStatements, "removePolicyStatements", func(a *Action) Change { return orNil(a.RemovePolicyStatements) }, "inline policy edit", "inline policy edits"},
 	{UpdateSecurityGroupIngress, "updateSecurityGroupIngress", func(a *Action) Change { return orNil(a.UpdateSecurityGroupIngress) }, "security group", "security groups"},
 	{CreateSecurityGroup, "createSecurityGroup", func(a *Action) Change { return orNil(a.CreateSecurityGroup) }, "security group copy", "security group copies"},
+	{UpdateAutoScalingGroup, "updateAutoScalingGroup", func(a *Action) Change { return orNil(a.UpdateAutoScalingGroup) }, "Auto Scaling group", "Auto Scaling groups"},
+	{UpdateCapacityProvider, "updateCapacityProvider", func(a *Action) Change { return orNil(a.UpdateCapacityProvider) }, "capacity provider", "capacity providers"},
 }
 
 // orNil is c as a Change, or a nil Change when c is a nil pointer.

@@ -15,13 +15,15 @@
 // and what it edits: a task-definition revision (ECS.3 with host-pid, ECS.17 with ECS.1 and
 // host-network, ECS.4 with privileged, ECS.5, ECS.18, ECS.20 with ECS.21, host-path-volume, ECS.8 with
 // plaintext-credentials, ECS.9), a service (ECS.10, ECS.2 with public-ip), a cluster (ECS.12) or another
-// resource (open-security-group, admin-task-role). ECS.13/14/15, ECS.16 and ECS.19 have no automatic fix.
+// resource (open-security-group, admin-task-role). ECS.13/14/15 and ECS.16 have no automatic fix;
+// ECS.19 edits the capacity provider (and first its Auto Scaling group).
 // Each remedy is one fix_*.go file; notes it adds (the ECS Exec note of ECS.5) live there.
 //
 // A change kind is the payload of an action, implementing Change: register-task-definition,
 // update-service, update-cluster-settings, create-secret, ensure-log-group, put-role-policy,
 // deregister-task-definition, detach-role-policy, remove-policy-statements,
-// update-security-group-ingress, create-security-group. Each is one change_*.go file holding its payload
+// update-security-group-ingress, create-security-group, update-auto-scaling-group,
+// update-capacity-provider. Each is one change_*.go file holding its payload
 // type, its validation and the controls it may carry, its risk floor, what it touches and writes, the
 // facts the applier must find before writing (Facts), its rendering and diff, and, where its payload
 // holds typed edits, how its after-state is rebuilt from the state read at apply time (Rebuilder).
@@ -74,7 +76,10 @@
 //     as RegisterTaskDefinition inputs in the AWS CLI's JSON form, the edits, each labelled with its
 //     control, and the masked values), updateService (update-service: the service's settings before
 //     and after; taskDefinitionFrom names the registration whose new revision it deploys), or
-//     updateClusterSettings (update-cluster-settings: the cluster's settings before and after).
+//     updateClusterSettings (update-cluster-settings: the cluster's settings before and after), or
+//     updateAutoScalingGroup and updateCapacityProvider (ECS.19: a group's
+//     NewInstancesProtectedFromScaleIn, a capacity provider's managedTerminationProtection, before and
+//     after).
 //   - state: fingerprints of every resource the plan was made against (see Stale plans).
 //   - skipped: the findings the plan does not fix, and why (not configured, owned by infrastructure
 //     as code, needs input, no automatic fix).

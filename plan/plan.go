@@ -102,6 +102,8 @@ type Action struct {
 	RemovePolicyStatements     *RemovePolicyStatementsChange     `json:"removePolicyStatements,omitempty"`
 	UpdateSecurityGroupIngress *UpdateSecurityGroupIngressChange `json:"updateSecurityGroupIngress,omitempty"`
 	CreateSecurityGroup        *CreateSecurityGroupChange        `json:"createSecurityGroup,omitempty"`
+	UpdateAutoScalingGroup     *UpdateAutoScalingGroupChange     `json:"updateAutoScalingGroup,omitempty"`
+	UpdateCapacityProvider     *UpdateCapacityProviderChange     `json:"updateCapacityProvider,omitempty"`
 }
 
 // Precondition is a check made for an action.

@@ -62,6 +62,7 @@ type builder struct {
 	skipped   map[string]Skipped                  // control + resource + reason, for de-duplication
 	families  map[string][]*detect.TaskDefinition // ACTIVE revisions by family key, built on first use
 	admin     map[string]*adminRolePlan           // admin task roles to fix, by role ARN (fix_admin_role.go)
+	capacity  []*capacityPlan                     // capacity providers to fix (fix_ecs19_capacity_provider.go)
 }
 
 type clusterPlan struct {

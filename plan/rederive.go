@@ -52,6 +52,10 @@ type ReadState struct {
 	// container definition names it (the same reads as a scan's: ECR only); one that could not be read
 	// is absent. The user an ECS.20/21 edit takes from an image is re-derived from them.
 	Images map[string]detect.ImageConfig
+	// AutoScalingGroups are the Auto Scaling groups read, by ARN (ECS.19's fix).
+	AutoScalingGroups map[string]AutoScalingGroupRead
+	// CapacityProviders are the capacity providers read, by ARN (ECS.19's fix).
+	CapacityProviders map[string]CapacityProviderRead
 }
 
 // ConfiguredValues are the values of the configuration that fixes take as given (they are not derived

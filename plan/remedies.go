@@ -28,6 +28,8 @@ const (
 	editsCluster
 	// editsOther: other resources of the service the finding is on (its security groups, its task role).
 	editsOther
+	// editsCapacityProvider: the capacity provider the finding is on (and its Auto Scaling group).
+	editsCapacityProvider
 )
 
 // takes reports whether a remedy of this target takes a finding on a resource of this type.
@@ -39,6 +41,8 @@ func (t target) takes(resourceType string) bool {
 		return resourceType == detect.TypeService
 	case editsCluster:
 		return resourceType == detect.TypeCluster
+	case editsCapacityProvider:
+		return resourceType == detect.TypeCapacityProvider
 	}
 	return false
 }
@@ -89,7 +93,7 @@ func remedies() []remedy {
 		{ID: detect.ECS12ID, Controls: controlIDs(detect.ECS12ID), Risk: RiskLow, Edits: editsCluster, route: (*builder).containerInsightsFinding},
 		{ID: detect.ECS13ID, Controls: controlIDs(detect.ECS13ID, detect.ECS14ID, detect.ECS15ID), NoFix: "no automatic fix yet: add the required tag keys (tag-resource)"},
 		{ID: detect.ECS16ID, Controls: controlIDs(detect.ECS16ID), NoFix: "task sets cannot change their network configuration in place: create a new task set with assignPublicIp DISABLED, shift traffic to it (update-service-primary-task-set), then delete the old task set"},
-		{ID: detect.ECS19ID, Controls: controlIDs(detect.ECS19ID), NoFix: "no automatic fix yet: enable managed termination protection on the capacity provider (its Auto Scaling group needs instance scale-in protection)"},
+		{ID: detect.ECS19ID, Controls: controlIDs(detect.ECS19ID), Risk: RiskMedium, Edits: editsCapacityProvider, route: (*builder).capacityProviderFinding, NoFix: ecs19NoFix},
 	}
 }
 

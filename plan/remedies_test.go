@@ -38,7 +38,7 @@ func TestRemedyRegistry(t *testing.T) {
 		detect.ECS1ID: RiskHigh, detect.ECS2ID: RiskHigh, detect.ECS3ID: RiskMedium, detect.ECS4ID: RiskHigh,
 		detect.ECS5ID: RiskMedium, detect.ECS8ID: RiskMedium, detect.ECS9ID: RiskMedium, detect.ECS10ID: RiskLow,
 		detect.ECS12ID: RiskLow, detect.ECS13ID: RiskHigh, detect.ECS14ID: RiskHigh, detect.ECS15ID: RiskHigh,
-		detect.ECS16ID: RiskHigh, detect.ECS17ID: RiskHigh, detect.ECS18ID: RiskMedium, detect.ECS19ID: RiskHigh,
+		detect.ECS16ID: RiskHigh, detect.ECS17ID: RiskHigh, detect.ECS18ID: RiskMedium, detect.ECS19ID: RiskMedium,
 		detect.ECS20ID: RiskLow, detect.ECS21ID: RiskLow, // high per edit when the user comes from the configuration (Edit.Risk)
 		detect.ExposureAdminTaskRoleID: RiskHigh, detect.ExposureHostNetworkID: RiskHigh,
 		detect.ExposureHostPathVolumeID: RiskHigh, detect.ExposureHostPIDID: RiskMedium,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # export-snapshot.sh [--region REGION] DIR — export the ECS estate of one region as an ecsfix snapshot.
 #
-# Writes the JSON output of read-only AWS CLI commands into DIR (ecs/, ec2/, elbv2/, iam/), one file per
+# Writes the JSON output of read-only AWS CLI commands into DIR (ecs/, ec2/, elbv2/, autoscaling/, iam/), one file per
 # command, ready for `ecsfix scan --snapshot DIR`. Uses the aws CLI (v2 or v1) and jq. The credentials are
 # the CLI's own (AWS_PROFILE, AWS_ENDPOINT_URL, …); the region is --region, else AWS_REGION, else
 # AWS_DEFAULT_REGION, else the profile's region, and is passed to every call (the AWS CLI v1 does not read
@@ -39,8 +39,8 @@ command -v jq >/dev/null || { echo "export-snapshot.sh: jq is not on PATH" >&2; 
 region=${region:-${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region 2>/dev/null || true)}}}
 [ -n "$region" ] || { echo "export-snapshot.sh: no region: pass --region, or set AWS_REGION or AWS_DEFAULT_REGION" >&2; exit 2; }
 
-mkdir -p "$out/ecs" "$out/ec2" "$out/elbv2" "$out/iam"
-chmod 700 "$out" "$out/ecs" "$out/ec2" "$out/elbv2" "$out/iam"
+mkdir -p "$out/ecs" "$out/ec2" "$out/elbv2" "$out/autoscaling" "$out/iam"
+chmod 700 "$out" "$out/ecs" "$out/ec2" "$out/elbv2" "$out/autoscaling" "$out/iam"
 echo "export-snapshot.sh: the snapshot in $out holds secrets (task definitions' environment values in plain text): it is readable by you only; keep it so" >&2
 
 tmp=$(mktemp "$out/.export.XXXXXX")
@@ -132,6 +132,9 @@ save "$out/ec2/vpc-endpoints.json" ec2 describe-vpc-endpoints
 save "$out/ec2/network-interfaces.json" ec2 describe-network-interfaces
 save "$out/elbv2/load-balancers.json" elbv2 describe-load-balancers
 save "$out/elbv2/target-groups.json" elbv2 describe-target-groups
+
+# --- Auto Scaling groups: whether the capacity providers' groups protect new instances (ECS.19's fix) --
+save "$out/autoscaling/auto-scaling-groups.json" autoscaling describe-auto-scaling-groups
 
 # --- IAM: every role with its inline and attached policies, and the managed policies' documents ------
 save "$out/iam/authorization-details.json" iam get-account-authorization-details --filter Role AWSManagedPolicy LocalManagedPolicy

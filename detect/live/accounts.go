@@ -147,6 +147,7 @@ func mergeInventory(inv, part *detect.Inventory) {
 	inv.Clusters = append(inv.Clusters, part.Clusters...)
 	inv.TaskSets = append(inv.TaskSets, part.TaskSets...)
 	inv.CapacityProviders = append(inv.CapacityProviders, part.CapacityProviders...)
+	inv.AutoScalingGroups = append(inv.AutoScalingGroups, part.AutoScalingGroups...)
 	inv.SecurityGroups = append(inv.SecurityGroups, part.SecurityGroups...)
 	inv.Subnets = append(inv.Subnets, part.Subnets...)
 	inv.RouteTables = append(inv.RouteTables, part.RouteTables...)

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -58,6 +59,8 @@ type regionClients struct {
 	// ecr reads image configurations (images.go), http fetches their blobs; nil ecr reads none.
 	ecr  ImageAPI
 	http aws.HTTPClient
+	// asg reads the capacity providers' Auto Scaling groups (autoscaling.go); nil reads none.
+	asg autoscalingAPI
 }
 
 // clientFactory builds the clients a scan uses; tests replace it with fakes.
@@ -78,7 +81,7 @@ func sdkClients(cfg aws.Config, opts Options, counter *awsclient.Counter, iamReg
 		region: func(region string) regionClients {
 			c := forRegion(region)
 			return regionClients{ecs: ecs.NewFromConfig(c), ec2: ec2.NewFromConfig(c), elb: elb.NewFromConfig(c),
-				ecr: ecr.NewFromConfig(c), http: c.HTTPClient}
+				ecr: ecr.NewFromConfig(c), http: c.HTTPClient, asg: autoscaling.NewFromConfig(c)}
 		},
 		iam: func() iamAPI { return iam.NewFromConfig(forRegion(iamRegion)) },
 	}

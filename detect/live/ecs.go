@@ -85,6 +85,7 @@ func (r *regionScan) run(ctx context.Context) {
 	})
 	wg.Go(func() { r.subnetsAndRoutes(ctx) })
 	wg.Go(func() { r.networkInterfaces(ctx) })
+	wg.Go(func() { r.autoScalingGroups(ctx) })
 	wg.Wait()
 
 	tds := make([]detect.TaskDefinition, 0, len(r.keep))

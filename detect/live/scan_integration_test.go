@@ -134,8 +134,8 @@ func TestScanMoto(t *testing.T) {
 	wantOps := map[string]int{
 		"ecs:ListClusters": 1, "ecs:DescribeClusters": 1, "ecs:ListServices": 2, "ecs:DescribeServices": 2,
 		"ecs:ListTaskDefinitionFamilies": 1, "ecs:DescribeTaskDefinition": 5 + 1 + 1, "ecs:ListTaskDefinitions": 2,
-		"ecs:DescribeCapacityProviders": 1,
-		"ec2:DescribeSecurityGroups":    1, "ec2:DescribeSubnets": 1, "ec2:DescribeRouteTables": 2, "ec2:DescribeVpcEndpoints": 1,
+		"ecs:DescribeCapacityProviders": 1, "autoscaling:DescribeAutoScalingGroups": 1, // the provider's group (none in moto)
+		"ec2:DescribeSecurityGroups": 1, "ec2:DescribeSubnets": 1, "ec2:DescribeRouteTables": 2, "ec2:DescribeVpcEndpoints": 1,
 		"ec2:DescribeNetworkInterfaces": 1,
 		"elbv2:DescribeTargetGroups":    1, "elbv2:DescribeLoadBalancers": 1,
 		"iam:GetRole": 2, "iam:ListRolePolicies": 2, "iam:GetRolePolicy": 1, "iam:ListAttachedRolePolicies": 2,

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
@@ -28,6 +29,7 @@ func sortInventory(in *detect.Inventory) {
 	sortBy(in.VpcEndpoints, func(e ec2types.VpcEndpoint) string { return aws.ToString(e.VpcEndpointId) })
 	sortBy(in.NetworkInterfaces, func(n ec2types.NetworkInterface) string { return aws.ToString(n.NetworkInterfaceId) })
 	sortBy(in.Roles, func(r detect.Role) string { return r.Arn })
+	sortBy(in.AutoScalingGroups, func(g astypes.AutoScalingGroup) string { return aws.ToString(g.AutoScalingGroupARN) })
 	slices.SortStableFunc(in.Errors, func(a, b detect.ReadError) int {
 		return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.Region, b.Region), cmp.Compare(a.ResourceType, b.ResourceType),
 			cmp.Compare(a.Resource, b.Resource), cmp.Compare(a.Operation, b.Operation), cmp.Compare(a.Message, b.Message))

@@ -41,6 +41,7 @@
 //	aws ec2 describe-network-interfaces                  {"NetworkInterfaces": […], "NextToken"}
 //	aws elbv2 describe-load-balancers                    {"LoadBalancers": […], "NextMarker"}
 //	aws elbv2 describe-target-groups                     {"TargetGroups": […], "NextMarker"}
+//	aws autoscaling describe-auto-scaling-groups         {"AutoScalingGroups": […], "NextToken"}
 //	aws iam get-role                                     {"Role": {…}}
 //	aws iam get-role-policy                              {"RoleName", "PolicyName", "PolicyDocument"}
 //	aws iam get-account-authorization-details --filter Role AWSManagedPolicy LocalManagedPolicy
@@ -113,7 +114,7 @@
 // testdata/export-snapshot.sh in the repository does the following; region and credentials are the
 // CLI's (AWS_REGION, AWS_PROFILE, …):
 //
-//	out=snapshot; mkdir -p $out/ecs $out/ec2 $out/elbv2 $out/iam
+//	out=snapshot; mkdir -p $out/ecs $out/ec2 $out/elbv2 $out/autoscaling $out/iam
 //	for cluster in $(aws ecs list-clusters --query 'clusterArns[]' --output text); do
 //	  name=${cluster##*/}
 //	  aws ecs describe-clusters --clusters "$cluster" --include SETTINGS TAGS CONFIGURATIONS \
@@ -141,6 +142,7 @@
 //	aws ec2 describe-network-interfaces --output json >$out/ec2/network-interfaces.json
 //	aws elbv2 describe-load-balancers --output json >$out/elbv2/load-balancers.json
 //	aws elbv2 describe-target-groups --output json >$out/elbv2/target-groups.json
+//	aws autoscaling describe-auto-scaling-groups --output json >$out/autoscaling/auto-scaling-groups.json
 //	aws iam get-account-authorization-details --filter Role AWSManagedPolicy LocalManagedPolicy \
 //	  --output json >$out/iam/authorization-details.json
 //

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
@@ -81,6 +82,11 @@ type targetGroupsDoc struct {
 	NextMarker   *string
 }
 
+type autoScalingGroupsDoc struct {
+	AutoScalingGroups []astypes.AutoScalingGroup
+	NextToken         *string
+}
+
 type roleDoc struct {
 	Role *iamtypes.Role
 }
@@ -125,6 +131,7 @@ var kinds = []docKind{
 	{"aws ec2 describe-network-interfaces", []string{"networkinterfaces"}, func() any { return new(networkInterfacesDoc) }, (*collector).eachNetworkInterface, (*collector).finishNetworkInterfaces},
 	{"aws elbv2 describe-load-balancers", []string{"loadbalancers"}, func() any { return new(loadBalancersDoc) }, (*collector).eachLoadBalancer, nil},
 	{"aws elbv2 describe-target-groups", []string{"targetgroups"}, func() any { return new(targetGroupsDoc) }, (*collector).eachTargetGroup, nil},
+	{"aws autoscaling describe-auto-scaling-groups", []string{"autoscalinggroups"}, func() any { return new(autoScalingGroupsDoc) }, (*collector).eachAutoScalingGroup, nil},
 	{"aws iam get-role", []string{"role"}, func() any { return new(roleDoc) }, nil, (*collector).collectRole},
 	{"aws iam get-role-policy", []string{"policydocument"}, func() any { return new(rolePolicyDoc) }, nil, (*collector).collectRolePolicy},
 	{"aws iam get-account-authorization-details", []string{"roledetaillist", "policies", "userdetaillist", "groupdetaillist"}, func() any { return new(authorizationDetailsDoc) }, (*collector).eachAuthorizationDetail, nil},
@@ -179,6 +186,7 @@ type part struct {
 	interfacesDoc, interfacesComplete bool
 	loadBalancers                     []item[elbtypes.LoadBalancer]
 	targetGroups                      []item[elbtypes.TargetGroup]
+	autoScalingGroups                 []item[astypes.AutoScalingGroup]
 	roles                             []item[roleRecord]
 	inline                            []item[inlinePolicy]
 	policies                          []item[managedPolicy]
@@ -545,6 +553,17 @@ func (c *collector) eachLoadBalancer() []awsjson.EachField {
 
 func (c *collector) eachTargetGroup() []awsjson.EachField {
 	return []awsjson.EachField{eachItem(c, reflect.TypeFor[targetGroupsDoc](), "TargetGroups", &c.targetGroups, "TargetGroups", "TargetGroupArn", func(x *elbtypes.TargetGroup) *string { return x.TargetGroupArn }, nil)}
+}
+
+func (c *collector) eachAutoScalingGroup() []awsjson.EachField {
+	return []awsjson.EachField{eachItem(c, reflect.TypeFor[autoScalingGroupsDoc](), "AutoScalingGroups", &c.autoScalingGroups, "AutoScalingGroups", "AutoScalingGroupARN",
+		func(x *astypes.AutoScalingGroup) *string { return x.AutoScalingGroupARN },
+		func(where string, g *astypes.AutoScalingGroup) error {
+			if str(g.AutoScalingGroupName) == "" {
+				return c.missing(where, "AutoScalingGroupName")
+			}
+			return nil
+		})}
 }
 
 func iamTags(tags []iamtypes.Tag) map[string]string {

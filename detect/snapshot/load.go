@@ -365,6 +365,7 @@ func merge(parts []*part) (*detect.Inventory, error) {
 			add(m, typeNetworkInterface, p.file, p.networkInterfaces, &in.NetworkInterfaces),
 			add(m, detect.TypeLoadBalancer, p.file, p.loadBalancers, &in.LoadBalancers),
 			add(m, detect.TypeTargetGroup, p.file, p.targetGroups, &in.TargetGroups),
+			add(m, detect.TypeAutoScalingGroup, p.file, p.autoScalingGroups, &in.AutoScalingGroups),
 		} {
 			if step != nil {
 				return nil, step

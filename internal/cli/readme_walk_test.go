@@ -182,6 +182,8 @@ func TestReadmeListsEveryMend(t *testing.T) {
 		"mend_ecr_image_digest":                       "ECR `PutImage` digests",
 		"mend_ecr_batch_get_image":                    "ECR `BatchGetImage`",
 		"mend_ecr_layers":                             "ECR layer upload and download",
+
+		"mend_ecs_capacity_provider_termination_protection": "ECS `UpdateCapacityProvider` and `CreateCapacityProvider` with managed termination protection",
 	}
 	script, err := os.ReadFile("../../detect/mototest/launcher/ecsfix_moto.py")
 	if err != nil {

@@ -1,0 +1,177 @@
+package plan
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+// The update-auto-scaling-group change kind: an Auto Scaling group's scale-in protection of new
+// instances (NewInstancesProtectedFromScaleIn), turned on before its capacity provider's managed
+// termination protection (ECS.19), which AWS refuses while the group leaves it off.
+
+// UpdateAutoScalingGroup turns on the scale-in protection of an Auto Scaling group's new instances.
+const UpdateAutoScalingGroup ActionType = "update-auto-scaling-group"
+
+// FactScaleInProtection is the fingerprinted NewInstancesProtectedFromScaleIn of an Auto Scaling group
+// ("true" or "false").
+const FactScaleInProtection = "newInstancesProtectedFromScaleIn"
+
+// UpdateAutoScalingGroupChange sets NewInstancesProtectedFromScaleIn of an Auto Scaling group, for the
+// capacity provider that uses the group.
+type UpdateAutoScalingGroupChange struct {
+	// AutoScalingGroup is the group's ARN (the action's Resource); Name its name, which the API takes.
+	AutoScalingGroup string `json:"autoScalingGroup"`
+	Name             string `json:"name"`
+	// CapacityProvider is the ARN of the capacity provider whose managed termination protection needs
+	// the group's protection: its group must be this one.
+	CapacityProvider string                   `json:"capacityProvider"`
+	Before           AutoScalingGroupSettings `json:"before"`
+	After            AutoScalingGroupSettings `json:"after"`
+}
+
+// AutoScalingGroupSettings are the settings of an Auto Scaling group the ECS.19 fix changes.
+type AutoScalingGroupSettings struct {
+	NewInstancesProtectedFromScaleIn bool `json:"newInstancesProtectedFromScaleIn"`
+}
+
+// AutoScalingGroupRead is an Auto Scaling group as read at apply time.
+type AutoScalingGroupRead struct {
+	Name                             string
+	NewInstancesProtectedFromScaleIn bool
+}
+
+// Touches implements Change: the group and the capacity provider it is changed for.
+func (c *UpdateAutoScalingGroupChange) Touches() []string {
+	return uniqueStrings(c.AutoScalingGroup, c.CapacityProvider)
+}
+
+// Writes implements Change: the group.
+func (c *UpdateAutoScalingGroupChange) Writes(a *Action) []string {
+	return uniqueStrings(a.Resource, c.AutoScalingGroup)
+}
+
+// Facts implements Change: the group's protection, and the capacity provider's group and managed
+// scaling (the fix is planned for that provider only).
+func (c *UpdateAutoScalingGroupChange) Facts(a *Action) []FactCheck {
+	return []FactCheck{
+		{Resource: a.Resource, ResourceType: detect.TypeAutoScalingGroup, Facts: []string{FactScaleInProtection}},
+		{Resource: c.CapacityProvider, ResourceType: detect.TypeCapacityProvider, Facts: []string{FactProviderGroup, FactManagedScaling}},
+	}
+}
+
+// Rederivable implements Change: see Rebuild.
+func (c *UpdateAutoScalingGroupChange) Rederivable() bool { return true }
+
+var _ Rebuilder[AutoScalingGroupSettings, AutoScalingGroupSettings] = (*UpdateAutoScalingGroupChange)(nil)
+
+// Rebuild is the group's settings after the change, from those read at apply time: new instances
+// protected from scale-in.
+func (c *UpdateAutoScalingGroupChange) Rebuild(before AutoScalingGroupSettings) (AutoScalingGroupSettings, error) {
+	before.NewInstancesProtectedFromScaleIn = true
+	return before, nil
+}
+
+func (c *UpdateAutoScalingGroupChange) implicitDependencies() []string { return nil }
+
+func (c *UpdateAutoScalingGroupChange) validate(a *Action, _ map[string]*Action) []error {
+	var errs []error
+	if c.AutoScalingGroup == "" {
+		errs = append(errs, fmt.Errorf("updateAutoScalingGroup: autoScalingGroup is required"))
+	}
+	if c.Name == "" {
+		errs = append(errs, fmt.Errorf("updateAutoScalingGroup: name is required"))
+	}
+	if c.CapacityProvider == "" {
+		errs = append(errs, fmt.Errorf("updateAutoScalingGroup: capacityProvider is required"))
+	}
+	if c.AutoScalingGroup != "" && a.Resource != "" && a.Resource != c.AutoScalingGroup {
+		errs = append(errs, fmt.Errorf("updateAutoScalingGroup: autoScalingGroup %s is not the action's resource %s", c.AutoScalingGroup, a.Resource))
+	}
+	if c.AutoScalingGroup != "" && c.Name != "" && detect.AutoScalingGroupName(c.AutoScalingGroup) != c.Name {
+		errs = append(errs, fmt.Errorf("updateAutoScalingGroup: name %q is not the name of group %s", c.Name, c.AutoScalingGroup))
+	}
+	return errs
+}
+
+// validateControls: the group's protection is the precondition of ECS.19's fix only.
+func (c *UpdateAutoScalingGroupChange) validateControls(a *Action, _ map[string]*Action) []error {
+	return controlsAmong(a, "an Auto Scaling group update", detect.ECS19ID)
+}
+
+// riskFloor: ECS.19's risk when it turns the protection of new instances on, high otherwise.
+func (c *UpdateAutoScalingGroupChange) riskFloor(_ *Plan, _ *Action, overrides map[string]Risk) RiskFloor {
+	if !c.After.NewInstancesProtectedFromScaleIn || c.Before.NewInstancesProtectedFromScaleIn {
+		return highBecause("it does not only turn on the scale-in protection of group %s's new instances (ECS.19's fix does only that)", c.Name)
+	}
+	var f RiskFloor
+	f.raiseControl(detect.ECS19ID, "it protects group "+c.Name+"'s new instances from scale-in", overrides)
+	return f
+}
+
+func (c *UpdateAutoScalingGroupChange) details() changeDetails {
+	return changeDetails{rows: [][2]string{{"group", c.Name}, {"provider", detect.ShortARN(c.CapacityProvider)}}}
+}
+
+// diff diffs the group's setting.
+func (c *UpdateAutoScalingGroupChange) diff() (string, error) {
+	name := "autoScalingGroup/" + c.Name
+	line := func(s AutoScalingGroupSettings) string {
+		return "NewInstancesProtectedFromScaleIn: " + strconv.FormatBool(s.NewInstancesProtectedFromScaleIn) + "\n"
+	}
+	return unifiedDiff(name+" (now)", name+" (after)", line(c.Before), line(c.After))
+}
+
+// rederive implements rederiver: the group read is the one the capacity provider read uses, the provider
+// has managed scaling ENABLED, and the after-state is the group read with new instances protected.
+func (c *UpdateAutoScalingGroupChange) rederive(_ *Plan, a *Action, st *ReadState) error {
+	const what = "the Auto Scaling group's settings"
+	g, ok := st.AutoScalingGroups[a.Resource]
+	if !ok {
+		return rederiveFail(a, what, "", "the Auto Scaling group %s was not read", a.Resource)
+	}
+	if g.Name != c.Name {
+		return rederiveFail(a, what, "updateAutoScalingGroup.name", "is %q: the group read is named %q", c.Name, g.Name)
+	}
+	cp, ok := st.CapacityProviders[c.CapacityProvider]
+	if !ok {
+		return rederiveFail(a, what, "updateAutoScalingGroup.capacityProvider", "is %s, which was not read", c.CapacityProvider)
+	}
+	if !sameGroup(cp.AutoScalingGroup, a.Resource, c.Name) {
+		return rederiveFail(a, what, "updateAutoScalingGroup.capacityProvider", "is %s, whose Auto Scaling group as read is %s, not %s", c.CapacityProvider, cp.AutoScalingGroup, a.Resource)
+	}
+	if cp.ManagedScaling != "ENABLED" {
+		return rederiveFail(a, what, "updateAutoScalingGroup.capacityProvider", "is %s, whose managed scaling as read is %s: the ECS.19 fix needs it ENABLED", c.CapacityProvider, orAbsent(cp.ManagedScaling))
+	}
+	before := AutoScalingGroupSettings{NewInstancesProtectedFromScaleIn: g.NewInstancesProtectedFromScaleIn}
+	if st.Started[a.ID] {
+		before = c.Before
+	}
+	want, _ := c.Rebuild(before)
+	if c.After != want {
+		return rederiveFail(a, what, "updateAutoScalingGroup.after.newInstancesProtectedFromScaleIn", "is %t: the ECS.19 fix sets %t", c.After.NewInstancesProtectedFromScaleIn, want.NewInstancesProtectedFromScaleIn)
+	}
+	if c.Before != before {
+		return rederiveFail(a, what, "updateAutoScalingGroup.before.newInstancesProtectedFromScaleIn", "is %t: the group read has %t", c.Before.NewInstancesProtectedFromScaleIn, before.NewInstancesProtectedFromScaleIn)
+	}
+	return nil
+}
+
+// sameGroup reports whether ref, a capacity provider's autoScalingGroupArn (the group's ARN or name),
+// names the group arn of that name.
+func sameGroup(ref, arn, name string) bool {
+	if strings.HasPrefix(ref, "arn:") {
+		return ref == arn
+	}
+	return ref != "" && ref == name
+}
+
+// orAbsent is s, or "absent" when empty.
+func orAbsent(s string) string {
+	if s == "" {
+		return "absent"
+	}
+	return s
+}
