@@ -24,6 +24,7 @@ func (b *builder) assemble() (*Plan, error) {
 		Actions:       []Action{},
 		State:         []Fingerprint{},
 		Skipped:       []Skipped{},
+		partly:        b.partly,
 	}
 	state := map[string]Fingerprint{}
 	next := 1

@@ -5,6 +5,7 @@ package plan
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -67,9 +68,20 @@ func (p *Plan) ForFindings(targets map[string][]string) *Plan {
 	}
 	keep := map[string]bool{}
 	ids := map[string][]string{}
+	// A control a remedy fixed only in part (a host agent keeps privileged while the task's other
+	// containers lose it) still fails once the action is applied: its findings are not the action's.
+	unfixed := func(a *Action, c string) bool {
+		if p.partly[strings.ToUpper(c)+"\x00"+a.Resource] {
+			return true
+		}
+		return a.UpdateService != nil && p.partly[strings.ToUpper(c)+"\x00"+a.UpdateService.Before.TaskDefinition]
+	}
 	for _, a := range p.Actions {
 		var found []string
 		for _, c := range a.Controls {
+			if unfixed(&a, c) {
+				continue
+			}
 			for _, id := range targets[c+"\x00"+a.Resource] {
 				if !slices.Contains(found, id) {
 					found = append(found, id)

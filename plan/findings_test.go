@@ -5,6 +5,11 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/detect"
 )
 
 func TestForFindings(t *testing.T) {
@@ -135,5 +140,41 @@ func TestFindingsInHashValidationAndRender(t *testing.T) {
 				t.Errorf("Validate = %v, want an error on a5 saying %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestForFindingsPartlyFixed: a finding whose control the plan fixes only in part on a revision (a host
+// agent keeps privileged, the task's other container loses it) is not resolved by the registration,
+// nor by the move of its service: the new revision still fails the control.
+func TestForFindingsPartlyFixed(t *testing.T) {
+	privileged := func(c *ecstypes.ContainerDefinition) { c.Privileged = aws.Bool(true) }
+	agent := bContainer("agent")
+	agent.Image = aws.String("public.ecr.aws/datadog/agent:7")
+	agent.Privileged = aws.Bool(true)
+	in := imagesRead(bInventory([]detect.TaskDefinition{bTD("web", 1, ctrMod(0, privileged), withContainer(agent))},
+		[]ecstypes.Service{bSvc("web", bTDArn("web", 1))}))
+	p := buildPlan(t, in, bOptions())
+	if len(actionsOf(p, RegisterTaskDefinition)) != 1 || !hasSkipped(p, "ECS.4", bTDArn("web", 1), "agent") {
+		t.Fatalf("want the app's privileged dropped and the agent's kept (Not fixed): actions %+v skipped %+v", p.Actions, p.Skipped)
+	}
+	k := p.ForFindings(map[string][]string{
+		"ECS.4\x00" + bTDArn("web", 1):             {"f-4"},
+		"EXPOSURE.privileged\x00" + bSvcArn("web"): {"f-priv"},
+	})
+	for _, a := range k.Actions {
+		if len(a.Findings) > 0 {
+			t.Errorf("action %s (%s) resolves %v, though the agent stays privileged", a.ID, a.Type, a.Findings)
+		}
+	}
+	// the same plan without the agent resolves both
+	in = imagesRead(bInventory([]detect.TaskDefinition{bTD("web", 1, ctrMod(0, privileged))}, []ecstypes.Service{bSvc("web", bTDArn("web", 1))}))
+	p = buildPlan(t, in, bOptions())
+	k = p.ForFindings(map[string][]string{"ECS.4\x00" + bTDArn("web", 1): {"f-4"}, "EXPOSURE.privileged\x00" + bSvcArn("web"): {"f-priv"}})
+	var got []string
+	for _, a := range k.Actions {
+		got = append(got, a.Findings...)
+	}
+	if strings.Join(got, ",") != "f-4,f-priv" {
+		t.Errorf("findings resolved %v, want f-4 and f-priv", got)
 	}
 }

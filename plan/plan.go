@@ -53,6 +53,11 @@ type Plan struct {
 	Skipped []Skipped `json:"skipped"`
 	// Approvals are not part of the content hash; each is bound to the hash it approved.
 	Approvals []Approval `json:"approvals,omitempty"`
+
+	// partly are the controls the planner fixed only in part on a revision (control + "\x00" + revision
+	// ARN): known to the process that built the plan, not in the file. ForFindings resolves none of
+	// their findings.
+	partly map[string]bool
 }
 
 // Tool identifies the ecsfix that made the plan.

@@ -63,6 +63,9 @@ type builder struct {
 	families  map[string][]*detect.TaskDefinition // ACTIVE revisions by family key, built on first use
 	admin     map[string]*adminRolePlan           // admin task roles to fix, by role ARN (fix_admin_role.go)
 	capacity  []*capacityPlan                     // capacity providers to fix (fix_ecs19_capacity_provider.go)
+	// partly are the controls a remedy fixed only in part on a revision (control + "\x00" + revision
+	// ARN): the revision it registers still fails them (Plan.partly).
+	partly map[string]bool
 }
 
 type clusterPlan struct {

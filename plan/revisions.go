@@ -200,6 +200,10 @@ func (b *builder) buildRevisions() error {
 			for _, why := range out.NotFixed {
 				for c := range asked {
 					skips = append(skips, [2]string{c, why})
+					if b.partly == nil {
+						b.partly = map[string]bool{}
+					}
+					b.partly[strings.ToUpper(c)+"\x00"+arn] = true
 				}
 			}
 			for c := range asked {
