@@ -61,6 +61,10 @@ type Inventory struct {
 	// Images are the configurations of the container images the task definitions name, by reference
 	// as a container definition names it; an image absent here is unknown (not in ECR, or not read).
 	Images map[string]ImageConfig
+	// Vulnerabilities are the Amazon Inspector (or ECR basic scanning) findings of the images the services
+	// run, by image reference as a container definition names it; an image absent here was not looked up
+	// (not in ECR, or not read).
+	Vulnerabilities map[string]ImageVulnerabilities
 
 	// Errors lists what could not be read. A non-empty list makes a scan incomplete (non-zero exit).
 	Errors []ReadError

@@ -90,8 +90,17 @@ func remedies() []remedy {
 		{ID: detect.ECS13ID, Controls: controlIDs(detect.ECS13ID, detect.ECS14ID, detect.ECS15ID), NoFix: "no automatic fix yet: add the required tag keys (tag-resource)"},
 		{ID: detect.ECS16ID, Controls: controlIDs(detect.ECS16ID), NoFix: "task sets cannot change their network configuration in place: create a new task set with assignPublicIp DISABLED, shift traffic to it (update-service-primary-task-set), then delete the old task set"},
 		{ID: detect.ECS19ID, Controls: controlIDs(detect.ECS19ID), NoFix: "no automatic fix yet: enable managed termination protection on the capacity provider (its Auto Scaling group needs instance scale-in protection)"},
+		{ID: detect.ExposureAssumableRoleID, Controls: controlIDs(detect.ExposureAssumableRoleID), NoFix: assumableRoleNoFix},
+		{ID: detect.ExposureVulnerabilitiesID, Controls: controlIDs(detect.ExposureVulnerabilitiesID), NoFix: vulnerabilitiesNoFix},
 	}
 }
+
+// assumableRoleNoFix: a task role's permissions are reported, not edited (only an administrative role has
+// a fix, the admin-task-role remedy's, and it is opt-in).
+const assumableRoleNoFix = "a task role's permissions are reported, not edited: narrow its policies to the actions and resources the application calls (replace service wildcards, drop iam:PassRole and IAM write unless the application needs them), e.g. from IAM Access Analyzer's policy generation over its CloudTrail activity"
+
+// vulnerabilitiesNoFix: what to do with an image's findings.
+const vulnerabilitiesNoFix = "rebuild the image on patched base images and packages (the findings with a fix say which versions), push it to the same repository and deploy it; or turn on fix.vulnerabilities.upgrade_image to move to a newer image of the repository that Amazon Inspector reports without CRITICAL or HIGH findings"
 
 // noRemedy is the Skipped reason of a control the registry does not know.
 const noRemedy = "no automatic fix"
