@@ -62,6 +62,9 @@ func evalVulnerabilities(svc *ecstypes.Service, in *Inventory, _ *Settings) Verd
 		}
 		v, ok := in.Vulnerabilities[img]
 		switch {
+		case in.Vulnerabilities == nil:
+			unknowns = append(unknowns, fmt.Sprintf("%s: image %s: no vulnerability findings were read (a live scan reads Amazon Inspector; a snapshot needs `aws inspector2 list-findings` output)", who, img))
+			continue
 		case !ok:
 			unknowns = append(unknowns, fmt.Sprintf("%s: the findings of image %s are not in the inventory", who, img))
 			continue

@@ -5,9 +5,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/inspector2"
 
 	"github.com/ecsfix/ecsfix/detect/awsclient"
 )
@@ -54,6 +56,10 @@ type regionClients struct {
 	ecs ecsAPI
 	ec2 ec2API
 	elb elbAPI
+	// vulnECR and inspector read the findings of the images the services run (vulnerabilities.go); nil
+	// leaves them unread.
+	vulnECR   ecrVulnAPI
+	inspector inspectorAPI
 }
 
 // clientFactory builds the clients a scan uses; tests replace it with fakes.
@@ -73,7 +79,8 @@ func sdkClients(cfg aws.Config, opts Options, counter *awsclient.Counter, iamReg
 	return clientFactory{
 		region: func(region string) regionClients {
 			c := forRegion(region)
-			return regionClients{ecs: ecs.NewFromConfig(c), ec2: ec2.NewFromConfig(c), elb: elb.NewFromConfig(c)}
+			return regionClients{ecs: ecs.NewFromConfig(c), ec2: ec2.NewFromConfig(c), elb: elb.NewFromConfig(c),
+				vulnECR: ecr.NewFromConfig(c), inspector: inspector2.NewFromConfig(c)}
 		},
 		iam: func() iamAPI { return iam.NewFromConfig(forRegion(iamRegion)) },
 	}
