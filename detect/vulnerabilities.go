@@ -47,6 +47,34 @@ type ImageVulnerabilities struct {
 	Vulnerabilities []string `json:"vulnerabilities,omitempty"`
 	// Unknown, when set, says why the image's findings could not be read: the trait is NOT_EVALUATED.
 	Unknown string `json:"unknown,omitempty"`
+	// Newer are the images of the same repository pushed after this one (newest first, at most
+	// MaxCandidates), with their own findings: what the opt-in vulnerabilities remedy may move to. Read
+	// only from Amazon Inspector (a live scan); nil when not read.
+	Newer []ImageCandidate `json:"newer,omitempty"`
+}
+
+// MaxCandidates bounds the newer images read per image.
+const MaxCandidates = 10
+
+// ImageCandidate is a newer image of the same repository.
+type ImageCandidate struct {
+	Digest   string    `json:"digest"`
+	PushedAt time.Time `json:"pushedAt"`
+	Tags     []string  `json:"tags,omitempty"`
+	// ScanStatus is the image's scan status as ECR reports it (imageScanStatus.status: ACTIVE for
+	// Amazon Inspector's continuous scanning, COMPLETE for a finished scan); any other means its findings
+	// are not known yet.
+	ScanStatus string `json:"scanStatus,omitempty"`
+	// Counts are its ACTIVE Amazon Inspector findings by severity.
+	Counts map[string]int `json:"counts"`
+}
+
+// Scanned reports whether the candidate's findings are known (a finished or continuous scan).
+func (c ImageCandidate) Scanned() bool { return c.ScanStatus == "COMPLETE" || c.ScanStatus == "ACTIVE" }
+
+// Clean reports whether the candidate was scanned and has no CRITICAL or HIGH finding.
+func (c ImageCandidate) Clean() bool {
+	return c.Scanned() && c.Counts["CRITICAL"] == 0 && c.Counts["HIGH"] == 0
 }
 
 // MaxVulnIDs bounds the vulnerability ids kept per image.

@@ -187,11 +187,19 @@ func (v *vulnScan) repository(ctx context.Context, k repoKey, refs []string) {
 	if !denied {
 		found, err := v.inspectorFindings(ctx, k, digests)
 		if err == nil {
+			vulnerable := false
 			for ref, x := range resolved {
 				x.Source = detect.VulnSourceInspector
 				for _, f := range found[x.Digest] {
 					x.Add(f)
 				}
+				resolved[ref] = x
+				vulnerable = vulnerable || x.Serious() > 0 || x.NetworkExploitable > 0
+			}
+			if vulnerable {
+				v.candidates(ctx, k, resolved)
+			}
+			for ref, x := range resolved {
 				v.set(ref, x)
 			}
 			return
@@ -226,6 +234,65 @@ func (v *vulnScan) repository(ctx context.Context, k repoKey, refs []string) {
 			}
 			v.set(ref, x)
 		}
+	}
+}
+
+// candidates reads the images of the repository pushed after each vulnerable image (newest first, at most
+// detect.MaxCandidates each) and their Inspector findings: what the opt-in remedy may move to. A failure
+// leaves Newer nil (the remedy then says the candidates are unknown).
+func (v *vulnScan) candidates(ctx context.Context, k repoKey, resolved map[string]detect.ImageVulnerabilities) {
+	var all []ecrtypes.ImageDetail
+	p := ecr.NewDescribeImagesPaginator(v.ecr, &ecr.DescribeImagesInput{RegistryId: aws.String(k.registry), RepositoryName: aws.String(k.repository)})
+	n := 0
+	more := func() bool { n++; return p.HasMorePages() && n <= maxFindingPages }
+	if err := pages(ctx, v, more, p.NextPage, func(o *ecr.DescribeImagesOutput) { all = append(all, o.ImageDetails...) }); err != nil {
+		return
+	}
+	sort.SliceStable(all, func(i, j int) bool { return aws.ToTime(all[i].ImagePushedAt).After(aws.ToTime(all[j].ImagePushedAt)) })
+	newer := map[string][]detect.ImageCandidate{}
+	want := map[string]bool{}
+	for ref, x := range resolved {
+		if x.Serious() == 0 && x.NetworkExploitable == 0 {
+			continue
+		}
+		for _, d := range all {
+			at := aws.ToTime(d.ImagePushedAt)
+			if x.PushedAt.IsZero() || !at.After(x.PushedAt) || aws.ToString(d.ImageDigest) == x.Digest {
+				continue
+			}
+			c := detect.ImageCandidate{Digest: aws.ToString(d.ImageDigest), PushedAt: at.UTC(), Tags: d.ImageTags, Counts: map[string]int{}}
+			if d.ImageScanStatus != nil {
+				c.ScanStatus = string(d.ImageScanStatus.Status)
+			}
+			newer[ref] = append(newer[ref], c)
+			want[c.Digest] = true
+			if len(newer[ref]) == detect.MaxCandidates {
+				break
+			}
+		}
+	}
+	found := map[string][]detect.VulnFinding{}
+	if len(want) > 0 {
+		var err error
+		if found, err = v.inspectorFindings(ctx, k, sortedKeys(want)); err != nil {
+			return
+		}
+	}
+	for ref, x := range resolved {
+		if x.Serious() == 0 && x.NetworkExploitable == 0 {
+			continue
+		}
+		cs := newer[ref]
+		if cs == nil {
+			cs = []detect.ImageCandidate{} // read: none is newer
+		}
+		for i := range cs {
+			for _, f := range found[cs[i].Digest] {
+				cs[i].Counts[detect.NormalizeVulnSeverity(f.Severity)]++
+			}
+		}
+		x.Newer = cs
+		resolved[ref] = x
 	}
 }
 

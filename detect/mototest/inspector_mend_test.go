@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/aws-sdk-go-v2/service/inspector2"
 	"github.com/aws/aws-sdk-go-v2/service/inspector2/types"
 	"github.com/aws/smithy-go"
@@ -121,5 +123,40 @@ func TestInspectorListFindingsDenied(t *testing.T) {
 	var ae smithy.APIError
 	if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDeniedException" {
 		t.Fatalf("ListFindings without permission: %v, want AccessDeniedException", err)
+	}
+}
+
+// The launcher's mend: DescribeImages answers the scan status of an image that has been scanned
+// (COMPLETE), and none for one never scanned.
+func TestECRDescribeImagesScanStatusMend(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := ecr.NewFromConfig(Config(t, MaxAttempts(1)))
+	if _, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("scanned")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tag := range []string{"a", "b"} {
+		m := `{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":1,"digest":"` + digest('c') + `"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":1,"digest":"` + digest(tag[0]) + `"}]}`
+		if _, err := c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("scanned"), ImageTag: aws.String(tag), ImageManifest: aws.String(m)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.StartImageScan(ctx, &ecr.StartImageScanInput{RepositoryName: aws.String("scanned"), ImageId: &ecrtypes.ImageIdentifier{ImageTag: aws.String("a")}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.DescribeImages(ctx, &ecr.DescribeImagesInput{RepositoryName: aws.String("scanned")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, d := range out.ImageDetails {
+		status := "none"
+		if d.ImageScanStatus != nil {
+			status = string(d.ImageScanStatus.Status)
+		}
+		got[d.ImageTags[0]] = status
+	}
+	if got["a"] != "COMPLETE" || got["b"] != "none" || len(got) != 2 {
+		t.Errorf("scan status by tag: %v, want a COMPLETE, b none", got)
 	}
 }

@@ -770,6 +770,24 @@ def mend_inspector2_list_findings():
     api_urls.url_paths["{0}/moto-api/static/inspector2/findings"] = api_urls.response_instance.set_inspector2_findings
 
 
+def mend_ecr_describe_images_scan_status():
+    """ECR DescribeImages answers an image's imageScanStatus once it has been scanned (status COMPLETE
+    after StartImageScan), as AWS does for basic scanning; moto 5.2.1 never answers it, so a client cannot
+    tell a scanned image from one never scanned."""
+    from moto.ecr.models import ECRBackend
+
+    original = ECRBackend.describe_images
+
+    def describe_images(self, repository_name, registry_id=None, image_ids=None):
+        images = original(self, repository_name, registry_id, image_ids)
+        for image in images:
+            if image.last_scan:
+                image.image_scan_status = {"status": "COMPLETE", "description": "The scan was completed successfully."}
+        return images
+
+    ECRBackend.describe_images = describe_images
+
+
 MENDS = [
     mend_ecs_describe_capacity_providers,
     mend_kms_get_public_key,
@@ -784,6 +802,7 @@ MENDS = [
     mend_securityhub_batch_update_findings_v2,
     mend_sts_assume_role_of_missing_role,
     mend_inspector2_list_findings,
+    mend_ecr_describe_images_scan_status,
 ]
 
 
