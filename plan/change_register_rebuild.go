@@ -63,7 +63,7 @@ func (r *RegisterTaskDefinitionChange) rederive(p *Plan, a *Action, st *ReadStat
 	if src == nil {
 		return &RederiveError{Action: a.ID, Reason: "its source revision " + r.SourceArn + " was not read"}
 	}
-	if err := p.RebuildRegistration(a, src); err != nil {
+	if err := p.rebuildRegistration(a, src, st); err != nil {
 		return err
 	}
 	if err := r.checkExecutionRole(a, src, st.Config); err != nil {
@@ -144,6 +144,13 @@ func templateOrDefault(t string) string {
 // sourcePath). It returns a *RederiveError naming the first differing field, nil when they are equal;
 // an *UnknownFieldsError when the source holds fields this build does not know (unknown_fields.go).
 func (p *Plan) RebuildRegistration(a *Action, source *detect.TaskDefinition) error {
+	return p.rebuildRegistration(a, source, nil)
+}
+
+// rebuildRegistration is RebuildRegistration with the state read at apply time (nil: none), which the
+// remedies that depend on more than the revision re-run on (the images' findings of
+// EXPOSURE.vulnerabilities, with the configuration's opt-in).
+func (p *Plan) rebuildRegistration(a *Action, source *detect.TaskDefinition, st *ReadState) error {
 	c := a.RegisterTaskDefinition
 	if a.Type != RegisterTaskDefinition || c == nil {
 		return fmt.Errorf("action %s is not a registration", a.ID)
@@ -170,8 +177,16 @@ func (p *Plan) RebuildRegistration(a *Action, source *detect.TaskDefinition) err
 		ids[f.ID] = true
 	}
 	var lastErr error
+	if ids[detect.ExposureVulnerabilitiesID] && st != nil {
+		if err := checkImageRead(a, source, st); err != nil {
+			return err
+		}
+	}
 	for _, opts := range rebuildOptions(c, &after) {
-		err := p.rebuildWith(a, source, &after, ids, opts)
+		if st != nil {
+			opts.UpgradeVulnerableImages = st.Config != nil && st.Config.UpgradeVulnerableImages
+		}
+		err := p.rebuildWith(a, source, &after, ids, opts, st)
 		if err == nil {
 			return nil
 		}
@@ -230,7 +245,7 @@ func containerOfPath(p string) (label, rest string, ok bool) {
 }
 
 // rebuildWith re-runs the remedies named by ids on a copy of source with opts, and compares.
-func (p *Plan) rebuildWith(a *Action, source *detect.TaskDefinition, after *ecs.RegisterTaskDefinitionInput, ids map[string]bool, opts Options) error {
+func (p *Plan) rebuildWith(a *Action, source *detect.TaskDefinition, after *ecs.RegisterTaskDefinitionInput, ids map[string]bool, opts Options, st *ReadState) error {
 	c := a.RegisterTaskDefinition
 	fail := func(path, format string, args ...any) error {
 		return &RederiveError{Action: a.ID, Path: path, Reason: fmt.Sprintf(format, args...)}
@@ -238,6 +253,9 @@ func (p *Plan) rebuildWith(a *Action, source *detect.TaskDefinition, after *ecs.
 	src := RegisterInput(source)
 	in := RegisterInput(source)
 	ctx := &revisionContext{inv: &detect.Inventory{TaskDefinitions: []detect.TaskDefinition{*source}}, source: source, opts: opts}
+	if st != nil {
+		ctx.inv.Vulnerabilities = st.Images
+	}
 	for _, r := range remedies() {
 		if r.Edits != editsRevision || !ids[r.ID] {
 			continue
@@ -250,6 +268,16 @@ func (p *Plan) rebuildWith(a *Action, source *detect.TaskDefinition, after *ecs.
 			err = p.rederiveSecrets(a, src, in, after)
 		case detect.ECS9ID:
 			err = p.rederiveLogs(a, in, after)
+		case detect.ExposureVulnerabilitiesID:
+			if st == nil {
+				// No state read (the check again right before the write, after the full one): each
+				// image may only be the same repository's, pinned by digest.
+				err = rederiveImageShape(a, in, after)
+				break
+			}
+			if out := r.Apply(ctx, in); out.Skip != "" {
+				err = fail("", "remedy %s does not apply to the source revision and the images read now: %s", r.ID, out.Skip)
+			}
 		default:
 			if out := r.Apply(ctx, in); out.Skip != "" {
 				err = fail("", "remedy %s does not apply to the source revision read now: %s", r.ID, out.Skip)

@@ -48,6 +48,12 @@ type ReadState struct {
 	// LoadBalancers are the load balancers of those target groups read, by ARN; nil when none was read.
 	// One that was not found is absent.
 	LoadBalancers map[string]LoadBalancerRead
+	// Images are the findings of the images of the source revisions whose registration moves a container
+	// to a newer image (EXPOSURE.vulnerabilities), read again at apply time as a scan reads them (the
+	// image's digest and push time, its Amazon Inspector findings, and its repository's newer images with
+	// theirs), by image reference as the source revision names it; nil when none was read. The remedy is
+	// re-run on them: a plan naming another image than the one it picks now is refused.
+	Images map[string]detect.ImageVulnerabilities
 }
 
 // ConfiguredValues are the values of the configuration that fixes take as given (they are not derived
@@ -78,6 +84,9 @@ type ConfiguredValues struct {
 	// creates (fix.logs.retention_days, 0 keeps logs forever; fix.logs.kms_key_id, "" is none).
 	LogRetentionDays int32
 	LogKmsKeyID      string
+	// UpgradeVulnerableImages is fix.vulnerabilities.upgrade_image: a registration moving a container to a
+	// newer image is refused unless the applier's configuration opts in too.
+	UpgradeVulnerableImages bool
 }
 
 // secretSettings are the secrets fix's name prefix and key the applier checks a plan against: its
@@ -94,7 +103,7 @@ func (o *Options) ConfiguredValues() *ConfiguredValues {
 	return &ConfiguredValues{TrustedCIDRs: o.TrustedCIDRs, ReplacementSubnets: o.ReplacementSubnets,
 		Awsvpc: o.HostNetwork.Awsvpc, LogGroupTemplate: o.Logs.GroupTemplate, ExecutionRole: o.Secrets.ExecutionRole,
 		SecretNamePrefix: o.Secrets.NamePrefix, SecretKmsKeyID: o.Secrets.KmsKeyID,
-		LogRetentionDays: o.Logs.RetentionDays, LogKmsKeyID: o.Logs.KmsKeyID}
+		LogRetentionDays: o.Logs.RetentionDays, LogKmsKeyID: o.Logs.KmsKeyID, UpgradeVulnerableImages: o.UpgradeVulnerableImages}
 }
 
 // noConfig is the failure of an action holding a value the configuration supplies, when the applier
