@@ -9,13 +9,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/inspector2"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ecsfix/ecsfix/detect/awsclient"
+	"github.com/ecsfix/ecsfix/detect/live"
 )
 
 // ecsAPI is the ECS operations the applier uses, declared here so that tests can pass fakes for what the
@@ -92,6 +95,10 @@ type clients struct {
 	logs func(region string) logsAPI
 	ec2  func(region string) ec2API
 	elb  func(region string) elbAPI
+	// ecr and inspector read the images a registration moves containers off, again, before re-deriving
+	// it (vulnerabilities); nil leaves them unread (such a registration is then refused).
+	ecr       func(region string) live.ECRVulnAPI
+	inspector func(region string) live.InspectorAPI
 	// calls counts the calls made through SDK clients.
 	calls *awsclient.Counter
 
@@ -162,14 +169,16 @@ func sdkClients(cfg aws.Config, maxAttempts int) *clients {
 func sdkClientsCounting(cfg aws.Config, maxAttempts int, counter *awsclient.Counter) *clients {
 	base := awsclient.Configure(cfg, maxAttempts, 0, counter)
 	return &clients{
-		ecs:     perRegion(base, func(c aws.Config) ecsAPI { return ecs.NewFromConfig(c) }),
-		sts:     func() stsAPI { return sts.NewFromConfig(base) },
-		secrets: perRegion(base, func(c aws.Config) secretsAPI { return secretsmanager.NewFromConfig(c) }),
-		iam:     perRegion(base, func(c aws.Config) iamAPI { return iam.NewFromConfig(c) }),
-		logs:    perRegion(base, func(c aws.Config) logsAPI { return cloudwatchlogs.NewFromConfig(c) }),
-		ec2:     perRegion(base, func(c aws.Config) ec2API { return ec2.NewFromConfig(c) }),
-		elb:     perRegion(base, func(c aws.Config) elbAPI { return elasticloadbalancingv2.NewFromConfig(c) }),
-		calls:   counter,
+		ecs:       perRegion(base, func(c aws.Config) ecsAPI { return ecs.NewFromConfig(c) }),
+		sts:       func() stsAPI { return sts.NewFromConfig(base) },
+		secrets:   perRegion(base, func(c aws.Config) secretsAPI { return secretsmanager.NewFromConfig(c) }),
+		iam:       perRegion(base, func(c aws.Config) iamAPI { return iam.NewFromConfig(c) }),
+		logs:      perRegion(base, func(c aws.Config) logsAPI { return cloudwatchlogs.NewFromConfig(c) }),
+		ec2:       perRegion(base, func(c aws.Config) ec2API { return ec2.NewFromConfig(c) }),
+		elb:       perRegion(base, func(c aws.Config) elbAPI { return elasticloadbalancingv2.NewFromConfig(c) }),
+		ecr:       perRegion(base, func(c aws.Config) live.ECRVulnAPI { return ecr.NewFromConfig(c) }),
+		inspector: perRegion(base, func(c aws.Config) live.InspectorAPI { return inspector2.NewFromConfig(c) }),
+		calls:     counter,
 	}
 }
 

@@ -197,6 +197,7 @@ func (r *run) checkRederived(ctx context.Context) error {
 	if err := r.readBalancers(ctx, st); err != nil {
 		return err
 	}
+	r.readImages(ctx, st)
 	r.j.view(func(js *journalState) {
 		for i := range r.p.Actions {
 			if js.begun(r.p.Actions[i].ID) {

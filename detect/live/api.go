@@ -58,8 +58,8 @@ type regionClients struct {
 	elb elbAPI
 	// vulnECR and inspector read the findings of the images the services run (vulnerabilities.go); nil
 	// leaves them unread.
-	vulnECR   ecrVulnAPI
-	inspector inspectorAPI
+	vulnECR   ECRVulnAPI
+	inspector InspectorAPI
 }
 
 // clientFactory builds the clients a scan uses; tests replace it with fakes.

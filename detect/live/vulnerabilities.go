@@ -24,13 +24,14 @@ import (
 // paged. When Inspector answers AccessDeniedException (not enabled for the account, or not allowed),
 // each image's ECR basic scan is read instead (ecr:DescribeImageScanFindings, paged).
 
-// ecrVulnAPI and inspectorAPI are the calls the vulnerability read makes.
-type ecrVulnAPI interface {
+// ECRVulnAPI and InspectorAPI are the calls the vulnerability read makes (the applier's read of the
+// images a plan moves containers off makes them too: ReadImageVulnerabilities).
+type ECRVulnAPI interface {
 	DescribeImages(context.Context, *ecr.DescribeImagesInput, ...func(*ecr.Options)) (*ecr.DescribeImagesOutput, error)
 	DescribeImageScanFindings(context.Context, *ecr.DescribeImageScanFindingsInput, ...func(*ecr.Options)) (*ecr.DescribeImageScanFindingsOutput, error)
 }
 
-type inspectorAPI interface {
+type InspectorAPI interface {
 	ListFindings(context.Context, *inspector2.ListFindingsInput, ...func(*inspector2.Options)) (*inspector2.ListFindingsOutput, error)
 }
 
@@ -68,8 +69,8 @@ type vulnScan struct {
 	s *scanner
 	lane
 	region    string
-	ecr       ecrVulnAPI
-	inspector inspectorAPI
+	ecr       ECRVulnAPI
+	inspector InspectorAPI
 
 	mu  sync.Mutex
 	out map[string]detect.ImageVulnerabilities
@@ -116,6 +117,24 @@ func (s *scanner) scanVulnerabilities(ctx context.Context, n int, clients func(r
 	}
 	wg.Wait()
 	s.add(0, func(in *detect.Inventory) { in.Vulnerabilities = all })
+}
+
+// ReadImageVulnerabilities reads, as a scan does, the findings of ECR image references of one region
+// (with the newer images of a vulnerable image's repository): the applier reads them again before it
+// re-derives a registration that moves a container to a newer image. A reference outside ECR or the
+// region is left out; one that could not be read has Unknown set.
+func ReadImageVulnerabilities(ctx context.Context, region string, ecrClient ECRVulnAPI, inspector InspectorAPI, refs []string) map[string]detect.ImageVulnerabilities {
+	var mine []string
+	for _, ref := range uniq(refs) {
+		if img, ok := detect.ParseECRImage(ref); ok && img.Region == region {
+			mine = append(mine, ref)
+		}
+	}
+	v := &vulnScan{lane: newLane(DefaultConcurrency), region: region, ecr: ecrClient, inspector: inspector, out: map[string]detect.ImageVulnerabilities{}}
+	if len(mine) > 0 {
+		v.run(ctx, mine)
+	}
+	return v.out
 }
 
 type repoKey struct{ registry, repository string }
