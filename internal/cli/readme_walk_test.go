@@ -179,6 +179,8 @@ func TestReadmeListsEveryMend(t *testing.T) {
 		"mend_securityhub_get_findings_v2":            "Security Hub `GetFindingsV2`",
 		"mend_securityhub_batch_update_findings_v2":   "Security Hub `BatchUpdateFindingsV2`",
 		"mend_sts_assume_role_of_missing_role":        "STS `AssumeRole` of a role that does not exist",
+		"mend_inspector2_list_findings":               "Amazon Inspector `ListFindings`",
+		"mend_ecr_describe_images_scan_status":        "ECR `DescribeImages` of a scanned image",
 	}
 	script, err := os.ReadFile("../../detect/mototest/launcher/ecsfix_moto.py")
 	if err != nil {
