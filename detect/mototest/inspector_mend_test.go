@@ -72,6 +72,8 @@ func TestInspectorListFindingsMend(t *testing.T) {
 		{"by tag", &types.FilterCriteria{EcrImageRepositoryName: eqFilter("app"), EcrImageTags: eqFilter("1.1")}, []string{"CVE-3"}},
 		{"by severity", &types.FilterCriteria{EcrImageRepositoryName: eqFilter("app"), Severity: eqFilter("CRITICAL", "LOW"), FindingStatus: active}, []string{"CVE-1", "CVE-2"}},
 		{"suppressed only", &types.FilterCriteria{FindingStatus: eqFilter("SUPPRESSED")}, []string{"CVE-5"}},
+		{"by resource type", &types.FilterCriteria{ResourceType: eqFilter("AWS_ECR_CONTAINER_IMAGE"), Severity: eqFilter("CRITICAL")}, []string{"CVE-1"}},
+		{"another resource type", &types.FilterCriteria{ResourceType: eqFilter("AWS_EC2_INSTANCE")}, nil},
 		{"not equals", &types.FilterCriteria{EcrImageRepositoryName: []types.StringFilter{{Comparison: types.StringComparisonNotEquals, Value: aws.String("app")}}}, []string{"CVE-6"}},
 		{"no criteria", nil, []string{"CVE-1", "CVE-2", "CVE-3", "CVE-4", "CVE-5", "CVE-6"}},
 		{"nothing matches", &types.FilterCriteria{EcrImageRepositoryName: eqFilter("none")}, nil},

@@ -660,8 +660,8 @@ def mend_inspector2_list_findings():
     findings: it answers canned results from a queue whatever the criteria. Findings are stored (in AWS's
     JSON shape) by POST /moto-api/static/inspector2/findings with {"findings": [...], "account_id": ...,
     "region": ...}, the way moto's other static results are seeded. The criteria ecsfix uses are applied:
-    awsAccountId, ecrImageRegistry, ecrImageRepositoryName, ecrImageHash, ecrImageTags, severity and
-    findingStatus, each a list of StringFilters (at most 10) whose EQUALS and PREFIX values any may match
+    awsAccountId, ecrImageRegistry, ecrImageRepositoryName, ecrImageHash, ecrImageTags, severity,
+    findingStatus and resourceType, each a list of StringFilters (at most 10) whose EQUALS and PREFIX values any may match
     and whose NOT_EQUALS and NOT_PREFIX values all must hold; other criteria are refused with a
     ValidationException rather than ignored. sortCriteria is ignored (stored order). With nothing stored,
     moto's own queue answers, as before."""
@@ -692,6 +692,7 @@ def mend_inspector2_list_findings():
         "ecrImageTags": lambda f: [t for d in image(f) for t in d.get("imageTags", [])],
         "severity": lambda f: [f.get("severity")],
         "findingStatus": lambda f: [f.get("status")],
+        "resourceType": lambda f: [r.get("type") for r in f.get("resources", [])],
     }
 
     def matches(criteria, f):
