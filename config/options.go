@@ -27,11 +27,12 @@ func (c *Config) PlanOptions() plan.Options {
 			NamePrefix: c.Fix.Secrets.NamePrefix, PerVariable: c.Fix.Secrets.PerVariable, KmsKeyID: c.Fix.Secrets.KmsKeyID,
 			ExecutionRole: c.Fix.Secrets.ExecutionRole, DeregisterOld: c.Fix.Secrets.DeregisterOld,
 		},
-		Logs:               plan.LogsOptions{GroupTemplate: c.Fix.Logs.GroupTemplate, RetentionDays: c.Fix.Logs.RetentionDays, KmsKeyID: c.Fix.Logs.KmsKeyID},
-		ReplacementSubnets: map[string][]string{},
-		DetachAdmin:        c.Fix.IAM.DetachAdmin,
-		TrustedCIDRs:       nonEmpty(c.Fix.Network.TrustedCIDRs),
-		HostNetwork:        plan.HostNetworkOptions{Awsvpc: map[string]plan.AwsVpcSettings{}, AllowDaemons: c.Fix.HostNetwork.AllowDaemons},
+		Logs:                    plan.LogsOptions{GroupTemplate: c.Fix.Logs.GroupTemplate, RetentionDays: c.Fix.Logs.RetentionDays, KmsKeyID: c.Fix.Logs.KmsKeyID},
+		ReplacementSubnets:      map[string][]string{},
+		DetachAdmin:             c.Fix.IAM.DetachAdmin,
+		UpgradeVulnerableImages: c.Fix.Vulnerabilities.UpgradeImage,
+		TrustedCIDRs:            nonEmpty(c.Fix.Network.TrustedCIDRs),
+		HostNetwork:             plan.HostNetworkOptions{Awsvpc: map[string]plan.AwsVpcSettings{}, AllowDaemons: c.Fix.HostNetwork.AllowDaemons},
 	}
 	o.Workloads = plan.WorkloadOptions{AgentImages: nonEmpty(c.Fix.Workloads.AgentImages), AgentContainers: nonEmpty(c.Fix.Workloads.AgentContainers),
 		NotAgents: nonEmpty(c.Fix.Workloads.NotAgents), PrivilegedFamilies: nonEmpty(c.Fix.Workloads.PrivilegedFamilies)}

@@ -158,6 +158,13 @@ type Fix struct {
 		DetachAdmin bool `mapstructure:"detach_admin"`
 	} `mapstructure:"iam"`
 
+	Vulnerabilities struct {
+		// UpgradeImage opts into moving a container whose image has CRITICAL, HIGH or network-exploitable
+		// findings to a newer image of the same repository that Amazon Inspector reports without CRITICAL
+		// or HIGH findings, pinned by digest (high risk: another build).
+		UpgradeImage bool `mapstructure:"upgrade_image"`
+	} `mapstructure:"vulnerabilities"`
+
 	Network struct {
 		// ReplacementSubnets are private subnets a service may move to when disabling its public IP
 		// would cut its subnets off from ECR, S3 and CloudWatch Logs.
@@ -256,6 +263,7 @@ var defaults = []struct {
 	{"fix.secrets.execution_role", ""},
 	{"fix.secrets.deregister_old_revisions", false},
 	{"fix.iam.detach_admin", false},
+	{"fix.vulnerabilities.upgrade_image", false},
 	{"fix.host_network.allow_daemons", false},
 	{"fix.workloads.agent_images", []string{}},
 	{"fix.workloads.agent_containers", []string{}},

@@ -12,8 +12,11 @@ import (
 // Control is one Security Hub control (ECS.n) or exposure trait. Exactly one of the evaluation functions
 // is set, matching ResourceType; it is a pure function of its resource, the inventory and the settings.
 type Control struct {
-	ID           string
-	Title        string
+	ID    string
+	Title string
+	// Aliases are older titles of the same trait (the seed's wording before Security Hub renamed it):
+	// shown next to the title, and matched like it when findings are read.
+	Aliases      []string
 	Severity     Severity
 	ResourceType string
 	// Exposure marks the exposure traits of services (not Security Hub controls with an ECS.n id).
@@ -126,7 +129,7 @@ func evaluateControl(c Control, in *Inventory, s *Settings) []Result {
 	var out []Result
 	emit := func(arn string, tags map[string]string, v Verdict) {
 		r := Result{
-			Control: c.ID, Title: c.Title, Severity: c.Severity, ResourceType: c.ResourceType,
+			Control: c.ID, Title: c.Title, Aliases: c.Aliases, Severity: c.Severity, ResourceType: c.ResourceType,
 			ResourceArn: arn, Region: RegionOf(arn), Status: v.Status, Reason: v.Reason, Offenders: v.Offenders,
 		}
 		if r.Status == Failed {
@@ -211,7 +214,7 @@ func EvaluateRevision(c Control, td *TaskDefinition, s *Settings) Result {
 	}
 	arn := td.ARN()
 	r := Result{
-		Control: c.ID, Title: c.Title, Severity: c.Severity, ResourceType: c.ResourceType,
+		Control: c.ID, Title: c.Title, Aliases: c.Aliases, Severity: c.Severity, ResourceType: c.ResourceType,
 		ResourceArn: arn, Region: RegionOf(arn),
 	}
 	var v Verdict

@@ -30,5 +30,7 @@ func All() []Control {
 		ExposurePlaintextCredentials(),
 		ExposureOpenSecurityGroup(),
 		ExposurePublicIP(),
+		ExposureAssumableRole(),
+		ExposureVulnerabilities(),
 	}
 }

@@ -99,6 +99,14 @@
 //	                                passwords in URLs); the value is never printed (ECS.8)
 //	EXPOSURE.open-security-group    a security group of the service allows ingress from 0.0.0.0/0 or ::/0
 //	EXPOSURE.public-ip              the service assigns public IPs (ECS.2)
+//	EXPOSURE.assumable-role         the revision has a task role: reported with what the role may do
+//	                                (policies, wildcards, iam:PassRole, IAM write); PASSED (informational)
+//	                                unless broad, FAILED (MEDIUM) when broad; administrative roles are
+//	                                EXPOSURE.admin-task-role's (NOT_APPLICABLE here)
+//	EXPOSURE.vulnerabilities        the images the service runs have Amazon Inspector (or ECR basic
+//	                                scanning) findings: counts by severity, network-exploitable, with a
+//	                                fix; FAILED on CRITICAL, HIGH or network-exploitable ones
 //
-// Image vulnerabilities and "the task role can be assumed" (informational) are not reported.
+// Titles follow Security Hub's current wording; Control.Aliases keeps the older ones (TraitByTitle reads
+// either).
 package detect

@@ -16,7 +16,8 @@ func TestRegistry(t *testing.T) {
 	want := []string{"ECS.1", "ECS.2", "ECS.3", "ECS.4", "ECS.5", "ECS.8", "ECS.9", "ECS.10", "ECS.12", "ECS.13", "ECS.14",
 		"ECS.15", "ECS.16", "ECS.17", "ECS.18", "ECS.19", "ECS.20", "ECS.21",
 		"EXPOSURE.privileged", "EXPOSURE.admin-task-role", "EXPOSURE.host-path-volume", "EXPOSURE.host-pid",
-		"EXPOSURE.host-network", "EXPOSURE.plaintext-credentials", "EXPOSURE.open-security-group", "EXPOSURE.public-ip"}
+		"EXPOSURE.host-network", "EXPOSURE.plaintext-credentials", "EXPOSURE.open-security-group", "EXPOSURE.public-ip",
+		"EXPOSURE.assumable-role", "EXPOSURE.vulnerabilities"}
 	if got := IDs(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("IDs() = %v\nwant %v", got, want)
 	}

@@ -1,6 +1,8 @@
 package detect
 
 import (
+	"strings"
+
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
@@ -23,4 +25,32 @@ func exposureOnRevision(check func(td *TaskDefinition) Verdict) func(*ecstypes.S
 		}
 		return v
 	}
+}
+
+// TraitByTitle returns the exposure trait whose title, or one of whose older titles (Aliases), is title:
+// Security Hub's current wording and the seed's older one both name the trait. Case, surrounding space and
+// a trailing full stop are ignored; anything else must match whole.
+func TraitByTitle(title string) (Control, bool) {
+	want := normTitle(title)
+	if want == "" {
+		return Control{}, false
+	}
+	for _, c := range All() {
+		if !c.Exposure {
+			continue
+		}
+		if normTitle(c.Title) == want {
+			return c, true
+		}
+		for _, a := range c.Aliases {
+			if normTitle(a) == want {
+				return c, true
+			}
+		}
+	}
+	return Control{}, false
+}
+
+func normTitle(s string) string {
+	return strings.ToLower(strings.TrimSuffix(strings.Join(strings.Fields(s), " "), "."))
 }

@@ -10,7 +10,8 @@ import (
 func ExposureHostPathVolume() Control {
 	return Control{
 		ID:           ExposureHostPathVolumeID,
-		Title:        "The Amazon ECS service uses a task definition that mounts host filesystem paths",
+		Title:        "The Amazon ECS service uses a task definition that allows containers to access the root file systems",
+		Aliases:      []string{"The Amazon ECS service uses a task definition that mounts host filesystem paths"},
 		Severity:     SeverityHigh,
 		ResourceType: TypeService,
 		Exposure:     true,

@@ -16,7 +16,8 @@ import (
 func ExposureOpenSecurityGroup() Control {
 	return Control{
 		ID:           ExposureOpenSecurityGroupID,
-		Title:        "The Amazon ECS service has a security group that allows ingress from the internet",
+		Title:        "The Amazon ECS service has an open security group",
+		Aliases:      []string{"The Amazon ECS service has a security group that allows ingress from the internet"},
 		Severity:     SeverityHigh,
 		ResourceType: TypeService,
 		Exposure:     true,

@@ -11,7 +11,8 @@ import (
 func ExposurePlaintextCredentials() Control {
 	return Control{
 		ID:           ExposurePlaintextCredentialsID,
-		Title:        "The Amazon ECS service uses a task definition that passes credentials in plaintext environment variables",
+		Title:        "The Amazon ECS service uses a task definition that has cleartext credentials in the environment variables",
+		Aliases:      []string{"The Amazon ECS service uses a task definition that passes credentials in plaintext environment variables"},
 		Severity:     SeverityHigh,
 		ResourceType: TypeService,
 		Exposure:     true,

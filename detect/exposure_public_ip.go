@@ -8,7 +8,8 @@ import (
 func ExposurePublicIP() Control {
 	return Control{
 		ID:           ExposurePublicIPID,
-		Title:        "The Amazon ECS service assigns public IP addresses to its tasks",
+		Title:        "The Amazon ECS service has public IP addresses",
+		Aliases:      []string{"The Amazon ECS service assigns public IP addresses to its tasks"},
 		Severity:     SeverityHigh,
 		ResourceType: TypeService,
 		Exposure:     true,

@@ -30,4 +30,6 @@ const (
 	ExposurePlaintextCredentialsID = "EXPOSURE.plaintext-credentials"
 	ExposurePrivilegedID           = "EXPOSURE.privileged"
 	ExposurePublicIPID             = "EXPOSURE.public-ip"
+	ExposureAssumableRoleID        = "EXPOSURE.assumable-role"
+	ExposureVulnerabilitiesID      = "EXPOSURE.vulnerabilities"
 )

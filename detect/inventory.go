@@ -66,6 +66,10 @@ type Inventory struct {
 	// AutoScalingGroups are the Auto Scaling groups of the capacity providers (ECS.19's fix turns on
 	// their scale-in protection of new instances first); a group absent here was not read.
 	AutoScalingGroups []astypes.AutoScalingGroup
+	// Vulnerabilities are the Amazon Inspector (or ECR basic scanning) findings of the images the services
+	// run, by image reference as a container definition names it; an image absent here was not looked up
+	// (not in ECR, or not read).
+	Vulnerabilities map[string]ImageVulnerabilities
 
 	// Errors lists what could not be read. A non-empty list makes a scan incomplete (non-zero exit).
 	Errors []ReadError

@@ -45,6 +45,7 @@ type Verdict struct {
 type Result struct {
 	Control      string      `json:"control"`
 	Title        string      `json:"title"`
+	Aliases      []string    `json:"aliases,omitempty"`
 	Severity     Severity    `json:"severity"`
 	ResourceType string      `json:"resourceType"`
 	ResourceArn  string      `json:"resourceArn"`

@@ -38,6 +38,10 @@ type Finding struct {
 	// Exposure marks an exposure finding (OCSF): it names a resource, not a control, and stands for
 	// every exposure trait of that resource.
 	Exposure bool `json:"exposure,omitempty"`
+	// Trait is the exposure trait an exposure finding's title names (detect.TraitByTitle: Security Hub's
+	// current title or the seed's older one); empty when the title names none, and the finding stands for
+	// every trait of its resource.
+	Trait string `json:"trait,omitempty"`
 	// Compliance is the compliance status, upper case (PASSED, FAILED, WARNING, NOT_AVAILABLE), when
 	// the finding has one.
 	Compliance string `json:"compliance,omitempty"`

@@ -8,12 +8,15 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/securityhub/document"
+
+	"github.com/ecsfix/ecsfix/detect"
 )
 
 // ocsfFinding holds the OCSF fields ecsfix reads; the others are ignored.
 type ocsfFinding struct {
 	FindingInfo *struct {
 		UID      *string  `json:"uid"`
+		Title    *string  `json:"title"`
 		Types    []string `json:"types"`
 		Analytic *struct {
 			Name *string `json:"name"`
@@ -63,6 +66,13 @@ func parseOCSF(raw json.RawMessage) (Finding, error) {
 		f.Product = str(m.Product.UID)
 		if m.Product.Feature != nil && str(m.Product.Feature.UID) == exposureFeature {
 			f.Exposure = true
+		}
+	}
+	if f.Exposure && o.FindingInfo.Title != nil {
+		// An exposure finding titled as one trait (Security Hub's current wording or the older one) stands
+		// for that trait; any other title, for every trait of the resource.
+		if c, ok := detect.TraitByTitle(str(o.FindingInfo.Title)); ok {
+			f.Trait = c.ID
 		}
 	}
 	if c := o.Cloud; c != nil {

@@ -108,7 +108,10 @@ func verifyOne(f Finding, byResource map[string][]*detect.Result, scope Scope) V
 	if open, why := f.Open(); !open {
 		return done(Closed, "%s", why)
 	}
-	var control string // ecsfix's id, or "" for an exposure finding
+	var control string // ecsfix's id, or "" for an exposure finding standing for every trait
+	if f.Exposure && f.Trait != "" {
+		control = f.Trait
+	}
 	if !f.Exposure {
 		c, ok := detect.Lookup(f.Control)
 		if !ok || strings.HasPrefix(c.ID, "EXPOSURE.") {

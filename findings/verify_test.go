@@ -69,6 +69,9 @@ func TestVerify(t *testing.T) {
 		{"exposure", exposure("n", svcArn), Scope{}, Live,
 			[]Match{{detect.ExposurePrivilegedID, svcArn}, {detect.ExposurePublicIPID, svcArn}}, ""},
 		{"exposure gone", exposure("o", cluArn), Scope{}, Stale, nil, "no exposure trait"},
+		{"exposure titled as one trait", with(exposure("t1", svcArn), func(f *Finding) { f.Trait = detect.ExposurePublicIPID }), Scope{}, Live,
+			[]Match{{detect.ExposurePublicIPID, svcArn}}, ""},
+		{"exposure titled as a passing trait", with(exposure("t2", svcArn), func(f *Finding) { f.Trait = detect.ExposureHostPIDID }), Scope{}, Stale, nil, "PASSED"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

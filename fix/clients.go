@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/inspector2"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -108,6 +109,10 @@ type clients struct {
 	ecr  func(region string) live.ImageAPI
 	http aws.HTTPClient
 	asg  func(region string) autoscalingAPI
+	// ecr and inspector read the images a registration moves containers off, again, before re-deriving
+	// it (vulnerabilities); nil leaves them unread (such a registration is then refused).
+	vulnECR   func(region string) live.ECRVulnAPI
+	inspector func(region string) live.InspectorAPI
 	// calls counts the calls made through SDK clients.
 	calls *awsclient.Counter
 
@@ -178,17 +183,19 @@ func sdkClients(cfg aws.Config, maxAttempts int) *clients {
 func sdkClientsCounting(cfg aws.Config, maxAttempts int, counter *awsclient.Counter) *clients {
 	base := awsclient.Configure(cfg, maxAttempts, 0, counter)
 	return &clients{
-		ecs:     perRegion(base, func(c aws.Config) ecsAPI { return ecs.NewFromConfig(c) }),
-		sts:     func() stsAPI { return sts.NewFromConfig(base) },
-		secrets: perRegion(base, func(c aws.Config) secretsAPI { return secretsmanager.NewFromConfig(c) }),
-		iam:     perRegion(base, func(c aws.Config) iamAPI { return iam.NewFromConfig(c) }),
-		logs:    perRegion(base, func(c aws.Config) logsAPI { return cloudwatchlogs.NewFromConfig(c) }),
-		ec2:     perRegion(base, func(c aws.Config) ec2API { return ec2.NewFromConfig(c) }),
-		elb:     perRegion(base, func(c aws.Config) elbAPI { return elasticloadbalancingv2.NewFromConfig(c) }),
-		ecr:     perRegion(base, func(c aws.Config) live.ImageAPI { return ecr.NewFromConfig(c) }),
-		http:    base.HTTPClient,
-		asg:     perRegion(base, func(c aws.Config) autoscalingAPI { return autoscaling.NewFromConfig(c) }),
-		calls:   counter,
+		ecs:       perRegion(base, func(c aws.Config) ecsAPI { return ecs.NewFromConfig(c) }),
+		sts:       func() stsAPI { return sts.NewFromConfig(base) },
+		secrets:   perRegion(base, func(c aws.Config) secretsAPI { return secretsmanager.NewFromConfig(c) }),
+		iam:       perRegion(base, func(c aws.Config) iamAPI { return iam.NewFromConfig(c) }),
+		logs:      perRegion(base, func(c aws.Config) logsAPI { return cloudwatchlogs.NewFromConfig(c) }),
+		ec2:       perRegion(base, func(c aws.Config) ec2API { return ec2.NewFromConfig(c) }),
+		elb:       perRegion(base, func(c aws.Config) elbAPI { return elasticloadbalancingv2.NewFromConfig(c) }),
+		ecr:       perRegion(base, func(c aws.Config) live.ImageAPI { return ecr.NewFromConfig(c) }),
+		http:      base.HTTPClient,
+		asg:       perRegion(base, func(c aws.Config) autoscalingAPI { return autoscaling.NewFromConfig(c) }),
+		vulnECR:   perRegion(base, func(c aws.Config) live.ECRVulnAPI { return ecr.NewFromConfig(c) }),
+		inspector: perRegion(base, func(c aws.Config) live.InspectorAPI { return inspector2.NewFromConfig(c) }),
+		calls:     counter,
 	}
 }
 

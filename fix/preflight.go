@@ -198,6 +198,7 @@ func (r *run) checkRederived(ctx context.Context) error {
 		return err
 	}
 	r.readImages(ctx, st)
+	r.readImageFindings(ctx, st)
 	r.j.view(func(js *journalState) {
 		for i := range r.p.Actions {
 			if js.begun(r.p.Actions[i].ID) {

@@ -155,7 +155,7 @@ func assertRederivable(t testing.TB, in *detect.Inventory, p *Plan, o Options) {
 		if !ok {
 			t.Fatalf("%s: source %s not in the inventory", a.ID, a.RegisterTaskDefinition.SourceArn)
 		}
-		if err := p.RebuildRegistrationFrom(a, src, &ReadState{Images: in.Images, Config: o.ConfiguredValues()}); err != nil {
+		if err := p.RebuildRegistrationFrom(a, src, &ReadState{Images: in.Images, ImageFindings: in.Vulnerabilities, Config: o.ConfiguredValues()}); err != nil {
 			t.Errorf("re-derive: %v", err)
 		}
 	}

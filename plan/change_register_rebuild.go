@@ -190,11 +190,13 @@ func (p *Plan) RebuildRegistration(a *Action, source *detect.TaskDefinition) err
 	return p.RebuildRegistrationFrom(a, source, nil)
 }
 
-// RebuildRegistrationFrom is RebuildRegistration with the state read at apply time: the user an ECS.20
-// or ECS.21 edit sets is re-derived from the image configurations read then (st.Images) and the
-// applier's configuration (st.Config: fix.linux_user, fix.windows_user), never from the plan. With st
-// nil (or without them), an edit setting a user is re-derived only if it comes from nothing: it is
-// refused.
+// RebuildRegistrationFrom is RebuildRegistration with the state read at apply time (nil: none), which
+// the remedies that depend on more than the revision re-run on: the user an ECS.20 or ECS.21 edit sets
+// is re-derived from the image configurations read then (st.Images) and the applier's configuration
+// (st.Config: fix.linux_user, fix.windows_user), never from the plan; a move to a newer image
+// (EXPOSURE.vulnerabilities) from the images' findings read then (st.ImageFindings), with the
+// configuration's opt-in. With st nil (or without them), an edit setting a user is re-derived only if it
+// comes from nothing: it is refused.
 func (p *Plan) RebuildRegistrationFrom(a *Action, source *detect.TaskDefinition, st *ReadState) error {
 	c := a.RegisterTaskDefinition
 	if a.Type != RegisterTaskDefinition || c == nil {
@@ -222,6 +224,11 @@ func (p *Plan) RebuildRegistrationFrom(a *Action, source *detect.TaskDefinition,
 		ids[f.ID] = true
 	}
 	var lastErr error
+	if ids[detect.ExposureVulnerabilitiesID] && st != nil {
+		if err := checkImageRead(a, source, st); err != nil {
+			return err
+		}
+	}
 	// The images read now, and none: a user the plan took from the configuration (high risk) stays the
 	// applier's configured user even where the image, unknown when planning (a snapshot), declares one now.
 	imageSets := []map[string]detect.ImageConfig{nil}
@@ -230,7 +237,10 @@ func (p *Plan) RebuildRegistrationFrom(a *Action, source *detect.TaskDefinition,
 	}
 	for _, images := range imageSets {
 		for _, opts := range rebuildOptions(c, RegisterInput(source), &after, st) {
-			err := p.rebuildWith(a, source, &after, ids, opts, images)
+			if st != nil {
+				opts.UpgradeVulnerableImages = st.Config != nil && st.Config.UpgradeVulnerableImages
+			}
+			err := p.rebuildWith(a, source, &after, ids, opts, images, st)
 			if err == nil {
 				return nil
 			}
@@ -365,9 +375,9 @@ func containerOfPath(p string) (label, rest string, ok bool) {
 	return p[:i], p[i+2:], true
 }
 
-// rebuildWith re-runs the remedies named by ids on a copy of source with opts and the image
-// configurations read at apply time, and compares.
-func (p *Plan) rebuildWith(a *Action, source *detect.TaskDefinition, after *ecs.RegisterTaskDefinitionInput, ids map[string]bool, opts Options, images map[string]detect.ImageConfig) error {
+// rebuildWith re-runs the remedies named by ids on a copy of source with opts, the image configurations
+// read at apply time and the images' findings read then (st, nil for none), and compares.
+func (p *Plan) rebuildWith(a *Action, source *detect.TaskDefinition, after *ecs.RegisterTaskDefinitionInput, ids map[string]bool, opts Options, images map[string]detect.ImageConfig, st *ReadState) error {
 	c := a.RegisterTaskDefinition
 	fail := func(path, format string, args ...any) error {
 		return &RederiveError{Action: a.ID, Path: path, Reason: fmt.Sprintf(format, args...)}
@@ -375,6 +385,9 @@ func (p *Plan) rebuildWith(a *Action, source *detect.TaskDefinition, after *ecs.
 	src := RegisterInput(source)
 	in := RegisterInput(source)
 	ctx := &revisionContext{inv: &detect.Inventory{TaskDefinitions: []detect.TaskDefinition{*source}, Images: images}, source: source, opts: opts}
+	if st != nil {
+		ctx.inv.Vulnerabilities = st.ImageFindings
+	}
 	for _, r := range remedies() {
 		if r.Edits != editsRevision || !ids[r.ID] {
 			continue
@@ -387,6 +400,16 @@ func (p *Plan) rebuildWith(a *Action, source *detect.TaskDefinition, after *ecs.
 			err = p.rederiveSecrets(a, src, in, after)
 		case detect.ECS9ID:
 			err = p.rederiveLogs(a, in, after)
+		case detect.ExposureVulnerabilitiesID:
+			if st == nil {
+				// No state read (the check again right before the write, after the full one): each
+				// image may only be the same repository's, pinned by digest.
+				err = rederiveImageShape(a, in, after)
+				break
+			}
+			if out := r.Apply(ctx, in); out.Skip != "" {
+				err = fail("", "remedy %s does not apply to the source revision and the images read now: %s", r.ID, out.Skip)
+			}
 		default:
 			out := r.Apply(ctx, in)
 			if out.Skip != "" {

@@ -44,6 +44,11 @@ type Options struct {
 	// statements from their inline policies (high risk). Off: the finding is reported with the role, the
 	// policy and the statement.
 	DetachAdmin bool
+	// UpgradeVulnerableImages opts into the vulnerabilities remedy (fix.vulnerabilities.upgrade_image):
+	// a container whose image has CRITICAL, HIGH or network-exploitable findings moves to the newest
+	// newer image of its repository that Amazon Inspector reports without CRITICAL or HIGH findings,
+	// pinned by digest. Off: such findings are reported, not fixed.
+	UpgradeVulnerableImages bool
 	// TrustedCIDRs replace a world-open ingress rule of a service not behind a load balancer.
 	TrustedCIDRs []string
 	// HostNetwork configures moving task definitions off the host network mode (ECS.1, ECS.17).

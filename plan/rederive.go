@@ -56,6 +56,12 @@ type ReadState struct {
 	AutoScalingGroups map[string]AutoScalingGroupRead
 	// CapacityProviders are the capacity providers read, by ARN (ECS.19's fix).
 	CapacityProviders map[string]CapacityProviderRead
+	// Images are the findings of the images of the source revisions whose registration moves a container
+	// to a newer image (EXPOSURE.vulnerabilities), read again at apply time as a scan reads them (the
+	// image's digest and push time, its Amazon Inspector findings, and its repository's newer images with
+	// theirs), by image reference as the source revision names it; nil when none was read. The remedy is
+	// re-run on them: a plan naming another image than the one it picks now is refused.
+	ImageFindings map[string]detect.ImageVulnerabilities
 }
 
 // ConfiguredValues are the values of the configuration that fixes take as given (they are not derived
@@ -93,6 +99,9 @@ type ConfiguredValues struct {
 	// Workloads are the host agents and privileged workloads the configuration declares, or declares
 	// not to be (fix.workloads): a registration may not take privileged or pidMode host from one.
 	Workloads WorkloadOptions
+	// UpgradeVulnerableImages is fix.vulnerabilities.upgrade_image: a registration moving a container to a
+	// newer image is refused unless the applier's configuration opts in too.
+	UpgradeVulnerableImages bool
 }
 
 // secretSettings are the secrets fix's name prefix and key the applier checks a plan against: its
@@ -110,7 +119,8 @@ func (o *Options) ConfiguredValues() *ConfiguredValues {
 		Awsvpc: o.HostNetwork.Awsvpc, LogGroupTemplate: o.Logs.GroupTemplate, ExecutionRole: o.Secrets.ExecutionRole,
 		SecretNamePrefix: o.Secrets.NamePrefix, SecretKmsKeyID: o.Secrets.KmsKeyID,
 		LogRetentionDays: o.Logs.RetentionDays, LogKmsKeyID: o.Logs.KmsKeyID,
-		LinuxUser: o.LinuxUser, WindowsUser: o.WindowsUser, Workloads: o.Workloads}
+		LinuxUser: o.LinuxUser, WindowsUser: o.WindowsUser, Workloads: o.Workloads,
+		UpgradeVulnerableImages: o.UpgradeVulnerableImages}
 }
 
 // noConfig is the failure of an action holding a value the configuration supplies, when the applier

@@ -86,6 +86,7 @@ func remedies() []remedy {
 		{ID: detect.ExposureHostPathVolumeID, Controls: controlIDs(detect.ExposureHostPathVolumeID), Risk: RiskHigh, Edits: editsRevision, Apply: fixHostPath},
 		{ID: detect.ECS8ID, Controls: controlIDs(detect.ECS8ID, detect.ExposurePlaintextCredentialsID), Risk: RiskMedium, Edits: editsRevision, Apply: fixSecrets},
 		{ID: detect.ECS9ID, Controls: controlIDs(detect.ECS9ID), Risk: RiskMedium, Edits: editsRevision, Apply: fixLogs},
+		{ID: detect.ExposureVulnerabilitiesID, Controls: controlIDs(detect.ExposureVulnerabilitiesID), Risk: RiskHigh, Edits: editsRevision, Apply: fixVulnerableImage},
 		{ID: detect.ECS10ID, Controls: controlIDs(detect.ECS10ID), Risk: RiskLow, Edits: editsService, route: (*builder).platformFinding},
 		{ID: detect.ECS2ID, Controls: controlIDs(detect.ECS2ID, detect.ExposurePublicIPID), Risk: RiskHigh, Edits: editsService, route: (*builder).publicIPFinding, NoFix: publicIPNoFix},
 		{ID: detect.ExposureOpenSecurityGroupID, Controls: controlIDs(detect.ExposureOpenSecurityGroupID), Risk: RiskHigh, Edits: editsOther, route: (*builder).openSGFinding, NoFix: openSGNoFix},
@@ -94,8 +95,16 @@ func remedies() []remedy {
 		{ID: detect.ECS13ID, Controls: controlIDs(detect.ECS13ID, detect.ECS14ID, detect.ECS15ID), NoFix: "no automatic fix yet: add the required tag keys (tag-resource)"},
 		{ID: detect.ECS16ID, Controls: controlIDs(detect.ECS16ID), NoFix: "task sets cannot change their network configuration in place: create a new task set with assignPublicIp DISABLED, shift traffic to it (update-service-primary-task-set), then delete the old task set"},
 		{ID: detect.ECS19ID, Controls: controlIDs(detect.ECS19ID), Risk: RiskMedium, Edits: editsCapacityProvider, route: (*builder).capacityProviderFinding, NoFix: ecs19NoFix},
+		{ID: detect.ExposureAssumableRoleID, Controls: controlIDs(detect.ExposureAssumableRoleID), NoFix: assumableRoleNoFix},
 	}
 }
+
+// assumableRoleNoFix: a task role's permissions are reported, not edited (only an administrative role has
+// a fix, the admin-task-role remedy's, and it is opt-in).
+const assumableRoleNoFix = "a task role's permissions are reported, not edited: narrow its policies to the actions and resources the application calls (replace service wildcards, drop iam:PassRole and IAM write unless the application needs them), e.g. from IAM Access Analyzer's policy generation over its CloudTrail activity"
+
+// vulnerabilitiesNoFix: what to do with an image's findings when the opt-in remedy is off.
+const vulnerabilitiesNoFix = "rebuild the image on patched base images and packages (the findings with a fix say which versions), push it to the same repository and deploy it; or turn on fix.vulnerabilities.upgrade_image to move to a newer image of the repository that Amazon Inspector reports without CRITICAL or HIGH findings"
 
 // noRemedy is the Skipped reason of a control the registry does not know.
 const noRemedy = "no automatic fix"

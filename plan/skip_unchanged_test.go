@@ -48,6 +48,7 @@ func TestSkippedRemedyLeavesInputUnchanged(t *testing.T) {
 		{"host path mounted read-only", detect.ExposureHostPathVolumeID, bTD("web", 3, readOnlyHostPath), nil, "already mounted read-only"},
 		{"ECS.8 variable twice", detect.ECS8ID, bTD("web", 3, twiceSecret), nil, "twice"},
 		{"ECS.9 no execution role", detect.ECS9ID, bTD("web", 3, noLogsAt(0)), nil, "execution_role"},
+		{"vulnerable image, remedy off", detect.ExposureVulnerabilitiesID, bTD("web", 3), nil, "fix.vulnerabilities.upgrade_image"},
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/inspector2"
 
 	"github.com/ecsfix/ecsfix/detect/awsclient"
 )
@@ -61,6 +62,10 @@ type regionClients struct {
 	http aws.HTTPClient
 	// asg reads the capacity providers' Auto Scaling groups (autoscaling.go); nil reads none.
 	asg autoscalingAPI
+	// vulnECR and inspector read the findings of the images the services run (vulnerabilities.go); nil
+	// leaves them unread.
+	vulnECR   ECRVulnAPI
+	inspector InspectorAPI
 }
 
 // clientFactory builds the clients a scan uses; tests replace it with fakes.
@@ -81,7 +86,8 @@ func sdkClients(cfg aws.Config, opts Options, counter *awsclient.Counter, iamReg
 		region: func(region string) regionClients {
 			c := forRegion(region)
 			return regionClients{ecs: ecs.NewFromConfig(c), ec2: ec2.NewFromConfig(c), elb: elb.NewFromConfig(c),
-				ecr: ecr.NewFromConfig(c), http: c.HTTPClient, asg: autoscaling.NewFromConfig(c)}
+				ecr: ecr.NewFromConfig(c), http: c.HTTPClient, asg: autoscaling.NewFromConfig(c),
+				vulnECR: ecr.NewFromConfig(c), inspector: inspector2.NewFromConfig(c)}
 		},
 		iam: func() iamAPI { return iam.NewFromConfig(forRegion(iamRegion)) },
 	}

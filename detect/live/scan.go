@@ -90,6 +90,11 @@ func scanAccount(ctx context.Context, account string, cf clientFactory, regions 
 		(&iamScan{s: s, lane: newLane(n), c: cf.iam(), policies: map[string]*policyEntry{}}).run(ctx, uniq(roles))
 	}
 
+	// The findings of the images the services run, read in each image's region.
+	if ctx.Err() == nil {
+		s.scanVulnerabilities(ctx, n, cf.region)
+	}
+
 	if err := context.Cause(ctx); err != nil {
 		return s.inv, Stats{Resources: s.read}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"strings"
 
 	"github.com/owenrumney/go-sarif/v2/sarif"
 
@@ -23,9 +24,13 @@ func SARIF(w io.Writer, r *Report) error {
 	run := sarif.NewRunWithInformationURI("ecsfix", infoURI)
 	run.Tool.Driver.WithVersion(r.ToolVersion)
 	for _, c := range detect.All() {
-		run.AddRule(c.ID).
+		rule := run.AddRule(c.ID).
 			WithName(c.ID).
-			WithShortDescription(sarif.NewMultiformatMessageString(c.Title)).
+			WithShortDescription(sarif.NewMultiformatMessageString(c.Title))
+		if len(c.Aliases) > 0 {
+			rule.WithFullDescription(sarif.NewMultiformatMessageString(c.Title + " (also: " + strings.Join(c.Aliases, "; ") + ")"))
+		}
+		rule.
 			WithHelpURI(infoURI).
 			WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(level(c.Severity))).
 			WithProperties(sarif.Properties{"resourceType": c.ResourceType, "severity": string(c.Severity)})

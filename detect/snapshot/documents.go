@@ -135,6 +135,7 @@ var kinds = []docKind{
 	{"aws iam get-role", []string{"role"}, func() any { return new(roleDoc) }, nil, (*collector).collectRole},
 	{"aws iam get-role-policy", []string{"policydocument"}, func() any { return new(rolePolicyDoc) }, nil, (*collector).collectRolePolicy},
 	{"aws iam get-account-authorization-details", []string{"roledetaillist", "policies", "userdetaillist", "groupdetaillist"}, func() any { return new(authorizationDetailsDoc) }, (*collector).eachAuthorizationDetail, nil},
+	{inspectorFindingsCommand, []string{"findings"}, func() any { return new(inspectorFindingsDoc) }, (*collector).eachInspectorFinding, (*collector).finishInspectorFindings},
 }
 
 // bareTaskDefinitionKey is the member that makes an object a task definition of its own (as
@@ -190,9 +191,13 @@ type part struct {
 	roles                             []item[roleRecord]
 	inline                            []item[inlinePolicy]
 	policies                          []item[managedPolicy]
-	errors                            []detect.ReadError
-	lines                             map[string]int // ECS resource ARN -> line in the file (see locate)
-	warnings                          []Warning
+	// inspectorFindings are the findings of `aws inspector2 list-findings` output; inspectorDoc is set
+	// when the file is such output (even with no finding).
+	inspectorFindings []item[inspectorFinding]
+	inspectorDoc      bool
+	errors            []detect.ReadError
+	lines             map[string]int // ECS resource ARN -> line in the file (see locate)
+	warnings          []Warning
 }
 
 // item is one resource with its identity and where it was found.
@@ -380,6 +385,11 @@ func parseDocument(file, rel string, src io.ReadSeeker, size int64) (*part, erro
 	opt := decodeOptions(size)
 	if k.each != nil {
 		opt.Each = k.each(c)
+	}
+	if k.command == inspectorFindingsCommand {
+		// A finding has many members the trait does not read (descriptions, packages, scores...): they are
+		// checked as JSON and skipped, not kept.
+		opt.Unknown = func(awsjson.UnknownField) error { return nil }
 	}
 	doc := k.newDoc()
 	if err := awsjson.Decode(file, src, doc, opt); err != nil {

@@ -465,5 +465,28 @@ func merge(parts []*part) (*detect.Inventory, error) {
 			}
 		}
 	}
+
+	// Inspector findings (aws inspector2 list-findings) give the vulnerabilities of the images services run.
+	inspectorDocs := false
+	var findings []inspectorFinding
+	findingFiles, added := map[string]string{}, map[string]bool{}
+	for _, p := range parts {
+		if !p.inspectorDoc {
+			continue
+		}
+		inspectorDocs = true
+		if err := checkFindingArns(findingFiles, p.file, p.inspectorFindings); err != nil {
+			return nil, err
+		}
+		for _, it := range p.inspectorFindings {
+			if !added[it.id] { // a finding listed twice in one file (overlapping pages) counts once
+				added[it.id] = true
+				findings = append(findings, it.v)
+			}
+		}
+	}
+	if inspectorDocs {
+		in.Vulnerabilities = vulnerabilities(in, findings)
+	}
 	return in, nil
 }

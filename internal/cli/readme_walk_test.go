@@ -184,6 +184,8 @@ func TestReadmeListsEveryMend(t *testing.T) {
 		"mend_ecr_layers":                             "ECR layer upload and download",
 
 		"mend_ecs_capacity_provider_termination_protection": "ECS `UpdateCapacityProvider` and `CreateCapacityProvider` with managed termination protection",
+		"mend_inspector2_list_findings":                     "Amazon Inspector `ListFindings`",
+		"mend_ecr_describe_images_scan_status":              "ECR `DescribeImages` of a scanned image",
 	}
 	script, err := os.ReadFile("../../detect/mototest/launcher/ecsfix_moto.py")
 	if err != nil {

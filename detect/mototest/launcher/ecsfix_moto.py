@@ -329,7 +329,8 @@ def mend_iam_access_denied_errors():
     Elastic Load Balancing) with 403 and <ErrorResponse><Error>...AccessDenied...</Error></ErrorResponse>.
     moto answers all but EC2 and S3 with EC2's error layout (<Errors><Error>), which the SDKs of those
     services cannot decode (the caller sees a deserialization error or UnknownError, not the denial). Security
-    Hub, a REST-JSON service, is answered with 403 and a JSON AccessDeniedException."""
+    Hub and Inspector (inspector2), REST-JSON services, are answered with 403 and a JSON
+    AccessDeniedException."""
     from xml.sax.saxutils import escape
 
     from moto.core.exceptions import AccessDeniedError, JsonRESTError
@@ -353,8 +354,8 @@ def mend_iam_access_denied_errors():
         message = f"User: {self._access_key.arn} is not authorized to perform: {self._action}"
         if self._headers.get("X-Amz-Target"):
             raise JsonRESTError("AccessDeniedException", message)
-        if self._service == "securityhub":
-            # a REST-JSON service: 403 and AccessDeniedException, as Security Hub answers
+        if self._service in ("securityhub", "inspector2"):
+            # a REST-JSON service: 403 and AccessDeniedException, as Security Hub and Inspector answer
             raise RestJsonAccessDeniedError("AccessDeniedException", message)
         if self._service != "ec2":
             raise QueryAccessDeniedError(user_arn=self._access_key.arn, action=self._action)
@@ -877,6 +878,139 @@ def mend_ecs_capacity_provider_termination_protection():
 
     EC2ContainerServiceBackend.create_capacity_provider = create_capacity_provider
     EC2ContainerServiceBackend.update_capacity_provider = update_capacity_provider
+def mend_inspector2_list_findings():
+    """Amazon Inspector ListFindings (POST /findings/list) answers the stored findings its filterCriteria
+    select, paged by maxResults (1 to 100, default 50) and nextToken, as AWS does. moto 5.2.1 stores no
+    findings: it answers canned results from a queue whatever the criteria. Findings are stored (in AWS's
+    JSON shape) by POST /moto-api/static/inspector2/findings with {"findings": [...], "account_id": ...,
+    "region": ...}, the way moto's other static results are seeded. The criteria ecsfix uses are applied:
+    awsAccountId, ecrImageRegistry, ecrImageRepositoryName, ecrImageHash, ecrImageTags, severity,
+    findingStatus and resourceType, each a list of StringFilters (at most 10) whose EQUALS and PREFIX values any may match
+    and whose NOT_EQUALS and NOT_PREFIX values all must hold; other criteria are refused with a
+    ValidationException rather than ignored. sortCriteria is ignored (stored order). With nothing stored,
+    moto's own queue answers, as before."""
+    import json
+
+    from moto.core.exceptions import JsonRESTError
+    from moto.inspector2.models import Inspector2Backend, inspector2_backends
+    from moto.moto_api._internal import urls as api_urls
+    from moto.moto_api._internal.responses import MotoAPIResponse
+
+    original = Inspector2Backend.list_findings
+
+    class ValidationException(JsonRESTError):
+        def __init__(self, message):
+            super().__init__("ValidationException", message)
+
+    def image(f):
+        for r in f.get("resources", []):
+            details = (r.get("details") or {}).get("awsEcrContainerImage")
+            if details:
+                yield details
+
+    fields = {
+        "awsAccountId": lambda f: [f.get("awsAccountId")],
+        "ecrImageRegistry": lambda f: [d.get("registry") for d in image(f)],
+        "ecrImageRepositoryName": lambda f: [d.get("repositoryName") for d in image(f)],
+        "ecrImageHash": lambda f: [d.get("imageHash") for d in image(f)],
+        "ecrImageTags": lambda f: [t for d in image(f) for t in d.get("imageTags", [])],
+        "severity": lambda f: [f.get("severity")],
+        "findingStatus": lambda f: [f.get("status")],
+        "resourceType": lambda f: [r.get("type") for r in f.get("resources", [])],
+    }
+
+    def matches(criteria, f):
+        for key, filters in (criteria or {}).items():
+            if key not in fields:
+                raise ValidationException(f"filterCriteria.{key} is not supported by this emulator")
+            if not isinstance(filters, list) or not 1 <= len(filters) <= 10:
+                raise ValidationException(f"filterCriteria.{key} must hold 1 to 10 filters")
+            values = [v for v in fields[key](f) if v is not None]
+            positive = [x for x in filters if x.get("comparison") in ("EQUALS", "PREFIX")]
+            negative = [x for x in filters if x.get("comparison") in ("NOT_EQUALS", "NOT_PREFIX")]
+            if len(positive) + len(negative) != len(filters):
+                raise ValidationException(f"filterCriteria.{key}: unknown comparison")
+
+            def hit(x, v):
+                if x["comparison"] in ("EQUALS", "NOT_EQUALS"):
+                    return v == x.get("value")
+                return v.startswith(x.get("value", ""))
+
+            if positive and not any(hit(x, v) for x in positive for v in values):
+                return False
+            if any(hit(x, v) for x in negative for v in values):
+                return False
+        return True
+
+    def list_findings(self, filter_criteria, max_results, next_token, sort_criteria):
+        stored = getattr(self, "ecsfix_findings", None)
+        if stored is None:
+            return original(self, filter_criteria, max_results, next_token, sort_criteria)
+        limit = 50 if max_results is None else int(max_results)
+        if not 1 <= limit <= 100:
+            raise ValidationException("maxResults must be between 1 and 100")
+        selected = [f for f in stored if matches(filter_criteria, f)]
+        start = 0
+        if next_token:
+            if not str(next_token).isdigit() or int(next_token) > len(selected):
+                raise ValidationException("nextToken is invalid")
+            start = int(next_token)
+        page = selected[start:start + limit]
+        token = str(start + limit) if start + limit < len(selected) else None
+        return page, token
+
+    Inspector2Backend.list_findings = list_findings
+
+    from moto.inspector2.responses import Inspector2Response
+
+    Inspector2Response.list_findings  # fails the start when moto renames it
+
+    def list_findings_response(self):
+        result = self.inspector2_backend.list_findings(
+            filter_criteria=self._get_param("filterCriteria"),
+            max_results=self._get_param("maxResults"),
+            next_token=self._get_param("nextToken"),
+            sort_criteria=self._get_param("sortCriteria"),
+        )
+        if isinstance(result, tuple):
+            findings, token = result
+        else:
+            findings, token = result, None
+        out = {"findings": findings}
+        if token:
+            out["nextToken"] = token
+        return json.dumps(out)
+
+    Inspector2Response.list_findings = list_findings_response
+
+    def set_inspector2_findings(self, request, full_url, headers):
+        body = self._get_body(headers, request)
+        backend = inspector2_backends[body.get("account_id", "123456789012")][body.get("region", "us-east-1")]
+        if getattr(backend, "ecsfix_findings", None) is None:
+            backend.ecsfix_findings = []
+        backend.ecsfix_findings.extend(body.get("findings", []))
+        return 201, {}, ""
+
+    MotoAPIResponse.set_inspector2_findings = set_inspector2_findings
+    api_urls.url_paths["{0}/moto-api/static/inspector2/findings"] = api_urls.response_instance.set_inspector2_findings
+
+
+def mend_ecr_describe_images_scan_status():
+    """ECR DescribeImages answers an image's imageScanStatus once it has been scanned (status COMPLETE
+    after StartImageScan), as AWS does for basic scanning; moto 5.2.1 never answers it, so a client cannot
+    tell a scanned image from one never scanned."""
+    from moto.ecr.models import ECRBackend
+
+    original = ECRBackend.describe_images
+
+    def describe_images(self, repository_name, registry_id=None, image_ids=None):
+        images = original(self, repository_name, registry_id, image_ids)
+        for image in images:
+            if image.last_scan:
+                image.image_scan_status = {"status": "COMPLETE", "description": "The scan was completed successfully."}
+        return images
+
+    ECRBackend.describe_images = describe_images
 
 
 MENDS = [
@@ -896,6 +1030,8 @@ MENDS = [
     mend_ecr_batch_get_image,
     mend_ecr_layers,
     mend_ecs_capacity_provider_termination_protection,
+    mend_inspector2_list_findings,
+    mend_ecr_describe_images_scan_status,
 ]
 
 

@@ -1,0 +1,162 @@
+package snapshot
+
+import (
+	"fmt"
+	"reflect"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsjson"
+)
+
+// `aws inspector2 list-findings` output: the Amazon Inspector findings of the ECR images the services run
+// (EXPOSURE.vulnerabilities). Only the members the trait reads are decoded. A finding names its image by
+// repository, digest and tags; a container image named by tag is matched through the finding's tags, one
+// named by digest through its digest. An export is best narrowed to the repositories the services use:
+//
+//	aws inspector2 list-findings --filter-criteria '{"ecrImageRepositoryName":[{"comparison":"EQUALS","value":"app"}],"findingStatus":[{"comparison":"EQUALS","value":"ACTIVE"}]}'
+
+const inspectorFindingsCommand = "aws inspector2 list-findings"
+
+type inspectorFindingsDoc struct {
+	Findings  []inspectorFinding
+	NextToken *string
+}
+
+type inspectorFinding struct {
+	FindingArn            *string
+	Severity              *string
+	Status                *string
+	Title                 *string
+	ExploitAvailable      *string
+	FixAvailable          *string
+	InspectorScoreDetails *struct {
+		AdjustedCvss *struct{ ScoringVector *string }
+	}
+	PackageVulnerabilityDetails *struct {
+		VulnerabilityId *string
+		Cvss            []struct{ ScoringVector *string }
+	}
+	Resources []struct {
+		Details *struct {
+			AwsEcrContainerImage *struct {
+				Registry       *string
+				RepositoryName *string
+				ImageHash      *string
+				ImageTags      []string
+			}
+		}
+	}
+}
+
+func (c *collector) eachInspectorFinding() []awsjson.EachField {
+	return []awsjson.EachField{eachItem(c, reflect.TypeFor[inspectorFindingsDoc](), "Findings", &c.inspectorFindings, "findings", "findingArn",
+		func(x *inspectorFinding) *string { return x.FindingArn }, nil)}
+}
+
+func (c *collector) finishInspectorFindings(any) error {
+	c.inspectorDoc = true
+	return nil
+}
+
+// vulnFinding is what the trait counts of a finding.
+func (f *inspectorFinding) vulnFinding() detect.VulnFinding {
+	out := detect.VulnFinding{
+		ID:               aws.ToString(f.Title),
+		Severity:         aws.ToString(f.Severity),
+		ExploitAvailable: aws.ToString(f.ExploitAvailable) == "YES",
+		FixAvailable:     aws.ToString(f.FixAvailable) == "YES" || aws.ToString(f.FixAvailable) == "PARTIAL",
+	}
+	if s := f.InspectorScoreDetails; s != nil && s.AdjustedCvss != nil {
+		out.NetworkExploitable = detect.CVSSNetworkVector(aws.ToString(s.AdjustedCvss.ScoringVector))
+	}
+	if p := f.PackageVulnerabilityDetails; p != nil {
+		if id := aws.ToString(p.VulnerabilityId); id != "" {
+			out.ID = id
+		}
+		if f.InspectorScoreDetails == nil {
+			for _, cv := range p.Cvss {
+				out.NetworkExploitable = out.NetworkExploitable || detect.CVSSNetworkVector(aws.ToString(cv.ScoringVector))
+			}
+		}
+	}
+	return out
+}
+
+// onImage reports whether the finding is on the image img names (its registry, repository, and its
+// digest or one of its tags).
+func (f *inspectorFinding) onImage(img detect.ECRImage) bool {
+	for _, r := range f.Resources {
+		if r.Details == nil || r.Details.AwsEcrContainerImage == nil {
+			continue
+		}
+		e := r.Details.AwsEcrContainerImage
+		if aws.ToString(e.RepositoryName) != img.Repository {
+			continue
+		}
+		if reg := aws.ToString(e.Registry); reg != "" && reg != img.Registry {
+			continue
+		}
+		if img.Digest != "" {
+			if aws.ToString(e.ImageHash) == img.Digest {
+				return true
+			}
+			continue
+		}
+		for _, t := range e.ImageTags {
+			if t == img.Tag {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// vulnerabilities builds the inventory's Vulnerabilities from the findings of the snapshot's
+// list-findings files, for the ECR images of the revisions the services run; nil when the snapshot holds
+// no list-findings output (nothing was read). ACTIVE findings count (a finding without a status too).
+func vulnerabilities(in *detect.Inventory, findings []inspectorFinding) map[string]detect.ImageVulnerabilities {
+	byArn := make(map[string]*detect.TaskDefinition, len(in.TaskDefinitions))
+	for i := range in.TaskDefinitions {
+		byArn[in.TaskDefinitions[i].ARN()] = &in.TaskDefinitions[i]
+	}
+	out := map[string]detect.ImageVulnerabilities{}
+	for i := range in.Services {
+		td, ok := byArn[aws.ToString(in.Services[i].TaskDefinition)]
+		if !ok {
+			continue
+		}
+		for _, cd := range td.ContainerDefinitions {
+			ref := aws.ToString(cd.Image)
+			img, ok := detect.ParseECRImage(ref)
+			if _, done := out[ref]; !ok || done {
+				continue
+			}
+			v := detect.ImageVulnerabilities{Image: ref, Repository: img.Repository, Registry: img.Registry, Region: img.Region,
+				Digest: img.Digest, Source: detect.VulnSourceSnapshot, Counts: map[string]int{}}
+			for j := range findings {
+				f := &findings[j]
+				if st := aws.ToString(f.Status); st != "" && st != "ACTIVE" {
+					continue
+				}
+				if f.onImage(img) {
+					v.Add(f.vulnFinding())
+				}
+			}
+			out[ref] = v
+		}
+	}
+	return out
+}
+
+// checkFindingArns refuses two different findings under one ARN across files.
+func checkFindingArns(seen map[string]string, file string, items []item[inspectorFinding]) error {
+	for _, it := range items {
+		if prev, ok := seen[it.id]; ok && prev != file {
+			return fmt.Errorf("%s: %s: finding %s is also in %s; a snapshot must hold one version of each finding", file, it.where, it.id, prev)
+		}
+		seen[it.id] = file
+	}
+	return nil
+}

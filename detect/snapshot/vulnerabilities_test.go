@@ -1,0 +1,96 @@
+package snapshot
+
+// `aws inspector2 list-findings` output in a snapshot gives the vulnerabilities of the images the services
+// run: matched by repository and tag (or digest), ACTIVE only, each finding once; a file of another
+// "findings" shape is refused by name.
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ecsfix/ecsfix/detect"
+)
+
+const (
+	vAcct = "123456789012"
+	vRepo = vAcct + ".dkr.ecr.eu-west-1.amazonaws.com/shop/app"
+)
+
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func finding(arn, repo, digest, tag, severity, status, cve, vector string) string {
+	return `{"findingArn":"` + arn + `","awsAccountId":"` + vAcct + `","type":"PACKAGE_VULNERABILITY","severity":"` + severity + `","status":"` + status +
+		`","title":"` + cve + ` - openssl","exploitAvailable":"YES","fixAvailable":"YES","firstObservedAt":"2026-11-01T10:00:00+00:00",` +
+		`"inspectorScoreDetails":{"adjustedCvss":{"score":9.8,"scoringVector":"` + vector + `","version":"3.1"}},` +
+		`"packageVulnerabilityDetails":{"vulnerabilityId":"` + cve + `","source":"NVD","vulnerablePackages":[{"name":"openssl","version":"3.0.1"}]},` +
+		`"resources":[{"type":"AWS_ECR_CONTAINER_IMAGE","id":"arn:aws:ecr:eu-west-1:` + vAcct + `:repository/` + repo + `/` + digest + `","details":{"awsEcrContainerImage":{"registry":"` + vAcct + `","repositoryName":"` + repo + `","imageHash":"` + digest + `","imageTags":["` + tag + `"],"pushedAt":"2026-10-01T10:00:00+00:00"}}}]}`
+}
+
+func TestSnapshotInspectorFindings(t *testing.T) {
+	d1 := "sha256:" + strings.Repeat("1", 64)
+	d2 := "sha256:" + strings.Repeat("2", 64)
+	td := `{"taskDefinition":{"taskDefinitionArn":"arn:aws:ecs:eu-west-1:` + vAcct + `:task-definition/shop:1","family":"shop","revision":1,"status":"ACTIVE",
+		"containerDefinitions":[{"name":"app","image":"` + vRepo + `:1.0"},{"name":"pinned","image":"` + vRepo + `@` + d2 + `"},{"name":"hub","image":"nginx:1.27"}]}}`
+	svc := `{"services":[{"serviceArn":"arn:aws:ecs:eu-west-1:` + vAcct + `:service/prod/shop","serviceName":"shop","clusterArn":"arn:aws:ecs:eu-west-1:` + vAcct + `:cluster/prod",
+		"taskDefinition":"arn:aws:ecs:eu-west-1:` + vAcct + `:task-definition/shop:1","launchType":"EC2"}],"failures":[]}`
+	crit := finding("arn:f/1", "shop/app", d1, "1.0", "CRITICAL", "ACTIVE", "CVE-2024-1", "CVSS:3.1/AV:N/AC:L")
+	findings := `{"findings":[` + crit + `,` + crit + `,` +
+		finding("arn:f/2", "shop/app", d1, "1.0", "LOW", "ACTIVE", "CVE-2024-2", "CVSS:3.1/AV:L/AC:L") + `,` +
+		finding("arn:f/3", "shop/app", d1, "1.0", "HIGH", "SUPPRESSED", "CVE-2024-3", "CVSS:3.1/AV:N/AC:L") + `,` +
+		finding("arn:f/4", "shop/app", d2, "0.9", "MEDIUM", "ACTIVE", "CVE-2024-4", "CVSS:3.1/AV:L/AC:L") + `,` +
+		finding("arn:f/5", "other", d1, "1.0", "HIGH", "ACTIVE", "CVE-2024-5", "CVSS:3.1/AV:N/AC:L") + `]}`
+	in, err := Load(writeFiles(t, map[string]string{"td.json": td, "services.json": svc, "findings.json": findings}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.Errors) > 0 {
+		t.Fatalf("read errors: %v", in.Errors)
+	}
+	byTag, byDigest := in.Vulnerabilities[vRepo+":1.0"], in.Vulnerabilities[vRepo+"@"+d2]
+	if len(in.Vulnerabilities) != 2 || byTag.Source != detect.VulnSourceSnapshot || byTag.CountsText() != "1 CRITICAL, 1 LOW" || byTag.NetworkExploitable != 1 ||
+		byTag.FixAvailable != 2 || strings.Join(byTag.Vulnerabilities, ",") != "CVE-2024-1" {
+		t.Errorf("by tag: %+v (all %v)", byTag, in.Vulnerabilities)
+	}
+	if byDigest.CountsText() != "1 MEDIUM" || byDigest.NetworkExploitable != 0 {
+		t.Errorf("by digest: %+v", byDigest)
+	}
+	var r detect.Result
+	for _, x := range detect.Evaluate(in, &detect.Settings{Controls: []string{detect.ExposureVulnerabilitiesID}}) {
+		r = x
+	}
+	if r.Status != detect.Failed || !strings.Contains(r.Reason, "Amazon Inspector, from the snapshot") || !strings.Contains(r.Reason, "image nginx:1.27 is not in a private ECR registry") {
+		t.Errorf("result %s %q", r.Status, r.Reason)
+	}
+
+	// Without list-findings output nothing was read: the trait says how to add it.
+	in, err = Load(writeFiles(t, map[string]string{"td.json": td, "services.json": svc}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Vulnerabilities != nil {
+		t.Errorf("vulnerabilities without list-findings output: %v", in.Vulnerabilities)
+	}
+
+	// Security Hub's get-findings output is not Inspector's: the file is not read, its error names the
+	// missing member.
+	in, err = Load(writeFiles(t, map[string]string{"td.json": td, "sh.json": `{"Findings":[{"Id":"x","ProductArn":"p"}]}`}))
+	if err != nil || len(in.Errors) != 1 || !strings.Contains(in.Errors[0].Error(), "sh.json") || !strings.Contains(in.Errors[0].Error(), "missing findingArn") || in.Vulnerabilities != nil {
+		t.Errorf("Security Hub findings in a snapshot: %v %v", err, in.Errors)
+	}
+	// One finding in two files is refused.
+	_, err = Load(writeFiles(t, map[string]string{"a.json": `{"findings":[` + crit + `]}`, "b.json": `{"findings":[` + crit + `]}`}))
+	if err == nil || !strings.Contains(err.Error(), "arn:f/1") {
+		t.Errorf("a finding in two files: %v", err)
+	}
+}
