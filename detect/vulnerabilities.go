@@ -182,7 +182,7 @@ type ECRImage struct {
 }
 
 // ecrRef: <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>[:tag][@sha256:…]
-var ecrRef = regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-[0-9]{1,2})\.amazonaws\.com(?:\.cn)?/([a-z0-9][a-z0-9._/-]*?)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`)
+var ecrRef = regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-[0-9]{1,2})\.amazonaws\.com(?:\.cn)?/([a-z0-9](?:[a-z0-9._/-]*[a-z0-9])?)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`)
 
 // ParseECRImage reads an image reference naming a private ECR repository; ok is false for any other
 // registry (Docker Hub, public.ecr.aws, ghcr.io…) or a malformed reference. A reference without a tag or

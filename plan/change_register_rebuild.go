@@ -319,7 +319,7 @@ func sameEditRisks(a *Action, planned, rebuilt []Edit) error {
 		for _, pe := range planned {
 			if pe.Control == e.Control && pe.Path == e.Path {
 				found = true
-				if riskRank(pe.Risk) < riskRank(e.Risk) {
+				if editRiskRank(pe.Risk) < editRiskRank(e.Risk) {
 					return &RederiveError{Action: a.ID, Path: e.Path, Reason: fmt.Sprintf("is an edit of risk %q in the plan; re-derived from what was read now it is %s: %s", pe.Risk, e.Risk, e.Why)}
 				}
 			}
@@ -331,18 +331,6 @@ func sameEditRisks(a *Action, planned, rebuilt []Edit) error {
 	return nil
 }
 
-// riskRank orders risks: none, low, medium, high.
-func riskRank(r Risk) int {
-	switch r {
-	case RiskLow:
-		return 1
-	case RiskMedium:
-		return 2
-	case RiskHigh:
-		return 3
-	}
-	return 0
-}
 
 // rebuildHints are what a registration's after-state keeps that the remedies decide by recognising a
 // workload (workload.go) from what the applier does not read (the services that run the revision, the
@@ -698,4 +686,13 @@ func (r *RegisterTaskDefinitionChange) movesToAwsvpc() bool {
 		return false
 	}
 	return before.NetworkMode == string(ecstypes.NetworkModeHost) && after.NetworkMode == string(ecstypes.NetworkModeAwsvpc)
+}
+
+// editRiskRank orders an edit's own risk: none (its control's) below low, medium and high; a label that
+// is not a risk ranks above high (Risk.Rank), within no unattended level.
+func editRiskRank(r Risk) int {
+	if r == "" {
+		return 0
+	}
+	return r.Rank()
 }

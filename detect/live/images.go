@@ -17,7 +17,6 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -57,45 +56,20 @@ const (
 	MaxImageConfigBytes = 1 << 20
 )
 
-// ecrRef is an image reference in an ECR private registry:
-// ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn]/REPOSITORY[:TAG][@sha256:DIGEST].
-var ecrRef = regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([a-z0-9][a-z0-9._/-]*[a-z0-9])(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`)
+// ParseECRImage parses ref as an image in an ECR private registry (detect.ParseECRImage); ok is false
+// for any other registry (Docker Hub, public.ecr.aws, another host) and for a reference it cannot read.
+func ParseECRImage(ref string) (detect.ECRImage, bool) { return detect.ParseECRImage(ref) }
 
-// ECRImage is an image reference parsed as one in an ECR private registry.
-type ECRImage struct {
-	Registry   string // the account id
-	Region     string
-	Repository string
-	// Tag is the tag named ("latest" when the reference names neither a tag nor a digest); Digest the
-	// digest pinned ("" when none). A reference naming both is read by its digest.
-	Tag    string
-	Digest string
-}
-
-// ParseECRImage parses ref as an image in an ECR private registry; ok is false for any other registry
-// (Docker Hub, public.ecr.aws, another host) and for a reference it cannot read.
-func ParseECRImage(ref string) (ECRImage, bool) {
-	m := ecrRef.FindStringSubmatch(ref)
-	if m == nil {
-		return ECRImage{}, false
-	}
-	img := ECRImage{Registry: m[1], Region: m[2], Repository: m[3], Tag: m[4], Digest: m[5]}
-	if img.Tag == "" && img.Digest == "" {
-		img.Tag = "latest"
-	}
-	return img, true
-}
-
-// id is the image id BatchGetImage is asked for.
-func (e ECRImage) id() ecrtypes.ImageIdentifier {
+// imageID is the image id BatchGetImage is asked for: by digest when the reference pins one.
+func imageID(e detect.ECRImage) ecrtypes.ImageIdentifier {
 	if e.Digest != "" {
 		return ecrtypes.ImageIdentifier{ImageDigest: aws.String(e.Digest)}
 	}
 	return ecrtypes.ImageIdentifier{ImageTag: aws.String(e.Tag)}
 }
 
-// key names an image id within its repository.
-func (e ECRImage) key() string {
+// imageKey names an image id within its repository.
+func imageKey(e detect.ECRImage) string {
 	if e.Digest != "" {
 		return e.Digest
 	}
@@ -247,10 +221,10 @@ type got struct {
 // repository reads the images of one repository.
 func (r *imageRead) repository(ctx context.Context, k repoKey, wants []ImageWant) {
 	// Round 1: the manifests the references name, each distinct id once.
-	ids := map[string]ECRImage{}
+	ids := map[string]detect.ECRImage{}
 	for _, w := range wants {
 		img, _ := ParseECRImage(w.Ref)
-		ids[img.key()] = img
+		ids[imageKey(img)] = img
 	}
 	first, errs := r.batchGet(ctx, k, ids)
 	for _, g := range slices.Collect(maps.Values(first)) {
@@ -258,12 +232,12 @@ func (r *imageRead) repository(ctx context.Context, k repoKey, wants []ImageWant
 	}
 	// Round 2: the platform manifests of the indexes.
 	platform := map[string]string{} // want ref -> digest of the platform manifest
-	second := map[string]ECRImage{}
+	second := map[string]detect.ECRImage{}
 	for _, w := range wants {
 		img, _ := ParseECRImage(w.Ref)
-		g, ok := first[img.key()]
+		g, ok := first[imageKey(img)]
 		if !ok {
-			r.fail(w.Ref, "BatchGetImage", errs[img.key()])
+			r.fail(w.Ref, "BatchGetImage", errs[imageKey(img)])
 			continue
 		}
 		if g.mediaType != mediaDockerList && g.mediaType != mediaOCIIndex {
@@ -283,7 +257,7 @@ func (r *imageRead) repository(ctx context.Context, k repoKey, wants []ImageWant
 		}
 		platform[w.Ref] = d
 		if _, ok := first[d]; !ok {
-			second[d] = ECRImage{Registry: k.registry, Repository: k.repository, Digest: d}
+			second[d] = detect.ECRImage{Registry: k.registry, Repository: k.repository, Digest: d}
 		}
 	}
 	if len(second) > 0 {
@@ -334,7 +308,7 @@ func (r *imageRead) repository(ctx context.Context, k repoKey, wants []ImageWant
 			continue
 		}
 		img, _ := ParseECRImage(w.Ref)
-		top := first[img.key()]
+		top := first[imageKey(img)]
 		b := blobs[first[d].m.Config.Digest]
 		if b.err != nil {
 			r.fail(w.Ref, b.op, b.err)
@@ -350,13 +324,13 @@ func (r *imageRead) repository(ctx context.Context, k repoKey, wants []ImageWant
 // batchGet reads the manifests ids names (by key) in batches of 100, and verifies each: its content's
 // sha256 is its digest, and the digest pinned when the id is one. Answered by key; what is missing has
 // its error in the second map.
-func (r *imageRead) batchGet(ctx context.Context, k repoKey, ids map[string]ECRImage) (map[string]got, map[string]error) {
+func (r *imageRead) batchGet(ctx context.Context, k repoKey, ids map[string]detect.ECRImage) (map[string]got, map[string]error) {
 	out, errs := map[string]got{}, map[string]error{}
 	keys := sortedKeys(ids)
 	for _, batch := range chunks(keys, batchGetImageBatch) {
 		in := &ecr.BatchGetImageInput{RegistryId: aws.String(k.registry), RepositoryName: aws.String(k.repository), AcceptedMediaTypes: acceptedManifests}
 		for _, key := range batch {
-			in.ImageIds = append(in.ImageIds, ids[key].id())
+			in.ImageIds = append(in.ImageIds, imageID(ids[key]))
 		}
 		var res *ecr.BatchGetImageOutput
 		err := r.c.call(ctx, func(ctx context.Context) (err error) {

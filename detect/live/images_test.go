@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/ecsfix/ecsfix/detect"
 )
 
 func digestOf(b string) string {
@@ -148,7 +150,7 @@ func TestReadImagesFailures(t *testing.T) {
 }
 
 func TestParseECRImage(t *testing.T) {
-	for ref, want := range map[string]ECRImage{
+	for ref, want := range map[string]detect.ECRImage{
 		"111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/app:v1.2":           {Registry: "111122223333", Region: "eu-west-1", Repository: "team/app", Tag: "v1.2"},
 		"111122223333.dkr.ecr.eu-west-1.amazonaws.com/app":                     {Registry: "111122223333", Region: "eu-west-1", Repository: "app", Tag: "latest"},
 		"111122223333.dkr.ecr-fips.us-east-1.amazonaws.com/app:1":              {Registry: "111122223333", Region: "us-east-1", Repository: "app", Tag: "1"},
