@@ -115,6 +115,30 @@ type VulnFinding struct {
 	FixAvailable       bool
 }
 
+// InspectorFinding is what the trait counts of an Amazon Inspector finding, from its fields as
+// ListFindings answers them (the SDK's or a snapshot's): its vulnerability id (else its title), its
+// severity, exploitAvailable and fixAvailable (YES, PARTIAL, NO), and whether its CVSS vector is
+// network-exploitable: Inspector's adjusted score's when it has one, else any of the package's scores.
+func InspectorFinding(title, severity, exploitAvailable, fixAvailable, vulnerabilityID string, adjustedVector *string, cvssVectors []string) VulnFinding {
+	out := VulnFinding{
+		ID:               title,
+		Severity:         severity,
+		ExploitAvailable: exploitAvailable == "YES",
+		FixAvailable:     fixAvailable == "YES" || fixAvailable == "PARTIAL",
+	}
+	if vulnerabilityID != "" {
+		out.ID = vulnerabilityID
+	}
+	if adjustedVector != nil {
+		out.NetworkExploitable = CVSSNetworkVector(*adjustedVector)
+		return out
+	}
+	for _, v := range cvssVectors {
+		out.NetworkExploitable = out.NetworkExploitable || CVSSNetworkVector(v)
+	}
+	return out
+}
+
 // NormalizeVulnSeverity maps a severity label to one of VulnSeverities (ECR's UNDEFINED and anything
 // unknown count as UNTRIAGED).
 func NormalizeVulnSeverity(s string) string {

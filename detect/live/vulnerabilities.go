@@ -402,26 +402,21 @@ func findingDigests(f *insptypes.Finding, k repoKey) []string {
 }
 
 func inspectorFinding(f *insptypes.Finding) detect.VulnFinding {
-	out := detect.VulnFinding{
-		ID:               aws.ToString(f.Title),
-		Severity:         string(f.Severity),
-		ExploitAvailable: f.ExploitAvailable == insptypes.ExploitAvailableYes,
-		FixAvailable:     f.FixAvailable == insptypes.FixAvailableYes || f.FixAvailable == insptypes.FixAvailablePartial,
-	}
+	var adjusted *string
+	var vectors []string
+	var id string
 	if s := f.InspectorScoreDetails; s != nil && s.AdjustedCvss != nil {
-		out.NetworkExploitable = detect.CVSSNetworkVector(aws.ToString(s.AdjustedCvss.ScoringVector))
+		adjusted = aws.String(aws.ToString(s.AdjustedCvss.ScoringVector))
 	}
 	if p := f.PackageVulnerabilityDetails; p != nil {
-		if id := aws.ToString(p.VulnerabilityId); id != "" {
-			out.ID = id
-		}
+		id = aws.ToString(p.VulnerabilityId)
 		if f.InspectorScoreDetails == nil {
 			for _, c := range p.Cvss {
-				out.NetworkExploitable = out.NetworkExploitable || detect.CVSSNetworkVector(aws.ToString(c.ScoringVector))
+				vectors = append(vectors, aws.ToString(c.ScoringVector))
 			}
 		}
 	}
-	return out
+	return detect.InspectorFinding(aws.ToString(f.Title), string(f.Severity), string(f.ExploitAvailable), string(f.FixAvailable), id, adjusted, vectors)
 }
 
 // basicFindings reads an image's ECR basic scan findings, paged.

@@ -62,26 +62,21 @@ func (c *collector) finishInspectorFindings(any) error {
 
 // vulnFinding is what the trait counts of a finding.
 func (f *inspectorFinding) vulnFinding() detect.VulnFinding {
-	out := detect.VulnFinding{
-		ID:               aws.ToString(f.Title),
-		Severity:         aws.ToString(f.Severity),
-		ExploitAvailable: aws.ToString(f.ExploitAvailable) == "YES",
-		FixAvailable:     aws.ToString(f.FixAvailable) == "YES" || aws.ToString(f.FixAvailable) == "PARTIAL",
-	}
+	var adjusted *string
+	var vectors []string
+	var id string
 	if s := f.InspectorScoreDetails; s != nil && s.AdjustedCvss != nil {
-		out.NetworkExploitable = detect.CVSSNetworkVector(aws.ToString(s.AdjustedCvss.ScoringVector))
+		adjusted = aws.String(aws.ToString(s.AdjustedCvss.ScoringVector))
 	}
 	if p := f.PackageVulnerabilityDetails; p != nil {
-		if id := aws.ToString(p.VulnerabilityId); id != "" {
-			out.ID = id
-		}
+		id = aws.ToString(p.VulnerabilityId)
 		if f.InspectorScoreDetails == nil {
 			for _, cv := range p.Cvss {
-				out.NetworkExploitable = out.NetworkExploitable || detect.CVSSNetworkVector(aws.ToString(cv.ScoringVector))
+				vectors = append(vectors, aws.ToString(cv.ScoringVector))
 			}
 		}
 	}
-	return out
+	return detect.InspectorFinding(aws.ToString(f.Title), aws.ToString(f.Severity), aws.ToString(f.ExploitAvailable), aws.ToString(f.FixAvailable), id, adjusted, vectors)
 }
 
 // onImage reports whether the finding is on the image img names (its registry, repository, and its
