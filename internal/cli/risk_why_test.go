@@ -33,7 +33,7 @@ func TestShowSaysWhy(t *testing.T) {
 		t.Fatalf("show: exit %d\n%s", code, errOut)
 	}
 	for _, want := range []string{
-		"  why high:    containerDefinitions[agent].privileged: remove privileged true",
+		"  why high:    containerDefinitions[web].readonlyRootFilesystem: set readonlyRootFilesystem to true (was absent); stays writable: /tmp (fix.writable_paths) (ECS.5: container web: the paths image ",
 		"  why high:    assignPublicIp ENABLED → DISABLED: the tasks reach ECR, S3, CloudWatch Logs",
 		"  why high:    the service moves to a copy of the shared group sg-0b2c3d4e5f6071829 without its world-open rules",
 		"  why medium:  3 edits of ECS.5: ",
@@ -51,7 +51,7 @@ func TestShowSaysWhy(t *testing.T) {
 	}
 
 	md, errOut, code := runCLI(t, "show", planFile, "--format", "markdown")
-	if code != 0 || !strings.Contains(md, "- **Risk:** **high** (needs approval)\n  - why high: containerDefinitions[agent].privileged") {
+	if code != 0 || !strings.Contains(md, "- **Risk:** **high** (needs approval)\n  - why high: containerDefinitions[agent].readonlyRootFilesystem") {
 		t.Errorf("show --format markdown: exit %d\n%s%s", code, md, errOut)
 	}
 
