@@ -110,7 +110,8 @@ func (f *inspectorFinding) onImage(img detect.ECRImage) bool {
 
 // vulnerabilities builds the inventory's Vulnerabilities from the findings of the snapshot's
 // list-findings files, for the ECR images of the revisions the services run; nil when the snapshot holds
-// no list-findings output (nothing was read). ACTIVE findings count (a finding without a status too).
+// no list-findings output (nothing was read). ACTIVE findings count (a finding without a status too); an
+// image no finding of any status names is unknown (Unknown): it may never have been scanned.
 func vulnerabilities(in *detect.Inventory, findings []inspectorFinding) map[string]detect.ImageVulnerabilities {
 	byArn := make(map[string]*detect.TaskDefinition, len(in.TaskDefinitions))
 	for i := range in.TaskDefinitions {
@@ -130,14 +131,22 @@ func vulnerabilities(in *detect.Inventory, findings []inspectorFinding) map[stri
 			}
 			v := detect.ImageVulnerabilities{Image: ref, Repository: img.Repository, Registry: img.Registry, Region: img.Region,
 				Digest: img.Digest, Source: detect.VulnSourceSnapshot, Counts: map[string]int{}}
+			named := false
 			for j := range findings {
 				f := &findings[j]
+				if !f.onImage(img) {
+					continue
+				}
+				named = true
 				if st := aws.ToString(f.Status); st != "" && st != "ACTIVE" {
 					continue
 				}
-				if f.onImage(img) {
-					v.Add(f.vulnFinding())
-				}
+				v.Add(f.vulnFinding())
+			}
+			if !named {
+				// No finding of any status names the image: it may have no vulnerability, or never have
+				// been scanned; the snapshot cannot tell, so nothing is passed.
+				v.Unknown = "the snapshot's Amazon Inspector findings name no finding of this image (of any status): whether it was scanned is unknown"
 			}
 			out[ref] = v
 		}

@@ -94,3 +94,35 @@ func TestSnapshotInspectorFindings(t *testing.T) {
 		t.Errorf("a finding in two files: %v", err)
 	}
 }
+
+// TestSnapshotImageNoFindingNamesIsUnknown: an image no finding of the snapshot names (of any status) may
+// never have been scanned: the trait is not evaluated for it, never passed; one named only by closed
+// findings was scanned and passes.
+func TestSnapshotImageNoFindingNamesIsUnknown(t *testing.T) {
+	d1 := "sha256:" + strings.Repeat("1", 64)
+	td := `{"taskDefinition":{"taskDefinitionArn":"arn:aws:ecs:eu-west-1:` + vAcct + `:task-definition/shop:1","family":"shop","revision":1,"status":"ACTIVE",
+		"containerDefinitions":[{"name":"app","image":"` + vRepo + `:1.0"}]}}`
+	svc := `{"services":[{"serviceArn":"arn:aws:ecs:eu-west-1:` + vAcct + `:service/prod/shop","serviceName":"shop","clusterArn":"arn:aws:ecs:eu-west-1:` + vAcct + `:cluster/prod",
+		"taskDefinition":"arn:aws:ecs:eu-west-1:` + vAcct + `:task-definition/shop:1","launchType":"EC2"}],"failures":[]}`
+	for _, tt := range []struct {
+		name, findings string
+		want           detect.Status
+	}{
+		{"no finding names it", `{"findings":[` + finding("arn:f/5", "other", d1, "1.0", "HIGH", "ACTIVE", "CVE-2024-5", "CVSS:3.1/AV:N/AC:L") + `]}`, detect.NotEvaluated},
+		{"only a closed finding names it", `{"findings":[` + finding("arn:f/1", "shop/app", d1, "1.0", "HIGH", "CLOSED", "CVE-2024-1", "CVSS:3.1/AV:N/AC:L") + `]}`, detect.Passed},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			in, err := Load(writeFiles(t, map[string]string{"td.json": td, "services.json": svc, "findings.json": tt.findings}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var r detect.Result
+			for _, x := range detect.Evaluate(in, &detect.Settings{Controls: []string{detect.ExposureVulnerabilitiesID}}) {
+				r = x
+			}
+			if r.Status != tt.want {
+				t.Errorf("result %s %q, want %s", r.Status, r.Reason, tt.want)
+			}
+		})
+	}
+}
