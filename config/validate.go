@@ -116,6 +116,8 @@ func (f *Fix) validate() []error {
 			errs = append(errs, fmt.Errorf("fix.writable_paths[%d]: %q is the whole root filesystem (no volume may be mounted there)", i, p))
 		}
 	}
+	errs = appendErr(errs, checkLinuxUser("fix.linux_user", f.LinuxUser))
+	errs = appendErr(errs, checkWindowsUser("fix.windows_user", f.WindowsUser))
 	errs = append(errs, workloadNames("fix.workloads.agent_images", f.Workloads.AgentImages)...)
 	errs = append(errs, workloadNames("fix.workloads.agent_containers", f.Workloads.AgentContainers)...)
 	errs = append(errs, workloadNames("fix.workloads.not_agents", f.Workloads.NotAgents)...)
@@ -278,4 +280,37 @@ func workloadNames(key string, names []string) []error {
 		}
 	}
 	return errs
+}
+
+// linuxUserPart is one side of a Linux user as a container definition names it: a name or a number.
+var linuxUserPart = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,31}$`)
+
+// checkLinuxUser checks the non-root user ECS.20's fix sets ("" is none): user, uid, user:group or
+// uid:gid, never root (the name root or uid 0, however written: 0, 00, +0).
+func checkLinuxUser(key, u string) error {
+	if u == "" {
+		return nil
+	}
+	user, group, hasGroup := strings.Cut(u, ":")
+	if !linuxUserPart.MatchString(user) || (hasGroup && !linuxUserPart.MatchString(group)) {
+		return fmt.Errorf("%s: %q is not a user, uid, user:group or uid:gid", key, u)
+	}
+	if user == "root" || strings.Trim(user, "0") == "" {
+		return fmt.Errorf("%s: %q is root: the fix of ECS.20 sets a non-root user", key, u)
+	}
+	return nil
+}
+
+// checkWindowsUser checks the non-administrator user ECS.21's fix sets on Windows ("" is none).
+func checkWindowsUser(key, u string) error {
+	if u == "" {
+		return nil
+	}
+	if strings.TrimSpace(u) != u || len(u) > 104 || strings.ContainsFunc(u, func(r rune) bool { return r < 0x20 || r == 0x7f || strings.ContainsRune(`"/[]:;|=,+*?<>`, r) }) {
+		return fmt.Errorf("%s: %q is not a Windows user name", key, u)
+	}
+	if strings.EqualFold(u, "ContainerAdministrator") || strings.EqualFold(u, "Administrator") {
+		return fmt.Errorf("%s: %q is an administrator: the fix of ECS.21 sets a non-administrator user", key, u)
+	}
+	return nil
 }

@@ -177,3 +177,27 @@ func TestAccountsSection(t *testing.T) {
 		t.Errorf("error = %v, want one naming accounts.external_id without its value", err)
 	}
 }
+
+// TestUsersValidated: fix.linux_user and fix.windows_user name a non-root, non-administrator user, or
+// the key names the bad value.
+func TestUsersValidated(t *testing.T) {
+	for _, tt := range []struct {
+		key, value string
+		ok         bool
+	}{
+		{"fix.linux_user", "1000", true}, {"fix.linux_user", "1000:1000", true}, {"fix.linux_user", "app:app", true}, {"fix.linux_user", "nobody", true},
+		{"fix.linux_user", "root", false}, {"fix.linux_user", "0", false}, {"fix.linux_user", "00", false}, {"fix.linux_user", "0:1000", false},
+		{"fix.linux_user", "a b", false}, {"fix.linux_user", "1000:", false}, {"fix.linux_user", "+0", false},
+		{"fix.windows_user", "ContainerUser", true},
+		{"fix.windows_user", "ContainerAdministrator", false}, {"fix.windows_user", "containeradministrator", false}, {"fix.windows_user", "bad\nname", false},
+	} {
+		check := checkLinuxUser
+		if tt.key == "fix.windows_user" {
+			check = checkWindowsUser
+		}
+		err := check(tt.key, tt.value)
+		if (err == nil) != tt.ok || (err != nil && !strings.Contains(err.Error(), tt.key)) {
+			t.Errorf("%s %q: %v, want ok=%v naming the key", tt.key, tt.value, err, tt.ok)
+		}
+	}
+}
