@@ -469,7 +469,7 @@ func merge(parts []*part) (*detect.Inventory, error) {
 	// Inspector findings (aws inspector2 list-findings) give the vulnerabilities of the images services run.
 	inspectorDocs := false
 	var findings []inspectorFinding
-	findingFiles, added := map[string]string{}, map[string]bool{}
+	findingFiles, added := map[string]item[inspectorFinding]{}, map[string]bool{}
 	for _, p := range parts {
 		if !p.inspectorDoc {
 			continue

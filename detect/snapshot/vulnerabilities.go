@@ -154,13 +154,14 @@ func vulnerabilities(in *detect.Inventory, findings []inspectorFinding) map[stri
 	return out
 }
 
-// checkFindingArns refuses two different findings under one ARN across files.
-func checkFindingArns(seen map[string]string, file string, items []item[inspectorFinding]) error {
+// checkFindingArns refuses two different findings under one ARN across files; identical copies (the
+// same finding exported twice, by repository and for the whole account) are kept once.
+func checkFindingArns(seen map[string]item[inspectorFinding], file string, items []item[inspectorFinding]) error {
 	for _, it := range items {
-		if prev, ok := seen[it.id]; ok && prev != file {
-			return fmt.Errorf("%s: %s: finding %s is also in %s; a snapshot must hold one version of each finding", file, it.where, it.id, prev)
+		if prev, ok := seen[it.id]; ok && prev.where != file && !reflect.DeepEqual(prev.v, it.v) {
+			return fmt.Errorf("%s: %s: finding %s is also in %s, different; a snapshot must hold one version of each finding", file, it.where, it.id, prev.where)
 		}
-		seen[it.id] = file
+		seen[it.id] = item[inspectorFinding]{id: it.id, where: file, v: it.v}
 	}
 	return nil
 }

@@ -88,11 +88,7 @@ func TestSnapshotInspectorFindings(t *testing.T) {
 	if err != nil || len(in.Errors) != 1 || !strings.Contains(in.Errors[0].Error(), "sh.json") || !strings.Contains(in.Errors[0].Error(), "missing findingArn") || in.Vulnerabilities != nil {
 		t.Errorf("Security Hub findings in a snapshot: %v %v", err, in.Errors)
 	}
-	// One finding in two files is refused.
-	_, err = Load(writeFiles(t, map[string]string{"a.json": `{"findings":[` + crit + `]}`, "b.json": `{"findings":[` + crit + `]}`}))
-	if err == nil || !strings.Contains(err.Error(), "arn:f/1") {
-		t.Errorf("a finding in two files: %v", err)
-	}
+	// One finding in two files: TestSnapshotFindingInTwoFiles.
 }
 
 // TestSnapshotImageNoFindingNamesIsUnknown: an image no finding of the snapshot names (of any status) may
@@ -124,5 +120,28 @@ func TestSnapshotImageNoFindingNamesIsUnknown(t *testing.T) {
 				t.Errorf("result %s %q, want %s", r.Status, r.Reason, tt.want)
 			}
 		})
+	}
+}
+
+// TestSnapshotFindingInTwoFiles: the same finding exported twice (per repository and for the account) is
+// kept once; two different versions of one finding are refused, naming both files.
+func TestSnapshotFindingInTwoFiles(t *testing.T) {
+	d1 := "sha256:" + strings.Repeat("1", 64)
+	td := `{"taskDefinition":{"taskDefinitionArn":"arn:aws:ecs:eu-west-1:` + vAcct + `:task-definition/shop:1","family":"shop","revision":1,"status":"ACTIVE",
+		"containerDefinitions":[{"name":"app","image":"` + vRepo + `:1.0"}]}}`
+	svc := `{"services":[{"serviceArn":"arn:aws:ecs:eu-west-1:` + vAcct + `:service/prod/shop","serviceName":"shop","clusterArn":"arn:aws:ecs:eu-west-1:` + vAcct + `:cluster/prod",
+		"taskDefinition":"arn:aws:ecs:eu-west-1:` + vAcct + `:task-definition/shop:1","launchType":"EC2"}],"failures":[]}`
+	high := `{"findings":[` + finding("arn:f/1", "shop/app", d1, "1.0", "HIGH", "ACTIVE", "CVE-2024-1", "CVSS:3.1/AV:N/AC:L") + `]}`
+	in, err := Load(writeFiles(t, map[string]string{"td.json": td, "services.json": svc, "repo.json": high, "account.json": high}))
+	if err != nil {
+		t.Fatalf("identical copies: %v", err)
+	}
+	if v := in.Vulnerabilities[vRepo+":1.0"]; v.CountsText() != "1 HIGH" {
+		t.Errorf("identical copies counted %q, want once", v.CountsText())
+	}
+	low := `{"findings":[` + finding("arn:f/1", "shop/app", d1, "1.0", "LOW", "ACTIVE", "CVE-2024-1", "CVSS:3.1/AV:N/AC:L") + `]}`
+	_, err = Load(writeFiles(t, map[string]string{"td.json": td, "services.json": svc, "repo.json": high, "account.json": low}))
+	if err == nil || !strings.Contains(err.Error(), "arn:f/1") || !strings.Contains(err.Error(), "account.json") || !strings.Contains(err.Error(), "repo.json") {
+		t.Errorf("two versions of one finding: %v", err)
 	}
 }
