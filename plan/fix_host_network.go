@@ -55,7 +55,7 @@ func fixHostNetwork(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) f
 		}
 		if len(why) > 0 {
 			return fixOutcome{Skip: strings.Join(why, "; ") + ", which usually needs the host network (the host's interfaces, addresses and ports): " +
-				"networkMode host is left as it is; set fix.host_network.allow_daemons to move it anyway, or exempt this task definition"}
+				"networkMode host is left as it is; set fix.host_network.allow_daemons to move it anyway (it then moves only with port mappings that keep it reachable), or exempt this task definition"}
 		}
 	}
 

@@ -168,6 +168,15 @@ func fixHostPath(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixO
 		if len(out.NotFixed) > 0 {
 			return fixOutcome{Skip: strings.Join(out.NotFixed, "; ")}
 		}
+		var agents []string
+		for i := range in.ContainerDefinitions {
+			if w := recogniseWorkload(ctx, in, i); w.Kept() && mountsAny(&in.ContainerDefinitions[i], hostVols) {
+				agents = append(agents, fmt.Sprintf("%q", containerLabel(&in.ContainerDefinitions[i], i)))
+			}
+		}
+		if len(agents) > 0 {
+			return fixOutcome{Skip: fmt.Sprintf("host-path volumes (%s) are already mounted read-only or not mounted; container %s is a host agent or privileged workload, whose host-path volumes stay whatever fix.host_path says: exempt this task definition from the trait, or remove them yourself", strings.Join(names, ", "), strings.Join(agents, ", "))}
+		}
 		return fixOutcome{Skip: fmt.Sprintf("host-path volumes (%s) are already mounted read-only or not mounted; set fix.host_path to %q to remove them", strings.Join(names, ", "), HostPathRemove)}
 	}
 	out.Notes = append(out.Notes, "the containers can still read the host paths but no longer write to them")
@@ -218,4 +227,14 @@ func imageWrites(ctx *revisionContext, c *ecstypes.ContainerDefinition, p string
 		}
 	}
 	return ""
+}
+
+// mountsAny reports whether a container mounts one of the named volumes.
+func mountsAny(c *ecstypes.ContainerDefinition, vols map[string]bool) bool {
+	for _, mp := range c.MountPoints {
+		if vols[aws.ToString(mp.SourceVolume)] {
+			return true
+		}
+	}
+	return false
 }

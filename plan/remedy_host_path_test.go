@@ -192,8 +192,20 @@ func TestRemedyHostPathSkipped(t *testing.T) {
 	if len(p.Actions) != 0 {
 		t.Errorf("actions %+v", p.Actions)
 	}
-	want := `host-path volumes (sock, logs) are already mounted read-only or not mounted; set fix.host_path to "remove" to remove them`
+	// the container mounts the Docker socket: a host agent, whose host-path volumes stay in remove mode too
+	want := `host-path volumes (sock, logs) are already mounted read-only or not mounted; container "app" is a host agent or privileged workload, whose host-path volumes stay whatever fix.host_path says`
 	if !hasSkipped(p, "EXPOSURE.host-path-volume", "", want) {
 		t.Errorf("skipped %+v", p.Skipped)
+	}
+
+	data := ecstypes.Volume{Name: aws.String("data"), Host: &ecstypes.HostVolumeProperties{SourcePath: aws.String("/srv/data")}}
+	td = bTD("web", 1, func(td *detect.TaskDefinition) {
+		td.Volumes = []ecstypes.Volume{data}
+		td.ContainerDefinitions[0].MountPoints = []ecstypes.MountPoint{pinMount("data", "/data", aws.Bool(true))}
+	})
+	p = buildPlan(t, bInventory([]detect.TaskDefinition{td}, []ecstypes.Service{bSvc("web", td.ARN())}), bOptions())
+	want = `host-path volumes (data) are already mounted read-only or not mounted; set fix.host_path to "remove" to remove them`
+	if len(p.Actions) != 0 || !hasSkipped(p, "EXPOSURE.host-path-volume", "", want) {
+		t.Errorf("actions %+v skipped %+v", p.Actions, p.Skipped)
 	}
 }
