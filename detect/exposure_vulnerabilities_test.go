@@ -75,6 +75,13 @@ func TestParseECRImage(t *testing.T) {
 	if got := img.ByDigest(d); got != "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app@"+d {
 		t.Errorf("ByDigest = %s", got)
 	}
+	// The FIPS endpoint is kept: a reference pinned by digest names the same registry host.
+	for _, host := range []string{"123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com", "123456789012.dkr.ecr-fips.us-east-1.amazonaws.com", "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn"} {
+		img, ok := ParseECRImage(host + "/shop/app:1.0")
+		if !ok || img.Host() != host || img.ByDigest(d) != host+"/shop/app@"+d {
+			t.Errorf("%s: host %s, by digest %s", host, img.Host(), img.ByDigest(d))
+		}
+	}
 }
 
 func TestCVSSNetworkVector(t *testing.T) {

@@ -67,6 +67,52 @@ type ImageCandidate struct {
 	ScanStatus string `json:"scanStatus,omitempty"`
 	// Counts are its ACTIVE Amazon Inspector findings by severity.
 	Counts map[string]int `json:"counts"`
+	// MediaType is its manifest's media type and ArtifactMediaType its artifact media type, as
+	// ecr:DescribeImages answers them (imageManifestMediaType, artifactMediaType).
+	MediaType         string `json:"mediaType,omitempty"`
+	ArtifactMediaType string `json:"artifactMediaType,omitempty"`
+	// Platforms are the platforms ("linux/amd64") it was read to serve: for an image index, those whose
+	// manifest it names and whose configuration says so; for a single-platform manifest, its
+	// configuration's os/architecture. Only the platforms of the task definitions that run the vulnerable
+	// image are checked; PlatformWhy says why one of them is not served (or could not be read).
+	Platforms   []string `json:"platforms,omitempty"`
+	PlatformWhy string   `json:"platformWhy,omitempty"`
+}
+
+// ImageManifestTypes are the manifest media types of a container image: a platform manifest (Docker v2
+// schema 2, OCI) or a multi-platform index (Docker manifest list, OCI index).
+var ImageManifestTypes = []string{
+	"application/vnd.docker.distribution.manifest.v2+json", "application/vnd.oci.image.manifest.v1+json",
+	"application/vnd.docker.distribution.manifest.list.v2+json", "application/vnd.oci.image.index.v1+json",
+}
+
+// imageConfigTypes are the artifact media types of a container image (its configuration's media type).
+var imageConfigTypes = []string{"application/vnd.docker.container.image.v1+json", "application/vnd.oci.image.config.v1+json"}
+
+// IsImage reports whether the candidate is a container image as ecr:DescribeImages describes it: a
+// manifest or index of an image media type, whose artifact media type (when answered) is an image
+// configuration's, not another artifact's (a signature, an SBOM, a Helm chart).
+func (c ImageCandidate) IsImage() bool {
+	return contains(ImageManifestTypes, c.MediaType) && (c.ArtifactMediaType == "" || contains(imageConfigTypes, c.ArtifactMediaType))
+}
+
+// Unfit says why the candidate cannot replace an image run on platform ("linux/amd64"): untagged (a
+// platform manifest of an index, or an image nobody released), not an image, or not read to serve the
+// platform; "" when it can.
+func (c ImageCandidate) Unfit(platform string) string {
+	switch {
+	case len(c.Tags) == 0:
+		return "untagged"
+	case !c.IsImage():
+		return fmt.Sprintf("not a container image (media type %q, artifact media type %q)", c.MediaType, c.ArtifactMediaType)
+	case !contains(c.Platforms, platform):
+		why := "not read to serve " + platform
+		if c.PlatformWhy != "" {
+			why += ": " + c.PlatformWhy
+		}
+		return why
+	}
+	return ""
 }
 
 // Scanned reports whether the candidate's findings are known (a finished or continuous scan).
@@ -203,10 +249,13 @@ type ECRImage struct {
 	Repository string
 	Tag        string // "" when the reference names a digest
 	Digest     string // sha256:… when the reference names one
+	// FIPS is set when the reference names the registry's FIPS endpoint (dkr.ecr-fips): a reference
+	// derived from it keeps it.
+	FIPS bool
 }
 
 // ecrRef: <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>[:tag][@sha256:…]
-var ecrRef = regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-[0-9]{1,2})\.amazonaws\.com(?:\.cn)?/([a-z0-9](?:[a-z0-9._/-]*[a-z0-9])?)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`)
+var ecrRef = regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr(-fips)?\.([a-z]{2}(?:-[a-z]+)+-[0-9]{1,2})\.amazonaws\.com(?:\.cn)?/([a-z0-9](?:[a-z0-9._/-]*[a-z0-9])?)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`)
 
 // ParseECRImage reads an image reference naming a private ECR repository; ok is false for any other
 // registry (Docker Hub, public.ecr.aws, ghcr.io…) or a malformed reference. A reference without a tag or
@@ -216,20 +265,25 @@ func ParseECRImage(ref string) (ECRImage, bool) {
 	if m == nil {
 		return ECRImage{}, false
 	}
-	img := ECRImage{Registry: m[1], Region: m[2], Repository: m[3], Tag: m[4], Digest: m[5]}
+	img := ECRImage{Registry: m[1], FIPS: m[2] != "", Region: m[3], Repository: m[4], Tag: m[5], Digest: m[6]}
 	if img.Tag == "" && img.Digest == "" {
 		img.Tag = "latest"
 	}
 	return img, true
 }
 
-// Host is the registry host of the image (<account>.dkr.ecr.<region>.amazonaws.com).
+// Host is the registry host of the image (<account>.dkr.ecr.<region>.amazonaws.com, dkr.ecr-fips for
+// a reference naming the FIPS endpoint).
 func (i ECRImage) Host() string {
 	suffix := ".amazonaws.com"
 	if strings.HasPrefix(i.Region, "cn-") {
 		suffix += ".cn"
 	}
-	return i.Registry + ".dkr.ecr." + i.Region + suffix
+	ecr := ".dkr.ecr."
+	if i.FIPS {
+		ecr = ".dkr.ecr-fips."
+	}
+	return i.Registry + ecr + i.Region + suffix
 }
 
 // ByDigest is the reference pinned by digest: <host>/<repository>@sha256:….

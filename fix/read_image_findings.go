@@ -13,12 +13,14 @@ import (
 
 // readImageFindings reads again, as a scan does, the findings of the ECR images of the source revisions whose
 // registration moves a container to a newer image (EXPOSURE.vulnerabilities): the image's digest and push
-// time, its Amazon Inspector findings and its repository's newer images with theirs, into st.ImageFindings, so
+// time, its Amazon Inspector findings and its repository's newer images with theirs, each read to check it
+// serves the source revision's platform (as the scan does: tagged images only, manifests and
+// configurations read with the image-configuration reads), into st.ImageFindings, so
 // that re-derivation re-runs the remedy on what is true now. Nothing is read for a plan without such a
 // registration; an image that cannot be read is kept with Unknown set (its registration is refused).
 func (r *run) readImageFindings(ctx context.Context, st *plan.ReadState) {
 	type key struct{ account, region string }
-	refs := map[key][]string{}
+	refs := map[key][]live.ImageWant{}
 	for i := range r.p.Actions {
 		a := &r.p.Actions[i]
 		c := a.RegisterTaskDefinition
@@ -29,11 +31,12 @@ func (r *run) readImageFindings(ctx context.Context, st *plan.ReadState) {
 		if src == nil {
 			continue // re-derivation refuses it: its source was not read
 		}
+		os, arch := live.PlatformOf(&src.TaskDefinition)
 		for _, cd := range src.ContainerDefinitions {
 			ref := aws.ToString(cd.Image)
 			if img, ok := detect.ParseECRImage(ref); ok {
 				k := key{a.Account, img.Region}
-				refs[k] = append(refs[k], ref)
+				refs[k] = append(refs[k], live.ImageWant{Ref: ref, OS: os, Architecture: arch})
 			}
 		}
 	}
@@ -48,7 +51,11 @@ func (r *run) readImageFindings(ctx context.Context, st *plan.ReadState) {
 	st.ImageFindings = map[string]detect.ImageVulnerabilities{}
 	for _, k := range keys {
 		cl := r.cl.in(k.account)
-		for ref, v := range live.ReadImageVulnerabilities(ctx, k.region, cl.vulnECR(k.region), cl.inspector(k.region), refs[k]) {
+		var images live.ImageAPI
+		if cl.ecr != nil {
+			images = cl.ecr(k.region)
+		}
+		for ref, v := range live.ReadImageVulnerabilities(ctx, k.region, cl.vulnECR(k.region), cl.inspector(k.region), images, cl.http, refs[k]) {
 			st.ImageFindings[ref] = v
 		}
 	}

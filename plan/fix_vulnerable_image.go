@@ -14,8 +14,10 @@ import (
 // fixVulnerableImage answers EXPOSURE.vulnerabilities, only when opted in (fix.vulnerabilities.
 // upgrade_image): each container whose image has CRITICAL, HIGH or network-exploitable findings moves to
 // the newest image of the same repository pushed after it that Amazon Inspector reports, scanned, without
-// CRITICAL or HIGH findings, pinned by digest (repository@sha256:…) so that what was checked is what
-// runs. High risk: the new image is another build, whose behaviour nothing here checks.
+// CRITICAL or HIGH findings, that is tagged, a container image (a manifest or index, not another artifact)
+// and read to serve the task definition's platform (an index naming it, or a manifest whose configuration
+// is of it), pinned by digest (the index's for an index) on the source reference's registry host, so that
+// what was checked is what runs. High risk: the new image is another build, whose behaviour nothing here checks.
 //
 // What it knows comes from the inventory (Inventory.Vulnerabilities: the image's findings and its newer
 // images, read from Amazon Inspector and ECR). At apply time the registration is re-derived from what the
@@ -27,6 +29,8 @@ func fixVulnerableImage(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInpu
 	}
 	var out fixOutcome
 	var skips []string
+	os, arch := platformOf(in)
+	platform := os + "/" + arch
 	for i := range in.ContainerDefinitions {
 		c := &in.ContainerDefinitions[i]
 		ref := aws.ToString(c.Image)
@@ -47,14 +51,14 @@ func fixVulnerableImage(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInpu
 		}
 		var pick *detect.ImageCandidate
 		for j := range v.Newer {
-			if v.Newer[j].Clean() {
+			if v.Newer[j].Clean() && v.Newer[j].Unfit(platform) == "" {
 				pick = &v.Newer[j]
 				break
 			}
 		}
 		if pick == nil {
-			skips = append(skips, fmt.Sprintf("container %q: no image of repository %s pushed after %s (%s) is reported by Amazon Inspector, scanned, without CRITICAL or HIGH findings (%s); rebuild the image",
-				label, img.Repository, ref, v.PushedAt.Format(time.RFC3339), candidatesText(v.Newer)))
+			skips = append(skips, fmt.Sprintf("container %q: no tagged image of repository %s pushed after %s (%s) serving %s is reported by Amazon Inspector, scanned, without CRITICAL or HIGH findings (%s); rebuild the image",
+				label, img.Repository, ref, v.PushedAt.Format(time.RFC3339), platform, candidatesText(v.Newer, platform)))
 			continue
 		}
 		to := img.ByDigest(pick.Digest)
@@ -69,8 +73,8 @@ func fixVulnerableImage(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInpu
 		out.Edits = append(out.Edits, Edit{
 			Control: detect.ExposureVulnerabilitiesID,
 			Path:    "containerDefinitions[" + label + "].image",
-			Change: fmt.Sprintf("image %s (%s: %s, %d network-exploitable) → %s (pushed %s%s; Amazon Inspector: %s), pinned by digest",
-				ref, v.Digest, v.CountsText(), v.NetworkExploitable, to, pick.PushedAt.Format(time.RFC3339), tags, countsText(pick.Counts)),
+			Change: fmt.Sprintf("image %s (%s: %s, %d network-exploitable) → %s (pushed %s%s; serves %s; Amazon Inspector: %s), pinned by digest",
+				ref, v.Digest, v.CountsText(), v.NetworkExploitable, to, pick.PushedAt.Format(time.RFC3339), tags, platform, countsText(pick.Counts)),
 			Risk: RiskHigh,
 			Why:  "the container moves to another build of its image (a newer push of repository " + img.Repository + "): its code and packages differ, and nothing here checks that it behaves as the old one",
 		})
@@ -89,7 +93,7 @@ func countsText(c map[string]int) string {
 	return detect.ImageVulnerabilities{Counts: c}.CountsText()
 }
 
-func candidatesText(cs []detect.ImageCandidate) string {
+func candidatesText(cs []detect.ImageCandidate, platform string) string {
 	if len(cs) == 0 {
 		return "no newer image"
 	}
@@ -101,6 +105,9 @@ func candidatesText(cs []detect.ImageCandidate) string {
 			if c.ScanStatus != "" {
 				state = "scan " + c.ScanStatus
 			}
+		}
+		if why := c.Unfit(platform); why != "" {
+			state += "; " + why
 		}
 		parts = append(parts, c.Digest+": "+state)
 	}
@@ -138,7 +145,7 @@ func checkImageRead(a *Action, source *detect.TaskDefinition, st *ReadState) err
 // rederiveImageShape re-derives the images of a registration without the images' findings (RebuildRegistration
 // called without the state read, as the applier does again right before writing, after the full
 // re-derivation): each container's image is taken from After only when it is the source image's own
-// repository (same registry, region and repository) pinned by a digest; any other image is refused.
+// repository (same registry host — account, region, FIPS endpoint or not — and repository) pinned by a digest; any other image is refused.
 func rederiveImageShape(a *Action, in, after *ecs.RegisterTaskDefinitionInput) error {
 	if len(after.ContainerDefinitions) != len(in.ContainerDefinitions) {
 		return nil // the comparison that follows names the difference
@@ -151,8 +158,8 @@ func rederiveImageShape(a *Action, in, after *ecs.RegisterTaskDefinitionInput) e
 		path := "containerDefinitions[" + containerLabel(&in.ContainerDefinitions[i], i) + "].image"
 		src, ok1 := detect.ParseECRImage(from)
 		dst, ok2 := detect.ParseECRImage(to)
-		if !ok1 || !ok2 || src.Registry != dst.Registry || src.Region != dst.Region || src.Repository != dst.Repository || dst.Digest == "" || dst.Tag != "" {
-			return &RederiveError{Action: a.ID, Path: path, Reason: fmt.Sprintf("is %s; the vulnerabilities remedy only moves %s to an image of its own repository pinned by digest", to, from)}
+		if !ok1 || !ok2 || src.Host() != dst.Host() || src.Repository != dst.Repository || dst.Digest == "" || dst.Tag != "" {
+			return &RederiveError{Action: a.ID, Path: path, Reason: fmt.Sprintf("is %s; the vulnerabilities remedy only moves %s to an image of its own repository, on the same registry host, pinned by digest", to, from)}
 		}
 		in.ContainerDefinitions[i].Image = aws.String(to)
 	}

@@ -39,7 +39,8 @@ func vulnInventory(newer []detect.ImageCandidate) *detect.Inventory {
 }
 
 func candidate(d string, day int, status string, counts map[string]int) detect.ImageCandidate {
-	return detect.ImageCandidate{Digest: vDigest(d), PushedAt: time.Date(2026, 2, day, 0, 0, 0, 0, time.UTC), ScanStatus: status, Counts: counts, Tags: []string{"1." + d}}
+	return detect.ImageCandidate{Digest: vDigest(d), PushedAt: time.Date(2026, 2, day, 0, 0, 0, 0, time.UTC), ScanStatus: status, Counts: counts, Tags: []string{"1." + d},
+		MediaType: "application/vnd.docker.distribution.manifest.v2+json", ArtifactMediaType: "application/vnd.docker.container.image.v1+json", Platforms: []string{"linux/amd64"}}
 }
 
 // newest first, as the scan reads them: 4 has a HIGH finding, 3 was never scanned, 2 and 1 are clean.
@@ -150,7 +151,7 @@ func TestRemedyVulnerableImageNotFixed(t *testing.T) {
 	}{
 		{"off by default", vulnCandidates, false, []string{"fix.vulnerabilities.upgrade_image", "rebuild the image"}},
 		{"none clean", []detect.ImageCandidate{vulnCandidates[0], vulnCandidates[1]}, true,
-			[]string{`container "app": no image of repository shop/app pushed after ` + vulnRef, vDigest("4") + ": 1 HIGH", vDigest("3") + ": not scanned", "rebuild the image"}},
+			[]string{`container "app": no tagged image of repository shop/app pushed after ` + vulnRef, vDigest("4") + ": 1 HIGH", vDigest("3") + ": not scanned", "rebuild the image"}},
 		{"no newer image", []detect.ImageCandidate{}, true, []string{"(no newer image)"}},
 		{"newer images not read", nil, true, []string{"the newer images of repository shop/app were not read"}},
 	} {
@@ -166,5 +167,98 @@ func TestRemedyVulnerableImageNotFixed(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A clean newer image is a candidate only when it is tagged, a container image (not an artifact) and was
+// read to serve the task definition's platform; the pick keeps the source's registry host (FIPS). The same
+// checks run at apply time: a plan made when a candidate fitted is refused once it is read not to.
+func TestRemedyVulnerableImageCandidateFits(t *testing.T) {
+	with := func(d string, day int, f func(*detect.ImageCandidate)) detect.ImageCandidate {
+		c := candidate(d, day, "ACTIVE", map[string]int{})
+		f(&c)
+		return c
+	}
+	untagged := with("9", 9, func(c *detect.ImageCandidate) { c.Tags = nil })
+	arm := with("8", 8, func(c *detect.ImageCandidate) {
+		c.Platforms, c.PlatformWhy = nil, "linux/amd64: its configuration is for linux/arm64"
+	})
+	artifact := with("7", 7, func(c *detect.ImageCandidate) { c.ArtifactMediaType = "application/vnd.cncf.helm.config.v1+json" })
+	unknownType := with("6", 6, func(c *detect.ImageCandidate) { c.MediaType = "" })
+	fit := with("5", 5, func(*detect.ImageCandidate) {})
+	index := with("4", 4, func(c *detect.ImageCandidate) {
+		c.MediaType, c.ArtifactMediaType, c.Platforms = "application/vnd.oci.image.index.v1+json", "", []string{"linux/amd64", "linux/arm64"}
+	})
+
+	in := vulnInventory([]detect.ImageCandidate{untagged, arm, artifact, unknownType, fit})
+	p := buildPlan(t, in, bOptions(vulnOpts(true)))
+	regs := actionsOf(p, RegisterTaskDefinition)
+	if len(regs) != 1 {
+		t.Fatalf("registrations: %+v (skipped %+v)", regs, p.Skipped)
+	}
+	if got, want := aws.ToString(afterInput(t, regs[0]).ContainerDefinitions[0].Image), vulnRepo+"@"+vDigest("5"); got != want {
+		t.Errorf("image %s, want the newest tagged image serving linux/amd64: %s", got, want)
+	}
+	// At apply time the same candidate is read not to serve the platform: refused.
+	src := in.TaskDefinitions[0]
+	st := func(newer []detect.ImageCandidate) *ReadState {
+		return &ReadState{TaskDefinitions: map[string]*detect.TaskDefinition{src.ARN(): &src}, ImageFindings: vulnInventory(newer).Vulnerabilities,
+			Config: &ConfiguredValues{UpgradeVulnerableImages: true}}
+	}
+	if err := p.Rederive(&regs[0], st([]detect.ImageCandidate{untagged, arm, artifact, unknownType, fit})); err != nil {
+		t.Fatalf("the plan as made is refused: %v", err)
+	}
+	armNow := fit
+	armNow.Platforms, armNow.PlatformWhy = nil, "linux/amd64: its configuration is for linux/arm64"
+	var re *RederiveError
+	if err := p.Rederive(&regs[0], st([]detect.ImageCandidate{armNow})); !errors.As(err, &re) {
+		t.Errorf("a pick read at apply time not to serve the platform: %v", err)
+	}
+
+	// None fits: Not fixed, each candidate with why.
+	p = buildPlan(t, vulnInventory([]detect.ImageCandidate{untagged, arm, artifact, unknownType}), bOptions(vulnOpts(true)))
+	if len(actionsOf(p, RegisterTaskDefinition)) != 0 {
+		t.Fatalf("a registration was planned: %+v", p.Actions)
+	}
+	reason := skippedReasonOf(p, detect.ExposureVulnerabilitiesID)
+	for _, w := range []string{"serving linux/amd64", vDigest("9") + ": no findings; untagged", "its configuration is for linux/arm64",
+		`artifact media type "application/vnd.cncf.helm.config.v1+json"`, vDigest("6") + ": no findings; not a container image"} {
+		if !strings.Contains(reason, w) {
+			t.Errorf("Not fixed reason %q lacks %q", reason, w)
+		}
+	}
+
+	// An index serving the platform is pinned by the index's digest, on the source's FIPS host.
+	fipsRef := "123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/shop/app:1.0"
+	in = vulnInventory([]detect.ImageCandidate{arm, index})
+	v := in.Vulnerabilities[vulnRef]
+	v.Image, v.Region = fipsRef, "us-east-1"
+	in.Vulnerabilities = map[string]detect.ImageVulnerabilities{fipsRef: v}
+	in.TaskDefinitions[0].ContainerDefinitions[0].Image = aws.String(fipsRef)
+	p = buildPlan(t, in, bOptions(vulnOpts(true)))
+	regs = actionsOf(p, RegisterTaskDefinition)
+	if len(regs) != 1 {
+		t.Fatalf("registrations: %+v (skipped %+v)", regs, p.Skipped)
+	}
+	if got, want := aws.ToString(afterInput(t, regs[0]).ContainerDefinitions[0].Image), "123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/shop/app@"+vDigest("4"); got != want {
+		t.Errorf("image %s, want the index pinned on the FIPS host: %s", got, want)
+	}
+	// Moved off the FIPS endpoint by an edited plan: refused without the state.
+	src = in.TaskDefinitions[0]
+	forged := regs[0]
+	forged.RegisterTaskDefinition = new(RegisterTaskDefinitionChange)
+	*forged.RegisterTaskDefinition = *regs[0].RegisterTaskDefinition
+	forged.RegisterTaskDefinition.After = []byte(strings.ReplaceAll(string(regs[0].RegisterTaskDefinition.After), "dkr.ecr-fips.", "dkr.ecr."))
+	if err := p.RebuildRegistration(&forged, &src); !errors.As(err, &re) || !strings.Contains(err.Error(), "same registry host") {
+		t.Errorf("moved off the FIPS host: %v", err)
+	}
+
+	// An arm64 task definition: the index serves it, the amd64-only manifest does not.
+	in = vulnInventory([]detect.ImageCandidate{fit, index})
+	in.TaskDefinitions[0].RuntimePlatform = &ecstypes.RuntimePlatform{CpuArchitecture: ecstypes.CPUArchitectureArm64, OperatingSystemFamily: ecstypes.OSFamilyLinux}
+	p = buildPlan(t, in, bOptions(vulnOpts(true)))
+	regs = actionsOf(p, RegisterTaskDefinition)
+	if len(regs) != 1 || aws.ToString(afterInput(t, regs[0]).ContainerDefinitions[0].Image) != vulnRepo+"@"+vDigest("4") {
+		t.Errorf("arm64: %+v (skipped %+v)", regs, p.Skipped)
 	}
 }

@@ -153,7 +153,7 @@ func TestParseECRImage(t *testing.T) {
 	for ref, want := range map[string]detect.ECRImage{
 		"111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/app:v1.2":           {Registry: "111122223333", Region: "eu-west-1", Repository: "team/app", Tag: "v1.2"},
 		"111122223333.dkr.ecr.eu-west-1.amazonaws.com/app":                     {Registry: "111122223333", Region: "eu-west-1", Repository: "app", Tag: "latest"},
-		"111122223333.dkr.ecr-fips.us-east-1.amazonaws.com/app:1":              {Registry: "111122223333", Region: "us-east-1", Repository: "app", Tag: "1"},
+		"111122223333.dkr.ecr-fips.us-east-1.amazonaws.com/app:1":              {Registry: "111122223333", Region: "us-east-1", Repository: "app", Tag: "1", FIPS: true},
 		"111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn/app:1":               {Registry: "111122223333", Region: "cn-north-1", Repository: "app", Tag: "1"},
 		"111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:v1@" + digestOf("x"): {Registry: "111122223333", Region: "eu-west-1", Repository: "app", Tag: "v1", Digest: digestOf("x")},
 	} {

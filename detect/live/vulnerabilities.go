@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -44,24 +45,31 @@ const describeImagesIDs = 100
 // maxFindingPages bounds the pages read for one query, so that a misbehaving endpoint cannot loop.
 const maxFindingPages = 1000
 
-// runningImages returns the image references of the revisions the inventory's services run. It does not
-// use the inventory's lookups: their index is built once, and the inventory is still being filled.
-func runningImages(in *detect.Inventory) []string {
+// runningImages returns the image references of the revisions the inventory's services run, each with
+// the platform of each revision running it (PlatformOf). It does not use the inventory's lookups: their
+// index is built once, and the inventory is still being filled.
+func runningImages(in *detect.Inventory) []ImageWant {
 	byArn := make(map[string]*detect.TaskDefinition, len(in.TaskDefinitions))
 	for i := range in.TaskDefinitions {
 		byArn[in.TaskDefinitions[i].ARN()] = &in.TaskDefinitions[i]
 	}
-	var out []string
+	var out []ImageWant
+	seen := map[ImageWant]bool{}
 	for i := range in.Services {
 		td, ok := byArn[aws.ToString(in.Services[i].TaskDefinition)]
 		if !ok {
 			continue
 		}
+		os, arch := PlatformOf(&td.TaskDefinition)
 		for _, c := range td.ContainerDefinitions {
-			out = append(out, aws.ToString(c.Image))
+			w := ImageWant{Ref: aws.ToString(c.Image), OS: os, Architecture: arch}
+			if !seen[w] {
+				seen[w] = true
+				out = append(out, w)
+			}
 		}
 	}
-	return uniq(out)
+	return out
 }
 
 // vulnScan reads the findings of the ECR images in one region.
@@ -71,6 +79,12 @@ type vulnScan struct {
 	region    string
 	ecr       ECRVulnAPI
 	inspector InspectorAPI
+	// images and http read the manifests and configurations of the candidates (images.go), to check
+	// that they serve the platforms the vulnerable image is run on (platforms: ref → "os/arch"); nil
+	// images reads none (no candidate then serves a platform).
+	images    ImageAPI
+	http      aws.HTTPClient
+	platforms map[string][]string
 
 	mu  sync.Mutex
 	out map[string]detect.ImageVulnerabilities
@@ -82,16 +96,16 @@ type vulnScan struct {
 // scanVulnerabilities fills in.Vulnerabilities for the ECR images the services run. Images outside ECR are
 // left out (the trait says why). clients returns a region's clients; a region without them is not read.
 func (s *scanner) scanVulnerabilities(ctx context.Context, n int, clients func(region string) regionClients) {
-	byRegion := map[string][]string{}
+	byRegion := map[string][]ImageWant{}
 	s.mu.Lock()
-	refs := runningImages(s.inv)
+	wants := runningImages(s.inv)
 	s.mu.Unlock()
-	for _, ref := range refs {
-		img, ok := detect.ParseECRImage(ref)
+	for _, w := range wants {
+		img, ok := detect.ParseECRImage(w.Ref)
 		if !ok {
 			continue
 		}
-		byRegion[img.Region] = append(byRegion[img.Region], ref)
+		byRegion[img.Region] = append(byRegion[img.Region], w)
 	}
 	if len(byRegion) == 0 {
 		return
@@ -104,10 +118,11 @@ func (s *scanner) scanVulnerabilities(ctx context.Context, n int, clients func(r
 		if c.vulnECR == nil || c.inspector == nil {
 			continue
 		}
-		v := &vulnScan{s: s, lane: newLane(n), region: region, ecr: c.vulnECR, inspector: c.inspector, out: map[string]detect.ImageVulnerabilities{}}
-		refs := byRegion[region]
+		v := &vulnScan{s: s, lane: newLane(n), region: region, ecr: c.vulnECR, inspector: c.inspector, images: c.ecr, http: c.http,
+			out: map[string]detect.ImageVulnerabilities{}}
+		wants := byRegion[region]
 		wg.Go(func() {
-			v.run(ctx, refs)
+			v.run(ctx, wants)
 			mu.Lock()
 			defer mu.Unlock()
 			for k, x := range v.out {
@@ -120,29 +135,39 @@ func (s *scanner) scanVulnerabilities(ctx context.Context, n int, clients func(r
 }
 
 // ReadImageVulnerabilities reads, as a scan does, the findings of ECR image references of one region
-// (with the newer images of a vulnerable image's repository): the applier reads them again before it
-// re-derives a registration that moves a container to a newer image. A reference outside ECR or the
-// region is left out; one that could not be read has Unknown set.
-func ReadImageVulnerabilities(ctx context.Context, region string, ecrClient ECRVulnAPI, inspector InspectorAPI, refs []string) map[string]detect.ImageVulnerabilities {
-	var mine []string
-	for _, ref := range uniq(refs) {
-		if img, ok := detect.ParseECRImage(ref); ok && img.Region == region {
-			mine = append(mine, ref)
+// (with the newer images of a vulnerable image's repository, each checked to serve the platforms the
+// wants name, reading manifests and configurations with images and httpc): the applier reads them again
+// before it re-derives a registration that moves a container to a newer image. A reference outside ECR
+// or the region is left out; one that could not be read has Unknown set.
+func ReadImageVulnerabilities(ctx context.Context, region string, ecrClient ECRVulnAPI, inspector InspectorAPI, images ImageAPI, httpc aws.HTTPClient, wants []ImageWant) map[string]detect.ImageVulnerabilities {
+	var mine []ImageWant
+	for _, w := range wants {
+		if img, ok := detect.ParseECRImage(w.Ref); ok && img.Region == region {
+			mine = append(mine, w)
 		}
 	}
-	v := &vulnScan{lane: newLane(DefaultConcurrency), region: region, ecr: ecrClient, inspector: inspector, out: map[string]detect.ImageVulnerabilities{}}
+	v := &vulnScan{lane: newLane(DefaultConcurrency), region: region, ecr: ecrClient, inspector: inspector, images: images, http: httpc,
+		out: map[string]detect.ImageVulnerabilities{}}
 	if len(mine) > 0 {
 		v.run(ctx, mine)
 	}
 	return v.out
 }
 
-func (v *vulnScan) run(ctx context.Context, refs []string) {
+func (v *vulnScan) run(ctx context.Context, wants []ImageWant) {
 	byRepo := map[repoKey][]string{}
-	for _, ref := range refs {
-		img, _ := detect.ParseECRImage(ref)
-		k := repoKey{img.Registry, img.Repository}
-		byRepo[k] = append(byRepo[k], ref)
+	v.platforms = map[string][]string{}
+	for _, w := range wants {
+		p := w.OS + "/" + w.Architecture
+		if slices.Contains(v.platforms[w.Ref], p) {
+			continue
+		}
+		if len(v.platforms[w.Ref]) == 0 {
+			img, _ := detect.ParseECRImage(w.Ref)
+			k := repoKey{img.Registry, img.Repository}
+			byRepo[k] = append(byRepo[k], w.Ref)
+		}
+		v.platforms[w.Ref] = append(v.platforms[w.Ref], p)
 	}
 	keys := make([]repoKey, 0, len(byRepo))
 	for k := range byRepo {
@@ -255,7 +280,10 @@ func (v *vulnScan) repository(ctx context.Context, k repoKey, refs []string) {
 }
 
 // candidates reads the images of the repository pushed after each vulnerable image (newest first, at most
-// detect.MaxCandidates each) and their Inspector findings: what the opt-in remedy may move to. A failure
+// detect.MaxCandidates each) and their Inspector findings: what the opt-in remedy may move to. Only tagged
+// container images count (an untagged platform manifest of a multi-platform image, or an artifact such as
+// a signature, is never one); each is read (its manifest, for an index the platform's manifest, and the
+// configuration) to record which of the platforms the vulnerable image runs on it serves. A failure
 // leaves Newer nil (the remedy then says the candidates are unknown).
 func (v *vulnScan) candidates(ctx context.Context, k repoKey, resolved map[string]detect.ImageVulnerabilities) {
 	var all []ecrtypes.ImageDetail
@@ -268,21 +296,31 @@ func (v *vulnScan) candidates(ctx context.Context, k repoKey, resolved map[strin
 	sort.SliceStable(all, func(i, j int) bool { return aws.ToTime(all[i].ImagePushedAt).After(aws.ToTime(all[j].ImagePushedAt)) })
 	newer := map[string][]detect.ImageCandidate{}
 	want := map[string]bool{}
+	check := map[ImageWant]string{} // candidate (by digest, platform) → the digest it names
 	for ref, x := range resolved {
 		if x.Serious() == 0 && x.NetworkExploitable == 0 {
 			continue
 		}
+		img, _ := detect.ParseECRImage(ref)
 		for _, d := range all {
 			at := aws.ToTime(d.ImagePushedAt)
 			if x.PushedAt.IsZero() || !at.After(x.PushedAt) || aws.ToString(d.ImageDigest) == x.Digest {
 				continue
 			}
-			c := detect.ImageCandidate{Digest: aws.ToString(d.ImageDigest), PushedAt: at.UTC(), Tags: d.ImageTags, Counts: map[string]int{}}
+			c := detect.ImageCandidate{Digest: aws.ToString(d.ImageDigest), PushedAt: at.UTC(), Tags: d.ImageTags, Counts: map[string]int{},
+				MediaType: aws.ToString(d.ImageManifestMediaType), ArtifactMediaType: aws.ToString(d.ArtifactMediaType)}
+			if len(c.Tags) == 0 || !c.IsImage() || !strings.HasPrefix(c.Digest, "sha256:") {
+				continue
+			}
 			if d.ImageScanStatus != nil {
 				c.ScanStatus = string(d.ImageScanStatus.Status)
 			}
 			newer[ref] = append(newer[ref], c)
 			want[c.Digest] = true
+			for _, pf := range v.platforms[ref] {
+				os, arch, _ := strings.Cut(pf, "/")
+				check[ImageWant{Ref: img.ByDigest(c.Digest), OS: os, Architecture: arch}] = c.Digest
+			}
 			if len(newer[ref]) == detect.MaxCandidates {
 				break
 			}
@@ -295,6 +333,7 @@ func (v *vulnScan) candidates(ctx context.Context, k repoKey, resolved map[strin
 			return
 		}
 	}
+	served, why := v.servedPlatforms(ctx, check)
 	for ref, x := range resolved {
 		if x.Serious() == 0 && x.NetworkExploitable == 0 {
 			continue
@@ -307,10 +346,64 @@ func (v *vulnScan) candidates(ctx context.Context, k repoKey, resolved map[strin
 			for _, f := range found[cs[i].Digest] {
 				cs[i].Counts[detect.NormalizeVulnSeverity(f.Severity)]++
 			}
+			cs[i].Platforms, cs[i].PlatformWhy = served[cs[i].Digest], why[cs[i].Digest]
 		}
 		x.Newer = cs
 		resolved[ref] = x
 	}
+}
+
+// servedPlatforms reads the manifests and configurations of the candidates to check (ReadImages, each
+// with its platform) and returns, by digest, the platforms ("os/arch") each serves, and why one is not
+// (a platform the index does not name, a configuration of another platform, a read that failed).
+func (v *vulnScan) servedPlatforms(ctx context.Context, check map[ImageWant]string) (map[string][]string, map[string]string) {
+	served, why := map[string][]string{}, map[string]string{}
+	if len(check) == 0 {
+		return served, why
+	}
+	wants := make([]ImageWant, 0, len(check))
+	for w := range check {
+		wants = append(wants, w)
+	}
+	sort.Slice(wants, func(i, j int) bool {
+		return wants[i].Ref+wants[i].OS+wants[i].Architecture < wants[j].Ref+wants[j].OS+wants[j].Architecture
+	})
+	if v.images == nil {
+		for _, w := range wants {
+			why[check[w]] = "its image configuration was not read"
+		}
+		return served, why
+	}
+	// One platform at a time: ReadImages answers by reference, and a reference may be wanted for several.
+	byPlatform := map[string][]ImageWant{}
+	for _, w := range wants {
+		byPlatform[w.OS+"/"+w.Architecture] = append(byPlatform[w.OS+"/"+w.Architecture], w)
+	}
+	for _, pf := range sortedKeys(byPlatform) {
+		got, failures := readImages(ctx, v.lane, v.images, v.http, byPlatform[pf])
+		for _, f := range failures {
+			if d := check[ImageWant{Ref: f.Ref, OS: byPlatform[pf][0].OS, Architecture: byPlatform[pf][0].Architecture}]; d != "" && why[d] == "" {
+				why[d] = pf + ": " + f.Op + ": " + f.Message
+			}
+		}
+		for _, w := range byPlatform[pf] {
+			d := check[w]
+			c, ok := got[w.Ref]
+			switch {
+			case !ok:
+				if why[d] == "" {
+					why[d] = pf + ": its image configuration could not be read"
+				}
+			case c.OS != w.OS || c.Architecture != w.Architecture:
+				if why[d] == "" {
+					why[d] = fmt.Sprintf("%s: its configuration is for %s/%s", pf, c.OS, c.Architecture)
+				}
+			default:
+				served[d] = append(served[d], pf)
+			}
+		}
+	}
+	return served, why
 }
 
 // describe resolves one reference to its image detail.

@@ -9,9 +9,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -150,5 +152,65 @@ func TestScanMotoVulnerabilitiesBasicScanFallback(t *testing.T) {
 	}
 	if r.Status != detect.Failed || !strings.Contains(r.Reason, "ECR basic scanning; Amazon Inspector was not available") || !strings.Contains(r.Reason, "1 HIGH") {
 		t.Errorf("result %s %q", r.Status, r.Reason)
+	}
+}
+
+// imageConfig is a small image configuration of platform os/arch; label makes it (and its image) unique.
+func imageConfig(os, arch, label string) []byte {
+	return []byte(`{"architecture":"` + arch + `","os":"` + os + `","config":{"Labels":{"build":"` + label + `"}},"rootfs":{"type":"layers","diff_ids":[]}}`)
+}
+
+// The newer images a vulnerable image may move to are the tagged container images of its repository, each
+// read (manifest, index, configuration) for the platform the service's revision runs on (linux/amd64): an
+// untagged per-platform manifest is not one, an arm64 image and an artifact are read not to serve it, an
+// index naming an amd64 manifest does.
+func TestScanMotoVulnerabilityCandidatesPlatform(t *testing.T) {
+	t.Parallel()
+	cfg := mototest.Config(t)
+	account := mototest.AccountID(cfg)
+	c := ecr.NewFromConfig(cfg)
+	repo := "cand/" + strings.ToLower(mototest.NewAccountID())
+	src := mototest.PushImage(t, c, repo, "1.0", imageConfig("linux", "amd64", "1.0"))
+	time.Sleep(1100 * time.Millisecond) // moto's push times are whole seconds
+	amd := mototest.PushImage(t, c, repo, "1.1", imageConfig("linux", "amd64", "1.1"))
+	arm := mototest.PushImage(t, c, repo, "1.1-arm64", imageConfig("linux", "arm64", "1.1"))
+	untagged := mototest.PushImage(t, c, repo, "", imageConfig("linux", "amd64", "1.2"))
+	armOnly := mototest.PushImage(t, c, repo, "", imageConfig("linux", "arm64", "1.2"))
+	index := mototest.PushIndex(t, c, repo, "1.2", map[string]string{"linux/amd64": untagged, "linux/arm64": armOnly})
+	armIndex := mototest.PushIndex(t, c, repo, "1.2-arm64", map[string]string{"linux/arm64": armOnly})
+	chartCfg := []byte(`{"name":"shop","version":"1.2.0"}`)
+	chartDigest := mototest.PushBlob(t, c, repo, chartCfg)
+	chart, _ := json.Marshal(map[string]any{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+		"config": map[string]any{"mediaType": "application/vnd.cncf.helm.config.v1+json", "size": len(chartCfg), "digest": chartDigest}, "layers": []any{}})
+	chartImage := mototest.PutManifest(t, c, repo, "chart-1.2", "application/vnd.oci.image.manifest.v1+json", chart)
+	ref := account + ".dkr.ecr." + cfg.Region + ".amazonaws.com/" + repo + ":1.0"
+	runService(t, cfg, "cand"+mototest.NewAccountID(), ref)
+	mototest.SeedInspectorFindings(t, cfg, mototest.ImageFinding{Repository: repo, Digest: src, Tags: []string{"1.0"}, Severity: "CRITICAL", CVE: "CVE-2024-0001"})
+
+	inv, _, err := Scan(context.Background(), cfg, motoOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := inv.Vulnerabilities[ref]
+	got := map[string]detect.ImageCandidate{}
+	for _, x := range v.Newer {
+		got[x.Digest] = x
+	}
+	if _, ok := got[untagged]; ok || len(got) != 5 {
+		t.Errorf("candidates %+v: want the 5 tagged images, not the untagged manifests", v.Newer)
+	}
+	serves := func(d string) bool { return got[d].Unfit("linux/amd64") == "" }
+	if !serves(amd) || !serves(index) || serves(arm) || serves(armIndex) || serves(chartImage) {
+		t.Errorf("serving linux/amd64: 1.1 %v, index %v, arm64 %v, arm64 index %v, chart %v; candidates %+v",
+			serves(amd), serves(index), serves(arm), serves(armIndex), serves(chartImage), v.Newer)
+	}
+	if w := got[arm].PlatformWhy; !strings.Contains(w, "its configuration is for linux/arm64") {
+		t.Errorf("arm64 image: why %q", w)
+	}
+	if w := got[armIndex].PlatformWhy; !strings.Contains(w, "names no manifest for linux/amd64") {
+		t.Errorf("arm64 index: why %q", w)
+	}
+	if m := got[index].MediaType; m != mototest.MediaOCIIndex {
+		t.Errorf("index media type %q", m)
 	}
 }

@@ -93,10 +93,19 @@ func refs(repo string, n int) []string {
 	return out
 }
 
+// amd64 wants refs on linux/amd64.
+func amd64(refs ...string) []ImageWant {
+	out := make([]ImageWant, len(refs))
+	for i, r := range refs {
+		out[i] = ImageWant{Ref: r, OS: "linux", Architecture: "amd64"}
+	}
+	return out
+}
+
 func TestReadImageVulnerabilitiesBatches(t *testing.T) {
 	insp := &fakeInspector{}
 	all := append(refs("a", 12), refs("b", 1)...)
-	got := ReadImageVulnerabilities(context.Background(), "eu-west-1", &fakeVulnECR{}, insp, append(all, "nginx:1", "123456789012.dkr.ecr.us-east-1.amazonaws.com/a:v1"))
+	got := ReadImageVulnerabilities(context.Background(), "eu-west-1", &fakeVulnECR{}, insp, nil, nil, amd64(append(all, "nginx:1", "123456789012.dkr.ecr.us-east-1.amazonaws.com/a:v1")...))
 	if len(got) != 13 {
 		t.Fatalf("read %d images, want 13 (outside ECR and other regions left out): %v", len(got), got)
 	}
@@ -123,7 +132,7 @@ func TestReadImageVulnerabilitiesBatches(t *testing.T) {
 func TestReadImageVulnerabilitiesFallback(t *testing.T) {
 	denied := &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "Invoking account is not enabled"}
 	e := &fakeVulnECR{}
-	got := ReadImageVulnerabilities(context.Background(), "eu-west-1", e, &fakeInspector{err: denied}, refs("a", 2))
+	got := ReadImageVulnerabilities(context.Background(), "eu-west-1", e, &fakeInspector{err: denied}, nil, nil, amd64(refs("a", 2)...))
 	for _, ref := range refs("a", 2) {
 		v := got[ref]
 		if v.Source != "ecr-basic" || v.Counts["UNTRIAGED"] != 1 || v.NetworkExploitable != 1 || v.Unknown != "" {
@@ -135,7 +144,7 @@ func TestReadImageVulnerabilitiesFallback(t *testing.T) {
 	}
 	// Another error: unknown, not clean, and no fallback.
 	e = &fakeVulnECR{}
-	got = ReadImageVulnerabilities(context.Background(), "eu-west-1", e, &fakeInspector{err: &smithy.GenericAPIError{Code: "ThrottlingException", Message: "slow down"}}, refs("a", 1))
+	got = ReadImageVulnerabilities(context.Background(), "eu-west-1", e, &fakeInspector{err: &smithy.GenericAPIError{Code: "ThrottlingException", Message: "slow down"}}, nil, nil, amd64(refs("a", 1)...))
 	if v := got[refs("a", 1)[0]]; !strings.Contains(v.Unknown, "ThrottlingException") || e.basic != 0 {
 		t.Errorf("throttled: %+v, %d basic reads", v, e.basic)
 	}

@@ -7,8 +7,6 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,17 +24,16 @@ import (
 	"github.com/ecsfix/ecsfix/plan"
 )
 
-// pushTagged pushes a manifest under tag (moto derives the digest from the layers: one of its own).
+// pushTagged pushes an image of platform linux/amd64 under tag ("" for none), with its configuration
+// blob (the remedy reads it to check the platform); label makes it unique.
 func pushTagged(t *testing.T, c *ecr.Client, repo, tag string) string {
 	t.Helper()
-	sum := sha256.Sum256([]byte(repo + ":" + tag))
-	layer := "sha256:" + hex.EncodeToString(sum[:])
-	m := `{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":1,"digest":"` + layer + `"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":1,"digest":"` + layer + `"}]}`
-	out, err := c.PutImage(context.Background(), &ecr.PutImageInput{RepositoryName: aws.String(repo), ImageTag: aws.String(tag), ImageManifest: aws.String(m)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return aws.ToString(out.Image.ImageId.ImageDigest)
+	return pushPlatform(t, c, repo, tag, "amd64", tag)
+}
+
+func pushPlatform(t *testing.T, c *ecr.Client, repo, tag, arch, label string) string {
+	t.Helper()
+	return mototest.PushImage(t, c, repo, tag, []byte(`{"architecture":"`+arch+`","os":"linux","config":{"Labels":{"build":"`+label+`"}},"rootfs":{"type":"layers","diff_ids":[]}}`))
 }
 
 func TestVulnerableImageRemedyE2E(t *testing.T) {
@@ -52,9 +49,15 @@ func TestVulnerableImageRemedyE2E(t *testing.T) {
 	time.Sleep(1100 * time.Millisecond) // moto's push times are whole seconds
 	d2 := pushTagged(t, ec, "shop", "2")
 	time.Sleep(1100 * time.Millisecond)
+	// Newer still, scanned and clean, but not for this service: an arm64 image, and an untagged manifest.
+	arm := pushPlatform(t, ec, "shop", "2-arm64", "arm64", "2")
+	untagged := pushPlatform(t, ec, "shop", "", "amd64", "2.1")
+	time.Sleep(1100 * time.Millisecond)
 	d3 := pushTagged(t, ec, "shop", "3") // newest, never scanned
-	if _, err := ec.StartImageScan(ctx, &ecr.StartImageScanInput{RepositoryName: aws.String("shop"), ImageId: &ecrtypes.ImageIdentifier{ImageDigest: aws.String(d2)}}); err != nil {
-		t.Fatal(err)
+	for _, d := range []string{d2, arm, untagged} {
+		if _, err := ec.StartImageScan(ctx, &ecr.StartImageScanInput{RepositoryName: aws.String("shop"), ImageId: &ecrtypes.ImageIdentifier{ImageDigest: aws.String(d)}}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	mototest.SeedInspectorFindings(t, cfg,
 		mototest.ImageFinding{Repository: "shop", Digest: d1, Tags: []string{"1"}, Severity: "CRITICAL", CVE: "CVE-2024-0001", Vector: "CVSS:3.1/AV:N/AC:L", Exploit: true, Fix: true},
@@ -104,7 +107,8 @@ func TestVulnerableImageRemedyE2E(t *testing.T) {
 		t.Errorf("the vulnerabilities finding is not under Not fixed with the key: %+v", off.Skipped)
 	}
 
-	// Opted in: the newest scanned image without CRITICAL/HIGH (2, not 3), pinned by digest.
+	// Opted in: the newest tagged image serving linux/amd64, scanned, without CRITICAL/HIGH (2: not 3,
+	// never scanned, nor the arm64 image or the untagged manifest), pinned by digest.
 	t.Setenv("ECSFIX_FIX_VULNERABILITIES_UPGRADE_IMAGE", "true")
 	planFile := filepath.Join(dir, "plan.json")
 	if _, errOut, code := runCLI(t, "plan", "--out", planFile); code != exitOK && code != exitLeftForApproval {
@@ -156,6 +160,28 @@ func TestVulnerableImageRemedyE2E(t *testing.T) {
 	}
 	if got := svcTD(); got != srcArn {
 		t.Fatalf("the tampered apply moved the service to %s", got)
+	}
+
+	// Edited to the arm64 image (scanned, clean): refused, its configuration is read at apply time.
+	armPlan, err := plan.ReadFile(planFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	editRegistration(t, firstOf(t, armPlan, plan.RegisterTaskDefinition, "shop"), func(x *ecs.RegisterTaskDefinitionInput) {
+		x.ContainerDefinitions[0].Image = aws.String(repo + "@" + arm)
+	})
+	af := filepath.Join(dir, "arm.json")
+	if err := writePlanFile(af, armPlan); err != nil {
+		t.Fatal(err)
+	}
+	if out, errOut, code := runCLI(t, "approve", af, "--by", "alice", "--ticket", "OPS-9", "--key", keyPath); code != 0 {
+		t.Fatalf("approve: exit %d\n%s%s", code, out, errOut)
+	}
+	if out, errOut, code := runCLI(t, "apply", af); code == exitOK || !strings.Contains(errOut, "action "+reg.ID+":") {
+		t.Errorf("apply of the plan edited to the arm64 image: exit %d\n%s%s", code, out, errOut)
+	}
+	if got := svcTD(); got != srcArn {
+		t.Fatalf("the apply edited to arm64 moved the service to %s", got)
 	}
 
 	// The plan as made applies: the applier re-reads the images and registers the pinned one.
