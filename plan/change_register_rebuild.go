@@ -331,7 +331,6 @@ func sameEditRisks(a *Action, planned, rebuilt []Edit) error {
 	return nil
 }
 
-
 // rebuildHints are what a registration's after-state keeps that the remedies decide by recognising a
 // workload (workload.go) from what the applier does not read (the services that run the revision, the
 // configuration, the images' configurations): the remedies keep exactly that when they re-derive it. A
