@@ -195,6 +195,7 @@ func (v *vulnScan) repository(ctx context.Context, k repoKey, refs []string) {
 		return detect.ImageVulnerabilities{Image: ref, Repository: k.repository, Registry: k.registry, Region: v.region, Counts: map[string]int{}}
 	}
 	resolved := map[string]detect.ImageVulnerabilities{} // ref → base with digest and push time
+	scanned := map[string]bool{}                         // ref → ECR reports a finished or continuous scan
 	for _, ref := range refs {
 		x := base(ref)
 		d, err := v.describe(ctx, k, ref)
@@ -211,6 +212,9 @@ func (v *vulnScan) repository(ctx context.Context, k repoKey, refs []string) {
 			x.Unknown = "ecr:DescribeImages answered no digest"
 			v.set(ref, x)
 			continue
+		}
+		if st := d.ImageScanStatus; st != nil {
+			scanned[ref] = (detect.ImageCandidate{ScanStatus: string(st.Status)}).Scanned()
 		}
 		resolved[ref] = x
 	}
@@ -234,6 +238,10 @@ func (v *vulnScan) repository(ctx context.Context, k repoKey, refs []string) {
 				x.Source = detect.VulnSourceInspector
 				for _, f := range found[x.Digest] {
 					x.Add(f)
+				}
+				if len(found[x.Digest]) == 0 && !scanned[ref] {
+					// No finding and no scan ECR knows of: clean and never scanned look alike.
+					x.Unknown = "Amazon Inspector reports no finding of this image and ECR reports no finished or continuous scan of it: whether it was scanned is unknown"
 				}
 				resolved[ref] = x
 				vulnerable = vulnerable || x.Serious() > 0 || x.NetworkExploitable > 0

@@ -22,8 +22,9 @@ import (
 )
 
 type fakeVulnECR struct {
-	mu    sync.Mutex
-	basic int
+	mu         sync.Mutex
+	basic      int
+	scanStatus string // each image's imageScanStatus ("" : none)
 }
 
 func fdigest(i int) string { return fmt.Sprintf("sha256:%064d", i) }
@@ -33,7 +34,11 @@ func (f *fakeVulnECR) DescribeImages(_ context.Context, in *ecr.DescribeImagesIn
 	for _, id := range in.ImageIds {
 		var n int
 		fmt.Sscanf(aws.ToString(id.ImageTag), "v%d", &n)
-		out = append(out, ecrtypes.ImageDetail{ImageDigest: aws.String(fdigest(n)), ImagePushedAt: aws.Time(time.Unix(int64(1e9+n), 0)), ImageTags: []string{aws.ToString(id.ImageTag)}})
+		d := ecrtypes.ImageDetail{ImageDigest: aws.String(fdigest(n)), ImagePushedAt: aws.Time(time.Unix(int64(1e9+n), 0)), ImageTags: []string{aws.ToString(id.ImageTag)}}
+		if f.scanStatus != "" {
+			d.ImageScanStatus = &ecrtypes.ImageScanStatus{Status: ecrtypes.ScanStatus(f.scanStatus)}
+		}
+		out = append(out, d)
 	}
 	return &ecr.DescribeImagesOutput{ImageDetails: out}, nil
 }
@@ -52,11 +57,15 @@ type fakeInspector struct {
 	queries [][]string // the digests of each first-page query
 	pages   int
 	err     error
+	none    bool // answer no finding
 }
 
 func (f *fakeInspector) ListFindings(_ context.Context, in *inspector2.ListFindingsInput, _ ...func(*inspector2.Options)) (*inspector2.ListFindingsOutput, error) {
 	if f.err != nil {
 		return nil, f.err
+	}
+	if f.none {
+		return &inspector2.ListFindingsOutput{}, nil
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -150,5 +159,21 @@ func TestReadImageVulnerabilitiesFallback(t *testing.T) {
 	}
 	if !accessDenied(denied) || accessDenied(errors.New("AccessDeniedException")) {
 		t.Error("accessDenied must read the API error code, not the text")
+	}
+}
+
+// TestReadImageVulnerabilitiesNoFindingNotScanned: an image Inspector reports no finding of is passed only
+// when ECR reports a finished or continuous scan of it; otherwise clean and never scanned look alike, and
+// the image is unknown.
+func TestReadImageVulnerabilitiesNoFindingNotScanned(t *testing.T) {
+	for _, tt := range []struct {
+		status  string
+		unknown bool
+	}{{"", true}, {"IN_PROGRESS", true}, {"ACTIVE", false}, {"COMPLETE", false}} {
+		ref := refs("a", 1)[0]
+		got := ReadImageVulnerabilities(context.Background(), "eu-west-1", &fakeVulnECR{scanStatus: tt.status}, &fakeInspector{none: true}, nil, nil, amd64(ref))[ref]
+		if (got.Unknown != "") != tt.unknown || got.Total() != 0 {
+			t.Errorf("scan status %q: %+v, want unknown=%v", tt.status, got, tt.unknown)
+		}
 	}
 }
