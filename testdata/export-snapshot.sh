@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # export-snapshot.sh [--region REGION] DIR — export the ECS estate of one region as an ecsfix snapshot.
 #
-# Writes the JSON output of read-only AWS CLI commands into DIR (ecs/, ec2/, elbv2/, autoscaling/, iam/), one file per
+# Writes the JSON output of read-only AWS CLI commands into DIR (ecs/, ec2/, elbv2/, autoscaling/, iam/, inspector2/), one file per
 # command, ready for `ecsfix scan --snapshot DIR`. Uses the aws CLI (v2 or v1) and jq. The credentials are
 # the CLI's own (AWS_PROFILE, AWS_ENDPOINT_URL, …); the region is --region, else AWS_REGION, else
 # AWS_DEFAULT_REGION, else the profile's region, and is passed to every call (the AWS CLI v1 does not read
@@ -10,14 +10,16 @@
 # A snapshot holds secrets: task definitions carry their environment values in plain text. DIR and every
 # file in it are readable by their owner only (umask 077); keep them as private as the values.
 #
-# It stops at the first call that fails (exit code of that call, message on stderr). Each file is written
+# It stops at the first call that fails (exit code of that call, message on stderr), but for Amazon
+# Inspector's AccessDeniedException (not enabled or not allowed), which it notes and skips. Each file is written
 # to a temporary name first and renamed when the call succeeded, so a failed call leaves no empty or
 # partial *.json file behind.
 #
 # Permissions needed: ecs:List*, ecs:Describe*, ec2:DescribeSecurityGroups, ec2:DescribeSubnets,
 # ec2:DescribeRouteTables, ec2:DescribeVpcEndpoints, ec2:DescribeNetworkInterfaces,
 # elasticloadbalancing:DescribeLoadBalancers, elasticloadbalancing:DescribeTargetGroups,
-# iam:GetAccountAuthorizationDetails (the ReadOnlyAccess or SecurityAudit managed policies have them all).
+# autoscaling:DescribeAutoScalingGroups, iam:GetAccountAuthorizationDetails, inspector2:ListFindings (the
+# ReadOnlyAccess managed policy has them all).
 set -euo pipefail
 shopt -s inherit_errexit
 umask 077
@@ -141,15 +143,22 @@ save "$out/iam/authorization-details.json" iam get-account-authorization-details
 
 # --- Amazon Inspector: the active findings of ECR images (EXPOSURE.vulnerabilities) --------------------
 # Optional: an account where Inspector is not enabled (or not allowed) answers AccessDeniedException; the
-# export then says so and goes on, and the vulnerabilities trait reads NOT_EVALUATED.
-if awsj inspector2 list-findings --filter-criteria '{"findingStatus":[{"comparison":"EQUALS","value":"ACTIVE"}],"resourceType":[{"comparison":"EQUALS","value":"AWS_ECR_CONTAINER_IMAGE"}]}' >"$tmp" 2>"$tmp.err"; then
+# export then says so and goes on, and the vulnerabilities trait reads NOT_EVALUATED. Any other failure
+# stops the script, as every other call's does.
+status=0
+awsj inspector2 list-findings --filter-criteria '{"findingStatus":[{"comparison":"EQUALS","value":"ACTIVE"}],"resourceType":[{"comparison":"EQUALS","value":"AWS_ECR_CONTAINER_IMAGE"}]}' >"$tmp" 2>"$tmp.err" || status=$?
+if [ "$status" -eq 0 ]; then
   mkdir -p "$out/inspector2"
   chmod 700 "$out/inspector2"
   mv "$tmp" "$out/inspector2/findings.json"
   : >"$tmp"
-else
-  echo "export-snapshot.sh: no Amazon Inspector findings exported (vulnerabilities will read NOT_EVALUATED): $(head -c 300 "$tmp.err")" >&2
+elif grep -q 'AccessDeniedException' "$tmp.err"; then
+  echo "export-snapshot.sh: no Amazon Inspector findings exported (not enabled or not allowed; vulnerabilities will read NOT_EVALUATED): $(head -c 300 "$tmp.err")" >&2
   : >"$tmp"
+else
+  cat "$tmp.err" >&2
+  rm -f "$tmp.err"
+  exit "$status"
 fi
 rm -f "$tmp.err"
 
