@@ -43,6 +43,9 @@ fix:
 	if cv := c.ConfiguredValues(); len(cv.Workloads.PrivilegedFamilies) != 1 {
 		t.Errorf("configured values' workloads = %+v", cv.Workloads)
 	}
+	if cv := c.ConfiguredValues(); len(cv.WritablePaths) != 2 || cv.WritablePaths[1] != "/var/cache/nginx" {
+		t.Errorf("configured values' writable paths = %v (the applier re-derives ECS.5 with them)", cv.WritablePaths)
+	}
 	if c.UnattendedRisk() != "medium" || c.Fix.WaitTimeout.Seconds() != 90 {
 		t.Errorf("unattended %q, wait %v", c.UnattendedRisk(), c.Fix.WaitTimeout)
 	}

@@ -42,9 +42,12 @@ func TestApply(t *testing.T) {
 	src, got := e.taskDef(t, e.webRevs[0]), e.taskDef(t, newArn)
 	want := plan.RegisterInput(src)
 	want.ContainerDefinitions[0].ReadonlyRootFilesystem = aws.Bool(true)
-	want.Volumes = append(want.Volumes, ecstypes.Volume{Name: aws.String("ecsfix-web-tmp")})
-	want.ContainerDefinitions[0].MountPoints = append(want.ContainerDefinitions[0].MountPoints,
-		ecstypes.MountPoint{SourceVolume: aws.String("ecsfix-web-tmp"), ContainerPath: aws.String("/tmp"), ReadOnly: aws.Bool(false)})
+	for _, p := range []string{"/var/cache/nginx", "/var/run", "/tmp"} { // the nginx image's paths (the table)
+		v := "ecsfix-web-" + strings.ReplaceAll(strings.Trim(p, "/"), "/", "-")
+		want.Volumes = append(want.Volumes, ecstypes.Volume{Name: aws.String(v)})
+		want.ContainerDefinitions[0].MountPoints = append(want.ContainerDefinitions[0].MountPoints,
+			ecstypes.MountPoint{SourceVolume: aws.String(v), ContainerPath: aws.String(p), ReadOnly: aws.Bool(false)})
+	}
 	gotIn := plan.RegisterInput(got) // leaves out the ecsfix: provenance tags
 	var provenance []ecstypes.Tag
 	for _, tg := range got.Tags {

@@ -22,7 +22,6 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/ecsfix/ecsfix/detect"
-	"github.com/ecsfix/ecsfix/detect/awsjson"
 	"github.com/ecsfix/ecsfix/detect/mototest"
 	"github.com/ecsfix/ecsfix/plan"
 )
@@ -175,49 +174,24 @@ func containerInsights(c ecstypes.Cluster) string {
 	return ""
 }
 
-// registration builds a registration of a new revision of src with the ECS.5 edit (read-only root
-// filesystem), masking every environment value as the planner does.
+// registration is the registration of a new revision of src with the ECS.5 fix (read-only root
+// filesystem), as the planner makes it (every environment value masked, the writable paths of the image
+// table and the defaults, each through a task volume of its own): the applier re-derives it so.
 func registration(t *testing.T, src *detect.TaskDefinition) *plan.RegisterTaskDefinitionChange {
 	t.Helper()
-	mask := func(in *ecs.RegisterTaskDefinitionInput) []plan.Masked {
-		var ms []plan.Masked
-		for ci := range in.ContainerDefinitions {
-			for ei := range in.ContainerDefinitions[ci].Environment {
-				kv := &in.ContainerDefinitions[ci].Environment[ei]
-				p := fmt.Sprintf("containerDefinitions[%d].environment[%d].value", ci, ei)
-				ms = append(ms, plan.Masked{Path: p, SourcePath: p})
-				kv.Value = aws.String(plan.MaskedValue)
-			}
+	in := &detect.Inventory{TaskDefinitions: []detect.TaskDefinition{*src}}
+	p, err := plan.Build(in, detect.Evaluate(in, &detect.Settings{Now: time.Now()}), plan.Options{ToolVersion: "test", Now: time.Now(),
+		Fix: []string{detect.ECS5ID}, Source: plan.Source{Kind: "live", Regions: []string{mototest.Region}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range p.Actions {
+		if a.Type == plan.RegisterTaskDefinition {
+			return a.RegisterTaskDefinition
 		}
-		return ms
 	}
-	before := plan.RegisterInput(src)
-	masked := mask(before)
-	after := plan.RegisterInput(src)
-	mask(after)
-	// What the ECS.5 remedy makes of it (the applier re-derives it): read-only root, /tmp kept writable.
-	// (one scratch volume per container: ecsfix-<container>-tmp)
-	scratch := "ecsfix-" + aws.ToString(after.ContainerDefinitions[0].Name) + "-tmp"
-	after.ContainerDefinitions[0].ReadonlyRootFilesystem = aws.Bool(true)
-	after.Volumes = append(after.Volumes, ecstypes.Volume{Name: aws.String(scratch)})
-	after.ContainerDefinitions[0].MountPoints = append(after.ContainerDefinitions[0].MountPoints,
-		ecstypes.MountPoint{SourceVolume: aws.String(scratch), ContainerPath: aws.String("/tmp"), ReadOnly: aws.Bool(false)})
-	b, err := awsjson.Marshal(before)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := awsjson.Marshal(after)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &plan.RegisterTaskDefinitionChange{
-		SourceArn: src.ARN(), Family: aws.ToString(src.Family), Before: b, After: a, Masked: masked,
-		Edits: []plan.Edit{
-			{Control: "ECS.5", Path: "containerDefinitions[web].readonlyRootFilesystem", Change: "set to true"},
-			{Control: "ECS.5", Path: "volumes[" + scratch + "]", Change: "add task volume " + scratch},
-			{Control: "ECS.5", Path: "containerDefinitions[web].mountPoints[/tmp]", Change: "mount volume " + scratch + " read-write at /tmp"},
-		},
-	}
+	t.Fatalf("no ECS.5 registration of %s: %+v", src.ARN(), p.Skipped)
+	return nil
 }
 
 // makePlan plans, by hand, what the planner would: a new revision of web:1 (ECS.5) that service web

@@ -1,9 +1,9 @@
 package fix
 
 // The reads of image configurations at apply time: the user an ECS.20/21 edit takes from an image's
-// configuration is re-derived from the configuration read now (plan.ReadState.Images), with the scan's
-// own reads (detect/live: ECR only, each manifest and blob checked against its digest), never taken from
-// the plan.
+// configuration, and the VOLUMEs an ECS.5 edit keeps writable, are re-derived from the configuration read
+// now (plan.ReadState.Images), with the scan's own reads (detect/live: ECR only, each manifest and blob
+// checked against its digest), never taken from the plan.
 
 import (
 	"context"
@@ -15,12 +15,13 @@ import (
 	"github.com/ecsfix/ecsfix/plan"
 )
 
-// readImages reads, when an action of the plan sets a user (an ECS.20 or ECS.21 edit), the
-// configurations of the images of the task definitions the stale check read, per account and region,
-// into st.Images. An image that cannot be read is absent: an edit that took its user from it is then
-// refused by re-derivation, and the reason is logged.
+// readImages reads, when an action of the plan sets a user (an ECS.20 or ECS.21 edit) or makes a root
+// filesystem read-only (an ECS.5 edit), the configurations of the images of the task definitions the
+// stale check read, per account and region, into st.Images. An image that cannot be read is absent: an
+// edit that took its user or its writable paths from it is then refused by re-derivation (an ECS.5 edit
+// re-derives as one for an unknown image, high risk), and the reason is logged.
 func (r *run) readImages(ctx context.Context, st *plan.ReadState) {
-	if r.cl.ecr == nil || !r.setsUser() {
+	if r.cl.ecr == nil || !r.editsFromImages() {
 		return
 	}
 	byRegion := map[accountRegion][]detect.TaskDefinition{}
@@ -48,8 +49,9 @@ func (r *run) readImages(ctx context.Context, st *plan.ReadState) {
 	}
 }
 
-// setsUser reports whether an action of the plan carries an ECS.20 or ECS.21 edit.
-func (r *run) setsUser() bool {
+// editsFromImages reports whether an action of the plan carries an edit re-derived from image
+// configurations: ECS.20 or ECS.21 (the image's user), ECS.5 (its declared VOLUMEs).
+func (r *run) editsFromImages() bool {
 	for i := range r.p.Actions {
 		a := &r.p.Actions[i]
 		var edits []plan.Edit
@@ -60,7 +62,7 @@ func (r *run) setsUser() bool {
 			edits = append(edits, u.Edits...)
 		}
 		for _, e := range edits {
-			if e.Control == detect.ECS20ID || e.Control == detect.ECS21ID {
+			if e.Control == detect.ECS20ID || e.Control == detect.ECS21ID || e.Control == detect.ECS5ID {
 				return true
 			}
 		}

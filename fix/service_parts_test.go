@@ -24,8 +24,9 @@ import (
 )
 
 // servicePartsPlan plans, by hand as the planner does, for service api (Fargate, platform 1.3.0): b1
-// registers a fixed revision of api (ECS.5, medium), b2 sets the platform version LATEST (ECS.10, low),
-// b3 moves the service to b1's revision (medium). Each update's Before and After hold only its fields.
+// registers a fixed revision of api (ECS.5, high: image api:1's writable paths are unknown), b2 sets the
+// platform version LATEST (ECS.10, low), b3 moves the service to b1's revision (high). The tests that
+// apply it all run unattended up to high. Each update's Before and After hold only its fields.
 func (e *estate) servicePartsPlan(t *testing.T) *plan.Plan {
 	t.Helper()
 	src := e.taskDef(t, e.apiRev)
@@ -39,12 +40,12 @@ func (e *estate) servicePartsPlan(t *testing.T) *plan.Plan {
 		return plan.Action{ID: id, Type: typ, Account: e.account, Region: region, Resource: resource,
 			Controls: []string{control}, Risk: risk, Summary: id}
 	}
-	b1 := act("b1", plan.RegisterTaskDefinition, src.ARN(), "ECS.5", plan.RiskMedium)
+	b1 := act("b1", plan.RegisterTaskDefinition, src.ARN(), "ECS.5", plan.RiskHigh)
 	b1.RegisterTaskDefinition = reg
 	b2 := act("b2", plan.UpdateService, e.fargate, "ECS.10", plan.RiskLow)
 	b2.UpdateService = &plan.UpdateServiceChange{Cluster: "prod", Service: "api",
 		Before: plan.ServiceSettings{PlatformVersion: "1.3.0"}, After: plan.ServiceSettings{PlatformVersion: "LATEST"}}
-	b3 := act("b3", plan.UpdateService, e.fargate, "ECS.5", plan.RiskMedium)
+	b3 := act("b3", plan.UpdateService, e.fargate, "ECS.5", plan.RiskHigh)
 	b3.DependsOn = []string{"b1"}
 	b3.UpdateService = &plan.UpdateServiceChange{Cluster: "prod", Service: "api", TaskDefinitionFrom: "b1",
 		Before: plan.ServiceSettings{TaskDefinition: e.apiRev},
@@ -108,7 +109,7 @@ func TestServicePartsResumeAndRollback(t *testing.T) {
 				p := e.servicePartsPlan(t)
 				var out bytes.Buffer
 				o := opts(t, &out)
-				o.Concurrency = 1
+				o.Concurrency, o.UnattendedRisk = 1, plan.RiskHigh
 				ctx, cancel := context.WithCancel(context.Background())
 				defer cancel()
 				f := &fault{n: n, mode: mode, cancel: cancel}
@@ -171,7 +172,7 @@ func TestServicePartsOneAtATime(t *testing.T) {
 	p := e.servicePartsPlan(t)
 	var out bytes.Buffer
 	o := opts(t, &out)
-	o.Concurrency = 4
+	o.Concurrency, o.UnattendedRisk = 4, plan.RiskHigh
 	if _, err := Apply(context.Background(), e.cfg, p, o); err != nil {
 		t.Fatalf("apply: %v\n%s", err, out.String())
 	}
@@ -208,6 +209,7 @@ func TestServicePartsWaitOnceRollBackBoth(t *testing.T) {
 	var out bytes.Buffer
 	o := opts(t, &out)
 	o.Wait, o.RollbackOnFailure, o.WaitTimeout, o.pollDelay = true, true, 5*time.Second, time.Millisecond
+	o.UnattendedRisk = plan.RiskHigh
 	o.Regions = []string{e.cfg.Region}
 	cl := sdkClients(e.cfg, 3)
 	real := cl.ecs

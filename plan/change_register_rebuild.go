@@ -22,12 +22,15 @@ import (
 // refuses it before writing anything.
 //
 // The remedies that depend only on the revision and on one configuration value (ECS.3, ECS.4, ECS.5,
-// ECS.18, ECS.20/21, host-path-volume) are re-run; their configuration value is the one the plan's own
-// edits show (the user an ECS.20 edit sets, the paths ECS.5 keeps writable in each container, either
-// host-path mode), and what they decided from what the applier does not read (a host agent recognised
-// by the services that run it or by the configuration, an image's paths read from ECR) is what After
-// keeps where no edit says otherwise (rebuildHints). Taking privileged or pidMode host from a container
-// the table or the applier's configuration recognises as a host agent is refused (checkKeptWorkloads). The
+// ECS.18, ECS.20/21, host-path-volume) are re-run; the values they take from the configuration are the
+// applier's (ReadState.Config: the users ECS.20/21 set, the fix.writable_paths ECS.5 keeps writable),
+// what they take from an image is what was read again at apply time (ReadState.Images), and either
+// host-path mode is tried; what they decided from what the applier does not read (a host agent
+// recognised by the services that run it or by the configuration) is what After keeps where no edit
+// says otherwise (rebuildHints). The edits of a remedy that rates its own edits (ECS.5, ECS.20/21, the
+// move to a newer image) must be in the plan with at least the risk they re-derive with (sameEditRisks).
+// Taking privileged or pidMode host from a container the table or the applier's configuration
+// recognises as a host agent is refused (checkKeptWorkloads). The
 // remedies that depend on the inventory (ECS.8 and ECS.9: the execution role and its policies; ECS.17:
 // the services and their clusters) are re-derived field by field: each field they may change is taken
 // from After only when it is what that remedy could have written there (an environment entry removed, a
@@ -259,21 +262,10 @@ func rebuildOptions(c *RegisterTaskDefinitionChange, src, after *ecs.RegisterTas
 	var base Options
 	if st != nil && st.Config != nil {
 		base.LinuxUser, base.WindowsUser = st.Config.LinuxUser, st.Config.WindowsUser
+		base.WritablePaths = st.Config.WritablePaths
 	}
-	h := &rebuildHints{privileged: map[string]bool{}, paths: map[string][]string{}, hostMounts: map[string]bool{}, hostVolumes: map[string]bool{}}
+	h := &rebuildHints{privileged: map[string]bool{}, hostMounts: map[string]bool{}, hostVolumes: map[string]bool{}}
 	base.rebuild = h
-	for _, e := range c.Edits {
-		f, _ := fixFor(e.Control)
-		switch f.ID {
-		case detect.ECS5ID:
-			if label, rest, ok := containerOfPath(e.Path); ok && strings.HasPrefix(rest, "mountPoints[") && strings.HasSuffix(rest, "]") {
-				pth := strings.TrimSuffix(strings.TrimPrefix(rest, "mountPoints["), "]")
-				if !slices.Contains(h.paths[label], pth) {
-					h.paths[label] = append(h.paths[label], pth)
-				}
-			}
-		}
-	}
 	// What After keeps of the source's host privileges: privileged containers (a host agent's), writable
 	// host-path mounts and host-path volumes, where no edit of the plan says it changes them. Anything
 	// else the remedies change as they would.
@@ -311,6 +303,13 @@ func rebuildOptions(c *RegisterTaskDefinitionChange, src, after *ecs.RegisterTas
 	return []Options{ro, rm}
 }
 
+// ratesEdits reports whether the remedy gives some of its edits a risk of their own (Edit.Risk): an
+// ECS.5 edit for an image whose paths are unknown, an ECS.20/21 edit setting the configured user, a move
+// to a newer image. Their re-derived edits go through sameEditRisks.
+func ratesEdits(id string) bool {
+	return id == detect.ECS5ID || id == detect.ECS20ID || id == detect.ExposureVulnerabilitiesID
+}
+
 // sameEditRisks checks that each edit re-derived is in the plan with at least its risk: an edit setting
 // the configured user (high) cannot pass for one setting the image's user (low).
 func sameEditRisks(a *Action, planned, rebuilt []Edit) error {
@@ -339,8 +338,6 @@ func sameEditRisks(a *Action, planned, rebuilt []Edit) error {
 type rebuildHints struct {
 	// privileged are the containers, by label, privileged in the source and in After.
 	privileged map[string]bool
-	// paths are the paths the ECS.5 edits keep writable, by container label.
-	paths map[string][]string
 	// hostMounts are the writable mounts of host-path volumes After keeps writable ("LABEL\x00PATH").
 	hostMounts map[string]bool
 	// hostVolumes are the source's host-path volumes After keeps.
@@ -396,12 +393,14 @@ func (p *Plan) rebuildWith(a *Action, source *detect.TaskDefinition, after *ecs.
 			}
 			if out := r.Apply(ctx, in); out.Skip != "" {
 				err = fail("", "remedy %s does not apply to the source revision and the images read now: %s", r.ID, out.Skip)
+			} else {
+				err = sameEditRisks(a, c.Edits, out.Edits)
 			}
 		default:
 			out := r.Apply(ctx, in)
 			if out.Skip != "" {
 				err = fail("", "remedy %s does not apply to the source revision read now: %s", r.ID, out.Skip)
-			} else if r.ID == detect.ECS20ID {
+			} else if ratesEdits(r.ID) {
 				err = sameEditRisks(a, c.Edits, out.Edits)
 			}
 		}

@@ -179,7 +179,11 @@ func isTaskStorage(in *ecs.RegisterTaskDefinitionInput, name string) bool {
 
 // scratchVolume names the task volume of one container for a writable path ("web", "/tmp" →
 // "ecsfix-web-tmp"). It reports whether a plain volume (no host path, no other configuration) of that
-// name exists already, and picks another name when a volume of that name exists but is something else.
+// name exists already that no container mounts (one this fix made for that container and path, whose
+// mount was since removed), and picks the next name ("ecsfix-web-tmp-2") when a volume of that name is
+// something else or is mounted already: names may collide ("app" at /cache/tmp and "app-cache" at /tmp,
+// or two long names cut alike), and a volume a container mounts, the user's or another container's
+// scratch volume, is never shared.
 func scratchVolume(in *ecs.RegisterTaskDefinitionInput, container, p string) (string, bool) {
 	base := "ecsfix-" + sanitizeVolumeName(container+"-"+strings.Trim(p, "/"))
 	for n := 1; ; n++ {
@@ -196,10 +200,22 @@ func scratchVolume(in *ecs.RegisterTaskDefinitionInput, container, p string) (st
 		if found == nil {
 			return name, false
 		}
-		if isPlainVolume(found) {
+		if isPlainVolume(found) && !mounted(in, name) {
 			return name, true
 		}
 	}
+}
+
+// mounted reports whether a container of the task definition mounts the named volume.
+func mounted(in *ecs.RegisterTaskDefinitionInput, name string) bool {
+	for i := range in.ContainerDefinitions {
+		for _, mp := range in.ContainerDefinitions[i].MountPoints {
+			if aws.ToString(mp.SourceVolume) == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func isPlainVolume(v *ecstypes.Volume) bool {

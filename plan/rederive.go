@@ -102,6 +102,10 @@ type ConfiguredValues struct {
 	// UpgradeVulnerableImages is fix.vulnerabilities.upgrade_image: a registration moving a container to a
 	// newer image is refused unless the applier's configuration opts in too.
 	UpgradeVulnerableImages bool
+	// WritablePaths are the paths ECS.5 keeps writable in every container (fix.writable_paths; none is
+	// DefaultWritablePaths): with the image table and the images read at apply time, they are the only
+	// paths a read-only-root registration may mount a task volume at.
+	WritablePaths []string
 }
 
 // secretSettings are the secrets fix's name prefix and key the applier checks a plan against: its
@@ -120,7 +124,7 @@ func (o *Options) ConfiguredValues() *ConfiguredValues {
 		SecretNamePrefix: o.Secrets.NamePrefix, SecretKmsKeyID: o.Secrets.KmsKeyID,
 		LogRetentionDays: o.Logs.RetentionDays, LogKmsKeyID: o.Logs.KmsKeyID,
 		LinuxUser: o.LinuxUser, WindowsUser: o.WindowsUser, Workloads: o.Workloads,
-		UpgradeVulnerableImages: o.UpgradeVulnerableImages}
+		UpgradeVulnerableImages: o.UpgradeVulnerableImages, WritablePaths: o.WritablePaths}
 }
 
 // noConfig is the failure of an action holding a value the configuration supplies, when the applier

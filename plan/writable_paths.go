@@ -175,7 +175,9 @@ func (wp writablePath) short() string {
 // writablePathsOf are the paths container i keeps writable, in this order: the well-known image's
 // (writable_paths.go), the VOLUMEs its configuration declares (read from ECR: Inventory.Images), the
 // configured fix.writable_paths (default /tmp). When the registration is re-derived at apply time, they
-// are the paths the plan's own edits keep writable in that container.
+// are derived again the same way, from the table, the images read then and the applier's
+// fix.writable_paths (ConfiguredValues), never from the plan's edits: a plan mounting an empty volume
+// elsewhere (over /etc) is refused.
 func writablePathsOf(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, i int) containerPaths {
 	c := &in.ContainerDefinitions[i]
 	label := containerLabel(c, i)
@@ -188,12 +190,6 @@ func writablePathsOf(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, 
 		}
 		seen[p] = true
 		cp.paths = append(cp.paths, writablePath{path: p, why: why})
-	}
-	if h := ctx.opts.rebuild; h != nil {
-		for _, p := range h.paths[label] {
-			add(p, "kept writable by the plan")
-		}
-		return cp
 	}
 	image := aws.ToString(c.Image)
 	known := false
