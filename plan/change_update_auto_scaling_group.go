@@ -93,6 +93,9 @@ func (c *UpdateAutoScalingGroupChange) validate(a *Action, _ map[string]*Action)
 	if c.AutoScalingGroup != "" && c.Name != "" && detect.AutoScalingGroupName(c.AutoScalingGroup) != c.Name {
 		errs = append(errs, fmt.Errorf("updateAutoScalingGroup: name %q is not the name of group %s", c.Name, c.AutoScalingGroup))
 	}
+	if c.AutoScalingGroup != "" && c.CapacityProvider != "" && !sameAccountRegion(c.AutoScalingGroup, c.CapacityProvider) {
+		errs = append(errs, fmt.Errorf("updateAutoScalingGroup: group %s is not in the account and region of capacity provider %s", c.AutoScalingGroup, c.CapacityProvider))
+	}
 	return errs
 }
 
@@ -139,7 +142,7 @@ func (c *UpdateAutoScalingGroupChange) rederive(_ *Plan, a *Action, st *ReadStat
 	if !ok {
 		return rederiveFail(a, what, "updateAutoScalingGroup.capacityProvider", "is %s, which was not read", c.CapacityProvider)
 	}
-	if !sameGroup(cp.AutoScalingGroup, a.Resource, c.Name) {
+	if !sameGroup(c.CapacityProvider, cp.AutoScalingGroup, a.Resource, c.Name) {
 		return rederiveFail(a, what, "updateAutoScalingGroup.capacityProvider", "is %s, whose Auto Scaling group as read is %s, not %s", c.CapacityProvider, cp.AutoScalingGroup, a.Resource)
 	}
 	if cp.ManagedScaling != "ENABLED" {
@@ -159,13 +162,24 @@ func (c *UpdateAutoScalingGroupChange) rederive(_ *Plan, a *Action, st *ReadStat
 	return nil
 }
 
-// sameGroup reports whether ref, a capacity provider's autoScalingGroupArn (the group's ARN or name),
-// names the group arn of that name.
-func sameGroup(ref, arn, name string) bool {
+// sameGroup reports whether ref, the autoScalingGroupArn of the capacity provider of ARN provider (the
+// group's ARN or name), names the group arn of that name. The group must be in the provider's account
+// and region: a name is looked up there, so a group of that name elsewhere is another group.
+func sameGroup(provider, ref, arn, name string) bool {
+	account, region := detect.AccountOf(provider), detect.RegionOf(provider)
+	if account == "" || region == "" || detect.AccountOf(arn) != account || detect.RegionOf(arn) != region {
+		return false
+	}
 	if strings.HasPrefix(ref, "arn:") {
 		return ref == arn
 	}
 	return ref != "" && ref == name
+}
+
+// sameAccountRegion reports whether two ARNs name the same account and region (both set).
+func sameAccountRegion(a, b string) bool {
+	return detect.AccountOf(a) != "" && detect.RegionOf(a) != "" &&
+		detect.AccountOf(a) == detect.AccountOf(b) && detect.RegionOf(a) == detect.RegionOf(b)
 }
 
 // orAbsent is s, or "absent" when empty.

@@ -20,6 +20,8 @@ const (
 	cpArn   = "arn:aws:ecs:us-east-1:123456789012:capacity-provider/nodes"
 	asgArn  = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0d1c:autoScalingGroupName/nodes-asg"
 	asgArn2 = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:77ab:autoScalingGroupName/other-asg"
+	// asgArnElsewhere is a group named as the provider's, in another account
+	asgArnElsewhere = "arn:aws:autoscaling:us-east-1:999999999999:autoScalingGroup:ffff:autoScalingGroupName/nodes-asg"
 )
 
 // cpInventory is an inventory with one capacity provider on group nodes-asg (managed scaling as given,
@@ -184,6 +186,75 @@ func TestRemedyECS19(t *testing.T) {
 		for i := range p.Actions {
 			if err := p.Rederive(&p.Actions[i], readOf(in)); err != nil {
 				t.Errorf("re-derive %s: %v", p.Actions[i].ID, err)
+			}
+		}
+	})
+}
+
+// A capacity provider naming its group by name (autoScalingGroupArn "nodes-asg") uses the group of
+// that name in its own account and region: a group of the same name in another account (an inventory
+// of several accounts) or region is not planned, and a plan edited to target it is refused.
+func TestECS19GroupOfTheProvidersAccount(t *testing.T) {
+	byName := func(cp *ecstypes.CapacityProvider) { cp.AutoScalingGroupProvider.AutoScalingGroupArn = aws.String("nodes-asg") }
+	elsewhere := func(arn string) astypes.AutoScalingGroup {
+		return astypes.AutoScalingGroup{AutoScalingGroupName: aws.String("nodes-asg"), AutoScalingGroupARN: aws.String(arn),
+			NewInstancesProtectedFromScaleIn: aws.Bool(false)}
+	}
+	for _, other := range []string{asgArnElsewhere, "arn:aws:autoscaling:us-west-2:123456789012:autoScalingGroup:eeee:autoScalingGroupName/nodes-asg"} {
+		t.Run("only a same-name group elsewhere: not fixed "+detect.AccountOf(other)+" "+detect.RegionOf(other), func(t *testing.T) {
+			in := cpInventory(ecstypes.ManagedScalingStatusEnabled, nil, byName)
+			in.AutoScalingGroups = append(in.AutoScalingGroups, elsewhere(other))
+			p := ecs19Plan(t, in)
+			if len(p.Actions) != 0 {
+				t.Fatalf("actions %+v", p.Actions)
+			}
+			if why := skippedReason(p, detect.ECS19ID, cpArn); !strings.Contains(why, "its Auto Scaling group nodes-asg was not read") {
+				t.Errorf("Skipped reason %q", why)
+			}
+		})
+	}
+	t.Run("a group named by ARN in another account: not fixed", func(t *testing.T) {
+		in := cpInventory(ecstypes.ManagedScalingStatusEnabled, nil, func(cp *ecstypes.CapacityProvider) {
+			cp.AutoScalingGroupProvider.AutoScalingGroupArn = aws.String(asgArnElsewhere)
+		})
+		in.AutoScalingGroups = append(in.AutoScalingGroups, elsewhere(asgArnElsewhere))
+		if p := ecs19Plan(t, in); len(p.Actions) != 0 {
+			t.Fatalf("actions %+v", p.Actions)
+		}
+	})
+	t.Run("both: the provider's own account's group", func(t *testing.T) {
+		for _, first := range []bool{true, false} {
+			in := cpInventory(ecstypes.ManagedScalingStatusEnabled, asg(false), byName)
+			if first {
+				in.AutoScalingGroups = append([]astypes.AutoScalingGroup{elsewhere(asgArnElsewhere)}, in.AutoScalingGroups...)
+			} else {
+				in.AutoScalingGroups = append(in.AutoScalingGroups, elsewhere(asgArnElsewhere))
+			}
+			p := ecs19Plan(t, in)
+			if len(p.Actions) != 2 || p.Actions[0].Resource != asgArn || p.Actions[0].Account != "123456789012" ||
+				p.Actions[1].UpdateCapacityProvider.AutoScalingGroup != asgArn {
+				t.Fatalf("actions %+v", p.Actions)
+			}
+		}
+	})
+	t.Run("a plan edited to the other account's group is refused", func(t *testing.T) {
+		in := cpInventory(ecstypes.ManagedScalingStatusEnabled, asg(false), byName)
+		in.AutoScalingGroups = append(in.AutoScalingGroups, elsewhere(asgArnElsewhere))
+		p := &Plan{Actions: []Action{groupAction(), providerAction("a1")}}
+		g := &p.Actions[0]
+		g.Account, g.Resource, g.UpdateAutoScalingGroup.AutoScalingGroup = "999999999999", asgArnElsewhere, asgArnElsewhere
+		p.Actions[1].UpdateCapacityProvider.AutoScalingGroup = asgArnElsewhere
+		st := readOf(in)
+		if err := p.Rederive(&p.Actions[0], st); err == nil || !strings.Contains(err.Error(), "whose Auto Scaling group as read is nodes-asg, not "+asgArnElsewhere) {
+			t.Errorf("re-derive of the group's update: %v", err)
+		}
+		if err := p.Rederive(&p.Actions[1], st); err == nil || !strings.Contains(err.Error(), "is "+asgArnElsewhere+": the capacity provider read uses nodes-asg") {
+			t.Errorf("re-derive of the provider's update: %v", err)
+		}
+		for i, want := range []string{"updateAutoScalingGroup: group " + asgArnElsewhere + " is not in the account and region of capacity provider " + cpArn,
+			"updateCapacityProvider: group " + asgArnElsewhere + " is not in the account and region of capacity provider " + cpArn} {
+			if err := ValidateAction(p, &p.Actions[i]); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("validate %s: %v, want %q", p.Actions[i].ID, err, want)
 			}
 		}
 	})
