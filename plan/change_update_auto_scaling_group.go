@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -53,12 +54,13 @@ func (c *UpdateAutoScalingGroupChange) Writes(a *Action) []string {
 	return uniqueStrings(a.Resource, c.AutoScalingGroup)
 }
 
-// Facts implements Change: the group's protection, and the capacity provider's group and managed
-// scaling (the fix is planned for that provider only).
+// Facts implements Change: the group's protection, and the capacity provider's group, managed scaling
+// and managed termination protection (the fix is planned for that provider only, and needed by it only
+// while its protection is not ENABLED yet: see needsGroupUpdate).
 func (c *UpdateAutoScalingGroupChange) Facts(a *Action) []FactCheck {
 	return []FactCheck{
 		{Resource: a.Resource, ResourceType: detect.TypeAutoScalingGroup, Facts: []string{FactScaleInProtection}},
-		{Resource: c.CapacityProvider, ResourceType: detect.TypeCapacityProvider, Facts: []string{FactProviderGroup, FactManagedScaling}},
+		{Resource: c.CapacityProvider, ResourceType: detect.TypeCapacityProvider, Facts: []string{FactProviderGroup, FactManagedScaling, FactTerminationProtection}},
 	}
 }
 
@@ -128,8 +130,9 @@ func (c *UpdateAutoScalingGroupChange) diff() (string, error) {
 }
 
 // rederive implements rederiver: the group read is the one the capacity provider read uses, the provider
-// has managed scaling ENABLED, and the after-state is the group read with new instances protected.
-func (c *UpdateAutoScalingGroupChange) rederive(_ *Plan, a *Action, st *ReadState) error {
+// has managed scaling ENABLED, its managed termination protection is ENABLED as read or an action of this
+// plan turning it on depends on this one, and the after-state is the group read with new instances protected.
+func (c *UpdateAutoScalingGroupChange) rederive(p *Plan, a *Action, st *ReadState) error {
 	const what = "the Auto Scaling group's settings"
 	g, ok := st.AutoScalingGroups[a.Resource]
 	if !ok {
@@ -148,6 +151,10 @@ func (c *UpdateAutoScalingGroupChange) rederive(_ *Plan, a *Action, st *ReadStat
 	if cp.ManagedScaling != "ENABLED" {
 		return rederiveFail(a, what, "updateAutoScalingGroup.capacityProvider", "is %s, whose managed scaling as read is %s: the ECS.19 fix needs it ENABLED", c.CapacityProvider, orAbsent(cp.ManagedScaling))
 	}
+	if cp.ManagedTerminationProtection != mtpEnabled && p.providerUpdateOf(a, nil) == nil {
+		return rederiveFail(a, what, "updateAutoScalingGroup.capacityProvider", "is %s, whose managed termination protection as read is %s, and no update-capacity-provider action of this plan depending on this one turns it on: "+
+			"alone, the group's protection would keep every new instance from scale-in with nothing to lift it", c.CapacityProvider, orAbsent(cp.ManagedTerminationProtection))
+	}
 	before := AutoScalingGroupSettings{NewInstancesProtectedFromScaleIn: g.NewInstancesProtectedFromScaleIn}
 	if st.Started[a.ID] {
 		before = c.Before
@@ -160,6 +167,67 @@ func (c *UpdateAutoScalingGroupChange) rederive(_ *Plan, a *Action, st *ReadStat
 		return rederiveFail(a, what, "updateAutoScalingGroup.before.newInstancesProtectedFromScaleIn", "is %t: the group read has %t", c.Before.NewInstancesProtectedFromScaleIn, before.NewInstancesProtectedFromScaleIn)
 	}
 	return nil
+}
+
+const mtpEnabled = "ENABLED"
+
+// providerUpdateOf is the update-capacity-provider action of p that depends on the group update a and
+// turns on the managed termination protection of a's capacity provider, on a's group; nil when there is
+// none. With kept set, only the actions it keeps count (Subset).
+func (p *Plan) providerUpdateOf(a *Action, kept func(id string) bool) *Action {
+	g := a.UpdateAutoScalingGroup
+	if p == nil || g == nil {
+		return nil
+	}
+	for i := range p.Actions {
+		d := &p.Actions[i]
+		c := d.UpdateCapacityProvider
+		if d.Type != UpdateCapacityProvider || c == nil || (kept != nil && !kept(d.ID)) || !slices.Contains(d.DependsOn, a.ID) {
+			continue
+		}
+		if d.Resource == g.CapacityProvider && c.CapacityProvider == g.CapacityProvider && c.AutoScalingGroup == a.Resource &&
+			c.After.ManagedTerminationProtection == mtpEnabled {
+			return d
+		}
+	}
+	return nil
+}
+
+// plannedProtection is the managed termination protection p's state records for capacity provider arn
+// ("" when p fingerprints no such provider).
+func (p *Plan) plannedProtection(arn string) string {
+	for _, f := range p.State {
+		if f.Resource == arn && f.ResourceType == detect.TypeCapacityProvider {
+			return f.Facts[FactTerminationProtection]
+		}
+	}
+	return ""
+}
+
+// loneGroupUpdate is why the group update a may not be applied without its provider's (ECS.19): no
+// update-capacity-provider action (of those kept, when kept is set) depends on it to turn on its
+// provider's managed termination protection, and p's state does not record that protection ENABLED
+// already. Alone, the group's protection keeps every new instance from scale-in, and nothing lifts it
+// (Amazon ECS does only under managed termination protection). "" when a may be applied.
+func (p *Plan) loneGroupUpdate(a *Action, kept func(id string) bool) string {
+	g := a.UpdateAutoScalingGroup
+	if a.Type != UpdateAutoScalingGroup || g == nil || p.providerUpdateOf(a, kept) != nil || p.plannedProtection(g.CapacityProvider) == mtpEnabled {
+		return ""
+	}
+	return fmt.Sprintf("no update-capacity-provider action depending on it turns on the managed termination protection of capacity provider %s, "+
+		"which the plan's state does not record ENABLED: alone, the protection of group %s would keep every new instance from scale-in with nothing to lift it", g.CapacityProvider, g.Name)
+}
+
+// checkGroupUpdates is Validate's check of the plan's group updates: none may be applied alone
+// (loneGroupUpdate).
+func (p *Plan) checkGroupUpdates() []error {
+	var errs []error
+	for i := range p.Actions {
+		if why := p.loneGroupUpdate(&p.Actions[i], nil); why != "" {
+			errs = append(errs, fmt.Errorf("action %d (%s): updateAutoScalingGroup: %s", i+1, p.Actions[i].ID, why))
+		}
+	}
+	return errs
 }
 
 // sameGroup reports whether ref, the autoScalingGroupArn of the capacity provider of ARN provider (the
