@@ -56,7 +56,7 @@ func (c *UpdateAutoScalingGroupChange) Writes(a *Action) []string {
 
 // Facts implements Change: the group's protection, and the capacity provider's group, managed scaling
 // and managed termination protection (the fix is planned for that provider only, and needed by it only
-// while its protection is not ENABLED yet: see needsGroupUpdate).
+// while its protection is not ENABLED yet: see loneGroupUpdate).
 func (c *UpdateAutoScalingGroupChange) Facts(a *Action) []FactCheck {
 	return []FactCheck{
 		{Resource: a.Resource, ResourceType: detect.TypeAutoScalingGroup, Facts: []string{FactScaleInProtection}},
