@@ -198,7 +198,7 @@ type index struct {
 	endpointsByVPC map[string][]ec2types.VpcEndpoint
 	enisByGroup    map[string][]ec2types.NetworkInterface
 	capacity       map[string]*ecstypes.CapacityProvider
-	asgs           map[string]*astypes.AutoScalingGroup // by ARN, and by region + "\x00" + name
+	asgs           map[string]*astypes.AutoScalingGroup // by ARN, and by asgNameKey (account, region, name)
 }
 
 func (in *Inventory) idx() *index {
@@ -228,7 +228,7 @@ func (in *Inventory) idx() *index {
 			g := &in.AutoScalingGroups[i]
 			arn := deref(g.AutoScalingGroupARN)
 			x.asgs[arn] = g
-			x.asgs[RegionOf(arn)+"\x00"+deref(g.AutoScalingGroupName)] = g
+			x.asgs[asgNameKey(AccountOf(arn), RegionOf(arn), deref(g.AutoScalingGroupName))] = g
 		}
 		for i := range in.TaskDefinitions {
 			td := &in.TaskDefinitions[i]
@@ -376,18 +376,30 @@ func (in *Inventory) CapacityProvider(arn string) (*ecstypes.CapacityProvider, b
 	return cp, ok
 }
 
-// AutoScalingGroup returns the Auto Scaling group a capacity provider names (autoScalingGroupArn: the
-// group's ARN, or its name, which is then looked up in region).
-func (in *Inventory) AutoScalingGroup(arnOrName, region string) (*astypes.AutoScalingGroup, bool) {
-	x := in.idx()
-	if g, ok := x.asgs[arnOrName]; ok && strings.HasPrefix(arnOrName, "arn:") {
-		return g, true
-	}
-	if strings.HasPrefix(arnOrName, "arn:") {
+// AutoScalingGroup returns the Auto Scaling group the capacity provider of ARN provider names
+// (autoScalingGroupArn ref: the group's ARN, or its name). The group is in the provider's account and
+// region: a group of that name (or an ARN) in another account or region is not the provider's, and an
+// inventory of several accounts may hold groups of the same name.
+func (in *Inventory) AutoScalingGroup(ref, provider string) (*astypes.AutoScalingGroup, bool) {
+	account, region := AccountOf(provider), RegionOf(provider)
+	if account == "" || region == "" || ref == "" {
 		return nil, false
 	}
-	g, ok := x.asgs[region+"\x00"+arnOrName]
+	x := in.idx()
+	if strings.HasPrefix(ref, "arn:") {
+		if AccountOf(ref) != account || RegionOf(ref) != region {
+			return nil, false
+		}
+		g, ok := x.asgs[ref]
+		return g, ok
+	}
+	g, ok := x.asgs[asgNameKey(account, region, ref)]
 	return g, ok
+}
+
+// asgNameKey keys an Auto Scaling group by its account, region and name.
+func asgNameKey(account, region, name string) string {
+	return account + "\x00" + region + "\x00" + name
 }
 
 // AutoScalingGroupName is the name of the Auto Scaling group an ARN names

@@ -148,6 +148,11 @@ func (r *run) rollbackAutoScalingGroup(ctx context.Context, start, _ *Record) Ac
 	if now != set {
 		return fail("Auto Scaling group %s changed since the apply: NewInstancesProtectedFromScaleIn is %t, ecsfix set %t; not touched", name, now, set)
 	}
+	if !prev {
+		if err := r.groupProtectionNeeded(ctx, start, arn, name); err != nil {
+			return fail("%v", err)
+		}
+	}
 	req := groupRequest(name, prev)
 	if ar, ok := r.rollbackBegin(start, ar, req, req); !ok {
 		return ar
@@ -162,6 +167,44 @@ func (r *run) rollbackAutoScalingGroup(ctx context.Context, start, _ *Record) Ac
 	}
 	ar.Status, ar.Detail = StatusRolledBack, "returned to NewInstancesProtectedFromScaleIn="+strconv.FormatBool(prev)
 	return ar
+}
+
+// groupProtectionNeeded is why the protection of group arn's new instances may not be turned off: its
+// capacity provider (the one the plan's action names) still has managed termination protection ENABLED
+// on this group — its rollback failed or did not run — which AWS requires the group's protection for.
+// A provider that no longer exists, is INACTIVE or uses another group does not need it.
+func (r *run) groupProtectionNeeded(ctx context.Context, start *Record, arn, name string) error {
+	var provider string
+	for i := range r.p.Actions {
+		if a := &r.p.Actions[i]; a.ID == start.Action && a.UpdateAutoScalingGroup != nil {
+			provider = a.UpdateAutoScalingGroup.CapacityProvider
+		}
+	}
+	if provider == "" {
+		return fmt.Errorf("the plan names no capacity provider for Auto Scaling group %s: whether one still needs its protection is unknown; not touched", name)
+	}
+	account := r.actionAccount(start.Action)
+	if detect.AccountOf(provider) != detect.AccountOf(arn) || detect.RegionOf(provider) != detect.RegionOf(arn) ||
+		(account != "" && account != detect.AccountOf(arn)) {
+		return fmt.Errorf("capacity provider %s is not in the account and region of Auto Scaling group %s; not touched", provider, arn)
+	}
+	got, err := describeProviders(ctx, r.cl.in(account).ecs(start.Region), []string{provider})
+	if err != nil {
+		return fmt.Errorf("%v: whether capacity provider %s still needs the protection of Auto Scaling group %s is unknown; not touched", err, detect.ShortARN(provider), name)
+	}
+	cp := got[provider]
+	if cp == nil || cp.Status == ecstypes.CapacityProviderStatusInactive || cp.AutoScalingGroupProvider == nil {
+		return nil
+	}
+	ref := aws.ToString(cp.AutoScalingGroupProvider.AutoScalingGroupArn)
+	if ref != arn && ref != name {
+		return nil
+	}
+	if providerProtection(cp) == string(ecstypes.ManagedTerminationProtectionEnabled) {
+		return fmt.Errorf("capacity provider %s still has managedTerminationProtection=ENABLED, which needs Auto Scaling group %s to protect new instances from scale-in: roll the provider back first; not touched",
+			detect.ShortARN(provider), name)
+	}
+	return nil
 }
 
 // keepAutoScalingGroup keeps a group read by the stale check.

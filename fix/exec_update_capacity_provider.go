@@ -78,7 +78,9 @@ func (r *run) updateCapacityProvider(ctx context.Context, a *plan.Action, rep *A
 	if p == nil {
 		return fmt.Errorf("capacity provider %s has no Auto Scaling group", c.Name)
 	}
-	if ref := aws.ToString(p.AutoScalingGroupArn); ref != c.AutoScalingGroup && ref != detect.AutoScalingGroupName(c.AutoScalingGroup) {
+	// a name is the group of that name in the provider's account and region
+	if ref := aws.ToString(p.AutoScalingGroupArn); ref != c.AutoScalingGroup && (ref != detect.AutoScalingGroupName(c.AutoScalingGroup) ||
+		detect.AccountOf(c.AutoScalingGroup) != detect.AccountOf(a.Resource) || detect.RegionOf(c.AutoScalingGroup) != detect.RegionOf(a.Resource)) {
 		return fmt.Errorf("capacity provider %s uses Auto Scaling group %s, the plan %s", c.Name, ref, c.AutoScalingGroup)
 	}
 	if p.ManagedScaling == nil || p.ManagedScaling.Status != ecstypes.ManagedScalingStatusEnabled {

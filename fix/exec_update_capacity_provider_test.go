@@ -159,3 +159,39 @@ func TestCapacityProviderRollbackChanged(t *testing.T) {
 		t.Error("the group's protection was not returned")
 	}
 }
+
+// The provider's rollback fails (an API error): its managed termination protection stays ENABLED, so the
+// group's rollback refuses to turn the protection of new instances off, which the provider needs. A
+// later rollback, once the provider's goes through, returns both.
+func TestCapacityProviderRollbackKeepsGroupWhileProviderProtects(t *testing.T) {
+	t.Parallel()
+	cfg, p := capacityEstate(t)
+	var out bytes.Buffer
+	o := opts(t, &out)
+	if _, err := Apply(context.Background(), cfg, p, o); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out.String())
+	}
+	o.UnattendedRisk = plan.RiskHigh
+	out.Reset()
+	f := &fault{n: 1, mode: "before", ops: []string{"UpdateCapacityProvider"}}
+	faulty := cfg.Copy()
+	faulty.APIOptions = append(append([]func(*smithymw.Stack) error{}, faulty.APIOptions...), f.add)
+	rep, err := Rollback(context.Background(), faulty, p, o.JournalPath, o)
+	if !errors.Is(err, ErrIncomplete) {
+		t.Fatalf("rollback with the provider's update failing: %v, want ErrIncomplete\n%s", err, out.String())
+	}
+	g := rep.Action(p.Actions[0].ID)
+	if g == nil || g.Status != StatusFailed || !strings.Contains(g.Error, "capacity provider nodes still has managedTerminationProtection=ENABLED") {
+		t.Errorf("the group's rollback: %+v", g)
+	}
+	if protected, mtp := readProtections(t, cfg); !protected || mtp != ecstypes.ManagedTerminationProtectionEnabled {
+		t.Errorf("after the failed rollback: group protects new instances %t, provider %s; want both kept", protected, mtp)
+	}
+	out.Reset()
+	if _, err := Rollback(context.Background(), cfg, p, o.JournalPath, o); err != nil {
+		t.Fatalf("rollback again: %v\n%s", err, out.String())
+	}
+	if protected, mtp := readProtections(t, cfg); protected || mtp != ecstypes.ManagedTerminationProtectionDisabled {
+		t.Errorf("after the second rollback: %t, %s", protected, mtp)
+	}
+}

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -53,12 +54,13 @@ func (c *UpdateAutoScalingGroupChange) Writes(a *Action) []string {
 	return uniqueStrings(a.Resource, c.AutoScalingGroup)
 }
 
-// Facts implements Change: the group's protection, and the capacity provider's group and managed
-// scaling (the fix is planned for that provider only).
+// Facts implements Change: the group's protection, and the capacity provider's group, managed scaling
+// and managed termination protection (the fix is planned for that provider only, and needed by it only
+// while its protection is not ENABLED yet: see loneGroupUpdate).
 func (c *UpdateAutoScalingGroupChange) Facts(a *Action) []FactCheck {
 	return []FactCheck{
 		{Resource: a.Resource, ResourceType: detect.TypeAutoScalingGroup, Facts: []string{FactScaleInProtection}},
-		{Resource: c.CapacityProvider, ResourceType: detect.TypeCapacityProvider, Facts: []string{FactProviderGroup, FactManagedScaling}},
+		{Resource: c.CapacityProvider, ResourceType: detect.TypeCapacityProvider, Facts: []string{FactProviderGroup, FactManagedScaling, FactTerminationProtection}},
 	}
 }
 
@@ -93,6 +95,9 @@ func (c *UpdateAutoScalingGroupChange) validate(a *Action, _ map[string]*Action)
 	if c.AutoScalingGroup != "" && c.Name != "" && detect.AutoScalingGroupName(c.AutoScalingGroup) != c.Name {
 		errs = append(errs, fmt.Errorf("updateAutoScalingGroup: name %q is not the name of group %s", c.Name, c.AutoScalingGroup))
 	}
+	if c.AutoScalingGroup != "" && c.CapacityProvider != "" && !sameAccountRegion(c.AutoScalingGroup, c.CapacityProvider) {
+		errs = append(errs, fmt.Errorf("updateAutoScalingGroup: group %s is not in the account and region of capacity provider %s", c.AutoScalingGroup, c.CapacityProvider))
+	}
 	return errs
 }
 
@@ -125,8 +130,9 @@ func (c *UpdateAutoScalingGroupChange) diff() (string, error) {
 }
 
 // rederive implements rederiver: the group read is the one the capacity provider read uses, the provider
-// has managed scaling ENABLED, and the after-state is the group read with new instances protected.
-func (c *UpdateAutoScalingGroupChange) rederive(_ *Plan, a *Action, st *ReadState) error {
+// has managed scaling ENABLED, its managed termination protection is ENABLED as read or an action of this
+// plan turning it on depends on this one, and the after-state is the group read with new instances protected.
+func (c *UpdateAutoScalingGroupChange) rederive(p *Plan, a *Action, st *ReadState) error {
 	const what = "the Auto Scaling group's settings"
 	g, ok := st.AutoScalingGroups[a.Resource]
 	if !ok {
@@ -139,11 +145,15 @@ func (c *UpdateAutoScalingGroupChange) rederive(_ *Plan, a *Action, st *ReadStat
 	if !ok {
 		return rederiveFail(a, what, "updateAutoScalingGroup.capacityProvider", "is %s, which was not read", c.CapacityProvider)
 	}
-	if !sameGroup(cp.AutoScalingGroup, a.Resource, c.Name) {
+	if !sameGroup(c.CapacityProvider, cp.AutoScalingGroup, a.Resource, c.Name) {
 		return rederiveFail(a, what, "updateAutoScalingGroup.capacityProvider", "is %s, whose Auto Scaling group as read is %s, not %s", c.CapacityProvider, cp.AutoScalingGroup, a.Resource)
 	}
 	if cp.ManagedScaling != "ENABLED" {
 		return rederiveFail(a, what, "updateAutoScalingGroup.capacityProvider", "is %s, whose managed scaling as read is %s: the ECS.19 fix needs it ENABLED", c.CapacityProvider, orAbsent(cp.ManagedScaling))
+	}
+	if cp.ManagedTerminationProtection != mtpEnabled && p.providerUpdateOf(a, nil) == nil {
+		return rederiveFail(a, what, "updateAutoScalingGroup.capacityProvider", "is %s, whose managed termination protection as read is %s, and no update-capacity-provider action of this plan depending on this one turns it on: "+
+			"alone, the group's protection would keep every new instance from scale-in with nothing to lift it", c.CapacityProvider, orAbsent(cp.ManagedTerminationProtection))
 	}
 	before := AutoScalingGroupSettings{NewInstancesProtectedFromScaleIn: g.NewInstancesProtectedFromScaleIn}
 	if st.Started[a.ID] {
@@ -159,13 +169,85 @@ func (c *UpdateAutoScalingGroupChange) rederive(_ *Plan, a *Action, st *ReadStat
 	return nil
 }
 
-// sameGroup reports whether ref, a capacity provider's autoScalingGroupArn (the group's ARN or name),
-// names the group arn of that name.
-func sameGroup(ref, arn, name string) bool {
+const mtpEnabled = "ENABLED"
+
+// providerUpdateOf is the update-capacity-provider action of p that depends on the group update a and
+// turns on the managed termination protection of a's capacity provider, on a's group; nil when there is
+// none. With kept set, only the actions it keeps count (Subset).
+func (p *Plan) providerUpdateOf(a *Action, kept func(id string) bool) *Action {
+	g := a.UpdateAutoScalingGroup
+	if p == nil || g == nil {
+		return nil
+	}
+	for i := range p.Actions {
+		d := &p.Actions[i]
+		c := d.UpdateCapacityProvider
+		if d.Type != UpdateCapacityProvider || c == nil || (kept != nil && !kept(d.ID)) || !slices.Contains(d.DependsOn, a.ID) {
+			continue
+		}
+		if d.Resource == g.CapacityProvider && c.CapacityProvider == g.CapacityProvider && c.AutoScalingGroup == a.Resource &&
+			c.After.ManagedTerminationProtection == mtpEnabled {
+			return d
+		}
+	}
+	return nil
+}
+
+// plannedProtection is the managed termination protection p's state records for capacity provider arn
+// ("" when p fingerprints no such provider).
+func (p *Plan) plannedProtection(arn string) string {
+	for _, f := range p.State {
+		if f.Resource == arn && f.ResourceType == detect.TypeCapacityProvider {
+			return f.Facts[FactTerminationProtection]
+		}
+	}
+	return ""
+}
+
+// loneGroupUpdate is why the group update a may not be applied without its provider's (ECS.19): no
+// update-capacity-provider action (of those kept, when kept is set) depends on it to turn on its
+// provider's managed termination protection, and p's state does not record that protection ENABLED
+// already. Alone, the group's protection keeps every new instance from scale-in, and nothing lifts it
+// (Amazon ECS does only under managed termination protection). "" when a may be applied.
+func (p *Plan) loneGroupUpdate(a *Action, kept func(id string) bool) string {
+	g := a.UpdateAutoScalingGroup
+	if a.Type != UpdateAutoScalingGroup || g == nil || p.providerUpdateOf(a, kept) != nil || p.plannedProtection(g.CapacityProvider) == mtpEnabled {
+		return ""
+	}
+	return fmt.Sprintf("no update-capacity-provider action depending on it turns on the managed termination protection of capacity provider %s, "+
+		"which the plan's state does not record ENABLED: alone, the protection of group %s would keep every new instance from scale-in with nothing to lift it", g.CapacityProvider, g.Name)
+}
+
+// checkGroupUpdates is Validate's check of the plan's group updates: none may be applied alone
+// (loneGroupUpdate).
+func (p *Plan) checkGroupUpdates() []error {
+	var errs []error
+	for i := range p.Actions {
+		if why := p.loneGroupUpdate(&p.Actions[i], nil); why != "" {
+			errs = append(errs, fmt.Errorf("action %d (%s): updateAutoScalingGroup: %s", i+1, p.Actions[i].ID, why))
+		}
+	}
+	return errs
+}
+
+// sameGroup reports whether ref, the autoScalingGroupArn of the capacity provider of ARN provider (the
+// group's ARN or name), names the group arn of that name. The group must be in the provider's account
+// and region: a name is looked up there, so a group of that name elsewhere is another group.
+func sameGroup(provider, ref, arn, name string) bool {
+	account, region := detect.AccountOf(provider), detect.RegionOf(provider)
+	if account == "" || region == "" || detect.AccountOf(arn) != account || detect.RegionOf(arn) != region {
+		return false
+	}
 	if strings.HasPrefix(ref, "arn:") {
 		return ref == arn
 	}
 	return ref != "" && ref == name
+}
+
+// sameAccountRegion reports whether two ARNs name the same account and region (both set).
+func sameAccountRegion(a, b string) bool {
+	return detect.AccountOf(a) != "" && detect.RegionOf(a) != "" &&
+		detect.AccountOf(a) == detect.AccountOf(b) && detect.RegionOf(a) == detect.RegionOf(b)
 }
 
 // orAbsent is s, or "absent" when empty.

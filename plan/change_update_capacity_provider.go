@@ -115,6 +115,9 @@ func (c *UpdateCapacityProviderChange) validate(a *Action, earlier map[string]*A
 	if c.CapacityProvider != "" && c.Name != "" && detect.ShortARN(c.CapacityProvider) != c.Name {
 		errs = append(errs, fmt.Errorf("updateCapacityProvider: name %q is not the name of capacity provider %s", c.Name, c.CapacityProvider))
 	}
+	if c.CapacityProvider != "" && c.AutoScalingGroup != "" && !sameAccountRegion(c.AutoScalingGroup, c.CapacityProvider) {
+		errs = append(errs, fmt.Errorf("updateCapacityProvider: group %s is not in the account and region of capacity provider %s", c.AutoScalingGroup, c.CapacityProvider))
+	}
 	for id, e := range earlier {
 		if g := e.UpdateAutoScalingGroup; e.Type == UpdateAutoScalingGroup && g != nil && g.AutoScalingGroup == c.AutoScalingGroup && !slices.Contains(a.DependsOn, id) {
 			errs = append(errs, fmt.Errorf("updateCapacityProvider: action %s turns on the scale-in protection of group %s, which the provider's managed termination protection needs: dependsOn must name it", id, c.AutoScalingGroup))
@@ -169,7 +172,7 @@ func (c *UpdateCapacityProviderChange) rederive(p *Plan, a *Action, st *ReadStat
 	if !ok {
 		return rederiveFail(a, what, "updateCapacityProvider.autoScalingGroup", "is %s, which was not read", c.AutoScalingGroup)
 	}
-	if !sameGroup(cp.AutoScalingGroup, c.AutoScalingGroup, g.Name) {
+	if !sameGroup(a.Resource, cp.AutoScalingGroup, c.AutoScalingGroup, g.Name) {
 		return rederiveFail(a, what, "updateCapacityProvider.autoScalingGroup", "is %s: the capacity provider read uses %s", c.AutoScalingGroup, cp.AutoScalingGroup)
 	}
 	if cp.ManagedScaling != "ENABLED" {

@@ -79,7 +79,7 @@ func (b *builder) capacityGroup(cp *ecstypes.CapacityProvider) (*astypes.AutoSca
 		return nil, "managed scaling is " + status + ": managed termination protection works only with managed scaling ENABLED, and turning managed scaling on changes how the Auto Scaling group scales (Amazon ECS then sets its desired capacity): decide it, then enable both"
 	}
 	ref := aws.ToString(p.AutoScalingGroupArn)
-	g, ok := b.inv.AutoScalingGroup(ref, detect.RegionOf(aws.ToString(cp.CapacityProviderArn)))
+	g, ok := b.inv.AutoScalingGroup(ref, aws.ToString(cp.CapacityProviderArn))
 	if !ok {
 		return nil, "its Auto Scaling group " + ref + " was not read (autoscaling:DescribeAutoScalingGroups; in a snapshot, `aws autoscaling describe-auto-scaling-groups` output): whether it protects new instances from scale-in, which managed termination protection needs, is unknown"
 	}

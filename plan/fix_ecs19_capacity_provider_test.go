@@ -20,6 +20,8 @@ const (
 	cpArn   = "arn:aws:ecs:us-east-1:123456789012:capacity-provider/nodes"
 	asgArn  = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0d1c:autoScalingGroupName/nodes-asg"
 	asgArn2 = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:77ab:autoScalingGroupName/other-asg"
+	// asgArnElsewhere is a group named as the provider's, in another account
+	asgArnElsewhere = "arn:aws:autoscaling:us-east-1:999999999999:autoScalingGroup:ffff:autoScalingGroupName/nodes-asg"
 )
 
 // cpInventory is an inventory with one capacity provider on group nodes-asg (managed scaling as given,
@@ -189,6 +191,77 @@ func TestRemedyECS19(t *testing.T) {
 	})
 }
 
+// A capacity provider naming its group by name (autoScalingGroupArn "nodes-asg") uses the group of
+// that name in its own account and region: a group of the same name in another account (an inventory
+// of several accounts) or region is not planned, and a plan edited to target it is refused.
+func TestECS19GroupOfTheProvidersAccount(t *testing.T) {
+	byName := func(cp *ecstypes.CapacityProvider) {
+		cp.AutoScalingGroupProvider.AutoScalingGroupArn = aws.String("nodes-asg")
+	}
+	elsewhere := func(arn string) astypes.AutoScalingGroup {
+		return astypes.AutoScalingGroup{AutoScalingGroupName: aws.String("nodes-asg"), AutoScalingGroupARN: aws.String(arn),
+			NewInstancesProtectedFromScaleIn: aws.Bool(false)}
+	}
+	for _, other := range []string{asgArnElsewhere, "arn:aws:autoscaling:us-west-2:123456789012:autoScalingGroup:eeee:autoScalingGroupName/nodes-asg"} {
+		t.Run("only a same-name group elsewhere: not fixed "+detect.AccountOf(other)+" "+detect.RegionOf(other), func(t *testing.T) {
+			in := cpInventory(ecstypes.ManagedScalingStatusEnabled, nil, byName)
+			in.AutoScalingGroups = append(in.AutoScalingGroups, elsewhere(other))
+			p := ecs19Plan(t, in)
+			if len(p.Actions) != 0 {
+				t.Fatalf("actions %+v", p.Actions)
+			}
+			if why := skippedReason(p, detect.ECS19ID, cpArn); !strings.Contains(why, "its Auto Scaling group nodes-asg was not read") {
+				t.Errorf("Skipped reason %q", why)
+			}
+		})
+	}
+	t.Run("a group named by ARN in another account: not fixed", func(t *testing.T) {
+		in := cpInventory(ecstypes.ManagedScalingStatusEnabled, nil, func(cp *ecstypes.CapacityProvider) {
+			cp.AutoScalingGroupProvider.AutoScalingGroupArn = aws.String(asgArnElsewhere)
+		})
+		in.AutoScalingGroups = append(in.AutoScalingGroups, elsewhere(asgArnElsewhere))
+		if p := ecs19Plan(t, in); len(p.Actions) != 0 {
+			t.Fatalf("actions %+v", p.Actions)
+		}
+	})
+	t.Run("both: the provider's own account's group", func(t *testing.T) {
+		for _, first := range []bool{true, false} {
+			in := cpInventory(ecstypes.ManagedScalingStatusEnabled, asg(false), byName)
+			if first {
+				in.AutoScalingGroups = append([]astypes.AutoScalingGroup{elsewhere(asgArnElsewhere)}, in.AutoScalingGroups...)
+			} else {
+				in.AutoScalingGroups = append(in.AutoScalingGroups, elsewhere(asgArnElsewhere))
+			}
+			p := ecs19Plan(t, in)
+			if len(p.Actions) != 2 || p.Actions[0].Resource != asgArn || p.Actions[0].Account != "123456789012" ||
+				p.Actions[1].UpdateCapacityProvider.AutoScalingGroup != asgArn {
+				t.Fatalf("actions %+v", p.Actions)
+			}
+		}
+	})
+	t.Run("a plan edited to the other account's group is refused", func(t *testing.T) {
+		in := cpInventory(ecstypes.ManagedScalingStatusEnabled, asg(false), byName)
+		in.AutoScalingGroups = append(in.AutoScalingGroups, elsewhere(asgArnElsewhere))
+		p := &Plan{Actions: []Action{groupAction(), providerAction("a1")}}
+		g := &p.Actions[0]
+		g.Account, g.Resource, g.UpdateAutoScalingGroup.AutoScalingGroup = "999999999999", asgArnElsewhere, asgArnElsewhere
+		p.Actions[1].UpdateCapacityProvider.AutoScalingGroup = asgArnElsewhere
+		st := readOf(in)
+		if err := p.Rederive(&p.Actions[0], st); err == nil || !strings.Contains(err.Error(), "whose Auto Scaling group as read is nodes-asg, not "+asgArnElsewhere) {
+			t.Errorf("re-derive of the group's update: %v", err)
+		}
+		if err := p.Rederive(&p.Actions[1], st); err == nil || !strings.Contains(err.Error(), "is "+asgArnElsewhere+": the capacity provider read uses nodes-asg") {
+			t.Errorf("re-derive of the provider's update: %v", err)
+		}
+		for i, want := range []string{"updateAutoScalingGroup: group " + asgArnElsewhere + " is not in the account and region of capacity provider " + cpArn,
+			"updateCapacityProvider: group " + asgArnElsewhere + " is not in the account and region of capacity provider " + cpArn} {
+			if err := ValidateAction(p, &p.Actions[i]); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("validate %s: %v, want %q", p.Actions[i].ID, err, want)
+			}
+		}
+	})
+}
+
 func groupAction() Action {
 	return Action{ID: "a1", Type: UpdateAutoScalingGroup, Account: "123456789012", Region: "us-east-1", Resource: asgArn, Controls: []string{"ECS.19"}, Risk: RiskMedium,
 		UpdateAutoScalingGroup: &UpdateAutoScalingGroupChange{AutoScalingGroup: asgArn, Name: "nodes-asg", CapacityProvider: cpArn,
@@ -205,7 +278,7 @@ func providerAction(deps ...string) Action {
 func TestCapacityProviderKinds(t *testing.T) {
 	edit := func(a Action, f func(a *Action)) Action { f(&a); return a }
 	checkValidate(t, []vcase{
-		{"group: valid", nil, groupAction(), ""},
+		{"group: alone", nil, groupAction(), "updateAutoScalingGroup: no update-capacity-provider action depending on it turns on the managed termination protection of capacity provider " + cpArn},
 		{"group: no name", nil, edit(groupAction(), func(a *Action) { a.UpdateAutoScalingGroup.Name = "" }), "updateAutoScalingGroup: name is required"},
 		{"group: name of another group", nil, edit(groupAction(), func(a *Action) { a.UpdateAutoScalingGroup.Name = "other-asg" }), `name "other-asg" is not the name of group`},
 		{"group: payload names another group", nil, edit(groupAction(), func(a *Action) { a.UpdateAutoScalingGroup.AutoScalingGroup = asgArn2 }), "is not the action's resource"},
@@ -293,4 +366,76 @@ func TestCapacityProviderRederiveTamper(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The group's update of the ECS.19 fix is never applied alone: without the capacity provider's update
+// that depends on it, the group would protect every new instance from scale-in and nothing would lift the
+// protection (Amazon ECS does only under managed termination protection). A plan keeping only the
+// group's update is refused by Validate and by the re-derivation, and Subset leaves the group's update
+// out with the provider's — unless the provider's managed termination protection is ENABLED already.
+func TestECS19GroupUpdateNotAlone(t *testing.T) {
+	in := cpInventory(ecstypes.ManagedScalingStatusEnabled, asg(false))
+	const lone = "no update-capacity-provider action depending on it turns on the managed termination protection of capacity provider " + cpArn
+	t.Run("the provider's update dropped", func(t *testing.T) {
+		p := ecs19Plan(t, in)
+		p.Actions = p.Actions[:1]
+		if p.Actions[0].Type != UpdateAutoScalingGroup {
+			t.Fatalf("actions %+v", p.Actions)
+		}
+		if err := p.Validate(); err == nil || !strings.Contains(err.Error(), lone) {
+			t.Errorf("Validate: %v, want %q", err, lone)
+		}
+		if err := p.Rederive(&p.Actions[0], readOf(in)); err == nil || !strings.Contains(err.Error(), "whose managed termination protection as read is DISABLED, and no update-capacity-provider action of this plan depending on this one turns it on") {
+			t.Errorf("re-derive: %v", err)
+		}
+		if k, _ := p.Subset(RiskHigh, nil); len(k.Actions) != 0 {
+			t.Errorf("Subset keeps %+v", k.Actions)
+		}
+	})
+	t.Run("the provider's update no longer depends on it", func(t *testing.T) {
+		p := ecs19Plan(t, in)
+		p.Actions[1].DependsOn = nil
+		if err := p.Rederive(&p.Actions[0], readOf(in)); err == nil || !strings.Contains(err.Error(), "no update-capacity-provider action of this plan depending on this one") {
+			t.Errorf("re-derive: %v", err)
+		}
+		if err := ValidateAction(p, &p.Actions[0]); err == nil || !strings.Contains(err.Error(), lone) {
+			t.Errorf("ValidateAction: %v", err)
+		}
+	})
+	t.Run("Subset leaves out the provider's update: the group's goes too", func(t *testing.T) {
+		p := ecs19Plan(t, in)
+		p.Actions[1].Risk = RiskHigh
+		k, left := p.Subset(RiskMedium, nil)
+		if len(k.Actions) != 0 || len(left) != 2 {
+			t.Fatalf("Subset keeps %+v, leaves %+v", k.Actions, left)
+		}
+		if why := p.LeftOut(RiskMedium, nil)[p.Actions[0].ID]; !strings.Contains(why, lone) {
+			t.Errorf("LeftOut says %q", why)
+		}
+		if k, _ := p.Subset(RiskHigh, nil); len(k.Actions) != 2 {
+			t.Errorf("Subset(high) keeps %+v", k.Actions)
+		}
+	})
+	t.Run("the provider's protection ENABLED already: the group's update alone is valid", func(t *testing.T) {
+		p := ecs19Plan(t, in)
+		p.Actions = p.Actions[:1]
+		for i := range p.State {
+			if p.State[i].Resource == cpArn {
+				p.State[i].Facts[FactTerminationProtection] = "ENABLED"
+			}
+		}
+		st := readOf(in)
+		cp := st.CapacityProviders[cpArn]
+		cp.ManagedTerminationProtection = "ENABLED"
+		st.CapacityProviders[cpArn] = cp
+		if err := p.Validate(); err != nil {
+			t.Errorf("Validate: %v", err)
+		}
+		if err := p.Rederive(&p.Actions[0], st); err != nil {
+			t.Errorf("re-derive: %v", err)
+		}
+		if k, _ := p.Subset(RiskMedium, nil); len(k.Actions) != 1 {
+			t.Errorf("Subset keeps %+v", k.Actions)
+		}
+	})
 }

@@ -9,7 +9,9 @@ import (
 // risk overrides) is at or below maxRisk, and the actions left out, in plan order. An action that depends
 // on a left-out action is left out too (transitively), and the registrations of one family (same account,
 // region and family) are kept or left out together: keeping the fix of an older revision without the
-// registration of the family's latest would make the family's newest ACTIVE revision old code. The subset
+// registration of the family's latest would make the family's newest ACTIVE revision old code; an Auto
+// Scaling group's update is kept only with the capacity provider update that depends on it
+// (loneGroupUpdate). The subset
 // is a new plan: its State holds only the fingerprints of resources the kept actions touch, and it carries
 // no approval. Kept actions share their payloads with p.
 func (p *Plan) Subset(maxRisk Risk, overrides map[string]Risk) (kept *Plan, left []Action) {
@@ -19,7 +21,8 @@ func (p *Plan) Subset(maxRisk Risk, overrides map[string]Risk) (kept *Plan, left
 
 // LeftOut says, by action id, why Subset(maxRisk, overrides) leaves each action out: "risk high: …" with
 // the reasons of its effective risk (RiskOf) for one above maxRisk; "depends on a2, left out" or "its
-// family web is registered by a3 too, left out" for one it leaves out with another.
+// family web is registered by a3 too, left out" for one it leaves out with another. An Auto Scaling
+// group's update (ECS.19) is left out with the capacity provider update that needs it.
 func (p *Plan) LeftOut(maxRisk Risk, overrides map[string]Risk) map[string]string {
 	_, _, why := p.subset(maxRisk, overrides)
 	return why
@@ -54,6 +57,12 @@ func (p *Plan) subset(maxRisk Risk, overrides map[string]Risk) (kept *Plan, left
 		for _, a := range p.Actions {
 			if f, ok := registrationFamily(&a); ok && families[f] != "" && families[f] != a.ID {
 				drop(a.ID, fmt.Sprintf("%s registers family %s too and is left out: a family's registrations apply together", families[f], a.RegisterTaskDefinition.Family))
+			}
+			if _, out := why[a.ID]; !out {
+				kept := func(id string) bool { _, out := why[id]; return !out }
+				if lone := p.loneGroupUpdate(&a, kept); lone != "" {
+					drop(a.ID, lone)
+				}
 			}
 			for _, d := range actionDependencies(&a) {
 				if _, out := why[d]; out {

@@ -41,6 +41,7 @@ func (p *Plan) Validate() error {
 			}
 		}
 	}
+	errs = append(errs, p.checkGroupUpdates()...)
 	for i, f := range p.State {
 		if f.Resource == "" {
 			bad("state %d: resource is required", i+1)
@@ -81,6 +82,9 @@ func ValidateAction(p *Plan, a *Action) error {
 		}
 	}
 	errs := validateAction(a, earlier)
+	if why := p.loneGroupUpdate(a, nil); why != "" {
+		errs = append(errs, fmt.Errorf("updateAutoScalingGroup: %s", why))
+	}
 	if _, dup := earlier[a.ID]; dup {
 		errs = append(errs, fmt.Errorf("id %q is used by an earlier action", a.ID))
 	}

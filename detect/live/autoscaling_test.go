@@ -85,10 +85,10 @@ func TestAutoScalingGroupsOfCapacityProviders(t *testing.T) {
 	if got := len(s.inv.AutoScalingGroups); got != 60 || len(s.inv.Errors) != 0 {
 		t.Errorf("%d groups read (want 60: g7 does not exist), errors %v", got, s.inv.Errors)
 	}
-	if _, ok := s.inv.AutoScalingGroup("arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:u:autoScalingGroupName/g3", ""); !ok {
+	if _, ok := s.inv.AutoScalingGroup("arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:u:autoScalingGroupName/g3", "arn:aws:ecs:us-east-1:123456789012:capacity-provider/p3"); !ok {
 		t.Error("group g3 is not found by its ARN")
 	}
-	if _, ok := s.inv.AutoScalingGroup("named-group", "us-east-1"); !ok {
+	if _, ok := s.inv.AutoScalingGroup("named-group", "arn:aws:ecs:us-east-1:123456789012:capacity-provider/byname"); !ok {
 		t.Error("group named-group is not found by its name in its region")
 	}
 

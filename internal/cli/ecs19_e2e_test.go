@@ -126,6 +126,9 @@ func TestECS19FixEndToEnd(t *testing.T) {
 		if g := tp.Actions[i].UpdateAutoScalingGroup; g != nil {
 			tp.Actions[i].Resource, g.AutoScalingGroup, g.Name = groups["manual-asg"], groups["manual-asg"], "manual-asg"
 		}
+		if c := tp.Actions[i].UpdateCapacityProvider; c != nil { // still the group update's provider update (a lone group update is invalid)
+			c.AutoScalingGroup = groups["manual-asg"]
+		}
 	}
 	tp.State = append(tp.State, plan.Fingerprint{Resource: groups["manual-asg"], ResourceType: detect.TypeAutoScalingGroup, Region: mototest.Region,
 		Facts: map[string]string{plan.FactScaleInProtection: "false", plan.FactStatus: ""}})
