@@ -111,7 +111,9 @@ func TestRederiveNetworkRefusesWhatThePlannerRefuses(t *testing.T) {
 			td.RuntimePlatform = &ecstypes.RuntimePlatform{OperatingSystemFamily: ecstypes.OSFamilyWindowsServer2022Core}
 		}), nil, "bridge", "Windows"},
 		{"a port range to bridge", bTD("web", 1, hostTD, ctrMod(0, privileged), ctrMod(0, ports(ecstypes.PortMapping{ContainerPortRange: aws.String("9000-9010"), Protocol: ecstypes.TransportProtocolTcp}))), nil, "bridge", "port range"},
-		{"a well-known agent's image", bTD("web", 1, hostTD, withPorts, ctrMod(0, func(c *ecstypes.ContainerDefinition) { c.Image, c.User = aws.String("datadog/agent:7"), aws.String("root") })), nil, "bridge", "the Datadog Agent"},
+		{"a well-known agent's image", bTD("web", 1, hostTD, withPorts, ctrMod(0, func(c *ecstypes.ContainerDefinition) {
+			c.Image, c.User = aws.String("datadog/agent:7"), aws.String("root")
+		})), nil, "bridge", "the Datadog Agent"},
 		{"a configured agent container", bTD("web", 1, hostTD, withPorts, ctrMod(0, func(c *ecstypes.ContainerDefinition) { c.User = aws.String("root") })),
 			func(o *Options) { o.Workloads.AgentContainers = []string{"app"} }, "bridge", "fix.workloads.agent_containers"},
 		{"a configured agent container, to awsvpc", bTD("web", 1, hostTD, withPorts, ctrMod(0, func(c *ecstypes.ContainerDefinition) { c.User = aws.String("root") })),
