@@ -379,7 +379,7 @@ func (p *Plan) rebuildWith(a *Action, source *detect.TaskDefinition, after *ecs.
 		var err error
 		switch r.ID {
 		case detect.ECS17ID:
-			err = p.rederiveNetwork(a, in, after)
+			err = p.rederiveNetwork(a, src, in, after, st)
 		case detect.ECS8ID:
 			err = p.rederiveSecrets(a, src, in, after)
 		case detect.ECS9ID:
@@ -520,13 +520,22 @@ func sameContainers(in, after *ecs.RegisterTaskDefinitionInput) bool {
 }
 
 // rederiveNetwork is the host-network fix (ECS.17) re-derived: networkMode host becomes After's when it
-// is awsvpc or bridge, and each hostPort becomes After's when that is its containerPort or absent.
-func (p *Plan) rederiveNetwork(a *Action, in, after *ecs.RegisterTaskDefinitionInput) error {
+// is awsvpc or bridge, and each hostPort becomes After's when that is its containerPort or absent. The
+// move is refused where the planner's fix refuses it (checkNetworkMove), so that a plan edited to move a
+// revision the fix leaves alone is not applied.
+func (p *Plan) rederiveNetwork(a *Action, src, in, after *ecs.RegisterTaskDefinitionInput, st *ReadState) error {
 	if in.NetworkMode != ecstypes.NetworkModeHost {
 		return nil
 	}
 	if m := after.NetworkMode; m != ecstypes.NetworkModeAwsvpc && m != ecstypes.NetworkModeBridge {
 		return &RederiveError{Action: a.ID, Path: "networkMode", Reason: fmt.Sprintf("is %q: the host-network fix sets awsvpc or bridge", m)}
+	}
+	var cfg *ConfiguredValues
+	if st != nil {
+		cfg = st.Config
+	}
+	if why := checkNetworkMove(a.RegisterTaskDefinition.SourceArn, src, after.NetworkMode, cfg); why != "" {
+		return &RederiveError{Action: a.ID, Path: "networkMode", Reason: fmt.Sprintf("is %q, but the host-network fix leaves this revision in host mode: %s", after.NetworkMode, why)}
 	}
 	in.NetworkMode = after.NetworkMode
 	if !sameContainers(in, after) {
@@ -545,6 +554,57 @@ func (p *Plan) rederiveNetwork(a *Action, in, after *ecs.RegisterTaskDefinitionI
 		}
 	}
 	return nil
+}
+
+// checkNetworkMove is why the host-network fix would not move src, the source revision read at apply
+// time (host mode), to networkMode mode, "" when it would: the planner's own refusals (fixHostNetwork)
+// that depend on the revision and the applier's configuration (cfg; nil: no configured workloads, daemons
+// not allowed). A container recognised as a host agent (workload.go, with fix.workloads) stays in host
+// mode unless fix.host_network.allow_daemons; a revision none of whose containers declares a port mapping
+// stays; bridge takes a single container, not on Fargate or Windows, without port ranges (hostToBridge).
+// What the services that run the revision decide (DAEMON scheduling, which clusters have awsvpc settings)
+// is not read at apply time; the update-service actions are re-derived against the configuration's
+// awsvpc settings on their own.
+func checkNetworkMove(sourceArn string, src *ecs.RegisterTaskDefinitionInput, mode ecstypes.NetworkMode, cfg *ConfiguredValues) string {
+	// services: one, unnamed, for hostToBridge's wording ("the cluster of the services that run it")
+	ctx := &revisionContext{inv: &detect.Inventory{}, source: &detect.TaskDefinition{}, services: []*ecstypes.Service{{}}}
+	if cfg != nil {
+		ctx.opts.Workloads = cfg.Workloads
+		ctx.opts.HostNetwork.AllowDaemons = cfg.HostNetworkAllowDaemons
+	}
+	if !ctx.opts.HostNetwork.AllowDaemons {
+		noServices := *ctx
+		noServices.services = nil // DAEMON scheduling is not read at apply time
+		if agents := hostAgents(&noServices, src); len(agents) > 0 {
+			return "container " + strings.Join(agents, ", ") + ", which usually needs the host network (fix.host_network.allow_daemons is not set)"
+		}
+	}
+	if r := unreachableWithoutPorts(src); r != "" {
+		return r
+	}
+	if mode == ecstypes.NetworkModeBridge {
+		cp, err := copyRegisterInput(src)
+		if err != nil {
+			return fmt.Sprintf("the source revision %s cannot be copied: %v", sourceArn, err)
+		}
+		if out := hostToBridge(ctx, cp, nil); out.Skip != "" {
+			return out.Skip
+		}
+	}
+	return ""
+}
+
+// copyRegisterInput is a deep copy of in (through its JSON form), for a remedy to change.
+func copyRegisterInput(in *ecs.RegisterTaskDefinitionInput) (*ecs.RegisterTaskDefinitionInput, error) {
+	b, err := awsjson.Marshal(in)
+	if err != nil {
+		return nil, err
+	}
+	var out ecs.RegisterTaskDefinitionInput
+	if err := awsjson.Unmarshal("registration copy", b, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // executionRoleGranted reports whether role is the role of a put-role-policy action of the plan.

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -112,11 +113,16 @@ func fixUser(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 	return out
 }
 
-// isRootUser reports whether an image's Linux USER (name, uid, user:group) runs as root: "", root, 0,
-// root:GROUP, 0:GROUP.
+// isRootUser reports whether an image's Linux USER (name, uid, user:group) runs as root: the user part
+// empty (":GROUP" runs as the default user, root), root, or a uid that is 0 read as a number the way the
+// runtime reads it (strconv.Atoi, as runc does: 0, 00, +0, -0). Any other name is taken as not root.
 func isRootUser(u string) bool {
-	name, _, _ := strings.Cut(u, ":")
-	return u == "" || name == "root" || name == "0"
+	name, _, _ := strings.Cut(strings.TrimSpace(u), ":")
+	if name == "" || name == "root" {
+		return true
+	}
+	uid, err := strconv.Atoi(name)
+	return err == nil && uid == 0
 }
 
 // imageUser is the user image's configuration declares (Inventory.Images), when it is known, of the

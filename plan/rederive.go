@@ -99,6 +99,9 @@ type ConfiguredValues struct {
 	// Workloads are the host agents and privileged workloads the configuration declares, or declares
 	// not to be (fix.workloads): a registration may not take privileged or pidMode host from one.
 	Workloads WorkloadOptions
+	// HostNetworkAllowDaemons is fix.host_network.allow_daemons: a registration may move a revision with
+	// a host agent off the host network only when the applier's configuration allows it too.
+	HostNetworkAllowDaemons bool
 	// UpgradeVulnerableImages is fix.vulnerabilities.upgrade_image: a registration moving a container to a
 	// newer image is refused unless the applier's configuration opts in too.
 	UpgradeVulnerableImages bool
@@ -124,7 +127,8 @@ func (o *Options) ConfiguredValues() *ConfiguredValues {
 		SecretNamePrefix: o.Secrets.NamePrefix, SecretKmsKeyID: o.Secrets.KmsKeyID,
 		LogRetentionDays: o.Logs.RetentionDays, LogKmsKeyID: o.Logs.KmsKeyID,
 		LinuxUser: o.LinuxUser, WindowsUser: o.WindowsUser, Workloads: o.Workloads,
-		UpgradeVulnerableImages: o.UpgradeVulnerableImages, WritablePaths: o.WritablePaths}
+		UpgradeVulnerableImages: o.UpgradeVulnerableImages, WritablePaths: o.WritablePaths,
+		HostNetworkAllowDaemons: o.HostNetwork.AllowDaemons}
 }
 
 // noConfig is the failure of an action holding a value the configuration supplies, when the applier

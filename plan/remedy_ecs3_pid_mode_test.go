@@ -32,7 +32,8 @@ func TestRemedyECS3PidMode(t *testing.T) {
 		{name: "an image whose name only resembles an agent's: removed", mods: []tdMod{ctr("dash", "mycompany/datadog-dashboard-api:3"), ctr("nr", "example/newrelic-infra-tools:1")}},
 		{name: "an agent by image after a plain container", mods: []tdMod{ctr("collector", "public.ecr.aws/datadog/agent:7")},
 			skip: `container "collector" is a host agent (image public.ecr.aws/datadog/agent:7 is the Datadog Agent (docs.datadoghq.com, Amazon ECS (datadog-agent daemon task definition mounting docker.sock, /proc, /sys/fs/cgroup)))` + tail},
-		{name: "an agent by name, upper case", mods: []tdMod{ctr("Node-Exporter", "example/metrics:1")},
+		{name: "a look-alike's name on another image: removed", mods: []tdMod{ctr("Node-Exporter", "example/metrics:1"), ctr("xray", "teddysun/xray:1.8")}},
+		{name: "an agent by name, upper case", mods: []tdMod{ctr("Node-Exporter", "registry.acme.internal/prom/node-exporter:1")},
 			skip: `container "Node-Exporter" is a host agent (container name Node-Exporter is that of the Prometheus node exporter (github.com/prometheus/node_exporter README (Docker: --net=host --pid=host -v /:/host:ro)))` + tail},
 		{name: "two agents, in container order", mods: []tdMod{ctr("apm", "newrelic/infrastructure:1"), ctr("plain", "nginx:1"), ctr("sec", "wazuh/agent:4")},
 			skip: `container "apm" is a host agent (image newrelic/infrastructure:1 is the New Relic infrastructure agent (docs.newrelic.com, Install the ECS integration (newrelic-infra daemon task definition: privileged, host network, pid host))), ` +

@@ -193,7 +193,7 @@ func TestRemedyUserFromImage(t *testing.T) {
 			t.Errorf("notes %q", a.Notes)
 		}
 	})
-	for _, u := range []string{"", "root", "0", "0:0", "root:staff"} {
+	for _, u := range []string{"", "root", "0", "0:0", "root:staff", "00", "+0", "-0", "000:0", ":1000", " 0 "} {
 		t.Run("image user "+u+" is root: the configured user, high risk with why", func(t *testing.T) {
 			in := userInventory(map[string]detect.ImageConfig{"example/app:1": app, "example/side:1": rootImg(u)})
 			a := pinOnlyRegistration(t, buildPlan(t, in, bOptions()))
@@ -306,4 +306,19 @@ func editAfter(t *testing.T, a Action, f func(*ecs.RegisterTaskDefinitionInput))
 	reg.After = b
 	a.RegisterTaskDefinition = &reg
 	return a
+}
+
+// TestIsRootUser: a USER is root when its user part is empty, root, or a uid that reads as 0 the way
+// the runtime reads it; other names and uids are not.
+func TestIsRootUser(t *testing.T) {
+	for _, u := range []string{"", "root", "root:1000", "0", "00", "+0", "-0", "0:0", "00:0", "+0:staff", ":0", ":1000"} {
+		if !isRootUser(u) {
+			t.Errorf("isRootUser(%q) = false, want true", u)
+		}
+	}
+	for _, u := range []string{"1000", "nginx", "nobody:0", "10001:10001", "01000", "+1000", "rootless", "Root", "0x0", "1e0"} {
+		if isRootUser(u) {
+			t.Errorf("isRootUser(%q) = true, want false", u)
+		}
+	}
 }

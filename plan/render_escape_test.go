@@ -13,7 +13,7 @@ import (
 )
 
 func TestRenderEscapesControlCharacters(t *testing.T) {
-	const hostile, escaped = "\x1b[2J\u202e", `\x1b[2J\u202e`
+	const hostile, escaped, mdEscaped = "\x1b[2J\u202e\u0085", `\x1b[2J\u202e\u0085`, `\x1b\[2J\u202e\u0085`
 	p := renderFixture(t)
 	p.Actions[0].Notes = append(p.Actions[0].Notes, "note"+hostile)
 	p.Actions[0].Summary += hostile
@@ -25,14 +25,16 @@ func TestRenderEscapesControlCharacters(t *testing.T) {
 	p.Approvals = append(p.Approvals, Approval{By: "eve" + hostile, Ticket: "OPS-1" + hostile,
 		At: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), PlanHash: p.ContentHash()})
 	for _, tt := range []struct {
-		name   string
-		render func(*bytes.Buffer) error
+		name    string
+		render  func(*bytes.Buffer) error
+		escaped string
 	}{
-		{"text", func(b *bytes.Buffer) error { return RenderText(b, p, RenderOptions{UnattendedRisk: RiskLow}) }},
+		{"text", func(b *bytes.Buffer) error { return RenderText(b, p, RenderOptions{UnattendedRisk: RiskLow}) }, escaped},
 		{"text in colour", func(b *bytes.Buffer) error {
 			return RenderText(b, p, RenderOptions{Color: true, UnattendedRisk: RiskLow})
-		}},
-		{"markdown", func(b *bytes.Buffer) error { return RenderMarkdown(b, p, RenderOptions{UnattendedRisk: RiskLow}) }},
+		}, escaped},
+		// Markdown escapes the [ too (no link)
+		{"markdown", func(b *bytes.Buffer) error { return RenderMarkdown(b, p, RenderOptions{UnattendedRisk: RiskLow}) }, mdEscaped},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var b bytes.Buffer
@@ -40,12 +42,13 @@ func TestRenderEscapesControlCharacters(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := b.String()
+			escaped := tt.escaped
 			for _, want := range []string{"note" + escaped, "eve" + escaped, "OPS-1" + escaped, "reason" + escaped} {
 				if !strings.Contains(out, want) {
 					t.Errorf("output lacks %q", want)
 				}
 			}
-			if strings.Contains(out, "\x1b[2J") || strings.Contains(out, "\u202e") {
+			if strings.Contains(out, "\x1b[2J") || strings.Contains(out, "\x1b\\[2J") || strings.Contains(out, "\u202e") || strings.Contains(out, "\u0085") {
 				t.Errorf("output holds the raw sequence:\n%q", out)
 			}
 			if strings.HasSuffix(tt.name, "colour") && !strings.Contains(out, ansiRedCode) {
@@ -62,10 +65,50 @@ func TestRenderEscapesControlCharacters(t *testing.T) {
 		Approvals []Approval
 		Skipped   []Skipped
 	}
+	// show --format json: what JSON keeps raw that acts on a terminal (U+202E, U+0085) is a JSON escape
+	if out := b.String(); strings.Contains(out, "\u202e") || strings.Contains(out, "\u0085") || !strings.Contains(out, `reason\u001b[2J\u202e\u0085`) {
+		t.Errorf("JSON holds a raw bidi override or C1 control, or lacks its escape:\n%q", out)
+	}
 	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
 		t.Fatal(err)
 	}
 	if back.Approvals[len(back.Approvals)-1].By != "eve"+hostile || back.Skipped[len(back.Skipped)-1].Reason != "reason"+hostile {
 		t.Errorf("JSON does not round-trip: %+v", back)
+	}
+}
+
+// TestMarkdownNeutralisesLinks: text a plan holds (a reason, a note, a summary) cannot carry a link, an
+// image (a tracking pixel a ticket would fetch) or an autolink into a ticket: its markup characters are
+// escaped, so it renders as the text it is.
+func TestMarkdownNeutralisesLinks(t *testing.T) {
+	for in, want := range map[string]string{
+		"see [the runbook](https://evil.example/x)": `see \[the runbook\](https\://evil.example/x)`,
+		"![](https://evil.example/pixel.png)":       `\!\[\](https\://evil.example/pixel.png)`,
+		"[ref]: https://evil.example":               `\[ref\]: https\://evil.example`,
+		"<https://evil.example>":                    `\<https\://evil.example\>`,
+		"go to www.evil.example now":                `go to www\.evil.example now`,
+		"mail ops@evil.example":                     `mail ops\@evil.example`,
+		"plain text: stays, mostly (as it was)":     `plain text: stays, mostly (as it was)`,
+	} {
+		if got := mdText(in); got != want {
+			t.Errorf("mdText(%q) = %q, want %q", in, got, want)
+		}
+	}
+
+	p := renderFixture(t)
+	const link, image = "[click](https://evil.example/a)", "![x](https://evil.example/p.png)"
+	p.Actions[0].Notes = append(p.Actions[0].Notes, "note "+link)
+	p.Actions[0].Summary += " " + image
+	p.Skipped = append(p.Skipped, Skipped{Control: "ECS.5", Resource: "arn:x", Reason: "reason " + link + " " + image + " https://evil.example/b"})
+	var b bytes.Buffer
+	if err := RenderMarkdown(&b, p, RenderOptions{UnattendedRisk: RiskLow}); err != nil {
+		t.Fatal(err)
+	}
+	// what is left once the escaped markup characters are taken out must hold no markup
+	out := strings.NewReplacer(`\[`, "", `\]`, "", `\!`, "").Replace(b.String())
+	for _, raw := range []string{"](", "![", "[click", "https://evil"} {
+		if strings.Contains(out, raw) {
+			t.Errorf("markdown holds %q unescaped:\n%s", raw, out)
+		}
 	}
 }

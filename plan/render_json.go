@@ -5,12 +5,16 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
 // RenderJSON writes the plan as `ecsfix show --format json` prints it: the plan file's content in
 // canonical form (see Write), each action with two more members derived when rendering, never read from
 // the file: effectiveRisk (Plan.EffectiveRisk with o's overrides) and riskWhy (why, when medium or high).
-// The output is a view, not a plan file: the plan file is what `plan --out` wrote.
+// The output is a view, not a plan file: the plan file is what `plan --out` wrote. Characters JSON keeps
+// raw that act on a terminal or on how text reads (bidi overrides, C1 controls) are written as JSON
+// escapes (textsafe.JSON): the values are the same.
 func RenderJSON(w io.Writer, p *Plan, o RenderOptions) error {
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("render plan: %w", err)
@@ -33,7 +37,8 @@ func RenderJSON(w io.Writer, p *Plan, o RenderOptions) error {
 	if err != nil {
 		return fmt.Errorf("render plan: %w", err)
 	}
-	_, err = w.Write(append(b, '\n'))
+	// what JSON keeps raw that acts on a terminal or on how text reads (U+202E, U+0085), as \uXXXX
+	_, err = w.Write(append(textsafe.JSON(b), '\n'))
 	return err
 }
 

@@ -146,11 +146,18 @@ func mdFence(s string) string {
 	return strings.Repeat("`", max(3, longest+1))
 }
 
-// mdText escapes the characters that would turn text into markup.
+// mdText escapes the characters that would turn text into markup: emphasis, code, table cells, HTML and
+// autolinks (<…>), links and images ([text](url), ![alt](url), [text][ref], [ref]: url), and the
+// extended autolinks of GitHub-flavoured Markdown (a bare scheme:// URL, www., an e-mail address), so that
+// text a plan holds (a reason, a note) renders as the text it is, never as a link or an image a ticket
+// would show or fetch.
 func mdText(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "|", `\|`, "<", `\<`, ">", `\>`, "\n", " ")
-	return r.Replace(s)
+	return mdEscaper.Replace(s)
 }
+
+var mdEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "|", `\|`, "<", `\<`, ">", `\>`, "\n", " ",
+	"[", `\[`, "]", `\]`, "!", `\!`, "://", `\://`, "@", `\@`,
+	"www.", `www\.`, "WWW.", `WWW\.`, "Www.", `Www\.`)
 
 // mdCell is text for a table cell.
 func mdCell(s string) string { return mdText(s) }

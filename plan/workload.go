@@ -14,7 +14,9 @@ import (
 // One notion of a host agent or privileged workload, which every fix that takes a host privilege away
 // consults (ECS.3 pidMode host, ECS.4 privileged, ECS.1/ECS.17 host network, host-path volumes):
 //
-//   - a host agent: its image or name is in the table of well-known agents (workload_agents.go) or in
+//   - a host agent: its image is in the table of well-known agents (workload_agents.go), from a registry
+//     that says so (Docker Hub, Amazon ECR Public, the vendor's own, the account's private ECR:
+//     agentImageMatches), or its name is, with an image that agrees or none; or it is in
 //     fix.workloads.agent_images / agent_containers; a DAEMON service runs the revision (one task on
 //     every instance, as host agents run); or it mounts the host's processes, devices, kernel or
 //     container runtime (/proc, /sys, /dev, /var/run/docker.sock, /var/lib/docker, the whole / or
@@ -81,7 +83,7 @@ func recogniseWorkload(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput
 		return workload{Privileged: true, Why: "task-definition family " + fam + " is a privileged workload (fix.workloads.privileged_families)"}
 	}
 	for _, p := range wo.AgentImages {
-		if repoMatches(repo, p) {
+		if configuredImageMatches(image, p) {
 			return workload{Agent: true, Why: fmt.Sprintf("image %s is a host agent (fix.workloads.agent_images %s)", image, p)}
 		}
 	}
@@ -90,7 +92,7 @@ func recogniseWorkload(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput
 			return workload{Agent: true, Why: fmt.Sprintf("container name %s is a host agent's (fix.workloads.agent_containers)", name)}
 		}
 	}
-	if e, by := wellKnownAgent(repo, name); e != nil {
+	if e, by := wellKnownAgent(image, name); e != nil {
 		if by == "image" {
 			return workload{Agent: true, Why: fmt.Sprintf("image %s is %s (%s)", image, e.Name, e.Source)}
 		}
@@ -119,23 +121,178 @@ func hostAgents(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) []str
 	return out
 }
 
-// wellKnownAgent finds the table's agent by image repository first, then by container name.
-func wellKnownAgent(repo, name string) (*agentEntry, string) {
+// wellKnownAgent finds the table's agent by image first (agentImageMatches), then by container name:
+// a name matches only when the image agrees (its repository path is one of the agent's, from any
+// registry: a team's own mirror) or is unknown (no image), never a look-alike's name on another image
+// (a container xray running teddysun/xray is no X-Ray daemon).
+func wellKnownAgent(image, name string) (*agentEntry, string) {
 	for i := range wellKnownAgents {
-		for _, p := range wellKnownAgents[i].Images {
-			if repoMatches(repo, p) {
-				return &wellKnownAgents[i], "image"
-			}
+		if agentImageMatches(&wellKnownAgents[i], image) {
+			return &wellKnownAgents[i], "image"
 		}
 	}
+	repo := ""
+	if strings.TrimSpace(image) != "" {
+		repo = imageRepository(image)
+	}
 	for i := range wellKnownAgents {
-		for _, n := range wellKnownAgents[i].Names {
-			if name != "" && strings.EqualFold(n, name) {
-				return &wellKnownAgents[i], "name"
+		e := &wellKnownAgents[i]
+		for _, n := range e.Names {
+			if name == "" || !strings.EqualFold(n, name) {
+				continue
+			}
+			if repo == "" || agentPathMatches(e, repo) {
+				return e, "name"
 			}
 		}
 	}
 	return nil, ""
+}
+
+// agentImageMatches reports whether image is one of the agent's, pulled from a registry that says so:
+//
+//   - Docker Hub or Amazon ECR Public: the repository path is one of the agent's exactly (anyone can
+//     create a namespace there, so evil/datadog/agent is not datadog/agent);
+//   - a private Amazon ECR registry (ACCOUNT.dkr.ecr.REGION.amazonaws.com, the account's own: teams
+//     mirror there and pull-through caches add a prefix): the repository path ends with one of the
+//     agent's (hub/datadog/agent, falcon-sensor);
+//   - one of the vendor's own registries the table knows (agentEntry.Registries).
+//
+// Any other registry (evil.example.com:5000/anything/datadog/agent, ghcr.io/acme/falcon-sensor) is not
+// the agent's by image; fix.workloads.agent_images names images of other registries.
+func agentImageMatches(e *agentEntry, image string) bool {
+	if strings.TrimSpace(image) == "" {
+		return false
+	}
+	host, repo := imageRegistry(image), imageRepository(image)
+	switch {
+	case host == "" || host == "public.ecr.aws":
+		if host == "public.ecr.aws" {
+			// ECR Public's mirror of Docker Hub's official images
+			if r, ok := strings.CutPrefix(repo, "docker/library/"); ok {
+				repo = "library/" + r
+			}
+		}
+		for _, p := range e.Images {
+			if repo == strings.ToLower(strings.Trim(p, "/")) {
+				return true
+			}
+		}
+	case privateECRHost(host):
+		return agentPathMatches(e, repo)
+	}
+	for _, r := range e.Registries {
+		if registryMatches(host, repo, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// agentPathMatches reports whether repository path repo ends with one of the agent's paths: Images, or
+// the path of one of its Registries of two segments or more (a "*" segment matching any one; a
+// one-segment path there, datadoghq.azurecr.io's "agent", names nothing outside its registry).
+func agentPathMatches(e *agentEntry, repo string) bool {
+	for _, p := range e.Images {
+		if repoMatches(repo, p) {
+			return true
+		}
+	}
+	got := strings.Split(repo, "/")
+	for _, r := range e.Registries {
+		_, lp, ok := strings.Cut(strings.ToLower(r), "/")
+		want := strings.Split(lp, "/")
+		if !ok || len(want) < 2 || len(want) > len(got) {
+			continue
+		}
+		if segmentsMatch(want, got[len(got)-len(want):]) {
+			return true
+		}
+	}
+	return false
+}
+
+// segmentsMatch reports whether path segments got are want, a "*" in want matching any one.
+func segmentsMatch(want, got []string) bool {
+	if len(want) != len(got) {
+		return false
+	}
+	for i := range want {
+		if want[i] != "*" && want[i] != got[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// configuredImageMatches reports whether image is one fix.workloads.agent_images names: a pattern with a
+// registry host ("registry.acme.internal/telemetry/agent") matches images of that registry only, by
+// trailing path segments; one without (a repository path, "myorg/telemetry-agent") matches in any
+// registry, as configured.
+func configuredImageMatches(image, pattern string) bool {
+	if strings.TrimSpace(image) == "" {
+		return false
+	}
+	pat := strings.ToLower(strings.Trim(strings.TrimSpace(pattern), "/"))
+	first, _, more := strings.Cut(pat, "/")
+	if more && (strings.ContainsAny(first, ".:") || first == "localhost") {
+		if ph := imageRegistry(pat); ph != imageRegistry(image) {
+			return false
+		}
+	}
+	return repoMatches(imageRepository(image), pattern)
+}
+
+// imageRegistry is the registry host of an image reference, lower case, "" for Docker Hub (no registry,
+// docker.io, index.docker.io, registry-1.docker.io, registry.hub.docker.com).
+func imageRegistry(ref string) string {
+	r := strings.ToLower(strings.TrimSpace(ref))
+	first, _, ok := strings.Cut(r, "/")
+	if !ok || !(strings.ContainsAny(first, ".:") || first == "localhost") {
+		return ""
+	}
+	switch first {
+	case "docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com":
+		return ""
+	}
+	return first
+}
+
+// privateECRHost reports whether host is a private Amazon ECR registry
+// (ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn]).
+func privateECRHost(host string) bool {
+	account, rest, ok := strings.Cut(host, ".dkr.ecr")
+	if !ok || len(account) != 12 || strings.Trim(account, "0123456789") != "" {
+		return false
+	}
+	rest = strings.TrimPrefix(rest, "-fips")
+	region, ok := strings.CutPrefix(rest, ".")
+	if !ok {
+		return false
+	}
+	region, ok = strings.CutSuffix(region, ".amazonaws.com")
+	if !ok {
+		region, ok = strings.CutSuffix(region, ".amazonaws.com.cn")
+	}
+	return ok && region != "" && !strings.Contains(region, ".") && strings.Trim(region, "abcdefghijklmnopqrstuvwxyz0123456789-") == ""
+}
+
+// registryMatches reports whether an image of host with repository path repo is at location, a vendor's
+// registry entry: "HOST/PATH", where HOST may start with "*." (any subdomain: a tenant's registry) and a
+// path segment "*" is any one segment (a token or region in the path); the path matches exactly.
+func registryMatches(host, repo, location string) bool {
+	lh, lp, ok := strings.Cut(strings.ToLower(location), "/")
+	if !ok || host == "" {
+		return false
+	}
+	if sub, wild := strings.CutPrefix(lh, "*."); wild {
+		if !strings.HasSuffix(host, "."+sub) || len(host) <= len(sub)+1 {
+			return false
+		}
+	} else if host != lh {
+		return false
+	}
+	return segmentsMatch(strings.Split(lp, "/"), strings.Split(repo, "/"))
 }
 
 // hostAgentMount is the first host path of a host-path volume the container mounts that marks a host

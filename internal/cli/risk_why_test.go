@@ -51,7 +51,7 @@ func TestShowSaysWhy(t *testing.T) {
 	}
 
 	md, errOut, code := runCLI(t, "show", planFile, "--format", "markdown")
-	if code != 0 || !strings.Contains(md, "- **Risk:** **high** (needs approval)\n  - why high: containerDefinitions[agent].readonlyRootFilesystem") {
+	if code != 0 || !strings.Contains(md, "- **Risk:** **high** (needs approval)\n  - why high: containerDefinitions\\[agent\\].readonlyRootFilesystem") {
 		t.Errorf("show --format markdown: exit %d\n%s%s", code, md, errOut)
 	}
 

@@ -3,8 +3,9 @@
 // Unicode's bidirectional overrides and isolates, line and paragraph separators, and bytes that are not
 // UTF-8. A name, note, ticket, reason or file content holding ESC [2J or U+202E is then printed as the
 // text \x1b[2J or \u202e, not obeyed. Everything else, the backslash included, is left as
-// it is, so ordinary text prints unchanged. JSON and SARIF output need none of this: their encoders
-// escape what JSON requires and keep the rest, so values round-trip.
+// it is, so ordinary text prints unchanged. JSON output escapes what JSON requires; JSON escapes, as
+// JSON's own \uXXXX escapes (so values round-trip), what it keeps raw that acts on a terminal or on how
+// text reads: DEL, C1 controls (U+0085), bidirectional overrides and isolates.
 package textsafe
 
 import (
@@ -134,4 +135,36 @@ func Clip(s string, n int) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// JSON returns b, a JSON document (encoding/json's output: valid UTF-8, control characters below U+0020
+// already escaped), with every other character Text would escape written as a JSON escape \uXXXX: DEL,
+// C1 controls (U+0085), bidirectional marks, embeddings, overrides and isolates, line and paragraph
+// separators. Such characters occur only inside strings, so the document decodes to the same values.
+// A byte that is not UTF-8 is written as \ufffd.
+func JSON(b []byte) []byte {
+	clean := true
+	for _, r := range string(b) {
+		if r >= 0x7f && unsafe(r, true) || r == utf8.RuneError {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			out = append(out, `\ufffd`...)
+		case r >= 0x7f && unsafe(r, true):
+			out = fmt.Appendf(out, `\u%04x`, r)
+		default:
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	return out
 }

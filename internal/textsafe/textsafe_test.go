@@ -2,7 +2,9 @@ package textsafe
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"testing"
 )
 
@@ -54,6 +56,27 @@ func TestClip(t *testing.T) {
 	} {
 		if got := Clip(c.in, c.n); got != c.want {
 			t.Errorf("Clip(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		}
+	}
+}
+
+func TestJSON(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"a":"plain é ✓"}`:                `{"a":"plain é ✓"}`,
+		"{\"a\":\"x\u202ey\u0085z\"}":      `{"a":"x\u202ey\u0085z"}`,
+		"{\"a\":\"\u2066\u200f\x7f\"}":     `{"a":"\u2066\u200f\u007f"}`,
+		"{\"a\":\"bad\xffbyte\"}":          `{"a":"bad\ufffdbyte"}`,
+		"{\"a\":\"\\u001b kept escaped\"}": `{"a":"\u001b kept escaped"}`,
+	} {
+		got := string(JSON([]byte(in)))
+		if got != want {
+			t.Errorf("JSON(%q) = %q, want %q", in, got, want)
+		}
+		var a, b any
+		if json.Unmarshal([]byte(got), &b) != nil {
+			t.Errorf("JSON(%q) = %q is not JSON", in, got)
+		} else if in != "{\"a\":\"bad\xffbyte\"}" && (json.Unmarshal([]byte(in), &a) != nil || !reflect.DeepEqual(a, b)) {
+			t.Errorf("JSON(%q) = %q decodes to %v, want %v", in, got, b, a)
 		}
 	}
 }
