@@ -134,6 +134,16 @@ func (r *RegisterTaskDefinitionChange) checkKeptWorkloads(a *Action, source *det
 				Reason: fmt.Sprintf("is dropped, but container %s is %s (%s), which keeps privileged", containerLabel(&src.ContainerDefinitions[i], i), w.What(), w.Why)}
 		}
 	}
+	for i := range src.ContainerDefinitions {
+		su, au := aws.ToString(src.ContainerDefinitions[i].User), aws.ToString(after.ContainerDefinitions[i].User)
+		if su == au || cfg == nil || (au != cfg.LinuxUser && au != cfg.WindowsUser) {
+			continue // a user the image declares changes nothing at runtime
+		}
+		if w := recogniseWorkload(ctx, src, i); w.Kept() {
+			return &RederiveError{Action: a.ID, What: "the new task definition", Path: fmt.Sprintf("containerDefinitions[%d].user", i),
+				Reason: fmt.Sprintf("is set to the configured user, but container %s is %s (%s), which keeps running as it does", containerLabel(&src.ContainerDefinitions[i], i), w.What(), w.Why)}
+		}
+	}
 	if src.PidMode == ecstypes.PidModeHost && after.PidMode != ecstypes.PidModeHost {
 		if agents := hostAgents(ctx, src); len(agents) > 0 {
 			return &RederiveError{Action: a.ID, What: "the new task definition", Path: "pidMode",
@@ -264,7 +274,7 @@ func rebuildOptions(c *RegisterTaskDefinitionChange, src, after *ecs.RegisterTas
 		base.LinuxUser, base.WindowsUser = st.Config.LinuxUser, st.Config.WindowsUser
 		base.WritablePaths = st.Config.WritablePaths
 	}
-	h := &rebuildHints{privileged: map[string]bool{}, hostMounts: map[string]bool{}, hostVolumes: map[string]bool{}}
+	h := &rebuildHints{privileged: map[string]bool{}, hostMounts: map[string]bool{}, hostVolumes: map[string]bool{}, rootUser: map[string]bool{}}
 	base.rebuild = h
 	// What After keeps of the source's host privileges: privileged containers (a host agent's), writable
 	// host-path mounts and host-path volumes, where no edit of the plan says it changes them. Anything
@@ -279,6 +289,9 @@ func rebuildOptions(c *RegisterTaskDefinitionChange, src, after *ecs.RegisterTas
 			label := containerLabel(sc, i)
 			if aws.ToBool(sc.Privileged) && aws.ToBool(ac.Privileged) && !edited["containerDefinitions["+label+"].privileged"] {
 				h.privileged[label] = true
+			}
+			if aws.ToString(sc.User) == aws.ToString(ac.User) && !edited["containerDefinitions["+label+"].user"] {
+				h.rootUser[label] = true
 			}
 			for _, mp := range sc.MountPoints {
 				if hostSourceOf(src, aws.ToString(mp.SourceVolume)) == "" || aws.ToBool(mp.ReadOnly) {
@@ -342,6 +355,9 @@ type rebuildHints struct {
 	hostMounts map[string]bool
 	// hostVolumes are the source's host-path volumes After keeps.
 	hostVolumes map[string]bool
+	// rootUser are the containers, by label, whose user After leaves as the source has it (a host agent
+	// keeps running as root rather than take the configured user).
+	rootUser map[string]bool
 }
 
 // containerOfPath splits an edit path "containerDefinitions[LABEL].rest" (LABEL may hold brackets and

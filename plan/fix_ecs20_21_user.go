@@ -53,11 +53,20 @@ func fixUser(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 	// Each failing container's user: its image's, else the configured one.
 	users := make([]string, len(failing))
 	fromImage := make([]bool, len(failing))
-	var unknown []string
+	var unknown, kept []string
 	for k, i := range failing {
 		c := &in.ContainerDefinitions[i]
 		if u, ok := imageUser(ctx.inv, in, aws.ToString(c.Image), windows); ok {
 			users[k], fromImage[k] = u, true
+			continue
+		}
+		if keep, why := keepUser(ctx, in, i); keep {
+			// A host agent runs as root by design (the host's /proc, sockets and logs): the configured
+			// user would stop it.
+			kept = append(kept, "container "+strconv.Quote(containerLabel(c, i))+" keeps its user: it is "+why+
+				", which usually needs to run as root (to read the host's processes, sockets and logs); "+key+" would stop it: "+
+				"list it in fix.workloads.not_agents to set the user anyway")
+			users[k] = ""
 			continue
 		}
 		if user == "" {
@@ -86,6 +95,9 @@ func fixUser(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 	configured := false
 	for k, i := range failing {
 		c := &in.ContainerDefinitions[i]
+		if users[k] == "" {
+			continue // kept (a host agent)
+		}
 		before := aws.ToString(c.User)
 		if before == "" {
 			before = "absent"
@@ -107,10 +119,28 @@ func fixUser(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 		}
 		out.Edits = append(out.Edits, e)
 	}
+	if len(out.Edits) == 0 {
+		return fixOutcome{Skip: strings.Join(kept, "; ")}
+	}
+	out.NotFixed = kept
 	if configured {
 		out.Notes = append(out.Notes, fmt.Sprintf("the containers now run as %q: files the image writes to, and ports below 1024, must be usable by that user", user))
 	}
 	return out
+}
+
+// keepUser reports whether container i keeps its root user rather than take the configured one, and why:
+// at plan time when it is a host agent or privileged workload (workload.go); when re-derived, when the
+// plan's after-state keeps it.
+func keepUser(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, i int) (bool, string) {
+	if h := ctx.opts.rebuild; h != nil {
+		return h.rootUser[containerLabel(&in.ContainerDefinitions[i], i)], "kept as it is by the plan"
+	}
+	w := recogniseWorkload(ctx, in, i)
+	if !w.Kept() {
+		return false, ""
+	}
+	return true, w.What() + ": " + w.Why
 }
 
 // isRootUser reports whether an image's Linux USER (name, uid, user:group) runs as root: the user part

@@ -112,11 +112,12 @@ func TestRederiveNetworkRefusesWhatThePlannerRefuses(t *testing.T) {
 		}), nil, "bridge", "Windows"},
 		{"a port range to bridge", bTD("web", 1, hostTD, ctrMod(0, privileged), ctrMod(0, ports(ecstypes.PortMapping{ContainerPortRange: aws.String("9000-9010"), Protocol: ecstypes.TransportProtocolTcp}))), nil, "bridge", "port range"},
 		{"a well-known agent's image", bTD("web", 1, hostTD, withPorts, ctrMod(0, func(c *ecstypes.ContainerDefinition) {
-			c.Image, c.User = aws.String("datadog/agent:7"), aws.String("root")
+			// a host agent keeps root (ECS.20 not fixed for it): its read-only root gives the registration
+			c.Image, c.User, c.ReadonlyRootFilesystem = aws.String("datadog/agent:7"), aws.String("root"), nil
 		})), nil, "bridge", "the Datadog Agent"},
-		{"a configured agent container", bTD("web", 1, hostTD, withPorts, ctrMod(0, func(c *ecstypes.ContainerDefinition) { c.User = aws.String("root") })),
+		{"a configured agent container", bTD("web", 1, hostTD, withPorts, ctrMod(0, func(c *ecstypes.ContainerDefinition) { c.User, c.ReadonlyRootFilesystem = aws.String("root"), nil })),
 			func(o *Options) { o.Workloads.AgentContainers = []string{"app"} }, "bridge", "fix.workloads.agent_containers"},
-		{"a configured agent container, to awsvpc", bTD("web", 1, hostTD, withPorts, ctrMod(0, func(c *ecstypes.ContainerDefinition) { c.User = aws.String("root") })),
+		{"a configured agent container, to awsvpc", bTD("web", 1, hostTD, withPorts, ctrMod(0, func(c *ecstypes.ContainerDefinition) { c.User, c.ReadonlyRootFilesystem = aws.String("root"), nil })),
 			func(o *Options) { o.Workloads.AgentContainers = []string{"app"} }, "awsvpc", "fix.workloads.agent_containers"},
 	}
 	for _, c := range builder {

@@ -322,3 +322,52 @@ func TestIsRootUser(t *testing.T) {
 		}
 	}
 }
+
+// TestRemedyUserKeepsHostAgents: a host agent keeps running as root rather than take the configured user
+// (it reads the host's processes, sockets and logs): Not fixed for it, with why, while the task's other
+// containers get the user; the finding is only partly fixed. A plan edited to give the agent the
+// configured user is refused.
+func TestRemedyUserKeepsHostAgents(t *testing.T) {
+	agent := bContainer("agent")
+	agent.Image, agent.User = aws.String("public.ecr.aws/datadog/agent:7"), nil
+	td := bTD("mon", 1, ctrMod(0, func(c *ecstypes.ContainerDefinition) { c.User = nil }), withContainer(agent))
+	in := bInventory([]detect.TaskDefinition{td}, nil)
+	o := bOptions(func(o *Options) { o.LinuxUser = "1000" })
+	p := buildPlan(t, in, o)
+	regs := actionsOf(p, RegisterTaskDefinition)
+	if len(regs) != 1 {
+		t.Fatalf("registrations %+v skipped %+v", regs, p.Skipped)
+	}
+	a := regs[0]
+	users := map[string]string{}
+	for _, c := range afterInput(t, a).ContainerDefinitions {
+		users[aws.ToString(c.Name)] = aws.ToString(c.User)
+	}
+	if users["agent"] != "" || users[aws.ToString(td.ContainerDefinitions[0].Name)] != "1000" {
+		t.Errorf("users after %v: the agent keeps its user, the app gets 1000", users)
+	}
+	if !hasSkipped(p, detect.ECS20ID, td.ARN(), `container "agent" keeps its user: it is a host agent`) {
+		t.Errorf("skipped %+v", p.Skipped)
+	}
+	st := &ReadState{TaskDefinitions: map[string]*detect.TaskDefinition{td.ARN(): &in.TaskDefinitions[0]}, Config: o.ConfiguredValues()}
+	if err := p.Rederive(&a, st); err != nil {
+		t.Fatalf("the plan as made is refused: %v", err)
+	}
+	forged := a
+	reg := *a.RegisterTaskDefinition
+	after := afterInput(t, a)
+	for i := range after.ContainerDefinitions {
+		after.ContainerDefinitions[i].User = aws.String("1000")
+	}
+	raw, err := awsjson.Marshal(after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg.After = raw
+	reg.Edits = append(append([]Edit(nil), reg.Edits...), Edit{Control: detect.ECS20ID, Path: "containerDefinitions[agent].user", Change: `set user to "1000" (was absent)`,
+		Risk: RiskHigh, Why: "user from configuration (fix.linux_user)"})
+	forged.RegisterTaskDefinition = &reg
+	if err := p.Rederive(&forged, st); err == nil || !strings.Contains(err.Error(), "user") {
+		t.Errorf("a plan giving the agent the configured user: %v", err)
+	}
+}
