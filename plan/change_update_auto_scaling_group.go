@@ -79,24 +79,27 @@ func (c *UpdateAutoScalingGroupChange) Rebuild(before AutoScalingGroupSettings) 
 func (c *UpdateAutoScalingGroupChange) implicitDependencies() []string { return nil }
 
 func (c *UpdateAutoScalingGroupChange) validate(a *Action, _ map[string]*Action) []error {
+	return providerGroupErrs("updateAutoScalingGroup", a, c.CapacityProvider, c.AutoScalingGroup, "autoScalingGroup", "group", c.AutoScalingGroup, c.Name, detect.AutoScalingGroupName)
+}
+
+// providerGroupErrs checks what both kinds of ECS.19's fix name: a capacity provider and its Auto Scaling
+// group, in one account and region; the payload's own resource (field, the one named) is the action's
+// resource, called noun, and name is its name (nameOf).
+func providerGroupErrs(kind string, a *Action, provider, group, field, noun, resource, name string, nameOf func(string) string) []error {
 	var errs []error
-	if c.AutoScalingGroup == "" {
-		errs = append(errs, fmt.Errorf("updateAutoScalingGroup: autoScalingGroup is required"))
+	for _, f := range []struct{ key, v string }{{"capacityProvider", provider}, {"autoScalingGroup", group}, {"name", name}} {
+		if f.v == "" {
+			errs = append(errs, fmt.Errorf("%s: %s is required", kind, f.key))
+		}
 	}
-	if c.Name == "" {
-		errs = append(errs, fmt.Errorf("updateAutoScalingGroup: name is required"))
+	if resource != "" && a.Resource != "" && a.Resource != resource {
+		errs = append(errs, fmt.Errorf("%s: %s %s is not the action's resource %s", kind, field, resource, a.Resource))
 	}
-	if c.CapacityProvider == "" {
-		errs = append(errs, fmt.Errorf("updateAutoScalingGroup: capacityProvider is required"))
+	if resource != "" && name != "" && nameOf(resource) != name {
+		errs = append(errs, fmt.Errorf("%s: name %q is not the name of %s %s", kind, name, noun, resource))
 	}
-	if c.AutoScalingGroup != "" && a.Resource != "" && a.Resource != c.AutoScalingGroup {
-		errs = append(errs, fmt.Errorf("updateAutoScalingGroup: autoScalingGroup %s is not the action's resource %s", c.AutoScalingGroup, a.Resource))
-	}
-	if c.AutoScalingGroup != "" && c.Name != "" && detect.AutoScalingGroupName(c.AutoScalingGroup) != c.Name {
-		errs = append(errs, fmt.Errorf("updateAutoScalingGroup: name %q is not the name of group %s", c.Name, c.AutoScalingGroup))
-	}
-	if c.AutoScalingGroup != "" && c.CapacityProvider != "" && !sameAccountRegion(c.AutoScalingGroup, c.CapacityProvider) {
-		errs = append(errs, fmt.Errorf("updateAutoScalingGroup: group %s is not in the account and region of capacity provider %s", c.AutoScalingGroup, c.CapacityProvider))
+	if group != "" && provider != "" && !sameAccountRegion(group, provider) {
+		errs = append(errs, fmt.Errorf("%s: group %s is not in the account and region of capacity provider %s", kind, group, provider))
 	}
 	return errs
 }

@@ -99,25 +99,7 @@ func (c *UpdateCapacityProviderChange) implicitDependencies() []string { return 
 // validate: the payload names the provider and its group; an earlier action of the plan that updates
 // that group is one the provider's update depends on (AWS refuses the protection before the group's).
 func (c *UpdateCapacityProviderChange) validate(a *Action, earlier map[string]*Action) []error {
-	var errs []error
-	if c.CapacityProvider == "" {
-		errs = append(errs, fmt.Errorf("updateCapacityProvider: capacityProvider is required"))
-	}
-	if c.Name == "" {
-		errs = append(errs, fmt.Errorf("updateCapacityProvider: name is required"))
-	}
-	if c.AutoScalingGroup == "" {
-		errs = append(errs, fmt.Errorf("updateCapacityProvider: autoScalingGroup is required"))
-	}
-	if c.CapacityProvider != "" && a.Resource != "" && a.Resource != c.CapacityProvider {
-		errs = append(errs, fmt.Errorf("updateCapacityProvider: capacityProvider %s is not the action's resource %s", c.CapacityProvider, a.Resource))
-	}
-	if c.CapacityProvider != "" && c.Name != "" && detect.ShortARN(c.CapacityProvider) != c.Name {
-		errs = append(errs, fmt.Errorf("updateCapacityProvider: name %q is not the name of capacity provider %s", c.Name, c.CapacityProvider))
-	}
-	if c.CapacityProvider != "" && c.AutoScalingGroup != "" && !sameAccountRegion(c.AutoScalingGroup, c.CapacityProvider) {
-		errs = append(errs, fmt.Errorf("updateCapacityProvider: group %s is not in the account and region of capacity provider %s", c.AutoScalingGroup, c.CapacityProvider))
-	}
+	errs := providerGroupErrs("updateCapacityProvider", a, c.CapacityProvider, c.AutoScalingGroup, "capacityProvider", "capacity provider", c.CapacityProvider, c.Name, detect.ShortARN)
 	for id, e := range earlier {
 		if g := e.UpdateAutoScalingGroup; e.Type == UpdateAutoScalingGroup && g != nil && g.AutoScalingGroup == c.AutoScalingGroup && !slices.Contains(a.DependsOn, id) {
 			errs = append(errs, fmt.Errorf("updateCapacityProvider: action %s turns on the scale-in protection of group %s, which the provider's managed termination protection needs: dependsOn must name it", id, c.AutoScalingGroup))
