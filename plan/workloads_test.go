@@ -369,7 +369,8 @@ func TestWorkloadsEditedPlanRefused(t *testing.T) {
 	if err := p.Rederive(&regs[0], st); err != nil {
 		t.Fatalf("the plan as made is refused: %v", err)
 	}
-	edit := func(t *testing.T, f func(after *ecs.RegisterTaskDefinitionInput)) error {
+	// edit re-derives the registration with its after-state edited by f, against the state read st.
+	edit := func(t *testing.T, st *ReadState, f func(after *ecs.RegisterTaskDefinitionInput)) error {
 		t.Helper()
 		a := regs[0]
 		c := *a.RegisterTaskDefinition
@@ -387,24 +388,14 @@ func TestWorkloadsEditedPlanRefused(t *testing.T) {
 		return p.Rederive(&a, st)
 	}
 	t.Run("privileged removed from the kept agent", func(t *testing.T) {
-		err := edit(t, func(after *ecs.RegisterTaskDefinitionInput) { after.ContainerDefinitions[0].Privileged = nil })
+		err := edit(t, st, func(after *ecs.RegisterTaskDefinitionInput) { after.ContainerDefinitions[0].Privileged = nil })
 		if err == nil || !strings.Contains(err.Error(), "containerDefinitions[0].privileged") || !strings.Contains(err.Error(), "Sysdig agent") {
 			t.Errorf("err = %v", err)
 		}
 		// without the applier's configuration the table alone still recognises it
 		st2 := *st
 		st2.Config = nil
-		a := regs[0]
-		c := *a.RegisterTaskDefinition
-		var after ecs.RegisterTaskDefinitionInput
-		if err := awsjson.Unmarshal("after", c.After, &after); err != nil {
-			t.Fatal(err)
-		}
-		after.ContainerDefinitions[0].Privileged = nil
-		b, _ := awsjson.Marshal(&after)
-		c.After = json.RawMessage(b)
-		a.RegisterTaskDefinition = &c
-		if err := p.Rederive(&a, &st2); err == nil {
+		if err := edit(t, &st2, func(after *ecs.RegisterTaskDefinitionInput) { after.ContainerDefinitions[0].Privileged = nil }); err == nil {
 			t.Error("refused with the configuration, accepted without it")
 		}
 	})
@@ -413,22 +404,12 @@ func TestWorkloadsEditedPlanRefused(t *testing.T) {
 		cv := *st.Config
 		cv.Workloads.NotAgents = []string{"sysdig-agent"}
 		st2.Config = &cv
-		a := regs[0]
-		c := *a.RegisterTaskDefinition
-		var after ecs.RegisterTaskDefinitionInput
-		if err := awsjson.Unmarshal("after", c.After, &after); err != nil {
-			t.Fatal(err)
-		}
-		after.ContainerDefinitions[0].Privileged = nil
-		b, _ := awsjson.Marshal(&after)
-		c.After = json.RawMessage(b)
-		a.RegisterTaskDefinition = &c
-		if err := p.Rederive(&a, &st2); err != nil {
+		if err := edit(t, &st2, func(after *ecs.RegisterTaskDefinitionInput) { after.ContainerDefinitions[0].Privileged = nil }); err != nil {
 			t.Errorf("err = %v", err)
 		}
 	})
 	t.Run("a scratch volume moved to another container", func(t *testing.T) {
-		err := edit(t, func(after *ecs.RegisterTaskDefinitionInput) {
+		err := edit(t, st, func(after *ecs.RegisterTaskDefinitionInput) {
 			mps := after.ContainerDefinitions[1].MountPoints
 			for i := range mps {
 				if aws.ToString(mps[i].SourceVolume) == "ecsfix-debug-shell-tmp" {
