@@ -60,13 +60,16 @@ func TestParseECRImage(t *testing.T) {
 		"123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app":        {Registry: "123456789012", Region: "eu-west-1", Repository: "team/app", Tag: "latest"},
 		"123456789012.dkr.ecr.us-east-1.amazonaws.com/app@" + d:        {Registry: "123456789012", Region: "us-east-1", Repository: "app", Digest: d},
 		"123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app:v1@" + d: {Registry: "123456789012", Region: "cn-north-1", Repository: "app", Tag: "v1", Digest: d},
+		"111122223333.dkr.ecr-fips.us-east-1.amazonaws.com/app:1":      {Registry: "111122223333", Region: "us-east-1", Repository: "app", Tag: "1", FIPS: true},
+		"111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:v1@" + d:     {Registry: "111122223333", Region: "eu-west-1", Repository: "app", Tag: "v1", Digest: d},
 	} {
 		got, ok := ParseECRImage(ref)
 		if !ok || got != want {
 			t.Errorf("ParseECRImage(%q) = %+v, %v; want %+v", ref, got, ok, want)
 		}
 	}
-	for _, ref := range []string{"nginx:1.27", "public.ecr.aws/nginx/nginx:1", "ghcr.io/a/b:1", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/", "evil.com/123456789012.dkr.ecr.eu-west-1.amazonaws.com/app"} {
+	for _, ref := range []string{"nginx:1.27", "public.ecr.aws/nginx/nginx:1", "ghcr.io/a/b:1", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/", "evil.com/123456789012.dkr.ecr.eu-west-1.amazonaws.com/app",
+		"111122223333.dkr.ecr.eu-west-1.amazonaws.com.evil.example/app:1", "${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/app:1"} {
 		if _, ok := ParseECRImage(ref); ok {
 			t.Errorf("ParseECRImage(%q) accepted a reference outside ECR", ref)
 		}

@@ -56,10 +56,6 @@ const (
 	MaxImageConfigBytes = 1 << 20
 )
 
-// ParseECRImage parses ref as an image in an ECR private registry (detect.ParseECRImage); ok is false
-// for any other registry (Docker Hub, public.ecr.aws, another host) and for a reference it cannot read.
-func ParseECRImage(ref string) (detect.ECRImage, bool) { return detect.ParseECRImage(ref) }
-
 // imageID is the image id BatchGetImage is asked for: by digest when the reference pins one.
 func imageID(e detect.ECRImage) ecrtypes.ImageIdentifier {
 	if e.Digest != "" {
@@ -124,7 +120,7 @@ func ImageWants(tds []detect.TaskDefinition, account, region string) []ImageWant
 		os, arch := PlatformOf(&td.TaskDefinition)
 		for _, c := range td.ContainerDefinitions {
 			ref := aws.ToString(c.Image)
-			img, ok := ParseECRImage(ref)
+			img, ok := detect.ParseECRImage(ref)
 			if !ok || seen[ref] || img.Registry != acct || img.Region != region {
 				continue
 			}
@@ -164,7 +160,7 @@ func readImages(ctx context.Context, c caller, api ImageAPI, httpc aws.HTTPClien
 	r := &imageRead{c: c, api: api, http: httpc, out: map[string]detect.ImageConfig{}}
 	byRepo := map[repoKey][]ImageWant{}
 	for _, w := range wants {
-		img, ok := ParseECRImage(w.Ref)
+		img, ok := detect.ParseECRImage(w.Ref)
 		if !ok {
 			continue
 		}
@@ -223,7 +219,7 @@ func (r *imageRead) repository(ctx context.Context, k repoKey, wants []ImageWant
 	// Round 1: the manifests the references name, each distinct id once.
 	ids := map[string]detect.ECRImage{}
 	for _, w := range wants {
-		img, _ := ParseECRImage(w.Ref)
+		img, _ := detect.ParseECRImage(w.Ref)
 		ids[imageKey(img)] = img
 	}
 	first, errs := r.batchGet(ctx, k, ids)
@@ -234,7 +230,7 @@ func (r *imageRead) repository(ctx context.Context, k repoKey, wants []ImageWant
 	platform := map[string]string{} // want ref -> digest of the platform manifest
 	second := map[string]detect.ECRImage{}
 	for _, w := range wants {
-		img, _ := ParseECRImage(w.Ref)
+		img, _ := detect.ParseECRImage(w.Ref)
 		g, ok := first[imageKey(img)]
 		if !ok {
 			r.fail(w.Ref, "BatchGetImage", errs[imageKey(img)])
@@ -307,7 +303,7 @@ func (r *imageRead) repository(ctx context.Context, k repoKey, wants []ImageWant
 		if !ok {
 			continue
 		}
-		img, _ := ParseECRImage(w.Ref)
+		img, _ := detect.ParseECRImage(w.Ref)
 		top := first[imageKey(img)]
 		b := blobs[first[d].m.Config.Digest]
 		if b.err != nil {

@@ -14,8 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/smithy-go"
-
-	"github.com/ecsfix/ecsfix/detect"
 )
 
 func digestOf(b string) string {
@@ -146,26 +144,5 @@ func TestReadImagesFailures(t *testing.T) {
 	got, failures = ReadImages(context.Background(), denied, srv.Client(), wants[:1])
 	if len(got) != 0 || len(failures) != 1 || !failures[0].Denied {
 		t.Errorf("denied: %+v %+v", got, failures)
-	}
-}
-
-func TestParseECRImage(t *testing.T) {
-	for ref, want := range map[string]detect.ECRImage{
-		"111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/app:v1.2":           {Registry: "111122223333", Region: "eu-west-1", Repository: "team/app", Tag: "v1.2"},
-		"111122223333.dkr.ecr.eu-west-1.amazonaws.com/app":                     {Registry: "111122223333", Region: "eu-west-1", Repository: "app", Tag: "latest"},
-		"111122223333.dkr.ecr-fips.us-east-1.amazonaws.com/app:1":              {Registry: "111122223333", Region: "us-east-1", Repository: "app", Tag: "1", FIPS: true},
-		"111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn/app:1":               {Registry: "111122223333", Region: "cn-north-1", Repository: "app", Tag: "1"},
-		"111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:v1@" + digestOf("x"): {Registry: "111122223333", Region: "eu-west-1", Repository: "app", Tag: "v1", Digest: digestOf("x")},
-	} {
-		got, ok := ParseECRImage(ref)
-		if !ok || got != want {
-			t.Errorf("%s: %+v %v, want %+v", ref, got, ok, want)
-		}
-	}
-	for _, ref := range []string{"nginx:1.27", "public.ecr.aws/nginx/nginx:1", "111122223333.dkr.ecr.eu-west-1.amazonaws.com.evil.example/app:1",
-		"ghcr.io/111122223333.dkr.ecr.eu-west-1.amazonaws.com/app", "${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/app:1"} {
-		if got, ok := ParseECRImage(ref); ok {
-			t.Errorf("%s parsed as %+v", ref, got)
-		}
 	}
 }
