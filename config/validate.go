@@ -295,7 +295,7 @@ func checkLinuxUser(key, u string) error {
 	if !linuxUserPart.MatchString(user) || (hasGroup && !linuxUserPart.MatchString(group)) {
 		return fmt.Errorf("%s: %q is not a user, uid, user:group or uid:gid", key, u)
 	}
-	if user == "root" || strings.Trim(user, "0") == "" {
+	if plan.IsRootUser(user) {
 		return fmt.Errorf("%s: %q is root: the fix of ECS.20 sets a non-root user", key, u)
 	}
 	return nil

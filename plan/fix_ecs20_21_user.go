@@ -143,10 +143,10 @@ func keepUser(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, i int) 
 	return true, w.What() + ": " + w.Why
 }
 
-// isRootUser reports whether an image's Linux USER (name, uid, user:group) runs as root: the user part
+// IsRootUser reports whether an image's Linux USER (name, uid, user:group) runs as root: the user part
 // empty (":GROUP" runs as the default user, root), root, or a uid that is 0 read as a number the way the
 // runtime reads it (strconv.Atoi, as runc does: 0, 00, +0, -0). Any other name is taken as not root.
-func isRootUser(u string) bool {
+func IsRootUser(u string) bool {
 	name, _, _ := strings.Cut(strings.TrimSpace(u), ":")
 	if name == "" || name == "root" {
 		return true
@@ -176,7 +176,7 @@ func imageUser(inv *detect.Inventory, in *ecs.RegisterTaskDefinitionInput, image
 		}
 		return u, true
 	}
-	if isRootUser(u) {
+	if IsRootUser(u) {
 		return "", false
 	}
 	return u, true

@@ -312,13 +312,13 @@ func editAfter(t *testing.T, a Action, f func(*ecs.RegisterTaskDefinitionInput))
 // the runtime reads it; other names and uids are not.
 func TestIsRootUser(t *testing.T) {
 	for _, u := range []string{"", "root", "root:1000", "0", "00", "+0", "-0", "0:0", "00:0", "+0:staff", ":0", ":1000"} {
-		if !isRootUser(u) {
-			t.Errorf("isRootUser(%q) = false, want true", u)
+		if !IsRootUser(u) {
+			t.Errorf("IsRootUser(%q) = false, want true", u)
 		}
 	}
 	for _, u := range []string{"1000", "nginx", "nobody:0", "10001:10001", "01000", "+1000", "rootless", "Root", "0x0", "1e0"} {
-		if isRootUser(u) {
-			t.Errorf("isRootUser(%q) = true, want false", u)
+		if IsRootUser(u) {
+			t.Errorf("IsRootUser(%q) = true, want false", u)
 		}
 	}
 }
