@@ -311,6 +311,20 @@ func batches(n, size int) int { return (n + size - 1) / size }
 // A dry run makes the checks' calls only (CheckCalls).
 func (p *Plan) ApplyCalls() map[AccountRegion]Calls {
 	out, x := p.checkCalls()
+	p.addActionCalls(out, x, nil)
+	return out
+}
+
+// ActionCalls returns the calls of the actions keep selects (nil: all), by account and region, without
+// the checks' (the sources the checks read are not read again).
+func (p *Plan) ActionCalls(keep func(*Action) bool) map[AccountRegion]Calls {
+	out := map[AccountRegion]Calls{}
+	_, x := p.checkCalls()
+	p.addActionCalls(out, x, keep)
+	return out
+}
+
+func (p *Plan) addActionCalls(out map[AccountRegion]Calls, x *callsCtx, keep func(*Action) bool) {
 	for i := range p.Actions {
 		a := &p.Actions[i]
 		f := actionCalls[a.Type]
@@ -319,6 +333,9 @@ func (p *Plan) ApplyCalls() map[AccountRegion]Calls {
 		}
 		c := Calls{}
 		f(x, a, c)
+		if keep != nil && !keep(a) {
+			continue // counted all the same: a source it read is not read again by a later one
+		}
 		for op, n := range c {
 			k := AccountRegion{a.Account, a.Region}
 			if isGlobal(op) {
@@ -327,7 +344,6 @@ func (p *Plan) ApplyCalls() map[AccountRegion]Calls {
 			at(out, k).add(op, n)
 		}
 	}
-	return out
 }
 
 // CheckCalls returns the calls of the checks an apply (and a dry run) makes before it writes.
@@ -439,7 +455,8 @@ type ApplyEstimate struct {
 	// Duration is the least time: the slowest account-region's (account-regions are paced apart, so
 	// their times are not summed). Latency and the SDK's retries come on top.
 	Duration time.Duration
-	// Calls is the number of calls counted (ApplyCalls), in AccountRegions account-regions.
+	// Calls is the number of calls counted (ApplyCalls); AccountRegions the account-regions the plan
+	// acts in (not counting the per-account buckets of global services).
 	Calls          int
 	AccountRegions int
 	// Slowest is the account-region that sets the time; Group its bucket that does, with the calls it
@@ -455,13 +472,16 @@ type ApplyEstimate struct {
 // slowest group sets its time); the slowest account-region sets the plan's. Latency is not counted.
 func (p *Plan) ExpectedApply(table *awsclient.QuotaTable) ApplyEstimate {
 	calls := p.ApplyCalls()
-	e := ApplyEstimate{AccountRegions: len(calls)}
+	e := ApplyEstimate{}
 	keys := slices.SortedFunc(maps.Keys(calls), func(a, b AccountRegion) int {
 		return strings.Compare(a.Account+"\x00"+a.Region, b.Account+"\x00"+b.Region)
 	})
 	for i, k := range keys {
 		c := calls[k]
 		e.Calls += c.Total()
+		if k.Region != "" {
+			e.AccountRegions++
+		}
 		d := table.Estimate(c)
 		if i > 0 && d <= e.Duration {
 			continue
@@ -539,8 +559,8 @@ func (e ApplyEstimate) Sentence() string {
 	return b.String()
 }
 
-// FormatDuration rounds d to the second ("8m10s", "0s").
-func FormatDuration(d time.Duration) string { return d.Round(time.Second).String() }
+// FormatDuration gives d in whole seconds, rounded down since it is a least time ("8m10s", "0s").
+func FormatDuration(d time.Duration) string { return d.Truncate(time.Second).String() }
 
 func trimFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
@@ -551,4 +571,39 @@ func ActionTypes() []ActionType {
 		out[i] = k.typ
 	}
 	return out
+}
+
+// RemainingApply is the least time the calls left (left, by account-region) still take, elapsed after
+// an apply started whose calls so far are made (by account-region): in each bucket, the tokens now are
+// its burst less the calls made, plus what it refilled since (at most its burst); the calls left beyond
+// them go at its rate. The slowest bucket of the slowest account-region sets the time.
+func RemainingApply(table *awsclient.QuotaTable, left, made map[AccountRegion]Calls, elapsed time.Duration) time.Duration {
+	var longest float64
+	for k, c := range left {
+		type bucket struct{ left, made float64 }
+		buckets := map[string]*bucket{}
+		quota := map[string]awsclient.Quota{}
+		count := func(calls Calls, f func(*bucket, float64)) {
+			for op, n := range calls {
+				service, name, _ := strings.Cut(op, ":")
+				q, ok := table.Lookup(service, name)
+				if !ok {
+					continue
+				}
+				g := q.Service + "/" + q.Group
+				if buckets[g] == nil {
+					buckets[g], quota[g] = &bucket{}, q
+				}
+				f(buckets[g], float64(n))
+			}
+		}
+		count(c, func(b *bucket, n float64) { b.left += n })
+		count(made[k], func(b *bucket, n float64) { b.made += n })
+		for g, b := range buckets {
+			q := quota[g]
+			tokens := max(0, min(q.Burst, q.Burst-b.made+q.Rate*elapsed.Seconds()))
+			longest = max(longest, (b.left-tokens)/q.Rate)
+		}
+	}
+	return time.Duration(longest * float64(time.Second))
 }

@@ -81,11 +81,11 @@ func TestExpectedApply(t *testing.T) {
 	}{
 		// 500 registrations: 20 at once, then 1 a second; the 2,000 task-definition reads (at 20 a
 		// second) and 500 service updates (5 a second) take less.
-		{"500 registrations", registrationPlan(500, "us-east-1"), 480 * time.Second, "task-definition-modify", 2},
+		{"500 registrations", registrationPlan(500, "us-east-1"), 480 * time.Second, "task-definition-modify", 1},
 		// Two regions are paced apart: the time of one, not the sum.
-		{"two regions", registrationPlan(500, "us-east-1", "eu-west-1"), 480 * time.Second, "task-definition-modify", 3},
-		{"a few", registrationPlan(3, "us-east-1"), 0, "", 2},
-		{"60 service moves", registrationPlan(60, "us-east-1"), 40 * time.Second, "task-definition-modify", 2},
+		{"two regions", registrationPlan(500, "us-east-1", "eu-west-1"), 480 * time.Second, "task-definition-modify", 2},
+		{"a few", registrationPlan(3, "us-east-1"), 0, "", 1},
+		{"60 service moves", registrationPlan(60, "us-east-1"), 40 * time.Second, "task-definition-modify", 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,7 +96,7 @@ func TestExpectedApply(t *testing.T) {
 			if e.AccountRegions != tc.regions {
 				t.Errorf("AccountRegions = %d, want %d", e.AccountRegions, tc.regions)
 			}
-			if tc.group != "" && (e.Group.Group != tc.group || e.Operation != opRegisterTaskDefinition || e.GroupCalls != len(tc.p.Actions)/2/(tc.regions-1)) {
+			if tc.group != "" && (e.Group.Group != tc.group || e.Operation != opRegisterTaskDefinition || e.GroupCalls != len(tc.p.Actions)/2/tc.regions) {
 				t.Errorf("the group setting the time: %s (%s, %d calls), want %s with RegisterTaskDefinition", e.Group.Group, e.Operation, e.GroupCalls, tc.group)
 			}
 			if e.Calls != sumAll(tc.p.ApplyCalls()) {
@@ -127,4 +127,50 @@ func sumAll(by map[AccountRegion]Calls) int {
 		n += c.Total()
 	}
 	return n
+}
+
+func TestRemainingApply(t *testing.T) {
+	table := awsclient.DefaultQuotaTable()
+	p := registrationPlan(500, "us-east-1")
+	doneBefore := func(n int) func(*Action) bool {
+		return func(a *Action) bool {
+			var i int
+			fmt.Sscanf(strings.TrimPrefix(a.ID, "us-east-1-r"), "%d", &i)
+			return i < n
+		}
+	}
+	made := func(n int) map[AccountRegion]Calls {
+		m := p.CheckCalls()
+		for k, c := range p.ActionCalls(doneBefore(n)) {
+			for op, v := range c {
+				at(m, k).add(op, v)
+			}
+		}
+		return m
+	}
+	left := func(n int) map[AccountRegion]Calls {
+		keep := doneBefore(n)
+		return p.ActionCalls(func(a *Action) bool { return !keep(a) })
+	}
+	cases := []struct {
+		name    string
+		done    int
+		elapsed time.Duration
+		want    time.Duration
+	}{
+		{"at the start: the whole estimate", 0, 0, 480 * time.Second},
+		{"100 done at the floor's pace: 400 left at 1 a second", 100, 80 * time.Second, 400 * time.Second},
+		{"100 done slower: the bucket refilled to its burst", 100, 200 * time.Second, 380 * time.Second},
+		{"all done", 500, 500 * time.Second, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := RemainingApply(table, left(tc.done), made(tc.done), tc.elapsed); got != tc.want {
+				t.Errorf("RemainingApply = %s, want %s", got, tc.want)
+			}
+		})
+	}
+	if n := sumAll(p.ActionCalls(nil)) + sumAll(p.CheckCalls()); n != sumAll(p.ApplyCalls()) {
+		t.Errorf("the actions' calls and the checks' add up to %d, ApplyCalls to %d", n, sumAll(p.ApplyCalls()))
+	}
 }

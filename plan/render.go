@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/aymanbagabas/go-udiff"
+
+	"github.com/ecsfix/ecsfix/detect/awsclient"
 	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
@@ -23,6 +25,29 @@ type RenderOptions struct {
 	// RiskOverrides are the configuration's risk overrides, by control id. Actions are shown with, and
 	// judged against UnattendedRisk by, their effective risk (Plan.EffectiveRisk).
 	RiskOverrides map[string]Risk
+	// Quotas are the API's token buckets (awsclient.DefaultQuotaTable, or the configured one): with them,
+	// the summary says how long applying the plan takes at least (ExpectedApply) when that is
+	// EstimateThreshold or more, and the JSON view gives it always. Nil: no estimate.
+	Quotas *awsclient.QuotaTable
+}
+
+// expectedApply is the estimate the renderings show: none without quotas, for a plan without actions, or
+// for one whose task definitions are files (apply refuses it).
+func expectedApply(p *Plan, o RenderOptions) (ApplyEstimate, bool) {
+	if o.Quotas == nil || len(p.Actions) == 0 || len(p.FileTaskDefinitions()) > 0 {
+		return ApplyEstimate{}, false
+	}
+	return p.ExpectedApply(o.Quotas), true
+}
+
+// expectedApplyLine is the summary's sentence on how long applying takes, when it is EstimateThreshold
+// or more ("" otherwise: a plan of a few fixes keeps its output short).
+func expectedApplyLine(p *Plan, o RenderOptions) string {
+	e, ok := expectedApply(p, o)
+	if !ok || e.Duration < EstimateThreshold {
+		return ""
+	}
+	return "Applying takes " + e.Sentence() + "."
 }
 
 // Renderer renders a plan in one format.

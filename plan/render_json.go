@@ -29,6 +29,10 @@ func RenderJSON(w io.Writer, p *Plan, o RenderOptions) error {
 	}
 	v := jsonView{FormatVersion: c.FormatVersion, Tool: c.Tool, CreatedAt: c.CreatedAt, Source: c.Source,
 		Actions: make([]jsonViewAction, len(c.Actions)), State: c.State, Skipped: c.Skipped, Approvals: c.Approvals}
+	if e, ok := expectedApply(p, o); ok {
+		secs := int64(e.Duration / time.Second) // whole seconds, rounded down: a least time
+		v.ExpectedApplySeconds = &secs
+	}
 	for i, a := range c.Actions {
 		f := p.RiskOf(p.Actions[i], o.RiskOverrides)
 		v.Actions[i] = jsonViewAction{Action: a, EffectiveRisk: f.Risk, RiskWhy: riskShown(f)}
@@ -53,7 +57,17 @@ type jsonView struct {
 	State         []Fingerprint    `json:"state"`
 	Skipped       []Skipped        `json:"skipped"`
 	Approvals     []Approval       `json:"approvals,omitempty"`
+
+	// Derived when rendering, after the plan's members (jsonViewDerived names them).
+
+	// ExpectedApplySeconds is the least time applying the plan takes under the API's token buckets
+	// (Plan.ExpectedApply), in whole seconds rounded down; absent without quotas, for a plan without actions, or one
+	// of task-definition files.
+	ExpectedApplySeconds *int64 `json:"expectedApplySeconds,omitempty"`
 }
+
+// jsonViewDerived are the members of jsonView that are not Plan's.
+var jsonViewDerived = []string{"ExpectedApplySeconds"}
 
 // jsonViewAction is an action as the file holds it, then its effective risk and why.
 type jsonViewAction struct {

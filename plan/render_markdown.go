@@ -20,6 +20,9 @@ func RenderMarkdown(w io.Writer, p *Plan, o RenderOptions) error {
 		pr.printf("**No changes.** Nothing that ecsfix fixes needs a change.\n")
 	} else {
 		pr.printf("**Plan: %s.**\n\n", mdText(planSummary(p, o)))
+		if line := expectedApplyLine(p, o); line != "" {
+			pr.printf("%s\n\n", mdText(line))
+		}
 		needs := needsApprovalSet(p, o)
 		pr.printf("| id | action | resource | controls | risk |\n|---|---|---|---|---|\n")
 		for i := range p.Actions {

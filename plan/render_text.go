@@ -27,6 +27,9 @@ func RenderText(w io.Writer, p *Plan, o RenderOptions) error {
 		}
 	}
 	pr.printf("%s\n", pr.paint(ansiBoldCode, "Plan: "+planSummary(p, o)+"."))
+	if line := expectedApplyLine(p, o); line != "" {
+		pr.printf("%s\n", line)
+	}
 	hash := p.ContentHash()
 	pr.printf("Content: %s\n", hash)
 	for _, a := range p.Approvals {
