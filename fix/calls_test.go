@@ -59,10 +59,23 @@ func TestApplyCallsAsPlanned(t *testing.T) {
 	}
 	sameCalls(t, "dry run", sumCalls(p.CheckCalls()), rep.Calls)
 
+
 	out.Reset()
-	rep, err = Apply(context.Background(), e.cfg, p, opts(t, &out))
+	o = opts(t, &out)
+	var finished []ActionReport
+	o.Progress = func(a ActionReport) { finished = append(finished, a) }
+	rep, err = Apply(context.Background(), e.cfg, p, o)
 	if err != nil {
 		t.Fatalf("apply: %v\n%s", err, out.String())
+	}
+	// Progress heard of each action once, as it finished, with its outcome.
+	if len(finished) != len(p.Actions) {
+		t.Errorf("Progress was called %d times, want once for each of %d actions", len(finished), len(p.Actions))
+	}
+	for _, a := range finished {
+		if r := rep.Action(a.ID); r == nil || r.Status != a.Status || a.Status != StatusDone {
+			t.Errorf("Progress heard %s %s, the report says %+v", a.ID, a.Status, r)
+		}
 	}
 	sameCalls(t, "apply", sumCalls(p.ApplyCalls()), rep.Calls)
 	if rep.Calls["ecs:RegisterTaskDefinition"] != 1 || rep.Calls["ecs:UpdateService"] != 2 {

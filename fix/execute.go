@@ -60,10 +60,12 @@ func (r *run) execute(ctx context.Context) []ActionReport {
 				reps[i].Status, reps[i].Detail = StatusNotRun, fmt.Sprintf("dependency %s did not complete", blocked)
 				r.printf("%s: not run: %s", a.ID, reps[i].Detail)
 				state[i] = finished
+				r.progress(reps[i])
 				continue
 			case ctx.Err() != nil:
 				reps[i].Status, reps[i].Detail = StatusNotRun, "interrupted"
 				state[i] = finished
+				r.progress(reps[i])
 				continue
 			}
 			state[i] = running
@@ -79,6 +81,14 @@ func (r *run) execute(ctx context.Context) []ActionReport {
 		i := <-doneCh
 		state[i] = finished
 		inFlight--
+		r.progress(reps[i])
+	}
+}
+
+// progress tells Options.Progress that an action finished.
+func (r *run) progress(rep ActionReport) {
+	if r.o.Progress != nil {
+		r.o.Progress(rep)
 	}
 }
 

@@ -67,6 +67,11 @@ type Options struct {
 	// RetryMaxAttempts when set, else 10).
 	MaxAttempts int
 
+	// Progress, when set, is called with each action's report as the action finishes (done, skipped,
+	// failed or not run), one call at a time, from the goroutine that runs Apply. A dry run finishes
+	// no action.
+	Progress func(ActionReport)
+
 	// ResumeWindow: an action an earlier run started without recording its outcome (its write may have
 	// landed just before a crash, and AWS's reads lag its writes) is looked for again, a few times, until
 	// this long after its started record, before it is written again. 0 disables the wait (the CLI's
