@@ -146,7 +146,11 @@ func applyFile(ctx context.Context, o *applyOptions, file string) error {
 	if o.g.cfg.AllRegions {
 		opts.Regions = actionRegions(p) // --all-regions: whatever regions the plan names
 	}
+	o.g.announceApply(p, o.dryRun)
+	prog := o.progress(p)
+	prog.options(&opts)
 	rep, err := fix.Apply(ctx, awsCfg, p, opts)
+	prog.finish()
 	if o.updating() && findingsAfter(rep, err) {
 		now := time.Now()
 		if opts.Now != nil {
@@ -161,6 +165,15 @@ func applyFile(ctx context.Context, o *applyOptions, file string) error {
 		}
 	}
 	return deploymentError(applyError(err), rep, "with ecsfix rollback "+journal)
+}
+
+// progress is the bar drawn while p is applied (nil for a dry run, which finishes no action, or when
+// stderr is not a terminal).
+func (o *applyOptions) progress(p *plan.Plan) *applyProgress {
+	if o.dryRun {
+		return nil
+	}
+	return o.g.newApplyProgress(p)
 }
 
 // updating says whether apply updates findings: --update-findings, or securityhub.update_findings.
@@ -217,7 +230,11 @@ func applyAuto(ctx context.Context, o *applyOptions, regionFlags bool) error {
 		if o.out != "" {
 			opts.PlanPath = o.out
 		}
+		o.g.announceApply(p, o.dryRun)
+		prog := o.progress(p)
+		prog.options(&opts)
 		frep, err := fix.Apply(ctx, awsCfg, p, opts)
+		prog.finish()
 		if o.updating() && findingsAfter(frep, err) {
 			if ferr := o.g.updateFindings(ctx, p, frep, left, nil, journal, o.dryRun); ferr != nil && err == nil {
 				return ferr

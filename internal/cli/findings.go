@@ -432,7 +432,7 @@ func (g *globalOptions) findingsInventory(ctx context.Context, a *accountOptions
 	}
 	opts := g.scanOptions()
 	opts.Scope = scope
-	inv, stats, took, err := g.runScan(opts, func(opts live.Options) (*detect.Inventory, live.Stats, error) {
+	inv, stats, took, err := g.runScan(opts, nil, func(opts live.Options) (*detect.Inventory, live.Stats, error) {
 		return live.ScanAccounts(ctx, list, opts)
 	})
 	if err != nil {

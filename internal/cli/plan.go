@@ -95,8 +95,7 @@ func planRun(ctx context.Context, o *planOptions, regionFlags bool) error {
 			return err
 		}
 	} else {
-		ropts := plan.RenderOptions{Color: o.g.io.colorOut(), UnattendedRisk: o.g.cfg.UnattendedRisk(), RiskOverrides: o.g.cfg.PlanOptions().Risk}
-		if err := plan.RenderText(o.g.io.Out, p, ropts); err != nil {
+		if err := plan.RenderText(o.g.io.Out, p, o.g.renderOptions(o.g.io.colorOut())); err != nil {
 			return fmt.Errorf("write output: %w", err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -180,6 +181,12 @@ func (g *globalOptions) liveInventory(ctx context.Context, a *accountOptions) (*
 	if err != nil {
 		return nil, report.Source{}, err
 	}
+	// On a terminal, the indicator also counts the calls made and those throttled.
+	var watch *callWatch
+	if g.io.ErrTTY {
+		watch = &callWatch{}
+		awsCfg = watch.watch(awsCfg)
+	}
 	opts := g.scanOptions()
 	opts.Regions = regions
 	scan := func(opts live.Options) (*detect.Inventory, live.Stats, error) { return live.Scan(ctx, awsCfg, opts) }
@@ -194,7 +201,7 @@ func (g *globalOptions) liveInventory(ctx context.Context, a *accountOptions) (*
 		}
 		logAccounts = []any{"accounts", accountsOf(targets)}
 	}
-	inv, stats, took, err := g.runScan(opts, scan)
+	inv, stats, took, err := g.runScan(opts, watch, scan)
 	if err != nil {
 		return nil, report.Source{}, err
 	}
@@ -216,9 +223,10 @@ func (g *globalOptions) scanOptions() live.Options {
 	}
 }
 
-// runScan runs a live read with opts, drawing its progress on a terminal, and says how long it took.
-func (g *globalOptions) runScan(opts live.Options, scan func(live.Options) (*detect.Inventory, live.Stats, error)) (*detect.Inventory, live.Stats, time.Duration, error) {
-	progress, done := progressIndicator(g.io)
+// runScan runs a live read with opts, drawing its progress on a terminal (with the calls watch counts,
+// when set), and says how long it took.
+func (g *globalOptions) runScan(opts live.Options, watch *callWatch, scan func(live.Options) (*detect.Inventory, live.Stats, error)) (*detect.Inventory, live.Stats, time.Duration, error) {
+	progress, done := progressIndicator(g.io, watch)
 	opts.Progress = progress
 	start := time.Now()
 	inv, stats, err := scan(opts)
@@ -236,8 +244,8 @@ func configuredRoles(cfg *config.Config) []string {
 }
 
 // progressIndicator returns a callback that shows the resources read so far on stderr, when stderr is a
-// terminal, and a function that clears it.
-func progressIndicator(io *streams) (func(int), func()) {
+// terminal, with the calls watch counted (made, throttled, retried), and a function that clears it.
+func progressIndicator(io *streams, watch *callWatch) (func(int), func()) {
 	if !io.ErrTTY {
 		return nil, func() {}
 	}
@@ -250,5 +258,41 @@ func progressIndicator(io *streams) (func(int), func()) {
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionEnableColorCodes(!io.NoColor),
 	)
-	return func(n int) { _ = bar.Set(n) }, func() { _ = bar.Finish() }
+	var mu sync.Mutex
+	describe := func() {
+		if calls := watch.describe(); calls != "" {
+			bar.Describe("reading resources (" + calls + ")")
+		}
+	}
+	// The calls go on while no resource is added (listing, paging, backing off): redrawn each second.
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				mu.Lock()
+				describe()
+				_ = bar.RenderBlank()
+				mu.Unlock()
+			}
+		}
+	}()
+	set := func(n int) {
+		mu.Lock()
+		defer mu.Unlock()
+		describe()
+		_ = bar.Set(n)
+	}
+	return set, func() {
+		close(stop)
+		<-stopped
+		mu.Lock()
+		defer mu.Unlock()
+		_ = bar.Finish()
+	}
 }

@@ -29,7 +29,7 @@ func newCmdShow(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ropts := plan.RenderOptions{Color: g.io.colorOut(), UnattendedRisk: g.cfg.UnattendedRisk(), RiskOverrides: g.cfg.PlanOptions().Risk}
+			ropts := g.renderOptions(g.io.colorOut())
 			switch format {
 			case "json":
 				return plan.RenderJSON(g.io.Out, p, ropts)

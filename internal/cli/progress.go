@@ -1,0 +1,195 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/smithy-go/middleware"
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/ecsfix/ecsfix/config"
+	"github.com/ecsfix/ecsfix/detect/awsclient"
+	"github.com/ecsfix/ecsfix/fix"
+	"github.com/ecsfix/ecsfix/internal/textsafe"
+	"github.com/ecsfix/ecsfix/plan"
+)
+
+// How long live work takes: the estimates the API's token buckets imply (plan.ExpectedApply), said
+// before an apply starts, and the progress drawn on a terminal while a scan or an apply runs.
+
+// quotaTable is the table of the API's token buckets that estimates use: the one place that chooses it.
+// The documented buckets for now; the configured quotas (pace.quotas) are to be applied here.
+func quotaTable(_ *config.Config) *awsclient.QuotaTable {
+	return awsclient.DefaultQuotaTable()
+}
+
+// renderOptions are the plan renderings' options from the configuration.
+func (g *globalOptions) renderOptions(color bool) plan.RenderOptions {
+	return plan.RenderOptions{Color: color, UnattendedRisk: g.cfg.UnattendedRisk(), RiskOverrides: g.cfg.PlanOptions().Risk,
+		Quotas: quotaTable(g.cfg)}
+}
+
+// announceApply says on stderr, before anything is written, how long applying p takes at least, when
+// that is plan.EstimateThreshold or more: a human line, or a log record with --log-format json.
+func (g *globalOptions) announceApply(p *plan.Plan, dryRun bool) {
+	e := p.ExpectedApply(quotaTable(g.cfg))
+	if e.Duration < plan.EstimateThreshold {
+		return
+	}
+	if g.cfg.Log.Format == "json" {
+		g.log.Info("apply estimate", "actions", len(p.Actions), "accountRegions", e.AccountRegions, "calls", e.Calls,
+			"atLeastSeconds", int64(e.Duration/time.Second), "bucket", e.Group.Service+"/"+e.Group.Group, "bucketCalls", e.GroupCalls,
+			"dryRun", dryRun)
+		return
+	}
+	what := fmt.Sprintf("%d change(s) in %d account-region(s)", len(p.Actions), max(e.AccountRegions, 1))
+	line := "Applying " + what + ": " + e.Sentence() + "."
+	if dryRun {
+		line = "Dry run; applying " + what + " would take " + e.Sentence() + "."
+	}
+	fmt.Fprintln(g.io.ErrOut, textsafe.Line(line))
+}
+
+// applyProgress draws, on a terminal's stderr, a bar of the actions finished out of the plan's, with the
+// least time the calls left take (plan.RemainingApply: the buckets' tokens as the calls made so far
+// left them). Nothing is drawn when stderr is not a terminal (CI logs) or logs are JSON.
+type applyProgress struct {
+	mu      sync.Mutex
+	bar     *progressbar.ProgressBar
+	p       *plan.Plan
+	table   *awsclient.QuotaTable
+	start   time.Time
+	done    map[string]bool
+	stop    chan struct{}
+	stopped sync.WaitGroup
+}
+
+// newApplyProgress returns the progress of applying p, or nil when none is drawn.
+func (g *globalOptions) newApplyProgress(p *plan.Plan) *applyProgress {
+	if !g.io.ErrTTY || g.cfg.Log.Format == "json" || len(p.Actions) == 0 {
+		return nil
+	}
+	ap := &applyProgress{p: p, table: quotaTable(g.cfg), start: time.Now(), done: map[string]bool{}, stop: make(chan struct{})}
+	ap.bar = progressbar.NewOptions(len(p.Actions),
+		progressbar.OptionSetWriter(g.io.ErrOut),
+		progressbar.OptionSetDescription(ap.describe()),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(false),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionEnableColorCodes(!g.io.NoColor),
+	)
+	ap.stopped.Add(1)
+	go ap.tick()
+	return ap
+}
+
+// options sets o.Progress to advance the bar (nothing for a nil progress).
+func (ap *applyProgress) options(o *fix.Options) {
+	if ap == nil {
+		return
+	}
+	o.Progress = func(a fix.ActionReport) {
+		ap.mu.Lock()
+		ap.done[a.ID] = true
+		ap.bar.Describe(ap.describe())
+		_ = ap.bar.Add(1)
+		ap.mu.Unlock()
+	}
+}
+
+// tick redraws the estimate every second: the buckets refill while an action waits.
+func (ap *applyProgress) tick() {
+	defer ap.stopped.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ap.stop:
+			return
+		case <-t.C:
+			ap.mu.Lock()
+			ap.bar.Describe(ap.describe())
+			ap.mu.Unlock()
+		}
+	}
+}
+
+// describe is the bar's text: "applying, at least 6m40s left at AWS's documented pace". Call with mu held
+// (or before the bar exists).
+func (ap *applyProgress) describe() string {
+	left := ap.p.ActionCalls(func(a *plan.Action) bool { return !ap.done[a.ID] })
+	made := ap.p.CheckCalls()
+	for k, c := range ap.p.ActionCalls(func(a *plan.Action) bool { return ap.done[a.ID] }) {
+		if made[k] == nil {
+			made[k] = plan.Calls{}
+		}
+		for op, n := range c {
+			made[k][op] += n
+		}
+	}
+	rem := plan.RemainingApply(ap.table, left, made, time.Since(ap.start))
+	return "applying, at least " + plan.FormatDuration(rem) + " left at AWS's documented pace"
+}
+
+// finish clears the bar (nothing for a nil progress).
+func (ap *applyProgress) finish() {
+	if ap == nil {
+		return
+	}
+	close(ap.stop)
+	ap.stopped.Wait()
+	ap.mu.Lock()
+	defer ap.mu.Unlock()
+	_ = ap.bar.Finish()
+}
+
+// callWatch counts the API calls made through a configuration and the attempts that were throttled or
+// retried for another reason, live, for a progress indicator.
+type callWatch struct {
+	calls, throttled, retried atomic.Int64
+}
+
+// watch returns a copy of cfg whose calls w counts.
+func (w *callWatch) watch(cfg aws.Config) aws.Config {
+	out := cfg.Copy()
+	out.APIOptions = append(append([]func(*middleware.Stack) error{}, cfg.APIOptions...), func(stack *middleware.Stack) error {
+		return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("ecsfixProgressWatch",
+			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				out, md, err := next.HandleFinalize(ctx, in)
+				w.calls.Add(1)
+				if r, ok := retry.GetAttemptResults(md); ok && len(r.Results) > 1 {
+					for _, a := range r.Results[:len(r.Results)-1] {
+						if a.Err != nil && retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(a.Err) == aws.TrueTernary {
+							w.throttled.Add(1)
+						} else {
+							w.retried.Add(1)
+						}
+					}
+				}
+				return out, md, err
+			}), middleware.Before)
+	})
+	return out
+}
+
+// describe is what a scan's indicator says besides the resources read: "1234 calls, 12 throttled".
+func (w *callWatch) describe() string {
+	if w == nil {
+		return ""
+	}
+	parts := []string{fmt.Sprintf("%d calls", w.calls.Load())}
+	if n := w.throttled.Load(); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d throttled", n))
+	}
+	if n := w.retried.Load(); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d retried", n))
+	}
+	return strings.Join(parts, ", ")
+}
