@@ -59,7 +59,6 @@ func TestApplyCallsAsPlanned(t *testing.T) {
 	}
 	sameCalls(t, "dry run", sumCalls(p.CheckCalls()), rep.Calls)
 
-
 	out.Reset()
 	o = opts(t, &out)
 	var finished []ActionReport
