@@ -68,8 +68,9 @@ type Options struct {
 	MaxAttempts int
 
 	// Progress, when set, is called with each action's report as the action finishes (done, skipped,
-	// failed or not run), one call at a time, from the goroutine that runs Apply. A dry run finishes
-	// no action.
+	// failed or not run), one call at a time, from the goroutine that runs Apply; and by Rollback, as
+	// the step of each action the journal records started finishes. A dry run of Apply finishes no
+	// action.
 	Progress func(ActionReport)
 
 	// ResumeWindow: an action an earlier run started without recording its outcome (its write may have

@@ -144,6 +144,7 @@ func rollback(ctx context.Context, cl *clients, p *plan.Plan, path string, o Opt
 		if ctx.Err() != nil {
 			rep.Actions = append(rep.Actions, ActionReport{ID: start.Action, Type: start.ActionType, Resource: start.Resource, Status: StatusNotRun, Detail: "interrupted"})
 			failed = append(failed, start.Action)
+			r.progress(rep.Actions[len(rep.Actions)-1])
 			continue
 		}
 		var done, rbDone *Record
@@ -167,6 +168,7 @@ func rollback(ctx context.Context, cl *clients, p *plan.Plan, path string, o Opt
 			failed = append(failed, ar.ID)
 		}
 		rep.Actions = append(rep.Actions, ar)
+		r.progress(ar)
 	}
 	if len(failed) > 0 {
 		return rep, fmt.Errorf("%w: rollback of %s did not complete", ErrIncomplete, strings.Join(failed, ", "))

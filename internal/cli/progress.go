@@ -193,3 +193,54 @@ func (w *callWatch) describe() string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// rollbackProgress draws, on a terminal's stderr, a bar of the journal's started actions rolled back so
+// far (no time: rollback's calls are not counted in plan/calls.go); nil when none is drawn (not a
+// terminal, JSON logs, a dry run, nothing started).
+type rollbackProgress struct {
+	mu  sync.Mutex
+	bar *progressbar.ProgressBar
+}
+
+func (g *globalOptions) newRollbackProgress(recs []fix.Record, dryRun bool) *rollbackProgress {
+	started := 0
+	for _, r := range recs {
+		if r.Type == fix.RecStarted {
+			started++
+		}
+	}
+	if dryRun || !g.io.ErrTTY || g.cfg.Log.Format == "json" || started == 0 {
+		return nil
+	}
+	return &rollbackProgress{bar: progressbar.NewOptions(started,
+		progressbar.OptionSetWriter(g.io.ErrOut),
+		progressbar.OptionSetDescription("rolling back"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(false),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionEnableColorCodes(!g.io.NoColor),
+	)}
+}
+
+// options sets o.Progress to advance the bar (nothing for a nil progress).
+func (rp *rollbackProgress) options(o *fix.Options) {
+	if rp == nil {
+		return
+	}
+	o.Progress = func(fix.ActionReport) {
+		rp.mu.Lock()
+		defer rp.mu.Unlock()
+		_ = rp.bar.Add(1)
+	}
+}
+
+// finish clears the bar (nothing for a nil progress).
+func (rp *rollbackProgress) finish() {
+	if rp == nil {
+		return
+	}
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	_ = rp.bar.Finish()
+}

@@ -138,6 +138,14 @@ func TestApplyProgressBarOnATerminal(t *testing.T) {
 	if last := both[strings.LastIndex(strings.TrimSuffix(both, "\r"), "\r"):]; strings.Trim(last, " \r") != "" {
 		t.Errorf("the bar is not cleared at the end:\n%q", both[max(0, len(both)-300):])
 	}
+	// Rollback draws a bar of its steps too (without a time), and none on a stderr that is not a terminal.
+	back, code := runShared(t, true, "rollback", filepath.Join(dir, "j"))
+	if code != 0 || !strings.Contains(back, "rolling back") || !strings.Contains(back, "/3)") {
+		t.Errorf("rollback on a terminal: exit %d, no bar of its 3 steps:\n%q", code, back)
+	}
+	if both, _ := runShared(t, false, "rollback", filepath.Join(dir, "j")); strings.Contains(both, "rolling back") {
+		t.Errorf("rollback draws a bar on a stderr that is not a terminal:\n%q", both)
+	}
 	// A plan this small applies within the buckets' bursts: no estimate line.
 	if strings.Contains(both, "Applying 3 change(s)") {
 		t.Errorf("a small plan's apply announces its time:\n%s", both)

@@ -75,7 +75,10 @@ and whose actions were rolled back, back to NEW with a note naming the plan; it 
 			if g.cfg.AllRegions {
 				opts.Regions = actionRegions(p)
 			}
+			prog := g.newRollbackProgress(recs, dryRun)
+			prog.options(&opts)
 			rep, err := fix.Rollback(cmd.Context(), awsCfg, p, journal, opts)
+			prog.finish()
 			if (updateFindings || g.cfg.SecurityHub.UpdateFindings) && rep != nil && len(rep.Actions) > 0 &&
 				(err == nil || errors.Is(err, fix.ErrIncomplete)) {
 				if ferr := g.reopenFindings(cmd.Context(), p, rep, journal, dryRun); ferr != nil && err == nil {
