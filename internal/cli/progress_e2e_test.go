@@ -96,6 +96,13 @@ func TestApplySaysHowLongFirst(t *testing.T) {
 		t.Errorf("the estimate (at %d) is not before the checks (at %d):\n%s", i, j, both)
 	}
 
+	// With --log-format json, stderr stays JSON: the estimate is a log record.
+	_, errOut, code = runCLI(t, "apply", file, "--dry-run", "--log-format", "json")
+	if code != 0 || !strings.Contains(errOut, `"msg":"apply estimate"`) || !strings.Contains(errOut, `"atLeastSeconds":5`) ||
+		!strings.Contains(errOut, `"bucket":"ecs/task-definition-modify"`) || strings.Contains(errOut, "Dry run; applying") {
+		t.Errorf("apply --log-format json: exit %d, no apply estimate record:\n%s", code, errOut)
+	}
+
 	// The apply: the estimate, then the actions; no bar on a stderr that is not a terminal.
 	both, code = runShared(t, false, "apply", file, "--journal", filepath.Join(dir, "j1"))
 	if code != 0 {
