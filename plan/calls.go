@@ -364,14 +364,28 @@ func isGlobal(op string) bool {
 	return strings.HasPrefix(op, "iam:") || strings.HasPrefix(op, "sts:")
 }
 
-// checkCalls counts the checks of fix's Apply: the caller identified (preflight.go), then the stale check
+// checkCalls counts the checks of fix's Apply: the caller and the plan's other accounts identified
+// (preflight.go), then the stale check
 // (stale.go): services 10 of a cluster a call, clusters 100 a call, each task definition and its family's
 // latest ACTIVE revision, each role's owned policy (or all its policies), security groups 100 a call,
 // capacity providers 100 and Auto Scaling groups 50 a call.
 func (p *Plan) checkCalls() (map[AccountRegion]Calls, *callsCtx) {
 	out := map[AccountRegion]Calls{}
 	x := &callsCtx{p: p, inState: map[string]bool{}, read: map[string]bool{}, latest: map[string]string{}}
-	at(out, AccountRegion{}).add(opGetCallerIdentity, 1)
+	// The caller identified, then each other account of the plan through its role (the caller's own
+	// account is not known here: all but one of the plan's accounts are counted, at least).
+	accounts := map[string]bool{}
+	for _, a := range p.Actions {
+		if a.Account != "" {
+			accounts[a.Account] = true
+		}
+	}
+	for _, f := range p.State {
+		if acct := detect.AccountOf(f.Resource); acct != "" {
+			accounts[acct] = true
+		}
+	}
+	at(out, AccountRegion{}).add(opGetCallerIdentity, 1+max(0, len(accounts)-1))
 	clusterOf := p.serviceClusters()
 	type svcKey struct {
 		AccountRegion

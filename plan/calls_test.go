@@ -64,6 +64,13 @@ func TestApplyCalls(t *testing.T) {
 	if c := got[AccountRegion{}]; c[opGetCallerIdentity] != 1 || len(got) != 2 {
 		t.Errorf("ApplyCalls() = %v, want the caller identified once besides the region's calls", got)
 	}
+	// Each account besides the caller's is identified through its role.
+	two := registrationPlan(1, "us-east-1")
+	two.Actions[1].Account = "444455556666"
+	two.State[1].Resource = strings.Replace(two.State[1].Resource, "111122223333", "444455556666", 1)
+	if n := two.ApplyCalls()[AccountRegion{}][opGetCallerIdentity]; n != 2 {
+		t.Errorf("a plan of two accounts: %d GetCallerIdentity, want 2", n)
+	}
 	checks := p.CheckCalls()[k]
 	if checks[opRegisterTaskDefinition] != 0 || checks[opDescribeTaskDefinition] != 50 || checks[opDescribeServices] != 3 {
 		t.Errorf("CheckCalls() = %v, want the stale check's reads only", checks)
