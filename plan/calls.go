@@ -116,6 +116,9 @@ type callsCtx struct {
 	read map[string]bool
 	// latest is each task definition's latest ACTIVE revision as the plan recorded it.
 	latest map[string]string
+	// describes is the number of DescribeServices calls describing the state's services of each
+	// account-region (computed once).
+	describes map[AccountRegion]int
 }
 
 // actionCalls is the table: for each change kind, the calls applying one action of it makes (after the
@@ -251,19 +254,27 @@ func (x *callsCtx) newerRevisions(src string) int {
 // serviceDescribes is the number of DescribeServices calls that describe the plan's services (its
 // state) of one account and region, 10 of a cluster a call.
 func (x *callsCtx) serviceDescribes(account, region string) int {
-	clusterOf := x.p.serviceClusters()
-	per := map[string]int{}
-	for _, f := range x.p.State {
-		if f.ResourceType != detect.TypeService || fingerprintRegion(f) != region || detect.AccountOf(f.Resource) != account {
-			continue
+	if x.describes == nil {
+		clusterOf := x.p.serviceClusters()
+		per := map[AccountRegion]map[string]int{}
+		for _, f := range x.p.State {
+			if f.ResourceType != detect.TypeService {
+				continue
+			}
+			k := AccountRegion{detect.AccountOf(f.Resource), fingerprintRegion(f)}
+			if per[k] == nil {
+				per[k] = map[string]int{}
+			}
+			per[k][clusterOf(f.Resource)]++
 		}
-		per[clusterOf(f.Resource)]++
+		x.describes = map[AccountRegion]int{}
+		for k, clusters := range per {
+			for _, n := range clusters {
+				x.describes[k] += batches(n, servicesPerDescribe)
+			}
+		}
 	}
-	n := 0
-	for _, k := range per {
-		n += batches(k, servicesPerDescribe)
-	}
-	return n
+	return x.describes[AccountRegion{account, region}]
 }
 
 // serviceClusters tells a service's cluster: as an action on a group using it names it, else from its ARN.
@@ -325,23 +336,44 @@ func (p *Plan) ActionCalls(keep func(*Action) bool) map[AccountRegion]Calls {
 }
 
 func (p *Plan) addActionCalls(out map[AccountRegion]Calls, x *callsCtx, keep func(*Action) bool) {
+	p.eachActionCalls(x, func(a *Action, k AccountRegion, op string, n int) {
+		if keep == nil || keep(a) {
+			at(out, k).add(op, n)
+		}
+	})
+}
+
+// CallsPerAction returns each action's calls by account and region (by action id), without the checks',
+// in one pass: what a progress indicator sums as actions finish.
+func (p *Plan) CallsPerAction() map[string]map[AccountRegion]Calls {
+	out := map[string]map[AccountRegion]Calls{}
+	_, x := p.checkCalls()
+	p.eachActionCalls(x, func(a *Action, k AccountRegion, op string, n int) {
+		if out[a.ID] == nil {
+			out[a.ID] = map[AccountRegion]Calls{}
+		}
+		at(out[a.ID], k).add(op, n)
+	})
+	return out
+}
+
+// eachActionCalls gives each action's calls, in plan order, to f (every action is counted, so that a
+// source an earlier one read is not counted again for a later one).
+func (p *Plan) eachActionCalls(x *callsCtx, f func(a *Action, k AccountRegion, op string, n int)) {
 	for i := range p.Actions {
 		a := &p.Actions[i]
-		f := actionCalls[a.Type]
-		if f == nil || a.Change() == nil {
+		count := actionCalls[a.Type]
+		if count == nil || a.Change() == nil {
 			continue
 		}
 		c := Calls{}
-		f(x, a, c)
-		if keep != nil && !keep(a) {
-			continue // counted all the same: a source it read is not read again by a later one
-		}
-		for op, n := range c {
+		count(x, a, c)
+		for _, op := range slices.Sorted(maps.Keys(c)) {
 			k := AccountRegion{a.Account, a.Region}
 			if isGlobal(op) {
 				k.Region = ""
 			}
-			at(out, k).add(op, n)
+			f(a, k, op, c[op])
 		}
 	}
 }

@@ -177,7 +177,27 @@ func TestRemainingApply(t *testing.T) {
 			}
 		})
 	}
+	per := 0
+	for _, c := range p.CallsPerAction() {
+		per += sumAll(c)
+	}
+	if per != sumAll(p.ActionCalls(nil)) {
+		t.Errorf("CallsPerAction adds up to %d, ActionCalls to %d", per, sumAll(p.ActionCalls(nil)))
+	}
 	if n := sumAll(p.ActionCalls(nil)) + sumAll(p.CheckCalls()); n != sumAll(p.ApplyCalls()) {
 		t.Errorf("the actions' calls and the checks' add up to %d, ApplyCalls to %d", n, sumAll(p.ApplyCalls()))
+	}
+}
+
+// BenchmarkExpectedApply: estimating a plan of 10,000 registrations and service moves (what plan's
+// summary and apply's announcement do once, and its progress bar's CallsPerAction once).
+func BenchmarkExpectedApply(b *testing.B) {
+	p := registrationPlan(5000, "us-east-1", "eu-west-1")
+	table := awsclient.DefaultQuotaTable()
+	b.ResetTimer()
+	for range b.N {
+		if e := p.ExpectedApply(table); e.Duration != 4980*time.Second {
+			b.Fatalf("ExpectedApply = %s", e.Duration)
+		}
 	}
 }

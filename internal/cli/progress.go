@@ -60,14 +60,18 @@ func (g *globalOptions) announceApply(p *plan.Plan, dryRun bool) {
 // least time the calls left take (plan.RemainingApply: the buckets' tokens as the calls made so far
 // left them). Nothing is drawn when stderr is not a terminal (CI logs) or logs are JSON.
 type applyProgress struct {
-	mu      sync.Mutex
-	bar     *progressbar.ProgressBar
-	p       *plan.Plan
-	table   *awsclient.QuotaTable
-	start   time.Time
-	done    map[string]bool
-	stop    chan struct{}
-	stopped sync.WaitGroup
+	mu    sync.Mutex
+	bar   *progressbar.ProgressBar
+	p     *plan.Plan
+	table *awsclient.QuotaTable
+	start time.Time
+	done  map[string]bool
+	// per are the calls of each action (by id); left those of the actions not finished, made the
+	// checks' and those of the actions finished.
+	per        map[string]map[plan.AccountRegion]plan.Calls
+	left, made map[plan.AccountRegion]plan.Calls
+	stop       chan struct{}
+	stopped    sync.WaitGroup
 }
 
 // newApplyProgress returns the progress of applying p, or nil when none is drawn.
@@ -75,7 +79,11 @@ func (g *globalOptions) newApplyProgress(p *plan.Plan) *applyProgress {
 	if !g.io.ErrTTY || g.cfg.Log.Format == "json" || len(p.Actions) == 0 {
 		return nil
 	}
-	ap := &applyProgress{p: p, table: quotaTable(g.cfg), start: time.Now(), done: map[string]bool{}, stop: make(chan struct{})}
+	ap := &applyProgress{p: p, table: quotaTable(g.cfg), start: time.Now(), done: map[string]bool{}, stop: make(chan struct{}),
+		per: p.CallsPerAction(), left: map[plan.AccountRegion]plan.Calls{}, made: p.CheckCalls()}
+	for _, calls := range ap.per {
+		addCalls(ap.left, calls, 1)
+	}
 	ap.bar = progressbar.NewOptions(len(p.Actions),
 		progressbar.OptionSetWriter(g.io.ErrOut),
 		progressbar.OptionSetDescription(ap.describe()),
@@ -97,7 +105,11 @@ func (ap *applyProgress) options(o *fix.Options) {
 	}
 	o.Progress = func(a fix.ActionReport) {
 		ap.mu.Lock()
-		ap.done[a.ID] = true
+		if !ap.done[a.ID] {
+			ap.done[a.ID] = true
+			addCalls(ap.left, ap.per[a.ID], -1)
+			addCalls(ap.made, ap.per[a.ID], 1)
+		}
 		ap.bar.Describe(ap.describe())
 		_ = ap.bar.Add(1)
 		ap.mu.Unlock()
@@ -124,18 +136,20 @@ func (ap *applyProgress) tick() {
 // describe is the bar's text: "applying, at least 6m40s left at AWS's documented pace". Call with mu held
 // (or before the bar exists).
 func (ap *applyProgress) describe() string {
-	left := ap.p.ActionCalls(func(a *plan.Action) bool { return !ap.done[a.ID] })
-	made := ap.p.CheckCalls()
-	for k, c := range ap.p.ActionCalls(func(a *plan.Action) bool { return ap.done[a.ID] }) {
-		if made[k] == nil {
-			made[k] = plan.Calls{}
+	rem := plan.RemainingApply(ap.table, ap.left, ap.made, time.Since(ap.start))
+	return "applying, at least " + plan.FormatDuration(rem) + " left at AWS's documented pace"
+}
+
+// addCalls adds sign times the calls of from to to.
+func addCalls(to, from map[plan.AccountRegion]plan.Calls, sign int) {
+	for k, c := range from {
+		if to[k] == nil {
+			to[k] = plan.Calls{}
 		}
 		for op, n := range c {
-			made[k][op] += n
+			to[k][op] += sign * n
 		}
 	}
-	rem := plan.RemainingApply(ap.table, left, made, time.Since(ap.start))
-	return "applying, at least " + plan.FormatDuration(rem) + " left at AWS's documented pace"
 }
 
 // finish clears the bar (nothing for a nil progress).
