@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ecsfix/ecsfix/config"
+	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/fix"
+	"github.com/ecsfix/ecsfix/plan"
+)
+
+// registrationsOnly is a plan of n registrations, each of its family's latest revision.
+func registrationsOnly(n int) *plan.Plan {
+	p := &plan.Plan{}
+	for i := range n {
+		src := fmt.Sprintf("arn:aws:ecs:us-east-1:111122223333:task-definition/fam%d:1", i)
+		p.Actions = append(p.Actions, plan.Action{ID: fmt.Sprintf("a%d", i), Type: plan.RegisterTaskDefinition, Account: "111122223333",
+			Region: "us-east-1", Resource: src, RegisterTaskDefinition: &plan.RegisterTaskDefinitionChange{SourceArn: src, Family: fmt.Sprintf("fam%d", i)}})
+		p.State = append(p.State, plan.Fingerprint{Resource: src, ResourceType: detect.TypeTaskDefinition, Region: "us-east-1",
+			Facts: map[string]string{plan.FactLatestActive: src}})
+	}
+	return p
+}
+
+// TestApplyProgressEstimate: the bar's time left comes from the buckets: 480 registrations beyond the
+// burst at 1 a second at the start, 400 once 100 are done (their burst spent, no time passed).
+func TestApplyProgressEstimate(t *testing.T) {
+	cfg, err := config.Load(config.New(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errOut bytes.Buffer
+	g := &globalOptions{io: &streams{ErrOut: &errOut, ErrTTY: true, NoColor: true}, cfg: cfg}
+	p := registrationsOnly(500)
+	ap := g.newApplyProgress(p)
+	if ap == nil {
+		t.Fatal("no progress on a terminal")
+	}
+	defer ap.finish()
+	if got := ap.describe(); got != "applying, at least 8m0s left at AWS's documented pace" {
+		t.Errorf("at the start: %q", got)
+	}
+	var o fix.Options
+	ap.options(&o)
+	for i := range 100 {
+		o.Progress(fix.ActionReport{ID: fmt.Sprintf("a%d", i), Status: fix.StatusDone})
+	}
+	o.Progress(fix.ActionReport{ID: "a0", Status: fix.StatusDone}) // heard twice: counted once
+	ap.mu.Lock()
+	got := ap.describe()
+	ap.mu.Unlock()
+	// 400 left, the bucket empty: 400 s, less what it refilled in the test's few milliseconds.
+	left, err := time.ParseDuration(strings.Fields(strings.TrimPrefix(got, "applying, at least "))[0])
+	if err != nil || left > 400*time.Second || left < 390*time.Second {
+		t.Errorf("100 done: %q, want about 6m40s left", got)
+	}
+
+	// Not on a stderr that is not a terminal.
+	g.io.ErrTTY = false
+	if g.newApplyProgress(p) != nil {
+		t.Error("a progress bar on a stderr that is not a terminal")
+	}
+}
