@@ -173,7 +173,11 @@ func (o *applyOptions) progress(p *plan.Plan) *applyProgress {
 	if o.dryRun {
 		return nil
 	}
-	return o.g.newApplyProgress(p)
+	ap := o.g.newApplyProgress(p)
+	if ap != nil {
+		ap.wait = o.wait
+	}
+	return ap
 }
 
 // updating says whether apply updates findings: --update-findings, or securityhub.update_findings.

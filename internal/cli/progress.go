@@ -70,6 +70,8 @@ type applyProgress struct {
 	// checks' and those of the actions finished.
 	per        map[string]map[plan.AccountRegion]plan.Calls
 	left, made map[plan.AccountRegion]plan.Calls
+	// wait: once every action finished, the apply waits for the services (--wait).
+	wait bool
 	stop       chan struct{}
 	stopped    sync.WaitGroup
 }
@@ -136,6 +138,9 @@ func (ap *applyProgress) tick() {
 // describe is the bar's text: "applying, at least 6m40s left at AWS's documented pace". Call with mu held
 // (or before the bar exists).
 func (ap *applyProgress) describe() string {
+	if ap.wait && len(ap.done) == len(ap.p.Actions) {
+		return "applied; waiting for the updated services to be stable (--wait)"
+	}
 	rem := plan.RemainingApply(ap.table, ap.left, ap.made, time.Since(ap.start))
 	return "applying, at least " + plan.FormatDuration(rem) + " left at AWS's documented pace"
 }

@@ -59,6 +59,20 @@ func TestApplyProgressEstimate(t *testing.T) {
 		t.Errorf("100 done: %q, want about 6m40s left", got)
 	}
 
+	// With --wait, once every action finished, it says it waits for the services.
+	ap.mu.Lock()
+	ap.wait = true
+	ap.mu.Unlock()
+	for i := 100; i < 500; i++ {
+		o.Progress(fix.ActionReport{ID: fmt.Sprintf("a%d", i), Status: fix.StatusDone})
+	}
+	ap.mu.Lock()
+	got = ap.describe()
+	ap.mu.Unlock()
+	if got != "applied; waiting for the updated services to be stable (--wait)" {
+		t.Errorf("all done, with --wait: %q", got)
+	}
+
 	// Not on a stderr that is not a terminal.
 	g.io.ErrTTY = false
 	if g.newApplyProgress(p) != nil {
