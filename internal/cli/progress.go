@@ -71,9 +71,9 @@ type applyProgress struct {
 	per        map[string]map[plan.AccountRegion]plan.Calls
 	left, made map[plan.AccountRegion]plan.Calls
 	// wait: once every action finished, the apply waits for the services (--wait).
-	wait bool
-	stop       chan struct{}
-	stopped    sync.WaitGroup
+	wait    bool
+	stop    chan struct{}
+	stopped sync.WaitGroup
 }
 
 // newApplyProgress returns the progress of applying p, or nil when none is drawn.
