@@ -173,11 +173,7 @@ func (o *applyOptions) progress(p *plan.Plan) *applyProgress {
 	if o.dryRun {
 		return nil
 	}
-	ap := o.g.newApplyProgress(p)
-	if ap != nil {
-		ap.wait = o.wait
-	}
-	return ap
+	return o.g.newApplyProgress(p, o.wait)
 }
 
 // updating says whether apply updates findings: --update-findings, or securityhub.update_findings.

@@ -77,12 +77,12 @@ type applyProgress struct {
 }
 
 // newApplyProgress returns the progress of applying p, or nil when none is drawn.
-func (g *globalOptions) newApplyProgress(p *plan.Plan) *applyProgress {
+func (g *globalOptions) newApplyProgress(p *plan.Plan, wait bool) *applyProgress {
 	if !g.io.ErrTTY || g.cfg.Log.Format == "json" || len(p.Actions) == 0 {
 		return nil
 	}
 	ap := &applyProgress{p: p, table: quotaTable(g.cfg), start: time.Now(), done: map[string]bool{}, stop: make(chan struct{}),
-		per: p.CallsPerAction(), left: map[plan.AccountRegion]plan.Calls{}, made: p.CheckCalls()}
+		per: p.CallsPerAction(), left: map[plan.AccountRegion]plan.Calls{}, made: p.CheckCalls(), wait: wait}
 	for _, calls := range ap.per {
 		addCalls(ap.left, calls, 1)
 	}

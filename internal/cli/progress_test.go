@@ -36,7 +36,7 @@ func TestApplyProgressEstimate(t *testing.T) {
 	var errOut bytes.Buffer
 	g := &globalOptions{io: &streams{ErrOut: &errOut, ErrTTY: true, NoColor: true}, cfg: cfg}
 	p := registrationsOnly(500)
-	ap := g.newApplyProgress(p)
+	ap := g.newApplyProgress(p, true)
 	if ap == nil {
 		t.Fatal("no progress on a terminal")
 	}
@@ -60,9 +60,6 @@ func TestApplyProgressEstimate(t *testing.T) {
 	}
 
 	// With --wait, once every action finished, it says it waits for the services.
-	ap.mu.Lock()
-	ap.wait = true
-	ap.mu.Unlock()
 	for i := 100; i < 500; i++ {
 		o.Progress(fix.ActionReport{ID: fmt.Sprintf("a%d", i), Status: fix.StatusDone})
 	}
@@ -75,7 +72,7 @@ func TestApplyProgressEstimate(t *testing.T) {
 
 	// Not on a stderr that is not a terminal.
 	g.io.ErrTTY = false
-	if g.newApplyProgress(p) != nil {
+	if g.newApplyProgress(p, false) != nil {
 		t.Error("a progress bar on a stderr that is not a terminal")
 	}
 }
