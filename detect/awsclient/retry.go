@@ -56,7 +56,7 @@ func (r *budgetRetryer) GetRetryToken(ctx context.Context, opErr error) (func(er
 		if b, ok := ctx.Value(budgetKey{}).(*callBudget); ok {
 			b.transient++
 			if b.transient >= TransientAttempts {
-				return nil, fmt.Errorf("%w (%d of this call's attempts failed so)", ErrTransientBudget, b.transient)
+				return nil, ErrTransientBudget
 			}
 		}
 	}
@@ -92,11 +92,19 @@ type callBudget struct{ transient int }
 
 type budgetKey struct{}
 
-// addBudget puts a fresh callBudget in each call's context, before the retry loop.
+// addBudget puts a fresh callBudget in each call's context, before the retry loop. A call given up for
+// its budget fails with the last attempt's error, on one line, and matches ErrTransientBudget.
 func addBudget(stack *middleware.Stack) error {
 	return insertFinalize(stack, middleware.FinalizeMiddlewareFunc("ecsfixRetryBudget",
 		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-			return next.HandleFinalize(context.WithValue(ctx, budgetKey{}, &callBudget{}), in)
+			out, md, err := next.HandleFinalize(context.WithValue(ctx, budgetKey{}, &callBudget{}), in)
+			if errors.Is(err, ErrTransientBudget) {
+				// The retry loop joins the attempt's error and the retryer's refusal, on two lines.
+				if joined, ok := err.(interface{ Unwrap() []error }); ok && len(joined.Unwrap()) == 2 {
+					err = fmt.Errorf("%w (given up: %w)", joined.Unwrap()[0], ErrTransientBudget)
+				}
+			}
+			return out, md, err
 		}), "Retry", middleware.Before)
 }
 
