@@ -66,6 +66,9 @@ type Options struct {
 	// MaxAttempts is the number of attempts per API call, throttling included (default: the config's
 	// RetryMaxAttempts when set, else 10).
 	MaxAttempts int
+	// Pacer, when set, paces every attempt of every call to AWS's documented quotas, in each account and
+	// region (awsclient.Pacer); nil: calls are not paced.
+	Pacer *awsclient.Pacer
 
 	// ResumeWindow: an action an earlier run started without recording its outcome (its write may have
 	// landed just before a crash, and AWS's reads lag its writes) is looked for again, a few times, until
