@@ -25,8 +25,8 @@ const DefaultMaxAttempts = 10
 // Options configure the SDK clients built from one aws.Config.
 type Options struct {
 	// MaxAttempts is the throttling budget: the attempts of a call AWS keeps throttling. <= 0 uses
-	// cfg.RetryMaxAttempts, else DefaultMaxAttempts. Server errors, timeouts and connection errors have
-	// TransientAttempts whatever it is; client errors are not retried.
+	// cfg.RetryMaxAttempts, else DefaultMaxAttempts. It bounds all the attempts of a call: server errors,
+	// timeouts and connection errors have TransientAttempts of them at most; client errors one.
 	MaxAttempts int
 	// MaxBackoff caps the backoff between attempts; <= 0 keeps the SDK's default (20 s).
 	MaxBackoff time.Duration

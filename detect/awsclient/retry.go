@@ -34,7 +34,8 @@ type budgetRetryer struct {
 	attempts int
 }
 
-// MaxAttempts is the throttling budget: the attempts of a call throttled again and again.
+// MaxAttempts is the throttling budget: the attempts of a call throttled again and again, and the bound
+// of all its attempts.
 func (r *budgetRetryer) MaxAttempts() int { return r.attempts }
 
 // IsErrorRetryable: throttling always; a client error (HTTP 4xx other than throttling, a request timeout
@@ -108,12 +109,13 @@ func addBudget(stack *middleware.Stack) error {
 		}), "Retry", middleware.Before)
 }
 
-// newRetryer is ecsfix's retryer: attempts for throttling, TransientAttempts for the rest, maxBackoff
+// newRetryer is ecsfix's retryer: attempts for throttling (and at most that many in all), TransientAttempts
+// for the rest (fewer when attempts is lower), maxBackoff
 // (the SDK's default when <= 0), no client-side retry quota (a throttling storm is ridden out, not turned
 // into "retry quota exceeded").
 func newRetryer(attempts int, maxBackoff time.Duration) aws.Retryer {
-	return &budgetRetryer{attempts: max(attempts, TransientAttempts), Standard: retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts = max(attempts, TransientAttempts)
+	return &budgetRetryer{attempts: attempts, Standard: retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = attempts
 		o.RateLimiter = ratelimit.None
 		if maxBackoff > 0 {
 			o.MaxBackoff = maxBackoff

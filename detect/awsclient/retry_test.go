@@ -117,10 +117,10 @@ func TestRetryBudgets(t *testing.T) {
 
 func TestConfigureAttemptsBudgets(t *testing.T) {
 	for name, c := range map[string]struct{ cfg, max, want int }{
-		"explicit":                      {3, 5, 5},
-		"from the config":               {4, 0, 4},
-		"default":                       {0, 0, DefaultMaxAttempts},
-		"at least the transient budget": {0, 1, TransientAttempts},
+		"explicit":                        {3, 5, 5},
+		"from the config":                 {4, 0, 4},
+		"default":                         {0, 0, DefaultMaxAttempts},
+		"one attempt, whatever the error": {0, 1, 1},
 	} {
 		out := ConfigureWith(aws.Config{RetryMaxAttempts: c.cfg, RetryMode: aws.RetryModeAdaptive}, Options{MaxAttempts: c.max})
 		if got := out.Retryer().MaxAttempts(); got != c.want {
