@@ -58,13 +58,13 @@ func (s *paceServer) count(key string) int {
 }
 
 // The clients of an apply carry Options.Pacer, the caller's and each member account's with buckets of
-// its own: with a bucket of two tokens refilled once in 1000 seconds, a third call waits (here until its
+// its own: with a bucket of three tokens (two and a spare) refilled once in 1000 seconds, a third call waits (here until its
 // deadline) and never reaches AWS.
 func TestApplyClientsArePaced(t *testing.T) {
 	srv := &paceServer{attempts: map[string]int{}}
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
-	table, err := awsclient.DefaultQuotaTable().WithOverrides([]awsclient.Override{{Service: "ecs", Group: "cluster-read", Burst: 2, Rate: 0.001}})
+	table, err := awsclient.DefaultQuotaTable().WithOverrides([]awsclient.Override{{Service: "ecs", Group: "cluster-read", Burst: 3, Rate: 0.001}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,12 @@ const (
 	raiseShare  = 0.02
 )
 
+// spare is the tokens a Pacer keeps in hand in each bucket (of a burst of 2 or more): AWS sees a call a
+// latency after the pacer lets it go, and while AWS's bucket is full it loses that latency's refill, so a
+// client-side bucket exactly as large runs ahead of AWS's by a fraction of a token, and a call is throttled
+// now and then. One token costs one call's time at the bucket's rate, once.
+const spare = 1.0
+
 // Clock is the time a Pacer reads and waits by. Tests pass a fake one.
 type Clock interface {
 	Now() time.Time
@@ -61,7 +67,7 @@ type PacerOptions struct {
 
 // Pacer holds the token buckets of one run: one for each account, region and group of the table (for
 // each account and group, whatever the region, for a Global group; for each action too, for a PerAction
-// group), made when first used and starting full. Share one Pacer between every client of a run, so that
+// group), made when first used and starting full (but one spare token). Share one Pacer between every client of a run, so that
 // two clients of one account and region draw from the same buckets. Safe for concurrent use.
 type Pacer struct {
 	table    *QuotaTable
@@ -93,20 +99,21 @@ type bucketKey struct {
 	bucket          bucketOf
 }
 
-// tokenBucket is one bucket: tokens refill at rate up to q.Burst; tokens below zero are reservations of
-// callers waiting for them.
+// tokenBucket is one bucket: tokens refill at rate up to size (the burst but spare); tokens below zero
+// are reservations of callers waiting for them.
 type tokenBucket struct {
 	q       Quota
+	size    float64
 	rate    float64
 	tokens  float64
 	last    time.Time
 	lowered time.Time
 }
 
-// refill adds the tokens of the time since the last look, up to the burst.
+// refill adds the tokens of the time since the last look, up to the bucket's size.
 func (b *tokenBucket) refill(now time.Time) {
 	if d := now.Sub(b.last); d > 0 {
-		b.tokens = min(b.q.Burst, b.tokens+d.Seconds()*b.rate)
+		b.tokens = min(b.size, b.tokens+d.Seconds()*b.rate)
 	}
 	b.last = now
 }
@@ -125,7 +132,11 @@ func (p *Pacer) bucket(account, region, service, op string, now time.Time) *toke
 	}
 	b := p.buckets[key]
 	if b == nil {
-		b = &tokenBucket{q: q, rate: q.Rate, tokens: q.Burst, last: now}
+		size := q.Burst
+		if size >= 1+spare {
+			size -= spare
+		}
+		b = &tokenBucket{q: q, size: size, rate: q.Rate, tokens: size, last: now}
 		p.buckets[key] = b
 	}
 	return b
@@ -155,7 +166,7 @@ func (p *Pacer) Wait(ctx context.Context, account, region, service, op string) e
 	if err := p.clock.Sleep(ctx, wait); err != nil {
 		p.mu.Lock()
 		b.refill(p.clock.Now())
-		b.tokens = min(b.q.Burst, b.tokens+1)
+		b.tokens = min(b.size, b.tokens+1)
 		p.mu.Unlock()
 		return err
 	}

@@ -67,15 +67,16 @@ func wait(t *testing.T, p *Pacer, c *fakeClock, n int, account, region, service,
 	return c.elapsed()
 }
 
-// A bucket starts full: its burst goes at once, then calls go at its rate; a group's actions share it.
+// A bucket starts full: its burst (but one spare token) goes at once, then calls go at its rate; a
+// group's actions share it.
 func TestPacerBurstThenRate(t *testing.T) {
 	c := newFakeClock()
 	p := NewPacer(nil, PacerOptions{Clock: c})
 	if d := wait(t, p, c, 40, "111111111111", "eu-west-1", "ecs", "DescribeTaskDefinition"); d != 0 {
 		t.Errorf("within the burst: slept %v", d)
 	}
-	if d := wait(t, p, c, 10, "111111111111", "eu-west-1", "ecs", "ListTaskDefinitions"); d != 0 {
-		t.Errorf("the rest of the burst, by another action of the group: slept %v", d)
+	if d := wait(t, p, c, 9, "111111111111", "eu-west-1", "ecs", "ListTaskDefinitions"); d != 0 {
+		t.Errorf("the rest of the burst (but the spare token), by another action of the group: slept %v", d)
 	}
 	if d := wait(t, p, c, 20, "111111111111", "eu-west-1", "ecs", "DescribeTaskDefinition"); !near(d, time.Second) {
 		t.Errorf("20 calls beyond the burst at 20/s: slept %v, want 1s", d)
@@ -87,8 +88,8 @@ func TestPacerBurstThenRate(t *testing.T) {
 	}
 	// Never more than the burst, however long the bucket rests.
 	c.advance(time.Hour)
-	if d := wait(t, p, c, 51, "111111111111", "eu-west-1", "ecs", "DescribeTaskDefinition"); !near(d, 50*time.Millisecond) {
-		t.Errorf("after an hour: slept %v, want 50ms (burst 50)", d)
+	if d := wait(t, p, c, 50, "111111111111", "eu-west-1", "ecs", "DescribeTaskDefinition"); !near(d, 50*time.Millisecond) {
+		t.Errorf("after an hour: slept %v, want 50ms (burst 50, one spare)", d)
 	}
 	// An operation the table does not pace never waits.
 	if d := wait(t, p, c, 1000, "111111111111", "eu-west-1", "s3", "GetObject"); d != 0 {
@@ -102,7 +103,7 @@ func TestPacerIsolation(t *testing.T) {
 	c := newFakeClock()
 	p := NewPacer(nil, PacerOptions{Clock: c})
 	const a, b = "111111111111", "222222222222"
-	wait(t, p, c, 20, a, "eu-west-1", "ecs", "RegisterTaskDefinition") // the burst
+	wait(t, p, c, 19, a, "eu-west-1", "ecs", "RegisterTaskDefinition") // the burst but the spare token
 	for name, k := range map[string][4]string{
 		"another region":  {a, "us-east-1", "ecs", "RegisterTaskDefinition"},
 		"another account": {b, "eu-west-1", "ecs", "RegisterTaskDefinition"},
@@ -117,7 +118,7 @@ func TestPacerIsolation(t *testing.T) {
 	}
 
 	// IAM is global: its bucket is the account's in every region.
-	wait(t, p, c, 20, a, "eu-west-1", "iam", "GetRole")
+	wait(t, p, c, 19, a, "eu-west-1", "iam", "GetRole")
 	if d := wait(t, p, c, 1, a, "us-east-1", "iam", "GetRolePolicy"); !near(d, 100*time.Millisecond) {
 		t.Errorf("IAM in another region: slept %v, want 100ms (the account's one bucket)", d)
 	}
@@ -126,7 +127,7 @@ func TestPacerIsolation(t *testing.T) {
 	}
 
 	// EC2 throttles each action on its own.
-	wait(t, p, c, 100, a, "eu-west-1", "ec2", "DescribeSubnets")
+	wait(t, p, c, 99, a, "eu-west-1", "ec2", "DescribeSubnets")
 	if d := wait(t, p, c, 1, a, "eu-west-1", "ec2", "DescribeRouteTables"); d != 0 {
 		t.Errorf("another EC2 action of the category: slept %v", d)
 	}
@@ -189,7 +190,7 @@ func TestPacerCancel(t *testing.T) {
 	c := newFakeClock()
 	p := NewPacer(nil, PacerOptions{Clock: c})
 	const acct, region = "111111111111", "eu-west-1"
-	wait(t, p, c, 20, acct, region, "ecs", "RegisterTaskDefinition")
+	wait(t, p, c, 19, acct, region, "ecs", "RegisterTaskDefinition")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := p.Wait(ctx, acct, region, "ecs", "RegisterTaskDefinition"); !errors.Is(err, context.Canceled) {
@@ -214,8 +215,9 @@ func TestPacerConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	// 20 waiters beyond the burst reserved the 1st..20th refilled token: 0.05 s … 1 s, 10.5 s in all.
-	if d := c.elapsed(); !near(d, 10500*time.Millisecond) {
-		t.Errorf("slept %v in all, want 10.5s", d)
+	// 21 waiters beyond the burst (49 with the spare token) reserved the 1st..21st refilled token:
+	// 0.05 s … 1.05 s, 11.55 s in all.
+	if d := c.elapsed(); !near(d, 11550*time.Millisecond) {
+		t.Errorf("slept %v in all, want 11.55s", d)
 	}
 }

@@ -132,14 +132,14 @@ func TestConfigureAttemptsBudgets(t *testing.T) {
 	}
 }
 
-// A client built by ConfigureWith carries the pacer: with a bucket of two tokens refilled once in 1000
+// A client built by ConfigureWith carries the pacer: with a bucket of three tokens (two and a spare) refilled once in 1000
 // seconds, two attempts reach the server and the third waits until its context ends; each account has
 // its buckets, and two clients of one account share them.
 func TestConfigurePaces(t *testing.T) {
 	srv := &fakeECS{script: []int{200}}
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
-	table, err := DefaultQuotaTable().WithOverrides([]Override{{Service: "ecs", Group: "cluster-read", Burst: 2, Rate: 0.001}})
+	table, err := DefaultQuotaTable().WithOverrides([]Override{{Service: "ecs", Group: "cluster-read", Burst: 3, Rate: 0.001}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func (s *paceServer) count(service string) int {
 	return s.attempts[service]
 }
 
-// The scan's SDK clients carry Options.Pacer: with buckets of a token or two refilled once in 1000
+// The scan's SDK clients carry Options.Pacer: with buckets of a token or two (and a spare) refilled once in 1000
 // seconds, the calls beyond them wait (here until their deadline) and never reach AWS; each region and
 // each account has its own buckets, IAM one per account.
 func TestSDKClientsArePaced(t *testing.T) {
@@ -52,7 +52,7 @@ func TestSDKClientsArePaced(t *testing.T) {
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 	table, err := awsclient.DefaultQuotaTable().WithOverrides([]awsclient.Override{
-		{Service: "ecs", Group: "cluster-read", Burst: 2, Rate: 0.001},
+		{Service: "ecs", Group: "cluster-read", Burst: 3, Rate: 0.001},
 		{Service: "iam", Group: "read", Burst: 1, Rate: 0.001},
 	})
 	if err != nil {
