@@ -18,11 +18,11 @@ import (
 type bucketECS struct {
 	latency     time.Duration
 	burst, rate float64
-	mu        sync.Mutex
-	tokens    float64
-	last      time.Time
-	served    atomic.Int64
-	throttled atomic.Int64
+	mu          sync.Mutex
+	tokens      float64
+	last        time.Time
+	served      atomic.Int64
+	throttled   atomic.Int64
 }
 
 func (s *bucketECS) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
