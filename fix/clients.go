@@ -140,7 +140,8 @@ func (c *clients) in(account string) *clients {
 
 // withMembers lets cl reach the accounts of a plan other than the caller's through the role
 // o.RoleName in each (assumed with cfg's credentials, o.ExternalID when set, session ecsfix-apply or
-// ecsfix-rollback), sharing cl's call counter. Without o.RoleName, only the caller's account is reached.
+// ecsfix-rollback), sharing cl's call counter and o.Pacer (the member's calls draw from the buckets of its
+// account). Without o.RoleName, only the caller's account is reached.
 func withMembers(cl *clients, cfg aws.Config, o Options, verb string) *clients {
 	if o.RoleName == "" {
 		return cl
