@@ -73,6 +73,25 @@ type Config struct {
 	Fix Fix `mapstructure:"fix"`
 
 	Approvals Approvals `mapstructure:"approvals"`
+
+	Pace Pace `mapstructure:"pace"`
+}
+
+// Pace tunes how ecsfix paces its AWS calls: client-side token buckets matching AWS's documented quotas
+// (awsclient.DefaultQuotas), per account, region and action group.
+type Pace struct {
+	// Adaptive lowers a group's rate when AWS throttles one of its calls, and raises it back gradually.
+	Adaptive bool `mapstructure:"adaptive"`
+	// Quotas override the numbers of groups of the table: an account may have had a quota raised.
+	Quotas []QuotaOverride `mapstructure:"quotas"`
+}
+
+// QuotaOverride sets the bucket of one group of the quota table.
+type QuotaOverride struct {
+	Service string  `mapstructure:"service"` // as the table names it: ecs, ec2, iam, elbv2, …
+	Group   string  `mapstructure:"group"`   // task-definition-modify, service-read, …
+	Burst   float64 `mapstructure:"burst"`   // the bucket's size
+	Rate    float64 `mapstructure:"rate"`    // its refill, in calls a second
 }
 
 // Approvals configures what makes an approval count (see the README's Approvals section).
@@ -279,6 +298,7 @@ var defaults = []struct {
 	{"approvals.quorum.high", 1},
 	{"approvals.max_plan_age", "0s"},
 	{"approvals.max_approval_age", "0s"},
+	{"pace.adaptive", true},
 }
 
 // Keys lists every configuration key, for documentation and tests.

@@ -10,7 +10,7 @@ import (
 func TestEveryKeyHasADefault(t *testing.T) {
 	v := New()
 	for _, k := range Keys() {
-		if k == "exemptions" || k == "fix.risk" || k == "fix.network.replacement_subnets" || k == "fix.host_network.awsvpc" {
+		if k == "exemptions" || k == "fix.risk" || k == "fix.network.replacement_subnets" || k == "fix.host_network.awsvpc" || k == "pace.quotas" {
 			continue // a list of objects: file only
 		}
 		if !v.IsSet(k) {

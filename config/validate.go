@@ -69,6 +69,7 @@ func (c *Config) Validate() error {
 	}
 	errs = append(errs, c.Fix.validate()...)
 	errs = append(errs, c.Approvals.validate()...)
+	errs = append(errs, c.Pace.validate()...)
 	return errors.Join(errs...)
 }
 

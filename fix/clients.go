@@ -140,14 +140,16 @@ func (c *clients) in(account string) *clients {
 
 // withMembers lets cl reach the accounts of a plan other than the caller's through the role
 // o.RoleName in each (assumed with cfg's credentials, o.ExternalID when set, session ecsfix-apply or
-// ecsfix-rollback), sharing cl's call counter. Without o.RoleName, only the caller's account is reached.
+// ecsfix-rollback), sharing cl's call counter and o.Pacer (the member's calls draw from the buckets of its
+// account). Without o.RoleName, only the caller's account is reached.
 func withMembers(cl *clients, cfg aws.Config, o Options, verb string) *clients {
 	if o.RoleName == "" {
 		return cl
 	}
 	cl.member = func(partition, account string) (*clients, string) {
 		arn := awsclient.RoleARN(partition, account, o.RoleName)
-		m := sdkClientsCounting(awsclient.AssumeRole(cfg, arn, o.ExternalID, awsclient.SessionName(verb)), o.MaxAttempts, cl.calls)
+		m := sdkClientsCounting(awsclient.AssumeRole(cfg, arn, o.ExternalID, awsclient.SessionName(verb)),
+			awsclient.Options{MaxAttempts: o.MaxAttempts, Pacer: o.Pacer, Account: account}, cl.calls)
 		return m, arn
 	}
 	return cl
@@ -173,15 +175,24 @@ func perRegion[T any](base aws.Config, build func(aws.Config) T) func(string) T 
 	}
 }
 
-// sdkClients builds SDK clients from cfg with a standard retryer (throttling ridden out with backoff, no
-// client-side retry quota) and a call counter, as the live scanner does.
+// sdkClients builds SDK clients from cfg with ecsfix's retryer (throttling ridden out with backoff, no
+// client-side retry quota; server errors tried three times) and a call counter, as the live scanner does,
+// unpaced.
 func sdkClients(cfg aws.Config, maxAttempts int) *clients {
-	return sdkClientsCounting(cfg, maxAttempts, awsclient.NewCounter())
+	return sdkClientsCounting(cfg, awsclient.Options{MaxAttempts: maxAttempts}, awsclient.NewCounter())
 }
 
-// sdkClientsCounting is sdkClients counting the calls on counter.
-func sdkClientsCounting(cfg aws.Config, maxAttempts int, counter *awsclient.Counter) *clients {
-	base := awsclient.Configure(cfg, maxAttempts, 0, counter)
+// sdkClientsFor builds the SDK clients of an apply or rollback with o's attempts and pacer (keyed by the
+// account of cfg's credentials).
+func sdkClientsFor(cfg aws.Config, o Options) *clients {
+	return sdkClientsCounting(cfg, awsclient.Options{MaxAttempts: o.MaxAttempts, Pacer: o.Pacer}, awsclient.NewCounter())
+}
+
+// sdkClientsCounting builds SDK clients configured with co (awsclient.ConfigureWith), counting the calls
+// on counter.
+func sdkClientsCounting(cfg aws.Config, co awsclient.Options, counter *awsclient.Counter) *clients {
+	co.Counter = counter
+	base := awsclient.ConfigureWith(cfg, co)
 	return &clients{
 		ecs:       perRegion(base, func(c aws.Config) ecsAPI { return ecs.NewFromConfig(c) }),
 		sts:       func() stsAPI { return sts.NewFromConfig(base) },

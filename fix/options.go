@@ -66,6 +66,9 @@ type Options struct {
 	// MaxAttempts is the number of attempts per API call, throttling included (default: the config's
 	// RetryMaxAttempts when set, else 10).
 	MaxAttempts int
+	// Pacer, when set, paces every attempt of every call to AWS's documented quotas, in each account and
+	// region (awsclient.Pacer); nil: calls are not paced.
+	Pacer *awsclient.Pacer
 
 	// Progress, when set, is called with each action's report as the action finishes (done, skipped,
 	// failed or not run), one call at a time, from the goroutine that runs Apply; and by Rollback, as

@@ -84,6 +84,7 @@ func ScanAccounts(ctx context.Context, targets []Target, opts Options) (*detect.
 	}
 	sortInventory(inv)
 	st.Calls, st.Retries = counter.Totals()
+	st.Throttled = counter.Throttled()
 	st.PerOperation = counter.PerOperation()
 	st.Duration = time.Since(start)
 	return inv, st, nil

@@ -74,9 +74,11 @@ type clientFactory struct {
 	iam    func() iamAPI
 }
 
-// sdkClients builds real SDK clients from cfg, with ecsfix's retryer and the call counter.
+// sdkClients builds real SDK clients from cfg, with ecsfix's retryer, the call counter and opts.Pacer
+// (keyed by the account of cfg's credentials).
 func sdkClients(cfg aws.Config, opts Options, counter *awsclient.Counter, iamRegion string) clientFactory {
-	base := awsclient.Configure(cfg, opts.MaxAttempts, opts.MaxBackoff, counter)
+	base := awsclient.ConfigureWith(cfg, awsclient.Options{MaxAttempts: opts.MaxAttempts, MaxBackoff: opts.MaxBackoff,
+		Counter: counter, Pacer: opts.Pacer})
 	forRegion := func(region string) aws.Config {
 		c := base.Copy()
 		c.Region = region

@@ -38,12 +38,17 @@ type Options struct {
 	// Progress, when set, is called with the running total of resources read, each time it grows.
 	// Calls are serialised and the total never decreases.
 	Progress func(resourcesRead int)
-	// MaxAttempts is the number of attempts per call, throttling included (default: cfg.RetryMaxAttempts
-	// when set, else 10). The client-side retry quota is disabled so that a throttling storm is ridden
-	// out with backoff instead of failing with "retry quota exceeded".
+	// MaxAttempts is the throttling budget: the attempts of a call AWS keeps throttling (default:
+	// cfg.RetryMaxAttempts when set, else 10). A server error, a timeout or a connection error is tried
+	// awsclient.TransientAttempts (3) times at most, a client error once. The client-side retry quota is
+	// disabled so that a throttling storm is ridden out with backoff instead of failing with "retry quota
+	// exceeded".
 	MaxAttempts int
 	// MaxBackoff caps the exponential backoff between attempts (default: the SDK's, 20 s).
 	MaxBackoff time.Duration
+	// Pacer, when set, paces every attempt of every call to AWS's documented quotas (awsclient.Pacer):
+	// share one between the scans of a run. Nil: calls are not paced.
+	Pacer *awsclient.Pacer
 	// Roles are IAM roles (ARNs, or names in the caller's account) read besides the roles of the task
 	// definitions: those the configuration may add to a revision (fix.secrets.execution_role), whose
 	// policies a fix must know and whose state a plan must fingerprint.
@@ -59,6 +64,8 @@ type Stats struct {
 	Calls int
 	// Retries counts the attempts beyond the first.
 	Retries int
+	// Throttled counts the attempts AWS answered with throttling (part of Retries, or failed calls).
+	Throttled int
 	// Resources counts what was read into the inventory.
 	Resources int
 	Duration  time.Duration

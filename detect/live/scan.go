@@ -44,6 +44,7 @@ func Scan(ctx context.Context, cfg aws.Config, opts Options) (*detect.Inventory,
 	counter := awsclient.NewCounter()
 	inv, st, err := scan(ctx, sdkClients(cfg, opts, counter, iamRegion), regions, opts)
 	st.Calls, st.Retries = counter.Totals()
+	st.Throttled = counter.Throttled()
 	st.PerOperation = counter.PerOperation()
 	st.Duration = time.Since(start)
 	return inv, st, err

@@ -108,6 +108,7 @@ func (o *applyOptions) fixOptions(journal string) fix.Options {
 		ResumeWindow:      cfg.Fix.ResumeWindow,
 		RollbackOnFailure: o.rollbackOnFailure,
 		MaxAttempts:       cfg.Scan.MaxAttempts,
+		Pacer:             o.g.pacer(),
 		RoleName:          o.accounts.roleName, // filled from accounts.role_name by accountOptions.check
 		ExternalID:        o.accounts.externalID,
 	}

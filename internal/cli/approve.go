@@ -71,7 +71,7 @@ key's public key in approvals.allowed_signers, without calling AWS.`,
 			} else {
 				var signer ssh.Signer
 				if kmsKey != "" {
-					ks, err := kmsSigner(cmd.Context(), kmsKey)
+					ks, err := g.kmsSigner(cmd.Context(), kmsKey)
 					if err != nil {
 						return err
 					}
@@ -110,8 +110,8 @@ key's public key in approvals.allowed_signers, without calling AWS.`,
 }
 
 // kmsSigner builds a KMS client from the SDK's standard configuration (in the region of key when key is
-// an ARN) and a signer for key.
-func kmsSigner(ctx context.Context, key string) (*kmssigner.Signer, error) {
+// an ARN), paced, and a signer for key.
+func (g *globalOptions) kmsSigner(ctx context.Context, key string) (*kmssigner.Signer, error) {
 	cfg, err := awsConfig(ctx)
 	if err != nil {
 		return nil, err
@@ -122,7 +122,7 @@ func kmsSigner(ctx context.Context, key string) (*kmssigner.Signer, error) {
 	if cfg.Region == "" {
 		return nil, fmt.Errorf("--key kms:%s: no AWS region: set AWS_REGION (or a profile's region), or give the key's ARN", key)
 	}
-	cfg = awsclient.Configure(cfg, 0, 0, awsclient.NewCounter())
+	cfg = awsclient.ConfigureWith(cfg, awsclient.Options{Counter: awsclient.NewCounter(), Pacer: g.pacer()})
 	return kmssigner.New(ctx, kms.NewFromConfig(cfg), key)
 }
 

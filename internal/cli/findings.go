@@ -150,7 +150,7 @@ func (g *globalOptions) securityHubClient(ctx context.Context, what string) (*se
 		}
 		awsCfg.Region = g.cfg.Regions[0]
 	}
-	awsCfg = awsclient.Configure(awsCfg, g.cfg.Scan.MaxAttempts, 0, awsclient.NewCounter())
+	awsCfg = awsclient.ConfigureWith(awsCfg, awsclient.Options{MaxAttempts: g.cfg.Scan.MaxAttempts, Counter: awsclient.NewCounter(), Pacer: g.pacer()})
 	return securityhub.NewFromConfig(awsCfg), nil
 }
 

@@ -69,7 +69,7 @@ and whose actions were rolled back, back to NEW with a note naming the plan; it 
 			}
 			opts := fix.Options{
 				DryRun: dryRun, Out: textsafe.NewWriter(g.io.Out), Log: g.log, Concurrency: g.cfg.Fix.Concurrency, MaxAttempts: g.cfg.Scan.MaxAttempts,
-				RoleName: acct.roleName, ExternalID: acct.externalID, // the plan's other accounts: filled from accounts.* by checkForPlan
+				Pacer: g.pacer(), RoleName: acct.roleName, ExternalID: acct.externalID, // the plan's other accounts: filled from accounts.* by checkForPlan
 				Regions: g.cfg.Regions, UnattendedRisk: g.cfg.UnattendedRisk(), RiskOverrides: g.cfg.PlanOptions().Risk, Approvals: approvals,
 			}
 			if g.cfg.AllRegions {

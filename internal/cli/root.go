@@ -27,6 +27,8 @@ type globalOptions struct {
 	started bool
 	// findings are the findings --findings read, and what a live read narrowed to them read (findings.go).
 	findings *findingsRead
+	// pace is the run's pacer, shared by every AWS client the command builds (pace.go).
+	pace pacerOnce
 }
 
 // run builds the command tree, executes it with args and returns the process exit code.

@@ -206,7 +206,7 @@ func (g *globalOptions) liveInventory(ctx context.Context, a *accountOptions) (*
 		return nil, report.Source{}, err
 	}
 	g.log.Info("scan finished", append(logAccounts, "regions", regions, "resources", inv.Count(), "apiCalls", stats.Calls,
-		"retries", stats.Retries, "took", took)...)
+		"retries", stats.Retries, "throttled", stats.Throttled, "took", took)...)
 	return inv, report.Source{Kind: "live", Regions: regions}, nil
 }
 
@@ -218,6 +218,7 @@ func (g *globalOptions) scanOptions() live.Options {
 		Concurrency:        cfg.Scan.Concurrency,
 		AccountConcurrency: cfg.Accounts.Concurrency,
 		MaxAttempts:        cfg.Scan.MaxAttempts,
+		Pacer:              g.pacer(),
 		Roles:              configuredRoles(cfg),
 		Log:                g.log,
 	}
