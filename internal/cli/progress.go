@@ -23,9 +23,15 @@ import (
 // How long live work takes: the estimates the API's token buckets imply (plan.ExpectedApply), said
 // before an apply starts, and the progress drawn on a terminal while a scan or an apply runs.
 
-// quotaTable is the table of the API's token buckets that estimates use: the one place that chooses it.
-// The documented buckets for now; the configured quotas (pace.quotas) are to be applied here.
-func quotaTable(_ *config.Config) *awsclient.QuotaTable {
+// quotaTable is the table of the API's token buckets that estimates use, the one the pacer paces by: the
+// documented buckets with the configuration's pace.quotas applied. The configuration was validated when
+// it was loaded; a table it cannot give (nil configuration) is the documented one.
+func quotaTable(cfg *config.Config) *awsclient.QuotaTable {
+	if cfg != nil {
+		if t, err := cfg.QuotaTable(); err == nil {
+			return t
+		}
+	}
 	return awsclient.DefaultQuotaTable()
 }
 
