@@ -147,19 +147,25 @@ func (s *scanner) readRole(ref string) {
 
 // lane bounds the API calls in flight of one account-region (or of an account's IAM reads). A call
 // waiting for a place is served before the bulk reads (background: the latest revision of every family,
-// hundreds of DescribeTaskDefinition), so that the short chains of dependent reads (clusters, services,
-// their network, the revisions they run) never queue behind the bulk: each of their steps takes the next
-// free place, and the bulk fills the others.
+// hundreds of DescribeTaskDefinition), and the bulk never holds the last place of a lane of more than
+// one: the short chains of dependent reads (clusters, services, their network, the revisions they run)
+// never queue behind the bulk, even while its calls wait out a throttling backoff, and the bulk fills
+// the other places.
 type lane struct{ *laneState }
 
 type laneState struct {
 	mu   sync.Mutex
 	free int
+	// bulkBusy counts the bulk calls in flight, at most bulkMax.
+	bulkBusy, bulkMax int
 	// waiting are the calls waiting for a place, first come first served within each priority.
 	waiting, background []chan struct{}
 }
 
-func newLane(n int) lane { return lane{&laneState{free: max(n, 1)}} }
+func newLane(n int) lane {
+	n = max(n, 1)
+	return lane{&laneState{free: n, bulkMax: max(n-1, 1)}}
+}
 
 // call runs one API call within the lane's bound.
 func (l lane) call(ctx context.Context, fn func(context.Context) error) error {
@@ -175,7 +181,7 @@ func (l lane) run(ctx context.Context, background bool, fn func(context.Context)
 	if err := l.acquire(ctx, background); err != nil {
 		return err
 	}
-	defer l.release()
+	defer l.release(background)
 	return fn(ctx)
 }
 
@@ -184,8 +190,8 @@ func (l lane) acquire(ctx context.Context, background bool) error {
 		return context.Cause(ctx)
 	}
 	l.mu.Lock()
-	if l.free > 0 {
-		l.free--
+	if l.free > 0 && (!background || l.bulkBusy < l.bulkMax) {
+		l.take(background)
 		l.mu.Unlock()
 		return nil
 	}
@@ -206,25 +212,43 @@ func (l lane) acquire(ctx context.Context, background bool) error {
 		l.background = slices.DeleteFunc(l.background, func(c chan struct{}) bool { return c == ready })
 		l.mu.Unlock()
 		if !queued {
-			l.release() // granted as ctx ended: hand the place on
+			l.release(background) // granted as ctx ended: hand the place on
 		}
 		return context.Cause(ctx)
 	}
 }
 
-// release frees a place: to the first call waiting, else to the first bulk call waiting.
-func (l lane) release() {
+// take gives a place (l.mu held).
+func (l lane) take(background bool) {
+	l.free--
+	if background {
+		l.bulkBusy++
+	}
+}
+
+// release frees a place of a call (a bulk call when background) and hands the free places on: to the
+// calls waiting first, then to the bulk calls waiting, within the bulk's share.
+func (l lane) release(background bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, q := range []*[]chan struct{}{&l.waiting, &l.background} {
-		if len(*q) > 0 {
-			next := (*q)[0]
-			*q = (*q)[1:]
-			close(next)
+	l.free++
+	if background {
+		l.bulkBusy--
+	}
+	for l.free > 0 {
+		var next chan struct{}
+		switch {
+		case len(l.waiting) > 0:
+			next, l.waiting = l.waiting[0], l.waiting[1:]
+			l.take(false)
+		case len(l.background) > 0 && l.bulkBusy < l.bulkMax:
+			next, l.background = l.background[0], l.background[1:]
+			l.take(true)
+		default:
 			return
 		}
+		close(next)
 	}
-	l.free++
 }
 
 // caller runs one API call within a bound (a lane, or what embeds one).
