@@ -213,16 +213,17 @@ func BenchmarkLiveScanOverlap(b *testing.B) {
 	cfg.APIOptions = append(cfg.APIOptions, flight.add)
 
 	var st Stats
-	var wall, busy time.Duration
+	var wall, busy time.Duration // summed over the scans
+	calls := 0
 	for b.Loop() {
 		flight.reset()
-		st, wall = scanComplete(b, cfg, e)
-		busy = time.Duration(flight.total.Load())
+		s, w := scanComplete(b, cfg, e)
+		st, wall, busy, calls = s, wall+w, busy+time.Duration(flight.total.Load()), calls+s.Calls
 	}
 	b.ReportMetric(busy.Seconds()/wall.Seconds(), "overlap")
-	b.ReportMetric(float64(st.Calls)*latency.Seconds()/wall.Seconds(), "calls×latency/wall")
+	b.ReportMetric(float64(calls)*latency.Seconds()/wall.Seconds(), "calls×latency/wall")
 	b.ReportMetric(float64(st.Calls), "calls/op")
-	b.ReportMetric(wall.Seconds(), "s/scan")
+	b.ReportMetric(wall.Seconds()/float64(b.N), "s/scan")
 	b.Logf("calls per operation: %v\ntimeline:%s", st.PerOperation, flight.timeline())
 }
 
@@ -236,20 +237,22 @@ func BenchmarkLiveScanThrottled(b *testing.B) {
 	seedModelEstate(b, cfg, e)
 
 	var st Stats
-	var wall time.Duration
+	var wall, floor time.Duration // summed over the scans
+	var requests, throttled int
 	var tr mototest.Traffic
 	for b.Loop() {
 		mototest.ResetModel(b, cfg) // every scan starts with full buckets, as the floor assumes
-		st, wall = scanComplete(b, cfg, e)
+		s, w := scanComplete(b, cfg, e)
 		tr = mototest.ModelStats(b, cfg)
+		st, wall, floor = s, wall+w, floor+awsclient.DefaultQuotaTable().Estimate(s.PerOperation)
+		requests, throttled = requests+tr.Requests, throttled+tr.Throttled
 	}
-	floor := awsclient.DefaultQuotaTable().Estimate(st.PerOperation)
 	if floor > 0 {
 		b.ReportMetric(wall.Seconds()/floor.Seconds(), "wall/floor")
 	}
-	b.ReportMetric(floor.Seconds(), "floor-s")
-	b.ReportMetric(wall.Seconds(), "s/scan")
-	b.ReportMetric(100*tr.ThrottledShare(), "%throttled")
+	b.ReportMetric(floor.Seconds()/float64(b.N), "floor-s")
+	b.ReportMetric(wall.Seconds()/float64(b.N), "s/scan")
+	b.ReportMetric(100*float64(throttled)/float64(max(requests, 1)), "%throttled")
 	b.ReportMetric(float64(st.Calls), "calls/op")
 	b.ReportMetric(float64(st.Retries), "retries/op")
 	b.Logf("calls per operation: %v; throttled per operation (server): %v", st.PerOperation, tr.ThrottledPerOperation)
