@@ -5,7 +5,6 @@ import (
 	"errors"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -206,17 +205,6 @@ func (r *regionScan) keepServices(ctx context.Context, families *sync.WaitGroup)
 		}
 	}
 	wg.Wait()
-}
-
-// roles lists the task and execution roles of the revisions kept.
-func (r *regionScan) roles() []string {
-	var out []string
-	for arn := range r.keep {
-		td := r.described[arn]
-		out = append(out, aws.ToString(td.TaskRoleArn), aws.ToString(td.ExecutionRoleArn))
-	}
-	sort.Strings(out)
-	return uniq(out)
 }
 
 // clusters reads every cluster (ListClusters, DescribeClusters by 100), or only those named (named not
