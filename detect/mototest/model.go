@@ -154,6 +154,8 @@ type Traffic struct {
 	Throttled int `json:"throttled"`
 	// Failed counts the requests answered 500 by Model.Fail.
 	Failed int `json:"failed"`
+	// MaxInFlight is the most requests the server was answering at once (its latency included).
+	MaxInFlight int `json:"max_in_flight"`
 	// PerOperation and ThrottledPerOperation count by "service:Operation", as awsclient's counter.
 	PerOperation          map[string]int `json:"per_operation"`
 	ThrottledPerOperation map[string]int `json:"throttled_per_operation"`

@@ -6,7 +6,9 @@ package mototest
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -172,6 +174,25 @@ func TestModelFailsOperation(t *testing.T) {
 	wantAPIError(t, "DescribeCapacityProviders", err, "InternalFailure", 500)
 	if st := ModelStats(t, cfg); st.Failed != 3 || st.Requests != 3 || st.Throttled != 0 {
 		t.Errorf("stats = %+v, want 3 failed attempts", st)
+	}
+}
+
+// The server answers requests concurrently, so that the model's latency overlaps as AWS's does.
+func TestModelServesConcurrently(t *testing.T) {
+	t.Parallel()
+	cfg := Modelled(t, Model{Latency: 300 * time.Millisecond})
+	c := ecs.NewFromConfig(cfg)
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Go(func() {
+			if _, err := c.ListClusters(context.Background(), &ecs.ListClustersInput{}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if st := ModelStats(t, cfg); st.Requests != 6 || st.MaxInFlight < 2 {
+		t.Errorf("stats = %+v: want 6 requests, answered several at once", st)
 	}
 }
 

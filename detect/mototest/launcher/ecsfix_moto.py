@@ -1063,12 +1063,15 @@ class Traffic:
     def __init__(self):
         self.requests, self.throttled, self.failed = 0, 0, 0
         self.per_operation, self.throttled_per_operation = {}, {}
+        # in_flight counts the requests being answered (latency included); max_in_flight its highest.
+        self.in_flight, self.max_in_flight = 0, 0
 
     def json(self):
         return {
             "requests": self.requests,
             "throttled": self.throttled,
             "failed": self.failed,
+            "max_in_flight": self.max_in_flight,
             "per_operation": self.per_operation,
             "throttled_per_operation": self.throttled_per_operation,
         }
@@ -1128,6 +1131,17 @@ class Model:
                 return "fail"
         return None
 
+    def enter(self, account):
+        with self.lock:
+            t = self.traffic.setdefault(account, Traffic())
+            t.in_flight += 1
+            t.max_in_flight = max(t.max_in_flight, t.in_flight)
+            return t
+
+    def leave(self, t):
+        with self.lock:
+            t.in_flight -= 1
+
     def stats(self, account):
         with self.lock:
             if account:
@@ -1137,6 +1151,7 @@ class Model:
                 total.requests += t.requests
                 total.throttled += t.throttled
                 total.failed += t.failed
+                total.max_in_flight = max(total.max_in_flight, t.max_in_flight)
                 for src, dst in ((t.per_operation, total.per_operation), (t.throttled_per_operation, total.throttled_per_operation)):
                     for k, v in src.items():
                         dst[k] = dst.get(k, 0) + v
@@ -1278,16 +1293,20 @@ def model_application(app_class, model):
             if environ.get(MODEL_BYPASS) or path.startswith("/moto-api"):
                 return super().__call__(environ, start_response)
             account, region, service, op, protocol = _model_request(environ)
-            if model.latency > 0:
-                time.sleep(model.latency)
-            verdict = model.admit(account, region, service, op)
-            if verdict:
-                _drain(environ)  # the connection is kept alive: the next request must not read this body
-                status, headers, body = _model_error(protocol, verdict == "throttle")
-                data = body.encode("utf-8")
-                start_response(_status_line(status), headers + [("Content-Length", str(len(data)))])
-                return [data]
-            return super().__call__(environ, start_response)
+            traffic = model.enter(account)
+            try:
+                if model.latency > 0:
+                    time.sleep(model.latency)
+                verdict = model.admit(account, region, service, op)
+                if verdict:
+                    _drain(environ)  # the connection is kept alive: the next request must not read this body
+                    status, headers, body = _model_error(protocol, verdict == "throttle")
+                    data = body.encode("utf-8")
+                    start_response(_status_line(status), headers + [("Content-Length", str(len(data)))])
+                    return [data]
+                return super().__call__(environ, start_response)
+            finally:
+                model.leave(traffic)
 
     return ModelledApplication
 
