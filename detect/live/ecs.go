@@ -39,8 +39,8 @@ type regionScan struct {
 	familyReads   map[string][]chan struct{}
 	familiesKnown chan struct{}
 	knownOnce     sync.Once
-	// listed and listedClusters are the services and clusters read in phase 1; svcs are the services
-	// kept (keepServices), whose revisions, task sets and network are read.
+	// listed and listedClusters are the services and clusters read; svcs are the services kept
+	// (keepServices), whose revisions, task sets and network are read.
 	listed         []ecstypes.Service
 	listedClusters []ecstypes.Cluster
 	svcs           []ecstypes.Service
