@@ -223,6 +223,7 @@ func BenchmarkLiveScanOverlap(b *testing.B) {
 	b.ReportMetric(busy.Seconds()/wall.Seconds(), "overlap")
 	b.ReportMetric(float64(calls)*latency.Seconds()/wall.Seconds(), "calls×latency/wall")
 	b.ReportMetric(float64(st.Calls), "calls/op")
+	b.ReportMetric(float64(st.Calls)/float64(st.Resources), "calls/resource")
 	b.ReportMetric(wall.Seconds()/float64(b.N), "s/scan")
 	b.Logf("calls per operation: %v\ntimeline:%s", st.PerOperation, flight.timeline())
 }
@@ -254,6 +255,7 @@ func BenchmarkLiveScanThrottled(b *testing.B) {
 	b.ReportMetric(wall.Seconds()/float64(b.N), "s/scan")
 	b.ReportMetric(100*float64(throttled)/float64(max(requests, 1)), "%throttled")
 	b.ReportMetric(float64(st.Calls), "calls/op")
+	b.ReportMetric(float64(st.Calls)/float64(st.Resources), "calls/resource")
 	b.ReportMetric(float64(st.Retries), "retries/op")
 	b.Logf("calls per operation: %v; throttled per operation (server): %v", st.PerOperation, tr.ThrottledPerOperation)
 }
