@@ -3,8 +3,10 @@
 // subnets, route tables, load balancers, IAM task and execution roles).
 //
 // It only reads. It makes as few calls as it can (batched describes, one DescribeTaskDefinition per
-// family, everything deduplicated, IAM read once across regions), bounds how many run at once, and
-// retries throttling with exponential backoff and jitter.
+// family, everything deduplicated, IAM read once across regions), bounds how many run at once, starts
+// each read as soon as what it needs is read (the bulk of a region's reads, the families' latest
+// revisions, never holds back the short chains of dependent reads: see lane), and retries throttling
+// with exponential backoff and jitter.
 //
 // Scan reads one account (the credentials'); ScanAccounts reads several, each with its own credentials
 // (the caller's, or a role assumed in it) and its own bound on calls in flight, a bounded number of

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -35,8 +34,13 @@ type regionScan struct {
 	mu        sync.Mutex
 	described map[string]*detect.TaskDefinition // every revision described, by ARN
 	keep      map[string]bool                   // revisions that go into the inventory
-	// listed and listedClusters are the services and clusters read in phase 1; svcs are the services
-	// kept (keepServices), whose revisions, task sets and network are read.
+	// familyReads are the reads of the latest revision of each family started (each closes its channel
+	// when done); familiesKnown is closed once every family the region reads has been started.
+	familyReads   map[string][]chan struct{}
+	familiesKnown chan struct{}
+	knownOnce     sync.Once
+	// listed and listedClusters are the services and clusters read; svcs are the services kept
+	// (keepServices), whose revisions, task sets and network are read.
 	listed         []ecstypes.Service
 	listedClusters []ecstypes.Cluster
 	svcs           []ecstypes.Service
@@ -45,18 +49,30 @@ type regionScan struct {
 	cpNames        []string // capacity providers named by clusters
 }
 
+// run reads the region. The reads start as soon as what they need is read, not phase by phase: the
+// families' latest revisions (the bulk of the calls, served after every other call waiting in the lane)
+// run from the start to the end; the clusters and their services meanwhile; then, as soon as the
+// services are known, their network, load balancers, task sets and, for each revision they run, its
+// describe once its family's latest revision is read (it may be the same); the capacity providers and
+// their Auto Scaling groups as soon as the clusters are read. The roles of the revisions kept are read as
+// they are kept (scanner.readRole), the images once every revision is known. What is read, and how
+// often, does not depend on the order.
 func (r *regionScan) run(ctx context.Context) {
-	// Phase 1: clusters and their services, task-definition families, capacity providers; narrowed to
-	// what the findings name when the region is scoped (scope.go).
-	var wg sync.WaitGroup
-	if n := r.scoped(); n == nil {
-		wg.Go(func() {
+	r.familiesKnown = make(chan struct{})
+	var families, rest sync.WaitGroup
+	var servicesRead sync.WaitGroup
+	n := r.scoped()
+	if n == nil {
+		families.Go(func() { r.families(ctx, &families) })
+		servicesRead.Go(func() {
 			r.clusters(ctx, nil, true)
-			r.capacityProviders(ctx)
+			rest.Go(func() {
+				r.capacityProviders(ctx)
+				r.autoScalingGroups(ctx)
+			})
 		})
-		wg.Go(func() { r.families(ctx) })
 	} else {
-		wg.Go(func() {
+		servicesRead.Go(func() {
 			switch {
 			case n.needsServices():
 				r.clusters(ctx, nil, true)
@@ -65,28 +81,35 @@ func (r *regionScan) run(ctx context.Context) {
 			}
 		})
 		if len(n.CapacityProviders) > 0 {
-			wg.Go(func() { r.namedCapacityProviders(ctx, uniq(n.CapacityProviders)) })
+			rest.Go(func() {
+				r.namedCapacityProviders(ctx, uniq(n.CapacityProviders))
+				r.autoScalingGroups(ctx)
+			})
+		} else {
+			rest.Go(func() { r.autoScalingGroups(ctx) })
 		}
 		for _, fam := range uniq(n.Families) {
-			wg.Go(func() { r.family(ctx, fam) })
+			r.startFamily(ctx, &families, fam)
 		}
 	}
-	wg.Wait()
+	servicesRead.Wait()
 
-	// Phase 1b: the services kept (all of them, or those the scope needs), their task sets, and, when
-	// scoped, the latest ACTIVE revision of the families they run.
-	r.keepServices(ctx)
-
-	// Phase 2: what the services use: the revisions they run, their network and load balancers.
-	wg.Go(func() { r.runningRevisions(ctx) })
-	wg.Go(func() {
+	// The services kept (all of them, or those the scope needs), their task sets, and, when scoped, the
+	// latest ACTIVE revision of the families they run; then what the services use: the revisions they
+	// run, their network and load balancers.
+	r.keepServices(ctx, &families)
+	if n != nil {
+		r.allFamiliesStarted()
+	}
+	rest.Go(func() { r.runningRevisions(ctx) })
+	rest.Go(func() {
 		r.loadBalancers(ctx)
 		r.securityGroups(ctx)
 	})
-	wg.Go(func() { r.subnetsAndRoutes(ctx) })
-	wg.Go(func() { r.networkInterfaces(ctx) })
-	wg.Go(func() { r.autoScalingGroups(ctx) })
-	wg.Wait()
+	rest.Go(func() { r.subnetsAndRoutes(ctx) })
+	rest.Go(func() { r.networkInterfaces(ctx) })
+	rest.Wait()
+	families.Wait()
 
 	tds := make([]detect.TaskDefinition, 0, len(r.keep))
 	for _, arn := range slices.Sorted(maps.Keys(r.keep)) {
@@ -94,6 +117,50 @@ func (r *regionScan) run(ctx context.Context) {
 	}
 	r.images(ctx, tds)
 	r.s.add(len(tds), func(in *detect.Inventory) { in.TaskDefinitions = append(in.TaskDefinitions, tds...) })
+}
+
+// startFamily starts the read of family's latest revision (family) in wg, noting it so that the
+// revisions services run of that family wait for it (waitFamily).
+func (r *regionScan) startFamily(ctx context.Context, wg *sync.WaitGroup, family string) {
+	done := make(chan struct{})
+	r.mu.Lock()
+	r.familyReads[family] = append(r.familyReads[family], done)
+	r.mu.Unlock()
+	wg.Go(func() {
+		defer close(done)
+		r.family(ctx, family)
+	})
+}
+
+// allFamiliesStarted notes that every family the region reads has been started.
+func (r *regionScan) allFamiliesStarted() { r.knownOnce.Do(func() { close(r.familiesKnown) }) }
+
+// waitFamily waits until the read of the latest revision of the family of ref (a revision's ARN) is
+// done, if the region reads that family, so that a revision read as its family's latest is not read
+// twice. A reference that names no family waits for every family.
+func (r *regionScan) waitFamily(ctx context.Context, ref string) {
+	select {
+	case <-r.familiesKnown:
+	case <-ctx.Done():
+		return
+	}
+	r.mu.Lock()
+	var reads []chan struct{}
+	if a, err := detect.ParseTaskDefinitionARN(ref); err == nil {
+		reads = slices.Clone(r.familyReads[a.Family])
+	} else {
+		for _, fam := range r.familyReads {
+			reads = append(reads, fam...)
+		}
+	}
+	r.mu.Unlock()
+	for _, done := range reads {
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // scoped returns the names the region's read is narrowed to, nil when it is read whole.
@@ -105,49 +172,39 @@ func (r *regionScan) scoped() *Names {
 }
 
 // keepServices adds to the inventory the clusters and services listed (when scoped: those the scope
-// keeps, see Names.keep) and reads the task sets of the services kept; when scoped, it also reads the
-// latest ACTIVE revision of each family the kept services run, as a whole read would have.
-func (r *regionScan) keepServices(ctx context.Context) {
+// keeps, see Names.keep) and reads the task sets of the services kept; when scoped, it also starts, in
+// families, the read of the latest ACTIVE revision of each family the kept services run, as a whole read
+// would have.
+func (r *regionScan) keepServices(ctx context.Context, families *sync.WaitGroup) {
 	r.mu.Lock()
 	svcs, clusters := r.listed, r.listedClusters
 	r.mu.Unlock()
-	var families []string
+	var kept []string
 	if n := r.scoped(); n != nil {
-		svcs, families = n.keep(svcs)
+		svcs, kept = n.keep(svcs)
 		clusters = n.clustersOf(clusters, svcs)
 	}
 	r.svcs = svcs
 	r.s.add(len(clusters), func(in *detect.Inventory) { in.Clusters = append(in.Clusters, clusters...) })
 	r.s.add(len(svcs), func(in *detect.Inventory) { in.Services = append(in.Services, svcs...) })
-	var wg sync.WaitGroup
-	for _, svc := range svcs {
-		if len(svc.TaskSets) > 0 {
-			wg.Go(func() { r.serviceTaskSets(ctx, svc) })
-		}
-	}
 	named := map[string]bool{}
 	if n := r.scoped(); n != nil {
 		for _, f := range n.Families {
 			named[f] = true
 		}
 	}
-	for _, fam := range families {
+	for _, fam := range kept {
 		if !named[fam] {
-			wg.Go(func() { r.family(ctx, fam) })
+			r.startFamily(ctx, families, fam)
+		}
+	}
+	var wg sync.WaitGroup
+	for _, svc := range svcs {
+		if len(svc.TaskSets) > 0 {
+			wg.Go(func() { r.serviceTaskSets(ctx, svc) })
 		}
 	}
 	wg.Wait()
-}
-
-// roles lists the task and execution roles of the revisions kept.
-func (r *regionScan) roles() []string {
-	var out []string
-	for arn := range r.keep {
-		td := r.described[arn]
-		out = append(out, aws.ToString(td.TaskRoleArn), aws.ToString(td.ExecutionRoleArn))
-	}
-	sort.Strings(out)
-	return uniq(out)
 }
 
 // clusters reads every cluster (ListClusters, DescribeClusters by 100), or only those named (named not
@@ -320,11 +377,11 @@ func (r *regionScan) serviceTaskSets(ctx context.Context, svc ecstypes.Service) 
 	r.s.add(len(sets), func(in *detect.Inventory) { in.TaskSets = append(in.TaskSets, sets...) })
 }
 
-// families reads the latest ACTIVE revision of every family with one DescribeTaskDefinition each.
-func (r *regionScan) families(ctx context.Context) {
+// families starts, in wg, the read of the latest ACTIVE revision of every family (one
+// DescribeTaskDefinition each) as the listing's pages arrive.
+func (r *regionScan) families(ctx context.Context, wg *sync.WaitGroup) {
+	defer r.allFamiliesStarted()
 	p := ecs.NewListTaskDefinitionFamiliesPaginator(r.c.ecs, &ecs.ListTaskDefinitionFamiliesInput{Status: ecstypes.TaskDefinitionFamilyStatusActive})
-	var wg sync.WaitGroup
-	defer wg.Wait()
 	seen := map[string]bool{}
 	if err := pages(ctx, r, p.HasMorePages, p.NextPage, func(out *ecs.ListTaskDefinitionFamiliesOutput) {
 		for _, fam := range out.Families {
@@ -332,7 +389,7 @@ func (r *regionScan) families(ctx context.Context) {
 				continue
 			}
 			seen[fam] = true
-			wg.Go(func() { r.family(ctx, fam) })
+			r.startFamily(ctx, wg, fam)
 		}
 	}); err != nil {
 		r.s.fail(ctx, r.region, detect.TypeTaskDefinition, "*", "ListTaskDefinitionFamilies", err)
@@ -367,7 +424,7 @@ func (r *regionScan) failFamily(ctx context.Context, family string, err error) {
 // latestOf is family's read; first, when set, is DescribeTaskDefinition's answer for the family name,
 // read already.
 func (r *regionScan) latestOf(ctx context.Context, family string, first *detect.TaskDefinition) {
-	td, err := awsread.LatestActive(ctx, r.boundECS(), family, awsread.LatestOptions{
+	td, err := awsread.LatestActive(ctx, r.boundECS(true), family, awsread.LatestOptions{
 		FamilyErrorFails: true,
 		Describe: func(ctx context.Context, ref string) (*detect.TaskDefinition, error) {
 			if ref == family && first != nil {
@@ -376,7 +433,7 @@ func (r *regionScan) latestOf(ctx context.Context, family string, first *detect.
 			if got := r.cached(ref); got != nil {
 				return got, nil
 			}
-			return r.describe(ctx, ref)
+			return r.describe(ctx, ref, true)
 		},
 	})
 	if err != nil {
@@ -388,10 +445,10 @@ func (r *regionScan) latestOf(ctx context.Context, family string, first *detect.
 	}
 }
 
-// describe calls DescribeTaskDefinition (with tags) and caches the revision by ARN. A failure is an
-// *awsread.Error.
-func (r *regionScan) describe(ctx context.Context, ref string) (*detect.TaskDefinition, error) {
-	td, err := awsread.DescribeTaskDefinition(ctx, r.boundECS(), ref)
+// describe calls DescribeTaskDefinition (with tags), as a bulk call of the lane when bulk, and caches the
+// revision by ARN. A failure is an *awsread.Error.
+func (r *regionScan) describe(ctx context.Context, ref string, bulk bool) (*detect.TaskDefinition, error) {
+	td, err := awsread.DescribeTaskDefinition(ctx, r.boundECS(bulk), ref)
 	if err != nil {
 		return nil, err
 	}
@@ -404,19 +461,28 @@ func (r *regionScan) describe(ctx context.Context, ref string) (*detect.TaskDefi
 	return td, nil
 }
 
-// boundECS is the region's ECS client for the shared reads, each call within the scan's bound.
-func (r *regionScan) boundECS() awsread.TaskDefinitionAPI {
-	return boundTaskDefinitions{s: r.lane, api: r.c.ecs}
+// boundECS is the region's ECS client for the shared reads, each call within the scan's bound (a bulk
+// call of the lane when bulk: the families' latest revisions).
+func (r *regionScan) boundECS(bulk bool) awsread.TaskDefinitionAPI {
+	return boundTaskDefinitions{s: r.lane, api: r.c.ecs, bulk: bulk}
 }
 
 // boundTaskDefinitions runs each task-definition read through the region's lane.
 type boundTaskDefinitions struct {
-	s   lane
-	api ecsAPI
+	s    lane
+	api  ecsAPI
+	bulk bool
+}
+
+func (b boundTaskDefinitions) call(ctx context.Context, fn func(context.Context) error) error {
+	if b.bulk {
+		return b.s.bulk(ctx, fn)
+	}
+	return b.s.call(ctx, fn)
 }
 
 func (b boundTaskDefinitions) DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, opts ...func(*ecs.Options)) (out *ecs.DescribeTaskDefinitionOutput, err error) {
-	err = b.s.call(ctx, func(ctx context.Context) (err error) {
+	err = b.call(ctx, func(ctx context.Context) (err error) {
 		out, err = b.api.DescribeTaskDefinition(ctx, in, opts...)
 		return err
 	})
@@ -424,7 +490,7 @@ func (b boundTaskDefinitions) DescribeTaskDefinition(ctx context.Context, in *ec
 }
 
 func (b boundTaskDefinitions) ListTaskDefinitions(ctx context.Context, in *ecs.ListTaskDefinitionsInput, opts ...func(*ecs.Options)) (out *ecs.ListTaskDefinitionsOutput, err error) {
-	err = b.s.call(ctx, func(ctx context.Context) (err error) {
+	err = b.call(ctx, func(ctx context.Context) (err error) {
 		out, err = b.api.ListTaskDefinitions(ctx, in, opts...)
 		return err
 	})
@@ -437,14 +503,20 @@ func (r *regionScan) cached(arn string) *detect.TaskDefinition {
 	return r.described[arn]
 }
 
+// markKeep keeps a revision described, and starts the reads of its roles.
 func (r *regionScan) markKeep(arn string) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.keep[arn] = true
+	td := r.described[arn]
+	r.mu.Unlock()
+	if td != nil {
+		r.s.readRole(aws.ToString(td.TaskRoleArn))
+		r.s.readRole(aws.ToString(td.ExecutionRoleArn))
+	}
 }
 
 // runningRevisions reads the revisions services and task sets run that were not read as the latest of
-// their family: each once.
+// their family: each once, as soon as its family's latest revision is read.
 func (r *regionScan) runningRevisions(ctx context.Context) {
 	var refs []string
 	for _, svc := range r.svcs {
@@ -458,12 +530,13 @@ func (r *regionScan) runningRevisions(ctx context.Context) {
 	}
 	var wg sync.WaitGroup
 	for _, ref := range uniq(refs) {
-		if td := r.cached(ref); td != nil {
-			r.markKeep(ref)
-			continue
-		}
 		wg.Go(func() {
-			td, err := r.describe(ctx, ref)
+			r.waitFamily(ctx, ref)
+			if td := r.cached(ref); td != nil {
+				r.markKeep(ref)
+				return
+			}
+			td, err := r.describe(ctx, ref, false)
 			if err != nil {
 				r.s.fail(ctx, r.region, detect.TypeTaskDefinition, ref, "DescribeTaskDefinition", cause(err))
 				return

@@ -14,7 +14,8 @@ import (
 	"github.com/ecsfix/ecsfix/detect"
 )
 
-// iamScan reads roles once across regions, and each managed policy's default version once across roles.
+// iamScan reads roles (scanner.readRole starts each once across regions), and each managed policy's
+// default version once across roles.
 type iamScan struct {
 	s *scanner
 	lane
@@ -29,14 +30,6 @@ type policyEntry struct {
 	doc  string
 	err  error
 	op   string
-}
-
-func (x *iamScan) run(ctx context.Context, refs []string) {
-	var wg sync.WaitGroup
-	for _, ref := range refs {
-		wg.Go(func() { x.role(ctx, ref) })
-	}
-	wg.Wait()
 }
 
 // roleName returns the name of a role given by ARN (arn:aws:iam::ACCOUNT:role/PATH/NAME) or by name.

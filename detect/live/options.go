@@ -28,6 +28,11 @@ type Options struct {
 	// so each account-region is paced on its own: it has its own bound and its own SDK clients, hence
 	// its own retryer, and one throttled region does not hold back the others. A scan of R regions of A
 	// accounts may have up to min(A, AccountConcurrency) × (R + 1) × Concurrency calls in flight.
+	// The default fills AWS's buckets and no more: an ECS read bucket refills at 20 calls a second, which
+	// 1 to 2 calls in flight keep busy at 50–100 ms a call; 8 spend a bucket's burst (50–100 calls) within
+	// a second and leave room for the other groups read at the same time (clusters, services, network),
+	// the bulk of the families' revisions never holding the last place; more would only wait on the
+	// buckets.
 	Concurrency int
 	// AccountConcurrency bounds the accounts ScanAccounts reads at once (default 4).
 	AccountConcurrency int

@@ -63,38 +63,34 @@ func scanAccount(ctx context.Context, account string, cf clientFactory, regions 
 	if n <= 0 {
 		n = DefaultConcurrency
 	}
-	s := &scanner{account: account, opts: opts, inv: &detect.Inventory{}, cancel: cancel}
+	s := &scanner{account: account, opts: opts, inv: &detect.Inventory{}, cancel: cancel, ctx: ctx,
+		iamClient: cf.iam, iamLane: newLane(n), roleSeen: map[string]bool{}}
+	// IAM is global: each role is read once, whichever regions use it, as soon as a revision kept names
+	// it; its calls have a bound of their own.
+	for _, role := range opts.Roles {
+		s.readRole(role)
+	}
 
 	// Each region has its own bound on calls in flight and its own clients (their own retryers): AWS's
 	// API limits are per account and region, so one region's throttling does not slow the others.
 	var wg sync.WaitGroup
-	var results []*regionScan
 	for _, region := range uniq(regions) {
 		names, ok := opts.Scope.names(account, region)
 		if !ok {
 			continue // the scope reads nothing there
 		}
 		rs := &regionScan{s: s, lane: newLane(n), region: region, names: names, c: cf.region(region),
-			described: map[string]*detect.TaskDefinition{}, keep: map[string]bool{}}
-		results = append(results, rs)
+			described: map[string]*detect.TaskDefinition{}, keep: map[string]bool{}, familyReads: map[string][]chan struct{}{}}
 		wg.Go(func() { rs.run(ctx) })
 	}
 	wg.Wait()
 
-	// IAM is global: each role is read once, whichever regions use it.
-	roles := slices.Clone(opts.Roles)
-	for _, rs := range results {
-		roles = append(roles, rs.roles()...)
-	}
-	if len(roles) > 0 && ctx.Err() == nil {
-		// IAM is a global service: its calls have a bound of their own.
-		(&iamScan{s: s, lane: newLane(n), c: cf.iam(), policies: map[string]*policyEntry{}}).run(ctx, uniq(roles))
-	}
-
-	// The findings of the images the services run, read in each image's region.
+	// The findings of the images the services run, read in each image's region, while the last roles are
+	// read.
 	if ctx.Err() == nil {
 		s.scanVulnerabilities(ctx, n, cf.region)
 	}
+	s.roles.Wait()
 
 	if err := context.Cause(ctx); err != nil {
 		return s.inv, Stats{Resources: s.read}, err
@@ -119,22 +115,141 @@ type scanner struct {
 	endpointsUnknown atomic.Bool
 	// interfacesUnknown is set when a DescribeNetworkInterfaces call failed.
 	interfacesUnknown atomic.Bool
+
+	// ctx is the scan's; the role reads readRole starts run under it.
+	ctx context.Context
+	// iamClient makes the IAM client of the role reads (once, on the first role); iamLane bounds them.
+	iamClient func() iamAPI
+	iamLane   lane
+	iamOnce   sync.Once
+	iam       *iamScan
+	roleMu    sync.Mutex
+	roleSeen  map[string]bool
+	roles     sync.WaitGroup
 }
 
-// lane bounds the API calls in flight of one account-region (or of an account's IAM reads).
-type lane struct{ sem chan struct{} }
+// readRole starts the read of a role (an ARN or a name), once per scan, unless the scan is cancelled.
+func (s *scanner) readRole(ref string) {
+	if ref == "" || s.ctx.Err() != nil {
+		return
+	}
+	s.roleMu.Lock()
+	seen := s.roleSeen[ref]
+	s.roleSeen[ref] = true
+	s.roleMu.Unlock()
+	if seen {
+		return
+	}
+	s.iamOnce.Do(func() {
+		s.iam = &iamScan{s: s, lane: s.iamLane, c: s.iamClient(), policies: map[string]*policyEntry{}}
+	})
+	s.roles.Go(func() { s.iam.role(s.ctx, ref) })
+}
 
-func newLane(n int) lane { return lane{sem: make(chan struct{}, n)} }
+// lane bounds the API calls in flight of one account-region (or of an account's IAM reads). A call
+// waiting for a place is served before the bulk reads (background: the latest revision of every family,
+// hundreds of DescribeTaskDefinition), and the bulk never holds the last place of a lane of more than
+// one: the short chains of dependent reads (clusters, services, their network, the revisions they run)
+// never queue behind the bulk, even while its calls wait out a throttling backoff, and the bulk fills
+// the other places.
+type lane struct{ *laneState }
+
+type laneState struct {
+	mu   sync.Mutex
+	free int
+	// bulkBusy counts the bulk calls in flight, at most bulkMax.
+	bulkBusy, bulkMax int
+	// waiting are the calls waiting for a place, first come first served within each priority.
+	waiting, background []chan struct{}
+}
+
+func newLane(n int) lane {
+	n = max(n, 1)
+	return lane{&laneState{free: n, bulkMax: max(n-1, 1)}}
+}
 
 // call runs one API call within the lane's bound.
 func (l lane) call(ctx context.Context, fn func(context.Context) error) error {
-	select {
-	case l.sem <- struct{}{}:
-	case <-ctx.Done():
+	return l.run(ctx, false, fn)
+}
+
+// bulk runs one API call of the bulk within the lane's bound, after the calls waiting through call.
+func (l lane) bulk(ctx context.Context, fn func(context.Context) error) error {
+	return l.run(ctx, true, fn)
+}
+
+func (l lane) run(ctx context.Context, background bool, fn func(context.Context) error) error {
+	if err := l.acquire(ctx, background); err != nil {
+		return err
+	}
+	defer l.release(background)
+	return fn(ctx)
+}
+
+func (l lane) acquire(ctx context.Context, background bool) error {
+	if err := ctx.Err(); err != nil {
 		return context.Cause(ctx)
 	}
-	defer func() { <-l.sem }()
-	return fn(ctx)
+	l.mu.Lock()
+	if l.free > 0 && (!background || l.bulkBusy < l.bulkMax) {
+		l.take(background)
+		l.mu.Unlock()
+		return nil
+	}
+	ready := make(chan struct{})
+	if background {
+		l.background = append(l.background, ready)
+	} else {
+		l.waiting = append(l.waiting, ready)
+	}
+	l.mu.Unlock()
+	select {
+	case <-ready:
+		return nil
+	case <-ctx.Done():
+		l.mu.Lock()
+		queued := slices.Contains(l.waiting, ready) || slices.Contains(l.background, ready)
+		l.waiting = slices.DeleteFunc(l.waiting, func(c chan struct{}) bool { return c == ready })
+		l.background = slices.DeleteFunc(l.background, func(c chan struct{}) bool { return c == ready })
+		l.mu.Unlock()
+		if !queued {
+			l.release(background) // granted as ctx ended: hand the place on
+		}
+		return context.Cause(ctx)
+	}
+}
+
+// take gives a place (l.mu held).
+func (l lane) take(background bool) {
+	l.free--
+	if background {
+		l.bulkBusy++
+	}
+}
+
+// release frees a place of a call (a bulk call when background) and hands the free places on: to the
+// calls waiting first, then to the bulk calls waiting, within the bulk's share.
+func (l lane) release(background bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.free++
+	if background {
+		l.bulkBusy--
+	}
+	for l.free > 0 {
+		var next chan struct{}
+		switch {
+		case len(l.waiting) > 0:
+			next, l.waiting = l.waiting[0], l.waiting[1:]
+			l.take(false)
+		case len(l.background) > 0 && l.bulkBusy < l.bulkMax:
+			next, l.background = l.background[0], l.background[1:]
+			l.take(true)
+		default:
+			return
+		}
+		close(next)
+	}
 }
 
 // caller runs one API call within a bound (a lane, or what embeds one).

@@ -163,7 +163,7 @@ func (r *regionScan) namedCapacityProviders(ctx context.Context, names []string)
 // finding on a deleted family is stale): a family ECS does not know (ClientException) is absent, as it
 // would be absent from ListTaskDefinitionFamilies. Any other failure is recorded as family records it.
 func (r *regionScan) namedFamily(ctx context.Context, family string) {
-	first, err := r.describe(ctx, family)
+	first, err := r.describe(ctx, family, true)
 	if err != nil {
 		var ae smithy.APIError
 		if errors.As(cause(err), &ae) && ae.ErrorCode() == "ClientException" {

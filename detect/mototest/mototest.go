@@ -92,6 +92,7 @@ func Main(m *testing.M) {
 		iamSrv.Stop()
 	}
 	iamMu.Unlock()
+	stopModelled()
 	os.Exit(code)
 }
 

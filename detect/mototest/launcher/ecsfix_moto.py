@@ -1013,6 +1013,320 @@ def mend_ecr_describe_images_scan_status():
     ECRBackend.describe_images = describe_images
 
 
+# --- Throttle and latency model (ECSFIX_MOTO_MODEL) -----------------------------------------------------
+#
+# Not a mend: an option of the launcher for benchmarks and tests of pacing. When the environment variable
+# ECSFIX_MOTO_MODEL holds a model (JSON, built by mototest.Modelled from awsclient.DefaultQuotas), the
+# server puts in front of moto's WSGI application:
+#
+#   - token buckets per account, region and action group (per account for a global group): a request whose
+#     bucket is empty is answered with the service's own throttling error, as AWS answers it, and never
+#     reaches moto;
+#   - a fixed latency before every request is answered (the threaded server overlaps them);
+#   - operations answered 500 always (a persistent server error);
+#   - counts of the requests and throttled answers per account: GET /ecsfix-model/stats?account=ID, and
+#     POST /ecsfix-model/reset?account=ID, which zeroes them and refills the account's buckets.
+#
+# The model JSON: {"latency_ms": 25, "fail": ["ecs:ListClusters"], "quotas": [{"Service": "ecs",
+# "Group": "cluster-read", "Actions": ["DescribeClusters", "ListClusters"], "Burst": 50, "Rate": 20,
+# "Global": false}]}. Services and operations are named as ecsfix's call counter names them
+# ("ecs:DescribeServices", "elbv2:DescribeTargetGroups", "cloudwatchlogs:CreateLogGroup"): a quota without
+# Actions holds every other operation of its service. A request carrying the header x-ecsfix-model-bypass
+# (mototest.Bypass: seeding an estate) is neither delayed, throttled, failed nor counted.
+
+MODEL_ENV = "ECSFIX_MOTO_MODEL"
+MODEL_PATH = "/ecsfix-model/"
+MODEL_BYPASS = "HTTP_X_ECSFIX_MODEL_BYPASS"
+
+# The signing names (an Authorization header's credential scope) that ecsfix's counter names otherwise.
+SIGNING_TO_SERVICE = {"elasticloadbalancing": "elbv2", "logs": "cloudwatchlogs"}
+
+
+class TokenBucket:
+    """AWS's token bucket: Burst tokens, refilled at Rate a second; a request takes one or is throttled."""
+
+    def __init__(self, burst, rate, now):
+        self.burst, self.rate, self.tokens, self.at = float(burst), float(rate), float(burst), now
+
+    def take(self, now):
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class Traffic:
+    """What the model saw in one account."""
+
+    def __init__(self):
+        self.requests, self.throttled, self.failed = 0, 0, 0
+        self.per_operation, self.throttled_per_operation = {}, {}
+        # in_flight counts the requests being answered (latency included); max_in_flight its highest.
+        self.in_flight, self.max_in_flight = 0, 0
+
+    def json(self):
+        return {
+            "requests": self.requests,
+            "throttled": self.throttled,
+            "failed": self.failed,
+            "max_in_flight": self.max_in_flight,
+            "per_operation": self.per_operation,
+            "throttled_per_operation": self.throttled_per_operation,
+        }
+
+
+class Model:
+    """The throttle and latency model of ECSFIX_MOTO_MODEL (see above)."""
+
+    def __init__(self, spec):
+        import threading
+
+        self.latency = float(spec.get("latency_ms") or 0) / 1000.0
+        self.fail = set(spec.get("fail") or [])
+        self.quotas = []
+        self.by_op, self.rest = {}, {}
+        for i, q in enumerate(spec.get("quotas") or []):
+            service, group = q.get("Service"), q.get("Group")
+            burst, rate = float(q.get("Burst") or 0), float(q.get("Rate") or 0)
+            if not service or not group or burst < 1 or rate <= 0:
+                raise ValueError(f"{MODEL_ENV}: quota {i + 1} ({service}/{group}): service, group, burst >= 1, rate > 0 required")
+            self.quotas.append((service, group, burst, rate, bool(q.get("Global"))))
+            actions = q.get("Actions") or []
+            if not actions:
+                self.rest[service] = i
+            for a in actions:
+                self.by_op[f"{service}:{a}"] = i
+        self.lock = threading.Lock()
+        self.buckets = {}  # (account, region or "", quota index) -> TokenBucket
+        self.traffic = {}  # account -> Traffic
+
+    def quota_of(self, service, op):
+        i = self.by_op.get(f"{service}:{op}")
+        return i if i is not None else self.rest.get(service)
+
+    def admit(self, account, region, service, op):
+        """Counts the request and answers "throttle", "fail" or None (serve it)."""
+        import time
+
+        key = f"{service}:{op}"
+        i = self.quota_of(service, op)
+        with self.lock:
+            t = self.traffic.setdefault(account, Traffic())
+            t.requests += 1
+            t.per_operation[key] = t.per_operation.get(key, 0) + 1
+            if i is not None:
+                _, _, burst, rate, is_global = self.quotas[i]
+                now = time.monotonic()
+                bucket = self.buckets.get((account, "" if is_global else region, i))
+                if bucket is None:
+                    bucket = self.buckets[(account, "" if is_global else region, i)] = TokenBucket(burst, rate, now)
+                if not bucket.take(now):
+                    t.throttled += 1
+                    t.throttled_per_operation[key] = t.throttled_per_operation.get(key, 0) + 1
+                    return "throttle"
+            if key in self.fail:
+                t.failed += 1
+                return "fail"
+        return None
+
+    def enter(self, account):
+        with self.lock:
+            t = self.traffic.setdefault(account, Traffic())
+            t.in_flight += 1
+            t.max_in_flight = max(t.max_in_flight, t.in_flight)
+            return t
+
+    def leave(self, t):
+        with self.lock:
+            t.in_flight -= 1
+
+    def stats(self, account):
+        with self.lock:
+            if account:
+                return self.traffic.get(account, Traffic()).json()
+            total = Traffic()
+            for t in self.traffic.values():
+                total.requests += t.requests
+                total.throttled += t.throttled
+                total.failed += t.failed
+                total.max_in_flight = max(total.max_in_flight, t.max_in_flight)
+                for src, dst in ((t.per_operation, total.per_operation), (t.throttled_per_operation, total.throttled_per_operation)):
+                    for k, v in src.items():
+                        dst[k] = dst.get(k, 0) + v
+            return total.json()
+
+    def reset(self, account):
+        with self.lock:
+            if not account:
+                self.traffic.clear()
+                self.buckets.clear()
+                return
+            self.traffic.pop(account, None)
+            for k in [k for k in self.buckets if k[0] == account]:
+                del self.buckets[k]
+
+
+def _model_request(environ):
+    """The account, region, service (as ecsfix's counter names it), operation and protocol ("json",
+    "rest-json", "ec2", "query") of a request, read as moto reads them: the account from x-moto-account-id
+    or the access key's account, region and service from the Authorization header's credential scope, the
+    operation from X-Amz-Target, the Action parameter, or the method and path (REST protocols)."""
+    import io
+    import re
+    from urllib.parse import parse_qs
+
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    m = re.search(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/([^/]+)/", auth)
+    access_key, region, signing = (m.group(1), m.group(2), m.group(3)) if m else ("", "", "")
+    account = environ.get("HTTP_X_MOTO_ACCOUNT_ID", "")
+    if not account:
+        from moto.iam.models import get_account_id_from
+
+        account = get_account_id_from(access_key or "AKIAEXAMPLE")
+    service = SIGNING_TO_SERVICE.get(signing, signing)
+
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target:
+        return account, region, service, target.split(".")[-1], "json"
+    action = (parse_qs(environ.get("QUERY_STRING", "")).get("Action") or [""])[0]
+    if not action and environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        try:
+            size = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            size = 0
+        if size:
+            body = environ["wsgi.input"].read(size)
+            environ["wsgi.input"] = io.BytesIO(body)  # moto reads it again
+            action = (parse_qs(body.decode("utf-8", "replace")).get("Action") or [""])[0]
+    if action:
+        return account, region, service, action, "ec2" if service == "ec2" else "query"
+    op = ""
+    if signing:
+        try:
+            from moto.core.responses import _get_method_urls
+
+            urls = _get_method_urls(signing, region or "us-east-1").get(environ.get("REQUEST_METHOD", ""), {})
+            path = environ.get("PATH_INFO", "")
+            for regexp, name in sorted(urls.items(), key=lambda x: len(x[0]), reverse=True):
+                if re.match(regexp, path):
+                    op = name
+                    break
+        except Exception:  # a service botocore does not know: the request has no operation
+            op = ""
+    return account, region, service, op, "rest-json"
+
+
+def _model_error(protocol, throttle):
+    """The status, headers and body AWS answers a throttled request (throttle) or an internal error with, in
+    the protocol's own form."""
+    import uuid
+
+    request_id = str(uuid.uuid4())
+    if protocol == "json":
+        code, status = ("ThrottlingException", 400) if throttle else ("InternalFailure", 500)
+        message = "Rate exceeded" if throttle else "We encountered an internal error. Please try again."
+        body = '{"__type":"%s","message":"%s"}' % (code, message)
+        return status, [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", request_id)], body
+    if protocol == "rest-json":
+        code, status = ("ThrottlingException", 429) if throttle else ("InternalServerException", 500)
+        message = "Rate exceeded" if throttle else "We encountered an internal error. Please try again."
+        body = '{"message":"%s"}' % message
+        return status, [("Content-Type", "application/json"), ("x-amzn-ErrorType", code), ("x-amzn-RequestId", request_id)], body
+    if protocol == "ec2":
+        code, status = ("RequestLimitExceeded", 503) if throttle else ("InternalError", 500)
+        message = "Request limit exceeded." if throttle else "An internal error has occurred"
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>%s</Code><Message>%s</Message>'
+            "</Error></Errors><RequestID>%s</RequestID></Response>" % (code, message, request_id)
+        )
+        return status, [("Content-Type", "text/xml;charset=UTF-8")], body
+    kind, code, status = ("Sender", "Throttling", 400) if throttle else ("Receiver", "InternalFailure", 500)
+    message = "Rate exceeded" if throttle else "We encountered an internal error. Please try again."
+    body = (
+        "<ErrorResponse><Error><Type>%s</Type><Code>%s</Code><Message>%s</Message></Error>"
+        "<RequestId>%s</RequestId></ErrorResponse>" % (kind, code, message, request_id)
+    )
+    return status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], body
+
+
+def _drain(environ):
+    """Reads what is left of the request's body."""
+    try:
+        size = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        size = 0
+    if size:
+        environ["wsgi.input"].read(size)
+
+
+def _status_line(status):
+    from http import HTTPStatus
+
+    return f"{status} {HTTPStatus(status).phrase}"
+
+
+def model_application(app_class, model):
+    """A subclass of moto's WSGI application (DomainDispatcherApplication) that serves every request
+    through model."""
+    import json
+    import time
+    from urllib.parse import parse_qs
+
+    class ModelledApplication(app_class):
+        def __call__(self, environ, start_response):
+            path = environ.get("PATH_INFO", "")
+            if path.startswith(MODEL_PATH):
+                account = (parse_qs(environ.get("QUERY_STRING", "")).get("account") or [""])[0]
+                method = environ.get("REQUEST_METHOD", "")
+                if path == MODEL_PATH + "stats" and method == "GET":
+                    body = json.dumps(model.stats(account))
+                elif path == MODEL_PATH + "reset" and method == "POST":
+                    model.reset(account)
+                    body = "{}"
+                else:
+                    start_response(_status_line(404), [("Content-Type", "application/json")])
+                    return [b'{"message":"unknown model endpoint"}']
+                start_response(_status_line(200), [("Content-Type", "application/json")])
+                return [body.encode("utf-8")]
+            if environ.get(MODEL_BYPASS) or path.startswith("/moto-api"):
+                return super().__call__(environ, start_response)
+            account, region, service, op, protocol = _model_request(environ)
+            traffic = model.enter(account)
+            try:
+                if model.latency > 0:
+                    time.sleep(model.latency)
+                verdict = model.admit(account, region, service, op)
+                if verdict:
+                    _drain(environ)  # the connection is kept alive: the next request must not read this body
+                    status, headers, body = _model_error(protocol, verdict == "throttle")
+                    data = body.encode("utf-8")
+                    start_response(_status_line(status), headers + [("Content-Length", str(len(data)))])
+                    return [data]
+                return super().__call__(environ, start_response)
+            finally:
+                model.leave(traffic)
+
+    return ModelledApplication
+
+
+def install_model():
+    """Serves moto through the model of ECSFIX_MOTO_MODEL, when set: moto.server.main builds its
+    application from moto.server.DomainDispatcherApplication and serves it with werkzeug's threaded
+    run_simple, one thread a connection, so that the model's latency overlaps."""
+    import json
+    import os
+
+    import moto.server
+
+    raw = os.environ.get(MODEL_ENV)
+    if not raw:
+        return
+    model = Model(json.loads(raw))
+    moto.server.DomainDispatcherApplication = model_application(moto.server.DomainDispatcherApplication, model)
+
+
 MENDS = [
     mend_ecs_describe_capacity_providers,
     mend_kms_get_public_key,
@@ -1043,6 +1357,7 @@ def main(argv=None):
         return EXIT_NO_MOTO
     for mend in MENDS:
         mend()
+    install_model()
     moto.server.main(argv)
     return 0
 
