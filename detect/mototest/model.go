@@ -33,6 +33,8 @@ type Bucket struct {
 	Burst   float64
 	Rate    float64
 	Global  bool
+	// PerAction gives each operation of the group a bucket of its own with these numbers (EC2).
+	PerAction bool
 }
 
 // BucketsOf converts a table of quotas ([]awsclient.Quota: awsclient.DefaultQuotas) into the model's
@@ -63,12 +65,13 @@ type Model struct {
 
 func (m Model) json() string {
 	type quota struct {
-		Service string
-		Group   string
-		Actions []string
-		Burst   float64
-		Rate    float64
-		Global  bool
+		Service   string
+		Group     string
+		Actions   []string
+		Burst     float64
+		Rate      float64
+		Global    bool
+		PerAction bool
 	}
 	spec := struct {
 		LatencyMS float64  `json:"latency_ms"`

@@ -128,6 +128,27 @@ func TestModelThrottlesEC2(t *testing.T) {
 	}
 }
 
+// A PerAction group gives each of its operations a bucket of its own (as EC2 does): the second
+// DescribeVpcs is throttled, the first DescribeRouteTables of the same group is not.
+func TestModelPerActionBuckets(t *testing.T) {
+	t.Parallel()
+	cfg := Modelled(t, Model{Quotas: []Bucket{{Service: "ec2", Group: "describe", Actions: []string{"DescribeVpcs", "DescribeRouteTables"},
+		Burst: 1, Rate: 0.001, PerAction: true}}}, MaxAttempts(1))
+	c := ec2.NewFromConfig(cfg)
+	ctx := context.Background()
+	if _, err := c.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{}); err != nil {
+		t.Fatalf("1st DescribeVpcs: %v", err)
+	}
+	_, err := c.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+	wantAPIError(t, "2nd DescribeVpcs", err, "RequestLimitExceeded", 503)
+	if _, err := c.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{}); err != nil {
+		t.Errorf("1st DescribeRouteTables, a bucket of its own: %v", err)
+	}
+	if st := ModelStats(t, cfg); st.Throttled != 1 || st.Requests != 3 {
+		t.Errorf("stats = %+v, want 3 requests, 1 throttled", st)
+	}
+}
+
 // IAM and Elastic Load Balancing (query protocol) answer Throttling, Inspector (REST JSON)
 // ThrottlingException with 429; a global bucket (IAM, without actions: every operation) is shared by
 // the regions.

@@ -1029,7 +1029,8 @@ def mend_ecr_describe_images_scan_status():
 #
 # The model JSON: {"latency_ms": 25, "fail": ["ecs:ListClusters"], "quotas": [{"Service": "ecs",
 # "Group": "cluster-read", "Actions": ["DescribeClusters", "ListClusters"], "Burst": 50, "Rate": 20,
-# "Global": false}]}. Services and operations are named as ecsfix's call counter names them
+# "Global": false, "PerAction": false}]} (a PerAction group gives each of its operations a bucket of its own,
+# as EC2 does). Services and operations are named as ecsfix's call counter names them
 # ("ecs:DescribeServices", "elbv2:DescribeTargetGroups", "cloudwatchlogs:CreateLogGroup"): a quota without
 # Actions holds every other operation of its service. A request carrying the header x-ecsfix-model-bypass
 # (mototest.Bypass: seeding an estate) is neither delayed, throttled, failed nor counted.
@@ -1092,7 +1093,7 @@ class Model:
             burst, rate = float(q.get("Burst") or 0), float(q.get("Rate") or 0)
             if not service or not group or burst < 1 or rate <= 0:
                 raise ValueError(f"{MODEL_ENV}: quota {i + 1} ({service}/{group}): service, group, burst >= 1, rate > 0 required")
-            self.quotas.append((service, group, burst, rate, bool(q.get("Global"))))
+            self.quotas.append((service, group, burst, rate, bool(q.get("Global")), bool(q.get("PerAction"))))
             actions = q.get("Actions") or []
             if not actions:
                 self.rest[service] = i
@@ -1117,11 +1118,12 @@ class Model:
             t.requests += 1
             t.per_operation[key] = t.per_operation.get(key, 0) + 1
             if i is not None:
-                _, _, burst, rate, is_global = self.quotas[i]
+                _, _, burst, rate, is_global, per_action = self.quotas[i]
                 now = time.monotonic()
-                bucket = self.buckets.get((account, "" if is_global else region, i))
+                where = (account, "" if is_global else region, i, op if per_action else "")
+                bucket = self.buckets.get(where)
                 if bucket is None:
-                    bucket = self.buckets[(account, "" if is_global else region, i)] = TokenBucket(burst, rate, now)
+                    bucket = self.buckets[where] = TokenBucket(burst, rate, now)
                 if not bucket.take(now):
                     t.throttled += 1
                     t.throttled_per_operation[key] = t.throttled_per_operation.get(key, 0) + 1
