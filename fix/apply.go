@@ -40,6 +40,7 @@ const maxTags = 50
 // ErrIncomplete when an action failed or did not run, ErrDeploymentFailed when a service did not reach a
 // steady state (with Wait). The Report is returned whenever anything was attempted.
 func Apply(ctx context.Context, cfg aws.Config, p *plan.Plan, o Options) (*Report, error) {
+	o.Pacer = o.pacer()
 	cl := withMembers(sdkClientsFor(cfg, o), cfg, o, "apply")
 	if len(o.Regions) == 0 && cfg.Region != "" {
 		o.Regions = []string{cfg.Region}

@@ -66,8 +66,8 @@ type Options struct {
 	// MaxAttempts is the number of attempts per API call, throttling included (default: the config's
 	// RetryMaxAttempts when set, else 10).
 	MaxAttempts int
-	// Pacer, when set, paces every attempt of every call to AWS's documented quotas, in each account and
-	// region (awsclient.Pacer); nil: calls are not paced.
+	// Pacer paces every attempt of every call to AWS's quotas, in each account and region
+	// (awsclient.Pacer); nil: a pacer of the documented quotas, adaptive, of this run alone.
 	Pacer *awsclient.Pacer
 
 	// Progress, when set, is called with each action's report as the action finishes (done, skipped,
@@ -160,4 +160,12 @@ func (r *Report) Action(id string) *ActionReport {
 		}
 	}
 	return nil
+}
+
+// pacer is o.Pacer, or a pacer of the documented quotas when it is nil: writes are never unpaced.
+func (o Options) pacer() *awsclient.Pacer {
+	if o.Pacer != nil {
+		return o.Pacer
+	}
+	return awsclient.NewPacer(nil, awsclient.PacerOptions{Adaptive: true})
 }

@@ -51,6 +51,7 @@ import (
 // platform version, network configuration — nor what it had before) is not touched, and reported as
 // failed. o.DryRun prints the calls without making them.
 func Rollback(ctx context.Context, cfg aws.Config, p *plan.Plan, journalPath string, o Options) (*Report, error) {
+	o.Pacer = o.pacer()
 	cl := withMembers(sdkClientsFor(cfg, o), cfg, o, "rollback")
 	if len(o.Regions) == 0 && cfg.Region != "" {
 		o.Regions = []string{cfg.Region}

@@ -51,6 +51,7 @@ func ScanAccounts(ctx context.Context, targets []Target, opts Options) (*detect.
 	if n <= 0 {
 		n = DefaultAccountConcurrency
 	}
+	opts = opts.withPacer()
 	counter := awsclient.NewCounter()
 	progress := &progressSum{report: opts.Progress, last: map[string]int{}}
 	invs := make([]*detect.Inventory, len(targets))

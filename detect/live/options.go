@@ -51,8 +51,8 @@ type Options struct {
 	MaxAttempts int
 	// MaxBackoff caps the exponential backoff between attempts (default: the SDK's, 20 s).
 	MaxBackoff time.Duration
-	// Pacer, when set, paces every attempt of every call to AWS's documented quotas (awsclient.Pacer):
-	// share one between the scans of a run. Nil: calls are not paced.
+	// Pacer paces every attempt of every call to AWS's quotas (awsclient.Pacer): share one between the
+	// scans of a run. Nil: a pacer of the documented quotas, adaptive, of this scan alone.
 	Pacer *awsclient.Pacer
 	// Roles are IAM roles (ARNs, or names in the caller's account) read besides the roles of the task
 	// definitions: those the configuration may add to a revision (fix.secrets.execution_role), whose
@@ -92,4 +92,12 @@ func EnabledRegions(ctx context.Context, cfg aws.Config) ([]string, error) {
 	}
 	sort.Strings(regions)
 	return regions, nil
+}
+
+// withPacer is opts with a pacer of the documented quotas when it has none: reads are never unpaced.
+func (opts Options) withPacer() Options {
+	if opts.Pacer == nil {
+		opts.Pacer = awsclient.NewPacer(nil, awsclient.PacerOptions{Adaptive: true})
+	}
+	return opts
 }

@@ -41,6 +41,7 @@ func Scan(ctx context.Context, cfg aws.Config, opts Options) (*detect.Inventory,
 	if iamRegion == "" {
 		iamRegion = regions[0]
 	}
+	opts = opts.withPacer()
 	counter := awsclient.NewCounter()
 	inv, st, err := scan(ctx, sdkClients(cfg, opts, counter, iamRegion), regions, opts)
 	st.Calls, st.Retries = counter.Totals()
