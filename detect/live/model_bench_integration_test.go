@@ -185,11 +185,24 @@ func (f *inFlight) timeline() string {
 	return sb.String()
 }
 
+// unpaced is a pacer whose buckets never run dry: the scan as fast as latency and concurrency let it go.
+func unpaced() *awsclient.Pacer {
+	qs := awsclient.DefaultQuotaTable().Quotas()
+	for i := range qs {
+		qs[i].Burst, qs[i].Rate = 1e9, 1e9
+	}
+	t, err := awsclient.NewQuotaTable(qs)
+	if err != nil {
+		panic(err)
+	}
+	return awsclient.NewPacer(t, awsclient.PacerOptions{})
+}
+
 // scanComplete scans cfg's account and fails b unless the scan read the whole estate without errors.
-func scanComplete(b *testing.B, cfg aws.Config, e benchEstate) (Stats, time.Duration) {
+func scanComplete(b *testing.B, cfg aws.Config, e benchEstate, opts Options) (Stats, time.Duration) {
 	b.Helper()
 	start := time.Now()
-	inv, st, err := Scan(context.Background(), cfg, Options{})
+	inv, st, err := Scan(context.Background(), cfg, opts)
 	wall := time.Since(start)
 	if err != nil {
 		b.Fatal(err)
@@ -202,8 +215,9 @@ func scanComplete(b *testing.B, cfg aws.Config, e benchEstate) (Stats, time.Dura
 }
 
 // BenchmarkLiveScanOverlap scans 300 families × 4 revisions and 100 awsvpc services (their network and
-// task roles) behind 25 ms of latency and no token buckets: overlap is the mean number of calls in
-// flight (the attempts' summed durations over the scan's wall time), calls×latency/wall its lower bound.
+// task roles) behind 25 ms of latency and no token buckets, neither the emulator's nor the pacer's:
+// overlap is the mean number of calls in flight (the attempts' summed durations over the scan's wall
+// time), calls×latency/wall its lower bound.
 func BenchmarkLiveScanOverlap(b *testing.B) {
 	const latency = 25 * time.Millisecond
 	e := benchEstate{families: 300, revisions: 4, clusters: 4, services: 100, roles: 5}
@@ -217,7 +231,7 @@ func BenchmarkLiveScanOverlap(b *testing.B) {
 	calls := 0
 	for b.Loop() {
 		flight.reset()
-		s, w := scanComplete(b, cfg, e)
+		s, w := scanComplete(b, cfg, e, Options{Pacer: unpaced()})
 		st, wall, busy, calls = s, wall+w, busy+time.Duration(flight.total.Load()), calls+s.Calls
 	}
 	b.ReportMetric(busy.Seconds()/wall.Seconds(), "overlap")
@@ -243,7 +257,7 @@ func BenchmarkLiveScanThrottled(b *testing.B) {
 	var tr mototest.Traffic
 	for b.Loop() {
 		mototest.ResetModel(b, cfg) // every scan starts with full buckets, as the floor assumes
-		s, w := scanComplete(b, cfg, e)
+		s, w := scanComplete(b, cfg, e, Options{})
 		tr = mototest.ModelStats(b, cfg)
 		st, wall, floor = s, wall+w, floor+awsclient.DefaultQuotaTable().Estimate(s.PerOperation)
 		requests, throttled = requests+tr.Requests, throttled+tr.Throttled
