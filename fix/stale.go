@@ -8,11 +8,14 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/detect/awsread"
@@ -125,27 +128,25 @@ func (r *run) checkStale(ctx context.Context) error {
 			return err
 		}
 	}
-	// Task definitions: the revision, and its family's latest ACTIVE revision.
-	latest := map[string]*detect.TaskDefinition{}
+	// Task definitions: the revision, and its family's latest ACTIVE revision, read concurrently first
+	// (readTaskDefinitions), compared in plan order.
+	revisions, latest := r.readTaskDefinitions(ctx)
 	for _, f := range r.p.State {
 		if f.ResourceType != detect.TypeTaskDefinition {
 			continue
 		}
 		sc.n++
-		api := r.cl.in(detect.AccountOf(f.Resource)).ecs(r.regionOf(f))
-		td, err := r.source(ctx, api, f.Resource)
-		if err != nil {
-			return err
+		rev := revisions[f.Resource]
+		if rev.err != nil {
+			return rev.err
 		}
+		td := rev.td
 		r.read.TaskDefinitions[f.Resource] = td
-		fam := detect.FamilyKey(td.ARN())
-		lt, ok := latest[fam]
-		if !ok {
-			if lt, err = awsread.LatestActive(ctx, api, aws.ToString(td.Family), awsread.LatestOptions{}); err != nil {
-				return err
-			}
-			latest[fam] = lt
+		got := latest[detect.FamilyKey(td.ARN())]
+		if got.err != nil {
+			return got.err
 		}
+		lt := got.td
 		latestArn := ""
 		if lt != nil {
 			latestArn = lt.ARN()
@@ -231,6 +232,62 @@ func (r *run) checkStale(ctx context.Context) error {
 	}
 	r.printf("check: %d resource(s) re-read, none changed since the plan was made", sc.n)
 	return nil
+}
+
+// tdRead is a task definition read, or why it could not be.
+type tdRead struct {
+	td  *detect.TaskDefinition
+	err error
+}
+
+// readTaskDefinitions reads, Concurrency at a time, every revision the plan's state names (r.source, which
+// keeps them) and then the latest ACTIVE revision of each of their families, once a family: a plan of
+// hundreds of revisions is checked at the pace of the API's buckets, not one round trip after another.
+// The reads are keyed by ARN and by detect.FamilyKey; the caller compares them in plan order.
+func (r *run) readTaskDefinitions(ctx context.Context) (revisions, latest map[string]tdRead) {
+	var mu sync.Mutex
+	revisions, latest = map[string]tdRead{}, map[string]tdRead{}
+	api := func(resource, region string) ecsAPI { return r.cl.in(detect.AccountOf(resource)).ecs(region) }
+	var g errgroup.Group
+	g.SetLimit(max(r.o.Concurrency, 1))
+	for _, f := range r.p.State {
+		if f.ResourceType != detect.TypeTaskDefinition {
+			continue
+		}
+		g.Go(func() error {
+			td, err := r.source(ctx, api(f.Resource, r.regionOf(f)), f.Resource)
+			mu.Lock()
+			revisions[f.Resource] = tdRead{td, err}
+			mu.Unlock()
+			return nil
+		})
+	}
+	_ = g.Wait()
+	for _, f := range r.p.State {
+		rev, ok := revisions[f.Resource]
+		if f.ResourceType != detect.TypeTaskDefinition || !ok || rev.err != nil {
+			continue
+		}
+		fam := detect.FamilyKey(rev.td.ARN())
+		mu.Lock()
+		_, claimed := latest[fam]
+		if !claimed {
+			latest[fam] = tdRead{} // claimed: one read a family (its goroutine fills it in)
+		}
+		mu.Unlock()
+		if claimed {
+			continue
+		}
+		g.Go(func() error {
+			lt, err := awsread.LatestActive(ctx, api(f.Resource, r.regionOf(f)), aws.ToString(rev.td.Family), awsread.LatestOptions{})
+			mu.Lock()
+			latest[fam] = tdRead{lt, err}
+			mu.Unlock()
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return revisions, latest
 }
 
 // keepService keeps the settings of a service read by the stale check, under its ARN as the plan names
