@@ -231,7 +231,7 @@ func (r *run) checkStaleCapacity(ctx context.Context, sc *staleCheck, started fu
 		}
 	}
 	for _, k := range sortedAccountRegions(providers) {
-		err := recheck(sc, providers[k], 100, func(arns []string) (map[string]*ecstypes.CapacityProvider, error) {
+		err := recheck(sc, providers[k], 100, r.o.Concurrency, func(arns []string) (map[string]*ecstypes.CapacityProvider, error) {
 			return describeProviders(ctx, r.cl.in(k.account).ecs(k.region), arns)
 		}, func(f plan.Fingerprint, cp *ecstypes.CapacityProvider) {
 			r.keepCapacityProvider(f.Resource, cp)
@@ -248,7 +248,7 @@ func (r *run) checkStaleCapacity(ctx context.Context, sc *staleCheck, started fu
 		}
 	}
 	for _, k := range sortedAccountRegions(groups) {
-		err := recheck(sc, groups[k], describeGroupsBatch, func(arns []string) (map[string]*astypes.AutoScalingGroup, error) {
+		err := recheck(sc, groups[k], describeGroupsBatch, r.o.Concurrency, func(arns []string) (map[string]*astypes.AutoScalingGroup, error) {
 			names := make([]string, 0, len(arns))
 			for _, arn := range arns {
 				names = append(names, detect.AutoScalingGroupName(arn))

@@ -86,7 +86,7 @@ func (r *run) checkStale(ctx context.Context) error {
 	}
 	// Services, by cluster, 10 at a time.
 	for k, fs := range services {
-		err := recheck(&sc, fs, 10, func(names []string) (map[string]*ecstypes.Service, error) {
+		err := recheck(&sc, fs, 10, r.o.Concurrency, func(names []string) (map[string]*ecstypes.Service, error) {
 			return awsread.DescribeServices(ctx, r.cl.in(k.account).ecs(k.region), k.cluster, names)
 		}, func(f plan.Fingerprint, svc *ecstypes.Service) {
 			r.keepService(f.Resource, svc)
@@ -114,7 +114,7 @@ func (r *run) checkStale(ctx context.Context) error {
 	}
 	// Clusters, 100 at a time.
 	for k, fs := range clusters {
-		err := recheck(&sc, fs, 100, func(names []string) (map[string]*ecstypes.Cluster, error) {
+		err := recheck(&sc, fs, 100, r.o.Concurrency, func(names []string) (map[string]*ecstypes.Cluster, error) {
 			return awsread.DescribeClusters(ctx, r.cl.in(k.account).ecs(k.region), names)
 		}, func(f plan.Fingerprint, c *ecstypes.Cluster) {
 			r.keepCluster(f.Resource, c)
@@ -213,7 +213,7 @@ func (r *run) checkStale(ctx context.Context) error {
 	for _, k := range keys {
 		// One read for the region's groups (describeGroups batches them itself).
 		fs := groups[k]
-		err := recheck(&sc, fs, len(fs), func(ids []string) (map[string]*ec2types.SecurityGroup, error) {
+		err := recheck(&sc, fs, len(fs), 1, func(ids []string) (map[string]*ec2types.SecurityGroup, error) {
 			return describeGroups(ctx, r.cl.in(k.account).ec2(k.region), ids)
 		}, func(f plan.Fingerprint, g *ec2types.SecurityGroup) {
 			r.read.SecurityGroups[f.Resource] = plan.GroupRules{Ingress: plan.RulesOf(g.IpPermissions), Egress: plan.RulesOf(g.IpPermissionsEgress)}
@@ -348,27 +348,44 @@ func (sc *staleCheck) compare(f plan.Fingerprint, current map[string]string, exp
 	}
 }
 
-// recheck re-reads the resources of fs, size at a time (read is given their names and returns what it
-// found, keyed by name), counts each, records one that is gone as MISSING, and passes every other one to
-// check with what was read of it.
-func recheck[T any](sc *staleCheck, fs []plan.Fingerprint, size int, read func(names []string) (map[string]*T, error), check func(plan.Fingerprint, *T)) error {
+// recheck re-reads the resources of fs, size at a time and up to limit batches at once (read is given
+// their names and returns what it found, keyed by name, and must be safe for concurrent use), counts each,
+// records one that is gone as MISSING, and passes every other one to check with what was read of it, in
+// the order of fs. The first failed batch's error is returned.
+func recheck[T any](sc *staleCheck, fs []plan.Fingerprint, size, limit int, read func(names []string) (map[string]*T, error), check func(plan.Fingerprint, *T)) error {
+	type batchRead struct {
+		fs  []plan.Fingerprint
+		got map[string]*T
+		err error
+	}
+	var batches []*batchRead
 	for start := 0; start < len(fs); start += size {
-		batch := fs[start:min(start+size, len(fs))]
-		names := make([]string, len(batch))
-		for i, f := range batch {
-			names[i] = f.Resource
+		batches = append(batches, &batchRead{fs: fs[start:min(start+size, len(fs))]})
+	}
+	var g errgroup.Group
+	g.SetLimit(max(limit, 1))
+	for _, b := range batches {
+		g.Go(func() error {
+			names := make([]string, len(b.fs))
+			for i, f := range b.fs {
+				names[i] = f.Resource
+			}
+			b.got, b.err = read(names)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	for _, b := range batches {
+		if b.err != nil {
+			return b.err
 		}
-		got, err := read(names)
-		if err != nil {
-			return err
-		}
-		for _, f := range batch {
+		for _, f := range b.fs {
 			sc.n++
-			if got[f.Resource] == nil {
+			if b.got[f.Resource] == nil {
 				sc.changes = append(sc.changes, StaleChange{Resource: f.Resource, Fact: plan.FactStatus, Planned: f.Facts[plan.FactStatus], Current: "MISSING"})
 				continue
 			}
-			check(f, got[f.Resource])
+			check(f, b.got[f.Resource])
 		}
 	}
 	return nil

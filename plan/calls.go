@@ -498,9 +498,12 @@ func (p *Plan) groupAccount(id, region string) string {
 
 // ApplyEstimate is the least time applying a plan takes under the API's token buckets.
 type ApplyEstimate struct {
-	// Duration is the least time: the slowest account-region's (account-regions are paced apart, so
-	// their times are not summed). Latency and the SDK's retries come on top.
+	// Duration is the least time: the checks' (Checks), then the actions', each the slowest
+	// account-region's (account-regions are paced apart, so their times are not summed). Latency and the
+	// SDK's retries come on top.
 	Duration time.Duration
+	// Checks is the least time of the checks made before the first write.
+	Checks time.Duration
 	// Calls is the number of calls counted (ApplyCalls); AccountRegions the account-regions the plan
 	// acts in (not counting the per-account buckets of global services).
 	Calls          int
@@ -513,27 +516,49 @@ type ApplyEstimate struct {
 	Operation  string
 }
 
-// ExpectedApply estimates how long applying p takes at least under table's buckets: per account-region,
-// table.Estimate of the calls its checks and actions make (ApplyCalls: its groups refill at once, so the
-// slowest group sets its time); the slowest account-region sets the plan's. Latency is not counted.
+// ExpectedApply estimates how long applying p takes at least under table's buckets. Every check is made
+// before the first write, so the time is the checks' (CheckCalls) and then the actions' (ActionCalls):
+// in each phase, per account-region, table.Estimate of its calls (its groups refill at once, so the
+// slowest group sets its time), and the slowest account-region sets the phase's. The bucket named is the
+// one that sets the actions' time (the checks' when there is no action call). Latency is not counted.
 func (p *Plan) ExpectedApply(table *awsclient.QuotaTable) ApplyEstimate {
-	calls := p.ApplyCalls()
+	checks, actions := p.CheckCalls(), p.ActionCalls(nil)
 	e := ApplyEstimate{}
-	keys := slices.SortedFunc(maps.Keys(calls), func(a, b AccountRegion) int {
+	regions := map[AccountRegion]bool{}
+	for k, c := range checks {
+		e.Calls += c.Total()
+		regions[k] = true
+		e.Checks = max(e.Checks, table.Estimate(c))
+	}
+	named := actions
+	if len(actions) == 0 {
+		named = checks
+	}
+	keys := slices.SortedFunc(maps.Keys(named), func(a, b AccountRegion) int {
 		return strings.Compare(a.Account+"\x00"+a.Region, b.Account+"\x00"+b.Region)
 	})
+	var slowest time.Duration
 	for i, k := range keys {
-		c := calls[k]
-		e.Calls += c.Total()
+		c := named[k]
+		if len(actions) > 0 {
+			e.Calls += c.Total()
+			regions[k] = true
+		}
+		d := table.Estimate(c)
+		if i > 0 && d <= slowest {
+			continue
+		}
+		slowest, e.Slowest = d, k
+		e.Group, e.GroupCalls, e.Operation, _ = slowestGroup(table, c)
+	}
+	for k := range regions {
 		if k.Region != "" {
 			e.AccountRegions++
 		}
-		d := table.Estimate(c)
-		if i > 0 && d <= e.Duration {
-			continue
-		}
-		e.Duration, e.Slowest = d, k
-		e.Group, e.GroupCalls, e.Operation, _ = slowestGroup(table, c)
+	}
+	e.Duration = e.Checks
+	if len(actions) > 0 {
+		e.Duration += slowest
 	}
 	return e
 }

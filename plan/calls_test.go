@@ -86,13 +86,16 @@ func TestExpectedApply(t *testing.T) {
 		group   string
 		regions int
 	}{
-		// 500 registrations: 20 at once, then 1 a second; the 2,000 task-definition reads (at 20 a
-		// second) and 500 service updates (5 a second) take less.
-		{"500 registrations", registrationPlan(500, "us-east-1"), 480 * time.Second, "task-definition-modify", 1},
+		// 500 registrations: first the checks, 1,000 task-definition reads (50 at once, then 20 a
+		// second: 47.5 s); then the actions, whose registrations (20 at once, then 1 a second: 480 s)
+		// take longer than their 1,000 task-definition reads (47.5 s) and 500 service updates (5 a
+		// second: 90 s).
+		{"500 registrations", registrationPlan(500, "us-east-1"), 527500 * time.Millisecond, "task-definition-modify", 1},
 		// Two regions are paced apart: the time of one, not the sum.
-		{"two regions", registrationPlan(500, "us-east-1", "eu-west-1"), 480 * time.Second, "task-definition-modify", 2},
+		{"two regions", registrationPlan(500, "us-east-1", "eu-west-1"), 527500 * time.Millisecond, "task-definition-modify", 2},
 		{"a few", registrationPlan(3, "us-east-1"), 0, "", 1},
-		{"60 service moves", registrationPlan(60, "us-east-1"), 40 * time.Second, "task-definition-modify", 1},
+		// 120 reads checked (3.5 s), then 60 registrations (40 s).
+		{"60 service moves", registrationPlan(60, "us-east-1"), 43500 * time.Millisecond, "task-definition-modify", 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -116,12 +119,15 @@ func TestExpectedApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e := registrationPlan(500, "us-east-1").ExpectedApply(raised); e.Duration != 120*time.Second {
-		t.Errorf("with 4 registrations a second: %s, want 2m0s", e.Duration)
+	if e := registrationPlan(500, "us-east-1").ExpectedApply(raised); e.Duration != 167500*time.Millisecond {
+		t.Errorf("with 4 registrations a second: %s, want 2m47.5s (the checks' 47.5 s, then 120 s)", e.Duration)
+	}
+	if e := registrationPlan(500, "us-east-1").ExpectedApply(table); e.Checks != 47500*time.Millisecond {
+		t.Errorf("Checks = %s, want 47.5s", e.Checks)
 	}
 	// The sentence names the bucket, and where when there are several.
 	s := registrationPlan(500, "us-east-1", "eu-west-1").ExpectedApply(table).Sentence()
-	for _, want := range []string{"at least 8m0s", "500 ecs task-definition-modify calls such as RegisterTaskDefinition", "20 at once, then 1 a second", "in 111122223333/eu-west-1"} {
+	for _, want := range []string{"at least 8m47s", "500 ecs task-definition-modify calls such as RegisterTaskDefinition", "20 at once, then 1 a second", "in 111122223333/eu-west-1"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("Sentence() = %q, want %q in it", s, want)
 		}
