@@ -1,9 +1,7 @@
 package snapshot
 
 import (
-	"runtime"
 	"testing"
-	"time"
 
 	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/detect/snapshot/snapshottest"
@@ -88,25 +86,14 @@ func BenchmarkEvaluateSnapshot10k(b *testing.B) {
 	})
 }
 
-// measureFloor is the decode floor of the snapshot in dir, in nanoseconds: the faster of encoding/json
-// and awsjson, best of three runs each. (testing.Benchmark cannot be called inside a benchmark.)
+// measureFloor is the decode floor of the snapshot in dir, in nanoseconds (snapshottest.MeasureFloor).
 func measureFloor(tb testing.TB, dir string) float64 {
 	tb.Helper()
-	best := time.Duration(0)
-	for _, dec := range []snapshottest.Decoder{snapshottest.EncodingJSON, snapshottest.AWSJSON} {
-		for range 3 {
-			runtime.GC()
-			start := time.Now()
-			if _, err := snapshottest.DecodeFloor(dir, dec); err != nil {
-				tb.Fatal(err)
-			}
-			if d := time.Since(start); best == 0 || d < best {
-				best = d
-			}
-		}
+	d, err := snapshottest.MeasureFloor(dir)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	runtime.GC()
-	return float64(best.Nanoseconds())
+	return float64(d.Nanoseconds())
 }
 
 func TestLargeSnapshotLoads(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -126,4 +127,40 @@ func DecodeFloor(dir string, dec Decoder) (Floor, error) {
 	close(next)
 	wg.Wait()
 	return total, first
+}
+
+// MeasureFloor times the decode floor of the snapshot in dir: the faster of encoding/json and awsjson,
+// best of three runs each (testing.Benchmark cannot run inside a benchmark, hence a timer).
+func MeasureFloor(dir string) (time.Duration, error) {
+	best := time.Duration(0)
+	for _, dec := range []Decoder{EncodingJSON, AWSJSON} {
+		for range 3 {
+			runtime.GC()
+			start := time.Now()
+			if _, err := DecodeFloor(dir, dec); err != nil {
+				return 0, err
+			}
+			if d := time.Since(start); best == 0 || d < best {
+				best = d
+			}
+		}
+	}
+	runtime.GC()
+	return best, nil
+}
+
+// Size is the bytes of the files under dir (their length, not the blocks they take on disk).
+func Size(dir string) (int64, error) {
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			n += info.Size()
+		}
+		return err
+	})
+	return n, err
 }
