@@ -2,8 +2,11 @@ package detect
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -110,7 +113,7 @@ func Evaluate(in *Inventory, s *Settings) []Result {
 	for _, id := range s.Controls {
 		want[strings.ToUpper(id)] = true
 	}
-	var out []Result
+	var controls []Control
 	for _, c := range All() {
 		if len(want) > 0 && !want[strings.ToUpper(c.ID)] {
 			continue
@@ -118,8 +121,31 @@ func Evaluate(in *Inventory, s *Settings) []Result {
 		if c.Enabled != nil && !c.Enabled(s) {
 			continue
 		}
-		rs := evaluateControl(c, in, s)
-		sort.SliceStable(rs, func(i, j int) bool { return rs[i].ResourceArn < rs[j].ResourceArn })
+		controls = append(controls, c)
+	}
+	// Controls are independent: they are evaluated in parallel, each into its own list, and the lists
+	// joined in registry order, so the results are the same whatever the parallelism.
+	lists := make([][]Result, len(controls))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(controls)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(controls); i = int(next.Add(1) - 1) {
+				rs := evaluateControl(controls[i], in, s)
+				sort.SliceStable(rs, func(i, j int) bool { return rs[i].ResourceArn < rs[j].ResourceArn })
+				lists[i] = rs
+			}
+		}()
+	}
+	wg.Wait()
+	n := 0
+	for _, rs := range lists {
+		n += len(rs)
+	}
+	out := make([]Result, 0, n)
+	for _, rs := range lists {
 		out = append(out, rs...)
 	}
 	return out
@@ -139,6 +165,7 @@ func evaluateControl(c Control, in *Inventory, s *Settings) []Result {
 	}
 	switch {
 	case c.TaskDefinition != nil:
+		out = make([]Result, 0, len(in.TaskDefinitions))
 		for i := range in.TaskDefinitions {
 			td := &in.TaskDefinitions[i]
 			emit(td.ARN(), ecsTags(td.Tags), evaluateRevision(c, in, td, s))

@@ -145,7 +145,11 @@ type fieldInfo struct {
 
 type structInfo struct {
 	byName map[string]fieldInfo // lower-cased Go field name
-	n      int
+	// exact holds the spellings most documents use (the Go field name, as EC2's and IAM's outputs
+	// spell it, and with its first letter lower-cased, as ECS's do), found without lower-casing the key:
+	// a shortcut to what byName gives.
+	exact map[string]fieldInfo
+	n     int
 }
 
 var structCache sync.Map // reflect.Type -> *structInfo
@@ -162,13 +166,20 @@ func infoOf(t reflect.Type) *structInfo {
 	if si, ok := structCache.Load(t); ok {
 		return si.(*structInfo)
 	}
-	si := &structInfo{byName: map[string]fieldInfo{}}
+	si := &structInfo{byName: map[string]fieldInfo{}, exact: map[string]fieldInfo{}}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() {
 			continue
 		}
 		si.byName[strings.ToLower(f.Name)] = fieldInfo{index: i, name: f.Name}
+	}
+	for _, fi := range si.byName {
+		for _, name := range []string{fi.name, strings.ToLower(fi.name[:1]) + fi.name[1:]} {
+			if si.byName[strings.ToLower(name)] == fi {
+				si.exact[name] = fi
+			}
+		}
 	}
 	si.n = t.NumField()
 	structCache.Store(t, si)
@@ -394,7 +405,10 @@ func (d *decoder) decodeStruct(k nodeKind, v reflect.Value, p *path) error {
 	var extraSeen map[string]bool
 	return d.r.object(true, func(key string, keyAt position) error {
 		fp := p.field(key)
-		fi, ok := si.byName[strings.ToLower(key)]
+		fi, ok := si.exact[key]
+		if !ok {
+			fi, ok = si.byName[strings.ToLower(key)]
+		}
 		if !ok {
 			if target, ok := d.extra[t][strings.ToLower(key)]; ok {
 				if extraSeen[strings.ToLower(key)] {

@@ -174,6 +174,17 @@ func (s *source) parse(name string) (*part, error) {
 		return nil, err
 	}
 	defer f.Close()
+	if f.Size() <= wholeFile {
+		// A small file is read once, into a buffer that its passes read again, rather than from the file
+		// three times; the buffer goes back to the pool once the file is parsed.
+		buf := wholeFiles.Get().(*bytes.Buffer)
+		defer wholeFiles.Put(buf)
+		buf.Reset()
+		if _, err := buf.ReadFrom(f); err != nil {
+			return nil, s.readErr(name, err)
+		}
+		f = nopCloser{bytes.NewReader(buf.Bytes())}
+	}
 	text, err := textOf(f)
 	if err != nil {
 		return nil, s.readErr(name, fmt.Errorf("%s: %w", s.display(name), err))
@@ -187,6 +198,13 @@ func (s *source) parse(name string) (*part, error) {
 	}
 	return p, nil
 }
+
+// wholeFile is the size up to which a file is read whole before it is parsed: describe-task-definition
+// and describe-services outputs are a few kilobytes, and a snapshot holds thousands of them.
+const wholeFile = 256 << 10
+
+// wholeFiles are the buffers small files are read into, reused.
+var wholeFiles = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // lineReaders are locate's buffered readers, reused: a snapshot reads thousands of small files.
 var lineReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 32<<10) }}

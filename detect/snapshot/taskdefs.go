@@ -73,8 +73,10 @@ var taskDefinitionType = reflect.TypeFor[ecstypes.TaskDefinition]()
 
 // pointerToken escapes a member name as an RFC 6901 JSON pointer's reference token.
 func pointerToken(key string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
+	return pointerEscaper.Replace(key)
 }
+
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
 
 // describedTaskDefinition reads describe-task-definition output ({"taskDefinition": {…}, "tags": […]});
 // key is the taskDefinition member as spelled, line the line its value opens on. The task definition's
