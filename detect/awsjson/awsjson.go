@@ -179,6 +179,10 @@ type Options struct {
 	// of JSON can make a large value (an empty object is a whole struct), so the input's size alone does
 	// not bound what it decodes to.
 	MaxBytes int64
+	// Strings, when set, interns the short strings decoded (see Strings): documents that repeat the same
+	// names and values (thousands of task definitions with the same roles, images and options) keep one
+	// copy of each.
+	Strings *Strings
 }
 
 // Decode reads one JSON document from src and stores it strictly into v, a non-nil pointer, one value
@@ -197,6 +201,7 @@ func decodeFrom(name string, r *reader, v any, opt Options) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("%s: awsjson: decode needs a non-nil pointer, got %T", name, v)
 	}
+	r.intern = opt.Strings
 	dec := &decoder{file: name, r: r, max: opt.MaxBytes, unknown: opt.Unknown}
 	for _, e := range opt.Extra {
 		if dec.extra == nil {

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsjson"
 	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
@@ -131,7 +132,7 @@ func Parse(name string, data []byte) (*detect.Inventory, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	p, err := parseDocument(name, name, r, int64(len(data)))
+	p, err := parseDocument(name, name, r, int64(len(data)), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -152,8 +153,9 @@ func parseFiles(src *source) ([]*part, []error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			strs := awsjson.NewStrings(internedStrings) // each worker its own: no lock
 			for i := range next {
-				parts[i], errs[i] = src.parse(files[i])
+				parts[i], errs[i] = src.parse(files[i], strs)
 				mem.release(weight(src.sizes[files[i]]))
 			}
 		}()
@@ -167,8 +169,12 @@ func parseFiles(src *source) ([]*part, []error) {
 	return parts, errs
 }
 
+// internedStrings bounds the strings each worker of a snapshot's load interns (awsjson.Strings): the
+// names and values its documents repeat, a few megabytes at most, dropped once the files are parsed.
+const internedStrings = 1 << 16
+
 // parse reads one file of the source into its part, and locates its resources in it.
-func (s *source) parse(name string) (*part, error) {
+func (s *source) parse(name string, strs *awsjson.Strings) (*part, error) {
 	f, err := s.open(name)
 	if err != nil {
 		return nil, err
@@ -189,7 +195,7 @@ func (s *source) parse(name string) (*part, error) {
 	if err != nil {
 		return nil, s.readErr(name, fmt.Errorf("%s: %w", s.display(name), err))
 	}
-	p, err := parseDocument(s.display(name), s.rel(name), text, f.Size())
+	p, err := parseDocument(s.display(name), s.rel(name), text, f.Size(), strs)
 	if err == nil {
 		err = p.locate(text)
 	}

@@ -91,7 +91,7 @@ func (c *collector) describedTaskDefinition(src io.Reader, size int64, key strin
 		return ""
 	}}
 	var defs []ecstypes.ContainerDefinition
-	opt := decodeOptions(size)
+	opt := c.decodeOptions(size)
 	opt.Extra = []awsjson.ExtraField{{Type: taskDefinitionType, Key: "tags", Target: &inside}}
 	opt.Each = []awsjson.EachField{c.eachContainer(taskDefinitionType, "ContainerDefinitions", key+".containerDefinitions", &defs)}
 	opt.Unknown = u.add
@@ -131,7 +131,7 @@ func (c *collector) bareTaskDefinition(src io.ReadSeeker, size int64, line int) 
 	var td ecstypes.TaskDefinition
 	var tags []ecstypes.Tag
 	u := &unknowns{c: c, inner: func(f awsjson.UnknownField) string { return f.Path }}
-	opt := decodeOptions(size)
+	opt := c.decodeOptions(size)
 	opt.Extra = []awsjson.ExtraField{{Type: taskDefinitionType, Key: "tags", Target: &tags}}
 	opt.Each = []awsjson.EachField{c.eachContainer(taskDefinitionType, "ContainerDefinitions", "containerDefinitions", &td.ContainerDefinitions)}
 	opt.Unknown = u.add
@@ -151,7 +151,7 @@ func (c *collector) containers(src io.ReadSeeker, size int64, line int) (*part, 
 	}
 	var defs []ecstypes.ContainerDefinition
 	u := &unknowns{c: c, inner: func(f awsjson.UnknownField) string { return "containerDefinitions" + f.Path }}
-	opt := decodeOptions(size)
+	opt := c.decodeOptions(size)
 	opt.Each = []awsjson.EachField{c.eachContainer(reflect.TypeFor[[]ecstypes.ContainerDefinition](), "", "the array", &defs)}
 	opt.Unknown = u.add
 	if err := awsjson.Decode(c.file, src, &defs, opt); err != nil {
