@@ -123,6 +123,13 @@ func Evaluate(in *Inventory, s *Settings) []Result {
 		}
 		controls = append(controls, c)
 	}
+	var gates []*Verdict
+	for _, c := range controls {
+		if c.TaskDefinition != nil {
+			gates = revisionGates(in)
+			break
+		}
+	}
 	// Controls are independent: they are evaluated in parallel, each into its own list, and the lists
 	// joined in registry order, so the results are the same whatever the parallelism.
 	lists := make([][]Result, len(controls))
@@ -133,7 +140,7 @@ func Evaluate(in *Inventory, s *Settings) []Result {
 		go func() {
 			defer wg.Done()
 			for i := int(next.Add(1) - 1); i < len(controls); i = int(next.Add(1) - 1) {
-				rs := evaluateControl(controls[i], in, s)
+				rs := evaluateControl(controls[i], in, s, gates)
 				sort.SliceStable(rs, func(i, j int) bool { return rs[i].ResourceArn < rs[j].ResourceArn })
 				lists[i] = rs
 			}
@@ -151,15 +158,15 @@ func Evaluate(in *Inventory, s *Settings) []Result {
 	return out
 }
 
-func evaluateControl(c Control, in *Inventory, s *Settings) []Result {
+func evaluateControl(c Control, in *Inventory, s *Settings, gates []*Verdict) []Result {
 	var out []Result
-	emit := func(arn string, tags map[string]string, v Verdict) {
+	emit := func(arn string, tags []ecstypes.Tag, v Verdict) {
 		r := Result{
 			Control: c.ID, Title: c.Title, Aliases: c.Aliases, Severity: c.Severity, ResourceType: c.ResourceType,
 			ResourceArn: arn, Region: RegionOf(arn), Status: v.Status, Reason: v.Reason, Offenders: v.Offenders,
 		}
 		if r.Status == Failed {
-			r.Suppressed = s.exempt(c.ID, arn, tags)
+			r.Suppressed = s.exempt(c.ID, arn, ecsTags(tags))
 		}
 		out = append(out, r)
 	}
@@ -168,30 +175,62 @@ func evaluateControl(c Control, in *Inventory, s *Settings) []Result {
 		out = make([]Result, 0, len(in.TaskDefinitions))
 		for i := range in.TaskDefinitions {
 			td := &in.TaskDefinitions[i]
-			emit(td.ARN(), ecsTags(td.Tags), evaluateRevision(c, in, td, s))
+			if gates[i] != nil {
+				emit(td.ARN(), td.Tags, *gates[i])
+				continue
+			}
+			emit(td.ARN(), td.Tags, evaluateRevision(c, in, td, s))
 		}
 	case c.Service != nil:
 		for i := range in.Services {
 			svc := &in.Services[i]
-			emit(deref(svc.ServiceArn), ecsTags(svc.Tags), c.Service(svc, in, s))
+			emit(deref(svc.ServiceArn), svc.Tags, c.Service(svc, in, s))
 		}
 	case c.Cluster != nil:
 		for i := range in.Clusters {
 			cl := &in.Clusters[i]
-			emit(deref(cl.ClusterArn), ecsTags(cl.Tags), c.Cluster(cl, s))
+			emit(deref(cl.ClusterArn), cl.Tags, c.Cluster(cl, s))
 		}
 	case c.TaskSet != nil:
 		for i := range in.TaskSets {
 			ts := &in.TaskSets[i]
-			emit(deref(ts.TaskSetArn), ecsTags(ts.Tags), c.TaskSet(ts, s))
+			emit(deref(ts.TaskSetArn), ts.Tags, c.TaskSet(ts, s))
 		}
 	case c.CapacityProvider != nil:
 		for i := range in.CapacityProviders {
 			cp := &in.CapacityProviders[i]
-			emit(deref(cp.CapacityProviderArn), ecsTags(cp.Tags), c.CapacityProvider(cp, s))
+			emit(deref(cp.CapacityProviderArn), cp.Tags, c.CapacityProvider(cp, s))
 		}
 	}
 	return out
+}
+
+// revisionGates are, for each task definition of the inventory, the verdict of every control on it when
+// it is not scored (an INACTIVE or superseded revision: see evaluateRevision), nil when it is: decided
+// once for all the controls.
+func revisionGates(in *Inventory) []*Verdict {
+	gates := make([]*Verdict, len(in.TaskDefinitions))
+	for i := range in.TaskDefinitions {
+		if v, gated := revisionGate(in, &in.TaskDefinitions[i]); gated {
+			gates[i] = &v
+		}
+	}
+	return gates
+}
+
+// revisionGate is evaluateRevision's verdict on a revision that is not scored; gated is false when it is.
+func revisionGate(in *Inventory, td *TaskDefinition) (v Verdict, gated bool) {
+	if td.FileOnly() || td.Status == "" {
+		return Verdict{}, false
+	}
+	rev := revisionNumber(td)
+	if td.Status != ecstypes.TaskDefinitionStatusActive {
+		return NA(fmt.Sprintf("revision %d is %s; only the latest ACTIVE revision of a family is evaluated", rev, td.Status)), true
+	}
+	if latest, ok := in.LatestActive(td.ARN()); ok && latest.ARN() != td.ARN() {
+		return NA(fmt.Sprintf("revision %d is superseded by revision %d; only the latest ACTIVE revision of a family is evaluated", rev, revisionNumber(latest))), true
+	}
+	return Verdict{}, false
 }
 
 // evaluateRevision scores only the latest ACTIVE revision of a family, as Security Hub does; a task
@@ -206,12 +245,8 @@ func evaluateRevision(c Control, in *Inventory, td *TaskDefinition, s *Settings)
 		v.Reason = strings.TrimSuffix(v.Reason, ".") + " (" + unknownStatusNote + ")"
 		return v
 	}
-	rev := revisionNumber(td)
-	if td.Status != ecstypes.TaskDefinitionStatusActive {
-		return NA(fmt.Sprintf("revision %d is %s; only the latest ACTIVE revision of a family is evaluated", rev, td.Status))
-	}
-	if latest, ok := in.LatestActive(td.ARN()); ok && latest.ARN() != td.ARN() {
-		return NA(fmt.Sprintf("revision %d is superseded by revision %d; only the latest ACTIVE revision of a family is evaluated", rev, revisionNumber(latest)))
+	if v, gated := revisionGate(in, td); gated {
+		return v
 	}
 	return c.TaskDefinition(td, s)
 }

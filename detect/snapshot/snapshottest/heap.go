@@ -3,6 +3,7 @@ package snapshottest
 import (
 	"runtime/metrics"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -54,4 +55,14 @@ func (h *Sampler) End() uint64 {
 		h.peak = v
 	}
 	return h.peak
+}
+
+// CPUTime is the processor time (user and system) the process has used so far: a benchmark's ratio in
+// processor time is steadier than in wall time on a machine that other work shares.
+func CPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
