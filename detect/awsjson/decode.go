@@ -34,6 +34,33 @@ type path struct {
 func (p *path) field(key string) *path { return &path{parent: p, key: key} }
 func (p *path) elem(i int) *path       { return &path{parent: p, index: i, isIdx: true} }
 
+// The decoder's own paths reuse one node per nesting depth instead of allocating one per member: the
+// path of the value being read is a chain with one node at each depth, and a path outlives its value
+// only as the text an error or an UnknownField renders at once.
+
+// node is the decoder's node for the current depth of its reader.
+func (d *decoder) node() *path {
+	depth := d.r.depth
+	for len(d.nodes) <= depth {
+		d.nodes = append(d.nodes, new(path))
+	}
+	return d.nodes[depth]
+}
+
+// field is p.field(key) in the decoder's node for the current depth.
+func (d *decoder) field(p *path, key string) *path {
+	n := d.node()
+	*n = path{parent: p, key: key}
+	return n
+}
+
+// elem is p.elem(i) in the decoder's node for the current depth.
+func (d *decoder) elem(p *path, i int) *path {
+	n := d.node()
+	*n = path{parent: p, index: i, isIdx: true}
+	return n
+}
+
 func (p *path) String() string {
 	if p == nil {
 		return "(document)"
@@ -106,6 +133,8 @@ type decoder struct {
 	unknown func(UnknownField) error
 	// used estimates the bytes of the values decoded so far (kept or not); max bounds it (0: no bound).
 	used, max int64
+	// nodes are the path nodes of field and elem, by depth.
+	nodes []*path
 }
 
 // charge adds n bytes to the values decoded, failing past the bound: a few bytes of JSON can make a
@@ -343,7 +372,7 @@ func (d *decoder) decode(v reflect.Value, p *path) error {
 		s := reflect.MakeSlice(t, 0, 0)
 		zero := reflect.Zero(t.Elem())
 		err := d.r.array(func(i int) error {
-			ep := p.elem(i)
+			ep := d.elem(p, i)
 			if err := d.charge(t.Elem().Size(), d.r.at, ep); err != nil {
 				return err
 			}
@@ -373,7 +402,7 @@ func (d *decoder) decode(v reflect.Value, p *path) error {
 			if m.MapIndex(kv).IsValid() {
 				return d.errAt(keyAt, p.field(key), "duplicate key")
 			}
-			kp := p.field(key)
+			kp := d.field(p, key)
 			if err := d.charge(uintptr(len(key))+t.Key().Size()+t.Elem().Size(), keyAt, kp); err != nil {
 				return err
 			}
@@ -404,7 +433,7 @@ func (d *decoder) decodeStruct(k nodeKind, v reflect.Value, p *path) error {
 	var seen []bool
 	var extraSeen map[string]bool
 	return d.r.object(true, func(key string, keyAt position) error {
-		fp := p.field(key)
+		fp := d.field(p, key)
 		fi, ok := si.exact[key]
 		if !ok {
 			fi, ok = si.byName[strings.ToLower(key)]
@@ -468,7 +497,7 @@ func (d *decoder) decodeEach(t reflect.Type, each func(i int, v any) error, p *p
 		return d.mismatch(k, d.r.at, p, "array")
 	}
 	return d.r.array(func(i int) error {
-		ep := p.elem(i)
+		ep := d.elem(p, i)
 		if err := d.charge(t.Elem().Size(), d.r.at, ep); err != nil {
 			return err
 		}
@@ -555,6 +584,7 @@ func (d *decoder) decodeUnion(k nodeKind, v reflect.Value, p *path, members map[
 	}
 	sub := *d
 	sub.r = newBytesReader(raw, at)
+	sub.nodes = nil // its own: the chain of p is in d's
 	defer func() { d.used = sub.used }()
 	return sub.r.object(true, func(key string, keyAt position) error {
 		st, ok := members[strings.ToLower(key)]

@@ -55,3 +55,28 @@ func TestStringsIntern(t *testing.T) {
 		t.Error("without a table, two documents share a string")
 	}
 }
+
+// TestPathsAfterSiblings: the decoder reuses one path node per depth; a path named after siblings at
+// every depth were read (an error, an unknown field) is still the value's own.
+func TestPathsAfterSiblings(t *testing.T) {
+	type inner struct{ N *int32 }
+	type outer struct {
+		List  []inner
+		Other *string
+		Map   map[string][]inner
+	}
+	var unknown []string
+	opt := Options{Unknown: func(f UnknownField) error { unknown = append(unknown, f.Path+"|"+f.Inner); return nil }}
+	var v outer
+	err := Decode("d.json", strings.NewReader(`{"other": "x", "list": [{"n": 1}, {"n": 2, "extra": 1}], "map": {"a": [{"n": 1}], "b": [{"n": 2}, {"zz": 0}]}}`), &v, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"list[1].extra|[1].extra", "map.b[1].zz|b[1].zz"}; strings.Join(unknown, ",") != strings.Join(want, ",") {
+		t.Errorf("unknown fields %q, want %q", unknown, want)
+	}
+	err = Decode("d.json", strings.NewReader(`{"list": [{"n": 1}, {"n": 2}], "map": {"a": [{"n": 1}], "b": [{"n": 2}, {"n": "three"}]}}`), &v, Options{})
+	if err == nil || !strings.Contains(err.Error(), "d.json: map.b[1].n: expected integer") {
+		t.Errorf("error = %v", err)
+	}
+}
