@@ -147,12 +147,6 @@ func (d *decoder) charge(n uintptr, at position, p *path) error {
 	return nil
 }
 
-// isPolicy reports whether a struct field holds an IAM policy document: the CLI prints it as a JSON
-// object, the model keeps text.
-func (d *decoder) isPolicy(t reflect.Type, field string) bool {
-	return policyFields[t][field] || d.policy[t][field]
-}
-
 func (d *decoder) errAt(at position, p *path, format string, args ...any) error {
 	return &decodeError{file: d.file, path: p.String(), msg: fmt.Sprintf(format, args...), line: at.line, col: at.col}
 }
@@ -429,8 +423,10 @@ func (d *decoder) decodeStruct(k nodeKind, v reflect.Value, p *path) error {
 	}
 	t := v.Type()
 	si := infoOf(t)
-	first := -1
-	var seen []bool
+	// the options that concern this type, looked up once rather than for each member
+	policy, ownPolicy, each := policyFields[t], d.policy[t], d.each[t]
+	var seen [4]uint64 // the fields seen, by index (a struct of more fields uses seenMore past them)
+	var seenMore []bool
 	var extraSeen map[string]bool
 	return d.r.object(true, func(key string, keyAt position) error {
 		fp := d.field(p, key)
@@ -457,24 +453,25 @@ func (d *decoder) decodeStruct(k nodeKind, v reflect.Value, p *path) error {
 			}
 			return d.r.skip()
 		}
-		switch {
-		case first < 0:
-			first = fi.index
-		default:
-			if seen == nil {
-				seen = make([]bool, si.n)
-				seen[first] = true
-			}
-			if seen[fi.index] {
+		if i := fi.index; i < 64*len(seen) {
+			if seen[i/64]&(1<<(i%64)) != 0 {
 				return d.errAt(keyAt, fp, "duplicate field")
 			}
-			seen[fi.index] = true
+			seen[i/64] |= 1 << (i % 64)
+		} else {
+			if seenMore == nil {
+				seenMore = make([]bool, si.n)
+			}
+			if seenMore[i] {
+				return d.errAt(keyAt, fp, "duplicate field")
+			}
+			seenMore[i] = true
 		}
 		f := v.Field(fi.index)
-		if d.isPolicy(t, fi.name) {
+		if policy[fi.name] || ownPolicy[fi.name] {
 			return d.decodePolicy(f, fp)
 		}
-		if each := d.each[t][fi.name]; each != nil {
+		if each := each[fi.name]; each != nil {
 			return d.decodeEach(f.Type(), each, fp)
 		}
 		return d.decode(f, fp)

@@ -171,7 +171,7 @@ func parseFiles(src *source) ([]*part, []error) {
 
 // internedStrings bounds the strings each worker of a snapshot's load interns (awsjson.Strings): the
 // names and values its documents repeat, a few megabytes at most, dropped once the files are parsed.
-const internedStrings = 1 << 16
+const internedStrings = 1 << 14
 
 // parse reads one file of the source into its part, and locates its resources in it.
 func (s *source) parse(name string, strs *awsjson.Strings) (*part, error) {

@@ -80,3 +80,25 @@ func TestPathsAfterSiblings(t *testing.T) {
 		t.Errorf("error = %v", err)
 	}
 }
+
+// TestDuplicateFields: a field given twice (in any spelling) is an error naming it, whichever its index
+// in the struct, and members of one struct do not count against another's.
+func TestDuplicateFields(t *testing.T) {
+	type item struct{ A, B *string }
+	type doc struct {
+		Items []item
+		Z     *int32
+	}
+	var v doc
+	if err := Decode("d.json", strings.NewReader(`{"items": [{"a": "1", "b": "2"}, {"a": "1", "b": "2"}], "z": 1}`), &v, Options{}); err != nil {
+		t.Fatalf("no duplicate: %v", err)
+	}
+	for text, where := range map[string]string{
+		`{"z": 1, "items": [], "Z": 2}`:                         "d.json: Z: duplicate field",
+		`{"items": [{"a": "1"}, {"b": "2", "B": "3"}], "z": 1}`: "d.json: items[1].B: duplicate field",
+	} {
+		if err := Decode("d.json", strings.NewReader(text), &v, Options{}); err == nil || !strings.Contains(err.Error(), where) {
+			t.Errorf("%s: error = %v, want %q", text, err, where)
+		}
+	}
+}
