@@ -54,7 +54,7 @@ func TestHugeFileRefusedFromStat(t *testing.T) {
 		_, alone = Open(big)
 		snap, inFolder = Open(dir)
 	})
-	want := fmt.Sprintf("%s is %d bytes, more than %d (the limit snapshot.max_file_bytes)", big, 500<<20, DefaultMaxFileBytes)
+	want := fmt.Sprintf("%s is %d bytes, more than %d (the limit snapshot.max_file_bytes; raise it to read the file)", big, 500<<20, DefaultMaxFileBytes)
 	if alone == nil || !strings.Contains(alone.Error(), want) {
 		t.Errorf("Open(file) = %v, want %q", alone, want)
 	}
@@ -87,9 +87,9 @@ func TestManyFilesRefusedDuringWalk(t *testing.T) {
 	}
 	var err error
 	grew := peakWhile(func() { _, err = OpenWith(dir, Limits{MaxFiles: limit}) })
-	want := fmt.Sprintf("snapshot %s: more than %d files and folders (the limit snapshot.max_files); reached at %s", dir, limit, dir)
-	if err == nil || !strings.Contains(err.Error(), want) {
-		t.Errorf("error = %v, want %q", err, want)
+	want := fmt.Sprintf("snapshot %s: more than %d files and folders (the limit snapshot.max_files); reached at %s", dir, limit, dir) // then the entry, and "; raise snapshot.max_files to read more"
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.HasSuffix(err.Error(), "; raise snapshot.max_files to read more") {
+		t.Errorf("error = %v, want %q … raise snapshot.max_files", err, want)
 	}
 	// Listing 20,000 names alone would take more than a megabyte; refusing takes what 500 entries do.
 	if grew > refusalHeap/4 {
