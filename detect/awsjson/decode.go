@@ -123,12 +123,13 @@ func (e *decodeError) Error() string {
 type decoder struct {
 	file string
 	r    *reader
-	// policy lists extra fields (beyond policyFields) holding IAM policy documents.
-	policy map[reflect.Type]map[string]bool
-	// each lists slice fields whose elements go one at a time to a function instead of into the slice.
-	each map[reflect.Type]map[string]func(i int, v any) error
-	// extra lists members decoded into targets of their own (Options.Extra), by struct type and lower-cased key.
-	extra map[reflect.Type]map[string]any
+	// policy lists extra fields (beyond policyFields) holding IAM policy documents (Options.Policy).
+	policy []PolicyField
+	// each lists slice fields whose elements go one at a time to a function instead of into the slice
+	// (Options.Each; the last for a field counts).
+	each []EachField
+	// extra lists members decoded into targets of their own (Options.Extra; the last for a key counts).
+	extra []ExtraField
 	// unknown, when set, is given the members that match no field instead of failing (Options.Unknown).
 	unknown func(UnknownField) error
 	// used estimates the bytes of the values decoded so far (kept or not); max bounds it (0: no bound).
@@ -139,6 +140,53 @@ type decoder struct {
 
 // charge adds n bytes to the values decoded, failing past the bound: a few bytes of JSON can make a
 // large value (an empty object is a whole struct), so the input's size alone does not bound the memory.
+// eachFor is the function that takes the elements of field of t one at a time (nil: none).
+func (d *decoder) eachFor(t reflect.Type, field string) func(int, any) error {
+	for i := len(d.each) - 1; i >= 0; i-- {
+		if e := d.each[i]; e.Type == t && e.Field == field {
+			return e.Elem
+		}
+	}
+	return nil
+}
+
+// ownPolicy reports whether Options.Policy names field of t.
+func (d *decoder) ownPolicy(t reflect.Type, field string) bool {
+	for _, p := range d.policy {
+		if p.Type == t && p.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// extraFor is the target of a member of t that matches no field (Options.Extra, keys matched as
+// lower-cased).
+func (d *decoder) extraFor(t reflect.Type, key string) (any, bool) {
+	lower := strings.ToLower(key)
+	for i := len(d.extra) - 1; i >= 0; i-- {
+		if e := d.extra[i]; e.Type == t && strings.ToLower(e.Key) == lower {
+			return e.Target, true
+		}
+	}
+	return nil, false
+}
+
+// concerns reports whether Options.Policy or Options.Each name a field of t.
+func (d *decoder) concerns(t reflect.Type) bool {
+	for _, p := range d.policy {
+		if p.Type == t {
+			return true
+		}
+	}
+	for _, e := range d.each {
+		if e.Type == t {
+			return true
+		}
+	}
+	return false
+}
+
 func (d *decoder) charge(n uintptr, at position, p *path) error {
 	d.used += int64(n)
 	if d.max > 0 && d.used > d.max {
@@ -424,7 +472,7 @@ func (d *decoder) decodeStruct(k nodeKind, v reflect.Value, p *path) error {
 	t := v.Type()
 	si := infoOf(t)
 	// the options that concern this type, looked up once rather than for each member
-	policy, ownPolicy, each := policyFields[t], d.policy[t], d.each[t]
+	policy, own := policyFields[t], d.concerns(t)
 	var seen [4]uint64 // the fields seen, by index (a struct of more fields uses seenMore past them)
 	var seenMore []bool
 	var extraSeen map[string]bool
@@ -435,7 +483,7 @@ func (d *decoder) decodeStruct(k nodeKind, v reflect.Value, p *path) error {
 			fi, ok = si.byName[strings.ToLower(key)]
 		}
 		if !ok {
-			if target, ok := d.extra[t][strings.ToLower(key)]; ok {
+			if target, ok := d.extraFor(t, key); ok {
 				if extraSeen[strings.ToLower(key)] {
 					return d.errAt(keyAt, fp, "duplicate field")
 				}
@@ -468,11 +516,13 @@ func (d *decoder) decodeStruct(k nodeKind, v reflect.Value, p *path) error {
 			seenMore[i] = true
 		}
 		f := v.Field(fi.index)
-		if policy[fi.name] || ownPolicy[fi.name] {
+		if policy[fi.name] || own && d.ownPolicy(t, fi.name) {
 			return d.decodePolicy(f, fp)
 		}
-		if each := each[fi.name]; each != nil {
-			return d.decodeEach(f.Type(), each, fp)
+		if own {
+			if each := d.eachFor(t, fi.name); each != nil {
+				return d.decodeEach(f.Type(), each, fp)
+			}
 		}
 		return d.decode(f, fp)
 	})
