@@ -417,6 +417,8 @@ type collector struct {
 	rel string // the file's path in task definitions' Source
 	// strings interns the strings decoded, shared by the files of a snapshot (nil: none).
 	strings *awsjson.Strings
+	// containerBuf is the buffer eachContainer gathers a task definition's containers in (nil: none yet).
+	containerBuf *[]ecstypes.ContainerDefinition
 }
 
 func (c *collector) missing(where, field string) error {

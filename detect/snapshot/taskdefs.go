@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
@@ -98,6 +99,7 @@ func (c *collector) describedTaskDefinition(src io.Reader, size int64, key strin
 	if err := awsjson.Decode(c.file, src, &doc, opt); err != nil {
 		return nil, err
 	}
+	c.keepContainers(&defs)
 	u.finish()
 	if doc.TaskDefinition == nil {
 		return nil, c.missing("taskDefinition", "value (it is null)")
@@ -138,6 +140,7 @@ func (c *collector) bareTaskDefinition(src io.ReadSeeker, size int64, line int) 
 	if err := awsjson.Decode(c.file, src, &td, opt); err != nil {
 		return nil, err
 	}
+	c.keepContainers(&td.ContainerDefinitions)
 	u.finish()
 	return c.part, c.keep("", &detect.TaskDefinition{TaskDefinition: td, Tags: tags, UnknownFields: u.fields},
 		detect.FileSource{File: c.rel, Line: line})
@@ -157,6 +160,7 @@ func (c *collector) containers(src io.ReadSeeker, size int64, line int) (*part, 
 	if err := awsjson.Decode(c.file, src, &defs, opt); err != nil {
 		return nil, err
 	}
+	c.keepContainers(&defs)
 	u.finish()
 	src2 := detect.FileSource{File: c.rel, Line: line, ContainersOnly: true}
 	td := detect.TaskDefinition{TaskDefinition: ecstypes.TaskDefinition{ContainerDefinitions: defs}, UnknownFields: u.fields, Source: &src2}
@@ -171,14 +175,38 @@ const MaxContainers = 10
 // eachContainer reads the container definitions of a task definition (the field of typ, or the document
 // itself when field is "") one at a time into defs, and refuses the file at the (MaxContainers+1)th, so
 // that a file of many containers is refused before it is decoded whole; where names the array.
+// The containers are gathered in a reused buffer of MaxContainers; keepContainers, once the document is
+// decoded, copies them into a slice of their number.
 func (c *collector) eachContainer(typ reflect.Type, field, where string, defs *[]ecstypes.ContainerDefinition) awsjson.EachField {
 	return awsjson.EachField{Type: typ, Field: field, Elem: func(i int, v any) error {
 		if i >= MaxContainers {
 			return fmt.Errorf("%s: %s: more than %d container definitions; ECS allows at most %d in a task definition", c.file, where, MaxContainers, MaxContainers)
 		}
+		if c.containerBuf == nil {
+			c.containerBuf = containerBufs.Get().(*[]ecstypes.ContainerDefinition)
+			*defs = (*c.containerBuf)[:0]
+		}
 		*defs = append(*defs, *v.(*ecstypes.ContainerDefinition))
 		return nil
 	}}
+}
+
+// containerBufs are eachContainer's buffers.
+var containerBufs = sync.Pool{New: func() any {
+	b := make([]ecstypes.ContainerDefinition, 0, MaxContainers)
+	return &b
+}}
+
+// keepContainers moves the containers eachContainer gathered in defs out of its buffer, into a slice of
+// their number, and gives the buffer back.
+func (c *collector) keepContainers(defs *[]ecstypes.ContainerDefinition) {
+	if c.containerBuf == nil {
+		return
+	}
+	*defs = slices.Clone(*defs)
+	clear((*c.containerBuf)[:MaxContainers])
+	containerBufs.Put(c.containerBuf)
+	c.containerBuf = nil
 }
 
 // keep checks a task definition read from a file and keeps it: one with an ARN (describe-task-definition
