@@ -130,9 +130,21 @@ func Evaluate(in *Inventory, s *Settings) []Result {
 			break
 		}
 	}
-	// Controls are independent: they are evaluated in parallel, each into its own list, and the lists
-	// joined in registry order, so the results are the same whatever the parallelism.
-	lists := make([][]Result, len(controls))
+	// Controls are independent: they are evaluated in parallel, each into its own part of the results (a
+	// control has one result per resource of its type), in registry order, so the results are the same
+	// whatever the parallelism.
+	parts := make([][]Result, len(controls))
+	sizes := make([]int, len(controls))
+	total := 0
+	for i, c := range controls {
+		sizes[i] = resourcesOf(c, in)
+		total += sizes[i]
+	}
+	out := make([]Result, total)
+	for i, off := 0, 0; i < len(parts); i++ {
+		parts[i] = out[off : off : off+sizes[i]]
+		off += sizes[i]
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(controls)) {
@@ -140,26 +152,58 @@ func Evaluate(in *Inventory, s *Settings) []Result {
 		go func() {
 			defer wg.Done()
 			for i := int(next.Add(1) - 1); i < len(controls); i = int(next.Add(1) - 1) {
-				rs := evaluateControl(controls[i], in, s, gates)
+				rs := evaluateControl(controls[i], in, s, gates, parts[i])
 				sort.SliceStable(rs, func(i, j int) bool { return rs[i].ResourceArn < rs[j].ResourceArn })
-				lists[i] = rs
+				parts[i] = rs
 			}
 		}()
 	}
 	wg.Wait()
-	n := 0
-	for _, rs := range lists {
-		n += len(rs)
+	for i, rs := range parts {
+		if len(rs) != sizes[i] || (len(rs) > 0 && &rs[0] != &out[offset(sizes, i)]) {
+			return joined(parts) // a control gave other than one result per resource: join the lists
+		}
 	}
-	out := make([]Result, 0, n)
-	for _, rs := range lists {
+	return out
+}
+
+// offset is where the part of control i starts in the results.
+func offset(sizes []int, i int) int {
+	off := 0
+	for _, n := range sizes[:i] {
+		off += n
+	}
+	return off
+}
+
+// joined is the parts one after the other.
+func joined(parts [][]Result) []Result {
+	var out []Result
+	for _, rs := range parts {
 		out = append(out, rs...)
 	}
 	return out
 }
 
-func evaluateControl(c Control, in *Inventory, s *Settings, gates []*Verdict) []Result {
-	var out []Result
+// resourcesOf is the number of resources a control evaluates: those of its type in the inventory.
+func resourcesOf(c Control, in *Inventory) int {
+	switch {
+	case c.TaskDefinition != nil:
+		return len(in.TaskDefinitions)
+	case c.Service != nil:
+		return len(in.Services)
+	case c.Cluster != nil:
+		return len(in.Clusters)
+	case c.TaskSet != nil:
+		return len(in.TaskSets)
+	case c.CapacityProvider != nil:
+		return len(in.CapacityProviders)
+	}
+	return 0
+}
+
+// evaluateControl appends the results of control c to out (one per resource of its type) and returns it.
+func evaluateControl(c Control, in *Inventory, s *Settings, gates []*Verdict, out []Result) []Result {
 	emit := func(arn string, tags []ecstypes.Tag, v Verdict) {
 		r := Result{
 			Control: c.ID, Title: c.Title, Aliases: c.Aliases, Severity: c.Severity, ResourceType: c.ResourceType,
@@ -172,7 +216,6 @@ func evaluateControl(c Control, in *Inventory, s *Settings, gates []*Verdict) []
 	}
 	switch {
 	case c.TaskDefinition != nil:
-		out = make([]Result, 0, len(in.TaskDefinitions))
 		for i := range in.TaskDefinitions {
 			td := &in.TaskDefinitions[i]
 			if gates[i] != nil {
