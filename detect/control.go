@@ -222,7 +222,7 @@ func evaluateControl(c Control, in *Inventory, s *Settings, gates []*Verdict, ou
 				emit(td.ARN(), td.Tags, *gates[i])
 				continue
 			}
-			emit(td.ARN(), td.Tags, evaluateRevision(c, in, td, s))
+			emit(td.ARN(), td.Tags, scoreRevision(c, td, s)) // not gated: scored
 		}
 	case c.Service != nil:
 		for i := range in.Services {
@@ -248,9 +248,13 @@ func evaluateControl(c Control, in *Inventory, s *Settings, gates []*Verdict, ou
 	return out
 }
 
+// Only the latest ACTIVE revision of a family is scored, as Security Hub does; a task definition kept as
+// a file without an ARN is always scored. A revision whose status is unknown (a file with an ARN but no
+// status) is scored too, its reason saying so: a missing status never hides findings.
+
 // revisionGates are, for each task definition of the inventory, the verdict of every control on it when
-// it is not scored (an INACTIVE or superseded revision: see evaluateRevision), nil when it is: decided
-// once for all the controls.
+// it is not scored (an INACTIVE or superseded revision), nil when it is (scoreRevision): decided once for
+// all the controls.
 func revisionGates(in *Inventory) []*Verdict {
 	gates := make([]*Verdict, len(in.TaskDefinitions))
 	for i := range in.TaskDefinitions {
@@ -261,7 +265,7 @@ func revisionGates(in *Inventory) []*Verdict {
 	return gates
 }
 
-// revisionGate is evaluateRevision's verdict on a revision that is not scored; gated is false when it is.
+// revisionGate is the verdict on a revision that is not scored; gated is false when it is.
 func revisionGate(in *Inventory, td *TaskDefinition) (v Verdict, gated bool) {
 	if td.FileOnly() || td.Status == "" {
 		return Verdict{}, false
@@ -276,19 +280,11 @@ func revisionGate(in *Inventory, td *TaskDefinition) (v Verdict, gated bool) {
 	return Verdict{}, false
 }
 
-// evaluateRevision scores only the latest ACTIVE revision of a family, as Security Hub does; a task
-// definition kept as a file without an ARN is always scored. A revision whose status is unknown (a file
-// with an ARN but no status) is scored too, its reason saying so: a missing status never hides findings.
-func evaluateRevision(c Control, in *Inventory, td *TaskDefinition, s *Settings) Verdict {
-	if td.FileOnly() {
-		return c.TaskDefinition(td, s)
-	}
-	if td.Status == "" {
+// scoreRevision applies a task-definition control to a revision that is scored (see revisionGates).
+func scoreRevision(c Control, td *TaskDefinition, s *Settings) Verdict {
+	if td.Status == "" && !td.FileOnly() {
 		v := c.TaskDefinition(td, s)
 		v.Reason = strings.TrimSuffix(v.Reason, ".") + " (" + unknownStatusNote + ")"
-		return v
-	}
-	if v, gated := revisionGate(in, td); gated {
 		return v
 	}
 	return c.TaskDefinition(td, s)
