@@ -2,8 +2,11 @@ package detect
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -110,7 +113,7 @@ func Evaluate(in *Inventory, s *Settings) []Result {
 	for _, id := range s.Controls {
 		want[strings.ToUpper(id)] = true
 	}
-	var out []Result
+	var controls []Control
 	for _, c := range All() {
 		if len(want) > 0 && !want[strings.ToUpper(c.ID)] {
 			continue
@@ -118,22 +121,96 @@ func Evaluate(in *Inventory, s *Settings) []Result {
 		if c.Enabled != nil && !c.Enabled(s) {
 			continue
 		}
-		rs := evaluateControl(c, in, s)
-		sort.SliceStable(rs, func(i, j int) bool { return rs[i].ResourceArn < rs[j].ResourceArn })
+		controls = append(controls, c)
+	}
+	var gates []*Verdict
+	for _, c := range controls {
+		if c.TaskDefinition != nil {
+			gates = revisionGates(in)
+			break
+		}
+	}
+	// Controls are independent: they are evaluated in parallel, each into its own part of the results (a
+	// control has one result per resource of its type), in registry order, so the results are the same
+	// whatever the parallelism.
+	parts := make([][]Result, len(controls))
+	sizes := make([]int, len(controls))
+	total := 0
+	for i, c := range controls {
+		sizes[i] = resourcesOf(c, in)
+		total += sizes[i]
+	}
+	out := make([]Result, total)
+	for i, off := 0, 0; i < len(parts); i++ {
+		parts[i] = out[off : off : off+sizes[i]]
+		off += sizes[i]
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(controls)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(controls); i = int(next.Add(1) - 1) {
+				rs := evaluateControl(controls[i], in, s, gates, parts[i])
+				sort.SliceStable(rs, func(i, j int) bool { return rs[i].ResourceArn < rs[j].ResourceArn })
+				parts[i] = rs
+			}
+		}()
+	}
+	wg.Wait()
+	for i, rs := range parts {
+		if len(rs) != sizes[i] || (len(rs) > 0 && &rs[0] != &out[offset(sizes, i)]) {
+			return joined(parts) // a control gave other than one result per resource: join the lists
+		}
+	}
+	return out
+}
+
+// offset is where the part of control i starts in the results.
+func offset(sizes []int, i int) int {
+	off := 0
+	for _, n := range sizes[:i] {
+		off += n
+	}
+	return off
+}
+
+// joined is the parts one after the other.
+func joined(parts [][]Result) []Result {
+	var out []Result
+	for _, rs := range parts {
 		out = append(out, rs...)
 	}
 	return out
 }
 
-func evaluateControl(c Control, in *Inventory, s *Settings) []Result {
-	var out []Result
-	emit := func(arn string, tags map[string]string, v Verdict) {
+// resourcesOf is the number of resources a control evaluates: those of its type in the inventory.
+func resourcesOf(c Control, in *Inventory) int {
+	switch {
+	case c.TaskDefinition != nil:
+		return len(in.TaskDefinitions)
+	case c.Service != nil:
+		return len(in.Services)
+	case c.Cluster != nil:
+		return len(in.Clusters)
+	case c.TaskSet != nil:
+		return len(in.TaskSets)
+	case c.CapacityProvider != nil:
+		return len(in.CapacityProviders)
+	}
+	return 0
+}
+
+// evaluateControl appends the results of control c to out (one per resource of its type) and returns it.
+func evaluateControl(c Control, in *Inventory, s *Settings, gates []*Verdict, out []Result) []Result {
+	emit := func(arn string, tags []ecstypes.Tag, v Verdict) {
 		r := Result{
 			Control: c.ID, Title: c.Title, Aliases: c.Aliases, Severity: c.Severity, ResourceType: c.ResourceType,
 			ResourceArn: arn, Region: RegionOf(arn), Status: v.Status, Reason: v.Reason, Offenders: v.Offenders,
 		}
 		if r.Status == Failed {
-			r.Suppressed = s.exempt(c.ID, arn, tags)
+			r.Suppressed = s.exempt(c.ID, arn, ecsTags(tags))
 		}
 		out = append(out, r)
 	}
@@ -141,50 +218,74 @@ func evaluateControl(c Control, in *Inventory, s *Settings) []Result {
 	case c.TaskDefinition != nil:
 		for i := range in.TaskDefinitions {
 			td := &in.TaskDefinitions[i]
-			emit(td.ARN(), ecsTags(td.Tags), evaluateRevision(c, in, td, s))
+			if gates[i] != nil {
+				emit(td.ARN(), td.Tags, *gates[i])
+				continue
+			}
+			emit(td.ARN(), td.Tags, scoreRevision(c, td, s)) // not gated: scored
 		}
 	case c.Service != nil:
 		for i := range in.Services {
 			svc := &in.Services[i]
-			emit(deref(svc.ServiceArn), ecsTags(svc.Tags), c.Service(svc, in, s))
+			emit(deref(svc.ServiceArn), svc.Tags, c.Service(svc, in, s))
 		}
 	case c.Cluster != nil:
 		for i := range in.Clusters {
 			cl := &in.Clusters[i]
-			emit(deref(cl.ClusterArn), ecsTags(cl.Tags), c.Cluster(cl, s))
+			emit(deref(cl.ClusterArn), cl.Tags, c.Cluster(cl, s))
 		}
 	case c.TaskSet != nil:
 		for i := range in.TaskSets {
 			ts := &in.TaskSets[i]
-			emit(deref(ts.TaskSetArn), ecsTags(ts.Tags), c.TaskSet(ts, s))
+			emit(deref(ts.TaskSetArn), ts.Tags, c.TaskSet(ts, s))
 		}
 	case c.CapacityProvider != nil:
 		for i := range in.CapacityProviders {
 			cp := &in.CapacityProviders[i]
-			emit(deref(cp.CapacityProviderArn), ecsTags(cp.Tags), c.CapacityProvider(cp, s))
+			emit(deref(cp.CapacityProviderArn), cp.Tags, c.CapacityProvider(cp, s))
 		}
 	}
 	return out
 }
 
-// evaluateRevision scores only the latest ACTIVE revision of a family, as Security Hub does; a task
-// definition kept as a file without an ARN is always scored. A revision whose status is unknown (a file
-// with an ARN but no status) is scored too, its reason saying so: a missing status never hides findings.
-func evaluateRevision(c Control, in *Inventory, td *TaskDefinition, s *Settings) Verdict {
-	if td.FileOnly() {
-		return c.TaskDefinition(td, s)
+// Only the latest ACTIVE revision of a family is scored, as Security Hub does; a task definition kept as
+// a file without an ARN is always scored. A revision whose status is unknown (a file with an ARN but no
+// status) is scored too, its reason saying so: a missing status never hides findings.
+
+// revisionGates are, for each task definition of the inventory, the verdict of every control on it when
+// it is not scored (an INACTIVE or superseded revision), nil when it is (scoreRevision): decided once for
+// all the controls.
+func revisionGates(in *Inventory) []*Verdict {
+	gates := make([]*Verdict, len(in.TaskDefinitions))
+	for i := range in.TaskDefinitions {
+		if v, gated := revisionGate(in, &in.TaskDefinitions[i]); gated {
+			gates[i] = &v
+		}
 	}
-	if td.Status == "" {
-		v := c.TaskDefinition(td, s)
-		v.Reason = strings.TrimSuffix(v.Reason, ".") + " (" + unknownStatusNote + ")"
-		return v
+	return gates
+}
+
+// revisionGate is the verdict on a revision that is not scored; gated is false when it is.
+func revisionGate(in *Inventory, td *TaskDefinition) (v Verdict, gated bool) {
+	if td.FileOnly() || td.Status == "" {
+		return Verdict{}, false
 	}
 	rev := revisionNumber(td)
 	if td.Status != ecstypes.TaskDefinitionStatusActive {
-		return NA(fmt.Sprintf("revision %d is %s; only the latest ACTIVE revision of a family is evaluated", rev, td.Status))
+		return NA(fmt.Sprintf("revision %d is %s; only the latest ACTIVE revision of a family is evaluated", rev, td.Status)), true
 	}
 	if latest, ok := in.LatestActive(td.ARN()); ok && latest.ARN() != td.ARN() {
-		return NA(fmt.Sprintf("revision %d is superseded by revision %d; only the latest ACTIVE revision of a family is evaluated", rev, revisionNumber(latest)))
+		return NA(fmt.Sprintf("revision %d is superseded by revision %d; only the latest ACTIVE revision of a family is evaluated", rev, revisionNumber(latest))), true
+	}
+	return Verdict{}, false
+}
+
+// scoreRevision applies a task-definition control to a revision that is scored (see revisionGates).
+func scoreRevision(c Control, td *TaskDefinition, s *Settings) Verdict {
+	if td.Status == "" && !td.FileOnly() {
+		v := c.TaskDefinition(td, s)
+		v.Reason = strings.TrimSuffix(v.Reason, ".") + " (" + unknownStatusNote + ")"
+		return v
 	}
 	return c.TaskDefinition(td, s)
 }

@@ -480,11 +480,21 @@ func FamilyKey(taskDefinitionArn string) string {
 
 // RegionOf returns the region field of an ARN ("" when it has none).
 func RegionOf(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 || parts[0] != "arn" {
+	// the fourth of at least six colon-separated fields, the first "arn" (without splitting: evaluation
+	// asks for the region of every result)
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	for range 2 { // partition, service
+		if i := strings.IndexByte(rest, ':'); ok && i >= 0 {
+			rest = rest[i+1:]
+		} else {
+			return ""
+		}
+	}
+	region, rest, ok := strings.Cut(rest, ":")
+	if !ok || !strings.Contains(rest, ":") {
 		return ""
 	}
-	return parts[3]
+	return region
 }
 
 // AccountOf returns the account field of an ARN ("" when it has none).

@@ -102,8 +102,19 @@ func findSecrets(in *ecs.RegisterTaskDefinitionInput) []maskedValue {
 				if !f.IsExported() {
 					continue
 				}
+				fv := v.Field(i)
+				switch fv.Kind() { // nothing to find in an absent or empty value: no path to build
+				case reflect.Pointer, reflect.Interface:
+					if fv.IsNil() {
+						continue
+					}
+				case reflect.Slice, reflect.Map:
+					if fv.Len() == 0 {
+						continue
+					}
+				}
 				j := awsjson.JSONName(f.Name)
-				walk(v.Field(i), joinPath(path, j), j, "", false)
+				walk(fv, joinPath(path, j), j, "", false)
 			}
 		case reflect.Slice:
 			if v.Type().Elem().Kind() == reflect.Uint8 {

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -74,8 +75,11 @@ type remedy struct {
 // revisionFix is a remedy that edits a task-definition revision, as fixFor returns it.
 type revisionFix = remedy
 
-// remedies is the registry, the remedies of a revision first, in the order they apply to it.
-func remedies() []remedy {
+// remedies is the registry, the remedies of a revision first, in the order they apply to it: built once,
+// and shared (callers read it, never change it).
+func remedies() []remedy { return registry() }
+
+var registry = sync.OnceValue(func() []remedy {
 	return []remedy{
 		{ID: detect.ECS3ID, Controls: controlIDs(detect.ECS3ID, detect.ExposureHostPIDID), Risk: RiskMedium, Edits: editsRevision, Apply: fixECS3},
 		{ID: detect.ECS17ID, Controls: controlIDs(detect.ECS17ID, detect.ECS1ID, detect.ExposureHostNetworkID), Risk: RiskHigh, Edits: editsRevision, Apply: fixHostNetwork},
@@ -97,7 +101,7 @@ func remedies() []remedy {
 		{ID: detect.ECS19ID, Controls: controlIDs(detect.ECS19ID), Risk: RiskMedium, Edits: editsCapacityProvider, route: (*builder).capacityProviderFinding, NoFix: ecs19NoFix},
 		{ID: detect.ExposureAssumableRoleID, Controls: controlIDs(detect.ExposureAssumableRoleID), NoFix: assumableRoleNoFix},
 	}
-}
+})
 
 // assumableRoleNoFix: a task role's permissions are reported, not edited (only an administrative role has
 // a fix, the admin-task-role remedy's, and it is opt-in).
@@ -113,7 +117,10 @@ func controlIDs(s ...string) []string { return s }
 
 // remedyFor returns the remedy answering a control (ids match regardless of case).
 func remedyFor(control string) (remedy, bool) {
-	for _, r := range remedies() {
+	if r, ok := remedyIndex()[strings.ToUpper(control)]; ok {
+		return r, true
+	}
+	for _, r := range remedies() { // an id that differs from every control's by more than ASCII case
 		for _, c := range r.Controls {
 			if strings.EqualFold(c, control) {
 				return r, true
@@ -122,6 +129,19 @@ func remedyFor(control string) (remedy, bool) {
 	}
 	return remedy{}, false
 }
+
+// remedyIndex maps each control's upper-cased id to the first remedy of the registry that answers it.
+var remedyIndex = sync.OnceValue(func() map[string]remedy {
+	m := map[string]remedy{}
+	for _, r := range remedies() {
+		for _, c := range r.Controls {
+			if _, ok := m[strings.ToUpper(c)]; !ok {
+				m[strings.ToUpper(c)] = r
+			}
+		}
+	}
+	return m
+})
 
 // fixFor returns the remedy answering a control when it edits a task-definition revision.
 func fixFor(control string) (revisionFix, bool) {

@@ -424,11 +424,12 @@ func (b *builder) orderFamilies() {
 // registration is the register-task-definition action for a revision plan.
 func (b *builder) registration(rp *revisionPlan) (Action, error) {
 	arn := rp.source.ARN()
-	before, _, err := maskedJSON(RegisterInput(rp.source), nil, nil, nil)
+	src := RegisterInput(rp.source) // one copy for both: maskedJSON masks a copy of its input, reads source
+	before, _, err := maskedJSON(src, nil, nil, nil)
 	if err != nil {
 		return Action{}, fmt.Errorf("plan %s: %w", arn, err)
 	}
-	after, masked, err := maskedJSON(rp.input, RegisterInput(rp.source), rp.moved, rp.plain)
+	after, masked, err := maskedJSON(rp.input, src, rp.moved, rp.plain)
 	if err != nil {
 		return Action{}, fmt.Errorf("plan %s: %w", arn, err)
 	}

@@ -3,6 +3,7 @@ package plan
 import (
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -104,6 +105,24 @@ func deepCopy[T any](v T) T {
 
 var timeType = reflect.TypeFor[time.Time]()
 
+// exportedFieldsOf caches exportedFields: a plan copies thousands of values of a few dozen types.
+var exportedFieldsOf sync.Map // reflect.Type -> []int
+
+// exportedFields are the indexes of a struct type's exported fields.
+func exportedFields(t reflect.Type) []int {
+	if f, ok := exportedFieldsOf.Load(t); ok {
+		return f.([]int)
+	}
+	var f []int
+	for i := 0; i < t.NumField(); i++ {
+		if t.Field(i).IsExported() {
+			f = append(f, i)
+		}
+	}
+	exportedFieldsOf.Store(t, f)
+	return f
+}
+
 func copyValue(dst, src reflect.Value) {
 	switch src.Kind() {
 	case reflect.Pointer:
@@ -132,10 +151,8 @@ func copyValue(dst, src reflect.Value) {
 			return
 		}
 		// unexported fields of SDK types are empty markers (noSmithyDocumentSerde)
-		for i := 0; i < src.NumField(); i++ {
-			if src.Type().Field(i).IsExported() {
-				copyValue(dst.Field(i), src.Field(i))
-			}
+		for _, i := range exportedFields(src.Type()) {
+			copyValue(dst.Field(i), src.Field(i))
 		}
 	case reflect.Slice:
 		if src.IsNil() {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"strings"
 )
 
 // SyntaxError is malformed JSON at byte Offset (Line and Column are 1-based; columns count bytes).
@@ -179,6 +178,10 @@ type Options struct {
 	// of JSON can make a large value (an empty object is a whole struct), so the input's size alone does
 	// not bound what it decodes to.
 	MaxBytes int64
+	// Strings, when set, interns the short strings decoded (see Strings): documents that repeat the same
+	// names and values (thousands of task definitions with the same roles, images and options) keep one
+	// copy of each.
+	Strings *Strings
 }
 
 // Decode reads one JSON document from src and stores it strictly into v, a non-nil pointer, one value
@@ -197,36 +200,12 @@ func decodeFrom(name string, r *reader, v any, opt Options) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("%s: awsjson: decode needs a non-nil pointer, got %T", name, v)
 	}
-	dec := &decoder{file: name, r: r, max: opt.MaxBytes, unknown: opt.Unknown}
-	for _, e := range opt.Extra {
-		if dec.extra == nil {
-			dec.extra = map[reflect.Type]map[string]any{}
-		}
-		if dec.extra[e.Type] == nil {
-			dec.extra[e.Type] = map[string]any{}
-		}
-		dec.extra[e.Type][strings.ToLower(e.Key)] = e.Target
-	}
-	for _, p := range opt.Policy {
-		if dec.policy == nil {
-			dec.policy = map[reflect.Type]map[string]bool{}
-		}
-		if dec.policy[p.Type] == nil {
-			dec.policy[p.Type] = map[string]bool{}
-		}
-		dec.policy[p.Type][p.Field] = true
-	}
-	for _, e := range opt.Each {
-		if dec.each == nil {
-			dec.each = map[reflect.Type]map[string]func(int, any) error{}
-		}
-		if dec.each[e.Type] == nil {
-			dec.each[e.Type] = map[string]func(int, any) error{}
-		}
-		dec.each[e.Type][e.Field] = e.Elem
-	}
+	r.intern = opt.Strings
+	// the options are read where they apply, from the caller's slices: a snapshot decodes thousands of
+	// small files, each with the same few options
+	dec := &decoder{file: name, r: r, max: opt.MaxBytes, unknown: opt.Unknown, policy: opt.Policy, each: opt.Each, extra: opt.Extra}
 	top := rv.Elem()
-	if each := dec.each[top.Type()][""]; each != nil && top.Kind() == reflect.Slice {
+	if each := dec.eachFor(top.Type(), ""); each != nil && top.Kind() == reflect.Slice {
 		// the document is the array itself: its elements go one at a time to the function
 		if err := r.document(func() error { return dec.decodeEach(top.Type(), each, nil) }); err != nil {
 			return named(name, err)

@@ -34,6 +34,33 @@ type path struct {
 func (p *path) field(key string) *path { return &path{parent: p, key: key} }
 func (p *path) elem(i int) *path       { return &path{parent: p, index: i, isIdx: true} }
 
+// The decoder's own paths reuse one node per nesting depth instead of allocating one per member: the
+// path of the value being read is a chain with one node at each depth, and a path outlives its value
+// only as the text an error or an UnknownField renders at once.
+
+// node is the decoder's node for the current depth of its reader.
+func (d *decoder) node() *path {
+	depth := d.r.depth
+	for len(d.nodes) <= depth {
+		d.nodes = append(d.nodes, new(path))
+	}
+	return d.nodes[depth]
+}
+
+// field is p.field(key) in the decoder's node for the current depth.
+func (d *decoder) field(p *path, key string) *path {
+	n := d.node()
+	*n = path{parent: p, key: key}
+	return n
+}
+
+// elem is p.elem(i) in the decoder's node for the current depth.
+func (d *decoder) elem(p *path, i int) *path {
+	n := d.node()
+	*n = path{parent: p, index: i, isIdx: true}
+	return n
+}
+
 func (p *path) String() string {
 	if p == nil {
 		return "(document)"
@@ -96,32 +123,76 @@ func (e *decodeError) Error() string {
 type decoder struct {
 	file string
 	r    *reader
-	// policy lists extra fields (beyond policyFields) holding IAM policy documents.
-	policy map[reflect.Type]map[string]bool
-	// each lists slice fields whose elements go one at a time to a function instead of into the slice.
-	each map[reflect.Type]map[string]func(i int, v any) error
-	// extra lists members decoded into targets of their own (Options.Extra), by struct type and lower-cased key.
-	extra map[reflect.Type]map[string]any
+	// policy lists extra fields (beyond policyFields) holding IAM policy documents (Options.Policy).
+	policy []PolicyField
+	// each lists slice fields whose elements go one at a time to a function instead of into the slice
+	// (Options.Each; the last for a field counts).
+	each []EachField
+	// extra lists members decoded into targets of their own (Options.Extra; the last for a key counts).
+	extra []ExtraField
 	// unknown, when set, is given the members that match no field instead of failing (Options.Unknown).
 	unknown func(UnknownField) error
 	// used estimates the bytes of the values decoded so far (kept or not); max bounds it (0: no bound).
 	used, max int64
+	// nodes are the path nodes of field and elem, by depth.
+	nodes []*path
 }
 
 // charge adds n bytes to the values decoded, failing past the bound: a few bytes of JSON can make a
 // large value (an empty object is a whole struct), so the input's size alone does not bound the memory.
+// eachFor is the function that takes the elements of field of t one at a time (nil: none).
+func (d *decoder) eachFor(t reflect.Type, field string) func(int, any) error {
+	for i := len(d.each) - 1; i >= 0; i-- {
+		if e := d.each[i]; e.Type == t && e.Field == field {
+			return e.Elem
+		}
+	}
+	return nil
+}
+
+// ownPolicy reports whether Options.Policy names field of t.
+func (d *decoder) ownPolicy(t reflect.Type, field string) bool {
+	for _, p := range d.policy {
+		if p.Type == t && p.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// extraFor is the target of a member of t that matches no field (Options.Extra, keys matched as
+// lower-cased).
+func (d *decoder) extraFor(t reflect.Type, key string) (any, bool) {
+	lower := strings.ToLower(key)
+	for i := len(d.extra) - 1; i >= 0; i-- {
+		if e := d.extra[i]; e.Type == t && strings.ToLower(e.Key) == lower {
+			return e.Target, true
+		}
+	}
+	return nil, false
+}
+
+// concerns reports whether Options.Policy or Options.Each name a field of t.
+func (d *decoder) concerns(t reflect.Type) bool {
+	for _, p := range d.policy {
+		if p.Type == t {
+			return true
+		}
+	}
+	for _, e := range d.each {
+		if e.Type == t {
+			return true
+		}
+	}
+	return false
+}
+
 func (d *decoder) charge(n uintptr, at position, p *path) error {
 	d.used += int64(n)
 	if d.max > 0 && d.used > d.max {
 		return d.errAt(at, p, "the values decoded so far take more than %d bytes, the bound for this input (JSON whose few bytes make large values, such as many empty objects, is refused)", d.max)
 	}
 	return nil
-}
-
-// isPolicy reports whether a struct field holds an IAM policy document: the CLI prints it as a JSON
-// object, the model keeps text.
-func (d *decoder) isPolicy(t reflect.Type, field string) bool {
-	return policyFields[t][field] || d.policy[t][field]
 }
 
 func (d *decoder) errAt(at position, p *path, format string, args ...any) error {
@@ -145,7 +216,11 @@ type fieldInfo struct {
 
 type structInfo struct {
 	byName map[string]fieldInfo // lower-cased Go field name
-	n      int
+	// exact holds the spellings most documents use (the Go field name, as EC2's and IAM's outputs
+	// spell it, and with its first letter lower-cased, as ECS's do), found without lower-casing the key:
+	// a shortcut to what byName gives.
+	exact map[string]fieldInfo
+	n     int
 }
 
 var structCache sync.Map // reflect.Type -> *structInfo
@@ -162,13 +237,20 @@ func infoOf(t reflect.Type) *structInfo {
 	if si, ok := structCache.Load(t); ok {
 		return si.(*structInfo)
 	}
-	si := &structInfo{byName: map[string]fieldInfo{}}
+	si := &structInfo{byName: map[string]fieldInfo{}, exact: map[string]fieldInfo{}}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() {
 			continue
 		}
 		si.byName[strings.ToLower(f.Name)] = fieldInfo{index: i, name: f.Name}
+	}
+	for _, fi := range si.byName {
+		for _, name := range []string{fi.name, strings.ToLower(fi.name[:1]) + fi.name[1:]} {
+			if si.byName[strings.ToLower(name)] == fi {
+				si.exact[name] = fi
+			}
+		}
 	}
 	si.n = t.NumField()
 	structCache.Store(t, si)
@@ -332,7 +414,7 @@ func (d *decoder) decode(v reflect.Value, p *path) error {
 		s := reflect.MakeSlice(t, 0, 0)
 		zero := reflect.Zero(t.Elem())
 		err := d.r.array(func(i int) error {
-			ep := p.elem(i)
+			ep := d.elem(p, i)
 			if err := d.charge(t.Elem().Size(), d.r.at, ep); err != nil {
 				return err
 			}
@@ -362,7 +444,7 @@ func (d *decoder) decode(v reflect.Value, p *path) error {
 			if m.MapIndex(kv).IsValid() {
 				return d.errAt(keyAt, p.field(key), "duplicate key")
 			}
-			kp := p.field(key)
+			kp := d.field(p, key)
 			if err := d.charge(uintptr(len(key))+t.Key().Size()+t.Elem().Size(), keyAt, kp); err != nil {
 				return err
 			}
@@ -389,14 +471,19 @@ func (d *decoder) decodeStruct(k nodeKind, v reflect.Value, p *path) error {
 	}
 	t := v.Type()
 	si := infoOf(t)
-	first := -1
-	var seen []bool
+	// the options that concern this type, looked up once rather than for each member
+	policy, own := policyFields[t], d.concerns(t)
+	var seen [4]uint64 // the fields seen, by index (a struct of more fields uses seenMore past them)
+	var seenMore []bool
 	var extraSeen map[string]bool
 	return d.r.object(true, func(key string, keyAt position) error {
-		fp := p.field(key)
-		fi, ok := si.byName[strings.ToLower(key)]
+		fp := d.field(p, key)
+		fi, ok := si.exact[key]
 		if !ok {
-			if target, ok := d.extra[t][strings.ToLower(key)]; ok {
+			fi, ok = si.byName[strings.ToLower(key)]
+		}
+		if !ok {
+			if target, ok := d.extraFor(t, key); ok {
 				if extraSeen[strings.ToLower(key)] {
 					return d.errAt(keyAt, fp, "duplicate field")
 				}
@@ -414,25 +501,28 @@ func (d *decoder) decodeStruct(k nodeKind, v reflect.Value, p *path) error {
 			}
 			return d.r.skip()
 		}
-		switch {
-		case first < 0:
-			first = fi.index
-		default:
-			if seen == nil {
-				seen = make([]bool, si.n)
-				seen[first] = true
-			}
-			if seen[fi.index] {
+		if i := fi.index; i < 64*len(seen) {
+			if seen[i/64]&(1<<(i%64)) != 0 {
 				return d.errAt(keyAt, fp, "duplicate field")
 			}
-			seen[fi.index] = true
+			seen[i/64] |= 1 << (i % 64)
+		} else {
+			if seenMore == nil {
+				seenMore = make([]bool, si.n)
+			}
+			if seenMore[i] {
+				return d.errAt(keyAt, fp, "duplicate field")
+			}
+			seenMore[i] = true
 		}
 		f := v.Field(fi.index)
-		if d.isPolicy(t, fi.name) {
+		if policy[fi.name] || own && d.ownPolicy(t, fi.name) {
 			return d.decodePolicy(f, fp)
 		}
-		if each := d.each[t][fi.name]; each != nil {
-			return d.decodeEach(f.Type(), each, fp)
+		if own {
+			if each := d.eachFor(t, fi.name); each != nil {
+				return d.decodeEach(f.Type(), each, fp)
+			}
 		}
 		return d.decode(f, fp)
 	})
@@ -454,7 +544,7 @@ func (d *decoder) decodeEach(t reflect.Type, each func(i int, v any) error, p *p
 		return d.mismatch(k, d.r.at, p, "array")
 	}
 	return d.r.array(func(i int) error {
-		ep := p.elem(i)
+		ep := d.elem(p, i)
 		if err := d.charge(t.Elem().Size(), d.r.at, ep); err != nil {
 			return err
 		}
@@ -541,6 +631,7 @@ func (d *decoder) decodeUnion(k nodeKind, v reflect.Value, p *path, members map[
 	}
 	sub := *d
 	sub.r = newBytesReader(raw, at)
+	sub.nodes = nil // its own: the chain of p is in d's
 	defer func() { d.used = sub.used }()
 	return sub.r.object(true, func(key string, keyAt position) error {
 		st, ok := members[strings.ToLower(key)]

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -40,6 +41,19 @@ func Marshal(v any) ([]byte, error) {
 // that the last capital of a run followed by a lower-case word starts that word (URLPath → urlPath);
 // a single lower-case letter after the run belongs to it (FSxWindows → fsxWindows).
 func JSONName(goName string) string {
+	if j, ok := jsonNames.Load(goName); ok {
+		return j.(string)
+	}
+	j := jsonName(goName)
+	jsonNames.Store(goName, j)
+	return j
+}
+
+// jsonNames caches JSONName: the names are those of the SDK's fields, a few thousand at most, and a
+// plan marshals and walks thousands of values.
+var jsonNames sync.Map // Go field name -> JSON name
+
+func jsonName(goName string) string {
 	r := []rune(goName)
 	n := 0
 	for n < len(r) && unicode.IsUpper(r[n]) {

@@ -79,6 +79,8 @@ type reader struct {
 	// capture, when set, receives every byte consumed (the text of a value kept as text).
 	capture *bytes.Buffer
 	str     []byte // a string's bytes as they are read
+	// intern, when set, gives the strings read (names and values) from a table of those read before.
+	intern *Strings
 }
 
 const readBuffer = 32 << 10
@@ -414,6 +416,9 @@ func (r *reader) string(keep bool) (string, error) {
 				return "", nil
 			}
 			if !escaped {
+				if r.intern != nil {
+					return r.intern.get(r.str), nil
+				}
 				return string(r.str), nil
 			}
 			quoted := make([]byte, 0, len(r.str)+2)

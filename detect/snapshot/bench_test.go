@@ -1,108 +1,80 @@
 package snapshot
 
 import (
-	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/snapshot/snapshottest"
 )
 
-// writeLargeSnapshot writes families × revisions task definitions (a mix of failing and passing
-// fields) and services for one in every ten families.
-func writeLargeSnapshot(tb testing.TB, dir string, families, revisions int) {
-	tb.Helper()
-	const p = "arn:aws:ecs:eu-west-1:123456789012:"
-	if err := os.MkdirAll(filepath.Join(dir, "ecs"), 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	write := func(name, content string) {
-		if err := os.WriteFile(filepath.Join(dir, "ecs", name), []byte(content), 0o644); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	var services []string
-	for f := range families {
-		for r := 1; r <= revisions; r++ {
-			status := "ACTIVE"
-			if r == revisions && f%5 == 0 {
-				status = "INACTIVE"
+// The 10k snapshot of issue 13: 2,500 families × 4 revisions, one describe-task-definition output per
+// file, and 250 services.
+const benchFamilies, benchRevisions = 2500, 4
+
+// BenchmarkDecodeFloor is the floor offline loads are measured against: reading every file of the 10k
+// snapshot and decoding it into the SDK types, in parallel over GOMAXPROCS files, keeping nothing; with
+// encoding/json and with awsjson (this package's decoder, without its shape scan and checks).
+func BenchmarkDecodeFloor(b *testing.B) {
+	dir := b.TempDir()
+	snapshottest.WriteLarge(b, dir, benchFamilies, benchRevisions)
+	for _, dec := range []snapshottest.Decoder{snapshottest.EncodingJSON, snapshottest.AWSJSON} {
+		b.Run(dec.String(), func(b *testing.B) {
+			for b.Loop() {
+				f, err := snapshottest.DecodeFloor(dir, dec)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if f.TaskDefinitions != benchFamilies*benchRevisions {
+					b.Fatalf("decoded %d task definitions", f.TaskDefinitions)
+				}
+				b.SetBytes(f.Bytes)
 			}
-			network, user, readonly, env := "awsvpc", `"user": "1000",`, "true", `{"name": "PORT", "value": "8080"}`
-			switch f % 4 {
-			case 1:
-				network, user = "host", ""
-			case 2:
-				readonly, env = "false", `{"name": "AWS_SECRET_ACCESS_KEY", "value": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}`
-			case 3:
-				env = `{"name": "DB_PASSWORD", "value": "hunter2"}`
-			}
-			logs := `"logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/f", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "x"}, "secretOptions": []},`
-			if r%2 == 0 {
-				logs = ""
-			}
-			write(fmt.Sprintf("taskdef-fam%04d-%d.json", f, r), fmt.Sprintf(`{
-    "taskDefinition": {
-        "taskDefinitionArn": "%stask-definition/fam%04d:%d",
-        "containerDefinitions": [
-            {"name": "app", "image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:%d", "cpu": 256, "memory": 512,
-             "portMappings": [{"containerPort": 8080, "hostPort": 8080, "protocol": "tcp"}], "essential": true,
-             "environment": [%s, {"name": "LOG_LEVEL", "value": "info"}], "mountPoints": [], "volumesFrom": [], %s
-             "readonlyRootFilesystem": %s, %s "systemControls": []},
-            {"name": "sidecar", "image": "public.ecr.aws/xray/aws-xray-daemon:3", "cpu": 32, "memoryReservation": 256,
-             "portMappings": [], "essential": false, "environment": [], "mountPoints": [], "volumesFrom": [], "systemControls": []}
-        ],
-        "family": "fam%04d", "taskRoleArn": "arn:aws:iam::123456789012:role/task", "executionRoleArn": "arn:aws:iam::123456789012:role/exec",
-        "networkMode": "%s", "revision": %d,
-        "volumes": [{"name": "efs", "efsVolumeConfiguration": {"fileSystemId": "fs-1", "rootDirectory": "/", "transitEncryption": "DISABLED"}}],
-        "status": "%s",
-        "requiresAttributes": [{"name": "com.amazonaws.ecs.capability.logging-driver.awslogs"}, {"name": "ecs.capability.task-eni"}],
-        "placementConstraints": [], "compatibilities": ["EC2", "FARGATE"], "requiresCompatibilities": ["FARGATE"],
-        "cpu": "512", "memory": "1024", "runtimePlatform": {"cpuArchitecture": "X86_64", "operatingSystemFamily": "LINUX"},
-        "registeredAt": "2024-05-21T08:29:51.907000+00:00", "registeredBy": "arn:aws:sts::123456789012:assumed-role/ci/x"
-    },
-    "tags": [{"key": "team", "value": "t%d"}]
-}
-`, p, f, r, r, env, logs, readonly, user, f, network, r, status, f%7))
-		}
-		if f%10 == 0 {
-			services = append(services, fmt.Sprintf(`{"serviceArn": "%sservice/prod/svc%04d", "serviceName": "svc%04d", "clusterArn": "%scluster/prod",
-  "status": "ACTIVE", "desiredCount": 2, "runningCount": 2, "pendingCount": 0, "launchType": "FARGATE", "platformVersion": "1.3.0",
-  "taskDefinition": "%stask-definition/fam%04d:1",
-  "deployments": [{"id": "ecs-svc/%d", "status": "PRIMARY", "taskDefinition": "%stask-definition/fam%04d:1", "createdAt": "2024-05-21T08:31:40.260000+00:00"}],
-  "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"], "securityGroups": ["sg-1"], "assignPublicIp": "ENABLED"}},
-  "schedulingStrategy": "REPLICA", "tags": []}`, p, f, f, p, p, f, f, p, f))
-		}
-	}
-	for i := 0; i < len(services); i += 10 {
-		batch := services[i:min(i+10, len(services))]
-		doc := `{"services": [` + batch[0]
-		for _, s := range batch[1:] {
-			doc += ",\n" + s
-		}
-		write(fmt.Sprintf("services-%03d.json", i/10), doc+`], "failures": []}`)
+		})
 	}
 }
 
+// BenchmarkEvaluateSnapshot10k loads the 10k snapshot (Load), evaluates a loaded one (Evaluate), and does
+// both (Scan). Load and Scan report x-floor, their time against the decode floor (the faster of
+// encoding/json and awsjson) measured before each run, so that both see the same load on the machine,
+// and x-floor-cpu, the same in processor time (steadier on a shared machine).
 func BenchmarkEvaluateSnapshot10k(b *testing.B) {
-	const families, revisions = 2500, 4
 	dir := b.TempDir()
-	writeLargeSnapshot(b, dir, families, revisions)
+	snapshottest.WriteLarge(b, dir, benchFamilies, benchRevisions)
 	in, err := Load(dir)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if len(in.TaskDefinitions) != families*revisions {
+	if len(in.TaskDefinitions) != benchFamilies*benchRevisions {
 		b.Fatalf("loaded %d task definitions", len(in.TaskDefinitions))
 	}
-	b.Run("Load", func(b *testing.B) {
+	in = nil
+	againstFloor := func(b *testing.B, run func()) {
+		floor, floorCPU, cpu := 0.0, 0.0, 0.0
 		for b.Loop() {
+			b.StopTimer()
+			d, c, err := snapshottest.MeasureFloor(dir, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			floor += float64(d.Nanoseconds())
+			floorCPU += float64(c.Nanoseconds())
+			startCPU := snapshottest.CPUTime()
+			b.StartTimer()
+			run()
+			b.StopTimer()
+			cpu += float64((snapshottest.CPUTime() - startCPU).Nanoseconds())
+			b.StartTimer()
+		}
+		b.ReportMetric(float64(benchFamilies*benchRevisions*b.N)/b.Elapsed().Seconds(), "taskdefs/s")
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/floor, "x-floor")
+		b.ReportMetric(cpu/floorCPU, "x-floor-cpu")
+	}
+	b.Run("Load", func(b *testing.B) {
+		againstFloor(b, func() {
 			if _, err := Load(dir); err != nil {
 				b.Fatal(err)
 			}
-		}
-		b.ReportMetric(float64(families*revisions*b.N)/b.Elapsed().Seconds(), "taskdefs/s")
+		})
 	})
 	b.Run("Evaluate", func(b *testing.B) {
 		for b.Loop() {
@@ -114,13 +86,22 @@ func BenchmarkEvaluateSnapshot10k(b *testing.B) {
 			b.StartTimer()
 			detect.Evaluate(fresh, &detect.Settings{})
 		}
-		b.ReportMetric(float64(families*revisions*b.N)/b.Elapsed().Seconds(), "taskdefs/s")
+		b.ReportMetric(float64(benchFamilies*benchRevisions*b.N)/b.Elapsed().Seconds(), "taskdefs/s")
+	})
+	b.Run("Scan", func(b *testing.B) {
+		againstFloor(b, func() {
+			in, err := Load(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			detect.Evaluate(in, &detect.Settings{})
+		})
 	})
 }
 
 func TestLargeSnapshotLoads(t *testing.T) {
 	dir := t.TempDir()
-	writeLargeSnapshot(t, dir, 20, 4)
+	snapshottest.WriteLarge(t, dir, 20, 4)
 	in, err := Load(dir)
 	if err != nil {
 		t.Fatal(err)

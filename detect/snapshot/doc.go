@@ -22,8 +22,14 @@
 // size of a file, the entries walked in a folder and the bytes read in all; they are checked from the
 // folder's listing before any file is read, and a snapshot over one is refused with an error naming the
 // limit and the file (a file of a folder over max_file_bytes is a read error of its own, not read). A
-// file is read as a stream, twice (to check its JSON and recognise it, then to decode it one element of
-// its lists at a time), never whole: loading holds what the inventory keeps, not the files. A file is UTF-8 (a byte-order mark is skipped) or UTF-16, little- or big-endian, with a
+// file is read twice (to check its JSON and recognise it, then to decode it one element of its lists at
+// a time), as a stream, never whole; a file of at most 256 KiB (a describe-task-definition output is a
+// few kilobytes) is read once into a reused buffer that both passes read, dropped once it is parsed.
+// Files are parsed in parallel, one per processor (GOMAXPROCS) within a budget of 64 MiB of files at
+// once, and merged in the files' order: the snapshot is the same whatever the parallelism. Strings the
+// documents repeat (roles, images, option names) are kept once (a table of at most 16,384 per worker,
+// dropped after the load). Loading holds what the inventory keeps, not the files. A file is UTF-8 (a
+// byte-order mark is skipped) or UTF-16, little- or big-endian, with a
 // byte-order mark, transcoded to UTF-8 as it is read (lines in messages are the file's; columns count
 // UTF-8 bytes); a NUL byte among its first two bytes without a mark (UTF-16 without one) is refused. Each
 // file holds one command's output, recognised by its top-level keys:

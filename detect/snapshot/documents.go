@@ -295,7 +295,7 @@ func article(kind string) string {
 // rel in the task definitions' Source (the path relative to the snapshot folder). src is read twice:
 // once to check the JSON and recognise the document by its shape, then to decode it, one element of its
 // lists at a time. Neither holds the document: what stays is what the inventory keeps.
-func parseDocument(file, rel string, src io.ReadSeeker, size int64) (*part, error) {
+func parseDocument(file, rel string, src io.ReadSeeker, size int64, strs *awsjson.Strings) (*part, error) {
 	o := outline{badElem: -1}
 	err := awsjson.ScanShape(file, src, awsjson.Shape{
 		Top: func(kind string, line int) { o.top, o.topLine = kind, line },
@@ -334,7 +334,7 @@ func parseDocument(file, rel string, src io.ReadSeeker, size int64) (*part, erro
 		return nil, err
 	}
 	o.endElem()
-	c := &collector{part: &part{file: file}, rel: rel}
+	c := &collector{part: &part{file: file}, rel: rel, strings: strs}
 	switch o.top {
 	case "object":
 	case "array":
@@ -382,7 +382,7 @@ func parseDocument(file, rel string, src io.ReadSeeker, size int64) (*part, erro
 	if k.keys[0] == "taskdefinition" {
 		return c.describedTaskDefinition(src, size, o.tdKey, o.tdLine)
 	}
-	opt := decodeOptions(size)
+	opt := c.decodeOptions(size)
 	if k.each != nil {
 		opt.Each = k.each(c)
 	}
@@ -403,8 +403,9 @@ func parseDocument(file, rel string, src io.ReadSeeker, size int64) (*part, erro
 	return c.part, nil
 }
 
-func decodeOptions(size int64) awsjson.Options {
+func (c *collector) decodeOptions(size int64) awsjson.Options {
 	return awsjson.Options{
+		Strings:  c.strings,
 		Policy:   []awsjson.PolicyField{{Type: reflect.TypeFor[rolePolicyDoc](), Field: "PolicyDocument"}},
 		MaxBytes: max(decodeFactor*size, minDecodeBudget),
 	}
@@ -414,6 +415,10 @@ func decodeOptions(size int64) awsjson.Options {
 type collector struct {
 	*part
 	rel string // the file's path in task definitions' Source
+	// strings interns the strings decoded, shared by the files of a snapshot (nil: none).
+	strings *awsjson.Strings
+	// containerBuf is the buffer eachContainer gathers a task definition's containers in (nil: none yet).
+	containerBuf *[]ecstypes.ContainerDefinition
 }
 
 func (c *collector) missing(where, field string) error {

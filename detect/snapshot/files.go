@@ -142,7 +142,7 @@ func (w *walker) walk(dir string) error {
 		for _, e := range batch {
 			w.entries++
 			if w.entries > s.lim.MaxFiles {
-				return fmt.Errorf("snapshot %s: more than %d files and folders (the limit snapshot.max_files); reached at %s",
+				return fmt.Errorf("snapshot %s: more than %d files and folders (the limit snapshot.max_files); reached at %s; raise snapshot.max_files to read more",
 					s.dir, s.lim.MaxFiles, s.display(path.Join(dir, e.Name())))
 			}
 			if err := w.entry(dir, e, &subdirs); err != nil {
@@ -209,7 +209,7 @@ func (w *walker) entry(dir string, e fs.DirEntry, subdirs *[]string) error {
 	}
 	w.total += info.Size()
 	if w.total > s.lim.MaxTotalBytes {
-		return fmt.Errorf("snapshot %s: its *.json files hold more than %d bytes (the limit snapshot.max_total_bytes); reached at %s",
+		return fmt.Errorf("snapshot %s: its *.json files hold more than %d bytes (the limit snapshot.max_total_bytes); reached at %s; raise snapshot.max_total_bytes to read more",
 			s.dir, s.lim.MaxTotalBytes, s.display(name))
 	}
 	s.files = append(s.files, name)
@@ -218,7 +218,7 @@ func (w *walker) entry(dir string, e fs.DirEntry, subdirs *[]string) error {
 }
 
 func fileTooLarge(name string, size int64, lim Limits) error {
-	return fmt.Errorf("snapshot: %s is %d bytes, more than %d (the limit snapshot.max_file_bytes)", name, size, lim.MaxFileBytes)
+	return fmt.Errorf("snapshot: %s is %d bytes, more than %d (the limit snapshot.max_file_bytes; raise it to read the file)", name, size, lim.MaxFileBytes)
 }
 
 // open opens one file of the source for reading, never more than MaxFileBytes of it (a file may grow
@@ -317,7 +317,7 @@ func (s *source) readErr(name string, err error) error {
 	var io *ioFailure
 	switch {
 	case errors.Is(err, errTooLarge):
-		return fmt.Errorf("snapshot: %s holds more than %d bytes (the limit snapshot.max_file_bytes)", s.display(name), s.lim.MaxFileBytes)
+		return fmt.Errorf("snapshot: %s holds more than %d bytes (the limit snapshot.max_file_bytes; raise it to read the file)", s.display(name), s.lim.MaxFileBytes)
 	case errors.As(err, &io):
 		return fmt.Errorf("snapshot: %s: %w", s.display(name), io.err)
 	}

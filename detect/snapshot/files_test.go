@@ -97,7 +97,7 @@ func TestLimits(t *testing.T) {
 		}
 		// A configured limit applies too.
 		_, err = OpenWith(filepath.Join(dir, "ecs", "services.json"), Limits{MaxFileBytes: 100})
-		if err == nil || !strings.Contains(err.Error(), "more than 100 (the limit snapshot.max_file_bytes)") {
+		if err == nil || !strings.Contains(err.Error(), "more than 100 (the limit snapshot.max_file_bytes; raise it to read the file)") {
 			t.Errorf("small limit: %v", err)
 		}
 	})
@@ -152,14 +152,14 @@ func TestFileOverLimitWhileRead(t *testing.T) {
 	defer root.Close()
 	for _, max := range []int64{10, int64(len(tdWeb1)) / 2, int64(len(tdWeb1)) - 1} {
 		s := &source{root: root, dir: dir, lim: Limits{MaxFileBytes: max}.withDefaults()}
-		_, err := s.parse("ecs/taskdef.json")
-		want := fmt.Sprintf("snapshot: %s holds more than %d bytes (the limit snapshot.max_file_bytes)", filepath.Join(dir, "ecs", "taskdef.json"), max)
+		_, err := s.parse("ecs/taskdef.json", nil)
+		want := fmt.Sprintf("snapshot: %s holds more than %d bytes (the limit snapshot.max_file_bytes; raise it to read the file)", filepath.Join(dir, "ecs", "taskdef.json"), max)
 		if err == nil || err.Error() != want {
 			t.Errorf("limit %d: %v", max, err)
 		}
 	}
 	s := &source{root: root, dir: dir, lim: Limits{MaxFileBytes: int64(len(tdWeb1))}.withDefaults()}
-	if _, err := s.parse("ecs/taskdef.json"); err != nil {
+	if _, err := s.parse("ecs/taskdef.json", nil); err != nil {
 		t.Errorf("at the limit: %v", err)
 	}
 }

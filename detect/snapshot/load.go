@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsjson"
 	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
@@ -131,7 +132,7 @@ func Parse(name string, data []byte) (*detect.Inventory, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	p, err := parseDocument(name, name, r, int64(len(data)))
+	p, err := parseDocument(name, name, r, int64(len(data)), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -152,8 +153,9 @@ func parseFiles(src *source) ([]*part, []error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			strs := awsjson.NewStrings(internedStrings) // each worker its own: no lock
 			for i := range next {
-				parts[i], errs[i] = src.parse(files[i])
+				parts[i], errs[i] = src.parse(files[i], strs)
 				mem.release(weight(src.sizes[files[i]]))
 			}
 		}()
@@ -167,18 +169,33 @@ func parseFiles(src *source) ([]*part, []error) {
 	return parts, errs
 }
 
+// internedStrings bounds the strings each worker of a snapshot's load interns (awsjson.Strings): the
+// names and values its documents repeat, a few megabytes at most, dropped once the files are parsed.
+const internedStrings = 1 << 14
+
 // parse reads one file of the source into its part, and locates its resources in it.
-func (s *source) parse(name string) (*part, error) {
+func (s *source) parse(name string, strs *awsjson.Strings) (*part, error) {
 	f, err := s.open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if f.Size() <= wholeFile {
+		// A small file is read once, into a buffer that its passes read again, rather than from the file
+		// three times; the buffer goes back to the pool once the file is parsed.
+		buf := wholeFiles.Get().(*bytes.Buffer)
+		defer wholeFiles.Put(buf)
+		buf.Reset()
+		if _, err := buf.ReadFrom(f); err != nil {
+			return nil, s.readErr(name, err)
+		}
+		f = nopCloser{bytes.NewReader(buf.Bytes())}
+	}
 	text, err := textOf(f)
 	if err != nil {
 		return nil, s.readErr(name, fmt.Errorf("%s: %w", s.display(name), err))
 	}
-	p, err := parseDocument(s.display(name), s.rel(name), text, f.Size())
+	p, err := parseDocument(s.display(name), s.rel(name), text, f.Size(), strs)
 	if err == nil {
 		err = p.locate(text)
 	}
@@ -187,6 +204,13 @@ func (s *source) parse(name string) (*part, error) {
 	}
 	return p, nil
 }
+
+// wholeFile is the size up to which a file is read whole before it is parsed: describe-task-definition
+// and describe-services outputs are a few kilobytes, and a snapshot holds thousands of them.
+const wholeFile = 256 << 10
+
+// wholeFiles are the buffers small files are read into, reused.
+var wholeFiles = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // lineReaders are locate's buffered readers, reused: a snapshot reads thousands of small files.
 var lineReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 32<<10) }}

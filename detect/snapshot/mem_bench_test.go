@@ -9,57 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"strings"
-	"sync"
 	"testing"
-	"time"
+
+	"github.com/ecsfix/ecsfix/detect/snapshot/snapshottest"
 )
-
-// heapSampler records the largest heap (live and not yet collected objects) seen while it runs.
-type heapSampler struct {
-	stop chan struct{}
-	done sync.WaitGroup
-	peak uint64
-}
-
-const heapObjects = "/memory/classes/heap/objects:bytes"
-
-func heapNow() uint64 {
-	s := []metrics.Sample{{Name: heapObjects}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
-}
-
-func startSampler() *heapSampler {
-	h := &heapSampler{stop: make(chan struct{}), peak: heapNow()}
-	h.done.Add(1)
-	go func() {
-		defer h.done.Done()
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			if v := heapNow(); v > h.peak {
-				h.peak = v
-			}
-			select {
-			case <-h.stop:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return h
-}
-
-func (h *heapSampler) end() uint64 {
-	close(h.stop)
-	h.done.Wait()
-	if v := heapNow(); v > h.peak {
-		h.peak = v
-	}
-	return h.peak
-}
 
 func snapshotBytes(tb testing.TB, dir string) int64 {
 	var n int64
@@ -161,7 +115,7 @@ func BenchmarkLoadMemory(b *testing.B) {
 		write func(tb testing.TB, dir string)
 	}{
 		// 20,000 task definitions, one per file, and 500 services: the shape of a large estate.
-		{"TaskDefinitions20k", func(tb testing.TB, dir string) { writeLargeSnapshot(tb, dir, 5000, 4) }},
+		{"TaskDefinitions20k", func(tb testing.TB, dir string) { snapshottest.WriteLarge(tb, dir, 5000, 4) }},
 		// One describe-services file of 2,000 services: a large file whose resources are all kept.
 		{"OneServicesFile", func(tb testing.TB, dir string) { writeServicesFile(tb, filepath.Join(dir, "services.json"), 2000) }},
 		// One task definition with 300,000 environment variables: one huge element, kept.
@@ -181,17 +135,17 @@ func BenchmarkLoadMemory(b *testing.B) {
 				runtime.GC()
 				var before runtime.MemStats
 				runtime.ReadMemStats(&before)
-				base := heapNow()
-				h := startSampler()
+				base := snapshottest.HeapNow()
+				h := snapshottest.StartSampler()
 				snap, err := Open(dir)
-				p := h.end()
+				p := h.End()
 				if err != nil {
 					b.Fatal(err)
 				}
 				var after runtime.MemStats
 				runtime.ReadMemStats(&after)
 				runtime.GC()
-				k := heapNow()
+				k := snapshottest.HeapNow()
 				runtime.KeepAlive(snap)
 				peak += float64(p - base)
 				kept += float64(k) - float64(base)

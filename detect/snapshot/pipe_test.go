@@ -39,7 +39,7 @@ func TestSnapshotFromPipe(t *testing.T) {
 	}
 	write(svcA)
 	_, err = OpenWith(fifo, Limits{MaxFileBytes: 20})
-	if err == nil || err.Error() != "snapshot: "+fifo+" holds more than 20 bytes (the limit snapshot.max_file_bytes)" {
+	if err == nil || err.Error() != "snapshot: "+fifo+" holds more than 20 bytes (the limit snapshot.max_file_bytes; raise it to read the file)" {
 		t.Errorf("over the limit: %v", err)
 	}
 }

@@ -289,7 +289,7 @@ func TestTaskDefinitionShapes(t *testing.T) {
 			b.WriteString(`, "x` + strings.Repeat("y", i) + `": 1`)
 		}
 		b.WriteString(`, "` + strings.Repeat("k", 5000) + `": 1}`)
-		p, err := parseDocument("x.json", "x.json", strings.NewReader(b.String()), int64(b.Len()))
+		p, err := parseDocument("x.json", "x.json", strings.NewReader(b.String()), int64(b.Len()), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

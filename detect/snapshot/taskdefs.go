@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
@@ -73,8 +74,10 @@ var taskDefinitionType = reflect.TypeFor[ecstypes.TaskDefinition]()
 
 // pointerToken escapes a member name as an RFC 6901 JSON pointer's reference token.
 func pointerToken(key string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
+	return pointerEscaper.Replace(key)
 }
+
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
 
 // describedTaskDefinition reads describe-task-definition output ({"taskDefinition": {…}, "tags": […]});
 // key is the taskDefinition member as spelled, line the line its value opens on. The task definition's
@@ -89,13 +92,14 @@ func (c *collector) describedTaskDefinition(src io.Reader, size int64, key strin
 		return ""
 	}}
 	var defs []ecstypes.ContainerDefinition
-	opt := decodeOptions(size)
+	opt := c.decodeOptions(size)
 	opt.Extra = []awsjson.ExtraField{{Type: taskDefinitionType, Key: "tags", Target: &inside}}
 	opt.Each = []awsjson.EachField{c.eachContainer(taskDefinitionType, "ContainerDefinitions", key+".containerDefinitions", &defs)}
 	opt.Unknown = u.add
 	if err := awsjson.Decode(c.file, src, &doc, opt); err != nil {
 		return nil, err
 	}
+	c.keepContainers(&defs)
 	u.finish()
 	if doc.TaskDefinition == nil {
 		return nil, c.missing("taskDefinition", "value (it is null)")
@@ -129,13 +133,14 @@ func (c *collector) bareTaskDefinition(src io.ReadSeeker, size int64, line int) 
 	var td ecstypes.TaskDefinition
 	var tags []ecstypes.Tag
 	u := &unknowns{c: c, inner: func(f awsjson.UnknownField) string { return f.Path }}
-	opt := decodeOptions(size)
+	opt := c.decodeOptions(size)
 	opt.Extra = []awsjson.ExtraField{{Type: taskDefinitionType, Key: "tags", Target: &tags}}
 	opt.Each = []awsjson.EachField{c.eachContainer(taskDefinitionType, "ContainerDefinitions", "containerDefinitions", &td.ContainerDefinitions)}
 	opt.Unknown = u.add
 	if err := awsjson.Decode(c.file, src, &td, opt); err != nil {
 		return nil, err
 	}
+	c.keepContainers(&td.ContainerDefinitions)
 	u.finish()
 	return c.part, c.keep("", &detect.TaskDefinition{TaskDefinition: td, Tags: tags, UnknownFields: u.fields},
 		detect.FileSource{File: c.rel, Line: line})
@@ -149,12 +154,13 @@ func (c *collector) containers(src io.ReadSeeker, size int64, line int) (*part, 
 	}
 	var defs []ecstypes.ContainerDefinition
 	u := &unknowns{c: c, inner: func(f awsjson.UnknownField) string { return "containerDefinitions" + f.Path }}
-	opt := decodeOptions(size)
+	opt := c.decodeOptions(size)
 	opt.Each = []awsjson.EachField{c.eachContainer(reflect.TypeFor[[]ecstypes.ContainerDefinition](), "", "the array", &defs)}
 	opt.Unknown = u.add
 	if err := awsjson.Decode(c.file, src, &defs, opt); err != nil {
 		return nil, err
 	}
+	c.keepContainers(&defs)
 	u.finish()
 	src2 := detect.FileSource{File: c.rel, Line: line, ContainersOnly: true}
 	td := detect.TaskDefinition{TaskDefinition: ecstypes.TaskDefinition{ContainerDefinitions: defs}, UnknownFields: u.fields, Source: &src2}
@@ -169,14 +175,38 @@ const MaxContainers = 10
 // eachContainer reads the container definitions of a task definition (the field of typ, or the document
 // itself when field is "") one at a time into defs, and refuses the file at the (MaxContainers+1)th, so
 // that a file of many containers is refused before it is decoded whole; where names the array.
+// The containers are gathered in a reused buffer of MaxContainers; keepContainers, once the document is
+// decoded, copies them into a slice of their number.
 func (c *collector) eachContainer(typ reflect.Type, field, where string, defs *[]ecstypes.ContainerDefinition) awsjson.EachField {
 	return awsjson.EachField{Type: typ, Field: field, Elem: func(i int, v any) error {
 		if i >= MaxContainers {
 			return fmt.Errorf("%s: %s: more than %d container definitions; ECS allows at most %d in a task definition", c.file, where, MaxContainers, MaxContainers)
 		}
+		if c.containerBuf == nil {
+			c.containerBuf = containerBufs.Get().(*[]ecstypes.ContainerDefinition)
+			*defs = (*c.containerBuf)[:0]
+		}
 		*defs = append(*defs, *v.(*ecstypes.ContainerDefinition))
 		return nil
 	}}
+}
+
+// containerBufs are eachContainer's buffers.
+var containerBufs = sync.Pool{New: func() any {
+	b := make([]ecstypes.ContainerDefinition, 0, MaxContainers)
+	return &b
+}}
+
+// keepContainers moves the containers eachContainer gathered in defs out of its buffer, into a slice of
+// their number, and gives the buffer back.
+func (c *collector) keepContainers(defs *[]ecstypes.ContainerDefinition) {
+	if c.containerBuf == nil {
+		return
+	}
+	*defs = slices.Clone(*defs)
+	clear((*c.containerBuf)[:MaxContainers])
+	containerBufs.Put(c.containerBuf)
+	c.containerBuf = nil
 }
 
 // keep checks a task definition read from a file and keeps it: one with an ARN (describe-task-definition

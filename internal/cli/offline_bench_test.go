@@ -1,0 +1,102 @@
+// This file holds the benchmark of scan and plan from a snapshot (issue 13 point 4): the same steps the
+// commands take (g.inventory: load and evaluate; g.makePlanOf: then plan), on the 10k snapshot, reported
+// as ratios to the decode floor (snapshottest.DecodeFloor) measured in the same run, with the peak heap
+// against the snapshot's size.
+
+package cli
+
+import (
+	"context"
+	"io"
+	"runtime"
+	"testing"
+
+	"github.com/ecsfix/ecsfix/config"
+	"github.com/ecsfix/ecsfix/detect/snapshot/snapshottest"
+)
+
+// BenchmarkOffline10k runs scan (load + evaluate) and plan (load + evaluate + plan) from a snapshot of
+// 2,500 families × 4 revisions (10,000 task definitions, one file each) and 250 services, with the
+// default configuration. Metrics: x-floor, the time against the decode floor (the faster of encoding/json
+// and awsjson reading and decoding every file in parallel), measured before each run so that both see
+// the same load on the machine; x-floor-cpu, the same in processor time (user and system), steadier
+// on a shared machine; peak-B/B, the largest heap
+// (runtime/metrics /memory/classes/heap/objects:bytes, sampled every millisecond: live objects and
+// garbage not yet collected) less the heap before, per byte of the snapshot's files; input-MB, their size.
+func BenchmarkOffline10k(b *testing.B) {
+	const families, revisions = 2500, 4
+	dir := b.TempDir()
+	snapshottest.WriteLarge(b, dir, families, revisions)
+	n, err := snapshottest.Size(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	size := float64(n)
+	g := benchGlobals(b)
+	ctx := context.Background()
+	src := source{snapshot: dir, accounts: &accountOptions{verb: "scan"}}
+	steps := []struct {
+		name string
+		run  func() (any, error)
+	}{
+		{"Scan", func() (any, error) {
+			rep, inv, err := g.inventory(ctx, src, nil)
+			return []any{rep, inv}, err
+		}},
+		{"Plan", func() (any, error) {
+			p, rep, inv, err := g.makePlanOf(ctx, src, nil)
+			return []any{p, rep, inv}, err
+		}},
+	}
+	for _, s := range steps {
+		b.Run(s.name, func(b *testing.B) {
+			var peak, floor, floorCPU, cpu float64
+			for b.Loop() {
+				b.StopTimer()
+				d, c, err := snapshottest.MeasureFloor(dir, 1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				floor += float64(d.Nanoseconds())
+				floorCPU += float64(c.Nanoseconds())
+				runtime.GC()
+				base := snapshottest.HeapNow()
+				h := snapshottest.StartSampler()
+				startCPU := snapshottest.CPUTime()
+				b.StartTimer()
+				out, err := s.run()
+				b.StopTimer()
+				cpu += float64((snapshottest.CPUTime() - startCPU).Nanoseconds())
+				p := h.End()
+				if err != nil {
+					b.Fatal(err)
+				}
+				runtime.KeepAlive(out)
+				peak += float64(p) - float64(base)
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/floor, "x-floor")
+			b.ReportMetric(cpu/floorCPU, "x-floor-cpu")
+			b.ReportMetric(peak/float64(b.N)/size, "peak-B/B")
+			b.ReportMetric(size/1e6, "input-MB")
+		})
+	}
+}
+
+// benchGlobals are the options a command gets from the default configuration (no file), with its output
+// and logs discarded.
+func benchGlobals(b *testing.B) *globalOptions {
+	b.Helper()
+	b.Setenv("ECSFIX_CONFIG", "")
+	b.Setenv("XDG_CONFIG_HOME", b.TempDir())
+	b.Chdir(b.TempDir())
+	g := &globalOptions{io: &streams{Out: io.Discard, ErrOut: io.Discard}, viper: config.New()}
+	cfg, _, err := config.LoadFrom(g.viper, "", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	g.cfg = cfg
+	g.log = newLogger(g.io, cfg)
+	g.started = true
+	return g
+}
