@@ -163,6 +163,13 @@ func (r *regionScan) waitFamily(ctx context.Context, ref string) {
 	}
 }
 
+// expect tells Options.Expect of n calls of op the region's scan is going to make.
+func (r *regionScan) expect(op string, n int) {
+	if r.s.opts.Expect != nil && n > 0 {
+		r.s.opts.Expect(r.region, op, n)
+	}
+}
+
 // scoped returns the names the region's read is narrowed to, nil when it is read whole.
 func (r *regionScan) scoped() *Names {
 	if r.names == nil || r.names.Whole {
@@ -221,7 +228,9 @@ func (r *regionScan) clusters(ctx context.Context, named []string, withServices 
 		}
 	}
 	var wg sync.WaitGroup
-	for _, batch := range chunks(uniq(arns), describeClustersBatch) {
+	batches := chunks(uniq(arns), describeClustersBatch)
+	r.expect("ecs:DescribeClusters", len(batches))
+	for _, batch := range batches {
 		wg.Go(func() {
 			var out *ecs.DescribeClustersOutput
 			err := r.call(ctx, func(ctx context.Context) (err error) {
@@ -297,7 +306,9 @@ func (r *regionScan) services(ctx context.Context, clusterArn, clusterName strin
 		return
 	}
 	var wg sync.WaitGroup
-	for _, batch := range chunks(uniq(arns), describeServicesBatch) {
+	batches := chunks(uniq(arns), describeServicesBatch)
+	r.expect("ecs:DescribeServices", len(batches))
+	for _, batch := range batches {
 		wg.Go(func() {
 			var out *ecs.DescribeServicesOutput
 			err := r.call(ctx, func(ctx context.Context) (err error) {
@@ -384,13 +395,16 @@ func (r *regionScan) families(ctx context.Context, wg *sync.WaitGroup) {
 	p := ecs.NewListTaskDefinitionFamiliesPaginator(r.c.ecs, &ecs.ListTaskDefinitionFamiliesInput{Status: ecstypes.TaskDefinitionFamilyStatusActive})
 	seen := map[string]bool{}
 	if err := pages(ctx, r, p.HasMorePages, p.NextPage, func(out *ecs.ListTaskDefinitionFamiliesOutput) {
+		fresh := 0
 		for _, fam := range out.Families {
 			if seen[fam] {
 				continue
 			}
 			seen[fam] = true
+			fresh++
 			r.startFamily(ctx, wg, fam)
 		}
+		r.expect("ecs:DescribeTaskDefinition", fresh)
 	}); err != nil {
 		r.s.fail(ctx, r.region, detect.TypeTaskDefinition, "*", "ListTaskDefinitionFamilies", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -459,5 +460,37 @@ func TestNetworkInterfacesReadError(t *testing.T) {
 	want := []string{"AWS::EC2::NetworkInterface|sg-1|DescribeNetworkInterfaces|UnauthorizedOperation: UnauthorizedOperation (injected)"}
 	if d := diff(want, got); d != "" {
 		t.Error(d)
+	}
+}
+
+// Expect announces the bulk of the calls as the scan learns of them, and they match the calls made: a
+// DescribeTaskDefinition a family listed, a DescribeClusters a hundred clusters, a DescribeServices ten
+// services.
+func TestExpectAnnouncesTheCallsMade(t *testing.T) {
+	f := newFakes()
+	f.ecs.pageSize = 7
+	for i := range 120 {
+		f.ecs.clusters = append(f.ecs.clusters, fmt.Sprintf("c%03d", i))
+	}
+	for i := range 25 {
+		f.ecs.addService("c000", fmt.Sprintf("s%02d", i), tdArnOf("fam000", 1))
+	}
+	for i := range 20 {
+		f.ecs.addFamily(fmt.Sprintf("fam%03d", i), active)
+	}
+	var mu sync.Mutex
+	announced := map[string]int{}
+	runFakes(t, f, Options{Expect: func(region, op string, n int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if region != "us-east-1" {
+			t.Errorf("Expect(%q, %q, %d): another region", region, op, n)
+		}
+		announced[op] += n
+	}})
+	for _, op := range []string{"DescribeTaskDefinition", "DescribeClusters", "DescribeServices"} {
+		if got, made := announced["ecs:"+op], f.rec.count(op); got != made || got == 0 {
+			t.Errorf("%s: %d announced, %d made", op, got, made)
+		}
 	}
 }

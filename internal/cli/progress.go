@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/schollz/progressbar/v3"
@@ -176,9 +177,69 @@ func (ap *applyProgress) finish() {
 }
 
 // callWatch counts the API calls made through a configuration and the attempts that were throttled or
-// retried for another reason, live, for a progress indicator.
+// retried for another reason, live, for a progress indicator. With a quota table (table), it also keeps
+// the calls made by region and operation and those the scan announced (expect: live.Options.Expect),
+// and says the least time the announced calls left take at the buckets' pace.
 type callWatch struct {
 	calls, throttled, retried atomic.Int64
+
+	table *awsclient.QuotaTable
+	start time.Time
+	mu    sync.Mutex
+	made  map[plan.AccountRegion]plan.Calls
+	want  map[plan.AccountRegion]plan.Calls
+}
+
+// newCallWatch returns a watch; with table, it estimates the time left of a scan of one account.
+func newCallWatch(table *awsclient.QuotaTable) *callWatch {
+	return &callWatch{table: table, start: time.Now(), made: map[plan.AccountRegion]plan.Calls{}, want: map[plan.AccountRegion]plan.Calls{}}
+}
+
+// expect records n calls of op the scan is going to make in region (live.Options.Expect).
+func (w *callWatch) expect(region, op string, n int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	k := plan.AccountRegion{Region: region}
+	if w.want[k] == nil {
+		w.want[k] = plan.Calls{}
+	}
+	w.want[k][op] += n
+}
+
+// made1 records a call of op made in region.
+func (w *callWatch) made1(region, op string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	k := plan.AccountRegion{Region: region}
+	if w.made[k] == nil {
+		w.made[k] = plan.Calls{}
+	}
+	w.made[k][op]++
+}
+
+// left is the least time the announced calls not made yet take (plan.RemainingApply of the buckets as
+// the calls made left them); false when no call was announced.
+func (w *callWatch) left() (time.Duration, bool) {
+	if w.table == nil {
+		return 0, false
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.want) == 0 {
+		return 0, false
+	}
+	left := map[plan.AccountRegion]plan.Calls{}
+	for k, c := range w.want {
+		for op, n := range c {
+			if rest := n - w.made[k][op]; rest > 0 {
+				if left[k] == nil {
+					left[k] = plan.Calls{}
+				}
+				left[k][op] = rest
+			}
+		}
+	}
+	return plan.RemainingApply(w.table, left, w.made, time.Since(w.start)), true
 }
 
 // watch returns a copy of cfg whose calls w counts.
@@ -189,6 +250,9 @@ func (w *callWatch) watch(cfg aws.Config) aws.Config {
 			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 				out, md, err := next.HandleFinalize(ctx, in)
 				w.calls.Add(1)
+				if w.table != nil {
+					w.made1(awsmiddleware.GetRegion(ctx), awsclient.ShortService(awsmiddleware.GetServiceID(ctx))+":"+awsmiddleware.GetOperationName(ctx))
+				}
 				if r, ok := retry.GetAttemptResults(md); ok && len(r.Results) > 1 {
 					for _, a := range r.Results[:len(r.Results)-1] {
 						if a.Err != nil && retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(a.Err) == aws.TrueTernary {
@@ -215,6 +279,9 @@ func (w *callWatch) describe() string {
 	}
 	if n := w.retried.Load(); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d retried", n))
+	}
+	if d, ok := w.left(); ok && d >= time.Second {
+		parts = append(parts, "at least "+plan.FormatDuration(d)+" left at AWS's documented pace")
 	}
 	return strings.Join(parts, ", ")
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ecsfix/ecsfix/config"
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsclient"
 	"github.com/ecsfix/ecsfix/fix"
 	"github.com/ecsfix/ecsfix/plan"
 )
@@ -74,5 +75,35 @@ func TestApplyProgressEstimate(t *testing.T) {
 	g.io.ErrTTY = false
 	if g.newApplyProgress(p, false) != nil {
 		t.Error("a progress bar on a stderr that is not a terminal")
+	}
+}
+
+// A scan's indicator says the least time its announced calls left take: 334 task-definition reads
+// announced, 50 made at once (the bucket's burst), the other 284 at 20 a second: about 14.2 s; none
+// announced, it says nothing of time; a watch without a table (several accounts) neither.
+func TestScanWatchTimeLeft(t *testing.T) {
+	w := newCallWatch(awsclient.DefaultQuotaTable())
+	if _, ok := w.left(); ok {
+		t.Error("a time left before any call was announced")
+	}
+	w.expect("us-east-1", "ecs:DescribeTaskDefinition", 334)
+	for range 50 {
+		w.made1("us-east-1", "ecs:DescribeTaskDefinition")
+	}
+	d, ok := w.left()
+	if !ok || d > 14200*time.Millisecond || d < 13*time.Second {
+		t.Errorf("time left %s (%v), want about 14.2s", d, ok)
+	}
+	w.calls.Store(50)
+	if got := w.describe(); !strings.Contains(got, "50 calls") || !strings.Contains(got, "left at AWS's documented pace") {
+		t.Errorf("describe() = %q", got)
+	}
+	// The calls of another region are in buckets of their own.
+	w.expect("eu-west-1", "ecs:DescribeTaskDefinition", 30)
+	if d2, _ := w.left(); d2 > d {
+		t.Errorf("30 calls in another region, within its burst, raised the time left: %s > %s", d2, d)
+	}
+	if _, ok := newCallWatch(nil).left(); ok {
+		t.Error("a watch without a table gives a time left")
 	}
 }

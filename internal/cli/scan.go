@@ -14,6 +14,7 @@ import (
 
 	"github.com/ecsfix/ecsfix/config"
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/detect/awsclient"
 	"github.com/ecsfix/ecsfix/detect/live"
 	"github.com/ecsfix/ecsfix/detect/report"
 )
@@ -182,13 +183,21 @@ func (g *globalOptions) liveInventory(ctx context.Context, a *accountOptions) (*
 		return nil, report.Source{}, err
 	}
 	// On a terminal, the indicator also counts the calls made and those throttled.
+	// Of a scan of one account, it also says the least time left at the buckets' pace.
 	var watch *callWatch
 	if g.io.ErrTTY {
-		watch = &callWatch{}
+		var table *awsclient.QuotaTable
+		if !a.selected() {
+			table = quotaTable(g.cfg)
+		}
+		watch = newCallWatch(table)
 		awsCfg = watch.watch(awsCfg)
 	}
 	opts := g.scanOptions()
 	opts.Regions = regions
+	if watch != nil && watch.table != nil {
+		opts.Expect = watch.expect
+	}
 	scan := func(opts live.Options) (*detect.Inventory, live.Stats, error) { return live.Scan(ctx, awsCfg, opts) }
 	var logAccounts []any
 	if a.selected() {
