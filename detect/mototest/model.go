@@ -64,23 +64,12 @@ type Model struct {
 }
 
 func (m Model) json() string {
-	type quota struct {
-		Service   string
-		Group     string
-		Actions   []string
-		Burst     float64
-		Rate      float64
-		Global    bool
-		PerAction bool
-	}
+	// A Bucket's fields are the launcher's names for them.
 	spec := struct {
 		LatencyMS float64  `json:"latency_ms"`
 		Fail      []string `json:"fail"`
-		Quotas    []quota  `json:"quotas"`
-	}{LatencyMS: float64(m.Latency) / float64(time.Millisecond), Fail: slices.Clone(m.Fail)}
-	for _, b := range m.Quotas {
-		spec.Quotas = append(spec.Quotas, quota(b))
-	}
+		Quotas    []Bucket `json:"quotas"`
+	}{LatencyMS: float64(m.Latency) / float64(time.Millisecond), Fail: slices.Clone(m.Fail), Quotas: m.Quotas}
 	raw, err := json.Marshal(spec)
 	if err != nil {
 		panic(err)
