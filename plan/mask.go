@@ -66,7 +66,7 @@ type maskedValue struct {
 // SecretValues returns the values of a revision that the plan masks (by the rule above): what the
 // applier must never print, and scrubs from any message it writes.
 func SecretValues(td *detect.TaskDefinition) []string {
-	found := findSecrets(RegisterInput(td))
+	found := findSecrets(RegisterInput(td), classifyFlagged)
 	out := make([]string, 0, len(found))
 	for _, m := range found {
 		out = append(out, m.value)
@@ -74,8 +74,32 @@ func SecretValues(td *detect.TaskDefinition) []string {
 	return out
 }
 
-// findSecrets lists the secret-bearing string values of a registration input, in a stable order.
-func findSecrets(in *ecs.RegisterTaskDefinitionInput) []maskedValue {
+// classifyFlagged says whether detect.ClassifyEnv flags a name and value.
+func classifyFlagged(name, value string) bool {
+	_, flagged := detect.ClassifyEnv(name, value)
+	return flagged
+}
+
+// classifyMemo is classifyFlagged remembered for the names and values already classified: for the masking
+// of one registration's before and after, which hold mostly the same values. It lives only as long as the
+// call that made it (it holds values: never keep it beyond that, never share it).
+func classifyMemo() func(name, value string) bool {
+	type nv struct{ name, value string }
+	seen := map[nv]bool{}
+	return func(name, value string) bool {
+		k := nv{name, value}
+		if f, ok := seen[k]; ok {
+			return f
+		}
+		f := classifyFlagged(name, value)
+		seen[k] = f
+		return f
+	}
+}
+
+// findSecrets lists the secret-bearing string values of a registration input, in a stable order. flagged
+// is detect.ClassifyEnv's verdict (classifyFlagged, or a classifyMemo).
+func findSecrets(in *ecs.RegisterTaskDefinitionInput, flagged func(name, value string) bool) []maskedValue {
 	var out []maskedValue
 	var walk func(v reflect.Value, path, field, name string, always bool)
 	walk = func(v reflect.Value, path, field, name string, always bool) {
@@ -91,7 +115,7 @@ func findSecrets(in *ecs.RegisterTaskDefinitionInput) []maskedValue {
 					return
 				}
 				s := val.Elem().String()
-				if _, flagged := detect.ClassifyEnv(n, s); field == "environment" || flagged {
+				if field == "environment" || flagged(n, s) {
 					out = append(out, maskedValue{path: path + ".value", value: s})
 				}
 				return
@@ -122,7 +146,7 @@ func findSecrets(in *ecs.RegisterTaskDefinitionInput) []maskedValue {
 			}
 			all := v.Type().Elem().Kind() == reflect.String && alwaysMaskedLists.MatchString(path)
 			for i := 0; i < v.Len(); i++ {
-				walk(v.Index(i), fmt.Sprintf("%s[%d]", path, i), field, "", all)
+				walk(v.Index(i), path+"["+strconv.Itoa(i)+"]", field, "", all)
 			}
 		case reflect.Map:
 			keys := make([]string, 0, v.Len())
@@ -144,7 +168,7 @@ func findSecrets(in *ecs.RegisterTaskDefinitionInput) []maskedValue {
 				out = append(out, maskedValue{path: path, value: s})
 				return
 			}
-			if _, flagged := detect.ClassifyEnv(name, s); flagged {
+			if flagged(name, s) {
 				out = append(out, maskedValue{path: path, value: s})
 			}
 		}
@@ -186,14 +210,14 @@ func hashValue(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// maskedJSON marshals a copy of in with its secret-bearing values masked, and lists them. source is the
+// maskedJSONOf marshals c with its secret-bearing values masked, and lists them. It masks c itself (the
+// caller's copy, used for nothing else afterwards); flagged is detect.ClassifyEnv's verdict. source is the
 // unedited input of the source revision: each masked value must be found there, at the same path unless
 // moved maps its path to the one it has in the source (an environment entry shifted by the removal of
 // others), which is its SourcePath. Values at the paths of plain were set by the planner itself (the
 // awslogs options it adds) and are not masked.
-func maskedJSON(in, source *ecs.RegisterTaskDefinitionInput, moved map[string]string, plain map[string]bool) ([]byte, []Masked, error) {
-	c := deepCopy(*in)
-	secrets := findSecrets(&c)
+func maskedJSONOf(c, source *ecs.RegisterTaskDefinitionInput, moved map[string]string, plain map[string]bool, flagged func(name, value string) bool) ([]byte, []Masked, error) {
+	secrets := findSecrets(c, flagged)
 	masked := make([]Masked, 0, len(secrets))
 	for _, s := range secrets {
 		if plain[s.path] {
@@ -209,12 +233,12 @@ func maskedJSON(in, source *ecs.RegisterTaskDefinitionInput, moved map[string]st
 				return nil, nil, fmt.Errorf("masking %s: the value is not at %s in the source revision", s.path, srcPath)
 			}
 		}
-		if err := setPath(reflect.ValueOf(&c).Elem(), s.path, MaskedValue); err != nil {
+		if err := setPath(reflect.ValueOf(c).Elem(), s.path, MaskedValue); err != nil {
 			return nil, nil, fmt.Errorf("masking %s: %w", s.path, err)
 		}
 		masked = append(masked, Masked{Path: s.path, SourcePath: srcPath})
 	}
-	b, err := awsjson.Marshal(&c)
+	b, err := awsjson.Marshal(c)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -424,12 +424,17 @@ func (b *builder) orderFamilies() {
 // registration is the register-task-definition action for a revision plan.
 func (b *builder) registration(rp *revisionPlan) (Action, error) {
 	arn := rp.source.ARN()
-	src := RegisterInput(rp.source) // one copy for both: maskedJSON masks a copy of its input, reads source
-	before, _, err := maskedJSON(src, nil, nil, nil)
+	// One copy of the source for both: the after is masked in a copy of rp.input and checked against src
+	// unmasked; src, a copy of its own, is then masked in place for the before. Each name and value is
+	// classified once for both (the memo lives for this call only).
+	src := RegisterInput(rp.source)
+	flagged := classifyMemo()
+	c := deepCopy(*rp.input)
+	after, masked, err := maskedJSONOf(&c, src, rp.moved, rp.plain, flagged)
 	if err != nil {
 		return Action{}, fmt.Errorf("plan %s: %w", arn, err)
 	}
-	after, masked, err := maskedJSON(rp.input, src, rp.moved, rp.plain)
+	before, _, err := maskedJSONOf(src, nil, nil, nil, flagged)
 	if err != nil {
 		return Action{}, fmt.Errorf("plan %s: %w", arn, err)
 	}
