@@ -210,15 +210,27 @@ func hashValue(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// maskedJSONOf marshals c with its secret-bearing values masked, and lists them. It masks c itself (the
-// caller's copy, used for nothing else afterwards); flagged is detect.ClassifyEnv's verdict. source is the
+// maskedJSONOf marshals c with its secret-bearing values masked, and lists them. It masks c itself, and
+// puts the values back once marshalled when restore is set (c is left as it was; no copy of it is made);
+// flagged is detect.ClassifyEnv's verdict. source is the
 // unedited input of the source revision: each masked value must be found there, at the same path unless
 // moved maps its path to the one it has in the source (an environment entry shifted by the removal of
 // others), which is its SourcePath. Values at the paths of plain were set by the planner itself (the
 // awslogs options it adds) and are not masked.
-func maskedJSONOf(c, source *ecs.RegisterTaskDefinitionInput, moved map[string]string, plain map[string]bool, flagged func(name, value string) bool) ([]byte, []Masked, error) {
+func maskedJSONOf(c, source *ecs.RegisterTaskDefinitionInput, moved map[string]string, plain map[string]bool, flagged func(name, value string) bool, restore bool) ([]byte, []Masked, error) {
 	secrets := findSecrets(c, flagged)
 	masked := make([]Masked, 0, len(secrets))
+	root := reflect.ValueOf(c).Elem()
+	var done []maskedValue // the values masked so far, put back on return when restore is set
+	if restore {
+		defer func() {
+			for _, s := range done {
+				if err := setPath(root, s.path, s.value); err != nil {
+					panic(fmt.Sprintf("masking: restoring %s: %v", s.path, err)) // it was just set there
+				}
+			}
+		}()
+	}
 	for _, s := range secrets {
 		if plain[s.path] {
 			continue
@@ -233,8 +245,11 @@ func maskedJSONOf(c, source *ecs.RegisterTaskDefinitionInput, moved map[string]s
 				return nil, nil, fmt.Errorf("masking %s: the value is not at %s in the source revision", s.path, srcPath)
 			}
 		}
-		if err := setPath(reflect.ValueOf(c).Elem(), s.path, MaskedValue); err != nil {
+		if err := setPath(root, s.path, MaskedValue); err != nil {
 			return nil, nil, fmt.Errorf("masking %s: %w", s.path, err)
+		}
+		if restore {
+			done = append(done, s)
 		}
 		masked = append(masked, Masked{Path: s.path, SourcePath: srcPath})
 	}

@@ -449,17 +449,17 @@ func (b *builder) orderFamilies() {
 // registration is the register-task-definition action for a revision plan.
 func (b *builder) registration(rp *revisionPlan) (Action, error) {
 	arn := rp.source.ARN()
-	// One copy of the source for both: the after is masked in a copy of rp.input and checked against src
-	// unmasked; src, a copy of its own, is then masked in place for the before. Each name and value is
-	// classified once for both (the memo lives for this call only).
+	// One copy of the source for both: the after is masked in rp.input itself (its values put back once
+	// marshalled: the service updates read it later) and checked against src unmasked; src, a copy of its
+	// own, is then masked for the before. Each name and value is classified once for both (the memo lives
+	// for this call only).
 	src := RegisterInput(rp.source)
 	flagged := classifyMemo()
-	c := deepCopy(*rp.input)
-	after, masked, err := maskedJSONOf(&c, src, rp.moved, rp.plain, flagged)
+	after, masked, err := maskedJSONOf(rp.input, src, rp.moved, rp.plain, flagged, true)
 	if err != nil {
 		return Action{}, fmt.Errorf("plan %s: %w", arn, err)
 	}
-	before, _, err := maskedJSONOf(src, nil, nil, nil, flagged)
+	before, _, err := maskedJSONOf(src, nil, nil, nil, flagged, false)
 	if err != nil {
 		return Action{}, fmt.Errorf("plan %s: %w", arn, err)
 	}
