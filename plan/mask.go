@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -120,13 +121,8 @@ func findSecrets(in *ecs.RegisterTaskDefinitionInput, flagged func(name, value s
 				}
 				return
 			}
-			t := v.Type()
-			for i := 0; i < t.NumField(); i++ {
-				f := t.Field(i)
-				if !f.IsExported() {
-					continue
-				}
-				fv := v.Field(i)
+			for _, f := range jsonFields(v.Type()) {
+				fv := v.Field(f.index)
 				switch fv.Kind() { // nothing to find in an absent or empty value: no path to build
 				case reflect.Pointer, reflect.Interface:
 					if fv.IsNil() {
@@ -137,8 +133,7 @@ func findSecrets(in *ecs.RegisterTaskDefinitionInput, flagged func(name, value s
 						continue
 					}
 				}
-				j := awsjson.JSONName(f.Name)
-				walk(fv, joinPath(path, j), j, "", false)
+				walk(fv, joinPath(path, f.name), f.name, "", false)
 			}
 		case reflect.Slice:
 			if v.Type().Elem().Kind() == reflect.Uint8 {
@@ -175,6 +170,28 @@ func findSecrets(in *ecs.RegisterTaskDefinitionInput, flagged func(name, value s
 	}
 	walk(reflect.ValueOf(in).Elem(), "", "", "", false)
 	return out
+}
+
+// jsonField is an exported field of a struct type: its index and its JSON name.
+type jsonField struct {
+	index int
+	name  string
+}
+
+// jsonFieldsOf caches jsonFields: findSecrets walks thousands of values of a few dozen types.
+var jsonFieldsOf sync.Map // reflect.Type -> []jsonField
+
+// jsonFields are a struct type's exported fields, in order, with their JSON names.
+func jsonFields(t reflect.Type) []jsonField {
+	if f, ok := jsonFieldsOf.Load(t); ok {
+		return f.([]jsonField)
+	}
+	var fs []jsonField
+	for _, i := range exportedFields(t) {
+		fs = append(fs, jsonField{index: i, name: awsjson.JSONName(t.Field(i).Name)})
+	}
+	jsonFieldsOf.Store(t, fs)
+	return fs
 }
 
 // mapKeyPath appends a map key to a path: dotted when the key is plain (dockerLabels.team), quoted in
