@@ -81,25 +81,8 @@ func classifyFlagged(name, value string) bool {
 	return flagged
 }
 
-// classifyMemo is classifyFlagged remembered for the names and values already classified: for the masking
-// of one registration's before and after, which hold mostly the same values. It lives only as long as the
-// call that made it (it holds values: never keep it beyond that, never share it).
-func classifyMemo() func(name, value string) bool {
-	type nv struct{ name, value string }
-	seen := map[nv]bool{}
-	return func(name, value string) bool {
-		k := nv{name, value}
-		if f, ok := seen[k]; ok {
-			return f
-		}
-		f := classifyFlagged(name, value)
-		seen[k] = f
-		return f
-	}
-}
-
 // findSecrets lists the secret-bearing string values of a registration input, in a stable order. flagged
-// is detect.ClassifyEnv's verdict (classifyFlagged, or a classifyMemo).
+// is detect.ClassifyEnv's verdict (classifyFlagged; tests may count its calls).
 func findSecrets(in *ecs.RegisterTaskDefinitionInput, flagged func(name, value string) bool) []maskedValue {
 	var out []maskedValue
 	var walk func(v reflect.Value, path, field, name string, always bool)

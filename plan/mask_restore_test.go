@@ -20,7 +20,7 @@ func TestMaskedJSONOfRestoresTheInput(t *testing.T) {
 	in := RegisterInput(&td)
 	want := deepCopy(*in)
 
-	b, masked, err := maskedJSONOf(in, RegisterInput(&td), nil, nil, classifyMemo(), true)
+	b, masked, err := maskedJSONOf(in, RegisterInput(&td), nil, nil, classifyFlagged, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,14 +39,14 @@ func TestMaskedJSONOfRestoresTheInput(t *testing.T) {
 	// a failure half-way (the source holds another value) still puts back what was masked
 	other := RegisterInput(&td)
 	other.ContainerDefinitions[0].Environment[1].Value = aws.String("y")
-	if _, _, err := maskedJSONOf(in, other, nil, nil, classifyMemo(), true); err == nil {
+	if _, _, err := maskedJSONOf(in, other, nil, nil, classifyFlagged, true); err == nil {
 		t.Fatal("a value missing from the source is an error")
 	}
 	if !reflect.DeepEqual(*in, want) {
 		t.Errorf("the input is not as it was after a failed masking with restore")
 	}
 
-	if _, _, err := maskedJSONOf(in, nil, nil, nil, classifyMemo(), false); err != nil {
+	if _, _, err := maskedJSONOf(in, nil, nil, nil, classifyFlagged, false); err != nil {
 		t.Fatal(err)
 	}
 	if got := aws.ToString(in.ContainerDefinitions[0].Environment[0].Value); got != MaskedValue {

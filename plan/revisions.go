@@ -451,10 +451,10 @@ func (b *builder) registration(rp *revisionPlan) (Action, error) {
 	arn := rp.source.ARN()
 	// One copy of the source for both: the after is masked in rp.input itself (its values put back once
 	// marshalled: the service updates read it later) and checked against src unmasked; src, a copy of its
-	// own, is then masked for the before. Each name and value is classified once for both (the memo lives
-	// for this call only).
+	// own, is then masked for the before. (ClassifyEnv rules most values out without a regex: classifying
+	// a value twice costs less than remembering it.)
 	src := RegisterInput(rp.source)
-	flagged := classifyMemo()
+	flagged := classifyFlagged
 	after, masked, err := maskedJSONOf(rp.input, src, rp.moved, rp.plain, flagged, true)
 	if err != nil {
 		return Action{}, fmt.Errorf("plan %s: %w", arn, err)

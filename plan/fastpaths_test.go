@@ -45,3 +45,23 @@ func TestRepoMatchesAgreesWithSegments(t *testing.T) {
 		t.Error("no pair matches: the test compares only refusals")
 	}
 }
+
+// logGroupName fills a template as strings.Replacer does: in one pass, what it puts in not read again.
+func TestLogGroupNameAgreesWithReplacer(t *testing.T) {
+	templates := []string{"", "/ecs/{family}", "/ecs/{family}/{container}", "{container}{family}{{family}}", "plain", "{famil}{family", "{}{container}}"}
+	values := []string{"web", "{container}", "{family}", "", "a{b"}
+	for _, tp := range templates {
+		for _, f := range values {
+			for _, c := range values {
+				want := tp
+				if want == "" {
+					want = DefaultLogGroupTemplate
+				}
+				want = strings.NewReplacer("{family}", f, "{container}", c).Replace(want)
+				if got := logGroupName(tp, f, c); got != want {
+					t.Errorf("logGroupName(%q, %q, %q) = %q, want %q", tp, f, c, got, want)
+				}
+			}
+		}
+	}
+}
