@@ -74,3 +74,37 @@ func TestIsBooleanWordKeepsItsWords(t *testing.T) {
 		}
 	}
 }
+
+// Every placeholder form holds one of placeholderChars: a value without any is ruled out before the regexes.
+func TestPlaceholderFormsHoldAPrefilterChar(t *testing.T) {
+	samples := []string{"${{ secrets.X }}", "{{ must_env \"X\" }}", "${X}", "#{X}#", "%{ if x }", "$$X$$", "$(X)", "__X__",
+		"<account-id>", "$ACCOUNT_ID", "arn:aws:iam::$ACCOUNT_ID:role/x", "/$DIR/x"}
+	for _, s := range samples {
+		found := false
+		for _, f := range placeholderForms {
+			if loc := f.re.FindStringIndex(s); loc != nil {
+				found = true
+				if !strings.ContainsAny(s[loc[0]:loc[1]], placeholderChars) {
+					t.Errorf("form %s matches %q, which holds none of %q", f.syntax, s[loc[0]:loc[1]], placeholderChars)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%q: no form matches", s)
+		}
+		if _, ok := FindPlaceholder(s); !ok {
+			t.Errorf("FindPlaceholder(%q) finds nothing", s)
+		}
+	}
+	for _, f := range placeholderForms {
+		hits := 0
+		for _, s := range samples {
+			if f.re.MatchString(s) {
+				hits++
+			}
+		}
+		if hits == 0 {
+			t.Errorf("form %s: no sample matches it", f.syntax)
+		}
+	}
+}
