@@ -105,6 +105,9 @@ func findSecrets(in *ecs.RegisterTaskDefinitionInput, flagged func(name, value s
 				return
 			}
 			for _, f := range jsonFields(v.Type()) {
+				if f.inert {
+					continue
+				}
 				fv := v.Field(f.index)
 				switch fv.Kind() { // nothing to find in an absent or empty value: no path to build
 				case reflect.Pointer, reflect.Interface:
@@ -155,10 +158,12 @@ func findSecrets(in *ecs.RegisterTaskDefinitionInput, flagged func(name, value s
 	return out
 }
 
-// jsonField is an exported field of a struct type: its index and its JSON name.
+// jsonField is an exported field of a struct type: its index and its JSON name. inert says it holds no
+// string (a number or a boolean, or a pointer to one): findSecrets has nothing to look at there.
 type jsonField struct {
 	index int
 	name  string
+	inert bool
 }
 
 // jsonFieldsOf caches jsonFields: findSecrets walks thousands of values of a few dozen types.
@@ -171,7 +176,11 @@ func jsonFields(t reflect.Type) []jsonField {
 	}
 	var fs []jsonField
 	for _, i := range exportedFields(t) {
-		fs = append(fs, jsonField{index: i, name: awsjson.JSONName(t.Field(i).Name)})
+		ft := t.Field(i).Type
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		fs = append(fs, jsonField{index: i, name: awsjson.JSONName(t.Field(i).Name), inert: ft.Kind() != reflect.String && scalarKind(ft.Kind())})
 	}
 	jsonFieldsOf.Store(t, fs)
 	return fs
