@@ -54,18 +54,32 @@ const (
 	KindAccessKey      = "access key"
 )
 
+// valueDetectors are the by-value rules (rule 2 above). may is a necessary condition for re to match (a
+// literal every match contains, a minimum length), cheap enough to rule most values out before the regex
+// runs: it never changes a result, only skips regexes that cannot match.
 var valueDetectors = []struct {
 	kind string
+	may  func(v string) bool
 	re   *regexp.Regexp
 }{
-	{KindPrivateKey, regexp.MustCompile(`-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----`)},
-	{KindAWSAccessKeyID, regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b`)},
-	{KindGitHubToken, regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{20,})`)},
-	{KindSlackToken, regexp.MustCompile(`\bxox[abpr]-[A-Za-z0-9-]{10,}`)},
-	{KindStripeKey, regexp.MustCompile(`\b[sr]k_live_[A-Za-z0-9]{16,}`)},
-	{KindGoogleAPIKey, regexp.MustCompile(`\bAIza[0-9A-Za-z_\-]{35}`)},
-	{KindJWT, regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`)},
-	{KindURLPassword, regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@`)},
+	{KindPrivateKey, func(v string) bool { return strings.Contains(v, "-----BEGIN") },
+		regexp.MustCompile(`-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----`)},
+	{KindAWSAccessKeyID, func(v string) bool {
+		return len(v) >= 20 && (strings.Contains(v, "AKIA") || strings.Contains(v, "ASIA") || strings.Contains(v, "ABIA") || strings.Contains(v, "ACCA"))
+	}, regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b`)},
+	{KindGitHubToken, func(v string) bool {
+		return len(v) >= 31 && (strings.Contains(v, "gh") || strings.Contains(v, "github_pat_"))
+	}, regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{20,})`)},
+	{KindSlackToken, func(v string) bool { return strings.Contains(v, "xox") },
+		regexp.MustCompile(`\bxox[abpr]-[A-Za-z0-9-]{10,}`)},
+	{KindStripeKey, func(v string) bool { return strings.Contains(v, "k_live_") },
+		regexp.MustCompile(`\b[sr]k_live_[A-Za-z0-9]{16,}`)},
+	{KindGoogleAPIKey, func(v string) bool { return len(v) >= 39 && strings.Contains(v, "AIza") },
+		regexp.MustCompile(`\bAIza[0-9A-Za-z_\-]{35}`)},
+	{KindJWT, func(v string) bool { return strings.Contains(v, "eyJ") },
+		regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`)},
+	{KindURLPassword, func(v string) bool { return strings.Contains(v, "://") && strings.IndexByte(v, '@') >= 0 },
+		regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@`)},
 }
 
 var awsSecretKeyValue = regexp.MustCompile(`^[A-Za-z0-9/+]{40}$`)
@@ -135,16 +149,16 @@ func ClassifyEnvironment(env []ecstypes.KeyValuePair) []EnvCredential {
 
 func classifyEnv(name, value string) (kind string, byValue, ok bool) {
 	v := strings.TrimSpace(value)
-	if v == "" || isBooleanWord(v) || referencePrefix.MatchString(v) {
+	if v == "" || isBooleanWord(v) || maybeReference(v) && referencePrefix.MatchString(v) {
 		return "", false, false
 	}
 	for _, d := range valueDetectors {
-		if d.re.MatchString(v) {
+		if d.may(v) && d.re.MatchString(v) {
 			return d.kind, true, true
 		}
 	}
 	upper := strings.ToUpper(name)
-	if awsSecretKeyValue.MatchString(v) && (strings.Contains(upper, "AWS") || strings.Contains(upper, "SECRET_ACCESS_KEY")) {
+	if len(v) == 40 && awsSecretKeyValue.MatchString(v) && (strings.Contains(upper, "AWS") || strings.Contains(upper, "SECRET_ACCESS_KEY")) {
 		return KindAWSSecretKey, true, true
 	}
 	if k, ok := classifyName(name); ok {
@@ -165,7 +179,7 @@ func classifyName(name string) (string, bool) {
 	case "PWD", "OLDPWD":
 		return "", false
 	}
-	n := strings.NewReplacer("-", "_", ".", "_").Replace(strings.ToUpper(name))
+	n := nameSeparators.Replace(strings.ToUpper(name))
 	var words []string
 	for _, w := range strings.Split(n, "_") {
 		if w != "" {
@@ -193,7 +207,19 @@ func classifyName(name string) (string, bool) {
 	return "", false
 }
 
+// nameSeparators are read as '_' in a name (rule 4).
+var nameSeparators = strings.NewReplacer("-", "_", ".", "_")
+
+// maybeReference is a necessary condition for referencePrefix to match: the first byte of one of its
+// prefixes.
+func maybeReference(v string) bool {
+	return v != "" && (v[0] == 'a' || v[0] == 's' || v[0] == '{')
+}
+
 func isBooleanWord(v string) bool {
+	if len(v) < 2 || len(v) > 5 {
+		return false
+	}
 	switch strings.ToLower(v) {
 	case "true", "false", "yes", "no", "on", "off":
 		return true

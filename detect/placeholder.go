@@ -72,10 +72,14 @@ var placeholderForms = []placeholderForm{
 		regexp.MustCompile(`(?:^|[:/])(\$[A-Z_][A-Z0-9_]*)(?:$|[:/])`)},
 }
 
+// placeholderChars are the characters of which every placeholder form holds one ('{', '$', "__", '<'): a
+// value with none of them holds no placeholder, and no regex needs to run.
+const placeholderChars = "{$_<"
+
 // FindPlaceholder reports whether s is, or contains, a template placeholder, and the first one found
 // (in the order of placeholderForms).
 func FindPlaceholder(s string) (Placeholder, bool) {
-	if s == "" {
+	if !strings.ContainsAny(s, placeholderChars) {
 		return Placeholder{}, false
 	}
 	for _, f := range placeholderForms {

@@ -62,12 +62,16 @@ func (b *builder) assemble() (*Plan, error) {
 	if err := sup.resolve(regs); err != nil {
 		return nil, err
 	}
-	for _, rp := range regs {
-		a, err := b.registration(rp)
-		if err != nil {
-			return nil, err
+	// each registration's before and after are built concurrently (registration only reads), then
+	// recorded in apply order; the first error in that order is the one returned
+	regActs := make([]Action, len(regs))
+	regErrs := make([]error, len(regs))
+	eachParallel(len(regs), func(i int) { regActs[i], regErrs[i] = b.registration(regs[i]) })
+	for i, rp := range regs {
+		if regErrs[i] != nil {
+			return nil, regErrs[i]
 		}
-		p.Actions = append(p.Actions, a)
+		p.Actions = append(p.Actions, regActs[i])
 		latest := ""
 		if l, ok := b.inv.LatestActive(rp.source.ARN()); ok && !rp.source.FileOnly() {
 			latest = l.ARN()

@@ -40,7 +40,26 @@ func logGroupName(template, family, container string) string {
 	if template == "" {
 		template = DefaultLogGroupTemplate
 	}
-	return strings.NewReplacer("{family}", family, "{container}", container).Replace(template)
+	// one pass, left to right, what is put in is not read again (strings.Replacer's rule), without
+	// building a Replacer for every container
+	if !strings.Contains(template, "{") {
+		return template
+	}
+	var b strings.Builder
+	for i := 0; i < len(template); {
+		switch {
+		case strings.HasPrefix(template[i:], "{family}"):
+			b.WriteString(family)
+			i += len("{family}")
+		case strings.HasPrefix(template[i:], "{container}"):
+			b.WriteString(container)
+			i += len("{container}")
+		default:
+			b.WriteByte(template[i])
+			i++
+		}
+	}
+	return b.String()
 }
 
 // runsOnFargate reports whether a revision may run on Fargate (where the execution role writes logs and

@@ -268,7 +268,7 @@ func TestLogOptionsMasking(t *testing.T) {
 		}
 	}
 	var paths []string
-	for _, m := range findSecrets(RegisterInput(&td)) {
+	for _, m := range findSecrets(RegisterInput(&td), classifyFlagged) {
 		paths = append(paths, m.path)
 	}
 	if strings.Join(paths, ",") != "containerDefinitions[0].logConfiguration.options.splunk-token,containerDefinitions[0].logConfiguration.options.splunk-url" {

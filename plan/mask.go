@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -66,7 +67,7 @@ type maskedValue struct {
 // SecretValues returns the values of a revision that the plan masks (by the rule above): what the
 // applier must never print, and scrubs from any message it writes.
 func SecretValues(td *detect.TaskDefinition) []string {
-	found := findSecrets(RegisterInput(td))
+	found := findSecrets(RegisterInput(td), classifyFlagged)
 	out := make([]string, 0, len(found))
 	for _, m := range found {
 		out = append(out, m.value)
@@ -74,8 +75,15 @@ func SecretValues(td *detect.TaskDefinition) []string {
 	return out
 }
 
-// findSecrets lists the secret-bearing string values of a registration input, in a stable order.
-func findSecrets(in *ecs.RegisterTaskDefinitionInput) []maskedValue {
+// classifyFlagged says whether detect.ClassifyEnv flags a name and value.
+func classifyFlagged(name, value string) bool {
+	_, flagged := detect.ClassifyEnv(name, value)
+	return flagged
+}
+
+// findSecrets lists the secret-bearing string values of a registration input, in a stable order. flagged
+// is detect.ClassifyEnv's verdict (classifyFlagged; tests may count its calls).
+func findSecrets(in *ecs.RegisterTaskDefinitionInput, flagged func(name, value string) bool) []maskedValue {
 	var out []maskedValue
 	var walk func(v reflect.Value, path, field, name string, always bool)
 	walk = func(v reflect.Value, path, field, name string, always bool) {
@@ -91,18 +99,16 @@ func findSecrets(in *ecs.RegisterTaskDefinitionInput) []maskedValue {
 					return
 				}
 				s := val.Elem().String()
-				if _, flagged := detect.ClassifyEnv(n, s); field == "environment" || flagged {
+				if field == "environment" || flagged(n, s) {
 					out = append(out, maskedValue{path: path + ".value", value: s})
 				}
 				return
 			}
-			t := v.Type()
-			for i := 0; i < t.NumField(); i++ {
-				f := t.Field(i)
-				if !f.IsExported() {
+			for _, f := range jsonFields(v.Type()) {
+				if f.inert {
 					continue
 				}
-				fv := v.Field(i)
+				fv := v.Field(f.index)
 				switch fv.Kind() { // nothing to find in an absent or empty value: no path to build
 				case reflect.Pointer, reflect.Interface:
 					if fv.IsNil() {
@@ -113,8 +119,7 @@ func findSecrets(in *ecs.RegisterTaskDefinitionInput) []maskedValue {
 						continue
 					}
 				}
-				j := awsjson.JSONName(f.Name)
-				walk(fv, joinPath(path, j), j, "", false)
+				walk(fv, joinPath(path, f.name), f.name, "", false)
 			}
 		case reflect.Slice:
 			if v.Type().Elem().Kind() == reflect.Uint8 {
@@ -122,7 +127,7 @@ func findSecrets(in *ecs.RegisterTaskDefinitionInput) []maskedValue {
 			}
 			all := v.Type().Elem().Kind() == reflect.String && alwaysMaskedLists.MatchString(path)
 			for i := 0; i < v.Len(); i++ {
-				walk(v.Index(i), fmt.Sprintf("%s[%d]", path, i), field, "", all)
+				walk(v.Index(i), path+"["+strconv.Itoa(i)+"]", field, "", all)
 			}
 		case reflect.Map:
 			keys := make([]string, 0, v.Len())
@@ -144,13 +149,41 @@ func findSecrets(in *ecs.RegisterTaskDefinitionInput) []maskedValue {
 				out = append(out, maskedValue{path: path, value: s})
 				return
 			}
-			if _, flagged := detect.ClassifyEnv(name, s); flagged {
+			if flagged(name, s) {
 				out = append(out, maskedValue{path: path, value: s})
 			}
 		}
 	}
 	walk(reflect.ValueOf(in).Elem(), "", "", "", false)
 	return out
+}
+
+// jsonField is an exported field of a struct type: its index and its JSON name. inert says it holds no
+// string (a number or a boolean, or a pointer to one): findSecrets has nothing to look at there.
+type jsonField struct {
+	index int
+	name  string
+	inert bool
+}
+
+// jsonFieldsOf caches jsonFields: findSecrets walks thousands of values of a few dozen types.
+var jsonFieldsOf sync.Map // reflect.Type -> []jsonField
+
+// jsonFields are a struct type's exported fields, in order, with their JSON names.
+func jsonFields(t reflect.Type) []jsonField {
+	if f, ok := jsonFieldsOf.Load(t); ok {
+		return f.([]jsonField)
+	}
+	var fs []jsonField
+	for _, i := range exportedFields(t) {
+		ft := t.Field(i).Type
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		fs = append(fs, jsonField{index: i, name: awsjson.JSONName(t.Field(i).Name), inert: ft.Kind() != reflect.String && scalarKind(ft.Kind())})
+	}
+	jsonFieldsOf.Store(t, fs)
+	return fs
 }
 
 // mapKeyPath appends a map key to a path: dotted when the key is plain (dockerLabels.team), quoted in
@@ -186,15 +219,27 @@ func hashValue(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// maskedJSON marshals a copy of in with its secret-bearing values masked, and lists them. source is the
+// maskedJSONOf marshals c with its secret-bearing values masked, and lists them. It masks c itself, and
+// puts the values back once marshalled when restore is set (c is left as it was; no copy of it is made);
+// flagged is detect.ClassifyEnv's verdict. source is the
 // unedited input of the source revision: each masked value must be found there, at the same path unless
 // moved maps its path to the one it has in the source (an environment entry shifted by the removal of
 // others), which is its SourcePath. Values at the paths of plain were set by the planner itself (the
 // awslogs options it adds) and are not masked.
-func maskedJSON(in, source *ecs.RegisterTaskDefinitionInput, moved map[string]string, plain map[string]bool) ([]byte, []Masked, error) {
-	c := deepCopy(*in)
-	secrets := findSecrets(&c)
+func maskedJSONOf(c, source *ecs.RegisterTaskDefinitionInput, moved map[string]string, plain map[string]bool, flagged func(name, value string) bool, restore bool) ([]byte, []Masked, error) {
+	secrets := findSecrets(c, flagged)
 	masked := make([]Masked, 0, len(secrets))
+	root := reflect.ValueOf(c).Elem()
+	var done []maskedValue // the values masked so far, put back on return when restore is set
+	if restore {
+		defer func() {
+			for _, s := range done {
+				if err := setPath(root, s.path, s.value); err != nil {
+					panic(fmt.Sprintf("masking: restoring %s: %v", s.path, err)) // it was just set there
+				}
+			}
+		}()
+	}
 	for _, s := range secrets {
 		if plain[s.path] {
 			continue
@@ -209,12 +254,15 @@ func maskedJSON(in, source *ecs.RegisterTaskDefinitionInput, moved map[string]st
 				return nil, nil, fmt.Errorf("masking %s: the value is not at %s in the source revision", s.path, srcPath)
 			}
 		}
-		if err := setPath(reflect.ValueOf(&c).Elem(), s.path, MaskedValue); err != nil {
+		if err := setPath(root, s.path, MaskedValue); err != nil {
 			return nil, nil, fmt.Errorf("masking %s: %w", s.path, err)
+		}
+		if restore {
+			done = append(done, s)
 		}
 		masked = append(masked, Masked{Path: s.path, SourcePath: srcPath})
 	}
-	b, err := awsjson.Marshal(&c)
+	b, err := awsjson.Marshal(c)
 	if err != nil {
 		return nil, nil, err
 	}

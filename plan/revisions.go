@@ -131,92 +131,29 @@ func (b *builder) runningRevisions() {
 	}
 }
 
-// buildRevisions applies the requested fixes to a copy of each source revision.
+// buildRevisions applies the requested fixes to a copy of each source revision: the revisions'
+// remedies concurrently (fixRevision touches only its revision), then, in ARN order, what the plan
+// records of each.
 func (b *builder) buildRevisions() error {
+	var arns []string
 	for _, arn := range slices.Sorted(maps.Keys(b.revs)) {
-		rp := b.revs[arn]
-		if len(rp.want) == 0 {
+		if len(b.revs[arn].want) == 0 {
 			delete(b.revs, arn)
 			continue
 		}
-		ctx := &revisionContext{inv: b.inv, source: rp.source, services: rp.services, opts: b.opts}
-		rp.input = RegisterInput(rp.source)
-		rp.controls = map[string]bool{}
-		var skips [][2]string
-		for _, fix := range remedies() {
-			asked := rp.want[fix.ID]
-			if fix.Edits != editsRevision {
-				continue
+		arns = append(arns, arn)
+	}
+	fixed := make([]fixedRevision, len(arns))
+	eachParallel(len(arns), func(i int) { fixed[i] = b.fixRevision(arns[i], b.revs[arns[i]]) })
+	for i, arn := range arns {
+		rp := b.revs[arn]
+		for _, k := range fixed[i].partly {
+			if b.partly == nil {
+				b.partly = map[string]bool{}
 			}
-			if len(asked) == 0 {
-				continue
-			}
-			if why := fileUnfixable(rp.source, fix.ID); why != "" {
-				for c := range asked {
-					skips = append(skips, [2]string{c, why})
-				}
-				continue
-			}
-			out, in := applyRemedy(fix, ctx, rp.input)
-			if out.Skip != "" {
-				for c := range asked {
-					skips = append(skips, [2]string{c, out.Skip})
-				}
-				continue
-			}
-			if len(out.Edits) == 0 {
-				continue
-			}
-			rp.input = in
-			rp.edits = append(rp.edits, out.Edits...)
-			rp.notes = append(rp.notes, out.Notes...)
-			for _, n := range out.Secrets {
-				n.controls = asked
-				rp.secrets = append(rp.secrets, n)
-			}
-			for _, n := range out.LogGroups {
-				n.controls = asked
-				rp.logs = append(rp.logs, n)
-			}
-			for k, v := range out.Moved {
-				if rp.moved == nil {
-					rp.moved = map[string]string{}
-				}
-				rp.moved[k] = v
-			}
-			for k, v := range out.Networks {
-				if rp.networks == nil {
-					rp.networks = map[string]*AwsVpcSettings{}
-				}
-				rp.networks[k] = v
-			}
-			for _, p := range out.Plain {
-				if rp.plain == nil {
-					rp.plain = map[string]bool{}
-				}
-				rp.plain[p] = true
-			}
-			rp.preconditions = append(rp.preconditions, out.Preconditions...)
-			for _, why := range out.NotFixed {
-				for c := range asked {
-					skips = append(skips, [2]string{c, why})
-					if b.partly == nil {
-						b.partly = map[string]bool{}
-					}
-					b.partly[strings.ToUpper(c)+"\x00"+arn] = true
-				}
-			}
-			for c := range asked {
-				rp.controls[c] = true
-			}
-			for _, e := range out.Edits {
-				rp.risk = maxRisk(rp.risk, b.risk(e.Control))
-			}
-			for c := range asked {
-				rp.risk = maxRisk(rp.risk, b.risk(c))
-			}
+			b.partly[k] = true
 		}
-		for _, s := range skips {
+		for _, s := range fixed[i].skips {
 			b.skip(s[0], arn, s[1])
 		}
 		if len(rp.edits) == 0 {
@@ -262,6 +199,94 @@ func (b *builder) buildRevisions() error {
 		}
 	}
 	return nil
+}
+
+// fixedRevision is what fixRevision leaves for the plan to record: the findings not fixed (control,
+// reason) and the keys of those fixed only in part.
+type fixedRevision struct {
+	skips  [][2]string
+	partly []string
+}
+
+// fixRevision applies the remedies asked of one revision to a copy of it (rp.input), filling rp. It
+// reads the builder and writes only rp: revisions are fixed concurrently.
+func (b *builder) fixRevision(arn string, rp *revisionPlan) fixedRevision {
+	var partly []string
+	ctx := &revisionContext{inv: b.inv, source: rp.source, services: rp.services, opts: b.opts}
+	rp.input = RegisterInput(rp.source)
+	rp.controls = map[string]bool{}
+	var skips [][2]string
+	for _, fix := range remedies() {
+		asked := rp.want[fix.ID]
+		if fix.Edits != editsRevision {
+			continue
+		}
+		if len(asked) == 0 {
+			continue
+		}
+		if why := fileUnfixable(rp.source, fix.ID); why != "" {
+			for c := range asked {
+				skips = append(skips, [2]string{c, why})
+			}
+			continue
+		}
+		out, in := applyRemedy(fix, ctx, rp.input)
+		if out.Skip != "" {
+			for c := range asked {
+				skips = append(skips, [2]string{c, out.Skip})
+			}
+			continue
+		}
+		if len(out.Edits) == 0 {
+			continue
+		}
+		rp.input = in
+		rp.edits = append(rp.edits, out.Edits...)
+		rp.notes = append(rp.notes, out.Notes...)
+		for _, n := range out.Secrets {
+			n.controls = asked
+			rp.secrets = append(rp.secrets, n)
+		}
+		for _, n := range out.LogGroups {
+			n.controls = asked
+			rp.logs = append(rp.logs, n)
+		}
+		for k, v := range out.Moved {
+			if rp.moved == nil {
+				rp.moved = map[string]string{}
+			}
+			rp.moved[k] = v
+		}
+		for k, v := range out.Networks {
+			if rp.networks == nil {
+				rp.networks = map[string]*AwsVpcSettings{}
+			}
+			rp.networks[k] = v
+		}
+		for _, p := range out.Plain {
+			if rp.plain == nil {
+				rp.plain = map[string]bool{}
+			}
+			rp.plain[p] = true
+		}
+		rp.preconditions = append(rp.preconditions, out.Preconditions...)
+		for _, why := range out.NotFixed {
+			for c := range asked {
+				skips = append(skips, [2]string{c, why})
+				partly = append(partly, strings.ToUpper(c)+"\x00"+arn)
+			}
+		}
+		for c := range asked {
+			rp.controls[c] = true
+		}
+		for _, e := range out.Edits {
+			rp.risk = maxRisk(rp.risk, b.risk(e.Control))
+		}
+		for c := range asked {
+			rp.risk = maxRisk(rp.risk, b.risk(c))
+		}
+	}
+	return fixedRevision{skips: skips, partly: partly}
 }
 
 // applyRemedy applies a remedy to a deep copy of the registration input and returns its outcome and the
@@ -424,12 +449,17 @@ func (b *builder) orderFamilies() {
 // registration is the register-task-definition action for a revision plan.
 func (b *builder) registration(rp *revisionPlan) (Action, error) {
 	arn := rp.source.ARN()
-	src := RegisterInput(rp.source) // one copy for both: maskedJSON masks a copy of its input, reads source
-	before, _, err := maskedJSON(src, nil, nil, nil)
+	// One copy of the source for both: the after is masked in rp.input itself (its values put back once
+	// marshalled: the service updates read it later) and checked against src unmasked; src, a copy of its
+	// own, is then masked for the before. (ClassifyEnv rules most values out without a regex: classifying
+	// a value twice costs less than remembering it.)
+	src := RegisterInput(rp.source)
+	flagged := classifyFlagged
+	after, masked, err := maskedJSONOf(rp.input, src, rp.moved, rp.plain, flagged, true)
 	if err != nil {
 		return Action{}, fmt.Errorf("plan %s: %w", arn, err)
 	}
-	after, masked, err := maskedJSON(rp.input, src, rp.moved, rp.plain)
+	before, _, err := maskedJSONOf(src, nil, nil, nil, flagged, false)
 	if err != nil {
 		return Action{}, fmt.Errorf("plan %s: %w", arn, err)
 	}

@@ -123,6 +123,17 @@ func exportedFields(t reflect.Type) []int {
 	return f
 }
 
+// scalarKind says whether values of a kind hold nothing that a copy must copy in turn (no pointer, slice,
+// map, interface or struct).
+func scalarKind(k reflect.Kind) bool {
+	switch k {
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false
+}
+
 func copyValue(dst, src reflect.Value) {
 	switch src.Kind() {
 	case reflect.Pointer:
@@ -130,7 +141,11 @@ func copyValue(dst, src reflect.Value) {
 			return
 		}
 		p := reflect.New(src.Type().Elem())
-		copyValue(p.Elem(), src.Elem())
+		if scalarKind(src.Type().Elem().Kind()) {
+			p.Elem().Set(src.Elem()) // *string, *int32, *bool…: the value itself
+		} else {
+			copyValue(p.Elem(), src.Elem())
+		}
 		dst.Set(p)
 	case reflect.Interface:
 		if src.IsNil() {
@@ -159,8 +174,12 @@ func copyValue(dst, src reflect.Value) {
 			return
 		}
 		s := reflect.MakeSlice(src.Type(), src.Len(), src.Len())
-		for i := 0; i < src.Len(); i++ {
-			copyValue(s.Index(i), src.Index(i))
+		if scalarKind(src.Type().Elem().Kind()) {
+			reflect.Copy(s, src) // []string, enums…: values, nothing to copy below them
+		} else {
+			for i := 0; i < src.Len(); i++ {
+				copyValue(s.Index(i), src.Index(i))
+			}
 		}
 		dst.Set(s)
 	case reflect.Map:

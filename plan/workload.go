@@ -363,13 +363,14 @@ func repoMatches(repo, pattern string) bool {
 	if repo == "" || strings.TrimSpace(pattern) == "" {
 		return false
 	}
-	p := strings.Split(strings.ToLower(strings.Trim(strings.TrimSpace(pattern), "/")), "/")
-	if (len(p) > 1 && strings.ContainsAny(p[0], ".:")) || strings.ContainsAny(p[len(p)-1], ":@") {
-		p = strings.Split(imageRepository(pattern), "/")
+	// the last segments of repo equal p's segments: repo is p, or ends with "/" and p (no split needed)
+	p := strings.ToLower(strings.Trim(strings.TrimSpace(pattern), "/"))
+	first, last := p, p
+	if i := strings.IndexByte(p, '/'); i >= 0 {
+		first, last = p[:i], p[strings.LastIndexByte(p, '/')+1:]
 	}
-	r := strings.Split(repo, "/")
-	if len(p) > len(r) {
-		return false
+	if (first != p && strings.ContainsAny(first, ".:")) || strings.ContainsAny(last, ":@") {
+		p = imageRepository(pattern)
 	}
-	return slices.Equal(r[len(r)-len(p):], p)
+	return repo == p || len(repo) > len(p) && repo[len(repo)-len(p)-1] == '/' && repo[len(repo)-len(p):] == p
 }
