@@ -137,8 +137,11 @@ type PolicyField struct {
 }
 
 // EachField names a slice field whose elements are not kept in the slice but given one at a time, as
-// each is decoded, to Elem (with the element's index and a pointer to a new element value); the field
-// stays nil. An error from Elem ends the decoding and is returned as it is.
+// each is decoded, to Elem (with the element's index and a pointer to the element's value); the field
+// stays nil. The value pointed to is valid during the call only: the next element of the list is
+// decoded into the same value (cleared first), so Elem copies what it keeps (the value itself, *v,
+// keeps what its pointers and slices lead to, which are the element's own). An error from Elem ends
+// the decoding and is returned as it is.
 type EachField struct {
 	Type  reflect.Type // the struct type; or the slice type of the document itself, with Field ""
 	Field string       // the Go field name ("" for the document itself, an array decoded into a slice)
