@@ -137,8 +137,11 @@ type PolicyField struct {
 }
 
 // EachField names a slice field whose elements are not kept in the slice but given one at a time, as
-// each is decoded, to Elem (with the element's index and a pointer to a new element value); the field
-// stays nil. An error from Elem ends the decoding and is returned as it is.
+// each is decoded, to Elem (with the element's index and a pointer to the element's value); the field
+// stays nil. The value pointed to is valid during the call only: the next element of the list is
+// decoded into the same value (cleared first), so Elem copies what it keeps (the value itself, *v,
+// keeps what its pointers and slices lead to, which are the element's own). An error from Elem ends
+// the decoding and is returned as it is.
 type EachField struct {
 	Type  reflect.Type // the struct type; or the slice type of the document itself, with Field ""
 	Field string       // the Go field name ("" for the document itself, an array decoded into a slice)
@@ -279,4 +282,48 @@ func Unsupported(t reflect.Type) []string {
 		}
 	}
 	return walk(t, t.Name())
+}
+
+// Head is what ReadHead learns from the start of a document.
+type Head struct {
+	Kind string // the top-level value's kind, as Scan names it
+	Line int    // the line on which it opens
+	// Key is the first member's name when the top level is an object with members ("" otherwise), and
+	// KeyLine the line on which that member's value opens.
+	Key     string
+	KeyLine int
+}
+
+// errHeadDone ends ReadHead's reading once the first member's value is reached.
+var errHeadDone = errors.New("awsjson: head read")
+
+// ReadHead reads the start of a document from src, up to where its top-level object's first member's
+// value opens, and tells its kind and that first member. It checks the syntax only of what it reads:
+// it is a guess of what the document is, to be confirmed by decoding it (Decode checks all of it).
+func ReadHead(src io.Reader) (Head, error) {
+	r := newReader(src)
+	defer r.release()
+	var h Head
+	if r.fill(3) && r.buf[r.i] == 0xEF && r.buf[r.i+1] == 0xBB && r.buf[r.i+2] == 0xBF {
+		r.advance(3)
+	}
+	k, err := r.kind()
+	if err != nil {
+		return h, err
+	}
+	h.Kind, h.Line = k.String(), r.at.line
+	if k != kindObject {
+		return h, nil
+	}
+	err = r.object(true, func(key string, _ position) error {
+		if _, err := r.kind(); err != nil {
+			return err
+		}
+		h.Key, h.KeyLine = key, r.at.line
+		return errHeadDone
+	})
+	if err != nil && !errors.Is(err, errHeadDone) {
+		return h, err
+	}
+	return h, nil
 }

@@ -474,3 +474,29 @@ func TestMaxBytes(t *testing.T) {
 		t.Errorf("over the bound, elements not kept: %v", err)
 	}
 }
+
+// TestEachElementIsCleared checks that an element given to an Each function holds only what its own JSON
+// says, although the elements of a list are decoded into one value, and that a copy kept is not changed
+// by the elements after it.
+func TestEachElementIsCleared(t *testing.T) {
+	var kept []ecstypes.ContainerDefinition
+	each := EachField{Type: reflect.TypeFor[[]ecstypes.ContainerDefinition](), Elem: func(_ int, e any) error {
+		kept = append(kept, *e.(*ecstypes.ContainerDefinition))
+		return nil
+	}}
+	var v []ecstypes.ContainerDefinition
+	doc := `[{"name": "a", "image": "i", "cpu": 5, "environment": [{"name": "K", "value": "V"}]}, {"name": "b"}]`
+	if err := Decode("x.json", strings.NewReader(doc), &v, Options{Each: []EachField{each}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(kept) != 2 {
+		t.Fatalf("kept %d elements", len(kept))
+	}
+	a, b := kept[0], kept[1]
+	if *a.Name != "a" || *a.Image != "i" || a.Cpu != 5 || len(a.Environment) != 1 || *a.Environment[0].Value != "V" {
+		t.Errorf("first element changed by the second: %+v", a)
+	}
+	if *b.Name != "b" || b.Image != nil || b.Cpu != 0 || b.Environment != nil {
+		t.Errorf("second element holds the first's fields: %+v", b)
+	}
+}

@@ -543,16 +543,20 @@ func (d *decoder) decodeEach(t reflect.Type, each func(i int, v any) error, p *p
 	default:
 		return d.mismatch(k, d.r.at, p, "array")
 	}
+	// one element value for the whole array, cleared before each element: the function copies what it
+	// keeps (EachField), so that a list of large structs does not allocate one per element
+	e := reflect.New(t.Elem())
+	ptr := e.Interface()
 	return d.r.array(func(i int) error {
 		ep := d.elem(p, i)
 		if err := d.charge(t.Elem().Size(), d.r.at, ep); err != nil {
 			return err
 		}
-		e := reflect.New(t.Elem())
+		e.Elem().SetZero()
 		if err := d.decode(e.Elem(), ep); err != nil {
 			return err
 		}
-		return each(i, e.Interface())
+		return each(i, ptr)
 	})
 }
 

@@ -22,9 +22,12 @@
 // size of a file, the entries walked in a folder and the bytes read in all; they are checked from the
 // folder's listing before any file is read, and a snapshot over one is refused with an error naming the
 // limit and the file (a file of a folder over max_file_bytes is a read error of its own, not read). A
-// file is read twice (to check its JSON and recognise it, then to decode it one element of its lists at
-// a time), as a stream, never whole; a file of at most 256 KiB (a describe-task-definition output is a
-// few kilobytes) is read once into a reused buffer that both passes read, dropped once it is parsed.
+// file is read as a stream, never whole: a file whose first member names the command that printed it
+// (every AWS CLI output does) is decoded in one pass, one element of its lists at a time; when that
+// fails, or the file has another shape, it is read twice (to check its JSON and recognise it, then to
+// decode it), so that a file that cannot be read reports the same error either way. A file of at most
+// 256 KiB (a describe-task-definition output is a few kilobytes) is read once into a reused buffer that
+// the passes read, dropped once it is parsed.
 // Files are parsed in parallel, one per processor (GOMAXPROCS) within a budget of 64 MiB of files at
 // once, and merged in the files' order: the snapshot is the same whatever the parallelism. Strings the
 // documents repeat (roles, images, option names) are kept once (a table of at most 16,384 per worker,

@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -292,10 +293,78 @@ func article(kind string) string {
 }
 
 // parseDocument reads one document of size bytes into the resources it holds; file names it in messages,
-// rel in the task definitions' Source (the path relative to the snapshot folder). src is read twice:
-// once to check the JSON and recognise the document by its shape, then to decode it, one element of its
-// lists at a time. Neither holds the document: what stays is what the inventory keeps.
+// rel in the task definitions' Source (the path relative to the snapshot folder). A document whose first
+// member names the command that printed it (as every AWS CLI output does) is decoded at once, in one
+// pass (decodeGuessed); when that fails, or the document is of another shape, it is read as checkDocument
+// reads it, so that a file that cannot be read reports the very error it would without the first pass.
 func parseDocument(file, rel string, src io.ReadSeeker, size int64, strs *awsjson.Strings) (*part, error) {
+	if p, ok := decodeGuessed(file, rel, src, size, strs); ok {
+		return p, nil
+	}
+	if _, err := src.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return checkDocument(file, rel, src, size, strs)
+}
+
+// errNotGuessed ends decodeGuessed's decoding when the document turns out not to be what its first
+// member said: a top-level member of another command's output, or of a task definition of its own.
+var errNotGuessed = errors.New("snapshot: not the document its first member names")
+
+// decodeGuessed decodes a document whose top level is an object whose first member is a key of one of
+// the recognised commands' outputs, as that output, in a single pass. It reports false when it cannot
+// (another shape, a problem of any kind): the caller then reads the document again with checkDocument.
+// When it succeeds, checkDocument would have read the same: the decoding checked the whole document's
+// syntax (as checkDocument's first pass does), and every top-level member is a field of the command's
+// output, or an unknown member that names neither another command's output nor a container definition.
+func decodeGuessed(file, rel string, src io.ReadSeeker, size int64, strs *awsjson.Strings) (*part, bool) {
+	h, err := awsjson.ReadHead(src)
+	if err != nil || h.Kind != "object" || h.Key == "" {
+		return nil, false
+	}
+	k := -1
+	for i, kind := range kinds {
+		if slices.ContainsFunc(kind.keys, func(s string) bool { return strings.EqualFold(s, h.Key) }) {
+			k = i
+			break
+		}
+	}
+	if k < 0 {
+		return nil, false
+	}
+	if _, err := src.Seek(0, io.SeekStart); err != nil {
+		return nil, false
+	}
+	c := &collector{part: &part{file: file}, rel: rel, strings: strs, guessed: true}
+	p, err := c.decodeKind(k, src, size, h.Key, h.KeyLine)
+	if err != nil {
+		return nil, false
+	}
+	return p, true
+}
+
+// notGuessed is the check decodeGuessed adds to a document's unknown members: one at the top level that
+// is a key of a recognised output, or a container definitions member, means that checkDocument would
+// refuse the document (several outputs mixed), so the guess is abandoned.
+func (c *collector) notGuessed(f awsjson.UnknownField) error {
+	if !c.guessed || f.Inner != "" {
+		return nil
+	}
+	if strings.EqualFold(f.Path, bareTaskDefinitionKey) {
+		return errNotGuessed
+	}
+	for _, kind := range kinds {
+		if slices.ContainsFunc(kind.keys, func(s string) bool { return strings.EqualFold(s, f.Path) }) {
+			return errNotGuessed
+		}
+	}
+	return nil
+}
+
+// checkDocument reads one document as parseDocument does, in two passes: once to check the JSON and
+// recognise the document by its shape, then to decode it, one element of its lists at a time. Neither
+// holds the document: what stays is what the inventory keeps.
+func checkDocument(file, rel string, src io.ReadSeeker, size int64, strs *awsjson.Strings) (*part, error) {
 	o := outline{badElem: -1}
 	err := awsjson.ScanShape(file, src, awsjson.Shape{
 		Top: func(kind string, line int) { o.top, o.topLine = kind, line },
@@ -378,9 +447,16 @@ func parseDocument(file, rel string, src io.ReadSeeker, size int64, strs *awsjso
 	if _, err := src.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	k := kinds[o.found[0]]
+	return c.decodeKind(o.found[0], src, size, o.tdKey, o.tdLine)
+}
+
+// decodeKind decodes a document known (or guessed) to be the output of kinds[kind]; tdKey and tdLine
+// are, for describe-task-definition's, its taskDefinition member as spelled and the line its value opens on.
+func (c *collector) decodeKind(kind int, src io.Reader, size int64, tdKey string, tdLine int) (*part, error) {
+	file := c.file
+	k := kinds[kind]
 	if k.keys[0] == "taskdefinition" {
-		return c.describedTaskDefinition(src, size, o.tdKey, o.tdLine)
+		return c.describedTaskDefinition(src, size, tdKey, tdLine)
 	}
 	opt := c.decodeOptions(size)
 	if k.each != nil {
@@ -389,7 +465,7 @@ func parseDocument(file, rel string, src io.ReadSeeker, size int64, strs *awsjso
 	if k.command == inspectorFindingsCommand {
 		// A finding has many members the trait does not read (descriptions, packages, scores...): they are
 		// checked as JSON and skipped, not kept.
-		opt.Unknown = func(awsjson.UnknownField) error { return nil }
+		opt.Unknown = func(f awsjson.UnknownField) error { return c.notGuessed(f) }
 	}
 	doc := k.newDoc()
 	if err := awsjson.Decode(file, src, doc, opt); err != nil {
@@ -417,6 +493,8 @@ type collector struct {
 	rel string // the file's path in task definitions' Source
 	// strings interns the strings decoded, shared by the files of a snapshot (nil: none).
 	strings *awsjson.Strings
+	// guessed is set while decodeGuessed decodes the document as what its first member names.
+	guessed bool
 	// containerBuf is the buffer eachContainer gathers a task definition's containers in (nil: none yet).
 	containerBuf *[]ecstypes.ContainerDefinition
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
 	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/detect/awsjson"
 	"github.com/ecsfix/ecsfix/internal/textsafe"
@@ -64,11 +66,25 @@ func Open(path string) (*Snapshot, error) {
 // leading outside it is an error naming the link; a link to a file inside it is followed, a link to a
 // folder is not. Sizes and counts are checked before any file is read.
 func OpenWith(path string, lim Limits) (*Snapshot, error) {
+	return OpenSized(path, lim, nil)
+}
+
+// OpenSized is OpenWith calling sized, when set, with the bytes of the files to read (the sum of their
+// sizes) once they are found and measured, before any is read: a caller can bound the memory of the
+// load by it (see the README's "Performance").
+func OpenSized(path string, lim Limits, sized func(bytes int64)) (*Snapshot, error) {
 	src, err := openSource(path, lim)
 	if err != nil {
 		return nil, err
 	}
 	defer src.close()
+	if sized != nil {
+		var total int64
+		for _, n := range src.sizes {
+			total += n
+		}
+		sized(total)
+	}
 	if src.root != nil && len(src.files) == 0 && len(src.skipped) == 0 {
 		return nil, fmt.Errorf("snapshot %s: no *.json files found; a snapshot folder holds the JSON output of AWS CLI commands (see `go doc github.com/ecsfix/ecsfix/detect/snapshot`)", path)
 	}
@@ -356,7 +372,23 @@ func conflict(typ, id, file1, where1, file2, where2 string) error {
 
 func merge(parts []*part) (*detect.Inventory, error) {
 	in := &detect.Inventory{}
-	m := &merger{seen: map[string]seen{}}
+	// the lists that take many resources get their room once (a snapshot of 10,000 task definitions
+	// would otherwise copy its list a dozen times as it grows)
+	nTD, nSvc, nSeen := 0, 0, 0
+	for _, p := range parts {
+		nTD += len(p.taskDefinitions)
+		nSvc += len(p.services)
+		nSeen += len(p.taskDefinitions) + len(p.services) + len(p.clusters) + len(p.taskSets) + len(p.capacityProviders) +
+			len(p.securityGroups) + len(p.subnets) + len(p.routeTables) + len(p.vpcEndpoints) + len(p.networkInterfaces) +
+			len(p.loadBalancers) + len(p.targetGroups) + len(p.autoScalingGroups)
+	}
+	if nTD > 0 { // none stays nil, as without the room
+		in.TaskDefinitions = make([]detect.TaskDefinition, 0, nTD)
+	}
+	if nSvc > 0 {
+		in.Services = make([]ecstypes.Service, 0, nSvc)
+	}
+	m := &merger{seen: make(map[string]seen, nSeen)}
 	type roleState struct {
 		seen
 		complete bool

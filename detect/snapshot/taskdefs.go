@@ -50,6 +50,9 @@ type unknowns struct {
 }
 
 func (u *unknowns) add(f awsjson.UnknownField) error {
+	if err := u.c.notGuessed(f); err != nil {
+		return err
+	}
 	if len(u.c.warnings) >= maxUnknownFields {
 		u.more++
 		return nil

@@ -3,15 +3,20 @@
 package snapshottest
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
 // WriteLarge writes into dir families × revisions task definitions, one describe-task-definition output
 // per file (a mix of failing and passing fields, an INACTIVE last revision in one family of five), and
-// describe-services outputs of ten services each, one service for every ten families.
+// describe-services outputs of ten services each, one service for every ten families. Every file is
+// printed as the AWS CLI prints its JSON output (Python's json.dumps with indent=4: one member or element
+// a line, four spaces a level, a newline at the end), so that sizes and timings are those of real snapshots.
 func WriteLarge(tb testing.TB, dir string, families, revisions int) {
 	tb.Helper()
 	const p = "arn:aws:ecs:eu-west-1:123456789012:"
@@ -19,7 +24,12 @@ func WriteLarge(tb testing.TB, dir string, families, revisions int) {
 		tb.Fatal(err)
 	}
 	write := func(name, content string) {
-		if err := os.WriteFile(filepath.Join(dir, "ecs", name), []byte(content), 0o644); err != nil {
+		var out bytes.Buffer
+		if err := json.Indent(&out, []byte(strings.TrimSpace(content)), "", "    "); err != nil {
+			tb.Fatalf("%s: %v", name, err)
+		}
+		out.WriteByte('\n')
+		if err := os.WriteFile(filepath.Join(dir, "ecs", name), out.Bytes(), 0o644); err != nil {
 			tb.Fatal(err)
 		}
 	}
