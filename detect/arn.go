@@ -34,3 +34,17 @@ func ARNName(arn string) string {
 	}
 	return arn
 }
+
+// ClusterOfServiceARN returns the cluster of a service ARN in the long format
+// (arn:…:service/CLUSTER/NAME), "" for the short format.
+func ClusterOfServiceARN(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 {
+		return ""
+	}
+	p := strings.Split(parts[5], "/")
+	if len(p) == 3 && p[0] == "service" {
+		return p[1]
+	}
+	return ""
+}

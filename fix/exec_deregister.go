@@ -65,7 +65,7 @@ func (r *run) deregister(ctx context.Context, a *plan.Action, rep *ActionReport)
 // servicesRunning describes the services of the plan's state in region and returns those that run td:
 // set to it, or still running tasks of an older deployment of it.
 func (r *run) servicesRunning(ctx context.Context, region, td string) ([]string, error) {
-	clusterOf := r.serviceClusters()
+	clusterOf := r.p.ServiceClusters()
 	byCluster := map[string][]string{}
 	for _, f := range r.p.State {
 		if f.ResourceType != detect.TypeService || r.regionOf(f) != region || detect.AccountOf(f.Resource) != detect.AccountOf(td) {
@@ -73,7 +73,7 @@ func (r *run) servicesRunning(ctx context.Context, region, td string) ([]string,
 		}
 		cluster := clusterOf[f.Resource]
 		if cluster == "" {
-			cluster = awsread.ClusterOfServiceARN(f.Resource)
+			cluster = detect.ClusterOfServiceARN(f.Resource)
 		}
 		if cluster == "" {
 			return nil, fmt.Errorf("state %s: cannot tell the service's cluster", f.Resource)

@@ -37,7 +37,7 @@ func (r *run) checkStale(ctx context.Context) error {
 		Roles: map[string]plan.RoleRead{}, Started: map[string]bool{}, ServiceTargetGroups: map[string][]string{},
 	}
 	// What touches each resource.
-	clusterOf := r.serviceClusters()
+	clusterOf := r.p.ServiceClusters()
 	touching := map[string][]string{} // resource -> action ids changing it
 	for i := range r.p.Actions {
 		a := &r.p.Actions[i]
@@ -69,7 +69,7 @@ func (r *run) checkStale(ctx context.Context) error {
 		case detect.TypeService:
 			cluster := clusterOf[f.Resource]
 			if cluster == "" {
-				cluster = awsread.ClusterOfServiceARN(f.Resource)
+				cluster = detect.ClusterOfServiceARN(f.Resource)
 			}
 			if cluster == "" {
 				return fmt.Errorf("%w: state %s: cannot tell the service's cluster", ErrInvalidPlan, f.Resource)
@@ -617,30 +617,4 @@ func (r *run) securityGroupExpected(group, planned string) func(fact, cur string
 	return func(fact, cur string) bool {
 		return fact == plan.FactIngress && partOfWay(split(cur), split(planned), auth, rev)
 	}
-}
-
-// serviceClusters maps the services the plan updates, and those its security-group actions name, to
-// their clusters (the state's other services are found by their long-format ARN).
-func (r *run) serviceClusters() map[string]string {
-	clusterOf := map[string]string{}
-	for _, a := range r.p.Actions {
-		var named []plan.ProtectedService
-		switch {
-		case a.UpdateSecurityGroupIngress != nil:
-			named = a.UpdateSecurityGroupIngress.Services
-		case a.CreateSecurityGroup != nil:
-			named = a.CreateSecurityGroup.Services
-		}
-		for _, s := range named {
-			if clusterOf[s.Service] == "" {
-				clusterOf[s.Service] = s.Cluster
-			}
-		}
-	}
-	for _, a := range r.p.Actions {
-		if a.UpdateService != nil {
-			clusterOf[a.Resource] = a.UpdateService.Cluster
-		}
-	}
-	return clusterOf
 }

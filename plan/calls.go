@@ -277,34 +277,15 @@ func (x *callsCtx) serviceDescribes(account, region string) int {
 	return x.describes[AccountRegion{account, region}]
 }
 
-// serviceClusters tells a service's cluster: as an action on a group using it names it, else from its ARN.
+// serviceClusters tells a service's cluster as the applier finds it: as the plan names it
+// (ServiceClusters), else from its long-format ARN.
 func (p *Plan) serviceClusters() func(service string) string {
-	named := map[string]string{}
-	for _, a := range p.Actions {
-		var svcs []ProtectedService
-		switch {
-		case a.UpdateSecurityGroupIngress != nil:
-			svcs = a.UpdateSecurityGroupIngress.Services
-		case a.CreateSecurityGroup != nil:
-			svcs = a.CreateSecurityGroup.Services
-		}
-		for _, s := range svcs {
-			if named[s.Service] == "" {
-				named[s.Service] = s.Cluster
-			}
-		}
-	}
+	named := p.ServiceClusters()
 	return func(service string) string {
 		if c := named[service]; c != "" {
 			return c
 		}
-		parts := strings.SplitN(service, ":", 6)
-		if len(parts) == 6 {
-			if p := strings.Split(parts[5], "/"); len(p) == 3 && p[0] == "service" {
-				return p[1]
-			}
-		}
-		return ""
+		return detect.ClusterOfServiceARN(service)
 	}
 }
 

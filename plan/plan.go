@@ -144,3 +144,30 @@ type Approval struct {
 	Signature string    `json:"signature,omitempty"`
 	Signer    string    `json:"signer,omitempty"`
 }
+
+// ServiceClusters maps the services the plan names to their clusters: a service a security-group action
+// protects to the cluster that action names (the first one), a service the plan updates to its update's
+// cluster. The plan's other services are found by their long-format ARN (detect.ClusterOfServiceARN).
+func (p *Plan) ServiceClusters() map[string]string {
+	clusterOf := map[string]string{}
+	for _, a := range p.Actions {
+		var named []ProtectedService
+		switch {
+		case a.UpdateSecurityGroupIngress != nil:
+			named = a.UpdateSecurityGroupIngress.Services
+		case a.CreateSecurityGroup != nil:
+			named = a.CreateSecurityGroup.Services
+		}
+		for _, s := range named {
+			if clusterOf[s.Service] == "" {
+				clusterOf[s.Service] = s.Cluster
+			}
+		}
+	}
+	for _, a := range p.Actions {
+		if a.UpdateService != nil {
+			clusterOf[a.Resource] = a.UpdateService.Cluster
+		}
+	}
+	return clusterOf
+}

@@ -228,17 +228,3 @@ func byName[T any](names []string, items []T, id func(*T) (status, arn, name str
 func named(name, arn, resourceName string) bool {
 	return arn == name || resourceName == name || resourceName == detect.ARNName(name) && strings.HasPrefix(name, "arn:")
 }
-
-// ClusterOfServiceARN returns the cluster of a service ARN in the long format
-// (arn:…:service/CLUSTER/NAME), "" for the short format.
-func ClusterOfServiceARN(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 {
-		return ""
-	}
-	p := strings.Split(parts[5], "/")
-	if len(p) == 3 && p[0] == "service" {
-		return p[1]
-	}
-	return ""
-}

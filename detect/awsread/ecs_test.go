@@ -112,13 +112,3 @@ func TestLatestActiveFamilyError(t *testing.T) {
 		t.Errorf("list failure: %v", err)
 	}
 }
-
-func TestARNSegments(t *testing.T) {
-	t.Parallel()
-	if got := ClusterOfServiceARN("arn:aws:ecs:eu-west-1:1:service/prod/web"); got != "prod" {
-		t.Errorf("long format: %q", got)
-	}
-	if got := ClusterOfServiceARN("arn:aws:ecs:eu-west-1:1:service/web"); got != "" {
-		t.Errorf("short format: %q", got)
-	}
-}
