@@ -5,7 +5,6 @@ package snapshot
 
 import (
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -15,18 +14,9 @@ import (
 	"github.com/ecsfix/ecsfix/detect/snapshot/snapshottest"
 )
 
+// snapshotBytes is the size of the snapshot's files (snapshottest.Size).
 func snapshotBytes(tb testing.TB, dir string) int64 {
-	var n int64
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			n += info.Size()
-		}
-		return err
-	})
+	n, err := snapshottest.Size(dir)
 	if err != nil {
 		tb.Fatal(err)
 	}
