@@ -14,7 +14,6 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/ecsfix/ecsfix/config"
 	"github.com/ecsfix/ecsfix/detect/awsclient"
 	"github.com/ecsfix/ecsfix/fix"
 	"github.com/ecsfix/ecsfix/internal/textsafe"
@@ -24,28 +23,20 @@ import (
 // How long live work takes: the estimates the API's token buckets imply (plan.ExpectedApply), said
 // before an apply starts, and the progress drawn on a terminal while a scan or an apply runs.
 
-// quotaTable is the table of the API's token buckets that estimates use, the one the pacer paces by: the
-// documented buckets with the configuration's pace.quotas applied. The configuration was validated when
-// it was loaded; a table it cannot give (nil configuration) is the documented one.
-func quotaTable(cfg *config.Config) *awsclient.QuotaTable {
-	if cfg != nil {
-		if t, err := cfg.QuotaTable(); err == nil {
-			return t
-		}
-	}
-	return awsclient.DefaultQuotaTable()
-}
+// quotaTable is the table of the API's token buckets that estimates use: the run's pacer's (pace.go), the
+// documented buckets with the configuration's pace.quotas applied.
+func (g *globalOptions) quotaTable() *awsclient.QuotaTable { return g.pacer().Table() }
 
 // renderOptions are the plan renderings' options from the configuration.
 func (g *globalOptions) renderOptions(color bool) plan.RenderOptions {
 	return plan.RenderOptions{Color: color, UnattendedRisk: g.cfg.UnattendedRisk(), RiskOverrides: g.cfg.PlanOptions().Risk,
-		Quotas: quotaTable(g.cfg)}
+		Quotas: g.quotaTable()}
 }
 
 // announceApply says on stderr, before anything is written, how long applying p takes at least, when
 // that is plan.EstimateThreshold or more: a human line, or a log record with --log-format json.
 func (g *globalOptions) announceApply(p *plan.Plan, dryRun bool) {
-	e := p.ExpectedApply(quotaTable(g.cfg))
+	e := p.ExpectedApply(g.quotaTable())
 	if e.Duration < plan.EstimateThreshold {
 		return
 	}
@@ -88,7 +79,7 @@ func (g *globalOptions) newApplyProgress(p *plan.Plan, wait bool) *applyProgress
 	if !g.io.ErrTTY || g.cfg.Log.Format == "json" || len(p.Actions) == 0 {
 		return nil
 	}
-	ap := &applyProgress{p: p, table: quotaTable(g.cfg), start: time.Now(), done: map[string]bool{}, stop: make(chan struct{}),
+	ap := &applyProgress{p: p, table: g.quotaTable(), start: time.Now(), done: map[string]bool{}, stop: make(chan struct{}),
 		per: p.CallsPerAction(), left: map[plan.AccountRegion]plan.Calls{}, made: p.CheckCalls(), wait: wait}
 	for _, calls := range ap.per {
 		addCalls(ap.left, calls, 1)

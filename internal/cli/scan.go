@@ -188,7 +188,7 @@ func (g *globalOptions) liveInventory(ctx context.Context, a *accountOptions) (*
 	if g.io.ErrTTY {
 		var table *awsclient.QuotaTable
 		if !a.selected() {
-			table = quotaTable(g.cfg)
+			table = g.quotaTable()
 		}
 		watch = newCallWatch(table)
 		awsCfg = watch.watch(awsCfg)
