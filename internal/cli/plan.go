@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -90,6 +90,9 @@ func planRun(ctx context.Context, o *planOptions, regionFlags bool) error {
 	if p, err = o.g.limitToFindings(p, rep, fs, o.controls); err != nil {
 		return err
 	}
+	// From here on only the plan is needed (and the report's read errors, the inventory for a patch): the
+	// results go, so that a large snapshot's are collected while the plan is printed.
+	rep.Results = nil
 	if o.format == "patch" {
 		if err := o.patch(p, inv); err != nil {
 			return err
@@ -161,16 +164,17 @@ func (g *globalOptions) planOf(inv *detect.Inventory, rep *report.Report, contro
 // writePlanFile writes a plan atomically (a temporary file renamed over the target), so that an
 // interrupted write never leaves a truncated plan.
 func writePlanFile(path string, p *plan.Plan) error {
-	var buf bytes.Buffer
-	if err := plan.Write(&buf, p); err != nil {
-		return fmt.Errorf("write plan %s: %w", path, err)
-	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".ecsfix-plan-*")
 	if err != nil {
 		return fmt.Errorf("write plan %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
+	w := bufio.NewWriterSize(tmp, 1<<16)
+	if err := plan.Write(w, p); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write plan %s: %w", path, err)
+	}
+	if err := w.Flush(); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write plan %s: %w", path, err)
 	}
