@@ -132,7 +132,7 @@ func applyFile(ctx context.Context, o *applyOptions, file string) error {
 	if journal == "" {
 		journal = file + ".journal"
 	}
-	awsCfg, err := awsConfig(ctx)
+	awsCfg, err := o.g.awsConfig(ctx)
 	if err != nil {
 		return err
 	}
@@ -222,7 +222,7 @@ func applyAuto(ctx context.Context, o *applyOptions, regionFlags bool) error {
 	}
 	fmt.Fprintf(o.g.io.Out, "ecsfix apply --auto: %d action(s) at or below %s risk to apply, %d left for approval.\n", len(p.Actions), unattended, len(left))
 	if len(p.Actions) > 0 {
-		awsCfg, err := awsConfig(ctx)
+		awsCfg, err := o.g.awsConfig(ctx)
 		if err != nil {
 			return err
 		}

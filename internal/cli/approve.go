@@ -112,7 +112,7 @@ key's public key in approvals.allowed_signers, without calling AWS.`,
 // kmsSigner builds a KMS client from the SDK's standard configuration (in the region of key when key is
 // an ARN), paced, and a signer for key.
 func (g *globalOptions) kmsSigner(ctx context.Context, key string) (*kmssigner.Signer, error) {
-	cfg, err := awsConfig(ctx)
+	cfg, err := g.awsConfig(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -140,7 +140,7 @@ func (g *globalOptions) securityHubFindings(ctx context.Context) ([]findings.Fin
 // account, or the aggregation region): where findings are read and updated. what names the flag that
 // needs it, in errors.
 func (g *globalOptions) securityHubClient(ctx context.Context, what string) (*securityhub.Client, error) {
-	awsCfg, err := awsConfig(ctx)
+	awsCfg, err := g.awsConfig(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -127,12 +127,16 @@ func incompleteError(rep *report.Report) error {
 // awsConfig loads the SDK's standard configuration (environment, profile, SSO, instance role, …), then
 // makes the first call (awsclient.Reach) in the first configured region (see withRegions), so that an
 // endpoint that cannot be reached, or refuses the credentials, fails within seconds with one clear error
-// rather than after every read's retries.
-func awsConfig(ctx context.Context) (aws.Config, error) {
+// rather than after every read's retries. Every client built from the configuration it returns is paced
+// by the run's pacer and retries by ecsfix's budgets, the one-off calls too (the caller's identity, the
+// enabled regions, the organization's accounts, the roles assumed in member accounts): the scan's and
+// the apply's own clients add their counters to it.
+func (g *globalOptions) awsConfig(ctx context.Context) (aws.Config, error) {
 	cfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
 		return cfg, fmt.Errorf("load AWS configuration: %w", err)
 	}
+	cfg = awsclient.ConfigureWith(cfg, awsclient.Options{MaxAttempts: g.cfg.Scan.MaxAttempts, Pacer: g.pacer()})
 	region := cfg.Region
 	if rs, _ := ctx.Value(regionsKey{}).([]string); len(rs) > 0 {
 		region = rs[0]

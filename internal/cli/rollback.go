@@ -59,7 +59,7 @@ and whose actions were rolled back, back to NEW with a note naming the plan; it 
 			if err := acct.checkForPlan(g.cfg); err != nil {
 				return err
 			}
-			awsCfg, err := awsConfig(cmd.Context())
+			awsCfg, err := g.awsConfig(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -147,7 +147,7 @@ func render(w io.Writer, rep *report.Report, o *scanOptions, color bool) error {
 // enabled for the caller's account (--all-regions; one a member account has not enabled is a read error
 // there), or the SDK's configured region.
 func (g *globalOptions) liveRegions(ctx context.Context) (aws.Config, []string, error) {
-	awsCfg, err := awsConfig(ctx)
+	awsCfg, err := g.awsConfig(ctx)
 	if err != nil {
 		return aws.Config{}, nil, err
 	}
@@ -172,7 +172,7 @@ func (g *globalOptions) liveRegions(ctx context.Context) (aws.Config, []string, 
 // With --findings, only what the findings name is read (findingsInventory).
 func (g *globalOptions) liveInventory(ctx context.Context, a *accountOptions) (*detect.Inventory, report.Source, error) {
 	if g.findings != nil {
-		awsCfg, err := awsConfig(ctx)
+		awsCfg, err := g.awsConfig(ctx)
 		if err != nil {
 			return nil, report.Source{}, err
 		}
