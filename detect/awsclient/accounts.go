@@ -130,3 +130,19 @@ func ShortError(err error) string {
 	}
 	return err.Error()
 }
+
+// accountKey holds, in a context, the account whose calls it makes (WithAccount).
+type accountKey struct{}
+
+// WithAccount returns a context that names account as the one whose calls are made with it: a reader of
+// several accounts sets it on each account's work, so that middleware counting calls by account (a
+// progress indicator's) knows whose they are.
+func WithAccount(ctx context.Context, account string) context.Context {
+	return context.WithValue(ctx, accountKey{}, account)
+}
+
+// AccountOfContext is the account WithAccount named in ctx, "" when none.
+func AccountOfContext(ctx context.Context) string {
+	a, _ := ctx.Value(accountKey{}).(string)
+	return a
+}

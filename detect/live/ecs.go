@@ -166,7 +166,7 @@ func (r *regionScan) waitFamily(ctx context.Context, ref string) {
 // expect tells Options.Expect of n calls of op the region's scan is going to make.
 func (r *regionScan) expect(op string, n int) {
 	if r.s.opts.Expect != nil && n > 0 {
-		r.s.opts.Expect(r.region, op, n)
+		r.s.opts.Expect(r.s.account, r.region, op, n)
 	}
 }
 

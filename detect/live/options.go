@@ -46,9 +46,11 @@ type Options struct {
 	// Expect, when set, is told of the calls the scan learns it is going to make, as it learns of them:
 	// one DescribeTaskDefinition a family listed, one DescribeClusters a hundred clusters, one
 	// DescribeServices ten services (op as awsclient.Counter names it, "ecs:DescribeTaskDefinition"), in
-	// region. With the calls made, it gives an estimate of the time left (the bulk of a scan's calls; the
-	// network, IAM and image reads are not announced). Calls may come from several goroutines at once.
-	Expect func(region, op string, n int)
+	// account and region (account: the Target's of ScanAccounts, "" for Scan; the API calls of that
+	// account carry it in their context, awsclient.AccountOfContext). With the calls made, it gives an
+	// estimate of the time left (the bulk of a scan's calls; the network, IAM and image reads are not
+	// announced). Calls may come from several goroutines at once.
+	Expect func(account, region, op string, n int)
 	// MaxAttempts is the throttling budget: the attempts of a call AWS keeps throttling (default:
 	// cfg.RetryMaxAttempts when set, else 10). A server error, a timeout or a connection error is tried
 	// awsclient.TransientAttempts (3) times at most, a client error once. The client-side retry quota is

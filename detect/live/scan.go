@@ -58,7 +58,7 @@ func scan(ctx context.Context, cf clientFactory, regions []string, opts Options)
 
 // scanAccount is scan of one account among several: account names its read errors.
 func scanAccount(ctx context.Context, account string, cf clientFactory, regions []string, opts Options) (*detect.Inventory, Stats, error) {
-	ctx, cancel := context.WithCancelCause(ctx)
+	ctx, cancel := context.WithCancelCause(awsclient.WithAccount(ctx, account))
 	defer cancel(nil)
 	n := opts.Concurrency
 	if n <= 0 {

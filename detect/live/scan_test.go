@@ -480,11 +480,11 @@ func TestExpectAnnouncesTheCallsMade(t *testing.T) {
 	}
 	var mu sync.Mutex
 	announced := map[string]int{}
-	runFakes(t, f, Options{Expect: func(region, op string, n int) {
+	runFakes(t, f, Options{Expect: func(account, region, op string, n int) {
 		mu.Lock()
 		defer mu.Unlock()
-		if region != "us-east-1" {
-			t.Errorf("Expect(%q, %q, %d): another region", region, op, n)
+		if account != "" || region != "us-east-1" {
+			t.Errorf("Expect(%q, %q, %q, %d): another account or region", account, region, op, n)
 		}
 		announced[op] += n
 	}})

@@ -81,10 +81,7 @@ func (c *stepClock) waited() int {
 // enabled regions) go through the run's pacer too: with buckets of one token they wait for their second
 // call, on the emulator.
 func TestOneOffCallsArePaced(t *testing.T) {
-	for _, kv := range mototest.Env(t, mototest.Config(t)) {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
+	liveEnv(t, mototest.Config(t))
 	file := filepath.Join(t.TempDir(), "ecsfix.yaml")
 	conf := "pace:\n  adaptive: false\n  quotas:\n    - {service: sts, group: all, burst: 1, rate: 1}\n    - {service: ec2, group: describe, burst: 1, rate: 1}\n"
 	if err := os.WriteFile(file, []byte(conf), 0o600); err != nil {

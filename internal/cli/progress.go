@@ -169,8 +169,8 @@ func (ap *applyProgress) finish() {
 
 // callWatch counts the API calls made through a configuration and the attempts that were throttled or
 // retried for another reason, live, for a progress indicator. With a quota table (table), it also keeps
-// the calls made by region and operation and those the scan announced (expect: live.Options.Expect),
-// and says the least time the announced calls left take at the buckets' pace.
+// the calls made by account, region and operation and those the scan announced (expect:
+// live.Options.Expect), and says the least time the announced calls left take at the buckets' pace.
 type callWatch struct {
 	calls, throttled, retried atomic.Int64
 
@@ -181,27 +181,27 @@ type callWatch struct {
 	want  map[plan.AccountRegion]plan.Calls
 }
 
-// newCallWatch returns a watch; with table, it estimates the time left of a scan of one account.
+// newCallWatch returns a watch; with table, it estimates the time left.
 func newCallWatch(table *awsclient.QuotaTable) *callWatch {
 	return &callWatch{table: table, start: time.Now(), made: map[plan.AccountRegion]plan.Calls{}, want: map[plan.AccountRegion]plan.Calls{}}
 }
 
-// expect records n calls of op the scan is going to make in region (live.Options.Expect).
-func (w *callWatch) expect(region, op string, n int) {
+// expect records n calls of op the scan is going to make in account and region (live.Options.Expect).
+func (w *callWatch) expect(account, region, op string, n int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	k := plan.AccountRegion{Region: region}
+	k := plan.AccountRegion{Account: account, Region: region}
 	if w.want[k] == nil {
 		w.want[k] = plan.Calls{}
 	}
 	w.want[k][op] += n
 }
 
-// made1 records a call of op made in region.
-func (w *callWatch) made1(region, op string) {
+// made1 records a call of op made in account and region.
+func (w *callWatch) made1(account, region, op string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	k := plan.AccountRegion{Region: region}
+	k := plan.AccountRegion{Account: account, Region: region}
 	if w.made[k] == nil {
 		w.made[k] = plan.Calls{}
 	}
@@ -242,7 +242,7 @@ func (w *callWatch) watch(cfg aws.Config) aws.Config {
 				out, md, err := next.HandleFinalize(ctx, in)
 				w.calls.Add(1)
 				if w.table != nil {
-					w.made1(awsmiddleware.GetRegion(ctx), awsclient.ShortService(awsmiddleware.GetServiceID(ctx))+":"+awsmiddleware.GetOperationName(ctx))
+					w.made1(awsclient.AccountOfContext(ctx), awsmiddleware.GetRegion(ctx), awsclient.ShortService(awsmiddleware.GetServiceID(ctx))+":"+awsmiddleware.GetOperationName(ctx))
 				}
 				if r, ok := retry.GetAttemptResults(md); ok && len(r.Results) > 1 {
 					for _, a := range r.Results[:len(r.Results)-1] {

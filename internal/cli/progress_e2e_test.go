@@ -13,7 +13,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsfix/ecsfix/detect/awsclient"
+	"github.com/ecsfix/ecsfix/detect/live"
 	"github.com/ecsfix/ecsfix/detect/mototest"
+	"github.com/ecsfix/ecsfix/plan"
 )
 
 // lockedBuffer is one buffer both streams write to, so that the order of their lines shows.
@@ -194,5 +197,43 @@ func TestScanProgressCountsCalls(t *testing.T) {
 	both, _ = runShared(t, false, "scan", "--format", "json")
 	if strings.Contains(both, "reading resources") {
 		t.Errorf("an indicator is drawn on a stderr that is not a terminal:\n%q", both[:min(len(both), 2000)])
+	}
+}
+
+// A scan of several accounts counts each account's calls in its own buckets: the calls it announces
+// (live.Options.Expect) and those it makes (the watch's middleware, by the account the call's context
+// names) meet under the same account, so that nothing is left once the scan is done.
+func TestScanWatchCountsEachAccount(t *testing.T) {
+	ctx := context.Background()
+	mgmt, ids := organization(t, ctx, true, true)
+	for i, id := range ids {
+		registerWritableFamilies(t, member(t, id), 2+i)
+	}
+	w := newCallWatch(awsclient.DefaultQuotaTable())
+	base := w.watch(mototest.KeyConfig(t, mgmt)) // an access key of the account, as the CLI has
+	var targets []live.Target
+	for _, id := range ids {
+		role := awsclient.RoleARN("aws", id, memberRole)
+		targets = append(targets, live.Target{Account: id, Role: role, Config: awsclient.AssumeRole(base, role, "", awsclient.SessionName("scan"))})
+	}
+	inv, _, err := live.ScanAccounts(ctx, targets, live.Options{Regions: []string{mototest.Region}, MaxAttempts: 2, Expect: w.expect})
+	if err != nil || len(inv.Errors) > 0 {
+		t.Fatalf("scan: %v %+v", err, inv.Errors)
+	}
+	for i, id := range ids {
+		k := plan.AccountRegion{Account: id, Region: mototest.Region}
+		want, made := w.want[k]["ecs:DescribeTaskDefinition"], w.made[k]["ecs:DescribeTaskDefinition"]
+		if want != 2+i || made != want {
+			t.Errorf("account %s: %d task-definition reads announced, %d made; want %d of each", id, want, made, 2+i)
+		}
+	}
+	// Only the roles' sts calls, made before an account's read starts, are under no account.
+	for op := range w.made[plan.AccountRegion{Region: mototest.Region}] {
+		if !strings.HasPrefix(op, "sts:") {
+			t.Errorf("%s counted under no account", op)
+		}
+	}
+	if d, ok := w.left(); !ok || d != 0 {
+		t.Errorf("time left after the scan: %s (%v), want 0", d, ok)
 	}
 }

@@ -80,15 +80,16 @@ func TestApplyProgressEstimate(t *testing.T) {
 
 // A scan's indicator says the least time its announced calls left take: 334 task-definition reads
 // announced, 50 made at once (the bucket's burst), the other 284 at 20 a second: about 14.2 s; none
-// announced, it says nothing of time; a watch without a table (several accounts) neither.
+// announced, it says nothing of time; a watch without a table neither. Another region's or another
+// account's calls are in buckets of their own.
 func TestScanWatchTimeLeft(t *testing.T) {
 	w := newCallWatch(awsclient.DefaultQuotaTable())
 	if _, ok := w.left(); ok {
 		t.Error("a time left before any call was announced")
 	}
-	w.expect("us-east-1", "ecs:DescribeTaskDefinition", 334)
+	w.expect("", "us-east-1", "ecs:DescribeTaskDefinition", 334)
 	for range 50 {
-		w.made1("us-east-1", "ecs:DescribeTaskDefinition")
+		w.made1("", "us-east-1", "ecs:DescribeTaskDefinition")
 	}
 	d, ok := w.left()
 	if !ok || d > 14200*time.Millisecond || d < 13*time.Second {
@@ -99,9 +100,21 @@ func TestScanWatchTimeLeft(t *testing.T) {
 		t.Errorf("describe() = %q", got)
 	}
 	// The calls of another region are in buckets of their own.
-	w.expect("eu-west-1", "ecs:DescribeTaskDefinition", 30)
+	w.expect("", "eu-west-1", "ecs:DescribeTaskDefinition", 30)
 	if d2, _ := w.left(); d2 > d {
 		t.Errorf("30 calls in another region, within its burst, raised the time left: %s > %s", d2, d)
+	}
+	// 334 in another account's us-east-1, none made yet: its own buckets, so about 14.2 s too, not 28.
+	w.expect("222222222222", "us-east-1", "ecs:DescribeTaskDefinition", 334)
+	if d3, _ := w.left(); d3 < 13*time.Second || d3 > 15*time.Second {
+		t.Errorf("with another account's 334 calls: time left %s, want about 14.2s (the account's own buckets)", d3)
+	}
+	// Its calls, counted by the account their context names, leave the first account's as they were.
+	for range 50 {
+		w.made1("222222222222", "us-east-1", "ecs:DescribeTaskDefinition")
+	}
+	if d4, _ := w.left(); d4 > d+time.Second {
+		t.Errorf("after the second account's first 50 calls: time left %s, want at most the first's %s", d4, d)
 	}
 	if _, ok := newCallWatch(nil).left(); ok {
 		t.Error("a watch without a table gives a time left")

@@ -14,7 +14,6 @@ import (
 
 	"github.com/ecsfix/ecsfix/config"
 	"github.com/ecsfix/ecsfix/detect"
-	"github.com/ecsfix/ecsfix/detect/awsclient"
 	"github.com/ecsfix/ecsfix/detect/live"
 	"github.com/ecsfix/ecsfix/detect/report"
 )
@@ -182,15 +181,11 @@ func (g *globalOptions) liveInventory(ctx context.Context, a *accountOptions) (*
 	if err != nil {
 		return nil, report.Source{}, err
 	}
-	// On a terminal, the indicator also counts the calls made and those throttled.
-	// Of a scan of one account, it also says the least time left at the buckets' pace.
+	// On a terminal, the indicator also counts the calls made and those throttled, and says the least
+	// time left at the buckets' pace (each account's and region's buckets their own).
 	var watch *callWatch
 	if g.io.ErrTTY {
-		var table *awsclient.QuotaTable
-		if !a.selected() {
-			table = g.quotaTable()
-		}
-		watch = newCallWatch(table)
+		watch = newCallWatch(g.quotaTable())
 		awsCfg = watch.watch(awsCfg)
 	}
 	opts := g.scanOptions()
