@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Normalisation makes a diff of two task definitions show only real change (ecspresso's diff.go does the
@@ -87,8 +88,14 @@ func decodeGenericJSON(raw []byte) (any, error) {
 	return v, nil
 }
 
-// encodeGenericJSON writes v indented by two spaces, keys sorted, without HTML escaping.
+// encodeGenericJSON writes v indented by two spaces, keys sorted, without HTML escaping, and a trailing
+// newline: what a json.Encoder with SetEscapeHTML(false) and SetIndent("", "  ") writes. Values that
+// decodeGenericJSON makes (objects, arrays, strings, json.Number, booleans, null) are written directly
+// (appendGenericJSON); a value holding anything else goes through encoding/json.
 func encodeGenericJSON(v any) ([]byte, error) {
+	if b, ok := appendGenericJSON(make([]byte, 0, 1024), v, 0); ok {
+		return append(b, '\n'), nil
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -97,6 +104,189 @@ func encodeGenericJSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// appendGenericJSON appends v as encoding/json writes it indented by two spaces at the given depth
+// (HTML not escaped, map keys sorted); false when v holds a value of another type, or a json.Number that
+// is not a number, which encoding/json then encodes (or refuses).
+func appendGenericJSON(b []byte, v any, depth int) ([]byte, bool) {
+	switch t := v.(type) {
+	case nil:
+		return append(b, "null"...), true
+	case bool:
+		if t {
+			return append(b, "true"...), true
+		}
+		return append(b, "false"...), true
+	case string:
+		return appendJSONString(b, t), true
+	case json.Number:
+		s := string(t)
+		if s == "" {
+			s = "0" // as encoding/json writes an empty Number
+		}
+		if !isJSONNumber(s) {
+			return b, false
+		}
+		return append(b, s...), true
+	case map[string]any:
+		if t == nil {
+			return append(b, "null"...), true
+		}
+		if len(t) == 0 {
+			return append(b, "{}"...), true
+		}
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONIndent(b, depth+1)
+			b = appendJSONString(b, k)
+			b = append(b, ": "...)
+			var ok bool
+			if b, ok = appendGenericJSON(b, t[k], depth+1); !ok {
+				return b, false
+			}
+		}
+		b = appendJSONIndent(b, depth)
+		return append(b, '}'), true
+	case []any:
+		if t == nil {
+			return append(b, "null"...), true
+		}
+		if len(t) == 0 {
+			return append(b, "[]"...), true
+		}
+		b = append(b, '[')
+		for i, e := range t {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONIndent(b, depth+1)
+			var ok bool
+			if b, ok = appendGenericJSON(b, e, depth+1); !ok {
+				return b, false
+			}
+		}
+		b = appendJSONIndent(b, depth)
+		return append(b, ']'), true
+	}
+	return b, false
+}
+
+// appendJSONIndent starts a line at the given depth (two spaces a level).
+func appendJSONIndent(b []byte, depth int) []byte {
+	b = append(b, '\n')
+	for range depth {
+		b = append(b, ' ', ' ')
+	}
+	return b
+}
+
+// appendJSONString appends s quoted as encoding/json quotes a string without HTML escaping: ", \ and
+// control characters escaped (\b \f \n \r \t by name, others as \u00XX), bytes that are not UTF-8 as
+// \ufffd, U+2028 and U+2029 as \u2028 and \u2029; everything else as it is.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// isJSONNumber reports whether s is a number in JSON's grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func isJSONNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s[0] == '-' {
+		s = s[1:]
+		if s == "" {
+			return false
+		}
+	}
+	digits := func() bool {
+		n := 0
+		for n < len(s) && '0' <= s[n] && s[n] <= '9' {
+			n++
+		}
+		s = s[n:]
+		return n > 0
+	}
+	switch {
+	case s[0] == '0':
+		s = s[1:]
+	case '1' <= s[0] && s[0] <= '9':
+		digits()
+	default:
+		return false
+	}
+	if len(s) >= 2 && s[0] == '.' && '0' <= s[1] && s[1] <= '9' {
+		s = s[1:]
+		digits()
+	}
+	if len(s) >= 2 && (s[0] == 'e' || s[0] == 'E') {
+		t := s[1:]
+		if t[0] == '+' || t[0] == '-' {
+			t = t[1:]
+		}
+		s = t
+		if !digits() {
+			return false
+		}
+	}
+	return s == ""
 }
 
 // normalizeTaskDefinitionDoc normalises a decoded task definition in place.

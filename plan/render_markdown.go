@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -19,22 +20,28 @@ func RenderMarkdown(w io.Writer, p *Plan, o RenderOptions) error {
 	if len(p.Actions) == 0 {
 		pr.printf("**No changes.** Nothing that ecsfix fixes needs a change.\n")
 	} else {
-		pr.printf("**Plan: %s.**\n\n", mdText(planSummary(p, o)))
+		risks := actionRisks(p, o)
+		pr.printf("**Plan: %s.**\n\n", mdText(planSummaryOf(p, o, risks)))
 		if line := expectedApplyLine(p, o); line != "" {
 			pr.printf("%s\n\n", mdText(line))
 		}
-		needs := needsApprovalSet(p, o)
+		needs := needsApprovalSet(p, o, risks)
 		pr.printf("| id | action | resource | controls | risk |\n|---|---|---|---|---|\n")
 		for i := range p.Actions {
-			a, _ := shownAction(p, i, o)
+			a, _ := shownAction(p, i, risks)
 			pr.printf("| %s | %s | %s | %s | %s |\n", mdCell(a.ID), mdCell(string(a.Type)), mdCode(actionLabel(a)),
 				mdCell(strings.Join(a.Controls, ", ")), mdRisk(a.Risk, needs[a.ID]))
 		}
-		for i := range p.Actions {
-			a, why := shownAction(p, i, o)
-			if err := mdAction(pr, a, why, needs[p.Actions[i].ID]); err != nil {
-				return err
-			}
+		if pr.err != nil {
+			return pr.err
+		}
+		// Each action into a buffer of its own, in parallel, written in plan order (writeOrdered).
+		err := writeOrdered(w, len(p.Actions), func(i int, b *bytes.Buffer) error {
+			a, why := shownAction(p, i, risks)
+			return mdAction(&renderPrinter{w: b}, a, why, needs[p.Actions[i].ID])
+		})
+		if err != nil {
+			return err
 		}
 	}
 	if len(p.Skipped) > 0 {

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bytes"
 	"io"
 	"strings"
 
@@ -19,18 +20,27 @@ func RenderText(w io.Writer, p *Plan, o RenderOptions) error {
 		textSkipped(pr, p)
 		return pr.err
 	}
-	needs := needsApprovalSet(p, o)
-	for i := range p.Actions {
-		a, why := shownAction(p, i, o)
-		if err := textAction(pr, a, why, needs[p.Actions[i].ID]); err != nil {
-			return err
-		}
+	if pr.err != nil {
+		return pr.err
 	}
-	pr.printf("%s\n", pr.paint(ansiBoldCode, "Plan: "+planSummary(p, o)+"."))
+	// The content hash is computed alongside the actions (once: the summary and the approvals use it).
+	hashed := make(chan string, 1)
+	go func() { hashed <- p.ContentHash() }()
+	risks := actionRisks(p, o)
+	needs := needsApprovalSet(p, o, risks)
+	// Each action into a buffer of its own, in parallel, written in plan order (writeOrdered).
+	err := writeOrdered(w, len(p.Actions), func(i int, b *bytes.Buffer) error {
+		a, why := shownAction(p, i, risks)
+		return textAction(&renderPrinter{w: b, color: o.Color}, a, why, needs[p.Actions[i].ID])
+	})
+	hash := <-hashed
+	if err != nil {
+		return err
+	}
+	pr.printf("%s\n", pr.paint(ansiBoldCode, "Plan: "+planSummaryOf(p, o, risks)+"."))
 	if line := expectedApplyLine(p, o); line != "" {
 		pr.printf("%s\n", line)
 	}
-	hash := p.ContentHash()
 	pr.printf("Content: %s\n", hash)
 	for _, a := range p.Approvals {
 		if approvalValid(a, hash) {
