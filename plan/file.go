@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/ecsfix/ecsfix/internal/ordered"
 )
 
 // Errors a user acts on. Read wraps them with the file's name; test them with errors.Is.
@@ -170,7 +172,7 @@ func canonicalPlan(p *Plan, withApprovals bool) ([]byte, error) {
 // writeCanonical writes p in canonical form, with or without its approvals: the bytes of
 // json.MarshalIndent(p, "", "  ") and a newline, after absent lists are made empty (canonicalAction, and
 // State's absent facts, Skipped) — written member by member and element by element, the elements of
-// each list encoded in parallel (writeOrdered), never the whole document in memory. An element encoded
+// each list encoded in parallel (ordered.Write), never the whole document in memory. An element encoded
 // with json.MarshalIndent and the prefix of its depth is the same bytes as inside the whole document:
 // the indentation is lexical (json.Indent), the compact encoding of a value the same wherever it is.
 // TestCanonicalPlanAgreesWithMarshalIndent compares the two. It does not modify p.
@@ -242,7 +244,7 @@ func writeCanonicalList(bw *bufio.Writer, n int, elem func(i int) any) error {
 		return err
 	}
 	bw.WriteString("[")
-	err := writeOrdered(bw, n, func(i int, b *bytes.Buffer) error {
+	err := ordered.Write(bw, n, func(i int, b *bytes.Buffer) error {
 		if i > 0 {
 			b.WriteByte(',')
 		}

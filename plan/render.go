@@ -8,6 +8,7 @@ import (
 	"github.com/aymanbagabas/go-udiff"
 
 	"github.com/ecsfix/ecsfix/detect/awsclient"
+	"github.com/ecsfix/ecsfix/internal/ordered"
 	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
@@ -191,7 +192,7 @@ func planSummaryOf(p *Plan, o RenderOptions, risks []RiskFloor) string {
 // once, in parallel, for the renderers to share.
 func actionRisks(p *Plan, o RenderOptions) []RiskFloor {
 	risks := make([]RiskFloor, len(p.Actions))
-	parallelFor(len(p.Actions), func(i int) { risks[i] = p.RiskOf(p.Actions[i], o.RiskOverrides) })
+	ordered.For(len(p.Actions), func(i int) { risks[i] = p.RiskOf(p.Actions[i], o.RiskOverrides) })
 	return risks
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/ecsfix/ecsfix/internal/ordered"
 	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
@@ -35,8 +36,8 @@ func RenderMarkdown(w io.Writer, p *Plan, o RenderOptions) error {
 		if pr.err != nil {
 			return pr.err
 		}
-		// Each action into a buffer of its own, in parallel, written in plan order (writeOrdered).
-		err := writeOrdered(w, len(p.Actions), func(i int, b *bytes.Buffer) error {
+		// Each action into a buffer of its own, in parallel, written in plan order (ordered.Write).
+		err := ordered.Write(w, len(p.Actions), func(i int, b *bytes.Buffer) error {
 			a, why := shownAction(p, i, risks)
 			return mdAction(&renderPrinter{w: b}, a, why, needs[p.Actions[i].ID])
 		})

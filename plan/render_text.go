@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/ecsfix/ecsfix/internal/ordered"
 	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
@@ -28,8 +29,8 @@ func RenderText(w io.Writer, p *Plan, o RenderOptions) error {
 	go func() { hashed <- p.ContentHash() }()
 	risks := actionRisks(p, o)
 	needs := needsApprovalSet(p, o, risks)
-	// Each action into a buffer of its own, in parallel, written in plan order (writeOrdered).
-	err := writeOrdered(w, len(p.Actions), func(i int, b *bytes.Buffer) error {
+	// Each action into a buffer of its own, in parallel, written in plan order (ordered.Write).
+	err := ordered.Write(w, len(p.Actions), func(i int, b *bytes.Buffer) error {
 		a, why := shownAction(p, i, risks)
 		return textAction(&renderPrinter{w: b, color: o.Color}, a, why, needs[p.Actions[i].ID])
 	})

@@ -1,4 +1,8 @@
-package plan
+// Package ordered renders items in parallel and writes them in order: for output made of many
+// independent parts (a plan's actions, a report's resources), each rendered into a buffer of its own on
+// GOMAXPROCS workers and written in item order, a bounded window of buffers keeping memory to a few
+// items' worth whatever the number of items, never the whole output.
+package ordered
 
 import (
 	"bytes"
@@ -7,19 +11,14 @@ import (
 	"sync"
 )
 
-// Rendering a large plan (10,000 actions, 20 MB of text) is mostly independent work per action: its
-// diff, its risk, its canonical JSON. writeOrdered renders the items on GOMAXPROCS workers, each into a
-// buffer of its own, and writes the buffers in item order; a bounded window of buffers keeps memory to a
-// few actions' worth whatever the plan's size, never the whole output.
+// windowPerWorker is the number of buffers per worker: items rendered ahead of the one being written.
+const windowPerWorker = 4
 
-// orderedWindow is the number of buffers per worker: items rendered ahead of the one being written.
-const orderedWindow = 4
-
-// writeOrdered calls render for items 0..n-1 (concurrently, each with an empty buffer of its own) and
+// Write calls render for items 0..n-1 (concurrently, each with an empty buffer of its own) and
 // writes each buffer to w in item order. It stops at the first error in item order: a render error is
 // returned after what render wrote into its buffer (as a renderer writing straight to w would have left
 // it), a write error as it is; no render is running when it returns.
-func writeOrdered(w io.Writer, n int, render func(i int, b *bytes.Buffer) error) error {
+func Write(w io.Writer, n int, render func(i int, b *bytes.Buffer) error) error {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	if workers <= 1 {
 		var b bytes.Buffer
@@ -35,7 +34,7 @@ func writeOrdered(w io.Writer, n int, render func(i int, b *bytes.Buffer) error)
 		}
 		return nil
 	}
-	window := orderedWindow * workers
+	window := windowPerWorker * workers
 	type job struct {
 		i int
 		b *bytes.Buffer
@@ -105,8 +104,8 @@ func writeOrdered(w io.Writer, n int, render func(i int, b *bytes.Buffer) error)
 	return nil
 }
 
-// parallelFor calls f for 0..n-1 on GOMAXPROCS workers, in chunks, and returns when all have returned.
-func parallelFor(n int, f func(i int)) {
+// For calls f for 0..n-1 on GOMAXPROCS workers, in chunks, and returns when all have returned.
+func For(n int, f func(i int)) {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	if workers <= 1 {
 		for i := range n {
