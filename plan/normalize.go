@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -74,8 +76,20 @@ func NormalizeTaskDefinition(raw []byte) ([]byte, error) {
 	return encodeGenericJSON(m)
 }
 
-// decodeGenericJSON decodes one JSON value, keeping numbers exact.
+// decodeGenericJSON decodes one JSON value, keeping numbers exact: what a json.Decoder with UseNumber
+// decodes into an any (objects as map[string]any, arrays as []any, numbers as json.Number), with
+// anything after the value refused as the decoder's next token would be. A document of plain JSON
+// followed by nothing but white space is parsed directly (parseGenericJSON, the same values,
+// TestParseGenericJSONAgreesWithDecoder); anything else, errors included, through the json.Decoder.
 func decodeGenericJSON(raw []byte) (any, error) {
+	if v, ok := parseGenericJSON(raw); ok {
+		return v, nil
+	}
+	return decodeGenericJSONStd(raw)
+}
+
+// decodeGenericJSONStd is decodeGenericJSON through encoding/json.
+func decodeGenericJSONStd(raw []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
@@ -86,6 +100,256 @@ func decodeGenericJSON(raw []byte) (any, error) {
 		return nil, fmt.Errorf("unexpected data after the JSON value")
 	}
 	return v, nil
+}
+
+// parseGenericJSON parses raw, one JSON value and white space around it, into the values a json.Decoder
+// with UseNumber makes; false for anything else (invalid JSON, more than one value, nesting deeper than
+// maxParseDepth), which decodeGenericJSON leaves to the json.Decoder.
+func parseGenericJSON(raw []byte) (any, bool) {
+	p := genericParser{s: raw}
+	v, ok := p.value(0)
+	if !ok {
+		return nil, false
+	}
+	p.space()
+	return v, p.i == len(raw)
+}
+
+// maxParseDepth bounds parseGenericJSON's recursion (encoding/json refuses beyond 10,000 levels).
+const maxParseDepth = 500
+
+type genericParser struct {
+	s []byte
+	i int
+}
+
+func (p *genericParser) space() {
+	for p.i < len(p.s) {
+		switch p.s[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *genericParser) value(depth int) (any, bool) {
+	p.space()
+	if p.i >= len(p.s) || depth > maxParseDepth {
+		return nil, false
+	}
+	switch c := p.s[p.i]; {
+	case c == '{':
+		p.i++
+		m := map[string]any{}
+		p.space()
+		if p.i < len(p.s) && p.s[p.i] == '}' {
+			p.i++
+			return m, true
+		}
+		for {
+			p.space()
+			if p.i >= len(p.s) || p.s[p.i] != '"' {
+				return nil, false
+			}
+			k, ok := p.str()
+			if !ok {
+				return nil, false
+			}
+			p.space()
+			if p.i >= len(p.s) || p.s[p.i] != ':' {
+				return nil, false
+			}
+			p.i++
+			v, ok := p.value(depth + 1)
+			if !ok {
+				return nil, false
+			}
+			m[k] = v // a repeated key: the last value, as encoding/json
+			p.space()
+			if p.i >= len(p.s) {
+				return nil, false
+			}
+			switch p.s[p.i] {
+			case ',':
+				p.i++
+			case '}':
+				p.i++
+				return m, true
+			default:
+				return nil, false
+			}
+		}
+	case c == '[':
+		p.i++
+		l := []any{}
+		p.space()
+		if p.i < len(p.s) && p.s[p.i] == ']' {
+			p.i++
+			return l, true
+		}
+		for {
+			v, ok := p.value(depth + 1)
+			if !ok {
+				return nil, false
+			}
+			l = append(l, v)
+			p.space()
+			if p.i >= len(p.s) {
+				return nil, false
+			}
+			switch p.s[p.i] {
+			case ',':
+				p.i++
+			case ']':
+				p.i++
+				return l, true
+			default:
+				return nil, false
+			}
+		}
+	case c == '"':
+		return p.str()
+	case c == 't':
+		return true, p.literal("true")
+	case c == 'f':
+		return false, p.literal("false")
+	case c == 'n':
+		return nil, p.literal("null")
+	case c == '-' || ('0' <= c && c <= '9'):
+		start := p.i
+		for p.i < len(p.s) {
+			switch b := p.s[p.i]; {
+			case '0' <= b && b <= '9', b == '-', b == '+', b == '.', b == 'e', b == 'E':
+				p.i++
+				continue
+			}
+			break
+		}
+		n := string(p.s[start:p.i])
+		if !isJSONNumber(n) {
+			return nil, false
+		}
+		return json.Number(n), true
+	}
+	return nil, false
+}
+
+func (p *genericParser) literal(word string) bool {
+	if !bytes.HasPrefix(p.s[p.i:], []byte(word)) {
+		return false
+	}
+	p.i += len(word)
+	return true
+}
+
+// str parses the string at p.i (its opening quote) as encoding/json unquotes it: the escapes JSON has
+// (a \u escape of half a surrogate pair, not followed by the other half, as U+FFFD), bytes that are not
+// UTF-8 as U+FFFD; a control character or another escape is not JSON.
+func (p *genericParser) str() (string, bool) {
+	p.i++
+	start := p.i
+	plain := true
+	for ; p.i < len(p.s); p.i++ {
+		c := p.s[p.i]
+		if c == '"' {
+			break
+		}
+		if c == '\\' || c < ' ' || c >= utf8.RuneSelf {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		if p.i >= len(p.s) {
+			return "", false
+		}
+		p.i++
+		return string(p.s[start : p.i-1]), true
+	}
+	b := append([]byte(nil), p.s[start:p.i]...)
+	for p.i < len(p.s) {
+		c := p.s[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			return string(b), true
+		case c < ' ':
+			return "", false
+		case c == '\\':
+			if p.i+1 >= len(p.s) {
+				return "", false
+			}
+			switch e := p.s[p.i+1]; e {
+			case '"', '\\', '/':
+				b = append(b, e)
+			case 'b':
+				b = append(b, '\b')
+			case 'f':
+				b = append(b, '\f')
+			case 'n':
+				b = append(b, '\n')
+			case 'r':
+				b = append(b, '\r')
+			case 't':
+				b = append(b, '\t')
+			case 'u':
+				r := hex4(p.s[p.i+2:])
+				if r < 0 {
+					return "", false
+				}
+				p.i += 6
+				if utf16.IsSurrogate(r) {
+					r2 := rune(-1)
+					if p.i+1 < len(p.s) && p.s[p.i] == '\\' && p.s[p.i+1] == 'u' {
+						r2 = hex4(p.s[p.i+2:])
+					}
+					if d := utf16.DecodeRune(r, r2); d != unicode.ReplacementChar {
+						p.i += 6
+						b = utf8.AppendRune(b, d)
+						continue
+					}
+					r = unicode.ReplacementChar
+				}
+				b = utf8.AppendRune(b, r)
+				continue
+			default:
+				return "", false
+			}
+			p.i += 2
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+			p.i++
+		default:
+			r, size := utf8.DecodeRune(p.s[p.i:])
+			p.i += size
+			b = utf8.AppendRune(b, r) // RuneError for a byte that is not UTF-8
+		}
+	}
+	return "", false
+}
+
+// hex4 is the value of the four hex digits s starts with, or -1.
+func hex4(s []byte) rune {
+	if len(s) < 4 {
+		return -1
+	}
+	var r rune
+	for _, c := range s[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return -1
+		}
+		r = r*16 + rune(c)
+	}
+	return r
 }
 
 // encodeGenericJSON writes v indented by two spaces, keys sorted, without HTML escaping, and a trailing
