@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ecsfix/ecsfix/internal/ordered"
 	"github.com/ecsfix/ecsfix/internal/textsafe"
@@ -57,6 +58,28 @@ func RenderText(w io.Writer, p *Plan, o RenderOptions) error {
 
 const textLabelWidth = 13
 
+// field prints "  label value" as printf("  %-*s%s\n", textLabelWidth, label, value) does (label and
+// value escaped, the label padded to textLabelWidth characters), without fmt: a 10,000-action plan
+// prints hundreds of thousands of them.
+func (p *renderPrinter) field(label, value string) {
+	if p.err != nil {
+		return
+	}
+	l := textsafe.Line(label)
+	s := "  " + l
+	if pad := textLabelWidth - utf8.RuneCountInString(l); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	_, p.err = io.WriteString(p.w, s+textsafe.Line(value)+"\n")
+}
+
+// safeLine prints prefix, s (escaped already) and a newline: printf("%s%s\n", …) without fmt.
+func (p *renderPrinter) safeLine(prefix string, s textsafe.Safe) {
+	if p.err == nil {
+		_, p.err = io.WriteString(p.w, prefix+string(s)+"\n")
+	}
+}
+
 func textAction(pr *renderPrinter, a *Action, why []string, needsApproval bool) error {
 	header := "# " + a.ID + ": " + string(a.Type) + " " + actionLabel(a)
 	pr.printf("%s", pr.paint(ansiBoldCode, header))
@@ -68,7 +91,7 @@ func textAction(pr *renderPrinter, a *Action, why []string, needsApproval bool) 
 		if label != "" {
 			label += ":"
 		}
-		pr.printf("  %-*s%s\n", textLabelWidth, label, value)
+		pr.field(label, value)
 	}
 	field("resource", a.Resource+" (account "+a.Account+", "+a.Region+")")
 	risk := string(a.Risk)
@@ -121,7 +144,7 @@ func textAction(pr *renderPrinter, a *Action, why []string, needsApproval bool) 
 	if diff != "" {
 		pr.printf("\n")
 		for _, line := range strings.SplitAfter(strings.TrimSuffix(diff, "\n"), "\n") {
-			pr.printf("    %s\n", textDiffLine(pr, strings.TrimSuffix(line, "\n")))
+			pr.safeLine("    ", textDiffLine(pr, strings.TrimSuffix(line, "\n")))
 		}
 	}
 	pr.printf("\n")
