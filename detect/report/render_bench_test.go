@@ -46,11 +46,13 @@ func largeReport(tb testing.TB, families int) *Report {
 
 func benchRender(b *testing.B, render func(w io.Writer, r *Report) error) {
 	r := largeReport(b, 2500)
+	cpu := snapshottest.CPUTime()
 	for b.Loop() {
 		if err := render(io.Discard, r); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64((snapshottest.CPUTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
 }
 
 // BenchmarkText renders the text report of about 100,000 results (BenchmarkOffline10k's scan).
@@ -80,3 +82,5 @@ func BenchmarkTextAllReference(b *testing.B) {
 }
 
 func BenchmarkJSONReference(b *testing.B) { benchRender(b, refJSON) }
+
+func BenchmarkSARIFReference(b *testing.B) { benchRender(b, refSARIF) }

@@ -43,6 +43,22 @@ func comparedReports(t *testing.T) map[string]*Report {
 				}
 			}
 			r.Results = append(r.Results, res)
+			switch rng.Intn(4) { // located in a snapshot file, or in a task-definition file with a fix
+			case 0:
+				if r.Origins == nil {
+					r.Origins = map[string]Origin{}
+				}
+				r.Origins[res.ResourceArn] = Origin{File: "ecs/" + odd[rng.Intn(len(odd))] + ".json", Line: rng.Intn(3)}
+			case 1:
+				if r.FileFindings == nil {
+					r.FileFindings = map[string]FileFinding{}
+				}
+				ff := FileFinding{File: "td/" + odd[rng.Intn(len(odd))] + ".json", Line: rng.Intn(30)}
+				if rng.Intn(2) == 0 {
+					ff.Fix = &FileFix{Description: odd[rng.Intn(len(odd))], Replacements: []Replacement{{StartLine: 3, EndLine: 4, Inserted: odd[rng.Intn(len(odd))] + "\n"}}}
+				}
+				r.FileFindings[FileFindingKey(res.Control, res.ResourceArn)] = ff
+			}
 		}
 		if g%2 == 0 {
 			r.Errors = append(r.Errors, detect.ReadError{Region: "eu-west-1", ResourceType: detect.TypeRole, Resource: odd[rng.Intn(len(odd))], Operation: "GetRole", Message: odd[rng.Intn(len(odd))]})
@@ -56,7 +72,7 @@ func comparedReports(t *testing.T) map[string]*Report {
 	return reports
 }
 
-func TestTextAndJSONAgreeWithReference(t *testing.T) {
+func TestTextJSONAndSARIFAgreeWithReference(t *testing.T) {
 	reports := comparedReports(t)
 	for _, procs := range []int{1, 4} {
 		old := runtime.GOMAXPROCS(procs)
@@ -74,6 +90,11 @@ func TestTextAndJSONAgreeWithReference(t *testing.T) {
 			wantErr := refJSON(&want, r)
 			gotErr := JSON(&got, r)
 			checkSame(t, fmt.Sprintf("JSON of %s (%d procs)", name, procs), want.Bytes(), got.Bytes(), wantErr, gotErr)
+			want.Reset()
+			got.Reset()
+			wantErr = refSARIF(&want, r)
+			gotErr = SARIF(&got, r)
+			checkSame(t, fmt.Sprintf("SARIF of %s (%d procs)", name, procs), want.Bytes(), got.Bytes(), wantErr, gotErr)
 		}
 		runtime.GOMAXPROCS(old)
 	}
@@ -116,5 +137,17 @@ func TestJSONMembersAreDocuments(t *testing.T) {
 	}
 	if !reflect.DeepEqual(names, written) {
 		t.Errorf("JSON writes members %v; document has %v", written, names)
+	}
+}
+
+// A SARIF log of failures has one place for its results: the streamed log's results are where the whole
+// log has them.
+func TestSARIFResultsMarkerIsUnique(t *testing.T) {
+	var b bytes.Buffer
+	if err := refSARIF(&b, sample()); err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(b.Bytes(), []byte("\n      \"results\": [")); n != 1 {
+		t.Errorf("the log has %d results lists at the run's depth", n)
 	}
 }
