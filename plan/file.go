@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/ecsfix/ecsfix/internal/jsonindent"
 	"github.com/ecsfix/ecsfix/internal/ordered"
 )
 
@@ -253,7 +254,7 @@ func writeCanonicalList(bw *bufio.Writer, n int, elem func(i int) any) error {
 		if err != nil {
 			return err
 		}
-		return json.Indent(b, compact, "    ", "  ")
+		return jsonindent.Indent(b, compact, "    ", "  ")
 	})
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/internal/jsonindent"
 	"github.com/ecsfix/ecsfix/internal/ordered"
 )
 
@@ -106,7 +107,7 @@ func jsonList(bw *bufio.Writer, n int, elem func(i int) any) error {
 			if err != nil {
 				return err
 			}
-			if err := json.Indent(b, compact, "    ", "  "); err != nil {
+			if err := jsonindent.Indent(b, compact, "    ", "  "); err != nil {
 				return err
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/owenrumney/go-sarif/v2/sarif"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/internal/jsonindent"
 	"github.com/ecsfix/ecsfix/internal/ordered"
 )
 
@@ -84,7 +85,7 @@ func SARIF(w io.Writer, r *Report) error {
 			if err != nil {
 				return err
 			}
-			if err := json.Indent(b, compact, "        ", "  "); err != nil {
+			if err := jsonindent.Indent(b, compact, "        ", "  "); err != nil {
 				return err
 			}
 		}
