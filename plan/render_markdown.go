@@ -15,6 +15,15 @@ import (
 // content).
 func RenderMarkdown(w io.Writer, p *Plan, o RenderOptions) error {
 	pr := &renderPrinter{w: w}
+	// The content hash is computed alongside the actions.
+	hashed := make(chan string, 1)
+	go func() { hashed <- p.ContentHash() }()
+	hash, received := "", false
+	defer func() {
+		if !received {
+			<-hashed // no hashing left running on p once RenderMarkdown returns
+		}
+	}()
 	pr.printf("# ecsfix plan\n\n")
 	pr.printf("Made by %s %s at %s from %s.\n\n", mdText(p.Tool.Name), mdText(p.Tool.Version),
 		p.CreatedAt.UTC().Format("2006-01-02 15:04 MST"), mdText(describeSource(p.Source)))
@@ -51,7 +60,7 @@ func RenderMarkdown(w io.Writer, p *Plan, o RenderOptions) error {
 			pr.printf("| %s | %s | %s |\n", mdCell(s.Control), mdCode(s.Resource), mdCell(s.Reason))
 		}
 	}
-	hash := p.ContentHash()
+	hash, received = <-hashed, true
 	pr.printf("\n## Content hash\n\n%s\n\nApprovals are bound to this hash: any change to the plan's content voids them.\n", mdCode(hash))
 	pr.printf("\n## Approvals\n\n")
 	if len(p.Approvals) == 0 {

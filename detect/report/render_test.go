@@ -2,7 +2,9 @@ package report
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand"
 	"reflect"
 	"runtime"
@@ -150,4 +152,38 @@ func TestSARIFResultsMarkerIsUnique(t *testing.T) {
 	if n := bytes.Count(b.Bytes(), []byte("\n      \"results\": [")); n != 1 {
 		t.Errorf("the log has %d results lists at the run's depth", n)
 	}
+}
+
+// A writer's error is what the renderers return, as before.
+func TestRenderersReturnTheWritersError(t *testing.T) {
+	r := largeReport(t, 50)
+	boom := errors.New("disk full")
+	for name, render := range map[string][2]func(io.Writer) error{
+		"text":  {func(w io.Writer) error { return Text(w, r, TextOptions{All: true}) }, func(w io.Writer) error { return refText(w, r, TextOptions{All: true}) }},
+		"JSON":  {func(w io.Writer) error { return JSON(w, r) }, func(w io.Writer) error { return refJSON(w, r) }},
+		"SARIF": {func(w io.Writer) error { return SARIF(w, r) }, func(w io.Writer) error { return refSARIF(w, r) }},
+	} {
+		for _, after := range []int{0, 1000, 100000} {
+			got, want := render[0](&failingWriter{left: after, err: boom}), render[1](&failingWriter{left: after, err: boom})
+			if !errors.Is(got, boom) || fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s, failing after %d bytes: %v; the reference: %v", name, after, got, want)
+			}
+		}
+	}
+}
+
+// failingWriter takes left bytes, then fails.
+type failingWriter struct {
+	left int
+	err  error
+}
+
+func (f *failingWriter) Write(b []byte) (int, error) {
+	if len(b) > f.left {
+		n := f.left
+		f.left = 0
+		return n, f.err
+	}
+	f.left -= len(b)
+	return len(b), nil
 }
