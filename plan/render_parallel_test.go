@@ -581,3 +581,51 @@ func BenchmarkContentHashReference(b *testing.B) {
 type countWriter int
 
 func (c *countWriter) Write(b []byte) (int, error) { *c += countWriter(len(b)); return len(b), nil }
+
+// BenchmarkWrite writes the plan file of the same plan (`plan --out`), to io.Discard; with -benchmem,
+// the bytes allocated per write show that the file is not held whole.
+func BenchmarkWrite(b *testing.B) {
+	p := largePlan(b, 2500)
+	cpu := snapshottest.CPUTime()
+	for b.Loop() {
+		if err := Write(io.Discard, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, cpu)
+}
+
+// BenchmarkWriteReference is BenchmarkWrite with the encoding it replaces (the whole file in memory).
+func BenchmarkWriteReference(b *testing.B) {
+	p := largePlan(b, 2500)
+	cpu := snapshottest.CPUTime()
+	for b.Loop() {
+		if err := p.Validate(); err != nil {
+			b.Fatal(err)
+		}
+		data, err := refCanonicalPlan(p, true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.Discard.Write(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, cpu)
+}
+
+// BenchmarkRead reads the plan file back (`apply`, `show`, `approve`).
+func BenchmarkRead(b *testing.B) {
+	var file bytes.Buffer
+	if err := Write(&file, largePlan(b, 2500)); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(file.Len()))
+	cpu := snapshottest.CPUTime()
+	for b.Loop() {
+		if _, err := Read("plan.json", file.Bytes()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, cpu)
+}
