@@ -122,12 +122,14 @@ func pinPlans(t *testing.T) []*Plan {
 	return plans
 }
 
-var flatStep = regexp.MustCompile(`^([^.\[\]]+)((?:\[\d+\])*)`)
+var (
+	flatStep  = regexp.MustCompile(`^([^.\[\]]+)((?:\[\d+\])*)`)
+	flatIndex = regexp.MustCompile(`\d+`)
+)
 
 // setFlat sets the leaf a remedyFlat path names in doc (objects and arrays made as needed).
 func setFlat(doc map[string]any, path string, v any) bool {
 	var cur any = doc
-	var set func(any)
 	for path != "" {
 		m := flatStep.FindStringSubmatch(path)
 		if m == nil {
@@ -139,7 +141,7 @@ func setFlat(doc map[string]any, path string, v any) bool {
 			return false
 		}
 		key := m[1]
-		steps := regexp.MustCompile(`\d+`).FindAllString(m[2], -1)
+		steps := flatIndex.FindAllString(m[2], -1)
 		if len(steps) == 0 {
 			if path == "" {
 				obj[key] = v
@@ -170,7 +172,6 @@ func setFlat(doc map[string]any, path string, v any) bool {
 		}
 		cur = list[i]
 	}
-	_ = set
 	return false
 }
 
