@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,6 +10,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/ecsfix/ecsfix/internal/jsonindent"
+	"github.com/ecsfix/ecsfix/internal/ordered"
 )
 
 // Errors a user acts on. Read wraps them with the file's name; test them with errors.Is.
@@ -25,12 +29,30 @@ func Write(w io.Writer, p *Plan) error {
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("write plan: %w", err)
 	}
-	b, err := canonicalPlan(p, true)
-	if err != nil {
+	// Streamed (writeCanonical): the file's bytes are never all in memory. An error of w is returned as
+	// it is, one of encoding wrapped.
+	ew := &errWriter{w: w}
+	if err := writeCanonical(ew, p, true); err != nil {
+		if ew.err != nil {
+			return ew.err
+		}
 		return fmt.Errorf("write plan: %w", err)
 	}
-	_, err = w.Write(b)
-	return err
+	return nil
+}
+
+// errWriter remembers its writer's error.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(b []byte) (int, error) {
+	n, err := e.w.Write(b)
+	if err != nil && e.err == nil {
+		e.err = err
+	}
+	return n, err
 }
 
 // ReadFile reads and checks the plan file at path; see Read.
@@ -65,14 +87,34 @@ func Read(name string, data []byte) (*Plan, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("plan %s: %w", name, err)
 	}
-	canon, err := canonicalPlan(&p, true)
-	if err != nil {
+	// The canonical form is compared with data as it is encoded (sameWriter), never held whole.
+	same := &sameWriter{want: data}
+	if err := writeCanonical(same, &p, true); err != nil && err != errNotSame {
 		return nil, fmt.Errorf("plan %s: %w", name, err)
 	}
-	if !bytes.Equal(canon, data) {
+	if same.differ || same.off != len(data) {
 		return nil, fmt.Errorf("plan %s was %w", name, ErrModified)
 	}
 	return &p, nil
+}
+
+// errNotSame stops an encoding into a sameWriter at the first byte that differs.
+var errNotSame = errors.New("not the same bytes")
+
+// sameWriter compares what is written to it with want, from its start.
+type sameWriter struct {
+	want   []byte
+	off    int
+	differ bool
+}
+
+func (s *sameWriter) Write(b []byte) (int, error) {
+	if s.differ || len(b) > len(s.want)-s.off || !bytes.Equal(b, s.want[s.off:s.off+len(b)]) {
+		s.differ = true
+		return 0, errNotSame
+	}
+	s.off += len(b)
+	return len(b), nil
 }
 
 // checkFormatVersion reads formatVersion alone, before the strict parse, so that a plan of another
@@ -112,48 +154,129 @@ func (p *Plan) ContentHash() string {
 }
 
 func (p *Plan) contentHash() (string, error) {
-	b, err := canonicalPlan(p, false)
-	if err != nil {
+	h := sha256.New()
+	if err := writeCanonical(h, p, false); err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:]), nil
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // canonicalPlan encodes p in canonical form, with or without its approvals. It does not modify p.
 func canonicalPlan(p *Plan, withApprovals bool) ([]byte, error) {
-	c := *p
-	if !withApprovals {
-		c.Approvals = nil
+	var b bytes.Buffer
+	if err := writeCanonical(&b, p, withApprovals); err != nil {
+		return nil, err
 	}
-	c.Actions = make([]Action, len(p.Actions))
-	for i, a := range p.Actions {
-		a.Controls = nonNil(a.Controls)
-		if r := a.RegisterTaskDefinition; r != nil {
-			rc := *r
-			rc.Edits = nonNil(rc.Edits)
-			a.RegisterTaskDefinition = &rc
-		}
-		if u := a.UpdateClusterSettings; u != nil {
-			uc := *u
-			uc.Before, uc.After = nonNil(uc.Before), nonNil(uc.After)
-			a.UpdateClusterSettings = &uc
-		}
-		c.Actions[i] = a
+	return b.Bytes(), nil
+}
+
+// writeCanonical writes p in canonical form, with or without its approvals: the bytes of
+// json.MarshalIndent(p, "", "  ") and a newline, after absent lists are made empty (canonicalAction, and
+// State's absent facts, Skipped) — written member by member and element by element, the elements of
+// each list encoded in parallel (ordered.Write), never the whole document in memory. An element encoded
+// with json.MarshalIndent and the prefix of its depth is the same bytes as inside the whole document:
+// the indentation is lexical (json.Indent), the compact encoding of a value the same wherever it is.
+// TestCanonicalPlanAgreesWithMarshalIndent compares the two. It does not modify p.
+func writeCanonical(w io.Writer, p *Plan, withApprovals bool) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	// Plan's members in struct order; keep in step with Plan (TestCanonicalMembersArePlans).
+	write := func(s string) {
+		bw.WriteString(s) // an error is kept by bw and returned by Flush
 	}
-	c.State = make([]Fingerprint, len(p.State))
-	for i, f := range p.State {
+	value := func(name string, v any) error {
+		b, err := json.MarshalIndent(v, "  ", "  ")
+		if err != nil {
+			return err
+		}
+		write("\n  \"" + name + "\": ")
+		bw.Write(b)
+		return nil
+	}
+	write("{")
+	if err := value("formatVersion", &p.FormatVersion); err != nil {
+		return err
+	}
+	write(",")
+	if err := value("tool", &p.Tool); err != nil {
+		return err
+	}
+	write(",")
+	if err := value("createdAt", &p.CreatedAt); err != nil {
+		return err
+	}
+	write(",")
+	if err := value("source", &p.Source); err != nil {
+		return err
+	}
+	write(",\n  \"actions\": ")
+	if err := writeCanonicalList(bw, len(p.Actions), func(i int) any { return canonicalAction(p.Actions[i]) }); err != nil {
+		return err
+	}
+	write(",\n  \"state\": ")
+	err := writeCanonicalList(bw, len(p.State), func(i int) any {
+		f := p.State[i]
 		if f.Facts == nil {
 			f.Facts = map[string]string{}
 		}
-		c.State[i] = f
-	}
-	c.Skipped = nonNil(c.Skipped)
-	b, err := json.MarshalIndent(&c, "", "  ")
+		return &f
+	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return append(b, '\n'), nil
+	write(",\n  \"skipped\": ")
+	if err := writeCanonicalList(bw, len(p.Skipped), func(i int) any { return &p.Skipped[i] }); err != nil {
+		return err
+	}
+	if withApprovals && len(p.Approvals) > 0 { // omitempty
+		write(",\n  \"approvals\": ")
+		if err := writeCanonicalList(bw, len(p.Approvals), func(i int) any { return &p.Approvals[i] }); err != nil {
+			return err
+		}
+	}
+	write("\n}\n")
+	return bw.Flush()
+}
+
+// writeCanonicalList writes a list member's value at depth 1: [] when empty (canonical form has no null
+// list), else each element (elem(i), encoded in parallel) on its own line at depth 2.
+func writeCanonicalList(bw *bufio.Writer, n int, elem func(i int) any) error {
+	if n == 0 {
+		_, err := bw.WriteString("[]")
+		return err
+	}
+	bw.WriteString("[")
+	err := ordered.Write(bw, n, func(i int, b *bytes.Buffer) error {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("\n    ")
+		compact, err := json.Marshal(elem(i))
+		if err != nil {
+			return err
+		}
+		return jsonindent.Indent(b, compact, "    ", "  ")
+	})
+	if err != nil {
+		return err
+	}
+	_, err = bw.WriteString("\n  ]")
+	return err
+}
+
+// canonicalAction is a, as canonical form writes it: absent lists that are members of its payload as [].
+func canonicalAction(a Action) *Action {
+	a.Controls = nonNil(a.Controls)
+	if r := a.RegisterTaskDefinition; r != nil {
+		rc := *r
+		rc.Edits = nonNil(rc.Edits)
+		a.RegisterTaskDefinition = &rc
+	}
+	if u := a.UpdateClusterSettings; u != nil {
+		uc := *u
+		uc.Before, uc.After = nonNil(uc.Before), nonNil(uc.After)
+		a.UpdateClusterSettings = &uc
+	}
+	return &a
 }
 
 func nonNil[T any](s []T) []T {

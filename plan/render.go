@@ -8,6 +8,7 @@ import (
 	"github.com/aymanbagabas/go-udiff"
 
 	"github.com/ecsfix/ecsfix/detect/awsclient"
+	"github.com/ecsfix/ecsfix/internal/ordered"
 	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
@@ -142,7 +143,10 @@ func actionLabel(a *Action) string {
 // planSummary is the counting part of the summary line: "3 task definitions, 2 services, 1 cluster to
 // change; 2 high-risk actions need approval (unattended risk: low)". It counts resources, not actions:
 // a service updated by several actions (each part of its fix with its own risk) is one service.
-func planSummary(p *Plan, o RenderOptions) string {
+func planSummary(p *Plan, o RenderOptions) string { return planSummaryOf(p, o, actionRisks(p, o)) }
+
+// planSummaryOf is planSummary with the actions' risks (actionRisks) already known.
+func planSummaryOf(p *Plan, o RenderOptions, risks []RiskFloor) string {
 	unattended := o.UnattendedRisk
 	counts := map[ActionType]int{}
 	seen := map[[2]string]bool{}
@@ -160,13 +164,16 @@ func planSummary(p *Plan, o RenderOptions) string {
 	}
 	s := strings.Join(what, ", ") + " to change; "
 	level := unattendedLabel(unattended)
-	needs := p.NeedsApproval(unattended, o.RiskOverrides)
-	if len(needs) == 0 {
-		return s + fmt.Sprintf("every action is within the unattended risk (%s)", level)
-	}
+	needs := 0
 	byRisk := map[Risk]int{}
-	for _, a := range needs {
-		byRisk[p.EffectiveRisk(a, o.RiskOverrides)]++
+	for i := range p.Actions {
+		if r := risks[i].Risk; !withinRisk(r, unattended) { // as Plan.NeedsApproval
+			needs++
+			byRisk[r]++
+		}
+	}
+	if needs == 0 {
+		return s + fmt.Sprintf("every action is within the unattended risk (%s)", level)
 	}
 	var parts []string
 	for _, r := range []Risk{RiskHigh, RiskMedium, RiskLow} {
@@ -175,10 +182,18 @@ func planSummary(p *Plan, o RenderOptions) string {
 		}
 	}
 	verb := "actions need"
-	if len(needs) == 1 {
+	if needs == 1 {
 		verb = "action needs"
 	}
 	return s + fmt.Sprintf("%s %s approval (unattended risk: %s)", strings.Join(parts, " and "), verb, level)
+}
+
+// actionRisks are the actions' effective risks and why (Plan.RiskOf with o's overrides), each derived
+// once, in parallel, for the renderers to share.
+func actionRisks(p *Plan, o RenderOptions) []RiskFloor {
+	risks := make([]RiskFloor, len(p.Actions))
+	ordered.For(len(p.Actions), func(i int) { risks[i] = p.RiskOf(p.Actions[i], o.RiskOverrides) })
+	return risks
 }
 
 func unattendedLabel(r Risk) string {
@@ -196,13 +211,12 @@ func plural(n int, single, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// shownAction is an action as the renderers show it: with its effective risk, and why when that is
-// medium or high (riskShown).
-func shownAction(p *Plan, i int, o RenderOptions) (*Action, []string) {
+// shownAction is an action as the renderers show it: with its effective risk (risks[i], actionRisks),
+// and why when that is medium or high (riskShown).
+func shownAction(p *Plan, i int, risks []RiskFloor) (*Action, []string) {
 	a := p.Actions[i]
-	f := p.RiskOf(a, o.RiskOverrides)
-	a.Risk = f.Risk
-	return &a, riskShown(f)
+	a.Risk = risks[i].Risk
+	return &a, riskShown(risks[i])
 }
 
 // riskShown are the reasons the renderers show for a risk: those of a medium or high risk (or of one
@@ -238,11 +252,14 @@ func describeSource(s Source) string {
 	return out
 }
 
-// needsApprovalSet is the ids of the actions above the unattended risk.
-func needsApprovalSet(p *Plan, o RenderOptions) map[string]bool {
+// needsApprovalSet is the ids of the actions above the unattended risk (Plan.NeedsApproval), from their
+// risks (actionRisks).
+func needsApprovalSet(p *Plan, o RenderOptions, risks []RiskFloor) map[string]bool {
 	m := map[string]bool{}
-	for _, a := range p.NeedsApproval(o.UnattendedRisk, o.RiskOverrides) {
-		m[a.ID] = true
+	for i, a := range p.Actions {
+		if !withinRisk(risks[i].Risk, o.UnattendedRisk) {
+			m[a.ID] = true
+		}
 	}
 	return m
 }

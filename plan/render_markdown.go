@@ -1,10 +1,12 @@
 package plan
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/ecsfix/ecsfix/internal/ordered"
 	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
@@ -13,28 +15,43 @@ import (
 // content).
 func RenderMarkdown(w io.Writer, p *Plan, o RenderOptions) error {
 	pr := &renderPrinter{w: w}
+	// The content hash is computed alongside the actions.
+	hashed := make(chan string, 1)
+	go func() { hashed <- p.ContentHash() }()
+	hash, received := "", false
+	defer func() {
+		if !received {
+			<-hashed // no hashing left running on p once RenderMarkdown returns
+		}
+	}()
 	pr.printf("# ecsfix plan\n\n")
 	pr.printf("Made by %s %s at %s from %s.\n\n", mdText(p.Tool.Name), mdText(p.Tool.Version),
 		p.CreatedAt.UTC().Format("2006-01-02 15:04 MST"), mdText(describeSource(p.Source)))
 	if len(p.Actions) == 0 {
 		pr.printf("**No changes.** Nothing that ecsfix fixes needs a change.\n")
 	} else {
-		pr.printf("**Plan: %s.**\n\n", mdText(planSummary(p, o)))
+		risks := actionRisks(p, o)
+		pr.printf("**Plan: %s.**\n\n", mdText(planSummaryOf(p, o, risks)))
 		if line := expectedApplyLine(p, o); line != "" {
 			pr.printf("%s\n\n", mdText(line))
 		}
-		needs := needsApprovalSet(p, o)
+		needs := needsApprovalSet(p, o, risks)
 		pr.printf("| id | action | resource | controls | risk |\n|---|---|---|---|---|\n")
 		for i := range p.Actions {
-			a, _ := shownAction(p, i, o)
+			a, _ := shownAction(p, i, risks)
 			pr.printf("| %s | %s | %s | %s | %s |\n", mdCell(a.ID), mdCell(string(a.Type)), mdCode(actionLabel(a)),
 				mdCell(strings.Join(a.Controls, ", ")), mdRisk(a.Risk, needs[a.ID]))
 		}
-		for i := range p.Actions {
-			a, why := shownAction(p, i, o)
-			if err := mdAction(pr, a, why, needs[p.Actions[i].ID]); err != nil {
-				return err
-			}
+		if pr.err != nil {
+			return pr.err
+		}
+		// Each action into a buffer of its own, in parallel, written in plan order (ordered.Write).
+		err := ordered.Write(w, len(p.Actions), func(i int, b *bytes.Buffer) error {
+			a, why := shownAction(p, i, risks)
+			return mdAction(&renderPrinter{w: b}, a, why, needs[p.Actions[i].ID])
+		})
+		if err != nil {
+			return err
 		}
 	}
 	if len(p.Skipped) > 0 {
@@ -43,7 +60,7 @@ func RenderMarkdown(w io.Writer, p *Plan, o RenderOptions) error {
 			pr.printf("| %s | %s | %s |\n", mdCell(s.Control), mdCode(s.Resource), mdCell(s.Reason))
 		}
 	}
-	hash := p.ContentHash()
+	hash, received = <-hashed, true
 	pr.printf("\n## Content hash\n\n%s\n\nApprovals are bound to this hash: any change to the plan's content voids them.\n", mdCode(hash))
 	pr.printf("\n## Approvals\n\n")
 	if len(p.Approvals) == 0 {

@@ -1,9 +1,12 @@
 package plan
 
 import (
+	"bytes"
 	"io"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/ecsfix/ecsfix/internal/ordered"
 	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
@@ -19,18 +22,27 @@ func RenderText(w io.Writer, p *Plan, o RenderOptions) error {
 		textSkipped(pr, p)
 		return pr.err
 	}
-	needs := needsApprovalSet(p, o)
-	for i := range p.Actions {
-		a, why := shownAction(p, i, o)
-		if err := textAction(pr, a, why, needs[p.Actions[i].ID]); err != nil {
-			return err
-		}
+	if pr.err != nil {
+		return pr.err
 	}
-	pr.printf("%s\n", pr.paint(ansiBoldCode, "Plan: "+planSummary(p, o)+"."))
+	// The content hash is computed alongside the actions (once: the summary and the approvals use it).
+	hashed := make(chan string, 1)
+	go func() { hashed <- p.ContentHash() }()
+	risks := actionRisks(p, o)
+	needs := needsApprovalSet(p, o, risks)
+	// Each action into a buffer of its own, in parallel, written in plan order (ordered.Write).
+	err := ordered.Write(w, len(p.Actions), func(i int, b *bytes.Buffer) error {
+		a, why := shownAction(p, i, risks)
+		return textAction(&renderPrinter{w: b, color: o.Color}, a, why, needs[p.Actions[i].ID])
+	})
+	hash := <-hashed
+	if err != nil {
+		return err
+	}
+	pr.printf("%s\n", pr.paint(ansiBoldCode, "Plan: "+planSummaryOf(p, o, risks)+"."))
 	if line := expectedApplyLine(p, o); line != "" {
 		pr.printf("%s\n", line)
 	}
-	hash := p.ContentHash()
 	pr.printf("Content: %s\n", hash)
 	for _, a := range p.Approvals {
 		if approvalValid(a, hash) {
@@ -46,6 +58,28 @@ func RenderText(w io.Writer, p *Plan, o RenderOptions) error {
 
 const textLabelWidth = 13
 
+// field prints "  label value" as printf("  %-*s%s\n", textLabelWidth, label, value) does (label and
+// value escaped, the label padded to textLabelWidth characters), without fmt: a 10,000-action plan
+// prints hundreds of thousands of them.
+func (p *renderPrinter) field(label, value string) {
+	if p.err != nil {
+		return
+	}
+	l := textsafe.Line(label)
+	s := "  " + l
+	if pad := textLabelWidth - utf8.RuneCountInString(l); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	_, p.err = io.WriteString(p.w, s+textsafe.Line(value)+"\n")
+}
+
+// safeLine prints prefix, s (escaped already) and a newline: printf("%s%s\n", …) without fmt.
+func (p *renderPrinter) safeLine(prefix string, s textsafe.Safe) {
+	if p.err == nil {
+		_, p.err = io.WriteString(p.w, prefix+string(s)+"\n")
+	}
+}
+
 func textAction(pr *renderPrinter, a *Action, why []string, needsApproval bool) error {
 	header := "# " + a.ID + ": " + string(a.Type) + " " + actionLabel(a)
 	pr.printf("%s", pr.paint(ansiBoldCode, header))
@@ -57,7 +91,7 @@ func textAction(pr *renderPrinter, a *Action, why []string, needsApproval bool) 
 		if label != "" {
 			label += ":"
 		}
-		pr.printf("  %-*s%s\n", textLabelWidth, label, value)
+		pr.field(label, value)
 	}
 	field("resource", a.Resource+" (account "+a.Account+", "+a.Region+")")
 	risk := string(a.Risk)
@@ -110,7 +144,7 @@ func textAction(pr *renderPrinter, a *Action, why []string, needsApproval bool) 
 	if diff != "" {
 		pr.printf("\n")
 		for _, line := range strings.SplitAfter(strings.TrimSuffix(diff, "\n"), "\n") {
-			pr.printf("    %s\n", textDiffLine(pr, strings.TrimSuffix(line, "\n")))
+			pr.safeLine("    ", textDiffLine(pr, strings.TrimSuffix(line, "\n")))
 		}
 	}
 	pr.printf("\n")

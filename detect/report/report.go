@@ -101,18 +101,19 @@ func (r *Report) Summary() Summary {
 // Incomplete reports whether something could not be read.
 func (r *Report) Incomplete() bool { return len(r.Errors) > 0 }
 
-// group is the results of one resource.
+// group is the results of one resource (pointers into the report's results).
 type group struct {
 	arn, resourceType string
-	results           []detect.Result
+	results           []*detect.Result
 }
 
 // byResource groups the results that keep() accepts by resource, ordered by resource type, then ARN;
 // within a resource results keep registry order.
-func byResource(results []detect.Result, keep func(detect.Result) bool) []group {
+func byResource(results []detect.Result, keep func(*detect.Result) bool) []group {
 	idx := map[string]int{}
 	var groups []group
-	for _, r := range results {
+	for k := range results {
+		r := &results[k]
 		if !keep(r) {
 			continue
 		}

@@ -1,11 +1,14 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/internal/ordered"
 	"github.com/ecsfix/ecsfix/internal/textsafe"
 )
 
@@ -29,8 +32,10 @@ const (
 // Text writes FAILED results (or, with All, every verdict) grouped by resource, then what could not be
 // evaluated or read, then a summary line.
 func Text(w io.Writer, r *Report, o TextOptions) error {
-	p := &printer{w: w, color: o.Color}
-	keep := func(res detect.Result) bool {
+	// Buffered: a line is a write to w no more (the cli's w is the terminal or a file).
+	bw := bufio.NewWriterSize(w, 64<<10)
+	p := &printer{w: bw, color: o.Color}
+	keep := func(res *detect.Result) bool {
 		if res.Status == detect.NotEvaluated {
 			return false
 		}
@@ -43,24 +48,18 @@ func Text(w io.Writer, r *Report, o TextOptions) error {
 			ctlWidth = max(ctlWidth, len(res.Control))
 		}
 	}
-	for _, g := range groups {
-		p.printf("%s  %s\n", p.paint(ansiBold, g.arn), p.paint(ansiDim, g.resourceType))
-		for _, res := range g.results {
-			status, colour := statusLabel(res)
-			p.printf("  %s  %-*s  %-8s  %s\n", p.paint(colour, fmt.Sprintf("%-10s", status)), ctlWidth, res.Control,
-				res.Severity, res.Reason)
-			if s := res.Suppressed; s != nil {
-				note := s.By
-				if s.Reason != "" {
-					note += ": " + s.Reason
-				}
-				if s.Expires != nil {
-					note += ", " + detect.ExpiryText(*s.Expires)
-				}
-				p.printf("  %s  %s\n", strings.Repeat(" ", 10), p.paint(ansiDim, "suppressed by "+note))
-			}
+	// The groups in chunks, each chunk into a buffer of its own on GOMAXPROCS workers, written in order
+	// (ordered.Write): the printing of 100,000 results in parallel, a few chunks in memory at a time.
+	chunks := (len(groups) + textChunk - 1) / textChunk
+	err := ordered.Write(bw, chunks, func(c int, b *bytes.Buffer) error {
+		cp := &printer{w: b, color: o.Color}
+		for _, g := range groups[c*textChunk : min(len(groups), (c+1)*textChunk)] {
+			textGroup(cp, g, ctlWidth)
 		}
-		p.printf("\n")
+		return cp.err
+	})
+	if err != nil {
+		return err
 	}
 	if len(groups) == 0 && !o.All {
 		p.printf("No failing controls.\n\n")
@@ -90,7 +89,34 @@ func Text(w io.Writer, r *Report, o TextOptions) error {
 	p.printf("%d resources, %d verdicts: %s, %d suppressed, %d passed, %d not applicable; %d not evaluated, %d read errors\n",
 		s.Resources, s.Evaluated, p.paint(failColour(s.Failed), fmt.Sprintf("%d failed", s.Failed)), s.Suppressed,
 		s.Passed, s.NotApplicable, s.NotEvaluated, s.Errors)
-	return p.err
+	if p.err != nil {
+		return p.err
+	}
+	return bw.Flush()
+}
+
+// textChunk is the number of resources rendered together.
+const textChunk = 128
+
+// textGroup prints a resource and its results.
+func textGroup(p *printer, g group, ctlWidth int) {
+	p.printf("%s  %s\n", p.paint(ansiBold, g.arn), p.paint(ansiDim, g.resourceType))
+	for _, res := range g.results {
+		status, colour := statusLabel(*res)
+		p.printf("  %s  %-*s  %-8s  %s\n", p.paint(colour, fmt.Sprintf("%-10s", status)), ctlWidth, res.Control,
+			res.Severity, res.Reason)
+		if s := res.Suppressed; s != nil {
+			note := s.By
+			if s.Reason != "" {
+				note += ": " + s.Reason
+			}
+			if s.Expires != nil {
+				note += ", " + detect.ExpiryText(*s.Expires)
+			}
+			p.printf("  %s  %s\n", strings.Repeat(" ", 10), p.paint(ansiDim, "suppressed by "+note))
+		}
+	}
+	p.printf("\n")
 }
 
 func statusLabel(res detect.Result) (string, string) {
