@@ -381,10 +381,10 @@ func ReopenFindings(ctx context.Context, sh SecurityHubAPI, p *plan.Plan, rep *R
 		}
 	}
 	var updates []FindingUpdate
+	note := limitNote(fmt.Sprintf("ecsfix rolled back plan %s: the fix of this finding was undone", p.ContentHash()))
 	for _, id := range st.findingOrder {
 		if st.findings[id] == WorkflowResolved && len(undone[id]) > 0 {
-			updates = append(updates, FindingUpdate{ID: id, Status: WorkflowNew, Claims: undone[id],
-				Note: limitNote(fmt.Sprintf("ecsfix rolled back plan %s: the fix of this finding was undone", p.ContentHash()))})
+			updates = append(updates, FindingUpdate{ID: id, Status: WorkflowNew, Claims: undone[id], Note: note})
 		}
 	}
 	return writeFindings(ctx, sh, updates, o, RecFindingsReopened)

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -169,12 +168,7 @@ func writePlanFile(path string, p *plan.Plan) error {
 		return fmt.Errorf("write plan %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	w := bufio.NewWriterSize(tmp, 1<<16)
-	if err := plan.Write(w, p); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write plan %s: %w", path, err)
-	}
-	if err := w.Flush(); err != nil {
+	if err := plan.Write(tmp, p); err != nil { // plan.Write buffers its own writes
 		tmp.Close()
 		return fmt.Errorf("write plan %s: %w", path, err)
 	}
