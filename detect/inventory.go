@@ -88,6 +88,10 @@ type TaskDefinition struct {
 	// UnknownFields are the JSON paths of fields the document or the API response held that this build
 	// does not know. A new revision built from the SDK's decoding would lose them.
 	UnknownFields []string
+	// Trimmed is set on a revision whose body Inventory.DropUnread emptied (its containers, volumes,
+	// placement, compatibilities…): it is not scored, nothing runs it, and nothing reads it past its
+	// identity. It must not be evaluated nor registered again from what is left.
+	Trimmed bool
 }
 
 // FileSource is where in a file a task definition was read from: the file, the line it starts on, and
@@ -317,6 +321,70 @@ func (in *Inventory) LatestActive(taskDefinitionArn string) (*TaskDefinition, bo
 func (in *Inventory) IsLatestActive(td *TaskDefinition) bool {
 	latest, ok := in.LatestActive(td.ARN())
 	return ok && latest.ARN() == td.ARN()
+}
+
+// DropUnread empties the body of every task-definition revision that nothing reads past its identity,
+// and marks it Trimmed; it returns how many it trimmed. Such a revision is one Evaluate does not score (an
+// INACTIVE revision, or an ACTIVE one its family's latest ACTIVE revision supersedes; see revisionGate),
+// that no service, deployment or task set runs, and that is not an ACTIVE revision newer than one of
+// those its family runs (the planner compares those with the fixes it would register, to reuse one an
+// earlier plan registered). Every control gives it the same NOT_APPLICABLE verdict, from its status,
+// revision and family alone. What stays: its ARN, family, revision, status, tags, source, unknown fields
+// and its scalar settings (roles, network mode, cpu, memory…); what goes: its container definitions,
+// volumes, placement constraints, required attributes and compatibilities, inference accelerators, proxy
+// configuration, runtime platform and ephemeral storage. A snapshot's load calls it once the inventory is
+// complete: most of a large snapshot's revisions are such revisions.
+func (in *Inventory) DropUnread() int {
+	run := map[string]bool{}
+	runFrom := map[string]int32{} // family key -> the lowest revision of the family something runs
+	runs := func(arn *string) {
+		a := deref(arn)
+		if a == "" || run[a] {
+			return
+		}
+		run[a] = true
+		if p, err := ParseTaskDefinitionARN(a); err == nil {
+			k := p.Partition + ":" + p.Region + ":" + p.Account + ":" + p.Family
+			if r, ok := runFrom[k]; !ok || int32(p.Revision) < r {
+				runFrom[k] = int32(p.Revision)
+			}
+		}
+	}
+	for i := range in.Services {
+		svc := &in.Services[i]
+		runs(svc.TaskDefinition)
+		for j := range svc.Deployments {
+			runs(svc.Deployments[j].TaskDefinition)
+		}
+		for j := range svc.TaskSets {
+			runs(svc.TaskSets[j].TaskDefinition)
+		}
+	}
+	for i := range in.TaskSets {
+		runs(in.TaskSets[i].TaskDefinition)
+	}
+	n := 0
+	for i := range in.TaskDefinitions {
+		td := &in.TaskDefinitions[i]
+		if td.Trimmed || td.FileOnly() || td.Status == "" || run[td.ARN()] {
+			continue
+		}
+		if _, gated := revisionGate(in, td); !gated {
+			continue
+		}
+		if td.Status == ecstypes.TaskDefinitionStatusActive {
+			if r, ok := runFrom[FamilyKey(td.ARN())]; ok && revisionNumber(td) > int(r) {
+				continue
+			}
+		}
+		t := &td.TaskDefinition
+		t.ContainerDefinitions, t.Volumes, t.PlacementConstraints, t.RequiresAttributes = nil, nil, nil, nil
+		t.Compatibilities, t.RequiresCompatibilities, t.InferenceAccelerators = nil, nil, nil
+		t.ProxyConfiguration, t.RuntimePlatform, t.EphemeralStorage = nil, nil, nil
+		td.Trimmed = true
+		n++
+	}
+	return n
 }
 
 // Service returns the service with the given ARN.

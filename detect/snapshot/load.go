@@ -73,6 +73,12 @@ func OpenWith(path string, lim Limits) (*Snapshot, error) {
 // sizes) once they are found and measured, before any is read: a caller can bound the memory of the
 // load by it (see the README's "Performance").
 func OpenSized(path string, lim Limits, sized func(bytes int64)) (*Snapshot, error) {
+	return openSized(path, lim, sized, true)
+}
+
+// openSized is OpenSized; trim says whether the revisions nothing reads past their identity are trimmed
+// (detect.Inventory.DropUnread), as every load does (the tests compare with a load that does not).
+func openSized(path string, lim Limits, sized func(bytes int64), trim bool) (*Snapshot, error) {
 	src, err := openSource(path, lim)
 	if err != nil {
 		return nil, err
@@ -115,6 +121,11 @@ func OpenSized(path string, lim Limits, sized func(bytes int64)) (*Snapshot, err
 		return nil, err
 	}
 	in.Errors = append(readErrs, in.Errors...)
+	// The revisions nothing reads past their identity (superseded or INACTIVE, and not run) keep only it:
+	// most of a large snapshot's revisions are such, and their containers are most of its memory.
+	if trim {
+		in.DropUnread()
+	}
 	snap := &Snapshot{Inventory: in, Origins: map[string]Origin{}}
 	for _, p := range good {
 		for id, line := range p.lines {
