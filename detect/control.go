@@ -298,6 +298,18 @@ func revisionGate(in *Inventory, td *TaskDefinition) (v Verdict, gated bool) {
 	return Verdict{}, false
 }
 
+// isGated is revisionGate's gated, without its verdict.
+func isGated(in *Inventory, td *TaskDefinition) bool {
+	if td.FileOnly() || td.Status == "" {
+		return false
+	}
+	if td.Status != ecstypes.TaskDefinitionStatusActive {
+		return true
+	}
+	latest, ok := in.LatestActive(td.ARN())
+	return ok && latest.ARN() != td.ARN()
+}
+
 // scoreRevision applies a task-definition control to a revision that is scored (see revisionGates).
 func scoreRevision(c Control, td *TaskDefinition, s *Settings) Verdict {
 	if td.Status == "" && !td.FileOnly() {

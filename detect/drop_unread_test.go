@@ -90,3 +90,44 @@ func TestDropUnread(t *testing.T) {
 		t.Errorf("EvaluateRevision on a trimmed revision: %s %q, want NOT_EVALUATED", r.Status, r.Reason)
 	}
 }
+
+// TestFamilyOfIsFamilyKey: the index's family key (familyOf, which allocates nothing) groups ARNs
+// exactly as FamilyKey does, and refuses what it refuses.
+func TestFamilyOfIsFamilyKey(t *testing.T) {
+	arns := []string{
+		"arn:aws:ecs:eu-west-1:123456789012:task-definition/web:1",
+		"arn:aws:ecs:eu-west-1:123456789012:task-definition/web:12",
+		"arn:aws:ecs:eu-west-1:123456789012:task-definition/web:+3",
+		"arn:aws:ecs:eu-west-1:123456789012:task-definition/web:0",
+		"arn:aws:ecs:eu-west-1:123456789012:task-definition/web:-1",
+		"arn:aws:ecs:eu-west-1:123456789012:task-definition/web:x",
+		"arn:aws:ecs:eu-west-1:123456789012:task-definition/web",
+		"arn:aws:ecs:eu-west-1:123456789012:task-definition/:1",
+		"arn:aws:ecs:eu-west-1:123456789012:task-definition/a:b:2",
+		"arn:aws:ecs:eu-west-1:123456789012:task-definition/a:b:3",
+		"arn:aws:ecs:eu-west-2:123456789012:task-definition/web:1",
+		"arn:aws:ecs:eu-west-1:210987654321:task-definition/web:1",
+		"arn:aws-cn:ecs:eu-west-1:123456789012:task-definition/web:1",
+		"arn:aws:ecs:eu-west-1:123456789012:service/web:1",
+		"arn:aws:ecs2:eu-west-1:123456789012:task-definition/web:1",
+		"arn:aws:ecs:eu-west-1:task-definition/web:1",
+		"arn::ecs:::task-definition/web:1",
+		"arn:aws:ecs:eu-west-1:123456789012:task-definition/web:1:2",
+		"nar:aws:ecs:eu-west-1:123456789012:task-definition/web:1",
+		"web:1", "", "arn:", "arn:aws:ecs:",
+		"file:td.json:1:task-definition/web",
+	}
+	for _, a := range arns {
+		if (familyOf(a) == "") != (FamilyKey(a) == "") {
+			t.Errorf("%q: familyOf %q, FamilyKey %q", a, familyOf(a), FamilyKey(a))
+		}
+		for _, b := range arns {
+			if FamilyKey(a) == "" || FamilyKey(b) == "" {
+				continue
+			}
+			if (familyOf(a) == familyOf(b)) != (FamilyKey(a) == FamilyKey(b)) {
+				t.Errorf("%q and %q: familyOf %q, %q; FamilyKey %q, %q", a, b, familyOf(a), familyOf(b), FamilyKey(a), FamilyKey(b))
+			}
+		}
+	}
+}

@@ -188,7 +188,7 @@ func (e ReadError) Error() string {
 
 type index struct {
 	taskDefs       map[string]*TaskDefinition
-	latestActive   map[string]*TaskDefinition // family key -> latest ACTIVE revision present
+	latestActive   map[string]*TaskDefinition // familyOf -> latest ACTIVE revision present
 	services       map[string]*ecstypes.Service
 	clusters       map[string]*ecstypes.Cluster
 	securityGroups map[string]*ec2types.SecurityGroup
@@ -242,7 +242,7 @@ func (in *Inventory) idx() *index {
 			if td.Status != ecstypes.TaskDefinitionStatusActive || td.FileOnly() {
 				continue
 			}
-			key := FamilyKey(td.ARN())
+			key := familyOf(td.ARN())
 			if key == "" {
 				continue
 			}
@@ -311,7 +311,7 @@ func (in *Inventory) TaskDefinition(arn string) (*TaskDefinition, bool) {
 
 // LatestActive returns the latest ACTIVE revision present for the family of the given task-definition ARN.
 func (in *Inventory) LatestActive(taskDefinitionArn string) (*TaskDefinition, bool) {
-	td, ok := in.idx().latestActive[FamilyKey(taskDefinitionArn)]
+	td, ok := in.idx().latestActive[familyOf(taskDefinitionArn)]
 	return td, ok
 }
 
@@ -335,6 +335,21 @@ func (in *Inventory) IsLatestActive(td *TaskDefinition) bool {
 // configuration, runtime platform and ephemeral storage. A snapshot's load calls it once the inventory is
 // complete: most of a large snapshot's revisions are such revisions.
 func (in *Inventory) DropUnread() int {
+	n := 0
+	for i, unread := range in.UnreadRevisions() {
+		td := &in.TaskDefinitions[i]
+		if !unread || td.Trimmed {
+			continue
+		}
+		td.Trim()
+		n++
+	}
+	return n
+}
+
+// UnreadRevisions reports, for each task definition of the inventory, whether nothing reads it past its
+// identity (see DropUnread), whether or not it is Trimmed already.
+func (in *Inventory) UnreadRevisions() []bool {
 	run := map[string]bool{}
 	runFrom := map[string]int32{} // family key -> the lowest revision of the family something runs
 	runs := func(arn *string) {
@@ -344,7 +359,7 @@ func (in *Inventory) DropUnread() int {
 		}
 		run[a] = true
 		if p, err := ParseTaskDefinitionARN(a); err == nil {
-			k := p.Partition + ":" + p.Region + ":" + p.Account + ":" + p.Family
+			k := familyOf(a)
 			if r, ok := runFrom[k]; !ok || int32(p.Revision) < r {
 				runFrom[k] = int32(p.Revision)
 			}
@@ -363,28 +378,32 @@ func (in *Inventory) DropUnread() int {
 	for i := range in.TaskSets {
 		runs(in.TaskSets[i].TaskDefinition)
 	}
-	n := 0
+	out := make([]bool, len(in.TaskDefinitions))
 	for i := range in.TaskDefinitions {
 		td := &in.TaskDefinitions[i]
-		if td.Trimmed || td.FileOnly() || td.Status == "" || run[td.ARN()] {
+		if td.FileOnly() || td.Status == "" || run[td.ARN()] {
 			continue
 		}
-		if _, gated := revisionGate(in, td); !gated {
+		if !isGated(in, td) {
 			continue
 		}
 		if td.Status == ecstypes.TaskDefinitionStatusActive {
-			if r, ok := runFrom[FamilyKey(td.ARN())]; ok && revisionNumber(td) > int(r) {
+			if r, ok := runFrom[familyOf(td.ARN())]; ok && revisionNumber(td) > int(r) {
 				continue
 			}
 		}
-		t := &td.TaskDefinition
-		t.ContainerDefinitions, t.Volumes, t.PlacementConstraints, t.RequiresAttributes = nil, nil, nil, nil
-		t.Compatibilities, t.RequiresCompatibilities, t.InferenceAccelerators = nil, nil, nil
-		t.ProxyConfiguration, t.RuntimePlatform, t.EphemeralStorage = nil, nil, nil
-		td.Trimmed = true
-		n++
+		out[i] = true
 	}
-	return n
+	return out
+}
+
+// Trim empties the revision's body (what DropUnread drops) and marks it Trimmed.
+func (t *TaskDefinition) Trim() {
+	d := &t.TaskDefinition
+	d.ContainerDefinitions, d.Volumes, d.PlacementConstraints, d.RequiresAttributes = nil, nil, nil, nil
+	d.Compatibilities, d.RequiresCompatibilities, d.InferenceAccelerators = nil, nil, nil
+	d.ProxyConfiguration, d.RuntimePlatform, d.EphemeralStorage = nil, nil, nil
+	t.Trimmed = true
 }
 
 // Service returns the service with the given ARN.
@@ -535,6 +554,39 @@ func ParseTaskDefinitionARN(arn string) (TaskDefinitionARN, error) {
 		return TaskDefinitionARN{}, fmt.Errorf("task-definition ARN %q has a bad revision", arn)
 	}
 	return TaskDefinitionARN{Partition: parts[1], Region: parts[3], Account: parts[4], Family: famRev[:i], Revision: rev}, nil
+}
+
+// familyOf is a task-definition revision ARN up to its revision (arn:PARTITION:ecs:REGION:ACCOUNT:
+// task-definition/FAMILY), "" when ParseTaskDefinitionARN would refuse it: two ARNs have the same familyOf
+// exactly when they have the same FamilyKey. It allocates nothing (the index looks up every revision's).
+func familyOf(arn string) string {
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
+		return ""
+	}
+	if _, rest, ok = strings.Cut(rest, ":"); !ok { // partition
+		return ""
+	}
+	if rest, ok = strings.CutPrefix(rest, "ecs:"); !ok {
+		return ""
+	}
+	for range 2 { // region, account
+		if _, rest, ok = strings.Cut(rest, ":"); !ok {
+			return ""
+		}
+	}
+	famRev, ok := strings.CutPrefix(rest, "task-definition/")
+	if !ok {
+		return ""
+	}
+	i := strings.LastIndexByte(famRev, ':')
+	if i <= 0 {
+		return ""
+	}
+	if rev, err := strconv.Atoi(famRev[i+1:]); err != nil || rev < 1 {
+		return ""
+	}
+	return arn[:len(arn)-len(famRev)+i]
 }
 
 // FamilyKey identifies a task-definition family across accounts and regions ("" for a malformed ARN).

@@ -256,6 +256,9 @@ func (c *collector) keep(where string, td *detect.TaskDefinition, src detect.Fil
 	if w == "" {
 		w = "(document)"
 	}
+	if c.revisions != nil && c.revisions.unread(td) {
+		td.Trim() // not scored: read again if it is read after all (restoreRead)
+	}
 	c.taskDefinitions = append(c.taskDefinitions, item[detect.TaskDefinition]{id: td.ARN(), where: w, v: *td})
 	return nil
 }
