@@ -70,6 +70,28 @@ func (t *revisionTracker) unread(td *detect.TaskDefinition) bool {
 	return t.latest[family] > td.Revision
 }
 
+// superseded reports, before keep checks it, whether keep will find a revision just decoded unread
+// (unread, recording nothing): INACTIVE, or superseded by an ACTIVE revision already read, by its ARN's
+// revision. A revision is never less superseded later, so keep then trims it; one that keep refuses is
+// not kept at all. Nil t: none is.
+func (t *revisionTracker) superseded(td *ecstypes.TaskDefinition) bool {
+	if t == nil || td.TaskDefinitionArn == nil || td.Status == "" {
+		return false
+	}
+	a, err := detect.ParseTaskDefinitionARN(*td.TaskDefinitionArn)
+	if err != nil || (td.Revision != 0 && int(td.Revision) != a.Revision) {
+		return false
+	}
+	if td.Status != ecstypes.TaskDefinitionStatusActive {
+		return true
+	}
+	arn := *td.TaskDefinitionArn
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	latest, ok := t.latest[arn[:strings.LastIndexByte(arn, ':')]]
+	return ok && int(latest) > a.Revision
+}
+
 // restoreDuplicates reads again, whole, the trimmed copies of the task definitions that more than one
 // file holds, so that merge compares whole copies.
 func (s *source) restoreDuplicates(parts []*part) error {
