@@ -123,10 +123,10 @@ func Evaluate(in *Inventory, s *Settings) []Result {
 		}
 		controls = append(controls, c)
 	}
-	var gates []*Verdict
+	var tds *revisionKeys
 	for _, c := range controls {
 		if c.TaskDefinition != nil {
-			gates = revisionGates(in)
+			tds = keysOf(in)
 			break
 		}
 	}
@@ -152,7 +152,7 @@ func Evaluate(in *Inventory, s *Settings) []Result {
 		go func() {
 			defer wg.Done()
 			for i := int(next.Add(1) - 1); i < len(controls); i = int(next.Add(1) - 1) {
-				rs := evaluateControl(controls[i], in, s, gates, parts[i])
+				rs := evaluateControl(controls[i], in, s, tds, parts[i])
 				sort.SliceStable(rs, func(i, j int) bool { return rs[i].ResourceArn < rs[j].ResourceArn })
 				parts[i] = rs
 			}
@@ -203,49 +203,67 @@ func resourcesOf(c Control, in *Inventory) int {
 }
 
 // evaluateControl appends the results of control c to out (one per resource of its type) and returns it.
-func evaluateControl(c Control, in *Inventory, s *Settings, gates []*Verdict, out []Result) []Result {
-	emit := func(arn string, tags []ecstypes.Tag, v Verdict) {
-		r := Result{
-			Control: c.ID, Title: c.Title, Aliases: c.Aliases, Severity: c.Severity, ResourceType: c.ResourceType,
-			ResourceArn: arn, Region: RegionOf(arn), Status: v.Status, Reason: v.Reason, Offenders: v.Offenders,
-		}
+// Every result shares the control's ControlInfo, and its ARN and region with the inventory's strings.
+func evaluateControl(c Control, in *Inventory, s *Settings, tds *revisionKeys, out []Result) []Result {
+	info := c.Info()
+	emit := func(arn, region string, tags []ecstypes.Tag, v Verdict) {
+		r := Result{ControlInfo: info, ResourceArn: arn, Region: region, Status: v.Status, Reason: v.Reason, Offenders: v.Offenders}
 		if r.Status == Failed {
 			r.Suppressed = s.exempt(c.ID, arn, ecsTags(tags))
 		}
 		out = append(out, r)
 	}
+	emitARN := func(arn string, tags []ecstypes.Tag, v Verdict) { emit(arn, RegionOf(arn), tags, v) }
 	switch {
 	case c.TaskDefinition != nil:
 		for i := range in.TaskDefinitions {
-			td := &in.TaskDefinitions[i]
-			if gates[i] != nil {
-				emit(td.ARN(), td.Tags, *gates[i])
+			if g := tds.gates[i]; g != nil {
+				// not scored: the verdict decided once for every control, NOT_APPLICABLE (never suppressed)
+				out = append(out, Result{ControlInfo: info, ResourceArn: tds.arns[i], Region: tds.regions[i], Status: g.Status, Reason: g.Reason, Offenders: g.Offenders})
 				continue
 			}
-			emit(td.ARN(), td.Tags, scoreRevision(c, td, s)) // not gated: scored
+			td := &in.TaskDefinitions[i]
+			emit(tds.arns[i], tds.regions[i], td.Tags, scoreRevision(c, td, s)) // not gated: scored
 		}
 	case c.Service != nil:
 		for i := range in.Services {
 			svc := &in.Services[i]
-			emit(deref(svc.ServiceArn), svc.Tags, c.Service(svc, in, s))
+			emitARN(deref(svc.ServiceArn), svc.Tags, c.Service(svc, in, s))
 		}
 	case c.Cluster != nil:
 		for i := range in.Clusters {
 			cl := &in.Clusters[i]
-			emit(deref(cl.ClusterArn), cl.Tags, c.Cluster(cl, s))
+			emitARN(deref(cl.ClusterArn), cl.Tags, c.Cluster(cl, s))
 		}
 	case c.TaskSet != nil:
 		for i := range in.TaskSets {
 			ts := &in.TaskSets[i]
-			emit(deref(ts.TaskSetArn), ts.Tags, c.TaskSet(ts, s))
+			emitARN(deref(ts.TaskSetArn), ts.Tags, c.TaskSet(ts, s))
 		}
 	case c.CapacityProvider != nil:
 		for i := range in.CapacityProviders {
 			cp := &in.CapacityProviders[i]
-			emit(deref(cp.CapacityProviderArn), cp.Tags, c.CapacityProvider(cp, s))
+			emitARN(deref(cp.CapacityProviderArn), cp.Tags, c.CapacityProvider(cp, s))
 		}
 	}
 	return out
+}
+
+// revisionKeys are, for each task definition of the inventory, what every task-definition control's
+// result on it shares: its ARN (or FileID), its region, and its gate (revisionGates).
+type revisionKeys struct {
+	arns, regions []string
+	gates         []*Verdict
+}
+
+// keysOf computes the revisionKeys of the inventory's task definitions, once for all the controls.
+func keysOf(in *Inventory) *revisionKeys {
+	k := &revisionKeys{arns: make([]string, len(in.TaskDefinitions)), regions: make([]string, len(in.TaskDefinitions)), gates: revisionGates(in)}
+	for i := range in.TaskDefinitions {
+		k.arns[i] = in.TaskDefinitions[i].ARN()
+		k.regions[i] = RegionOf(k.arns[i])
+	}
+	return k
 }
 
 // Only the latest ACTIVE revision of a family is scored, as Security Hub does; a task definition kept as
@@ -278,6 +296,18 @@ func revisionGate(in *Inventory, td *TaskDefinition) (v Verdict, gated bool) {
 		return NA(fmt.Sprintf("revision %d is superseded by revision %d; only the latest ACTIVE revision of a family is evaluated", rev, revisionNumber(latest))), true
 	}
 	return Verdict{}, false
+}
+
+// isGated is revisionGate's gated, without its verdict.
+func isGated(in *Inventory, td *TaskDefinition) bool {
+	if td.FileOnly() || td.Status == "" {
+		return false
+	}
+	if td.Status != ecstypes.TaskDefinitionStatusActive {
+		return true
+	}
+	latest, ok := in.LatestActive(td.ARN())
+	return ok && latest.ARN() != td.ARN()
 }
 
 // scoreRevision applies a task-definition control to a revision that is scored (see revisionGates).
@@ -314,16 +344,15 @@ func EvaluateRevision(c Control, td *TaskDefinition, s *Settings) Result {
 		s = &Settings{}
 	}
 	arn := td.ARN()
-	r := Result{
-		Control: c.ID, Title: c.Title, Aliases: c.Aliases, Severity: c.Severity, ResourceType: c.ResourceType,
-		ResourceArn: arn, Region: RegionOf(arn),
-	}
+	r := Result{ControlInfo: c.Info(), ResourceArn: arn, Region: RegionOf(arn)}
 	var v Verdict
 	switch {
 	case c.TaskDefinition == nil:
 		v = NA(c.ID + " does not evaluate task definitions")
 	case c.Enabled != nil && !c.Enabled(s):
 		v = NA(c.ID + " is off under these settings")
+	case td.Trimmed:
+		v = Unknown("the revision's body was not kept (it is not scored and nothing runs it); not evaluated")
 	default:
 		v = c.TaskDefinition(td, s)
 	}

@@ -358,9 +358,9 @@ func TestEvaluateRevisionNotLatest(t *testing.T) {
 	}}
 	rs := Evaluate(inv, &Settings{Controls: []string{"ECS.3"}})
 	want := []Result{
-		{Control: "ECS.3", ResourceArn: tdARN("web", 1), Status: NotApplicable, Reason: "revision 1 is superseded by revision 2; only the latest ACTIVE revision of a family is evaluated"},
-		{Control: "ECS.3", ResourceArn: tdARN("web", 2), Status: Passed, Reason: "pidMode is not host"},
-		{Control: "ECS.3", ResourceArn: tdARN("web", 3), Status: NotApplicable, Reason: "revision 3 is INACTIVE; only the latest ACTIVE revision of a family is evaluated"},
+		{ControlInfo: &ControlInfo{Control: "ECS.3"}, ResourceArn: tdARN("web", 1), Status: NotApplicable, Reason: "revision 1 is superseded by revision 2; only the latest ACTIVE revision of a family is evaluated"},
+		{ControlInfo: &ControlInfo{Control: "ECS.3"}, ResourceArn: tdARN("web", 2), Status: Passed, Reason: "pidMode is not host"},
+		{ControlInfo: &ControlInfo{Control: "ECS.3"}, ResourceArn: tdARN("web", 3), Status: NotApplicable, Reason: "revision 3 is INACTIVE; only the latest ACTIVE revision of a family is evaluated"},
 	}
 	if len(rs) != len(want) {
 		t.Fatalf("got %d results: %+v", len(rs), rs)

@@ -88,6 +88,10 @@ type TaskDefinition struct {
 	// UnknownFields are the JSON paths of fields the document or the API response held that this build
 	// does not know. A new revision built from the SDK's decoding would lose them.
 	UnknownFields []string
+	// Trimmed is set on a revision whose body Inventory.DropUnread emptied (its containers, volumes,
+	// placement, compatibilities…): it is not scored, nothing runs it, and nothing reads it past its
+	// identity. It must not be evaluated nor registered again from what is left.
+	Trimmed bool
 }
 
 // FileSource is where in a file a task definition was read from: the file, the line it starts on, and
@@ -184,7 +188,7 @@ func (e ReadError) Error() string {
 
 type index struct {
 	taskDefs       map[string]*TaskDefinition
-	latestActive   map[string]*TaskDefinition // family key -> latest ACTIVE revision present
+	latestActive   map[string]*TaskDefinition // familyOf -> latest ACTIVE revision present
 	services       map[string]*ecstypes.Service
 	clusters       map[string]*ecstypes.Cluster
 	securityGroups map[string]*ec2types.SecurityGroup
@@ -238,7 +242,7 @@ func (in *Inventory) idx() *index {
 			if td.Status != ecstypes.TaskDefinitionStatusActive || td.FileOnly() {
 				continue
 			}
-			key := FamilyKey(td.ARN())
+			key := familyOf(td.ARN())
 			if key == "" {
 				continue
 			}
@@ -307,7 +311,7 @@ func (in *Inventory) TaskDefinition(arn string) (*TaskDefinition, bool) {
 
 // LatestActive returns the latest ACTIVE revision present for the family of the given task-definition ARN.
 func (in *Inventory) LatestActive(taskDefinitionArn string) (*TaskDefinition, bool) {
-	td, ok := in.idx().latestActive[FamilyKey(taskDefinitionArn)]
+	td, ok := in.idx().latestActive[familyOf(taskDefinitionArn)]
 	return td, ok
 }
 
@@ -317,6 +321,89 @@ func (in *Inventory) LatestActive(taskDefinitionArn string) (*TaskDefinition, bo
 func (in *Inventory) IsLatestActive(td *TaskDefinition) bool {
 	latest, ok := in.LatestActive(td.ARN())
 	return ok && latest.ARN() == td.ARN()
+}
+
+// DropUnread empties the body of every task-definition revision that nothing reads past its identity,
+// and marks it Trimmed; it returns how many it trimmed. Such a revision is one Evaluate does not score (an
+// INACTIVE revision, or an ACTIVE one its family's latest ACTIVE revision supersedes; see revisionGate),
+// that no service, deployment or task set runs, and that is not an ACTIVE revision newer than one of
+// those its family runs (the planner compares those with the fixes it would register, to reuse one an
+// earlier plan registered). Every control gives it the same NOT_APPLICABLE verdict, from its status,
+// revision and family alone. What stays: its ARN, family, revision, status, tags, source, unknown fields
+// and its scalar settings (roles, network mode, cpu, memory…); what goes: its container definitions,
+// volumes, placement constraints, required attributes and compatibilities, inference accelerators, proxy
+// configuration, runtime platform and ephemeral storage. A snapshot's load calls it once the inventory is
+// complete: most of a large snapshot's revisions are such revisions.
+func (in *Inventory) DropUnread() int {
+	n := 0
+	for i, unread := range in.UnreadRevisions() {
+		td := &in.TaskDefinitions[i]
+		if !unread || td.Trimmed {
+			continue
+		}
+		td.Trim()
+		n++
+	}
+	return n
+}
+
+// UnreadRevisions reports, for each task definition of the inventory, whether nothing reads it past its
+// identity (see DropUnread), whether or not it is Trimmed already.
+func (in *Inventory) UnreadRevisions() []bool {
+	run := map[string]bool{}
+	runFrom := map[string]int32{} // family key -> the lowest revision of the family something runs
+	runs := func(arn *string) {
+		a := deref(arn)
+		if a == "" || run[a] {
+			return
+		}
+		run[a] = true
+		if p, err := ParseTaskDefinitionARN(a); err == nil {
+			k := familyOf(a)
+			if r, ok := runFrom[k]; !ok || int32(p.Revision) < r {
+				runFrom[k] = int32(p.Revision)
+			}
+		}
+	}
+	for i := range in.Services {
+		svc := &in.Services[i]
+		runs(svc.TaskDefinition)
+		for j := range svc.Deployments {
+			runs(svc.Deployments[j].TaskDefinition)
+		}
+		for j := range svc.TaskSets {
+			runs(svc.TaskSets[j].TaskDefinition)
+		}
+	}
+	for i := range in.TaskSets {
+		runs(in.TaskSets[i].TaskDefinition)
+	}
+	out := make([]bool, len(in.TaskDefinitions))
+	for i := range in.TaskDefinitions {
+		td := &in.TaskDefinitions[i]
+		if td.FileOnly() || td.Status == "" || run[td.ARN()] {
+			continue
+		}
+		if !isGated(in, td) {
+			continue
+		}
+		if td.Status == ecstypes.TaskDefinitionStatusActive {
+			if r, ok := runFrom[familyOf(td.ARN())]; ok && revisionNumber(td) > int(r) {
+				continue
+			}
+		}
+		out[i] = true
+	}
+	return out
+}
+
+// Trim empties the revision's body (what DropUnread drops) and marks it Trimmed.
+func (t *TaskDefinition) Trim() {
+	d := &t.TaskDefinition
+	d.ContainerDefinitions, d.Volumes, d.PlacementConstraints, d.RequiresAttributes = nil, nil, nil, nil
+	d.Compatibilities, d.RequiresCompatibilities, d.InferenceAccelerators = nil, nil, nil
+	d.ProxyConfiguration, d.RuntimePlatform, d.EphemeralStorage = nil, nil, nil
+	t.Trimmed = true
 }
 
 // Service returns the service with the given ARN.
@@ -467,6 +554,39 @@ func ParseTaskDefinitionARN(arn string) (TaskDefinitionARN, error) {
 		return TaskDefinitionARN{}, fmt.Errorf("task-definition ARN %q has a bad revision", arn)
 	}
 	return TaskDefinitionARN{Partition: parts[1], Region: parts[3], Account: parts[4], Family: famRev[:i], Revision: rev}, nil
+}
+
+// familyOf is a task-definition revision ARN up to its revision (arn:PARTITION:ecs:REGION:ACCOUNT:
+// task-definition/FAMILY), "" when ParseTaskDefinitionARN would refuse it: two ARNs have the same familyOf
+// exactly when they have the same FamilyKey. It allocates nothing (the index looks up every revision's).
+func familyOf(arn string) string {
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
+		return ""
+	}
+	if _, rest, ok = strings.Cut(rest, ":"); !ok { // partition
+		return ""
+	}
+	if rest, ok = strings.CutPrefix(rest, "ecs:"); !ok {
+		return ""
+	}
+	for range 2 { // region, account
+		if _, rest, ok = strings.Cut(rest, ":"); !ok {
+			return ""
+		}
+	}
+	famRev, ok := strings.CutPrefix(rest, "task-definition/")
+	if !ok {
+		return ""
+	}
+	i := strings.LastIndexByte(famRev, ':')
+	if i <= 0 {
+		return ""
+	}
+	if rev, err := strconv.Atoi(famRev[i+1:]); err != nil || rev < 1 {
+		return ""
+	}
+	return arn[:len(arn)-len(famRev)+i]
 }
 
 // FamilyKey identifies a task-definition family across accounts and regions ("" for a malformed ARN).

@@ -41,19 +41,33 @@ type Verdict struct {
 	Offenders []Offender
 }
 
-// Result is one (control, resource) verdict.
+// Result is one (control, resource) verdict. What it says of its control (id, title, aliases, severity,
+// resource type) is one ControlInfo shared by every result of that control in an evaluation, embedded:
+// r.Control, r.Title… read it, and the JSON document lists its fields first, as members of the result.
+// Results of the same control share it, so it is not written through a result: a result about another
+// control gets a ControlInfo of its own (r.ControlInfo = &ControlInfo{…}).
 type Result struct {
-	Control      string      `json:"control"`
-	Title        string      `json:"title"`
-	Aliases      []string    `json:"aliases,omitempty"`
-	Severity     Severity    `json:"severity"`
-	ResourceType string      `json:"resourceType"`
-	ResourceArn  string      `json:"resourceArn"`
-	Region       string      `json:"region"`
-	Status       Status      `json:"status"`
-	Reason       string      `json:"reason"`
-	Offenders    []Offender  `json:"offenders,omitempty"`
-	Suppressed   *Suppressed `json:"suppressed,omitempty"`
+	*ControlInfo
+	ResourceArn string      `json:"resourceArn"`
+	Region      string      `json:"region"`
+	Status      Status      `json:"status"`
+	Reason      string      `json:"reason"`
+	Offenders   []Offender  `json:"offenders,omitempty"`
+	Suppressed  *Suppressed `json:"suppressed,omitempty"`
+}
+
+// ControlInfo is what a result says of its control.
+type ControlInfo struct {
+	Control      string   `json:"control"`
+	Title        string   `json:"title"`
+	Aliases      []string `json:"aliases,omitempty"`
+	Severity     Severity `json:"severity"`
+	ResourceType string   `json:"resourceType"`
+}
+
+// Info is the ControlInfo of the control's results.
+func (c *Control) Info() *ControlInfo {
+	return &ControlInfo{Control: c.ID, Title: c.Title, Aliases: c.Aliases, Severity: c.Severity, ResourceType: c.ResourceType}
 }
 
 // Suppressed says which exemption covers a FAILED result. Suppressed results are shown, not hidden, and

@@ -56,7 +56,7 @@ func TestNeeds(t *testing.T) {
 }
 
 func TestVerifyNarrowScope(t *testing.T) {
-	results := []detect.Result{{Control: detect.ECS5ID, ResourceArn: tdArn, Status: detect.Passed}}
+	results := []detect.Result{{ControlInfo: &detect.ControlInfo{Control: detect.ECS5ID}, ResourceArn: tdArn, Status: detect.Passed}}
 	here := AccountRegion{"123456789012", "eu-west-1"}
 	gone := finding("gone", "ECS.5", "AwsEcsTaskDefinition", tdArn+"0")
 	gone.Resources[0].ID = "arn:aws:ecs:eu-west-1:123456789012:task-definition/old:1"

@@ -21,14 +21,14 @@ func finding(id, control, rtype, arn string) Finding {
 
 func TestVerify(t *testing.T) {
 	results := []detect.Result{
-		{Control: detect.ECS5ID, ResourceArn: tdArn, Status: detect.Failed},
-		{Control: detect.ECS9ID, ResourceArn: tdArn, Status: detect.Passed},
-		{Control: detect.ECS12ID, ResourceArn: cluArn, Status: detect.Passed},
-		{Control: detect.ECS8ID, ResourceArn: tdArn, Status: detect.NotEvaluated, Reason: "no environment read"},
-		{Control: detect.ECS2ID, ResourceArn: svcArn, Status: detect.Failed, Suppressed: &detect.Suppressed{By: "exemption for tag public=yes"}},
-		{Control: detect.ExposurePrivilegedID, ResourceArn: svcArn, Status: detect.Failed},
-		{Control: detect.ExposurePublicIPID, ResourceArn: svcArn, Status: detect.Failed},
-		{Control: detect.ExposureHostPIDID, ResourceArn: svcArn, Status: detect.Passed},
+		{ControlInfo: &detect.ControlInfo{Control: detect.ECS5ID}, ResourceArn: tdArn, Status: detect.Failed},
+		{ControlInfo: &detect.ControlInfo{Control: detect.ECS9ID}, ResourceArn: tdArn, Status: detect.Passed},
+		{ControlInfo: &detect.ControlInfo{Control: detect.ECS12ID}, ResourceArn: cluArn, Status: detect.Passed},
+		{ControlInfo: &detect.ControlInfo{Control: detect.ECS8ID}, ResourceArn: tdArn, Status: detect.NotEvaluated, Reason: "no environment read"},
+		{ControlInfo: &detect.ControlInfo{Control: detect.ECS2ID}, ResourceArn: svcArn, Status: detect.Failed, Suppressed: &detect.Suppressed{By: "exemption for tag public=yes"}},
+		{ControlInfo: &detect.ControlInfo{Control: detect.ExposurePrivilegedID}, ResourceArn: svcArn, Status: detect.Failed},
+		{ControlInfo: &detect.ControlInfo{Control: detect.ExposurePublicIPID}, ResourceArn: svcArn, Status: detect.Failed},
+		{ControlInfo: &detect.ControlInfo{Control: detect.ExposureHostPIDID}, ResourceArn: svcArn, Status: detect.Passed},
 	}
 	exposure := func(id, arn string) Finding {
 		f := finding(id, "", "AwsEcsService", arn)
@@ -94,7 +94,7 @@ func TestVerify(t *testing.T) {
 }
 
 func TestVerifyOnceEachAndTargets(t *testing.T) {
-	results := []detect.Result{{Control: detect.ECS5ID, ResourceArn: tdArn, Status: detect.Failed}}
+	results := []detect.Result{{ControlInfo: &detect.ControlInfo{Control: detect.ECS5ID}, ResourceArn: tdArn, Status: detect.Failed}}
 	a := finding("a", "ECS.5", "AwsEcsTaskDefinition", tdArn)
 	b := finding("b", "ECS.5", "AwsEcsTaskDefinition", tdArn) // another product's finding of the same failure
 	vs := Verify([]Finding{b, a, a, finding("c", "ECS.7", "AwsEcsCluster", cluArn)}, results, Scope{})

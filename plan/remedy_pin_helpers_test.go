@@ -72,7 +72,7 @@ func pinResults(in *detect.Inventory, control string, arns ...string) []detect.R
 				kept = append(kept, r)
 			}
 		}
-		rs = append(kept, detect.Result{Control: c.ID, Title: c.Title, Severity: c.Severity, ResourceType: c.ResourceType,
+		rs = append(kept, detect.Result{ControlInfo: &detect.ControlInfo{Control: c.ID, Title: c.Title, Severity: c.Severity, ResourceType: c.ResourceType},
 			ResourceArn: arn, Region: detect.RegionOf(arn), Status: detect.Failed, Reason: "forged for the test"})
 	}
 	return rs

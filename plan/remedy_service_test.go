@@ -86,13 +86,19 @@ func TestRemedyService(t *testing.T) {
 					rs[i].Suppressed = &detect.Suppressed{By: "exemption e2"}
 				}
 			}
-			extra := rs[0]
-			extra.Control, extra.Status, extra.Reason = "ECS.99", detect.Failed, "forged"
-			passed := extra
-			passed.Control, passed.Status = detect.ECS5ID, detect.Passed
+			// a result's ControlInfo is shared by its control's results: a forged one gets its own
+			withInfo := func(r detect.Result, edit func(*detect.ControlInfo)) detect.Result {
+				info := *r.ControlInfo
+				edit(&info)
+				r.ControlInfo = &info
+				return r
+			}
+			extra := withInfo(rs[0], func(i *detect.ControlInfo) { i.Control = "ECS.99" })
+			extra.Status, extra.Reason = detect.Failed, "forged"
+			passed := withInfo(extra, func(i *detect.ControlInfo) { i.Control = detect.ECS5ID })
+			passed.Status = detect.Passed
 			onTD := pinResults(in, detect.ExposurePublicIPID, bTDArn("app", 1))
-			notService := onTD[len(onTD)-1]
-			notService.ResourceType = detect.TypeTaskDefinition
+			notService := withInfo(onTD[len(onTD)-1], func(i *detect.ControlInfo) { i.ResourceType = detect.TypeTaskDefinition })
 			return append(rs, extra, passed, notService)
 		}, opts: []func(*Options){func(o *Options) { o.Fix = []string{"ECS.5", "ECS.2", "EXPOSURE.public-ip", "ECS.99"} }}},
 		{name: "findings on resources not in the inventory", in: func() *detect.Inventory {

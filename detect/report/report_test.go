@@ -20,12 +20,12 @@ func sample() *Report {
 		Source:      Source{Kind: "snapshot", Path: "x"},
 		Resources:   2,
 		Results: []detect.Result{
-			{Control: "ECS.5", Severity: detect.SeverityHigh, ResourceType: detect.TypeTaskDefinition, ResourceArn: tdArn, Status: detect.Failed, Reason: `container "web": readonlyRootFilesystem is absent`},
-			{Control: "ECS.8", Severity: detect.SeverityHigh, ResourceType: detect.TypeTaskDefinition, ResourceArn: tdArn, Status: detect.Failed, Reason: "x",
+			{ControlInfo: &detect.ControlInfo{Control: "ECS.5", Severity: detect.SeverityHigh, ResourceType: detect.TypeTaskDefinition}, ResourceArn: tdArn, Status: detect.Failed, Reason: `container "web": readonlyRootFilesystem is absent`},
+			{ControlInfo: &detect.ControlInfo{Control: "ECS.8", Severity: detect.SeverityHigh, ResourceType: detect.TypeTaskDefinition}, ResourceArn: tdArn, Status: detect.Failed, Reason: "x",
 				Suppressed: &detect.Suppressed{By: "exemption for " + tdArn, Reason: "vendor"}},
-			{Control: "ECS.3", Severity: detect.SeverityHigh, ResourceType: detect.TypeTaskDefinition, ResourceArn: tdArn, Status: detect.Passed, Reason: "pidMode is not host"},
-			{Control: "ECS.10", Severity: detect.SeverityMedium, ResourceType: detect.TypeService, ResourceArn: svcArn, Status: detect.NotApplicable, Reason: "EC2 launch type"},
-			{Control: "EXPOSURE.admin-task-role", Severity: detect.SeverityHigh, ResourceType: detect.TypeService, ResourceArn: svcArn, Status: detect.NotEvaluated, Reason: "role not in inventory"},
+			{ControlInfo: &detect.ControlInfo{Control: "ECS.3", Severity: detect.SeverityHigh, ResourceType: detect.TypeTaskDefinition}, ResourceArn: tdArn, Status: detect.Passed, Reason: "pidMode is not host"},
+			{ControlInfo: &detect.ControlInfo{Control: "ECS.10", Severity: detect.SeverityMedium, ResourceType: detect.TypeService}, ResourceArn: svcArn, Status: detect.NotApplicable, Reason: "EC2 launch type"},
+			{ControlInfo: &detect.ControlInfo{Control: "EXPOSURE.admin-task-role", Severity: detect.SeverityHigh, ResourceType: detect.TypeService}, ResourceArn: svcArn, Status: detect.NotEvaluated, Reason: "role not in inventory"},
 		},
 		Errors: []detect.ReadError{{Region: "eu-west-1", ResourceType: detect.TypeRole, Resource: "arn:aws:iam::123456789012:role/r", Operation: "GetRole", Message: "AccessDenied"}},
 	}

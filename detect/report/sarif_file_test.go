@@ -15,8 +15,8 @@ func TestSARIFFileFindingLocationAndFix(t *testing.T) {
 	rep := &Report{
 		ToolVersion: "test",
 		Results: []detect.Result{
-			{Control: "ECS.4", ResourceArn: id, Status: detect.Failed, Severity: detect.SeverityHigh, Reason: "privileged"},
-			{Control: "ECS.5", ResourceArn: id, Status: detect.Failed, Severity: detect.SeverityHigh, Reason: "rw", Suppressed: &detect.Suppressed{By: "exemption"}},
+			{ControlInfo: &detect.ControlInfo{Control: "ECS.4", Severity: detect.SeverityHigh}, ResourceArn: id, Status: detect.Failed, Reason: "privileged"},
+			{ControlInfo: &detect.ControlInfo{Control: "ECS.5", Severity: detect.SeverityHigh}, ResourceArn: id, Status: detect.Failed, Reason: "rw", Suppressed: &detect.Suppressed{By: "exemption"}},
 		},
 		Origins: map[string]Origin{id: {File: "deploy/td.json", Line: 1}},
 		FileFindings: map[string]FileFinding{

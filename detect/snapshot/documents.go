@@ -198,7 +198,9 @@ type part struct {
 	inspectorDoc      bool
 	errors            []detect.ReadError
 	lines             map[string]int // ECS resource ARN -> line in the file (see locate)
-	warnings          []Warning
+	// name is the file's name in its source (to read it again: restoreTrimmed)
+	name     string
+	warnings []Warning
 }
 
 // item is one resource with its identity and where it was found.
@@ -297,7 +299,7 @@ func article(kind string) string {
 // member names the command that printed it (as every AWS CLI output does) is decoded at once, in one
 // pass (decodeGuessed); when that fails, or the document is of another shape, it is read as checkDocument
 // reads it, so that a file that cannot be read reports the very error it would without the first pass.
-func parseDocument(file, rel string, src io.ReadSeeker, size int64, strs *awsjson.Strings) (*part, error) {
+func parseDocument(file, rel string, src io.ReadSeeker, size int64, strs *shared) (*part, error) {
 	if p, ok := decodeGuessed(file, rel, src, size, strs); ok {
 		return p, nil
 	}
@@ -317,7 +319,7 @@ var errNotGuessed = errors.New("snapshot: not the document its first member name
 // When it succeeds, checkDocument would have read the same: the decoding checked the whole document's
 // syntax (as checkDocument's first pass does), and every top-level member is a field of the command's
 // output, or an unknown member that names neither another command's output nor a container definition.
-func decodeGuessed(file, rel string, src io.ReadSeeker, size int64, strs *awsjson.Strings) (*part, bool) {
+func decodeGuessed(file, rel string, src io.ReadSeeker, size int64, strs *shared) (*part, bool) {
 	h, err := awsjson.ReadHead(src)
 	if err != nil || h.Kind != "object" || h.Key == "" {
 		return nil, false
@@ -335,7 +337,7 @@ func decodeGuessed(file, rel string, src io.ReadSeeker, size int64, strs *awsjso
 	if _, err := src.Seek(0, io.SeekStart); err != nil {
 		return nil, false
 	}
-	c := &collector{part: &part{file: file}, rel: rel, strings: strs, guessed: true}
+	c := &collector{part: &part{file: file}, rel: rel, strings: strs.strs(), revisions: strs.tracker(), guessed: true}
 	p, err := c.decodeKind(k, src, size, h.Key, h.KeyLine)
 	if err != nil {
 		return nil, false
@@ -364,7 +366,7 @@ func (c *collector) notGuessed(f awsjson.UnknownField) error {
 // checkDocument reads one document as parseDocument does, in two passes: once to check the JSON and
 // recognise the document by its shape, then to decode it, one element of its lists at a time. Neither
 // holds the document: what stays is what the inventory keeps.
-func checkDocument(file, rel string, src io.ReadSeeker, size int64, strs *awsjson.Strings) (*part, error) {
+func checkDocument(file, rel string, src io.ReadSeeker, size int64, strs *shared) (*part, error) {
 	o := outline{badElem: -1}
 	err := awsjson.ScanShape(file, src, awsjson.Shape{
 		Top: func(kind string, line int) { o.top, o.topLine = kind, line },
@@ -403,7 +405,7 @@ func checkDocument(file, rel string, src io.ReadSeeker, size int64, strs *awsjso
 		return nil, err
 	}
 	o.endElem()
-	c := &collector{part: &part{file: file}, rel: rel, strings: strs}
+	c := &collector{part: &part{file: file}, rel: rel, strings: strs.strs(), revisions: strs.tracker()}
 	switch o.top {
 	case "object":
 	case "array":
@@ -493,6 +495,8 @@ type collector struct {
 	rel string // the file's path in task definitions' Source
 	// strings interns the strings decoded, shared by the files of a snapshot (nil: none).
 	strings *awsjson.Strings
+	// revisions, when set, trims the task definitions known unread as they are read (see revisionTracker).
+	revisions *revisionTracker
 	// guessed is set while decodeGuessed decodes the document as what its first member names.
 	guessed bool
 	// containerBuf is the buffer eachContainer gathers a task definition's containers in (nil: none yet).

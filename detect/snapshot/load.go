@@ -73,6 +73,12 @@ func OpenWith(path string, lim Limits) (*Snapshot, error) {
 // sizes) once they are found and measured, before any is read: a caller can bound the memory of the
 // load by it (see the README's "Performance").
 func OpenSized(path string, lim Limits, sized func(bytes int64)) (*Snapshot, error) {
+	return openSized(path, lim, sized, true)
+}
+
+// openSized is OpenSized; trim says whether the revisions nothing reads past their identity are trimmed
+// (detect.Inventory.DropUnread), as every load does (the tests compare with a load that does not).
+func openSized(path string, lim Limits, sized func(bytes int64), trim bool) (*Snapshot, error) {
 	src, err := openSource(path, lim)
 	if err != nil {
 		return nil, err
@@ -88,7 +94,11 @@ func OpenSized(path string, lim Limits, sized func(bytes int64)) (*Snapshot, err
 	if src.root != nil && len(src.files) == 0 && len(src.skipped) == 0 {
 		return nil, fmt.Errorf("snapshot %s: no *.json files found; a snapshot folder holds the JSON output of AWS CLI commands (see `go doc github.com/ecsfix/ecsfix/detect/snapshot`)", path)
 	}
-	parts, errs := parseFiles(src)
+	var revs *revisionTracker
+	if trim {
+		revs = &revisionTracker{latest: map[string]int32{}}
+	}
+	parts, errs := parseFiles(src, revs)
 	// A file given alone is the whole input: when it cannot be read, nothing can be evaluated.
 	if src.root == nil && errs[0] != nil {
 		return nil, errs[0]
@@ -110,7 +120,14 @@ func OpenSized(path string, lim Limits, sized func(bytes int64)) (*Snapshot, err
 	for ; skipped < len(src.skipped); skipped++ {
 		readErrs = append(readErrs, src.fileError(src.skipped[skipped].name, src.skipped[skipped].err))
 	}
-	in, err := merge(good)
+	var restore func(*detect.Inventory) error
+	if trim {
+		if err := src.restoreDuplicates(good); err != nil {
+			return nil, err
+		}
+		restore = func(in *detect.Inventory) error { return src.restoreRead(in, good) }
+	}
+	in, err := merge(good, restore)
 	if err != nil {
 		return nil, err
 	}
@@ -152,12 +169,12 @@ func Parse(name string, data []byte) (*detect.Inventory, error) {
 	if err != nil {
 		return nil, err
 	}
-	return merge([]*part{p})
+	return merge([]*part{p}, nil)
 }
 
 // parseFiles reads and parses every file in parallel; the parts and errors come back in the files'
 // order (a nil part where the file failed).
-func parseFiles(src *source) ([]*part, []error) {
+func parseFiles(src *source, revs *revisionTracker) ([]*part, []error) {
 	files := src.files
 	parts := make([]*part, len(files))
 	errs := make([]error, len(files))
@@ -169,7 +186,7 @@ func parseFiles(src *source) ([]*part, []error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			strs := awsjson.NewStrings(internedStrings) // each worker its own: no lock
+			strs := &shared{strings: awsjson.NewStrings(internedStrings), revisions: revs} // each worker its own strings: no lock
 			for i := range next {
 				parts[i], errs[i] = src.parse(files[i], strs)
 				mem.release(weight(src.sizes[files[i]]))
@@ -190,7 +207,7 @@ func parseFiles(src *source) ([]*part, []error) {
 const internedStrings = 1 << 14
 
 // parse reads one file of the source into its part, and locates its resources in it.
-func (s *source) parse(name string, strs *awsjson.Strings) (*part, error) {
+func (s *source) parse(name string, strs *shared) (*part, error) {
 	f, err := s.open(name)
 	if err != nil {
 		return nil, err
@@ -218,6 +235,7 @@ func (s *source) parse(name string, strs *awsjson.Strings) (*part, error) {
 	if err != nil {
 		return nil, s.readErr(name, err)
 	}
+	p.name = name
 	return p, nil
 }
 
@@ -236,11 +254,11 @@ var lineReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 32
 // reading the file once more, a buffer at a time. Every double quote starts a candidate that the next
 // one ends; an ARN holding a double quote is not located.
 func (p *part) locate(src io.ReadSeeker) error {
-	want := map[string]bool{}
+	want := map[string]string{} // each ARN to itself: the lines are keyed by the resources' own strings
 	longest := 0
 	add := func(id string) {
 		if !strings.Contains(id, `"`) {
-			want[id] = true
+			want[id] = id
 			longest = max(longest, len(id))
 		}
 	}
@@ -300,10 +318,12 @@ func (p *part) locate(src io.ReadSeeker) error {
 		}
 		line += bytes.Count(body, []byte{'\n'})
 		if quote {
-			if open && !tooLong && want[string(cand)] {
-				if _, done := p.lines[string(cand)]; !done {
-					p.lines[string(cand)] = candLine
-					found++
+			if open && !tooLong {
+				if id, ok := want[string(cand)]; ok {
+					if _, done := p.lines[id]; !done {
+						p.lines[id] = candLine
+						found++
+					}
 				}
 			}
 			open, cand, tooLong, candLine = true, cand[:0], false, line
@@ -370,7 +390,9 @@ func conflict(typ, id, file1, where1, file2, where2 string) error {
 		typ, id, file1, where1, file2, where2)
 }
 
-func merge(parts []*part) (*detect.Inventory, error) {
+// merge joins the parts into one inventory; restore, when set, is called once the ECS resources are in
+// it, before anything reads a task definition's body (restoreRead).
+func merge(parts []*part, restore func(*detect.Inventory) error) (*detect.Inventory, error) {
 	in := &detect.Inventory{}
 	// the lists that take many resources get their room once (a snapshot of 10,000 task definitions
 	// would otherwise copy its list a dozen times as it grows)
@@ -519,6 +541,12 @@ func merge(parts []*part) (*detect.Inventory, error) {
 			if mp, ok := policies[r.Attached[j].Arn]; ok {
 				r.Attached[j].Document = mp.v.document
 			}
+		}
+	}
+
+	if restore != nil {
+		if err := restore(in); err != nil {
+			return nil, err
 		}
 	}
 

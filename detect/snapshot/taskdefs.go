@@ -102,6 +102,9 @@ func (c *collector) describedTaskDefinition(src io.Reader, size int64, key strin
 	if err := awsjson.Decode(c.file, src, &doc, opt); err != nil {
 		return nil, err
 	}
+	if doc.TaskDefinition != nil && c.revisions.superseded(doc.TaskDefinition) {
+		c.dropContainers(&defs) // keep will trim it: its containers are not copied out of the buffer
+	}
 	c.keepContainers(&defs)
 	u.finish()
 	if doc.TaskDefinition == nil {
@@ -200,6 +203,17 @@ var containerBufs = sync.Pool{New: func() any {
 	return &b
 }}
 
+// dropContainers gives back the buffer of the containers eachContainer gathered in defs, and empties defs.
+func (c *collector) dropContainers(defs *[]ecstypes.ContainerDefinition) {
+	*defs = nil
+	if c.containerBuf == nil {
+		return
+	}
+	clear((*c.containerBuf)[:MaxContainers])
+	containerBufs.Put(c.containerBuf)
+	c.containerBuf = nil
+}
+
 // keepContainers moves the containers eachContainer gathered in defs out of its buffer, into a slice of
 // their number, and gives the buffer back.
 func (c *collector) keepContainers(defs *[]ecstypes.ContainerDefinition) {
@@ -255,6 +269,9 @@ func (c *collector) keep(where string, td *detect.TaskDefinition, src detect.Fil
 	w := where
 	if w == "" {
 		w = "(document)"
+	}
+	if c.revisions != nil && c.revisions.unread(td) {
+		td.Trim() // not scored: read again if it is read after all (restoreRead)
 	}
 	c.taskDefinitions = append(c.taskDefinitions, item[detect.TaskDefinition]{id: td.ARN(), where: w, v: *td})
 	return nil
