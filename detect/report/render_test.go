@@ -27,11 +27,11 @@ func comparedReports(t *testing.T) map[string]*Report {
 	for g := range 6 {
 		r := &Report{ToolVersion: odd[rng.Intn(len(odd))], Source: Source{Kind: "snapshot", Path: odd[rng.Intn(len(odd))], Regions: []string{"eu-west-1"}}, Resources: 7}
 		for range 1 + rng.Intn(600) {
-			res := detect.Result{Control: []string{"ECS.5", "ECS.10", "EXPOSURE.admin-task-role", odd[rng.Intn(len(odd))]}[rng.Intn(4)],
+			res := detect.Result{ControlInfo: &detect.ControlInfo{Control: []string{"ECS.5", "ECS.10", "EXPOSURE.admin-task-role", odd[rng.Intn(len(odd))]}[rng.Intn(4)],
 				Title: odd[rng.Intn(len(odd))], Severity: detect.Severity([]string{"HIGH", "LOW", "CRITICAL", odd[rng.Intn(len(odd))]}[rng.Intn(4)]),
-				ResourceType: []string{detect.TypeTaskDefinition, detect.TypeService, detect.TypeCluster, "Other"}[rng.Intn(4)],
-				ResourceArn:  fmt.Sprintf("arn:aws:ecs:eu-west-1:123456789012:x/%d%s", rng.Intn(40), odd[rng.Intn(len(odd))]),
-				Region:       "eu-west-1", Status: statuses[rng.Intn(len(statuses))], Reason: odd[rng.Intn(len(odd))] + " reason"}
+				ResourceType: []string{detect.TypeTaskDefinition, detect.TypeService, detect.TypeCluster, "Other"}[rng.Intn(4)]},
+				ResourceArn: fmt.Sprintf("arn:aws:ecs:eu-west-1:123456789012:x/%d%s", rng.Intn(40), odd[rng.Intn(len(odd))]),
+				Region:      "eu-west-1", Status: statuses[rng.Intn(len(statuses))], Reason: odd[rng.Intn(len(odd))] + " reason"}
 			if rng.Intn(5) == 0 {
 				res.Aliases = []string{"a", odd[rng.Intn(len(odd))]}
 			}
