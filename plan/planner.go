@@ -23,6 +23,19 @@ import (
 // infrastructure as code, needing input, deployed by CodeDeploy or an external controller, or without an
 // automatic fix — is listed in Skipped with the reason.
 func Build(in *detect.Inventory, results []detect.Result, o Options) (*Plan, error) {
+	b := newBuilder(in, results, o)
+	if err := b.buildRevisions(); err != nil {
+		return nil, err
+	}
+	b.publicIPs()
+	b.openSecurityGroups()
+	b.orderFamilies()
+	return b.assemble()
+}
+
+// newBuilder is the builder of a plan with every result routed: what each remedy asked for, of each
+// revision, service and cluster, before the revisions are fixed.
+func newBuilder(in *detect.Inventory, results []detect.Result, o Options) *builder {
 	b := &builder{
 		inv:       in,
 		opts:      o,
@@ -42,13 +55,7 @@ func Build(in *detect.Inventory, results []detect.Result, o Options) (*Plan, err
 	}
 	b.runningRevisions()
 	b.holdBackUnknownFields()
-	if err := b.buildRevisions(); err != nil {
-		return nil, err
-	}
-	b.publicIPs()
-	b.openSecurityGroups()
-	b.orderFamilies()
-	return b.assemble()
+	return b
 }
 
 type builder struct {
