@@ -41,17 +41,28 @@ func (b *builder) assemble() (*Plan, error) {
 			regs = append(regs, rp)
 		}
 	}
-	sort.Slice(regs, func(i, j int) bool {
-		fi, fj := detect.FamilyKey(regs[i].source.ARN()), detect.FamilyKey(regs[j].source.ARN())
-		if fi != fj {
+	type keyed struct { // each family key parsed once, not per comparison
+		rp     *revisionPlan
+		family string
+	}
+	byFamily := make([]keyed, len(regs))
+	for i, rp := range regs {
+		byFamily[i] = keyed{rp, detect.FamilyKey(rp.source.ARN())}
+	}
+	sort.Slice(byFamily, func(i, j int) bool {
+		ri, rj := byFamily[i].rp, byFamily[j].rp
+		if fi, fj := byFamily[i].family, byFamily[j].family; fi != fj {
 			return fi < fj
 		}
-		li, lj := len(regs[i].dependsOn) > 0, len(regs[j].dependsOn) > 0
+		li, lj := len(ri.dependsOn) > 0, len(rj.dependsOn) > 0
 		if li != lj {
 			return !li
 		}
-		return regs[i].source.Revision < regs[j].source.Revision
+		return ri.source.Revision < rj.source.Revision
 	})
+	for i := range byFamily {
+		regs[i] = byFamily[i].rp
+	}
 	sup := b.support(regs)
 	for _, a := range sup.actions(newID) {
 		p.Actions = append(p.Actions, a)
@@ -178,9 +189,13 @@ func (b *builder) assemble() (*Plan, error) {
 		}
 		return a.Reason < c.Reason
 	})
-	// every action carries at least the risk that its content implies (what apply judges it by)
+	// every action carries at least the risk that its content implies (what apply judges it by),
+	// derived concurrently from the actions as planned, then set: an update-service's floor reads its
+	// registration's risk, which is its effective risk whether or not that is set yet
+	risks := make([]Risk, len(p.Actions))
+	eachParallel(len(p.Actions), func(i int) { risks[i] = p.EffectiveRisk(p.Actions[i], b.opts.Risk) })
 	for i := range p.Actions {
-		p.Actions[i].Risk = p.EffectiveRisk(p.Actions[i], b.opts.Risk)
+		p.Actions[i].Risk = risks[i]
 	}
 	return p, nil
 }

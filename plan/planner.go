@@ -37,18 +37,23 @@ func Build(in *detect.Inventory, results []detect.Result, o Options) (*Plan, err
 // revision, service and cluster, before the revisions are fixed.
 func newBuilder(in *detect.Inventory, results []detect.Result, o Options) *builder {
 	b := &builder{
-		inv:       in,
-		opts:      o,
-		evaluated: map[string]bool{},
-		byKey:     map[string]*detect.Result{},
-		revs:      map[string]*revisionPlan{},
-		services:  map[string]*servicePlan{},
-		skipped:   map[string]Skipped{},
+		inv:        in,
+		opts:       o,
+		evaluated:  map[string]bool{},
+		suppressed: map[resultKey]*detect.Result{},
+		revs:       map[string]*revisionPlan{},
+		services:   map[string]*servicePlan{},
+		skipped:    map[string]Skipped{},
 	}
 	for i := range results {
 		r := &results[i]
 		b.evaluated[r.Control] = true
-		b.byKey[r.Control+"\x00"+r.ResourceArn] = r
+		// the last result of a control on a resource decides (a map of every result would cost more)
+		if k := (resultKey{r.Control, r.ResourceArn}); r.Suppressed != nil {
+			b.suppressed[k] = r
+		} else if b.suppressed[k] != nil {
+			delete(b.suppressed, k)
+		}
 	}
 	for i := range results {
 		b.route(&results[i])
@@ -61,19 +66,24 @@ func newBuilder(in *detect.Inventory, results []detect.Result, o Options) *build
 type builder struct {
 	inv       *detect.Inventory
 	opts      Options
-	evaluated map[string]bool           // controls present in the results
-	byKey     map[string]*detect.Result // control + "\x00" + resource ARN
-	revs      map[string]*revisionPlan  // source revision ARN
-	services  map[string]*servicePlan   // service ARN
-	clusters  []*clusterPlan
-	skipped   map[string]Skipped                  // control + resource + reason, for de-duplication
-	families  map[string][]*detect.TaskDefinition // ACTIVE revisions by family key, built on first use
-	admin     map[string]*adminRolePlan           // admin task roles to fix, by role ARN (fix_admin_role.go)
-	capacity  []*capacityPlan                     // capacity providers to fix (fix_ecs19_capacity_provider.go)
+	evaluated map[string]bool // controls present in the results
+	// suppressed are the control and resource of each result an exemption suppresses (the last
+	// result of the pair, when the results hold it twice)
+	suppressed map[resultKey]*detect.Result
+	revs       map[string]*revisionPlan // source revision ARN
+	services   map[string]*servicePlan  // service ARN
+	clusters   []*clusterPlan
+	skipped    map[string]Skipped                  // control + resource + reason, for de-duplication
+	families   map[string][]*detect.TaskDefinition // ACTIVE revisions by family key, built on first use
+	admin      map[string]*adminRolePlan           // admin task roles to fix, by role ARN (fix_admin_role.go)
+	capacity   []*capacityPlan                     // capacity providers to fix (fix_ecs19_capacity_provider.go)
 	// partly are the controls a remedy fixed only in part on a revision (control + "\x00" + revision
 	// ARN): the revision it registers still fails them (Plan.partly).
 	partly map[string]bool
 }
+
+// resultKey is a result's control and resource ARN.
+type resultKey struct{ control, resource string }
 
 type clusterPlan struct {
 	cluster  *ecstypes.Cluster

@@ -104,7 +104,7 @@ func (b *builder) runningRevisions() {
 			continue
 		}
 		if latest, ok := b.inv.LatestActive(td.ARN()); ok {
-			if lr := b.byKey[r.Control+"\x00"+latest.ARN()]; lr != nil && lr.Suppressed != nil {
+			if lr := b.suppressed[resultKey{r.Control, latest.ARN()}]; lr != nil {
 				b.skip(r.Control, td.ARN(), "suppressed on the family's latest revision by "+lr.Suppressed.By)
 				continue
 			}
