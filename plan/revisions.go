@@ -308,8 +308,8 @@ func (b *builder) fixRevision(arn string, rp *revisionPlan) fixedRevision {
 // source, with the remedies kept so far applied to it again. A remedy is a function of the revision's
 // context and the input alone, so applied again to the same input it makes the same edits; that it
 // does is checked (the edits compared), and an error otherwise. So a remedy that does not fix leaves no
-// trace in the new revision, at the cost of one copy per remedy that does not fix (most revisions have
-// none, or one) rather than one per remedy.
+// trace in the new revision, at the cost of one copy per remedy that does not fix rather than one per
+// remedy; none when the remedy's Refuses decides it, without a change, before Apply.
 type revisionWork struct {
 	ctx *revisionContext
 	in  *ecs.RegisterTaskDefinitionInput // the copy with the kept remedies applied; nil: to be made again
@@ -323,6 +323,11 @@ func (w *revisionWork) apply(fix remedy) (fixOutcome, error) {
 	in, err := w.input()
 	if err != nil {
 		return fixOutcome{}, err
+	}
+	if fix.Refuses != nil {
+		if skip, decided := fix.Refuses(w.ctx, in); decided {
+			return fixOutcome{Skip: skip}, nil // decided without a change: the input stays
+		}
 	}
 	out := fix.Apply(w.ctx, in)
 	if out.Skip != "" || len(out.Edits) == 0 {

@@ -170,6 +170,7 @@ func assertFastPathsAgree(t testing.TB, in *detect.Inventory, results []detect.R
 				t.Errorf("%s: %s differs from the reference's:\n%+v\n%+v", arn, f.name, f.got, f.want)
 			}
 		}
+		assertRefusesAgree(t, arn, &revisionContext{inv: in, source: rr.source, services: rr.services, opts: o})
 		assertSecretsAgree(t, arn+" (new revision)", rp.input)
 		assertSecretsAgree(t, arn+" (source)", RegisterInput(rp.source))
 		kept := deepCopy(*rp.source)
@@ -189,6 +190,38 @@ func assertFastPathsAgree(t testing.TB, in *detect.Inventory, results []detect.R
 		}
 	}
 	return n
+}
+
+// assertRefusesAgree: every remedy's Refuses leaves the input as it was and, when it decides, says what
+// Apply says (the same Skip, no edit, the input unchanged); applied to the source revision and to the
+// input each remedy before it leaves (as the plan applies them).
+func assertRefusesAgree(t testing.TB, arn string, ctx *revisionContext) {
+	t.Helper()
+	in := RegisterInput(ctx.source)
+	for _, r := range remedies() {
+		if r.Edits != editsRevision {
+			continue
+		}
+		if r.Refuses != nil {
+			before := deepCopy(in)
+			skip, decided := r.Refuses(ctx, in)
+			if !reflect.DeepEqual(in, before) {
+				t.Fatalf("%s: %s's Refuses changed the input", arn, r.ID)
+			}
+			work := deepCopy(in)
+			out := r.Apply(ctx, work)
+			if decided && (out.Skip != skip || len(out.Edits) > 0 || !reflect.DeepEqual(work, before)) {
+				t.Errorf("%s: %s's Refuses decided %q, Apply skips %q with %d edits", arn, r.ID, skip, out.Skip, len(out.Edits))
+			}
+			if !decided && out.Skip != "" && !reflect.DeepEqual(work, before) {
+				t.Logf("%s: %s's Apply changed the input before skipping (%s): Refuses did not decide it", arn, r.ID, out.Skip)
+			}
+		}
+		work := deepCopy(in)
+		if out := r.Apply(ctx, work); out.Skip == "" && len(out.Edits) > 0 {
+			in = work
+		}
+	}
 }
 
 // assertSecretsAgree: findSecrets lists what findSecretsReference lists; a value it marks exact is the
