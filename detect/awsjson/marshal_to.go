@@ -67,10 +67,12 @@ func (e *encoder) below(v reflect.Value, depth int, s encSeg) error {
 	return err
 }
 
-// encField is an exported field of a struct type and the key Marshal writes for it.
+// encField is an exported field of a struct type, the key Marshal writes for it, and that key as
+// written (quoted, with the colon and space after it).
 type encField struct {
-	index int
-	name  string
+	index   int
+	name    string
+	written string
 }
 
 var encFieldsOf sync.Map // reflect.Type -> []encField
@@ -83,7 +85,10 @@ func encFields(t reflect.Type) []encField {
 	var fs []encField
 	for i := 0; i < t.NumField(); i++ {
 		if f := t.Field(i); f.IsExported() {
-			fs = append(fs, encField{index: i, name: JSONName(f.Name)})
+			var w bytes.Buffer
+			writeString(&w, JSONName(f.Name))
+			w.WriteString(": ")
+			fs = append(fs, encField{index: i, name: JSONName(f.Name), written: w.String()})
 		}
 	}
 	encFieldsOf.Store(t, fs)
@@ -130,13 +135,13 @@ func (e *encoder) encode(v reflect.Value, depth int) error {
 				return fmt.Errorf("%s: unsupported union member %s", e.at(), name)
 			}
 			b.WriteByte('{')
-			indent(b, depth+1)
+			writeIndent(b, depth+1)
 			writeString(b, JSONName(member))
 			b.WriteString(": ")
 			if err := e.below(f, depth+1, encSeg{name: member}); err != nil {
 				return err
 			}
-			indent(b, depth)
+			writeIndent(b, depth)
 			b.WriteByte('}')
 			return nil
 		}
@@ -157,20 +162,19 @@ func (e *encoder) encode(v reflect.Value, depth int) error {
 				b.WriteByte(',')
 			}
 			first = false
-			indent(b, depth+1)
-			writeString(b, f.name)
-			b.WriteString(": ")
+			writeIndent(b, depth+1)
+			b.WriteString(f.written)
 			if err := e.below(fv, depth+1, encSeg{name: f.name}); err != nil {
 				return err
 			}
 		}
 		if !first {
-			indent(b, depth)
+			writeIndent(b, depth)
 		}
 		b.WriteByte('}')
 		return nil
 	case reflect.String:
-		writeString(b, v.String())
+		writePlainString(b, v.String())
 	case reflect.Bool:
 		b.WriteString(strconv.FormatBool(v.Bool()))
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
@@ -195,12 +199,12 @@ func (e *encoder) encode(v reflect.Value, depth int) error {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			indent(b, depth+1)
+			writeIndent(b, depth+1)
 			if err := e.below(v.Index(i), depth+1, encSeg{index: i, isIdx: true}); err != nil {
 				return err
 			}
 		}
-		indent(b, depth)
+		writeIndent(b, depth)
 		b.WriteByte(']')
 	case reflect.Map:
 		if t.Key().Kind() != reflect.String {
@@ -220,17 +224,48 @@ func (e *encoder) encode(v reflect.Value, depth int) error {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			indent(b, depth+1)
-			writeString(b, k)
+			writeIndent(b, depth+1)
+			writePlainString(b, k)
 			b.WriteString(": ")
 			if err := e.below(v.MapIndex(reflect.ValueOf(k).Convert(t.Key())), depth+1, encSeg{name: k}); err != nil {
 				return err
 			}
 		}
-		indent(b, depth)
+		writeIndent(b, depth)
 		b.WriteByte('}')
 	default:
 		return fmt.Errorf("%s: unsupported type %s", e.at(), t)
 	}
 	return nil
+}
+
+// writePlainString is writeString, a string of printable ASCII with nothing to escape written at once.
+func writePlainString(b *bytes.Buffer, s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			writeString(b, s)
+			return
+		}
+	}
+	b.WriteByte('"')
+	b.WriteString(s)
+	b.WriteByte('"')
+}
+
+// indents are indent's output for the first depths.
+var indents = func() []string {
+	out := make([]string, 32)
+	for d := range out {
+		out[d] = "\n" + strings.Repeat("  ", d)
+	}
+	return out
+}()
+
+// writeIndent is indent, written at once.
+func writeIndent(b *bytes.Buffer, depth int) {
+	if depth < len(indents) {
+		b.WriteString(indents[depth])
+		return
+	}
+	indent(b, depth)
 }

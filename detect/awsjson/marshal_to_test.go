@@ -127,6 +127,10 @@ func thin(rnd *rand.Rand, v reflect.Value, depth int) {
 			v.Set(reflect.Zero(v.Type()))
 		case 1:
 			v.Set(reflect.MakeMap(v.Type()))
+		case 2:
+			if v.Type().Key().Kind() == reflect.String && v.Type().Elem().Kind() == reflect.String {
+				v.SetMapIndex(reflect.ValueOf("k\"ey\u2028\x7f").Convert(v.Type().Key()), reflect.ValueOf("v\\al\n").Convert(v.Type().Elem()))
+			}
 		}
 	case reflect.String:
 		if rnd.Intn(5) == 0 {
