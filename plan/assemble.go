@@ -193,7 +193,7 @@ func (b *builder) assemble() (*Plan, error) {
 	// derived concurrently from the actions as planned, then set: an update-service's floor reads its
 	// registration's risk, which is its effective risk whether or not that is set yet
 	risks := make([]Risk, len(p.Actions))
-	eachParallel(len(p.Actions), func(i int) { risks[i] = p.EffectiveRisk(p.Actions[i], b.opts.Risk) })
+	eachParallel(len(p.Actions), func(i int) { risks[i] = p.effectiveRisk(&p.Actions[i], b.opts.Risk) })
 	for i := range p.Actions {
 		p.Actions[i].Risk = risks[i]
 	}

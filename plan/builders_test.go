@@ -137,6 +137,7 @@ func buildPlan(t testing.TB, in *detect.Inventory, o Options) *Plan {
 		t.Fatalf("Build: %v", err)
 	}
 	assertFastPathsAgree(t, in, results, o)
+	assertRisksAgree(t, p, o.Risk)
 	if err := p.Validate(); err != nil {
 		t.Fatalf("the plan does not validate: %v", err)
 	}

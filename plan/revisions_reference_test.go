@@ -224,6 +224,21 @@ func assertRefusesAgree(t testing.TB, arn string, ctx *revisionContext) {
 	}
 }
 
+// assertRisksAgree: the planner's effectiveRisk of each action is EffectiveRisk, for the action as
+// planned and with its Risk field lowered to low (so that the floor decides).
+func assertRisksAgree(t testing.TB, p *Plan, overrides map[string]Risk) {
+	t.Helper()
+	for i := range p.Actions {
+		a := p.Actions[i]
+		for _, label := range []Risk{a.Risk, RiskLow, ""} {
+			a.Risk = label
+			if got, want := p.effectiveRisk(&a, overrides), p.EffectiveRisk(a, overrides); got != want {
+				t.Errorf("%s labelled %q: effectiveRisk %q, EffectiveRisk %q", a.ID, label, got, want)
+			}
+		}
+	}
+}
+
 // assertSecretsAgree: findSecrets lists what findSecretsReference lists; a value it marks exact is the
 // one setPath sets through its path.
 func assertSecretsAgree(t testing.TB, what string, in *ecs.RegisterTaskDefinitionInput) {
@@ -291,6 +306,7 @@ func TestFastPathsAgree(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				assertRisksAgree(t, p, o.Risk)
 				for _, a := range p.Actions {
 					if a.Type != RegisterTaskDefinition {
 						continue
