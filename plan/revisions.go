@@ -404,7 +404,7 @@ func (b *builder) alreadyRegistered(rp *revisionPlan) (string, error) {
 		if td.Revision <= rp.source.Revision {
 			continue
 		}
-		got, err := comparableInput(RegisterInput(td))
+		got, err := comparableInput(registerView(td)) // only marshalled: no copy
 		if err != nil {
 			return "", fmt.Errorf("plan %s: %w", td.ARN(), err)
 		}
