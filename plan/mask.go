@@ -46,6 +46,13 @@ import (
 
 var keyValuePairType = reflect.TypeFor[ecstypes.KeyValuePair]()
 
+// kvName and kvValue are the indexes of KeyValuePair's Name and Value fields.
+var kvName, kvValue = func() (int, int) {
+	n, _ := keyValuePairType.FieldByName("Name")
+	v, _ := keyValuePairType.FieldByName("Value")
+	return n.Index[0], v.Index[0]
+}()
+
 // alwaysMaskedLists and alwaysMaskedMaps are the lists of strings and the string maps whose every value
 // is masked, as paths below a container definition.
 var (
@@ -130,7 +137,7 @@ func (f *secretFinder) walk(v reflect.Value, field, name string, always bool) {
 		}
 	case reflect.Struct:
 		if v.Type() == keyValuePairType {
-			n, val := derefString(v.FieldByName("Name")), v.FieldByName("Value")
+			n, val := derefString(v.Field(kvName)), v.Field(kvValue)
 			if val.IsNil() {
 				return
 			}
