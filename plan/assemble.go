@@ -64,9 +64,11 @@ func (b *builder) assemble() (*Plan, error) {
 		regs[i] = byFamily[i].rp
 	}
 	sup := b.support(regs)
-	for _, a := range sup.actions(newID) {
-		p.Actions = append(p.Actions, a)
-	}
+	supActs := sup.actions(newID)
+	// room for the actions most plans have (support, registrations, up to three per service, one per
+	// cluster), so that the list is not grown again and again; held at its length at the end
+	p.Actions = make([]Action, 0, len(supActs)+len(regs)+3*len(b.services)+len(b.clusters))
+	p.Actions = append(p.Actions, supActs...)
 	for _, rp := range regs {
 		rp.id = newID()
 	}
@@ -173,9 +175,11 @@ func (b *builder) assemble() (*Plan, error) {
 		state[f.Resource] = cur
 	}
 
+	p.State = make([]Fingerprint, 0, len(state))
 	for _, k := range slices.Sorted(maps.Keys(state)) {
 		p.State = append(p.State, state[k])
 	}
+	p.Skipped = make([]Skipped, 0, len(b.skipped))
 	for _, s := range b.skipped {
 		p.Skipped = append(p.Skipped, s)
 	}
@@ -192,6 +196,9 @@ func (b *builder) assemble() (*Plan, error) {
 	// every action carries at least the risk that its content implies (what apply judges it by),
 	// derived concurrently from the actions as planned, then set: an update-service's floor reads its
 	// registration's risk, which is its effective risk whether or not that is set yet
+	if cap(p.Actions) > len(p.Actions) {
+		p.Actions = append(make([]Action, 0, len(p.Actions)), p.Actions...)
+	}
 	risks := make([]Risk, len(p.Actions))
 	eachParallel(len(p.Actions), func(i int) { risks[i] = p.effectiveRisk(&p.Actions[i], b.opts.Risk) })
 	for i := range p.Actions {
