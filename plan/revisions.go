@@ -164,13 +164,16 @@ func (b *builder) buildRevisions() error {
 			delete(b.revs, arn)
 			continue
 		}
-		changes := make([]string, len(rp.edits))
-		for i, e := range rp.edits {
-			changes[i] = e.Path + ": " + e.Change
+		changes := func() string { // what to change, for a skip: made only for one
+			c := make([]string, len(rp.edits))
+			for i, e := range rp.edits {
+				c[i] = e.Path + ": " + e.Change
+			}
+			return strings.Join(c, "; ")
 		}
 		if owner := b.owner(rp.source.Tags); owner != "" {
 			for _, c := range slices.Sorted(maps.Keys(rp.controls)) {
-				b.skip(c, arn, owner+": make the change in its source ("+strings.Join(changes, "; ")+")")
+				b.skip(c, arn, owner+": make the change in its source ("+changes()+")")
 			}
 			delete(b.revs, arn)
 			continue
@@ -181,7 +184,7 @@ func (b *builder) buildRevisions() error {
 			if owner := b.owner(latest.Tags); owner != "" {
 				for _, c := range slices.Sorted(maps.Keys(rp.controls)) {
 					b.skip(c, arn, fmt.Sprintf("the family's latest ACTIVE revision %s is %s: a fixed copy of %s would become the family's newest revision; "+
-						"make the change in the source of the service's task definition (%s)", detect.ShortARN(latest.ARN()), owner, detect.ShortARN(arn), strings.Join(changes, "; ")))
+						"make the change in the source of the service's task definition (%s)", detect.ShortARN(latest.ARN()), owner, detect.ShortARN(arn), changes()))
 				}
 				delete(b.revs, arn)
 				continue
