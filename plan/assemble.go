@@ -180,7 +180,7 @@ func (b *builder) assemble() (*Plan, error) {
 		p.State = append(p.State, state[k])
 	}
 	p.Skipped = make([]Skipped, 0, len(b.skipped))
-	for _, s := range b.skipped {
+	for s := range b.skipped {
 		p.Skipped = append(p.Skipped, s)
 	}
 	sort.Slice(p.Skipped, func(i, j int) bool {

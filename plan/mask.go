@@ -672,7 +672,7 @@ type pathSeg struct {
 }
 
 func parsePath(p string) ([]pathSeg, error) {
-	var segs []pathSeg
+	segs := make([]pathSeg, 0, 8)
 	for i := 0; i < len(p); {
 		switch p[i] {
 		case '.':

@@ -43,7 +43,7 @@ func newBuilder(in *detect.Inventory, results []detect.Result, o Options) *build
 		suppressed: map[resultKey]*detect.Result{},
 		revs:       map[string]*revisionPlan{},
 		services:   map[string]*servicePlan{},
-		skipped:    map[string]Skipped{},
+		skipped:    map[Skipped]bool{},
 	}
 	for i := range results {
 		r := &results[i]
@@ -73,7 +73,7 @@ type builder struct {
 	revs       map[string]*revisionPlan // source revision ARN
 	services   map[string]*servicePlan  // service ARN
 	clusters   []*clusterPlan
-	skipped    map[string]Skipped                  // control + resource + reason, for de-duplication
+	skipped    map[Skipped]bool                    // each once
 	families   map[string][]*detect.TaskDefinition // ACTIVE revisions by family key, built on first use
 	admin      map[string]*adminRolePlan           // admin task roles to fix, by role ARN (fix_admin_role.go)
 	capacity   []*capacityPlan                     // capacity providers to fix (fix_ecs19_capacity_provider.go)
@@ -93,8 +93,7 @@ type clusterPlan struct {
 }
 
 func (b *builder) skip(control, resource, reason string) {
-	k := control + "\x00" + resource + "\x00" + reason
-	b.skipped[k] = Skipped{Control: control, Resource: resource, Reason: reason}
+	b.skipped[Skipped{Control: control, Resource: resource, Reason: reason}] = true
 }
 
 // selected reports whether Options.Fix lets a control be fixed (by its own id or its fix's id).

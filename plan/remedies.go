@@ -163,8 +163,19 @@ func fixFor(control string) (revisionFix, bool) {
 // match regardless of case; an empty override counts as none. The planner labels its actions with it and
 // EffectiveRisk derives the floor of an action's risk from it.
 func controlRisk(control string, overrides map[string]Risk) Risk {
-	r, _ := controlRiskWhy(control, overrides)
-	return r
+	// controlRiskWhy's choice, without writing why (TestControlRiskWhy holds them together)
+	if r, ok := lookupRisk(overrides, control); ok {
+		return r
+	}
+	if f, ok := fixFor(control); ok {
+		if r, ok := lookupRisk(overrides, f.ID); ok {
+			return r
+		}
+	}
+	if rem, ok := remedyFor(control); ok && rem.Risk != "" {
+		return rem.Risk
+	}
+	return RiskHigh
 }
 
 func lookupRisk(m map[string]Risk, id string) (Risk, bool) {
