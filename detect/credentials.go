@@ -3,6 +3,8 @@ package detect
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
+	"unsafe"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
@@ -157,9 +159,10 @@ func classifyEnv(name, value string) (kind string, byValue, ok bool) {
 			return d.kind, true, true
 		}
 	}
-	upper := strings.ToUpper(name)
-	if len(v) == 40 && awsSecretKeyValue.MatchString(v) && (strings.Contains(upper, "AWS") || strings.Contains(upper, "SECRET_ACCESS_KEY")) {
-		return KindAWSSecretKey, true, true
+	if len(v) == 40 && awsSecretKeyValue.MatchString(v) {
+		if upper := strings.ToUpper(name); strings.Contains(upper, "AWS") || strings.Contains(upper, "SECRET_ACCESS_KEY") {
+			return KindAWSSecretKey, true, true
+		}
 	}
 	if k, ok := classifyName(name); ok {
 		return k, false, true
@@ -179,13 +182,53 @@ func classifyName(name string) (string, bool) {
 	case "PWD", "OLDPWD":
 		return "", false
 	}
-	n := nameSeparators.Replace(strings.ToUpper(name))
+	// the name's words, upper-cased, split at '_' (and '-', '.'): in a buffer on the stack when the
+	// name is short ASCII (the usual case: no allocation), else as splitWords makes them
+	var buf [128]byte
+	var words [32]string
+	if len(name) > len(buf) {
+		return classifyWords(splitWords(name))
+	}
+	n, start := 0, 0
+	for i := 0; i <= len(name); i++ {
+		var c byte = '_'
+		if i < len(name) {
+			c = name[i]
+		}
+		switch {
+		case c >= utf8.RuneSelf:
+			return classifyWords(splitWords(name))
+		case c == '_' || c == '-' || c == '.':
+			if i > start {
+				if n == len(words) {
+					return classifyWords(splitWords(name))
+				}
+				words[n] = unsafe.String(&buf[start], i-start) // valid while buf is: classifyWords keeps none
+				n++
+			}
+			start = i + 1
+		case 'a' <= c && c <= 'z':
+			buf[i] = c - ('a' - 'A')
+		default:
+			buf[i] = c
+		}
+	}
+	return classifyWords(words[:n])
+}
+
+// splitWords is the words of a name: upper-cased, split at '_', '-' and '.', empty ones dropped.
+func splitWords(name string) []string {
 	var words []string
-	for _, w := range strings.Split(n, "_") {
+	for _, w := range strings.Split(nameSeparators.Replace(strings.ToUpper(name)), "_") {
 		if w != "" {
 			words = append(words, w)
 		}
 	}
+	return words
+}
+
+// classifyWords is the by-name rule on a name's words.
+func classifyWords(words []string) (string, bool) {
 	if len(words) == 0 || descriptorWords[words[len(words)-1]] {
 		return "", false
 	}

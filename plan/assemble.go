@@ -41,21 +41,34 @@ func (b *builder) assemble() (*Plan, error) {
 			regs = append(regs, rp)
 		}
 	}
-	sort.Slice(regs, func(i, j int) bool {
-		fi, fj := detect.FamilyKey(regs[i].source.ARN()), detect.FamilyKey(regs[j].source.ARN())
-		if fi != fj {
+	type keyed struct { // each family key parsed once, not per comparison
+		rp     *revisionPlan
+		family string
+	}
+	byFamily := make([]keyed, len(regs))
+	for i, rp := range regs {
+		byFamily[i] = keyed{rp, detect.FamilyKey(rp.source.ARN())}
+	}
+	sort.Slice(byFamily, func(i, j int) bool {
+		ri, rj := byFamily[i].rp, byFamily[j].rp
+		if fi, fj := byFamily[i].family, byFamily[j].family; fi != fj {
 			return fi < fj
 		}
-		li, lj := len(regs[i].dependsOn) > 0, len(regs[j].dependsOn) > 0
+		li, lj := len(ri.dependsOn) > 0, len(rj.dependsOn) > 0
 		if li != lj {
 			return !li
 		}
-		return regs[i].source.Revision < regs[j].source.Revision
+		return ri.source.Revision < rj.source.Revision
 	})
-	sup := b.support(regs)
-	for _, a := range sup.actions(newID) {
-		p.Actions = append(p.Actions, a)
+	for i := range byFamily {
+		regs[i] = byFamily[i].rp
 	}
+	sup := b.support(regs)
+	supActs := sup.actions(newID)
+	// room for the actions most plans have (support, registrations, up to three per service, one per
+	// cluster), so that the list is not grown again and again; held at its length at the end
+	p.Actions = make([]Action, 0, len(supActs)+len(regs)+3*len(b.services)+len(b.clusters))
+	p.Actions = append(p.Actions, supActs...)
 	for _, rp := range regs {
 		rp.id = newID()
 	}
@@ -162,10 +175,12 @@ func (b *builder) assemble() (*Plan, error) {
 		state[f.Resource] = cur
 	}
 
+	p.State = make([]Fingerprint, 0, len(state))
 	for _, k := range slices.Sorted(maps.Keys(state)) {
 		p.State = append(p.State, state[k])
 	}
-	for _, s := range b.skipped {
+	p.Skipped = make([]Skipped, 0, len(b.skipped))
+	for s := range b.skipped {
 		p.Skipped = append(p.Skipped, s)
 	}
 	sort.Slice(p.Skipped, func(i, j int) bool {
@@ -178,9 +193,16 @@ func (b *builder) assemble() (*Plan, error) {
 		}
 		return a.Reason < c.Reason
 	})
-	// every action carries at least the risk that its content implies (what apply judges it by)
+	// every action carries at least the risk that its content implies (what apply judges it by),
+	// derived concurrently from the actions as planned, then set: an update-service's floor reads its
+	// registration's risk, which is its effective risk whether or not that is set yet
+	if cap(p.Actions) > len(p.Actions) {
+		p.Actions = append(make([]Action, 0, len(p.Actions)), p.Actions...)
+	}
+	risks := make([]Risk, len(p.Actions))
+	eachParallel(len(p.Actions), func(i int) { risks[i] = p.effectiveRisk(&p.Actions[i], b.opts.Risk) })
 	for i := range p.Actions {
-		p.Actions[i].Risk = p.EffectiveRisk(p.Actions[i], b.opts.Risk)
+		p.Actions[i].Risk = risks[i]
 	}
 	return p, nil
 }

@@ -131,10 +131,13 @@ func bSettings() *detect.Settings { return &detect.Settings{Now: bNow} }
 // buildPlan evaluates the inventory and builds its plan.
 func buildPlan(t testing.TB, in *detect.Inventory, o Options) *Plan {
 	t.Helper()
-	p, err := Build(in, detect.Evaluate(in, bSettings()), o)
+	results := detect.Evaluate(in, bSettings())
+	p, err := Build(in, results, o)
 	if err != nil {
 		t.Fatalf("Build: %v", err)
 	}
+	assertFastPathsAgree(t, in, results, o)
+	assertRisksAgree(t, p, o.Risk)
 	if err := p.Validate(); err != nil {
 		t.Fatalf("the plan does not validate: %v", err)
 	}

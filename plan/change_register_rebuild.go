@@ -603,7 +603,7 @@ func checkNetworkMove(sourceArn string, src *ecs.RegisterTaskDefinitionInput, mo
 		if err != nil {
 			return fmt.Sprintf("the source revision %s cannot be copied: %v", sourceArn, err)
 		}
-		if out := hostToBridge(ctx, cp, nil); out.Skip != "" {
+		if out, _ := hostToBridge(ctx, cp, nil, false); out.Skip != "" {
 			return out.Skip
 		}
 	}

@@ -224,6 +224,38 @@ func editsFloor(controls []string, edits []Edit, overrides map[string]Risk) Risk
 	return f
 }
 
+// editsFloorRisk is editsFloor's risk, raised in the same order, without its reasons.
+func editsFloorRisk(controls []string, edits []Edit, overrides map[string]Risk) Risk {
+	if len(controls) == 0 && len(edits) == 0 {
+		return RiskHigh
+	}
+	var f Risk
+	raise := func(r Risk) { // RiskFloor.raise, for the risk alone
+		if f == "" || r.Rank() > f.Rank() {
+			f = r
+		}
+	}
+	// each control at its risk, in the order of its first edit (raising one again changes nothing)
+	for _, e := range edits {
+		raise(controlRisk(e.Control, overrides))
+	}
+	for _, e := range edits {
+		if e.Risk != "" {
+			raise(e.Risk)
+		}
+	}
+	for _, c := range controls {
+		answered := false
+		for _, e := range edits {
+			answered = answered || sameRemedy(e.Control, c)
+		}
+		if !answered {
+			raise(controlRisk(c, overrides))
+		}
+	}
+	return f
+}
+
 // sameRemedy reports whether two controls are answered by one remedy (ECS.4 and EXPOSURE.privileged),
 // or are the same control.
 func sameRemedy(a, b string) bool {

@@ -65,3 +65,32 @@ func TestLogGroupNameAgreesWithReplacer(t *testing.T) {
 		}
 	}
 }
+
+// The remembered table lookups answer what the tables answer, the first time and again.
+func TestRememberedLookupsAgree(t *testing.T) {
+	images := []string{"public.ecr.aws/xray/aws-xray-daemon:3", "datadog/agent:7", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/hub/datadog/agent:7",
+		"nginx", "postgres:16", "redis", "mysql:8", "evil/datadog/agent", "", " ", "amazon/aws-for-fluent-bit", "grafana/grafana"}
+	names := []string{"", "datadog-agent", "xray", "web", "log_router"}
+	agents, paths := 0, 0
+	for _, im := range images {
+		for round := 0; round < 2; round++ {
+			if got, want := knownImagePaths(im), findImagePaths(im); got != want {
+				t.Errorf("knownImagePaths(%q) = %v, the table %v", im, got, want)
+			} else if want != nil && round == 0 {
+				paths++
+			}
+			for _, n := range names {
+				ge, gb := wellKnownAgent(im, n)
+				we, wb := findWellKnownAgent(im, n)
+				if ge != we || gb != wb {
+					t.Errorf("wellKnownAgent(%q, %q) = %v %q, the table %v %q", im, n, ge, gb, we, wb)
+				} else if we != nil && round == 0 {
+					agents++
+				}
+			}
+		}
+	}
+	if agents == 0 || paths == 0 {
+		t.Errorf("the images match %d agents and %d known paths: the test compares only misses", agents, paths)
+	}
+}

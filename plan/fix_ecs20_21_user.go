@@ -26,13 +26,72 @@ import (
 // A task definition without operatingSystemFamily runs Linux: it gets the Linux user, which also
 // satisfies ECS.21's reading of it.
 func fixUser(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome {
+	d := decideUser(ctx, in)
+	if d.decided {
+		return fixOutcome{Skip: d.skip}
+	}
+	var out fixOutcome
+	configured := false
+	for k, i := range d.failing {
+		c := &in.ContainerDefinitions[i]
+		if d.users[k] == "" {
+			continue // kept (a host agent)
+		}
+		before := aws.ToString(c.User)
+		if before == "" {
+			before = "absent"
+		} else {
+			before = fmt.Sprintf("%q", before)
+		}
+		c.User = aws.String(d.users[k])
+		e := Edit{
+			Control: d.control,
+			Path:    "containerDefinitions[" + containerLabel(c, i) + "].user",
+			Change:  fmt.Sprintf("set user to %q (was %s)", d.users[k], before),
+		}
+		if d.fromImage[k] {
+			e.Change += ", the user its image declares: nothing changes at runtime"
+		} else {
+			configured = true
+			e.Risk = RiskHigh
+			e.Why = fmt.Sprintf("user from configuration (%s): the image declares no non-root user, or is unknown; files the image writes to, and ports below 1024, must be usable by %q", d.key, d.users[k])
+		}
+		out.Edits = append(out.Edits, e)
+	}
+	out.NotFixed = d.kept
+	if configured {
+		out.Notes = append(out.Notes, fmt.Sprintf("the containers now run as %q: files the image writes to, and ports below 1024, must be usable by that user", d.user))
+	}
+	return out
+}
+
+// refuseUser is fixUser's decision alone (remedy.Refuses): why it does not fix the revision, or that it
+// has nothing to change, without changing the input.
+func refuseUser(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) (string, bool) {
+	d := decideUser(ctx, in)
+	return d.skip, d.decided
+}
+
+// userDecision is what fixUser decides before it changes anything: decided, with why it does not fix
+// (skip; "" when there is nothing to change), or the user of each failing container ("" for one kept).
+type userDecision struct {
+	decided            bool
+	skip               string
+	control, user, key string
+	failing            []int
+	users              []string
+	fromImage          []bool
+	kept               []string
+}
+
+func decideUser(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) userDecision {
 	family := osFamilyOf(in)
 	windows := isWindows(family)
 	control, user, key := detect.ECS20ID, ctx.opts.LinuxUser, "fix.linux_user"
 	if windows {
 		control, user, key = detect.ECS21ID, ctx.opts.WindowsUser, "fix.windows_user"
 	} else if family != "" && family != "LINUX" {
-		return fixOutcome{}
+		return userDecision{decided: true}
 	}
 	var failing []int
 	for i := range in.ContainerDefinitions {
@@ -48,7 +107,7 @@ func fixUser(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 		failing = append(failing, i)
 	}
 	if len(failing) == 0 {
-		return fixOutcome{}
+		return userDecision{decided: true}
 	}
 	// Each failing container's user: its image's, else the configured one.
 	users := make([]string, len(failing))
@@ -85,48 +144,20 @@ func fixUser(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 		// and fix.linux_user answers ECS.21's reading of it too.
 		switch {
 		case windows:
-			return fixOutcome{Skip: fmt.Sprintf("no non-administrator Windows user is configured: set %s (e.g. ContainerUser) to the user the containers should run as (the task definition's operatingSystemFamily is %s)%s", key, family, why)}
+			return userDecision{decided: true, skip: fmt.Sprintf("no non-administrator Windows user is configured: set %s (e.g. ContainerUser) to the user the containers should run as (the task definition's operatingSystemFamily is %s)%s", key, family, why)}
 		case family == "":
-			return fixOutcome{Skip: fmt.Sprintf("no non-root Linux user is configured: set %s (e.g. 1000:1000) to the user the containers should run as; the task definition names no operatingSystemFamily, so it runs Linux and %s fixes ECS.20 and ECS.21 alike (fix.windows_user is for Windows task definitions only)%s", key, key, why)}
+			return userDecision{decided: true, skip: fmt.Sprintf("no non-root Linux user is configured: set %s (e.g. 1000:1000) to the user the containers should run as; the task definition names no operatingSystemFamily, so it runs Linux and %s fixes ECS.20 and ECS.21 alike (fix.windows_user is for Windows task definitions only)%s", key, key, why)}
 		}
-		return fixOutcome{Skip: fmt.Sprintf("no non-root Linux user is configured: set %s (e.g. 1000:1000) to the user the containers should run as%s", key, why)}
+		return userDecision{decided: true, skip: fmt.Sprintf("no non-root Linux user is configured: set %s (e.g. 1000:1000) to the user the containers should run as%s", key, why)}
 	}
-	var out fixOutcome
-	configured := false
-	for k, i := range failing {
-		c := &in.ContainerDefinitions[i]
-		if users[k] == "" {
-			continue // kept (a host agent)
-		}
-		before := aws.ToString(c.User)
-		if before == "" {
-			before = "absent"
-		} else {
-			before = fmt.Sprintf("%q", before)
-		}
-		c.User = aws.String(users[k])
-		e := Edit{
-			Control: control,
-			Path:    "containerDefinitions[" + containerLabel(c, i) + "].user",
-			Change:  fmt.Sprintf("set user to %q (was %s)", users[k], before),
-		}
-		if fromImage[k] {
-			e.Change += ", the user its image declares: nothing changes at runtime"
-		} else {
-			configured = true
-			e.Risk = RiskHigh
-			e.Why = fmt.Sprintf("user from configuration (%s): the image declares no non-root user, or is unknown; files the image writes to, and ports below 1024, must be usable by %q", key, users[k])
-		}
-		out.Edits = append(out.Edits, e)
+	set := false
+	for _, u := range users {
+		set = set || u != ""
 	}
-	if len(out.Edits) == 0 {
-		return fixOutcome{Skip: strings.Join(kept, "; ")}
+	if !set { // every failing container is kept: nothing to change
+		return userDecision{decided: true, skip: strings.Join(kept, "; ")}
 	}
-	out.NotFixed = kept
-	if configured {
-		out.Notes = append(out.Notes, fmt.Sprintf("the containers now run as %q: files the image writes to, and ports below 1024, must be usable by that user", user))
-	}
-	return out
+	return userDecision{control: control, user: user, key: key, failing: failing, users: users, fromImage: fromImage, kept: kept}
 }
 
 // keepUser reports whether container i keeps its root user rather than take the configured one, and why:

@@ -37,8 +37,25 @@ import (
 
 // fixHostNetwork moves a host-mode revision to awsvpc or bridge.
 func fixHostNetwork(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome {
+	out, _ := hostNetwork(ctx, in, false)
+	return out
+}
+
+// refuseHostNetwork is fixHostNetwork's decision alone (remedy.Refuses): why it does not fix the
+// revision, or that it has nothing to change, without changing the input.
+func refuseHostNetwork(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) (string, bool) {
+	out, wouldEdit := hostNetwork(ctx, in, true)
+	if wouldEdit {
+		return "", false
+	}
+	return out.Skip, true
+}
+
+// hostNetwork is fixHostNetwork; dry, it stops where it would first change the input, and says so
+// (wouldEdit).
+func hostNetwork(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, dry bool) (out fixOutcome, wouldEdit bool) {
 	if in.NetworkMode != ecstypes.NetworkModeHost {
-		return fixOutcome{}
+		return fixOutcome{}, false
 	}
 	hn := ctx.opts.HostNetwork
 	if !hn.AllowDaemons {
@@ -55,7 +72,7 @@ func fixHostNetwork(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) f
 		}
 		if len(why) > 0 {
 			return fixOutcome{Skip: strings.Join(why, "; ") + ", which usually needs the host network (the host's interfaces, addresses and ports): " +
-				"networkMode host is left as it is; set fix.host_network.allow_daemons to move it anyway (it then moves only with port mappings that keep it reachable), or exempt this task definition"}
+				"networkMode host is left as it is; set fix.host_network.allow_daemons to move it anyway (it then moves only with port mappings that keep it reachable), or exempt this task definition"}, false
 		}
 	}
 
@@ -73,16 +90,16 @@ func fixHostNetwork(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) f
 	if len(withEntry) > 0 && len(without) > 0 {
 		return fixOutcome{Skip: fmt.Sprintf("services %s run it in clusters with fix.host_network.awsvpc settings, and services %s in clusters without (%s): "+
 			"one revision cannot be awsvpc for some of them and bridge for others; configure fix.host_network.awsvpc for cluster %s",
-			serviceNames(withEntry), serviceNames(without), strings.Join(slices.Sorted(maps.Keys(missing)), ", "), strings.Join(slices.Sorted(maps.Keys(missing)), ", "))}
+			serviceNames(withEntry), serviceNames(without), strings.Join(slices.Sorted(maps.Keys(missing)), ", "), strings.Join(slices.Sorted(maps.Keys(missing)), ", "))}, false
 	}
 	if len(withEntry) > 0 {
-		return hostToAwsvpc(ctx, in)
+		return hostToAwsvpc(ctx, in, dry)
 	}
-	return hostToBridge(ctx, in, slices.Sorted(maps.Keys(missing)))
+	return hostToBridge(ctx, in, slices.Sorted(maps.Keys(missing)), dry)
 }
 
 // hostToAwsvpc makes the revision awsvpc and gives each service its cluster's network configuration.
-func hostToAwsvpc(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome {
+func hostToAwsvpc(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, dry bool) (fixOutcome, bool) {
 	b := &builder{inv: ctx.inv, opts: ctx.opts}
 	out := fixOutcome{Networks: map[string]*AwsVpcSettings{}}
 	out.Preconditions = append(out.Preconditions, Precondition{Check: "networkMode", Result: string(in.NetworkMode)})
@@ -92,11 +109,11 @@ func hostToAwsvpc(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fix
 		name := clusterNameOf(svc)
 		entry := ctx.opts.HostNetwork.Awsvpc[name]
 		if len(entry.Subnets) == 0 || len(entry.SecurityGroups) == 0 {
-			return fixOutcome{Skip: "fix.host_network.awsvpc for cluster " + name + " must name at least one subnet and one security group"}
+			return fixOutcome{Skip: "fix.host_network.awsvpc for cluster " + name + " must name at least one subnet and one security group"}, false
 		}
 		reason, pre := awsvpcLoadBalancers(b, svc)
 		if reason != "" {
-			return fixOutcome{Skip: reason}
+			return fixOutcome{Skip: reason}, false
 		}
 		out.Preconditions = append(out.Preconditions, pre...)
 		n := &AwsVpcSettings{Subnets: append([]string(nil), entry.Subnets...), SecurityGroups: append([]string(nil), entry.SecurityGroups...),
@@ -120,7 +137,10 @@ func hostToAwsvpc(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fix
 		}
 	}
 	if r := unreachableWithoutPorts(in); r != "" {
-		return fixOutcome{Skip: r}
+		return fixOutcome{Skip: r}, false
+	}
+	if dry {
+		return fixOutcome{}, true
 	}
 	in.NetworkMode = ecstypes.NetworkModeAwsvpc
 	out.Edits = append(out.Edits, Edit{Control: detect.ECS17ID, Path: "networkMode",
@@ -156,7 +176,7 @@ func hostToAwsvpc(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fix
 		"the containers of a task keep sharing localhost",
 		"security groups "+strings.Join(groups, ", ")+" must admit the traffic that reached the host ports ("+portsText+"); the instance's security groups no longer apply to the tasks",
 		"the containers lose the host's network stack: they can no longer bind to the instance's addresses or see its interfaces")
-	return out
+	return out, false
 }
 
 // awsvpcLoadBalancers checks that a service's load balancers can reach awsvpc tasks: each target group
@@ -187,7 +207,7 @@ func awsvpcLoadBalancers(b *builder, svc *ecstypes.Service) (string, []Precondit
 }
 
 // hostToBridge makes a single-container, EC2 or EXTERNAL revision bridge with explicit host ports.
-func hostToBridge(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, clusters []string) fixOutcome {
+func hostToBridge(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, clusters []string, dry bool) (fixOutcome, bool) {
 	where := "for the cluster of the services that run it"
 	if len(clusters) > 0 {
 		where = "for cluster " + strings.Join(clusters, ", ")
@@ -196,29 +216,32 @@ func hostToBridge(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, clu
 	}
 	for _, c := range in.RequiresCompatibilities {
 		if c == ecstypes.CompatibilityFargate {
-			return fixOutcome{Skip: "requiresCompatibilities includes FARGATE, which supports only awsvpc: configure fix.host_network.awsvpc " + where}
+			return fixOutcome{Skip: "requiresCompatibilities includes FARGATE, which supports only awsvpc: configure fix.host_network.awsvpc " + where}, false
 		}
 	}
 	if f := osFamilyOf(in); detect.OutsideEnum(f) {
-		return fixOutcome{Skip: fmt.Sprintf("runtimePlatform.operatingSystemFamily is %q, which is not a value AWS defines: whether bridge is supported is unknown", f)}
+		return fixOutcome{Skip: fmt.Sprintf("runtimePlatform.operatingSystemFamily is %q, which is not a value AWS defines: whether bridge is supported is unknown", f)}, false
 	}
 	if isWindows(osFamilyOf(in)) {
-		return fixOutcome{Skip: "Windows containers do not support bridge: configure fix.host_network.awsvpc " + where}
+		return fixOutcome{Skip: "Windows containers do not support bridge: configure fix.host_network.awsvpc " + where}, false
 	}
 	if len(in.ContainerDefinitions) != 1 {
 		return fixOutcome{Skip: fmt.Sprintf("its %d containers share the host's network and may talk to each other over localhost, which bridge separates: "+
-			"configure fix.host_network.awsvpc %s (containers keep sharing localhost in awsvpc)", len(in.ContainerDefinitions), where)}
+			"configure fix.host_network.awsvpc %s (containers keep sharing localhost in awsvpc)", len(in.ContainerDefinitions), where)}, false
 	}
 	if r := unreachableWithoutPorts(in); r != "" {
-		return fixOutcome{Skip: r}
+		return fixOutcome{Skip: r}, false
 	}
 	c := &in.ContainerDefinitions[0]
 	label := containerLabel(c, 0)
 	for _, pm := range c.PortMappings {
 		if pm.ContainerPort == nil || aws.ToString(pm.ContainerPortRange) != "" {
 			return fixOutcome{Skip: "container " + label + " maps a port range (containerPortRange), which bridge maps to dynamic host ports, so clients would lose it: " +
-				"configure fix.host_network.awsvpc " + where}
+				"configure fix.host_network.awsvpc " + where}, false
 		}
+	}
+	if dry {
+		return fixOutcome{}, true
 	}
 	out := fixOutcome{Preconditions: []Precondition{
 		{Check: "networkMode", Result: string(in.NetworkMode)},
@@ -247,7 +270,7 @@ func hostToBridge(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput, clu
 	out.Notes = append(out.Notes,
 		"the container loses the host's network stack: it can no longer bind to the instance's addresses or to ports not declared in portMappings, nor see the host's interfaces",
 		"two tasks of this revision still cannot run on the same instance (they map the same host ports)")
-	return out
+	return out, false
 }
 
 // hostNetworkUpdate gives a service moving to an awsvpc revision made by the host-network fix its awsvpc

@@ -1,8 +1,10 @@
 package plan
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -10,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -43,6 +46,13 @@ import (
 
 var keyValuePairType = reflect.TypeFor[ecstypes.KeyValuePair]()
 
+// kvName and kvValue are the indexes of KeyValuePair's Name and Value fields.
+var kvName, kvValue = func() (int, int) {
+	n, _ := keyValuePairType.FieldByName("Name")
+	v, _ := keyValuePairType.FieldByName("Value")
+	return n.Index[0], v.Index[0]
+}()
+
 // alwaysMaskedLists and alwaysMaskedMaps are the lists of strings and the string maps whose every value
 // is masked, as paths below a container definition.
 var (
@@ -58,10 +68,24 @@ var visibleLogOptions = map[string]bool{
 	"awslogs-datetime-format": true, "awslogs-multiline-pattern": true, "mode": true, "max-buffer-size": true,
 }
 
-// maskedValue is one value found to need masking.
+// maskedValue is one value found to need masking: its path and value, and where it is when that is
+// the place setPath would set through its path (exact): the settable string itself, or a map of strings
+// and the value's key. Masking then sets it there without parsing and walking the path again.
 type maskedValue struct {
 	path  string
 	value string
+	exact bool
+	at    reflect.Value // the string, or the map when key is valid
+	key   reflect.Value
+}
+
+// set puts s where the value is (only when exact).
+func (m *maskedValue) set(s string) {
+	if m.key.IsValid() {
+		m.at.SetMapIndex(m.key, reflect.ValueOf(s).Convert(m.at.Type().Elem()))
+		return
+	}
+	m.at.SetString(s)
 }
 
 // SecretValues returns the values of a revision that the plan masks (by the rule above): what the
@@ -82,80 +106,121 @@ func classifyFlagged(name, value string) bool {
 }
 
 // findSecrets lists the secret-bearing string values of a registration input, in a stable order. flagged
-// is detect.ClassifyEnv's verdict (classifyFlagged; tests may count its calls).
+// is detect.ClassifyEnv's verdict (classifyFlagged; tests may count its calls). It only reads the input.
+// The path of a value is built in one buffer as the walk goes, made a string only for a value found
+// (findSecretsReference, in mask_reference_test.go, is the same walk building every path).
 func findSecrets(in *ecs.RegisterTaskDefinitionInput, flagged func(name, value string) bool) []maskedValue {
-	var out []maskedValue
-	var walk func(v reflect.Value, path, field, name string, always bool)
-	walk = func(v reflect.Value, path, field, name string, always bool) {
-		switch v.Kind() {
-		case reflect.Pointer, reflect.Interface:
-			if !v.IsNil() {
-				walk(v.Elem(), path, field, name, always)
-			}
-		case reflect.Struct:
-			if v.Type() == keyValuePairType {
-				n, val := derefString(v.FieldByName("Name")), v.FieldByName("Value")
-				if val.IsNil() {
-					return
-				}
-				s := val.Elem().String()
-				if field == "environment" || flagged(n, s) {
-					out = append(out, maskedValue{path: path + ".value", value: s})
-				}
+	f := secretFinder{flagged: flagged, path: make([]byte, 0, 128)}
+	f.walk(reflect.ValueOf(in).Elem(), "", "", false)
+	return f.out
+}
+
+// secretFinder is findSecrets' walk: path is the JSON path of the value being looked at; belowMap counts
+// the maps of non-strings the walk is in (a value there is not one setPath sets: not exact).
+type secretFinder struct {
+	flagged  func(name, value string) bool
+	path     []byte
+	belowMap int
+	out      []maskedValue
+}
+
+func (f *secretFinder) found(value string, at, key reflect.Value) {
+	exact := f.belowMap == 0 && (key.IsValid() || at.CanSet())
+	f.out = append(f.out, maskedValue{path: string(f.path), value: value, exact: exact, at: at, key: key})
+}
+
+func (f *secretFinder) walk(v reflect.Value, field, name string, always bool) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			f.walk(v.Elem(), field, name, always)
+		}
+	case reflect.Struct:
+		if v.Type() == keyValuePairType {
+			n, val := derefString(v.Field(kvName)), v.Field(kvValue)
+			if val.IsNil() {
 				return
 			}
-			for _, f := range jsonFields(v.Type()) {
-				if f.inert {
+			s := val.Elem().String()
+			if field == "environment" || f.flagged(n, s) {
+				l := len(f.path)
+				f.path = append(f.path, ".value"...)
+				f.found(s, val.Elem(), reflect.Value{})
+				f.path = f.path[:l]
+			}
+			return
+		}
+		for _, jf := range jsonFields(v.Type()) {
+			if jf.inert {
+				continue
+			}
+			fv := v.Field(jf.index)
+			switch fv.Kind() { // nothing to find in an absent or empty value: no path to build
+			case reflect.Pointer, reflect.Interface:
+				if fv.IsNil() {
 					continue
 				}
-				fv := v.Field(f.index)
-				switch fv.Kind() { // nothing to find in an absent or empty value: no path to build
-				case reflect.Pointer, reflect.Interface:
-					if fv.IsNil() {
-						continue
-					}
-				case reflect.Slice, reflect.Map:
-					if fv.Len() == 0 {
-						continue
-					}
+			case reflect.Slice, reflect.Map:
+				if fv.Len() == 0 {
+					continue
 				}
-				walk(fv, joinPath(path, f.name), f.name, "", false)
 			}
-		case reflect.Slice:
-			if v.Type().Elem().Kind() == reflect.Uint8 {
-				return
+			l := len(f.path)
+			if l > 0 {
+				f.path = append(f.path, '.')
 			}
-			all := v.Type().Elem().Kind() == reflect.String && alwaysMaskedLists.MatchString(path)
-			for i := 0; i < v.Len(); i++ {
-				walk(v.Index(i), path+"["+strconv.Itoa(i)+"]", field, "", all)
+			f.path = append(f.path, jf.name...)
+			f.walk(fv, jf.name, "", false)
+			f.path = f.path[:l]
+		}
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return
+		}
+		all := v.Type().Elem().Kind() == reflect.String && alwaysMaskedLists.Match(f.path)
+		l := len(f.path)
+		for i := 0; i < v.Len(); i++ {
+			f.path = append(f.path, '[')
+			f.path = strconv.AppendInt(f.path, int64(i), 10)
+			f.path = append(f.path, ']')
+			f.walk(v.Index(i), field, "", all)
+			f.path = f.path[:l]
+		}
+	case reflect.Map:
+		keys := make([]string, 0, v.Len())
+		for _, k := range v.MapKeys() {
+			keys = append(keys, k.String())
+		}
+		sort.Strings(keys)
+		all := alwaysMaskedMaps.Match(f.path)
+		logOpts := logOptionsPath.Match(f.path)
+		ofStrings := v.Type().Key().Kind() == reflect.String && v.Type().Elem().Kind() == reflect.String
+		l := len(f.path)
+		for _, k := range keys {
+			kv := reflect.ValueOf(k).Convert(v.Type().Key())
+			f.path = appendMapKey(f.path, k)
+			always := all && !(logOpts && visibleLogOptions[k])
+			if ofStrings {
+				// a map of strings: the value is looked at here, where it has its key (the String case)
+				if s := v.MapIndex(kv).String(); s != MaskedValue && (always || f.flagged(k, s)) {
+					f.found(s, v, kv)
+				}
+			} else {
+				f.belowMap++
+				f.walk(v.MapIndex(kv), field, k, always)
+				f.belowMap--
 			}
-		case reflect.Map:
-			keys := make([]string, 0, v.Len())
-			for _, k := range v.MapKeys() {
-				keys = append(keys, k.String())
-			}
-			sort.Strings(keys)
-			all := alwaysMaskedMaps.MatchString(path)
-			logOpts := logOptionsPath.MatchString(path)
-			for _, k := range keys {
-				walk(v.MapIndex(reflect.ValueOf(k).Convert(v.Type().Key())), mapKeyPath(path, k), field, k, all && !(logOpts && visibleLogOptions[k]))
-			}
-		case reflect.String:
-			s := v.String()
-			if s == MaskedValue {
-				return
-			}
-			if always {
-				out = append(out, maskedValue{path: path, value: s})
-				return
-			}
-			if flagged(name, s) {
-				out = append(out, maskedValue{path: path, value: s})
-			}
+			f.path = f.path[:l]
+		}
+	case reflect.String:
+		s := v.String()
+		if s == MaskedValue {
+			return
+		}
+		if always || f.flagged(name, s) {
+			f.found(s, v, reflect.Value{})
 		}
 	}
-	walk(reflect.ValueOf(in).Elem(), "", "", "", false)
-	return out
 }
 
 // jsonField is an exported field of a struct type: its index and its JSON name. inert says it holds no
@@ -186,6 +251,26 @@ func jsonFields(t reflect.Type) []jsonField {
 	return fs
 }
 
+// fieldIndexesOf caches fieldByJSONName's maps: paths are followed through a few dozen types.
+var fieldIndexesOf sync.Map // reflect.Type -> map[string]int
+
+// fieldByJSONName is the index of the first exported field of a struct type whose JSON name is name.
+func fieldByJSONName(t reflect.Type, name string) (int, bool) {
+	m, ok := fieldIndexesOf.Load(t)
+	if !ok {
+		idx := map[string]int{}
+		for _, i := range exportedFields(t) {
+			n := awsjson.JSONName(t.Field(i).Name)
+			if _, dup := idx[n]; !dup {
+				idx[n] = i
+			}
+		}
+		m, _ = fieldIndexesOf.LoadOrStore(t, idx)
+	}
+	i, ok := m.(map[string]int)[name]
+	return i, ok
+}
+
 // mapKeyPath appends a map key to a path: dotted when the key is plain (dockerLabels.team), quoted in
 // brackets otherwise (dockerLabels["com.example.token"]).
 func mapKeyPath(path, key string) string {
@@ -193,6 +278,14 @@ func mapKeyPath(path, key string) string {
 		return path + "." + key
 	}
 	return path + "[" + strconv.Quote(key) + "]"
+}
+
+// appendMapKey is mapKeyPath appending to a path being built.
+func appendMapKey(path []byte, key string) []byte {
+	if key != "" && !strings.ContainsAny(key, ".[]\"\\") {
+		return append(append(path, '.'), key...)
+	}
+	return append(strconv.AppendQuote(append(path, '['), key), ']')
 }
 
 func derefString(v reflect.Value) string {
@@ -227,20 +320,33 @@ func hashValue(s string) string {
 // others), which is its SourcePath. Values at the paths of plain were set by the planner itself (the
 // awslogs options it adds) and are not masked.
 func maskedJSONOf(c, source *ecs.RegisterTaskDefinitionInput, moved map[string]string, plain map[string]bool, flagged func(name, value string) bool, restore bool) ([]byte, []Masked, error) {
+	return maskedJSON(c, source, nil, moved, plain, flagged, restore)
+}
+
+// maskedJSON is maskedJSONOf, given besides, when the caller has them, the source's own secret values by
+// path (known): a value masked in c whose SourcePath is among them is checked against it without walking
+// the source. Values are masked (and put back) where findSecrets found them when that is exact, through
+// their path otherwise.
+func maskedJSON(c, source *ecs.RegisterTaskDefinitionInput, known map[string]string, moved map[string]string, plain map[string]bool, flagged func(name, value string) bool, restore bool) ([]byte, []Masked, error) {
 	secrets := findSecrets(c, flagged)
 	masked := make([]Masked, 0, len(secrets))
 	root := reflect.ValueOf(c).Elem()
-	var done []maskedValue // the values masked so far, put back on return when restore is set
+	var done []*maskedValue // the values masked so far, put back on return when restore is set
 	if restore {
 		defer func() {
 			for _, s := range done {
+				if s.exact {
+					s.set(s.value)
+					continue
+				}
 				if err := setPath(root, s.path, s.value); err != nil {
 					panic(fmt.Sprintf("masking: restoring %s: %v", s.path, err)) // it was just set there
 				}
 			}
 		}()
 	}
-	for _, s := range secrets {
+	for i := range secrets {
+		s := &secrets[i]
 		if plain[s.path] {
 			continue
 		}
@@ -249,12 +355,22 @@ func maskedJSONOf(c, source *ecs.RegisterTaskDefinitionInput, moved map[string]s
 			srcPath = m
 		}
 		if source != nil {
-			sv, err := getPath(reflect.ValueOf(source).Elem(), srcPath)
-			if err != nil || sv != s.value {
+			sv, ok := known[srcPath]
+			if !ok {
+				var err error
+				if sv, err = getPath(reflect.ValueOf(source).Elem(), srcPath); err != nil {
+					sv, ok = "", false
+				} else {
+					ok = true
+				}
+			}
+			if !ok || sv != s.value {
 				return nil, nil, fmt.Errorf("masking %s: the value is not at %s in the source revision", s.path, srcPath)
 			}
 		}
-		if err := setPath(root, s.path, MaskedValue); err != nil {
+		if s.exact {
+			s.set(MaskedValue)
+		} else if err := setPath(root, s.path, MaskedValue); err != nil {
 			return nil, nil, fmt.Errorf("masking %s: %w", s.path, err)
 		}
 		if restore {
@@ -262,11 +378,160 @@ func maskedJSONOf(c, source *ecs.RegisterTaskDefinitionInput, moved map[string]s
 		}
 		masked = append(masked, Masked{Path: s.path, SourcePath: srcPath})
 	}
-	b, err := awsjson.Marshal(c)
+	b, err := marshalExact(c)
 	if err != nil {
 		return nil, nil, err
 	}
 	return b, masked, nil
+}
+
+// registrationJSON is a registration's After (in masked, as maskedJSONOf masks it against the source
+// revision td) and Before (td's registrable form, masked), without a deep copy of td: its secret values
+// are found once, serve to check the After's, and are masked for the Before in a copy of only what leads
+// to them (cowSet). It gives what maskedJSONOf gives of in, and of a RegisterInput copy of td
+// (registrationReference in mask_reference_test.go), which it falls back to when a value of td is not
+// one a path sets exactly.
+func registrationJSON(in *ecs.RegisterTaskDefinitionInput, td *detect.TaskDefinition, moved map[string]string, plain map[string]bool, flagged func(name, value string) bool) (before, after []byte, masked []Masked, err error) {
+	view := registerView(td)
+	found := findSecrets(view, flagged)
+	known := make(map[string]string, len(found))
+	exact := true
+	for _, s := range found {
+		if s.exact {
+			known[s.path] = s.value
+		} else {
+			exact = false
+		}
+	}
+	after, masked, err = maskedJSON(in, view, known, moved, plain, flagged, true)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if exact {
+		root := reflect.ValueOf(view).Elem()
+		own := map[unsafe.Pointer]bool{}
+		for _, s := range found {
+			if err := cowSet(root, s.path, MaskedValue, own); err != nil {
+				exact = false
+				break
+			}
+		}
+	}
+	if !exact { // the reference way: mask a whole copy
+		before, _, err = maskedJSONOf(RegisterInput(td), nil, nil, nil, flagged, false)
+		return before, after, masked, err
+	}
+	before, err = marshalExact(view)
+	return before, after, masked, err
+}
+
+// marshalBuffers are the buffers marshalExact writes in: one per concurrent call, reused.
+var marshalBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// marshalExact is awsjson.Marshal's output in a slice of its own exact length (a plan keeps thousands of
+// them), written in a reused buffer rather than grown in a new one.
+func marshalExact(v any) ([]byte, error) {
+	buf := marshalBuffers.Get().(*bytes.Buffer)
+	defer marshalBuffers.Put(buf)
+	buf.Reset()
+	if err := awsjson.MarshalTo(buf, v); err != nil {
+		return nil, err
+	}
+	out := make([]byte, buf.Len())
+	copy(out, buf.Bytes())
+	return out, nil
+}
+
+// errNotOwnable is cowSet's refusal of a path through an interface, whose value it cannot copy.
+var errNotOwnable = errors.New("a value behind an interface")
+
+// cowSet sets the string at path p below root, as setPath does, in a value that shares its pointers,
+// slices and maps with another (registerView): every pointer target, slice and map on the way is first
+// replaced by a shallow copy of its own unless own says it already is one (a copy cowSet made, recorded
+// there), so that nothing shared is written. root must be addressable.
+func cowSet(root reflect.Value, p, value string, own map[unsafe.Pointer]bool) error {
+	segs, err := parsePath(p)
+	if err != nil {
+		return err
+	}
+	ownPointer := func(v reflect.Value) {
+		if own[v.UnsafePointer()] {
+			return
+		}
+		c := reflect.New(v.Type().Elem())
+		c.Elem().Set(v.Elem())
+		v.Set(c)
+		own[c.UnsafePointer()] = true
+	}
+	v := root
+	for n, s := range segs {
+		for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+			if v.IsNil() {
+				return fmt.Errorf("no value at %s", p)
+			}
+			if v.Kind() == reflect.Interface {
+				return errNotOwnable
+			}
+			ownPointer(v)
+			v = v.Elem()
+		}
+		if s.kind == 'f' && v.Kind() == reflect.Map {
+			s = pathSeg{key: s.field, kind: 'k'}
+		}
+		switch s.kind {
+		case 'f':
+			if v.Kind() != reflect.Struct {
+				return fmt.Errorf("no value at %s", p)
+			}
+			i, ok := fieldByJSONName(v.Type(), s.field)
+			if !ok {
+				return fmt.Errorf("no field %s at %s", s.field, p)
+			}
+			v = v.Field(i)
+		case 'i':
+			if v.Kind() != reflect.Slice || s.index >= v.Len() {
+				return fmt.Errorf("no value at %s", p)
+			}
+			if !own[v.UnsafePointer()] {
+				c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+				reflect.Copy(c, v)
+				v.Set(c)
+				own[c.UnsafePointer()] = true
+			}
+			v = v.Index(s.index)
+		case 'k':
+			if v.Kind() != reflect.Map || v.Type().Key().Kind() != reflect.String || v.Type().Elem().Kind() != reflect.String || n != len(segs)-1 {
+				return fmt.Errorf("no value at %s", p)
+			}
+			k := reflect.ValueOf(s.key).Convert(v.Type().Key())
+			if !v.MapIndex(k).IsValid() {
+				return fmt.Errorf("no value at %s", p)
+			}
+			if !own[v.UnsafePointer()] {
+				c := reflect.MakeMapWithSize(v.Type(), v.Len())
+				iter := v.MapRange()
+				for iter.Next() {
+					c.SetMapIndex(iter.Key(), iter.Value())
+				}
+				v.Set(c)
+				own[c.UnsafePointer()] = true
+			}
+			v.SetMapIndex(k, reflect.ValueOf(value).Convert(v.Type().Elem()))
+			return nil
+		}
+	}
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return fmt.Errorf("no value at %s", p)
+		}
+		ownPointer(v)
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.String || !v.CanSet() {
+		return fmt.Errorf("no string at %s", p)
+	}
+	v.SetString(value)
+	return nil
 }
 
 // Input rebuilds the RegisterTaskDefinition input to send: After decoded, each masked value filled from
@@ -407,7 +672,7 @@ type pathSeg struct {
 }
 
 func parsePath(p string) ([]pathSeg, error) {
-	var segs []pathSeg
+	segs := make([]pathSeg, 0, 8)
 	for i := 0; i < len(p); {
 		switch p[i] {
 		case '.':
@@ -483,16 +748,11 @@ func walkPath(root reflect.Value, p string) (string, func(string), error) {
 			if v.Kind() != reflect.Struct {
 				return "", nil, fmt.Errorf("no value at %s", p)
 			}
-			found := false
-			for i := 0; i < v.NumField(); i++ {
-				if f := v.Type().Field(i); f.IsExported() && awsjson.JSONName(f.Name) == s.field {
-					v, found = v.Field(i), true
-					break
-				}
-			}
-			if !found {
+			i, ok := fieldByJSONName(v.Type(), s.field)
+			if !ok {
 				return "", nil, fmt.Errorf("no field %s at %s", s.field, p)
 			}
+			v = v.Field(i)
 		case 'i':
 			if v.Kind() != reflect.Slice || s.index >= v.Len() {
 				return "", nil, fmt.Errorf("no value at %s", p)

@@ -23,25 +23,7 @@ import (
 // infrastructure as code, needing input, deployed by CodeDeploy or an external controller, or without an
 // automatic fix — is listed in Skipped with the reason.
 func Build(in *detect.Inventory, results []detect.Result, o Options) (*Plan, error) {
-	b := &builder{
-		inv:       in,
-		opts:      o,
-		evaluated: map[string]bool{},
-		byKey:     map[string]*detect.Result{},
-		revs:      map[string]*revisionPlan{},
-		services:  map[string]*servicePlan{},
-		skipped:   map[string]Skipped{},
-	}
-	for i := range results {
-		r := &results[i]
-		b.evaluated[r.Control] = true
-		b.byKey[r.Control+"\x00"+r.ResourceArn] = r
-	}
-	for i := range results {
-		b.route(&results[i])
-	}
-	b.runningRevisions()
-	b.holdBackUnknownFields()
+	b := newBuilder(in, results, o)
 	if err := b.buildRevisions(); err != nil {
 		return nil, err
 	}
@@ -51,22 +33,57 @@ func Build(in *detect.Inventory, results []detect.Result, o Options) (*Plan, err
 	return b.assemble()
 }
 
+// newBuilder is the builder of a plan with every result routed: what each remedy asked for, of each
+// revision, service and cluster, before the revisions are fixed.
+func newBuilder(in *detect.Inventory, results []detect.Result, o Options) *builder {
+	b := &builder{
+		inv:        in,
+		opts:       o,
+		evaluated:  map[string]bool{},
+		suppressed: map[resultKey]*detect.Result{},
+		revs:       map[string]*revisionPlan{},
+		services:   map[string]*servicePlan{},
+		skipped:    map[Skipped]bool{},
+	}
+	for i := range results {
+		r := &results[i]
+		b.evaluated[r.Control] = true
+		// the last result of a control on a resource decides (a map of every result would cost more)
+		if k := (resultKey{r.Control, r.ResourceArn}); r.Suppressed != nil {
+			b.suppressed[k] = r
+		} else if b.suppressed[k] != nil {
+			delete(b.suppressed, k)
+		}
+	}
+	for i := range results {
+		b.route(&results[i])
+	}
+	b.runningRevisions()
+	b.holdBackUnknownFields()
+	return b
+}
+
 type builder struct {
 	inv       *detect.Inventory
 	opts      Options
-	evaluated map[string]bool           // controls present in the results
-	byKey     map[string]*detect.Result // control + "\x00" + resource ARN
-	revs      map[string]*revisionPlan  // source revision ARN
-	services  map[string]*servicePlan   // service ARN
-	clusters  []*clusterPlan
-	skipped   map[string]Skipped                  // control + resource + reason, for de-duplication
-	families  map[string][]*detect.TaskDefinition // ACTIVE revisions by family key, built on first use
-	admin     map[string]*adminRolePlan           // admin task roles to fix, by role ARN (fix_admin_role.go)
-	capacity  []*capacityPlan                     // capacity providers to fix (fix_ecs19_capacity_provider.go)
+	evaluated map[string]bool // controls present in the results
+	// suppressed are the control and resource of each result an exemption suppresses (the last
+	// result of the pair, when the results hold it twice)
+	suppressed map[resultKey]*detect.Result
+	revs       map[string]*revisionPlan // source revision ARN
+	services   map[string]*servicePlan  // service ARN
+	clusters   []*clusterPlan
+	skipped    map[Skipped]bool                    // each once
+	families   map[string][]*detect.TaskDefinition // ACTIVE revisions by family key, built on first use
+	admin      map[string]*adminRolePlan           // admin task roles to fix, by role ARN (fix_admin_role.go)
+	capacity   []*capacityPlan                     // capacity providers to fix (fix_ecs19_capacity_provider.go)
 	// partly are the controls a remedy fixed only in part on a revision (control + "\x00" + revision
 	// ARN): the revision it registers still fails them (Plan.partly).
 	partly map[string]bool
 }
+
+// resultKey is a result's control and resource ARN.
+type resultKey struct{ control, resource string }
 
 type clusterPlan struct {
 	cluster  *ecstypes.Cluster
@@ -76,8 +93,7 @@ type clusterPlan struct {
 }
 
 func (b *builder) skip(control, resource, reason string) {
-	k := control + "\x00" + resource + "\x00" + reason
-	b.skipped[k] = Skipped{Control: control, Resource: resource, Reason: reason}
+	b.skipped[Skipped{Control: control, Resource: resource, Reason: reason}] = true
 }
 
 // selected reports whether Options.Fix lets a control be fixed (by its own id or its fix's id).

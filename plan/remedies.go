@@ -66,6 +66,11 @@ type remedy struct {
 	// Apply edits a copy of a revision's registration input (editsRevision); the remedies of a revision
 	// apply in registry order.
 	Apply func(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome
+	// Refuses, when set, is Apply's decision alone, made without changing the input: decided when
+	// Apply would not fix the revision (skip says why, "" when it has nothing to change). The planner
+	// asks it first, so that a remedy that does not fix costs no new copy of the input (revisionWork);
+	// TestFastPathsAgree holds it to Apply's answers.
+	Refuses func(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) (skip string, decided bool)
 	// route takes a selected finding of another target into the plan.
 	route func(b *builder, r *detect.Result)
 	// onMove is what a service moving to a revision this remedy edited adds to its update-service action.
@@ -82,11 +87,11 @@ func remedies() []remedy { return registry() }
 var registry = sync.OnceValue(func() []remedy {
 	return []remedy{
 		{ID: detect.ECS3ID, Controls: controlIDs(detect.ECS3ID, detect.ExposureHostPIDID), Risk: RiskMedium, Edits: editsRevision, Apply: fixECS3},
-		{ID: detect.ECS17ID, Controls: controlIDs(detect.ECS17ID, detect.ECS1ID, detect.ExposureHostNetworkID), Risk: RiskHigh, Edits: editsRevision, Apply: fixHostNetwork},
+		{ID: detect.ECS17ID, Controls: controlIDs(detect.ECS17ID, detect.ECS1ID, detect.ExposureHostNetworkID), Risk: RiskHigh, Edits: editsRevision, Apply: fixHostNetwork, Refuses: refuseHostNetwork},
 		{ID: detect.ECS4ID, Controls: controlIDs(detect.ECS4ID, detect.ExposurePrivilegedID), Risk: RiskHigh, Edits: editsRevision, Apply: fixECS4},
 		{ID: detect.ECS5ID, Controls: controlIDs(detect.ECS5ID), Risk: RiskMedium, Edits: editsRevision, Apply: fixECS5, onMove: ecs5OnMove},
 		{ID: detect.ECS18ID, Controls: controlIDs(detect.ECS18ID), Risk: RiskMedium, Edits: editsRevision, Apply: fixECS18},
-		{ID: detect.ECS20ID, Controls: controlIDs(detect.ECS20ID, detect.ECS21ID), Risk: RiskLow, Edits: editsRevision, Apply: fixUser},
+		{ID: detect.ECS20ID, Controls: controlIDs(detect.ECS20ID, detect.ECS21ID), Risk: RiskLow, Edits: editsRevision, Apply: fixUser, Refuses: refuseUser},
 		{ID: detect.ExposureHostPathVolumeID, Controls: controlIDs(detect.ExposureHostPathVolumeID), Risk: RiskHigh, Edits: editsRevision, Apply: fixHostPath},
 		{ID: detect.ECS8ID, Controls: controlIDs(detect.ECS8ID, detect.ExposurePlaintextCredentialsID), Risk: RiskMedium, Edits: editsRevision, Apply: fixSecrets},
 		{ID: detect.ECS9ID, Controls: controlIDs(detect.ECS9ID), Risk: RiskMedium, Edits: editsRevision, Apply: fixLogs},
@@ -158,8 +163,19 @@ func fixFor(control string) (revisionFix, bool) {
 // match regardless of case; an empty override counts as none. The planner labels its actions with it and
 // EffectiveRisk derives the floor of an action's risk from it.
 func controlRisk(control string, overrides map[string]Risk) Risk {
-	r, _ := controlRiskWhy(control, overrides)
-	return r
+	// controlRiskWhy's choice, without writing why (TestControlRiskWhy holds them together)
+	if r, ok := lookupRisk(overrides, control); ok {
+		return r
+	}
+	if f, ok := fixFor(control); ok {
+		if r, ok := lookupRisk(overrides, f.ID); ok {
+			return r
+		}
+	}
+	if rem, ok := remedyFor(control); ok && rem.Risk != "" {
+		return rem.Risk
+	}
+	return RiskHigh
 }
 
 func lookupRisk(m map[string]Risk, id string) (Risk, bool) {

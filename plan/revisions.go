@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -103,7 +104,7 @@ func (b *builder) runningRevisions() {
 			continue
 		}
 		if latest, ok := b.inv.LatestActive(td.ARN()); ok {
-			if lr := b.byKey[r.Control+"\x00"+latest.ARN()]; lr != nil && lr.Suppressed != nil {
+			if lr := b.suppressed[resultKey{r.Control, latest.ARN()}]; lr != nil {
 				b.skip(r.Control, td.ARN(), "suppressed on the family's latest revision by "+lr.Suppressed.By)
 				continue
 			}
@@ -146,6 +147,9 @@ func (b *builder) buildRevisions() error {
 	fixed := make([]fixedRevision, len(arns))
 	eachParallel(len(arns), func(i int) { fixed[i] = b.fixRevision(arns[i], b.revs[arns[i]]) })
 	for i, arn := range arns {
+		if fixed[i].err != nil {
+			return fixed[i].err
+		}
 		rp := b.revs[arn]
 		for _, k := range fixed[i].partly {
 			if b.partly == nil {
@@ -160,13 +164,16 @@ func (b *builder) buildRevisions() error {
 			delete(b.revs, arn)
 			continue
 		}
-		changes := make([]string, len(rp.edits))
-		for i, e := range rp.edits {
-			changes[i] = e.Path + ": " + e.Change
+		changes := func() string { // what to change, for a skip: made only for one
+			c := make([]string, len(rp.edits))
+			for i, e := range rp.edits {
+				c[i] = e.Path + ": " + e.Change
+			}
+			return strings.Join(c, "; ")
 		}
 		if owner := b.owner(rp.source.Tags); owner != "" {
 			for _, c := range slices.Sorted(maps.Keys(rp.controls)) {
-				b.skip(c, arn, owner+": make the change in its source ("+strings.Join(changes, "; ")+")")
+				b.skip(c, arn, owner+": make the change in its source ("+changes()+")")
 			}
 			delete(b.revs, arn)
 			continue
@@ -177,7 +184,7 @@ func (b *builder) buildRevisions() error {
 			if owner := b.owner(latest.Tags); owner != "" {
 				for _, c := range slices.Sorted(maps.Keys(rp.controls)) {
 					b.skip(c, arn, fmt.Sprintf("the family's latest ACTIVE revision %s is %s: a fixed copy of %s would become the family's newest revision; "+
-						"make the change in the source of the service's task definition (%s)", detect.ShortARN(latest.ARN()), owner, detect.ShortARN(arn), strings.Join(changes, "; ")))
+						"make the change in the source of the service's task definition (%s)", detect.ShortARN(latest.ARN()), owner, detect.ShortARN(arn), changes()))
 				}
 				delete(b.revs, arn)
 				continue
@@ -202,10 +209,12 @@ func (b *builder) buildRevisions() error {
 }
 
 // fixedRevision is what fixRevision leaves for the plan to record: the findings not fixed (control,
-// reason) and the keys of those fixed only in part.
+// reason), the keys of those fixed only in part, and an error when a remedy applied again gave other edits
+// (revisionWork).
 type fixedRevision struct {
 	skips  [][2]string
 	partly []string
+	err    error
 }
 
 // fixRevision applies the remedies asked of one revision to a copy of it (rp.input), filling rp. It
@@ -213,7 +222,7 @@ type fixedRevision struct {
 func (b *builder) fixRevision(arn string, rp *revisionPlan) fixedRevision {
 	var partly []string
 	ctx := &revisionContext{inv: b.inv, source: rp.source, services: rp.services, opts: b.opts}
-	rp.input = RegisterInput(rp.source)
+	w := &revisionWork{ctx: ctx}
 	rp.controls = map[string]bool{}
 	var skips [][2]string
 	for _, fix := range remedies() {
@@ -230,7 +239,10 @@ func (b *builder) fixRevision(arn string, rp *revisionPlan) fixedRevision {
 			}
 			continue
 		}
-		out, in := applyRemedy(fix, ctx, rp.input)
+		out, err := w.apply(fix)
+		if err != nil {
+			return fixedRevision{err: fmt.Errorf("plan %s: %w", arn, err)}
+		}
 		if out.Skip != "" {
 			for c := range asked {
 				skips = append(skips, [2]string{c, out.Skip})
@@ -240,7 +252,6 @@ func (b *builder) fixRevision(arn string, rp *revisionPlan) fixedRevision {
 		if len(out.Edits) == 0 {
 			continue
 		}
-		rp.input = in
 		rp.edits = append(rp.edits, out.Edits...)
 		rp.notes = append(rp.notes, out.Notes...)
 		for _, n := range out.Secrets {
@@ -286,20 +297,66 @@ func (b *builder) fixRevision(arn string, rp *revisionPlan) fixedRevision {
 			rp.risk = maxRisk(rp.risk, b.risk(c))
 		}
 	}
+	in, err := w.input()
+	if err != nil {
+		return fixedRevision{err: fmt.Errorf("plan %s: %w", arn, err)}
+	}
+	rp.input = in
 	return fixedRevision{skips: skips, partly: partly}
 }
 
-// applyRemedy applies a remedy to a deep copy of the registration input and returns its outcome and the
-// input to keep: the copy when the remedy made edits and did not skip, the input unchanged otherwise. A
-// remedy that skips (or reports no edit) so never changes the new revision, whatever it touched before
-// deciding.
-func applyRemedy(fix remedy, ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) (fixOutcome, *ecs.RegisterTaskDefinitionInput) {
-	work := deepCopy(in)
-	out := fix.Apply(ctx, work)
-	if out.Skip != "" || len(out.Edits) == 0 {
-		return out, in
+// revisionWork applies a revision's remedies, in registry order, to one copy of its registration input
+// (RegisterInput of the source), edited in place. A remedy that skips, or reports no edit, may have
+// changed the copy before deciding: the copy is then dropped, and made again when next needed, from the
+// source, with the remedies kept so far applied to it again. A remedy is a function of the revision's
+// context and the input alone, so applied again to the same input it makes the same edits; that it
+// does is checked (the edits compared), and an error otherwise. So a remedy that does not fix leaves no
+// trace in the new revision, at the cost of one copy per remedy that does not fix rather than one per
+// remedy; none when the remedy's Refuses decides it, without a change, before Apply.
+type revisionWork struct {
+	ctx *revisionContext
+	in  *ecs.RegisterTaskDefinitionInput // the copy with the kept remedies applied; nil: to be made again
+	// kept are the remedies that made edits, in order, and edits what each made.
+	kept  []remedy
+	edits [][]Edit
+}
+
+// apply applies a remedy to the input, keeping its edits when it made some and did not skip.
+func (w *revisionWork) apply(fix remedy) (fixOutcome, error) {
+	in, err := w.input()
+	if err != nil {
+		return fixOutcome{}, err
 	}
-	return out, work
+	if fix.Refuses != nil {
+		if skip, decided := fix.Refuses(w.ctx, in); decided {
+			return fixOutcome{Skip: skip}, nil // decided without a change: the input stays
+		}
+	}
+	out := fix.Apply(w.ctx, in)
+	if out.Skip != "" || len(out.Edits) == 0 {
+		w.in = nil // it may have changed something before deciding
+		return out, nil
+	}
+	w.kept = append(w.kept, fix)
+	w.edits = append(w.edits, out.Edits)
+	return out, nil
+}
+
+// input is the registration input with the kept remedies' edits, made again from the source when a
+// remedy that did not fix dropped it.
+func (w *revisionWork) input() (*ecs.RegisterTaskDefinitionInput, error) {
+	if w.in != nil {
+		return w.in, nil
+	}
+	in := RegisterInput(w.ctx.source)
+	for i, fix := range w.kept {
+		out := fix.Apply(w.ctx, in)
+		if out.Skip != "" || !reflect.DeepEqual(out.Edits, w.edits[i]) {
+			return nil, fmt.Errorf("remedy %s, applied again to the same input, did not make the same edits", fix.ID)
+		}
+	}
+	w.in = in
+	return in, nil
 }
 
 // fileUnfixable is why a remedy is not planned for a task definition kept as a file (no ARN), "" when it
@@ -350,7 +407,7 @@ func (b *builder) alreadyRegistered(rp *revisionPlan) (string, error) {
 		if td.Revision <= rp.source.Revision {
 			continue
 		}
-		got, err := comparableInput(RegisterInput(td))
+		got, err := comparableInput(registerView(td)) // only marshalled: no copy
 		if err != nil {
 			return "", fmt.Errorf("plan %s: %w", td.ARN(), err)
 		}
@@ -449,17 +506,10 @@ func (b *builder) orderFamilies() {
 // registration is the register-task-definition action for a revision plan.
 func (b *builder) registration(rp *revisionPlan) (Action, error) {
 	arn := rp.source.ARN()
-	// One copy of the source for both: the after is masked in rp.input itself (its values put back once
-	// marshalled: the service updates read it later) and checked against src unmasked; src, a copy of its
-	// own, is then masked for the before. (ClassifyEnv rules most values out without a regex: classifying
-	// a value twice costs less than remembering it.)
-	src := RegisterInput(rp.source)
-	flagged := classifyFlagged
-	after, masked, err := maskedJSONOf(rp.input, src, rp.moved, rp.plain, flagged, true)
-	if err != nil {
-		return Action{}, fmt.Errorf("plan %s: %w", arn, err)
-	}
-	before, _, err := maskedJSONOf(src, nil, nil, nil, flagged, false)
+	// The after is masked in rp.input itself (its values put back once marshalled: the service updates
+	// read it later), checked against the source's values; the before is the source's registrable form,
+	// masked without a copy of the whole revision (registrationJSON).
+	before, after, masked, err := registrationJSON(rp.input, rp.source, rp.moved, rp.plain, classifyFlagged)
 	if err != nil {
 		return Action{}, fmt.Errorf("plan %s: %w", arn, err)
 	}

@@ -64,6 +64,21 @@ func (p *Plan) RiskOf(a Action, overrides map[string]Risk) RiskFloor {
 	return f
 }
 
+// effectiveRisk is EffectiveRisk without the reasons, for the planner, which labels every action with
+// its effective risk and never shows why: a registration's floor is derived by editsFloorRisk (no
+// reason written), any other action's by EffectiveRisk. TestFastPathsAgree and every plan the tests
+// build hold it to EffectiveRisk.
+func (p *Plan) effectiveRisk(a *Action, overrides map[string]Risk) Risk {
+	if a.Type != RegisterTaskDefinition || a.RegisterTaskDefinition == nil || payloadCount(a) != 1 {
+		return p.EffectiveRisk(*a, overrides)
+	}
+	f := editsFloorRisk(a.Controls, a.RegisterTaskDefinition.Edits, overrides)
+	if a.Risk != "" && a.Risk.Rank() > f.Rank() {
+		return a.Risk
+	}
+	return f
+}
+
 // RiskFloor is the lowest risk an action can have, derived from what it does, and why: each reason
 // names an edit, a setting or a failed condition that makes the action that risky (reasons that only
 // justify a lower risk are dropped as a higher one is found).

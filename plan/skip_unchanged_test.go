@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsfix/ecsfix/detect"
@@ -65,13 +66,20 @@ func TestSkippedRemedyLeavesInputUnchanged(t *testing.T) {
 			seen[fix.ID] = true
 			in := bInventory([]detect.TaskDefinition{tt.td}, nil)
 			ctx := &revisionContext{inv: in, source: &in.TaskDefinitions[0], opts: bOptions(tt.opts...)}
-			input := RegisterInput(&in.TaskDefinitions[0])
-			before := deepCopy(input)
-			out, kept := applyRemedy(fix, ctx, input)
+			before := RegisterInput(&in.TaskDefinitions[0])
+			w := &revisionWork{ctx: ctx}
+			out, err := w.apply(fix)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if !strings.Contains(out.Skip, tt.skip) {
 				t.Fatalf("skip = %q, want it to name %q (edits %+v)", out.Skip, tt.skip, out.Edits)
 			}
-			if kept != input || !reflect.DeepEqual(input, before) {
+			kept, err := w.input()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(kept, before) {
 				t.Errorf("a skipped %s changed the registration input:\nbefore %+v\nafter  %+v", fix.ID, before, kept)
 			}
 		})
@@ -137,5 +145,60 @@ func TestECS4WithSkippedECS5(t *testing.T) {
 		if e.Control == detect.ECS5ID {
 			t.Errorf("ECS.5 edit in the registration: %+v", e)
 		}
+	}
+}
+
+// A remedy that changes the input and then skips (or reports no edit) leaves nothing in the revision:
+// revisionWork makes the input again from the source with the remedies kept so far, whose edits stay.
+func TestRevisionWorkDropsHalfEdits(t *testing.T) {
+	td := bTD("web", 3)
+	in := bInventory([]detect.TaskDefinition{td}, nil)
+	ctx := &revisionContext{inv: in, source: &in.TaskDefinitions[0], opts: bOptions()}
+	setCPU := func(cpu string) remedy {
+		return remedy{ID: "set-" + cpu, Apply: func(_ *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome {
+			in.Cpu = aws.String(cpu)
+			return fixOutcome{Edits: []Edit{{Control: "X", Path: "cpu", Change: cpu}}}
+		}}
+	}
+	halfThenSkip := remedy{ID: "half", Apply: func(_ *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome {
+		in.Memory = aws.String("999")
+		in.ContainerDefinitions[0].Image = aws.String("changed")
+		return fixOutcome{Skip: "changed its mind"}
+	}}
+	halfNoEdit := remedy{ID: "quiet", Apply: func(_ *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome {
+		in.PidMode = ecstypes.PidModeHost
+		return fixOutcome{}
+	}}
+	w := &revisionWork{ctx: ctx}
+	for _, r := range []remedy{setCPU("256"), halfThenSkip, setCPU("512"), halfNoEdit} {
+		if _, err := w.apply(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := w.input()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := RegisterInput(&in.TaskDefinitions[0])
+	want.Cpu = aws.String("512")
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("the input holds what a remedy that did not fix changed:\ngot  %+v\nwant %+v", got, want)
+	}
+
+	// a remedy that, applied again, makes other edits is an error, not a silently different revision
+	calls := 0
+	drifting := remedy{ID: "drifting", Apply: func(_ *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutcome {
+		calls++
+		in.Cpu = aws.String("1024")
+		return fixOutcome{Edits: []Edit{{Control: "X", Path: "cpu", Change: strings.Repeat("again ", calls)}}}
+	}}
+	w = &revisionWork{ctx: ctx}
+	for _, r := range []remedy{drifting, halfThenSkip} {
+		if _, err := w.apply(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.input(); err == nil || !strings.Contains(err.Error(), "drifting") {
+		t.Errorf("a remedy making other edits when applied again: err = %v", err)
 	}
 }

@@ -42,7 +42,18 @@ const TagPrefix = "ecsfix:"
 // every registrable field carried over (tags included, except the reserved aws: tags, which only AWS may
 // set, and ecsfix's own TagPrefix tags), the read-only ones dropped. The input is a deep copy: editing it never changes the inventory.
 func RegisterInput(td *detect.TaskDefinition) *ecs.RegisterTaskDefinitionInput {
-	c := deepCopy(td.TaskDefinition)
+	v := registerView(td)
+	tags := v.Tags // already a copy
+	v.Tags = nil
+	c := deepCopy(*v)
+	c.Tags = tags
+	return &c
+}
+
+// registerView is RegisterInput without the deep copy: its fields share their pointers, slices and maps
+// with the inventory's revision (its tags are a copy), so it is only read (or masked through cowSet).
+func registerView(td *detect.TaskDefinition) *ecs.RegisterTaskDefinitionInput {
+	c := &td.TaskDefinition
 	return &ecs.RegisterTaskDefinitionInput{
 		ContainerDefinitions:    c.ContainerDefinitions,
 		Family:                  c.Family,

@@ -5,6 +5,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -126,6 +128,28 @@ func hostAgents(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) []str
 // registry: a team's own mirror) or is unknown (no image), never a look-alike's name on another image
 // (a container xray running teddysun/xray is no X-Ray daemon).
 func wellKnownAgent(image, name string) (*agentEntry, string) {
+	k := agentKey{image, name}
+	if m, ok := knownAgentOf.load(k); ok {
+		return m.entry, m.by
+	}
+	e, by := findWellKnownAgent(image, name)
+	knownAgentOf.store(k, agentMatch{e, by})
+	return e, by
+}
+
+// knownAgentOf remembers wellKnownAgent's answers: the table is fixed, the answer depends on the image
+// and the container's name alone, and a plan asks for the same few images thousands of times.
+var knownAgentOf memo[agentKey, agentMatch]
+
+type agentKey struct{ image, name string }
+
+type agentMatch struct {
+	entry *agentEntry
+	by    string
+}
+
+// findWellKnownAgent is wellKnownAgent, looked up in the table.
+func findWellKnownAgent(image, name string) (*agentEntry, string) {
 	for i := range wellKnownAgents {
 		if agentImageMatches(&wellKnownAgents[i], image) {
 			return &wellKnownAgents[i], "image"
@@ -210,6 +234,33 @@ func agentPathMatches(e *agentEntry, repo string) bool {
 		}
 	}
 	return false
+}
+
+// memo remembers the answers of a function of its key alone (a pure one: tables that never change),
+// concurrently, up to memoLimit keys (then it answers only what it holds: a process that plans many
+// inventories does not grow it without bound).
+type memo[K comparable, V any] struct {
+	m sync.Map
+	n atomic.Int64
+}
+
+const memoLimit = 1 << 14
+
+func (c *memo[K, V]) load(k K) (V, bool) {
+	v, ok := c.m.Load(k)
+	if !ok {
+		var zero V
+		return zero, false
+	}
+	return v.(V), true
+}
+
+func (c *memo[K, V]) store(k K, v V) {
+	if c.n.Load() < memoLimit {
+		if _, loaded := c.m.LoadOrStore(k, v); !loaded {
+			c.n.Add(1)
+		}
+	}
 }
 
 // segmentsMatch reports whether path segments got are want, a "*" in want matching any one.

@@ -127,6 +127,19 @@ var wellKnownImagePaths = []imagePaths{
 
 // knownImagePaths returns the table's entry for an image reference, nil when it is not there.
 func knownImagePaths(image string) *imagePaths {
+	if e, ok := knownPathsOf.load(image); ok {
+		return e
+	}
+	e := findImagePaths(image)
+	knownPathsOf.store(image, e)
+	return e
+}
+
+// knownPathsOf remembers knownImagePaths' answers (a function of the image alone, on a fixed table).
+var knownPathsOf memo[string, *imagePaths]
+
+// findImagePaths is knownImagePaths, looked up in the table.
+func findImagePaths(image string) *imagePaths {
 	repo := imageRepository(image)
 	for i := range wellKnownImagePaths {
 		for _, p := range wellKnownImagePaths[i].Images {

@@ -1,0 +1,271 @@
+package awsjson
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// MarshalTo is Marshal writing its output at the end of b: a caller that marshals many values (the
+// planner, thousands of revisions) reuses one buffer rather than growing a new one for each. It writes
+// what Marshal returns and fails as Marshal does (TestMarshalToIsMarshal), with less work per value: a
+// struct's fields and their names are looked up once per type, and the path an error names is only
+// made into a string for an error.
+func MarshalTo(b *bytes.Buffer, v any) error {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
+		if rv.IsNil() {
+			b.WriteString("null")
+			return nil
+		}
+		rv = rv.Elem()
+	}
+	e := encoder{b: b, path: make([]encSeg, 0, 16)}
+	return e.encode(rv, 0)
+}
+
+// encoder is encodeTo's state: the buffer, and the path to the value being written, as segments (a
+// stack: no allocation per value), made a string only for an error.
+type encoder struct {
+	b    *bytes.Buffer
+	path []encSeg
+}
+
+// encSeg is a segment of a path: ".name", or "[index]".
+type encSeg struct {
+	name  string
+	index int
+	isIdx bool
+}
+
+// at is the path as encode names it: "(document).containerDefinitions[0].name".
+func (e *encoder) at() string {
+	var sb strings.Builder
+	sb.WriteString("(document)")
+	for _, s := range e.path {
+		if s.isIdx {
+			sb.WriteString("[" + strconv.Itoa(s.index) + "]")
+		} else {
+			sb.WriteString("." + s.name)
+		}
+	}
+	return sb.String()
+}
+
+// below encodes v one segment down.
+func (e *encoder) below(v reflect.Value, depth int, s encSeg) error {
+	e.path = append(e.path, s)
+	err := e.encode(v, depth)
+	e.path = e.path[:len(e.path)-1]
+	return err
+}
+
+// encField is an exported field of a struct type, the key Marshal writes for it, and that key as
+// written (quoted, with the colon and space after it).
+type encField struct {
+	index   int
+	name    string
+	written string
+}
+
+var encFieldsOf sync.Map // reflect.Type -> []encField
+
+// encFields are a struct type's exported fields, in declaration order, with their JSON names.
+func encFields(t reflect.Type) []encField {
+	if f, ok := encFieldsOf.Load(t); ok {
+		return f.([]encField)
+	}
+	var fs []encField
+	for i := 0; i < t.NumField(); i++ {
+		if f := t.Field(i); f.IsExported() {
+			var w bytes.Buffer
+			writeString(&w, JSONName(f.Name))
+			w.WriteString(": ")
+			fs = append(fs, encField{index: i, name: JSONName(f.Name), written: w.String()})
+		}
+	}
+	encFieldsOf.Store(t, fs)
+	return fs
+}
+
+// encode is encode (marshal.go) with the path as a stack of segments.
+func (e *encoder) encode(v reflect.Value, depth int) error {
+	b := e.b
+	t := v.Type()
+	switch t.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			b.WriteString("null")
+			return nil
+		}
+		return e.encode(v.Elem(), depth)
+	case reflect.Interface:
+		if v.IsNil() {
+			b.WriteString("null")
+			return nil
+		}
+		if dm, ok := v.Interface().(documentMarshaler); ok && t == ecsDocumentType {
+			raw, err := dm.MarshalSmithyDocument()
+			if err != nil {
+				return fmt.Errorf("%s: %w", e.at(), err)
+			}
+			var out bytes.Buffer
+			if err := json.Indent(&out, raw, strings.Repeat("  ", depth), "  "); err != nil {
+				return fmt.Errorf("%s: %w", e.at(), err)
+			}
+			b.Write(out.Bytes())
+			return nil
+		}
+		if _, ok := unions[t]; ok {
+			m := v.Elem()
+			if m.Kind() == reflect.Pointer {
+				m = m.Elem()
+			}
+			name := m.Type().Name()
+			_, member, _ := strings.Cut(name, "Member")
+			f := m.FieldByName("Value")
+			if !f.IsValid() {
+				return fmt.Errorf("%s: unsupported union member %s", e.at(), name)
+			}
+			b.WriteByte('{')
+			writeIndent(b, depth+1)
+			writeString(b, JSONName(member))
+			b.WriteString(": ")
+			if err := e.below(f, depth+1, encSeg{name: member}); err != nil {
+				return err
+			}
+			writeIndent(b, depth)
+			b.WriteByte('}')
+			return nil
+		}
+		return fmt.Errorf("%s: unsupported type %s", e.at(), t)
+	case reflect.Struct:
+		if t == timeType {
+			writeString(b, v.Interface().(time.Time).UTC().Format(time.RFC3339Nano))
+			return nil
+		}
+		first := true
+		b.WriteByte('{')
+		for _, f := range encFields(t) {
+			fv := v.Field(f.index)
+			if omit(fv) {
+				continue
+			}
+			if !first {
+				b.WriteByte(',')
+			}
+			first = false
+			writeIndent(b, depth+1)
+			b.WriteString(f.written)
+			if err := e.below(fv, depth+1, encSeg{name: f.name}); err != nil {
+				return err
+			}
+		}
+		if !first {
+			writeIndent(b, depth)
+		}
+		b.WriteByte('}')
+		return nil
+	case reflect.String:
+		writePlainString(b, v.String())
+	case reflect.Bool:
+		b.WriteString(strconv.FormatBool(v.Bool()))
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		var n [20]byte
+		b.Write(strconv.AppendInt(n[:0], v.Int(), 10))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		var n [20]byte
+		b.Write(strconv.AppendUint(n[:0], v.Uint(), 10))
+	case reflect.Float32, reflect.Float64:
+		b.WriteString(strconv.FormatFloat(v.Float(), 'g', -1, t.Bits()))
+	case reflect.Slice:
+		if t == byteSliceType {
+			writeString(b, base64.StdEncoding.EncodeToString(v.Bytes()))
+			return nil
+		}
+		if v.Len() == 0 {
+			b.WriteString("[]")
+			return nil
+		}
+		b.WriteByte('[')
+		for i := 0; i < v.Len(); i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeIndent(b, depth+1)
+			if err := e.below(v.Index(i), depth+1, encSeg{index: i, isIdx: true}); err != nil {
+				return err
+			}
+		}
+		writeIndent(b, depth)
+		b.WriteByte(']')
+	case reflect.Map:
+		if t.Key().Kind() != reflect.String {
+			return fmt.Errorf("%s: unsupported map type %s", e.at(), t)
+		}
+		keys := make([]string, 0, v.Len())
+		for _, k := range v.MapKeys() {
+			keys = append(keys, k.String())
+		}
+		sort.Strings(keys)
+		if len(keys) == 0 {
+			b.WriteString("{}")
+			return nil
+		}
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeIndent(b, depth+1)
+			writePlainString(b, k)
+			b.WriteString(": ")
+			if err := e.below(v.MapIndex(reflect.ValueOf(k).Convert(t.Key())), depth+1, encSeg{name: k}); err != nil {
+				return err
+			}
+		}
+		writeIndent(b, depth)
+		b.WriteByte('}')
+	default:
+		return fmt.Errorf("%s: unsupported type %s", e.at(), t)
+	}
+	return nil
+}
+
+// writePlainString is writeString, a string of printable ASCII with nothing to escape written at once.
+func writePlainString(b *bytes.Buffer, s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			writeString(b, s)
+			return
+		}
+	}
+	b.WriteByte('"')
+	b.WriteString(s)
+	b.WriteByte('"')
+}
+
+// indents are indent's output for the first depths.
+var indents = func() []string {
+	out := make([]string, 32)
+	for d := range out {
+		out[d] = "\n" + strings.Repeat("  ", d)
+	}
+	return out
+}()
+
+// writeIndent is indent, written at once.
+func writeIndent(b *bytes.Buffer, depth int) {
+	if depth < len(indents) {
+		b.WriteString(indents[depth])
+		return
+	}
+	indent(b, depth)
+}
