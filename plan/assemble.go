@@ -34,7 +34,9 @@ func (b *builder) assemble() (*Plan, error) {
 		return id
 	}
 
-	// registrations: by family, older revisions first, the family's latest last
+	// registrations: by family, older revisions first, the family's latest last; then by source ARN, so
+	// that the order never depends on the map's (task definitions kept as files share a family key and
+	// a revision: their ARNs, which name the file and line, tell them apart)
 	regs := make([]*revisionPlan, 0, len(b.revs))
 	for _, rp := range b.revs {
 		if rp.existing == "" {
@@ -42,12 +44,13 @@ func (b *builder) assemble() (*Plan, error) {
 		}
 	}
 	type keyed struct { // each family key parsed once, not per comparison
-		rp     *revisionPlan
-		family string
+		rp          *revisionPlan
+		family, arn string
 	}
 	byFamily := make([]keyed, len(regs))
 	for i, rp := range regs {
-		byFamily[i] = keyed{rp, detect.FamilyKey(rp.source.ARN())}
+		arn := rp.source.ARN()
+		byFamily[i] = keyed{rp, detect.FamilyKey(arn), arn}
 	}
 	sort.Slice(byFamily, func(i, j int) bool {
 		ri, rj := byFamily[i].rp, byFamily[j].rp
@@ -58,7 +61,10 @@ func (b *builder) assemble() (*Plan, error) {
 		if li != lj {
 			return !li
 		}
-		return ri.source.Revision < rj.source.Revision
+		if ri.source.Revision != rj.source.Revision {
+			return ri.source.Revision < rj.source.Revision
+		}
+		return byFamily[i].arn < byFamily[j].arn
 	})
 	for i := range byFamily {
 		regs[i] = byFamily[i].rp
