@@ -14,10 +14,11 @@ import (
 )
 
 // MarshalTo is Marshal writing its output at the end of b: a caller that marshals many values (the
-// planner, thousands of revisions) reuses one buffer rather than growing a new one for each. It writes
-// what Marshal returns and fails as Marshal does (TestMarshalToIsMarshal), with less work per value: a
-// struct's fields and their names are looked up once per type, and the path an error names is only
-// made into a string for an error.
+// planner, thousands of revisions) reuses one buffer rather than growing a new one for each. Marshal is
+// MarshalTo into a buffer of its own. It writes and fails as the first encoder did (kept as the reference
+// in marshal_reference_test.go, TestMarshalToIsMarshal), with less work per value: a struct's fields and
+// their names are looked up once per type, and the path an error names is only made into a string for
+// an error.
 func MarshalTo(b *bytes.Buffer, v any) error {
 	rv := reflect.ValueOf(v)
 	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {

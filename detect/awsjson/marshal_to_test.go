@@ -30,7 +30,7 @@ func marshalToOf(v any) ([]byte, error) {
 func TestMarshalToIsMarshal(t *testing.T) {
 	check := func(t *testing.T, name string, v any) error {
 		t.Helper()
-		want, werr := Marshal(v)
+		want, werr := referenceMarshal(v)
 		got, gerr := marshalToOf(v)
 		if fmt.Sprint(werr) != fmt.Sprint(gerr) {
 			t.Fatalf("%s: MarshalTo error %v, Marshal error %v", name, gerr, werr)
