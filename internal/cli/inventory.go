@@ -40,10 +40,11 @@ func (g *globalOptions) inventory(ctx context.Context, src source, controls []st
 		start := time.Now()
 		// The load and the evaluation run under a soft memory limit derived from the snapshot's size
 		// (memlimit.go), lifted once the results are in.
-		defer g.releaseMemory()
+		var bound *memoryBound
+		defer func() { bound.release() }()
 		snap, err := snapshot.OpenSized(src.snapshot, snapshot.Limits{
 			MaxFileBytes: g.cfg.Snapshot.MaxFileBytes, MaxFiles: g.cfg.Snapshot.MaxFiles, MaxTotalBytes: g.cfg.Snapshot.MaxTotalBytes,
-		}, func(size int64) { g.boundMemory(size) })
+		}, func(size int64) { bound = boundMemory(size) })
 		if err != nil {
 			return nil, nil, err
 		}

@@ -39,20 +39,6 @@ func boundMemory(size int64) *memoryBound {
 	return b
 }
 
-// boundMemory sets the command's soft memory limit for a snapshot of size bytes, once: a command that
-// loads a second snapshot keeps the first one's limit.
-func (g *globalOptions) boundMemory(size int64) {
-	if g.memory == nil {
-		g.memory = boundMemory(size)
-	}
-}
-
-// releaseMemory lifts the command's soft memory limit, if boundMemory set one.
-func (g *globalOptions) releaseMemory() {
-	g.memory.release()
-	g.memory = nil
-}
-
 // release restores the limit that boundMemory replaced.
 func (b *memoryBound) release() {
 	if b != nil && b.set {

@@ -56,12 +56,10 @@ func BenchmarkOffline10k(b *testing.B) {
 		{"Plan", command("plan", "--snapshot", dir)},
 		// The same steps up to the report or the plan, not rendered.
 		{"ScanBuild", func() (any, error) {
-			defer g.releaseMemory()
 			rep, inv, err := g.inventory(ctx, src, nil)
 			return []any{rep, inv}, err
 		}},
 		{"PlanBuild", func() (any, error) {
-			defer g.releaseMemory()
 			p, rep, inv, err := g.makePlanOf(ctx, src, nil)
 			return []any{p, rep, inv}, err
 		}},

@@ -29,9 +29,6 @@ type globalOptions struct {
 	findings *findingsRead
 	// pace is the run's pacer, shared by every AWS client the command builds (pace.go).
 	pace pacerOnce
-	// memory is the soft memory limit a snapshot's size set for the rest of the command (memlimit.go),
-	// lifted when the command ends.
-	memory *memoryBound
 }
 
 // run builds the command tree, executes it with args and returns the process exit code.
@@ -43,7 +40,6 @@ func run(ctx context.Context, args []string, io *streams) int {
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
 	err := root.ExecuteContext(ctx)
-	g.releaseMemory()
 	if err == nil {
 		return exitOK
 	}
