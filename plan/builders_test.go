@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -138,11 +140,40 @@ func buildPlan(t testing.TB, in *detect.Inventory, o Options) *Plan {
 	}
 	assertFastPathsAgree(t, in, results, o)
 	assertRisksAgree(t, p, o.Risk)
+	assertForPlanningAgrees(t, in, results, o, p)
 	if err := p.Validate(); err != nil {
 		t.Fatalf("the plan does not validate: %v", err)
 	}
 	assertRederivable(t, in, p, o)
 	return p
+}
+
+// assertForPlanningAgrees checks that the plan built from ForPlanning's narrowing of the results (the
+// FAILED ones, and the controls evaluated as Options.Evaluated) is want, the plan of every result.
+func assertForPlanningAgrees(t testing.TB, in *detect.Inventory, results []detect.Result, o Options, want *Plan) {
+	t.Helper()
+	failed, evaluated := ForPlanning(results)
+	for _, r := range failed {
+		if r.Status != detect.Failed {
+			t.Fatalf("ForPlanning kept a %s result", r.Status)
+		}
+	}
+	o.Evaluated = evaluated
+	got, err := Build(in, failed, o)
+	if err != nil {
+		t.Fatalf("Build of ForPlanning's results: %v", err)
+	}
+	gb, err := json.Marshal(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb, err := json.Marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(gb, wb) {
+		t.Fatalf("the plan of ForPlanning's results differs from the plan of every result:\n%s\nwant\n%s", gb, wb)
+	}
 }
 
 // assertRederivable checks that every registration of a plan is re-derived from its source revision as

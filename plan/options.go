@@ -13,6 +13,10 @@ type Options struct {
 	Source      Source
 	// Fix restricts which controls are fixed; empty means every control that has a remediation.
 	Fix []string
+	// Evaluated are controls the scan evaluated besides those of the results Build is given: with
+	// ForPlanning's results (the FAILED ones alone), its list of the controls evaluated, so that the
+	// revisions services run are evaluated with the same controls as from every result.
+	Evaluated []string
 	// Risk overrides the default risk of a control's fix (CONTROLS.md), by control id.
 	Risk map[string]Risk
 	// WritablePaths are mounted from task volumes when ECS.5 makes the root filesystem read-only.

@@ -33,6 +33,32 @@ func Build(in *detect.Inventory, results []detect.Result, o Options) (*Plan, err
 	return b.assemble()
 }
 
+// ForPlanning narrows a scan's results to what Build reads of them: the FAILED ones, in their order, and
+// the controls evaluated (each control with a result, whatever its status), to give as Options.Evaluated.
+// Build(in, failed, o with Evaluated) plans what Build(in, results, o) plans; a caller with no other use
+// for the rest of the results lets them go before the plan is built (a large snapshot's passing and
+// not-applicable results are most of them).
+func ForPlanning(results []detect.Result) (failed []detect.Result, evaluated []string) {
+	seen := map[string]bool{}
+	n := 0
+	for i := range results {
+		if c := results[i].Control; !seen[c] {
+			seen[c] = true
+			evaluated = append(evaluated, c)
+		}
+		if results[i].Status == detect.Failed {
+			n++
+		}
+	}
+	failed = make([]detect.Result, 0, n)
+	for _, r := range results {
+		if r.Status == detect.Failed {
+			failed = append(failed, r)
+		}
+	}
+	return failed, evaluated
+}
+
 // newBuilder is the builder of a plan with every result routed: what each remedy asked for, of each
 // revision, service and cluster, before the revisions are fixed.
 func newBuilder(in *detect.Inventory, results []detect.Result, o Options) *builder {
@@ -44,6 +70,9 @@ func newBuilder(in *detect.Inventory, results []detect.Result, o Options) *build
 		revs:       map[string]*revisionPlan{},
 		services:   map[string]*servicePlan{},
 		skipped:    map[Skipped]bool{},
+	}
+	for _, c := range o.Evaluated {
+		b.evaluated[c] = true
 	}
 	for i := range results {
 		r := &results[i]

@@ -120,7 +120,7 @@ func planFor(t *testing.T, ctx context.Context, file string, narrow bool) ([]fin
 			t.Fatal(err)
 		}
 	}
-	p, rep, err := g.makePlan(ctx, source{accounts: &accountOptions{verb: "plan"}}, nil)
+	p, rep, err := g.makePlan(ctx, source{accounts: &accountOptions{verb: "plan"}, keepResults: true}, nil)
 	if err != nil {
 		t.Fatalf("plan: %v\n%s", err, errOut)
 	}

@@ -21,6 +21,9 @@ type source struct {
 	snapshot    string
 	regionFlags bool            // --region or --all-regions given on the command line
 	accounts    *accountOptions // --accounts, --org and the member role (accounts.go)
+	// keepResults keeps every result in the report of a plan (makePlanOf): its caller reads them after
+	// the plan (--findings verifies each finding against them). Otherwise only the failed ones are kept.
+	keepResults bool
 }
 
 // inventory reads the estate and evaluates it: the shared first half of scan, plan and apply --auto.

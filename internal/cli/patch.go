@@ -153,7 +153,7 @@ func (g *globalOptions) addFileFindings(rep *report.Report, inv *detect.Inventor
 	}
 	fixes := map[string]*report.FileFix{} // task definition → fix of its file
 	fixed := map[string]map[string]bool{} // task definition → controls its fix fixes
-	if p, err := g.planOf(inv, rep, controls); err != nil {
+	if p, err := g.planOf(inv, rep, controls, nil); err != nil {
 		g.log.Warn("no fixes in the SARIF output", "error", err)
 	} else if pt, err := filepatch.Build(p, inv, filepatch.RootReader(root, sf.name)); err != nil {
 		g.log.Warn("no fixes in the SARIF output", "error", err)

@@ -82,7 +82,7 @@ func planRun(ctx context.Context, o *planOptions, regionFlags bool) error {
 	if err != nil {
 		return err
 	}
-	p, rep, inv, err := o.g.makePlanOf(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags, accounts: &o.accounts}, o.controls)
+	p, rep, inv, err := o.g.makePlanOf(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags, accounts: &o.accounts, keepResults: fs != nil}, o.controls)
 	if err != nil {
 		return err
 	}
@@ -135,15 +135,23 @@ func (g *globalOptions) makePlanOf(ctx context.Context, src source, controls []s
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	p, err := g.planOf(inv, rep, controls)
+	var evaluated []string
+	if !src.keepResults {
+		// Nothing reads the passing and not-applicable results after the plan (plan and apply --auto
+		// print no scan report): the report keeps the failed ones, the planner is told which controls
+		// were evaluated, and the rest go before the plan is built.
+		rep.Results, evaluated = plan.ForPlanning(rep.Results)
+	}
+	p, err := g.planOf(inv, rep, controls, evaluated)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	return p, rep, inv, nil
 }
 
-// planOf plans the fixes of an inventory read and evaluated.
-func (g *globalOptions) planOf(inv *detect.Inventory, rep *report.Report, controls []string) (*plan.Plan, error) {
+// planOf plans the fixes of an inventory read and evaluated; evaluated, when rep's results were narrowed
+// to the failed ones (plan.ForPlanning), are the controls evaluated.
+func (g *globalOptions) planOf(inv *detect.Inventory, rep *report.Report, controls, evaluated []string) (*plan.Plan, error) {
 	opts := g.cfg.PlanOptions()
 	opts.ToolVersion = toolVersion()
 	opts.Now = time.Now().UTC()
@@ -153,6 +161,7 @@ func (g *globalOptions) planOf(inv *detect.Inventory, rep *report.Report, contro
 		settings.Controls = controls
 	}
 	opts.Settings = &settings // exemptions (and --control) apply to the revisions services run, too
+	opts.Evaluated = evaluated
 	p, err := plan.Build(inv, rep.Results, opts)
 	if err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
