@@ -205,6 +205,14 @@ type index struct {
 	asgs           map[string]*astypes.AutoScalingGroup // by ARN, and by asgNameKey (account, region, name)
 }
 
+// Reindex drops the lookup index, so that the next lookup builds it from the slices as they are then: a
+// reader that looked revisions up while it filled the inventory (a snapshot's load, to trim what nothing
+// reads) calls it once done.
+func (in *Inventory) Reindex() {
+	in.once = sync.Once{}
+	in.index = nil
+}
+
 func (in *Inventory) idx() *index {
 	in.once.Do(func() {
 		x := &index{
@@ -352,18 +360,21 @@ func (in *Inventory) DropUnread() int {
 func (in *Inventory) UnreadRevisions() []bool {
 	run := map[string]bool{}
 	runFrom := map[string]int32{} // family key -> the lowest revision of the family something runs
+	planned := func(arn string) { // a fix may be planned from arn: its family's newer ACTIVE revisions are read
+		if p, err := ParseTaskDefinitionARN(arn); err == nil {
+			k := familyOf(arn)
+			if r, ok := runFrom[k]; !ok || int32(p.Revision) < r {
+				runFrom[k] = int32(p.Revision)
+			}
+		}
+	}
 	runs := func(arn *string) {
 		a := deref(arn)
 		if a == "" || run[a] {
 			return
 		}
 		run[a] = true
-		if p, err := ParseTaskDefinitionARN(a); err == nil {
-			k := familyOf(a)
-			if r, ok := runFrom[k]; !ok || int32(p.Revision) < r {
-				runFrom[k] = int32(p.Revision)
-			}
-		}
+		planned(a)
 	}
 	for i := range in.Services {
 		svc := &in.Services[i]
@@ -377,6 +388,15 @@ func (in *Inventory) UnreadRevisions() []bool {
 	}
 	for i := range in.TaskSets {
 		runs(in.TaskSets[i].TaskDefinition)
+	}
+	// A revision with an ARN but no status is scored whatever its family's latest is, so a fix may be
+	// planned from it, and the planner compares that fix with its family's newer ACTIVE revisions (an
+	// earlier plan's registration is reused): those are read as a run revision's are.
+	for i := range in.TaskDefinitions {
+		td := &in.TaskDefinitions[i]
+		if td.Status == "" && !td.FileOnly() {
+			planned(td.ARN())
+		}
 	}
 	out := make([]bool, len(in.TaskDefinitions))
 	for i := range in.TaskDefinitions {

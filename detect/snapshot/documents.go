@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -199,7 +200,10 @@ type part struct {
 	errors            []detect.ReadError
 	lines             map[string]int // ECS resource ARN -> line in the file (see locate)
 	// name is the file's name in its source (to read it again: restoreTrimmed)
-	name     string
+	name string
+	// digest is the SHA-256 of the file's bytes as they were read: a revision read again from the file
+	// (trim.go) is taken only from the same bytes.
+	digest   [sha256.Size]byte
 	warnings []Warning
 }
 

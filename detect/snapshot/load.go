@@ -3,6 +3,7 @@ package snapshot
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -125,7 +126,10 @@ func openSized(path string, lim Limits, sized func(bytes int64), trim bool) (*Sn
 		if err := src.restoreDuplicates(good); err != nil {
 			return nil, err
 		}
-		restore = func(in *detect.Inventory) error { return src.restoreRead(in, good) }
+		restore = func(in *detect.Inventory) error {
+			defer in.Reindex() // restoreRead looked revisions up: the index is built again when next read
+			return src.restoreRead(in, good)
+		}
 	}
 	in, err := merge(good, restore)
 	if err != nil {
@@ -213,6 +217,7 @@ func (s *source) parse(name string, strs *shared) (*part, error) {
 		return nil, err
 	}
 	defer f.Close()
+	var digest [sha256.Size]byte
 	if f.Size() <= wholeFile {
 		// A small file is read once, into a buffer that its passes read again, rather than from the file
 		// three times; the buffer goes back to the pool once the file is parsed.
@@ -222,7 +227,17 @@ func (s *source) parse(name string, strs *shared) (*part, error) {
 		if _, err := buf.ReadFrom(f); err != nil {
 			return nil, s.readErr(name, err)
 		}
+		digest = sha256.Sum256(buf.Bytes())
 		f = nopCloser{bytes.NewReader(buf.Bytes())}
+	} else {
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err != nil {
+			return nil, s.readErr(name, err)
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, s.readErr(name, err)
+		}
+		h.Sum(digest[:0])
 	}
 	text, err := textOf(f)
 	if err != nil {
@@ -235,7 +250,7 @@ func (s *source) parse(name string, strs *shared) (*part, error) {
 	if err != nil {
 		return nil, s.readErr(name, err)
 	}
-	p.name = name
+	p.name, p.digest = name, digest
 	return p, nil
 }
 

@@ -107,7 +107,7 @@ func (s *source) restoreDuplicates(parts []*part) error {
 			if !it.v.Trimmed || count[it.id] < 2 {
 				continue
 			}
-			whole, err := s.reread(p.name, &it.v)
+			whole, err := s.reread(p, &it.v)
 			if err != nil {
 				return err
 			}
@@ -121,7 +121,7 @@ func (s *source) restoreDuplicates(parts []*part) error {
 // (see detect.Inventory.UnreadRevisions), from the file that gave each, and trims those that are not yet
 // and are not read: the inventory is then what detect.Inventory.DropUnread makes of a whole one.
 func (s *source) restoreRead(in *detect.Inventory, parts []*part) error {
-	var from map[string]string // task definition -> the name of the first file that holds it
+	var from map[string]*part // task definition -> the first file that holds it
 	for i, unread := range in.UnreadRevisions() {
 		td := &in.TaskDefinitions[i]
 		if unread && !td.Trimmed {
@@ -131,11 +131,11 @@ func (s *source) restoreRead(in *detect.Inventory, parts []*part) error {
 			continue
 		}
 		if from == nil {
-			from = map[string]string{}
+			from = map[string]*part{}
 			for _, p := range parts {
 				for _, it := range p.taskDefinitions {
 					if _, ok := from[it.id]; !ok {
-						from[it.id] = p.name
+						from[it.id] = p
 					}
 				}
 			}
@@ -149,13 +149,17 @@ func (s *source) restoreRead(in *detect.Inventory, parts []*part) error {
 	return nil
 }
 
-// reread reads the file name again and returns the whole revision of which trimmed is the trimmed copy;
-// the file must still hold it, as it was.
-func (s *source) reread(name string, trimmed *detect.TaskDefinition) (detect.TaskDefinition, error) {
-	id := trimmed.ARN()
+// reread reads the file of first again and returns the whole revision of which trimmed is the trimmed
+// copy; the file must still be, byte for byte, what was read first (its digest), so that a revision is
+// never made of two versions of its file.
+func (s *source) reread(first *part, trimmed *detect.TaskDefinition) (detect.TaskDefinition, error) {
+	id, name := trimmed.ARN(), first.name
 	p, err := s.parse(name, nil)
 	if err != nil {
 		return detect.TaskDefinition{}, fmt.Errorf("%s: changed while the snapshot was read: %w", s.display(name), err)
+	}
+	if p.digest != first.digest {
+		return detect.TaskDefinition{}, fmt.Errorf("%s: changed while the snapshot was read: its bytes are not those read first", s.display(name))
 	}
 	for _, it := range p.taskDefinitions {
 		if it.id != id {

@@ -90,11 +90,11 @@ func TestTrimRereadChanged(t *testing.T) {
 	if !td.Trimmed {
 		t.Fatal("an INACTIVE revision is not trimmed as it is read")
 	}
-	if whole, err := src.reread("a-1.json", &td); err != nil || len(whole.ContainerDefinitions) != 1 {
+	if whole, err := src.reread(p, &td); err != nil || len(whole.ContainerDefinitions) != 1 {
 		t.Fatalf("reread = %d containers, %v", len(whole.ContainerDefinitions), err)
 	}
 	writeRevision(t, dir, "a-1.json", 1, "ACTIVE", "app:1")
-	if _, err := src.reread("a-1.json", &td); err == nil || !strings.Contains(err.Error(), "a-1.json: changed while the snapshot was read") {
+	if _, err := src.reread(p, &td); err == nil || !strings.Contains(err.Error(), "a-1.json: changed while the snapshot was read") {
 		t.Errorf("error = %v, want the file named as changed", err)
 	}
 }
