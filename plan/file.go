@@ -246,15 +246,7 @@ func writeCanonicalList(bw *bufio.Writer, n int, elem func(i int) any) error {
 	}
 	bw.WriteString("[")
 	err := ordered.Write(bw, n, func(i int, b *bytes.Buffer) error {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString("\n    ")
-		compact, err := json.Marshal(elem(i))
-		if err != nil {
-			return err
-		}
-		return jsonindent.Indent(b, compact, "    ", "  ")
+		return jsonindent.Element(b, i, elem(i), "    ", "  ")
 	})
 	if err != nil {
 		return err

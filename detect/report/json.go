@@ -99,15 +99,7 @@ func jsonList(bw *bufio.Writer, n int, elem func(i int) any) error {
 	chunks := (n + jsonChunk - 1) / jsonChunk
 	err := ordered.Write(bw, chunks, func(c int, b *bytes.Buffer) error {
 		for i := c * jsonChunk; i < min(n, (c+1)*jsonChunk); i++ {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("\n    ")
-			compact, err := json.Marshal(elem(i))
-			if err != nil {
-				return err
-			}
-			if err := jsonindent.Indent(b, compact, "    ", "  "); err != nil {
+			if err := jsonindent.Element(b, i, elem(i), "    ", "  "); err != nil {
 				return err
 			}
 		}

@@ -77,15 +77,7 @@ func SARIF(w io.Writer, r *Report) error {
 			sarifResult(part, r, &r.Results[i])
 		}
 		for k, res := range part.Results {
-			if lo+k > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("\n        ")
-			compact, err := json.Marshal(res)
-			if err != nil {
-				return err
-			}
-			if err := jsonindent.Indent(b, compact, "        ", "  "); err != nil {
+			if err := jsonindent.Element(b, lo+k, res, "        ", "  "); err != nil {
 				return err
 			}
 		}

@@ -82,3 +82,20 @@ func Indent(dst *bytes.Buffer, src []byte, prefix, indent string) error {
 	}
 	return json.Indent(dst, src, prefix, indent)
 }
+
+// Element writes v as element i of a JSON array that json.MarshalIndent lays out with the given indent
+// at the depth of prefix (the prefix of the element's own lines): the comma after the element before
+// (i > 0), a new line with prefix, then json.Marshal(v) indented. Elements written in parallel into
+// buffers of their own, then joined in order, give the bytes the whole array's MarshalIndent gives.
+func Element(dst *bytes.Buffer, i int, v any, prefix, indent string) error {
+	if i > 0 {
+		dst.WriteByte(',')
+	}
+	dst.WriteByte('\n')
+	dst.WriteString(prefix)
+	compact, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return Indent(dst, compact, prefix, indent)
+}

@@ -93,3 +93,36 @@ func FuzzIndent(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, src []byte) { check(t, src, "  ", "  ") })
 }
+
+// Elements written one by one, each into a buffer of its own, then joined, are the array as
+// json.MarshalIndent lays it out inside an object (the depth of a plan's or a report's lists).
+func TestElementsJoinedAreMarshalIndent(t *testing.T) {
+	type item struct {
+		Name  string         `json:"name"`
+		Tags  []string       `json:"tags"`
+		Attrs map[string]int `json:"attrs,omitempty"`
+	}
+	items := []item{{Name: "a"}, {Name: "b<&>", Tags: []string{"x", ""}, Attrs: map[string]int{"k": 1}}, {Tags: []string{}}}
+	want, err := json.MarshalIndent(struct {
+		Items []item `json:"items"`
+	}{items}, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	got.WriteString("{\n  \"items\": [")
+	for i, it := range items {
+		var b bytes.Buffer
+		if err := Element(&b, i, it, "    ", "  "); err != nil {
+			t.Fatal(err)
+		}
+		got.Write(b.Bytes())
+	}
+	got.WriteString("\n  ]\n}")
+	if got.String() != string(want) {
+		t.Errorf("joined elements\n%s\nwant\n%s", got.String(), want)
+	}
+	if err := Element(&got, 1, func() {}, "    ", "  "); err == nil {
+		t.Error("a value json.Marshal refuses gave no error")
+	}
+}
