@@ -2,14 +2,13 @@ package detect
 
 import (
 	"fmt"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsfix/ecsfix/internal/ordered"
 )
 
 // Control is one Security Hub control (ECS.n) or exposure trait. Exactly one of the evaluation functions
@@ -145,20 +144,11 @@ func Evaluate(in *Inventory, s *Settings) []Result {
 		parts[i] = out[off : off : off+sizes[i]]
 		off += sizes[i]
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(controls)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(controls); i = int(next.Add(1) - 1) {
-				rs := evaluateControl(controls[i], in, s, tds, parts[i])
-				sort.SliceStable(rs, func(i, j int) bool { return rs[i].ResourceArn < rs[j].ResourceArn })
-				parts[i] = rs
-			}
-		}()
-	}
-	wg.Wait()
+	ordered.For(len(controls), func(i int) {
+		rs := evaluateControl(controls[i], in, s, tds, parts[i])
+		sort.SliceStable(rs, func(i, j int) bool { return rs[i].ResourceArn < rs[j].ResourceArn })
+		parts[i] = rs
+	})
 	for i, rs := range parts {
 		if len(rs) != sizes[i] || (len(rs) > 0 && &rs[0] != &out[offset(sizes, i)]) {
 			return joined(parts) // a control gave other than one result per resource: join the lists

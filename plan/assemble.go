@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/ecsfix/ecsfix/detect"
+	"github.com/ecsfix/ecsfix/internal/ordered"
 )
 
 // Assembling the plan: every planned change becomes an action, numbered in apply order, with the state
@@ -85,7 +86,7 @@ func (b *builder) assemble() (*Plan, error) {
 	// recorded in apply order; the first error in that order is the one returned
 	regActs := make([]Action, len(regs))
 	regErrs := make([]error, len(regs))
-	eachParallel(len(regs), func(i int) { regActs[i], regErrs[i] = b.registration(regs[i]) })
+	ordered.For(len(regs), func(i int) { regActs[i], regErrs[i] = b.registration(regs[i]) })
 	for i, rp := range regs {
 		if regErrs[i] != nil {
 			return nil, regErrs[i]
@@ -206,7 +207,7 @@ func (b *builder) assemble() (*Plan, error) {
 		p.Actions = append(make([]Action, 0, len(p.Actions)), p.Actions...)
 	}
 	risks := make([]Risk, len(p.Actions))
-	eachParallel(len(p.Actions), func(i int) { risks[i] = p.effectiveRisk(&p.Actions[i], b.opts.Risk) })
+	ordered.For(len(p.Actions), func(i int) { risks[i] = p.effectiveRisk(&p.Actions[i], b.opts.Risk) })
 	for i := range p.Actions {
 		p.Actions[i].Risk = risks[i]
 	}

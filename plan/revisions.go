@@ -15,6 +15,7 @@ import (
 
 	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/detect/awsjson"
+	"github.com/ecsfix/ecsfix/internal/ordered"
 )
 
 // The revision plan: the new task-definition revisions, one per source revision that needs fixing (every
@@ -145,7 +146,7 @@ func (b *builder) buildRevisions() error {
 		arns = append(arns, arn)
 	}
 	fixed := make([]fixedRevision, len(arns))
-	eachParallel(len(arns), func(i int) { fixed[i] = b.fixRevision(arns[i], b.revs[arns[i]]) })
+	ordered.For(len(arns), func(i int) { fixed[i] = b.fixRevision(arns[i], b.revs[arns[i]]) })
 	for i, arn := range arns {
 		if fixed[i].err != nil {
 			return fixed[i].err

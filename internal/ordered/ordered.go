@@ -104,7 +104,11 @@ func Write(w io.Writer, n int, render func(i int, b *bytes.Buffer) error) error 
 	return nil
 }
 
-// For calls f for 0..n-1 on GOMAXPROCS workers, in chunks, and returns when all have returned.
+// For calls f for 0..n-1 on GOMAXPROCS workers and returns when all have returned. Each f(i) must write
+// only what belongs to i (its own element of a result slice), so that what the caller then reads in
+// index order does not depend on the order the calls ran in. Items are taken in chunks of up to 64 (cheap
+// items cost no lock each), smaller when there are few, so that a few costly items still spread over
+// the workers.
 func For(n int, f func(i int)) {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	if workers <= 1 {
@@ -113,7 +117,7 @@ func For(n int, f func(i int)) {
 		}
 		return
 	}
-	const chunk = 64
+	chunk := max(1, min(64, n/(8*workers)))
 	var next int
 	var mu sync.Mutex
 	var wg sync.WaitGroup
