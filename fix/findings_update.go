@@ -381,9 +381,12 @@ func ReopenFindings(ctx context.Context, sh SecurityHubAPI, p *plan.Plan, rep *R
 		}
 	}
 	var updates []FindingUpdate
-	note := limitNote(fmt.Sprintf("ecsfix rolled back plan %s: the fix of this finding was undone", p.ContentHash()))
+	note := "" // the plan is hashed once, for the first finding reopened
 	for _, id := range st.findingOrder {
 		if st.findings[id] == WorkflowResolved && len(undone[id]) > 0 {
+			if note == "" {
+				note = limitNote(fmt.Sprintf("ecsfix rolled back plan %s: the fix of this finding was undone", p.ContentHash()))
+			}
 			updates = append(updates, FindingUpdate{ID: id, Status: WorkflowNew, Claims: undone[id], Note: note})
 		}
 	}
