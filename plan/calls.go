@@ -503,7 +503,12 @@ type ApplyEstimate struct {
 // slowest group sets its time), and the slowest account-region sets the phase's. The bucket named is the
 // one that sets the actions' time (the checks' when there is no action call). Latency is not counted.
 func (p *Plan) ExpectedApply(table *awsclient.QuotaTable) ApplyEstimate {
-	checks, actions := p.CheckCalls(), p.ActionCalls(nil)
+	return EstimateCalls(table, p.CheckCalls(), p.ActionCalls(nil))
+}
+
+// EstimateCalls is ExpectedApply of calls counted elsewhere (a rollback's: fix.RollbackCalls): checks,
+// all made before the first write, then actions, by account-region.
+func EstimateCalls(table *awsclient.QuotaTable, checks, actions map[AccountRegion]Calls) ApplyEstimate {
 	e := ApplyEstimate{}
 	regions := map[AccountRegion]bool{}
 	for k, c := range checks {

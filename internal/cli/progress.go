@@ -54,16 +54,50 @@ func (g *globalOptions) announceApply(p *plan.Plan, dryRun bool) {
 	fmt.Fprintln(g.io.ErrOut, textsafe.Line(line))
 }
 
-// applyProgress draws, on a terminal's stderr, a bar of the actions finished out of the plan's, with the
-// least time the calls left take (plan.RemainingApply: the buckets' tokens as the calls made so far
-// left them). Nothing is drawn when stderr is not a terminal (CI logs) or logs are JSON.
+// announceRollback says on stderr, before anything is written, how long rolling back the journal's
+// records recs of plan p takes at least (plan.EstimateCalls of fix.RollbackCalls), when that is
+// plan.EstimateThreshold or more, as announceApply says an apply's.
+func (g *globalOptions) announceRollback(p *plan.Plan, recs []fix.Record, dryRun bool) {
+	checks, steps := fix.RollbackCalls(p, recs)
+	actions := map[plan.AccountRegion]plan.Calls{}
+	undone := 0
+	for _, calls := range steps {
+		if len(calls) > 0 {
+			undone++
+		}
+		addCalls(actions, calls, 1)
+	}
+	e := plan.EstimateCalls(g.quotaTable(), checks, actions)
+	if e.Duration < plan.EstimateThreshold {
+		return
+	}
+	if g.cfg.Log.Format == "json" {
+		g.log.Info("rollback estimate", "steps", undone, "accountRegions", e.AccountRegions, "calls", e.Calls,
+			"atLeastSeconds", int64(e.Duration/time.Second), "bucket", e.Group.Service+"/"+e.Group.Group, "bucketCalls", e.GroupCalls,
+			"dryRun", dryRun)
+		return
+	}
+	what := fmt.Sprintf("%d change(s) in %d account-region(s)", undone, max(e.AccountRegions, 1))
+	line := "Rolling back " + what + ": " + e.Sentence() + "."
+	if dryRun {
+		line = "Dry run; rolling back " + what + " would take " + e.Sentence() + "."
+	}
+	fmt.Fprintln(g.io.ErrOut, textsafe.Line(line))
+}
+
+// applyProgress draws, on a terminal's stderr, a bar of the actions an apply (or the steps a rollback)
+// finished out of all, with the least time the calls left take (plan.RemainingApply: the buckets' tokens
+// as the calls made so far left them). Nothing is drawn when stderr is not a terminal (CI logs) or logs
+// are JSON.
 type applyProgress struct {
 	mu    sync.Mutex
 	bar   *progressbar.ProgressBar
-	p     *plan.Plan
 	table *awsclient.QuotaTable
 	start time.Time
 	done  map[string]bool
+	// doing is what the bar says is under way ("applying", "rolling back"); total the actions or steps.
+	doing string
+	total int
 	// per are the calls of each action (by id); left those of the actions not finished, made the
 	// checks' and those of the actions finished.
 	per        map[string]map[plan.AccountRegion]plan.Calls
@@ -76,15 +110,42 @@ type applyProgress struct {
 
 // newApplyProgress returns the progress of applying p, or nil when none is drawn.
 func (g *globalOptions) newApplyProgress(p *plan.Plan, wait bool) *applyProgress {
-	if !g.io.ErrTTY || g.cfg.Log.Format == "json" || len(p.Actions) == 0 {
+	if len(p.Actions) == 0 {
 		return nil
 	}
-	ap := &applyProgress{p: p, table: g.quotaTable(), start: time.Now(), done: map[string]bool{}, stop: make(chan struct{}),
-		per: p.CallsPerAction(), left: map[plan.AccountRegion]plan.Calls{}, made: p.CheckCalls(), wait: wait}
+	return g.newCallsProgress("applying", len(p.Actions), p.CallsPerAction(), p.CheckCalls(), wait)
+}
+
+// newRollbackProgress returns the progress of rolling back the journal's records recs of plan p: a bar of
+// the journal's started actions rolled back so far, with the least time the calls of the steps left take
+// (fix.RollbackCalls); nil when none is drawn (also for a dry run, or when nothing started).
+func (g *globalOptions) newRollbackProgress(p *plan.Plan, recs []fix.Record, dryRun bool) *applyProgress {
+	started := 0
+	for _, r := range recs {
+		if r.Type == fix.RecStarted {
+			started++
+		}
+	}
+	if dryRun || started == 0 {
+		return nil
+	}
+	checks, steps := fix.RollbackCalls(p, recs)
+	return g.newCallsProgress("rolling back", started, steps, checks, false)
+}
+
+// newCallsProgress returns a bar of total actions whose calls are per (by action id), once the checks'
+// calls are made; nil when none is drawn.
+func (g *globalOptions) newCallsProgress(doing string, total int, per map[string]map[plan.AccountRegion]plan.Calls,
+	checks map[plan.AccountRegion]plan.Calls, wait bool) *applyProgress {
+	if !g.io.ErrTTY || g.cfg.Log.Format == "json" {
+		return nil
+	}
+	ap := &applyProgress{doing: doing, total: total, table: g.quotaTable(), start: time.Now(), done: map[string]bool{}, stop: make(chan struct{}),
+		per: per, left: map[plan.AccountRegion]plan.Calls{}, made: checks, wait: wait}
 	for _, calls := range ap.per {
 		addCalls(ap.left, calls, 1)
 	}
-	ap.bar = progressbar.NewOptions(len(p.Actions),
+	ap.bar = progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(g.io.ErrOut),
 		progressbar.OptionSetDescription(ap.describe()),
 		progressbar.OptionShowCount(),
@@ -133,14 +194,14 @@ func (ap *applyProgress) tick() {
 	}
 }
 
-// describe is the bar's text: "applying, at least 6m40s left at AWS's documented pace". Call with mu held
-// (or before the bar exists).
+// describe is the bar's text: "applying, at least 6m40s left at AWS's documented pace" ("rolling back,
+// …"). Call with mu held (or before the bar exists).
 func (ap *applyProgress) describe() string {
-	if ap.wait && len(ap.done) == len(ap.p.Actions) {
+	if ap.wait && len(ap.done) == ap.total {
 		return "applied; waiting for the updated services to be stable (--wait)"
 	}
 	rem := plan.RemainingApply(ap.table, ap.left, ap.made, time.Since(ap.start))
-	return "applying, at least " + plan.FormatDuration(rem) + " left at AWS's documented pace"
+	return ap.doing + ", at least " + plan.FormatDuration(rem) + " left at AWS's documented pace"
 }
 
 // addCalls adds sign times the calls of from to to.
@@ -275,55 +336,4 @@ func (w *callWatch) describe() string {
 		parts = append(parts, "at least "+plan.FormatDuration(d)+" left at AWS's documented pace")
 	}
 	return strings.Join(parts, ", ")
-}
-
-// rollbackProgress draws, on a terminal's stderr, a bar of the journal's started actions rolled back so
-// far (no time: rollback's calls are not counted in plan/calls.go); nil when none is drawn (not a
-// terminal, JSON logs, a dry run, nothing started).
-type rollbackProgress struct {
-	mu  sync.Mutex
-	bar *progressbar.ProgressBar
-}
-
-func (g *globalOptions) newRollbackProgress(recs []fix.Record, dryRun bool) *rollbackProgress {
-	started := 0
-	for _, r := range recs {
-		if r.Type == fix.RecStarted {
-			started++
-		}
-	}
-	if dryRun || !g.io.ErrTTY || g.cfg.Log.Format == "json" || started == 0 {
-		return nil
-	}
-	return &rollbackProgress{bar: progressbar.NewOptions(started,
-		progressbar.OptionSetWriter(g.io.ErrOut),
-		progressbar.OptionSetDescription("rolling back"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetPredictTime(false),
-		progressbar.OptionClearOnFinish(),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionEnableColorCodes(!g.io.NoColor),
-	)}
-}
-
-// options sets o.Progress to advance the bar (nothing for a nil progress).
-func (rp *rollbackProgress) options(o *fix.Options) {
-	if rp == nil {
-		return
-	}
-	o.Progress = func(fix.ActionReport) {
-		rp.mu.Lock()
-		defer rp.mu.Unlock()
-		_ = rp.bar.Add(1)
-	}
-}
-
-// finish clears the bar (nothing for a nil progress).
-func (rp *rollbackProgress) finish() {
-	if rp == nil {
-		return
-	}
-	rp.mu.Lock()
-	defer rp.mu.Unlock()
-	_ = rp.bar.Finish()
 }

@@ -148,9 +148,9 @@ func TestApplyProgressBarOnATerminal(t *testing.T) {
 	if last := both[strings.LastIndex(strings.TrimSuffix(both, "\r"), "\r"):]; strings.Trim(last, " \r") != "" {
 		t.Errorf("the bar is not cleared at the end:\n%q", both[max(0, len(both)-300):])
 	}
-	// Rollback draws a bar of its steps too (without a time), and none on a stderr that is not a terminal.
+	// Rollback draws a bar of its steps too, with the time left, and none on a stderr that is not a terminal.
 	back, code := runShared(t, true, "rollback", filepath.Join(dir, "j"))
-	if code != 0 || !strings.Contains(back, "rolling back") || !strings.Contains(back, "/3)") {
+	if code != 0 || !strings.Contains(back, "rolling back, at least 0s left at AWS's documented pace") || !strings.Contains(back, "/3)") {
 		t.Errorf("rollback on a terminal: exit %d, no bar of its 3 steps:\n%q", code, back)
 	}
 	if both, _ := runShared(t, false, "rollback", filepath.Join(dir, "j")); strings.Contains(both, "rolling back") {
@@ -235,5 +235,75 @@ func TestScanWatchCountsEachAccount(t *testing.T) {
 	}
 	if d, ok := w.left(); !ok || d != 0 {
 		t.Errorf("time left after the scan: %s (%v), want 0", d, ok)
+	}
+}
+
+// TestRollbackSaysHowLongFirst: the apply of Container Insights on 25 clusters is rolled back; rollback
+// says first how long that takes at least — 25 cluster updates, 20 at once then 1 a second: 5 s — from
+// the calls its steps make (fix.RollbackCalls, compared with a rollback's calls on the emulator in fix),
+// in a dry run too and as a log record with --log-format json; on a terminal its bar says the least time
+// left.
+func TestRollbackSaysHowLongFirst(t *testing.T) {
+	cfg := mototest.Config(t)
+	cs := ecs.NewFromConfig(cfg)
+	for i := range 25 {
+		if _, err := cs.CreateCluster(context.Background(), &ecs.CreateClusterInput{ClusterName: aws.String(fmt.Sprintf("c%02d", i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	liveEnv(t, cfg)
+	t.Setenv("ECSFIX_CONFIG", "")
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("ECSFIX_FIX_UNATTENDED_RISK", "high") // undoing Container Insights is approved by the configuration here
+	dir := t.TempDir()
+	file, journal := filepath.Join(dir, "plan.json"), filepath.Join(dir, "plan.json.journal")
+	if _, errOut, code := runCLI(t, "plan", "--control", "ECS.12", "--out", file); code != 0 {
+		t.Fatalf("plan: exit %d\n%s", code, errOut)
+	}
+	if both, code := runShared(t, false, "apply", file); code != 0 {
+		t.Fatalf("apply: exit %d\n%s", code, both)
+	}
+
+	const estimate = "at least 5s at AWS's documented pace (25 ecs cluster-modify calls such as UpdateCluster: 20 at once, then 1 a second)"
+	both, code := runShared(t, false, "rollback", journal, "--dry-run")
+	if code != 0 {
+		t.Fatalf("dry run: exit %d\n%s", code, both)
+	}
+	if firstLineWith(both, "Dry run; rolling back") != "Dry run; rolling back 25 change(s) in 1 account-region(s) would take "+estimate+"." {
+		t.Errorf("the dry run does not say how long rolling back takes:\n%s", both)
+	}
+	if i, j := strings.Index(both, "Dry run; rolling back"), strings.Index(both, "check:"); i < 0 || j < 0 || i > j {
+		t.Errorf("the estimate (at %d) is not before the checks (at %d):\n%s", i, j, both)
+	}
+
+	_, errOut, code := runCLI(t, "rollback", journal, "--dry-run", "--log-format", "json")
+	if code != 0 || !strings.Contains(errOut, `"msg":"rollback estimate"`) || !strings.Contains(errOut, `"atLeastSeconds":5`) ||
+		!strings.Contains(errOut, `"bucket":"ecs/cluster-modify"`) || !strings.Contains(errOut, `"steps":25`) || strings.Contains(errOut, "Dry run; rolling back") {
+		t.Errorf("rollback --log-format json: exit %d, no rollback estimate record:\n%s", code, errOut)
+	}
+
+	// The rollback on a terminal: the estimate before the first step, then the bar with the time left.
+	both, code = runShared(t, true, "rollback", journal)
+	if code != 0 {
+		t.Fatalf("rollback: exit %d\n%s", code, both)
+	}
+	announce := "Rolling back 25 change(s) in 1 account-region(s): " + estimate + "."
+	i, j := strings.Index(both, announce), strings.Index(both, ": returning cluster")
+	if i < 0 || j < 0 || i > j {
+		t.Errorf("the estimate (at %d) is not printed before the first step (at %d):\n%q", i, j, both)
+	}
+	for _, want := range []string{"rolling back, at least ", "s left at AWS's documented pace", "/25)"} {
+		if !strings.Contains(both, want) {
+			t.Errorf("the terminal shows no %q:\n%q", want, both)
+		}
+	}
+	if strings.Count(both, ": returning cluster") != 25 {
+		t.Errorf("the rollback did not return the 25 clusters:\n%s", both)
+	}
+
+	// Run again, every step settled: nothing left to write, nothing announced.
+	both, code = runShared(t, false, "rollback", journal)
+	if code != 0 || strings.Contains(both, "Rolling back") {
+		t.Errorf("a second rollback: exit %d, announces a time:\n%s", code, both)
 	}
 }

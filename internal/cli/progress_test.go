@@ -120,3 +120,106 @@ func TestScanWatchTimeLeft(t *testing.T) {
 		t.Error("a watch without a table gives a time left")
 	}
 }
+
+// clusterRollback is a plan of n Container Insights actions and the journal of its apply: each started,
+// with the settings before and after. Its rollback reads each cluster and sets it back: n UpdateCluster
+// calls (20 at once, then 1 a second).
+func clusterRollback(n int) (*plan.Plan, []fix.Record) {
+	p := &plan.Plan{}
+	var recs []fix.Record
+	on := []plan.ClusterSetting{{Name: "containerInsights", Value: "enabled"}}
+	for i := range n {
+		arn := fmt.Sprintf("arn:aws:ecs:us-east-1:111122223333:cluster/c%d", i)
+		id := fmt.Sprintf("c%d", i)
+		p.Actions = append(p.Actions, plan.Action{ID: id, Type: plan.UpdateClusterSettings, Account: "111122223333", Region: "us-east-1",
+			Resource: arn, UpdateClusterSettings: &plan.UpdateClusterSettingsChange{Cluster: arn, After: on}})
+		recs = append(recs, fix.Record{Type: fix.RecStarted, Action: id, ActionType: plan.UpdateClusterSettings, Region: "us-east-1", Resource: arn,
+			Before: &fix.StateRecord{Cluster: arn}, After: &fix.StateRecord{Cluster: arn, Settings: on}})
+	}
+	return p, recs
+}
+
+// TestRollbackProgressEstimate: rollback says first how long it takes, from the calls its steps make:
+// 45 cluster settings set back (25 beyond the bucket's burst, at 1 a second) take at least 25 s; steps an
+// earlier rollback settled, steps the plan refuses and steps that keep what the apply made are not
+// counted; under 5 s nothing is said. The bar's time left comes from the same calls.
+func TestRollbackProgressEstimate(t *testing.T) {
+	cfg, err := config.Load(config.New(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errOut bytes.Buffer
+	g := &globalOptions{io: &streams{ErrOut: &errOut, ErrTTY: true, NoColor: true}, cfg: cfg}
+	p, recs := clusterRollback(50)
+	// c45..c49: rolled back already by an earlier run.
+	for i := 45; i < 50; i++ {
+		recs = append(recs, fix.Record{Type: fix.RecRollbackDone, Action: fmt.Sprintf("c%d", i)})
+	}
+	// A step the plan does not hold (refused), and a registration (kept: no call).
+	arn := "arn:aws:ecs:us-east-1:111122223333:cluster/x"
+	recs = append(recs, fix.Record{Type: fix.RecStarted, Action: "x", ActionType: plan.UpdateClusterSettings, Region: "us-east-1", Resource: arn,
+		Before: &fix.StateRecord{Cluster: arn}, After: &fix.StateRecord{Cluster: arn, Settings: []plan.ClusterSetting{{Name: "containerInsights", Value: "enabled"}}}})
+	reg := registrationsOnly(1).Actions[0]
+	reg.ID = "r"
+	p.Actions = append(p.Actions, reg)
+	recs = append(recs, fix.Record{Type: fix.RecStarted, Action: "r", ActionType: reg.Type, Region: reg.Region, Resource: reg.Resource})
+
+	const sentence = "at least 25s at AWS's documented pace (45 ecs cluster-modify calls such as UpdateCluster: 20 at once, then 1 a second)"
+	g.announceRollback(p, recs, false)
+	if got, want := errOut.String(), "Rolling back 45 change(s) in 1 account-region(s): "+sentence+".\n"; got != want {
+		t.Errorf("announced:\n%q\nwant\n%q", got, want)
+	}
+	errOut.Reset()
+	g.announceRollback(p, recs, true)
+	if got, want := errOut.String(), "Dry run; rolling back 45 change(s) in 1 account-region(s) would take "+sentence+".\n"; got != want {
+		t.Errorf("dry run announced:\n%q\nwant\n%q", got, want)
+	}
+	errOut.Reset()
+	small, smallRecs := clusterRollback(24) // 4 beyond the burst: 4 s
+	if g.announceRollback(small, smallRecs, false); errOut.Len() != 0 {
+		t.Errorf("a rollback of less than 5 s announces its time: %q", errOut.String())
+	}
+
+	rp := g.newRollbackProgress(p, recs, false)
+	if rp == nil {
+		t.Fatal("no progress on a terminal")
+	}
+	defer rp.finish()
+	if got := rp.describe(); got != "rolling back, at least 25s left at AWS's documented pace" {
+		t.Errorf("at the start: %q", got)
+	}
+	if rp.total != 52 {
+		t.Errorf("the bar counts %d steps, want the journal's 52 started actions", rp.total)
+	}
+	var o fix.Options
+	rp.options(&o)
+	for i := range 30 {
+		o.Progress(fix.ActionReport{ID: fmt.Sprintf("c%d", i), Status: fix.StatusRolledBack})
+	}
+	rp.mu.Lock()
+	got := rp.describe()
+	rp.mu.Unlock()
+	// 15 left, the bucket's burst spent and 10 calls beyond it made: 15 s, less what it refilled.
+	left, err := time.ParseDuration(strings.Fields(strings.TrimPrefix(got, "rolling back, at least "))[0])
+	if err != nil || left > 15*time.Second || left < 14*time.Second {
+		t.Errorf("30 done: %q, want about 15s left", got)
+	}
+	for i := 30; i < 45; i++ {
+		o.Progress(fix.ActionReport{ID: fmt.Sprintf("c%d", i), Status: fix.StatusRolledBack})
+	}
+	rp.mu.Lock()
+	got = rp.describe()
+	rp.mu.Unlock()
+	if got != "rolling back, at least 0s left at AWS's documented pace" {
+		t.Errorf("every counted step done: %q", got)
+	}
+
+	// Not for a dry run, nor on a stderr that is not a terminal, nor with JSON logs.
+	if g.newRollbackProgress(p, recs, true) != nil {
+		t.Error("a progress bar for a dry run")
+	}
+	g.io.ErrTTY = false
+	if g.newRollbackProgress(p, recs, false) != nil {
+		t.Error("a progress bar on a stderr that is not a terminal")
+	}
+}

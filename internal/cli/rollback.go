@@ -31,6 +31,9 @@ differs from the plan's is refused and not run (the others are). A journal that 
 reordered, pieced together) is refused whole, and a journal another apply or rollback is using is
 refused at once.
 
+A rollback whose writes take 5 seconds or more under AWS's documented API limits says first, on stderr,
+how long it takes at least; on a terminal it draws a bar of its steps with the least time left.
+
 --update-findings (securityhub.update_findings) sets the Security Hub findings the apply had RESOLVED,
 and whose actions were rolled back, back to NEW with a note naming the plan; it is journalled too.`,
 		Example: `  ecsfix rollback plan.json.journal
@@ -75,7 +78,8 @@ and whose actions were rolled back, back to NEW with a note naming the plan; it 
 			if g.cfg.AllRegions {
 				opts.Regions = actionRegions(p)
 			}
-			prog := g.newRollbackProgress(recs, dryRun)
+			g.announceRollback(p, recs, dryRun)
+			prog := g.newRollbackProgress(p, recs, dryRun)
 			prog.options(&opts)
 			rep, err := fix.Rollback(cmd.Context(), awsCfg, p, journal, opts)
 			prog.finish()
