@@ -6,6 +6,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	insptypes "github.com/aws/aws-sdk-go-v2/service/inspector2/types"
 )
 
 // Vulnerability sources: where an image's findings were read.
@@ -161,26 +164,33 @@ type VulnFinding struct {
 	FixAvailable       bool
 }
 
-// InspectorFinding is what the trait counts of an Amazon Inspector finding, from its fields as
-// ListFindings answers them (the SDK's or a snapshot's): its vulnerability id (else its title), its
-// severity, exploitAvailable and fixAvailable (YES, PARTIAL, NO), and whether its CVSS vector is
-// network-exploitable: Inspector's adjusted score's when it has one, else any of the package's scores.
-func InspectorFinding(title, severity, exploitAvailable, fixAvailable, vulnerabilityID string, adjustedVector *string, cvssVectors []string) VulnFinding {
+// InspectorFindingOf is what the trait counts of an Amazon Inspector finding as ListFindings answers it
+// (the SDK's, or a snapshot's list-findings output: only the members read here need be set): its
+// vulnerability id (packageVulnerabilityDetails.vulnerabilityId, else its title), its severity,
+// exploitAvailable and fixAvailable (YES, PARTIAL, NO), and whether its CVSS vector is
+// network-exploitable: when the finding has inspectorScoreDetails, the vector of Inspector's adjusted
+// score (none without an adjustedCvss); else any of the package's cvss vectors.
+func InspectorFindingOf(f *insptypes.Finding) VulnFinding {
 	out := VulnFinding{
-		ID:               title,
-		Severity:         severity,
-		ExploitAvailable: exploitAvailable == "YES",
-		FixAvailable:     fixAvailable == "YES" || fixAvailable == "PARTIAL",
+		ID:               aws.ToString(f.Title),
+		Severity:         string(f.Severity),
+		ExploitAvailable: f.ExploitAvailable == insptypes.ExploitAvailableYes,
+		FixAvailable:     f.FixAvailable == insptypes.FixAvailableYes || f.FixAvailable == insptypes.FixAvailablePartial,
 	}
-	if vulnerabilityID != "" {
-		out.ID = vulnerabilityID
+	p := f.PackageVulnerabilityDetails
+	if p != nil && aws.ToString(p.VulnerabilityId) != "" {
+		out.ID = aws.ToString(p.VulnerabilityId)
 	}
-	if adjustedVector != nil {
-		out.NetworkExploitable = CVSSNetworkVector(*adjustedVector)
+	if s := f.InspectorScoreDetails; s != nil {
+		if s.AdjustedCvss != nil {
+			out.NetworkExploitable = CVSSNetworkVector(aws.ToString(s.AdjustedCvss.ScoringVector))
+		}
 		return out
 	}
-	for _, v := range cvssVectors {
-		out.NetworkExploitable = out.NetworkExploitable || CVSSNetworkVector(v)
+	if p != nil {
+		for _, c := range p.Cvss {
+			out.NetworkExploitable = out.NetworkExploitable || CVSSNetworkVector(aws.ToString(c.ScoringVector))
+		}
 	}
 	return out
 }

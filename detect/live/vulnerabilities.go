@@ -470,7 +470,7 @@ func (v *vulnScan) inspectorFindings(ctx context.Context, k repoKey, digests []s
 			for i := range out.Findings {
 				f := &out.Findings[i]
 				for _, d := range findingDigests(f, k) {
-					found[d] = append(found[d], inspectorFinding(f))
+					found[d] = append(found[d], detect.InspectorFindingOf(f))
 				}
 			}
 		})
@@ -500,24 +500,6 @@ func findingDigests(f *insptypes.Finding, k repoKey) []string {
 		}
 	}
 	return uniq(out)
-}
-
-func inspectorFinding(f *insptypes.Finding) detect.VulnFinding {
-	var adjusted *string
-	var vectors []string
-	var id string
-	if s := f.InspectorScoreDetails; s != nil && s.AdjustedCvss != nil {
-		adjusted = aws.String(aws.ToString(s.AdjustedCvss.ScoringVector))
-	}
-	if p := f.PackageVulnerabilityDetails; p != nil {
-		id = aws.ToString(p.VulnerabilityId)
-		if f.InspectorScoreDetails == nil {
-			for _, c := range p.Cvss {
-				vectors = append(vectors, aws.ToString(c.ScoringVector))
-			}
-		}
-	}
-	return detect.InspectorFinding(aws.ToString(f.Title), string(f.Severity), string(f.ExploitAvailable), string(f.FixAvailable), id, adjusted, vectors)
 }
 
 // basicFindings reads an image's ECR basic scan findings, paged.

@@ -5,6 +5,7 @@ import (
 	"reflect"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	insptypes "github.com/aws/aws-sdk-go-v2/service/inspector2/types"
 
 	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/detect/awsjson"
@@ -60,23 +61,24 @@ func (c *collector) finishInspectorFindings(any) error {
 	return nil
 }
 
-// vulnFinding is what the trait counts of a finding.
+// vulnFinding is what the trait counts of a finding (detect.InspectorFindingOf, given the members the
+// snapshot decodes, in the SDK's types).
 func (f *inspectorFinding) vulnFinding() detect.VulnFinding {
-	var adjusted *string
-	var vectors []string
-	var id string
-	if s := f.InspectorScoreDetails; s != nil && s.AdjustedCvss != nil {
-		adjusted = aws.String(aws.ToString(s.AdjustedCvss.ScoringVector))
-	}
-	if p := f.PackageVulnerabilityDetails; p != nil {
-		id = aws.ToString(p.VulnerabilityId)
-		if f.InspectorScoreDetails == nil {
-			for _, cv := range p.Cvss {
-				vectors = append(vectors, aws.ToString(cv.ScoringVector))
-			}
+	sdk := insptypes.Finding{Title: f.Title, Severity: insptypes.Severity(aws.ToString(f.Severity)),
+		ExploitAvailable: insptypes.ExploitAvailable(aws.ToString(f.ExploitAvailable)), FixAvailable: insptypes.FixAvailable(aws.ToString(f.FixAvailable))}
+	if s := f.InspectorScoreDetails; s != nil {
+		sdk.InspectorScoreDetails = &insptypes.InspectorScoreDetails{}
+		if s.AdjustedCvss != nil {
+			sdk.InspectorScoreDetails.AdjustedCvss = &insptypes.CvssScoreDetails{ScoringVector: s.AdjustedCvss.ScoringVector}
 		}
 	}
-	return detect.InspectorFinding(aws.ToString(f.Title), aws.ToString(f.Severity), aws.ToString(f.ExploitAvailable), aws.ToString(f.FixAvailable), id, adjusted, vectors)
+	if p := f.PackageVulnerabilityDetails; p != nil {
+		sdk.PackageVulnerabilityDetails = &insptypes.PackageVulnerabilityDetails{VulnerabilityId: p.VulnerabilityId}
+		for _, c := range p.Cvss {
+			sdk.PackageVulnerabilityDetails.Cvss = append(sdk.PackageVulnerabilityDetails.Cvss, insptypes.CvssScore{ScoringVector: c.ScoringVector})
+		}
+	}
+	return detect.InspectorFindingOf(&sdk)
 }
 
 // onImage reports whether the finding is on the image img names (its registry, repository, and its

@@ -5,10 +5,13 @@ package snapshot
 // "findings" shape is refused by name.
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	insptypes "github.com/aws/aws-sdk-go-v2/service/inspector2/types"
 
 	"github.com/ecsfix/ecsfix/detect"
 )
@@ -143,5 +146,35 @@ func TestSnapshotFindingInTwoFiles(t *testing.T) {
 	_, err = Load(writeFiles(t, map[string]string{"td.json": td, "services.json": svc, "repo.json": high, "account.json": low}))
 	if err == nil || !strings.Contains(err.Error(), "arn:f/1") || !strings.Contains(err.Error(), "account.json") || !strings.Contains(err.Error(), "repo.json") {
 		t.Errorf("two versions of one finding: %v", err)
+	}
+}
+
+// TestVulnFindingAsTheLiveReader: a finding of a snapshot counts as the live reader counts the same
+// finding answered by the SDK (detect.InspectorFindingOf): the snapshot's decoding keeps every member
+// that decides it (score details with or without an adjusted score, the package's scores, the ids).
+func TestVulnFindingAsTheLiveReader(t *testing.T) {
+	for _, doc := range []string{
+		finding("arn:f/1", "shop/app", "sha256:1", "1.0", "CRITICAL", "ACTIVE", "CVE-2024-1", "CVSS:3.1/AV:N/AC:L"),
+		finding("arn:f/2", "shop/app", "sha256:1", "1.0", "LOW", "ACTIVE", "CVE-2024-2", "CVSS:3.1/AV:L/AC:L"),
+		`{"findingArn":"a","title":"t","severity":"HIGH","exploitAvailable":"NO","fixAvailable":"PARTIAL","inspectorScoreDetails":{},` +
+			`"packageVulnerabilityDetails":{"vulnerabilityId":"CVE-1","cvss":[{"scoringVector":"CVSS:3.1/AV:N/AC:L","baseScore":9.8}]}}`,
+		`{"findingArn":"a","title":"t","severity":"HIGH","inspectorScoreDetails":{"adjustedCvss":{"score":5}},` +
+			`"packageVulnerabilityDetails":{"vulnerabilityId":"CVE-1","cvss":[{"scoringVector":"CVSS:3.1/AV:N/AC:L"}]}}`,
+		`{"findingArn":"a","title":"t","severity":"MEDIUM","fixAvailable":"YES",` +
+			`"packageVulnerabilityDetails":{"vulnerabilityId":"CVE-1","cvss":[{"scoringVector":"AV:L/AC:L"},{"scoringVector":"AV:N/AC:L"}]}}`,
+		`{"findingArn":"a","title":"t","severity":"MEDIUM","packageVulnerabilityDetails":{"vulnerabilityId":"","cvss":[{"baseScore":1}]}}`,
+		`{"findingArn":"a","title":"only a title"}`,
+	} {
+		var snap inspectorFinding
+		var sdk insptypes.Finding
+		if err := json.Unmarshal([]byte(doc), &snap); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(doc), &sdk); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := snap.vulnFinding(), detect.InspectorFindingOf(&sdk); got != want {
+			t.Errorf("%s:\nthe snapshot counts %+v, the live reader %+v", doc, got, want)
+		}
 	}
 }
