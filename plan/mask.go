@@ -223,8 +223,9 @@ func (f *secretFinder) walk(v reflect.Value, field, name string, always bool) {
 	}
 }
 
-// jsonField is an exported field of a struct type: its index and its JSON name. inert says it holds no
-// string (a number or a boolean, or a pointer to one): findSecrets has nothing to look at there.
+// jsonField is an exported field of a struct type: its index and its JSON name (awsjson.Fields). inert
+// says it holds no string (a number or a boolean, or a pointer to one): findSecrets has nothing to look
+// at there.
 type jsonField struct {
 	index int
 	name  string
@@ -234,18 +235,20 @@ type jsonField struct {
 // jsonFieldsOf caches jsonFields: findSecrets walks thousands of values of a few dozen types.
 var jsonFieldsOf sync.Map // reflect.Type -> []jsonField
 
-// jsonFields are a struct type's exported fields, in order, with their JSON names.
+// jsonFields are a struct type's exported fields, in order, with their JSON names: awsjson.Fields, each
+// marked inert or not.
 func jsonFields(t reflect.Type) []jsonField {
 	if f, ok := jsonFieldsOf.Load(t); ok {
 		return f.([]jsonField)
 	}
-	var fs []jsonField
-	for _, i := range exportedFields(t) {
-		ft := t.Field(i).Type
+	all := awsjson.Fields(t)
+	fs := make([]jsonField, 0, len(all))
+	for _, f := range all {
+		ft := t.Field(f.Index).Type
 		for ft.Kind() == reflect.Pointer {
 			ft = ft.Elem()
 		}
-		fs = append(fs, jsonField{index: i, name: awsjson.JSONName(t.Field(i).Name), inert: ft.Kind() != reflect.String && scalarKind(ft.Kind())})
+		fs = append(fs, jsonField{index: f.Index, name: f.Name, inert: ft.Kind() != reflect.String && scalarKind(ft.Kind())})
 	}
 	jsonFieldsOf.Store(t, fs)
 	return fs

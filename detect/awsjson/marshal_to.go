@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -66,34 +65,6 @@ func (e *encoder) below(v reflect.Value, depth int, s encSeg) error {
 	err := e.encode(v, depth)
 	e.path = e.path[:len(e.path)-1]
 	return err
-}
-
-// encField is an exported field of a struct type, the key Marshal writes for it, and that key as
-// written (quoted, with the colon and space after it).
-type encField struct {
-	index   int
-	name    string
-	written string
-}
-
-var encFieldsOf sync.Map // reflect.Type -> []encField
-
-// encFields are a struct type's exported fields, in declaration order, with their JSON names.
-func encFields(t reflect.Type) []encField {
-	if f, ok := encFieldsOf.Load(t); ok {
-		return f.([]encField)
-	}
-	var fs []encField
-	for i := 0; i < t.NumField(); i++ {
-		if f := t.Field(i); f.IsExported() {
-			var w bytes.Buffer
-			writeString(&w, JSONName(f.Name))
-			w.WriteString(": ")
-			fs = append(fs, encField{index: i, name: JSONName(f.Name), written: w.String()})
-		}
-	}
-	encFieldsOf.Store(t, fs)
-	return fs
 }
 
 // encode is encode (marshal.go) with the path as a stack of segments.
@@ -154,8 +125,8 @@ func (e *encoder) encode(v reflect.Value, depth int) error {
 		}
 		first := true
 		b.WriteByte('{')
-		for _, f := range encFields(t) {
-			fv := v.Field(f.index)
+		for _, f := range Fields(t) {
+			fv := v.Field(f.Index)
 			if omit(fv) {
 				continue
 			}
@@ -165,7 +136,7 @@ func (e *encoder) encode(v reflect.Value, depth int) error {
 			first = false
 			writeIndent(b, depth+1)
 			b.WriteString(f.written)
-			if err := e.below(fv, depth+1, encSeg{name: f.name}); err != nil {
+			if err := e.below(fv, depth+1, encSeg{name: f.Name}); err != nil {
 				return err
 			}
 		}
