@@ -39,12 +39,14 @@ func RollbackCalls(p *plan.Plan, recs []Record) (checks map[plan.AccountRegion]p
 		if steps[start.Action] == nil {
 			steps[start.Action] = map[plan.AccountRegion]plan.Calls{}
 		}
-		done, ex, count := st.done[start.Action], executors[start.ActionType], rollbackCalls[start.ActionType]
-		if count == nil || r.plannedRollback(&start, done) != nil || st.rbDone[start.Action] != nil && ex.settledByRollbackDone {
-			continue
+		a, done := r.action(start.Action), st.done[start.Action]
+		ex, count := executors[start.ActionType], rollbackCalls[start.ActionType]
+		if count == nil || a == nil || a.Change() == nil || r.plannedRollback(&start, done) != nil ||
+			st.rbDone[start.Action] != nil && ex.settledByRollbackDone {
+			continue // a plan that is not valid (no payload) is refused whole by Rollback
 		}
 		c := plan.Calls{}
-		count(r.action(start.Action), &start, done, c)
+		count(a, &start, done, c)
 		for op, n := range c {
 			if n <= 0 {
 				continue

@@ -142,3 +142,20 @@ func TestEveryRollbackThatWritesIsCounted(t *testing.T) {
 		}
 	}
 }
+
+// RollbackCalls reads any plan and journal without failing: an action without its payload (a plan
+// Rollback refuses whole) or a step the plan does not hold counts no call.
+func TestRollbackCallsOfAPlanNotValid(t *testing.T) {
+	arn := "arn:aws:ecs:us-east-1:111122223333:cluster/c"
+	p := &plan.Plan{Actions: []plan.Action{{ID: "a1", Type: plan.UpdateClusterSettings, Account: "111122223333", Region: "us-east-1", Resource: arn}}}
+	on := []plan.ClusterSetting{{Name: "containerInsights", Value: "enabled"}}
+	recs := []Record{
+		{Type: RecStarted, Action: "a1", ActionType: plan.UpdateClusterSettings, Region: "us-east-1", Resource: arn,
+			Before: &StateRecord{Cluster: arn}, After: &StateRecord{Cluster: arn, Settings: on}},
+		{Type: RecStarted, Action: "a2", ActionType: plan.UpdateService, Region: "us-east-1", Resource: arn},
+	}
+	checks, steps := RollbackCalls(p, recs)
+	if sumCalls(checks)[opCallerIdentity] != 1 || len(steps["a1"]) != 0 || len(steps["a2"]) != 0 {
+		t.Errorf("checks %v, steps %v: want the caller's identity only", checks, steps)
+	}
+}
