@@ -153,11 +153,15 @@ func (s *source) restoreRead(in *detect.Inventory, parts []*part) error {
 // never made of two versions of its file.
 func (s *source) reread(first *part, trimmed *detect.TaskDefinition) (detect.TaskDefinition, error) {
 	id, name := trimmed.ARN(), first.name
+	if !first.hashed {
+		// a file that held no trimmed revision when it was read was not hashed: never read it again
+		return detect.TaskDefinition{}, fmt.Errorf("%s: task definition %s: its file cannot be read again (it was not hashed when first read)", s.display(name), id)
+	}
 	p, err := s.parse(name, nil)
 	if err != nil {
 		return detect.TaskDefinition{}, fmt.Errorf("%s: changed while the snapshot was read: %w", s.display(name), err)
 	}
-	if p.digest != first.digest {
+	if !p.hashed || p.digest != first.digest {
 		return detect.TaskDefinition{}, fmt.Errorf("%s: changed while the snapshot was read: its bytes are not those read first", s.display(name))
 	}
 	// the same bytes parse to the same revisions: the one of trimmed's ARN is its whole copy
