@@ -208,6 +208,12 @@ type part struct {
 	// hashed as it is first read), never otherwise.
 	hashed   bool
 	warnings []Warning
+	// tracked says that the revisionTracker kept a revision of the part whole, which it may trim later;
+	// sealed that the part's file is parsed, and pending the trims that waited for it (both under the
+	// tracker's lock).
+	tracked bool
+	sealed  bool
+	pending []keptRevision
 }
 
 // item is one resource with its identity and where it was found.

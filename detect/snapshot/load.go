@@ -272,13 +272,14 @@ func (s *source) parse(name string, strs *shared) (*part, error) {
 	if err != nil {
 		return nil, s.readErr(name, err)
 	}
-	if !hashed && (strs == nil || p.trimmed()) {
-		// Only a file read again (trim.go) needs its digest: one that holds a trimmed revision, when it is
-		// first read, and the file read again (strs nil), to compare. Hashing every file would cost a
-		// twentieth of a snapshot's load.
+	if !hashed && (strs == nil || p.tracked || p.trimmed()) {
+		// Only a file read again (trim.go) needs its digest: one that holds a trimmed revision, or one
+		// that the tracker may trim later, when it is first read, and the file read again (strs nil), to
+		// compare. Hashing every file would cost a twentieth of a snapshot's load.
 		digest, hashed = sha256.Sum256(whole), true
 	}
 	p.name, p.digest, p.hashed = name, digest, hashed
+	strs.tracker().seal(p)
 	return p, nil
 }
 
