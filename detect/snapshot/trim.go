@@ -16,7 +16,9 @@ import (
 // only that identity. Most of a large snapshot's revisions are such, and their bodies are most of its
 // memory: so that they are never all held at once, a revision is trimmed as soon as it is read when it is
 // known not to be scored (INACTIVE, or ACTIVE with a newer ACTIVE revision of its family already read),
-// before it is known whether a service runs it. Once every file is read, the few trimmed revisions that
+// before it is known whether a service runs it, and a revision kept whole when read is trimmed as soon as
+// a newer ACTIVE revision of its family is read (revisionTracker), unless the services read so far run
+// it or an older one. Once every file is read, the few trimmed revisions that
 // are read after all (run by a service, a deployment or a task set; an ACTIVE revision newer than one run;
 // one that two files hold, to compare them) are read again from their file, whole; and DropUnread trims
 // the rest. What the load gives is the same whatever the order the files were read in.
