@@ -215,11 +215,11 @@ func (in *Inventory) Reindex() {
 
 func (in *Inventory) idx() *index {
 	in.once.Do(func() {
-		x := &index{
-			taskDefs:       map[string]*TaskDefinition{},
+		x := &index{ // the large maps get their room at once (10,000 revisions would rehash a dozen times)
+			taskDefs:       make(map[string]*TaskDefinition, len(in.TaskDefinitions)),
 			latestActive:   map[string]*TaskDefinition{},
-			services:       map[string]*ecstypes.Service{},
-			clusters:       map[string]*ecstypes.Cluster{},
+			services:       make(map[string]*ecstypes.Service, len(in.Services)),
+			clusters:       make(map[string]*ecstypes.Cluster, len(in.Clusters)),
 			securityGroups: map[string]*ec2types.SecurityGroup{},
 			subnets:        map[string]*ec2types.Subnet{},
 			loadBalancers:  map[string]*elbtypes.LoadBalancer{},

@@ -207,6 +207,8 @@ func decodeFrom(name string, r *reader, v any, opt Options) error {
 	// the options are read where they apply, from the caller's slices: a snapshot decodes thousands of
 	// small files, each with the same few options
 	dec := &decoder{file: name, r: r, max: opt.MaxBytes, unknown: opt.Unknown, policy: opt.Policy, each: opt.Each, extra: opt.Extra}
+	dec.scratch = scratches.Get().(*scratch)
+	defer scratches.Put(dec.scratch)
 	top := rv.Elem()
 	if each := dec.eachFor(top.Type(), ""); each != nil && top.Kind() == reflect.Slice {
 		// the document is the array itself: its elements go one at a time to the function

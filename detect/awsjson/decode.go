@@ -136,6 +136,41 @@ type decoder struct {
 	used, max int64
 	// nodes are the path nodes of field and elem, by depth.
 	nodes []*path
+	// scratch holds the slices arrays are decoded into before they are copied out.
+	scratch *scratch
+}
+
+// scratch is, per slice type, the slices (addressable reflect values, empty, their elements zero) that
+// arrays of that type are decoded into, a stack each (an array may hold arrays of its own type). A
+// decoder takes one from a pool and gives it back, so that the documents decoded one after the other
+// reuse them.
+type scratch struct {
+	free map[reflect.Type][]reflect.Value
+}
+
+var scratches = sync.Pool{New: func() any { return &scratch{free: map[reflect.Type][]reflect.Value{}} }}
+
+// maxScratchBytes bounds the backing array of a slice kept for reuse: a large array's is dropped.
+const maxScratchBytes = 64 << 10
+
+// get returns an empty slice of type t, settable.
+func (s *scratch) get(t reflect.Type) reflect.Value {
+	if l := s.free[t]; len(l) > 0 {
+		v := l[len(l)-1]
+		s.free[t] = l[:len(l)-1]
+		return v
+	}
+	return reflect.New(t).Elem()
+}
+
+// put clears v (what its elements point to is not kept alive) and keeps it for reuse when it is small.
+func (s *scratch) put(t reflect.Type, v reflect.Value) {
+	v.Clear()
+	v.SetLen(0)
+	if uintptr(v.Cap())*t.Elem().Size() > maxScratchBytes {
+		return
+	}
+	s.free[t] = append(s.free[t], v)
 }
 
 // charge adds n bytes to the values decoded, failing past the bound: a few bytes of JSON can make a
@@ -411,24 +446,28 @@ func (d *decoder) decode(v reflect.Value, p *path) error {
 		if k != kindArray {
 			return d.mismatch(k, at, p, "array")
 		}
-		s := reflect.MakeSlice(t, 0, 0)
-		zero := reflect.Zero(t.Elem())
+		// The elements are decoded into a scratch slice of their type, reused from array to array, then
+		// copied into a slice of their number, the one allocation of the array: the inventory holds these
+		// slices (no spare capacity), and growing one element at a time would allocate at each doubling.
+		sc := d.scratch.get(t)
 		err := d.r.array(func(i int) error {
 			ep := d.elem(p, i)
 			if err := d.charge(t.Elem().Size(), d.r.at, ep); err != nil {
 				return err
 			}
-			s = reflect.Append(s, zero)
-			return d.decode(s.Index(i), ep)
+			if sc.Len() == sc.Cap() {
+				sc.Grow(1)
+			}
+			sc.SetLen(i + 1) // a zero element: the scratch is cleared when put back
+			return d.decode(sc.Index(i), ep)
 		})
 		if err != nil {
-			return err
+			return err // the scratch is dropped with what it holds
 		}
-		if s.Cap() > s.Len() { // keep no spare capacity: the inventory holds these slices
-			exact := reflect.MakeSlice(t, s.Len(), s.Len())
-			reflect.Copy(exact, s)
-			s = exact
-		}
+		n := sc.Len()
+		s := reflect.MakeSlice(t, n, n)
+		reflect.Copy(s, sc)
+		d.scratch.put(t, sc)
 		v.Set(s)
 		return nil
 	case reflect.Map:

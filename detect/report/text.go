@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/internal/ordered"
@@ -98,13 +99,35 @@ func Text(w io.Writer, r *Report, o TextOptions) error {
 // textChunk is the number of resources rendered together.
 const textChunk = 128
 
-// textGroup prints a resource and its results.
+// textGroup prints a resource and its results. Its lines are what
+//
+//	p.printf("%s  %s\n", p.paint(ansiBold, g.arn), p.paint(ansiDim, g.resourceType))
+//	p.printf("  %s  %-*s  %-8s  %s\n", p.paint(colour, fmt.Sprintf("%-10s", status)), ctlWidth, res.Control, res.Severity, res.Reason)
+//
+// print (the reference, render_reference_test.go), appended to a buffer without fmt: a report prints a
+// line for each of 100,000 results.
 func textGroup(p *printer, g group, ctlWidth int) {
-	p.printf("%s  %s\n", p.paint(ansiBold, g.arn), p.paint(ansiDim, g.resourceType))
+	if p.err != nil {
+		return
+	}
+	b := p.buf[:0]
+	b = p.appendPaint(b, ansiBold, g.arn)
+	b = append(b, "  "...)
+	b = p.appendPaint(b, ansiDim, g.resourceType)
+	b = append(b, '\n')
+	p.write(b)
 	for _, res := range g.results {
 		status, colour := statusLabel(*res)
-		p.printf("  %s  %-*s  %-8s  %s\n", p.paint(colour, fmt.Sprintf("%-10s", status)), ctlWidth, res.Control,
-			res.Severity, res.Reason)
+		b = append(b[:0], "  "...)
+		b = p.appendPaint(b, colour, status+spaces[:max(0, 10-len(status))]) // %-10s of an ASCII label
+		b = append(b, "  "...)
+		b = appendPadded(b, textsafe.Line(res.Control), ctlWidth)
+		b = append(b, "  "...)
+		b = appendPadded(b, string(res.Severity), 8) // printf prints a Severity as it is
+		b = append(b, "  "...)
+		b = append(b, textsafe.Line(res.Reason)...)
+		b = append(b, '\n')
+		p.write(b)
 		if s := res.Suppressed; s != nil {
 			note := s.By
 			if s.Reason != "" {
@@ -144,7 +167,36 @@ type printer struct {
 	w     io.Writer
 	color bool
 	err   error
+	buf   []byte // the line being built (textGroup)
 }
+
+// write writes a line built in b, keeping b's room for the next.
+func (p *printer) write(b []byte) {
+	if p.err == nil {
+		_, p.err = p.w.Write(b)
+	}
+	p.buf = b
+}
+
+// appendPaint appends what paint returns.
+func (p *printer) appendPaint(b []byte, code, s string) []byte {
+	if !p.color {
+		return append(b, textsafe.Line(s)...)
+	}
+	return append(append(append(b, code...), textsafe.Line(s)...), ansiReset...)
+}
+
+// appendPadded appends s padded with spaces to width runes, as printf's %-*s does.
+func appendPadded(b []byte, s string, width int) []byte {
+	b = append(b, s...)
+	for n := utf8.RuneCountInString(s); n < width; n++ {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// spaces pads the status labels.
+const spaces = "          "
 
 // printf is the output boundary of the text report: every string it prints is escaped (textsafe.Args),
 // so a control character or bidi override in a resource name, reason or error is shown, not obeyed.

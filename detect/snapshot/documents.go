@@ -203,8 +203,17 @@ type part struct {
 	name string
 	// digest is the SHA-256 of the file's bytes as they were read: a revision read again from the file
 	// (trim.go) is taken only from the same bytes.
-	digest   [sha256.Size]byte
+	digest [sha256.Size]byte
+	// hashed says that digest is set: a file is hashed when it holds a trimmed revision (or is large,
+	// hashed as it is first read), never otherwise.
+	hashed   bool
 	warnings []Warning
+	// tracked says that the revisionTracker kept a revision of the part whole, which it may trim later;
+	// sealed that the part's file is parsed, and pending the trims that waited for it (both under the
+	// tracker's lock).
+	tracked bool
+	sealed  bool
+	pending []keptRevision
 }
 
 // item is one resource with its identity and where it was found.

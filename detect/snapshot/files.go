@@ -67,6 +67,8 @@ type source struct {
 	lim   Limits
 	// skipped are the files of a folder not read, and why (over max_file_bytes), sorted by name.
 	skipped []skippedFile
+	// locate says whether each file's resources are located in it (part.locate, for Snapshot.Origins).
+	locate bool
 }
 
 type skippedFile struct {

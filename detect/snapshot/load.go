@@ -26,7 +26,7 @@ import (
 // given directly that cannot be read, a folder over max_files or max_total_bytes, a symbolic link
 // leading outside it, and two files disagreeing about a resource are errors.
 func Load(path string) (*detect.Inventory, error) {
-	snap, err := Open(path)
+	snap, err := open(path, DefaultLimits, nil, true, false) // Load gives no Origins: none are found
 	if err != nil {
 		return nil, err
 	}
@@ -74,17 +74,29 @@ func OpenWith(path string, lim Limits) (*Snapshot, error) {
 // sizes) once they are found and measured, before any is read: a caller can bound the memory of the
 // load by it (see the README's "Performance").
 func OpenSized(path string, lim Limits, sized func(bytes int64)) (*Snapshot, error) {
-	return openSized(path, lim, sized, true)
+	return open(path, lim, sized, true, true)
+}
+
+// OpenUnlocated is OpenSized without the Origins (nil): a caller that shows no resource's place in its
+// file (every output but SARIF) spares the reading of each file again that finds them.
+func OpenUnlocated(path string, lim Limits, sized func(bytes int64)) (*Snapshot, error) {
+	return open(path, lim, sized, true, false)
 }
 
 // openSized is OpenSized; trim says whether the revisions nothing reads past their identity are trimmed
 // (detect.Inventory.DropUnread), as every load does (the tests compare with a load that does not).
 func openSized(path string, lim Limits, sized func(bytes int64), trim bool) (*Snapshot, error) {
+	return open(path, lim, sized, trim, true)
+}
+
+// open is openSized; locate says whether the Origins are found.
+func open(path string, lim Limits, sized func(bytes int64), trim, locate bool) (*Snapshot, error) {
 	src, err := openSource(path, lim)
 	if err != nil {
 		return nil, err
 	}
 	defer src.close()
+	src.locate = locate
 	if sized != nil {
 		var total int64
 		for _, n := range src.sizes {
@@ -136,7 +148,14 @@ func openSized(path string, lim Limits, sized func(bytes int64), trim bool) (*Sn
 		return nil, err
 	}
 	in.Errors = append(readErrs, in.Errors...)
-	snap := &Snapshot{Inventory: in, Origins: map[string]Origin{}}
+	snap := &Snapshot{Inventory: in}
+	if locate {
+		n := 0
+		for _, p := range good {
+			n += len(p.lines)
+		}
+		snap.Origins = make(map[string]Origin, n)
+	}
 	for _, p := range good {
 		for id, line := range p.lines {
 			if _, ok := snap.Origins[id]; !ok {
@@ -218,6 +237,8 @@ func (s *source) parse(name string, strs *shared) (*part, error) {
 	}
 	defer f.Close()
 	var digest [sha256.Size]byte
+	hashed := false
+	var whole []byte // a small file's bytes, hashed once it is known whether they need be
 	if f.Size() <= wholeFile {
 		// A small file is read once, into a buffer that its passes read again, rather than from the file
 		// three times; the buffer goes back to the pool once the file is parsed.
@@ -227,9 +248,10 @@ func (s *source) parse(name string, strs *shared) (*part, error) {
 		if _, err := buf.ReadFrom(f); err != nil {
 			return nil, s.readErr(name, err)
 		}
-		digest = sha256.Sum256(buf.Bytes())
-		f = nopCloser{bytes.NewReader(buf.Bytes())}
+		whole = buf.Bytes()
+		f = nopCloser{bytes.NewReader(whole)}
 	} else {
+		hashed = true
 		h := sha256.New()
 		if _, err := io.Copy(h, f); err != nil {
 			return nil, s.readErr(name, err)
@@ -244,14 +266,31 @@ func (s *source) parse(name string, strs *shared) (*part, error) {
 		return nil, s.readErr(name, fmt.Errorf("%s: %w", s.display(name), err))
 	}
 	p, err := parseDocument(s.display(name), s.rel(name), text, f.Size(), strs)
-	if err == nil {
+	if err == nil && s.locate && strs != nil { // a file read again (strs nil: reread) is located already
 		err = p.locate(text)
 	}
 	if err != nil {
 		return nil, s.readErr(name, err)
 	}
-	p.name, p.digest = name, digest
+	if !hashed && (strs == nil || p.tracked || p.trimmed()) {
+		// Only a file read again (trim.go) needs its digest: one that holds a trimmed revision, or one
+		// that the tracker may trim later, when it is first read, and the file read again (strs nil), to
+		// compare. Hashing every file would cost a twentieth of a snapshot's load.
+		digest, hashed = sha256.Sum256(whole), true
+	}
+	p.name, p.digest, p.hashed = name, digest, hashed
+	strs.tracker().seal(p)
 	return p, nil
+}
+
+// trimmed reports whether the part holds a trimmed revision: the only one its file is read again for.
+func (p *part) trimmed() bool {
+	for i := range p.taskDefinitions {
+		if p.taskDefinitions[i].v.Trimmed {
+			return true
+		}
+	}
+	return false
 }
 
 // wholeFile is the size up to which a file is read whole before it is parsed: describe-task-definition
@@ -367,13 +406,16 @@ type seen struct {
 }
 
 type merger struct {
-	seen map[string]seen // resource type + "\x00" + id
+	seen map[seenKey]seen
 }
+
+// seenKey is a resource's type and id.
+type seenKey struct{ typ, id string }
 
 // add appends the items not already present; a resource found twice must be identical.
 func add[T any](m *merger, typ, file string, items []item[T], dst *[]T) error {
 	for _, it := range items {
-		key := typ + "\x00" + it.id
+		key := seenKey{typ, it.id}
 		if s, ok := m.seen[key]; ok {
 			if same((*dst)[s.index], it.v) {
 				continue
@@ -425,7 +467,7 @@ func merge(parts []*part, restore func(*detect.Inventory) error) (*detect.Invent
 	if nSvc > 0 {
 		in.Services = make([]ecstypes.Service, 0, nSvc)
 	}
-	m := &merger{seen: make(map[string]seen, nSeen)}
+	m := &merger{seen: make(map[seenKey]seen, nSeen)}
 	type roleState struct {
 		seen
 		complete bool

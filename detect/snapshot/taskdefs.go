@@ -270,7 +270,7 @@ func (c *collector) keep(where string, td *detect.TaskDefinition, src detect.Fil
 	if w == "" {
 		w = "(document)"
 	}
-	if c.revisions != nil && c.revisions.unread(td) {
+	if c.revisions != nil && c.revisions.unread(td, c.part, len(c.taskDefinitions)) {
 		td.Trim() // not scored: read again if it is read after all (restoreRead)
 	}
 	c.taskDefinitions = append(c.taskDefinitions, item[detect.TaskDefinition]{id: td.ARN(), where: w, v: *td})

@@ -24,6 +24,9 @@ type source struct {
 	// keepResults keeps every result in the report of a plan (makePlanOf): its caller reads them after
 	// the plan (--findings verifies each finding against them). Otherwise only the failed ones are kept.
 	keepResults bool
+	// origins finds where each resource of a snapshot is in its file (report.Report.Origins), which only
+	// SARIF shows; without it the load spares the reading of each file again that finds them.
+	origins bool
 }
 
 // inventory reads the estate and evaluates it: the shared first half of scan, plan and apply --auto.
@@ -45,7 +48,11 @@ func (g *globalOptions) inventory(ctx context.Context, src source, controls []st
 		// (memlimit.go), lifted once the results are in.
 		var bound *memoryBound
 		defer func() { bound.release() }()
-		snap, err := snapshot.OpenSized(src.snapshot, snapshot.Limits{
+		open := snapshot.OpenUnlocated
+		if src.origins {
+			open = snapshot.OpenSized
+		}
+		snap, err := open(src.snapshot, snapshot.Limits{
 			MaxFileBytes: g.cfg.Snapshot.MaxFileBytes, MaxFiles: g.cfg.Snapshot.MaxFiles, MaxTotalBytes: g.cfg.Snapshot.MaxTotalBytes,
 		}, func(size int64) { bound = boundMemory(size) })
 		if err != nil {
@@ -53,9 +60,11 @@ func (g *globalOptions) inventory(ctx context.Context, src source, controls []st
 		}
 		inv = snap.Inventory
 		rep.Source = report.Source{Kind: "snapshot", Path: src.snapshot, Regions: inv.Regions()}
-		rep.Origins = make(map[string]report.Origin, len(snap.Origins))
-		for arn, at := range snap.Origins {
-			rep.Origins[arn] = report.Origin{File: filepath.ToSlash(at.File), Line: at.Line}
+		if snap.Origins != nil {
+			rep.Origins = make(map[string]report.Origin, len(snap.Origins))
+			for arn, at := range snap.Origins {
+				rep.Origins[arn] = report.Origin{File: filepath.ToSlash(at.File), Line: at.Line}
+			}
 		}
 		g.log.Info("snapshot read", "path", src.snapshot, "resources", inv.Count(), "took", time.Since(start).Round(time.Millisecond))
 		g.logSnapshotProblems(snap)

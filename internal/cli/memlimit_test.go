@@ -30,3 +30,39 @@ func TestBoundMemorySetsAndRestoresTheLimit(t *testing.T) {
 		t.Errorf("limit after release = %d, want the one set before", got)
 	}
 }
+
+// TestBoundMemoryTurnsPacingOff: under the limit, the collector's pace by heap growth is off (it runs as
+// the heap nears the limit), unless GOGC chose one; release restores it. Without a limit of its own
+// (GOMEMLIMIT set), the pace is left alone.
+func TestBoundMemoryTurnsPacingOff(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer debug.SetGCPercent(debug.SetGCPercent(defaultGCPercent))
+	debug.SetMemoryLimit(math.MaxInt64)
+	b := boundMemory(100 << 20)
+	if got := debug.SetGCPercent(-1); got != -1 {
+		t.Errorf("GOGC while bound = %d, want off (-1)", got)
+	}
+	b.release()
+	if got := debug.SetGCPercent(defaultGCPercent); got != defaultGCPercent {
+		t.Errorf("GOGC after release = %d, want %d", got, defaultGCPercent)
+	}
+
+	// a pace chosen by GOGC is kept
+	debug.SetGCPercent(50)
+	b = boundMemory(100 << 20)
+	if got := debug.SetGCPercent(50); got != 50 {
+		t.Errorf("GOGC while bound = %d, want the one chosen (50)", got)
+	}
+	b.release()
+	if got := debug.SetGCPercent(defaultGCPercent); got != 50 {
+		t.Errorf("GOGC after release = %d, want 50", got)
+	}
+
+	// with a limit set already, nothing changes
+	debug.SetMemoryLimit(1 << 40)
+	b = boundMemory(100 << 20)
+	if got := debug.SetGCPercent(defaultGCPercent); got != defaultGCPercent {
+		t.Errorf("GOGC with GOMEMLIMIT set = %d, want %d", got, defaultGCPercent)
+	}
+	b.release()
+}

@@ -76,7 +76,7 @@ func scanRun(ctx context.Context, o *scanOptions, regionFlags bool) error {
 	if err != nil {
 		return err
 	}
-	rep, inv, err := o.g.inventory(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags, accounts: &o.accounts}, o.controls)
+	rep, inv, err := o.g.inventory(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags, accounts: &o.accounts, origins: o.format == "sarif"}, o.controls)
 	if err != nil {
 		return err
 	}
