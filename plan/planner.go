@@ -66,7 +66,7 @@ func newBuilder(in *detect.Inventory, results []detect.Result, o Options) *build
 		inv:        in,
 		opts:       o,
 		evaluated:  map[string]bool{},
-		suppressed: map[resultKey]*detect.Result{},
+		suppressed: map[resultKey]*detect.Suppressed{},
 		revs:       map[string]*revisionPlan{},
 		services:   map[string]*servicePlan{},
 		skipped:    map[Skipped]bool{},
@@ -77,9 +77,10 @@ func newBuilder(in *detect.Inventory, results []detect.Result, o Options) *build
 	for i := range results {
 		r := &results[i]
 		b.evaluated[r.Control] = true
-		// the last result of a control on a resource decides (a map of every result would cost more)
+		// the last result of a control on a resource decides (a map of every result would cost more); the
+		// suppression is kept, not the result, so that the results are not held once routed
 		if k := (resultKey{r.Control, r.ResourceArn}); r.Suppressed != nil {
-			b.suppressed[k] = r
+			b.suppressed[k] = r.Suppressed
 		} else if b.suppressed[k] != nil {
 			delete(b.suppressed, k)
 		}
@@ -98,7 +99,7 @@ type builder struct {
 	evaluated map[string]bool // controls present in the results
 	// suppressed are the control and resource of each result an exemption suppresses (the last
 	// result of the pair, when the results hold it twice)
-	suppressed map[resultKey]*detect.Result
+	suppressed map[resultKey]*detect.Suppressed
 	revs       map[string]*revisionPlan // source revision ARN
 	services   map[string]*servicePlan  // service ARN
 	clusters   []*clusterPlan
