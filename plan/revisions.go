@@ -234,11 +234,11 @@ func (b *builder) buildRevisions() error {
 
 // settle finds, as soon as a revision is fixed, the registered revision that already is its fix
 // (alreadyRegistered: rp.existing, or rp.existingErr) and, when none is and nothing the plan writes
-// later goes into the new revision, its registration's before and after (rp.form); then the fixed copy
-// (rp.input) goes, unless the public-IP fix reads it still (a revision services run: publicIPs) or the
-// secrets' placeholders are written into it once their actions are numbered (supportPlan.resolve). So
-// the copies of the revisions are not all held at once. What was asked (rp.want) goes too, unless
-// services run the revision. It reads the builder (b.families, built before)
+// later goes into the new revision (no secret's placeholder, which supportPlan.resolve writes once the
+// create-secret actions are numbered), its registration's before and after (rp.form); then the fixed
+// copy (rp.input) goes, unless the public-IP fix reads it still (a revision services run: publicIPs;
+// dropInputs drops it after). So the copies of the revisions are not all held at once. What was asked
+// (rp.want) goes too, unless services run the revision. The texts of its edits are interned. It reads the builder (b.families, built before)
 // and writes only rp: revisions are settled concurrently. The revisions that buildRevisions then drops
 // (owned, or their family's latest owned) were settled for nothing: what settle made of them is not used
 // (nor its errors returned).
@@ -248,14 +248,45 @@ func (b *builder) settle(rp *revisionPlan) {
 		// the needs that fixRevision recorded keep their own controls
 		rp.want = nil
 	}
+	b.internEdits(rp.edits)
 	rp.existing, rp.existingErr = b.alreadyRegistered(rp)
-	if rp.existingErr != nil || rp.existing != "" || len(rp.secrets) > 0 || len(rp.services) > 0 {
+	if rp.existingErr != nil || rp.existing != "" || len(rp.secrets) > 0 {
 		return
 	}
 	f := &registrationForm{}
 	f.before, f.after, f.masked, f.err = registrationJSON(rp.input, rp.source, rp.moved, rp.plain, classifyFlagged)
+	b.internMasked(f.masked)
 	rp.form = f
-	rp.input = nil
+	if len(rp.services) == 0 {
+		rp.input = nil // else publicIPs reads it still: dropInputs drops it after
+	}
+}
+
+// dropInputs drops the fixed copies (rp.input) that publicIPs read and nothing reads after: those of
+// the revision plans whose registration is made (rp.form; not those whose secrets' placeholders
+// supportPlan.resolve writes into the copy).
+func (b *builder) dropInputs() {
+	for _, rp := range b.revs {
+		if rp.form != nil {
+			rp.input = nil
+		}
+	}
+}
+
+// internEdits and internMasked make the texts of edits and masked values the interned copies
+// (builder.texts): equal strings, one copy.
+func (b *builder) internEdits(edits []Edit) {
+	for i := range edits {
+		e := &edits[i]
+		e.Control, e.Path, e.Change, e.Why = b.texts.intern(e.Control), b.texts.intern(e.Path), b.texts.intern(e.Change), b.texts.intern(e.Why)
+	}
+}
+
+func (b *builder) internMasked(masked []Masked) {
+	for i := range masked {
+		m := &masked[i]
+		m.Path, m.SourcePath = b.texts.intern(m.Path), b.texts.intern(m.SourcePath)
+	}
 }
 
 // fixedRevision is what fixRevision leaves for the plan to record: the findings not fixed (control,
@@ -572,6 +603,8 @@ func (b *builder) registration(rp *revisionPlan) (Action, error) {
 		before, after, masked, err = f.before, f.after, f.masked, f.err
 	} else {
 		before, after, masked, err = registrationJSON(rp.input, rp.source, rp.moved, rp.plain, classifyFlagged)
+		b.internMasked(masked)
+		b.internEdits(rp.edits) // their texts as resolve left them
 	}
 	if err != nil {
 		return Action{}, fmt.Errorf("plan %s: %w", arn, err)
