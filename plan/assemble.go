@@ -86,7 +86,10 @@ func (b *builder) assemble() (*Plan, error) {
 	// recorded in apply order; the first error in that order is the one returned
 	regActs := make([]Action, len(regs))
 	regErrs := make([]error, len(regs))
-	ordered.For(len(regs), func(i int) { regActs[i], regErrs[i] = b.registration(regs[i]) })
+	ordered.For(len(regs), func(i int) {
+		regActs[i], regErrs[i] = b.registration(regs[i])
+		regs[i].input, regs[i].form = nil, nil // nothing reads them after: the action holds the JSON
+	})
 	for i, rp := range regs {
 		if regErrs[i] != nil {
 			return nil, regErrs[i]

@@ -139,6 +139,7 @@ func buildPlan(t testing.TB, in *detect.Inventory, o Options) *Plan {
 		t.Fatalf("Build: %v", err)
 	}
 	assertFastPathsAgree(t, in, results, o)
+	assertSettledAgrees(t, in, results, o)
 	assertRisksAgree(t, p, o.Risk)
 	assertForPlanningAgrees(t, in, results, o, p)
 	if err := p.Validate(); err != nil {

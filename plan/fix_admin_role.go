@@ -33,7 +33,7 @@ const adminRoleNoFix = "ecsfix fixes the task roles of services only: reduce the
 // adminRolePlan is the fix of one task role, asked for by the findings of the services using it.
 type adminRolePlan struct {
 	role     *detect.Role
-	findings []*detect.Result // FAILED admin-task-role results of services running a revision with the role
+	findings []detect.Result // FAILED admin-task-role results of services running a revision with the role (copies: the results are not held)
 }
 
 // adminFinding routes one FAILED, unsuppressed, selected admin-task-role result on a service: Skipped
@@ -91,7 +91,7 @@ func (b *builder) adminFinding(r *detect.Result) {
 		ap = &adminRolePlan{role: role}
 		b.admin[role.Arn] = ap
 	}
-	ap.findings = append(ap.findings, r)
+	ap.findings = append(ap.findings, *r)
 }
 
 // mapTags turns IAM tags into ECS tags for owner (sorted, so that the first owner key found is stable).

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"strings"
+	"sync"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
@@ -28,6 +29,7 @@ func Build(in *detect.Inventory, results []detect.Result, o Options) (*Plan, err
 		return nil, err
 	}
 	b.publicIPs()
+	b.dropInputs()
 	b.openSecurityGroups()
 	b.orderFamilies()
 	return b.assemble()
@@ -66,7 +68,7 @@ func newBuilder(in *detect.Inventory, results []detect.Result, o Options) *build
 		inv:        in,
 		opts:       o,
 		evaluated:  map[string]bool{},
-		suppressed: map[resultKey]*detect.Result{},
+		suppressed: map[resultKey]*detect.Suppressed{},
 		revs:       map[string]*revisionPlan{},
 		services:   map[string]*servicePlan{},
 		skipped:    map[Skipped]bool{},
@@ -77,9 +79,10 @@ func newBuilder(in *detect.Inventory, results []detect.Result, o Options) *build
 	for i := range results {
 		r := &results[i]
 		b.evaluated[r.Control] = true
-		// the last result of a control on a resource decides (a map of every result would cost more)
+		// the last result of a control on a resource decides (a map of every result would cost more); the
+		// suppression is kept, not the result, so that the results are not held once routed
 		if k := (resultKey{r.Control, r.ResourceArn}); r.Suppressed != nil {
-			b.suppressed[k] = r
+			b.suppressed[k] = r.Suppressed
 		} else if b.suppressed[k] != nil {
 			delete(b.suppressed, k)
 		}
@@ -98,7 +101,7 @@ type builder struct {
 	evaluated map[string]bool // controls present in the results
 	// suppressed are the control and resource of each result an exemption suppresses (the last
 	// result of the pair, when the results hold it twice)
-	suppressed map[resultKey]*detect.Result
+	suppressed map[resultKey]*detect.Suppressed
 	revs       map[string]*revisionPlan // source revision ARN
 	services   map[string]*servicePlan  // service ARN
 	clusters   []*clusterPlan
@@ -109,6 +112,32 @@ type builder struct {
 	// partly are the controls a remedy fixed only in part on a revision (control + "\x00" + revision
 	// ARN): the revision it registers still fails them (Plan.partly).
 	partly map[string]bool
+	// texts holds one copy of each text the registrations repeat (interned)
+	texts interner
+}
+
+// interner gives one copy of equal strings: the edits and masked values of thousands of registrations
+// repeat a few paths and reasons, each made afresh by its remedy. Safe for concurrent use.
+type interner struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+// intern returns the copy of s the interner holds, holding s when it holds none.
+func (t *interner) intern(s string) string {
+	if s == "" {
+		return s
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if c, ok := t.m[s]; ok {
+		return c
+	}
+	if t.m == nil {
+		t.m = map[string]string{}
+	}
+	t.m[s] = s
+	return s
 }
 
 // resultKey is a result's control and resource ARN.

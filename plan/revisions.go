@@ -55,6 +55,22 @@ type revisionPlan struct {
 	// networks are the awsvpc network configurations, by service ARN, of the services moved to the new
 	// revision (the host-network fix moving it to awsvpc).
 	networks map[string]*AwsVpcSettings
+
+	// form is the registration's before and after, made as soon as the revision is fixed when nothing
+	// written later goes into them (settle), so that input, a whole copy of the revision, is dropped
+	// then; nil: registration makes them from input.
+	form *registrationForm
+	// existingErr is alreadyRegistered's error, found by settle, returned where alreadyRegistered's
+	// would be.
+	existingErr error
+}
+
+// registrationForm is what registrationJSON gives of a revision plan: its before, after and masked
+// values, or the error.
+type registrationForm struct {
+	before, after []byte
+	masked        []Masked
+	err           error
 }
 
 // target is how an update-service action names the revision: the existing fixed revision's ARN, or a
@@ -106,7 +122,7 @@ func (b *builder) runningRevisions() {
 		}
 		if latest, ok := b.inv.LatestActive(td.ARN()); ok {
 			if lr := b.suppressed[resultKey{r.Control, latest.ARN()}]; lr != nil {
-				b.skip(r.Control, td.ARN(), "suppressed on the family's latest revision by "+lr.Suppressed.By)
+				b.skip(r.Control, td.ARN(), "suppressed on the family's latest revision by "+lr.By)
 				continue
 			}
 		}
@@ -145,8 +161,14 @@ func (b *builder) buildRevisions() error {
 		}
 		arns = append(arns, arn)
 	}
+	b.indexFamilies() // read by settle, concurrently
 	fixed := make([]fixedRevision, len(arns))
-	ordered.For(len(arns), func(i int) { fixed[i] = b.fixRevision(arns[i], b.revs[arns[i]]) })
+	ordered.For(len(arns), func(i int) {
+		rp := b.revs[arns[i]]
+		if fixed[i] = b.fixRevision(arns[i], rp); fixed[i].err == nil && len(rp.edits) > 0 {
+			b.settle(rp)
+		}
+	})
 	for i, arn := range arns {
 		if fixed[i].err != nil {
 			return fixed[i].err
@@ -194,11 +216,12 @@ func (b *builder) buildRevisions() error {
 		if tags := reservedTags(rp.source.Tags); len(tags) > 0 {
 			rp.notes = append(rp.notes, "reserved tags "+strings.Join(tags, ", ")+" are not carried to the new revision: only AWS may set aws: tags")
 		}
-		existing, err := b.alreadyRegistered(rp)
-		if err != nil {
-			return err
+		if rp.existingErr != nil {
+			return rp.existingErr
 		}
-		rp.existing = existing
+		if rp.existing != "" {
+			rp.form = nil // not registered
+		}
 	}
 	// services: those whose revision is not registered (owned, nothing to edit) are not moved
 	for _, sp := range b.services {
@@ -207,6 +230,63 @@ func (b *builder) buildRevisions() error {
 		}
 	}
 	return nil
+}
+
+// settle finds, as soon as a revision is fixed, the registered revision that already is its fix
+// (alreadyRegistered: rp.existing, or rp.existingErr) and, when none is and nothing the plan writes
+// later goes into the new revision (no secret's placeholder, which supportPlan.resolve writes once the
+// create-secret actions are numbered), its registration's before and after (rp.form); then the fixed
+// copy (rp.input) goes, unless the public-IP fix reads it still (a revision services run: publicIPs;
+// dropInputs drops it after). So the copies of the revisions are not all held at once. What was asked
+// (rp.want) goes too, unless services run the revision. The texts of its edits are interned. It reads the builder (b.families, built before)
+// and writes only rp: revisions are settled concurrently. The revisions that buildRevisions then drops
+// (owned, or their family's latest owned) were settled for nothing: what settle made of them is not used
+// (nor its errors returned).
+func (b *builder) settle(rp *revisionPlan) {
+	if len(rp.services) == 0 {
+		// what was asked is read again only by the moves of the services that run it (moveToRevision);
+		// the needs that fixRevision recorded keep their own controls
+		rp.want = nil
+	}
+	b.internEdits(rp.edits)
+	rp.existing, rp.existingErr = b.alreadyRegistered(rp)
+	if rp.existingErr != nil || rp.existing != "" || len(rp.secrets) > 0 {
+		return
+	}
+	f := &registrationForm{}
+	f.before, f.after, f.masked, f.err = registrationJSON(rp.input, rp.source, rp.moved, rp.plain, classifyFlagged)
+	b.internMasked(f.masked)
+	rp.form = f
+	if len(rp.services) == 0 {
+		rp.input = nil // else publicIPs reads it still: dropInputs drops it after
+	}
+}
+
+// dropInputs drops the fixed copies (rp.input) that publicIPs read and nothing reads after: those of
+// the revision plans whose registration is made (rp.form; not those whose secrets' placeholders
+// supportPlan.resolve writes into the copy).
+func (b *builder) dropInputs() {
+	for _, rp := range b.revs {
+		if rp.form != nil {
+			rp.input = nil
+		}
+	}
+}
+
+// internEdits and internMasked make the texts of edits and masked values the interned copies
+// (builder.texts): equal strings, one copy.
+func (b *builder) internEdits(edits []Edit) {
+	for i := range edits {
+		e := &edits[i]
+		e.Control, e.Path, e.Change, e.Why = b.texts.intern(e.Control), b.texts.intern(e.Path), b.texts.intern(e.Change), b.texts.intern(e.Why)
+	}
+}
+
+func (b *builder) internMasked(masked []Masked) {
+	for i := range masked {
+		m := &masked[i]
+		m.Path, m.SourcePath = b.texts.intern(m.Path), b.texts.intern(m.SourcePath)
+	}
 }
 
 // fixedRevision is what fixRevision leaves for the plan to record: the findings not fixed (control,
@@ -392,16 +472,7 @@ func (b *builder) alreadyRegistered(rp *revisionPlan) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("plan %s: %w", rp.source.ARN(), err)
 	}
-	if b.families == nil {
-		b.families = map[string][]*detect.TaskDefinition{}
-		for i := range b.inv.TaskDefinitions {
-			td := &b.inv.TaskDefinitions[i]
-			if td.Status == ecstypes.TaskDefinitionStatusActive {
-				k := detect.FamilyKey(td.ARN())
-				b.families[k] = append(b.families[k], td)
-			}
-		}
-	}
+	b.indexFamilies()
 	best := ""
 	var bestRev int32
 	for _, td := range b.families[detect.FamilyKey(rp.source.ARN())] {
@@ -417,6 +488,21 @@ func (b *builder) alreadyRegistered(rp *revisionPlan) (string, error) {
 		}
 	}
 	return best, nil
+}
+
+// indexFamilies fills b.families (the ACTIVE revisions by family key), once.
+func (b *builder) indexFamilies() {
+	if b.families != nil {
+		return
+	}
+	b.families = map[string][]*detect.TaskDefinition{}
+	for i := range b.inv.TaskDefinitions {
+		td := &b.inv.TaskDefinitions[i]
+		if td.Status == ecstypes.TaskDefinitionStatusActive {
+			k := detect.FamilyKey(td.ARN())
+			b.families[k] = append(b.families[k], td)
+		}
+	}
 }
 
 // reusable reports whether an existing revision may stand for rp's fix: the applier re-derives it from
@@ -510,7 +596,16 @@ func (b *builder) registration(rp *revisionPlan) (Action, error) {
 	// The after is masked in rp.input itself (its values put back once marshalled: the service updates
 	// read it later), checked against the source's values; the before is the source's registrable form,
 	// masked without a copy of the whole revision (registrationJSON).
-	before, after, masked, err := registrationJSON(rp.input, rp.source, rp.moved, rp.plain, classifyFlagged)
+	var before, after []byte
+	var masked []Masked
+	var err error
+	if f := rp.form; f != nil {
+		before, after, masked, err = f.before, f.after, f.masked, f.err
+	} else {
+		before, after, masked, err = registrationJSON(rp.input, rp.source, rp.moved, rp.plain, classifyFlagged)
+		b.internMasked(masked)
+		b.internEdits(rp.edits) // their texts as resolve left them
+	}
 	if err != nil {
 		return Action{}, fmt.Errorf("plan %s: %w", arn, err)
 	}

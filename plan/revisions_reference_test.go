@@ -301,6 +301,7 @@ func TestFastPathsAgree(t *testing.T) {
 				if n := assertFastPathsAgree(t, in, results, o); n == 0 {
 					t.Fatal("no revision to compare")
 				}
+				assertSettledAgrees(t, in, results, o)
 				// and the plans are what they were: every registration's before is its source's, masked
 				p, err := Build(in, results, o)
 				if err != nil {
