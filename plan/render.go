@@ -3,9 +3,11 @@ package plan
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/aymanbagabas/go-udiff"
+	"github.com/aymanbagabas/go-udiff/lcs"
 
 	"github.com/ecsfix/ecsfix/detect/awsclient"
 	"github.com/ecsfix/ecsfix/internal/ordered"
@@ -114,9 +116,159 @@ func actionDetails(a *Action) changeDetails {
 	return changeDetails{}
 }
 
+// unifiedDiff is go-udiff's unified diff of two texts line by line (udiff.Lines, then udiff.ToUnified
+// with diffContext lines of context), the same bytes (TestUnifiedDiffAgreesWithUdiff) for less: the
+// lines are found by searching for newlines, compared by go-udiff's own algorithm (lcs.DiffLines, what
+// udiff.Lines calls), and the hunks laid out directly from the lines that algorithm says differ. Where
+// udiff.ToUnified would widen its edits to whole lines (an edit at the end of a text, or a text whose
+// last line has no newline where an edit touches it), the edits go to udiff.ToUnified as udiff.Lines
+// makes them.
 func unifiedDiff(fromLabel, toLabel, before, after string) (string, error) {
-	edits := udiff.Lines(before, after)
-	return udiff.ToUnified(fromLabel, toLabel, before, edits, diffContext)
+	bl, boff := splitDiffLines(before)
+	al, _ := splitDiffLines(after)
+	diffs := lcs.DiffLines(bl, al)
+	if len(diffs) == 0 {
+		return "", nil
+	}
+	for _, d := range diffs {
+		// udiff.lineEdits' test for edits that are whole lines already (its fast path)
+		start, end := boff[d.Start], boff[d.End]
+		if start >= len(before) || start > 0 && before[start-1] != '\n' || end > 0 && before[end-1] != '\n' ||
+			d.ReplEnd > d.ReplStart && !strings.HasSuffix(al[d.ReplEnd-1], "\n") {
+			edits := make([]udiff.Edit, len(diffs))
+			for i, d := range diffs {
+				edits[i] = udiff.Edit{Start: boff[d.Start], End: boff[d.End], New: strings.Join(al[d.ReplStart:d.ReplEnd], "")}
+			}
+			return udiff.ToUnified(fromLabel, toLabel, before, edits, diffContext)
+		}
+	}
+	return string(appendUnified(make([]byte, 0, 256+len(after)/2), fromLabel, toLabel, bl, al, diffs)), nil
+}
+
+// splitDiffLines splits text into lines as udiff does (each with its newline, a last line without one
+// if the text does not end with a newline), with the offset of each line's start and the text's length.
+func splitDiffLines(text string) ([]string, []int) {
+	n := strings.Count(text, "\n") + 1
+	lines := make([]string, 0, n)
+	offsets := make([]int, 1, n+1)
+	for start := 0; start < len(text); {
+		end := len(text)
+		if i := strings.IndexByte(text[start:], '\n'); i >= 0 {
+			end = start + i + 1
+		}
+		lines = append(lines, text[start:end])
+		offsets = append(offsets, end)
+		start = end
+	}
+	return lines, offsets
+}
+
+// diffLine is a line of a hunk: its kind (' ', '-' or '+') and its text.
+type diffLine struct {
+	kind byte
+	text string
+}
+
+// appendUnified appends the unified diff of before's lines bl and after's lines al, whose differences
+// diffs are whole lines (see unifiedDiff), as udiff.ToUnified lays it out: hunks joined when fewer than
+// twice diffContext lines apart, diffContext lines of context around them.
+func appendUnified(b []byte, fromLabel, toLabel string, bl, al []string, diffs []lcs.Diff) []byte {
+	const gap = diffContext * 2
+	b = append(b, "--- "...)
+	b = append(b, fromLabel...)
+	b = append(b, "\n+++ "...)
+	b = append(b, toLabel...)
+	b = append(b, '\n')
+	var lines []diffLine
+	fromLine, toLineStart := 0, 0
+	open := false
+	equal := func(start, end int) int { // udiff's addEqualLines
+		delta := 0
+		for i := start; i < end; i++ {
+			if i < 0 {
+				continue
+			}
+			if i >= len(bl) {
+				return delta
+			}
+			lines = append(lines, diffLine{' ', bl[i]})
+			delta++
+		}
+		return delta
+	}
+	last, toLine := 0, 0
+	for _, d := range diffs {
+		start, end := d.Start, d.End
+		switch {
+		case open && start == last:
+		case open && start <= last+gap:
+			equal(last, start)
+		default:
+			if open {
+				equal(last, last+diffContext)
+				b = appendHunk(b, fromLine, toLineStart, lines)
+				lines = lines[:0]
+			}
+			toLine += start - last
+			open = true
+			fromLine, toLineStart = start+1, toLine+1
+			delta := equal(start-diffContext, start)
+			fromLine -= delta
+			toLineStart -= delta
+		}
+		last = start
+		for i := start; i < end; i++ {
+			lines = append(lines, diffLine{'-', bl[i]})
+			last++
+		}
+		for _, l := range al[d.ReplStart:d.ReplEnd] {
+			lines = append(lines, diffLine{'+', l})
+			toLine++
+		}
+	}
+	equal(last, last+diffContext)
+	return appendHunk(b, fromLine, toLineStart, lines)
+}
+
+// appendHunk appends a hunk as udiff's unified.String writes it.
+func appendHunk(b []byte, fromLine, toLine int, lines []diffLine) []byte {
+	fromCount, toCount := 0, 0
+	for _, l := range lines {
+		switch l.kind {
+		case '-':
+			fromCount++
+		case '+':
+			toCount++
+		default:
+			fromCount++
+			toCount++
+		}
+	}
+	b = append(b, "@@"...)
+	b = appendHunkRange(b, " -", fromLine, fromCount)
+	b = appendHunkRange(b, " +", toLine, toCount)
+	b = append(b, " @@\n"...)
+	for _, l := range lines {
+		b = append(b, l.kind)
+		b = append(b, l.text...)
+		if !strings.HasSuffix(l.text, "\n") {
+			b = append(b, "\n\\ No newline at end of file\n"...)
+		}
+	}
+	return b
+}
+
+func appendHunkRange(b []byte, sign string, line, count int) []byte {
+	b = append(b, sign...)
+	switch {
+	case count > 1:
+		b = strconv.AppendInt(b, int64(line), 10)
+		b = append(b, ',')
+		return strconv.AppendInt(b, int64(count), 10)
+	case line == 1 && count == 0: // udiff: "Match odd GNU diff -u behavior adding to empty file."
+		return append(b, "0,0"...)
+	}
+	return strconv.AppendInt(b, int64(line), 10)
 }
 
 // maskedPlace says where a masked value is: "containerDefinitions[1].environment[1].value in the new
