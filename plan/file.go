@@ -209,7 +209,7 @@ func writeCanonical(w io.Writer, p *Plan, withApprovals bool) error {
 		return err
 	}
 	write(",\n  \"actions\": ")
-	if err := writeCanonicalList(bw, len(p.Actions), func(i int) any { return canonicalAction(p.Actions[i]) }); err != nil {
+	if err := writeCanonicalActions(bw, p.Actions); err != nil {
 		return err
 	}
 	write(",\n  \"state\": ")
@@ -253,6 +253,93 @@ func writeCanonicalList(bw *bufio.Writer, n int, elem func(i int) any) error {
 	}
 	_, err = bw.WriteString("\n  ]")
 	return err
+}
+
+// writeCanonicalActions is writeCanonicalList of the actions (canonicalAction), a registration's
+// documents compacted by jsonindent.AppendCompact rather than encoding/json (canonicalActionElement).
+func writeCanonicalActions(bw *bufio.Writer, actions []Action) error {
+	if len(actions) == 0 {
+		_, err := bw.WriteString("[]")
+		return err
+	}
+	bw.WriteString("[")
+	err := ordered.Write(bw, len(actions), func(i int, b *bytes.Buffer) error {
+		return canonicalActionElement(b, i, canonicalAction(actions[i]))
+	})
+	if err != nil {
+		return err
+	}
+	_, err = bw.WriteString("\n  ]")
+	return err
+}
+
+// canonicalActionElement is jsonindent.Element(b, i, a, "    ", "  ") for a, a canonicalAction: the same
+// bytes, for less where a is a registration. json.Marshal compacts its Before and After (each a
+// json.RawMessage) with encoding/json's scanner, byte by byte; here a is encoded with null in their
+// place, and the documents compacted by jsonindent.AppendCompact (the bytes json.Marshal writes) are put
+// there. A document AppendCompact does not take goes the long way, for json.Marshal's error.
+func canonicalActionElement(b *bytes.Buffer, i int, a *Action) error {
+	r := a.RegisterTaskDefinition // canonicalAction's copy
+	if r == nil || r.Before == nil || r.After == nil {
+		return jsonindent.Element(b, i, a, "    ", "  ")
+	}
+	before, after := r.Before, r.After
+	r.Before, r.After = nil, nil
+	compact, err := json.Marshal(a)
+	r.Before, r.After = before, after
+	if err != nil {
+		return jsonindent.Element(b, i, a, "    ", "  ")
+	}
+	// {…,"registerTaskDefinition":{"sourceArn":"…","family":"…","before":null,"after":null,…}…}: the
+	// key cannot be inside a string (json.Marshal escapes a string's quotes), and comes before the
+	// members that may hold maps (the other kinds' payloads).
+	const key, nulls = `"registerTaskDefinition":{"sourceArn":`, `"before":null,"after":null`
+	at := bytes.Index(compact, []byte(key))
+	if at < 0 {
+		return jsonindent.Element(b, i, a, "    ", "  ")
+	}
+	j := skipCompactString(compact, at+len(key))
+	if j < 0 || !bytes.HasPrefix(compact[j:], []byte(`,"family":`)) {
+		return jsonindent.Element(b, i, a, "    ", "  ")
+	}
+	j = skipCompactString(compact, j+len(`,"family":`))
+	if j < 0 || !bytes.HasPrefix(compact[j:], []byte(","+nulls)) {
+		return jsonindent.Element(b, i, a, "    ", "  ")
+	}
+	j++
+	whole := make([]byte, 0, len(compact)+len(before)+len(after))
+	whole = append(whole, compact[:j]...)
+	whole = append(whole, `"before":`...)
+	whole, ok := jsonindent.AppendCompact(whole, before)
+	if !ok {
+		return jsonindent.Element(b, i, a, "    ", "  ")
+	}
+	whole = append(whole, `,"after":`...)
+	if whole, ok = jsonindent.AppendCompact(whole, after); !ok {
+		return jsonindent.Element(b, i, a, "    ", "  ")
+	}
+	whole = append(whole, compact[j+len(nulls):]...)
+	if i > 0 {
+		b.WriteByte(',')
+	}
+	b.WriteString("\n    ")
+	return jsonindent.Indent(b, whole, "    ", "  ")
+}
+
+// skipCompactString skips the JSON string that starts at i in json.Marshal's output; the index after its
+// closing quote, or -1 when there is no string at i.
+func skipCompactString(s []byte, i int) int {
+	if i >= len(s) || s[i] != '"' {
+		return -1
+	}
+	for i++; i < len(s); i++ {
+		if c := s[i]; c == '\\' {
+			i++
+		} else if c == '"' {
+			return i + 1
+		}
+	}
+	return -1
 }
 
 // canonicalAction is a, as canonical form writes it: absent lists that are members of its payload as [].

@@ -27,14 +27,12 @@ func appendIndent(dst []byte, src []byte, prefix, indent string) ([]byte, bool) 
 		switch c {
 		case '"':
 			j := i + 1
-			for j < len(src) {
-				if k := bytes.IndexAny(src[j:], `"\`); k < 0 {
-					j = len(src)
-				} else if j += k; src[j] == '\\' {
-					j += 2
-					continue
+			for ; j < len(src); j++ { // to the closing quote, over escapes
+				if b := src[j]; b == '\\' {
+					j++
+				} else if b == '"' {
+					break
 				}
-				break
 			}
 			if j >= len(src) {
 				return dst, false

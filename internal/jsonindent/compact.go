@@ -1,0 +1,231 @@
+package jsonindent
+
+import "bytes"
+
+// plainString marks the bytes a JSON string holds as they are and json.Marshal writes unchanged: not a
+// quote, a backslash or a control character, and not <, > or & (escaped for HTML) nor 0xE2 (the first
+// byte of U+2028 and U+2029, escaped too; looked at apart).
+var plainString = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = true
+	}
+	for _, c := range []byte{'"', '\\', '<', '>', '&', 0xE2} {
+		t[c] = false
+	}
+	return t
+}()
+
+// maxCompactDepth bounds the nesting AppendCompact follows (encoding/json refuses beyond 10,000 levels).
+const maxCompactDepth = 1000
+
+// AppendCompact appends src, one JSON value, as json.Marshal writes it when src is a json.RawMessage
+// (json.RawMessage.MarshalJSON's output goes through json.Compact with HTML escaping): white space outside
+// strings dropped, <, > and & in strings written \u003c, \u003e and \u0026, U+2028 and U+2029 as \u2028 and
+// \u2029, everything else as it is. It reports false for src that is not JSON (which json.Marshal refuses)
+// or nests deeper than maxCompactDepth; dst is then unspecified (TestAppendCompactAgreesWithMarshal).
+func AppendCompact(dst, src []byte) ([]byte, bool) {
+	var stack [maxCompactDepth]byte // '{' or '[' of each open object or array
+	depth := 0
+	i := 0
+	for {
+		// a value at i
+		i = skipSpace(src, i)
+		if i >= len(src) {
+			return dst, false
+		}
+		switch c := src[i]; {
+		case c == '{' || c == '[':
+			dst = append(dst, c)
+			if i = skipSpace(src, i+1); i < len(src) && src[i] == c+2 { // {} or []
+				dst = append(dst, c+2)
+				i++
+				break
+			}
+			if depth == maxCompactDepth {
+				return dst, false
+			}
+			stack[depth] = c
+			depth++
+			if c == '{' {
+				if dst, i = objectKey(dst, src, i); i < 0 {
+					return dst, false
+				}
+			}
+			continue
+		case c == '"':
+			if dst, i = appendString(dst, src, i); i < 0 {
+				return dst, false
+			}
+		case c == 't' || c == 'f' || c == 'n':
+			word := "null"
+			if c == 't' {
+				word = "true"
+			} else if c == 'f' {
+				word = "false"
+			}
+			if !bytes.HasPrefix(src[i:], []byte(word)) {
+				return dst, false
+			}
+			dst = append(dst, word...)
+			i += len(word)
+		default:
+			j := skipNumber(src, i)
+			if j < 0 {
+				return dst, false
+			}
+			dst = append(dst, src[i:j]...)
+			i = j
+		}
+		// after a value: close what it ends, then a comma and the next value, or the end
+		for {
+			i = skipSpace(src, i)
+			if depth == 0 {
+				return dst, i == len(src)
+			}
+			if i >= len(src) {
+				return dst, false
+			}
+			open := stack[depth-1]
+			if c := src[i]; c == open+2 { // } or ]
+				dst = append(dst, c)
+				depth--
+				i++
+				continue
+			} else if c != ',' {
+				return dst, false
+			}
+			dst = append(dst, ',')
+			i++
+			if open == '{' {
+				if dst, i = objectKey(dst, src, i); i < 0 {
+					return dst, false
+				}
+			}
+			break
+		}
+	}
+}
+
+// skipSpace skips JSON's white space from i.
+func skipSpace(src []byte, i int) int {
+	for i < len(src) {
+		switch src[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// objectKey appends a key and its colon at i (white space around them dropped); the index after them,
+// or -1.
+func objectKey(dst, src []byte, i int) ([]byte, int) {
+	if i = skipSpace(src, i); i >= len(src) || src[i] != '"' {
+		return dst, -1
+	}
+	if dst, i = appendString(dst, src, i); i < 0 {
+		return dst, -1
+	}
+	if i = skipSpace(src, i); i >= len(src) || src[i] != ':' {
+		return dst, -1
+	}
+	return append(dst, ':'), i + 1
+}
+
+// appendString appends the string whose opening quote is at i, escaped as AppendCompact says; the index
+// after its closing quote, or -1.
+func appendString(dst, src []byte, i int) ([]byte, int) {
+	const hex = "0123456789abcdef"
+	start := i // src[start:i] is still to append
+	for i++; i < len(src); {
+		c := src[i]
+		if plainString[c] {
+			i++
+			continue
+		}
+		switch c {
+		case '"':
+			return append(dst, src[start:i+1]...), i + 1
+		case '\\':
+			if i+1 >= len(src) {
+				return dst, -1
+			}
+			switch src[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(src) {
+					return dst, -1
+				}
+				for _, h := range src[i+2 : i+6] {
+					if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
+						return dst, -1
+					}
+				}
+				i += 6
+			default:
+				return dst, -1
+			}
+		case '<', '>', '&':
+			dst = append(dst, src[start:i]...)
+			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			i++
+			start = i
+		case 0xE2:
+			if i+2 < len(src) && src[i+1] == 0x80 && src[i+2]&^1 == 0xA8 {
+				dst = append(dst, src[start:i]...)
+				dst = append(dst, '\\', 'u', '2', '0', '2', hex[src[i+2]&0xF])
+				i += 3
+				start = i
+				continue
+			}
+			i++
+		default:
+			return dst, -1
+		}
+	}
+	return dst, -1
+}
+
+// skipNumber skips the number at i: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?; the index after it, or
+// -1.
+func skipNumber(src []byte, i int) int {
+	digits := func() bool {
+		start := i
+		for i < len(src) && '0' <= src[i] && src[i] <= '9' {
+			i++
+		}
+		return i > start
+	}
+	if src[i] == '-' {
+		i++
+	}
+	switch {
+	case i >= len(src):
+		return -1
+	case src[i] == '0':
+		i++
+	case '1' <= src[i] && src[i] <= '9':
+		digits()
+	default:
+		return -1
+	}
+	if i < len(src) && src[i] == '.' {
+		i++
+		if !digits() {
+			return -1
+		}
+	}
+	if i < len(src) && (src[i] == 'e' || src[i] == 'E') {
+		i++
+		if i < len(src) && (src[i] == '+' || src[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return -1
+		}
+	}
+	return i
+}

@@ -1,0 +1,105 @@
+package jsonindent
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand"
+	"strings"
+	"testing"
+)
+
+// checkCompact compares AppendCompact with json.Marshal of src as a json.RawMessage: the same bytes
+// where AppendCompact takes src, and it takes src where json.Marshal does (the nesting is not deep in
+// these cases). It reports whether json.Marshal takes src.
+func checkCompact(t *testing.T, src []byte) bool {
+	t.Helper()
+	want, err := json.Marshal(json.RawMessage(src))
+	got, ok := AppendCompact([]byte("keep:"), src)
+	if ok != (err == nil) || ok && string(got) != "keep:"+string(want) {
+		t.Errorf("AppendCompact(%q) = %q, %v; json.Marshal: %q, %v", src, got, ok, want, err)
+	}
+	return err == nil
+}
+
+func TestAppendCompactAgreesWithMarshal(t *testing.T) {
+	cases := []string{`{}`, `[]`, `{"a":{}}`, `[[],{},[{}]]`, `{"a":1,"b":[true,false,null,"x"],"c":{"d":-1.5e+3}}`, `"s"`, `12`,
+		`null`, `true`, `false`, `0`, `-0`, `0.5`, `1E9`, `1e-9`, `-12.25e+2`, `{"k:":"v,{[","e":"\"\\\"}"}`, `["\\"]`, `{"":""}`,
+		`"\u00e9\ud83d\ude00\/\b\f\n\r\t"`, "\"\xff\xfe\"", `"é☃𝄞"`, "\"\u2027\u202a\"", `[1,[2,[3,{"a":[4]}]]]`,
+		// changed by json.Marshal
+		` ` + "\t\n\r" + `{ "a" : [ 1 , { } , [ ] ] , "b":"<>&"}` + "\n", "\"\u2028\u2029\"", `"a<b"`, " 1 ",
+		// refused by json.Marshal
+		``, ` `, `{ }`, `[1, 2]`, "[1,\n2]", ` 1`, `1 `, `"<"`, `">"`, `"&"`, "\"\u2028\"", "\"\u2029\"", `{"a":`, `["x]`, `]`, `[1]]`,
+		`{"a":1}}`, `"\`, `x`, `01`, `1.`, `.5`, `1e`, `+1`, `-`, `--1`, `tru`, `nul`, `truex`, `[1,]`, `{"a":1,}`, `{,}`, `[,1]`,
+		`{"a"}`, `{"a":1"b":2}`, `{1:2}`, `"\x"`, `"\u12"`, `"\u12g4"`, "\"\x01\"", "\"a\tb\"", `{"a":1}{}`, `[][]`, `"a""b"`,
+		`{"a":[}`, `[{]}`, `{]`, `[}`}
+	for _, c := range cases {
+		checkCompact(t, []byte(c))
+	}
+	rng := rand.New(rand.NewSource(11))
+	taken := 0
+	for range 20000 {
+		b, err := json.Marshal(random(rng, 5))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var unescaped bytes.Buffer // json.Marshal's output with HTML characters as they are
+		enc := json.NewEncoder(&unescaped)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(json.RawMessage(b)); err != nil {
+			t.Fatal(err)
+		}
+		src := bytes.TrimSuffix(unescaped.Bytes(), []byte("\n"))
+		if checkCompact(t, src) {
+			taken++
+		}
+		var indented bytes.Buffer
+		if err := json.Indent(&indented, src, " ", "\t"); err != nil {
+			t.Fatal(err)
+		}
+		checkCompact(t, indented.Bytes())
+		// one byte changed, dropped or inserted
+		for range 3 {
+			m := append([]byte(nil), src...)
+			j := rng.Intn(len(m) + 1)
+			c := "{}[],:\"\\ 0-.e\n<\xe2tfn"[rng.Intn(17)]
+			switch rng.Intn(3) {
+			case 0:
+				if j < len(m) {
+					m[j] = c
+				}
+			case 1:
+				if j < len(m) {
+					m = append(m[:j], m[j+1:]...)
+				}
+			default:
+				m = append(m[:j], append([]byte{c}, m[j:]...)...)
+			}
+			checkCompact(t, m)
+		}
+	}
+	if taken < 20000 {
+		t.Errorf("only %d of the generated documents are taken", taken)
+	}
+	// the innermost [] opens no level IsCompact follows
+	deep := strings.Repeat("[", maxCompactDepth+1) + strings.Repeat("]", maxCompactDepth+1)
+	if got, ok := AppendCompact(nil, []byte(deep)); !ok || string(got) != deep {
+		t.Errorf("%d levels of nesting refused", maxCompactDepth)
+	}
+	if deeper := "[" + deep + "]"; !json.Valid([]byte(deeper)) {
+		t.Error("encoding/json refuses the deeper nesting")
+	} else if _, ok := AppendCompact(nil, []byte(deeper)); ok {
+		t.Errorf("beyond %d levels: AppendCompact does not refuse", maxCompactDepth)
+	}
+}
+
+func FuzzAppendCompact(f *testing.F) {
+	for _, s := range []string{`{"a":[1,{}]}`, `"\\\""`, `[[]]`, `1e5`, `"\u2028"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		want, err := json.Marshal(json.RawMessage(src))
+		if got, ok := AppendCompact(nil, src); ok && (err != nil || !bytes.Equal(got, want)) {
+			t.Errorf("AppendCompact(%q) = %q; json.Marshal: %q, %v", src, got, want, err)
+		}
+	})
+}
