@@ -1,0 +1,480 @@
+package plan
+
+import (
+	"bytes"
+	"slices"
+	"sort"
+	"strconv"
+)
+
+// The diff of a registration normalises two task definitions (normalizeTaskDefinitionDoc) and encodes
+// them (encodeGenericJSON) for every registration of a plan. For a document of the usual shape (strings
+// of printable ASCII without escapes, no repeated key, lists whose order the normalisation sets without
+// comparing whole elements) the same is done here on a light tree of the document's own bytes, without
+// the maps, interfaces and strings of decodeGenericJSON; anything else (and every error) goes the
+// generic way. TestNormalizedTextAgreesWithGeneric compares the two.
+
+// tnode is a JSON value of a document: kind is '{', '[', '"' (a string: text is its content, without its
+// quotes), '0' (a number: text is as written), 't', 'f' or 'n'; an object's members and an array's
+// elements are kids, a member's key is key.
+type tnode struct {
+	kind byte
+	key  []byte
+	text []byte
+	kids []tnode
+}
+
+// tparser parses a document into tnodes; ok turns false at the first thing it does not take.
+type tparser struct {
+	s  []byte
+	i  int
+	ok bool
+}
+
+// maxTreeDepth bounds the parser's recursion (a deeper document goes the generic way).
+const maxTreeDepth = 200
+
+func (p *tparser) space() {
+	for p.i < len(p.s) {
+		switch p.s[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+// str parses a string of printable ASCII without escapes at p.i (its opening quote); its content.
+func (p *tparser) str() []byte {
+	start := p.i + 1
+	for j := start; j < len(p.s); j++ {
+		switch c := p.s[j]; {
+		case c == '"':
+			p.i = j + 1
+			return p.s[start:j]
+		case c < 0x20 || c > 0x7e || c == '\\':
+			p.ok = false
+			return nil
+		}
+	}
+	p.ok = false
+	return nil
+}
+
+func (p *tparser) value(depth int) tnode {
+	p.space()
+	if p.i >= len(p.s) || depth > maxTreeDepth {
+		p.ok = false
+		return tnode{}
+	}
+	switch c := p.s[p.i]; {
+	case c == '{':
+		p.i++
+		n := tnode{kind: '{'}
+		p.space()
+		if p.i < len(p.s) && p.s[p.i] == '}' {
+			p.i++
+			return n
+		}
+		for p.ok {
+			p.space()
+			if p.i >= len(p.s) || p.s[p.i] != '"' {
+				p.ok = false
+				break
+			}
+			k := p.str()
+			p.space()
+			if !p.ok || p.i >= len(p.s) || p.s[p.i] != ':' {
+				p.ok = false
+				break
+			}
+			p.i++
+			v := p.value(depth + 1)
+			v.key = k
+			n.kids = append(n.kids, v)
+			p.space()
+			if p.i >= len(p.s) {
+				p.ok = false
+				break
+			}
+			if p.s[p.i] == '}' {
+				p.i++
+				return n
+			}
+			if p.s[p.i] != ',' {
+				p.ok = false
+				break
+			}
+			p.i++
+		}
+		return n
+	case c == '[':
+		p.i++
+		n := tnode{kind: '['}
+		p.space()
+		if p.i < len(p.s) && p.s[p.i] == ']' {
+			p.i++
+			return n
+		}
+		for p.ok {
+			n.kids = append(n.kids, p.value(depth+1))
+			p.space()
+			if p.i >= len(p.s) {
+				p.ok = false
+				break
+			}
+			if p.s[p.i] == ']' {
+				p.i++
+				return n
+			}
+			if p.s[p.i] != ',' {
+				p.ok = false
+				break
+			}
+			p.i++
+		}
+		return n
+	case c == '"':
+		return tnode{kind: '"', text: p.str()}
+	case c == 't' || c == 'f' || c == 'n':
+		word := "null"
+		if c == 't' {
+			word = "true"
+		} else if c == 'f' {
+			word = "false"
+		}
+		if !bytes.HasPrefix(p.s[p.i:], []byte(word)) {
+			p.ok = false
+			return tnode{}
+		}
+		p.i += len(word)
+		return tnode{kind: c}
+	case c == '-' || ('0' <= c && c <= '9'):
+		start := p.i
+		for p.i < len(p.s) {
+			switch b := p.s[p.i]; {
+			case '0' <= b && b <= '9', b == '-', b == '+', b == '.', b == 'e', b == 'E':
+				p.i++
+				continue
+			}
+			break
+		}
+		if !isJSONNumber(string(p.s[start:p.i])) {
+			p.ok = false
+		}
+		return tnode{kind: '0', text: p.s[start:p.i]}
+	}
+	p.ok = false
+	return tnode{}
+}
+
+// parseTree parses raw, one JSON object, into a tree; false for anything the tree does not hold (see
+// above), a repeated key included.
+func parseTree(raw []byte) (tnode, bool) {
+	p := tparser{s: raw, ok: true}
+	n := p.value(0)
+	p.space()
+	if !p.ok || p.i != len(raw) || n.kind != '{' || !noRepeatedKeys(&n) {
+		return tnode{}, false
+	}
+	return n, true
+}
+
+func noRepeatedKeys(n *tnode) bool {
+	if n.kind == '{' && len(n.kids) > 1 {
+		keys := make([][]byte, len(n.kids))
+		for i := range n.kids {
+			keys[i] = n.kids[i].key
+		}
+		slices.SortFunc(keys, bytes.Compare)
+		for i := 1; i < len(keys); i++ {
+			if bytes.Equal(keys[i-1], keys[i]) {
+				return false
+			}
+		}
+	}
+	for i := range n.kids {
+		if !noRepeatedKeys(&n.kids[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// member is the value of key in object n, or nil.
+func (n *tnode) member(key string) *tnode {
+	if n.kind != '{' {
+		return nil
+	}
+	for i := range n.kids {
+		if string(n.kids[i].key) == key {
+			return &n.kids[i]
+		}
+	}
+	return nil
+}
+
+// lookup is lookupJSONPath's place in the tree, or nil.
+func (n *tnode) lookup(path string) *tnode {
+	steps, err := parseJSONPath(path)
+	if err != nil {
+		return nil
+	}
+	cur := n
+	for _, s := range steps {
+		key := s.key
+		if s.selector {
+			key = s.sel
+		}
+		if !s.selector || cur.kind == '{' {
+			if cur = cur.member(key); cur == nil {
+				return nil
+			}
+			continue
+		}
+		if cur.kind != '[' {
+			return nil
+		}
+		if i, err := strconv.Atoi(s.sel); err == nil && !s.quoted {
+			if i < 0 || i >= len(cur.kids) {
+				return nil
+			}
+			cur = &cur.kids[i]
+			continue
+		}
+		var found *tnode
+		for i := range cur.kids {
+			if name := cur.kids[i].member("name"); name != nil && name.kind == '"' && string(name.text) == s.sel {
+				found = &cur.kids[i]
+				break
+			}
+		}
+		if found == nil {
+			return nil
+		}
+		cur = found
+	}
+	return cur
+}
+
+// setMasked puts MaskedValue in place of the value at path, when there is one.
+func (n *tnode) setMasked(path string) {
+	if v := n.lookup(path); v != nil {
+		*v = tnode{kind: '"', key: v.key, text: []byte(MaskedValue)}
+	}
+}
+
+// treeNormalizer is normalizeTaskDefinitionDoc on a tree; ok turns false where the tree cannot follow
+// it (a comparison of whole elements).
+type treeNormalizer struct{ ok bool }
+
+func (t *treeNormalizer) taskDefinition(td *tnode) {
+	td.kids = slices.DeleteFunc(td.kids, func(m tnode) bool { return slices.Contains(readOnlyTaskDefinitionFields, string(m.key)) })
+	dropEmptyTree(td)
+	if cds := td.member("containerDefinitions"); cds != nil && cds.kind == '[' {
+		for i := range cds.kids {
+			if cds.kids[i].kind == '{' {
+				t.container(&cds.kids[i])
+			}
+		}
+	}
+	if vols := td.member("volumes"); vols != nil && vols.kind == '[' {
+		for i := range vols.kids {
+			if efs := vols.kids[i].member("efsVolumeConfiguration"); efs != nil && efs.kind == '{' {
+				fillDefault(efs, "transitEncryption", tnode{kind: '"', text: []byte("DISABLED")})
+			}
+		}
+	}
+	t.sortLists(td, taskDefinitionLists)
+}
+
+func (t *treeNormalizer) container(cd *tnode) {
+	// containerDefaults, in the order of their keys (the members are sorted when encoded)
+	fillDefault(cd, "essential", tnode{kind: 't'})
+	fillDefault(cd, "privileged", tnode{kind: 'f'})
+	fillDefault(cd, "readonlyRootFilesystem", tnode{kind: 'f'})
+	if pms := cd.member("portMappings"); pms != nil && pms.kind == '[' {
+		for i := range pms.kids {
+			if pms.kids[i].kind == '{' {
+				fillDefault(&pms.kids[i], "protocol", tnode{kind: '"', text: []byte("tcp")})
+			}
+		}
+	}
+	if mps := cd.member("mountPoints"); mps != nil && mps.kind == '[' {
+		for i := range mps.kids {
+			if mps.kids[i].kind == '{' {
+				fillDefault(&mps.kids[i], "readOnly", tnode{kind: 'f'})
+			}
+		}
+	}
+	if lp := cd.member("linuxParameters"); lp != nil && lp.kind == '{' {
+		if caps := lp.member("capabilities"); caps != nil && caps.kind == '{' {
+			t.sortLists(caps, map[string][]string{"add": nil, "drop": nil})
+		}
+		t.sortLists(lp, map[string][]string{"devices": {"hostPath", "containerPath"}})
+	}
+	t.sortLists(cd, containerLists)
+}
+
+func fillDefault(m *tnode, key string, v tnode) {
+	if m.member(key) == nil {
+		v.key = []byte(key)
+		m.kids = append(m.kids, v)
+	}
+}
+
+// dropEmptyTree is dropEmpty: null, [] and {} members removed, innermost first.
+func dropEmptyTree(n *tnode) {
+	for i := range n.kids {
+		dropEmptyTree(&n.kids[i])
+	}
+	if n.kind == '{' {
+		n.kids = slices.DeleteFunc(n.kids, func(m tnode) bool {
+			return m.kind == 'n' || (m.kind == '{' || m.kind == '[') && len(m.kids) == 0
+		})
+	}
+}
+
+// sortLists is sortLists on the tree: each named list of m sorted (sort.SliceStable, as there) by
+// lessByKeys' order.
+func (t *treeNormalizer) sortLists(m *tnode, lists map[string][]string) {
+	for name, keys := range lists {
+		list := m.member(name)
+		if list == nil || list.kind != '[' {
+			continue
+		}
+		l := list.kids
+		sort.SliceStable(l, func(i, j int) bool { return t.lessByKeys(&l[i], &l[j], keys) < 0 })
+	}
+}
+
+func (t *treeNormalizer) lessByKeys(a, b *tnode, keys []string) int {
+	if a.kind == '{' && b.kind == '{' {
+		for _, k := range keys {
+			if c := t.compareScalars(a.member(k), b.member(k)); c != 0 {
+				return c
+			}
+		}
+	}
+	return t.compareScalars(a, b)
+}
+
+// compareScalars is compareScalars for values of the tree (nil: absent); a whole object or array is
+// not compared here (ok turns false).
+func (t *treeNormalizer) compareScalars(a, b *tnode) int {
+	if a != nil && b != nil && a.kind == '0' && b.kind == '0' {
+		af, aerr := strconv.ParseFloat(string(a.text), 64)
+		bf, berr := strconv.ParseFloat(string(b.text), 64)
+		if aerr == nil && berr == nil && af != bf {
+			if af < bf {
+				return -1
+			}
+			return 1
+		}
+	}
+	if a != nil && b != nil && a.kind == '"' && b.kind == '"' {
+		return bytes.Compare(a.text, b.text)
+	}
+	return bytes.Compare(t.scalarJSON(a), t.scalarJSON(b))
+}
+
+// scalarJSON is jsonString of a scalar: json.Marshal's bytes ("" for an absent value or null).
+func (t *treeNormalizer) scalarJSON(n *tnode) []byte {
+	if n == nil {
+		return nil
+	}
+	switch n.kind {
+	case 'n':
+		return nil
+	case 't':
+		return []byte("true")
+	case 'f':
+		return []byte("false")
+	case '0':
+		return n.text
+	case '"':
+		b := make([]byte, 0, len(n.text)+2)
+		b = append(b, '"')
+		for _, c := range n.text { // printable ASCII: json.Marshal escapes <, > and & only
+			if c == '<' || c == '>' || c == '&' {
+				b = append(b, '\\', 'u', '0', '0', "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xF])
+				continue
+			}
+			b = append(b, c)
+		}
+		return append(b, '"')
+	}
+	t.ok = false
+	return nil
+}
+
+// appendTree appends n as appendGenericJSON does at the given depth (members sorted by key).
+func appendTree(b []byte, n *tnode, depth int) []byte {
+	switch n.kind {
+	case 'n':
+		return append(b, "null"...)
+	case 't':
+		return append(b, "true"...)
+	case 'f':
+		return append(b, "false"...)
+	case '0':
+		return append(b, n.text...)
+	case '"':
+		b = append(b, '"')
+		b = append(b, n.text...)
+		return append(b, '"')
+	case '{':
+		if len(n.kids) == 0 {
+			return append(b, "{}"...)
+		}
+		slices.SortFunc(n.kids, func(x, y tnode) int { return bytes.Compare(x.key, y.key) })
+		b = append(b, '{')
+		for i := range n.kids {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONIndent(b, depth+1)
+			b = append(b, '"')
+			b = append(b, n.kids[i].key...)
+			b = append(b, `": `...)
+			b = appendTree(b, &n.kids[i], depth+1)
+		}
+		b = appendJSONIndent(b, depth)
+		return append(b, '}')
+	}
+	if len(n.kids) == 0 {
+		return append(b, "[]"...)
+	}
+	b = append(b, '[')
+	for i := range n.kids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONIndent(b, depth+1)
+		b = appendTree(b, &n.kids[i], depth+1)
+	}
+	b = appendJSONIndent(b, depth)
+	return append(b, ']')
+}
+
+// treeNormalizedText is the text a registration's diff shows of a document, masked at each of paths:
+// what decodeObject, MaskedValue at each path (lookupJSONPath), normalizeTaskDefinitionDoc and
+// encodeGenericJSON give, done on the tree; false where the tree does not hold the document or cannot
+// follow the normalisation, which the generic way then does.
+func treeNormalizedText(raw []byte, paths []string) ([]byte, bool) {
+	td, ok := parseTree(raw)
+	if !ok {
+		return nil, false
+	}
+	for _, p := range paths {
+		td.setMasked(p)
+	}
+	t := treeNormalizer{ok: true}
+	t.taskDefinition(&td)
+	if !t.ok {
+		return nil, false
+	}
+	b := appendTree(make([]byte, 0, len(raw)+len(raw)/4), &td, 0)
+	return append(b, '\n'), true
+}
