@@ -24,11 +24,14 @@ type tnode struct {
 	kids []tnode
 }
 
-// tparser parses a document into tnodes; ok turns false at the first thing it does not take.
+// tparser parses a document into tnodes; ok turns false at the first thing it does not take. The
+// members or elements of the containers being parsed are gathered on stack, then copied to a list of
+// their own, the size they need.
 type tparser struct {
-	s  []byte
-	i  int
-	ok bool
+	s     []byte
+	i     int
+	ok    bool
+	stack []tnode
 }
 
 // maxTreeDepth bounds the parser's recursion (a deeper document goes the generic way).
@@ -62,7 +65,7 @@ func (p *tparser) str() []byte {
 	return nil
 }
 
-func (p *tparser) value(depth int) tnode {
+func (p *tparser) value(depth int) (n tnode) {
 	p.space()
 	if p.i >= len(p.s) || depth > maxTreeDepth {
 		p.ok = false
@@ -71,12 +74,14 @@ func (p *tparser) value(depth int) tnode {
 	switch c := p.s[p.i]; {
 	case c == '{':
 		p.i++
-		n := tnode{kind: '{'}
+		n = tnode{kind: '{'}
 		p.space()
 		if p.i < len(p.s) && p.s[p.i] == '}' {
 			p.i++
 			return n
 		}
+		mark := len(p.stack)
+		defer func() { n.kids = slices.Clone(p.stack[mark:]); p.stack = p.stack[:mark] }()
 		for p.ok {
 			p.space()
 			if p.i >= len(p.s) || p.s[p.i] != '"' {
@@ -92,7 +97,7 @@ func (p *tparser) value(depth int) tnode {
 			p.i++
 			v := p.value(depth + 1)
 			v.key = k
-			n.kids = append(n.kids, v)
+			p.stack = append(p.stack, v)
 			p.space()
 			if p.i >= len(p.s) {
 				p.ok = false
@@ -111,14 +116,17 @@ func (p *tparser) value(depth int) tnode {
 		return n
 	case c == '[':
 		p.i++
-		n := tnode{kind: '['}
+		n = tnode{kind: '['}
 		p.space()
 		if p.i < len(p.s) && p.s[p.i] == ']' {
 			p.i++
 			return n
 		}
+		mark := len(p.stack)
+		defer func() { n.kids = slices.Clone(p.stack[mark:]); p.stack = p.stack[:mark] }()
 		for p.ok {
-			n.kids = append(n.kids, p.value(depth+1))
+			v := p.value(depth + 1)
+			p.stack = append(p.stack, v)
 			p.space()
 			if p.i >= len(p.s) {
 				p.ok = false
@@ -172,7 +180,7 @@ func (p *tparser) value(depth int) tnode {
 // parseTree parses raw, one JSON object, into a tree; false for anything the tree does not hold (see
 // above), a repeated key included.
 func parseTree(raw []byte) (tnode, bool) {
-	p := tparser{s: raw, ok: true}
+	p := tparser{s: raw, ok: true, stack: make([]tnode, 0, 64)}
 	n := p.value(0)
 	p.space()
 	if !p.ok || p.i != len(raw) || n.kind != '{' || !noRepeatedKeys(&n) {
@@ -182,7 +190,15 @@ func parseTree(raw []byte) (tnode, bool) {
 }
 
 func noRepeatedKeys(n *tnode) bool {
-	if n.kind == '{' && len(n.kids) > 1 {
+	if n.kind == '{' && len(n.kids) > 1 && len(n.kids) <= 16 {
+		for i := 1; i < len(n.kids); i++ {
+			for j := range i {
+				if bytes.Equal(n.kids[i].key, n.kids[j].key) {
+					return false
+				}
+			}
+		}
+	} else if n.kind == '{' && len(n.kids) > 1 {
 		keys := make([][]byte, len(n.kids))
 		for i := range n.kids {
 			keys[i] = n.kids[i].key

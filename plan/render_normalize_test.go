@@ -193,3 +193,40 @@ func TestNormalizedTextAgreesWithGeneric(t *testing.T) {
 	}
 	t.Logf("the tree takes %d of %d documents", taken, total)
 }
+
+// BenchmarkRegisterDiff diffs the registrations of the plan of BenchmarkOffline10k's snapshot one after
+// another: what the renderers do for each, alone.
+func BenchmarkRegisterDiff(b *testing.B) {
+	var regs []*RegisterTaskDefinitionChange
+	for _, a := range largePlan(b, 2500).Actions {
+		if a.RegisterTaskDefinition != nil {
+			regs = append(regs, a.RegisterTaskDefinition)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, r := range regs {
+			if _, err := r.diff(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkRegisterDiffReference is BenchmarkRegisterDiff with the code it replaces.
+func BenchmarkRegisterDiffReference(b *testing.B) {
+	var regs []*RegisterTaskDefinitionChange
+	for _, a := range largePlan(b, 2500).Actions {
+		if a.RegisterTaskDefinition != nil {
+			regs = append(regs, a.RegisterTaskDefinition)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, r := range regs {
+			if _, err := refRegisterDiff(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
