@@ -2,9 +2,11 @@ package plan
 
 import (
 	"bytes"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // The diff of a registration normalises two task definitions (normalizeTaskDefinitionDoc) and encodes
@@ -16,12 +18,57 @@ import (
 
 // tnode is a JSON value of a document: kind is '{', '[', '"' (a string: text is its content, without its
 // quotes), '0' (a number: text is as written), 't', 'f' or 'n'; an object's members and an array's
-// elements are kids, a member's key is key.
+// elements are kids, a member's key is key. key and text are spans of the document's bytes (tspan), so
+// that a node holds one pointer only (its kids) for the garbage collector to follow.
 type tnode struct {
-	kind byte
-	key  []byte
-	text []byte
-	kids []tnode
+	kind      byte
+	key, text tspan
+	kids      []tnode
+}
+
+// tspan is a span of bytes: of the document (off >= 0) or of tconst (off < 0: -off-1).
+type tspan struct{ off, n int32 }
+
+// tconst holds the strings the normalisation writes (MaskedValue, defaults and their keys).
+const tconst = MaskedValue + "DISABLED" + "tcp" + "transitEncryption" + "protocol" + "readOnly" + "essential" + "privileged" +
+	"readonlyRootFilesystem"
+
+// constSpan is the span of s in tconst.
+func constSpan(s string) tspan {
+	i := strings.Index(tconst, s)
+	if i < 0 {
+		panic("normalize: " + s + " is not in tconst")
+	}
+	return tspan{off: int32(-i - 1), n: int32(len(s))}
+}
+
+var (
+	spanMasked, spanDisabled, spanTCP                         = constSpan(MaskedValue), constSpan("DISABLED"), constSpan("tcp")
+	spanTransitEncryption, spanProtocol, spanReadOnly         = constSpan("transitEncryption"), constSpan("protocol"), constSpan("readOnly")
+	spanEssential, spanPrivileged, spanReadonlyRootFilesystem = constSpan("essential"), constSpan("privileged"), constSpan("readonlyRootFilesystem")
+)
+
+var tconstBytes = []byte(tconst)
+
+// bytes is the span's bytes in src (the document).
+func (s tspan) bytes(src []byte) []byte {
+	if s.off < 0 {
+		i := -s.off - 1
+		return tconstBytes[i : i+s.n]
+	}
+	return src[s.off : s.off+s.n]
+}
+
+// is reports whether the span's bytes are str.
+func (s tspan) is(src []byte, str string) bool {
+	if int(s.n) != len(str) {
+		return false
+	}
+	if s.off < 0 {
+		i := -s.off - 1
+		return tconst[i:i+s.n] == str
+	}
+	return string(src[s.off:s.off+s.n]) == str
 }
 
 // tparser parses a document into tnodes; ok turns false at the first thing it does not take. The
@@ -49,20 +96,20 @@ func (p *tparser) space() {
 }
 
 // str parses a string of printable ASCII without escapes at p.i (its opening quote); its content.
-func (p *tparser) str() []byte {
+func (p *tparser) str() tspan {
 	start := p.i + 1
 	for j := start; j < len(p.s); j++ {
 		switch c := p.s[j]; {
 		case c == '"':
 			p.i = j + 1
-			return p.s[start:j]
+			return tspan{off: int32(start), n: int32(j - start)}
 		case c < 0x20 || c > 0x7e || c == '\\':
 			p.ok = false
-			return nil
+			return tspan{}
 		}
 	}
 	p.ok = false
-	return nil
+	return tspan{}
 }
 
 func (p *tparser) value(depth int) (n tnode) {
@@ -171,7 +218,7 @@ func (p *tparser) value(depth int) (n tnode) {
 		if !isJSONNumber(string(p.s[start:p.i])) {
 			p.ok = false
 		}
-		return tnode{kind: '0', text: p.s[start:p.i]}
+		return tnode{kind: '0', text: tspan{off: int32(start), n: int32(p.i - start)}}
 	}
 	p.ok = false
 	return tnode{}
@@ -180,20 +227,23 @@ func (p *tparser) value(depth int) (n tnode) {
 // parseTree parses raw, one JSON object, into a tree; false for anything the tree does not hold (see
 // above), a repeated key included.
 func parseTree(raw []byte) (tnode, bool) {
+	if len(raw) >= math.MaxInt32 {
+		return tnode{}, false
+	}
 	p := tparser{s: raw, ok: true, stack: make([]tnode, 0, 64)}
 	n := p.value(0)
 	p.space()
-	if !p.ok || p.i != len(raw) || n.kind != '{' || !noRepeatedKeys(&n) {
+	if !p.ok || p.i != len(raw) || n.kind != '{' || !noRepeatedKeys(raw, &n) {
 		return tnode{}, false
 	}
 	return n, true
 }
 
-func noRepeatedKeys(n *tnode) bool {
+func noRepeatedKeys(src []byte, n *tnode) bool {
 	if n.kind == '{' && len(n.kids) > 1 && len(n.kids) <= 16 {
 		for i := 1; i < len(n.kids); i++ {
 			for j := range i {
-				if bytes.Equal(n.kids[i].key, n.kids[j].key) {
+				if bytes.Equal(n.kids[i].key.bytes(src), n.kids[j].key.bytes(src)) {
 					return false
 				}
 			}
@@ -201,7 +251,7 @@ func noRepeatedKeys(n *tnode) bool {
 	} else if n.kind == '{' && len(n.kids) > 1 {
 		keys := make([][]byte, len(n.kids))
 		for i := range n.kids {
-			keys[i] = n.kids[i].key
+			keys[i] = n.kids[i].key.bytes(src)
 		}
 		slices.SortFunc(keys, bytes.Compare)
 		for i := 1; i < len(keys); i++ {
@@ -211,20 +261,20 @@ func noRepeatedKeys(n *tnode) bool {
 		}
 	}
 	for i := range n.kids {
-		if !noRepeatedKeys(&n.kids[i]) {
+		if !noRepeatedKeys(src, &n.kids[i]) {
 			return false
 		}
 	}
 	return true
 }
 
-// member is the value of key in object n, or nil.
-func (n *tnode) member(key string) *tnode {
+// member is the value of key in object n of the document src, or nil.
+func (n *tnode) member(src []byte, key string) *tnode {
 	if n.kind != '{' {
 		return nil
 	}
 	for i := range n.kids {
-		if string(n.kids[i].key) == key {
+		if n.kids[i].key.is(src, key) {
 			return &n.kids[i]
 		}
 	}
@@ -232,7 +282,7 @@ func (n *tnode) member(key string) *tnode {
 }
 
 // lookup is lookupJSONPath's place in the tree, or nil.
-func (n *tnode) lookup(path string) *tnode {
+func (n *tnode) lookup(src []byte, path string) *tnode {
 	steps, err := parseJSONPath(path)
 	if err != nil {
 		return nil
@@ -244,7 +294,7 @@ func (n *tnode) lookup(path string) *tnode {
 			key = s.sel
 		}
 		if !s.selector || cur.kind == '{' {
-			if cur = cur.member(key); cur == nil {
+			if cur = cur.member(src, key); cur == nil {
 				return nil
 			}
 			continue
@@ -261,7 +311,7 @@ func (n *tnode) lookup(path string) *tnode {
 		}
 		var found *tnode
 		for i := range cur.kids {
-			if name := cur.kids[i].member("name"); name != nil && name.kind == '"' && string(name.text) == s.sel {
+			if name := cur.kids[i].member(src, "name"); name != nil && name.kind == '"' && name.text.is(src, s.sel) {
 				found = &cur.kids[i]
 				break
 			}
@@ -275,30 +325,35 @@ func (n *tnode) lookup(path string) *tnode {
 }
 
 // setMasked puts MaskedValue in place of the value at path, when there is one.
-func (n *tnode) setMasked(path string) {
-	if v := n.lookup(path); v != nil {
-		*v = tnode{kind: '"', key: v.key, text: []byte(MaskedValue)}
+func (n *tnode) setMasked(src []byte, path string) {
+	if v := n.lookup(src, path); v != nil {
+		*v = tnode{kind: '"', key: v.key, text: spanMasked}
 	}
 }
 
 // treeNormalizer is normalizeTaskDefinitionDoc on a tree; ok turns false where the tree cannot follow
 // it (a comparison of whole elements).
-type treeNormalizer struct{ ok bool }
+type treeNormalizer struct {
+	src []byte // the document
+	ok  bool
+}
 
 func (t *treeNormalizer) taskDefinition(td *tnode) {
-	td.kids = slices.DeleteFunc(td.kids, func(m tnode) bool { return slices.Contains(readOnlyTaskDefinitionFields, string(m.key)) })
+	td.kids = slices.DeleteFunc(td.kids, func(m tnode) bool {
+		return slices.Contains(readOnlyTaskDefinitionFields, string(m.key.bytes(t.src)))
+	})
 	dropEmptyTree(td)
-	if cds := td.member("containerDefinitions"); cds != nil && cds.kind == '[' {
+	if cds := td.member(t.src, "containerDefinitions"); cds != nil && cds.kind == '[' {
 		for i := range cds.kids {
 			if cds.kids[i].kind == '{' {
 				t.container(&cds.kids[i])
 			}
 		}
 	}
-	if vols := td.member("volumes"); vols != nil && vols.kind == '[' {
+	if vols := td.member(t.src, "volumes"); vols != nil && vols.kind == '[' {
 		for i := range vols.kids {
-			if efs := vols.kids[i].member("efsVolumeConfiguration"); efs != nil && efs.kind == '{' {
-				fillDefault(efs, "transitEncryption", tnode{kind: '"', text: []byte("DISABLED")})
+			if efs := vols.kids[i].member(t.src, "efsVolumeConfiguration"); efs != nil && efs.kind == '{' {
+				t.fillDefault(efs, spanTransitEncryption, tnode{kind: '"', text: spanDisabled})
 			}
 		}
 	}
@@ -307,25 +362,25 @@ func (t *treeNormalizer) taskDefinition(td *tnode) {
 
 func (t *treeNormalizer) container(cd *tnode) {
 	// containerDefaults, in the order of their keys (the members are sorted when encoded)
-	fillDefault(cd, "essential", tnode{kind: 't'})
-	fillDefault(cd, "privileged", tnode{kind: 'f'})
-	fillDefault(cd, "readonlyRootFilesystem", tnode{kind: 'f'})
-	if pms := cd.member("portMappings"); pms != nil && pms.kind == '[' {
+	t.fillDefault(cd, spanEssential, tnode{kind: 't'})
+	t.fillDefault(cd, spanPrivileged, tnode{kind: 'f'})
+	t.fillDefault(cd, spanReadonlyRootFilesystem, tnode{kind: 'f'})
+	if pms := cd.member(t.src, "portMappings"); pms != nil && pms.kind == '[' {
 		for i := range pms.kids {
 			if pms.kids[i].kind == '{' {
-				fillDefault(&pms.kids[i], "protocol", tnode{kind: '"', text: []byte("tcp")})
+				t.fillDefault(&pms.kids[i], spanProtocol, tnode{kind: '"', text: spanTCP})
 			}
 		}
 	}
-	if mps := cd.member("mountPoints"); mps != nil && mps.kind == '[' {
+	if mps := cd.member(t.src, "mountPoints"); mps != nil && mps.kind == '[' {
 		for i := range mps.kids {
 			if mps.kids[i].kind == '{' {
-				fillDefault(&mps.kids[i], "readOnly", tnode{kind: 'f'})
+				t.fillDefault(&mps.kids[i], spanReadOnly, tnode{kind: 'f'})
 			}
 		}
 	}
-	if lp := cd.member("linuxParameters"); lp != nil && lp.kind == '{' {
-		if caps := lp.member("capabilities"); caps != nil && caps.kind == '{' {
+	if lp := cd.member(t.src, "linuxParameters"); lp != nil && lp.kind == '{' {
+		if caps := lp.member(t.src, "capabilities"); caps != nil && caps.kind == '{' {
 			t.sortLists(caps, map[string][]string{"add": nil, "drop": nil})
 		}
 		t.sortLists(lp, map[string][]string{"devices": {"hostPath", "containerPath"}})
@@ -333,9 +388,9 @@ func (t *treeNormalizer) container(cd *tnode) {
 	t.sortLists(cd, containerLists)
 }
 
-func fillDefault(m *tnode, key string, v tnode) {
-	if m.member(key) == nil {
-		v.key = []byte(key)
+func (t *treeNormalizer) fillDefault(m *tnode, key tspan, v tnode) {
+	if m.member(t.src, string(key.bytes(t.src))) == nil {
+		v.key = key
 		m.kids = append(m.kids, v)
 	}
 }
@@ -356,7 +411,7 @@ func dropEmptyTree(n *tnode) {
 // lessByKeys' order.
 func (t *treeNormalizer) sortLists(m *tnode, lists map[string][]string) {
 	for name, keys := range lists {
-		list := m.member(name)
+		list := m.member(t.src, name)
 		if list == nil || list.kind != '[' {
 			continue
 		}
@@ -368,7 +423,7 @@ func (t *treeNormalizer) sortLists(m *tnode, lists map[string][]string) {
 func (t *treeNormalizer) lessByKeys(a, b *tnode, keys []string) int {
 	if a.kind == '{' && b.kind == '{' {
 		for _, k := range keys {
-			if c := t.compareScalars(a.member(k), b.member(k)); c != 0 {
+			if c := t.compareScalars(a.member(t.src, k), b.member(t.src, k)); c != 0 {
 				return c
 			}
 		}
@@ -380,8 +435,8 @@ func (t *treeNormalizer) lessByKeys(a, b *tnode, keys []string) int {
 // not compared here (ok turns false).
 func (t *treeNormalizer) compareScalars(a, b *tnode) int {
 	if a != nil && b != nil && a.kind == '0' && b.kind == '0' {
-		af, aerr := strconv.ParseFloat(string(a.text), 64)
-		bf, berr := strconv.ParseFloat(string(b.text), 64)
+		af, aerr := strconv.ParseFloat(string(a.text.bytes(t.src)), 64)
+		bf, berr := strconv.ParseFloat(string(b.text.bytes(t.src)), 64)
 		if aerr == nil && berr == nil && af != bf {
 			if af < bf {
 				return -1
@@ -390,7 +445,7 @@ func (t *treeNormalizer) compareScalars(a, b *tnode) int {
 		}
 	}
 	if a != nil && b != nil && a.kind == '"' && b.kind == '"' {
-		return bytes.Compare(a.text, b.text)
+		return bytes.Compare(a.text.bytes(t.src), b.text.bytes(t.src))
 	}
 	return bytes.Compare(t.scalarJSON(a), t.scalarJSON(b))
 }
@@ -408,11 +463,11 @@ func (t *treeNormalizer) scalarJSON(n *tnode) []byte {
 	case 'f':
 		return []byte("false")
 	case '0':
-		return n.text
+		return n.text.bytes(t.src)
 	case '"':
-		b := make([]byte, 0, len(n.text)+2)
+		b := make([]byte, 0, n.text.n+2)
 		b = append(b, '"')
-		for _, c := range n.text { // printable ASCII: json.Marshal escapes <, > and & only
+		for _, c := range n.text.bytes(t.src) { // printable ASCII: json.Marshal escapes <, > and & only
 			if c == '<' || c == '>' || c == '&' {
 				b = append(b, '\\', 'u', '0', '0', "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xF])
 				continue
@@ -426,7 +481,7 @@ func (t *treeNormalizer) scalarJSON(n *tnode) []byte {
 }
 
 // appendTree appends n as appendGenericJSON does at the given depth (members sorted by key).
-func appendTree(b []byte, n *tnode, depth int) []byte {
+func appendTree(b []byte, src []byte, n *tnode, depth int) []byte {
 	switch n.kind {
 	case 'n':
 		return append(b, "null"...)
@@ -435,16 +490,16 @@ func appendTree(b []byte, n *tnode, depth int) []byte {
 	case 'f':
 		return append(b, "false"...)
 	case '0':
-		return append(b, n.text...)
+		return append(b, n.text.bytes(src)...)
 	case '"':
 		b = append(b, '"')
-		b = append(b, n.text...)
+		b = append(b, n.text.bytes(src)...)
 		return append(b, '"')
 	case '{':
 		if len(n.kids) == 0 {
 			return append(b, "{}"...)
 		}
-		slices.SortFunc(n.kids, func(x, y tnode) int { return bytes.Compare(x.key, y.key) })
+		slices.SortFunc(n.kids, func(x, y tnode) int { return bytes.Compare(x.key.bytes(src), y.key.bytes(src)) })
 		b = append(b, '{')
 		for i := range n.kids {
 			if i > 0 {
@@ -452,9 +507,9 @@ func appendTree(b []byte, n *tnode, depth int) []byte {
 			}
 			b = appendJSONIndent(b, depth+1)
 			b = append(b, '"')
-			b = append(b, n.kids[i].key...)
+			b = append(b, n.kids[i].key.bytes(src)...)
 			b = append(b, `": `...)
-			b = appendTree(b, &n.kids[i], depth+1)
+			b = appendTree(b, src, &n.kids[i], depth+1)
 		}
 		b = appendJSONIndent(b, depth)
 		return append(b, '}')
@@ -468,7 +523,7 @@ func appendTree(b []byte, n *tnode, depth int) []byte {
 			b = append(b, ',')
 		}
 		b = appendJSONIndent(b, depth+1)
-		b = appendTree(b, &n.kids[i], depth+1)
+		b = appendTree(b, src, &n.kids[i], depth+1)
 	}
 	b = appendJSONIndent(b, depth)
 	return append(b, ']')
@@ -484,13 +539,13 @@ func treeNormalizedText(raw []byte, paths []string) ([]byte, bool) {
 		return nil, false
 	}
 	for _, p := range paths {
-		td.setMasked(p)
+		td.setMasked(raw, p)
 	}
-	t := treeNormalizer{ok: true}
+	t := treeNormalizer{src: raw, ok: true}
 	t.taskDefinition(&td)
 	if !t.ok {
 		return nil, false
 	}
-	b := appendTree(make([]byte, 0, len(raw)+len(raw)/4), &td, 0)
+	b := appendTree(make([]byte, 0, len(raw)+len(raw)/4), raw, &td, 0)
 	return append(b, '\n'), true
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/ecsfix/ecsfix/detect/snapshot/snapshottest"
 )
 
 // refMaskedNormalized is what RegisterTaskDefinitionChange.diff did to each document before the tree:
@@ -204,6 +206,7 @@ func BenchmarkRegisterDiff(b *testing.B) {
 		}
 	}
 	b.ReportAllocs()
+	cpu := snapshottest.CPUTime()
 	for b.Loop() {
 		for _, r := range regs {
 			if _, err := r.diff(); err != nil {
@@ -211,6 +214,7 @@ func BenchmarkRegisterDiff(b *testing.B) {
 			}
 		}
 	}
+	reportCPU(b, cpu)
 }
 
 // BenchmarkRegisterDiffReference is BenchmarkRegisterDiff with the code it replaces.
@@ -222,6 +226,7 @@ func BenchmarkRegisterDiffReference(b *testing.B) {
 		}
 	}
 	b.ReportAllocs()
+	cpu := snapshottest.CPUTime()
 	for b.Loop() {
 		for _, r := range regs {
 			if _, err := refRegisterDiff(r); err != nil {
@@ -229,4 +234,5 @@ func BenchmarkRegisterDiffReference(b *testing.B) {
 			}
 		}
 	}
+	reportCPU(b, cpu)
 }
