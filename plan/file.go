@@ -275,9 +275,10 @@ func writeCanonicalActions(bw *bufio.Writer, actions []Action) error {
 
 // canonicalActionElement is jsonindent.Element(b, i, a, "    ", "  ") for a, a canonicalAction: the same
 // bytes, for less where a is a registration. json.Marshal compacts its Before and After (each a
-// json.RawMessage) with encoding/json's scanner, byte by byte; here a is encoded with null in their
-// place, and the documents compacted by jsonindent.AppendCompact (the bytes json.Marshal writes) are put
-// there. A document AppendCompact does not take goes the long way, for json.Marshal's error.
+// json.RawMessage) with encoding/json's scanner, byte by byte, then the whole is indented; here a is
+// encoded with null in their place, and jsonindent.IndentSpliced lays it out with the documents put
+// there, compacted and indented in one pass (the same bytes). A document it does not take goes the long
+// way, for json.Marshal's error.
 func canonicalActionElement(b *bytes.Buffer, i int, a *Action) error {
 	r := a.RegisterTaskDefinition // canonicalAction's copy
 	if r == nil || r.Before == nil || r.After == nil {
@@ -306,24 +307,22 @@ func canonicalActionElement(b *bytes.Buffer, i int, a *Action) error {
 	if j < 0 || !bytes.HasPrefix(compact[j:], []byte(","+nulls)) {
 		return jsonindent.Element(b, i, a, "    ", "  ")
 	}
-	j++
-	whole := make([]byte, 0, len(compact)+len(before)+len(after))
-	whole = append(whole, compact[:j]...)
-	whole = append(whole, `"before":`...)
-	whole, ok := jsonindent.AppendCompact(whole, before)
-	if !ok {
-		return jsonindent.Element(b, i, a, "    ", "  ")
-	}
-	whole = append(whole, `,"after":`...)
-	if whole, ok = jsonindent.AppendCompact(whole, after); !ok {
-		return jsonindent.Element(b, i, a, "    ", "  ")
-	}
-	whole = append(whole, compact[j+len(nulls):]...)
+	j += len(`,"before":`)
+	spans := []jsonindent.Span{{Start: j, End: j + len("null"), Value: before}}
+	j += len(`null,"after":`)
+	spans = append(spans, jsonindent.Span{Start: j, End: j + len("null"), Value: after})
 	if i > 0 {
 		b.WriteByte(',')
 	}
 	b.WriteString("\n    ")
-	return jsonindent.Indent(b, whole, "    ", "  ")
+	if !jsonindent.IndentSpliced(b, compact, spans, "    ", "  ") {
+		b.Truncate(b.Len() - len("\n    "))
+		if i > 0 {
+			b.Truncate(b.Len() - 1)
+		}
+		return jsonindent.Element(b, i, a, "    ", "  ")
+	}
+	return nil
 }
 
 // skipCompactString skips the JSON string that starts at i in json.Marshal's output; the index after its

@@ -229,3 +229,149 @@ func skipNumber(src []byte, i int) int {
 	}
 	return i
 }
+
+// Span is a part of json.Marshal's output, compact[Start:End], that IndentSpliced replaces with Value.
+type Span struct {
+	Start, End int
+	Value      []byte
+}
+
+// IndentSpliced writes compact (json.Marshal's output) indented as Indent(dst, compact, prefix, indent)
+// does, with each span's part replaced by its Value (one JSON value, in any layout) as json.Marshal
+// writes a json.RawMessage (see AppendCompact): the bytes Indent writes of json.Marshal's output for the
+// value with those json.RawMessages in place of what the spans cover (TestIndentSplicedAgreesWithMarshal).
+// The spans are in order, each covering a whole value of compact. It reports false, and writes nothing,
+// for a Value AppendCompact does not take or for compact it cannot lay out (as Indent, see
+// appendIndent).
+func IndentSpliced(dst *bytes.Buffer, compact []byte, spans []Span, prefix, indent string) bool {
+	n := len(compact)
+	for _, s := range spans {
+		n += len(s.Value)
+	}
+	dst.Grow(2*n + 64)
+	b := dst.AvailableBuffer()
+	depth, pos, ok := 0, 0, false
+	for _, s := range spans {
+		if b, depth, ok = appendIndentAt(b, compact[pos:s.Start], prefix, indent, depth); !ok {
+			return false
+		}
+		if b, ok = appendIndentedValue(b, s.Value, prefix, indent, depth); !ok {
+			return false
+		}
+		pos = s.End
+	}
+	if b, depth, ok = appendIndentAt(b, compact[pos:], prefix, indent, depth); !ok || depth != 0 {
+		return false
+	}
+	dst.Write(b)
+	return true
+}
+
+// appendIndentedValue appends src, one JSON value in any layout, compacted as AppendCompact does and laid
+// out as appendIndentAt lays out compact JSON at the given depth of nesting; false where AppendCompact
+// is.
+func appendIndentedValue(dst, src []byte, prefix, indent string, base int) ([]byte, bool) {
+	var stack [maxCompactDepth]byte // '{' or '[' of each open object or array
+	depth := 0
+	newline := func() {
+		dst = append(dst, '\n')
+		dst = append(dst, prefix...)
+		for range base + depth {
+			dst = append(dst, indent...)
+		}
+	}
+	key := func(i int) int { // a key and its colon at i, white space around them dropped
+		if i = skipSpace(src, i); i >= len(src) || src[i] != '"' {
+			return -1
+		}
+		if dst, i = appendString(dst, src, i); i < 0 {
+			return -1
+		}
+		if i = skipSpace(src, i); i >= len(src) || src[i] != ':' {
+			return -1
+		}
+		dst = append(dst, ':', ' ')
+		return i + 1
+	}
+	i := 0
+	for {
+		// a value at i
+		i = skipSpace(src, i)
+		if i >= len(src) {
+			return dst, false
+		}
+		switch c := src[i]; {
+		case c == '{' || c == '[':
+			dst = append(dst, c)
+			if i = skipSpace(src, i+1); i < len(src) && src[i] == c+2 { // {} or []
+				dst = append(dst, c+2)
+				i++
+				break
+			}
+			if depth == maxCompactDepth {
+				return dst, false
+			}
+			stack[depth] = c
+			depth++
+			newline()
+			if c == '{' {
+				if i = key(i); i < 0 {
+					return dst, false
+				}
+			}
+			continue
+		case c == '"':
+			if dst, i = appendString(dst, src, i); i < 0 {
+				return dst, false
+			}
+		case c == 't' || c == 'f' || c == 'n':
+			word := "null"
+			if c == 't' {
+				word = "true"
+			} else if c == 'f' {
+				word = "false"
+			}
+			if !bytes.HasPrefix(src[i:], []byte(word)) {
+				return dst, false
+			}
+			dst = append(dst, word...)
+			i += len(word)
+		default:
+			j := skipNumber(src, i)
+			if j < 0 {
+				return dst, false
+			}
+			dst = append(dst, src[i:j]...)
+			i = j
+		}
+		// after a value: close what it ends, then a comma and the next value, or the end
+		for {
+			i = skipSpace(src, i)
+			if depth == 0 {
+				return dst, i == len(src)
+			}
+			if i >= len(src) {
+				return dst, false
+			}
+			open := stack[depth-1]
+			if c := src[i]; c == open+2 { // } or ]
+				depth--
+				newline()
+				dst = append(dst, c)
+				i++
+				continue
+			} else if c != ',' {
+				return dst, false
+			}
+			dst = append(dst, ',')
+			newline()
+			i++
+			if open == '{' {
+				if i = key(i); i < 0 {
+					return dst, false
+				}
+			}
+			break
+		}
+	}
+}

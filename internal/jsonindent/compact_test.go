@@ -103,3 +103,70 @@ func FuzzAppendCompact(f *testing.F) {
 		}
 	})
 }
+
+// IndentSpliced writes what Indent writes of json.Marshal's output with the json.RawMessages in place,
+// and nothing where json.Marshal refuses one.
+func TestIndentSplicedAgreesWithMarshal(t *testing.T) {
+	type doc struct {
+		X any             `json:"x"`
+		R json.RawMessage `json:"r"`
+		Y any             `json:"y"`
+		S json.RawMessage `json:"s"`
+	}
+	rng := rand.New(rand.NewSource(5))
+	layout := func(v any) []byte {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(rng.Intn(2) == 0)
+		if rng.Intn(2) == 0 {
+			enc.SetIndent(strings.Repeat(" ", rng.Intn(3)), []string{"  ", "\t", ""}[rng.Intn(3)])
+		}
+		if err := enc.Encode(v); err != nil {
+			t.Fatal(err)
+		}
+		out := b.Bytes()
+		if rng.Intn(4) == 0 { // one byte changed: mostly not JSON any more
+			out[rng.Intn(len(out))] = "{}[],:\" x"[rng.Intn(9)]
+		}
+		return out
+	}
+	taken, refused := 0, 0
+	for range 5000 {
+		d := doc{X: random(rng, 3), R: layout(random(rng, 4)), Y: random(rng, 3), S: layout(random(rng, 4))}
+		prefix, indent := []string{"", "    "}[rng.Intn(2)], []string{"  ", "\t"}[rng.Intn(2)]
+		var want bytes.Buffer
+		full, err := json.Marshal(d)
+		if err == nil {
+			if err := Indent(&want, full, prefix, indent); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mx, _ := json.Marshal(d.X)
+		my, _ := json.Marshal(d.Y)
+		withNulls, _ := json.Marshal(doc{X: d.X, Y: d.Y})
+		r := len(`{"x":`) + len(mx) + len(`,"r":`)
+		s := r + len(`null,"y":`) + len(my) + len(`,"s":`)
+		if string(withNulls[r:r+4]) != "null" || string(withNulls[s:s+4]) != "null" {
+			t.Fatalf("spans of %s", withNulls)
+		}
+		var got bytes.Buffer
+		got.WriteString("keep:")
+		ok := IndentSpliced(&got, withNulls, []Span{{r, r + 4, d.R}, {s, s + 4, d.S}}, prefix, indent)
+		switch {
+		case ok != (err == nil):
+			t.Errorf("%q, %q: IndentSpliced %v, json.Marshal: %v", d.R, d.S, ok, err)
+		case ok && got.String() != "keep:"+want.String():
+			t.Errorf("%q, %q:\n got %q\nwant %q", d.R, d.S, got.String(), "keep:"+want.String())
+		case !ok && got.String() != "keep:":
+			t.Errorf("%q, %q: refused, but wrote %q", d.R, d.S, got.String())
+		}
+		if ok {
+			taken++
+		} else {
+			refused++
+		}
+	}
+	if taken < 1000 || refused < 100 {
+		t.Errorf("%d taken, %d refused: the comparison does not cover both", taken, refused)
+	}
+}

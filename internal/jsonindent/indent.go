@@ -14,7 +14,13 @@ import (
 // false for input it does not lay out (white space outside strings, an unterminated string, unbalanced
 // brackets), which Indent gives to json.Indent.
 func appendIndent(dst []byte, src []byte, prefix, indent string) ([]byte, bool) {
-	depth := 0
+	dst, depth, ok := appendIndentAt(dst, src, prefix, indent, 0)
+	return dst, ok && depth == 0
+}
+
+// appendIndentAt is appendIndent of a piece of compact JSON that starts at the given depth of nesting;
+// it returns the depth where the piece ends (false: a bracket closes more than is open).
+func appendIndentAt(dst []byte, src []byte, prefix, indent string, depth int) ([]byte, int, bool) {
 	newline := func() {
 		dst = append(dst, '\n')
 		dst = append(dst, prefix...)
@@ -35,7 +41,7 @@ func appendIndent(dst []byte, src []byte, prefix, indent string) ([]byte, bool) 
 				}
 			}
 			if j >= len(src) {
-				return dst, false
+				return dst, depth, false
 			}
 			dst = append(dst, src[i:j+1]...)
 			i = j
@@ -51,7 +57,7 @@ func appendIndent(dst []byte, src []byte, prefix, indent string) ([]byte, bool) 
 		case '}', ']':
 			depth--
 			if depth < 0 {
-				return dst, false
+				return dst, depth, false
 			}
 			newline()
 			dst = append(dst, c)
@@ -61,12 +67,12 @@ func appendIndent(dst []byte, src []byte, prefix, indent string) ([]byte, bool) 
 		case ':':
 			dst = append(dst, ':', ' ')
 		case ' ', '\t', '\n', '\r':
-			return dst, false
+			return dst, depth, false
 		default:
 			dst = append(dst, c)
 		}
 	}
-	return dst, depth == 0
+	return dst, depth, true
 }
 
 // Indent writes src, the output of json.Marshal (compact, valid JSON), indented to dst, as
@@ -74,6 +80,7 @@ func appendIndent(dst []byte, src []byte, prefix, indent string) ([]byte, bool) 
 // input it cannot lay out (white space outside strings, an unterminated string, unbalanced brackets)
 // goes to json.Indent, and so does its error; other input that is not JSON is laid out as it comes.
 func Indent(dst *bytes.Buffer, src []byte, prefix, indent string) error {
+	dst.Grow(2*len(src) + 64) // room for the usual indentation: appended in place
 	if b, ok := appendIndent(dst.AvailableBuffer(), src, prefix, indent); ok {
 		dst.Write(b)
 		return nil
