@@ -297,7 +297,7 @@ func (r *RegisterTaskDefinitionChange) diff() (string, error) {
 	if !ok {
 		return r.genericDiff()
 	}
-	return unifiedDiff(r.diffOldLabel(), r.diffNewLabel(), string(b), string(aj))
+	return unifiedDiff(r.diffOldLabel(), r.diffNewLabel(), b, aj)
 }
 
 func (r *RegisterTaskDefinitionChange) diffOldLabel() string {

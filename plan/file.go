@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/ecsfix/ecsfix/internal/jsonindent"
 	"github.com/ecsfix/ecsfix/internal/ordered"
@@ -286,11 +287,15 @@ func canonicalActionElement(b *bytes.Buffer, i int, a *Action) error {
 	}
 	before, after := r.Before, r.After
 	r.Before, r.After = nil, nil
-	compact, err := json.Marshal(a)
+	buf := compactBuffers.Get().(*bytes.Buffer)
+	defer compactBuffers.Put(buf)
+	buf.Reset()
+	err := json.NewEncoder(buf).Encode(a) // json.Marshal's bytes and a newline, in a buffer reused
 	r.Before, r.After = before, after
 	if err != nil {
 		return jsonindent.Element(b, i, a, "    ", "  ")
 	}
+	compact := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	// {…,"registerTaskDefinition":{"sourceArn":"…","family":"…","before":null,"after":null,…}…}: the
 	// key cannot be inside a string (json.Marshal escapes a string's quotes), and comes before the
 	// members that may hold maps (the other kinds' payloads).
@@ -324,6 +329,9 @@ func canonicalActionElement(b *bytes.Buffer, i int, a *Action) error {
 	}
 	return nil
 }
+
+// compactBuffers hold canonicalActionElement's compact encodings.
+var compactBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // skipCompactString skips the JSON string that starts at i in json.Marshal's output; the index after its
 // closing quote, or -1 when there is no string at i.

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The diff of a registration normalises two task definitions (normalizeTaskDefinitionDoc) and encodes
@@ -224,14 +225,20 @@ func (p *tparser) value(depth int) (n tnode) {
 	return tnode{}
 }
 
+// treeStacks are tparser stacks to reuse.
+var treeStacks = sync.Pool{New: func() any { s := make([]tnode, 0, 64); return &s }}
+
 // parseTree parses raw, one JSON object, into a tree; false for anything the tree does not hold (see
 // above), a repeated key included.
 func parseTree(raw []byte) (tnode, bool) {
 	if len(raw) >= math.MaxInt32 {
 		return tnode{}, false
 	}
-	p := tparser{s: raw, ok: true, stack: make([]tnode, 0, 64)}
+	stack := treeStacks.Get().(*[]tnode)
+	p := tparser{s: raw, ok: true, stack: (*stack)[:0]}
 	n := p.value(0)
+	*stack = p.stack[:0]
+	treeStacks.Put(stack)
 	p.space()
 	if !p.ok || p.i != len(raw) || n.kind != '{' || !noRepeatedKeys(raw, &n) {
 		return tnode{}, false
@@ -480,63 +487,72 @@ func (t *treeNormalizer) scalarJSON(n *tnode) []byte {
 	return nil
 }
 
-// appendTree appends n as appendGenericJSON does at the given depth (members sorted by key).
-func appendTree(b []byte, src []byte, n *tnode, depth int) []byte {
+// writeTree writes n as appendGenericJSON appends it at the given depth (members sorted by key), into
+// a strings.Builder: the text is a string without a copy.
+func writeTree(b *strings.Builder, src []byte, n *tnode, depth int) {
 	switch n.kind {
 	case 'n':
-		return append(b, "null"...)
+		b.WriteString("null")
 	case 't':
-		return append(b, "true"...)
+		b.WriteString("true")
 	case 'f':
-		return append(b, "false"...)
+		b.WriteString("false")
 	case '0':
-		return append(b, n.text.bytes(src)...)
+		b.Write(n.text.bytes(src))
 	case '"':
-		b = append(b, '"')
-		b = append(b, n.text.bytes(src)...)
-		return append(b, '"')
-	case '{':
+		b.WriteByte('"')
+		b.Write(n.text.bytes(src))
+		b.WriteByte('"')
+	case '{', '[':
 		if len(n.kids) == 0 {
-			return append(b, "{}"...)
+			b.WriteByte(n.kind)
+			b.WriteByte(n.kind + 2)
+			return
 		}
-		slices.SortFunc(n.kids, func(x, y tnode) int { return bytes.Compare(x.key.bytes(src), y.key.bytes(src)) })
-		b = append(b, '{')
+		if n.kind == '{' {
+			slices.SortFunc(n.kids, func(x, y tnode) int { return bytes.Compare(x.key.bytes(src), y.key.bytes(src)) })
+		}
+		b.WriteByte(n.kind)
 		for i := range n.kids {
 			if i > 0 {
-				b = append(b, ',')
+				b.WriteByte(',')
 			}
-			b = appendJSONIndent(b, depth+1)
-			b = append(b, '"')
-			b = append(b, n.kids[i].key.bytes(src)...)
-			b = append(b, `": `...)
-			b = appendTree(b, src, &n.kids[i], depth+1)
+			writeTreeIndent(b, depth+1)
+			if n.kind == '{' {
+				b.WriteByte('"')
+				b.Write(n.kids[i].key.bytes(src))
+				b.WriteString(`": `)
+			}
+			writeTree(b, src, &n.kids[i], depth+1)
 		}
-		b = appendJSONIndent(b, depth)
-		return append(b, '}')
+		writeTreeIndent(b, depth)
+		b.WriteByte(n.kind + 2)
 	}
-	if len(n.kids) == 0 {
-		return append(b, "[]"...)
+}
+
+// treeIndent is a new line and indentation, by depth.
+const treeIndent = "\n                                                                "
+
+// writeTreeIndent is appendJSONIndent: a new line at the given depth (two spaces a level).
+func writeTreeIndent(b *strings.Builder, depth int) {
+	if n := 1 + 2*depth; n <= len(treeIndent) {
+		b.WriteString(treeIndent[:n])
+		return
 	}
-	b = append(b, '[')
-	for i := range n.kids {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONIndent(b, depth+1)
-		b = appendTree(b, src, &n.kids[i], depth+1)
+	b.WriteByte('\n')
+	for range depth {
+		b.WriteString("  ")
 	}
-	b = appendJSONIndent(b, depth)
-	return append(b, ']')
 }
 
 // treeNormalizedText is the text a registration's diff shows of a document, masked at each of paths:
 // what decodeObject, MaskedValue at each path (lookupJSONPath), normalizeTaskDefinitionDoc and
 // encodeGenericJSON give, done on the tree; false where the tree does not hold the document or cannot
 // follow the normalisation, which the generic way then does.
-func treeNormalizedText(raw []byte, paths []string) ([]byte, bool) {
+func treeNormalizedText(raw []byte, paths []string) (string, bool) {
 	td, ok := parseTree(raw)
 	if !ok {
-		return nil, false
+		return "", false
 	}
 	for _, p := range paths {
 		td.setMasked(raw, p)
@@ -544,8 +560,11 @@ func treeNormalizedText(raw []byte, paths []string) ([]byte, bool) {
 	t := treeNormalizer{src: raw, ok: true}
 	t.taskDefinition(&td)
 	if !t.ok {
-		return nil, false
+		return "", false
 	}
-	b := appendTree(make([]byte, 0, len(raw)+len(raw)/4), raw, &td, 0)
-	return append(b, '\n'), true
+	var b strings.Builder
+	b.Grow(len(raw) + len(raw)/4)
+	writeTree(&b, raw, &td, 0)
+	b.WriteByte('\n')
+	return b.String(), true
 }

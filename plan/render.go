@@ -124,43 +124,50 @@ func actionDetails(a *Action) changeDetails {
 // last line has no newline where an edit touches it), the edits go to udiff.ToUnified as udiff.Lines
 // makes them.
 func unifiedDiff(fromLabel, toLabel, before, after string) (string, error) {
-	bl, boff := splitDiffLines(before)
-	al, _ := splitDiffLines(after)
+	bl := splitDiffLines(before)
+	al := splitDiffLines(after)
 	diffs := lcs.DiffLines(bl, al)
 	if len(diffs) == 0 {
 		return "", nil
 	}
 	for _, d := range diffs {
-		// udiff.lineEdits' test for edits that are whole lines already (its fast path)
-		start, end := boff[d.Start], boff[d.End]
-		if start >= len(before) || start > 0 && before[start-1] != '\n' || end > 0 && before[end-1] != '\n' ||
+		// udiff.lineEdits' test for edits that are whole lines already (its fast path): not one that
+		// starts at the end of before (an insertion there), or that ends after a last line without a
+		// newline, or that inserts such a line. (An edit that starts inside before starts after a newline.)
+		if d.Start >= len(bl) || d.End > 0 && !strings.HasSuffix(bl[d.End-1], "\n") ||
 			d.ReplEnd > d.ReplStart && !strings.HasSuffix(al[d.ReplEnd-1], "\n") {
-			edits := make([]udiff.Edit, len(diffs))
-			for i, d := range diffs {
-				edits[i] = udiff.Edit{Start: boff[d.Start], End: boff[d.End], New: strings.Join(al[d.ReplStart:d.ReplEnd], "")}
-			}
-			return udiff.ToUnified(fromLabel, toLabel, before, edits, diffContext)
+			return udiffUnified(fromLabel, toLabel, before, bl, al, diffs)
 		}
 	}
 	return string(appendUnified(make([]byte, 0, 256+len(after)/2), fromLabel, toLabel, bl, al, diffs)), nil
 }
 
-// splitDiffLines splits text into lines as udiff does (each with its newline, a last line without one
-// if the text does not end with a newline), with the offset of each line's start and the text's length.
-func splitDiffLines(text string) ([]string, []int) {
-	n := strings.Count(text, "\n") + 1
-	lines := make([]string, 0, n)
-	offsets := make([]int, 1, n+1)
+// udiffUnified is udiff.ToUnified of the edits udiff.Lines makes of diffs.
+func udiffUnified(fromLabel, toLabel, before string, bl, al []string, diffs []lcs.Diff) (string, error) {
+	offsets := make([]int, len(bl)+1) // of each line's start, and the text's end
+	for i, l := range bl {
+		offsets[i+1] = offsets[i] + len(l)
+	}
+	edits := make([]udiff.Edit, len(diffs))
+	for i, d := range diffs {
+		edits[i] = udiff.Edit{Start: offsets[d.Start], End: offsets[d.End], New: strings.Join(al[d.ReplStart:d.ReplEnd], "")}
+	}
+	return udiff.ToUnified(fromLabel, toLabel, before, edits, diffContext)
+}
+
+// splitDiffLines splits text into lines as udiff does: each with its newline, and a last line without
+// one if the text does not end with a newline.
+func splitDiffLines(text string) []string {
+	lines := make([]string, 0, strings.Count(text, "\n")+1)
 	for start := 0; start < len(text); {
 		end := len(text)
 		if i := strings.IndexByte(text[start:], '\n'); i >= 0 {
 			end = start + i + 1
 		}
 		lines = append(lines, text[start:end])
-		offsets = append(offsets, end)
 		start = end
 	}
-	return lines, offsets
+	return lines
 }
 
 // diffLine is a line of a hunk: its kind (' ', '-' or '+') and its text.

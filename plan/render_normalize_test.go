@@ -138,7 +138,7 @@ func TestNormalizedTextAgreesWithGeneric(t *testing.T) {
 		}
 		taken++
 		want, err := refMaskedNormalized(raw, ps)
-		if err != nil || !bytes.Equal(got, want) {
+		if err != nil || got != string(want) {
 			t.Errorf("%s (masked %q):\n got %s\nwant %s (%v)", what, ps, got, want, err)
 		}
 	}
@@ -173,7 +173,7 @@ func TestNormalizedTextAgreesWithGeneric(t *testing.T) {
 		`{"containerDefinitions":[{"name":"a"},{"name":"a","image":"x"}]}`, `{"containerDefinitions":[{"name":"b"},{"name":"a"}]}`} {
 		got, ok := treeNormalizedText([]byte(raw), nil)
 		want, err := refMaskedNormalized([]byte(raw), nil)
-		if ok && (err != nil || !bytes.Equal(got, want)) {
+		if ok && (err != nil || got != string(want)) {
 			t.Errorf("%q: got %s, want %s (%v)", raw, got, want, err)
 		}
 		if !ok && (raw == `{}` || raw == `{"containerDefinitions":[{"name":"b"},{"name":"a"}]}`) {

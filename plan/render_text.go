@@ -173,7 +173,14 @@ func (p *renderPrinter) diffLines(diff string) {
 	if p.err != nil {
 		return
 	}
-	b := make([]byte, 0, len(diff)+len(diff)/8+64)
+	var b []byte
+	bw, direct := p.w.(*bytes.Buffer) // an action's own buffer: appended to in place
+	if direct {
+		bw.Grow(len(diff) + len(diff)/8 + 64)
+		b = bw.AvailableBuffer()
+	} else {
+		b = make([]byte, 0, len(diff)+len(diff)/8+64)
+	}
 	b = append(b, '\n')
 	rest := strings.TrimSuffix(diff, "\n")
 	for {
