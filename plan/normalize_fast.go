@@ -2,6 +2,7 @@ package plan
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math"
 	"slices"
 	"sort"
@@ -82,10 +83,16 @@ type tparser struct {
 	stack []tnode
 }
 
+// eightSpaces is eight spaces read as a little-endian uint64.
+const eightSpaces = 0x2020202020202020
+
 // maxTreeDepth bounds the parser's recursion (a deeper document goes the generic way).
 const maxTreeDepth = 200
 
 func (p *tparser) space() {
+	for p.i+8 <= len(p.s) && binary.LittleEndian.Uint64(p.s[p.i:]) == eightSpaces { // indentation, 8 at a time
+		p.i += 8
+	}
 	for p.i < len(p.s) {
 		switch p.s[p.i] {
 		case ' ', '\t', '\n', '\r':

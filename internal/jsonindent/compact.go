@@ -1,6 +1,9 @@
 package jsonindent
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // plainString marks the bytes a JSON string holds as they are and json.Marshal writes unchanged: not a
 // quote, a backslash or a control character, and not <, > or & (escaped for HTML) nor 0xE2 (the first
@@ -108,6 +111,9 @@ func AppendCompact(dst, src []byte) ([]byte, bool) {
 
 // skipSpace skips JSON's white space from i.
 func skipSpace(src []byte, i int) int {
+	for i+8 <= len(src) && binary.LittleEndian.Uint64(src[i:]) == 0x2020202020202020 { // indentation, 8 spaces at a time
+		i += 8
+	}
 	for i < len(src) {
 		switch src[i] {
 		case ' ', '\t', '\n', '\r':
