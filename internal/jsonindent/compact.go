@@ -279,13 +279,8 @@ func IndentSpliced(dst *bytes.Buffer, compact []byte, spans []Span, prefix, inde
 func appendIndentedValue(dst, src []byte, prefix, indent string, base int) ([]byte, bool) {
 	var stack [maxCompactDepth]byte // '{' or '[' of each open object or array
 	depth := 0
-	newline := func() {
-		dst = append(dst, '\n')
-		dst = append(dst, prefix...)
-		for range base + depth {
-			dst = append(dst, indent...)
-		}
-	}
+	var lines lineStarts
+	newline := func() { dst = lines.append(dst, prefix, indent, base+depth) }
 	key := func(i int) int { // a key and its colon at i, white space around them dropped
 		if i = skipSpace(src, i); i >= len(src) || src[i] != '"' {
 			return -1
@@ -380,4 +375,21 @@ func appendIndentedValue(dst, src []byte, prefix, indent string, base int) ([]by
 			break
 		}
 	}
+}
+
+// lineStarts appends a new line, a prefix and an indent per level of nesting, from a copy it keeps of
+// the deepest it has written (one append rather than one per level).
+type lineStarts struct{ b []byte }
+
+func (l *lineStarts) append(dst []byte, prefix, indent string, depth int) []byte {
+	n := 1 + len(prefix) + depth*len(indent)
+	if len(l.b) < n {
+		if len(l.b) == 0 {
+			l.b = append(append(make([]byte, 0, 64), '\n'), prefix...)
+		}
+		for len(l.b) < n {
+			l.b = append(l.b, indent...)
+		}
+	}
+	return append(dst, l.b[:n]...)
 }

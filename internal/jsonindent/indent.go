@@ -21,13 +21,8 @@ func appendIndent(dst []byte, src []byte, prefix, indent string) ([]byte, bool) 
 // appendIndentAt is appendIndent of a piece of compact JSON that starts at the given depth of nesting;
 // it returns the depth where the piece ends (false: a bracket closes more than is open).
 func appendIndentAt(dst []byte, src []byte, prefix, indent string, depth int) ([]byte, int, bool) {
-	newline := func() {
-		dst = append(dst, '\n')
-		dst = append(dst, prefix...)
-		for range depth {
-			dst = append(dst, indent...)
-		}
-	}
+	var lines lineStarts
+	newline := func() { dst = lines.append(dst, prefix, indent, depth) }
 	for i := 0; i < len(src); i++ {
 		c := src[i]
 		switch c {
