@@ -120,6 +120,17 @@ func (p *tparser) str() tspan {
 	return tspan{}
 }
 
+// gathered takes the members or elements gathered on the stack from mark off it: a list of their own
+// (none once the parse has failed).
+func (p *tparser) gathered(mark int) []tnode {
+	var kids []tnode
+	if p.ok {
+		kids = slices.Clone(p.stack[mark:])
+	}
+	p.stack = p.stack[:mark]
+	return kids
+}
+
 func (p *tparser) value(depth int) (n tnode) {
 	p.space()
 	if p.i >= len(p.s) || depth > maxTreeDepth {
@@ -136,7 +147,6 @@ func (p *tparser) value(depth int) (n tnode) {
 			return n
 		}
 		mark := len(p.stack)
-		defer func() { n.kids = slices.Clone(p.stack[mark:]); p.stack = p.stack[:mark] }()
 		for p.ok {
 			p.space()
 			if p.i >= len(p.s) || p.s[p.i] != '"' {
@@ -160,7 +170,7 @@ func (p *tparser) value(depth int) (n tnode) {
 			}
 			if p.s[p.i] == '}' {
 				p.i++
-				return n
+				break
 			}
 			if p.s[p.i] != ',' {
 				p.ok = false
@@ -168,6 +178,7 @@ func (p *tparser) value(depth int) (n tnode) {
 			}
 			p.i++
 		}
+		n.kids = p.gathered(mark)
 		return n
 	case c == '[':
 		p.i++
@@ -178,7 +189,6 @@ func (p *tparser) value(depth int) (n tnode) {
 			return n
 		}
 		mark := len(p.stack)
-		defer func() { n.kids = slices.Clone(p.stack[mark:]); p.stack = p.stack[:mark] }()
 		for p.ok {
 			v := p.value(depth + 1)
 			p.stack = append(p.stack, v)
@@ -189,7 +199,7 @@ func (p *tparser) value(depth int) (n tnode) {
 			}
 			if p.s[p.i] == ']' {
 				p.i++
-				return n
+				break
 			}
 			if p.s[p.i] != ',' {
 				p.ok = false
@@ -197,6 +207,7 @@ func (p *tparser) value(depth int) (n tnode) {
 			}
 			p.i++
 		}
+		n.kids = p.gathered(mark)
 		return n
 	case c == '"':
 		return tnode{kind: '"', text: p.str()}
