@@ -288,8 +288,12 @@ func canonicalActionElement(b *bytes.Buffer, i int, a *Action) error {
 	before, after := r.Before, r.After
 	r.Before, r.After = nil, nil
 	buf := compactBuffers.Get().(*bytes.Buffer)
-	defer compactBuffers.Put(buf)
-	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			compactBuffers.Put(buf)
+		}
+	}()
 	err := json.NewEncoder(buf).Encode(a) // json.Marshal's bytes and a newline, in a buffer reused
 	r.Before, r.After = before, after
 	if err != nil {

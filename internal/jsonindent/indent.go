@@ -6,6 +6,7 @@ package jsonindent
 import (
 	"bytes"
 	"encoding/json"
+	"sync"
 )
 
 // appendIndent appends src, the output of json.Marshal (compact, valid JSON), indented as
@@ -93,9 +94,32 @@ func Element(dst *bytes.Buffer, i int, v any, prefix, indent string) error {
 	}
 	dst.WriteByte('\n')
 	dst.WriteString(prefix)
-	compact, err := json.Marshal(v)
-	if err != nil {
+	enc := encoders.Get().(*encoder)
+	defer enc.put()
+	if err := enc.json.Encode(v); err != nil { // json.Marshal's bytes (and error) and a newline
 		return err
 	}
-	return Indent(dst, compact, prefix, indent)
+	return Indent(dst, bytes.TrimSuffix(enc.buf.Bytes(), []byte("\n")), prefix, indent)
+}
+
+// encoder is a json.Encoder with its buffer, reused (encoders) rather than json.Marshal's copy of its
+// output made each time.
+type encoder struct {
+	buf  bytes.Buffer
+	json *json.Encoder
+}
+
+var encoders = sync.Pool{New: func() any {
+	e := new(encoder)
+	e.json = json.NewEncoder(&e.buf)
+	return e
+}}
+
+// put returns e to encoders, emptied; one grown beyond a megabyte is left to the collector.
+func (e *encoder) put() {
+	if e.buf.Cap() > 1<<20 {
+		return
+	}
+	e.buf.Reset()
+	encoders.Put(e)
 }
