@@ -257,7 +257,8 @@ func writeCanonicalList(bw *bufio.Writer, n int, elem func(i int) any) error {
 }
 
 // writeCanonicalActions is writeCanonicalList of the actions (canonicalAction), a registration's
-// documents compacted by jsonindent.AppendCompact rather than encoding/json (canonicalActionElement).
+// documents laid out by jsonindent.IndentSpliced rather than compacted by encoding/json
+// (canonicalActionElement).
 func writeCanonicalActions(bw *bufio.Writer, actions []Action) error {
 	if len(actions) == 0 {
 		_, err := bw.WriteString("[]")

@@ -18,96 +18,9 @@ var plainString = func() (t [256]bool) {
 	return t
 }()
 
-// maxCompactDepth bounds the nesting AppendCompact follows (encoding/json refuses beyond 10,000 levels).
+// maxCompactDepth bounds the nesting appendIndentedValue follows (encoding/json refuses beyond 10,000
+// levels).
 const maxCompactDepth = 1000
-
-// AppendCompact appends src, one JSON value, as json.Marshal writes it when src is a json.RawMessage
-// (json.RawMessage.MarshalJSON's output goes through json.Compact with HTML escaping): white space outside
-// strings dropped, <, > and & in strings written \u003c, \u003e and \u0026, U+2028 and U+2029 as \u2028 and
-// \u2029, everything else as it is. It reports false for src that is not JSON (which json.Marshal refuses)
-// or nests deeper than maxCompactDepth; dst is then unspecified (TestAppendCompactAgreesWithMarshal).
-func AppendCompact(dst, src []byte) ([]byte, bool) {
-	var stack [maxCompactDepth]byte // '{' or '[' of each open object or array
-	depth := 0
-	i := 0
-	for {
-		// a value at i
-		i = skipSpace(src, i)
-		if i >= len(src) {
-			return dst, false
-		}
-		switch c := src[i]; {
-		case c == '{' || c == '[':
-			dst = append(dst, c)
-			if i = skipSpace(src, i+1); i < len(src) && src[i] == c+2 { // {} or []
-				dst = append(dst, c+2)
-				i++
-				break
-			}
-			if depth == maxCompactDepth {
-				return dst, false
-			}
-			stack[depth] = c
-			depth++
-			if c == '{' {
-				if dst, i = objectKey(dst, src, i); i < 0 {
-					return dst, false
-				}
-			}
-			continue
-		case c == '"':
-			if dst, i = appendString(dst, src, i); i < 0 {
-				return dst, false
-			}
-		case c == 't' || c == 'f' || c == 'n':
-			word := "null"
-			if c == 't' {
-				word = "true"
-			} else if c == 'f' {
-				word = "false"
-			}
-			if !bytes.HasPrefix(src[i:], []byte(word)) {
-				return dst, false
-			}
-			dst = append(dst, word...)
-			i += len(word)
-		default:
-			j := skipNumber(src, i)
-			if j < 0 {
-				return dst, false
-			}
-			dst = append(dst, src[i:j]...)
-			i = j
-		}
-		// after a value: close what it ends, then a comma and the next value, or the end
-		for {
-			i = skipSpace(src, i)
-			if depth == 0 {
-				return dst, i == len(src)
-			}
-			if i >= len(src) {
-				return dst, false
-			}
-			open := stack[depth-1]
-			if c := src[i]; c == open+2 { // } or ]
-				dst = append(dst, c)
-				depth--
-				i++
-				continue
-			} else if c != ',' {
-				return dst, false
-			}
-			dst = append(dst, ',')
-			i++
-			if open == '{' {
-				if dst, i = objectKey(dst, src, i); i < 0 {
-					return dst, false
-				}
-			}
-			break
-		}
-	}
-}
 
 // skipSpace skips JSON's white space from i.
 func skipSpace(src []byte, i int) int {
@@ -125,23 +38,10 @@ func skipSpace(src []byte, i int) int {
 	return i
 }
 
-// objectKey appends a key and its colon at i (white space around them dropped); the index after them,
-// or -1.
-func objectKey(dst, src []byte, i int) ([]byte, int) {
-	if i = skipSpace(src, i); i >= len(src) || src[i] != '"' {
-		return dst, -1
-	}
-	if dst, i = appendString(dst, src, i); i < 0 {
-		return dst, -1
-	}
-	if i = skipSpace(src, i); i >= len(src) || src[i] != ':' {
-		return dst, -1
-	}
-	return append(dst, ':'), i + 1
-}
-
-// appendString appends the string whose opening quote is at i, escaped as AppendCompact says; the index
-// after its closing quote, or -1.
+// appendString appends the string whose opening quote is at i as json.Marshal writes it in a
+// json.RawMessage (json.Compact with HTML escaping): <, > and & written \u003c, \u003e and \u0026, U+2028
+// and U+2029 as \u2028 and \u2029, everything else as it is; the index after its closing quote, or -1 for
+// a string json.Marshal refuses.
 func appendString(dst, src []byte, i int) ([]byte, int) {
 	const hex = "0123456789abcdef"
 	start := i // src[start:i] is still to append
@@ -244,11 +144,11 @@ type Span struct {
 
 // IndentSpliced writes compact (json.Marshal's output) indented as Indent(dst, compact, prefix, indent)
 // does, with each span's part replaced by its Value (one JSON value, in any layout) as json.Marshal
-// writes a json.RawMessage (see AppendCompact): the bytes Indent writes of json.Marshal's output for the
-// value with those json.RawMessages in place of what the spans cover (TestIndentSplicedAgreesWithMarshal).
-// The spans are in order, each covering a whole value of compact. It reports false, and writes nothing,
-// for a Value AppendCompact does not take or for compact it cannot lay out (as Indent, see
-// appendIndent).
+// writes a json.RawMessage (json.Compact with HTML escaping): the bytes Indent writes of json.Marshal's
+// output for the value with those json.RawMessages in place of what the spans cover
+// (TestIndentSplicedAgreesWithMarshal). The spans are in order, each covering a whole value of compact.
+// It reports false, and writes nothing, for a Value that is not JSON (which json.Marshal refuses) or
+// nests deeper than maxCompactDepth, or for compact it cannot lay out (as Indent, see appendIndent).
 func IndentSpliced(dst *bytes.Buffer, compact []byte, spans []Span, prefix, indent string) bool {
 	n := len(compact)
 	for _, s := range spans {
@@ -273,9 +173,10 @@ func IndentSpliced(dst *bytes.Buffer, compact []byte, spans []Span, prefix, inde
 	return true
 }
 
-// appendIndentedValue appends src, one JSON value in any layout, compacted as AppendCompact does and laid
-// out as appendIndentAt lays out compact JSON at the given depth of nesting; false where AppendCompact
-// is.
+// appendIndentedValue appends src, one JSON value in any layout, as Indent lays out json.Marshal's
+// output for src as a json.RawMessage (white space outside strings dropped, strings as appendString
+// writes them), at the given depth of nesting (TestIndentedValueAgreesWithMarshal); false for src that
+// json.Marshal refuses or that nests deeper than maxCompactDepth.
 func appendIndentedValue(dst, src []byte, prefix, indent string, base int) ([]byte, bool) {
 	var stack [maxCompactDepth]byte // '{' or '[' of each open object or array
 	depth := 0

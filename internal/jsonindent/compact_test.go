@@ -8,20 +8,27 @@ import (
 	"testing"
 )
 
-// checkCompact compares AppendCompact with json.Marshal of src as a json.RawMessage: the same bytes
-// where AppendCompact takes src, and it takes src where json.Marshal does (the nesting is not deep in
-// these cases). It reports whether json.Marshal takes src.
+// checkCompact compares appendIndentedValue with Indent of json.Marshal's output for src as a
+// json.RawMessage: the same bytes where appendIndentedValue takes src, and it takes src where
+// json.Marshal does (the nesting is not deep in these cases). It reports whether json.Marshal takes src.
 func checkCompact(t *testing.T, src []byte) bool {
 	t.Helper()
-	want, err := json.Marshal(json.RawMessage(src))
-	got, ok := AppendCompact([]byte("keep:"), src)
-	if ok != (err == nil) || ok && string(got) != "keep:"+string(want) {
-		t.Errorf("AppendCompact(%q) = %q, %v; json.Marshal: %q, %v", src, got, ok, want, err)
+	var want bytes.Buffer
+	want.WriteString("keep:")
+	compact, err := json.Marshal(json.RawMessage(src))
+	if err == nil {
+		if err := Indent(&want, compact, ">", "\t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, ok := appendIndentedValue([]byte("keep:"), src, ">", "\t", 0)
+	if ok != (err == nil) || ok && string(got) != want.String() {
+		t.Errorf("appendIndentedValue(%q) = %q, %v; json.Marshal and Indent: %q, %v", src, got, ok, want.String(), err)
 	}
 	return err == nil
 }
 
-func TestAppendCompactAgreesWithMarshal(t *testing.T) {
+func TestIndentedValueAgreesWithMarshal(t *testing.T) {
 	cases := []string{`{}`, `[]`, `{"a":{}}`, `[[],{},[{}]]`, `{"a":1,"b":[true,false,null,"x"],"c":{"d":-1.5e+3}}`, `"s"`, `12`,
 		`null`, `true`, `false`, `0`, `-0`, `0.5`, `1E9`, `1e-9`, `-12.25e+2`, `{"k:":"v,{[","e":"\"\\\"}"}`, `["\\"]`, `{"":""}`,
 		`"\u00e9\ud83d\ude00\/\b\f\n\r\t"`, "\"\xff\xfe\"", `"é☃𝄞"`, "\"\u2027\u202a\"", `[1,[2,[3,{"a":[4]}]]]`,
@@ -82,24 +89,26 @@ func TestAppendCompactAgreesWithMarshal(t *testing.T) {
 	}
 	// the innermost [] opens no level IsCompact follows
 	deep := strings.Repeat("[", maxCompactDepth+1) + strings.Repeat("]", maxCompactDepth+1)
-	if got, ok := AppendCompact(nil, []byte(deep)); !ok || string(got) != deep {
-		t.Errorf("%d levels of nesting refused", maxCompactDepth)
-	}
+	checkCompact(t, []byte(deep))
 	if deeper := "[" + deep + "]"; !json.Valid([]byte(deeper)) {
 		t.Error("encoding/json refuses the deeper nesting")
-	} else if _, ok := AppendCompact(nil, []byte(deeper)); ok {
-		t.Errorf("beyond %d levels: AppendCompact does not refuse", maxCompactDepth)
+	} else if _, ok := appendIndentedValue(nil, []byte(deeper), "", "  ", 0); ok {
+		t.Errorf("beyond %d levels: appendIndentedValue does not refuse", maxCompactDepth)
 	}
 }
 
-func FuzzAppendCompact(f *testing.F) {
+func FuzzIndentedValue(f *testing.F) {
 	for _, s := range []string{`{"a":[1,{}]}`, `"\\\""`, `[[]]`, `1e5`, `"\u2028"`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
-		want, err := json.Marshal(json.RawMessage(src))
-		if got, ok := AppendCompact(nil, src); ok && (err != nil || !bytes.Equal(got, want)) {
-			t.Errorf("AppendCompact(%q) = %q; json.Marshal: %q, %v", src, got, want, err)
+		var want bytes.Buffer
+		compact, err := json.Marshal(json.RawMessage(src))
+		if err == nil {
+			err = Indent(&want, compact, "", "  ")
+		}
+		if got, ok := appendIndentedValue(nil, src, "", "  ", 0); ok && (err != nil || string(got) != want.String()) {
+			t.Errorf("appendIndentedValue(%q) = %q; json.Marshal and Indent: %q, %v", src, got, want.String(), err)
 		}
 	})
 }
