@@ -281,7 +281,35 @@ func (r *RegisterTaskDefinitionChange) details() changeDetails {
 
 // diff diffs the normalised Before and After, with every masked place showing MaskedValue (the plan
 // holds placeholders there already; masking again costs nothing and keeps a mistake out of the output).
+// Each is masked and normalised on a light tree where it can (treeNormalizedText, the same bytes), else
+// both the generic way (genericDiff).
 func (r *RegisterTaskDefinitionChange) diff() (string, error) {
+	sourcePaths := make([]string, len(r.Masked))
+	paths := make([]string, len(r.Masked))
+	for i, m := range r.Masked {
+		sourcePaths[i], paths[i] = m.SourcePath, m.Path
+	}
+	b, ok := treeNormalizedText(r.Before, sourcePaths)
+	if !ok {
+		return r.genericDiff()
+	}
+	aj, ok := treeNormalizedText(r.After, paths)
+	if !ok {
+		return r.genericDiff()
+	}
+	return unifiedDiff(r.diffOldLabel(), r.diffNewLabel(), b, aj)
+}
+
+func (r *RegisterTaskDefinitionChange) diffOldLabel() string {
+	return "task-definition/" + detect.ShortARN(r.SourceArn)
+}
+
+func (r *RegisterTaskDefinitionChange) diffNewLabel() string {
+	return "task-definition/" + r.Family + " (new revision)"
+}
+
+// genericDiff is diff through decodeGenericJSON's maps.
+func (r *RegisterTaskDefinitionChange) genericDiff() (string, error) {
 	before, err := decodeObject(r.Before)
 	if err != nil {
 		return "", fmt.Errorf("task definition %s: before: %w", r.SourceArn, err)
@@ -308,9 +336,7 @@ func (r *RegisterTaskDefinitionChange) diff() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	from := "task-definition/" + detect.ShortARN(r.SourceArn)
-	to := "task-definition/" + r.Family + " (new revision)"
-	return unifiedDiff(from, to, string(b), string(aj))
+	return unifiedDiff(r.diffOldLabel(), r.diffNewLabel(), string(b), string(aj))
 }
 
 // registrationFamily is the family key (account, region, family) of a registration.

@@ -3,9 +3,11 @@ package plan
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/aymanbagabas/go-udiff"
+	"github.com/aymanbagabas/go-udiff/lcs"
 
 	"github.com/ecsfix/ecsfix/detect/awsclient"
 	"github.com/ecsfix/ecsfix/internal/ordered"
@@ -114,9 +116,166 @@ func actionDetails(a *Action) changeDetails {
 	return changeDetails{}
 }
 
+// unifiedDiff is go-udiff's unified diff of two texts line by line (udiff.Lines, then udiff.ToUnified
+// with diffContext lines of context), the same bytes (TestUnifiedDiffAgreesWithUdiff) for less: the
+// lines are found by searching for newlines, compared by go-udiff's own algorithm (lcs.DiffLines, what
+// udiff.Lines calls), and the hunks laid out directly from the lines that algorithm says differ. Where
+// udiff.ToUnified would widen its edits to whole lines (an edit at the end of a text, or a text whose
+// last line has no newline where an edit touches it), the edits go to udiff.ToUnified as udiff.Lines
+// makes them.
 func unifiedDiff(fromLabel, toLabel, before, after string) (string, error) {
-	edits := udiff.Lines(before, after)
+	bl := splitDiffLines(before)
+	al := splitDiffLines(after)
+	diffs := lcs.DiffLines(bl, al)
+	if len(diffs) == 0 {
+		return "", nil
+	}
+	for _, d := range diffs {
+		// udiff.lineEdits' test for edits that are whole lines already (its fast path): not one that
+		// starts at the end of before (an insertion there), or that ends after a last line without a
+		// newline, or that inserts such a line. (An edit that starts inside before starts after a newline.)
+		if d.Start >= len(bl) || d.End > 0 && !strings.HasSuffix(bl[d.End-1], "\n") ||
+			d.ReplEnd > d.ReplStart && !strings.HasSuffix(al[d.ReplEnd-1], "\n") {
+			return udiffUnified(fromLabel, toLabel, before, bl, al, diffs)
+		}
+	}
+	return string(appendUnified(make([]byte, 0, 256+len(after)/2), fromLabel, toLabel, bl, al, diffs)), nil
+}
+
+// udiffUnified is udiff.ToUnified of the edits udiff.Lines makes of diffs.
+func udiffUnified(fromLabel, toLabel, before string, bl, al []string, diffs []lcs.Diff) (string, error) {
+	offsets := make([]int, len(bl)+1) // of each line's start, and the text's end
+	for i, l := range bl {
+		offsets[i+1] = offsets[i] + len(l)
+	}
+	edits := make([]udiff.Edit, len(diffs))
+	for i, d := range diffs {
+		edits[i] = udiff.Edit{Start: offsets[d.Start], End: offsets[d.End], New: strings.Join(al[d.ReplStart:d.ReplEnd], "")}
+	}
 	return udiff.ToUnified(fromLabel, toLabel, before, edits, diffContext)
+}
+
+// splitDiffLines splits text into lines as udiff does: each with its newline, and a last line without
+// one if the text does not end with a newline.
+func splitDiffLines(text string) []string {
+	lines := make([]string, 0, strings.Count(text, "\n")+1)
+	for start := 0; start < len(text); {
+		end := len(text)
+		if i := strings.IndexByte(text[start:], '\n'); i >= 0 {
+			end = start + i + 1
+		}
+		lines = append(lines, text[start:end])
+		start = end
+	}
+	return lines
+}
+
+// diffLine is a line of a hunk: its kind (' ', '-' or '+') and its text.
+type diffLine struct {
+	kind byte
+	text string
+}
+
+// appendUnified appends the unified diff of before's lines bl and after's lines al, whose differences
+// diffs are whole lines (see unifiedDiff), as udiff.ToUnified lays it out: hunks joined when fewer than
+// twice diffContext lines apart, diffContext lines of context around them.
+func appendUnified(b []byte, fromLabel, toLabel string, bl, al []string, diffs []lcs.Diff) []byte {
+	const gap = diffContext * 2
+	b = append(b, "--- "...)
+	b = append(b, fromLabel...)
+	b = append(b, "\n+++ "...)
+	b = append(b, toLabel...)
+	b = append(b, '\n')
+	var lines []diffLine
+	fromLine, toLineStart := 0, 0
+	open := false
+	equal := func(start, end int) int { // udiff's addEqualLines
+		delta := 0
+		for i := start; i < end; i++ {
+			if i < 0 {
+				continue
+			}
+			if i >= len(bl) {
+				return delta
+			}
+			lines = append(lines, diffLine{' ', bl[i]})
+			delta++
+		}
+		return delta
+	}
+	last, toLine := 0, 0
+	for _, d := range diffs {
+		start, end := d.Start, d.End
+		switch {
+		case open && start == last:
+		case open && start <= last+gap:
+			equal(last, start)
+		default:
+			if open {
+				equal(last, last+diffContext)
+				b = appendHunk(b, fromLine, toLineStart, lines)
+				lines = lines[:0]
+			}
+			toLine += start - last
+			open = true
+			fromLine, toLineStart = start+1, toLine+1
+			delta := equal(start-diffContext, start)
+			fromLine -= delta
+			toLineStart -= delta
+		}
+		last = start
+		for i := start; i < end; i++ {
+			lines = append(lines, diffLine{'-', bl[i]})
+			last++
+		}
+		for _, l := range al[d.ReplStart:d.ReplEnd] {
+			lines = append(lines, diffLine{'+', l})
+			toLine++
+		}
+	}
+	equal(last, last+diffContext)
+	return appendHunk(b, fromLine, toLineStart, lines)
+}
+
+// appendHunk appends a hunk as udiff's unified.String writes it.
+func appendHunk(b []byte, fromLine, toLine int, lines []diffLine) []byte {
+	fromCount, toCount := 0, 0
+	for _, l := range lines {
+		switch l.kind {
+		case '-':
+			fromCount++
+		case '+':
+			toCount++
+		default:
+			fromCount++
+			toCount++
+		}
+	}
+	b = append(b, "@@"...)
+	b = appendHunkRange(b, " -", fromLine, fromCount)
+	b = appendHunkRange(b, " +", toLine, toCount)
+	b = append(b, " @@\n"...)
+	for _, l := range lines {
+		b = append(b, l.kind)
+		b = append(b, l.text...)
+		if !strings.HasSuffix(l.text, "\n") {
+			b = append(b, "\n\\ No newline at end of file\n"...)
+		}
+	}
+	return b
+}
+
+func appendHunkRange(b []byte, sign string, line, count int) []byte {
+	b = append(b, sign...)
+	switch {
+	case count > 1:
+		b = strconv.AppendInt(b, int64(line), 10)
+		b = append(b, ',')
+		return strconv.AppendInt(b, int64(count), 10)
+	case line == 1 && count == 0: // udiff: "Match odd GNU diff -u behavior adding to empty file."
+		return append(b, "0,0"...)
+	}
+	return strconv.AppendInt(b, int64(line), 10)
 }
 
 // maskedPlace says where a masked value is: "containerDefinitions[1].environment[1].value in the new

@@ -65,12 +65,31 @@ func (p *renderPrinter) field(label, value string) {
 	if p.err != nil {
 		return
 	}
-	l := textsafe.Line(label)
+	l := escapedLine(label)
+	pad := textLabelWidth - utf8.RuneCountInString(l)
+	if b, ok := p.w.(*bytes.Buffer); ok { // an action's own buffer: no error, no need to join first
+		b.WriteString("  ")
+		b.WriteString(l)
+		for ; pad > 0; pad-- {
+			b.WriteByte(' ')
+		}
+		b.WriteString(escapedLine(value))
+		b.WriteByte('\n')
+		return
+	}
 	s := "  " + l
-	if pad := textLabelWidth - utf8.RuneCountInString(l); pad > 0 {
+	if pad > 0 {
 		s += strings.Repeat(" ", pad)
 	}
-	_, p.err = io.WriteString(p.w, s+textsafe.Line(value)+"\n")
+	_, p.err = io.WriteString(p.w, s+escapedLine(value)+"\n")
+}
+
+// escapedLine is textsafe.Line(s), without looking at each rune when s is printable ASCII.
+func escapedLine(s string) string {
+	if printableASCII(s) {
+		return s
+	}
+	return textsafe.Line(s)
 }
 
 // safeLine prints prefix, s (escaped already) and a newline: printf("%s%s\n", …) without fmt.
@@ -142,13 +161,56 @@ func textAction(pr *renderPrinter, a *Action, why []string, needsApproval bool) 
 		return err
 	}
 	if diff != "" {
-		pr.printf("\n")
-		for _, line := range strings.SplitAfter(strings.TrimSuffix(diff, "\n"), "\n") {
-			pr.safeLine("    ", textDiffLine(pr, strings.TrimSuffix(line, "\n")))
-		}
+		pr.diffLines(diff)
 	}
 	pr.printf("\n")
 	return nil
+}
+
+// diffLines prints a blank line, then each line of diff (its last newline dropped) indented by four
+// spaces, escaped and coloured as textDiffLine does, in one write.
+func (p *renderPrinter) diffLines(diff string) {
+	if p.err != nil {
+		return
+	}
+	var b []byte
+	bw, direct := p.w.(*bytes.Buffer) // an action's own buffer: appended to in place
+	if direct {
+		bw.Grow(len(diff) + len(diff)/8 + 64)
+		b = bw.AvailableBuffer()
+	} else {
+		b = make([]byte, 0, len(diff)+len(diff)/8+64)
+	}
+	b = append(b, '\n')
+	rest := strings.TrimSuffix(diff, "\n")
+	for {
+		line, more := rest, false
+		if i := strings.IndexByte(rest, '\n'); i >= 0 {
+			line, rest, more = rest[:i], rest[i+1:], true
+		}
+		b = append(b, "    "...)
+		if printableASCII(line) && (!p.color || line == "") {
+			b = append(b, line...) // as textDiffLine: escaping changes nothing, and no colour
+		} else {
+			b = append(b, textDiffLine(p, line)...)
+		}
+		b = append(b, '\n')
+		if !more {
+			break
+		}
+	}
+	_, p.err = p.w.Write(b)
+}
+
+// printableASCII reports whether s is printable ASCII only (space to ~), which textsafe.Line leaves as
+// it is.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 func textDiffLine(pr *renderPrinter, line string) textsafe.Safe {

@@ -6,6 +6,7 @@ package jsonindent
 import (
 	"bytes"
 	"encoding/json"
+	"sync"
 )
 
 // appendIndent appends src, the output of json.Marshal (compact, valid JSON), indented as
@@ -14,30 +15,29 @@ import (
 // false for input it does not lay out (white space outside strings, an unterminated string, unbalanced
 // brackets), which Indent gives to json.Indent.
 func appendIndent(dst []byte, src []byte, prefix, indent string) ([]byte, bool) {
-	depth := 0
-	newline := func() {
-		dst = append(dst, '\n')
-		dst = append(dst, prefix...)
-		for range depth {
-			dst = append(dst, indent...)
-		}
-	}
+	dst, depth, ok := appendIndentAt(dst, src, prefix, indent, 0)
+	return dst, ok && depth == 0
+}
+
+// appendIndentAt is appendIndent of a piece of compact JSON that starts at the given depth of nesting;
+// it returns the depth where the piece ends (false: a bracket closes more than is open).
+func appendIndentAt(dst []byte, src []byte, prefix, indent string, depth int) ([]byte, int, bool) {
+	var lines lineStarts
+	newline := func() { dst = lines.append(dst, prefix, indent, depth) }
 	for i := 0; i < len(src); i++ {
 		c := src[i]
 		switch c {
 		case '"':
 			j := i + 1
-			for j < len(src) {
-				if k := bytes.IndexAny(src[j:], `"\`); k < 0 {
-					j = len(src)
-				} else if j += k; src[j] == '\\' {
-					j += 2
-					continue
+			for ; j < len(src); j++ { // to the closing quote, over escapes
+				if b := src[j]; b == '\\' {
+					j++
+				} else if b == '"' {
+					break
 				}
-				break
 			}
 			if j >= len(src) {
-				return dst, false
+				return dst, depth, false
 			}
 			dst = append(dst, src[i:j+1]...)
 			i = j
@@ -53,7 +53,7 @@ func appendIndent(dst []byte, src []byte, prefix, indent string) ([]byte, bool) 
 		case '}', ']':
 			depth--
 			if depth < 0 {
-				return dst, false
+				return dst, depth, false
 			}
 			newline()
 			dst = append(dst, c)
@@ -63,12 +63,12 @@ func appendIndent(dst []byte, src []byte, prefix, indent string) ([]byte, bool) 
 		case ':':
 			dst = append(dst, ':', ' ')
 		case ' ', '\t', '\n', '\r':
-			return dst, false
+			return dst, depth, false
 		default:
 			dst = append(dst, c)
 		}
 	}
-	return dst, depth == 0
+	return dst, depth, true
 }
 
 // Indent writes src, the output of json.Marshal (compact, valid JSON), indented to dst, as
@@ -76,6 +76,7 @@ func appendIndent(dst []byte, src []byte, prefix, indent string) ([]byte, bool) 
 // input it cannot lay out (white space outside strings, an unterminated string, unbalanced brackets)
 // goes to json.Indent, and so does its error; other input that is not JSON is laid out as it comes.
 func Indent(dst *bytes.Buffer, src []byte, prefix, indent string) error {
+	dst.Grow(2*len(src) + 64) // room for the usual indentation: appended in place
 	if b, ok := appendIndent(dst.AvailableBuffer(), src, prefix, indent); ok {
 		dst.Write(b)
 		return nil
@@ -93,9 +94,32 @@ func Element(dst *bytes.Buffer, i int, v any, prefix, indent string) error {
 	}
 	dst.WriteByte('\n')
 	dst.WriteString(prefix)
-	compact, err := json.Marshal(v)
-	if err != nil {
+	enc := encoders.Get().(*encoder)
+	defer enc.put()
+	if err := enc.json.Encode(v); err != nil { // json.Marshal's bytes (and error) and a newline
 		return err
 	}
-	return Indent(dst, compact, prefix, indent)
+	return Indent(dst, bytes.TrimSuffix(enc.buf.Bytes(), []byte("\n")), prefix, indent)
+}
+
+// encoder is a json.Encoder with its buffer, reused (encoders) rather than json.Marshal's copy of its
+// output made each time.
+type encoder struct {
+	buf  bytes.Buffer
+	json *json.Encoder
+}
+
+var encoders = sync.Pool{New: func() any {
+	e := new(encoder)
+	e.json = json.NewEncoder(&e.buf)
+	return e
+}}
+
+// put returns e to encoders, emptied; one grown beyond a megabyte is left to the collector.
+func (e *encoder) put() {
+	if e.buf.Cap() > 1<<20 {
+		return
+	}
+	e.buf.Reset()
+	encoders.Put(e)
 }
