@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ecsfix/ecsfix/detect"
 	"github.com/ecsfix/ecsfix/plan"
 )
 
@@ -29,7 +28,7 @@ func RollbackCalls(p *plan.Plan, recs []Record) (checks map[plan.AccountRegion]p
 	for _, rec := range recs {
 		st.apply(rec)
 	}
-	checks = map[plan.AccountRegion]plan.Calls{{}: {opCallerIdentity: 1 + max(0, len(planAccounts(p))-1)}}
+	checks = map[plan.AccountRegion]plan.Calls{{}: {opCallerIdentity: 1 + max(0, len(p.Accounts())-1)}}
 	steps = map[string]map[plan.AccountRegion]plan.Calls{}
 	r := &run{p: p}
 	for _, start := range st.all {
@@ -62,23 +61,6 @@ func RollbackCalls(p *plan.Plan, recs []Record) (checks map[plan.AccountRegion]p
 		}
 	}
 	return checks, steps
-}
-
-// planAccounts are the accounts the plan's actions and fingerprinted resources are in: checkTarget
-// identifies the caller, then reaches each other one.
-func planAccounts(p *plan.Plan) map[string]bool {
-	accounts := map[string]bool{}
-	for _, a := range p.Actions {
-		if a.Account != "" {
-			accounts[a.Account] = true
-		}
-	}
-	for _, f := range p.State {
-		if acct := detect.AccountOf(f.Resource); acct != "" {
-			accounts[acct] = true
-		}
-	}
-	return accounts
 }
 
 // Operations of the rollback, by service as awsclient.Counter names them.

@@ -387,17 +387,7 @@ func (p *Plan) checkCalls() (map[AccountRegion]Calls, *callsCtx) {
 	x := &callsCtx{p: p, inState: map[string]bool{}, read: map[string]bool{}, latest: map[string]string{}}
 	// The caller identified, then each other account of the plan through its role (the caller's own
 	// account is not known here: all but one of the plan's accounts are counted, at least).
-	accounts := map[string]bool{}
-	for _, a := range p.Actions {
-		if a.Account != "" {
-			accounts[a.Account] = true
-		}
-	}
-	for _, f := range p.State {
-		if acct := detect.AccountOf(f.Resource); acct != "" {
-			accounts[acct] = true
-		}
-	}
+	accounts := p.Accounts()
 	at(out, AccountRegion{}).add(opGetCallerIdentity, 1+max(0, len(accounts)-1))
 	clusterOf := p.serviceClusters()
 	type svcKey struct {
@@ -663,4 +653,21 @@ func RemainingApply(table *awsclient.QuotaTable, left, made map[AccountRegion]Ca
 		}
 	}
 	return time.Duration(longest * float64(time.Second))
+}
+
+// Accounts are the accounts the plan's actions and fingerprinted resources are in: what an apply or a
+// rollback identifies itself in (the caller's, then each other one through its role).
+func (p *Plan) Accounts() map[string]bool {
+	accounts := map[string]bool{}
+	for _, a := range p.Actions {
+		if a.Account != "" {
+			accounts[a.Account] = true
+		}
+	}
+	for _, f := range p.State {
+		if acct := detect.AccountOf(f.Resource); acct != "" {
+			accounts[acct] = true
+		}
+	}
+	return accounts
 }
