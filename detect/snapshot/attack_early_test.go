@@ -1,0 +1,94 @@
+package snapshot
+
+// Attacks on the early trimming of revisions and the reading again of trimmed ones (trim.go).
+
+import (
+	"crypto/sha256"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRereadDigestVouchesForParsedBytes: a file over wholeFile is hashed in one pass over the file and
+// parsed in further passes over the file again; a file rewritten in place between them gets the digest
+// of one version and the revisions of another. Reading it again then accepts the version the digest
+// names although the first reading parsed the other: the revision the load ends with is made of two
+// versions of its file (its identity and trimming from one, its body from the other), which reread
+// exists to refuse. Timing-based: one version is written over the other, in place, while the file is
+// read, until a reading mixes them (within a few attempts on a loaded machine).
+func TestRereadDigestVouchesForParsedBytes(t *testing.T) {
+	dir := t.TempDir()
+	name := "big.json"
+	pad := strings.Repeat(" ", 8<<20) // over wholeFile: hashed as a stream, then parsed from the file again
+	doc := func(status string) []byte {
+		return []byte(`{"taskDefinition": {"taskDefinitionArn": "` + a13p + `task-definition/fam:1", "family": "fam", "revision": 1, "status": ` + status +
+			`, "containerDefinitions": [{"name": "app", "image": "app:1", "privileged": true}]}}` + pad)
+	}
+	active, inactive := doc(`"ACTIVE"  `), doc(`"INACTIVE"`)
+	if len(active) != len(inactive) {
+		t.Fatal("versions of different lengths")
+	}
+	off := strings.Index(string(active), `"ACTIVE"`)
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, active, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, err := openSource(dir, DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.close()
+	sumA, sumI := sha256.Sum256(active), sha256.Sum256(inactive)
+	deadline := time.Now().Add(20 * time.Second)
+	for attempt := 0; time.Now().Before(deadline); attempt++ {
+		w, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop, done := make(chan struct{}), make(chan struct{})
+		go func() { // rewrite the status in place, one version then the other
+			defer close(done)
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				v := active
+				if i%2 == 1 {
+					v = inactive
+				}
+				w.WriteAt(v[off:off+10], int64(off))
+				time.Sleep(time.Duration(200+i%7*300) * time.Microsecond)
+			}
+		}()
+		p, err := src.parse(name, &shared{revisions: &revisionTracker{latest: map[string]int32{}}})
+		close(stop)
+		<-done
+		w.Close()
+		if err != nil || len(p.taskDefinitions) != 1 {
+			continue
+		}
+		td := p.taskDefinitions[0].v
+		parsed, other, otherBytes := sumA, sumI, inactive
+		if td.Status != "ACTIVE" {
+			parsed, other, otherBytes = sumI, sumA, active
+		}
+		if p.digest == parsed || p.digest != other {
+			continue // the digest is that of the bytes parsed (or of neither version)
+		}
+		// the digest names the version not parsed: put that one back, unchanged since, and read again
+		if err := os.WriteFile(path, otherBytes, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		whole, err := src.reread(p, &td)
+		if err == nil {
+			t.Errorf("attempt %d: the first reading parsed status %s under the digest of the other version; reading again accepts that version (status %s): a revision made of two versions of its file",
+				attempt, td.Status, whole.Status)
+		}
+		return
+	}
+	t.Skip("no reading mixed the two versions within the time given")
+}
