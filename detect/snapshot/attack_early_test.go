@@ -92,3 +92,75 @@ func TestRereadDigestVouchesForParsedBytes(t *testing.T) {
 	}
 	t.Skip("no reading mixed the two versions within the time given")
 }
+
+// TestRereadRefusesBytesChangedWhileReadAgain: the same for the reading again itself. The first reading
+// is of one version, unchanged while it is read; a revision trimmed then is read again while the file is
+// rewritten in place: the second reading hashes the first version (its digest matches) and parses the
+// other, and the body it gives (privileged: true, not the false first read) is accepted.
+func TestRereadRefusesBytesChangedWhileReadAgain(t *testing.T) {
+	dir := t.TempDir()
+	name := "big.json"
+	pad := strings.Repeat(" ", 8<<20)
+	doc := func(privileged string) []byte {
+		return []byte(`{"taskDefinition": {"taskDefinitionArn": "` + a13p + `task-definition/fam:1", "family": "fam", "revision": 1, "status": "INACTIVE", ` +
+			`"containerDefinitions": [{"name": "app", "image": "app:1", "privileged": ` + privileged + `}]}}` + pad)
+	}
+	first, changed := doc("false"), doc("true ")
+	off := strings.Index(string(first), `false`)
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, first, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, err := openSource(dir, DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.close()
+	p, err := src.parse(name, &shared{revisions: &revisionTracker{latest: map[string]int32{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	td := p.taskDefinitions[0].v
+	if !td.Trimmed || p.digest != sha256.Sum256(first) {
+		t.Fatalf("first reading: trimmed %v, digest of the file %v", td.Trimmed, p.digest == sha256.Sum256(first))
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for attempt := 0; time.Now().Before(deadline); attempt++ {
+		if err := os.WriteFile(path, first, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		w, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop, done := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(done)
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				v := first
+				if i%2 == 1 {
+					v = changed
+				}
+				w.WriteAt(v[off:off+5], int64(off))
+				time.Sleep(time.Duration(200+i%7*300) * time.Microsecond)
+			}
+		}()
+		whole, err := src.reread(p, &td)
+		close(stop)
+		<-done
+		w.Close()
+		if err != nil {
+			continue // refused: the bytes hashed were not the first reading's
+		}
+		if c := whole.ContainerDefinitions; len(c) == 1 && c[0].Privileged != nil && *c[0].Privileged {
+			t.Errorf("attempt %d: read again while rewritten, the file gives privileged: true (the first reading's bytes say false) and it is accepted", attempt)
+			return
+		}
+	}
+	t.Skip("no reading again mixed the two versions within the time given")
+}
