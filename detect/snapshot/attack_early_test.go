@@ -41,7 +41,7 @@ func TestRereadDigestVouchesForParsedBytes(t *testing.T) {
 	}
 	defer src.close()
 	sumA, sumI := sha256.Sum256(active), sha256.Sum256(inactive)
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(5 * time.Second)
 	for attempt := 0; time.Now().Before(deadline); attempt++ {
 		w, err := os.OpenFile(path, os.O_RDWR, 0)
 		if err != nil {
@@ -124,7 +124,7 @@ func TestRereadRefusesBytesChangedWhileReadAgain(t *testing.T) {
 	if !td.Trimmed || p.digest != sha256.Sum256(first) {
 		t.Fatalf("first reading: trimmed %v, digest of the file %v", td.Trimmed, p.digest == sha256.Sum256(first))
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(5 * time.Second)
 	for attempt := 0; time.Now().Before(deadline); attempt++ {
 		if err := os.WriteFile(path, first, 0o644); err != nil {
 			t.Fatal(err)

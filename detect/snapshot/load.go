@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"reflect"
 	"runtime"
@@ -250,16 +251,13 @@ func (s *source) parse(name string, strs *shared) (*part, error) {
 		}
 		whole = buf.Bytes()
 		f = nopCloser{bytes.NewReader(whole)}
-	} else {
-		hashed = true
-		h := sha256.New()
-		if _, err := io.Copy(h, f); err != nil {
-			return nil, s.readErr(name, err)
-		}
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return nil, s.readErr(name, err)
-		}
-		h.Sum(digest[:0])
+	}
+	var large *passHashed
+	if whole == nil {
+		// A large file is read from the file at each pass: each pass is hashed as it is read, and the
+		// digest is that of the bytes parsed (passHashed).
+		large = &passHashed{readSeekCloser: f, h: sha256.New()}
+		f = large
 	}
 	text, err := textOf(f)
 	if err != nil {
@@ -271,6 +269,12 @@ func (s *source) parse(name string, strs *shared) (*part, error) {
 	}
 	if err != nil {
 		return nil, s.readErr(name, err)
+	}
+	if large != nil {
+		if digest, err = large.digest(); err != nil {
+			return nil, s.readErr(name, fmt.Errorf("%s: %w", s.display(name), err))
+		}
+		hashed = true
 	}
 	if !hashed && (strs == nil || p.tracked || p.trimmed()) {
 		// Only a file read again (trim.go) needs its digest: one that holds a trimmed revision, or one
@@ -631,3 +635,58 @@ func merge(parts []*part, restore func(*detect.Inventory) error) (*detect.Invent
 	}
 	return in, nil
 }
+
+// passHashed hashes every pass over a large file as it is read. Each pass that reaches the file's end
+// must give the same digest; the pass read last is read to its end once the file is parsed. The digest
+// is then that of the bytes parsed (a first reading's, which a reading again must match), never of a
+// pass over other bytes: a file rewritten while it is read is refused rather than hashed as one version
+// and parsed as another.
+type passHashed struct {
+	readSeekCloser
+	h      hash.Hash
+	ended  bool // the current pass has reached the end
+	passes int  // passes that reached the end
+	sum    [sha256.Size]byte
+	differ bool
+}
+
+func (f *passHashed) Read(b []byte) (int, error) {
+	n, err := f.readSeekCloser.Read(b)
+	f.h.Write(b[:n])
+	if errors.Is(err, io.EOF) && !f.ended {
+		f.ended = true
+		var sum [sha256.Size]byte
+		f.h.Sum(sum[:0])
+		if f.passes > 0 && sum != f.sum {
+			f.differ = true
+		}
+		f.sum = sum
+		f.passes++
+	}
+	return n, err
+}
+
+func (f *passHashed) Seek(offset int64, whence int) (int64, error) {
+	n, err := f.readSeekCloser.Seek(offset, whence)
+	if err == nil {
+		f.h.Reset()
+		f.ended = false
+	}
+	return n, err
+}
+
+// digest finishes the current pass (read to the end) and returns the digest every complete pass gave.
+func (f *passHashed) digest() ([sha256.Size]byte, error) {
+	if !f.ended {
+		if _, err := io.Copy(io.Discard, f); err != nil {
+			return [sha256.Size]byte{}, err
+		}
+	}
+	if f.differ || f.passes == 0 {
+		return [sha256.Size]byte{}, errChangedWhileRead
+	}
+	return f.sum, nil
+}
+
+// errChangedWhileRead is a large file whose passes read different bytes.
+var errChangedWhileRead = errors.New("the file changed while it was read (its passes read different bytes)")
