@@ -219,14 +219,7 @@ func (p *genericParser) value(depth int) (any, bool) {
 		return nil, p.literal("null")
 	case c == '-' || ('0' <= c && c <= '9'):
 		start := p.i
-		for p.i < len(p.s) {
-			switch b := p.s[p.i]; {
-			case '0' <= b && b <= '9', b == '-', b == '+', b == '.', b == 'e', b == 'E':
-				p.i++
-				continue
-			}
-			break
-		}
+		p.i = numberEnd(p.s, p.i)
 		n := string(p.s[start:p.i])
 		if !isJSONNumber(n) {
 			return nil, false
@@ -704,4 +697,18 @@ func jsonString(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
+}
+
+// numberEnd is the end of the run of characters a JSON number may hold (digits, signs, '.', 'e', 'E')
+// that starts at s[i]; isJSONNumber then checks the run. Both of the planner's parsers scan numbers so.
+func numberEnd(s []byte, i int) int {
+	for i < len(s) {
+		switch b := s[i]; {
+		case '0' <= b && b <= '9', b == '-', b == '+', b == '.', b == 'e', b == 'E':
+			i++
+			continue
+		}
+		break
+	}
+	return i
 }

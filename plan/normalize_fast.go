@@ -226,14 +226,7 @@ func (p *tparser) value(depth int) (n tnode) {
 		return tnode{kind: c}
 	case c == '-' || ('0' <= c && c <= '9'):
 		start := p.i
-		for p.i < len(p.s) {
-			switch b := p.s[p.i]; {
-			case '0' <= b && b <= '9', b == '-', b == '+', b == '.', b == 'e', b == 'E':
-				p.i++
-				continue
-			}
-			break
-		}
+		p.i = numberEnd(p.s, p.i)
 		if !isJSONNumber(string(p.s[start:p.i])) {
 			p.ok = false
 		}
