@@ -44,17 +44,19 @@ func (g *globalOptions) inventory(ctx context.Context, src source, controls []st
 	var inv *detect.Inventory
 	if src.snapshot != "" {
 		start := time.Now()
-		// The load and the evaluation run under a soft memory limit derived from the snapshot's size
-		// (memlimit.go), lifted once the results are in.
-		var bound *memoryBound
-		defer func() { bound.release() }()
+		// The load and the evaluation run under a soft memory limit derived from the snapshot's size;
+		// once the results are in, the limit is lifted and the collector paced to the same budget for the
+		// rest of the command (memlimit.go), until run releases it.
+		g.memory.release() // a bound of an earlier read (a test's, a benchmark's)
+		g.memory = nil
+		defer func() { g.memory.loaded() }()
 		open := snapshot.OpenUnlocated
 		if src.origins {
 			open = snapshot.OpenSized
 		}
 		snap, err := open(src.snapshot, snapshot.Limits{
 			MaxFileBytes: g.cfg.Snapshot.MaxFileBytes, MaxFiles: g.cfg.Snapshot.MaxFiles, MaxTotalBytes: g.cfg.Snapshot.MaxTotalBytes,
-		}, func(size int64) { bound = boundMemory(size) })
+		}, func(size int64) { g.memory = boundMemory(size) })
 		if err != nil {
 			return nil, nil, err
 		}

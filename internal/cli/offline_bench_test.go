@@ -56,10 +56,12 @@ func BenchmarkOffline10k(b *testing.B) {
 		{"Plan", command("plan", "--snapshot", dir)},
 		// The same steps up to the report or the plan, not rendered.
 		{"ScanBuild", func() (any, error) {
+			defer g.memory.release() // as run does when a command ends
 			rep, inv, err := g.inventory(ctx, src, nil)
 			return []any{rep, inv}, err
 		}},
 		{"PlanBuild", func() (any, error) {
+			defer g.memory.release()
 			p, rep, inv, err := g.makePlanOf(ctx, src, nil)
 			return []any{p, rep, inv}, err
 		}},

@@ -93,10 +93,12 @@ func planRun(ctx context.Context, o *planOptions, regionFlags bool) error {
 	// From here on only the plan is needed (and the report's read errors, the inventory for a patch): the
 	// results go, so that a large snapshot's are collected while the plan is printed.
 	rep.Results = nil
+	if o.format != "patch" {
+		inv = nil // a patch is made of the inventory; nothing else reads it from here on
+	}
 	// The inventory (unless a patch is made of it) and the planner's work are garbage now: collected
-	// here, they are not left to fill the heap that the collector, sized by what was live during the
-	// planning, would let the printing grow to (a 10k snapshot's plan peaks at 2.7 bytes per byte of the
-	// snapshot rather than 3.1-3.8, for one collection).
+	// here, the collector's pace for the printing (memlimit.go) is set from what the plan alone holds, not
+	// from what the planning held.
 	runtime.GC()
 	if o.format == "patch" {
 		if err := o.patch(p, inv); err != nil {

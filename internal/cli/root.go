@@ -29,6 +29,9 @@ type globalOptions struct {
 	findings *findingsRead
 	// pace is the run's pacer, shared by every AWS client the command builds (pace.go).
 	pace pacerOnce
+	// memory is the memory bound of a snapshot's load, then the collector's pace for the rest of the
+	// command (memlimit.go); released when the command ends.
+	memory *memoryBound
 }
 
 // run builds the command tree, executes it with args and returns the process exit code.
@@ -40,6 +43,7 @@ func run(ctx context.Context, args []string, io *streams) int {
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
 	err := root.ExecuteContext(ctx)
+	g.memory.release()
 	if err == nil {
 		return exitOK
 	}
