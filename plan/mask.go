@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -12,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -389,11 +387,11 @@ func maskedJSON(c, source *ecs.RegisterTaskDefinitionInput, known map[string]str
 }
 
 // registrationJSON is a registration's After (in masked, as maskedJSONOf masks it against the source
-// revision td) and Before (td's registrable form, masked), without a deep copy of td: its secret values
-// are found once, serve to check the After's, and are masked for the Before in a copy of only what leads
-// to them (cowSet). It gives what maskedJSONOf gives of in, and of a RegisterInput copy of td
-// (registrationReference in mask_reference_test.go), which it falls back to when a value of td is not
-// one a path sets exactly.
+// revision td) and Before (td's registrable form, masked), without a copy of td: its secret values are
+// found once, serve to check the After's, and are written masked in the Before by the encoder itself
+// (awsjson.MarshalMasked: the values at their places, nothing set). It gives what maskedJSONOf gives of
+// in, and of a RegisterInput copy of td (registrationReference in revisions_reference_test.go), which
+// it falls back to when a value of td is not one a path sets exactly.
 func registrationJSON(in *ecs.RegisterTaskDefinitionInput, td *detect.TaskDefinition, moved map[string]string, plain map[string]bool, flagged func(name, value string) bool) (before, after []byte, masked []Masked, err error) {
 	view := registerView(td)
 	found := findSecrets(view, flagged)
@@ -410,21 +408,26 @@ func registrationJSON(in *ecs.RegisterTaskDefinitionInput, td *detect.TaskDefini
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if exact {
-		root := reflect.ValueOf(view).Elem()
-		own := map[unsafe.Pointer]bool{}
-		for _, s := range found {
-			if err := cowSet(root, s.path, MaskedValue, own); err != nil {
-				exact = false
-				break
-			}
-		}
-	}
 	if !exact { // the reference way: mask a whole copy
 		before, _, err = maskedJSONOf(RegisterInput(td), nil, nil, nil, flagged, false)
 		return before, after, masked, err
 	}
-	before, err = marshalExact(view)
+	var masks awsjson.Masks
+	for i := range found {
+		s := &found[i]
+		if s.key.IsValid() {
+			if masks.Entries == nil {
+				masks.Entries = map[awsjson.MapEntry]string{}
+			}
+			masks.Entries[awsjson.MapEntry{Map: s.at.UnsafePointer(), Key: s.key.String()}] = MaskedValue
+			continue
+		}
+		if masks.Strings == nil {
+			masks.Strings = make(map[*string]string, len(found))
+		}
+		masks.Strings[(*string)(s.at.Addr().UnsafePointer())] = MaskedValue
+	}
+	before, err = marshalExactMasked(view, &masks)
 	return before, after, masked, err
 }
 
@@ -434,107 +437,21 @@ var marshalBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // marshalExact is awsjson.Marshal's output in a slice of its own exact length (a plan keeps thousands of
 // them), written in a reused buffer rather than grown in a new one.
 func marshalExact(v any) ([]byte, error) {
+	return marshalExactMasked(v, nil)
+}
+
+// marshalExactMasked is marshalExact writing masks' values in place of those they name
+// (awsjson.MarshalMasked).
+func marshalExactMasked(v any, masks *awsjson.Masks) ([]byte, error) {
 	buf := marshalBuffers.Get().(*bytes.Buffer)
 	defer marshalBuffers.Put(buf)
 	buf.Reset()
-	if err := awsjson.MarshalTo(buf, v); err != nil {
+	if err := awsjson.MarshalMasked(buf, v, masks); err != nil {
 		return nil, err
 	}
 	out := make([]byte, buf.Len())
 	copy(out, buf.Bytes())
 	return out, nil
-}
-
-// errNotOwnable is cowSet's refusal of a path through an interface, whose value it cannot copy.
-var errNotOwnable = errors.New("a value behind an interface")
-
-// cowSet sets the string at path p below root, as setPath does, in a value that shares its pointers,
-// slices and maps with another (registerView): every pointer target, slice and map on the way is first
-// replaced by a shallow copy of its own unless own says it already is one (a copy cowSet made, recorded
-// there), so that nothing shared is written. root must be addressable.
-func cowSet(root reflect.Value, p, value string, own map[unsafe.Pointer]bool) error {
-	segs, err := parsePath(p)
-	if err != nil {
-		return err
-	}
-	ownPointer := func(v reflect.Value) {
-		if own[v.UnsafePointer()] {
-			return
-		}
-		c := reflect.New(v.Type().Elem())
-		c.Elem().Set(v.Elem())
-		v.Set(c)
-		own[c.UnsafePointer()] = true
-	}
-	v := root
-	for n, s := range segs {
-		for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
-			if v.IsNil() {
-				return fmt.Errorf("no value at %s", p)
-			}
-			if v.Kind() == reflect.Interface {
-				return errNotOwnable
-			}
-			ownPointer(v)
-			v = v.Elem()
-		}
-		if s.kind == 'f' && v.Kind() == reflect.Map {
-			s = pathSeg{key: s.field, kind: 'k'}
-		}
-		switch s.kind {
-		case 'f':
-			if v.Kind() != reflect.Struct {
-				return fmt.Errorf("no value at %s", p)
-			}
-			i, ok := fieldByJSONName(v.Type(), s.field)
-			if !ok {
-				return fmt.Errorf("no field %s at %s", s.field, p)
-			}
-			v = v.Field(i)
-		case 'i':
-			if v.Kind() != reflect.Slice || s.index >= v.Len() {
-				return fmt.Errorf("no value at %s", p)
-			}
-			if !own[v.UnsafePointer()] {
-				c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
-				reflect.Copy(c, v)
-				v.Set(c)
-				own[c.UnsafePointer()] = true
-			}
-			v = v.Index(s.index)
-		case 'k':
-			if v.Kind() != reflect.Map || v.Type().Key().Kind() != reflect.String || v.Type().Elem().Kind() != reflect.String || n != len(segs)-1 {
-				return fmt.Errorf("no value at %s", p)
-			}
-			k := reflect.ValueOf(s.key).Convert(v.Type().Key())
-			if !v.MapIndex(k).IsValid() {
-				return fmt.Errorf("no value at %s", p)
-			}
-			if !own[v.UnsafePointer()] {
-				c := reflect.MakeMapWithSize(v.Type(), v.Len())
-				iter := v.MapRange()
-				for iter.Next() {
-					c.SetMapIndex(iter.Key(), iter.Value())
-				}
-				v.Set(c)
-				own[c.UnsafePointer()] = true
-			}
-			v.SetMapIndex(k, reflect.ValueOf(value).Convert(v.Type().Elem()))
-			return nil
-		}
-	}
-	if v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			return fmt.Errorf("no value at %s", p)
-		}
-		ownPointer(v)
-		v = v.Elem()
-	}
-	if v.Kind() != reflect.String || !v.CanSet() {
-		return fmt.Errorf("no string at %s", p)
-	}
-	v.SetString(value)
-	return nil
 }
 
 // Input rebuilds the RegisterTaskDefinition input to send: After decoded, each masked value filled from
