@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -51,7 +52,7 @@ func RegisterInput(td *detect.TaskDefinition) *ecs.RegisterTaskDefinitionInput {
 }
 
 // registerView is RegisterInput without the deep copy: its fields share their pointers, slices and maps
-// with the inventory's revision (its tags are a copy), so it is only read (or masked through cowSet).
+// with the inventory's revision (its tags are a copy), so it is only read (and written masked by awsjson.MarshalMasked, registrationJSON).
 func registerView(td *detect.TaskDefinition) *ecs.RegisterTaskDefinitionInput {
 	c := &td.TaskDefinition
 	return &ecs.RegisterTaskDefinitionInput{
@@ -106,12 +107,14 @@ func reservedTags(tags []ecstypes.Tag) []string {
 }
 
 // deepCopy copies a value of SDK types so that the copy shares no pointer, slice or map with the
-// original. Smithy documents (immutable) are shared.
+// original. Smithy documents (immutable) are shared. It copies by its type's plan (copierOf), as
+// copyValue does (deepCopyReference, in taskdef_copy_test.go, is copyValue's copy).
 func deepCopy[T any](v T) T {
-	src := reflect.ValueOf(&v).Elem()
-	dst := reflect.New(src.Type()).Elem()
-	copyValue(dst, src)
-	return dst.Interface().(T)
+	c := v
+	if p := copierOf(reflect.TypeFor[T]()); p != nil {
+		p(unsafe.Pointer(&c), unsafe.Pointer(&v))
+	}
+	return c
 }
 
 var timeType = reflect.TypeFor[time.Time]()

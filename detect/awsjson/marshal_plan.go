@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -79,7 +80,11 @@ func newPlan(t reflect.Type) encPlan {
 	case reflect.Struct:
 		if t == timeType {
 			return func(e *encoder, p unsafe.Pointer, depth int) error {
-				writeString(e.b, (*time.Time)(p).UTC().Format(time.RFC3339Nano))
+				// what writeString writes of the text: digits, letters and punctuation, nothing escaped
+				var n [64]byte
+				e.b.WriteByte('"')
+				e.b.Write((*time.Time)(p).UTC().AppendFormat(n[:0], time.RFC3339Nano))
+				e.b.WriteByte('"')
 				return nil
 			}
 		}
@@ -160,8 +165,51 @@ func newPlan(t reflect.Type) encPlan {
 			b.WriteByte(']')
 			return nil
 		}
+	case reflect.Map:
+		if t == stringMapType {
+			return stringMapPlan
+		}
 	}
-	return reflective(t) // maps, interfaces, and what Marshal refuses
+	return reflective(t) // other maps, interfaces, and what Marshal refuses
+}
+
+var stringMapType = reflect.TypeFor[map[string]string]()
+
+// stringMapPlan writes a map[string]string (labels, options) as the reflective encoder does: its keys
+// sorted (in the encoder's scratch slice), a masked entry's value replaced.
+func stringMapPlan(e *encoder, p unsafe.Pointer, depth int) error {
+	m := *(*map[string]string)(p)
+	if len(m) == 0 {
+		e.b.WriteString("{}")
+		return nil
+	}
+	keys := e.keys[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b := e.b
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeIndent(b, depth+1)
+		writePlainString(b, k)
+		b.WriteString(": ")
+		v := m[k]
+		if e.masks != nil && len(e.masks.Entries) > 0 {
+			if mv, ok := e.masks.Entries[MapEntry{Map: *(*unsafe.Pointer)(p), Key: k}]; ok {
+				v = mv
+			}
+		}
+		writePlainString(b, v)
+	}
+	writeIndent(b, depth)
+	b.WriteByte('}')
+	clear(keys)
+	e.keys = keys[:0]
+	return nil
 }
 
 // sliceHeader is the layout of a slice.

@@ -29,6 +29,7 @@ type encoder struct {
 	b     *bytes.Buffer
 	path  []encSeg
 	masks *Masks
+	keys  []string // scratch for a map's keys (marshal_plan.go)
 }
 
 // encSeg is a segment of a path: ".name", or "[index]".
