@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -42,7 +43,10 @@ import (
 // that the source is that revision, and that each value fills the same place it had there (the same
 // container and, for an environment entry, the same variable).
 
-var keyValuePairType = reflect.TypeFor[ecstypes.KeyValuePair]()
+var (
+	keyValuePairType  = reflect.TypeFor[ecstypes.KeyValuePair]()
+	registerInputType = reflect.TypeFor[ecs.RegisterTaskDefinitionInput]()
+)
 
 // kvName and kvValue are the indexes of KeyValuePair's Name and Value fields.
 var kvName, kvValue = func() (int, int) {
@@ -109,7 +113,9 @@ func classifyFlagged(name, value string) bool {
 // (findSecretsReference, in mask_reference_test.go, is the same walk building every path).
 func findSecrets(in *ecs.RegisterTaskDefinitionInput, flagged func(name, value string) bool) []maskedValue {
 	f := secretFinder{flagged: flagged, path: make([]byte, 0, 128)}
-	f.walk(reflect.ValueOf(in).Elem(), "", "", false)
+	if w := secretWalkOf(registerInputType); w != nil {
+		w(&f, unsafe.Pointer(in), "", "", false) // walk's walk, by plans (mask_walk.go)
+	}
 	return f.out
 }
 
@@ -120,6 +126,7 @@ type secretFinder struct {
 	path     []byte
 	belowMap int
 	out      []maskedValue
+	keys     []string // scratch for a map's keys (walkStringMap)
 }
 
 func (f *secretFinder) found(value string, at, key reflect.Value) {
@@ -175,7 +182,7 @@ func (f *secretFinder) walk(v reflect.Value, field, name string, always bool) {
 		if v.Type().Elem().Kind() == reflect.Uint8 {
 			return
 		}
-		all := v.Type().Elem().Kind() == reflect.String && alwaysMaskedLists.Match(f.path)
+		all := v.Type().Elem().Kind() == reflect.String && alwaysMaskedList(f.path)
 		l := len(f.path)
 		for i := 0; i < v.Len(); i++ {
 			f.path = append(f.path, '[')
@@ -190,8 +197,8 @@ func (f *secretFinder) walk(v reflect.Value, field, name string, always bool) {
 			keys = append(keys, k.String())
 		}
 		sort.Strings(keys)
-		all := alwaysMaskedMaps.Match(f.path)
-		logOpts := logOptionsPath.Match(f.path)
+		all := alwaysMaskedMap(f.path)
+		logOpts := logOptions(f.path)
 		ofStrings := v.Type().Key().Kind() == reflect.String && v.Type().Elem().Kind() == reflect.String
 		l := len(f.path)
 		for _, k := range keys {

@@ -63,6 +63,13 @@ func newCopier(t reflect.Type) valueCopier {
 		if elem.Kind() == reflect.Struct && elem != timeType && !plainStruct(elem) {
 			return byReflection(t)
 		}
+		if alloc := scalarAlloc(elem.Kind()); alloc != nil {
+			return func(dst, src unsafe.Pointer) {
+				if s := *(*unsafe.Pointer)(src); s != nil {
+					*(*unsafe.Pointer)(dst) = alloc(s)
+				}
+			}
+		}
 		return func(dst, src unsafe.Pointer) {
 			s := *(*unsafe.Pointer)(src)
 			if s == nil {
@@ -125,10 +132,46 @@ func newCopier(t reflect.Type) valueCopier {
 			}
 			*(*sliceHeader)(dst) = sliceHeader{data: cp, len: s.len, cap: s.len}
 		}
-	case reflect.Map, reflect.Interface:
+	case reflect.Map:
+		if t == reflect.TypeFor[map[string]string]() {
+			return func(dst, src unsafe.Pointer) {
+				m := *(*map[string]string)(src)
+				if m == nil {
+					return
+				}
+				c := make(map[string]string, len(m))
+				for k, v := range m {
+					c[k] = v
+				}
+				*(*map[string]string)(dst) = c
+			}
+		}
+		return byReflection(t)
+	case reflect.Interface:
 		return byReflection(t)
 	}
 	return nil // scalars
+}
+
+// scalarAlloc copies the scalar at a pointer into memory of its own, for the kinds of the SDK's pointer
+// fields (*string, *int32, *bool…, and their named types, which are laid out the same); nil for the
+// others.
+func scalarAlloc(k reflect.Kind) func(p unsafe.Pointer) unsafe.Pointer {
+	switch k {
+	case reflect.String:
+		return func(p unsafe.Pointer) unsafe.Pointer { c := *(*string)(p); return unsafe.Pointer(&c) }
+	case reflect.Bool:
+		return func(p unsafe.Pointer) unsafe.Pointer { c := *(*bool)(p); return unsafe.Pointer(&c) }
+	case reflect.Int32:
+		return func(p unsafe.Pointer) unsafe.Pointer { c := *(*int32)(p); return unsafe.Pointer(&c) }
+	case reflect.Int64:
+		return func(p unsafe.Pointer) unsafe.Pointer { c := *(*int64)(p); return unsafe.Pointer(&c) }
+	case reflect.Int:
+		return func(p unsafe.Pointer) unsafe.Pointer { c := *(*int)(p); return unsafe.Pointer(&c) }
+	case reflect.Float64:
+		return func(p unsafe.Pointer) unsafe.Pointer { c := *(*float64)(p); return unsafe.Pointer(&c) }
+	}
+	return nil
 }
 
 // plainStruct says whether a struct type's unexported fields take no room (the SDK types' markers,
