@@ -540,11 +540,16 @@ func secretArn(partition, region, account, name string) string {
 
 // partitionOf is the partition field of an ARN ("aws" when it has none).
 func partitionOf(arn string) string {
-	parts := strings.SplitN(arn, ":", 3)
-	if len(parts) < 3 || parts[0] != "arn" || parts[1] == "" {
+	// the field between the first and the second colon of an ARN (arn:PARTITION:…)
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
 		return "aws"
 	}
-	return parts[1]
+	partition, _, ok := strings.Cut(rest, ":")
+	if !ok || partition == "" {
+		return "aws"
+	}
+	return partition
 }
 
 // isKMSAlias reports a KMS key reference that is an alias (alias/NAME or an alias ARN).
