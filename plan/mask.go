@@ -401,7 +401,11 @@ func maskedJSON(c, source *ecs.RegisterTaskDefinitionInput, known map[string]str
 // it falls back to when a value of td is not one a path sets exactly.
 func registrationJSON(in *ecs.RegisterTaskDefinitionInput, td *detect.TaskDefinition, moved map[string]string, plain map[string]bool, flagged func(name, value string) bool) (before, after []byte, masked []Masked, err error) {
 	view := registerView(td)
-	found := findSecrets(view, flagged)
+	verdicts := flagReplays.Get().(*flagReplay)
+	defer flagReplays.Put(verdicts)
+	*verdicts = flagReplay{flagged: flagged, verdict: verdicts.verdict[:0]}
+	found := findSecrets(view, verdicts.record)
+	flagged = verdicts.replay // in holds view's strings, but those the remedies edited, in the same order
 	known := make(map[string]string, len(found))
 	exact := true
 	for _, s := range found {
@@ -436,6 +440,46 @@ func registrationJSON(in *ecs.RegisterTaskDefinitionInput, td *detect.TaskDefini
 	}
 	before, err = marshalExactMasked(view, &masks)
 	return before, after, masked, err
+}
+
+// flagReplay records flagged's verdicts in the order a walk asks for them, and gives them again to a
+// second walk over a copy of the value (registrationJSON: the source revision, then the fixed copy)
+// for the same strings: the same name and value in memory (same address, same length: the same
+// bytes), looked for at the next recorded places; flagged decides any other.
+type flagReplay struct {
+	flagged func(name, value string) bool
+	verdict []flagVerdict
+	next    int
+}
+
+type flagVerdict struct {
+	name, value       *byte
+	nameLen, valueLen int
+	flagged           bool
+}
+
+// flagReplays are reused flagReplays, one per concurrent registrationJSON.
+var flagReplays = sync.Pool{New: func() any { return new(flagReplay) }}
+
+// replayWindow is how many recorded verdicts past the next one replay looks at (strings the remedies
+// removed).
+const replayWindow = 4
+
+func (r *flagReplay) record(name, value string) bool {
+	f := r.flagged(name, value)
+	r.verdict = append(r.verdict, flagVerdict{unsafe.StringData(name), unsafe.StringData(value), len(name), len(value), f})
+	return f
+}
+
+func (r *flagReplay) replay(name, value string) bool {
+	n, v := unsafe.StringData(name), unsafe.StringData(value)
+	for j := r.next; j < len(r.verdict) && j <= r.next+replayWindow; j++ {
+		if rv := &r.verdict[j]; rv.value == v && rv.valueLen == len(value) && rv.name == n && rv.nameLen == len(name) {
+			r.next = j + 1
+			return rv.flagged
+		}
+	}
+	return r.flagged(name, value)
 }
 
 // marshalBuffers are the buffers marshalExact writes in: one per concurrent call, reused.

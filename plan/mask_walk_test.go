@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -109,6 +110,53 @@ func TestFindSecretsByPlans(t *testing.T) {
 		}
 		for i := range inv.TaskDefinitions {
 			assertSecretsAgree(t, inv.TaskDefinitions[i].ARN(), RegisterInput(&inv.TaskDefinitions[i]))
+		}
+	}
+}
+
+// TestFlagReplay: a replayed verdict is always flagged's own for the name and value asked, whether the
+// second walk asks for the recorded strings, for others, or for them out of order; and recorded strings
+// asked again in order are not judged again.
+func TestFlagReplay(t *testing.T) {
+	calls := 0
+	flagged := func(name, value string) bool {
+		calls++
+		return len(name)+len(value)%3 == 1 || strings.HasPrefix(value, "s")
+	}
+	rnd := rand.New(rand.NewSource(3))
+	words := []string{"", "s", "secret", "a", "ab", "sss", "x"}
+	for round := 0; round < 200; round++ {
+		var names, values []string
+		for i := rnd.Intn(30); i >= 0; i-- {
+			names = append(names, words[rnd.Intn(len(words))]+words[rnd.Intn(len(words))])
+			values = append(values, words[rnd.Intn(len(words))]+words[rnd.Intn(len(words))])
+		}
+		r := flagReplay{flagged: flagged}
+		for i := range names {
+			if r.record(names[i], values[i]) != flagged(names[i], values[i]) {
+				t.Fatal("record changed the verdict")
+			}
+		}
+		calls = 0
+		same := rnd.Intn(2) == 0
+		for i := range names {
+			n, v := names[i], values[i]
+			switch {
+			case same:
+			case rnd.Intn(4) == 0:
+				v = strings.Clone(v + "s") // an edited value
+			case rnd.Intn(4) == 0:
+				i = rnd.Intn(len(names)) // out of order
+				n, v = names[i], values[i]
+			}
+			want := flagged(n, v)
+			calls--
+			if got := r.replay(n, v); got != want {
+				t.Fatalf("replay(%q, %q) = %v, flagged says %v", n, v, got, want)
+			}
+		}
+		if same && calls != 0 {
+			t.Fatalf("the recorded strings, asked again in order, were judged %d more times", calls)
 		}
 	}
 }
