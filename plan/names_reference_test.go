@@ -59,11 +59,15 @@ func partitionOfReference(arn string) string {
 	return parts[1]
 }
 
+func secretArnReference(partition, region, account, name string) string {
+	return fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s", partition, region, account, name)
+}
+
 func logGroupArnReference(partition, region, account, name string) string {
 	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, region, account, name)
 }
 
-// TestNameChecksAreTheReference: checkName, CheckRegionName, partitionOf and logGroupArn give what their
+// TestNameChecksAreTheReference: checkName, CheckRegionName, partitionOf, logGroupArn and secretArn give what their
 // first versions gave, on strings made of the characters and pieces they look at.
 func TestNameChecksAreTheReference(t *testing.T) {
 	rnd := rand.New(rand.NewSource(11))
@@ -93,6 +97,9 @@ func TestNameChecksAreTheReference(t *testing.T) {
 		}
 		if got, want := logGroupArn(s, "r", s, "/ecs/"+s), logGroupArnReference(s, "r", s, "/ecs/"+s); got != want {
 			t.Errorf("logGroupArn: %q, the reference %q", got, want)
+		}
+		if got, want := secretArn(s, "r", s, "p/"+s), secretArnReference(s, "r", s, "p/"+s); got != want {
+			t.Errorf("secretArn: %q, the reference %q", got, want)
 		}
 	}
 }
