@@ -43,10 +43,10 @@ const TagPrefix = "ecsfix:"
 // every registrable field carried over (tags included, except the reserved aws: tags, which only AWS may
 // set, and ecsfix's own TagPrefix tags), the read-only ones dropped. The input is a deep copy: editing it never changes the inventory.
 func RegisterInput(td *detect.TaskDefinition) *ecs.RegisterTaskDefinitionInput {
-	v := registerView(td)
+	v := registerViewOf(td)
 	tags := v.Tags // already a copy
 	v.Tags = nil
-	c := deepCopy(*v)
+	c := deepCopy(v)
 	c.Tags = tags
 	return &c
 }
@@ -54,8 +54,14 @@ func RegisterInput(td *detect.TaskDefinition) *ecs.RegisterTaskDefinitionInput {
 // registerView is RegisterInput without the deep copy: its fields share their pointers, slices and maps
 // with the inventory's revision (its tags are a copy), so it is only read (and written masked by awsjson.MarshalMasked, registrationJSON).
 func registerView(td *detect.TaskDefinition) *ecs.RegisterTaskDefinitionInput {
+	v := registerViewOf(td)
+	return &v
+}
+
+// registerViewOf is registerView's value.
+func registerViewOf(td *detect.TaskDefinition) ecs.RegisterTaskDefinitionInput {
 	c := &td.TaskDefinition
-	return &ecs.RegisterTaskDefinitionInput{
+	return ecs.RegisterTaskDefinitionInput{
 		ContainerDefinitions:    c.ContainerDefinitions,
 		Family:                  c.Family,
 		Cpu:                     c.Cpu,
