@@ -41,13 +41,13 @@ func fixUser(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 		if before == "" {
 			before = "absent"
 		} else {
-			before = fmt.Sprintf("%q", before)
+			before = strconv.Quote(before)
 		}
 		c.User = aws.String(d.users[k])
 		e := Edit{
 			Control: d.control,
 			Path:    "containerDefinitions[" + containerLabel(c, i) + "].user",
-			Change:  fmt.Sprintf("set user to %q (was %s)", d.users[k], before),
+			Change:  "set user to " + strconv.Quote(d.users[k]) + " (was " + before + ")",
 		}
 		if d.fromImage[k] {
 			e.Change += ", the user its image declares: nothing changes at runtime"

@@ -61,11 +61,12 @@ func fixECS5(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 			}
 		}
 	}
-	wps := map[int]containerPaths{}
+	wps := make(map[int]containerPaths, len(changed))
+	only := isContainersOnly(ctx)
 	for _, i := range changed {
 		wps[i] = writablePathsOf(ctx, in, i)
 		for _, wp := range wps[i].paths {
-			if mountAt(&in.ContainerDefinitions[i], wp.path) == nil {
+			if only && mountAt(&in.ContainerDefinitions[i], wp.path) == nil {
 				if r := containersOnlyRefusal(ctx, "adds a task volume (volumes) to keep "+wp.path+" writable"); r != "" {
 					return fixOutcome{Skip: r}
 				}

@@ -259,7 +259,7 @@ func ecrRepositories(in *ecs.RegisterTaskDefinitionInput, partition string) []st
 	seen := map[string]bool{}
 	for _, c := range in.ContainerDefinitions {
 		if m := ecrImage.FindStringSubmatch(aws.ToString(c.Image)); m != nil {
-			seen[fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s", partition, m[2], m[1], m[3])] = true
+			seen["arn:"+partition+":ecr:"+m[2]+":"+m[1]+":repository/"+m[3]] = true
 		}
 	}
 	return slices.Sorted(maps.Keys(seen))
@@ -407,17 +407,19 @@ func fixSecrets(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOu
 		var jsonNeed *secretNeed
 		if !perVar {
 			jsonNeed = &secretNeed{
-				token:  fmt.Sprintf("(pending secret %s#%d)", src, m.i),
+				token:  "(pending secret " + src + "#" + strconv.Itoa(m.i) + ")",
 				source: ctx.source, container: aws.ToString(c.Name), json: true, kinds: map[string]string{}, role: role,
 			}
 			out.Secrets = append(out.Secrets, jsonNeed)
 		}
 		var kept []ecstypes.KeyValuePair
+		envPath := func(j int) string { // containerDefinitions[I].environment[J].value
+			return "containerDefinitions[" + strconv.Itoa(m.i) + "].environment[" + strconv.Itoa(j) + "].value"
+		}
 		for j, kv := range c.Environment {
 			if !move[j] {
 				if kv.Value != nil {
-					out.Moved[fmt.Sprintf("containerDefinitions[%d].environment[%d].value", m.i, len(kept))] =
-						fmt.Sprintf("containerDefinitions[%d].environment[%d].value", m.i, j)
+					out.Moved[envPath(len(kept))] = envPath(j)
 				}
 				kept = append(kept, kv)
 				continue
@@ -426,14 +428,14 @@ func fixSecrets(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOu
 			need := jsonNeed
 			if perVar {
 				need = &secretNeed{
-					token:  fmt.Sprintf("(pending secret %s#%d/%s)", src, m.i, n),
+					token:  "(pending secret " + src + "#" + strconv.Itoa(m.i) + "/" + n + ")",
 					source: ctx.source, container: aws.ToString(c.Name), variable: n, kinds: map[string]string{}, role: role,
 				}
 				out.Secrets = append(out.Secrets, need)
 			}
 			need.values = append(need.values, SecretValueSource{
 				Key: n, SourceArn: src,
-				SourcePath: fmt.Sprintf("containerDefinitions[%d].environment[%d].value", m.i, j),
+				SourcePath: envPath(j),
 			})
 			need.same = append(need.same, strconv.Quote(n)+"="+strconv.Quote(aws.ToString(kv.Value)))
 			need.kinds[n] = m.kinds[n]
@@ -441,7 +443,7 @@ func fixSecrets(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOu
 			if need.json {
 				key = n
 			}
-			need.refs = append(need.refs, secretRefNeed{path: fmt.Sprintf("containerDefinitions[%d].secrets[%d].valueFrom", m.i, len(c.Secrets)), key: key})
+			need.refs = append(need.refs, secretRefNeed{path: "containerDefinitions[" + strconv.Itoa(m.i) + "].secrets[" + strconv.Itoa(len(c.Secrets)) + "].valueFrom", key: key})
 			c.Secrets = append(c.Secrets, ecstypes.Secret{Name: aws.String(n), ValueFrom: aws.String(need.token)})
 			what := "the secret " + need.token
 			if key != "" {
@@ -535,16 +537,21 @@ func (c *CreateSecretChange) SecretString(sources map[string]*detect.TaskDefinit
 // secretArn is the ARN of a secret without the random suffix AWS adds (what a create-secret action's
 // Resource names).
 func secretArn(partition, region, account, name string) string {
-	return fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s", partition, region, account, name)
+	return "arn:" + partition + ":secretsmanager:" + region + ":" + account + ":secret:" + name
 }
 
 // partitionOf is the partition field of an ARN ("aws" when it has none).
 func partitionOf(arn string) string {
-	parts := strings.SplitN(arn, ":", 3)
-	if len(parts) < 3 || parts[0] != "arn" || parts[1] == "" {
+	// the field between the first and the second colon of an ARN (arn:PARTITION:…)
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
 		return "aws"
 	}
-	return parts[1]
+	partition, _, ok := strings.Cut(rest, ":")
+	if !ok || partition == "" {
+		return "aws"
+	}
+	return partition
 }
 
 // isKMSAlias reports a KMS key reference that is an alias (alias/NAME or an alias ARN).

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -131,8 +132,10 @@ func fixLogs(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 	if r := executionRoleRefusal(in, "as the role granted logs:CreateLogStream and logs:PutLogEvents on the log groups"); r != "" {
 		return fixOutcome{Skip: r}
 	}
-	for _, i := range missing {
+	groupOf := make([]string, len(missing)) // the log group of each container missing
+	for j, i := range missing {
 		g := logGroupName(ctx.opts.Logs.GroupTemplate, family, aws.ToString(in.ContainerDefinitions[i].Name))
+		groupOf[j] = g
 		if err := CheckLogGroupName(g); err != nil {
 			return fixOutcome{Skip: fmt.Sprintf("fix.logs.group_template %q gives container %s an invalid log group name: %v", ctx.opts.Logs.GroupTemplate, containerLabel(&in.ContainerDefinitions[i], i), err)}
 		}
@@ -151,9 +154,10 @@ func fixLogs(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 			return fixOutcome{Skip: r}
 		}
 		r, _ := ctx.inv.Role(role)
-		for _, i := range missing {
-			g := logGroupName(ctx.opts.Logs.GroupTemplate, family, aws.ToString(in.ContainerDefinitions[i].Name))
-			if d := logsDenial(r, partitionOf(src), region, detect.AccountOf(src), g); d != "" {
+		partition, account := partitionOf(src), detect.AccountOf(src)
+		for j := range missing {
+			g := groupOf[j]
+			if d := logsDenial(r, partition, region, account, g); d != "" {
 				return fixOutcome{Skip: fmt.Sprintf("the execution role %s may not write to log group %s: %s denies it, so the grant ecsfix would add cannot work: change that statement, then re-plan", detect.ShortARN(role), g, d)}
 			}
 		}
@@ -162,10 +166,12 @@ func fixLogs(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 	out.Preconditions = append(out.Preconditions, er.pre...)
 	out.LogGroups = append(out.LogGroups, er.logs...)
 	groups := map[string]bool{}
-	for _, i := range missing {
+	out.Plain = make([]string, 0, 3*len(missing))
+	out.Edits = slices.Grow(out.Edits, len(missing))
+	for j, i := range missing {
 		c := &in.ContainerDefinitions[i]
 		name := aws.ToString(c.Name)
-		group := logGroupName(ctx.opts.Logs.GroupTemplate, family, name)
+		group := groupOf[j]
 		was := "no logConfiguration"
 		lc := c.LogConfiguration
 		if lc == nil {
@@ -177,10 +183,11 @@ func fixLogs(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 		if lc.Options == nil {
 			lc.Options = map[string]string{}
 		}
-		opts := map[string]string{"awslogs-group": group, "awslogs-region": region, "awslogs-stream-prefix": name}
-		for _, k := range slices.Sorted(maps.Keys(opts)) {
-			lc.Options[k] = opts[k]
-			out.Plain = append(out.Plain, fmt.Sprintf("containerDefinitions[%d].logConfiguration.options.%s", i, k))
+		// the options in the order of their keys
+		prefix := "containerDefinitions[" + strconv.Itoa(i) + "].logConfiguration.options."
+		for _, o := range [...][2]string{{"awslogs-group", group}, {"awslogs-region", region}, {"awslogs-stream-prefix", name}} {
+			lc.Options[o[0]] = o[1]
+			out.Plain = append(out.Plain, prefix+o[0])
 		}
 		c.LogConfiguration = lc
 		what := ""
@@ -189,7 +196,7 @@ func fixLogs(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 		}
 		out.Edits = append(out.Edits, Edit{
 			Control: detect.ECS9ID, Path: "containerDefinitions[" + containerLabel(c, i) + "].logConfiguration",
-			Change: fmt.Sprintf("add awslogs logging%s to log group %s (region %s, stream prefix %s); was %s", what, group, region, name, was),
+			Change: "add awslogs logging" + what + " to log group " + group + " (region " + region + ", stream prefix " + name + "); was " + was,
 		})
 		groups[group] = true
 	}
@@ -206,5 +213,5 @@ func fixLogs(ctx *revisionContext, in *ecs.RegisterTaskDefinitionInput) fixOutco
 
 // logGroupArn is the ARN of a log group's streams (what a policy grants writing to).
 func logGroupArn(partition, region, account, name string) string {
-	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, region, account, name)
+	return "arn:" + partition + ":logs:" + region + ":" + account + ":log-group:" + name
 }

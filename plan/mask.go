@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -44,7 +43,10 @@ import (
 // that the source is that revision, and that each value fills the same place it had there (the same
 // container and, for an environment entry, the same variable).
 
-var keyValuePairType = reflect.TypeFor[ecstypes.KeyValuePair]()
+var (
+	keyValuePairType  = reflect.TypeFor[ecstypes.KeyValuePair]()
+	registerInputType = reflect.TypeFor[ecs.RegisterTaskDefinitionInput]()
+)
 
 // kvName and kvValue are the indexes of KeyValuePair's Name and Value fields.
 var kvName, kvValue = func() (int, int) {
@@ -111,7 +113,9 @@ func classifyFlagged(name, value string) bool {
 // (findSecretsReference, in mask_reference_test.go, is the same walk building every path).
 func findSecrets(in *ecs.RegisterTaskDefinitionInput, flagged func(name, value string) bool) []maskedValue {
 	f := secretFinder{flagged: flagged, path: make([]byte, 0, 128)}
-	f.walk(reflect.ValueOf(in).Elem(), "", "", false)
+	if w := secretWalkOf(registerInputType); w != nil {
+		w(&f, unsafe.Pointer(in), "", "", false) // walk's walk, by plans (mask_walk.go)
+	}
 	return f.out
 }
 
@@ -122,6 +126,7 @@ type secretFinder struct {
 	path     []byte
 	belowMap int
 	out      []maskedValue
+	keys     []string // scratch for a map's keys (walkStringMap)
 }
 
 func (f *secretFinder) found(value string, at, key reflect.Value) {
@@ -177,7 +182,7 @@ func (f *secretFinder) walk(v reflect.Value, field, name string, always bool) {
 		if v.Type().Elem().Kind() == reflect.Uint8 {
 			return
 		}
-		all := v.Type().Elem().Kind() == reflect.String && alwaysMaskedLists.Match(f.path)
+		all := v.Type().Elem().Kind() == reflect.String && alwaysMaskedList(f.path)
 		l := len(f.path)
 		for i := 0; i < v.Len(); i++ {
 			f.path = append(f.path, '[')
@@ -192,8 +197,8 @@ func (f *secretFinder) walk(v reflect.Value, field, name string, always bool) {
 			keys = append(keys, k.String())
 		}
 		sort.Strings(keys)
-		all := alwaysMaskedMaps.Match(f.path)
-		logOpts := logOptionsPath.Match(f.path)
+		all := alwaysMaskedMap(f.path)
+		logOpts := logOptions(f.path)
 		ofStrings := v.Type().Key().Kind() == reflect.String && v.Type().Elem().Kind() == reflect.String
 		l := len(f.path)
 		for _, k := range keys {
@@ -389,14 +394,18 @@ func maskedJSON(c, source *ecs.RegisterTaskDefinitionInput, known map[string]str
 }
 
 // registrationJSON is a registration's After (in masked, as maskedJSONOf masks it against the source
-// revision td) and Before (td's registrable form, masked), without a deep copy of td: its secret values
-// are found once, serve to check the After's, and are masked for the Before in a copy of only what leads
-// to them (cowSet). It gives what maskedJSONOf gives of in, and of a RegisterInput copy of td
-// (registrationReference in mask_reference_test.go), which it falls back to when a value of td is not
-// one a path sets exactly.
+// revision td) and Before (td's registrable form, masked), without a copy of td: its secret values are
+// found once, serve to check the After's, and are written masked in the Before by the encoder itself
+// (awsjson.MarshalMasked: the values at their places, nothing set). It gives what maskedJSONOf gives of
+// in, and of a RegisterInput copy of td (registrationReference in revisions_reference_test.go), which
+// it falls back to when a value of td is not one a path sets exactly.
 func registrationJSON(in *ecs.RegisterTaskDefinitionInput, td *detect.TaskDefinition, moved map[string]string, plain map[string]bool, flagged func(name, value string) bool) (before, after []byte, masked []Masked, err error) {
 	view := registerView(td)
-	found := findSecrets(view, flagged)
+	verdicts := flagReplays.Get().(*flagReplay)
+	defer flagReplays.Put(verdicts)
+	*verdicts = flagReplay{flagged: flagged, verdict: verdicts.verdict[:0]}
+	found := findSecrets(view, verdicts.record)
+	flagged = verdicts.replay // in holds view's strings, but those the remedies edited, in the same order
 	known := make(map[string]string, len(found))
 	exact := true
 	for _, s := range found {
@@ -410,22 +419,67 @@ func registrationJSON(in *ecs.RegisterTaskDefinitionInput, td *detect.TaskDefini
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if exact {
-		root := reflect.ValueOf(view).Elem()
-		own := map[unsafe.Pointer]bool{}
-		for _, s := range found {
-			if err := cowSet(root, s.path, MaskedValue, own); err != nil {
-				exact = false
-				break
-			}
-		}
-	}
 	if !exact { // the reference way: mask a whole copy
 		before, _, err = maskedJSONOf(RegisterInput(td), nil, nil, nil, flagged, false)
 		return before, after, masked, err
 	}
-	before, err = marshalExact(view)
+	var masks awsjson.Masks
+	for i := range found {
+		s := &found[i]
+		if s.key.IsValid() {
+			if masks.Entries == nil {
+				masks.Entries = map[awsjson.MapEntry]string{}
+			}
+			masks.Entries[awsjson.MapEntry{Map: s.at.UnsafePointer(), Key: s.key.String()}] = MaskedValue
+			continue
+		}
+		if masks.Strings == nil {
+			masks.Strings = make(map[*string]string, len(found))
+		}
+		masks.Strings[(*string)(s.at.Addr().UnsafePointer())] = MaskedValue
+	}
+	before, err = marshalExactMasked(view, &masks)
 	return before, after, masked, err
+}
+
+// flagReplay records flagged's verdicts in the order a walk asks for them, and gives them again to a
+// second walk over a copy of the value (registrationJSON: the source revision, then the fixed copy)
+// for the same strings: the same name and value in memory (same address, same length: the same
+// bytes), looked for at the next recorded places; flagged decides any other.
+type flagReplay struct {
+	flagged func(name, value string) bool
+	verdict []flagVerdict
+	next    int
+}
+
+type flagVerdict struct {
+	name, value       *byte
+	nameLen, valueLen int
+	flagged           bool
+}
+
+// flagReplays are reused flagReplays, one per concurrent registrationJSON.
+var flagReplays = sync.Pool{New: func() any { return new(flagReplay) }}
+
+// replayWindow is how many recorded verdicts past the next one replay looks at (strings the remedies
+// removed).
+const replayWindow = 4
+
+func (r *flagReplay) record(name, value string) bool {
+	f := r.flagged(name, value)
+	r.verdict = append(r.verdict, flagVerdict{unsafe.StringData(name), unsafe.StringData(value), len(name), len(value), f})
+	return f
+}
+
+func (r *flagReplay) replay(name, value string) bool {
+	n, v := unsafe.StringData(name), unsafe.StringData(value)
+	for j := r.next; j < len(r.verdict) && j <= r.next+replayWindow; j++ {
+		if rv := &r.verdict[j]; rv.value == v && rv.valueLen == len(value) && rv.name == n && rv.nameLen == len(name) {
+			r.next = j + 1
+			return rv.flagged
+		}
+	}
+	return r.flagged(name, value)
 }
 
 // marshalBuffers are the buffers marshalExact writes in: one per concurrent call, reused.
@@ -434,107 +488,21 @@ var marshalBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // marshalExact is awsjson.Marshal's output in a slice of its own exact length (a plan keeps thousands of
 // them), written in a reused buffer rather than grown in a new one.
 func marshalExact(v any) ([]byte, error) {
+	return marshalExactMasked(v, nil)
+}
+
+// marshalExactMasked is marshalExact writing masks' values in place of those they name
+// (awsjson.MarshalMasked).
+func marshalExactMasked(v any, masks *awsjson.Masks) ([]byte, error) {
 	buf := marshalBuffers.Get().(*bytes.Buffer)
 	defer marshalBuffers.Put(buf)
 	buf.Reset()
-	if err := awsjson.MarshalTo(buf, v); err != nil {
+	if err := awsjson.MarshalMasked(buf, v, masks); err != nil {
 		return nil, err
 	}
 	out := make([]byte, buf.Len())
 	copy(out, buf.Bytes())
 	return out, nil
-}
-
-// errNotOwnable is cowSet's refusal of a path through an interface, whose value it cannot copy.
-var errNotOwnable = errors.New("a value behind an interface")
-
-// cowSet sets the string at path p below root, as setPath does, in a value that shares its pointers,
-// slices and maps with another (registerView): every pointer target, slice and map on the way is first
-// replaced by a shallow copy of its own unless own says it already is one (a copy cowSet made, recorded
-// there), so that nothing shared is written. root must be addressable.
-func cowSet(root reflect.Value, p, value string, own map[unsafe.Pointer]bool) error {
-	segs, err := parsePath(p)
-	if err != nil {
-		return err
-	}
-	ownPointer := func(v reflect.Value) {
-		if own[v.UnsafePointer()] {
-			return
-		}
-		c := reflect.New(v.Type().Elem())
-		c.Elem().Set(v.Elem())
-		v.Set(c)
-		own[c.UnsafePointer()] = true
-	}
-	v := root
-	for n, s := range segs {
-		for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
-			if v.IsNil() {
-				return fmt.Errorf("no value at %s", p)
-			}
-			if v.Kind() == reflect.Interface {
-				return errNotOwnable
-			}
-			ownPointer(v)
-			v = v.Elem()
-		}
-		if s.kind == 'f' && v.Kind() == reflect.Map {
-			s = pathSeg{key: s.field, kind: 'k'}
-		}
-		switch s.kind {
-		case 'f':
-			if v.Kind() != reflect.Struct {
-				return fmt.Errorf("no value at %s", p)
-			}
-			i, ok := fieldByJSONName(v.Type(), s.field)
-			if !ok {
-				return fmt.Errorf("no field %s at %s", s.field, p)
-			}
-			v = v.Field(i)
-		case 'i':
-			if v.Kind() != reflect.Slice || s.index >= v.Len() {
-				return fmt.Errorf("no value at %s", p)
-			}
-			if !own[v.UnsafePointer()] {
-				c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
-				reflect.Copy(c, v)
-				v.Set(c)
-				own[c.UnsafePointer()] = true
-			}
-			v = v.Index(s.index)
-		case 'k':
-			if v.Kind() != reflect.Map || v.Type().Key().Kind() != reflect.String || v.Type().Elem().Kind() != reflect.String || n != len(segs)-1 {
-				return fmt.Errorf("no value at %s", p)
-			}
-			k := reflect.ValueOf(s.key).Convert(v.Type().Key())
-			if !v.MapIndex(k).IsValid() {
-				return fmt.Errorf("no value at %s", p)
-			}
-			if !own[v.UnsafePointer()] {
-				c := reflect.MakeMapWithSize(v.Type(), v.Len())
-				iter := v.MapRange()
-				for iter.Next() {
-					c.SetMapIndex(iter.Key(), iter.Value())
-				}
-				v.Set(c)
-				own[c.UnsafePointer()] = true
-			}
-			v.SetMapIndex(k, reflect.ValueOf(value).Convert(v.Type().Elem()))
-			return nil
-		}
-	}
-	if v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			return fmt.Errorf("no value at %s", p)
-		}
-		ownPointer(v)
-		v = v.Elem()
-	}
-	if v.Kind() != reflect.String || !v.CanSet() {
-		return fmt.Errorf("no string at %s", p)
-	}
-	v.SetString(value)
-	return nil
 }
 
 // Input rebuilds the RegisterTaskDefinition input to send: After decoded, each masked value filled from

@@ -60,12 +60,16 @@ func checkName(name, kind string, allowed func(rune) bool, what string) error {
 			return fmt.Errorf("%s name %q has the character %q; AWS allows only %s", kind, name, r, what)
 		}
 	}
-	for _, seg := range strings.Split(name, "/") {
+	for rest := name; ; { // each "/" segment
+		seg, after, more := strings.Cut(rest, "/")
 		if seg == "." || seg == ".." {
 			return fmt.Errorf("%s name %q has a %q path segment", kind, name, seg)
 		}
+		if !more {
+			return nil
+		}
+		rest = after
 	}
-	return nil
 }
 
 func isAlnum(r rune) bool {
@@ -94,13 +98,13 @@ func RiskRank(r Risk) int {
 // CheckRegionName refuses a region that is not of AWS's form (eu-west-1, us-gov-east-1, cn-north-1):
 // a region read from a task definition becomes part of the log-group ARN ecsfix grants writing to.
 func CheckRegionName(region string) error {
-	parts := strings.Split(region, "-")
-	ok := len(parts) >= 3 && len(region) <= 32
-	for i, p := range parts {
-		if !ok {
-			break
-		}
-		last := i == len(parts)-1
+	// letters-…-digits: at least three "-" parts, the last digits, the others lower-case letters
+	n := strings.Count(region, "-") + 1
+	ok := n >= 3 && len(region) <= 32
+	for i, rest := 0, region; ok && i < n; i++ {
+		p, after, _ := strings.Cut(rest, "-")
+		rest = after
+		last := i == n-1
 		for _, r := range p {
 			if last && (r < '0' || r > '9') || !last && (r < 'a' || r > 'z') {
 				ok = false

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -42,19 +43,25 @@ const TagPrefix = "ecsfix:"
 // every registrable field carried over (tags included, except the reserved aws: tags, which only AWS may
 // set, and ecsfix's own TagPrefix tags), the read-only ones dropped. The input is a deep copy: editing it never changes the inventory.
 func RegisterInput(td *detect.TaskDefinition) *ecs.RegisterTaskDefinitionInput {
-	v := registerView(td)
+	v := registerViewOf(td)
 	tags := v.Tags // already a copy
 	v.Tags = nil
-	c := deepCopy(*v)
+	c := deepCopy(v)
 	c.Tags = tags
 	return &c
 }
 
 // registerView is RegisterInput without the deep copy: its fields share their pointers, slices and maps
-// with the inventory's revision (its tags are a copy), so it is only read (or masked through cowSet).
+// with the inventory's revision (its tags are a copy), so it is only read (and written masked by awsjson.MarshalMasked, registrationJSON).
 func registerView(td *detect.TaskDefinition) *ecs.RegisterTaskDefinitionInput {
+	v := registerViewOf(td)
+	return &v
+}
+
+// registerViewOf is registerView's value.
+func registerViewOf(td *detect.TaskDefinition) ecs.RegisterTaskDefinitionInput {
 	c := &td.TaskDefinition
-	return &ecs.RegisterTaskDefinitionInput{
+	return ecs.RegisterTaskDefinitionInput{
 		ContainerDefinitions:    c.ContainerDefinitions,
 		Family:                  c.Family,
 		Cpu:                     c.Cpu,
@@ -106,12 +113,14 @@ func reservedTags(tags []ecstypes.Tag) []string {
 }
 
 // deepCopy copies a value of SDK types so that the copy shares no pointer, slice or map with the
-// original. Smithy documents (immutable) are shared.
+// original. Smithy documents (immutable) are shared. It copies by its type's plan (copierOf), as
+// copyValue does (deepCopyReference, in taskdef_copy_test.go, is copyValue's copy).
 func deepCopy[T any](v T) T {
-	src := reflect.ValueOf(&v).Elem()
-	dst := reflect.New(src.Type()).Elem()
-	copyValue(dst, src)
-	return dst.Interface().(T)
+	c := v
+	if p := copierOf(reflect.TypeFor[T]()); p != nil {
+		p(unsafe.Pointer(&c), unsafe.Pointer(&v))
+	}
+	return c
 }
 
 var timeType = reflect.TypeFor[time.Time]()

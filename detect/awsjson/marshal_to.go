@@ -15,27 +15,21 @@ import (
 // MarshalTo is Marshal writing its output at the end of b: a caller that marshals many values (the
 // planner, thousands of revisions) reuses one buffer rather than growing a new one for each. Marshal is
 // MarshalTo into a buffer of its own. It writes and fails as the first encoder did (kept as the reference
-// in marshal_reference_test.go, TestMarshalToIsMarshal), with less work per value: a struct's fields and
-// their names are looked up once per type, and the path an error names is only made into a string for
-// an error.
+// in marshal_reference_test.go, TestMarshalToIsMarshal), with less work per value: a value is written
+// by its type's plan (marshal_plan.go), made once per type, and otherwise by the reflective encoder
+// below, whose path is only made into a string for an error.
 func MarshalTo(b *bytes.Buffer, v any) error {
-	rv := reflect.ValueOf(v)
-	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
-		if rv.IsNil() {
-			b.WriteString("null")
-			return nil
-		}
-		rv = rv.Elem()
-	}
-	e := encoder{b: b, path: make([]encSeg, 0, 16)}
-	return e.encode(rv, 0)
+	return marshalTo(b, v, nil)
 }
 
 // encoder is encodeTo's state: the buffer, and the path to the value being written, as segments (a
-// stack: no allocation per value), made a string only for an error.
+// stack: no allocation per value), made a string only for an error; and the values to write in place
+// of others (MarshalMasked), nil for none.
 type encoder struct {
-	b    *bytes.Buffer
-	path []encSeg
+	b     *bytes.Buffer
+	path  []encSeg
+	masks *Masks
+	keys  []string // scratch for a map's keys (marshal_plan.go)
 }
 
 // encSeg is a segment of a path: ".name", or "[index]".
@@ -146,6 +140,12 @@ func (e *encoder) encode(v reflect.Value, depth int) error {
 		b.WriteByte('}')
 		return nil
 	case reflect.String:
+		if e.masks != nil && v.CanAddr() {
+			if m, ok := e.masks.Strings[(*string)(v.Addr().UnsafePointer())]; ok {
+				writePlainString(b, m)
+				return nil
+			}
+		}
 		writePlainString(b, v.String())
 	case reflect.Bool:
 		b.WriteString(strconv.FormatBool(v.Bool()))
@@ -199,6 +199,12 @@ func (e *encoder) encode(v reflect.Value, depth int) error {
 			writeIndent(b, depth+1)
 			writePlainString(b, k)
 			b.WriteString(": ")
+			if e.masks != nil && len(e.masks.Entries) > 0 && t.Elem().Kind() == reflect.String {
+				if m, ok := e.masks.Entries[MapEntry{Map: v.UnsafePointer(), Key: k}]; ok {
+					writePlainString(b, m)
+					continue
+				}
+			}
 			if err := e.below(v.MapIndex(reflect.ValueOf(k).Convert(t.Key())), depth+1, encSeg{name: k}); err != nil {
 				return err
 			}
