@@ -89,6 +89,7 @@ func (b *builder) assemble() (*Plan, error) {
 	ordered.For(len(regs), func(i int) {
 		regActs[i], regErrs[i] = b.registration(regs[i])
 		regs[i].input, regs[i].form = nil, nil // nothing reads them after: the action holds the JSON
+		b.releaseRegistered(regs[i])
 	})
 	for i, rp := range regs {
 		if regErrs[i] != nil {

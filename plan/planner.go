@@ -32,6 +32,7 @@ func Build(in *detect.Inventory, results []detect.Result, o Options) (*Plan, err
 	b.dropInputs()
 	b.openSecurityGroups()
 	b.orderFamilies()
+	b.releaseBeforeAssemble()
 	return b.assemble()
 }
 

@@ -162,12 +162,16 @@ func (b *builder) buildRevisions() error {
 		arns = append(arns, arn)
 	}
 	b.indexFamilies() // read by settle, concurrently
+	rel := b.newRelease(arns)
 	fixed := make([]fixedRevision, len(arns))
 	ordered.For(len(arns), func(i int) {
 		rp := b.revs[arns[i]]
-		if fixed[i] = b.fixRevision(arns[i], rp); fixed[i].err == nil && len(rp.edits) > 0 {
+		fixed[i] = b.fixRevision(arns[i], rp)
+		ok := fixed[i].err == nil && len(rp.edits) > 0
+		if ok {
 			b.settle(rp)
 		}
+		rel.settled(arns[i], rp, ok)
 	})
 	for i, arn := range arns {
 		if fixed[i].err != nil {
