@@ -173,6 +173,7 @@ func (b *builder) buildRevisions() error {
 		}
 		rel.settled(arns[i], rp, ok)
 	})
+	b.families = nil // read by settle alone
 	for i, arn := range arns {
 		if fixed[i].err != nil {
 			return fixed[i].err
@@ -261,6 +262,7 @@ func (b *builder) settle(rp *revisionPlan) {
 	f.before, f.after, f.masked, f.err = registrationJSON(rp.input, rp.source, rp.moved, rp.plain, classifyFlagged)
 	b.internMasked(f.masked)
 	rp.form = f
+	rp.moved, rp.plain = nil, nil // read only to make the form
 	if len(rp.services) == 0 {
 		rp.input = nil // else publicIPs reads it still: dropInputs drops it after
 	}
