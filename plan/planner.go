@@ -33,7 +33,11 @@ func Build(in *detect.Inventory, results []detect.Result, o Options) (*Plan, err
 	b.openSecurityGroups()
 	b.orderFamilies()
 	b.releaseBeforeAssemble()
-	return b.assemble()
+	p, err := b.assemble()
+	if err == nil {
+		b.releaseAll()
+	}
+	return p, err
 }
 
 // ForPlanning narrows a scan's results to what Build reads of them: the FAILED ones, in their order, and

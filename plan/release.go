@@ -26,9 +26,10 @@ import (
 //
 // So the bodies go in three steps: during buildRevisions, that of each revision planned, registration
 // made, that no service runs, once every revision planned of its family is settled (release.settled);
-// after orderFamilies, every body but those registration reads (release.beforeAssemble); in assemble,
-// each of those once its registration is made. Every other reader reads only what Trim keeps (ARN,
-// family, revision, status, tags, roles…).
+// after orderFamilies, every body but those registration reads (releaseBeforeAssemble); in assemble,
+// each of those once its registration is made (releaseRegistered). Every other reader reads only what
+// Trim keeps (ARN, family, revision, status, tags, roles…), until the plan is made: then all but each
+// revision's identity goes (releaseAll). Task definitions kept as files (no ARN) are left whole.
 
 // release is the state of Options.ReleaseInventory's releasing during buildRevisions.
 type release struct {
@@ -95,7 +96,7 @@ func (r *release) settled(arn string, rp *revisionPlan, ok bool) {
 	}
 }
 
-// beforeAssemble releases, once the revisions are ordered (orderFamilies), the body of every revision of
+// releaseBeforeAssemble releases, once the revisions are ordered (orderFamilies), the body of every revision of
 // the inventory but the sources of the registrations whose before and after registration makes.
 func (b *builder) releaseBeforeAssemble() {
 	if !b.opts.ReleaseInventory {
@@ -110,6 +111,19 @@ func (b *builder) releaseBeforeAssemble() {
 	for i := range b.inv.TaskDefinitions {
 		if td := &b.inv.TaskDefinitions[i]; !td.Trimmed && !keep[td] && !td.FileOnly() {
 			td.Trim()
+		}
+	}
+}
+
+// releaseAll keeps, once the plan is made, only the identity of each revision (KeepIdentity): its
+// settings, tags and unknown fields, read until then (owners, roles), go too.
+func (b *builder) releaseAll() {
+	if !b.opts.ReleaseInventory {
+		return
+	}
+	for i := range b.inv.TaskDefinitions {
+		if td := &b.inv.TaskDefinitions[i]; !td.FileOnly() {
+			td.KeepIdentity()
 		}
 	}
 }

@@ -42,9 +42,44 @@ func assertReleaseAgrees(t testing.TB, in *detect.Inventory, results []detect.Re
 		t.Fatalf("Build with ReleaseInventory: %v", err)
 	}
 	assertSamePlan(t, got, want)
-	for i := range given.TaskDefinitions {
-		if td := &given.TaskDefinitions[i]; !td.FileOnly() && !released(td) {
-			t.Errorf("%s: its body is not released (trimmed %v)", td.ARN(), td.Trimmed)
+	assertSameIdentities(t, given, in)
+}
+
+// identityOnly reports whether a revision holds its identity alone (KeepIdentity).
+func identityOnly(td *detect.TaskDefinition) bool {
+	want := detect.TaskDefinition{Trimmed: true, Source: td.Source}
+	want.TaskDefinitionArn, want.Family, want.Revision, want.Status = td.TaskDefinitionArn, td.Family, td.Revision, td.Status
+	return reflect.DeepEqual(*td, want)
+}
+
+// assertSameIdentities checks that the released inventory's revisions have the identities of the
+// whole one's (the same ARN, family, revision, status, in the same order) and that its lookups answer
+// as the whole one's.
+func assertSameIdentities(t testing.TB, got, whole *detect.Inventory) {
+	t.Helper()
+	if len(got.TaskDefinitions) != len(whole.TaskDefinitions) {
+		t.Fatalf("%d task definitions, %d before", len(got.TaskDefinitions), len(whole.TaskDefinitions))
+	}
+	for i := range got.TaskDefinitions {
+		g, w := &got.TaskDefinitions[i], &whole.TaskDefinitions[i]
+		if g.ARN() != w.ARN() || aws.ToString(g.Family) != aws.ToString(w.Family) || g.Revision != w.Revision || g.Status != w.Status {
+			t.Fatalf("task definition %d: %s %s:%d %s, before %s %s:%d %s", i, g.ARN(), aws.ToString(g.Family), g.Revision, g.Status,
+				w.ARN(), aws.ToString(w.Family), w.Revision, w.Status)
+		}
+		if w.FileOnly() {
+			if !reflect.DeepEqual(*g, *w) {
+				t.Errorf("%s, kept as a file, was released", w.ARN())
+			}
+		} else if !identityOnly(g) {
+			t.Errorf("%s keeps more than its identity", g.ARN())
+		}
+		gl, gok := got.LatestActive(g.ARN())
+		wl, wok := whole.LatestActive(w.ARN())
+		if gok != wok || (gok && gl.ARN() != wl.ARN()) {
+			t.Errorf("%s: the latest ACTIVE revision differs once released", g.ARN())
+		}
+		if _, ok := got.TaskDefinition(g.ARN()); !ok {
+			t.Errorf("%s is not found once released", g.ARN())
 		}
 	}
 }
@@ -139,6 +174,7 @@ func TestReleaseInventorySamePlans(t *testing.T) {
 					t.Fatal(err)
 				}
 				assertSamePlan(t, got, want)
+				assertSameIdentities(t, given, in)
 				n := 0
 				for i := range given.TaskDefinitions {
 					td := &given.TaskDefinitions[i]
