@@ -254,6 +254,12 @@ func (b *builder) settle(rp *revisionPlan) {
 		rp.want = nil
 	}
 	b.internEdits(rp.edits)
+	if cap(rp.edits) > len(rp.edits) { // grown remedy by remedy: held at its length (the action holds it)
+		rp.edits = append([]Edit(nil), rp.edits...)
+	}
+	for i, n := range rp.notes {
+		rp.notes[i] = b.texts.intern(n)
+	}
 	rp.existing, rp.existingErr = b.alreadyRegistered(rp)
 	if rp.existingErr != nil || rp.existing != "" || len(rp.secrets) > 0 {
 		return
