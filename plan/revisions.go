@@ -347,12 +347,16 @@ func (b *builder) fixRevision(arn string, rp *revisionPlan) fixedRevision {
 		}
 		rp.edits = append(rp.edits, out.Edits...)
 		rp.notes = append(rp.notes, out.Notes...)
+		needs := asked // one map for the needs of every revision asked for the same controls: read only
+		if len(out.Secrets)+len(out.LogGroups) > 0 {
+			needs = b.controlSets.of(asked)
+		}
 		for _, n := range out.Secrets {
-			n.controls = asked
+			n.controls = needs
 			rp.secrets = append(rp.secrets, n)
 		}
 		for _, n := range out.LogGroups {
-			n.controls = asked
+			n.controls = needs
 			rp.logs = append(rp.logs, n)
 		}
 		for k, v := range out.Moved {
