@@ -426,6 +426,17 @@ func (t *TaskDefinition) Trim() {
 	t.Trimmed = true
 }
 
+// KeepIdentity empties everything of the revision but its identity — ARN, family, revision, status and
+// Source — and marks it Trimmed: the body Trim empties, and its settings (roles, cpu, memory, network,
+// registration dates…), tags and unknown fields. The inventory's lookups (TaskDefinition, LatestActive,
+// IsLatestActive) answer as before; nothing else may read it after (plan.Options.ReleaseInventory).
+func (t *TaskDefinition) KeepIdentity() {
+	d := &t.TaskDefinition
+	*d = ecstypes.TaskDefinition{TaskDefinitionArn: d.TaskDefinitionArn, Family: d.Family, Revision: d.Revision, Status: d.Status}
+	t.Tags, t.UnknownFields = nil, nil
+	t.Trimmed = true
+}
+
 // Service returns the service with the given ARN.
 func (in *Inventory) Service(arn string) (*ecstypes.Service, bool) {
 	s, ok := in.idx().services[arn]

@@ -71,30 +71,35 @@ func (b *builder) assemble() (*Plan, error) {
 		regs[i] = byFamily[i].rp
 	}
 	sup := b.support(regs)
-	supActs := sup.actions(newID)
 	// room for the actions most plans have (support, registrations, up to three per service, one per
 	// cluster), so that the list is not grown again and again; held at its length at the end
-	p.Actions = make([]Action, 0, len(supActs)+len(regs)+3*len(b.services)+len(b.clusters))
-	p.Actions = append(p.Actions, supActs...)
+	p.Actions = make([]Action, 0, sup.count()+len(regs)+3*len(b.services)+len(b.clusters))
+	p.Actions = sup.actions(p.Actions, newID)
 	for _, rp := range regs {
 		rp.id = newID()
 	}
 	if err := sup.resolve(regs); err != nil {
 		return nil, err
 	}
-	// each registration's before and after are built concurrently (registration only reads), then
-	// recorded in apply order; the first error in that order is the one returned
-	regActs := make([]Action, len(regs))
+	supState := sup.state() // recorded below, where it always was; the support plan goes now
+	// each registration's before and after are built concurrently (registration only reads), into the
+	// plan's list in apply order; the first error in that order is the one returned
+	first := len(p.Actions)
+	p.Actions = p.Actions[:first+len(regs)]
 	regErrs := make([]error, len(regs))
 	ordered.For(len(regs), func(i int) {
-		regActs[i], regErrs[i] = b.registration(regs[i])
-		regs[i].input, regs[i].form = nil, nil // nothing reads them after: the action holds the JSON
+		rp := regs[i]
+		p.Actions[first+i], regErrs[i] = b.registration(rp)
+		// nothing reads these after: the action holds the JSON, the notes, preconditions, secret
+		// references and dependencies
+		rp.input, rp.form = nil, nil
+		rp.moved, rp.plain, rp.notes, rp.preconditions, rp.secretRefs, rp.supportIDs = nil, nil, nil, nil, nil, nil
+		b.releaseRegistered(rp)
 	})
 	for i, rp := range regs {
 		if regErrs[i] != nil {
 			return nil, regErrs[i]
 		}
-		p.Actions = append(p.Actions, regActs[i])
 		latest := ""
 		if l, ok := b.inv.LatestActive(rp.source.ARN()); ok && !rp.source.FileOnly() {
 			latest = l.ARN()
@@ -161,7 +166,7 @@ func (b *builder) assemble() (*Plan, error) {
 	if b.opts.Secrets.DeregisterOld {
 		p.Actions = append(p.Actions, b.deregistrations(regs, moved, newID)...)
 	}
-	for _, f := range sup.state() {
+	for _, f := range supState {
 		state[f.Resource] = f
 	}
 

@@ -142,6 +142,7 @@ func buildPlan(t testing.TB, in *detect.Inventory, o Options) *Plan {
 	assertSettledAgrees(t, in, results, o)
 	assertRisksAgree(t, p, o.Risk)
 	assertForPlanningAgrees(t, in, results, o, p)
+	assertReleaseAgrees(t, in, results, o, p)
 	if err := p.Validate(); err != nil {
 		t.Fatalf("the plan does not validate: %v", err)
 	}

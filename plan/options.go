@@ -61,6 +61,18 @@ type Options struct {
 	// keep their host privileges.
 	Workloads WorkloadOptions
 
+	// ReleaseInventory gives the inventory up to Build: as Build reads a task-definition revision for the
+	// last time, it empties the revision's body (detect.TaskDefinition.Trim: its container definitions,
+	// volumes, placement constraints, compatibilities… go, and the revision is marked Trimmed), so that
+	// a large estate's revisions are not all held beside the plan being built; once the plan is made,
+	// each revision keeps only its identity (detect.TaskDefinition.KeepIdentity: ARN, family, revision,
+	// status). Task definitions kept as files (no ARN) are left whole. The plan is the same, byte for
+	// byte, with or without it (release.go). Set it only when nothing reads the inventory's task
+	// definitions after Build but their identities (the inventory's lookups, LatestActive, answer as
+	// before): they must not be evaluated, planned, rendered or registered from again; its other
+	// resources are left as they were. Off, Build leaves the inventory as it was given.
+	ReleaseInventory bool
+
 	// rebuild is set only when a registration is re-derived at apply time (change_register_rebuild.go):
 	// what the plan's own after-state keeps, which the remedies then keep without recognising anything.
 	rebuild *rebuildHints

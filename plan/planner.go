@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -32,7 +34,12 @@ func Build(in *detect.Inventory, results []detect.Result, o Options) (*Plan, err
 	b.dropInputs()
 	b.openSecurityGroups()
 	b.orderFamilies()
-	return b.assemble()
+	b.releaseBeforeAssemble()
+	p, err := b.assemble()
+	if err == nil {
+		b.releaseAll()
+	}
+	return p, err
 }
 
 // ForPlanning narrows a scan's results to what Build reads of them: the FAILED ones, in their order, and
@@ -114,6 +121,31 @@ type builder struct {
 	partly map[string]bool
 	// texts holds one copy of each text the registrations repeat (interned)
 	texts interner
+	// controlSets holds one copy of each set of controls the secrets' and logs' needs name
+	controlSets setInterner
+}
+
+// setInterner gives one copy of equal sets of controls, never written once given: the needs of
+// thousands of revisions name the same few sets. Safe for concurrent use.
+type setInterner struct {
+	mu sync.Mutex
+	m  map[string]map[string]bool
+}
+
+// of returns the set the interner holds equal to s, holding a copy of s when it holds none.
+func (t *setInterner) of(s map[string]bool) map[string]bool {
+	k := strings.Join(slices.Sorted(maps.Keys(s)), "\x00")
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if c, ok := t.m[k]; ok {
+		return c
+	}
+	if t.m == nil {
+		t.m = map[string]map[string]bool{}
+	}
+	c := maps.Clone(s)
+	t.m[k] = c
+	return c
 }
 
 // interner gives one copy of equal strings: the edits and masked values of thousands of registrations

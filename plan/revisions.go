@@ -162,13 +162,18 @@ func (b *builder) buildRevisions() error {
 		arns = append(arns, arn)
 	}
 	b.indexFamilies() // read by settle, concurrently
+	rel := b.newRelease(arns)
 	fixed := make([]fixedRevision, len(arns))
 	ordered.For(len(arns), func(i int) {
 		rp := b.revs[arns[i]]
-		if fixed[i] = b.fixRevision(arns[i], rp); fixed[i].err == nil && len(rp.edits) > 0 {
+		fixed[i] = b.fixRevision(arns[i], rp)
+		ok := fixed[i].err == nil && len(rp.edits) > 0
+		if ok {
 			b.settle(rp)
 		}
+		rel.settled(arns[i], rp, ok)
 	})
+	b.families = nil // read by settle alone
 	for i, arn := range arns {
 		if fixed[i].err != nil {
 			return fixed[i].err
@@ -249,6 +254,12 @@ func (b *builder) settle(rp *revisionPlan) {
 		rp.want = nil
 	}
 	b.internEdits(rp.edits)
+	if cap(rp.edits) > len(rp.edits) { // grown remedy by remedy: held at its length (the action holds it)
+		rp.edits = append([]Edit(nil), rp.edits...)
+	}
+	for i, n := range rp.notes {
+		rp.notes[i] = b.texts.intern(n)
+	}
 	rp.existing, rp.existingErr = b.alreadyRegistered(rp)
 	if rp.existingErr != nil || rp.existing != "" || len(rp.secrets) > 0 {
 		return
@@ -257,6 +268,7 @@ func (b *builder) settle(rp *revisionPlan) {
 	f.before, f.after, f.masked, f.err = registrationJSON(rp.input, rp.source, rp.moved, rp.plain, classifyFlagged)
 	b.internMasked(f.masked)
 	rp.form = f
+	rp.moved, rp.plain = nil, nil // read only to make the form
 	if len(rp.services) == 0 {
 		rp.input = nil // else publicIPs reads it still: dropInputs drops it after
 	}
@@ -335,12 +347,16 @@ func (b *builder) fixRevision(arn string, rp *revisionPlan) fixedRevision {
 		}
 		rp.edits = append(rp.edits, out.Edits...)
 		rp.notes = append(rp.notes, out.Notes...)
+		needs := asked // one map for the needs of every revision asked for the same controls: read only
+		if len(out.Secrets)+len(out.LogGroups) > 0 {
+			needs = b.controlSets.of(asked)
+		}
 		for _, n := range out.Secrets {
-			n.controls = asked
+			n.controls = needs
 			rp.secrets = append(rp.secrets, n)
 		}
 		for _, n := range out.LogGroups {
-			n.controls = asked
+			n.controls = needs
 			rp.logs = append(rp.logs, n)
 		}
 		for k, v := range out.Moved {

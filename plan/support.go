@@ -209,10 +209,13 @@ func containsSecret(list []*secretPlan, sp *secretPlan) bool {
 	return false
 }
 
-// actions numbers the support actions and returns them in apply order: secrets, log groups, role policies.
-func (s *supportPlan) actions(newID func() string) []Action {
+// count is the number of support actions (what actions appends).
+func (s *supportPlan) count() int { return len(s.secrets) + len(s.groups) + len(s.roles) }
+
+// actions numbers the support actions and appends them to out in apply order: secrets, log groups, role
+// policies.
+func (s *supportPlan) actions(out []Action, newID func() string) []Action {
 	b := s.b
-	var out []Action
 	for _, sp := range s.secrets {
 		sp.id = newID()
 		src := sp.source.ARN()
