@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/ecsfix/ecsfix/detect"
 )
@@ -284,20 +285,28 @@ func (r *RegisterTaskDefinitionChange) details() changeDetails {
 // Each is masked and normalised on a light tree where it can (treeNormalizedText, the same bytes), else
 // both the generic way (genericDiff).
 func (r *RegisterTaskDefinitionChange) diff() (string, error) {
-	sourcePaths := make([]string, len(r.Masked))
-	paths := make([]string, len(r.Masked))
-	for i, m := range r.Masked {
-		sourcePaths[i], paths[i] = m.SourcePath, m.Path
+	var sourcePaths, paths []string
+	if len(r.Masked) > 0 {
+		sourcePaths = make([]string, len(r.Masked))
+		paths = make([]string, len(r.Masked))
+		for i, m := range r.Masked {
+			sourcePaths[i], paths[i] = m.SourcePath, m.Path
+		}
 	}
-	b, ok := treeNormalizedText(r.Before, sourcePaths)
+	w := getTreeWork()
+	defer w.put()
+	b, ok := w.appendNormalized(w.before[:0], r.Before, sourcePaths)
 	if !ok {
 		return r.genericDiff()
 	}
-	aj, ok := treeNormalizedText(r.After, paths)
+	w.before = b
+	a, ok := w.appendNormalized(w.after[:0], r.After, paths)
 	if !ok {
 		return r.genericDiff()
 	}
-	return unifiedDiff(r.diffOldLabel(), r.diffNewLabel(), b, aj)
+	w.after = a
+	// The texts are w's until it is put back; the diff is a string of its own.
+	return w.unifiedDiff(r.diffOldLabel(), r.diffNewLabel(), unsafe.String(unsafe.SliceData(b), len(b)), unsafe.String(unsafe.SliceData(a), len(a)))
 }
 
 func (r *RegisterTaskDefinitionChange) diffOldLabel() string {
