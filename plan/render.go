@@ -126,18 +126,19 @@ func actionDetails(a *Action) changeDetails {
 func unifiedDiff(fromLabel, toLabel, before, after string) (string, error) {
 	w := getTreeWork()
 	defer w.put()
-	return w.unifiedDiff(fromLabel, toLabel, before, after)
+	d, err := w.unifiedDiff(fromLabel, toLabel, before, after)
+	return string(d), err
 }
 
 // unifiedDiff is unifiedDiff with w's lists and buffer (the texts' lines, the hunk's lines, the diff
-// laid out): the diff is a string of its own, before and after may be w's texts.
-func (w *treeWork) unifiedDiff(fromLabel, toLabel, before, after string) (string, error) {
+// laid out): the diff is w's until w is put back; before and after may be w's texts.
+func (w *treeWork) unifiedDiff(fromLabel, toLabel, before, after string) ([]byte, error) {
 	bl := appendDiffLines(w.bl[:0], before)
 	al := appendDiffLines(w.al[:0], after)
 	w.bl, w.al = bl, al
 	diffs := lcs.DiffLines(bl, al)
 	if len(diffs) == 0 {
-		return "", nil
+		return nil, nil
 	}
 	for _, d := range diffs {
 		// udiff.lineEdits' test for edits that are whole lines already (its fast path): not one that
@@ -145,11 +146,12 @@ func (w *treeWork) unifiedDiff(fromLabel, toLabel, before, after string) (string
 		// newline, or that inserts such a line. (An edit that starts inside before starts after a newline.)
 		if d.Start >= len(bl) || d.End > 0 && !strings.HasSuffix(bl[d.End-1], "\n") ||
 			d.ReplEnd > d.ReplStart && !strings.HasSuffix(al[d.ReplEnd-1], "\n") {
-			return udiffUnified(fromLabel, toLabel, before, bl, al, diffs)
+			d, err := udiffUnified(fromLabel, toLabel, before, bl, al, diffs)
+			return []byte(d), err
 		}
 	}
 	w.out, w.lines = appendUnified(w.out[:0], fromLabel, toLabel, bl, al, diffs, w.lines[:0])
-	return string(w.out), nil
+	return w.out, nil
 }
 
 // udiffUnified is udiff.ToUnified of the edits udiff.Lines makes of diffs.
@@ -304,11 +306,17 @@ const maskedExplanation = "Masked values are not in the plan, nor anything deriv
 
 // actionLabel names an action's resource briefly: "task-definition/web:3", "service/prod/web".
 func actionLabel(a *Action) string {
-	if strings.HasPrefix(a.Resource, "arn:") {
-		parts := strings.SplitN(a.Resource, ":", 6)
-		if len(parts) == 6 {
-			return parts[5]
+	if s := a.Resource; strings.HasPrefix(s, "arn:") {
+		// what follows the fifth colon (strings.SplitN(s, ":", 6)[5]), when there are five
+		at := 0
+		for range 5 {
+			i := strings.IndexByte(s[at:], ':')
+			if i < 0 {
+				return s
+			}
+			at += i + 1
 		}
+		return s[at:]
 	}
 	return a.Resource
 }
