@@ -176,7 +176,8 @@ func canonicalPlan(p *Plan, withApprovals bool) ([]byte, error) {
 // each list encoded in parallel (ordered.Write), never the whole document in memory. An element encoded
 // with json.MarshalIndent and the prefix of its depth is the same bytes as inside the whole document:
 // the indentation is lexical (json.Indent), the compact encoding of a value the same wherever it is.
-// TestCanonicalPlanAgreesWithMarshalIndent compares the two. It does not modify p.
+// The actions, fingerprints and skipped findings are encoded by hand (canonical.go), those bytes without
+// reflection. TestCanonicalPlanAgreesWithMarshalIndent compares the two. It does not modify p.
 func writeCanonical(w io.Writer, p *Plan, withApprovals bool) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	// Plan's members in struct order; keep in step with Plan (TestCanonicalMembersArePlans).
