@@ -104,15 +104,16 @@ func (p *renderPrinter) safeLine(prefix string, s textsafe.Safe) {
 // its own.
 func textAction(pr *renderPrinter, a *Action, risk Risk, why []string, needsApproval bool) error {
 	header := "# " + a.ID + ": " + string(a.Type) + " " + actionLabel(a)
-	if b, ok := pr.w.(*bytes.Buffer); ok && !pr.color && printableASCII(header) {
-		b.WriteString(header) // as printf("%s", paint(…)) writes it: escaping changes nothing, and no colour
+	if !pr.color && printableASCII(header) {
+		pr.write(header) // paint(…): escaping changes nothing, and no colour
 	} else {
-		pr.printf("%s", pr.paint(ansiBoldCode, header))
+		pr.write(string(pr.paint(ansiBoldCode, header)))
 	}
 	if risk == RiskHigh {
-		pr.printf("  %s", pr.paint(ansiRedCode, "[HIGH RISK]"))
+		pr.write("  ")
+		pr.write(string(pr.paint(ansiRedCode, "[HIGH RISK]")))
 	}
-	pr.printf("\n")
+	pr.write("\n")
 	pr.fieldOf("resource", a.Resource, " (account ", a.Account, ", ", a.Region, ")")
 	if needsApproval {
 		pr.fieldOf("risk", string(risk), " (needs approval)")
@@ -161,8 +162,20 @@ func textAction(pr *renderPrinter, a *Action, risk Risk, why []string, needsAppr
 	if err := textActionDiff(pr, a); err != nil {
 		return err
 	}
-	pr.printf("\n")
+	pr.write("\n")
 	return nil
+}
+
+// write prints s, escaped already (what printf("%s", textsafe.Safe(s)) prints), without fmt.
+func (p *renderPrinter) write(s string) {
+	if p.err != nil {
+		return
+	}
+	if b, ok := p.w.(*bytes.Buffer); ok {
+		b.WriteString(s)
+		return
+	}
+	_, p.err = io.WriteString(p.w, s)
 }
 
 // textActionDiff prints the diff of a (actionDiff) with diffLines; a registration's from the buffer its
