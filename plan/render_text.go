@@ -32,9 +32,17 @@ func RenderText(w io.Writer, p *Plan, o RenderOptions) error {
 	risks := actionRisks(p, o)
 	needs := needsApprovalSet(p, o, risks)
 	// Each action into a buffer of its own, in parallel, written in plan order (ordered.Write).
-	err := ordered.Write(w, len(p.Actions), func(i int, b *bytes.Buffer) error {
-		a := &p.Actions[i] // shown with its effective risk (shownAction), not copied
-		return textAction(&renderPrinter{w: b, color: o.Color}, a, risks[i].Risk, riskShown(risks[i]), needs[a.ID])
+	// A few actions to a buffer (textBatch): fewer hand-overs between the workers and the writer. An
+	// action that fails stops its batch there, as it stops the rendering.
+	err := ordered.Write(w, (len(p.Actions)+textBatch-1)/textBatch, func(j int, b *bytes.Buffer) error {
+		pr := &renderPrinter{w: b, color: o.Color}
+		for i := j * textBatch; i < min(len(p.Actions), (j+1)*textBatch); i++ {
+			a := &p.Actions[i] // shown with its effective risk (shownAction), not copied
+			if err := textAction(pr, a, risks[i].Risk, riskShown(risks[i]), needs[a.ID]); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	hash := <-hashed
 	if err != nil {
@@ -58,6 +66,9 @@ func RenderText(w io.Writer, p *Plan, o RenderOptions) error {
 }
 
 const textLabelWidth = 13
+
+// textBatch is the number of actions RenderText renders into one buffer.
+const textBatch = 4
 
 // field prints "  label value" as printf("  %-*s%s\n", textLabelWidth, label, value) does (label and
 // value escaped, the label padded to textLabelWidth characters), without fmt: a 10,000-action plan
