@@ -91,7 +91,7 @@ type treeArena struct {
 }
 
 // treeChunk is the size of an arena's chunk, in nodes.
-const treeChunk = 4096
+const treeChunk = 512
 
 // reset makes the arena's chunks free again: the trees they held are no longer used.
 func (a *treeArena) reset() {
