@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/ecsfix/ecsfix/detect"
 )
@@ -284,20 +285,35 @@ func (r *RegisterTaskDefinitionChange) details() changeDetails {
 // Each is masked and normalised on a light tree where it can (treeNormalizedText, the same bytes), else
 // both the generic way (genericDiff).
 func (r *RegisterTaskDefinitionChange) diff() (string, error) {
-	sourcePaths := make([]string, len(r.Masked))
-	paths := make([]string, len(r.Masked))
-	for i, m := range r.Masked {
-		sourcePaths[i], paths[i] = m.SourcePath, m.Path
+	w := getTreeWork()
+	defer w.put()
+	d, err := r.diffTo(w)
+	return string(d), err
+}
+
+// diffTo is diff in w's buffers: the diff is w's until w is put back.
+func (r *RegisterTaskDefinitionChange) diffTo(w *treeWork) ([]byte, error) {
+	var sourcePaths, paths []string
+	if len(r.Masked) > 0 {
+		sourcePaths = make([]string, len(r.Masked))
+		paths = make([]string, len(r.Masked))
+		for i, m := range r.Masked {
+			sourcePaths[i], paths[i] = m.SourcePath, m.Path
+		}
 	}
-	b, ok := treeNormalizedText(r.Before, sourcePaths)
+	b, ok := w.appendNormalized(w.before[:0], r.Before, sourcePaths)
 	if !ok {
-		return r.genericDiff()
+		d, err := r.genericDiff()
+		return []byte(d), err
 	}
-	aj, ok := treeNormalizedText(r.After, paths)
+	w.before = b
+	a, ok := w.appendNormalized(w.after[:0], r.After, paths)
 	if !ok {
-		return r.genericDiff()
+		d, err := r.genericDiff()
+		return []byte(d), err
 	}
-	return unifiedDiff(r.diffOldLabel(), r.diffNewLabel(), b, aj)
+	w.after = a
+	return w.unifiedDiff(r.diffOldLabel(), r.diffNewLabel(), unsafe.String(unsafe.SliceData(b), len(b)), unsafe.String(unsafe.SliceData(a), len(a)))
 }
 
 func (r *RegisterTaskDefinitionChange) diffOldLabel() string {

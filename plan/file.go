@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync"
 
 	"github.com/ecsfix/ecsfix/internal/jsonindent"
 	"github.com/ecsfix/ecsfix/internal/ordered"
@@ -177,7 +176,8 @@ func canonicalPlan(p *Plan, withApprovals bool) ([]byte, error) {
 // each list encoded in parallel (ordered.Write), never the whole document in memory. An element encoded
 // with json.MarshalIndent and the prefix of its depth is the same bytes as inside the whole document:
 // the indentation is lexical (json.Indent), the compact encoding of a value the same wherever it is.
-// TestCanonicalPlanAgreesWithMarshalIndent compares the two. It does not modify p.
+// The actions, fingerprints and skipped findings are encoded by hand (canonical.go), those bytes without
+// reflection. TestCanonicalPlanAgreesWithMarshalIndent compares the two. It does not modify p.
 func writeCanonical(w io.Writer, p *Plan, withApprovals bool) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	// Plan's members in struct order; keep in step with Plan (TestCanonicalMembersArePlans).
@@ -214,18 +214,18 @@ func writeCanonical(w io.Writer, p *Plan, withApprovals bool) error {
 		return err
 	}
 	write(",\n  \"state\": ")
-	err := writeCanonicalList(bw, len(p.State), func(i int) any {
-		f := p.State[i]
-		if f.Facts == nil {
-			f.Facts = map[string]string{}
+	err := writeCanonicalElements(bw, p.State, canonFingerprint, func(f *Fingerprint) any {
+		c := *f
+		if c.Facts == nil {
+			c.Facts = map[string]string{}
 		}
-		return &f
+		return &c
 	})
 	if err != nil {
 		return err
 	}
 	write(",\n  \"skipped\": ")
-	if err := writeCanonicalList(bw, len(p.Skipped), func(i int) any { return &p.Skipped[i] }); err != nil {
+	if err := writeCanonicalElements(bw, p.Skipped, canonSkipped, func(s *Skipped) any { return s }); err != nil {
 		return err
 	}
 	if withApprovals && len(p.Approvals) > 0 { // omitempty
@@ -256,102 +256,42 @@ func writeCanonicalList(bw *bufio.Writer, n int, elem func(i int) any) error {
 	return err
 }
 
-// writeCanonicalActions is writeCanonicalList of the actions (canonicalAction), a registration's
-// documents laid out by jsonindent.IndentSpliced rather than compacted by encoding/json
-// (canonicalActionElement).
+// writeCanonicalActions is writeCanonicalList of the actions (canonicalAction), each encoded by hand
+// (canonAction, canonical.go), the same bytes as encoding/json's.
 func writeCanonicalActions(bw *bufio.Writer, actions []Action) error {
-	if len(actions) == 0 {
+	return writeCanonicalElements(bw, actions, canonAction, func(a *Action) any { return canonicalAction(*a) })
+}
+
+// writeCanonicalElements writes a list member's value at depth 1 as writeCanonicalList does, each
+// element encoded by enc (the bytes of jsonindent.Element of reflective(element)); an element enc
+// cannot encode as encoding/json does goes through encoding/json (reflective), for its bytes or its
+// error. The elements are encoded in parallel, a few to a buffer.
+func writeCanonicalElements[T any](bw *bufio.Writer, l []T, enc func(w *canonWriter, v *T), reflective func(v *T) any) error {
+	if len(l) == 0 {
 		_, err := bw.WriteString("[]")
 		return err
 	}
 	bw.WriteString("[")
-	err := ordered.Write(bw, len(actions), func(i int, b *bytes.Buffer) error {
-		return canonicalActionElement(b, i, canonicalAction(actions[i]))
+	const batch = 8 // elements to a buffer: fewer hand-overs between the workers and the writer
+	err := ordered.Write(bw, (len(l)+batch-1)/batch, func(j int, b *bytes.Buffer) error {
+		for i := j * batch; i < min(len(l), (j+1)*batch); i++ {
+			v := &l[i]
+			out, ok := appendCanonicalElement(b.AvailableBuffer(), i, func(w *canonWriter) { enc(w, v) })
+			if !ok {
+				if err := jsonindent.Element(b, i, reflective(v), "    ", "  "); err != nil {
+					return err
+				}
+				continue
+			}
+			b.Write(out)
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	_, err = bw.WriteString("\n  ]")
 	return err
-}
-
-// canonicalActionElement is jsonindent.Element(b, i, a, "    ", "  ") for a, a canonicalAction: the same
-// bytes, for less where a is a registration. json.Marshal compacts its Before and After (each a
-// json.RawMessage) with encoding/json's scanner, byte by byte, then the whole is indented; here a is
-// encoded with null in their place, and jsonindent.IndentSpliced lays it out with the documents put
-// there, compacted and indented in one pass (the same bytes). A document it does not take goes the long
-// way, for json.Marshal's error.
-func canonicalActionElement(b *bytes.Buffer, i int, a *Action) error {
-	r := a.RegisterTaskDefinition // canonicalAction's copy
-	if r == nil || r.Before == nil || r.After == nil {
-		return jsonindent.Element(b, i, a, "    ", "  ")
-	}
-	before, after := r.Before, r.After
-	r.Before, r.After = nil, nil
-	buf := compactBuffers.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= 1<<20 {
-			buf.Reset()
-			compactBuffers.Put(buf)
-		}
-	}()
-	err := json.NewEncoder(buf).Encode(a) // json.Marshal's bytes and a newline, in a buffer reused
-	r.Before, r.After = before, after
-	if err != nil {
-		return jsonindent.Element(b, i, a, "    ", "  ")
-	}
-	compact := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	// {…,"registerTaskDefinition":{"sourceArn":"…","family":"…","before":null,"after":null,…}…}: the
-	// key cannot be inside a string (json.Marshal escapes a string's quotes), and comes before the
-	// members that may hold maps (the other kinds' payloads).
-	const key, nulls = `"registerTaskDefinition":{"sourceArn":`, `"before":null,"after":null`
-	at := bytes.Index(compact, []byte(key))
-	if at < 0 {
-		return jsonindent.Element(b, i, a, "    ", "  ")
-	}
-	j := skipCompactString(compact, at+len(key))
-	if j < 0 || !bytes.HasPrefix(compact[j:], []byte(`,"family":`)) {
-		return jsonindent.Element(b, i, a, "    ", "  ")
-	}
-	j = skipCompactString(compact, j+len(`,"family":`))
-	if j < 0 || !bytes.HasPrefix(compact[j:], []byte(","+nulls)) {
-		return jsonindent.Element(b, i, a, "    ", "  ")
-	}
-	j += len(`,"before":`)
-	spans := []jsonindent.Span{{Start: j, End: j + len("null"), Value: before}}
-	j += len(`null,"after":`)
-	spans = append(spans, jsonindent.Span{Start: j, End: j + len("null"), Value: after})
-	if i > 0 {
-		b.WriteByte(',')
-	}
-	b.WriteString("\n    ")
-	if !jsonindent.IndentSpliced(b, compact, spans, "    ", "  ") {
-		b.Truncate(b.Len() - len("\n    "))
-		if i > 0 {
-			b.Truncate(b.Len() - 1)
-		}
-		return jsonindent.Element(b, i, a, "    ", "  ")
-	}
-	return nil
-}
-
-// compactBuffers hold canonicalActionElement's compact encodings.
-var compactBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// skipCompactString skips the JSON string that starts at i in json.Marshal's output; the index after its
-// closing quote, or -1 when there is no string at i.
-func skipCompactString(s []byte, i int) int {
-	if i >= len(s) || s[i] != '"' {
-		return -1
-	}
-	for i++; i < len(s); i++ {
-		if c := s[i]; c == '\\' {
-			i++
-		} else if c == '"' {
-			return i + 1
-		}
-	}
-	return -1
 }
 
 // canonicalAction is a, as canonical form writes it: absent lists that are members of its payload as [].

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -81,7 +80,53 @@ type tparser struct {
 	i     int
 	ok    bool
 	stack []tnode
+	arena *treeArena
 }
+
+// treeArena hands out the lists of a tree's members and elements from chunks of nodes it reuses from one
+// document to the next (reset): no allocation of its own for each object and array of a document.
+type treeArena struct {
+	chunks [][]tnode
+	cur    int // the chunk being filled
+}
+
+// treeChunk is the size of an arena's chunk, in nodes.
+const treeChunk = 512
+
+// reset makes the arena's chunks free again: the trees they held are no longer used.
+func (a *treeArena) reset() {
+	for i := 0; i <= a.cur && i < len(a.chunks); i++ {
+		a.chunks[i] = a.chunks[i][:0]
+	}
+	a.cur = 0
+}
+
+// take is a copy of nodes in the arena with room for more after them (the normalisation fills in
+// defaults): appended to, the list grows into its room, and beyond it out of the arena.
+func (a *treeArena) take(nodes []tnode, room int) []tnode {
+	need := len(nodes) + room
+	for {
+		if a.cur == len(a.chunks) {
+			a.chunks = append(a.chunks, make([]tnode, 0, max(need, treeChunk)))
+		}
+		c := a.chunks[a.cur]
+		if n := len(c); cap(c)-n >= need {
+			c = c[:n+need]
+			copy(c[n:], nodes)
+			a.chunks[a.cur] = c
+			return c[n : n+len(nodes) : n+need]
+		}
+		if len(c) == 0 { // a chunk too small for this list even empty
+			a.chunks[a.cur] = make([]tnode, 0, max(need, treeChunk))
+			continue
+		}
+		a.cur++
+	}
+}
+
+// objectRoom is the room an object's members are given for the defaults the normalisation adds
+// (a container's essential, privileged and readonlyRootFilesystem).
+const objectRoom = 3
 
 // eightSpaces is eight spaces read as a little-endian uint64.
 const eightSpaces = 0x2020202020202020
@@ -122,10 +167,10 @@ func (p *tparser) str() tspan {
 
 // gathered takes the members or elements gathered on the stack from mark off it: a list of their own
 // (none once the parse has failed).
-func (p *tparser) gathered(mark int) []tnode {
+func (p *tparser) gathered(mark, room int) []tnode {
 	var kids []tnode
 	if p.ok {
-		kids = slices.Clone(p.stack[mark:])
+		kids = p.arena.take(p.stack[mark:], room)
 	}
 	p.stack = p.stack[:mark]
 	return kids
@@ -178,7 +223,7 @@ func (p *tparser) value(depth int) (n tnode) {
 			}
 			p.i++
 		}
-		n.kids = p.gathered(mark)
+		n.kids = p.gathered(mark, objectRoom)
 		return n
 	case c == '[':
 		p.i++
@@ -207,7 +252,7 @@ func (p *tparser) value(depth int) (n tnode) {
 			}
 			p.i++
 		}
-		n.kids = p.gathered(mark)
+		n.kids = p.gathered(mark, 0)
 		return n
 	case c == '"':
 		return tnode{kind: '"', text: p.str()}
@@ -236,20 +281,46 @@ func (p *tparser) value(depth int) (n tnode) {
 	return tnode{}
 }
 
-// treeStacks are tparser stacks to reuse.
-var treeStacks = sync.Pool{New: func() any { s := make([]tnode, 0, 64); return &s }}
+// treeWork is what normalising a document on a tree uses, reused from one document to the next
+// (treeWorks): the parser's stack, the arena of the tree's nodes, and the texts.
+type treeWork struct {
+	stack         []tnode
+	arena         treeArena
+	before, after []byte // the normalised texts of a diff
+	bl, al        []string
+	lines         []diffLine
+	out           []byte
+	paths         map[string]parsedPath // parsed masked paths (setMaskedCached)
+	lcs           lcsWork
+}
 
-// parseTree parses raw, one JSON object, into a tree; false for anything the tree does not hold (see
-// above), a repeated key included.
-func parseTree(raw []byte) (tnode, bool) {
+var treeWorks = sync.Pool{New: func() any { return &treeWork{stack: make([]tnode, 0, 64)} }}
+
+// getTreeWork is a treeWork of treeWorks; put gives it back.
+func getTreeWork() *treeWork { return treeWorks.Get().(*treeWork) }
+
+// put gives w back to treeWorks, without what grew beyond a megabyte (left to the collector).
+func (w *treeWork) put() {
+	w.arena.reset()
+	if cap(w.before) > 1<<20 || cap(w.after) > 1<<20 || cap(w.out) > 1<<20 || cap(w.bl) > 1<<16 || cap(w.al) > 1<<16 ||
+		cap(w.lines) > 1<<16 || len(w.arena.chunks) > 64 {
+		return
+	}
+	clear(w.bl[:cap(w.bl)]) // no string of a text kept alive
+	clear(w.al[:cap(w.al)])
+	clear(w.lines[:cap(w.lines)])
+	treeWorks.Put(w)
+}
+
+// parseTree parses raw, one JSON object, into a tree whose lists are in w's arena; false for anything
+// the tree does not hold (see above), a repeated key included.
+func (w *treeWork) parseTree(raw []byte) (tnode, bool) {
 	if len(raw) >= math.MaxInt32 {
 		return tnode{}, false
 	}
-	stack := treeStacks.Get().(*[]tnode)
-	p := tparser{s: raw, ok: true, stack: (*stack)[:0]}
+	p := tparser{s: raw, ok: true, stack: w.stack[:0], arena: &w.arena}
 	n := p.value(0)
-	*stack = p.stack[:0]
-	treeStacks.Put(stack)
+	w.stack = p.stack[:0]
 	p.space()
 	if !p.ok || p.i != len(raw) || n.kind != '{' || !noRepeatedKeys(raw, &n) {
 		return tnode{}, false
@@ -305,6 +376,11 @@ func (n *tnode) lookup(src []byte, path string) *tnode {
 	if err != nil {
 		return nil
 	}
+	return n.lookupSteps(src, steps)
+}
+
+// lookupSteps is lookup of a path parsed (parseJSONPath).
+func (n *tnode) lookupSteps(src []byte, steps []pathStep) *tnode {
 	cur := n
 	for _, s := range steps {
 		key := s.key
@@ -347,6 +423,38 @@ func (n *tnode) setMasked(src []byte, path string) {
 	if v := n.lookup(src, path); v != nil {
 		*v = tnode{kind: '"', key: v.key, text: spanMasked}
 	}
+}
+
+// maxCachedPaths bounds treeWork's cache of parsed paths.
+const maxCachedPaths = 4096
+
+// setMaskedCached is setMasked with the path parsed once per treeWork (the same masked places recur
+// from one registration to the next).
+func (w *treeWork) setMaskedCached(n *tnode, src []byte, path string) {
+	c, ok := w.paths[path]
+	if !ok {
+		steps, err := parseJSONPath(path)
+		c = parsedPath{steps: steps, ok: err == nil} // no place for a path that does not parse (lookup)
+		if len(w.paths) >= maxCachedPaths {
+			clear(w.paths)
+		}
+		if w.paths == nil {
+			w.paths = map[string]parsedPath{}
+		}
+		w.paths[path] = c
+	}
+	if !c.ok {
+		return
+	}
+	if v := n.lookupSteps(src, c.steps); v != nil {
+		*v = tnode{kind: '"', key: v.key, text: spanMasked}
+	}
+}
+
+// parsedPath is a path parsed (parseJSONPath), ok when it parses.
+type parsedPath struct {
+	steps []pathStep
+	ok    bool
 }
 
 // treeNormalizer is normalizeTaskDefinitionDoc on a tree; ok turns false where the tree cannot follow
@@ -399,12 +507,18 @@ func (t *treeNormalizer) container(cd *tnode) {
 	}
 	if lp := cd.member(t.src, "linuxParameters"); lp != nil && lp.kind == '{' {
 		if caps := lp.member(t.src, "capabilities"); caps != nil && caps.kind == '{' {
-			t.sortLists(caps, map[string][]string{"add": nil, "drop": nil})
+			t.sortLists(caps, capabilityLists)
 		}
-		t.sortLists(lp, map[string][]string{"devices": {"hostPath", "containerPath"}})
+		t.sortLists(lp, deviceLists)
 	}
 	t.sortLists(cd, containerLists)
 }
+
+// The lists of a container's linuxParameters that are sorted, as normalizeTaskDefinitionDoc sorts them.
+var (
+	capabilityLists = map[string][]string{"add": nil, "drop": nil}
+	deviceLists     = map[string][]string{"devices": {"hostPath", "containerPath"}}
+)
 
 func (t *treeNormalizer) fillDefault(m *tnode, key tspan, v tnode) {
 	if m.member(t.src, string(key.bytes(t.src))) == nil {
@@ -425,7 +539,7 @@ func dropEmptyTree(n *tnode) {
 	}
 }
 
-// sortLists is sortLists on the tree: each named list of m sorted (sort.SliceStable, as there) by
+// sortLists is sortLists on the tree: each named list of m sorted (stably, as sort.SliceStable there) by
 // lessByKeys' order.
 func (t *treeNormalizer) sortLists(m *tnode, lists map[string][]string) {
 	for name, keys := range lists {
@@ -434,7 +548,8 @@ func (t *treeNormalizer) sortLists(m *tnode, lists map[string][]string) {
 			continue
 		}
 		l := list.kids
-		sort.SliceStable(l, func(i, j int) bool { return t.lessByKeys(&l[i], &l[j], keys) < 0 })
+		// the algorithm of sort.SliceStable (the same comparisons and moves), without its reflection
+		slices.SortStableFunc(l, func(a, b tnode) int { return t.lessByKeys(&a, &b, keys) })
 	}
 }
 
@@ -498,62 +613,56 @@ func (t *treeNormalizer) scalarJSON(n *tnode) []byte {
 	return nil
 }
 
-// writeTree writes n as appendGenericJSON appends it at the given depth (members sorted by key), into
-// a strings.Builder: the text is a string without a copy.
-func writeTree(b *strings.Builder, src []byte, n *tnode, depth int) {
+// appendTree appends n as appendGenericJSON appends it at the given depth (members sorted by key).
+func appendTree(b []byte, src []byte, n *tnode, depth int) []byte {
 	switch n.kind {
 	case 'n':
-		b.WriteString("null")
+		b = append(b, "null"...)
 	case 't':
-		b.WriteString("true")
+		b = append(b, "true"...)
 	case 'f':
-		b.WriteString("false")
+		b = append(b, "false"...)
 	case '0':
-		b.Write(n.text.bytes(src))
+		b = append(b, n.text.bytes(src)...)
 	case '"':
-		b.WriteByte('"')
-		b.Write(n.text.bytes(src))
-		b.WriteByte('"')
+		b = append(b, '"')
+		b = append(b, n.text.bytes(src)...)
+		b = append(b, '"')
 	case '{', '[':
 		if len(n.kids) == 0 {
-			b.WriteByte(n.kind)
-			b.WriteByte(n.kind + 2)
-			return
+			return append(b, n.kind, n.kind+2)
 		}
 		if n.kind == '{' {
 			slices.SortFunc(n.kids, func(x, y tnode) int { return bytes.Compare(x.key.bytes(src), y.key.bytes(src)) })
 		}
-		b.WriteByte(n.kind)
+		b = append(b, n.kind)
 		for i := range n.kids {
 			if i > 0 {
-				b.WriteByte(',')
+				b = append(b, ',')
 			}
-			writeTreeIndent(b, depth+1)
+			b = appendTreeIndent(b, depth+1)
 			if n.kind == '{' {
-				b.WriteByte('"')
-				b.Write(n.kids[i].key.bytes(src))
-				b.WriteString(`": `)
+				b = append(b, '"')
+				b = append(b, n.kids[i].key.bytes(src)...)
+				b = append(b, '"', ':', ' ')
 			}
-			writeTree(b, src, &n.kids[i], depth+1)
+			b = appendTree(b, src, &n.kids[i], depth+1)
 		}
-		writeTreeIndent(b, depth)
-		b.WriteByte(n.kind + 2)
+		b = appendTreeIndent(b, depth)
+		b = append(b, n.kind+2)
 	}
+	return b
 }
 
 // treeIndent is a new line and indentation, by depth.
 const treeIndent = "\n                                                                "
 
-// writeTreeIndent is appendJSONIndent: a new line at the given depth (two spaces a level).
-func writeTreeIndent(b *strings.Builder, depth int) {
+// appendTreeIndent is appendJSONIndent: a new line at the given depth (two spaces a level).
+func appendTreeIndent(b []byte, depth int) []byte {
 	if n := 1 + 2*depth; n <= len(treeIndent) {
-		b.WriteString(treeIndent[:n])
-		return
+		return append(b, treeIndent[:n]...)
 	}
-	b.WriteByte('\n')
-	for range depth {
-		b.WriteString("  ")
-	}
+	return appendJSONIndent(b, depth)
 }
 
 // treeNormalizedText is the text a registration's diff shows of a document, masked at each of paths:
@@ -561,21 +670,30 @@ func writeTreeIndent(b *strings.Builder, depth int) {
 // encodeGenericJSON give, done on the tree; false where the tree does not hold the document or cannot
 // follow the normalisation, which the generic way then does.
 func treeNormalizedText(raw []byte, paths []string) (string, bool) {
-	td, ok := parseTree(raw)
+	w := getTreeWork()
+	defer w.put()
+	b, ok := w.appendNormalized(nil, raw, paths)
+	return string(b), ok
+}
+
+// appendNormalized appends treeNormalizedText(raw, paths) to dst, the tree in w's arena (reset first:
+// the trees it held before are no longer used); false (and dst as it was) where the generic way is to
+// do it.
+func (w *treeWork) appendNormalized(dst, raw []byte, paths []string) ([]byte, bool) {
+	w.arena.reset()
+	td, ok := w.parseTree(raw)
 	if !ok {
-		return "", false
+		return dst, false
 	}
 	for _, p := range paths {
-		td.setMasked(raw, p)
+		w.setMaskedCached(&td, raw, p)
 	}
 	t := treeNormalizer{src: raw, ok: true}
 	t.taskDefinition(&td)
 	if !t.ok {
-		return "", false
+		return dst, false
 	}
-	var b strings.Builder
-	b.Grow(len(raw) + len(raw)/4)
-	writeTree(&b, raw, &td, 0)
-	b.WriteByte('\n')
-	return b.String(), true
+	dst = slices.Grow(dst, len(raw)+len(raw)/4)
+	dst = appendTree(dst, raw, &td, 0)
+	return append(dst, '\n'), true
 }

@@ -124,11 +124,21 @@ func actionDetails(a *Action) changeDetails {
 // last line has no newline where an edit touches it), the edits go to udiff.ToUnified as udiff.Lines
 // makes them.
 func unifiedDiff(fromLabel, toLabel, before, after string) (string, error) {
-	bl := splitDiffLines(before)
-	al := splitDiffLines(after)
-	diffs := lcs.DiffLines(bl, al)
+	w := getTreeWork()
+	defer w.put()
+	d, err := w.unifiedDiff(fromLabel, toLabel, before, after)
+	return string(d), err
+}
+
+// unifiedDiff is unifiedDiff with w's lists and buffer (the texts' lines, the hunk's lines, the diff
+// laid out): the diff is w's until w is put back; before and after may be w's texts.
+func (w *treeWork) unifiedDiff(fromLabel, toLabel, before, after string) ([]byte, error) {
+	bl := appendDiffLines(w.bl[:0], before)
+	al := appendDiffLines(w.al[:0], after)
+	w.bl, w.al = bl, al
+	diffs := w.lcs.diffLines(bl, al) // lcs.DiffLines(bl, al), its labels reused (render_lcs.go)
 	if len(diffs) == 0 {
-		return "", nil
+		return nil, nil
 	}
 	for _, d := range diffs {
 		// udiff.lineEdits' test for edits that are whole lines already (its fast path): not one that
@@ -136,10 +146,12 @@ func unifiedDiff(fromLabel, toLabel, before, after string) (string, error) {
 		// newline, or that inserts such a line. (An edit that starts inside before starts after a newline.)
 		if d.Start >= len(bl) || d.End > 0 && !strings.HasSuffix(bl[d.End-1], "\n") ||
 			d.ReplEnd > d.ReplStart && !strings.HasSuffix(al[d.ReplEnd-1], "\n") {
-			return udiffUnified(fromLabel, toLabel, before, bl, al, diffs)
+			d, err := udiffUnified(fromLabel, toLabel, before, bl, al, diffs)
+			return []byte(d), err
 		}
 	}
-	return string(appendUnified(make([]byte, 0, 256+len(after)/2), fromLabel, toLabel, bl, al, diffs)), nil
+	w.out, w.lines = appendUnified(w.out[:0], fromLabel, toLabel, bl, al, diffs, w.lines[:0])
+	return w.out, nil
 }
 
 // udiffUnified is udiff.ToUnified of the edits udiff.Lines makes of diffs.
@@ -158,7 +170,11 @@ func udiffUnified(fromLabel, toLabel, before string, bl, al []string, diffs []lc
 // splitDiffLines splits text into lines as udiff does: each with its newline, and a last line without
 // one if the text does not end with a newline.
 func splitDiffLines(text string) []string {
-	lines := make([]string, 0, strings.Count(text, "\n")+1)
+	return appendDiffLines(make([]string, 0, strings.Count(text, "\n")+1), text)
+}
+
+// appendDiffLines appends the lines of text (splitDiffLines) to lines.
+func appendDiffLines(lines []string, text string) []string {
 	for start := 0; start < len(text); {
 		end := len(text)
 		if i := strings.IndexByte(text[start:], '\n'); i >= 0 {
@@ -178,15 +194,15 @@ type diffLine struct {
 
 // appendUnified appends the unified diff of before's lines bl and after's lines al, whose differences
 // diffs are whole lines (see unifiedDiff), as udiff.ToUnified lays it out: hunks joined when fewer than
-// twice diffContext lines apart, diffContext lines of context around them.
-func appendUnified(b []byte, fromLabel, toLabel string, bl, al []string, diffs []lcs.Diff) []byte {
+// twice diffContext lines apart, diffContext lines of context around them. lines is room for the lines of
+// a hunk, returned grown.
+func appendUnified(b []byte, fromLabel, toLabel string, bl, al []string, diffs []lcs.Diff, lines []diffLine) ([]byte, []diffLine) {
 	const gap = diffContext * 2
 	b = append(b, "--- "...)
 	b = append(b, fromLabel...)
 	b = append(b, "\n+++ "...)
 	b = append(b, toLabel...)
 	b = append(b, '\n')
-	var lines []diffLine
 	fromLine, toLineStart := 0, 0
 	open := false
 	equal := func(start, end int) int { // udiff's addEqualLines
@@ -234,7 +250,7 @@ func appendUnified(b []byte, fromLabel, toLabel string, bl, al []string, diffs [
 		}
 	}
 	equal(last, last+diffContext)
-	return appendHunk(b, fromLine, toLineStart, lines)
+	return appendHunk(b, fromLine, toLineStart, lines), lines
 }
 
 // appendHunk appends a hunk as udiff's unified.String writes it.
@@ -290,11 +306,17 @@ const maskedExplanation = "Masked values are not in the plan, nor anything deriv
 
 // actionLabel names an action's resource briefly: "task-definition/web:3", "service/prod/web".
 func actionLabel(a *Action) string {
-	if strings.HasPrefix(a.Resource, "arn:") {
-		parts := strings.SplitN(a.Resource, ":", 6)
-		if len(parts) == 6 {
-			return parts[5]
+	if s := a.Resource; strings.HasPrefix(s, "arn:") {
+		// what follows the fifth colon (strings.SplitN(s, ":", 6)[5]), when there are five
+		at := 0
+		for range 5 {
+			i := strings.IndexByte(s[at:], ':')
+			if i < 0 {
+				return s
+			}
+			at += i + 1
 		}
+		return s[at:]
 	}
 	return a.Resource
 }

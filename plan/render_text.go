@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/ecsfix/ecsfix/internal/ordered"
 	"github.com/ecsfix/ecsfix/internal/textsafe"
@@ -31,9 +32,17 @@ func RenderText(w io.Writer, p *Plan, o RenderOptions) error {
 	risks := actionRisks(p, o)
 	needs := needsApprovalSet(p, o, risks)
 	// Each action into a buffer of its own, in parallel, written in plan order (ordered.Write).
-	err := ordered.Write(w, len(p.Actions), func(i int, b *bytes.Buffer) error {
-		a, why := shownAction(p, i, risks)
-		return textAction(&renderPrinter{w: b, color: o.Color}, a, why, needs[p.Actions[i].ID])
+	// A few actions to a buffer (textBatch): fewer hand-overs between the workers and the writer. An
+	// action that fails stops its batch there, as it stops the rendering.
+	err := ordered.Write(w, (len(p.Actions)+textBatch-1)/textBatch, func(j int, b *bytes.Buffer) error {
+		pr := &renderPrinter{w: b, color: o.Color}
+		for i := j * textBatch; i < min(len(p.Actions), (j+1)*textBatch); i++ {
+			a := &p.Actions[i] // shown with its effective risk (shownAction), not copied
+			if err := textAction(pr, a, risks[i].Risk, riskShown(risks[i]), needs[a.ID]); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	hash := <-hashed
 	if err != nil {
@@ -57,6 +66,9 @@ func RenderText(w io.Writer, p *Plan, o RenderOptions) error {
 }
 
 const textLabelWidth = 13
+
+// textBatch is the number of actions RenderText renders into one buffer.
+const textBatch = 4
 
 // field prints "  label value" as printf("  %-*s%s\n", textLabelWidth, label, value) does (label and
 // value escaped, the label padded to textLabelWidth characters), without fmt: a 10,000-action plan
@@ -99,72 +111,140 @@ func (p *renderPrinter) safeLine(prefix string, s textsafe.Safe) {
 	}
 }
 
-func textAction(pr *renderPrinter, a *Action, why []string, needsApproval bool) error {
+// textAction prints action a as the text rendering shows it, with risk, its effective risk, in place of
+// its own.
+func textAction(pr *renderPrinter, a *Action, risk Risk, why []string, needsApproval bool) error {
 	header := "# " + a.ID + ": " + string(a.Type) + " " + actionLabel(a)
-	pr.printf("%s", pr.paint(ansiBoldCode, header))
-	if a.Risk == RiskHigh {
-		pr.printf("  %s", pr.paint(ansiRedCode, "[HIGH RISK]"))
-	}
-	pr.printf("\n")
-	field := func(label, value string) {
-		if label != "" {
-			label += ":"
-		}
-		pr.field(label, value)
-	}
-	field("resource", a.Resource+" (account "+a.Account+", "+a.Region+")")
-	risk := string(a.Risk)
-	if needsApproval {
-		risk += " (needs approval)"
+	if !pr.color && printableASCII(header) {
+		pr.write(header) // paint(…): escaping changes nothing, and no colour
 	} else {
-		risk += " (applies unattended)"
+		pr.write(string(pr.paint(ansiBoldCode, header)))
 	}
-	field("risk", risk)
-	for _, w := range why {
-		field("why "+string(a.Risk), w)
+	if risk == RiskHigh {
+		pr.write("  ")
+		pr.write(string(pr.paint(ansiRedCode, "[HIGH RISK]")))
 	}
-	field("fixes", strings.Join(a.Controls, ", "))
+	pr.write("\n")
+	pr.fieldOf("resource", a.Resource, " (account ", a.Account, ", ", a.Region, ")")
+	if needsApproval {
+		pr.fieldOf("risk", string(risk), " (needs approval)")
+	} else {
+		pr.fieldOf("risk", string(risk), " (applies unattended)")
+	}
+	if len(why) > 0 {
+		label := "why " + string(risk)
+		for _, w := range why {
+			pr.fieldOf(label, w)
+		}
+	}
+	pr.fieldOf("fixes", strings.Join(a.Controls, ", "))
 	if len(a.Findings) > 0 {
-		field("findings", strings.Join(a.Findings, ", "))
+		pr.fieldOf("findings", strings.Join(a.Findings, ", "))
 	}
-	field("summary", a.Summary)
+	pr.fieldOf("summary", a.Summary)
 	for _, n := range a.Notes {
-		field("note", n)
+		pr.fieldOf("note", n)
 	}
 	for _, c := range a.Preconditions {
-		field("checked", c.Check+": "+c.Result)
+		pr.fieldOf("checked", c.Check, ": ", c.Result)
 	}
 	if len(a.DependsOn) > 0 {
-		field("depends on", strings.Join(a.DependsOn, ", "))
+		pr.fieldOf("depends on", strings.Join(a.DependsOn, ", "))
 	}
 	d := actionDetails(a)
 	for _, e := range d.edits {
-		field("edit", e.Control+"  "+e.Path+": "+e.Change)
+		pr.fieldOf("edit", e.Control, "  ", e.Path, ": ", e.Change)
 	}
 	for _, m := range d.masked {
-		field("masked", maskedPlace(m, d.source))
+		pr.fieldOf("masked", m.Path, " in the new revision (from ", m.SourcePath, " in ", d.source, ")") // maskedPlace
 	}
 	if len(d.masked) > 0 {
-		field("", maskedExplanation)
+		pr.fieldOf("", maskedExplanation)
 	}
 	for _, ref := range d.secretRefs {
-		field("secret ref", secretRefText(ref))
+		pr.fieldOf("secret ref", secretRefText(ref))
 	}
 	for _, r := range d.rows {
-		field(r[0], r[1])
+		pr.fieldOf(r[0], r[1])
 	}
 	for _, g := range d.grants {
-		field(g[0], g[1])
+		pr.fieldOf(g[0], g[1])
 	}
-	diff, err := actionDiff(a)
+	if err := textActionDiff(pr, a); err != nil {
+		return err
+	}
+	pr.write("\n")
+	return nil
+}
+
+// write prints s, escaped already (what printf("%s", textsafe.Safe(s)) prints), without fmt.
+func (p *renderPrinter) write(s string) {
+	if p.err != nil {
+		return
+	}
+	if b, ok := p.w.(*bytes.Buffer); ok {
+		b.WriteString(s)
+		return
+	}
+	_, p.err = io.WriteString(p.w, s)
+}
+
+// textActionDiff prints the diff of a (actionDiff) with diffLines; a registration's from the buffer its
+// diff is laid out in (diffTo), not copied to a string of its own first.
+func textActionDiff(pr *renderPrinter, a *Action) error {
+	r, ok := a.Change().(*RegisterTaskDefinitionChange)
+	if !ok {
+		diff, err := actionDiff(a)
+		if err != nil {
+			return err
+		}
+		if diff != "" {
+			pr.diffLines(diff)
+		}
+		return nil
+	}
+	w := getTreeWork()
+	defer w.put()
+	diff, err := r.diffTo(w)
 	if err != nil {
 		return err
 	}
-	if diff != "" {
-		pr.diffLines(diff)
+	if len(diff) > 0 {
+		pr.diffLines(unsafe.String(unsafe.SliceData(diff), len(diff))) // copied by diffLines before w is put back
 	}
-	pr.printf("\n")
 	return nil
+}
+
+// fieldOf prints field(label+":", the parts joined) as textAction printed it (label alone when ""),
+// without joining the parts when they and the label are printable ASCII (escaping them one by one or
+// joined is then the same: nothing).
+func (p *renderPrinter) fieldOf(label string, parts ...string) {
+	b, direct := p.w.(*bytes.Buffer)
+	plain := direct && p.err == nil && printableASCII(label)
+	for _, s := range parts {
+		plain = plain && printableASCII(s)
+	}
+	if !plain {
+		if label != "" {
+			label += ":"
+		}
+		p.field(label, strings.Join(parts, ""))
+		return
+	}
+	b.WriteString("  ")
+	b.WriteString(label)
+	pad := textLabelWidth - len(label)
+	if label != "" {
+		b.WriteByte(':')
+		pad--
+	}
+	for ; pad > 0; pad-- {
+		b.WriteByte(' ')
+	}
+	for _, s := range parts {
+		b.WriteString(s)
+	}
+	b.WriteByte('\n')
 }
 
 // diffLines prints a blank line, then each line of diff (its last newline dropped) indented by four

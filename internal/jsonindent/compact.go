@@ -294,3 +294,12 @@ func (l *lineStarts) append(dst []byte, prefix, indent string, depth int) []byte
 	}
 	return append(dst, l.b[:n]...)
 }
+
+// AppendValue appends src, one JSON value in any layout, as json.MarshalIndent lays out a
+// json.RawMessage holding src at the given depth of nesting below prefix (white space outside strings
+// dropped, strings as json.Marshal's HTML-escaping compaction writes them); false for src that
+// json.Marshal refuses or that nests deeper than it follows (the caller then goes through encoding/json,
+// for its bytes or its error).
+func AppendValue(dst, src []byte, prefix, indent string, depth int) ([]byte, bool) {
+	return appendIndentedValue(dst, src, prefix, indent, depth)
+}
