@@ -291,7 +291,6 @@ type treeWork struct {
 	lines         []diffLine
 	out           []byte
 	paths         map[string]parsedPath // parsed masked paths (setMaskedCached)
-	lcs           lcsWork
 }
 
 var treeWorks = sync.Pool{New: func() any { return &treeWork{stack: make([]tnode, 0, 64)} }}

@@ -136,7 +136,7 @@ func (w *treeWork) unifiedDiff(fromLabel, toLabel, before, after string) ([]byte
 	bl := appendDiffLines(w.bl[:0], before)
 	al := appendDiffLines(w.al[:0], after)
 	w.bl, w.al = bl, al
-	diffs := w.lcs.diffLines(bl, al) // lcs.DiffLines(bl, al), its labels reused (render_lcs.go)
+	diffs := lcs.DiffLines(bl, al)
 	if len(diffs) == 0 {
 		return nil, nil
 	}
