@@ -197,7 +197,7 @@ func applyAuto(ctx context.Context, o *applyOptions, regionFlags bool) error {
 	if err != nil {
 		return err
 	}
-	full, rep, err := o.g.makePlan(ctx, source{regionFlags: regionFlags, accounts: &o.accounts, keepResults: fs != nil}, nil)
+	full, rep, err := o.g.makePlan(ctx, source{regionFlags: regionFlags, accounts: &o.accounts, keepResults: fs != nil, releaseInventory: true}, nil)
 	if err != nil {
 		return err
 	}

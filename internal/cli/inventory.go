@@ -27,6 +27,10 @@ type source struct {
 	// origins finds where each resource of a snapshot is in its file (report.Report.Origins), which only
 	// SARIF shows; without it the load spares the reading of each file again that finds them.
 	origins bool
+	// releaseInventory gives the inventory up to the planner (plan.Options.ReleaseInventory): its caller
+	// reads nothing of it after the plan (no patch is made of it), so a large estate's revisions go as
+	// the planner is done with them rather than being held beside the plan.
+	releaseInventory bool
 }
 
 // inventory reads the estate and evaluates it: the shared first half of scan, plan and apply --auto.

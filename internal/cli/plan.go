@@ -83,7 +83,8 @@ func planRun(ctx context.Context, o *planOptions, regionFlags bool) error {
 	if err != nil {
 		return err
 	}
-	p, rep, inv, err := o.g.makePlanOf(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags, accounts: &o.accounts, keepResults: fs != nil}, o.controls)
+	p, rep, inv, err := o.g.makePlanOf(ctx, source{snapshot: o.snapshot, regionFlags: regionFlags, accounts: &o.accounts,
+		keepResults: fs != nil, releaseInventory: o.format != "patch"}, o.controls)
 	if err != nil {
 		return err
 	}
@@ -153,7 +154,7 @@ func (g *globalOptions) makePlanOf(ctx context.Context, src source, controls []s
 		results, evaluated = plan.ForPlanning(rep.Results)
 		rep.Results = nil
 	}
-	p, err := g.planResults(inv, rep, results, controls, evaluated)
+	p, err := g.planResults(inv, rep, results, controls, evaluated, src.releaseInventory)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -163,11 +164,12 @@ func (g *globalOptions) makePlanOf(ctx context.Context, src source, controls []s
 // planOf plans the fixes of an inventory read and evaluated; evaluated, when rep's results were narrowed
 // to the failed ones (plan.ForPlanning), are the controls evaluated.
 func (g *globalOptions) planOf(inv *detect.Inventory, rep *report.Report, controls, evaluated []string) (*plan.Plan, error) {
-	return g.planResults(inv, rep, rep.Results, controls, evaluated)
+	return g.planResults(inv, rep, rep.Results, controls, evaluated, false)
 }
 
-// planResults is planOf planning from results rather than rep's (rep gives the source).
-func (g *globalOptions) planResults(inv *detect.Inventory, rep *report.Report, results []detect.Result, controls, evaluated []string) (*plan.Plan, error) {
+// planResults is planOf planning from results rather than rep's (rep gives the source); release gives the
+// inventory up to the planner (plan.Options.ReleaseInventory): the caller must read nothing of it after.
+func (g *globalOptions) planResults(inv *detect.Inventory, rep *report.Report, results []detect.Result, controls, evaluated []string, release bool) (*plan.Plan, error) {
 	opts := g.cfg.PlanOptions()
 	opts.ToolVersion = toolVersion()
 	opts.Now = time.Now().UTC()
@@ -178,6 +180,7 @@ func (g *globalOptions) planResults(inv *detect.Inventory, rep *report.Report, r
 	}
 	opts.Settings = &settings // exemptions (and --control) apply to the revisions services run, too
 	opts.Evaluated = evaluated
+	opts.ReleaseInventory = release
 	p, err := plan.Build(inv, results, opts)
 	if err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
