@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/ecsfix/ecsfix/internal/jsonindent"
 )
@@ -220,26 +219,11 @@ func canonAction(w *canonWriter, a *Action) {
 		w.close('}')
 	})
 	w.stringsOmit("dependsOn", a.DependsOn)
-	if r := a.RegisterTaskDefinition; r != nil {
-		w.key("registerTaskDefinition")
-		canonRegister(w, r)
-	}
-	if u := a.UpdateService; u != nil {
-		w.key("updateService")
-		canonUpdateService(w, u)
-	}
-	if u := a.UpdateClusterSettings; u != nil {
-		w.key("updateClusterSettings")
-		canonClusterSettings(w, u)
-	}
-	if c := a.CreateSecret; c != nil {
-		w.key("createSecret")
-		canonCreateSecret(w, c)
-	}
-	if p := a.PutRolePolicy; p != nil {
-		w.key("putRolePolicy")
-		canonPutRolePolicy(w, p)
-	}
+	optional(w, "registerTaskDefinition", a.RegisterTaskDefinition, canonRegister)
+	optional(w, "updateService", a.UpdateService, canonUpdateService)
+	optional(w, "updateClusterSettings", a.UpdateClusterSettings, canonClusterSettings)
+	optional(w, "createSecret", a.CreateSecret, canonCreateSecret)
+	optional(w, "putRolePolicy", a.PutRolePolicy, canonPutRolePolicy)
 	if e := a.EnsureLogGroup; e != nil {
 		w.key("ensureLogGroup")
 		w.open('{')
@@ -512,70 +496,20 @@ func canonSkipped(w *canonWriter, s *Skipped) {
 	w.close('}')
 }
 
-// jsonPlain marks the bytes encoding/json writes in a string as they are (with HTML escaping): printable
-// ASCII but for the quote, the backslash, <, > and &.
-var jsonPlain = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = true
-	}
-	for _, c := range []byte{'"', '\\', '<', '>', '&'} {
-		t[c] = false
-	}
-	return t
-}()
+// jsonPlainHTML marks the bytes encoding/json writes in a string as they are with HTML escaping on:
+// printable ASCII but for the quote, the backslash, <, > and &.
+var jsonPlainHTML = jsonPlainBytes('<', '>', '&')
 
-// appendJSONStringHTML appends s as encoding/json writes a string (HTML escaping on): control characters,
-// the quote and the backslash escaped, <, > and & as \u003c, \u003e and \u0026, U+2028 and U+2029 as
-// \u2028 and \u2029, each byte that is not UTF-8 as \ufffd.
+// appendJSONStringHTML appends s as encoding/json writes a string with HTML escaping on: as
+// appendJSONString does, and <, > and & as \u003c, \u003e and \u0026.
 func appendJSONStringHTML(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		b := s[i]
-		if jsonPlain[b] {
-			i++
-			continue
-		}
-		if b < utf8.RuneSelf {
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '\\', '"':
-				dst = append(dst, '\\', b)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		c, size := utf8.DecodeRuneInString(s[i:])
-		if c == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if c == '\u2028' || c == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[c&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
+	return appendJSONQuoted(dst, s, &jsonPlainHTML)
+}
+
+// optional writes key and v by write when v is set (a field of encoding/json's omitempty on a pointer).
+func optional[T any](w *canonWriter, key string, v *T, write func(*canonWriter, *T)) {
+	if v != nil {
+		w.key(key)
+		write(w, v)
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }

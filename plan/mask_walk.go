@@ -4,8 +4,9 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
-	"sync"
 	"unsafe"
+
+	"github.com/ecsfix/ecsfix/internal/typeplan"
 )
 
 // findSecrets' walk by plans: secretFinder.walk looks at every value through reflection (its kind, each
@@ -17,32 +18,18 @@ import (
 // secretWalk walks the value of its type at p, as secretFinder.walk walks it.
 type secretWalk func(f *secretFinder, p unsafe.Pointer, field, name string, always bool)
 
-var secretWalks sync.Map // reflect.Type -> secretWalk (nil: no string below its values)
+var secretWalks typeplan.Cache[secretWalk] // nil: no string below its values
 
-// secretWalkOf is the plan of a type, nil when no string can be found below its values. A type that
-// refers to itself gets, while its plan is being made, one that waits for it.
+// secretWalkOf is the plan of a type, nil when no string can be found below its values, made on first
+// use (typeplan.Cache.Of).
 func secretWalkOf(t reflect.Type) secretWalk {
-	if w, ok := secretWalks.Load(t); ok {
-		return w.(secretWalk)
-	}
-	var (
-		wg   sync.WaitGroup
-		made secretWalk
-	)
-	wg.Add(1)
-	w, loaded := secretWalks.LoadOrStore(t, secretWalk(func(f *secretFinder, p unsafe.Pointer, field, name string, always bool) {
-		wg.Wait()
-		if made != nil {
-			made(f, p, field, name, always)
+	return secretWalks.Of(t, newSecretWalk, func(made func() secretWalk) secretWalk {
+		return func(f *secretFinder, p unsafe.Pointer, field, name string, always bool) {
+			if m := made(); m != nil {
+				m(f, p, field, name, always)
+			}
 		}
-	}))
-	if loaded {
-		return w.(secretWalk)
-	}
-	made = newSecretWalk(t)
-	wg.Done()
-	secretWalks.Store(t, made)
-	return made
+	})
 }
 
 // kvNameOffset and kvValueOffset are where KeyValuePair's Name and Value are.

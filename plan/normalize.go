@@ -449,17 +449,37 @@ func appendJSONIndent(b []byte, depth int) []byte {
 // appendJSONString appends s quoted as encoding/json quotes a string without HTML escaping: ", \ and
 // control characters escaped (\b \f \n \r \t by name, others as \u00XX), bytes that are not UTF-8 as
 // \ufffd, U+2028 and U+2029 as \u2028 and \u2029; everything else as it is.
-func appendJSONString(b []byte, s string) []byte {
+func appendJSONString(b []byte, s string) []byte { return appendJSONQuoted(b, s, &jsonPlain) }
+
+// jsonPlain marks the bytes encoding/json writes in a string as they are without HTML escaping: printable
+// ASCII but for the quote and the backslash.
+var jsonPlain = jsonPlainBytes()
+
+// jsonPlainBytes is the table of printable ASCII bytes but the quote, the backslash and escaped.
+func jsonPlainBytes(escaped ...byte) (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = true
+	}
+	for _, c := range append([]byte{'"', '\\'}, escaped...) {
+		t[c] = false
+	}
+	return t
+}
+
+// appendJSONQuoted appends s quoted as encoding/json quotes a string, the bytes that plain marks written as
+// they are and every other ASCII byte escaped (\b \f \n \r \t \" \\ by name, others as \u00XX); bytes
+// that are not UTF-8 as \ufffd, U+2028 and U+2029 as \u2028 and \u2029.
+func appendJSONQuoted(b []byte, s string, plain *[256]bool) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if plain[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '\\', '"':

@@ -2,8 +2,9 @@ package plan
 
 import (
 	"reflect"
-	"sync"
 	"unsafe"
+
+	"github.com/ecsfix/ecsfix/internal/typeplan"
 )
 
 // Copy plans: deepCopy's copy of a value, decided once per type. copyValue looks at every value through
@@ -17,33 +18,18 @@ import (
 // copies of its own.
 type valueCopier func(dst, src unsafe.Pointer)
 
-var copiers sync.Map // reflect.Type -> valueCopier (nil: nothing to copy below the value)
+var copiers typeplan.Cache[valueCopier] // nil: nothing to copy below the value
 
 // copierOf is the plan of a type, nil when a shallow copy of its values is a deep one (scalars, and
-// structs and slices... of them: see below). A type that refers to itself gets, while its plan is being
-// made, one that waits for it.
+// structs and slices... of them: see below), made on first use (typeplan.Cache.Of).
 func copierOf(t reflect.Type) valueCopier {
-	if p, ok := copiers.Load(t); ok {
-		return p.(valueCopier)
-	}
-	var (
-		wg   sync.WaitGroup
-		made valueCopier
-	)
-	wg.Add(1)
-	p, loaded := copiers.LoadOrStore(t, valueCopier(func(dst, src unsafe.Pointer) {
-		wg.Wait()
-		if made != nil {
-			made(dst, src)
+	return copiers.Of(t, newCopier, func(made func() valueCopier) valueCopier {
+		return func(dst, src unsafe.Pointer) {
+			if m := made(); m != nil {
+				m(dst, src)
+			}
 		}
-	}))
-	if loaded {
-		return p.(valueCopier)
-	}
-	made = newCopier(t)
-	wg.Done()
-	copiers.Store(t, made)
-	return made
+	})
 }
 
 // byReflection is copyValue's copy of a value of t, into dst.

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 	"unsafe"
+
+	"github.com/ecsfix/ecsfix/internal/typeplan"
 )
 
 // MarshalTo's encoding plans. The encoder of marshal_to.go looks at every value through reflection: its
@@ -32,30 +34,13 @@ type planField struct {
 	plan    encPlan
 }
 
-var encPlans sync.Map // reflect.Type -> encPlan
+var encPlans typeplan.Cache[encPlan]
 
-// planOf is the plan of a type, made on first use. A type that refers to itself gets, while its plan is
-// being made, one that waits for it.
+// planOf is the plan of a type, made on first use (typeplan.Cache.Of).
 func planOf(t reflect.Type) encPlan {
-	if p, ok := encPlans.Load(t); ok {
-		return p.(encPlan)
-	}
-	var (
-		wg   sync.WaitGroup
-		made encPlan
-	)
-	wg.Add(1)
-	p, loaded := encPlans.LoadOrStore(t, encPlan(func(e *encoder, p unsafe.Pointer, depth int) error {
-		wg.Wait()
-		return made(e, p, depth)
-	}))
-	if loaded {
-		return p.(encPlan)
-	}
-	made = newPlan(t)
-	wg.Done()
-	encPlans.Store(t, made)
-	return made
+	return encPlans.Of(t, newPlan, func(made func() encPlan) encPlan {
+		return func(e *encoder, p unsafe.Pointer, depth int) error { return made()(e, p, depth) }
+	})
 }
 
 // reflective writes a value of t with the reflective encoder.
