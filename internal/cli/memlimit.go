@@ -69,7 +69,7 @@ func boundMemory(size int64) *memoryBound {
 // paceMargin is the part of the bound that heapPacer aims at: the heap overshoots the goal the pace sets
 // while a collection runs (the program allocates meanwhile), and the base the budget starts from is
 // itself an estimate (the heap when the bound was set, garbage included).
-const paceMargin = 0.92
+const paceMargin = 0.88
 
 // minPaceRoom is the least growth heapPacer's budget allows over the heap the bound started from: below
 // it, the runtime's own heap (its tables, the SDK's models) outweighs the snapshot, and pacing a small
