@@ -53,8 +53,19 @@ func TestAttackSecretsInOddPlacesStayMasked(t *testing.T) {
 			td.Tags = []ecstypes.Tag{{Key: aws.String("t"), Value: shared}, {Key: aws.String("u"), Value: aws.String(key)}}
 		},
 	)
+	for _, o := range []Options{bOptions(), bOptions(func(o *Options) {
+		o.Secrets = SecretsOptions{ExecutionRole: "arn:aws:iam::111122223333:role/exec", DeregisterOld: true}
+	}), bOptions(func(o *Options) {
+		o.Secrets = SecretsOptions{ExecutionRole: "arn:aws:iam::111122223333:role/exec", PerVariable: true}
+	})} {
+		checkNoSecretInPlan(t, td, o, key, envVal)
+	}
+}
+
+func checkNoSecretInPlan(t *testing.T, td detect.TaskDefinition, o Options, key, envVal string) {
+	t.Helper()
 	in := bInventory([]detect.TaskDefinition{td}, []ecstypes.Service{bSvc("odd", bTDArn("odd", 3))})
-	p := buildPlan(t, in, bOptions())
+	p := buildPlan(t, in, o)
 	var file, text bytes.Buffer
 	if err := Write(&file, p); err != nil {
 		t.Fatal(err)
@@ -68,6 +79,11 @@ func TestAttackSecretsInOddPlacesStayMasked(t *testing.T) {
 			regs++
 		}
 	}
+	kinds := map[ActionType]int{}
+	for _, a := range p.Actions {
+		kinds[a.Type]++
+	}
+	t.Logf("planned %v", kinds)
 	if regs == 0 {
 		t.Fatalf("no registration planned: the test checks nothing\n%s", text.String())
 	}
