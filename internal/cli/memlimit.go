@@ -10,7 +10,14 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
+	"sync/atomic"
 )
+
+// memoryOwned is set while one command's memoryBound holds the process's memory limit and collector pace
+// (from boundMemory to release): the settings are the process's, so a command whose read overlaps
+// another's (cli.Run from two goroutines) leaves them alone rather than saving and restoring values the
+// other has changed meanwhile (which left GOGC at the other's paced value).
+var memoryOwned atomic.Bool
 
 // snapshotMemoryFactor is the memory a snapshot's load and evaluation may add to what the process uses
 // when it starts, per byte of the snapshot's files: what a load holds at its largest (the revisions read
@@ -31,6 +38,7 @@ type memoryBound struct {
 	// (paceMargin); pace keeps to it once the snapshot is loaded (loaded).
 	budget uint64
 	pace   *heapPacer
+	owner  bool // it holds memoryOwned
 }
 
 // boundMemory sets a soft memory limit of the memory the Go runtime uses now (less the heap's room that
@@ -44,8 +52,11 @@ type memoryBound struct {
 // default) went through the growing inventory five or six times, a fifth of the load's processor time,
 // to keep its peak under a bound that the limit keeps already.
 func boundMemory(size int64) *memoryBound {
-	b := &memoryBound{prev: debug.SetMemoryLimit(-1)}
-	if size <= 0 || b.prev != math.MaxInt64 {
+	if size <= 0 || !memoryOwned.CompareAndSwap(false, true) {
+		return &memoryBound{}
+	}
+	b := &memoryBound{prev: debug.SetMemoryLimit(-1), owner: true}
+	if b.prev != math.MaxInt64 {
 		return b
 	}
 	s := []metrics.Sample{
@@ -109,6 +120,10 @@ func (b *memoryBound) release() {
 	}
 	b.pace.stop()
 	b.pace = nil
+	if b.owner {
+		b.owner = false
+		memoryOwned.Store(false)
+	}
 }
 
 // heapObjects is the heap's size: live objects and those not yet collected.
