@@ -37,13 +37,13 @@ type globalOptions struct {
 // run builds the command tree, executes it with args and returns the process exit code.
 func run(ctx context.Context, args []string, io *streams) int {
 	g := &globalOptions{io: io, viper: config.New()}
+	defer func() { g.memory.release() }() // the memory bound and the collector's pace, even on a panic
 	root := newCmdRoot(g)
 	root.SetArgs(args)
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
 	err := root.ExecuteContext(ctx)
-	g.memory.release()
 	if err == nil {
 		return exitOK
 	}
