@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ecsfix/ecsfix/detect"
 )
 
 // TestRereadDigestVouchesForParsedBytes: a file over wholeFile is hashed in one pass over the file and
@@ -43,31 +45,10 @@ func TestRereadDigestVouchesForParsedBytes(t *testing.T) {
 	sumA, sumI := sha256.Sum256(active), sha256.Sum256(inactive)
 	deadline := time.Now().Add(5 * time.Second)
 	for attempt := 0; time.Now().Before(deadline); attempt++ {
-		w, err := os.OpenFile(path, os.O_RDWR, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stop, done := make(chan struct{}), make(chan struct{})
-		go func() { // rewrite the status in place, one version then the other
-			defer close(done)
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				v := active
-				if i%2 == 1 {
-					v = inactive
-				}
-				w.WriteAt(v[off:off+10], int64(off))
-				time.Sleep(time.Duration(200+i%7*300) * time.Microsecond)
-			}
-		}()
-		p, err := src.parse(name, &shared{revisions: &revisionTracker{latest: map[string]int32{}}})
-		close(stop)
-		<-done
-		w.Close()
+		var p *part
+		rewriteWhile(t, path, active[off:off+10], inactive[off:off+10], int64(off), func() {
+			p, err = src.parse(name, &shared{revisions: &revisionTracker{latest: map[string]int32{}}})
+		})
 		if err != nil || len(p.taskDefinitions) != 1 {
 			continue
 		}
@@ -129,31 +110,8 @@ func TestRereadRefusesBytesChangedWhileReadAgain(t *testing.T) {
 		if err := os.WriteFile(path, first, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		w, err := os.OpenFile(path, os.O_RDWR, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stop, done := make(chan struct{}), make(chan struct{})
-		go func() {
-			defer close(done)
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				v := first
-				if i%2 == 1 {
-					v = changed
-				}
-				w.WriteAt(v[off:off+5], int64(off))
-				time.Sleep(time.Duration(200+i%7*300) * time.Microsecond)
-			}
-		}()
-		whole, err := src.reread(p, &td)
-		close(stop)
-		<-done
-		w.Close()
+		var whole detect.TaskDefinition
+		rewriteWhile(t, path, first[off:off+5], changed[off:off+5], int64(off), func() { whole, err = src.reread(p, &td) })
 		if err != nil {
 			continue // refused: the bytes hashed were not the first reading's
 		}
@@ -163,4 +121,35 @@ func TestRereadRefusesBytesChangedWhileReadAgain(t *testing.T) {
 		}
 	}
 	t.Skip("no reading again mixed the two versions within the time given")
+}
+
+// rewriteWhile runs read while the bytes at off in the file at path are rewritten in place, one version
+// then the other (a and b, of the same length), at uneven intervals, until read returns.
+func rewriteWhile(t *testing.T, path string, a, b []byte, off int64, read func()) {
+	t.Helper()
+	w, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			v := a
+			if i%2 == 1 {
+				v = b
+			}
+			w.WriteAt(v, off)
+			time.Sleep(time.Duration(200+i%7*300) * time.Microsecond)
+		}
+	}()
+	read()
+	close(stop)
+	<-done
 }
